@@ -1,0 +1,98 @@
+/**
+ * `tickfold data inspect` and `tickfold data generate`.
+ */
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { inspectData, inspectionToJson, renderInspection } from '../data/inspect.js';
+import { DEFAULT_PAIR, generatePair } from '../data/generate.js';
+import { parseDuration, parseIso, formatIso } from '../data/time.js';
+import { writeFileAtomic } from '../report/atomic.js';
+import { addLoadOptions, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+
+export function dataCommand(): Command {
+  const data = new Command('data').description('inspect and generate market data files');
+
+  addLoadOptions(
+    data
+      .command('inspect')
+      .description('kind, symbols, rows, time range, spacing, gaps, spreads and bad rows of CSV files')
+      .argument('<paths...>', 'CSV files or folders of them')
+      .option('--json [file]', 'print JSON (to stdout, or to a file written atomically)'),
+  ).action(async (paths: string[], flags: RawLoadFlags & { json?: string | boolean }) => {
+    const ins = await inspectData(paths, toLoadOptions(flags));
+    if (flags.json === undefined) {
+      process.stdout.write(renderInspection(ins) + '\n');
+    } else {
+      const text = JSON.stringify(inspectionToJson(ins), null, 2) + '\n';
+      if (typeof flags.json !== 'string') process.stdout.write(text);
+      else {
+        writeFileAtomic(flags.json, text);
+        process.stderr.write(`wrote ${flags.json}\n`);
+      }
+    }
+  });
+
+  data
+    .command('generate')
+    .description('write a deterministic synthetic cointegrated pair: quotes and trades CSVs')
+    .option('--out <dir>', 'output folder', 'data')
+    .option('--name <prefix>', 'file name prefix', 'sample_pair')
+    .option('--seed <n>', 'random seed', String(DEFAULT_PAIR.seed))
+    .option('--events <n>', 'quote updates over both symbols', String(DEFAULT_PAIR.events))
+    .option('--symbols <a,b>', 'the two symbols', DEFAULT_PAIR.symbols.join(','))
+    .option('--start <iso>', 'time of the first event', formatIso(DEFAULT_PAIR.startUs))
+    .option('--interval <duration>', 'mean time between quote updates', '500ms')
+    .option('--half-life <duration>', 'half-life of the spread (Ornstein-Uhlenbeck)', '10m')
+    .option('--beta <x>', 'hedge ratio of ln B on ln A', String(DEFAULT_PAIR.beta))
+    .option('--spread-vol <x>', 'stationary standard deviation of the log spread', String(DEFAULT_PAIR.spreadVol))
+    .option('--spread-ticks <n>', 'bid/ask spread in ticks', String(DEFAULT_PAIR.spreadTicks))
+    .option('--trade-prob <p>', 'probability that a quote update also prints a trade', String(DEFAULT_PAIR.tradeProb))
+    .option('--regime-break [fraction]', 'break the relationship after this fraction of events (default 0.6)')
+    .option('--no-trades', 'write quotes only')
+    .action((f: Record<string, string | boolean | undefined>) => {
+      const str = (k: string): string => String(f[k]);
+      const pos = (x: number): boolean => Number.isFinite(x) && x > 0;
+      const symbols = str('symbols').split(',').map((s) => s.trim());
+      if (symbols.length !== 2 || symbols.some((s) => s === '') || symbols[0] === symbols[1]) {
+        throw new UsageError(`--symbols '${str('symbols')}' must name two different symbols, e.g. AAA,BBB`);
+      }
+      const startUs = parseIso(str('start'));
+      if (Number.isNaN(startUs)) throw new UsageError(`--start '${str('start')}' is not an ISO-8601 time`);
+      const seconds = (k: string, flag: string): number => {
+        const us = parseDuration(str(k));
+        if (!(us > 0)) throw new UsageError(`${flag} '${str(k)}' is not a duration; write e.g. 500ms, 30s, 10m`);
+        return us / 1e6;
+      };
+      let regimeBreak: number | undefined;
+      if (f.regimeBreak !== undefined) {
+        regimeBreak = f.regimeBreak === true ? 0.6 : numberOption('--regime-break', str('regimeBreak'), (x) => x > 0 && x < 1, 'a fraction between 0 and 1');
+      }
+      const opts = {
+        ...DEFAULT_PAIR,
+        seed: numberOption('--seed', str('seed'), Number.isSafeInteger, 'an integer'),
+        events: numberOption('--events', str('events'), (x) => Number.isSafeInteger(x) && x > 0, 'a positive integer'),
+        symbols: [symbols[0]!, symbols[1]!] as const,
+        startUs,
+        meanIntervalS: seconds('interval', '--interval'),
+        halfLifeS: seconds('halfLife', '--half-life'),
+        beta: numberOption('--beta', str('beta'), pos, 'a positive number'),
+        spreadVol: numberOption('--spread-vol', str('spreadVol'), pos, 'a positive number'),
+        spreadTicks: numberOption('--spread-ticks', str('spreadTicks'), (x) => Number.isSafeInteger(x) && x > 0, 'a positive integer'),
+        tradeProb: numberOption('--trade-prob', str('tradeProb'), (x) => x >= 0 && x <= 1, 'a probability'),
+        regimeBreak,
+      };
+      const out = str('out');
+      mkdirSync(out, { recursive: true });
+      const prefix = str('name');
+      const g = generatePair(opts, join(out, `${prefix}_quotes.csv`), f.trades === false ? undefined : join(out, `${prefix}_trades.csv`));
+      process.stdout.write(
+        `wrote ${g.quotesFile} (${g.quotes} quotes)` +
+          (g.tradesFile ? ` and ${g.tradesFile} (${g.trades} trades)` : '') +
+          (g.breakUs !== undefined ? `; regime break at ${formatIso(g.breakUs)} (event ${g.breakEvent})` : '') +
+          '\n',
+      );
+    });
+  return data;
+}

@@ -1,0 +1,49 @@
+/**
+ * The `tickfold` command line: commander wiring only; each command lives in its own module.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { TickfoldError } from '../errors.js';
+import { dataCommand } from './data-commands.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('tickfold')
+    .description('Event-driven tick/quote/bar backtester with walk-forward validation and overfitting statistics')
+    .version(pkg.version)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.addCommand(dataCommand());
+  for (const c of program.commands) propagateExitOverride(c);
+  return program;
+}
+
+function propagateExitOverride(c: Command): void {
+  c.exitOverride();
+  for (const sub of c.commands) propagateExitOverride(sub);
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 2 user error, 1 internal error). */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit with 0; usage mistakes were already printed by commander
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof TickfoldError) {
+      process.stderr.write(`tickfold: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`tickfold: internal error (a bug in tickfold; please report it):\n${(e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /tickfold$|main\.js$/.test(process.argv[1]);
+if (isEntry) {
+  process.exitCode = await main(process.argv.slice(2));
+}

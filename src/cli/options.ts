@@ -1,0 +1,59 @@
+/**
+ * Options shared by every command that loads data, and their translation to {@link LoadOptions}.
+ */
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors.js';
+import type { LoadOptions } from '../data/load.js';
+import { parseColumnMap } from '../data/schema.js';
+import { parseDuration, TS_UNITS, type TsUnit } from '../data/time.js';
+
+export interface RawLoadFlags {
+  columns?: string;
+  symbol?: string;
+  tsUnit?: string;
+  onBadRow?: string;
+  sort?: boolean;
+  barLength?: string;
+  barStamp?: string;
+  cache?: boolean;
+  cacheDir?: string;
+}
+
+export function addLoadOptions(cmd: Command): Command {
+  return cmd
+    .option('--columns <map>', 'map header columns to fields, e.g. ts=Date,close=Close (skip=Name drops one)')
+    .option('--symbol <name>', 'symbol for files without a symbol column (default: the file name)')
+    .addOption(new Option('--ts-unit <unit>', 'unit of numeric epoch timestamps (default: by magnitude)').choices([...TS_UNITS]))
+    .addOption(new Option('--on-bad-row <policy>', 'fail on the first bad row, or skip and count bad rows').choices(['fail', 'skip']).default('fail'))
+    .option('--sort', 'sort rows by time (stably) instead of rejecting rows that go backwards')
+    .option('--bar-length <duration>', 'bar length, e.g. 1m, 1h, 1d (default: inferred from the spacing)')
+    .addOption(new Option('--bar-stamp <where>', 'bar timestamps mark the bar start or end').choices(['start', 'end']).default('start'))
+    .option('--no-cache', 'parse the CSV files even if a cached parse is up to date')
+    .option('--cache-dir <dir>', 'where the binary cache lives', '.tickfold-cache');
+}
+
+export function toLoadOptions(f: RawLoadFlags): LoadOptions {
+  let barLengthUs: number | undefined;
+  if (f.barLength !== undefined) {
+    barLengthUs = parseDuration(f.barLength);
+    if (!(barLengthUs > 0)) throw new UsageError(`--bar-length '${f.barLength}' is not a duration; write e.g. 1m, 30m, 1h or 1d`);
+  }
+  return {
+    ...(f.columns !== undefined ? { columns: parseColumnMap(f.columns) } : {}),
+    ...(f.symbol !== undefined ? { symbol: f.symbol } : {}),
+    ...(f.tsUnit !== undefined ? { tsUnit: f.tsUnit as TsUnit } : {}),
+    onBadRow: f.onBadRow === 'skip' ? 'skip' : 'fail',
+    sort: f.sort === true,
+    ...(barLengthUs !== undefined ? { barLengthUs } : {}),
+    barStamp: f.barStamp === 'end' ? 'end' : 'start',
+    cache: f.cache !== false,
+    ...(f.cacheDir !== undefined ? { cacheDir: f.cacheDir } : {}),
+  };
+}
+
+/** Parses a number option, or fails with a usage error naming the flag. */
+export function numberOption(flag: string, value: string, check: (x: number) => boolean = Number.isFinite, what = 'a number'): number {
+  const x = Number(value);
+  if (value.trim() === '' || !check(x)) throw new UsageError(`${flag} '${value}' is not ${what}`);
+  return x;
+}

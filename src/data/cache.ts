@@ -1,0 +1,197 @@
+/**
+ * Binary columnar cache of parsed files, so repeated runs skip parsing.
+ *
+ * One cache file per (CSV path, parse options), in `.tickfold-cache/` under the working directory
+ * (or `--cache-dir`). It is used only when the CSV's size, mtime (ns) and sampled content
+ * fingerprint all still match, and its own CRC-32 checks out; otherwise the CSV is parsed again
+ * and the cache rewritten. The fingerprint hashes the first and last 64 KiB and 32 evenly spaced
+ * 4 KiB blocks: hashing the whole CSV on every load would cost more than the parse it saves. The
+ * full SHA-1 of the CSV, taken while it was parsed, is kept in the cache for run manifests.
+ *
+ * Layout (little-endian): "TFCACHE1" | u32 meta length | meta JSON | pad to 8 | ts f64[n] |
+ * value columns f64[n]… | sym u16[n]. Columns are views over one buffer: no copy on load.
+ * Writes go to a temporary file renamed into place, so a crash never leaves a half-written cache.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { BadRowSample } from './rows.js';
+import type { ResolvedHeader, TickKind } from './schema.js';
+import type { FileTable } from './table.js';
+
+const MAGIC = 'TFCACHE1';
+const FORMAT = 2;
+
+export interface CacheKey {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeNs: string;
+  readonly fingerprint: string;
+  /** Hash of the options that change parsing results. */
+  readonly options: string;
+}
+
+export interface CachedFile {
+  readonly table: FileTable;
+  readonly header: ResolvedHeader;
+  readonly badRows: number;
+  readonly badSamples: readonly BadRowSample[];
+  readonly sorted: boolean;
+  readonly sha1: string;
+}
+
+interface Meta {
+  format: number;
+  key: CacheKey;
+  kind: TickKind;
+  length: number;
+  nCols: number;
+  symbols: string[];
+  header: ResolvedHeader;
+  badRows: number;
+  badSamples: BadRowSample[];
+  sorted: boolean;
+  sha1: string;
+  crc: number;
+}
+
+/** Key for a CSV file as it is now on disk. */
+export function cacheKey(file: string, options: unknown): CacheKey {
+  const path = resolve(file);
+  const st = statSync(path, { bigint: true });
+  const size = Number(st.size);
+  const h = createHash('sha1');
+  const fd = openSync(path, 'r');
+  try {
+    const blocks: [number, number][] = [
+      [0, 65536],
+      [Math.max(0, size - 65536), 65536],
+    ];
+    for (let k = 0; k < 32; k++) blocks.push([Math.floor((size * k) / 32), 4096]);
+    const buf = Buffer.allocUnsafe(65536);
+    for (const [pos, len] of blocks) {
+      const n = readSync(fd, buf, 0, Math.min(len, buf.length), pos);
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return {
+    path,
+    size,
+    mtimeNs: st.mtimeNs.toString(),
+    fingerprint: h.digest('hex'),
+    options: createHash('sha1').update(JSON.stringify(options)).digest('hex').slice(0, 16),
+  };
+}
+
+function cachePath(dir: string, key: CacheKey): string {
+  const name = createHash('sha1').update(`${key.path}\0${key.options}`).digest('hex').slice(0, 24);
+  return join(dir, `${name}.tfc`);
+}
+
+const sameKey = (a: CacheKey, b: CacheKey): boolean =>
+  a.path === b.path && a.size === b.size && a.mtimeNs === b.mtimeNs && a.fingerprint === b.fingerprint && a.options === b.options;
+
+/** The cached parse of a file, or undefined when absent, stale or damaged (never throws on those). */
+export function readCache(dir: string, key: CacheKey): CachedFile | undefined {
+  const path = cachePath(dir, key);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size < 16) return undefined;
+    const ab = new ArrayBuffer(size);
+    const bytes = new Uint8Array(ab);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, bytes, got, size - got, got);
+      if (n === 0) return undefined;
+      got += n;
+    }
+    if (Buffer.from(ab, 0, 8).toString('latin1') !== MAGIC) return undefined;
+    const metaLen = new DataView(ab).getUint32(8, true);
+    if (12 + metaLen > size) return undefined;
+    const meta = JSON.parse(Buffer.from(ab, 12, metaLen).toString('utf8')) as Meta;
+    if (meta.format !== FORMAT || !sameKey(meta.key, key)) return undefined;
+    const start = align8(12 + metaLen);
+    const n = meta.length;
+    const expected = start + n * 8 * (1 + meta.nCols) + n * 2;
+    if (expected !== size) return undefined;
+    if (crc32(bytes.subarray(start)) !== meta.crc) return undefined;
+    const ts = new Float64Array(ab, start, n);
+    const cols: Float64Array[] = [];
+    for (let c = 0; c < meta.nCols; c++) cols.push(new Float64Array(ab, start + n * 8 * (1 + c), n));
+    const sym = new Uint16Array(ab, start + n * 8 * (1 + meta.nCols), n);
+    return {
+      table: { kind: meta.kind, length: n, symbols: meta.symbols, ts, sym, cols },
+      header: meta.header,
+      badRows: meta.badRows,
+      badSamples: meta.badSamples,
+      sorted: meta.sorted,
+      sha1: meta.sha1,
+    };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const align8 = (x: number): number => Math.ceil(x / 8) * 8;
+
+let tmpCounter = 0;
+
+/** Writes the cache atomically (temp file + rename). Failures are ignored: a cache is optional. */
+export function writeCache(dir: string, key: CacheKey, f: CachedFile): boolean {
+  const path = cachePath(dir, key);
+  const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const t = f.table;
+    const parts: Uint8Array[] = [t.ts, ...t.cols, t.sym].map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    let crc = 0;
+    for (const p of parts) crc = crc32(p, crc);
+    const meta: Meta = {
+      format: FORMAT,
+      key,
+      kind: t.kind,
+      length: t.length,
+      nCols: t.cols.length,
+      symbols: [...t.symbols],
+      header: f.header,
+      badRows: f.badRows,
+      badSamples: [...f.badSamples],
+      sorted: f.sorted,
+      sha1: f.sha1,
+      crc,
+    };
+    const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
+    const head = Buffer.alloc(align8(12 + metaBytes.length));
+    head.write(MAGIC, 0, 'latin1');
+    head.writeUInt32LE(metaBytes.length, 8);
+    metaBytes.copy(head, 12);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeAll(fd, head);
+      for (const p of parts) writeAll(fd, p);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+    return true;
+  } catch {
+    rmSync(tmp, { force: true });
+    return false;
+  }
+}
+
+function writeAll(fd: number, b: Uint8Array): void {
+  let off = 0;
+  while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+}

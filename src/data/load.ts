@@ -1,0 +1,172 @@
+/**
+ * Loads many CSV files (and folders of them) into one time-ordered {@link TickTable}.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError } from '../errors.js';
+import { barTiming, type BarStamp } from './bars.js';
+import { cacheKey, readCache, writeCache } from './cache.js';
+import { readFile, type ReaderChoice } from './read-file.js';
+import type { BadRowSample, OnBadRow } from './rows.js';
+import { BAR, KIND_NAMES, type KindName, type ResolvedHeader } from './schema.js';
+import { isSorted, mergeTables, permuteFileTable, stableOrder, type FileTable, type MergeInput, type TickTable } from './table.js';
+import type { TsUnit } from './time.js';
+
+export interface LoadOptions {
+  /** `field=Header` map (`--columns`). */
+  readonly columns?: Readonly<Record<string, string>>;
+  /** Symbol for files without a symbol column (default: the file name). */
+  readonly symbol?: string;
+  readonly tsUnit?: TsUnit;
+  readonly onBadRow?: OnBadRow;
+  /** Sort rows of each file stably by time instead of rejecting rows that go backwards. */
+  readonly sort?: boolean;
+  /** Bar length in µs (default: inferred from the spacing of bar starts). */
+  readonly barLengthUs?: number;
+  /** Whether bar files are stamped at the bar's start (default, as in the shared data) or end. */
+  readonly barStamp?: BarStamp;
+  /** Use the binary cache (default true). */
+  readonly cache?: boolean;
+  /** Cache folder (default `.tickfold-cache` in the working directory). */
+  readonly cacheDir?: string;
+  /** Force a reader (tests); default picks the fast one for canonical headers. */
+  readonly reader?: ReaderChoice;
+}
+
+/** What was loaded from one file. */
+export interface FileSummary {
+  readonly file: string;
+  readonly kind: KindName;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly sha1: string;
+  readonly symbols: readonly string[];
+  readonly badRows: number;
+  readonly badSamples: readonly BadRowSample[];
+  /** Which reader produced the rows. */
+  readonly source: 'fast' | 'csv' | 'cache';
+  /** True when rows were out of order and sorted (`--sort`). */
+  readonly sorted: boolean;
+  /** Bar length per symbol, µs (bar files only). */
+  readonly barLengthUs?: Readonly<Record<string, number>>;
+}
+
+export interface Loaded {
+  readonly table: TickTable;
+  readonly files: readonly FileSummary[];
+}
+
+/** Expands folders to the `.csv` files in them (sorted by name); keeps files as given. */
+export function expandPaths(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new DataError('no-such-file', {
+        file: p,
+        line: 0,
+        column: 0,
+        rule: 'no such file or folder',
+        hint: 'check the path (relative paths are from the current folder)',
+      });
+    }
+    if (st.isDirectory()) {
+      const csvs = readdirSync(p)
+        .filter((f) => f.toLowerCase().endsWith('.csv'))
+        .sort()
+        .map((f) => join(p, f));
+      if (csvs.length === 0) {
+        throw new DataError('no-such-file', { file: p, line: 0, column: 0, rule: 'folder has no .csv files', hint: 'point at CSV files or a folder that holds them' });
+      }
+      out.push(...csvs);
+    } else out.push(p);
+  }
+  if (out.length === 0) {
+    throw new DataError('no-such-file', { file: '(none)', line: 0, column: 0, rule: 'no data files given', hint: 'name one or more CSV files or folders' });
+  }
+  return out;
+}
+
+export interface LoadedFile {
+  readonly table: FileTable;
+  readonly header: ResolvedHeader;
+  readonly summary: Omit<FileSummary, 'barLengthUs'>;
+}
+
+/** Reads one file, through the cache when allowed. */
+export async function loadFile(file: string, opts: LoadOptions = {}): Promise<LoadedFile> {
+  const rowOpts = {
+    onBadRow: opts.onBadRow ?? 'fail',
+    sort: opts.sort ?? false,
+    tsUnit: opts.tsUnit,
+    ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
+    ...(opts.symbol !== undefined ? { symbol: opts.symbol } : {}),
+  } as const;
+  const useCache = opts.cache ?? true;
+  const dir = opts.cacheDir ?? '.tickfold-cache';
+  const bytes = statSync(file).size;
+  const key = useCache ? cacheKey(file, { ...rowOpts, v: 1 }) : undefined;
+  if (key) {
+    const hit = readCache(dir, key);
+    if (hit) {
+      return {
+        table: hit.table,
+        header: hit.header,
+        summary: summarise(file, bytes, hit.table, hit.header, hit.badRows, hit.badSamples, 'cache', hit.sorted, hit.sha1),
+      };
+    }
+  }
+  const r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto' });
+  if (key) writeCache(dir, key, { table: r.table, header: r.header, badRows: r.badRows, badSamples: r.badSamples, sorted: r.sorted, sha1: r.sha1 });
+  return {
+    table: r.table,
+    header: r.header,
+    summary: summarise(file, bytes, r.table, r.header, r.badRows, r.badSamples, r.reader, r.sorted, r.sha1),
+  };
+}
+
+function summarise(
+  file: string,
+  bytes: number,
+  t: FileTable,
+  header: ResolvedHeader,
+  badRows: number,
+  badSamples: readonly BadRowSample[],
+  source: FileSummary['source'],
+  sorted: boolean,
+  sha1: string,
+): Omit<FileSummary, 'barLengthUs'> {
+  return { file, kind: KIND_NAMES[header.kind], rows: t.length, bytes, sha1, symbols: t.symbols, badRows, badSamples, source, sorted };
+}
+
+/**
+ * Loads files and folders into one table: each file validated, bars moved to their close, all
+ * merged in time order (ties: file order, then row order).
+ */
+export async function loadData(paths: readonly string[], opts: LoadOptions = {}): Promise<Loaded> {
+  const files = expandPaths(paths);
+  const inputs: MergeInput[] = [];
+  const summaries: FileSummary[] = [];
+  for (const file of files) {
+    const { table, summary } = await loadFile(file, opts);
+    if (table.kind === BAR) {
+      const timing = barTiming(file, table, opts.barStamp ?? 'start', opts.barLengthUs);
+      // the merge input keeps each bar's start in `ts`; its visible time is the close
+      let t: FileTable = { ...table, ts: timing.startTs };
+      let visible = timing.closeTs;
+      if (!isSorted(visible)) {
+        const order = stableOrder(visible);
+        t = permuteFileTable(t, order);
+        visible = Float64Array.from(order, (i) => timing.closeTs[i]!);
+      }
+      inputs.push({ table: t, visibleTs: visible });
+      summaries.push({ ...summary, barLengthUs: Object.fromEntries(table.symbols.map((s, i) => [s, timing.lengthUs[i]!])) });
+    } else {
+      inputs.push({ table, visibleTs: table.ts });
+      summaries.push(summary);
+    }
+  }
+  return { table: mergeTables(inputs), files: summaries };
+}

@@ -1,0 +1,368 @@
+/**
+ * Reads one CSV file into a {@link FileTable}, streaming: the file's text is never held whole, so a
+ * multi-GB file loads in memory proportional to its rows' binary size.
+ *
+ * Two readers share one set of row rules ({@link RowSink}):
+ * - the **fast reader** parses canonical headers straight from bytes into typed arrays. It is
+ *   hand-written because csv-parse (~0.5 M rows/s here) is 10x slower than this loop, and loading
+ *   is the first thing every run does. Any row it does not see as plainly valid (exponents,
+ *   long mantissas, bad values, the first row) goes through the authoritative rules instead, so it
+ *   can be fast without being a second implementation of validation.
+ * - the **csv reader** (csv-parse) reads everything else: vendor headers, quoted fields, mapped
+ *   columns.
+ * A differential test loads every real file both ways and compares every value.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, openSync, readSync, fstatSync, createReadStream } from 'node:fs';
+import { parse } from 'csv-parse';
+import { DataError } from '../errors.js';
+import { RowSink, splitCsvLine, type RowOptions, type BadRowSample } from './rows.js';
+import { CANONICAL_HEADERS, KIND_NAMES, resolveHeader, type HeaderOptions, type ResolvedHeader } from './schema.js';
+import { FileTableBuilder, isSorted, permuteFileTable, stableOrder, type FileTable } from './table.js';
+import { parseIsoBytes } from './time.js';
+
+export type ReaderChoice = 'auto' | 'fast' | 'csv';
+
+export interface ReadOptions extends RowOptions, HeaderOptions {
+  readonly reader?: ReaderChoice;
+}
+
+export interface ReadResult {
+  readonly table: FileTable;
+  readonly header: ResolvedHeader;
+  readonly reader: 'fast' | 'csv';
+  readonly badRows: number;
+  readonly badSamples: readonly BadRowSample[];
+  readonly sorted: boolean;
+  /** SHA-1 of the file's bytes, hex. */
+  readonly sha1: string;
+}
+
+const CHUNK = 1 << 22; // 4 MiB reads
+const MAX_LINE = 1 << 20; // a longer line is not CSV market data
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+const fileErr = (file: string, code: string, rule: string, hint: string, line = 0, value?: string): DataError =>
+  new DataError(code, { file, line, column: 0, ...(value !== undefined ? { value } : {}), rule, hint });
+
+const EXPECTED = `expected a header line such as ${CANONICAL_HEADERS[1].join(',')}`;
+
+/** Thrown inside the fast reader when the file needs csv-parse after all (quoted fields). */
+class NeedsCsvReader extends Error {}
+
+/** Reads, validates and (with `sort`) orders one file. */
+export async function readFile(file: string, opts: ReadOptions): Promise<ReadResult> {
+  const fd = openSync(file, 'r');
+  let result: Omit<ReadResult, 'sorted' | 'sha1'>;
+  let hash = createHash('sha1');
+  let csvHash: Hash | undefined;
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) throw fileErr(file, 'empty-file', 'file is empty', `${EXPECTED}, then data rows`);
+    const first = Buffer.allocUnsafe(Math.min(CHUNK, size));
+    const got = readSync(fd, first, 0, first.length, 0);
+    const head = first.subarray(0, got);
+    const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+    const nul = head.indexOf(0);
+    if (nul >= 0) {
+      throw fileErr(file, 'binary-file', 'file is binary, not CSV text (it contains NUL bytes)', 'point tickfold at the CSV file itself (unzip or decompress it first)', lineOf(head, nul));
+    }
+    let nl = head.indexOf(10, bom);
+    if (nl < 0 && got < size) throw fileErr(file, 'binary-file', 'no line break in the first 4 MiB: not a CSV file', 'point tickfold at a CSV file');
+    if (nl < 0) nl = got;
+    let headerText: string;
+    try {
+      headerText = UTF8.decode(head.subarray(bom, nl)).replace(/\r$/, '');
+    } catch {
+      throw fileErr(file, 'binary-file', 'the header is not UTF-8 text', 'save the file as UTF-8 CSV', 1);
+    }
+    if (headerText.trim() === '') throw fileErr(file, 'empty-file', 'the first line is empty', EXPECTED, 1);
+    const { fields: names } = splitCsvLine(headerText);
+    const header = resolveHeader(file, names, opts);
+    const quoted = head.indexOf(34) >= 0;
+    const useFast = opts.reader === 'fast' || (opts.reader !== 'csv' && header.canonical && !quoted);
+    if (opts.reader === 'fast' && !header.canonical) {
+      throw fileErr(file, 'not-canonical', 'the fast reader needs a canonical header', EXPECTED, 1, headerText);
+    }
+    let done: Omit<ReadResult, 'sorted' | 'sha1'> | undefined;
+    if (useFast) {
+      try {
+        done = readFast(file, fd, size, head, nl + 1, header, opts, hash);
+      } catch (e) {
+        if (!(e instanceof NeedsCsvReader) || opts.reader === 'fast') throw e;
+        hash = createHash('sha1'); // the csv reader hashes the file itself
+      }
+    }
+    result = done ?? (await readCsv(file, header, opts, (h) => (csvHash = h)));
+  } finally {
+    closeSync(fd);
+  }
+  if (result.table.length === 0) {
+    throw fileErr(
+      file,
+      'no-rows',
+      result.badRows > 0 ? `no valid rows: all ${result.badRows} data rows are bad` : 'the file has a header but no data rows',
+      result.badRows > 0 ? 'fix the rows; the first problem was: ' + (result.badSamples[0]?.message ?? '') : `add ${KIND_NAMES[result.header.kind]} rows below the header`,
+    );
+  }
+  const sha1 = (csvHash ?? hash).digest('hex');
+  if (opts.sort && !isSorted(result.table.ts)) {
+    return { ...result, table: permuteFileTable(result.table, stableOrder(result.table.ts)), sorted: true, sha1 };
+  }
+  return { ...result, sorted: false, sha1 };
+}
+
+function lineOf(b: Uint8Array, pos: number): number {
+  let n = 1;
+  for (let i = 0; i < pos; i++) if (b[i] === 10) n++;
+  return n;
+}
+
+// 10^k for k = 0..22: exactly representable doubles
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * Plain decimal `ddd[.ddd]` with at most 15 significant digits → the double nearest to it; NaN for
+ * anything else (signs, exponents, longer mantissas: the row rules handle those). With m < 2^53
+ * and 10^k exact, `m / 10^k` is one correctly rounded division, so the result equals `Number(text)`.
+ */
+function parseDecimal(b: Uint8Array, s: number, e: number): number {
+  let m = 0;
+  let nd = 0;
+  let dot = -1;
+  for (let i = s; i < e; i++) {
+    const c = b[i]!;
+    if (c === 46) {
+      if (dot >= 0) return NaN;
+      dot = i;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return NaN;
+    if (nd > 0 || d !== 0) nd++;
+    m = m * 10 + d;
+  }
+  if (nd > 15 || e === s || (dot >= 0 && e - s === 1)) return NaN;
+  const frac = dot < 0 ? 0 : e - dot - 1;
+  return frac === 0 ? m : m / POW10[frac]!;
+}
+
+/** Integer epoch text in the unit's scale to µs; NaN when it needs the row rules. */
+function parseEpochInt(b: Uint8Array, s: number, e: number, scale: number): number {
+  if (e - s > 16 || e === s) return NaN;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return v * scale;
+}
+
+const EPOCH_SCALE = { s: 1e6, ms: 1e3, us: 1, ns: NaN } as const;
+
+function readFast(
+  file: string,
+  fd: number,
+  size: number,
+  head: Buffer,
+  bodyStart: number,
+  header: ResolvedHeader,
+  opts: ReadOptions,
+  hash: Hash,
+): Omit<ReadResult, 'sorted' | 'sha1'> {
+  hash.update(head);
+  // estimate rows from the first chunk's line lengths, to allocate once
+  let lines = 0;
+  for (let i = bodyStart; i < head.length; i++) if (head[i] === 10) lines++;
+  const avg = lines > 0 ? (head.length - bodyStart) / lines : 64;
+  const builder = new FileTableBuilder(header.kind, Math.ceil(((size - bodyStart) / avg) * 1.03) + 16);
+  const sink = new RowSink(file, header, builder, opts);
+  const nVals = builder.cols.length;
+  const sort = opts.sort;
+  const isSize = header.roles.slice(2).map((r) => r.role === 'value' && /size|volume/.test(r.field));
+  const kind = header.kind;
+
+  // symbols seen, as bytes, to find a row's symbol id without making a string
+  const symBytes: Buffer[] = [];
+  const symIds: number[] = [];
+  let lastSym = -1;
+
+  let buf = Buffer.allocUnsafe(Math.max(CHUNK, head.length) + MAX_LINE);
+  head.copy(buf, 0, 0, head.length);
+  let len = head.length;
+  let filePos = head.length;
+  let pos = bodyStart;
+  let lineNo = 2;
+
+  const slow = (ls: number, le: number): void => {
+    const text = buf.toString('utf8', ls, le);
+    if (text.includes('"')) throw new NeedsCsvReader();
+    const { fields, offsets } = splitCsvLine(text);
+    sink.accept(fields, offsets, lineNo);
+  };
+
+  for (;;) {
+    let nl = buf.indexOf(10, pos);
+    if (nl < 0 || nl >= len) {
+      if (filePos < size) {
+        // move the partial line to the front and read more
+        buf.copy(buf, 0, pos, len);
+        len -= pos;
+        pos = 0;
+        if (len >= MAX_LINE) {
+          throw fileErr(file, 'line-too-long', `line ${lineNo} is longer than ${MAX_LINE} bytes`, 'this is not line-oriented CSV; check the file', lineNo);
+        }
+        const room = buf.length - len;
+        const n = readSync(fd, buf, len, room, filePos);
+        hash.update(buf.subarray(len, len + n));
+        filePos += n;
+        len += n;
+        if (n === 0) filePos = size;
+        continue;
+      }
+      if (pos >= len) break;
+      nl = len; // last line without a newline
+    }
+    let le = nl;
+    if (le > pos && buf[le - 1] === 13) le--; // CRLF
+    const ls = pos;
+    pos = nl + 1;
+    if (le === ls) {
+      lineNo++;
+      continue; // blank line
+    }
+    const n = builder.n;
+    const tsMode = sink.tsMode;
+    if (tsMode === undefined) {
+      slow(ls, le); // the first row decides how timestamps are written
+      lineNo++;
+      continue;
+    }
+    builder.ensure(n);
+    // field 0: ts
+    let fe = buf.indexOf(44, ls);
+    if (fe < 0 || fe > le) {
+      slow(ls, le);
+      lineNo++;
+      continue;
+    }
+    const ts =
+      tsMode.kind === 'iso' ? parseIsoBytes(buf, ls, fe) : parseEpochInt(buf, ls, fe, EPOCH_SCALE[tsMode.unit]);
+    // field 1: symbol
+    const ss = fe + 1;
+    fe = buf.indexOf(44, ss);
+    let ok = !Number.isNaN(ts) && fe >= 0 && fe < le && (ts >= sink.prevTs || sort);
+    let symId = -1;
+    if (ok) {
+      const sl = fe - ss;
+      if (lastSym >= 0 && symBytes[lastSym]!.length === sl && buf.compare(symBytes[lastSym]!, 0, sl, ss, fe) === 0) {
+        symId = symIds[lastSym]!;
+      } else {
+        for (let k = 0; k < symBytes.length; k++) {
+          if (symBytes[k]!.length === sl && buf.compare(symBytes[k]!, 0, sl, ss, fe) === 0) {
+            lastSym = k;
+            symId = symIds[k]!;
+            break;
+          }
+        }
+        if (symId < 0) {
+          const name = buf.toString('utf8', ss, fe);
+          if (sl === 0 || name.trim() !== name) ok = false;
+          else {
+            symId = builder.symbolId(name);
+            symBytes.push(Buffer.from(buf.subarray(ss, fe)));
+            symIds.push(symId);
+            lastSym = symBytes.length - 1;
+          }
+        }
+      }
+    }
+    // value fields
+    let vs = fe + 1;
+    for (let c = 0; ok && c < nVals; c++) {
+      let ve = buf.indexOf(44, vs);
+      const lastField = c === nVals - 1;
+      if (lastField) {
+        if (ve >= 0 && ve < le) {
+          ok = false; // too many fields
+          break;
+        }
+        ve = le;
+      } else if (ve < 0 || ve >= le) {
+        ok = false; // too few fields
+        break;
+      }
+      let v: number;
+      if (ve === vs) {
+        if (!isSize[c]) ok = false;
+        v = NaN;
+      } else {
+        v = parseDecimal(buf, vs, ve);
+        if (!(isSize[c] ? v >= 0 : v > 0)) ok = false;
+      }
+      builder.cols[c]![n] = v;
+      vs = ve + 1;
+    }
+    if (ok) {
+      if (kind === 1) {
+        if (builder.cols[0]![n]! > builder.cols[1]![n]!) ok = false;
+      } else if (kind === 2) {
+        const o = builder.cols[0]![n]!;
+        const h = builder.cols[1]![n]!;
+        const l = builder.cols[2]![n]!;
+        const cl = builder.cols[3]![n]!;
+        if (h < o || h < cl || h < l || l > o || l > cl) ok = false;
+      }
+    }
+    if (ok) {
+      builder.ts[n] = ts;
+      builder.sym[n] = symId;
+      builder.n = n + 1;
+      if (ts > sink.prevTs) sink.prevTs = ts;
+    } else {
+      slow(ls, le);
+    }
+    lineNo++;
+  }
+  buf = Buffer.alloc(0);
+  return { table: builder.finish(), header, reader: 'fast', badRows: sink.badRows, badSamples: sink.badSamples };
+}
+
+async function readCsv(
+  file: string,
+  header: ResolvedHeader,
+  opts: ReadOptions,
+  onHash: (h: Hash) => void,
+): Promise<Omit<ReadResult, 'sorted' | 'sha1'>> {
+  const builder = new FileTableBuilder(header.kind);
+  const sink = new RowSink(file, header, builder, opts);
+  const hash = createHash('sha1');
+  onHash(hash);
+  const stream = createReadStream(file);
+  stream.on('data', (chunk) => hash.update(chunk));
+  const parser = stream.pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, raw: true, info: true, from_line: 2 }),
+  );
+  try {
+    for await (const rec of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
+      const rawLine = rec.raw.replace(/\r?\n$/, '').replace(/\r$/, '');
+      const { offsets } = splitCsvLine(rawLine);
+      sink.accept(rec.record, offsets, rec.info.lines);
+    }
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    const ce = e as { code?: string; lines?: number; message?: string };
+    if (typeof ce.code === 'string' && ce.code.startsWith('CSV_')) {
+      throw new DataError('bad-csv', {
+        file,
+        line: ce.lines ?? 0,
+        column: 0,
+        rule: `malformed CSV: ${ce.message ?? ce.code}`,
+        hint: 'check the quoting on this line: a field with a quote must be wrapped in quotes, and inner quotes doubled',
+      });
+    }
+    throw e;
+  }
+  return { table: builder.finish(), header, reader: 'csv', badRows: sink.badRows, badSamples: sink.badSamples };
+}

@@ -1,0 +1,252 @@
+/**
+ * The authoritative row rules. Both readers (the fast byte parser and csv-parse) end up here: the
+ * csv-parse reader for every row, the fast reader for any row it does not recognise as plainly
+ * valid. So every rule, and the wording of its error, lives in one place.
+ */
+import { DataError } from '../errors.js';
+import { BAR, QUOTE, type ResolvedHeader, type Field, isSizeField } from './schema.js';
+import type { FileTableBuilder } from './table.js';
+import { detectTsUnit, parseEpoch, parseIso, type TsUnit } from './time.js';
+
+export type OnBadRow = 'fail' | 'skip';
+
+export interface RowOptions {
+  readonly onBadRow: OnBadRow;
+  /** Accept rows out of time order (they are sorted stably after loading). */
+  readonly sort: boolean;
+  /** Unit of numeric epoch timestamps; detected from the first row's magnitude when absent. */
+  readonly tsUnit: TsUnit | undefined;
+}
+
+/** A bad row, as counted under `--on-bad-row skip`. */
+export interface BadRowSample {
+  readonly line: number;
+  readonly message: string;
+}
+
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NON_FINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
+
+/** How timestamps of a file are written; decided by its first data row. */
+export type TsMode = { readonly kind: 'iso' } | { readonly kind: 'epoch'; readonly unit: TsUnit };
+
+export class RowSink {
+  prevTs = -Infinity;
+  badRows = 0;
+  readonly badSamples: BadRowSample[] = [];
+  tsMode: TsMode | undefined;
+  private readonly tsIndex: number;
+  private readonly symIndex: number;
+  private readonly fixedSymId: number;
+  /** For each value column of the kind: header index, or -1 when missing. */
+  private readonly valueIndex: number[];
+
+  constructor(
+    readonly file: string,
+    readonly header: ResolvedHeader,
+    readonly builder: FileTableBuilder,
+    readonly opts: RowOptions,
+  ) {
+    this.tsIndex = header.roles.findIndex((r) => r.role === 'ts');
+    this.symIndex = header.roles.findIndex((r) => r.role === 'symbol');
+    this.fixedSymId = header.fixedSymbol !== undefined ? builder.symbolId(header.fixedSymbol) : -1;
+    this.valueIndex = builder.cols.map(() => -1);
+    header.roles.forEach((r, i) => {
+      if (r.role === 'value') this.valueIndex[r.col] = i;
+    });
+  }
+
+  /** Id used for every row when the file has no symbol column, else -1. */
+  get fixedSymbolId(): number {
+    return this.fixedSymId;
+  }
+
+  /**
+   * Validates one row and appends it, or throws a {@link DataError} (or counts it, when bad rows
+   * are skipped). `offsets` are the 1-based character columns where each field starts.
+   */
+  accept(fields: readonly string[], offsets: readonly number[], line: number): void {
+    try {
+      this.parse(fields, offsets, line);
+    } catch (e) {
+      if (this.opts.onBadRow === 'skip' && e instanceof DataError) {
+        this.badRows++;
+        if (this.badSamples.length < 5) this.badSamples.push({ line, message: e.message });
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** Records a row the caller found bad without details (used by readers for skipped rows). */
+  private parse(fields: readonly string[], offsets: readonly number[], line: number): void {
+    const h = this.header;
+    const err = (code: string, index: number, rule: string, hint: string): DataError =>
+      new DataError(code, {
+        file: this.file,
+        line,
+        column: offsets[index] ?? 0,
+        field: h.names[index]?.trim() ?? `#${index + 1}`,
+        value: fields[index] ?? '',
+        rule,
+        hint,
+      });
+    if (fields.length !== h.names.length) {
+      throw new DataError('wrong-column-count', {
+        file: this.file,
+        line,
+        column: 0,
+        value: fields.join(','),
+        rule: `wrong number of fields: expected ${h.names.length} (${h.names.join(',')}), found ${fields.length}`,
+        hint: 'check for a missing or extra comma on this line; fields that contain commas must be quoted',
+      });
+    }
+    // timestamp
+    const tsText = fields[this.tsIndex]!.trim();
+    const ts = this.parseTs(tsText);
+    if (Number.isNaN(ts)) {
+      throw err(
+        'bad-timestamp',
+        this.tsIndex,
+        tsText === '' ? 'timestamp is empty' : 'unparseable timestamp',
+        this.tsMode?.kind === 'epoch'
+          ? `write an epoch number in ${this.tsMode.unit} like the rows before it, or ISO-8601 in every row`
+          : 'write ISO-8601 such as 2024-08-08T23:54:14.087891Z, 2013-10-07T09:30:00-04:00 or 2004-08-19, or a numeric epoch (see --ts-unit)',
+      );
+    }
+    if (ts < this.prevTs && !this.opts.sort) {
+      throw err(
+        'time-backwards',
+        this.tsIndex,
+        `timestamp goes backwards (the row before is later)`,
+        'rows within a file must be in time order; pass --sort to sort them stably while loading',
+      );
+    }
+    // symbol
+    let symId = this.fixedSymId;
+    if (this.symIndex >= 0) {
+      const s = fields[this.symIndex]!.trim();
+      if (s === '') throw err('bad-symbol', this.symIndex, 'symbol is empty', 'give every row a symbol');
+      symId = this.builder.symbolId(s);
+    }
+    // values
+    const nCols = this.valueIndex.length;
+    const vals = new Array<number>(nCols);
+    const fieldsOfKind = this.builder.cols.length;
+    for (let c = 0; c < fieldsOfKind; c++) {
+      const idx = this.valueIndex[c]!;
+      if (idx < 0) {
+        vals[c] = NaN;
+        continue;
+      }
+      const role = h.roles[idx]!;
+      const field = (role.role === 'value' ? role.field : 'price') as Field;
+      const text = fields[idx]!.trim();
+      const size = isSizeField(field);
+      if (text === '') {
+        if (size) {
+          vals[c] = NaN; // unknown, never zero
+          continue;
+        }
+        throw err('missing-value', idx, `${field} is empty; prices are required`, 'fill in the price, or drop the row');
+      }
+      if (NON_FINITE_RE.test(text)) {
+        throw err('not-finite', idx, `${field} must be a finite number`, 'NaN and Infinity are not prices or sizes; fix or drop the row');
+      }
+      if (!NUMBER_RE.test(text)) {
+        throw err('not-a-number', idx, `${field} is not a number`, 'write a plain decimal number such as 101.25 (no thousands separators, currency signs or units)');
+      }
+      const v = Number(text);
+      if (!Number.isFinite(v)) {
+        throw err('not-finite', idx, `${field} overflows to Infinity`, 'fix the value; it is beyond the range of a double');
+      }
+      if (size) {
+        if (v < 0) throw err('negative-size', idx, `${field} must be >= 0`, 'sizes and volumes cannot be negative; fix the sign or drop the row');
+      } else if (v <= 0) {
+        throw err('non-positive-price', idx, `${field} must be > 0`, 'prices must be positive; fix the value or drop the row');
+      }
+      vals[c] = v;
+    }
+    // close-only bars: open/high/low take the close
+    if (h.kind === BAR) {
+      for (let c = 0; c < 3; c++) if (this.valueIndex[c]! < 0) vals[c] = vals[3]!;
+      const [o, hi, lo, cl] = vals as [number, number, number, number];
+      if (hi < Math.max(o, cl, lo)) {
+        throw err('bad-bar', this.valueIndex[1]!, `high ${hi} is below open, low or close`, 'the bar is inconsistent; fix or drop it');
+      }
+      if (lo > Math.min(o, cl)) {
+        throw err('bad-bar', this.valueIndex[2]!, `low ${lo} is above open or close`, 'the bar is inconsistent; fix or drop it');
+      }
+    } else if (h.kind === QUOTE && vals[0]! > vals[1]!) {
+      throw err('crossed-quote', this.valueIndex[1]!, `crossed quote: bid ${vals[0]} > ask ${vals[1]}`, 'bid must be <= ask; drop the row (--on-bad-row skip) or fix the feed');
+    }
+    const b = this.builder;
+    const n = b.n;
+    b.ensure(n);
+    b.ts[n] = ts;
+    b.sym[n] = symId;
+    for (let c = 0; c < fieldsOfKind; c++) b.cols[c]![n] = vals[c]!;
+    b.n = n + 1;
+    if (ts > this.prevTs) this.prevTs = ts;
+  }
+
+  private parseTs(text: string): number {
+    if (text === '') return NaN;
+    if (this.tsMode === undefined) {
+      const numeric = /^[+-]?\d+(\.\d+)?$/.test(text);
+      if (numeric) {
+        const unit = this.opts.tsUnit ?? detectTsUnit(text);
+        if (unit === undefined) return NaN;
+        this.tsMode = { kind: 'epoch', unit };
+      } else this.tsMode = { kind: 'iso' };
+    }
+    return this.tsMode.kind === 'iso' ? parseIso(text) : parseEpoch(text, this.tsMode.unit);
+  }
+}
+
+/**
+ * Splits one CSV line into fields (RFC 4180 quotes: `"a,b"`, `""` for a quote) and the 1-based
+ * character column where each starts. Used for the slow path and for error positions.
+ */
+export function splitCsvLine(line: string): { fields: string[]; offsets: number[] } {
+  const fields: string[] = [];
+  const offsets: number[] = [];
+  let i = 0;
+  const n = line.length;
+  for (;;) {
+    offsets.push(i + 1);
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      for (;;) {
+        const q = line.indexOf('"', i);
+        if (q < 0) {
+          v += line.slice(i);
+          i = n;
+          break;
+        }
+        v += line.slice(i, q);
+        if (line[q + 1] === '"') {
+          v += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+      const comma = line.indexOf(',', i);
+      fields.push(v);
+      if (comma < 0) break;
+      i = comma + 1;
+    } else {
+      const comma = line.indexOf(',', i);
+      if (comma < 0) {
+        fields.push(line.slice(i));
+        break;
+      }
+      fields.push(line.slice(i, comma));
+      i = comma + 1;
+    }
+  }
+  return { fields, offsets };
+}

@@ -1,0 +1,261 @@
+/**
+ * The three kinds of market data and how a CSV header maps onto them.
+ *
+ * Canonical headers (the fast path reads these): trades `ts,symbol,price,size`; quotes
+ * `ts,symbol,bid,ask,bid_size,ask_size`; bars `ts,symbol,open,high,low,close,volume`. Common vendor
+ * spellings (`Date`, `Timestamp`, `Close`, `Adj Close`, `BidPrice`, `qty`, …) are recognised by
+ * alias; anything else is named in an error with a suggestion, or mapped with `--columns`.
+ */
+import { basename, extname } from 'node:path';
+import { DataError, didYouMean } from '../errors.js';
+
+export const TRADE = 0;
+export const QUOTE = 1;
+export const BAR = 2;
+export type TickKind = typeof TRADE | typeof QUOTE | typeof BAR;
+export const KIND_NAMES = ['trades', 'quotes', 'bars'] as const;
+export type KindName = (typeof KIND_NAMES)[number];
+
+/** A canonical field name. */
+export type Field =
+  | 'ts'
+  | 'symbol'
+  | 'price'
+  | 'size'
+  | 'bid'
+  | 'ask'
+  | 'bid_size'
+  | 'ask_size'
+  | 'open'
+  | 'high'
+  | 'low'
+  | 'close'
+  | 'volume';
+
+/**
+ * Value columns of each kind, in storage order: a table's value column `f<i>` holds the i-th field
+ * of the row's kind. Prices must be > 0 and present; sizes and volume must be >= 0, and an empty
+ * field means unknown (stored as NaN), never zero.
+ */
+export const VALUE_FIELDS: Readonly<Record<TickKind, readonly Field[]>> = {
+  [TRADE]: ['price', 'size'],
+  [QUOTE]: ['bid', 'ask', 'bid_size', 'ask_size'],
+  [BAR]: ['open', 'high', 'low', 'close', 'volume'],
+};
+
+export const CANONICAL_HEADERS: Readonly<Record<TickKind, readonly Field[]>> = {
+  [TRADE]: ['ts', 'symbol', 'price', 'size'],
+  [QUOTE]: ['ts', 'symbol', 'bid', 'ask', 'bid_size', 'ask_size'],
+  [BAR]: ['ts', 'symbol', 'open', 'high', 'low', 'close', 'volume'],
+};
+
+const SIZE_FIELDS = new Set<Field>(['size', 'bid_size', 'ask_size', 'volume']);
+export const isSizeField = (f: Field): boolean => SIZE_FIELDS.has(f);
+
+const ALIASES: Readonly<Record<Field, readonly string[]>> = {
+  ts: ['ts', 'timestamp', 'time', 'date', 'datetime', 'dt', 'localtime', 'eventtime'],
+  symbol: ['symbol', 'ticker', 'instrument', 'sym', 'pair', 'code'],
+  price: ['price', 'last', 'lastprice', 'tradeprice', 'px'],
+  size: ['size', 'qty', 'quantity', 'amount', 'lastsize', 'tradesize'],
+  bid: ['bid', 'bidprice', 'bidpx', 'bestbid'],
+  ask: ['ask', 'askprice', 'askpx', 'offer', 'offerprice', 'bestask'],
+  bid_size: ['bidsize', 'bidqty', 'bidvolume', 'bidsz', 'bidquantity'],
+  ask_size: ['asksize', 'askqty', 'askvolume', 'asksz', 'askquantity', 'offersize'],
+  open: ['open', 'o', 'openprice'],
+  high: ['high', 'h', 'highprice'],
+  low: ['low', 'l', 'lowprice'],
+  close: ['close', 'c', 'closeprice'],
+  volume: ['volume', 'vol', 'v'],
+};
+
+/** Vendor columns that are recognised and deliberately not loaded. */
+const IGNORED = new Set(['adjclose', 'adjustedclose', 'vwap', 'trades', 'numtrades', 'count', 'openinterest', 'oi']);
+
+const ALIAS_TO_FIELD = new Map<string, Field>();
+for (const [field, names] of Object.entries(ALIASES) as [Field, readonly string[]][]) {
+  for (const n of names) ALIAS_TO_FIELD.set(n, field);
+}
+
+const normalise = (h: string): string => h.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** What to do with each header column. */
+export type ColumnRole =
+  | { readonly role: 'ts' }
+  | { readonly role: 'symbol' }
+  | { readonly role: 'value'; readonly field: Field; readonly col: number }
+  | { readonly role: 'skip' };
+
+export interface ResolvedHeader {
+  readonly kind: TickKind;
+  readonly names: readonly string[];
+  readonly roles: readonly ColumnRole[];
+  /** Symbol for every row when the file has no symbol column. */
+  readonly fixedSymbol: string | undefined;
+  /** Value columns that the header lacks and that are filled from another (close-only bars). */
+  readonly missing: readonly Field[];
+  /** True when the header is exactly a canonical one: the fast path may read it. */
+  readonly canonical: boolean;
+}
+
+export interface HeaderOptions {
+  /** Explicit `field=Header` pairs (`--columns`); the field `skip` drops a column. */
+  readonly columns?: Readonly<Record<string, string>>;
+  /** Symbol for files without a symbol column (`--symbol`); default: the file name. */
+  readonly symbol?: string;
+}
+
+const ALL_FIELDS = Object.keys(ALIASES) as Field[];
+
+/** Parses `ts=Date,close=Close` into a map, validating field names. */
+export function parseColumnMap(spec: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) {
+      throw new DataError('bad-column-map', {
+        file: '--columns',
+        line: 0,
+        column: 0,
+        value: part,
+        rule: 'each --columns entry must be field=Header',
+        hint: `write e.g. --columns ts=Date,close=Close (fields: ${ALL_FIELDS.join(', ')}, skip)`,
+      });
+    }
+    const field = part.slice(0, eq).trim();
+    if (field !== 'skip' && !(ALL_FIELDS as string[]).includes(field)) {
+      const near = didYouMean(field, [...ALL_FIELDS, 'skip']);
+      throw new DataError('bad-column-map', {
+        file: '--columns',
+        line: 0,
+        column: 0,
+        value: field,
+        rule: 'unknown field in --columns',
+        hint: `${near ? `did you mean '${near}'? ` : ''}fields are: ${ALL_FIELDS.join(', ')}, skip`,
+      });
+    }
+    const header = part.slice(eq + 1).trim();
+    out[field === 'skip' ? `skip:${header}` : field] = header;
+  }
+  return out;
+}
+
+/** Decides the kind of a file and the role of each of its columns from its header line. */
+export function resolveHeader(file: string, names: readonly string[], opts: HeaderOptions = {}): ResolvedHeader {
+  const headerErr = (rule: string, hint: string, value?: string, index = -1): DataError =>
+    new DataError('bad-header', {
+      file,
+      line: 1,
+      column: index >= 0 ? columnOffset(names, index) : 0,
+      ...(value !== undefined ? { value } : {}),
+      rule,
+      hint,
+    });
+
+  // 1. field for each column: explicit map first, then aliases
+  const explicit = new Map<string, Field | 'skip'>();
+  for (const [k, header] of Object.entries(opts.columns ?? {})) {
+    const field = k.startsWith('skip:') ? 'skip' : (k as Field);
+    const idx = names.findIndex((n) => n === header || n.trim() === header);
+    if (idx < 0) {
+      const near = didYouMean(header, names);
+      throw headerErr(
+        `--columns names a column '${header}' that the header does not have`,
+        `${near ? `did you mean '${near}'? ` : ''}the header has: ${names.join(', ')}`,
+        header,
+      );
+    }
+    explicit.set(names[idx]!, field);
+  }
+  const fieldOf: (Field | 'skip')[] = [];
+  const seen = new Map<Field, number>();
+  names.forEach((raw, i) => {
+    const name = raw.trim();
+    let f: Field | 'skip' | undefined = explicit.get(raw) ?? explicit.get(name);
+    if (f === undefined) {
+      const norm = normalise(name);
+      if (IGNORED.has(norm)) f = 'skip';
+      else f = ALIAS_TO_FIELD.get(norm);
+    }
+    if (f === undefined) {
+      const near = didYouMean(name, [...ALL_FIELDS, ...[...ALIAS_TO_FIELD.keys()]]);
+      const mapped = near !== undefined ? (ALIAS_TO_FIELD.get(normalise(near)) ?? near) : undefined;
+      throw headerErr(
+        `unknown column '${name}'`,
+        `${mapped ? `did you mean '${mapped}'? ` : ''}rename it, map it with --columns <field>=${name}, or drop it with --columns skip=${name} (fields: ${ALL_FIELDS.join(', ')})`,
+        name,
+        i,
+      );
+    }
+    if (f !== 'skip') {
+      const prev = seen.get(f);
+      if (prev !== undefined) {
+        throw headerErr(
+          `columns '${names[prev]!.trim()}' and '${name}' both mean '${f}'`,
+          `keep one, or drop the other with --columns skip=${name}`,
+          name,
+          i,
+        );
+      }
+      seen.set(f, i);
+    }
+    fieldOf.push(f);
+  });
+
+  // 2. kind from the fields present
+  let kind: TickKind;
+  if (seen.has('bid') || seen.has('ask')) kind = QUOTE;
+  else if (seen.has('price')) kind = TRADE;
+  else if (seen.has('close') || seen.has('open')) kind = BAR;
+  else {
+    throw headerErr(
+      'cannot tell the kind of data from the header: no price, bid/ask or close column',
+      `use one of the headers  ${CANONICAL_HEADERS[TRADE].join(',')}  |  ${CANONICAL_HEADERS[QUOTE].join(',')}  |  ${CANONICAL_HEADERS[BAR].join(',')}, or map columns with --columns`,
+      names.join(','),
+    );
+  }
+  const required: Field[] =
+    kind === QUOTE ? ['ts', 'bid', 'ask'] : kind === TRADE ? ['ts', 'price'] : ['ts', 'close'];
+  for (const r of required) {
+    if (!seen.has(r)) {
+      throw headerErr(
+        `missing column '${r}' for ${KIND_NAMES[kind]} data`,
+        `add a '${r}' column, or map an existing one with --columns ${r}=<Header> (expected header: ${CANONICAL_HEADERS[kind].join(',')})`,
+        names.join(','),
+      );
+    }
+  }
+  const valueFields = VALUE_FIELDS[kind];
+  const roles: ColumnRole[] = fieldOf.map((f, i) => {
+    if (f === 'skip') return { role: 'skip' };
+    if (f === 'ts') return { role: 'ts' };
+    if (f === 'symbol') return { role: 'symbol' };
+    const col = valueFields.indexOf(f);
+    if (col < 0) {
+      throw headerErr(
+        `column '${names[i]!.trim()}' (${f}) does not belong in ${KIND_NAMES[kind]} data`,
+        `${KIND_NAMES[kind]} files have the columns ${CANONICAL_HEADERS[kind].join(',')}; drop it with --columns skip=${names[i]!.trim()}`,
+        names[i]!,
+        i,
+      );
+    }
+    return { role: 'value', field: f, col };
+  });
+  const missing = valueFields.filter((f) => !seen.has(f));
+  const fixedSymbol = seen.has('symbol') ? undefined : (opts.symbol ?? symbolFromFileName(file));
+  const canon = CANONICAL_HEADERS[kind];
+  const canonical =
+    opts.columns === undefined && names.length === canon.length && names.every((n, i) => n === canon[i]);
+  return { kind, names, roles, fixedSymbol, missing, canonical };
+}
+
+/** `goog_daily.csv` → `goog_daily`; used when a file has no symbol column and no --symbol. */
+export function symbolFromFileName(file: string): string {
+  return basename(file, extname(file));
+}
+
+/** 1-based character column where field `index` starts in a plain comma-joined header. */
+function columnOffset(names: readonly string[], index: number): number {
+  let c = 1;
+  for (let i = 0; i < index; i++) c += names[i]!.length + 1;
+  return c;
+}

@@ -1,0 +1,250 @@
+/**
+ * The columnar tick table: the engine's only input. Struct of typed arrays, one row per event,
+ * symbols as small integer ids into a dictionary.
+ *
+ * Value columns by kind (see {@link VALUE_FIELDS}):
+ * - trade: `f0` price, `f1` size
+ * - quote: `f0` bid, `f1` ask, `f2` bid size, `f3` ask size
+ * - bar:   `f0` open, `f1` high, `f2` low, `f3` close, `f4` volume; `barStart` its start time
+ * Unknown values (empty fields) are NaN. Columns that no row of the table uses have length 0, so a
+ * quote-only table costs 43 bytes a row (ts 8, kind 1, symbol 2, four values 32).
+ *
+ * `ts` is the time the event becomes visible: for trades and quotes the stamp, for bars the bar's
+ * close (see bars.ts). Rows are in time order, ties broken by file order then row order.
+ */
+import type { EpochUs } from './time.js';
+import { BAR, type TickKind, VALUE_FIELDS } from './schema.js';
+
+export interface TickTable {
+  readonly length: number;
+  readonly symbols: readonly string[];
+  /** Visible time of each row, µs since epoch (bars: close time). */
+  readonly ts: Float64Array;
+  /** TRADE, QUOTE or BAR per row. */
+  readonly kind: Uint8Array;
+  /** Index into {@link symbols}. */
+  readonly sym: Uint16Array;
+  readonly f0: Float64Array;
+  readonly f1: Float64Array;
+  readonly f2: Float64Array;
+  readonly f3: Float64Array;
+  readonly f4: Float64Array;
+  /** Bar start time per row (bars only; NaN for other kinds in mixed tables). */
+  readonly barStart: Float64Array;
+}
+
+export const VALUE_COLUMNS = ['f0', 'f1', 'f2', 'f3', 'f4'] as const;
+export const MAX_SYMBOLS = 65_535;
+
+/** Number of value columns a kind uses. */
+export const valueColumnCount = (kind: TickKind): number => VALUE_FIELDS[kind].length;
+
+/** One file's rows as parsed: a single kind, a local symbol dictionary, times as stamped. */
+export interface FileTable {
+  readonly kind: TickKind;
+  readonly length: number;
+  readonly symbols: readonly string[];
+  /** The stamp of each row (bars: as in the file, usually the bar start). */
+  readonly ts: Float64Array;
+  readonly sym: Uint16Array;
+  /** `valueColumnCount(kind)` columns. */
+  readonly cols: readonly Float64Array[];
+}
+
+const EMPTY = new Float64Array(0);
+
+/**
+ * Growable columns for one file. Writers fill `ts[n]`, `sym[n]`, `cols[c][n]` after
+ * {@link ensure}; growth is by 1.5x so that the peak over-allocation stays small.
+ */
+export class FileTableBuilder {
+  ts: Float64Array;
+  sym: Uint16Array;
+  cols: Float64Array[];
+  n = 0;
+  readonly symbols: string[] = [];
+  private readonly symbolIds = new Map<string, number>();
+  constructor(
+    readonly kind: TickKind,
+    capacity = 1024,
+  ) {
+    const cap = Math.max(16, Math.ceil(capacity));
+    this.ts = new Float64Array(cap);
+    this.sym = new Uint16Array(cap);
+    this.cols = Array.from({ length: valueColumnCount(kind) }, () => new Float64Array(cap));
+  }
+
+  get capacity(): number {
+    return this.ts.length;
+  }
+
+  /** Makes room for row index `n` (call before writing it). */
+  ensure(n: number): void {
+    if (n < this.ts.length) return;
+    const cap = Math.ceil(Math.max(n + 1, this.ts.length * 1.5));
+    this.ts = grow(this.ts, cap);
+    const s = new Uint16Array(cap);
+    s.set(this.sym);
+    this.sym = s;
+    this.cols = this.cols.map((c) => grow(c, cap));
+  }
+
+  /** Id of a symbol, adding it to the dictionary when new. */
+  symbolId(name: string): number {
+    let id = this.symbolIds.get(name);
+    if (id === undefined) {
+      id = this.symbols.length;
+      if (id >= MAX_SYMBOLS) throw new RangeError(`more than ${MAX_SYMBOLS} symbols in one file`);
+      this.symbols.push(name);
+      this.symbolIds.set(name, id);
+    }
+    return id;
+  }
+
+  finish(): FileTable {
+    const n = this.n;
+    return {
+      kind: this.kind,
+      length: n,
+      symbols: this.symbols,
+      ts: this.ts.subarray(0, n),
+      sym: this.sym.subarray(0, n),
+      cols: this.cols.map((c) => c.subarray(0, n)),
+    };
+  }
+}
+
+function grow(a: Float64Array, cap: number): Float64Array {
+  const b = new Float64Array(cap);
+  b.set(a);
+  return b;
+}
+
+/** True when `ts` never decreases. */
+export function isSorted(ts: Float64Array): boolean {
+  for (let i = 1; i < ts.length; i++) if (ts[i]! < ts[i - 1]!) return false;
+  return true;
+}
+
+/** Stable permutation that sorts `ts` ascending (ties keep their order). */
+export function stableOrder(ts: Float64Array): Uint32Array {
+  const idx = new Uint32Array(ts.length);
+  for (let i = 0; i < idx.length; i++) idx[i] = i;
+  // TypedArray#sort is not guaranteed stable across engines for comparator sorts; break ties on index
+  idx.sort((a, b) => ts[a]! - ts[b]! || a - b);
+  return idx;
+}
+
+/** Rows of a file table in the given order. */
+export function permuteFileTable(t: FileTable, order: Uint32Array): FileTable {
+  const take = (a: Float64Array): Float64Array => {
+    const out = new Float64Array(order.length);
+    for (let i = 0; i < order.length; i++) out[i] = a[order[i]!]!;
+    return out;
+  };
+  const sym = new Uint16Array(order.length);
+  for (let i = 0; i < order.length; i++) sym[i] = t.sym[order[i]!]!;
+  return { ...t, length: order.length, ts: take(t.ts), sym, cols: t.cols.map(take) };
+}
+
+/** A file's rows ready to merge: visible times computed (bars: close), plus bar starts. */
+export interface MergeInput {
+  readonly table: FileTable;
+  /** Visible time per row (equals table.ts for trades and quotes). */
+  readonly visibleTs: Float64Array;
+}
+
+/**
+ * Merges files into one table in time order; ties go to the earlier file, then the earlier row
+ * (a stable k-way merge). Each input must already be sorted by `visibleTs`. Symbol ids are
+ * re-numbered into one dictionary in order of first appearance across files (file order).
+ */
+export function mergeTables(inputs: readonly MergeInput[]): TickTable {
+  const symbols: string[] = [];
+  const globalId = new Map<string, number>();
+  const remap = inputs.map(({ table }) =>
+    Uint16Array.from(table.symbols, (s) => {
+      let id = globalId.get(s);
+      if (id === undefined) {
+        id = symbols.length;
+        if (id >= MAX_SYMBOLS) throw new RangeError(`more than ${MAX_SYMBOLS} symbols in all`);
+        symbols.push(s);
+        globalId.set(s, id);
+      }
+      return id;
+    }),
+  );
+  const total = inputs.reduce((a, x) => a + x.table.length, 0);
+  const kinds = new Set(inputs.map((x) => x.table.kind));
+  const nCols = Math.max(0, ...[...kinds].map(valueColumnCount));
+  const hasBars = kinds.has(BAR);
+  const mixed = kinds.size > 1;
+
+  // single input: reuse its arrays, no copy
+  if (inputs.length === 1) {
+    const { table, visibleTs } = inputs[0]!;
+    const sym = remap[0]!.every((g, l) => g === l) ? table.sym : table.sym.map((s) => remap[0]![s]!);
+    const kind = new Uint8Array(total).fill(table.kind);
+    const cols = VALUE_COLUMNS.map((_, c) => table.cols[c] ?? EMPTY);
+    return {
+      length: total,
+      symbols,
+      ts: visibleTs,
+      kind,
+      sym,
+      f0: cols[0]!,
+      f1: cols[1]!,
+      f2: cols[2]!,
+      f3: cols[3]!,
+      f4: cols[4]!,
+      barStart: table.kind === BAR ? table.ts : EMPTY,
+    };
+  }
+
+  const ts = new Float64Array(total);
+  const kind = new Uint8Array(total);
+  const sym = new Uint16Array(total);
+  const cols = VALUE_COLUMNS.map((_, c) => (c < nCols ? new Float64Array(total) : EMPTY));
+  const barStart = hasBars ? new Float64Array(total) : EMPTY;
+  if (mixed) for (const c of cols) c.fill(NaN);
+  if (mixed && hasBars) barStart.fill(NaN);
+
+  // k-way merge; k (number of files) is small, so a linear scan for the minimum beats a heap
+  const pos = new Array<number>(inputs.length).fill(0);
+  for (let out = 0; out < total; out++) {
+    let best = -1;
+    let bestTs = Infinity;
+    for (let f = 0; f < inputs.length; f++) {
+      const p = pos[f]!;
+      const inp = inputs[f]!;
+      if (p < inp.table.length) {
+        const t = inp.visibleTs[p]!;
+        if (t < bestTs || best < 0) {
+          best = f;
+          bestTs = t;
+        }
+      }
+    }
+    const inp = inputs[best]!;
+    const p = pos[best]!++;
+    const tb = inp.table;
+    ts[out] = bestTs;
+    kind[out] = tb.kind;
+    sym[out] = remap[best]![tb.sym[p]!]!;
+    for (let c = 0; c < tb.cols.length; c++) cols[c]![out] = tb.cols[c]![p]!;
+    if (tb.kind === BAR) barStart[out] = tb.ts[p]!;
+  }
+  return {
+    length: total,
+    symbols,
+    ts,
+    kind,
+    sym,
+    f0: cols[0]!,
+    f1: cols[1]!,
+    f2: cols[2]!,
+    f3: cols[3]!,
+    f4: cols[4]!,
+    barStart,
+  };
+}

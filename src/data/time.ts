@@ -1,0 +1,222 @@
+/**
+ * Time. tickfold has one time unit everywhere: **microseconds since the Unix epoch, UTC**, held in a
+ * plain `number` (a float64 in typed arrays). A float64 holds every integer up to 2^53, so every
+ * microsecond from 1970 to the year 2255 is exact. Nanosecond inputs are accepted and truncated
+ * (floored) to the microsecond.
+ */
+export type EpochUs = number;
+
+export const US_PER_MS = 1_000;
+export const US_PER_SECOND = 1_000_000;
+export const US_PER_MINUTE = 60 * US_PER_SECOND;
+export const US_PER_HOUR = 60 * US_PER_MINUTE;
+export const US_PER_DAY = 24 * US_PER_HOUR;
+
+/** Units of numeric epoch timestamps. */
+export type TsUnit = 's' | 'ms' | 'us' | 'ns';
+export const TS_UNITS: readonly TsUnit[] = ['s', 'ms', 'us', 'ns'];
+
+/** Days from 1970-01-01 to the civil date (proleptic Gregorian); H. Hinnant's algorithm. */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+// Reads `n` ASCII digits at b[p..p+n); returns -1 if any is not a digit.
+function digits(b: Uint8Array, p: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[p + i]! - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * Parses an ISO-8601 timestamp from bytes `b[start..end)` into {@link EpochUs}; NaN when it is not
+ * one. Hand-written (no `Date`, no string) because it runs once per row on the load hot path.
+ *
+ * Accepted: `YYYY-MM-DD` (midnight UTC); `YYYY-MM-DD[T| ]HH:MM[:SS[.f…]]` followed by `Z`, an offset
+ * `±HH:MM`, `±HHMM`, `±HH`, or nothing (read as UTC). Fractions may have 1 to 9 digits; digits past
+ * the sixth (sub-microsecond) are truncated.
+ */
+export function parseIsoBytes(b: Uint8Array, start: number, end: number): EpochUs {
+  const len = end - start;
+  if (len < 10 || b[start + 4] !== 45 || b[start + 7] !== 45) return NaN;
+  const y = digits(b, start, 4);
+  const mo = digits(b, start + 5, 2);
+  const d = digits(b, start + 8, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return NaN;
+  let us = daysFromCivil(y, mo, d) * US_PER_DAY;
+  if (len === 10) return us;
+  const sep = b[start + 10];
+  if ((sep !== 84 && sep !== 32) || len < 16 || b[start + 13] !== 58) return NaN; // 'T' | ' ', ':'
+  const h = digits(b, start + 11, 2);
+  const mi = digits(b, start + 14, 2);
+  if (h < 0 || h > 23 || mi < 0 || mi > 59) return NaN;
+  us += h * US_PER_HOUR + mi * US_PER_MINUTE;
+  let p = start + 16;
+  if (p < end && b[p] === 58) {
+    const s = digits(b, p + 1, 2);
+    if (p + 3 > end || s < 0 || s > 59) return NaN;
+    us += s * US_PER_SECOND;
+    p += 3;
+    if (p < end && (b[p] === 46 || b[p] === 44)) {
+      // fraction: '.' or ','
+      p++;
+      let frac = 0;
+      let n = 0;
+      while (p < end) {
+        const c = b[p]! - 48;
+        if (c < 0 || c > 9) break;
+        if (n < 6) frac = frac * 10 + c;
+        n++;
+        p++;
+      }
+      if (n === 0 || n > 9) return NaN;
+      for (let k = n; k < 6; k++) frac *= 10;
+      us += frac;
+    }
+  }
+  if (p === end) return us;
+  const z = b[p];
+  if (z === 90 && p + 1 === end) return us; // 'Z'
+  if (z !== 43 && z !== 45) return NaN; // '+' | '-'
+  const sign = z === 43 ? 1 : -1;
+  const rest = end - p - 1;
+  let oh: number;
+  let om = 0;
+  if (rest === 2) oh = digits(b, p + 1, 2);
+  else if (rest === 4) {
+    oh = digits(b, p + 1, 2);
+    om = digits(b, p + 3, 2);
+  } else if (rest === 5 && b[p + 3] === 58) {
+    oh = digits(b, p + 1, 2);
+    om = digits(b, p + 4, 2);
+  } else return NaN;
+  if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
+  return us - sign * (oh * US_PER_HOUR + om * US_PER_MINUTE);
+}
+
+const encoder = new TextEncoder();
+
+/** {@link parseIsoBytes} for a string. */
+export function parseIso(s: string): EpochUs {
+  const b = encoder.encode(s);
+  return parseIsoBytes(b, 0, b.length);
+}
+
+/** Number of integer digits of a numeric epoch text, ignoring a leading sign; -1 if not numeric. */
+function epochIntDigits(s: string): number {
+  const m = /^[+-]?(\d+)(\.\d+)?$/.exec(s);
+  return m ? m[1]!.length : -1;
+}
+
+/**
+ * Guesses the unit of a numeric epoch from its magnitude: up to 11 integer digits is seconds (to
+ * the year 5138), 12–14 milliseconds, 15–17 microseconds, 18 and more nanoseconds.
+ */
+export function detectTsUnit(s: string): TsUnit | undefined {
+  const n = epochIntDigits(s.trim());
+  if (n < 0) return undefined;
+  if (n <= 11) return 's';
+  if (n <= 14) return 'ms';
+  if (n <= 17) return 'us';
+  return 'ns';
+}
+
+const UNIT_DIGITS: Record<TsUnit, number> = { s: 6, ms: 3, us: 0, ns: -3 };
+
+/**
+ * Parses a numeric epoch in `unit` to {@link EpochUs}, exactly: the decimal text is shifted to
+ * microseconds as text, so a nanosecond epoch (beyond 2^53) loses nothing but its sub-µs digits.
+ * NaN when the text is not a plain decimal number.
+ */
+export function parseEpoch(s: string, unit: TsUnit): EpochUs {
+  const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(s);
+  if (!m) return NaN;
+  const neg = m[1] === '-';
+  const int = m[2]!;
+  const frac = m[3] ?? '';
+  const shift = UNIT_DIGITS[unit];
+  let whole: string;
+  let rest: string;
+  if (shift >= 0) {
+    const f = frac.padEnd(shift, '0');
+    whole = int + f.slice(0, shift);
+    rest = f.slice(shift);
+  } else {
+    const cut = int.length + shift;
+    whole = cut > 0 ? int.slice(0, cut) : '0';
+    rest = (cut > 0 ? int.slice(cut) : int.padStart(-shift, '0')) + frac;
+  }
+  let v = Number(whole);
+  // floor toward -infinity for negative values with a sub-µs remainder
+  if (neg) v = /[1-9]/.test(rest) ? -v - 1 : -v;
+  return Number.isSafeInteger(v) ? v : NaN;
+}
+
+/** Formats {@link EpochUs} as ISO-8601 UTC with as many fraction digits as needed (0, 3 or 6). */
+export function formatIso(us: EpochUs): string {
+  if (!Number.isFinite(us)) return 'n/a';
+  const ms = Math.floor(us / 1000);
+  const sub = us - ms * 1000;
+  const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  if (sub !== 0) return `${iso.slice(0, -1)}${String(sub).padStart(3, '0')}Z`;
+  if (iso.endsWith('.000Z')) return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, -5)}Z`;
+  return iso;
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  us: 1,
+  ms: US_PER_MS,
+  s: US_PER_SECOND,
+  m: US_PER_MINUTE,
+  min: US_PER_MINUTE,
+  h: US_PER_HOUR,
+  d: US_PER_DAY,
+  w: 7 * US_PER_DAY,
+};
+
+/** Parses a duration such as `500ms`, `30s`, `5m`, `1h`, `1d`, `2w` into microseconds; NaN if invalid. */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(us|ms|s|min|m|h|d|w)$/.exec(s.trim());
+  if (!m) return NaN;
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
+}
+
+/** Formats a duration in microseconds compactly: `1d 2h`, `30m`, `1.5s`, `250us`. */
+export function formatDuration(us: number): string {
+  if (!Number.isFinite(us)) return 'n/a';
+  if (us === 0) return '0s';
+  const sign = us < 0 ? '-' : '';
+  let v = Math.abs(us);
+  if (v < US_PER_MS) return `${sign}${v}us`;
+  if (v < US_PER_SECOND) return `${sign}${+(v / US_PER_MS).toFixed(3)}ms`;
+  if (v < US_PER_MINUTE) return `${sign}${+(v / US_PER_SECOND).toFixed(3)}s`;
+  const parts: string[] = [];
+  for (const [u, size] of [
+    ['d', US_PER_DAY],
+    ['h', US_PER_HOUR],
+    ['m', US_PER_MINUTE],
+    ['s', US_PER_SECOND],
+  ] as const) {
+    const k = Math.floor(v / size);
+    if (k > 0) {
+      parts.push(`${k}${u}`);
+      v -= k * size;
+    }
+    if (parts.length === 2) break;
+  }
+  return sign + parts.join(' ');
+}
