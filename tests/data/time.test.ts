@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { detectTsUnit, formatDuration, formatIso, parseDuration, parseEpoch, parseIso } from '../../src/data/time.js';
+
+describe('ISO-8601 timestamps to µs', () => {
+  it('agrees with Date.parse to the millisecond on many forms', () => {
+    for (const s of [
+      '2024-08-08T23:54:14.087Z',
+      '2013-10-07T13:30:00Z',
+      '2004-08-19T00:00:00Z',
+      '1996-03-31T22:30:00Z',
+      '2013-10-07T09:30:00-04:00',
+      '2013-10-07T09:30:00.5+05:30',
+      '2000-02-29T12:00:00Z',
+      '1969-12-31T23:59:59.999Z',
+    ]) {
+      expect(parseIso(s), s).toBe(Date.parse(s) * 1000);
+    }
+  });
+  it('keeps microseconds and truncates nanoseconds', () => {
+    expect(parseIso('2024-08-08T23:54:14.087891Z')).toBe(Date.parse('2024-08-08T23:54:14.087Z') * 1000 + 891);
+    expect(parseIso('2024-08-08T23:54:14.087891999Z')).toBe(parseIso('2024-08-08T23:54:14.087891Z'));
+  });
+  it('reads date-only as midnight UTC and a space separator like T', () => {
+    expect(parseIso('2004-08-19')).toBe(Date.UTC(2004, 7, 19) * 1000);
+    expect(parseIso('2004-08-19 10:00:00Z')).toBe(parseIso('2004-08-19T10:00:00Z'));
+    expect(parseIso('2004-08-19T10:00')).toBe(Date.UTC(2004, 7, 19, 10) * 1000);
+  });
+  it('accepts compact and hour-only offsets', () => {
+    expect(parseIso('2013-10-07T09:30:00-0400')).toBe(parseIso('2013-10-07T13:30:00Z'));
+    expect(parseIso('2013-10-07T09:30:00-04')).toBe(parseIso('2013-10-07T13:30:00Z'));
+  });
+  it('rejects impossible dates and junk', () => {
+    for (const s of ['2024-13-01', '2023-02-29', '2024-01-32T00:00:00Z', '2024-01-01T24:00:00Z', '2024-01-01T10:60Z', 'yesterday', '2024/01/01', '2024-01-01T10:00:00.Z', '2024-01-01T10:00:00Zjunk', '']) {
+      expect(parseIso(s), s).toBeNaN();
+    }
+  });
+});
+
+describe('numeric epochs', () => {
+  it('detects the unit by magnitude', () => {
+    expect(detectTsUnit('1704205800')).toBe('s');
+    expect(detectTsUnit('1704205800.25')).toBe('s');
+    expect(detectTsUnit('1704205800000')).toBe('ms');
+    expect(detectTsUnit('1704205800000000')).toBe('us');
+    expect(detectTsUnit('1704205800000000123')).toBe('ns');
+    expect(detectTsUnit('abc')).toBeUndefined();
+  });
+  it('converts exactly, even nanoseconds beyond 2^53', () => {
+    expect(parseEpoch('1704205800', 's')).toBe(1704205800_000000);
+    expect(parseEpoch('1704205800.123456789', 's')).toBe(1704205800_123456);
+    expect(parseEpoch('1704205800250', 'ms')).toBe(1704205800_250000);
+    expect(parseEpoch('1704205800250001', 'us')).toBe(1704205800_250001);
+    expect(parseEpoch('1704205800250001999', 'ns')).toBe(1704205800_250001);
+    expect(parseEpoch('-1500', 'ns')).toBe(-2);
+    expect(parseEpoch('12x', 'ms')).toBeNaN();
+  });
+});
+
+describe('formatting', () => {
+  it('round-trips µs through ISO', () => {
+    for (const s of ['2024-08-08T23:54:14.087891Z', '2013-10-07T13:30:00.072Z', '2013-10-07T13:30:00Z', '2004-08-19']) {
+      expect(formatIso(parseIso(s))).toBe(s);
+    }
+  });
+  it('parses and formats durations', () => {
+    expect(parseDuration('1d')).toBe(86_400_000_000);
+    expect(parseDuration('5m')).toBe(300_000_000);
+    expect(parseDuration('250ms')).toBe(250_000);
+    expect(parseDuration('1.5h')).toBe(5_400_000_000);
+    expect(parseDuration('soon')).toBeNaN();
+    expect(formatDuration(90_061_000_000)).toBe('1d 1h');
+    expect(formatDuration(1_500_000)).toBe('1.5s');
+  });
+});
