@@ -29,6 +29,8 @@ export interface LoadOptions {
   readonly cache?: boolean;
   /** Cache folder (default `.tickfold-cache` in the working directory). */
   readonly cacheDir?: string;
+  /** Take each file's SHA-1 while parsing (default: when writing the cache). */
+  readonly contentHash?: boolean;
   /** Force a reader (tests); default picks the fast one for canonical headers. */
   readonly reader?: ReaderChoice;
 }
@@ -39,7 +41,8 @@ export interface FileSummary {
   readonly kind: KindName;
   readonly rows: number;
   readonly bytes: number;
-  readonly sha1: string;
+  /** SHA-1 of the file (taken when the cache is written, or with `contentHash`). */
+  readonly sha1: string | undefined;
   readonly symbols: readonly string[];
   readonly badRows: number;
   readonly badSamples: readonly BadRowSample[];
@@ -114,12 +117,12 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
       return {
         table: hit.table,
         header: hit.header,
-        summary: summarise(file, bytes, hit.table, hit.header, hit.badRows, hit.badSamples, 'cache', hit.sorted, hit.sha1),
+        summary: summarise(file, bytes, hit.table, hit.header, hit.badRows, hit.badSamples, 'cache', hit.sorted, hit.sha1 || undefined),
       };
     }
   }
-  const r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto' });
-  if (key) writeCache(dir, key, { table: r.table, header: r.header, badRows: r.badRows, badSamples: r.badSamples, sorted: r.sorted, sha1: r.sha1 });
+  const r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto', contentHash: opts.contentHash ?? useCache });
+  if (key) writeCache(dir, key, { table: r.table, header: r.header, badRows: r.badRows, badSamples: r.badSamples, sorted: r.sorted, sha1: r.sha1 ?? '' });
   return {
     table: r.table,
     header: r.header,
@@ -136,7 +139,7 @@ function summarise(
   badSamples: readonly BadRowSample[],
   source: FileSummary['source'],
   sorted: boolean,
-  sha1: string,
+  sha1: string | undefined,
 ): Omit<FileSummary, 'barLengthUs'> {
   return { file, kind: KIND_NAMES[header.kind], rows: t.length, bytes, sha1, symbols: t.symbols, badRows, badSamples, source, sorted };
 }

@@ -17,7 +17,7 @@ import { closeSync, openSync, readSync, fstatSync, createReadStream } from 'node
 import { parse } from 'csv-parse';
 import { DataError } from '../errors.js';
 import { RowSink, splitCsvLine, type RowOptions, type BadRowSample } from './rows.js';
-import { CANONICAL_HEADERS, KIND_NAMES, resolveHeader, type HeaderOptions, type ResolvedHeader } from './schema.js';
+import { CANONICAL_HEADERS, KIND_NAMES, VALUE_FIELDS, isSizeField, resolveHeader, type HeaderOptions, type ResolvedHeader } from './schema.js';
 import { FileTableBuilder, isSorted, permuteFileTable, stableOrder, type FileTable } from './table.js';
 import { parseIsoBytes } from './time.js';
 
@@ -25,6 +25,8 @@ export type ReaderChoice = 'auto' | 'fast' | 'csv';
 
 export interface ReadOptions extends RowOptions, HeaderOptions {
   readonly reader?: ReaderChoice;
+  /** Take the SHA-1 of the file while reading it (about 10% of a cold load). */
+  readonly contentHash?: boolean;
 }
 
 export interface ReadResult {
@@ -34,8 +36,8 @@ export interface ReadResult {
   readonly badRows: number;
   readonly badSamples: readonly BadRowSample[];
   readonly sorted: boolean;
-  /** SHA-1 of the file's bytes, hex. */
-  readonly sha1: string;
+  /** SHA-1 of the file's bytes, hex (when `contentHash` was asked for). */
+  readonly sha1: string | undefined;
 }
 
 const CHUNK = 1 << 22; // 4 MiB reads
@@ -54,7 +56,8 @@ class NeedsCsvReader extends Error {}
 export async function readFile(file: string, opts: ReadOptions): Promise<ReadResult> {
   const fd = openSync(file, 'r');
   let result: Omit<ReadResult, 'sorted' | 'sha1'>;
-  let hash = createHash('sha1');
+  const hashing = opts.contentHash ?? false;
+  let hash = hashing ? createHash('sha1') : undefined;
   let csvHash: Hash | undefined;
   try {
     const size = fstatSync(fd).size;
@@ -90,10 +93,10 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
         done = readFast(file, fd, size, head, nl + 1, header, opts, hash);
       } catch (e) {
         if (!(e instanceof NeedsCsvReader) || opts.reader === 'fast') throw e;
-        hash = createHash('sha1'); // the csv reader hashes the file itself
+        hash = undefined; // the csv reader hashes the file itself
       }
     }
-    result = done ?? (await readCsv(file, header, opts, (h) => (csvHash = h)));
+    result = done ?? (await readCsv(file, header, opts, hashing ? (h) => (csvHash = h) : undefined));
   } finally {
     closeSync(fd);
   }
@@ -105,7 +108,7 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
       result.badRows > 0 ? 'fix the rows; the first problem was: ' + (result.badSamples[0]?.message ?? '') : `add ${KIND_NAMES[result.header.kind]} rows below the header`,
     );
   }
-  const sha1 = (csvHash ?? hash).digest('hex');
+  const sha1 = (csvHash ?? hash)?.digest('hex');
   if (opts.sort && !isSorted(result.table.ts)) {
     return { ...result, table: permuteFileTable(result.table, stableOrder(result.table.ts)), sorted: true, sha1 };
   }
@@ -121,31 +124,12 @@ function lineOf(b: Uint8Array, pos: number): number {
 // 10^k for k = 0..22: exactly representable doubles
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
-/**
- * Plain decimal `ddd[.ddd]` with at most 15 significant digits → the double nearest to it; NaN for
- * anything else (signs, exponents, longer mantissas: the row rules handle those). With m < 2^53
- * and 10^k exact, `m / 10^k` is one correctly rounded division, so the result equals `Number(text)`.
+/*
+ * Numbers on the fast path: a plain decimal `ddd[.ddd]` with at most 15 significant digits becomes
+ * m / 10^k, where m < 2^53 and 10^k (k <= 22) are exact doubles, so this is one correctly rounded
+ * division and equals `Number(text)` exactly. Anything else (signs, exponents, longer mantissas)
+ * goes to the row rules.
  */
-function parseDecimal(b: Uint8Array, s: number, e: number): number {
-  let m = 0;
-  let nd = 0;
-  let dot = -1;
-  for (let i = s; i < e; i++) {
-    const c = b[i]!;
-    if (c === 46) {
-      if (dot >= 0) return NaN;
-      dot = i;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9) return NaN;
-    if (nd > 0 || d !== 0) nd++;
-    m = m * 10 + d;
-  }
-  if (nd > 15 || e === s || (dot >= 0 && e - s === 1)) return NaN;
-  const frac = dot < 0 ? 0 : e - dot - 1;
-  return frac === 0 ? m : m / POW10[frac]!;
-}
 
 /** Integer epoch text in the unit's scale to µs; NaN when it needs the row rules. */
 function parseEpochInt(b: Uint8Array, s: number, e: number, scale: number): number {
@@ -159,6 +143,12 @@ function parseEpochInt(b: Uint8Array, s: number, e: number, scale: number): numb
   return v * scale;
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array, start: number, len: number): boolean {
+  if (a.length !== len) return false;
+  for (let i = 0; i < len; i++) if (a[i] !== b[start + i]) return false;
+  return true;
+}
+
 const EPOCH_SCALE = { s: 1e6, ms: 1e3, us: 1, ns: NaN } as const;
 
 function readFast(
@@ -169,18 +159,22 @@ function readFast(
   bodyStart: number,
   header: ResolvedHeader,
   opts: ReadOptions,
-  hash: Hash,
+  hash: Hash | undefined,
 ): Omit<ReadResult, 'sorted' | 'sha1'> {
-  hash.update(head);
+  hash?.update(head);
   // estimate rows from the first chunk's line lengths, to allocate once
   let lines = 0;
-  for (let i = bodyStart; i < head.length; i++) if (head[i] === 10) lines++;
+  for (let i = head.indexOf(10, bodyStart); i >= 0; i = head.indexOf(10, i + 1)) lines++;
   const avg = lines > 0 ? (head.length - bodyStart) / lines : 64;
   const builder = new FileTableBuilder(header.kind, Math.ceil(((size - bodyStart) / avg) * 1.03) + 16);
   const sink = new RowSink(file, header, builder, opts);
   const nVals = builder.cols.length;
   const sort = opts.sort;
-  const isSize = header.roles.slice(2).map((r) => r.role === 'value' && /size|volume/.test(r.field));
+  const isSize = Uint8Array.from(VALUE_FIELDS[header.kind], (f) => (isSizeField(f) ? 1 : 0));
+  // local references to the columns, refreshed only when the builder grows
+  let tsCol = builder.ts;
+  let symCol = builder.sym;
+  let cols = builder.cols;
   const kind = header.kind;
 
   // symbols seen, as bytes, to find a row's symbol id without making a string
@@ -200,6 +194,10 @@ function readFast(
     if (text.includes('"')) throw new NeedsCsvReader();
     const { fields, offsets } = splitCsvLine(text);
     sink.accept(fields, offsets, lineNo);
+    // the row rules may have grown the builder
+    tsCol = builder.ts;
+    symCol = builder.sym;
+    cols = builder.cols;
   };
 
   for (;;) {
@@ -215,7 +213,7 @@ function readFast(
         }
         const room = buf.length - len;
         const n = readSync(fd, buf, len, room, filePos);
-        hash.update(buf.subarray(len, len + n));
+        hash?.update(buf.subarray(len, len + n));
         filePos += n;
         len += n;
         if (n === 0) filePos = size;
@@ -239,10 +237,18 @@ function readFast(
       lineNo++;
       continue;
     }
-    builder.ensure(n);
+    if (n >= tsCol.length) {
+      builder.ensure(n);
+      tsCol = builder.ts;
+      symCol = builder.sym;
+      cols = builder.cols;
+    }
+    // Fields are found by scanning bytes in JS: a native Buffer#indexOf or #compare call per
+    // field costs more than the scan itself at these lengths.
     // field 0: ts
-    let fe = buf.indexOf(44, ls);
-    if (fe < 0 || fe > le) {
+    let fe = ls;
+    while (fe < le && buf[fe] !== 44) fe++;
+    if (fe === le) {
       slow(ls, le);
       lineNo++;
       continue;
@@ -251,16 +257,17 @@ function readFast(
       tsMode.kind === 'iso' ? parseIsoBytes(buf, ls, fe) : parseEpochInt(buf, ls, fe, EPOCH_SCALE[tsMode.unit]);
     // field 1: symbol
     const ss = fe + 1;
-    fe = buf.indexOf(44, ss);
-    let ok = !Number.isNaN(ts) && fe >= 0 && fe < le && (ts >= sink.prevTs || sort);
+    fe = ss;
+    while (fe < le && buf[fe] !== 44) fe++;
+    let ok = !Number.isNaN(ts) && fe < le && (ts >= sink.prevTs || sort);
     let symId = -1;
     if (ok) {
       const sl = fe - ss;
-      if (lastSym >= 0 && symBytes[lastSym]!.length === sl && buf.compare(symBytes[lastSym]!, 0, sl, ss, fe) === 0) {
+      if (lastSym >= 0 && sameBytes(symBytes[lastSym]!, buf, ss, sl)) {
         symId = symIds[lastSym]!;
       } else {
         for (let k = 0; k < symBytes.length; k++) {
-          if (symBytes[k]!.length === sl && buf.compare(symBytes[k]!, 0, sl, ss, fe) === 0) {
+          if (sameBytes(symBytes[k]!, buf, ss, sl)) {
             lastSym = k;
             symId = symIds[k]!;
             break;
@@ -278,46 +285,62 @@ function readFast(
         }
       }
     }
-    // value fields
+    // value fields: find the end and parse in one pass (see parseDecimal for the rule)
     let vs = fe + 1;
     for (let c = 0; ok && c < nVals; c++) {
-      let ve = buf.indexOf(44, vs);
-      const lastField = c === nVals - 1;
-      if (lastField) {
-        if (ve >= 0 && ve < le) {
-          ok = false; // too many fields
-          break;
+      let m = 0;
+      let nd = 0;
+      let dot = -1;
+      let plain = true;
+      let ve = vs;
+      for (; ve < le; ve++) {
+        const ch = buf[ve]!;
+        if (ch === 44) break;
+        if (ch === 46) {
+          if (dot >= 0) plain = false;
+          dot = ve;
+          continue;
         }
-        ve = le;
-      } else if (ve < 0 || ve >= le) {
-        ok = false; // too few fields
+        const d = ch - 48;
+        if (d < 0 || d > 9) plain = false;
+        else {
+          if (nd > 0 || d !== 0) nd++;
+          m = m * 10 + d;
+        }
+      }
+      if (c === nVals - 1 ? ve !== le : ve === le) {
+        ok = false; // too many or too few fields
         break;
       }
       let v: number;
       if (ve === vs) {
-        if (!isSize[c]) ok = false;
+        if (isSize[c] === 0) ok = false;
         v = NaN;
+      } else if (plain && nd <= 15 && !(dot >= 0 && ve - vs === 1)) {
+        const frac = dot < 0 ? 0 : ve - dot - 1;
+        v = frac === 0 ? m : m / POW10[frac]!;
+        if (!(isSize[c] === 1 ? v >= 0 : v > 0)) ok = false;
       } else {
-        v = parseDecimal(buf, vs, ve);
-        if (!(isSize[c] ? v >= 0 : v > 0)) ok = false;
+        ok = false;
+        v = NaN;
       }
-      builder.cols[c]![n] = v;
+      cols[c]![n] = v;
       vs = ve + 1;
     }
     if (ok) {
       if (kind === 1) {
-        if (builder.cols[0]![n]! > builder.cols[1]![n]!) ok = false;
+        if (cols[0]![n]! > cols[1]![n]!) ok = false;
       } else if (kind === 2) {
-        const o = builder.cols[0]![n]!;
-        const h = builder.cols[1]![n]!;
-        const l = builder.cols[2]![n]!;
-        const cl = builder.cols[3]![n]!;
+        const o = cols[0]![n]!;
+        const h = cols[1]![n]!;
+        const l = cols[2]![n]!;
+        const cl = cols[3]![n]!;
         if (h < o || h < cl || h < l || l > o || l > cl) ok = false;
       }
     }
     if (ok) {
-      builder.ts[n] = ts;
-      builder.sym[n] = symId;
+      tsCol[n] = ts;
+      symCol[n] = symId;
       builder.n = n + 1;
       if (ts > sink.prevTs) sink.prevTs = ts;
     } else {
@@ -333,14 +356,16 @@ async function readCsv(
   file: string,
   header: ResolvedHeader,
   opts: ReadOptions,
-  onHash: (h: Hash) => void,
+  onHash: ((h: Hash) => void) | undefined,
 ): Promise<Omit<ReadResult, 'sorted' | 'sha1'>> {
   const builder = new FileTableBuilder(header.kind);
   const sink = new RowSink(file, header, builder, opts);
-  const hash = createHash('sha1');
-  onHash(hash);
   const stream = createReadStream(file);
-  stream.on('data', (chunk) => hash.update(chunk));
+  if (onHash) {
+    const hash = createHash('sha1');
+    onHash(hash);
+    stream.on('data', (chunk) => hash.update(chunk));
+  }
   const parser = stream.pipe(
     parse({ bom: true, relax_column_count: true, skip_empty_lines: true, raw: true, info: true, from_line: 2 }),
   );

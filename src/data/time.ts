@@ -42,6 +42,9 @@ function digits(b: Uint8Array, p: number, n: number): number {
   return v;
 }
 
+let lastDateKey = -1;
+let lastDateUs = 0;
+
 /**
  * Parses an ISO-8601 timestamp from bytes `b[start..end)` into {@link EpochUs}; NaN when it is not
  * one. Hand-written (no `Date`, no string) because it runs once per row on the load hot path.
@@ -57,7 +60,13 @@ export function parseIsoBytes(b: Uint8Array, start: number, end: number): EpochU
   const mo = digits(b, start + 5, 2);
   const d = digits(b, start + 8, 2);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return NaN;
-  let us = daysFromCivil(y, mo, d) * US_PER_DAY;
+  // consecutive rows almost always share a date: remember the last one
+  const key = y * 10000 + mo * 100 + d;
+  if (key !== lastDateKey) {
+    lastDateKey = key;
+    lastDateUs = daysFromCivil(y, mo, d) * US_PER_DAY;
+  }
+  let us = lastDateUs;
   if (len === 10) return us;
   const sep = b[start + 10];
   if ((sep !== 84 && sep !== 32) || len < 16 || b[start + 13] !== 58) return NaN; // 'T' | ' ', ':'

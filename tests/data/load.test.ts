@@ -1,5 +1,6 @@
 import { copyFileSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadData, loadFile } from '../../src/data/load.js';
 import { BAR, QUOTE, TRADE } from '../../src/data/schema.js';
@@ -124,6 +125,7 @@ describe('binary cache', () => {
     expect(Array.from(warm.table.cols[3]!)).toEqual(Array.from(cold.table.cols[3]!));
     expect(warm.table.symbols).toEqual(cold.table.symbols);
     expect(warm.summary.sha1).toBe(cold.summary.sha1);
+    expect(cold.summary.sha1).toBe(createHash('sha1').update(readFileSync(file)).digest('hex'));
   });
   it('is invalidated when the content, size or mtime changes; --no-cache bypasses it', async () => {
     const { file, cacheDir } = setup();
@@ -159,7 +161,7 @@ describe('binary cache', () => {
     const { readdirSync, truncateSync } = await import('node:fs');
     const cf = join(cacheDir, readdirSync(cacheDir)[0]!);
     const bytes = readFileSync(cf);
-    bytes[bytes.length - 100] ^= 0xff; // flip a byte in the data
+    bytes[bytes.length - 100]! ^= 0xff; // flip a byte in the data
     writeFileSync(cf, bytes);
     const r1 = await loadFile(file, { cacheDir });
     expect(r1.summary.source).toBe('fast');

@@ -1,0 +1,96 @@
+/**
+ * `npm run bench`: throughput and memory, each against a floor measured in the same run.
+ *
+ * Every phase runs in a fresh process (so peak RSS is that phase's own) several times; the
+ * fastest time is reported (the least disturbed by other load on the machine). Memory is peak RSS above a baseline process that loads the same code
+ * but no data, per row.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_PAIR, generatePair } from '../src/data/generate.js';
+
+const ROWS = Number(process.env.TICKFOLD_BENCH_ROWS ?? 2_000_000);
+const RUNS = Number(process.env.TICKFOLD_BENCH_RUNS ?? 5);
+const child = join(import.meta.dirname, 'child.js');
+
+interface Measure {
+  ms: number;
+  rows: number;
+  maxRssBytes: number;
+}
+
+function run(phase: string, file: string, cacheDir: string): Measure {
+  const out = execFileSync(process.execPath, [child, phase, file, cacheDir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out) as Measure;
+}
+
+/** Fastest of RUNS runs (time) and the largest peak RSS seen (memory). */
+function best(phase: string, file: string, cacheDir: string, before?: () => void): Measure {
+  const ms: Measure[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    before?.();
+    ms.push(run(phase, file, cacheDir));
+  }
+  ms.sort((a, b) => a.ms - b.ms);
+  return { ...ms[0]!, maxRssBytes: Math.max(...ms.map((m) => m.maxRssBytes)) };
+}
+
+const fmt = (x: number, d = 2): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const pad = (s: string, n: number): string => s.padEnd(n);
+
+const dir = mkdtempSync(join(tmpdir(), 'tickfold-bench-'));
+try {
+  const file = join(dir, 'quotes_2m.csv');
+  const cacheDir = join(dir, 'cache');
+  let t = performance.now();
+  generatePair({ ...DEFAULT_PAIR, events: ROWS, tradeProb: 0 }, file);
+  const bytes = statSync(file).size;
+  console.log(`tickfold bench: ${fmt(ROWS, 0)}-row quote CSV (${fmt(bytes / 1e6, 1)} MB) generated in ${fmt((performance.now() - t) / 1000)} s; ${RUNS} runs per phase, fastest shown (least disturbed by other load); node ${process.version}`);
+  console.log('');
+
+  const base = best('baseline', file, cacheDir);
+  const read = best('read', file, cacheDir);
+  const minimal = best('minimal', file, cacheDir);
+  const cold = best('cold', file, cacheDir);
+  const coldCache = best('cold+cache', file, cacheDir, () => rmSync(cacheDir, { recursive: true, force: true }));
+  const cached = best('cached', file, cacheDir);
+  for (const m of [read, minimal, cold, coldCache, cached]) {
+    if (m.rows !== ROWS) throw new Error(`a phase read ${m.rows} rows, expected ${ROWS}`);
+  }
+
+  const rowsPerS = (m: Measure): number => m.rows / (m.ms / 1000);
+  const rssPerRow = (m: Measure): number => (m.maxRssBytes - base.maxRssBytes) / ROWS;
+  console.log(`${pad('load phase', 44)}${pad('ms', 10)}${pad('M rows/s', 10)}${pad('MB/s', 9)}${pad('peak RSS MB', 13)}B/row above baseline`);
+  const line = (name: string, m: Measure): void =>
+    console.log(
+      `${pad(name, 44)}${pad(fmt(m.ms, 0), 10)}${pad(fmt(rowsPerS(m) / 1e6), 10)}${pad(fmt(bytes / 1e6 / (m.ms / 1000), 0), 9)}${pad(fmt(m.maxRssBytes / 1e6, 0), 13)}${fmt(rssPerRow(m), 1)}`,
+    );
+  console.log(`${pad('baseline process (code loaded, no data)', 44)}${pad('', 29)}${fmt(base.maxRssBytes / 1e6, 0)}`);
+  line('floor: plain read of the file', read);
+  line('floor: minimal hand-written parse', minimal);
+  line('tickfold cold load (parse + validate)', cold);
+  line('tickfold cold load, writing the cache', coldCache);
+  line('tickfold load from the cache', cached);
+  console.log('');
+
+  const checks: [string, number, number, string][] = [
+    ['cold load rows/s vs minimal parse floor', rowsPerS(cold) / rowsPerS(minimal), 0.6, '>='],
+    ['cold load (with cache write) vs floor', rowsPerS(coldCache) / rowsPerS(minimal), 0.6, '>='],
+    ['cached load speed-up over cold', cold.ms / cached.ms, 5, '>='],
+    ['cold load peak RSS, bytes/row above baseline', rssPerRow(cold), 64, '<'],
+    ['cached load peak RSS, bytes/row above baseline', rssPerRow(cached), 64, '<'],
+  ];
+  console.log(`${pad('ratio', 50)}${pad('value', 10)}target`);
+  let failed = 0;
+  for (const [name, v, target, op] of checks) {
+    const ok = op === '>=' ? v >= target : v < target;
+    if (!ok) failed++;
+    console.log(`${pad(name, 50)}${pad(fmt(v), 10)}${op} ${target}  ${ok ? 'ok' : 'MISSED'}`);
+  }
+  console.log(`\nreference: plain read is ${fmt(rowsPerS(read) / 1e6)} M rows/s; cold load is ${fmt(rowsPerS(cold) / rowsPerS(read) * 100, 0)}% of it.`);
+  if (failed > 0) console.log(`${failed} target(s) missed`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

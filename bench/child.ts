@@ -1,0 +1,123 @@
+/**
+ * One measured phase of the benchmark, in its own process so that its peak RSS is its own:
+ * `node child.js <phase> <file> <cacheDir>` prints {"ms", "rows", "maxRssBytes"} as JSON.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { loadData } from '../src/data/load.js';
+
+const [phase, file, cacheDir] = process.argv.slice(2) as [string, string, string];
+
+/** The floor: a plain read of the file, counting lines. */
+function plainRead(path: string): number {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 22);
+  let rows = 0;
+  let pos = 0;
+  for (;;) {
+    const n = readSync(fd, buf, 0, buf.length, pos);
+    if (n === 0) break;
+    pos += n;
+    for (let i = buf.indexOf(10); i >= 0 && i < n; i = buf.indexOf(10, i + 1)) rows++;
+  }
+  closeSync(fd);
+  return rows - 1;
+}
+
+/**
+ * The floor: the least a hand-written parse of this exact schema must do. No validation, no
+ * symbol dictionary beyond a byte compare with the last symbol, ISO time by fixed offsets, a plain
+ * mantissa/exponent number parse; preallocated typed arrays.
+ */
+function minimalParse(path: string): number {
+  const size = statSync(path).size;
+  const cap = Math.ceil(size / 40);
+  const ts = new Float64Array(cap);
+  const sym = new Uint16Array(cap);
+  const cols = [new Float64Array(cap), new Float64Array(cap), new Float64Array(cap), new Float64Array(cap)];
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe((1 << 22) + 4096);
+  let len = 0;
+  let filePos = 0;
+  let n = 0;
+  let first = true;
+  const d2 = (p: number): number => (buf[p]! - 48) * 10 + buf[p + 1]! - 48;
+  for (;;) {
+    const got = readSync(fd, buf, len, buf.length - len, filePos);
+    filePos += got;
+    len += got;
+    let pos = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, pos);
+      if (nl < 0 || nl >= len) break;
+      if (first) {
+        first = false;
+        pos = nl + 1;
+        continue;
+      }
+      // 2024-01-02T14:30:00.003521Z
+      const y = (buf[pos]! - 48) * 1000 + d2(pos + 1) * 10 + buf[pos + 3]! - 48;
+      const days = Math.floor((Date.UTC(y, d2(pos + 5) - 1, d2(pos + 8)) / 86400000));
+      let us = ((days * 24 + d2(pos + 11)) * 60 + d2(pos + 14)) * 60e6 + d2(pos + 17) * 1e6;
+      let f = 0;
+      for (let p = pos + 20; p < pos + 26; p++) f = f * 10 + buf[p]! - 48;
+      us += f;
+      ts[n] = us;
+      let p = pos + 28;
+      sym[n] = buf[p]!;
+      p = buf.indexOf(44, p) + 1;
+      for (let c = 0; c < 4; c++) {
+        let m = 0;
+        let scale = 1;
+        let dot = false;
+        for (; p < nl; p++) {
+          const ch = buf[p]!;
+          if (ch === 44) break;
+          if (ch === 46) dot = true;
+          else {
+            m = m * 10 + ch - 48;
+            if (dot) scale *= 10;
+          }
+        }
+        cols[c]![n] = m / scale;
+        p++;
+      }
+      n++;
+      pos = nl + 1;
+    }
+    buf.copy(buf, 0, pos, len);
+    len -= pos;
+    if (got === 0) break;
+  }
+  closeSync(fd);
+  return n;
+}
+
+const t0 = performance.now();
+let rows = 0;
+switch (phase) {
+  case 'baseline':
+    rows = 0;
+    break;
+  case 'read':
+    rows = plainRead(file);
+    break;
+  case 'minimal':
+    rows = minimalParse(file);
+    break;
+  case 'cold':
+    rows = (await loadData([file], { cache: false })).table.length;
+    break;
+  case 'cold+cache':
+    rows = (await loadData([file], { cacheDir })).table.length;
+    break;
+  case 'cached': {
+    const r = await loadData([file], { cacheDir });
+    if (r.files[0]!.source !== 'cache') throw new Error('expected a cache hit');
+    rows = r.table.length;
+    break;
+  }
+  default:
+    throw new Error(`unknown phase ${phase}`);
+}
+const ms = performance.now() - t0;
+process.stdout.write(JSON.stringify({ ms, rows, maxRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
