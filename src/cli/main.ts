@@ -1,20 +1,22 @@
 /**
  * The `tickfold` command line: commander wiring only; each command lives in its own module.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { TickfoldError } from '../errors.js';
 import { dataCommand } from './data-commands.js';
+import { runCommand } from './run-command.js';
+import { VERSION } from '../version.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+let currentArgv: readonly string[] = [];
 
 export function buildProgram(): Command {
   const program = new Command('tickfold')
     .description('Event-driven tick/quote/bar backtester with walk-forward validation and overfitting statistics')
-    .version(pkg.version)
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.addCommand(dataCommand());
+  program.addCommand(runCommand(() => currentArgv));
   for (const c of program.commands) propagateExitOverride(c);
   return program;
 }
@@ -26,6 +28,7 @@ function propagateExitOverride(c: Command): void {
 
 /** Runs the CLI; returns the exit code (0 ok, 2 user error, 1 internal error). */
 export async function main(argv: readonly string[]): Promise<number> {
+  currentArgv = argv;
   try {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return 0;

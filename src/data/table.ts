@@ -248,3 +248,38 @@ export function mergeTables(inputs: readonly MergeInput[]): TickTable {
     barStart,
   };
 }
+
+/** First row with ts >= t (binary search; `length` when none). */
+export function lowerBound(ts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Rows [from, to) by index, as views (no copy). */
+export function sliceRows(t: TickTable, from: number, to: number): TickTable {
+  const v = (a: Float64Array): Float64Array => (a.length === 0 ? a : a.subarray(from, to));
+  return {
+    length: Math.max(0, to - from),
+    symbols: t.symbols,
+    ts: t.ts.subarray(from, to),
+    kind: t.kind.subarray(from, to),
+    sym: t.sym.subarray(from, to),
+    f0: v(t.f0),
+    f1: v(t.f1),
+    f2: v(t.f2),
+    f3: v(t.f3),
+    f4: v(t.f4),
+    barStart: v(t.barStart),
+  };
+}
+
+/** Rows with fromUs <= ts < toUs, as views. */
+export function sliceTime(t: TickTable, fromUs: number, toUs: number): TickTable {
+  return sliceRows(t, lowerBound(t.ts, fromUs), lowerBound(t.ts, toUs));
+}

@@ -1,0 +1,248 @@
+/**
+ * The simulated broker: working orders and the rules by which the market fills them.
+ *
+ * Which data fills a symbol's orders: its quotes if the data has any for it, else its trades,
+ * else its bars ({@link FillSource}). The rules, each with a named test in tests/broker:
+ *
+ * 1. **Latency.** An order submitted while the engine processes event i at time t is live from
+ *    t + latency, and never fills on event i itself: with the default latency 0 it fills on the
+ *    next eligible event ("one event later"). For bars, the eligible bar is the first whose
+ *    *start* is at or after t + latency.
+ * 2. **Market orders** fill at the quote: buys at the ask, sells at the bid of the first quote at or
+ *    after the live time. On trade-only data: the next trade price plus (buy) or minus (sell) the
+ *    half-spread (`--spread`, bps). On bars: the next bar's open. Slippage (bps) then moves the
+ *    price against the order.
+ * 3. **Limit orders** fill only when the market trades through them: a quote whose ask (buy) or bid
+ *    (sell) reaches the limit, or a trade strictly beyond it. If the first eligible quote already
+ *    crosses the limit the order is marketable and fills at that quote; later, a resting limit
+ *    fills at its limit price, never better. On bars: at the open if the first eligible bar opens
+ *    through the limit, else at the limit when the bar's low (buy) / high (sell) goes strictly
+ *    beyond it. No slippage on limit fills.
+ * 4. **Stop orders** trigger on the first price at or beyond the stop (ask >= stop for a buy stop,
+ *    bid <= stop for a sell stop; trades and bar highs/lows likewise) and fill at the worse of the
+ *    stop and that price: a gap through the stop is not forgiven. On bars: a bar that opens through
+ *    the stop fills at the open. Slippage applies.
+ * 5. **Size.** With `capToQuoteSize`, a quote fill takes at most the displayed size (when known);
+ *    the rest stays working. `notional` orders are sized at the fill price, net of fees.
+ * 6. **Fees** per fill: per unit + bps of notional, at least the minimum. Borrow on shorts accrues
+ *    by time at the mark (`borrowBps` a year).
+ * 7. **Buying power.** An order that would take gross exposure (positions + working orders + this
+ *    one, at the current price) above `maxLeverage` × equity is rejected: the strategy gets the
+ *    rejection as a value and an `onReject` event.
+ */
+import { UsageError } from '../errors.js';
+import { BAR, QUOTE, TRADE } from '../data/schema.js';
+import type { TickTable } from '../data/table.js';
+import type { EpochUs } from '../data/time.js';
+
+export interface ExecutionConfig {
+  /** µs from decision to the order being live; 0 = the next event. */
+  readonly latencyUs: number;
+  readonly slippageBps: number;
+  /** Half-spread assumed on trade-only data, bps of the trade price. */
+  readonly halfSpreadBps: number;
+  readonly feePerUnit: number;
+  readonly feeBps: number;
+  /** Minimum fee per fill. */
+  readonly feeMinimum: number;
+  /** Yearly borrow cost on short positions, bps of their value. */
+  readonly borrowBps: number;
+  readonly capToQuoteSize: boolean;
+  readonly maxLeverage: number;
+}
+
+export const DEFAULT_EXECUTION: ExecutionConfig = {
+  latencyUs: 0,
+  slippageBps: 0,
+  halfSpreadBps: 0,
+  feePerUnit: 0,
+  feeBps: 0,
+  feeMinimum: 0,
+  borrowBps: 0,
+  capToQuoteSize: false,
+  maxLeverage: 1,
+};
+
+/** Checks a configuration; names the offending setting. */
+export function validateExecution(c: ExecutionConfig): ExecutionConfig {
+  const nonNeg: (keyof ExecutionConfig)[] = ['latencyUs', 'slippageBps', 'halfSpreadBps', 'feePerUnit', 'feeBps', 'feeMinimum', 'borrowBps'];
+  for (const k of nonNeg) {
+    const v = c[k] as number;
+    if (!(Number.isFinite(v) && v >= 0)) throw new UsageError(`execution setting ${k} = ${v} must be a number >= 0`);
+  }
+  if (!(Number.isFinite(c.maxLeverage) && c.maxLeverage > 0)) throw new UsageError(`max leverage ${c.maxLeverage} must be > 0`);
+  return c;
+}
+
+export const FILL_QUOTE = 0;
+export const FILL_TRADE = 1;
+export const FILL_BAR = 2;
+export type FillSource = typeof FILL_QUOTE | typeof FILL_TRADE | typeof FILL_BAR;
+
+/** Quotes if a symbol has any, else trades, else bars. */
+export function fillSources(t: TickTable): Uint8Array {
+  const has = new Uint8Array(t.symbols.length * 3);
+  for (let i = 0; i < t.length; i++) has[t.sym[i]! * 3 + t.kind[i]!] = 1;
+  return Uint8Array.from(t.symbols, (_, s) => (has[s * 3 + QUOTE] ? FILL_QUOTE : has[s * 3 + TRADE] ? FILL_TRADE : FILL_BAR));
+}
+
+export const MARKET = 0;
+export const LIMIT = 1;
+export const STOP = 2;
+
+export interface WorkingOrder {
+  readonly id: number;
+  readonly sym: number;
+  /** +1 buy, −1 sell. */
+  readonly side: 1 | -1;
+  readonly type: typeof MARKET | typeof LIMIT | typeof STOP;
+  /** Units still to fill; NaN for a notional order not yet sized. */
+  remaining: number;
+  readonly notional: number;
+  readonly limit: number;
+  readonly stop: number;
+  readonly submitIndex: number;
+  readonly activeAt: EpochUs;
+  readonly tag: string | undefined;
+  /** Whether an eligible event has been seen (limit orders are marketable only on the first). */
+  seen: boolean;
+}
+
+/** One fill decided by the broker, for the engine to book. */
+export interface BrokerFill {
+  readonly order: WorkingOrder;
+  readonly qty: number;
+  readonly price: number;
+  readonly fee: number;
+  readonly ts: EpochUs;
+}
+
+export class Broker {
+  /** Working orders per symbol, in submission order. */
+  readonly working: WorkingOrder[][];
+  private readonly slip: number;
+  private readonly half: number;
+
+  constructor(
+    readonly cfg: ExecutionConfig,
+    private readonly table: TickTable,
+    readonly source: Uint8Array,
+  ) {
+    this.working = table.symbols.map(() => []);
+    this.slip = cfg.slippageBps / 1e4;
+    this.half = cfg.halfSpreadBps / 1e4;
+  }
+
+  fee(qty: number, price: number): number {
+    const c = this.cfg;
+    const f = qty * c.feePerUnit + qty * price * (c.feeBps / 1e4);
+    return c.feeMinimum > 0 ? Math.max(c.feeMinimum, f) : f;
+  }
+
+  /** Signed units of working orders of a symbol (notional orders estimated at `price`). */
+  pendingUnits(sym: number, price: number): number {
+    let q = 0;
+    for (const o of this.working[sym]!) q += o.side * (Number.isNaN(o.remaining) ? o.notional / price : o.remaining);
+    return q;
+  }
+
+  add(o: WorkingOrder): void {
+    this.working[o.sym]!.push(o);
+  }
+
+  cancel(id: number): boolean {
+    for (const list of this.working) {
+      const k = list.findIndex((o) => o.id === id);
+      if (k >= 0) {
+        list.splice(k, 1);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  cancelSymbol(sym: number): void {
+    this.working[sym]!.length = 0;
+  }
+
+  /**
+   * Tries every working order of event i's symbol against event i; appends fills to `out`.
+   * Fully filled orders leave the working list.
+   */
+  match(i: number, out: BrokerFill[]): void {
+    const t = this.table;
+    const s = t.sym[i]!;
+    const list = this.working[s]!;
+    if (list.length === 0) return;
+    const kind = t.kind[i]!;
+    const src = this.source[s]!;
+    const eventTs = kind === BAR ? t.barStart[i]! : t.ts[i]!;
+    for (let k = 0; k < list.length; k++) {
+      const o = list[k]!;
+      if (i <= o.submitIndex || eventTs < o.activeAt) continue;
+      const first = !o.seen;
+      let px = NaN;
+      let avail = Infinity;
+      const buy = o.side > 0;
+      if (o.type === MARKET) {
+        if (kind === QUOTE && src === FILL_QUOTE) {
+          px = buy ? t.f1[i]! : t.f0[i]!;
+          avail = buy ? t.f3[i]! : t.f2[i]!;
+        } else if (kind === TRADE && src === FILL_TRADE) px = t.f0[i]! * (1 + o.side * this.half);
+        else if (kind === BAR && src === FILL_BAR) px = t.f0[i]!;
+        if (!Number.isNaN(px)) px *= 1 + o.side * this.slip;
+      } else if (o.type === LIMIT) {
+        const L = o.limit;
+        if (kind === QUOTE) {
+          const q = buy ? t.f1[i]! : t.f0[i]!;
+          if (buy ? q <= L : q >= L) {
+            px = first ? q : L;
+            avail = buy ? t.f3[i]! : t.f2[i]!;
+          }
+          o.seen = true;
+        } else if (kind === TRADE) {
+          const p = t.f0[i]!;
+          if (buy ? p < L : p > L) px = L;
+          if (src === FILL_TRADE) o.seen = true;
+        } else if (kind === BAR && src === FILL_BAR) {
+          const open = t.f0[i]!;
+          if (first && (buy ? open <= L : open >= L)) px = open;
+          else if (buy ? t.f2[i]! < L : t.f1[i]! > L) px = L;
+          o.seen = true;
+        }
+      } else {
+        const S = o.stop;
+        if (kind === QUOTE && src === FILL_QUOTE) {
+          const q = buy ? t.f1[i]! : t.f0[i]!;
+          if (buy ? q >= S : q <= S) {
+            px = buy ? Math.max(S, q) : Math.min(S, q);
+            avail = buy ? t.f3[i]! : t.f2[i]!;
+          }
+        } else if (kind === TRADE && src === FILL_TRADE) {
+          const p = t.f0[i]! * (1 + o.side * this.half);
+          if (buy ? p >= S : p <= S) px = buy ? Math.max(S, p) : Math.min(S, p);
+        } else if (kind === BAR && src === FILL_BAR) {
+          const open = t.f0[i]!;
+          if (buy ? open >= S : open <= S) px = open;
+          else if (buy ? t.f1[i]! >= S : t.f2[i]! <= S) px = S;
+        }
+        if (!Number.isNaN(px)) px *= 1 + o.side * this.slip;
+      }
+      if (Number.isNaN(px)) continue;
+      if (Number.isNaN(o.remaining)) {
+        // notional order: size it at the fill price, leaving room for the fee
+        o.remaining = o.notional / (px * (1 + this.cfg.feeBps / 1e4) + this.cfg.feePerUnit);
+      }
+      let qty = o.remaining;
+      if (this.cfg.capToQuoteSize && avail < qty) qty = avail; // NaN (unknown size) does not cap
+      if (!(qty > 0)) continue;
+      out.push({ order: o, qty, price: px, fee: this.fee(qty, px), ts: t.ts[i]! });
+      o.remaining -= qty;
+      if (o.remaining <= 1e-12 * qty) {
+        o.remaining = 0;
+        list.splice(k, 1);
+        k--;
+      }
+    }
+  }
+}

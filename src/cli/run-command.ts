@@ -1,0 +1,113 @@
+/**
+ * `tickfold run`: one backtest, a readable summary, and the JSON report and trades CSV.
+ */
+import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { DEFAULT_EXECUTION, type ExecutionConfig } from '../broker/broker.js';
+import { parseDuration } from '../data/time.js';
+import { runJob } from '../engine/run-job.js';
+import { writeFileAtomic } from '../report/atomic.js';
+import { buildRunReport, renderRunJson, renderRunText, renderTradesCsv } from '../report/run-report.js';
+import { describeParams, parseParamPairs } from '../strategy/params.js';
+import { loadStrategy } from '../strategy/load.js';
+import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
+import { VERSION } from '../version.js';
+import { addLoadOptions, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** Execution flags shared by every command that runs backtests. */
+export function addExecutionOptions(cmd: Command): Command {
+  return cmd
+    .option('--latency <duration>', "time from decision to a live order, e.g. 50ms; 0 = the next event (default)", '0')
+    .option('--fee <bps>', 'fee in basis points of notional', '0')
+    .option('--fee-per-unit <x>', 'fee per unit (share, coin) traded', '0')
+    .option('--fee-min <x>', 'minimum fee per fill', '0')
+    .option('--slippage <bps>', 'slippage against market and stop fills, basis points', '0')
+    .option('--spread <bps>', 'half-spread assumed on trade-only data, basis points', '0')
+    .option('--borrow <bps>', 'yearly borrow cost of short positions, basis points', '0')
+    .option('--cap-to-quote-size', 'fill at most the displayed quote size; the rest stays working')
+    .option('--max-leverage <x>', 'gross exposure allowed as a multiple of equity; larger orders are rejected', '1')
+    .option('--capital <x>', 'initial capital', '100000')
+    .option('--period <duration>', 'equity sampling period for returns, e.g. 1d, 1h, 5m (default: from the data span)')
+    .option('--periods-per-year <n>', 'periods per year for annualisation (default: from the period and the data)')
+    .option('--seed <n>', 'seed of the run\'s random generator', '1');
+}
+
+export interface RawExecFlags {
+  latency: string;
+  fee: string;
+  feePerUnit: string;
+  feeMin: string;
+  slippage: string;
+  spread: string;
+  borrow: string;
+  capToQuoteSize?: boolean;
+  maxLeverage: string;
+  capital: string;
+  period?: string;
+  periodsPerYear?: string;
+  seed: string;
+}
+
+export function toExecution(f: RawExecFlags): ExecutionConfig {
+  const nonNeg = (x: number): boolean => Number.isFinite(x) && x >= 0;
+  const latencyUs = f.latency === '0' ? 0 : parseDuration(f.latency);
+  if (Number.isNaN(latencyUs)) throw new UsageError(`--latency '${f.latency}' is not a duration; write e.g. 0, 50ms, 1s`);
+  return {
+    ...DEFAULT_EXECUTION,
+    latencyUs,
+    feeBps: numberOption('--fee', f.fee, nonNeg, 'a number >= 0 (basis points)'),
+    feePerUnit: numberOption('--fee-per-unit', f.feePerUnit, nonNeg, 'a number >= 0'),
+    feeMinimum: numberOption('--fee-min', f.feeMin, nonNeg, 'a number >= 0'),
+    slippageBps: numberOption('--slippage', f.slippage, nonNeg, 'a number >= 0 (basis points)'),
+    halfSpreadBps: numberOption('--spread', f.spread, nonNeg, 'a number >= 0 (basis points)'),
+    borrowBps: numberOption('--borrow', f.borrow, nonNeg, 'a number >= 0 (basis points a year)'),
+    capToQuoteSize: f.capToQuoteSize === true,
+    maxLeverage: numberOption('--max-leverage', f.maxLeverage, (x) => Number.isFinite(x) && x > 0, 'a number > 0'),
+  };
+}
+
+export function runCommand(argvForManifest: () => readonly string[]): Command {
+  const cmd = new Command('run')
+    .description('backtest a strategy on tick, quote or bar data')
+    .requiredOption('--strategy <name|path>', `a built-in (${[...BUILTIN_STRATEGIES.keys()].join(', ')}) or a module file (.ts/.js)`)
+    .requiredOption('--data <paths...>', 'CSV files or folders')
+    .option('--param <key=value>', 'strategy parameter (repeatable)', collect, [])
+    .option('--from <time>', 'start of the window (ISO-8601, inclusive)')
+    .option('--to <time>', 'end of the window (ISO-8601, exclusive)')
+    .option('--json <file>', 'write the JSON report here (atomically)')
+    .option('--trades <file>', 'write the round-trip trades CSV here (atomically)')
+    .option('--quiet', 'print nothing but errors');
+  addExecutionOptions(cmd);
+  addLoadOptions(cmd);
+  cmd.addHelpText('after', () => `\nBuilt-in strategies and their parameters:\n${[...BUILTIN_STRATEGIES.values()].map((m) => `${m.name}: ${m.description}\n${describeParams(m.params)}`).join('\n')}\n`);
+  cmd.action(async (f: RawLoadFlags & RawExecFlags & { strategy: string; data: string[]; param: string[]; from?: string; to?: string; json?: string; trades?: string; quiet?: boolean }) => {
+    const strategy = await loadStrategy(f.strategy, BUILTIN_STRATEGIES);
+    const execution = toExecution(f);
+    const seed = f.seed;
+    const out = await runJob(f.data, toLoadOptions(f), {
+      strategy,
+      params: parseParamPairs(f.param),
+      ...(f.from !== undefined ? { from: f.from } : {}),
+      ...(f.to !== undefined ? { to: f.to } : {}),
+      execution,
+      initialCapital: numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0'),
+      ...(f.period !== undefined ? { period: f.period } : {}),
+      ...(f.periodsPerYear !== undefined ? { periodsPerYear: numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0') } : {}),
+      seed,
+    });
+    const report = buildRunReport(out, VERSION, argvForManifest(), execution, seed);
+    // render everything first, then write: a failure leaves no partial output
+    const json = f.json !== undefined ? renderRunJson(report) : undefined;
+    const csv = f.trades !== undefined ? renderTradesCsv(out.record.trades, out.record.openTrades) : undefined;
+    if (json !== undefined) writeFileAtomic(f.json!, json);
+    if (csv !== undefined) writeFileAtomic(f.trades!, csv);
+    if (!f.quiet) {
+      process.stdout.write(renderRunText(report, out) + '\n');
+      const wrote = [f.json, f.trades].filter((x): x is string => x !== undefined);
+      if (wrote.length) process.stdout.write(`  wrote          ${wrote.join(', ')}\n`);
+    }
+  });
+  return cmd;
+}

@@ -1,0 +1,429 @@
+/**
+ * The event loop: one clock over the merged tick table, strategies see only the past.
+ *
+ * Each row of the table is one event, in table order (time, then file, then row: see data/). For
+ * event i at time t the engine, in this order:
+ *   1. closes the equity sample of the previous period if t starts a new one (equity as it stood
+ *      before this event);
+ *   2. updates the market state of the event's symbol (quote, last trade or bar);
+ *   3. lets the broker match that symbol's working orders against the event and books the fills;
+ *   4. marks the symbol to market (mid for quotes, last trade for trade-filled symbols, bar close);
+ *   5. calls the strategy: `onFill` for each fill, then `onTick` (trades, quotes) or `onBar`
+ *      (bars, at their close), then `onReject` for orders refused meanwhile.
+ * An order submitted during event i can fill no earlier than event i+1 (broker rule 1). The
+ * {@link Context} reads only state built from events 0..i, so no handler can see a later tick.
+ *
+ * The loop reads the table's typed arrays directly and allocates nothing per event; it allocates
+ * per order and per fill only.
+ */
+import seedrandom from 'seedrandom';
+import { TickfoldError } from '../errors.js';
+import { BAR, QUOTE, TRADE } from '../data/schema.js';
+import type { TickTable } from '../data/table.js';
+import { formatIso, type EpochUs } from '../data/time.js';
+import { Broker, FILL_QUOTE, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type BrokerFill, type ExecutionConfig, type WorkingOrder } from '../broker/broker.js';
+import { Portfolio, type RoundTrip } from '../portfolio/portfolio.js';
+import type { BarView, Context, Fill, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult, TickView } from '../strategy/types.js';
+
+/** A strategy threw, or asked for something impossible: names the strategy, the tick and the cause. */
+export class StrategyError extends TickfoldError {
+  constructor(
+    readonly strategy: string,
+    readonly ts: EpochUs,
+    readonly reason: string,
+  ) {
+    super('strategy-error', `strategy '${strategy}' failed at ${formatIso(ts)}: ${reason}`, 3);
+    this.name = 'StrategyError';
+  }
+}
+
+export interface RunConfig {
+  readonly strategyName: string;
+  readonly initialCapital: number;
+  readonly execution: ExecutionConfig;
+  /** Equity is sampled at the end of every period of this length (µs) that has events. */
+  readonly periodUs: number;
+  readonly seed: string;
+  /** Test hook: called after every event with the books as they stand. */
+  readonly observer?: (o: Observation) => void;
+}
+
+export interface Observation {
+  readonly index: number;
+  readonly ts: EpochUs;
+  readonly portfolio: Portfolio;
+}
+
+export interface FillRecord {
+  readonly ts: EpochUs;
+  readonly index: number;
+  readonly orderId: number;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly qty: number;
+  readonly price: number;
+  readonly fee: number;
+  /** The quote (bid, ask) in force when the fill happened, NaN on trade/bar fills. */
+  readonly bid: number;
+  readonly ask: number;
+}
+
+/** Everything a run produced; metrics are computed from this. */
+export interface RunRecord {
+  readonly strategy: string;
+  readonly symbols: readonly string[];
+  readonly initialCapital: number;
+  readonly firstTs: EpochUs;
+  readonly lastTs: EpochUs;
+  readonly events: number;
+  readonly periodUs: number;
+  /** End time of each sampled period, and equity then. */
+  readonly sampleTs: Float64Array;
+  readonly equity: Float64Array;
+  /** 1 where a position was held at some point in the period. */
+  readonly inMarket: Uint8Array;
+  readonly trades: readonly RoundTrip[];
+  /** Round trips still open at the end, valued at the last marks. */
+  readonly openTrades: readonly RoundTrip[];
+  readonly fills: readonly FillRecord[];
+  readonly rejections: readonly Rejection[];
+  readonly ordersSubmitted: number;
+  readonly finalEquity: number;
+  readonly cash: number;
+  readonly feesPaid: number;
+  readonly borrowPaid: number;
+  readonly tradedNotional: number;
+  /** Time with any position open, µs. */
+  readonly exposureUs: number;
+}
+
+const YEAR_US = 365.25 * 86_400e6;
+
+export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig): RunRecord {
+  const n = table.length;
+  const { ts, kind, sym, f0, f1, f2, f3, f4, barStart } = table;
+  const symbols = table.symbols;
+  const nSym = symbols.length;
+  const symbolIds = new Map(symbols.map((s, i) => [s, i]));
+  const source = fillSources(table);
+  const broker = new Broker(cfg.execution, table, source);
+  const pf = new Portfolio(cfg.initialCapital, symbols);
+  const rng = seedrandom(cfg.seed);
+
+  // market state per symbol, built from events seen so far
+  const bid = new Float64Array(nSym).fill(NaN);
+  const ask = new Float64Array(nSym).fill(NaN);
+  const bidSize = new Float64Array(nSym).fill(NaN);
+  const askSize = new Float64Array(nSym).fill(NaN);
+  const quoteTs = new Float64Array(nSym).fill(NaN);
+  const last = new Float64Array(nSym).fill(NaN);
+
+  let now: EpochUs = n > 0 ? ts[0]! : 0;
+  let cur = -1;
+  let nextOrderId = 1;
+  let ordersSubmitted = 0;
+  let openPositions = 0;
+  const fills: FillRecord[] = [];
+  const rejections: Rejection[] = [];
+  const pendingRejections: Rejection[] = [];
+  const fillBuf: BrokerFill[] = [];
+  const eventFills: Fill[] = [];
+
+  const fail = (cause: string): never => {
+    throw new StrategyError(cfg.strategyName, now, cause);
+  };
+  const symId = (name: string): number => {
+    const id = symbolIds.get(name);
+    if (id === undefined) fail(`unknown symbol '${name}' (the data has ${symbols.join(', ')})`);
+    return id!;
+  };
+  const refPrice = (s: number, side: number): number => {
+    const q = side > 0 ? ask[s]! : bid[s]!;
+    return Number.isNaN(q) ? pf.mark[s]! : q;
+  };
+
+  const submit = (o: OrderRequest): SubmitResult => {
+    if (o === null || typeof o !== 'object') return fail(`submit() needs an order object, got ${String(o)}`);
+    const s = symId(o.symbol);
+    const side = o.side === 'buy' ? 1 : o.side === 'sell' ? -1 : fail(`order side must be 'buy' or 'sell', got ${JSON.stringify(o.side)}`);
+    const type = o.type ?? 'market';
+    const t = type === 'market' ? MARKET : type === 'limit' ? LIMIT : type === 'stop' ? STOP : fail(`order type must be market, limit or stop, got ${JSON.stringify(type)}`);
+    const hasQty = o.qty !== undefined;
+    const hasNotional = o.notional !== undefined;
+    if (hasQty === hasNotional) fail(`an order needs exactly one of qty or notional (got ${JSON.stringify(o)})`);
+    const amount = hasQty ? o.qty! : o.notional!;
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
+      fail(`order ${hasQty ? 'qty' : 'notional'} must be a finite number > 0, got ${String(amount)}`);
+    }
+    if (t === LIMIT && !(typeof o.limit === 'number' && o.limit > 0 && Number.isFinite(o.limit))) fail(`a limit order needs a limit price > 0, got ${String(o.limit)}`);
+    if (t === STOP && !(typeof o.stop === 'number' && o.stop > 0 && Number.isFinite(o.stop))) fail(`a stop order needs a stop price > 0, got ${String(o.stop)}`);
+    const id = nextOrderId++;
+    ordersSubmitted++;
+    // buying power: gross exposure after this order and all working ones, valued at the marks
+    // (the price the strategy sizes with); the quote side only before the first mark
+    const px = Number.isNaN(pf.mark[s]!) ? refPrice(s, side) : pf.mark[s]!;
+    if (Number.isNaN(px)) {
+      const r = { orderId: id, symbol: symbols[s]!, reason: 'no price yet for this symbol', ts: now };
+      pendingRejections.push(r);
+      return { ok: false, id, reason: r.reason };
+    }
+    const units = hasQty ? amount : amount / px;
+    const equity = pf.equity();
+    let gross = 0;
+    for (let j = 0; j < nSym; j++) {
+      const pxj = j === s ? px : Number.isNaN(pf.mark[j]!) ? pf.avgCost[j]! : pf.mark[j]!;
+      const pj = pf.position[j]! + broker.pendingUnits(j, pxj) + (j === s ? side * units : 0);
+      if (pj !== 0) gross += Math.abs(pj) * pxj;
+    }
+    const cap = cfg.execution.maxLeverage * equity;
+    if (gross > cap * (1 + 1e-9) && gross > pf.grossExposure() + 1e-9) {
+      const reason = `needs gross exposure ${gross.toFixed(2)} > max leverage ${cfg.execution.maxLeverage} × equity ${equity.toFixed(2)}`;
+      const r = { orderId: id, symbol: symbols[s]!, reason, ts: now };
+      pendingRejections.push(r);
+      return { ok: false, id, reason };
+    }
+    const wo: WorkingOrder = {
+      id,
+      sym: s,
+      side: side as 1 | -1,
+      type: t,
+      remaining: hasQty ? amount : NaN,
+      notional: hasNotional ? amount : NaN,
+      limit: o.limit ?? NaN,
+      stop: o.stop ?? NaN,
+      submitIndex: cur,
+      activeAt: now + cfg.execution.latencyUs,
+      tag: o.tag,
+      seen: false,
+    };
+    broker.add(wo);
+    return { ok: true, id };
+  };
+
+  const quoteViews: (QuoteSnapshot | undefined)[] = new Array(nSym).fill(undefined);
+  const ctx: Context = {
+    get now() {
+      return now;
+    },
+    symbols,
+    get cash() {
+      return pf.cash;
+    },
+    get equity() {
+      return pf.equity();
+    },
+    initialCapital: cfg.initialCapital,
+    quote(symbol) {
+      const s = symId(symbol);
+      if (Number.isNaN(quoteTs[s]!)) return undefined;
+      const v = quoteViews[s];
+      if (v && v.ts === quoteTs[s]) return v;
+      const q = Object.freeze({ bid: bid[s]!, ask: ask[s]!, bidSize: bidSize[s]!, askSize: askSize[s]!, ts: quoteTs[s]! });
+      quoteViews[s] = q;
+      return q;
+    },
+    lastTrade: (symbol) => last[symId(symbol)]!,
+    price: (symbol) => pf.mark[symId(symbol)]!,
+    position: (symbol) => pf.position[symId(symbol)]!,
+    pending(symbol) {
+      const s = symId(symbol);
+      return broker.pendingUnits(s, refPrice(s, 1));
+    },
+    submit,
+    cancel: (id) => broker.cancel(id),
+    cancelAll(symbol) {
+      if (symbol === undefined) for (let s = 0; s < nSym; s++) broker.cancelSymbol(s);
+      else broker.cancelSymbol(symId(symbol));
+    },
+    targetPosition(symbol, qty) {
+      if (!Number.isFinite(qty)) fail(`targetPosition(${symbol}) needs a finite quantity, got ${qty}`);
+      const s = symId(symbol);
+      const have = pf.position[s]! + broker.pendingUnits(s, refPrice(s, 1));
+      const diff = qty - have;
+      if (Math.abs(diff) <= 1e-9 * Math.max(1, Math.abs(qty))) return undefined;
+      return submit({ symbol, side: diff > 0 ? 'buy' : 'sell', qty: Math.abs(diff) });
+    },
+    targetPercent(symbol, fraction) {
+      if (!Number.isFinite(fraction)) fail(`targetPercent(${symbol}) needs a finite fraction, got ${fraction}`);
+      const s = symId(symbol);
+      const px = pf.mark[s]!;
+      if (Number.isNaN(px)) return undefined;
+      return ctx.targetPosition(symbol, (fraction * pf.equity()) / px);
+    },
+    random: () => rng(),
+  };
+
+  // reused views handed to handlers
+  const tick = { index: 0, ts: 0, symbol: '', symbolId: 0, kind: 'quote' as 'trade' | 'quote', price: NaN, size: NaN, bid: NaN, ask: NaN, bidSize: NaN, askSize: NaN };
+  const bar = { index: 0, ts: 0, start: 0, symbol: '', symbolId: 0, open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN };
+
+  const call = (what: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof StrategyError) throw e;
+      const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      fail(`${what} threw ${msg}`);
+    }
+  };
+  const flushRejections = (): void => {
+    while (pendingRejections.length > 0) {
+      const r = pendingRejections.shift()!;
+      rejections.push(r);
+      if (strategy.onReject) call('onReject', () => strategy.onReject!(ctx, r));
+    }
+  };
+
+  // equity sampling per period
+  const periodUs = cfg.periodUs;
+  const sampleTs: number[] = [];
+  const equity: number[] = [];
+  const inMarketFlags: number[] = [];
+  let bucket = NaN;
+  let bucketInMarket = false;
+  let lastAccrual = now;
+  const accrueBorrow = (t: EpochUs): void => {
+    const rate = cfg.execution.borrowBps / 1e4;
+    if (rate > 0 && t > lastAccrual) {
+      for (let s = 0; s < nSym; s++) {
+        const p = pf.position[s]!;
+        if (p < 0) pf.charge(s, -p * pf.mark[s]! * rate * ((t - lastAccrual) / YEAR_US));
+      }
+    }
+    lastAccrual = t;
+  };
+  const closeSample = (endTs: EpochUs): void => {
+    accrueBorrow(endTs);
+    sampleTs.push(endTs);
+    equity.push(pf.equity());
+    inMarketFlags.push(bucketInMarket ? 1 : 0);
+  };
+
+  let exposureUs = 0;
+  let prevT = now;
+
+  if (strategy.onStart) call('onStart', () => strategy.onStart!(ctx));
+  flushRejections();
+
+  for (let i = 0; i < n; i++) {
+    const t = ts[i]!;
+    const s = sym[i]!;
+    const k = kind[i]!;
+    if (openPositions > 0) exposureUs += t - prevT;
+    prevT = t;
+    const b = Math.floor(t / periodUs);
+    if (b !== bucket) {
+      if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs);
+      bucket = b;
+      bucketInMarket = openPositions > 0;
+    }
+    now = t;
+    cur = i;
+    // market state
+    if (k === QUOTE) {
+      bid[s] = f0[i]!;
+      ask[s] = f1[i]!;
+      bidSize[s] = f2[i]!;
+      askSize[s] = f3[i]!;
+      quoteTs[s] = t;
+    } else if (k === TRADE) {
+      last[s] = f0[i]!;
+    }
+    // fills
+    if (broker.working[s]!.length > 0) {
+      fillBuf.length = 0;
+      broker.match(i, fillBuf);
+      for (const f of fillBuf) {
+        const before = pf.position[s]!;
+        pf.applyFill(s, f.order.side * f.qty, f.price, f.fee, t);
+        const after = pf.position[s]!;
+        if (before === 0 && after !== 0) openPositions++;
+        else if (before !== 0 && after === 0) openPositions--;
+        const side = f.order.side > 0 ? 'buy' : 'sell';
+        fills.push({ ts: t, index: i, orderId: f.order.id, symbol: symbols[s]!, side, qty: f.qty, price: f.price, fee: f.fee, bid: k === QUOTE ? bid[s]! : NaN, ask: k === QUOTE ? ask[s]! : NaN });
+        if (strategy.onFill) {
+          eventFills.push({ orderId: f.order.id, symbol: symbols[s]!, side, qty: f.qty, price: f.price, fee: f.fee, ts: t, done: f.order.remaining === 0, tag: f.order.tag });
+        }
+      }
+    }
+    // mark to market
+    const src = source[s]!;
+    if (k === QUOTE) pf.mark[s] = (f0[i]! + f1[i]!) / 2;
+    else if (k === TRADE) {
+      if (src === FILL_TRADE || Number.isNaN(pf.mark[s]!)) pf.mark[s] = f0[i]!;
+    } else if (src !== FILL_QUOTE && src !== FILL_TRADE) pf.mark[s] = f3[i]!;
+    if (openPositions > 0) bucketInMarket = true;
+    // strategy
+    if (eventFills.length > 0) {
+      if (strategy.onFill) for (const f of eventFills) call('onFill', () => strategy.onFill!(ctx, f));
+      eventFills.length = 0;
+    }
+    if (k === BAR) {
+      if (strategy.onBar) {
+        bar.index = i;
+        bar.ts = t;
+        bar.start = barStart[i]!;
+        bar.symbol = symbols[s]!;
+        bar.symbolId = s;
+        bar.open = f0[i]!;
+        bar.high = f1[i]!;
+        bar.low = f2[i]!;
+        bar.close = f3[i]!;
+        bar.volume = f4[i]!;
+        call('onBar', () => strategy.onBar!(ctx, bar as BarView));
+      }
+    } else if (strategy.onTick) {
+      tick.index = i;
+      tick.ts = t;
+      tick.symbol = symbols[s]!;
+      tick.symbolId = s;
+      if (k === QUOTE) {
+        tick.kind = 'quote';
+        tick.bid = f0[i]!;
+        tick.ask = f1[i]!;
+        tick.bidSize = f2[i]!;
+        tick.askSize = f3[i]!;
+        tick.price = (f0[i]! + f1[i]!) / 2;
+        tick.size = NaN;
+      } else {
+        tick.kind = 'trade';
+        tick.price = f0[i]!;
+        tick.size = f1[i]!;
+        tick.bid = NaN;
+        tick.ask = NaN;
+        tick.bidSize = NaN;
+        tick.askSize = NaN;
+      }
+      call('onTick', () => strategy.onTick!(ctx, tick as TickView));
+    }
+    if (pendingRejections.length > 0) flushRejections();
+    if (cfg.observer) cfg.observer({ index: i, ts: t, portfolio: pf });
+  }
+  if (strategy.onEnd) call('onEnd', () => strategy.onEnd!(ctx));
+  flushRejections();
+  if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs);
+
+  return {
+    strategy: cfg.strategyName,
+    symbols,
+    initialCapital: cfg.initialCapital,
+    firstTs: n > 0 ? ts[0]! : NaN,
+    lastTs: n > 0 ? ts[n - 1]! : NaN,
+    events: n,
+    periodUs,
+    sampleTs: Float64Array.from(sampleTs),
+    equity: Float64Array.from(equity),
+    inMarket: Uint8Array.from(inMarketFlags),
+    trades: pf.closed,
+    openTrades: pf.openTrips(now),
+    fills,
+    rejections,
+    ordersSubmitted,
+    finalEquity: pf.equity(),
+    cash: pf.cash,
+    feesPaid: pf.feesPaid,
+    borrowPaid: pf.borrowPaid,
+    tradedNotional: pf.tradedNotional,
+    exposureUs,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * One backtest from start to end: load the data, pick the window, resolve the strategy and its
+ * parameters, replay, measure. The CLI's `run` and later the validation commands call this.
+ */
+import { UsageError } from '../errors.js';
+import { loadData, type FileSummary, type LoadOptions } from '../data/load.js';
+import { sliceTime, type TickTable } from '../data/table.js';
+import { parseIso, type EpochUs } from '../data/time.js';
+import { validateExecution, type ExecutionConfig } from '../broker/broker.js';
+import { choosePeriod, type PeriodChoice } from '../metrics/period.js';
+import { computeMetrics, type RunMetrics } from '../metrics/run-metrics.js';
+import { resolveParams } from '../strategy/params.js';
+import type { Params, ParamValue, StrategyModule } from '../strategy/types.js';
+import { runBacktest, type RunRecord } from './engine.js';
+
+export interface RunSpec {
+  readonly strategy: StrategyModule;
+  readonly params: Readonly<Record<string, string | ParamValue>>;
+  readonly from?: string;
+  readonly to?: string;
+  readonly execution: ExecutionConfig;
+  readonly initialCapital: number;
+  readonly period?: string;
+  readonly periodsPerYear?: number;
+  readonly seed: string;
+}
+
+export interface RunOutcome {
+  readonly record: RunRecord;
+  readonly metrics: RunMetrics;
+  readonly params: Params;
+  readonly period: PeriodChoice;
+  readonly fromUs: EpochUs;
+  readonly toUs: EpochUs;
+}
+
+export function parseTimeBound(flag: string, s: string | undefined, fallback: number): number {
+  if (s === undefined) return fallback;
+  const us = parseIso(s);
+  if (Number.isNaN(us)) throw new UsageError(`${flag} '${s}' is not an ISO-8601 time; write e.g. 2013-10-09 or 2024-08-08T23:58:00Z`);
+  return us;
+}
+
+/** Runs a strategy over an already loaded table. */
+export function runOnTable(table: TickTable, spec: RunSpec): RunOutcome {
+  const fromUs = parseTimeBound('--from', spec.from, -Infinity);
+  const toUs = parseTimeBound('--to', spec.to, Infinity);
+  if (!(fromUs < toUs)) throw new UsageError(`--from ${spec.from} must be before --to ${spec.to}`);
+  const window = sliceTime(table, fromUs, toUs);
+  if (window.length === 0) throw new UsageError(`no data between ${spec.from ?? 'the start'} and ${spec.to ?? 'the end'}`);
+  if (!(Number.isFinite(spec.initialCapital) && spec.initialCapital > 0)) throw new UsageError(`--capital ${spec.initialCapital} must be > 0`);
+  const period = choosePeriod(window, spec.period, spec.periodsPerYear);
+  if (!(period.periodUs > 0)) throw new UsageError(`--period '${spec.period}' is not a duration; write e.g. 1d, 1h, 5m`);
+  if (!(period.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
+  const params = resolveParams(spec.strategy.name, spec.strategy.params, spec.params);
+  const record = runBacktest(window, spec.strategy.create(params), {
+    strategyName: spec.strategy.name,
+    initialCapital: spec.initialCapital,
+    execution: validateExecution(spec.execution),
+    periodUs: period.periodUs,
+    seed: spec.seed,
+  });
+  return { record, metrics: computeMetrics(record, period.periodsPerYear), params, period, fromUs: window.ts[0]!, toUs: window.ts[window.length - 1]! };
+}
+
+export async function runJob(paths: readonly string[], load: LoadOptions, spec: RunSpec): Promise<RunOutcome & { files: readonly FileSummary[] }> {
+  const { table, files } = await loadData(paths, load);
+  return { ...runOnTable(table, spec), files };
+}

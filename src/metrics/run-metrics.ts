@@ -1,0 +1,113 @@
+/**
+ * The metrics of one run, from its {@link RunRecord}: pure, definitions as in STATS.md.
+ */
+import type { RunRecord } from '../engine/engine.js';
+import { hitRate, type HitRate } from './hit-rate.js';
+import { kurtosisNonExcess, maxDrawdown, mean, returnsFromEquity, sharpePerPeriod, skewness, sortinoPerPeriod } from './returns.js';
+import { probabilisticSharpe } from './sharpe-inference.js';
+
+export interface RunMetrics {
+  /** Net PnL = final equity − initial capital; gross = net + fees + borrow. */
+  readonly pnlGross: number;
+  readonly pnlNet: number;
+  readonly feesPaid: number;
+  readonly borrowPaid: number;
+  /** Net PnL / initial capital. */
+  readonly returnPct: number;
+  /** Per closed round trip (net PnL). */
+  readonly hitRate: HitRate;
+  /** Per period, over the periods in which a position was held. */
+  readonly periodHitRate: HitRate;
+  readonly trades: number;
+  readonly openTrades: number;
+  readonly periods: number;
+  readonly periodsPerYear: number;
+  readonly sharpePerPeriod: number;
+  readonly sharpeAnnualized: number;
+  readonly sortinoPerPeriod: number;
+  readonly sortinoAnnualized: number;
+  readonly skewness: number;
+  readonly kurtosisNonExcess: number;
+  /** PSR(0) of the per-period Sharpe. */
+  readonly probabilisticSharpe: number;
+  readonly maxDrawdownPct: number;
+  readonly maxDrawdownPeakTs: number;
+  readonly maxDrawdownTroughTs: number;
+  /** From the peak to recovery (or to the end when never recovered), µs. */
+  readonly maxDrawdownDurationUs: number;
+  readonly maxDrawdownRecovered: boolean;
+  /** Sum of winning trades' net PnL / |sum of losing trades'|. */
+  readonly profitFactor: number;
+  /** Mean net PnL per closed round trip. */
+  readonly expectancy: number;
+  readonly avgWin: number;
+  readonly avgLoss: number;
+  readonly avgHoldingUs: number;
+  readonly tradedNotional: number;
+  /** Traded notional / mean sampled equity. */
+  readonly turnover: number;
+  /** Share of the run's time with a position open. */
+  readonly exposurePct: number;
+  readonly ordersSubmitted: number;
+  readonly ordersRejected: number;
+  readonly fills: number;
+}
+
+export function periodReturns(r: RunRecord): Float64Array {
+  return returnsFromEquity(r.equity, r.initialCapital);
+}
+
+export function computeMetrics(r: RunRecord, periodsPerYear: number): RunMetrics {
+  const rets = periodReturns(r);
+  const net = r.finalEquity - r.initialCapital;
+  const pnls = r.trades.map((t) => t.netPnl);
+  const wins = pnls.filter((x) => x > 0);
+  const losses = pnls.filter((x) => x < 0);
+  const sumW = wins.reduce((a, b) => a + b, 0);
+  const sumL = losses.reduce((a, b) => a + b, 0);
+  const inMarketRets: number[] = [];
+  for (let k = 0; k < rets.length; k++) if (r.inMarket[k]) inMarketRets.push(rets[k]!);
+  const dd = maxDrawdown(r.equity, r.initialCapital);
+  const tsAt = (k: number): number => (k < 0 ? r.firstTs : r.sampleTs[k]!);
+  const sr = sharpePerPeriod(rets);
+  const sortino = sortinoPerPeriod(rets);
+  const span = r.lastTs - r.firstTs;
+  const g1 = skewness(rets);
+  const b2 = kurtosisNonExcess(rets);
+  return {
+    pnlGross: net + r.feesPaid + r.borrowPaid,
+    pnlNet: net,
+    feesPaid: r.feesPaid,
+    borrowPaid: r.borrowPaid,
+    returnPct: net / r.initialCapital,
+    hitRate: hitRate(pnls),
+    periodHitRate: hitRate(inMarketRets),
+    trades: r.trades.length,
+    openTrades: r.openTrades.length,
+    periods: rets.length,
+    periodsPerYear,
+    sharpePerPeriod: sr,
+    sharpeAnnualized: sr * Math.sqrt(periodsPerYear),
+    sortinoPerPeriod: sortino,
+    sortinoAnnualized: sortino * Math.sqrt(periodsPerYear),
+    skewness: g1,
+    kurtosisNonExcess: b2,
+    probabilisticSharpe: probabilisticSharpe(sr, 0, rets.length, g1, b2),
+    maxDrawdownPct: dd.maxDrawdownPct,
+    maxDrawdownPeakTs: dd.troughIndex >= 0 ? tsAt(dd.peakIndex) : NaN,
+    maxDrawdownTroughTs: dd.troughIndex >= 0 ? tsAt(dd.troughIndex) : NaN,
+    maxDrawdownDurationUs: dd.troughIndex >= 0 ? (dd.recoveryIndex >= 0 ? tsAt(dd.recoveryIndex) : tsAt(rets.length - 1)) - tsAt(dd.peakIndex) : 0,
+    maxDrawdownRecovered: dd.recoveryIndex >= 0,
+    profitFactor: losses.length > 0 ? sumW / -sumL : NaN,
+    expectancy: pnls.length > 0 ? mean(pnls) : NaN,
+    avgWin: wins.length > 0 ? sumW / wins.length : NaN,
+    avgLoss: losses.length > 0 ? sumL / losses.length : NaN,
+    avgHoldingUs: r.trades.length > 0 ? mean(r.trades.map((t) => t.holdingUs)) : NaN,
+    tradedNotional: r.tradedNotional,
+    turnover: r.equity.length > 0 ? r.tradedNotional / mean(r.equity) : NaN,
+    exposurePct: span > 0 ? r.exposureUs / span : 0,
+    ordersSubmitted: r.ordersSubmitted,
+    ordersRejected: r.rejections.length,
+    fills: r.fills.length,
+  };
+}

@@ -1,0 +1,219 @@
+/**
+ * Cash, positions, marks and the round-trip trade ledger.
+ *
+ * Average-cost accounting: a fill that adds to a position moves its average cost; a fill that
+ * reduces it realises (price − average cost) × units. A round trip runs from flat to flat; a fill
+ * that flips the position closes one round trip and opens the next with the remainder (its fee is
+ * split pro rata). Fees and borrow costs are charged to cash and to the round trip they belong to,
+ * so that at every moment
+ *   Σ net PnL of closed round trips + open PnL = equity − initial capital,
+ * where open PnL = unrealised + realised-so-far − fees-so-far of the open round trips.
+ */
+import type { EpochUs } from '../data/time.js';
+
+export interface RoundTrip {
+  readonly symbol: string;
+  readonly side: 'long' | 'short';
+  readonly entryTs: EpochUs;
+  readonly exitTs: EpochUs;
+  /** Largest absolute position held during the round trip. */
+  readonly maxQty: number;
+  /** Volume-weighted price of the fills that opened or added. */
+  readonly entryPrice: number;
+  /** Volume-weighted price of the fills that reduced or closed. */
+  readonly exitPrice: number;
+  readonly grossPnl: number;
+  /** Trading fees plus borrow costs. */
+  readonly fees: number;
+  readonly netPnl: number;
+  /** Net PnL over the entry notional of the largest position. */
+  readonly returnPct: number;
+  readonly holdingUs: number;
+  /** Units traded in and out (sum of absolute fills). */
+  readonly volume: number;
+}
+
+interface OpenTrip {
+  side: 1 | -1;
+  entryTs: EpochUs;
+  maxQty: number;
+  inQty: number;
+  inNotional: number;
+  outQty: number;
+  outNotional: number;
+  gross: number;
+  fees: number;
+}
+
+export class Portfolio {
+  cash: number;
+  readonly position: Float64Array;
+  readonly avgCost: Float64Array;
+  readonly mark: Float64Array;
+  feesPaid = 0;
+  borrowPaid = 0;
+  tradedNotional = 0;
+  fills = 0;
+  readonly closed: RoundTrip[] = [];
+  private readonly open: (OpenTrip | undefined)[];
+
+  constructor(
+    readonly initialCapital: number,
+    readonly symbols: readonly string[],
+  ) {
+    this.cash = initialCapital;
+    const n = symbols.length;
+    this.position = new Float64Array(n);
+    this.avgCost = new Float64Array(n);
+    this.mark = new Float64Array(n).fill(NaN);
+    this.open = new Array<OpenTrip | undefined>(n).fill(undefined);
+  }
+
+  /** Value of all positions at their marks (a position without a mark yet is valued at cost). */
+  positionValue(): number {
+    let v = 0;
+    for (let s = 0; s < this.position.length; s++) {
+      const p = this.position[s]!;
+      if (p !== 0) v += p * (Number.isNaN(this.mark[s]!) ? this.avgCost[s]! : this.mark[s]!);
+    }
+    return v;
+  }
+
+  equity(): number {
+    return this.cash + this.positionValue();
+  }
+
+  /** Sum of |position × mark|. */
+  grossExposure(): number {
+    let v = 0;
+    for (let s = 0; s < this.position.length; s++) {
+      const p = this.position[s]!;
+      if (p !== 0) v += Math.abs(p * (Number.isNaN(this.mark[s]!) ? this.avgCost[s]! : this.mark[s]!));
+    }
+    return v;
+  }
+
+  inMarket(): boolean {
+    for (let s = 0; s < this.position.length; s++) if (this.position[s] !== 0) return true;
+    return false;
+  }
+
+  /** Books a fill of `signedQty` units (+ buy, − sell) at `price`, paying `fee`. */
+  applyFill(s: number, signedQty: number, price: number, fee: number, ts: EpochUs): void {
+    this.cash -= signedQty * price + fee;
+    this.feesPaid += fee;
+    this.tradedNotional += Math.abs(signedQty) * price;
+    this.fills++;
+    let remaining = signedQty;
+    let feeLeft = fee;
+    const p0 = this.position[s]!;
+    if (p0 !== 0 && Math.sign(remaining) !== Math.sign(p0)) {
+      // reduce (and maybe close)
+      const closeQty = Math.min(Math.abs(remaining), Math.abs(p0));
+      const side = p0 > 0 ? 1 : -1;
+      const trip = this.open[s]!;
+      const feePart = fee * (closeQty / Math.abs(signedQty));
+      trip.gross += closeQty * (price - this.avgCost[s]!) * side;
+      trip.outQty += closeQty;
+      trip.outNotional += closeQty * price;
+      trip.fees += feePart;
+      feeLeft -= feePart;
+      const p1 = p0 - side * closeQty;
+      this.position[s] = Math.abs(p1) < 1e-12 * Math.max(1, Math.abs(p0)) ? 0 : p1;
+      remaining += side * closeQty;
+      if (this.position[s] === 0) {
+        this.avgCost[s] = 0;
+        this.closeTrip(s, trip, ts);
+      }
+    }
+    if (remaining !== 0) {
+      // open or add
+      const p = this.position[s]!;
+      const q = Math.abs(remaining);
+      this.avgCost[s] = (Math.abs(p) * this.avgCost[s]! + q * price) / (Math.abs(p) + q);
+      this.position[s] = p + remaining;
+      let trip = this.open[s];
+      if (trip === undefined) {
+        trip = { side: remaining > 0 ? 1 : -1, entryTs: ts, maxQty: 0, inQty: 0, inNotional: 0, outQty: 0, outNotional: 0, gross: 0, fees: 0 };
+        this.open[s] = trip;
+      }
+      trip.inQty += q;
+      trip.inNotional += q * price;
+      trip.fees += feeLeft;
+      trip.maxQty = Math.max(trip.maxQty, Math.abs(this.position[s]!));
+    }
+  }
+
+  /** Charges a cost (e.g. borrow fee) to cash and to the symbol's open round trip. */
+  charge(s: number, amount: number): void {
+    this.cash -= amount;
+    this.borrowPaid += amount;
+    const trip = this.open[s];
+    if (trip) trip.fees += amount;
+  }
+
+  private closeTrip(s: number, t: OpenTrip, ts: EpochUs): void {
+    const entryPrice = t.inNotional / t.inQty;
+    const net = t.gross - t.fees;
+    this.closed.push({
+      symbol: this.symbols[s]!,
+      side: t.side > 0 ? 'long' : 'short',
+      entryTs: t.entryTs,
+      exitTs: ts,
+      maxQty: t.maxQty,
+      entryPrice,
+      exitPrice: t.outNotional / t.outQty,
+      grossPnl: t.gross,
+      fees: t.fees,
+      netPnl: net,
+      returnPct: net / (t.maxQty * entryPrice),
+      holdingUs: ts - t.entryTs,
+      volume: t.inQty + t.outQty,
+    });
+    this.open[s] = undefined;
+  }
+
+  /** Open PnL of a symbol: unrealised + realised − fees of its open round trip. */
+  openPnl(s: number): number {
+    const trip = this.open[s];
+    if (!trip) return 0;
+    const p = this.position[s]!;
+    const m = Number.isNaN(this.mark[s]!) ? this.avgCost[s]! : this.mark[s]!;
+    return p * (m - this.avgCost[s]!) + trip.gross - trip.fees;
+  }
+
+  totalOpenPnl(): number {
+    let v = 0;
+    for (let s = 0; s < this.position.length; s++) v += this.openPnl(s);
+    return v;
+  }
+
+  /** The open round trips, as if closed at the marks now (for reports), not added to the ledger. */
+  openTrips(now: EpochUs): RoundTrip[] {
+    const out: RoundTrip[] = [];
+    for (let s = 0; s < this.position.length; s++) {
+      const t = this.open[s];
+      if (!t) continue;
+      const p = this.position[s]!;
+      const m = Number.isNaN(this.mark[s]!) ? this.avgCost[s]! : this.mark[s]!;
+      const gross = t.gross + p * (m - this.avgCost[s]!);
+      const entryPrice = t.inNotional / t.inQty;
+      out.push({
+        symbol: this.symbols[s]!,
+        side: t.side > 0 ? 'long' : 'short',
+        entryTs: t.entryTs,
+        exitTs: now,
+        maxQty: t.maxQty,
+        entryPrice,
+        exitPrice: m,
+        grossPnl: gross,
+        fees: t.fees,
+        netPnl: gross - t.fees,
+        returnPct: (gross - t.fees) / (t.maxQty * entryPrice),
+        holdingUs: now - t.entryTs,
+        volume: t.inQty + t.outQty,
+      });
+    }
+    return out;
+  }
+}

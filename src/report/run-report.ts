@@ -1,0 +1,123 @@
+/**
+ * The report of one run: a JSON-serialisable object, and its renderings (terminal text, JSON,
+ * trades CSV). Everything in it is a function of the inputs, parameters and seed (no wall-clock
+ * times, no absolute working directory), so the same run gives the same bytes.
+ */
+import type { FileSummary } from '../data/load.js';
+import { formatDuration, formatIso } from '../data/time.js';
+import type { RunOutcome } from '../engine/run-job.js';
+import type { ExecutionConfig } from '../broker/broker.js';
+import type { RoundTrip } from '../portfolio/portfolio.js';
+import { csvField, fmtInt, fmtNum, fmtP, fmtPct, toJson } from './format.js';
+
+export interface RunReport {
+  readonly tickfold: { readonly version: string; readonly command: string; readonly argv: readonly string[] };
+  readonly manifest: {
+    readonly strategy: string;
+    readonly params: Readonly<Record<string, unknown>>;
+    readonly seed: string;
+    readonly initialCapital: number;
+    readonly execution: ExecutionConfig;
+    readonly period: { readonly label: string; readonly us: number; readonly periodsPerYear: number; readonly basis: string };
+    readonly window: { readonly from: string; readonly to: string; readonly events: number };
+    readonly data: readonly { file: string; kind: string; rows: number; bytes: number; sha1: string | null; symbols: readonly string[]; badRows: number }[];
+  };
+  readonly summary: {
+    readonly pnlNet: number;
+    readonly returnPct: number;
+    readonly hitRate: number;
+    readonly hitRateWilson95: readonly [number, number];
+    readonly hitRatePValue: number;
+    readonly wins: number;
+    readonly losses: number;
+    readonly trades: number;
+    readonly sharpeAnnualized: number;
+    readonly maxDrawdownPct: number;
+    readonly feesPaid: number;
+  };
+  readonly metrics: Record<string, unknown>;
+  readonly equity: { readonly ts: readonly string[]; readonly equity: readonly number[] };
+  readonly rejections: readonly { ts: string; orderId: number; symbol: string; reason: string }[];
+}
+
+export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[] }, version: string, argv: readonly string[], execution: ExecutionConfig, seed: string): RunReport {
+  const m = out.metrics;
+  const r = out.record;
+  const iso = (x: number): string | null => (Number.isFinite(x) ? formatIso(x) : null);
+  return {
+    tickfold: { version, command: 'run', argv },
+    manifest: {
+      strategy: r.strategy,
+      params: out.params,
+      seed,
+      initialCapital: r.initialCapital,
+      execution,
+      period: { label: out.period.label, us: out.period.periodUs, periodsPerYear: out.period.periodsPerYear, basis: out.period.basis },
+      window: { from: formatIso(out.fromUs), to: formatIso(out.toUs), events: r.events },
+      data: out.files.map((f) => ({ file: f.file, kind: f.kind, rows: f.rows, bytes: f.bytes, sha1: f.sha1 ?? null, symbols: f.symbols, badRows: f.badRows })),
+    },
+    summary: {
+      pnlNet: m.pnlNet,
+      returnPct: m.returnPct,
+      hitRate: m.hitRate.rate,
+      hitRateWilson95: [m.hitRate.wilson95.low, m.hitRate.wilson95.high],
+      hitRatePValue: m.hitRate.pValue,
+      wins: m.hitRate.wins,
+      losses: m.hitRate.losses,
+      trades: m.trades,
+      sharpeAnnualized: m.sharpeAnnualized,
+      maxDrawdownPct: m.maxDrawdownPct,
+      feesPaid: m.feesPaid,
+    },
+    metrics: { ...m, maxDrawdownPeakTs: iso(m.maxDrawdownPeakTs), maxDrawdownTroughTs: iso(m.maxDrawdownTroughTs) },
+    equity: { ts: Array.from(r.sampleTs, (t) => formatIso(t)), equity: Array.from(r.equity) },
+    rejections: r.rejections.slice(0, 100).map((x) => ({ ts: formatIso(x.ts), orderId: x.orderId, symbol: x.symbol, reason: x.reason })),
+  };
+}
+
+export const renderRunJson = (rep: RunReport): string => toJson(rep);
+
+const TRADE_COLUMNS = ['entry_ts', 'exit_ts', 'symbol', 'side', 'max_qty', 'entry_price', 'exit_price', 'gross_pnl', 'fees', 'net_pnl', 'return_pct', 'holding_s', 'status'];
+
+/** Round trips as CSV, closed ones first, then those still open (marked at the end). */
+export function renderTradesCsv(closed: readonly RoundTrip[], open: readonly RoundTrip[]): string {
+  const rows = [TRADE_COLUMNS.join(',')];
+  const add = (t: RoundTrip, status: string): void => {
+    rows.push(
+      [formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, t.returnPct, t.holdingUs / 1e6, status]
+        .map((v) => csvField(v))
+        .join(','),
+    );
+  };
+  for (const t of closed) add(t, 'closed');
+  for (const t of open) add(t, 'open');
+  return rows.join('\n') + '\n';
+}
+
+/** The terminal summary: PnL and hit rate first. */
+export function renderRunText(rep: RunReport, out: RunOutcome): string {
+  const m = out.metrics;
+  const r = out.record;
+  const h = m.hitRate;
+  const lines: string[] = [];
+  const syms = r.symbols.length <= 6 ? r.symbols.join(', ') : `${r.symbols.length} symbols`;
+  lines.push(`tickfold run: ${r.strategy} ${Object.entries(out.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trimEnd());
+  lines.push(`  data     ${fmtInt(r.events)} events (${syms}), ${rep.manifest.window.from} → ${rep.manifest.window.to}`);
+  lines.push('');
+  lines.push(`  PnL net        ${fmtNum(m.pnlNet)}  (${fmtPct(m.returnPct)} on ${fmtNum(r.initialCapital, 0)})   gross ${fmtNum(m.pnlGross)}, fees ${fmtNum(m.feesPaid)}${m.borrowPaid > 0 ? `, borrow ${fmtNum(m.borrowPaid)}` : ''}`);
+  lines.push(
+    `  hit rate       ${fmtPct(h.rate, 1)}  (${h.wins} won, ${h.losses} lost${h.breakEven ? `, ${h.breakEven} even` : ''} of ${m.trades} round trips; 95% CI ${fmtPct(h.wilson95.low, 1)}–${fmtPct(h.wilson95.high, 1)}; p = ${fmtP(h.pValue)} vs 50%)`,
+  );
+  lines.push(`  Sharpe         ${fmtNum(m.sharpeAnnualized)} annualised  (${fmtNum(m.sharpePerPeriod, 4)} per ${out.period.label} period × √${fmtNum(m.periodsPerYear, 0)}; ${m.periods} periods; PSR(0) ${fmtNum(m.probabilisticSharpe, 3)})`);
+  lines.push(`  Sortino        ${fmtNum(m.sortinoAnnualized)} annualised`);
+  lines.push(
+    `  max drawdown   ${fmtPct(m.maxDrawdownPct)}` +
+      (m.maxDrawdownPct > 0 ? `  (${formatIso(m.maxDrawdownPeakTs)} → ${formatIso(m.maxDrawdownTroughTs)}, ${m.maxDrawdownRecovered ? 'recovered after' : 'not recovered in'} ${formatDuration(m.maxDrawdownDurationUs)})` : ''),
+  );
+  lines.push(
+    `  trades         ${m.trades} closed${m.openTrades ? `, ${m.openTrades} open at the end` : ''}; avg hold ${formatDuration(m.avgHoldingUs)}; profit factor ${fmtNum(m.profitFactor)}; expectancy ${fmtNum(m.expectancy)}; avg win ${fmtNum(m.avgWin)} / loss ${fmtNum(m.avgLoss)}`,
+  );
+  lines.push(`  activity       ${m.ordersSubmitted} orders (${m.ordersRejected} rejected), ${m.fills} fills; turnover ${fmtNum(m.turnover)}×; exposure ${fmtPct(m.exposurePct, 1)} of the time; period hit rate ${fmtPct(m.periodHitRate.rate, 1)} of ${m.periodHitRate.wins + m.periodHitRate.losses} periods in the market`);
+  lines.push(`  annualisation  ${out.period.label} periods, ${fmtNum(m.periodsPerYear, 0)} a year (${out.period.basis})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,54 @@
+/**
+ * Finds a strategy module by name (the built-ins) or loads one from a file: `.js`/`.mjs` by
+ * import, `.ts`/`.mts` through tsx, so a user's TypeScript strategy runs without a build step.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { didYouMean, UsageError } from '../errors.js';
+import type { StrategyModule } from './types.js';
+
+const looksLikePath = (s: string): boolean => /[\\/]/.test(s) || /\.(m?[jt]s)$/.test(s);
+
+function checkModule(m: unknown, where: string): StrategyModule {
+  const mod = m as Partial<StrategyModule> | undefined;
+  const problems: string[] = [];
+  if (!mod || typeof mod !== 'object') problems.push('its default export is not an object');
+  else {
+    if (typeof mod.name !== 'string' || mod.name === '') problems.push("it has no 'name' string");
+    if (typeof mod.create !== 'function') problems.push("it has no 'create(params)' function");
+    if (mod.params !== undefined && (typeof mod.params !== 'object' || mod.params === null)) problems.push("'params' is not an object");
+  }
+  if (problems.length > 0) {
+    throw new UsageError(
+      `${where} is not a tickfold strategy module: ${problems.join('; ')}. ` +
+        "Export default { name, description, params: { key: { type, default, doc } }, create(params) { return { onTick(ctx, tick) {...} } } } (see README, 'Write your own strategy')",
+    );
+  }
+  const ok = mod as StrategyModule;
+  return { ...ok, description: ok.description ?? '', params: ok.params ?? {} };
+}
+
+export async function loadStrategy(spec: string, builtins: ReadonlyMap<string, StrategyModule>): Promise<StrategyModule> {
+  const builtin = builtins.get(spec);
+  if (builtin) return builtin;
+  if (!looksLikePath(spec)) {
+    const near = didYouMean(spec, [...builtins.keys()]);
+    throw new UsageError(`unknown strategy '${spec}'${near ? `; did you mean '${near}'?` : ''} (built-in: ${[...builtins.keys()].join(', ')}; or give a path such as ./my-strategy.ts)`);
+  }
+  const file = resolve(spec);
+  if (!existsSync(file)) throw new UsageError(`strategy file ${spec} does not exist`);
+  let ns: Record<string, unknown>;
+  try {
+    if (/\.m?ts$/.test(file)) {
+      const { tsImport } = await import('tsx/esm/api');
+      ns = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    } else ns = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`cannot load strategy ${spec}: ${(e as Error).message}`);
+  }
+  // ESM default export, or a CommonJS-style module.exports through interop
+  let m = ns.default;
+  if (m && typeof m === 'object' && 'default' in m && !('create' in m)) m = (m as { default: unknown }).default;
+  return checkModule(m, spec);
+}

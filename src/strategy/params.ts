@@ -1,0 +1,72 @@
+/**
+ * Strategy parameters: validated against the module's schema, defaults filled in, unknown keys
+ * answered with "did you mean".
+ */
+import { didYouMean, UsageError } from '../errors.js';
+import type { ParamSchema, Params, ParamValue } from './types.js';
+
+/** Parses `key=value` pairs (`--param`). */
+export function parseParamPairs(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param '${p}' must be key=value, e.g. --param lookback=20`);
+    out[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+function convert(strategy: string, key: string, raw: string | ParamValue, schema: ParamSchema): ParamValue {
+  const spec = schema[key]!;
+  const bad = (what: string): UsageError =>
+    new UsageError(`strategy '${strategy}': parameter ${key}=${String(raw)} is not ${what} (${spec.doc}; default ${String(spec.default)})`);
+  switch (spec.type) {
+    case 'number':
+    case 'integer': {
+      const x = typeof raw === 'number' ? raw : Number(raw);
+      if (typeof raw === 'string' && raw.trim() === '') throw bad('a number');
+      if (!Number.isFinite(x)) throw bad('a number');
+      if (spec.type === 'integer' && !Number.isInteger(x)) throw bad('an integer');
+      if (spec.min !== undefined && x < spec.min) throw bad(`>= ${spec.min}`);
+      if (spec.max !== undefined && x > spec.max) throw bad(`<= ${spec.max}`);
+      return x;
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return raw;
+      if (raw === 'true' || raw === '1' || raw === 'yes') return true;
+      if (raw === 'false' || raw === '0' || raw === 'no') return false;
+      throw bad('true or false');
+    }
+    case 'string': {
+      const s = String(raw);
+      if (spec.choices && !spec.choices.includes(s)) throw bad(`one of ${spec.choices.join(', ')}`);
+      return s;
+    }
+  }
+}
+
+/** Defaults overlaid with the given values, each converted and checked. */
+export function resolveParams(strategy: string, schema: ParamSchema, given: Readonly<Record<string, string | ParamValue>>): Params {
+  const out: Record<string, ParamValue> = {};
+  for (const key of Object.keys(given)) {
+    if (!(key in schema)) {
+      const known = Object.keys(schema);
+      const near = didYouMean(key, known);
+      throw new UsageError(
+        `strategy '${strategy}' has no parameter '${key}'${near ? `; did you mean '${near}'?` : ''}` +
+          (known.length ? ` (parameters: ${known.join(', ')})` : ' (it takes no parameters)'),
+      );
+    }
+  }
+  for (const key of Object.keys(schema).sort()) {
+    out[key] = key in given ? convert(strategy, key, given[key]!, schema) : schema[key]!.default;
+  }
+  return out;
+}
+
+/** One line per parameter, for --help and error messages. */
+export function describeParams(schema: ParamSchema): string {
+  return Object.entries(schema)
+    .map(([k, s]) => `  ${k} (${s.type}, default ${JSON.stringify(s.default)}): ${s.doc}`)
+    .join('\n');
+}

@@ -1,0 +1,162 @@
+/**
+ * What a strategy is and what it can see. A strategy is a plain object with optional handlers;
+ * it reaches the market only through the narrow {@link Context}, which is built from the engine's
+ * state as of `now` and so cannot show a tick later than now.
+ */
+import type { EpochUs } from '../data/time.js';
+
+export type Side = 'buy' | 'sell';
+export type OrderType = 'market' | 'limit' | 'stop';
+
+/** An order as a strategy asks for it. Give `qty` (units) or `notional` (cash; sized at the fill price). */
+export interface OrderRequest {
+  readonly symbol: string;
+  readonly side: Side;
+  readonly qty?: number;
+  readonly notional?: number;
+  /** Default 'market'. */
+  readonly type?: OrderType;
+  /** Limit price (type 'limit'). */
+  readonly limit?: number;
+  /** Stop (trigger) price (type 'stop'). */
+  readonly stop?: number;
+  /** Free text carried into fills, for the strategy's own bookkeeping. */
+  readonly tag?: string;
+}
+
+/** Submitting is a value, not an exception: a refused order says why. */
+export type SubmitResult =
+  | { readonly ok: true; readonly id: number }
+  | { readonly ok: false; readonly id: number; readonly reason: string };
+
+export interface Fill {
+  readonly orderId: number;
+  readonly symbol: string;
+  readonly side: Side;
+  /** Units filled (positive). */
+  readonly qty: number;
+  readonly price: number;
+  readonly fee: number;
+  readonly ts: EpochUs;
+  /** True when the order is now completely filled. */
+  readonly done: boolean;
+  readonly tag: string | undefined;
+}
+
+export interface Rejection {
+  readonly orderId: number;
+  readonly symbol: string;
+  readonly reason: string;
+  readonly ts: EpochUs;
+}
+
+/** The tick being delivered. One object, updated in place: read it during the call, do not keep it. */
+export interface TickView {
+  readonly index: number;
+  readonly ts: EpochUs;
+  readonly symbol: string;
+  readonly symbolId: number;
+  readonly kind: 'trade' | 'quote';
+  /** Trade price (trades) or mid (quotes). */
+  readonly price: number;
+  /** Trade size (trades); NaN for quotes. */
+  readonly size: number;
+  /** Quote fields; NaN for trades. */
+  readonly bid: number;
+  readonly ask: number;
+  readonly bidSize: number;
+  readonly askSize: number;
+}
+
+/** The bar being delivered, at its close. One object, updated in place. */
+export interface BarView {
+  readonly index: number;
+  /** Close time: when the bar became visible. */
+  readonly ts: EpochUs;
+  readonly start: EpochUs;
+  readonly symbol: string;
+  readonly symbolId: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  /** NaN when unknown. */
+  readonly volume: number;
+}
+
+export interface QuoteSnapshot {
+  readonly bid: number;
+  readonly ask: number;
+  readonly bidSize: number;
+  readonly askSize: number;
+  readonly ts: EpochUs;
+}
+
+/** Everything a strategy may read or do. All reads are as of `now`. */
+export interface Context {
+  readonly now: EpochUs;
+  /** Symbols in the data (all of them, including those not yet seen). */
+  readonly symbols: readonly string[];
+  readonly cash: number;
+  /** Cash plus positions at their marks. */
+  readonly equity: number;
+  readonly initialCapital: number;
+  /** Latest quote of a symbol, or undefined if none yet. */
+  quote(symbol: string): QuoteSnapshot | undefined;
+  /** Latest trade price (NaN if none yet). */
+  lastTrade(symbol: string): number;
+  /** Mark price: mid (quotes), last trade, or bar close; NaN before the first. */
+  price(symbol: string): number;
+  /** Signed position in units. */
+  position(symbol: string): number;
+  /** Signed units of working orders not yet filled. */
+  pending(symbol: string): number;
+  submit(order: OrderRequest): SubmitResult;
+  /** Cancels a working order; false if it is no longer working. */
+  cancel(orderId: number): boolean;
+  /** Cancels every working order of a symbol (or of all symbols). */
+  cancelAll(symbol?: string): void;
+  /**
+   * Trades toward a target position (units) with a market order for the difference between the
+   * target and position + pending; nothing when already there.
+   */
+  targetPosition(symbol: string, qty: number): SubmitResult | undefined;
+  /** {@link targetPosition} with the target as a fraction of equity at the current price. */
+  targetPercent(symbol: string, fraction: number): SubmitResult | undefined;
+  /** Uniform [0, 1) from the run's seeded generator. */
+  random(): number;
+}
+
+export interface Strategy {
+  onStart?(ctx: Context): void;
+  onTick?(ctx: Context, tick: TickView): void;
+  onBar?(ctx: Context, bar: BarView): void;
+  onFill?(ctx: Context, fill: Fill): void;
+  onReject?(ctx: Context, rejection: Rejection): void;
+  onEnd?(ctx: Context): void;
+}
+
+export type ParamValue = number | boolean | string;
+
+export interface ParamSpec {
+  readonly type: 'number' | 'integer' | 'boolean' | 'string';
+  readonly default: ParamValue;
+  readonly doc: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly choices?: readonly string[];
+}
+
+export type ParamSchema = Readonly<Record<string, ParamSpec>>;
+export type Params = Readonly<Record<string, ParamValue>>;
+
+/** A strategy module: what `--strategy NAME|./file.ts` loads. Its default export is one of these. */
+export interface StrategyModule {
+  readonly name: string;
+  readonly description: string;
+  readonly params: ParamSchema;
+  create(params: Params): Strategy;
+}
+
+/** Identity helper that gives a module literal its type. */
+export const defineStrategy = (m: StrategyModule): StrategyModule => m;

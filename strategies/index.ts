@@ -1,0 +1,11 @@
+/** The strategies that ship with tickfold, by name. */
+import type { StrategyModule } from '../src/strategy/types.js';
+import buyAndHold from './buy-and-hold.js';
+import flat from './flat.js';
+import meanReversion from './mean-reversion.js';
+import momentum from './momentum.js';
+import random from './random.js';
+
+export const BUILTIN_STRATEGIES: ReadonlyMap<string, StrategyModule> = new Map(
+  [buyAndHold, flat, random, momentum, meanReversion].map((m) => [m.name, m]),
+);
