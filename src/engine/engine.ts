@@ -68,6 +68,22 @@ export interface FillRecord {
   readonly ask: number;
 }
 
+/** An order as submitted (accepted or rejected): the strategy's decisions. */
+export interface OrderRecord {
+  readonly id: number;
+  readonly ts: EpochUs;
+  /** Index of the event being handled when it was submitted (−1: onStart). */
+  readonly index: number;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly type: 'market' | 'limit' | 'stop';
+  readonly qty: number;
+  readonly notional: number;
+  readonly limit: number;
+  readonly stop: number;
+  readonly accepted: boolean;
+}
+
 /** Everything a run produced; metrics are computed from this. */
 export interface RunRecord {
   readonly strategy: string;
@@ -86,6 +102,7 @@ export interface RunRecord {
   /** Round trips still open at the end, valued at the last marks. */
   readonly openTrades: readonly RoundTrip[];
   readonly fills: readonly FillRecord[];
+  readonly orders: readonly OrderRecord[];
   readonly rejections: readonly Rejection[];
   readonly ordersSubmitted: number;
   readonly finalEquity: number;
@@ -124,6 +141,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   let ordersSubmitted = 0;
   let openPositions = 0;
   const fills: FillRecord[] = [];
+  const orders: OrderRecord[] = [];
   const rejections: Rejection[] = [];
   const pendingRejections: Rejection[] = [];
   const fillBuf: BrokerFill[] = [];
@@ -145,7 +163,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   const submit = (o: OrderRequest): SubmitResult => {
     if (o === null || typeof o !== 'object') return fail(`submit() needs an order object, got ${String(o)}`);
     const s = symId(o.symbol);
-    const side = o.side === 'buy' ? 1 : o.side === 'sell' ? -1 : fail(`order side must be 'buy' or 'sell', got ${JSON.stringify(o.side)}`);
+    const side: number = o.side === 'buy' ? 1 : o.side === 'sell' ? -1 : fail(`order side must be 'buy' or 'sell', got ${JSON.stringify(o.side)}`);
     const type = o.type ?? 'market';
     const t = type === 'market' ? MARKET : type === 'limit' ? LIMIT : type === 'stop' ? STOP : fail(`order type must be market, limit or stop, got ${JSON.stringify(type)}`);
     const hasQty = o.qty !== undefined;
@@ -159,12 +177,16 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     if (t === STOP && !(typeof o.stop === 'number' && o.stop > 0 && Number.isFinite(o.stop))) fail(`a stop order needs a stop price > 0, got ${String(o.stop)}`);
     const id = nextOrderId++;
     ordersSubmitted++;
+    const record = (accepted: boolean): void => {
+      orders.push({ id, ts: now, index: cur, symbol: symbols[s]!, side: side > 0 ? 'buy' : 'sell', type, qty: hasQty ? amount : NaN, notional: hasNotional ? amount : NaN, limit: o.limit ?? NaN, stop: o.stop ?? NaN, accepted });
+    };
     // buying power: gross exposure after this order and all working ones, valued at the marks
     // (the price the strategy sizes with); the quote side only before the first mark
     const px = Number.isNaN(pf.mark[s]!) ? refPrice(s, side) : pf.mark[s]!;
     if (Number.isNaN(px)) {
       const r = { orderId: id, symbol: symbols[s]!, reason: 'no price yet for this symbol', ts: now };
       pendingRejections.push(r);
+      record(false);
       return { ok: false, id, reason: r.reason };
     }
     const units = hasQty ? amount : amount / px;
@@ -180,6 +202,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
       const reason = `needs gross exposure ${gross.toFixed(2)} > max leverage ${cfg.execution.maxLeverage} × equity ${equity.toFixed(2)}`;
       const r = { orderId: id, symbol: symbols[s]!, reason, ts: now };
       pendingRejections.push(r);
+      record(false);
       return { ok: false, id, reason };
     }
     const wo: WorkingOrder = {
@@ -197,6 +220,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
       seen: false,
     };
     broker.add(wo);
+    record(true);
     return { ok: true, id };
   };
 
@@ -292,8 +316,9 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     }
     lastAccrual = t;
   };
-  const closeSample = (endTs: EpochUs): void => {
-    accrueBorrow(endTs);
+  /** Records the sample of a period ending at `endTs`; borrow accrues up to `accrueTo` (<= now). */
+  const closeSample = (endTs: EpochUs, accrueTo: EpochUs): void => {
+    accrueBorrow(accrueTo);
     sampleTs.push(endTs);
     equity.push(pf.equity());
     inMarketFlags.push(bucketInMarket ? 1 : 0);
@@ -313,7 +338,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     prevT = t;
     const b = Math.floor(t / periodUs);
     if (b !== bucket) {
-      if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs);
+      if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs, (bucket + 1) * periodUs);
       bucket = b;
       bucketInMarket = openPositions > 0;
     }
@@ -333,6 +358,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     if (broker.working[s]!.length > 0) {
       fillBuf.length = 0;
       broker.match(i, fillBuf);
+      if (fillBuf.length > 0) accrueBorrow(t); // positions change: settle borrow up to now
       for (const f of fillBuf) {
         const before = pf.position[s]!;
         pf.applyFill(s, f.order.side * f.qty, f.price, f.fee, t);
@@ -401,7 +427,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   }
   if (strategy.onEnd) call('onEnd', () => strategy.onEnd!(ctx));
   flushRejections();
-  if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs);
+  if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs, now);
 
   return {
     strategy: cfg.strategyName,
@@ -417,6 +443,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     trades: pf.closed,
     openTrades: pf.openTrips(now),
     fills,
+    orders,
     rejections,
     ordersSubmitted,
     finalEquity: pf.equity(),

@@ -1,0 +1,43 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_EXECUTION, type ExecutionConfig } from '../../src/broker/broker.js';
+import { loadData } from '../../src/data/load.js';
+import type { TickTable } from '../../src/data/table.js';
+import { runBacktest, type RunRecord } from '../../src/engine/engine.js';
+import type { Context, OrderRequest, Strategy } from '../../src/strategy/types.js';
+import { tempDir } from '../helpers.js';
+
+/** Loads CSV texts (one per file) into a table, through the real loader. */
+export async function tableOf(...csvs: string[]): Promise<TickTable> {
+  const d = tempDir();
+  const files = csvs.map((text, k) => {
+    const p = join(d, `f${k}.csv`);
+    writeFileSync(p, text.trim() + '\n');
+    return p;
+  });
+  return (await loadData(files, { cache: false })).table;
+}
+
+export const Q = 'ts,symbol,bid,ask,bid_size,ask_size';
+export const T = 'ts,symbol,price,size';
+export const B = 'ts,symbol,open,high,low,close,volume';
+
+/** A strategy that submits the given orders when it sees the event with that index. */
+export function scripted(orders: Record<number, OrderRequest[]>, hooks: Partial<Strategy> = {}): Strategy & { seen: number[] } {
+  const seen: number[] = [];
+  const on = (ctx: Context, index: number): void => {
+    seen.push(index);
+    for (const o of orders[index] ?? []) ctx.submit(o);
+  };
+  return { ...hooks, seen, onTick: (ctx, t) => on(ctx, t.index), onBar: (ctx, b) => on(ctx, b.index) };
+}
+
+export function run(table: TickTable, strategy: Strategy, exec: Partial<ExecutionConfig> = {}, capital = 1_000_000): RunRecord {
+  return runBacktest(table, strategy, {
+    strategyName: 'test',
+    initialCapital: capital,
+    execution: { ...DEFAULT_EXECUTION, ...exec },
+    periodUs: 60e6,
+    seed: '1',
+  });
+}
