@@ -89,6 +89,43 @@ try {
     if (!ok) failed++;
     console.log(`${pad(name, 50)}${pad(fmt(v), 10)}${op} ${target}  ${ok ? 'ok' : 'MISSED'}`);
   }
+  // ---- replay and end-to-end run -------------------------------------------------------------
+  console.log('');
+  const rFloor = best('replay-floor', file, cacheDir);
+  const rFlat = best('replay-flat', file, cacheDir);
+  const rMom = best('replay-momentum', file, cacheDir);
+  const wall = (argv: string[]): number => {
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      execFileSync(process.execPath, argv, { stdio: 'ignore' });
+      times.push(performance.now() - t0);
+    }
+    return Math.min(...times);
+  };
+  const bin = join(import.meta.dirname, '../../bin/tickfold');
+  const e2eFloor = wall([child, 'e2e-floor', file, cacheDir]);
+  const e2eRun = wall([bin, 'run', '--strategy', 'flat', '--data', file, '--no-cache', '--quiet']);
+  const evps = (m: Measure): number => m.rows / (m.ms / 1000);
+  console.log(`${pad('replay (2M quotes, data already loaded)', 44)}${pad('ms', 10)}${pad('M ev/s', 10)}${pad('', 9)}${pad('peak RSS MB', 13)}`);
+  const rline = (name: string, m: Measure): void => console.log(`${pad(name, 44)}${pad(fmt(m.ms, 0), 10)}${pad(fmt(evps(m) / 1e6), 10)}${pad('', 9)}${pad(fmt(m.maxRssBytes / 1e6, 0), 13)}`);
+  rline('floor: minimal loop over the typed arrays', rFloor);
+  rline('tickfold replay, flat strategy', rFlat);
+  rline('tickfold replay, momentum (decides every tick)', rMom);
+  console.log(`${pad('end to end, CSV to summary (wall, process)', 44)}${pad('ms', 10)}`);
+  console.log(`${pad('floor: minimal parse + loop (node process)', 44)}${pad(fmt(e2eFloor, 0), 10)}`);
+  console.log(`${pad('tickfold run --strategy flat --no-cache', 44)}${pad(fmt(e2eRun, 0), 10)}`);
+  console.log('');
+  const checks2: [string, number, number, string][] = [
+    ['flat replay events/s vs minimal loop', evps(rFlat) / evps(rFloor), 0.4, '>='],
+    ['momentum replay events/s vs minimal loop', evps(rMom) / evps(rFloor), 0, '>='],
+    ['end-to-end run time / floor end-to-end', e2eRun / e2eFloor, 2, '<='],
+  ];
+  for (const [name, v, target, op] of checks2) {
+    const ok = op === '>=' ? v >= target : v <= target;
+    if (!ok) failed++;
+    console.log(`${pad(name, 50)}${pad(fmt(v), 10)}${target > 0 ? `${op} ${target}  ${ok ? 'ok' : 'MISSED'}` : '(no target)'}`);
+  }
   console.log(`\nreference: plain read is ${fmt(rowsPerS(read) / 1e6)} M rows/s; cold load is ${fmt(rowsPerS(cold) / rowsPerS(read) * 100, 0)}% of it.`);
   if (failed > 0) console.log(`${failed} target(s) missed`);
 } finally {

@@ -81,9 +81,7 @@ export type FillSource = typeof FILL_QUOTE | typeof FILL_TRADE | typeof FILL_BAR
 
 /** Quotes if a symbol has any, else trades, else bars. */
 export function fillSources(t: TickTable): Uint8Array {
-  const has = new Uint8Array(t.symbols.length * 3);
-  for (let i = 0; i < t.length; i++) has[t.sym[i]! * 3 + t.kind[i]!] = 1;
-  return Uint8Array.from(t.symbols, (_, s) => (has[s * 3 + QUOTE] ? FILL_QUOTE : has[s * 3 + TRADE] ? FILL_TRADE : FILL_BAR));
+  return Uint8Array.from(t.symbolKinds, (k) => (k & (1 << QUOTE) ? FILL_QUOTE : k & (1 << TRADE) ? FILL_TRADE : FILL_BAR));
 }
 
 export const MARKET = 0;

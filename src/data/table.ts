@@ -31,6 +31,12 @@ export interface TickTable {
   readonly f4: Float64Array;
   /** Bar start time per row (bars only; NaN for other kinds in mixed tables). */
   readonly barStart: Float64Array;
+  /**
+   * Per symbol, a bit mask of the kinds of data the loaded files hold for it (bit 1 << TRADE,
+   * 1 << QUOTE, 1 << BAR). Known from the files without a pass over the rows; a time slice keeps
+   * it (a symbol's quotes may then lie outside the slice).
+   */
+  readonly symbolKinds: Uint8Array;
 }
 
 export const VALUE_COLUMNS = ['f0', 'f1', 'f2', 'f3', 'f4'] as const;
@@ -174,6 +180,10 @@ export function mergeTables(inputs: readonly MergeInput[]): TickTable {
       return id;
     }),
   );
+  const symbolKinds = new Uint8Array(symbols.length);
+  inputs.forEach(({ table }, f) => {
+    for (const g of remap[f]!) symbolKinds[g]! |= 1 << table.kind;
+  });
   const total = inputs.reduce((a, x) => a + x.table.length, 0);
   const kinds = new Set(inputs.map((x) => x.table.kind));
   const nCols = Math.max(0, ...[...kinds].map(valueColumnCount));
@@ -189,6 +199,7 @@ export function mergeTables(inputs: readonly MergeInput[]): TickTable {
     return {
       length: total,
       symbols,
+      symbolKinds,
       ts: visibleTs,
       kind,
       sym,
@@ -237,6 +248,7 @@ export function mergeTables(inputs: readonly MergeInput[]): TickTable {
   return {
     length: total,
     symbols,
+    symbolKinds,
     ts,
     kind,
     sym,
@@ -267,6 +279,7 @@ export function sliceRows(t: TickTable, from: number, to: number): TickTable {
   return {
     length: Math.max(0, to - from),
     symbols: t.symbols,
+    symbolKinds: t.symbolKinds,
     ts: t.ts.subarray(from, to),
     kind: t.kind.subarray(from, to),
     sym: t.sym.subarray(from, to),

@@ -21,7 +21,7 @@ import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import type { TickTable } from '../data/table.js';
 import { formatIso, type EpochUs } from '../data/time.js';
-import { Broker, FILL_QUOTE, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type BrokerFill, type ExecutionConfig, type WorkingOrder } from '../broker/broker.js';
+import { Broker, FILL_BAR, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type BrokerFill, type ExecutionConfig, type WorkingOrder } from '../broker/broker.js';
 import { Portfolio, type RoundTrip } from '../portfolio/portfolio.js';
 import type { BarView, Context, Fill, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult, TickView } from '../strategy/types.js';
 
@@ -127,19 +127,27 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   const pf = new Portfolio(cfg.initialCapital, symbols);
   const rng = seedrandom(cfg.seed);
 
-  // market state per symbol, built from events seen so far
-  const bid = new Float64Array(nSym).fill(NaN);
-  const ask = new Float64Array(nSym).fill(NaN);
-  const bidSize = new Float64Array(nSym).fill(NaN);
-  const askSize = new Float64Array(nSym).fill(NaN);
-  const quoteTs = new Float64Array(nSym).fill(NaN);
-  const last = new Float64Array(nSym).fill(NaN);
+  // Market state per symbol, built from events seen so far: the row of the latest quote, trade
+  // and marking event. One store per event instead of copying five values; readers look the
+  // values up in the table. Marks are brought into the portfolio when equity is needed.
+  const quoteRow = new Int32Array(nSym).fill(-1);
+  const tradeRow = new Int32Array(nSym).fill(-1);
+  const markRow = new Int32Array(nSym).fill(-1);
+  const markValue = (r: number): number => {
+    const k = kind[r]!;
+    return k === QUOTE ? (f0[r]! + f1[r]!) / 2 : k === TRADE ? f0[r]! : f3[r]!;
+  };
+  const markOf = (s: number): number => (markRow[s]! >= 0 ? markValue(markRow[s]!) : NaN);
+  const syncMarks = (): void => {
+    for (let s = 0; s < nSym; s++) if (markRow[s]! >= 0) pf.mark[s] = markValue(markRow[s]!);
+  };
 
-  let now: EpochUs = n > 0 ? ts[0]! : 0;
-  let cur = -1;
+  // The clock: [now, index of the event being handled]. A typed array rather than two `let`s
+  // because handlers' closures read it: V8 keeps captured, mutated `let`s in a heap context,
+  // which costs the per-event loop about 2x.
+  const clock = new Float64Array([n > 0 ? ts[0]! : 0, -1]);
   let nextOrderId = 1;
   let ordersSubmitted = 0;
-  let openPositions = 0;
   const fills: FillRecord[] = [];
   const orders: OrderRecord[] = [];
   const rejections: Rejection[] = [];
@@ -148,7 +156,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   const eventFills: Fill[] = [];
 
   const fail = (cause: string): never => {
-    throw new StrategyError(cfg.strategyName, now, cause);
+    throw new StrategyError(cfg.strategyName, clock[0]!, cause);
   };
   const symId = (name: string): number => {
     const id = symbolIds.get(name);
@@ -156,8 +164,8 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     return id!;
   };
   const refPrice = (s: number, side: number): number => {
-    const q = side > 0 ? ask[s]! : bid[s]!;
-    return Number.isNaN(q) ? pf.mark[s]! : q;
+    const r = quoteRow[s]!;
+    return r >= 0 ? (side > 0 ? f1[r]! : f0[r]!) : markOf(s);
   };
 
   const submit = (o: OrderRequest): SubmitResult => {
@@ -178,13 +186,14 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     const id = nextOrderId++;
     ordersSubmitted++;
     const record = (accepted: boolean): void => {
-      orders.push({ id, ts: now, index: cur, symbol: symbols[s]!, side: side > 0 ? 'buy' : 'sell', type, qty: hasQty ? amount : NaN, notional: hasNotional ? amount : NaN, limit: o.limit ?? NaN, stop: o.stop ?? NaN, accepted });
+      orders.push({ id, ts: clock[0]!, index: clock[1]!, symbol: symbols[s]!, side: side > 0 ? 'buy' : 'sell', type, qty: hasQty ? amount : NaN, notional: hasNotional ? amount : NaN, limit: o.limit ?? NaN, stop: o.stop ?? NaN, accepted });
     };
     // buying power: gross exposure after this order and all working ones, valued at the marks
     // (the price the strategy sizes with); the quote side only before the first mark
+    syncMarks();
     const px = Number.isNaN(pf.mark[s]!) ? refPrice(s, side) : pf.mark[s]!;
     if (Number.isNaN(px)) {
-      const r = { orderId: id, symbol: symbols[s]!, reason: 'no price yet for this symbol', ts: now };
+      const r = { orderId: id, symbol: symbols[s]!, reason: 'no price yet for this symbol', ts: clock[0]! };
       pendingRejections.push(r);
       record(false);
       return { ok: false, id, reason: r.reason };
@@ -200,7 +209,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     const cap = cfg.execution.maxLeverage * equity;
     if (gross > cap * (1 + 1e-9) && gross > pf.grossExposure() + 1e-9) {
       const reason = `needs gross exposure ${gross.toFixed(2)} > max leverage ${cfg.execution.maxLeverage} × equity ${equity.toFixed(2)}`;
-      const r = { orderId: id, symbol: symbols[s]!, reason, ts: now };
+      const r = { orderId: id, symbol: symbols[s]!, reason, ts: clock[0]! };
       pendingRejections.push(r);
       record(false);
       return { ok: false, id, reason };
@@ -214,8 +223,8 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
       notional: hasNotional ? amount : NaN,
       limit: o.limit ?? NaN,
       stop: o.stop ?? NaN,
-      submitIndex: cur,
-      activeAt: now + cfg.execution.latencyUs,
+      submitIndex: clock[1]!,
+      activeAt: clock[0]! + cfg.execution.latencyUs,
       tag: o.tag,
       seen: false,
     };
@@ -227,27 +236,32 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   const quoteViews: (QuoteSnapshot | undefined)[] = new Array(nSym).fill(undefined);
   const ctx: Context = {
     get now() {
-      return now;
+      return clock[0]!;
     },
     symbols,
     get cash() {
       return pf.cash;
     },
     get equity() {
+      syncMarks();
       return pf.equity();
     },
     initialCapital: cfg.initialCapital,
     quote(symbol) {
       const s = symId(symbol);
-      if (Number.isNaN(quoteTs[s]!)) return undefined;
+      const r = quoteRow[s]!;
+      if (r < 0) return undefined;
       const v = quoteViews[s];
-      if (v && v.ts === quoteTs[s]) return v;
-      const q = Object.freeze({ bid: bid[s]!, ask: ask[s]!, bidSize: bidSize[s]!, askSize: askSize[s]!, ts: quoteTs[s]! });
+      if (v && v.ts === ts[r]) return v;
+      const q = Object.freeze({ bid: f0[r]!, ask: f1[r]!, bidSize: f2[r]!, askSize: f3[r]!, ts: ts[r]! });
       quoteViews[s] = q;
       return q;
     },
-    lastTrade: (symbol) => last[symId(symbol)]!,
-    price: (symbol) => pf.mark[symId(symbol)]!,
+    lastTrade(symbol) {
+      const r = tradeRow[symId(symbol)]!;
+      return r >= 0 ? f0[r]! : NaN;
+    },
+    price: (symbol) => markOf(symId(symbol)),
     position: (symbol) => pf.position[symId(symbol)]!,
     pending(symbol) {
       const s = symId(symbol);
@@ -270,8 +284,9 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     targetPercent(symbol, fraction) {
       if (!Number.isFinite(fraction)) fail(`targetPercent(${symbol}) needs a finite fraction, got ${fraction}`);
       const s = symId(symbol);
-      const px = pf.mark[s]!;
+      const px = markOf(s);
       if (Number.isNaN(px)) return undefined;
+      syncMarks();
       return ctx.targetPosition(symbol, (fraction * pf.equity()) / px);
     },
     random: () => rng(),
@@ -303,12 +318,11 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   const sampleTs: number[] = [];
   const equity: number[] = [];
   const inMarketFlags: number[] = [];
-  let bucket = NaN;
-  let bucketInMarket = false;
-  let lastAccrual = now;
+  let lastAccrual = clock[0]!;
   const accrueBorrow = (t: EpochUs): void => {
     const rate = cfg.execution.borrowBps / 1e4;
     if (rate > 0 && t > lastAccrual) {
+      syncMarks();
       for (let s = 0; s < nSym; s++) {
         const p = pf.position[s]!;
         if (p < 0) pf.charge(s, -p * pf.mark[s]! * rate * ((t - lastAccrual) / YEAR_US));
@@ -317,18 +331,53 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     lastAccrual = t;
   };
   /** Records the sample of a period ending at `endTs`; borrow accrues up to `accrueTo` (<= now). */
-  const closeSample = (endTs: EpochUs, accrueTo: EpochUs): void => {
+  const closeSample = (endTs: EpochUs, accrueTo: EpochUs, inMarket: boolean): void => {
     accrueBorrow(accrueTo);
     sampleTs.push(endTs);
+    syncMarks();
     equity.push(pf.equity());
-    inMarketFlags.push(bucketInMarket ? 1 : 0);
+    inMarketFlags.push(inMarket ? 1 : 0);
   };
 
   let exposureUs = 0;
-  let prevT = now;
+  let prevT = clock[0]!;
 
   if (strategy.onStart) call('onStart', () => strategy.onStart!(ctx));
   flushRejections();
+
+  /**
+   * Books the fills of event i (the cold path, kept out of the loop body); returns the change in
+   * the number of open positions.
+   */
+  const bookFills = (i: number, s: number, k: number, t: EpochUs): number => {
+    let opened = 0;
+    fillBuf.length = 0;
+    broker.match(i, fillBuf);
+    if (fillBuf.length > 0) accrueBorrow(t); // positions change: settle borrow up to now
+    for (const f of fillBuf) {
+      const before = pf.position[s]!;
+      pf.applyFill(s, f.order.side * f.qty, f.price, f.fee, t);
+      const after = pf.position[s]!;
+      if (before === 0 && after !== 0) opened++;
+      else if (before !== 0 && after === 0) opened--;
+      const side = f.order.side > 0 ? 'buy' : 'sell';
+      fills.push({ ts: t, index: i, orderId: f.order.id, symbol: symbols[s]!, side, qty: f.qty, price: f.price, fee: f.fee, bid: k === QUOTE ? f0[i]! : NaN, ask: k === QUOTE ? f1[i]! : NaN });
+      if (strategy.onFill) {
+        eventFills.push({ orderId: f.order.id, symbol: symbols[s]!, side, qty: f.qty, price: f.price, fee: f.fee, ts: t, done: f.order.remaining === 0, tag: f.order.tag });
+      }
+    }
+    return opened;
+  };
+
+  // hot-loop locals: typed arrays and handlers read once
+  const working = broker.working;
+  const onTick = strategy.onTick;
+  const onBar = strategy.onBar;
+  const observer = cfg.observer;
+  let bucket = NaN;
+  let bucketEnd = -Infinity;
+  let bucketInMarket = false;
+  let openPositions = 0;
 
   for (let i = 0; i < n; i++) {
     const t = ts[i]!;
@@ -336,48 +385,24 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     const k = kind[i]!;
     if (openPositions > 0) exposureUs += t - prevT;
     prevT = t;
-    const b = Math.floor(t / periodUs);
-    if (b !== bucket) {
-      if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs, (bucket + 1) * periodUs);
-      bucket = b;
+    if (t >= bucketEnd) {
+      if (!Number.isNaN(bucket)) closeSample(bucketEnd, bucketEnd, bucketInMarket);
+      bucket = Math.floor(t / periodUs);
+      bucketEnd = (bucket + 1) * periodUs;
       bucketInMarket = openPositions > 0;
     }
-    now = t;
-    cur = i;
-    // market state
+    clock[0] = t;
+    clock[1] = i;
+    // fills (against this event; the mark moves after)
+    if (working[s]!.length > 0) openPositions += bookFills(i, s, k, t);
+    // market state and mark: mid for quotes, last trade for trade-filled symbols, bar close
     if (k === QUOTE) {
-      bid[s] = f0[i]!;
-      ask[s] = f1[i]!;
-      bidSize[s] = f2[i]!;
-      askSize[s] = f3[i]!;
-      quoteTs[s] = t;
+      quoteRow[s] = i;
+      markRow[s] = i;
     } else if (k === TRADE) {
-      last[s] = f0[i]!;
-    }
-    // fills
-    if (broker.working[s]!.length > 0) {
-      fillBuf.length = 0;
-      broker.match(i, fillBuf);
-      if (fillBuf.length > 0) accrueBorrow(t); // positions change: settle borrow up to now
-      for (const f of fillBuf) {
-        const before = pf.position[s]!;
-        pf.applyFill(s, f.order.side * f.qty, f.price, f.fee, t);
-        const after = pf.position[s]!;
-        if (before === 0 && after !== 0) openPositions++;
-        else if (before !== 0 && after === 0) openPositions--;
-        const side = f.order.side > 0 ? 'buy' : 'sell';
-        fills.push({ ts: t, index: i, orderId: f.order.id, symbol: symbols[s]!, side, qty: f.qty, price: f.price, fee: f.fee, bid: k === QUOTE ? bid[s]! : NaN, ask: k === QUOTE ? ask[s]! : NaN });
-        if (strategy.onFill) {
-          eventFills.push({ orderId: f.order.id, symbol: symbols[s]!, side, qty: f.qty, price: f.price, fee: f.fee, ts: t, done: f.order.remaining === 0, tag: f.order.tag });
-        }
-      }
-    }
-    // mark to market
-    const src = source[s]!;
-    if (k === QUOTE) pf.mark[s] = (f0[i]! + f1[i]!) / 2;
-    else if (k === TRADE) {
-      if (src === FILL_TRADE || Number.isNaN(pf.mark[s]!)) pf.mark[s] = f0[i]!;
-    } else if (src !== FILL_QUOTE && src !== FILL_TRADE) pf.mark[s] = f3[i]!;
+      tradeRow[s] = i;
+      if (source[s] === FILL_TRADE || markRow[s]! < 0) markRow[s] = i;
+    } else if (source[s] === FILL_BAR) markRow[s] = i;
     if (openPositions > 0) bucketInMarket = true;
     // strategy
     if (eventFills.length > 0) {
@@ -385,7 +410,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
       eventFills.length = 0;
     }
     if (k === BAR) {
-      if (strategy.onBar) {
+      if (onBar) {
         bar.index = i;
         bar.ts = t;
         bar.start = barStart[i]!;
@@ -396,9 +421,9 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
         bar.low = f2[i]!;
         bar.close = f3[i]!;
         bar.volume = f4[i]!;
-        call('onBar', () => strategy.onBar!(ctx, bar as BarView));
+        call('onBar', () => onBar.call(strategy, ctx, bar as BarView));
       }
-    } else if (strategy.onTick) {
+    } else if (onTick) {
       tick.index = i;
       tick.ts = t;
       tick.symbol = symbols[s]!;
@@ -420,14 +445,18 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
         tick.bidSize = NaN;
         tick.askSize = NaN;
       }
-      call('onTick', () => strategy.onTick!(ctx, tick as TickView));
+      call('onTick', () => onTick.call(strategy, ctx, tick as TickView));
     }
     if (pendingRejections.length > 0) flushRejections();
-    if (cfg.observer) cfg.observer({ index: i, ts: t, portfolio: pf });
+    if (observer) {
+      syncMarks();
+      observer({ index: i, ts: t, portfolio: pf });
+    }
   }
   if (strategy.onEnd) call('onEnd', () => strategy.onEnd!(ctx));
   flushRejections();
-  if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs, now);
+  if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs, clock[0]!, bucketInMarket);
+  syncMarks();
 
   return {
     strategy: cfg.strategyName,
@@ -441,7 +470,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     equity: Float64Array.from(equity),
     inMarket: Uint8Array.from(inMarketFlags),
     trades: pf.closed,
-    openTrades: pf.openTrips(now),
+    openTrades: pf.openTrips(clock[0]!),
     fills,
     orders,
     rejections,
