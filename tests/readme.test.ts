@@ -1,0 +1,25 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir } from './helpers.js';
+
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+describe('README examples run as written', () => {
+  it('the "Write your own strategy" module runs through tickfold run', () => {
+    const code = /```ts\n(\/\/ my-strategy\.ts\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(code).toBeDefined();
+    const d = tempDir();
+    writeFileSync(join(d, 'my-strategy.ts'), code!);
+    const r = runCli(['run', '--strategy', './my-strategy.ts', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'maxSpreadBps=3', '--no-cache', '--json', 'r.json'], d);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('tickfold run: spread-watch maxSpreadBps=3');
+    const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
+    expect(rep.metrics.fills).toBeGreaterThan(0);
+  });
+  it('the quick start is exactly the two commands', () => {
+    const quick = /## Quick start\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(quick).toBe('npm ci && npm start\nnpm test\n');
+  });
+});
