@@ -118,6 +118,8 @@ export interface BrokerFill {
 export class Broker {
   /** Working orders per symbol, in submission order. */
   readonly working: WorkingOrder[][];
+  /** Number of working orders per symbol (what the engine's loop checks per event). */
+  readonly workingCount: Uint32Array;
   private readonly slip: number;
   private readonly half: number;
 
@@ -127,6 +129,7 @@ export class Broker {
     readonly source: Uint8Array,
   ) {
     this.working = table.symbols.map(() => []);
+    this.workingCount = new Uint32Array(table.symbols.length);
     this.slip = cfg.slippageBps / 1e4;
     this.half = cfg.halfSpreadBps / 1e4;
   }
@@ -146,13 +149,16 @@ export class Broker {
 
   add(o: WorkingOrder): void {
     this.working[o.sym]!.push(o);
+    this.workingCount[o.sym] = this.working[o.sym]!.length;
   }
 
   cancel(id: number): boolean {
-    for (const list of this.working) {
+    for (let s = 0; s < this.working.length; s++) {
+      const list = this.working[s]!;
       const k = list.findIndex((o) => o.id === id);
       if (k >= 0) {
         list.splice(k, 1);
+        this.workingCount[s] = list.length;
         return true;
       }
     }
@@ -161,6 +167,7 @@ export class Broker {
 
   cancelSymbol(sym: number): void {
     this.working[sym]!.length = 0;
+    this.workingCount[sym] = 0;
   }
 
   /**
@@ -242,5 +249,6 @@ export class Broker {
         k--;
       }
     }
+    this.workingCount[s] = list.length;
   }
 }

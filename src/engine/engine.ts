@@ -296,13 +296,17 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   const tick = { index: 0, ts: 0, symbol: '', symbolId: 0, kind: 'quote' as 'trade' | 'quote', price: NaN, size: NaN, bid: NaN, ask: NaN, bidSize: NaN, askSize: NaN };
   const bar = { index: 0, ts: 0, start: 0, symbol: '', symbolId: 0, open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN };
 
+  /** Rethrows what a handler threw as a StrategyError naming the handler and the tick. */
+  const handlerFailed = (what: string, e: unknown): never => {
+    if (e instanceof StrategyError) throw e;
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return fail(`${what} threw ${msg}`);
+  };
   const call = (what: string, fn: () => void): void => {
     try {
       fn();
     } catch (e) {
-      if (e instanceof StrategyError) throw e;
-      const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      fail(`${what} threw ${msg}`);
+      handlerFailed(what, e);
     }
   };
   const flushRejections = (): void => {
@@ -334,13 +338,15 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   const closeSample = (endTs: EpochUs, accrueTo: EpochUs, inMarket: boolean): void => {
     accrueBorrow(accrueTo);
     sampleTs.push(endTs);
-    syncMarks();
-    equity.push(pf.equity());
+    if (pf.inMarket()) {
+      syncMarks();
+      equity.push(pf.equity());
+    } else equity.push(pf.cash); // no positions: equity is cash
     inMarketFlags.push(inMarket ? 1 : 0);
   };
 
   let exposureUs = 0;
-  let prevT = clock[0]!;
+  let exposedSince = 0;
 
   if (strategy.onStart) call('onStart', () => strategy.onStart!(ctx));
   flushRejections();
@@ -369,10 +375,17 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     return opened;
   };
 
-  // hot-loop locals: typed arrays and handlers read once
-  const working = broker.working;
+  // hot-loop locals: typed arrays, handlers and kind codes read once (locals, not imports or
+  // captured variables, so that the optimiser keeps them in registers)
+  const workingCount = broker.workingCount;
+  const K_QUOTE = QUOTE;
+  const K_TRADE = TRADE;
+  const K_BAR = BAR;
+  const S_TRADE = FILL_TRADE;
+  const S_BAR = FILL_BAR;
   const onTick = strategy.onTick;
   const onBar = strategy.onBar;
+  const onFill = strategy.onFill;
   const observer = cfg.observer;
   let bucket = NaN;
   let bucketEnd = -Infinity;
@@ -383,34 +396,54 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     const t = ts[i]!;
     const s = sym[i]!;
     const k = kind[i]!;
-    if (openPositions > 0) exposureUs += t - prevT;
-    prevT = t;
     if (t >= bucketEnd) {
       if (!Number.isNaN(bucket)) closeSample(bucketEnd, bucketEnd, bucketInMarket);
       bucket = Math.floor(t / periodUs);
       bucketEnd = (bucket + 1) * periodUs;
       bucketInMarket = openPositions > 0;
     }
-    clock[0] = t;
-    clock[1] = i;
+    // The clock is set only where something can read it (the broker, handlers): for a strategy
+    // with no handler for this kind of event and no orders working, the event costs only the
+    // market-state stores below.
     // fills (against this event; the mark moves after)
-    if (working[s]!.length > 0) openPositions += bookFills(i, s, k, t);
+    let hadFills = false;
+    if (workingCount[s]! > 0) {
+      clock[0] = t;
+      clock[1] = i;
+      const before = openPositions;
+      openPositions += bookFills(i, s, k, t);
+      // time in the market, accounted when it starts and ends
+      if (before === 0 && openPositions > 0) exposedSince = t;
+      else if (before > 0 && openPositions === 0) exposureUs += t - exposedSince;
+      hadFills = eventFills.length > 0;
+    }
     // market state and mark: mid for quotes, last trade for trade-filled symbols, bar close
-    if (k === QUOTE) {
+    if (k === K_QUOTE) {
       quoteRow[s] = i;
       markRow[s] = i;
-    } else if (k === TRADE) {
+    } else if (k === K_TRADE) {
       tradeRow[s] = i;
-      if (source[s] === FILL_TRADE || markRow[s]! < 0) markRow[s] = i;
-    } else if (source[s] === FILL_BAR) markRow[s] = i;
+      if (source[s] === S_TRADE || markRow[s]! < 0) markRow[s] = i;
+    } else if (source[s] === S_BAR) markRow[s] = i;
     if (openPositions > 0) bucketInMarket = true;
-    // strategy
-    if (eventFills.length > 0) {
-      if (strategy.onFill) for (const f of eventFills) call('onFill', () => strategy.onFill!(ctx, f));
+    // strategy (handlers are called directly: no closure per event)
+    if (hadFills) {
+      if (onFill) {
+        for (const f of eventFills) {
+          try {
+            onFill.call(strategy, ctx, f);
+          } catch (e) {
+            handlerFailed('onFill', e);
+          }
+        }
+      }
       eventFills.length = 0;
+      if (pendingRejections.length > 0) flushRejections();
     }
-    if (k === BAR) {
+    if (k === K_BAR) {
       if (onBar) {
+        clock[0] = t;
+        clock[1] = i;
         bar.index = i;
         bar.ts = t;
         bar.start = barStart[i]!;
@@ -421,14 +454,21 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
         bar.low = f2[i]!;
         bar.close = f3[i]!;
         bar.volume = f4[i]!;
-        call('onBar', () => onBar.call(strategy, ctx, bar as BarView));
+        try {
+          onBar.call(strategy, ctx, bar as BarView);
+        } catch (e) {
+          handlerFailed('onBar', e);
+        }
+        if (pendingRejections.length > 0) flushRejections();
       }
     } else if (onTick) {
+      clock[0] = t;
+      clock[1] = i;
       tick.index = i;
       tick.ts = t;
       tick.symbol = symbols[s]!;
       tick.symbolId = s;
-      if (k === QUOTE) {
+      if (k === K_QUOTE) {
         tick.kind = 'quote';
         tick.bid = f0[i]!;
         tick.ask = f1[i]!;
@@ -445,14 +485,25 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
         tick.bidSize = NaN;
         tick.askSize = NaN;
       }
-      call('onTick', () => onTick.call(strategy, ctx, tick as TickView));
+      try {
+        onTick.call(strategy, ctx, tick as TickView);
+      } catch (e) {
+        handlerFailed('onTick', e);
+      }
+      if (pendingRejections.length > 0) flushRejections();
     }
-    if (pendingRejections.length > 0) flushRejections();
     if (observer) {
+      clock[0] = t;
+      clock[1] = i;
       syncMarks();
       observer({ index: i, ts: t, portfolio: pf });
     }
   }
+  if (n > 0) {
+    clock[0] = ts[n - 1]!;
+    clock[1] = n - 1;
+  }
+  if (openPositions > 0) exposureUs += clock[0]! - exposedSince;
   if (strategy.onEnd) call('onEnd', () => strategy.onEnd!(ctx));
   flushRejections();
   if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs, clock[0]!, bucketInMarket);
