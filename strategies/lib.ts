@@ -71,3 +71,21 @@ export class History {
     return this.buf[sym * this.capacity + ((c - 1 - lag) % this.capacity)]!;
   }
 }
+
+/** What the sign and random baselines set up in onStart: which symbols, their weight, the clock. */
+export interface Universe {
+  /** traded[symbolId] */
+  readonly traded: readonly boolean[];
+  /** Fraction of equity per traded symbol. */
+  readonly weight: number;
+  readonly clock: DecisionClock;
+}
+
+export function universe(ctx: Context, symbolSpec: string, fraction: number, every: string): Universe {
+  const ids = tradedSymbols(ctx, symbolSpec);
+  return {
+    traded: ctx.symbols.map((_, i) => ids.includes(i)),
+    weight: fraction / ids.length,
+    clock: new DecisionClock(every, ctx.symbols.length),
+  };
+}

@@ -3,7 +3,7 @@
  * `lookback` decision steps. No orders until `lookback` steps have been seen (warm-up).
  */
 import { defineStrategy, type Context, type StrategyModule } from '../src/strategy/types.js';
-import { COMMON_PARAMS, DecisionClock, History, tradedSymbols } from './lib.js';
+import { COMMON_PARAMS, History, universe, type Universe } from './lib.js';
 
 export function signStrategy(name: string, direction: 1 | -1, description: string): StrategyModule {
   return defineStrategy({
@@ -16,12 +16,10 @@ export function signStrategy(name: string, direction: 1 | -1, description: strin
     },
     create(p) {
       const lookback = p.lookback as number;
-      let clock: DecisionClock;
+      let u: Universe;
       let hist: History;
-      let traded: boolean[] = [];
-      let weight = 0;
       const step = (ctx: Context, sym: number, ts: number): void => {
-        if (!traded[sym] || !clock.due(sym, ts)) return;
+        if (!u.traded[sym] || !u.clock.due(sym, ts)) return;
         const px = ctx.price(ctx.symbols[sym]!);
         if (Number.isNaN(px)) return;
         hist.push(sym, px);
@@ -31,14 +29,11 @@ export function signStrategy(name: string, direction: 1 | -1, description: strin
         if (signal < 0 && !p.allowShort) signal = 0;
         const symbol = ctx.symbols[sym]!;
         const pos = ctx.position(symbol) + ctx.pending(symbol);
-        if (Math.sign(pos) !== signal) ctx.targetPercent(symbol, signal * weight);
+        if (Math.sign(pos) !== signal) ctx.targetPercent(symbol, signal * u.weight);
       };
       return {
         onStart(ctx) {
-          const ids = tradedSymbols(ctx, p.symbol as string);
-          traded = ctx.symbols.map((_, i) => ids.includes(i));
-          weight = (p.fraction as number) / ids.length;
-          clock = new DecisionClock(p.every as string, ctx.symbols.length);
+          u = universe(ctx, p.symbol as string, p.fraction as number, p.every as string);
           hist = new History(lookback + 1, ctx.symbols.length);
         },
         onTick: (ctx, t) => step(ctx, t.symbolId, t.ts),

@@ -4,7 +4,7 @@
  * draws come from the run's seeded generator.
  */
 import { defineStrategy, type Context } from '../src/strategy/types.js';
-import { COMMON_PARAMS, DecisionClock, tradedSymbols } from './lib.js';
+import { COMMON_PARAMS, universe, type Universe } from './lib.js';
 
 export default defineStrategy({
   name: 'random',
@@ -16,27 +16,22 @@ export default defineStrategy({
   },
   create(p) {
     const prob = p.prob as number;
-    let clock: DecisionClock;
-    let traded: boolean[] = [];
-    let weight = 0;
+    let u: Universe;
     const step = (ctx: Context, sym: number, ts: number): void => {
-      if (!traded[sym] || !clock.due(sym, ts)) return;
+      if (!u.traded[sym] || !u.clock.due(sym, ts)) return;
       const symbol = ctx.symbols[sym]!;
       const pos = ctx.position(symbol) + ctx.pending(symbol);
       const draw = ctx.random();
       if (pos === 0) {
         if (draw < prob) {
           const side = !p.allowShort || ctx.random() < 0.5 ? 1 : -1;
-          ctx.targetPercent(symbol, side * weight);
+          ctx.targetPercent(symbol, side * u.weight);
         }
       } else if (draw < prob) ctx.targetPosition(symbol, 0);
     };
     return {
       onStart(ctx) {
-        const ids = tradedSymbols(ctx, p.symbol as string);
-        traded = ctx.symbols.map((_, i) => ids.includes(i));
-        weight = (p.fraction as number) / ids.length;
-        clock = new DecisionClock(p.every as string, ctx.symbols.length);
+        u = universe(ctx, p.symbol as string, p.fraction as number, p.every as string);
       },
       onTick: (ctx, t) => step(ctx, t.symbolId, t.ts),
       onBar: (ctx, b) => step(ctx, b.symbolId, b.ts),

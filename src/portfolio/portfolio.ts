@@ -152,24 +152,29 @@ export class Portfolio {
     if (trip) trip.fees += amount;
   }
 
-  private closeTrip(s: number, t: OpenTrip, ts: EpochUs): void {
+  /** A round trip record from an open trip, ending at `exitTs` with the given exit price and gross. */
+  private roundTrip(s: number, t: OpenTrip, exitTs: EpochUs, exitPrice: number, gross: number): RoundTrip {
     const entryPrice = t.inNotional / t.inQty;
-    const net = t.gross - t.fees;
-    this.closed.push({
+    const net = gross - t.fees;
+    return {
       symbol: this.symbols[s]!,
       side: t.side > 0 ? 'long' : 'short',
       entryTs: t.entryTs,
-      exitTs: ts,
+      exitTs,
       maxQty: t.maxQty,
       entryPrice,
-      exitPrice: t.outNotional / t.outQty,
-      grossPnl: t.gross,
+      exitPrice,
+      grossPnl: gross,
       fees: t.fees,
       netPnl: net,
       returnPct: net / (t.maxQty * entryPrice),
-      holdingUs: ts - t.entryTs,
+      holdingUs: exitTs - t.entryTs,
       volume: t.inQty + t.outQty,
-    });
+    };
+  }
+
+  private closeTrip(s: number, t: OpenTrip, ts: EpochUs): void {
+    this.closed.push(this.roundTrip(s, t, ts, t.outNotional / t.outQty, t.gross));
     this.open[s] = undefined;
   }
 
@@ -196,23 +201,7 @@ export class Portfolio {
       if (!t) continue;
       const p = this.position[s]!;
       const m = Number.isNaN(this.mark[s]!) ? this.avgCost[s]! : this.mark[s]!;
-      const gross = t.gross + p * (m - this.avgCost[s]!);
-      const entryPrice = t.inNotional / t.inQty;
-      out.push({
-        symbol: this.symbols[s]!,
-        side: t.side > 0 ? 'long' : 'short',
-        entryTs: t.entryTs,
-        exitTs: now,
-        maxQty: t.maxQty,
-        entryPrice,
-        exitPrice: m,
-        grossPnl: gross,
-        fees: t.fees,
-        netPnl: gross - t.fees,
-        returnPct: (gross - t.fees) / (t.maxQty * entryPrice),
-        holdingUs: now - t.entryTs,
-        volume: t.inQty + t.outQty,
-      });
+      out.push(this.roundTrip(s, t, now, m, t.gross + p * (m - this.avgCost[s]!)));
     }
     return out;
   }

@@ -1,0 +1,222 @@
+/**
+ * Ordinary least squares (STATS.md "Regression and cointegration"): classical standard errors
+ * with s² = RSS/(n − k), R² = 1 − RSS/TSS (TSS about the mean when there is an intercept).
+ *
+ * Solved by Householder QR rather than the normal equations, so that nearly collinear regressors
+ * (lagged differences in ADF, levels of co-moving prices) keep full precision. Hand-written:
+ * simple-statistics offers only the one-regressor fit and no standard errors.
+ */
+
+export interface OlsFit {
+  /** Coefficients in the order of the columns given (the intercept first when added). */
+  readonly coef: Float64Array;
+  readonly se: Float64Array;
+  readonly t: Float64Array;
+  readonly resid: Float64Array;
+  readonly n: number;
+  /** Number of coefficients. */
+  readonly k: number;
+  readonly rss: number;
+  readonly tss: number;
+  readonly r2: number;
+  readonly adjR2: number;
+  /** √(RSS / (n − k)). */
+  readonly sigma: number;
+  /** Gaussian log-likelihood at the fit: −n/2 (ln 2π + ln(RSS/n) + 1). */
+  readonly llf: number;
+  /** −2 llf + 2k (as statsmodels). */
+  readonly aic: number;
+}
+
+export class CollinearError extends Error {}
+
+/**
+ * Fits y = X β + e. `columns` are the regressors (each of length n); with `intercept` a column of
+ * ones is put first.
+ */
+export function ols(y: ArrayLike<number>, columns: readonly ArrayLike<number>[], intercept = true): OlsFit {
+  const n = y.length;
+  const cols: Float64Array[] = [];
+  if (intercept) cols.push(new Float64Array(n).fill(1));
+  for (const c of columns) {
+    if (c.length !== n) throw new RangeError(`regressor of length ${c.length}, expected ${n}`);
+    cols.push(Float64Array.from(c));
+  }
+  const k = cols.length;
+  if (n <= k) throw new RangeError(`OLS needs more observations (${n}) than coefficients (${k})`);
+  const qty = Float64Array.from(y);
+  const rdiag = new Float64Array(k);
+  let maxDiag = 0;
+  // Householder QR in place: cols[j][j..] becomes R's column j above the diagonal part
+  for (let j = 0; j < k; j++) {
+    const a = cols[j]!;
+    let norm = 0;
+    for (let i = j; i < n; i++) norm += a[i]! * a[i]!;
+    norm = Math.sqrt(norm);
+    if (norm === 0) throw new CollinearError(`regressor ${j} is zero or a combination of the others`);
+    const alpha = a[j]! > 0 ? -norm : norm;
+    const v0 = a[j]! - alpha;
+    // v = (v0, a[j+1..n-1]); vᵀv = v0² + Σ a[i]² (i > j)
+    const vtv = v0 * v0 + (norm * norm - a[j]! * a[j]!);
+    a[j] = v0;
+    const apply = (b: Float64Array): void => {
+      let dot = 0;
+      for (let i = j; i < n; i++) dot += a[i]! * b[i]!;
+      const f = (2 * dot) / vtv;
+      for (let i = j; i < n; i++) b[i]! -= f * a[i]!;
+    };
+    if (vtv > 0) {
+      for (let c = j + 1; c < k; c++) apply(cols[c]!);
+      apply(qty);
+    }
+    rdiag[j] = alpha;
+    maxDiag = Math.max(maxDiag, Math.abs(alpha));
+  }
+  for (let j = 0; j < k; j++) {
+    if (Math.abs(rdiag[j]!) <= 1e-12 * maxDiag) throw new CollinearError(`regressor ${j} is a linear combination of the others`);
+  }
+  const R = (i: number, j: number): number => (i === j ? rdiag[i]! : cols[j]![i]!); // i < j: above the diagonal
+  // back-substitution R β = (Qᵀy)[0..k)
+  const coef = new Float64Array(k);
+  for (let i = k - 1; i >= 0; i--) {
+    let s = qty[i]!;
+    for (let j = i + 1; j < k; j++) s -= R(i, j) * coef[j]!;
+    coef[i] = s / R(i, i);
+  }
+  let rss = 0;
+  for (let i = k; i < n; i++) rss += qty[i]! * qty[i]!;
+  // residuals from the original data
+  const resid = Float64Array.from(y);
+  const orig: ArrayLike<number>[] = intercept ? [new Float64Array(n).fill(1), ...columns] : [...columns];
+  for (let j = 0; j < k; j++) {
+    const c = orig[j]!;
+    const b = coef[j]!;
+    for (let i = 0; i < n; i++) resid[i]! -= b * c[i]!;
+  }
+  // (XᵀX)⁻¹ = R⁻¹ R⁻ᵀ
+  const rinv = new Float64Array(k * k); // row-major upper triangular
+  for (let i = k - 1; i >= 0; i--) {
+    rinv[i * k + i] = 1 / R(i, i);
+    for (let j = i + 1; j < k; j++) {
+      let s = 0;
+      for (let m = i + 1; m <= j; m++) s += R(i, m) * rinv[m * k + j]!;
+      rinv[i * k + j] = -s / R(i, i);
+    }
+  }
+  const df = n - k;
+  const s2 = rss / df;
+  const se = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    let v = 0;
+    for (let j = i; j < k; j++) v += rinv[i * k + j]! ** 2;
+    se[i] = Math.sqrt(v * s2);
+  }
+  let tss = 0;
+  if (intercept) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += y[i]!;
+    m /= n;
+    for (let i = 0; i < n; i++) tss += (y[i]! - m) ** 2;
+  } else for (let i = 0; i < n; i++) tss += y[i]! ** 2;
+  const r2 = 1 - rss / tss;
+  const llf = (-n / 2) * (Math.log(2 * Math.PI) + Math.log(rss / n) + 1);
+  return {
+    coef,
+    se,
+    t: coef.map((b, i) => b / se[i]!),
+    resid,
+    n,
+    k,
+    rss,
+    tss,
+    r2,
+    adjR2: 1 - ((1 - r2) * (n - (intercept ? 1 : 0))) / df,
+    sigma: Math.sqrt(s2),
+    llf,
+    aic: -2 * llf + 2 * k,
+  };
+}
+
+/**
+ * Rolling simple regression y = a + b x over a window of `window` rows ending at each index
+ * (inclusive), updated in O(1) per step with centred running moments (add and remove), which keep
+ * precision where raw sums of squares of price levels would cancel. Hand-written because it runs
+ * once per tick in strategies.
+ */
+export class RollingOls {
+  private readonly xs: Float64Array;
+  private readonly ys: Float64Array;
+  private head = 0;
+  private n = 0;
+  private mx = 0;
+  private my = 0;
+  private sxx = 0;
+  private sxy = 0;
+  private syy = 0;
+  constructor(readonly window: number) {
+    if (!(Number.isInteger(window) && window >= 3)) throw new RangeError('rolling window must be an integer >= 3');
+    this.xs = new Float64Array(window);
+    this.ys = new Float64Array(window);
+  }
+  /** Adds a point (dropping the oldest when the window is full). */
+  push(x: number, y: number): void {
+    if (this.n === this.window) {
+      const ox = this.xs[this.head]!;
+      const oy = this.ys[this.head]!;
+      // remove (inverse of the add update)
+      const n1 = this.n - 1;
+      const mx1 = (this.n * this.mx - ox) / n1;
+      const my1 = (this.n * this.my - oy) / n1;
+      this.sxx -= (ox - mx1) * (ox - this.mx);
+      this.sxy -= (ox - mx1) * (oy - this.my);
+      this.syy -= (oy - my1) * (oy - this.my);
+      this.mx = mx1;
+      this.my = my1;
+      this.n = n1;
+    }
+    // add
+    this.n++;
+    const dx = x - this.mx;
+    const dy = y - this.my;
+    this.mx += dx / this.n;
+    this.my += dy / this.n;
+    this.sxx += dx * (x - this.mx);
+    this.sxy += dx * (y - this.my);
+    this.syy += dy * (y - this.my);
+    this.xs[this.head] = x;
+    this.ys[this.head] = y;
+    this.head = (this.head + 1) % this.window;
+  }
+  get count(): number {
+    return this.n;
+  }
+  get full(): boolean {
+    return this.n === this.window;
+  }
+  get slope(): number {
+    return this.sxx > 0 ? this.sxy / this.sxx : NaN;
+  }
+  get intercept(): number {
+    return this.my - this.slope * this.mx;
+  }
+  /** R² of the window's fit. */
+  get r2(): number {
+    return this.sxx > 0 && this.syy > 0 ? (this.sxy * this.sxy) / (this.sxx * this.syy) : NaN;
+  }
+  /** Classical standard error of the slope. */
+  get seSlope(): number {
+    const rss = this.syy - (this.sxy * this.sxy) / this.sxx;
+    return this.n > 2 && this.sxx > 0 ? Math.sqrt(Math.max(0, rss) / (this.n - 2) / this.sxx) : NaN;
+  }
+  get meanX(): number {
+    return this.mx;
+  }
+  get meanY(): number {
+    return this.my;
+  }
+  /** √(RSS / (n − 2)): the standard deviation of the window's residuals y − a − b x. */
+  get residSigma(): number {
+    const rss = this.syy - (this.sxy * this.sxy) / this.sxx;
+    return this.n > 2 && this.sxx > 0 ? Math.sqrt(Math.max(0, rss) / (this.n - 2)) : NaN;
+  }
+}
