@@ -9,8 +9,9 @@
  * Each event updates the state and quotes one leg (chosen at random): mid on a tick grid, bid and
  * ask `spreadTicks` apart, random sizes. With probability `tradeProb` a trade prints at that bid or
  * ask. With `regimeBreak` = f, after fraction f of the events the relationship changes: β becomes
- * β·`breakBetaFactor` and the spread stops mean-reverting (its θ drops 20-fold), so a hedge ratio
- * fitted before the break fails after it.
+ * β·`breakBetaFactor`, the spread all but stops mean-reverting (its θ drops 20-fold) and its level
+ * drifts away at `breakDrift` stationary standard deviations an hour, so a hedge ratio and spread
+ * band fitted before the break fail after it.
  *
  * All randomness comes from one seeded generator: the same options give the same bytes.
  */
@@ -41,6 +42,8 @@ export interface PairOptions {
   /** Fraction of events after which the relationship breaks; undefined for no break. */
   readonly regimeBreak: number | undefined;
   readonly breakBetaFactor: number;
+  /** Drift of the spread level after the break, in stationary standard deviations per hour. */
+  readonly breakDrift: number;
 }
 
 export const DEFAULT_PAIR: PairOptions = {
@@ -60,6 +63,7 @@ export const DEFAULT_PAIR: PairOptions = {
   tradeProb: 0.15,
   regimeBreak: undefined,
   breakBetaFactor: 1.6,
+  breakDrift: 3,
 };
 
 /** Buffers lines and writes them to a temp file renamed into place at the end (atomic). */
@@ -149,19 +153,21 @@ export function generatePair(o: PairOptions, quotesFile: string, tradesFile?: st
     let theta = Math.LN2 / o.halfLifeS;
     // σ of the OU increments so that the stationary sd is spreadVol
     let sigmaS = o.spreadVol * Math.sqrt(2 * theta);
+    let drift = 0; // spread drift, log units per second
     let tUs = o.startUs;
     for (let i = 0; i < o.events; i++) {
       if (i === breakEvent) {
         beta *= o.breakBetaFactor;
         theta /= 20;
         sigmaS = o.spreadVol * Math.sqrt(2 * (Math.LN2 / o.halfLifeS));
+        drift = (o.breakDrift * o.spreadVol) / 3600;
         breakUs = tUs;
       }
       const dt = -Math.log(1 - rng()) * o.meanIntervalS;
       tUs += Math.max(1, Math.round(dt * US_PER_SECOND));
       lnA += o.volA * Math.sqrt(dt) * gauss();
       const decay = Math.exp(-theta * dt);
-      s = s * decay + sigmaS * Math.sqrt((1 - decay * decay) / (2 * theta)) * gauss();
+      s = s * decay + sigmaS * Math.sqrt((1 - decay * decay) / (2 * theta)) * gauss() + drift * dt;
       const leg = rng() < 0.5 ? 0 : 1;
       const mid = leg === 0 ? Math.exp(lnA) : Math.exp(lnB0 + beta * (lnA - lnA0) + s);
       const bidTicks = Math.floor(mid / o.tickSize - o.spreadTicks / 2 + 0.5);

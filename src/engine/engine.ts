@@ -112,6 +112,8 @@ export interface RunRecord {
   readonly tradedNotional: number;
   /** Time with any position open, µs. */
   readonly exposureUs: number;
+  /** What the strategy's `summary()` returned, if it has one. */
+  readonly strategySummary: unknown;
 }
 
 const YEAR_US = 365.25 * 86_400e6;
@@ -507,6 +509,8 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   if (strategy.onEnd) call('onEnd', () => strategy.onEnd!(ctx));
   flushRejections();
   if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs, clock[0]!, bucketInMarket);
+  let strategySummary: unknown;
+  if (strategy.summary) call('summary', () => (strategySummary = strategy.summary!()));
   syncMarks();
 
   return {
@@ -532,5 +536,6 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     borrowPaid: pf.borrowPaid,
     tradedNotional: pf.tradedNotional,
     exposureUs,
+    strategySummary,
   };
 }

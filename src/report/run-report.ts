@@ -38,6 +38,8 @@ export interface RunReport {
   readonly metrics: Record<string, unknown>;
   readonly equity: { readonly ts: readonly string[]; readonly equity: readonly number[] };
   readonly rejections: readonly { ts: string; orderId: number; symbol: string; reason: string }[];
+  /** The strategy's own diagnostics (`summary()`), when it has any. */
+  readonly strategy?: unknown;
 }
 
 export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[] }, version: string, argv: readonly string[], execution: ExecutionConfig, seed: string): RunReport {
@@ -72,6 +74,7 @@ export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]
     metrics: { ...m, maxDrawdownPeakTs: iso(m.maxDrawdownPeakTs), maxDrawdownTroughTs: iso(m.maxDrawdownTroughTs) },
     equity: { ts: Array.from(r.sampleTs, (t) => formatIso(t)), equity: Array.from(r.equity) },
     rejections: r.rejections.slice(0, 100).map((x) => ({ ts: formatIso(x.ts), orderId: x.orderId, symbol: x.symbol, reason: x.reason })),
+    ...(r.strategySummary !== undefined ? { strategy: r.strategySummary } : {}),
   };
 }
 

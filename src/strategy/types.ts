@@ -134,6 +134,8 @@ export interface Strategy {
   onFill?(ctx: Context, fill: Fill): void;
   onReject?(ctx: Context, rejection: Rejection): void;
   onEnd?(ctx: Context): void;
+  /** JSON-serialisable diagnostics for the report (fit, signals), asked for once at the end. */
+  summary?(): unknown;
 }
 
 export type ParamValue = number | boolean | string;

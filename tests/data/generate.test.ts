@@ -9,7 +9,7 @@ describe('data generate', () => {
   it('the bundled samples are exactly what their documented commands produce', () => {
     const d = tempDir();
     expect(runCli(['data', 'generate', '--out', d]).code).toBe(0);
-    expect(runCli(['data', 'generate', '--out', d, '--name', 'sample_pair_break', '--regime-break', '0.6', '--events', '30000', '--no-trades']).code).toBe(0);
+    expect(runCli(['data', 'generate', '--out', d, '--name', 'sample_pair_break', '--regime-break', '0.6', '--events', '40000', '--no-trades']).code).toBe(0);
     for (const f of ['sample_pair_quotes.csv', 'sample_pair_trades.csv', 'sample_pair_break_quotes.csv']) {
       expect(readFileSync(join(d, f)).equals(readFileSync(join(ROOT, 'data', f))), f).toBe(true);
     }

@@ -1,0 +1,261 @@
+/**
+ * linreg: a linear-regression forecast of the forward return, traded only when it beats costs.
+ *
+ * On a decision grid (`every`, or each bar/tick of the symbol) with price p_t (the mark):
+ * - features x_t: past returns p_t/p_{t−l} − 1 for each lag l in `lags`; indicators from
+ *   `technicalindicators`: RSI(`rsi`) / 100 − 0.5, EMA gap p_t / EMA(`ema`) − 1, MACD histogram / p_t;
+ *   and the quote imbalance (bid size − ask size)/(bid size + ask size) when the data has sizes;
+ * - target y_t = p_{t+h}/p_t − 1, the return over the next `horizon` steps, known only at t + h;
+ * - fit: OLS of y on x over the last `window` samples whose targets are known (or all of them,
+ *   `expanding`), refitted every `refit` steps. Only the past enters a fit: the sample from step t
+ *   joins the training set at step t + h.
+ * - trade: long when the forecast exceeds the round trip cost (the quoted spread, plus
+ *   2 × `feeBps`) plus `threshold` bps, short when below minus that (if `allowShort`), else flat.
+ * Its summary reports the last fit's coefficients and R², and the out-of-sample sign accuracy of
+ * every forecast made, scored when its target became known.
+ */
+import { EMA, MACD, RSI } from 'technicalindicators';
+import { ols, CollinearError } from '../src/stats/ols.js';
+import { defineStrategy, type Context, type Params } from '../src/strategy/types.js';
+import { DecisionClock } from './lib.js';
+
+export interface LinregDiagnostics {
+  readonly features: readonly string[];
+  readonly coefficients: readonly number[];
+  readonly r2: number;
+  readonly fits: number;
+  readonly forecasts: number;
+  /** Forecasts whose target is known, and how many had the right sign (zeros excluded). */
+  readonly scored: number;
+  readonly signHits: number;
+  readonly oosSignAccuracy: number;
+  /** Sampled (time, forecast, realised) for charts, at most 5,000. */
+  readonly series: { readonly ts: number[]; readonly predicted: number[]; readonly realised: number[] };
+}
+
+export default defineStrategy({
+  name: 'linreg',
+  description: 'OLS forecast of the forward return from lagged returns, RSI, EMA gap, MACD and quote imbalance; trades when it beats costs.',
+  params: {
+    symbol: { type: 'string', default: '', doc: "the symbol to trade; '' = the first in the data" },
+    every: { type: 'string', default: '', doc: "decision grid (e.g. 1m); '' = every event of the symbol (each bar on bar data)" },
+    lags: { type: 'string', default: '1,2,5', doc: 'return lags used as features, in steps' },
+    rsi: { type: 'integer', default: 14, min: 0, doc: 'RSI period (0 = no RSI feature)' },
+    ema: { type: 'integer', default: 20, min: 0, doc: 'EMA period for the price gap feature (0 = none)' },
+    macd: { type: 'boolean', default: true, doc: 'use the MACD(12, 26, 9) histogram' },
+    imbalance: { type: 'boolean', default: true, doc: 'use the quote size imbalance when sizes exist' },
+    horizon: { type: 'integer', default: 5, min: 1, doc: 'forecast horizon in steps' },
+    window: { type: 'integer', default: 500, min: 20, doc: 'training samples (rolling window)' },
+    expanding: { type: 'boolean', default: false, doc: 'train on all past samples instead of a rolling window' },
+    refit: { type: 'integer', default: 20, min: 1, doc: 'steps between refits' },
+    threshold: { type: 'number', default: 0, min: 0, doc: 'extra edge required over costs, bps' },
+    feeBps: { type: 'number', default: 0, min: 0, doc: 'fee per side assumed in the cost hurdle, bps' },
+    fraction: { type: 'number', default: 0.95, min: 0, max: 10, doc: 'position size as a fraction of equity' },
+    allowShort: { type: 'boolean', default: true, doc: 'short on negative forecasts' },
+  },
+  create(p: Params) {
+    const lags = String(p.lags)
+      .split(',')
+      .filter((s) => s.trim() !== '')
+      .map((s) => Number(s));
+    if (lags.some((l) => !Number.isInteger(l) || l < 1)) throw new Error(`lags='${String(p.lags)}' must be positive integers, e.g. 1,2,5`);
+    const horizon = p.horizon as number;
+    const window = p.window as number;
+    const maxLag = Math.max(1, ...lags);
+    const rsiP = p.rsi as number;
+    const emaP = p.ema as number;
+    const useMacd = p.macd as boolean;
+    let useImb = false;
+    const rsi = rsiP > 0 ? new RSI({ period: rsiP, values: [] }) : undefined;
+    const ema = emaP > 0 ? new EMA({ period: emaP, values: [] }) : undefined;
+    const macd = useMacd ? new MACD({ fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, values: [], SimpleMAOscillator: false, SimpleMASignal: false }) : undefined;
+
+    let sym = -1;
+    let symbol = '';
+    let clock: DecisionClock;
+    let names: string[] = [];
+    let nf = 0;
+    // history of prices and of feature rows per step (rows kept for `window + horizon` steps)
+    const prices: number[] = [];
+    const rows: (Float64Array | undefined)[] = [];
+    const forecasts: number[] = [];
+    let coef: Float64Array | undefined;
+    let r2 = NaN;
+    let fits = 0;
+    let nForecasts = 0;
+    let scored = 0;
+    let hits = 0;
+    let stepsSinceFit = Infinity;
+    const sTs: number[] = [];
+    const sPred: number[] = [];
+    const sReal: number[] = [];
+    let stride = 1;
+    let first = 0; // index of prices[0] in steps (old entries are dropped)
+
+    const features = (ctx: Context, t: number, price: number): Float64Array | undefined => {
+      const x = new Float64Array(nf);
+      let k = 0;
+      for (const l of lags) {
+        const past = prices[t - l - first];
+        x[k++] = past !== undefined ? price / past - 1 : NaN;
+      }
+      if (rsi) {
+        const v = rsi.nextValue(price);
+        x[k++] = v === undefined ? NaN : v / 100 - 0.5;
+      }
+      if (ema) {
+        const v = ema.nextValue(price);
+        x[k++] = v === undefined ? NaN : price / v - 1;
+      }
+      if (macd) {
+        const v = macd.nextValue(price);
+        x[k++] = v?.histogram === undefined ? NaN : v.histogram / price;
+      }
+      if (useImb) {
+        const q = ctx.quote(symbol);
+        x[k++] = q && q.bidSize + q.askSize > 0 ? (q.bidSize - q.askSize) / (q.bidSize + q.askSize) : NaN;
+      }
+      return x.every(Number.isFinite) ? x : undefined;
+    };
+
+    const fit = (t: number): void => {
+      // samples s with known targets: s + horizon <= t
+      const ys: number[] = [];
+      const xs: Float64Array[] = [];
+      const from = p.expanding ? first : Math.max(first, t - horizon - window + 1);
+      for (let s = from; s + horizon <= t; s++) {
+        const x = rows[s - first];
+        const p0 = prices[s - first]!;
+        const p1 = prices[s + horizon - first]!;
+        if (x) {
+          xs.push(x);
+          ys.push(p1 / p0 - 1);
+        }
+      }
+      if (ys.length < Math.max(20, 3 * (nf + 1))) return;
+      const cols = Array.from({ length: nf }, (_, j) => Float64Array.from(xs, (x) => x[j]!));
+      try {
+        const f = ols(ys, cols, true);
+        coef = f.coef;
+        r2 = f.r2;
+        fits++;
+      } catch (e) {
+        if (!(e instanceof CollinearError)) throw e; // flat prices: keep the previous fit
+      }
+    };
+
+    const step = (ctx: Context, ts: number): void => {
+      const price = ctx.price(symbol);
+      if (!(price > 0)) return;
+      const t = first + prices.length;
+      prices.push(price);
+      // features every step (the indicators must see every price), usable once the lags exist
+      const computed = features(ctx, t, price);
+      const x = t - first >= maxLag ? computed : undefined;
+      rows.push(x);
+      // score the forecast made `horizon` steps ago, now that its target is known
+      if (t - horizon >= first) {
+        const f = forecasts[t - horizon - first];
+        if (f !== undefined && !Number.isNaN(f)) {
+          const real = price / prices[t - horizon - first]! - 1;
+          if (real !== 0 && f !== 0) {
+            scored++;
+            if (Math.sign(real) === Math.sign(f)) hits++;
+          }
+          if (scored % stride === 0) {
+            sTs.push(ts);
+            sPred.push(f);
+            sReal.push(real);
+            if (sTs.length >= 10_000) {
+              for (let k = 0; k < 5_000; k++) {
+                sTs[k] = sTs[2 * k]!;
+                sPred[k] = sPred[2 * k]!;
+                sReal[k] = sReal[2 * k]!;
+              }
+              sTs.length = sPred.length = sReal.length = 5_000;
+              stride *= 2;
+            }
+          }
+        }
+      }
+      if (++stepsSinceFit >= (p.refit as number)) {
+        fit(t);
+        stepsSinceFit = 0;
+      }
+      let forecast = NaN;
+      if (coef && x) {
+        forecast = coef[0]!;
+        for (let j = 0; j < nf; j++) forecast += coef[j + 1]! * x[j]!;
+        nForecasts++;
+      }
+      forecasts.push(forecast);
+      // drop history no longer needed
+      const keep = (p.expanding ? Infinity : window + horizon + maxLag + 2) as number;
+      if (prices.length > keep * 2) {
+        const drop = prices.length - keep;
+        prices.splice(0, drop);
+        rows.splice(0, drop);
+        forecasts.splice(0, drop);
+        first += drop;
+      }
+      if (Number.isNaN(forecast)) return; // warm-up: no fit yet
+      const q = ctx.quote(symbol);
+      const spread = q ? (q.ask - q.bid) / ((q.ask + q.bid) / 2) : 0;
+      const hurdle = spread + (2 * (p.feeBps as number)) / 1e4 + (p.threshold as number) / 1e4;
+      let target = 0;
+      if (forecast > hurdle) target = 1;
+      else if (forecast < -hurdle && p.allowShort) target = -1;
+      const pos = ctx.position(symbol) + ctx.pending(symbol);
+      if (Math.sign(pos) !== target) ctx.targetPercent(symbol, target * (p.fraction as number));
+    };
+
+    return {
+      onStart(ctx) {
+        symbol = (p.symbol as string) === '' ? ctx.symbols[0]! : (p.symbol as string);
+        sym = ctx.symbols.indexOf(symbol);
+        if (sym < 0) throw new Error(`symbol '${symbol}' is not in the data (${ctx.symbols.join(', ')})`);
+        clock = new DecisionClock(p.every as string, 1);
+      },
+      onTick(ctx, tk) {
+        if (tk.symbolId !== sym) return;
+        if (names.length === 0) {
+          useImb = (p.imbalance as boolean) && tk.kind === 'quote' && Number.isFinite(tk.bidSize) && Number.isFinite(tk.askSize);
+          names = featureNames();
+          nf = names.length;
+        }
+        if (clock.due(0, tk.ts)) step(ctx, tk.ts);
+      },
+      onBar(ctx, bar) {
+        if (bar.symbolId !== sym) return;
+        if (names.length === 0) {
+          names = featureNames();
+          nf = names.length;
+        }
+        if (clock.due(0, bar.ts)) step(ctx, bar.ts);
+      },
+      summary(): LinregDiagnostics {
+        return {
+          features: ['intercept', ...names],
+          coefficients: coef ? Array.from(coef) : [],
+          r2,
+          fits,
+          forecasts: nForecasts,
+          scored,
+          signHits: hits,
+          oosSignAccuracy: scored > 0 ? hits / scored : NaN,
+          series: { ts: sTs, predicted: sPred, realised: sReal },
+        };
+      },
+    };
+
+    function featureNames(): string[] {
+      return [
+        ...lags.map((l) => `ret_lag${l}`),
+        ...(rsi ? [`rsi${rsiP}`] : []),
+        ...(ema ? [`ema${emaP}_gap`] : []),
+        ...(macd ? ['macd_hist'] : []),
+        ...(useImb ? ['quote_imbalance'] : []),
+      ];
+    }
+  },
+});
