@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { TickfoldError } from '../errors.js';
 import { dataCommand } from './data-commands.js';
 import { runCommand } from './run-command.js';
+import { cointCommand, pairsCommand } from './coint-commands.js';
 import { VERSION } from '../version.js';
 
 let currentArgv: readonly string[] = [];
@@ -17,6 +18,8 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(dataCommand());
   program.addCommand(runCommand(() => currentArgv));
+  program.addCommand(cointCommand());
+  program.addCommand(pairsCommand());
   for (const c of program.commands) propagateExitOverride(c);
   return program;
 }

@@ -1,0 +1,118 @@
+/**
+ * The contract every shipped strategy honours: no look-ahead (decisions up to t are the same on
+ * data truncated at t), determinism under a seed, no orders during warm-up, and no crash on gaps
+ * or on a symbol without data.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EXECUTION } from '../../src/broker/broker.js';
+import { loadData } from '../../src/data/load.js';
+import { sliceRows, sliceTime, type TickTable } from '../../src/data/table.js';
+import { runBacktest, type RunRecord } from '../../src/engine/engine.js';
+import { resolveParams } from '../../src/strategy/params.js';
+import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
+import { ROOT } from '../helpers.js';
+import { tableOf, Q } from '../engine/harness.js';
+
+/** Parameters that make each strategy active on the bundled pair sample, and its warm-up in events. */
+const ACTIVE: Record<string, { params: Record<string, string>; warmupEvents: number }> = {
+  'buy-and-hold': { params: {}, warmupEvents: 0 },
+  flat: { params: {}, warmupEvents: 0 },
+  random: { params: { prob: '0.02', every: '10s' }, warmupEvents: 0 },
+  momentum: { params: { every: '10s', lookback: '30' }, warmupEvents: 30 },
+  'mean-reversion': { params: { every: '10s', lookback: '30' }, warmupEvents: 30 },
+  pairs: { params: { every: '10s', lookback: '60', entry: '1.5' }, warmupEvents: 60 },
+  linreg: { params: { every: '10s', window: '60', horizon: '3', refit: '10' }, warmupEvents: 60 },
+};
+
+const run = (table: TickTable, name: string, params: Record<string, string>, seed = '5'): RunRecord => {
+  const m = BUILTIN_STRATEGIES.get(name)!;
+  return runBacktest(table, m.create(resolveParams(name, m.params, params)), {
+    strategyName: name,
+    initialCapital: 100_000,
+    execution: { ...DEFAULT_EXECUTION, feeBps: 0.5 },
+    periodUs: 60e6,
+    seed,
+  });
+};
+const decisions = (r: RunRecord, before = Infinity): string[] =>
+  r.orders.filter((o) => o.ts < before).map((o) => `${o.ts} ${o.symbol} ${o.side} ${o.qty} ${o.notional} ${o.accepted}`);
+
+let sample: TickTable;
+const table = async (): Promise<TickTable> =>
+  (sample ??= (await loadData([join(ROOT, 'data/sample_pair_quotes.csv'), join(ROOT, 'data/sample_pair_trades.csv')], { cache: false })).table);
+
+describe('strategy contract', () => {
+  it('every shipped strategy is covered', () => {
+    expect(Object.keys(ACTIVE).sort()).toEqual([...BUILTIN_STRATEGIES.keys()].sort());
+  });
+  for (const [name, { params, warmupEvents }] of Object.entries(ACTIVE)) {
+    describe(name, () => {
+      it('decides the same up to t on data truncated at t (no look-ahead)', async () => {
+        const t = await table();
+        const cut = t.ts[Math.floor(t.length * 0.6)]!;
+        const full = run(t, name, params);
+        const part = run(sliceTime(t, -Infinity, cut), name, params);
+        expect(decisions(part, cut)).toEqual(decisions(full, cut));
+        if (name !== 'flat') expect(decisions(full).length).toBeGreaterThan(0);
+      });
+      it('is deterministic under a seed', async () => {
+        const t = await table();
+        const a = run(t, name, params);
+        const b = run(t, name, params);
+        expect(decisions(a)).toEqual(decisions(b));
+        expect(Array.from(a.equity)).toEqual(Array.from(b.equity));
+      });
+      it('places no orders during warm-up', async () => {
+        const t = await table();
+        if (warmupEvents === 0) return;
+        // decision steps are 10 s apart; two legs: a window of (warm-up − 2) steps can never finish warm-up
+        const steps = warmupEvents - 2;
+        const part = sliceTime(t, -Infinity, t.ts[0]! + steps * 10e6);
+        expect(run(part, name, params).orders).toHaveLength(0);
+      });
+      it('survives a long gap in the data', async () => {
+        const t = await table();
+        const a = Math.floor(t.length * 0.3);
+        const b = Math.floor(t.length * 0.7);
+        // rows before a, then rows after b: a hole of ~2 hours
+        const joined = await joinTables(sliceRows(t, 0, a), sliceRows(t, b, t.length));
+        const r = run(joined, name, params);
+        expect(Number.isFinite(r.finalEquity)).toBe(true);
+      });
+      it('survives a symbol with no data in the window', async () => {
+        const extra = await tableOf(
+          `${Q}\n2024-01-02T14:30:00.100000Z,AAA,100,100.01,100,100\n2024-01-02T14:31:00Z,BBB,50,50.01,100,100\n2024-01-02T14:32:00Z,AAA,100.01,100.02,100,100\n2024-01-02T14:33:00Z,BBB,50.01,50.02,100,100`,
+          `${Q}\n2030-01-01T00:00:00Z,ZZZ,10,10.01,1,1`,
+        );
+        const window = sliceTime(extra, -Infinity, Date.UTC(2025, 0, 1) * 1000); // ZZZ is a symbol, without rows
+        expect(window.symbols).toContain('ZZZ');
+        const r = run(window, name, { ...params, ...(name === 'pairs' ? { symbols: 'AAA,BBB' } : {}) });
+        expect(Number.isFinite(r.finalEquity)).toBe(true);
+      });
+    });
+  }
+});
+
+/** Concatenates two time-ordered tables of the same symbols (for the gap test). */
+async function joinTables(a: TickTable, b: TickTable): Promise<TickTable> {
+  const cat = <T extends Float64Array | Uint8Array | Uint16Array>(x: T, y: T): T => {
+    const out = new (x.constructor as new (n: number) => T)(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  return {
+    ...a,
+    length: a.length + b.length,
+    ts: cat(a.ts, b.ts),
+    kind: cat(a.kind, b.kind),
+    sym: cat(a.sym, b.sym),
+    f0: cat(a.f0, b.f0),
+    f1: cat(a.f1, b.f1),
+    f2: cat(a.f2, b.f2),
+    f3: cat(a.f3, b.f3),
+    f4: cat(a.f4, b.f4),
+    barStart: cat(a.barStart, b.barStart),
+  };
+}
