@@ -131,6 +131,15 @@ function replay(t: TickTable, name: string, params: Record<string, string>): num
   return rec.events;
 }
 
+/** Strategy and parameters of each replay phase (the bench prints them). */
+export const REPLAYS: Record<string, [string, Record<string, string>]> = {
+  'replay-flat': ['flat', {}],
+  'replay-momentum': ['momentum', { lookback: '50' }],
+  'replay-pairs': ['pairs', { every: '1m', lookback: '120' }],
+  'replay-pairs-tick': ['pairs', { lookback: '120' }],
+  'replay-linreg': ['linreg', { every: '1m', window: '500' }],
+};
+
 let t0 = performance.now();
 let rows = 0;
 switch (phase) {
@@ -162,10 +171,14 @@ switch (phase) {
   }
   case 'replay-floor':
   case 'replay-flat':
-  case 'replay-momentum': {
+  case 'replay-momentum':
+  case 'replay-pairs':
+  case 'replay-pairs-tick':
+  case 'replay-linreg': {
     const { table } = await loadData([file], { cacheDir });
     t0 = performance.now(); // time the replay only
-    rows = phase === 'replay-floor' ? minimalLoop(table) : phase === 'replay-flat' ? replay(table, 'flat', {}) : replay(table, 'momentum', { lookback: '50' });
+    if (phase === 'replay-floor') rows = minimalLoop(table);
+    else rows = replay(table, ...REPLAYS[phase]!);
     break;
   }
   default:

@@ -294,9 +294,9 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     random: () => rng(),
   };
 
-  // reused views handed to handlers
-  const tick = { index: 0, ts: 0, symbol: '', symbolId: 0, kind: 'quote' as 'trade' | 'quote', price: NaN, size: NaN, bid: NaN, ask: NaN, bidSize: NaN, askSize: NaN };
-  const bar = { index: 0, ts: 0, start: 0, symbol: '', symbolId: 0, open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN };
+  // reused views handed to handlers: one object each, pointed at the current row
+  const tick = new RowTickView(table);
+  const bar = new RowBarView(table);
 
   /** Rethrows what a handler threw as a StrategyError naming the handler and the tick. */
   const handlerFailed = (what: string, e: unknown): never => {
@@ -447,17 +447,8 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
         clock[0] = t;
         clock[1] = i;
         bar.index = i;
-        bar.ts = t;
-        bar.start = barStart[i]!;
-        bar.symbol = symbols[s]!;
-        bar.symbolId = s;
-        bar.open = f0[i]!;
-        bar.high = f1[i]!;
-        bar.low = f2[i]!;
-        bar.close = f3[i]!;
-        bar.volume = f4[i]!;
         try {
-          onBar.call(strategy, ctx, bar as BarView);
+          onBar.call(strategy, ctx, bar);
         } catch (e) {
           handlerFailed('onBar', e);
         }
@@ -467,28 +458,8 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
       clock[0] = t;
       clock[1] = i;
       tick.index = i;
-      tick.ts = t;
-      tick.symbol = symbols[s]!;
-      tick.symbolId = s;
-      if (k === K_QUOTE) {
-        tick.kind = 'quote';
-        tick.bid = f0[i]!;
-        tick.ask = f1[i]!;
-        tick.bidSize = f2[i]!;
-        tick.askSize = f3[i]!;
-        tick.price = (f0[i]! + f1[i]!) / 2;
-        tick.size = NaN;
-      } else {
-        tick.kind = 'trade';
-        tick.price = f0[i]!;
-        tick.size = f1[i]!;
-        tick.bid = NaN;
-        tick.ask = NaN;
-        tick.bidSize = NaN;
-        tick.askSize = NaN;
-      }
       try {
-        onTick.call(strategy, ctx, tick as TickView);
+        onTick.call(strategy, ctx, tick);
       } catch (e) {
         handlerFailed('onTick', e);
       }
@@ -538,4 +509,77 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     exposureUs,
     strategySummary,
   };
+}
+
+/**
+ * The tick handed to `onTick`: a view of the current row of the table. The engine moves `index`;
+ * every field is read from the typed arrays on access, so delivering a tick costs one store.
+ */
+class RowTickView implements TickView {
+  index = 0;
+  constructor(private readonly t: TickTable) {}
+  get ts(): EpochUs {
+    return this.t.ts[this.index]!;
+  }
+  get symbolId(): number {
+    return this.t.sym[this.index]!;
+  }
+  get symbol(): string {
+    return this.t.symbols[this.t.sym[this.index]!]!;
+  }
+  get kind(): 'trade' | 'quote' {
+    return this.t.kind[this.index] === QUOTE ? 'quote' : 'trade';
+  }
+  get price(): number {
+    const i = this.index;
+    return this.t.kind[i] === QUOTE ? (this.t.f0[i]! + this.t.f1[i]!) / 2 : this.t.f0[i]!;
+  }
+  get size(): number {
+    return this.t.kind[this.index] === QUOTE ? NaN : this.t.f1[this.index]!;
+  }
+  get bid(): number {
+    return this.t.kind[this.index] === QUOTE ? this.t.f0[this.index]! : NaN;
+  }
+  get ask(): number {
+    return this.t.kind[this.index] === QUOTE ? this.t.f1[this.index]! : NaN;
+  }
+  get bidSize(): number {
+    return this.t.kind[this.index] === QUOTE ? this.t.f2[this.index]! : NaN;
+  }
+  get askSize(): number {
+    return this.t.kind[this.index] === QUOTE ? this.t.f3[this.index]! : NaN;
+  }
+}
+
+/** The bar handed to `onBar`, a view of the current row like {@link RowTickView}. */
+class RowBarView implements BarView {
+  index = 0;
+  constructor(private readonly t: TickTable) {}
+  get ts(): EpochUs {
+    return this.t.ts[this.index]!;
+  }
+  get start(): EpochUs {
+    return this.t.barStart[this.index]!;
+  }
+  get symbolId(): number {
+    return this.t.sym[this.index]!;
+  }
+  get symbol(): string {
+    return this.t.symbols[this.t.sym[this.index]!]!;
+  }
+  get open(): number {
+    return this.t.f0[this.index]!;
+  }
+  get high(): number {
+    return this.t.f1[this.index]!;
+  }
+  get low(): number {
+    return this.t.f2[this.index]!;
+  }
+  get close(): number {
+    return this.t.f3[this.index]!;
+  }
+  get volume(): number {
+    return this.t.f4[this.index]!;
+  }
 }
