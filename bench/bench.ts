@@ -22,7 +22,7 @@ interface Measure {
 }
 
 function run(phase: string, file: string, cacheDir: string): Measure {
-  const out = execFileSync(process.execPath, [child, phase, file, cacheDir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, ['--expose-gc', child, phase, file, cacheDir], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out) as Measure;
 }
 
@@ -94,6 +94,9 @@ try {
   const rFloor = best('replay-floor', file, cacheDir);
   const rFlat = best('replay-flat', file, cacheDir);
   const rMom = best('replay-momentum', file, cacheDir);
+  const rPairs = best('replay-pairs', file, cacheDir);
+  const rPairsTick = best('replay-pairs-tick', file, cacheDir);
+  const rLinreg = best('replay-linreg', file, cacheDir);
   const wall = (argv: string[]): number => {
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -112,6 +115,9 @@ try {
   rline('floor: minimal loop over the typed arrays', rFloor);
   rline('tickfold replay, flat strategy', rFlat);
   rline('tickfold replay, momentum (decides every tick)', rMom);
+  rline('tickfold replay, pairs every=1m lookback=120', rPairs);
+  rline('tickfold replay, pairs (decides every tick)', rPairsTick);
+  rline('tickfold replay, linreg every=1m window=500', rLinreg);
   console.log(`${pad('end to end, CSV to summary (wall, process)', 44)}${pad('ms', 10)}`);
   console.log(`${pad('floor: minimal parse + loop (node process)', 44)}${pad(fmt(e2eFloor, 0), 10)}`);
   console.log(`${pad('tickfold run --strategy flat --no-cache', 44)}${pad(fmt(e2eRun, 0), 10)}`);
@@ -119,6 +125,9 @@ try {
   const checks2: [string, number, number, string][] = [
     ['flat replay events/s vs minimal loop', evps(rFlat) / evps(rFloor), 0.4, '>='],
     ['momentum replay events/s vs minimal loop', evps(rMom) / evps(rFloor), 0, '>='],
+    ['pairs (every=1m) replay events/s vs flat', evps(rPairs) / evps(rFlat), 0.5, '>='],
+    ['pairs (every tick) replay events/s vs flat', evps(rPairsTick) / evps(rFlat), 0, '>='],
+    ['linreg (every=1m) replay events/s vs flat', evps(rLinreg) / evps(rFlat), 0, '>='],
     ['end-to-end run time / floor end-to-end', e2eRun / e2eFloor, 2, '<='],
   ];
   for (const [name, v, target, op] of checks2) {

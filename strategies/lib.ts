@@ -3,7 +3,7 @@
  * price history ring buffer. None allocates per tick.
  */
 import { parseDuration } from '../src/data/time.js';
-import type { Context, ParamSpec } from '../src/strategy/types.js';
+import type { Context, ParamSpec, TickSubscription } from '../src/strategy/types.js';
 
 export const COMMON_PARAMS = {
   symbol: { type: 'string', default: '', doc: "symbols to trade, comma-separated; '' = every symbol in the data, equal weights" },
@@ -88,4 +88,10 @@ export function universe(ctx: Context, symbolSpec: string, fraction: number, eve
     weight: fraction / ids.length,
     clock: new DecisionClock(every, ctx.symbols.length),
   };
+}
+
+/** The tick subscription matching a decision clock: only these symbols, first tick per period. */
+export function subscription(symbols: readonly string[], every: string, per: 'symbol' | 'strategy'): TickSubscription {
+  const everyUs = every.trim() === '' ? 0 : parseDuration(every);
+  return { symbols, everyUs, per };
 }

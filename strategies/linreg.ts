@@ -16,8 +16,8 @@
  */
 import { EMA, MACD, RSI } from 'technicalindicators';
 import { ols, CollinearError } from '../src/stats/ols.js';
-import { defineStrategy, type Context, type Params } from '../src/strategy/types.js';
-import { DecisionClock } from './lib.js';
+import { defineStrategy, type Context, type Params, type Strategy, type TickSubscription } from '../src/strategy/types.js';
+import { DecisionClock, subscription } from './lib.js';
 
 export interface LinregDiagnostics {
   readonly features: readonly string[];
@@ -209,12 +209,13 @@ export default defineStrategy({
       if (Math.sign(pos) !== target) ctx.targetPercent(symbol, target * (p.fraction as number));
     };
 
-    return {
+    const self: Strategy & { ticks?: TickSubscription } = {
       onStart(ctx) {
         symbol = (p.symbol as string) === '' ? ctx.symbols[0]! : (p.symbol as string);
         sym = ctx.symbols.indexOf(symbol);
         if (sym < 0) throw new Error(`symbol '${symbol}' is not in the data (${ctx.symbols.join(', ')})`);
         clock = new DecisionClock(p.every as string, 1);
+        self.ticks = subscription([symbol], p.every as string, 'symbol');
       },
       onTick(ctx, tk) {
         if (tk.symbolId !== sym) return;
@@ -247,6 +248,7 @@ export default defineStrategy({
         };
       },
     };
+    return self;
 
     function featureNames(): string[] {
       return [

@@ -2,8 +2,8 @@
  * momentum / mean-reversion: hold the sign (or the opposite sign) of the return over the last
  * `lookback` decision steps. No orders until `lookback` steps have been seen (warm-up).
  */
-import { defineStrategy, type Context, type StrategyModule } from '../src/strategy/types.js';
-import { COMMON_PARAMS, History, universe, type Universe } from './lib.js';
+import { defineStrategy, type Context, type Strategy, type StrategyModule, type TickSubscription } from '../src/strategy/types.js';
+import { COMMON_PARAMS, History, subscription, universe, type Universe } from './lib.js';
 
 export function signStrategy(name: string, direction: 1 | -1, description: string): StrategyModule {
   return defineStrategy({
@@ -31,14 +31,16 @@ export function signStrategy(name: string, direction: 1 | -1, description: strin
         const pos = ctx.position(symbol) + ctx.pending(symbol);
         if (Math.sign(pos) !== signal) ctx.targetPercent(symbol, signal * u.weight);
       };
-      return {
+      const self: Strategy & { ticks?: TickSubscription } = {
         onStart(ctx) {
           u = universe(ctx, p.symbol as string, p.fraction as number, p.every as string);
           hist = new History(lookback + 1, ctx.symbols.length);
+          self.ticks = subscription(ctx.symbols.filter((_, i) => u.traded[i]), p.every as string, 'symbol');
         },
         onTick: (ctx, t) => step(ctx, t.symbolId, t.ts),
         onBar: (ctx, b) => step(ctx, b.symbolId, b.ts),
       };
+      return self;
     },
   });
 }

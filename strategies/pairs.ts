@@ -16,8 +16,8 @@
 import { parseDuration } from '../src/data/time.js';
 import { engleGranger } from '../src/stats/adf.js';
 import { RollingOls } from '../src/stats/ols.js';
-import { defineStrategy, type Context, type Params } from '../src/strategy/types.js';
-import { DecisionClock, History } from './lib.js';
+import { defineStrategy, type Context, type Params, type Strategy, type TickSubscription } from '../src/strategy/types.js';
+import { DecisionClock, History, subscription } from './lib.js';
 
 export interface PairsDiagnostics {
   readonly hedgeRatio: number;
@@ -170,7 +170,7 @@ export default defineStrategy({
       }
     };
 
-    return {
+    const self: Strategy & { ticks?: TickSubscription } = {
       onStart(ctx) {
         const names = (p.symbols as string) === '' ? ctx.symbols.slice(0, 2) : (p.symbols as string).split(',').map((s) => s.trim());
         if (names.length !== 2 || names[0] === names[1]) throw new Error(`pairs needs two symbols, got '${String(p.symbols)}' (data: ${ctx.symbols.join(', ')})`);
@@ -180,6 +180,7 @@ export default defineStrategy({
         symA = names[0]!;
         symB = names[1]!;
         clock = new DecisionClock(p.every as string, 1);
+        self.ticks = subscription([symA, symB], p.every as string, 'strategy');
       },
       onTick(ctx, t) {
         if ((t.symbolId === a || t.symbolId === b) && clock.due(0, t.ts)) step(ctx, t.ts);
@@ -205,5 +206,6 @@ export default defineStrategy({
         };
       },
     };
+    return self;
   },
 });

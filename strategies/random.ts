@@ -3,8 +3,8 @@
  * `prob` (long or short at even odds); when in a position it exits with probability `prob`. All
  * draws come from the run's seeded generator.
  */
-import { defineStrategy, type Context } from '../src/strategy/types.js';
-import { COMMON_PARAMS, universe, type Universe } from './lib.js';
+import { defineStrategy, type Context, type Strategy, type TickSubscription } from '../src/strategy/types.js';
+import { COMMON_PARAMS, subscription, universe, type Universe } from './lib.js';
 
 export default defineStrategy({
   name: 'random',
@@ -29,12 +29,14 @@ export default defineStrategy({
         }
       } else if (draw < prob) ctx.targetPosition(symbol, 0);
     };
-    return {
+    const self: Strategy & { ticks?: TickSubscription } = {
       onStart(ctx) {
         u = universe(ctx, p.symbol as string, p.fraction as number, p.every as string);
+        self.ticks = subscription(ctx.symbols.filter((_, i) => u.traded[i]), p.every as string, 'symbol');
       },
       onTick: (ctx, t) => step(ctx, t.symbolId, t.ts),
       onBar: (ctx, b) => step(ctx, b.symbolId, b.ts),
     };
+    return self;
   },
 });

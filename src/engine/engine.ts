@@ -347,8 +347,6 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     inMarketFlags.push(inMarket ? 1 : 0);
   };
 
-  let exposureUs = 0;
-  let exposedSince = 0;
 
   if (strategy.onStart) call('onStart', () => strategy.onStart!(ctx));
   flushRejections();
@@ -377,6 +375,15 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     return opened;
   };
 
+  // tick subscription: which symbols, how often (read after onStart, which may set it up)
+  const sub = strategy.ticks;
+  const wantTick = new Uint8Array(nSym).fill(sub?.symbols ? 0 : 1);
+  for (const name of sub?.symbols ?? []) wantTick[symId(name)] = 1;
+  const everyUs = sub?.everyUs ?? 0;
+  if (!(Number.isFinite(everyUs) && everyUs >= 0)) fail(`ticks.everyUs must be a number of µs >= 0, got ${String(everyUs)}`);
+  const perSymbol = sub?.per !== 'strategy';
+  const nextTickDue = new Float64Array(perSymbol ? nSym : 1).fill(-Infinity);
+
   // hot-loop locals: typed arrays, handlers and kind codes read once (locals, not imports or
   // captured variables, so that the optimiser keeps them in registers)
   const workingCount = broker.workingCount;
@@ -389,89 +396,113 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   const onBar = strategy.onBar;
   const onFill = strategy.onFill;
   const observer = cfg.observer;
-  let bucket = NaN;
-  let bucketEnd = -Infinity;
-  let bucketInMarket = false;
-  let openPositions = 0;
-
-  for (let i = 0; i < n; i++) {
-    const t = ts[i]!;
-    const s = sym[i]!;
-    const k = kind[i]!;
-    if (t >= bucketEnd) {
-      if (!Number.isNaN(bucket)) closeSample(bucketEnd, bucketEnd, bucketInMarket);
-      bucket = Math.floor(t / periodUs);
-      bucketEnd = (bucket + 1) * periodUs;
-      bucketInMarket = openPositions > 0;
-    }
-    // The clock is set only where something can read it (the broker, handlers): for a strategy
-    // with no handler for this kind of event and no orders working, the event costs only the
-    // market-state stores below.
-    // fills (against this event; the mark moves after)
-    let hadFills = false;
-    if (workingCount[s]! > 0) {
-      clock[0] = t;
-      clock[1] = i;
-      const before = openPositions;
-      openPositions += bookFills(i, s, k, t);
-      // time in the market, accounted when it starts and ends
-      if (before === 0 && openPositions > 0) exposedSince = t;
-      else if (before > 0 && openPositions === 0) exposureUs += t - exposedSince;
-      hadFills = eventFills.length > 0;
-    }
-    // market state and mark: mid for quotes, last trade for trade-filled symbols, bar close
-    if (k === K_QUOTE) {
-      quoteRow[s] = i;
-      markRow[s] = i;
-    } else if (k === K_TRADE) {
-      tradeRow[s] = i;
-      if (source[s] === S_TRADE || markRow[s]! < 0) markRow[s] = i;
-    } else if (source[s] === S_BAR) markRow[s] = i;
-    if (openPositions > 0) bucketInMarket = true;
-    // strategy (handlers are called directly: no closure per event)
-    if (hadFills) {
-      if (onFill) {
-        for (const f of eventFills) {
-          try {
-            onFill.call(strategy, ctx, f);
-          } catch (e) {
-            handlerFailed('onFill', e);
-          }
-        }
+  // Loop state, kept in locals inside each chunk and in `st` between chunks: [bucket, bucket end,
+  // in market during the bucket, open positions, exposure µs, exposed since]. The events run in
+  // chunks through one function so that when a rare path first runs (the first fill, the first
+  // handler call) and the optimiser has to back off, it costs at most one chunk in slow code,
+  // not a long stretch of a single on-stack-replaced loop.
+  const st = new Float64Array([NaN, -Infinity, 0, 0, 0, 0]);
+  const runChunk = (from: number, to: number): void => {
+    let bucket = st[0]!;
+    let bucketEnd = st[1]!;
+    let bucketInMarket = st[2] === 1;
+    let openPositions = st[3]!;
+    let exposureUs = st[4]!;
+    let exposedSince = st[5]!;
+    for (let i = from; i < to; i++) {
+      const t = ts[i]!;
+      const s = sym[i]!;
+      const k = kind[i]!;
+      if (t >= bucketEnd) {
+        if (!Number.isNaN(bucket)) closeSample(bucketEnd, bucketEnd, bucketInMarket);
+        bucket = Math.floor(t / periodUs);
+        bucketEnd = (bucket + 1) * periodUs;
+        bucketInMarket = openPositions > 0;
       }
-      eventFills.length = 0;
-      if (pendingRejections.length > 0) flushRejections();
-    }
-    if (k === K_BAR) {
-      if (onBar) {
+      // The clock is set only where something can read it (the broker, handlers): for a strategy
+      // with no handler for this kind of event and no orders working, the event costs only the
+      // market-state stores below.
+      // fills (against this event; the mark moves after)
+      let hadFills = false;
+      if (workingCount[s]! > 0) {
         clock[0] = t;
         clock[1] = i;
-        bar.index = i;
+        const before = openPositions;
+        openPositions += bookFills(i, s, k, t);
+        // time in the market, accounted when it starts and ends
+        if (before === 0 && openPositions > 0) exposedSince = t;
+        else if (before > 0 && openPositions === 0) exposureUs += t - exposedSince;
+        hadFills = eventFills.length > 0;
+      }
+      // market state and mark: mid for quotes, last trade for trade-filled symbols, bar close
+      if (k === K_QUOTE) {
+        quoteRow[s] = i;
+        markRow[s] = i;
+      } else if (k === K_TRADE) {
+        tradeRow[s] = i;
+        if (source[s] === S_TRADE || markRow[s]! < 0) markRow[s] = i;
+      } else if (source[s] === S_BAR) markRow[s] = i;
+      if (openPositions > 0) bucketInMarket = true;
+      // strategy (handlers are called directly: no closure per event)
+      if (hadFills) {
+        if (onFill) {
+          for (const f of eventFills) {
+            try {
+              onFill.call(strategy, ctx, f);
+            } catch (e) {
+              handlerFailed('onFill', e);
+            }
+          }
+        }
+        eventFills.length = 0;
+        if (pendingRejections.length > 0) flushRejections();
+      }
+      if (k === K_BAR) {
+        if (onBar) {
+          clock[0] = t;
+          clock[1] = i;
+          bar.index = i;
+          try {
+            onBar.call(strategy, ctx, bar);
+          } catch (e) {
+            handlerFailed('onBar', e);
+          }
+          if (pendingRejections.length > 0) flushRejections();
+        }
+      } else if (onTick && wantTick[s] === 1 && t >= nextTickDue[perSymbol ? s : 0]!) {
+        if (everyUs > 0) nextTickDue[perSymbol ? s : 0] = (Math.floor(t / everyUs) + 1) * everyUs;
+        clock[0] = t;
+        clock[1] = i;
+        tick.index = i;
         try {
-          onBar.call(strategy, ctx, bar);
+          onTick.call(strategy, ctx, tick);
         } catch (e) {
-          handlerFailed('onBar', e);
+          handlerFailed('onTick', e);
         }
         if (pendingRejections.length > 0) flushRejections();
       }
-    } else if (onTick) {
-      clock[0] = t;
-      clock[1] = i;
-      tick.index = i;
-      try {
-        onTick.call(strategy, ctx, tick);
-      } catch (e) {
-        handlerFailed('onTick', e);
+      if (observer) {
+        clock[0] = t;
+        clock[1] = i;
+        syncMarks();
+        observer({ index: i, ts: t, portfolio: pf });
       }
-      if (pendingRejections.length > 0) flushRejections();
     }
-    if (observer) {
-      clock[0] = t;
-      clock[1] = i;
-      syncMarks();
-      observer({ index: i, ts: t, portfolio: pf });
-    }
-  }
+    st[0] = bucket;
+    st[1] = bucketEnd;
+    st[2] = bucketInMarket ? 1 : 0;
+    st[3] = openPositions;
+    st[4] = exposureUs;
+    st[5] = exposedSince;
+  };
+  const CHUNK = 8192;
+  for (let from = 0; from < n; from += CHUNK) runChunk(from, Math.min(n, from + CHUNK));
+  const bucket = st[0]!;
+  const bucketInMarket = st[2] === 1;
+  const openPositions = st[3]!;
+  let exposureUs = st[4]!;
+  const exposedSince = st[5]!;
+
   if (n > 0) {
     clock[0] = ts[n - 1]!;
     clock[1] = n - 1;

@@ -127,7 +127,22 @@ export interface Context {
   random(): number;
 }
 
+/**
+ * Which ticks a strategy wants, so that the engine skips the call for the others (a strategy that
+ * decides once a minute on two symbols need not be called for every quote of every symbol).
+ */
+export interface TickSubscription {
+  /** Only these symbols' ticks (default: all). */
+  readonly symbols?: readonly string[];
+  /** Only the first tick of each period of this length, µs (default 0: every tick). */
+  readonly everyUs?: number;
+  /** Periods counted per symbol (default) or across the subscribed symbols together. */
+  readonly per?: 'symbol' | 'strategy';
+}
+
 export interface Strategy {
+  /** Read once, after `onStart`: limits which ticks reach `onTick` (bars always arrive). */
+  readonly ticks?: TickSubscription;
   onStart?(ctx: Context): void;
   onTick?(ctx: Context, tick: TickView): void;
   onBar?(ctx: Context, bar: BarView): void;
