@@ -4,7 +4,7 @@
  * the sample loses 1 + p observations. Lags fixed or chosen by AIC over 0..maxlag on the common
  * sample, then refitted on the full sample with the chosen lag.
  */
-import { ols, type OlsFit } from './ols.js';
+import { nestedRss, ols, type OlsFit } from './ols.js';
 import { mackinnonCrit, mackinnonP, type CriticalValues, type Deterministic } from './mackinnon.js';
 
 export interface AdfResult {
@@ -33,8 +33,8 @@ export function defaultMaxLag(n: number, regression: Deterministic): number {
   return Math.min(Math.floor(n / 2) - nTrend - 1, Math.ceil(12 * (n / 100) ** 0.25));
 }
 
-/** The ADF regression with `lag` lagged differences on rows from `first` (index into Δy). */
-function adfRegression(y: ArrayLike<number>, lag: number, first: number, regression: Deterministic): OlsFit {
+/** Target and regressors of the ADF regression with `lag` lagged differences from Δy index `first`. */
+function adfDesign(y: ArrayLike<number>, lag: number, first: number, regression: Deterministic): { dy: Float64Array; cols: Float64Array[] } {
   const n = y.length;
   const rows = n - 1 - first;
   const dy = new Float64Array(rows);
@@ -49,6 +49,11 @@ function adfRegression(y: ArrayLike<number>, lag: number, first: number, regress
   const cols: Float64Array[] = [];
   if (regression === 'ct') cols.push(Float64Array.from({ length: rows }, (_, r) => r + 1));
   cols.push(level, ...lags);
+  return { dy, cols };
+}
+
+function adfRegression(y: ArrayLike<number>, lag: number, first: number, regression: Deterministic): OlsFit {
+  const { dy, cols } = adfDesign(y, lag, first, regression);
   return ols(dy, cols, regression !== 'n');
 }
 
@@ -64,10 +69,17 @@ export function adf(y: ArrayLike<number>, opts: AdfOptions = {}): AdfResult {
   let lag = maxLag;
   let icBest: number | undefined;
   if (autolag === 'aic') {
-    // every candidate on the same sample: rows from Δy index maxLag
+    // every candidate on the same sample (rows from Δy index maxLag); the candidates are nested,
+    // so one QR of the largest gives every candidate's RSS
+    const { dy, cols } = adfDesign(y, maxLag, maxLag, regression);
+    const rss = nestedRss(dy, cols, regression !== 'n');
+    const nTrend = regression === 'n' ? 0 : regression === 'c' ? 1 : 2;
+    const nobs = dy.length;
     let best = Infinity;
     for (let L = 0; L <= maxLag; L++) {
-      const aic = adfRegression(y, L, maxLag, regression).aic;
+      const k = nTrend + 1 + L;
+      const llf = (-nobs / 2) * (Math.log(2 * Math.PI) + Math.log(rss[k - 1]! / nobs) + 1);
+      const aic = -2 * llf + 2 * k;
       if (aic < best) {
         best = aic;
         lag = L;

@@ -220,3 +220,45 @@ export class RollingOls {
     return this.n > 2 && this.sxx > 0 ? Math.sqrt(Math.max(0, rss) / (this.n - 2)) : NaN;
   }
 }
+
+/**
+ * RSS of every nested model y ~ the first m columns (m = 1..k, the intercept first when added),
+ * from ONE QR decomposition: the first m columns of Q span the first m regressors, so
+ * RSS(m) = Σ_{i≥m} (Qᵀy)_i². This is how ADF lag selection compares all lags at once.
+ */
+export function nestedRss(y: ArrayLike<number>, columns: readonly ArrayLike<number>[], intercept = true): Float64Array {
+  const n = y.length;
+  const cols: Float64Array[] = [];
+  if (intercept) cols.push(new Float64Array(n).fill(1));
+  for (const c of columns) cols.push(Float64Array.from(c));
+  const k = cols.length;
+  const qty = Float64Array.from(y);
+  for (let j = 0; j < k; j++) {
+    const a = cols[j]!;
+    let norm = 0;
+    for (let i = j; i < n; i++) norm += a[i]! * a[i]!;
+    norm = Math.sqrt(norm);
+    if (norm === 0) throw new CollinearError(`regressor ${j} is zero or a combination of the others`);
+    const alpha = a[j]! > 0 ? -norm : norm;
+    const v0 = a[j]! - alpha;
+    const vtv = v0 * v0 + (norm * norm - a[j]! * a[j]!);
+    a[j] = v0;
+    if (vtv > 0) {
+      for (let c = j + 1; c <= k; c++) {
+        const b = c < k ? cols[c]! : qty;
+        let dot = 0;
+        for (let i = j; i < n; i++) dot += a[i]! * b[i]!;
+        const f = (2 * dot) / vtv;
+        for (let i = j; i < n; i++) b[i]! -= f * a[i]!;
+      }
+    }
+  }
+  const rss = new Float64Array(k);
+  let tail = 0;
+  for (let i = n - 1; i >= k; i--) tail += qty[i]! * qty[i]!;
+  for (let m = k; m >= 1; m--) {
+    rss[m - 1] = tail;
+    tail += qty[m - 1]! * qty[m - 1]!;
+  }
+  return rss;
+}
