@@ -23,3 +23,14 @@ describe('README examples run as written', () => {
     expect(quick).toBe('npm ci && npm start\nnpm test\n');
   });
 });
+
+describe('README output examples are what the commands print', () => {
+  for (const [cmd, block] of [...readme.matchAll(/```\n\$ npx tickfold ([^\n]+)\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!] as const)) {
+    it(cmd.split(' ').slice(0, 3).join(' '), () => {
+      const args = cmd.split(' ');
+      const r = runCli([...args, '--no-cache'], ROOT);
+      expect(r.code).toBe(0);
+      for (const line of block.trimEnd().split('\n')) expect(r.stdout).toContain(line);
+    });
+  }
+});

@@ -213,19 +213,22 @@ export function formatDuration(us: number): string {
   if (v < US_PER_MS) return `${sign}${v}us`;
   if (v < US_PER_SECOND) return `${sign}${+(v / US_PER_MS).toFixed(3)}ms`;
   if (v < US_PER_MINUTE) return `${sign}${+(v / US_PER_SECOND).toFixed(3)}s`;
-  const parts: string[] = [];
-  for (const [u, size] of [
+  // the largest unit and the one right below it (1d 2h, 3h 5m; never 165d 38m)
+  const units = [
     ['d', US_PER_DAY],
     ['h', US_PER_HOUR],
     ['m', US_PER_MINUTE],
     ['s', US_PER_SECOND],
-  ] as const) {
-    const k = Math.floor(v / size);
-    if (k > 0) {
-      parts.push(`${k}${u}`);
-      v -= k * size;
-    }
-    if (parts.length === 2) break;
-  }
+  ] as const;
+  const k = units.findIndex(([, size]) => v >= size);
+  const [u0, big] = units[k]!;
+  const below = units[k + 1];
+  if (!below) return `${sign}${Math.round(v / big)}${u0}`;
+  const [u1, small] = below;
+  const rounded = Math.round(v / small) * small;
+  const q0 = Math.floor(rounded / big);
+  const q1 = Math.round((rounded - q0 * big) / small);
+  const parts = [`${q0}${u0}`];
+  if (q1 > 0) parts.push(`${q1}${u1}`);
   return sign + parts.join(' ');
 }
