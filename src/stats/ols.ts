@@ -31,6 +31,41 @@ export interface OlsFit {
 export class CollinearError extends Error {}
 
 /**
+ * Householder QR of the columns, in place: afterwards `cols[j][j..]` holds the j-th Householder
+ * vector, `cols[j][i < j]` the entries of R above its diagonal, `rdiag` its diagonal, and `qty`
+ * is Qᵀy.
+ */
+function householder(y: ArrayLike<number>, cols: Float64Array[]): { qty: Float64Array; rdiag: Float64Array } {
+  const n = y.length;
+  const k = cols.length;
+  const qty = Float64Array.from(y);
+  const rdiag = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    const a = cols[j]!;
+    let norm = 0;
+    for (let i = j; i < n; i++) norm += a[i]! * a[i]!;
+    norm = Math.sqrt(norm);
+    if (norm === 0) throw new CollinearError(`regressor ${j} is zero or a combination of the others`);
+    const alpha = a[j]! > 0 ? -norm : norm;
+    const v0 = a[j]! - alpha;
+    // v = (v0, a[j+1..n-1]); vᵀv = v0² + Σ a[i]² (i > j)
+    const vtv = v0 * v0 + (norm * norm - a[j]! * a[j]!);
+    a[j] = v0;
+    if (vtv > 0) {
+      for (let c = j + 1; c <= k; c++) {
+        const b = c < k ? cols[c]! : qty;
+        let dot = 0;
+        for (let i = j; i < n; i++) dot += a[i]! * b[i]!;
+        const f = (2 * dot) / vtv;
+        for (let i = j; i < n; i++) b[i]! -= f * a[i]!;
+      }
+    }
+    rdiag[j] = alpha;
+  }
+  return { qty, rdiag };
+}
+
+/**
  * Fits y = X β + e. `columns` are the regressors (each of length n); with `intercept` a column of
  * ones is put first.
  */
@@ -44,34 +79,9 @@ export function ols(y: ArrayLike<number>, columns: readonly ArrayLike<number>[],
   }
   const k = cols.length;
   if (n <= k) throw new RangeError(`OLS needs more observations (${n}) than coefficients (${k})`);
-  const qty = Float64Array.from(y);
-  const rdiag = new Float64Array(k);
+  const { qty, rdiag } = householder(y, cols);
   let maxDiag = 0;
-  // Householder QR in place: cols[j][j..] becomes R's column j above the diagonal part
-  for (let j = 0; j < k; j++) {
-    const a = cols[j]!;
-    let norm = 0;
-    for (let i = j; i < n; i++) norm += a[i]! * a[i]!;
-    norm = Math.sqrt(norm);
-    if (norm === 0) throw new CollinearError(`regressor ${j} is zero or a combination of the others`);
-    const alpha = a[j]! > 0 ? -norm : norm;
-    const v0 = a[j]! - alpha;
-    // v = (v0, a[j+1..n-1]); vᵀv = v0² + Σ a[i]² (i > j)
-    const vtv = v0 * v0 + (norm * norm - a[j]! * a[j]!);
-    a[j] = v0;
-    const apply = (b: Float64Array): void => {
-      let dot = 0;
-      for (let i = j; i < n; i++) dot += a[i]! * b[i]!;
-      const f = (2 * dot) / vtv;
-      for (let i = j; i < n; i++) b[i]! -= f * a[i]!;
-    };
-    if (vtv > 0) {
-      for (let c = j + 1; c < k; c++) apply(cols[c]!);
-      apply(qty);
-    }
-    rdiag[j] = alpha;
-    maxDiag = Math.max(maxDiag, Math.abs(alpha));
-  }
+  for (let j = 0; j < k; j++) maxDiag = Math.max(maxDiag, Math.abs(rdiag[j]!));
   for (let j = 0; j < k; j++) {
     if (Math.abs(rdiag[j]!) <= 1e-12 * maxDiag) throw new CollinearError(`regressor ${j} is a linear combination of the others`);
   }
@@ -232,27 +242,7 @@ export function nestedRss(y: ArrayLike<number>, columns: readonly ArrayLike<numb
   if (intercept) cols.push(new Float64Array(n).fill(1));
   for (const c of columns) cols.push(Float64Array.from(c));
   const k = cols.length;
-  const qty = Float64Array.from(y);
-  for (let j = 0; j < k; j++) {
-    const a = cols[j]!;
-    let norm = 0;
-    for (let i = j; i < n; i++) norm += a[i]! * a[i]!;
-    norm = Math.sqrt(norm);
-    if (norm === 0) throw new CollinearError(`regressor ${j} is zero or a combination of the others`);
-    const alpha = a[j]! > 0 ? -norm : norm;
-    const v0 = a[j]! - alpha;
-    const vtv = v0 * v0 + (norm * norm - a[j]! * a[j]!);
-    a[j] = v0;
-    if (vtv > 0) {
-      for (let c = j + 1; c <= k; c++) {
-        const b = c < k ? cols[c]! : qty;
-        let dot = 0;
-        for (let i = j; i < n; i++) dot += a[i]! * b[i]!;
-        const f = (2 * dot) / vtv;
-        for (let i = j; i < n; i++) b[i]! -= f * a[i]!;
-      }
-    }
-  }
+  const { qty } = householder(y, cols);
   const rss = new Float64Array(k);
   let tail = 0;
   for (let i = n - 1; i >= k; i--) tail += qty[i]! * qty[i]!;
