@@ -1,0 +1,157 @@
+/**
+ * Probability of Backtest Overfitting by combinatorially symmetric cross-validation (Bailey,
+ * Borwein, López de Prado, Zhu), as STATS.md defines it: a T×N matrix of per-period returns (rows
+ * time, columns trials) is cut into S contiguous equal blocks (the first T mod S rows dropped);
+ * for each of the C(S, S/2) choices of S/2 blocks as in-sample, the trial with the best in-sample
+ * Sharpe (mean / sample stdev) is ranked by its out-of-sample Sharpe among all N (1 = worst, ties
+ * averaged); ω = rank/(N+1), λ = ln(ω/(1−ω)); PBO is the share of combinations with λ <= 0.
+ */
+
+export interface PboResult {
+  readonly pbo: number;
+  readonly partitions: number;
+  readonly combinations: number;
+  readonly rowsUsed: number;
+  readonly rowsDropped: number;
+  readonly trials: number;
+  /** rankCounts[r − 1]: combinations whose selected trial ranked r out of sample (fractional ranks rounded). */
+  readonly rankCounts: readonly number[];
+  readonly logits: Float64Array;
+  readonly logitMean: number;
+  readonly logitMedian: number;
+  /** In- and out-of-sample Sharpe of the selected trial, per combination. */
+  readonly isSharpe: Float64Array;
+  readonly oosSharpe: Float64Array;
+  /** OLS slope of OOS Sharpe on IS Sharpe of the selected trials (negative: performance degrades). */
+  readonly degradationSlope: number;
+  /** Share of combinations whose selected trial lost out of sample (OOS Sharpe < 0). */
+  readonly probOosLoss: number;
+}
+
+/** Per block and trial: count, mean and sum of squared deviations (merged with Chan's formula). */
+interface Moments {
+  n: number;
+  mean: number;
+  m2: number;
+}
+
+function merge(a: Moments, b: Moments): Moments {
+  if (a.n === 0) return { ...b };
+  const n = a.n + b.n;
+  const d = b.mean - a.mean;
+  return { n, mean: a.mean + (d * b.n) / n, m2: a.m2 + b.m2 + (d * d * a.n * b.n) / n };
+}
+
+const sharpe = (m: Moments): number => {
+  const sd = Math.sqrt(m.m2 / (m.n - 1));
+  return sd > 0 ? m.mean / sd : NaN;
+};
+
+/** `columns[j]` is trial j's return series; all of the same length T. */
+export function probabilityOfBacktestOverfitting(columns: readonly ArrayLike<number>[], partitions = 16): PboResult {
+  const nTrials = columns.length;
+  if (nTrials < 2) throw new RangeError('PBO needs at least 2 trials (columns)');
+  const T = columns[0]!.length;
+  if (columns.some((c) => c.length !== T)) throw new RangeError('every trial must have the same number of periods');
+  const S = partitions;
+  if (!(Number.isInteger(S) && S >= 2 && S % 2 === 0 && S <= 24)) throw new RangeError(`partitions must be an even integer from 2 to 24, got ${S}`);
+  const dropped = T % S;
+  const blockLen = (T - dropped) / S;
+  if (blockLen < 2) throw new RangeError(`${T} periods are too few for ${S} partitions (each block needs at least 2 rows)`);
+  // block moments
+  const blocks: Moments[][] = []; // [block][trial]
+  for (let b = 0; b < S; b++) {
+    const row: Moments[] = [];
+    for (let j = 0; j < nTrials; j++) {
+      const c = columns[j]!;
+      let mean = 0;
+      const from = dropped + b * blockLen;
+      for (let i = from; i < from + blockLen; i++) mean += c[i]!;
+      mean /= blockLen;
+      let m2 = 0;
+      for (let i = from; i < from + blockLen; i++) m2 += (c[i]! - mean) ** 2;
+      row.push({ n: blockLen, mean, m2 });
+    }
+    blocks.push(row);
+  }
+  const half = S / 2;
+  const logits: number[] = [];
+  const isS: number[] = [];
+  const oosS: number[] = [];
+  const rankCounts = new Array<number>(nTrials).fill(0);
+  let below = 0;
+  let losses = 0;
+  const oos = new Float64Array(nTrials);
+  for (let mask = 0; mask < 1 << S; mask++) {
+    if (popcount(mask) !== half) continue;
+    let bestJ = -1;
+    let bestIs = -Infinity;
+    for (let j = 0; j < nTrials; j++) {
+      let mi: Moments = { n: 0, mean: 0, m2: 0 };
+      let mo: Moments = { n: 0, mean: 0, m2: 0 };
+      for (let b = 0; b < S; b++) {
+        if (mask & (1 << b)) mi = merge(mi, blocks[b]![j]!);
+        else mo = merge(mo, blocks[b]![j]!);
+      }
+      const si = sharpe(mi);
+      oos[j] = sharpe(mo);
+      if (si > bestIs || bestJ < 0) {
+        bestIs = si;
+        bestJ = j;
+      }
+    }
+    const v = oos[bestJ]!;
+    let less = 0;
+    let equal = 0;
+    for (let j = 0; j < nTrials; j++) {
+      if (oos[j]! < v) less++;
+      else if (oos[j] === v) equal++;
+    }
+    const rank = less + (equal + 1) / 2;
+    const omega = rank / (nTrials + 1);
+    const lambda = Math.log(omega / (1 - omega));
+    logits.push(lambda);
+    isS.push(bestIs);
+    oosS.push(v);
+    rankCounts[Math.round(rank) - 1]!++;
+    if (lambda <= 0) below++;
+    if (v < 0) losses++;
+  }
+  const n = logits.length;
+  const sorted = [...logits].sort((a, b) => a - b);
+  const median = n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+  // OLS slope of OOS on IS
+  const mx = isS.reduce((a, b) => a + b, 0) / n;
+  const my = oosS.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let k = 0; k < n; k++) {
+    sxy += (isS[k]! - mx) * (oosS[k]! - my);
+    sxx += (isS[k]! - mx) ** 2;
+  }
+  return {
+    pbo: below / n,
+    partitions: S,
+    combinations: n,
+    rowsUsed: T - dropped,
+    rowsDropped: dropped,
+    trials: nTrials,
+    rankCounts,
+    logits: Float64Array.from(logits),
+    logitMean: logits.reduce((a, b) => a + b, 0) / n,
+    logitMedian: median,
+    isSharpe: Float64Array.from(isS),
+    oosSharpe: Float64Array.from(oosS),
+    degradationSlope: sxx > 0 ? sxy / sxx : NaN,
+    probOosLoss: losses / n,
+  };
+}
+
+function popcount(x: number): number {
+  let c = 0;
+  while (x) {
+    x &= x - 1;
+    c++;
+  }
+  return c;
+}
