@@ -6,6 +6,7 @@ import { TickfoldError } from '../errors.js';
 import { dataCommand } from './data-commands.js';
 import { runCommand } from './run-command.js';
 import { cointCommand, pairsCommand } from './coint-commands.js';
+import { overfitCommand } from './overfit-command.js';
 import { VERSION } from '../version.js';
 
 let currentArgv: readonly string[] = [];
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   program.addCommand(runCommand(() => currentArgv));
   program.addCommand(cointCommand());
   program.addCommand(pairsCommand());
+  program.addCommand(overfitCommand());
   for (const c of program.commands) propagateExitOverride(c);
   return program;
 }
