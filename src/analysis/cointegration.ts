@@ -63,20 +63,37 @@ function medianSpacing(ts: Float64Array): number {
 
 /** Engle-Granger of ln y on ln x, with (unless `legs` is false) the legs' ADF (constant). */
 export function cointegration(t: TickTable, y: string, x: string, o: CointOptions, legs = true): CointReport {
+  const a = aligned(t, y, x, o);
+  const r = cointOnAligned(y, x, a.ly, a.lx, a.ts, o, a.alignment);
+  const lagOpts = adfLagOptions(o);
+  return legs ? { ...r, adf: [legAdf(y, adf(a.ly, { regression: 'c', ...lagOpts })), legAdf(x, adf(a.lx, { regression: 'c', ...lagOpts }))] } : r;
+}
+
+const adfLagOptions = (o: CointOptions) => ({ autolag: o.autolag ?? 'aic', ...(o.maxLag !== undefined ? { maxLag: o.maxLag } : {}) }) as const;
+
+/** Log prices of two symbols on common times; too few observations is a usage error. */
+function aligned(t: TickTable, y: string, x: string, o: CointOptions): { ly: Float64Array; lx: Float64Array; ts: Float64Array; alignment: string } {
   const al = alignPrices(t, [symbolId(t, y), symbolId(t, x)], o.gridUs);
   const n = al.ts.length;
   if (n < 20) throw new UsageError(`only ${n} common observations of ${y} and ${x}: too few for a cointegration test (need 20)`);
-  const ly = al.prices[0]!.map(Math.log);
-  const lx = al.prices[1]!.map(Math.log);
-  const lagOpts = { autolag: o.autolag ?? 'aic', ...(o.maxLag !== undefined ? { maxLag: o.maxLag } : {}) } as const;
-  const eg = engleGranger(ly, lx, lagOpts);
+  return {
+    ly: al.prices[0]!.map(Math.log),
+    lx: al.prices[1]!.map(Math.log),
+    ts: al.ts,
+    alignment: al.method === 'bar-close' ? 'bar closes present for both' : `last mark every ${o.gridUs / 1e6}s`,
+  };
+}
+
+/** Engle-Granger of ly on lx (without the legs' ADF). */
+function cointOnAligned(y: string, x: string, ly: Float64Array, lx: Float64Array, ts: Float64Array, o: CointOptions, alignment: string): CointReport {
+  const eg = engleGranger(ly, lx, adfLagOptions(o));
   return {
     y,
     x,
-    observations: n,
-    alignment: al.method === 'bar-close' ? 'bar closes present for both' : `last mark every ${o.gridUs / 1e6}s`,
-    from: al.ts[0]!,
-    to: al.ts[n - 1]!,
+    observations: ts.length,
+    alignment,
+    from: ts[0]!,
+    to: ts[ts.length - 1]!,
     stat: eg.stat,
     pValue: eg.pValue,
     crit: eg.crit,
@@ -84,8 +101,8 @@ export function cointegration(t: TickTable, y: string, x: string, o: CointOption
     hedgeRatio: eg.hedgeRatio,
     intercept: eg.intercept,
     halfLifeObs: eg.halfLife,
-    halfLifeUs: eg.halfLife * medianSpacing(al.ts),
-    adf: legs ? [legAdf(y, adf(ly, { regression: 'c', ...lagOpts })), legAdf(x, adf(lx, { regression: 'c', ...lagOpts }))] : [],
+    halfLifeUs: eg.halfLife * medianSpacing(ts),
+    adf: [],
   };
 }
 
@@ -95,20 +112,20 @@ export interface ScanRow extends CointReport {
 }
 
 /**
- * Every pair of symbols, tested both ways; each row gives the direction with the lower p-value
- * first. Sorted by that p-value, lowest first. Pairs with too few common observations are skipped.
+ * Every pair of symbols, tested both ways on one alignment; each row gives the direction with the
+ * lower p-value first. Sorted by that p-value, lowest first. Pairs with too few common
+ * observations are skipped.
  */
 export function scanPairs(t: TickTable, o: CointOptions): { rows: ScanRow[]; skipped: string[] } {
   const rows: ScanRow[] = [];
   const skipped: string[] = [];
-  const lagOpts = { autolag: o.autolag ?? 'aic', ...(o.maxLag !== undefined ? { maxLag: o.maxLag } : {}) } as const;
   for (let i = 0; i < t.symbols.length; i++) {
     for (let j = i + 1; j < t.symbols.length; j++) {
       const a = t.symbols[i]!;
       const b = t.symbols[j]!;
-      let ab: CointReport;
+      let al: ReturnType<typeof aligned>;
       try {
-        ab = cointegration(t, a, b, o, false);
+        al = aligned(t, a, b, o);
       } catch (e) {
         if (e instanceof UsageError) {
           skipped.push(`${a}/${b}: ${e.message}`);
@@ -116,23 +133,10 @@ export function scanPairs(t: TickTable, o: CointOptions): { rows: ScanRow[]; ski
         }
         throw e;
       }
-      const al = alignPrices(t, [i, j], o.gridUs);
-      const ba = engleGranger(al.prices[1]!.map(Math.log), al.prices[0]!.map(Math.log), lagOpts);
-      if (ba.pValue < ab.pValue) {
-        rows.push({
-          ...ab,
-          y: b,
-          x: a,
-          stat: ba.stat,
-          pValue: ba.pValue,
-          usedLag: ba.usedLag,
-          hedgeRatio: ba.hedgeRatio,
-          intercept: ba.intercept,
-          halfLifeObs: ba.halfLife,
-          halfLifeUs: ba.halfLife * medianSpacing(al.ts),
-          reverse: { stat: ab.stat, pValue: ab.pValue, hedgeRatio: ab.hedgeRatio },
-        });
-      } else rows.push({ ...ab, reverse: { stat: ba.stat, pValue: ba.pValue, hedgeRatio: ba.hedgeRatio } });
+      const ab = cointOnAligned(a, b, al.ly, al.lx, al.ts, o, al.alignment);
+      const ba = cointOnAligned(b, a, al.lx, al.ly, al.ts, o, al.alignment);
+      const [best, other] = ba.pValue < ab.pValue ? [ba, ab] : [ab, ba];
+      rows.push({ ...best, reverse: { stat: other.stat, pValue: other.pValue, hedgeRatio: other.hedgeRatio } });
     }
   }
   rows.sort((p, q) => p.pValue - q.pValue || p.y.localeCompare(q.y) || p.x.localeCompare(q.x));

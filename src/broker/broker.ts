@@ -77,7 +77,6 @@ export function validateExecution(c: ExecutionConfig): ExecutionConfig {
 export const FILL_QUOTE = 0;
 export const FILL_TRADE = 1;
 export const FILL_BAR = 2;
-export type FillSource = typeof FILL_QUOTE | typeof FILL_TRADE | typeof FILL_BAR;
 
 /** Quotes if a symbol has any, else trades, else bars. */
 export function fillSources(t: TickTable): Uint8Array {

@@ -9,9 +9,8 @@ import { sliceTime, type TickTable } from '../data/table.js';
 import { formatDuration, formatIso, parseDuration } from '../data/time.js';
 import { parseTimeBound } from '../engine/run-job.js';
 import { defaultPeriodUs } from '../metrics/period.js';
-import { writeFileAtomic } from '../report/atomic.js';
-import { fmtNum, fmtP, toJson } from '../report/format.js';
-import { addLoadOptions, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { fmtNum, fmtP } from '../report/format.js';
+import { addLoadOptions, emitOutput, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 
 interface CommonFlags extends RawLoadFlags {
   data: string[];
@@ -46,14 +45,6 @@ async function window(f: CommonFlags): Promise<{ table: TickTable; gridUs: numbe
   return { table: t, gridUs, ...(maxLag !== undefined ? { maxLag } : {}) };
 }
 
-function emit(f: CommonFlags, value: unknown, text: () => string): void {
-  if (f.json === undefined) process.stdout.write(text() + '\n');
-  else if (typeof f.json === 'string') {
-    writeFileAtomic(f.json, toJson(value));
-    process.stderr.write(`wrote ${f.json}\n`);
-  } else process.stdout.write(toJson(value));
-}
-
 const halfLife = (r: CointReport): string => (Number.isFinite(r.halfLifeObs) ? `${fmtNum(r.halfLifeObs, 1)} obs (${formatDuration(Math.round(r.halfLifeUs))})` : 'n/a (no mean reversion)');
 
 export function cointCommand(): Command {
@@ -67,7 +58,7 @@ export function cointCommand(): Command {
     if (names.length !== 2 || names[0] === names[1]) throw new UsageError(`--symbols '${f.symbols}' must name two different symbols, e.g. DAX,CAC`);
     const w = await window(f);
     const r = cointegration(w.table, names[0]!, names[1]!, { gridUs: w.gridUs, ...(w.maxLag !== undefined ? { maxLag: w.maxLag, autolag: 'none' as const } : {}) });
-    emit(f, { ...r, from: formatIso(r.from), to: formatIso(r.to) }, () =>
+    emitOutput(f.json, { ...r, from: formatIso(r.from), to: formatIso(r.to) }, () =>
       [
         `Engle-Granger: ln ${r.y} on ln ${r.x}, ${r.observations} observations (${r.alignment}), ${formatIso(r.from)} → ${formatIso(r.to)}`,
         `  statistic      ${fmtNum(r.stat, 4)}  (lag ${r.usedLag}; critical 1% ${fmtNum(r.crit['1%'], 3)}, 5% ${fmtNum(r.crit['5%'], 3)}, 10% ${fmtNum(r.crit['10%'], 3)})`,
@@ -90,7 +81,7 @@ export function pairsCommand(): Command {
     const { rows, skipped } = scanPairs(w.table, { gridUs: w.gridUs, ...(w.maxLag !== undefined ? { maxLag: w.maxLag, autolag: 'none' as const } : {}) });
     const top = f.top !== undefined ? numberOption('--top', f.top, (x) => Number.isInteger(x) && x > 0, 'a positive integer') : rows.length;
     const shown = rows.slice(0, top);
-    emit(f, { pairs: shown.map((r) => ({ ...r, from: formatIso(r.from), to: formatIso(r.to) })), skipped }, () => {
+    emitOutput(f.json, { pairs: shown.map((r) => ({ ...r, from: formatIso(r.from), to: formatIso(r.to) })), skipped }, () => {
       const head = `${'rank'.padEnd(5)}${'y on x'.padEnd(16)}${'p-value'.padEnd(10)}${'stat'.padEnd(9)}${'hedge'.padEnd(10)}${'half-life'.padEnd(26)}${'obs'.padEnd(7)}reverse p`;
       const lines = shown.map(
         (r, k) =>

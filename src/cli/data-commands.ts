@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { inspectData, inspectionToJson, renderInspection } from '../data/inspect.js';
+import { inspectData, renderInspection } from '../data/inspect.js';
 import { DEFAULT_PAIR, generatePair } from '../data/generate.js';
 import { parseDuration, parseIso, formatIso } from '../data/time.js';
-import { writeFileAtomic } from '../report/atomic.js';
-import { addLoadOptions, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLoadOptions, emitOutput, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 
 export function dataCommand(): Command {
   const data = new Command('data').description('inspect and generate market data files');
@@ -22,16 +21,7 @@ export function dataCommand(): Command {
       .option('--json [file]', 'print JSON (to stdout, or to a file written atomically)'),
   ).action(async (paths: string[], flags: RawLoadFlags & { json?: string | boolean }) => {
     const ins = await inspectData(paths, toLoadOptions(flags));
-    if (flags.json === undefined) {
-      process.stdout.write(renderInspection(ins) + '\n');
-    } else {
-      const text = JSON.stringify(inspectionToJson(ins), null, 2) + '\n';
-      if (typeof flags.json !== 'string') process.stdout.write(text);
-      else {
-        writeFileAtomic(flags.json, text);
-        process.stderr.write(`wrote ${flags.json}\n`);
-      }
-    }
+    emitOutput(flags.json, ins, () => renderInspection(ins));
   });
 
   data

@@ -3,6 +3,8 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../report/atomic.js';
+import { toJson } from '../report/format.js';
 import type { LoadOptions } from '../data/load.js';
 import { parseColumnMap } from '../data/schema.js';
 import { parseDuration, TS_UNITS, type TsUnit } from '../data/time.js';
@@ -56,4 +58,16 @@ export function numberOption(flag: string, value: string, check: (x: number) => 
   const x = Number(value);
   if (value.trim() === '' || !check(x)) throw new UsageError(`${flag} '${value}' is not ${what}`);
   return x;
+}
+
+/**
+ * The output of a command with `--json [file]`: the text rendering without the flag, JSON on
+ * stdout with it, or JSON written atomically to the file it names.
+ */
+export function emitOutput(json: string | boolean | undefined, value: unknown, text: () => string): void {
+  if (json === undefined) process.stdout.write(text() + '\n');
+  else if (typeof json === 'string') {
+    writeFileAtomic(json, toJson(value));
+    process.stderr.write(`wrote ${json}\n`);
+  } else process.stdout.write(toJson(value));
 }

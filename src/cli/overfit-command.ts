@@ -3,9 +3,8 @@ import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { overfitReport } from '../analysis/overfit.js';
 import { readReturnMatrix } from '../data/matrix.js';
-import { writeFileAtomic } from '../report/atomic.js';
-import { fmtNum, fmtP, fmtPct, toJson } from '../report/format.js';
-import { numberOption } from './options.js';
+import { fmtNum, fmtP, fmtPct } from '../report/format.js';
+import { emitOutput, numberOption } from './options.js';
 
 export function overfitCommand(): Command {
   return new Command('overfit')
@@ -28,16 +27,8 @@ export function overfitCommand(): Command {
         if (e instanceof RangeError) throw new UsageError(e.message);
         throw e;
       }
-      const json = { ...r, pbo: { ...r.pbo, logits: Array.from(r.pbo.logits), isSharpe: Array.from(r.pbo.isSharpe), oosSharpe: Array.from(r.pbo.oosSharpe) } };
-      if (f.json !== undefined) {
-        if (typeof f.json === 'string') {
-          writeFileAtomic(f.json, toJson(json));
-          process.stderr.write(`wrote ${f.json}\n`);
-        } else process.stdout.write(toJson(json));
-        return;
-      }
       const b = r.best;
-      process.stdout.write(
+      emitOutput(f.json, r, () =>
         [
           `${r.trials} trials × ${r.periods} periods (${r.periodsPerYear} a year)`,
           `  verdict        ${r.verdict}`,
@@ -48,7 +39,7 @@ export function overfitCommand(): Command {
           `  PBO            ${fmtNum(r.pbo.pbo, 4)}  (${r.pbo.combinations} CSCV splits of ${r.pbo.partitions} blocks${r.pbo.rowsDropped ? `, first ${r.pbo.rowsDropped} rows dropped` : ''}); degradation slope ${fmtNum(r.pbo.degradationSlope, 3)}; P(OOS loss) ${fmtPct(r.pbo.probOosLoss, 1)}`,
           `  OOS ranks      ${r.pbo.rankCounts.join(' ')}  (1 = worst … ${r.trials} = best)`,
           `  hit rate       ${fmtPct(b.hitRate.rate, 1)} of ${b.hitRate.wins + b.hitRate.losses} periods (p = ${fmtP(b.hitRate.pValue)} vs 50%)`,
-        ].join('\n') + '\n',
+        ].join('\n'),
       );
     });
 }

@@ -10,7 +10,6 @@
  */
 import { DataError } from '../errors.js';
 import type { FileTable } from './table.js';
-import { formatDuration } from './time.js';
 
 export type BarStamp = 'start' | 'end';
 
@@ -82,4 +81,3 @@ export function barTiming(file: string, t: FileTable, stamp: BarStamp, lengthUs?
   return { closeTs, startTs, lengthUs: lengths };
 }
 
-export const describeBarLength = (us: number): string => formatDuration(us);

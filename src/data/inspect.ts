@@ -170,10 +170,3 @@ export function renderInspection(ins: Inspection): string {
   );
   return out.join('\n');
 }
-
-/** JSON-ready form: times as ISO strings next to the µs values. */
-export function inspectionToJson(ins: Inspection): unknown {
-  return JSON.parse(
-    JSON.stringify(ins, (k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
-  );
-}

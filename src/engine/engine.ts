@@ -543,12 +543,12 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
 }
 
 /**
- * The tick handed to `onTick`: a view of the current row of the table. The engine moves `index`;
- * every field is read from the typed arrays on access, so delivering a tick costs one store.
+ * A view of the current row of the table, handed to handlers: the engine moves `index`; every field
+ * is read from the typed arrays on access, so delivering an event costs one store.
  */
-class RowTickView implements TickView {
+class RowView {
   index = 0;
-  constructor(private readonly t: TickTable) {}
+  constructor(protected readonly t: TickTable) {}
   get ts(): EpochUs {
     return this.t.ts[this.index]!;
   }
@@ -558,6 +558,10 @@ class RowTickView implements TickView {
   get symbol(): string {
     return this.t.symbols[this.t.sym[this.index]!]!;
   }
+}
+
+/** The tick handed to `onTick`. */
+class RowTickView extends RowView implements TickView {
   get kind(): 'trade' | 'quote' {
     return this.t.kind[this.index] === QUOTE ? 'quote' : 'trade';
   }
@@ -582,21 +586,10 @@ class RowTickView implements TickView {
   }
 }
 
-/** The bar handed to `onBar`, a view of the current row like {@link RowTickView}. */
-class RowBarView implements BarView {
-  index = 0;
-  constructor(private readonly t: TickTable) {}
-  get ts(): EpochUs {
-    return this.t.ts[this.index]!;
-  }
+/** The bar handed to `onBar`, at its close. */
+class RowBarView extends RowView implements BarView {
   get start(): EpochUs {
     return this.t.barStart[this.index]!;
-  }
-  get symbolId(): number {
-    return this.t.sym[this.index]!;
-  }
-  get symbol(): string {
-    return this.t.symbols[this.t.sym[this.index]!]!;
   }
   get open(): number {
     return this.t.f0[this.index]!;

@@ -5,9 +5,18 @@ export const fmtPct = (x: number, digits = 2): string => (Number.isFinite(x) ? `
 export const fmtInt = (x: number): string => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: 0 }) : 'n/a');
 export const fmtP = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
-/** JSON with NaN and ±Infinity as null, and numbers as JavaScript prints them (deterministic). */
+/**
+ * JSON with NaN and ±Infinity as null, typed arrays as arrays, and numbers as JavaScript prints
+ * them (deterministic).
+ */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+  return (
+    JSON.stringify(
+      value,
+      (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v),
+      2,
+    ) + '\n'
+  );
 }
 
 /** One CSV field, quoted when needed. */
