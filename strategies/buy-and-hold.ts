@@ -1,4 +1,8 @@
-/** buy-and-hold: invest once, at the first price of each traded symbol, and hold to the end. */
+/**
+ * buy-and-hold: invest once, at the first price of each traded symbol, and hold to the end. A symbol
+ * counts as bought once an order for it is accepted or a position in it is found (handed over from
+ * an earlier walk-forward fold), so warm-up refusals and rejections are retried.
+ */
 import { defineStrategy, type Context } from '../src/strategy/types.js';
 import { COMMON_PARAMS, tradedSymbols } from './lib.js';
 
@@ -19,9 +23,9 @@ export default defineStrategy({
         traded = new Set(ids);
         share = ((p.fraction as number) * ctx.initialCapital) / ids.length;
       }
-      if (!traded.has(sym) || bought.has(sym)) return;
-      bought.add(sym);
-      ctx.submit({ symbol: ctx.symbols[sym]!, side: 'buy', notional: share });
+      if (!traded.has(sym) || bought.has(sym) || ctx.warmingUp) return;
+      const symbol = ctx.symbols[sym]!;
+      if (ctx.position(symbol) + ctx.pending(symbol) !== 0 || ctx.submit({ symbol, side: 'buy', notional: share }).ok) bought.add(sym);
     };
     return {
       onTick: (ctx, t) => decide(ctx, t.symbolId),

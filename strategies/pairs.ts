@@ -145,6 +145,14 @@ export default defineStrategy({
         gateOpen = lastP < (p.maxPValue as number);
       }
       if (gateOpen) gateOpenSteps++;
+      // The books decide whether a trade is on, not only our own flag: an entry the broker refused
+      // (or one refused in a validation warm-up) leaves us flat, and a position handed over from an
+      // earlier walk-forward fold (--fold-edge carry) is managed as if we had entered it now.
+      const held = Math.sign(ctx.position(symA) + ctx.pending(symA));
+      if (held !== side) {
+        if (side === 0) enteredAt = ts;
+        side = held; // +1 long the spread = long A
+      }
       const az = Math.abs(z);
       if (side !== 0) {
         if (az < exit || az > stop || ts - enteredAt >= maxHoldUs || !gateOpen) {

@@ -7,6 +7,7 @@ import { dataCommand } from './data-commands.js';
 import { runCommand } from './run-command.js';
 import { cointCommand, pairsCommand } from './coint-commands.js';
 import { overfitCommand } from './overfit-command.js';
+import { compareCommand, walkForwardCommand } from './validate-commands.js';
 import { VERSION } from '../version.js';
 
 let currentArgv: readonly string[] = [];
@@ -21,6 +22,8 @@ export function buildProgram(): Command {
   program.addCommand(runCommand(() => currentArgv));
   program.addCommand(cointCommand());
   program.addCommand(pairsCommand());
+  program.addCommand(walkForwardCommand(() => currentArgv));
+  program.addCommand(compareCommand(() => currentArgv));
   program.addCommand(overfitCommand());
   for (const c of program.commands) propagateExitOverride(c);
   return program;

@@ -98,6 +98,14 @@ export interface RunRecord {
   readonly equity: Float64Array;
   /** 1 where a position was held at some point in the period. */
   readonly inMarket: Uint8Array;
+  /**
+   * Running totals at each sample (as of the sample's end): fees, borrow, traded notional and time
+   * in the market (µs). A window's share is the difference of two samples (see metrics/window.ts).
+   */
+  readonly feesCum: Float64Array;
+  readonly borrowCum: Float64Array;
+  readonly notionalCum: Float64Array;
+  readonly exposureCum: Float64Array;
   readonly trades: readonly RoundTrip[];
   /** Round trips still open at the end, valued at the last marks. */
   readonly openTrades: readonly RoundTrip[];
@@ -240,6 +248,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     get now() {
       return clock[0]!;
     },
+    warmingUp: false,
     symbols,
     get cash() {
       return pf.cash;
@@ -324,6 +333,10 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   const sampleTs: number[] = [];
   const equity: number[] = [];
   const inMarketFlags: number[] = [];
+  const feesCum: number[] = [];
+  const borrowCum: number[] = [];
+  const notionalCum: number[] = [];
+  const exposureCum: number[] = [];
   let lastAccrual = clock[0]!;
   const accrueBorrow = (t: EpochUs): void => {
     const rate = cfg.execution.borrowBps / 1e4;
@@ -337,8 +350,12 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     lastAccrual = t;
   };
   /** Records the sample of a period ending at `endTs`; borrow accrues up to `accrueTo` (<= now). */
-  const closeSample = (endTs: EpochUs, accrueTo: EpochUs, inMarket: boolean): void => {
+  const closeSample = (endTs: EpochUs, accrueTo: EpochUs, inMarket: boolean, exposureSoFar: number): void => {
     accrueBorrow(accrueTo);
+    feesCum.push(pf.feesPaid);
+    borrowCum.push(pf.borrowPaid);
+    notionalCum.push(pf.tradedNotional);
+    exposureCum.push(exposureSoFar);
     sampleTs.push(endTs);
     if (pf.inMarket()) {
       syncMarks();
@@ -414,7 +431,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
       const s = sym[i]!;
       const k = kind[i]!;
       if (t >= bucketEnd) {
-        if (!Number.isNaN(bucket)) closeSample(bucketEnd, bucketEnd, bucketInMarket);
+        if (!Number.isNaN(bucket)) closeSample(bucketEnd, bucketEnd, bucketInMarket, openPositions > 0 ? exposureUs + (bucketEnd - exposedSince) : exposureUs);
         bucket = Math.floor(t / periodUs);
         bucketEnd = (bucket + 1) * periodUs;
         bucketInMarket = openPositions > 0;
@@ -510,7 +527,7 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   if (openPositions > 0) exposureUs += clock[0]! - exposedSince;
   if (strategy.onEnd) call('onEnd', () => strategy.onEnd!(ctx));
   flushRejections();
-  if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs, clock[0]!, bucketInMarket);
+  if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs, clock[0]!, bucketInMarket, exposureUs);
   let strategySummary: unknown;
   if (strategy.summary) call('summary', () => (strategySummary = strategy.summary!()));
   syncMarks();
@@ -526,6 +543,10 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     sampleTs: Float64Array.from(sampleTs),
     equity: Float64Array.from(equity),
     inMarket: Uint8Array.from(inMarketFlags),
+    feesCum: Float64Array.from(feesCum),
+    borrowCum: Float64Array.from(borrowCum),
+    notionalCum: Float64Array.from(notionalCum),
+    exposureCum: Float64Array.from(exposureCum),
     trades: pf.closed,
     openTrades: pf.openTrips(clock[0]!),
     fills,

@@ -95,6 +95,11 @@ export interface QuoteSnapshot {
 /** Everything a strategy may read or do. All reads are as of `now`. */
 export interface Context {
   readonly now: EpochUs;
+  /**
+   * True while the strategy only warms up (validation replays the data before an out-of-sample
+   * window so that indicators and fits start warm): orders are refused and positions read 0.
+   */
+  readonly warmingUp: boolean;
   /** Symbols in the data (all of them, including those not yet seen). */
   readonly symbols: readonly string[];
   readonly cash: number;

@@ -1,0 +1,227 @@
+/**
+ * `tickfold walk-forward` and `tickfold compare`: validation from the command line. Both build the
+ * same {@link Entry} list and call {@link validate}; they differ only in which strategies run.
+ */
+import { availableParallelism } from 'node:os';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { UsageError } from '../errors.js';
+import { loadData } from '../data/load.js';
+import { sliceTime } from '../data/table.js';
+import { parseTimeBound } from '../engine/run-job.js';
+import { choosePeriod } from '../metrics/period.js';
+import { writeFileAtomic } from '../report/atomic.js';
+import { buildValidationReport, renderValidationJson, renderValidationText, type ValidationContext } from '../report/validation-report.js';
+import { loadStrategy } from '../strategy/load.js';
+import { resolveParams } from '../strategy/params.js';
+import type { StrategyModule } from '../strategy/types.js';
+import { planFolds } from '../validation/folds.js';
+import { gridsByStrategy, parseGrid } from '../validation/grid.js';
+import { NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective } from '../validation/validate.js';
+import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
+import { VERSION } from '../version.js';
+import { addLoadOptions, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addExecutionOptions, toExecution, type RawExecFlags } from './run-command.js';
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
+  data: string[];
+  param: string[];
+  grid: string[];
+  from?: string;
+  to?: string;
+  split?: string;
+  train?: string;
+  test?: string;
+  step?: string;
+  anchored?: boolean;
+  embargo?: string;
+  warmup?: string;
+  foldEdge: string;
+  objective: string;
+  workers?: string;
+  pboPartitions: string;
+  bootstrap: string;
+  block?: string;
+  targetSharpe: string;
+  json?: string;
+  quiet?: boolean;
+  progress?: boolean;
+}
+
+function addValidationOptions(cmd: Command): Command {
+  cmd
+    .requiredOption('--data <paths...>', 'CSV files or folders')
+    .option('--param <key=value>', 'fixed strategy parameter (repeatable; prefix with the strategy name where several run, e.g. pairs.every=1m)', collect, [])
+    .option('--grid <key=values>', 'parameter grid searched in-sample: key=a,b,c or key=start:stop:step (repeatable: the full product)', collect, [])
+    .option('--from <time>', 'start of the data used (ISO-8601, inclusive)')
+    .option('--to <time>', 'end of the data used (ISO-8601, exclusive)')
+    .option('--split <at>', 'one in-sample/out-of-sample split: a fraction of the events (0.7) or a time (2013-10-09)')
+    .option('--train <length>', 'walk-forward training window: a duration (30d, 6h) or rows (50000rows)')
+    .option('--test <length>', 'walk-forward test window (also the step between folds)')
+    .option('--step <length>', 'step between folds; must equal --test (out-of-sample windows tile the data)')
+    .option('--anchored', 'anchored walk-forward: training windows all start at the beginning of the data (default: rolling)')
+    .option('--embargo <length>', 'gap left out between each training window and its test window')
+    .option('--warmup <length>', 'data replayed without trading before each test window (default: the training window)')
+    .addOption(new Option('--fold-edge <policy>', 'positions at a fold edge: close them (paying costs) or carry them into the next fold').choices(['close', 'carry']).default('close'))
+    .addOption(new Option('--objective <metric>', 'what the in-sample choice maximises').choices(Object.keys(OBJECTIVES)).default('sharpe'))
+    .option('--workers <n>', `worker threads for trials and folds (default: ${availableParallelism()}, the cores here; 1 = run on the main thread)`)
+    .option('--pbo-partitions <S>', 'CSCV blocks for PBO (even, 2..24)', '16')
+    .option('--bootstrap <B>', 'stationary-bootstrap resamples for the p-values against baselines', '2000')
+    .option('--block <L>', 'mean block length of the bootstrap, in periods (default: n^(1/3))')
+    .option('--target-sharpe <x>', 'annual Sharpe for MinBTL', '1')
+    .option('--json <file>', 'write the JSON report here (atomically)')
+    .option('--quiet', 'print nothing but errors')
+    .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)');
+  addExecutionOptions(cmd);
+  addLoadOptions(cmd);
+  return cmd;
+}
+
+/** `--param` entries for one strategy: its own prefixed ones, and the unprefixed ones if it is the main one. */
+function paramsFor(entries: readonly string[], name: string, names: readonly string[], main: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of entries) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param '${p}' must be key=value, e.g. --param lookback=20`);
+    const key = p.slice(0, eq).trim();
+    const dot = key.indexOf('.');
+    const owner = dot > 0 && names.includes(key.slice(0, dot)) ? key.slice(0, dot) : undefined;
+    if (owner === undefined && !main) continue;
+    if (owner !== undefined && owner !== name) continue;
+    out[owner ? key.slice(dot + 1) : key] = p.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+/**
+ * Parameters of a naive baseline unless given: decide once per return period (not on every
+ * tick), and the coin flip enters or exits with probability 0.1 a period.
+ */
+function baselineDefaults(module: StrategyModule, given: Record<string, string>, periodLabel: string): Record<string, string> {
+  const out = { ...given };
+  if ('every' in module.params && out.every === undefined) out.every = periodLabel;
+  if (module.name === 'random' && out.prob === undefined) out.prob = '0.1';
+  return out;
+}
+
+async function runValidation(command: 'walk-forward' | 'compare', names: readonly string[], mainName: string | undefined, baselines: readonly string[], f: RawValidationFlags, argv: readonly string[]): Promise<void> {
+  const all = [...names, ...baselines.filter((b) => !names.includes(b))];
+  const modules = new Map<string, StrategyModule>();
+  for (const n of all) modules.set(n, await loadStrategy(n, BUILTIN_STRATEGIES));
+  const displayNames = all.map((n) => modules.get(n)!.name);
+  const execution = toExecution(f);
+  const initialCapital = numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+  const workers = f.workers === undefined ? availableParallelism() : numberOption('--workers', f.workers, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
+  const pboPartitions = numberOption('--pbo-partitions', f.pboPartitions, (x) => Number.isInteger(x) && x >= 2 && x % 2 === 0 && x <= 24, 'an even integer from 2 to 24');
+  const bootstrapReps = numberOption('--bootstrap', f.bootstrap, (x) => Number.isInteger(x) && x >= 100 && x <= 1_000_000, 'an integer from 100 to 1,000,000');
+  const block = f.block === undefined ? undefined : numberOption('--block', f.block, (x) => x >= 1, 'a number >= 1 (periods)');
+  const targetSharpe = numberOption('--target-sharpe', f.targetSharpe, (x) => x > 0, 'a number > 0');
+  // grids: unprefixed entries belong to the main strategy (walk-forward); compare needs prefixes
+  const gridEntries = mainName !== undefined && f.grid.every((g) => !g.includes('.') || !names.includes(g.slice(0, g.indexOf('.')))) ? new Map([[mainName, f.grid]]) : gridsByStrategy(f.grid, names);
+  for (const g of gridEntries.keys()) if (!names.includes(g)) throw new UsageError(`--grid for '${g}', which is not among the strategies run (${names.join(', ')})`);
+
+  const { table: full, files } = await loadData(f.data, toLoadOptions(f));
+  const fromUs = parseTimeBound('--from', f.from, -Infinity);
+  const toUs = parseTimeBound('--to', f.to, Infinity);
+  const table = sliceTime(full, fromUs, toUs);
+  if (table.length === 0) throw new UsageError(`no data between ${f.from ?? 'the start'} and ${f.to ?? 'the end'}`);
+  const period = choosePeriod(table, f.period, f.periodsPerYear === undefined ? undefined : numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0'));
+  if (!(period.periodUs > 0)) throw new UsageError(`--period '${f.period}' is not a duration; write e.g. 1d, 1h, 5m`);
+  const plan = planFolds(table, {
+    ...(f.split !== undefined ? { split: f.split } : {}),
+    ...(f.train !== undefined ? { train: f.train } : {}),
+    ...(f.test !== undefined ? { test: f.test } : {}),
+    ...(f.step !== undefined ? { step: f.step } : {}),
+    ...(f.anchored ? { anchored: true } : {}),
+    ...(f.embargo !== undefined ? { embargo: f.embargo } : {}),
+    ...(f.warmup !== undefined ? { warmup: f.warmup } : {}),
+  });
+
+  const entries: Entry[] = all.map((n, i) => {
+    const module = modules.get(n)!;
+    const isBaseline = (NAIVE_BASELINES as readonly string[]).includes(module.name) && n === module.name;
+    const given = paramsFor(f.param, n, all, n === mainName);
+    const base = isBaseline ? baselineDefaults(module, given, period.label) : given;
+    return { name: displayNames[i]!, spec: n, module, base, grid: parseGrid(gridEntries.get(n) ?? []), baseline: isBaseline };
+  });
+  if (new Set(displayNames).size !== displayNames.length) throw new UsageError(`two strategies have the same name (${displayNames.join(', ')}); each must be listed once`);
+
+  const bar =
+    f.progress !== false && !f.quiet && process.stderr.isTTY
+      ? new cliProgress.SingleBar({ stream: process.stderr, format: 'validating [{bar}] {value}/{total} runs, {eta_formatted} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+      : undefined;
+  let outcome;
+  try {
+    outcome = await validate(table, entries, {
+      plan,
+      run: { execution, initialCapital, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: f.seed },
+      objective: f.objective as Objective,
+      edge: f.foldEdge === 'carry' ? 'carry' : 'close',
+      pboPartitions,
+      bootstrapReps,
+      ...(block !== undefined ? { bootstrapBlock: block } : {}),
+      workers,
+      targetSharpe,
+      onProgress: (done, total) => {
+        if (!bar) return;
+        if (done === 0) bar.start(total, 0);
+        else bar.update(done);
+      },
+    });
+  } finally {
+    bar?.stop();
+  }
+  const ctx: ValidationContext = {
+    command,
+    version: VERSION,
+    argv,
+    files,
+    events: table.length,
+    symbols: table.symbols,
+    execution,
+    initialCapital,
+    seed: f.seed,
+    period,
+    params: Object.fromEntries(entries.map((e) => [e.name, resolveParams(e.name, e.module.params, e.base)])),
+    bootstrap: { reps: bootstrapReps, block: block ?? null },
+    pboPartitions,
+    warmup: f.warmup ?? (plan.mode === 'split' ? 'the in-sample window' : plan.anchored ? `the last ${f.train}` : 'the training window'),
+  };
+  const json = f.json !== undefined ? renderValidationJson(buildValidationReport(outcome, ctx)) : undefined;
+  if (json !== undefined) writeFileAtomic(f.json!, json);
+  if (!f.quiet) {
+    process.stdout.write(renderValidationText(outcome, ctx) + '\n');
+    if (f.json !== undefined) process.stdout.write(`\nwrote ${f.json}\n`);
+  }
+}
+
+export function walkForwardCommand(argv: () => readonly string[]): Command {
+  const cmd = new Command('walk-forward')
+    .description('walk-forward validation of one strategy over a parameter grid, against the naive baselines, with the overfitting verdict')
+    .requiredOption('--strategy <name|path>', `a built-in (${[...BUILTIN_STRATEGIES.keys()].join(', ')}) or a module file`)
+    .option('--baselines <list>', `naive baselines run on the same folds, or 'none'`, NAIVE_BASELINES.join(','));
+  addValidationOptions(cmd);
+  cmd.action(async (f: RawValidationFlags & { strategy: string; baselines: string }) => {
+    const baselines = f.baselines.trim() === 'none' ? [] : f.baselines.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    for (const b of baselines) if (!(NAIVE_BASELINES as readonly string[]).includes(b)) throw new UsageError(`--baselines: '${b}' is not a naive baseline (${NAIVE_BASELINES.join(', ')}, or none)`);
+    await runValidation('walk-forward', [f.strategy], f.strategy, baselines, f, argv());
+  });
+  return cmd;
+}
+
+export function compareCommand(argv: () => readonly string[]): Command {
+  const cmd = new Command('compare')
+    .description('several strategies on the same folds: IS and OOS metrics, edge over the naive baselines and a verdict for each')
+    .requiredOption('--strategies <list>', 'comma-separated built-ins or module files; the naive baselines among them are the yardstick (all four are added when none is listed)');
+  addValidationOptions(cmd);
+  cmd.action(async (f: RawValidationFlags & { strategies: string }) => {
+    const names = f.strategies.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (names.length === 0) throw new UsageError('--strategies needs at least one strategy');
+    if (new Set(names).size !== names.length) throw new UsageError(`--strategies lists a strategy twice (${names.join(', ')})`);
+    const hasBaseline = names.some((n) => (NAIVE_BASELINES as readonly string[]).includes(n));
+    await runValidation('compare', names, names.length === 1 ? names[0] : undefined, hasBaseline ? [] : [...NAIVE_BASELINES], f, argv());
+  });
+  return cmd;
+}

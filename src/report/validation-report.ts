@@ -1,0 +1,242 @@
+/**
+ * The report of a validation (`walk-forward`, `compare`): a JSON-serialisable object and its
+ * terminal rendering. Like the run report it holds nothing but functions of the inputs,
+ * parameters and seed: no wall-clock times, no worker count, so it is byte-identical across runs
+ * and across `--workers`.
+ */
+import type { ExecutionConfig } from '../broker/broker.js';
+import type { FileSummary } from '../data/load.js';
+import { formatDuration, formatIso } from '../data/time.js';
+import type { PeriodChoice } from '../metrics/period.js';
+import type { RunMetrics } from '../metrics/run-metrics.js';
+import type { Fold } from '../validation/folds.js';
+import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.js';
+import { fmtNum, fmtP, fmtPct, toJson } from './format.js';
+
+export interface ValidationContext {
+  readonly command: 'walk-forward' | 'compare';
+  readonly version: string;
+  readonly argv: readonly string[];
+  readonly files: readonly FileSummary[];
+  readonly events: number;
+  readonly symbols: readonly string[];
+  readonly execution: ExecutionConfig;
+  readonly initialCapital: number;
+  readonly seed: string;
+  readonly period: PeriodChoice;
+  readonly params: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly bootstrap: { readonly reps: number; readonly block: number | null };
+  readonly pboPartitions: number;
+  readonly warmup: string;
+}
+
+const iso = (x: number): string | null => (Number.isFinite(x) ? formatIso(x) : null);
+
+/** The figures of a window shown per fold and per strategy. */
+function brief(m: RunMetrics): Record<string, unknown> {
+  return {
+    pnlNet: m.pnlNet,
+    returnPct: m.returnPct,
+    sharpeAnnualized: m.sharpeAnnualized,
+    hitRate: m.hitRate.rate,
+    wins: m.hitRate.wins,
+    losses: m.hitRate.losses,
+    hitRatePValue: m.hitRate.pValue,
+    trades: m.trades,
+    maxDrawdownPct: m.maxDrawdownPct,
+    feesPaid: m.feesPaid,
+    periods: m.periods,
+  };
+}
+
+const foldJson = (f: Fold, dataEnd: number): Record<string, unknown> => ({
+  index: f.index,
+  trainStart: iso(f.trainStart),
+  trainEnd: iso(f.trainEnd),
+  warmupStart: iso(f.warmupStart),
+  testStart: iso(f.testStart),
+  testEnd: iso(Number.isFinite(f.testEnd) ? f.testEnd : dataEnd),
+  partial: f.partial,
+});
+
+function strategyJson(s: StrategyOutcome, dataEnd: number): Record<string, unknown> {
+  const m = s.oos.metrics;
+  const of = s.overfitting;
+  return {
+    name: s.name,
+    baseline: s.baseline,
+    verdict: s.verdict,
+    verdictClass: s.verdictClass,
+    grid: s.grid,
+    outOfSample: {
+      metrics: { ...m, maxDrawdownPeakTs: iso(m.maxDrawdownPeakTs), maxDrawdownTroughTs: iso(m.maxDrawdownTroughTs) },
+      annualReturn: s.oosAnnualReturn,
+      equity: { ts: Array.from(s.oos.record.sampleTs, (t) => formatIso(t)), equity: s.oos.record.equity },
+    },
+    inSample: { sharpeAnnualized: s.isAggregate.sharpeAnnualized, annualReturn: s.isAggregate.annualReturn, hitRate: s.isAggregate.hitRate },
+    walkForwardEfficiency: s.walkForwardEfficiency,
+    degradation: s.degradation,
+    parameterStability: s.stability,
+    overfitting: {
+      ...of,
+      pbo: of.pbo && {
+        pbo: of.pbo.pbo,
+        partitions: of.pbo.partitions,
+        combinations: of.pbo.combinations,
+        rowsUsed: of.pbo.rowsUsed,
+        rowsDropped: of.pbo.rowsDropped,
+        rankCounts: of.pbo.rankCounts,
+        logitMean: of.pbo.logitMean,
+        logitMedian: of.pbo.logitMedian,
+        degradationSlope: of.pbo.degradationSlope,
+        probOosLoss: of.pbo.probOosLoss,
+        logits: of.pbo.logits,
+        isSharpe: of.pbo.isSharpe,
+        oosSharpe: of.pbo.oosSharpe,
+      },
+    },
+    vsBaselines: s.vsBaselines,
+    folds: s.folds.map((f) => ({ ...foldJson(f.fold, dataEnd), chosen: f.chosen, inSample: brief(f.is), outOfSample: brief(f.oos) })),
+    trials: s.trials.map((t) => ({ index: t.index, label: t.label, values: t.values, wholeData: brief(t.metrics), isObjective: t.isObjective, returns: t.returns })),
+    ...(s.diagnostics !== undefined ? { diagnostics: s.diagnostics } : {}),
+  };
+}
+
+export function buildValidationReport(v: ValidationOutcome, c: ValidationContext): Record<string, unknown> {
+  return {
+    tickfold: { version: c.version, command: c.command, argv: c.argv },
+    manifest: {
+      strategies: v.strategies.map((s) => ({ name: s.name, baseline: s.baseline, params: c.params[s.name] ?? {}, grid: s.grid, trials: s.trials.length })),
+      totalTrials: v.totalTrials,
+      objective: v.objective,
+      foldEdge: v.edge,
+      validation: { mode: v.plan.mode, anchored: v.plan.anchored, ...v.plan.spec, warmup: c.warmup },
+      seed: c.seed,
+      initialCapital: c.initialCapital,
+      execution: c.execution,
+      period: { label: c.period.label, us: c.period.periodUs, periodsPerYear: c.period.periodsPerYear, basis: c.period.basis },
+      bootstrap: c.bootstrap,
+      pboPartitions: c.pboPartitions,
+      data: c.files.map((f) => ({ file: f.file, kind: f.kind, rows: f.rows, bytes: f.bytes, sha1: f.sha1 ?? null, symbols: f.symbols, badRows: f.badRows })),
+      window: { from: iso(v.plan.dataStart), to: iso(v.plan.dataEnd), events: c.events },
+    },
+    folds: v.plan.folds.map((f) => foldJson(f, v.plan.dataEnd)),
+    table: v.strategies.map((s) => ({
+      strategy: s.name,
+      baseline: s.baseline,
+      trials: s.trials.length,
+      isSharpe: s.isAggregate.sharpeAnnualized,
+      oosSharpe: s.oos.metrics.sharpeAnnualized,
+      isHitRate: s.isAggregate.hitRate.rate,
+      oosHitRate: s.oos.metrics.hitRate.rate,
+      oosReturnPct: s.oos.metrics.returnPct,
+      oosPnl: s.oos.metrics.pnlNet,
+      oosTrades: s.oos.metrics.trades,
+      oosMaxDrawdownPct: s.oos.metrics.maxDrawdownPct,
+      dsr: s.overfitting.dsr,
+      pbo: s.overfitting.pbo?.pbo ?? null,
+      verdictClass: s.verdictClass,
+    })),
+    strategies: v.strategies.map((s) => strategyJson(s, v.plan.dataEnd)),
+  };
+}
+
+export const renderValidationJson = (r: Record<string, unknown>): string => toJson(r);
+
+function pad(cells: readonly string[], widths: readonly number[], right: readonly boolean[]): string {
+  return cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [pad(header, widths, right), ...rows.map((r) => pad(r, widths, right))];
+}
+
+const signedPct = (x: number, d = 2): string => (Number.isFinite(x) ? `${x > 0 ? '+' : ''}${fmtPct(x, d)}` : 'n/a');
+
+export function renderValidationText(v: ValidationOutcome, c: ValidationContext): string {
+  const out: string[] = [];
+  const plan = v.plan;
+  const nf = plan.folds.length;
+  const last = plan.folds[nf - 1]!;
+  const syms = c.symbols.length <= 6 ? c.symbols.join(', ') : `${c.symbols.length} symbols`;
+  out.push(`tickfold ${c.command}: ${v.strategies.filter((s) => !s.baseline).map((s) => s.name).join(', ') || v.strategies.map((s) => s.name).join(', ')}`);
+  out.push(`  data       ${c.events.toLocaleString('en-US')} events (${syms}), ${formatIso(plan.dataStart)} → ${formatIso(plan.dataEnd)}`);
+  const spec = plan.spec;
+  out.push(
+    plan.mode === 'split'
+      ? `  split      in-sample until ${formatIso(last.trainEnd)}, out-of-sample from ${formatIso(last.testStart)}${spec.embargo ? ` (embargo ${spec.embargo})` : ''}`
+      : `  folds      ${nf} ${plan.anchored ? 'anchored' : 'rolling'} walk-forward folds: train ${spec.train}, test ${spec.test}${spec.embargo ? `, embargo ${spec.embargo}` : ''}${last.partial ? ' (the last one partial)' : ''}`,
+  );
+  out.push(`  policy     parameters chosen in-sample by ${v.objective}; warm-up ${c.warmup} before each test window; positions at fold edges: ${v.edge}`);
+  out.push(`  trials     ${v.strategies.map((s) => `${s.name} ${s.trials.length}`).join(', ')} (${v.totalTrials} in all)`);
+  out.push(`  returns    ${c.period.label} periods, ${fmtNum(c.period.periodsPerYear, 0)} a year; bootstrap ${c.bootstrap.reps} resamples`);
+  out.push('');
+  out.push(
+    ...table(
+      ['strategy', 'trials', 'IS Sharpe', 'OOS Sharpe', 'IS hit', 'OOS hit', 'OOS return', 'OOS PnL', 'trades', 'max DD', 'DSR', 'PBO', 'verdict'],
+      v.strategies.map((s) => {
+        const m = s.oos.metrics;
+        return [
+          s.name,
+          String(s.trials.length),
+          fmtNum(s.isAggregate.sharpeAnnualized),
+          fmtNum(m.sharpeAnnualized),
+          fmtPct(s.isAggregate.hitRate.rate, 1),
+          fmtPct(m.hitRate.rate, 1),
+          signedPct(m.returnPct),
+          fmtNum(m.pnlNet),
+          String(m.trades),
+          fmtPct(m.maxDrawdownPct),
+          fmtNum(s.overfitting.dsr),
+          s.overfitting.pbo ? fmtNum(s.overfitting.pbo.pbo) : 'n/a',
+          s.verdictClass,
+        ];
+      }),
+      [false, true, true, true, true, true, true, true, true, true, true, true, false],
+    ).map((l) => `  ${l}`),
+  );
+  for (const s of v.strategies.filter((x) => !x.baseline)) {
+    const m = s.oos.metrics;
+    const of = s.overfitting;
+    out.push('');
+    out.push(`${s.name}: ${s.verdict}`);
+    out.push(`  PnL OOS      ${fmtNum(m.pnlNet)} (${signedPct(m.returnPct)}), fees ${fmtNum(m.feesPaid)}; hit rate ${fmtPct(m.hitRate.rate, 1)} of ${m.hitRate.wins + m.hitRate.losses} round trips (95% CI ${fmtPct(m.hitRate.wilson95.low, 1)}–${fmtPct(m.hitRate.wilson95.high, 1)}, p = ${fmtP(m.hitRate.pValue)} vs 50%)`);
+    out.push(`  IS → OOS     Sharpe ${fmtNum(s.isAggregate.sharpeAnnualized)} → ${fmtNum(m.sharpeAnnualized)} (${signedNum(s.degradation.sharpe)}); hit rate ${fmtPct(s.isAggregate.hitRate.rate, 1)} → ${fmtPct(m.hitRate.rate, 1)}; walk-forward efficiency ${fmtNum(s.walkForwardEfficiency)}`);
+    out.push(
+      `  Sharpe tests PSR(0) ${fmtNum(of.psr, 3)}; DSR ${fmtNum(of.dsr, 3)} (SR0 ${fmtNum(of.sr0, 4)} per period over ${of.trials} trials); MinTRL ${fmtNum(of.minTrl, 0)} periods; MinBTL ${fmtNum(of.minBtlYears, 2)} years`,
+    );
+    out.push(
+      of.pbo
+        ? `  PBO          ${fmtNum(of.pbo.pbo, 3)} (${of.pbo.combinations} CSCV splits of ${of.pbo.partitions} blocks); degradation slope ${fmtNum(of.pbo.degradationSlope, 3)}; P(OOS loss) ${fmtPct(of.pbo.probOosLoss, 1)}; best trial over all data ${of.bestTrial.label} (Sharpe ${fmtNum(of.bestTrial.sharpeAnnualized)}, DSR ${fmtNum(of.bestTrial.dsr, 3)})`
+        : `  PBO          n/a: ${of.pboNote}`,
+    );
+    if (s.vsBaselines.length > 0) {
+      out.push(`  vs baselines ${s.vsBaselines.map((b) => `${b.baseline} ${signedPct(b.edgeReturnPct)} (p=${fmtP(b.pValue)})`).join('; ')}`);
+    }
+    if (s.stability.length > 0) {
+      out.push(`  stability    ${s.stability.map((p) => `${p.key}: ${String(p.mode)} in ${Math.round(p.modeShare * nf)}/${nf} folds${Number.isFinite(p.spread) ? `, spread ${fmtNum(p.spread)}` : ''}`).join('; ')}`);
+    }
+    if (nf > 1 || s.trials.length > 1) {
+      out.push(
+        ...table(
+          ['fold', 'test window', 'chosen', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS trades'],
+          s.folds.map((f) => [
+            `${f.fold.index + 1}${f.fold.partial ? '*' : ''}`,
+            `${formatIso(f.fold.testStart)} +${formatDuration((Number.isFinite(f.fold.testEnd) ? f.fold.testEnd : plan.dataEnd) - f.fold.testStart)}`,
+            f.chosen.label,
+            fmtNum(f.is.sharpeAnnualized),
+            fmtNum(f.oos.sharpeAnnualized),
+            signedPct(f.oos.returnPct),
+            String(f.oos.trades),
+          ]),
+          [false, false, false, true, true, true, true],
+        ).map((l) => `  ${l}`),
+      );
+      if (last.partial) out.push('  * partial fold: shorter than a full test window');
+    }
+  }
+  return out.join('\n');
+}
+
+const signedNum = (x: number): string => (Number.isFinite(x) ? `${x > 0 ? '+' : ''}${fmtNum(x)}` : 'n/a');

@@ -1,0 +1,194 @@
+/**
+ * Where the in-sample and out-of-sample windows lie: one split, or walk-forward folds.
+ *
+ * Every window is a half-open time range [start, end) in µs. Windows given in rows (`50000rows`)
+ * are turned into times at those rows. Out-of-sample windows tile the data after the first
+ * training window without gaps or overlaps (step = test), so that they stitch into one
+ * out-of-sample equity curve; the last one runs to the end of the data and is marked partial when
+ * it is shorter than a full test window (reported, never dropped).
+ *
+ * Each fold also says where its warm-up starts: the strategy replays the data from there to the
+ * start of the test window without trading, so that indicators and rolling fits do not start
+ * cold. By default that is the fold's own training window (the data its parameters were chosen
+ * on; for anchored folds, the last --train of it); `--warmup` sets a fixed length instead.
+ */
+import { UsageError } from '../errors.js';
+import type { TickTable } from '../data/table.js';
+import { formatDuration, formatIso, parseDuration, parseIso } from '../data/time.js';
+
+/** A window length: a duration (µs) or a number of rows. */
+export type Span = { readonly unit: 'time'; readonly us: number; readonly text: string } | { readonly unit: 'rows'; readonly rows: number; readonly text: string };
+
+export interface Fold {
+  readonly index: number;
+  readonly trainStart: number;
+  readonly trainEnd: number;
+  readonly testStart: number;
+  /** Exclusive; Infinity for the last fold (it runs to the end of the data). */
+  readonly testEnd: number;
+  /** Where the out-of-sample run starts replaying, without trading. */
+  readonly warmupStart: number;
+  /** The last fold, when shorter than a full test window. */
+  readonly partial: boolean;
+}
+
+export interface FoldPlan {
+  readonly mode: 'split' | 'walk-forward';
+  /** Rolling (fixed-length training windows) or anchored (all data from the start). */
+  readonly anchored: boolean;
+  readonly folds: readonly Fold[];
+  readonly dataStart: number;
+  /** Time of the last event. */
+  readonly dataEnd: number;
+  /** The options as given, for the report. */
+  readonly spec: Readonly<Record<string, string>>;
+}
+
+export interface FoldOptions {
+  /** `0.7` (fraction of the events) or an ISO time. */
+  readonly split?: string;
+  readonly train?: string;
+  readonly test?: string;
+  readonly step?: string;
+  readonly anchored?: boolean;
+  /** Gap between the end of training and the start of testing. */
+  readonly embargo?: string;
+  /** Replay this much data before each test window (default: the training window). */
+  readonly warmup?: string;
+}
+
+export function parseSpan(flag: string, s: string): Span {
+  const rows = /^(\d+)\s*rows?$/.exec(s.trim());
+  if (rows) {
+    const n = Number(rows[1]);
+    if (n <= 0) throw new UsageError(`${flag} ${s}: a window needs at least one row`);
+    return { unit: 'rows', rows: n, text: s };
+  }
+  const us = parseDuration(s);
+  if (!(us > 0)) throw new UsageError(`${flag} '${s}' is not a window length; write a duration (e.g. 30d, 6h, 90m) or a number of rows (e.g. 50000rows)`);
+  return { unit: 'time', us, text: s };
+}
+
+/** Advances from row/time `at` by a span: the time `span` later, or the time of the row `span` rows on. */
+function advance(table: TickTable, atRow: number, atUs: number, span: Span): { row: number; us: number } {
+  if (span.unit === 'time') {
+    const us = atUs + span.us;
+    return { row: lowerBoundTs(table.ts, us), us };
+  }
+  const row = atRow + span.rows;
+  return { row, us: row < table.length ? table.ts[row]! : Infinity };
+}
+
+/** Goes back from row/time `at` by a span (not before the first row). */
+function retreat(table: TickTable, atRow: number, atUs: number, span: Span): { row: number; us: number } {
+  if (span.unit === 'time') {
+    const us = Math.max(table.ts[0]!, atUs - span.us);
+    return { row: lowerBoundTs(table.ts, us), us };
+  }
+  const row = Math.max(0, atRow - span.rows);
+  return { row, us: table.ts[row]! };
+}
+
+function lowerBoundTs(ts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
+  const n = table.length;
+  if (n < 2) throw new UsageError('validation needs at least two events of data');
+  const dataStart = table.ts[0]!;
+  const dataEnd = table.ts[n - 1]!;
+  const spec: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) spec[k] = String(v);
+  const embargo = o.embargo === undefined || o.embargo === '0' ? undefined : parseSpan('--embargo', o.embargo);
+  const warmup = o.warmup === undefined ? undefined : o.warmup === '0' ? ({ unit: 'time', us: 0, text: '0' } as const) : parseSpan('--warmup', o.warmup);
+  const warmupStartOf = (trainStart: number, testStart: number): number => {
+    if (warmup === undefined) return trainStart;
+    if (warmup.unit === 'time') return Math.max(dataStart, testStart - warmup.us);
+    const row = lowerBoundTs(table.ts, testStart);
+    return table.ts[Math.max(0, row - warmup.rows)]!;
+  };
+  const afterEmbargo = (row: number, us: number): { row: number; us: number } => (embargo ? advance(table, row, us, embargo) : { row, us });
+
+  if (o.split !== undefined) {
+    if (o.train !== undefined || o.test !== undefined || o.step !== undefined || o.anchored) {
+      throw new UsageError('give either --split (one in-sample/out-of-sample split) or --train/--test (walk-forward folds), not both');
+    }
+    let splitRow: number;
+    let splitUs: number;
+    if (/^0?\.\d+$/.test(o.split.trim())) {
+      const f = Number(o.split);
+      if (!(f > 0 && f < 1)) throw new UsageError(`--split ${o.split}: a fraction must be strictly between 0 and 1`);
+      splitRow = Math.round(f * n);
+      splitUs = table.ts[Math.min(splitRow, n - 1)]!;
+    } else {
+      splitUs = parseIso(o.split);
+      if (Number.isNaN(splitUs)) throw new UsageError(`--split '${o.split}' is neither a fraction (e.g. 0.7) nor an ISO-8601 time (e.g. 2013-10-09)`);
+      splitRow = lowerBoundTs(table.ts, splitUs);
+    }
+    const test = afterEmbargo(splitRow, splitUs);
+    if (!(splitUs > dataStart) || !(test.us <= dataEnd)) {
+      throw new UsageError(`--split ${o.split} leaves no ${splitUs > dataStart ? 'out-of-sample' : 'in-sample'} data (the data runs from ${formatIso(dataStart)} to ${formatIso(dataEnd)})`);
+    }
+    return {
+      mode: 'split',
+      anchored: true,
+      dataStart,
+      dataEnd,
+      spec,
+      folds: [{ index: 0, trainStart: dataStart, trainEnd: splitUs, testStart: test.us, testEnd: Infinity, warmupStart: warmupStartOf(dataStart, test.us), partial: false }],
+    };
+  }
+
+  if (o.train === undefined || o.test === undefined) throw new UsageError('give --split FRACTION|DATE, or --train and --test window lengths for walk-forward folds (e.g. --train 30d --test 5d)');
+  const train = parseSpan('--train', o.train);
+  const test = parseSpan('--test', o.test);
+  if (o.step !== undefined && o.step !== o.test) {
+    const step = parseSpan('--step', o.step);
+    const same = step.unit === test.unit && (step.unit === 'time' ? step.us === (test as { us: number }).us : step.rows === (test as { rows: number }).rows);
+    if (!same) {
+      throw new UsageError(
+        `--step ${o.step} differs from --test ${o.test}: out-of-sample windows must tile the data so that they stitch into one equity curve; ` +
+          'give the same value (or leave --step out), and change --test to retrain more or less often',
+      );
+    }
+  }
+  const folds: Fold[] = [];
+  // the first test window starts one training window (plus embargo) after the data starts; each
+  // next one where the previous ended. Training ends an embargo before its test window and is as
+  // long as --train (rolling) or starts at the beginning of the data (anchored).
+  const first = advance(table, 0, dataStart, train);
+  let testStart = afterEmbargo(first.row, first.us);
+  for (let k = 0; testStart.us <= dataEnd && testStart.row < n; k++) {
+    const trainEnd = embargo ? retreat(table, testStart.row, testStart.us, embargo) : testStart;
+    const trainStart = o.anchored || k === 0 ? { row: 0, us: dataStart } : retreat(table, trainEnd.row, trainEnd.us, train);
+    const testEnd = advance(table, testStart.row, testStart.us, test);
+    const last = !(testEnd.us <= dataEnd) || testEnd.row >= n;
+    folds.push({
+      index: k,
+      trainStart: trainStart.us,
+      trainEnd: trainEnd.us,
+      testStart: testStart.us,
+      testEnd: last ? Infinity : testEnd.us,
+      // default warm-up: the training window, or for anchored folds (whose training windows grow)
+      // a window as long as the first one, so that the replay cost does not grow with the fold
+      warmupStart: warmupStartOf(o.anchored ? retreat(table, trainEnd.row, trainEnd.us, train).us : trainStart.us, testStart.us),
+      partial: last && (test.unit === 'time' ? dataEnd - testStart.us < test.us - 1 : n - testStart.row < test.rows),
+    });
+    if (last) break;
+    testStart = testEnd;
+  }
+  if (folds.length === 0) {
+    throw new UsageError(
+      `--train ${o.train}${embargo ? ` plus --embargo ${o.embargo}` : ''} covers all the data (${formatIso(dataStart)} to ${formatIso(dataEnd)}, ${formatDuration(dataEnd - dataStart)}, ${n} rows): shorten the training window`,
+    );
+  }
+  return { mode: 'walk-forward', anchored: o.anchored === true, dataStart, dataEnd, spec, folds };
+}

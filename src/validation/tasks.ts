@@ -1,0 +1,143 @@
+/**
+ * The units of work of a validation, each one call of {@link runBacktest}, run alike on the main
+ * thread (`--workers 1`) or on worker threads: a task and its result are plain structured-clone
+ * data, and the table is shared memory, so where a task runs cannot change what it returns.
+ *
+ * - A trial task runs one parameter set over the whole table and returns its per-period returns
+ *   (a column of the trials' return matrix, for PBO and DSR) and its metrics over each fold's
+ *   training window (for choosing parameters in-sample). Each window's metrics depend only on
+ *   data up to the window's end (see metrics/window.ts), so no fold's choice sees its test data.
+ * - An out-of-sample task runs the folded strategy (folded.ts) from the first warm-up to the end.
+ */
+import type { ExecutionConfig } from '../broker/broker.js';
+import { runBacktest, StrategyError, type RunRecord } from '../engine/engine.js';
+import { sliceRows, lowerBound, type TickTable } from '../data/table.js';
+import { computeMetrics, periodReturns, type RunMetrics } from '../metrics/run-metrics.js';
+import { sliceRecord } from '../metrics/window.js';
+import { loadStrategy } from '../strategy/load.js';
+import type { Params, StrategyModule } from '../strategy/types.js';
+import { TickfoldError } from '../errors.js';
+import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
+import { foldedStrategy, type FoldEdge, type Segment } from './folded.js';
+
+export interface RunSettings {
+  readonly execution: ExecutionConfig;
+  readonly initialCapital: number;
+  readonly periodUs: number;
+  readonly periodsPerYear: number;
+  readonly seed: string;
+}
+
+export interface TrialTask {
+  readonly kind: 'trial';
+  /** Built-in name or module path, resolved in the thread that runs the task. */
+  readonly strategy: string;
+  readonly params: Params;
+  /** [from, to) windows to measure (the folds' training windows). */
+  readonly windows: readonly (readonly [number, number])[];
+  readonly run: RunSettings;
+}
+
+export interface TrialResult {
+  readonly kind: 'trial';
+  readonly sampleTs: Float64Array;
+  readonly returns: Float64Array;
+  readonly metrics: RunMetrics;
+  readonly windows: readonly RunMetrics[];
+}
+
+export interface OosTask {
+  readonly kind: 'oos';
+  readonly strategy: string;
+  readonly segments: readonly Segment[];
+  readonly edge: FoldEdge;
+  readonly run: RunSettings;
+}
+
+export interface OosResult {
+  readonly kind: 'oos';
+  /** The run restricted to the out-of-sample span (first test start to the end). */
+  readonly record: RunRecord;
+  readonly metrics: RunMetrics;
+  /** Per fold, its test window. */
+  readonly folds: readonly RunMetrics[];
+}
+
+export type Task = TrialTask | OosTask;
+export type TaskResult = TrialResult | OosResult;
+
+/** A failure inside a task, as data (errors do not survive the trip back from a worker intact). */
+export interface TaskFailure {
+  readonly kind: 'failure';
+  readonly code: string;
+  readonly message: string;
+  readonly exitCode: number;
+}
+
+const modules = new Map<string, Promise<StrategyModule>>();
+const moduleFor = (spec: string): Promise<StrategyModule> => {
+  let m = modules.get(spec);
+  if (!m) modules.set(spec, (m = loadStrategy(spec, BUILTIN_STRATEGIES)));
+  return m;
+};
+
+function runTrial(table: TickTable, module: StrategyModule, task: TrialTask): TrialResult {
+  const s = task.run;
+  const record = runBacktest(table, module.create(task.params), { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed });
+  return {
+    kind: 'trial',
+    sampleTs: record.sampleTs,
+    returns: periodReturns(record),
+    metrics: computeMetrics(record, s.periodsPerYear),
+    windows: task.windows.map(([from, to]) => computeMetrics(sliceRecord(record, from, to), s.periodsPerYear)),
+  };
+}
+
+function runOos(table: TickTable, module: StrategyModule, task: OosTask): OosResult {
+  const s = task.run;
+  const first = task.segments[0]!;
+  const window = sliceRows(table, lowerBound(table.ts, first.warmupStart), table.length);
+  const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed });
+  const oos = sliceRecord(record, first.testStart, Infinity);
+  return {
+    kind: 'oos',
+    record: { ...oos, orders: [] },
+    metrics: computeMetrics(oos, s.periodsPerYear),
+    folds: task.segments.map((g) => computeMetrics(sliceRecord(record, g.testStart, g.testEnd), s.periodsPerYear)),
+  };
+}
+
+export async function executeTask(table: TickTable, task: Task): Promise<TaskResult | TaskFailure> {
+  try {
+    const module = await moduleFor(task.strategy);
+    return task.kind === 'trial' ? runTrial(table, module, task) : runOos(table, module, task);
+  } catch (e) {
+    if (e instanceof TickfoldError) return { kind: 'failure', code: e.code, message: e.message, exitCode: e.exitCode };
+    // a strategy's create() refusing its parameters is the strategy's error, not tickfold's
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return { kind: 'failure', code: 'task-error', message: msg, exitCode: e instanceof StrategyError ? 3 : 3 };
+  }
+}
+
+/** A copy of the table in shared memory, for worker threads to read without copying. */
+export function shareTable(t: TickTable): TickTable {
+  const share = <A extends Float64Array | Uint8Array | Uint16Array>(a: A, make: (b: SharedArrayBuffer) => A): A => {
+    const out = make(new SharedArrayBuffer(a.byteLength));
+    out.set(a);
+    return out;
+  };
+  return {
+    length: t.length,
+    symbols: t.symbols,
+    ts: share(t.ts, (b) => new Float64Array(b)),
+    kind: share(t.kind, (b) => new Uint8Array(b)),
+    sym: share(t.sym, (b) => new Uint16Array(b)),
+    f0: share(t.f0, (b) => new Float64Array(b)),
+    f1: share(t.f1, (b) => new Float64Array(b)),
+    f2: share(t.f2, (b) => new Float64Array(b)),
+    f3: share(t.f3, (b) => new Float64Array(b)),
+    f4: share(t.f4, (b) => new Float64Array(b)),
+    barStart: share(t.barStart, (b) => new Float64Array(b)),
+    symbolKinds: share(t.symbolKinds, (b) => new Uint8Array(b)),
+  };
+}

@@ -1,0 +1,367 @@
+/**
+ * Validation: walk-forward (or one split) over a parameter grid, for one or several strategies and
+ * the naive baselines, with the overfitting statistics and a verdict for each.
+ *
+ * 1. Trials: every parameter set of every strategy runs once over the whole data (trial tasks);
+ *    its metrics on each fold's training window are what that fold's choice looks at, and its
+ *    per-period returns form the trials' return matrix.
+ * 2. Choice: per fold, the trial with the best in-sample objective (ties: the lower trial number).
+ * 3. Out of sample: one run of the folded strategy (folded.ts) per strategy: fold k trades its
+ *    test window with fold k's choice, after a warm-up; baselines run the same way with their
+ *    parameters, so every strategy is measured on the same periods.
+ * 4. Statistics: IS vs OOS degradation, walk-forward efficiency, parameter stability, PSR, DSR
+ *    (N = trials evaluated, V = variance of their Sharpe ratios), MinTRL, MinBTL, PBO by CSCV over
+ *    the trials' return matrix, the binomial test of the hit rate, and the OOS edge over each
+ *    naive baseline with a stationary-bootstrap p-value. Definitions: STATS.md.
+ */
+import { UsageError } from '../errors.js';
+import type { TickTable } from '../data/table.js';
+import type { RunRecord } from '../engine/engine.js';
+import { hitRate, type HitRate } from '../metrics/hit-rate.js';
+import { kurtosisNonExcess, mean, returnsFromEquity, sharpePerPeriod, skewness, stdev } from '../metrics/returns.js';
+import type { RunMetrics } from '../metrics/run-metrics.js';
+import { deflatedSharpe, expectedMaxZ, minBacktestLength, minTrackRecordLength, probabilisticSharpe } from '../metrics/sharpe-inference.js';
+import { stationaryBootstrapMean } from '../stats/bootstrap.js';
+import { probabilityOfBacktestOverfitting, type PboResult } from '../stats/pbo.js';
+import type { ParamValue, StrategyModule } from '../strategy/types.js';
+import type { FoldEdge, Segment } from './folded.js';
+import type { Fold, FoldPlan } from './folds.js';
+import { expandGrid, type Grid, type Trial } from './grid.js';
+import { TaskRunner, type Labeled } from './pool.js';
+import type { OosResult, OosTask, RunSettings, TrialResult, TrialTask } from './tasks.js';
+
+/** The naive baselines every strategy is measured against. */
+export const NAIVE_BASELINES = ['buy-and-hold', 'flat', 'random', 'momentum'] as const;
+
+export const OBJECTIVES = {
+  sharpe: (m: RunMetrics): number => m.sharpeAnnualized,
+  sortino: (m: RunMetrics): number => m.sortinoAnnualized,
+  pnl: (m: RunMetrics): number => m.pnlNet,
+  return: (m: RunMetrics): number => m.returnPct,
+  'hit-rate': (m: RunMetrics): number => m.hitRate.rate,
+  'profit-factor': (m: RunMetrics): number => m.profitFactor,
+} as const;
+export type Objective = keyof typeof OBJECTIVES;
+
+export interface Entry {
+  /** The strategy's name (the module's). */
+  readonly name: string;
+  /** Built-in name or module path, for the thread that runs its tasks. */
+  readonly spec: string;
+  readonly module: StrategyModule;
+  /** Fixed parameters (`--param`). */
+  readonly base: Readonly<Record<string, string>>;
+  readonly grid: Grid;
+  readonly baseline: boolean;
+}
+
+export interface ValidationSettings {
+  readonly plan: FoldPlan;
+  readonly run: RunSettings;
+  readonly objective: Objective;
+  readonly edge: FoldEdge;
+  readonly pboPartitions: number;
+  readonly bootstrapReps: number;
+  /** Mean block length of the stationary bootstrap (default n^(1/3)). */
+  readonly bootstrapBlock?: number;
+  readonly workers: number;
+  /** Annual Sharpe for MinBTL. */
+  readonly targetSharpe: number;
+  /** Called as tasks finish: (done, total). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface TrialOutcome {
+  readonly index: number;
+  readonly label: string;
+  readonly values: Readonly<Record<string, ParamValue>>;
+  /** Over the whole data. */
+  readonly metrics: RunMetrics;
+  /** The objective on each fold's training window. */
+  readonly isObjective: readonly number[];
+  /** Per-period returns over the whole data: this trial's column of the return matrix. */
+  readonly returns: Float64Array;
+}
+
+export interface FoldOutcome {
+  readonly fold: Fold;
+  readonly chosen: { readonly trial: number; readonly label: string; readonly values: Readonly<Record<string, ParamValue>> };
+  readonly is: RunMetrics;
+  readonly oos: RunMetrics;
+}
+
+export interface ParamStability {
+  readonly key: string;
+  /** The value chosen in each fold. */
+  readonly chosen: readonly ParamValue[];
+  readonly distinct: number;
+  readonly mode: ParamValue;
+  /** Share of folds that chose the mode: 1 = the same value every time. */
+  readonly modeShare: number;
+  /** Numeric keys: stdev of the chosen values over the grid's range (0 = stable, ~0.3+ = all over). */
+  readonly spread: number;
+}
+
+export interface BaselineEdge {
+  readonly baseline: string;
+  readonly baselineReturnPct: number;
+  /** Strategy OOS return − baseline OOS return (compounded over the OOS span). */
+  readonly edgeReturnPct: number;
+  /** Mean per-period return difference, and its one-sided stationary-bootstrap p-value. */
+  readonly meanDiffPerPeriod: number;
+  readonly pValue: number;
+  readonly meanBlock: number;
+  readonly reps: number;
+}
+
+export interface Overfitting {
+  readonly trials: number;
+  /** Variance (ddof 1) of the trials' per-period Sharpe ratios over the whole data. */
+  readonly trialSharpeVariance: number;
+  /** PSR(0) of the stitched out-of-sample returns. */
+  readonly psr: number;
+  /** DSR of the stitched out-of-sample Sharpe against the best of N trials by luck. */
+  readonly dsr: number;
+  readonly sr0: number;
+  readonly expectedMaxZ: number;
+  /** Out-of-sample periods needed for PSR(0) >= 0.95. */
+  readonly minTrl: number;
+  readonly minBtlYears: number;
+  readonly targetSharpe: number;
+  /** DSR of the best trial over the whole data (the classic backtest-overfitting check). */
+  readonly bestTrial: { readonly index: number; readonly label: string; readonly sharpeAnnualized: number; readonly dsr: number };
+  readonly pbo: PboResult | null;
+  /** Why PBO is missing, when it is. */
+  readonly pboNote: string | null;
+}
+
+export type VerdictClass = 'likely real' | 'likely overfit' | 'no significant edge' | 'baseline';
+
+export interface StrategyOutcome {
+  readonly name: string;
+  readonly baseline: boolean;
+  readonly grid: Grid;
+  readonly trials: readonly TrialOutcome[];
+  readonly folds: readonly FoldOutcome[];
+  /** Stitched out-of-sample run and its metrics. */
+  readonly oos: { readonly record: RunRecord; readonly metrics: RunMetrics; readonly returns: Float64Array };
+  /** Means over folds of the chosen trial's in-sample figures (hit rate: pooled round trips). */
+  readonly isAggregate: { readonly sharpeAnnualized: number; readonly annualReturn: number; readonly hitRate: HitRate };
+  readonly oosAnnualReturn: number;
+  /** OOS annualised return / IS annualised return (arithmetic: mean per-period return × periods a year). */
+  readonly walkForwardEfficiency: number;
+  readonly degradation: { readonly sharpe: number; readonly hitRate: number };
+  readonly stability: readonly ParamStability[];
+  readonly overfitting: Overfitting;
+  readonly vsBaselines: readonly BaselineEdge[];
+  readonly verdictClass: VerdictClass;
+  readonly verdict: string;
+  /** The fold instances' own diagnostics (`summary()`), per fold. */
+  readonly diagnostics: unknown;
+}
+
+export interface ValidationOutcome {
+  readonly plan: FoldPlan;
+  readonly objective: Objective;
+  readonly edge: FoldEdge;
+  readonly strategies: readonly StrategyOutcome[];
+  /** Trials run in all. */
+  readonly totalTrials: number;
+}
+
+const annualOf = (m: RunMetrics, returns?: ArrayLike<number>): number => (returns ? mean(returns) * m.periodsPerYear : NaN);
+
+function stability(grid: Grid, trials: readonly Trial[], chosen: readonly number[]): ParamStability[] {
+  return grid.map(({ key }) => {
+    const vals = chosen.map((c) => trials[c]!.values[key]!);
+    const counts = new Map<ParamValue, number>();
+    for (const v of vals) counts.set(v, (counts.get(v) ?? 0) + 1);
+    let mode: ParamValue = vals[0]!;
+    for (const [v, c] of counts) if (c > counts.get(mode)!) mode = v;
+    let spread = NaN;
+    if (vals.every((v) => typeof v === 'number')) {
+      const all = trials.map((t) => t.values[key] as number);
+      const range = Math.max(...all) - Math.min(...all);
+      spread = range > 0 && vals.length > 1 ? stdev(vals as number[]) / range : 0;
+    }
+    return { key, chosen: vals, distinct: counts.size, mode, modeShare: counts.get(mode)! / vals.length, spread };
+  });
+}
+
+const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%` : 'n/a');
+const num = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const pv = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+
+/** The verdict: "likely overfit" on PBO >= 0.5; "likely real" needs edge, p < 0.05 and DSR >= 0.95. */
+function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly BaselineEdge[]; baseline: boolean }): { cls: VerdictClass; text: string } {
+  const of = o.overfitting;
+  const best = o.vsBaselines.length > 0 ? o.vsBaselines.reduce((a, b) => (b.baselineReturnPct > a.baselineReturnPct ? b : a)) : undefined;
+  const edgePart = best ? `OOS edge over best naive baseline (${best.baseline}): ${pct(best.edgeReturnPct)} (p=${pv(best.pValue)})` : 'no naive baseline to compare with';
+  const pboPart = of.pbo ? `PBO ${num(of.pbo.pbo)}` : `PBO n/a (${of.pboNote})`;
+  const text = `${edgePart}; DSR ${num(of.dsr)} over ${of.trials} trial${of.trials === 1 ? '' : 's'}; ${pboPart}`;
+  if (o.baseline) return { cls: 'baseline', text: `${text}: naive baseline` };
+  let cls: VerdictClass;
+  if (of.pbo && of.pbo.pbo >= 0.5) cls = 'likely overfit';
+  else if (best && best.edgeReturnPct > 0 && best.pValue < 0.05 && of.dsr >= 0.95) cls = 'likely real';
+  else cls = 'no significant edge';
+  return { cls, text: `${text}: ${cls}` };
+}
+
+export async function validate(table: TickTable, entries: readonly Entry[], s: ValidationSettings): Promise<ValidationOutcome> {
+  const folds = s.plan.folds;
+  const objective = OBJECTIVES[s.objective];
+  // trials, validated against each schema before anything runs
+  const trialsOf = entries.map((e) => expandGrid(e.name, e.module.params, e.base, e.grid));
+  for (const [i, e] of entries.entries()) {
+    for (const t of trialsOf[i]!) {
+      try {
+        e.module.create(t.params);
+      } catch (err) {
+        throw new UsageError(`strategy '${e.name}' refuses the parameters ${t.label === 'defaults' ? '(defaults)' : t.label}: ${(err as Error).message}; change the --grid or --param values`);
+      }
+    }
+  }
+  const totalTrials = trialsOf.reduce((n, t) => n + t.length, 0);
+  const total = totalTrials + entries.length;
+  let done = 0;
+  const runner = new TaskRunner(table, s.workers, () => s.onProgress?.(++done, total));
+  s.onProgress?.(0, total);
+  try {
+    const windows = folds.map((f) => [f.trainStart, f.trainEnd] as const);
+    const trialTasks: Labeled<TrialTask>[] = entries.flatMap((e, i) =>
+      trialsOf[i]!.map((t) => ({
+        task: { kind: 'trial' as const, strategy: e.spec, params: t.params, windows, run: s.run },
+        label: `${e.name} trial ${t.index + 1} (${t.label})`,
+      })),
+    );
+    const trialResults = (await runner.runAll(trialTasks)) as TrialResult[];
+    let at = 0;
+    const resultsOf = trialsOf.map((t) => trialResults.slice(at, (at += t.length)));
+
+    // per fold, the best in-sample trial (NaN objectives lose; ties go to the lower trial number)
+    const chosenOf = resultsOf.map((rs) =>
+      folds.map((_, k) => {
+        let best = 0;
+        let bestV = -Infinity;
+        rs.forEach((r, j) => {
+          const v = objective(r.windows[k]!);
+          if (v > bestV) {
+            bestV = v;
+            best = j;
+          }
+        });
+        return best;
+      }),
+    );
+    const oosTasks: Labeled<OosTask>[] = entries.map((e, i) => ({
+      task: {
+        kind: 'oos' as const,
+        strategy: e.spec,
+        edge: s.edge,
+        run: s.run,
+        segments: folds.map((f, k): Segment => {
+          const t = trialsOf[i]![chosenOf[i]![k]!]!;
+          return { params: t.params, label: t.label, warmupStart: f.warmupStart, testStart: f.testStart, testEnd: f.testEnd };
+        }),
+      },
+      label: `${e.name} out-of-sample run`,
+    }));
+    const oosResults = (await runner.runAll(oosTasks)) as OosResult[];
+
+    const oosReturns = oosResults.map((r) => returnsFromEquity(r.record.equity, r.record.initialCapital));
+    const baselineIdx = entries.flatMap((e, i) => (e.baseline ? [i] : []));
+    const strategies = entries.map((e, i): StrategyOutcome => {
+      const trials = trialsOf[i]!;
+      const rs = resultsOf[i]!;
+      const chosen = chosenOf[i]!;
+      const oos = oosResults[i]!;
+      const rets = oosReturns[i]!;
+      const foldOut = folds.map((f, k): FoldOutcome => {
+        const t = trials[chosen[k]!]!;
+        return { fold: f, chosen: { trial: t.index, label: t.label, values: t.values }, is: rs[chosen[k]!]!.windows[k]!, oos: oos.folds[k]! };
+      });
+      // in-sample aggregates over the folds' choices
+      const isMs = foldOut.map((f) => f.is);
+      const isAnnual = mean(isMs.map((m) => (m.periods > 0 ? (m.returnPct / m.periods) * m.periodsPerYear : NaN)).filter(Number.isFinite));
+      const isSharpe = mean(isMs.map((m) => m.sharpeAnnualized).filter(Number.isFinite));
+      const isWins = isMs.reduce((n, m) => n + m.hitRate.wins, 0);
+      const isLosses = isMs.reduce((n, m) => n + m.hitRate.losses, 0);
+      const isHit = hitRate([...new Array<number>(isWins).fill(1), ...new Array<number>(isLosses).fill(-1)]);
+      const oosAnnual = annualOf(oos.metrics, rets);
+      // overfitting statistics
+      const sharpes = rs.map((r) => sharpePerPeriod(r.returns));
+      const finite = sharpes.filter(Number.isFinite);
+      const v = finite.length > 1 ? stdev(finite) ** 2 : 0;
+      const n = trials.length;
+      const sr = oos.metrics.sharpePerPeriod;
+      const g1 = oos.metrics.skewness;
+      const b2 = oos.metrics.kurtosisNonExcess;
+      const T = rets.length;
+      const defl = n > 1 ? deflatedSharpe(sr, T, g1, b2, n, v) : { sr0: 0, expectedMaxZ: NaN, dsr: probabilisticSharpe(sr, 0, T, g1, b2) };
+      let bi = 0;
+      sharpes.forEach((x, j) => {
+        if (x > sharpes[bi]! || Number.isNaN(sharpes[bi]!)) bi = j;
+      });
+      const bestRets = rs[bi]!.returns;
+      const bestDsr = n > 1 ? deflatedSharpe(sharpes[bi]!, bestRets.length, skewness(bestRets), kurtosisNonExcess(bestRets), n, v).dsr : probabilisticSharpe(sharpes[bi]!, 0, bestRets.length, skewness(bestRets), kurtosisNonExcess(bestRets));
+      let pbo: PboResult | null = null;
+      let pboNote: string | null = null;
+      if (n < 2) pboNote = 'one trial: nothing was selected; give a --grid';
+      else {
+        try {
+          pbo = probabilityOfBacktestOverfitting(rs.map((r) => r.returns), s.pboPartitions);
+        } catch (err) {
+          pboNote = `${(err as Error).message}; use a shorter --period or fewer --pbo-partitions`;
+        }
+      }
+      const overfitting: Overfitting = {
+        trials: n,
+        trialSharpeVariance: v,
+        psr: oos.metrics.probabilisticSharpe,
+        dsr: defl.dsr,
+        sr0: defl.sr0,
+        expectedMaxZ: n > 1 ? expectedMaxZ(n) : NaN,
+        minTrl: minTrackRecordLength(sr, 0, g1, b2, 0.95),
+        minBtlYears: minBacktestLength(n, s.targetSharpe),
+        targetSharpe: s.targetSharpe,
+        bestTrial: { index: bi, label: trials[bi]!.label, sharpeAnnualized: sharpes[bi]! * Math.sqrt(s.run.periodsPerYear), dsr: bestDsr },
+        pbo,
+        pboNote,
+      };
+      // against the naive baselines, on the same out-of-sample periods
+      const vsBaselines = baselineIdx
+        .filter((j) => j !== i)
+        .map((j): BaselineEdge => {
+          const b = oosReturns[j]!;
+          if (b.length !== rets.length) throw new Error(`internal: ${entries[j]!.name} has ${b.length} OOS periods, ${e.name} ${rets.length}`);
+          const d = new Float64Array(rets.length);
+          for (let k = 0; k < d.length; k++) d[k] = rets[k]! - b[k]!;
+          const boot = stationaryBootstrapMean(d, { reps: s.bootstrapReps, ...(s.bootstrapBlock !== undefined ? { meanBlock: s.bootstrapBlock } : {}), seed: `${s.run.seed}:bootstrap:${e.name}:${entries[j]!.name}` });
+          const bm = oosResults[j]!.metrics;
+          return { baseline: entries[j]!.name, baselineReturnPct: bm.returnPct, edgeReturnPct: oos.metrics.returnPct - bm.returnPct, meanDiffPerPeriod: boot.mean, pValue: boot.pValue, meanBlock: boot.meanBlock, reps: boot.reps };
+        });
+      const verdict = verdictOf({ overfitting, vsBaselines, baseline: e.baseline });
+      return {
+        name: e.name,
+        baseline: e.baseline,
+        grid: e.grid,
+        trials: trials.map((t, j) => ({ index: t.index, label: t.label, values: t.values, metrics: rs[j]!.metrics, isObjective: rs[j]!.windows.map((w) => objective(w)), returns: rs[j]!.returns })),
+        folds: foldOut,
+        oos: { record: oos.record, metrics: oos.metrics, returns: rets },
+        isAggregate: { sharpeAnnualized: isSharpe, annualReturn: isAnnual, hitRate: isHit },
+        oosAnnualReturn: oosAnnual,
+        walkForwardEfficiency: isAnnual > 0 ? oosAnnual / isAnnual : NaN,
+        degradation: { sharpe: oos.metrics.sharpeAnnualized - isSharpe, hitRate: oos.metrics.hitRate.rate - isHit.rate },
+        stability: stability(e.grid, trials, chosen),
+        overfitting,
+        vsBaselines,
+        verdictClass: verdict.cls,
+        verdict: verdict.text,
+        diagnostics: oos.record.strategySummary,
+      };
+    });
+    return { plan: s.plan, objective: s.objective, edge: s.edge, strategies, totalTrials };
+  } finally {
+    await runner.close();
+  }
+}
