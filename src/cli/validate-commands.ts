@@ -141,7 +141,8 @@ async function runValidation(command: 'walk-forward' | 'compare', names: readonl
 
   const entries: Entry[] = all.map((n, i) => {
     const module = modules.get(n)!;
-    const isBaseline = (NAIVE_BASELINES as readonly string[]).includes(module.name) && n === module.name;
+    // the naive baselines are the yardstick; the strategy under test never is one of them
+    const isBaseline = (NAIVE_BASELINES as readonly string[]).includes(n) && n !== mainName;
     const given = paramsFor(f.param, n, all, n === mainName);
     const base = isBaseline ? baselineDefaults(module, given, period.label) : given;
     return { name: displayNames[i]!, spec: n, module, base, grid: parseGrid(gridEntries.get(n) ?? []), baseline: isBaseline };

@@ -1,0 +1,37 @@
+/**
+ * Data whose truth is known, for validation tests: two symbols of 1-minute bars, either with a
+ * planted relationship (ln B = 0.8 ln A + s, s a fast-reverting AR(1): a pairs trade has a real
+ * edge) or pure noise (independent random walks: no edge to find). Seeded, so the same bytes.
+ */
+import seedrandom from 'seedrandom';
+
+export function twoSymbolBars(kind: 'planted' | 'noise', n: number, seed: string): string {
+  const rng = seedrandom(seed);
+  const gauss = (): number => {
+    let u = 0;
+    while (u === 0) u = rng();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+  };
+  let la = Math.log(100);
+  let lb = Math.log(50);
+  let s = 0;
+  let pa = 100;
+  let pb = 50;
+  const rows = ['ts,symbol,open,high,low,close'];
+  const t0 = Date.UTC(2024, 0, 1);
+  for (let i = 0; i < n; i++) {
+    la += 0.001 * gauss();
+    if (kind === 'planted') {
+      s = 0.8 * s + 0.002 * gauss();
+      lb = Math.log(50) + 0.8 * (la - Math.log(100)) + s;
+    } else lb += 0.001 * gauss();
+    const ts = new Date(t0 + i * 60_000).toISOString();
+    const a = Math.exp(la);
+    const b = Math.exp(lb);
+    rows.push(`${ts},A,${pa.toFixed(4)},${Math.max(pa, a).toFixed(4)},${Math.min(pa, a).toFixed(4)},${a.toFixed(4)}`);
+    rows.push(`${ts},B,${pb.toFixed(4)},${Math.max(pb, b).toFixed(4)},${Math.min(pb, b).toFixed(4)},${b.toFixed(4)}`);
+    pa = a;
+    pb = b;
+  }
+  return rows.join('\n') + '\n';
+}

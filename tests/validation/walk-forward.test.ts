@@ -1,0 +1,180 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir } from '../helpers.js';
+import { twoSymbolBars } from './truth.js';
+
+interface Report {
+  manifest: { totalTrials: number; foldEdge: string };
+  folds: { trainStart: string; trainEnd: string; testStart: string; testEnd: string; partial: boolean }[];
+  table: { strategy: string; baseline: boolean; oosReturnPct: number; pbo: number | null; dsr: number | null; verdictClass: string }[];
+  strategies: {
+    name: string;
+    verdict: string;
+    verdictClass: string;
+    overfitting: { trials: number; dsr: number; pbo: { pbo: number; combinations: number } | null };
+    vsBaselines: { baseline: string; edgeReturnPct: number; pValue: number; baselineReturnPct: number }[];
+    folds: { chosen: { label: string }; inSample: Record<string, number>; outOfSample: Record<string, number> }[];
+    trials: { label: string; returns: number[] }[];
+    walkForwardEfficiency: number | null;
+    parameterStability: { key: string; chosen: unknown[] }[];
+  }[];
+}
+
+const dir = tempDir();
+const file = (name: string): string => join(dir, name);
+// 32 trials of pairs on 4,000 minutes of two symbols: 5 folds of 500 rows after 1,000 rows of training
+const GRID = ['--grid', 'entry=1,1.5,2,2.5', '--grid', 'lookback=20,40,80,160', '--grid', 'exit=0.25,0.5'];
+const WF = (data: string, out: string, ...extra: string[]): string[] => [
+  'walk-forward', '--strategy', 'pairs', '--data', data, ...GRID, '--train', '1000rows', '--test', '500rows', '--period', '15m', '--no-cache', '--json', out, ...extra,
+];
+const read = (p: string): Report => JSON.parse(readFileSync(p, 'utf8')) as Report;
+
+beforeAll(() => {
+  writeFileSync(file('planted.csv'), twoSymbolBars('planted', 4000, 'truth-planted'));
+  writeFileSync(file('noise.csv'), twoSymbolBars('noise', 4000, 'truth-noise'));
+});
+
+describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)', () => {
+  it('planted relationship: low PBO, significant OOS edge over every baseline, DSR high: likely real', () => {
+    const r = runCli(WF(file('planted.csv'), file('planted.json'), '--workers', '1'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rep = read(file('planted.json'));
+    const p = rep.strategies.find((s) => s.name === 'pairs')!;
+    expect(p.overfitting.trials).toBe(32);
+    expect(rep.manifest.totalTrials).toBe(36); // + one per baseline
+    expect(p.overfitting.pbo!.pbo).toBeLessThan(0.1);
+    expect(p.overfitting.dsr).toBeGreaterThan(0.95);
+    for (const b of p.vsBaselines) {
+      expect(b.edgeReturnPct).toBeGreaterThan(0);
+      expect(b.pValue).toBeLessThan(0.01);
+    }
+    expect(p.verdictClass).toBe('likely real');
+    expect(p.verdict).toMatch(/^OOS edge over best naive baseline \(\w[\w-]*\): \+\d+\.\d\d% \(p=[\d.e-]+\); DSR \d\.\d\d over 32 trials; PBO 0\.\d\d: likely real$/);
+    expect(r.stdout).toContain(`pairs: ${p.verdict}`);
+  });
+
+  it('pure noise, six independent data sets: PBO around 0.5 (selection is a coin flip), edges not significant, never called real', () => {
+    // one data set can fool any single test (a 5% test rejects on 1 in 20 noise sets): the claim is
+    // about the distribution, so it is checked on several fixed seeds, none picked
+    const results = ['a', 'b', 'c', 'd', 'e', 'f'].map((seed) => {
+      writeFileSync(file(`noise-${seed}.csv`), twoSymbolBars('noise', 4000, `truth-noise-${seed}`));
+      const r = runCli(WF(file(`noise-${seed}.csv`), file(`noise-${seed}.json`), '--baselines', 'flat', '--quiet'));
+      expect(r.code).toBe(0);
+      return read(file(`noise-${seed}.json`)).strategies.find((s) => s.name === 'pairs')!;
+    });
+    const pbos = results.map((p) => p.overfitting.pbo!.pbo);
+    const meanPbo = pbos.reduce((a, b) => a + b, 0) / pbos.length;
+    expect(meanPbo).toBeGreaterThan(0.4);
+    expect(Math.max(...pbos)).toBeGreaterThan(0.5);
+    expect(results.filter((p) => p.vsBaselines[0]!.pValue < 0.05).length).toBeLessThanOrEqual(1);
+    for (const p of results) expect(p.verdictClass).not.toBe('likely real');
+    // and the planted relationship passes on other seeds too
+    for (const seed of ['b', 'c']) {
+      writeFileSync(file(`planted-${seed}.csv`), twoSymbolBars('planted', 4000, `truth-planted-${seed}`));
+      expect(runCli(WF(file(`planted-${seed}.csv`), file(`planted-${seed}.json`), '--baselines', 'flat', '--quiet')).code).toBe(0);
+      const p = read(file(`planted-${seed}.json`)).strategies.find((s) => s.name === 'pairs')!;
+      expect(p.overfitting.pbo!.pbo).toBeLessThan(0.1);
+      expect(p.verdictClass).toBe('likely real');
+    }
+  });
+
+  it('every trial is recorded with its parameters and per-period returns; folds with their choice and IS/OOS figures', () => {
+    const rep = read(file('planted.json'));
+    const p = rep.strategies.find((s) => s.name === 'pairs')!;
+    expect(p.trials).toHaveLength(32);
+    expect(new Set(p.trials.map((t) => t.label)).size).toBe(32);
+    expect(p.trials.every((t) => t.returns.length === p.trials[0]!.returns.length && t.returns.length > 200)).toBe(true);
+    // 4,000 minutes, 1,000 rows (500 minutes) of training, 500-row (250-minute) test windows
+    expect(rep.folds).toHaveLength(14);
+    expect(rep.folds.at(-1)!.partial).toBe(false);
+    for (let k = 1; k < rep.folds.length; k++) expect(rep.folds[k]!.testStart).toBe(rep.folds[k - 1]!.testEnd);
+    expect(p.folds.every((f) => typeof f.chosen.label === 'string' && Number.isFinite(f.inSample.sharpeAnnualized) && Number.isFinite(f.outOfSample.returnPct))).toBe(true);
+    expect(p.parameterStability.map((s) => s.key)).toEqual(['entry', 'exit', 'lookback']);
+    expect(p.parameterStability[0]!.chosen).toHaveLength(14);
+    expect(p.walkForwardEfficiency).toBeGreaterThan(0.5);
+  });
+
+  it('2 workers give byte-identical reports to 1 worker (and to another run)', () => {
+    const r = runCli(WF(file('planted.csv'), file('planted-2w.json'), '--workers', '2', '--quiet'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    // the same bytes but for the command line the report records
+    const body = (p: string): string => readFileSync(p, 'utf8').replace(/"argv": \[[^\]]*\]/, '');
+    expect(body(file('planted-2w.json'))).toBe(body(file('planted.json')));
+    expect(body(file('planted-2w.json')).length).toBeGreaterThan(100_000);
+  });
+
+  it('chooses parameters in-sample only: cutting the data after a fold leaves the earlier folds unchanged', () => {
+    const full = read(file('planted.json'));
+    const cut = full.folds[5]!.testEnd;
+    const r = runCli(WF(file('planted.csv'), file('cut.json'), '--workers', '1', '--to', cut));
+    expect(r.code).toBe(0);
+    const part = read(file('cut.json'));
+    const a = full.strategies.find((s) => s.name === 'pairs')!;
+    const b = part.strategies.find((s) => s.name === 'pairs')!;
+    // folds 0..4 are complete in both; their choices and in-sample figures cannot depend on later data
+    for (let k = 0; k < 5; k++) {
+      expect(b.folds[k]!.chosen).toEqual(a.folds[k]!.chosen);
+      expect(b.folds[k]!.inSample).toEqual(a.folds[k]!.inSample);
+      expect(b.folds[k]!.outOfSample).toEqual(a.folds[k]!.outOfSample);
+    }
+  });
+});
+
+describe('compare and the command line', () => {
+  it('compare: one table of strategies and baselines on one split, a verdict each, carry edge', () => {
+    const r = runCli([
+      'compare', '--strategies', 'pairs,linreg,buy-and-hold,flat,random,momentum', '--data', file('planted.csv'), '--split', '0.6',
+      '--param', 'linreg.horizon=5', '--grid', 'pairs.entry=1.5,2', '--fold-edge', 'carry', '--period', '15m', '--no-cache', '--json', file('cmp.json'),
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rep = read(file('cmp.json'));
+    expect(rep.manifest.foldEdge).toBe('carry');
+    expect(rep.table.map((t) => [t.strategy, t.baseline])).toEqual([
+      ['pairs', false], ['linreg', false], ['buy-and-hold', true], ['flat', true], ['random', true], ['momentum', true],
+    ]);
+    expect(rep.folds).toHaveLength(1);
+    expect(r.stdout).toMatch(/pairs: OOS edge over best naive baseline/);
+    expect(r.stdout).toMatch(/linreg: OOS edge over best naive baseline .*DSR .* over 1 trial; PBO n\/a \(one trial/);
+    expect(r.stdout).toMatch(/^ {2}strategy +trials +IS Sharpe +OOS Sharpe +IS hit +OOS hit/m);
+  });
+
+  it('user mistakes: clear message, exit 2, no stack trace, no report', () => {
+    const cases: [string[], RegExp][] = [
+      [['walk-forward', '--strategy', 'pairs', '--data', file('planted.csv'), '--split', '0.5', '--train', '1d'], /not both/],
+      [['walk-forward', '--strategy', 'pairs', '--data', file('planted.csv'), '--train', '1000rows', '--test', '500rows', '--step', '100rows'], /must tile the data/],
+      [['walk-forward', '--strategy', 'pairs', '--data', file('planted.csv'), '--split', '0.5', '--grid', 'entyr=1,2'], /did you mean 'entry'/],
+      [['walk-forward', '--strategy', 'pairs', '--data', file('planted.csv'), '--split', '0.5', '--grid', 'entry=0.2,2'], /refuses the parameters entry=0\.2: need exit < entry < stop/],
+      [['compare', '--strategies', 'pairs,linreg', '--data', file('planted.csv'), '--split', '0.5', '--grid', 'entry=1,2'], /prefix the key/],
+      [['walk-forward', '--strategy', 'pairs', '--data', file('planted.csv'), '--split', '0.5', '--baselines', 'coin'], /not a naive baseline/],
+      [['walk-forward', '--strategy', 'pairs', '--data', file('planted.csv'), '--split', '0.5', '--workers', '0'], /--workers '0' is not an integer from 1/],
+    ];
+    for (const [args, re] of cases) {
+      const r = runCli([...args, '--json', file('never.json'), '--no-cache']);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(() => readFileSync(file('never.json'))).toThrow();
+  });
+
+  it('a strategy that throws in a worker fails the run naming the trial, without hanging', () => {
+    const bad = file('bad-strategy.mjs');
+    writeFileSync(
+      bad,
+      `export default { name: 'bad', description: '', params: { n: { type: 'integer', default: 1, doc: '' } },
+        create(p) { return { onBar(ctx, b) { if (p.n === 2 && b.index > 100) throw new Error('boom'); } }; } };\n`,
+    );
+    const r = runCli(['walk-forward', '--strategy', bad, '--data', file('planted.csv'), '--split', '0.5', '--grid', 'n=1,2,3', '--workers', '2', '--baselines', 'none', '--no-cache', '--json', file('bad.json')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/bad trial 2 \(n=2\): .*strategy 'bad' failed at .*onBar threw Error: boom/);
+    expect(() => readFileSync(file('bad.json'))).toThrow();
+  });
+});
+
+it('the README quick start names the validation commands', () => {
+  expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toMatch(/tickfold walk-forward/);
+});
