@@ -6,7 +6,7 @@
  * but no data, per row.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PAIR, generatePair } from '../src/data/generate.js';
@@ -97,9 +97,9 @@ try {
   const rPairs = best('replay-pairs', file, cacheDir);
   const rPairsTick = best('replay-pairs-tick', file, cacheDir);
   const rLinreg = best('replay-linreg', file, cacheDir);
-  const wall = (argv: string[]): number => {
+  const wall = (argv: string[], runs = RUNS): number => {
     const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
       execFileSync(process.execPath, argv, { stdio: 'ignore' });
       times.push(performance.now() - t0);
@@ -135,6 +135,40 @@ try {
     if (!ok) failed++;
     console.log(`${pad(name, 50)}${pad(fmt(v), 10)}${target > 0 ? `${op} ${target}  ${ok ? 'ok' : 'MISSED'}` : '(no target)'}`);
   }
+  // ---- walk-forward: 48 trials, 1 worker vs 2 -------------------------------------------------
+  console.log('');
+  const WF_RUNS = Math.min(RUNS, 3);
+  const wfArgs = (workers: number, out: string): string[] => [
+    bin, 'walk-forward', '--strategy', 'pairs', '--data', file, '--cache-dir', cacheDir, '--param', 'every=1m',
+    '--grid', 'entry=1.5,2,2.5,3', '--grid', 'lookback=60,120,240', '--grid', 'exit=0.25,0.5,0.75,1',
+    '--train', '2d', '--test', '1d', '--baselines', 'none', '--workers', String(workers), '--quiet', '--no-progress', '--json', out,
+  ];
+  const wf = (workers: number): { ms: number; report: string } => {
+    const out = join(dir, `wf-${workers}.json`);
+    const ms = wall(wfArgs(workers, out), WF_RUNS);
+    // the report records its command line; everything else must be identical
+    return { ms, report: readFileSync(out, 'utf8').replace(/"argv": \[[^\]]*\]/, '') };
+  };
+  const wf1 = wf(1);
+  const wf2 = wf(2);
+  const wfRep = JSON.parse(wf1.report) as { manifest: { totalTrials: number }; folds: unknown[] };
+  console.log(`${pad(`walk-forward, pairs, ${wfRep.manifest.totalTrials} trials × ${wfRep.folds.length} folds + OOS run`, 60)}${pad('ms (wall)', 10)}`);
+  console.log(`${pad('  1 worker (main thread)', 60)}${pad(fmt(wf1.ms, 0), 10)}`);
+  console.log(`${pad('  2 worker threads', 60)}${pad(fmt(wf2.ms, 0), 10)}`);
+  const identical = wf1.report === wf2.report;
+  console.log(`${pad('  reports identical (all but the command line)', 60)}${identical ? 'yes' : 'NO'}`);
+  if (!identical) failed++;
+  const speedup = wf1.ms / wf2.ms;
+  const okWf = speedup >= 1.7;
+  if (!okWf) failed++;
+  // what two threads give on this machine at all: the minimal replay loop, same work per thread
+  const par1 = best('parallel-1', file, cacheDir);
+  const par2 = best('parallel-2', file, cacheDir);
+  const parFloor = (2 * par1.ms) / par2.ms;
+  console.log(`${pad('  floor: minimal loop, 1 thread vs 2 threads (same work each)', 60)}${pad(`${fmt(par1.ms, 0)} / ${fmt(par2.ms, 0)}`, 14)}speed-up ${fmt(parFloor)}`);
+  console.log(`${pad('walk-forward speed-up, 2 workers vs 1', 50)}${pad(fmt(speedup), 10)}>= 1.7  ${okWf ? 'ok' : 'MISSED'}`);
+  console.log(`${pad('walk-forward speed-up / the machine\'s 2-thread floor', 50)}${pad(fmt(speedup / parFloor), 10)}(no target)`);
+
   console.log(`\nreference: plain read is ${fmt(rowsPerS(read) / 1e6)} M rows/s; cold load is ${fmt(rowsPerS(cold) / rowsPerS(read) * 100, 0)}% of it.`);
   if (failed > 0) console.log(`${failed} target(s) missed`);
 } finally {

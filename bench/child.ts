@@ -3,6 +3,7 @@
  * `node child.js <phase> <file> <cacheDir>` prints {"ms", "rows", "maxRssBytes"} as JSON.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { loadData } from '../src/data/load.js';
 import type { TickTable } from '../src/data/table.js';
 import { DEFAULT_EXECUTION } from '../src/broker/broker.js';
@@ -182,6 +183,33 @@ switch (phase) {
     t0 = performance.now(); // time the replay only
     if (phase === 'replay-floor') rows = minimalLoop(table);
     else rows = replay(table, ...REPLAYS[phase]!);
+    break;
+  }
+  case 'parallel-1':
+  case 'parallel-2': {
+    // the machine's own parallel floor: N threads each replaying the minimal loop over their own
+    // 2M-row arrays, the same work per thread; speed-up = N × t(1) / t(N)
+    const n = phase === 'parallel-1' ? 1 : 2;
+    const kernel = `
+      const { parentPort } = require('node:worker_threads');
+      const n = 2_000_000, sym = new Uint16Array(n), f0 = new Float64Array(n), f1 = new Float64Array(n);
+      for (let i = 0; i < n; i++) { sym[i] = i & 1; f0[i] = 100 + (i % 97) * 0.01; f1[i] = f0[i] + 0.01; }
+      const bid = new Float64Array(2), ask = new Float64Array(2), mark = new Float64Array(2);
+      let eq = 0;
+      const t0 = performance.now();
+      for (let r = 0; r < 20; r++) for (let i = 0; i < n; i++) { const s = sym[i]; bid[s] = f0[i]; ask[s] = f1[i]; const m = (f0[i] + f1[i]) / 2; eq += m - mark[s]; mark[s] = m; }
+      parentPort.postMessage([performance.now() - t0, eq]);`;
+    const times = await Promise.all(
+      Array.from({ length: n }, () => new Promise<number>((res) => {
+        const w = new Worker(kernel, { eval: true });
+        w.on('message', (m: [number, number]) => {
+          res(m[0]);
+          void w.terminate();
+        });
+      })),
+    );
+    t0 = performance.now() - Math.max(...times);
+    rows = 2_000_000 * 20 * n;
     break;
   }
   default:

@@ -127,6 +127,59 @@ export interface RunRecord {
 const YEAR_US = 365.25 * 86_400e6;
 
 export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig): RunRecord {
+  const b = startBacktest(table, strategy, cfg);
+  b.advance(table.length);
+  return b.finish();
+}
+
+/**
+ * Runs several backtests over one table in lockstep, a chunk of events at a time: each chunk of
+ * the table's columns is read from memory once and replayed from cache by every backtest. On a
+ * large table a replay is bound by memory bandwidth rather than by computation (two threads each
+ * streaming their own 2M-row replay ran 1.5-2.5x slower each than one alone, on this 2-core
+ * machine), so a grid's trials are run in batches this way. Results are exactly those of
+ * {@link runBacktest} for each (the backtests share nothing but the read-only table).
+ */
+export function runBacktests(table: TickTable, jobs: readonly { readonly strategy: Strategy; readonly cfg: RunConfig }[]): RunRecord[] {
+  let job = 0;
+  try {
+    const runs: Backtest[] = [];
+    for (; job < jobs.length; job++) runs.push(startBacktest(table, jobs[job]!.strategy, jobs[job]!.cfg));
+    for (let to = Math.min(table.length, CHUNK); ; to = Math.min(table.length, to + CHUNK)) {
+      for (job = 0; job < runs.length; job++) runs[job]!.advance(to);
+      if (to === table.length) break;
+    }
+    const out: RunRecord[] = [];
+    for (job = 0; job < runs.length; job++) out.push(runs[job]!.finish());
+    return out;
+  } catch (e) {
+    throw new BatchJobError(job, e);
+  }
+}
+
+/** What {@link runBacktests} throws: which job failed, and how. */
+export class BatchJobError extends Error {
+  constructor(
+    readonly job: number,
+    override readonly cause: unknown,
+  ) {
+    super(`backtest ${job + 1} of the batch failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'BatchJobError';
+  }
+}
+
+/** Events per chunk of the loop (see runChunk). */
+const CHUNK = 8192;
+
+/** A backtest that advances on demand: {@link runBacktest} and {@link runBacktests} drive it. */
+export interface Backtest {
+  /** Replays events up to (not including) index `to`. */
+  advance(to: number): void;
+  /** Ends the run (onEnd, the last sample) and returns its record; call once. */
+  finish(): RunRecord;
+}
+
+export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig): Backtest {
   const n = table.length;
   const { ts, kind, sym, f0, f1, f2, f3, f4, barStart } = table;
   const symbols = table.symbols;
@@ -512,54 +565,64 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
     st[4] = exposureUs;
     st[5] = exposedSince;
   };
-  const CHUNK = 8192;
-  for (let from = 0; from < n; from += CHUNK) runChunk(from, Math.min(n, from + CHUNK));
-  const bucket = st[0]!;
-  const bucketInMarket = st[2] === 1;
-  const openPositions = st[3]!;
-  let exposureUs = st[4]!;
-  const exposedSince = st[5]!;
-
-  if (n > 0) {
-    clock[0] = ts[n - 1]!;
-    clock[1] = n - 1;
-  }
-  if (openPositions > 0) exposureUs += clock[0]! - exposedSince;
-  if (strategy.onEnd) call('onEnd', () => strategy.onEnd!(ctx));
-  flushRejections();
-  if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs, clock[0]!, bucketInMarket, exposureUs);
-  let strategySummary: unknown;
-  if (strategy.summary) call('summary', () => (strategySummary = strategy.summary!()));
-  syncMarks();
-
+  let done = 0;
   return {
-    strategy: cfg.strategyName,
-    symbols,
-    initialCapital: cfg.initialCapital,
-    firstTs: n > 0 ? ts[0]! : NaN,
-    lastTs: n > 0 ? ts[n - 1]! : NaN,
-    events: n,
-    periodUs,
-    sampleTs: Float64Array.from(sampleTs),
-    equity: Float64Array.from(equity),
-    inMarket: Uint8Array.from(inMarketFlags),
-    feesCum: Float64Array.from(feesCum),
-    borrowCum: Float64Array.from(borrowCum),
-    notionalCum: Float64Array.from(notionalCum),
-    exposureCum: Float64Array.from(exposureCum),
-    trades: pf.closed,
-    openTrades: pf.openTrips(clock[0]!),
-    fills,
-    orders,
-    rejections,
-    ordersSubmitted,
-    finalEquity: pf.equity(),
-    cash: pf.cash,
-    feesPaid: pf.feesPaid,
-    borrowPaid: pf.borrowPaid,
-    tradedNotional: pf.tradedNotional,
-    exposureUs,
-    strategySummary,
+    advance(to: number): void {
+      while (done < to) {
+        const end = Math.min(to, done + CHUNK);
+        runChunk(done, end);
+        done = end;
+      }
+    },
+    finish(): RunRecord {
+      const bucket = st[0]!;
+      const bucketInMarket = st[2] === 1;
+      const openPositions = st[3]!;
+      let exposureUs = st[4]!;
+      const exposedSince = st[5]!;
+
+      if (n > 0) {
+        clock[0] = ts[n - 1]!;
+        clock[1] = n - 1;
+      }
+      if (openPositions > 0) exposureUs += clock[0]! - exposedSince;
+      if (strategy.onEnd) call('onEnd', () => strategy.onEnd!(ctx));
+      flushRejections();
+      if (!Number.isNaN(bucket)) closeSample((bucket + 1) * periodUs, clock[0]!, bucketInMarket, exposureUs);
+      let strategySummary: unknown;
+      if (strategy.summary) call('summary', () => (strategySummary = strategy.summary!()));
+      syncMarks();
+
+      return {
+        strategy: cfg.strategyName,
+        symbols,
+        initialCapital: cfg.initialCapital,
+        firstTs: n > 0 ? ts[0]! : NaN,
+        lastTs: n > 0 ? ts[n - 1]! : NaN,
+        events: n,
+        periodUs,
+        sampleTs: Float64Array.from(sampleTs),
+        equity: Float64Array.from(equity),
+        inMarket: Uint8Array.from(inMarketFlags),
+        feesCum: Float64Array.from(feesCum),
+        borrowCum: Float64Array.from(borrowCum),
+        notionalCum: Float64Array.from(notionalCum),
+        exposureCum: Float64Array.from(exposureCum),
+        trades: pf.closed,
+        openTrades: pf.openTrips(clock[0]!),
+        fills,
+        orders,
+        rejections,
+        ordersSubmitted,
+        finalEquity: pf.equity(),
+        cash: pf.cash,
+        feesPaid: pf.feesPaid,
+        borrowPaid: pf.borrowPaid,
+        tradedNotional: pf.tradedNotional,
+        exposureUs,
+        strategySummary,
+      };
+    },
   };
 }
 

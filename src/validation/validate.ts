@@ -28,7 +28,10 @@ import type { FoldEdge, Segment } from './folded.js';
 import type { Fold, FoldPlan } from './folds.js';
 import { expandGrid, type Grid, type Trial } from './grid.js';
 import { TaskRunner, type Labeled } from './pool.js';
-import type { OosResult, OosTask, RunSettings, TrialResult, TrialTask } from './tasks.js';
+import type { OosResult, OosTask, RunSettings, TrialBatchResult, TrialTask } from './tasks.js';
+
+/** Trials replayed together in one task, at most (see engine runBacktests). */
+const MAX_BATCH = 8;
 
 /** The naive baselines every strategy is measured against. */
 export const NAIVE_BASELINES = ['buy-and-hold', 'flat', 'random', 'momentum'] as const;
@@ -222,19 +225,28 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     }
   }
   const totalTrials = trialsOf.reduce((n, t) => n + t.length, 0);
-  const total = totalTrials + entries.length;
+  let total = 0;
   let done = 0;
   const runner = new TaskRunner(table, s.workers, () => s.onProgress?.(++done, total));
-  s.onProgress?.(0, total);
   try {
     const windows = folds.map((f) => [f.trainStart, f.trainEnd] as const);
-    const trialTasks: Labeled<TrialTask>[] = entries.flatMap((e, i) =>
-      trialsOf[i]!.map((t) => ({
-        task: { kind: 'trial' as const, strategy: e.spec, params: t.params, windows, run: s.run },
-        label: `${e.name} trial ${t.index + 1} (${t.label})`,
-      })),
-    );
-    const trialResults = (await runner.runAll(trialTasks)) as TrialResult[];
+    // trials in batches replayed together: fewer passes over memory, enough batches to share out
+    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(Math.max(...trialsOf.map((t) => t.length)) / s.workers)));
+    const trialTasks: Labeled<TrialTask>[] = entries.flatMap((e, i) => {
+      const ts = trialsOf[i]!;
+      const out: Labeled<TrialTask>[] = [];
+      for (let a = 0; a < ts.length; a += batchSize) {
+        const batch = ts.slice(a, a + batchSize);
+        out.push({
+          task: { kind: 'trial' as const, strategy: e.spec, params: batch.map((t) => t.params), labels: batch.map((t) => `trial ${t.index + 1} (${t.label})`), windows, run: s.run },
+          label: e.name,
+        });
+      }
+      return out;
+    });
+    total = trialTasks.length + entries.length;
+    s.onProgress?.(0, total);
+    const trialResults = ((await runner.runAll(trialTasks)) as TrialBatchResult[]).flatMap((b) => b.trials);
     let at = 0;
     const resultsOf = trialsOf.map((t) => trialResults.slice(at, (at += t.length)));
 

@@ -170,7 +170,7 @@ describe('compare and the command line', () => {
     );
     const r = runCli(['walk-forward', '--strategy', bad, '--data', file('planted.csv'), '--split', '0.5', '--grid', 'n=1,2,3', '--workers', '2', '--baselines', 'none', '--no-cache', '--json', file('bad.json')]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/bad trial 2 \(n=2\): .*strategy 'bad' failed at .*onBar threw Error: boom/);
+    expect(r.stderr).toMatch(/bad: trial 2 \(n=2\): .*strategy 'bad' failed at .*onBar threw Error: boom/);
     expect(() => readFileSync(file('bad.json'))).toThrow();
   });
 });
