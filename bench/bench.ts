@@ -37,6 +37,19 @@ function best(phase: string, file: string, cacheDir: string, before?: () => void
   return { ...ms[0]!, maxRssBytes: Math.max(...ms.map((m) => m.maxRssBytes)) };
 }
 
+/** `TICKFOLD_BENCH_ONLY=walk-forward` runs only that section (the data file is still generated). */
+const ONLY = process.env.TICKFOLD_BENCH_ONLY;
+const bin = join(import.meta.dirname, '../../bin/tickfold');
+const wall = (argv: string[], runs = RUNS): number => {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    execFileSync(process.execPath, argv, { stdio: 'ignore' });
+    times.push(performance.now() - t0);
+  }
+  return Math.min(...times);
+};
+
 const fmt = (x: number, d = 2): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const pad = (s: string, n: number): string => s.padEnd(n);
 
@@ -49,93 +62,89 @@ try {
   const bytes = statSync(file).size;
   console.log(`tickfold bench: ${fmt(ROWS, 0)}-row quote CSV (${fmt(bytes / 1e6, 1)} MB) generated in ${fmt((performance.now() - t) / 1000)} s; ${RUNS} runs per phase, fastest shown (least disturbed by other load); node ${process.version}`);
   console.log('');
-
-  const base = best('baseline', file, cacheDir);
-  const read = best('read', file, cacheDir);
-  const minimal = best('minimal', file, cacheDir);
-  const cold = best('cold', file, cacheDir);
-  const coldCache = best('cold+cache', file, cacheDir, () => rmSync(cacheDir, { recursive: true, force: true }));
-  const cached = best('cached', file, cacheDir);
-  for (const m of [read, minimal, cold, coldCache, cached]) {
-    if (m.rows !== ROWS) throw new Error(`a phase read ${m.rows} rows, expected ${ROWS}`);
-  }
-
-  const rowsPerS = (m: Measure): number => m.rows / (m.ms / 1000);
-  const rssPerRow = (m: Measure): number => (m.maxRssBytes - base.maxRssBytes) / ROWS;
-  console.log(`${pad('load phase', 44)}${pad('ms', 10)}${pad('M rows/s', 10)}${pad('MB/s', 9)}${pad('peak RSS MB', 13)}B/row above baseline`);
-  const line = (name: string, m: Measure): void =>
-    console.log(
-      `${pad(name, 44)}${pad(fmt(m.ms, 0), 10)}${pad(fmt(rowsPerS(m) / 1e6), 10)}${pad(fmt(bytes / 1e6 / (m.ms / 1000), 0), 9)}${pad(fmt(m.maxRssBytes / 1e6, 0), 13)}${fmt(rssPerRow(m), 1)}`,
-    );
-  console.log(`${pad('baseline process (code loaded, no data)', 44)}${pad('', 29)}${fmt(base.maxRssBytes / 1e6, 0)}`);
-  line('floor: plain read of the file', read);
-  line('floor: minimal hand-written parse', minimal);
-  line('tickfold cold load (parse + validate)', cold);
-  line('tickfold cold load, writing the cache', coldCache);
-  line('tickfold load from the cache', cached);
-  console.log('');
-
-  const checks: [string, number, number, string][] = [
-    ['cold load rows/s vs minimal parse floor', rowsPerS(cold) / rowsPerS(minimal), 0.6, '>='],
-    ['cold load (with cache write) vs floor', rowsPerS(coldCache) / rowsPerS(minimal), 0.6, '>='],
-    ['cached load speed-up over cold', cold.ms / cached.ms, 5, '>='],
-    ['cold load peak RSS, bytes/row above baseline', rssPerRow(cold), 64, '<'],
-    ['cached load peak RSS, bytes/row above baseline', rssPerRow(cached), 64, '<'],
-  ];
-  console.log(`${pad('ratio', 50)}${pad('value', 10)}target`);
   let failed = 0;
-  for (const [name, v, target, op] of checks) {
-    const ok = op === '>=' ? v >= target : v < target;
-    if (!ok) failed++;
-    console.log(`${pad(name, 50)}${pad(fmt(v), 10)}${op} ${target}  ${ok ? 'ok' : 'MISSED'}`);
-  }
-  // ---- replay and end-to-end run -------------------------------------------------------------
-  console.log('');
-  const rFloor = best('replay-floor', file, cacheDir);
-  const rFlat = best('replay-flat', file, cacheDir);
-  const rMom = best('replay-momentum', file, cacheDir);
-  const rPairs = best('replay-pairs', file, cacheDir);
-  const rPairsTick = best('replay-pairs-tick', file, cacheDir);
-  const rLinreg = best('replay-linreg', file, cacheDir);
-  const wall = (argv: string[], runs = RUNS): number => {
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      execFileSync(process.execPath, argv, { stdio: 'ignore' });
-      times.push(performance.now() - t0);
+
+  if (ONLY === undefined) {
+    const base = best('baseline', file, cacheDir);
+    const read = best('read', file, cacheDir);
+    const minimal = best('minimal', file, cacheDir);
+    const cold = best('cold', file, cacheDir);
+    const coldCache = best('cold+cache', file, cacheDir, () => rmSync(cacheDir, { recursive: true, force: true }));
+    const cached = best('cached', file, cacheDir);
+    for (const m of [read, minimal, cold, coldCache, cached]) {
+      if (m.rows !== ROWS) throw new Error(`a phase read ${m.rows} rows, expected ${ROWS}`);
     }
-    return Math.min(...times);
-  };
-  const bin = join(import.meta.dirname, '../../bin/tickfold');
-  const e2eFloor = wall([child, 'e2e-floor', file, cacheDir]);
-  const e2eRun = wall([bin, 'run', '--strategy', 'flat', '--data', file, '--no-cache', '--quiet']);
-  const evps = (m: Measure): number => m.rows / (m.ms / 1000);
-  console.log(`${pad('replay (2M quotes, data already loaded)', 44)}${pad('ms', 10)}${pad('M ev/s', 10)}${pad('', 9)}${pad('peak RSS MB', 13)}`);
-  const rline = (name: string, m: Measure): void => console.log(`${pad(name, 44)}${pad(fmt(m.ms, 0), 10)}${pad(fmt(evps(m) / 1e6), 10)}${pad('', 9)}${pad(fmt(m.maxRssBytes / 1e6, 0), 13)}`);
-  rline('floor: minimal loop over the typed arrays', rFloor);
-  rline('tickfold replay, flat strategy', rFlat);
-  rline('tickfold replay, momentum (decides every tick)', rMom);
-  rline('tickfold replay, pairs every=1m lookback=120', rPairs);
-  rline('tickfold replay, pairs (decides every tick)', rPairsTick);
-  rline('tickfold replay, linreg every=1m window=500', rLinreg);
-  console.log(`${pad('end to end, CSV to summary (wall, process)', 44)}${pad('ms', 10)}`);
-  console.log(`${pad('floor: minimal parse + loop (node process)', 44)}${pad(fmt(e2eFloor, 0), 10)}`);
-  console.log(`${pad('tickfold run --strategy flat --no-cache', 44)}${pad(fmt(e2eRun, 0), 10)}`);
-  console.log('');
-  const checks2: [string, number, number, string][] = [
-    ['flat replay events/s vs minimal loop', evps(rFlat) / evps(rFloor), 0.4, '>='],
-    ['momentum replay events/s vs minimal loop', evps(rMom) / evps(rFloor), 0, '>='],
-    ['pairs (every=1m) replay events/s vs flat', evps(rPairs) / evps(rFlat), 0.5, '>='],
-    ['pairs (every tick) replay events/s vs flat', evps(rPairsTick) / evps(rFlat), 0, '>='],
-    ['linreg (every=1m) replay events/s vs flat', evps(rLinreg) / evps(rFlat), 0, '>='],
-    ['end-to-end run time / floor end-to-end', e2eRun / e2eFloor, 2, '<='],
-  ];
-  for (const [name, v, target, op] of checks2) {
-    const ok = op === '>=' ? v >= target : v <= target;
-    if (!ok) failed++;
-    console.log(`${pad(name, 50)}${pad(fmt(v), 10)}${target > 0 ? `${op} ${target}  ${ok ? 'ok' : 'MISSED'}` : '(no target)'}`);
+
+    const rowsPerS = (m: Measure): number => m.rows / (m.ms / 1000);
+    const rssPerRow = (m: Measure): number => (m.maxRssBytes - base.maxRssBytes) / ROWS;
+    console.log(`${pad('load phase', 44)}${pad('ms', 10)}${pad('M rows/s', 10)}${pad('MB/s', 9)}${pad('peak RSS MB', 13)}B/row above baseline`);
+    const line = (name: string, m: Measure): void =>
+      console.log(
+        `${pad(name, 44)}${pad(fmt(m.ms, 0), 10)}${pad(fmt(rowsPerS(m) / 1e6), 10)}${pad(fmt(bytes / 1e6 / (m.ms / 1000), 0), 9)}${pad(fmt(m.maxRssBytes / 1e6, 0), 13)}${fmt(rssPerRow(m), 1)}`,
+      );
+    console.log(`${pad('baseline process (code loaded, no data)', 44)}${pad('', 29)}${fmt(base.maxRssBytes / 1e6, 0)}`);
+    line('floor: plain read of the file', read);
+    line('floor: minimal hand-written parse', minimal);
+    line('tickfold cold load (parse + validate)', cold);
+    line('tickfold cold load, writing the cache', coldCache);
+    line('tickfold load from the cache', cached);
+    console.log('');
+
+    const checks: [string, number, number, string][] = [
+      ['cold load rows/s vs minimal parse floor', rowsPerS(cold) / rowsPerS(minimal), 0.6, '>='],
+      ['cold load (with cache write) vs floor', rowsPerS(coldCache) / rowsPerS(minimal), 0.6, '>='],
+      ['cached load speed-up over cold', cold.ms / cached.ms, 5, '>='],
+      ['cold load peak RSS, bytes/row above baseline', rssPerRow(cold), 64, '<'],
+      ['cached load peak RSS, bytes/row above baseline', rssPerRow(cached), 64, '<'],
+    ];
+    console.log(`${pad('ratio', 50)}${pad('value', 10)}target`);
+    for (const [name, v, target, op] of checks) {
+      const ok = op === '>=' ? v >= target : v < target;
+      if (!ok) failed++;
+      console.log(`${pad(name, 50)}${pad(fmt(v), 10)}${op} ${target}  ${ok ? 'ok' : 'MISSED'}`);
+    }
+    // ---- replay and end-to-end run -------------------------------------------------------------
+    console.log('');
+    const rFloor = best('replay-floor', file, cacheDir);
+    const rFlat = best('replay-flat', file, cacheDir);
+    const rMom = best('replay-momentum', file, cacheDir);
+    const rPairs = best('replay-pairs', file, cacheDir);
+    const rPairsTick = best('replay-pairs-tick', file, cacheDir);
+    const rLinreg = best('replay-linreg', file, cacheDir);
+    const e2eFloor = wall([child, 'e2e-floor', file, cacheDir]);
+    const e2eRun = wall([bin, 'run', '--strategy', 'flat', '--data', file, '--no-cache', '--quiet']);
+    const evps = (m: Measure): number => m.rows / (m.ms / 1000);
+    console.log(`${pad('replay (2M quotes, data already loaded)', 44)}${pad('ms', 10)}${pad('M ev/s', 10)}${pad('', 9)}${pad('peak RSS MB', 13)}`);
+    const rline = (name: string, m: Measure): void => console.log(`${pad(name, 44)}${pad(fmt(m.ms, 0), 10)}${pad(fmt(evps(m) / 1e6), 10)}${pad('', 9)}${pad(fmt(m.maxRssBytes / 1e6, 0), 13)}`);
+    rline('floor: minimal loop over the typed arrays', rFloor);
+    rline('tickfold replay, flat strategy', rFlat);
+    rline('tickfold replay, momentum (decides every tick)', rMom);
+    rline('tickfold replay, pairs every=1m lookback=120', rPairs);
+    rline('tickfold replay, pairs (decides every tick)', rPairsTick);
+    rline('tickfold replay, linreg every=1m window=500', rLinreg);
+    console.log(`${pad('end to end, CSV to summary (wall, process)', 44)}${pad('ms', 10)}`);
+    console.log(`${pad('floor: minimal parse + loop (node process)', 44)}${pad(fmt(e2eFloor, 0), 10)}`);
+    console.log(`${pad('tickfold run --strategy flat --no-cache', 44)}${pad(fmt(e2eRun, 0), 10)}`);
+    console.log('');
+    const checks2: [string, number, number, string][] = [
+      ['flat replay events/s vs minimal loop', evps(rFlat) / evps(rFloor), 0.4, '>='],
+      ['momentum replay events/s vs minimal loop', evps(rMom) / evps(rFloor), 0, '>='],
+      ['pairs (every=1m) replay events/s vs flat', evps(rPairs) / evps(rFlat), 0.5, '>='],
+      ['pairs (every tick) replay events/s vs flat', evps(rPairsTick) / evps(rFlat), 0, '>='],
+      ['linreg (every=1m) replay events/s vs flat', evps(rLinreg) / evps(rFlat), 0, '>='],
+      ['end-to-end run time / floor end-to-end', e2eRun / e2eFloor, 2, '<='],
+    ];
+    for (const [name, v, target, op] of checks2) {
+      const ok = op === '>=' ? v >= target : v <= target;
+      if (!ok) failed++;
+      console.log(`${pad(name, 50)}${pad(fmt(v), 10)}${target > 0 ? `${op} ${target}  ${ok ? 'ok' : 'MISSED'}` : '(no target)'}`);
+    }
+    console.log(`\nreference: plain read is ${fmt(rowsPerS(read) / 1e6)} M rows/s; cold load is ${fmt(rowsPerS(cold) / rowsPerS(read) * 100, 0)}% of it.`);
   }
+
   // ---- walk-forward: 48 trials, 1 worker vs 2 -------------------------------------------------
+  // load once into the cache: the runs below read it like any repeated validation would
+  execFileSync(process.execPath, [bin, 'data', 'inspect', file, '--cache-dir', cacheDir], { stdio: 'ignore' });
   console.log('');
   const WF_RUNS = Math.min(RUNS, 3);
   const wfArgs = (workers: number, out: string): string[] => [
@@ -147,7 +156,7 @@ try {
     const out = join(dir, `wf-${workers}.json`);
     const ms = wall(wfArgs(workers, out), WF_RUNS);
     // the report records its command line; everything else must be identical
-    return { ms, report: readFileSync(out, 'utf8').replace(/"argv": \[[^\]]*\]/, '') };
+    return { ms, report: readFileSync(out, 'utf8').replace(/"argv": \[[^\]]*\]/, '"argv": null') };
   };
   const wf1 = wf(1);
   const wf2 = wf(2);
@@ -169,7 +178,6 @@ try {
   console.log(`${pad('walk-forward speed-up, 2 workers vs 1', 50)}${pad(fmt(speedup), 10)}>= 1.7  ${okWf ? 'ok' : 'MISSED'}`);
   console.log(`${pad('walk-forward speed-up / the machine\'s 2-thread floor', 50)}${pad(fmt(speedup / parFloor), 10)}(no target)`);
 
-  console.log(`\nreference: plain read is ${fmt(rowsPerS(read) / 1e6)} M rows/s; cold load is ${fmt(rowsPerS(cold) / rowsPerS(read) * 100, 0)}% of it.`);
   if (failed > 0) console.log(`${failed} target(s) missed`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

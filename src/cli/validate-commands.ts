@@ -18,6 +18,7 @@ import type { StrategyModule } from '../strategy/types.js';
 import { planFolds } from '../validation/folds.js';
 import { gridsByStrategy, parseGrid } from '../validation/grid.js';
 import { NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective } from '../validation/validate.js';
+import { TaskRunner } from '../validation/pool.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { addLoadOptions, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
@@ -111,8 +112,8 @@ async function runValidation(command: 'walk-forward' | 'compare', names: readonl
   const modules = new Map<string, StrategyModule>();
   for (const n of all) modules.set(n, await loadStrategy(n, BUILTIN_STRATEGIES));
   const displayNames = all.map((n) => modules.get(n)!.name);
-  const execution = toExecution(f);
-  const initialCapital = numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+  toExecution(f); // checked before any thread starts
+  numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
   const workers = f.workers === undefined ? availableParallelism() : numberOption('--workers', f.workers, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
   const pboPartitions = numberOption('--pbo-partitions', f.pboPartitions, (x) => Number.isInteger(x) && x >= 2 && x % 2 === 0 && x <= 24, 'an even integer from 2 to 24');
   const bootstrapReps = numberOption('--bootstrap', f.bootstrap, (x) => Number.isInteger(x) && x >= 100 && x <= 1_000_000, 'an integer from 100 to 1,000,000');
@@ -122,6 +123,38 @@ async function runValidation(command: 'walk-forward' | 'compare', names: readonl
   const gridEntries = mainName !== undefined && f.grid.every((g) => !g.includes('.') || !names.includes(g.slice(0, g.indexOf('.')))) ? new Map([[mainName, f.grid]]) : gridsByStrategy(f.grid, names);
   for (const g of gridEntries.keys()) if (!names.includes(g)) throw new UsageError(`--grid for '${g}', which is not among the strategies run (${names.join(', ')})`);
 
+  const entriesFor = (periodLabel: string): Entry[] => {
+    const entries: Entry[] = all.map((n, i) => {
+      const module = modules.get(n)!;
+      // the naive baselines are the yardstick; the strategy under test never is one of them
+      const isBaseline = (NAIVE_BASELINES as readonly string[]).includes(n) && n !== mainName;
+      const given = paramsFor(f.param, n, all, n === mainName);
+      const base = isBaseline ? baselineDefaults(module, given, periodLabel) : given;
+      return { name: displayNames[i]!, spec: n, module, base, grid: parseGrid(gridEntries.get(n) ?? []), baseline: isBaseline };
+    });
+    if (new Set(displayNames).size !== displayNames.length) throw new UsageError(`two strategies have the same name (${displayNames.join(', ')}); each must be listed once`);
+    return entries;
+  };
+  // start the worker threads now: they load their code while this thread reads the data
+  const runner = new TaskRunner(workers);
+  try {
+    await validateWith(runner, command, entriesFor, f, argv, { pboPartitions, bootstrapReps, block, targetSharpe });
+  } finally {
+    await runner.close();
+  }
+}
+
+async function validateWith(
+  runner: TaskRunner,
+  command: 'walk-forward' | 'compare',
+  entriesFor: (periodLabel: string) => Entry[],
+  f: RawValidationFlags,
+  argv: readonly string[],
+  o: { pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number },
+): Promise<void> {
+  const { pboPartitions, bootstrapReps, block, targetSharpe } = o;
+  const execution = toExecution(f);
+  const initialCapital = numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
   const { table: full, files } = await loadData(f.data, toLoadOptions(f));
   const fromUs = parseTimeBound('--from', f.from, -Infinity);
   const toUs = parseTimeBound('--to', f.to, Infinity);
@@ -139,15 +172,7 @@ async function runValidation(command: 'walk-forward' | 'compare', names: readonl
     ...(f.warmup !== undefined ? { warmup: f.warmup } : {}),
   });
 
-  const entries: Entry[] = all.map((n, i) => {
-    const module = modules.get(n)!;
-    // the naive baselines are the yardstick; the strategy under test never is one of them
-    const isBaseline = (NAIVE_BASELINES as readonly string[]).includes(n) && n !== mainName;
-    const given = paramsFor(f.param, n, all, n === mainName);
-    const base = isBaseline ? baselineDefaults(module, given, period.label) : given;
-    return { name: displayNames[i]!, spec: n, module, base, grid: parseGrid(gridEntries.get(n) ?? []), baseline: isBaseline };
-  });
-  if (new Set(displayNames).size !== displayNames.length) throw new UsageError(`two strategies have the same name (${displayNames.join(', ')}); each must be listed once`);
+  const entries = entriesFor(period.label);
 
   const bar =
     f.progress !== false && !f.quiet && process.stderr.isTTY
@@ -163,7 +188,7 @@ async function runValidation(command: 'walk-forward' | 'compare', names: readonl
       pboPartitions,
       bootstrapReps,
       ...(block !== undefined ? { bootstrapBlock: block } : {}),
-      workers,
+      workers: runner,
       targetSharpe,
       onProgress: (done, total) => {
         if (!bar) return;

@@ -27,23 +27,32 @@ function workerFile(): string {
   throw new TickfoldError('no-worker', `cannot find the validation worker (${js}); run 'npm run build' or use --workers 1`);
 }
 
+let nextTableId = 1;
+
+/**
+ * Create it early (before loading the data): the worker threads start and load their code while
+ * the main thread reads the files. Then {@link use} a table and run tasks against it.
+ */
 export class TaskRunner {
   private pool: Piscina | undefined;
-  private readonly table: TickTable;
-  constructor(
-    table: TickTable,
-    readonly workers: number,
-    private readonly onDone: () => void = () => {},
-  ) {
-    this.table = workers > 1 ? shareTable(table) : table;
-    if (workers > 1) {
-      this.pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers, workerData: { table: this.table }, idleTimeout: 1_000 });
-    }
+  private table: TickTable | undefined;
+  private tableId = 0;
+  onDone: () => void = () => {};
+  constructor(readonly workers: number) {
+    if (workers > 1) this.pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1_000 });
+  }
+
+  /** The table the next tasks run against (shared with the workers, once). */
+  use(table: TickTable): void {
+    this.table = this.pool ? shareTable(table) : table;
+    this.tableId = nextTableId++;
   }
 
   async runAll<T extends Task>(tasks: readonly Labeled<T>[]): Promise<(T extends { kind: 'trial' } ? Extract<TaskResult, { kind: 'trial' }> : Extract<TaskResult, { kind: 'oos' }>)[]> {
     const one = async (t: Labeled<T>): Promise<TaskResult> => {
-      const r = (this.pool ? await this.pool.run(t.task) : await executeTask(this.table, t.task)) as TaskResult | TaskFailure;
+      const table = this.table;
+      if (!table) throw new Error('TaskRunner.use(table) must come before runAll');
+      const r = (this.pool ? await this.pool.run({ tableId: this.tableId, table, task: t.task }) : await executeTask(table, t.task)) as TaskResult | TaskFailure;
       this.onDone();
       if (r.kind === 'failure') throw new TickfoldError(r.code, `${t.label}: ${r.message}`, r.exitCode);
       return r;

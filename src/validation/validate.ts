@@ -67,7 +67,8 @@ export interface ValidationSettings {
   readonly bootstrapReps: number;
   /** Mean block length of the stationary bootstrap (default n^(1/3)). */
   readonly bootstrapBlock?: number;
-  readonly workers: number;
+  /** Worker threads; or a runner already started (its threads then load while data loads). */
+  readonly workers: number | TaskRunner;
   /** Annual Sharpe for MinBTL. */
   readonly targetSharpe: number;
   /** Called as tasks finish: (done, total). */
@@ -227,11 +228,13 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
   const totalTrials = trialsOf.reduce((n, t) => n + t.length, 0);
   let total = 0;
   let done = 0;
-  const runner = new TaskRunner(table, s.workers, () => s.onProgress?.(++done, total));
+  const runner = typeof s.workers === 'number' ? new TaskRunner(s.workers) : s.workers;
+  runner.onDone = () => s.onProgress?.(++done, total);
+  runner.use(table);
   try {
     const windows = folds.map((f) => [f.trainStart, f.trainEnd] as const);
     // trials in batches replayed together: fewer passes over memory, enough batches to share out
-    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(Math.max(...trialsOf.map((t) => t.length)) / s.workers)));
+    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(Math.max(...trialsOf.map((t) => t.length)) / runner.workers)));
     const trialTasks: Labeled<TrialTask>[] = entries.flatMap((e, i) => {
       const ts = trialsOf[i]!;
       const out: Labeled<TrialTask>[] = [];
@@ -278,7 +281,17 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       },
       label: `${e.name} out-of-sample run`,
     }));
-    const oosResults = (await runner.runAll(oosTasks)) as OosResult[];
+    const oosPending = runner.runAll(oosTasks);
+    // PBO needs only the trials: computed here while worker threads run the out-of-sample tasks
+    const pboOf = resultsOf.map((rs): { pbo: PboResult | null; note: string | null } => {
+      if (rs.length < 2) return { pbo: null, note: 'one trial: nothing was selected; give a --grid' };
+      try {
+        return { pbo: probabilityOfBacktestOverfitting(rs.map((r) => r.returns), s.pboPartitions), note: null };
+      } catch (err) {
+        return { pbo: null, note: `${(err as Error).message}; use a shorter --period or fewer --pbo-partitions` };
+      }
+    });
+    const oosResults = (await oosPending) as OosResult[];
 
     const oosReturns = oosResults.map((r) => returnsFromEquity(r.record.equity, r.record.initialCapital));
     const baselineIdx = entries.flatMap((e, i) => (e.baseline ? [i] : []));
@@ -316,16 +329,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       });
       const bestRets = rs[bi]!.returns;
       const bestDsr = n > 1 ? deflatedSharpe(sharpes[bi]!, bestRets.length, skewness(bestRets), kurtosisNonExcess(bestRets), n, v).dsr : probabilisticSharpe(sharpes[bi]!, 0, bestRets.length, skewness(bestRets), kurtosisNonExcess(bestRets));
-      let pbo: PboResult | null = null;
-      let pboNote: string | null = null;
-      if (n < 2) pboNote = 'one trial: nothing was selected; give a --grid';
-      else {
-        try {
-          pbo = probabilityOfBacktestOverfitting(rs.map((r) => r.returns), s.pboPartitions);
-        } catch (err) {
-          pboNote = `${(err as Error).message}; use a shorter --period or fewer --pbo-partitions`;
-        }
-      }
+      const { pbo, note: pboNote } = pboOf[i]!;
       const overfitting: Overfitting = {
         trials: n,
         trialSharpeVariance: v,

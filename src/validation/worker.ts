@@ -1,13 +1,14 @@
 /**
- * A validation worker thread (piscina): runs tasks against the table the pool shared with it.
+ * A validation worker thread (piscina): runs tasks against the table the pool shares with it. The
+ * shared table arrives with each task (shared memory: no copy in transit); the first task of a
+ * table makes this thread's own copy of it (see localTable), which later tasks reuse.
  */
-import { workerData } from 'node:worker_threads';
 import type { TickTable } from '../data/table.js';
 import { executeTask, localTable, type Task, type TaskFailure, type TaskResult } from './tasks.js';
 
-// shared memory crosses to the thread for free; a local copy is faster to replay (see localTable)
-const table = localTable((workerData as { table: TickTable }).table);
+let cached: { id: number; table: TickTable } | undefined;
 
-export default function run(task: Task): Promise<TaskResult | TaskFailure> {
-  return executeTask(table, task);
+export default function run(msg: { tableId: number; table: TickTable; task: Task }): Promise<TaskResult | TaskFailure> {
+  if (cached?.id !== msg.tableId) cached = { id: msg.tableId, table: localTable(msg.table) };
+  return executeTask(cached.table, msg.task);
 }
