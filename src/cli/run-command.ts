@@ -12,6 +12,8 @@ import { describeParams, parseParamPairs } from '../strategy/params.js';
 import { loadStrategy } from '../strategy/load.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
+import { renderHtmlReport } from '../report/html.js';
+import { runHtml } from '../report/html-builders.js';
 import { addLoadOptions, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -78,11 +80,12 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     .option('--to <time>', 'end of the window (ISO-8601, exclusive)')
     .option('--json <file>', 'write the JSON report here (atomically)')
     .option('--trades <file>', 'write the round-trip trades CSV here (atomically)')
+    .option('--report <file>', 'write the self-contained HTML report here (atomically)')
     .option('--quiet', 'print nothing but errors');
   addExecutionOptions(cmd);
   addLoadOptions(cmd);
   cmd.addHelpText('after', () => `\nBuilt-in strategies and their parameters:\n${[...BUILTIN_STRATEGIES.values()].map((m) => `${m.name}: ${m.description}\n${describeParams(m.params)}`).join('\n')}\n`);
-  cmd.action(async (f: RawLoadFlags & RawExecFlags & { strategy: string; data: string[]; param: string[]; from?: string; to?: string; json?: string; trades?: string; quiet?: boolean }) => {
+  cmd.action(async (f: RawLoadFlags & RawExecFlags & { strategy: string; data: string[]; param: string[]; from?: string; to?: string; json?: string; trades?: string; report?: string; quiet?: boolean }) => {
     const strategy = await loadStrategy(f.strategy, BUILTIN_STRATEGIES);
     const execution = toExecution(f);
     const seed = f.seed;
@@ -101,11 +104,13 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     // render everything first, then write: a failure leaves no partial output
     const json = f.json !== undefined ? renderRunJson(report) : undefined;
     const csv = f.trades !== undefined ? renderTradesCsv(out.record.trades, out.record.openTrades) : undefined;
+    const html = f.report !== undefined ? renderHtmlReport(runHtml(report, out)) : undefined;
     if (json !== undefined) writeFileAtomic(f.json!, json);
     if (csv !== undefined) writeFileAtomic(f.trades!, csv);
+    if (html !== undefined) writeFileAtomic(f.report!, html);
     if (!f.quiet) {
       process.stdout.write(renderRunText(report, out) + '\n');
-      const wrote = [f.json, f.trades].filter((x): x is string => x !== undefined);
+      const wrote = [f.json, f.trades, f.report].filter((x): x is string => x !== undefined);
       if (wrote.length) process.stdout.write(`  wrote          ${wrote.join(', ')}\n`);
     }
   });

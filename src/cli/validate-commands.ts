@@ -19,6 +19,8 @@ import { planFolds } from '../validation/folds.js';
 import { gridsByStrategy, parseGrid } from '../validation/grid.js';
 import { NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective } from '../validation/validate.js';
 import { TaskRunner } from '../validation/pool.js';
+import { renderHtmlReport } from '../report/html.js';
+import { validationHtml } from '../report/html-builders.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { addLoadOptions, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
@@ -47,6 +49,7 @@ interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
   block?: string;
   targetSharpe: string;
   json?: string;
+  report?: string;
   quiet?: boolean;
   progress?: boolean;
 }
@@ -73,6 +76,7 @@ function addValidationOptions(cmd: Command): Command {
     .option('--block <L>', 'mean block length of the bootstrap, in periods (default: n^(1/3))')
     .option('--target-sharpe <x>', 'annual Sharpe for MinBTL', '1')
     .option('--json <file>', 'write the JSON report here (atomically)')
+    .option('--report <file>', 'write the self-contained HTML report here (atomically)')
     .option('--quiet', 'print nothing but errors')
     .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)');
   addExecutionOptions(cmd);
@@ -215,11 +219,16 @@ async function validateWith(
     pboPartitions,
     warmup: f.warmup ?? (plan.mode === 'split' ? 'the in-sample window' : plan.anchored ? `the last ${f.train}` : 'the training window'),
   };
-  const json = f.json !== undefined ? renderValidationJson(buildValidationReport(outcome, ctx)) : undefined;
+  const reportObj = f.json !== undefined || f.report !== undefined ? buildValidationReport(outcome, ctx) : undefined;
+  // render everything first, then write: a failure leaves no partial output
+  const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
+  const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, ctx.params)) : undefined;
   if (json !== undefined) writeFileAtomic(f.json!, json);
+  if (html !== undefined) writeFileAtomic(f.report!, html);
   if (!f.quiet) {
     process.stdout.write(renderValidationText(outcome, ctx) + '\n');
-    if (f.json !== undefined) process.stdout.write(`\nwrote ${f.json}\n`);
+    const wrote = [f.json, f.report].filter((x): x is string => x !== undefined);
+    if (wrote.length) process.stdout.write(`\nwrote ${wrote.join(', ')}\n`);
   }
 }
 

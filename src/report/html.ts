@@ -8,7 +8,8 @@
  * {@link MAX_POINTS} points per chart, keeping each bucket's extremes, so large runs stay small.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { formatIso } from '../data/time.js';
 
 /** Points per displayed series, at most (each bucket keeps its first, min, max and last). */
@@ -89,9 +90,9 @@ const scriptJson = (x: unknown): string =>
 let chartsLib: string | undefined;
 function chartsSource(): string {
   if (chartsLib === undefined) {
-    const require = createRequire(import.meta.url);
-    const main = require.resolve('lightweight-charts');
-    chartsLib = readFileSync(main.replace(/[^/\\]+$/, 'lightweight-charts.standalone.production.js'), 'utf8');
+    // the package exports ES modules only; its standalone IIFE build sits next to the entry point
+    const main = fileURLToPath(import.meta.resolve('lightweight-charts'));
+    chartsLib = readFileSync(join(dirname(main), 'lightweight-charts.standalone.production.js'), 'utf8');
   }
   return chartsLib;
 }
@@ -110,7 +111,7 @@ export function renderHtmlReport(r: HtmlReport): string {
     periods: (r.periods ?? []).map((p) => ({ from: Math.floor(p.from / 1e6), to: Number.isFinite(p.to) ? Math.floor(p.to / 1e6) : null, kind: p.kind })),
     foldMarks: (r.foldMarks ?? []).map((m) => ({ time: Math.floor(m.ts / 1e6), label: m.label })),
     folds: r.folds ? { ts: r.folds.ts.map((t) => Math.floor(t / 1e6)), is: r.folds.isSharpe, oos: r.folds.oosSharpe } : null,
-    pbo: r.pbo ? { logits: Array.from(r.pbo.logits), is: Array.from(r.pbo.isSharpe), oos: Array.from(r.pbo.oosSharpe) } : null,
+    pbo: r.pbo ? { hist: logitHistogram(r.pbo.logits), is: thin(r.pbo.isSharpe), oos: thin(r.pbo.oosSharpe) } : null,
     spread: r.spread ? { points: downsample(r.spread.ts, r.spread.z), entry: r.spread.entry, exit: r.spread.exit, stop: r.spread.stop } : null,
     forecast: r.forecast ? { predicted: downsample(r.forecast.ts, r.forecast.predicted), realised: downsample(r.forecast.ts, r.forecast.realised) } : null,
   };
@@ -149,6 +150,24 @@ ${sections.join('\n')}
 <script>${PAGE_JS}</script>
 </body></html>
 `;
+}
+
+/** Exact counts of the logits in 24 equal bins over their range (widened to include ±1). */
+function logitHistogram(l: ArrayLike<number>): { lo: number; hi: number; counts: number[] } {
+  const xs = Array.from(l).filter(Number.isFinite);
+  const lo = Math.min(-1, ...xs);
+  const hi = Math.max(1, ...xs);
+  const counts = new Array<number>(24).fill(0);
+  for (const x of xs) counts[Math.min(23, Math.floor(((x - lo) / (hi - lo)) * 24))]!++;
+  return { lo, hi, counts };
+}
+
+/** At most MAX_POINTS values, evenly spaced by index (the scatter's points, in CSCV split order). */
+function thin(a: ArrayLike<number>): number[] {
+  const step = Math.max(1, Math.ceil(a.length / MAX_POINTS));
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i += step) out.push(a[i]!);
+  return out;
 }
 
 function drawdownPoints(s: Series): Points {
@@ -254,9 +273,7 @@ function frame(ctx, w, h, xl, yl, x0, x1, y0, y1){
 }
 if (P.pbo) {
   var cv = document.getElementById('canvas-logits'), cx = cv.getContext('2d'), W = cv.width, H = cv.height;
-  var L = P.pbo.logits.filter(function(x){ return x !== null && isFinite(x); });
-  var lo = Math.min.apply(null, L.concat([-1])), hi = Math.max.apply(null, L.concat([1])), nb = 24, bins = new Array(nb).fill(0);
-  L.forEach(function(x){ bins[Math.min(nb-1, Math.floor((x-lo)/(hi-lo)*nb))]++; });
+  var lo = P.pbo.hist.lo, hi = P.pbo.hist.hi, bins = P.pbo.hist.counts, nb = bins.length;
   var top = Math.max.apply(null, bins.concat([1]));
   frame(cx, W, H, 'logit λ of the selected trial\\'s OOS rank', 'splits', lo, hi, 0, top);
   var bw = (W-60)/nb;
@@ -269,8 +286,7 @@ if (P.pbo) {
   frame(sx, W, H, 'in-sample Sharpe (per period)', 'out-of-sample Sharpe', xa, xb, ya, yb);
   var py0 = H-40-(0-ya)/(yb-ya)*(H-50); sx.strokeStyle = '#d0d5dd'; sx.beginPath(); sx.moveTo(50,py0); sx.lineTo(W-10,py0); sx.stroke();
   sx.fillStyle = 'rgba(56,96,217,0.35)';
-  var step = Math.max(1, Math.floor(X.length / 4000));
-  for (var i = 0; i < X.length; i += step) { var px = 50+(X[i]-xa)/(xb-xa)*(W-60), py = H-40-(Y[i]-ya)/(yb-ya)*(H-50); sx.beginPath(); sx.arc(px,py,2,0,6.2832); sx.fill(); }
+  for (var i = 0; i < X.length; i++) { var px = 50+(X[i]-xa)/(xb-xa)*(W-60), py = H-40-(Y[i]-ya)/(yb-ya)*(H-50); sx.beginPath(); sx.arc(px,py,2,0,6.2832); sx.fill(); }
 }
 // sortable tables
 Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function(t){

@@ -1,0 +1,162 @@
+/**
+ * What goes into the HTML report of a run and of a validation: the same numbers as the JSON
+ * report (the summary's `data-value`s are the JSON values, checked by the browser test).
+ */
+import type { RoundTrip } from '../portfolio/portfolio.js';
+import type { RunOutcome } from '../engine/run-job.js';
+import { formatDuration, formatIso } from '../data/time.js';
+import type { RunMetrics } from '../metrics/run-metrics.js';
+import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.js';
+import { fmtNum, fmtP, fmtPct } from './format.js';
+import type { HtmlReport, SummaryItem } from './html.js';
+import type { RunReport } from './run-report.js';
+
+/** Trades shown in the table at most (the CSV and JSON outputs have them all). */
+export const MAX_TRADE_ROWS = 1000;
+
+const TRADE_COLUMNS = ['entry', 'exit', 'symbol', 'side', 'max qty', 'entry price', 'exit price', 'gross PnL', 'fees', 'net PnL', 'return %', 'held'];
+
+function tradeRows(trades: readonly RoundTrip[]): (string | number)[][] {
+  return trades.slice(0, MAX_TRADE_ROWS).map((t) => [formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, t.returnPct * 100, formatDuration(t.holdingUs)]);
+}
+
+/** The figures every report opens with: PnL and hit rate first. */
+function headline(m: RunMetrics): SummaryItem[] {
+  const h = m.hitRate;
+  return [
+    { key: 'pnlNet', label: 'PnL (net)', value: m.pnlNet, text: fmtNum(m.pnlNet) },
+    { key: 'returnPct', label: 'return', value: m.returnPct, text: fmtPct(m.returnPct) },
+    { key: 'hitRate', label: `hit rate (95% CI ${fmtPct(h.wilson95.low, 1)}–${fmtPct(h.wilson95.high, 1)}, p ${fmtP(h.pValue)})`, value: h.rate, text: `${fmtPct(h.rate, 1)} of ${h.wins + h.losses}` },
+    { key: 'sharpeAnnualized', label: 'Sharpe (annualised)', value: m.sharpeAnnualized, text: fmtNum(m.sharpeAnnualized) },
+    { key: 'maxDrawdownPct', label: 'max drawdown', value: m.maxDrawdownPct, text: fmtPct(m.maxDrawdownPct) },
+    { key: 'trades', label: 'round trips', value: m.trades, text: String(m.trades) },
+    { key: 'feesPaid', label: 'fees', value: m.feesPaid, text: fmtNum(m.feesPaid) },
+  ];
+}
+
+interface PairsLike {
+  zSeries?: { ts: number[]; z: number[] };
+}
+interface LinregLike {
+  series?: { ts: number[]; predicted: number[]; realised: number[] };
+}
+
+export function runHtml(rep: RunReport, out: RunOutcome): HtmlReport {
+  const r = out.record;
+  const m = out.metrics;
+  const diag = r.strategySummary as (PairsLike & LinregLike) | undefined;
+  const p = out.params;
+  return {
+    title: `tickfold run: ${r.strategy}`,
+    subtitle: `${Object.entries(p).map(([k, v]) => `${k}=${String(v)}`).join(' ')} · ${r.events.toLocaleString('en-US')} events (${r.symbols.join(', ')}) · ${rep.manifest.window.from} → ${rep.manifest.window.to}`,
+    verdict: `One run: no trials to deflate (PSR(0) ${fmtNum(m.probabilisticSharpe, 3)}; trials 1; DSR and PBO need a grid: use tickfold walk-forward)`,
+    summary: [
+      ...headline(m),
+      { key: 'probabilisticSharpe', label: 'PSR(0)', value: m.probabilisticSharpe, text: fmtNum(m.probabilisticSharpe, 3) },
+      { key: 'trials', label: 'trials', value: 1, text: '1' },
+    ],
+    equity: [{ name: r.strategy, ts: r.sampleTs, values: r.equity }],
+    ...(diag?.zSeries && typeof p.entry === 'number' ? { spread: { ts: diag.zSeries.ts, z: diag.zSeries.z, entry: p.entry, exit: p.exit as number, stop: p.stop as number } } : {}),
+    ...(diag?.series ? { forecast: diag.series } : {}),
+    trades: { columns: TRADE_COLUMNS, rows: tradeRows(r.trades), total: r.trades.length },
+    manifest: { tickfold: rep.tickfold, ...rep.manifest },
+  };
+}
+
+/** Each fold's diagnostics, restricted to its test window, joined in time order. */
+function joinFolds<T>(s: StrategyOutcome, pick: (d: unknown) => { ts: number[]; cols: number[][] } | undefined): { ts: number[]; cols: number[][] } | undefined {
+  const per = s.diagnostics as { fold: number; summary: unknown }[] | undefined;
+  if (!Array.isArray(per)) return undefined;
+  const ts: number[] = [];
+  let cols: number[][] | undefined;
+  for (const { fold, summary } of per) {
+    const d = pick(summary);
+    const f = s.folds[fold]?.fold;
+    if (!d || !f) continue;
+    cols ??= d.cols.map(() => []);
+    d.ts.forEach((t, i) => {
+      if (t >= f.testStart && t < f.testEnd) {
+        ts.push(t);
+        d.cols.forEach((c, j) => cols![j]!.push(c[i]!));
+      }
+    });
+  }
+  return cols && ts.length > 0 ? { ts, cols } : undefined;
+}
+
+export function validationHtml(v: ValidationOutcome, report: Record<string, unknown>, command: string, params: Readonly<Record<string, Readonly<Record<string, unknown>>>>): HtmlReport {
+  const main = v.strategies.find((s) => !s.baseline) ?? v.strategies[0]!;
+  const m = main.oos.metrics;
+  const of = main.overfitting;
+  const folds = v.plan.folds;
+  const first = folds[0]!;
+  const lastChosen = main.folds[main.folds.length - 1]!.chosen.values;
+  const p = { ...params[main.name], ...lastChosen };
+  const z = joinFolds(main, (d) => {
+    const x = (d as PairsLike | undefined)?.zSeries;
+    return x ? { ts: x.ts, cols: [x.z] } : undefined;
+  });
+  const fc = joinFolds(main, (d) => {
+    const x = (d as LinregLike | undefined)?.series;
+    return x ? { ts: x.ts, cols: [x.predicted, x.realised] } : undefined;
+  });
+  const colors = ['#3860d9', '#e07b00', '#2e9e57', '#c23b3b', '#7e57c2', '#00897b', '#6d4c41', '#8a93a3'];
+  return {
+    title: `tickfold ${command}: ${v.strategies.filter((s) => !s.baseline).map((s) => s.name).join(', ') || main.name}`,
+    subtitle: `${v.plan.mode === 'split' ? 'one in-sample/out-of-sample split' : `${folds.length} ${v.plan.anchored ? 'anchored' : 'rolling'} walk-forward folds`} · parameters chosen in-sample by ${v.objective} · fold edge: ${v.edge} · out-of-sample figures of ${main.name}`,
+    verdict: `${main.name}: ${main.verdict}`,
+    summary: [
+      ...headline(m),
+      { key: 'dsr', label: `DSR (over ${of.trials} trials)`, value: of.dsr, text: fmtNum(of.dsr, 3) },
+      { key: 'pbo', label: 'PBO (CSCV)', value: of.pbo?.pbo ?? null, text: of.pbo ? fmtNum(of.pbo.pbo, 3) : 'n/a' },
+      { key: 'trials', label: 'trials', value: of.trials, text: String(of.trials) },
+      { key: 'verdictClass', label: 'verdict', value: main.verdictClass, text: main.verdictClass },
+    ],
+    equity: [main, ...v.strategies.filter((s) => s !== main)].map((s, i) => ({ name: `${s.name}${s.baseline ? ' (baseline)' : ''}`, ts: s.oos.record.sampleTs, values: s.oos.record.equity, color: colors[i % colors.length]! })),
+    periods: [
+      { from: first.trainStart, to: first.testStart, kind: 'is' },
+      { from: first.testStart, to: Infinity, kind: 'oos' },
+    ],
+    foldMarks: folds.length > 1 ? folds.map((f) => ({ ts: f.testStart, label: `fold ${f.index + 1}` })) : [],
+    folds: {
+      header: ['fold', 'train', 'test', 'chosen', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS trades'],
+      rows: main.folds.map((f) => [
+        `${f.fold.index + 1}${f.fold.partial ? ' (partial)' : ''}`,
+        `${formatIso(f.fold.trainStart)} → ${formatIso(f.fold.trainEnd)}`,
+        `${formatIso(f.fold.testStart)} → ${Number.isFinite(f.fold.testEnd) ? formatIso(f.fold.testEnd) : formatIso(v.plan.dataEnd)}`,
+        f.chosen.label,
+        fmtNum(f.is.sharpeAnnualized),
+        fmtNum(f.oos.sharpeAnnualized),
+        fmtPct(f.oos.returnPct),
+        String(f.oos.trades),
+      ]),
+      ts: main.folds.map((f) => f.fold.testStart),
+      isSharpe: main.folds.map((f) => f.is.sharpeAnnualized),
+      oosSharpe: main.folds.map((f) => f.oos.sharpeAnnualized),
+    },
+    ...(of.pbo ? { pbo: { pbo: of.pbo.pbo, logits: of.pbo.logits, isSharpe: of.pbo.isSharpe, oosSharpe: of.pbo.oosSharpe } } : {}),
+    ...(z && typeof p.entry === 'number' ? { spread: { ts: z.ts, z: z.cols[0]!, entry: p.entry, exit: p.exit as number, stop: p.stop as number } } : {}),
+    ...(fc ? { forecast: { ts: fc.ts, predicted: fc.cols[0]!, realised: fc.cols[1]! } } : {}),
+    tables: [
+      {
+        title: 'All strategies, out of sample',
+        header: ['strategy', 'trials', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS hit rate', 'trades', 'max DD', 'DSR', 'PBO', 'verdict'],
+        rows: v.strategies.map((s) => [
+          s.name + (s.baseline ? ' (baseline)' : ''),
+          String(s.trials.length),
+          fmtNum(s.isAggregate.sharpeAnnualized),
+          fmtNum(s.oos.metrics.sharpeAnnualized),
+          fmtPct(s.oos.metrics.returnPct),
+          fmtPct(s.oos.metrics.hitRate.rate, 1),
+          String(s.oos.metrics.trades),
+          fmtPct(s.oos.metrics.maxDrawdownPct),
+          fmtNum(s.overfitting.dsr, 3),
+          s.overfitting.pbo ? fmtNum(s.overfitting.pbo.pbo, 3) : 'n/a',
+          s.verdictClass,
+        ]),
+      },
+    ],
+    trades: { columns: TRADE_COLUMNS, rows: tradeRows(main.oos.record.trades), total: main.oos.record.trades.length },
+    manifest: { tickfold: report.tickfold, ...(report.manifest as object) },
+  };
+}
