@@ -13,7 +13,7 @@
  * on; for anchored folds, the last --train of it); `--warmup` sets a fixed length instead.
  */
 import { UsageError } from '../errors.js';
-import type { TickTable } from '../data/table.js';
+import { lowerBound, type TickTable } from '../data/table.js';
 import { formatDuration, formatIso, parseDuration, parseIso } from '../data/time.js';
 
 /** A window length: a duration (µs) or a number of rows. */
@@ -73,7 +73,7 @@ export function parseSpan(flag: string, s: string): Span {
 function advance(table: TickTable, atRow: number, atUs: number, span: Span): { row: number; us: number } {
   if (span.unit === 'time') {
     const us = atUs + span.us;
-    return { row: lowerBoundTs(table.ts, us), us };
+    return { row: lowerBound(table.ts, us), us };
   }
   const row = atRow + span.rows;
   return { row, us: row < table.length ? table.ts[row]! : Infinity };
@@ -83,22 +83,12 @@ function advance(table: TickTable, atRow: number, atUs: number, span: Span): { r
 function retreat(table: TickTable, atRow: number, atUs: number, span: Span): { row: number; us: number } {
   if (span.unit === 'time') {
     const us = Math.max(table.ts[0]!, atUs - span.us);
-    return { row: lowerBoundTs(table.ts, us), us };
+    return { row: lowerBound(table.ts, us), us };
   }
   const row = Math.max(0, atRow - span.rows);
   return { row, us: table.ts[row]! };
 }
 
-function lowerBoundTs(ts: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
   const n = table.length;
@@ -112,7 +102,7 @@ export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
   const warmupStartOf = (trainStart: number, testStart: number): number => {
     if (warmup === undefined) return trainStart;
     if (warmup.unit === 'time') return Math.max(dataStart, testStart - warmup.us);
-    const row = lowerBoundTs(table.ts, testStart);
+    const row = lowerBound(table.ts, testStart);
     return table.ts[Math.max(0, row - warmup.rows)]!;
   };
   const afterEmbargo = (row: number, us: number): { row: number; us: number } => (embargo ? advance(table, row, us, embargo) : { row, us });
@@ -131,7 +121,7 @@ export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
     } else {
       splitUs = parseIso(o.split);
       if (Number.isNaN(splitUs)) throw new UsageError(`--split '${o.split}' is neither a fraction (e.g. 0.7) nor an ISO-8601 time (e.g. 2013-10-09)`);
-      splitRow = lowerBoundTs(table.ts, splitUs);
+      splitRow = lowerBound(table.ts, splitUs);
     }
     const test = afterEmbargo(splitRow, splitUs);
     if (!(splitUs > dataStart) || !(test.us <= dataEnd)) {

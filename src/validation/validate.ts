@@ -173,7 +173,6 @@ export interface ValidationOutcome {
   readonly totalTrials: number;
 }
 
-const annualOf = (m: RunMetrics, returns?: ArrayLike<number>): number => (returns ? mean(returns) * m.periodsPerYear : NaN);
 
 function stability(grid: Grid, trials: readonly Trial[], chosen: readonly number[]): ParamStability[] {
   return grid.map(({ key }) => {
@@ -312,7 +311,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       const isWins = isMs.reduce((n, m) => n + m.hitRate.wins, 0);
       const isLosses = isMs.reduce((n, m) => n + m.hitRate.losses, 0);
       const isHit = hitRate([...new Array<number>(isWins).fill(1), ...new Array<number>(isLosses).fill(-1)]);
-      const oosAnnual = annualOf(oos.metrics, rets);
+      const oosAnnual = mean(rets) * oos.metrics.periodsPerYear;
       // overfitting statistics
       const sharpes = rs.map((r) => sharpePerPeriod(r.returns));
       const finite = sharpes.filter(Number.isFinite);
