@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The HTML report in a real browser: headless Chromium (Debian's `chromium`; .ci/run installs it)
  * through puppeteer-core. Fails on any console error, page error or failed request; checks every
