@@ -90,16 +90,40 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
   const of = main.overfitting;
   const folds = v.plan.folds;
   const first = folds[0]!;
-  const lastChosen = main.folds[main.folds.length - 1]!.chosen.values;
-  const p = { ...params[main.name], ...lastChosen };
-  const z = joinFolds(main, (d) => {
-    const x = (d as PairsLike | undefined)?.zSeries;
-    return x ? { ts: x.ts, cols: [x.z] } : undefined;
-  });
-  const fc = joinFolds(main, (d) => {
-    const x = (d as LinregLike | undefined)?.series;
-    return x ? { ts: x.ts, cols: [x.predicted, x.realised] } : undefined;
-  });
+  // diagnostics of the candidates: the first with a spread z-score, the first with forecasts
+  const candidates = [main, ...v.strategies.filter((s) => !s.baseline && s !== main)];
+  let zOwner: StrategyOutcome | undefined;
+  let z: ReturnType<typeof joinFolds> | undefined;
+  let fc: ReturnType<typeof joinFolds> | undefined;
+  for (const s of candidates) {
+    if (!z) {
+      z = joinFolds(s, (d) => {
+        const x = (d as PairsLike | undefined)?.zSeries;
+        return x ? { ts: x.ts, cols: [x.z] } : undefined;
+      });
+      if (z) zOwner = s;
+    }
+    fc ??= joinFolds(s, (d) => {
+      const x = (d as LinregLike | undefined)?.series;
+      return x ? { ts: x.ts, cols: [x.predicted, x.realised] } : undefined;
+    });
+  }
+  const p = zOwner ? { ...params[zOwner.name], ...zOwner.folds[zOwner.folds.length - 1]!.chosen.values } : {};
+  // the in-sample stretch of the first fold: its chosen trial's equity over its training window
+  const t0 = main.folds[0]!;
+  const isRets = main.trials[t0.chosen.trial]!.returns;
+  const isTs: number[] = [];
+  const isEq: number[] = [];
+  let eq = main.oos.record.initialCapital;
+  for (let k = 0; k < isRets.length; k++) {
+    const t = main.trialSampleTs[k]!;
+    eq *= 1 + isRets[k]!;
+    if (t > first.trainStart && t <= first.testStart) {
+      isTs.push(t);
+      isEq.push(eq);
+    }
+  }
+  const scale = isEq.length > 0 ? main.oos.record.initialCapital / isEq[0]! : 1;
   const colors = ['#3860d9', '#e07b00', '#2e9e57', '#c23b3b', '#7e57c2', '#00897b', '#6d4c41', '#8a93a3'];
   return {
     title: `tickfold ${command}: ${v.strategies.filter((s) => !s.baseline).map((s) => s.name).join(', ') || main.name}`,
@@ -112,7 +136,10 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
       { key: 'trials', label: 'trials', value: of.trials, text: String(of.trials) },
       { key: 'verdictClass', label: 'verdict', value: main.verdictClass, text: main.verdictClass },
     ],
-    equity: [main, ...v.strategies.filter((s) => s !== main)].map((s, i) => ({ name: `${s.name}${s.baseline ? ' (baseline)' : ''}`, ts: s.oos.record.sampleTs, values: s.oos.record.equity, color: colors[i % colors.length]! })),
+    equity: [
+      ...[main, ...v.strategies.filter((s) => s !== main)].map((s, i) => ({ name: `${s.name}${s.baseline ? ' (baseline)' : ''}`, ts: s.oos.record.sampleTs, values: s.oos.record.equity, color: colors[i % colors.length]! })),
+      ...(isTs.length > 1 ? [{ name: `${main.name} in-sample (fold 1's choice)`, ts: isTs, values: isEq.map((x) => x * scale), color: '#8a93a3' }] : []),
+    ],
     periods: [
       { from: first.trainStart, to: first.testStart, kind: 'is' },
       { from: first.testStart, to: Infinity, kind: 'oos' },

@@ -146,6 +146,8 @@ export interface StrategyOutcome {
   readonly baseline: boolean;
   readonly grid: Grid;
   readonly trials: readonly TrialOutcome[];
+  /** End times of the trials' return periods (the same for every trial). */
+  readonly trialSampleTs: Float64Array;
   readonly folds: readonly FoldOutcome[];
   /** Stitched out-of-sample run and its metrics. */
   readonly oos: { readonly record: RunRecord; readonly metrics: RunMetrics; readonly returns: Float64Array };
@@ -360,6 +362,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         name: e.name,
         baseline: e.baseline,
         grid: e.grid,
+        trialSampleTs: rs[0]!.sampleTs,
         trials: trials.map((t, j) => ({ index: t.index, label: t.label, values: t.values, metrics: rs[j]!.metrics, isObjective: rs[j]!.windows.map((w) => objective(w)), returns: rs[j]!.returns })),
         folds: foldOut,
         oos: { record: oos.record, metrics: oos.metrics, returns: rets },
