@@ -53,6 +53,9 @@ export function toLoadOptions(f: RawLoadFlags): LoadOptions {
   };
 }
 
+/** Commander collector for repeatable options (`--param a=1 --param b=2`). */
+export const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
 /** Parses a number option, or fails with a usage error naming the flag. */
 export function numberOption(flag: string, value: string, check: (x: number) => boolean = Number.isFinite, what = 'a number'): number {
   const x = Number(value);

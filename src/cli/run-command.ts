@@ -14,9 +14,8 @@ import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { renderHtmlReport } from '../report/html.js';
 import { runHtml } from '../report/html-builders.js';
-import { addLoadOptions, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLoadOptions, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 /** Execution flags shared by every command that runs backtests. */
 export function addExecutionOptions(cmd: Command): Command {

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.js';
+import type { ExecutionConfig } from '../broker/broker.js';
 import { loadData } from '../data/load.js';
 import { sliceTime } from '../data/table.js';
 import { parseTimeBound } from '../engine/run-job.js';
@@ -23,10 +24,9 @@ import { renderHtmlReport } from '../report/html.js';
 import { validationHtml } from '../report/html-builders.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
-import { addLoadOptions, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLoadOptions, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { addExecutionOptions, toExecution, type RawExecFlags } from './run-command.js';
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
   data: string[];
@@ -116,8 +116,9 @@ async function runValidation(command: 'walk-forward' | 'compare', names: readonl
   const modules = new Map<string, StrategyModule>();
   for (const n of all) modules.set(n, await loadStrategy(n, BUILTIN_STRATEGIES));
   const displayNames = all.map((n) => modules.get(n)!.name);
-  toExecution(f); // checked before any thread starts
-  numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+  // checked before any thread starts
+  const execution = toExecution(f);
+  const initialCapital = numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
   const workers = f.workers === undefined ? availableParallelism() : numberOption('--workers', f.workers, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
   const pboPartitions = numberOption('--pbo-partitions', f.pboPartitions, (x) => Number.isInteger(x) && x >= 2 && x % 2 === 0 && x <= 24, 'an even integer from 2 to 24');
   const bootstrapReps = numberOption('--bootstrap', f.bootstrap, (x) => Number.isInteger(x) && x >= 100 && x <= 1_000_000, 'an integer from 100 to 1,000,000');
@@ -142,7 +143,7 @@ async function runValidation(command: 'walk-forward' | 'compare', names: readonl
   // start the worker threads now: they load their code while this thread reads the data
   const runner = new TaskRunner(workers);
   try {
-    await validateWith(runner, command, entriesFor, f, argv, { pboPartitions, bootstrapReps, block, targetSharpe });
+    await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe });
   } finally {
     await runner.close();
   }
@@ -154,11 +155,9 @@ async function validateWith(
   entriesFor: (periodLabel: string) => Entry[],
   f: RawValidationFlags,
   argv: readonly string[],
-  o: { pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number },
+  o: { execution: ExecutionConfig; initialCapital: number; pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number },
 ): Promise<void> {
-  const { pboPartitions, bootstrapReps, block, targetSharpe } = o;
-  const execution = toExecution(f);
-  const initialCapital = numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+  const { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe } = o;
   const { table: full, files } = await loadData(f.data, toLoadOptions(f));
   const fromUs = parseTimeBound('--from', f.from, -Infinity);
   const toUs = parseTimeBound('--to', f.to, Infinity);

@@ -26,6 +26,11 @@ export function hitRate(values: ArrayLike<number>): HitRate {
     else if (v < 0) losses++;
     else if (v === 0) breakEven++;
   }
+  return hitRateOfCounts(wins, losses, breakEven);
+}
+
+/** The same from counts already made (e.g. pooled over several windows). */
+export function hitRateOfCounts(wins: number, losses: number, breakEven: number): HitRate {
   const n = wins + losses;
   return { wins, losses, breakEven, rate: n > 0 ? wins / n : NaN, pValue: binomialTestGreater(wins, n), wilson95: wilsonInterval(wins, n) };
 }

@@ -17,7 +17,7 @@
 import { UsageError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import type { RunRecord } from '../engine/engine.js';
-import { hitRate, type HitRate } from '../metrics/hit-rate.js';
+import { hitRateOfCounts, type HitRate } from '../metrics/hit-rate.js';
 import { kurtosisNonExcess, mean, returnsFromEquity, sharpePerPeriod, skewness, stdev } from '../metrics/returns.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import { deflatedSharpe, expectedMaxZ, minBacktestLength, minTrackRecordLength, probabilisticSharpe } from '../metrics/sharpe-inference.js';
@@ -310,9 +310,8 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       const isMs = foldOut.map((f) => f.is);
       const isAnnual = mean(isMs.map((m) => (m.periods > 0 ? (m.returnPct / m.periods) * m.periodsPerYear : NaN)).filter(Number.isFinite));
       const isSharpe = mean(isMs.map((m) => m.sharpeAnnualized).filter(Number.isFinite));
-      const isWins = isMs.reduce((n, m) => n + m.hitRate.wins, 0);
-      const isLosses = isMs.reduce((n, m) => n + m.hitRate.losses, 0);
-      const isHit = hitRate([...new Array<number>(isWins).fill(1), ...new Array<number>(isLosses).fill(-1)]);
+      const pooled = (k: 'wins' | 'losses' | 'breakEven'): number => isMs.reduce((n, m) => n + m.hitRate[k], 0);
+      const isHit = hitRateOfCounts(pooled('wins'), pooled('losses'), pooled('breakEven'));
       const oosAnnual = mean(rets) * oos.metrics.periodsPerYear;
       // overfitting statistics
       const sharpes = rs.map((r) => sharpePerPeriod(r.returns));
