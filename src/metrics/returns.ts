@@ -15,11 +15,19 @@ export function returnsFromEquity(equity: ArrayLike<number>, initial: number): F
   return r;
 }
 
+/**
+ * Arithmetic mean, summed as deviations from the first value (x0 + Σ(x − x0)/n): exact for a
+ * constant series, so that its deviations, variance and higher moments are exactly 0 (a naive sum
+ * leaves a rounding residue: a constant 3.6e-147 had a "Sharpe" of 1.6e15, found by the property
+ * tests).
+ */
 export function mean(x: ArrayLike<number>): number {
-  if (x.length === 0) return NaN;
+  const n = x.length;
+  if (n === 0) return NaN;
+  const x0 = x[0]!;
   let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i]!;
-  return s / x.length;
+  for (let i = 1; i < n; i++) s += x[i]! - x0;
+  return x0 + s / n;
 }
 
 /** Standard deviation with `ddof` (1: sample, the default; 0: population). */

@@ -53,6 +53,9 @@ export function probabilityOfBacktestOverfitting(columns: readonly ArrayLike<num
   if (nTrials < 2) throw new RangeError('PBO needs at least 2 trials (columns)');
   const T = columns[0]!.length;
   if (columns.some((c) => c.length !== T)) throw new RangeError('every trial must have the same number of periods');
+  columns.forEach((c, j) => {
+    for (let i = 0; i < T; i++) if (!Number.isFinite(c[i]!)) throw new RangeError(`trial ${j + 1}, period ${i + 1}: return ${c[i]} is not a finite number`);
+  });
   const S = partitions;
   if (!(Number.isInteger(S) && S >= 2 && S % 2 === 0 && S <= 24)) throw new RangeError(`partitions must be an even integer from 2 to 24, got ${S}`);
   const dropped = T % S;
@@ -64,10 +67,12 @@ export function probabilityOfBacktestOverfitting(columns: readonly ArrayLike<num
     const row: Moments[] = [];
     for (let j = 0; j < nTrials; j++) {
       const c = columns[j]!;
-      let mean = 0;
+      // mean as deviations from the block's first value: exact for a constant block (see mean())
       const from = dropped + b * blockLen;
-      for (let i = from; i < from + blockLen; i++) mean += c[i]!;
-      mean /= blockLen;
+      const x0 = c[from]!;
+      let dev = 0;
+      for (let i = from + 1; i < from + blockLen; i++) dev += c[i]! - x0;
+      const mean = x0 + dev / blockLen;
       let m2 = 0;
       for (let i = from; i < from + blockLen; i++) m2 += (c[i]! - mean) ** 2;
       row.push({ n: blockLen, mean, m2 });

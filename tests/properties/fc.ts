@@ -43,7 +43,7 @@ function record(suite: string, e: Entry): void {
   writeFileSync(file, JSON.stringify(all, null, 1) + '\n');
 }
 
-function finish(suite: string, property: string, d: fc.RunDetails<unknown>, ms: number): void {
+function finish<Ts>(suite: string, property: string, d: fc.RunDetails<Ts>, ms: number): void {
   record(suite, { property, runs: d.numRuns, seed: SEED, ms: Math.round(ms), fuzz: FUZZ });
   if (d.failed) throw new Error(`${property} (seed ${SEED}):\n${fc.defaultReportMessage(d) ?? ''}`);
 }
