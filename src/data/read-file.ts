@@ -275,7 +275,7 @@ function readFast(
         }
         if (symId < 0) {
           const name = buf.toString('utf8', ss, fe);
-          if (sl === 0 || name.trim() !== name) ok = false;
+          if (sl === 0 || name.trim() !== name || name.includes('\ufffd')) ok = false; // the row rules say why
           else {
             symId = builder.symbolId(name);
             symBytes.push(Buffer.from(buf.subarray(ss, fe)));
@@ -367,7 +367,9 @@ async function readCsv(
     stream.on('data', (chunk) => hash.update(chunk));
   }
   const parser = stream.pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, raw: true, info: true, from_line: 2 }),
+    // line breaks are \n or \r\n, as for the fast reader: a lone \r is not one (csv-parse would otherwise
+    // guess it from the file and count lines differently, so errors would name the wrong line)
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, raw: true, info: true, from_line: 2, record_delimiter: ['\r\n', '\n'] }),
   );
   try {
     for await (const rec of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {

@@ -127,6 +127,10 @@ export class RowSink {
     if (this.symIndex >= 0) {
       const s = fields[this.symIndex]!.trim();
       if (s === '') throw err('bad-symbol', this.symIndex, 'symbol is empty', 'give every row a symbol');
+      // invalid UTF-8 decodes to U+FFFD: a Latin-1 'Société' would silently become 'Soci\ufffdt\ufffd'
+      if (s.includes('\ufffd')) {
+        throw err('not-utf8', this.symIndex, 'symbol is not UTF-8 text (it has bytes that decode to U+FFFD)', 'save the file as UTF-8, e.g. iconv -f latin1 -t utf-8 in.csv > out.csv');
+      }
       symId = this.builder.symbolId(s);
     }
     // values
