@@ -9,6 +9,7 @@ import { cointCommand, pairsCommand } from './coint-commands.js';
 import { overfitCommand } from './overfit-command.js';
 import { compareCommand, walkForwardCommand } from './validate-commands.js';
 import { VERSION } from '../version.js';
+import { installInterruptHandlers } from './interrupt.js';
 
 let currentArgv: readonly string[] = [];
 
@@ -56,5 +57,6 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 const isEntry = process.argv[1] !== undefined && /tickfold$|main\.js$/.test(process.argv[1]);
 if (isEntry) {
+  installInterruptHandlers();
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -5,7 +5,10 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_EXECUTION, type ExecutionConfig } from '../broker/broker.js';
 import { parseDuration } from '../data/time.js';
-import { runJob } from '../engine/run-job.js';
+import { outcomeOf, prepareRun, type RunOutcome } from '../engine/run-job.js';
+import { loadData, type FileSummary } from '../data/load.js';
+import { TaskRunner, type Guard } from '../validation/pool.js';
+import { checkInterrupted, interruptSignal } from './interrupt.js';
 import { writeFileAtomic } from '../report/atomic.js';
 import { buildRunReport, renderRunJson, renderRunText, renderTradesCsv } from '../report/run-report.js';
 import { describeParams, parseParamPairs } from '../strategy/params.js';
@@ -32,7 +35,21 @@ export function addExecutionOptions(cmd: Command): Command {
     .option('--capital <x>', 'initial capital', '100000')
     .option('--period <duration>', 'equity sampling period for returns, e.g. 1d, 1h, 5m (default: from the data span)')
     .option('--periods-per-year <n>', 'periods per year for annualisation (default: from the period and the data)')
-    .option('--seed <n>', 'seed of the run\'s random generator', '1');
+    .option('--seed <n>', 'seed of the run\'s random generator', '1')
+    .option('--timeout <duration>', 'time limit per backtest, e.g. 30s or 10m: a strategy that overruns it is stopped and named (default: none)')
+    .option('--max-memory <MB>', 'heap limit of each thread that runs strategy code, MB (default: Node\'s)');
+}
+
+/** The limits on strategy code (`--timeout`, `--max-memory`) and the interrupt that stops it. */
+export function toGuard(f: { timeout?: string; maxMemory?: string }): Guard {
+  let timeoutMs: number | undefined;
+  if (f.timeout !== undefined) {
+    const us = parseDuration(f.timeout);
+    if (!(us > 0)) throw new UsageError(`--timeout '${f.timeout}' is not a duration; write e.g. 30s, 5m or 1h`);
+    timeoutMs = us / 1000;
+  }
+  const maxMemoryMb = f.maxMemory === undefined ? undefined : numberOption('--max-memory', f.maxMemory, (x) => Number.isInteger(x) && x >= 64, 'an integer number of MB >= 64');
+  return { signal: interruptSignal, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}) };
 }
 
 export interface RawExecFlags {
@@ -49,6 +66,8 @@ export interface RawExecFlags {
   period?: string;
   periodsPerYear?: string;
   seed: string;
+  timeout?: string;
+  maxMemory?: string;
 }
 
 export function toExecution(f: RawExecFlags): ExecutionConfig {
@@ -88,22 +107,42 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const strategy = await loadStrategy(f.strategy, BUILTIN_STRATEGIES);
     const execution = toExecution(f);
     const seed = f.seed;
-    const out = await runJob(f.data, toLoadOptions(f), {
-      strategy,
-      params: parseParamPairs(f.param),
-      ...(f.from !== undefined ? { from: f.from } : {}),
-      ...(f.to !== undefined ? { to: f.to } : {}),
-      execution,
-      initialCapital: numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0'),
-      ...(f.period !== undefined ? { period: f.period } : {}),
-      ...(f.periodsPerYear !== undefined ? { periodsPerYear: numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0') } : {}),
-      seed,
-    });
+    // the backtest runs on a worker thread, under the guard (time and memory limits, interrupts);
+    // the thread starts while this one loads the data
+    const runner = new TaskRunner(1, toGuard(f));
+    let out: RunOutcome & { files: readonly FileSummary[] };
+    try {
+      const { table, files } = await loadData(f.data, toLoadOptions(f));
+      checkInterrupted();
+      const prepared = prepareRun(table, {
+        strategy,
+        params: parseParamPairs(f.param),
+        ...(f.from !== undefined ? { from: f.from } : {}),
+        ...(f.to !== undefined ? { to: f.to } : {}),
+        execution,
+        initialCapital: numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0'),
+        ...(f.period !== undefined ? { period: f.period } : {}),
+        ...(f.periodsPerYear !== undefined ? { periodsPerYear: numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0') } : {}),
+        seed,
+      });
+      runner.use(prepared.window);
+      const c = prepared.config;
+      const [res] = await runner.runAll([
+        {
+          task: { kind: 'run', strategy: f.strategy, params: prepared.params, run: { execution: c.execution, initialCapital: c.initialCapital, periodUs: c.periodUs, periodsPerYear: prepared.period.periodsPerYear, seed } },
+          label: `strategy '${strategy.name}'`,
+        },
+      ]);
+      out = { ...outcomeOf(prepared, res!.record, res!.metrics), files };
+    } finally {
+      await runner.close();
+    }
     const report = buildRunReport(out, VERSION, argvForManifest(), execution, seed);
     // render everything first, then write: a failure leaves no partial output
     const json = f.json !== undefined ? renderRunJson(report) : undefined;
     const csv = f.trades !== undefined ? renderTradesCsv(out.record.trades, out.record.openTrades) : undefined;
     const html = f.report !== undefined ? renderHtmlReport(runHtml(report, out)) : undefined;
+    checkInterrupted();
     if (json !== undefined) writeFileAtomic(f.json!, json);
     if (csv !== undefined) writeFileAtomic(f.trades!, csv);
     if (html !== undefined) writeFileAtomic(f.report!, html);

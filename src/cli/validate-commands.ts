@@ -25,7 +25,8 @@ import { validationHtml } from '../report/html-builders.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { addLoadOptions, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
-import { addExecutionOptions, toExecution, type RawExecFlags } from './run-command.js';
+import { addExecutionOptions, toExecution, toGuard, type RawExecFlags } from './run-command.js';
+import { checkInterrupted } from './interrupt.js';
 
 
 interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
@@ -141,7 +142,7 @@ async function runValidation(command: 'walk-forward' | 'compare', names: readonl
     return entries;
   };
   // start the worker threads now: they load their code while this thread reads the data
-  const runner = new TaskRunner(workers);
+  const runner = new TaskRunner(workers, toGuard(f));
   try {
     await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe });
   } finally {
@@ -222,6 +223,7 @@ async function validateWith(
   // render everything first, then write: a failure leaves no partial output
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
   const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, ctx.params)) : undefined;
+  checkInterrupted();
   if (json !== undefined) writeFileAtomic(f.json!, json);
   if (html !== undefined) writeFileAtomic(f.report!, html);
   if (!f.quiet) {

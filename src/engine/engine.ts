@@ -44,6 +44,12 @@ export interface RunConfig {
   /** Equity is sampled at the end of every period of this length (µs) that has events. */
   readonly periodUs: number;
   readonly seed: string;
+  /**
+   * Where the engine keeps its clock, [now, index of the event being handled] (default: its own
+   * array). A guard on another thread passes shared memory here to say where a run that overran
+   * its time limit was stuck.
+   */
+  readonly clock?: Float64Array;
   /** Test hook: called after every event with the books as they stand. */
   readonly observer?: (o: Observation) => void;
 }
@@ -140,17 +146,28 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
  * machine), so a grid's trials are run in batches this way. Results are exactly those of
  * {@link runBacktest} for each (the backtests share nothing but the read-only table).
  */
-export function runBacktests(table: TickTable, jobs: readonly { readonly strategy: Strategy; readonly cfg: RunConfig }[]): RunRecord[] {
+export function runBacktests(table: TickTable, jobs: readonly { readonly strategy: Strategy; readonly cfg: RunConfig }[], current?: Float64Array): RunRecord[] {
   let job = 0;
+  // `current[0]`: the job running now, for a guard on another thread (see RunConfig.clock)
+  const at = current ?? new Float64Array(1);
   try {
     const runs: Backtest[] = [];
-    for (; job < jobs.length; job++) runs.push(startBacktest(table, jobs[job]!.strategy, jobs[job]!.cfg));
+    for (; job < jobs.length; job++) {
+      at[0] = job;
+      runs.push(startBacktest(table, jobs[job]!.strategy, jobs[job]!.cfg));
+    }
     for (let to = Math.min(table.length, CHUNK); ; to = Math.min(table.length, to + CHUNK)) {
-      for (job = 0; job < runs.length; job++) runs[job]!.advance(to);
+      for (job = 0; job < runs.length; job++) {
+        at[0] = job;
+        runs[job]!.advance(to);
+      }
       if (to === table.length) break;
     }
     const out: RunRecord[] = [];
-    for (job = 0; job < runs.length; job++) out.push(runs[job]!.finish());
+    for (job = 0; job < runs.length; job++) {
+      at[0] = job;
+      out.push(runs[job]!.finish());
+    }
     return out;
   } catch (e) {
     throw new BatchJobError(job, e);
@@ -208,7 +225,9 @@ export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConf
   // The clock: [now, index of the event being handled]. A typed array rather than two `let`s
   // because handlers' closures read it: V8 keeps captured, mutated `let`s in a heap context,
   // which costs the per-event loop about 2x.
-  const clock = new Float64Array([n > 0 ? ts[0]! : 0, -1]);
+  const clock = cfg.clock ?? new Float64Array(2);
+  clock[0] = n > 0 ? ts[0]! : 0;
+  clock[1] = -1;
   let nextOrderId = 1;
   let ordersSubmitted = 0;
   const fills: FillRecord[] = [];

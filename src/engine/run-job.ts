@@ -11,7 +11,7 @@ import { choosePeriod, type PeriodChoice } from '../metrics/period.js';
 import { computeMetrics, type RunMetrics } from '../metrics/run-metrics.js';
 import { resolveParams } from '../strategy/params.js';
 import type { Params, ParamValue, StrategyModule } from '../strategy/types.js';
-import { runBacktest, type RunRecord } from './engine.js';
+import { runBacktest, type RunConfig, type RunRecord } from './engine.js';
 
 export interface RunSpec {
   readonly strategy: StrategyModule;
@@ -41,8 +41,16 @@ export function parseTimeBound(flag: string, s: string | undefined, fallback: nu
   return us;
 }
 
-/** Runs a strategy over an already loaded table. */
-export function runOnTable(table: TickTable, spec: RunSpec): RunOutcome {
+/** A run checked and set up: the window of the table, the parameters, the engine's settings. */
+export interface PreparedRun {
+  readonly window: TickTable;
+  readonly params: Params;
+  readonly period: PeriodChoice;
+  readonly config: RunConfig;
+}
+
+/** Checks a run's settings against a loaded table (usage errors before anything runs). */
+export function prepareRun(table: TickTable, spec: RunSpec): PreparedRun {
   const fromUs = parseTimeBound('--from', spec.from, -Infinity);
   const toUs = parseTimeBound('--to', spec.to, Infinity);
   if (!(fromUs < toUs)) throw new UsageError(`--from ${spec.from} must be before --to ${spec.to}`);
@@ -53,14 +61,25 @@ export function runOnTable(table: TickTable, spec: RunSpec): RunOutcome {
   if (!(period.periodUs > 0)) throw new UsageError(`--period '${spec.period}' is not a duration; write e.g. 1d, 1h, 5m`);
   if (!(period.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
   const params = resolveParams(spec.strategy.name, spec.strategy.params, spec.params);
-  const record = runBacktest(window, spec.strategy.create(params), {
+  const config: RunConfig = {
     strategyName: spec.strategy.name,
     initialCapital: spec.initialCapital,
     execution: validateExecution(spec.execution),
     periodUs: period.periodUs,
     seed: spec.seed,
-  });
-  return { record, metrics: computeMetrics(record, period.periodsPerYear), params, period, fromUs: window.ts[0]!, toUs: window.ts[window.length - 1]! };
+  };
+  return { window, params, period, config };
+}
+
+/** What a prepared run produced, as a {@link RunOutcome}. */
+export function outcomeOf(p: PreparedRun, record: RunRecord, metrics: RunMetrics = computeMetrics(record, p.period.periodsPerYear)): RunOutcome {
+  return { record, metrics, params: p.params, period: p.period, fromUs: p.window.ts[0]!, toUs: p.window.ts[p.window.length - 1]! };
+}
+
+/** Runs a strategy over an already loaded table, on this thread. */
+export function runOnTable(table: TickTable, spec: RunSpec): RunOutcome {
+  const p = prepareRun(table, spec);
+  return outcomeOf(p, runBacktest(p.window, spec.strategy.create(p.params), p.config));
 }
 
 export async function runJob(paths: readonly string[], load: LoadOptions, spec: RunSpec): Promise<RunOutcome & { files: readonly FileSummary[] }> {

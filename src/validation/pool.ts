@@ -1,20 +1,47 @@
 /**
- * Runs validation tasks on the main thread (one worker) or on a pool of worker threads. Results
- * come back in task order whatever the order of completion, so the outcome does not depend on the
- * number of workers. A failed task fails the whole validation with the task's description (fold,
- * trial, parameters) in the message; the pool is shut down either way, so nothing hangs.
+ * Runs backtest tasks on the main thread or on a pool of worker threads. Results come back in task
+ * order whatever the order of completion, so the outcome does not depend on the number of workers.
+ *
+ * A guarded runner (what the CLI uses) always runs tasks on worker threads, so that the main thread
+ * stays free to enforce limits on strategy code it does not trust:
+ * - a time limit per backtest (`--timeout`): a task that overruns has its thread terminated, and
+ *   the error names the run and the event it was stuck at (read from shared memory the engine
+ *   writes its clock to, see tasks.ts progressFor);
+ * - a heap limit per thread (`--max-memory`): a strategy that allocates without bound kills only
+ *   its thread, and the error says so;
+ * - an interrupt (SIGINT): running tasks are stopped at once.
+ * A failed task fails the whole run with the task's description (fold, trial, parameters) in the
+ * message; the pool is shut down either way, so nothing hangs.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
-import { executeTask, shareTable, type Task, type TaskFailure, type TaskResult } from './tasks.js';
+import { formatDuration, formatIso } from '../data/time.js';
+import { executeTask, progressFor, runsIn, shareTable, type Task, type TaskFailure, type TaskResult } from './tasks.js';
 
 export interface Labeled<T extends Task> {
   readonly task: T;
   /** Says which task this is in an error message, e.g. "pairs trial 7 (entry=2,lookback=60)". */
   readonly label: string;
+}
+
+export interface Guard {
+  /** Time limit per backtest, ms (a task of k backtests gets k times this). */
+  readonly timeoutMs?: number;
+  /** Old-generation heap limit of each worker thread, MB. */
+  readonly maxMemoryMb?: number;
+  /** Aborting it stops every running task (SIGINT). */
+  readonly signal?: AbortSignal;
+}
+
+/** The run was interrupted (SIGINT/SIGTERM): nothing was written. Exit code 130, as a shell expects. */
+export class InterruptedError extends TickfoldError {
+  constructor(what: string) {
+    super('interrupted', `interrupted (${what}); no output files were written`, what === 'SIGTERM' ? 143 : 130);
+    this.name = 'InterruptedError';
+  }
 }
 
 /** The compiled worker next to this module; from the TypeScript sources (tests), the one in dist. */
@@ -24,10 +51,12 @@ function workerFile(): string {
   if (existsSync(js)) return js;
   const dist = js.replace(/([\\/])src([\\/]validation[\\/]worker\.js)$/, '$1dist$1src$2');
   if (existsSync(dist)) return dist;
-  throw new TickfoldError('no-worker', `cannot find the validation worker (${js}); run 'npm run build' or use --workers 1`);
+  throw new TickfoldError('no-worker', `cannot find the worker thread's code (${js}); run 'npm run build'`);
 }
 
 let nextTableId = 1;
+
+type Result<T extends Task> = T extends { kind: 'trial' } ? Extract<TaskResult, { kind: 'trial' }> : T extends { kind: 'oos' } ? Extract<TaskResult, { kind: 'oos' }> : Extract<TaskResult, { kind: 'run' }>;
 
 /**
  * Create it early (before loading the data): the worker threads start and load their code while
@@ -38,8 +67,19 @@ export class TaskRunner {
   private table: TickTable | undefined;
   private tableId = 0;
   onDone: () => void = () => {};
-  constructor(readonly workers: number) {
-    if (workers > 1) this.pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1_000 });
+  constructor(
+    readonly workers: number,
+    readonly guard?: Guard,
+  ) {
+    if (workers > 1 || guard) {
+      this.pool = new Piscina({
+        filename: workerFile(),
+        minThreads: workers,
+        maxThreads: workers,
+        idleTimeout: 1_000,
+        ...(guard?.maxMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: guard.maxMemoryMb } } : {}),
+      });
+    }
   }
 
   /** The table the next tasks run against (shared with the workers, once). */
@@ -48,13 +88,14 @@ export class TaskRunner {
     this.tableId = nextTableId++;
   }
 
-  async runAll<T extends Task>(tasks: readonly Labeled<T>[]): Promise<(T extends { kind: 'trial' } ? Extract<TaskResult, { kind: 'trial' }> : Extract<TaskResult, { kind: 'oos' }>)[]> {
+  async runAll<T extends Task>(tasks: readonly Labeled<T>[]): Promise<Result<T>[]> {
     const one = async (t: Labeled<T>): Promise<TaskResult> => {
       const table = this.table;
       if (!table) throw new Error('TaskRunner.use(table) must come before runAll');
-      const r = (this.pool ? await this.pool.run({ tableId: this.tableId, table, task: t.task }) : await executeTask(table, t.task)) as TaskResult | TaskFailure;
+      const r = this.pool ? await this.runGuarded(this.pool, table, t) : await executeTask(table, t.task);
       this.onDone();
-      if (r.kind === 'failure') throw new TickfoldError(r.code, `${t.label}: ${r.message}`, r.exitCode);
+      // a plain run's own errors already name the strategy; a validation task's say which trial
+      if (r.kind === 'failure') throw new TickfoldError(r.code, t.task.kind === 'run' ? r.message : `${t.label}: ${r.message}`, r.exitCode);
       return r;
     };
     if (!this.pool) {
@@ -66,9 +107,43 @@ export class TaskRunner {
     return (await Promise.all(tasks.map(one))) as never;
   }
 
+  private async runGuarded(pool: Piscina, table: TickTable, t: Labeled<Task>): Promise<TaskResult | TaskFailure> {
+    const g = this.guard;
+    if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
+    const progress = progressFor(t.task);
+    const limitMs = g?.timeoutMs !== undefined ? g.timeoutMs * runsIn(t.task) : undefined;
+    const signals = [g?.signal, limitMs !== undefined ? AbortSignal.timeout(limitMs) : undefined].filter((x): x is AbortSignal => x !== undefined);
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    try {
+      return (await pool.run({ tableId: this.tableId, table, task: t.task, progress }, signal ? { signal } : {})) as TaskResult | TaskFailure;
+    } catch (e) {
+      if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
+      const where = stuckAt(t, progress);
+      if (signal?.aborted) {
+        throw new TickfoldError('timeout', `${where.label}: did not finish within ${formatDuration(g!.timeoutMs! * 1000)} (--timeout, per run); it was handling ${where.at}, so the thread was stopped. A strategy that loops forever, or one far slower than expected, does this; raise --timeout if the run is just long`, 3);
+      }
+      const code = (e as { code?: string })?.code;
+      if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        throw new TickfoldError('out-of-memory', `${where.label}: ran out of memory (${g?.maxMemoryMb !== undefined ? `--max-memory ${g.maxMemoryMb} MB` : 'the heap limit'}) while handling ${where.at}; a strategy that keeps every tick, or a leak, does this`, 3);
+      }
+      throw new TickfoldError('worker-failed', `${where.label}: its worker thread failed while handling ${where.at}: ${e instanceof Error ? e.message : String(e)}`, 3);
+    }
+  }
+
   async close(): Promise<void> {
     const p = this.pool;
     this.pool = undefined;
     if (p) await p.destroy();
   }
+}
+
+/** Which backtest of a task was running, and at which event, from the shared progress cells. */
+function stuckAt(t: Labeled<Task>, progress: Float64Array): { label: string; at: string } {
+  const job = Math.max(0, progress[0]!);
+  const task = t.task;
+  const label = task.kind === 'trial' && task.labels[job] !== undefined ? `${t.label}: ${task.labels[job]}` : t.label;
+  const now = progress[1 + 2 * job]!;
+  const index = progress[2 + 2 * job]!;
+  const at = index < 0 || now < 0 ? 'its start (onStart or before the first event)' : `event #${index + 1} at ${formatIso(now)}`;
+  return { label, at };
 }

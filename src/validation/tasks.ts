@@ -71,8 +71,33 @@ export interface OosResult {
   readonly folds: readonly RunMetrics[];
 }
 
-export type Task = TrialTask | OosTask;
-export type TaskResult = TrialBatchResult | OosResult;
+/** One plain backtest over the whole table (`tickfold run`, guarded on a worker). */
+export interface RunTask {
+  readonly kind: 'run';
+  readonly strategy: string;
+  readonly params: Params;
+  readonly run: RunSettings;
+}
+
+export interface RunResult {
+  readonly kind: 'run';
+  readonly record: RunRecord;
+  readonly metrics: RunMetrics;
+}
+
+export type Task = TrialTask | OosTask | RunTask;
+export type TaskResult = TrialBatchResult | OosResult | RunResult;
+
+/** Backtests in a task (its time limit is this many times the per-run limit). */
+export const runsIn = (t: Task): number => (t.kind === 'trial' ? t.params.length : 1);
+
+/**
+ * Shared memory where a task reports where it is: [backtest of the batch running now, then per
+ * backtest its clock (now, event index)]. The thread that set the task a time limit reads it when
+ * the limit passes, to say which run was stuck where.
+ */
+export const progressFor = (t: Task): Float64Array => new Float64Array(new SharedArrayBuffer(8 * (1 + 2 * runsIn(t)))).fill(-1);
+export const clockOf = (progress: Float64Array | undefined, job: number): Float64Array | undefined => progress?.subarray(1 + 2 * job, 3 + 2 * job);
 
 /** A failure inside a task, as data (errors do not survive the trip back from a worker intact). */
 export interface TaskFailure {
@@ -89,12 +114,19 @@ const moduleFor = (spec: string): Promise<StrategyModule> => {
   return m;
 };
 
-function runTrials(table: TickTable, module: StrategyModule, task: TrialTask): TrialBatchResult {
+function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined): TrialBatchResult {
   const s = task.run;
   const cfg = { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed };
   let records: RunRecord[];
   try {
-    records = runBacktests(table, task.params.map((p) => ({ strategy: module.create(p), cfg })));
+    records = runBacktests(
+      table,
+      task.params.map((p, j) => {
+        const clock = clockOf(progress, j);
+        return { strategy: module.create(p), cfg: clock ? { ...cfg, clock } : cfg };
+      }),
+      progress?.subarray(0, 1),
+    );
   } catch (e) {
     if (!(e instanceof BatchJobError)) throw e;
     const c = e.cause;
@@ -113,11 +145,17 @@ function runTrials(table: TickTable, module: StrategyModule, task: TrialTask): T
   };
 }
 
-function runOos(table: TickTable, module: StrategyModule, task: OosTask): OosResult {
+const settings = (module: StrategyModule, s: RunSettings, progress: Float64Array | undefined) => {
+  if (progress) progress[0] = 0;
+  const clock = clockOf(progress, 0);
+  return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}) };
+};
+
+function runOos(table: TickTable, module: StrategyModule, task: OosTask, progress: Float64Array | undefined): OosResult {
   const s = task.run;
   const first = task.segments[0]!;
   const window = sliceRows(table, lowerBound(table.ts, first.warmupStart), table.length);
-  const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed });
+  const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), settings(module, s, progress));
   const oos = sliceRecord(record, first.testStart, Infinity);
   return {
     kind: 'oos',
@@ -127,10 +165,15 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask): OosRes
   };
 }
 
-export async function executeTask(table: TickTable, task: Task): Promise<TaskResult | TaskFailure> {
+function runOne(table: TickTable, module: StrategyModule, task: RunTask, progress: Float64Array | undefined): RunResult {
+  const record = runBacktest(table, module.create(task.params), settings(module, task.run, progress));
+  return { kind: 'run', record, metrics: computeMetrics(record, task.run.periodsPerYear) };
+}
+
+export async function executeTask(table: TickTable, task: Task, progress?: Float64Array): Promise<TaskResult | TaskFailure> {
   try {
     const module = await moduleFor(task.strategy);
-    return task.kind === 'trial' ? runTrials(table, module, task) : runOos(table, module, task);
+    return task.kind === 'trial' ? runTrials(table, module, task, progress) : task.kind === 'oos' ? runOos(table, module, task, progress) : runOne(table, module, task, progress);
   } catch (e) {
     if (e instanceof TickfoldError) return { kind: 'failure', code: e.code, message: e.message, exitCode: e.exitCode };
     // a strategy's create() refusing its parameters is the strategy's error, not tickfold's

@@ -8,7 +8,7 @@ import { executeTask, localTable, type Task, type TaskFailure, type TaskResult }
 
 let cached: { id: number; table: TickTable } | undefined;
 
-export default function run(msg: { tableId: number; table: TickTable; task: Task }): Promise<TaskResult | TaskFailure> {
+export default function run(msg: { tableId: number; table: TickTable; task: Task; progress: Float64Array }): Promise<TaskResult | TaskFailure> {
   if (cached?.id !== msg.tableId) cached = { id: msg.tableId, table: localTable(msg.table) };
-  return executeTask(cached.table, msg.task);
+  return executeTask(cached.table, msg.task, msg.progress);
 }

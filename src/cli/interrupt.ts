@@ -1,0 +1,34 @@
+/**
+ * Interrupts (SIGINT, SIGTERM) end a command cleanly: backtests run on worker threads (see
+ * validation/pool.ts), so the main thread is free to notice at once; it stops them, writes
+ * nothing, and exits 130 (SIGINT) or 143 (SIGTERM). Output files are only ever written whole
+ * (temp file + rename, after every check), so an interrupted run leaves the previous file or none.
+ * A second interrupt exits immediately.
+ */
+import { InterruptedError } from '../validation/pool.js';
+
+const controller = new AbortController();
+
+/** Aborted when the user interrupts; its reason is the signal's name. */
+export const interruptSignal: AbortSignal = controller.signal;
+
+let installed = false;
+
+export function installInterruptHandlers(): void {
+  if (installed) return;
+  installed = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (controller.signal.aborted) {
+        process.stderr.write(`tickfold: ${sig} again; exiting now\n`);
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      }
+      controller.abort(sig);
+    });
+  }
+}
+
+/** Throws {@link InterruptedError} when an interrupt has arrived (call before writing outputs). */
+export function checkInterrupted(): void {
+  if (controller.signal.aborted) throw new InterruptedError(String(controller.signal.reason));
+}

@@ -1,0 +1,176 @@
+/**
+ * Faults: strategy code that throws, loops forever, allocates without bound or returns garbage;
+ * interrupts; worker threads that die; a damaged cache. Each ends in a clear error naming the
+ * strategy (and the run and event where it applies), a non-zero exit, and no output file at all.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadFile } from '../../src/data/load.js';
+import { ROOT, runCli, tempDir } from '../helpers.js';
+
+const QUOTES = join(ROOT, 'data/sample_pair_quotes.csv');
+
+/** A strategy module file whose onTick body is `body` (ctx and tick in scope). */
+function strategyFile(dir: string, name: string, body: string, extra = ''): string {
+  const p = join(dir, `${name}.mjs`);
+  writeFileSync(p, `${extra}\nexport default { name: '${name}', description: 'fault test', params: { n: { type: 'integer', default: 1, doc: 'trial knob' } }, create(p) { let calls = 0; return { onTick(ctx, tick) { calls++; ${body} } }; } };\n`);
+  return p;
+}
+
+const OUTPUTS = (dir: string): string[] => ['--json', join(dir, 'out/report.json'), '--report', join(dir, 'out/report.html')];
+/** Nothing at all in the output folder: no report, no temp file. */
+const noOutputs = (dir: string): void => {
+  let files: string[] = [];
+  try {
+    files = readdirSync(join(dir, 'out'));
+  } catch {
+    files = [];
+  }
+  expect(files).toEqual([]);
+};
+
+describe('strategy faults in `run`', () => {
+  it('throws: names the strategy, the handler and the tick; exit 3; no files', () => {
+    const d = tempDir();
+    const s = strategyFile(d, 'thrower', `if (calls === 500) throw new Error('boom at call 500');`);
+    const r = runCli(['run', '--strategy', s, '--data', QUOTES, ...OUTPUTS(d)], d);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/strategy 'thrower' failed at 2024-01-02T\S+Z: onTick threw Error: boom at call 500/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    noOutputs(d);
+  });
+
+  it('loops forever: stopped by --timeout, with the event it was stuck at', () => {
+    const d = tempDir();
+    const s = strategyFile(d, 'spinner', `if (calls === 300) for (;;) {}`);
+    const t0 = Date.now();
+    const r = runCli(['run', '--strategy', s, '--data', QUOTES, '--timeout', '1s', ...OUTPUTS(d)], d);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/strategy 'spinner': did not finish within 1s \(--timeout, per run\); it was handling event #\d+ at 2024-01-02T\S+Z/);
+    noOutputs(d);
+  });
+
+  it('allocates without bound: stopped by --max-memory, named', () => {
+    const d = tempDir();
+    const s = strategyFile(d, 'hoarder', `if (calls === 100) { const keep = []; for (;;) keep.push(new Array(1e5).fill(calls)); }`);
+    const r = runCli(['run', '--strategy', s, '--data', QUOTES, '--max-memory', '96', ...OUTPUTS(d)], d);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/strategy 'hoarder': ran out of memory \(--max-memory 96 MB\) while handling event #\d+ at 2024-01-02T\S+Z/);
+    noOutputs(d);
+  });
+
+  it.each([
+    ['NaN size', `ctx.submit({ symbol: 'AAA', side: 'buy', qty: NaN })`, /order qty must be a finite number > 0, got NaN/],
+    ['unknown symbol', `ctx.submit({ symbol: 'NOPE', side: 'buy', qty: 1 })`, /unknown symbol 'NOPE' \(the data has AAA, BBB\)/],
+    ['bad side', `ctx.submit({ symbol: 'AAA', side: 'long', qty: 1 })`, /order side must be 'buy' or 'sell', got "long"/],
+    ['not an order', `ctx.submit(42)`, /submit\(\) needs an order object, got 42/],
+    ['infinite target', `ctx.targetPosition('AAA', Infinity)`, /targetPosition\(AAA\) needs a finite quantity, got Infinity/],
+  ])('garbage order (%s): a clear error naming strategy and tick; no files', (_, body, message) => {
+    const d = tempDir();
+    const s = strategyFile(d, 'garbage', `if (calls === 50) ${body};`);
+    const r = runCli(['run', '--strategy', s, '--data', QUOTES, ...OUTPUTS(d)], d);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/strategy 'garbage' failed at 2024-01-02T\S+Z: /);
+    expect(r.stderr).toMatch(message);
+    noOutputs(d);
+  });
+});
+
+describe('faults in walk-forward trials (worker threads)', () => {
+  const wf = (s: string, d: string, extra: string[] = []): ReturnType<typeof runCli> =>
+    runCli(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2,3,4', '--train', '1h', '--test', '30m', '--period', '1m', '--workers', '2', '--quiet', ...extra, ...OUTPUTS(d)], d);
+
+  it('a trial that loops forever is stopped and named with its parameters', () => {
+    const d = tempDir();
+    const s = strategyFile(d, 'spin3', `if (p.n === 3 && calls === 200) for (;;) {}`);
+    const r = wf(s, d, ['--timeout', '2s']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/spin3: trial 3 \(n=3\): did not finish within 2s .*event #\d+ at 2024-01-02T/);
+    noOutputs(d);
+  });
+
+  it('a trial whose worker thread dies is reported with the trial, and the run ends', () => {
+    const d = tempDir();
+    const s = strategyFile(d, 'quitter', `if (p.n === 2 && calls === 100) process.exit(7);`);
+    const r = wf(s, d);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/quitter: trial 2 \(n=2\): its worker thread failed while handling event #\d+ at 2024-01-02T/);
+    noOutputs(d);
+  });
+
+  it('a trial that throws names the trial, its parameters and the tick', () => {
+    const d = tempDir();
+    const s = strategyFile(d, 'thrower4', `if (p.n === 4 && calls === 10) throw new RangeError('n=4 is cursed');`);
+    const r = wf(s, d);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/thrower4: trial 4 \(n=4\): strategy 'thrower4' failed at 2024-01-02T\S+: onTick threw RangeError: n=4 is cursed/);
+    noOutputs(d);
+  });
+});
+
+describe('interrupts', () => {
+  /** Starts the CLI, sends `signal` once it has run for `afterMs`, resolves with its exit. */
+  const interrupted = (args: string[], cwd: string, signal: NodeJS.Signals, afterMs: number): Promise<{ code: number | null; stderr: string; ms: number }> =>
+    new Promise((done) => {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/tickfold'), ...args], { cwd });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      const t0 = Date.now();
+      setTimeout(() => child.kill(signal), afterMs);
+      child.on('exit', (code) => done({ code, stderr, ms: Date.now() - t0 }));
+    });
+
+  it('SIGINT during a run: exit 130 at once, no report, no temp file, even with a strategy stuck in a loop', async () => {
+    const d = tempDir();
+    const s = strategyFile(d, 'stuck', `if (calls === 20) for (;;) {}`);
+    const r = await interrupted(['run', '--strategy', s, '--data', QUOTES, ...OUTPUTS(d)], d, 'SIGINT', 1500);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('interrupted (SIGINT); no output files were written');
+    expect(r.ms).toBeLessThan(6000);
+    noOutputs(d);
+  });
+
+  it('SIGTERM during a walk-forward: exit 143, nothing written', async () => {
+    const d = tempDir();
+    const s = strategyFile(d, 'slow', `const t = Date.now(); while (Date.now() - t < 2) {}`);
+    const r = await interrupted(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2', '--train', '1h', '--test', '30m', '--workers', '2', ...OUTPUTS(d)], d, 'SIGTERM', 1500);
+    expect(r.code).toBe(143);
+    expect(r.stderr).toContain('interrupted (SIGTERM)');
+    noOutputs(d);
+  });
+});
+
+describe('the cache survives damage on disk', () => {
+  it.each([
+    ['truncated', (p: string) => truncateSync(p, Math.floor(statSync(p).size / 2))],
+    ['a flipped byte in the data', (p: string) => {
+      const b = readFileSync(p);
+      b[b.length - 100] = b[b.length - 100]! ^ 0xff;
+      writeFileSync(p, b);
+    }],
+    ['garbage header', (p: string) => {
+      const b = readFileSync(p);
+      b.write('{{{{not json', 12, 'latin1');
+      writeFileSync(p, b);
+    }],
+    ['emptied', (p: string) => writeFileSync(p, '')],
+  ])('%s: detected (checksum, layout), parsed again, rewritten', async (_, damage) => {
+    const dir = tempDir();
+    const opts = { cache: true, cacheDir: join(dir, 'cache') };
+    const first = await loadFile(QUOTES, opts);
+    expect(first.summary.source).toBe('fast');
+    const [cacheFile] = readdirSync(opts.cacheDir).map((f) => join(opts.cacheDir, f));
+    expect((await loadFile(QUOTES, opts)).summary.source).toBe('cache');
+    damage(cacheFile!);
+    const again = await loadFile(QUOTES, opts);
+    expect(again.summary.source).toBe('fast'); // not the damaged copy
+    expect(Array.from(again.table.cols[1]!)).toEqual(Array.from(first.table.cols[1]!));
+    expect(Array.from(again.table.ts)).toEqual(Array.from(first.table.ts));
+    const third = await loadFile(QUOTES, opts);
+    expect(third.summary.source).toBe('cache'); // rewritten whole
+    expect(readdirSync(opts.cacheDir)).toHaveLength(1); // and no temp files left behind
+  });
+});
