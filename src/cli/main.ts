@@ -10,6 +10,7 @@ import { overfitCommand } from './overfit-command.js';
 import { compareCommand, walkForwardCommand } from './validate-commands.js';
 import { VERSION } from '../version.js';
 import { installInterruptHandlers } from './interrupt.js';
+import { rerunCommand } from './rerun-command.js';
 
 let currentArgv: readonly string[] = [];
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   program.addCommand(walkForwardCommand(() => currentArgv));
   program.addCommand(compareCommand(() => currentArgv));
   program.addCommand(overfitCommand());
+  program.addCommand(rerunCommand((argv, manifestArgv) => main(argv, manifestArgv)));
   for (const c of program.commands) propagateExitOverride(c);
   return program;
 }
@@ -36,8 +38,9 @@ function propagateExitOverride(c: Command): void {
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 2 user error, 1 internal error). */
-export async function main(argv: readonly string[]): Promise<number> {
-  currentArgv = argv;
+export async function main(argv: readonly string[], manifestArgv: readonly string[] = argv): Promise<number> {
+  // the command line a report records (a rerun records the original one, see rerun-command.ts)
+  currentArgv = manifestArgv;
   try {
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return 0;
