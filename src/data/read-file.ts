@@ -14,7 +14,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, fstatSync, createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { DataError } from '../errors.js';
 import { RowSink, splitCsvLine, type RowOptions, type BadRowSample } from './rows.js';
 import { CANONICAL_HEADERS, KIND_NAMES, VALUE_FIELDS, isSizeField, resolveHeader, type HeaderOptions, type ResolvedHeader } from './schema.js';
@@ -379,8 +379,10 @@ async function readCsv(
     }
   } catch (e) {
     if (e instanceof DataError) throw e;
+    // every csv-parse error is a CsvError (its codes do not all start with CSV_: e.g.
+    // INVALID_OPENING_QUOTE, which escaped as an internal error until the fuzz tests found it)
     const ce = e as { code?: string; lines?: number; message?: string };
-    if (typeof ce.code === 'string' && ce.code.startsWith('CSV_')) {
+    if (e instanceof CsvError) {
       throw new DataError('bad-csv', {
         file,
         line: ce.lines ?? 0,

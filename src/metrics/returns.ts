@@ -70,34 +70,42 @@ export function sortinoPerPeriod(r: ArrayLike<number>): number {
   return dd > 0 ? nanIfNotFinite(mean(r) / dd) : NaN;
 }
 
-/** Central moments m_k = (1/T) Σ (r − mean)^k for k = 2, 3, 4. */
-function centralMoments(r: ArrayLike<number>): [number, number, number] {
+/**
+ * Central moments m_k = (1/T) Σ (r − mean)^k for k = 2, 3, 4 of the deviations scaled by their
+ * largest magnitude. Skewness and kurtosis do not depend on the scale, and scaling keeps d⁴ from
+ * underflowing: unscaled, returns of 1e-81 gave m2² = 0 and a kurtosis of Infinity (found by the
+ * property tests).
+ */
+function scaledMoments(r: ArrayLike<number>): [number, number, number] {
   const m = mean(r);
+  const n = r.length;
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(r[i]! - m));
+  if (!(scale > 0) || !Number.isFinite(scale)) return [0, 0, 0];
   let m2 = 0;
   let m3 = 0;
   let m4 = 0;
-  for (let i = 0; i < r.length; i++) {
-    const d = r[i]! - m;
+  for (let i = 0; i < n; i++) {
+    const d = (r[i]! - m) / scale;
     const d2 = d * d;
     m2 += d2;
     m3 += d2 * d;
     m4 += d2 * d2;
   }
-  const n = r.length;
   return [m2 / n, m3 / n, m4 / n];
 }
 
 /** Skewness g1 = m3 / m2^1.5 (biased; scipy `skew(bias=True)`). */
 export function skewness(r: ArrayLike<number>): number {
   if (r.length === 0) return NaN;
-  const [m2, m3] = centralMoments(r);
+  const [m2, m3] = scaledMoments(r);
   return m2 > 0 ? m3 / m2 ** 1.5 : NaN;
 }
 
 /** Kurtosis b2 = m4 / m2², non-excess (normal = 3). */
 export function kurtosisNonExcess(r: ArrayLike<number>): number {
   if (r.length === 0) return NaN;
-  const [m2, , m4] = centralMoments(r);
+  const [m2, , m4] = scaledMoments(r);
   return m2 > 0 ? m4 / (m2 * m2) : NaN;
 }
 
