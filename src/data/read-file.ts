@@ -381,13 +381,17 @@ async function readCsv(
     if (e instanceof DataError) throw e;
     // every csv-parse error is a CsvError (its codes do not all start with CSV_: e.g.
     // INVALID_OPENING_QUOTE, which escaped as an internal error until the fuzz tests found it)
-    const ce = e as { code?: string; lines?: number; message?: string };
+    const ce = e as { code?: string; lines?: number; message?: string; records?: number; empty_lines?: number };
     if (e instanceof CsvError) {
+      // the line where the bad record starts: after the header, the complete records and the
+      // skipped blank lines (csv-parse's own line count runs on to the end of an unclosed quote,
+      // and counts CR and LF apart there: 'line 11' of a 6-line file, found by the fuzz tests)
+      const start = ce.records !== undefined ? 2 + ce.records + (ce.empty_lines ?? 0) : (ce.lines ?? 0);
       throw new DataError('bad-csv', {
         file,
-        line: ce.lines ?? 0,
+        line: start,
         column: 0,
-        rule: `malformed CSV: ${ce.message ?? ce.code}`,
+        rule: `malformed CSV: ${(ce.message ?? ce.code ?? '').replace(/ at line \d+/, '')}`,
         hint: 'check the quoting on this line: a field with a quote must be wrapped in quotes, and inner quotes doubled',
       });
     }

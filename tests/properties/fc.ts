@@ -45,7 +45,7 @@ function record(suite: string, e: Entry): void {
 
 function finish<Ts>(suite: string, property: string, d: fc.RunDetails<Ts>, ms: number): void {
   record(suite, { property, runs: d.numRuns, seed: SEED, ms: Math.round(ms), fuzz: FUZZ });
-  if (d.failed) throw new Error(`${property} (seed ${SEED}):\n${fc.defaultReportMessage(d) ?? ''}`);
+  if (d.failed) throw new Error(`${property} (seed ${SEED}):\n${fc.defaultReportMessage(d) ?? ''}\n${d.errorInstance instanceof Error ? d.errorInstance.message : String(d.errorInstance)}`);
 }
 
 /** Checks a synchronous property `base` times (more under `npm run fuzz`); throws fast-check's report on failure. */
