@@ -172,7 +172,7 @@ try {
   const wf2 = wf(2);
   const wfRep = JSON.parse(wf1.report) as { manifest: { totalTrials: number }; folds: unknown[] };
   console.log(`${pad(`walk-forward, pairs, ${wfRep.manifest.totalTrials} trials × ${wfRep.folds.length} folds + OOS run`, 60)}${pad('ms (wall)', 10)}`);
-  console.log(`${pad('  1 worker (main thread)', 60)}${pad(fmt(wf1.ms, 0), 10)}`);
+  console.log(`${pad('  1 worker thread', 60)}${pad(fmt(wf1.ms, 0), 10)}`);
   console.log(`${pad('  2 worker threads', 60)}${pad(fmt(wf2.ms, 0), 10)}`);
   const identical = wf1.report === wf2.report;
   console.log(`${pad('  reports identical (all but the command line)', 60)}${identical ? 'yes' : 'NO'}`);
