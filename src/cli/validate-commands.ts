@@ -71,7 +71,7 @@ function addValidationOptions(cmd: Command): Command {
     .option('--warmup <length>', 'data replayed without trading before each test window (default: the training window)')
     .addOption(new Option('--fold-edge <policy>', 'positions at a fold edge: close them (paying costs) or carry them into the next fold').choices(['close', 'carry']).default('close'))
     .addOption(new Option('--objective <metric>', 'what the in-sample choice maximises').choices(Object.keys(OBJECTIVES)).default('sharpe'))
-    .option('--workers <n>', `worker threads for trials and folds (default: ${availableParallelism()}, the cores here; 1 = run on the main thread)`)
+    .option('--workers <n>', `worker threads for trials and folds (default: ${availableParallelism()}, the cores here; each guarded, see --timeout)`)
     .option('--pbo-partitions <S>', 'CSCV blocks for PBO (even, 2..24)', '16')
     .option('--bootstrap <B>', 'stationary-bootstrap resamples for the p-values against baselines', '2000')
     .option('--block <L>', 'mean block length of the bootstrap, in periods (default: n^(1/3))')
