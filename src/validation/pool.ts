@@ -104,7 +104,24 @@ export class TaskRunner {
       for (const t of tasks) out.push(await one(t));
       return out as never;
     }
-    return (await Promise.all(tasks.map(one))) as never;
+    // At most one task per thread in flight: a task's time limit starts when it is handed over,
+    // so it must not wait in piscina's queue behind others (it would time out having not run).
+    const out: TaskResult[] = new Array(tasks.length);
+    let next = 0;
+    let failed = false;
+    const lane = async (): Promise<void> => {
+      while (!failed && next < tasks.length) {
+        const k = next++;
+        try {
+          out[k] = await one(tasks[k]!);
+        } catch (e) {
+          failed = true;
+          throw e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.workers, tasks.length) }, lane));
+    return out as never;
   }
 
   private async runGuarded(pool: Piscina, table: TickTable, t: Labeled<Task>): Promise<TaskResult | TaskFailure> {

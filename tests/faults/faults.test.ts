@@ -174,3 +174,16 @@ describe('the cache survives damage on disk', () => {
     expect(readdirSync(opts.cacheDir)).toHaveLength(1); // and no temp files left behind
   });
 });
+
+describe('time limits count from when a run starts', () => {
+  it('runs queued behind others on one worker do not time out while they wait', () => {
+    const d = tempDir();
+    // each strategy's run takes about 0.7 s; with one worker the second waits 0.7 s before starting
+    for (const name of ['slowa', 'slowb']) {
+      writeFileSync(join(d, `${name}.mjs`), `export default { name: '${name}', description: 'slow start', params: {}, create() { return { onStart() { const t = Date.now(); while (Date.now() - t < 700) {} } }; } };\n`);
+    }
+    const r = runCli(['compare', '--strategies', join(d, 'slowa.mjs') + ',' + join(d, 'slowb.mjs'), '--data', QUOTES, '--split', '0.7', '--workers', '1', '--timeout', '1s', '--quiet', ...OUTPUTS(d)], d);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
