@@ -19,7 +19,7 @@ import { Piscina } from 'piscina';
 import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { formatDuration, formatIso } from '../data/time.js';
-import { executeTask, progressFor, runsIn, shareTable, type Task, type TaskFailure, type TaskResult } from './tasks.js';
+import { executeTask, foldAt, progressFor, runsIn, shareTable, type Task, type TaskFailure, type TaskResult } from './tasks.js';
 
 export interface Labeled<T extends Task> {
   readonly task: T;
@@ -158,9 +158,10 @@ export class TaskRunner {
 function stuckAt(t: Labeled<Task>, progress: Float64Array): { label: string; at: string } {
   const job = Math.max(0, progress[0]!);
   const task = t.task;
-  const label = task.kind === 'trial' && task.labels[job] !== undefined ? `${t.label}: ${task.labels[job]}` : t.label;
   const now = progress[1 + 2 * job]!;
   const index = progress[2 + 2 * job]!;
+  const label =
+    task.kind === 'trial' && task.labels[job] !== undefined ? `${t.label}: ${task.labels[job]}` : task.kind === 'oos' && now >= 0 ? `${t.label}, ${foldAt(task.segments, now)}` : t.label;
   const at = index < 0 || now < 0 ? 'its start (onStart or before the first event)' : `event #${index + 1} at ${formatIso(now)}`;
   return { label, at };
 }

@@ -151,10 +151,23 @@ const settings = (module: StrategyModule, s: RunSettings, progress: Float64Array
   return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}) };
 };
 
+/**
+ * Which fold of an out-of-sample run a time falls in, for error messages: "fold 3 (testing
+ * trial 7 (entry=2))"; a time in two folds' spans (a warm-up overlaps the fold before) names the
+ * fold being tested.
+ */
+export function foldAt(segments: readonly Segment[], ts: number): string {
+  const k = segments.findIndex((g) => ts >= g.testStart && ts < g.testEnd);
+  if (k >= 0) return `fold ${k + 1} (testing ${segments[k]!.label})`;
+  const w = segments.findIndex((g) => ts >= g.warmupStart && ts < g.testStart);
+  return w >= 0 ? `fold ${w + 1} (warming up ${segments[w]!.label})` : 'before the first fold';
+}
+
 function runOos(table: TickTable, module: StrategyModule, task: OosTask, progress: Float64Array | undefined): OosResult {
   const s = task.run;
   const first = task.segments[0]!;
   const window = sliceRows(table, lowerBound(table.ts, first.warmupStart), table.length);
+  // (the folded strategy's own errors name the fold and instance; foldAt serves the guard)
   const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), settings(module, s, progress));
   const oos = sliceRecord(record, first.testStart, Infinity);
   return {

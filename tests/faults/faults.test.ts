@@ -111,6 +111,27 @@ describe('faults in walk-forward trials (worker threads)', () => {
   });
 });
 
+describe('faults in the out-of-sample run name the fold', () => {
+  it('a strategy that fails only out of sample: the fold and its parameters', () => {
+    const d = tempDir();
+    // trials never warm up; an out-of-sample instance does, then tests: fail in the test window
+    const s = strategyFile(d, 'oosfail', `if (ctx.warmingUp) this.warmed = true; else if (this.warmed) throw new Error('only out of sample');`);
+    const r = runCli(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2', '--train', '1h', '--test', '30m', '--baselines', 'none', '--workers', '2', '--quiet', ...OUTPUTS(d)], d);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/oosfail out-of-sample run: strategy 'oosfail' failed at 2024-01-02T15:30:\S+Z: onTick threw Error: fold 1 \(n=\d\) onTick: only out of sample/);
+    noOutputs(d);
+  });
+
+  it('a timeout in the out-of-sample run names the fold', () => {
+    const d = tempDir();
+    const s = strategyFile(d, 'oosspin', `if (ctx.warmingUp) this.warmed = true; else if (this.warmed) for (;;) {}`);
+    const r = runCli(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2', '--train', '1h', '--test', '30m', '--baselines', 'none', '--workers', '2', '--timeout', '2s', '--quiet', ...OUTPUTS(d)], d);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/oosspin out-of-sample run, fold 1 \(testing n=\d\): did not finish within 2s .*event #\d+ at 2024-01-02T15:30:/);
+    noOutputs(d);
+  });
+});
+
 describe('interrupts', () => {
   /** Starts the CLI, sends `signal` once it has run for `afterMs`, resolves with its exit. */
   const interrupted = (args: string[], cwd: string, signal: NodeJS.Signals, afterMs: number): Promise<{ code: number | null; stderr: string; ms: number }> =>
