@@ -98,13 +98,8 @@ export class TaskRunner {
       if (r.kind === 'failure') throw new TickfoldError(r.code, t.task.kind === 'run' ? r.message : `${t.label}: ${r.message}`, r.exitCode);
       return r;
     };
-    if (!this.pool) {
-      // serial: one after the other, on this thread
-      const out: TaskResult[] = [];
-      for (const t of tasks) out.push(await one(t));
-      return out as never;
-    }
-    // At most one task per thread in flight: a task's time limit starts when it is handed over,
+    // One lane per thread (one lane, on this thread, without a pool), results in task order. At
+    // most one task per thread is in flight: a task's time limit starts when it is handed over,
     // so it must not wait in piscina's queue behind others (it would time out having not run).
     const out: TaskResult[] = new Array(tasks.length);
     let next = 0;
@@ -120,7 +115,7 @@ export class TaskRunner {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.workers, tasks.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(this.pool ? this.workers : 1, tasks.length) }, lane));
     return out as never;
   }
 

@@ -11,7 +11,7 @@
  * - An out-of-sample task runs the folded strategy (folded.ts) from the first warm-up to the end.
  */
 import type { ExecutionConfig } from '../broker/broker.js';
-import { BatchJobError, runBacktest, runBacktests, type RunRecord } from '../engine/engine.js';
+import { BatchJobError, runBacktest, runBacktests, type RunConfig, type RunRecord } from '../engine/engine.js';
 import { sliceRows, lowerBound, type TickTable } from '../data/table.js';
 import { computeMetrics, periodReturns, type RunMetrics } from '../metrics/run-metrics.js';
 import { sliceRecord } from '../metrics/window.js';
@@ -116,15 +116,11 @@ const moduleFor = (spec: string): Promise<StrategyModule> => {
 
 function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined): TrialBatchResult {
   const s = task.run;
-  const cfg = { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed };
   let records: RunRecord[];
   try {
     records = runBacktests(
       table,
-      task.params.map((p, j) => {
-        const clock = clockOf(progress, j);
-        return { strategy: module.create(p), cfg: clock ? { ...cfg, clock } : cfg };
-      }),
+      task.params.map((p, j) => ({ strategy: module.create(p), cfg: configFor(module, s, progress, j) })),
       progress?.subarray(0, 1),
     );
   } catch (e) {
@@ -145,16 +141,16 @@ function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, pr
   };
 }
 
-const settings = (module: StrategyModule, s: RunSettings, progress: Float64Array | undefined) => {
-  if (progress) progress[0] = 0;
-  const clock = clockOf(progress, 0);
+/** The engine's settings for backtest `job` of a task, its clock in the task's progress cells. */
+function configFor(module: StrategyModule, s: RunSettings, progress: Float64Array | undefined, job = 0): RunConfig {
+  const clock = clockOf(progress, job);
   return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}) };
-};
+}
 
 /**
  * Which fold of an out-of-sample run a time falls in, for error messages: "fold 3 (testing
- * trial 7 (entry=2))"; a time in two folds' spans (a warm-up overlaps the fold before) names the
- * fold being tested.
+ * n=2)"; a time in two folds' spans (a warm-up overlaps the fold before) names the fold being
+ * tested.
  */
 export function foldAt(segments: readonly Segment[], ts: number): string {
   const k = segments.findIndex((g) => ts >= g.testStart && ts < g.testEnd);
@@ -168,7 +164,7 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
   const first = task.segments[0]!;
   const window = sliceRows(table, lowerBound(table.ts, first.warmupStart), table.length);
   // (the folded strategy's own errors name the fold and instance; foldAt serves the guard)
-  const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), settings(module, s, progress));
+  const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), configFor(module, s, progress));
   const oos = sliceRecord(record, first.testStart, Infinity);
   return {
     kind: 'oos',
@@ -179,7 +175,7 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
 }
 
 function runOne(table: TickTable, module: StrategyModule, task: RunTask, progress: Float64Array | undefined): RunResult {
-  const record = runBacktest(table, module.create(task.params), settings(module, task.run, progress));
+  const record = runBacktest(table, module.create(task.params), configFor(module, task.run, progress));
   return { kind: 'run', record, metrics: computeMetrics(record, task.run.periodsPerYear) };
 }
 

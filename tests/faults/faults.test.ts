@@ -13,9 +13,9 @@ import { ROOT, runCli, tempDir } from '../helpers.js';
 const QUOTES = join(ROOT, 'data/sample_pair_quotes.csv');
 
 /** A strategy module file whose onTick body is `body` (ctx and tick in scope). */
-function strategyFile(dir: string, name: string, body: string, extra = ''): string {
+function strategyFile(dir: string, name: string, body: string): string {
   const p = join(dir, `${name}.mjs`);
-  writeFileSync(p, `${extra}\nexport default { name: '${name}', description: 'fault test', params: { n: { type: 'integer', default: 1, doc: 'trial knob' } }, create(p) { let calls = 0; return { onTick(ctx, tick) { calls++; ${body} } }; } };\n`);
+  writeFileSync(p, `export default { name: '${name}', description: 'fault test', params: { n: { type: 'integer', default: 1, doc: 'trial knob' } }, create(p) { let calls = 0; return { onTick(ctx, tick) { calls++; ${body} } }; } };\n`);
   return p;
 }
 
