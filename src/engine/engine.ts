@@ -473,6 +473,33 @@ export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConf
   const perSymbol = sub?.per !== 'strategy';
   const nextTickDue = new Float64Array(perSymbol ? nSym : 1).fill(-Infinity);
 
+  // Events that only move the market state (no orders working on the symbol, no handler due, no
+  // period ending) are replayed by scanQuiet, a module-level function shared by every backtest
+  // of the process: it is compiled once and stays compiled. The rest of this function is closures
+  // of this backtest, which V8 compiles afresh for each one; they now see only the events where
+  // something happens (a fill, a decision, a period's end), so a backtest's first chunks no
+  // longer crawl through two million events in unoptimised code while those closures compile.
+  // dueAt[s]: the time from which an event of symbol s needs the full path (see scanQuiet).
+  const dueAt = new Float64Array(nSym).fill(Infinity);
+  const onTick = strategy.onTick;
+  const onBar = strategy.onBar;
+  const onFill = strategy.onFill;
+  const observer = cfg.observer;
+  for (let s = 0; s < nSym; s++) if (observer || (onTick && wantTick[s] === 1)) dueAt[s] = -Infinity;
+  const quiet = new QuietScan(table, quoteRow, tradeRow, markRow, source, dueAt, broker.workingCount, onBar !== undefined || observer !== undefined);
+  /** After a tick was delivered: when the next one is due. */
+  const tickDelivered = (s: number, t: EpochUs): void => {
+    if (everyUs <= 0 || observer) return;
+    const next = (Math.floor(t / everyUs) + 1) * everyUs;
+    if (perSymbol) {
+      nextTickDue[s] = next;
+      dueAt[s] = next;
+    } else {
+      nextTickDue[0] = next;
+      for (let j = 0; j < nSym; j++) if (wantTick[j] === 1) dueAt[j] = next;
+    }
+  };
+
   // hot-loop locals: typed arrays, handlers and kind codes read once (locals, not imports or
   // captured variables, so that the optimiser keeps them in registers)
   const workingCount = broker.workingCount;
@@ -481,10 +508,6 @@ export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConf
   const K_BAR = BAR;
   const S_TRADE = FILL_TRADE;
   const S_BAR = FILL_BAR;
-  const onTick = strategy.onTick;
-  const onBar = strategy.onBar;
-  const onFill = strategy.onFill;
-  const observer = cfg.observer;
   // Loop state, kept in locals inside each chunk and in `st` between chunks: [bucket, bucket end,
   // in market during the bucket, open positions, exposure µs, exposed since]. The events run in
   // chunks through one function so that when a rare path first runs (the first fill, the first
@@ -499,6 +522,9 @@ export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConf
     let exposureUs = st[4]!;
     let exposedSince = st[5]!;
     for (let i = from; i < to; i++) {
+      // quiet events up to the next one that needs more than a market-state update
+      i = scanQuiet(quiet, i, to, bucketEnd);
+      if (i >= to) break;
       const t = ts[i]!;
       const s = sym[i]!;
       const k = kind[i]!;
@@ -508,9 +534,6 @@ export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConf
         bucketEnd = (bucket + 1) * periodUs;
         bucketInMarket = openPositions > 0;
       }
-      // The clock is set only where something can read it (the broker, handlers): for a strategy
-      // with no handler for this kind of event and no orders working, the event costs only the
-      // market-state stores below.
       // fills (against this event; the mark moves after)
       let hadFills = false;
       if (workingCount[s]! > 0) {
@@ -522,6 +545,8 @@ export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConf
         if (before === 0 && openPositions > 0) exposedSince = t;
         else if (before > 0 && openPositions === 0) exposureUs += t - exposedSince;
         hadFills = eventFills.length > 0;
+        // positions change only here, so a quiet event never changes this flag
+        if (openPositions > 0) bucketInMarket = true;
       }
       // market state and mark: mid for quotes, last trade for trade-filled symbols, bar close
       if (k === K_QUOTE) {
@@ -531,7 +556,6 @@ export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConf
         tradeRow[s] = i;
         if (source[s] === S_TRADE || markRow[s]! < 0) markRow[s] = i;
       } else if (source[s] === S_BAR) markRow[s] = i;
-      if (openPositions > 0) bucketInMarket = true;
       // strategy (handlers are called directly: no closure per event)
       if (hadFills) {
         if (onFill) {
@@ -559,7 +583,7 @@ export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConf
           if (pendingRejections.length > 0) flushRejections();
         }
       } else if (onTick && wantTick[s] === 1 && t >= nextTickDue[perSymbol ? s : 0]!) {
-        if (everyUs > 0) nextTickDue[perSymbol ? s : 0] = (Math.floor(t / everyUs) + 1) * everyUs;
+        tickDelivered(s, t);
         clock[0] = t;
         clock[1] = i;
         tick.index = i;
@@ -709,4 +733,63 @@ class RowBarView extends RowView implements BarView {
   get volume(): number {
     return this.t.f4[this.index]!;
   }
+}
+
+/** What {@link scanQuiet} reads and writes: the table's columns and one backtest's market state. */
+class QuietScan {
+  readonly ts: Float64Array;
+  readonly sym: Uint16Array;
+  readonly kind: Uint8Array;
+  constructor(
+    table: TickTable,
+    readonly quoteRow: Int32Array,
+    readonly tradeRow: Int32Array,
+    readonly markRow: Int32Array,
+    readonly source: Uint8Array,
+    /** Per symbol: from this time on, its events take the full path. */
+    readonly dueAt: Float64Array,
+    /** Per symbol: orders working (an event of such a symbol may fill them). */
+    readonly working: Uint32Array,
+    /** Bars take the full path (a strategy with onBar, or an observer). */
+    readonly barsStop: boolean,
+  ) {
+    this.ts = table.ts;
+    this.sym = table.sym;
+    this.kind = table.kind;
+  }
+}
+
+/**
+ * Replays quiet events from `from`: those that only update their symbol's market state (the
+ * latest quote, trade and mark rows), the same stores the full path makes. Stops at, and returns,
+ * the first event that needs more (its time reaches `until`, the end of the current period, or
+ * its symbol's dueAt; orders are working on its symbol; a bar that stops), or `to`.
+ *
+ * Hand-written loop over typed arrays with no calls and no allocation: this is where a replay
+ * spends its time on most events, and being one module-level function it is optimised once per
+ * thread for every backtest that follows.
+ */
+function scanQuiet(q: QuietScan, from: number, to: number, until: number): number {
+  const { ts, sym, kind, quoteRow, tradeRow, markRow, source, dueAt, working, barsStop } = q;
+  const kQuote = QUOTE;
+  const kTrade = TRADE;
+  const sTrade = FILL_TRADE;
+  const sBar = FILL_BAR;
+  for (let i = from; i < to; i++) {
+    const t = ts[i]!;
+    const s = sym[i]!;
+    if (t >= until || t >= dueAt[s]! || working[s]! > 0) return i;
+    const k = kind[i]!;
+    if (k === kQuote) {
+      quoteRow[s] = i;
+      markRow[s] = i;
+    } else if (k === kTrade) {
+      tradeRow[s] = i;
+      if (source[s] === sTrade || markRow[s]! < 0) markRow[s] = i;
+    } else {
+      if (barsStop) return i;
+      if (source[s] === sBar) markRow[s] = i;
+    }
+  }
+  return to;
 }
