@@ -112,7 +112,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const runner = new TaskRunner(1, toGuard(f));
     let out: RunOutcome & { files: readonly FileSummary[] };
     try {
-      const { table, files } = await loadData(f.data, toLoadOptions(f));
+      const { table, files } = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled });
       checkInterrupted();
       const prepared = prepareRun(table, {
         strategy,

@@ -159,7 +159,7 @@ async function validateWith(
   o: { execution: ExecutionConfig; initialCapital: number; pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number },
 ): Promise<void> {
   const { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe } = o;
-  const { table: full, files } = await loadData(f.data, toLoadOptions(f));
+  const { table: full, files } = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled });
   const fromUs = parseTimeBound('--from', f.from, -Infinity);
   const toUs = parseTimeBound('--to', f.to, Infinity);
   const table = sliceTime(full, fromUs, toUs);

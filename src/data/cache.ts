@@ -95,7 +95,7 @@ const sameKey = (a: CacheKey, b: CacheKey): boolean =>
   a.path === b.path && a.size === b.size && a.mtimeNs === b.mtimeNs && a.fingerprint === b.fingerprint && a.options === b.options;
 
 /** The cached parse of a file, or undefined when absent, stale or damaged (never throws on those). */
-export function readCache(dir: string, key: CacheKey): CachedFile | undefined {
+export function readCache(dir: string, key: CacheKey, shared = false): CachedFile | undefined {
   const path = cachePath(dir, key);
   let fd: number;
   try {
@@ -106,7 +106,8 @@ export function readCache(dir: string, key: CacheKey): CachedFile | undefined {
   try {
     const size = fstatSync(fd).size;
     if (size < 16) return undefined;
-    const ab = new ArrayBuffer(size);
+    // shared: the table can go to worker threads as it is, without a copy (see LoadOptions.shared)
+    const ab = shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
     const bytes = new Uint8Array(ab);
     let got = 0;
     while (got < size) {
@@ -114,10 +115,10 @@ export function readCache(dir: string, key: CacheKey): CachedFile | undefined {
       if (n === 0) return undefined;
       got += n;
     }
-    if (Buffer.from(ab, 0, 8).toString('latin1') !== MAGIC) return undefined;
+    if (Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) return undefined;
     const metaLen = new DataView(ab).getUint32(8, true);
     if (12 + metaLen > size) return undefined;
-    const meta = JSON.parse(Buffer.from(ab, 12, metaLen).toString('utf8')) as Meta;
+    const meta = JSON.parse(Buffer.from(bytes.subarray(12, 12 + metaLen)).toString('utf8')) as Meta;
     if (meta.format !== FORMAT || !sameKey(meta.key, key)) return undefined;
     const start = align8(12 + metaLen);
     const n = meta.length;

@@ -31,6 +31,11 @@ export interface LoadOptions {
   readonly cacheDir?: string;
   /** Take each file's SHA-1 while parsing (default: when writing the cache). */
   readonly contentHash?: boolean;
+  /**
+   * Read cached files into shared memory (SharedArrayBuffer), so that a table made of them goes to
+   * worker threads without a copy (the CLI asks for it when it runs backtests on workers).
+   */
+  readonly shared?: boolean;
   /** Force a reader (tests); default picks the fast one for canonical headers. */
   readonly reader?: ReaderChoice;
 }
@@ -112,7 +117,7 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
   const bytes = statSync(file).size;
   const key = useCache ? cacheKey(file, { ...rowOpts, v: 1 }) : undefined;
   if (key) {
-    const hit = readCache(dir, key);
+    const hit = readCache(dir, key, opts.shared === true);
     if (hit) {
       return {
         table: hit.table,

@@ -54,8 +54,6 @@ function workerFile(): string {
   throw new TickfoldError('no-worker', `cannot find the worker thread's code (${js}); run 'npm run build'`);
 }
 
-let nextTableId = 1;
-
 type Result<T extends Task> = T extends { kind: 'trial' } ? Extract<TaskResult, { kind: 'trial' }> : T extends { kind: 'oos' } ? Extract<TaskResult, { kind: 'oos' }> : Extract<TaskResult, { kind: 'run' }>;
 
 /**
@@ -65,7 +63,6 @@ type Result<T extends Task> = T extends { kind: 'trial' } ? Extract<TaskResult, 
 export class TaskRunner {
   private pool: Piscina | undefined;
   private table: TickTable | undefined;
-  private tableId = 0;
   onDone: () => void = () => {};
   constructor(
     readonly workers: number,
@@ -82,10 +79,14 @@ export class TaskRunner {
     }
   }
 
+  /** Whether tasks run on worker threads (a table loaded with LoadOptions.shared then needs no copy). */
+  get pooled(): boolean {
+    return this.pool !== undefined;
+  }
+
   /** The table the next tasks run against (shared with the workers, once). */
   use(table: TickTable): void {
     this.table = this.pool ? shareTable(table) : table;
-    this.tableId = nextTableId++;
   }
 
   async runAll<T extends Task>(tasks: readonly Labeled<T>[]): Promise<Result<T>[]> {
@@ -127,7 +128,7 @@ export class TaskRunner {
     const signals = [g?.signal, limitMs !== undefined ? AbortSignal.timeout(limitMs) : undefined].filter((x): x is AbortSignal => x !== undefined);
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     try {
-      return (await pool.run({ tableId: this.tableId, table, task: t.task, progress }, signal ? { signal } : {})) as TaskResult | TaskFailure;
+      return (await pool.run({ table, task: t.task, progress }, signal ? { signal } : {})) as TaskResult | TaskFailure;
     } catch (e) {
       if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
       const where = stuckAt(t, progress);
