@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe } from 'vitest';
 
@@ -17,7 +17,10 @@ export const describeShared: typeof describe = HAS_SHARED
       describe.skip(`${name} [skipped: ../shared/data is absent; these tests read the real data files in place]`, fn)) as typeof describe);
 
 export interface CliResult {
+  /** The exit code; for a process killed by a signal, 128 + the signal's number, as a shell reports it. */
   readonly code: number;
+  /** The signal that killed the process, if one did (a crash: SIGSEGV, SIGABRT...). */
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -29,7 +32,9 @@ export function runCli(args: readonly string[], cwd?: string): CliResult {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  if (r.error) throw r.error; // could not start it at all
+  const code = r.status ?? 128 + (r.signal ? (osConstants.signals[r.signal] ?? 0) : 0);
+  return { code, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'tickfold-test-'));

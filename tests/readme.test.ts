@@ -13,7 +13,7 @@ describe('README examples run as written', () => {
     writeFileSync(join(d, 'my-strategy.ts'), code!);
     const r = runCli(['run', '--strategy', './my-strategy.ts', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'maxSpreadBps=3', '--no-cache', '--json', 'r.json'], d);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('tickfold run: spread-watch maxSpreadBps=3');
     const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
     expect(rep.metrics.fills).toBeGreaterThan(0);
@@ -29,7 +29,7 @@ describe('README output examples are what the commands print', () => {
     it(cmd.split(' ').slice(0, 3).join(' '), () => {
       const args = cmd.split(' ');
       const r = runCli([...args, '--no-cache'], ROOT);
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       for (const line of block.trimEnd().split('\n')) expect(r.stdout).toContain(line);
     });
   }

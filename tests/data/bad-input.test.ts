@@ -62,7 +62,7 @@ describe('bad input: a typed error naming file, line, column, value, rule and fi
     expect(files[0]!.badSamples.map((b) => b.line)).toEqual([3, 5, 6]);
     expect(Array.from(table.f0)).toEqual([100, 100.2, 100.4]);
     const r = runCli(['data', 'inspect', '--no-cache', '--on-bad-row', 'skip', fixture('bad/some-bad-rows.csv')]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('bad rows: 3');
     expect(r.stdout).toContain('skipped line 5');
   });
@@ -75,10 +75,10 @@ describe('bad input: a typed error naming file, line, column, value, rule and fi
 
   it('a missing file and a bad --columns entry are clear errors too', () => {
     const r = runCli(['data', 'inspect', 'nope.csv']);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('nope.csv: no such file or folder');
     const r2 = runCli(['data', 'inspect', '--columns', 'tz=Date', fixture('good/VEND.csv')]);
-    expect(r2.code).toBe(2);
+    expect(r2.code, r2.stderr).toBe(2);
     expect(r2.stderr).toContain("did you mean 'ts'?");
   });
 });

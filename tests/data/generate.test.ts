@@ -68,7 +68,7 @@ describe('data generate', () => {
   });
   it('bad options are usage errors', () => {
     const r = runCli(['data', 'generate', '--out', tempDir(), '--regime-break', '1.5']);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain("--regime-break '1.5' is not a fraction between 0 and 1");
   });
 });

@@ -116,7 +116,7 @@ describe('tickfold run', () => {
     const d1 = tempDir();
     const r1 = runCli(args(d1));
     expect(r1.stderr).toBe('');
-    expect(r1.code).toBe(0);
+    expect(r1.code, r1.stderr).toBe(0);
     const lines = r1.stdout.split('\n');
     expect(lines[3]).toMatch(/^ {2}PnL net/);
     expect(lines[4]).toMatch(/^ {2}hit rate/);
@@ -133,7 +133,7 @@ describe('tickfold run', () => {
   });
   it('unknown parameters get "did you mean"; unknown strategies too', () => {
     const r = runCli(['run', '--strategy', 'momentum', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'lookbak=5']);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain("strategy 'momentum' has no parameter 'lookbak'; did you mean 'lookback'?");
     const r2 = runCli(['run', '--strategy', 'momentun', '--data', join(ROOT, 'data/sample_pair_quotes.csv')]);
     expect(r2.stderr).toContain("did you mean 'momentum'?");
@@ -146,7 +146,7 @@ describe('tickfold run', () => {
     const { writeFileSync, existsSync } = require('node:fs') as typeof import('node:fs');
     writeFileSync(file, `export default { name: 'bad', params: {}, create: () => ({ onTick(ctx: any, t: any) { if (t.index === 100) throw new RangeError('oops'); } }) };\n`);
     const r = runCli(['run', '--strategy', file, '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--json', join(d, 'r.json'), '--trades', join(d, 't.csv')]);
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/^tickfold: strategy 'bad' failed at 2024-01-02T14:30:\d\d\.\d+Z: onTick threw RangeError: oops\n$/);
     expect(existsSync(join(d, 'r.json'))).toBe(false);
     expect(existsSync(join(d, 't.csv'))).toBe(false);

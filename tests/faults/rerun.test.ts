@@ -19,10 +19,10 @@ describe('tickfold rerun', () => {
   it('a run report (JSON, trades CSV, HTML) is reproduced byte for byte', () => {
     const d = workspace();
     const made = runCli(['run', '--strategy', 'pairs', '--data', 'data/sample_pair_quotes.csv', '--param', 'every=10s', '--fee', '0.5', '--json', 'out/r.json', '--trades', 'out/t.csv', '--report', 'out/r.html', '--quiet'], d);
-    expect(made.code).toBe(0);
+    expect(made.code, made.stderr).toBe(0);
     const r = runCli(['rerun', 'out/r.json'], d);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/data {6}data\/sample_pair_quotes\.csv {2}sha1 [0-9a-f]{40} matches/);
     for (const f of ['out/r.json', 'out/t.csv', 'out/r.html']) expect(r.stdout).toContain(`output    ${f}: identical`);
     expect(r.stdout).toContain('reproduced: 3 of 3 outputs byte-identical');
@@ -34,7 +34,7 @@ describe('tickfold rerun', () => {
     expect(runCli([...args, '--workers', '2', '--json', 'out/w2.json'], d).code).toBe(0);
     expect(runCli([...args, '--workers', '1', '--json', 'out/w1.json'], d).code).toBe(0);
     const r = runCli(['rerun', 'out/w2.json'], d);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('reproduced: 1 of 1 outputs byte-identical');
     // across worker counts: the reports differ only in the command line they record
     const strip = (f: string): string => readFileSync(join(d, f), 'utf8').replace(/"argv": \[[^\]]*\]/, '');
@@ -47,7 +47,7 @@ describe('tickfold rerun', () => {
     const p = join(d, 'out/r.json');
     writeFileSync(p, readFileSync(p, 'utf8').replace(/"pnlNet": (-?[\d.]+)/, (_, x: string) => `"pnlNet": ${Number(x) + 1}`));
     const r = runCli(['rerun', 'out/r.json'], d);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/output {4}out\/r\.json: DIFFERS at byte \d+, line \d+: was ".*pnlNet.*", now ".*pnlNet.*"/);
     expect(r.stderr).toContain('1 of 1 outputs differ: the run is not reproduced');
   });
@@ -57,7 +57,7 @@ describe('tickfold rerun', () => {
     expect(runCli(['run', '--strategy', 'momentum', '--data', 'data/sample_pair_quotes.csv', '--json', 'out/r.json', '--quiet'], d).code).toBe(0);
     appendFileSync(join(d, 'data/sample_pair_quotes.csv'), '2024-01-02T23:59:59Z,AAA,100,100.01,1,1\n');
     const r = runCli(['rerun', 'out/r.json'], d);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/data file data\/sample_pair_quotes\.csv has changed since the report was made \(SHA-1 [0-9a-f]{40}, the report says [0-9a-f]{40}\)/);
   });
 
@@ -65,7 +65,7 @@ describe('tickfold rerun', () => {
     const d = workspace();
     writeFileSync(join(d, 'x.json'), '{"hello": 1}');
     const r = runCli(['rerun', 'x.json'], d);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('has no command line to rerun');
   });
 });

@@ -84,7 +84,7 @@ describeBrowser('HTML reports in headless Chromium', () => {
     const args = start.replace(/^node bin\/tickfold /, '').split(' ').map((a) => (a.startsWith('out/') ? join(dir, a.slice(4)) : a.startsWith('data/') ? join(ROOT, a) : a));
     const r = runCli(args);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`wrote ${join(dir, 'report.json')}, ${join(dir, 'report.html')}`);
     const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     const c = await open(browser, join(dir, 'report.html'), 'validation-report.png');
@@ -111,7 +111,7 @@ describeBrowser('HTML reports in headless Chromium', () => {
   it('a 2,000,000-tick run: report under 5 MB, renders in under 3 s, charts drawn', async () => {
     expect(runCli(['data', 'generate', '--out', dir, '--name', 'big', '--events', '2000000', '--no-trades']).code).toBe(0);
     const r = runCli(['run', '--strategy', 'pairs', '--param', 'every=1m', '--data', join(dir, 'big_quotes.csv'), '--no-cache', '--json', join(dir, 'big.json'), '--report', join(dir, 'big.html')]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const size = statSync(join(dir, 'big.html')).size;
     expect(size).toBeLessThan(5e6);
     const json = JSON.parse(readFileSync(join(dir, 'big.json'), 'utf8'));

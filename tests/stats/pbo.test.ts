@@ -58,7 +58,7 @@ describeShared('tickfold overfit', () => {
     const file = join(ORACLES, 'pbo_example_matrix_t500_n12.csv');
     for (const [S, key] of [[10, 'S10'], [16, 'S16_first_4_rows_dropped']] as const) {
       const r = runCli(['overfit', '--returns', file, '--partitions', String(S), '--json']);
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       const j = JSON.parse(r.stdout);
       expect(Math.abs(j.pbo.pbo - oracle('pbo_example.json').cases[key].pbo)).toBeLessThanOrEqual(1e-12);
       expect(j.trials).toBe(12);
@@ -78,10 +78,10 @@ describeShared('tickfold overfit', () => {
     const d = tempDir();
     writeFileSync(join(d, 'm.csv'), 'a,b\n0.01,0.02\n0.01,x\n0.0,0.01\n0.02,0.01\n');
     const r = runCli(['overfit', '--returns', join(d, 'm.csv')]);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(`${join(d, 'm.csv')}:3:6: a return must be a finite number`);
     const r2 = runCli(['overfit', '--returns', join(ORACLES, 'pbo_example_matrix_t500_n12.csv'), '--partitions', '7']);
-    expect(r2.code).toBe(2);
+    expect(r2.code, r2.stderr).toBe(2);
     expect(r2.stderr).toContain("--partitions '7' is not an even integer from 2 to 24");
   });
 });

@@ -73,7 +73,7 @@ describeShared('pairs and linreg on real data', () => {
   });
   it('tickfold coint on DAX/CAC matches statsmodels coint(maxlag=0)', () => {
     const r = runCli(['coint', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--symbols', 'DAX,CAC', '--max-lag', '0', '--json']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.stat).toBeCloseTo(-1.9482217293589028, 9);
     expect(j.pValue).toBeCloseTo(0.5553655348881288, 6);
@@ -85,12 +85,12 @@ describeShared('pairs and linreg on real data', () => {
   });
   it('tickfold pairs scan ranks every pair by p-value', () => {
     const r = runCli(['pairs', 'scan', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--json']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { pairs: { y: string; x: string; pValue: number; hedgeRatio: number; halfLifeObs: number }[] };
     expect(j.pairs).toHaveLength(6); // 4 indices: C(4,2)
     for (let k = 1; k < j.pairs.length; k++) expect(j.pairs[k]!.pValue).toBeGreaterThanOrEqual(j.pairs[k - 1]!.pValue);
     const bad = runCli(['coint', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--symbols', 'DAX,CAK']);
-    expect(bad.code).toBe(2);
+    expect(bad.code, bad.stderr).toBe(2);
     expect(bad.stderr).toContain("did you mean 'CAC'?");
   });
 });

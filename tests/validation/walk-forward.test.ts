@@ -39,7 +39,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
   it('planted relationship: low PBO, significant OOS edge over every baseline, DSR high: likely real', () => {
     const r = runCli(WF(file('planted.csv'), file('planted.json'), '--workers', '1'));
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const rep = read(file('planted.json'));
     const p = rep.strategies.find((s) => s.name === 'pairs')!;
     expect(p.overfitting.trials).toBe(32);
@@ -61,7 +61,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     const results = ['a', 'b', 'c', 'd', 'e', 'f'].map((seed) => {
       writeFileSync(file(`noise-${seed}.csv`), twoSymbolBars('noise', 4000, `truth-noise-${seed}`));
       const r = runCli(WF(file(`noise-${seed}.csv`), file(`noise-${seed}.json`), '--baselines', 'flat', '--quiet'));
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       return read(file(`noise-${seed}.json`)).strategies.find((s) => s.name === 'pairs')!;
     });
     const pbos = results.map((p) => p.overfitting.pbo!.pbo);
@@ -98,7 +98,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
 
   it('2 workers give byte-identical reports to 1 worker (and to another run)', () => {
     const r = runCli(WF(file('planted.csv'), file('planted-2w.json'), '--workers', '2', '--quiet'));
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     // the same bytes but for the command line the report records
     const body = (p: string): string => readFileSync(p, 'utf8').replace(/"argv": \[[^\]]*\]/, '');
@@ -110,7 +110,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     const full = read(file('planted.json'));
     const cut = full.folds[5]!.testEnd;
     const r = runCli(WF(file('planted.csv'), file('cut.json'), '--workers', '1', '--to', cut));
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const part = read(file('cut.json'));
     const a = full.strategies.find((s) => s.name === 'pairs')!;
     const b = part.strategies.find((s) => s.name === 'pairs')!;
@@ -130,7 +130,7 @@ describe('compare and the command line', () => {
       '--param', 'linreg.horizon=5', '--grid', 'pairs.entry=1.5,2', '--fold-edge', 'carry', '--period', '15m', '--no-cache', '--json', file('cmp.json'),
     ]);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const rep = read(file('cmp.json'));
     expect(rep.manifest.foldEdge).toBe('carry');
     expect(rep.table.map((t) => [t.strategy, t.baseline])).toEqual([
@@ -169,7 +169,7 @@ describe('compare and the command line', () => {
         create(p) { return { onBar(ctx, b) { if (p.n === 2 && b.index > 100) throw new Error('boom'); } }; } };\n`,
     );
     const r = runCli(['walk-forward', '--strategy', bad, '--data', file('planted.csv'), '--split', '0.5', '--grid', 'n=1,2,3', '--workers', '2', '--baselines', 'none', '--no-cache', '--json', file('bad.json')]);
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/bad: trial 2 \(n=2\): .*strategy 'bad' failed at .*onBar threw Error: boom/);
     expect(() => readFileSync(file('bad.json'))).toThrow();
   });
