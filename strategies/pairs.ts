@@ -16,7 +16,7 @@
 import { parseDuration } from '../src/data/time.js';
 import { engleGranger } from '../src/stats/adf.js';
 import { RollingOls } from '../src/stats/ols.js';
-import { defineStrategy, type Context, type Params, type Strategy, type TickSubscription } from '../src/strategy/types.js';
+import { defineStrategy, type BarView, type Context, type Params, type Strategy, type TickSubscription, type TickView } from '../src/strategy/types.js';
 import { DecisionClock, History, subscription } from './lib.js';
 
 export interface PairsDiagnostics {
@@ -48,172 +48,219 @@ export default defineStrategy({
     maxPValue: { type: 'number', default: 1, min: 0, max: 1, doc: 'trade only while the Engle-Granger p-value of the window is below this (1 = no gate)' },
     gateEvery: { type: 'integer', default: 20, min: 1, doc: 'steps between cointegration re-tests' },
   },
-  create(p: Params) {
-    const lookback = p.lookback as number;
-    const entry = p.entry as number;
-    const exit = p.exit as number;
-    const stop = p.stop as number;
-    const fixed = p.hedge === 'fixed';
-    const maxHoldUs = (p.maxHold as string) === '' ? Infinity : parseDuration(p.maxHold as string);
-    if (Number.isNaN(maxHoldUs)) throw new Error(`maxHold='${String(p.maxHold)}' is not a duration`);
-    if (!(exit < entry && entry < stop)) throw new Error(`need exit < entry < stop, got ${exit}, ${entry}, ${stop}`);
-    const gate = (p.maxPValue as number) < 1;
-
-    let a = -1;
-    let b = -1;
-    let symA = '';
-    let symB = '';
-    let clock: DecisionClock;
-    let barTsA = NaN;
-    let barTsB = NaN;
-    const roll = new RollingOls(lookback);
-    const histA = new History(lookback, 1);
-    const histB = new History(lookback, 1);
-    let fitA = NaN; // fixed fit: intercept, slope, sigma
-    let fitB = NaN;
-    let fitS = NaN;
-    let steps = 0;
-    let side = 0; // +1 long spread, −1 short spread, 0 flat
-    let enteredAt = 0;
-    let stoppedOut = false;
-    let gateOpen = !gate;
-    let gateOpenSteps = 0;
-    let lastP = NaN;
-    let entries = 0;
-    let stops = 0;
-    let lastZ = NaN;
-    const zTs: number[] = [];
-    const zs: number[] = [];
-    let zStride = 1;
-
-    /** Dollar-neutral legs: +1 long the spread (buy A, sell B), −1 short it. */
-    const setLegs = (ctx: Context, s: number, pa: number, pb: number): void => {
-      const w = ((p.fraction as number) / 2) * ctx.equity;
-      ctx.targetPosition(symA, (s * w) / pa);
-      ctx.targetPosition(symB, (-s * w) / pb);
-    };
-
-    const step = (ctx: Context, ts: number): void => {
-      const pa = ctx.price(symA);
-      const pb = ctx.price(symB);
-      if (!(pa > 0 && pb > 0)) return;
-      const y = Math.log(pa);
-      const x = Math.log(pb);
-      steps++;
-      if (!fixed || steps <= lookback) roll.push(x, y);
-      if (gate) {
-        histA.push(0, y);
-        histB.push(0, x);
-      }
-      if (steps < lookback) return; // warm-up
-      if (fixed && steps === lookback) {
-        fitA = roll.intercept;
-        fitB = roll.slope;
-        fitS = roll.residSigma;
-      }
-      const intercept = fixed ? fitA : roll.intercept;
-      const slope = fixed ? fitB : roll.slope;
-      const sigma = fixed ? fitS : roll.residSigma;
-      if (!(sigma > 0)) return;
-      const z = (y - intercept - slope * x) / sigma;
-      lastZ = z;
-      if (steps % zStride === 0) {
-        zTs.push(ts);
-        zs.push(z);
-        if (zs.length >= 10_000) {
-          // keep every other point: at most 10,000 evenly spaced
-          for (let k = 0; k < zs.length / 2; k++) {
-            zTs[k] = zTs[2 * k]!;
-            zs[k] = zs[2 * k]!;
-          }
-          zTs.length = zs.length = 5_000;
-          zStride *= 2;
-        }
-      }
-      if (gate && (steps - lookback) % (p.gateEvery as number) === 0) {
-        const ya = new Float64Array(lookback);
-        const xb = new Float64Array(lookback);
-        for (let k = 0; k < lookback; k++) {
-          ya[lookback - 1 - k] = histA.at(0, k);
-          xb[lookback - 1 - k] = histB.at(0, k);
-        }
-        try {
-          lastP = engleGranger(ya, xb, { maxLag: 1, autolag: 'none' }).pValue;
-        } catch {
-          lastP = NaN; // degenerate window (e.g. a constant price): no evidence
-        }
-        gateOpen = lastP < (p.maxPValue as number);
-      }
-      if (gateOpen) gateOpenSteps++;
-      // The books decide whether a trade is on, not only our own flag: an entry the broker refused
-      // (or one refused in a validation warm-up) leaves us flat, and a position handed over from an
-      // earlier walk-forward fold (--fold-edge carry) is managed as if we had entered it now.
-      const held = Math.sign(ctx.position(symA) + ctx.pending(symA));
-      if (held !== side) {
-        if (side === 0) enteredAt = ts;
-        side = held; // +1 long the spread = long A
-      }
-      const az = Math.abs(z);
-      if (side !== 0) {
-        if (az < exit || az > stop || ts - enteredAt >= maxHoldUs || !gateOpen) {
-          if (az > stop) {
-            stops++;
-            stoppedOut = true;
-          }
-          side = 0;
-          ctx.targetPosition(symA, 0);
-          ctx.targetPosition(symB, 0);
-        }
-        return;
-      }
-      if (stoppedOut) {
-        if (az < exit) stoppedOut = false;
-        return;
-      }
-      if (gateOpen && az > entry && az <= stop) {
-        side = z > 0 ? -1 : 1;
-        enteredAt = ts;
-        entries++;
-        setLegs(ctx, side, pa, pb);
-      }
-    };
-
-    const self: Strategy & { ticks?: TickSubscription } = {
-      onStart(ctx) {
-        const names = (p.symbols as string) === '' ? ctx.symbols.slice(0, 2) : (p.symbols as string).split(',').map((s) => s.trim());
-        if (names.length !== 2 || names[0] === names[1]) throw new Error(`pairs needs two symbols, got '${String(p.symbols)}' (data: ${ctx.symbols.join(', ')})`);
-        a = ctx.symbols.indexOf(names[0]!);
-        b = ctx.symbols.indexOf(names[1]!);
-        if (a < 0 || b < 0) throw new Error(`symbols ${names.join(', ')} are not both in the data (${ctx.symbols.join(', ')})`);
-        symA = names[0]!;
-        symB = names[1]!;
-        clock = new DecisionClock(p.every as string, 1);
-        self.ticks = subscription([symA, symB], p.every as string, 'strategy');
-      },
-      onTick(ctx, t) {
-        if ((t.symbolId === a || t.symbolId === b) && clock.due(0, t.ts)) step(ctx, t.ts);
-      },
-      onBar(ctx, bar) {
-        // both legs' bars of one period arrive one after the other: decide once both are in
-        if (bar.symbolId === a) barTsA = bar.ts;
-        else if (bar.symbolId === b) barTsB = bar.ts;
-        else return;
-        if (barTsA === barTsB && clock.due(0, bar.ts)) step(ctx, bar.ts);
-      },
-      summary(): PairsDiagnostics {
-        return {
-          hedgeRatio: fixed ? fitB : roll.slope,
-          intercept: fixed ? fitA : roll.intercept,
-          lastZ,
-          steps,
-          entries,
-          stops,
-          gateOpenShare: steps > lookback ? gateOpenSteps / (steps - lookback + 1) : NaN,
-          lastGatePValue: lastP,
-          zSeries: { ts: zTs, z: zs },
-        };
-      },
-    };
-    return self;
-  },
+  create: (p: Params) => new Pairs(p),
 });
+
+/** Points of the z series kept for the chart: when full, every other one is dropped. */
+const Z_POINTS = 10_000;
+
+/**
+ * One pairs instance. A class rather than closures made in create(), so that V8 compiles its
+ * methods once per thread for every instance (each trial of a grid makes one).
+ */
+class Pairs implements Strategy {
+  ticks?: TickSubscription;
+  private readonly lookback: number;
+  private readonly entry: number;
+  private readonly exit: number;
+  private readonly stop: number;
+  private readonly fixed: boolean;
+  private readonly maxHoldUs: number;
+  private readonly gate: boolean;
+  private readonly maxPValue: number;
+  private readonly gateEvery: number;
+  private readonly fraction: number;
+  private a = -1;
+  private b = -1;
+  private symA = '';
+  private symB = '';
+  private clock: DecisionClock | undefined = undefined;
+  private barTsA = NaN;
+  private barTsB = NaN;
+  private readonly roll: RollingOls;
+  private readonly histA: History;
+  private readonly histB: History;
+  // fixed fit: intercept, slope, sigma
+  private fitA = NaN;
+  private fitB = NaN;
+  private fitS = NaN;
+  private steps = 0;
+  /** +1 long spread, −1 short spread, 0 flat. */
+  private side = 0;
+  private enteredAt = 0;
+  private stoppedOut = false;
+  private gateOpen: boolean;
+  private gateOpenSteps = 0;
+  private lastP = NaN;
+  private entries = 0;
+  private stops = 0;
+  private lastZ = NaN;
+  // the z series for the chart: typed storage (no change of array kind between instances)
+  private readonly zTs = new Float64Array(Z_POINTS);
+  private readonly zs = new Float64Array(Z_POINTS);
+  private zCount = 0;
+  private zStride = 1;
+
+  constructor(private readonly p: Params) {
+    this.lookback = p.lookback as number;
+    this.entry = p.entry as number;
+    this.exit = p.exit as number;
+    this.stop = p.stop as number;
+    this.fixed = p.hedge === 'fixed';
+    this.maxHoldUs = (p.maxHold as string) === '' ? Infinity : parseDuration(p.maxHold as string);
+    if (Number.isNaN(this.maxHoldUs)) throw new Error(`maxHold='${String(p.maxHold)}' is not a duration`);
+    if (!(this.exit < this.entry && this.entry < this.stop)) throw new Error(`need exit < entry < stop, got ${this.exit}, ${this.entry}, ${this.stop}`);
+    this.maxPValue = p.maxPValue as number;
+    this.gate = this.maxPValue < 1;
+    this.gateEvery = p.gateEvery as number;
+    this.fraction = p.fraction as number;
+    this.gateOpen = !this.gate;
+    this.roll = new RollingOls(this.lookback);
+    this.histA = new History(this.lookback, 1);
+    this.histB = new History(this.lookback, 1);
+  }
+
+  onStart(ctx: Context): void {
+    const p = this.p;
+    const names = (p.symbols as string) === '' ? ctx.symbols.slice(0, 2) : (p.symbols as string).split(',').map((s) => s.trim());
+    if (names.length !== 2 || names[0] === names[1]) throw new Error(`pairs needs two symbols, got '${String(p.symbols)}' (data: ${ctx.symbols.join(', ')})`);
+    this.a = ctx.symbols.indexOf(names[0]!);
+    this.b = ctx.symbols.indexOf(names[1]!);
+    if (this.a < 0 || this.b < 0) throw new Error(`symbols ${names.join(', ')} are not both in the data (${ctx.symbols.join(', ')})`);
+    this.symA = names[0]!;
+    this.symB = names[1]!;
+    this.clock = new DecisionClock(p.every as string, 1);
+    this.ticks = subscription([this.symA, this.symB], p.every as string, 'strategy');
+  }
+
+  onTick(ctx: Context, t: TickView): void {
+    if ((t.symbolId === this.a || t.symbolId === this.b) && this.clock!.due(0, t.ts)) this.step(ctx, t.ts);
+  }
+
+  onBar(ctx: Context, bar: BarView): void {
+    // both legs' bars of one period arrive one after the other: decide once both are in
+    if (bar.symbolId === this.a) this.barTsA = bar.ts;
+    else if (bar.symbolId === this.b) this.barTsB = bar.ts;
+    else return;
+    if (this.barTsA === this.barTsB && this.clock!.due(0, bar.ts)) this.step(ctx, bar.ts);
+  }
+
+  summary(): PairsDiagnostics {
+    const fixed = this.fixed;
+    return {
+      hedgeRatio: fixed ? this.fitB : this.roll.slope,
+      intercept: fixed ? this.fitA : this.roll.intercept,
+      lastZ: this.lastZ,
+      steps: this.steps,
+      entries: this.entries,
+      stops: this.stops,
+      gateOpenShare: this.steps > this.lookback ? this.gateOpenSteps / (this.steps - this.lookback + 1) : NaN,
+      lastGatePValue: this.lastP,
+      zSeries: { ts: Array.from(this.zTs.subarray(0, this.zCount)), z: Array.from(this.zs.subarray(0, this.zCount)) },
+    };
+  }
+
+  /** Dollar-neutral legs: +1 long the spread (buy A, sell B), −1 short it. */
+  private setLegs(ctx: Context, s: number, pa: number, pb: number): void {
+    const w = (this.fraction / 2) * ctx.equity;
+    ctx.targetPosition(this.symA, (s * w) / pa);
+    ctx.targetPosition(this.symB, (-s * w) / pb);
+  }
+
+  private step(ctx: Context, ts: number): void {
+    const pa = ctx.price(this.symA);
+    const pb = ctx.price(this.symB);
+    if (!(pa > 0 && pb > 0)) return;
+    const y = Math.log(pa);
+    const x = Math.log(pb);
+    const lookback = this.lookback;
+    const fixed = this.fixed;
+    const roll = this.roll;
+    const steps = ++this.steps;
+    if (!fixed || steps <= lookback) roll.push(x, y);
+    if (this.gate) {
+      this.histA.push(0, y);
+      this.histB.push(0, x);
+    }
+    if (steps < lookback) return; // warm-up
+    if (fixed && steps === lookback) {
+      this.fitA = roll.intercept;
+      this.fitB = roll.slope;
+      this.fitS = roll.residSigma;
+    }
+    const intercept = fixed ? this.fitA : roll.intercept;
+    const slope = fixed ? this.fitB : roll.slope;
+    const sigma = fixed ? this.fitS : roll.residSigma;
+    if (!(sigma > 0)) return;
+    const z = (y - intercept - slope * x) / sigma;
+    this.lastZ = z;
+    if (steps % this.zStride === 0) this.recordZ(ts, z);
+    if (this.gate && (steps - lookback) % this.gateEvery === 0) this.testGate();
+    if (this.gateOpen) this.gateOpenSteps++;
+    // The books decide whether a trade is on, not only our own flag: an entry the broker refused
+    // (or one refused in a validation warm-up) leaves us flat, and a position handed over from an
+    // earlier walk-forward fold (--fold-edge carry) is managed as if we had entered it now.
+    const held = Math.sign(ctx.position(this.symA) + ctx.pending(this.symA));
+    if (held !== this.side) {
+      if (this.side === 0) this.enteredAt = ts;
+      this.side = held; // +1 long the spread = long A
+    }
+    const az = Math.abs(z);
+    if (this.side !== 0) {
+      if (az < this.exit || az > this.stop || ts - this.enteredAt >= this.maxHoldUs || !this.gateOpen) {
+        if (az > this.stop) {
+          this.stops++;
+          this.stoppedOut = true;
+        }
+        this.side = 0;
+        ctx.targetPosition(this.symA, 0);
+        ctx.targetPosition(this.symB, 0);
+      }
+      return;
+    }
+    if (this.stoppedOut) {
+      if (az < this.exit) this.stoppedOut = false;
+      return;
+    }
+    if (this.gateOpen && az > this.entry && az <= this.stop) {
+      this.side = z > 0 ? -1 : 1;
+      this.enteredAt = ts;
+      this.entries++;
+      this.setLegs(ctx, this.side, pa, pb);
+    }
+  }
+
+  /** Keeps (ts, z) for the chart: every zStride-th step, fewer than Z_POINTS points evenly spaced. */
+  private recordZ(ts: number, z: number): void {
+    const zTs = this.zTs;
+    const zs = this.zs;
+    zTs[this.zCount] = ts;
+    zs[this.zCount] = z;
+    if (++this.zCount === Z_POINTS) {
+      // keep every other point
+      for (let k = 0; k < Z_POINTS / 2; k++) {
+        zTs[k] = zTs[2 * k]!;
+        zs[k] = zs[2 * k]!;
+      }
+      this.zCount = Z_POINTS / 2;
+      this.zStride *= 2;
+    }
+  }
+
+  /** Engle-Granger p-value of the last `lookback` steps: the gate is open while it is below maxPValue. */
+  private testGate(): void {
+    const lookback = this.lookback;
+    const ya = new Float64Array(lookback);
+    const xb = new Float64Array(lookback);
+    for (let k = 0; k < lookback; k++) {
+      ya[lookback - 1 - k] = this.histA.at(0, k);
+      xb[lookback - 1 - k] = this.histB.at(0, k);
+    }
+    try {
+      this.lastP = engleGranger(ya, xb, { maxLag: 1, autolag: 'none' }).pValue;
+    } catch {
+      this.lastP = NaN; // degenerate window (e.g. a constant price): no evidence
+    }
+    this.gateOpen = this.lastP < this.maxPValue;
+  }
+}

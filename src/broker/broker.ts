@@ -30,6 +30,7 @@
  *    one, at the current price) above `maxLeverage` × equity is rejected: the strategy gets the
  *    rejection as a value and an `onReject` event.
  */
+import { objectList } from '../arrays.js';
 import { UsageError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import type { TickTable } from '../data/table.js';
@@ -127,7 +128,7 @@ export class Broker {
     private readonly table: TickTable,
     readonly source: Uint8Array,
   ) {
-    this.working = table.symbols.map(() => []);
+    this.working = table.symbols.map(() => objectList<WorkingOrder>());
     this.workingCount = new Uint32Array(table.symbols.length);
     this.slip = cfg.slippageBps / 1e4;
     this.half = cfg.halfSpreadBps / 1e4;

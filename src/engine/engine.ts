@@ -17,6 +17,7 @@
  * per order and per fill only.
  */
 import seedrandom from 'seedrandom';
+import { objectList } from '../arrays.js';
 import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import type { TickTable } from '../data/table.js';
@@ -261,12 +262,12 @@ class EngineRun implements Backtest {
   readonly clock: Float64Array;
   private nextOrderId = 1;
   private ordersSubmitted = 0;
-  private readonly fills: FillRecord[] = [];
-  private readonly orders: OrderRecord[] = [];
-  private readonly rejections: Rejection[] = [];
-  private readonly pendingRejections: Rejection[] = [];
-  private readonly fillBuf: BrokerFill[] = [];
-  private readonly eventFills: Fill[] = [];
+  private readonly fills = objectList<FillRecord>();
+  private readonly orders = objectList<OrderRecord>();
+  private readonly rejections = objectList<Rejection>();
+  private readonly pendingRejections = objectList<Rejection>();
+  private readonly fillBuf = objectList<BrokerFill>();
+  private readonly eventFills = objectList<Fill>();
 
   // equity sampling per period: one sample at the end of each period that has events
   private readonly periodUs: number;

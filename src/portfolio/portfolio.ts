@@ -10,6 +10,7 @@
  * where open PnL = unrealised + realised-so-far − fees-so-far of the open round trips.
  */
 import type { EpochUs } from '../data/time.js';
+import { objectList } from '../arrays.js';
 
 export interface RoundTrip {
   readonly symbol: string;
@@ -54,7 +55,7 @@ export class Portfolio {
   borrowPaid = 0;
   tradedNotional = 0;
   fills = 0;
-  readonly closed: RoundTrip[] = [];
+  readonly closed = objectList<RoundTrip>();
   private readonly open: (OpenTrip | undefined)[];
 
   constructor(
