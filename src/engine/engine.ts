@@ -306,6 +306,7 @@ class EngineRun implements Backtest {
     table: TickTable,
     private readonly strategy: Strategy,
     private readonly cfg: RunConfig,
+    clock: Float64Array = cfg.clock ?? new Float64Array(2),
   ) {
     const n = table.length;
     this.n = n;
@@ -329,7 +330,7 @@ class EngineRun implements Backtest {
     this.tradeRow = new Int32Array(nSym).fill(-1);
     this.markRow = new Int32Array(nSym).fill(-1);
     this.quoteViews = new Array<QuoteSnapshot | undefined>(nSym).fill(undefined);
-    this.clock = cfg.clock ?? new Float64Array(2);
+    this.clock = clock;
     this.clock[0] = n > 0 ? this.ts[0]! : 0;
     this.clock[1] = -1;
     this.periodUs = cfg.periodUs;
@@ -733,7 +734,7 @@ class EngineRun implements Backtest {
     if (strategy.summary) this.call('summary', () => (strategySummary = strategy.summary!()));
     this.syncMarks();
     // an empty backtest of the same classes (not this one: it holds the table) and the strategy
-    keepShapes(cfg.strategyName, new EngineRun(EMPTY_TABLE, strategy, { ...cfg, clock: new Float64Array(2) }), strategy);
+    keepShapes(cfg.strategyName, new EngineRun(EMPTY_TABLE, strategy, cfg, new Float64Array(2)), strategy);
     const smp = this.samples;
     return {
       strategy: cfg.strategyName,
