@@ -127,8 +127,8 @@ try {
     const e2eFloor = wall([child, 'e2e-floor', file, cacheDir]);
     const e2eRun = wall([bin, 'run', '--strategy', 'flat', '--data', file, '--no-cache', '--quiet']);
     const evps = (m: Measure): number => m.rows / (m.ms / 1000);
-    console.log(`${pad('replay (2M quotes, data already loaded)', 44)}${pad('ms', 10)}${pad('M ev/s', 10)}${pad('', 9)}${pad('peak RSS MB', 13)}`);
-    const rline = (name: string, m: Measure): void => console.log(`${pad(name, 44)}${pad(fmt(m.ms, 0), 10)}${pad(fmt(evps(m) / 1e6), 10)}${pad('', 9)}${pad(fmt(m.maxRssBytes / 1e6, 0), 13)}`);
+    console.log(`${pad('replay (2M quotes, data already loaded)', 50)}${pad('ms', 10)}${pad('M ev/s', 10)}${pad('', 9)}${pad('peak RSS MB', 13)}`);
+    const rline = (name: string, m: Measure): void => console.log(`${pad(name, 50)}${pad(fmt(m.ms, 0), 10)}${pad(fmt(evps(m) / 1e6), 10)}${pad('', 9)}${pad(fmt(m.maxRssBytes / 1e6, 0), 13)}`);
     rline('floor: minimal loop over the typed arrays', rFloor);
     rline('tickfold replay, flat strategy', rFlat);
     rline('tickfold replay, momentum (decides every tick)', rMom);
@@ -140,9 +140,9 @@ try {
     rline('flat', wFlat);
     rline('pairs every=1m lookback=120', wPairs);
     rline('linreg every=1m window=500', wLinreg);
-    console.log(`${pad('end to end, CSV to summary (wall, process)', 44)}${pad('ms', 10)}`);
-    console.log(`${pad('floor: minimal parse + loop (node process)', 44)}${pad(fmt(e2eFloor, 0), 10)}`);
-    console.log(`${pad('tickfold run --strategy flat --no-cache', 44)}${pad(fmt(e2eRun, 0), 10)}`);
+    console.log(`${pad('end to end, CSV to summary (wall, process)', 50)}${pad('ms', 10)}`);
+    console.log(`${pad('floor: minimal parse + loop (node process)', 50)}${pad(fmt(e2eFloor, 0), 10)}`);
+    console.log(`${pad('tickfold run --strategy flat --no-cache', 50)}${pad(fmt(e2eRun, 0), 10)}`);
     console.log('');
     // The pairs target is on compiled code (warm): replay throughput. A process's first replay
     // (cold) also pays V8's compilation of the engine's and the strategy's event path, a fixed
@@ -195,7 +195,7 @@ try {
       const wf1 = wf(every, 1);
       const wf2 = wf(every, 2);
       const wfRep = JSON.parse(wf1.report) as { manifest: { totalTrials: number }; folds: unknown[] };
-      console.log(`${pad(`walk-forward, pairs every=${every}, ${wfRep.manifest.totalTrials} trials × ${wfRep.folds.length} folds + OOS run`, 60)}${pad('ms (wall)', 10)}`);
+      console.log(`${pad(`walk-forward, pairs every=${every}, ${wfRep.manifest.totalTrials} trials × ${wfRep.folds.length} folds + OOS run`, 62)}${pad('ms (wall)', 10)}`);
       console.log(`${pad('  1 worker thread', 60)}${pad(fmt(wf1.ms, 0), 10)}`);
       console.log(`${pad('  2 worker threads', 60)}${pad(fmt(wf2.ms, 0), 10)}`);
       const identical = wf1.report === wf2.report;
