@@ -183,9 +183,9 @@ switch (phase) {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (process.env.TICKFOLD_BENCH_WARM === '1') {
       // warm: the throughput of compiled code, as in a grid search's later trials and a
-      // walk-forward's folds. Five replays to compile (V8 has settled by then: no optimisation or
-      // deoptimisation after the fourth), then the median of five timed ones, each from a
-      // collected heap.
+      // walk-forward's folds. Five replays to compile (V8 has settled by then: for pairs,
+      // --trace-deopt shows none after the first replay, --trace-opt only small functions after
+      // the third), then the median of five timed ones, each from a collected heap.
       for (let k = 0; k < 5; k++) once();
       const times: number[] = [];
       for (let k = 0; k < 5; k++) {
