@@ -133,7 +133,13 @@ export default defineStrategy({
         }
       }
       if (ys.length < Math.max(20, 3 * (nf + 1))) return;
-      const cols = Array.from({ length: nf }, (_, j) => Float64Array.from(xs, (x) => x[j]!));
+      // columns by a plain loop: Float64Array.from with a map function takes V8's generic iteration
+      // path, and was 60% of a linreg replay (every=1m, window=500, on 2M quotes)
+      const cols = Array.from({ length: nf }, () => new Float64Array(xs.length));
+      for (let i = 0; i < xs.length; i++) {
+        const x = xs[i]!;
+        for (let j = 0; j < nf; j++) cols[j]![i] = x[j]!;
+      }
       try {
         const f = ols(ys, cols, true);
         coef = f.coef;
