@@ -110,6 +110,23 @@ describeShared('real data', () => {
   });
 });
 
+describe('backtests in one process share nothing but compiled code', () => {
+  // The engine keeps an empty backtest and the last strategy instance per name alive between runs
+  // (keepShapes, for V8's hidden classes): a run must not see anything of the runs before it.
+  it('the same run three times, other strategies and tables between: identical records', async () => {
+    const table = await sample();
+    const part = sliceTime(table, -Infinity, table.ts[Math.floor(table.length / 2)]!);
+    const once = (): string => JSON.stringify(runBacktest(table, make('pairs', { every: '30s', lookback: '20' }), cfg({ strategyName: 'pairs' })));
+    const first = once();
+    runBacktest(part, make('pairs', { every: '10s', lookback: '30', entry: '1' }), cfg({ strategyName: 'pairs', seed: '8' }));
+    expect(once()).toBe(first);
+    runBacktest(table, make('random', { prob: '0.05' }), cfg({ strategyName: 'random' }));
+    runBacktest(part, make('momentum', { every: '30s', lookback: '5' }), cfg({ strategyName: 'pairs' })); // same name, other strategy
+    expect(once()).toBe(first);
+    expect(JSON.parse(first).fills.length).toBeGreaterThan(10);
+  });
+});
+
 describe('tickfold run', () => {
   const args = (d: string, seed = '3') => ['run', '--strategy', 'random', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'prob=0.01', '--param', 'every=10s', '--fee', '2', '--seed', seed, '--json', join(d, 'r.json'), '--trades', join(d, 't.csv'), '--no-cache'];
   it('prints PnL and hit rate first and writes the JSON report and trades CSV; same seed, same bytes', () => {
