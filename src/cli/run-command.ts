@@ -1,7 +1,7 @@
 /**
  * `tickfold run`: one backtest, a readable summary, and the JSON report and trades CSV.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_EXECUTION, type ExecutionConfig } from '../broker/broker.js';
 import { parseDuration } from '../data/time.js';

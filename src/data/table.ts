@@ -12,7 +12,6 @@
  * `ts` is the time the event becomes visible: for trades and quotes the stamp, for bars the bar's
  * close (see bars.ts). Rows are in time order, ties broken by file order then row order.
  */
-import type { EpochUs } from './time.js';
 import { BAR, type TickKind, VALUE_FIELDS } from './schema.js';
 
 export interface TickTable {

@@ -22,7 +22,7 @@ import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import type { TickTable } from '../data/table.js';
 import { formatIso, type EpochUs } from '../data/time.js';
-import { Broker, FILL_BAR, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type BrokerFill, type ExecutionConfig, type WorkingOrder } from '../broker/broker.js';
+import { Broker, FILL_BAR, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type BrokerFill, type ExecutionConfig } from '../broker/broker.js';
 import { Portfolio, type RoundTrip } from '../portfolio/portfolio.js';
 import type { BarView, Context, Fill, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult, TickView } from '../strategy/types.js';
 
