@@ -434,8 +434,8 @@ class EngineRun implements Backtest {
     if (t === STOP && !(typeof o.stop === 'number' && o.stop > 0 && Number.isFinite(o.stop))) this.fail(`a stop order needs a stop price > 0, got ${String(o.stop)}`);
     const id = this.nextOrderId++;
     this.ordersSubmitted++;
-    const pf = this.pf;
-    const record: OrderRecord = {
+    const refusal = this.buyingPowerRefusal(s, side, hasQty ? amount : NaN, hasQty ? NaN : amount);
+    this.orders.push({
       id,
       ts: this.clock[0]!,
       index: this.clock[1]!,
@@ -446,27 +446,9 @@ class EngineRun implements Backtest {
       notional: hasNotional ? amount : NaN,
       limit: o.limit ?? NaN,
       stop: o.stop ?? NaN,
-      accepted: false,
-    };
-    this.orders.push(record);
-    // buying power: gross exposure after this order and all working ones, valued at the marks
-    // (the price the strategy sizes with); the quote side only before the first mark
-    this.syncMarks();
-    const px = Number.isNaN(pf.mark[s]!) ? this.refPrice(s, side) : pf.mark[s]!;
-    if (Number.isNaN(px)) return this.reject(id, s, 'no price yet for this symbol');
-    const units = hasQty ? amount : amount / px;
-    const equity = pf.equity();
-    let gross = 0;
-    for (let j = 0; j < this.nSym; j++) {
-      const pxj = j === s ? px : Number.isNaN(pf.mark[j]!) ? pf.avgCost[j]! : pf.mark[j]!;
-      const pj = pf.position[j]! + this.broker.pendingUnits(j, pxj) + (j === s ? side * units : 0);
-      if (pj !== 0) gross += Math.abs(pj) * pxj;
-    }
-    const maxLeverage = this.cfg.execution.maxLeverage;
-    const cap = maxLeverage * equity;
-    if (gross > cap * (1 + 1e-9) && gross > pf.grossExposure() + 1e-9) {
-      return this.reject(id, s, `needs gross exposure ${gross.toFixed(2)} > max leverage ${maxLeverage} × equity ${equity.toFixed(2)}`);
-    }
+      accepted: refusal === undefined,
+    });
+    if (refusal !== undefined) return this.reject(id, s, refusal);
     this.broker.add({
       id,
       sym: s,
@@ -481,8 +463,32 @@ class EngineRun implements Backtest {
       tag: o.tag,
       seen: false,
     });
-    (record as { accepted: boolean }).accepted = true;
     return { ok: true, id };
+  }
+
+  /**
+   * Why an order of `qty` units (or `notional`) on symbol s would be refused, or undefined. Buying
+   * power: gross exposure after this order and all working ones, valued at the marks (the price
+   * the strategy sizes with); the quote side only before the first mark.
+   */
+  private buyingPowerRefusal(s: number, side: number, qty: number, notional: number): string | undefined {
+    const pf = this.pf;
+    this.syncMarks();
+    const px = Number.isNaN(pf.mark[s]!) ? this.refPrice(s, side) : pf.mark[s]!;
+    if (Number.isNaN(px)) return 'no price yet for this symbol';
+    const units = Number.isNaN(qty) ? notional / px : qty;
+    const equity = pf.equity();
+    let gross = 0;
+    for (let j = 0; j < this.nSym; j++) {
+      const pxj = j === s ? px : Number.isNaN(pf.mark[j]!) ? pf.avgCost[j]! : pf.mark[j]!;
+      const pj = pf.position[j]! + this.broker.pendingUnits(j, pxj) + (j === s ? side * units : 0);
+      if (pj !== 0) gross += Math.abs(pj) * pxj;
+    }
+    const maxLeverage = this.cfg.execution.maxLeverage;
+    if (gross > maxLeverage * equity * (1 + 1e-9) && gross > pf.grossExposure() + 1e-9) {
+      return `needs gross exposure ${gross.toFixed(2)} > max leverage ${maxLeverage} × equity ${equity.toFixed(2)}`;
+    }
+    return undefined;
   }
 
   /** Refuses order `id` (its record, already kept, says not accepted); onReject hears of it. */
