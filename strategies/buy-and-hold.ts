@@ -1,31 +1,55 @@
 /**
- * buy-and-hold: invest once, at the first price of each traded symbol, and hold to the end. A symbol
- * counts as bought once an order for it is accepted or a position in it is found (handed over from
- * an earlier walk-forward fold), so warm-up refusals and rejections are retried.
+ * buy-and-hold: invest once, at the first price of each traded symbol, and hold to the end.
+ *
+ * Sizing: each symbol gets an equal share of fraction × the CURRENT equity (not the initial
+ * capital: in a walk-forward whose folds close positions at their edges, a fold that starts after
+ * a loss has less to invest, and an order sized from the initial capital would exceed the buying
+ * power and be refused, fold after fold). With fraction <= 1 the order is also capped by the cash
+ * not yet committed to orders still working, so it is never refused for buying power.
+ *
+ * A symbol counts as bought once an order for it is accepted or a position in it is found (handed
+ * over from an earlier walk-forward fold), so warm-up refusals and rejections are retried.
  */
 import { defineStrategy, type Context } from '../src/strategy/types.js';
 import { COMMON_PARAMS, tradedSymbols } from './lib.js';
 
 export default defineStrategy({
   name: 'buy-and-hold',
-  description: 'Buys each traded symbol once, with an equal share of fraction × capital, at the first opportunity, and holds it.',
+  description: 'Buys each traded symbol once, with an equal share of fraction × equity, at the first opportunity, and holds it.',
   params: {
     symbol: COMMON_PARAMS.symbol,
-    fraction: { type: 'number', default: 1, min: 0, max: 10, doc: 'fraction of the initial capital invested, split equally across the traded symbols' },
+    fraction: { type: 'number', default: 1, min: 0, max: 10, doc: 'fraction of the equity invested, split equally across the traded symbols' },
   },
   create(p) {
     let traded: Set<number> | undefined;
+    let ids: number[] = [];
     const bought = new Set<number>();
-    let share = 0;
+    const fraction = p.fraction as number;
+    /** Cash that orders still working will take (buys at the current price). */
+    const committed = (ctx: Context): number => {
+      let c = 0;
+      for (const j of ids) {
+        const s = ctx.symbols[j]!;
+        const q = ctx.pending(s);
+        if (q > 0) c += q * ctx.price(s);
+      }
+      return c;
+    };
     const decide = (ctx: Context, sym: number): void => {
       if (!traded) {
-        const ids = tradedSymbols(ctx, p.symbol as string);
+        ids = tradedSymbols(ctx, p.symbol as string);
         traded = new Set(ids);
-        share = ((p.fraction as number) * ctx.initialCapital) / ids.length;
       }
       if (!traded.has(sym) || bought.has(sym) || ctx.warmingUp) return;
       const symbol = ctx.symbols[sym]!;
-      if (ctx.position(symbol) + ctx.pending(symbol) !== 0 || ctx.submit({ symbol, side: 'buy', notional: share }).ok) bought.add(sym);
+      if (ctx.position(symbol) + ctx.pending(symbol) !== 0) {
+        bought.add(sym);
+        return;
+      }
+      let notional = (fraction * ctx.equity) / ids.length;
+      if (fraction <= 1) notional = Math.min(notional, ctx.cash - committed(ctx));
+      if (!(notional > 0)) return;
+      if (ctx.submit({ symbol, side: 'buy', notional }).ok) bought.add(sym);
     };
     return {
       onTick: (ctx, t) => decide(ctx, t.symbolId),

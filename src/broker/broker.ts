@@ -15,15 +15,19 @@
  * 3. **Limit orders** fill only when the market trades through them: a quote whose ask (buy) or bid
  *    (sell) reaches the limit, or a trade strictly beyond it. If the first eligible quote already
  *    crosses the limit the order is marketable and fills at that quote; later, a resting limit
- *    fills at its limit price, never better. On bars: at the open if the first eligible bar opens
+ *    fills at its limit price, never better. On trade-only data likewise: marketable on the first
+ *    eligible trade at the trade price (± the half-spread, as a market order), else at the limit
+ *    when a trade goes strictly beyond it. A trade through a limit on a quoted symbol fills at the
+ *    limit, with `capToQuoteSize` at most the trade's size. On bars: at the open if the first eligible bar opens
  *    through the limit, else at the limit when the bar's low (buy) / high (sell) goes strictly
- *    beyond it. No slippage on limit fills.
+ *    beyond it. No slippage on limit fills. A bar fill is stamped at the bar's start (its open),
+ *    not at its close, when the event is released.
  * 4. **Stop orders** trigger on the first price at or beyond the stop (ask >= stop for a buy stop,
  *    bid <= stop for a sell stop; trades and bar highs/lows likewise) and fill at the worse of the
  *    stop and that price: a gap through the stop is not forgiven. On bars: a bar that opens through
  *    the stop fills at the open. Slippage applies.
- * 5. **Size.** With `capToQuoteSize`, a quote fill takes at most the displayed size (when known);
- *    the rest stays working. `notional` orders are sized at the fill price, net of fees.
+ * 5. **Size.** With `capToQuoteSize`, a quote fill takes at most the displayed size (when known),
+ *    a fill on a trade through a limit at most the trade's size; the rest stays working. `notional` orders are sized at the fill price, net of fees.
  * 6. **Fees** per fill: per unit + bps of notional, at least the minimum. Borrow on shorts accrues
  *    by time at the mark (`borrowBps` a year).
  * 7. **Buying power.** An order that would take gross exposure (positions + working orders + this
@@ -207,8 +211,18 @@ export class Broker {
           o.seen = true;
         } else if (kind === TRADE) {
           const p = t.f0[i]!;
-          if (buy ? p < L : p > L) px = L;
-          if (src === FILL_TRADE) o.seen = true;
+          if (src === FILL_TRADE) {
+            // trade-only data: marketable on the first eligible trade at the market price (the
+            // trade ± the half-spread, as a market order) when that is within the limit
+            const q = p * (1 + o.side * this.half);
+            if (first && (buy ? q <= L : q >= L)) px = q;
+            else if (buy ? p < L : p > L) px = L;
+            o.seen = true;
+          } else if (buy ? p < L : p > L) {
+            // a trade through the limit on a quoted symbol: at the limit, at most the trade's size
+            px = L;
+            avail = t.f1[i]!;
+          }
         } else if (kind === BAR && src === FILL_BAR) {
           const open = t.f0[i]!;
           if (first && (buy ? open <= L : open >= L)) px = open;
@@ -241,7 +255,9 @@ export class Broker {
       let qty = o.remaining;
       if (this.cfg.capToQuoteSize && avail < qty) qty = avail; // NaN (unknown size) does not cap
       if (!(qty > 0)) continue;
-      out.push({ order: o, qty, price: px, fee: this.fee(qty, px), ts: t.ts[i]! });
+      // a bar fill is stamped at the bar's start: it happened at the open or inside the bar,
+      // whose close (the event's time) is later
+      out.push({ order: o, qty, price: px, fee: this.fee(qty, px), ts: kind === BAR ? Math.max(eventTs, o.activeAt) : t.ts[i]! });
       o.remaining -= qty;
       if (o.remaining <= 1e-12 * qty) {
         o.remaining = 0;

@@ -61,5 +61,10 @@ export async function main(argv: readonly string[], manifestArgv: readonly strin
 const isEntry = process.argv[1] !== undefined && /tickfold$|main\.js$/.test(process.argv[1]);
 if (isEntry) {
   installInterruptHandlers();
+  // output piped into a reader that stops early (| head): end quietly, as Unix tools do
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -8,6 +8,7 @@ import { toJson } from '../report/format.js';
 import type { LoadOptions } from '../data/load.js';
 import { parseColumnMap } from '../data/schema.js';
 import { parseDuration, TS_UNITS, type TsUnit } from '../data/time.js';
+import { CALENDAR_NAMES, parseCalendar, type Calendar } from '../metrics/calendar.js';
 
 export interface RawLoadFlags {
   columns?: string;
@@ -73,4 +74,11 @@ export function emitOutput(json: string | boolean | undefined, value: unknown, t
     writeFileAtomic(json, toJson(value));
     process.stderr.write(`wrote ${json}\n`);
   } else process.stdout.write(toJson(value));
+}
+
+/** `--calendar`: a named calendar or `<days>d:<hours>h`, else a usage error listing them. */
+export function calendarOption(value: string): Calendar {
+  const c = parseCalendar(value);
+  if (!c) throw new UsageError(`--calendar '${value}' is not a calendar; write one of ${CALENDAR_NAMES.join(', ')}, or <days>d:<hours>h such as 252d:8h`);
+  return c;
 }

@@ -17,7 +17,7 @@ import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { renderHtmlReport } from '../report/html.js';
 import { runHtml } from '../report/html-builders.js';
-import { addLoadOptions, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 
 
 /** Execution flags shared by every command that runs backtests. */
@@ -34,7 +34,8 @@ export function addExecutionOptions(cmd: Command): Command {
     .option('--max-leverage <x>', 'gross exposure allowed as a multiple of equity; larger orders are rejected', '1')
     .option('--capital <x>', 'initial capital', '100000')
     .option('--period <duration>', 'equity sampling period for returns, e.g. 1d, 1h, 5m (default: from the data span)')
-    .option('--periods-per-year <n>', 'periods per year for annualisation (default: from the period and the data)')
+    .option('--calendar <name>', "market calendar for annualisation: 24x7, 24x5, us-equity, or <days>d:<hours>h such as 252d:8h (default: measured from the data)")
+    .option('--periods-per-year <n>', 'periods per year for annualisation (default: from the period and the calendar)')
     .option('--seed <n>', 'seed of the run\'s random generator', '1')
     .option('--timeout <duration>', 'time limit per backtest, e.g. 30s or 10m: a strategy that overruns it is stopped and named (default: none)')
     .option('--max-memory <MB>', 'heap limit of each thread that runs strategy code, MB (default: Node\'s)');
@@ -65,6 +66,7 @@ export interface RawExecFlags {
   capital: string;
   period?: string;
   periodsPerYear?: string;
+  calendar?: string;
   seed: string;
   timeout?: string;
   maxMemory?: string;
@@ -123,6 +125,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
         initialCapital: numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0'),
         ...(f.period !== undefined ? { period: f.period } : {}),
         ...(f.periodsPerYear !== undefined ? { periodsPerYear: numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0') } : {}),
+        ...(f.calendar !== undefined ? { calendar: calendarOption(f.calendar) } : {}),
         seed,
       });
       runner.use(prepared.window);

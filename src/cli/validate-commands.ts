@@ -24,7 +24,7 @@ import { renderHtmlReport } from '../report/html.js';
 import { validationHtml } from '../report/html-builders.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
-import { addLoadOptions, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { addExecutionOptions, toExecution, toGuard, type RawExecFlags } from './run-command.js';
 import { checkInterrupted } from './interrupt.js';
 
@@ -164,7 +164,12 @@ async function validateWith(
   const toUs = parseTimeBound('--to', f.to, Infinity);
   const table = sliceTime(full, fromUs, toUs);
   if (table.length === 0) throw new UsageError(`no data between ${f.from ?? 'the start'} and ${f.to ?? 'the end'}`);
-  const period = choosePeriod(table, f.period, f.periodsPerYear === undefined ? undefined : numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0'));
+  const period = choosePeriod(
+    table,
+    f.period,
+    f.periodsPerYear === undefined ? undefined : numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0'),
+    f.calendar === undefined ? undefined : calendarOption(f.calendar),
+  );
   if (!(period.periodUs > 0)) throw new UsageError(`--period '${f.period}' is not a duration; write e.g. 1d, 1h, 5m`);
   const plan = planFolds(table, {
     ...(f.split !== undefined ? { split: f.split } : {}),

@@ -291,7 +291,21 @@ export function sliceRows(t: TickTable, from: number, to: number): TickTable {
   };
 }
 
-/** Rows with fromUs <= ts < toUs, as views. */
+/**
+ * The rows of a time window [fromUs, toUs), as views. A tick belongs to it by its time, a bar by
+ * its START: `--from 2010-01-01 --to 2011-01-01` on daily bars is the bars of 2010 (the
+ * 2009-12-31 bar is released at 2010-01-01 00:00, but it is a 2009 bar). The window is the
+ * contiguous run of rows from the first that belongs to it to the last that does.
+ */
 export function sliceTime(t: TickTable, fromUs: number, toUs: number): TickTable {
-  return sliceRows(t, lowerBound(t.ts, fromUs), lowerBound(t.ts, toUs));
+  let lo = lowerBound(t.ts, fromUs);
+  let hi = lowerBound(t.ts, toUs);
+  if (t.barStart.length > 0) {
+    // bars are released after their start: move both ends past bars that started before them
+    const at = (i: number): number => (t.kind[i] === BAR ? t.barStart[i]! : t.ts[i]!);
+    while (lo < t.length && at(lo) < fromUs) lo++;
+    while (hi < t.length && at(hi) < toUs) hi++;
+    while (hi > lo && at(hi - 1) >= toUs) hi--;
+  }
+  return sliceRows(t, lo, hi);
 }

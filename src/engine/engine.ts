@@ -3,8 +3,9 @@
  *
  * Each row of the table is one event, in table order (time, then file, then row: see data/). For
  * event i at time t the engine, in this order:
- *   1. closes the equity sample of the previous period if t starts a new one (equity as it stood
- *      before this event);
+ *   1. closes the equity sample of the previous period if t is past its end (equity as it stood
+ *      before this event; periods are (start, end], so an event at exactly a period's end, such as
+ *      a bar released at its close, belongs to the period it closes);
  *   2. updates the market state of the event's symbol (quote, last trade or bar);
  *   3. lets the broker match that symbol's working orders against the event and books the fills;
  *   4. marks the symbol to market (mid for quotes, last trade for trade-filled symbols, bar close);
@@ -239,6 +240,7 @@ class EngineRun implements Backtest {
   private readonly f1: Float64Array;
   private readonly f2: Float64Array;
   private readonly f3: Float64Array;
+  private readonly barStart: Float64Array;
   private readonly source: Uint8Array;
   readonly symbols: readonly string[];
   private readonly nSym: number;
@@ -317,6 +319,7 @@ class EngineRun implements Backtest {
     this.f1 = table.f1;
     this.f2 = table.f2;
     this.f3 = table.f3;
+    this.barStart = table.barStart;
     const symbols = table.symbols;
     this.symbols = symbols;
     const nSym = symbols.length;
@@ -579,15 +582,17 @@ class EngineRun implements Backtest {
     if (fillBuf.length > 0) this.accrueBorrow(t); // positions change: settle borrow up to now
     for (const f of fillBuf) {
       const before = pf.position[s]!;
-      pf.applyFill(s, f.order.side * f.qty, f.price, f.fee, t);
+      // a bar fill is stamped at the bar's start (its open), the event's time otherwise (f.ts)
+      const ft = f.ts;
+      pf.applyFill(s, f.order.side * f.qty, f.price, f.fee, ft);
       const after = pf.position[s]!;
       if (before === 0 && after !== 0) opened++;
       else if (before !== 0 && after === 0) opened--;
       const side = f.order.side > 0 ? 'buy' : 'sell';
       const symbol = this.symbols[s]!;
-      this.fills.push({ ts: t, index: i, orderId: f.order.id, symbol, side, qty: f.qty, price: f.price, fee: f.fee, bid: k === QUOTE ? this.f0[i]! : NaN, ask: k === QUOTE ? this.f1[i]! : NaN });
+      this.fills.push({ ts: ft, index: i, orderId: f.order.id, symbol, side, qty: f.qty, price: f.price, fee: f.fee, bid: k === QUOTE ? this.f0[i]! : NaN, ask: k === QUOTE ? this.f1[i]! : NaN });
       if (this.onFill) {
-        this.eventFills.push({ orderId: f.order.id, symbol, side, qty: f.qty, price: f.price, fee: f.fee, ts: t, done: f.order.remaining === 0, tag: f.order.tag });
+        this.eventFills.push({ orderId: f.order.id, symbol, side, qty: f.qty, price: f.price, fee: f.fee, ts: ft, done: f.order.remaining === 0, tag: f.order.tag });
       }
     }
     return opened;
@@ -647,9 +652,11 @@ class EngineRun implements Backtest {
       const t = ts[i]!;
       const s = sym[i]!;
       const k = kind[i]!;
-      if (t >= bucketEnd) {
+      // periods are (start, end]: an event at exactly a period's end (a bar released at its
+      // close) belongs to the period it closes
+      if (t > bucketEnd) {
         if (!Number.isNaN(bucket)) this.closeSample(bucketEnd, bucketEnd, bucketInMarket, openPositions > 0 ? exposureUs + (bucketEnd - exposedSince) : exposureUs);
-        bucket = Math.floor(t / periodUs);
+        bucket = Math.ceil(t / periodUs) - 1;
         bucketEnd = (bucket + 1) * periodUs;
         bucketInMarket = openPositions > 0;
       }
@@ -758,7 +765,8 @@ class EngineRun implements Backtest {
       notionalCum: smp.column(5),
       exposureCum: smp.column(6),
       trades: pf.closed,
-      openTrades: pf.openTrips(clock[0]!),
+      // open round trips are marked at the last event, named as a bar is named: by its start
+      openTrades: pf.openTrips(n > 0 && this.kind[n - 1] === BAR ? this.barStart[n - 1]! : clock[0]!),
       fills: this.fills,
       orders: this.orders,
       rejections: this.rejections,
@@ -982,7 +990,7 @@ class QuietScan {
 /**
  * Replays quiet events from `from`: those that only update their symbol's market state (the
  * latest quote, trade and mark rows), the same stores the full path makes. Stops at, and returns,
- * the first event that needs more (its time reaches `until`, the end of the current period, or
+ * the first event that needs more (its time passes `until`, the end of the current period, or
  * its symbol's dueAt; orders are working on its symbol; a bar that stops), or `to`.
  *
  * Hand-written loop over typed arrays with no calls and no allocation: this is where a replay
@@ -998,7 +1006,7 @@ function scanQuiet(q: QuietScan, from: number, to: number, until: number): numbe
   for (let i = from; i < to; i++) {
     const t = ts[i]!;
     const s = sym[i]!;
-    if (t >= until || t >= dueAt[s]! || working[s]! > 0) return i;
+    if (t > until || t >= dueAt[s]! || working[s]! > 0) return i;
     const k = kind[i]!;
     if (k === kQuote) {
       quoteRow[s] = i;

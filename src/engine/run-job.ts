@@ -5,9 +5,11 @@
 import { UsageError } from '../errors.js';
 import { loadData, type FileSummary, type LoadOptions } from '../data/load.js';
 import { sliceTime, type TickTable } from '../data/table.js';
+import { BAR } from '../data/schema.js';
 import { parseIso, type EpochUs } from '../data/time.js';
 import { validateExecution, type ExecutionConfig } from '../broker/broker.js';
 import { choosePeriod, type PeriodChoice } from '../metrics/period.js';
+import type { Calendar } from '../metrics/calendar.js';
 import { computeMetrics, type RunMetrics } from '../metrics/run-metrics.js';
 import { resolveParams } from '../strategy/params.js';
 import type { Params, ParamValue, StrategyModule } from '../strategy/types.js';
@@ -22,6 +24,7 @@ export interface RunSpec {
   readonly initialCapital: number;
   readonly period?: string;
   readonly periodsPerYear?: number;
+  readonly calendar?: Calendar;
   readonly seed: string;
 }
 
@@ -57,7 +60,7 @@ export function prepareRun(table: TickTable, spec: RunSpec): PreparedRun {
   const window = sliceTime(table, fromUs, toUs);
   if (window.length === 0) throw new UsageError(`no data between ${spec.from ?? 'the start'} and ${spec.to ?? 'the end'}`);
   if (!(Number.isFinite(spec.initialCapital) && spec.initialCapital > 0)) throw new UsageError(`--capital ${spec.initialCapital} must be > 0`);
-  const period = choosePeriod(window, spec.period, spec.periodsPerYear);
+  const period = choosePeriod(window, spec.period, spec.periodsPerYear, spec.calendar);
   if (!(period.periodUs > 0)) throw new UsageError(`--period '${spec.period}' is not a duration; write e.g. 1d, 1h, 5m`);
   if (!(period.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
   const params = resolveParams(spec.strategy.name, spec.strategy.params, spec.params);
@@ -73,7 +76,12 @@ export function prepareRun(table: TickTable, spec: RunSpec): PreparedRun {
 
 /** What a prepared run produced, as a {@link RunOutcome}. */
 export function outcomeOf(p: PreparedRun, record: RunRecord, metrics: RunMetrics = computeMetrics(record, p.period.periodsPerYear)): RunOutcome {
-  return { record, metrics, params: p.params, period: p.period, fromUs: p.window.ts[0]!, toUs: p.window.ts[p.window.length - 1]! };
+  return { record, metrics, params: p.params, period: p.period, fromUs: rowTime(p.window, 0), toUs: rowTime(p.window, p.window.length - 1) };
+}
+
+/** A row's time as the data names it: a bar by its start, a tick by its time. */
+export function rowTime(t: TickTable, i: number): EpochUs {
+  return t.barStart.length > 0 && t.kind[i] === BAR ? t.barStart[i]! : t.ts[i]!;
 }
 
 /** Runs a strategy over an already loaded table, on this thread. */

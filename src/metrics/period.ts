@@ -2,7 +2,7 @@
  * The sampling period of the equity curve and the periods per year used to annualise.
  * Both are explicit in every report; these are only the defaults when none is given.
  */
-import { BAR } from '../data/schema.js';
+import { inferCalendar, periodsPerYearOf, type Calendar } from './calendar.js';
 import type { TickTable } from '../data/table.js';
 import { formatDuration, parseDuration, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE } from '../data/time.js';
 
@@ -10,6 +10,8 @@ export interface PeriodChoice {
   readonly periodUs: number;
   readonly label: string;
   readonly periodsPerYear: number;
+  /** The market calendar annualisation follows (see calendar.ts). */
+  readonly calendar: string;
   /** How the two were decided, for the report. */
   readonly basis: string;
 }
@@ -22,41 +24,53 @@ export function defaultPeriodUs(spanUs: number): number {
   return US_PER_MINUTE;
 }
 
-/**
- * True when the market traded on a Saturday or Sunday (UTC): a market open around the clock.
- * Bars count by their start (a Friday daily bar closes on Saturday at midnight).
- */
-export function hasWeekendEvents(t: TickTable): boolean {
-  // sample at most ~100k rows evenly: enough to see a weekend
-  const step = Math.max(1, Math.floor(t.length / 100_000));
-  for (let i = 0; i < t.length; i += step) {
-    const at = t.kind[i] === BAR ? t.barStart[i]! : t.ts[i]!;
-    const day = (Math.floor(at / US_PER_DAY) + 4) % 7; // 1970-01-01 was a Thursday (4)
-    if (day === 0 || day === 6) return true;
-  }
-  return false;
-}
-
-/**
- * Periods per year: daily → 252 (or 365 when the data trades on weekends); intraday → the same
- * days × 6.5 h (a US equity session) ÷ period, or 365 × 24 h ÷ period on weekend-trading data.
- */
-export function defaultPeriodsPerYear(periodUs: number, weekends: boolean): { value: number; basis: string } {
-  const days = weekends ? 365 : 252;
-  if (periodUs >= US_PER_DAY) return { value: days / (periodUs / US_PER_DAY), basis: `${days} trading days a year` };
-  const hours = weekends ? 24 : 6.5;
-  return { value: (days * hours * US_PER_HOUR) / periodUs, basis: `${days} days × ${hours} h a year` };
-}
-
-export function choosePeriod(t: TickTable, period?: string, periodsPerYear?: number): PeriodChoice {
+export function choosePeriod(t: TickTable, period?: string, periodsPerYear?: number, calendar?: Calendar): PeriodChoice {
   const span = t.length > 0 ? t.ts[t.length - 1]! - t.ts[0]! : 0;
   const periodUs = period !== undefined ? parseDuration(period) : defaultPeriodUs(span);
   const label = formatDuration(periodUs);
-  const ppy = periodsPerYear !== undefined ? { value: periodsPerYear, basis: 'given' } : defaultPeriodsPerYear(periodUs, hasWeekendEvents(t));
+  const cal = calendar ?? inferCalendar(t, periodUs < US_PER_DAY);
+  const ppy = periodsPerYear !== undefined ? periodsPerYear : periodsPerYearOf(cal, periodUs);
+  const held = periodUs > 0 ? heldPerYear(t, periodUs) : NaN;
   return {
     periodUs,
     label,
-    periodsPerYear: ppy.value,
-    basis: `${period !== undefined ? 'period given' : 'period chosen from the data span'}; periods/year ${ppy.basis}`,
+    periodsPerYear: ppy,
+    calendar: cal.name,
+    basis: `${period !== undefined ? 'period given' : 'period chosen from the data span'}; periods/year ${periodsPerYear !== undefined ? 'given' : `from the ${cal.basis}`}${Number.isFinite(held) ? `; the data holds ${Math.round(held).toLocaleString('en-US')} ${label} periods with events a year${Math.abs(held / ppy - 1) > 0.1 ? ` (not ${Math.round(ppy).toLocaleString('en-US')}: periods are UTC-aligned, and a session that crosses a period boundary makes periods of its own; --periods-per-year ${Math.round(held)} annualises by the samples)` : ''}` : ''}`,
   };
+}
+
+/**
+ * The periods with events per year of span (the engine samples only those): a check of the
+ * calendar by hand, shown when the data spans at least 30 days.
+ */
+export function heldPerYear(t: TickTable, periodUs: number): number {
+  if (t.length === 0) return NaN;
+  const span = t.ts[t.length - 1]! - t.ts[0]!;
+  if (span < 30 * US_PER_DAY) return NaN;
+  let count = 0;
+  let last = NaN;
+  for (let i = 0; i < t.length; i++) {
+    const b = Math.ceil(t.ts[i]! / periodUs);
+    if (b !== last) {
+      count++;
+      last = b;
+    }
+  }
+  return count / (span / (365.25 * US_PER_DAY));
+}
+
+/**
+ * The time a sample is labelled with: its period's end, except for periods of a day or more,
+ * which are labelled with their last day (a daily sample ending at midnight holds that day's
+ * close: the sample ending 2007-11-07T00:00Z is the close of 2007-11-06).
+ */
+export function sampleLabelTs(endTs: number, periodUs: number): number {
+  return periodUs >= US_PER_DAY ? endTs - US_PER_DAY : endTs;
+}
+
+/** Every sample's label (see {@link sampleLabelTs}). */
+export function sampleLabels(sampleTs: Float64Array, periodUs: number): Float64Array {
+  if (periodUs < US_PER_DAY) return sampleTs;
+  return sampleTs.map((t) => t - US_PER_DAY);
 }

@@ -111,7 +111,7 @@ export function kurtosisNonExcess(r: ArrayLike<number>): number {
 
 export interface Drawdown {
   /** Largest fall from a running peak, as a fraction (0.25 = 25%). */
-  readonly maxDrawdownPct: number;
+  readonly maxDrawdownFraction: number;
   /** Index into the equity series of the peak (−1: the initial equity) and of the trough. */
   readonly peakIndex: number;
   readonly troughIndex: number;
@@ -152,5 +152,5 @@ export function maxDrawdown(equity: ArrayLike<number>, initial: number): Drawdow
       }
     }
   }
-  return { maxDrawdownPct: best, peakIndex: bestPeak, troughIndex: bestTrough, recoveryIndex: recovery };
+  return { maxDrawdownFraction: best, peakIndex: bestPeak, troughIndex: bestTrough, recoveryIndex: recovery };
 }

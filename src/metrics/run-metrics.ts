@@ -5,6 +5,8 @@ import type { RunRecord } from '../engine/engine.js';
 import { hitRate, type HitRate } from './hit-rate.js';
 import { kurtosisNonExcess, maxDrawdown, mean, returnsFromEquity, sharpePerPeriod, skewness, sortinoPerPeriod } from './returns.js';
 import { probabilisticSharpe } from './sharpe-inference.js';
+import { sampleLabelTs } from './period.js';
+import { US_PER_DAY } from '../data/time.js';
 
 export interface RunMetrics {
   /** Net PnL = final equity − initial capital; gross = net + fees + borrow. */
@@ -13,7 +15,7 @@ export interface RunMetrics {
   readonly feesPaid: number;
   readonly borrowPaid: number;
   /** Net PnL / initial capital. */
-  readonly returnPct: number;
+  readonly returnFraction: number;
   /** Per closed round trip (net PnL). */
   readonly hitRate: HitRate;
   /** Per period, over the periods in which a position was held. */
@@ -30,7 +32,7 @@ export interface RunMetrics {
   readonly kurtosisNonExcess: number;
   /** PSR(0) of the per-period Sharpe. */
   readonly probabilisticSharpe: number;
-  readonly maxDrawdownPct: number;
+  readonly maxDrawdownFraction: number;
   readonly maxDrawdownPeakTs: number;
   readonly maxDrawdownTroughTs: number;
   /** From the peak to recovery (or to the end when never recovered), µs. */
@@ -47,7 +49,7 @@ export interface RunMetrics {
   /** Traded notional / mean sampled equity. */
   readonly turnover: number;
   /** Share of the run's time with a position open. */
-  readonly exposurePct: number;
+  readonly exposureFraction: number;
   readonly ordersSubmitted: number;
   readonly ordersRejected: number;
   readonly fills: number;
@@ -68,7 +70,9 @@ export function computeMetrics(r: RunRecord, periodsPerYear: number): RunMetrics
   const inMarketRets: number[] = [];
   for (let k = 0; k < rets.length; k++) if (r.inMarket[k]) inMarketRets.push(rets[k]!);
   const dd = maxDrawdown(r.equity, r.initialCapital);
-  const tsAt = (k: number): number => (k < 0 ? r.firstTs : r.sampleTs[k]!);
+  // peak, trough and recovery carry the sample's label (a daily sample is labelled with its day);
+  // the start (k = -1) is the first event, or with daily periods the day of the first period
+  const tsAt = (k: number): number => (k < 0 ? (r.periodUs >= US_PER_DAY ? sampleLabelTs(Math.ceil(r.firstTs / r.periodUs) * r.periodUs, r.periodUs) : r.firstTs) : sampleLabelTs(r.sampleTs[k]!, r.periodUs));
   const sr = sharpePerPeriod(rets);
   const sortino = sortinoPerPeriod(rets);
   const span = r.lastTs - r.firstTs;
@@ -79,7 +83,7 @@ export function computeMetrics(r: RunRecord, periodsPerYear: number): RunMetrics
     pnlNet: net,
     feesPaid: r.feesPaid,
     borrowPaid: r.borrowPaid,
-    returnPct: net / r.initialCapital,
+    returnFraction: net / r.initialCapital,
     hitRate: hitRate(pnls),
     periodHitRate: hitRate(inMarketRets),
     trades: r.trades.length,
@@ -93,7 +97,7 @@ export function computeMetrics(r: RunRecord, periodsPerYear: number): RunMetrics
     skewness: g1,
     kurtosisNonExcess: b2,
     probabilisticSharpe: probabilisticSharpe(sr, 0, rets.length, g1, b2),
-    maxDrawdownPct: dd.maxDrawdownPct,
+    maxDrawdownFraction: dd.maxDrawdownFraction,
     maxDrawdownPeakTs: dd.troughIndex >= 0 ? tsAt(dd.peakIndex) : NaN,
     maxDrawdownTroughTs: dd.troughIndex >= 0 ? tsAt(dd.troughIndex) : NaN,
     maxDrawdownDurationUs: dd.troughIndex >= 0 ? (dd.recoveryIndex >= 0 ? tsAt(dd.recoveryIndex) : tsAt(rets.length - 1)) - tsAt(dd.peakIndex) : 0,
@@ -105,7 +109,7 @@ export function computeMetrics(r: RunRecord, periodsPerYear: number): RunMetrics
     avgHoldingUs: r.trades.length > 0 ? mean(r.trades.map((t) => t.holdingUs)) : NaN,
     tradedNotional: r.tradedNotional,
     turnover: r.equity.length > 0 ? r.tradedNotional / mean(r.equity) : NaN,
-    exposurePct: span > 0 ? r.exposureUs / span : 0,
+    exposureFraction: span > 0 ? r.exposureUs / span : 0,
     ordersSubmitted: r.ordersSubmitted,
     ordersRejected: r.rejections.length,
     fills: r.fills.length,

@@ -28,7 +28,7 @@ export interface RoundTrip {
   readonly fees: number;
   readonly netPnl: number;
   /** Net PnL over the entry notional of the largest position. */
-  readonly returnPct: number;
+  readonly returnFraction: number;
   readonly holdingUs: number;
   /** Units traded in and out (sum of absolute fills). */
   readonly volume: number;
@@ -42,8 +42,22 @@ interface OpenTrip {
   inNotional: number;
   outQty: number;
   outNotional: number;
+  /** Lowest and highest fill prices in and out: an average of fills at one price is that price. */
+  inLo: number;
+  inHi: number;
+  outLo: number;
+  outHi: number;
   gross: number;
   fees: number;
+}
+
+/**
+ * Volume-weighted price from sums: exactly the price when every fill had one price (Σq·p / Σq
+ * can be off by an ulp: 61836.01000000001), and never outside the range of the fills.
+ */
+function vwap(notional: number, qty: number, lo: number, hi: number): number {
+  if (lo === hi) return lo;
+  return Math.min(hi, Math.max(lo, notional / qty));
 }
 
 export class Portfolio {
@@ -117,6 +131,8 @@ export class Portfolio {
       trip.gross += closeQty * (price - this.avgCost[s]!) * side;
       trip.outQty += closeQty;
       trip.outNotional += closeQty * price;
+      if (price < trip.outLo) trip.outLo = price;
+      if (price > trip.outHi) trip.outHi = price;
       trip.fees += feePart;
       feeLeft -= feePart;
       const p1 = p0 - side * closeQty;
@@ -131,15 +147,18 @@ export class Portfolio {
       // open or add
       const p = this.position[s]!;
       const q = Math.abs(remaining);
-      this.avgCost[s] = (Math.abs(p) * this.avgCost[s]! + q * price) / (Math.abs(p) + q);
+      const c = this.avgCost[s]!;
+      this.avgCost[s] = p === 0 || c === price ? price : (Math.abs(p) * c + q * price) / (Math.abs(p) + q);
       this.position[s] = p + remaining;
       let trip = this.open[s];
       if (trip === undefined) {
-        trip = { side: remaining > 0 ? 1 : -1, entryTs: ts, maxQty: 0, inQty: 0, inNotional: 0, outQty: 0, outNotional: 0, gross: 0, fees: 0 };
+        trip = { side: remaining > 0 ? 1 : -1, entryTs: ts, maxQty: 0, inQty: 0, inNotional: 0, outQty: 0, outNotional: 0, inLo: price, inHi: price, outLo: Infinity, outHi: -Infinity, gross: 0, fees: 0 };
         this.open[s] = trip;
       }
       trip.inQty += q;
       trip.inNotional += q * price;
+      if (price < trip.inLo) trip.inLo = price;
+      if (price > trip.inHi) trip.inHi = price;
       trip.fees += feeLeft;
       trip.maxQty = Math.max(trip.maxQty, Math.abs(this.position[s]!));
     }
@@ -155,7 +174,7 @@ export class Portfolio {
 
   /** A round trip record from an open trip, ending at `exitTs` with the given exit price and gross. */
   private roundTrip(s: number, t: OpenTrip, exitTs: EpochUs, exitPrice: number, gross: number): RoundTrip {
-    const entryPrice = t.inNotional / t.inQty;
+    const entryPrice = vwap(t.inNotional, t.inQty, t.inLo, t.inHi);
     const net = gross - t.fees;
     return {
       symbol: this.symbols[s]!,
@@ -168,14 +187,14 @@ export class Portfolio {
       grossPnl: gross,
       fees: t.fees,
       netPnl: net,
-      returnPct: net / (t.maxQty * entryPrice),
+      returnFraction: net / (t.maxQty * entryPrice),
       holdingUs: exitTs - t.entryTs,
       volume: t.inQty + t.outQty,
     };
   }
 
   private closeTrip(s: number, t: OpenTrip, ts: EpochUs): void {
-    this.closed.push(this.roundTrip(s, t, ts, t.outNotional / t.outQty, t.gross));
+    this.closed.push(this.roundTrip(s, t, ts, vwap(t.outNotional, t.outQty, t.outLo, t.outHi), t.gross));
     this.open[s] = undefined;
   }
 

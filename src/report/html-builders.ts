@@ -8,6 +8,7 @@ import { formatDuration, formatIso } from '../data/time.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.js';
 import { fmtNum, fmtP, fmtPct } from './format.js';
+import { sampleLabels } from '../metrics/period.js';
 import type { HtmlReport, SummaryItem } from './html.js';
 import type { RunReport } from './run-report.js';
 
@@ -17,7 +18,7 @@ export const MAX_TRADE_ROWS = 1000;
 const TRADE_COLUMNS = ['entry', 'exit', 'symbol', 'side', 'max qty', 'entry price', 'exit price', 'gross PnL', 'fees', 'net PnL', 'return %', 'held'];
 
 function tradeRows(trades: readonly RoundTrip[]): (string | number)[][] {
-  return trades.slice(0, MAX_TRADE_ROWS).map((t) => [formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, t.returnPct * 100, formatDuration(t.holdingUs)]);
+  return trades.slice(0, MAX_TRADE_ROWS).map((t) => [formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, t.returnFraction * 100, formatDuration(t.holdingUs)]);
 }
 
 /** The figures every report opens with: PnL and hit rate first. */
@@ -25,10 +26,10 @@ function headline(m: RunMetrics): SummaryItem[] {
   const h = m.hitRate;
   return [
     { key: 'pnlNet', label: 'PnL (net)', value: m.pnlNet, text: fmtNum(m.pnlNet) },
-    { key: 'returnPct', label: 'return', value: m.returnPct, text: fmtPct(m.returnPct) },
+    { key: 'returnFraction', label: 'return', value: m.returnFraction, text: fmtPct(m.returnFraction) },
     { key: 'hitRate', label: `hit rate (95% CI ${fmtPct(h.wilson95.low, 1)}–${fmtPct(h.wilson95.high, 1)}, p ${fmtP(h.pValue)})`, value: h.rate, text: `${fmtPct(h.rate, 1)} of ${h.wins + h.losses}` },
     { key: 'sharpeAnnualized', label: 'Sharpe (annualised)', value: m.sharpeAnnualized, text: fmtNum(m.sharpeAnnualized) },
-    { key: 'maxDrawdownPct', label: 'max drawdown', value: m.maxDrawdownPct, text: fmtPct(m.maxDrawdownPct) },
+    { key: 'maxDrawdownFraction', label: 'max drawdown', value: m.maxDrawdownFraction, text: fmtPct(m.maxDrawdownFraction) },
     { key: 'trades', label: 'round trips', value: m.trades, text: String(m.trades) },
     { key: 'feesPaid', label: 'fees', value: m.feesPaid, text: fmtNum(m.feesPaid) },
   ];
@@ -55,7 +56,7 @@ export function runHtml(rep: RunReport, out: RunOutcome): HtmlReport {
       { key: 'probabilisticSharpe', label: 'PSR(0)', value: m.probabilisticSharpe, text: fmtNum(m.probabilisticSharpe, 3) },
       { key: 'trials', label: 'trials', value: 1, text: '1' },
     ],
-    equity: [{ name: r.strategy, ts: r.sampleTs, values: r.equity }],
+    equity: [{ name: r.strategy, ts: sampleLabels(r.sampleTs, r.periodUs), values: r.equity }],
     ...(diag?.zSeries && typeof p.entry === 'number' ? { spread: { ts: diag.zSeries.ts, z: diag.zSeries.z, entry: p.entry, exit: p.exit as number, stop: p.stop as number } } : {}),
     ...(diag?.series ? { forecast: diag.series } : {}),
     trades: { columns: TRADE_COLUMNS, rows: tradeRows(r.trades), total: r.trades.length },
@@ -137,7 +138,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
       { key: 'verdictClass', label: 'verdict', value: main.verdictClass, text: main.verdictClass },
     ],
     equity: [
-      ...[main, ...v.strategies.filter((s) => s !== main)].map((s, i) => ({ name: `${s.name}${s.baseline ? ' (baseline)' : ''}`, ts: s.oos.record.sampleTs, values: s.oos.record.equity, color: colors[i % colors.length]! })),
+      ...[main, ...v.strategies.filter((s) => s !== main)].map((s, i) => ({ name: `${s.name}${s.baseline ? ' (baseline)' : ''}`, ts: sampleLabels(s.oos.record.sampleTs, s.oos.record.periodUs), values: s.oos.record.equity, color: colors[i % colors.length]! })),
       ...(isTs.length > 1 ? [{ name: `${main.name} in-sample (fold 1's choice)`, ts: isTs, values: isEq.map((x) => x * scale), color: '#8a93a3' }] : []),
     ],
     periods: [
@@ -154,7 +155,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
         f.chosen.label,
         fmtNum(f.is.sharpeAnnualized),
         fmtNum(f.oos.sharpeAnnualized),
-        fmtPct(f.oos.returnPct),
+        fmtPct(f.oos.returnFraction),
         String(f.oos.trades),
       ]),
       ts: main.folds.map((f) => f.fold.testStart),
@@ -173,10 +174,10 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
           String(s.trials.length),
           fmtNum(s.isAggregate.sharpeAnnualized),
           fmtNum(s.oos.metrics.sharpeAnnualized),
-          fmtPct(s.oos.metrics.returnPct),
+          fmtPct(s.oos.metrics.returnFraction),
           fmtPct(s.oos.metrics.hitRate.rate, 1),
           String(s.oos.metrics.trades),
-          fmtPct(s.oos.metrics.maxDrawdownPct),
+          fmtPct(s.oos.metrics.maxDrawdownFraction),
           fmtNum(s.overfitting.dsr, 3),
           s.overfitting.pbo ? fmtNum(s.overfitting.pbo.pbo, 3) : 'n/a',
           s.verdictClass,

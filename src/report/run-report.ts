@@ -8,6 +8,7 @@ import { formatDuration, formatIso } from '../data/time.js';
 import type { RunOutcome } from '../engine/run-job.js';
 import type { ExecutionConfig } from '../broker/broker.js';
 import type { RoundTrip } from '../portfolio/portfolio.js';
+import { sampleLabels } from '../metrics/period.js';
 import { csvField, fmtInt, fmtNum, fmtP, fmtPct, toJson } from './format.js';
 
 export interface RunReport {
@@ -24,7 +25,7 @@ export interface RunReport {
   };
   readonly summary: {
     readonly pnlNet: number;
-    readonly returnPct: number;
+    readonly returnFraction: number;
     readonly hitRate: number;
     readonly hitRateWilson95: readonly [number, number];
     readonly hitRatePValue: number;
@@ -32,7 +33,7 @@ export interface RunReport {
     readonly losses: number;
     readonly trades: number;
     readonly sharpeAnnualized: number;
-    readonly maxDrawdownPct: number;
+    readonly maxDrawdownFraction: number;
     readonly feesPaid: number;
   };
   readonly metrics: Record<string, unknown>;
@@ -60,7 +61,7 @@ export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]
     },
     summary: {
       pnlNet: m.pnlNet,
-      returnPct: m.returnPct,
+      returnFraction: m.returnFraction,
       hitRate: m.hitRate.rate,
       hitRateWilson95: [m.hitRate.wilson95.low, m.hitRate.wilson95.high],
       hitRatePValue: m.hitRate.pValue,
@@ -68,11 +69,11 @@ export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]
       losses: m.hitRate.losses,
       trades: m.trades,
       sharpeAnnualized: m.sharpeAnnualized,
-      maxDrawdownPct: m.maxDrawdownPct,
+      maxDrawdownFraction: m.maxDrawdownFraction,
       feesPaid: m.feesPaid,
     },
     metrics: { ...m, maxDrawdownPeakTs: iso(m.maxDrawdownPeakTs), maxDrawdownTroughTs: iso(m.maxDrawdownTroughTs) },
-    equity: { ts: Array.from(r.sampleTs, (t) => formatIso(t)), equity: Array.from(r.equity) },
+    equity: { ts: Array.from(sampleLabels(r.sampleTs, r.periodUs), (t) => formatIso(t)), equity: Array.from(r.equity) },
     rejections: r.rejections.slice(0, 100).map((x) => ({ ts: formatIso(x.ts), orderId: x.orderId, symbol: x.symbol, reason: x.reason })),
     ...(r.strategySummary !== undefined ? { strategy: r.strategySummary } : {}),
   };
@@ -82,12 +83,15 @@ export const renderRunJson = (rep: RunReport): string => toJson(rep);
 
 const TRADE_COLUMNS = ['entry_ts', 'exit_ts', 'symbol', 'side', 'max_qty', 'entry_price', 'exit_price', 'gross_pnl', 'fees', 'net_pnl', 'return_pct', 'holding_s', 'status'];
 
+/** A fraction as a percent for the CSV, without the float noise of × 100 (6.98 for +6.98%). */
+const pct = (x: number): number => (Number.isFinite(x) ? Number((x * 100).toPrecision(12)) : x);
+
 /** Round trips as CSV, closed ones first, then those still open (marked at the end). */
 export function renderTradesCsv(closed: readonly RoundTrip[], open: readonly RoundTrip[]): string {
   const rows = [TRADE_COLUMNS.join(',')];
   const add = (t: RoundTrip, status: string): void => {
     rows.push(
-      [formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, t.returnPct, t.holdingUs / 1e6, status]
+      [formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, pct(t.returnFraction), t.holdingUs / 1e6, status]
         .map((v) => csvField(v))
         .join(','),
     );
@@ -107,20 +111,31 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   lines.push(`tickfold run: ${r.strategy} ${Object.entries(out.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trimEnd());
   lines.push(`  data     ${fmtInt(r.events)} events (${syms}), ${rep.manifest.window.from} → ${rep.manifest.window.to}`);
   lines.push('');
-  lines.push(`  PnL net        ${fmtNum(m.pnlNet)}  (${fmtPct(m.returnPct)} on ${fmtNum(r.initialCapital, 0)})   gross ${fmtNum(m.pnlGross)}, fees ${fmtNum(m.feesPaid)}${m.borrowPaid > 0 ? `, borrow ${fmtNum(m.borrowPaid)}` : ''}`);
+  lines.push(`  PnL net        ${fmtNum(m.pnlNet)}  (${fmtPct(m.returnFraction)} on ${fmtNum(r.initialCapital, 0)})   gross ${fmtNum(m.pnlGross)}, fees ${fmtNum(m.feesPaid)}${m.borrowPaid > 0 ? `, borrow ${fmtNum(m.borrowPaid)}` : ''}`);
   lines.push(
     `  hit rate       ${fmtPct(h.rate, 1)}  (${h.wins} won, ${h.losses} lost${h.breakEven ? `, ${h.breakEven} even` : ''} of ${m.trades} round trips; 95% CI ${fmtPct(h.wilson95.low, 1)}–${fmtPct(h.wilson95.high, 1)}; p = ${fmtP(h.pValue)} vs 50%)`,
   );
   lines.push(`  Sharpe         ${fmtNum(m.sharpeAnnualized)} annualised  (${fmtNum(m.sharpePerPeriod, 4)} per ${out.period.label} period × √${fmtNum(m.periodsPerYear, 0)}; ${m.periods} periods; PSR(0) ${fmtNum(m.probabilisticSharpe, 3)})`);
   lines.push(`  Sortino        ${fmtNum(m.sortinoAnnualized)} annualised`);
   lines.push(
-    `  max drawdown   ${fmtPct(m.maxDrawdownPct)}` +
-      (m.maxDrawdownPct > 0 ? `  (${formatIso(m.maxDrawdownPeakTs)} → ${formatIso(m.maxDrawdownTroughTs)}, ${m.maxDrawdownRecovered ? 'recovered after' : 'not recovered in'} ${formatDuration(m.maxDrawdownDurationUs)})` : ''),
+    `  max drawdown   ${fmtPct(m.maxDrawdownFraction)}` +
+      (m.maxDrawdownFraction > 0 ? `  (${formatIso(m.maxDrawdownPeakTs)} → ${formatIso(m.maxDrawdownTroughTs)}, ${m.maxDrawdownRecovered ? 'recovered after' : 'not recovered in'} ${formatDuration(m.maxDrawdownDurationUs)})` : ''),
   );
   lines.push(
     `  trades         ${m.trades} closed${m.openTrades ? `, ${m.openTrades} open at the end` : ''}; avg hold ${formatDuration(m.avgHoldingUs)}; profit factor ${fmtNum(m.profitFactor)}; expectancy ${fmtNum(m.expectancy)}; avg win ${fmtNum(m.avgWin)} / loss ${fmtNum(m.avgLoss)}`,
   );
-  lines.push(`  activity       ${m.ordersSubmitted} orders (${m.ordersRejected} rejected), ${m.fills} fills; turnover ${fmtNum(m.turnover)}×; exposure ${fmtPct(m.exposurePct, 1)} of the time; period hit rate ${fmtPct(m.periodHitRate.rate, 1)} of ${m.periodHitRate.wins + m.periodHitRate.losses} periods in the market`);
+  lines.push(`  activity       ${m.ordersSubmitted} orders (${m.ordersRejected} rejected), ${m.fills} fills; turnover ${fmtNum(m.turnover)}×; exposure ${fmtPct(m.exposureFraction, 1)} of the time; period hit rate ${fmtPct(m.periodHitRate.rate, 1)} of ${m.periodHitRate.wins + m.periodHitRate.losses} periods in the market`);
   lines.push(`  annualisation  ${out.period.label} periods, ${fmtNum(m.periodsPerYear, 0)} a year (${out.period.basis})`);
+  const few = fewPeriodsWarning(m.periods, out.period.label);
+  if (few) lines.push(`  warning        ${few}`);
   return lines.join('\n');
+}
+
+/** Annualised figures from fewer than this many returns carry a warning. */
+export const MIN_PERIODS_FOR_ANNUALISED = 30;
+
+/** The warning for a Sharpe resting on too few returns, or undefined. */
+export function fewPeriodsWarning(periods: number, label: string): string | undefined {
+  if (periods >= MIN_PERIODS_FOR_ANNUALISED) return undefined;
+  return `Sharpe and Sortino rest on ${periods} ${label} return${periods === 1 ? '' : 's'} (fewer than ${MIN_PERIODS_FOR_ANNUALISED}): annualised, they mean little; choose a shorter --period or more data`;
 }

@@ -7,6 +7,7 @@
 import type { ExecutionConfig } from '../broker/broker.js';
 import type { FileSummary } from '../data/load.js';
 import { formatDuration, formatIso } from '../data/time.js';
+import { sampleLabels } from '../metrics/period.js';
 import type { PeriodChoice } from '../metrics/period.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { Fold } from '../validation/folds.js';
@@ -36,14 +37,14 @@ const iso = (x: number): string | null => (Number.isFinite(x) ? formatIso(x) : n
 function brief(m: RunMetrics): Record<string, unknown> {
   return {
     pnlNet: m.pnlNet,
-    returnPct: m.returnPct,
+    returnFraction: m.returnFraction,
     sharpeAnnualized: m.sharpeAnnualized,
     hitRate: m.hitRate.rate,
     wins: m.hitRate.wins,
     losses: m.hitRate.losses,
     hitRatePValue: m.hitRate.pValue,
     trades: m.trades,
-    maxDrawdownPct: m.maxDrawdownPct,
+    maxDrawdownFraction: m.maxDrawdownFraction,
     feesPaid: m.feesPaid,
     periods: m.periods,
   };
@@ -71,7 +72,7 @@ function strategyJson(s: StrategyOutcome, dataEnd: number): Record<string, unkno
     outOfSample: {
       metrics: { ...m, maxDrawdownPeakTs: iso(m.maxDrawdownPeakTs), maxDrawdownTroughTs: iso(m.maxDrawdownTroughTs) },
       annualReturn: s.oosAnnualReturn,
-      equity: { ts: Array.from(s.oos.record.sampleTs, (t) => formatIso(t)), equity: s.oos.record.equity },
+      equity: { ts: Array.from(sampleLabels(s.oos.record.sampleTs, s.oos.record.periodUs), (t) => formatIso(t)), equity: s.oos.record.equity },
     },
     inSample: { sharpeAnnualized: s.isAggregate.sharpeAnnualized, annualReturn: s.isAggregate.annualReturn, hitRate: s.isAggregate.hitRate },
     walkForwardEfficiency: s.walkForwardEfficiency,
@@ -129,10 +130,10 @@ export function buildValidationReport(v: ValidationOutcome, c: ValidationContext
       oosSharpe: s.oos.metrics.sharpeAnnualized,
       isHitRate: s.isAggregate.hitRate.rate,
       oosHitRate: s.oos.metrics.hitRate.rate,
-      oosReturnPct: s.oos.metrics.returnPct,
+      oosReturnPct: s.oos.metrics.returnFraction,
       oosPnl: s.oos.metrics.pnlNet,
       oosTrades: s.oos.metrics.trades,
-      oosMaxDrawdownPct: s.oos.metrics.maxDrawdownPct,
+      oosMaxDrawdownPct: s.oos.metrics.maxDrawdownFraction,
       dsr: s.overfitting.dsr,
       pbo: s.overfitting.pbo?.pbo ?? null,
       verdictClass: s.verdictClass,
@@ -184,10 +185,10 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
           fmtNum(m.sharpeAnnualized),
           fmtPct(s.isAggregate.hitRate.rate, 1),
           fmtPct(m.hitRate.rate, 1),
-          signedPct(m.returnPct),
+          signedPct(m.returnFraction),
           fmtNum(m.pnlNet),
           String(m.trades),
-          fmtPct(m.maxDrawdownPct),
+          fmtPct(m.maxDrawdownFraction),
           fmtNum(s.overfitting.dsr),
           s.overfitting.pbo ? fmtNum(s.overfitting.pbo.pbo) : 'n/a',
           s.verdictClass,
@@ -201,7 +202,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     const of = s.overfitting;
     out.push('');
     out.push(`${s.name}: ${s.verdict}`);
-    out.push(`  PnL OOS      ${fmtNum(m.pnlNet)} (${signedPct(m.returnPct)}), fees ${fmtNum(m.feesPaid)}; hit rate ${fmtPct(m.hitRate.rate, 1)} of ${m.hitRate.wins + m.hitRate.losses} round trips (95% CI ${fmtPct(m.hitRate.wilson95.low, 1)}–${fmtPct(m.hitRate.wilson95.high, 1)}, p = ${fmtP(m.hitRate.pValue)} vs 50%)`);
+    out.push(`  PnL OOS      ${fmtNum(m.pnlNet)} (${signedPct(m.returnFraction)}), fees ${fmtNum(m.feesPaid)}; hit rate ${fmtPct(m.hitRate.rate, 1)} of ${m.hitRate.wins + m.hitRate.losses} round trips (95% CI ${fmtPct(m.hitRate.wilson95.low, 1)}–${fmtPct(m.hitRate.wilson95.high, 1)}, p = ${fmtP(m.hitRate.pValue)} vs 50%)`);
     out.push(`  IS → OOS     Sharpe ${fmtNum(s.isAggregate.sharpeAnnualized)} → ${fmtNum(m.sharpeAnnualized)} (${signedNum(s.degradation.sharpe)}); hit rate ${fmtPct(s.isAggregate.hitRate.rate, 1)} → ${fmtPct(m.hitRate.rate, 1)}; walk-forward efficiency ${fmtNum(s.walkForwardEfficiency)}`);
     out.push(
       `  Sharpe tests PSR(0) ${fmtNum(of.psr, 3)}; DSR ${fmtNum(of.dsr, 3)} (SR0 ${fmtNum(of.sr0, 4)} per period over ${of.trials} trials); MinTRL ${fmtNum(of.minTrl, 0)} periods; MinBTL ${fmtNum(of.minBtlYears, 2)} years`,
@@ -227,7 +228,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
             f.chosen.label,
             fmtNum(f.is.sharpeAnnualized),
             fmtNum(f.oos.sharpeAnnualized),
-            signedPct(f.oos.returnPct),
+            signedPct(f.oos.returnFraction),
             String(f.oos.trades),
           ]),
           [false, false, false, true, true, true, true],

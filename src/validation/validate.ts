@@ -40,7 +40,7 @@ export const OBJECTIVES = {
   sharpe: (m: RunMetrics): number => m.sharpeAnnualized,
   sortino: (m: RunMetrics): number => m.sortinoAnnualized,
   pnl: (m: RunMetrics): number => m.pnlNet,
-  return: (m: RunMetrics): number => m.returnPct,
+  return: (m: RunMetrics): number => m.returnFraction,
   'hit-rate': (m: RunMetrics): number => m.hitRate.rate,
   'profit-factor': (m: RunMetrics): number => m.profitFactor,
 } as const;
@@ -308,7 +308,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       });
       // in-sample aggregates over the folds' choices
       const isMs = foldOut.map((f) => f.is);
-      const isAnnual = mean(isMs.map((m) => (m.periods > 0 ? (m.returnPct / m.periods) * m.periodsPerYear : NaN)).filter(Number.isFinite));
+      const isAnnual = mean(isMs.map((m) => (m.periods > 0 ? (m.returnFraction / m.periods) * m.periodsPerYear : NaN)).filter(Number.isFinite));
       const isSharpe = mean(isMs.map((m) => m.sharpeAnnualized).filter(Number.isFinite));
       const pooled = (k: 'wins' | 'losses' | 'breakEven'): number => isMs.reduce((n, m) => n + m.hitRate[k], 0);
       const isHit = hitRateOfCounts(pooled('wins'), pooled('losses'), pooled('breakEven'));
@@ -354,7 +354,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
           for (let k = 0; k < d.length; k++) d[k] = rets[k]! - b[k]!;
           const boot = stationaryBootstrapMean(d, { reps: s.bootstrapReps, ...(s.bootstrapBlock !== undefined ? { meanBlock: s.bootstrapBlock } : {}), seed: `${s.run.seed}:bootstrap:${e.name}:${entries[j]!.name}` });
           const bm = oosResults[j]!.metrics;
-          return { baseline: entries[j]!.name, baselineReturnPct: bm.returnPct, edgeReturnPct: oos.metrics.returnPct - bm.returnPct, meanDiffPerPeriod: boot.mean, pValue: boot.pValue, meanBlock: boot.meanBlock, reps: boot.reps };
+          return { baseline: entries[j]!.name, baselineReturnPct: bm.returnFraction, edgeReturnPct: oos.metrics.returnFraction - bm.returnFraction, meanDiffPerPeriod: boot.mean, pValue: boot.pValue, meanBlock: boot.meanBlock, reps: boot.reps };
         });
       const verdict = verdictOf({ overfitting, vsBaselines, baseline: e.baseline });
       return {

@@ -55,7 +55,7 @@ describeShared('metrics against ../shared/oracles/eustockmarkets_reference.json 
     let e = 1;
     const equity = r.map((x) => (e *= Math.exp(x)));
     const dd = maxDrawdown(equity, 1);
-    expect(closeRel(dd.maxDrawdownPct, v.value_fraction, 1e-9)).toBe(true);
+    expect(closeRel(dd.maxDrawdownFraction, v.value_fraction, 1e-9)).toBe(true);
     // equity[k] is E_{k+1}
     expect(dd.peakIndex + 1).toBe(v.peak_equity_index);
     expect(dd.troughIndex + 1).toBe(v.trough_equity_index);
@@ -158,6 +158,6 @@ describe('normal distribution and intervals', () => {
     expect(sharpePerPeriod([0.01])).toBeNaN();
     expect(skewness([1, 1, 1])).toBeNaN();
     expect(probabilisticSharpe(0.5, 0, 10, 5, 3)).toBeNaN(); // negative under the root
-    expect(maxDrawdown([], 1).maxDrawdownPct).toBe(0);
+    expect(maxDrawdown([], 1).maxDrawdownFraction).toBe(0);
   });
 });

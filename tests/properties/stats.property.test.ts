@@ -139,7 +139,7 @@ describe('statistics never give Infinity', () => {
         expect(infinities(metrics)).toEqual([]);
         if (strategy === 'none') {
           expect([metrics.sharpePerPeriod, metrics.profitFactor, metrics.hitRate.rate, metrics.expectancy]).toEqual([NaN, NaN, NaN, NaN]);
-          expect(metrics.maxDrawdownPct).toBe(0);
+          expect(metrics.maxDrawdownFraction).toBe(0);
         }
       },
       200,

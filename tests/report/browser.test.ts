@@ -94,10 +94,10 @@ describeBrowser('HTML reports in headless Chromium', () => {
     const m = main.outOfSample.metrics;
     const expected: Record<string, unknown> = {
       pnlNet: m.pnlNet,
-      returnPct: m.returnPct,
+      returnFraction: m.returnFraction,
       hitRate: m.hitRate.rate,
       sharpeAnnualized: m.sharpeAnnualized,
-      maxDrawdownPct: m.maxDrawdownPct,
+      maxDrawdownFraction: m.maxDrawdownFraction,
       trades: m.trades,
       feesPaid: m.feesPaid,
       dsr: main.overfitting.dsr,

@@ -68,7 +68,7 @@ describeShared('pairs and linreg on real data', () => {
       const o = await job([...files], name, params);
       expect(o.metrics.trades, `${name} ${files[0]}`).toBeGreaterThan(5);
       expect(Number.isFinite(o.metrics.sharpeAnnualized)).toBe(true);
-      expect(Math.abs(o.metrics.returnPct)).toBeLessThan(1); // no runaway leverage
+      expect(Math.abs(o.metrics.returnFraction)).toBeLessThan(1); // no runaway leverage
     }
   });
   it('tickfold coint on DAX/CAC matches statsmodels coint(maxlag=0)', () => {

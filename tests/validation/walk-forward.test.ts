@@ -90,7 +90,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     expect(rep.folds).toHaveLength(14);
     expect(rep.folds.at(-1)!.partial).toBe(false);
     for (let k = 1; k < rep.folds.length; k++) expect(rep.folds[k]!.testStart).toBe(rep.folds[k - 1]!.testEnd);
-    expect(p.folds.every((f) => typeof f.chosen.label === 'string' && Number.isFinite(f.inSample.sharpeAnnualized) && Number.isFinite(f.outOfSample.returnPct))).toBe(true);
+    expect(p.folds.every((f) => typeof f.chosen.label === 'string' && Number.isFinite(f.inSample.sharpeAnnualized) && Number.isFinite(f.outOfSample.returnFraction))).toBe(true);
     expect(p.parameterStability.map((s) => s.key)).toEqual(['entry', 'exit', 'lookback']);
     expect(p.parameterStability[0]!.chosen).toHaveLength(14);
     expect(p.walkForwardEfficiency).toBeGreaterThan(0.5);

@@ -1,0 +1,258 @@
+/**
+ * The market's calendar: how many trading days a year and how many active hours a trading day,
+ * measured from the data, so that annualisation follows the market that was traded (STATS.md,
+ * "Annualisation and calendars"), not a US equity session assumed for everything.
+ *
+ * Rules, each measured over the whole table:
+ * - **Activity.** Every event is activity at its time; a bar is activity over [start, close).
+ *   Gaps of at most {@link JOIN_GAP_US} between activity are joined (a quiet stretch inside a
+ *   session is still the session). Activity is marked on a 5-minute grid of each UTC day.
+ * - **Hours a day** (needs {@link MIN_SPAN_FOR_HOURS_US} of data and an intraday resolution):
+ *   the 5-minute slots of the day that are active on at least half of the active weekdays.
+ *   23 h or more counts as 24 h (a market open around the clock).
+ * - **Weekends** (needs a full Saturday or Sunday inside the span): the market trades on
+ *   weekends when weekend days have on average at least half the active time of weekdays (an FX
+ *   market's Sunday-evening open is not a weekend session).
+ * - **Days a year** (needs {@link MIN_SPAN_FOR_DAYS_US} of data): the days with at least half a
+ *   typical day's active time, per year of span; snapped to 252 (exchange, with holidays), 260
+ *   (every weekday) or 365 (every day) when within a few days of one, else the measured value.
+ *   With less data: 365 with weekend trading, 260 for a 24 h weekday market, 252 for a session.
+ * - **When the data cannot tell** (too short, or daily bars that hide the session), the symbols
+ *   decide what is left, and the report says it was assumed: crypto pairs (BTCUSDT, ETH-USD) trade
+ *   24x7, currency pairs (EURUSD) 24x5, anything else a US equity session (252 days × 6.5 h).
+ *   `--calendar` states the calendar instead; `--periods-per-year` overrides the result.
+ */
+import { BAR } from '../data/schema.js';
+import type { TickTable } from '../data/table.js';
+import { formatDuration, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE } from '../data/time.js';
+
+export interface Calendar {
+  /** Trading days a year. */
+  readonly daysPerYear: number;
+  /** Active hours a trading day (24 for a market open around the clock). */
+  readonly hoursPerDay: number;
+  /** `24x7`, `24x5`, `us-equity`, or `<days>d:<hours>h`. */
+  readonly name: string;
+  /** How it was decided, for the report: what was measured and what was assumed. */
+  readonly basis: string;
+  /** True when any part of it was assumed rather than measured or given. */
+  readonly assumed: boolean;
+}
+
+/** Activity separated by at most this much is one stretch. */
+export const JOIN_GAP_US = 30 * US_PER_MINUTE;
+/** The data must span this much for the hours of a day to be measured. */
+export const MIN_SPAN_FOR_HOURS_US = 20 * US_PER_HOUR;
+/** The data must span this much for the trading days of a year to be measured. */
+export const MIN_SPAN_FOR_DAYS_US = 180 * US_PER_DAY;
+const SLOT_US = 5 * US_PER_MINUTE;
+const SLOTS = US_PER_DAY / SLOT_US; // 288
+
+const NAMED: Readonly<Record<string, { days: number; hours: number }>> = {
+  '24x7': { days: 365, hours: 24 },
+  '24x5': { days: 260, hours: 24 },
+  'us-equity': { days: 252, hours: 6.5 },
+};
+export const CALENDAR_NAMES = Object.keys(NAMED);
+
+function nameOf(days: number, hours: number): string {
+  for (const [n, c] of Object.entries(NAMED)) if (c.days === days && c.hours === hours) return n;
+  return `${+days.toFixed(1)}d:${+hours.toFixed(2)}h`;
+}
+
+/**
+ * A calendar as the user states it: `24x7`, `24x5`, `us-equity`, or `<days>d:<hours>h` (e.g.
+ * `252d:8h`, `365d:24h`). Undefined when the text is none of these.
+ */
+export function parseCalendar(s: string): Calendar | undefined {
+  const named = NAMED[s.trim().toLowerCase()];
+  let days: number;
+  let hours: number;
+  if (named) ({ days, hours } = named);
+  else {
+    const m = /^\s*(\d+(?:\.\d+)?)d:(\d+(?:\.\d+)?)h\s*$/i.exec(s);
+    if (!m) return undefined;
+    days = Number(m[1]);
+    hours = Number(m[2]);
+    if (!(days > 0 && days <= 366 && hours > 0 && hours <= 24)) return undefined;
+  }
+  return { daysPerYear: days, hoursPerDay: hours, name: nameOf(days, hours), basis: `calendar ${nameOf(days, hours)} given (${days} days a year × ${hours} h)`, assumed: false };
+}
+
+const CRYPTO = ['BTC', 'XBT', 'ETH', 'USDT', 'USDC', 'BUSD', 'FDUSD', 'TUSD', 'DAI', 'SOL', 'BNB', 'XRP', 'DOGE', 'ADA', 'LTC', 'DOT', 'AVAX', 'TRX', 'LINK', 'MATIC'];
+const FIAT = ['USD', 'EUR', 'JPY', 'GBP', 'CHF', 'AUD', 'NZD', 'CAD', 'SEK', 'NOK', 'DKK', 'HKD', 'SGD', 'CNH', 'MXN', 'ZAR', 'TRY', 'PLN', 'HUF', 'CZK'];
+
+/** What the symbol names suggest: 'crypto' when every one is a crypto pair, 'fx' for currency pairs. */
+export function symbolHint(symbols: readonly string[]): 'crypto' | 'fx' | undefined {
+  if (symbols.length === 0) return undefined;
+  const clean = symbols.map((s) => s.toUpperCase().replace(/[-/_.:]|PERP$/g, ''));
+  const isCrypto = (s: string): boolean => CRYPTO.some((c) => s.startsWith(c) || s.endsWith(c)) && s.length >= 6;
+  const isFx = (s: string): boolean => s.length === 6 && FIAT.includes(s.slice(0, 3)) && FIAT.includes(s.slice(3));
+  if (clean.every(isCrypto)) return 'crypto';
+  if (clean.every(isFx)) return 'fx';
+  return undefined;
+}
+
+/** What the data shows (all figures NaN or undefined where it is too short to show them). */
+export interface CalendarMeasure {
+  readonly spanUs: number;
+  /** Daily (or longer) bars only: the session cannot be seen. */
+  readonly dailyBars: boolean;
+  readonly hoursPerDay: number;
+  readonly weekends: boolean | undefined;
+  readonly tradingDaysPerYear: number;
+}
+
+const weekday = (day: number): number => (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
+
+/** Measures the calendar's parts from a table (see the module's rules). O(rows + days × 288). */
+export function measureCalendar(t: TickTable): CalendarMeasure {
+  const n = t.length;
+  if (n === 0) return { spanUs: 0, dailyBars: false, hoursPerDay: NaN, weekends: undefined, tradingDaysPerYear: NaN };
+  const hasBars = t.barStart.length > 0;
+  const startOf = (i: number): number => (hasBars && t.kind[i] === BAR ? t.barStart[i]! : t.ts[i]!);
+  // daily bars: every row a bar at least 20 h long
+  let dailyBars = hasBars;
+  let first = Infinity;
+  for (let i = 0; i < n; i++) {
+    const a = startOf(i);
+    if (a < first) first = a;
+    if (dailyBars && (t.kind[i] !== BAR || t.ts[i]! - t.barStart[i]! < 20 * US_PER_HOUR)) dailyBars = false;
+  }
+  const last = t.ts[n - 1]!;
+  const day0 = Math.floor(first / US_PER_DAY);
+  const nDays = Math.floor(last / US_PER_DAY) - day0 + 1;
+  const slots = new Uint8Array(nDays * SLOTS);
+  const mark = (a: number, b: number): void => {
+    const s0 = Math.floor(a / SLOT_US) - day0 * SLOTS;
+    const s1 = Math.max(s0 + 1, Math.ceil(b / SLOT_US) - day0 * SLOTS);
+    slots.fill(1, Math.max(0, s0), Math.min(slots.length, s1));
+  };
+  // merge activity into stretches (events in time order; bars cover [start, close))
+  let cs = startOf(0);
+  let ce = t.ts[0]!;
+  for (let i = 1; i < n; i++) {
+    const a = startOf(i);
+    const b = t.ts[i]!;
+    if (a - ce <= JOIN_GAP_US) {
+      if (a < cs) cs = a;
+      if (b > ce) ce = b;
+    } else {
+      mark(cs, ce);
+      cs = a;
+      ce = b;
+    }
+  }
+  mark(cs, ce);
+  const activeSlots = new Uint16Array(nDays);
+  for (let d = 0; d < nDays; d++) {
+    let c = 0;
+    for (let s = 0; s < SLOTS; s++) c += slots[d * SLOTS + s]!;
+    activeSlots[d] = c;
+  }
+  const spanUs = last - first;
+  // hours a day: slots active on at least half of the active weekdays
+  let hoursPerDay = NaN;
+  if (!dailyBars && spanUs >= MIN_SPAN_FOR_HOURS_US) {
+    const count = new Uint32Array(SLOTS);
+    let days = 0;
+    for (let d = 0; d < nDays; d++) {
+      const w = weekday(day0 + d);
+      if (w === 0 || w === 6 || activeSlots[d] === 0) continue;
+      days++;
+      for (let s = 0; s < SLOTS; s++) count[s]! += slots[d * SLOTS + s]!;
+    }
+    if (days > 0) {
+      let active = 0;
+      for (let s = 0; s < SLOTS; s++) if (count[s]! * 2 >= days) active++;
+      hoursPerDay = (active * SLOT_US) / US_PER_HOUR;
+      if (hoursPerDay >= 23) hoursPerDay = 24;
+    }
+  }
+  // weekends: full Saturdays and Sundays inside the span against the weekdays
+  let weekendSlots = 0;
+  let weekendDays = 0;
+  let weekdaySlots = 0;
+  let weekdays = 0;
+  for (let d = 1; d < nDays - 1; d++) {
+    const w = weekday(day0 + d);
+    if (w === 0 || w === 6) {
+      weekendDays++;
+      weekendSlots += activeSlots[d]!;
+    } else {
+      weekdays++;
+      weekdaySlots += activeSlots[d]!;
+    }
+  }
+  const weekends = weekendDays === 0 || weekdays === 0 ? undefined : weekendSlots / weekendDays >= 0.5 * (weekdaySlots / weekdays);
+  // trading days a year: days with at least half of a typical (median) active day's time
+  let tradingDaysPerYear = NaN;
+  if (spanUs >= MIN_SPAN_FOR_DAYS_US) {
+    const act = Array.from(activeSlots).filter((c) => c > 0).sort((x, y) => x - y);
+    const typical = act[Math.floor(act.length / 2)] ?? 0;
+    let trading = 0;
+    for (let d = 0; d < nDays; d++) if (activeSlots[d]! > 0 && activeSlots[d]! * 2 >= typical) trading++;
+    tradingDaysPerYear = trading / (nDays / 365.25);
+  }
+  return { spanUs, dailyBars, hoursPerDay, weekends, tradingDaysPerYear };
+}
+
+function snapDays(d: number): number {
+  for (const k of [252, 260, 365]) if (Math.abs(d - k) <= (k === 365 ? 10 : 4)) return k;
+  return Math.round(d);
+}
+
+/**
+ * The calendar of a table: measured where the data allows, the rest from the symbols (and said).
+ * `intraday`: whether the hours of a day matter (periods shorter than a day); when they do not
+ * and the data cannot show them, the calendar is days only (`252d`).
+ */
+export function inferCalendar(t: TickTable, intraday = true): Calendar {
+  const m = measureCalendar(t);
+  const hint = symbolHint(t.symbols);
+  const hintText = hint === 'crypto' ? `the symbols (${t.symbols.join(', ')}) are crypto pairs` : hint === 'fx' ? `the symbols (${t.symbols.join(', ')}) are currency pairs` : 'no other evidence: a US equity session';
+  const measured: string[] = [];
+  const assumed: string[] = [];
+  const span = formatDuration(Math.round(m.spanUs / US_PER_MINUTE) * US_PER_MINUTE || US_PER_MINUTE);
+  // hours a day
+  let hours: number;
+  if (Number.isFinite(m.hoursPerDay)) {
+    hours = m.hoursPerDay;
+    measured.push(`${+hours.toFixed(2)} h a day`);
+  } else if (!intraday) hours = NaN;
+  else {
+    hours = hint === 'crypto' || hint === 'fx' ? 24 : 6.5;
+    if (m.dailyBars) assumed.push(`${hours} h a day (daily bars do not show the session; ${hintText})`);
+    else assumed.push(`${hours} h a day (${span} of data is too short to measure it; ${hintText})`);
+  }
+  // weekends
+  let weekends: boolean;
+  if (m.weekends !== undefined) {
+    weekends = m.weekends;
+    measured.push(weekends ? 'trades on weekends' : 'closed on weekends');
+  } else {
+    weekends = hint === 'crypto';
+    if (!Number.isFinite(m.tradingDaysPerYear)) assumed.push(`${weekends ? 'trades on weekends' : 'closed on weekends'} (no full weekend in the data; ${hint === undefined ? (Number.isFinite(m.hoursPerDay) && hours < 24 ? 'an exchange session' : hintText) : hintText})`);
+  }
+  // days a year
+  let days: number;
+  if (Number.isFinite(m.tradingDaysPerYear)) {
+    days = snapDays(m.tradingDaysPerYear);
+    measured.push(`${m.tradingDaysPerYear.toFixed(1)} trading days a year${days !== Math.round(m.tradingDaysPerYear) || days !== m.tradingDaysPerYear ? ` (taken as ${days})` : ''}`);
+  } else days = weekends ? 365 : hours >= 24 ? 260 : 252;
+  const name = Number.isFinite(hours) ? nameOf(days, hours) : `${days}d`;
+  const parts = [measured.length > 0 ? `measured over ${span}: ${measured.join(', ')}` : '', assumed.length > 0 ? `assumed: ${assumed.join('; ')}` : ''].filter((x) => x !== '');
+  return {
+    daysPerYear: days,
+    hoursPerDay: hours,
+    name,
+    basis: `calendar ${name} (${days} days a year${Number.isFinite(hours) ? ` × ${hours} h` : ''}); ${parts.join('; ')}${assumed.length > 0 ? '; state it with --calendar' : ''}`,
+    assumed: assumed.length > 0,
+  };
+}
+
+/** Periods a year of `periodUs` under a calendar: days for daily and longer periods, else days × hours. */
+export function periodsPerYearOf(c: Calendar, periodUs: number): number {
+  if (periodUs >= US_PER_DAY) return c.daysPerYear / (periodUs / US_PER_DAY);
+  return (c.daysPerYear * Math.min(24, Number.isFinite(c.hoursPerDay) ? c.hoursPerDay : 24) * US_PER_HOUR) / periodUs;
+}
