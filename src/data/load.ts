@@ -2,13 +2,13 @@
  * Loads many CSV files (and folders of them) into one time-ordered {@link TickTable}.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 import { barTiming, type BarStamp } from './bars.js';
 import { cacheKey, readCache, writeCache } from './cache.js';
 import { readFile, type ReaderChoice } from './read-file.js';
 import type { BadRowSample, OnBadRow } from './rows.js';
-import { BAR, KIND_NAMES, type KindName, type ResolvedHeader } from './schema.js';
+import { BAR, QUOTE, TRADE, KIND_NAMES, type KindName, type ResolvedHeader } from './schema.js';
 import { isSorted, mergeTables, permuteFileTable, stableOrder, type FileTable, type MergeInput, type TickTable } from './table.js';
 import type { TsUnit } from './time.js';
 
@@ -150,15 +150,35 @@ function summarise(
 }
 
 /**
+ * The order in which loaded files are merged, whatever the order of the arguments: trades, then
+ * quotes, then bars; files of one kind by resolved path. Events with equal timestamps go to the
+ * earlier file in this order (a trade before the quote update it caused at the same µs), then to
+ * the earlier row; symbols are numbered in this order too. So the same files give the same table,
+ * and the same report, in any order on the command line.
+ */
+export const MERGE_KIND_ORDER: readonly number[] = [TRADE, QUOTE, BAR];
+
+function mergeOrder(files: readonly { file: string; kind: number }[]): number[] {
+  const rank = (k: number): number => MERGE_KIND_ORDER.indexOf(k);
+  const key = files.map((f) => resolve(f.file));
+  return files.map((_, i) => i).sort((a, b) => rank(files[a]!.kind) - rank(files[b]!.kind) || (key[a]! < key[b]! ? -1 : key[a]! > key[b]! ? 1 : a - b));
+}
+
+/**
  * Loads files and folders into one table: each file validated, bars moved to their close, all
- * merged in time order (ties: file order, then row order).
+ * merged in time order (ties: see {@link MERGE_KIND_ORDER}, then row order).
  */
 export async function loadData(paths: readonly string[], opts: LoadOptions = {}): Promise<Loaded> {
-  const files = expandPaths(paths);
+  const given = expandPaths(paths);
+  const loaded: { file: string; kind: number; table: FileTable; summary: Omit<FileSummary, 'barLengthUs'> }[] = [];
+  for (const file of given) {
+    const { table, summary } = await loadFile(file, opts);
+    loaded.push({ file, kind: table.kind, table, summary });
+  }
   const inputs: MergeInput[] = [];
   const summaries: FileSummary[] = [];
-  for (const file of files) {
-    const { table, summary } = await loadFile(file, opts);
+  for (const k of mergeOrder(loaded)) {
+    const { file, table, summary } = loaded[k]!;
     if (table.kind === BAR) {
       const timing = barTiming(file, table, opts.barStamp ?? 'start', opts.barLengthUs);
       // the merge input keeps each bar's start in `ts`; its visible time is the close

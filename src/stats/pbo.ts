@@ -5,6 +5,11 @@
  * for each of the C(S, S/2) choices of S/2 blocks as in-sample, the trial with the best in-sample
  * Sharpe (mean / sample stdev) is ranked by its out-of-sample Sharpe among all N (1 = worst, ties
  * averaged); ω = rank/(N+1), λ = ln(ω/(1−ω)); PBO is the share of combinations with λ <= 0.
+ *
+ * Trials that never trade have no Sharpe (zero returns, zero stdev): such a trial is never the
+ * in-sample best, and out of sample it ranks as a Sharpe of 0 (it earned nothing). A combination
+ * in which no trial has an in-sample Sharpe selects nothing and is not counted. So PBO does not
+ * depend on the order of the columns (tested by permuting them).
  */
 
 export interface PboResult {
@@ -115,12 +120,18 @@ export function probabilityOfBacktestOverfitting(columns: readonly ArrayLike<num
         }
       }
       const si = sharpe(ni, meanI, m2I);
-      oos[j] = sharpe(no, meanO, m2O);
-      if (si > bestIs || bestJ < 0) {
+      // a trial without a Sharpe out of sample (it did not trade there: zero returns) earned
+      // nothing: it ranks as a Sharpe of 0
+      const so = sharpe(no, meanO, m2O);
+      oos[j] = Number.isNaN(so) ? 0 : so;
+      // a trial without an in-sample Sharpe (it never traded there) is never the in-sample best
+      if (si > bestIs) {
         bestIs = si;
         bestJ = j;
       }
     }
+    // no trial has an in-sample Sharpe in this combination: nothing was selected, it is not counted
+    if (bestJ < 0) continue;
     const v = oos[bestJ]!;
     let less = 0;
     let equal = 0;

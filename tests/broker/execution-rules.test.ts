@@ -35,6 +35,14 @@ describe('market orders', () => {
     const r = run(t, scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 1 }] }));
     expect(r.fills[0]).toMatchObject({ index: 1, price: 11.5 });
   });
+  it('a fill at a bar\'s open is stamped at that bar\'s start, not at its close (the event\'s time)', async () => {
+    // Friday 2024-01-05's bar is released on Saturday at midnight; the order decided then fills
+    // at Monday's open and is stamped Monday, as the data says
+    const t = await tableOf(`${B}\n2024-01-04,A,10,12,9,11,100\n2024-01-05,A,11,12,10,11.5,100\n2024-01-08,A,12.5,14,12,13,100`);
+    const r = run(t, scripted({ 1: [{ symbol: 'A', side: 'buy', qty: 1 }] }));
+    expect(r.fills[0]).toMatchObject({ index: 2, price: 12.5, ts: Date.UTC(2024, 0, 8) * 1000 });
+    expect(r.openTrades[0]!.entryTs).toBe(Date.UTC(2024, 0, 8) * 1000);
+  });
   it('slippage moves market fills against the order', async () => {
     const r = run(await tableOf(quotes), scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 1 }] }), { slippageBps: 100 });
     expect(r.fills[0]!.price).toBeCloseTo(103 * 1.01, 12);
@@ -56,10 +64,35 @@ describe('limit orders', () => {
     const r = run(await tableOf(quotes), scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 1, type: 'limit', limit: 110 }] }));
     expect(r.fills[0]).toMatchObject({ index: 1, price: 103 });
   });
-  it('on trades a limit needs a trade strictly beyond it', async () => {
-    const t = await tableOf(`${T}\n2024-01-02T10:00:00Z,A,100,1\n2024-01-02T10:00:01Z,A,99,1\n2024-01-02T10:00:02Z,A,98.99,1`);
+  it('on trades a resting limit needs a trade strictly beyond it', async () => {
+    const t = await tableOf(`${T}\n2024-01-02T10:00:00Z,A,100,1\n2024-01-02T10:00:01Z,A,99.5,1\n2024-01-02T10:00:02Z,A,99,1\n2024-01-02T10:00:03Z,A,98.99,1`);
     const r = run(t, scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 1, type: 'limit', limit: 99 }] }));
-    expect(r.fills[0]).toMatchObject({ index: 2, price: 99 });
+    expect(r.fills[0]).toMatchObject({ index: 3, price: 99 });
+  });
+  it('a marketable limit on trade-only data fills at the trade price, as on quotes and bars', async () => {
+    const t = await tableOf(`${T}\n2024-01-02T10:00:00Z,A,100,1\n2024-01-02T10:00:01Z,A,98,1\n2024-01-02T10:00:02Z,A,97,1`);
+    const r = run(t, scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 1, type: 'limit', limit: 99 }] }));
+    expect(r.fills[0]).toMatchObject({ index: 1, price: 98 });
+    // with a half-spread the marketable price is the trade plus the half-spread, still within the limit
+    const h = run(t, scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 1, type: 'limit', limit: 99 }] }), { halfSpreadBps: 50 });
+    expect(h.fills[0]!.index).toBe(1);
+    expect(h.fills[0]!.price).toBeCloseTo(98 * 1.005, 10);
+    // and a sell limit above the market is not marketable: it rests until a trade goes beyond it
+    const s = run(t, scripted({ 0: [{ symbol: 'A', side: 'sell', qty: 1, type: 'limit', limit: 101 }] }), { maxLeverage: 10 });
+    expect(s.fills).toHaveLength(0);
+  });
+  it('--cap-to-quote-size holds when a trade crosses a limit on a quoted symbol (at most the trade size)', async () => {
+    const mixed = `ts,symbol,bid,ask,bid_size,ask_size\n2024-01-02T10:00:00Z,A,100,101,5,5\n2024-01-02T10:00:01Z,A,100,101,5,5`;
+    const trades = `${T}\n2024-01-02T10:00:02Z,A,98.5,2\n2024-01-02T10:00:03Z,A,98.5,10`;
+    const t = await tableOf(mixed, trades);
+    const order = { symbol: 'A', side: 'buy' as const, qty: 5, type: 'limit' as const, limit: 99 };
+    const capped = run(t, scripted({ 0: [order] }), { capToQuoteSize: true });
+    expect(capped.fills.map((f) => [f.index, f.qty, f.price])).toEqual([
+      [2, 2, 99],
+      [3, 3, 99],
+    ]);
+    const uncapped = run(t, scripted({ 0: [order] }));
+    expect(uncapped.fills.map((f) => [f.index, f.qty, f.price])).toEqual([[2, 5, 99]]);
   });
   it('a sell limit on bars fills at the limit when the high goes beyond it', async () => {
     const t = await tableOf(`${B}\n2024-01-02,A,10,12,9,11,100\n2024-01-03,A,11,11.9,10,11,100\n2024-01-04,A,11,12.5,10,12,100`);
