@@ -7,6 +7,9 @@
  * power and be refused, fold after fold). With fraction <= 1 the order is also capped by the cash
  * not yet committed to orders still working, so it is never refused for buying power.
  *
+ * Equal weights need every symbol: nothing is bought before each traded symbol has a price (a
+ * pair from the ETF file, GOOG and GOOGL, is bought from when both have data).
+ *
  * A symbol counts as bought once an order for it is accepted or a position in it is found (handed
  * over from an earlier walk-forward fold), so warm-up refusals and rejections are retried.
  */
@@ -41,6 +44,7 @@ export default defineStrategy({
         traded = new Set(ids);
       }
       if (!traded.has(sym) || bought.has(sym) || ctx.warmingUp) return;
+      if (bought.size === 0) for (const j of ids) if (!Number.isFinite(ctx.price(ctx.symbols[j]!))) return;
       const symbol = ctx.symbols[sym]!;
       if (ctx.position(symbol) + ctx.pending(symbol) !== 0) {
         bought.add(sym);

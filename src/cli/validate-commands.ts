@@ -112,8 +112,20 @@ function baselineDefaults(module: StrategyModule, given: Record<string, string>,
   return out;
 }
 
+/** A naive baseline's name when it also runs as a candidate (given a grid, or under test). */
+const naiveCopy = (n: string): string => `${n} (naive)`;
+
 async function runValidation(command: 'walk-forward' | 'compare', names: readonly string[], mainName: string | undefined, baselines: readonly string[], f: RawValidationFlags, argv: readonly string[]): Promise<void> {
-  const all = [...names, ...baselines.filter((b) => !names.includes(b))];
+  // grids: unprefixed entries belong to the main strategy (walk-forward); compare needs prefixes
+  const gridEntries = mainName !== undefined && f.grid.every((g) => !g.includes('.') || !names.includes(g.slice(0, g.indexOf('.')))) ? new Map([[mainName, f.grid]]) : gridsByStrategy(f.grid, names);
+  for (const g of gridEntries.keys()) if (!names.includes(g)) throw new UsageError(`--grid for '${g}', which is not among the strategies run (${names.join(', ')})`);
+  // a candidate: any strategy that is not a naive baseline, one given a grid, or the one under
+  // test in walk-forward; every naive baseline also runs as the yardstick, under its own name, or
+  // as 'NAME (naive)' when a candidate has that name
+  const isNaive = (n: string): boolean => (NAIVE_BASELINES as readonly string[]).includes(n);
+  const candidate = (n: string): boolean => !isNaive(n) || n === mainName || (gridEntries.get(n)?.length ?? 0) > 0;
+  const all = [...names, ...baselines.filter((b) => !names.includes(b) || candidate(b))];
+  const baselineAt = (i: number): boolean => i >= names.length || !candidate(all[i]!);
   const modules = new Map<string, StrategyModule>();
   for (const n of all) modules.set(n, await loadStrategy(n, BUILTIN_STRATEGIES));
   const displayNames = all.map((n) => modules.get(n)!.name);
@@ -125,20 +137,16 @@ async function runValidation(command: 'walk-forward' | 'compare', names: readonl
   const bootstrapReps = numberOption('--bootstrap', f.bootstrap, (x) => Number.isInteger(x) && x >= 100 && x <= 1_000_000, 'an integer from 100 to 1,000,000');
   const block = f.block === undefined ? undefined : numberOption('--block', f.block, (x) => x >= 1, 'a number >= 1 (periods)');
   const targetSharpe = numberOption('--target-sharpe', f.targetSharpe, (x) => x > 0, 'a number > 0');
-  // grids: unprefixed entries belong to the main strategy (walk-forward); compare needs prefixes
-  const gridEntries = mainName !== undefined && f.grid.every((g) => !g.includes('.') || !names.includes(g.slice(0, g.indexOf('.')))) ? new Map([[mainName, f.grid]]) : gridsByStrategy(f.grid, names);
-  for (const g of gridEntries.keys()) if (!names.includes(g)) throw new UsageError(`--grid for '${g}', which is not among the strategies run (${names.join(', ')})`);
-
   const entriesFor = (periodLabel: string): Entry[] => {
     const entries: Entry[] = all.map((n, i) => {
       const module = modules.get(n)!;
-      // the naive baselines are the yardstick; the strategy under test never is one of them
-      const isBaseline = (NAIVE_BASELINES as readonly string[]).includes(n) && n !== mainName;
-      const given = paramsFor(f.param, n, all, n === mainName);
-      const base = isBaseline ? baselineDefaults(module, given, periodLabel) : given;
-      return { name: displayNames[i]!, spec: n, module, base, grid: parseGrid(gridEntries.get(n) ?? []), baseline: isBaseline };
+      // the naive baselines are the yardstick; a candidate never is one of them
+      const isBaseline = baselineAt(i);
+      const given = paramsFor(f.param, n, all, n === mainName && !isBaseline);
+      const base = isBaseline ? baselineDefaults(module, isBaseline && candidate(n) ? {} : given, periodLabel) : given;
+      return { name: isBaseline && candidate(n) ? naiveCopy(displayNames[i]!) : displayNames[i]!, spec: n, module, base, grid: isBaseline ? [] : parseGrid(gridEntries.get(n) ?? []), baseline: isBaseline };
     });
-    if (new Set(displayNames).size !== displayNames.length) throw new UsageError(`two strategies have the same name (${displayNames.join(', ')}); each must be listed once`);
+    if (new Set(entries.map((e) => e.name)).size !== entries.length) throw new UsageError(`two strategies have the same name (${displayNames.join(', ')}); each must be listed once`);
     return entries;
   };
   // start the worker threads now: they load their code while this thread reads the data
@@ -219,7 +227,7 @@ async function validateWith(
     initialCapital,
     seed: f.seed,
     period,
-    params: Object.fromEntries(entries.map((e) => [e.name, resolveParams(e.name, e.module.params, e.base)])),
+    params: Object.fromEntries(outcome.strategies.map((o, i) => [o.name, resolveParams(o.name, entries[i]!.module.params, o.base)])),
     bootstrap: { reps: bootstrapReps, block: block ?? null },
     pboPartitions,
     warmup: f.warmup ?? (plan.mode === 'split' ? 'the in-sample window' : plan.anchored ? `the last ${f.train}` : 'the training window'),
@@ -255,14 +263,14 @@ export function walkForwardCommand(argv: () => readonly string[]): Command {
 export function compareCommand(argv: () => readonly string[]): Command {
   const cmd = new Command('compare')
     .description('several strategies on the same folds: IS and OOS metrics, edge over the naive baselines and a verdict for each')
-    .requiredOption('--strategies <list>', 'comma-separated built-ins or module files; the naive baselines among them are the yardstick (all four are added when none is listed)');
+    .requiredOption('--strategies <list>', 'comma-separated built-ins or module files; every naive baseline (buy-and-hold, flat, random, momentum) runs as the yardstick whether listed or not; a naive one given a --grid is a candidate');
   addValidationOptions(cmd);
   cmd.action(async (f: RawValidationFlags & { strategies: string }) => {
     const names = f.strategies.split(',').map((s) => s.trim()).filter((s) => s !== '');
     if (names.length === 0) throw new UsageError('--strategies needs at least one strategy');
     if (new Set(names).size !== names.length) throw new UsageError(`--strategies lists a strategy twice (${names.join(', ')})`);
-    const hasBaseline = names.some((n) => (NAIVE_BASELINES as readonly string[]).includes(n));
-    await runValidation('compare', names, names.length === 1 ? names[0] : undefined, hasBaseline ? [] : [...NAIVE_BASELINES], f, argv());
+    // the edge is always measured against every naive baseline, whichever are listed
+    await runValidation('compare', names, names.length === 1 ? names[0] : undefined, [...NAIVE_BASELINES], f, argv());
   });
   return cmd;
 }

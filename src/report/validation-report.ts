@@ -8,6 +8,7 @@ import type { ExecutionConfig } from '../broker/broker.js';
 import type { FileSummary } from '../data/load.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import { sampleLabels } from '../metrics/period.js';
+import { fewPeriodsWarning } from './run-report.js';
 import type { PeriodChoice } from '../metrics/period.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { Fold } from '../validation/folds.js';
@@ -171,7 +172,8 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
   );
   out.push(`  policy     parameters chosen in-sample by ${v.objective}; warm-up ${c.warmup} before each test window; positions at fold edges: ${v.edge}`);
   out.push(`  trials     ${v.strategies.map((s) => `${s.name} ${s.trials.length}`).join(', ')} (${v.totalTrials} in all)`);
-  out.push(`  returns    ${c.period.label} periods, ${fmtNum(c.period.periodsPerYear, 0)} a year; bootstrap ${c.bootstrap.reps} resamples`);
+  out.push(`  returns    ${c.period.label} periods, ${fmtNum(c.period.periodsPerYear, 0)} a year (calendar ${c.period.calendar}); bootstrap ${c.bootstrap.reps} resamples`);
+  out.push(`  calendar   ${c.period.basis}`);
   out.push('');
   out.push(
     ...table(
@@ -202,14 +204,17 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     const of = s.overfitting;
     out.push('');
     out.push(`${s.name}: ${s.verdict}`);
-    out.push(`  PnL OOS      ${fmtNum(m.pnlNet)} (${signedPct(m.returnFraction)}), fees ${fmtNum(m.feesPaid)}; hit rate ${fmtPct(m.hitRate.rate, 1)} of ${m.hitRate.wins + m.hitRate.losses} round trips (95% CI ${fmtPct(m.hitRate.wilson95.low, 1)}–${fmtPct(m.hitRate.wilson95.high, 1)}, p = ${fmtP(m.hitRate.pValue)} vs 50%)`);
+    out.push(`  PnL OOS      ${fmtNum(m.pnlNet)} (${signedPct(m.returnFraction)}), fees ${fmtNum(m.feesPaid)}; hit rate ${fmtPct(m.hitRate.rate, 1)} of ${m.hitRate.wins + m.hitRate.losses} round trips${m.openTrades ? ` (+${m.openTrades} open at the end of the data, marked to market)` : ''} (95% CI ${fmtPct(m.hitRate.wilson95.low, 1)}–${fmtPct(m.hitRate.wilson95.high, 1)}, p = ${fmtP(m.hitRate.pValue)} vs 50%)`);
     out.push(`  IS → OOS     Sharpe ${fmtNum(s.isAggregate.sharpeAnnualized)} → ${fmtNum(m.sharpeAnnualized)} (${signedNum(s.degradation.sharpe)}); hit rate ${fmtPct(s.isAggregate.hitRate.rate, 1)} → ${fmtPct(m.hitRate.rate, 1)}; walk-forward efficiency ${fmtNum(s.walkForwardEfficiency)}`);
     out.push(
-      `  Sharpe tests PSR(0) ${fmtNum(of.psr, 3)}; DSR ${fmtNum(of.dsr, 3)} (SR0 ${fmtNum(of.sr0, 4)} per period over ${of.trials} trials); MinTRL ${fmtNum(of.minTrl, 0)} periods; MinBTL ${fmtNum(of.minBtlYears, 2)} years`,
+      `  DSR          ${fmtNum(of.dsr, 3)}: in-sample best ${of.bestTrial.label} (IS Sharpe ${fmtNum(of.bestTrial.sharpeAnnualized)} a year over ${of.inSamplePeriods} periods) against SR0 ${fmtNum(of.sr0, 4)} per period, the best of ${of.configurations} configuration${of.configurations === 1 ? '' : 's'} by luck (V ${Number.isFinite(of.trialSharpeVariance) ? of.trialSharpeVariance.toExponential(2) : 'n/a'})`,
     );
+    out.push(`  OOS Sharpe   PSR(0) ${fmtNum(of.psr, 3)} over ${m.periods} periods; MinTRL ${fmtNum(of.minTrl, 0)} periods; MinBTL ${fmtNum(of.minBtlYears, 2)} years for ${of.configurations} configurations`);
+    const few = fewPeriodsWarning(m.periods, c.period.label);
+    if (few) out.push(`  warning      out of sample: ${few}`);
     out.push(
       of.pbo
-        ? `  PBO          ${fmtNum(of.pbo.pbo, 3)} (${of.pbo.combinations} CSCV splits of ${of.pbo.partitions} blocks); degradation slope ${fmtNum(of.pbo.degradationSlope, 3)}; P(OOS loss) ${fmtPct(of.pbo.probOosLoss, 1)}; best trial over all data ${of.bestTrial.label} (Sharpe ${fmtNum(of.bestTrial.sharpeAnnualized)}, DSR ${fmtNum(of.bestTrial.dsr, 3)})`
+        ? `  PBO          ${fmtNum(of.pbo.pbo, 3)} (${of.pbo.combinations} CSCV splits of ${of.pbo.partitions} blocks); degradation slope ${fmtNum(of.pbo.degradationSlope, 3)}; P(OOS loss) ${fmtPct(of.pbo.probOosLoss, 1)}`
         : `  PBO          n/a: ${of.pboNote}`,
     );
     if (s.vsBaselines.length > 0) {
@@ -229,7 +234,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
             fmtNum(f.is.sharpeAnnualized),
             fmtNum(f.oos.sharpeAnnualized),
             signedPct(f.oos.returnFraction),
-            String(f.oos.trades),
+            `${f.oos.trades}${f.oos.openTrades ? ` +${f.oos.openTrades} open` : ''}`,
           ]),
           [false, false, false, true, true, true, true],
         ).map((l) => `  ${l}`),

@@ -49,6 +49,8 @@ export interface TrialBatchResult {
 
 export interface TrialResult {
   readonly sampleTs: Float64Array;
+  /** Symbols it filled orders in (the baselines trade those of the candidates). */
+  readonly traded: readonly string[];
   readonly returns: Float64Array;
   readonly metrics: RunMetrics;
   readonly windows: readonly RunMetrics[];
@@ -134,6 +136,7 @@ function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, pr
     kind: 'trial',
     trials: records.map((record) => ({
       sampleTs: record.sampleTs,
+      traded: [...new Set(record.fills.map((f) => f.symbol))].sort(),
       returns: periodReturns(record),
       metrics: computeMetrics(record, s.periodsPerYear),
       windows: task.windows.map(([from, to]) => computeMetrics(sliceRecord(record, from, to), s.periodsPerYear)),

@@ -20,7 +20,7 @@ import type { RunRecord } from '../engine/engine.js';
 import { hitRateOfCounts, type HitRate } from '../metrics/hit-rate.js';
 import { kurtosisNonExcess, mean, returnsFromEquity, sharpePerPeriod, skewness, stdev } from '../metrics/returns.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
-import { deflatedSharpe, expectedMaxZ, minBacktestLength, minTrackRecordLength, probabilisticSharpe } from '../metrics/sharpe-inference.js';
+import { deflatedSharpe, minBacktestLength, minTrackRecordLength } from '../metrics/sharpe-inference.js';
 import { stationaryBootstrapMean } from '../stats/bootstrap.js';
 import { probabilityOfBacktestOverfitting, type PboResult } from '../stats/pbo.js';
 import type { ParamValue, StrategyModule } from '../strategy/types.js';
@@ -28,7 +28,8 @@ import type { FoldEdge, Segment } from './folded.js';
 import type { Fold, FoldPlan } from './folds.js';
 import { expandGrid, type Grid, type Trial } from './grid.js';
 import { TaskRunner, type Labeled } from './pool.js';
-import type { OosResult, OosTask, RunSettings, TrialBatchResult, TrialTask } from './tasks.js';
+import type { OosResult, OosTask, RunSettings, TrialBatchResult, TrialResult, TrialTask } from './tasks.js';
+import { sampleRange } from '../metrics/window.js';
 
 /** Trials replayed together in one task, at most (see engine runBacktests). */
 const MAX_BATCH = 8;
@@ -119,12 +120,24 @@ export interface BaselineEdge {
 }
 
 export interface Overfitting {
+  /** This strategy's configurations (its grid). */
   readonly trials: number;
-  /** Variance (ddof 1) of the trials' per-period Sharpe ratios over the whole data. */
+  /**
+   * N of the deflation: every configuration the command evaluated among the candidates (in a
+   * comparison, all candidate strategies' grids; the naive baselines are not candidates).
+   */
+  readonly configurations: number;
+  /** V: variance (ddof 1) of the in-sample per-period Sharpe ratios of those N configurations. */
   readonly trialSharpeVariance: number;
-  /** PSR(0) of the stitched out-of-sample returns. */
+  /** Return periods in the in-sample windows (the union of the training windows). */
+  readonly inSamplePeriods: number;
+  /** PSR(0) of the stitched out-of-sample returns (the out-of-sample evidence, not deflated). */
   readonly psr: number;
-  /** DSR of the stitched out-of-sample Sharpe against the best of N trials by luck. */
+  /**
+   * Deflated Sharpe Ratio as the paper defines it (STATS.md, "Deflated Sharpe in validation"):
+   * PSR(SR0) of the best configuration's Sharpe on the sample where the configurations were
+   * compared (its returns over the in-sample windows), SR0 = √V × E[max of N]. NaN for a baseline.
+   */
   readonly dsr: number;
   readonly sr0: number;
   readonly expectedMaxZ: number;
@@ -132,19 +145,21 @@ export interface Overfitting {
   readonly minTrl: number;
   readonly minBtlYears: number;
   readonly targetSharpe: number;
-  /** DSR of the best trial over the whole data (the classic backtest-overfitting check). */
+  /** The best configuration in sample (the one the DSR deflates): its in-sample annual Sharpe. */
   readonly bestTrial: { readonly index: number; readonly label: string; readonly sharpeAnnualized: number; readonly dsr: number };
   readonly pbo: PboResult | null;
   /** Why PBO is missing, when it is. */
   readonly pboNote: string | null;
 }
 
-export type VerdictClass = 'likely real' | 'likely overfit' | 'no significant edge' | 'baseline';
+export type VerdictClass = 'likely real' | 'likely overfit' | 'no significant edge' | 'loses in sample' | 'baseline';
 
 export interface StrategyOutcome {
   readonly name: string;
   readonly baseline: boolean;
   readonly grid: Grid;
+  /** The fixed parameters it ran with (a baseline's `symbol` set to the candidates' symbols). */
+  readonly base: Readonly<Record<string, string>>;
   readonly trials: readonly TrialOutcome[];
   /** End times of the trials' return periods (the same for every trial). */
   readonly trialSampleTs: Float64Array;
@@ -197,46 +212,89 @@ const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${
 const num = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const pv = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
-/** The verdict: "likely overfit" on PBO >= 0.5; "likely real" needs edge, p < 0.05 and DSR >= 0.95. */
-function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly BaselineEdge[]; baseline: boolean }): { cls: VerdictClass; text: string } {
+/**
+ * The verdict (README, "Verdict"), in this order:
+ * - a naive baseline is the yardstick: 'baseline';
+ * - the in-sample choice lost (mean in-sample Sharpe of the chosen configurations <= 0): 'loses in
+ *   sample' (nothing good was selected, so nothing can be overfit);
+ * - PBO >= 0.5 (the in-sample best ranks in the bottom half out of sample more often than not):
+ *   'likely overfit';
+ * - the OOS edge over the best naive baseline is positive with bootstrap p < 0.05 and the DSR of
+ *   the in-sample best is >= 0.95: 'likely real';
+ * - otherwise 'no significant edge'.
+ */
+function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly BaselineEdge[]; baseline: boolean; isSharpe: number }): { cls: VerdictClass; text: string } {
   const of = o.overfitting;
   const best = o.vsBaselines.length > 0 ? o.vsBaselines.reduce((a, b) => (b.baselineReturnPct > a.baselineReturnPct ? b : a)) : undefined;
   const edgePart = best ? `OOS edge over best naive baseline (${best.baseline}): ${pct(best.edgeReturnPct)} (p=${pv(best.pValue)})` : 'no naive baseline to compare with';
   const pboPart = of.pbo ? `PBO ${num(of.pbo.pbo)}` : `PBO n/a (${of.pboNote})`;
-  const text = `${edgePart}; DSR ${num(of.dsr)} over ${of.trials} trial${of.trials === 1 ? '' : 's'}; ${pboPart}`;
-  if (o.baseline) return { cls: 'baseline', text: `${text}: naive baseline` };
+  const n = of.configurations;
+  const text = `${edgePart}; DSR ${num(of.dsr)} over ${n} configuration${n === 1 ? '' : 's'}; ${pboPart}`;
+  if (o.baseline) return { cls: 'baseline', text: `${edgePart}: naive baseline` };
   let cls: VerdictClass;
-  if (of.pbo && of.pbo.pbo >= 0.5) cls = 'likely overfit';
+  if (!(o.isSharpe > 0)) cls = 'loses in sample';
+  else if (of.pbo && of.pbo.pbo >= 0.5) cls = 'likely overfit';
   else if (best && best.edgeReturnPct > 0 && best.pValue < 0.05 && of.dsr >= 0.95) cls = 'likely real';
   else cls = 'no significant edge';
-  return { cls, text: `${text}: ${cls}` };
+  const why = cls === 'loses in sample' ? `loses in sample (IS Sharpe ${num(o.isSharpe)}): nothing good was selected` : cls;
+  return { cls, text: `${text}: ${why}` };
+}
+
+/** Symbols that some configuration of the candidates traded, in the table's order. */
+function tradedByCandidates(symbols: readonly string[], results: readonly TrialResult[]): string[] {
+  const seen = new Set(results.flatMap((r) => r.traded));
+  return symbols.filter((s) => seen.has(s));
+}
+
+/** Index mask of the return periods inside some training window (a window owns the samples ending in (from, to]). */
+function inSampleMask(sampleTs: Float64Array, folds: readonly Fold[]): Uint8Array {
+  const m = new Uint8Array(sampleTs.length);
+  for (const f of folds) {
+    const [k0, k1] = sampleRange(sampleTs, f.trainStart, f.trainEnd);
+    m.fill(1, k0, k1);
+  }
+  return m;
+}
+
+function masked(r: Float64Array, mask: Uint8Array): Float64Array {
+  let n = 0;
+  for (let k = 0; k < r.length; k++) n += mask[k]!;
+  const out = new Float64Array(n);
+  let j = 0;
+  for (let k = 0; k < r.length; k++) if (mask[k]) out[j++] = r[k]!;
+  return out;
 }
 
 export async function validate(table: TickTable, entries: readonly Entry[], s: ValidationSettings): Promise<ValidationOutcome> {
   const folds = s.plan.folds;
   const objective = OBJECTIVES[s.objective];
   // trials, validated against each schema before anything runs
-  const trialsOf = entries.map((e) => expandGrid(e.name, e.module.params, e.base, e.grid));
-  for (const [i, e] of entries.entries()) {
-    for (const t of trialsOf[i]!) {
+  const expand = (e: Entry, base: Readonly<Record<string, string>>): Trial[] => {
+    const ts = expandGrid(e.name, e.module.params, base, e.grid);
+    for (const t of ts) {
       try {
         e.module.create(t.params);
       } catch (err) {
         throw new UsageError(`strategy '${e.name}' refuses the parameters ${t.label === 'defaults' ? '(defaults)' : t.label}: ${(err as Error).message}; change the --grid or --param values`);
       }
     }
-  }
-  const totalTrials = trialsOf.reduce((n, t) => n + t.length, 0);
-  let total = 0;
+    return ts;
+  };
+  const bases: Readonly<Record<string, string>>[] = entries.map((e) => e.base);
+  const trialsOf: Trial[][] = entries.map((e) => (e.baseline ? [] : expand(e, e.base)));
+  // baselines are checked now too (with their parameters as given), and expanded again below
+  for (const e of entries) if (e.baseline) expand(e, e.base);
+  const candidates = entries.flatMap((e, i) => (e.baseline ? [] : [i]));
+  const baselines = entries.flatMap((e, i) => (e.baseline ? [i] : []));
   let done = 0;
   const runner = typeof s.workers === 'number' ? new TaskRunner(s.workers) : s.workers;
-  runner.onDone = () => s.onProgress?.(++done, total);
   runner.use(table);
   try {
     const windows = folds.map((f) => [f.trainStart, f.trainEnd] as const);
     // trials in batches replayed together: fewer passes over memory, enough batches to share out
-    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(Math.max(...trialsOf.map((t) => t.length)) / runner.workers)));
-    const trialTasks: Labeled<TrialTask>[] = entries.flatMap((e, i) => {
+    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(Math.max(1, ...trialsOf.map((t) => t.length)) / runner.workers)));
+    const tasksOf = (i: number): Labeled<TrialTask>[] => {
+      const e = entries[i]!;
       const ts = trialsOf[i]!;
       const out: Labeled<TrialTask>[] = [];
       for (let a = 0; a < ts.length; a += batchSize) {
@@ -247,12 +305,28 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         });
       }
       return out;
-    });
-    total = trialTasks.length + entries.length;
+    };
+    const runTrialsOf = async (idx: readonly number[]): Promise<TrialResult[][]> => {
+      const tasks = idx.map((i) => tasksOf(i));
+      const flat = ((await runner.runAll(tasks.flat())) as TrialBatchResult[]).flatMap((b) => b.trials);
+      let at = 0;
+      return idx.map((i) => flat.slice(at, (at += trialsOf[i]!.length)));
+    };
+    // candidates first, then the baselines, which trade the symbols the candidates traded
+    const candidateTasks = candidates.reduce((n, i) => n + Math.ceil(trialsOf[i]!.length / batchSize), 0);
+    const total = candidateTasks + baselines.length + entries.length;
+    runner.onDone = () => s.onProgress?.(++done, total);
     s.onProgress?.(0, total);
-    const trialResults = ((await runner.runAll(trialTasks)) as TrialBatchResult[]).flatMap((b) => b.trials);
-    let at = 0;
-    const resultsOf = trialsOf.map((t) => trialResults.slice(at, (at += t.length)));
+    const resultsOf: TrialResult[][] = entries.map(() => []);
+    (await runTrialsOf(candidates)).forEach((rs, k) => (resultsOf[candidates[k]!] = rs));
+    const traded = tradedByCandidates(table.symbols, candidates.flatMap((i) => resultsOf[i]!));
+    const restrict = traded.length > 0 && traded.length < table.symbols.length ? traded.join(',') : undefined;
+    for (const i of baselines) {
+      const e = entries[i]!;
+      if (restrict !== undefined && 'symbol' in e.module.params && e.base.symbol === undefined) bases[i] = { ...e.base, symbol: restrict };
+      trialsOf[i] = expand(e, bases[i]!);
+    }
+    (await runTrialsOf(baselines)).forEach((rs, k) => (resultsOf[baselines[k]!] = rs));
 
     // per fold, the best in-sample trial (NaN objectives lose; ties go to the lower trial number)
     const chosenOf = resultsOf.map((rs) =>
@@ -295,7 +369,15 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     const oosResults = (await oosPending) as OosResult[];
 
     const oosReturns = oosResults.map((r) => returnsFromEquity(r.record.equity, r.record.initialCapital));
-    const baselineIdx = entries.flatMap((e, i) => (e.baseline ? [i] : []));
+    const baselineIdx = baselines;
+    // the Deflated Sharpe: the candidates' configurations compared on the in-sample windows
+    const mask = inSampleMask(resultsOf[candidates[0] ?? 0]?.[0]?.sampleTs ?? new Float64Array(0), folds);
+    const isReturnsOf = resultsOf.map((rs, i) => (entries[i]!.baseline ? [] : rs.map((r) => masked(r.returns, mask))));
+    const isSharpesOf = isReturnsOf.map((rs) => rs.map((r) => sharpePerPeriod(r)));
+    const allIs = candidates.flatMap((i) => isSharpesOf[i]!);
+    const configurations = allIs.length;
+    const finiteIs = allIs.filter(Number.isFinite);
+    const V = finiteIs.length > 1 ? stdev(finiteIs) ** 2 : 0;
     const strategies = entries.map((e, i): StrategyOutcome => {
       const trials = trialsOf[i]!;
       const rs = resultsOf[i]!;
@@ -314,33 +396,35 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       const isHit = hitRateOfCounts(pooled('wins'), pooled('losses'), pooled('breakEven'));
       const oosAnnual = mean(rets) * oos.metrics.periodsPerYear;
       // overfitting statistics
-      const sharpes = rs.map((r) => sharpePerPeriod(r.returns));
-      const finite = sharpes.filter(Number.isFinite);
-      const v = finite.length > 1 ? stdev(finite) ** 2 : 0;
       const n = trials.length;
       const sr = oos.metrics.sharpePerPeriod;
       const g1 = oos.metrics.skewness;
       const b2 = oos.metrics.kurtosisNonExcess;
-      const T = rets.length;
-      const defl = n > 1 ? deflatedSharpe(sr, T, g1, b2, n, v) : { sr0: 0, expectedMaxZ: NaN, dsr: probabilisticSharpe(sr, 0, T, g1, b2) };
-      let bi = 0;
-      sharpes.forEach((x, j) => {
-        if (x > sharpes[bi]! || Number.isNaN(sharpes[bi]!)) bi = j;
+      // the best configuration in sample (a configuration without an in-sample Sharpe never is)
+      const isSr = e.baseline ? [] : isSharpesOf[i]!;
+      let bi = -1;
+      isSr.forEach((x, j) => {
+        if (Number.isFinite(x) && (bi < 0 || x > isSr[bi]!)) bi = j;
       });
-      const bestRets = rs[bi]!.returns;
-      const bestDsr = n > 1 ? deflatedSharpe(sharpes[bi]!, bestRets.length, skewness(bestRets), kurtosisNonExcess(bestRets), n, v).dsr : probabilisticSharpe(sharpes[bi]!, 0, bestRets.length, skewness(bestRets), kurtosisNonExcess(bestRets));
+      let defl = { sr0: NaN, expectedMaxZ: NaN, dsr: NaN };
+      if (bi >= 0) {
+        const br = isReturnsOf[i]![bi]!;
+        defl = deflatedSharpe(isSr[bi]!, br.length, skewness(br), kurtosisNonExcess(br), configurations, V);
+      }
       const { pbo, note: pboNote } = pboOf[i]!;
       const overfitting: Overfitting = {
         trials: n,
-        trialSharpeVariance: v,
+        configurations: e.baseline ? 1 : configurations,
+        trialSharpeVariance: e.baseline ? NaN : V,
+        inSamplePeriods: mask.reduce((a, b) => a + b, 0),
         psr: oos.metrics.probabilisticSharpe,
         dsr: defl.dsr,
         sr0: defl.sr0,
-        expectedMaxZ: n > 1 ? expectedMaxZ(n) : NaN,
+        expectedMaxZ: defl.expectedMaxZ,
         minTrl: minTrackRecordLength(sr, 0, g1, b2, 0.95),
-        minBtlYears: minBacktestLength(n, s.targetSharpe),
+        minBtlYears: e.baseline ? NaN : minBacktestLength(configurations, s.targetSharpe),
         targetSharpe: s.targetSharpe,
-        bestTrial: { index: bi, label: trials[bi]!.label, sharpeAnnualized: sharpes[bi]! * Math.sqrt(s.run.periodsPerYear), dsr: bestDsr },
+        bestTrial: bi >= 0 ? { index: bi, label: trials[bi]!.label, sharpeAnnualized: isSr[bi]! * Math.sqrt(s.run.periodsPerYear), dsr: defl.dsr } : { index: -1, label: 'none', sharpeAnnualized: NaN, dsr: NaN },
         pbo,
         pboNote,
       };
@@ -356,11 +440,12 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
           const bm = oosResults[j]!.metrics;
           return { baseline: entries[j]!.name, baselineReturnPct: bm.returnFraction, edgeReturnPct: oos.metrics.returnFraction - bm.returnFraction, meanDiffPerPeriod: boot.mean, pValue: boot.pValue, meanBlock: boot.meanBlock, reps: boot.reps };
         });
-      const verdict = verdictOf({ overfitting, vsBaselines, baseline: e.baseline });
+      const verdict = verdictOf({ overfitting, vsBaselines, baseline: e.baseline, isSharpe });
       return {
         name: e.name,
         baseline: e.baseline,
         grid: e.grid,
+        base: bases[i]!,
         trialSampleTs: rs[0]!.sampleTs,
         trials: trials.map((t, j) => ({ index: t.index, label: t.label, values: t.values, metrics: rs[j]!.metrics, isObjective: rs[j]!.windows.map((w) => objective(w)), returns: rs[j]!.returns })),
         folds: foldOut,
@@ -377,6 +462,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         diagnostics: oos.record.strategySummary,
       };
     });
+    const totalTrials = trialsOf.reduce((a, t) => a + t.length, 0);
     return { plan: s.plan, objective: s.objective, edge: s.edge, strategies, totalTrials };
   } finally {
     await runner.close();
