@@ -36,9 +36,11 @@ export interface CointReport {
   /** Slope of ln y on ln x. */
   readonly hedgeRatio: number;
   readonly intercept: number;
-  /** In observations, and in µs using the median spacing of the aligned times. */
+  /** In observations, and in elapsed µs (observations × the mean elapsed time per observation). */
   readonly halfLifeObs: number;
   readonly halfLifeUs: number;
+  /** Mean elapsed time between the aligned observations (span / gaps), µs. */
+  readonly elapsedPerObsUs: number;
   readonly adf: readonly LegAdf[];
 }
 
@@ -53,12 +55,14 @@ export function symbolId(t: TickTable, name: string): number {
 
 const legAdf = (symbol: string, a: AdfResult): LegAdf => ({ symbol, stat: a.stat, pValue: a.pValue, usedLag: a.usedLag });
 
-function medianSpacing(ts: Float64Array): number {
+/**
+ * Elapsed time per observation: the span over the gaps. A half-life of k observations takes about
+ * k times this in the data's own time, nights, weekends and holidays included (1,860 business
+ * days of closes span about 2,600 calendar days; the median spacing, one day, would say 1,860).
+ */
+function elapsedPerObservation(ts: Float64Array): number {
   if (ts.length < 2) return NaN;
-  const d = new Float64Array(ts.length - 1);
-  for (let i = 1; i < ts.length; i++) d[i - 1] = ts[i]! - ts[i - 1]!;
-  d.sort();
-  return d[Math.floor((d.length - 1) / 2)]!;
+  return (ts[ts.length - 1]! - ts[0]!) / (ts.length - 1);
 }
 
 /** Engle-Granger of ln y on ln x, with (unless `legs` is false) the legs' ADF (constant). */
@@ -101,7 +105,8 @@ function cointOnAligned(y: string, x: string, ly: Float64Array, lx: Float64Array
     hedgeRatio: eg.hedgeRatio,
     intercept: eg.intercept,
     halfLifeObs: eg.halfLife,
-    halfLifeUs: eg.halfLife * medianSpacing(ts),
+    halfLifeUs: eg.halfLife * elapsedPerObservation(ts),
+    elapsedPerObsUs: elapsedPerObservation(ts),
     adf: [],
   };
 }

@@ -45,7 +45,13 @@ async function window(f: CommonFlags): Promise<{ table: TickTable; gridUs: numbe
   return { table: t, gridUs, ...(maxLag !== undefined ? { maxLag } : {}) };
 }
 
-const halfLife = (r: CointReport): string => (Number.isFinite(r.halfLifeObs) ? `${fmtNum(r.halfLifeObs, 1)} obs (${formatDuration(Math.round(r.halfLifeUs))})` : 'n/a (no mean reversion)');
+/** A duration rounded for reading: to the hour from a day up, to the minute from a minute, else as is. */
+const roughly = (us: number): string => {
+  const unit = us >= 86_400e6 ? 3_600e6 : us >= 60e6 ? 60e6 : 1;
+  return formatDuration(Math.round(us / unit) * unit);
+};
+const halfLife = (r: CointReport): string =>
+  Number.isFinite(r.halfLifeObs) ? `${fmtNum(r.halfLifeObs, 1)} obs, about ${roughly(r.halfLifeUs)} elapsed (${roughly(r.elapsedPerObsUs)} per observation in this data)` : 'n/a (no mean reversion)';
 
 export function cointCommand(): Command {
   const cmd = common(

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import type { ExecutionConfig } from '../broker/broker.js';
 import { loadData } from '../data/load.js';
 import { sliceTime } from '../data/table.js';
-import { parseTimeBound } from '../engine/run-job.js';
+import { parseTimeBound, rowTime } from '../engine/run-job.js';
 import { choosePeriod } from '../metrics/period.js';
 import { writeFileAtomic } from '../report/atomic.js';
 import { buildValidationReport, renderValidationJson, renderValidationText, type ValidationContext } from '../report/validation-report.js';
@@ -222,6 +222,8 @@ async function validateWith(
     argv,
     files,
     events: table.length,
+    firstRowTs: rowTime(table, 0),
+    lastRowTs: rowTime(table, table.length - 1),
     symbols: table.symbols,
     execution,
     initialCapital,

@@ -123,27 +123,34 @@ export function measureCalendar(t: TickTable): CalendarMeasure {
   const day0 = Math.floor(first / US_PER_DAY);
   const nDays = Math.floor(last / US_PER_DAY) - day0 + 1;
   const slots = new Uint8Array(nDays * SLOTS);
-  const mark = (a: number, b: number): void => {
+  // a stretch [a, b]: b is inclusive when it is a tick's time, exclusive when it is a bar's close
+  const mark = (a: number, b: number, bIsClose: boolean): void => {
     const s0 = Math.floor(a / SLOT_US) - day0 * SLOTS;
-    const s1 = Math.max(s0 + 1, Math.ceil(b / SLOT_US) - day0 * SLOTS);
+    const s1 = Math.max(s0 + 1, (bIsClose ? Math.ceil(b / SLOT_US) : Math.floor(b / SLOT_US) + 1) - day0 * SLOTS);
     slots.fill(1, Math.max(0, s0), Math.min(slots.length, s1));
   };
+  const isBar = (i: number): boolean => hasBars && t.kind[i] === BAR;
   // merge activity into stretches (events in time order; bars cover [start, close))
   let cs = startOf(0);
   let ce = t.ts[0]!;
+  let ceClose = isBar(0);
   for (let i = 1; i < n; i++) {
     const a = startOf(i);
     const b = t.ts[i]!;
     if (a - ce <= JOIN_GAP_US) {
       if (a < cs) cs = a;
-      if (b > ce) ce = b;
+      if (b >= ce) {
+        ceClose = b > ce ? isBar(i) : ceClose && isBar(i);
+        ce = b;
+      }
     } else {
-      mark(cs, ce);
+      mark(cs, ce, ceClose);
       cs = a;
       ce = b;
+      ceClose = isBar(i);
     }
   }
-  mark(cs, ce);
+  mark(cs, ce, ceClose);
   const activeSlots = new Uint16Array(nDays);
   for (let d = 0; d < nDays; d++) {
     let c = 0;

@@ -21,6 +21,9 @@ export interface ValidationContext {
   readonly argv: readonly string[];
   readonly files: readonly FileSummary[];
   readonly events: number;
+  /** First and last row as the data names them (a bar by its start). */
+  readonly firstRowTs: number;
+  readonly lastRowTs: number;
   readonly symbols: readonly string[];
   readonly execution: ExecutionConfig;
   readonly initialCapital: number;
@@ -45,6 +48,8 @@ function brief(m: RunMetrics): Record<string, unknown> {
     losses: m.hitRate.losses,
     hitRatePValue: m.hitRate.pValue,
     trades: m.trades,
+    /** Round trips still open at the end of the data (marked to market), in the last window. */
+    openTrades: m.openTrades,
     maxDrawdownFraction: m.maxDrawdownFraction,
     feesPaid: m.feesPaid,
     periods: m.periods,
@@ -163,7 +168,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
   const last = plan.folds[nf - 1]!;
   const syms = c.symbols.length <= 6 ? c.symbols.join(', ') : `${c.symbols.length} symbols`;
   out.push(`tickfold ${c.command}: ${v.strategies.filter((s) => !s.baseline).map((s) => s.name).join(', ') || v.strategies.map((s) => s.name).join(', ')}`);
-  out.push(`  data       ${c.events.toLocaleString('en-US')} events (${syms}), ${formatIso(plan.dataStart)} → ${formatIso(plan.dataEnd)}`);
+  out.push(`  data       ${c.events.toLocaleString('en-US')} events (${syms}), ${formatIso(c.firstRowTs)} → ${formatIso(c.lastRowTs)}`);
   const spec = plan.spec;
   out.push(
     plan.mode === 'split'
@@ -189,7 +194,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
           fmtPct(m.hitRate.rate, 1),
           signedPct(m.returnFraction),
           fmtNum(m.pnlNet),
-          String(m.trades),
+          `${m.trades}${m.openTrades ? ` +${m.openTrades} open` : ''}`,
           fmtPct(m.maxDrawdownFraction),
           fmtNum(s.overfitting.dsr),
           s.overfitting.pbo ? fmtNum(s.overfitting.pbo.pbo) : 'n/a',

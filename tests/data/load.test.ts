@@ -68,24 +68,28 @@ describe('vendor formats', () => {
 });
 
 describe('merging', () => {
-  it('orders by time, ties by file order then row order', async () => {
+  it('orders by time; equal times: trades, then quotes, then bars, then by path, then row; whatever the order of the arguments', async () => {
     const d = tempDir();
     const a = write(d, 'a.csv', 'ts,symbol,price,size\n2024-01-02T10:00:00Z,A,1,1\n2024-01-02T10:00:01Z,A,2,1\n2024-01-02T10:00:01Z,A,3,1\n');
     const b = write(d, 'b.csv', 'ts,symbol,bid,ask,bid_size,ask_size\n2024-01-02T10:00:00Z,B,10,11,1,1\n2024-01-02T10:00:01Z,A,20,21,1,1\n2024-01-02T10:00:02Z,B,30,31,1,1\n');
-    const { table } = await loadData([b, a], { cache: false });
-    expect(table.symbols).toEqual(['B', 'A']);
-    expect(Array.from(table.f0)).toEqual([10, 1, 20, 2, 3, 30]);
-    expect(Array.from(table.kind)).toEqual([QUOTE, TRADE, QUOTE, TRADE, TRADE, QUOTE]);
-    // a column a kind does not have is NaN, not zero
-    expect(table.f2[1]).toBeNaN();
+    const c = write(d, 'c.csv', 'ts,symbol,price,size\n2024-01-02T10:00:01Z,A,4,1\n');
+    for (const args of [[b, a, c], [a, b, c], [c, b, a]]) {
+      const { table, files } = await loadData(args, { cache: false });
+      expect(table.symbols).toEqual(['A', 'B']);
+      expect(Array.from(table.f0)).toEqual([1, 10, 2, 3, 4, 20, 30]);
+      expect(Array.from(table.kind)).toEqual([TRADE, QUOTE, TRADE, TRADE, TRADE, QUOTE, QUOTE]);
+      expect(files.map((f) => f.file)).toEqual([a, c, b]);
+      // a column a kind does not have is NaN, not zero
+      expect(table.f2[0]).toBeNaN();
+    }
   });
-  it('bars from one file and ticks from another interleave at the bars\' close', async () => {
+  it('bars from one file and ticks from another interleave at the bars\' close (a tick at a bar\'s close comes first)', async () => {
     const d = tempDir();
     const bars = write(d, 'bars.csv', 'ts,symbol,open,high,low,close,volume\n2024-01-02T10:00:00Z,A,1,2,1,2,5\n2024-01-02T10:01:00Z,A,2,3,2,3,5\n');
     const ticks = write(d, 't.csv', 'ts,symbol,price,size\n2024-01-02T10:00:30Z,A,1.5,1\n2024-01-02T10:01:00Z,A,2,1\n');
     const { table } = await loadData([bars, ticks], { cache: false });
-    expect(Array.from(table.kind)).toEqual([TRADE, BAR, TRADE, BAR]);
-    expect(table.ts[1]).toBe(parseIso('2024-01-02T10:01:00Z'));
+    expect(Array.from(table.kind)).toEqual([TRADE, TRADE, BAR, BAR]);
+    expect(table.ts[2]).toBe(parseIso('2024-01-02T10:01:00Z'));
     expect(table.ts[3]).toBe(parseIso('2024-01-02T10:02:00Z'));
   });
   it('--bar-length and --bar-stamp end', async () => {

@@ -51,7 +51,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
       expect(b.pValue).toBeLessThan(0.01);
     }
     expect(p.verdictClass).toBe('likely real');
-    expect(p.verdict).toMatch(/^OOS edge over best naive baseline \(\w[\w-]*\): \+\d+\.\d\d% \(p=[\d.e-]+\); DSR \d\.\d\d over 32 trials; PBO 0\.\d\d: likely real$/);
+    expect(p.verdict).toMatch(/^OOS edge over best naive baseline \(\w[\w-]*\): \+\d+\.\d\d% \(p=[\d.e-]+\); DSR \d\.\d\d over 32 configurations; PBO 0\.\d\d: likely real$/);
     expect(r.stdout).toContain(`pairs: ${p.verdict}`);
   });
 
@@ -138,7 +138,7 @@ describe('compare and the command line', () => {
     ]);
     expect(rep.folds).toHaveLength(1);
     expect(r.stdout).toMatch(/pairs: OOS edge over best naive baseline/);
-    expect(r.stdout).toMatch(/linreg: OOS edge over best naive baseline .*DSR .* over 1 trial; PBO n\/a \(one trial/);
+    expect(r.stdout).toMatch(/linreg: OOS edge over best naive baseline .*DSR .* over 3 configurations; PBO n\/a \(one trial/);
     expect(r.stdout).toMatch(/^ {2}strategy +trials +IS Sharpe +OOS Sharpe +IS hit +OOS hit/m);
   });
 
