@@ -5,7 +5,8 @@
  * capital: in a walk-forward whose folds close positions at their edges, a fold that starts after
  * a loss has less to invest, and an order sized from the initial capital would exceed the buying
  * power and be refused, fold after fold). With fraction <= 1 the order is also capped by the cash
- * not yet committed to orders still working, so it is never refused for buying power.
+ * not yet committed to orders still working, so it is never refused for buying power; while sells
+ * are working (the previous fold's positions being closed) it waits for their cash.
  *
  * Equal weights need every symbol: nothing is bought before each traded symbol has a price (a
  * pair from the ETF file, GOOG and GOOGL, is bought from when both have data).
@@ -50,9 +51,12 @@ export default defineStrategy({
         bought.add(sym);
         return;
       }
-      let notional = (fraction * ctx.equity) / ids.length;
-      if (fraction <= 1) notional = Math.min(notional, ctx.cash - committed(ctx));
-      if (!(notional > 0)) return;
+      // sells still working (a fold edge closing the last fold's positions) will free cash, and
+      // the buying-power check counts them as exposure until they fill: wait for them
+      if (ctx.symbols.some((s) => ctx.pending(s) < 0)) return;
+      const want = (fraction * ctx.equity) / ids.length;
+      const notional = fraction <= 1 ? Math.min(want, ctx.cash - committed(ctx)) : want;
+      if (!(notional > 1e-9 * ctx.equity)) return;
       if (ctx.submit({ symbol, side: 'buy', notional }).ok) bought.add(sym);
     };
     return {

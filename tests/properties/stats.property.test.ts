@@ -146,6 +146,35 @@ describe('statistics never give Infinity', () => {
     );
   });
 
+  it('PBO does not depend on the order of the trials (columns permuted, never-trading ones included)', () => {
+    check(
+      SUITE,
+      'PBO invariant under column permutation',
+      fc.record({
+        T: fc.integer({ min: 16, max: 96 }),
+        N: fc.integer({ min: 2, max: 7 }),
+        flats: fc.integer({ min: 0, max: 2 }),
+        values: fc.array(fc.double({ min: -0.05, max: 0.05, noNaN: true }), { minLength: 700, maxLength: 700 }),
+        perm: fc.array(fc.nat(), { minLength: 9, maxLength: 9 }),
+      }),
+      ({ T, N, flats, values, perm }) => {
+        // each trading trial gets its own drift and pattern on top of the random values, so that no two
+        // have equal Sharpes in sample (a tie would make the choice depend on the order, by design:
+        // the lower trial number wins)
+        const own = (i: number, j: number): number => 0.001 * (((i * 7 + j * j * 3 + j) % 11) - 5 + 0.37 * (j + 1));
+        const cols = Array.from({ length: N + flats }, (_, j) => Float64Array.from({ length: T }, (_, i) => (j >= N ? 0 : values[(i * 11 + j * 97) % values.length]! + own(i, j))));
+        // a permutation from the random keys (ties by index)
+        const order = cols.map((_, j) => j).sort((a, b) => perm[a]! - perm[b]! || a - b);
+        const a = probabilityOfBacktestOverfitting(cols, 4);
+        const b = probabilityOfBacktestOverfitting(order.map((j) => cols[j]!), 4);
+        if (Number.isNaN(a.pbo)) expect(b.pbo).toBeNaN();
+        else expect(b.pbo).toBe(a.pbo);
+        expect(b.combinations).toBe(a.combinations);
+      },
+      200,
+    );
+  });
+
   it('overfitting report of degenerate trial matrices (constant, identical, one varying trial)', () => {
     check(
       SUITE,

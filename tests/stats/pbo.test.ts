@@ -28,6 +28,22 @@ describeShared('PBO by CSCV against ../shared/oracles/pbo_example.json', () => {
 });
 
 describe('PBO on known truths', () => {
+  it('a trial that never trades (zero returns, no Sharpe) is never the in-sample best: PBO is the same in the first column and the last', () => {
+    const rng = seedrandom('pbo-nan');
+    const T = 480;
+    // six trials with a persistent edge of different sizes: the best in sample stays best out of sample
+    const good = Array.from({ length: 6 }, (_, j) => Array.from({ length: T }, () => 0.0005 * j + 0.01 * (rng() - 0.5)));
+    const flat = new Array<number>(T).fill(0);
+    const first = probabilityOfBacktestOverfitting([flat, ...good], 8);
+    const last = probabilityOfBacktestOverfitting([...good, flat], 8);
+    expect(first.pbo).toBe(last.pbo);
+    expect(first.pbo).toBeLessThan(0.2);
+    expect(first.combinations).toBe(70);
+    // out of sample the never-trading trial ranks as a Sharpe of 0: above the losers, below the winners
+    expect(Array.from(first.oosSharpe).every(Number.isFinite)).toBe(true);
+    // and a matrix in which nothing ever trades selects nothing: PBO n/a, not 0 or 1
+    expect(probabilityOfBacktestOverfitting([flat, flat], 8).pbo).toBeNaN();
+  });
   const gauss = (rng: () => number): number => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
   it('pure noise trials: PBO near one half on average; a trial with a real edge: PBO near zero', () => {
     const rng = seedrandom('pbo');

@@ -80,6 +80,30 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     }
   });
 
+  it('DSR deflates the in-sample best over every configuration: a grid with deliberately bad values (entry 0.3, lookback 10) on planted data is likely real on three seeds, on noise never', () => {
+    // the bad values churn and lose: they widen the spread V of the trials' Sharpes, so SR0 rises,
+    // but the in-sample best on a real relationship still clears it
+    const BAD = ['--grid', 'entry=0.3,1,1.5,2,2.5', '--grid', 'lookback=10,20,40,80,160', '--grid', 'exit=0.25'];
+    const wf = (data: string, out: string): string[] => ['walk-forward', '--strategy', 'pairs', '--data', data, ...BAD, '--train', '1000rows', '--test', '500rows', '--period', '15m', '--no-cache', '--quiet', '--json', out];
+    for (const seed of ['', '-b', '-c']) {
+      const csv = file(`planted-bad${seed}.csv`);
+      writeFileSync(csv, twoSymbolBars('planted', 4000, `truth-planted${seed}`));
+      expect(runCli(wf(csv, file(`planted-bad${seed}.json`))).code).toBe(0);
+      const p = read(file(`planted-bad${seed}.json`)).strategies.find((s) => s.name === 'pairs')! as Report['strategies'][number] & { overfitting: { bestTrial: { label: string }; configurations: number; sr0: number } };
+      expect(p.overfitting.configurations).toBe(25);
+      expect(p.overfitting.bestTrial.label).not.toMatch(/entry=0\.3|lookback=10,/);
+      expect(p.overfitting.sr0).toBeGreaterThan(0.1); // the bad trials did inflate SR0
+      expect(p.overfitting.dsr).toBeGreaterThan(0.95);
+      expect(p.verdictClass, seed).toBe('likely real');
+    }
+    for (const seed of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      const csv = file(`noise-bad-${seed}.csv`);
+      writeFileSync(csv, twoSymbolBars('noise', 4000, `truth-noise-${seed}`));
+      expect(runCli(wf(csv, file(`noise-bad-${seed}.json`))).code).toBe(0);
+      expect(read(file(`noise-bad-${seed}.json`)).strategies.find((s) => s.name === 'pairs')!.verdictClass, seed).not.toBe('likely real');
+    }
+  });
+
   it('every trial is recorded with its parameters and per-period returns; folds with their choice and IS/OOS figures', () => {
     const rep = read(file('planted.json'));
     const p = rep.strategies.find((s) => s.name === 'pairs')!;
@@ -140,6 +164,32 @@ describe('compare and the command line', () => {
     expect(r.stdout).toMatch(/pairs: OOS edge over best naive baseline/);
     expect(r.stdout).toMatch(/linreg: OOS edge over best naive baseline .*DSR .* over 3 configurations; PBO n\/a \(one trial/);
     expect(r.stdout).toMatch(/^ {2}strategy +trials +IS Sharpe +OOS Sharpe +IS hit +OOS hit/m);
+  });
+
+  it('npm start: buy-and-hold is never refused; linreg, which loses in sample, says so instead of "likely overfit"', () => {
+    const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
+    const args = start.replace(/^node bin\/tickfold /, '').split(' ').map((a) => (a.startsWith('out/') ? file(`start-${a.slice(4)}`) : a.startsWith('data/') ? join(ROOT, a) : a));
+    const r = runCli([...args, '--no-cache']);
+    expect(r.code, r.stderr).toBe(0);
+    type S = {
+      name: string;
+      verdictClass: string;
+      verdict: string;
+      outOfSample: { metrics: { ordersRejected: number; ordersSubmitted: number; trades: number; openTrades: number } };
+      folds: { outOfSample: { trades: number; openTrades: number } }[];
+    };
+    const rep = JSON.parse(readFileSync(file('start-report.json'), 'utf8')) as { strategies: S[] };
+    const bh = rep.strategies.find((s) => s.name === 'buy-and-hold')!;
+    expect(bh.outOfSample.metrics.ordersRejected).toBe(0);
+    // one buy per leg per fold (10 folds, 2 legs) and the closing sells at 9 fold edges, all
+    // accepted; each fold's two round trips close at the next fold's start, the last two stay open
+    expect(bh.outOfSample.metrics.ordersSubmitted).toBe(20 + 18);
+    expect(bh.folds.map((f) => f.outOfSample.trades)).toEqual([0, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(bh.folds.at(-1)!.outOfSample.openTrades).toBe(2);
+    const linreg = rep.strategies.find((s) => s.name === 'linreg')!;
+    expect(linreg.verdictClass).toBe('loses in sample');
+    expect(linreg.verdict).toMatch(/: loses in sample \(IS Sharpe -\d+\.\d\d\): nothing good was selected$/);
+    expect(r.stdout).toMatch(/^ {2}linreg .* loses in sample$/m);
   });
 
   it('user mistakes: clear message, exit 2, no stack trace, no report', () => {
