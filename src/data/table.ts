@@ -10,7 +10,7 @@
  * quote-only table costs 43 bytes a row (ts 8, kind 1, symbol 2, four values 32).
  *
  * `ts` is the time the event becomes visible: for trades and quotes the stamp, for bars the bar's
- * close (see bars.ts). Rows are in time order, ties broken by file order then row order.
+ * close (see bars.ts). Rows are in time order, ties broken by the merge order of the files (load.ts: trades, quotes, bars; then path), then row order.
  */
 import { BAR, type TickKind, VALUE_FIELDS } from './schema.js';
 
@@ -160,7 +160,7 @@ export interface MergeInput {
 }
 
 /**
- * Merges files into one table in time order; ties go to the earlier file, then the earlier row
+ * Merges files into one table in time order; ties go to the earlier input (load.ts gives them in MERGE_KIND_ORDER, then by path), then the earlier row
  * (a stable k-way merge). Each input must already be sorted by `visibleTs`. Symbol ids are
  * re-numbered into one dictionary in order of first appearance across files (file order).
  */

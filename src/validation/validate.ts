@@ -9,10 +9,13 @@
  * 3. Out of sample: one run of the folded strategy (folded.ts) per strategy: fold k trades its
  *    test window with fold k's choice, after a warm-up; baselines run the same way with their
  *    parameters, so every strategy is measured on the same periods.
- * 4. Statistics: IS vs OOS degradation, walk-forward efficiency, parameter stability, PSR, DSR
- *    (N = trials evaluated, V = variance of their Sharpe ratios), MinTRL, MinBTL, PBO by CSCV over
- *    the trials' return matrix, the binomial test of the hit rate, and the OOS edge over each
- *    naive baseline with a stationary-bootstrap p-value. Definitions: STATS.md.
+ *    The candidates' trials run first; the baselines then trade the symbols the candidates traded.
+ * 4. Statistics: IS vs OOS degradation, walk-forward efficiency, parameter stability, the DSR of
+ *    the in-sample best (its Sharpe over the training windows, N = every candidate configuration
+ *    of the command, V = the variance of their in-sample Sharpes), the PSR of the OOS returns,
+ *    MinTRL, MinBTL, PBO by CSCV over the trials' return matrix, the binomial test of the hit
+ *    rate, and the OOS edge over each naive baseline with a stationary-bootstrap p-value.
+ *    Definitions: STATS.md ("Overfitting statistics", "Deflated Sharpe in validation").
  */
 import { UsageError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
