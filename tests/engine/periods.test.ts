@@ -19,13 +19,14 @@ describe('equity periods', () => {
     // 10:03 the 10:02 bar's close (15); not one period later
     expect(Array.from(r.equity)).toEqual([10_000, 10_000 + 100 * (12 - 11), 10_000 + 100 * (15 - 11), 10_000 + 100 * (14 - 11)]);
   });
-  it('a tick at exactly a period boundary closes the period before it; the next tick starts the next', async () => {
+  it('a tick at exactly a period boundary is in the period it ends; the next tick starts the next', async () => {
     const q = 'ts,symbol,bid,ask,bid_size,ask_size';
-    const t = await tableOf(`${q}\n2024-01-02T10:00:30Z,A,10,10,1,1\n2024-01-02T10:01:00Z,A,11,11,1,1\n2024-01-02T10:01:00.000001Z,A,12,12,1,1`);
+    const t = await tableOf(`${q}\n2024-01-02T10:00:30Z,A,10,10,1,1\n2024-01-02T10:00:45Z,A,10,10,1,1\n2024-01-02T10:01:00Z,A,11,11,1,1\n2024-01-02T10:01:30Z,A,12,12,1,1`);
     const r = run(t, scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 1 }] }), {}, 1_000);
+    expect(r.fills[0]).toMatchObject({ price: 10, index: 1 });
     expect(Array.from(r.sampleTs)).toEqual([at('10:01'), at('10:02')]);
-    // bought at 11 at 10:01:00 exactly, marked at 11 in the period ending 10:01; then at 12
-    expect(Array.from(r.equity)).toEqual([1_000, 1_001]);
+    // the quote at 10:01:00 exactly marks the period ending 10:01 (not the next one)
+    expect(Array.from(r.equity)).toEqual([1_001, 1_002]);
   });
 });
 

@@ -194,3 +194,36 @@ describeShared('ordering and outputs', () => {
     expect(text.stdout).toMatch(/half-life {6}\d+\.\d obs, about \d+d \d+h elapsed \(1d 1\dh per observation in this data\)/);
   });
 });
+
+describeShared('a run on each real file prints a calendar and dates a user would agree with', () => {
+  const EXPECT: Record<string, { calendar: RegExp; daily: boolean }> = {
+    'ibm_trades_tick_2013-10-07_2013-10-11.csv': { calendar: /calendar us-equity/, daily: false },
+    'binance_spot_btcusdt_ethusdt_trades_2024-08-08.csv': { calendar: /1m periods, 525,600 a year .*calendar 24x7/, daily: false },
+    'binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv': { calendar: /1m periods, 525,600 a year .*calendar 24x7/, daily: false },
+    'oanda_eurusd_quotes_tick_20140506.csv': { calendar: /5m periods, 74,880 a year .*calendar 24x5/, daily: false },
+    'us_equities_1min_2013-10-04_2013-10-11.csv': { calendar: /1h periods, 1,638 a year .*calendar us-equity/, daily: false },
+    'spy_1h_1998_2021.csv': { calendar: /1d periods, 252 a year .*calendar us-equity .*6\.5 h a day, closed on weekends/, daily: true },
+    'usdchf_30min_1996_2001.csv': { calendar: /1d periods, 260 a year .*calendar 24x5 .*24 h a day, closed on weekends/, daily: true },
+    'us_equities_etfs_daily_1998_2021.csv': { calendar: /1d periods, 252 a year .*calendar 252d/, daily: true },
+    'eustockmarkets_daily_1991_1998.csv': { calendar: /1d periods, 260 a year .*calendar 260d .*261\.0 trading days a year/, daily: true },
+    'goog_daily_2004_2013.csv': { calendar: /1d periods, 252 a year .*calendar 252d/, daily: true },
+  };
+  for (const [file, want] of Object.entries(EXPECT)) {
+    it(file, () => {
+      const j = out(`each-${file}.json`);
+      const r = runCli(['run', '--strategy', 'buy-and-hold', '--data', shared(file), '--no-cache', '--json', j, '--trades', out(`each-${file}.trades.csv`)]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(want.calendar);
+      const rep = JSON.parse(readFileSync(j, 'utf8')) as RunJson & { metrics: { ordersRejected: number } };
+      expect(rep.metrics.ordersRejected).toBe(0);
+      if (want.daily) {
+        // daily samples of a weekday market carry weekdays; fills are stamped on bar starts
+        const weekend = rep.equity.ts.filter((d) => weekday(d) === 0 || weekday(d) === 6);
+        if (!file.startsWith('usdchf')) expect(weekend, file).toEqual([]);
+        // FX opens on Sunday evening UTC: that session's short day is the only weekend label
+        else expect(weekend.every((d) => weekday(d) === 0)).toBe(true);
+        for (const t of csvRows(`each-${file}.trades.csv`)) expect(weekday(t[0]!), t[0]).not.toBe(6);
+      }
+    });
+  }
+});

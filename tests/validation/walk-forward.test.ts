@@ -88,7 +88,8 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     for (const seed of ['', '-b', '-c']) {
       const csv = file(`planted-bad${seed}.csv`);
       writeFileSync(csv, twoSymbolBars('planted', 4000, `truth-planted${seed}`));
-      expect(runCli(wf(csv, file(`planted-bad${seed}.json`))).code).toBe(0);
+      const r = runCli(wf(csv, file(`planted-bad${seed}.json`)));
+      expect(r.code, r.stderr).toBe(0);
       const p = read(file(`planted-bad${seed}.json`)).strategies.find((s) => s.name === 'pairs')! as Report['strategies'][number] & { overfitting: { bestTrial: { label: string }; configurations: number; sr0: number } };
       expect(p.overfitting.configurations).toBe(25);
       expect(p.overfitting.bestTrial.label).not.toMatch(/entry=0\.3|lookback=10,/);
@@ -99,7 +100,8 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     for (const seed of ['a', 'b', 'c', 'd', 'e', 'f']) {
       const csv = file(`noise-bad-${seed}.csv`);
       writeFileSync(csv, twoSymbolBars('noise', 4000, `truth-noise-${seed}`));
-      expect(runCli(wf(csv, file(`noise-bad-${seed}.json`))).code).toBe(0);
+      const r = runCli(wf(csv, file(`noise-bad-${seed}.json`)));
+      expect(r.code, r.stderr).toBe(0);
       expect(read(file(`noise-bad-${seed}.json`)).strategies.find((s) => s.name === 'pairs')!.verdictClass, seed).not.toBe('likely real');
     }
   });
