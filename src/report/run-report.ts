@@ -19,7 +19,7 @@ export interface RunReport {
     readonly seed: string;
     readonly initialCapital: number;
     readonly execution: ExecutionConfig;
-    readonly period: { readonly label: string; readonly us: number; readonly periodsPerYear: number; readonly basis: string };
+    readonly period: { readonly label: string; readonly us: number; readonly periodsPerYear: number; readonly calendar: string; readonly basis: string };
     readonly window: { readonly from: string; readonly to: string; readonly events: number };
     readonly data: readonly { file: string; kind: string; rows: number; bytes: number; sha1: string | null; symbols: readonly string[]; badRows: number }[];
   };
@@ -55,7 +55,7 @@ export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]
       seed,
       initialCapital: r.initialCapital,
       execution,
-      period: { label: out.period.label, us: out.period.periodUs, periodsPerYear: out.period.periodsPerYear, basis: out.period.basis },
+      period: { label: out.period.label, us: out.period.periodUs, periodsPerYear: out.period.periodsPerYear, calendar: out.period.calendar, basis: out.period.basis },
       window: { from: formatIso(out.fromUs), to: formatIso(out.toUs), events: r.events },
       data: out.files.map((f) => ({ file: f.file, kind: f.kind, rows: f.rows, bytes: f.bytes, sha1: f.sha1 ?? null, symbols: f.symbols, badRows: f.badRows })),
     },

@@ -121,7 +121,7 @@ export function buildValidationReport(v: ValidationOutcome, c: ValidationContext
       seed: c.seed,
       initialCapital: c.initialCapital,
       execution: c.execution,
-      period: { label: c.period.label, us: c.period.periodUs, periodsPerYear: c.period.periodsPerYear, basis: c.period.basis },
+      period: { label: c.period.label, us: c.period.periodUs, periodsPerYear: c.period.periodsPerYear, calendar: c.period.calendar, basis: c.period.basis },
       bootstrap: c.bootstrap,
       pboPartitions: c.pboPartitions,
       data: c.files.map((f) => ({ file: f.file, kind: f.kind, rows: f.rows, bytes: f.bytes, sha1: f.sha1 ?? null, symbols: f.symbols, badRows: f.badRows })),

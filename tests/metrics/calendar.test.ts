@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load.js';
 import { inferCalendar, measureCalendar, parseCalendar, periodsPerYearOf, symbolHint } from '../../src/metrics/calendar.js';
 import { choosePeriod } from '../../src/metrics/period.js';
-import { describeShared, runCli, shared } from '../helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeShared, runCli, shared, tempDir } from '../helpers.js';
 import { tableOf } from '../engine/harness.js';
 
 const MIN = 60e6;
@@ -124,5 +126,15 @@ describeShared('annualisation on the real files', () => {
     const bad = runCli(['run', '--strategy', 'momentum', '--data', f, '--no-cache', '--calendar', '24x6']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--calendar '24x6' is not a calendar; write one of 24x7, 24x5, us-equity, or <days>d:<hours>h/);
+  });
+  it('a validation whose out-of-sample Sharpe rests on fewer than 30 returns says so, and the JSON names the calendar', () => {
+    const f = shared('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv');
+    const d = tempDir();
+    const r = runCli(['compare', '--strategies', 'pairs', '--grid', 'pairs.entry=1.5,2', '--param', 'pairs.every=5s', '--param', 'pairs.lookback=20', '--data', f, '--split', '0.5', '--no-cache', '--json', join(d, 'c.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/returns {4}1m periods, 525,600 a year \(calendar 24x7\)/);
+    expect(r.stdout).toMatch(/warning {6}out of sample: Sharpe and Sortino rest on \d 1m returns \(fewer than 30\)/);
+    const rep = JSON.parse(readFileSync(join(d, 'c.json'), 'utf8')) as { manifest: { period: { calendar: string; periodsPerYear: number } } };
+    expect(rep.manifest.period).toMatchObject({ calendar: '24x7', periodsPerYear: 525_600 });
   });
 });
