@@ -10,7 +10,8 @@ import { formatDuration, formatIso, parseDuration } from '../data/time.js';
 import { parseTimeBound } from '../engine/run-job.js';
 import { defaultPeriodUs } from '../metrics/period.js';
 import { fmtNum, fmtP } from '../report/format.js';
-import { addLoadOptions, emitOutput, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLoadOptions, emitOutput, JSON_OPTION_DOC, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { guardOutputs } from './outputs.js';
 
 interface CommonFlags extends RawLoadFlags {
   data: string[];
@@ -18,7 +19,7 @@ interface CommonFlags extends RawLoadFlags {
   to?: string;
   every?: string;
   maxLag?: string;
-  json?: string | boolean;
+  json?: string;
 }
 
 function common(cmd: Command): Command {
@@ -28,11 +29,12 @@ function common(cmd: Command): Command {
     .option('--to <time>', 'end of the window (ISO-8601, exclusive)')
     .option('--every <duration>', 'sampling grid for tick data, e.g. 1m (default: from the data span); bars use their closes')
     .option('--max-lag <n>', 'fixed ADF lag (default: chosen by AIC up to the statsmodels maximum)')
-    .option('--json [file]', 'print JSON (to stdout, or to a file written atomically)');
+    .option('--json <file>', JSON_OPTION_DOC);
   return addLoadOptions(cmd);
 }
 
 async function window(f: CommonFlags): Promise<{ table: TickTable; gridUs: number; maxLag?: number }> {
+  guardOutputs([{ flag: '--json', path: f.json, stdout: true }], f.data);
   const { table } = await loadData(f.data, toLoadOptions(f));
   const from = parseTimeBound('--from', f.from, -Infinity);
   const to = parseTimeBound('--to', f.to, Infinity);

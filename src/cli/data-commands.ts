@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import { inspectData, renderInspection } from '../data/inspect.js';
 import { DEFAULT_PAIR, generatePair } from '../data/generate.js';
 import { parseDuration, parseIso, formatIso } from '../data/time.js';
-import { addLoadOptions, emitOutput, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLoadOptions, emitOutput, JSON_OPTION_DOC, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { guardOutputFolder, guardOutputs } from './outputs.js';
 
 export function dataCommand(): Command {
   const data = new Command('data').description('inspect and generate market data files');
@@ -18,8 +19,9 @@ export function dataCommand(): Command {
       .command('inspect')
       .description('kind, symbols, rows, time range, spacing, gaps, spreads and bad rows of CSV files')
       .argument('<paths...>', 'CSV files or folders of them')
-      .option('--json [file]', 'print JSON (to stdout, or to a file written atomically)'),
-  ).action(async (paths: string[], flags: RawLoadFlags & { json?: string | boolean }) => {
+      .option('--json <file>', JSON_OPTION_DOC),
+  ).action(async (paths: string[], flags: RawLoadFlags & { json?: string }) => {
+    guardOutputs([{ flag: '--json', path: flags.json, stdout: true }], paths);
     const ins = await inspectData(paths, toLoadOptions(flags));
     emitOutput(flags.json, ins, () => renderInspection(ins));
   });
@@ -27,7 +29,7 @@ export function dataCommand(): Command {
   data
     .command('generate')
     .description('write a deterministic synthetic cointegrated pair: quotes and trades CSVs')
-    .option('--out <dir>', 'output folder', 'data')
+    .option('--out <dir>', 'output folder (not the bundled data/)', '.')
     .option('--name <prefix>', 'file name prefix', 'sample_pair')
     .option('--seed <n>', 'random seed', String(DEFAULT_PAIR.seed))
     .option('--events <n>', 'quote updates over both symbols', String(DEFAULT_PAIR.events))
@@ -74,6 +76,7 @@ export function dataCommand(): Command {
         regimeBreak,
       };
       const out = str('out');
+      guardOutputFolder('--out', out);
       mkdirSync(out, { recursive: true });
       const prefix = str('name');
       const g = generatePair(opts, join(out, `${prefix}_quotes.csv`), f.trades === false ? undefined : join(out, `${prefix}_trades.csv`));

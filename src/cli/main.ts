@@ -1,6 +1,7 @@
 /**
  * The `tickfold` command line: commander wiring only; each command lives in its own module.
  */
+import { checkOutputValues } from './outputs.js';
 import { Command, CommanderError } from 'commander';
 import { TickfoldError } from '../errors.js';
 import { dataCommand } from './data-commands.js';
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[], manifestArgv: readonly strin
   // the command line a report records (a rerun records the original one, see rerun-command.ts)
   currentArgv = manifestArgv;
   try {
+    checkOutputValues(argv);
     await buildProgram().parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {

@@ -64,16 +64,20 @@ export function numberOption(flag: string, value: string, check: (x: number) => 
   return x;
 }
 
+/** The one shape of machine-readable output (see outputs.ts): `--json FILE`, or `--json -` for stdout. */
+export const JSON_OPTION_DOC = 'write the JSON here (atomically); - prints it on standard output';
+
 /**
- * The output of a command with `--json [file]`: the text rendering without the flag, JSON on
- * stdout with it, or JSON written atomically to the file it names.
+ * The output of a command with `--json FILE|-`: the text rendering without the flag, JSON on
+ * stdout with `-`, or JSON written atomically to the file it names.
  */
-export function emitOutput(json: string | boolean | undefined, value: unknown, text: () => string): void {
+export function emitOutput(json: string | undefined, value: unknown, text: () => string): void {
   if (json === undefined) process.stdout.write(text() + '\n');
-  else if (typeof json === 'string') {
+  else if (json === '-') process.stdout.write(toJson(value));
+  else {
     writeFileAtomic(json, toJson(value));
     process.stderr.write(`wrote ${json}\n`);
-  } else process.stdout.write(toJson(value));
+  }
 }
 
 /** `--calendar`: a named calendar or `<days>d:<hours>h`, else a usage error listing them. */

@@ -4,7 +4,8 @@ import { UsageError } from '../errors.js';
 import { overfitReport } from '../analysis/overfit.js';
 import { readReturnMatrix } from '../data/matrix.js';
 import { fmtNum, fmtP, fmtPct } from '../report/format.js';
-import { emitOutput, numberOption } from './options.js';
+import { emitOutput, JSON_OPTION_DOC, numberOption } from './options.js';
+import { guardOutputs } from './outputs.js';
 
 export function overfitCommand(): Command {
   return new Command('overfit')
@@ -13,8 +14,9 @@ export function overfitCommand(): Command {
     .option('--partitions <S>', 'CSCV blocks (even)', '16')
     .option('--periods-per-year <P>', 'for annualised Sharpe ratios', '252')
     .option('--target-sharpe <x>', 'annual Sharpe for MinBTL', '1')
-    .option('--json [file]', 'print JSON (to stdout, or to a file written atomically)')
-    .action((f: { returns: string; partitions: string; periodsPerYear: string; targetSharpe: string; json?: string | boolean }) => {
+    .option('--json <file>', JSON_OPTION_DOC)
+    .action((f: { returns: string; partitions: string; periodsPerYear: string; targetSharpe: string; json?: string }) => {
+      guardOutputs([{ flag: '--json', path: f.json, stdout: true }], [f.returns]);
       const S = numberOption('--partitions', f.partitions, (x) => Number.isInteger(x) && x >= 2 && x % 2 === 0 && x <= 24, 'an even integer from 2 to 24');
       const P = numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0');
       const target = numberOption('--target-sharpe', f.targetSharpe, (x) => x > 0, 'a number > 0');

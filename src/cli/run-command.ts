@@ -17,6 +17,7 @@ import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { renderHtmlReport } from '../report/html.js';
 import { runHtml } from '../report/html-builders.js';
+import { guardOutputs, strategyFiles } from './outputs.js';
 import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 
 
@@ -98,7 +99,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     .option('--param <key=value>', 'strategy parameter (repeatable)', collect, [])
     .option('--from <time>', 'start of the window (ISO-8601, inclusive)')
     .option('--to <time>', 'end of the window (ISO-8601, exclusive)')
-    .option('--json <file>', 'write the JSON report here (atomically)')
+    .option('--json <file>', 'write the JSON report here (atomically); - prints it on standard output instead of the summary')
     .option('--trades <file>', 'write the round-trip trades CSV here (atomically)')
     .option('--report <file>', 'write the self-contained HTML report here (atomically)')
     .option('--quiet', 'print nothing but errors');
@@ -106,6 +107,14 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
   addLoadOptions(cmd);
   cmd.addHelpText('after', () => `\nBuilt-in strategies and their parameters:\n${[...BUILTIN_STRATEGIES.values()].map((m) => `${m.name}: ${m.description}\n${describeParams(m.params)}`).join('\n')}\n`);
   cmd.action(async (f: RawLoadFlags & RawExecFlags & { strategy: string; data: string[]; param: string[]; from?: string; to?: string; json?: string; trades?: string; report?: string; quiet?: boolean }) => {
+    guardOutputs(
+      [
+        { flag: '--json', path: f.json, stdout: true },
+        { flag: '--trades', path: f.trades },
+        { flag: '--report', path: f.report },
+      ],
+      [...f.data, ...strategyFiles([f.strategy])],
+    );
     const strategy = await loadStrategy(f.strategy, BUILTIN_STRATEGIES);
     const execution = toExecution(f);
     const seed = f.seed;
@@ -146,10 +155,11 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const csv = f.trades !== undefined ? renderTradesCsv(out.record.trades, out.record.openTrades) : undefined;
     const html = f.report !== undefined ? renderHtmlReport(runHtml(report, out)) : undefined;
     checkInterrupted();
-    if (json !== undefined) writeFileAtomic(f.json!, json);
+    if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
     if (csv !== undefined) writeFileAtomic(f.trades!, csv);
     if (html !== undefined) writeFileAtomic(f.report!, html);
-    if (!f.quiet) {
+    if (f.json === '-') process.stdout.write(json!);
+    else if (!f.quiet) {
       process.stdout.write(renderRunText(report, out) + '\n');
       const wrote = [f.json, f.trades, f.report].filter((x): x is string => x !== undefined);
       if (wrote.length) process.stdout.write(`  wrote          ${wrote.join(', ')}\n`);

@@ -24,6 +24,7 @@ import { renderHtmlReport } from '../report/html.js';
 import { validationHtml } from '../report/html-builders.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
+import { guardOutputs, strategyFiles } from './outputs.js';
 import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { addExecutionOptions, toExecution, toGuard, type RawExecFlags } from './run-command.js';
 import { checkInterrupted } from './interrupt.js';
@@ -76,7 +77,7 @@ function addValidationOptions(cmd: Command): Command {
     .option('--bootstrap <B>', 'stationary-bootstrap resamples for the p-values against baselines', '2000')
     .option('--block <L>', 'mean block length of the bootstrap, in periods (default: n^(1/3))')
     .option('--target-sharpe <x>', 'annual Sharpe for MinBTL', '1')
-    .option('--json <file>', 'write the JSON report here (atomically)')
+    .option('--json <file>', 'write the JSON report here (atomically); - prints it on standard output instead of the text')
     .option('--report <file>', 'write the self-contained HTML report here (atomically)')
     .option('--quiet', 'print nothing but errors')
     .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)');
@@ -116,6 +117,13 @@ function baselineDefaults(module: StrategyModule, given: Record<string, string>,
 const naiveCopy = (n: string): string => `${n} (naive)`;
 
 async function runValidation(command: 'walk-forward' | 'compare', names: readonly string[], mainName: string | undefined, baselines: readonly string[], f: RawValidationFlags, argv: readonly string[]): Promise<void> {
+  guardOutputs(
+    [
+      { flag: '--json', path: f.json, stdout: true },
+      { flag: '--report', path: f.report },
+    ],
+    [...f.data, ...strategyFiles(names)],
+  );
   // grids: unprefixed entries belong to the main strategy (walk-forward); compare needs prefixes
   const gridEntries = mainName !== undefined && f.grid.every((g) => !g.includes('.') || !names.includes(g.slice(0, g.indexOf('.')))) ? new Map([[mainName, f.grid]]) : gridsByStrategy(f.grid, names);
   for (const g of gridEntries.keys()) if (!names.includes(g)) throw new UsageError(`--grid for '${g}', which is not among the strategies run (${names.join(', ')})`);
@@ -239,9 +247,10 @@ async function validateWith(
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
   const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, ctx.params)) : undefined;
   checkInterrupted();
-  if (json !== undefined) writeFileAtomic(f.json!, json);
+  if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
   if (html !== undefined) writeFileAtomic(f.report!, html);
-  if (!f.quiet) {
+  if (f.json === '-') process.stdout.write(json!);
+  else if (!f.quiet) {
     process.stdout.write(renderValidationText(outcome, ctx) + '\n');
     const wrote = [f.json, f.report].filter((x): x is string => x !== undefined);
     if (wrote.length) process.stdout.write(`\nwrote ${wrote.join(', ')}\n`);

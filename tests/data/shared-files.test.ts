@@ -6,7 +6,7 @@ import { describeShared, runCli, shared, SHARED_FILES } from '../helpers.js';
 
 describeShared('the real files in ../shared/data', () => {
   it('data inspect reports all ten files with the row counts of their README', () => {
-    const r = runCli(['data', 'inspect', '--json', '--no-cache', ...SHARED_FILES.map(([f]) => shared(f))]);
+    const r = runCli(['data', 'inspect', '--json', '-', '--no-cache', ...SHARED_FILES.map(([f]) => shared(f))]);
     expect(r.stderr).toBe('');
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout) as { files: { summary: { file: string; kind: string; rows: number; badRows: number } }[]; totalRows: number };

@@ -183,7 +183,7 @@ describeShared('ordering and outputs', () => {
     expect(rep).toMatch(/"returnFraction": 6\.98/);
   });
   it('coint gives the half-life in observations and in the data\'s own elapsed time (business days are not calendar days)', () => {
-    const r = runCli(['coint', '--symbols', 'DAX,CAC', '--data', shared('eustockmarkets_daily_1991_1998.csv'), '--no-cache', '--json']);
+    const r = runCli(['coint', '--symbols', 'DAX,CAC', '--data', shared('eustockmarkets_daily_1991_1998.csv'), '--no-cache', '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { observations: number; halfLifeObs: number; halfLifeUs: number; elapsedPerObsUs: number; from: string; to: string };
     const spanUs = Date.parse(`${j.to}T00:00:00Z`) * 1000 - Date.parse(`${j.from}T00:00:00Z`) * 1000;

@@ -73,7 +73,7 @@ describeShared('tickfold overfit', () => {
     const { deflatedSharpe } = await import('../../src/metrics/sharpe-inference.js');
     const file = join(ORACLES, 'pbo_example_matrix_t500_n12.csv');
     for (const [S, key] of [[10, 'S10'], [16, 'S16_first_4_rows_dropped']] as const) {
-      const r = runCli(['overfit', '--returns', file, '--partitions', String(S), '--json']);
+      const r = runCli(['overfit', '--returns', file, '--partitions', String(S), '--json', '-']);
       expect(r.code, r.stderr).toBe(0);
       const j = JSON.parse(r.stdout);
       expect(Math.abs(j.pbo.pbo - oracle('pbo_example.json').cases[key].pbo)).toBeLessThanOrEqual(1e-12);

@@ -72,7 +72,7 @@ describeShared('pairs and linreg on real data', () => {
     }
   });
   it('tickfold coint on DAX/CAC matches statsmodels coint(maxlag=0)', () => {
-    const r = runCli(['coint', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--symbols', 'DAX,CAC', '--max-lag', '0', '--json']);
+    const r = runCli(['coint', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--symbols', 'DAX,CAC', '--max-lag', '0', '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.stat).toBeCloseTo(-1.9482217293589028, 9);
@@ -84,7 +84,7 @@ describeShared('pairs and linreg on real data', () => {
     expect(text.stdout).toContain('ADF ln DAX');
   });
   it('tickfold pairs scan ranks every pair by p-value', () => {
-    const r = runCli(['pairs', 'scan', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--json']);
+    const r = runCli(['pairs', 'scan', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { pairs: { y: string; x: string; pValue: number; hedgeRatio: number; halfLifeObs: number }[] };
     expect(j.pairs).toHaveLength(6); // 4 indices: C(4,2)
