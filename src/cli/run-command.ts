@@ -18,18 +18,19 @@ import { VERSION } from '../version.js';
 import { renderHtmlReport } from '../report/html.js';
 import { runHtml } from '../report/html-builders.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
+import { routeEntries } from './strategy-args.js';
 import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 
 
 /** Execution flags shared by every command that runs backtests. */
 export function addExecutionOptions(cmd: Command): Command {
   return cmd
-    .option('--latency <duration>', "time from decision to a live order, e.g. 50ms; 0 = the next event (default)", '0')
+    .option('--latency <duration>', 'time from decision to a live order, e.g. 50ms; 0 = the next event', '0')
     .option('--fee <bps>', 'fee in basis points of notional', '0')
     .option('--fee-per-unit <x>', 'fee per unit (share, coin) traded', '0')
     .option('--fee-min <x>', 'minimum fee per fill', '0')
     .option('--slippage <bps>', 'slippage against market and stop fills, basis points', '0')
-    .option('--spread <bps>', 'half-spread assumed on trade-only data, basis points', '0')
+    .option('--spread <bps>', 'HALF-spread assumed on trade-only data, basis points: buys pay the trade price + this, sells get it − this', '0')
     .option('--borrow <bps>', 'yearly borrow cost of short positions, basis points', '0')
     .option('--cap-to-quote-size', 'fill at most the displayed quote size; the rest stays working')
     .option('--max-leverage <x>', 'gross exposure allowed as a multiple of equity; larger orders are rejected', '1')
@@ -127,7 +128,8 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       checkInterrupted();
       const prepared = prepareRun(table, {
         strategy,
-        params: parseParamPairs(f.param),
+        // unprefixed keys, or prefixed with the strategy's name (or path); any other prefix is an error
+        params: parseParamPairs(routeEntries('--param', f.param, new Map([[strategy.name, strategy.name], [f.strategy, strategy.name]]), strategy.name).get(strategy.name) ?? []),
         ...(f.from !== undefined ? { from: f.from } : {}),
         ...(f.to !== undefined ? { to: f.to } : {}),
         execution,

@@ -14,10 +14,11 @@ import { choosePeriod } from '../metrics/period.js';
 import { writeFileAtomic } from '../report/atomic.js';
 import { buildValidationReport, renderValidationJson, renderValidationText, type ValidationContext } from '../report/validation-report.js';
 import { loadStrategy } from '../strategy/load.js';
-import { resolveParams } from '../strategy/params.js';
+import { parseParamPairs, resolveParams } from '../strategy/params.js';
 import type { StrategyModule } from '../strategy/types.js';
 import { planFolds } from '../validation/folds.js';
-import { gridsByStrategy, parseGrid } from '../validation/grid.js';
+import { parseGrid } from '../validation/grid.js';
+import { parseListed, routeEntries } from './strategy-args.js';
 import { NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective } from '../validation/validate.js';
 import { TaskRunner } from '../validation/pool.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -86,22 +87,6 @@ function addValidationOptions(cmd: Command): Command {
   return cmd;
 }
 
-/** `--param` entries for one strategy: its own prefixed ones, and the unprefixed ones if it is the main one. */
-function paramsFor(entries: readonly string[], name: string, names: readonly string[], main: boolean): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of entries) {
-    const eq = p.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--param '${p}' must be key=value, e.g. --param lookback=20`);
-    const key = p.slice(0, eq).trim();
-    const dot = key.indexOf('.');
-    const owner = dot > 0 && names.includes(key.slice(0, dot)) ? key.slice(0, dot) : undefined;
-    if (owner === undefined && !main) continue;
-    if (owner !== undefined && owner !== name) continue;
-    out[owner ? key.slice(dot + 1) : key] = p.slice(eq + 1).trim();
-  }
-  return out;
-}
-
 /**
  * Parameters of a naive baseline unless given: decide once per return period (not on every
  * tick), and the coin flip enters or exits with probability 0.1 a period.
@@ -116,27 +101,52 @@ function baselineDefaults(module: StrategyModule, given: Record<string, string>,
 /** A naive baseline's name when it also runs as a candidate (given a grid, or under test). */
 const naiveCopy = (n: string): string => `${n} (naive)`;
 
-async function runValidation(command: 'walk-forward' | 'compare', names: readonly string[], mainName: string | undefined, baselines: readonly string[], f: RawValidationFlags, argv: readonly string[]): Promise<void> {
+async function runValidation(command: 'walk-forward' | 'compare', items: readonly string[], mainIndex: number | undefined, baselines: readonly string[], f: RawValidationFlags, argv: readonly string[]): Promise<void> {
+  const listed = items.map(parseListed);
   guardOutputs(
     [
       { flag: '--json', path: f.json, stdout: true },
       { flag: '--report', path: f.report },
     ],
-    [...f.data, ...strategyFiles(names)],
+    [...f.data, ...strategyFiles(listed.map((l) => l.spec))],
   );
-  // grids: unprefixed entries belong to the main strategy (walk-forward); compare needs prefixes
-  const gridEntries = mainName !== undefined && f.grid.every((g) => !g.includes('.') || !names.includes(g.slice(0, g.indexOf('.')))) ? new Map([[mainName, f.grid]]) : gridsByStrategy(f.grid, names);
-  for (const g of gridEntries.keys()) if (!names.includes(g)) throw new UsageError(`--grid for '${g}', which is not among the strategies run (${names.join(', ')})`);
+  // the listed strategies, called by their alias or their module's name
+  const listedModules: StrategyModule[] = [];
+  for (const l of listed) listedModules.push(await loadStrategy(l.spec, BUILTIN_STRATEGIES));
+  const names = listed.map((l, i) => l.alias ?? listedModules[i]!.name);
+  if (new Set(names).size !== names.length) throw new UsageError(`two listed strategies are called the same (${names.join(', ')}); list each once, or name them: --strategies a=./a.ts,b=./b.ts`);
+  const mainName = mainIndex === undefined ? undefined : names[mainIndex];
+  // every name an entry may use for its owner: the canonical name and the spec as written
+  const owners = new Map<string, string>();
+  listed.forEach((l, i) => {
+    owners.set(names[i]!, names[i]!);
+    owners.set(l.spec, names[i]!);
+  });
+  const unlistedBaselines = baselines.filter((b) => !owners.has(b));
+  for (const b of unlistedBaselines) owners.set(b, b);
+  const schemaOf = (n: string): Record<string, unknown> => {
+    const i = names.indexOf(n);
+    return i >= 0 ? listedModules[i]!.params : (BUILTIN_STRATEGIES.get(n)?.params ?? {});
+  };
+  const having = (key: string): string[] => [...new Set(owners.values())].filter((n) => key in schemaOf(n));
+  // --grid and --param entries, each to its strategy (none is ever dropped)
+  const gridEntries = routeEntries('--grid', f.grid, owners, mainName, having);
+  for (const g of gridEntries.keys()) {
+    if (!names.includes(g)) throw new UsageError(`--grid for '${g}': a naive baseline given a grid is a candidate; list it in --strategies (e.g. --strategies ${[...names, g].join(',')})`);
+  }
+  const paramEntries = routeEntries('--param', f.param, owners, mainName, having);
   // a candidate: any strategy that is not a naive baseline, one given a grid, or the one under
   // test in walk-forward; every naive baseline also runs as the yardstick, under its own name, or
   // as 'NAME (naive)' when a candidate has that name
   const isNaive = (n: string): boolean => (NAIVE_BASELINES as readonly string[]).includes(n);
-  const candidate = (n: string): boolean => !isNaive(n) || n === mainName || (gridEntries.get(n)?.length ?? 0) > 0;
-  const all = [...names, ...baselines.filter((b) => !names.includes(b) || candidate(b))];
-  const baselineAt = (i: number): boolean => i >= names.length || !candidate(all[i]!);
-  const modules = new Map<string, StrategyModule>();
-  for (const n of all) modules.set(n, await loadStrategy(n, BUILTIN_STRATEGIES));
-  const displayNames = all.map((n) => modules.get(n)!.name);
+  const candidate = (i: number): boolean => !isNaive(names[i]!) || names[i] === mainName || (gridEntries.get(names[i]!)?.length ?? 0) > 0;
+  interface Slot { readonly name: string; readonly spec: string; readonly module: StrategyModule; readonly baseline: boolean; readonly naiveCopy: boolean }
+  const slots: Slot[] = listed.map((l, i) => ({ name: names[i]!, spec: l.spec, module: listedModules[i]!, baseline: !candidate(i), naiveCopy: false }));
+  for (const b of baselines) {
+    const i = names.indexOf(b);
+    if (i >= 0 && !candidate(i)) continue; // listed, and a baseline already
+    slots.push({ name: i >= 0 ? naiveCopy(b) : b, spec: b, module: BUILTIN_STRATEGIES.get(b)!, baseline: true, naiveCopy: i >= 0 });
+  }
   // checked before any thread starts
   const execution = toExecution(f);
   const initialCapital = numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
@@ -145,18 +155,13 @@ async function runValidation(command: 'walk-forward' | 'compare', names: readonl
   const bootstrapReps = numberOption('--bootstrap', f.bootstrap, (x) => Number.isInteger(x) && x >= 100 && x <= 1_000_000, 'an integer from 100 to 1,000,000');
   const block = f.block === undefined ? undefined : numberOption('--block', f.block, (x) => x >= 1, 'a number >= 1 (periods)');
   const targetSharpe = numberOption('--target-sharpe', f.targetSharpe, (x) => x > 0, 'a number > 0');
-  const entriesFor = (periodLabel: string): Entry[] => {
-    const entries: Entry[] = all.map((n, i) => {
-      const module = modules.get(n)!;
-      // the naive baselines are the yardstick; a candidate never is one of them
-      const isBaseline = baselineAt(i);
-      const given = paramsFor(f.param, n, all, n === mainName && !isBaseline);
-      const base = isBaseline ? baselineDefaults(module, isBaseline && candidate(n) ? {} : given, periodLabel) : given;
-      return { name: isBaseline && candidate(n) ? naiveCopy(displayNames[i]!) : displayNames[i]!, spec: n, module, base, grid: isBaseline ? [] : parseGrid(gridEntries.get(n) ?? []), baseline: isBaseline };
+  const entriesFor = (periodLabel: string): Entry[] =>
+    slots.map((sl) => {
+      // the naive copy of a candidate runs with its defaults; the candidate takes the entries
+      const given = sl.naiveCopy ? {} : parseParamPairs(paramEntries.get(sl.name) ?? []);
+      const base = sl.baseline ? baselineDefaults(sl.module, given, periodLabel) : given;
+      return { name: sl.name, spec: sl.spec, module: sl.module, base, grid: sl.baseline ? [] : parseGrid(gridEntries.get(sl.name) ?? []), baseline: sl.baseline };
     });
-    if (new Set(entries.map((e) => e.name)).size !== entries.length) throw new UsageError(`two strategies have the same name (${displayNames.join(', ')}); each must be listed once`);
-    return entries;
-  };
   // start the worker threads now: they load their code while this thread reads the data
   const runner = new TaskRunner(workers, toGuard(f));
   try {
@@ -266,7 +271,7 @@ export function walkForwardCommand(argv: () => readonly string[]): Command {
   cmd.action(async (f: RawValidationFlags & { strategy: string; baselines: string }) => {
     const baselines = f.baselines.trim() === 'none' ? [] : f.baselines.split(',').map((s) => s.trim()).filter((s) => s !== '');
     for (const b of baselines) if (!(NAIVE_BASELINES as readonly string[]).includes(b)) throw new UsageError(`--baselines: '${b}' is not a naive baseline (${NAIVE_BASELINES.join(', ')}, or none)`);
-    await runValidation('walk-forward', [f.strategy], f.strategy, baselines, f, argv());
+    await runValidation('walk-forward', [f.strategy], 0, baselines, f, argv());
   });
   return cmd;
 }
@@ -281,7 +286,7 @@ export function compareCommand(argv: () => readonly string[]): Command {
     if (names.length === 0) throw new UsageError('--strategies needs at least one strategy');
     if (new Set(names).size !== names.length) throw new UsageError(`--strategies lists a strategy twice (${names.join(', ')})`);
     // the edge is always measured against every naive baseline, whichever are listed
-    await runValidation('compare', names, names.length === 1 ? names[0] : undefined, [...NAIVE_BASELINES], f, argv());
+    await runValidation('compare', names, names.length === 1 ? 0 : undefined, [...NAIVE_BASELINES], f, argv());
   });
   return cmd;
 }

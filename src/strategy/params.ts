@@ -16,6 +16,14 @@ export function parseParamPairs(pairs: readonly string[]): Record<string, string
   return out;
 }
 
+/** true/false, yes/no, on/off, 1/0, in any case; undefined for anything else. */
+export function parseBoolean(raw: string): boolean | undefined {
+  const v = raw.trim().toLowerCase();
+  if (v === 'true' || v === 'yes' || v === 'on' || v === '1') return true;
+  if (v === 'false' || v === 'no' || v === 'off' || v === '0') return false;
+  return undefined;
+}
+
 function convert(strategy: string, key: string, raw: string | ParamValue, schema: ParamSchema): ParamValue {
   const spec = schema[key]!;
   const bad = (what: string): UsageError =>
@@ -33,9 +41,9 @@ function convert(strategy: string, key: string, raw: string | ParamValue, schema
     }
     case 'boolean': {
       if (typeof raw === 'boolean') return raw;
-      if (raw === 'true' || raw === '1' || raw === 'yes') return true;
-      if (raw === 'false' || raw === '0' || raw === 'no') return false;
-      throw bad('true or false');
+      const b = parseBoolean(String(raw));
+      if (b === undefined) throw bad('true or false (also yes/no, on/off, 1/0, in any case)');
+      return b;
     }
     case 'string': {
       const s = String(raw);

@@ -41,22 +41,6 @@ export function parseGrid(entries: readonly string[], flag = '--grid'): Grid {
   return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, values]) => ({ key, values }));
 }
 
-/** Splits `strategy.key=...` entries by strategy; entries without a prefix apply to `defaultStrategy`. */
-export function gridsByStrategy(entries: readonly string[], strategies: readonly string[], flag = '--grid'): Map<string, string[]> {
-  const by = new Map<string, string[]>(strategies.map((s) => [s, []]));
-  for (const e of entries) {
-    const eq = e.indexOf('=');
-    const key = eq > 0 ? e.slice(0, eq) : e;
-    const dot = key.indexOf('.');
-    const owner = dot > 0 ? key.slice(0, dot) : undefined;
-    if (owner === undefined || !by.has(owner)) {
-      throw new UsageError(`${flag} '${e}': with several strategies, prefix the key with the strategy's name, e.g. ${flag} ${strategies[0] ?? 'pairs'}.${dot > 0 ? key.slice(dot + 1) : key}=a,b (strategies: ${strategies.join(', ')})`);
-    }
-    by.get(owner)!.push(e.slice(dot + 1));
-  }
-  return by;
-}
-
 export interface Trial {
   /** 0-based, in grid order. */
   readonly index: number;

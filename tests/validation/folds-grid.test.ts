@@ -4,7 +4,8 @@ import { runBacktest } from '../../src/engine/engine.js';
 import type { Context, StrategyModule } from '../../src/strategy/types.js';
 import { foldedStrategy, type FoldEdge, type Segment } from '../../src/validation/folded.js';
 import { planFolds } from '../../src/validation/folds.js';
-import { expandGrid, gridsByStrategy, parseGrid } from '../../src/validation/grid.js';
+import { expandGrid, parseGrid } from '../../src/validation/grid.js';
+import { routeEntries } from '../../src/cli/strategy-args.js';
 import { stationaryBootstrapMean } from '../../src/stats/bootstrap.js';
 import pairs from '../../strategies/pairs.js';
 import { Q, tableOf } from '../engine/harness.js';
@@ -90,8 +91,10 @@ describe('parameter grids', () => {
     expect(() => expandGrid('pairs', pairs.params, {}, parseGrid(['lookbak=10,20']))).toThrow(/did you mean 'lookback'/);
     expect(() => expandGrid('pairs', pairs.params, {}, parseGrid(['lookback=5,20']))).toThrow(/lookback=5 is not >= 10/);
     expect(() => expandGrid('pairs', pairs.params, { entry: '2' }, parseGrid(['entry=1,2']))).toThrow(/both in --param and in --grid/);
-    expect(() => gridsByStrategy(['entry=1,2'], ['pairs', 'linreg'])).toThrow(/prefix the key.*pairs\.entry/);
-    expect(gridsByStrategy(['pairs.entry=1,2', 'linreg.horizon=5,10'], ['pairs', 'linreg']).get('linreg')).toEqual(['horizon=5,10']);
+    const owners = new Map([['pairs', 'pairs'], ['linreg', 'linreg']]);
+    expect(() => routeEntries('--grid', ['entry=1,2'], owners, undefined, () => ['pairs'])).toThrow(/prefix the key.*pairs\.entry/);
+    expect(routeEntries('--grid', ['pairs.entry=1,2', 'linreg.horizon=5,10'], owners, undefined).get('linreg')).toEqual(['horizon=5,10']);
+    expect(() => routeEntries('--grid', ['pair.entry=1,2'], owners, undefined)).toThrow(/no strategy called 'pair' in this command; did you mean 'pairs'\?/);
   });
 });
 
