@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { cointegration, scanPairs, type CointReport } from '../analysis/cointegration.js';
 import { loadData } from '../data/load.js';
 import { sliceTime, type TickTable } from '../data/table.js';
-import { formatDuration, formatIso, parseDuration } from '../data/time.js';
+import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
 import { parseTimeBound } from '../engine/run-job.js';
 import { defaultPeriodUs } from '../metrics/period.js';
 import { fmtNum, fmtP } from '../report/format.js';
@@ -42,7 +42,7 @@ async function window(f: CommonFlags): Promise<{ table: TickTable; gridUs: numbe
   if (t.length === 0) throw new UsageError('no data in the window');
   const span = t.ts[t.length - 1]! - t.ts[0]!;
   const gridUs = f.every !== undefined ? parseDuration(f.every) : defaultPeriodUs(span);
-  if (!(gridUs > 0)) throw new UsageError(`--every '${f.every}' is not a duration; write e.g. 1m, 1h`);
+  if (!(gridUs > 0)) throw new UsageError(durationError('--every', f.every ?? '', '1m, 1h'));
   const maxLag = f.maxLag !== undefined ? numberOption('--max-lag', f.maxLag, (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0') : undefined;
   return { table: t, gridUs, ...(maxLag !== undefined ? { maxLag } : {}) };
 }

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { inspectData, renderInspection } from '../data/inspect.js';
 import { DEFAULT_PAIR, generatePair } from '../data/generate.js';
-import { parseDuration, parseIso, formatIso } from '../data/time.js';
+import { durationError, parseDuration, parseIso, formatIso } from '../data/time.js';
 import { addLoadOptions, emitOutput, JSON_OPTION_DOC, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { guardOutputFolder, guardOutputs } from './outputs.js';
 
@@ -54,7 +54,7 @@ export function dataCommand(): Command {
       if (Number.isNaN(startUs)) throw new UsageError(`--start '${str('start')}' is not an ISO-8601 time`);
       const seconds = (k: string, flag: string): number => {
         const us = parseDuration(str(k));
-        if (!(us > 0)) throw new UsageError(`${flag} '${str(k)}' is not a duration; write e.g. 500ms, 30s, 10m`);
+        if (!(us > 0)) throw new UsageError(durationError(flag, str(k), '500ms, 30s, 10m'));
         return us / 1e6;
       };
       let regimeBreak: number | undefined;

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../report/atomic.js';
 import { toJson } from '../report/format.js';
 import type { LoadOptions } from '../data/load.js';
 import { parseColumnMap } from '../data/schema.js';
-import { parseDuration, TS_UNITS, type TsUnit } from '../data/time.js';
+import { durationError, parseDuration, TS_UNITS, type TsUnit } from '../data/time.js';
 import { CALENDAR_NAMES, parseCalendar, type Calendar } from '../metrics/calendar.js';
 
 export interface RawLoadFlags {
@@ -39,7 +39,7 @@ export function toLoadOptions(f: RawLoadFlags): LoadOptions {
   let barLengthUs: number | undefined;
   if (f.barLength !== undefined) {
     barLengthUs = parseDuration(f.barLength);
-    if (!(barLengthUs > 0)) throw new UsageError(`--bar-length '${f.barLength}' is not a duration; write e.g. 1m, 30m, 1h or 1d`);
+    if (!(barLengthUs > 0)) throw new UsageError(durationError('--bar-length', f.barLength, '1m, 30m, 1h, 1d'));
   }
   return {
     ...(f.columns !== undefined ? { columns: parseColumnMap(f.columns) } : {}),

@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_EXECUTION, type ExecutionConfig } from '../broker/broker.js';
-import { parseDuration } from '../data/time.js';
+import { durationError, parseDuration } from '../data/time.js';
 import { outcomeOf, prepareRun, type RunOutcome } from '../engine/run-job.js';
 import { loadData, type FileSummary } from '../data/load.js';
 import { TaskRunner, type Guard } from '../validation/pool.js';
@@ -48,7 +48,7 @@ export function toGuard(f: { timeout?: string; maxMemory?: string }): Guard {
   let timeoutMs: number | undefined;
   if (f.timeout !== undefined) {
     const us = parseDuration(f.timeout);
-    if (!(us > 0)) throw new UsageError(`--timeout '${f.timeout}' is not a duration; write e.g. 30s, 5m or 1h`);
+    if (!(us > 0)) throw new UsageError(durationError('--timeout', f.timeout, '30s, 5m, 1h'));
     timeoutMs = us / 1000;
   }
   const maxMemoryMb = f.maxMemory === undefined ? undefined : numberOption('--max-memory', f.maxMemory, (x) => Number.isInteger(x) && x >= 64, 'an integer number of MB >= 64');
@@ -77,7 +77,7 @@ export interface RawExecFlags {
 export function toExecution(f: RawExecFlags): ExecutionConfig {
   const nonNeg = (x: number): boolean => Number.isFinite(x) && x >= 0;
   const latencyUs = f.latency === '0' ? 0 : parseDuration(f.latency);
-  if (Number.isNaN(latencyUs)) throw new UsageError(`--latency '${f.latency}' is not a duration; write e.g. 0, 50ms, 1s`);
+  if (Number.isNaN(latencyUs)) throw new UsageError(durationError('--latency', f.latency, '0, 50ms, 1s'));
   return {
     ...DEFAULT_EXECUTION,
     latencyUs,

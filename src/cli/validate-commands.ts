@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import type { ExecutionConfig } from '../broker/broker.js';
 import { loadData } from '../data/load.js';
 import { sliceTime } from '../data/table.js';
+import { durationError, formatIso } from '../data/time.js';
 import { parseTimeBound, rowTime } from '../engine/run-job.js';
 import { choosePeriod } from '../metrics/period.js';
 import { writeFileAtomic } from '../report/atomic.js';
@@ -16,7 +17,7 @@ import { buildValidationReport, renderValidationJson, renderValidationText, type
 import { loadStrategy } from '../strategy/load.js';
 import { parseParamPairs, resolveParams } from '../strategy/params.js';
 import type { StrategyModule } from '../strategy/types.js';
-import { planFolds } from '../validation/folds.js';
+import { DEFAULT_MAX_FOLDS, planFolds } from '../validation/folds.js';
 import { parseGrid } from '../validation/grid.js';
 import { parseListed, routeEntries } from './strategy-args.js';
 import { NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective } from '../validation/validate.js';
@@ -44,6 +45,7 @@ interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
   anchored?: boolean;
   embargo?: string;
   warmup?: string;
+  maxFolds: string;
   foldEdge: string;
   objective: string;
   workers?: string;
@@ -71,6 +73,7 @@ function addValidationOptions(cmd: Command): Command {
     .option('--anchored', 'anchored walk-forward: training windows all start at the beginning of the data (default: rolling)')
     .option('--embargo <length>', 'gap left out between each training window and its test window')
     .option('--warmup <length>', 'data replayed without trading before each test window (default: the training window)')
+    .option('--max-folds <n>', 'refuse a plan of more walk-forward folds than this, before any work', String(DEFAULT_MAX_FOLDS))
     .addOption(new Option('--fold-edge <policy>', 'positions at a fold edge: close them (paying costs) or carry them into the next fold').choices(['close', 'carry']).default('close'))
     .addOption(new Option('--objective <metric>', 'what the in-sample choice maximises').choices(Object.keys(OBJECTIVES)).default('sharpe'))
     .option('--workers <n>', `worker threads for trials and folds (default: ${availableParallelism()}, the cores here; each guarded, see --timeout)`)
@@ -191,7 +194,7 @@ async function validateWith(
     f.periodsPerYear === undefined ? undefined : numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0'),
     f.calendar === undefined ? undefined : calendarOption(f.calendar),
   );
-  if (!(period.periodUs > 0)) throw new UsageError(`--period '${f.period}' is not a duration; write e.g. 1d, 1h, 5m`);
+  if (!(period.periodUs > 0)) throw new UsageError(durationError('--period', f.period ?? '', '1d, 1h, 5m'));
   const plan = planFolds(table, {
     ...(f.split !== undefined ? { split: f.split } : {}),
     ...(f.train !== undefined ? { train: f.train } : {}),
@@ -200,9 +203,22 @@ async function validateWith(
     ...(f.anchored ? { anchored: true } : {}),
     ...(f.embargo !== undefined ? { embargo: f.embargo } : {}),
     ...(f.warmup !== undefined ? { warmup: f.warmup } : {}),
+    maxFolds: numberOption('--max-folds', f.maxFolds, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'),
   });
 
   const entries = entriesFor(period.label);
+  // the plan, before any work (on stderr: stdout may be the JSON)
+  if (!f.quiet) {
+    const nf = plan.folds.length;
+    const trials = entries.reduce((n, e) => n + e.grid.reduce((p, g) => p * g.values.length, 1), 0);
+    const firstF = plan.folds[0]!;
+    const lastF = plan.folds[nf - 1]!;
+    const end = (t: number): string => (Number.isFinite(t) ? formatIso(t) : 'the end');
+    process.stderr.write(
+      `plan: ${nf} fold${nf === 1 ? '' : 's'} (first: train ${formatIso(firstF.trainStart)} → ${formatIso(firstF.trainEnd)}, test → ${end(firstF.testEnd)}` +
+        `${nf > 1 ? `; last: test ${formatIso(lastF.testStart)} → ${end(lastF.testEnd)}` : ''}); ${trials} trial${trials === 1 ? '' : 's'} (one replay each) × ${nf} in-sample choice${nf === 1 ? '' : 's'}, then ${entries.length} out-of-sample runs\n`,
+    );
+  }
 
   const bar =
     f.progress !== false && !f.quiet && process.stderr.isTTY

@@ -195,13 +195,34 @@ const DURATION_UNITS: Record<string, number> = {
   h: US_PER_HOUR,
   d: US_PER_DAY,
   w: 7 * US_PER_DAY,
+  // calendar averages: a month is 365.25 / 12 days, a year 365.25 days
+  mo: (365.25 / 12) * US_PER_DAY,
+  y: 365.25 * US_PER_DAY,
 };
 
-/** Parses a duration such as `500ms`, `30s`, `5m`, `1h`, `1d`, `2w` into microseconds; NaN if invalid. */
+/** The duration units, for error messages: `m` is minutes, months are `mo`. */
+export const DURATION_UNITS_HELP = 'units: us, ms, s, m or min (minutes), h, d, w, mo (months of 30.44 days), y (years of 365.25 days)';
+
+/**
+ * Parses a duration such as `500ms`, `30s`, `5m` (minutes), `1h`, `1d`, `2w`, `6mo`, `1y` into
+ * microseconds; NaN if invalid (see {@link durationError} for the message).
+ */
 export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(us|ms|s|min|m|h|d|w)$/.exec(s.trim());
+  const m = /^(\d+(?:\.\d+)?)\s*(us|ms|s|min|mo|m|h|d|w|y)$/.exec(s.trim());
   if (!m) return NaN;
   return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
+}
+
+/** "'6x' is not a duration; write e.g. ...; units: ..." with a hint for the usual slips. */
+export function durationError(flag: string, s: string, examples: string): string {
+  const t = s.trim();
+  let hint = '';
+  if (/^\d+(\.\d+)?\s*M$/.test(t)) hint = `; 'M' is ambiguous: write ${t.slice(0, -1)}mo for months or ${t.slice(0, -1)}m for minutes`;
+  else if (/^\d+(\.\d+)?\s*(months?|mon)$/i.test(t)) hint = `; write ${parseFloat(t)}mo for months`;
+  else if (/^\d+(\.\d+)?\s*(years?|yr|Y)$/.test(t)) hint = `; write ${parseFloat(t)}y for years`;
+  else if (/^\d+(\.\d+)?\s*(days?|D)$/.test(t)) hint = `; write ${parseFloat(t)}d for days`;
+  else if (/^\d+(\.\d+)?$/.test(t)) hint = `; give a unit (${t}s, ${t}m, ${t}d...)`;
+  return `${flag} '${s}' is not a duration${hint}; write e.g. ${examples} (${DURATION_UNITS_HELP})`;
 }
 
 /** Formats a duration in microseconds compactly: `1d 2h`, `30m`, `1.5s`, `250us`. */

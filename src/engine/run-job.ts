@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { loadData, type FileSummary, type LoadOptions } from '../data/load.js';
 import { sliceTime, type TickTable } from '../data/table.js';
 import { BAR } from '../data/schema.js';
-import { parseIso, type EpochUs } from '../data/time.js';
+import { durationError, parseIso, type EpochUs } from '../data/time.js';
 import { validateExecution, type ExecutionConfig } from '../broker/broker.js';
 import { choosePeriod, type PeriodChoice } from '../metrics/period.js';
 import type { Calendar } from '../metrics/calendar.js';
@@ -61,7 +61,7 @@ export function prepareRun(table: TickTable, spec: RunSpec): PreparedRun {
   if (window.length === 0) throw new UsageError(`no data between ${spec.from ?? 'the start'} and ${spec.to ?? 'the end'}`);
   if (!(Number.isFinite(spec.initialCapital) && spec.initialCapital > 0)) throw new UsageError(`--capital ${spec.initialCapital} must be > 0`);
   const period = choosePeriod(window, spec.period, spec.periodsPerYear, spec.calendar);
-  if (!(period.periodUs > 0)) throw new UsageError(`--period '${spec.period}' is not a duration; write e.g. 1d, 1h, 5m`);
+  if (!(period.periodUs > 0)) throw new UsageError(durationError('--period', spec.period ?? '', '1d, 1h, 5m'));
   if (!(period.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
   const params = resolveParams(spec.strategy.name, spec.strategy.params, spec.params);
   const config: RunConfig = {

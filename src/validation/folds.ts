@@ -14,7 +14,7 @@
  */
 import { UsageError } from '../errors.js';
 import { lowerBound, type TickTable } from '../data/table.js';
-import { formatDuration, formatIso, parseDuration, parseIso } from '../data/time.js';
+import { durationError, formatDuration, formatIso, parseDuration, parseIso } from '../data/time.js';
 
 /** A window length: a duration (µs) or a number of rows. */
 export type Span = { readonly unit: 'time'; readonly us: number; readonly text: string } | { readonly unit: 'rows'; readonly rows: number; readonly text: string };
@@ -55,7 +55,12 @@ export interface FoldOptions {
   readonly embargo?: string;
   /** Replay this much data before each test window (default: the training window). */
   readonly warmup?: string;
+  /** Refuse a plan of more folds than this (default {@link DEFAULT_MAX_FOLDS}), before any work. */
+  readonly maxFolds?: number;
 }
+
+/** A plan of more folds than this is refused unless `--max-folds` says otherwise. */
+export const DEFAULT_MAX_FOLDS = 1000;
 
 export function parseSpan(flag: string, s: string): Span {
   const rows = /^(\d+)\s*rows?$/.exec(s.trim());
@@ -65,7 +70,7 @@ export function parseSpan(flag: string, s: string): Span {
     return { unit: 'rows', rows: n, text: s };
   }
   const us = parseDuration(s);
-  if (!(us > 0)) throw new UsageError(`${flag} '${s}' is not a window length; write a duration (e.g. 30d, 6h, 90m) or a number of rows (e.g. 50000rows)`);
+  if (!(us > 0)) throw new UsageError(`${durationError(flag, s, '30d, 6h, 90m, 6mo, 2y').replace(' is not a duration', ' is not a window length')}; or a number of rows (e.g. 50000rows)`);
   return { unit: 'time', us, text: s };
 }
 
@@ -96,7 +101,8 @@ export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
   const dataStart = table.ts[0]!;
   const dataEnd = table.ts[n - 1]!;
   const spec: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) spec[k] = String(v);
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && k !== 'maxFolds') spec[k] = String(v);
+  const maxFolds = o.maxFolds ?? DEFAULT_MAX_FOLDS;
   const embargo = o.embargo === undefined || o.embargo === '0' ? undefined : parseSpan('--embargo', o.embargo);
   const warmup = o.warmup === undefined ? undefined : o.warmup === '0' ? ({ unit: 'time', us: 0, text: '0' } as const) : parseSpan('--warmup', o.warmup);
   const warmupStartOf = (trainStart: number, testStart: number): number => {
@@ -173,6 +179,15 @@ export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
       partial: last && (test.unit === 'time' ? dataEnd - testStart.us < test.us - 1 : n - testStart.row < test.rows),
     });
     if (last) break;
+    if (folds.length >= maxFolds) {
+      // counted, not built: a plan of millions of folds must not fill the memory to be refused
+      const about = test.unit === 'time' ? Math.ceil((dataEnd - folds[0]!.testStart) / test.us) : Math.ceil((n - first.row) / test.rows);
+      const minutes = test.unit === 'time' && /^\d+(\.\d+)?\s*m$/.test(o.test.trim());
+      throw new UsageError(
+        `--train ${o.train} --test ${o.test} make about ${about.toLocaleString('en-US')} folds over ${formatDuration(dataEnd - dataStart)} of data, more than --max-folds ${maxFolds}: ` +
+          `use a longer --test${minutes ? ` (${o.test.trim()} is ${parseFloat(o.test)} minutes; ${parseFloat(o.test)} months is ${parseFloat(o.test)}mo)` : ''}, or raise --max-folds`,
+      );
+    }
     testStart = testEnd;
   }
   if (folds.length === 0) {
