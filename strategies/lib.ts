@@ -7,7 +7,7 @@ import type { Context, ParamSpec, TickSubscription } from '../src/strategy/types
 
 export const COMMON_PARAMS = {
   symbol: { type: 'string', default: '', doc: "symbols to trade, comma-separated; '' = every symbol in the data, equal weights" },
-  every: { type: 'string', default: '', doc: "decide once per period of this length (e.g. 1m, 1h); '' = on every tick or bar" },
+  every: { type: 'string', format: 'duration', default: '', doc: "decide once per period of this length (e.g. 1m, 1h); '' = on every tick or bar" },
   fraction: {
     type: 'number',
     default: 0.95,

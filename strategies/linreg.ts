@@ -38,7 +38,7 @@ export default defineStrategy({
   description: 'OLS forecast of the forward return from lagged returns, RSI, EMA gap, MACD and quote imbalance; trades when it beats costs.',
   params: {
     symbol: { type: 'string', default: '', doc: "the symbol to trade; '' = the first in the data" },
-    every: { type: 'string', default: '', doc: "decision grid (e.g. 1m); '' = every event of the symbol (each bar on bar data)" },
+    every: { type: 'string', format: 'duration', default: '', doc: "decision grid (e.g. 1m); '' = every event of the symbol (each bar on bar data)" },
     lags: { type: 'string', default: '1,2,5', doc: 'return lags used as features, in steps' },
     rsi: { type: 'integer', default: 14, min: 0, doc: 'RSI period (0 = no RSI feature)' },
     ema: { type: 'integer', default: 20, min: 0, doc: 'EMA period for the price gap feature (0 = none)' },

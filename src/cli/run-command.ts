@@ -11,7 +11,8 @@ import { TaskRunner, type Guard } from '../validation/pool.js';
 import { checkInterrupted, interruptSignal } from './interrupt.js';
 import { writeFileAtomic } from '../report/atomic.js';
 import { buildRunReport, renderRunJson, renderRunText, renderTradesCsv } from '../report/run-report.js';
-import { describeParams, parseParamPairs } from '../strategy/params.js';
+import { describeParams, parseParamPairs, resolveParams } from '../strategy/params.js';
+import { createStrategy } from '../strategy/instance.js';
 import { loadStrategy } from '../strategy/load.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
@@ -117,6 +118,9 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       [...f.data, ...strategyFiles([f.strategy])],
     );
     const strategy = await loadStrategy(f.strategy, BUILTIN_STRATEGIES);
+    // parameters and the instance checked before the data is read
+    const paramPairs = parseParamPairs(routeEntries('--param', f.param, new Map([[strategy.name, strategy.name], [f.strategy, strategy.name]]), strategy.name).get(strategy.name) ?? []);
+    createStrategy(strategy, resolveParams(strategy.name, strategy.params, paramPairs));
     const execution = toExecution(f);
     const seed = f.seed;
     // the backtest runs on a worker thread, under the guard (time and memory limits, interrupts);
@@ -129,7 +133,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       const prepared = prepareRun(table, {
         strategy,
         // unprefixed keys, or prefixed with the strategy's name (or path); any other prefix is an error
-        params: parseParamPairs(routeEntries('--param', f.param, new Map([[strategy.name, strategy.name], [f.strategy, strategy.name]]), strategy.name).get(strategy.name) ?? []),
+        params: paramPairs,
         ...(f.from !== undefined ? { from: f.from } : {}),
         ...(f.to !== undefined ? { to: f.to } : {}),
         execution,

@@ -27,6 +27,12 @@ import { Broker, FILL_BAR, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type Br
 import { Portfolio, type RoundTrip } from '../portfolio/portfolio.js';
 import type { BarView, Context, Fill, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult, TickView } from '../strategy/types.js';
 
+/**
+ * targetPercent places no order while the position is within this share of equity of its target
+ * (1%): a target already held is not re-traded on every call as prices and equity drift.
+ */
+export const DEFAULT_TARGET_TOLERANCE = 0.01;
+
 /** A strategy threw, or asked for something impossible: names the strategy, the tick and the cause. */
 export class StrategyError extends TickfoldError {
   constructor(
@@ -833,13 +839,21 @@ class EngineContext implements Context {
   targetPosition(symbol: string, qty: number): SubmitResult | undefined {
     return this.run.targetPosition(symbol, qty);
   }
-  targetPercent(symbol: string, fraction: number): SubmitResult | undefined {
+  targetPercent(symbol: string, fraction: number, tolerance = DEFAULT_TARGET_TOLERANCE): SubmitResult | undefined {
     const r = this.run;
     if (!Number.isFinite(fraction)) r.fail(`targetPercent(${symbol}) needs a finite fraction, got ${fraction}`);
-    const px = r.markOf(r.symId(symbol));
+    if (!(tolerance >= 0 && tolerance < 1)) r.fail(`targetPercent(${symbol}) needs a tolerance from 0 to 1, got ${tolerance}`);
+    const s = r.symId(symbol);
+    const px = r.markOf(s);
     if (Number.isNaN(px)) return undefined;
     r.syncMarks();
-    return r.targetPosition(symbol, (fraction * r.pf.equity()) / px);
+    const equity = r.pf.equity();
+    const target = (fraction * equity) / px;
+    // already there within the tolerance (a share of equity): no order. Without it, every call
+    // re-trades the drift of price and equity (a position held at 50% is at 49.8% a bar later)
+    const have = r.pf.position[s]! + r.broker.pendingUnits(s, px);
+    if (target !== 0 && Math.abs((target - have) * px) <= tolerance * Math.abs(equity)) return undefined;
+    return r.targetPosition(symbol, target);
   }
   random(): number {
     return this.run.random();

@@ -12,6 +12,7 @@ import { choosePeriod, type PeriodChoice } from '../metrics/period.js';
 import type { Calendar } from '../metrics/calendar.js';
 import { computeMetrics, type RunMetrics } from '../metrics/run-metrics.js';
 import { resolveParams } from '../strategy/params.js';
+import { createStrategy } from '../strategy/instance.js';
 import type { Params, ParamValue, StrategyModule } from '../strategy/types.js';
 import { runBacktest, type RunConfig, type RunRecord } from './engine.js';
 
@@ -64,6 +65,8 @@ export function prepareRun(table: TickTable, spec: RunSpec): PreparedRun {
   if (!(period.periodUs > 0)) throw new UsageError(durationError('--period', spec.period ?? '', '1d, 1h, 5m'));
   if (!(period.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
   const params = resolveParams(spec.strategy.name, spec.strategy.params, spec.params);
+  // the instance checked once here, before any work (create() returns handlers, none misspelt)
+  createStrategy(spec.strategy, params);
   const config: RunConfig = {
     strategyName: spec.strategy.name,
     initialCapital: spec.initialCapital,
@@ -87,7 +90,7 @@ export function rowTime(t: TickTable, i: number): EpochUs {
 /** Runs a strategy over an already loaded table, on this thread. */
 export function runOnTable(table: TickTable, spec: RunSpec): RunOutcome {
   const p = prepareRun(table, spec);
-  return outcomeOf(p, runBacktest(p.window, spec.strategy.create(p.params), p.config));
+  return outcomeOf(p, runBacktest(p.window, createStrategy(spec.strategy, p.params), p.config));
 }
 
 export async function runJob(paths: readonly string[], load: LoadOptions, spec: RunSpec): Promise<RunOutcome & { files: readonly FileSummary[] }> {

@@ -125,6 +125,11 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
     `  trades         ${m.trades} closed${m.openTrades ? `, ${m.openTrades} open at the end` : ''}; avg hold ${formatDuration(m.avgHoldingUs)}; profit factor ${fmtNum(m.profitFactor)}; expectancy ${fmtNum(m.expectancy)}; avg win ${fmtNum(m.avgWin)} / loss ${fmtNum(m.avgLoss)}`,
   );
   lines.push(`  activity       ${m.ordersSubmitted} orders (${m.ordersRejected} rejected), ${m.fills} fills; turnover ${fmtNum(m.turnover)}×; exposure ${fmtPct(m.exposureFraction, 1)} of the time; period hit rate ${fmtPct(m.periodHitRate.rate, 1)} of ${m.periodHitRate.wins + m.periodHitRate.losses} periods in the market`);
+  if (r.rejections.length > 0) {
+    const first = r.rejections[0]!;
+    lines.push(`  refused        ${fmtInt(r.rejections.length)} of ${fmtInt(m.ordersSubmitted)} orders; the first at ${formatIso(first.ts)} (${first.symbol}): ${first.reason}`);
+    if (r.rejections.length === m.ordersSubmitted) lines.push(`  warning        every order was refused: the strategy never traded; see the first reason above`);
+  }
   lines.push(`  annualisation  ${out.period.label} periods, ${fmtNum(m.periodsPerYear, 0)} a year (${out.period.basis})`);
   const few = fewPeriodsWarning(m.periods, out.period.label);
   if (few) lines.push(`  warning        ${few}`);

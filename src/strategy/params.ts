@@ -3,6 +3,7 @@
  * answered with "did you mean".
  */
 import { didYouMean, UsageError } from '../errors.js';
+import { DURATION_UNITS_HELP, parseDuration } from '../data/time.js';
 import type { ParamSchema, Params, ParamValue } from './types.js';
 
 /** Parses `key=value` pairs (`--param`). */
@@ -48,6 +49,9 @@ function convert(strategy: string, key: string, raw: string | ParamValue, schema
     case 'string': {
       const s = String(raw);
       if (spec.choices && !spec.choices.includes(s)) throw bad(`one of ${spec.choices.join(', ')}`);
+      if (spec.format === 'duration' && !(s.trim() === '' && spec.default === '') && !(parseDuration(s) > 0)) {
+        throw bad(`a duration (e.g. 1m, 1h, 5d${spec.default === '' ? "; or '' for none" : ''}; ${DURATION_UNITS_HELP})`);
+      }
       return s;
     }
   }

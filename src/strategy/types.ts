@@ -126,8 +126,12 @@ export interface Context {
    * target and position + pending; nothing when already there.
    */
   targetPosition(symbol: string, qty: number): SubmitResult | undefined;
-  /** {@link targetPosition} with the target as a fraction of equity at the current price. */
-  targetPercent(symbol: string, fraction: number): SubmitResult | undefined;
+  /**
+   * {@link targetPosition} with the target as a fraction of equity at the current price; no order
+   * while the position is within `tolerance` × equity of the target (default 0.01), so that a
+   * target already held is not re-traded on every call. A target of 0 always closes.
+   */
+  targetPercent(symbol: string, fraction: number, tolerance?: number): SubmitResult | undefined;
   /** Uniform [0, 1) from the run's seeded generator. */
   random(): number;
 }
@@ -167,6 +171,8 @@ export interface ParamSpec {
   readonly min?: number;
   readonly max?: number;
   readonly choices?: readonly string[];
+  /** A string that must be a duration (`1m`, `1h`, `5d`), or empty when the default is empty. */
+  readonly format?: 'duration';
 }
 
 export type ParamSchema = Readonly<Record<string, ParamSpec>>;

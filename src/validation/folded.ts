@@ -14,6 +14,7 @@
  * - Fills and rejections go to the instance that sent the order; the handover's closing orders
  *   belong to none.
  */
+import { createStrategy } from '../strategy/instance.js';
 import type { Context, Fill, OrderRequest, Params, Rejection, Strategy, StrategyModule, SubmitResult, TickSubscription } from '../strategy/types.js';
 
 export type FoldEdge = 'close' | 'carry';
@@ -86,8 +87,8 @@ class GatedContext implements Context {
   targetPosition(symbol: string, qty: number): SubmitResult | undefined {
     return this.active ? this.track(this.real.targetPosition(symbol, qty)) : REFUSED;
   }
-  targetPercent(symbol: string, fraction: number): SubmitResult | undefined {
-    return this.active ? this.track(this.real.targetPercent(symbol, fraction)) : REFUSED;
+  targetPercent(symbol: string, fraction: number, tolerance?: number): SubmitResult | undefined {
+    return this.active ? this.track(this.real.targetPercent(symbol, fraction, tolerance)) : REFUSED;
   }
   random(): number {
     return this.real.random();
@@ -133,7 +134,7 @@ function unionSubscription(subs: readonly (TickSubscription | undefined)[]): Tic
 
 export function foldedStrategy(module: StrategyModule, segments: readonly Segment[], edge: FoldEdge): Strategy {
   const n = segments.length;
-  const instances: Strategy[] = segments.map((s) => module.create(s.params));
+  const instances: Strategy[] = segments.map((s) => createStrategy(module, s.params));
   const contexts: GatedContext[] = [];
   const filters: TickFilter[] = [];
   const owner = new Map<number, number>();

@@ -19,6 +19,7 @@ import { loadStrategy } from '../strategy/load.js';
 import type { Params, StrategyModule } from '../strategy/types.js';
 import { TickfoldError } from '../errors.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
+import { createStrategy } from '../strategy/instance.js';
 import { foldedStrategy, type FoldEdge, type Segment } from './folded.js';
 
 export interface RunSettings {
@@ -122,7 +123,7 @@ function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, pr
   try {
     records = runBacktests(
       table,
-      task.params.map((p, j) => ({ strategy: module.create(p), cfg: configFor(module, s, progress, j) })),
+      task.params.map((p, j) => ({ strategy: createStrategy(module, p), cfg: configFor(module, s, progress, j) })),
       progress?.subarray(0, 1),
     );
   } catch (e) {
@@ -178,7 +179,7 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
 }
 
 function runOne(table: TickTable, module: StrategyModule, task: RunTask, progress: Float64Array | undefined): RunResult {
-  const record = runBacktest(table, module.create(task.params), configFor(module, task.run, progress));
+  const record = runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, progress));
   return { kind: 'run', record, metrics: computeMetrics(record, task.run.periodsPerYear) };
 }
 
