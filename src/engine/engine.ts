@@ -25,7 +25,7 @@ import type { TickTable } from '../data/table.js';
 import { formatIso, type EpochUs } from '../data/time.js';
 import { Broker, FILL_BAR, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type BrokerFill, type ExecutionConfig } from '../broker/broker.js';
 import { Portfolio, type RoundTrip } from '../portfolio/portfolio.js';
-import type { BarView, Context, Fill, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult, TickView } from '../strategy/types.js';
+import type { Bar, BarView, Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult, Tick, TickView } from '../strategy/types.js';
 
 /**
  * targetPercent places no order while the position is within this share of equity of its target
@@ -247,6 +247,7 @@ class EngineRun implements Backtest {
   private readonly f2: Float64Array;
   private readonly f3: Float64Array;
   private readonly barStart: Float64Array;
+  private readonly table: TickTable;
   private readonly source: Uint8Array;
   readonly symbols: readonly string[];
   private readonly nSym: number;
@@ -326,6 +327,7 @@ class EngineRun implements Backtest {
     this.f2 = table.f2;
     this.f3 = table.f3;
     this.barStart = table.barStart;
+    this.table = table;
     const symbols = table.symbols;
     this.symbols = symbols;
     const nSym = symbols.length;
@@ -517,6 +519,21 @@ class EngineRun implements Backtest {
 
   random(): number {
     return this.rng();
+  }
+
+  /** See Context.history: a scan back from the current event over the symbol's marking events. */
+  history(s: number, n: number, field: HistoryField): Float64Array {
+    const t = this.table;
+    const src = this.source[s]!;
+    const want = src === FILL_BAR ? BAR : src === FILL_TRADE ? TRADE : QUOTE;
+    const col = historyColumn(t, want, field);
+    if (col === undefined) this.fail(`history(${this.symbols[s]}, ${n}, '${field}'): its ${want === BAR ? 'bars' : want === TRADE ? 'trades' : 'quotes'} have no field '${field}'`);
+    const out = new Float64Array(n);
+    let k = n;
+    for (let i = this.clock[1]!; i >= 0 && k > 0; i--) {
+      if (this.sym[i] === s && this.kind[i] === want) out[--k] = col(i);
+    }
+    return k === 0 ? out : out.slice(k);
   }
 
   /** Rethrows what a handler threw as a StrategyError naming the handler and the tick. */
@@ -858,6 +875,11 @@ class EngineContext implements Context {
   random(): number {
     return this.run.random();
   }
+  history(symbol: string, n: number, field: HistoryField = 'price'): Float64Array {
+    const r = this.run;
+    if (!(Number.isInteger(n) && n >= 0)) r.fail(`history(${symbol}) needs a whole number of values, got ${n}`);
+    return r.history(r.symId(symbol), n, field);
+  }
 }
 
 /**
@@ -916,6 +938,22 @@ function keepShapes(name: string, ...objects: unknown[]): void {
   kept.set(name, objects);
 }
 
+/** Reads one field of a row of the given kind, or undefined when that kind has no such field. */
+function historyColumn(t: TickTable, kind: number, field: HistoryField): ((i: number) => number) | undefined {
+  if (field === 'ts') return (i) => t.ts[i]!;
+  if (kind === BAR) {
+    const c = ({ price: t.f3, close: t.f3, open: t.f0, high: t.f1, low: t.f2, volume: t.f4 } as Partial<Record<HistoryField, Float64Array>>)[field];
+    return c ? (i) => c[i]! : undefined;
+  }
+  if (kind === QUOTE) {
+    if (field === 'price') return (i) => (t.f0[i]! + t.f1[i]!) / 2;
+    const c = ({ bid: t.f0, ask: t.f1, bidSize: t.f2, askSize: t.f3 } as Partial<Record<HistoryField, Float64Array>>)[field];
+    return c ? (i) => c[i]! : undefined;
+  }
+  const c = ({ price: t.f0, size: t.f1 } as Partial<Record<HistoryField, Float64Array>>)[field];
+  return c ? (i) => c[i]! : undefined;
+}
+
 /**
  * A view of the current row of the table, handed to handlers: the engine moves `index`; every field
  * is read from the typed arrays on access, so delivering an event costs one store.
@@ -958,6 +996,9 @@ class RowTickView extends RowView implements TickView {
   get askSize(): number {
     return this.t.kind[this.index] === QUOTE ? this.t.f3[this.index]! : NaN;
   }
+  snapshot(): Tick {
+    return Object.freeze({ ts: this.ts, symbol: this.symbol, kind: this.kind, price: this.price, size: this.size, bid: this.bid, ask: this.ask, bidSize: this.bidSize, askSize: this.askSize });
+  }
 }
 
 /** The bar handed to `onBar`, at its close. */
@@ -979,6 +1020,9 @@ class RowBarView extends RowView implements BarView {
   }
   get volume(): number {
     return this.t.f4[this.index]!;
+  }
+  snapshot(): Bar {
+    return Object.freeze({ ts: this.ts, start: this.start, symbol: this.symbol, open: this.open, high: this.high, low: this.low, close: this.close, volume: this.volume });
   }
 }
 

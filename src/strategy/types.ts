@@ -50,8 +50,42 @@ export interface Rejection {
   readonly ts: EpochUs;
 }
 
-/** The tick being delivered. One object, updated in place: read it during the call, do not keep it. */
+/** A tick as plain values, kept as long as you like (`tick.snapshot()`). */
+export interface Tick {
+  readonly ts: EpochUs;
+  readonly symbol: string;
+  readonly kind: 'trade' | 'quote';
+  readonly price: number;
+  readonly size: number;
+  readonly bid: number;
+  readonly ask: number;
+  readonly bidSize: number;
+  readonly askSize: number;
+}
+
+/** A bar as plain values, kept as long as you like (`bar.snapshot()`). */
+export interface Bar {
+  readonly ts: EpochUs;
+  readonly start: EpochUs;
+  readonly symbol: string;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+/** What {@link Context.history} can return: a field of the symbol's events, oldest first. */
+export type HistoryField = 'price' | 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'bid' | 'ask' | 'bidSize' | 'askSize' | 'size';
+
+/**
+ * The tick being delivered. One object, updated in place: read it during the call, do not keep it
+ * (an array of `tick`s holds the same object many times, showing the latest tick); keep
+ * `tick.snapshot()`, or ask `ctx.history()`.
+ */
 export interface TickView {
+  /** The tick's values as a plain object that stays as it is. */
+  snapshot(): Tick;
   readonly index: number;
   readonly ts: EpochUs;
   readonly symbol: string;
@@ -68,8 +102,13 @@ export interface TickView {
   readonly askSize: number;
 }
 
-/** The bar being delivered, at its close. One object, updated in place. */
+/**
+ * The bar being delivered, at its close. One object, updated in place: do not keep it (keep
+ * `bar.snapshot()`, or ask `ctx.history(symbol, n, 'close')`).
+ */
 export interface BarView {
+  /** The bar's values as a plain object that stays as it is. */
+  snapshot(): Bar;
   readonly index: number;
   /** Close time: when the bar became visible. */
   readonly ts: EpochUs;
@@ -134,6 +173,14 @@ export interface Context {
   targetPercent(symbol: string, fraction: number, tolerance?: number): SubmitResult | undefined;
   /** Uniform [0, 1) from the run's seeded generator. */
   random(): number;
+  /**
+   * The last `n` values of a field of the symbol's market events up to now (this event
+   * included), oldest first, as a new typed array (shorter when fewer have happened). The events
+   * are those that mark the symbol: its quotes if it has any, else its trades, else its bars.
+   * `price` is the mark (mid, trade price or close); bar fields on bars, bid/ask/sizes on quotes,
+   * size on trades. It scans back over the table: call it when deciding, not on every tick.
+   */
+  history(symbol: string, n: number, field?: HistoryField): Float64Array;
 }
 
 /**

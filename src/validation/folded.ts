@@ -15,7 +15,7 @@
  *   belong to none.
  */
 import { createStrategy } from '../strategy/instance.js';
-import type { Context, Fill, OrderRequest, Params, Rejection, Strategy, StrategyModule, SubmitResult, TickSubscription } from '../strategy/types.js';
+import type { HistoryField, Context, Fill, OrderRequest, Params, Rejection, Strategy, StrategyModule, SubmitResult, TickSubscription } from '../strategy/types.js';
 
 export type FoldEdge = 'close' | 'carry';
 
@@ -92,6 +92,9 @@ class GatedContext implements Context {
   }
   random(): number {
     return this.real.random();
+  }
+  history(symbol: string, n: number, field?: HistoryField): Float64Array {
+    return this.real.history(symbol, n, field);
   }
 }
 
