@@ -12,6 +12,7 @@ import { compareCommand, walkForwardCommand } from './validate-commands.js';
 import { VERSION } from '../version.js';
 import { installInterruptHandlers } from './interrupt.js';
 import { rerunCommand } from './rerun-command.js';
+import { checkCommand } from './check-command.js';
 
 let currentArgv: readonly string[] = [];
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   program.addCommand(walkForwardCommand(() => currentArgv));
   program.addCommand(compareCommand(() => currentArgv));
   program.addCommand(overfitCommand());
+  program.addCommand(checkCommand());
   program.addCommand(rerunCommand((argv, manifestArgv) => main(argv, manifestArgv)));
   for (const c of program.commands) propagateExitOverride(c);
   return program;

@@ -83,7 +83,7 @@ describeBrowser('HTML reports in headless Chromium', () => {
     const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
     const args = start.replace(/^node bin\/tickfold /, '').split(' ').map((a) => (a.startsWith('out/') ? join(dir, a.slice(4)) : a.startsWith('data/') ? join(ROOT, a) : a));
     const r = runCli(args);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^plan: [^\n]*\n$/); // the plan, and nothing else
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`wrote ${join(dir, 'report.json')}, ${join(dir, 'report.html')}`);
     const json = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));

@@ -38,7 +38,7 @@ beforeAll(() => {
 describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)', () => {
   it('planted relationship: low PBO, significant OOS edge over every baseline, DSR high: likely real', () => {
     const r = runCli(WF(file('planted.csv'), file('planted.json'), '--workers', '1'));
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^plan: [^\n]*\n$/); // the plan, and nothing else
     expect(r.code, r.stderr).toBe(0);
     const rep = read(file('planted.json'));
     const p = rep.strategies.find((s) => s.name === 'pairs')!;
@@ -155,7 +155,7 @@ describe('compare and the command line', () => {
       'compare', '--strategies', 'pairs,linreg,buy-and-hold,flat,random,momentum', '--data', file('planted.csv'), '--split', '0.6',
       '--param', 'linreg.horizon=5', '--grid', 'pairs.entry=1.5,2', '--fold-edge', 'carry', '--period', '15m', '--no-cache', '--json', file('cmp.json'),
     ]);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^plan: [^\n]*\n$/); // the plan, and nothing else
     expect(r.code, r.stderr).toBe(0);
     const rep = read(file('cmp.json'));
     expect(rep.manifest.foldEdge).toBe('carry');
