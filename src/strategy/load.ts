@@ -3,7 +3,7 @@
  * import, `.ts`/`.mts` through tsx, so a user's TypeScript strategy runs without a build step.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { didYouMean, UsageError } from '../errors.js';
 import type { StrategyModule } from './types.js';
@@ -45,7 +45,18 @@ export async function loadStrategy(spec: string, builtins: ReadonlyMap<string, S
       ns = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
     } else ns = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new UsageError(`cannot load strategy ${spec}: ${(e as Error).message}`);
+    // tsx's internal query (?namespace=...) and the require stack are noise to a user
+    const msg = ((e as Error).message ?? String(e)).replace(/\?namespace=[\w-]+/g, '').replace(/\nRequire stack:[\s\S]*$/, '').trim();
+    const missing = /Cannot find (?:module|package) '([^']+)'/.exec(msg)?.[1];
+    if (missing !== undefined && !missing.startsWith('.') && !missing.startsWith('/')) {
+      const dir = dirname(file);
+      throw new UsageError(
+        `cannot load strategy ${spec}: it imports '${missing}', which is not installed where the strategy is; ` +
+          `install it next to the strategy (cd ${dir} && npm install ${missing.split('/').slice(0, missing.startsWith('@') ? 2 : 1).join('/')})` +
+          (missing === 'tickfold' ? ", or import only types from it (import type { StrategyModule } from 'tickfold' needs nothing installed)" : ''),
+      );
+    }
+    throw new UsageError(`cannot load strategy ${spec}: ${msg}`);
   }
   // ESM default export, or a CommonJS-style module.exports through interop
   let m = ns.default;

@@ -2,7 +2,7 @@
  * Strategy code mistakes are named before the run, and what strategies keep arrays for is given
  * to them: ctx.history() and snapshot().
  */
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { strategyProblems } from '../../src/strategy/instance.js';
@@ -97,5 +97,28 @@ describe('targets and history', () => {
     const mids: number[][] = [];
     run(q, { onTick: (ctx) => mids.push(Array.from(ctx.history('A', 5))) });
     expect(mids).toEqual([[10.5], [10.5, 11.5]]);
+  });
+});
+
+describe('a strategy file outside the project', () => {
+  it('imports npm packages installed next to it, and types from tickfold with nothing installed; a missing one is a clear error', () => {
+    const dir = tempDir();
+    copyFileSync(join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), join(dir, 'eu.csv'));
+    const src = `import { half } from 'halver';
+import type { StrategyModule } from 'tickfold';
+export default { name: 'uses-pkg', description: '', params: {}, create() { return { onBar(ctx, b) { if (b.symbol === 'DAX' && ctx.position('DAX') === 0) ctx.targetPercent('DAX', half(1)); } }; } } satisfies StrategyModule;\n`;
+    writeFileSync(join(dir, 's.ts'), src);
+    const missing = runCli(['run', '--strategy', './s.ts', '--data', 'eu.csv', '--no-cache'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot load strategy \.\/s\.ts: it imports 'halver', which is not installed where the strategy is; install it next to the strategy \(cd .* && npm install halver\)/);
+    expect(missing.stderr).not.toMatch(/namespace=|Require stack/);
+    mkdirSync(join(dir, 'node_modules/halver'), { recursive: true });
+    writeFileSync(join(dir, 'node_modules/halver/package.json'), JSON.stringify({ name: 'halver', version: '1.0.0', type: 'module', main: 'index.js' }));
+    writeFileSync(join(dir, 'node_modules/halver/index.js'), 'export const half = (x) => x / 2;\n');
+    const r = runCli(['run', '--strategy', './s.ts', '--data', 'eu.csv', '--no-cache', '--json', 'r.json'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/tickfold run: uses-pkg/);
+    // and in a walk-forward, whose worker threads load it too
+    expect(runCli(['walk-forward', '--strategy', './s.ts', '--data', 'eu.csv', '--split', '0.5', '--no-cache', '--quiet'], dir).code).toBe(0);
   });
 });
