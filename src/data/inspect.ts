@@ -1,7 +1,7 @@
 /**
  * `tickfold data inspect`: what is in a set of files, per file and per symbol.
  */
-import { QUOTE, BAR } from './schema.js';
+import { QUOTE, BAR, delimiterName } from './schema.js';
 import type { FileTable } from './table.js';
 import { loadFile, expandPaths, type FileSummary, type LoadOptions } from './load.js';
 import { barTiming } from './bars.js';
@@ -146,7 +146,7 @@ export function renderInspection(ins: Inspection): string {
     out.push(
       `  ${s.kind}, ${num(s.rows, 0)} rows, ${num(s.bytes / 1e6, 2)} MB, ${s.symbols.length} symbol${s.symbols.length === 1 ? '' : 's'}` +
         `, ${formatIso(f.firstUs)} → ${formatIso(f.lastUs)}` +
-        `, read by ${s.source}${s.sorted ? ', sorted' : ''}, bad rows: ${s.badRows}`,
+        `, ${delimiterName(s.delimiter)}-delimited, read by ${s.source}${s.sorted ? ', sorted' : ''}, bad rows: ${s.badRows}`,
     );
     for (const b of s.badSamples) out.push(`    skipped line ${b.line}: ${b.message.split('\n')[0]}`);
     for (const y of f.symbols) {

@@ -8,7 +8,7 @@ import { barTiming, type BarStamp } from './bars.js';
 import { cacheKey, readCache, writeCache } from './cache.js';
 import { readFile, type ReaderChoice } from './read-file.js';
 import type { BadRowSample, OnBadRow } from './rows.js';
-import { BAR, QUOTE, TRADE, KIND_NAMES, type KindName, type ResolvedHeader } from './schema.js';
+import { BAR, QUOTE, TRADE, KIND_NAMES, type Delimiter, type KindName, type ResolvedHeader } from './schema.js';
 import { isSorted, mergeTables, permuteFileTable, stableOrder, type FileTable, type MergeInput, type TickTable } from './table.js';
 import type { TsUnit } from './time.js';
 
@@ -17,6 +17,8 @@ export interface LoadOptions {
   readonly columns?: Readonly<Record<string, string>>;
   /** Symbol for files without a symbol column (default: the file name). */
   readonly symbol?: string;
+  /** Field delimiter (default: detected from each file's header). */
+  readonly delimiter?: Delimiter;
   readonly tsUnit?: TsUnit;
   readonly onBadRow?: OnBadRow;
   /** Sort rows of each file stably by time instead of rejecting rows that go backwards. */
@@ -53,6 +55,8 @@ export interface FileSummary {
   readonly badSamples: readonly BadRowSample[];
   /** Which reader produced the rows. */
   readonly source: 'fast' | 'csv' | 'cache';
+  /** The field delimiter used. */
+  readonly delimiter: Delimiter;
   /** True when rows were out of order and sorted (`--sort`). */
   readonly sorted: boolean;
   /** Bar length per symbol, µs (bar files only). */
@@ -111,6 +115,7 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
     tsUnit: opts.tsUnit,
     ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
     ...(opts.symbol !== undefined ? { symbol: opts.symbol } : {}),
+    ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
   } as const;
   const useCache = opts.cache ?? true;
   const dir = opts.cacheDir ?? '.tickfold-cache';
@@ -146,7 +151,7 @@ function summarise(
   sorted: boolean,
   sha1: string | undefined,
 ): Omit<FileSummary, 'barLengthUs'> {
-  return { file, kind: KIND_NAMES[header.kind], rows: t.length, bytes, sha1, symbols: t.symbols, badRows, badSamples, source, sorted };
+  return { file, kind: KIND_NAMES[header.kind], rows: t.length, bytes, sha1, symbols: t.symbols, badRows, badSamples, source, sorted, delimiter: header.delimiter ?? ',' };
 }
 
 /**

@@ -17,9 +17,9 @@ import { closeSync, openSync, readSync, fstatSync, createReadStream } from 'node
 import { CsvError, parse } from 'csv-parse';
 import { DataError } from '../errors.js';
 import { RowSink, splitCsvLine, type RowOptions, type BadRowSample } from './rows.js';
-import { CANONICAL_HEADERS, KIND_NAMES, VALUE_FIELDS, isSizeField, resolveHeader, type HeaderOptions, type ResolvedHeader } from './schema.js';
+import { BAR, CANONICAL_HEADERS, KIND_NAMES, VALUE_FIELDS, detectDelimiter, isSizeField, resolveHeader, type HeaderOptions, type ResolvedHeader } from './schema.js';
 import { FileTableBuilder, isSorted, permuteFileTable, stableOrder, type FileTable } from './table.js';
-import { parseIsoBytes } from './time.js';
+import { formatIso, parseIsoBytes } from './time.js';
 
 export type ReaderChoice = 'auto' | 'fast' | 'csv';
 
@@ -80,10 +80,12 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
       throw fileErr(file, 'binary-file', 'the header is not UTF-8 text', 'save the file as UTF-8 CSV', 1);
     }
     if (headerText.trim() === '') throw fileErr(file, 'empty-file', 'the first line is empty', EXPECTED, 1);
-    const { fields: names } = splitCsvLine(headerText);
-    const header = resolveHeader(file, names, opts);
+    const delimiter = opts.delimiter ?? detectDelimiter(headerText);
+    const { fields: names } = splitCsvLine(headerText, delimiter);
+    const header: ResolvedHeader = { ...resolveHeader(file, names, opts), delimiter };
     const quoted = head.indexOf(34) >= 0;
-    const useFast = opts.reader === 'fast' || (opts.reader !== 'csv' && header.canonical && !quoted);
+    // the byte reader reads commas; other delimiters go through csv-parse
+    const useFast = opts.reader === 'fast' || (opts.reader !== 'csv' && header.canonical && !quoted && delimiter === ',');
     if (opts.reader === 'fast' && !header.canonical) {
       throw fileErr(file, 'not-canonical', 'the fast reader needs a canonical header', EXPECTED, 1, headerText);
     }
@@ -109,10 +111,56 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
     );
   }
   const sha1 = (csvHash ?? hash)?.digest('hex');
-  if (opts.sort && !isSorted(result.table.ts)) {
-    return { ...result, table: permuteFileTable(result.table, stableOrder(result.table.ts)), sorted: true, sha1 };
+  const sorted = opts.sort === true && !isSorted(result.table.ts);
+  const table = sorted ? permuteFileTable(result.table, stableOrder(result.table.ts)) : result.table;
+  if (result.header.kind === BAR) {
+    const d = duplicateBars(file, table, opts);
+    if (d.dropped > 0) {
+      return { ...result, table: d.table, badRows: result.badRows + d.dropped, badSamples: [...result.badSamples, ...d.samples].slice(0, 5), sorted, sha1 };
+    }
   }
-  return { ...result, sorted: false, sha1 };
+  return { ...result, table, sorted, sha1 };
+}
+
+/**
+ * Two bars of one symbol with the same start are an error naming both lines (a vendor export
+ * appended twice, a roll written twice); with `--on-bad-row skip` the later one is dropped and
+ * counted. (Identical trade and quote rows stay: several prints in one instant are real events.)
+ */
+function duplicateBars(file: string, t: FileTable, opts: ReadOptions): { table: FileTable; dropped: number; samples: BadRowSample[] } {
+  const last = new Map<number, number>(); // symbol id -> row of its latest bar
+  const drop: number[] = [];
+  const samples: BadRowSample[] = [];
+  for (let i = 0; i < t.length; i++) {
+    const s = t.sym[i]!;
+    const j = last.get(s);
+    if (j !== undefined && t.ts[j] === t.ts[i]) {
+      const line = t.lines?.[i] ?? 0;
+      const firstLine = t.lines?.[j] ?? 0;
+      const err = new DataError('duplicate-bar', {
+        file,
+        line,
+        column: 1,
+        value: `${t.symbols[s]} ${formatIso(t.ts[i]!)}`,
+        rule: `duplicate bar: ${t.symbols[s]} already has a bar starting at ${formatIso(t.ts[i]!)} (line ${firstLine})`,
+        hint: 'remove one of the two lines, or pass --on-bad-row skip to keep the first and count the rest',
+      });
+      if (opts.onBadRow !== 'skip') throw err;
+      drop.push(i);
+      if (samples.length < 5) samples.push({ line, message: err.message });
+      continue;
+    }
+    last.set(s, i);
+  }
+  if (drop.length === 0) return { table: t, dropped: 0, samples };
+  const keep = new Uint32Array(t.length - drop.length);
+  let k = 0;
+  let d = 0;
+  for (let i = 0; i < t.length; i++) {
+    if (d < drop.length && drop[d] === i) d++;
+    else keep[k++] = i;
+  }
+  return { table: permuteFileTable(t, keep), dropped: drop.length, samples };
 }
 
 function lineOf(b: Uint8Array, pos: number): number {
@@ -341,6 +389,7 @@ function readFast(
     if (ok) {
       tsCol[n] = ts;
       symCol[n] = symId;
+      if (builder.lines) builder.lines[n] = lineNo;
       builder.n = n + 1;
       if (ts > sink.prevTs) sink.prevTs = ts;
     } else {
@@ -369,12 +418,12 @@ async function readCsv(
   const parser = stream.pipe(
     // line breaks are \n or \r\n, as for the fast reader: a lone \r is not one (csv-parse would otherwise
     // guess it from the file and count lines differently, so errors would name the wrong line)
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, raw: true, info: true, from_line: 2, record_delimiter: ['\r\n', '\n'] }),
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, raw: true, info: true, from_line: 2, record_delimiter: ['\r\n', '\n'], delimiter: header.delimiter ?? ',' }),
   );
   try {
     for await (const rec of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
       const rawLine = rec.raw.replace(/\r?\n$/, '').replace(/\r$/, '');
-      const { offsets } = splitCsvLine(rawLine);
+      const { offsets } = splitCsvLine(rawLine, header.delimiter ?? ',');
       sink.accept(rec.record, offsets, rec.info.lines);
     }
   } catch (e) {

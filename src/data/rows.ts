@@ -67,7 +67,10 @@ export class RowSink {
    */
   accept(fields: readonly string[], offsets: readonly number[], line: number): void {
     try {
+      const n = this.builder.n;
       this.parse(fields, offsets, line);
+      const lines = this.builder.lines;
+      if (lines && this.builder.n === n + 1) lines[n] = line;
     } catch (e) {
       if (this.opts.onBadRow === 'skip' && e instanceof DataError) {
         this.badRows++;
@@ -212,7 +215,7 @@ export class RowSink {
  * Splits one CSV line into fields (RFC 4180 quotes: `"a,b"`, `""` for a quote) and the 1-based
  * character column where each starts. Used for the slow path and for error positions.
  */
-export function splitCsvLine(line: string): { fields: string[]; offsets: number[] } {
+export function splitCsvLine(line: string, delimiter = ','): { fields: string[]; offsets: number[] } {
   const fields: string[] = [];
   const offsets: number[] = [];
   let i = 0;
@@ -238,12 +241,12 @@ export function splitCsvLine(line: string): { fields: string[]; offsets: number[
           break;
         }
       }
-      const comma = line.indexOf(',', i);
+      const comma = line.indexOf(delimiter, i);
       fields.push(v);
       if (comma < 0) break;
       i = comma + 1;
     } else {
-      const comma = line.indexOf(',', i);
+      const comma = line.indexOf(delimiter, i);
       if (comma < 0) {
         fields.push(line.slice(i));
         break;

@@ -95,11 +95,35 @@ export interface ResolvedHeader {
   readonly missing: readonly Field[];
   /** True when the header is exactly a canonical one: the fast path may read it. */
   readonly canonical: boolean;
+  /** The field delimiter: given (`--delimiter`) or detected from the header line. */
+  readonly delimiter?: Delimiter;
+}
+
+export type Delimiter = ',' | ';' | '\t';
+export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t'];
+export const delimiterName = (d: Delimiter): string => (d === '\t' ? 'tab' : d === ';' ? 'semicolon' : 'comma');
+
+/**
+ * The delimiter of a header line: the one of comma, semicolon and tab that occurs most often
+ * outside quotes (a comma when none does: a one-column file).
+ */
+export function detectDelimiter(headerLine: string): Delimiter {
+  let inQuote = false;
+  const count = { ',': 0, ';': 0, '\t': 0 } as Record<Delimiter, number>;
+  for (const ch of headerLine) {
+    if (ch === '"') inQuote = !inQuote;
+    else if (!inQuote && (ch === ',' || ch === ';' || ch === '\t')) count[ch]++;
+  }
+  let best: Delimiter = ',';
+  for (const d of DELIMITERS) if (count[d] > count[best]) best = d;
+  return best;
 }
 
 export interface HeaderOptions {
   /** Explicit `field=Header` pairs (`--columns`); the field `skip` drops a column. */
   readonly columns?: Readonly<Record<string, string>>;
+  /** Field delimiter (`--delimiter`); default: detected from the header line. */
+  readonly delimiter?: Delimiter;
   /** Symbol for files without a symbol column (`--symbol`); default: the file name. */
   readonly symbol?: string;
 }

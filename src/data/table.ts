@@ -54,6 +54,8 @@ export interface FileTable {
   readonly sym: Uint16Array;
   /** `valueColumnCount(kind)` columns. */
   readonly cols: readonly Float64Array[];
+  /** The file line of each row (bar files, as parsed; not kept in the cache): for error messages. */
+  readonly lines?: Int32Array;
 }
 
 const EMPTY = new Float64Array(0);
@@ -68,6 +70,8 @@ export class FileTableBuilder {
   cols: Float64Array[];
   n = 0;
   readonly symbols: string[] = [];
+  /** Line of each row, for bar files (duplicate bars are reported with both lines). */
+  lines: Int32Array | undefined;
   private readonly symbolIds = new Map<string, number>();
   constructor(
     readonly kind: TickKind,
@@ -77,6 +81,7 @@ export class FileTableBuilder {
     this.ts = new Float64Array(cap);
     this.sym = new Uint16Array(cap);
     this.cols = Array.from({ length: valueColumnCount(kind) }, () => new Float64Array(cap));
+    if (kind === BAR) this.lines = new Int32Array(cap);
   }
 
   get capacity(): number {
@@ -92,6 +97,11 @@ export class FileTableBuilder {
     s.set(this.sym);
     this.sym = s;
     this.cols = this.cols.map((c) => grow(c, cap));
+    if (this.lines) {
+      const l = new Int32Array(cap);
+      l.set(this.lines);
+      this.lines = l;
+    }
   }
 
   /** Id of a symbol, adding it to the dictionary when new. */
@@ -115,6 +125,7 @@ export class FileTableBuilder {
       ts: this.ts.subarray(0, n),
       sym: this.sym.subarray(0, n),
       cols: this.cols.map((c) => c.subarray(0, n)),
+      ...(this.lines ? { lines: this.lines.subarray(0, n) } : {}),
     };
   }
 }
@@ -149,7 +160,8 @@ export function permuteFileTable(t: FileTable, order: Uint32Array): FileTable {
   };
   const sym = new Uint16Array(order.length);
   for (let i = 0; i < order.length; i++) sym[i] = t.sym[order[i]!]!;
-  return { ...t, length: order.length, ts: take(t.ts), sym, cols: t.cols.map(take) };
+  const lines = t.lines ? Int32Array.from(order, (i) => t.lines![i]!) : undefined;
+  return { ...t, length: order.length, ts: take(t.ts), sym, cols: t.cols.map(take), ...(lines ? { lines } : {}) };
 }
 
 /** A file's rows ready to merge: visible times computed (bars: close), plus bar starts. */
