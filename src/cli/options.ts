@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../report/atomic.js';
 import { toJson } from '../report/format.js';
 import type { LoadOptions } from '../data/load.js';
 import { parseColumnMap, type Delimiter } from '../data/schema.js';
+import { checkZone } from '../data/zone.js';
 import { durationError, parseDuration, TS_UNITS, type TsUnit } from '../data/time.js';
 import { CALENDAR_NAMES, parseCalendar, type Calendar } from '../metrics/calendar.js';
 
@@ -14,6 +15,7 @@ export interface RawLoadFlags {
   columns?: string;
   symbol?: string;
   delimiter?: string;
+  tz?: string;
   tsUnit?: string;
   onBadRow?: string;
   sort?: boolean;
@@ -27,6 +29,7 @@ export function addLoadOptions(cmd: Command): Command {
   return cmd
     .option('--columns <map>', 'map header columns to fields, e.g. ts=Date,close=Close (skip=Name drops one)')
     .option('--symbol <name>', 'symbol for files without a symbol column (default: the file name)')
+    .option('--tz <zone>', 'IANA time zone of datetimes written without one, e.g. Europe/Berlin (default: UTC)')
     .addOption(new Option('--delimiter <d>', 'field delimiter (default: detected from the header line)').choices([',', ';', 'tab']))
     .addOption(new Option('--ts-unit <unit>', 'unit of numeric epoch timestamps (default: by magnitude)').choices([...TS_UNITS]))
     .addOption(new Option('--on-bad-row <policy>', 'fail on the first bad row, or skip and count bad rows').choices(['fail', 'skip']).default('fail'))
@@ -46,6 +49,7 @@ export function toLoadOptions(f: RawLoadFlags): LoadOptions {
   return {
     ...(f.columns !== undefined ? { columns: parseColumnMap(f.columns) } : {}),
     ...(f.symbol !== undefined ? { symbol: f.symbol } : {}),
+    ...(f.tz !== undefined ? { tz: checkZone(f.tz) } : {}),
     ...(f.delimiter !== undefined ? { delimiter: (f.delimiter === 'tab' ? '\t' : f.delimiter) as Delimiter } : {}),
     ...(f.tsUnit !== undefined ? { tsUnit: f.tsUnit as TsUnit } : {}),
     onBadRow: f.onBadRow === 'skip' ? 'skip' : 'fail',

@@ -19,6 +19,8 @@ export interface LoadOptions {
   readonly symbol?: string;
   /** Field delimiter (default: detected from each file's header). */
   readonly delimiter?: Delimiter;
+  /** IANA zone of datetimes written without one (default: UTC). */
+  readonly tz?: string;
   readonly tsUnit?: TsUnit;
   readonly onBadRow?: OnBadRow;
   /** Sort rows of each file stably by time instead of rejecting rows that go backwards. */
@@ -57,6 +59,10 @@ export interface FileSummary {
   readonly source: 'fast' | 'csv' | 'cache';
   /** The field delimiter used. */
   readonly delimiter: Delimiter;
+  /** 'local': datetimes without a zone, read as UTC unless `tz` says otherwise. */
+  readonly tsZone: 'zoned' | 'local' | 'date' | 'epoch' | 'other';
+  /** The zone such times were read in, when `--tz` was given. */
+  readonly tz: string | null;
   /** True when rows were out of order and sorted (`--sort`). */
   readonly sorted: boolean;
   /** Bar length per symbol, µs (bar files only). */
@@ -116,6 +122,7 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
     ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
     ...(opts.symbol !== undefined ? { symbol: opts.symbol } : {}),
     ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
+    ...(opts.tz !== undefined ? { tz: opts.tz } : {}),
   } as const;
   const useCache = opts.cache ?? true;
   const dir = opts.cacheDir ?? '.tickfold-cache';
@@ -151,7 +158,7 @@ function summarise(
   sorted: boolean,
   sha1: string | undefined,
 ): Omit<FileSummary, 'barLengthUs'> {
-  return { file, kind: KIND_NAMES[header.kind], rows: t.length, bytes, sha1, symbols: t.symbols, badRows, badSamples, source, sorted, delimiter: header.delimiter ?? ',' };
+  return { file, kind: KIND_NAMES[header.kind], rows: t.length, bytes, sha1, symbols: t.symbols, badRows, badSamples, source, sorted, delimiter: header.delimiter ?? ',', tsZone: header.tsZone ?? 'other', tz: header.tz ?? null };
 }
 
 /**

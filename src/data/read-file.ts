@@ -20,6 +20,7 @@ import { RowSink, splitCsvLine, type RowOptions, type BadRowSample } from './row
 import { BAR, CANONICAL_HEADERS, KIND_NAMES, VALUE_FIELDS, detectDelimiter, isSizeField, resolveHeader, type HeaderOptions, type ResolvedHeader } from './schema.js';
 import { FileTableBuilder, isSorted, permuteFileTable, stableOrder, type FileTable } from './table.js';
 import { formatIso, parseIsoBytes } from './time.js';
+import { classifyTs, wallToUtc } from './zone.js';
 
 export type ReaderChoice = 'auto' | 'fast' | 'csv';
 
@@ -82,7 +83,14 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
     if (headerText.trim() === '') throw fileErr(file, 'empty-file', 'the first line is empty', EXPECTED, 1);
     const delimiter = opts.delimiter ?? detectDelimiter(headerText);
     const { fields: names } = splitCsvLine(headerText, delimiter);
-    const header: ResolvedHeader = { ...resolveHeader(file, names, opts), delimiter };
+    const resolved = resolveHeader(file, names, opts);
+    // how timestamps are written, from the first data row (a datetime without a zone is UTC,
+    // or local time of --tz)
+    const nl2 = head.indexOf(10, nl + 1);
+    const firstRow = UTF8.decode(head.subarray(nl + 1, nl2 < 0 ? head.length : nl2)).replace(/\r$/, '');
+    const tsAt = resolved.roles.findIndex((r) => r.role === 'ts');
+    const tsZone = tsAt >= 0 && firstRow !== '' ? classifyTs(splitCsvLine(firstRow, delimiter).fields[tsAt] ?? '') : 'other';
+    const header: ResolvedHeader = { ...resolved, delimiter, tsZone, ...(opts.tz !== undefined && tsZone === 'local' ? { tz: opts.tz } : {}) };
     const quoted = head.indexOf(34) >= 0;
     // the byte reader reads commas; other delimiters go through csv-parse
     const useFast = opts.reader === 'fast' || (opts.reader !== 'csv' && header.canonical && !quoted && delimiter === ',');
@@ -111,6 +119,8 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
     );
   }
   const sha1 = (csvHash ?? hash)?.digest('hex');
+  // local wall-clock times of --tz to UTC, before ordering (a DST fall-back can reorder them)
+  if (result.header.tz !== undefined) wallToUtc(result.table.ts, result.header.tz);
   const sorted = opts.sort === true && !isSorted(result.table.ts);
   const table = sorted ? permuteFileTable(result.table, stableOrder(result.table.ts)) : result.table;
   if (result.header.kind === BAR) {

@@ -97,6 +97,10 @@ export interface ResolvedHeader {
   readonly canonical: boolean;
   /** The field delimiter: given (`--delimiter`) or detected from the header line. */
   readonly delimiter?: Delimiter;
+  /** How the first row's timestamp is written (see data/zone.ts): 'local' = a datetime without a zone. */
+  readonly tsZone?: 'zoned' | 'local' | 'date' | 'epoch' | 'other';
+  /** The zone local times were read in (`--tz`), when they were converted. */
+  readonly tz?: string;
 }
 
 export type Delimiter = ',' | ';' | '\t';
@@ -124,6 +128,8 @@ export interface HeaderOptions {
   readonly columns?: Readonly<Record<string, string>>;
   /** Field delimiter (`--delimiter`); default: detected from the header line. */
   readonly delimiter?: Delimiter;
+  /** IANA zone of timestamps written without one (`--tz`); default UTC. */
+  readonly tz?: string;
   /** Symbol for files without a symbol column (`--symbol`); default: the file name. */
   readonly symbol?: string;
 }

@@ -21,7 +21,7 @@ export interface RunReport {
     readonly execution: ExecutionConfig;
     readonly period: { readonly label: string; readonly us: number; readonly periodsPerYear: number; readonly calendar: string; readonly basis: string };
     readonly window: { readonly from: string; readonly to: string; readonly events: number };
-    readonly data: readonly { file: string; kind: string; rows: number; bytes: number; sha1: string | null; symbols: readonly string[]; badRows: number }[];
+    readonly data: readonly { file: string; kind: string; rows: number; bytes: number; sha1: string | null; symbols: readonly string[]; badRows: number; timestamps: string }[];
   };
   readonly summary: {
     readonly pnlNet: number;
@@ -57,7 +57,7 @@ export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]
       execution,
       period: { label: out.period.label, us: out.period.periodUs, periodsPerYear: out.period.periodsPerYear, calendar: out.period.calendar, basis: out.period.basis },
       window: { from: formatIso(out.fromUs), to: formatIso(out.toUs), events: r.events },
-      data: out.files.map((f) => ({ file: f.file, kind: f.kind, rows: f.rows, bytes: f.bytes, sha1: f.sha1 ?? null, symbols: f.symbols, badRows: f.badRows })),
+      data: out.files.map((f) => ({ file: f.file, kind: f.kind, rows: f.rows, bytes: f.bytes, sha1: f.sha1 ?? null, symbols: f.symbols, badRows: f.badRows, timestamps: timestampsOf(f) })),
     },
     summary: {
       pnlNet: m.pnlNet,
@@ -110,6 +110,8 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   const syms = r.symbols.length <= 6 ? r.symbols.join(', ') : `${r.symbols.length} symbols`;
   lines.push(`tickfold run: ${r.strategy} ${Object.entries(out.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trimEnd());
   lines.push(`  data     ${fmtInt(r.events)} events (${syms}), ${rep.manifest.window.from} → ${rep.manifest.window.to}`);
+  const local = rep.manifest.data.filter((f) => f.timestamps === 'no zone: read as UTC').map((f) => f.file);
+  if (local.length > 0) lines.push(`  note     the times in ${local.join(', ')} have no zone and were read as UTC; if they are local times, give --tz (e.g. --tz America/New_York)`);
   lines.push('');
   lines.push(`  PnL net        ${fmtNum(m.pnlNet)}  (${fmtPct(m.returnFraction)} on ${fmtNum(r.initialCapital, 0)})   gross ${fmtNum(m.pnlGross)}, fees ${fmtNum(m.feesPaid)}${m.borrowPaid > 0 ? `, borrow ${fmtNum(m.borrowPaid)}` : ''}`);
   lines.push(
@@ -143,4 +145,17 @@ export const MIN_PERIODS_FOR_ANNUALISED = 30;
 export function fewPeriodsWarning(periods: number, label: string): string | undefined {
   if (periods >= MIN_PERIODS_FOR_ANNUALISED) return undefined;
   return `Sharpe and Sortino rest on ${periods} ${label} return${periods === 1 ? '' : 's'} (fewer than ${MIN_PERIODS_FOR_ANNUALISED}): annualised, they mean little; choose a shorter --period or more data`;
+}
+
+/** How a file's timestamps were read, for the manifest. */
+export function timestampsOf(f: FileSummary): string {
+  if (f.tsZone === 'local') return f.tz ? `local time of ${f.tz}, converted to UTC` : 'no zone: read as UTC';
+  return f.tsZone === 'zoned' ? 'UTC or with an offset' : f.tsZone === 'date' ? 'dates' : f.tsZone === 'epoch' ? 'epoch numbers (UTC)' : 'as parsed';
+}
+
+/** The note for files whose datetimes have no zone and were read as UTC (no --tz). */
+export function zoneWarning(files: readonly FileSummary[]): string | undefined {
+  const local = files.filter((f) => f.tsZone === 'local' && !f.tz).map((f) => f.file);
+  if (local.length === 0) return undefined;
+  return `the times in ${local.join(', ')} have no zone and were read as UTC; if they are local times, give --tz (e.g. --tz America/New_York)`;
 }
