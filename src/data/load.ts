@@ -2,7 +2,7 @@
  * Loads many CSV files (and folders of them) into one time-ordered {@link TickTable}.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { DataError } from '../errors.js';
 import { barTiming, type BarStamp } from './bars.js';
 import { cacheKey, readCache, writeCache } from './cache.js';
@@ -10,7 +10,7 @@ import { readFile, type ReaderChoice } from './read-file.js';
 import type { BadRowSample, OnBadRow } from './rows.js';
 import { BAR, QUOTE, TRADE, KIND_NAMES, type Delimiter, type KindName, type ResolvedHeader } from './schema.js';
 import { isSorted, mergeTables, permuteFileTable, stableOrder, type FileTable, type MergeInput, type TickTable } from './table.js';
-import type { TsUnit } from './time.js';
+import { formatDuration, type TsUnit } from './time.js';
 
 export interface LoadOptions {
   /** `field=Header` map (`--columns`). */
@@ -208,5 +208,47 @@ export async function loadData(paths: readonly string[], opts: LoadOptions = {})
       summaries.push(summary);
     }
   }
+  checkFolders(paths, summaries);
   return { table: mergeTables(inputs), files: summaries };
+}
+
+/**
+ * The files of one folder argument must not mix, for one symbol, bars with trades or quotes, or
+ * bars of different lengths (a 1-minute and a daily file of SPY side by side would be replayed
+ * as one series): an error naming the files. Given one by one, such files are taken as meant.
+ */
+function checkFolders(paths: readonly string[], files: readonly FileSummary[]): void {
+  for (const p of paths) {
+    let dir: string;
+    try {
+      if (!statSync(p).isDirectory()) continue;
+      dir = resolve(p);
+    } catch {
+      continue;
+    }
+    const inDir = files.filter((f) => resolve(f.file).startsWith(dir + sep));
+    const bySymbol = new Map<string, { file: string; what: string }[]>();
+    for (const f of inDir) {
+      for (const s of f.symbols) {
+        const what = f.kind === 'bars' ? `${formatDuration(f.barLengthUs?.[s] ?? NaN)} bars` : 'ticks';
+        const list = bySymbol.get(s) ?? [];
+        list.push({ file: f.file, what });
+        bySymbol.set(s, list);
+      }
+    }
+    for (const [s, list] of bySymbol) {
+      const kinds = new Set(list.map((x) => (x.what === 'ticks' ? 'ticks' : x.what)));
+      const bars = [...kinds].filter((k) => k !== 'ticks');
+      if (bars.length > 1 || (bars.length === 1 && kinds.has('ticks'))) {
+        throw new DataError('mixed-folder', {
+          file: p,
+          line: 0,
+          column: 0,
+          value: s,
+          rule: `the folder mixes ${[...kinds].join(' and ')} of ${s}: ${list.map((x) => `${x.file} (${x.what})`).join(', ')}`,
+          hint: 'give the files you mean one by one, or keep one bar length (and bars or ticks) per symbol in a folder',
+        });
+      }
+    }
+  }
 }
