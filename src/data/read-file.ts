@@ -44,6 +44,7 @@ export interface ReadResult {
 const CHUNK = 1 << 22; // 4 MiB reads
 const MAX_LINE = 1 << 20; // a longer line is not CSV market data
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const LENIENT_UTF8 = new TextDecoder('utf-8');
 
 const fileErr = (file: string, code: string, rule: string, hint: string, line = 0, value?: string): DataError =>
   new DataError(code, { file, line, column: 0, ...(value !== undefined ? { value } : {}), rule, hint });
@@ -87,7 +88,8 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
     // how timestamps are written, from the first data row (a datetime without a zone is UTC,
     // or local time of --tz)
     const nl2 = head.indexOf(10, nl + 1);
-    const firstRow = UTF8.decode(head.subarray(nl + 1, nl2 < 0 ? head.length : nl2)).replace(/\r$/, '');
+    // (a lenient decode: a row that is not UTF-8 is the row rules' to report, with its line)
+    const firstRow = LENIENT_UTF8.decode(head.subarray(nl + 1, nl2 < 0 ? head.length : nl2)).replace(/\r$/, '');
     const tsAt = resolved.roles.findIndex((r) => r.role === 'ts');
     const tsZone = tsAt >= 0 && firstRow !== '' ? classifyTs(splitCsvLine(firstRow, delimiter).fields[tsAt] ?? '') : 'other';
     const header: ResolvedHeader = { ...resolved, delimiter, tsZone, ...(opts.tz !== undefined && tsZone === 'local' ? { tz: opts.tz } : {}) };

@@ -4,7 +4,7 @@
  * the engine calls. A misspelt handler (`onbar`, `ontick`, `onFills`) would otherwise never be
  * called, and the run would end with 0 orders and no word.
  */
-import { didYouMean, UsageError } from '../errors.js';
+import { didYouMean, TickfoldError, UsageError } from '../errors.js';
 import type { Params, Strategy, StrategyModule } from './types.js';
 
 export const HANDLERS = ['onStart', 'onTick', 'onBar', 'onFill', 'onReject', 'onEnd'] as const;
@@ -38,7 +38,15 @@ export function strategyProblems(s: unknown): string[] {
 
 /** `module.create(params)`, checked: a usage error (exit 2) naming the module and the rule. */
 export function createStrategy(module: StrategyModule, params: Params): Strategy {
-  const s = module.create(params) as unknown;
+  let s: unknown;
+  try {
+    s = module.create(params);
+  } catch (e) {
+    // create() refusing its parameters is the user's to fix, not a bug in tickfold
+    if (e instanceof TickfoldError) throw e;
+    const label = Object.entries(params).map(([k, v]) => `${k}=${String(v)}`).join(',') || '(defaults)';
+    throw new UsageError(`strategy '${module.name}' refuses the parameters ${label}: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const problems = strategyProblems(s);
   if (problems.length > 0) throw new UsageError(`strategy '${module.name}': ${problems.join('; ')}`);
   return s as Strategy;

@@ -18,7 +18,7 @@
  *    Definitions: STATS.md ("Overfitting statistics", "Deflated Sharpe in validation").
  */
 import { UsageError } from '../errors.js';
-import { createStrategy } from '../strategy/instance.js';
+import { strategyProblems } from '../strategy/instance.js';
 import type { TickTable } from '../data/table.js';
 import type { RunRecord } from '../engine/engine.js';
 import { hitRateOfCounts, type HitRate } from '../metrics/hit-rate.js';
@@ -276,12 +276,14 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
   const expand = (e: Entry, base: Readonly<Record<string, string>>): Trial[] => {
     const ts = expandGrid(e.name, e.module.params, base, e.grid);
     for (const t of ts) {
+      let inst: unknown;
       try {
-        createStrategy(e.module, t.params);
+        inst = e.module.create(t.params);
       } catch (err) {
-        if (err instanceof UsageError && /^strategy '/.test(err.message)) throw err;
         throw new UsageError(`strategy '${e.name}' refuses the parameters ${t.label === 'defaults' ? '(defaults)' : t.label}: ${(err as Error).message}; change the --grid or --param values`);
       }
+      const problems = strategyProblems(inst);
+      if (problems.length > 0) throw new UsageError(`strategy '${e.name}': ${problems.join('; ')}`);
     }
     return ts;
   };

@@ -44,6 +44,13 @@ describe('strategy code mistakes are usage errors naming the module and the rule
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/strategy 'typo2': 'onFills' is not a handler the engine calls; did you mean 'onFill'\?/);
   });
+  it('create() refusing its parameters is a usage error naming them (exit 2), not an internal error', () => {
+    const f = mod('picky', "if (p.n > 1) throw new Error('n must be 1'); return { onBar() {} };");
+    const r = runCli(['run', '--strategy', f, '--data', 'eu.csv', '--param', 'n=2', '--no-cache'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/strategy 'picky' refuses the parameters n=2: n must be 1/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
   it('a parameter value that is not a duration is refused before the run (exit 2), not a crash in onStart', () => {
     const r = runCli(['run', '--strategy', 'momentum', '--data', 'eu.csv', '--param', 'every=1', '--no-cache'], d);
     expect(r.code).toBe(2);
