@@ -55,42 +55,6 @@ export interface Tick {
   readonly ts: EpochUs;
   readonly symbol: string;
   readonly kind: 'trade' | 'quote';
-  readonly price: number;
-  readonly size: number;
-  readonly bid: number;
-  readonly ask: number;
-  readonly bidSize: number;
-  readonly askSize: number;
-}
-
-/** A bar as plain values, kept as long as you like (`bar.snapshot()`). */
-export interface Bar {
-  readonly ts: EpochUs;
-  readonly start: EpochUs;
-  readonly symbol: string;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-}
-
-/** What {@link Context.history} can return: a field of the symbol's events, oldest first. */
-export type HistoryField = 'price' | 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'bid' | 'ask' | 'bidSize' | 'askSize' | 'size';
-
-/**
- * The tick being delivered. One object, updated in place: read it during the call, do not keep it
- * (an array of `tick`s holds the same object many times, showing the latest tick); keep
- * `tick.snapshot()`, or ask `ctx.history()`.
- */
-export interface TickView {
-  /** The tick's values as a plain object that stays as it is. */
-  snapshot(): Tick;
-  readonly index: number;
-  readonly ts: EpochUs;
-  readonly symbol: string;
-  readonly symbolId: number;
-  readonly kind: 'trade' | 'quote';
   /** Trade price (trades) or mid (quotes). */
   readonly price: number;
   /** Trade size (trades); NaN for quotes. */
@@ -102,25 +66,44 @@ export interface TickView {
   readonly askSize: number;
 }
 
-/**
- * The bar being delivered, at its close. One object, updated in place: do not keep it (keep
- * `bar.snapshot()`, or ask `ctx.history(symbol, n, 'close')`).
- */
-export interface BarView {
-  /** The bar's values as a plain object that stays as it is. */
-  snapshot(): Bar;
-  readonly index: number;
+/** A bar as plain values, kept as long as you like (`bar.snapshot()`). */
+export interface Bar {
   /** Close time: when the bar became visible. */
   readonly ts: EpochUs;
   readonly start: EpochUs;
   readonly symbol: string;
-  readonly symbolId: number;
   readonly open: number;
   readonly high: number;
   readonly low: number;
   readonly close: number;
   /** NaN when unknown. */
   readonly volume: number;
+}
+
+/** What {@link Context.history} can return: a field of the symbol's events, oldest first. */
+export type HistoryField = 'price' | 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'bid' | 'ask' | 'bidSize' | 'askSize' | 'size';
+
+/**
+ * The tick being delivered. One object, updated in place: read it during the call, do not keep it
+ * (an array of `tick`s holds the same object many times, showing the latest tick); keep
+ * `tick.snapshot()`, or ask `ctx.history()`.
+ */
+export interface TickView extends Tick {
+  readonly index: number;
+  readonly symbolId: number;
+  /** The tick's values as a plain object that stays as it is. */
+  snapshot(): Tick;
+}
+
+/**
+ * The bar being delivered, at its close. One object, updated in place: do not keep it (keep
+ * `bar.snapshot()`, or ask `ctx.history(symbol, n, 'close')`).
+ */
+export interface BarView extends Bar {
+  readonly index: number;
+  readonly symbolId: number;
+  /** The bar's values as a plain object that stays as it is. */
+  snapshot(): Bar;
 }
 
 export interface QuoteSnapshot {

@@ -23,7 +23,7 @@ import { BAR } from '../data/schema.js';
 import { formatIso } from '../data/time.js';
 import { runBacktest, type OrderRecord, type RunConfig, type RunRecord } from '../engine/engine.js';
 import { strategyProblems } from '../strategy/instance.js';
-import type { BarView, Params, ParamValue, Strategy, StrategyModule, TickView } from '../strategy/types.js';
+import type { BarView, Context, Params, ParamValue, Strategy, StrategyModule, TickView } from '../strategy/types.js';
 
 export interface CheckLine {
   readonly check: string;
@@ -102,26 +102,17 @@ function staleViewWatch(inner: Strategy): { strategy: Strategy; stale: () => str
   };
   const s: Strategy = Object.create(inner) as Strategy;
   const self = s as { -readonly [K in keyof Strategy]: Strategy[K] };
-  if (inner.onTick) {
-    self.onTick = (ctx, tick: TickView) => {
-      const w = wrap(tick, 'tick', tick.ts);
-      try {
-        inner.onTick!.call(inner, ctx, w.proxy);
-      } finally {
-        w.done();
-      }
-    };
-  }
-  if (inner.onBar) {
-    self.onBar = (ctx, bar: BarView) => {
-      const w = wrap(bar, 'bar', bar.ts);
-      try {
-        inner.onBar!.call(inner, ctx, w.proxy);
-      } finally {
-        w.done();
-      }
-    };
-  }
+  // each view handed over as a proxy that goes stale when the handler returns
+  const guarded = <V extends TickView | BarView>(handler: (ctx: Context, v: V) => void, what: string) => (ctx: Context, v: V): void => {
+    const w = wrap(v, what, v.ts);
+    try {
+      handler.call(inner, ctx, w.proxy);
+    } finally {
+      w.done();
+    }
+  };
+  if (inner.onTick) self.onTick = guarded(inner.onTick, 'tick');
+  if (inner.onBar) self.onBar = guarded(inner.onBar, 'bar');
   for (const k of ['onStart', 'onFill', 'onReject', 'onEnd', 'summary'] as const) {
     const f = inner[k];
     if (typeof f === 'function') (self as Record<string, unknown>)[k] = (...a: unknown[]) => (f as (...x: unknown[]) => unknown).apply(inner, a);
