@@ -65,7 +65,7 @@ export class RowSink {
    * Validates one row and appends it, or throws a {@link DataError} (or counts it, when bad rows
    * are skipped). `offsets` are the 1-based character columns where each field starts.
    */
-  accept(fields: readonly string[], offsets: readonly number[], line: number): void {
+  accept(fields: readonly string[], offsets: readonly number[] | (() => readonly number[]), line: number): void {
     try {
       const n = this.builder.n;
       this.parse(fields, offsets, line);
@@ -82,13 +82,14 @@ export class RowSink {
   }
 
   /** Records a row the caller found bad without details (used by readers for skipped rows). */
-  private parse(fields: readonly string[], offsets: readonly number[], line: number): void {
+  private parse(fields: readonly string[], offsets: readonly number[] | (() => readonly number[]), line: number): void {
     const h = this.header;
+    // the columns are only needed for a message: a reader may pass them as a function
     const err = (code: string, index: number, rule: string, hint: string): DataError =>
       new DataError(code, {
         file: this.file,
         line,
-        column: offsets[index] ?? 0,
+        column: (typeof offsets === 'function' ? offsets() : offsets)[index] ?? 0,
         field: h.names[index]?.trim() ?? `#${index + 1}`,
         value: fields[index] ?? '',
         rule,

@@ -119,10 +119,25 @@ export function parseIsoBytes(b: Uint8Array, start: number, end: number): EpochU
 
 const encoder = new TextEncoder();
 
-/** {@link parseIsoBytes} for a string. */
+const isoBuf = new Uint8Array(64);
+
+/**
+ * {@link parseIsoBytes} for a string. Copies the characters into a reused buffer (no encoder and
+ * no allocation per call: this runs once per row on the csv-parse path); a non-ASCII character
+ * can be in no ISO timestamp.
+ */
 export function parseIso(s: string): EpochUs {
-  const b = encoder.encode(s);
-  return parseIsoBytes(b, 0, b.length);
+  const n = s.length;
+  if (n > isoBuf.length) {
+    const b = encoder.encode(s);
+    return parseIsoBytes(b, 0, b.length);
+  }
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) return NaN;
+    isoBuf[i] = c;
+  }
+  return parseIsoBytes(isoBuf, 0, n);
 }
 
 /** Number of integer digits of a numeric epoch text, ignoring a leading sign; -1 if not numeric. */
