@@ -132,7 +132,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
     verdict: `${main.name}: ${main.verdict}`,
     summary: [
       ...headline(m),
-      { key: 'dsr', label: `DSR (over ${of.trials} trials)`, value: of.dsr, text: fmtNum(of.dsr, 3) },
+      { key: 'dsr', label: `DSR of the in-sample best (over ${of.configurations} configurations)`, value: of.dsr, text: fmtNum(of.dsr, 3) },
       { key: 'pbo', label: 'PBO (CSCV)', value: of.pbo?.pbo ?? null, text: of.pbo ? fmtNum(of.pbo.pbo, 3) : 'n/a' },
       { key: 'trials', label: 'trials', value: of.trials, text: String(of.trials) },
       { key: 'verdictClass', label: 'verdict', value: main.verdictClass, text: main.verdictClass },
