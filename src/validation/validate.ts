@@ -221,13 +221,15 @@ const pv = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 0.001 ? p.t
  * - a naive baseline is the yardstick: 'baseline';
  * - the in-sample choice lost (mean in-sample Sharpe of the chosen configurations <= 0): 'loses in
  *   sample' (nothing good was selected, so nothing can be overfit);
- * - PBO >= 0.5 (the in-sample best ranks in the bottom half out of sample more often than not):
- *   'likely overfit';
+ * - PBO >= 0.5 (the in-sample best ranks in the bottom half out of sample more often than not)
+ *   and the out-of-sample run failed it (its annual Sharpe below half the in-sample one): 'likely
+ *   overfit'; with PBO >= 0.5 but an out-of-sample run that held up, 'no significant edge' (saying
+ *   so): the choice is unstable, the one real out-of-sample path was not worse;
  * - the OOS edge over the best naive baseline is positive with bootstrap p < 0.05 and the DSR of
  *   the in-sample best is >= 0.95: 'likely real';
  * - otherwise 'no significant edge'.
  */
-function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly BaselineEdge[]; baseline: boolean; isSharpe: number }): { cls: VerdictClass; text: string } {
+export function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly BaselineEdge[]; baseline: boolean; isSharpe: number; oosSharpe: number }): { cls: VerdictClass; text: string } {
   const of = o.overfitting;
   const best = o.vsBaselines.length > 0 ? o.vsBaselines.reduce((a, b) => (b.baselineReturnPct > a.baselineReturnPct ? b : a)) : undefined;
   const edgePart = best ? `OOS edge over best naive baseline (${best.baseline}): ${pct(best.edgeReturnPct)} (p=${pv(best.pValue)})` : 'no naive baseline to compare with';
@@ -236,11 +238,18 @@ function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly Baseline
   const text = `${edgePart}; DSR ${num(of.dsr)} over ${n} configuration${n === 1 ? '' : 's'}; ${pboPart}`;
   if (o.baseline) return { cls: 'baseline', text: `${edgePart}: naive baseline` };
   let cls: VerdictClass;
+  const unstable = of.pbo !== null && of.pbo.pbo >= 0.5;
+  const failedOos = !(o.oosSharpe >= o.isSharpe / 2);
   if (!(o.isSharpe > 0)) cls = 'loses in sample';
-  else if (of.pbo && of.pbo.pbo >= 0.5) cls = 'likely overfit';
-  else if (best && best.edgeReturnPct > 0 && best.pValue < 0.05 && of.dsr >= 0.95) cls = 'likely real';
+  else if (unstable && failedOos) cls = 'likely overfit';
+  else if (!unstable && best && best.edgeReturnPct > 0 && best.pValue < 0.05 && of.dsr >= 0.95) cls = 'likely real';
   else cls = 'no significant edge';
-  const why = cls === 'loses in sample' ? `loses in sample (IS Sharpe ${num(o.isSharpe)}): nothing good was selected` : cls;
+  const why =
+    cls === 'loses in sample'
+      ? `loses in sample (IS Sharpe ${num(o.isSharpe)}): nothing good was selected`
+      : cls === 'no significant edge' && unstable
+        ? `no significant edge (PBO ${num(of.pbo!.pbo)}: the in-sample choice is unstable, but the out-of-sample run held up: Sharpe ${num(o.oosSharpe)} vs ${num(o.isSharpe)} in sample)`
+        : cls;
   return { cls, text: `${text}: ${why}` };
 }
 
@@ -447,7 +456,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
           const bm = oosResults[j]!.metrics;
           return { baseline: entries[j]!.name, baselineReturnPct: bm.returnFraction, edgeReturnPct: oos.metrics.returnFraction - bm.returnFraction, meanDiffPerPeriod: boot.mean, pValue: boot.pValue, meanBlock: boot.meanBlock, reps: boot.reps };
         });
-      const verdict = verdictOf({ overfitting, vsBaselines, baseline: e.baseline, isSharpe });
+      const verdict = verdictOf({ overfitting, vsBaselines, baseline: e.baseline, isSharpe, oosSharpe: oos.metrics.sharpeAnnualized });
       return {
         name: e.name,
         baseline: e.baseline,
