@@ -14,7 +14,13 @@
  * Its summary reports the last fit's coefficients and R², and the out-of-sample sign accuracy of
  * every forecast made, scored when its target became known.
  */
-import { EMA, MACD, RSI } from 'technicalindicators';
+import { createRequire } from 'node:module';
+
+// technicalindicators is loaded on the first linreg instance, not with the built-in strategies:
+// importing it costs ~25 ms, paid by every process and worker thread that never runs linreg
+type Indicators = typeof import('technicalindicators');
+let indicators: Indicators | undefined;
+const loadIndicators = (): Indicators => (indicators ??= createRequire(import.meta.url)('technicalindicators') as Indicators);
 import { ols, CollinearError } from '../src/stats/ols.js';
 import { defineStrategy, type Context, type Params, type Strategy, type TickSubscription } from '../src/strategy/types.js';
 import { DecisionClock, subscription } from './lib.js';
@@ -66,6 +72,7 @@ export default defineStrategy({
     const emaP = p.ema as number;
     const useMacd = p.macd as boolean;
     let useImb = false;
+    const { EMA, MACD, RSI } = loadIndicators();
     const rsi = rsiP > 0 ? new RSI({ period: rsiP, values: [] }) : undefined;
     const ema = emaP > 0 ? new EMA({ period: emaP, values: [] }) : undefined;
     const macd = useMacd ? new MACD({ fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, values: [], SimpleMAOscillator: false, SimpleMASignal: false }) : undefined;
