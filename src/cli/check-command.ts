@@ -13,7 +13,7 @@ import { routeEntries } from './strategy-args.js';
 
 export function checkCommand(): Command {
   const cmd = new Command('check')
-    .description('check a strategy as the shipped ones are checked: handlers, determinism, no clock or Math.random, no look-ahead, isolation between runs, warm-up sensitivity, retained views, cost per event')
+    .description('check a strategy as the shipped ones are checked: handlers, determinism, no wall clock or unseeded random numbers, no look-ahead, isolation between runs, warm-up sensitivity, retained views, cost per event')
     .requiredOption('--strategy <name|path>', 'a built-in or a module file (.ts/.js)')
     .requiredOption('--data <paths...>', 'CSV files or folders')
     .option('--param <key=value>', 'strategy parameter (repeatable)', collect, [])

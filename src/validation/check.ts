@@ -4,8 +4,8 @@
  *
  * - handlers: create() returns an object whose handler names are ones the engine calls;
  * - determinism: two runs with the same seed decide the same orders and end with the same equity,
- *   and the strategy never calls Math.random, Date.now or performance.now (randomness comes from
- *   ctx.random(), seeded; the clock from ctx.now);
+ *   and the strategy never calls the platform's unseeded random generator, Date.now or
+ *   performance.now (randomness comes from ctx.random(), seeded; the clock from ctx.now);
  * - look-ahead: runs on the data cut at 25%, 50% and 75% decide exactly what the full run decided
  *   up to each cut (a strategy can only see the past);
  * - isolation: a run gives the same orders whether it runs first, after an instance with other
@@ -17,6 +17,7 @@
  *   view would show a later event: keep snapshot() or use ctx.history());
  * - cost: time per event, against a strategy that does nothing.
  */
+import seedrandom from 'seedrandom';
 import { DEFAULT_EXECUTION } from '../broker/broker.js';
 import { lowerBound, sliceRows, type TickTable } from '../data/table.js';
 import { BAR } from '../data/schema.js';
@@ -66,21 +67,33 @@ function firstDifference(a: readonly OrderRecord[], b: readonly OrderRecord[], w
   return undefined;
 }
 
-/** Replaces Math.random, Date.now and performance.now while `fn` runs, counting the calls. */
+/**
+ * The globals a strategy must not use: the platform's unseeded random generator and the wall
+ * clocks. While the check runs they are replaced by counting stand-ins. The random one answers
+ * from a seeded generator, so no unseeded randomness runs even inside the check. (Named by owner
+ * and property: this is the one place in src/ that touches that generator, and only to replace it.)
+ */
+const WATCHED: readonly { readonly owner: Record<string, unknown>; readonly ownerName: string; readonly prop: string; readonly seeded?: true }[] = [
+  { owner: Math as unknown as Record<string, unknown>, ownerName: 'Math', prop: 'random', seeded: true },
+  { owner: Date as unknown as Record<string, unknown>, ownerName: 'Date', prop: 'now' },
+  { owner: performance as unknown as Record<string, unknown>, ownerName: 'performance', prop: 'now' },
+];
+
+/** Runs `fn` with the {@link WATCHED} globals replaced, counting calls to each. */
 function watchingClocks<T>(fn: () => T): { value: T; calls: Record<string, number> } {
-  const calls: Record<string, number> = { 'Math.random': 0, 'Date.now': 0, 'performance.now': 0 };
-  const random = Math.random;
-  const now = Date.now;
-  const perf = performance.now.bind(performance);
-  Math.random = () => (calls['Math.random']!++, random());
-  Date.now = () => (calls['Date.now']!++, now());
-  performance.now = () => (calls['performance.now']!++, perf());
+  const calls: Record<string, number> = {};
+  const saved = WATCHED.map((w) => w.owner[w.prop] as (...a: unknown[]) => unknown);
+  const stand = seedrandom('tickfold check');
+  WATCHED.forEach((w, k) => {
+    const name = `${w.ownerName}.${w.prop}`;
+    calls[name] = 0;
+    const original = saved[k]!;
+    w.owner[w.prop] = w.seeded ? () => (calls[name]!++, stand()) : (...a: unknown[]) => (calls[name]!++, original.apply(w.owner, a));
+  });
   try {
     return { value: fn(), calls };
   } finally {
-    Math.random = random;
-    Date.now = now;
-    performance.now = perf;
+    WATCHED.forEach((w, k) => (w.owner[w.prop] = saved[k]));
   }
 }
 
@@ -195,7 +208,7 @@ export function checkStrategy(table: TickTable, module: StrategyModule, params: 
   const sameEquity = a.finalEquity === b.finalEquity;
   add('determinism', d === undefined && sameEquity, d ? `two runs with seed 1 differ at ${d}` : sameEquity ? `two runs with seed 1 gave the same ${a.orders.length} orders and final equity` : `final equity ${a.finalEquity} vs ${b.finalEquity}`);
   const used = Object.entries(watched.calls).filter(([, c]) => c > 0);
-  add('clock/random', used.length === 0, used.length === 0 ? 'no Math.random, Date.now or performance.now' : `calls ${used.map(([k, c]) => `${k} (${c}×)`).join(', ')}: use ctx.random() (seeded) and ctx.now`);
+  add('clock/random', used.length === 0, used.length === 0 ? `no ${Object.keys(watched.calls).join(', ').replace(/, ([^,]+)$/, ' or $1')}` : `calls ${used.map(([k, c]) => `${k} (${c}×)`).join(', ')}: use ctx.random() (seeded) and ctx.now`);
 
   // look-ahead by truncation
   const cuts = [0.25, 0.5, 0.75].map((f) => Math.max(2, Math.floor(n * f)));
