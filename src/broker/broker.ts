@@ -255,9 +255,9 @@ export class Broker {
       let qty = o.remaining;
       if (this.cfg.capToQuoteSize && avail < qty) qty = avail; // NaN (unknown size) does not cap
       if (!(qty > 0)) continue;
-      // a bar fill is stamped at the bar's start: it happened at the open or inside the bar,
-      // whose close (the event's time) is later
-      out.push({ order: o, qty, price: px, fee: this.fee(qty, px), ts: kind === BAR ? Math.max(eventTs, o.activeAt) : t.ts[i]! });
+      // stamped at eventTs: a bar's start (the fill happened at its open or inside it, before its
+      // close, when the event is released), a tick's time otherwise; never before the order is live
+      out.push({ order: o, qty, price: px, fee: this.fee(qty, px), ts: eventTs });
       o.remaining -= qty;
       if (o.remaining <= 1e-12 * qty) {
         o.remaining = 0;

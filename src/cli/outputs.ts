@@ -8,7 +8,8 @@
  * forgotten file name can never make `--json` swallow, and overwrite, the first data file.
  */
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { looksLikePath } from '../strategy/load.js';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 
@@ -39,7 +40,7 @@ function real(p: string): string {
 
 const inside = (file: string, dir: string): boolean => {
   const r = relative(dir, file);
-  return r !== '' && !r.startsWith('..') && !r.startsWith(sep) && !resolve(dir, r).startsWith('..');
+  return r !== '' && !r.startsWith('..') && !isAbsolute(r);
 };
 
 /** Files named by input arguments: files as given, folders as the files in them. */
@@ -117,9 +118,9 @@ export function guardOutputFolder(flag: string, dir: string): void {
   }
 }
 
-/** The strategy arguments that are files (module paths), for {@link guardOutputs}. */
+/** The strategy arguments that are files (module paths, also as `NAME=PATH`), for {@link guardOutputs}. */
 export function strategyFiles(specs: readonly string[]): string[] {
-  return specs.map((s) => (s.includes('=') ? s.slice(s.indexOf('=') + 1) : s)).filter((s) => /[\\/]/.test(s) || /\.(m?[jt]s)$/.test(s));
+  return specs.map((s) => (s.includes('=') ? s.slice(s.indexOf('=') + 1) : s)).filter(looksLikePath);
 }
 
 /** Options whose value is a path tickfold writes. */

@@ -237,7 +237,7 @@ function checkFolders(paths: readonly string[], files: readonly FileSummary[]): 
       }
     }
     for (const [s, list] of bySymbol) {
-      const kinds = new Set(list.map((x) => (x.what === 'ticks' ? 'ticks' : x.what)));
+      const kinds = new Set(list.map((x) => x.what));
       const bars = [...kinds].filter((k) => k !== 'ticks');
       if (bars.length > 1 || (bars.length === 1 && kinds.has('ticks'))) {
         throw new DataError('mixed-folder', {

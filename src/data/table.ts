@@ -303,6 +303,11 @@ export function sliceRows(t: TickTable, from: number, to: number): TickTable {
   };
 }
 
+/** A row's time as the data names it: a bar by its start, a tick by its time. */
+export function rowTime(t: TickTable, i: number): number {
+  return t.barStart.length > 0 && t.kind[i] === BAR ? t.barStart[i]! : t.ts[i]!;
+}
+
 /**
  * The rows of a time window [fromUs, toUs), as views. A tick belongs to it by its time, a bar by
  * its START: `--from 2010-01-01 --to 2011-01-01` on daily bars is the bars of 2010 (the
@@ -314,10 +319,9 @@ export function sliceTime(t: TickTable, fromUs: number, toUs: number): TickTable
   let hi = lowerBound(t.ts, toUs);
   if (t.barStart.length > 0) {
     // bars are released after their start: move both ends past bars that started before them
-    const at = (i: number): number => (t.kind[i] === BAR ? t.barStart[i]! : t.ts[i]!);
-    while (lo < t.length && at(lo) < fromUs) lo++;
-    while (hi < t.length && at(hi) < toUs) hi++;
-    while (hi > lo && at(hi - 1) >= toUs) hi--;
+    while (lo < t.length && rowTime(t, lo) < fromUs) lo++;
+    while (hi < t.length && rowTime(t, hi) < toUs) hi++;
+    while (hi > lo && rowTime(t, hi - 1) >= toUs) hi--;
   }
   return sliceRows(t, lo, hi);
 }

@@ -21,7 +21,7 @@ import seedrandom from 'seedrandom';
 import { objectList } from '../arrays.js';
 import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
-import type { TickTable } from '../data/table.js';
+import { rowTime, type TickTable } from '../data/table.js';
 import { formatIso, type EpochUs } from '../data/time.js';
 import { Broker, FILL_BAR, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type BrokerFill, type ExecutionConfig } from '../broker/broker.js';
 import { Portfolio, type RoundTrip } from '../portfolio/portfolio.js';
@@ -246,7 +246,6 @@ class EngineRun implements Backtest {
   private readonly f1: Float64Array;
   private readonly f2: Float64Array;
   private readonly f3: Float64Array;
-  private readonly barStart: Float64Array;
   private readonly table: TickTable;
   private readonly source: Uint8Array;
   readonly symbols: readonly string[];
@@ -326,7 +325,6 @@ class EngineRun implements Backtest {
     this.f1 = table.f1;
     this.f2 = table.f2;
     this.f3 = table.f3;
-    this.barStart = table.barStart;
     this.table = table;
     const symbols = table.symbols;
     this.symbols = symbols;
@@ -789,7 +787,7 @@ class EngineRun implements Backtest {
       exposureCum: smp.column(6),
       trades: pf.closed,
       // open round trips are marked at the last event, named as a bar is named: by its start
-      openTrades: pf.openTrips(n > 0 && this.kind[n - 1] === BAR ? this.barStart[n - 1]! : clock[0]!),
+      openTrades: pf.openTrips(n > 0 ? rowTime(this.table, n - 1) : clock[0]!),
       fills: this.fills,
       orders: this.orders,
       rejections: this.rejections,

@@ -4,8 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { loadData, type FileSummary, type LoadOptions } from '../data/load.js';
-import { sliceTime, type TickTable } from '../data/table.js';
-import { BAR } from '../data/schema.js';
+import { rowTime, sliceTime, type TickTable } from '../data/table.js';
 import { durationError, parseIso, type EpochUs } from '../data/time.js';
 import { validateExecution, type ExecutionConfig } from '../broker/broker.js';
 import { choosePeriod, type PeriodChoice } from '../metrics/period.js';
@@ -80,11 +79,6 @@ export function prepareRun(table: TickTable, spec: RunSpec): PreparedRun {
 /** What a prepared run produced, as a {@link RunOutcome}. */
 export function outcomeOf(p: PreparedRun, record: RunRecord, metrics: RunMetrics = computeMetrics(record, p.period.periodsPerYear)): RunOutcome {
   return { record, metrics, params: p.params, period: p.period, fromUs: rowTime(p.window, 0), toUs: rowTime(p.window, p.window.length - 1) };
-}
-
-/** A row's time as the data names it: a bar by its start, a tick by its time. */
-export function rowTime(t: TickTable, i: number): EpochUs {
-  return t.barStart.length > 0 && t.kind[i] === BAR ? t.barStart[i]! : t.ts[i]!;
 }
 
 /** Runs a strategy over an already loaded table, on this thread. */

@@ -23,7 +23,7 @@
  *   `--calendar` states the calendar instead; `--periods-per-year` overrides the result.
  */
 import { BAR } from '../data/schema.js';
-import type { TickTable } from '../data/table.js';
+import { rowTime, type TickTable } from '../data/table.js';
 import { formatDuration, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE } from '../data/time.js';
 
 export interface Calendar {
@@ -110,7 +110,7 @@ export function measureCalendar(t: TickTable): CalendarMeasure {
   const n = t.length;
   if (n === 0) return { spanUs: 0, dailyBars: false, hoursPerDay: NaN, weekends: undefined, tradingDaysPerYear: NaN };
   const hasBars = t.barStart.length > 0;
-  const startOf = (i: number): number => (hasBars && t.kind[i] === BAR ? t.barStart[i]! : t.ts[i]!);
+  const startOf = (i: number): number => rowTime(t, i);
   // daily bars: every row a bar at least 20 h long
   let dailyBars = hasBars;
   let first = Infinity;

@@ -31,13 +31,17 @@ export function choosePeriod(t: TickTable, period?: string, periodsPerYear?: num
   const cal = calendar ?? inferCalendar(t, periodUs < US_PER_DAY);
   const ppy = periodsPerYear !== undefined ? periodsPerYear : periodsPerYearOf(cal, periodUs);
   const held = periodUs > 0 ? heldPerYear(t, periodUs) : NaN;
-  return {
-    periodUs,
-    label,
-    periodsPerYear: ppy,
-    calendar: cal.name,
-    basis: `${period !== undefined ? 'period given' : 'period chosen from the data span'}; periods/year ${periodsPerYear !== undefined ? 'given' : `from the ${cal.basis}`}${Number.isFinite(held) ? `; the data holds ${Math.round(held).toLocaleString('en-US')} ${label} periods with events a year${Math.abs(held / ppy - 1) > 0.1 ? ` (not ${Math.round(ppy).toLocaleString('en-US')}: periods are UTC-aligned, and a session that crosses a period boundary makes periods of its own; --periods-per-year ${Math.round(held)} annualises by the samples)` : ''}` : ''}`,
-  };
+  const count = (x: number): string => Math.round(x).toLocaleString('en-US');
+  const parts = [period !== undefined ? 'period given' : 'period chosen from the data span', `periods/year ${periodsPerYear !== undefined ? 'given' : `from the ${cal.basis}`}`];
+  if (Number.isFinite(held)) {
+    // a check by hand; far from the figure used when sessions cross the UTC period boundaries
+    const far = Math.abs(held / ppy - 1) > 0.1;
+    parts.push(
+      `the data holds ${count(held)} ${label} periods with events a year` +
+        (far ? ` (not ${count(ppy)}: periods are UTC-aligned, and a session that crosses a period boundary makes periods of its own; --periods-per-year ${Math.round(held)} annualises by the samples)` : ''),
+    );
+  }
+  return { periodUs, label, periodsPerYear: ppy, calendar: cal.name, basis: parts.join('; ') };
 }
 
 /**

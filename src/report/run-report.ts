@@ -110,8 +110,8 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   const syms = r.symbols.length <= 6 ? r.symbols.join(', ') : `${r.symbols.length} symbols`;
   lines.push(`tickfold run: ${r.strategy} ${Object.entries(out.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trimEnd());
   lines.push(`  data     ${fmtInt(r.events)} events (${syms}), ${rep.manifest.window.from} → ${rep.manifest.window.to}`);
-  const local = rep.manifest.data.filter((f) => f.timestamps === 'no zone: read as UTC').map((f) => f.file);
-  if (local.length > 0) lines.push(`  note     the times in ${local.join(', ')} have no zone and were read as UTC; if they are local times, give --tz (e.g. --tz America/New_York)`);
+  const zoneNote = zoneWarning(rep.manifest.data);
+  if (zoneNote) lines.push(`  note     ${zoneNote}`);
   lines.push('');
   lines.push(`  PnL net        ${fmtNum(m.pnlNet)}  (${fmtPct(m.returnFraction)} on ${fmtNum(r.initialCapital, 0)})   gross ${fmtNum(m.pnlGross)}, fees ${fmtNum(m.feesPaid)}${m.borrowPaid > 0 ? `, borrow ${fmtNum(m.borrowPaid)}` : ''}`);
   lines.push(
@@ -147,15 +147,18 @@ export function fewPeriodsWarning(periods: number, label: string): string | unde
   return `Sharpe and Sortino rest on ${periods} ${label} return${periods === 1 ? '' : 's'} (fewer than ${MIN_PERIODS_FOR_ANNUALISED}): annualised, they mean little; choose a shorter --period or more data`;
 }
 
+/** What the manifest says of datetimes written without a zone and read as UTC (no --tz). */
+const ZONELESS_AS_UTC = 'no zone: read as UTC';
+
 /** How a file's timestamps were read, for the manifest. */
 export function timestampsOf(f: FileSummary): string {
-  if (f.tsZone === 'local') return f.tz ? `local time of ${f.tz}, converted to UTC` : 'no zone: read as UTC';
+  if (f.tsZone === 'local') return f.tz ? `local time of ${f.tz}, converted to UTC` : ZONELESS_AS_UTC;
   return f.tsZone === 'zoned' ? 'UTC or with an offset' : f.tsZone === 'date' ? 'dates' : f.tsZone === 'epoch' ? 'epoch numbers (UTC)' : 'as parsed';
 }
 
-/** The note for files whose datetimes have no zone and were read as UTC (no --tz). */
-export function zoneWarning(files: readonly FileSummary[]): string | undefined {
-  const local = files.filter((f) => f.tsZone === 'local' && !f.tz).map((f) => f.file);
+/** The note for files whose datetimes have no zone and were read as UTC (no --tz), from the manifest's entries. */
+export function zoneWarning(files: readonly { readonly file: string; readonly timestamps: string }[]): string | undefined {
+  const local = files.filter((f) => f.timestamps === ZONELESS_AS_UTC).map((f) => f.file);
   if (local.length === 0) return undefined;
   return `the times in ${local.join(', ')} have no zone and were read as UTC; if they are local times, give --tz (e.g. --tz America/New_York)`;
 }

@@ -8,7 +8,7 @@ import type { ExecutionConfig } from '../broker/broker.js';
 import type { FileSummary } from '../data/load.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import { sampleLabels } from '../metrics/period.js';
-import { fewPeriodsWarning, zoneWarning } from './run-report.js';
+import { fewPeriodsWarning, timestampsOf, zoneWarning } from './run-report.js';
 import type { PeriodChoice } from '../metrics/period.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { Fold } from '../validation/folds.js';
@@ -169,7 +169,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
   const syms = c.symbols.length <= 6 ? c.symbols.join(', ') : `${c.symbols.length} symbols`;
   out.push(`tickfold ${c.command}: ${v.strategies.filter((s) => !s.baseline).map((s) => s.name).join(', ') || v.strategies.map((s) => s.name).join(', ')}`);
   out.push(`  data       ${c.events.toLocaleString('en-US')} events (${syms}), ${formatIso(c.firstRowTs)} → ${formatIso(c.lastRowTs)}`);
-  const zoneNote = zoneWarning(c.files);
+  const zoneNote = zoneWarning(c.files.map((f) => ({ file: f.file, timestamps: timestampsOf(f) })));
   if (zoneNote) out.push(`  note       ${zoneNote}`);
   const spec = plan.spec;
   out.push(

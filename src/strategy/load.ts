@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { didYouMean, UsageError } from '../errors.js';
 import type { StrategyModule } from './types.js';
 
-const looksLikePath = (s: string): boolean => /[\\/]/.test(s) || /\.(m?[jt]s)$/.test(s);
+/** Whether a --strategy value names a file rather than a built-in. */
+export const looksLikePath = (s: string): boolean => /[\\/]/.test(s) || /\.(m?[jt]s)$/.test(s);
 
 function checkModule(m: unknown, where: string): StrategyModule {
   const mod = m as Partial<StrategyModule> | undefined;

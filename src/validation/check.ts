@@ -19,7 +19,7 @@
  */
 import seedrandom from 'seedrandom';
 import { DEFAULT_EXECUTION } from '../broker/broker.js';
-import { lowerBound, sliceRows, type TickTable } from '../data/table.js';
+import { lowerBound, rowTime, sliceRows, type TickTable } from '../data/table.js';
 import { BAR } from '../data/schema.js';
 import { formatIso } from '../data/time.js';
 import { runBacktest, type OrderRecord, type RunConfig, type RunRecord } from '../engine/engine.js';
@@ -49,7 +49,7 @@ function namer(t: TickTable): (ts: number) => string {
   if (t.barStart.length === 0) return formatIso;
   return (ts) => {
     const i = lowerBound(t.ts, ts);
-    return i < t.length && t.ts[i] === ts && t.kind[i] === BAR ? `${formatIso(t.barStart[i]!)} close` : formatIso(ts);
+    return i < t.length && t.ts[i] === ts && t.kind[i] === BAR ? `${formatIso(rowTime(t, i))} close` : formatIso(ts);
   };
 }
 
