@@ -6,7 +6,7 @@
 import { DataError } from '../errors.js';
 import { BAR, QUOTE, type ResolvedHeader, type Field, isSizeField } from './schema.js';
 import type { FileTableBuilder } from './table.js';
-import { detectTsUnit, parseEpoch, parseIso, type TsUnit } from './time.js';
+import { detectTsUnit, isCompactDate, parseEpoch, parseIso, type TsUnit } from './time.js';
 
 export type OnBadRow = 'fail' | 'skip';
 
@@ -115,7 +115,7 @@ export class RowSink {
         tsText === '' ? 'timestamp is empty' : 'unparseable timestamp',
         this.tsMode?.kind === 'epoch'
           ? `write an epoch number in ${this.tsMode.unit} like the rows before it, or ISO-8601 in every row`
-          : 'write ISO-8601 such as 2024-08-08T23:54:14.087891Z, 2013-10-07T09:30:00-04:00 or 2004-08-19, or a numeric epoch (see --ts-unit)',
+          : 'write ISO-8601 such as 2024-08-08T23:54:14.087891Z, 2013-10-07 09:30:00-04:00, 2004-08-19 or 20040819, or a numeric epoch (see --ts-unit)',
       );
     }
     if (ts < this.prevTs && !this.opts.sort) {
@@ -201,7 +201,8 @@ export class RowSink {
   private parseTs(text: string): number {
     if (text === '') return NaN;
     if (this.tsMode === undefined) {
-      const numeric = /^[+-]?\d+(\.\d+)?$/.test(text);
+      // YYYYMMDD looks numeric but is a date (unless --ts-unit says it is an epoch)
+      const numeric = /^[+-]?\d+(\.\d+)?$/.test(text) && !(this.opts.tsUnit === undefined && isCompactDate(text));
       if (numeric) {
         const unit = this.opts.tsUnit ?? detectTsUnit(text);
         if (unit === undefined) return NaN;

@@ -1,7 +1,7 @@
 /**
  * The three kinds of market data and how a CSV header maps onto them.
  *
- * Canonical headers (the fast path reads these): trades `ts,symbol,price,size`; quotes
+ * Canonical headers: trades `ts,symbol,price,size`; quotes
  * `ts,symbol,bid,ask,bid_size,ask_size`; bars `ts,symbol,open,high,low,close,volume`. Common vendor
  * spellings (`Date`, `Timestamp`, `Close`, `Adj Close`, `BidPrice`, `qty`, …) are recognised by
  * alias; anything else is named in an error with a suggestion, or mapped with `--columns`.
@@ -93,8 +93,6 @@ export interface ResolvedHeader {
   readonly fixedSymbol: string | undefined;
   /** Value columns that the header lacks and that are filled from another (close-only bars). */
   readonly missing: readonly Field[];
-  /** True when the header is exactly a canonical one: the fast path may read it. */
-  readonly canonical: boolean;
   /** The field delimiter: given (`--delimiter`) or detected from the header line. */
   readonly delimiter?: Delimiter;
   /** How the first row's timestamp is written (see data/zone.ts): 'local' = a datetime without a zone. */
@@ -272,10 +270,7 @@ export function resolveHeader(file: string, names: readonly string[], opts: Head
   });
   const missing = valueFields.filter((f) => !seen.has(f));
   const fixedSymbol = seen.has('symbol') ? undefined : (opts.symbol ?? symbolFromFileName(file));
-  const canon = CANONICAL_HEADERS[kind];
-  const canonical =
-    opts.columns === undefined && names.length === canon.length && names.every((n, i) => n === canon[i]);
-  return { kind, names, roles, fixedSymbol, missing, canonical };
+  return { kind, names, roles, fixedSymbol, missing };
 }
 
 /** `goog_daily.csv` → `goog_daily`; used when a file has no symbol column and no --symbol. */

@@ -49,16 +49,30 @@ let lastDateUs = 0;
  * Parses an ISO-8601 timestamp from bytes `b[start..end)` into {@link EpochUs}; NaN when it is not
  * one. Hand-written (no `Date`, no string) because it runs once per row on the load hot path.
  *
- * Accepted: `YYYY-MM-DD` (midnight UTC); `YYYY-MM-DD[T| ]HH:MM[:SS[.f…]]` followed by `Z`, an offset
- * `±HH:MM`, `±HHMM`, `±HH`, or nothing (read as UTC). Fractions may have 1 to 9 digits; digits past
- * the sixth (sub-microsecond) are truncated.
+ * Accepted: a date `YYYY-MM-DD` or `YYYYMMDD` (ISO's basic form; midnight UTC), optionally followed
+ * by `T` or a space and `HH:MM[:SS[.f…]]`, then `Z`, an offset `±HH:MM`, `±HHMM`, `±HH`, or nothing
+ * (read as UTC, or as `--tz`). Fractions may have 1 to 9 digits; digits past the sixth
+ * (sub-microsecond) are truncated.
  */
 export function parseIsoBytes(b: Uint8Array, start: number, end: number): EpochUs {
   const len = end - start;
-  if (len < 10 || b[start + 4] !== 45 || b[start + 7] !== 45) return NaN;
-  const y = digits(b, start, 4);
-  const mo = digits(b, start + 5, 2);
-  const d = digits(b, start + 8, 2);
+  if (len < 8) return NaN;
+  let y: number;
+  let mo: number;
+  let d: number;
+  let dateLen: number;
+  if (b[start + 4] === 45) {
+    if (len < 10 || b[start + 7] !== 45) return NaN;
+    y = digits(b, start, 4);
+    mo = digits(b, start + 5, 2);
+    d = digits(b, start + 8, 2);
+    dateLen = 10;
+  } else {
+    y = digits(b, start, 4);
+    mo = digits(b, start + 4, 2);
+    d = digits(b, start + 6, 2);
+    dateLen = 8;
+  }
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return NaN;
   // consecutive rows almost always share a date: remember the last one
   const key = y * 10000 + mo * 100 + d;
@@ -67,14 +81,15 @@ export function parseIsoBytes(b: Uint8Array, start: number, end: number): EpochU
     lastDateUs = daysFromCivil(y, mo, d) * US_PER_DAY;
   }
   let us = lastDateUs;
-  if (len === 10) return us;
-  const sep = b[start + 10];
-  if ((sep !== 84 && sep !== 32) || len < 16 || b[start + 13] !== 58) return NaN; // 'T' | ' ', ':'
-  const h = digits(b, start + 11, 2);
-  const mi = digits(b, start + 14, 2);
+  if (len === dateLen) return us;
+  const t = start + dateLen; // the time part
+  const sep = b[t];
+  if ((sep !== 84 && sep !== 32) || len < dateLen + 6 || b[t + 3] !== 58) return NaN; // 'T' | ' ', ':'
+  const h = digits(b, t + 1, 2);
+  const mi = digits(b, t + 4, 2);
   if (h < 0 || h > 23 || mi < 0 || mi > 59) return NaN;
   us += h * US_PER_HOUR + mi * US_PER_MINUTE;
-  let p = start + 16;
+  let p = t + 6;
   if (p < end && b[p] === 58) {
     const s = digits(b, p + 1, 2);
     if (p + 3 > end || s < 0 || s > 59) return NaN;
@@ -138,6 +153,17 @@ export function parseIso(s: string): EpochUs {
     isoBuf[i] = c;
   }
   return parseIsoBytes(isoBuf, 0, n);
+}
+
+/**
+ * True for an 8-digit `YYYYMMDD` text that is a valid date of the years 1800-2199: such a first
+ * row makes a file's timestamps dates, not epoch seconds (20000103 s would be 1970-08-21; pass
+ * `--ts-unit s` for that reading).
+ */
+export function isCompactDate(s: string): boolean {
+  if (!/^\d{8}$/.test(s)) return false;
+  const y = Number(s.slice(0, 4));
+  return y >= 1800 && y < 2200 && !Number.isNaN(parseIso(s));
 }
 
 /** Number of integer digits of a numeric epoch text, ignoring a leading sign; -1 if not numeric. */

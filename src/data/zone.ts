@@ -8,17 +8,18 @@
  * no library and no table of rules to keep up to date by hand.
  */
 import { didYouMean, UsageError } from '../errors.js';
-import { US_PER_HOUR, US_PER_MS } from './time.js';
+import { isCompactDate, US_PER_HOUR, US_PER_MS, type TsUnit } from './time.js';
 
 /** How a file's timestamps are written, from its first data row. */
 export type TsZone = 'zoned' | 'local' | 'date' | 'epoch' | 'other';
 
 /** Classifies a timestamp text: with a zone, a datetime without one, a date, an epoch number. */
-export function classifyTs(text: string): TsZone {
+export function classifyTs(text: string, tsUnit?: TsUnit): TsZone {
   const t = text.trim();
+  if (tsUnit === undefined && isCompactDate(t)) return 'date';
   if (/^[+-]?\d+(\.\d+)?$/.test(t)) return 'epoch';
   if (/^\d{4}-\d\d-\d\d$/.test(t)) return 'date';
-  if (/^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/.test(t)) return /(Z|[+-]\d\d(:?\d\d)?)$/.test(t) ? 'zoned' : 'local';
+  if (/^(\d{4}-\d\d-\d\d|\d{8})[T ]\d\d:\d\d/.test(t)) return /(Z|[+-]\d\d(:?\d\d)?)$/.test(t) ? 'zoned' : 'local';
   return 'other';
 }
 

@@ -1,0 +1,149 @@
+/**
+ * The byte reader against csv-parse, on vendor-shaped copies of every real file: renamed headers
+ * (aliases), other column orders, extra columns, semicolons and tabs, CRLF and a BOM, timestamps
+ * with a space and no zone, with an offset, as epoch milliseconds, as epoch seconds with a
+ * fraction, and as YYYYMMDD[ HH:MM:SS]. For each copy: both readers agree on every value bit for
+ * bit, and both equal the canonical file's values (timestamps cut to what the shape can hold).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { loadFile, type LoadOptions } from '../../src/data/load.js';
+import { readFile } from '../../src/data/read-file.js';
+import type { FileTable } from '../../src/data/table.js';
+import { formatIso } from '../../src/data/time.js';
+import { describeShared, shared, SHARED_FILES, tempDir } from '../helpers.js';
+
+/** Vendor spellings of the canonical fields. */
+const VENDOR_NAMES: Record<string, string> = {
+  ts: 'Date', symbol: 'Ticker', price: 'Price', size: 'Qty', bid: 'BidPrice', ask: 'AskPrice', bid_size: 'BidSize', ask_size: 'AskSize',
+  open: 'Open', high: 'High', low: 'Low', close: 'Close', volume: 'Volume',
+};
+
+interface Shape {
+  readonly name: string;
+  readonly delimiter: string;
+  readonly eol: string;
+  readonly bom: boolean;
+  /** New column order, as indices of the canonical columns; -1 is an extra column. */
+  readonly order: (n: number) => number[];
+  readonly header: (canon: string) => string;
+  /** Timestamp text from µs, and the µs it reads back as. */
+  readonly ts: (us: number, daily: boolean) => string;
+  readonly back: (us: number) => number;
+  readonly options?: LoadOptions;
+}
+
+const pad = (x: number, n = 2): string => String(x).padStart(n, '0');
+const parts = (us: number): { d: Date; frac: string } => {
+  const iso = formatIso(us); // 2013-10-07T13:30:00.072Z or with 6 digits
+  const m = /\.(\d+)Z$/.exec(iso);
+  return { d: new Date(Math.floor(us / 1000)), frac: m ? `.${m[1]}` : '' };
+};
+const ymd = (d: Date, sep: string): string => `${d.getUTCFullYear()}${sep}${pad(d.getUTCMonth() + 1)}${sep}${pad(d.getUTCDate())}`;
+const hms = (d: Date): string => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+const same = (us: number): number => us;
+
+const SHAPES: readonly Shape[] = [
+  {
+    // Date,Ticker,... in another order, semicolons, "2013-10-07 13:30:00.072" (no zone: UTC)
+    name: 'renamed, reordered, semicolons, space timestamps',
+    delimiter: ';', eol: '\n', bom: false,
+    order: (n) => [1, 0, ...Array.from({ length: n - 2 }, (_, i) => n - 1 - i)],
+    header: (c) => VENDOR_NAMES[c]!,
+    ts: (us, daily) => {
+      const { d, frac } = parts(us);
+      return daily ? ymd(d, '-') : `${ymd(d, '-')} ${hms(d)}${frac}`;
+    },
+    back: same,
+  },
+  {
+    // tab-separated, CRLF, BOM, an extra column (Adj Close / Exchange), epoch milliseconds
+    name: 'tabs, CRLF, BOM, extra column, epoch ms',
+    delimiter: '\t', eol: '\r\n', bom: true,
+    order: (n) => [...Array.from({ length: n }, (_, i) => i), -1],
+    header: (c) => c.toUpperCase(),
+    ts: (us) => String(Math.floor(us / 1000)),
+    back: (us) => Math.floor(us / 1000) * 1000,
+    options: { columns: { 'skip:Extra': 'Extra' } },
+  },
+  {
+    // YYYYMMDD (daily) or YYYYMMDD HH:MM:SS, values first, the symbol last
+    name: 'compact dates, symbol last',
+    delimiter: ',', eol: '\n', bom: false,
+    order: (n) => [...Array.from({ length: n - 2 }, (_, i) => i + 2), 0, 1],
+    header: (c) => (c === 'ts' ? 'Timestamp' : c === 'symbol' ? 'Symbol' : c[0]!.toUpperCase() + c.slice(1)),
+    ts: (us, daily) => {
+      const { d, frac } = parts(us);
+      return daily ? ymd(d, '') : `${ymd(d, '')} ${hms(d)}${frac}`;
+    },
+    back: same,
+  },
+  {
+    // epoch seconds with a fraction (µs kept exactly), and an explicit +00:00 zone elsewhere
+    name: 'epoch seconds with fraction',
+    delimiter: ',', eol: '\n', bom: false,
+    order: (n) => Array.from({ length: n }, (_, i) => i),
+    header: (c) => c,
+    ts: (us) => {
+      const s = Math.floor(us / 1e6);
+      const f = us - s * 1e6;
+      return f === 0 ? String(s) : `${s}.${pad(f, 6)}`;
+    },
+    back: same,
+  },
+];
+
+/** Writes the vendor-shaped copy of a canonical CSV. */
+function reshape(text: string, shape: Shape, daily: boolean, dir: string, name: string): string {
+  const lines = text.split('\n').filter((l) => l !== '');
+  const canon = lines[0]!.split(',');
+  const order = shape.order(canon.length);
+  const out: string[] = [order.map((i) => (i < 0 ? 'Extra' : shape.header(canon[i]!))).join(shape.delimiter)];
+  for (let k = 1; k < lines.length; k++) {
+    const f = lines[k]!.split(',');
+    const us = Date.parse(f[0]!) * 1000 + (/\.\d{3}(\d{3})Z$/.exec(f[0]!) ? Number(/\.\d{3}(\d{3})Z$/.exec(f[0]!)![1]) : 0);
+    f[0] = shape.ts(us, daily);
+    out.push(order.map((i) => (i < 0 ? 'x' : f[i]!)).join(shape.delimiter));
+  }
+  const p = join(dir, name);
+  writeFileSync(p, (shape.bom ? '\ufeff' : '') + out.join(shape.eol) + shape.eol);
+  return p;
+}
+
+const bitsEqual = (a: Float64Array, b: Float64Array): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+function expectSameTable(got: FileTable, want: FileTable, label: string, back: (us: number) => number = same): void {
+  expect(got.length, label).toBe(want.length);
+  expect(got.symbols, label).toEqual(want.symbols);
+  expect(bitsEqual(got.ts, Float64Array.from(want.ts, back)), `${label}: ts`).toBe(true);
+  expect(Buffer.from(got.sym.buffer, got.sym.byteOffset, got.sym.byteLength).equals(Buffer.from(want.sym.buffer, want.sym.byteOffset, want.sym.byteLength)), `${label}: sym`).toBe(true);
+  got.cols.forEach((c, k) => expect(bitsEqual(c, want.cols[k]!), `${label}: column ${k}`).toBe(true));
+}
+
+describeShared('vendor-shaped copies of every real file: byte reader = csv-parse = canonical', () => {
+  const dir = tempDir();
+  for (const [file] of SHARED_FILES) {
+    it(file, async () => {
+      const text = readFileSync(shared(file), 'utf8');
+      const daily = /daily/.test(file);
+      const canonical = await loadFile(shared(file), { cache: false, reader: 'fast' });
+      for (const [k, shape] of SHAPES.entries()) {
+        const p = reshape(text, shape, daily, dir, `${k}_${file}`);
+        const opts: LoadOptions = { cache: false, ...shape.options };
+        const bytes = await loadFile(p, { ...opts, reader: 'fast' });
+        const csv = await loadFile(p, { ...opts, reader: 'csv' });
+        const auto = await loadFile(p, opts);
+        const label = `${file} [${shape.name}]`;
+        expect([bytes.summary.source, csv.summary.source, auto.summary.source], label).toEqual(['fast', 'csv', 'fast']);
+        expect(bytes.summary.badRows, label).toBe(0);
+        // the loop read them: only the first row (which decides the timestamp shape) took the rules
+        const direct = await readFile(p, { onBadRow: 'fail', sort: false, tsUnit: undefined, ...(shape.options?.columns ? { columns: shape.options.columns } : {}) });
+        expect([direct.reader, direct.ruleRows], label).toEqual(['fast', 1]);
+        expectSameTable(bytes.table, csv.table, `${label} bytes vs csv-parse`);
+        expectSameTable(bytes.table, canonical.table, `${label} vs canonical`, shape.back);
+      }
+    }, 60_000);
+  }
+});
