@@ -24,7 +24,8 @@ import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import { rowTime, type TickTable } from '../data/table.js';
 import { formatIso, type EpochUs } from '../data/time.js';
 import { Broker, FILL_BAR, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type BrokerFill, type ExecutionConfig } from '../broker/broker.js';
-import { Portfolio, type RoundTrip } from '../portfolio/portfolio.js';
+import { Portfolio } from '../portfolio/portfolio.js';
+import { FillLog, OrderLog, type RunRecord } from '../portfolio/record.js';
 import type { Bar, BarView, Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult, Tick, TickView } from '../strategy/types.js';
 
 /**
@@ -68,75 +69,7 @@ export interface Observation {
   readonly portfolio: Portfolio;
 }
 
-export interface FillRecord {
-  readonly ts: EpochUs;
-  readonly index: number;
-  readonly orderId: number;
-  readonly symbol: string;
-  readonly side: 'buy' | 'sell';
-  readonly qty: number;
-  readonly price: number;
-  readonly fee: number;
-  /** The quote (bid, ask) in force when the fill happened, NaN on trade/bar fills. */
-  readonly bid: number;
-  readonly ask: number;
-}
-
-/** An order as submitted (accepted or rejected): the strategy's decisions. */
-export interface OrderRecord {
-  readonly id: number;
-  readonly ts: EpochUs;
-  /** Index of the event being handled when it was submitted (−1: onStart). */
-  readonly index: number;
-  readonly symbol: string;
-  readonly side: 'buy' | 'sell';
-  readonly type: 'market' | 'limit' | 'stop';
-  readonly qty: number;
-  readonly notional: number;
-  readonly limit: number;
-  readonly stop: number;
-  readonly accepted: boolean;
-}
-
-/** Everything a run produced; metrics are computed from this. */
-export interface RunRecord {
-  readonly strategy: string;
-  readonly symbols: readonly string[];
-  readonly initialCapital: number;
-  readonly firstTs: EpochUs;
-  readonly lastTs: EpochUs;
-  readonly events: number;
-  readonly periodUs: number;
-  /** End time of each sampled period, and equity then. */
-  readonly sampleTs: Float64Array;
-  readonly equity: Float64Array;
-  /** 1 where a position was held at some point in the period. */
-  readonly inMarket: Uint8Array;
-  /**
-   * Running totals at each sample (as of the sample's end): fees, borrow, traded notional and time
-   * in the market (µs). A window's share is the difference of two samples (see metrics/window.ts).
-   */
-  readonly feesCum: Float64Array;
-  readonly borrowCum: Float64Array;
-  readonly notionalCum: Float64Array;
-  readonly exposureCum: Float64Array;
-  readonly trades: readonly RoundTrip[];
-  /** Round trips still open at the end, valued at the last marks. */
-  readonly openTrades: readonly RoundTrip[];
-  readonly fills: readonly FillRecord[];
-  readonly orders: readonly OrderRecord[];
-  readonly rejections: readonly Rejection[];
-  readonly ordersSubmitted: number;
-  readonly finalEquity: number;
-  readonly cash: number;
-  readonly feesPaid: number;
-  readonly borrowPaid: number;
-  readonly tradedNotional: number;
-  /** Time with any position open, µs. */
-  readonly exposureUs: number;
-  /** What the strategy's `summary()` returned, if it has one. */
-  readonly strategySummary: unknown;
-}
+export type { FillRecord, OrderRecord, RunRecord } from '../portfolio/record.js';
 
 const YEAR_US = 365.25 * 86_400e6;
 
@@ -270,8 +203,8 @@ class EngineRun implements Backtest {
   readonly clock: Float64Array;
   private nextOrderId = 1;
   private ordersSubmitted = 0;
-  private readonly fills = objectList<FillRecord>();
-  private readonly orders = objectList<OrderRecord>();
+  private readonly fills: FillLog;
+  private readonly orders: OrderLog;
   private readonly rejections = objectList<Rejection>();
   private readonly pendingRejections = objectList<Rejection>();
   private readonly fillBuf = objectList<BrokerFill>();
@@ -334,6 +267,8 @@ class EngineRun implements Backtest {
     this.source = fillSources(table);
     this.broker = new Broker(cfg.execution, table, this.source);
     this.pf = new Portfolio(cfg.initialCapital, symbols);
+    this.fills = new FillLog(symbols);
+    this.orders = new OrderLog(symbols);
     this.rng = seedrandom(cfg.seed);
     this.quoteRow = new Int32Array(nSym).fill(-1);
     this.tradeRow = new Int32Array(nSym).fill(-1);
@@ -444,19 +379,7 @@ class EngineRun implements Backtest {
     const id = this.nextOrderId++;
     this.ordersSubmitted++;
     const refusal = this.buyingPowerRefusal(s, side, hasQty ? amount : NaN, hasQty ? NaN : amount);
-    this.orders.push({
-      id,
-      ts: this.clock[0]!,
-      index: this.clock[1]!,
-      symbol: this.symbols[s]!,
-      side: side > 0 ? 'buy' : 'sell',
-      type,
-      qty: hasQty ? amount : NaN,
-      notional: hasNotional ? amount : NaN,
-      limit: o.limit ?? NaN,
-      stop: o.stop ?? NaN,
-      accepted: refusal === undefined,
-    });
+    this.orders.push(id, this.clock[0]!, this.clock[1]!, s, side, t, hasQty ? amount : NaN, hasNotional ? amount : NaN, o.limit ?? NaN, o.stop ?? NaN, refusal === undefined);
     if (refusal !== undefined) return this.reject(id, s, refusal);
     this.broker.add({
       id,
@@ -611,7 +534,7 @@ class EngineRun implements Backtest {
       else if (before !== 0 && after === 0) opened--;
       const side = f.order.side > 0 ? 'buy' : 'sell';
       const symbol = this.symbols[s]!;
-      this.fills.push({ ts: ft, index: i, orderId: f.order.id, symbol, side, qty: f.qty, price: f.price, fee: f.fee, bid: k === QUOTE ? this.f0[i]! : NaN, ask: k === QUOTE ? this.f1[i]! : NaN });
+      this.fills.push(ft, i, f.order.id, s, f.order.side, f.qty, f.price, f.fee, k === QUOTE ? this.f0[i]! : NaN, k === QUOTE ? this.f1[i]! : NaN);
       if (this.onFill) {
         this.eventFills.push({ orderId: f.order.id, symbol, side, qty: f.qty, price: f.price, fee: f.fee, ts: ft, done: f.order.remaining === 0, tag: f.order.tag });
       }

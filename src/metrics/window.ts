@@ -9,7 +9,7 @@
  * window where they close; fees, borrow, notional and exposure are differences of the running
  * totals the engine keeps per sample; orders and fills are those stamped inside [from, to).
  */
-import type { RunRecord } from '../engine/engine.js';
+import { F_TS, O_TS, T_EXIT_TS, type RunRecord } from '../portfolio/record.js';
 
 /** First index k with a[k] > x (a ascending). */
 function upperBound(a: Float64Array, x: number): number {
@@ -50,12 +50,12 @@ export function sliceRecord(r: RunRecord, fromUs: number, toUs: number): RunReco
     borrowCum: r.borrowCum.slice(k0, k1),
     notionalCum: r.notionalCum.slice(k0, k1),
     exposureCum: r.exposureCum.slice(k0, k1),
-    trades: r.trades.filter((t) => inWindow(t.exitTs)),
-    openTrades: atEnd ? r.openTrades : [],
-    fills: r.fills.filter((f) => inWindow(f.ts)),
-    orders: r.orders.filter((o) => inWindow(o.ts)),
+    trades: r.trades.within(T_EXIT_TS, fromUs, toUs),
+    openTrades: atEnd ? r.openTrades : r.openTrades.within(T_EXIT_TS, 0, -1),
+    fills: r.fills.within(F_TS, fromUs, toUs),
+    orders: r.orders.within(O_TS, fromUs, toUs),
     rejections: r.rejections.filter((x) => inWindow(x.ts)),
-    ordersSubmitted: r.orders.reduce((n, o) => n + (inWindow(o.ts) ? 1 : 0), 0),
+    ordersSubmitted: r.orders.countWithin(O_TS, fromUs, toUs),
     finalEquity: endEquity,
     cash: NaN,
     feesPaid: diff(r.feesCum),

@@ -10,29 +10,9 @@
  * where open PnL = unrealised + realised-so-far − fees-so-far of the open round trips.
  */
 import type { EpochUs } from '../data/time.js';
-import { objectList } from '../arrays.js';
+import { TripLog } from './record.js';
 
-export interface RoundTrip {
-  readonly symbol: string;
-  readonly side: 'long' | 'short';
-  readonly entryTs: EpochUs;
-  readonly exitTs: EpochUs;
-  /** Largest absolute position held during the round trip. */
-  readonly maxQty: number;
-  /** Volume-weighted price of the fills that opened or added. */
-  readonly entryPrice: number;
-  /** Volume-weighted price of the fills that reduced or closed. */
-  readonly exitPrice: number;
-  readonly grossPnl: number;
-  /** Trading fees plus borrow costs. */
-  readonly fees: number;
-  readonly netPnl: number;
-  /** Net PnL over the entry notional of the largest position. */
-  readonly returnFraction: number;
-  readonly holdingUs: number;
-  /** Units traded in and out (sum of absolute fills). */
-  readonly volume: number;
-}
+export type { RoundTrip } from './record.js';
 
 interface OpenTrip {
   side: 1 | -1;
@@ -69,14 +49,17 @@ export class Portfolio {
   borrowPaid = 0;
   tradedNotional = 0;
   fills = 0;
-  readonly closed = objectList<RoundTrip>();
+  readonly closed: TripLog;
   private readonly open: (OpenTrip | undefined)[];
+  /** A closed trip's object, to open the next one with. */
+  private spare: OpenTrip | undefined;
 
   constructor(
     readonly initialCapital: number,
     readonly symbols: readonly string[],
   ) {
     this.cash = initialCapital;
+    this.closed = new TripLog(symbols);
     const n = symbols.length;
     this.position = new Float64Array(n);
     this.avgCost = new Float64Array(n);
@@ -152,7 +135,22 @@ export class Portfolio {
       this.position[s] = p + remaining;
       let trip = this.open[s];
       if (trip === undefined) {
-        trip = { side: remaining > 0 ? 1 : -1, entryTs: ts, maxQty: 0, inQty: 0, inNotional: 0, outQty: 0, outNotional: 0, inLo: price, inHi: price, outLo: Infinity, outHi: -Infinity, gross: 0, fees: 0 };
+        // the last closed trip's object is reused: no allocation per round trip
+        trip = this.spare ?? { side: 1, entryTs: 0, maxQty: 0, inQty: 0, inNotional: 0, outQty: 0, outNotional: 0, inLo: 0, inHi: 0, outLo: 0, outHi: 0, gross: 0, fees: 0 };
+        this.spare = undefined;
+        trip.side = remaining > 0 ? 1 : -1;
+        trip.entryTs = ts;
+        trip.maxQty = 0;
+        trip.inQty = 0;
+        trip.inNotional = 0;
+        trip.outQty = 0;
+        trip.outNotional = 0;
+        trip.inLo = price;
+        trip.inHi = price;
+        trip.outLo = Infinity;
+        trip.outHi = -Infinity;
+        trip.gross = 0;
+        trip.fees = 0;
         this.open[s] = trip;
       }
       trip.inQty += q;
@@ -172,30 +170,15 @@ export class Portfolio {
     if (trip) trip.fees += amount;
   }
 
-  /** A round trip record from an open trip, ending at `exitTs` with the given exit price and gross. */
-  private roundTrip(s: number, t: OpenTrip, exitTs: EpochUs, exitPrice: number, gross: number): RoundTrip {
-    const entryPrice = vwap(t.inNotional, t.inQty, t.inLo, t.inHi);
-    const net = gross - t.fees;
-    return {
-      symbol: this.symbols[s]!,
-      side: t.side > 0 ? 'long' : 'short',
-      entryTs: t.entryTs,
-      exitTs,
-      maxQty: t.maxQty,
-      entryPrice,
-      exitPrice,
-      grossPnl: gross,
-      fees: t.fees,
-      netPnl: net,
-      returnFraction: net / (t.maxQty * entryPrice),
-      holdingUs: exitTs - t.entryTs,
-      volume: t.inQty + t.outQty,
-    };
+  /** Appends to `log` the round trip of an open trip, ending at `exitTs` with the given exit price and gross. */
+  private logTrip(log: TripLog, s: number, t: OpenTrip, exitTs: EpochUs, exitPrice: number, gross: number): void {
+    log.push(s, t.side, t.entryTs, exitTs, t.maxQty, vwap(t.inNotional, t.inQty, t.inLo, t.inHi), exitPrice, gross, t.fees, t.inQty + t.outQty);
   }
 
   private closeTrip(s: number, t: OpenTrip, ts: EpochUs): void {
-    this.closed.push(this.roundTrip(s, t, ts, vwap(t.outNotional, t.outQty, t.outLo, t.outHi), t.gross));
+    this.logTrip(this.closed, s, t, ts, vwap(t.outNotional, t.outQty, t.outLo, t.outHi), t.gross);
     this.open[s] = undefined;
+    this.spare = t;
   }
 
   /** Open PnL of a symbol: unrealised + realised − fees of its open round trip. */
@@ -214,14 +197,14 @@ export class Portfolio {
   }
 
   /** The open round trips, as if closed at the marks now (for reports), not added to the ledger. */
-  openTrips(now: EpochUs): RoundTrip[] {
-    const out: RoundTrip[] = [];
+  openTrips(now: EpochUs): TripLog {
+    const out = new TripLog(this.symbols);
     for (let s = 0; s < this.position.length; s++) {
       const t = this.open[s];
       if (!t) continue;
       const p = this.position[s]!;
       const m = Number.isNaN(this.mark[s]!) ? this.avgCost[s]! : this.mark[s]!;
-      out.push(this.roundTrip(s, t, now, m, t.gross + p * (m - this.avgCost[s]!)));
+      this.logTrip(out, s, t, now, m, t.gross + p * (m - this.avgCost[s]!));
     }
     return out;
   }

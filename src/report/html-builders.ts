@@ -2,7 +2,7 @@
  * What goes into the HTML report of a run and of a validation: the same numbers as the JSON
  * report (the summary's `data-value`s are the JSON values, checked by the browser test).
  */
-import type { RoundTrip } from '../portfolio/portfolio.js';
+import type { TripLog } from '../portfolio/record.js';
 import type { RunOutcome } from '../engine/run-job.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
@@ -17,8 +17,8 @@ export const MAX_TRADE_ROWS = 1000;
 
 const TRADE_COLUMNS = ['entry', 'exit', 'symbol', 'side', 'max qty', 'entry price', 'exit price', 'gross PnL', 'fees', 'net PnL', 'return %', 'held'];
 
-function tradeRows(trades: readonly RoundTrip[]): (string | number)[][] {
-  return trades.slice(0, MAX_TRADE_ROWS).map((t) => [formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, t.returnFraction * 100, formatDuration(t.holdingUs)]);
+function tradeRows(trades: TripLog): (string | number)[][] {
+  return Array.from({ length: Math.min(trades.length, MAX_TRADE_ROWS) }, (_, i) => trades.at(i)).map((t) => [formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, t.returnFraction * 100, formatDuration(t.holdingUs)]);
 }
 
 /** The figures every report opens with: PnL and hit rate first. */

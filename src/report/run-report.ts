@@ -87,7 +87,7 @@ const TRADE_COLUMNS = ['entry_ts', 'exit_ts', 'symbol', 'side', 'max_qty', 'entr
 const pct = (x: number): number => (Number.isFinite(x) ? Number((x * 100).toPrecision(12)) : x);
 
 /** Round trips as CSV, closed ones first, then those still open (marked at the end). */
-export function renderTradesCsv(closed: readonly RoundTrip[], open: readonly RoundTrip[]): string {
+export function renderTradesCsv(closed: Iterable<RoundTrip>, open: Iterable<RoundTrip>): string {
   const rows = [TRADE_COLUMNS.join(',')];
   const add = (t: RoundTrip, status: string): void => {
     rows.push(

@@ -159,7 +159,8 @@ function idleAt(r: RunRecord, events: number): Uint8Array {
   const idle = new Uint8Array(events);
   const pos = new Map<string, number>();
   const filledBy = new Map<number, number>();
-  for (const f of r.fills) if (!filledBy.has(f.orderId)) filledBy.set(f.orderId, f.index);
+  const fills = r.fills.rows();
+  for (const f of fills) if (!filledBy.has(f.orderId)) filledBy.set(f.orderId, f.index);
   // orders still waiting for a fill at each index
   const waitFrom = new Int32Array(events + 1);
   for (const o of r.orders) {
@@ -172,8 +173,8 @@ function idleAt(r: RunRecord, events: number): Uint8Array {
   let fi = 0;
   let waiting = 0;
   for (let i = 0; i < events; i++) {
-    while (fi < r.fills.length && r.fills[fi]!.index <= i) {
-      const f = r.fills[fi++]!;
+    while (fi < fills.length && fills[fi]!.index <= i) {
+      const f = fills[fi++]!;
       pos.set(f.symbol, (pos.get(f.symbol) ?? 0) + (f.side === 'buy' ? f.qty : -f.qty));
     }
     waiting += waitFrom[i]!;
@@ -204,9 +205,9 @@ export function checkStrategy(table: TickTable, module: StrategyModule, params: 
   const watched = watchingClocks(() => [runOn(table), runOn(table)] as const);
   const elapsed = performance.now() - t0;
   const [a, b] = watched.value;
-  const d = firstDifference(a.orders, b.orders);
+  const d = firstDifference(a.orders.rows(), b.orders.rows());
   const sameEquity = a.finalEquity === b.finalEquity;
-  add('determinism', d === undefined && sameEquity, d ? `two runs with seed 1 differ at ${d}` : sameEquity ? `two runs with seed 1 gave the same ${a.orders.length} orders and final equity` : `final equity ${a.finalEquity} vs ${b.finalEquity}`);
+  add('determinism', d === undefined && sameEquity, d ? `two runs with seed 1 differ at ${d}` : sameEquity ? `two runs with seed 1 gave the same ${a.orders.rows().length} orders and final equity` : `final equity ${a.finalEquity} vs ${b.finalEquity}`);
   const used = Object.entries(watched.calls).filter(([, c]) => c > 0);
   add('clock/random', used.length === 0, used.length === 0 ? `no ${Object.keys(watched.calls).join(', ').replace(/, ([^,]+)$/, ' or $1')}` : `calls ${used.map(([k, c]) => `${k} (${c}×)`).join(', ')}: use ctx.random() (seeded) and ctx.now`);
 
@@ -216,7 +217,7 @@ export function checkStrategy(table: TickTable, module: StrategyModule, params: 
   for (const k of cuts) {
     const part = runOn(sliceRows(table, 0, k));
     const before = (xs: readonly OrderRecord[]): OrderRecord[] => xs.filter((o) => o.index < k - 1);
-    const diff = firstDifference(before(part.orders), before(a.orders));
+    const diff = firstDifference(before(part.orders.rows()), before(a.orders.rows()));
     if (diff !== undefined) {
       lookahead = `cut at event ${k} (${when(table.ts[k - 1]!)}): ${diff} (cut run vs full run)`;
       break;
@@ -231,7 +232,7 @@ export function checkStrategy(table: TickTable, module: StrategyModule, params: 
   const afterOther = runOn(table);
   runOn(table, other);
   const between = runOn(table);
-  const iso = firstDifference(a.orders, afterOther.orders) ?? firstDifference(a.orders, between.orders);
+  const iso = firstDifference(a.orders.rows(), afterOther.orders.rows()) ?? firstDifference(a.orders.rows(), between.orders.rows());
   add('isolation', iso === undefined, iso === undefined ? `the same orders after runs with ${label}` : `after a run with ${label} the run differs at ${iso} (state kept at module level leaks between trials)`);
 
   // warm-up sensitivity
@@ -250,8 +251,8 @@ export function checkStrategy(table: TickTable, module: StrategyModule, params: 
     }
     if (from < 0) add('warm-up', true, `not compared: the runs are never flat and idle together after ${when(table.ts[c]!)}`);
     else {
-      const after1 = r1.orders.filter((o) => o.index + w > from).map((o) => ({ ...o, index: o.index + w }));
-      const after2 = r2.orders.filter((o) => o.index > from);
+      const after1 = r1.orders.rows().filter((o) => o.index + w > from).map((o) => ({ ...o, index: o.index + w }));
+      const after2 = r2.orders.rows().filter((o) => o.index > from);
       const diff = firstDifference(after1, after2, false);
       add(
         'warm-up',

@@ -19,7 +19,7 @@ import { Piscina } from 'piscina';
 import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { formatDuration, formatIso } from '../data/time.js';
-import { executeTask, foldAt, progressFor, runsIn, shareTable, type Task, type TaskFailure, type TaskResult } from './tasks.js';
+import { executeTask, foldAt, progressFor, runsIn, shareTable, unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
 
 export interface Labeled<T extends Task> {
   readonly task: T;
@@ -128,7 +128,7 @@ export class TaskRunner {
     const signals = [g?.signal, limitMs !== undefined ? AbortSignal.timeout(limitMs) : undefined].filter((x): x is AbortSignal => x !== undefined);
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     try {
-      return (await pool.run({ table, task: t.task, progress }, signal ? { signal } : {})) as TaskResult | TaskFailure;
+      return unpackResult(await pool.run({ table, task: t.task, progress }, signal ? { signal } : {}));
     } catch (e) {
       if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
       const where = stuckAt(t, progress);

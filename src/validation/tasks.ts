@@ -12,6 +12,7 @@
  */
 import type { ExecutionConfig } from '../broker/broker.js';
 import { BatchJobError, runBacktest, runBacktests, type RunConfig, type RunRecord } from '../engine/engine.js';
+import { F_SYM, OrderLog, packRecord, unpackRecord, type PackedRecord } from '../portfolio/record.js';
 import { sliceRows, lowerBound, type TickTable } from '../data/table.js';
 import { computeMetrics, periodReturns, type RunMetrics } from '../metrics/run-metrics.js';
 import { sliceRecord } from '../metrics/window.js';
@@ -137,7 +138,7 @@ function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, pr
     kind: 'trial',
     trials: records.map((record) => ({
       sampleTs: record.sampleTs,
-      traded: [...new Set(record.fills.map((f) => f.symbol))].sort(),
+      traded: [...new Set(Array.from(record.fills.col(F_SYM), (k) => record.symbols[k]!))].sort(),
       returns: periodReturns(record),
       metrics: computeMetrics(record, s.periodsPerYear),
       windows: task.windows.map(([from, to]) => computeMetrics(sliceRecord(record, from, to), s.periodsPerYear)),
@@ -172,7 +173,7 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
   const oos = sliceRecord(record, first.testStart, Infinity);
   return {
     kind: 'oos',
-    record: { ...oos, orders: [] },
+    record: { ...oos, orders: new OrderLog(oos.symbols) },
     metrics: computeMetrics(oos, s.periodsPerYear),
     folds: task.segments.map((g) => computeMetrics(sliceRecord(record, g.testStart, g.testEnd), s.periodsPerYear)),
   };
@@ -221,4 +222,28 @@ export function shareTable(t: TickTable): TickTable {
     barStart: share(t.barStart, (b) => new Float64Array(b)),
     symbolKinds: share(t.symbolKinds, (b) => new Uint8Array(b)),
   };
+}
+
+/**
+ * A task's result as it leaves a worker thread: a record as plain columns, and the buffers that
+ * can be moved rather than copied (the record's columns, the trial returns). {@link unpackResult}
+ * undoes it on the other side.
+ */
+export function packResult(r: TaskResult | TaskFailure): { value: unknown; transfer: ArrayBuffer[] } {
+  if (r.kind === 'oos' || r.kind === 'run') {
+    const { packed, transfer } = packRecord(r.record);
+    return { value: { ...r, record: packed }, transfer };
+  }
+  if (r.kind === 'trial') {
+    const transfer = new Set<ArrayBuffer>();
+    for (const t of r.trials) for (const a of [t.returns, t.sampleTs]) if (a.buffer instanceof ArrayBuffer) transfer.add(a.buffer);
+    return { value: r, transfer: [...transfer] };
+  }
+  return { value: r, transfer: [] };
+}
+
+export function unpackResult(v: unknown): TaskResult | TaskFailure {
+  const r = v as TaskResult | TaskFailure;
+  if (r.kind === 'oos' || r.kind === 'run') return { ...r, record: unpackRecord(r.record as unknown as PackedRecord) };
+  return r;
 }

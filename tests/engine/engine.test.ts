@@ -28,7 +28,7 @@ const sample = async (): Promise<TickTable> =>
 
 /** The strategy's decisions: every order it submitted, with the time it was made. */
 const decisions = (rec: RunRecord, before: number): string[] =>
-  rec.orders.filter((o) => o.ts < before).map((o) => `${o.ts} ${o.symbol} ${o.side} ${o.type} ${o.qty} ${o.notional} ${o.accepted}`);
+  rec.orders.rows().filter((o) => o.ts < before).map((o) => `${o.ts} ${o.symbol} ${o.side} ${o.type} ${o.qty} ${o.notional} ${o.accepted}`);
 
 describe('accounting invariants (every event)', () => {
   for (const name of ['random', 'momentum', 'mean-reversion']) {
@@ -44,13 +44,13 @@ describe('accounting invariants (every event)', () => {
           for (let s = 0; s < pf.position.length; s++) if (pf.position[s] !== 0) pv += pf.position[s]! * pf.mark[s]!;
           const eq = pf.equity();
           worst = Math.max(worst, Math.abs(pf.cash + pv - eq) / Math.abs(eq));
-          const pnl = pf.closed.reduce((a, t) => a + t.netPnl, 0) + pf.totalOpenPnl();
+          const pnl = pf.closed.rows().reduce((a, t) => a + t.netPnl, 0) + pf.totalOpenPnl();
           worst = Math.max(worst, Math.abs(pnl - (eq - pf.initialCapital)) / pf.initialCapital);
         },
       }));
       expect(rec.trades.length).toBeGreaterThan(5);
       expect(worst).toBeLessThan(1e-9);
-      const total = rec.trades.reduce((a, t) => a + t.netPnl, 0) + rec.openTrades.reduce((a, t) => a + t.netPnl, 0);
+      const total = rec.trades.rows().reduce((a, t) => a + t.netPnl, 0) + rec.openTrades.rows().reduce((a, t) => a + t.netPnl, 0);
       expect(Math.abs(total - (rec.finalEquity - rec.initialCapital)) / rec.initialCapital).toBeLessThan(1e-9);
       for (const f of rec.fills) {
         expect(f.fee).toBeGreaterThanOrEqual(0);
@@ -93,13 +93,13 @@ describeShared('real data', () => {
     const lastClose = table.f3[table.length - 1]!;
     const entry = table.f0[1]!;
     expect(entry).toBe(101.01); // 2004-08-20 open, from the file
-    expect(rec.fills[0]!.price).toBe(entry);
+    expect(rec.fills.at(0).price).toBe(entry);
     expect((rec.finalEquity - rec.initialCapital) / rec.initialCapital).toBeCloseTo(lastClose / entry - 1, 12);
   });
   it('a two-symbol run on the Binance quotes fills buys at the ask and sells at the bid of real rows', async () => {
     const { table } = await loadData([shared('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv')], { cache: false });
     const rec = runBacktest(table, make('random', { prob: '0.001' }), cfg({ execution: { ...DEFAULT_EXECUTION, maxLeverage: 1 } }));
-    const sides = new Set(rec.fills.map((f) => `${f.symbol} ${f.side}`));
+    const sides = new Set(rec.fills.rows().map((f) => `${f.symbol} ${f.side}`));
     expect(sides).toEqual(new Set(['BTCUSDT buy', 'BTCUSDT sell', 'ETHUSDT buy', 'ETHUSDT sell']));
     for (const f of rec.fills) {
       const i = f.index;

@@ -75,15 +75,15 @@ describe('accounting on random order flow', () => {
           });
           const equity = pf.equity();
           if (!near(equity, pf.cash + value)) throw new Error(`equity ${equity} != cash + positions ${pf.cash + value} at event ${index}`);
-          const realised = pf.closed.reduce((a, t) => a + t.netPnl, 0);
+          const realised = pf.closed.rows().reduce((a, t) => a + t.netPnl, 0);
           if (!near(realised + pf.totalOpenPnl(), equity - CAPITAL)) throw new Error(`realised ${realised} + open ${pf.totalOpenPnl()} != equity change ${equity - CAPITAL}`);
         });
         expect(lastIndex).toBe(table.length - 1);
         seen.closedTrips += record.trades.length;
         seen.rejections += record.rejections.length;
         if (record.borrowPaid > 0) seen.borrowRuns++;
-        expect(record.fills.every((f) => f.fee >= execution.feeMinimum - 1e-12)).toBe(true);
-        expect(near(record.feesPaid, record.fills.reduce((a, f) => a + f.fee, 0))).toBe(true);
+        expect(record.fills.rows().every((f) => f.fee >= execution.feeMinimum - 1e-12)).toBe(true);
+        expect(near(record.feesPaid, record.fills.rows().reduce((a, f) => a + f.fee, 0))).toBe(true);
         // the record's equity samples never go back in time either
         for (let k = 1; k < record.sampleTs.length; k++) expect(record.sampleTs[k]!).toBeGreaterThan(record.sampleTs[k - 1]!);
       },
@@ -103,7 +103,7 @@ describe('accounting on random order flow', () => {
         const table = buildMarket(market);
         const source = fillSources(table);
         const record = run(table, actionStrategy(actions, table.length), execution);
-        const orders = new Map(record.orders.map((o) => [o.id, o]));
+        const orders = new Map(record.orders.rows().map((o) => [o.id, o]));
         const slip = execution.slippageBps / 1e4;
         const half = execution.halfSpreadBps / 1e4;
         const tol = 1e-9;
@@ -212,9 +212,9 @@ describe('tick subscriptions', () => {
         const b = run(table, filtering, execution);
         expect(subscribed.seen.map((x) => x.index)).toEqual(delivered);
         expect(subscribed.seen).toEqual(filtering.seen);
-        expect(a.orders).toEqual(b.orders);
-        expect(a.fills).toEqual(b.fills);
-        expect(a.trades).toEqual(b.trades);
+        expect(a.orders.rows()).toEqual(b.orders.rows());
+        expect(a.fills.rows()).toEqual(b.fills.rows());
+        expect(a.trades.rows()).toEqual(b.trades.rows());
         expect([...a.sampleTs]).toEqual([...b.sampleTs]);
         expect([...a.equity]).toEqual([...b.equity]);
         expect([...a.inMarket]).toEqual([...b.inMarket]);
@@ -255,8 +255,8 @@ describe('time', () => {
         const b = run(sliceRows(table, 0, k), part, execution);
         const before = <T extends { index: number }>(xs: readonly T[]): T[] => xs.filter((x) => x.index < k);
         expect(part.seen).toEqual(before(full.seen));
-        expect(b.orders).toEqual(before(a.orders));
-        expect(b.fills).toEqual(before(a.fills));
+        expect(b.orders.rows()).toEqual(before(a.orders.rows()));
+        expect(b.fills.rows()).toEqual(before(a.fills.rows()));
         // and calls arrive in time order
         for (let i = 1; i < full.seen.length; i++) expect(full.seen[i]!.now).toBeGreaterThanOrEqual(full.seen[i - 1]!.now);
       },

@@ -36,7 +36,7 @@ const run = (table: TickTable, name: string, params: Record<string, string>, see
   });
 };
 const decisions = (r: RunRecord, before = Infinity): string[] =>
-  r.orders.filter((o) => o.ts < before).map((o) => `${o.ts} ${o.symbol} ${o.side} ${o.qty} ${o.notional} ${o.accepted}`);
+  r.orders.rows().filter((o) => o.ts < before).map((o) => `${o.ts} ${o.symbol} ${o.side} ${o.qty} ${o.notional} ${o.accepted}`);
 
 let sample: TickTable;
 const table = async (): Promise<TickTable> =>

@@ -72,7 +72,7 @@ describe('targets and history', () => {
     let calls = 0;
     const r = run(flat, { onBar: (ctx, b) => { calls++; ctx.targetPercent(b.symbol, calls < 30 ? 0.5 : 0); } }, {}, 100_000);
     // one order to get there, one to close: not one per call
-    expect(r.fills.map((f) => f.side)).toEqual(['buy', 'sell']);
+    expect(r.fills.rows().map((f) => f.side)).toEqual(['buy', 'sell']);
     // on a rising price it rebalances only when the drift passes 1% of equity; with tolerance 0,
     // at every call
     const rising = await tableOf(bars);

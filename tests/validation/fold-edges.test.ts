@@ -40,7 +40,7 @@ describe('fold edges', () => {
     ];
     const r = runBacktest(t, foldedStrategy(hold, segments, 'close'), { strategyName: 'hold', initialCapital: 100_000, execution: DEFAULT_EXECUTION, periodUs: DAY, seed: '1' });
     // bought at the 2024-01-09 open (100), sold at the 2024-01-11 open (120, the 01-10 close)
-    expect(r.fills.map((f) => [f.side, f.price, f.ts])).toEqual([
+    expect(r.fills.rows().map((f) => [f.side, f.price, f.ts])).toEqual([
       ['buy', 100, day('2024-01-09')],
       ['sell', 120, day('2024-01-11')],
     ]);

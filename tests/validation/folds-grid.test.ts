@@ -142,16 +142,16 @@ describe('the folded out-of-sample run', () => {
       expect(seen.every((e) => e.warm === e.ts < s.testStart)).toBe(true);
       expect(seen.every((e) => e.ts < s.testEnd)).toBe(true);
     }
-    expect(rec.orders.every((o) => o.ts >= segments[0]!.testStart)).toBe(true);
+    expect(rec.orders.rows().every((o) => o.ts >= segments[0]!.testStart)).toBe(true);
   });
 
   it('close: positions are closed at each fold edge (and reopened by the next fold); carry: handed over', async () => {
     const close = (await runFolded('close')).rec;
     // buy at fold 0, sell at the edge to fold 1 while fold 1 buys: 3 buys and 2 sells
-    expect(close.fills.map((f) => `${f.side}@${(f.ts - T0) / MIN}`)).toEqual(['buy@11', 'sell@16', 'buy@16', 'sell@21', 'buy@21']);
+    expect(close.fills.rows().map((f) => `${f.side}@${(f.ts - T0) / MIN}`)).toEqual(['buy@11', 'sell@16', 'buy@16', 'sell@21', 'buy@21']);
     expect(close.trades).toHaveLength(2);
     const carry = (await runFolded('carry')).rec;
-    expect(carry.fills.map((f) => `${f.side}@${(f.ts - T0) / MIN}`)).toEqual(['buy@11']);
+    expect(carry.fills.rows().map((f) => `${f.side}@${(f.ts - T0) / MIN}`)).toEqual(['buy@11']);
     expect(carry.trades).toHaveLength(0);
     expect(carry.openTrades).toHaveLength(1);
   });

@@ -1,0 +1,394 @@
+/**
+ * What a backtest produced ({@link RunRecord}), kept in columns.
+ *
+ * Orders, fills and round trips are logs of float64 columns (struct of arrays; symbols as ids,
+ * sides and types as codes), grown by doubling: no object per event while a run goes, so a
+ * strategy that trades every tick does not feed the garbage collector, and a record crosses from a
+ * worker thread to the main thread as a few buffers moved without a copy ({@link packRecord},
+ * {@link unpackRecord}) instead of hundreds of thousands of objects serialised on one side and
+ * rebuilt on the other. Rows become objects only where something reads rows: `at(i)`, `rows()`,
+ * iteration, `toJSON()` (reports print the first rows; the trades CSV streams them).
+ */
+import type { EpochUs } from '../data/time.js';
+
+export interface RoundTrip {
+  readonly symbol: string;
+  readonly side: 'long' | 'short';
+  readonly entryTs: EpochUs;
+  readonly exitTs: EpochUs;
+  /** Largest absolute position held during the round trip. */
+  readonly maxQty: number;
+  /** Volume-weighted price of the fills that opened or added. */
+  readonly entryPrice: number;
+  /** Volume-weighted price of the fills that reduced or closed. */
+  readonly exitPrice: number;
+  readonly grossPnl: number;
+  /** Trading fees plus borrow costs. */
+  readonly fees: number;
+  readonly netPnl: number;
+  /** Net PnL over the entry notional of the largest position. */
+  readonly returnFraction: number;
+  readonly holdingUs: number;
+  /** Units traded in and out (sum of absolute fills). */
+  readonly volume: number;
+}
+
+export interface FillRecord {
+  readonly ts: EpochUs;
+  readonly index: number;
+  readonly orderId: number;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly qty: number;
+  readonly price: number;
+  readonly fee: number;
+  /** The quote (bid, ask) in force when the fill happened, NaN on trade/bar fills. */
+  readonly bid: number;
+  readonly ask: number;
+}
+
+/** An order as submitted (accepted or rejected): the strategy's decisions. */
+export interface OrderRecord {
+  readonly id: number;
+  readonly ts: EpochUs;
+  /** Index of the event being handled when it was submitted (−1: onStart). */
+  readonly index: number;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly type: 'market' | 'limit' | 'stop';
+  readonly qty: number;
+  readonly notional: number;
+  readonly limit: number;
+  readonly stop: number;
+  readonly accepted: boolean;
+}
+
+/** An order the engine refused (before it reached the broker). */
+export interface Rejection {
+  readonly orderId: number;
+  readonly symbol: string;
+  readonly reason: string;
+  readonly ts: EpochUs;
+}
+
+/** A log as it crosses threads: its columns trimmed to its rows (views on movable buffers). */
+export interface PackedLog {
+  readonly length: number;
+  readonly cols: Float64Array[];
+}
+
+/**
+ * Growable float64 columns, one row per event. Subclasses name the columns and turn a row into an
+ * object; writes go straight to `c[k][i]` after {@link add}.
+ */
+export abstract class ColumnLog<Row> implements Iterable<Row> {
+  length = 0;
+  /** The columns, each at least `length` long (the capacity beyond it is unused). */
+  c: Float64Array[];
+
+  constructor(
+    readonly symbols: readonly string[],
+    width: number,
+    packed?: PackedLog,
+  ) {
+    if (packed) {
+      this.c = packed.cols;
+      this.length = packed.length;
+    } else this.c = Array.from({ length: width }, () => new Float64Array(16));
+  }
+
+  /** Index of a new row (the columns doubled when full). */
+  add(): number {
+    const n = this.length;
+    const c = this.c;
+    if (n === c[0]!.length) {
+      for (let k = 0; k < c.length; k++) {
+        const g = new Float64Array(n * 2);
+        g.set(c[k]!);
+        c[k] = g;
+      }
+    }
+    this.length = n + 1;
+    return n;
+  }
+
+  /** Column k of the rows (a view, no copy). */
+  col(k: number): Float64Array {
+    return this.c[k]!.subarray(0, this.length);
+  }
+
+  abstract at(i: number): Row;
+  protected abstract make(packed: PackedLog): this;
+
+  rows(): Row[] {
+    const out = new Array<Row>(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.at(i);
+    return out;
+  }
+
+  *[Symbol.iterator](): Iterator<Row> {
+    for (let i = 0; i < this.length; i++) yield this.at(i);
+  }
+
+  toJSON(): Row[] {
+    return this.rows();
+  }
+
+  /** The rows where column k is in [from, to), as a new log (copied). */
+  within(k: number, from: number, to: number): this {
+    const x = this.c[k]!;
+    let m = 0;
+    for (let i = 0; i < this.length; i++) if (x[i]! >= from && x[i]! < to) m++;
+    const cols = this.c.map(() => new Float64Array(Math.max(m, 1)));
+    let j = 0;
+    for (let i = 0; i < this.length; i++) {
+      if (!(x[i]! >= from && x[i]! < to)) continue;
+      for (let c = 0; c < cols.length; c++) cols[c]![j] = this.c[c]![i]!;
+      j++;
+    }
+    return this.make({ length: m, cols });
+  }
+
+  /** Number of rows where column k is in [from, to). */
+  countWithin(k: number, from: number, to: number): number {
+    const x = this.c[k]!;
+    let m = 0;
+    for (let i = 0; i < this.length; i++) if (x[i]! >= from && x[i]! < to) m++;
+    return m;
+  }
+
+  /** The columns trimmed to the rows, for {@link packRecord}. */
+  pack(): PackedLog {
+    return { length: this.length, cols: this.c.map((x) => x.subarray(0, Math.max(this.length, 1))) };
+  }
+}
+
+const SIDE = ['sell', '', 'buy'] as const;
+const TYPES = ['market', 'limit', 'stop'] as const;
+
+/** Fill columns: ts, index, orderId, sym, side (±1), qty, price, fee, bid, ask. */
+export const F_TS = 0;
+export const F_INDEX = 1;
+export const F_ORDER = 2;
+export const F_SYM = 3;
+export const F_SIDE = 4;
+export const F_QTY = 5;
+export const F_PRICE = 6;
+export const F_FEE = 7;
+export const F_BID = 8;
+export const F_ASK = 9;
+
+export class FillLog extends ColumnLog<FillRecord> {
+  constructor(symbols: readonly string[], packed?: PackedLog) {
+    super(symbols, 10, packed);
+  }
+  push(ts: number, index: number, orderId: number, sym: number, side: number, qty: number, price: number, fee: number, bid: number, ask: number): void {
+    const i = this.add();
+    const c = this.c;
+    c[F_TS]![i] = ts;
+    c[F_INDEX]![i] = index;
+    c[F_ORDER]![i] = orderId;
+    c[F_SYM]![i] = sym;
+    c[F_SIDE]![i] = side;
+    c[F_QTY]![i] = qty;
+    c[F_PRICE]![i] = price;
+    c[F_FEE]![i] = fee;
+    c[F_BID]![i] = bid;
+    c[F_ASK]![i] = ask;
+  }
+  at(i: number): FillRecord {
+    const c = this.c;
+    return {
+      ts: c[F_TS]![i]!,
+      index: c[F_INDEX]![i]!,
+      orderId: c[F_ORDER]![i]!,
+      symbol: this.symbols[c[F_SYM]![i]!]!,
+      side: SIDE[c[F_SIDE]![i]! + 1] as 'buy' | 'sell',
+      qty: c[F_QTY]![i]!,
+      price: c[F_PRICE]![i]!,
+      fee: c[F_FEE]![i]!,
+      bid: c[F_BID]![i]!,
+      ask: c[F_ASK]![i]!,
+    };
+  }
+  protected make(p: PackedLog): this {
+    return new FillLog(this.symbols, p) as this;
+  }
+}
+
+/** Order columns: id, ts, index, sym, side (±1), type (code), qty, notional, limit, stop, accepted (0/1). */
+export const O_ID = 0;
+export const O_TS = 1;
+export const O_INDEX = 2;
+export const O_SYM = 3;
+export const O_SIDE = 4;
+export const O_TYPE = 5;
+export const O_QTY = 6;
+export const O_NOTIONAL = 7;
+export const O_LIMIT = 8;
+export const O_STOP = 9;
+export const O_ACCEPTED = 10;
+
+export class OrderLog extends ColumnLog<OrderRecord> {
+  constructor(symbols: readonly string[], packed?: PackedLog) {
+    super(symbols, 11, packed);
+  }
+  push(id: number, ts: number, index: number, sym: number, side: number, type: number, qty: number, notional: number, limit: number, stop: number, accepted: boolean): void {
+    const i = this.add();
+    const c = this.c;
+    c[O_ID]![i] = id;
+    c[O_TS]![i] = ts;
+    c[O_INDEX]![i] = index;
+    c[O_SYM]![i] = sym;
+    c[O_SIDE]![i] = side;
+    c[O_TYPE]![i] = type;
+    c[O_QTY]![i] = qty;
+    c[O_NOTIONAL]![i] = notional;
+    c[O_LIMIT]![i] = limit;
+    c[O_STOP]![i] = stop;
+    c[O_ACCEPTED]![i] = accepted ? 1 : 0;
+  }
+  at(i: number): OrderRecord {
+    const c = this.c;
+    return {
+      id: c[O_ID]![i]!,
+      ts: c[O_TS]![i]!,
+      index: c[O_INDEX]![i]!,
+      symbol: this.symbols[c[O_SYM]![i]!]!,
+      side: SIDE[c[O_SIDE]![i]! + 1] as 'buy' | 'sell',
+      type: TYPES[c[O_TYPE]![i]!]!,
+      qty: c[O_QTY]![i]!,
+      notional: c[O_NOTIONAL]![i]!,
+      limit: c[O_LIMIT]![i]!,
+      stop: c[O_STOP]![i]!,
+      accepted: c[O_ACCEPTED]![i] === 1,
+    };
+  }
+  protected make(p: PackedLog): this {
+    return new OrderLog(this.symbols, p) as this;
+  }
+}
+
+/** Round-trip columns, in the order of {@link RoundTrip}'s fields (symbol as id, side ±1). */
+export const T_SYM = 0;
+export const T_SIDE = 1;
+export const T_ENTRY_TS = 2;
+export const T_EXIT_TS = 3;
+export const T_MAX_QTY = 4;
+export const T_ENTRY_PX = 5;
+export const T_EXIT_PX = 6;
+export const T_GROSS = 7;
+export const T_FEES = 8;
+export const T_NET = 9;
+export const T_RETURN = 10;
+export const T_HOLD = 11;
+export const T_VOLUME = 12;
+
+export class TripLog extends ColumnLog<RoundTrip> {
+  constructor(symbols: readonly string[], packed?: PackedLog) {
+    super(symbols, 13, packed);
+  }
+  push(sym: number, side: number, entryTs: number, exitTs: number, maxQty: number, entryPrice: number, exitPrice: number, gross: number, fees: number, volume: number): void {
+    const i = this.add();
+    const c = this.c;
+    const net = gross - fees;
+    c[T_SYM]![i] = sym;
+    c[T_SIDE]![i] = side;
+    c[T_ENTRY_TS]![i] = entryTs;
+    c[T_EXIT_TS]![i] = exitTs;
+    c[T_MAX_QTY]![i] = maxQty;
+    c[T_ENTRY_PX]![i] = entryPrice;
+    c[T_EXIT_PX]![i] = exitPrice;
+    c[T_GROSS]![i] = gross;
+    c[T_FEES]![i] = fees;
+    c[T_NET]![i] = net;
+    c[T_RETURN]![i] = net / (maxQty * entryPrice);
+    c[T_HOLD]![i] = exitTs - entryTs;
+    c[T_VOLUME]![i] = volume;
+  }
+  at(i: number): RoundTrip {
+    const c = this.c;
+    return {
+      symbol: this.symbols[c[T_SYM]![i]!]!,
+      side: c[T_SIDE]![i]! > 0 ? 'long' : 'short',
+      entryTs: c[T_ENTRY_TS]![i]!,
+      exitTs: c[T_EXIT_TS]![i]!,
+      maxQty: c[T_MAX_QTY]![i]!,
+      entryPrice: c[T_ENTRY_PX]![i]!,
+      exitPrice: c[T_EXIT_PX]![i]!,
+      grossPnl: c[T_GROSS]![i]!,
+      fees: c[T_FEES]![i]!,
+      netPnl: c[T_NET]![i]!,
+      returnFraction: c[T_RETURN]![i]!,
+      holdingUs: c[T_HOLD]![i]!,
+      volume: c[T_VOLUME]![i]!,
+    };
+  }
+  protected make(p: PackedLog): this {
+    return new TripLog(this.symbols, p) as this;
+  }
+}
+
+/** Everything a run produced; metrics are computed from this. */
+export interface RunRecord {
+  readonly strategy: string;
+  readonly symbols: readonly string[];
+  readonly initialCapital: number;
+  readonly firstTs: EpochUs;
+  readonly lastTs: EpochUs;
+  readonly events: number;
+  readonly periodUs: number;
+  /** End time of each sampled period, and equity then. */
+  readonly sampleTs: Float64Array;
+  readonly equity: Float64Array;
+  /** 1 where a position was held at some point in the period. */
+  readonly inMarket: Uint8Array;
+  /**
+   * Running totals at each sample (as of the sample's end): fees, borrow, traded notional and time
+   * in the market (µs). A window's share is the difference of two samples (see metrics/window.ts).
+   */
+  readonly feesCum: Float64Array;
+  readonly borrowCum: Float64Array;
+  readonly notionalCum: Float64Array;
+  readonly exposureCum: Float64Array;
+  /** Closed round trips, in the order they closed. */
+  readonly trades: TripLog;
+  /** Round trips still open at the end, valued at the last marks. */
+  readonly openTrades: TripLog;
+  readonly fills: FillLog;
+  readonly orders: OrderLog;
+  readonly rejections: readonly Rejection[];
+  readonly ordersSubmitted: number;
+  readonly finalEquity: number;
+  readonly cash: number;
+  readonly feesPaid: number;
+  readonly borrowPaid: number;
+  readonly tradedNotional: number;
+  /** Time with any position open, µs. */
+  readonly exposureUs: number;
+  /** What the strategy's `summary()` returned, if it has one. */
+  readonly strategySummary: unknown;
+}
+
+const LOGS = ['trades', 'openTrades', 'fills', 'orders'] as const;
+
+/** A record as it crosses threads: plain data; its logs as {@link PackedLog}s. */
+export type PackedRecord = Omit<RunRecord, (typeof LOGS)[number]> & Record<(typeof LOGS)[number], PackedLog>;
+
+/** The record as plain data, and the buffers a postMessage may move rather than copy. */
+export function packRecord(r: RunRecord): { packed: PackedRecord; transfer: ArrayBuffer[] } {
+  const packed = { ...r, trades: r.trades.pack(), openTrades: r.openTrades.pack(), fills: r.fills.pack(), orders: r.orders.pack() };
+  const buffers = new Set<ArrayBuffer>();
+  const add = (a: ArrayBufferView): void => {
+    if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
+  };
+  for (const k of LOGS) for (const c of packed[k].cols) add(c);
+  for (const a of [r.sampleTs, r.equity, r.inMarket, r.feesCum, r.borrowCum, r.notionalCum, r.exposureCum]) add(a);
+  return { packed, transfer: [...buffers] };
+}
+
+/** The record again, from {@link packRecord}'s data. */
+export function unpackRecord(p: PackedRecord): RunRecord {
+  const s = p.symbols;
+  return { ...p, trades: new TripLog(s, p.trades), openTrades: new TripLog(s, p.openTrades), fills: new FillLog(s, p.fills), orders: new OrderLog(s, p.orders) };
+}
