@@ -5,11 +5,12 @@
  * fastest time is reported (the least disturbed by other load on the machine). Memory is peak RSS above a baseline process that loads the same code
  * but no data, per row.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PAIR, generatePair } from '../src/data/generate.js';
+import { writeVendorBars } from './vendor-bars.js';
 
 const ROWS = Number(process.env.TICKFOLD_BENCH_ROWS ?? 2_000_000);
 const RUNS = Number(process.env.TICKFOLD_BENCH_RUNS ?? 5);
@@ -42,7 +43,7 @@ function best(phase: string, file: string, cacheDir: string, before?: () => void
   return { ...ms[0]!, maxRssBytes: Math.max(...ms.map((m) => m.maxRssBytes)) };
 }
 
-/** `TICKFOLD_BENCH_ONLY=replay` or `=walk-forward` runs only that section (the data file is still generated). */
+/** `TICKFOLD_BENCH_ONLY=replay`, `=walk-forward` or `=jobs` runs only that section (the data file is still generated). */
 const ONLY = process.env.TICKFOLD_BENCH_ONLY;
 const bin = join(import.meta.dirname, '../../bin/tickfold');
 const wall = (argv: string[], runs = RUNS): number => {
@@ -208,6 +209,88 @@ try {
       console.log(`${pad('  speed-up / the machine\'s 2-thread floor', 60)}${pad(fmt(speedup / parFloor), 10)}(no target)`);
     }
     console.log(`${pad('floor: minimal loop, 1 thread vs 2 threads (same work each)', 60)}${pad(`${fmt(par1.ms, 0)} / ${fmt(par2.ms, 0)}`, 14)}speed-up ${fmt(parFloor)}`);
+  }
+
+  if (ONLY === undefined || ONLY === 'jobs') {
+    // ---- users' jobs: a vendor bar file with a user's module, a strategy that trades a lot ------
+    // Each against a floor that parses that exact file by hand and applies the same rule with the
+    // same fills (bench/floors.ts): the trade and order counts printed side by side show that the
+    // two did the same job. Whole processes, wall time, fastest of the runs; peak RSS of the
+    // process (worker threads included).
+    console.log('');
+    const BAR_ROWS = Number(process.env.TICKFOLD_BENCH_BAR_ROWS ?? 1_000_000);
+    const vendor = join(dir, 'vendor_1m_bars.csv');
+    t = performance.now();
+    writeVendorBars(vendor, BAR_ROWS);
+    const tiny = join(dir, 'vendor_tiny.csv');
+    writeVendorBars(tiny, 100);
+    const tradesFile = join(dir, 'trades_2m.csv');
+    generatePair({ ...DEFAULT_PAIR, events: ROWS, tradeProb: 1 }, join(dir, 'unused_quotes.csv'), tradesFile);
+    rmSync(join(dir, 'unused_quotes.csv'));
+    console.log(`users' jobs: ${fmt(BAR_ROWS, 0)} vendor bars (Date,Open,High,Low,Close,Volume; ${fmt(statSync(vendor).size / 1e6, 1)} MB) and ${fmt(ROWS, 0)} canonical trades (${fmt(statSync(tradesFile).size / 1e6, 1)} MB), generated in ${fmt((performance.now() - t) / 1000)} s`);
+    const sma = join(import.meta.dirname, '../../bench/sma-cross.mjs');
+    const cliRss = join(import.meta.dirname, 'cli-rss.js');
+    const jobCache = join(dir, 'job-cache');
+    interface Job { ms: number; maxRssBytes: number; trades: number; orders: number }
+    /** A tickfold command, RUNS times (before each: `before`); fastest time, largest RSS, counts from its JSON. */
+    const tickfold = (args: string[], before?: () => void): Job => {
+      const out = join(dir, 'job.json');
+      let ms = Infinity;
+      let rss = 0;
+      for (let i = 0; i < RUNS; i++) {
+        before?.();
+        const t0 = performance.now();
+        const r = spawnSync(process.execPath, [cliRss, ...args, '--cache-dir', jobCache, '--quiet', '--json', out], { encoding: 'utf8' });
+        const wallMs = performance.now() - t0;
+        const tail = JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { code: number; maxRssBytes: number };
+        if (tail.code !== 0) throw new Error(`tickfold ${args.join(' ')} failed: ${r.stderr}`);
+        ms = Math.min(ms, wallMs);
+        rss = Math.max(rss, tail.maxRssBytes);
+      }
+      const rep = JSON.parse(readFileSync(out, 'utf8')) as { summary: { trades: number }; metrics: { ordersSubmitted: number } };
+      return { ms, maxRssBytes: rss, trades: rep.summary.trades, orders: rep.metrics.ordersSubmitted };
+    };
+    const floorJob = (phase: string, file: string): Job => {
+      let ms = Infinity;
+      let last: { trades: number; orders: number; maxRssBytes: number } | undefined;
+      for (let i = 0; i < RUNS; i++) {
+        const t0 = performance.now();
+        const out = execFileSync(process.execPath, [child, phase, file, dir], { encoding: 'utf8' });
+        ms = Math.min(ms, performance.now() - t0);
+        last = JSON.parse(out) as { trades: number; orders: number; maxRssBytes: number };
+      }
+      return { ms, ...last! };
+    };
+    const clearCache = (): void => rmSync(jobCache, { recursive: true, force: true });
+    const nodeStart = wall(['-e', '0']);
+    const fixed = tickfold(['run', '--strategy', sma, '--data', tiny], clearCache);
+    const smaFloor = floorJob('floor-sma-bars', vendor);
+    const smaFirst = tickfold(['run', '--strategy', sma, '--data', vendor], clearCache);
+    const smaCached = tickfold(['run', '--strategy', sma, '--data', vendor]);
+    const momFloor = floorJob('floor-momentum-trades', tradesFile);
+    const momFirst = tickfold(['run', '--strategy', 'momentum', '--data', tradesFile], clearCache);
+    console.log(`${pad('job (whole process, wall)', 62)}${pad('ms', 9)}${pad('trades', 9)}${pad('orders', 9)}${pad('peak RSS MB', 13)}`);
+    const jline = (name: string, j: Job): void => console.log(`${pad(name, 62)}${pad(fmt(j.ms, 0), 9)}${pad(String(j.trades), 9)}${pad(String(j.orders), 9)}${pad(fmt(j.maxRssBytes / 1e6, 0), 13)}`);
+    jline('floor: vendor bars, hand parse + SMA 10/30 rule', smaFloor);
+    jline('tickfold run, user module sma-cross.mjs, first run (no cache)', smaFirst);
+    jline('tickfold run, the same, second run (cache)', smaCached);
+    jline('floor: 2M trades, hand parse + momentum rule', momFloor);
+    jline('tickfold run --strategy momentum (every tick), first run', momFirst);
+    console.log(`fixed part of a run: node starts in ${fmt(nodeStart, 0)} ms; tickfold run on a 100-bar file takes ${fmt(fixed.ms, 0)} ms (CLI and worker start, module loading, report)`);
+    console.log(`heavy trading, peak memory: ${fmt(momFirst.maxRssBytes / momFirst.orders / 1e3, 2)} KB of process RSS per order (${fmt((momFirst.maxRssBytes - fixed.maxRssBytes) / momFirst.orders, 0)} B per order above the 100-bar run, with 2M rows of data loaded)`);
+    const same = smaFirst.trades === smaFloor.trades && smaCached.trades === smaFloor.trades && smaFirst.orders === smaFloor.orders && momFirst.trades === momFloor.trades && momFirst.orders === momFloor.orders;
+    console.log(`${pad('same trades and orders as the floors', 60)}${same ? 'yes' : 'NO'}`);
+    if (!same) failed++;
+    const checks3: [string, number, number][] = [
+      ['vendor bars, first run / floor', smaFirst.ms / smaFloor.ms, 2],
+      ['vendor bars, cached run / floor', smaCached.ms / smaFloor.ms, 1.5],
+      ['heavy trading, first run / floor', momFirst.ms / momFloor.ms, 2],
+    ];
+    for (const [name, v, target] of checks3) {
+      const ok = v <= target;
+      if (!ok) failed++;
+      console.log(`${pad(name, 60)}${pad(fmt(v), 10)}<= ${target}  ${ok ? 'ok' : 'MISSED'}`);
+    }
   }
 
   if (failed > 0) console.log(`${failed} target(s) missed`);

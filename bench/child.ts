@@ -10,6 +10,7 @@ import { DEFAULT_EXECUTION } from '../src/broker/broker.js';
 import { runBacktest } from '../src/engine/engine.js';
 import { resolveParams } from '../src/strategy/params.js';
 import { BUILTIN_STRATEGIES } from '../strategies/index.js';
+import { floorMomentumTrades, floorSmaBars } from './floors.js';
 
 const [phase, file, cacheDir] = process.argv.slice(2) as [string, string, string];
 
@@ -166,6 +167,14 @@ switch (phase) {
     if (r.files[0]!.source !== 'cache') throw new Error('expected a cache hit');
     rows = r.table.length;
     break;
+  }
+  case 'floor-sma-bars':
+  case 'floor-momentum-trades': {
+    // a user job's floor: hand parse of that exact file + the same rule (bench/floors.ts); the
+    // whole process is timed by the parent, the counts show it made the same trades
+    const f = phase === 'floor-sma-bars' ? floorSmaBars(file) : floorMomentumTrades(file);
+    process.stdout.write(JSON.stringify({ ...f, ms: performance.now() - t0, maxRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
+    process.exit(0);
   }
   case 'e2e-floor': {
     // minimal parse + minimal loop, no cache: the end-to-end floor

@@ -105,7 +105,7 @@ export function readBytes(
   head: Buffer,
   bodyStart: number,
   header: ResolvedHeader,
-  opts: RowOptions,
+  opts: RowOptions & { readonly shared?: boolean },
   hash: Hash | undefined,
 ): ByteReadResult {
   hash?.update(head);
@@ -115,7 +115,7 @@ export function readBytes(
   let lines = 0;
   for (let i = head.indexOf(10, bodyStart); i >= 0; i = head.indexOf(10, i + 1)) lines++;
   const avg = lines > 0 ? (head.length - bodyStart) / lines : 64;
-  const builder = new FileTableBuilder(header.kind, Math.ceil(((size - bodyStart) / avg) * 1.03) + 16);
+  const builder = new FileTableBuilder(header.kind, Math.ceil(((size - bodyStart) / avg) * 1.03) + 16, opts.shared === true);
   const sink = new RowSink(file, header, builder, opts);
   const kind = header.kind;
   const nVals = builder.cols.length;
@@ -140,7 +140,7 @@ export function readBytes(
   const symIds: number[] = [];
   let lastSym = -1;
 
-  let buf = Buffer.allocUnsafe(Math.max(CHUNK, head.length) + MAX_LINE);
+  const buf = Buffer.allocUnsafe(Math.max(CHUNK, head.length) + MAX_LINE);
   head.copy(buf, 0, 0, head.length);
   let len = head.length;
   let filePos = head.length;
@@ -148,16 +148,13 @@ export function readBytes(
   let lineNo = 2;
 
   let ruleRows = 0;
-  const slow = (ls: number, le: number): void => {
-    ruleRows++;
-    const text = buf.toString('utf8', ls, le);
+  // A row for the row rules. It captures no loop variable: a variable that a closure writes lives
+  // in a heap context, and the loop below would then load buf, the columns and the counters
+  // from memory on every byte instead of keeping them in registers.
+  const slowRow = (text: string, line: number): void => {
     if (text.includes('"')) throw new NeedsCsvReader();
     const { fields, offsets } = splitCsvLine(text, delimiter);
-    sink.accept(fields, offsets, lineNo);
-    // the row rules may have grown the builder
-    tsCol = builder.ts;
-    symCol = builder.sym;
-    cols = builder.cols;
+    sink.accept(fields, offsets, line);
   };
 
   for (;;) {
@@ -191,7 +188,11 @@ export function readBytes(
     }
     const tsMode = sink.tsMode;
     if (tsMode === undefined) {
-      slow(ls, le); // the first row decides how timestamps are written
+      ruleRows++;
+      slowRow(buf.toString('utf8', ls, le), lineNo); // the first row decides how timestamps are written
+      tsCol = builder.ts;
+      symCol = builder.sym;
+      cols = builder.cols;
       lineNo++;
       continue;
     }
@@ -312,10 +313,14 @@ export function readBytes(
       builder.n = n + 1;
       if (ts > sink.prevTs) sink.prevTs = ts;
     } else {
-      slow(ls, le);
+      ruleRows++;
+      slowRow(buf.toString('utf8', ls, le), lineNo);
+      // the row rules may have grown the builder
+      tsCol = builder.ts;
+      symCol = builder.sym;
+      cols = builder.cols;
     }
     lineNo++;
   }
-  buf = Buffer.alloc(0);
   return { table: builder.finish(), badRows: sink.badRows, badSamples: sink.badSamples, ruleRows };
 }

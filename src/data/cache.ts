@@ -21,7 +21,7 @@ import type { ResolvedHeader, TickKind } from './schema.js';
 import type { FileTable } from './table.js';
 
 const MAGIC = 'TFCACHE1';
-const FORMAT = 2;
+const FORMAT = 3;
 
 export interface CacheKey {
   readonly path: string;
@@ -39,6 +39,8 @@ export interface CachedFile {
   readonly badSamples: readonly BadRowSample[];
   readonly sorted: boolean;
   readonly sha1: string;
+  /** Bar files: the inferred bar length per symbol, µs (so a cache hit skips the inference). */
+  readonly barLengthsUs?: readonly number[];
 }
 
 interface Meta {
@@ -53,6 +55,7 @@ interface Meta {
   badSamples: BadRowSample[];
   sorted: boolean;
   sha1: string;
+  barLengthsUs?: number[];
   crc: number;
 }
 
@@ -136,6 +139,7 @@ export function readCache(dir: string, key: CacheKey, shared = false): CachedFil
       badSamples: meta.badSamples,
       sorted: meta.sorted,
       sha1: meta.sha1,
+      ...(meta.barLengthsUs ? { barLengthsUs: meta.barLengthsUs.map((x) => x ?? NaN) } : {}), // JSON has no NaN
     };
   } catch {
     return undefined;
@@ -170,6 +174,7 @@ export function writeCache(dir: string, key: CacheKey, f: CachedFile): boolean {
       badSamples: [...f.badSamples],
       sorted: f.sorted,
       sha1: f.sha1,
+      ...(f.barLengthsUs ? { barLengthsUs: [...f.barLengthsUs] } : {}),
       crc,
     };
     const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');

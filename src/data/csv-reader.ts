@@ -14,10 +14,10 @@ import { FileTableBuilder, type FileTable } from './table.js';
 export async function readCsv(
   file: string,
   header: ResolvedHeader,
-  opts: RowOptions,
+  opts: RowOptions & { readonly shared?: boolean },
   onHash: ((h: Hash) => void) | undefined,
 ): Promise<{ table: FileTable; badRows: number; badSamples: readonly BadRowSample[]; ruleRows: number }> {
-  const builder = new FileTableBuilder(header.kind);
+  const builder = new FileTableBuilder(header.kind, 1024, opts.shared === true);
   const sink = new RowSink(file, header, builder, opts);
   const stream = createReadStream(file);
   if (onHash) {

@@ -4,7 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { DataError } from '../errors.js';
-import { barTiming, type BarStamp } from './bars.js';
+import { barTiming, inferBarLengths, type BarStamp } from './bars.js';
 import { cacheKey, readCache, writeCache } from './cache.js';
 import { readFile, type ReaderChoice } from './read-file.js';
 import type { BadRowSample, OnBadRow } from './rows.js';
@@ -111,6 +111,8 @@ export interface LoadedFile {
   readonly table: FileTable;
   readonly header: ResolvedHeader;
   readonly summary: Omit<FileSummary, 'barLengthUs'>;
+  /** Bar files: the bar length of each symbol inferred from its starts (kept in the cache). */
+  readonly barLengthsUs?: readonly number[];
 }
 
 /** Reads one file, through the cache when allowed. */
@@ -134,15 +136,18 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
       return {
         table: hit.table,
         header: hit.header,
+        ...(hit.barLengthsUs ? { barLengthsUs: hit.barLengthsUs } : {}),
         summary: summarise(file, bytes, hit.table, hit.header, hit.badRows, hit.badSamples, 'cache', hit.sorted, hit.sha1 || undefined),
       };
     }
   }
-  const r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto', contentHash: opts.contentHash ?? useCache });
-  if (key) writeCache(dir, key, { table: r.table, header: r.header, badRows: r.badRows, badSamples: r.badSamples, sorted: r.sorted, sha1: r.sha1 ?? '' });
+  const r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto', contentHash: opts.contentHash ?? useCache, shared: opts.shared === true });
+  const barLengthsUs = r.table.kind === BAR ? inferBarLengths(r.table) : undefined;
+  if (key) writeCache(dir, key, { table: r.table, header: r.header, badRows: r.badRows, badSamples: r.badSamples, sorted: r.sorted, sha1: r.sha1 ?? '', ...(barLengthsUs ? { barLengthsUs } : {}) });
   return {
     table: r.table,
     header: r.header,
+    ...(barLengthsUs ? { barLengthsUs } : {}),
     summary: summarise(file, bytes, r.table, r.header, r.badRows, r.badSamples, r.reader, r.sorted, r.sha1),
   };
 }
@@ -182,17 +187,17 @@ function mergeOrder(files: readonly { file: string; kind: number }[]): number[] 
  */
 export async function loadData(paths: readonly string[], opts: LoadOptions = {}): Promise<Loaded> {
   const given = expandPaths(paths);
-  const loaded: { file: string; kind: number; table: FileTable; summary: Omit<FileSummary, 'barLengthUs'> }[] = [];
+  const loaded: { file: string; kind: number; table: FileTable; summary: Omit<FileSummary, 'barLengthUs'>; barLengthsUs: readonly number[] | undefined }[] = [];
   for (const file of given) {
-    const { table, summary } = await loadFile(file, opts);
-    loaded.push({ file, kind: table.kind, table, summary });
+    const { table, summary, barLengthsUs } = await loadFile(file, opts);
+    loaded.push({ file, kind: table.kind, table, summary, barLengthsUs });
   }
   const inputs: MergeInput[] = [];
   const summaries: FileSummary[] = [];
   for (const k of mergeOrder(loaded)) {
-    const { file, table, summary } = loaded[k]!;
+    const { file, table, summary, barLengthsUs } = loaded[k]!;
     if (table.kind === BAR) {
-      const timing = barTiming(file, table, opts.barStamp ?? 'start', opts.barLengthUs);
+      const timing = barTiming(file, table, opts.barStamp ?? 'start', opts.barLengthUs, barLengthsUs, opts.shared === true);
       // the merge input keeps each bar's start in `ts`; its visible time is the close
       let t: FileTable = { ...table, ts: timing.startTs };
       let visible = timing.closeTs;
@@ -209,7 +214,7 @@ export async function loadData(paths: readonly string[], opts: LoadOptions = {})
     }
   }
   checkFolders(paths, summaries);
-  return { table: mergeTables(inputs), files: summaries };
+  return { table: mergeTables(inputs, opts.shared === true), files: summaries };
 }
 
 /**

@@ -24,6 +24,8 @@ export interface ReadOptions extends RowOptions, HeaderOptions {
   readonly reader?: ReaderChoice;
   /** Take the SHA-1 of the file while reading it (about 10% of a cold load). */
   readonly contentHash?: boolean;
+  /** Build the columns in shared memory (for worker threads). */
+  readonly shared?: boolean;
 }
 
 export interface ReadResult {

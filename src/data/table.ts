@@ -60,6 +60,14 @@ export interface FileTable {
 
 const EMPTY = new Float64Array(0);
 
+/*
+ * Column allocation, in ordinary or shared memory: a table bound for worker threads is built in
+ * SharedArrayBuffers from the first byte parsed, so handing it over copies nothing.
+ */
+export const f64 = (n: number, shared = false): Float64Array => (shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n));
+export const u16 = (n: number, shared = false): Uint16Array => (shared ? new Uint16Array(new SharedArrayBuffer(n * 2)) : new Uint16Array(n));
+export const u8 = (n: number, shared = false): Uint8Array => (shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n));
+
 /**
  * Growable columns for one file. Writers fill `ts[n]`, `sym[n]`, `cols[c][n]` after
  * {@link ensure}; growth is by 1.5x so that the peak over-allocation stays small.
@@ -76,11 +84,13 @@ export class FileTableBuilder {
   constructor(
     readonly kind: TickKind,
     capacity = 1024,
+    /** Columns in shared memory (see {@link f64}). */
+    readonly shared = false,
   ) {
     const cap = Math.max(16, Math.ceil(capacity));
-    this.ts = new Float64Array(cap);
-    this.sym = new Uint16Array(cap);
-    this.cols = Array.from({ length: valueColumnCount(kind) }, () => new Float64Array(cap));
+    this.ts = f64(cap, shared);
+    this.sym = u16(cap, shared);
+    this.cols = Array.from({ length: valueColumnCount(kind) }, () => f64(cap, shared));
     if (kind === BAR) this.lines = new Int32Array(cap);
   }
 
@@ -92,11 +102,11 @@ export class FileTableBuilder {
   ensure(n: number): void {
     if (n < this.ts.length) return;
     const cap = Math.ceil(Math.max(n + 1, this.ts.length * 1.5));
-    this.ts = grow(this.ts, cap);
-    const s = new Uint16Array(cap);
+    this.ts = grow(this.ts, cap, this.shared);
+    const s = u16(cap, this.shared);
     s.set(this.sym);
     this.sym = s;
-    this.cols = this.cols.map((c) => grow(c, cap));
+    this.cols = this.cols.map((c) => grow(c, cap, this.shared));
     if (this.lines) {
       const l = new Int32Array(cap);
       l.set(this.lines);
@@ -130,8 +140,8 @@ export class FileTableBuilder {
   }
 }
 
-function grow(a: Float64Array, cap: number): Float64Array {
-  const b = new Float64Array(cap);
+function grow(a: Float64Array, cap: number, shared: boolean): Float64Array {
+  const b = f64(cap, shared);
   b.set(a);
   return b;
 }
@@ -176,7 +186,7 @@ export interface MergeInput {
  * (a stable k-way merge). Each input must already be sorted by `visibleTs`. Symbol ids are
  * re-numbered into one dictionary in order of first appearance across files (file order).
  */
-export function mergeTables(inputs: readonly MergeInput[]): TickTable {
+export function mergeTables(inputs: readonly MergeInput[], shared = false): TickTable {
   const symbols: string[] = [];
   const globalId = new Map<string, number>();
   const remap = inputs.map(({ table }) =>
@@ -205,7 +215,7 @@ export function mergeTables(inputs: readonly MergeInput[]): TickTable {
   if (inputs.length === 1) {
     const { table, visibleTs } = inputs[0]!;
     const sym = remap[0]!.every((g, l) => g === l) ? table.sym : table.sym.map((s) => remap[0]![s]!);
-    const kind = new Uint8Array(total).fill(table.kind);
+    const kind = u8(total, shared).fill(table.kind);
     const cols = VALUE_COLUMNS.map((_, c) => table.cols[c] ?? EMPTY);
     return {
       length: total,
@@ -223,11 +233,11 @@ export function mergeTables(inputs: readonly MergeInput[]): TickTable {
     };
   }
 
-  const ts = new Float64Array(total);
-  const kind = new Uint8Array(total);
-  const sym = new Uint16Array(total);
-  const cols = VALUE_COLUMNS.map((_, c) => (c < nCols ? new Float64Array(total) : EMPTY));
-  const barStart = hasBars ? new Float64Array(total) : EMPTY;
+  const ts = f64(total, shared);
+  const kind = u8(total, shared);
+  const sym = u16(total, shared);
+  const cols = VALUE_COLUMNS.map((_, c) => (c < nCols ? f64(total, shared) : EMPTY));
+  const barStart = hasBars ? f64(total, shared) : EMPTY;
   if (mixed) for (const c of cols) c.fill(NaN);
   if (mixed && hasBars) barStart.fill(NaN);
 
