@@ -92,31 +92,79 @@ export const MARKET = 0;
 export const LIMIT = 1;
 export const STOP = 2;
 
-export interface WorkingOrder {
-  readonly id: number;
-  readonly sym: number;
+/**
+ * An order working at the broker. The objects are pooled: one that is filled or cancelled goes
+ * back to the broker's free list and is reused by the next order, so orders cost no allocation in
+ * a run's steady state (and its number fields stay unboxed in place).
+ */
+export class WorkingOrder {
+  id = 0;
+  sym = 0;
   /** +1 buy, −1 sell. */
-  readonly side: 1 | -1;
-  readonly type: typeof MARKET | typeof LIMIT | typeof STOP;
+  side: 1 | -1 = 1;
+  type: typeof MARKET | typeof LIMIT | typeof STOP = MARKET;
   /** Units still to fill; NaN for a notional order not yet sized. */
-  remaining: number;
-  readonly notional: number;
-  readonly limit: number;
-  readonly stop: number;
-  readonly submitIndex: number;
-  readonly activeAt: EpochUs;
-  readonly tag: string | undefined;
+  remaining = 0;
+  notional = 0;
+  limit = 0;
+  stop = 0;
+  submitIndex = 0;
+  activeAt: EpochUs = 0;
+  tag: string | undefined = undefined;
   /** Whether an eligible event has been seen (limit orders are marketable only on the first). */
-  seen: boolean;
+  seen = false;
 }
 
-/** One fill decided by the broker, for the engine to book. */
-export interface BrokerFill {
-  readonly order: WorkingOrder;
-  readonly qty: number;
-  readonly price: number;
-  readonly fee: number;
-  readonly ts: EpochUs;
+/**
+ * The fills of one event, as the broker decided them, in columns reused from event to event (no
+ * object per fill): the engine books them before any handler runs.
+ */
+export class EventFills {
+  n = 0;
+  orderId = new Float64Array(8);
+  side = new Float64Array(8);
+  qty = new Float64Array(8);
+  price = new Float64Array(8);
+  fee = new Float64Array(8);
+  ts = new Float64Array(8);
+  /** 1 when the fill completed its order. */
+  done = new Uint8Array(8);
+  tag: (string | undefined)[] = [undefined];
+
+  push(o: WorkingOrder, qty: number, price: number, fee: number, ts: number, done: boolean): void {
+    const i = this.n;
+    if (i === this.qty.length) this.grow();
+    this.orderId[i] = o.id;
+    this.side[i] = o.side;
+    this.qty[i] = qty;
+    this.price[i] = price;
+    this.fee[i] = fee;
+    this.ts[i] = ts;
+    this.done[i] = done ? 1 : 0;
+    this.tag[i] = o.tag;
+    this.n = i + 1;
+  }
+
+  private grow(): void {
+    const g = <A extends Float64Array | Uint8Array>(a: A): A => {
+      const b = new (a.constructor as new (n: number) => A)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.orderId = g(this.orderId);
+    this.side = g(this.side);
+    this.qty = g(this.qty);
+    this.price = g(this.price);
+    this.fee = g(this.fee);
+    this.ts = g(this.ts);
+    this.done = g(this.done);
+  }
+}
+
+/** Removes element k of a list in place, keeping the order (Array#splice allocates the removed part). */
+function removeAt<T>(list: T[], k: number): void {
+  for (let j = k + 1; j < list.length; j++) list[j - 1] = list[j]!;
+  list.length--;
 }
 
 export class Broker {
@@ -124,6 +172,9 @@ export class Broker {
   readonly working: WorkingOrder[][];
   /** Number of working orders per symbol (what the engine's loop checks per event). */
   readonly workingCount: Uint32Array;
+  /** The fills of the last {@link match}. */
+  readonly fills = new EventFills();
+  private readonly free: WorkingOrder[] = objectList<WorkingOrder>();
   private readonly slip: number;
   private readonly half: number;
 
@@ -151,9 +202,29 @@ export class Broker {
     return q;
   }
 
-  add(o: WorkingOrder): void {
-    this.working[o.sym]!.push(o);
-    this.workingCount[o.sym] = this.working[o.sym]!.length;
+  /** Puts an order to work (a pooled object, see {@link WorkingOrder}). */
+  add(id: number, sym: number, side: 1 | -1, type: WorkingOrder['type'], remaining: number, notional: number, limit: number, stop: number, submitIndex: number, activeAt: EpochUs, tag: string | undefined): void {
+    const o = this.free.pop() ?? new WorkingOrder();
+    o.id = id;
+    o.sym = sym;
+    o.side = side;
+    o.type = type;
+    o.remaining = remaining;
+    o.notional = notional;
+    o.limit = limit;
+    o.stop = stop;
+    o.submitIndex = submitIndex;
+    o.activeAt = activeAt;
+    o.tag = tag;
+    o.seen = false;
+    const list = this.working[sym]!;
+    list.push(o);
+    this.workingCount[sym] = list.length;
+  }
+
+  private release(o: WorkingOrder): void {
+    o.tag = undefined;
+    this.free.push(o);
   }
 
   cancel(id: number): boolean {
@@ -161,7 +232,8 @@ export class Broker {
       const list = this.working[s]!;
       const k = list.findIndex((o) => o.id === id);
       if (k >= 0) {
-        list.splice(k, 1);
+        this.release(list[k]!);
+        removeAt(list, k);
         this.workingCount[s] = list.length;
         return true;
       }
@@ -170,15 +242,19 @@ export class Broker {
   }
 
   cancelSymbol(sym: number): void {
-    this.working[sym]!.length = 0;
+    const list = this.working[sym]!;
+    for (const o of list) this.release(o);
+    list.length = 0;
     this.workingCount[sym] = 0;
   }
 
   /**
-   * Tries every working order of event i's symbol against event i; appends fills to `out`.
-   * Fully filled orders leave the working list.
+   * Tries every working order of event i's symbol against event i; the fills go to
+   * {@link fills} (emptied first). Fully filled orders leave the working list.
    */
-  match(i: number, out: BrokerFill[]): void {
+  match(i: number): void {
+    const out = this.fills;
+    out.n = 0;
     const t = this.table;
     const s = t.sym[i]!;
     const list = this.working[s]!;
@@ -257,11 +333,13 @@ export class Broker {
       if (!(qty > 0)) continue;
       // stamped at eventTs: a bar's start (the fill happened at its open or inside it, before its
       // close, when the event is released), a tick's time otherwise; never before the order is live
-      out.push({ order: o, qty, price: px, fee: this.fee(qty, px), ts: eventTs });
       o.remaining -= qty;
-      if (o.remaining <= 1e-12 * qty) {
-        o.remaining = 0;
-        list.splice(k, 1);
+      const done = o.remaining <= 1e-12 * qty;
+      if (done) o.remaining = 0;
+      out.push(o, qty, px, this.fee(qty, px), eventTs, done);
+      if (done) {
+        this.release(o);
+        removeAt(list, k);
         k--;
       }
     }

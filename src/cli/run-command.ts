@@ -128,7 +128,8 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const runner = new TaskRunner(1, toGuard(f));
     let out: RunOutcome & { files: readonly FileSummary[] };
     try {
-      const { table, files } = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled });
+      const loaded = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled, deferCache: runner.pooled });
+      const { table, files } = loaded;
       checkInterrupted();
       const prepared = prepareRun(table, {
         strategy,
@@ -145,12 +146,20 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       });
       runner.use(prepared.window);
       const c = prepared.config;
-      const [res] = await runner.runAll([
+      const running = runner.runAll([
         {
           task: { kind: 'run', strategy: f.strategy, params: prepared.params, run: { execution: c.execution, initialCapital: c.initialCapital, periodUs: c.periodUs, periodsPerYear: prepared.period.periodsPerYear, seed } },
           label: `strategy '${strategy.name}'`,
         },
       ]);
+      // while the worker replays: the content hash and the cache entry of a first run
+      try {
+        loaded.settle();
+      } catch (e) {
+        await running.catch(() => undefined);
+        throw e;
+      }
+      const [res] = await running;
       out = { ...outcomeOf(prepared, res!.record, res!.metrics), files };
     } finally {
       await runner.close();

@@ -59,6 +59,24 @@ interface Meta {
   crc: number;
 }
 
+/** SHA-1 of a whole file, hex (read in 4 MiB chunks). */
+export function sha1OfFile(file: string): string {
+  const h = createHash('sha1');
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 22);
+    for (let pos = 0; ; ) {
+      const n = readSync(fd, buf, 0, buf.length, pos);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+      pos += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
 /** Key for a CSV file as it is now on disk. */
 export function cacheKey(file: string, options: unknown): CacheKey {
   const path = resolve(file);
@@ -94,7 +112,7 @@ function cachePath(dir: string, key: CacheKey): string {
   return join(dir, `${name}.tfc`);
 }
 
-const sameKey = (a: CacheKey, b: CacheKey): boolean =>
+export const sameKey = (a: CacheKey, b: CacheKey): boolean =>
   a.path === b.path && a.size === b.size && a.mtimeNs === b.mtimeNs && a.fingerprint === b.fingerprint && a.options === b.options;
 
 /** The cached parse of a file, or undefined when absent, stale or damaged (never throws on those). */

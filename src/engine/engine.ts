@@ -23,7 +23,7 @@ import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import { rowTime, type TickTable } from '../data/table.js';
 import { formatIso, type EpochUs } from '../data/time.js';
-import { Broker, FILL_BAR, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type BrokerFill, type ExecutionConfig } from '../broker/broker.js';
+import { Broker, FILL_BAR, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type ExecutionConfig } from '../broker/broker.js';
 import { Portfolio } from '../portfolio/portfolio.js';
 import { FillLog, OrderLog, type RunRecord } from '../portfolio/record.js';
 import type { Bar, BarView, Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult, Tick, TickView } from '../strategy/types.js';
@@ -207,7 +207,6 @@ class EngineRun implements Backtest {
   private readonly orders: OrderLog;
   private readonly rejections = objectList<Rejection>();
   private readonly pendingRejections = objectList<Rejection>();
-  private readonly fillBuf = objectList<BrokerFill>();
   private readonly eventFills = objectList<Fill>();
 
   // equity sampling per period: one sample at the end of each period that has events
@@ -317,6 +316,10 @@ class EngineRun implements Backtest {
   }
 
   symId(name: string): number {
+    // a strategy passes back the strings of ctx.symbols: with few symbols, comparing them (the
+    // same objects: a pointer compare) is cheaper than a Map lookup, called several times a tick
+    const syms = this.symbols;
+    if (syms.length <= 8) for (let k = 0; k < syms.length; k++) if (syms[k] === name) return k;
     const id = this.symbolIds.get(name);
     if (id === undefined) this.fail(`unknown symbol '${name}' (the data has ${this.symbols.join(', ')})`);
     return id!;
@@ -376,26 +379,33 @@ class EngineRun implements Backtest {
     }
     if (t === LIMIT && !(typeof o.limit === 'number' && o.limit > 0 && Number.isFinite(o.limit))) this.fail(`a limit order needs a limit price > 0, got ${String(o.limit)}`);
     if (t === STOP && !(typeof o.stop === 'number' && o.stop > 0 && Number.isFinite(o.stop))) this.fail(`a stop order needs a stop price > 0, got ${String(o.stop)}`);
+    return this.resultOf(this.order(s, side as 1 | -1, t, hasQty ? amount : NaN, hasQty ? NaN : amount, o.limit ?? NaN, o.stop ?? NaN, o.tag));
+  }
+
+  /** A refused order's reason (set by {@link order} when it returns a refused id). */
+  private refusal = '';
+
+  /**
+   * An order already checked (submit's checks, or made by targetPosition): recorded, checked
+   * against buying power, put to work. Returns its id, negated (−id − 1) when refused. Makes no
+   * object: the target orders of a strategy that trades every tick allocate nothing here.
+   */
+  private order(s: number, side: 1 | -1, type: typeof MARKET | typeof LIMIT | typeof STOP, qty: number, notional: number, limit: number, stop: number, tag: string | undefined): number {
     const id = this.nextOrderId++;
     this.ordersSubmitted++;
-    const refusal = this.buyingPowerRefusal(s, side, hasQty ? amount : NaN, hasQty ? NaN : amount);
-    this.orders.push(id, this.clock[0]!, this.clock[1]!, s, side, t, hasQty ? amount : NaN, hasNotional ? amount : NaN, o.limit ?? NaN, o.stop ?? NaN, refusal === undefined);
-    if (refusal !== undefined) return this.reject(id, s, refusal);
-    this.broker.add({
-      id,
-      sym: s,
-      side: side as 1 | -1,
-      type: t,
-      remaining: hasQty ? amount : NaN,
-      notional: hasNotional ? amount : NaN,
-      limit: o.limit ?? NaN,
-      stop: o.stop ?? NaN,
-      submitIndex: this.clock[1]!,
-      activeAt: this.clock[0]! + this.cfg.execution.latencyUs,
-      tag: o.tag,
-      seen: false,
-    });
-    return { ok: true, id };
+    const refusal = this.buyingPowerRefusal(s, side, qty, notional);
+    this.orders.push(id, this.clock[0]!, this.clock[1]!, s, side, type, qty, notional, limit, stop, refusal === undefined);
+    if (refusal !== undefined) {
+      this.pendingRejections.push({ orderId: id, symbol: this.symbols[s]!, reason: refusal, ts: this.clock[0]! });
+      this.refusal = refusal;
+      return -id - 1;
+    }
+    this.broker.add(id, s, side, type, qty, notional, limit, stop, this.clock[1]!, this.clock[0]! + this.cfg.execution.latencyUs, tag);
+    return id;
+  }
+
+  private resultOf(r: number): SubmitResult {
+    return r >= 0 ? { ok: true, id: r } : { ok: false, id: -r - 1, reason: this.refusal };
   }
 
   /**
@@ -423,19 +433,13 @@ class EngineRun implements Backtest {
     return undefined;
   }
 
-  /** Refuses order `id` (its record, already kept, says not accepted); onReject hears of it. */
-  private reject(id: number, s: number, reason: string): SubmitResult {
-    this.pendingRejections.push({ orderId: id, symbol: this.symbols[s]!, reason, ts: this.clock[0]! });
-    return { ok: false, id, reason };
-  }
-
   targetPosition(symbol: string, qty: number): SubmitResult | undefined {
     if (!Number.isFinite(qty)) this.fail(`targetPosition(${symbol}) needs a finite quantity, got ${qty}`);
     const s = this.symId(symbol);
     const have = this.pf.position[s]! + this.broker.pendingUnits(s, this.refPrice(s, 1));
     const diff = qty - have;
     if (Math.abs(diff) <= 1e-9 * Math.max(1, Math.abs(qty))) return undefined;
-    return this.submit({ symbol, side: diff > 0 ? 'buy' : 'sell', qty: Math.abs(diff) });
+    return this.resultOf(this.order(s, diff > 0 ? 1 : -1, MARKET, Math.abs(diff), NaN, NaN, NaN, undefined));
   }
 
   random(): number {
@@ -519,24 +523,29 @@ class EngineRun implements Backtest {
    */
   private bookFills(i: number, s: number, k: number, t: EpochUs): number {
     let opened = 0;
-    const fillBuf = this.fillBuf;
     const pf = this.pf;
-    fillBuf.length = 0;
-    this.broker.match(i, fillBuf);
-    if (fillBuf.length > 0) this.accrueBorrow(t); // positions change: settle borrow up to now
-    for (const f of fillBuf) {
+    const broker = this.broker;
+    broker.match(i);
+    const fb = broker.fills;
+    const n = fb.n;
+    if (n > 0) this.accrueBorrow(t); // positions change: settle borrow up to now
+    const bid = k === QUOTE ? this.f0[i]! : NaN;
+    const ask = k === QUOTE ? this.f1[i]! : NaN;
+    for (let j = 0; j < n; j++) {
       const before = pf.position[s]!;
-      // a bar fill is stamped at the bar's start (its open), the event's time otherwise (f.ts)
-      const ft = f.ts;
-      pf.applyFill(s, f.order.side * f.qty, f.price, f.fee, ft);
+      // a bar fill is stamped at the bar's start (its open), the event's time otherwise
+      const ft = fb.ts[j]!;
+      const side = fb.side[j]!;
+      const qty = fb.qty[j]!;
+      const price = fb.price[j]!;
+      const fee = fb.fee[j]!;
+      pf.applyFill(s, side * qty, price, fee, ft);
       const after = pf.position[s]!;
       if (before === 0 && after !== 0) opened++;
       else if (before !== 0 && after === 0) opened--;
-      const side = f.order.side > 0 ? 'buy' : 'sell';
-      const symbol = this.symbols[s]!;
-      this.fills.push(ft, i, f.order.id, s, f.order.side, f.qty, f.price, f.fee, k === QUOTE ? this.f0[i]! : NaN, k === QUOTE ? this.f1[i]! : NaN);
+      this.fills.push(ft, i, fb.orderId[j]!, s, side, qty, price, fee, bid, ask);
       if (this.onFill) {
-        this.eventFills.push({ orderId: f.order.id, symbol, side, qty: f.qty, price: f.price, fee: f.fee, ts: ft, done: f.order.remaining === 0, tag: f.order.tag });
+        this.eventFills.push({ orderId: fb.orderId[j]!, symbol: this.symbols[s]!, side: side > 0 ? 'buy' : 'sell', qty, price, fee, ts: ft, done: fb.done[j] === 1, tag: fb.tag[j] });
       }
     }
     return opened;

@@ -1,7 +1,7 @@
 /**
  * The metrics of one run, from its {@link RunRecord}: pure, definitions as in STATS.md.
  */
-import { T_HOLD, T_NET, type RunRecord } from '../portfolio/record.js';
+import type { RunRecord } from '../portfolio/record.js';
 import { hitRate, type HitRate } from './hit-rate.js';
 import { kurtosisNonExcess, maxDrawdown, mean, returnsFromEquity, sharpePerPeriod, skewness, sortinoPerPeriod } from './returns.js';
 import { probabilisticSharpe } from './sharpe-inference.js';
@@ -62,7 +62,7 @@ export function periodReturns(r: RunRecord): Float64Array {
 export function computeMetrics(r: RunRecord, periodsPerYear: number): RunMetrics {
   const rets = periodReturns(r);
   const net = r.finalEquity - r.initialCapital;
-  const pnls = Array.from(r.trades.col(T_NET));
+  const pnls = Array.from(r.trades.nets());
   const wins = pnls.filter((x) => x > 0);
   const losses = pnls.filter((x) => x < 0);
   const sumW = wins.reduce((a, b) => a + b, 0);
@@ -106,7 +106,7 @@ export function computeMetrics(r: RunRecord, periodsPerYear: number): RunMetrics
     expectancy: pnls.length > 0 ? mean(pnls) : NaN,
     avgWin: wins.length > 0 ? sumW / wins.length : NaN,
     avgLoss: losses.length > 0 ? sumL / losses.length : NaN,
-    avgHoldingUs: r.trades.length > 0 ? mean(Array.from(r.trades.col(T_HOLD))) : NaN,
+    avgHoldingUs: r.trades.length > 0 ? mean(Array.from(r.trades.holds())) : NaN,
     tradedNotional: r.tradedNotional,
     turnover: r.equity.length > 0 ? r.tradedNotional / mean(r.equity) : NaN,
     exposureFraction: span > 0 ? r.exposureUs / span : 0,

@@ -71,30 +71,40 @@ export interface Rejection {
   readonly ts: EpochUs;
 }
 
+/** A column: float64 for prices, sizes and times; narrower integers for ids and codes. */
+export type Column = Float64Array | Int32Array | Uint16Array | Int8Array;
+type ColumnType = 'f64' | 'i32' | 'u16' | 'i8';
+const MAKE: Record<ColumnType, (n: number) => Column> = {
+  f64: (n) => new Float64Array(n),
+  i32: (n) => new Int32Array(n),
+  u16: (n) => new Uint16Array(n),
+  i8: (n) => new Int8Array(n),
+};
+
 /** A log as it crosses threads: its columns trimmed to its rows (views on movable buffers). */
 export interface PackedLog {
   readonly length: number;
-  readonly cols: Float64Array[];
+  readonly cols: Column[];
 }
 
 /**
- * Growable float64 columns, one row per event. Subclasses name the columns and turn a row into an
+ * Growable typed columns, one row per event. Subclasses name the columns and turn a row into an
  * object; writes go straight to `c[k][i]` after {@link add}.
  */
 export abstract class ColumnLog<Row> implements Iterable<Row> {
   length = 0;
   /** The columns, each at least `length` long (the capacity beyond it is unused). */
-  c: Float64Array[];
+  c: Column[];
 
   constructor(
     readonly symbols: readonly string[],
-    width: number,
+    types: readonly ColumnType[],
     packed?: PackedLog,
   ) {
     if (packed) {
       this.c = packed.cols;
       this.length = packed.length;
-    } else this.c = Array.from({ length: width }, () => new Float64Array(16));
+    } else this.c = types.map((t) => MAKE[t](64));
   }
 
   /** Index of a new row (the columns doubled when full). */
@@ -103,8 +113,9 @@ export abstract class ColumnLog<Row> implements Iterable<Row> {
     const c = this.c;
     if (n === c[0]!.length) {
       for (let k = 0; k < c.length; k++) {
-        const g = new Float64Array(n * 2);
-        g.set(c[k]!);
+        const old = c[k]!;
+        const g = new (old.constructor as new (n: number) => Column)(n * 2);
+        g.set(old as never);
         c[k] = g;
       }
     }
@@ -113,7 +124,7 @@ export abstract class ColumnLog<Row> implements Iterable<Row> {
   }
 
   /** Column k of the rows (a view, no copy). */
-  col(k: number): Float64Array {
+  col(k: number): Column {
     return this.c[k]!.subarray(0, this.length);
   }
 
@@ -139,7 +150,7 @@ export abstract class ColumnLog<Row> implements Iterable<Row> {
     const x = this.c[k]!;
     let m = 0;
     for (let i = 0; i < this.length; i++) if (x[i]! >= from && x[i]! < to) m++;
-    const cols = this.c.map(() => new Float64Array(Math.max(m, 1)));
+    const cols = this.c.map((old) => new (old.constructor as new (n: number) => Column)(Math.max(m, 1)));
     let j = 0;
     for (let i = 0; i < this.length; i++) {
       if (!(x[i]! >= from && x[i]! < to)) continue;
@@ -178,9 +189,12 @@ export const F_FEE = 7;
 export const F_BID = 8;
 export const F_ASK = 9;
 
+// ts, index, orderId, sym, side, qty, price, fee, bid, ask: 59 bytes a fill
+const FILL_TYPES: readonly ColumnType[] = ['f64', 'i32', 'i32', 'u16', 'i8', 'f64', 'f64', 'f64', 'f64', 'f64'];
+
 export class FillLog extends ColumnLog<FillRecord> {
   constructor(symbols: readonly string[], packed?: PackedLog) {
-    super(symbols, 10, packed);
+    super(symbols, FILL_TYPES, packed);
   }
   push(ts: number, index: number, orderId: number, sym: number, side: number, qty: number, price: number, fee: number, bid: number, ask: number): void {
     const i = this.add();
@@ -229,9 +243,12 @@ export const O_LIMIT = 8;
 export const O_STOP = 9;
 export const O_ACCEPTED = 10;
 
+// id, ts, index, sym, side, type, qty, notional, limit, stop, accepted: 53 bytes an order
+const ORDER_TYPES: readonly ColumnType[] = ['i32', 'f64', 'i32', 'u16', 'i8', 'i8', 'f64', 'f64', 'f64', 'f64', 'i8'];
+
 export class OrderLog extends ColumnLog<OrderRecord> {
   constructor(symbols: readonly string[], packed?: PackedLog) {
-    super(symbols, 11, packed);
+    super(symbols, ORDER_TYPES, packed);
   }
   push(id: number, ts: number, index: number, sym: number, side: number, type: number, qty: number, notional: number, limit: number, stop: number, accepted: boolean): void {
     const i = this.add();
@@ -269,7 +286,11 @@ export class OrderLog extends ColumnLog<OrderRecord> {
   }
 }
 
-/** Round-trip columns, in the order of {@link RoundTrip}'s fields (symbol as id, side ±1). */
+/**
+ * Round-trip columns (symbol as id, side ±1): 75 bytes a round trip. Net PnL, return and holding
+ * time are derived when a row is read (net = gross − fees, return = net / (max qty × entry price),
+ * hold = exit − entry), from the same doubles, so they equal what storing them would give.
+ */
 export const T_SYM = 0;
 export const T_SIDE = 1;
 export const T_ENTRY_TS = 2;
@@ -279,19 +300,16 @@ export const T_ENTRY_PX = 5;
 export const T_EXIT_PX = 6;
 export const T_GROSS = 7;
 export const T_FEES = 8;
-export const T_NET = 9;
-export const T_RETURN = 10;
-export const T_HOLD = 11;
-export const T_VOLUME = 12;
+export const T_VOLUME = 9;
+const TRIP_TYPES: readonly ColumnType[] = ['u16', 'i8', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64', 'f64'];
 
 export class TripLog extends ColumnLog<RoundTrip> {
   constructor(symbols: readonly string[], packed?: PackedLog) {
-    super(symbols, 13, packed);
+    super(symbols, TRIP_TYPES, packed);
   }
   push(sym: number, side: number, entryTs: number, exitTs: number, maxQty: number, entryPrice: number, exitPrice: number, gross: number, fees: number, volume: number): void {
     const i = this.add();
     const c = this.c;
-    const net = gross - fees;
     c[T_SYM]![i] = sym;
     c[T_SIDE]![i] = side;
     c[T_ENTRY_TS]![i] = entryTs;
@@ -301,13 +319,29 @@ export class TripLog extends ColumnLog<RoundTrip> {
     c[T_EXIT_PX]![i] = exitPrice;
     c[T_GROSS]![i] = gross;
     c[T_FEES]![i] = fees;
-    c[T_NET]![i] = net;
-    c[T_RETURN]![i] = net / (maxQty * entryPrice);
-    c[T_HOLD]![i] = exitTs - entryTs;
     c[T_VOLUME]![i] = volume;
+  }
+  /** Net PnL of round trip i. */
+  net(i: number): number {
+    return this.c[T_GROSS]![i]! - this.c[T_FEES]![i]!;
+  }
+  /** Net PnL of every round trip, in order. */
+  nets(): Float64Array {
+    const out = new Float64Array(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.net(i);
+    return out;
+  }
+  /** Holding time of every round trip, µs. */
+  holds(): Float64Array {
+    const out = new Float64Array(this.length);
+    const x = this.c[T_EXIT_TS]!;
+    const e = this.c[T_ENTRY_TS]!;
+    for (let i = 0; i < this.length; i++) out[i] = x[i]! - e[i]!;
+    return out;
   }
   at(i: number): RoundTrip {
     const c = this.c;
+    const net = this.net(i);
     return {
       symbol: this.symbols[c[T_SYM]![i]!]!,
       side: c[T_SIDE]![i]! > 0 ? 'long' : 'short',
@@ -318,9 +352,9 @@ export class TripLog extends ColumnLog<RoundTrip> {
       exitPrice: c[T_EXIT_PX]![i]!,
       grossPnl: c[T_GROSS]![i]!,
       fees: c[T_FEES]![i]!,
-      netPnl: c[T_NET]![i]!,
-      returnFraction: c[T_RETURN]![i]!,
-      holdingUs: c[T_HOLD]![i]!,
+      netPnl: net,
+      returnFraction: net / (c[T_MAX_QTY]![i]! * c[T_ENTRY_PX]![i]!),
+      holdingUs: c[T_EXIT_TS]![i]! - c[T_ENTRY_TS]![i]!,
       volume: c[T_VOLUME]![i]!,
     };
   }
