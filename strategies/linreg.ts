@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 type Indicators = typeof import('technicalindicators');
 let indicators: Indicators | undefined;
 const loadIndicators = (): Indicators => (indicators ??= createRequire(import.meta.url)('technicalindicators') as Indicators);
-import { ols, CollinearError } from '../src/stats/ols.js';
+import { olsCoefficients, CollinearError } from '../src/stats/ols.js';
 import { defineStrategy, type Context, type Params, type Strategy, type TickSubscription } from '../src/strategy/types.js';
 import { DecisionClock, subscription } from './lib.js';
 
@@ -122,33 +122,35 @@ export default defineStrategy({
         const q = ctx.quote(symbol);
         x[k++] = q && q.bidSize + q.askSize > 0 ? (q.bidSize - q.askSize) / (q.bidSize + q.askSize) : NaN;
       }
-      return x.every(Number.isFinite) ? x : undefined;
+      for (let j = 0; j < nf; j++) if (!Number.isFinite(x[j]!)) return undefined;
+      return x;
     };
 
+    // the design matrix of a refit, in scratch columns reused from fit to fit (the intercept's
+    // ones first); olsCoefficients factorises them in place
+    let design: Float64Array[] = [];
+    let ys = new Float64Array(0);
     const fit = (t: number): void => {
       // samples s with known targets: s + horizon <= t
-      const ys: number[] = [];
-      const xs: Float64Array[] = [];
       const from = p.expanding ? first : Math.max(first, t - horizon - window + 1);
+      const most = Math.max(0, t - horizon - from + 1);
+      if (ys.length < most) {
+        const cap = Math.max(most, 2 * ys.length);
+        ys = new Float64Array(cap);
+        design = Array.from({ length: nf + 1 }, () => new Float64Array(cap));
+      }
+      let m = 0;
       for (let s = from; s + horizon <= t; s++) {
         const x = rows[s - first];
-        const p0 = prices[s - first]!;
-        const p1 = prices[s + horizon - first]!;
-        if (x) {
-          xs.push(x);
-          ys.push(p1 / p0 - 1);
-        }
+        if (!x) continue;
+        ys[m] = prices[s + horizon - first]! / prices[s - first]! - 1;
+        design[0]![m] = 1;
+        for (let j = 0; j < nf; j++) design[j + 1]![m] = x[j]!;
+        m++;
       }
-      if (ys.length < Math.max(20, 3 * (nf + 1))) return;
-      // columns by a plain loop: Float64Array.from with a map function takes V8's generic iteration
-      // path, and was 60% of a linreg replay (every=1m, window=500, on 2M quotes)
-      const cols = Array.from({ length: nf }, () => new Float64Array(xs.length));
-      for (let i = 0; i < xs.length; i++) {
-        const x = xs[i]!;
-        for (let j = 0; j < nf; j++) cols[j]![i] = x[j]!;
-      }
+      if (m < Math.max(20, 3 * (nf + 1))) return;
       try {
-        const f = ols(ys, cols, true);
+        const f = olsCoefficients(ys.subarray(0, m), design, true);
         coef = f.coef;
         r2 = f.r2;
         fits++;

@@ -110,14 +110,17 @@ export function measureCalendar(t: TickTable): CalendarMeasure {
   const n = t.length;
   if (n === 0) return { spanUs: 0, dailyBars: false, hoursPerDay: NaN, weekends: undefined, tradingDaysPerYear: NaN };
   const hasBars = t.barStart.length > 0;
-  const startOf = (i: number): number => rowTime(t, i);
+  // the row loops below read the columns as locals (no per-row closure: 1M rows in ~5 ms)
+  const { ts, kind, barStart } = t;
+  const startOf = (i: number): number => (hasBars && kind[i] === BAR ? barStart[i]! : ts[i]!);
   // daily bars: every row a bar at least 20 h long
   let dailyBars = hasBars;
   let first = Infinity;
   for (let i = 0; i < n; i++) {
-    const a = startOf(i);
+    const bar = hasBars && kind[i] === BAR;
+    const a = bar ? barStart[i]! : ts[i]!;
     if (a < first) first = a;
-    if (dailyBars && (t.kind[i] !== BAR || t.ts[i]! - t.barStart[i]! < 20 * US_PER_HOUR)) dailyBars = false;
+    if (dailyBars && (!bar || ts[i]! - a < 20 * US_PER_HOUR)) dailyBars = false;
   }
   const last = t.ts[n - 1]!;
   const day0 = Math.floor(first / US_PER_DAY);
@@ -129,25 +132,25 @@ export function measureCalendar(t: TickTable): CalendarMeasure {
     const s1 = Math.max(s0 + 1, (bIsClose ? Math.ceil(b / SLOT_US) : Math.floor(b / SLOT_US) + 1) - day0 * SLOTS);
     slots.fill(1, Math.max(0, s0), Math.min(slots.length, s1));
   };
-  const isBar = (i: number): boolean => hasBars && t.kind[i] === BAR;
   // merge activity into stretches (events in time order; bars cover [start, close))
   let cs = startOf(0);
-  let ce = t.ts[0]!;
-  let ceClose = isBar(0);
+  let ce = ts[0]!;
+  let ceClose = hasBars && kind[0] === BAR;
   for (let i = 1; i < n; i++) {
-    const a = startOf(i);
-    const b = t.ts[i]!;
+    const bar = hasBars && kind[i] === BAR;
+    const a = bar ? barStart[i]! : ts[i]!;
+    const b = ts[i]!;
     if (a - ce <= JOIN_GAP_US) {
       if (a < cs) cs = a;
       if (b >= ce) {
-        ceClose = b > ce ? isBar(i) : ceClose && isBar(i);
+        ceClose = b > ce ? bar : ceClose && bar;
         ce = b;
       }
     } else {
       mark(cs, ce, ceClose);
       cs = a;
       ce = b;
-      ceClose = isBar(i);
+      ceClose = bar;
     }
   }
   mark(cs, ce, ceClose);

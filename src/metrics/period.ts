@@ -52,14 +52,21 @@ export function heldPerYear(t: TickTable, periodUs: number): number {
   if (t.length === 0) return NaN;
   const span = t.ts[t.length - 1]! - t.ts[0]!;
   if (span < 30 * US_PER_DAY) return NaN;
+  // the distinct ceil(ts / period) in time order; an event at or before the current period's end
+  // has that period's number (ts ascending), so the division runs only past it
   let count = 0;
   let last = NaN;
-  for (let i = 0; i < t.length; i++) {
-    const b = Math.ceil(t.ts[i]! / periodUs);
+  let end = -Infinity;
+  const ts = t.ts;
+  for (let i = 0; i < ts.length; i++) {
+    const x = ts[i]!;
+    if (x <= end) continue;
+    const b = Math.ceil(x / periodUs);
     if (b !== last) {
       count++;
       last = b;
     }
+    end = b * periodUs;
   }
   return count / (span / (365.25 * US_PER_DAY));
 }

@@ -65,6 +65,56 @@ function householder(y: ArrayLike<number>, cols: Float64Array[]): { qty: Float64
   return { qty, rdiag };
 }
 
+/** QR of `cols` (in place), the collinearity check, and the coefficients by back-substitution. */
+function solveQr(y: ArrayLike<number>, cols: Float64Array[]): { rdiag: Float64Array; coef: Float64Array; rss: number } {
+  const n = y.length;
+  const k = cols.length;
+  const { qty, rdiag } = householder(y, cols);
+  let maxDiag = 0;
+  for (let j = 0; j < k; j++) maxDiag = Math.max(maxDiag, Math.abs(rdiag[j]!));
+  for (let j = 0; j < k; j++) {
+    if (Math.abs(rdiag[j]!) <= 1e-12 * maxDiag) throw new CollinearError(`regressor ${j} is a linear combination of the others`);
+  }
+  // back-substitution R β = (Qᵀy)[0..k); R above its diagonal is cols[j][i < j]
+  const coef = new Float64Array(k);
+  for (let i = k - 1; i >= 0; i--) {
+    let s = qty[i]!;
+    for (let j = i + 1; j < k; j++) s -= cols[j]![i]! * coef[j]!;
+    coef[i] = s / rdiag[i]!;
+  }
+  let rss = 0;
+  for (let i = k; i < n; i++) rss += qty[i]! * qty[i]!;
+  return { rdiag, coef, rss };
+}
+
+function totalSumOfSquares(y: ArrayLike<number>, intercept: boolean): number {
+  const n = y.length;
+  let tss = 0;
+  if (intercept) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += y[i]!;
+    m /= n;
+    for (let i = 0; i < n; i++) tss += (y[i]! - m) ** 2;
+  } else for (let i = 0; i < n; i++) tss += y[i]! ** 2;
+  return tss;
+}
+
+/**
+ * The coefficients and R² of {@link ols} only, for a strategy that refits often: the same QR and
+ * the same operations in the same order (so the same numbers, bit for bit), without the standard
+ * errors, residuals and likelihood. `cols` are the full design matrix's columns (the intercept's
+ * ones included when `intercept`), each at least `y.length` long; they are factorised in place,
+ * so the caller passes scratch columns it owns. The linreg strategy's refits spent 60% of its
+ * replay in ols() building what it never read.
+ */
+export function olsCoefficients(y: ArrayLike<number>, cols: Float64Array[], intercept: boolean): { coef: Float64Array; r2: number } {
+  const n = y.length;
+  const k = cols.length;
+  if (n <= k) throw new RangeError(`OLS needs more observations (${n}) than coefficients (${k})`);
+  const { coef, rss } = solveQr(y, cols);
+  return { coef, r2: 1 - rss / totalSumOfSquares(y, intercept) };
+}
+
 /**
  * Fits y = X β + e. `columns` are the regressors (each of length n); with `intercept` a column of
  * ones is put first.
@@ -79,22 +129,8 @@ export function ols(y: ArrayLike<number>, columns: readonly ArrayLike<number>[],
   }
   const k = cols.length;
   if (n <= k) throw new RangeError(`OLS needs more observations (${n}) than coefficients (${k})`);
-  const { qty, rdiag } = householder(y, cols);
-  let maxDiag = 0;
-  for (let j = 0; j < k; j++) maxDiag = Math.max(maxDiag, Math.abs(rdiag[j]!));
-  for (let j = 0; j < k; j++) {
-    if (Math.abs(rdiag[j]!) <= 1e-12 * maxDiag) throw new CollinearError(`regressor ${j} is a linear combination of the others`);
-  }
+  const { rdiag, coef, rss } = solveQr(y, cols);
   const R = (i: number, j: number): number => (i === j ? rdiag[i]! : cols[j]![i]!); // i < j: above the diagonal
-  // back-substitution R β = (Qᵀy)[0..k)
-  const coef = new Float64Array(k);
-  for (let i = k - 1; i >= 0; i--) {
-    let s = qty[i]!;
-    for (let j = i + 1; j < k; j++) s -= R(i, j) * coef[j]!;
-    coef[i] = s / R(i, i);
-  }
-  let rss = 0;
-  for (let i = k; i < n; i++) rss += qty[i]! * qty[i]!;
   // residuals from the original data
   const resid = Float64Array.from(y);
   const orig: ArrayLike<number>[] = intercept ? [new Float64Array(n).fill(1), ...columns] : [...columns];
@@ -121,13 +157,7 @@ export function ols(y: ArrayLike<number>, columns: readonly ArrayLike<number>[],
     for (let j = i; j < k; j++) v += rinv[i * k + j]! ** 2;
     se[i] = Math.sqrt(v * s2);
   }
-  let tss = 0;
-  if (intercept) {
-    let m = 0;
-    for (let i = 0; i < n; i++) m += y[i]!;
-    m /= n;
-    for (let i = 0; i < n; i++) tss += (y[i]! - m) ** 2;
-  } else for (let i = 0; i < n; i++) tss += y[i]! ** 2;
+  const tss = totalSumOfSquares(y, intercept);
   const r2 = 1 - rss / tss;
   const llf = (-n / 2) * (Math.log(2 * Math.PI) + Math.log(rss / n) + 1);
   return {
