@@ -82,9 +82,12 @@ export default defineStrategy({
     let clock: DecisionClock;
     let names: string[] = [];
     let nf = 0;
-    // history of prices and of feature rows per step (rows kept for `window + horizon` steps)
+    // history of prices and of feature rows per step (kept for `window + horizon` steps); the
+    // features by column (hist[j][step − first]), so that a refit copies runs of rows with one
+    // TypedArray#set per column instead of element by element; valid[·] = 0 where a step had none
     const prices: number[] = [];
-    const rows: (Float64Array | undefined)[] = [];
+    let hist: Float64Array[] = [];
+    let valid = new Uint8Array(1024);
     const forecasts: number[] = [];
     let coef: Float64Array | undefined;
     let r2 = NaN;
@@ -140,15 +143,23 @@ export default defineStrategy({
         design = Array.from({ length: nf + 1 }, () => new Float64Array(cap));
       }
       let m = 0;
-      for (let s = from; s + horizon <= t; s++) {
-        const x = rows[s - first];
-        if (!x) continue;
-        ys[m] = prices[s + horizon - first]! / prices[s - first]! - 1;
-        design[0]![m] = 1;
-        for (let j = 0; j < nf; j++) design[j + 1]![m] = x[j]!;
-        m++;
+      const last = t - horizon;
+      for (let s = from; s <= last; ) {
+        if (valid[s - first] === 0) {
+          s++;
+          continue;
+        }
+        let e = s; // a run of steps with features: s..e
+        while (e < last && valid[e + 1 - first] === 1) e++;
+        const a = s - first;
+        const b = e - first + 1;
+        for (let j = 0; j < nf; j++) design[j + 1]!.set(hist[j]!.subarray(a, b), m);
+        for (let q = a; q < b; q++) ys[m + q - a] = prices[q + horizon]! / prices[q]! - 1;
+        m += b - a;
+        s = e + 1;
       }
       if (m < Math.max(20, 3 * (nf + 1))) return;
+      design[0]!.fill(1, 0, m);
       try {
         const f = olsCoefficients(ys.subarray(0, m), design, true);
         coef = f.coef;
@@ -167,7 +178,20 @@ export default defineStrategy({
       // features every step (the indicators must see every price), usable once the lags exist
       const computed = features(ctx, t, price);
       const x = t - first >= maxLag ? computed : undefined;
-      rows.push(x);
+      const at = t - first;
+      if (at === valid.length) {
+        const grown = new Uint8Array(2 * at);
+        grown.set(valid);
+        valid = grown;
+        hist = hist.map((c) => {
+          const g = new Float64Array(2 * at);
+          g.set(c);
+          return g;
+        });
+      }
+      if (hist.length !== nf) hist = Array.from({ length: nf }, () => new Float64Array(valid.length));
+      valid[at] = x ? 1 : 0;
+      if (x) for (let j = 0; j < nf; j++) hist[j]![at] = x[j]!;
       // score the forecast made `horizon` steps ago, now that its target is known
       if (t - horizon >= first) {
         const f = forecasts[t - horizon - first];
@@ -209,7 +233,8 @@ export default defineStrategy({
       if (prices.length > keep * 2) {
         const drop = prices.length - keep;
         prices.splice(0, drop);
-        rows.splice(0, drop);
+        valid.copyWithin(0, drop, drop + prices.length);
+        for (const c of hist) c.copyWithin(0, drop, drop + prices.length);
         forecasts.splice(0, drop);
         first += drop;
       }

@@ -52,12 +52,45 @@ function householder(y: ArrayLike<number>, cols: Float64Array[]): { qty: Float64
     const vtv = v0 * v0 + (norm * norm - a[j]! * a[j]!);
     a[j] = v0;
     if (vtv > 0) {
-      for (let c = j + 1; c <= k; c++) {
-        const b = c < k ? cols[c]! : qty;
-        let dot = 0;
-        for (let i = j; i < n; i++) dot += a[i]! * b[i]!;
-        const f = (2 * dot) / vtv;
-        for (let i = j; i < n; i++) b[i]! -= f * a[i]!;
+      // the columns after j (and Qᵀy) four at a time: each dot product still sums its rows in
+      // order (the same numbers), but four independent sums share one pass, so the add latency
+      // that bounds a single sum is hidden (refits in strategies run this hundreds of times)
+      const target = (c: number): Float64Array => (c < k ? cols[c]! : qty);
+      let c = j + 1;
+      for (; c + 3 <= k; c += 4) {
+        const b0 = target(c);
+        const b1 = target(c + 1);
+        const b2 = target(c + 2);
+        const b3 = target(c + 3);
+        let d0 = 0;
+        let d1 = 0;
+        let d2 = 0;
+        let d3 = 0;
+        for (let i = j; i < n; i++) {
+          const ai = a[i]!;
+          d0 += ai * b0[i]!;
+          d1 += ai * b1[i]!;
+          d2 += ai * b2[i]!;
+          d3 += ai * b3[i]!;
+        }
+        const f0 = (2 * d0) / vtv;
+        const f1 = (2 * d1) / vtv;
+        const f2 = (2 * d2) / vtv;
+        const f3 = (2 * d3) / vtv;
+        for (let i = j; i < n; i++) {
+          const ai = a[i]!;
+          b0[i]! -= f0 * ai;
+          b1[i]! -= f1 * ai;
+          b2[i]! -= f2 * ai;
+          b3[i]! -= f3 * ai;
+        }
+      }
+      for (; c <= k; c++) {
+        const b0 = target(c);
+        let d0 = 0;
+        for (let i = j; i < n; i++) d0 += a[i]! * b0[i]!;
+        const f0 = (2 * d0) / vtv;
+        for (let i = j; i < n; i++) b0[i]! -= f0 * a[i]!;
       }
     }
     rdiag[j] = alpha;
