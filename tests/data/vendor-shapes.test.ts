@@ -147,3 +147,23 @@ describeShared('vendor-shaped copies of every real file: byte reader = csv-parse
     }, 60_000);
   }
 });
+
+it('both readers give the same error, line and column on a bad row of a vendor file (semicolons, space times)', async () => {
+  const dir = tempDir();
+  const p = join(dir, 'vendor.csv');
+  writeFileSync(p, 'Date;Open;High;Low;Close;Volume\n2000-01-03 09:30:00;10;11;9;10.5;100\n2000-01-03 09:31:00;10;11;9;1O.5;100\n');
+  const errs = await Promise.all((['fast', 'csv'] as const).map((reader) => loadFile(p, { cache: false, reader }).then(() => 'loaded', (e: Error) => e.message)));
+  expect(errs[0]).toMatch(/vendor\.csv:3:29: close is not a number/); // file:line:column
+  expect(errs[0]).toMatch(/not a number/);
+  expect(errs[0]).toMatch(/1O\.5/);
+  expect(errs[1]).toBe(errs[0]);
+  // and YYYYMMDD dates read as dates by both, an epoch when --ts-unit says so
+  const d = join(dir, 'compact.csv');
+  writeFileSync(d, 'Date,Close\n20000103,10\n20000104,11\n');
+  for (const reader of ['fast', 'csv'] as const) {
+    const r = await loadFile(d, { cache: false, reader });
+    expect(Array.from(r.table.ts)).toEqual([Date.UTC(2000, 0, 3) * 1000, Date.UTC(2000, 0, 4) * 1000]);
+    const e = await loadFile(d, { cache: false, reader, tsUnit: 's' });
+    expect(e.table.ts[0]).toBe(20000103 * 1e6);
+  }
+});
