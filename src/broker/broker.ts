@@ -103,16 +103,45 @@ export class WorkingOrder {
   /** +1 buy, −1 sell. */
   side: 1 | -1 = 1;
   type: typeof MARKET | typeof LIMIT | typeof STOP = MARKET;
-  /** Units still to fill; NaN for a notional order not yet sized. */
-  remaining = 0;
-  notional = 0;
-  limit = 0;
-  stop = 0;
   submitIndex = 0;
-  activeAt: EpochUs = 0;
   tag: string | undefined = undefined;
   /** Whether an eligible event has been seen (limit orders are marketable only on the first). */
   seen = false;
+  // The fractional fields live in a typed array the object keeps: a double stored in an object
+  // field is a boxed number in V8, and a field that ever held another kind of value allocates a
+  // new box on every store (~150 bytes an order, measured); a Float64Array slot never does.
+  private readonly f = new Float64Array(5);
+  /** Units still to fill; NaN for a notional order not yet sized. */
+  get remaining(): number {
+    return this.f[0]!;
+  }
+  set remaining(v: number) {
+    this.f[0] = v;
+  }
+  get notional(): number {
+    return this.f[1]!;
+  }
+  set notional(v: number) {
+    this.f[1] = v;
+  }
+  get limit(): number {
+    return this.f[2]!;
+  }
+  set limit(v: number) {
+    this.f[2] = v;
+  }
+  get stop(): number {
+    return this.f[3]!;
+  }
+  set stop(v: number) {
+    this.f[3] = v;
+  }
+  get activeAt(): EpochUs {
+    return this.f[4]!;
+  }
+  set activeAt(v: EpochUs) {
+    this.f[4] = v;
+  }
 }
 
 /**
@@ -161,14 +190,17 @@ export class EventFills {
   }
 }
 
-/** Removes element k of a list in place, keeping the order (Array#splice allocates the removed part). */
-function removeAt<T>(list: T[], k: number): void {
-  for (let j = k + 1; j < list.length; j++) list[j - 1] = list[j]!;
-  list.length--;
+/**
+ * Removes element k of the first n of a list, keeping the order. The list's own length never
+ * shrinks: Array#splice allocates the removed part, and a JS array whose length drops to 0 gives
+ * up its storage, so the next push allocated a new one (~150 bytes an order, measured).
+ */
+function removeAt<T>(list: T[], k: number, n: number): void {
+  for (let j = k + 1; j < n; j++) list[j - 1] = list[j]!;
 }
 
 export class Broker {
-  /** Working orders per symbol, in submission order. */
+  /** Working orders per symbol, in submission order: the first workingCount[s] of working[s]. */
   readonly working: WorkingOrder[][];
   /** Number of working orders per symbol (what the engine's loop checks per event). */
   readonly workingCount: Uint32Array;
@@ -198,7 +230,12 @@ export class Broker {
   /** Signed units of working orders of a symbol (notional orders estimated at `price`). */
   pendingUnits(sym: number, price: number): number {
     let q = 0;
-    for (const o of this.working[sym]!) q += o.side * (Number.isNaN(o.remaining) ? o.notional / price : o.remaining);
+    const list = this.working[sym]!;
+    const n = this.workingCount[sym]!;
+    for (let k = 0; k < n; k++) {
+      const o = list[k]!;
+      q += o.side * (Number.isNaN(o.remaining) ? o.notional / price : o.remaining);
+    }
     return q;
   }
 
@@ -217,9 +254,9 @@ export class Broker {
     o.activeAt = activeAt;
     o.tag = tag;
     o.seen = false;
-    const list = this.working[sym]!;
-    list.push(o);
-    this.workingCount[sym] = list.length;
+    const n = this.workingCount[sym]!;
+    this.working[sym]![n] = o;
+    this.workingCount[sym] = n + 1;
   }
 
   private release(o: WorkingOrder): void {
@@ -230,11 +267,12 @@ export class Broker {
   cancel(id: number): boolean {
     for (let s = 0; s < this.working.length; s++) {
       const list = this.working[s]!;
-      const k = list.findIndex((o) => o.id === id);
-      if (k >= 0) {
+      const n = this.workingCount[s]!;
+      for (let k = 0; k < n; k++) {
+        if (list[k]!.id !== id) continue;
         this.release(list[k]!);
-        removeAt(list, k);
-        this.workingCount[s] = list.length;
+        removeAt(list, k, n);
+        this.workingCount[s] = n - 1;
         return true;
       }
     }
@@ -243,8 +281,7 @@ export class Broker {
 
   cancelSymbol(sym: number): void {
     const list = this.working[sym]!;
-    for (const o of list) this.release(o);
-    list.length = 0;
+    for (let k = 0; k < this.workingCount[sym]!; k++) this.release(list[k]!);
     this.workingCount[sym] = 0;
   }
 
@@ -258,11 +295,12 @@ export class Broker {
     const t = this.table;
     const s = t.sym[i]!;
     const list = this.working[s]!;
-    if (list.length === 0) return;
+    let n = this.workingCount[s]!;
+    if (n === 0) return;
     const kind = t.kind[i]!;
     const src = this.source[s]!;
     const eventTs = kind === BAR ? t.barStart[i]! : t.ts[i]!;
-    for (let k = 0; k < list.length; k++) {
+    for (let k = 0; k < n; k++) {
       const o = list[k]!;
       if (i <= o.submitIndex || eventTs < o.activeAt) continue;
       const first = !o.seen;
@@ -339,10 +377,11 @@ export class Broker {
       out.push(o, qty, px, this.fee(qty, px), eventTs, done);
       if (done) {
         this.release(o);
-        removeAt(list, k);
+        removeAt(list, k, n);
+        n--;
         k--;
       }
     }
-    this.workingCount[s] = list.length;
+    this.workingCount[s] = n;
   }
 }

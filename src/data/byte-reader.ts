@@ -111,6 +111,7 @@ export function readBytes(
   hash?.update(head);
   const delimiter = header.delimiter ?? ',';
   const DELIM = delimiter.charCodeAt(0);
+  const DELIM_D = DELIM - 48;
   // estimate rows from the first chunk's line lengths, to allocate once
   let lines = 0;
   for (let i = head.indexOf(10, bodyStart); i >= 0; i = head.indexOf(10, i + 1)) lines++;
@@ -134,6 +135,7 @@ export function readBytes(
   let tsCol = builder.ts;
   let symCol = builder.sym;
   let cols = builder.cols;
+  let linesCol = builder.lines;
 
   // symbols seen, as bytes, to find a row's symbol id without making a string
   const symBytes: Buffer[] = [];
@@ -193,6 +195,7 @@ export function readBytes(
       tsCol = builder.ts;
       symCol = builder.sym;
       cols = builder.cols;
+      linesCol = builder.lines;
       lineNo++;
       continue;
     }
@@ -202,6 +205,7 @@ export function readBytes(
       tsCol = builder.ts;
       symCol = builder.sym;
       cols = builder.cols;
+      linesCol = builder.lines;
     }
     const epochShift = tsMode.kind === 'epoch' ? EPOCH_SHIFT[tsMode.unit] : 0;
     const iso = tsMode.kind === 'iso';
@@ -218,24 +222,21 @@ export function readBytes(
       if (a >= 0) {
         // a value: find the end and parse in one pass
         let m = 0;
-        let nd = 0;
         let dot = -1;
         let plain = true;
         for (; fe < le; fe++) {
-          const ch = buf[fe]!;
-          if (ch === DELIM) break;
-          if (ch === 46) {
-            if (dot >= 0) plain = false;
-            dot = fe;
+          const d = buf[fe]! - 48;
+          if (d >>> 0 <= 9) {
+            m = m * 10 + d; // a digit: the common case first
             continue;
           }
-          const d = ch - 48;
-          if (d < 0 || d > 9) plain = false;
-          else {
-            if (nd > 0 || d !== 0) nd++;
-            m = m * 10 + d;
-          }
+          if (d === DELIM_D) break;
+          if (d === -2 && dot < 0) dot = fe; // '.'
+          else plain = false;
         }
+        // at most 15 digits (so m < 2^53 is exact; a longer number, leading zeros included,
+        // takes the rules' Number(), which gives the same value)
+        const nd = fe - fs - (dot >= 0 ? 1 : 0);
         let v: number;
         if (fe === fs) {
           if (isSize[a] === 0) ok = false; // an empty price: the rules say why
@@ -309,7 +310,7 @@ export function readBytes(
     if (ok) {
       tsCol[n] = ts;
       symCol[n] = symId;
-      if (builder.lines) builder.lines[n] = lineNo;
+      if (linesCol !== undefined) linesCol[n] = lineNo;
       builder.n = n + 1;
       if (ts > sink.prevTs) sink.prevTs = ts;
     } else {
@@ -319,6 +320,7 @@ export function readBytes(
       tsCol = builder.ts;
       symCol = builder.sym;
       cols = builder.cols;
+      linesCol = builder.lines;
     }
     lineNo++;
   }
