@@ -16,8 +16,6 @@ import { createStrategy } from '../strategy/instance.js';
 import { loadStrategy } from '../strategy/load.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
-import { renderHtmlReport } from '../report/html.js';
-import { runHtml } from '../report/html-builders.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
 import { routeEntries } from './strategy-args.js';
 import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
@@ -168,7 +166,8 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     // render everything first, then write: a failure leaves no partial output
     const json = f.json !== undefined ? renderRunJson(report) : undefined;
     const csv = f.trades !== undefined ? renderTradesCsv(out.record.trades, out.record.openTrades) : undefined;
-    const html = f.report !== undefined ? renderHtmlReport(runHtml(report, out)) : undefined;
+    // the HTML report's code is loaded only when one is asked for
+    const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out)) : undefined;
     checkInterrupted();
     if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
     if (csv !== undefined) writeFileAtomic(f.trades!, csv);

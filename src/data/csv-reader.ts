@@ -5,7 +5,6 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { CsvError, parse } from 'csv-parse';
 import { DataError } from '../errors.js';
 import { RowSink, splitCsvLine, type BadRowSample, type RowOptions } from './rows.js';
 import type { ResolvedHeader } from './schema.js';
@@ -17,6 +16,8 @@ export async function readCsv(
   opts: RowOptions & { readonly shared?: boolean },
   onHash: ((h: Hash) => void) | undefined,
 ): Promise<{ table: FileTable; badRows: number; badSamples: readonly BadRowSample[]; ruleRows: number }> {
+  // loaded on first use: most files are unquoted and never need it (10 modules at every start)
+  const { CsvError, parse } = await import('csv-parse');
   const builder = new FileTableBuilder(header.kind, 1024, opts.shared === true);
   const sink = new RowSink(file, header, builder, opts);
   const stream = createReadStream(file);

@@ -138,13 +138,13 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
  * counted. (Identical trade and quote rows stay: several prints in one instant are real events.)
  */
 function duplicateBars(file: string, t: FileTable, opts: ReadOptions): { table: FileTable; dropped: number; samples: BadRowSample[] } {
-  const last = new Map<number, number>(); // symbol id -> row of its latest bar
+  const last = new Int32Array(t.symbols.length).fill(-1); // symbol id -> row of its latest bar
   const drop: number[] = [];
   const samples: BadRowSample[] = [];
   for (let i = 0; i < t.length; i++) {
     const s = t.sym[i]!;
-    const j = last.get(s);
-    if (j !== undefined && t.ts[j] === t.ts[i]) {
+    const j = last[s]!;
+    if (j >= 0 && t.ts[j] === t.ts[i]) {
       const line = t.lines?.[i] ?? 0;
       const firstLine = t.lines?.[j] ?? 0;
       const err = new DataError('duplicate-bar', {
@@ -160,7 +160,7 @@ function duplicateBars(file: string, t: FileTable, opts: ReadOptions): { table: 
       if (samples.length < 5) samples.push({ line, message: err.message });
       continue;
     }
-    last.set(s, i);
+    last[s] = i;
   }
   if (drop.length === 0) return { table: t, dropped: 0, samples };
   const keep = new Uint32Array(t.length - drop.length);
