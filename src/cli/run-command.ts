@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEFAULT_EXECUTION, type ExecutionConfig } from '../broker/broker.js';
 import { durationError, parseDuration } from '../data/time.js';
-import { outcomeOf, prepareRun, type RunOutcome } from '../engine/run-job.js';
+import { annualised, outcomeOf, prepareRun, type PreparedRun, type RunOutcome, type RunSpec } from '../engine/run-job.js';
 import { loadData, type FileSummary } from '../data/load.js';
 import { TaskRunner, type Guard } from '../validation/pool.js';
 import { checkInterrupted, interruptSignal } from './interrupt.js';
@@ -129,7 +129,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       const loaded = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled, deferCache: runner.pooled });
       const { table, files } = loaded;
       checkInterrupted();
-      const prepared = prepareRun(table, {
+      const spec: RunSpec = {
         strategy,
         // unprefixed keys, or prefixed with the strategy's name (or path); any other prefix is an error
         params: paramPairs,
@@ -141,7 +141,9 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
         ...(f.periodsPerYear !== undefined ? { periodsPerYear: numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0') } : {}),
         ...(f.calendar !== undefined ? { calendar: calendarOption(f.calendar) } : {}),
         seed,
-      });
+      };
+      // the calendar (periods a year) is measured while the worker replays: not needed before
+      const prepared = prepareRun(table, spec, false);
       runner.use(prepared.window);
       const c = prepared.config;
       const running = runner.runAll([
@@ -150,15 +152,18 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
           label: `strategy '${strategy.name}'`,
         },
       ]);
-      // while the worker replays: the content hash and the cache entry of a first run
+      // while the worker replays: the content hash and the cache entry of a first run, and the
+      // calendar the metrics are annualised by
+      let full: PreparedRun;
       try {
         loaded.settle();
+        full = annualised(prepared, spec);
       } catch (e) {
         await running.catch(() => undefined);
         throw e;
       }
       const [res] = await running;
-      out = { ...outcomeOf(prepared, res!.record, res!.metrics), files };
+      out = { ...outcomeOf(full, res!.record), files };
     } finally {
       await runner.close();
     }

@@ -7,7 +7,7 @@ import { loadData, type FileSummary, type LoadOptions } from '../data/load.js';
 import { rowTime, sliceTime, type TickTable } from '../data/table.js';
 import { durationError, parseIso, type EpochUs } from '../data/time.js';
 import { validateExecution, type ExecutionConfig } from '../broker/broker.js';
-import { choosePeriod, type PeriodChoice } from '../metrics/period.js';
+import { choosePeriod, samplingPeriod, type PeriodChoice } from '../metrics/period.js';
 import type { Calendar } from '../metrics/calendar.js';
 import { computeMetrics, type RunMetrics } from '../metrics/run-metrics.js';
 import { resolveParams } from '../strategy/params.js';
@@ -52,17 +52,24 @@ export interface PreparedRun {
   readonly config: RunConfig;
 }
 
-/** Checks a run's settings against a loaded table (usage errors before anything runs). */
-export function prepareRun(table: TickTable, spec: RunSpec): PreparedRun {
+/**
+ * Checks a run's settings against a loaded table (usage errors before anything runs). With
+ * `annualise: false` the period's annualisation (the calendar measured from the data, tens of ms
+ * on a large table) is left out: periodsPerYear is NaN until {@link annualised} adds it, which a
+ * caller does while the backtest runs on a worker.
+ */
+export function prepareRun(table: TickTable, spec: RunSpec, annualise = true): PreparedRun {
   const fromUs = parseTimeBound('--from', spec.from, -Infinity);
   const toUs = parseTimeBound('--to', spec.to, Infinity);
   if (!(fromUs < toUs)) throw new UsageError(`--from ${spec.from} must be before --to ${spec.to}`);
   const window = sliceTime(table, fromUs, toUs);
   if (window.length === 0) throw new UsageError(`no data between ${spec.from ?? 'the start'} and ${spec.to ?? 'the end'}`);
   if (!(Number.isFinite(spec.initialCapital) && spec.initialCapital > 0)) throw new UsageError(`--capital ${spec.initialCapital} must be > 0`);
-  const period = choosePeriod(window, spec.period, spec.periodsPerYear, spec.calendar);
-  if (!(period.periodUs > 0)) throw new UsageError(durationError('--period', spec.period ?? '', '1d, 1h, 5m'));
-  if (!(period.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
+  const sampling = samplingPeriod(window, spec.period);
+  if (!(sampling.periodUs > 0)) throw new UsageError(durationError('--period', spec.period ?? '', '1d, 1h, 5m'));
+  if (spec.periodsPerYear !== undefined && !(spec.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
+  const period: PeriodChoice = annualise ? choosePeriod(window, spec.period, spec.periodsPerYear, spec.calendar) : { ...sampling, periodsPerYear: NaN, calendar: '', basis: '' };
+  if (annualise && !(period.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
   const params = resolveParams(spec.strategy.name, spec.strategy.params, spec.params);
   // the instance checked once here, before any work (create() returns handlers, none misspelt)
   createStrategy(spec.strategy, params);
@@ -74,6 +81,13 @@ export function prepareRun(table: TickTable, spec: RunSpec): PreparedRun {
     seed: spec.seed,
   };
   return { window, params, period, config };
+}
+
+/** The prepared run with its period's annualisation (see {@link prepareRun}'s `annualise`). */
+export function annualised(p: PreparedRun, spec: RunSpec): PreparedRun {
+  const period = choosePeriod(p.window, spec.period, spec.periodsPerYear, spec.calendar);
+  if (!(period.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
+  return { ...p, period };
 }
 
 /** What a prepared run produced, as a {@link RunOutcome}. */

@@ -24,10 +24,15 @@ export function defaultPeriodUs(spanUs: number): number {
   return US_PER_MINUTE;
 }
 
-export function choosePeriod(t: TickTable, period?: string, periodsPerYear?: number, calendar?: Calendar): PeriodChoice {
+/** The sampling period alone (given, or from the span): what a run needs before it starts. */
+export function samplingPeriod(t: TickTable, period?: string): { periodUs: number; label: string } {
   const span = t.length > 0 ? t.ts[t.length - 1]! - t.ts[0]! : 0;
   const periodUs = period !== undefined ? parseDuration(period) : defaultPeriodUs(span);
-  const label = formatDuration(periodUs);
+  return { periodUs, label: formatDuration(periodUs) };
+}
+
+export function choosePeriod(t: TickTable, period?: string, periodsPerYear?: number, calendar?: Calendar): PeriodChoice {
+  const { periodUs, label } = samplingPeriod(t, period);
   const cal = calendar ?? inferCalendar(t, periodUs < US_PER_DAY);
   const ppy = periodsPerYear !== undefined ? periodsPerYear : periodsPerYearOf(cal, periodUs);
   const held = periodUs > 0 ? heldPerYear(t, periodUs) : NaN;

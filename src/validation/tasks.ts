@@ -86,7 +86,8 @@ export interface RunTask {
 export interface RunResult {
   readonly kind: 'run';
   readonly record: RunRecord;
-  readonly metrics: RunMetrics;
+  /** Absent when the task's periodsPerYear was not known yet (NaN). */
+  readonly metrics?: RunMetrics;
 }
 
 export type Task = TrialTask | OosTask | RunTask;
@@ -181,7 +182,8 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
 
 function runOne(table: TickTable, module: StrategyModule, task: RunTask, progress: Float64Array | undefined): RunResult {
   const record = runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, progress));
-  return { kind: 'run', record, metrics: computeMetrics(record, task.run.periodsPerYear) };
+  // periods a year not known yet (the caller measures the calendar meanwhile): no metrics here
+  return { kind: 'run', record, ...(Number.isFinite(task.run.periodsPerYear) ? { metrics: computeMetrics(record, task.run.periodsPerYear) } : {}) };
 }
 
 export async function executeTask(table: TickTable, task: Task, progress?: Float64Array): Promise<TaskResult | TaskFailure> {
