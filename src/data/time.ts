@@ -73,10 +73,10 @@ export function parseIsoBytes(b: Uint8Array, start: number, end: number): EpochU
     d = digits(b, start + 6, 2);
     dateLen = 8;
   }
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return NaN;
-  // consecutive rows almost always share a date: remember the last one
+  // consecutive rows almost always share a date: remember the last one (checked when it was new)
   const key = y * 10000 + mo * 100 + d;
   if (key !== lastDateKey) {
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return NaN;
     lastDateKey = key;
     lastDateUs = daysFromCivil(y, mo, d) * US_PER_DAY;
   }
