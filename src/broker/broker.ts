@@ -230,8 +230,9 @@ export class Broker {
   /** Signed units of working orders of a symbol (notional orders estimated at `price`). */
   pendingUnits(sym: number, price: number): number {
     let q = 0;
-    const list = this.working[sym]!;
     const n = this.workingCount[sym]!;
+    if (n === 0) return 0;
+    const list = this.working[sym]!;
     for (let k = 0; k < n; k++) {
       const o = list[k]!;
       q += o.side * (Number.isNaN(o.remaining) ? o.notional / price : o.remaining);

@@ -770,7 +770,8 @@ class EngineContext implements Context {
   pending(symbol: string): number {
     const r = this.run;
     const s = r.symId(symbol);
-    return r.broker.pendingUnits(s, r.refPrice(s, 1));
+    // nothing working (most ticks): no reference price to look up
+    return r.broker.workingCount[s] === 0 ? 0 : r.broker.pendingUnits(s, r.refPrice(s, 1));
   }
   submit(order: OrderRequest): SubmitResult {
     return this.run.submit(order);
