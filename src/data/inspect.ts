@@ -115,8 +115,8 @@ function inspectSymbol(t: FileTable, id: number, barLengthUs: number | undefined
 export async function inspectData(paths: readonly string[], opts: LoadOptions = {}, gapsToShow = 3): Promise<Inspection> {
   const files: FileInspection[] = [];
   for (const file of expandPaths(paths)) {
-    const { table, summary } = await loadFile(file, opts);
-    const lengths = table.kind === BAR ? barTiming(file, table, opts.barStamp ?? 'start', opts.barLengthUs).lengthUs : undefined;
+    const { table, summary, barLengthsUs } = await loadFile(file, opts);
+    const lengths = table.kind === BAR ? barTiming(file, table, opts.barStamp ?? 'start', opts.barLengthUs, barLengthsUs).lengthUs : undefined;
     const symbols = table.symbols.map((_, id) => inspectSymbol(table, id, lengths?.[id], gapsToShow));
     const barLengthUs = lengths ? Object.fromEntries(table.symbols.map((s, i) => [s, lengths[i]!])) : undefined;
     files.push({
