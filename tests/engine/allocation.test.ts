@@ -5,25 +5,13 @@
  * trades on most ticks: what the broker's code allocated, per order.
  */
 import { Session } from 'node:inspector/promises';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { DEFAULT_EXECUTION } from '../../src/broker/broker.js';
-import { generatePair, DEFAULT_PAIR } from '../../src/data/generate.js';
-import { loadData } from '../../src/data/load.js';
-import { runBacktest } from '../../src/engine/engine.js';
-import { resolveParams } from '../../src/strategy/params.js';
-import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
-import { tempDir } from '../helpers.js';
+import { heavyTrading } from './harness.js';
 
 interface Node { callFrame: { functionName: string; url: string }; selfSize: number; children: Node[] }
 
 it('broker: no allocation per order (pooled orders, reused fill columns, lists that keep their storage)', async () => {
-  const dir = tempDir();
-  const trades = join(dir, 't.csv');
-  generatePair({ ...DEFAULT_PAIR, events: 60_000, tradeProb: 1 }, join(dir, 'q.csv'), trades);
-  const { table } = await loadData([trades], { cache: false });
-  const m = BUILTIN_STRATEGIES.get('momentum')!;
-  const run = () => runBacktest(table, m.create(resolveParams('momentum', m.params, { lookback: '5' })), { strategyName: 'momentum', initialCapital: 1e5, execution: DEFAULT_EXECUTION, periodUs: 3600e6, seed: '1' });
+  const { run } = await heavyTrading(60_000);
   run(); // compile first
   const s = new Session();
   s.connect();

@@ -41,3 +41,19 @@ export function run(table: TickTable, strategy: Strategy, exec: Partial<Executio
     seed: '1',
   });
 }
+
+/**
+ * A strategy that trades on most ticks: `momentum` (lookback 5) over generated trades, one per
+ * event; `run()` replays it again (for tests that compile first, then measure).
+ */
+export async function heavyTrading(events: number): Promise<{ run: () => RunRecord }> {
+  const { generatePair, DEFAULT_PAIR } = await import('../../src/data/generate.js');
+  const { resolveParams } = await import('../../src/strategy/params.js');
+  const { BUILTIN_STRATEGIES } = await import('../../strategies/index.js');
+  const dir = tempDir();
+  const trades = join(dir, 't.csv');
+  generatePair({ ...DEFAULT_PAIR, events, tradeProb: 1 }, join(dir, 'q.csv'), trades);
+  const { table } = await loadData([trades], { cache: false });
+  const m = BUILTIN_STRATEGIES.get('momentum')!;
+  return { run: () => runBacktest(table, m.create(resolveParams('momentum', m.params, { lookback: '5' })), { strategyName: 'momentum', initialCapital: 1e5, execution: DEFAULT_EXECUTION, periodUs: 3600e6, seed: '1' }) };
+}

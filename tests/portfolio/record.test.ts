@@ -3,18 +3,11 @@
  * ascending, copies otherwise, the same rows either way), and a record that crosses threads with
  * its buffers moved comes back with every row equal.
  */
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { DEFAULT_EXECUTION } from '../../src/broker/broker.js';
-import { DEFAULT_PAIR, generatePair } from '../../src/data/generate.js';
-import { loadData } from '../../src/data/load.js';
-import { runBacktest } from '../../src/engine/engine.js';
 import { F_TS, FillLog, packRecord, T_EXIT_TS, TripLog, unpackRecord, type PackedRecord } from '../../src/portfolio/record.js';
-import { resolveParams } from '../../src/strategy/params.js';
-import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
-import { tempDir } from '../helpers.js';
+import { heavyTrading } from '../engine/harness.js';
 
 it('a log keeps every row it was given, past many doublings', () => {
   const log = new FillLog(['A', 'B']);
@@ -43,12 +36,7 @@ it('windows: the rows with time in [from, to), as views on an ascending column a
 });
 
 it('a record moved to another thread (transfer list) and back is row for row the same', async () => {
-  const dir = tempDir();
-  const trades = join(dir, 't.csv');
-  generatePair({ ...DEFAULT_PAIR, events: 20_000, tradeProb: 1 }, join(dir, 'q.csv'), trades);
-  const { table } = await loadData([trades], { cache: false });
-  const m = BUILTIN_STRATEGIES.get('momentum')!;
-  const rec = runBacktest(table, m.create(resolveParams('momentum', m.params, { lookback: '5' })), { strategyName: 'momentum', initialCapital: 1e5, execution: DEFAULT_EXECUTION, periodUs: 3600e6, seed: '1' });
+  const rec = (await heavyTrading(20_000)).run();
   const want = JSON.stringify({ ...rec, strategySummary: null });
   const fillsBefore = rec.fills.rows();
   const { packed, transfer } = packRecord(rec);
