@@ -15,7 +15,7 @@ export { DEFAULT_EXECUTION, validateExecution } from './broker/broker.js';
 export type { ExecutionConfig } from './broker/broker.js';
 export { runBacktest, StrategyError } from './engine/engine.js';
 export type { RunConfig, RunRecord, FillRecord, OrderRecord } from './engine/engine.js';
-export { runJob, runOnTable } from './engine/run-job.js';
+export { runJob, runOnTable } from './engine/run-table.js';
 export type { RunSpec, RunOutcome } from './engine/run-job.js';
 export type { RoundTrip } from './portfolio/portfolio.js';
 export * from './strategy/types.js';

@@ -3,7 +3,6 @@
  * parameters, replay, measure. The CLI's `run` and later the validation commands call this.
  */
 import { UsageError } from '../errors.js';
-import { loadData, type FileSummary, type LoadOptions } from '../data/load.js';
 import { rowTime, sliceTime, type TickTable } from '../data/table.js';
 import { durationError, parseIso, type EpochUs } from '../data/time.js';
 import { validateExecution, type ExecutionConfig } from '../broker/broker.js';
@@ -13,7 +12,8 @@ import { computeMetrics, type RunMetrics } from '../metrics/run-metrics.js';
 import { resolveParams } from '../strategy/params.js';
 import { createStrategy } from '../strategy/instance.js';
 import type { Params, ParamValue, StrategyModule } from '../strategy/types.js';
-import { runBacktest, type RunConfig, type RunRecord } from './engine.js';
+import type { RunConfig } from './engine.js';
+import type { RunRecord } from '../portfolio/record.js';
 
 export interface RunSpec {
   readonly strategy: StrategyModule;
@@ -93,15 +93,4 @@ export function annualised(p: PreparedRun, spec: RunSpec): PreparedRun {
 /** What a prepared run produced, as a {@link RunOutcome}. */
 export function outcomeOf(p: PreparedRun, record: RunRecord, metrics: RunMetrics = computeMetrics(record, p.period.periodsPerYear)): RunOutcome {
   return { record, metrics, params: p.params, period: p.period, fromUs: rowTime(p.window, 0), toUs: rowTime(p.window, p.window.length - 1) };
-}
-
-/** Runs a strategy over an already loaded table, on this thread. */
-export function runOnTable(table: TickTable, spec: RunSpec): RunOutcome {
-  const p = prepareRun(table, spec);
-  return outcomeOf(p, runBacktest(p.window, createStrategy(spec.strategy, p.params), p.config));
-}
-
-export async function runJob(paths: readonly string[], load: LoadOptions, spec: RunSpec): Promise<RunOutcome & { files: readonly FileSummary[] }> {
-  const { table, files } = await loadData(paths, load);
-  return { ...runOnTable(table, spec), files };
 }

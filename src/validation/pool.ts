@@ -19,7 +19,7 @@ import { Piscina } from 'piscina';
 import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { formatDuration, formatIso } from '../data/time.js';
-import { executeTask, foldAt, progressFor, runsIn, shareTable, unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
+import { foldAt, progressFor, runsIn, shareTable, unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
 
 export interface Labeled<T extends Task> {
   readonly task: T;
@@ -93,7 +93,8 @@ export class TaskRunner {
     const one = async (t: Labeled<T>): Promise<TaskResult> => {
       const table = this.table;
       if (!table) throw new Error('TaskRunner.use(table) must come before runAll');
-      const r = this.pool ? await this.runGuarded(this.pool, table, t) : await executeTask(table, t.task);
+      // without a pool the task runs here; its code (engine, strategies) is loaded then
+      const r = this.pool ? await this.runGuarded(this.pool, table, t) : await (await import('./task-run.js')).executeTask(table, t.task);
       this.onDone();
       // a plain run's own errors already name the strategy; a validation task's say which trial
       if (r.kind === 'failure') throw new TickfoldError(r.code, t.task.kind === 'run' ? r.message : `${t.label}: ${r.message}`, r.exitCode);

@@ -1,11 +1,12 @@
 /**
  * A validation worker thread (piscina): runs tasks against the table the pool shares with it. The
  * table arrives with each task as shared memory (no copy in transit, none here); the result goes
- * back with its column buffers moved, not copied (tasks.ts packResult), and is unpacked by the pool.
+ * back with its column buffers moved, not copied (task-run.ts packResult), and is unpacked by the pool.
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { TickTable } from '../data/table.js';
-import { executeTask, packResult, type Task } from './tasks.js';
+import { executeTask, packResult } from './task-run.js';
+import type { Task } from './tasks.js';
 
 export default async function run(msg: { table: TickTable; task: Task; progress: Float64Array }): Promise<unknown> {
   const { value, transfer } = packResult(await executeTask(msg.table, msg.task, msg.progress));

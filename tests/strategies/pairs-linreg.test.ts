@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION } from '../../src/broker/broker.js';
 import { parseIso } from '../../src/data/time.js';
-import { runJob } from '../../src/engine/run-job.js';
+import { runJob } from '../../src/engine/run-table.js';
 import type { LinregDiagnostics } from '../../strategies/linreg.js';
 import type { PairsDiagnostics } from '../../strategies/pairs.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';

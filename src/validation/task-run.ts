@@ -1,0 +1,110 @@
+/**
+ * Running a task (tasks.ts describes them): on a worker thread (worker.ts), or on the calling
+ * thread when no pool is used. This is the heavy side, with the engine, the strategies and the
+ * metrics; the main thread of a command that runs its tasks on workers never loads it.
+ */
+import { BatchJobError, runBacktest, runBacktests, type RunConfig, type RunRecord } from '../engine/engine.js';
+import { F_SYM, OrderLog, packRecord } from '../portfolio/record.js';
+import { sliceRows, lowerBound, type TickTable } from '../data/table.js';
+import { computeMetrics, periodReturns } from '../metrics/run-metrics.js';
+import { sliceRecord } from '../metrics/window.js';
+import { loadStrategy } from '../strategy/load.js';
+import type { StrategyModule } from '../strategy/types.js';
+import { TickfoldError } from '../errors.js';
+import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
+import { createStrategy } from '../strategy/instance.js';
+import { foldedStrategy } from './folded.js';
+import { clockOf, type OosResult, type OosTask, type RunResult, type RunSettings, type RunTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
+
+const modules = new Map<string, Promise<StrategyModule>>();
+const moduleFor = (spec: string): Promise<StrategyModule> => {
+  let m = modules.get(spec);
+  if (!m) modules.set(spec, (m = loadStrategy(spec, BUILTIN_STRATEGIES)));
+  return m;
+};
+
+function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined): TrialBatchResult {
+  const s = task.run;
+  let records: RunRecord[];
+  try {
+    records = runBacktests(
+      table,
+      task.params.map((p, j) => ({ strategy: createStrategy(module, p), cfg: configFor(module, s, progress, j) })),
+      progress?.subarray(0, 1),
+    );
+  } catch (e) {
+    if (!(e instanceof BatchJobError)) throw e;
+    const c = e.cause;
+    const label = task.labels[e.job]!;
+    if (c instanceof TickfoldError) throw new TickfoldError(c.code, `${label}: ${c.message}`, c.exitCode);
+    throw new TickfoldError('task-error', `${label}: ${c instanceof Error ? `${c.name}: ${c.message}` : String(c)}`, 3);
+  }
+  return {
+    kind: 'trial',
+    trials: records.map((record) => ({
+      sampleTs: record.sampleTs,
+      traded: [...new Set(Array.from(record.fills.col(F_SYM), (k) => record.symbols[k]!))].sort(),
+      returns: periodReturns(record),
+      metrics: computeMetrics(record, s.periodsPerYear),
+      windows: task.windows.map(([from, to]) => computeMetrics(sliceRecord(record, from, to), s.periodsPerYear)),
+    })),
+  };
+}
+
+/** The engine's settings for backtest `job` of a task, its clock in the task's progress cells. */
+function configFor(module: StrategyModule, s: RunSettings, progress: Float64Array | undefined, job = 0): RunConfig {
+  const clock = clockOf(progress, job);
+  return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}) };
+}
+
+function runOos(table: TickTable, module: StrategyModule, task: OosTask, progress: Float64Array | undefined): OosResult {
+  const s = task.run;
+  const first = task.segments[0]!;
+  const window = sliceRows(table, lowerBound(table.ts, first.warmupStart), table.length);
+  // (the folded strategy's own errors name the fold and instance; foldAt serves the guard)
+  const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), configFor(module, s, progress));
+  const oos = sliceRecord(record, first.testStart, Infinity);
+  return {
+    kind: 'oos',
+    record: { ...oos, orders: new OrderLog(oos.symbols) },
+    metrics: computeMetrics(oos, s.periodsPerYear),
+    folds: task.segments.map((g) => computeMetrics(sliceRecord(record, g.testStart, g.testEnd), s.periodsPerYear)),
+  };
+}
+
+function runOne(table: TickTable, module: StrategyModule, task: RunTask, progress: Float64Array | undefined): RunResult {
+  const record = runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, progress));
+  // periods a year not known yet (the caller measures the calendar meanwhile): no metrics here
+  return { kind: 'run', record, ...(Number.isFinite(task.run.periodsPerYear) ? { metrics: computeMetrics(record, task.run.periodsPerYear) } : {}) };
+}
+
+export async function executeTask(table: TickTable, task: Task, progress?: Float64Array): Promise<TaskResult | TaskFailure> {
+  try {
+    const module = await moduleFor(task.strategy);
+    return task.kind === 'trial' ? runTrials(table, module, task, progress) : task.kind === 'oos' ? runOos(table, module, task, progress) : runOne(table, module, task, progress);
+  } catch (e) {
+    if (e instanceof TickfoldError) return { kind: 'failure', code: e.code, message: e.message, exitCode: e.exitCode };
+    // a strategy's create() refusing its parameters is the strategy's error, not tickfold's
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return { kind: 'failure', code: 'task-error', message: msg, exitCode: 3 };
+  }
+}
+
+/**
+ * A task's result as it leaves a worker thread: a record as plain columns, and the buffers that
+ * can be moved rather than copied (the record's columns, the trial returns). {@link unpackResult}
+ * undoes it on the other side.
+ */
+export function packResult(r: TaskResult | TaskFailure): { value: unknown; transfer: ArrayBuffer[] } {
+  if (r.kind === 'oos' || r.kind === 'run') {
+    const { packed, transfer } = packRecord(r.record);
+    return { value: { ...r, record: packed }, transfer };
+  }
+  if (r.kind === 'trial') {
+    const transfer = new Set<ArrayBuffer>();
+    for (const t of r.trials) for (const a of [t.returns, t.sampleTs]) if (a.buffer instanceof ArrayBuffer) transfer.add(a.buffer);
+    return { value: r, transfer: [...transfer] };
+  }
+  return { value: r, transfer: [] };
+}
+
