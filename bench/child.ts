@@ -10,7 +10,7 @@ import { DEFAULT_EXECUTION } from '../src/broker/broker.js';
 import { runBacktest } from '../src/engine/engine.js';
 import { resolveParams } from '../src/strategy/params.js';
 import { BUILTIN_STRATEGIES } from '../strategies/index.js';
-import { floorMomentumTrades, floorSmaBars } from './floors.js';
+import { eachLine, floorMomentumTrades, floorSmaBars, num } from './floors.js';
 
 const [phase, file, cacheDir] = process.argv.slice(2) as [string, string, string];
 
@@ -41,61 +41,23 @@ function minimalParse(path: string): number {
   const ts = new Float64Array(cap);
   const sym = new Uint16Array(cap);
   const cols = [new Float64Array(cap), new Float64Array(cap), new Float64Array(cap), new Float64Array(cap)];
-  const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe((1 << 22) + 4096);
-  let len = 0;
-  let filePos = 0;
+  const at = new Int32Array(1);
   let n = 0;
-  let first = true;
-  const d2 = (p: number): number => (buf[p]! - 48) * 10 + buf[p + 1]! - 48;
-  for (;;) {
-    const got = readSync(fd, buf, len, buf.length - len, filePos);
-    filePos += got;
-    len += got;
-    let pos = 0;
-    for (;;) {
-      const nl = buf.indexOf(10, pos);
-      if (nl < 0 || nl >= len) break;
-      if (first) {
-        first = false;
-        pos = nl + 1;
-        continue;
-      }
-      // 2024-01-02T14:30:00.003521Z
-      const y = (buf[pos]! - 48) * 1000 + d2(pos + 1) * 10 + buf[pos + 3]! - 48;
-      const days = Math.floor((Date.UTC(y, d2(pos + 5) - 1, d2(pos + 8)) / 86400000));
-      let us = ((days * 24 + d2(pos + 11)) * 60 + d2(pos + 14)) * 60e6 + d2(pos + 17) * 1e6;
-      let f = 0;
-      for (let p = pos + 20; p < pos + 26; p++) f = f * 10 + buf[p]! - 48;
-      us += f;
-      ts[n] = us;
-      let p = pos + 28;
-      sym[n] = buf[p]!;
-      p = buf.indexOf(44, p) + 1;
-      for (let c = 0; c < 4; c++) {
-        let m = 0;
-        let scale = 1;
-        let dot = false;
-        for (; p < nl; p++) {
-          const ch = buf[p]!;
-          if (ch === 44) break;
-          if (ch === 46) dot = true;
-          else {
-            m = m * 10 + ch - 48;
-            if (dot) scale *= 10;
-          }
-        }
-        cols[c]![n] = m / scale;
-        p++;
-      }
-      n++;
-      pos = nl + 1;
-    }
-    buf.copy(buf, 0, pos, len);
-    len -= pos;
-    if (got === 0) break;
-  }
-  closeSync(fd);
+  eachLine(path, (buf, pos, nl) => {
+    const d2 = (p: number): number => (buf[p]! - 48) * 10 + buf[p + 1]! - 48;
+    // 2024-01-02T14:30:00.003521Z
+    const y = (buf[pos]! - 48) * 1000 + d2(pos + 1) * 10 + buf[pos + 3]! - 48;
+    const days = Math.floor(Date.UTC(y, d2(pos + 5) - 1, d2(pos + 8)) / 86400000);
+    let us = ((days * 24 + d2(pos + 11)) * 60 + d2(pos + 14)) * 60e6 + d2(pos + 17) * 1e6;
+    let f = 0;
+    for (let p = pos + 20; p < pos + 26; p++) f = f * 10 + buf[p]! - 48;
+    us += f;
+    ts[n] = us;
+    sym[n] = buf[pos + 28]!;
+    at[0] = buf.indexOf(44, pos + 28) + 1;
+    for (let c = 0; c < 4; c++) cols[c]![n] = num(buf, at[0]!, nl, at);
+    n++;
+  });
   return n;
 }
 

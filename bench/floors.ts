@@ -16,7 +16,7 @@ export interface FloorResult {
 }
 
 /** Calls `line(buf, start, end)` for each data line of a file (the header skipped). */
-function eachLine(path: string, line: (b: Buffer, s: number, e: number) => void): void {
+export function eachLine(path: string, line: (b: Buffer, s: number, e: number) => void): void {
   const fd = openSync(path, 'r');
   const buf = Buffer.allocUnsafe((1 << 22) + 4096);
   let len = 0;
@@ -42,7 +42,7 @@ function eachLine(path: string, line: (b: Buffer, s: number, e: number) => void)
 }
 
 /** A plain decimal from b[p..) up to a comma or `end`; the position after it in `at[0]`. */
-function num(b: Buffer, p: number, end: number, at: Int32Array): number {
+export function num(b: Buffer, p: number, end: number, at: Int32Array): number {
   let m = 0;
   let scale = 1;
   let dot = false;

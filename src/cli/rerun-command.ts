@@ -10,6 +10,7 @@
  * first difference is shown); 2: the report or its data cannot be used.
  */
 import { createHash } from 'node:crypto';
+import { sha1OfFile } from '../data/cache.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ export function rerunCommand(runMain: (argv: readonly string[], manifestArgv: re
       // the data must be what the report was made from
       for (const d of rep.manifest?.data ?? []) {
         if (!existsSync(d.file)) throw new TickfoldError('rerun-data', `data file ${d.file} (from the report's manifest) is not there; run rerun from the folder the report was made in`, 2);
-        const sha1 = createHash('sha1').update(readFileSync(d.file)).digest('hex');
+        const sha1 = sha1OfFile(d.file);
         if (d.sha1 !== null && sha1 !== d.sha1) {
           throw new TickfoldError('rerun-data', `data file ${d.file} has changed since the report was made (SHA-1 ${sha1}, the report says ${d.sha1}); a rerun would not be the same run`, 1);
         }

@@ -150,6 +150,10 @@ export function readBytes(
   let lineNo = 2;
 
   let ruleRows = 0;
+  // how timestamps are written: known once the row rules have read the first row
+  let modeKnown = false;
+  let iso = false;
+  let epochShift = 0;
   // A row for the row rules. It captures no loop variable: a variable that a closure writes lives
   // in a heap context, and the loop below would then load buf, the columns and the counters
   // from memory on every byte instead of keeping them in registers.
@@ -188,8 +192,7 @@ export function readBytes(
       lineNo++;
       continue; // blank line
     }
-    const tsMode = sink.tsMode;
-    if (tsMode === undefined) {
+    if (!modeKnown) {
       ruleRows++;
       slowRow(buf.toString('utf8', ls, le), lineNo); // the first row decides how timestamps are written
       tsCol = builder.ts;
@@ -197,6 +200,12 @@ export function readBytes(
       cols = builder.cols;
       linesCol = builder.lines;
       lineNo++;
+      const tsMode = sink.tsMode;
+      if (tsMode !== undefined) {
+        modeKnown = true;
+        iso = tsMode.kind === 'iso';
+        epochShift = tsMode.kind === 'epoch' ? EPOCH_SHIFT[tsMode.unit] : 0;
+      }
       continue;
     }
     const n = builder.n;
@@ -207,8 +216,6 @@ export function readBytes(
       cols = builder.cols;
       linesCol = builder.lines;
     }
-    const epochShift = tsMode.kind === 'epoch' ? EPOCH_SHIFT[tsMode.unit] : 0;
-    const iso = tsMode.kind === 'iso';
     // Fields are found by scanning bytes in JS: a native Buffer#indexOf or #compare call per
     // field costs more than the scan itself at these lengths.
     let ok = true;

@@ -124,8 +124,8 @@ export interface LoadedFile {
   readonly summary: Omit<FileSummary, 'barLengthUs'>;
   /** Bar files: the bar length of each symbol inferred from its starts (kept in the cache). */
   readonly barLengthsUs?: readonly number[];
-  /** With `deferCache`: hashes the file, writes the cache, returns the SHA-1. */
-  readonly settle?: () => string;
+  /** With `deferCache`: hashes the file, writes the cache, returns the SHA-1 (undefined when the file changed since it was read). */
+  readonly settle?: () => string | undefined;
 }
 
 /** Reads one file, through the cache when allowed. */
@@ -160,12 +160,14 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
   const write = (sha1: string): void => {
     if (key) writeCache(dir, key, { table: r.table, header: r.header, badRows: r.badRows, badSamples: r.badSamples, sorted: r.sorted, sha1, ...(barLengthsUs ? { barLengthsUs } : {}) });
   };
-  let settle: (() => string) | undefined;
+  let settle: (() => string | undefined) | undefined;
   if (defer) {
     settle = () => {
       const sha1 = r.sha1 ?? sha1OfFile(file);
-      // the file must still be the one parsed: else no cache entry (the next load parses it again)
-      if (sameKey(cacheKey(file, { ...rowOpts, v: 1 }), key)) write(sha1);
+      // the file must still be the one parsed: else no cache entry (the next load parses it
+      // again) and no hash (it would be the changed file's, not the parsed rows')
+      if (!sameKey(cacheKey(file, { ...rowOpts, v: 1 }), key)) return undefined;
+      write(sha1);
       return sha1;
     };
   } else write(r.sha1 ?? '');
@@ -213,7 +215,7 @@ function mergeOrder(files: readonly { file: string; kind: number }[]): number[] 
  */
 export async function loadData(paths: readonly string[], opts: LoadOptions = {}): Promise<Loaded> {
   const given = expandPaths(paths);
-  const loaded: { file: string; kind: number; table: FileTable; summary: Omit<FileSummary, 'barLengthUs'>; barLengthsUs: readonly number[] | undefined; settle: (() => string) | undefined }[] = [];
+  const loaded: { file: string; kind: number; table: FileTable; summary: Omit<FileSummary, 'barLengthUs'>; barLengthsUs: readonly number[] | undefined; settle: (() => string | undefined) | undefined }[] = [];
   for (const file of given) {
     const { table, summary, barLengthsUs, settle } = await loadFile(file, opts);
     loaded.push({ file, kind: table.kind, table, summary, barLengthsUs, settle });

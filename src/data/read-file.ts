@@ -98,12 +98,11 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
         done = { ...readBytes(file, fd, size, head, nl + 1, header, opts, hash), header, reader: 'fast' };
       } catch (e) {
         if (!(e instanceof NeedsCsvReader)) throw e;
-        if (opts.reader === 'fast') throw fileErr(file, 'quoted-fields', 'the byte reader reads unquoted files only, and this one has quoted fields', 'leave --reader at auto: csv-parse reads quoted files', 0);
         hash = undefined; // the csv reader hashes the file itself
       }
     }
     if (done === undefined) {
-      if (opts.reader === 'fast') throw fileErr(file, 'quoted-fields', 'the byte reader reads unquoted files only, and this one has quoted fields', 'leave --reader at auto: csv-parse reads quoted files', 0);
+      if (opts.reader === 'fast') throw fileErr(file, 'quoted-fields', "the byte reader (reader: 'fast') reads unquoted files only, and this one has quoted fields", "leave the reader to 'auto': csv-parse reads quoted files", 0);
       done = { ...(await readCsv(file, header, opts, hashing ? (h) => (csvHash = h) : undefined)), header, reader: 'csv' };
     }
     result = done;

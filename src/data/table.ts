@@ -283,7 +283,7 @@ export function mergeTables(inputs: readonly MergeInput[], shared = false): Tick
 }
 
 /** First row with ts >= t (binary search; `length` when none). */
-export function lowerBound(ts: Float64Array, t: number): number {
+export function lowerBound(ts: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = ts.length;
   while (lo < hi) {

@@ -434,8 +434,12 @@ class EngineRun implements Backtest {
   }
 
   targetPosition(symbol: string, qty: number): SubmitResult | undefined {
-    if (!Number.isFinite(qty)) this.fail(`targetPosition(${symbol}) needs a finite quantity, got ${qty}`);
-    const s = this.symId(symbol);
+    return this.targetUnits(this.symId(symbol), qty);
+  }
+
+  /** Orders the difference between symbol s's position (with its working orders) and `qty`. */
+  targetUnits(s: number, qty: number): SubmitResult | undefined {
+    if (!Number.isFinite(qty)) this.fail(`targetPosition(${this.symbols[s]}) needs a finite quantity, got ${qty}`);
     const have = this.pf.position[s]! + this.broker.pendingUnits(s, this.refPrice(s, 1));
     const diff = qty - have;
     if (Math.abs(diff) <= 1e-9 * Math.max(1, Math.abs(qty))) return undefined;
@@ -801,7 +805,7 @@ class EngineContext implements Context {
     // re-trades the drift of price and equity (a position held at 50% is at 49.8% a bar later)
     const have = r.pf.position[s]! + r.broker.pendingUnits(s, px);
     if (target !== 0 && Math.abs((target - have) * px) <= tolerance * Math.abs(equity)) return undefined;
-    return r.targetPosition(symbol, target);
+    return r.targetUnits(s, target);
   }
   random(): number {
     return this.run.random();

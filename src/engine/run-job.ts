@@ -67,9 +67,9 @@ export function prepareRun(table: TickTable, spec: RunSpec, annualise = true): P
   if (!(Number.isFinite(spec.initialCapital) && spec.initialCapital > 0)) throw new UsageError(`--capital ${spec.initialCapital} must be > 0`);
   const sampling = samplingPeriod(window, spec.period);
   if (!(sampling.periodUs > 0)) throw new UsageError(durationError('--period', spec.period ?? '', '1d, 1h, 5m'));
+  // (periods a year from a calendar are > 0 by construction: only a given figure can be wrong)
   if (spec.periodsPerYear !== undefined && !(spec.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
-  const period: PeriodChoice = annualise ? choosePeriod(window, spec.period, spec.periodsPerYear, spec.calendar) : { ...sampling, periodsPerYear: NaN, calendar: '', basis: '' };
-  if (annualise && !(period.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
+  const period: PeriodChoice = { ...sampling, periodsPerYear: NaN, calendar: '', basis: '' };
   const params = resolveParams(spec.strategy.name, spec.strategy.params, spec.params);
   // the instance checked once here, before any work (create() returns handlers, none misspelt)
   createStrategy(spec.strategy, params);
@@ -80,14 +80,13 @@ export function prepareRun(table: TickTable, spec: RunSpec, annualise = true): P
     periodUs: period.periodUs,
     seed: spec.seed,
   };
-  return { window, params, period, config };
+  const prepared: PreparedRun = { window, params, period, config };
+  return annualise ? annualised(prepared, spec) : prepared;
 }
 
 /** The prepared run with its period's annualisation (see {@link prepareRun}'s `annualise`). */
 export function annualised(p: PreparedRun, spec: RunSpec): PreparedRun {
-  const period = choosePeriod(p.window, spec.period, spec.periodsPerYear, spec.calendar);
-  if (!(period.periodsPerYear > 0)) throw new UsageError(`--periods-per-year must be > 0`);
-  return { ...p, period };
+  return { ...p, period: choosePeriod(p.window, spec.period, spec.periodsPerYear, spec.calendar) };
 }
 
 /** What a prepared run produced, as a {@link RunOutcome}. */

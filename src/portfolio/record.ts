@@ -9,6 +9,7 @@
  * rebuilt on the other. Rows become objects only where something reads rows: `at(i)`, `rows()`,
  * iteration, `toJSON()` (reports print the first rows; the trades CSV streams them).
  */
+import { lowerBound } from '../data/table.js';
 import type { EpochUs } from '../data/time.js';
 
 export interface RoundTrip {
@@ -129,7 +130,11 @@ export abstract class ColumnLog<Row> implements Iterable<Row> {
   }
 
   abstract at(i: number): Row;
-  protected abstract make(packed: PackedLog): this;
+
+  /** A log of the same kind over other columns (every subclass takes (symbols, packed)). */
+  private make(packed: PackedLog): this {
+    return new (this.constructor as new (symbols: readonly string[], packed: PackedLog) => this)(this.symbols, packed);
+  }
 
   rows(): Row[] {
     const out = new Array<Row>(this.length);
@@ -145,11 +150,16 @@ export abstract class ColumnLog<Row> implements Iterable<Row> {
     return this.rows();
   }
 
-  /** Per column: 0 not known yet, 1 ascending, 2 not (logs do not change once a run is over). */
+  /** Per column: 0 not known yet, 1 ascending, 2 not; for the rows there were (`orderOf`). */
   private order: Int8Array | undefined;
+  private orderOf = -1;
 
   private ascending(k: number): boolean {
-    const o = (this.order ??= new Int8Array(this.c.length));
+    if (this.orderOf !== this.length) {
+      this.order = new Int8Array(this.c.length);
+      this.orderOf = this.length;
+    }
+    const o = this.order!;
     if (o[k] === 0) {
       const x = this.c[k]!;
       let up = true;
@@ -159,19 +169,6 @@ export abstract class ColumnLog<Row> implements Iterable<Row> {
     return o[k] === 1;
   }
 
-  /** First row i >= lo with c[k][i] >= x, in an ascending column. */
-  private lowerBound(k: number, x: number): number {
-    const c = this.c[k]!;
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (c[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   /**
    * The rows where column k is in [from, to), as a new log: views on these columns when column k
    * is ascending (times are, but for fills of bars of different lengths), a copy otherwise. A
@@ -179,13 +176,13 @@ export abstract class ColumnLog<Row> implements Iterable<Row> {
    */
   within(k: number, from: number, to: number): this {
     if (this.ascending(k)) {
-      const a = this.lowerBound(k, from);
-      const b = Math.max(a, this.lowerBound(k, to));
+      const col = this.col(k);
+      const a = lowerBound(col, from);
+      const b = Math.max(a, lowerBound(col, to));
       return this.make({ length: b - a, cols: this.c.map((x) => x.subarray(a, Math.max(b, a + 1))) });
     }
+    const m = this.countWithin(k, from, to);
     const x = this.c[k]!;
-    let m = 0;
-    for (let i = 0; i < this.length; i++) if (x[i]! >= from && x[i]! < to) m++;
     const cols = this.c.map((old) => new (old.constructor as new (n: number) => Column)(Math.max(m, 1)));
     let j = 0;
     for (let i = 0; i < this.length; i++) {
@@ -198,7 +195,10 @@ export abstract class ColumnLog<Row> implements Iterable<Row> {
 
   /** Number of rows where column k is in [from, to). */
   countWithin(k: number, from: number, to: number): number {
-    if (this.ascending(k)) return Math.max(0, this.lowerBound(k, to) - this.lowerBound(k, from));
+    if (this.ascending(k)) {
+      const col = this.col(k);
+      return Math.max(0, lowerBound(col, to) - lowerBound(col, from));
+    }
     const x = this.c[k]!;
     let m = 0;
     for (let i = 0; i < this.length; i++) if (x[i]! >= from && x[i]! < to) m++;
@@ -262,9 +262,6 @@ export class FillLog extends ColumnLog<FillRecord> {
       ask: c[F_ASK]![i]!,
     };
   }
-  protected make(p: PackedLog): this {
-    return new FillLog(this.symbols, p) as this;
-  }
 }
 
 /** Order columns: id, ts, index, sym, side (±1), type (code), qty, notional, limit, stop, accepted (0/1). */
@@ -317,9 +314,6 @@ export class OrderLog extends ColumnLog<OrderRecord> {
       stop: c[O_STOP]![i]!,
       accepted: c[O_ACCEPTED]![i] === 1,
     };
-  }
-  protected make(p: PackedLog): this {
-    return new OrderLog(this.symbols, p) as this;
   }
 }
 
@@ -394,9 +388,6 @@ export class TripLog extends ColumnLog<RoundTrip> {
       holdingUs: c[T_EXIT_TS]![i]! - c[T_ENTRY_TS]![i]!,
       volume: c[T_VOLUME]![i]!,
     };
-  }
-  protected make(p: PackedLog): this {
-    return new TripLog(this.symbols, p) as this;
   }
 }
 
