@@ -11,6 +11,9 @@ import { checkZone } from '../data/zone.js';
 import { durationError, parseDuration, TS_UNITS, type TsUnit } from '../data/time.js';
 import { CALENDAR_NAMES, parseCalendar, type Calendar } from '../metrics/calendar.js';
 
+/** What --delimiter accepts: the names data inspect prints, and the characters themselves. */
+const DELIMITER_NAMES: Readonly<Record<string, Delimiter>> = { comma: ',', semicolon: ';', tab: '\t', ',': ',', ';': ';' };
+
 export interface RawLoadFlags {
   columns?: string;
   symbol?: string;
@@ -30,7 +33,7 @@ export function addLoadOptions(cmd: Command): Command {
     .option('--columns <map>', 'map header columns to fields, e.g. ts=Date,close=Close (skip=Name drops one)')
     .option('--symbol <name>', 'symbol for files without a symbol column (default: the file name)')
     .option('--tz <zone>', 'IANA time zone of datetimes written without one, e.g. Europe/Berlin (default: UTC)')
-    .addOption(new Option('--delimiter <d>', 'field delimiter (default: detected from the header line)').choices([',', ';', 'tab']))
+    .addOption(new Option('--delimiter <d>', 'field delimiter: comma, semicolon or tab (or , ;) (default: detected from the header line)').choices(Object.keys(DELIMITER_NAMES)))
     .addOption(new Option('--ts-unit <unit>', 'unit of numeric epoch timestamps (default: by magnitude)').choices([...TS_UNITS]))
     .addOption(new Option('--on-bad-row <policy>', 'fail on the first bad row, or skip and count bad rows').choices(['fail', 'skip']).default('fail'))
     .option('--sort', 'sort rows by time (stably) instead of rejecting rows that go backwards')
@@ -50,7 +53,7 @@ export function toLoadOptions(f: RawLoadFlags): LoadOptions {
     ...(f.columns !== undefined ? { columns: parseColumnMap(f.columns) } : {}),
     ...(f.symbol !== undefined ? { symbol: f.symbol } : {}),
     ...(f.tz !== undefined ? { tz: checkZone(f.tz) } : {}),
-    ...(f.delimiter !== undefined ? { delimiter: (f.delimiter === 'tab' ? '\t' : f.delimiter) as Delimiter } : {}),
+    ...(f.delimiter !== undefined ? { delimiter: DELIMITER_NAMES[f.delimiter]! } : {}),
     ...(f.tsUnit !== undefined ? { tsUnit: f.tsUnit as TsUnit } : {}),
     onBadRow: f.onBadRow === 'skip' ? 'skip' : 'fail',
     sort: f.sort === true,

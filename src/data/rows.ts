@@ -162,7 +162,9 @@ export class RowSink {
         throw err('not-finite', idx, `${field} must be a finite number`, 'NaN and Infinity are not prices or sizes; fix or drop the row');
       }
       if (!NUMBER_RE.test(text)) {
-        throw err('not-a-number', idx, `${field} is not a number`, 'write a plain decimal number such as 101.25 (no thousands separators, currency signs or units)');
+        // a decimal comma (1,1941 in a semicolon or tab file, as European exports write it)
+        const decimalComma = /^[+-]?\d+,\d+$/.test(text) ? `it looks like a decimal comma: write ${text.replace(',', '.')} (the decimal separator is a point); ` : '';
+        throw err('not-a-number', idx, `${field} is not a number`, `${decimalComma}write a plain decimal number such as 101.25 (no thousands separators, currency signs or units)`);
       }
       const v = Number(text);
       if (!Number.isFinite(v)) {

@@ -207,9 +207,12 @@ export function resolveHeader(file: string, names: readonly string[], opts: Head
     if (f === undefined) {
       const near = didYouMean(name, [...ALL_FIELDS, ...[...ALIAS_TO_FIELD.keys()]]);
       const mapped = near !== undefined ? (ALIAS_TO_FIELD.get(normalise(near)) ?? near) : undefined;
+      // a name holding another delimiter: the file is split by that one (a wrong --delimiter)
+      const other = DELIMITERS.find((d) => d !== (opts.delimiter ?? ',') && name.includes(d));
+      const split = other !== undefined ? `the name holds a ${delimiterName(other)}: the file looks ${delimiterName(other)}-delimited (give --delimiter ${delimiterName(other)}, or leave it out to detect it); ` : '';
       throw headerErr(
         `unknown column '${name}'`,
-        `${mapped ? `did you mean '${mapped}'? ` : ''}rename it, map it with --columns <field>=${name}, or drop it with --columns skip=${name} (fields: ${ALL_FIELDS.join(', ')})`,
+        `${split}${mapped ? `did you mean '${mapped}'? ` : ''}rename it, map it with --columns <field>=${name}, or drop it with --columns skip=${name} (fields: ${ALL_FIELDS.join(', ')})`,
         name,
         i,
       );

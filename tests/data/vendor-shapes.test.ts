@@ -12,7 +12,7 @@ import { loadFile, type LoadOptions } from '../../src/data/load.js';
 import { readFile } from '../../src/data/read-file.js';
 import type { FileTable } from '../../src/data/table.js';
 import { formatIso } from '../../src/data/time.js';
-import { describeShared, shared, SHARED_FILES, tempDir } from '../helpers.js';
+import { describeShared, runCli, shared, SHARED_FILES, tempDir } from '../helpers.js';
 
 /** Vendor spellings of the canonical fields. */
 const VENDOR_NAMES: Record<string, string> = {
@@ -165,5 +165,30 @@ it('both readers give the same error, line and column on a bad row of a vendor f
     expect(Array.from(r.table.ts)).toEqual([Date.UTC(2000, 0, 3) * 1000, Date.UTC(2000, 0, 4) * 1000]);
     const e = await loadFile(d, { cache: false, reader, tsUnit: 's' });
     expect(e.table.ts[0]).toBe(20000103 * 1e6);
+  }
+});
+
+it('--delimiter takes the names data inspect prints; a wrong one is named in the error, with the delimiter the header shows', () => {
+  const dir = tempDir();
+  const p = join(dir, 'USDCHF.txt');
+  writeFileSync(p, 'Time\tClose\n19960331 22:00:00\t1.193\n19960331 22:30:00\t1.1935\n');
+  const ok = runCli(['data', 'inspect', p, '--no-cache', '--delimiter', 'tab']);
+  expect(ok.code, ok.stderr).toBe(0);
+  expect(ok.stdout).toMatch(/tab-delimited, read by the byte reader/);
+  const wrong = runCli(['data', 'inspect', p, '--no-cache', '--delimiter', 'semicolon']);
+  expect(wrong.code).toBe(2);
+  expect(wrong.stderr).toMatch(/USDCHF\.txt:1:1: unknown column/);
+  expect(wrong.stderr).toMatch(/the file looks tab-delimited \(give --delimiter tab/);
+  expect(wrong.stderr).not.toMatch(/\n\s+at /);
+});
+
+it('a decimal comma in a tab or semicolon file is named as one, by both readers', async () => {
+  const dir = tempDir();
+  const p = join(dir, 'EU.csv');
+  writeFileSync(p, 'Date;Close\n2024-01-02;1.5\n2024-01-03;1,25\n');
+  for (const reader of ['fast', 'csv'] as const) {
+    const msg = await loadFile(p, { cache: false, reader }).then(() => 'loaded', (e: Error) => e.message);
+    expect(msg).toMatch(/EU\.csv:3:12: close is not a number/);
+    expect(msg).toMatch(/decimal comma: write 1\.25/);
   }
 });
