@@ -6,7 +6,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { loadData } from '../src/data/load.js';
 import type { TickTable } from '../src/data/table.js';
-import { DEFAULT_EXECUTION } from '../src/broker/broker.js';
+import { DEFAULT_EXECUTION } from '../src/broker/settings.js';
 import { runBacktest } from '../src/engine/engine.js';
 import { resolveParams } from '../src/strategy/params.js';
 import { BUILTIN_STRATEGIES } from '../strategies/index.js';

@@ -3,7 +3,6 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { DEFAULT_EXECUTION, type ExecutionConfig } from '../broker/broker.js';
 import { durationError, parseDuration } from '../data/time.js';
 import { annualised, outcomeOf, prepareRun, type PreparedRun, type RunOutcome, type RunSpec } from '../engine/run-job.js';
 import { loadData, type FileSummary } from '../data/load.js';
@@ -18,21 +17,13 @@ import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
 import { routeEntries } from './strategy-args.js';
+import { addExecutionFlags, describeModels, toExecutionSettings, type RawExecFlags as RawExecutionFlags } from './execution-options.js';
 import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 
 
-/** Execution flags shared by every command that runs backtests. */
+/** Execution flags shared by every command that runs backtests (the venue's models, in execution-options.ts), and the run's own. */
 export function addExecutionOptions(cmd: Command): Command {
-  return cmd
-    .option('--latency <duration>', 'time from decision to a live order, e.g. 50ms; 0 = the next event', '0')
-    .option('--fee <bps>', 'fee in basis points of notional', '0')
-    .option('--fee-per-unit <x>', 'fee per unit (share, coin) traded', '0')
-    .option('--fee-min <x>', 'minimum fee per fill', '0')
-    .option('--slippage <bps>', 'slippage against market and stop fills, basis points', '0')
-    .option('--spread <bps>', 'HALF-spread assumed on trade-only data, basis points: buys pay the trade price + this, sells get it − this', '0')
-    .option('--borrow <bps>', 'yearly borrow cost of short positions, basis points', '0')
-    .option('--cap-to-quote-size', 'fill at most the displayed quote size; the rest stays working')
-    .option('--max-leverage <x>', 'gross exposure allowed as a multiple of equity; larger orders are rejected', '1')
+  return addExecutionFlags(cmd)
     .option('--capital <x>', 'initial capital', '100000')
     .option('--period <duration>', 'equity sampling period for returns, e.g. 1d, 1h, 5m (default: from the data span)')
     .option('--calendar <name>', "market calendar for annualisation: 24x7, 24x5, us-equity, or <days>d:<hours>h such as 252d:8h (default: measured from the data)")
@@ -54,16 +45,7 @@ export function toGuard(f: { timeout?: string; maxMemory?: string }): Guard {
   return { signal: interruptSignal, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}) };
 }
 
-export interface RawExecFlags {
-  latency: string;
-  fee: string;
-  feePerUnit: string;
-  feeMin: string;
-  slippage: string;
-  spread: string;
-  borrow: string;
-  capToQuoteSize?: boolean;
-  maxLeverage: string;
+export interface RawExecFlags extends RawExecutionFlags {
   capital: string;
   period?: string;
   periodsPerYear?: string;
@@ -73,23 +55,7 @@ export interface RawExecFlags {
   maxMemory?: string;
 }
 
-export function toExecution(f: RawExecFlags): ExecutionConfig {
-  const nonNeg = (x: number): boolean => Number.isFinite(x) && x >= 0;
-  const latencyUs = f.latency === '0' ? 0 : parseDuration(f.latency);
-  if (Number.isNaN(latencyUs)) throw new UsageError(durationError('--latency', f.latency, '0, 50ms, 1s'));
-  return {
-    ...DEFAULT_EXECUTION,
-    latencyUs,
-    feeBps: numberOption('--fee', f.fee, nonNeg, 'a number >= 0 (basis points)'),
-    feePerUnit: numberOption('--fee-per-unit', f.feePerUnit, nonNeg, 'a number >= 0'),
-    feeMinimum: numberOption('--fee-min', f.feeMin, nonNeg, 'a number >= 0'),
-    slippageBps: numberOption('--slippage', f.slippage, nonNeg, 'a number >= 0 (basis points)'),
-    halfSpreadBps: numberOption('--spread', f.spread, nonNeg, 'a number >= 0 (basis points)'),
-    borrowBps: numberOption('--borrow', f.borrow, nonNeg, 'a number >= 0 (basis points a year)'),
-    capToQuoteSize: f.capToQuoteSize === true,
-    maxLeverage: numberOption('--max-leverage', f.maxLeverage, (x) => Number.isFinite(x) && x > 0, 'a number > 0'),
-  };
-}
+export const toExecution = toExecutionSettings;
 
 export function runCommand(argvForManifest: () => readonly string[]): Command {
   const cmd = new Command('run')
@@ -105,7 +71,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     .option('--quiet', 'print nothing but errors');
   addExecutionOptions(cmd);
   addLoadOptions(cmd);
-  cmd.addHelpText('after', () => `\nBuilt-in strategies and their parameters:\n${[...BUILTIN_STRATEGIES.values()].map((m) => `${m.name}: ${m.description}\n${describeParams(m.params)}`).join('\n')}\n`);
+  cmd.addHelpText('after', () => `\nBuilt-in strategies and their parameters:\n${[...BUILTIN_STRATEGIES.values()].map((m) => `${m.name}: ${m.description}\n${describeParams(m.params)}`).join('\n')}\n\n${describeModels()}\n`);
   cmd.action(async (f: RawLoadFlags & RawExecFlags & { strategy: string; data: string[]; param: string[]; from?: string; to?: string; json?: string; trades?: string; report?: string; quiet?: boolean }) => {
     guardOutputs(
       [

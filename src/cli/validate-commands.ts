@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.js';
-import type { ExecutionConfig } from '../broker/broker.js';
+import type { ExecutionSettings } from '../broker/settings.js';
 import { loadData } from '../data/load.js';
 import { rowTime, sliceTime } from '../data/table.js';
 import { durationError, formatIso } from '../data/time.js';
@@ -180,7 +180,7 @@ async function validateWith(
   entriesFor: (periodLabel: string) => Entry[],
   f: RawValidationFlags,
   argv: readonly string[],
-  o: { execution: ExecutionConfig; initialCapital: number; pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number },
+  o: { execution: ExecutionSettings; initialCapital: number; pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number },
 ): Promise<void> {
   const { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe } = o;
   const { table: full, files } = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled });

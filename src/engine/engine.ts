@@ -23,10 +23,12 @@ import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import { rowTime, type TickTable } from '../data/table.js';
 import { formatIso, type EpochUs } from '../data/time.js';
-import { Broker, FILL_BAR, FILL_TRADE, fillSources, LIMIT, MARKET, STOP, type ExecutionConfig } from '../broker/broker.js';
+import { FILL_BAR, FILL_TRADE, fillSources } from '../broker/fill-source.js';
+import type { ExecutionSettings } from '../broker/settings.js';
+import { Venue, type VenueHost } from '../broker/venue.js';
 import { Portfolio } from '../portfolio/portfolio.js';
-import { FillLog, OrderLog, type RunRecord } from '../portfolio/record.js';
-import type { Bar, BarView, Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult, Tick, TickView } from '../strategy/types.js';
+import { FillLog, type RunRecord } from '../portfolio/record.js';
+import type { Bar, BarView, Cancellation, Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult, Tick, TickView } from '../strategy/types.js';
 
 /**
  * targetPercent places no order while the position is within this share of equity of its target
@@ -49,7 +51,7 @@ export class StrategyError extends TickfoldError {
 export interface RunConfig {
   readonly strategyName: string;
   readonly initialCapital: number;
-  readonly execution: ExecutionConfig;
+  readonly execution: ExecutionSettings;
   /** Equity is sampled at the end of every period of this length (µs) that has events. */
   readonly periodUs: number;
   readonly seed: string;
@@ -169,7 +171,7 @@ export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConf
  * away when the run's objects died. Pairs every=1m on 2M quotes, third run in a process: ~40 ms
  * with closures, ~18 ms as methods (see also {@link keepShapes}).
  */
-class EngineRun implements Backtest {
+class EngineRun implements Backtest, VenueHost {
   // the table's columns
   private readonly n: number;
   private readonly ts: Float64Array;
@@ -184,7 +186,7 @@ class EngineRun implements Backtest {
   readonly symbols: readonly string[];
   private readonly nSym: number;
   private readonly symbolIds: Map<string, number>;
-  readonly broker: Broker;
+  readonly broker: Venue;
   readonly pf: Portfolio;
   private readonly rng: () => number;
   private readonly ctx: EngineContext;
@@ -194,26 +196,33 @@ class EngineRun implements Backtest {
   // Market state per symbol, built from events seen so far: the row of the latest quote, trade
   // and marking event. One store per event instead of copying five values; readers look the
   // values up in the table. Marks are brought into the portfolio when equity is needed.
-  private readonly quoteRow: Int32Array;
+  readonly quoteRow: Int32Array;
   private readonly tradeRow: Int32Array;
   private readonly markRow: Int32Array;
   private readonly quoteViews: (QuoteSnapshot | undefined)[];
 
   /** The clock: [now, index of the event being handled] (see RunConfig.clock). */
   readonly clock: Float64Array;
-  private nextOrderId = 1;
-  private ordersSubmitted = 0;
   private readonly fills: FillLog;
-  private readonly orders: OrderLog;
   private readonly rejections = objectList<Rejection>();
   private readonly pendingRejections = objectList<Rejection>();
+  private readonly cancellations = objectList<Cancellation>();
+  private readonly pendingCancels = objectList<Cancellation>();
   private readonly eventFills = objectList<Fill>();
+  /**
+   * What the venue said that the strategy hears of later (a response latency): fills,
+   * rejections and cancellations, each with the time it arrives; `noticeDue` the earliest.
+   */
+  private readonly notices = objectList<{ due: EpochUs; fill?: Fill; rejection?: Rejection; cancellation?: Cancellation }>();
+  private noticeDue = Infinity;
+  /** Fills reach the strategy with a response latency (a latency model's response > 0 somewhere). */
+  private readonly delayedFills: boolean;
 
   // equity sampling per period: one sample at the end of each period that has events
   private readonly periodUs: number;
   private readonly samples: Samples;
   private lastAccrual: number;
-  private readonly borrowRate: number;
+  private readonly borrowRate: Float64Array;
 
   // tick subscription (set up in start(), after onStart, which may define it)
   private wantTick: Uint8Array;
@@ -264,22 +273,24 @@ class EngineRun implements Backtest {
     this.nSym = nSym;
     this.symbolIds = new Map(symbols.map((s, i) => [s, i]));
     this.source = fillSources(table);
-    this.broker = new Broker(cfg.execution, table, this.source);
     this.pf = new Portfolio(cfg.initialCapital, symbols);
     this.fills = new FillLog(symbols);
-    this.orders = new OrderLog(symbols);
     this.rng = seedrandom(cfg.seed);
     this.quoteRow = new Int32Array(nSym).fill(-1);
+    this.clock = clock;
+    // the venue's models draw from their own generator, seeded from the run's: a model that
+    // draws does not change the numbers a strategy's ctx.random() gives
+    this.broker = new Venue(cfg.execution, table, this.source, this, seedrandom(`${cfg.seed}\0venue`));
     this.tradeRow = new Int32Array(nSym).fill(-1);
     this.markRow = new Int32Array(nSym).fill(-1);
     this.quoteViews = new Array<QuoteSnapshot | undefined>(nSym).fill(undefined);
-    this.clock = clock;
     this.clock[0] = n > 0 ? this.ts[0]! : 0;
     this.clock[1] = -1;
     this.periodUs = cfg.periodUs;
     this.samples = new Samples(n > 0 ? Math.min(n, (this.ts[n - 1]! - this.ts[0]!) / cfg.periodUs + 2) : 1);
     this.lastAccrual = this.clock[0]!;
-    this.borrowRate = cfg.execution.borrowBps / 1e4;
+    this.borrowRate = Float64Array.from(symbols, (_, s) => this.broker.financing.shortRate(s));
+    this.delayedFills = this.broker.latency.responseUs(this.clock[0]!) > 0 || cfg.execution.latency.model !== 'constant';
     this.wantTick = new Uint8Array(nSym);
     this.nextTickDue = new Float64Array(1);
     this.dueAt = new Float64Array(nSym).fill(Infinity);
@@ -365,85 +376,63 @@ class EngineRun implements Backtest {
   }
 
   submit(o: OrderRequest): SubmitResult {
-    if (o === null || typeof o !== 'object') return this.fail(`submit() needs an order object, got ${String(o)}`);
-    const s = this.symId(o.symbol);
-    const side: number = o.side === 'buy' ? 1 : o.side === 'sell' ? -1 : this.fail(`order side must be 'buy' or 'sell', got ${JSON.stringify(o.side)}`);
-    const type = o.type ?? 'market';
-    const t = type === 'market' ? MARKET : type === 'limit' ? LIMIT : type === 'stop' ? STOP : this.fail(`order type must be market, limit or stop, got ${JSON.stringify(type)}`);
-    const hasQty = o.qty !== undefined;
-    const hasNotional = o.notional !== undefined;
-    if (hasQty === hasNotional) this.fail(`an order needs exactly one of qty or notional (got ${JSON.stringify(o)})`);
-    const amount = hasQty ? o.qty! : o.notional!;
-    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
-      this.fail(`order ${hasQty ? 'qty' : 'notional'} must be a finite number > 0, got ${String(amount)}`);
-    }
-    if (t === LIMIT && !(typeof o.limit === 'number' && o.limit > 0 && Number.isFinite(o.limit))) this.fail(`a limit order needs a limit price > 0, got ${String(o.limit)}`);
-    if (t === STOP && !(typeof o.stop === 'number' && o.stop > 0 && Number.isFinite(o.stop))) this.fail(`a stop order needs a stop price > 0, got ${String(o.stop)}`);
-    return this.resultOf(this.order(s, side as 1 | -1, t, hasQty ? amount : NaN, hasQty ? NaN : amount, o.limit ?? NaN, o.stop ?? NaN, o.tag));
-  }
-
-  /** A refused order's reason (set by {@link order} when it returns a refused id). */
-  private refusal = '';
-
-  /**
-   * An order already checked (submit's checks, or made by targetPosition): recorded, checked
-   * against buying power, put to work. Returns its id, negated (−id − 1) when refused. Makes no
-   * object: the target orders of a strategy that trades every tick allocate nothing here.
-   */
-  private order(s: number, side: 1 | -1, type: typeof MARKET | typeof LIMIT | typeof STOP, qty: number, notional: number, limit: number, stop: number, tag: string | undefined): number {
-    const id = this.nextOrderId++;
-    this.ordersSubmitted++;
-    const refusal = this.buyingPowerRefusal(s, side, qty, notional);
-    this.orders.push(id, this.clock[0]!, this.clock[1]!, s, side, type, qty, notional, limit, stop, refusal === undefined);
-    if (refusal !== undefined) {
-      this.pendingRejections.push({ orderId: id, symbol: this.symbols[s]!, reason: refusal, ts: this.clock[0]! });
-      this.refusal = refusal;
-      return -id - 1;
-    }
-    this.broker.add(id, s, side, type, qty, notional, limit, stop, this.clock[1]!, this.clock[0]! + this.cfg.execution.latencyUs, tag);
-    return id;
-  }
-
-  private resultOf(r: number): SubmitResult {
-    return r >= 0 ? { ok: true, id: r } : { ok: false, id: -r - 1, reason: this.refusal };
-  }
-
-  /**
-   * Why an order of `qty` units (or `notional`) on symbol s would be refused, or undefined. Buying
-   * power: gross exposure after this order and all working ones, valued at the marks (the price
-   * the strategy sizes with); the quote side only before the first mark.
-   */
-  private buyingPowerRefusal(s: number, side: number, qty: number, notional: number): string | undefined {
-    const pf = this.pf;
-    this.syncMarks();
-    const px = Number.isNaN(pf.mark[s]!) ? this.refPrice(s, side) : pf.mark[s]!;
-    if (Number.isNaN(px)) return 'no price yet for this symbol';
-    const units = Number.isNaN(qty) ? notional / px : qty;
-    const equity = pf.equity();
-    let gross = 0;
-    for (let j = 0; j < this.nSym; j++) {
-      const pxj = j === s ? px : Number.isNaN(pf.mark[j]!) ? pf.avgCost[j]! : pf.mark[j]!;
-      const pj = pf.position[j]! + this.broker.pendingUnits(j, pxj) + (j === s ? side * units : 0);
-      if (pj !== 0) gross += Math.abs(pj) * pxj;
-    }
-    const maxLeverage = this.cfg.execution.maxLeverage;
-    if (gross > maxLeverage * equity * (1 + 1e-9) && gross > pf.grossExposure() + 1e-9) {
-      return `needs gross exposure ${gross.toFixed(2)} > max leverage ${maxLeverage} × equity ${equity.toFixed(2)}`;
-    }
-    return undefined;
+    return this.broker.submit(o);
   }
 
   targetPosition(symbol: string, qty: number): SubmitResult | undefined {
-    return this.targetUnits(this.symId(symbol), qty);
+    return this.broker.targetUnits(this.symId(symbol), qty);
   }
 
-  /** Orders the difference between symbol s's position (with its working orders) and `qty`. */
-  targetUnits(s: number, qty: number): SubmitResult | undefined {
-    if (!Number.isFinite(qty)) this.fail(`targetPosition(${this.symbols[s]}) needs a finite quantity, got ${qty}`);
-    const have = this.pf.position[s]! + this.broker.pendingUnits(s, this.refPrice(s, 1));
-    const diff = qty - have;
-    if (Math.abs(diff) <= 1e-9 * Math.max(1, Math.abs(qty))) return undefined;
-    return this.resultOf(this.order(s, diff > 0 ? 1 : -1, MARKET, Math.abs(diff), NaN, NaN, NaN, undefined));
+  /** The venue refused an order: the strategy hears of it at `at` (now, or after a response latency). */
+  refused(orderId: number, s: number, reason: string, at: EpochUs): void {
+    const r = { orderId, symbol: this.symbols[s]!, reason, ts: this.clock[0]! };
+    if (at <= this.clock[0]!) this.pendingRejections.push(r);
+    else this.notice(at, { due: at, rejection: r });
+  }
+
+  /** The venue ended a working order: the strategy hears of it at `at`. */
+  cancelled(orderId: number, s: number, reason: string, remaining: number, at: EpochUs): void {
+    const c = { orderId, symbol: this.symbols[s]!, reason, remaining, ts: this.clock[0]! };
+    this.cancellations.push(c);
+    if (at <= this.clock[0]!) this.pendingCancels.push(c);
+    else this.notice(at, { due: at, cancellation: c });
+  }
+
+  private notice(at: EpochUs, n: { due: EpochUs; fill?: Fill; rejection?: Rejection; cancellation?: Cancellation }): void {
+    this.notices.push(n);
+    if (at < this.noticeDue) this.noticeDue = at;
+  }
+
+  /** Delivers the notices due by `t`, in the order they were made. */
+  private deliverNotices(t: EpochUs): void {
+    const list = this.notices;
+    let next = Infinity;
+    let m = 0;
+    const due: typeof list = [];
+    for (const n of list) {
+      if (n.due <= t) due.push(n);
+      else {
+        list[m++] = n;
+        if (n.due < next) next = n.due;
+      }
+    }
+    list.length = m;
+    this.noticeDue = next;
+    for (const n of due) {
+      if (n.fill) {
+        if (this.onFill) this.callHandler('onFill', () => this.onFill!.call(this.strategy, this.ctx, n.fill!));
+      } else if (n.rejection) this.pendingRejections.push(n.rejection);
+      else if (n.cancellation) this.pendingCancels.push(n.cancellation);
+    }
+    this.flushRejections();
+  }
+
+  private callHandler(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.handlerFailed(what, e);
+    }
   }
 
   random(): number {
@@ -480,6 +469,7 @@ class EngineRun implements Backtest {
     }
   }
 
+  /** Rejections, then cancellations, reach onReject and onCancel. */
   private flushRejections(): void {
     const pending = this.pendingRejections;
     while (pending.length > 0) {
@@ -494,16 +484,32 @@ class EngineRun implements Backtest {
         }
       }
     }
+    const cancels = this.pendingCancels;
+    while (cancels.length > 0) {
+      const c = cancels.shift()!;
+      const onCancel = this.strategy.onCancel;
+      if (onCancel) {
+        try {
+          onCancel.call(this.strategy, this.ctx, c);
+        } catch (e) {
+          this.handlerFailed('onCancel', e);
+        }
+      }
+    }
   }
 
   private accrueBorrow(t: EpochUs): void {
     const rate = this.borrowRate;
-    if (rate > 0 && t > this.lastAccrual) {
-      this.syncMarks();
+    if (t > this.lastAccrual && this.pf.inMarket()) {
+      let synced = false;
       const pf = this.pf;
       for (let s = 0; s < this.nSym; s++) {
         const p = pf.position[s]!;
-        if (p < 0) pf.charge(s, -p * pf.mark[s]! * rate * ((t - this.lastAccrual) / YEAR_US));
+        if (p < 0 && rate[s]! > 0) {
+          if (!synced) this.syncMarks();
+          synced = true;
+          pf.charge(s, -p * pf.mark[s]! * rate[s]! * ((t - this.lastAccrual) / YEAR_US));
+        }
       }
     }
     this.lastAccrual = t;
@@ -549,7 +555,10 @@ class EngineRun implements Backtest {
       else if (before !== 0 && after === 0) opened--;
       this.fills.push(ft, i, fb.orderId[j]!, s, side, qty, price, fee, bid, ask);
       if (this.onFill) {
-        this.eventFills.push({ orderId: fb.orderId[j]!, symbol: this.symbols[s]!, side: side > 0 ? 'buy' : 'sell', qty, price, fee, ts: ft, done: fb.done[j] === 1, tag: fb.tag[j] });
+        const f: Fill = { orderId: fb.orderId[j]!, symbol: this.symbols[s]!, side: side > 0 ? 'buy' : 'sell', qty, price, fee, ts: ft, done: fb.done[j] === 1, tag: fb.tag[j] };
+        const at = this.delayedFills ? ft + broker.latency.responseUs(ft) : ft;
+        if (at > t) this.notice(at, { due: at, fill: f });
+        else this.eventFills.push(f);
       }
     }
     return opened;
@@ -582,7 +591,7 @@ class EngineRun implements Backtest {
       }
     }
     this.eventFills.length = 0;
-    if (this.pendingRejections.length > 0) this.flushRejections();
+    if (this.pendingRejections.length > 0 || this.pendingCancels.length > 0) this.flushRejections();
   }
 
   private runChunk(from: number, to: number): void {
@@ -604,7 +613,7 @@ class EngineRun implements Backtest {
     let exposedSince = this.exposedSince;
     for (let i = from; i < to; i++) {
       // quiet events up to the next one that needs more than a market-state update
-      i = scanQuiet(quiet, i, to, bucketEnd);
+      i = scanQuiet(quiet, i, to, this.noticeDue === Infinity ? bucketEnd : Math.min(bucketEnd, this.noticeDue - 0.5));
       if (i >= to) break;
       const t = ts[i]!;
       const s = sym[i]!;
@@ -639,7 +648,13 @@ class EngineRun implements Backtest {
         tradeRow[s] = i;
         if (source[s] === S_TRADE || markRow[s]! < 0) markRow[s] = i;
       } else if (source[s] === S_BAR) markRow[s] = i;
-      // strategy (handlers are called directly: no closure per event)
+      // strategy (handlers are called directly: no closure per event): what the venue said
+      // earlier that arrives now, this event's fills, then the event
+      if (t >= this.noticeDue) {
+        clock[0] = t;
+        clock[1] = i;
+        this.deliverNotices(t);
+      }
       if (hadFills) this.deliverFills();
       if (k === K_BAR) {
         if (onBar) {
@@ -651,7 +666,7 @@ class EngineRun implements Backtest {
           } catch (e) {
             this.handlerFailed('onBar', e);
           }
-          if (this.pendingRejections.length > 0) this.flushRejections();
+          if (this.pendingRejections.length > 0 || this.pendingCancels.length > 0) this.flushRejections();
         }
       } else if (onTick && wantTick[s] === 1 && t >= nextTickDue[perSymbol ? s : 0]!) {
         this.tickDelivered(s, t);
@@ -663,7 +678,7 @@ class EngineRun implements Backtest {
         } catch (e) {
           this.handlerFailed('onTick', e);
         }
-        if (this.pendingRejections.length > 0) this.flushRejections();
+        if (this.pendingRejections.length > 0 || this.pendingCancels.length > 0) this.flushRejections();
       }
       if (observer) {
         clock[0] = t;
@@ -725,9 +740,10 @@ class EngineRun implements Backtest {
       // open round trips are marked at the last event, named as a bar is named: by its start
       openTrades: pf.openTrips(n > 0 ? rowTime(this.table, n - 1) : clock[0]!),
       fills: this.fills,
-      orders: this.orders,
+      orders: this.broker.orders,
       rejections: this.rejections,
-      ordersSubmitted: this.ordersSubmitted,
+      cancellations: this.cancellations,
+      ordersSubmitted: this.broker.ordersSubmitted,
       finalEquity: pf.equity(),
       cash: pf.cash,
       feesPaid: pf.feesPaid,
@@ -805,7 +821,7 @@ class EngineContext implements Context {
     // re-trades the drift of price and equity (a position held at 50% is at 49.8% a bar later)
     const have = r.pf.position[s]! + r.broker.pendingUnits(s, px);
     if (target !== 0 && Math.abs((target - have) * px) <= tolerance * Math.abs(equity)) return undefined;
-    return r.targetUnits(s, target);
+    return r.broker.targetUnits(s, target);
   }
   random(): number {
     return this.run.random();

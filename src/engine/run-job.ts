@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.js';
 import { rowTime, sliceTime, type TickTable } from '../data/table.js';
 import { durationError, parseIso, type EpochUs } from '../data/time.js';
-import { validateExecution, type ExecutionConfig } from '../broker/broker.js';
+import type { ExecutionSettings } from '../broker/settings.js';
 import { choosePeriod, samplingPeriod, type PeriodChoice } from '../metrics/period.js';
 import type { Calendar } from '../metrics/calendar.js';
 import { computeMetrics, type RunMetrics } from '../metrics/run-metrics.js';
@@ -20,7 +20,7 @@ export interface RunSpec {
   readonly params: Readonly<Record<string, string | ParamValue>>;
   readonly from?: string;
   readonly to?: string;
-  readonly execution: ExecutionConfig;
+  readonly execution: ExecutionSettings;
   readonly initialCapital: number;
   readonly period?: string;
   readonly periodsPerYear?: number;
@@ -76,7 +76,7 @@ export function prepareRun(table: TickTable, spec: RunSpec, annualise = true): P
   const config: RunConfig = {
     strategyName: spec.strategy.name,
     initialCapital: spec.initialCapital,
-    execution: validateExecution(spec.execution),
+    execution: spec.execution,
     periodUs: period.periodUs,
     seed: spec.seed,
   };

@@ -56,7 +56,7 @@ export interface OrderRecord {
   readonly index: number;
   readonly symbol: string;
   readonly side: 'buy' | 'sell';
-  readonly type: 'market' | 'limit' | 'stop';
+  readonly type: 'market' | 'limit' | 'stop' | 'stop-limit' | 'trailing-stop';
   readonly qty: number;
   readonly notional: number;
   readonly limit: number;
@@ -64,11 +64,21 @@ export interface OrderRecord {
   readonly accepted: boolean;
 }
 
-/** An order the engine refused (before it reached the broker). */
+/** An order the venue refused (its checks, buying power, a rejection by the latency model). */
 export interface Rejection {
   readonly orderId: number;
   readonly symbol: string;
   readonly reason: string;
+  readonly ts: EpochUs;
+}
+
+/** A working order the venue ended without filling it whole (expiry, IOC/FOK, OCO, reduce-only). */
+export interface Cancellation {
+  readonly orderId: number;
+  readonly symbol: string;
+  readonly reason: string;
+  /** Units it had left (NaN: a notional order never sized). */
+  readonly remaining: number;
   readonly ts: EpochUs;
 }
 
@@ -212,7 +222,7 @@ export abstract class ColumnLog<Row> implements Iterable<Row> {
 }
 
 const SIDE = ['sell', '', 'buy'] as const;
-const TYPES = ['market', 'limit', 'stop'] as const;
+const TYPES = ['market', 'limit', 'stop', 'stop-limit', 'trailing-stop'] as const;
 
 /** Fill columns: ts, index, orderId, sym, side (±1), qty, price, fee, bid, ask. */
 export const F_TS = 0;
@@ -420,6 +430,8 @@ export interface RunRecord {
   readonly fills: FillLog;
   readonly orders: OrderLog;
   readonly rejections: readonly Rejection[];
+  /** Orders the venue ended unfilled or part-filled: expiries, IOC/FOK, one-cancels-other, reduce-only. */
+  readonly cancellations: readonly Cancellation[];
   readonly ordersSubmitted: number;
   readonly finalEquity: number;
   readonly cash: number;

@@ -6,7 +6,7 @@
 import type { FileSummary } from '../data/load.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import type { RunOutcome } from '../engine/run-job.js';
-import type { ExecutionConfig } from '../broker/broker.js';
+import type { ExecutionSettings } from '../broker/settings.js';
 import type { RoundTrip } from '../portfolio/portfolio.js';
 import { sampleLabels } from '../metrics/period.js';
 import { csvField, fmtInt, fmtNum, fmtP, fmtPct, toJson } from './format.js';
@@ -18,7 +18,7 @@ export interface RunReport {
     readonly params: Readonly<Record<string, unknown>>;
     readonly seed: string;
     readonly initialCapital: number;
-    readonly execution: ExecutionConfig;
+    readonly execution: ExecutionSettings;
     readonly period: { readonly label: string; readonly us: number; readonly periodsPerYear: number; readonly calendar: string; readonly basis: string };
     readonly window: { readonly from: string; readonly to: string; readonly events: number };
     readonly data: readonly { file: string; kind: string; rows: number; bytes: number; sha1: string | null; symbols: readonly string[]; badRows: number; timestamps: string }[];
@@ -43,7 +43,7 @@ export interface RunReport {
   readonly strategy?: unknown;
 }
 
-export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[] }, version: string, argv: readonly string[], execution: ExecutionConfig, seed: string): RunReport {
+export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[] }, version: string, argv: readonly string[], execution: ExecutionSettings, seed: string): RunReport {
   const m = out.metrics;
   const r = out.record;
   const iso = (x: number): string | null => (Number.isFinite(x) ? formatIso(x) : null);

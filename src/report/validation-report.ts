@@ -4,7 +4,7 @@
  * parameters and seed: no wall-clock times, no worker count, so it is byte-identical across runs
  * and across `--workers`.
  */
-import type { ExecutionConfig } from '../broker/broker.js';
+import type { ExecutionSettings } from '../broker/settings.js';
 import type { FileSummary } from '../data/load.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import { sampleLabels } from '../metrics/period.js';
@@ -25,7 +25,7 @@ export interface ValidationContext {
   readonly firstRowTs: number;
   readonly lastRowTs: number;
   readonly symbols: readonly string[];
-  readonly execution: ExecutionConfig;
+  readonly execution: ExecutionSettings;
   readonly initialCapital: number;
   readonly seed: string;
   readonly period: PeriodChoice;

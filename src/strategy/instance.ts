@@ -7,7 +7,7 @@
 import { didYouMean, TickfoldError, UsageError } from '../errors.js';
 import type { Params, Strategy, StrategyModule } from './types.js';
 
-export const HANDLERS = ['onStart', 'onTick', 'onBar', 'onFill', 'onReject', 'onEnd'] as const;
+export const HANDLERS = ['onStart', 'onTick', 'onBar', 'onFill', 'onReject', 'onCancel', 'onEnd'] as const;
 
 /** Every property name of an object and its prototypes (a class's methods live on its prototype). */
 function propertyNames(o: object): string[] {

@@ -17,6 +17,11 @@ export function parseParamPairs(pairs: readonly string[]): Record<string, string
   return out;
 }
 
+/** A duration parameter's value in µs: `0` (no unit needed) or a duration such as `50ms`; NaN otherwise. */
+export function durationUs(raw: string): number {
+  return raw.trim() === '0' ? 0 : parseDuration(raw);
+}
+
 /** true/false, yes/no, on/off, 1/0, in any case; undefined for anything else. */
 export function parseBoolean(raw: string): boolean | undefined {
   const v = raw.trim().toLowerCase();
@@ -25,10 +30,10 @@ export function parseBoolean(raw: string): boolean | undefined {
   return undefined;
 }
 
-function convert(strategy: string, key: string, raw: string | ParamValue, schema: ParamSchema): ParamValue {
+function convert(owner: string, key: string, raw: string | ParamValue, schema: ParamSchema): ParamValue {
   const spec = schema[key]!;
   const bad = (what: string): UsageError =>
-    new UsageError(`strategy '${strategy}': parameter ${key}=${String(raw)} is not ${what} (${spec.doc}; default ${String(spec.default)})`);
+    new UsageError(`${owner}: parameter ${key}=${String(raw)} is not ${what} (${spec.doc}; default ${String(spec.default)})`);
   switch (spec.type) {
     case 'number':
     case 'integer': {
@@ -49,29 +54,32 @@ function convert(strategy: string, key: string, raw: string | ParamValue, schema
     case 'string': {
       const s = String(raw);
       if (spec.choices && !spec.choices.includes(s)) throw bad(`one of ${spec.choices.join(', ')}`);
-      if (spec.format === 'duration' && !(s.trim() === '' && spec.default === '') && !(parseDuration(s) > 0)) {
-        throw bad(`a duration (e.g. 1m, 1h, 5d${spec.default === '' ? "; or '' for none" : ''}; ${DURATION_UNITS_HELP})`);
+      if (spec.format === 'duration' && !(s.trim() === '' && spec.default === '') && !(durationUs(s) > 0 || (spec.min === 0 && durationUs(s) === 0))) {
+        throw bad(`a duration (e.g. ${spec.min === 0 ? '0, 50ms, ' : ''}1m, 1h, 5d${spec.default === '' ? "; or '' for none" : ''}; ${DURATION_UNITS_HELP})`);
       }
       return s;
     }
   }
 }
 
-/** Defaults overlaid with the given values, each converted and checked. */
-export function resolveParams(strategy: string, schema: ParamSchema, given: Readonly<Record<string, string | ParamValue>>): Params {
+/**
+ * Defaults overlaid with the given values, each converted and checked. `owner` names whose
+ * parameters they are in messages (default: the strategy `strategy`).
+ */
+export function resolveParams(strategy: string, schema: ParamSchema, given: Readonly<Record<string, string | ParamValue>>, owner = `strategy '${strategy}'`): Params {
   const out: Record<string, ParamValue> = {};
   for (const key of Object.keys(given)) {
     if (!(key in schema)) {
       const known = Object.keys(schema);
       const near = didYouMean(key, known);
       throw new UsageError(
-        `strategy '${strategy}' has no parameter '${key}'${near ? `; did you mean '${near}'?` : ''}` +
+        `${owner} has no parameter '${key}'${near ? `; did you mean '${near}'?` : ''}` +
           (known.length ? ` (parameters: ${known.join(', ')})` : ' (it takes no parameters)'),
       );
     }
   }
   for (const key of Object.keys(schema).sort()) {
-    out[key] = key in given ? convert(strategy, key, given[key]!, schema) : schema[key]!.default;
+    out[key] = key in given ? convert(owner, key, given[key]!, schema) : schema[key]!.default;
   }
   return out;
 }

@@ -6,7 +6,9 @@
 import type { EpochUs } from '../data/time.js';
 
 export type Side = 'buy' | 'sell';
-export type OrderType = 'market' | 'limit' | 'stop';
+export type OrderType = 'market' | 'limit' | 'stop' | 'stop-limit' | 'trailing-stop';
+/** Time in force: good till cancelled (default), immediate or cancel, fill or kill, good till time (`expireAt`). */
+export type TimeInForce = 'gtc' | 'ioc' | 'fok' | 'gtt';
 
 /** An order as a strategy asks for it. Give `qty` (units) or `notional` (cash; sized at the fill price). */
 export interface OrderRequest {
@@ -16,10 +18,24 @@ export interface OrderRequest {
   readonly notional?: number;
   /** Default 'market'. */
   readonly type?: OrderType;
-  /** Limit price (type 'limit'). */
+  /** Limit price (types 'limit' and 'stop-limit'). */
   readonly limit?: number;
-  /** Stop (trigger) price (type 'stop'). */
+  /** Stop (trigger) price (types 'stop' and 'stop-limit'). */
   readonly stop?: number;
+  /** Trailing stop: the trigger follows the best price by this distance (price units)... */
+  readonly trail?: number;
+  /** ... or by this fraction of it (0.02 for 2%). */
+  readonly trailPercent?: number;
+  /** Default 'gtc'; 'gtt' needs `expireAt`. IOC and FOK apply to market and limit orders. */
+  readonly tif?: TimeInForce;
+  /** GTT: the order is cancelled at the first event of its symbol at or after this time (µs). */
+  readonly expireAt?: EpochUs;
+  /** Only reduces the position (capped to it at each fill; cancelled when there is none). */
+  readonly reduceOnly?: boolean;
+  /** Bracket: each fill attaches a take-profit limit at this price on the other side ... */
+  readonly takeProfit?: number;
+  /** ... and a stop-loss stop at this price; the two are reduce-only and one cancels the other. */
+  readonly stopLoss?: number;
   /** Free text carried into fills, for the strategy's own bookkeeping. */
   readonly tag?: string;
 }
@@ -47,6 +63,16 @@ export interface Rejection {
   readonly orderId: number;
   readonly symbol: string;
   readonly reason: string;
+  readonly ts: EpochUs;
+}
+
+/** A working order the venue ended without filling it whole: expiry, IOC/FOK, one-cancels-other, reduce-only. */
+export interface Cancellation {
+  readonly orderId: number;
+  readonly symbol: string;
+  readonly reason: string;
+  /** Units it had left (NaN: a notional order never sized). */
+  readonly remaining: number;
   readonly ts: EpochUs;
 }
 
@@ -187,6 +213,7 @@ export interface Strategy {
   onBar?(ctx: Context, bar: BarView): void;
   onFill?(ctx: Context, fill: Fill): void;
   onReject?(ctx: Context, rejection: Rejection): void;
+  onCancel?(ctx: Context, cancellation: Cancellation): void;
   onEnd?(ctx: Context): void;
   /** JSON-serialisable diagnostics for the report (fit, signals), asked for once at the end. */
   summary?(): unknown;

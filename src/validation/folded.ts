@@ -15,7 +15,7 @@
  *   belong to none.
  */
 import { createStrategy } from '../strategy/instance.js';
-import type { HistoryField, Context, Fill, OrderRequest, Params, Rejection, Strategy, StrategyModule, SubmitResult, TickSubscription } from '../strategy/types.js';
+import type { HistoryField, Context, Fill, OrderRequest, Params, Rejection, Cancellation, Strategy, StrategyModule, SubmitResult, TickSubscription } from '../strategy/types.js';
 
 export type FoldEdge = 'close' | 'carry';
 
@@ -214,6 +214,11 @@ export function foldedStrategy(module: StrategyModule, segments: readonly Segmen
       const k = owner.get(r.orderId);
       const inst = k === undefined ? undefined : instances[k];
       if (k !== undefined && inst?.onReject && k === active) wrap(k, 'onReject', () => inst.onReject!(contexts[k]!, r));
+    },
+    onCancel(ctx, c: Cancellation) {
+      const k = owner.get(c.orderId);
+      const inst = k === undefined ? undefined : instances[k];
+      if (k !== undefined && inst?.onCancel && k === active) wrap(k, 'onCancel', () => inst.onCancel!(contexts[k]!, c));
     },
     onEnd(ctx) {
       for (let k = lo; k < hi; k++) {

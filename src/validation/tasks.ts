@@ -10,7 +10,7 @@
  *   data up to the window's end (see metrics/window.ts), so no fold's choice sees its test data.
  * - An out-of-sample task runs the folded strategy (folded.ts) from the first warm-up to the end.
  */
-import type { ExecutionConfig } from '../broker/broker.js';
+import type { ExecutionSettings } from '../broker/settings.js';
 import { unpackRecord, type PackedRecord, type RunRecord } from '../portfolio/record.js';
 import type { TickTable } from '../data/table.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
@@ -18,7 +18,7 @@ import type { Params } from '../strategy/types.js';
 import type { FoldEdge, Segment } from './folded.js';
 
 export interface RunSettings {
-  readonly execution: ExecutionConfig;
+  readonly execution: ExecutionSettings;
   readonly initialCapital: number;
   readonly periodUs: number;
   readonly periodsPerYear: number;

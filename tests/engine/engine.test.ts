@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXECUTION } from '../../src/broker/broker.js';
+import { DEFAULT_EXECUTION, executionOf } from '../../src/broker/settings.js';
 import { loadData } from '../../src/data/load.js';
 import { sliceTime, type TickTable } from '../../src/data/table.js';
 import { parseIso } from '../../src/data/time.js';
@@ -14,7 +14,7 @@ import { describeShared, ROOT, runCli, shared, tempDir } from '../helpers.js';
 const cfg = (over: Partial<RunConfig> = {}): RunConfig => ({
   strategyName: 'x',
   initialCapital: 100_000,
-  execution: { ...DEFAULT_EXECUTION, feeBps: 1, feePerUnit: 0.001, borrowBps: 50, maxLeverage: 2 },
+  execution: executionOf({ feeBps: 1, feePerUnit: 0.001, borrowBps: 50, maxLeverage: 2 }),
   periodUs: 60e6,
   seed: '7',
   ...over,
@@ -98,7 +98,7 @@ describeShared('real data', () => {
   });
   it('a two-symbol run on the Binance quotes fills buys at the ask and sells at the bid of real rows', async () => {
     const { table } = await loadData([shared('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv')], { cache: false });
-    const rec = runBacktest(table, make('random', { prob: '0.001' }), cfg({ execution: { ...DEFAULT_EXECUTION, maxLeverage: 1 } }));
+    const rec = runBacktest(table, make('random', { prob: '0.001' }), cfg({ execution: executionOf({ maxLeverage: 1 }) }));
     const sides = new Set(rec.fills.rows().map((f) => `${f.symbol} ${f.side}`));
     expect(sides).toEqual(new Set(['BTCUSDT buy', 'BTCUSDT sell', 'ETHUSDT buy', 'ETHUSDT sell']));
     for (const f of rec.fills) {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_EXECUTION, type ExecutionConfig } from '../../src/broker/broker.js';
+import { DEFAULT_EXECUTION, executionOf, type ShortSettings } from '../../src/broker/settings.js';
 import { loadData } from '../../src/data/load.js';
 import type { TickTable } from '../../src/data/table.js';
 import { runBacktest, type RunRecord } from '../../src/engine/engine.js';
@@ -32,11 +32,11 @@ export function scripted(orders: Record<number, OrderRequest[]>, hooks: Partial<
   return { ...hooks, seen, onTick: (ctx, t) => on(ctx, t.index), onBar: (ctx, b) => on(ctx, b.index) };
 }
 
-export function run(table: TickTable, strategy: Strategy, exec: Partial<ExecutionConfig> = {}, capital = 1_000_000): RunRecord {
+export function run(table: TickTable, strategy: Strategy, exec: ShortSettings = {}, capital = 1_000_000, more: Readonly<Record<string, string | number | boolean>> = {}): RunRecord {
   return runBacktest(table, strategy, {
     strategyName: 'test',
     initialCapital: capital,
-    execution: { ...DEFAULT_EXECUTION, ...exec },
+    execution: executionOf(exec, more),
     periodUs: 60e6,
     seed: '1',
   });

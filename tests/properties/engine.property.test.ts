@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FILL_QUOTE, FILL_TRADE, fillSources, type ExecutionConfig } from '../../src/broker/broker.js';
+import { FILL_QUOTE, FILL_TRADE, fillSources } from '../../src/broker/fill-source.js';
+import { DEFAULT_EXECUTION, type ExecutionSettings } from '../../src/broker/settings.js';
 import { loadData } from '../../src/data/load.js';
 import { QUOTE } from '../../src/data/schema.js';
 import { sliceRows, type TickTable } from '../../src/data/table.js';
@@ -21,8 +22,8 @@ const CAPITAL = 100_000;
 
 const near = (a: number, b: number, scale = CAPITAL): boolean => Math.abs(a - b) <= 1e-7 * Math.max(1, scale, Math.abs(a), Math.abs(b));
 
-function run(table: TickTable, strategy: Strategy, execution: ExecutionConfig, observer?: Parameters<typeof runBacktest>[2]['observer']): RunRecord {
-  return runBacktest(table, strategy, { strategyName: 'random', initialCapital: CAPITAL, execution, periodUs: 60e6, seed: '7', ...(observer ? { observer } : {}) });
+function run(table: TickTable, strategy: Strategy, execution: { readonly settings: ExecutionSettings }, observer?: Parameters<typeof runBacktest>[2]['observer']): RunRecord {
+  return runBacktest(table, strategy, { strategyName: 'random', initialCapital: CAPITAL, execution: execution.settings, periodUs: 60e6, seed: '7', ...(observer ? { observer } : {}) });
 }
 
 const scenario = fc.record({ market: marketArb, execution: executionArb, actions: actionsArb });
@@ -310,7 +311,7 @@ describe('time', () => {
               visibleAt(ctx.now, ctx.price('X'));
             },
           },
-          { strategyName: 'bars', initialCapital: CAPITAL, execution: { ...(await import('../../src/broker/broker.js')).DEFAULT_EXECUTION }, periodUs: 60e6, seed: '1' },
+          { strategyName: 'bars', initialCapital: CAPITAL, execution: DEFAULT_EXECUTION, periodUs: 60e6, seed: '1' },
         );
       },
       60,

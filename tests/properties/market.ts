@@ -2,7 +2,7 @@
  * Random markets and random strategies for the property tests: quote streams for two symbols and a
  * trade-only third, built straight into a {@link TickTable} (the loader has its own properties).
  */
-import { DEFAULT_EXECUTION, type ExecutionConfig } from '../../src/broker/broker.js';
+import { executionOf, type ExecutionSettings, type ShortSettings } from '../../src/broker/settings.js';
 import { QUOTE, TRADE } from '../../src/data/schema.js';
 import { mergeTables, type FileTable, type TickTable } from '../../src/data/table.js';
 import type { Context, OrderRequest, Side, Strategy, TickView } from '../../src/strategy/types.js';
@@ -70,7 +70,8 @@ export function buildMarket(m: MarketSpec): TickTable {
   ]);
 }
 
-export const executionArb: fc.Arbitrary<ExecutionConfig> = fc.record({
+/** Short settings (what the invariants read) and the settings they make. */
+export const executionArb: fc.Arbitrary<Required<ShortSettings> & { readonly settings: ExecutionSettings }> = fc.record({
   latencyUs: fc.constantFrom(0, 0, 500_000, 5_000_000),
   slippageBps: fc.constantFrom(0, 0, 1, 7.5),
   halfSpreadBps: fc.constantFrom(0, 2, 10),
@@ -80,7 +81,7 @@ export const executionArb: fc.Arbitrary<ExecutionConfig> = fc.record({
   borrowBps: fc.constantFrom(0, 300),
   capToQuoteSize: fc.boolean(),
   maxLeverage: fc.constantFrom(0.5, 1, 3),
-}).map((e) => ({ ...DEFAULT_EXECUTION, ...e }));
+}).map((e) => ({ ...e, settings: executionOf(e) }));
 
 export interface Action {
   readonly at: number;

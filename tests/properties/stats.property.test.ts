@@ -4,7 +4,7 @@
  * a RangeError that names the argument.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXECUTION } from '../../src/broker/broker.js';
+import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
 import { runBacktest } from '../../src/engine/engine.js';
 import { overfitReport } from '../../src/analysis/overfit.js';
 import { hitRate } from '../../src/metrics/hit-rate.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXECUTION } from '../../src/broker/broker.js';
+import { executionOf } from '../../src/broker/settings.js';
 import { loadData } from '../../src/data/load.js';
 import { sliceRows, sliceTime, type TickTable } from '../../src/data/table.js';
 import { runBacktest, type RunRecord } from '../../src/engine/engine.js';
@@ -30,7 +30,7 @@ const run = (table: TickTable, name: string, params: Record<string, string>, see
   return runBacktest(table, m.create(resolveParams(name, m.params, params)), {
     strategyName: name,
     initialCapital: 100_000,
-    execution: { ...DEFAULT_EXECUTION, feeBps: 0.5 },
+    execution: executionOf({ feeBps: 0.5 }),
     periodUs: 60e6,
     seed,
   });

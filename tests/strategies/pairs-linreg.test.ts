@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXECUTION } from '../../src/broker/broker.js';
+import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
 import { parseIso } from '../../src/data/time.js';
 import { runJob } from '../../src/engine/run-table.js';
 import type { LinregDiagnostics } from '../../strategies/linreg.js';

@@ -4,7 +4,7 @@
  * at the edge closes the previous period).
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXECUTION } from '../../src/broker/broker.js';
+import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
 import { runBacktest } from '../../src/engine/engine.js';
 import { returnsFromEquity } from '../../src/metrics/returns.js';
 import { sliceRecord } from '../../src/metrics/window.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXECUTION } from '../../src/broker/broker.js';
+import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
 import { runBacktest } from '../../src/engine/engine.js';
 import type { Context, StrategyModule } from '../../src/strategy/types.js';
 import { foldedStrategy, type FoldEdge, type Segment } from '../../src/validation/folded.js';

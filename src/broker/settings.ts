@@ -1,0 +1,161 @@
+/**
+ * The execution settings: one type from the command line to the venue. A model per slot (see
+ * broker/models), with its parameters checked and defaults filled in, the buying-power limit and
+ * the sizing rules per symbol. Plain JSON: it goes to worker threads and into reports as it is.
+ */
+import { didYouMean, UsageError } from '../errors.js';
+import { resolveParams } from '../strategy/params.js';
+import type { ParamValue } from '../strategy/types.js';
+import { FAMILIES, type Family, type ModelChoice } from './model.js';
+import { MODELS, modelOf } from './models/index.js';
+
+/** Lot size, minimum quantity and tick size of a symbol (0: none). */
+export interface SymbolRules {
+  readonly lot: number;
+  readonly minQty: number;
+  readonly tick: number;
+}
+
+export const NO_RULES: SymbolRules = { lot: 0, minQty: 0, tick: 0 };
+
+export interface ExecutionSettings {
+  readonly latency: ModelChoice;
+  readonly fill: ModelChoice;
+  readonly queue: ModelChoice;
+  readonly slippage: ModelChoice;
+  readonly fees: ModelChoice;
+  readonly financing: ModelChoice;
+  /** Gross exposure allowed as a multiple of equity; larger orders are rejected. */
+  readonly maxLeverage: number;
+  /** Sizing rules by symbol; `*` for every symbol not named. */
+  readonly sizing: Readonly<Record<string, SymbolRules>>;
+}
+
+export interface ExecutionInput {
+  /** `family` → model name, `family.param` → value (as `--exec` gives them). */
+  readonly exec?: Readonly<Record<string, string | ParamValue>>;
+  readonly maxLeverage?: number;
+  readonly sizing?: Readonly<Record<string, Partial<SymbolRules>>>;
+}
+
+/**
+ * Checked settings from what a user gave: unknown slots, models and parameters are refused with
+ * "did you mean"; each model's own check runs (a latency file is read and checked here).
+ */
+export function makeExecution(input: ExecutionInput = {}): ExecutionSettings {
+  const given = input.exec ?? {};
+  const chosen = new Map<Family, string>();
+  const params = new Map<Family, Record<string, string | ParamValue>>();
+  for (const [key, value] of Object.entries(given)) {
+    const dot = key.indexOf('.');
+    const fam = dot < 0 ? key : key.slice(0, dot);
+    if (!(FAMILIES as readonly string[]).includes(fam)) {
+      const near = didYouMean(fam, FAMILIES);
+      throw new UsageError(`execution has no slot '${fam}' (in '${key}')${near ? `; did you mean '${near}'?` : ''} (slots: ${FAMILIES.join(', ')})`);
+    }
+    const family = fam as Family;
+    if (dot < 0) {
+      const name = String(value);
+      if (!modelOf(family, name)) {
+        const names = MODELS[family].map((m) => m.name);
+        const near = didYouMean(name, names);
+        throw new UsageError(`no ${family} model '${name}'${near ? `; did you mean '${near}'?` : ''} (${family} models: ${names.join(', ')})`);
+      }
+      chosen.set(family, name);
+    } else {
+      const p = params.get(family) ?? {};
+      p[key.slice(dot + 1)] = value;
+      params.set(family, p);
+    }
+  }
+  const choice = (family: Family): ModelChoice => {
+    const m = modelOf(family, chosen.get(family) ?? MODELS[family][0]!.name)!;
+    const p = params.get(family) ?? {};
+    let resolved;
+    try {
+      resolved = resolveParams(m.name, m.params, p, `${family} model '${m.name}'`);
+    } catch (e) {
+      // a parameter of another model of the slot: say which, and how to choose it
+      const other = Object.keys(p).find((k) => !(k in m.params));
+      const owner = other !== undefined ? MODELS[family].find((x) => other in x.params) : undefined;
+      if (owner && e instanceof UsageError) throw new UsageError(`${e.message}; '${other}' is a parameter of the ${family} model '${owner.name}': choose it with --exec ${family}=${owner.name}`);
+      throw e;
+    }
+    m.check?.(resolved);
+    return { model: m.name, params: resolved };
+  };
+  const maxLeverage = input.maxLeverage ?? 1;
+  if (!(Number.isFinite(maxLeverage) && maxLeverage > 0)) throw new UsageError(`max leverage ${maxLeverage} must be > 0`);
+  const sizing: Record<string, SymbolRules> = {};
+  for (const [sym, r] of Object.entries(input.sizing ?? {})) {
+    const rules = { ...NO_RULES, ...r };
+    for (const [k, v] of Object.entries(rules)) if (!(Number.isFinite(v) && v >= 0)) throw new UsageError(`${sym}: ${k} ${v} must be a number >= 0`);
+    sizing[sym] = rules;
+  }
+  return {
+    latency: choice('latency'),
+    fill: choice('fill'),
+    queue: choice('queue'),
+    slippage: choice('slippage'),
+    fees: choice('fees'),
+    financing: choice('financing'),
+    maxLeverage,
+    sizing,
+  };
+}
+
+export const DEFAULT_EXECUTION: ExecutionSettings = makeExecution();
+
+/** The sizing rules of a symbol: its own, else `*`'s, else none. */
+export function rulesFor(s: ExecutionSettings, symbol: string): SymbolRules {
+  return s.sizing[symbol] ?? s.sizing['*'] ?? NO_RULES;
+}
+
+/** One line per slot: the model, its parameters that differ from their defaults. */
+export function describeExecution(s: ExecutionSettings): string[] {
+  return FAMILIES.map((f) => {
+    const c = s[f];
+    const m = modelOf(f, c.model)!;
+    const changed = Object.entries(c.params).filter(([k, v]) => m.params[k]!.default !== v);
+    return `${f}: ${c.model}${changed.length ? ` (${changed.map(([k, v]) => `${k}=${String(v)}`).join(', ')})` : ''}`;
+  });
+}
+
+/**
+ * The settings the short flags (`--latency`, `--fee`, `--slippage`...) make, by their meaning:
+ * each maps to one parameter of a default model. For the command line and for tests.
+ */
+export interface ShortSettings {
+  readonly latencyUs?: number;
+  readonly slippageBps?: number;
+  readonly halfSpreadBps?: number;
+  readonly feePerUnit?: number;
+  readonly feeBps?: number;
+  readonly feeMinimum?: number;
+  readonly borrowBps?: number;
+  readonly capToQuoteSize?: boolean;
+  readonly maxLeverage?: number;
+}
+
+/** Which `--exec` key each short setting sets. */
+export const SHORT_KEYS: Readonly<Record<Exclude<keyof ShortSettings, 'maxLeverage'>, string>> = {
+  latencyUs: 'latency.entry',
+  slippageBps: 'slippage.bps',
+  halfSpreadBps: 'fill.spread',
+  feePerUnit: 'fees.perUnit',
+  feeBps: 'fees.bps',
+  feeMinimum: 'fees.minimum',
+  borrowBps: 'financing.bps',
+  capToQuoteSize: 'fill.capToQuoteSize',
+};
+
+/** Settings from short ones, over `exec` (key=value as `--exec` gives them). */
+export function executionOf(short: ShortSettings, exec: Readonly<Record<string, string | ParamValue>> = {}, sizing?: ExecutionInput['sizing']): ExecutionSettings {
+  const e: Record<string, string | ParamValue> = { ...exec };
+  for (const [k, key] of Object.entries(SHORT_KEYS)) {
+    const v = short[k as keyof typeof SHORT_KEYS];
+    if (v === undefined) continue;
+    e[key] = k === 'latencyUs' ? `${v as number}us` : v;
+  }
+  return makeExecution({ exec: e, ...(short.maxLeverage !== undefined ? { maxLeverage: short.maxLeverage } : {}), ...(sizing ? { sizing } : {}) });
+}

@@ -1,0 +1,672 @@
+/**
+ * The simulated venue: order intake (checks, latency, sizing rules, buying power, target orders),
+ * working orders, matching and fees. The market assumptions are the run's execution models
+ * (broker/models, bound once here); the rules by which prices are found per data kind are in
+ * broker/match-rules.ts. Each rule has a named test in tests/broker.
+ *
+ * Intake:
+ * - An order is checked (side, type, one of qty or notional, prices) before anything else; a
+ *   strategy's mistake is a StrategyError naming it.
+ * - Sizing rules of its symbol (`--lot-size`, `--min-qty`, `--tick-size`): an explicit quantity
+ *   off the lot or below the minimum, a price off the tick, is refused (a rejection: a value and
+ *   an onReject event, not an exception); target orders are rounded toward zero to whole lots,
+ *   and a notional order is sized at its fill price rounded down to whole lots.
+ * - Buying power: an order that would take gross exposure (positions + working orders + this
+ *   one, at the current price) above `maxLeverage` × equity is refused.
+ * - Latency: the order is live from `t + entry latency`; a latency model may reject it.
+ *
+ * Working orders fill on events of their symbol only, never on the event during which they were
+ * submitted; see match-rules.ts for the prices.
+ */
+import { objectList } from '../arrays.js';
+import { BAR, QUOTE, TRADE } from '../data/schema.js';
+import type { TickTable } from '../data/table.js';
+import type { EpochUs } from '../data/time.js';
+import { OrderLog } from '../portfolio/record.js';
+import type { Portfolio } from '../portfolio/portfolio.js';
+import type { OrderRequest, SubmitResult } from '../strategy/types.js';
+import { FILL_BAR, FILL_QUOTE, FILL_TRADE } from './fill-source.js';
+import type { Fees, FillRules, Financing, Latency, ModelEnv, Queue, Slippage } from './model.js';
+import { modelOf } from './models/index.js';
+import { eventVolume } from './models/event-volume.js';
+import { EventFills, FOK, GTC, GTT, IOC, LIMIT, MARKET, removeAt, STOP, STOP_LIMIT, TRAILING_STOP, WorkingOrder, type OrderCode, type TifCode } from './orders.js';
+import { rulesFor, type ExecutionSettings } from './settings.js';
+
+/** What the venue needs from the backtest it serves. */
+export interface VenueHost {
+  /** [now, index of the event being handled]. */
+  readonly clock: Float64Array;
+  readonly pf: Portfolio;
+  readonly symbols: readonly string[];
+  /** Per symbol, the row of its latest quote (-1: none yet). */
+  readonly quoteRow: Int32Array;
+  /** Brings the marks into the portfolio. */
+  syncMarks(): void;
+  /** The price an order of `side` would meet now: the quote's ask or bid, else the mark. */
+  refPrice(s: number, side: number): number;
+  markOf(s: number): number;
+  symId(name: string): number;
+  /** Stops the run with a StrategyError naming the cause. */
+  fail(cause: string): never;
+  /** An order refused or ended by the venue: the strategy hears of it at `at` (onReject / onCancel). */
+  refused(orderId: number, s: number, reason: string, at: EpochUs): void;
+  cancelled(orderId: number, s: number, reason: string, remaining: number, at: EpochUs): void;
+}
+
+const TYPE_CODES: Readonly<Record<string, OrderCode>> = { market: MARKET, limit: LIMIT, stop: STOP, 'stop-limit': STOP_LIMIT, 'trailing-stop': TRAILING_STOP };
+const TIF_CODES: Readonly<Record<string, TifCode>> = { gtc: GTC, ioc: IOC, fok: FOK, gtt: GTT };
+
+/** Whether x is a whole multiple of step (relative tolerance 1e-9); true when step is 0. */
+function onGrid(x: number, step: number): boolean {
+  if (!(step > 0)) return true;
+  const k = x / step;
+  return Math.abs(k - Math.round(k)) <= 1e-9 * Math.max(1, Math.abs(k));
+}
+
+/** |x| rounded down to whole steps (x itself when step is 0). */
+function floorTo(x: number, step: number): number {
+  if (!(step > 0)) return x;
+  return Math.floor(x / step + 1e-9) * step;
+}
+
+export class Venue {
+  /** Working orders per symbol, in submission order: the first workingCount[s] of working[s]. */
+  readonly working: WorkingOrder[][];
+  /** Number of working orders per symbol (what the engine's loop checks per event). */
+  readonly workingCount: Uint32Array;
+  /** The fills of the last {@link match}. */
+  readonly fills = new EventFills();
+  readonly orders: OrderLog;
+  ordersSubmitted = 0;
+  readonly latency: Latency;
+  readonly rules: FillRules;
+  readonly queue: Queue;
+  readonly slippage: Slippage;
+  readonly fees: Fees;
+  readonly financing: Financing;
+  private readonly lot: Float64Array;
+  private readonly minQty: Float64Array;
+  private readonly tick: Float64Array;
+  private readonly free: WorkingOrder[] = objectList<WorkingOrder>();
+  private readonly rng: () => number;
+  private nextOrderId = 1;
+  /** A refused order's reason (set by {@link order} when it returns a refused id). */
+  private refusal = '';
+  /** Orders ended during a match, removed at its end. */
+  private ended = 0;
+
+  constructor(
+    readonly settings: ExecutionSettings,
+    private readonly table: TickTable,
+    readonly source: Uint8Array,
+    private readonly host: VenueHost,
+    rng: () => number,
+  ) {
+    const symbols = table.symbols;
+    this.working = symbols.map(() => objectList<WorkingOrder>());
+    this.workingCount = new Uint32Array(symbols.length);
+    this.orders = new OrderLog(symbols);
+    this.rng = rng;
+    const env: ModelEnv = { table, source, rng };
+    const bind = <B,>(family: keyof ExecutionSettings & ('latency' | 'fill' | 'queue' | 'slippage' | 'fees' | 'financing')): B => {
+      const c = settings[family];
+      return modelOf(family, c.model)!.bind(c.params, env) as B;
+    };
+    this.latency = bind<Latency>('latency');
+    this.rules = bind<FillRules>('fill');
+    this.queue = bind<Queue>('queue');
+    this.slippage = bind<Slippage>('slippage');
+    this.fees = bind<Fees>('fees');
+    this.financing = bind<Financing>('financing');
+    const r = symbols.map((s) => rulesFor(settings, s));
+    this.lot = Float64Array.from(r, (x) => x.lot);
+    this.minQty = Float64Array.from(r, (x) => x.minQty);
+    this.tick = Float64Array.from(r, (x) => x.tick);
+  }
+
+  // ---- intake ---------------------------------------------------------------------------------
+
+  /** A strategy's order, checked; a refused one is a value with the reason. */
+  submit(o: OrderRequest): SubmitResult {
+    const h = this.host;
+    if (o === null || typeof o !== 'object') return h.fail(`submit() needs an order object, got ${String(o)}`);
+    const s = h.symId(o.symbol);
+    const side: number = o.side === 'buy' ? 1 : o.side === 'sell' ? -1 : h.fail(`order side must be 'buy' or 'sell', got ${JSON.stringify(o.side)}`);
+    const typeName = o.type ?? 'market';
+    const type = TYPE_CODES[typeName as string];
+    if (type === undefined) h.fail(`order type must be ${Object.keys(TYPE_CODES).join(', ')}; got ${JSON.stringify(typeName)}`);
+    const hasQty = o.qty !== undefined;
+    const hasNotional = o.notional !== undefined;
+    if (hasQty === hasNotional) h.fail(`an order needs exactly one of qty or notional (got ${JSON.stringify(o)})`);
+    const amount = hasQty ? o.qty! : o.notional!;
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) h.fail(`order ${hasQty ? 'qty' : 'notional'} must be a finite number > 0, got ${String(amount)}`);
+    const price = (name: 'limit' | 'stop' | 'takeProfit' | 'stopLoss' | 'trail', v: unknown): number => {
+      if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) h.fail(`${name === 'limit' || name === 'stop' ? `a ${typeName} order needs a ${name} price` : `${name} must be a number`} > 0, got ${String(v)}`);
+      return v as number;
+    };
+    const needsLimit = type === LIMIT || type === STOP_LIMIT;
+    const needsStop = type === STOP || type === STOP_LIMIT;
+    if (!needsLimit && o.limit !== undefined) h.fail(`a ${typeName} order takes no limit price (got limit ${String(o.limit)}); use type 'limit' or 'stop-limit'`);
+    if (!needsStop && o.stop !== undefined) h.fail(`a ${typeName} order takes no stop price (got stop ${String(o.stop)}); use type 'stop' or 'stop-limit'`);
+    const limit = needsLimit ? price('limit', o.limit) : NaN;
+    const stop = needsStop ? price('stop', o.stop) : NaN;
+    let trail = NaN;
+    let trailPct = NaN;
+    if (type === TRAILING_STOP) {
+      if ((o.trail === undefined) === (o.trailPercent === undefined)) h.fail(`a trailing-stop order needs exactly one of trail (a price distance) or trailPercent (a fraction, 0.02 for 2%), got ${JSON.stringify(o)}`);
+      if (o.trail !== undefined) trail = price('trail', o.trail);
+      else if (!(typeof o.trailPercent === 'number' && o.trailPercent > 0 && o.trailPercent < 1)) h.fail(`trailPercent must be a fraction between 0 and 1 (0.02 for 2%), got ${String(o.trailPercent)}`);
+      else trailPct = o.trailPercent;
+    } else if (o.trail !== undefined || o.trailPercent !== undefined) h.fail(`trail and trailPercent belong to trailing-stop orders (this one is ${typeName})`);
+    const tifName = o.tif ?? (o.expireAt !== undefined ? 'gtt' : 'gtc');
+    const tif = TIF_CODES[tifName as string];
+    if (tif === undefined) h.fail(`tif must be ${Object.keys(TIF_CODES).join(', ')}; got ${JSON.stringify(tifName)}`);
+    if ((tif === IOC || tif === FOK) && type !== MARKET && type !== LIMIT) h.fail(`tif '${tifName}' applies to market and limit orders (this one is ${typeName})`);
+    if (tif === GTT && !(typeof o.expireAt === 'number' && Number.isFinite(o.expireAt))) h.fail(`tif 'gtt' needs expireAt, a time in µs since the epoch (e.g. ctx.now + 60e6), got ${String(o.expireAt)}`);
+    if (tif !== GTT && o.expireAt !== undefined) h.fail(`expireAt needs tif 'gtt' (got tif '${tifName}')`);
+    const tp = o.takeProfit !== undefined ? price('takeProfit', o.takeProfit) : NaN;
+    const sl = o.stopLoss !== undefined ? price('stopLoss', o.stopLoss) : NaN;
+    if ((o.takeProfit !== undefined || o.stopLoss !== undefined) && o.reduceOnly === true) h.fail('a bracket (takeProfit/stopLoss) opens a position; it cannot be reduce-only');
+    if (!Number.isNaN(tp) && !Number.isNaN(sl) && (side > 0 ? !(sl < tp) : !(sl > tp))) h.fail(`a ${o.side} bracket needs stopLoss ${side > 0 ? 'below' : 'above'} takeProfit (got stopLoss ${sl}, takeProfit ${tp})`);
+    if (o.reduceOnly !== undefined && typeof o.reduceOnly !== 'boolean') h.fail(`reduceOnly must be true or false, got ${String(o.reduceOnly)}`);
+    // sizing rules: an explicit quantity or price off its grid is refused, with the reason
+    const lot = this.lot[s]!;
+    const tick = this.tick[s]!;
+    let refusal: string | undefined;
+    if (hasQty && !onGrid(amount, lot)) refusal = `qty ${amount} is not a whole number of lots of ${lot}`;
+    else if (hasQty && amount < this.minQty[s]!) refusal = `qty ${amount} is below the minimum quantity ${this.minQty[s]}`;
+    else for (const [name, v] of [['limit', limit], ['stop', stop], ['takeProfit', tp], ['stopLoss', sl]] as const) if (!Number.isNaN(v) && !onGrid(v, tick)) refusal ??= `${name} ${v} is not on the tick size ${tick}`;
+    const id = this.order(s, side as 1 | -1, type!, hasQty ? amount : NaN, hasQty ? NaN : amount, limit, stop, o.tag, refusal);
+    if (id >= 0) {
+      const w = this.last!;
+      w.tif = tif!;
+      w.expireAt = tif === GTT ? o.expireAt! : Infinity;
+      w.reduceOnly = o.reduceOnly === true;
+      w.trail = trail;
+      w.trailPct = trailPct;
+      w.takeProfit = tp;
+      w.stopLoss = sl;
+    }
+    return this.resultOf(id);
+  }
+
+  /** The order {@link order} put to work last. */
+  private last: WorkingOrder | undefined;
+
+  /**
+   * An order already checked (submit's checks, or made by a target): recorded, checked against
+   * buying power and the latency model, put to work. Returns its id, negated (−id − 1) when
+   * refused. Makes no object: the target orders of a strategy that trades every tick allocate
+   * nothing here.
+   */
+  order(s: number, side: 1 | -1, type: OrderCode, qty: number, notional: number, limit: number, stop: number, tag: string | undefined, refusedFor?: string): number {
+    const h = this.host;
+    const id = this.nextOrderId++;
+    this.ordersSubmitted++;
+    const now = h.clock[0]!;
+    const entry = this.latency.entryUs(now);
+    const refusal = refusedFor ?? this.buyingPowerRefusal(s, side, qty, notional) ?? (Number.isNaN(entry) ? 'rejected by the venue (the latency model: a rejection in the latency file)' : undefined);
+    this.orders.push(id, now, h.clock[1]!, s, side, type, qty, notional, limit, stop, refusal === undefined);
+    if (refusal !== undefined) {
+      // a venue's rejection travels back; a check of the strategy's own order is known at once
+      h.refused(id, s, refusal, Number.isNaN(entry) ? now + this.latency.responseUs(now) : now);
+      this.refusal = refusal;
+      return -id - 1;
+    }
+    this.add(id, s, side, type, qty, notional, limit, stop, h.clock[1]!, now + entry, tag);
+    return id;
+  }
+
+  resultOf(r: number): SubmitResult {
+    return r >= 0 ? { ok: true, id: r } : { ok: false, id: -r - 1, reason: this.refusal };
+  }
+
+  /**
+   * Why an order of `qty` units (or `notional`) on symbol s would be refused, or undefined. Buying
+   * power: gross exposure after this order and all working ones, valued at the marks (the price
+   * the strategy sizes with); the quote side only before the first mark.
+   */
+  private buyingPowerRefusal(s: number, side: number, qty: number, notional: number): string | undefined {
+    const h = this.host;
+    const pf = h.pf;
+    h.syncMarks();
+    const px = Number.isNaN(pf.mark[s]!) ? h.refPrice(s, side) : pf.mark[s]!;
+    if (Number.isNaN(px)) return 'no price yet for this symbol';
+    const units = Number.isNaN(qty) ? notional / px : qty;
+    const equity = pf.equity();
+    let gross = 0;
+    const nSym = this.workingCount.length;
+    for (let j = 0; j < nSym; j++) {
+      const pxj = j === s ? px : Number.isNaN(pf.mark[j]!) ? pf.avgCost[j]! : pf.mark[j]!;
+      const pj = pf.position[j]! + this.pendingUnits(j, pxj) + (j === s ? side * units : 0);
+      if (pj !== 0) gross += Math.abs(pj) * pxj;
+    }
+    const maxLeverage = this.settings.maxLeverage;
+    if (gross > maxLeverage * equity * (1 + 1e-9) && gross > pf.grossExposure() + 1e-9) {
+      return `needs gross exposure ${gross.toFixed(2)} > max leverage ${maxLeverage} × equity ${equity.toFixed(2)}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Orders the difference between symbol s's position (with its working orders) and `qty`, as a
+   * market order rounded toward zero to whole lots; nothing when already there (or when the
+   * difference is less than a lot or the minimum quantity).
+   */
+  targetUnits(s: number, qty: number): SubmitResult | undefined {
+    const h = this.host;
+    if (!Number.isFinite(qty)) h.fail(`targetPosition(${h.symbols[s]}) needs a finite quantity, got ${qty}`);
+    const have = h.pf.position[s]! + this.pendingUnits(s, h.refPrice(s, 1));
+    const diff = qty - have;
+    if (Math.abs(diff) <= 1e-9 * Math.max(1, Math.abs(qty))) return undefined;
+    const units = floorTo(Math.abs(diff), this.lot[s]!);
+    if (!(units > 0) || units < this.minQty[s]!) return undefined;
+    return this.resultOf(this.order(s, diff > 0 ? 1 : -1, MARKET, units, NaN, NaN, NaN, undefined));
+  }
+
+  // ---- working orders -------------------------------------------------------------------------
+
+  /** Signed units of working orders of a symbol (notional orders estimated at `price`). */
+  pendingUnits(sym: number, price: number): number {
+    let q = 0;
+    const n = this.workingCount[sym]!;
+    if (n === 0) return 0;
+    const list = this.working[sym]!;
+    for (let k = 0; k < n; k++) {
+      const o = list[k]!;
+      // the attached legs of a bracket only close what it opened
+      if (o.parent !== 0) continue;
+      q += o.side * (Number.isNaN(o.remaining) ? o.notional / price : o.remaining);
+    }
+    return q;
+  }
+
+  /** Puts an order to work (a pooled object, see {@link WorkingOrder}). */
+  private add(id: number, sym: number, side: 1 | -1, type: OrderCode, remaining: number, notional: number, limit: number, stop: number, submitIndex: number, activeAt: EpochUs, tag: string | undefined): WorkingOrder {
+    const o = this.free.pop() ?? new WorkingOrder();
+    o.id = id;
+    o.sym = sym;
+    o.side = side;
+    o.type = type;
+    o.tif = GTC;
+    o.expireAt = Infinity;
+    o.reduceOnly = false;
+    o.remaining = remaining;
+    o.notional = notional;
+    o.limit = limit;
+    o.stop = stop;
+    o.trail = NaN;
+    o.trailPct = NaN;
+    o.best = NaN;
+    o.takeProfit = NaN;
+    o.stopLoss = NaN;
+    o.oco = 0;
+    o.parent = 0;
+    o.submitIndex = submitIndex;
+    o.activeAt = activeAt;
+    o.tag = tag;
+    o.seen = false;
+    o.resting = false;
+    o.ahead = Infinity;
+    o.levelSize = NaN;
+    o.tradedSince = 0;
+    const n = this.workingCount[sym]!;
+    this.working[sym]![n] = o;
+    this.workingCount[sym] = n + 1;
+    this.last = o;
+    return o;
+  }
+
+  private release(o: WorkingOrder): void {
+    o.tag = undefined;
+    this.free.push(o);
+  }
+
+  cancel(id: number): boolean {
+    for (let s = 0; s < this.working.length; s++) {
+      const list = this.working[s]!;
+      const n = this.workingCount[s]!;
+      for (let k = 0; k < n; k++) {
+        if (list[k]!.id !== id) continue;
+        this.release(list[k]!);
+        removeAt(list, k, n);
+        this.workingCount[s] = n - 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  cancelSymbol(sym: number): void {
+    const list = this.working[sym]!;
+    for (let k = 0; k < this.workingCount[sym]!; k++) this.release(list[k]!);
+    this.workingCount[sym] = 0;
+  }
+
+  /** The venue ends an order (expiry, IOC, FOK, OCO, reduce-only): removed at the end of the match. */
+  private end(o: WorkingOrder, reason: string, at: EpochUs): void {
+    this.host.cancelled(o.id, o.sym, reason, o.remaining, at + this.latency.responseUs(at));
+    o.remaining = 0;
+    o.notional = 0;
+    o.id = -o.id; // ended: skipped by the rest of the match
+    this.ended++;
+  }
+
+  private find(s: number, id: number): WorkingOrder | undefined {
+    const list = this.working[s]!;
+    const n = this.workingCount[s]!;
+    for (let k = 0; k < n; k++) if (list[k]!.id === id) return list[k];
+    return undefined;
+  }
+
+  // ---- matching -------------------------------------------------------------------------------
+
+  /**
+   * Tries every working order of event i's symbol against event i; the fills go to
+   * {@link fills} (emptied first). Filled and ended orders leave the working list.
+   */
+  match(i: number): void {
+    const out = this.fills;
+    out.n = 0;
+    const t = this.table;
+    const s = t.sym[i]!;
+    const n0 = this.workingCount[s]!;
+    if (n0 === 0) return;
+    const list = this.working[s]!;
+    const kind = t.kind[i]!;
+    const src = this.source[s]!;
+    const eventTs = kind === BAR ? t.barStart[i]! : t.ts[i]!;
+    const rules = this.rules;
+    const half = rules.halfSpread;
+    // the position as this event's fills leave it (reduce-only orders are capped by it)
+    let pos = this.host.pf.position[s]!;
+    // an event of the kind that fills this symbol's market and stop orders
+    const own = (kind === QUOTE && src === FILL_QUOTE) || (kind === TRADE && src === FILL_TRADE) || (kind === BAR && src === FILL_BAR);
+    // orders added during the match (a bracket's legs) are not tried on this event
+    for (let k = 0; k < n0; k++) {
+      const o = list[k]!;
+      if (o.id < 0 || i <= o.submitIndex || eventTs < o.activeAt) continue;
+      if (eventTs >= o.expireAt) {
+        this.end(o, 'expired (good till time)', eventTs);
+        continue;
+      }
+      let first = !o.seen;
+      let px = NaN;
+      let avail = Infinity;
+      let maker = false;
+      /** Units the queue model lets through on this print (Infinity: no queue limit). */
+      let queued = Infinity;
+      const buy = o.side > 0;
+      let type = o.type;
+      if (type !== LIMIT && type !== STOP_LIMIT && own) o.seen = true;
+      if (type === TRAILING_STOP) this.trail(o, i, kind, src, first);
+      if (type === STOP || type === TRAILING_STOP || type === STOP_LIMIT) {
+        const S = o.stop;
+        let trig = NaN; // the price the stop triggers at (the worse of the stop and the market)
+        let atOpen = false;
+        if (kind === QUOTE && src === FILL_QUOTE) {
+          const q = buy ? t.f1[i]! : t.f0[i]!;
+          if (buy ? q >= S : q <= S) {
+            trig = buy ? Math.max(S, q) : Math.min(S, q);
+            avail = buy ? t.f3[i]! : t.f2[i]!;
+            atOpen = true;
+          }
+        } else if (kind === TRADE && src === FILL_TRADE) {
+          const p = t.f0[i]! * (1 + o.side * half);
+          if (buy ? p >= S : p <= S) {
+            trig = buy ? Math.max(S, p) : Math.min(S, p);
+            atOpen = true;
+          }
+        } else if (kind === BAR && src === FILL_BAR) {
+          const open = t.f0[i]!;
+          if (buy ? open >= S : open <= S) {
+            trig = open;
+            atOpen = true;
+          } else if (buy ? t.f1[i]! >= S : t.f2[i]! <= S) trig = S;
+        }
+        if (type === TRAILING_STOP && kind === BAR && src === FILL_BAR) this.trailBar(o, i);
+        if (Number.isNaN(trig)) continue;
+        if (type === STOP_LIMIT) {
+          // triggered: from here on a limit order at its limit, tried on this event as a new one
+          o.type = LIMIT;
+          type = LIMIT;
+          o.seen = false;
+          first = true;
+          if (!atOpen) {
+            // inside a bar: at the stop when that is within the limit, else it rests from the next bar
+            o.seen = true;
+            if (buy ? S <= o.limit : S >= o.limit) px = S;
+            else continue;
+          }
+        } else px = trig;
+      }
+      if (type === MARKET) {
+        if (kind === QUOTE && src === FILL_QUOTE) {
+          px = buy ? t.f1[i]! : t.f0[i]!;
+          avail = buy ? t.f3[i]! : t.f2[i]!;
+        } else if (kind === TRADE && src === FILL_TRADE) px = t.f0[i]! * (1 + o.side * half);
+        else if (kind === BAR && src === FILL_BAR) px = t.f0[i]!;
+      } else if (type === LIMIT && Number.isNaN(px)) {
+        const L = o.limit;
+        if (kind === QUOTE) {
+          const q = buy ? t.f1[i]! : t.f0[i]!;
+          if (buy ? q <= L : q >= L) {
+            px = first ? q : L;
+            maker = !first;
+            avail = buy ? t.f3[i]! : t.f2[i]!;
+          } else if (src === FILL_QUOTE) {
+            // resting: the queue at its price, from this quote's best on its side
+            const best = buy ? t.f0[i]! : t.f1[i]!;
+            const size = buy ? t.f2[i]! : t.f3[i]!;
+            if (first) this.queue.start(o, L, buy, best, size);
+            else this.queue.quote(o, L, buy, best, size);
+            o.resting = true;
+          }
+          o.seen = true;
+        } else if (kind === TRADE) {
+          const p = t.f0[i]!;
+          if (src === FILL_TRADE) {
+            // trade-only data: marketable on the first eligible trade at the market price (the
+            // trade ± the half-spread, as a market order) when that is within the limit
+            const q = p * (1 + o.side * half);
+            if (first && (buy ? q <= L : q >= L)) px = q;
+            else if (buy ? p < L : p > L) {
+              px = L;
+              maker = true;
+            } else if (p === L && this.queue.touchFills) {
+              px = L;
+              maker = true;
+            }
+            o.seen = true;
+          } else if (buy ? p < L : p > L) {
+            // a trade through the limit on a quoted symbol: at the limit, at most the trade's size
+            px = L;
+            maker = true;
+            avail = t.f1[i]!;
+          } else if (p === L && src === FILL_QUOTE) {
+            // a print at the limit: the queue decides how much of it reaches the order
+            if (!o.resting) this.startFromLatestQuote(o, L, buy);
+            const got = this.queue.tradeAt(o, t.f1[i]!);
+            if (got > 0) {
+              px = L;
+              maker = true;
+              // the queue's share of the print always caps; the touch rule's whole fill only under capToQuoteSize
+              avail = t.f1[i]!;
+              queued = got;
+            }
+          }
+        } else if (kind === BAR && src === FILL_BAR) {
+          const open = t.f0[i]!;
+          const lowOrHigh = buy ? t.f2[i]! : t.f1[i]!;
+          if (first && (buy ? open <= L : open >= L)) px = open;
+          else if (buy ? lowOrHigh < L : lowOrHigh > L) {
+            px = L;
+            maker = true;
+          } else if (lowOrHigh === L && (this.queue.touchFills || (rules.barTouch > 0 && this.rng() < rules.barTouch))) {
+            // only touched: the touch model fills; the others with probability barTouch
+            px = L;
+            maker = true;
+          }
+          o.seen = true;
+        }
+      }
+      if (Number.isNaN(px)) {
+        if (first && o.seen && (o.tif === IOC || o.tif === FOK)) this.end(o, `${o.tif === FOK ? 'fill or kill' : 'immediate or cancel'}: not filled on its first eligible event`, eventTs);
+        continue;
+      }
+      const slipped = type === MARKET || type === STOP || type === TRAILING_STOP;
+      // size: a notional order at the fill price (after slippage), in whole lots
+      let qty = o.remaining;
+      const lot = this.lot[s]!;
+      if (Number.isNaN(qty)) {
+        let p1 = px;
+        if (slipped) p1 = this.slippage.price(o.side, px, this.fees.units(o.notional, px), i, s);
+        qty = floorTo(this.fees.units(o.notional, p1), lot);
+        if (!(qty > 0) || qty < this.minQty[s]!) {
+          this.end(o, `notional ${o.notional} buys ${qty > 0 ? `${qty}, below the minimum quantity ${this.minQty[s]}` : `less than one lot of ${lot}`} at ${p1}`, eventTs);
+          continue;
+        }
+        o.remaining = qty;
+      }
+      if (rules.capToQuoteSize && avail < qty) qty = avail; // NaN (unknown size) does not cap
+      if (queued < qty) qty = queued;
+      if (rules.participation > 0) {
+        const cap = rules.participation * eventVolume(t, i, o.side);
+        if (cap < qty) qty = cap;
+      }
+      if (o.reduceOnly) {
+        // only what brings the position toward flat
+        const reducible = o.side * pos < 0 ? Math.abs(pos) : 0;
+        if (!(reducible > 0)) {
+          this.end(o, 'reduce-only: no position to reduce', eventTs);
+          continue;
+        }
+        if (reducible < qty) qty = reducible;
+      }
+      if (lot > 0 && qty < o.remaining) qty = floorTo(qty, lot);
+      if (o.tif === FOK && qty < o.remaining * (1 - 1e-12)) {
+        this.end(o, `fill or kill: only ${qty} of ${o.remaining} available`, eventTs);
+        continue;
+      }
+      if (!(qty > 0)) {
+        if (o.tif === IOC) this.end(o, 'immediate or cancel: nothing available on its first eligible event', eventTs);
+        continue;
+      }
+      if (slipped) px = this.slippage.price(o.side, px, qty, i, s);
+      // stamped at eventTs: a bar's start (the fill happened at its open or inside it, before its
+      // close, when the event is released), a tick's time otherwise; never before the order is live
+      o.remaining -= qty;
+      const done = o.remaining <= 1e-12 * qty;
+      if (done) o.remaining = 0;
+      out.push(o, qty, px, this.fees.fee(qty, px, maker), eventTs, done);
+      pos += o.side * qty;
+      if (!Number.isNaN(o.takeProfit) || !Number.isNaN(o.stopLoss)) this.attachLegs(o, qty, i);
+      if (o.oco !== 0) {
+        const other = this.find(s, o.oco);
+        if (other) {
+          other.remaining = Math.max(0, other.remaining - qty);
+          if (done || other.remaining === 0) this.end(other, 'one cancels other: the other leg filled', eventTs);
+        }
+      }
+      if (done) {
+        o.id = -o.id;
+        this.ended++;
+      } else if (o.tif === IOC) this.end(o, `immediate or cancel: ${qty} filled, the rest cancelled`, eventTs);
+    }
+    if (this.ended > 0) this.sweep(s);
+  }
+
+  /** Removes the orders a match ended or filled (their ids negated), keeping the others' order. */
+  private sweep(s: number): void {
+    const list = this.working[s]!;
+    const n = this.workingCount[s]!;
+    let m = 0;
+    for (let k = 0; k < n; k++) {
+      const o = list[k]!;
+      if (o.id < 0) this.release(o);
+      else list[m++] = o;
+    }
+    this.workingCount[s] = m;
+    this.ended = 0;
+  }
+
+  /** A limit that meets a print at its price before any quote since it went live: its queue from the latest quote. */
+  private startFromLatestQuote(o: WorkingOrder, L: number, buy: boolean): void {
+    const t = this.table;
+    const r = this.host.quoteRow[o.sym]!;
+    this.queue.start(o, L, buy, r >= 0 ? (buy ? t.f0[r]! : t.f1[r]!) : NaN, r >= 0 ? (buy ? t.f2[r]! : t.f3[r]!) : NaN);
+    o.resting = true;
+    o.seen = true;
+  }
+
+  /**
+   * A bracket's entry filled `qty`: its take-profit (a limit) and stop-loss (a stop) on the other
+   * side grow by `qty`, created on the first fill; each is reduce-only and cancels the other.
+   * They are held at the venue (no latency) and can fill from the next event.
+   */
+  private attachLegs(o: WorkingOrder, qty: number, i: number): void {
+    const s = o.sym;
+    const now = this.table.kind[i] === BAR ? this.table.barStart[i]! : this.table.ts[i]!;
+    const side = -o.side as 1 | -1;
+    const legs: [number, OrderCode][] = [];
+    if (!Number.isNaN(o.takeProfit)) legs.push([o.takeProfit, LIMIT]);
+    if (!Number.isNaN(o.stopLoss)) legs.push([o.stopLoss, STOP]);
+    // the legs of this entry, if made on an earlier fill, are found by their tag link
+    const ids: number[] = [];
+    for (const [price, type] of legs) {
+      const existing = this.findLeg(s, o.id, type);
+      if (existing) {
+        existing.remaining += qty;
+        ids.push(existing.id);
+        continue;
+      }
+      const id = this.nextOrderId++;
+      this.ordersSubmitted++;
+      this.orders.push(id, now, i, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, true);
+      const leg = this.add(id, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, i, now, o.tag);
+      leg.reduceOnly = true;
+      leg.parent = o.id;
+      ids.push(id);
+    }
+    if (ids.length === 2) {
+      this.find(s, ids[0]!)!.oco = ids[1]!;
+      this.find(s, ids[1]!)!.oco = ids[0]!;
+    }
+  }
+
+  private findLeg(s: number, entryId: number, type: OrderCode): WorkingOrder | undefined {
+    const list = this.working[s]!;
+    const n = this.workingCount[s]!;
+    for (let k = 0; k < n; k++) {
+      const o = list[k]!;
+      if (o.id > 0 && o.parent === entryId && o.type === type) return o;
+    }
+    return undefined;
+  }
+
+  /** A trailing stop on ticks: the best price moves the trigger (rounded away from the market to the tick). */
+  private trail(o: WorkingOrder, i: number, kind: number, src: number, first: boolean): void {
+    const t = this.table;
+    let p = NaN;
+    if (kind === QUOTE && src === FILL_QUOTE) p = o.side > 0 ? t.f1[i]! : t.f0[i]!;
+    else if (kind === TRADE && src === FILL_TRADE) p = t.f0[i]!;
+    else if (kind === BAR && src === FILL_BAR && first) p = t.f0[i]!; // a bar: from its open (see trailBar)
+    if (Number.isNaN(p)) return;
+    this.moveTrail(o, p);
+  }
+
+  /** After a bar was tried against the stop as it stood at its open: the bar's extreme moves it. */
+  private trailBar(o: WorkingOrder, i: number): void {
+    this.moveTrail(o, o.side > 0 ? this.table.f2[i]! : this.table.f1[i]!);
+  }
+
+  private moveTrail(o: WorkingOrder, p: number): void {
+    const sell = o.side < 0;
+    if (!Number.isNaN(o.best) && (sell ? p <= o.best : p >= o.best)) return;
+    o.best = p;
+    const d = Number.isNaN(o.trail) ? p * o.trailPct : o.trail;
+    const tick = this.tick[o.sym]!;
+    const raw = sell ? p - d : p + d;
+    o.stop = tick > 0 ? (sell ? Math.floor(raw / tick + 1e-9) * tick : Math.ceil(raw / tick - 1e-9) * tick) : raw;
+  }
+}

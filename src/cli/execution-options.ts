@@ -1,0 +1,130 @@
+/**
+ * The execution flags of every command that runs backtests, made into one ExecutionSettings: the
+ * short flags (`--latency`, `--fee`, `--slippage`, ...) set parameters of the default models;
+ * `--exec slot=model` chooses a model and `--exec slot.param=value` sets any model parameter
+ * (checked against the model's schema, with "did you mean"); `--lot-size`, `--min-qty` and
+ * `--tick-size` give sizing rules per symbol (`*` for all).
+ */
+import { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { durationError, parseDuration } from '../data/time.js';
+import { FAMILIES, type Family } from '../broker/model.js';
+import { MODELS } from '../broker/models/index.js';
+import { executionOf, SHORT_KEYS, type ExecutionSettings, type ShortSettings, type SymbolRules } from '../broker/settings.js';
+import { describeParams } from '../strategy/params.js';
+import { collect, numberOption } from './options.js';
+
+export interface RawExecFlags {
+  latency?: string;
+  fee?: string;
+  feePerUnit?: string;
+  feeMin?: string;
+  slippage?: string;
+  spread?: string;
+  borrow?: string;
+  capToQuoteSize?: boolean;
+  maxLeverage: string;
+  exec: string[];
+  lotSize: string[];
+  minQty: string[];
+  tickSize: string[];
+}
+
+/** The flag that sets each short setting (for messages). */
+const FLAG: Readonly<Record<keyof typeof SHORT_KEYS, string>> = {
+  latencyUs: '--latency',
+  slippageBps: '--slippage',
+  halfSpreadBps: '--spread',
+  feePerUnit: '--fee-per-unit',
+  feeBps: '--fee',
+  feeMinimum: '--fee-min',
+  borrowBps: '--borrow',
+  capToQuoteSize: '--cap-to-quote-size',
+};
+
+export function addExecutionFlags(cmd: Command): Command {
+  return cmd
+    .option('--latency <duration>', 'time from decision to a live order, e.g. 50ms; 0 = the next event (default 0; latency.entry)')
+    .option('--fee <bps>', 'taker fee in basis points of notional (default 0; fees.bps)')
+    .option('--fee-per-unit <x>', 'fee per unit (share, coin) traded (default 0; fees.perUnit)')
+    .option('--fee-min <x>', 'minimum fee per fill (default 0; fees.minimum)')
+    .option('--slippage <bps>', 'slippage against market and stop fills, basis points (default 0; slippage.bps)')
+    .option('--spread <bps>', 'HALF-spread assumed on trade-only data, basis points: buys pay the trade price + this, sells get it − this (default 0; fill.spread)')
+    .option('--borrow <bps>', 'yearly borrow cost of short positions, basis points (default 0; financing.bps)')
+    .option('--cap-to-quote-size', 'fill at most the displayed quote size; the rest stays working (fill.capToQuoteSize)')
+    .option('--max-leverage <x>', 'gross exposure allowed as a multiple of equity; larger orders are rejected', '1')
+    .option('--exec <key=value>', `an execution model (slot=model: ${FAMILIES.map((f) => `${f}=${MODELS[f].map((m) => m.name).join('|')}`).join(', ')}) or a model parameter (slot.param=value, e.g. queue.n=3); repeatable; models and parameters in --help`, collect, [])
+    .option('--lot-size <sym=x>', 'orders of SYM in whole lots of x (targets and notional orders rounded down; * for every symbol); repeatable', collect, [])
+    .option('--min-qty <sym=x>', 'smallest order quantity of SYM (* for every symbol); repeatable', collect, [])
+    .option('--tick-size <sym=x>', 'limit and stop prices of SYM on multiples of x (* for every symbol); repeatable', collect, []);
+}
+
+/** The models and their parameters, for --help. */
+export function describeModels(): string {
+  const out: string[] = ['Execution models (--exec slot=model; parameters --exec slot.param=value; the first of each slot is the default):'];
+  for (const f of FAMILIES) {
+    for (const m of MODELS[f]) {
+      out.push(`${f}=${m.name}: ${m.rule}`);
+      if (Object.keys(m.params).length) out.push(describeParams(m.params).replace(/^ {2}/gm, `  ${f}.`));
+    }
+  }
+  return out.join('\n');
+}
+
+export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
+  const nonNeg = (x: number): boolean => Number.isFinite(x) && x >= 0;
+  const short: { -readonly [K in keyof ShortSettings]: ShortSettings[K] } = {};
+  if (f.latency !== undefined) {
+    const us = f.latency.trim() === '0' ? 0 : parseDuration(f.latency);
+    if (Number.isNaN(us)) throw new UsageError(durationError('--latency', f.latency, '0, 50ms, 1s'));
+    short.latencyUs = us;
+  }
+  const num = (flag: string, raw: string | undefined, what: string): number | undefined => (raw === undefined ? undefined : numberOption(flag, raw, nonNeg, what));
+  const set = <K extends keyof ShortSettings>(k: K, v: ShortSettings[K] | undefined): void => {
+    if (v !== undefined) short[k] = v;
+  };
+  set('feeBps', num('--fee', f.fee, 'a number >= 0 (basis points)'));
+  set('feePerUnit', num('--fee-per-unit', f.feePerUnit, 'a number >= 0'));
+  set('feeMinimum', num('--fee-min', f.feeMin, 'a number >= 0'));
+  set('slippageBps', num('--slippage', f.slippage, 'a number >= 0 (basis points)'));
+  set('halfSpreadBps', num('--spread', f.spread, 'a number >= 0 (basis points)'));
+  set('borrowBps', num('--borrow', f.borrow, 'a number >= 0 (basis points a year)'));
+  if (f.capToQuoteSize === true) short.capToQuoteSize = true;
+  short.maxLeverage = numberOption('--max-leverage', f.maxLeverage, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+  const exec: Record<string, string> = {};
+  for (const e of f.exec ?? []) {
+    const eq = e.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--exec '${e}' must be slot=model or slot.param=value, e.g. --exec queue=risk-averse or --exec slippage.y=0.5`);
+    const key = e.slice(0, eq).trim();
+    if (key in exec) throw new UsageError(`--exec ${key} is given twice (${key}=${exec[key]} and ${e}); give it once`);
+    exec[key] = e.slice(eq + 1).trim();
+  }
+  // a short flag and --exec for the same parameter, or a short flag for a model not chosen
+  for (const [k, key] of Object.entries(SHORT_KEYS) as [keyof typeof SHORT_KEYS, string][]) {
+    if (short[k] === undefined) continue;
+    if (key in exec) throw new UsageError(`${FLAG[k]} and --exec ${key} set the same parameter; give one`);
+    const family = key.slice(0, key.indexOf('.')) as Family;
+    const model = exec[family];
+    const owner = MODELS[family][0]!;
+    if (model !== undefined && model !== owner.name) {
+      throw new UsageError(`${FLAG[k]} sets the ${family} model '${owner.name}' (${key}), but --exec ${family}=${model} chose another; set that model's parameters with --exec ${family}.PARAM=value (see --help)`);
+    }
+  }
+  const sizing: Record<string, { -readonly [K in keyof SymbolRules]?: number }> = {};
+  const rule = (flag: string, list: readonly string[], k: keyof SymbolRules): void => {
+    for (const e of list) {
+      const eq = e.indexOf('=');
+      if (eq <= 0) throw new UsageError(`${flag} '${e}' must be SYMBOL=x (or *=x for every symbol), e.g. ${flag} SPY=1`);
+      const sym = e.slice(0, eq).trim();
+      const v = numberOption(flag, e.slice(eq + 1), (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+      (sizing[sym] ??= {})[k] = v;
+    }
+  };
+  rule('--lot-size', f.lotSize ?? [], 'lot');
+  rule('--min-qty', f.minQty ?? [], 'minQty');
+  rule('--tick-size', f.tickSize ?? [], 'tick');
+  // a symbol named only for some rules takes the others from '*'
+  const star = sizing['*'];
+  if (star) for (const [sym, r] of Object.entries(sizing)) if (sym !== '*') sizing[sym] = { ...star, ...r };
+  return executionOf(short, exec, sizing);
+}
