@@ -3,11 +3,12 @@ import type { StrategyModule } from '../src/strategy/types.js';
 import buyAndHold from './buy-and-hold.js';
 import flat from './flat.js';
 import linreg from './linreg.js';
+import marketMaker from './market-maker.js';
 import meanReversion from './mean-reversion.js';
 import momentum from './momentum.js';
 import pairs from './pairs.js';
 import random from './random.js';
 
 export const BUILTIN_STRATEGIES: ReadonlyMap<string, StrategyModule> = new Map(
-  [buyAndHold, flat, random, momentum, meanReversion, pairs, linreg].map((m) => [m.name, m]),
+  [buyAndHold, flat, random, momentum, meanReversion, pairs, linreg, marketMaker].map((m) => [m.name, m]),
 );

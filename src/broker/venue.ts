@@ -534,14 +534,18 @@ export class Venue {
         const cap = rules.participation * eventVolume(t, i, o.side);
         if (cap < qty) qty = cap;
       }
+      let capped = false;
       if (o.reduceOnly) {
-        // only what brings the position toward flat
+        // only what brings the position toward flat; the rest is cancelled after the fill
         const reducible = o.side * pos < 0 ? Math.abs(pos) : 0;
         if (!(reducible > 0)) {
           this.end(o, 'reduce-only: no position to reduce', eventTs);
           continue;
         }
-        if (reducible < qty) qty = reducible;
+        if (reducible < qty) {
+          qty = reducible;
+          capped = true;
+        }
       }
       if (lot > 0 && qty < o.remaining) qty = floorTo(qty, lot);
       if (o.tif === FOK && qty < o.remaining * (1 - 1e-12)) {
@@ -571,7 +575,8 @@ export class Venue {
       if (done) {
         o.id = -o.id;
         this.ended++;
-      } else if (o.tif === IOC) this.end(o, `immediate or cancel: ${qty} filled, the rest cancelled`, eventTs);
+      } else if (capped) this.end(o, `reduce-only: ${qty} filled closed the position, the rest cancelled`, eventTs);
+      else if (o.tif === IOC) this.end(o, `immediate or cancel: ${qty} filled, the rest cancelled`, eventTs);
     }
     if (this.ended > 0) this.sweep(s);
   }

@@ -110,6 +110,11 @@ export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
       throw new UsageError(`${FLAG[k]} sets the ${family} model '${owner.name}' (${key}), but --exec ${family}=${model} chose another; set that model's parameters with --exec ${family}.PARAM=value (see --help)`);
     }
   }
+  // the latency as the user wrote it (50ms), not as µs
+  if (short.latencyUs !== undefined) {
+    exec['latency.entry'] = f.latency!.trim();
+    delete short.latencyUs;
+  }
   const sizing: Record<string, { -readonly [K in keyof SymbolRules]?: number }> = {};
   const rule = (flag: string, list: readonly string[], k: keyof SymbolRules): void => {
     for (const e of list) {

@@ -6,7 +6,7 @@
 import type { FileSummary } from '../data/load.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import type { RunOutcome } from '../engine/run-job.js';
-import type { ExecutionSettings } from '../broker/settings.js';
+import { describeExecution, type ExecutionSettings } from '../broker/settings.js';
 import type { RoundTrip } from '../portfolio/portfolio.js';
 import { sampleLabels } from '../metrics/period.js';
 import { csvField, fmtInt, fmtNum, fmtP, fmtPct, toJson } from './format.js';
@@ -132,6 +132,11 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
     lines.push(`  refused        ${fmtInt(r.rejections.length)} of ${fmtInt(m.ordersSubmitted)} orders; the first at ${formatIso(first.ts)} (${first.symbol}): ${first.reason}`);
     if (r.rejections.length === m.ordersSubmitted) lines.push(`  warning        every order was refused: the strategy never traded; see the first reason above`);
   }
+  if (r.cancellations.length > 0) {
+    const first = r.cancellations[0]!;
+    lines.push(`  cancelled      ${fmtInt(r.cancellations.length)} orders ended by the venue; the first at ${formatIso(first.ts)} (${first.symbol}): ${first.reason}`);
+  }
+  lines.push(`  execution      ${describeExecution(rep.manifest.execution).join('; ')}`);
   lines.push(`  annualisation  ${out.period.label} periods, ${fmtNum(m.periodsPerYear, 0)} a year (${out.period.basis})`);
   const few = fewPeriodsWarning(m.periods, out.period.label);
   if (few) lines.push(`  warning        ${few}`);
