@@ -27,14 +27,15 @@ import { FILL_BAR, FILL_TRADE, fillSources } from '../broker/fill-source.js';
 import type { ExecutionSettings } from '../broker/settings.js';
 import { Venue, type VenueHost } from '../broker/venue.js';
 import { Portfolio } from '../portfolio/portfolio.js';
+import { EngineContext } from './context.js';
+import { Notices } from './notices.js';
+import { QuietScan, scanQuiet } from './quiet.js';
+import { Samples } from './samples.js';
+import { historyColumn, RowBarView, RowTickView } from './views.js';
 import { FillLog, type RunRecord } from '../portfolio/record.js';
-import type { Bar, BarView, Cancellation, Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult, Tick, TickView } from '../strategy/types.js';
+import type { Cancellation, Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult } from '../strategy/types.js';
 
-/**
- * targetPercent places no order while the position is within this share of equity of its target
- * (1%): a target already held is not re-traded on every call as prices and equity drift.
- */
-export const DEFAULT_TARGET_TOLERANCE = 0.01;
+export { DEFAULT_TARGET_TOLERANCE } from './context.js';
 
 /** A strategy threw, or asked for something impossible: names the strategy, the tick and the cause. */
 export class StrategyError extends TickfoldError {
@@ -97,55 +98,8 @@ export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig
   return b.finish();
 }
 
-/**
- * Runs several backtests over one table in lockstep, a chunk of events at a time: each chunk of
- * the table's columns is read from memory once and replayed from cache by every backtest. On a
- * large table a replay is bound by memory bandwidth rather than by computation (two threads each
- * streaming their own 2M-row replay ran 1.5-2.5x slower each than one alone, on this 2-core
- * machine), so a grid's trials are run in batches this way. Results are exactly those of
- * {@link runBacktest} for each (the backtests share nothing but the read-only table).
- */
-export function runBacktests(table: TickTable, jobs: readonly { readonly strategy: Strategy; readonly cfg: RunConfig }[], current?: Float64Array): RunRecord[] {
-  let job = 0;
-  // `current[0]`: the job running now, for a guard on another thread (see RunConfig.clock)
-  const at = current ?? new Float64Array(1);
-  try {
-    const runs: Backtest[] = [];
-    for (; job < jobs.length; job++) {
-      at[0] = job;
-      runs.push(startBacktest(table, jobs[job]!.strategy, jobs[job]!.cfg));
-    }
-    for (let to = Math.min(table.length, CHUNK); ; to = Math.min(table.length, to + CHUNK)) {
-      for (job = 0; job < runs.length; job++) {
-        at[0] = job;
-        runs[job]!.advance(to);
-      }
-      if (to === table.length) break;
-    }
-    const out: RunRecord[] = [];
-    for (job = 0; job < runs.length; job++) {
-      at[0] = job;
-      out.push(runs[job]!.finish());
-    }
-    return out;
-  } catch (e) {
-    throw new BatchJobError(job, e);
-  }
-}
-
-/** What {@link runBacktests} throws: which job failed, and how. */
-export class BatchJobError extends Error {
-  constructor(
-    readonly job: number,
-    override readonly cause: unknown,
-  ) {
-    super(`backtest ${job + 1} of the batch failed: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'BatchJobError';
-  }
-}
-
 /** Events per chunk of the loop (see runChunk). */
-const CHUNK = 8192;
+export const CHUNK = 8192;
 
 /** A backtest that advances on demand: {@link runBacktest} and {@link runBacktests} drive it. */
 export interface Backtest {
@@ -210,11 +164,9 @@ class EngineRun implements Backtest, VenueHost {
   private readonly pendingCancels = objectList<Cancellation>();
   private readonly eventFills = objectList<Fill>();
   /**
-   * What the venue said that the strategy hears of later (a response latency): fills,
-   * rejections and cancellations, each with the time it arrives; `noticeDue` the earliest.
+   * What the venue said that the strategy hears of later (a response latency).
    */
-  private readonly notices = objectList<{ due: EpochUs; fill?: Fill; rejection?: Rejection; cancellation?: Cancellation }>();
-  private noticeDue = Infinity;
+  private readonly notices = new Notices();
   /** Fills reach the strategy with a response latency (a latency model's response > 0 somewhere). */
   private readonly delayedFills: boolean;
 
@@ -387,7 +339,7 @@ class EngineRun implements Backtest, VenueHost {
   refused(orderId: number, s: number, reason: string, at: EpochUs): void {
     const r = { orderId, symbol: this.symbols[s]!, reason, ts: this.clock[0]! };
     if (at <= this.clock[0]!) this.pendingRejections.push(r);
-    else this.notice(at, { due: at, rejection: r });
+    else this.notices.push({ due: at, rejection: r });
   }
 
   /** The venue ended a working order: the strategy hears of it at `at`. */
@@ -395,44 +347,18 @@ class EngineRun implements Backtest, VenueHost {
     const c = { orderId, symbol: this.symbols[s]!, reason, remaining, ts: this.clock[0]! };
     this.cancellations.push(c);
     if (at <= this.clock[0]!) this.pendingCancels.push(c);
-    else this.notice(at, { due: at, cancellation: c });
-  }
-
-  private notice(at: EpochUs, n: { due: EpochUs; fill?: Fill; rejection?: Rejection; cancellation?: Cancellation }): void {
-    this.notices.push(n);
-    if (at < this.noticeDue) this.noticeDue = at;
+    else this.notices.push({ due: at, cancellation: c });
   }
 
   /** Delivers the notices due by `t`, in the order they were made. */
   private deliverNotices(t: EpochUs): void {
-    const list = this.notices;
-    let next = Infinity;
-    let m = 0;
-    const due: typeof list = [];
-    for (const n of list) {
-      if (n.due <= t) due.push(n);
-      else {
-        list[m++] = n;
-        if (n.due < next) next = n.due;
-      }
-    }
-    list.length = m;
-    this.noticeDue = next;
-    for (const n of due) {
+    for (const n of this.notices.take(t)) {
       if (n.fill) {
-        if (this.onFill) this.callHandler('onFill', () => this.onFill!.call(this.strategy, this.ctx, n.fill!));
+        if (this.onFill) this.call('onFill', () => this.onFill!.call(this.strategy, this.ctx, n.fill!));
       } else if (n.rejection) this.pendingRejections.push(n.rejection);
       else if (n.cancellation) this.pendingCancels.push(n.cancellation);
     }
     this.flushRejections();
-  }
-
-  private callHandler(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.handlerFailed(what, e);
-    }
   }
 
   random(): number {
@@ -557,7 +483,7 @@ class EngineRun implements Backtest, VenueHost {
       if (this.onFill) {
         const f: Fill = { orderId: fb.orderId[j]!, symbol: this.symbols[s]!, side: side > 0 ? 'buy' : 'sell', qty, price, fee, ts: ft, done: fb.done[j] === 1, tag: fb.tag[j] };
         const at = this.delayedFills ? ft + broker.latency.responseUs(ft) : ft;
-        if (at > t) this.notice(at, { due: at, fill: f });
+        if (at > t) this.notices.push({ due: at, fill: f });
         else this.eventFills.push(f);
       }
     }
@@ -613,7 +539,7 @@ class EngineRun implements Backtest, VenueHost {
     let exposedSince = this.exposedSince;
     for (let i = from; i < to; i++) {
       // quiet events up to the next one that needs more than a market-state update
-      i = scanQuiet(quiet, i, to, this.noticeDue === Infinity ? bucketEnd : Math.min(bucketEnd, this.noticeDue - 0.5));
+      i = scanQuiet(quiet, i, to, this.notices.due === Infinity ? bucketEnd : Math.min(bucketEnd, this.notices.due - 0.5));
       if (i >= to) break;
       const t = ts[i]!;
       const s = sym[i]!;
@@ -650,7 +576,7 @@ class EngineRun implements Backtest, VenueHost {
       } else if (source[s] === S_BAR) markRow[s] = i;
       // strategy (handlers are called directly: no closure per event): what the venue said
       // earlier that arrives now, this event's fills, then the event
-      if (t >= this.noticeDue) {
+      if (t >= this.notices.due) {
         clock[0] = t;
         clock[1] = i;
         this.deliverNotices(t);
@@ -755,121 +681,6 @@ class EngineRun implements Backtest, VenueHost {
   }
 }
 
-/** The {@link Context} handed to the strategy: reads and orders go to its backtest. */
-class EngineContext implements Context {
-  warmingUp = false;
-  readonly symbols: readonly string[];
-  constructor(
-    private readonly run: EngineRun,
-    readonly initialCapital: number,
-  ) {
-    this.symbols = run.symbols;
-  }
-  get now(): EpochUs {
-    return this.run.clock[0]!;
-  }
-  get cash(): number {
-    return this.run.pf.cash;
-  }
-  get equity(): number {
-    this.run.syncMarks();
-    return this.run.pf.equity();
-  }
-  quote(symbol: string): QuoteSnapshot | undefined {
-    return this.run.quote(this.run.symId(symbol));
-  }
-  lastTrade(symbol: string): number {
-    return this.run.lastTrade(this.run.symId(symbol));
-  }
-  price(symbol: string): number {
-    return this.run.markOf(this.run.symId(symbol));
-  }
-  position(symbol: string): number {
-    return this.run.pf.position[this.run.symId(symbol)]!;
-  }
-  pending(symbol: string): number {
-    const r = this.run;
-    const s = r.symId(symbol);
-    // nothing working (most ticks): no reference price to look up
-    return r.broker.workingCount[s] === 0 ? 0 : r.broker.pendingUnits(s, r.refPrice(s, 1));
-  }
-  submit(order: OrderRequest): SubmitResult {
-    return this.run.submit(order);
-  }
-  cancel(orderId: number): boolean {
-    return this.run.broker.cancel(orderId);
-  }
-  cancelAll(symbol?: string): void {
-    const r = this.run;
-    if (symbol === undefined) for (let s = 0; s < r.symbols.length; s++) r.broker.cancelSymbol(s);
-    else r.broker.cancelSymbol(r.symId(symbol));
-  }
-  targetPosition(symbol: string, qty: number): SubmitResult | undefined {
-    return this.run.targetPosition(symbol, qty);
-  }
-  targetPercent(symbol: string, fraction: number, tolerance = DEFAULT_TARGET_TOLERANCE): SubmitResult | undefined {
-    const r = this.run;
-    if (!Number.isFinite(fraction)) r.fail(`targetPercent(${symbol}) needs a finite fraction, got ${fraction}`);
-    if (!(tolerance >= 0 && tolerance < 1)) r.fail(`targetPercent(${symbol}) needs a tolerance from 0 to 1, got ${tolerance}`);
-    const s = r.symId(symbol);
-    const px = r.markOf(s);
-    if (Number.isNaN(px)) return undefined;
-    r.syncMarks();
-    const equity = r.pf.equity();
-    const target = (fraction * equity) / px;
-    // already there within the tolerance (a share of equity): no order. Without it, every call
-    // re-trades the drift of price and equity (a position held at 50% is at 49.8% a bar later)
-    const have = r.pf.position[s]! + r.broker.pendingUnits(s, px);
-    if (target !== 0 && Math.abs((target - have) * px) <= tolerance * Math.abs(equity)) return undefined;
-    return r.broker.targetUnits(s, target);
-  }
-  random(): number {
-    return this.run.random();
-  }
-  history(symbol: string, n: number, field: HistoryField = 'price'): Float64Array {
-    const r = this.run;
-    if (!(Number.isInteger(n) && n >= 0)) r.fail(`history(${symbol}) needs a whole number of values, got ${n}`);
-    return r.history(r.symId(symbol), n, field);
-  }
-}
-
-/**
- * The equity samples, one row per period: end time, equity, in market (0/1), then the running
- * fees, borrow, traded notional and exposure. Typed columns, doubled when full (the number of
- * periods with events is known only at the end).
- */
-class Samples {
-  private buf: Float64Array;
-  private capacity: number;
-  private length = 0;
-  constructor(expected: number) {
-    this.capacity = Math.max(16, Math.min(Math.ceil(expected), 1 << 16));
-    this.buf = new Float64Array(7 * this.capacity);
-  }
-  push(endTs: number, equity: number, inMarket: number, fees: number, borrow: number, notional: number, exposure: number): void {
-    if (this.length === this.capacity) {
-      const bigger = new Float64Array(14 * this.capacity);
-      for (let c = 0; c < 7; c++) bigger.set(this.buf.subarray(c * this.capacity, (c + 1) * this.capacity), 2 * c * this.capacity);
-      this.buf = bigger;
-      this.capacity *= 2;
-    }
-    const b = this.buf;
-    const cap = this.capacity;
-    const i = this.length++;
-    b[i] = endTs;
-    b[cap + i] = equity;
-    b[2 * cap + i] = inMarket;
-    b[3 * cap + i] = fees;
-    b[4 * cap + i] = borrow;
-    b[5 * cap + i] = notional;
-    b[6 * cap + i] = exposure;
-  }
-  /** A copy of column c. */
-  column(c: number): Float64Array {
-    return this.buf.slice(c * this.capacity, c * this.capacity + this.length);
-  }
-}
-
 /**
  * Keeps the hidden classes of the latest backtest of each strategy name (of this thread) alive.
  *
@@ -889,144 +700,3 @@ function keepShapes(name: string, ...objects: unknown[]): void {
   kept.set(name, objects);
 }
 
-/** Reads one field of a row of the given kind, or undefined when that kind has no such field. */
-function historyColumn(t: TickTable, kind: number, field: HistoryField): ((i: number) => number) | undefined {
-  if (field === 'ts') return (i) => t.ts[i]!;
-  if (kind === BAR) {
-    const c = ({ price: t.f3, close: t.f3, open: t.f0, high: t.f1, low: t.f2, volume: t.f4 } as Partial<Record<HistoryField, Float64Array>>)[field];
-    return c ? (i) => c[i]! : undefined;
-  }
-  if (kind === QUOTE) {
-    if (field === 'price') return (i) => (t.f0[i]! + t.f1[i]!) / 2;
-    const c = ({ bid: t.f0, ask: t.f1, bidSize: t.f2, askSize: t.f3 } as Partial<Record<HistoryField, Float64Array>>)[field];
-    return c ? (i) => c[i]! : undefined;
-  }
-  const c = ({ price: t.f0, size: t.f1 } as Partial<Record<HistoryField, Float64Array>>)[field];
-  return c ? (i) => c[i]! : undefined;
-}
-
-/**
- * A view of the current row of the table, handed to handlers: the engine moves `index`; every field
- * is read from the typed arrays on access, so delivering an event costs one store.
- */
-class RowView {
-  index = 0;
-  constructor(protected readonly t: TickTable) {}
-  get ts(): EpochUs {
-    return this.t.ts[this.index]!;
-  }
-  get symbolId(): number {
-    return this.t.sym[this.index]!;
-  }
-  get symbol(): string {
-    return this.t.symbols[this.t.sym[this.index]!]!;
-  }
-}
-
-/** The tick handed to `onTick`. */
-class RowTickView extends RowView implements TickView {
-  get kind(): 'trade' | 'quote' {
-    return this.t.kind[this.index] === QUOTE ? 'quote' : 'trade';
-  }
-  get price(): number {
-    const i = this.index;
-    return this.t.kind[i] === QUOTE ? (this.t.f0[i]! + this.t.f1[i]!) / 2 : this.t.f0[i]!;
-  }
-  get size(): number {
-    return this.t.kind[this.index] === QUOTE ? NaN : this.t.f1[this.index]!;
-  }
-  get bid(): number {
-    return this.t.kind[this.index] === QUOTE ? this.t.f0[this.index]! : NaN;
-  }
-  get ask(): number {
-    return this.t.kind[this.index] === QUOTE ? this.t.f1[this.index]! : NaN;
-  }
-  get bidSize(): number {
-    return this.t.kind[this.index] === QUOTE ? this.t.f2[this.index]! : NaN;
-  }
-  get askSize(): number {
-    return this.t.kind[this.index] === QUOTE ? this.t.f3[this.index]! : NaN;
-  }
-  snapshot(): Tick {
-    return Object.freeze({ ts: this.ts, symbol: this.symbol, kind: this.kind, price: this.price, size: this.size, bid: this.bid, ask: this.ask, bidSize: this.bidSize, askSize: this.askSize });
-  }
-}
-
-/** The bar handed to `onBar`, at its close. */
-class RowBarView extends RowView implements BarView {
-  get start(): EpochUs {
-    return this.t.barStart[this.index]!;
-  }
-  get open(): number {
-    return this.t.f0[this.index]!;
-  }
-  get high(): number {
-    return this.t.f1[this.index]!;
-  }
-  get low(): number {
-    return this.t.f2[this.index]!;
-  }
-  get close(): number {
-    return this.t.f3[this.index]!;
-  }
-  get volume(): number {
-    return this.t.f4[this.index]!;
-  }
-  snapshot(): Bar {
-    return Object.freeze({ ts: this.ts, start: this.start, symbol: this.symbol, open: this.open, high: this.high, low: this.low, close: this.close, volume: this.volume });
-  }
-}
-
-/** What {@link scanQuiet} reads and writes: the table's columns and one backtest's market state. */
-class QuietScan {
-  constructor(
-    readonly ts: Float64Array,
-    readonly sym: Uint16Array,
-    readonly kind: Uint8Array,
-    readonly quoteRow: Int32Array,
-    readonly tradeRow: Int32Array,
-    readonly markRow: Int32Array,
-    readonly source: Uint8Array,
-    /** Per symbol: from this time on, its events take the full path. */
-    readonly dueAt: Float64Array,
-    /** Per symbol: orders working (an event of such a symbol may fill them). */
-    readonly working: Uint32Array,
-    /** Bars take the full path (a strategy with onBar, or an observer). */
-    readonly barsStop: boolean,
-  ) {}
-}
-
-/**
- * Replays quiet events from `from`: those that only update their symbol's market state (the
- * latest quote, trade and mark rows), the same stores the full path makes. Stops at, and returns,
- * the first event that needs more (its time passes `until`, the end of the current period, or
- * its symbol's dueAt; orders are working on its symbol; a bar that stops), or `to`.
- *
- * Hand-written loop over typed arrays with no calls and no allocation: this is where a replay
- * spends its time on most events, and being one module-level function it is optimised once per
- * thread for every backtest that follows.
- */
-function scanQuiet(q: QuietScan, from: number, to: number, until: number): number {
-  const { ts, sym, kind, quoteRow, tradeRow, markRow, source, dueAt, working, barsStop } = q;
-  const kQuote = QUOTE;
-  const kTrade = TRADE;
-  const sTrade = FILL_TRADE;
-  const sBar = FILL_BAR;
-  for (let i = from; i < to; i++) {
-    const t = ts[i]!;
-    const s = sym[i]!;
-    if (t > until || t >= dueAt[s]! || working[s]! > 0) return i;
-    const k = kind[i]!;
-    if (k === kQuote) {
-      quoteRow[s] = i;
-      markRow[s] = i;
-    } else if (k === kTrade) {
-      tradeRow[s] = i;
-      if (source[s] === sTrade || markRow[s]! < 0) markRow[s] = i;
-    } else {
-      if (barsStop) return i;
-      if (source[s] === sBar) markRow[s] = i;
-    }
-  }
-  return to;
-}

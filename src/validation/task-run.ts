@@ -3,7 +3,8 @@
  * thread when no pool is used. This is the heavy side, with the engine, the strategies and the
  * metrics; the main thread of a command that runs its tasks on workers never loads it.
  */
-import { BatchJobError, runBacktest, runBacktests, type RunConfig, type RunRecord } from '../engine/engine.js';
+import { runBacktest, type RunConfig, type RunRecord } from '../engine/engine.js';
+import { BatchJobError, runBacktests } from '../engine/batch.js';
 import { F_SYM, OrderLog, packRecord } from '../portfolio/record.js';
 import { sliceRows, lowerBound, type TickTable } from '../data/table.js';
 import { computeMetrics, periodReturns } from '../metrics/run-metrics.js';

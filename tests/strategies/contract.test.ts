@@ -23,6 +23,7 @@ const ACTIVE: Record<string, { params: Record<string, string>; warmupEvents: num
   'mean-reversion': { params: { every: '10s', lookback: '30' }, warmupEvents: 30 },
   pairs: { params: { every: '10s', lookback: '60', entry: '1.5' }, warmupEvents: 60 },
   linreg: { params: { every: '10s', window: '60', horizon: '3', refit: '10' }, warmupEvents: 60 },
+  'market-maker': { params: { symbol: 'AAA', size: '5', maxInventory: '20' }, warmupEvents: 0 },
 };
 
 const run = (table: TickTable, name: string, params: Record<string, string>, seed = '5'): RunRecord => {
