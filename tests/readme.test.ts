@@ -18,6 +18,17 @@ describe('README examples run as written', () => {
     const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
     expect(rep.metrics.fills).toBeGreaterThan(0);
   });
+  it('the execution section lists every model and every parameter', async () => {
+    const { MODELS } = await import('../src/broker/models/index.js');
+    const section = readme.slice(readme.indexOf('### How orders fill'), readme.indexOf('### Strategies'));
+    for (const [slot, models] of Object.entries(MODELS)) {
+      for (const m of models) {
+        const row = section.split('\n').find((l) => l.startsWith(`| ${slot} | \`${m.name}\` |`));
+        expect(row, `${slot}=${m.name}`).toBeDefined();
+        for (const k of Object.keys(m.params)) expect(row, `${slot}.${k}`).toContain(`\`${k}\``);
+      }
+    }
+  });
   it('the quick start is exactly the two commands', () => {
     const quick = /## Quick start\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(quick).toBe('npm ci && npm start\nnpm test\n');

@@ -67,6 +67,26 @@ describe('parameters that are never dropped', () => {
     expect(r.stdout).toMatch(/allowShort=false/);
     expect(cli('run', '--strategy', 'momentum', '--data', 'eu.csv', '--param', 'allowShort=maybe').stderr).toMatch(/is not true or false \(also yes\/no, on\/off, 1\/0, in any case\)/);
   });
+  it('execution: --exec typos get "did you mean"; a flag and its --exec key, or a flag of another model, are refused', () => {
+    const run = (...a: string[]) => cli('run', '--strategy', 'buy-and-hold', '--data', join(d, 'eu.csv'), ...a);
+    for (const [args, msg] of [
+      [['--exec', 'queu=touch'], /no slot 'queu'.*did you mean 'queue'/],
+      [['--exec', 'slippage=sqrt-impakt'], /no slippage model 'sqrt-impakt'; did you mean 'sqrt-impact'/],
+      [['--exec', 'slippage=sqrt-impact', '--exec', 'slippage.Y=2'], /slippage model 'sqrt-impact' has no parameter 'Y'; did you mean 'y'/],
+      [['--fee', '2', '--exec', 'fees.bps=3'], /--fee and --exec fees.bps set the same parameter/],
+      [['--slippage', '3', '--exec', 'slippage=volume-share'], /--slippage sets the slippage model 'fixed'/],
+      [['--exec', 'queue'], /--exec 'queue' must be slot=model or slot.param=value/],
+      [['--lot-size', 'GDAXI'], /--lot-size 'GDAXI' must be SYMBOL=x/],
+    ] as const) {
+      const r = run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    const ok = run('--exec', 'slippage=sqrt-impact', '--exec', 'slippage.y=0.5', '--latency', '50ms', '--lot-size', '*=1');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/execution +latency: constant \(entry=50ms\); .*slippage: sqrt-impact \(y=0.5\)/);
+  });
   it('--help shows each default once, and --spread says it is the half-spread', () => {
     const help = cli('run', '--help').stdout;
     expect(help).not.toMatch(/\(default\) \(default/);
