@@ -82,6 +82,8 @@ export class EventFills {
   ts = new Float64Array(8);
   /** 1 when the fill completed its order. */
   done = new Uint8Array(8);
+  /** A bracket leg's entry order id (0: not a leg). */
+  parent = new Float64Array(8);
   tag: (string | undefined)[] = [undefined];
 
   push(o: WorkingOrder, qty: number, price: number, fee: number, ts: number, done: boolean): void {
@@ -94,6 +96,7 @@ export class EventFills {
     this.fee[i] = fee;
     this.ts[i] = ts;
     this.done[i] = done ? 1 : 0;
+    this.parent[i] = o.parent;
     this.tag[i] = o.tag;
     this.n = i + 1;
   }
@@ -111,6 +114,7 @@ export class EventFills {
     this.fee = g(this.fee);
     this.ts = g(this.ts);
     this.done = g(this.done);
+    this.parent = g(this.parent);
   }
 }
 

@@ -50,7 +50,7 @@ export interface VenueHost {
   fail(cause: string): never;
   /** An order refused or ended by the venue: the strategy hears of it at `at` (onReject / onCancel). */
   refused(orderId: number, s: number, reason: string, at: EpochUs): void;
-  cancelled(orderId: number, s: number, reason: string, remaining: number, at: EpochUs): void;
+  cancelled(orderId: number, s: number, reason: string, remaining: number, at: EpochUs, parent: number): void;
 }
 
 const TYPE_CODES: Readonly<Record<string, OrderCode>> = { market: MARKET, limit: LIMIT, stop: STOP, 'stop-limit': STOP_LIMIT, 'trailing-stop': TRAILING_STOP };
@@ -345,7 +345,7 @@ export class Venue {
 
   /** The venue ends an order (expiry, IOC, FOK, OCO, reduce-only): removed at the end of the match. */
   private end(o: WorkingOrder, reason: string, at: EpochUs): void {
-    this.host.cancelled(o.id, o.sym, reason, o.remaining, at + this.latency.responseUs(at));
+    this.host.cancelled(o.id, o.sym, reason, o.remaining, at + this.latency.responseUs(at), o.parent);
     o.remaining = 0;
     o.notional = 0;
     o.id = -o.id; // ended: skipped by the rest of the match

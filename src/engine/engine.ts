@@ -343,8 +343,8 @@ class EngineRun implements Backtest, VenueHost {
   }
 
   /** The venue ended a working order: the strategy hears of it at `at`. */
-  cancelled(orderId: number, s: number, reason: string, remaining: number, at: EpochUs): void {
-    const c = { orderId, symbol: this.symbols[s]!, reason, remaining, ts: this.clock[0]! };
+  cancelled(orderId: number, s: number, reason: string, remaining: number, at: EpochUs, parent: number): void {
+    const c: Cancellation = { orderId, symbol: this.symbols[s]!, reason, remaining, ts: this.clock[0]!, ...(parent !== 0 ? { parentId: parent } : {}) };
     this.cancellations.push(c);
     if (at <= this.clock[0]!) this.pendingCancels.push(c);
     else this.notices.push({ due: at, cancellation: c });
@@ -482,6 +482,7 @@ class EngineRun implements Backtest, VenueHost {
       this.fills.push(ft, i, fb.orderId[j]!, s, side, qty, price, fee, bid, ask);
       if (this.onFill) {
         const f: Fill = { orderId: fb.orderId[j]!, symbol: this.symbols[s]!, side: side > 0 ? 'buy' : 'sell', qty, price, fee, ts: ft, done: fb.done[j] === 1, tag: fb.tag[j] };
+        if (fb.parent[j] !== 0) (f as { parentId?: number }).parentId = fb.parent[j]!;
         const at = this.delayedFills ? ft + broker.latency.responseUs(ft) : ft;
         if (at > t) this.notices.push({ due: at, fill: f });
         else this.eventFills.push(f);

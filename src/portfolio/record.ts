@@ -80,6 +80,8 @@ export interface Cancellation {
   /** Units it had left (NaN: a notional order never sized). */
   readonly remaining: number;
   readonly ts: EpochUs;
+  /** A bracket's leg: the id of the entry order it belongs to. */
+  readonly parentId?: number;
 }
 
 /** A column: float64 for prices, sizes and times; narrower integers for ids and codes. */

@@ -57,6 +57,8 @@ export interface Fill {
   /** True when the order is now completely filled. */
   readonly done: boolean;
   readonly tag: string | undefined;
+  /** A bracket's take-profit or stop-loss leg: the id of the entry order it belongs to. */
+  readonly parentId?: number;
 }
 
 export interface Rejection {
@@ -74,6 +76,8 @@ export interface Cancellation {
   /** Units it had left (NaN: a notional order never sized). */
   readonly remaining: number;
   readonly ts: EpochUs;
+  /** A bracket's leg: the id of the entry order it belongs to. */
+  readonly parentId?: number;
 }
 
 /** A tick as plain values, kept as long as you like (`tick.snapshot()`). */

@@ -206,7 +206,7 @@ export function foldedStrategy(module: StrategyModule, segments: readonly Segmen
       }
     },
     onFill(ctx, fill: Fill) {
-      const k = owner.get(fill.orderId);
+      const k = owner.get(fill.orderId) ?? (fill.parentId !== undefined ? owner.get(fill.parentId) : undefined);
       const inst = k === undefined ? undefined : instances[k];
       if (k !== undefined && inst?.onFill && k === active) wrap(k, 'onFill', () => inst.onFill!(contexts[k]!, fill));
     },
@@ -216,7 +216,7 @@ export function foldedStrategy(module: StrategyModule, segments: readonly Segmen
       if (k !== undefined && inst?.onReject && k === active) wrap(k, 'onReject', () => inst.onReject!(contexts[k]!, r));
     },
     onCancel(ctx, c: Cancellation) {
-      const k = owner.get(c.orderId);
+      const k = owner.get(c.orderId) ?? (c.parentId !== undefined ? owner.get(c.parentId) : undefined);
       const inst = k === undefined ? undefined : instances[k];
       if (k !== undefined && inst?.onCancel && k === active) wrap(k, 'onCancel', () => inst.onCancel!(contexts[k]!, c));
     },

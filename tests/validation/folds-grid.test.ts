@@ -169,3 +169,30 @@ describe('stationary bootstrap', () => {
     expect(stationaryBootstrapMean([1], { seed: 'a' }).pValue).toBeNaN();
   });
 });
+
+describe('brackets in the folded out-of-sample run', () => {
+  it('a bracket leg\'s fill reaches the fold that placed the entry (by its parentId)', async () => {
+    const t = await minuteQuotes(30);
+    const heard: { fold: number; orderId: number; parentId: number | undefined }[] = [];
+    const bracket: StrategyModule = {
+      name: 'bracket',
+      description: 'one bracket per fold',
+      params: { fold: { type: 'integer', default: 0, doc: 'fold' } },
+      create: (p) => {
+        let sent = false;
+        return {
+          onTick(ctx) {
+            if (ctx.warmingUp || sent) return;
+            sent = ctx.submit({ symbol: 'X', side: 'buy', qty: 1, takeProfit: ctx.price('X') + 2, stopLoss: ctx.price('X') - 50 }).ok;
+          },
+          onFill: (_ctx, f) => heard.push({ fold: p.fold as number, orderId: f.orderId, parentId: f.parentId }),
+        };
+      },
+    };
+    const segments: Segment[] = [{ params: { fold: 0 }, label: 'fold=0', warmupStart: T0, testStart: T0 + 2 * MIN, testEnd: Infinity }];
+    runBacktest(t, foldedStrategy(bracket, segments, 'carry'), { strategyName: 'bracket', initialCapital: 10_000, execution: DEFAULT_EXECUTION, periodUs: MIN, seed: '1' });
+    // the entry, then its take-profit leg (prices rise a point a minute)
+    expect(heard.map((h) => h.parentId === undefined ? 'entry' : 'leg')).toEqual(['entry', 'leg']);
+    expect(heard[1]!.parentId).toBe(heard[0]!.orderId);
+  });
+});
