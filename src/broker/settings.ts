@@ -159,3 +159,12 @@ export function executionOf(short: ShortSettings, exec: Readonly<Record<string, 
   }
   return makeExecution({ exec: e, ...(short.maxLeverage !== undefined ? { maxLeverage: short.maxLeverage } : {}), ...(sizing ? { sizing } : {}) });
 }
+
+/** Refuses sizing rules for a symbol the data does not have (a typo would otherwise be ignored). */
+export function checkSizingSymbols(s: ExecutionSettings, symbols: readonly string[]): void {
+  for (const sym of Object.keys(s.sizing)) {
+    if (sym === '*' || symbols.includes(sym)) continue;
+    const near = didYouMean(sym, symbols);
+    throw new UsageError(`sizing rules (--lot-size/--min-qty/--tick-size) name '${sym}', which is not in the data${near ? `; did you mean '${near}'?` : ''} (symbols: ${symbols.length <= 12 ? symbols.join(', ') : `${symbols.slice(0, 12).join(', ')}, ...`}; * for all)`);
+  }
+}

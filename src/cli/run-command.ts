@@ -3,6 +3,7 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { checkSizingSymbols } from '../broker/settings.js';
 import { durationError, parseDuration } from '../data/time.js';
 import { annualised, outcomeOf, prepareRun, type PreparedRun, type RunOutcome, type RunSpec } from '../engine/run-job.js';
 import { loadData, type FileSummary } from '../data/load.js';
@@ -94,6 +95,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     try {
       const loaded = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled, deferCache: runner.pooled });
       const { table, files } = loaded;
+      checkSizingSymbols(execution, table.symbols);
       checkInterrupted();
       const spec: RunSpec = {
         strategy,

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.js';
-import type { ExecutionSettings } from '../broker/settings.js';
+import { checkSizingSymbols, type ExecutionSettings } from '../broker/settings.js';
 import { loadData } from '../data/load.js';
 import { rowTime, sliceTime } from '../data/table.js';
 import { durationError, formatIso } from '../data/time.js';
@@ -184,6 +184,7 @@ async function validateWith(
 ): Promise<void> {
   const { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe } = o;
   const { table: full, files } = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled });
+  checkSizingSymbols(o.execution, full.symbols);
   const fromUs = parseTimeBound('--from', f.from, -Infinity);
   const toUs = parseTimeBound('--to', f.to, Infinity);
   const table = sliceTime(full, fromUs, toUs);

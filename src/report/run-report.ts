@@ -136,6 +136,12 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
     const first = r.cancellations[0]!;
     lines.push(`  cancelled      ${fmtInt(r.cancellations.length)} orders ended by the venue; the first at ${formatIso(first.ts)} (${first.symbol}): ${first.reason}`);
   }
+  // a strategy's own figures (its summary()'s plain numbers and words), e.g. a market maker's fill ratio
+  const own = r.strategySummary;
+  if (own !== null && typeof own === 'object' && !Array.isArray(own)) {
+    const plain = Object.entries(own as Record<string, unknown>).filter(([, v]) => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean');
+    if (plain.length > 0 && plain.length <= 16) lines.push(`  strategy       ${plain.map(([k, v]) => `${k} ${typeof v === 'number' ? (Number.isInteger(v) ? fmtInt(v) : fmtNum(v, Math.abs(v) < 10 ? 4 : 2)) : String(v)}`).join(', ')}`);
+  }
   lines.push(`  execution      ${describeExecution(rep.manifest.execution).join('; ')}`);
   lines.push(`  annualisation  ${out.period.label} periods, ${fmtNum(m.periodsPerYear, 0)} a year (${out.period.basis})`);
   const few = fewPeriodsWarning(m.periods, out.period.label);
