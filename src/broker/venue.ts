@@ -2,7 +2,7 @@
  * The simulated venue: order intake (checks, latency, sizing rules, buying power, target orders),
  * working orders, matching and fees. The market assumptions are the run's execution models
  * (broker/models, bound once here); the rules by which prices are found per data kind are in
- * broker/match-rules.ts. Each rule has a named test in tests/broker.
+ * {@link Venue.match}. Each rule has a named test in tests/broker.
  *
  * Intake:
  * - An order is checked (side, type, one of qty or notional, prices) before anything else; a
@@ -16,7 +16,7 @@
  * - Latency: the order is live from `t + entry latency`; a latency model may reject it.
  *
  * Working orders fill on events of their symbol only, never on the event during which they were
- * submitted; see match-rules.ts for the prices.
+ * submitted; see {@link Venue.match} for the prices.
  */
 import { objectList } from '../arrays.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
@@ -29,7 +29,8 @@ import { FILL_BAR, FILL_QUOTE, FILL_TRADE } from './fill-source.js';
 import type { Fees, FillRules, Financing, Latency, ModelEnv, Queue, Slippage } from './model.js';
 import { modelOf } from './models/index.js';
 import { eventVolume } from './models/event-volume.js';
-import { EventFills, FOK, GTC, GTT, IOC, LIMIT, MARKET, removeAt, STOP, STOP_LIMIT, TRAILING_STOP, WorkingOrder, type OrderCode, type TifCode } from './orders.js';
+import { EventFills, FOK, GTC, IOC, LIMIT, MARKET, removeAt, STOP, STOP_LIMIT, TRAILING_STOP, WorkingOrder, type OrderCode } from './orders.js';
+import { checkOrder } from './order-request.js';
 import { rulesFor, type ExecutionSettings } from './settings.js';
 
 /** What the venue needs from the backtest it serves. */
@@ -53,8 +54,6 @@ export interface VenueHost {
   cancelled(orderId: number, s: number, reason: string, remaining: number, at: EpochUs, parent: number): void;
 }
 
-const TYPE_CODES: Readonly<Record<string, OrderCode>> = { market: MARKET, limit: LIMIT, stop: STOP, 'stop-limit': STOP_LIMIT, 'trailing-stop': TRAILING_STOP };
-const TIF_CODES: Readonly<Record<string, TifCode>> = { gtc: GTC, ioc: IOC, fok: FOK, gtt: GTT };
 
 /** Whether x is a whole multiple of step (relative tolerance 1e-9); true when step is 0. */
 function onGrid(x: number, step: number): boolean {
@@ -126,49 +125,12 @@ export class Venue {
 
   // ---- intake ---------------------------------------------------------------------------------
 
-  /** A strategy's order, checked; a refused one is a value with the reason. */
-  submit(o: OrderRequest): SubmitResult {
+  /** A strategy's order, checked (order-request.ts); a refused one is a value with the reason. */
+  submit(req: OrderRequest): SubmitResult {
     const h = this.host;
-    if (o === null || typeof o !== 'object') return h.fail(`submit() needs an order object, got ${String(o)}`);
-    const s = h.symId(o.symbol);
-    const side: number = o.side === 'buy' ? 1 : o.side === 'sell' ? -1 : h.fail(`order side must be 'buy' or 'sell', got ${JSON.stringify(o.side)}`);
-    const typeName = o.type ?? 'market';
-    const type = TYPE_CODES[typeName as string];
-    if (type === undefined) h.fail(`order type must be ${Object.keys(TYPE_CODES).join(', ')}; got ${JSON.stringify(typeName)}`);
-    const hasQty = o.qty !== undefined;
-    const hasNotional = o.notional !== undefined;
-    if (hasQty === hasNotional) h.fail(`an order needs exactly one of qty or notional (got ${JSON.stringify(o)})`);
-    const amount = hasQty ? o.qty! : o.notional!;
-    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) h.fail(`order ${hasQty ? 'qty' : 'notional'} must be a finite number > 0, got ${String(amount)}`);
-    const price = (name: 'limit' | 'stop' | 'takeProfit' | 'stopLoss' | 'trail', v: unknown): number => {
-      if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) h.fail(`${name === 'limit' || name === 'stop' ? `a ${typeName} order needs a ${name} price` : `${name} must be a number`} > 0, got ${String(v)}`);
-      return v as number;
-    };
-    const needsLimit = type === LIMIT || type === STOP_LIMIT;
-    const needsStop = type === STOP || type === STOP_LIMIT;
-    if (!needsLimit && o.limit !== undefined) h.fail(`a ${typeName} order takes no limit price (got limit ${String(o.limit)}); use type 'limit' or 'stop-limit'`);
-    if (!needsStop && o.stop !== undefined) h.fail(`a ${typeName} order takes no stop price (got stop ${String(o.stop)}); use type 'stop' or 'stop-limit'`);
-    const limit = needsLimit ? price('limit', o.limit) : NaN;
-    const stop = needsStop ? price('stop', o.stop) : NaN;
-    let trail = NaN;
-    let trailPct = NaN;
-    if (type === TRAILING_STOP) {
-      if ((o.trail === undefined) === (o.trailPercent === undefined)) h.fail(`a trailing-stop order needs exactly one of trail (a price distance) or trailPercent (a fraction, 0.02 for 2%), got ${JSON.stringify(o)}`);
-      if (o.trail !== undefined) trail = price('trail', o.trail);
-      else if (!(typeof o.trailPercent === 'number' && o.trailPercent > 0 && o.trailPercent < 1)) h.fail(`trailPercent must be a fraction between 0 and 1 (0.02 for 2%), got ${String(o.trailPercent)}`);
-      else trailPct = o.trailPercent;
-    } else if (o.trail !== undefined || o.trailPercent !== undefined) h.fail(`trail and trailPercent belong to trailing-stop orders (this one is ${typeName})`);
-    const tifName = o.tif ?? (o.expireAt !== undefined ? 'gtt' : 'gtc');
-    const tif = TIF_CODES[tifName as string];
-    if (tif === undefined) h.fail(`tif must be ${Object.keys(TIF_CODES).join(', ')}; got ${JSON.stringify(tifName)}`);
-    if ((tif === IOC || tif === FOK) && type !== MARKET && type !== LIMIT) h.fail(`tif '${tifName}' applies to market and limit orders (this one is ${typeName})`);
-    if (tif === GTT && !(typeof o.expireAt === 'number' && Number.isFinite(o.expireAt))) h.fail(`tif 'gtt' needs expireAt, a time in µs since the epoch (e.g. ctx.now + 60e6), got ${String(o.expireAt)}`);
-    if (tif !== GTT && o.expireAt !== undefined) h.fail(`expireAt needs tif 'gtt' (got tif '${tifName}')`);
-    const tp = o.takeProfit !== undefined ? price('takeProfit', o.takeProfit) : NaN;
-    const sl = o.stopLoss !== undefined ? price('stopLoss', o.stopLoss) : NaN;
-    if ((o.takeProfit !== undefined || o.stopLoss !== undefined) && o.reduceOnly === true) h.fail('a bracket (takeProfit/stopLoss) opens a position; it cannot be reduce-only');
-    if (!Number.isNaN(tp) && !Number.isNaN(sl) && (side > 0 ? !(sl < tp) : !(sl > tp))) h.fail(`a ${o.side} bracket needs stopLoss ${side > 0 ? 'below' : 'above'} takeProfit (got stopLoss ${sl}, takeProfit ${tp})`);
-    if (o.reduceOnly !== undefined && typeof o.reduceOnly !== 'boolean') h.fail(`reduceOnly must be true or false, got ${String(o.reduceOnly)}`);
+    const c = checkOrder(req, (cause) => h.fail(cause));
+    const s = h.symId(c.symbol);
+    const { hasQty, amount, limit, stop, takeProfit: tp, stopLoss: sl } = c;
     // sizing rules: an explicit quantity or price off its grid is refused, with the reason
     const lot = this.lot[s]!;
     const tick = this.tick[s]!;
@@ -176,14 +138,14 @@ export class Venue {
     if (hasQty && !onGrid(amount, lot)) refusal = `qty ${amount} is not a whole number of lots of ${lot}`;
     else if (hasQty && amount < this.minQty[s]!) refusal = `qty ${amount} is below the minimum quantity ${this.minQty[s]}`;
     else for (const [name, v] of [['limit', limit], ['stop', stop], ['takeProfit', tp], ['stopLoss', sl]] as const) if (!Number.isNaN(v) && !onGrid(v, tick)) refusal ??= `${name} ${v} is not on the tick size ${tick}`;
-    const id = this.order(s, side as 1 | -1, type!, hasQty ? amount : NaN, hasQty ? NaN : amount, limit, stop, o.tag, refusal);
+    const id = this.order(s, c.side, c.type, hasQty ? amount : NaN, hasQty ? NaN : amount, limit, stop, c.tag, refusal);
     if (id >= 0) {
       const w = this.last!;
-      w.tif = tif!;
-      w.expireAt = tif === GTT ? o.expireAt! : Infinity;
-      w.reduceOnly = o.reduceOnly === true;
-      w.trail = trail;
-      w.trailPct = trailPct;
+      w.tif = c.tif;
+      w.expireAt = c.expireAt;
+      w.reduceOnly = c.reduceOnly;
+      w.trail = c.trail;
+      w.trailPct = c.trailPct;
       w.takeProfit = tp;
       w.stopLoss = sl;
     }
