@@ -4,6 +4,7 @@
  * state as of `now` and so cannot show a tick later than now.
  */
 import type { EpochUs } from '../data/time.js';
+import type { Cancellation, Rejection } from '../portfolio/record.js';
 
 export type Side = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit' | 'stop' | 'stop-limit' | 'trailing-stop';
@@ -61,24 +62,8 @@ export interface Fill {
   readonly parentId?: number;
 }
 
-export interface Rejection {
-  readonly orderId: number;
-  readonly symbol: string;
-  readonly reason: string;
-  readonly ts: EpochUs;
-}
-
-/** A working order the venue ended without filling it whole: expiry, IOC/FOK, one-cancels-other, reduce-only. */
-export interface Cancellation {
-  readonly orderId: number;
-  readonly symbol: string;
-  readonly reason: string;
-  /** Units it had left (NaN: a notional order never sized). */
-  readonly remaining: number;
-  readonly ts: EpochUs;
-  /** A bracket's leg: the id of the entry order it belongs to. */
-  readonly parentId?: number;
-}
+// what the venue refused or ended: the run record's types (portfolio/record.ts)
+export type { Cancellation, Rejection };
 
 /** A tick as plain values, kept as long as you like (`tick.snapshot()`). */
 export interface Tick {
