@@ -18,7 +18,6 @@
  * per order and per fill only.
  */
 import seedrandom from 'seedrandom';
-import { objectList } from '../arrays.js';
 import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import { rowTime, type TickTable } from '../data/table.js';
@@ -28,12 +27,12 @@ import type { ExecutionSettings } from '../broker/settings.js';
 import { Venue, type VenueHost } from '../broker/venue.js';
 import { Portfolio } from '../portfolio/portfolio.js';
 import { EngineContext } from './context.js';
-import { Notices } from './notices.js';
+import { Delivery } from './delivery.js';
 import { QuietScan, scanQuiet } from './quiet.js';
 import { Samples } from './samples.js';
 import { historyColumn, RowBarView, RowTickView } from './views.js';
 import { FillLog, type RunRecord } from '../portfolio/record.js';
-import type { Cancellation, Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Rejection, Strategy, SubmitResult } from '../strategy/types.js';
+import type { Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Strategy, SubmitResult } from '../strategy/types.js';
 
 export { DEFAULT_TARGET_TOLERANCE } from './context.js';
 
@@ -158,15 +157,8 @@ class EngineRun implements Backtest, VenueHost {
   /** The clock: [now, index of the event being handled] (see RunConfig.clock). */
   readonly clock: Float64Array;
   private readonly fills: FillLog;
-  private readonly rejections = objectList<Rejection>();
-  private readonly pendingRejections = objectList<Rejection>();
-  private readonly cancellations = objectList<Cancellation>();
-  private readonly pendingCancels = objectList<Cancellation>();
-  private readonly eventFills = objectList<Fill>();
-  /**
-   * What the venue said that the strategy hears of later (a response latency).
-   */
-  private readonly notices = new Notices();
+  /** Fills, rejections and cancellations on their way to the strategy, and its handler calls. */
+  private readonly mail: Delivery;
   /** Fills reach the strategy with a response latency (a latency model's response > 0 somewhere). */
   private readonly delayedFills: boolean;
 
@@ -252,6 +244,7 @@ class EngineRun implements Backtest, VenueHost {
     this.observer = cfg.observer;
     this.quiet = new QuietScan(this.ts, this.sym, this.kind, this.quoteRow, this.tradeRow, this.markRow, this.source, this.dueAt, this.broker.workingCount, this.onBar !== undefined || this.observer !== undefined);
     this.ctx = new EngineContext(this, cfg.initialCapital);
+    this.mail = new Delivery(strategy, this.ctx, (cause) => this.fail(cause), (e) => e instanceof StrategyError);
     // reused views handed to handlers: one object each, pointed at the current row
     this.tick = new RowTickView(table);
     this.bar = new RowBarView(table);
@@ -260,8 +253,8 @@ class EngineRun implements Backtest, VenueHost {
   /** onStart, then the tick subscription it may have set up. */
   start(): void {
     const strategy = this.strategy;
-    if (strategy.onStart) this.call('onStart', () => strategy.onStart!(this.ctx));
-    this.flushRejections();
+    if (strategy.onStart) this.mail.call('onStart', () => strategy.onStart!(this.ctx));
+    this.mail.flush();
     const nSym = this.nSym;
     const sub = strategy.ticks;
     this.wantTick.fill(sub?.symbols ? 0 : 1);
@@ -337,28 +330,14 @@ class EngineRun implements Backtest, VenueHost {
 
   /** The venue refused an order: the strategy hears of it at `at` (now, or after a response latency). */
   refused(orderId: number, s: number, reason: string, at: EpochUs): void {
-    const r = { orderId, symbol: this.symbols[s]!, reason, ts: this.clock[0]! };
-    if (at <= this.clock[0]!) this.pendingRejections.push(r);
-    else this.notices.push({ due: at, rejection: r });
+    const now = this.clock[0]!;
+    this.mail.rejected({ orderId, symbol: this.symbols[s]!, reason, ts: now }, now, at);
   }
 
   /** The venue ended a working order: the strategy hears of it at `at`. */
   cancelled(orderId: number, s: number, reason: string, remaining: number, at: EpochUs, parent: number): void {
-    const c: Cancellation = { orderId, symbol: this.symbols[s]!, reason, remaining, ts: this.clock[0]!, ...(parent !== 0 ? { parentId: parent } : {}) };
-    this.cancellations.push(c);
-    if (at <= this.clock[0]!) this.pendingCancels.push(c);
-    else this.notices.push({ due: at, cancellation: c });
-  }
-
-  /** Delivers the notices due by `t`, in the order they were made. */
-  private deliverNotices(t: EpochUs): void {
-    for (const n of this.notices.take(t)) {
-      if (n.fill) {
-        if (this.onFill) this.call('onFill', () => this.onFill!.call(this.strategy, this.ctx, n.fill!));
-      } else if (n.rejection) this.pendingRejections.push(n.rejection);
-      else if (n.cancellation) this.pendingCancels.push(n.cancellation);
-    }
-    this.flushRejections();
+    const now = this.clock[0]!;
+    this.mail.cancelled({ orderId, symbol: this.symbols[s]!, reason, remaining, ts: now, ...(parent !== 0 ? { parentId: parent } : {}) }, now, at);
   }
 
   random(): number {
@@ -378,50 +357,6 @@ class EngineRun implements Backtest, VenueHost {
       if (this.sym[i] === s && this.kind[i] === want) out[--k] = col(i);
     }
     return k === 0 ? out : out.slice(k);
-  }
-
-  /** Rethrows what a handler threw as a StrategyError naming the handler and the tick. */
-  private handlerFailed(what: string, e: unknown): never {
-    if (e instanceof StrategyError) throw e;
-    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    return this.fail(`${what} threw ${msg}`);
-  }
-
-  private call(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.handlerFailed(what, e);
-    }
-  }
-
-  /** Rejections, then cancellations, reach onReject and onCancel. */
-  private flushRejections(): void {
-    const pending = this.pendingRejections;
-    while (pending.length > 0) {
-      const r = pending.shift()!;
-      this.rejections.push(r);
-      const onReject = this.strategy.onReject;
-      if (onReject) {
-        try {
-          onReject.call(this.strategy, this.ctx, r);
-        } catch (e) {
-          this.handlerFailed('onReject', e);
-        }
-      }
-    }
-    const cancels = this.pendingCancels;
-    while (cancels.length > 0) {
-      const c = cancels.shift()!;
-      const onCancel = this.strategy.onCancel;
-      if (onCancel) {
-        try {
-          onCancel.call(this.strategy, this.ctx, c);
-        } catch (e) {
-          this.handlerFailed('onCancel', e);
-        }
-      }
-    }
   }
 
   private accrueBorrow(t: EpochUs): void {
@@ -484,8 +419,7 @@ class EngineRun implements Backtest, VenueHost {
         const f: Fill = { orderId: fb.orderId[j]!, symbol: this.symbols[s]!, side: side > 0 ? 'buy' : 'sell', qty, price, fee, ts: ft, done: fb.done[j] === 1, tag: fb.tag[j] };
         if (fb.parent[j] !== 0) (f as { parentId?: number }).parentId = fb.parent[j]!;
         const at = this.delayedFills ? ft + broker.latency.responseUs(ft) : ft;
-        if (at > t) this.notices.push({ due: at, fill: f });
-        else this.eventFills.push(f);
+        this.mail.filled(f, t, at);
       }
     }
     return opened;
@@ -503,22 +437,6 @@ class EngineRun implements Backtest, VenueHost {
       this.nextTickDue[0] = next;
       for (let j = 0; j < this.nSym; j++) if (this.wantTick[j] === 1) this.dueAt[j] = next;
     }
-  }
-
-  /** The fills of an event reach onFill; then any rejections onReject. */
-  private deliverFills(): void {
-    const onFill = this.onFill;
-    if (onFill) {
-      for (const f of this.eventFills) {
-        try {
-          onFill.call(this.strategy, this.ctx, f);
-        } catch (e) {
-          this.handlerFailed('onFill', e);
-        }
-      }
-    }
-    this.eventFills.length = 0;
-    if (this.pendingRejections.length > 0 || this.pendingCancels.length > 0) this.flushRejections();
   }
 
   private runChunk(from: number, to: number): void {
@@ -540,7 +458,7 @@ class EngineRun implements Backtest, VenueHost {
     let exposedSince = this.exposedSince;
     for (let i = from; i < to; i++) {
       // quiet events up to the next one that needs more than a market-state update
-      i = scanQuiet(quiet, i, to, this.notices.due === Infinity ? bucketEnd : Math.min(bucketEnd, this.notices.due - 0.5));
+      i = scanQuiet(quiet, i, to, this.mail.notices.due === Infinity ? bucketEnd : Math.min(bucketEnd, this.mail.notices.due - 0.5));
       if (i >= to) break;
       const t = ts[i]!;
       const s = sym[i]!;
@@ -563,7 +481,7 @@ class EngineRun implements Backtest, VenueHost {
         // time in the market, accounted when it starts and ends
         if (before === 0 && openPositions > 0) exposedSince = t;
         else if (before > 0 && openPositions === 0) exposureUs += t - exposedSince;
-        hadFills = this.eventFills.length > 0;
+        hadFills = this.mail.eventFills.length > 0;
         // positions change only here, so a quiet event never changes this flag
         if (openPositions > 0) bucketInMarket = true;
       }
@@ -577,12 +495,12 @@ class EngineRun implements Backtest, VenueHost {
       } else if (source[s] === S_BAR) markRow[s] = i;
       // strategy (handlers are called directly: no closure per event): what the venue said
       // earlier that arrives now, this event's fills, then the event
-      if (t >= this.notices.due) {
+      if (t >= this.mail.notices.due) {
         clock[0] = t;
         clock[1] = i;
-        this.deliverNotices(t);
+        this.mail.deliverNotices(t);
       }
-      if (hadFills) this.deliverFills();
+      if (hadFills) this.mail.deliverFills();
       if (k === K_BAR) {
         if (onBar) {
           clock[0] = t;
@@ -591,9 +509,9 @@ class EngineRun implements Backtest, VenueHost {
           try {
             onBar.call(strategy, ctx, bar);
           } catch (e) {
-            this.handlerFailed('onBar', e);
+            this.mail.handlerFailed('onBar', e);
           }
-          if (this.pendingRejections.length > 0 || this.pendingCancels.length > 0) this.flushRejections();
+          if (this.mail.pending) this.mail.flush();
         }
       } else if (onTick && wantTick[s] === 1 && t >= nextTickDue[perSymbol ? s : 0]!) {
         this.tickDelivered(s, t);
@@ -603,9 +521,9 @@ class EngineRun implements Backtest, VenueHost {
         try {
           onTick.call(strategy, ctx, tick);
         } catch (e) {
-          this.handlerFailed('onTick', e);
+          this.mail.handlerFailed('onTick', e);
         }
-        if (this.pendingRejections.length > 0 || this.pendingCancels.length > 0) this.flushRejections();
+        if (this.mail.pending) this.mail.flush();
       }
       if (observer) {
         clock[0] = t;
@@ -639,11 +557,11 @@ class EngineRun implements Backtest, VenueHost {
       clock[1] = n - 1;
     }
     if (this.openPositions > 0) exposureUs += clock[0]! - this.exposedSince;
-    if (strategy.onEnd) this.call('onEnd', () => strategy.onEnd!(this.ctx));
-    this.flushRejections();
+    if (strategy.onEnd) this.mail.call('onEnd', () => strategy.onEnd!(this.ctx));
+    this.mail.flush();
     if (!Number.isNaN(bucket)) this.closeSample((bucket + 1) * periodUs, clock[0]!, this.bucketInMarket, exposureUs);
     let strategySummary: unknown;
-    if (strategy.summary) this.call('summary', () => (strategySummary = strategy.summary!()));
+    if (strategy.summary) this.mail.call('summary', () => (strategySummary = strategy.summary!()));
     this.syncMarks();
     // an empty backtest of the same classes (not this one: it holds the table) and the strategy
     keepShapes(cfg.strategyName, new EngineRun(EMPTY_TABLE, strategy, cfg, new Float64Array(2)), strategy);
@@ -668,8 +586,8 @@ class EngineRun implements Backtest, VenueHost {
       openTrades: pf.openTrips(n > 0 ? rowTime(this.table, n - 1) : clock[0]!),
       fills: this.fills,
       orders: this.broker.orders,
-      rejections: this.rejections,
-      cancellations: this.cancellations,
+      rejections: this.mail.rejections,
+      cancellations: this.mail.cancellations,
       ordersSubmitted: this.broker.ordersSubmitted,
       finalEquity: pf.equity(),
       cash: pf.cash,
