@@ -144,6 +144,7 @@ export function buildValidationReport(v: ValidationOutcome, c: ValidationContext
       pbo: s.overfitting.pbo?.pbo ?? null,
       verdictClass: s.verdictClass,
     })),
+    ...(v.snooping ? { dataSnooping: v.snooping } : {}),
     strategies: v.strategies.map((s) => strategyJson(s, v.plan.dataEnd)),
   };
 }
@@ -206,6 +207,16 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
       [false, true, true, true, true, true, true, true, true, true, true, true, false],
     ).map((l) => `  ${l}`),
   );
+  const sn = v.snooping;
+  if (sn) {
+    const b = sn.vs.find((x) => x.baseline === sn.best)!;
+    out.push('');
+    out.push(`data snooping (${sn.candidates.length} candidate${sn.candidates.length === 1 ? '' : 's'} against the best naive baseline, ${sn.best}, over ${sn.periods} out-of-sample periods; ${sn.reps} stationary-bootstrap resamples, mean block ${fmtNum(sn.meanBlock, 0)})`);
+    out.push(`  SPA          p ${b.spa.consistent === 0 ? `< ${fmtP(1 / sn.reps)} (none of ${sn.reps} resamples beat it; ` : `= ${fmtP(b.spa.consistent)} (`}consistent; lower ${fmtP(b.spa.lower)}, upper = White's Reality Check ${fmtP(b.realityCheck)}; studentized ${fmtP(b.spaStudentized)}): ${b.spa.consistent < sn.alpha ? 'some candidate beats it after the search' : 'no candidate beats it after the search'}`);
+    out.push(`  StepM (${fmtPct(sn.alpha, 0)})   ${b.stepM.length > 0 ? b.stepM.join(', ') : 'none'} beat${b.stepM.length === 1 ? 's' : ''} ${sn.best} with family-wise error control`);
+    out.push(`  MCS (${fmtPct(1 - sn.mcsAlpha, 0)})    ${b.mcs.included.map((n) => `${n} (p ${fmtP(b.mcs.pValues[n]!)})`).join(', ')}`);
+    for (const o of sn.vs.filter((x) => x.baseline !== sn.best)) out.push(`  vs ${o.baseline.padEnd(13)}SPA p = ${fmtP(o.spa.consistent)}; StepM ${o.stepM.length > 0 ? o.stepM.join(', ') : 'none'}`);
+  }
   for (const s of v.strategies.filter((x) => !x.baseline)) {
     const m = s.oos.metrics;
     const of = s.overfitting;

@@ -26,6 +26,7 @@ import { kurtosisNonExcess, mean, returnsFromEquity, sharpePerPeriod, skewness, 
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import { deflatedSharpe, minBacktestLength, minTrackRecordLength } from '../metrics/sharpe-inference.js';
 import { stationaryBootstrapMean } from '../stats/bootstrap.js';
+import { dataSnooping, type Snooping } from './snooping.js';
 import { probabilityOfBacktestOverfitting, type PboResult } from '../stats/pbo.js';
 import type { ParamValue, StrategyModule } from '../strategy/types.js';
 import type { FoldEdge, Segment } from './folded.js';
@@ -192,6 +193,8 @@ export interface ValidationOutcome {
   readonly strategies: readonly StrategyOutcome[];
   /** Trials run in all. */
   readonly totalTrials: number;
+  /** SPA, StepM and MCS of the candidates against each baseline (when there are both). */
+  readonly snooping?: Snooping;
 }
 
 
@@ -479,7 +482,21 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       };
     });
     const totalTrials = trialsOf.reduce((a, t) => a + t.length, 0);
-    return { plan: s.plan, objective: s.objective, edge: s.edge, strategies, totalTrials };
+    // after all the searching, does any candidate beat the baselines? (SPA, StepM, MCS)
+    const snooping = dataSnooping(
+      candidates.map((i) => ({ name: entries[i]!.name, returns: oosReturns[i]! })),
+      baselines.map((j) => ({ name: entries[j]!.name, returns: oosReturns[j]!, oosReturn: oosResults[j]!.metrics.returnFraction })),
+      { reps: s.bootstrapReps, ...(s.bootstrapBlock !== undefined ? { block: s.bootstrapBlock } : {}), seed: s.run.seed },
+    );
+    const withSnooping = snooping
+      ? strategies.map((st) => {
+          if (st.baseline) return st;
+          const v = snooping.vs.find((x) => x.baseline === snooping.best)!;
+          const n = snooping.candidates.length;
+          return { ...st, verdict: `${st.verdict}; SPA p${v.spa.consistent === 0 ? `<${pv(1 / snooping.reps)}` : `=${pv(v.spa.consistent)}`} (${n === 1 ? 'this candidate' : `any of ${n} candidates`} vs ${snooping.best}), ${v.stepM.includes(st.name) ? 'in' : 'not in'} the StepM set` };
+        })
+      : strategies;
+    return { plan: s.plan, objective: s.objective, edge: s.edge, strategies: withSnooping, totalTrials, ...(snooping ? { snooping } : {}) };
   } finally {
     await runner.close();
   }

@@ -51,19 +51,32 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
       expect(b.pValue).toBeLessThan(0.01);
     }
     expect(p.verdictClass).toBe('likely real');
-    expect(p.verdict).toMatch(/^OOS edge over best naive baseline \(\w[\w-]*\): \+\d+\.\d\d% \(p=[\d.e-]+\); DSR \d\.\d\d over 32 configurations; PBO 0\.\d\d: likely real$/);
+    expect(p.verdict).toMatch(/^OOS edge over best naive baseline \(\w[\w-]*\): \+\d+\.\d\d% \(p=[\d.e-]+\); DSR \d\.\d\d over 32 configurations; PBO 0\.\d\d: likely real; SPA p[=<][\d.e-]+ \(this candidate vs [\w-]+\), in the StepM set$/);
+    // the data-snooping tests against every baseline: the planted candidate beats each
+    const sn = (rep as unknown as { dataSnooping: { best: string; vs: { baseline: string; spa: { consistent: number }; stepM: string[] }[] } }).dataSnooping;
+    expect(sn.vs.length).toBeGreaterThan(0);
+    for (const v of sn.vs) {
+      expect(v.spa.consistent, v.baseline).toBeLessThan(0.05);
+      expect(v.stepM).toEqual(['pairs']);
+    }
+    expect(r.stdout).toMatch(/SPA {10}p [=<] [\d.e-]+ \(.*consistent.*some candidate beats it after the search/);
     expect(r.stdout).toContain(`pairs: ${p.verdict}`);
   });
 
   it('pure noise, six independent data sets: PBO around 0.5 (selection is a coin flip), edges not significant, never called real', () => {
     // one data set can fool any single test (a 5% test rejects on 1 in 20 noise sets): the claim is
     // about the distribution, so it is checked on several fixed seeds, none picked
+    const spaOf: number[] = [];
     const results = ['a', 'b', 'c', 'd', 'e', 'f'].map((seed) => {
       writeFileSync(file(`noise-${seed}.csv`), twoSymbolBars('noise', 4000, `truth-noise-${seed}`));
       const r = runCli(WF(file(`noise-${seed}.csv`), file(`noise-${seed}.json`), '--baselines', 'flat', '--quiet'));
       expect(r.code, r.stderr).toBe(0);
-      return read(file(`noise-${seed}.json`)).strategies.find((s) => s.name === 'pairs')!;
+      const rep = read(file(`noise-${seed}.json`));
+      spaOf.push((rep as unknown as { dataSnooping: { vs: { spa: { consistent: number } }[] } }).dataSnooping.vs[0]!.spa.consistent);
+      return rep.strategies.find((s) => s.name === 'pairs')!;
     });
+    // after the search (the 32 configurations chose one per fold), SPA finds no edge over flat
+    expect(spaOf.filter((x) => x > 0.05).length, spaOf.join(', ')).toBeGreaterThanOrEqual(5);
     const pbos = results.map((p) => p.overfitting.pbo!.pbo);
     const meanPbo = pbos.reduce((a, b) => a + b, 0) / pbos.length;
     expect(meanPbo).toBeGreaterThan(0.4);
@@ -190,7 +203,7 @@ describe('compare and the command line', () => {
     expect(bh.folds.at(-1)!.outOfSample.openTrades).toBe(2);
     const linreg = rep.strategies.find((s) => s.name === 'linreg')!;
     expect(linreg.verdictClass).toBe('loses in sample');
-    expect(linreg.verdict).toMatch(/: loses in sample \(IS Sharpe -\d+\.\d\d\): nothing good was selected$/);
+    expect(linreg.verdict).toMatch(/: loses in sample \(IS Sharpe -\d+\.\d\d\): nothing good was selected; SPA p[=<][\d.e-]+ \(any of 2 candidates vs flat\), not in the StepM set$/);
     expect(r.stdout).toMatch(/^ {2}linreg .* loses in sample$/m);
   });
 
