@@ -26,9 +26,14 @@ export interface CliResult {
 }
 
 /** Runs bin/tickfold with the given arguments (cwd: a fresh temp folder unless given). */
-export function runCli(args: readonly string[], cwd?: string): CliResult {
+/**
+ * Runs the CLI in a process. Each call gets a trial ledger of its own (TICKFOLD_LEDGER in a fresh
+ * folder) unless `env` names one, so that one test's trials never deflate another's Sharpe.
+ */
+export function runCli(args: readonly string[], cwd?: string, env: Readonly<Record<string, string>> = {}): CliResult {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/tickfold'), ...args], {
     cwd: cwd ?? mkdtempSync(join(tmpdir(), 'tickfold-cli-')),
+    env: { ...process.env, TICKFOLD_LEDGER: join(mkdtempSync(join(tmpdir(), 'tickfold-ledger-')), 'ledger.sqlite'), ...env },
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });

@@ -23,6 +23,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command[]>>> = {
   compare: async () => [(await import('./validate-commands.js')).compareCommand(() => currentArgv)],
   overfit: async () => [(await import('./overfit-command.js')).overfitCommand()],
   check: async () => [(await import('./check-command.js')).checkCommand()],
+  ledger: async () => [(await import('./ledger-command.js')).ledgerCommand()],
   rerun: async () => [(await import('./rerun-command.js')).rerunCommand((argv, manifestArgv) => main(argv, manifestArgv))],
 };
 

@@ -28,6 +28,8 @@ import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
 import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLedgerOptions, useLedger } from './ledger-options.js';
+import { dataHash } from '../ledger/keys.js';
 import { addExecutionOptions, toExecution, toGuard, type RawExecFlags } from './run-command.js';
 import { checkInterrupted } from './interrupt.js';
 
@@ -57,6 +59,8 @@ interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
   report?: string;
   quiet?: boolean;
   progress?: boolean;
+  ledger: string | false;
+  fresh?: boolean;
 }
 
 function addValidationOptions(cmd: Command): Command {
@@ -86,6 +90,7 @@ function addValidationOptions(cmd: Command): Command {
     .option('--quiet', 'print nothing but errors')
     .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)');
   addExecutionOptions(cmd);
+  addLedgerOptions(cmd);
   addLoadOptions(cmd);
   return cmd;
 }
@@ -226,8 +231,19 @@ async function validateWith(
       ? new cliProgress.SingleBar({ stream: process.stderr, format: 'validating [{bar}] {value}/{total} runs, {eta_formatted} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
       : undefined;
   let outcome;
+  // the trial ledger: this command's trials recorded, DSR's N and V from all of them on this data
+  const use = useLedger(f, {
+    dataHash: dataHash(files, fromUs, toUs),
+    command,
+    scheme: { mode: plan.mode, anchored: plan.anchored, spec: plan.spec, objective: f.objective, edge: f.foldEdge },
+    execution,
+    periodUs: period.periodUs,
+    version: VERSION,
+    specs: new Map(entries.map((e) => [e.name, { spec: e.spec, builtin: BUILTIN_STRATEGIES.has(e.spec) }])),
+  });
   try {
     outcome = await validate(table, entries, {
+      ...(use ? { history: use.history } : {}),
       plan,
       run: { execution, initialCapital, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: f.seed },
       objective: f.objective as Objective,
@@ -245,8 +261,10 @@ async function validateWith(
     });
   } finally {
     bar?.stop();
+    use?.ledger.close();
   }
   const ctx: ValidationContext = {
+    ledger: use ? { path: use.ledger.path, added: use.recorded.added, held: use.recorded.held, fresh: f.fresh === true } : null,
     command,
     version: VERSION,
     argv,

@@ -16,6 +16,8 @@ import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.
 import { fmtNum, fmtP, fmtPct, toJson } from './format.js';
 
 export interface ValidationContext {
+  /** The trial ledger used (null: --no-ledger): its file, the trials this command added, the trials it holds on this data for these strategies. */
+  readonly ledger: { readonly path: string; readonly added: number; readonly held: number; readonly fresh: boolean } | null;
   readonly command: 'walk-forward' | 'compare';
   readonly version: string;
   readonly argv: readonly string[];
@@ -124,6 +126,9 @@ export function buildValidationReport(v: ValidationOutcome, c: ValidationContext
       period: { label: c.period.label, us: c.period.periodUs, periodsPerYear: c.period.periodsPerYear, calendar: c.period.calendar, basis: c.period.basis },
       bootstrap: c.bootstrap,
       pboPartitions: c.pboPartitions,
+      // what the ledger held after this command (not how many it added: a rerun adds none, and
+      // must give the same bytes)
+      ledger: c.ledger ? { path: c.ledger.path, trialsOnThisData: c.ledger.held, fresh: c.ledger.fresh } : null,
       data: c.files.map((f) => ({ file: f.file, kind: f.kind, rows: f.rows, bytes: f.bytes, sha1: f.sha1 ?? null, symbols: f.symbols, badRows: f.badRows })),
       window: { from: iso(v.plan.dataStart), to: iso(v.plan.dataEnd), events: c.events },
     },
@@ -179,7 +184,11 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
       : `  folds      ${nf} ${plan.anchored ? 'anchored' : 'rolling'} walk-forward folds: train ${spec.train}, test ${spec.test}${spec.embargo ? `, embargo ${spec.embargo}` : ''}${last.partial ? ' (the last one partial)' : ''}`,
   );
   out.push(`  policy     parameters chosen in-sample by ${v.objective}; warm-up ${c.warmup} before each test window; positions at fold edges: ${v.edge}`);
-  out.push(`  trials     ${v.strategies.map((s) => `${s.name} ${s.trials.length}`).join(', ')} (${v.totalTrials} in all)`);
+  const commandTrials = v.strategies.filter((s) => !s.baseline).reduce((n, s) => n + s.trials.length, 0);
+  out.push(
+    `  trials     ${v.strategies.map((s) => `${s.name} ${s.trials.length}`).join(', ')} (${v.totalTrials} in all)` +
+      (c.ledger ? `; this command: ${commandTrials} candidate trials; ledger: ${c.ledger.held} on this data (${c.ledger.added} new; ${c.ledger.path})${c.ledger.fresh ? ', --fresh: DSR counts this command\'s' : ', DSR counts them all'}` : '; no ledger'),
+  );
   out.push(`  returns    ${c.period.label} periods, ${fmtNum(c.period.periodsPerYear, 0)} a year (calendar ${c.period.calendar}); bootstrap ${c.bootstrap.reps} resamples`);
   out.push(`  calendar   ${c.period.basis}`);
   out.push('');

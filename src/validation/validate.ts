@@ -79,6 +79,25 @@ export interface ValidationSettings {
   readonly targetSharpe: number;
   /** Called as tasks finish: (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * The trial ledger: records this command's candidate trials and returns every trial it holds on
+   * this data for these strategies (their count and in-sample per-period Sharpes), which then set
+   * DSR's N and V. Absent: N and V are this command's.
+   */
+  readonly history?: (trials: readonly HistoryTrial[]) => { readonly trials: number; readonly sharpes: readonly number[] };
+}
+
+/** A candidate trial as the ledger records it. */
+export interface HistoryTrial {
+  readonly strategy: string;
+  readonly label: string;
+  readonly values: Readonly<Record<string, ParamValue>>;
+  readonly base: Readonly<Record<string, string>>;
+  /** In-sample per-period Sharpe (over the command's in-sample windows). */
+  readonly isSharpe: number;
+  readonly periods: number;
+  /** Per-period returns over the whole data. */
+  readonly returns: Float64Array;
 }
 
 export interface TrialOutcome {
@@ -132,6 +151,10 @@ export interface Overfitting {
    * comparison, all candidate strategies' grids; the naive baselines are not candidates).
    */
   readonly configurations: number;
+  /** The configurations this command evaluated (N is the ledger's count when a ledger is used). */
+  readonly commandConfigurations: number;
+  /** The trials the ledger holds on this data for these strategies, this command's included (null: no ledger, or --fresh). */
+  readonly ledgerConfigurations: number | null;
   /** V: variance (ddof 1) of the in-sample per-period Sharpe ratios of those N configurations. */
   readonly trialSharpeVariance: number;
   /** Return periods in the in-sample windows (the union of the training windows). */
@@ -394,8 +417,11 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     const isReturnsOf = resultsOf.map((rs, i) => (entries[i]!.baseline ? [] : rs.map((r) => masked(r.returns, mask))));
     const isSharpesOf = isReturnsOf.map((rs) => rs.map((r) => sharpePerPeriod(r)));
     const allIs = candidates.flatMap((i) => isSharpesOf[i]!);
-    const configurations = allIs.length;
-    const finiteIs = allIs.filter(Number.isFinite);
+    const commandConfigurations = allIs.length;
+    // with a ledger: every trial it holds on this data for these strategies (this command's too)
+    const pop = s.history?.(candidates.flatMap((i) => trialsOf[i]!.map((t, j): HistoryTrial => ({ strategy: entries[i]!.name, label: t.label, values: t.values, base: entries[i]!.base, isSharpe: isSharpesOf[i]![j]!, periods: isReturnsOf[i]![j]!.length, returns: resultsOf[i]![j]!.returns }))));
+    const configurations = pop ? Math.max(pop.trials, commandConfigurations) : commandConfigurations;
+    const finiteIs = pop ? [...pop.sharpes] : allIs.filter(Number.isFinite);
     const V = finiteIs.length > 1 ? stdev(finiteIs) ** 2 : 0;
     const strategies = entries.map((e, i): StrategyOutcome => {
       const trials = trialsOf[i]!;
@@ -434,6 +460,8 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       const overfitting: Overfitting = {
         trials: n,
         configurations: e.baseline ? 1 : configurations,
+        commandConfigurations: e.baseline ? 1 : commandConfigurations,
+        ledgerConfigurations: e.baseline || !pop ? null : pop.trials,
         trialSharpeVariance: e.baseline ? NaN : V,
         inSamplePeriods: mask.reduce((a, b) => a + b, 0),
         psr: oos.metrics.probabilisticSharpe,

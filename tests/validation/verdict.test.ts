@@ -6,6 +6,8 @@ import type { PboResult } from '../../src/stats/pbo.js';
 const of = (pbo: number | null, dsr: number): Overfitting => ({
   trials: 9,
   configurations: 9,
+  commandConfigurations: 9,
+  ledgerConfigurations: null,
   trialSharpeVariance: 1e-3,
   inSamplePeriods: 300,
   psr: 0.9,

@@ -1,0 +1,101 @@
+/**
+ * `tickfold ledger list|show|export|forget`: the trials recorded in the trial ledger.
+ */
+import { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { Ledger, type LedgerRow } from '../ledger/ledger.js';
+import { writeFileAtomic } from '../report/atomic.js';
+import { defaultLedgerPath } from './ledger-options.js';
+import { guardOutputs } from './outputs.js';
+
+const open = (f: { ledger?: string }): Ledger => Ledger.open(f.ledger ?? defaultLedgerPath());
+const common = (c: Command): Command =>
+  c.option('--ledger <path>', 'the trial ledger (default $TICKFOLD_LEDGER or .tickfold/ledger.sqlite)').option('--data-hash <prefix>', 'only trials on this data (a prefix of its hash)').option('--strategy <name>', 'only this strategy\'s trials');
+const filterOf = (f: { dataHash?: string; strategy?: string }): { dataHash?: string; strategy?: string } => ({ ...(f.dataHash ? { dataHash: f.dataHash } : {}), ...(f.strategy ? { strategy: f.strategy } : {}) });
+
+const CSV_COLUMNS: readonly (keyof LedgerRow)[] = ['key', 'recordedAt', 'dataHash', 'strategy', 'moduleHash', 'command', 'params', 'scheme', 'execution', 'isSharpe', 'periods'];
+const csvCell = (v: unknown): string => {
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export function ledgerCommand(): Command {
+  const cmd = new Command('ledger').description('the trials recorded by walk-forward and compare (the ledger that DSR counts)');
+  cmd.addCommand(
+    common(new Command('list').description('the trials recorded, grouped by data and strategy')).action((f: { ledger?: string; dataHash?: string; strategy?: string }) => {
+      const l = open(f);
+      try {
+        const rows = l.rows(filterOf(f));
+        const groups = new Map<string, { n: number; first: string; last: string }>();
+        for (const r of rows) {
+          const k = `${r.dataHash.slice(0, 12)}  ${r.strategy}`;
+          const g = groups.get(k) ?? { n: 0, first: r.recordedAt, last: r.recordedAt };
+          g.n++;
+          g.last = r.recordedAt;
+          groups.set(k, g);
+        }
+        process.stdout.write(`${l.path}: ${rows.length} trial${rows.length === 1 ? '' : 's'}\n`);
+        if (groups.size) process.stdout.write(`  data hash     strategy          trials  first recorded → last\n`);
+        for (const [k, g] of groups) {
+          const [h, s] = k.split('  ');
+          process.stdout.write(`  ${h!.padEnd(12)}  ${s!.padEnd(16)}  ${String(g.n).padStart(6)}  ${g.first} → ${g.last}\n`);
+        }
+      } finally {
+        l.close();
+      }
+    }),
+  );
+  cmd.addCommand(
+    new Command('show')
+      .description('one trial: its parameters, scheme, execution, in-sample Sharpe and returns')
+      .argument('<key>', 'the trial\'s key, or a unique prefix of it (see export)')
+      .option('--ledger <path>', 'the trial ledger')
+      .action((key: string, f: { ledger?: string }) => {
+        const l = open(f);
+        try {
+          const r = l.show(key);
+          if (!r) throw new UsageError(`no single trial has a key starting '${key}' in ${l.path}; 'tickfold ledger export --format csv --out -' lists the keys`);
+          const { returns, ...rest } = r;
+          process.stdout.write(`${JSON.stringify({ ...rest, returns: { periods: returns.length, first: Array.from(returns.subarray(0, 5)) } }, null, 2)}\n`);
+        } finally {
+          l.close();
+        }
+      }),
+  );
+  cmd.addCommand(
+    common(new Command('export').description('the trials as CSV or JSON, for your own analysis'))
+      .option('--format <f>', 'csv or json', 'csv')
+      .requiredOption('--out <file>', 'where to write it (atomically); - for standard output')
+      .action((f: { ledger?: string; dataHash?: string; strategy?: string; format: string; out: string }) => {
+        if (f.format !== 'csv' && f.format !== 'json') throw new UsageError(`--format '${f.format}': csv or json`);
+        if (f.out !== '-') guardOutputs([{ flag: '--out', path: f.out }], [f.ledger ?? defaultLedgerPath()]);
+        const l = open(f);
+        let text: string;
+        try {
+          const rows = l.rows(filterOf(f));
+          text = f.format === 'json' ? `${JSON.stringify(rows.map((r) => ({ ...r, isSharpe: Number.isFinite(r.isSharpe) ? r.isSharpe : null })), null, 1)}\n` : `${CSV_COLUMNS.join(',')}\n${rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(',')).join('\n')}${rows.length ? '\n' : ''}`;
+        } finally {
+          l.close();
+        }
+        if (f.out === '-') process.stdout.write(text);
+        else writeFileAtomic(f.out, text);
+      }),
+  );
+  cmd.addCommand(
+    common(new Command('forget').description('delete trials (those of --data-hash and/or --strategy; --all for every one)'))
+      .option('--all', 'every trial')
+      .action((f: { ledger?: string; dataHash?: string; strategy?: string; all?: boolean }) => {
+        const filter = filterOf(f);
+        if (!f.all && Object.keys(filter).length === 0) throw new UsageError('ledger forget needs --data-hash, --strategy or --all (to delete every trial)');
+        if (f.all && Object.keys(filter).length > 0) throw new UsageError('ledger forget: --all deletes every trial; it takes no --data-hash or --strategy');
+        const l = open(f);
+        try {
+          const n = l.forget(filter);
+          process.stdout.write(`forgot ${n} trial${n === 1 ? '' : 's'} in ${l.path}\n`);
+        } finally {
+          l.close();
+        }
+      }),
+  );
+  return cmd;
+}

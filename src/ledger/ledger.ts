@@ -1,0 +1,177 @@
+/**
+ * The trial ledger: every trial any validation runs, appended to an embedded SQLite database
+ * (better-sqlite3), so that the count of configurations tried on a data set, which deflates a
+ * Sharpe (DSR's N and V), includes yesterday's trials and not only this command's.
+ *
+ * A trial is keyed by the hash of what makes it the same trial (the data's content hash and
+ * window, the strategy's name and module content, its parameters, the fold plan, the execution
+ * settings and the period): recording one again is a no-op, so re-running a command (or `rerun`)
+ * does not inflate the count, and its report is the same.
+ *
+ * Safe under concurrency and faults: WAL journal (readers never block the writer; two writers
+ * wait for each other up to `busy_timeout`), each command's trials in one transaction (a process
+ * killed mid-write leaves the database as it was before that command), and a file that is not a
+ * ledger or is damaged is reported with the fix, never reset.
+ */
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { TickfoldError } from '../errors.js';
+
+const SCHEMA_VERSION = 1;
+
+export interface LedgerTrial {
+  readonly key: string;
+  readonly dataHash: string;
+  readonly strategy: string;
+  readonly moduleHash: string;
+  readonly params: string;
+  readonly scheme: string;
+  readonly execution: string;
+  readonly command: string;
+  /** In-sample Sharpe per period (over the command's in-sample windows); NaN stored as null. */
+  readonly isSharpe: number;
+  readonly periods: number;
+  /** The per-period returns, as float32 (a compact copy), and the hash of the float64 ones. */
+  readonly returns: Float64Array;
+}
+
+export interface LedgerRow {
+  readonly key: string;
+  readonly recordedAt: string;
+  readonly dataHash: string;
+  readonly strategy: string;
+  readonly moduleHash: string;
+  readonly params: string;
+  readonly scheme: string;
+  readonly execution: string;
+  readonly command: string;
+  readonly isSharpe: number;
+  readonly periods: number;
+}
+
+/** A ledger that cannot be used: names the file and the fix. */
+export class LedgerError extends TickfoldError {
+  constructor(path: string, what: string, fix: string) {
+    super('ledger', `${path}: ${what}\n  fix: ${fix}`, 2);
+    this.name = 'LedgerError';
+  }
+}
+
+type Db = BetterSqlite3.Database;
+
+export class Ledger {
+  private constructor(
+    readonly path: string,
+    private readonly db: Db,
+  ) {}
+
+  /** Opens (creating it and its folder if absent) a ledger. */
+  static open(path: string): Ledger {
+    const require = createRequire(import.meta.url);
+    // loaded when a ledger is used: the native module costs nothing to a run without one
+    const Database = require('better-sqlite3') as typeof BetterSqlite3;
+    const moveAside = `move it aside (mv ${path} ${path}.damaged) to start a new ledger, or give another with --ledger PATH (or --no-ledger)`;
+    let db: Db;
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path, { timeout: 10_000 });
+    } catch (e) {
+      throw new LedgerError(path, `cannot open the trial ledger (${(e as Error).message})`, moveAside);
+    }
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      const ok = db.pragma('quick_check', { simple: true });
+      if (ok !== 'ok') throw new Error(`integrity check: ${String(ok)}`);
+      db.exec(`CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS trials (
+          key TEXT PRIMARY KEY, recorded_at TEXT NOT NULL, data_hash TEXT NOT NULL, strategy TEXT NOT NULL,
+          module_hash TEXT NOT NULL, params TEXT NOT NULL, scheme TEXT NOT NULL, execution TEXT NOT NULL,
+          command TEXT NOT NULL, is_sharpe REAL, periods INTEGER NOT NULL, returns BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS trials_data ON trials (data_hash, strategy);
+        INSERT OR IGNORE INTO meta (k, v) VALUES ('schema', '${SCHEMA_VERSION}');`);
+      const v = (db.prepare('SELECT v FROM meta WHERE k = ?').get('schema') as { v: string } | undefined)?.v;
+      if (v !== String(SCHEMA_VERSION)) throw new Error(`schema version ${String(v)}, this tickfold reads ${SCHEMA_VERSION}`);
+    } catch (e) {
+      db.close();
+      const msg = (e as Error).message;
+      throw new LedgerError(path, /not a database|malformed|corrupt|integrity/i.test(msg) ? `the trial ledger is damaged or not a ledger (${msg})` : `cannot use the trial ledger (${msg})`, moveAside);
+    }
+    return new Ledger(path, db);
+  }
+
+  /** Records trials in one transaction (all or none); a trial already recorded is left as it is. Returns how many were new. */
+  record(trials: readonly LedgerTrial[], now: Date = new Date()): number {
+    const ins = this.db.prepare(
+      `INSERT OR IGNORE INTO trials (key, recorded_at, data_hash, strategy, module_hash, params, scheme, execution, command, is_sharpe, periods, returns)
+       VALUES (@key, @recordedAt, @dataHash, @strategy, @moduleHash, @params, @scheme, @execution, @command, @isSharpe, @periods, @returns)`,
+    );
+    const at = now.toISOString();
+    const tx = this.db.transaction((rows: readonly LedgerTrial[]) => {
+      let n = 0;
+      for (const t of rows) {
+        const r = ins.run({
+          key: t.key,
+          recordedAt: at,
+          dataHash: t.dataHash,
+          strategy: t.strategy,
+          moduleHash: t.moduleHash,
+          params: t.params,
+          scheme: t.scheme,
+          execution: t.execution,
+          command: t.command,
+          isSharpe: Number.isFinite(t.isSharpe) ? t.isSharpe : null,
+          periods: t.periods,
+          returns: Buffer.from(Float32Array.from(t.returns).buffer),
+        });
+        n += r.changes;
+      }
+      return n;
+    });
+    return tx.immediate(trials) as number;
+  }
+
+  /** The trials recorded on this data for these strategies: their count and in-sample Sharpes (per period, finite ones). */
+  population(dataHash: string, strategies: readonly string[]): { readonly trials: number; readonly sharpes: number[] } {
+    const q = this.db.prepare(`SELECT is_sharpe AS s FROM trials WHERE data_hash = ? AND strategy IN (${strategies.map(() => '?').join(',')}) ORDER BY key`);
+    const rows = q.all(dataHash, ...strategies) as { s: number | null }[];
+    return { trials: rows.length, sharpes: rows.map((r) => r.s).filter((s): s is number => s !== null && Number.isFinite(s)) };
+  }
+
+  rows(filter: { dataHash?: string; strategy?: string } = {}): LedgerRow[] {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.dataHash) {
+      where.push('data_hash LIKE ?');
+      args.push(`${filter.dataHash}%`);
+    }
+    if (filter.strategy) {
+      where.push('strategy = ?');
+      args.push(filter.strategy);
+    }
+    const sql = `SELECT key, recorded_at AS recordedAt, data_hash AS dataHash, strategy, module_hash AS moduleHash, params, scheme, execution, command, is_sharpe AS isSharpe, periods FROM trials${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY recorded_at, key`;
+    return (this.db.prepare(sql).all(...args) as LedgerRow[]).map((r) => ({ ...r, isSharpe: r.isSharpe ?? NaN }));
+  }
+
+  /** One trial by its key (or a unique prefix of it), with its returns. */
+  show(keyPrefix: string): (LedgerRow & { readonly returns: Float32Array }) | undefined {
+    const rows = this.db.prepare(`SELECT key, recorded_at AS recordedAt, data_hash AS dataHash, strategy, module_hash AS moduleHash, params, scheme, execution, command, is_sharpe AS isSharpe, periods, returns FROM trials WHERE key LIKE ? LIMIT 2`).all(`${keyPrefix}%`) as (LedgerRow & { returns: Buffer })[];
+    if (rows.length !== 1) return undefined;
+    const r = rows[0]!;
+    const b = r.returns;
+    return { ...r, isSharpe: r.isSharpe ?? NaN, returns: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) };
+  }
+
+  /** Deletes the trials that match (all of them with no filter); returns how many. */
+  forget(filter: { dataHash?: string; strategy?: string }): number {
+    const keys = this.rows(filter).map((r) => r.key);
+    const del = this.db.prepare('DELETE FROM trials WHERE key = ?');
+    return this.db.transaction((ks: string[]) => ks.reduce((n, k) => n + del.run(k).changes, 0)).immediate(keys) as number;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

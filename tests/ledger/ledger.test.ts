@@ -1,0 +1,119 @@
+/**
+ * The trial ledger: trials recorded once (a rerun adds none), DSR's N and V from every trial on
+ * the same data, safe with two writers at once, after a kill -9 mid-write, and a damaged file
+ * reported with the fix and left as it was.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Ledger, LedgerError, type LedgerTrial } from '../../src/ledger/ledger.js';
+import { ROOT, runCli, tempDir } from '../helpers.js';
+
+const trial = (k: string, strategy = 'pairs', isSharpe = 0.1, data = 'd1'): LedgerTrial => ({ key: k, dataHash: data, strategy, moduleHash: 'm', params: '{}', scheme: '{}', execution: '{}', command: 'test', isSharpe, periods: 3, returns: Float64Array.from([0.01, -0.02, 0.005]) });
+
+describe('trial ledger', () => {
+  it('records a trial once; counts the trials on one data set for the strategies asked; keeps the returns', () => {
+    const p = join(tempDir(), 'sub', 'l.sqlite');
+    const l = Ledger.open(p);
+    expect(l.record([trial('a'), trial('b', 'pairs', 0.2), trial('c', 'linreg', NaN), trial('x', 'pairs', 0.3, 'd2')])).toBe(4);
+    expect(l.record([trial('a'), trial('b')])).toBe(0);
+    expect(l.population('d1', ['pairs'])).toEqual({ trials: 2, sharpes: [0.1, 0.2] });
+    expect(l.population('d1', ['pairs', 'linreg']).trials).toBe(3);
+    const shown = l.show('c')!;
+    expect(Array.from(shown.returns)).toEqual(Array.from(Float32Array.from([0.01, -0.02, 0.005])));
+    expect(shown.isSharpe).toBeNaN();
+    expect(l.forget({ strategy: 'linreg' })).toBe(1);
+    expect(l.rows()).toHaveLength(3);
+    l.close();
+  });
+
+  it('DSR counts every trial on this data: a second command with a smaller grid still deflates by all of them; --fresh and --no-ledger count its own', () => {
+    const d = tempDir();
+    const ledger = join(d, 'l.sqlite');
+    const wf = (grid: string, ...more: string[]) => {
+      const r = runCli(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', `entry=${grid}`, '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--json', join(d, 'r.json'), ...more], d, { TICKFOLD_LEDGER: ledger });
+      expect(r.code, r.stderr).toBe(0);
+      const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
+      return { out: r.stdout, of: rep.strategies[0].overfitting, manifest: rep.manifest };
+    };
+    const first = wf('1.5,2,2.5');
+    expect(first.of.configurations).toBe(3);
+    const second = wf('1.5,3');
+    expect(second.out).toMatch(/this command: 2 candidate trials; ledger: 4 on this data \(1 new; .*l\.sqlite\), DSR counts them all/);
+    expect(second.of).toMatchObject({ configurations: 4, commandConfigurations: 2, ledgerConfigurations: 4 });
+    expect(wf('1.5,3', '--fresh').of).toMatchObject({ configurations: 2, commandConfigurations: 2 });
+    const none = wf('1.5,3', '--no-ledger');
+    expect(none.of).toMatchObject({ configurations: 2, ledgerConfigurations: null });
+    expect(none.out).toMatch(/; no ledger/);
+    // the same command again adds nothing, and its report is the same bytes
+    const again = readFileSync(join(d, 'r.json'));
+    wf('1.5,3', '--no-ledger');
+    expect(readFileSync(join(d, 'r.json')).equals(again)).toBe(true);
+    // tickfold ledger list / export / forget
+    const list = runCli(['ledger', 'list', '--ledger', ledger], d);
+    expect(list.stdout).toMatch(/4 trials[\s\S]*pairs +4/);
+    const ex = runCli(['ledger', 'export', '--ledger', ledger, '--format', 'csv', '--out', '-'], d);
+    expect(ex.stdout.trim().split('\n')).toHaveLength(5);
+    expect(ex.stdout.split('\n')[0]).toBe('key,recordedAt,dataHash,strategy,moduleHash,command,params,scheme,execution,isSharpe,periods');
+    expect(runCli(['ledger', 'forget', '--ledger', ledger], d).stderr).toMatch(/needs --data-hash, --strategy or --all/);
+    expect(runCli(['ledger', 'forget', '--ledger', ledger, '--all'], d).stdout).toMatch(/forgot 4 trials/);
+  });
+
+  const writer = (path: string, tag: string, batches: number, size: number): string => `
+    const { Ledger } = await import(${JSON.stringify(join(ROOT, 'dist/src/ledger/ledger.js'))});
+    const l = Ledger.open(${JSON.stringify(path)});
+    for (let b = 0; b < ${batches}; b++) {
+      const rows = Array.from({ length: ${size} }, (_, k) => ({ key: '${tag}-' + b + '-' + k, dataHash: 'd', strategy: 's', moduleHash: 'm', params: '{}', scheme: '{}', execution: '{}', command: 'w', isSharpe: 0.1, periods: 500, returns: new Float64Array(500).fill(b) }));
+      l.record(rows);
+      if (b === 0) process.stdout.write('started\\n');
+    }
+    l.close();`;
+
+  it('two processes writing at once: every trial of both is there', async () => {
+    const p = join(tempDir(), 'l.sqlite');
+    Ledger.open(p).close();
+    const run = (tag: string): Promise<number> => new Promise((res) => spawn(process.execPath, ['--input-type=module', '-e', writer(p, tag, 150, 20)], { stdio: 'ignore' }).on('exit', (c) => res(c ?? -1)));
+    expect(await Promise.all([run('a'), run('b')])).toEqual([0, 0]);
+    const l = Ledger.open(p);
+    expect(l.rows()).toHaveLength(2 * 150 * 20);
+    l.close();
+  });
+
+  it('a process killed (kill -9) mid-write leaves a consistent ledger: whole batches only', async () => {
+    const p = join(tempDir(), 'l.sqlite');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', writer(p, 'k', 1_000_000, 50)], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await new Promise<void>((res) => child.stdout.once('data', () => res()));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const l = Ledger.open(p); // opens: the integrity check passes
+    const n = l.rows().length;
+    expect(n).toBeGreaterThan(0);
+    expect(n % 50).toBe(0);
+    l.close();
+  });
+
+  it('a damaged file (or one that is not a ledger) is reported with the fix and left as it was', () => {
+    const d = tempDir();
+    const p = join(d, 'l.sqlite');
+    writeFileSync(p, 'ts,symbol,price\n2024-01-01,A,1\n'.repeat(200));
+    const before = readFileSync(p);
+    expect(() => Ledger.open(p)).toThrow(LedgerError);
+    expect(() => Ledger.open(p)).toThrow(/damaged or not a ledger[\s\S]*fix: move it aside \(mv .*l\.sqlite .*\.damaged\)/);
+    const r = runCli(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--ledger', p, '--no-cache'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the trial ledger is damaged or not a ledger/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readFileSync(p).equals(before)).toBe(true);
+    // a ledger with pages overwritten in the middle
+    const q = join(d, 'm.sqlite');
+    const l = Ledger.open(q);
+    for (let b = 0; b < 20; b++) l.record(Array.from({ length: 50 }, (_, k) => trial(`t${b}-${k}`)));
+    l.close();
+    const bytes = readFileSync(q);
+    bytes.fill(0x5a, 4096, 4096 * 3);
+    writeFileSync(q, bytes);
+    expect(() => Ledger.open(q)).toThrow(/damaged|malformed|cannot use/);
+  });
+});
