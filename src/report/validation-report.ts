@@ -126,9 +126,9 @@ export function buildValidationReport(v: ValidationOutcome, c: ValidationContext
       period: { label: c.period.label, us: c.period.periodUs, periodsPerYear: c.period.periodsPerYear, calendar: c.period.calendar, basis: c.period.basis },
       bootstrap: c.bootstrap,
       pboPartitions: c.pboPartitions,
-      // what the ledger held after this command (not how many it added: a rerun adds none, and
-      // must give the same bytes)
-      ledger: c.ledger ? { path: c.ledger.path, trialsOnThisData: c.ledger.held, fresh: c.ledger.fresh } : null,
+      // what the ledger held after this command: not how many it added (a rerun adds none, and
+      // must give the same bytes), nor where it is (the text says so)
+      ledger: c.ledger ? { trialsOnThisData: c.ledger.held, fresh: c.ledger.fresh } : null,
       data: c.files.map((f) => ({ file: f.file, kind: f.kind, rows: f.rows, bytes: f.bytes, sha1: f.sha1 ?? null, symbols: f.symbols, badRows: f.badRows })),
       window: { from: iso(v.plan.dataStart), to: iso(v.plan.dataEnd), events: c.events },
     },
