@@ -29,6 +29,7 @@ import { VERSION } from '../version.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
 import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { addLedgerOptions, useLedger } from './ledger-options.js';
+import { costSweep, sweepPoint, type CostSweep, type SweepPoint } from '../validation/cost-sweep.js';
 import { dataHash } from '../ledger/keys.js';
 import { addExecutionOptions, toExecution, toGuard, type RawExecFlags } from './run-command.js';
 import { checkInterrupted } from './interrupt.js';
@@ -61,6 +62,8 @@ interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
   progress?: boolean;
   ledger: string | false;
   fresh?: boolean;
+  feeSweep?: string;
+  slippageSweep?: string;
 }
 
 function addValidationOptions(cmd: Command): Command {
@@ -85,6 +88,8 @@ function addValidationOptions(cmd: Command): Command {
     .option('--bootstrap <B>', 'stationary-bootstrap resamples for the p-values against baselines', '2000')
     .option('--block <L>', 'mean block length of the bootstrap, in periods (default: n^(1/3))')
     .option('--target-sharpe <x>', 'annual Sharpe for MinBTL', '1')
+    .option('--fee-sweep <bps,...>', 'cost sensitivity: the same validation at each taker fee (e.g. 0,1,2,5), and the fee at which the OOS edge over the best baseline disappears')
+    .option('--slippage-sweep <bps,...>', 'the same at each fixed slippage')
     .option('--json <file>', 'write the JSON report here (atomically); - prints it on standard output instead of the text')
     .option('--report <file>', 'write the self-contained HTML report here (atomically)')
     .option('--quiet', 'print nothing but errors')
@@ -173,7 +178,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   // start the worker threads now: they load their code while this thread reads the data
   const runner = new TaskRunner(workers, toGuard(f));
   try {
-    await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe });
+    await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe, workers, sweep: sweepOf(f, execution) });
   } finally {
     await runner.close();
   }
@@ -185,7 +190,7 @@ async function validateWith(
   entriesFor: (periodLabel: string) => Entry[],
   f: RawValidationFlags,
   argv: readonly string[],
-  o: { execution: ExecutionSettings; initialCapital: number; pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number },
+  o: { execution: ExecutionSettings; initialCapital: number; pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number; workers: number; sweep: { key: string; levels: number[]; settings: ExecutionSettings[] } | undefined },
 ): Promise<void> {
   const { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe } = o;
   const { table: full, files } = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled });
@@ -263,7 +268,31 @@ async function validateWith(
     bar?.stop();
     use?.ledger.close();
   }
+  // cost sensitivity: the same validation at each level (not recorded in the ledger: the cost is
+  // not a searched parameter), on fresh worker threads each
+  let sweep: CostSweep | undefined;
+  if (o.sweep) {
+    const names = outcome.strategies.filter((x) => !x.baseline).map((x) => x.name);
+    const points: Record<string, SweepPoint[]> = Object.fromEntries(names.map((n) => [n, []]));
+    for (const [k, level] of o.sweep.levels.entries()) {
+      checkInterrupted();
+      const ol = await validate(table, entries, {
+        plan,
+        run: { execution: o.sweep.settings[k]!, initialCapital, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: f.seed },
+        objective: f.objective as Objective,
+        edge: f.foldEdge === 'carry' ? 'carry' : 'close',
+        pboPartitions,
+        bootstrapReps,
+        ...(block !== undefined ? { bootstrapBlock: block } : {}),
+        workers: o.workers,
+        targetSharpe,
+      });
+      for (const n of names) points[n]!.push(sweepPoint(ol, n, level));
+    }
+    sweep = costSweep(o.sweep.key, points);
+  }
   const ctx: ValidationContext = {
+    sweep: sweep ?? null,
     ledger: use ? { path: use.ledger.path, added: use.recorded.added, held: use.recorded.held, fresh: f.fresh === true } : null,
     command,
     version: VERSION,
@@ -324,4 +353,20 @@ export function compareCommand(argv: () => readonly string[]): Command {
     await runValidation('compare', names, names.length === 1 ? 0 : undefined, [...NAIVE_BASELINES], f, argv());
   });
   return cmd;
+}
+
+/** The levels of --fee-sweep or --slippage-sweep, each as settings (checked before any work). */
+function sweepOf(f: RawValidationFlags, execution: ExecutionSettings): { key: string; levels: number[]; settings: ExecutionSettings[] } | undefined {
+  if (f.feeSweep !== undefined && f.slippageSweep !== undefined) throw new UsageError('give one of --fee-sweep and --slippage-sweep');
+  const raw = f.feeSweep ?? f.slippageSweep;
+  if (raw === undefined) return undefined;
+  const flag = f.feeSweep !== undefined ? '--fee-sweep' : '--slippage-sweep';
+  const slot = f.feeSweep !== undefined ? 'fees' : 'slippage';
+  if (execution[slot].model !== (slot === 'fees' ? 'schedule' : 'fixed')) throw new UsageError(`${flag} sets ${slot}.bps of the ${slot === 'fees' ? 'schedule' : 'fixed'} model; this run uses the ${slot} model '${execution[slot].model}'`);
+  const levels = raw.split(',').map((x) => numberOption(flag, x.trim(), (v) => Number.isFinite(v) && v >= 0, 'a list of numbers >= 0 (bps), e.g. 0,1,2,5'));
+  if (levels.length < 2) throw new UsageError(`${flag} '${raw}': give at least two levels, e.g. 0,1,2,5`);
+  for (let i = 1; i < levels.length; i++) if (!(levels[i]! > levels[i - 1]!)) throw new UsageError(`${flag} '${raw}': the levels must increase`);
+  if (levels.length > 20) throw new UsageError(`${flag}: ${levels.length} levels, at most 20 (each is a whole validation)`);
+  const settings = levels.map((l): ExecutionSettings => ({ ...execution, [slot]: { model: execution[slot].model, params: { ...execution[slot].params, bps: l } } }));
+  return { key: `${slot}.bps`, levels, settings };
 }

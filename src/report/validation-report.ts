@@ -5,6 +5,7 @@
  * and across `--workers`.
  */
 import type { ExecutionSettings } from '../broker/settings.js';
+import type { CostSweep } from '../validation/cost-sweep.js';
 import type { FileSummary } from '../data/load.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import { sampleLabels } from '../metrics/period.js';
@@ -16,6 +17,8 @@ import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.
 import { fmtNum, fmtP, fmtPct, toJson } from './format.js';
 
 export interface ValidationContext {
+  /** The cost sweep (--fee-sweep, --slippage-sweep), or null. */
+  readonly sweep: CostSweep | null;
   /** The trial ledger used (null: --no-ledger): its file, the trials this command added, the trials it holds on this data for these strategies. */
   readonly ledger: { readonly path: string; readonly added: number; readonly held: number; readonly fresh: boolean } | null;
   readonly command: 'walk-forward' | 'compare';
@@ -150,6 +153,7 @@ export function buildValidationReport(v: ValidationOutcome, c: ValidationContext
       verdictClass: s.verdictClass,
     })),
     ...(v.snooping ? { dataSnooping: v.snooping } : {}),
+    ...(c.sweep ? { costSweep: c.sweep } : {}),
     strategies: v.strategies.map((s) => strategyJson(s, v.plan.dataEnd)),
   };
 }
@@ -225,6 +229,20 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     out.push(`  StepM (${fmtPct(sn.alpha, 0)})   ${b.stepM.length > 0 ? b.stepM.join(', ') : 'none'} beat${b.stepM.length === 1 ? 's' : ''} ${sn.best} with family-wise error control`);
     out.push(`  MCS (${fmtPct(1 - sn.mcsAlpha, 0)})    ${b.mcs.included.map((n) => `${n} (p ${fmtP(b.mcs.pValues[n]!)})`).join(', ')}`);
     for (const o of sn.vs.filter((x) => x.baseline !== sn.best)) out.push(`  vs ${o.baseline.padEnd(13)}SPA p = ${fmtP(o.spa.consistent)}; StepM ${o.stepM.length > 0 ? o.stepM.join(', ') : 'none'}`);
+  }
+  const sw = c.sweep;
+  if (sw) {
+    const names = Object.keys(sw.candidates);
+    out.push('');
+    out.push(`cost sensitivity (${sw.key}: the same validation at each level; OOS edge over the best naive baseline, bootstrap p)`);
+    out.push(
+      ...table(
+        ['bps', ...names],
+        sw.levels.map((l, k) => [String(l), ...names.map((n) => { const p = sw.candidates[n]![k]!; return `${signedPct(p.edge)} (p=${fmtP(p.pValue)}, vs ${p.baseline})`; })]),
+        [true, ...names.map(() => true)],
+      ).map((l) => `  ${l}`),
+    );
+    out.push(`  break-even   ${names.map((n) => `${n}: ${sw.breakEvenText[n]}`).join('; ')}`);
   }
   for (const s of v.strategies.filter((x) => !x.baseline)) {
     const m = s.oos.metrics;
