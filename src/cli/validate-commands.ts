@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { checkSizingSymbols, type ExecutionSettings } from '../broker/settings.js';
 import { loadData } from '../data/load.js';
 import { rowTime, sliceTime } from '../data/table.js';
-import { durationError, formatIso } from '../data/time.js';
+import { durationError, formatIso, parseDuration } from '../data/time.js';
 import { parseTimeBound } from '../engine/run-job.js';
 import { choosePeriod } from '../metrics/period.js';
 import { writeFileAtomic } from '../report/atomic.js';
@@ -29,6 +29,7 @@ import { VERSION } from '../version.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
 import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { addLedgerOptions, useLedger } from './ledger-options.js';
+import { binomial, MAX_CPCV_SPLITS } from '../validation/cpcv.js';
 import { costSweep, sweepPoint, type CostSweep, type SweepPoint } from '../validation/cost-sweep.js';
 import { dataHash } from '../ledger/keys.js';
 import { addExecutionOptions, toExecution, toGuard, type RawExecFlags } from './run-command.js';
@@ -64,6 +65,9 @@ interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
   fresh?: boolean;
   feeSweep?: string;
   slippageSweep?: string;
+  cpcv?: string;
+  purge?: string;
+  cpcvEmbargo?: string;
 }
 
 function addValidationOptions(cmd: Command): Command {
@@ -88,6 +92,9 @@ function addValidationOptions(cmd: Command): Command {
     .option('--bootstrap <B>', 'stationary-bootstrap resamples for the p-values against baselines', '2000')
     .option('--block <L>', 'mean block length of the bootstrap, in periods (default: n^(1/3))')
     .option('--target-sharpe <x>', 'annual Sharpe for MinBTL', '1')
+    .option('--cpcv <N:k>', 'also combinatorial purged CV over the configurations: N groups, k of them tested per split (e.g. 6:2: 15 splits, 5 paths)')
+    .option('--purge <duration>', 'CPCV: the label horizon purged around each test block (e.g. 1h; default 0)')
+    .option('--cpcv-embargo <duration>', 'CPCV: the embargo after each test block (e.g. 30m; default 0)')
     .option('--fee-sweep <bps,...>', 'cost sensitivity: the same validation at each taker fee (e.g. 0,1,2,5), and the fee at which the OOS edge over the best baseline disappears')
     .option('--slippage-sweep <bps,...>', 'the same at each fixed slippage')
     .option('--json <file>', 'write the JSON report here (atomically); - prints it on standard output instead of the text')
@@ -178,7 +185,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   // start the worker threads now: they load their code while this thread reads the data
   const runner = new TaskRunner(workers, toGuard(f));
   try {
-    await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe, workers, sweep: sweepOf(f, execution) });
+    await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe, workers, sweep: sweepOf(f, execution), cpcv: cpcvOf(f) });
   } finally {
     await runner.close();
   }
@@ -190,7 +197,7 @@ async function validateWith(
   entriesFor: (periodLabel: string) => Entry[],
   f: RawValidationFlags,
   argv: readonly string[],
-  o: { execution: ExecutionSettings; initialCapital: number; pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number; workers: number; sweep: { key: string; levels: number[]; settings: ExecutionSettings[] } | undefined },
+  o: { execution: ExecutionSettings; initialCapital: number; pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number; workers: number; sweep: { key: string; levels: number[]; settings: ExecutionSettings[] } | undefined; cpcv: { groups: number; testGroups: number; purgeUs: number; embargoUs: number } | undefined },
 ): Promise<void> {
   const { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe } = o;
   const { table: full, files } = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled });
@@ -249,6 +256,7 @@ async function validateWith(
   try {
     outcome = await validate(table, entries, {
       ...(use ? { history: use.history } : {}),
+      ...(o.cpcv ? { cpcv: o.cpcv } : {}),
       plan,
       run: { execution, initialCapital, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: f.seed },
       objective: f.objective as Objective,
@@ -369,4 +377,26 @@ function sweepOf(f: RawValidationFlags, execution: ExecutionSettings): { key: st
   if (levels.length > 20) throw new UsageError(`${flag}: ${levels.length} levels, at most 20 (each is a whole validation)`);
   const settings = levels.map((l): ExecutionSettings => ({ ...execution, [slot]: { model: execution[slot].model, params: { ...execution[slot].params, bps: l } } }));
   return { key: `${slot}.bps`, levels, settings };
+}
+
+/** --cpcv N:k with --purge and --cpcv-embargo, checked before any work. */
+function cpcvOf(f: RawValidationFlags): { groups: number; testGroups: number; purgeUs: number; embargoUs: number } | undefined {
+  if (f.cpcv === undefined) {
+    if (f.purge !== undefined || f.cpcvEmbargo !== undefined) throw new UsageError(`${f.purge !== undefined ? '--purge' : '--cpcv-embargo'} applies to --cpcv N:k (combinatorial purged CV), which is not given`);
+    return undefined;
+  }
+  const m = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(f.cpcv);
+  if (!m) throw new UsageError(`--cpcv '${f.cpcv}' must be N:k, e.g. 6:2 (6 groups, 2 tested per split)`);
+  const groups = Number(m[1]);
+  const testGroups = Number(m[2]);
+  if (!(groups >= 2 && testGroups >= 1 && testGroups < groups)) throw new UsageError(`--cpcv ${f.cpcv}: needs N >= 2 groups and 1 <= k < N test groups`);
+  const splits = binomial(groups, testGroups);
+  if (splits > MAX_CPCV_SPLITS) throw new UsageError(`--cpcv ${f.cpcv} makes C(${groups},${testGroups}) = ${splits.toLocaleString('en-US')} splits, more than ${MAX_CPCV_SPLITS.toLocaleString('en-US')}; use fewer groups or test groups`);
+  const dur = (flag: string, v: string | undefined): number => {
+    if (v === undefined || v.trim() === '0') return 0;
+    const us = parseDuration(v);
+    if (!(us > 0)) throw new UsageError(durationError(flag, v, '0, 30m, 1h, 1d'));
+    return us;
+  };
+  return { groups, testGroups, purgeUs: dur('--purge', f.purge), embargoUs: dur('--cpcv-embargo', f.cpcvEmbargo) };
 }

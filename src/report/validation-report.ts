@@ -111,6 +111,7 @@ function strategyJson(s: StrategyOutcome, dataEnd: number): Record<string, unkno
     folds: s.folds.map((f) => ({ ...foldJson(f.fold, dataEnd), chosen: f.chosen, inSample: brief(f.is), outOfSample: brief(f.oos) })),
     trials: s.trials.map((t) => ({ index: t.index, label: t.label, values: t.values, wholeData: brief(t.metrics), isObjective: t.isObjective, returns: t.returns })),
     ...(s.diagnostics !== undefined ? { diagnostics: s.diagnostics } : {}),
+    ...(s.cpcv ? { cpcv: s.cpcv } : {}),
   };
 }
 
@@ -264,6 +265,12 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     );
     if (s.vsBaselines.length > 0) {
       out.push(`  vs baselines ${s.vsBaselines.map((b) => `${b.baseline} ${signedPct(b.edgeReturnPct)} (p=${fmtP(b.pValue)})`).join('; ')}`);
+    }
+    if (s.cpcv) {
+      const cv = s.cpcv;
+      out.push(
+        `  CPCV         ${cv.groups} groups, ${cv.testGroups} tested: ${cv.splits} splits, ${cv.paths.length} paths over ${cv.periods} periods (purge ${cv.purgePeriods}, embargo ${cv.embargoPeriods} periods); OOS Sharpe over the paths: mean ${fmtNum(cv.sharpe.mean)}, sd ${fmtNum(cv.sharpe.sd)}, ${Math.round(cv.sharpe.shareBelowZero * cv.paths.length)} of ${cv.paths.length} below 0 (min ${fmtNum(cv.sharpe.min)}, max ${fmtNum(cv.sharpe.max)})`,
+      );
     }
     if (s.stability.length > 0) {
       out.push(`  stability    ${s.stability.map((p) => `${p.key}: ${String(p.mode)} in ${Math.round(p.modeShare * nf)}/${nf} folds${Number.isFinite(p.spread) ? `, spread ${fmtNum(p.spread)}` : ''}`).join('; ')}`);

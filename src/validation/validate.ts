@@ -27,6 +27,7 @@ import type { RunMetrics } from '../metrics/run-metrics.js';
 import { deflatedSharpe, minBacktestLength, minTrackRecordLength } from '../metrics/sharpe-inference.js';
 import { stationaryBootstrapMean } from '../stats/bootstrap.js';
 import { dataSnooping, type Snooping } from './snooping.js';
+import { cpcvPaths, type CpcvOutcome } from './cpcv-paths.js';
 import { probabilityOfBacktestOverfitting, type PboResult } from '../stats/pbo.js';
 import type { ParamValue, StrategyModule } from '../strategy/types.js';
 import type { FoldEdge, Segment } from './folded.js';
@@ -85,6 +86,8 @@ export interface ValidationSettings {
    * DSR's N and V. Absent: N and V are this command's.
    */
   readonly history?: (trials: readonly HistoryTrial[]) => { readonly trials: number; readonly sharpes: readonly number[] };
+  /** Combinatorial purged CV over each candidate's configurations, beside the walk-forward (cpcv-paths.ts). */
+  readonly cpcv?: { readonly groups: number; readonly testGroups: number; readonly purgeUs: number; readonly embargoUs: number };
 }
 
 /** A candidate trial as the ledger records it. */
@@ -205,6 +208,8 @@ export interface StrategyOutcome {
   readonly vsBaselines: readonly BaselineEdge[];
   readonly verdictClass: VerdictClass;
   readonly verdict: string;
+  /** Combinatorial purged CV over its configurations (with --cpcv). */
+  readonly cpcv?: CpcvOutcome;
   /** The fold instances' own diagnostics (`summary()`), per fold. */
   readonly diagnostics: unknown;
 }
@@ -507,6 +512,14 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         verdictClass: verdict.cls,
         verdict: verdict.text,
         diagnostics: oos.record.strategySummary,
+        ...(s.cpcv && !e.baseline
+          ? {
+              cpcv: cpcvPaths(
+                trials.map((t, j) => ({ label: t.label, returns: rs[j]!.returns })),
+                { groups: s.cpcv.groups, testGroups: s.cpcv.testGroups, purgePeriods: Math.ceil(s.cpcv.purgeUs / s.run.periodUs), embargoPeriods: Math.ceil(s.cpcv.embargoUs / s.run.periodUs), periodsPerYear: s.run.periodsPerYear },
+              ),
+            }
+          : {}),
       };
     });
     const totalTrials = trialsOf.reduce((a, t) => a + t.length, 0);

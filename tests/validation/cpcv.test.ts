@@ -46,3 +46,60 @@ describe('combinatorial purged CV: the oracle\'s splits, purges, embargoes and p
     expect(() => planCpcv(10_000, 30, 15)).toThrow(/C\(30,15\) = 155,117,520 splits/);
   });
 });
+
+describe('CPCV paths over a candidate\'s configurations', async () => {
+  const { cpcvPaths } = await import('../../src/validation/cpcv-paths.js');
+  const seedrandom = (await import('seedrandom')).default;
+  const noise = (n: number, mean: number, seed: string): Float64Array => {
+    const r = seedrandom.alea(seed);
+    return Float64Array.from({ length: n }, () => mean + 0.01 * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r()));
+  };
+  it('each path stitches, group by group, the configuration chosen by the split that tests that group', () => {
+    // configuration j is best on the training rows of split j only when its returns say so:
+    // here each configuration's returns are its index in one group and 0 elsewhere
+    const T = 60;
+    const plan = planCpcv(T, 6, 2, 1, 1);
+    const trials = [0, 1, 2].map((j) => ({ label: `c${j}`, returns: noise(T, 0.001 * (j - 1), `c${j}`) }));
+    const out = cpcvPaths(trials, { groups: 6, testGroups: 2, purgePeriods: 1, embargoPeriods: 1, periodsPerYear: 252 });
+    expect(out.splits).toBe(15);
+    expect(out.paths).toHaveLength(5);
+    for (const p of out.paths) for (let g = 0; g < 6; g++) expect(p.chosen[g]).toBe(out.chosenBySplit[plan.pathsSplitOfGroup[g]![p.path]!]);
+  });
+  it('a planted configuration among noise: chosen in most splits, and the paths\' Sharpe is positive; noise alone centres near 0', () => {
+    const T = 1500;
+    const planted = [...Array.from({ length: 7 }, (_, j) => ({ label: `n${j}`, returns: noise(T, 0, `n${j}`) })), { label: 'planted', returns: noise(T, 0.002, 'p') }];
+    const a = cpcvPaths(planted, { groups: 8, testGroups: 2, purgePeriods: 2, embargoPeriods: 2, periodsPerYear: 252 });
+    expect(a.chosenBySplit.filter((l) => l === 'planted').length).toBeGreaterThan(a.splits * 0.8);
+    expect(a.sharpe.shareBelowZero).toBe(0);
+    expect(a.sharpe.mean).toBeGreaterThan(1.5);
+    const b = cpcvPaths(planted.slice(0, 7), { groups: 8, testGroups: 2, purgePeriods: 2, embargoPeriods: 2, periodsPerYear: 252 });
+    expect(Math.abs(b.sharpe.mean)).toBeLessThan(1);
+  });
+});
+
+describe('walk-forward --cpcv', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { ROOT, runCli, tempDir } = await import('../helpers.js');
+  it('reports the OOS Sharpe distribution over the paths (text and JSON); refuses a plan that cannot be made before any work', () => {
+    const d = tempDir();
+    const args = ['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--no-cache'];
+    const r = runCli([...args, '--cpcv', '6:2', '--purge', '5m', '--cpcv-embargo', '2m', '--json', join(d, 'r.json')], d);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/CPCV {9}6 groups, 2 tested: 15 splits, 5 paths over \d+ periods \(purge 5, embargo 2 periods\); OOS Sharpe over the paths: mean/);
+    const cv = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8')).strategies[0].cpcv;
+    expect(cv.paths).toHaveLength(5);
+    expect(cv.chosenBySplit).toHaveLength(15);
+    for (const [a, msg] of [
+      [['--purge', '5m'], /--purge applies to --cpcv N:k/],
+      [['--cpcv', '6'], /--cpcv '6' must be N:k/],
+      [['--cpcv', '30:15'], /C\(30,15\) = 155,117,520 splits/],
+      [['--cpcv', '6:2', '--purge', '5'], /--purge '5' is not a duration/],
+    ] as const) {
+      const x = runCli([...args, ...a], d);
+      expect(x.code, a.join(' ')).toBe(2);
+      expect(x.stderr).toMatch(msg);
+      expect(x.stderr).not.toMatch(/^plan:/m);
+    }
+  });
+});

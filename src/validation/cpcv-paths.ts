@@ -1,0 +1,81 @@
+/**
+ * Combinatorial purged CV over a candidate's configurations (AFML ch. 12), on the per-period
+ * return series each configuration made over the whole data (its trial): the periods are the
+ * rows; in each of the C(N,k) splits the configuration with the best in-sample Sharpe over the
+ * split's training periods (purged and embargoed, see cpcv.ts) is chosen; each of the φ backtest
+ * paths stitches, group by group, the returns of the configuration chosen by the split that tests
+ * that group in that path. The result is the distribution of out-of-sample Sharpe over the
+ * paths: its mean, spread and the share of paths below 0.
+ *
+ * The paths are recombined from the configurations' returns, as AFML does: not replayed (a
+ * position open at a group's edge is not closed there). The walk-forward beside it is the
+ * replayed out-of-sample run.
+ */
+import { sharpePerPeriod } from '../metrics/returns.js';
+import { planCpcv, trainRows, type CpcvPlan } from './cpcv.js';
+
+export interface CpcvPath {
+  readonly path: number;
+  readonly sharpeAnnualized: number;
+  readonly returnFraction: number;
+  /** For each group, the label of the configuration whose returns fill it. */
+  readonly chosen: readonly string[];
+}
+
+export interface CpcvOutcome {
+  readonly groups: number;
+  readonly testGroups: number;
+  readonly purgePeriods: number;
+  readonly embargoPeriods: number;
+  readonly splits: number;
+  readonly periods: number;
+  /** Per split: the configuration chosen in sample. */
+  readonly chosenBySplit: readonly string[];
+  readonly paths: readonly CpcvPath[];
+  readonly sharpe: { readonly mean: number; readonly sd: number; readonly min: number; readonly max: number; readonly shareBelowZero: number };
+}
+
+export function cpcvPaths(
+  trials: readonly { readonly label: string; readonly returns: Float64Array }[],
+  o: { readonly groups: number; readonly testGroups: number; readonly purgePeriods: number; readonly embargoPeriods: number; readonly periodsPerYear: number },
+): CpcvOutcome {
+  const T = trials[0]!.returns.length;
+  const plan: CpcvPlan = planCpcv(T, o.groups, o.testGroups, o.purgePeriods, o.embargoPeriods);
+  const chosen = plan.splits.map((s) => {
+    const rows = trainRows(s);
+    let best = 0;
+    let bestV = -Infinity;
+    trials.forEach((t, j) => {
+      const v = sharpePerPeriod(rows.map((i) => t.returns[i]!));
+      if (v > bestV) [best, bestV] = [j, v];
+    });
+    return best;
+  });
+  const paths: CpcvPath[] = [];
+  for (let p = 0; p < plan.nPaths; p++) {
+    const r = new Float64Array(T);
+    const labels: string[] = [];
+    plan.groups.forEach(([a, b], g) => {
+      const t = trials[chosen[plan.pathsSplitOfGroup[g]![p]!]!]!;
+      labels.push(t.label);
+      for (let i = a; i < b; i++) r[i] = t.returns[i]!;
+    });
+    let growth = 1;
+    for (const x of r) growth *= 1 + x;
+    paths.push({ path: p, sharpeAnnualized: sharpePerPeriod(r) * Math.sqrt(o.periodsPerYear), returnFraction: growth - 1, chosen: labels });
+  }
+  const sh = paths.map((x) => x.sharpeAnnualized).filter(Number.isFinite);
+  const m = sh.reduce((a, b) => a + b, 0) / sh.length;
+  const sd = sh.length > 1 ? Math.sqrt(sh.reduce((a, b) => a + (b - m) ** 2, 0) / (sh.length - 1)) : NaN;
+  return {
+    groups: o.groups,
+    testGroups: o.testGroups,
+    purgePeriods: o.purgePeriods,
+    embargoPeriods: o.embargoPeriods,
+    splits: plan.splits.length,
+    periods: T,
+    chosenBySplit: chosen.map((j) => trials[j]!.label),
+    paths,
+    sharpe: { mean: m, sd, min: Math.min(...sh), max: Math.max(...sh), shareBelowZero: sh.filter((x) => x < 0).length / sh.length },
+  };
+}
