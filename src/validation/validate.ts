@@ -266,7 +266,9 @@ export function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly B
   const edgePart = best ? `OOS edge over best naive baseline (${best.baseline}): ${pct(best.edgeReturnPct)} (p=${pv(best.pValue)})` : 'no naive baseline to compare with';
   const pboPart = of.pbo ? `PBO ${num(of.pbo.pbo)}` : `PBO n/a (${of.pboNote})`;
   const n = of.configurations;
-  const text = `${edgePart}; DSR ${num(of.dsr)} over ${n} configuration${n === 1 ? '' : 's'}; ${pboPart}`;
+  // with a ledger, N counts its trials on this data: say how many this command ran
+  const ledgerPart = of.ledgerConfigurations !== null && of.ledgerConfigurations !== undefined ? ` (ledger; this command ${of.commandConfigurations})` : '';
+  const text = `${edgePart}; DSR ${num(of.dsr)} over ${n} configuration${n === 1 ? '' : 's'}${ledgerPart}; ${pboPart}`;
   if (o.baseline) return { cls: 'baseline', text: `${edgePart}: naive baseline` };
   let cls: VerdictClass;
   const unstable = of.pbo !== null && of.pbo.pbo >= 0.5;

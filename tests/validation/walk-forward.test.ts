@@ -51,7 +51,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
       expect(b.pValue).toBeLessThan(0.01);
     }
     expect(p.verdictClass).toBe('likely real');
-    expect(p.verdict).toMatch(/^OOS edge over best naive baseline \(\w[\w-]*\): \+\d+\.\d\d% \(p=[\d.e-]+\); DSR \d\.\d\d over 32 configurations; PBO 0\.\d\d: likely real; SPA p[=<][\d.e-]+ \(this candidate vs [\w-]+\), in the StepM set$/);
+    expect(p.verdict).toMatch(/^OOS edge over best naive baseline \(\w[\w-]*\): \+\d+\.\d\d% \(p=[\d.e-]+\); DSR \d\.\d\d over 32 configurations \(ledger; this command 32\); PBO 0\.\d\d: likely real; SPA p[=<][\d.e-]+ \(this candidate vs [\w-]+\), in the StepM set$/);
     // the data-snooping tests against every baseline: the planted candidate beats each
     const sn = (rep as unknown as { dataSnooping: { best: string; vs: { baseline: string; spa: { consistent: number }; stepM: string[] }[] } }).dataSnooping;
     expect(sn.vs.length).toBeGreaterThan(0);
@@ -177,7 +177,7 @@ describe('compare and the command line', () => {
     ]);
     expect(rep.folds).toHaveLength(1);
     expect(r.stdout).toMatch(/pairs: OOS edge over best naive baseline/);
-    expect(r.stdout).toMatch(/linreg: OOS edge over best naive baseline .*DSR .* over 3 configurations; PBO n\/a \(one trial/);
+    expect(r.stdout).toMatch(/linreg: OOS edge over best naive baseline .*DSR .* over 3 configurations \(ledger; this command 3\); PBO n\/a \(one trial/);
     expect(r.stdout).toMatch(/^ {2}strategy +trials +IS Sharpe +OOS Sharpe +IS hit +OOS hit/m);
   });
 
