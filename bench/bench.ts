@@ -183,6 +183,8 @@ try {
       bin, 'walk-forward', '--strategy', 'pairs', '--data', file, '--cache-dir', cacheDir, '--param', `every=${every}`,
       '--grid', 'entry=1.5,2,2.5,3', '--grid', 'lookback=60,120,240', '--grid', 'exit=0.25,0.5,0.75,1',
       '--train', '2d', '--test', '1d', '--baselines', 'none', '--workers', String(workers), '--quiet', '--no-progress', '--json', out,
+      // a ledger of the bench's own (its trials recorded, as a user's run does; never the project's)
+      '--ledger', join(dir, 'ledger.sqlite'),
     ];
     const wf = (every: string, workers: number): { ms: number; report: string } => {
       const out = join(dir, `wf-${every}-${workers}.json`);

@@ -64,16 +64,17 @@ export function ledgerCommand(): Command {
   );
   cmd.addCommand(
     common(new Command('export').description('the trials as CSV or JSON, for your own analysis'))
-      .option('--format <f>', 'csv or json', 'csv')
+      .option('--format <f>', "csv or json (the trials), or returns (their per-period returns as a matrix for 'tickfold overfit --returns', one data set)", 'csv')
       .requiredOption('--out <file>', 'where to write it (atomically); - for standard output')
       .action((f: { ledger?: string; dataHash?: string; strategy?: string; format: string; out: string }) => {
-        if (f.format !== 'csv' && f.format !== 'json') throw new UsageError(`--format '${f.format}': csv or json`);
+        if (f.format !== 'csv' && f.format !== 'json' && f.format !== 'returns') throw new UsageError(`--format '${f.format}': csv, json or returns`);
         if (f.out !== '-') guardOutputs([{ flag: '--out', path: f.out }], [f.ledger ?? defaultLedgerPath()]);
         const l = open(f);
         let text: string;
         try {
           const rows = l.rows(filterOf(f));
-          text = f.format === 'json' ? `${JSON.stringify(rows.map((r) => ({ ...r, isSharpe: Number.isFinite(r.isSharpe) ? r.isSharpe : null })), null, 1)}\n` : `${CSV_COLUMNS.join(',')}\n${rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(',')).join('\n')}${rows.length ? '\n' : ''}`;
+          if (f.format === 'returns') text = returnMatrix(l, filterOf(f));
+          else text = f.format === 'json' ? `${JSON.stringify(rows.map((r) => ({ ...r, isSharpe: Number.isFinite(r.isSharpe) ? r.isSharpe : null })), null, 1)}\n` : `${CSV_COLUMNS.join(',')}\n${rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(',')).join('\n')}${rows.length ? '\n' : ''}`;
         } finally {
           l.close();
         }
@@ -98,4 +99,19 @@ export function ledgerCommand(): Command {
       }),
   );
   return cmd;
+}
+
+/** The trials' returns as a matrix (rows = periods, columns = trials), for `tickfold overfit --returns`. */
+function returnMatrix(l: Ledger, filter: { dataHash?: string; strategy?: string }): string {
+  const all = l.returnsOf(filter);
+  if (all.length === 0) throw new UsageError(`no trials in ${l.path}${filter.dataHash || filter.strategy ? ' match' : ''}`);
+  const data = new Set(all.map((x) => x.row.dataHash));
+  if (data.size > 1) throw new UsageError(`the trials are on ${data.size} data sets: a return matrix needs one; give --data-hash (see 'tickfold ledger list')`);
+  const lengths = new Set(all.map((x) => x.returns.length));
+  if (lengths.size > 1) throw new UsageError(`the trials on this data have different numbers of periods (${[...lengths].join(', ')}: other --period settings); give --strategy, or forget the others`);
+  const names = all.map((x) => `${x.row.strategy} ${Object.entries(JSON.parse(x.row.params) as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trim().replace(/[",]/g, ' '));
+  const n = all[0]!.returns.length;
+  const lines = [names.join(',')];
+  for (let i = 0; i < n; i++) lines.push(all.map((x) => String(x.returns[i]!)).join(','));
+  return `${lines.join('\n')}\n`;
 }

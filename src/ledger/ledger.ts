@@ -164,6 +164,11 @@ export class Ledger {
     return { ...r, isSharpe: r.isSharpe ?? NaN, returns: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) };
   }
 
+  /** The per-period returns (float32 copies) of the trials that match, with their rows. */
+  returnsOf(filter: { dataHash?: string; strategy?: string } = {}): { readonly row: LedgerRow; readonly returns: Float32Array }[] {
+    return this.rows(filter).map((row) => ({ row, returns: this.show(row.key)!.returns }));
+  }
+
   /** Deletes the trials that match (all of them with no filter); returns how many. */
   forget(filter: { dataHash?: string; strategy?: string }): number {
     const keys = this.rows(filter).map((r) => r.key);

@@ -117,3 +117,20 @@ describe('trial ledger', () => {
     expect(() => Ledger.open(q)).toThrow(/damaged|malformed|cannot use/);
   });
 });
+
+describe('ledger export for tickfold overfit', () => {
+  it('--format returns writes the trials\' returns as a matrix that tickfold overfit reads', () => {
+    const d = tempDir();
+    const ledger = join(d, 'l.sqlite');
+    const r = runCli(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--quiet', '--ledger', ledger], d);
+    expect(r.code, r.stderr).toBe(0);
+    const ex = runCli(['ledger', 'export', '--ledger', ledger, '--format', 'returns', '--out', 'm.csv'], d);
+    expect(ex.code, ex.stderr).toBe(0);
+    const lines = readFileSync(join(d, 'm.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]!.split(',')).toHaveLength(3);
+    expect(lines[0]).toMatch(/pairs entry=1\.5 every=10s/);
+    const o = runCli(['overfit', '--returns', 'm.csv', '--periods-per-year', '98280', '--partitions', '8'], d);
+    expect(o.code, o.stderr).toBe(0);
+    expect(o.stdout).toMatch(new RegExp(`^3 trials × ${lines.length - 1} periods`));
+  });
+});
