@@ -21,34 +21,30 @@ import { TickfoldError } from '../errors.js';
 
 const SCHEMA_VERSION = 1;
 
-export interface LedgerTrial {
+/** What identifies and describes a recorded trial. */
+interface TrialFields {
   readonly key: string;
   readonly dataHash: string;
   readonly strategy: string;
   readonly moduleHash: string;
+  /** Parameters, fold plan and execution settings, as canonical JSON. */
   readonly params: string;
   readonly scheme: string;
   readonly execution: string;
   readonly command: string;
-  /** In-sample Sharpe per period (over the command's in-sample windows); NaN stored as null. */
+  /** In-sample Sharpe per period (over the command's in-sample windows); NaN is stored as null. */
   readonly isSharpe: number;
   readonly periods: number;
-  /** The per-period returns, as float32 (a compact copy), and the hash of the float64 ones. */
+}
+
+/** A trial to record, with its per-period returns (stored as a float32 copy). */
+export interface LedgerTrial extends TrialFields {
   readonly returns: Float64Array;
 }
 
-export interface LedgerRow {
-  readonly key: string;
+/** A recorded trial. */
+export interface LedgerRow extends TrialFields {
   readonly recordedAt: string;
-  readonly dataHash: string;
-  readonly strategy: string;
-  readonly moduleHash: string;
-  readonly params: string;
-  readonly scheme: string;
-  readonly execution: string;
-  readonly command: string;
-  readonly isSharpe: number;
-  readonly periods: number;
 }
 
 /** A ledger that cannot be used: names the file and the fix. */
