@@ -183,6 +183,33 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
           s.verdictClass,
         ]),
       },
+      ...(v.snooping
+        ? [
+            {
+              title: `Data snooping: ${v.snooping.candidates.length} candidate${v.snooping.candidates.length === 1 ? '' : 's'} against each naive baseline (SPA, StepM at ${fmtPct(v.snooping.alpha, 0)}, MCS at ${fmtPct(1 - v.snooping.mcsAlpha, 0)}; ${v.snooping.reps} resamples over ${v.snooping.periods} OOS periods)`,
+              header: ['baseline', 'SPA p (consistent)', 'lower', "upper (White's RC)", 'studentized', 'StepM set', 'MCS'],
+              rows: v.snooping.vs.map((b) => [
+                b.baseline + (b.baseline === v.snooping!.best ? ' (best)' : ''),
+                fmtP(b.spa.consistent),
+                fmtP(b.spa.lower),
+                fmtP(b.realityCheck),
+                fmtP(b.spaStudentized),
+                b.stepM.join(', ') || 'none',
+                b.mcs.included.join(', '),
+              ]),
+            },
+          ]
+        : []),
+      ...v.strategies
+        .filter((s) => s.cpcv)
+        .map((s) => {
+          const cv = s.cpcv!;
+          return {
+            title: `CPCV of ${s.name}: ${cv.groups} groups, ${cv.testGroups} tested, ${cv.splits} splits, ${cv.paths.length} paths; OOS Sharpe mean ${fmtNum(cv.sharpe.mean)}, sd ${fmtNum(cv.sharpe.sd)}, ${Math.round(cv.sharpe.shareBelowZero * cv.paths.length)} of ${cv.paths.length} below 0`,
+            header: ['path', 'OOS Sharpe', 'OOS return', 'configurations by group'],
+            rows: cv.paths.map((p) => [String(p.path + 1), fmtNum(p.sharpeAnnualized), fmtPct(p.returnFraction), p.chosen.join(' | ')]),
+          };
+        }),
     ],
     trades: { columns: TRADE_COLUMNS, rows: tradeRows(main.oos.record.trades), total: main.oos.record.trades.length },
     manifest: { tickfold: report.tickfold, ...(report.manifest as object) },
