@@ -13,6 +13,7 @@ import { MODELS } from '../broker/models/index.js';
 import { executionOf, SHORT_KEYS, type ExecutionSettings, type ShortSettings, type SymbolRules } from '../broker/settings.js';
 import { describeParams } from '../strategy/params.js';
 import { collect, numberOption } from './options.js';
+import { readSymbolsFile } from '../data/symbols-file.js';
 
 export interface RawExecFlags {
   latency?: string;
@@ -28,6 +29,7 @@ export interface RawExecFlags {
   lotSize: string[];
   minQty: string[];
   tickSize: string[];
+  symbolsFile?: string;
 }
 
 /** The flag that sets each short setting (for messages). */
@@ -56,7 +58,8 @@ export function addExecutionFlags(cmd: Command): Command {
     .option('--exec <key=value>', `an execution model (slot=model: ${FAMILIES.map((f) => `${f}=${MODELS[f].map((m) => m.name).join('|')}`).join(', ')}) or a model parameter (slot.param=value, e.g. queue.n=3); repeatable; models and parameters in --help`, collect, [])
     .option('--lot-size <sym=x>', 'orders of SYM in whole lots of x (targets and notional orders rounded down; * for every symbol); repeatable', collect, [])
     .option('--min-qty <sym=x>', 'smallest order quantity of SYM (* for every symbol); repeatable', collect, [])
-    .option('--tick-size <sym=x>', 'limit and stop prices of SYM on multiples of x (* for every symbol); repeatable', collect, []);
+    .option('--tick-size <sym=x>', 'limit and stop prices of SYM on multiples of x (* for every symbol); repeatable', collect, [])
+    .option('--symbols-file <csv>', 'sizing rules of many symbols: CSV symbol,lot_size,min_qty,tick_size (* for the rest); the flags above override it');
 }
 
 /** The models and their parameters, for --help. */
@@ -115,7 +118,7 @@ export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
     exec['latency.entry'] = f.latency!.trim();
     delete short.latencyUs;
   }
-  const sizing: Record<string, { -readonly [K in keyof SymbolRules]?: number }> = {};
+  const sizing: Record<string, { -readonly [K in keyof SymbolRules]?: number }> = f.symbolsFile !== undefined ? readSymbolsFile(f.symbolsFile) : {};
   const rule = (flag: string, list: readonly string[], k: keyof SymbolRules): void => {
     for (const e of list) {
       const eq = e.indexOf('=');

@@ -112,3 +112,23 @@ describe('sizing rules', () => {
     expect(whole.fills.at(0).qty).toBe(Math.floor(frac.fills.at(0).qty));
   });
 });
+
+describe('a symbols file of sizing rules', () => {
+  it('--symbols-file gives lot, minimum and tick per symbol (* for the rest); flags override it; a bad cell names file, line and column', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { toExecutionSettings } = await import('../../src/cli/execution-options.js');
+    const { tempDir } = await import('../helpers.js');
+    const d = tempDir();
+    const f = join(d, 'symbols.csv');
+    writeFileSync(f, 'symbol,lot_size,min_qty,tick_size\nGOOG,1,,0.01\n*,10,20,\n');
+    const base = { maxLeverage: '1', exec: [], lotSize: [], minQty: [], tickSize: [] };
+    const s = toExecutionSettings({ ...base, symbolsFile: f, lotSize: ['GOOG=5'] });
+    expect(s.sizing.GOOG).toEqual({ lot: 5, minQty: 20, tick: 0.01 });
+    expect(s.sizing['*']).toEqual({ lot: 10, minQty: 20, tick: 0 });
+    writeFileSync(f, 'symbol,lot_size\nGOOG,one\n');
+    expect(() => toExecutionSettings({ ...base, symbolsFile: f })).toThrow(/symbols\.csv:2:2: not a number > 0[\s\S]*value "one"[\s\S]*fix:/);
+    writeFileSync(f, 'symbol,lots\nGOOG,1\n');
+    expect(() => toExecutionSettings({ ...base, symbolsFile: f })).toThrow(/unknown column 'lots'/);
+  });
+});
