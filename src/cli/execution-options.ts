@@ -62,6 +62,17 @@ export function addExecutionFlags(cmd: Command): Command {
     .option('--symbols-file <csv>', 'sizing rules of many symbols: CSV symbol,lot_size,min_qty,tick_size (* for the rest); the flags above override it');
 }
 
+/** The files the execution flags read (a symbols file, a latency file): inputs no output may overwrite. */
+export function executionInputs(f: { symbolsFile?: string; exec?: readonly string[] }): string[] {
+  const out: string[] = [];
+  if (f.symbolsFile !== undefined) out.push(f.symbolsFile);
+  for (const e of f.exec ?? []) {
+    const m = /^\s*latency\.file\s*=(.*)$/.exec(e);
+    if (m && m[1]!.trim() !== '') out.push(m[1]!.trim());
+  }
+  return out;
+}
+
 /** The models and their parameters, for --help. */
 export function describeModels(): string {
   const out: string[] = ['Execution models (--exec slot=model; parameters --exec slot.param=value; the first of each slot is the default):'];

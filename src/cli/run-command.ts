@@ -18,7 +18,7 @@ import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
 import { routeEntries } from './strategy-args.js';
-import { addExecutionFlags, describeModels, toExecutionSettings, type RawExecFlags as RawExecutionFlags } from './execution-options.js';
+import { addExecutionFlags, describeModels, executionInputs, toExecutionSettings, type RawExecFlags as RawExecutionFlags } from './execution-options.js';
 import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 
 
@@ -80,7 +80,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
         { flag: '--trades', path: f.trades },
         { flag: '--report', path: f.report },
       ],
-      [...f.data, ...strategyFiles([f.strategy])],
+      [...f.data, ...strategyFiles([f.strategy]), ...executionInputs(f)],
     );
     const strategy = await loadStrategy(f.strategy, BUILTIN_STRATEGIES);
     // parameters and the instance checked before the data is read

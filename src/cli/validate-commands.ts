@@ -34,6 +34,7 @@ import { costSweep, sweepPoint, type CostSweep, type SweepPoint } from '../valid
 import { dataHash } from '../ledger/keys.js';
 import { addExecutionOptions, toExecution, toGuard, type RawExecFlags } from './run-command.js';
 import { checkInterrupted } from './interrupt.js';
+import { executionInputs } from './execution-options.js';
 
 
 interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
@@ -128,7 +129,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
       { flag: '--json', path: f.json, stdout: true },
       { flag: '--report', path: f.report },
     ],
-    [...f.data, ...strategyFiles(listed.map((l) => l.spec))],
+    [...f.data, ...strategyFiles(listed.map((l) => l.spec)), ...executionInputs(f)],
   );
   // the listed strategies, called by their alias or their module's name
   const listedModules: StrategyModule[] = [];
