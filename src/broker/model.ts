@@ -53,6 +53,8 @@ export interface Latency {
   entryUs(t: number): number;
   /** µs from a fill or a rejection at `t` to the strategy being told of it (onFill, onReject). */
   responseUs(t: number): number;
+  /** Whether responseUs can be > 0 (else fills reach the strategy on their own event, no lookup). */
+  readonly delaysResponses: boolean;
 }
 
 /** The fill rules that hold for every data kind (prices per kind are in broker/match.ts). */

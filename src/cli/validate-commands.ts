@@ -20,7 +20,7 @@ import type { StrategyModule } from '../strategy/types.js';
 import { DEFAULT_MAX_FOLDS, planFolds } from '../validation/folds.js';
 import { parseGrid } from '../validation/grid.js';
 import { parseListed, routeEntries } from './strategy-args.js';
-import { NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective } from '../validation/validate.js';
+import { NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective, type ValidationSettings } from '../validation/validate.js';
 import { TaskRunner } from '../validation/pool.js';
 import { renderHtmlReport } from '../report/html.js';
 import { validationHtml } from '../report/html-builders.js';
@@ -243,6 +243,17 @@ async function validateWith(
     f.progress !== false && !f.quiet && process.stderr.isTTY
       ? new cliProgress.SingleBar({ stream: process.stderr, format: 'validating [{bar}] {value}/{total} runs, {eta_formatted} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
       : undefined;
+  // the settings of every validation this command runs (the main one, and each cost level)
+  const common = (exec: ExecutionSettings): Omit<ValidationSettings, 'workers'> => ({
+    plan,
+    run: { execution: exec, initialCapital, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: f.seed },
+    objective: f.objective as Objective,
+    edge: f.foldEdge === 'carry' ? 'carry' : 'close',
+    pboPartitions,
+    bootstrapReps,
+    ...(block !== undefined ? { bootstrapBlock: block } : {}),
+    targetSharpe,
+  });
   let outcome;
   // the trial ledger: this command's trials recorded, DSR's N and V from all of them on this data
   const use = useLedger(f, {
@@ -256,17 +267,10 @@ async function validateWith(
   });
   try {
     outcome = await validate(table, entries, {
+      ...common(execution),
       ...(use ? { history: use.history } : {}),
       ...(o.cpcv ? { cpcv: o.cpcv } : {}),
-      plan,
-      run: { execution, initialCapital, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: f.seed },
-      objective: f.objective as Objective,
-      edge: f.foldEdge === 'carry' ? 'carry' : 'close',
-      pboPartitions,
-      bootstrapReps,
-      ...(block !== undefined ? { bootstrapBlock: block } : {}),
       workers: runner,
-      targetSharpe,
       onProgress: (done, total) => {
         if (!bar) return;
         if (done === 0) bar.start(total, 0);
@@ -285,17 +289,7 @@ async function validateWith(
     const points: Record<string, SweepPoint[]> = Object.fromEntries(names.map((n) => [n, []]));
     for (const [k, level] of o.sweep.levels.entries()) {
       checkInterrupted();
-      const ol = await validate(table, entries, {
-        plan,
-        run: { execution: o.sweep.settings[k]!, initialCapital, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: f.seed },
-        objective: f.objective as Objective,
-        edge: f.foldEdge === 'carry' ? 'carry' : 'close',
-        pboPartitions,
-        bootstrapReps,
-        ...(block !== undefined ? { bootstrapBlock: block } : {}),
-        workers: o.workers,
-        targetSharpe,
-      });
+      const ol = await validate(table, entries, { ...common(o.sweep.settings[k]!), workers: o.workers });
       for (const n of names) points[n]!.push(sweepPoint(ol, n, level));
     }
     sweep = costSweep(o.sweep.key, points);

@@ -5,8 +5,9 @@
  * ISO-8601 or epoch numbers in `unit`. An empty or non-positive `exchange` marks an order the
  * venue rejected (as hftbacktest marks one with a negative exchange time).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { DataError } from '../errors.js';
+import { readSmallCsv } from './small-csv.js';
 import { parseEpoch, parseIso, type TsUnit } from './time.js';
 
 export interface LatencyRows {
@@ -22,22 +23,19 @@ const cache = new Map<string, LatencyRows>();
 
 /** Reads (once per process, path and version of the file) and checks a latency file; errors name file, line, column, value and fix. */
 export function readLatencyFile(path: string, unit: TsUnit): LatencyRows {
-  let text: string;
   let key: string;
   try {
     const st = statSync(path);
     key = `${unit}\0${path}\0${st.size}\0${st.mtimeMs}`;
-    const hit = cache.get(key);
-    if (hit) return hit;
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new DataError('latency-file', { file: path, line: 0, column: 0, rule: `cannot read the latency file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, hint: 'give an existing CSV with columns request,exchange,response (--exec latency.file=PATH)' });
+  } catch {
+    key = `${unit}\0${path}`;
   }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const { header, rows } = readSmallCsv(path, 'latency file', 'give an existing CSV with columns request,exchange,response (--exec latency.file=PATH)');
   const col = (name: string): number => {
     const c = header.indexOf(name);
-    if (c < 0) throw new DataError('latency-file', { file: path, line: 1, column: 0, field: name, value: lines[0] ?? '', rule: `the latency file has no column '${name}'`, hint: 'its header must name request, exchange and response (times of sending, of the venue taking the order, of the answer)' });
+    if (c < 0) throw new DataError('latency-file', { file: path, line: 1, column: 0, field: name, value: header.join(','), rule: `the latency file has no column '${name}'`, hint: 'its header must name request, exchange and response (times of sending, of the venue taking the order, of the answer)' });
     return c;
   };
   const cReq = col('request');
@@ -53,17 +51,15 @@ export function readLatencyFile(path: string, unit: TsUnit): LatencyRows {
     if (Number.isNaN(v)) throw new DataError('latency-file', { file: path, line, column: c + 1, field: name, value: raw, rule: 'not a time', hint: `write ISO-8601 (2024-01-02T10:00:00.123Z) or an epoch in ${unit} (latency.unit)` });
     return v;
   };
-  for (let k = 1; k < lines.length; k++) {
-    const line = lines[k]!;
-    if (line.trim() === '') continue;
-    const f = line.split(',');
-    const r = time(f[cReq] ?? '', k + 1, cReq, 'request', false);
-    const x = time(f[cExch] ?? '', k + 1, cExch, 'exchange', true);
-    const p = time(f[cResp] ?? '', k + 1, cResp, 'response', false);
+  for (const { line, cells: f } of rows) {
+    const text = f.join(',');
+    const r = time(f[cReq] ?? '', line, cReq, 'request', false);
+    const x = time(f[cExch] ?? '', line, cExch, 'exchange', true);
+    const p = time(f[cResp] ?? '', line, cResp, 'response', false);
     const rejected = !(x > 0);
-    if (req.length > 0 && r < req[req.length - 1]!) throw new DataError('latency-file', { file: path, line: k + 1, column: cReq + 1, field: 'request', value: f[cReq] ?? '', rule: 'request times must not go back', hint: 'sort the file by request time' });
-    if (!rejected && !(x >= r && p >= x)) throw new DataError('latency-file', { file: path, line: k + 1, column: cExch + 1, field: 'exchange', value: line, rule: 'needs request <= exchange <= response', hint: 'check the columns are request, exchange, response in that meaning' });
-    if (rejected && !(p >= r)) throw new DataError('latency-file', { file: path, line: k + 1, column: cResp + 1, field: 'response', value: line, rule: 'a rejection needs request <= response', hint: 'check the row' });
+    if (req.length > 0 && r < req[req.length - 1]!) throw new DataError('latency-file', { file: path, line, column: cReq + 1, field: 'request', value: f[cReq] ?? '', rule: 'request times must not go back', hint: 'sort the file by request time' });
+    if (!rejected && !(x >= r && p >= x)) throw new DataError('latency-file', { file: path, line, column: cExch + 1, field: 'exchange', value: text, rule: 'needs request <= exchange <= response', hint: 'check the columns are request, exchange, response in that meaning' });
+    if (rejected && !(p >= r)) throw new DataError('latency-file', { file: path, line, column: cResp + 1, field: 'response', value: text, rule: 'a rejection needs request <= response', hint: 'check the row' });
     req.push(r);
     entry.push(rejected ? NaN : x - r);
     response.push(rejected ? p - r : p - x);

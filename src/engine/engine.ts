@@ -234,7 +234,7 @@ class EngineRun implements Backtest, VenueHost {
     this.samples = new Samples(n > 0 ? Math.min(n, (this.ts[n - 1]! - this.ts[0]!) / cfg.periodUs + 2) : 1);
     this.lastAccrual = this.clock[0]!;
     this.borrowRate = Float64Array.from(symbols, (_, s) => this.broker.financing.shortRate(s));
-    this.delayedFills = this.broker.latency.responseUs(this.clock[0]!) > 0 || cfg.execution.latency.model !== 'constant';
+    this.delayedFills = this.broker.latency.delaysResponses;
     this.wantTick = new Uint8Array(nSym);
     this.nextTickDue = new Float64Array(1);
     this.dueAt = new Float64Array(nSym).fill(Infinity);

@@ -11,7 +11,7 @@
  * position open at a group's edge is not closed there). The walk-forward beside it is the
  * replayed out-of-sample run.
  */
-import { sharpePerPeriod } from '../metrics/returns.js';
+import { mean, sharpePerPeriod, stdev } from '../metrics/returns.js';
 import { planCpcv, trainRows, type CpcvPlan } from './cpcv.js';
 
 export interface CpcvPath {
@@ -65,8 +65,8 @@ export function cpcvPaths(
     paths.push({ path: p, sharpeAnnualized: sharpePerPeriod(r) * Math.sqrt(o.periodsPerYear), returnFraction: growth - 1, chosen: labels });
   }
   const sh = paths.map((x) => x.sharpeAnnualized).filter(Number.isFinite);
-  const m = sh.reduce((a, b) => a + b, 0) / sh.length;
-  const sd = sh.length > 1 ? Math.sqrt(sh.reduce((a, b) => a + (b - m) ** 2, 0) / (sh.length - 1)) : NaN;
+  const m = mean(sh);
+  const sd = sh.length > 1 ? stdev(sh, 1) : NaN;
   return {
     groups: o.groups,
     testGroups: o.testGroups,

@@ -19,6 +19,6 @@ export const latencyConstant: ExecModel<Latency> = {
   bind(p) {
     const entry = durationUs(String(p.entry));
     const response = durationUs(String(p.response));
-    return { entryUs: () => entry, responseUs: () => response };
+    return { entryUs: () => entry, responseUs: () => response, delaysResponses: response > 0 };
   },
 };

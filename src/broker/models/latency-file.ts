@@ -48,6 +48,7 @@ export const latencyFile: ExecModel<Latency> = {
       return a + (b - a) * w;
     };
     return {
+      delaysResponses: response.some((x) => x > 0),
       entryUs: (t) => interp(entry, t, true),
       responseUs: (t) => {
         const k = at(t);
