@@ -229,7 +229,9 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     out.push(`  SPA          p ${b.spa.consistent === 0 ? `< ${fmtP(1 / sn.reps)} (none of ${sn.reps} resamples beat it; ` : `= ${fmtP(b.spa.consistent)} (`}consistent; lower ${fmtP(b.spa.lower)}, upper = White's Reality Check ${fmtP(b.realityCheck)}; studentized ${fmtP(b.spaStudentized)}): ${b.spa.consistent < sn.alpha ? 'some candidate beats it after the search' : 'no candidate beats it after the search'}`);
     out.push(`  StepM (${fmtPct(sn.alpha, 0)})   ${b.stepM.length > 0 ? b.stepM.join(', ') : 'none'} beat${b.stepM.length === 1 ? 's' : ''} ${sn.best} with family-wise error control`);
     out.push(`  MCS (${fmtPct(1 - sn.mcsAlpha, 0)})    ${b.mcs.included.map((n) => `${n} (p ${fmtP(b.mcs.pValues[n]!)})`).join(', ')}`);
-    for (const o of sn.vs.filter((x) => x.baseline !== sn.best)) out.push(`  vs ${o.baseline.padEnd(13)}SPA p = ${fmtP(o.spa.consistent)}; StepM ${o.stepM.length > 0 ? o.stepM.join(', ') : 'none'}`);
+    const others = sn.vs.filter((x) => x.baseline !== sn.best);
+    const w = Math.max(0, ...others.map((o) => o.baseline.length)) + 2;
+    for (const o of others) out.push(`  vs ${o.baseline.padEnd(w)}SPA p = ${fmtP(o.spa.consistent)}; StepM ${o.stepM.length > 0 ? o.stepM.join(', ') : 'none'}`);
   }
   const sw = c.sweep;
   if (sw) {

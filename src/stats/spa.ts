@@ -99,7 +99,10 @@ export function spaTest(d: readonly Float64Array[], indices: readonly Int32Array
       }
       v[b] = best;
       if (best > statistic) c++;
-      if (bestT > tSpa) cs++;
+      // >=: with every t_k <= 0 the statistic is floored at 0, and a resample's floored 0 ties
+      // it: no evidence, p = 1 (strict > would count those ties as beating it). Above 0 a tie has
+      // probability 0, so this is the count of the definition.
+      if (bestT >= tSpa) cs++;
     }
     simulated[kind] = v;
     counts[kind] = c;

@@ -32,6 +32,14 @@ describe('data snooping: known truth', () => {
     }
     expect(above).toBeGreaterThanOrEqual(5);
   });
+  it('candidates that all lose to the baseline: no evidence, every p-value (the studentized one too) is large', () => {
+    const T = 500;
+    const cands = [0, 1].map((k) => ({ name: `loser${k}`, returns: normal(T, -0.002, 0.01, `l${k}`) }));
+    const v = dataSnooping(cands, [{ name: 'flat', returns: new Float64Array(T), oosReturn: 0 }], { reps: 1000, seed: 'lose' })!.vs[0]!;
+    expect(v.spa.consistent).toBeGreaterThan(0.5);
+    expect(v.spaStudentized).toBeGreaterThan(0.5);
+    expect(v.stepM).toEqual([]);
+  });
   it('the same seed gives the same p-values; no candidates or baselines: nothing to test', () => {
     const c = [{ name: 'a', returns: normal(200, 0.001, 0.01, 'a') }];
     const b = [{ name: 'flat', returns: new Float64Array(200), oosReturn: 0 }];
