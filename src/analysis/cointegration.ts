@@ -1,11 +1,13 @@
 /**
  * `tickfold coint` and `tickfold pairs scan`: Engle-Granger tests of log prices, hedge ratios,
- * half-lives, and the ADF of each leg.
+ * half-lives, and the ADF of each leg; Johansen's test of a basket (`coint --method johansen`).
  */
 import { UsageError, didYouMean } from '../errors.js';
 import { alignPrices } from '../data/align.js';
 import type { TickTable } from '../data/table.js';
-import { adf, engleGranger, type AdfResult } from '../stats/adf.js';
+import { formatDuration, formatIso } from '../data/time.js';
+import { adf, engleGranger, halfLife, type AdfResult } from '../stats/adf.js';
+import { johansen, type DetOrder } from '../stats/johansen.js';
 import type { CriticalValues } from '../stats/mackinnon.js';
 
 export interface CointOptions {
@@ -79,7 +81,7 @@ const adfLagOptions = (o: CointOptions) => ({ autolag: o.autolag ?? 'aic', ...(o
 function aligned(t: TickTable, y: string, x: string, o: CointOptions): { ly: Float64Array; lx: Float64Array; ts: Float64Array; alignment: string } {
   const al = alignPrices(t, [symbolId(t, y), symbolId(t, x)], o.gridUs);
   const n = al.ts.length;
-  if (n < 20) throw new UsageError(`only ${n} common observations of ${y} and ${x}: too few for a cointegration test (need 20)`);
+  if (n < 20) throw tooFew(t, [y, x], n, al.method, o.gridUs);
   return {
     ly: al.prices[0]!.map(Math.log),
     lx: al.prices[1]!.map(Math.log),
@@ -146,4 +148,85 @@ export function scanPairs(t: TickTable, o: CointOptions): { rows: ScanRow[]; ski
   }
   rows.sort((p, q) => p.pValue - q.pValue || p.y.localeCompare(q.y) || p.x.localeCompare(q.x));
   return { rows, skipped };
+}
+
+/** Too few common observations: say where each symbol's data lies, and what to change. */
+function tooFew(t: TickTable, symbols: readonly string[], n: number, method: string, gridUs: number): UsageError {
+  const spans = symbols.map((s) => {
+    const id = t.symbols.indexOf(s);
+    let a = Infinity;
+    let b = -Infinity;
+    let rows = 0;
+    for (let i = 0; i < t.length; i++) {
+      if (t.sym[i] !== id) continue;
+      rows++;
+      if (t.ts[i]! < a) a = t.ts[i]!;
+      if (t.ts[i]! > b) b = t.ts[i]!;
+    }
+    return rows > 0 ? `${s} ${formatIso(a)} → ${formatIso(b)}` : `${s} no rows in the window`;
+  });
+  const fix = method === 'bar-close' ? 'widen --from/--to to where all the symbols have bars' : `sample on a finer grid (--every; now ${formatDuration(gridUs)}) or widen --from/--to`;
+  return new UsageError(`only ${n} common observations of ${symbols.join(', ')}: too few for a cointegration test (need 20); the data: ${spans.join('; ')}; ${fix}`);
+}
+
+export interface JohansenReport {
+  readonly method: 'johansen';
+  readonly symbols: readonly string[];
+  readonly observations: number;
+  readonly alignment: string;
+  readonly from: number;
+  readonly to: number;
+  readonly detOrder: DetOrder;
+  readonly kArDiff: number;
+  readonly nobs: number;
+  /** Per r = 0..p−1 (H0: rank <= r). */
+  readonly tests: readonly {
+    readonly r: number;
+    readonly eigenvalue: number;
+    readonly trace: number;
+    readonly traceCrit: { readonly '90%': number; readonly '95%': number; readonly '99%': number };
+    readonly maxEig: number;
+    readonly maxEigCrit: { readonly '90%': number; readonly '95%': number; readonly '99%': number };
+  }[];
+  readonly rankTrace: number;
+  readonly rankMaxEig: number;
+  /** The cointegrating vectors in eigenvalue order, each divided by its first symbol's weight. */
+  readonly vectors: readonly Readonly<Record<string, number>>[];
+  /** The spread of the first vector (Σ w_i ln p_i), its mean and AR(1) half-life. */
+  readonly spread: { readonly mean: number; readonly sd: number; readonly halfLifeObs: number; readonly halfLifeUs: number; readonly elapsedPerObsUs: number };
+}
+
+const crit3 = (c: readonly number[]): { '90%': number; '95%': number; '99%': number } => ({ '90%': c[0]!, '95%': c[1]!, '99%': c[2]! });
+
+/** Johansen's test on the log prices of several symbols, aligned as for Engle-Granger. */
+export function johansenReport(t: TickTable, symbols: readonly string[], o: { readonly gridUs: number; readonly detOrder: DetOrder; readonly kArDiff: number }): JohansenReport {
+  const ids = symbols.map((s) => symbolId(t, s));
+  const al = alignPrices(t, ids, o.gridUs);
+  const n = al.ts.length;
+  if (n < 20) throw tooFew(t, symbols, n, al.method, o.gridUs);
+  const logs = al.prices.map((p) => p.map(Math.log));
+  const r = johansen(logs, o.detOrder, o.kArDiff);
+  const w = r.normalized[0]!;
+  const spread = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let k = 0; k < logs.length; k++) spread[i]! += w[k]! * logs[k]![i]!;
+  const m = spread.reduce((a, v) => a + v, 0) / n;
+  const sd = Math.sqrt(spread.reduce((a, v) => a + (v - m) ** 2, 0) / (n - 1));
+  const hl = halfLife(spread);
+  const per = elapsedPerObservation(al.ts);
+  return {
+    method: 'johansen',
+    symbols,
+    observations: n,
+    alignment: al.method === 'bar-close' ? 'bar closes present for all' : `last mark every ${o.gridUs / 1e6}s`,
+    from: al.ts[0]!,
+    to: al.ts[n - 1]!,
+    detOrder: o.detOrder,
+    kArDiff: o.kArDiff,
+    nobs: r.nobs,
+    tests: Array.from(r.eig, (eigenvalue, i) => ({ r: i, eigenvalue, trace: r.trace[i]!, traceCrit: crit3(r.traceCrit[i]!), maxEig: r.maxEig[i]!, maxEigCrit: crit3(r.maxEigCrit[i]!) })),
+    rankTrace: r.rankTrace,
+    rankMaxEig: r.rankMaxEig,
+    vectors: r.normalized.map((v) => Object.fromEntries(symbols.map((s, k) => [s, v[k]!]))),
+    spread: { mean: m, sd, halfLifeObs: hl, halfLifeUs: hl * per, elapsedPerObsUs: per },
+  };
 }
