@@ -4,8 +4,12 @@
  * On a decision clock (`every`, or every event of either leg), with the latest marks of both legs:
  *   spread = ln A − (a + b ln B), the residual of the OLS of ln A on ln B (A is the first symbol),
  *   z = spread / σ, σ the residual standard deviation of the fit.
- * The fit is either rolling over the last `lookback` steps (O(1) per step) or fixed from the first
- * `lookback` steps (the formation window, `hedge=fixed`). Entry when |z| > `entry` (short the
+ * The fit is either rolling over the last `lookback` steps (O(1) per step), fixed from the first
+ * `lookback` steps (the formation window, `hedge=fixed`), or a Kalman filter (`hedge=kalman`,
+ * src/stats/kalman.ts): intercept and hedge ratio a random walk with state noise δ/(1−δ) per
+ * step (`delta`) and observation variance `obsVar` (0: the formation fit's residual variance),
+ * started from the formation window's OLS; then the spread is the filter's forecast error
+ * before it sees the step, and σ its forecast standard deviation. Entry when |z| > `entry` (short the
  * spread when z > 0: sell A, buy B; the reverse when z < 0), exit when |z| < `exit`, stop when
  * |z| > `stop` or after `maxHold`; after a stop, no new entry until |z| < `exit`. Legs are sized
  * dollar-neutral: `fraction`/2 of equity each. With `maxPValue` < 1 a cointegration gate trades
@@ -15,6 +19,7 @@
  */
 import { parseDuration } from '../src/data/time.js';
 import { engleGranger } from '../src/stats/adf.js';
+import { KalmanRegression } from '../src/stats/kalman.js';
 import { RollingOls } from '../src/stats/ols.js';
 import { defineStrategy, type BarView, type Context, type Params, type Strategy, type TickSubscription, type TickView } from '../src/strategy/types.js';
 import { DecisionClock, History, subscription } from './lib.js';
@@ -39,7 +44,9 @@ export default defineStrategy({
     symbols: { type: 'string', default: '', doc: "the two symbols 'A,B' (A regressed on B); '' = the first two symbols in the data" },
     every: { type: 'string', format: 'duration', default: '', doc: "decide once per period (e.g. 1m); '' = on every event of either leg" },
     lookback: { type: 'integer', default: 120, min: 10, max: 1_000_000, doc: 'decision steps in the regression window (and the warm-up)' },
-    hedge: { type: 'string', default: 'rolling', choices: ['rolling', 'fixed'], doc: 'rolling OLS, or fixed from the first lookback steps (formation window)' },
+    hedge: { type: 'string', default: 'rolling', choices: ['rolling', 'fixed', 'kalman'], doc: 'rolling OLS, fixed from the first lookback steps (formation window), or a Kalman filter started from it' },
+    delta: { type: 'number', default: 1e-4, min: 0, max: 0.5, doc: 'hedge=kalman: state noise, q = delta/(1-delta) per step (0 = constant coefficients: recursive least squares)' },
+    obsVar: { type: 'number', default: 0, min: 0, doc: 'hedge=kalman: observation noise variance of ln A (0 = the residual variance of the formation fit)' },
     entry: { type: 'number', default: 2, min: 0, doc: 'enter when |z| exceeds this' },
     exit: { type: 'number', default: 0.5, min: 0, doc: 'exit when |z| falls below this' },
     stop: { type: 'number', default: 4, min: 0, doc: 'stop out when |z| exceeds this' },
@@ -65,6 +72,13 @@ class Pairs implements Strategy {
   private readonly exit: number;
   private readonly stop: number;
   private readonly fixed: boolean;
+  private kf: KalmanRegression | undefined = undefined;
+  private readonly delta: number;
+  private readonly obsVar: number;
+  // the formation window's x (Welford), to start the filter from its OLS
+  private wn = 0;
+  private wMean = 0;
+  private wM2 = 0;
   private readonly maxHoldUs: number;
   private readonly gate: boolean;
   private readonly maxPValue: number;
@@ -106,7 +120,11 @@ class Pairs implements Strategy {
     this.entry = p.entry as number;
     this.exit = p.exit as number;
     this.stop = p.stop as number;
-    this.fixed = p.hedge === 'fixed';
+    // a Kalman hedge is "fixed" for the rolling fit: the OLS of the formation window starts it
+    this.fixed = p.hedge === 'fixed' || p.hedge === 'kalman';
+    this.delta = p.delta as number;
+    this.obsVar = p.obsVar as number;
+    if (p.hedge !== 'kalman' && (this.delta !== 1e-4 || this.obsVar !== 0)) throw new Error(`${this.delta !== 1e-4 ? 'delta' : 'obsVar'} applies to hedge=kalman (hedge is ${String(p.hedge)})`);
     this.maxHoldUs = (p.maxHold as string) === '' ? Infinity : parseDuration(p.maxHold as string);
     if (Number.isNaN(this.maxHoldUs)) throw new Error(`maxHold='${String(p.maxHold)}' is not a duration`);
     if (!(this.exit < this.entry && this.entry < this.stop)) throw new Error(`need exit < entry < stop, got ${this.exit}, ${this.entry}, ${this.stop}`);
@@ -148,8 +166,8 @@ class Pairs implements Strategy {
   summary(): PairsDiagnostics {
     const fixed = this.fixed;
     return {
-      hedgeRatio: fixed ? this.fitB : this.roll.slope,
-      intercept: fixed ? this.fitA : this.roll.intercept,
+      hedgeRatio: this.kf ? this.kf.b : fixed ? this.fitB : this.roll.slope,
+      intercept: this.kf ? this.kf.a : fixed ? this.fitA : this.roll.intercept,
       lastZ: this.lastZ,
       steps: this.steps,
       entries: this.entries,
@@ -177,7 +195,14 @@ class Pairs implements Strategy {
     const fixed = this.fixed;
     const roll = this.roll;
     const steps = ++this.steps;
-    if (!fixed || steps <= lookback) roll.push(x, y);
+    if (!fixed || steps <= lookback) {
+      roll.push(x, y);
+      if (steps <= lookback) {
+        const d = x - this.wMean;
+        this.wMean += d / ++this.wn;
+        this.wM2 += d * (x - this.wMean);
+      }
+    }
     if (this.gate) {
       this.histA.push(0, y);
       this.histB.push(0, x);
@@ -187,12 +212,26 @@ class Pairs implements Strategy {
       this.fitA = roll.intercept;
       this.fitB = roll.slope;
       this.fitS = roll.residSigma;
+      if (this.p.hedge === 'kalman' && this.fitS > 0 && this.wM2 > 0) {
+        this.kf = KalmanRegression.fromOls(this.fitA, this.fitB, this.wn, this.wMean, this.wM2, this.delta, this.obsVar > 0 ? this.obsVar : this.fitS * this.fitS);
+      }
     }
-    const intercept = fixed ? this.fitA : roll.intercept;
-    const slope = fixed ? this.fitB : roll.slope;
-    const sigma = fixed ? this.fitS : roll.residSigma;
-    if (!(sigma > 0)) return;
-    const z = (y - intercept - slope * x) / sigma;
+    let z: number;
+    const kf = this.kf;
+    if (kf !== undefined) {
+      // the forecast error of this step from the state before it; then the state learns the step
+      if (steps > lookback) kf.update(x, y);
+      else kf.lastError = y - kf.a - kf.b * x;
+      const v = steps > lookback ? kf.lastVariance : this.fitS * this.fitS;
+      z = kf.lastError / Math.sqrt(v);
+      if (!Number.isFinite(z)) return;
+    } else {
+      const intercept = fixed ? this.fitA : roll.intercept;
+      const slope = fixed ? this.fitB : roll.slope;
+      const sigma = fixed ? this.fitS : roll.residSigma;
+      if (!(sigma > 0)) return;
+      z = (y - intercept - slope * x) / sigma;
+    }
     this.lastZ = z;
     if (steps % this.zStride === 0) this.recordZ(ts, z);
     if (this.gate && (steps - lookback) % this.gateEvery === 0) this.testGate();

@@ -34,6 +34,24 @@ describe('pairs on the bundled synthetic pair (zero fees and slippage: the quote
     expect(atBreak - r.initialCapital).toBeGreaterThan(0);
     expect(r.finalEquity - atBreak).toBeLessThan(0);
   });
+  it('hedge=kalman follows the hedge ratio through the break (started from the formation fit, which a fixed hedge keeps)', async () => {
+    const file = join(ROOT, 'data/sample_pair_break_quotes.csv');
+    const params = { symbols: 'BBB,AAA', every: '30s', lookback: '180' };
+    const fixed = (await job([file], 'pairs', { ...params, hedge: 'fixed' })).record.strategySummary as PairsDiagnostics;
+    const kalman = (await job([file], 'pairs', { ...params, hedge: 'kalman' })).record.strategySummary as PairsDiagnostics;
+    const rolling = (await job([file], 'pairs', { ...params, hedge: 'rolling' })).record.strategySummary as PairsDiagnostics;
+    expect(fixed.hedgeRatio).toBeLessThan(0.9);
+    expect(kalman.hedgeRatio).toBeGreaterThan(1.2);
+    expect(Math.abs(kalman.hedgeRatio - rolling.hedgeRatio)).toBeLessThan(0.1);
+    // delta = 0 is a constant regression: recursive least squares over every step, nearer the fixed fit
+    const rls = (await job([file], 'pairs', { ...params, hedge: 'kalman', delta: '0' })).record.strategySummary as PairsDiagnostics;
+    expect(rls.hedgeRatio).toBeLessThan(kalman.hedgeRatio);
+  });
+  it('the Kalman settings are refused with another hedge', () => {
+    const r = runCli(['run', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'hedge=rolling', '--param', 'delta=0.01']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/delta applies to hedge=kalman \(hedge is rolling\)/);
+  });
   it('the cointegration gate keeps it out when the window is not cointegrated', async () => {
     const gated = await job([join(ROOT, 'data/sample_pair_break_quotes.csv')], 'pairs', { symbols: 'BBB,AAA', every: '30s', lookback: '180', maxPValue: '0.05' });
     const d = gated.record.strategySummary as PairsDiagnostics;
