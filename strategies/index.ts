@@ -1,5 +1,6 @@
 /** The strategies that ship with tickfold, by name. */
 import type { StrategyModule } from '../src/strategy/types.js';
+import basket from './basket.js';
 import buyAndHold from './buy-and-hold.js';
 import flat from './flat.js';
 import linreg from './linreg.js';
@@ -10,5 +11,5 @@ import pairs from './pairs.js';
 import random from './random.js';
 
 export const BUILTIN_STRATEGIES: ReadonlyMap<string, StrategyModule> = new Map(
-  [buyAndHold, flat, random, momentum, meanReversion, pairs, linreg, marketMaker].map((m) => [m.name, m]),
+  [buyAndHold, flat, random, momentum, meanReversion, pairs, basket, linreg, marketMaker].map((m) => [m.name, m]),
 );

@@ -24,6 +24,7 @@ const ACTIVE: Record<string, { params: Record<string, string>; warmupEvents: num
   pairs: { params: { every: '10s', lookback: '60', entry: '1.5' }, warmupEvents: 60 },
   linreg: { params: { every: '10s', window: '60', horizon: '3', refit: '10' }, warmupEvents: 60 },
   'market-maker': { params: { symbol: 'AAA', size: '5', maxInventory: '20' }, warmupEvents: 0 },
+  basket: { params: { every: '10s', formation: '60', refit: '10', entry: '1.5' }, warmupEvents: 60 },
   // variants: a strategy name, a space, what differs
   'pairs hedge=kalman': { params: { every: '10s', lookback: '60', entry: '1.5', hedge: 'kalman', delta: '0.001' }, warmupEvents: 60 },
 };
@@ -93,7 +94,7 @@ describe('strategy contract', () => {
         );
         const window = sliceTime(extra, -Infinity, Date.UTC(2025, 0, 1) * 1000); // ZZZ is a symbol, without rows
         expect(window.symbols).toContain('ZZZ');
-        const r = run(window, name, { ...params, ...(strategyOf(name) === 'pairs' ? { symbols: 'AAA,BBB' } : {}) });
+        const r = run(window, name, { ...params, ...(['pairs', 'basket'].includes(strategyOf(name)) ? { symbols: 'AAA,BBB' } : {}) });
         expect(Number.isFinite(r.finalEquity)).toBe(true);
       });
     });
