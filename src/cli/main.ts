@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command[]>>> = {
   run: async () => [(await import('./run-command.js')).runCommand(() => currentArgv)],
   coint: async () => [(await import('./coint-commands.js')).cointCommand()],
   pairs: async () => [(await import('./coint-commands.js')).pairsCommand()],
+  leadlag: async () => [(await import('./leadlag-command.js')).leadlagCommand()],
   'walk-forward': async () => [(await import('./validate-commands.js')).walkForwardCommand(() => currentArgv)],
   compare: async () => [(await import('./validate-commands.js')).compareCommand(() => currentArgv)],
   overfit: async () => [(await import('./overfit-command.js')).overfitCommand()],
