@@ -5,6 +5,9 @@
  * - features x_t: past returns p_t/p_{t−l} − 1 for each lag l in `lags`; indicators from
  *   `technicalindicators`: RSI(`rsi`) / 100 − 0.5, EMA gap p_t / EMA(`ema`) − 1, MACD histogram / p_t;
  *   and the quote imbalance (bid size − ask size)/(bid size + ask size) when the data has sizes;
+ *   from each symbol X in `cross` (lead-lag features): its returns over `crossLags` steps, and
+ *   with `crossQuotes` its quote imbalance and relative spread, and with `basis` the log basis
+ *   ln p_t − ln X_t; X's marks are the latest at each decision step (known then, never later);
  * - target y_t = p_{t+h}/p_t − 1, the return over the next `horizon` steps, known only at t + h;
  * - fit: OLS of y on x over the last `window` samples whose targets are known (or all of them,
  *   `expanding`), refitted every `refit` steps. Only the past enters a fit: the sample from step t
@@ -58,6 +61,10 @@ export default defineStrategy({
     feeBps: { type: 'number', default: 0, min: 0, doc: 'fee per side assumed in the cost hurdle, bps' },
     fraction: { type: 'number', default: 0.95, min: 0, max: 10, doc: 'position size as a fraction of equity' },
     allowShort: { type: 'boolean', default: true, doc: 'short on negative forecasts' },
+    cross: { type: 'string', default: '', doc: "other symbols whose recent moves are features (e.g. BTCUSDT); '' = none" },
+    crossLags: { type: 'string', default: '1,2,5', doc: 'with cross: return lags of each cross symbol, in steps' },
+    crossQuotes: { type: 'boolean', default: false, doc: 'with cross: also its quote imbalance and relative spread (needs its quotes)' },
+    basis: { type: 'boolean', default: false, doc: 'with cross: also the log basis ln p − ln p_cross' },
   },
   create(p: Params) {
     const lags = String(p.lags)
@@ -67,11 +74,27 @@ export default defineStrategy({
     if (lags.some((l) => !Number.isInteger(l) || l < 1)) throw new Error(`lags='${String(p.lags)}' must be positive integers, e.g. 1,2,5`);
     const horizon = p.horizon as number;
     const window = p.window as number;
-    const maxLag = Math.max(1, ...lags);
+    const maxLag = Math.max(1, ...lags, ...(String(p.cross).trim() !== '' ? String(p.crossLags).split(',').filter((x) => x.trim() !== '').map(Number) : []));
     const rsiP = p.rsi as number;
     const emaP = p.ema as number;
     const useMacd = p.macd as boolean;
     let useImb = false;
+    const cross = String(p.cross)
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
+    const crossLags = String(p.crossLags)
+      .split(',')
+      .filter((x) => x.trim() !== '')
+      .map((x) => Number(x));
+    if (crossLags.some((l) => !Number.isInteger(l) || l < 1)) throw new Error(`crossLags='${String(p.crossLags)}' must be positive integers, e.g. 1,2,5`);
+    const crossQuotes = p.crossQuotes as boolean;
+    const useBasis = p.basis as boolean;
+    if (cross.length === 0 && (crossQuotes || useBasis || String(p.crossLags) !== '1,2,5')) throw new Error(`${crossQuotes ? 'crossQuotes' : useBasis ? 'basis' : 'crossLags'} applies with cross=SYMBOL (cross is empty)`);
+    if (new Set(cross).size !== cross.length) throw new Error(`cross='${String(p.cross)}' names a symbol twice`);
+    // marks of the cross symbols at each decision step, parallel to prices
+    const crossPrices: number[][] = cross.map(() => []);
+    let crossQuoted: boolean[] = [];
     const { EMA, MACD, RSI } = loadIndicators();
     const rsi = rsiP > 0 ? new RSI({ period: rsiP, values: [] }) : undefined;
     const ema = emaP > 0 ? new EMA({ period: emaP, values: [] }) : undefined;
@@ -125,6 +148,21 @@ export default defineStrategy({
         const q = ctx.quote(symbol);
         x[k++] = q && q.bidSize + q.askSize > 0 ? (q.bidSize - q.askSize) / (q.bidSize + q.askSize) : NaN;
       }
+      for (let c = 0; c < cross.length; c++) {
+        const cp = crossPrices[c]!;
+        const now = cp[t - first]!;
+        for (const l of crossLags) {
+          const past = cp[t - l - first];
+          x[k++] = past !== undefined && past > 0 ? now / past - 1 : NaN;
+        }
+        if (crossQuotes) {
+          const q = ctx.quote(cross[c]!);
+          if (q) crossQuoted[c] = true;
+          x[k++] = q && q.bidSize + q.askSize > 0 ? (q.bidSize - q.askSize) / (q.bidSize + q.askSize) : NaN;
+          x[k++] = q && q.ask + q.bid > 0 ? (q.ask - q.bid) / ((q.ask + q.bid) / 2) : NaN;
+        }
+        if (useBasis) x[k++] = now > 0 ? Math.log(price) - Math.log(now) : NaN;
+      }
       for (let j = 0; j < nf; j++) if (!Number.isFinite(x[j]!)) return undefined;
       return x;
     };
@@ -175,6 +213,11 @@ export default defineStrategy({
       if (!(price > 0)) return;
       const t = first + prices.length;
       prices.push(price);
+      for (let c = 0; c < cross.length; c++) crossPrices[c]!.push(ctx.price(cross[c]!));
+      if (crossQuotes && prices.length === 200) {
+        const none = cross.filter((_, c) => !crossQuoted[c]);
+        if (none.length > 0) throw new Error(`crossQuotes needs quotes of ${none.join(', ')}, and none came in 200 steps; give quote data for it or drop crossQuotes`);
+      }
       // features every step (the indicators must see every price), usable once the lags exist
       const computed = features(ctx, t, price);
       const x = t - first >= maxLag ? computed : undefined;
@@ -233,6 +276,7 @@ export default defineStrategy({
       if (prices.length > keep * 2) {
         const drop = prices.length - keep;
         prices.splice(0, drop);
+        for (const cp of crossPrices) cp.splice(0, drop);
         valid.copyWithin(0, drop, drop + prices.length);
         for (const c of hist) c.copyWithin(0, drop, drop + prices.length);
         forecasts.splice(0, drop);
@@ -256,6 +300,11 @@ export default defineStrategy({
         if (sym < 0) throw new Error(`symbol '${symbol}' is not in the data (${ctx.symbols.join(', ')})`);
         clock = new DecisionClock(p.every as string, 1);
         self.ticks = subscription([symbol], p.every as string, 'symbol');
+        for (const c of cross) {
+          if (!ctx.symbols.includes(c)) throw new Error(`cross symbol '${c}' is not in the data (${ctx.symbols.join(', ')})`);
+          if (c === symbol) throw new Error(`cross symbol '${c}' is the traded symbol; name another`);
+        }
+        crossQuoted = cross.map(() => false);
       },
       onTick(ctx, tk) {
         if (tk.symbolId !== sym) return;
@@ -297,6 +346,7 @@ export default defineStrategy({
         ...(ema ? [`ema${emaP}_gap`] : []),
         ...(macd ? ['macd_hist'] : []),
         ...(useImb ? ['quote_imbalance'] : []),
+        ...cross.flatMap((c) => [...crossLags.map((l) => `${c}_ret_lag${l}`), ...(crossQuotes ? [`${c}_imbalance`, `${c}_spread`] : []), ...(useBasis ? [`basis_${c}`] : [])]),
       ];
     }
   },

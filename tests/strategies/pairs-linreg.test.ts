@@ -73,6 +73,29 @@ describe('linreg', () => {
   });
 });
 
+describe('linreg with features from another symbol (lead-lag)', () => {
+  it("adds the cross symbol's lagged returns, quote imbalance, spread and the basis, fitted like the rest", async () => {
+    const o = await job([join(ROOT, 'data/sample_pair_quotes.csv')], 'linreg', { symbol: 'AAA', every: '1m', window: '120', horizon: '5', cross: 'BBB', crossLags: '1,3', crossQuotes: 'true', basis: 'true' });
+    const d = o.record.strategySummary as LinregDiagnostics;
+    expect(d.features.slice(-5)).toEqual(['BBB_ret_lag1', 'BBB_ret_lag3', 'BBB_imbalance', 'BBB_spread', 'basis_BBB']);
+    expect(d.coefficients).toHaveLength(d.features.length);
+    expect(d.fits).toBeGreaterThan(0);
+  });
+  it('refuses cross settings without a cross symbol, the traded symbol as its own cross, and a cross not in the data', () => {
+    const q = join(ROOT, 'data/sample_pair_quotes.csv');
+    for (const [params, re] of [
+      [['basis=true'], /basis applies with cross=SYMBOL/],
+      [['cross=AAA', 'symbol=AAA'], /cross symbol 'AAA' is the traded symbol/],
+      [['cross=CCC'], /cross symbol 'CCC' is not in the data/],
+      [['cross=BBB', 'crossLags=0'], /crossLags='0' must be positive integers/],
+    ] as const) {
+      const r = runCli(['run', '--data', q, '--strategy', 'linreg', ...params.flatMap((x) => ['--param', x])]);
+      expect(r.code, params.join(' ')).not.toBe(0);
+      expect(r.stderr).toMatch(re);
+    }
+  });
+});
+
 describeShared('pairs and linreg on real data', () => {
   it('run on the Binance quotes and on DAX/CAC with sensible output', async () => {
     const binance = shared('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv');
