@@ -14,10 +14,11 @@
  * trades only while the last estimate's trace test finds a rank of at least 1 at 95%. Nothing is
  * traded during the first `formation` steps (warm-up).
  */
-import { parseDuration } from '../src/data/time.js';
+import { formatIso, parseDuration } from '../src/data/time.js';
 import { johansen, type DetOrder } from '../src/stats/johansen.js';
 import { defineStrategy, type BarView, type Context, type Params, type Strategy, type TickSubscription, type TickView } from '../src/strategy/types.js';
 import { DecisionClock, History, subscription, tradedSymbols } from './lib.js';
+import { RelationshipMonitor, type MonitorSummary } from './monitor.js';
 
 export interface BasketDiagnostics {
   readonly symbols: readonly string[];
@@ -32,6 +33,9 @@ export interface BasketDiagnostics {
   readonly stops: number;
   /** Share of the steps after warm-up on which the rank gate was open (1 without the gate). */
   readonly gateOpenShare: number;
+  readonly monitorBreaks?: number;
+  readonly monitorLastBreak?: string;
+  readonly monitor?: MonitorSummary;
 }
 
 export default defineStrategy({
@@ -50,6 +54,9 @@ export default defineStrategy({
     maxHold: { type: 'string', format: 'duration', default: '', doc: "close after holding this long (e.g. 5d); '' = no limit" },
     fraction: { type: 'number', default: 0.95, min: 0, max: 10, doc: 'gross notional of the legs as a fraction of equity' },
     rankGate: { type: 'boolean', default: false, doc: 'trade only while the trace test finds a cointegration rank >= 1 at 95%' },
+    monitor: { type: 'boolean', default: false, doc: 'relationship monitor: flatten and stop when the CUSUM of |z| breaks, resume when it is back and the trace test finds rank >= 1' },
+    cusumLevel: { type: 'number', default: 3, min: 0.1, doc: 'monitor: the CUSUM accumulates |z| − cusumLevel' },
+    cusumLimit: { type: 'number', default: 20, min: 0.1, doc: 'monitor: broken when the CUSUM exceeds this' },
   },
   create: (p: Params) => new Basket(p),
 });
@@ -66,6 +73,11 @@ class Basket implements Strategy {
   private readonly maxHoldUs: number;
   private readonly fraction: number;
   private readonly rankGate: boolean;
+  private readonly monitor: RelationshipMonitor | undefined;
+  // the monitor's reference: vector, mean and sd when the CUSUM last stood at 0
+  private refW = new Float64Array(0);
+  private refMean = NaN;
+  private refSd = NaN;
   private ids: number[] = [];
   private names: string[] = [];
   /** Leg index of each symbol id (−1: not a leg). */
@@ -103,6 +115,8 @@ class Basket implements Strategy {
     if (Number.isNaN(this.maxHoldUs)) throw new Error(`maxHold='${String(p.maxHold)}' is not a duration`);
     this.fraction = p.fraction as number;
     this.rankGate = p.rankGate as boolean;
+    this.monitor = p.monitor ? new RelationshipMonitor(p.cusumLevel as number, p.cusumLimit as number) : undefined;
+    if (!p.monitor && (p.cusumLevel !== 3 || p.cusumLimit !== 20)) throw new Error(`${p.cusumLevel !== 3 ? 'cusumLevel' : 'cusumLimit'} applies with monitor=true`);
   }
 
   onStart(ctx: Context): void {
@@ -115,6 +129,7 @@ class Basket implements Strategy {
     this.barTs = new Float64Array(n).fill(NaN);
     this.hist = new History(this.formation, n);
     this.w = new Float64Array(n);
+    this.refW = new Float64Array(n);
     for (let k = 0; k < n; k++) this.logs.push(NaN);
     this.clock = new DecisionClock(this.p.every as string, 1);
     this.ticks = subscription(this.names, this.p.every as string, 'strategy');
@@ -144,7 +159,14 @@ class Basket implements Strategy {
       entries: this.entries,
       stops: this.stops,
       gateOpenShare: this.steps >= this.formation ? this.gateOpenSteps / (this.steps - this.formation + 1) : NaN,
+      ...(this.monitor ? this.monitorFields() : {}),
     };
+  }
+
+  private monitorFields(): Pick<BasketDiagnostics, 'monitorBreaks' | 'monitorLastBreak' | 'monitor'> {
+    const m = this.monitor!.summary();
+    const last = m.events.filter((e) => e.what === 'break').at(-1);
+    return { monitorBreaks: m.breaks, monitorLastBreak: last ? formatIso(last.ts) : '', monitor: m };
   }
 
   /** The vector, mean and sd of the spread over the last `formation` steps. */
@@ -184,6 +206,7 @@ class Basket implements Strategy {
     this.sd = Math.sqrt(v / (F - 1));
     this.rank = r.rankTrace;
     this.trace0 = r.trace[0]!;
+    this.monitor?.setTest(r.rankTrace >= 1, r.trace[0]!);
   }
 
   private setLegs(ctx: Context, side: number): void {
@@ -223,6 +246,26 @@ class Basket implements Strategy {
     for (let k = 0; k < n; k++) s += this.w[k]! * this.logs[k]!;
     const z = (s - this.mean) / this.sd;
     this.lastZ = z;
+    // the relationship monitor: broken, the basket holds nothing and enters nothing
+    const mon = this.monitor;
+    if (mon) {
+      if (!mon.broken && mon.calm) {
+        this.refW.set(this.w);
+        this.refMean = this.mean;
+        this.refSd = this.sd;
+      }
+      let zm = z;
+      if (mon.broken) {
+        let sr = 0;
+        for (let k = 0; k < n; k++) sr += this.refW[k]! * this.logs[k]!;
+        zm = (sr - this.refMean) / this.refSd;
+      }
+      if (mon.step(ts, zm)) {
+        if (this.side !== 0 || this.names.some((x) => ctx.position(x) !== 0 || ctx.pending(x) !== 0)) this.flatten(ctx);
+        this.side = 0;
+        return;
+      }
+    }
     const open = !this.rankGate || this.rank >= 1;
     if (open) this.gateOpenSteps++;
     const az = Math.abs(z);

@@ -17,12 +17,13 @@
  * re-tested every `gateEvery` steps) is below it. Nothing is traded during the first `lookback`
  * steps (warm-up). Works on quotes, trades and bars: it reads only marks.
  */
-import { parseDuration } from '../src/data/time.js';
+import { formatIso, parseDuration } from '../src/data/time.js';
 import { engleGranger } from '../src/stats/adf.js';
 import { KalmanRegression } from '../src/stats/kalman.js';
 import { RollingOls } from '../src/stats/ols.js';
 import { defineStrategy, type BarView, type Context, type Params, type Strategy, type TickSubscription, type TickView } from '../src/strategy/types.js';
 import { DecisionClock, History, subscription } from './lib.js';
+import { RelationshipMonitor, type MonitorSummary } from './monitor.js';
 
 export interface PairsDiagnostics {
   readonly hedgeRatio: number;
@@ -33,6 +34,12 @@ export interface PairsDiagnostics {
   readonly stops: number;
   readonly gateOpenShare: number;
   readonly lastGatePValue: number;
+  /** With monitor=true: how many breaks, the share of steps spent broken, when it last broke (ISO) or '' . */
+  readonly monitorBreaks?: number;
+  readonly monitorBrokenShare?: number;
+  readonly monitorLastBreak?: string;
+  /** The relationship monitor's state and its breaks and resumptions (with monitor=true). */
+  readonly monitor?: MonitorSummary;
   /** Sampled (time, z) for charts: every step, up to 5,000 kept evenly. */
   readonly zSeries: { readonly ts: number[]; readonly z: number[] };
 }
@@ -54,6 +61,10 @@ export default defineStrategy({
     fraction: { type: 'number', default: 0.95, min: 0, max: 10, doc: 'gross exposure as a fraction of equity, half on each leg' },
     maxPValue: { type: 'number', default: 1, min: 0, max: 1, doc: 'trade only while the Engle-Granger p-value of the window is below this (1 = no gate)' },
     gateEvery: { type: 'integer', default: 20, min: 1, doc: 'steps between cointegration re-tests' },
+    monitor: { type: 'boolean', default: false, doc: 'relationship monitor: flatten and stop when the CUSUM of |z| breaks, resume when it is back and the Engle-Granger p-value holds' },
+    cusumLevel: { type: 'number', default: 3, min: 0.1, doc: 'monitor: the CUSUM accumulates |z| − cusumLevel' },
+    cusumLimit: { type: 'number', default: 20, min: 0.1, doc: 'monitor: broken when the CUSUM exceeds this' },
+    resumePValue: { type: 'number', default: 0.05, min: 0, max: 1, doc: 'monitor: resume when the Engle-Granger p-value of the last lookback steps is below this' },
   },
   create: (p: Params) => new Pairs(p),
 });
@@ -81,8 +92,14 @@ class Pairs implements Strategy {
   private wM2 = 0;
   private readonly maxHoldUs: number;
   private readonly gate: boolean;
+  private readonly monitor: RelationshipMonitor | undefined;
+  // the monitor's reference fit: the fit as it was when the CUSUM last stood at 0
+  private refA = NaN;
+  private refB = NaN;
+  private refS = NaN;
   private readonly maxPValue: number;
   private readonly gateEvery: number;
+  private readonly resumePValue: number;
   private readonly fraction: number;
   private a = -1;
   private b = -1;
@@ -131,8 +148,11 @@ class Pairs implements Strategy {
     this.maxPValue = p.maxPValue as number;
     this.gate = this.maxPValue < 1;
     this.gateEvery = p.gateEvery as number;
+    this.resumePValue = p.resumePValue as number;
     this.fraction = p.fraction as number;
     this.gateOpen = !this.gate;
+    this.monitor = p.monitor ? new RelationshipMonitor(p.cusumLevel as number, p.cusumLimit as number) : undefined;
+    if (!p.monitor && (p.cusumLevel !== 3 || p.cusumLimit !== 20 || p.resumePValue !== 0.05)) throw new Error(`${p.cusumLevel !== 3 ? 'cusumLevel' : p.cusumLimit !== 20 ? 'cusumLimit' : 'resumePValue'} applies with monitor=true`);
     this.roll = new RollingOls(this.lookback);
     this.histA = new History(this.lookback, 1);
     this.histB = new History(this.lookback, 1);
@@ -174,8 +194,16 @@ class Pairs implements Strategy {
       stops: this.stops,
       gateOpenShare: this.steps > this.lookback ? this.gateOpenSteps / (this.steps - this.lookback + 1) : NaN,
       lastGatePValue: this.lastP,
+      ...(this.monitor ? this.monitorFields() : {}),
       zSeries: { ts: Array.from(this.zTs.subarray(0, this.zCount)), z: Array.from(this.zs.subarray(0, this.zCount)) },
     };
+  }
+
+  private monitorFields(): Pick<PairsDiagnostics, 'monitorBreaks' | 'monitorBrokenShare' | 'monitorLastBreak' | 'monitor'> {
+    const m = this.monitor!.summary();
+    const last = m.events.filter((e) => e.what === 'break').at(-1);
+    const after = this.steps - this.lookback + 1;
+    return { monitorBreaks: m.breaks, monitorBrokenShare: after > 0 ? m.brokenSteps / after : NaN, monitorLastBreak: last ? formatIso(last.ts) : '', monitor: m };
   }
 
   /** Dollar-neutral legs: +1 long the spread (buy A, sell B), −1 short it. */
@@ -203,7 +231,7 @@ class Pairs implements Strategy {
         this.wM2 += d * (x - this.wMean);
       }
     }
-    if (this.gate) {
+    if (this.gate || this.monitor) {
       this.histA.push(0, y);
       this.histB.push(0, x);
     }
@@ -217,6 +245,9 @@ class Pairs implements Strategy {
       }
     }
     let z: number;
+    let fitA: number;
+    let fitB: number;
+    let fitSigma: number;
     const kf = this.kf;
     if (kf !== undefined) {
       // the forecast error of this step from the state before it; then the state learns the step
@@ -225,17 +256,36 @@ class Pairs implements Strategy {
       const v = steps > lookback ? kf.lastVariance : this.fitS * this.fitS;
       z = kf.lastError / Math.sqrt(v);
       if (!Number.isFinite(z)) return;
+      // the state before this step's update, which made the forecast
+      fitA = kf.a;
+      fitB = kf.b;
+      fitSigma = Math.sqrt(v);
     } else {
-      const intercept = fixed ? this.fitA : roll.intercept;
-      const slope = fixed ? this.fitB : roll.slope;
-      const sigma = fixed ? this.fitS : roll.residSigma;
-      if (!(sigma > 0)) return;
-      z = (y - intercept - slope * x) / sigma;
+      fitA = fixed ? this.fitA : roll.intercept;
+      fitB = fixed ? this.fitB : roll.slope;
+      fitSigma = fixed ? this.fitS : roll.residSigma;
+      if (!(fitSigma > 0)) return;
+      z = (y - fitA - fitB * x) / fitSigma;
     }
     this.lastZ = z;
     if (steps % this.zStride === 0) this.recordZ(ts, z);
-    if (this.gate && (steps - lookback) % this.gateEvery === 0) this.testGate();
+    if ((this.gate || this.monitor) && (steps - lookback) % this.gateEvery === 0) this.testGate();
     if (this.gateOpen) this.gateOpenSteps++;
+    // the relationship monitor: broken, the strategy holds nothing and enters nothing
+    const mon = this.monitor;
+    if (mon && !mon.broken && mon.calm) {
+      this.refA = fitA;
+      this.refB = fitB;
+      this.refS = fitSigma;
+    }
+    if (mon?.step(ts, mon.broken ? (y - this.refA - this.refB * x) / this.refS : z)) {
+      if (ctx.position(this.symA) !== 0 || ctx.position(this.symB) !== 0 || ctx.pending(this.symA) !== 0 || ctx.pending(this.symB) !== 0) {
+        ctx.targetPosition(this.symA, 0);
+        ctx.targetPosition(this.symB, 0);
+      }
+      this.side = 0;
+      return;
+    }
     // The books decide whether a trade is on, not only our own flag: an entry the broker refused
     // (or one refused in a validation warm-up) leaves us flat, and a position handed over from an
     // earlier walk-forward fold (--fold-edge carry) is managed as if we had entered it now.
@@ -300,6 +350,7 @@ class Pairs implements Strategy {
     } catch {
       this.lastP = NaN; // degenerate window (e.g. a constant price): no evidence
     }
-    this.gateOpen = this.lastP < this.maxPValue;
+    if (this.gate) this.gateOpen = this.lastP < this.maxPValue;
+    this.monitor?.setTest(this.lastP < this.resumePValue, this.lastP);
   }
 }

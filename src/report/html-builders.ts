@@ -37,6 +37,7 @@ function headline(m: RunMetrics): SummaryItem[] {
 
 interface PairsLike {
   zSeries?: { ts: number[]; z: number[] };
+  monitor?: { events: { ts: number; what: 'break' | 'resume' }[] };
 }
 interface LinregLike {
   series?: { ts: number[]; predicted: number[]; realised: number[] };
@@ -57,7 +58,7 @@ export function runHtml(rep: RunReport, out: RunOutcome): HtmlReport {
       { key: 'trials', label: 'trials', value: 1, text: '1' },
     ],
     equity: [{ name: r.strategy, ts: sampleLabels(r.sampleTs, r.periodUs), values: r.equity }],
-    ...(diag?.zSeries && typeof p.entry === 'number' ? { spread: { ts: diag.zSeries.ts, z: diag.zSeries.z, entry: p.entry, exit: p.exit as number, stop: p.stop as number } } : {}),
+    ...(diag?.zSeries && typeof p.entry === 'number' ? { spread: { ts: diag.zSeries.ts, z: diag.zSeries.z, entry: p.entry, exit: p.exit as number, stop: p.stop as number, ...(diag.monitor ? { monitor: diag.monitor.events } : {}) } } : {}),
     ...(diag?.series ? { forecast: diag.series } : {}),
     trades: { columns: TRADE_COLUMNS, rows: tradeRows(r.trades), total: r.trades.length },
     manifest: { tickfold: rep.tickfold, ...rep.manifest },

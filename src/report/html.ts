@@ -42,7 +42,15 @@ export interface HtmlReport {
   readonly foldMarks?: readonly { readonly ts: number; readonly label: string }[];
   readonly folds?: { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly ts: readonly number[]; readonly isSharpe: readonly number[]; readonly oosSharpe: readonly number[] };
   readonly pbo?: { readonly pbo: number; readonly logits: ArrayLike<number>; readonly isSharpe: ArrayLike<number>; readonly oosSharpe: ArrayLike<number> };
-  readonly spread?: { readonly ts: ArrayLike<number>; readonly z: ArrayLike<number>; readonly entry: number; readonly exit: number; readonly stop: number };
+  readonly spread?: {
+    readonly ts: ArrayLike<number>;
+    readonly z: ArrayLike<number>;
+    readonly entry: number;
+    readonly exit: number;
+    readonly stop: number;
+    /** The relationship monitor's breaks and resumptions (µs), drawn as markers. */
+    readonly monitor?: readonly { readonly ts: number; readonly what: 'break' | 'resume' }[];
+  };
   readonly forecast?: { readonly ts: ArrayLike<number>; readonly predicted: ArrayLike<number>; readonly realised: ArrayLike<number> };
   readonly trades: { readonly columns: readonly string[]; readonly rows: readonly (readonly (string | number)[])[]; readonly total: number };
   readonly tables?: readonly { readonly title: string; readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] }[];
@@ -53,6 +61,19 @@ export interface HtmlReport {
 type Points = [number, number][];
 
 /** Downsamples to at most `max` points, keeping each bucket's first, min, max and last point. */
+/** The spread chart's points, and the monitor's events at the chart time nearest each (a marker needs a point of the series). */
+function spreadPayload(sp: NonNullable<HtmlReport['spread']>): { points: Points; entry: number; exit: number; stop: number; monitor: { time: number; what: string }[] } {
+  const points = downsample(sp.ts, sp.z);
+  const monitor = (sp.monitor ?? []).flatMap((e) => {
+    if (points.length === 0) return [];
+    const s = Math.floor(e.ts / 1e6);
+    let k = 0;
+    while (k + 1 < points.length && points[k + 1]![0] <= s) k++;
+    return [{ time: points[k]![0], what: e.what }];
+  });
+  return { points, entry: sp.entry, exit: sp.exit, stop: sp.stop, monitor };
+}
+
 export function downsample(ts: ArrayLike<number>, v: ArrayLike<number>, max = MAX_POINTS): Points {
   const n = ts.length;
   const raw: Points = [];
@@ -112,7 +133,7 @@ export function renderHtmlReport(r: HtmlReport): string {
     foldMarks: (r.foldMarks ?? []).map((m) => ({ time: Math.floor(m.ts / 1e6), label: m.label })),
     folds: r.folds ? { ts: r.folds.ts.map((t) => Math.floor(t / 1e6)), is: r.folds.isSharpe, oos: r.folds.oosSharpe } : null,
     pbo: r.pbo ? { hist: logitHistogram(r.pbo.logits), is: thin(r.pbo.isSharpe), oos: thin(r.pbo.oosSharpe) } : null,
-    spread: r.spread ? { points: downsample(r.spread.ts, r.spread.z), entry: r.spread.entry, exit: r.spread.exit, stop: r.spread.stop } : null,
+    spread: r.spread ? spreadPayload(r.spread) : null,
     forecast: r.forecast ? { predicted: downsample(r.forecast.ts, r.forecast.predicted), realised: downsample(r.forecast.ts, r.forecast.realised) } : null,
   };
   const summary = r.summary
@@ -128,7 +149,11 @@ export function renderHtmlReport(r: HtmlReport): string {
       `<section><h2>Probability of Backtest Overfitting: ${esc(r.pbo.pbo.toFixed(3))}</h2><p class="note">Left: histogram of the logits λ of the out-of-sample rank of the in-sample best trial over the CSCV splits (λ ≤ 0: it ranked in the worse half out of sample). Right: out-of-sample vs in-sample Sharpe (per period) of the selected trial in each split.</p><div class="row"><canvas id="canvas-logits" class="plot" width="560" height="300"></canvas><canvas id="canvas-scatter" class="plot" width="560" height="300"></canvas></div></section>`,
     );
   }
-  if (r.spread) sections.push(`<section><h2>Spread z-score</h2><p class="note">z of the hedged spread at each decision, with entry (±${r.spread.entry}), exit (±${r.spread.exit}) and stop (±${r.spread.stop}) bands.</p><div id="chart-spread" class="chart small"></div></section>`);
+  if (r.spread) {
+    const mon = r.spread.monitor ?? [];
+    const monNote = mon.length > 0 ? ` The relationship monitor broke ${mon.filter((e) => e.what === 'break').length} time(s) (red markers: flattened and out) and resumed ${mon.filter((e) => e.what === 'resume').length} time(s) (green).` : '';
+    sections.push(`<section><h2>Spread z-score</h2><p class="note">z of the hedged spread at each decision, with entry (±${r.spread.entry}), exit (±${r.spread.exit}) and stop (±${r.spread.stop}) bands.${monNote}</p><div id="chart-spread" class="chart small"></div></section>`);
+  }
   if (r.forecast) sections.push(`<section><h2>Forecast vs realised return</h2><p class="note">The regression's predicted forward return (blue) and the return that followed (orange), per decision, in fractions.</p><div id="chart-forecast" class="chart small"></div></section>`);
   for (const t of r.tables ?? []) sections.push(`<section><h2>${esc(t.title)}</h2>${table(t.header, t.rows)}</section>`);
   const shown = r.trades.rows.length;
@@ -254,6 +279,9 @@ if (P.spread) {
   [[P.spread.entry,'#e07b00','entry'],[-P.spread.entry,'#e07b00','entry'],[P.spread.exit,'#2e9e57','exit'],[-P.spread.exit,'#2e9e57','exit'],[P.spread.stop,'#c23b3b','stop'],[-P.spread.stop,'#c23b3b','stop']].forEach(function(b){
     z.createPriceLine({ price: b[0], color: b[1], lineWidth: 1, lineStyle: 2, axisLabelVisible: true, title: b[2] });
   });
+  if (P.spread.monitor.length && LC.createSeriesMarkers) {
+    LC.createSeriesMarkers(z, P.spread.monitor.map(function(m){ return m.what === 'break' ? { time: m.time, position: 'aboveBar', shape: 'arrowDown', color: '#c23b3b', text: 'break' } : { time: m.time, position: 'belowBar', shape: 'arrowUp', color: '#2e9e57', text: 'resume' }; }));
+  }
   s.timeScale().fitContent();
 }
 if (P.forecast) {

@@ -27,6 +27,8 @@ const ACTIVE: Record<string, { params: Record<string, string>; warmupEvents: num
   basket: { params: { every: '10s', formation: '60', refit: '10', entry: '1.5' }, warmupEvents: 60 },
   // variants: a strategy name, a space, what differs
   'linreg cross=BBB': { params: { symbol: 'AAA', every: '10s', window: '60', horizon: '3', refit: '10', cross: 'BBB', crossQuotes: 'true', basis: 'true' }, warmupEvents: 60 },
+  'pairs monitor=true': { params: { every: '10s', lookback: '60', entry: '1.5', monitor: 'true', cusumLimit: '5' }, warmupEvents: 60 },
+  'basket monitor=true': { params: { every: '10s', formation: '60', refit: '10', entry: '1.5', monitor: 'true', cusumLimit: '5' }, warmupEvents: 60 },
   'pairs hedge=kalman': { params: { every: '10s', lookback: '60', entry: '1.5', hedge: 'kalman', delta: '0.001' }, warmupEvents: 60 },
 };
 /** The shipped strategy a contract entry runs. */
