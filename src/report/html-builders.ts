@@ -86,6 +86,22 @@ function joinFolds<T>(s: StrategyOutcome, pick: (d: unknown) => { ts: number[]; 
   return cols && ts.length > 0 ? { ts, cols } : undefined;
 }
 
+/** The relationship monitor's events of each fold's instance, inside its test window (where it traded). */
+function monitorOf(s: StrategyOutcome): { monitor?: { ts: number; what: 'break' | 'resume' }[] } {
+  const per = s.diagnostics as { fold: number; summary: unknown }[] | undefined;
+  if (!Array.isArray(per)) return {};
+  const out: { ts: number; what: 'break' | 'resume' }[] = [];
+  let any = false;
+  for (const { fold, summary } of per) {
+    const ev = (summary as PairsLike | undefined)?.monitor?.events;
+    const f = s.folds[fold]?.fold;
+    if (!ev || !f) continue;
+    any = true;
+    for (const e of ev) if (e.ts >= f.testStart && e.ts < f.testEnd) out.push({ ts: e.ts, what: e.what });
+  }
+  return any ? { monitor: out } : {};
+}
+
 export function validationHtml(v: ValidationOutcome, report: Record<string, unknown>, command: string, params: Readonly<Record<string, Readonly<Record<string, unknown>>>>): HtmlReport {
   const main = v.strategies.find((s) => !s.baseline) ?? v.strategies[0]!;
   const m = main.oos.metrics;
@@ -164,7 +180,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
       oosSharpe: main.folds.map((f) => f.oos.sharpeAnnualized),
     },
     ...(of.pbo ? { pbo: { pbo: of.pbo.pbo, logits: of.pbo.logits, isSharpe: of.pbo.isSharpe, oosSharpe: of.pbo.oosSharpe } } : {}),
-    ...(z && typeof p.entry === 'number' ? { spread: { ts: z.ts, z: z.cols[0]!, entry: p.entry, exit: p.exit as number, stop: p.stop as number } } : {}),
+    ...(z && typeof p.entry === 'number' ? { spread: { ts: z.ts, z: z.cols[0]!, entry: p.entry, exit: p.exit as number, stop: p.stop as number, ...monitorOf(zOwner!) } } : {}),
     ...(fc ? { forecast: { ts: fc.ts, predicted: fc.cols[0]!, realised: fc.cols[1]! } } : {}),
     tables: [
       {
