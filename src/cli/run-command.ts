@@ -30,6 +30,7 @@ export function addExecutionOptions(cmd: Command): Command {
     .option('--calendar <name>', "market calendar for annualisation: 24x7, 24x5, us-equity, or <days>d:<hours>h such as 252d:8h (default: measured from the data)")
     .option('--periods-per-year <n>', 'periods per year for annualisation (default: from the period and the calendar)')
     .option('--seed <n>', 'seed of the run\'s random generator', '1')
+    .option('--benchmark <symbols>', 'the tearsheet\'s benchmark: buy-and-hold of these symbols, equal weights (default: the symbols the strategy traded)')
     .option('--timeout <duration>', 'time limit per backtest, e.g. 30s or 10m: a strategy that overruns it is stopped and named (default: none)')
     .option('--max-memory <MB>', 'heap limit of each thread that runs strategy code, MB (default: Node\'s)');
 }
@@ -52,11 +53,19 @@ export interface RawExecFlags extends RawExecutionFlags {
   periodsPerYear?: string;
   calendar?: string;
   seed: string;
+  benchmark?: string;
   timeout?: string;
   maxMemory?: string;
 }
 
 export const toExecution = toExecutionSettings;
+
+/** `--benchmark A[,B]` as a list of symbols (checked against the data once it is loaded). */
+export function benchmarkOption(v: string): string[] {
+  const syms = v.split(',').map((x) => x.trim());
+  if (syms.some((x) => x === '') || new Set(syms).size !== syms.length) throw new UsageError(`--benchmark '${v}' must name symbols, comma-separated, each once (e.g. SPY or DAX,CAC)`);
+  return syms;
+}
 
 export function runCommand(argvForManifest: () => readonly string[]): Command {
   const cmd = new Command('run')
@@ -109,6 +118,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
         ...(f.periodsPerYear !== undefined ? { periodsPerYear: numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0') } : {}),
         ...(f.calendar !== undefined ? { calendar: calendarOption(f.calendar) } : {}),
         seed,
+        ...(f.benchmark !== undefined ? { benchmark: benchmarkOption(f.benchmark) } : {}),
       };
       // the calendar (periods a year) is measured while the worker replays: not needed before
       const prepared = prepareRun(table, spec, false);

@@ -10,7 +10,7 @@ import { checkSizingSymbols, type ExecutionSettings } from '../broker/settings.j
 import { loadData } from '../data/load.js';
 import { rowTime, sliceTime } from '../data/table.js';
 import { durationError, formatIso, parseDuration } from '../data/time.js';
-import { parseTimeBound } from '../engine/run-job.js';
+import { checkBenchmark, parseTimeBound } from '../engine/run-job.js';
 import { choosePeriod } from '../metrics/period.js';
 import { writeFileAtomic } from '../report/atomic.js';
 import { buildValidationReport, renderValidationJson, renderValidationText, type ValidationContext } from '../report/validation-report.js';
@@ -32,7 +32,7 @@ import { addLedgerOptions, useLedger } from './ledger-options.js';
 import { binomial, MAX_CPCV_SPLITS } from '../validation/cpcv.js';
 import { costSweep, sweepPoint, type CostSweep, type SweepPoint } from '../validation/cost-sweep.js';
 import { dataHash } from '../ledger/keys.js';
-import { addExecutionOptions, toExecution, toGuard, type RawExecFlags } from './run-command.js';
+import { addExecutionOptions, benchmarkOption, toExecution, toGuard, type RawExecFlags } from './run-command.js';
 import { checkInterrupted } from './interrupt.js';
 import { executionInputs } from './execution-options.js';
 
@@ -225,6 +225,8 @@ async function validateWith(
     maxFolds: numberOption('--max-folds', f.maxFolds, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'),
   });
 
+  const benchmark = f.benchmark !== undefined ? benchmarkOption(f.benchmark) : undefined;
+  if (benchmark) checkBenchmark(benchmark, table.symbols);
   const entries = entriesFor(period.label);
   // the plan, before any work (on stderr: stdout may be the JSON)
   if (!f.quiet) {
@@ -253,6 +255,7 @@ async function validateWith(
     bootstrapReps,
     ...(block !== undefined ? { bootstrapBlock: block } : {}),
     targetSharpe,
+    ...(benchmark ? { benchmark } : {}),
   });
   let outcome;
   // the trial ledger: this command's trials recorded, DSR's N and V from all of them on this data

@@ -2,7 +2,8 @@
  * One backtest from start to end: load the data, pick the window, resolve the strategy and its
  * parameters, replay, measure. The CLI's `run` and later the validation commands call this.
  */
-import { UsageError } from '../errors.js';
+import { UsageError, didYouMean } from '../errors.js';
+import { runTearsheet, type RunTearsheet } from '../metrics/run-tearsheet.js';
 import { rowTime, sliceTime, type TickTable } from '../data/table.js';
 import { durationError, parseIso, type EpochUs } from '../data/time.js';
 import type { ExecutionSettings } from '../broker/settings.js';
@@ -26,6 +27,8 @@ export interface RunSpec {
   readonly periodsPerYear?: number;
   readonly calendar?: Calendar;
   readonly seed: string;
+  /** Symbols whose buy-and-hold is the tearsheet's benchmark (default: the traded symbols). */
+  readonly benchmark?: readonly string[];
 }
 
 export interface RunOutcome {
@@ -35,6 +38,7 @@ export interface RunOutcome {
   readonly period: PeriodChoice;
   readonly fromUs: EpochUs;
   readonly toUs: EpochUs;
+  readonly tearsheet: RunTearsheet;
 }
 
 export function parseTimeBound(flag: string, s: string | undefined, fallback: number): number {
@@ -50,6 +54,7 @@ export interface PreparedRun {
   readonly params: Params;
   readonly period: PeriodChoice;
   readonly config: RunConfig;
+  readonly benchmark?: readonly string[];
 }
 
 /**
@@ -80,7 +85,8 @@ export function prepareRun(table: TickTable, spec: RunSpec, annualise = true): P
     periodUs: period.periodUs,
     seed: spec.seed,
   };
-  const prepared: PreparedRun = { window, params, period, config };
+  if (spec.benchmark) checkBenchmark(spec.benchmark, window.symbols);
+  const prepared: PreparedRun = { window, params, period, config, ...(spec.benchmark ? { benchmark: spec.benchmark } : {}) };
   return annualise ? annualised(prepared, spec) : prepared;
 }
 
@@ -91,5 +97,14 @@ export function annualised(p: PreparedRun, spec: RunSpec): PreparedRun {
 
 /** What a prepared run produced, as a {@link RunOutcome}. */
 export function outcomeOf(p: PreparedRun, record: RunRecord, metrics: RunMetrics = computeMetrics(record, p.period.periodsPerYear)): RunOutcome {
-  return { record, metrics, params: p.params, period: p.period, fromUs: rowTime(p.window, 0), toUs: rowTime(p.window, p.window.length - 1) };
+  return { record, metrics, params: p.params, period: p.period, fromUs: rowTime(p.window, 0), toUs: rowTime(p.window, p.window.length - 1), tearsheet: runTearsheet(record, p.window, p.period.periodsPerYear, p.benchmark) };
+}
+
+/** `--benchmark A[,B]`: symbols of the data, else a usage error with "did you mean". */
+export function checkBenchmark(symbols: readonly string[], inData: readonly string[]): void {
+  for (const s of symbols) {
+    if (inData.includes(s)) continue;
+    const near = didYouMean(s, inData);
+    throw new UsageError(`--benchmark ${s}: not a symbol of the data${near ? `; did you mean '${near}'?` : ''} (symbols: ${inData.join(', ')})`);
+  }
 }

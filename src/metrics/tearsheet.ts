@@ -9,7 +9,7 @@
  * span (backtesting.py) and over the periods (quantstats), VaR/CVaR historical with the linear and
  * the lower quantile (quantstats' `value_at_risk` is parametric; given too).
  */
-import { ols } from '../stats/ols.js';
+import { CollinearError, ols } from '../stats/ols.js';
 import { formatIso } from '../data/time.js';
 import { mean, stdev } from './returns.js';
 import { normalQuantile } from '../stats/normal.js';
@@ -124,7 +124,8 @@ function tail(r: Float64Array, method: 'linear' | 'lower'): TailFigures {
     sum += x;
     k++;
   }
-  return { q05, var95: -q05, cvar95: k > 0 ? sum / k : NaN, q95, tailRatio: Math.abs(q95) / Math.abs(q05) };
+  // (0 − x, not −x: a VaR of no loss is 0, not −0)
+  return { q05, var95: 0 - q05, cvar95: k > 0 ? sum / k : NaN, q95, tailRatio: Math.abs(q95) / Math.abs(q05) };
 }
 
 /** The drawdown episodes (STATS.md): maximal runs with dd > 0; peak the point before, trough the first at the run's deepest. */
@@ -256,10 +257,18 @@ export function tearsheet(equity: ArrayLike<number>, ts: ArrayLike<number>, peri
   if (o.benchmark) {
     if (o.benchmark.length !== n) throw new RangeError(`benchmark of ${o.benchmark.length} points, equity ${n}`);
     const b = simpleReturns(o.benchmark);
-    const fit = ols(r, [b], true);
+    // a regression needs more returns than its two coefficients, and a benchmark that moves
+    let fit: { coef: Float64Array; r2: number } = { coef: Float64Array.of(NaN, NaN), r2: NaN };
+    if (b.length > 2 && stdev(b, 1) > 0) {
+      try {
+        fit = ols(r, [b], true);
+      } catch (e) {
+        if (!(e instanceof CollinearError)) throw e;
+      }
+    }
     const a = r.map((x, k) => x - b[k]!);
-    const te = stdev(a, 1);
-    const ir = mean(a) / te;
+    const te = a.length > 1 ? stdev(a, 1) : NaN;
+    const ir = te > 0 ? mean(a) / te : NaN;
     benchmark = {
       totalReturn: o.benchmark[n - 1]! / o.benchmark[0]! - 1,
       cagrPeriods: (o.benchmark[n - 1]! / o.benchmark[0]!) ** (P / b.length) - 1,

@@ -9,6 +9,8 @@ import type { RunOutcome } from '../engine/run-job.js';
 import { describeExecution, type ExecutionSettings } from '../broker/settings.js';
 import type { RoundTrip } from '../portfolio/portfolio.js';
 import { sampleLabels } from '../metrics/period.js';
+import { tearsheetJson } from '../metrics/tearsheet.js';
+import { tearsheetLines } from './tearsheet-text.js';
 import { csvField, fmtInt, fmtNum, fmtP, fmtPct, toJson } from './format.js';
 
 export interface RunReport {
@@ -37,6 +39,8 @@ export interface RunReport {
     readonly feesPaid: number;
   };
   readonly metrics: Record<string, unknown>;
+  /** The tearsheet (metrics/tearsheet.ts), times as ISO strings. */
+  readonly tearsheet: unknown;
   readonly equity: { readonly ts: readonly string[]; readonly equity: readonly number[] };
   readonly rejections: readonly { ts: string; orderId: number; symbol: string; reason: string }[];
   /** The strategy's own diagnostics (`summary()`), when it has any. */
@@ -73,6 +77,7 @@ export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]
       feesPaid: m.feesPaid,
     },
     metrics: { ...m, maxDrawdownPeakTs: iso(m.maxDrawdownPeakTs), maxDrawdownTroughTs: iso(m.maxDrawdownTroughTs) },
+    tearsheet: tearsheetJson(out.tearsheet),
     equity: { ts: Array.from(sampleLabels(r.sampleTs, r.periodUs), (t) => formatIso(t)), equity: Array.from(r.equity) },
     rejections: r.rejections.slice(0, 100).map((x) => ({ ts: formatIso(x.ts), orderId: x.orderId, symbol: x.symbol, reason: x.reason })),
     ...(r.strategySummary !== undefined ? { strategy: r.strategySummary } : {}),
@@ -126,6 +131,7 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   lines.push(
     `  trades         ${m.trades} closed${m.openTrades ? `, ${m.openTrades} open at the end` : ''}; avg hold ${formatDuration(m.avgHoldingUs)}; profit factor ${fmtNum(m.profitFactor)}; expectancy ${fmtNum(m.expectancy)}; avg win ${fmtNum(m.avgWin)} / loss ${fmtNum(m.avgLoss)}`,
   );
+  lines.push(...tearsheetLines(out.tearsheet));
   lines.push(`  activity       ${m.ordersSubmitted} orders (${m.ordersRejected} rejected), ${m.fills} fills; turnover ${fmtNum(m.turnover)}×; exposure ${fmtPct(m.exposureFraction, 1)} of the time; period hit rate ${fmtPct(m.periodHitRate.rate, 1)} of ${m.periodHitRate.wins + m.periodHitRate.losses} periods in the market`);
   if (r.rejections.length > 0) {
     const first = r.rejections[0]!;

@@ -14,6 +14,8 @@ import type { PeriodChoice } from '../metrics/period.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { Fold } from '../validation/folds.js';
 import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.js';
+import { tearsheetJson } from '../metrics/tearsheet.js';
+import { tearsheetLines } from './tearsheet-text.js';
 import { fmtNum, fmtP, fmtPct, toJson } from './format.js';
 
 export interface ValidationContext {
@@ -112,6 +114,7 @@ function strategyJson(s: StrategyOutcome, dataEnd: number): Record<string, unkno
     trials: s.trials.map((t) => ({ index: t.index, label: t.label, values: t.values, wholeData: brief(t.metrics), isObjective: t.isObjective, returns: t.returns })),
     ...(s.diagnostics !== undefined ? { diagnostics: s.diagnostics } : {}),
     ...(s.cpcv ? { cpcv: s.cpcv } : {}),
+    tearsheet: tearsheetJson(s.tearsheet),
   };
 }
 
@@ -253,6 +256,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     out.push('');
     out.push(`${s.name}: ${s.verdict}`);
     out.push(`  PnL OOS      ${fmtNum(m.pnlNet)} (${signedPct(m.returnFraction)}), fees ${fmtNum(m.feesPaid)}; hit rate ${fmtPct(m.hitRate.rate, 1)} of ${m.hitRate.wins + m.hitRate.losses} round trips${m.openTrades ? ` (+${m.openTrades} open at the end of the data, marked to market)` : ''} (95% CI ${fmtPct(m.hitRate.wilson95.low, 1)}–${fmtPct(m.hitRate.wilson95.high, 1)}, p = ${fmtP(m.hitRate.pValue)} vs 50%)`);
+    out.push(...tearsheetLines(s.tearsheet, '  ', 13).map((l) => l.replace(/^  returns {6}/, '  OOS returns  ')));
     out.push(`  IS → OOS     Sharpe ${fmtNum(s.isAggregate.sharpeAnnualized)} → ${fmtNum(m.sharpeAnnualized)} (${signedNum(s.degradation.sharpe)}); hit rate ${fmtPct(s.isAggregate.hitRate.rate, 1)} → ${fmtPct(m.hitRate.rate, 1)}; walk-forward efficiency ${fmtNum(s.walkForwardEfficiency)}`);
     out.push(
       `  DSR          ${fmtNum(of.dsr, 3)}: in-sample best ${of.bestTrial.label} (IS Sharpe ${fmtNum(of.bestTrial.sharpeAnnualized)} a year over ${of.inSamplePeriods} periods) against SR0 ${fmtNum(of.sr0, 4)} per period, the best of ${of.configurations} configuration${of.configurations === 1 ? '' : 's'} by luck (V ${Number.isFinite(of.trialSharpeVariance) ? of.trialSharpeVariance.toExponential(2) : 'n/a'})`,

@@ -36,6 +36,7 @@ import { expandGrid, type Grid, type Trial } from './grid.js';
 import { TaskRunner, type Labeled } from './pool.js';
 import type { OosResult, OosTask, RunSettings, TrialBatchResult, TrialResult, TrialTask } from './tasks.js';
 import { sampleRange } from '../metrics/window.js';
+import { runTearsheet, type RunTearsheet } from '../metrics/run-tearsheet.js';
 
 /** Trials replayed together in one task, at most (see engine runBacktests). */
 const MAX_BATCH = 8;
@@ -88,6 +89,8 @@ export interface ValidationSettings {
   readonly history?: (trials: readonly HistoryTrial[]) => { readonly trials: number; readonly sharpes: readonly number[] };
   /** Combinatorial purged CV over each candidate's configurations, beside the walk-forward (cpcv-paths.ts). */
   readonly cpcv?: { readonly groups: number; readonly testGroups: number; readonly purgeUs: number; readonly embargoUs: number };
+  /** The tearsheet's benchmark symbols (default: the symbols the candidates traded). */
+  readonly benchmark?: readonly string[];
 }
 
 /** A candidate trial as the ledger records it. */
@@ -210,6 +213,8 @@ export interface StrategyOutcome {
   readonly verdict: string;
   /** Combinatorial purged CV over its configurations (with --cpcv). */
   readonly cpcv?: CpcvOutcome;
+  /** The tearsheet of its out-of-sample run, against the command's benchmark. */
+  readonly tearsheet: RunTearsheet;
   /** The fold instances' own diagnostics (`summary()`), per fold. */
   readonly diagnostics: unknown;
 }
@@ -514,6 +519,8 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         verdictClass: verdict.cls,
         verdict: verdict.text,
         diagnostics: oos.record.strategySummary,
+        // one benchmark for every strategy of the command: the candidates' symbols, or --benchmark
+        tearsheet: runTearsheet(oos.record, table, s.run.periodsPerYear, s.benchmark, traded),
         ...(s.cpcv && !e.baseline
           ? {
               cpcv: cpcvPaths(

@@ -1,0 +1,48 @@
+/**
+ * The tearsheet in the terminal: a few lines beside the headline figures (the full tables,
+ * monthly returns and the five deepest drawdowns, are in the JSON and the HTML report).
+ */
+import { formatDuration, formatIso } from '../data/time.js';
+import type { RunTearsheet } from '../metrics/run-tearsheet.js';
+import { fmtNum, fmtPct } from './format.js';
+
+/** Spans shorter than this (in years: about 3 months) get no CAGR in the text. */
+const SHORT_YEARS = 0.25;
+
+const signed = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${fmtPct(x)}` : 'n/a');
+const day = (us: number | null): string => (us === null || !Number.isFinite(us) ? 'n/a' : formatIso(us).replace(/T00:00:00(\.0+)?Z$/, ''));
+
+/** The tearsheet lines, each starting with `indent` and a label padded to `width`. */
+export function tearsheetLines(t: RunTearsheet, indent = '  ', width = 15): string[] {
+  const L = (label: string, text: string): string => `${indent}${label.padEnd(width)}${text}`;
+  const tl = t.tail.linear;
+  const dd = t.drawdowns;
+  const deep = dd.top5.slice(0, 3).map((e) => `${fmtPct(e.depth)} ${day(e.peakTs)} → ${day(e.troughTs)}${e.recovered ? `, back ${day(e.recoveryTs)}` : ', not back'}`);
+  const years = Object.entries(t.monthly)
+    .map(([y, row]) => `${y} ${signed(row.year!)}`)
+    .slice(-12);
+  const b = t.benchmark;
+  const benchName = t.benchmarkSymbols.length <= 4 ? t.benchmarkSymbols.join('+') : `${t.benchmarkSymbols.length} symbols`;
+  const tr = t.trades;
+  // compounded over a year from a few weeks, a growth rate means nothing: said, not printed
+  const short = !(t.calendarYears >= SHORT_YEARS);
+  const growth = short
+    ? `CAGR and Calmar not shown (${formatDuration(t.calendarYears * 365.25 * 86_400e6)} of data: compounded to a year they mean nothing; in the JSON)`
+    : `CAGR ${fmtPct(t.cagrCalendar)} (calendar) / ${fmtPct(t.cagrPeriods)} (periods); Calmar ${fmtNum(t.calmarCalendar)}`;
+  return [
+    L('returns', `total ${signed(t.totalReturn)}; ${growth}; annual mean ${fmtPct(t.annualReturnArithmetic)}, volatility ${fmtPct(t.annualVolatility)}`),
+    L('tail', `VaR 95% ${fmtPct(tl.var95)} a period, CVaR ${fmtPct(0 - tl.cvar95)} (historical); best period ${signed(t.bestPeriod.ret)} (${day(t.bestPeriod.ts)}), worst ${signed(t.worstPeriod.ret)} (${day(t.worstPeriod.ts)}); Omega ${fmtNum(t.omega)}; tail ratio ${fmtNum(tl.tailRatio)}`),
+    L('drawdowns', dd.count === 0 ? 'none' : `${dd.count} episodes, avg depth ${fmtPct(dd.avgDepth)}, avg length ${fmtNum(dd.avgLengthBars, 1)} periods; deepest ${deep.join('; ')}`),
+    ...(years.length > 1 ? [L('by year', years.join(', '))] : []),
+    ...(tr && tr.n > 0 ? [L('trade stats', `SQN ${fmtNum(tr.sqn)}; Kelly ${fmtNum(tr.kelly)}; payoff ${fmtNum(tr.payoff)}; best trade ${signed(tr.best)}, worst ${signed(tr.worst)}`)] : []),
+    ...(b
+      ? [
+          L(
+            'vs benchmark',
+            `buy-and-hold of ${benchName} (${t.benchmarkIs}) ${signed(b.totalReturn)}; beta ${fmtNum(b.beta)}, alpha ${fmtPct(b.alphaAnnual)} a year, information ratio ${fmtNum(b.informationRatioAnnual)}` +
+              (t.benchmarkIs === 'given' && Number.isFinite(t.buyAndHoldTraded) ? `; buy-and-hold of the traded symbols ${signed(t.buyAndHoldTraded)}` : ''),
+          ),
+        ]
+      : []),
+  ];
+}
