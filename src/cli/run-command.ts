@@ -1,6 +1,7 @@
 /**
  * `tickfold run`: one backtest, a readable summary, and the JSON report and trades CSV.
  */
+import type { TickTable } from '../data/table.js';
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { checkSizingSymbols } from '../broker/settings.js';
@@ -101,6 +102,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     // the thread starts while this one loads the data
     const runner = new TaskRunner(1, toGuard(f));
     let out: RunOutcome & { files: readonly FileSummary[] };
+    let shownTable: TickTable | undefined;
     try {
       const loaded = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled, deferCache: runner.pooled });
       const { table, files } = loaded;
@@ -142,6 +144,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       }
       const [res] = await running;
       out = { ...outcomeOf(full, res!.record), files };
+      shownTable = full.window;
     } finally {
       await runner.close();
     }
@@ -150,7 +153,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const json = f.json !== undefined ? renderRunJson(report) : undefined;
     const csv = f.trades !== undefined ? renderTradesCsv(out.record.trades, out.record.openTrades) : undefined;
     // the HTML report's code is loaded only when one is asked for
-    const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out)) : undefined;
+    const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out, shownTable)) : undefined;
     checkInterrupted();
     if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
     if (csv !== undefined) writeFileAtomic(f.trades!, csv);

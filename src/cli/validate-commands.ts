@@ -320,7 +320,7 @@ async function validateWith(
   const reportObj = f.json !== undefined || f.report !== undefined ? buildValidationReport(outcome, ctx) : undefined;
   // render everything first, then write: a failure leaves no partial output
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
-  const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, ctx.params)) : undefined;
+  const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, ctx.params, table)) : undefined;
   checkInterrupted();
   if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
   if (html !== undefined) writeFileAtomic(f.report!, html);

@@ -9,7 +9,11 @@ import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.js';
 import { fmtNum, fmtP, fmtPct } from './format.js';
 import { sampleLabels } from '../metrics/period.js';
-import type { HtmlReport, SummaryItem } from './html.js';
+import type { HtmlReport, PriceChart, StrategyPanel, SummaryItem } from './html.js';
+import type { RunTearsheet } from '../metrics/run-tearsheet.js';
+import { BAR, QUOTE } from '../data/schema.js';
+import type { TickTable } from '../data/table.js';
+import { F_SIDE, F_SYM, F_TS, type RunRecord } from '../portfolio/record.js';
 import type { RunReport } from './run-report.js';
 
 /** Trades shown in the table at most (the CSV and JSON outputs have them all). */
@@ -19,6 +23,116 @@ const TRADE_COLUMNS = ['entry', 'exit', 'symbol', 'side', 'max qty', 'entry pric
 
 function tradeRows(trades: TripLog): (string | number)[][] {
   return Array.from({ length: Math.min(trades.length, MAX_TRADE_ROWS) }, (_, i) => trades.at(i)).map((t) => [formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, t.returnFraction * 100, formatDuration(t.holdingUs)]);
+}
+
+/**
+ * A time as the tables show it: "2024-01-02 14:30", with seconds when they are not zero, a date
+ * alone at midnight; fractions of a second are dropped (the JSON report has every time exactly).
+ */
+export function shortTime(us: number): string {
+  if (!Number.isFinite(us)) return 'n/a';
+  const iso = formatIso(Math.floor(us / 1e6) * 1e6);
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2})?(?:\.\d+)?Z)?$/.exec(iso);
+  if (!m) return iso;
+  if (!m[2] || (m[2] === '00:00' && (!m[3] || m[3] === ':00'))) return m[1]!;
+  return `${m[1]} ${m[2]}${m[3] && m[3] !== ':00' ? m[3] : ''}`;
+}
+
+/** Symbols charted with their fills, at most. */
+const MAX_PRICE_CHARTS = 4;
+
+/** Price charts of the symbols a record traded (its fills as markers), from the table it ran on. */
+export function priceCharts(t: TickTable, r: RunRecord, from = -Infinity, to = Infinity): PriceChart[] {
+  const symCol = r.fills.col(F_SYM);
+  const tsCol = r.fills.col(F_TS);
+  const sideCol = r.fills.col(F_SIDE);
+  const traded = [...new Set(Array.from(symCol))].map((k) => r.symbols[k]!).sort().slice(0, MAX_PRICE_CHARTS);
+  return traded.map((name) => {
+    const id = t.symbols.indexOf(name);
+    const ts: number[] = [];
+    const px: number[] = [];
+    for (let i = 0; i < t.length; i++) {
+      if (t.sym[i] !== id) continue;
+      const at = t.ts[i]!;
+      if (at < from || at > to) continue;
+      const k = t.kind[i]!;
+      const m = k === QUOTE ? (t.f0[i]! + t.f1[i]!) / 2 : k === BAR ? t.f3[i]! : t.f0[i]!;
+      if (m > 0) {
+        ts.push(at);
+        px.push(m);
+      }
+    }
+    const fills: { ts: number; side: 'buy' | 'sell' }[] = [];
+    for (let j = 0; j < r.fills.length; j++) if (r.symbols[symCol[j]!] === name) fills.push({ ts: tsCol[j]!, side: sideCol[j]! > 0 ? 'buy' : 'sell' });
+    return { symbol: name, ts: Float64Array.from(ts), px: Float64Array.from(px), fills };
+  });
+}
+
+/** Annualised Sharpe of the equity's returns over a trailing window of periods. */
+export function rollingSharpe(r: RunRecord, periodsPerYear: number): { window: number; ts: Float64Array; values: Float64Array } | undefined {
+  const n = r.equity.length;
+  const w = Math.max(20, Math.min(Math.round(periodsPerYear / 4), Math.floor(n / 3)));
+  if (n < w + 2) return undefined;
+  const rets = new Float64Array(n);
+  for (let k = 0; k < n; k++) rets[k] = r.equity[k]! / (k > 0 ? r.equity[k - 1]! : r.initialCapital) - 1;
+  const labels = sampleLabels(r.sampleTs, r.periodUs);
+  const ts = new Float64Array(n - w + 1);
+  const values = new Float64Array(n - w + 1);
+  for (let k = w - 1; k < n; k++) {
+    let m = 0;
+    for (let j = k - w + 1; j <= k; j++) m += rets[j]!;
+    m /= w;
+    let v = 0;
+    for (let j = k - w + 1; j <= k; j++) v += (rets[j]! - m) ** 2;
+    const sd = Math.sqrt(v / (w - 1));
+    ts[k - w + 1] = labels[k]!;
+    values[k - w + 1] = sd > 0 ? (m / sd) * Math.sqrt(periodsPerYear) : NaN;
+  }
+  return { window: w, ts, values };
+}
+
+/** A strategy's tab: its headline figures, the tearsheet as a table, monthly returns, deepest drawdowns. */
+export function strategyPanel(name: string, m: RunMetrics, t: RunTearsheet): StrategyPanel {
+  const b = t.benchmark;
+  const tl = t.tail.linear;
+  const tr = t.trades;
+  const row = (k: string, v: string): string[] => [k, v];
+  return {
+    name,
+    summary: [
+      ...headline(m),
+      // compounded to a year from a few weeks a growth rate means nothing (the JSON has it)
+      { key: 'cagrCalendar', label: 'CAGR (calendar)', value: t.cagrCalendar, text: t.calendarYears >= 0.25 ? fmtPct(t.cagrCalendar) : `n/a over ${formatDuration(t.calendarYears * 365.25 * 86_400e6)}` },
+      { key: 'annualVolatility', label: 'volatility (annual)', value: t.annualVolatility, text: fmtPct(t.annualVolatility) },
+      { key: 'var95', label: 'VaR 95% (a period)', value: tl.var95, text: fmtPct(tl.var95) },
+      { key: 'beta', label: `beta vs ${t.benchmarkSymbols.join('+')}`, value: b ? b.beta : null, text: b ? fmtNum(b.beta) : 'n/a' },
+    ],
+    figures: {
+      header: ['figure', 'value'],
+      rows: [
+        row('total return', fmtPct(t.totalReturn)),
+        row('CAGR (calendar span / periods)', t.calendarYears >= 0.25 ? `${fmtPct(t.cagrCalendar)} / ${fmtPct(t.cagrPeriods)}` : `not shown: ${formatDuration(t.calendarYears * 365.25 * 86_400e6)} of data`),
+        row('annualised mean, volatility', `${fmtPct(t.annualReturnArithmetic)}, ${fmtPct(t.annualVolatility)}`),
+        ...(t.calendarYears >= 0.25 ? [row('Calmar (calendar / periods)', `${fmtNum(t.calmarCalendar)} / ${fmtNum(t.calmarPeriods)}`)] : []),
+        row('VaR / CVaR 95% (historical, a period)', `${fmtPct(tl.var95)} / ${fmtPct(0 - tl.cvar95)}`),
+        row('best / worst period', `${fmtPct(t.bestPeriod.ret)} (${shortTime(t.bestPeriod.ts)}) / ${fmtPct(t.worstPeriod.ret)} (${shortTime(t.worstPeriod.ts)})`),
+        row('Omega (0), tail ratio', `${fmtNum(t.omega)}, ${fmtNum(tl.tailRatio)}`),
+        row('drawdowns: count, avg depth, avg length', `${t.drawdowns.count}, ${fmtPct(t.drawdowns.avgDepth)}, ${fmtNum(t.drawdowns.avgLengthBars, 1)} periods`),
+        ...(tr && tr.n > 0 ? [row('SQN, Kelly, payoff', `${fmtNum(tr.sqn)}, ${fmtNum(tr.kelly)}, ${fmtNum(tr.payoff)}`), row('best / worst trade', `${fmtPct(tr.best)} / ${fmtPct(tr.worst)}`)] : []),
+        ...(b
+          ? [
+              row(`buy-and-hold of ${t.benchmarkSymbols.join('+')} (${t.benchmarkIs})`, fmtPct(b.totalReturn)),
+              row('beta, alpha (annual), information ratio (annual)', `${fmtNum(b.beta)}, ${fmtPct(b.alphaAnnual)}, ${fmtNum(b.informationRatioAnnual)}`),
+            ]
+          : []),
+      ],
+    },
+    monthly: t.monthly,
+    drawdowns: {
+      header: ['depth', 'peak', 'trough', 'recovery', 'length (periods)', 'days'],
+      rows: t.drawdowns.top5.map((d) => [fmtPct(d.depth), shortTime(d.peakTs), shortTime(d.troughTs), d.recoveryTs === null ? 'not recovered' : shortTime(d.recoveryTs), String(d.lengthBars), String(d.lengthDays)]),
+    },
+  };
 }
 
 /** The figures every report opens with: PnL and hit rate first. */
@@ -43,7 +157,7 @@ interface LinregLike {
   series?: { ts: number[]; predicted: number[]; realised: number[] };
 }
 
-export function runHtml(rep: RunReport, out: RunOutcome): HtmlReport {
+export function runHtml(rep: RunReport, out: RunOutcome, table?: TickTable): HtmlReport {
   const r = out.record;
   const m = out.metrics;
   const diag = r.strategySummary as (PairsLike & LinregLike) | undefined;
@@ -60,10 +174,18 @@ export function runHtml(rep: RunReport, out: RunOutcome): HtmlReport {
     equity: [{ name: r.strategy, ts: sampleLabels(r.sampleTs, r.periodUs), values: r.equity }],
     ...(diag?.zSeries && typeof p.entry === 'number' ? { spread: { ts: diag.zSeries.ts, z: diag.zSeries.z, entry: p.entry, exit: p.exit as number, stop: p.stop as number, ...(diag.monitor ? { monitor: diag.monitor.events } : {}) } } : {}),
     ...(diag?.series ? { forecast: diag.series } : {}),
+    ...(table ? { prices: priceCharts(table, r) } : {}),
+    ...(rollingOf(r, m.periodsPerYear)),
+    strategies: [strategyPanel(r.strategy, m, out.tearsheet)],
     trades: { columns: TRADE_COLUMNS, rows: tradeRows(r.trades), total: r.trades.length },
     manifest: { tickfold: rep.tickfold, ...rep.manifest },
   };
 }
+
+const rollingOf = (r: RunRecord, P: number): { rollingSharpe?: NonNullable<ReturnType<typeof rollingSharpe>> } => {
+  const x = rollingSharpe(r, P);
+  return x ? { rollingSharpe: x } : {};
+};
 
 /** Each fold's diagnostics, restricted to its test window, joined in time order. */
 function joinFolds<T>(s: StrategyOutcome, pick: (d: unknown) => { ts: number[]; cols: number[][] } | undefined): { ts: number[]; cols: number[][] } | undefined {
@@ -102,7 +224,7 @@ function monitorOf(s: StrategyOutcome): { monitor?: { ts: number; what: 'break' 
   return any ? { monitor: out } : {};
 }
 
-export function validationHtml(v: ValidationOutcome, report: Record<string, unknown>, command: string, params: Readonly<Record<string, Readonly<Record<string, unknown>>>>): HtmlReport {
+export function validationHtml(v: ValidationOutcome, report: Record<string, unknown>, command: string, params: Readonly<Record<string, Readonly<Record<string, unknown>>>>, table?: TickTable): HtmlReport {
   const main = v.strategies.find((s) => !s.baseline) ?? v.strategies[0]!;
   const m = main.oos.metrics;
   const of = main.overfitting;
@@ -167,8 +289,8 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
       header: ['fold', 'train', 'test', 'chosen', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS trades'],
       rows: main.folds.map((f) => [
         `${f.fold.index + 1}${f.fold.partial ? ' (partial)' : ''}`,
-        `${formatIso(f.fold.trainStart)} → ${formatIso(f.fold.trainEnd)}`,
-        `${formatIso(f.fold.testStart)} → ${Number.isFinite(f.fold.testEnd) ? formatIso(f.fold.testEnd) : formatIso(v.plan.dataEnd)}`,
+        `${shortTime(f.fold.trainStart)} → ${shortTime(f.fold.trainEnd)}`,
+        `${shortTime(f.fold.testStart)} → ${Number.isFinite(f.fold.testEnd) ? shortTime(f.fold.testEnd) : shortTime(v.plan.dataEnd)}`,
         f.chosen.label,
         fmtNum(f.is.sharpeAnnualized),
         fmtNum(f.oos.sharpeAnnualized),
@@ -182,6 +304,10 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
     ...(of.pbo ? { pbo: { pbo: of.pbo.pbo, logits: of.pbo.logits, isSharpe: of.pbo.isSharpe, oosSharpe: of.pbo.oosSharpe } } : {}),
     ...(z && typeof p.entry === 'number' ? { spread: { ts: z.ts, z: z.cols[0]!, entry: p.entry, exit: p.exit as number, stop: p.stop as number, ...monitorOf(zOwner!) } } : {}),
     ...(fc ? { forecast: { ts: fc.ts, predicted: fc.cols[0]!, realised: fc.cols[1]! } } : {}),
+    ...(table ? { prices: priceCharts(table, main.oos.record, main.folds[0]!.fold.testStart) } : {}),
+    ...rollingOf(main.oos.record, m.periodsPerYear),
+    // every strategy, candidates first, then the baselines: one tab each
+    strategies: [...v.strategies.filter((x) => !x.baseline), ...v.strategies.filter((x) => x.baseline)].map((x) => strategyPanel(x.baseline ? `${x.name} (baseline)` : x.name, x.oos.metrics, x.tearsheet)),
     tables: [
       {
         title: 'All strategies, out of sample',

@@ -54,7 +54,32 @@ export interface HtmlReport {
   readonly forecast?: { readonly ts: ArrayLike<number>; readonly predicted: ArrayLike<number>; readonly realised: ArrayLike<number> };
   readonly trades: { readonly columns: readonly string[]; readonly rows: readonly (readonly (string | number)[])[]; readonly total: number };
   readonly tables?: readonly { readonly title: string; readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] }[];
+  /** Prices of the traded symbols with the strategy's fills as markers. */
+  readonly prices?: readonly PriceChart[];
+  /** The main equity's rolling annualised Sharpe. */
+  readonly rollingSharpe?: { readonly window: number; readonly ts: ArrayLike<number>; readonly values: ArrayLike<number> };
+  /** Per strategy (the first is the main one): its figures, monthly returns and deepest drawdowns, shown as tabs. */
+  readonly strategies?: readonly StrategyPanel[];
   readonly manifest: unknown;
+}
+
+export interface PriceChart {
+  readonly symbol: string;
+  readonly ts: ArrayLike<number>;
+  readonly px: ArrayLike<number>;
+  /** Fills: µs, buy or sell. */
+  readonly fills: readonly { readonly ts: number; readonly side: 'buy' | 'sell' }[];
+  /** A second line (e.g. the other leg's price, rescaled), optional. */
+  readonly note?: string;
+}
+
+export interface StrategyPanel {
+  readonly name: string;
+  readonly summary: readonly SummaryItem[];
+  /** year → month (1..12 or 'year') → return. */
+  readonly monthly: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly drawdowns: { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] };
+  readonly figures: { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] };
 }
 
 /** Chart points: seconds since epoch, strictly increasing (the charting library's time unit). */
@@ -125,6 +150,54 @@ function table(header: readonly string[], rows: readonly (readonly (string | num
 }
 const fmtCell = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 1000 || Number.isInteger(x) ? x.toLocaleString('en-US', { maximumFractionDigits: 2 }) : x.toPrecision(6).replace(/\.?0+$/, '')) : 'n/a');
 
+/** Fills drawn as markers, at most this many per chart (thinned evenly beyond: the note says so). */
+const MAX_MARKERS = 400;
+
+function pricePayload(pc: PriceChart): { symbol: string; points: Points; marks: { time: number; side: string }[]; thinned: number } {
+  const points = downsample(pc.ts, pc.px);
+  const step = Math.max(1, Math.ceil(pc.fills.length / MAX_MARKERS));
+  const marks: { time: number; side: string }[] = [];
+  // a marker needs a point of its series: each fill at the last chart point at or before it
+  let k = 0;
+  for (let i = 0; i < pc.fills.length; i += step) {
+    const f = pc.fills[i]!;
+    const t = Math.floor(f.ts / 1e6);
+    while (k + 1 < points.length && points[k + 1]![0] <= t) k++;
+    if (points.length > 0) marks.push({ time: points[k]![0], side: f.side });
+  }
+  return { symbol: pc.symbol, points, marks, thinned: step };
+}
+
+/** A month's return as a cell of the heatmap: green up, red down, stronger with size (±10% full). */
+function heatCell(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '<td class="heat"></td>';
+  const a = Math.min(1, Math.abs(v) / 0.1);
+  const bg = v >= 0 ? `rgba(46,158,87,${(0.08 + 0.6 * a).toFixed(2)})` : `rgba(194,59,59,${(0.08 + 0.6 * a).toFixed(2)})`;
+  return `<td class="heat num" data-value="${v}" style="background:${bg}">${(v * 100).toFixed(1)}%</td>`;
+}
+
+function heatmap(monthly: StrategyPanel['monthly']): string {
+  const years = Object.keys(monthly).sort();
+  if (years.length === 0) return '';
+  const head = ['year', 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'year'];
+  const rows = years.map((y) => `<tr><th>${esc(y)}</th>${Array.from({ length: 12 }, (_, m) => heatCell(monthly[y]![String(m + 1)])).join('')}${heatCell(monthly[y]!.year)}</tr>`);
+  return `<table class="heatmap"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function strategyTabs(panels: readonly StrategyPanel[]): string {
+  const buttons = panels.map((p, i) => `<button class="tab${i === 0 ? ' on' : ''}" data-tab="${i}">${esc(p.name)}</button>`).join('');
+  const bodies = panels
+    .map(
+      (p, i) =>
+        `<div class="tabpanel" data-panel="${i}"${i === 0 ? '' : ' hidden'}><div class="summary">${p.summary.map((s) => `<div class="kpi" data-strategy="${esc(p.name)}" data-key="${esc(s.key)}" data-value="${esc(String(s.value ?? ''))}"><div class="label">${esc(s.label)}</div><div class="value">${esc(s.text)}</div></div>`).join('')}</div>` +
+        `<h3>Tearsheet</h3><div class="tablewrap">${table(p.figures.header, p.figures.rows, 'figures')}</div>` +
+        `<h3>Monthly returns</h3><div class="tablewrap">${heatmap(p.monthly) || '<p class="note">no full period</p>'}</div>` +
+        `<h3>Deepest drawdowns</h3><div class="tablewrap">${p.drawdowns.rows.length ? table(p.drawdowns.header, p.drawdowns.rows, 'drawdowns') : '<p class="note">none</p>'}</div></div>`,
+    )
+    .join('');
+  return `<section><h2>${panels.length > 1 ? 'Every strategy' : 'Tearsheet'}</h2>${panels.length > 1 ? `<p class="note">One tab per strategy: its out-of-sample figures, monthly returns and deepest drawdowns.</p><div class="tabs">${buttons}</div>` : ''}${bodies}</section>`;
+}
+
 export function renderHtmlReport(r: HtmlReport): string {
   const payload = {
     equity: r.equity.map((s) => ({ name: s.name, color: s.color ?? null, points: downsample(s.ts, s.values) })),
@@ -135,14 +208,23 @@ export function renderHtmlReport(r: HtmlReport): string {
     pbo: r.pbo ? { hist: logitHistogram(r.pbo.logits), is: thin(r.pbo.isSharpe), oos: thin(r.pbo.oosSharpe) } : null,
     spread: r.spread ? spreadPayload(r.spread) : null,
     forecast: r.forecast ? { predicted: downsample(r.forecast.ts, r.forecast.predicted), realised: downsample(r.forecast.ts, r.forecast.realised) } : null,
+    prices: (r.prices ?? []).map(pricePayload),
+    rolling: r.rollingSharpe ? { window: r.rollingSharpe.window, points: downsample(r.rollingSharpe.ts, r.rollingSharpe.values) } : null,
   };
   const summary = r.summary
     .map((s) => `<div class="kpi" data-key="${esc(s.key)}" data-value="${esc(String(s.value ?? ''))}"><div class="label">${esc(s.label)}</div><div class="value">${esc(s.text)}</div></div>`)
     .join('');
   const sections: string[] = [];
-  sections.push(`<section><h2>Equity</h2><p class="note">Equity sampled per period (currency). ${r.periods?.length ? 'Shaded: grey = in-sample, green = out-of-sample; arrows mark fold starts. ' : ''}Drawdown of ${esc(r.equity[0]?.name ?? '')} below (% from the running peak).</p><div id="chart-equity" class="chart"></div><div id="chart-drawdown" class="chart small"></div></section>`);
+  sections.push(
+    `<section><h2>Equity</h2><p class="note">Equity sampled per period (currency). ${r.periods?.length ? 'Shaded: grey = in-sample, green = out-of-sample; arrows mark fold starts (labelled where there is room). ' : ''}Drawdown of ${esc(r.equity[0]?.name ?? '')} in the lower pane (% below the running peak), on the same time axis. <label class="switch"><input type="checkbox" id="log-equity"> log scale</label></p><div id="chart-equity" class="chart tall"></div></section>`,
+  );
+  if (r.rollingSharpe) sections.push(`<section><h2>Rolling Sharpe</h2><p class="note">Annualised Sharpe of ${esc(r.equity[0]?.name ?? '')} over the last ${r.rollingSharpe.window} periods.</p><div id="chart-rolling" class="chart small"></div></section>`);
+  for (const [k, pc] of (r.prices ?? []).entries()) {
+    sections.push(`<section><h2>${esc(pc.symbol)}: price and fills</h2><p class="note">The mark (quote mid, trade or bar close); green arrows buys, red arrows sells${pc.note ? `; ${esc(pc.note)}` : ''}.</p><div id="chart-price-${k}" class="chart small"></div></section>`);
+  }
+  if (r.strategies?.length) sections.push(strategyTabs(r.strategies));
   if (r.folds) {
-    sections.push(`<section><h2>Folds</h2><p class="note">Annualised Sharpe per fold: in-sample of the chosen parameters (line) and out-of-sample (bars).</p><div id="chart-folds" class="chart small"></div>${table(r.folds.header, r.folds.rows, 'folds')}</section>`);
+    sections.push(`<section><h2>Folds</h2><p class="note">Annualised Sharpe per fold: in-sample of the chosen parameters (line) and out-of-sample (bars).</p><div id="chart-folds" class="chart small"></div><div class="tablewrap">${table(r.folds.header, r.folds.rows, 'folds')}</div></section>`);
   }
   if (r.pbo) {
     sections.push(
@@ -155,7 +237,7 @@ export function renderHtmlReport(r: HtmlReport): string {
     sections.push(`<section><h2>Spread z-score</h2><p class="note">z of the hedged spread at each decision, with entry (±${r.spread.entry}), exit (±${r.spread.exit}) and stop (±${r.spread.stop}) bands.${monNote}</p><div id="chart-spread" class="chart small"></div></section>`);
   }
   if (r.forecast) sections.push(`<section><h2>Forecast vs realised return</h2><p class="note">The regression's predicted forward return (blue) and the return that followed (orange), per decision, in fractions.</p><div id="chart-forecast" class="chart small"></div></section>`);
-  for (const t of r.tables ?? []) sections.push(`<section><h2>${esc(t.title)}</h2>${table(t.header, t.rows)}</section>`);
+  for (const t of r.tables ?? []) sections.push(`<section><h2>${esc(t.title)}</h2><div class="tablewrap">${table(t.header, t.rows)}</div></section>`);
   const shown = r.trades.rows.length;
   sections.push(
     `<section><h2>Trades</h2><p class="note">${shown < r.trades.total ? `First ${shown} of ${r.trades.total} round trips (the JSON/CSV outputs have all). ` : `${r.trades.total} round trips. `}Click a column header to sort.</p>${table(r.trades.columns, r.trades.rows, 'sortable trades')}</section>`,
@@ -214,7 +296,11 @@ h1{font-size:22px;margin:8px 0 4px}h2{font-size:17px;margin:0 0 6px}header p{mar
 section{background:#fff;border:1px solid #e2e6ec;border-radius:6px;padding:12px 14px;margin:12px 0}
 .summary{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px}
 .kpi{border:1px solid #e8ebf0;border-radius:4px;padding:6px 8px}.kpi .label{font-size:12px;color:#5a6475}.kpi .value{font-size:17px;font-weight:600}
-.chart{height:340px}.chart.small{height:220px;margin-top:6px}.note{color:#5a6475;font-size:12.5px;margin:0 0 6px}
+.chart{height:340px}.chart.tall{height:460px}.chart.small{height:220px;margin-top:6px}
+.tablewrap{overflow-x:auto;max-width:100%}table.folds td{white-space:normal}h3{font-size:14px;margin:12px 0 4px}
+table.heatmap td.heat{text-align:right;min-width:44px}table.heatmap th{text-align:center}
+.tabs{display:flex;flex-wrap:wrap;gap:4px;margin:6px 0}.tab{border:1px solid #cfd6e0;background:#f4f6f9;border-radius:4px;padding:4px 10px;cursor:pointer;font:inherit}
+.tab.on{background:#3860d9;color:#fff;border-color:#3860d9}.switch{margin-left:8px;white-space:nowrap;color:#2d3748}.note{color:#5a6475;font-size:12.5px;margin:0 0 6px}
 .row{display:flex;gap:12px;flex-wrap:wrap}.plot{border:1px solid #e8ebf0;max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:12.5px;margin-top:6px}th,td{padding:3px 6px;border-bottom:1px solid #eef0f3;text-align:left;white-space:nowrap}
 td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f6f9;position:sticky;top:0}
@@ -229,6 +315,8 @@ const PAGE_JS = `
 'use strict';
 var P = JSON.parse(document.getElementById('payload').textContent);
 var LC = window.LightweightCharts;
+// what the page drew where, for the browser test (label boxes, axis ranges)
+var LAYOUT = window.__layout = { foldLabels: [], canvasLabels: {} };
 var COLORS = ['#3860d9','#e07b00','#2e9e57','#c23b3b','#7e57c2','#00897b','#6d4c41'];
 function pts(a){ return a.map(function(p){ return { time: p[0], value: p[1] }; }); }
 function chart(id, opts){
@@ -255,15 +343,57 @@ if (P.equity.length) {
     line.setData(pts(s.points));
     if (i === 0) main = line;
   });
-  if (P.foldMarks.length && main && LC.createSeriesMarkers) {
-    LC.createSeriesMarkers(main, P.foldMarks.map(function(m){ return { time: m.time, position: 'belowBar', shape: 'arrowUp', color: '#5a6475', text: m.label }; }));
-  }
-  c.timeScale().fitContent();
-  var d = chart('chart-drawdown');
-  var dd = d.addSeries(LC.AreaSeries, { lineColor: '#c23b3b', topColor: 'rgba(194,59,59,0.05)', bottomColor: 'rgba(194,59,59,0.35)', lineWidth: 1, title: 'drawdown %', priceLineVisible: false, invertFilledArea: true });
+  // the drawdown in a second pane of the same chart: one time axis for both
+  var dd = c.addSeries(LC.AreaSeries, { lineColor: '#c23b3b', topColor: 'rgba(194,59,59,0.05)', bottomColor: 'rgba(194,59,59,0.35)', lineWidth: 1, title: 'drawdown %', priceLineVisible: false, invertFilledArea: true,
+    // a drawdown is never above 0: the axis stops there
+    autoscaleInfoProvider: function(orig){ var r = orig(); if (r && r.priceRange) { r.priceRange.maxValue = 0; if (r.priceRange.minValue >= 0) r.priceRange.minValue = -1; } return r; } }, 1);
   dd.setData(pts(P.drawdown));
-  d.timeScale().fitContent();
+  c.priceScale('right', 1).applyOptions({ scaleMargins: { top: 0, bottom: 0.05 } });
+  var panes = c.panes(); if (panes.length > 1) { panes[0].setStretchFactor(0.72); panes[1].setStretchFactor(0.28); }
+  c.timeScale().fitContent();
+  LAYOUT.drawdownSeries = dd;
+  LAYOUT.equityChart = c;
+  // fold marks: an arrow at every fold start, a label where it does not run into the previous one
+  if (P.foldMarks.length && main && LC.createSeriesMarkers) {
+    var fm = LC.createSeriesMarkers(main, []);
+    var placeFolds = function(){
+      var ts = c.timeScale(), meas = document.createElement('canvas').getContext('2d');
+      meas.font = '12px ' + getComputedStyle(document.body).fontFamily;
+      var lastRight = -Infinity, labels = [];
+      var marks = P.foldMarks.map(function(m){
+        var x = ts.timeToCoordinate(m.time), w = meas.measureText(m.label).width, text = '';
+        if (x !== null && x - w / 2 > lastRight + 6) { text = m.label; lastRight = x + w / 2; labels.push({ x: x, w: w, text: m.label }); }
+        return { time: m.time, position: 'belowBar', shape: 'arrowUp', color: '#5a6475', text: text };
+      });
+      fm.setMarkers(marks);
+      LAYOUT.foldLabels = labels;
+    };
+    placeFolds();
+    c.timeScale().subscribeVisibleLogicalRangeChange(function(){ placeFolds(); });
+  }
+  document.getElementById('log-equity').addEventListener('change', function(e){ c.priceScale('right', 0).applyOptions({ mode: e.target.checked ? 1 : 0 }); });
 }
+if (P.rolling) {
+  var rs = chart('chart-rolling');
+  var rl = rs.addSeries(LC.LineSeries, { color: '#3860d9', lineWidth: 1, title: 'Sharpe (' + P.rolling.window + ')', priceLineVisible: false });
+  rl.setData(pts(P.rolling.points));
+  rl.createPriceLine({ price: 0, color: '#9aa3b2', lineWidth: 1, lineStyle: 2, axisLabelVisible: false, title: '' });
+  rs.timeScale().fitContent();
+}
+P.prices.forEach(function(pc, k){
+  var pch = chart('chart-price-' + k);
+  var pl = pch.addSeries(LC.LineSeries, { color: '#2d3748', lineWidth: 1, title: pc.symbol, priceLineVisible: false });
+  pl.setData(pts(pc.points));
+  if (pc.marks.length && LC.createSeriesMarkers) LC.createSeriesMarkers(pl, pc.marks.map(function(m){ return m.side === 'buy' ? { time: m.time, position: 'belowBar', shape: 'arrowUp', color: '#2e9e57' } : { time: m.time, position: 'aboveBar', shape: 'arrowDown', color: '#c23b3b' }; }));
+  pch.timeScale().fitContent();
+});
+// tabs
+Array.prototype.forEach.call(document.querySelectorAll('.tabs .tab'), function(b){
+  b.addEventListener('click', function(){
+    Array.prototype.forEach.call(document.querySelectorAll('.tabs .tab'), function(x){ x.classList.toggle('on', x === b); });
+    Array.prototype.forEach.call(document.querySelectorAll('.tabpanel'), function(p){ p.hidden = p.dataset.panel !== b.dataset.tab; });
+  });
+});
 if (P.folds) {
   var f = chart('chart-folds');
   var oos = f.addSeries(LC.HistogramSeries, { color: '#2e9e57', title: 'OOS Sharpe', priceLineVisible: false });
@@ -291,30 +421,37 @@ if (P.forecast) {
   g.timeScale().fitContent();
 }
 // plain canvases: axes, labels, bars or points
-function frame(ctx, w, h, xl, yl, x0, x1, y0, y1){
+function axisText(v){ var a = Math.abs(v); return a >= 1000 ? Math.round(v).toLocaleString('en-US') : a >= 100 || Math.round(v) === v ? String(Math.round(v)) : v.toFixed(2); }
+// the left margin fits the widest y label (a label must never run off the canvas)
+function frame(ctx, id, w, h, xl, yl, x0, x1, y0, y1){
+  ctx.font = '12px system-ui, sans-serif';
+  var t0 = axisText(y0), t1 = axisText(y1);
+  var m = Math.max(50, Math.ceil(Math.max(ctx.measureText(t0).width, ctx.measureText(t1).width)) + 24);
   ctx.fillStyle = '#fff'; ctx.fillRect(0,0,w,h);
-  ctx.strokeStyle = '#9aa3b2'; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(50,10); ctx.lineTo(50,h-40); ctx.lineTo(w-10,h-40); ctx.stroke();
-  ctx.fillStyle = '#2d3748'; ctx.font = '12px system-ui, sans-serif'; ctx.textAlign = 'center';
-  ctx.fillText(xl, (w+50)/2, h-8); ctx.fillText(x0.toFixed(2), 50, h-26); ctx.fillText(x1.toFixed(2), w-20, h-26);
-  ctx.save(); ctx.translate(14,(h-40)/2); ctx.rotate(-Math.PI/2); ctx.fillText(yl,0,0); ctx.restore();
-  ctx.textAlign = 'right'; ctx.fillText(y1.toFixed(2), 46, 18); ctx.fillText(y0.toFixed(2), 46, h-42);
+  ctx.strokeStyle = '#9aa3b2'; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(m,10); ctx.lineTo(m,h-40); ctx.lineTo(w-10,h-40); ctx.stroke();
+  ctx.fillStyle = '#2d3748'; ctx.textAlign = 'center';
+  ctx.fillText(xl, (w+m)/2, h-8); ctx.fillText(axisText(x0), m, h-26); ctx.fillText(axisText(x1), w-20, h-26);
+  ctx.save(); ctx.translate(12,(h-40)/2); ctx.rotate(-Math.PI/2); ctx.fillText(yl,0,0); ctx.restore();
+  ctx.textAlign = 'right'; ctx.fillText(t1, m-4, 18); ctx.fillText(t0, m-4, h-42);
+  LAYOUT.canvasLabels[id] = { minX: m - 4 - Math.max(ctx.measureText(t0).width, ctx.measureText(t1).width), margin: m };
+  return m;
 }
 if (P.pbo) {
   var cv = document.getElementById('canvas-logits'), cx = cv.getContext('2d'), W = cv.width, H = cv.height;
   var lo = P.pbo.hist.lo, hi = P.pbo.hist.hi, bins = P.pbo.hist.counts, nb = bins.length;
   var top = Math.max.apply(null, bins.concat([1]));
-  frame(cx, W, H, 'logit λ of the selected trial\\'s OOS rank', 'splits', lo, hi, 0, top);
-  var bw = (W-60)/nb;
-  bins.forEach(function(b,i){ var x0 = lo + i*(hi-lo)/nb; cx.fillStyle = x0 + (hi-lo)/nb <= 0 ? '#c23b3b' : '#3860d9'; var bh = b/top*(H-60); cx.fillRect(50+i*bw+1, H-40-bh, bw-2, bh); });
-  var zx = 50 + (0-lo)/(hi-lo)*(W-60); cx.strokeStyle = '#1d2330'; cx.setLineDash([4,3]); cx.beginPath(); cx.moveTo(zx,10); cx.lineTo(zx,H-40); cx.stroke(); cx.setLineDash([]);
+  var ml = frame(cx, 'canvas-logits', W, H, 'logit λ of the selected trial\\'s OOS rank', 'splits', lo, hi, 0, top);
+  var bw = (W-ml-10)/nb;
+  bins.forEach(function(b,i){ var x0 = lo + i*(hi-lo)/nb; cx.fillStyle = x0 + (hi-lo)/nb <= 0 ? '#c23b3b' : '#3860d9'; var bh = b/top*(H-60); cx.fillRect(ml+i*bw+1, H-40-bh, bw-2, bh); });
+  var zx = ml + (0-lo)/(hi-lo)*(W-ml-10); cx.strokeStyle = '#1d2330'; cx.setLineDash([4,3]); cx.beginPath(); cx.moveTo(zx,10); cx.lineTo(zx,H-40); cx.stroke(); cx.setLineDash([]);
   var sv = document.getElementById('canvas-scatter'), sx = sv.getContext('2d');
   var xs = P.pbo.is, ys = P.pbo.oos, ok = xs.map(function(x,i){ return x !== null && ys[i] !== null && isFinite(x) && isFinite(ys[i]); });
   var X = xs.filter(function(_,i){return ok[i];}), Y = ys.filter(function(_,i){return ok[i];});
   var xa = Math.min.apply(null, X.concat([0])), xb = Math.max.apply(null, X.concat([0.01])), ya = Math.min.apply(null, Y.concat([0])), yb = Math.max.apply(null, Y.concat([0.01]));
-  frame(sx, W, H, 'in-sample Sharpe (per period)', 'out-of-sample Sharpe', xa, xb, ya, yb);
-  var py0 = H-40-(0-ya)/(yb-ya)*(H-50); sx.strokeStyle = '#d0d5dd'; sx.beginPath(); sx.moveTo(50,py0); sx.lineTo(W-10,py0); sx.stroke();
+  var ms = frame(sx, 'canvas-scatter', W, H, 'in-sample Sharpe (per period)', 'out-of-sample Sharpe', xa, xb, ya, yb);
+  var py0 = H-40-(0-ya)/(yb-ya)*(H-50); sx.strokeStyle = '#d0d5dd'; sx.beginPath(); sx.moveTo(ms,py0); sx.lineTo(W-10,py0); sx.stroke();
   sx.fillStyle = 'rgba(56,96,217,0.35)';
-  for (var i = 0; i < X.length; i++) { var px = 50+(X[i]-xa)/(xb-xa)*(W-60), py = H-40-(Y[i]-ya)/(yb-ya)*(H-50); sx.beginPath(); sx.arc(px,py,2,0,6.2832); sx.fill(); }
+  for (var i = 0; i < X.length; i++) { var px = ms+(X[i]-xa)/(xb-xa)*(W-ms-10), py = H-40-(Y[i]-ya)/(yb-ya)*(H-50); sx.beginPath(); sx.arc(px,py,2,0,6.2832); sx.fill(); }
 }
 // sortable tables
 Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function(t){
@@ -328,6 +465,7 @@ Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), functi
     });
   });
 });
-document.body.dataset.rendered = '1';
+// the drawdown axis's top, once drawn (the browser test reads it)
+requestAnimationFrame(function(){ if (LAYOUT.drawdownSeries) LAYOUT.drawdownTop = LAYOUT.drawdownSeries.coordinateToPrice(0); document.body.dataset.rendered = '1'; });
 })();
 `;
