@@ -1,8 +1,8 @@
 /**
- * `tickfold data inspect` and `tickfold data generate`.
+ * `tickfold data inspect`, `tickfold data convert` and `tickfold data generate`.
  */
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { inspectData, renderInspection } from '../data/inspect.js';
@@ -17,13 +17,32 @@ export function dataCommand(): Command {
   addLoadOptions(
     data
       .command('inspect')
-      .description('kind, symbols, rows, time range, spacing, gaps, spreads and bad rows of CSV files')
-      .argument('<paths...>', 'CSV files or folders of them')
+      .description('kind, symbols, rows, time range, spacing, gaps, spreads and bad rows of CSV or Parquet files')
+      .argument('<paths...>', 'CSV or Parquet files, or folders of them')
       .option('--json <file>', JSON_OPTION_DOC),
   ).action(async (paths: string[], flags: RawLoadFlags & { json?: string }) => {
     guardOutputs([{ flag: '--json', path: flags.json, stdout: true }], paths);
     const ins = await inspectData(paths, toLoadOptions(flags));
     emitOutput(flags.json, ins, () => renderInspection(ins));
+  });
+
+  addLoadOptions(
+    data
+      .command('convert')
+      .description('rewrite a CSV (or Parquet) file as Parquet in tickfold\'s columns: zstd, timestamps to the µs, unknown sizes as nulls')
+      .argument('<in>', 'the CSV or Parquet file')
+      .argument('<out>', 'the Parquet file to write (.parquet)'),
+  ).action(async (input: string, out: string, flags: RawLoadFlags) => {
+    if (!out.toLowerCase().endsWith('.parquet')) throw new UsageError(`data convert writes Parquet: name the output ${out.replace(/\.[^./]*$/, '')}.parquet`);
+    guardOutputs([{ flag: 'OUT', path: out }], [input]);
+    const { loadFile } = await import('../data/load.js');
+    const { toParquet } = await import('../data/convert.js');
+    const { writeFileAtomic } = await import('../report/atomic.js');
+    const f = await loadFile(input, { ...toLoadOptions(flags), cache: false });
+    const bytes = await toParquet(f.table);
+    writeFileAtomic(out, bytes);
+    const inBytes = statSync(input).size;
+    process.stdout.write(`wrote ${out}: ${f.table.length.toLocaleString('en-US')} ${f.summary.kind} rows, ${(bytes.length / 1e6).toFixed(2)} MB (${input}: ${(inBytes / 1e6).toFixed(2)} MB, ${(inBytes / bytes.length).toFixed(1)}x)${f.summary.badRows ? `; ${f.summary.badRows} bad rows skipped` : ''}\n`);
   });
 
   data

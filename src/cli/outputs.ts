@@ -8,7 +8,7 @@
  * forgotten file name can never make `--json` swallow, and overwrite, the first data file.
  */
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { looksLikePath } from '../strategy/load.js';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
@@ -91,7 +91,7 @@ export function guardOutputs(outputs: readonly OutputSpec[], inputs: readonly st
     checkOutputKind(o.flag, o.path);
     const p = real(o.path);
     if (ins.includes(p)) {
-      throw new UsageError(`${o.flag} ${o.path} is an input of this command: refusing to write over it; name another file (e.g. ${o.flag} out/${o.flag.slice(2)}${o.flag === '--trades' ? '.csv' : o.flag === '--report' ? '.html' : '.json'})`);
+      throw new UsageError(`${o.flag} ${o.path} is an input of this command: refusing to write over it; name another file (e.g. ${o.flag.startsWith('--') ? `${o.flag} out/${o.flag.slice(2)}${o.flag === '--trades' ? '.csv' : o.flag === '--report' ? '.html' : '.json'}` : `out/${basename(o.path)}`})`);
     }
     if (inputFolders.some((d) => inside(p, d)) && /\.csv$/i.test(p)) {
       throw new UsageError(`${o.flag} ${o.path} is a .csv file in a data folder this command reads: refusing to add it to the input; name a file elsewhere`);

@@ -3,12 +3,12 @@
  */
 import { QUOTE, BAR, delimiterName } from './schema.js';
 import type { FileTable } from './table.js';
-import { loadFile, expandPaths, type FileSummary, type LoadOptions } from './load.js';
+import { checkCsvOnlyOptions, loadFile, expandPaths, type FileSummary, type LoadOptions } from './load.js';
 import { barTiming } from './bars.js';
 import { formatDuration, formatIso } from './time.js';
 
 /** How the text names the reader a file went through. */
-const READER_NAMES: Record<'fast' | 'csv' | 'cache', string> = { fast: 'the byte reader', csv: 'csv-parse (quoted fields)', cache: 'the cache' };
+const READER_NAMES: Record<'fast' | 'csv' | 'parquet' | 'cache', string> = { fast: 'the byte reader', csv: 'csv-parse (quoted fields)', parquet: 'parquet-wasm (Parquet)', cache: 'the cache' };
 
 export interface Gap {
   readonly fromUs: number;
@@ -117,7 +117,9 @@ function inspectSymbol(t: FileTable, id: number, barLengthUs: number | undefined
 
 export async function inspectData(paths: readonly string[], opts: LoadOptions = {}, gapsToShow = 3): Promise<Inspection> {
   const files: FileInspection[] = [];
-  for (const file of expandPaths(paths)) {
+  const inputs = expandPaths(paths);
+  checkCsvOnlyOptions(inputs, opts);
+  for (const file of inputs) {
     const { table, summary, barLengthsUs } = await loadFile(file, opts);
     const lengths = table.kind === BAR ? barTiming(file, table, opts.barStamp ?? 'start', opts.barLengthUs, barLengthsUs).lengthUs : undefined;
     const symbols = table.symbols.map((_, id) => inspectSymbol(table, id, lengths?.[id], gapsToShow));
@@ -149,7 +151,7 @@ export function renderInspection(ins: Inspection): string {
     out.push(
       `  ${s.kind}, ${num(s.rows, 0)} rows, ${num(s.bytes / 1e6, 2)} MB, ${s.symbols.length} symbol${s.symbols.length === 1 ? '' : 's'}` +
         `, ${formatIso(f.firstUs)} → ${formatIso(f.lastUs)}` +
-        `, ${delimiterName(s.delimiter)}-delimited, read by ${READER_NAMES[s.source]}${s.sorted ? ', sorted' : ''}, bad rows: ${s.badRows}`,
+        `${s.source === 'parquet' || (s.source === 'cache' && s.file.toLowerCase().endsWith('.parquet')) ? '' : `, ${delimiterName(s.delimiter)}-delimited`}, read by ${READER_NAMES[s.source]}${s.sorted ? ', sorted' : ''}, bad rows: ${s.badRows}`,
     );
     for (const b of s.badSamples) out.push(`    skipped line ${b.line}: ${b.message.split('\n')[0]}`);
     for (const y of f.symbols) {

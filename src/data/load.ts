@@ -2,8 +2,9 @@
  * Loads many CSV files (and folders of them) into one time-ordered {@link TickTable}.
  */
 import { readdirSync, statSync } from 'node:fs';
+import { isParquetFile } from './parquet-reader.js';
 import { join, resolve, sep } from 'node:path';
-import { DataError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
 import { barTiming, inferBarLengths, type BarStamp } from './bars.js';
 import { cacheKey, readCache, sameKey, sha1OfFile, writeCache } from './cache.js';
 import { readFile, type ReaderChoice } from './read-file.js';
@@ -62,7 +63,7 @@ export interface FileSummary {
   readonly badRows: number;
   readonly badSamples: readonly BadRowSample[];
   /** Which reader produced the rows. */
-  readonly source: 'fast' | 'csv' | 'cache';
+  readonly source: 'fast' | 'csv' | 'parquet' | 'cache';
   /** The field delimiter used. */
   readonly delimiter: Delimiter;
   /** 'local': datetimes without a zone, read as UTC unless `tz` says otherwise. */
@@ -85,7 +86,7 @@ export interface Loaded {
   settle(): void;
 }
 
-/** Expands folders to the `.csv` files in them (sorted by name); keeps files as given. */
+/** Expands folders to the `.csv` and `.parquet` files in them (sorted by name); keeps files as given. */
 export function expandPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
@@ -103,11 +104,11 @@ export function expandPaths(paths: readonly string[]): string[] {
     }
     if (st.isDirectory()) {
       const csvs = readdirSync(p)
-        .filter((f) => f.toLowerCase().endsWith('.csv'))
+        .filter((f) => f.toLowerCase().endsWith('.csv') || f.toLowerCase().endsWith('.parquet'))
         .sort()
         .map((f) => join(p, f));
       if (csvs.length === 0) {
-        throw new DataError('no-such-file', { file: p, line: 0, column: 0, rule: 'folder has no .csv files', hint: 'point at CSV files or a folder that holds them' });
+        throw new DataError('no-such-file', { file: p, line: 0, column: 0, rule: 'folder has no .csv or .parquet files', hint: 'point at CSV or Parquet files or a folder that holds them' });
       }
       out.push(...csvs);
     } else out.push(p);
@@ -213,8 +214,16 @@ function mergeOrder(files: readonly { file: string; kind: number }[]): number[] 
  * Loads files and folders into one table: each file validated, bars moved to their close, all
  * merged in time order (ties: see {@link MERGE_KIND_ORDER}, then row order).
  */
+/** CSV-only options (`--delimiter`, `--reader`) when every input is Parquet: refused, not ignored. */
+export function checkCsvOnlyOptions(files: readonly string[], opts: LoadOptions): void {
+  if (files.length === 0 || !files.every((f) => isParquetFile(f))) return;
+  const csvOnly = opts.delimiter !== undefined ? '--delimiter' : opts.reader !== undefined && opts.reader !== 'auto' ? '--reader' : undefined;
+  if (csvOnly) throw new UsageError(`${csvOnly} applies to CSV files, and every input is Parquet (${files.join(', ')}): leave it out`);
+}
+
 export async function loadData(paths: readonly string[], opts: LoadOptions = {}): Promise<Loaded> {
   const given = expandPaths(paths);
+  checkCsvOnlyOptions(given, opts);
   const loaded: { file: string; kind: number; table: FileTable; summary: Omit<FileSummary, 'barLengthUs'>; barLengthsUs: readonly number[] | undefined; settle: (() => string | undefined) | undefined }[] = [];
   for (const file of given) {
     const { table, summary, barLengthsUs, settle } = await loadFile(file, opts);

@@ -17,6 +17,7 @@ import { BAR, CANONICAL_HEADERS, KIND_NAMES, detectDelimiter, resolveHeader, typ
 import { isSorted, permuteFileTable, stableOrder, type FileTable } from './table.js';
 import { formatIso } from './time.js';
 import { classifyTs, wallToUtc } from './zone.js';
+import { isParquetFile, readParquet } from './parquet-reader.js';
 
 export type ReaderChoice = 'auto' | 'fast' | 'csv';
 
@@ -31,7 +32,7 @@ export interface ReadOptions extends RowOptions, HeaderOptions {
 export interface ReadResult {
   readonly table: FileTable;
   readonly header: ResolvedHeader;
-  readonly reader: 'fast' | 'csv';
+  readonly reader: 'fast' | 'csv' | 'parquet';
   readonly badRows: number;
   readonly badSamples: readonly BadRowSample[];
   /** Rows read through the row rules one by one (csv-parse: all; the byte reader: the few it did not recognise). */
@@ -51,6 +52,10 @@ const EXPECTED = `expected a header line such as ${CANONICAL_HEADERS[1].join(','
 
 /** Reads, validates and (with `sort`) orders one file. */
 export async function readFile(file: string, opts: ReadOptions): Promise<ReadResult> {
+  if (isParquetFile(file)) {
+    const p = await readParquet(file, opts);
+    return finishRead(file, { table: p.table, header: p.header, reader: 'parquet', badRows: p.badRows, badSamples: p.badSamples, ruleRows: p.ruleRows }, p.sha1, opts);
+  }
   const fd = openSync(file, 'r');
   let result: Omit<ReadResult, 'sorted' | 'sha1'>;
   const hashing = opts.contentHash ?? false;
@@ -109,6 +114,11 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
   } finally {
     closeSync(fd);
   }
+  return finishRead(file, result, (csvHash ?? hash)?.digest('hex'), opts);
+}
+
+/** What holds for every reader: no rows is an error; `--tz`, `--sort` and duplicate bars. */
+function finishRead(file: string, result: Omit<ReadResult, 'sorted' | 'sha1'>, sha1: string | undefined, opts: ReadOptions): ReadResult {
   if (result.table.length === 0) {
     throw fileErr(
       file,
@@ -117,7 +127,6 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
       result.badRows > 0 ? 'fix the rows; the first problem was: ' + (result.badSamples[0]?.message ?? '') : `add ${KIND_NAMES[result.header.kind]} rows below the header`,
     );
   }
-  const sha1 = (csvHash ?? hash)?.digest('hex');
   // local wall-clock times of --tz to UTC, before ordering (a DST fall-back can reorder them)
   if (result.header.tz !== undefined) wallToUtc(result.table.ts, result.header.tz);
   const sorted = opts.sort === true && !isSorted(result.table.ts);

@@ -27,6 +27,19 @@ export interface BadRowSample {
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
 
+type RowErr = (code: string, index: number, rule: string, hint: string) => DataError;
+const SYMBOL_EMPTY = ['symbol is empty', 'give every row a symbol'] as const;
+const NOT_FINITE_HINT = 'NaN and Infinity are not prices or sizes; fix or drop the row';
+
+/** Sizes are >= 0, prices > 0 (shared by the text and the typed rows). */
+function checkSign(field: Field, size: boolean, v: number, idx: number, err: RowErr): void {
+  if (size) {
+    if (v < 0) throw err('negative-size', idx, `${field} must be >= 0`, 'sizes and volumes cannot be negative; fix the sign or drop the row');
+  } else if (v <= 0) {
+    throw err('non-positive-price', idx, `${field} must be > 0`, 'prices must be positive; fix the value or drop the row');
+  }
+}
+
 /** How timestamps of a file are written; decided by its first data row. */
 export type TsMode = { readonly kind: 'iso' } | { readonly kind: 'epoch'; readonly unit: TsUnit };
 
@@ -118,19 +131,12 @@ export class RowSink {
           : 'write ISO-8601 such as 2024-08-08T23:54:14.087891Z, 2013-10-07 09:30:00-04:00, 2004-08-19 or 20040819, or a numeric epoch (see --ts-unit)',
       );
     }
-    if (ts < this.prevTs && !this.opts.sort) {
-      throw err(
-        'time-backwards',
-        this.tsIndex,
-        `timestamp goes backwards (the row before is later)`,
-        'rows within a file must be in time order; pass --sort to sort them stably while loading',
-      );
-    }
+    this.checkOrder(ts, err);
     // symbol
     let symId = this.fixedSymId;
     if (this.symIndex >= 0) {
       const s = fields[this.symIndex]!.trim();
-      if (s === '') throw err('bad-symbol', this.symIndex, 'symbol is empty', 'give every row a symbol');
+      if (s === '') throw err('bad-symbol', this.symIndex, SYMBOL_EMPTY[0], SYMBOL_EMPTY[1]);
       // invalid UTF-8 decodes to U+FFFD: a Latin-1 'Société' would silently become 'Soci\ufffdt\ufffd'
       if (s.includes('\ufffd')) {
         throw err('not-utf8', this.symIndex, 'symbol is not UTF-8 text (it has bytes that decode to U+FFFD)', 'save the file as UTF-8, e.g. iconv -f latin1 -t utf-8 in.csv > out.csv');
@@ -158,9 +164,7 @@ export class RowSink {
         }
         throw err('missing-value', idx, `${field} is empty; prices are required`, 'fill in the price, or drop the row');
       }
-      if (NON_FINITE_RE.test(text)) {
-        throw err('not-finite', idx, `${field} must be a finite number`, 'NaN and Infinity are not prices or sizes; fix or drop the row');
-      }
+      if (NON_FINITE_RE.test(text)) throw err('not-finite', idx, `${field} must be a finite number`, NOT_FINITE_HINT);
       if (!NUMBER_RE.test(text)) {
         // a decimal comma (1,1941 in a semicolon or tab file, as European exports write it)
         const decimalComma = /^[+-]?\d+,\d+$/.test(text) ? `it looks like a decimal comma: write ${text.replace(',', '.')} (the decimal separator is a point); ` : '';
@@ -170,13 +174,75 @@ export class RowSink {
       if (!Number.isFinite(v)) {
         throw err('not-finite', idx, `${field} overflows to Infinity`, 'fix the value; it is beyond the range of a double');
       }
-      if (size) {
-        if (v < 0) throw err('negative-size', idx, `${field} must be >= 0`, 'sizes and volumes cannot be negative; fix the sign or drop the row');
-      } else if (v <= 0) {
-        throw err('non-positive-price', idx, `${field} must be > 0`, 'prices must be positive; fix the value or drop the row');
-      }
+      checkSign(field, size, v, idx, err);
       vals[c] = v;
     }
+    this.append(ts, symId, vals, err);
+  }
+
+  /**
+   * One row of typed values (a Parquet file's): `values[i]` is header column i's value, null where
+   * the file has none; `text(i)` renders it for a message. The same rules as a CSV row's text.
+   */
+  acceptValues(ts: number, symbol: string | null, values: ArrayLike<number | null>, text: (i: number) => string, line: number): void {
+    const err = (code: string, index: number, rule: string, hint: string): DataError =>
+      new DataError(code, { file: this.file, line, column: index + 1, field: this.header.names[index]?.trim() ?? `#${index + 1}`, value: text(index), rule, hint });
+    try {
+      const n = this.builder.n;
+      if (!Number.isFinite(ts)) throw err('bad-timestamp', this.tsIndex, 'timestamp is empty or not a time', 'give every row a timestamp');
+      this.checkOrder(ts, err);
+      let symId = this.fixedSymId;
+      if (this.symIndex >= 0) {
+        const s = symbol?.trim() ?? '';
+        if (s === '') throw err('bad-symbol', this.symIndex, SYMBOL_EMPTY[0], SYMBOL_EMPTY[1]);
+        symId = this.builder.symbolId(s);
+      }
+      const fieldsOfKind = this.builder.cols.length;
+      const vals = new Array<number>(fieldsOfKind);
+      for (let c = 0; c < fieldsOfKind; c++) {
+        const idx = this.valueIndex[c]!;
+        if (idx < 0) {
+          vals[c] = NaN;
+          continue;
+        }
+        const role = this.header.roles[idx]!;
+        const field = (role.role === 'value' ? role.field : 'price') as Field;
+        const size = isSizeField(field);
+        const v = values[idx];
+        if (v === null || v === undefined) {
+          if (size) {
+            vals[c] = NaN; // unknown, never zero
+            continue;
+          }
+          throw err('missing-value', idx, `${field} is empty; prices are required`, 'fill in the price, or drop the row');
+        }
+        if (!Number.isFinite(v)) throw err('not-finite', idx, `${field} must be a finite number`, NOT_FINITE_HINT);
+        checkSign(field, size, v, idx, err);
+        vals[c] = v;
+      }
+      this.append(ts, symId, vals, err);
+      const lines = this.builder.lines;
+      if (lines && this.builder.n === n + 1) lines[n] = line;
+    } catch (e) {
+      if (this.opts.onBadRow === 'skip' && e instanceof DataError) {
+        this.badRows++;
+        if (this.badSamples.length < 5) this.badSamples.push({ line, message: e.message });
+        return;
+      }
+      throw e;
+    }
+  }
+
+  private checkOrder(ts: number, err: RowErr): void {
+    if (ts < this.prevTs && !this.opts.sort) {
+      throw err('time-backwards', this.tsIndex, `timestamp goes backwards (the row before is later)`, 'rows within a file must be in time order; pass --sort to sort them stably while loading');
+    }
+  }
+
+  /** The rules across a row's values (bars consistent, quotes not crossed), then the row into the table. */
+  private append(ts: number, symId: number, vals: number[], err: RowErr): void {
+    const h = this.header;
+    const fieldsOfKind = this.builder.cols.length;
     // close-only bars: open/high/low take the close
     if (h.kind === BAR) {
       for (let c = 0; c < 3; c++) if (this.valueIndex[c]! < 0) vals[c] = vals[3]!;

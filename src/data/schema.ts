@@ -264,7 +264,7 @@ export function resolveHeader(file: string, names: readonly string[], opts: Head
     if (col < 0) {
       throw headerErr(
         `column '${names[i]!.trim()}' (${f}) does not belong in ${KIND_NAMES[kind]} data`,
-        `${KIND_NAMES[kind]} files have the columns ${CANONICAL_HEADERS[kind].join(',')}; drop it with --columns skip=${names[i]!.trim()}`,
+        `${KIND_NAMES[kind]} files have the columns ${CANONICAL_HEADERS[kind].join(',')}; ${kind === TRADE && f === 'volume' ? `if it is the trade size, map it with --columns size=${names[i]!.trim()}; else ` : ''}drop it with --columns skip=${names[i]!.trim()}`,
         names[i]!,
         i,
       );
