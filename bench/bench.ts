@@ -297,6 +297,32 @@ try {
     }
   }
 
+  if (ONLY === undefined || ONLY === 'parquet') {
+    // ---- Parquet load against the CSV fast path, on the same rows ------------------------------
+    const pq = join(dir, 'quotes_2m.parquet');
+    const { loadFile } = await import('../src/data/load.js');
+    const { toParquet } = await import('../src/data/convert.js');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(pq, await toParquet((await loadFile(file, { cache: false })).table));
+    const csvCold = best('cold', file, cacheDir);
+    const pqFloor = best('parquet-floor', pq, cacheDir);
+    const pqCold = best('parquet-cold', pq, cacheDir);
+    const pqCached = best('cached', pq, cacheDir, () => run('cold+cache', pq, cacheDir));
+    for (const m of [csvCold, pqCold, pqCached]) if (m.rows !== ROWS) throw new Error(`a Parquet phase read ${m.rows} rows, expected ${ROWS}`);
+    console.log(`Parquet: the same ${fmt(ROWS, 0)} quotes as zstd Parquet (${fmt(statSync(pq).size / 1e6, 1)} MB, against ${fmt(bytes / 1e6, 1)} MB of CSV), each load in a fresh process`);
+    console.log(`${pad('load', 52)}${pad('ms', 10)}M rows/s`);
+    for (const [name, m] of [
+      ['CSV, cold (the byte reader)', csvCold],
+      ['floor: Parquet decode to Arrow only (parquet-wasm)', pqFloor],
+      ['Parquet, cold (decode + the row rules)', pqCold],
+      ['Parquet, from the cache', pqCached],
+    ] as const)
+      console.log(`${pad(name, 52)}${pad(fmt(m.ms, 0), 10)}${fmt(m.rows / (m.ms / 1000) / 1e6)}`);
+    console.log(`${pad('Parquet cold load / CSV cold load', 52)}${fmt(pqCold.ms / csvCold.ms)}`);
+    console.log(`${pad('Parquet cold load / its decode floor', 52)}${fmt(pqCold.ms / pqFloor.ms)}`);
+    console.log('');
+  }
+
   if (failed > 0) console.log(`${failed} target(s) missed`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

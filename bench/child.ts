@@ -2,7 +2,7 @@
  * One measured phase of the benchmark, in its own process so that its peak RSS is its own:
  * `node child.js <phase> <file> <cacheDir>` prints {"ms", "rows", "maxRssBytes"} as JSON.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { loadData } from '../src/data/load.js';
 import type { TickTable } from '../src/data/table.js';
@@ -119,8 +119,17 @@ switch (phase) {
     rows = minimalParse(file);
     break;
   case 'cold':
+  case 'parquet-cold':
     rows = (await loadData([file], { cache: false })).table.length;
     break;
+  case 'parquet-floor': {
+    // the floor of a Parquet load: the decode into Arrow columns alone, no rules, no table
+    const pw = await import('parquet-wasm');
+    const { tableFromIPC } = await import('apache-arrow');
+    const b = readFileSync(file);
+    rows = tableFromIPC(pw.readParquet(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).intoIPCStream()).numRows;
+    break;
+  }
   case 'cold+cache':
     rows = (await loadData([file], { cacheDir })).table.length;
     break;
