@@ -31,3 +31,36 @@ export { hitRate } from './metrics/hit-rate.js';
 export type { HitRate } from './metrics/hit-rate.js';
 export { normalCdf, normalQuantile, normalPdf, erfc } from './stats/normal.js';
 export { binomialUpperTail, binomialTestGreater, wilsonInterval } from './stats/binomial.js';
+// validation: walk-forward and comparison against the naive baselines, as library calls
+export { walkForward } from './validation/library.js';
+export type { WalkForwardOptions, CandidateSpec } from './validation/library.js';
+export { NAIVE_BASELINES, OBJECTIVES, verdictOf } from './validation/validate.js';
+export type { ValidationOutcome, StrategyOutcome, Overfitting, BaselineEdge, Objective, VerdictClass } from './validation/validate.js';
+export { planFolds } from './validation/folds.js';
+export type { Fold, FoldPlan, FoldOptions } from './validation/folds.js';
+export { planCpcv } from './validation/cpcv.js';
+export { dataSnooping } from './validation/snooping.js';
+export type { Snooping } from './validation/snooping.js';
+// overfitting and data-snooping statistics
+export { probabilityOfBacktestOverfitting } from './stats/pbo.js';
+export type { PboResult } from './stats/pbo.js';
+export { spaTest, stepM, lossDifferentials } from './stats/spa.js';
+export { mcs as modelConfidenceSet } from './stats/mcs.js';
+export { bootstrapIndices } from './stats/resample.js';
+// econometrics: OLS, ADF, Engle-Granger, Johansen, Kalman regression, lead-lag
+export { ols, RollingOls } from './stats/ols.js';
+export { adf, engleGranger, halfLife } from './stats/adf.js';
+export { johansen } from './stats/johansen.js';
+export type { JohansenResult, DetOrder } from './stats/johansen.js';
+export { KalmanRegression } from './stats/kalman.js';
+export { crossCorrelation } from './stats/cross-correlation.js';
+export { hayashiYoshida } from './stats/hayashi-yoshida.js';
+export { cointegration, johansenReport, scanPairs } from './analysis/cointegration.js';
+export type { CointReport, JohansenReport } from './analysis/cointegration.js';
+export { leadLag } from './analysis/leadlag.js';
+export type { LeadLagReport } from './analysis/leadlag.js';
+// the tearsheet
+export { tearsheet, drawdownEpisodes } from './metrics/tearsheet.js';
+export type { Tearsheet, DrawdownEpisode } from './metrics/tearsheet.js';
+export { runTearsheet } from './metrics/run-tearsheet.js';
+export type { RunTearsheet } from './metrics/run-tearsheet.js';

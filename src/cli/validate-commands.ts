@@ -24,6 +24,7 @@ import { NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective, type
 import { TaskRunner } from '../validation/pool.js';
 import { renderHtmlReport } from '../report/html.js';
 import { validationHtml } from '../report/html-builders.js';
+import { baselineDefaults } from '../validation/baselines.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
@@ -106,17 +107,6 @@ function addValidationOptions(cmd: Command): Command {
   addLedgerOptions(cmd);
   addLoadOptions(cmd);
   return cmd;
-}
-
-/**
- * Parameters of a naive baseline unless given: decide once per return period (not on every
- * tick), and the coin flip enters or exits with probability 0.1 a period.
- */
-function baselineDefaults(module: StrategyModule, given: Record<string, string>, periodLabel: string): Record<string, string> {
-  const out = { ...given };
-  if ('every' in module.params && out.every === undefined) out.every = periodLabel;
-  if (module.name === 'random' && out.prob === undefined) out.prob = '0.1';
-  return out;
 }
 
 /** A naive baseline's name when it also runs as a candidate (given a grid, or under test). */

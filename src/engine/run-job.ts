@@ -6,7 +6,7 @@ import { UsageError, didYouMean } from '../errors.js';
 import { runTearsheet, type RunTearsheet } from '../metrics/run-tearsheet.js';
 import { rowTime, sliceTime, type TickTable } from '../data/table.js';
 import { durationError, parseIso, type EpochUs } from '../data/time.js';
-import type { ExecutionSettings } from '../broker/settings.js';
+import { DEFAULT_EXECUTION, type ExecutionSettings } from '../broker/settings.js';
 import { choosePeriod, samplingPeriod, type PeriodChoice } from '../metrics/period.js';
 import type { Calendar } from '../metrics/calendar.js';
 import { computeMetrics, type RunMetrics } from '../metrics/run-metrics.js';
@@ -16,17 +16,22 @@ import type { Params, ParamValue, StrategyModule } from '../strategy/types.js';
 import type { RunConfig } from './engine.js';
 import type { RunRecord } from '../portfolio/record.js';
 
+/**
+ * One backtest's settings. Only the strategy is required: the parameters default to the
+ * strategy's defaults, the execution to {@link DEFAULT_EXECUTION} (no latency, no fees, fills at
+ * the quote), the capital to 100,000 and the seed to '1', as on the command line.
+ */
 export interface RunSpec {
   readonly strategy: StrategyModule;
-  readonly params: Readonly<Record<string, string | ParamValue>>;
+  readonly params?: Readonly<Record<string, string | ParamValue>>;
   readonly from?: string;
   readonly to?: string;
-  readonly execution: ExecutionSettings;
-  readonly initialCapital: number;
+  readonly execution?: ExecutionSettings;
+  readonly initialCapital?: number;
   readonly period?: string;
   readonly periodsPerYear?: number;
   readonly calendar?: Calendar;
-  readonly seed: string;
+  readonly seed?: string;
   /** Symbols whose buy-and-hold is the tearsheet's benchmark (default: the traded symbols). */
   readonly benchmark?: readonly string[];
 }
@@ -63,7 +68,8 @@ export interface PreparedRun {
  * on a large table) is left out: periodsPerYear is NaN until {@link annualised} adds it, which a
  * caller does while the backtest runs on a worker.
  */
-export function prepareRun(table: TickTable, spec: RunSpec, annualise = true): PreparedRun {
+export function prepareRun(table: TickTable, given: RunSpec, annualise = true): PreparedRun {
+  const spec = withDefaults(given);
   const fromUs = parseTimeBound('--from', spec.from, -Infinity);
   const toUs = parseTimeBound('--to', spec.to, Infinity);
   if (!(fromUs < toUs)) throw new UsageError(`--from ${spec.from} must be before --to ${spec.to}`);
@@ -88,6 +94,11 @@ export function prepareRun(table: TickTable, spec: RunSpec, annualise = true): P
   if (spec.benchmark) checkBenchmark(spec.benchmark, window.symbols);
   const prepared: PreparedRun = { window, params, period, config, ...(spec.benchmark ? { benchmark: spec.benchmark } : {}) };
   return annualise ? annualised(prepared, spec) : prepared;
+}
+
+/** A spec with its defaults filled in (see {@link RunSpec}). */
+function withDefaults(s: RunSpec): RunSpec & { params: Readonly<Record<string, string | ParamValue>>; execution: ExecutionSettings; initialCapital: number; seed: string } {
+  return { ...s, params: s.params ?? {}, execution: s.execution ?? DEFAULT_EXECUTION, initialCapital: s.initialCapital ?? 100_000, seed: s.seed ?? '1' };
 }
 
 /** The prepared run with its period's annualisation (see {@link prepareRun}'s `annualise`). */

@@ -30,7 +30,13 @@ function checkModule(m: unknown, where: string): StrategyModule {
   return { ...ok, description: ok.description ?? '', params: ok.params ?? {} };
 }
 
-export async function loadStrategy(spec: string, builtins: ReadonlyMap<string, StrategyModule>): Promise<StrategyModule> {
+/**
+ * A strategy by name: a built-in (`buy-and-hold`, `pairs`, ...; see `tickfold/strategies`) or a
+ * module file (`./my-strategy.ts`, `.mjs`, `.js`) whose default export is a {@link StrategyModule}.
+ * `builtins` defaults to the strategies that ship with tickfold.
+ */
+export async function loadStrategy(spec: string, builtins?: ReadonlyMap<string, StrategyModule>): Promise<StrategyModule> {
+  builtins ??= (await import('../../strategies/index.js')).BUILTIN_STRATEGIES;
   const builtin = builtins.get(spec);
   if (builtin) return builtin;
   if (!looksLikePath(spec)) {

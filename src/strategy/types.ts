@@ -232,5 +232,17 @@ export interface StrategyModule {
   create(params: Params): Strategy;
 }
 
-/** Identity helper that gives a module literal its type. */
-export const defineStrategy = (m: StrategyModule): StrategyModule => m;
+/** The value type a parameter spec declares: numbers for `number` and `integer`, and so on. */
+export type ParamValueOf<S extends ParamSpec> = S['type'] extends 'number' | 'integer' ? number : S['type'] extends 'boolean' ? boolean : string;
+
+/** The parameters a strategy's `create` receives, typed from its schema. */
+export type ParamsOf<S extends ParamSchema> = { readonly [K in keyof S]: ParamValueOf<S[K]> };
+
+/**
+ * Identity helper that gives a module literal its type, and types `create`'s parameters from the
+ * schema: with `params: { lookback: { type: 'integer', ... } }`, `create(p)` sees `p.lookback` as a
+ * number, without casts.
+ */
+export function defineStrategy<const S extends ParamSchema>(m: { readonly name: string; readonly description: string; readonly params: S; create(params: ParamsOf<S>): Strategy }): StrategyModule {
+  return m as unknown as StrategyModule;
+}

@@ -1,0 +1,91 @@
+/**
+ * Walk-forward and comparison as library calls, with the command line's defaults: every listed
+ * strategy is a candidate over its grid, and the four naive baselines (buy-and-hold, flat, random,
+ * momentum) run beside them on the same folds as the yardstick.
+ *
+ * ```ts
+ * const { table } = await loadData(['data/sample_pair_quotes.csv']);
+ * const v = await walkForward(table, { strategies: [{ strategy: 'pairs', params: { every: '10s' }, grid: { entry: [1.5, 2] } }], train: '1h', test: '30m' });
+ * console.log(v.strategies[0].verdict);
+ * ```
+ */
+import { availableParallelism } from 'node:os';
+import { DEFAULT_EXECUTION, type ExecutionSettings } from '../broker/settings.js';
+import type { TickTable } from '../data/table.js';
+import { choosePeriod } from '../metrics/period.js';
+import { loadStrategy } from '../strategy/load.js';
+import { UsageError } from '../errors.js';
+import { baselineDefaults } from './baselines.js';
+import type { FoldEdge } from './folded.js';
+import { planFolds } from './folds.js';
+import { parseGrid } from './grid.js';
+import { NAIVE_BASELINES, validate, type Entry, type Objective, type ValidationOutcome } from './validate.js';
+
+export interface CandidateSpec {
+  /** A built-in name (`pairs`) or a module path (`./my-strategy.ts`). */
+  readonly strategy: string;
+  /** Fixed parameters. */
+  readonly params?: Readonly<Record<string, string | number | boolean>>;
+  /** Values searched in sample, per parameter: a list, or `start:stop:step` text. */
+  readonly grid?: Readonly<Record<string, string | readonly (string | number | boolean)[]>>;
+}
+
+export interface WalkForwardOptions {
+  readonly strategies: readonly (string | CandidateSpec)[];
+  /** One split (`0.7` or an ISO time), or walk-forward windows (`train` and `test`, e.g. '30d', '5d'). */
+  readonly split?: string;
+  readonly train?: string;
+  readonly test?: string;
+  readonly anchored?: boolean;
+  readonly embargo?: string;
+  readonly warmup?: string;
+  readonly execution?: ExecutionSettings;
+  readonly initialCapital?: number;
+  /** Return period (default: from the data span). */
+  readonly period?: string;
+  readonly seed?: string;
+  readonly objective?: Objective;
+  readonly edge?: FoldEdge;
+  /** Worker threads (default: the cores here). */
+  readonly workers?: number;
+  readonly bootstrapReps?: number;
+  readonly pboPartitions?: number;
+  readonly targetSharpe?: number;
+}
+
+const text = (v: string | number | boolean): string => String(v);
+
+export async function walkForward(table: TickTable, o: WalkForwardOptions): Promise<ValidationOutcome> {
+  if (o.strategies.length === 0) throw new UsageError('walkForward needs at least one strategy');
+  const period = choosePeriod(table, o.period, undefined, undefined);
+  const plan = planFolds(table, {
+    ...(o.split !== undefined ? { split: o.split } : {}),
+    ...(o.train !== undefined ? { train: o.train } : {}),
+    ...(o.test !== undefined ? { test: o.test } : {}),
+    ...(o.anchored ? { anchored: true } : {}),
+    ...(o.embargo !== undefined ? { embargo: o.embargo } : {}),
+    ...(o.warmup !== undefined ? { warmup: o.warmup } : {}),
+  });
+  const specs = o.strategies.map((s): CandidateSpec => (typeof s === 'string' ? { strategy: s } : s));
+  const entries: Entry[] = [];
+  for (const c of specs) {
+    const module = await loadStrategy(c.strategy);
+    const grid = parseGrid(Object.entries(c.grid ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : v.map(text).join(',')}`));
+    entries.push({ name: module.name, spec: c.strategy, module, base: Object.fromEntries(Object.entries(c.params ?? {}).map(([k, v]) => [k, text(v)])), grid, baseline: false });
+  }
+  for (const b of NAIVE_BASELINES) {
+    const module = await loadStrategy(b);
+    const name = entries.some((e) => e.name === b) ? `${b} (naive)` : b;
+    entries.push({ name, spec: b, module, base: baselineDefaults(module, {}, period.label), grid: [], baseline: true });
+  }
+  return validate(table, entries, {
+    plan,
+    run: { execution: o.execution ?? DEFAULT_EXECUTION, initialCapital: o.initialCapital ?? 100_000, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: o.seed ?? '1' },
+    objective: o.objective ?? 'sharpe',
+    edge: o.edge ?? 'close',
+    pboPartitions: o.pboPartitions ?? 16,
+    bootstrapReps: o.bootstrapReps ?? 2000,
+    targetSharpe: o.targetSharpe ?? 1,
+    workers: o.workers ?? availableParallelism(),
+  });
+}
