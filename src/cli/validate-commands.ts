@@ -20,7 +20,7 @@ import type { StrategyModule } from '../strategy/types.js';
 import { DEFAULT_MAX_FOLDS, planFolds } from '../validation/folds.js';
 import { parseGrid } from '../validation/grid.js';
 import { parseListed, routeEntries } from './strategy-args.js';
-import { NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective, type ValidationSettings } from '../validation/validate.js';
+import { CPCV_OBJECTIVE_NAMES, NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective, type ValidationSettings } from '../validation/validate.js';
 import { TaskRunner } from '../validation/pool.js';
 import { renderHtmlReport } from '../report/html.js';
 import { validationHtml } from '../report/html-builders.js';
@@ -373,6 +373,7 @@ function cpcvOf(f: RawValidationFlags): { groups: number; testGroups: number; pu
     if (f.purge !== undefined || f.cpcvEmbargo !== undefined) throw new UsageError(`${f.purge !== undefined ? '--purge' : '--cpcv-embargo'} applies to --cpcv N:k (combinatorial purged CV), which is not given`);
     return undefined;
   }
+  if (!CPCV_OBJECTIVE_NAMES.includes(f.objective)) throw new UsageError(`--objective ${f.objective} with --cpcv: CPCV chooses on the trials' returns over its training groups, so by ${CPCV_OBJECTIVE_NAMES.join(', ')}; give one of those`);
   const m = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(f.cpcv);
   if (!m) throw new UsageError(`--cpcv '${f.cpcv}' must be N:k, e.g. 6:2 (6 groups, 2 tested per split)`);
   const groups = Number(m[1]);

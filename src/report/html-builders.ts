@@ -349,8 +349,8 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
           const cv = s.cpcv!;
           return {
             title: `CPCV of ${s.name}: ${cv.groups} groups, ${cv.testGroups} tested, ${cv.splits} splits, ${cv.paths.length} paths; OOS Sharpe mean ${fmtNum(cv.sharpe.mean)}, sd ${fmtNum(cv.sharpe.sd)}, ${Math.round(cv.sharpe.shareBelowZero * cv.paths.length)} of ${cv.paths.length} below 0`,
-            header: ['path', 'OOS Sharpe', 'OOS return', 'configurations by group'],
-            rows: cv.paths.map((p) => [String(p.path + 1), fmtNum(p.sharpeAnnualized), fmtPct(p.returnFraction), p.chosen.join(' | ')]),
+            header: ['path', 'OOS Sharpe (replayed)', 'OOS return', 'trades', 'recombined Sharpe', 'configurations by group'],
+            rows: cv.paths.map((p, k) => [String(p.path + 1), fmtNum(p.sharpeAnnualized), fmtPct(p.returnFraction), p.trades === undefined ? 'n/a' : String(p.trades), cv.recombined ? fmtNum(cv.recombined.paths[k]!.sharpeAnnualized) : 'n/a', p.chosen.join(' | ')]),
           };
         }),
     ],

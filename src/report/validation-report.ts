@@ -274,8 +274,10 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     }
     if (s.cpcv) {
       const cv = s.cpcv;
+      const below = Math.round(cv.sharpe.shareBelowZero * cv.paths.length);
       out.push(
-        `  CPCV         ${cv.groups} groups, ${cv.testGroups} tested: ${cv.splits} splits, ${cv.paths.length} paths over ${cv.periods} periods (purge ${cv.purgePeriods}, embargo ${cv.embargoPeriods} periods); OOS Sharpe over the paths: mean ${fmtNum(cv.sharpe.mean)}, sd ${fmtNum(cv.sharpe.sd)}, ${Math.round(cv.sharpe.shareBelowZero * cv.paths.length)} of ${cv.paths.length} below 0 (min ${fmtNum(cv.sharpe.min)}, max ${fmtNum(cv.sharpe.max)})`,
+        `  CPCV         ${cv.groups} groups, ${cv.testGroups} tested: ${cv.splits} splits, ${cv.paths.length} paths over ${cv.periods} periods (purge ${cv.purgePeriods}, embargo ${cv.embargoPeriods} periods), ${cv.replayed ? 'each path replayed' : 'recombined from the trials'}; OOS Sharpe over the paths: mean ${fmtNum(cv.sharpe.mean)}, sd ${fmtNum(cv.sharpe.sd)}, ${below} of ${cv.paths.length} below 0 (min ${fmtNum(cv.sharpe.min)}, max ${fmtNum(cv.sharpe.max)})` +
+          (cv.recombined ? `; recombined from the trials' returns (no replay, no switching costs): mean ${fmtNum(cv.recombined.sharpe.mean)}, sd ${fmtNum(cv.recombined.sharpe.sd)}` : ''),
       );
     }
     if (s.stability.length > 0) {

@@ -8,8 +8,9 @@
  * paths: its mean, spread and the share of paths below 0.
  *
  * The paths are recombined from the configurations' returns, as AFML does: not replayed (a
- * position open at a group's edge is not closed there). The walk-forward beside it is the
- * replayed out-of-sample run.
+ * position open at a group's edge is not closed there, no cost of switching is paid). A
+ * validation replays the same paths through its scheme pipeline (validate.ts, scheme.ts) and
+ * reports this recombination beside them.
  */
 import { mean, sharpePerPeriod, stdev } from '../metrics/returns.js';
 import { planCpcv, trainRows, type CpcvPlan } from './cpcv.js';
@@ -18,8 +19,24 @@ export interface CpcvPath {
   readonly path: number;
   readonly sharpeAnnualized: number;
   readonly returnFraction: number;
-  /** For each group, the label of the configuration whose returns fill it. */
+  /** Round trips of the replayed path (absent for a recombined one). */
+  readonly trades?: number;
+  /** For each group, the label of the configuration that trades it. */
   readonly chosen: readonly string[];
+}
+
+export interface SharpeSummary {
+  readonly mean: number;
+  readonly sd: number;
+  readonly min: number;
+  readonly max: number;
+  readonly shareBelowZero: number;
+}
+
+/** Mean, spread (ddof 1), extremes and the share below 0 of the paths' annual Sharpe. */
+export function pathSharpeSummary(paths: readonly CpcvPath[]): SharpeSummary {
+  const sh = paths.map((x) => x.sharpeAnnualized).filter(Number.isFinite);
+  return { mean: mean(sh), sd: sh.length > 1 ? stdev(sh, 1) : NaN, min: Math.min(...sh), max: Math.max(...sh), shareBelowZero: sh.filter((x) => x < 0).length / sh.length };
 }
 
 export interface CpcvOutcome {
@@ -32,7 +49,11 @@ export interface CpcvOutcome {
   /** Per split: the configuration chosen in sample. */
   readonly chosenBySplit: readonly string[];
   readonly paths: readonly CpcvPath[];
-  readonly sharpe: { readonly mean: number; readonly sd: number; readonly min: number; readonly max: number; readonly shareBelowZero: number };
+  readonly sharpe: SharpeSummary;
+  /** Whether the paths were replayed (validate.ts) or recombined from the trials' returns (here). */
+  readonly replayed?: boolean;
+  /** With replayed paths: the recombination of the same choices, for comparison. */
+  readonly recombined?: { readonly sharpe: SharpeSummary; readonly paths: readonly CpcvPath[] };
 }
 
 export function cpcvPaths(
@@ -64,9 +85,6 @@ export function cpcvPaths(
     for (const x of r) growth *= 1 + x;
     paths.push({ path: p, sharpeAnnualized: sharpePerPeriod(r) * Math.sqrt(o.periodsPerYear), returnFraction: growth - 1, chosen: labels });
   }
-  const sh = paths.map((x) => x.sharpeAnnualized).filter(Number.isFinite);
-  const m = mean(sh);
-  const sd = sh.length > 1 ? stdev(sh, 1) : NaN;
   return {
     groups: o.groups,
     testGroups: o.testGroups,
@@ -76,6 +94,6 @@ export function cpcvPaths(
     periods: T,
     chosenBySplit: chosen.map((j) => trials[j]!.label),
     paths,
-    sharpe: { mean: m, sd, min: Math.min(...sh), max: Math.max(...sh), shareBelowZero: sh.filter((x) => x < 0).length / sh.length },
+    sharpe: pathSharpeSummary(paths),
   };
 }

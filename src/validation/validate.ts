@@ -22,12 +22,14 @@ import { strategyProblems } from '../strategy/instance.js';
 import type { TickTable } from '../data/table.js';
 import type { RunRecord } from '../engine/engine.js';
 import { hitRateOfCounts, type HitRate } from '../metrics/hit-rate.js';
-import { kurtosisNonExcess, mean, returnsFromEquity, sharpePerPeriod, skewness, stdev } from '../metrics/returns.js';
+import { kurtosisNonExcess, mean, returnsFromEquity, sharpePerPeriod, skewness, sortinoPerPeriod, stdev } from '../metrics/returns.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import { deflatedSharpe, minBacktestLength, minTrackRecordLength } from '../metrics/sharpe-inference.js';
 import { stationaryBootstrapMean } from '../stats/bootstrap.js';
 import { dataSnooping, type Snooping } from './snooping.js';
-import { cpcvPaths, type CpcvOutcome } from './cpcv-paths.js';
+import { cpcvPaths, pathSharpeSummary, type CpcvOutcome, type CpcvPath } from './cpcv-paths.js';
+import { binomial, planCpcv, trainRows, type CpcvPlan } from './cpcv.js';
+import { cpcvScheme, foldScheme, type Scheme, type SchemePath } from './scheme.js';
 import { probabilityOfBacktestOverfitting, type PboResult } from '../stats/pbo.js';
 import type { ParamValue, StrategyModule } from '../strategy/types.js';
 import type { FoldEdge, Segment } from './folded.js';
@@ -316,6 +318,87 @@ function masked(r: Float64Array, mask: Uint8Array): Float64Array {
   return out;
 }
 
+/**
+ * Combinatorial purged CV beside the walk-forward, through the same pipeline: the CPCV scheme's
+ * selections (its splits' purged and embargoed training groups) choose each candidate's best
+ * trial by the return-based objective over those periods, and each of its φ paths is replayed as
+ * one out-of-sample run (positions closed or carried at group edges as --fold-edge says, every
+ * cost of switching paid). The recombination of the trials' returns (AFML's own construction, no
+ * replay) is reported beside it.
+ */
+async function replayCpcv(
+  s: ValidationSettings,
+  cv: NonNullable<ValidationSettings['cpcv']>,
+  runner: TaskRunner,
+  entries: readonly Entry[],
+  candidates: readonly number[],
+  trialsOf: readonly (readonly Trial[])[],
+  resultsOf: readonly (readonly TrialResult[])[],
+  pathTask: (e: Entry, trials: readonly Trial[], chosen: readonly number[], path: SchemePath, label: string) => Labeled<OosTask>,
+  dataStart: number,
+): Promise<Map<number, CpcvOutcome>> {
+  const purgePeriods = Math.ceil(cv.purgeUs / s.run.periodUs);
+  const embargoPeriods = Math.ceil(cv.embargoUs / s.run.periodUs);
+  const score = CPCV_OBJECTIVES[s.objective as keyof typeof CPCV_OBJECTIVES] ?? CPCV_OBJECTIVES.sharpe;
+  const out = new Map<number, CpcvOutcome>();
+  const jobs: { i: number; plan: CpcvPlan; chosen: number[]; scheme: Scheme }[] = [];
+  for (const i of candidates) {
+    const rs = resultsOf[i]!;
+    const plan = planCpcv(rs[0]!.returns.length, cv.groups, cv.testGroups, purgePeriods, embargoPeriods);
+    const scheme = cpcvScheme(plan, rs[0]!.sampleTs, dataStart);
+    const chosen = plan.splits.map((sp) => {
+      const rows = trainRows(sp);
+      let best = 0;
+      let bestV = -Infinity;
+      rs.forEach((r, j) => {
+        const v = score(rows.map((k) => r.returns[k]!));
+        if (v > bestV) [best, bestV] = [j, v];
+      });
+      return best;
+    });
+    jobs.push({ i, plan, chosen, scheme });
+  }
+  const tasks = jobs.flatMap(({ i, chosen, scheme }) => scheme.paths.map((p) => pathTask(entries[i]!, trialsOf[i]!, chosen, p, `${entries[i]!.name} CPCV path ${p.index + 1}`)));
+  const results = (await runner.runAll(tasks)) as OosResult[];
+  let at = 0;
+  for (const { i, plan, chosen, scheme } of jobs) {
+    const trials = trialsOf[i]!;
+    const rs = resultsOf[i]!;
+    const paths = scheme.paths.map((p): CpcvPath => {
+      const r = results[at++]!;
+      return { path: p.index, sharpeAnnualized: r.metrics.sharpeAnnualized, returnFraction: r.metrics.returnFraction, trades: r.metrics.trades, chosen: p.segments.map((g) => trials[chosen[g.selection]!]!.label) };
+    });
+    const recombined = cpcvPaths(
+      trials.map((t, j) => ({ label: t.label, returns: rs[j]!.returns })),
+      { groups: cv.groups, testGroups: cv.testGroups, purgePeriods, embargoPeriods, periodsPerYear: s.run.periodsPerYear },
+    );
+    out.set(i, {
+      groups: cv.groups,
+      testGroups: cv.testGroups,
+      purgePeriods,
+      embargoPeriods,
+      splits: plan.splits.length,
+      periods: plan.rows,
+      chosenBySplit: chosen.map((j) => trials[j]!.label),
+      paths,
+      sharpe: pathSharpeSummary(paths),
+      replayed: true,
+      recombined: { sharpe: recombined.sharpe, paths: recombined.paths },
+    });
+  }
+  return out;
+}
+
+/** The objectives CPCV can choose by: computed on the trials' returns over the training groups. */
+const CPCV_OBJECTIVES = {
+  sharpe: (r: readonly number[]): number => sharpePerPeriod(r),
+  sortino: (r: readonly number[]): number => sortinoPerPeriod(r),
+  return: (r: readonly number[]): number => r.reduce((g, x) => g * (1 + x), 1) - 1,
+} as const;
+
+/** The objectives CPCV accepts (the others need the trades of each training window). */
+export const CPCV_OBJECTIVE_NAMES = Object.keys(CPCV_OBJECTIVES) as readonly string[];
+
 export async function validate(table: TickTable, entries: readonly Entry[], s: ValidationSettings): Promise<ValidationOutcome> {
   const folds = s.plan.folds;
   const objective = OBJECTIVES[s.objective];
@@ -344,7 +427,9 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
   const runner = typeof s.workers === 'number' ? new TaskRunner(s.workers) : s.workers;
   runner.use(table);
   try {
-    const windows = folds.map((f) => [f.trainStart, f.trainEnd] as const);
+    // the scheme: a selection per fold (its training window), and one path of the folds' test windows
+    const scheme = foldScheme(s.plan);
+    const windows = scheme.selections.map((x) => x.train[0]!);
     // trials in batches replayed together: fewer passes over memory, enough batches to share out
     const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(Math.max(1, ...trialsOf.map((t) => t.length)) / runner.workers)));
     const tasksOf = (i: number): Labeled<TrialTask>[] => {
@@ -368,7 +453,9 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     };
     // candidates first, then the baselines, which trade the symbols the candidates traded
     const candidateTasks = candidates.reduce((n, i) => n + Math.ceil(trialsOf[i]!.length / batchSize), 0);
-    const total = candidateTasks + baselines.length + entries.length;
+    // CPCV beside it: its paths replayed too, one out-of-sample run per path and candidate
+    const cpcvPathCount = s.cpcv ? (s.cpcv.testGroups * binomial(s.cpcv.groups, s.cpcv.testGroups)) / s.cpcv.groups : 0;
+    const total = candidateTasks + baselines.length + entries.length + cpcvPathCount * candidates.length;
     runner.onDone = () => s.onProgress?.(++done, total);
     s.onProgress?.(0, total);
     const resultsOf: TrialResult[][] = entries.map(() => []);
@@ -397,19 +484,21 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         return best;
       }),
     );
-    const oosTasks: Labeled<OosTask>[] = entries.map((e, i) => ({
+    // one out-of-sample task per path of a scheme: segment k trades with its selection's choice
+    const pathTask = (e: Entry, trials: readonly Trial[], chosen: readonly number[], path: SchemePath, label: string): Labeled<OosTask> => ({
       task: {
         kind: 'oos' as const,
         strategy: e.spec,
         edge: s.edge,
         run: s.run,
-        segments: folds.map((f, k): Segment => {
-          const t = trialsOf[i]![chosenOf[i]![k]!]!;
-          return { params: t.params, label: t.label, warmupStart: f.warmupStart, testStart: f.testStart, testEnd: f.testEnd };
+        segments: path.segments.map((g): Segment => {
+          const t = trials[chosen[g.selection]!]!;
+          return { params: t.params, label: t.label, warmupStart: g.warmupStart, testStart: g.testStart, testEnd: g.testEnd };
         }),
       },
-      label: `${e.name} out-of-sample run`,
-    }));
+      label,
+    });
+    const oosTasks: Labeled<OosTask>[] = entries.map((e, i) => pathTask(e, trialsOf[i]!, chosenOf[i]!, scheme.paths[0]!, `${e.name} out-of-sample run`));
     const oosPending = runner.runAll(oosTasks);
     // PBO needs only the trials: computed here while worker threads run the out-of-sample tasks
     const pboOf = resultsOf.map((rs): { pbo: PboResult | null; note: string | null } => {
@@ -421,6 +510,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       }
     });
     const oosResults = (await oosPending) as OosResult[];
+    const cpcvOf = s.cpcv ? await replayCpcv(s, s.cpcv, runner, entries, candidates, trialsOf, resultsOf, pathTask, table.ts[0]!) : new Map<number, CpcvOutcome>();
 
     const oosReturns = oosResults.map((r) => returnsFromEquity(r.record.equity, r.record.initialCapital));
     const baselineIdx = baselines;
@@ -521,14 +611,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         diagnostics: oos.record.strategySummary,
         // one benchmark for every strategy of the command: the candidates' symbols, or --benchmark
         tearsheet: runTearsheet(oos.record, table, s.run.periodsPerYear, s.benchmark, traded),
-        ...(s.cpcv && !e.baseline
-          ? {
-              cpcv: cpcvPaths(
-                trials.map((t, j) => ({ label: t.label, returns: rs[j]!.returns })),
-                { groups: s.cpcv.groups, testGroups: s.cpcv.testGroups, purgePeriods: Math.ceil(s.cpcv.purgeUs / s.run.periodUs), embargoPeriods: Math.ceil(s.cpcv.embargoUs / s.run.periodUs), periodsPerYear: s.run.periodsPerYear },
-              ),
-            }
-          : {}),
+        ...(cpcvOf.has(i) ? { cpcv: cpcvOf.get(i)! } : {}),
       };
     });
     const totalTrials = trialsOf.reduce((a, t) => a + t.length, 0);

@@ -86,15 +86,33 @@ describe('walk-forward --cpcv', async () => {
     const args = ['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--no-cache'];
     const r = runCli([...args, '--cpcv', '6:2', '--purge', '5m', '--cpcv-embargo', '2m', '--json', join(d, 'r.json')], d);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/CPCV {9}6 groups, 2 tested: 15 splits, 5 paths over \d+ periods \(purge 5, embargo 2 periods\); OOS Sharpe over the paths: mean/);
-    const cv = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8')).strategies[0].cpcv;
+    expect(r.stdout).toMatch(/CPCV {9}6 groups, 2 tested: 15 splits, 5 paths over \d+ periods \(purge 5, embargo 2 periods\), each path replayed; OOS Sharpe over the paths: mean -?\d+\.\d\d, sd \d+\.\d\d, \d of 5 below 0 .*; recombined from the trials' returns \(no replay, no switching costs\): mean/);
+    const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
+    const cv = rep.strategies[0].cpcv;
     expect(cv.paths).toHaveLength(5);
     expect(cv.chosenBySplit).toHaveLength(15);
+    // replayed: every path is a backtest of its own, with its trades; the recombination beside it
+    expect(cv.replayed).toBe(true);
+    for (const p of cv.paths) {
+      expect(Number.isInteger(p.trades)).toBe(true);
+      expect(p.chosen).toHaveLength(6);
+    }
+    expect(cv.recombined.paths).toHaveLength(5);
+    // the same choices in both: group by group, each path's configuration is its split's choice
+    cv.paths.forEach((p: { chosen: string[] }, k: number) => expect(p.chosen).toEqual(cv.recombined.paths[k].chosen));
+    // the distribution is the paths' own: mean and extremes of the listed Sharpes
+    const sh = cv.paths.map((p: { sharpeAnnualized: number }) => p.sharpeAnnualized);
+    expect(cv.sharpe.mean).toBeCloseTo(sh.reduce((a: number, b: number) => a + b, 0) / sh.length, 12);
+    expect(cv.sharpe.max).toBe(Math.max(...sh));
+    // the walk-forward beside it is unchanged by --cpcv
+    const plain = JSON.parse(runCli([...args, '--json', '-'], d).stdout);
+    expect(rep.strategies[0].outOfSample).toEqual(plain.strategies[0].outOfSample);
     for (const [a, msg] of [
       [['--purge', '5m'], /--purge applies to --cpcv N:k/],
       [['--cpcv', '6'], /--cpcv '6' must be N:k/],
       [['--cpcv', '30:15'], /C\(30,15\) = 155,117,520 splits/],
       [['--cpcv', '6:2', '--purge', '5'], /--purge '5' is not a duration/],
+      [['--cpcv', '6:2', '--objective', 'pnl'], /--objective pnl with --cpcv: CPCV chooses on the trials' returns over its training groups, so by sharpe, sortino, return/],
     ] as const) {
       const x = runCli([...args, ...a], d);
       expect(x.code, a.join(' ')).toBe(2);
