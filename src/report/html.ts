@@ -143,9 +143,12 @@ function chartsSource(): string {
   return chartsLib;
 }
 
+/** A text cell longer than this wraps (a list of configurations, a long verdict) so that its table fits its card. */
+const WRAP_AT = 48;
+
 function table(header: readonly string[], rows: readonly (readonly (string | number)[])[], cls = ''): string {
   return `<table class="${cls}"><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => (typeof c === 'number' ? `<td class="num" data-sort="${c}">${esc(fmtCell(c))}</td>` : `<td>${esc(c)}</td>`)).join('')}</tr>`)
+    .map((r) => `<tr>${r.map((c) => (typeof c === 'number' ? `<td class="num" data-sort="${c}">${esc(fmtCell(c))}</td>` : c.length > WRAP_AT ? `<td class="wrap">${esc(c)}</td>` : `<td>${esc(c)}</td>`)).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
 const fmtCell = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 1000 || Number.isInteger(x) ? x.toLocaleString('en-US', { maximumFractionDigits: 2 }) : x.toPrecision(6).replace(/\.?0+$/, '')) : 'n/a');
@@ -297,7 +300,7 @@ section{background:#fff;border:1px solid #e2e6ec;border-radius:6px;padding:12px 
 .summary{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px}
 .kpi{border:1px solid #e8ebf0;border-radius:4px;padding:6px 8px}.kpi .label{font-size:12px;color:#5a6475}.kpi .value{font-size:17px;font-weight:600}
 .chart{height:340px}.chart.tall{height:460px}.chart.small{height:220px;margin-top:6px}
-.tablewrap{overflow-x:auto;max-width:100%}table.folds td{white-space:normal}h3{font-size:14px;margin:12px 0 4px}
+.tablewrap{overflow-x:auto;max-width:100%}table.folds td{white-space:normal}td.wrap{white-space:normal;min-width:180px}h3{font-size:14px;margin:12px 0 4px}
 table.heatmap td.heat{text-align:right;min-width:44px}table.heatmap th{text-align:center}
 .tabs{display:flex;flex-wrap:wrap;gap:4px;margin:6px 0}.tab{border:1px solid #cfd6e0;background:#f4f6f9;border-radius:4px;padding:4px 10px;cursor:pointer;font:inherit}
 .tab.on{background:#3860d9;color:#fff;border-color:#3860d9}.switch{margin-left:8px;white-space:nowrap;color:#2d3748}.note{color:#5a6475;font-size:12.5px;margin:0 0 6px}

@@ -153,7 +153,8 @@ describeBrowser('HTML reports in headless Chromium', () => {
   };
 
   it('a walk-forward of 44 folds: fold labels do not overlap, the folds table fits its card', async () => {
-    const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--train', '30m', '--test', '7m', '--no-ledger', '--no-cache', '--report', join(dir, 'wf44.html')]);
+    // (with --cpcv: its table of paths, configurations by group, must fit too)
+    const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--grid', 'lookback=60,120', '--train', '30m', '--test', '7m', '--cpcv', '6:2', '--purge', '5m', '--no-ledger', '--no-cache', '--report', join(dir, 'wf44.html')]);
     expect(r.code, r.stderr).toBe(0);
     const c = await open(browser, join(dir, 'wf44.html'), 'walk-forward-44-folds.png');
     wellLaidOut(c);
