@@ -56,22 +56,27 @@ export interface CpcvOutcome {
   readonly recombined?: { readonly sharpe: SharpeSummary; readonly paths: readonly CpcvPath[] };
 }
 
-export function cpcvPaths(
-  trials: readonly { readonly label: string; readonly returns: Float64Array }[],
-  o: { readonly groups: number; readonly testGroups: number; readonly purgePeriods: number; readonly embargoPeriods: number; readonly periodsPerYear: number },
-): CpcvOutcome {
-  const T = trials[0]!.returns.length;
-  const plan: CpcvPlan = planCpcv(T, o.groups, o.testGroups, o.purgePeriods, o.embargoPeriods);
-  const chosen = plan.splits.map((s) => {
+/** Per split, the trial with the best score over its training periods (ties: the lower trial). */
+export function chooseBySplit(plan: CpcvPlan, returns: readonly Float64Array[], score: (r: readonly number[]) => number = sharpePerPeriod): number[] {
+  return plan.splits.map((s) => {
     const rows = trainRows(s);
     let best = 0;
     let bestV = -Infinity;
-    trials.forEach((t, j) => {
-      const v = sharpePerPeriod(rows.map((i) => t.returns[i]!));
+    returns.forEach((r, j) => {
+      const v = score(rows.map((i) => r[i]!));
       if (v > bestV) [best, bestV] = [j, v];
     });
     return best;
   });
+}
+
+export function cpcvPaths(
+  trials: readonly { readonly label: string; readonly returns: Float64Array }[],
+  o: { readonly groups: number; readonly testGroups: number; readonly purgePeriods: number; readonly embargoPeriods: number; readonly periodsPerYear: number; readonly score?: (r: readonly number[]) => number },
+): CpcvOutcome {
+  const T = trials[0]!.returns.length;
+  const plan: CpcvPlan = planCpcv(T, o.groups, o.testGroups, o.purgePeriods, o.embargoPeriods);
+  const chosen = chooseBySplit(plan, trials.map((t) => t.returns), o.score);
   const paths: CpcvPath[] = [];
   for (let p = 0; p < plan.nPaths; p++) {
     const r = new Float64Array(T);

@@ -27,8 +27,8 @@ import type { RunMetrics } from '../metrics/run-metrics.js';
 import { deflatedSharpe, minBacktestLength, minTrackRecordLength } from '../metrics/sharpe-inference.js';
 import { stationaryBootstrapMean } from '../stats/bootstrap.js';
 import { dataSnooping, type Snooping } from './snooping.js';
-import { cpcvPaths, pathSharpeSummary, type CpcvOutcome, type CpcvPath } from './cpcv-paths.js';
-import { binomial, planCpcv, trainRows, type CpcvPlan } from './cpcv.js';
+import { chooseBySplit, cpcvPaths, pathSharpeSummary, type CpcvOutcome, type CpcvPath } from './cpcv-paths.js';
+import { binomial, planCpcv, type CpcvPlan } from './cpcv.js';
 import { cpcvScheme, foldScheme, type Scheme, type SchemePath } from './scheme.js';
 import { probabilityOfBacktestOverfitting, type PboResult } from '../stats/pbo.js';
 import type { ParamValue, StrategyModule } from '../strategy/types.js';
@@ -346,16 +346,7 @@ async function replayCpcv(
     const rs = resultsOf[i]!;
     const plan = planCpcv(rs[0]!.returns.length, cv.groups, cv.testGroups, purgePeriods, embargoPeriods);
     const scheme = cpcvScheme(plan, rs[0]!.sampleTs, dataStart);
-    const chosen = plan.splits.map((sp) => {
-      const rows = trainRows(sp);
-      let best = 0;
-      let bestV = -Infinity;
-      rs.forEach((r, j) => {
-        const v = score(rows.map((k) => r.returns[k]!));
-        if (v > bestV) [best, bestV] = [j, v];
-      });
-      return best;
-    });
+    const chosen = chooseBySplit(plan, rs.map((r) => r.returns), score);
     jobs.push({ i, plan, chosen, scheme });
   }
   const tasks = jobs.flatMap(({ i, chosen, scheme }) => scheme.paths.map((p) => pathTask(entries[i]!, trialsOf[i]!, chosen, p, `${entries[i]!.name} CPCV path ${p.index + 1}`)));
@@ -370,7 +361,7 @@ async function replayCpcv(
     });
     const recombined = cpcvPaths(
       trials.map((t, j) => ({ label: t.label, returns: rs[j]!.returns })),
-      { groups: cv.groups, testGroups: cv.testGroups, purgePeriods, embargoPeriods, periodsPerYear: s.run.periodsPerYear },
+      { groups: cv.groups, testGroups: cv.testGroups, purgePeriods, embargoPeriods, periodsPerYear: s.run.periodsPerYear, score },
     );
     out.set(i, {
       groups: cv.groups,
