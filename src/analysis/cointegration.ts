@@ -10,6 +10,7 @@ import { adf, engleGranger, halfLife, type AdfResult } from '../stats/adf.js';
 import { johansen, type DetOrder } from '../stats/johansen.js';
 import type { CriticalValues } from '../stats/mackinnon.js';
 
+/** How `cointegration` and `scanPairs` align and test: the grid for tick data and the ADF lag rule. */
 export interface CointOptions {
   /** Grid for tick data, µs. */
   readonly gridUs: number;
@@ -17,6 +18,7 @@ export interface CointOptions {
   readonly autolag?: 'aic' | 'none';
 }
 
+/** One leg's ADF test (constant), on its log prices. */
 export interface LegAdf {
   readonly symbol: string;
   readonly stat: number;
@@ -24,6 +26,7 @@ export interface LegAdf {
   readonly usedLag: number;
 }
 
+/** An Engle-Granger test of ln y on ln x: statistic, p-value, hedge ratio, half-life, and the legs' ADF. */
 export interface CointReport {
   readonly y: string;
   readonly x: string;
@@ -46,6 +49,7 @@ export interface CointReport {
   readonly adf: readonly LegAdf[];
 }
 
+/** The id of a symbol in a table, or a usage error with "did you mean". */
 export function symbolId(t: TickTable, name: string): number {
   const i = t.symbols.indexOf(name);
   if (i < 0) {
@@ -113,6 +117,7 @@ function cointOnAligned(y: string, x: string, ly: Float64Array, lx: Float64Array
   };
 }
 
+/** A pair of `scanPairs`: the better direction first, the other beside it. */
 export interface ScanRow extends CointReport {
   /** The same pair tested the other way round (x on y). */
   readonly reverse: { readonly stat: number; readonly pValue: number; readonly hedgeRatio: number };
@@ -169,6 +174,7 @@ function tooFew(t: TickTable, symbols: readonly string[], n: number, method: str
   return new UsageError(`only ${n} common observations of ${symbols.join(', ')}: too few for a cointegration test (need 20); the data: ${spans.join('; ')}; ${fix}`);
 }
 
+/** Johansen's test of a basket (`johansenReport`): statistics per rank, critical values, ranks, vectors and the first vector's spread. */
 export interface JohansenReport {
   readonly method: 'johansen';
   readonly symbols: readonly string[];

@@ -27,6 +27,7 @@ import { hyBlocks } from '../stats/hayashi-yoshida.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import { symbolId } from './cointegration.js';
 
+/** The lag grid (step and largest lag, µs) and the block bootstrap of `leadLag`. */
 export interface LeadLagOptions {
   readonly stepUs: number;
   readonly maxLagUs: number;
@@ -36,6 +37,7 @@ export interface LeadLagOptions {
   readonly seed: string;
 }
 
+/** Correlation against lag for one estimator, its peak and the bootstrap of the peak's lag. */
 export interface LeadLagCurve {
   /** Lags in µs (positive: the first symbol leads). */
   readonly lagsUs: readonly number[];
@@ -51,6 +53,7 @@ export interface LeadLagCurve {
   readonly leadLagRatio: number;
 }
 
+/** What `leadLag` finds: both estimators' curves and, when the lead is significant, who leads by how much. */
 export interface LeadLagReport {
   readonly a: string;
   readonly b: string;
@@ -213,6 +216,7 @@ function hyBlocked(a: Path, b: Path, lagsUs: readonly number[], from: number, to
   return { U, va, vb };
 }
 
+/** Which of two symbols of a table moves first: grid cross-correlation and Hayashi-Yoshida over a range of lags, with a block bootstrap of the lead (see the module comment). */
 export function leadLag(t: TickTable, a: string, b: string, o: LeadLagOptions): LeadLagReport {
   if (a === b) throw new UsageError(`--symbols ${a},${b}: two different symbols`);
   const pa = pathOf(t, a);

@@ -18,6 +18,7 @@ export interface SymbolRules {
 
 export const NO_RULES: SymbolRules = { lot: 0, minQty: 0, tick: 0 };
 
+/** How orders fill: one model per slot (latency, fill, queue, slippage, fees, financing) with its parameters, leverage and sizing rules. Plain JSON: the reports carry it. */
 export interface ExecutionSettings {
   readonly latency: ModelChoice;
   readonly fill: ModelChoice;
@@ -104,6 +105,7 @@ export function makeExecution(input: ExecutionInput = {}): ExecutionSettings {
   };
 }
 
+/** The command line's default execution: no latency, fills at the quote, no slippage, no fees. */
 export const DEFAULT_EXECUTION: ExecutionSettings = makeExecution();
 
 /** The sizing rules of a symbol: its own, else `*`'s, else none. */

@@ -46,6 +46,7 @@ export interface FileInspection {
   readonly symbols: readonly SymbolInspection[];
 }
 
+/** What `inspectData` reports per file and symbol: kind, rows, range, spacing, gaps and spreads. */
 export interface Inspection {
   readonly files: readonly FileInspection[];
   readonly totalRows: number;
@@ -115,6 +116,7 @@ function inspectSymbol(t: FileTable, id: number, barLengthUs: number | undefined
   };
 }
 
+/** Inspects files as `tickfold data inspect` does (the same rules as loading). */
 export async function inspectData(paths: readonly string[], opts: LoadOptions = {}, gapsToShow = 3): Promise<Inspection> {
   const files: FileInspection[] = [];
   const inputs = expandPaths(paths);

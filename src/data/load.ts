@@ -13,6 +13,7 @@ import { BAR, QUOTE, TRADE, KIND_NAMES, type Delimiter, type KindName, type Reso
 import { isSorted, mergeTables, permuteFileTable, stableOrder, type FileTable, type MergeInput, type TickTable } from './table.js';
 import { formatDuration, type TsUnit } from './time.js';
 
+/** How `loadData` reads files: header mapping, row rules, time zone, bars, the cache and shared memory. */
 export interface LoadOptions {
   /** `field=Header` map (`--columns`). */
   readonly columns?: Readonly<Record<string, string>>;
@@ -76,6 +77,7 @@ export interface FileSummary {
   readonly barLengthUs?: Readonly<Record<string, number>>;
 }
 
+/** What `loadData` returns: the merged table and a summary of each file. */
 export interface Loaded {
   readonly table: TickTable;
   readonly files: readonly FileSummary[];
@@ -221,6 +223,7 @@ export function checkCsvOnlyOptions(files: readonly string[], opts: LoadOptions)
   if (csvOnly) throw new UsageError(`${csvOnly} applies to CSV files, and every input is Parquet (${files.join(', ')}): leave it out`);
 }
 
+/** Loads CSV and Parquet files (or folders of them) into one time-ordered {@link TickTable}: each file read with the same header and row rules, bars released at their close, the binary cache used when it matches. Bad input throws a {@link DataError} naming file, line, column, value, rule and fix. */
 export async function loadData(paths: readonly string[], opts: LoadOptions = {}): Promise<Loaded> {
   const given = expandPaths(paths);
   checkCsvOnlyOptions(given, opts);

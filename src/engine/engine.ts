@@ -48,6 +48,7 @@ export class StrategyError extends TickfoldError {
   }
 }
 
+/** The engine's settings for one backtest: strategy name, capital, execution, sampling period and seed. */
 export interface RunConfig {
   readonly strategyName: string;
   readonly initialCapital: number;
@@ -91,6 +92,7 @@ const EMPTY_TABLE: TickTable = {
   symbolKinds: new Uint8Array(0),
 };
 
+/** Replays a table through a strategy (a {@link Strategy} instance) and returns the {@link RunRecord}: orders, fills, round trips and the equity per period. Deterministic under `cfg.seed`. */
 export function runBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig): RunRecord {
   const b = startBacktest(table, strategy, cfg);
   b.advance(table.length);
@@ -108,6 +110,7 @@ export interface Backtest {
   finish(): RunRecord;
 }
 
+/** A backtest set up but not run: the caller steps it (the batch runner replays several in lockstep). */
 export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig): Backtest {
   const run = new EngineRun(table, strategy, cfg);
   run.start();

@@ -36,6 +36,7 @@ export interface RunSpec {
   readonly benchmark?: readonly string[];
 }
 
+/** One backtest's record, metrics, resolved parameters, period and tearsheet. */
 export interface RunOutcome {
   readonly record: RunRecord;
   readonly metrics: RunMetrics;
@@ -46,6 +47,7 @@ export interface RunOutcome {
   readonly tearsheet: RunTearsheet;
 }
 
+/** An ISO-8601 `--from`/`--to` bound in µs, or `fallback` when absent; a usage error when not a time. */
 export function parseTimeBound(flag: string, s: string | undefined, fallback: number): number {
   if (s === undefined) return fallback;
   const us = parseIso(s);

@@ -14,6 +14,7 @@ export function runOnTable(table: TickTable, spec: RunSpec): RunOutcome {
   return outcomeOf(p, runBacktest(p.window, createStrategy(spec.strategy, p.params), p.config));
 }
 
+/** Loads the files and runs one backtest on them (see {@link runOnTable}). */
 export async function runJob(paths: readonly string[], load: LoadOptions, spec: RunSpec): Promise<RunOutcome & { files: readonly FileSummary[] }> {
   const { table, files } = await loadData(paths, load);
   return { ...runOnTable(table, spec), files };

@@ -5,6 +5,7 @@
  */
 import { binomialTestGreater, wilsonInterval, type Interval } from '../stats/binomial.js';
 
+/** Wins, losses and break-evens, the rate of wins among decided trades, its Wilson 95% interval and the one-sided binomial p-value against 50%. */
 export interface HitRate {
   readonly wins: number;
   readonly losses: number;
@@ -16,6 +17,7 @@ export interface HitRate {
   readonly wilson95: Interval;
 }
 
+/** The hit rate of a list of PnLs (or returns): see {@link HitRate}. */
 export function hitRate(values: ArrayLike<number>): HitRate {
   let wins = 0;
   let losses = 0;

@@ -8,6 +8,7 @@ import { probabilisticSharpe } from './sharpe-inference.js';
 import { sampleLabelTs } from './period.js';
 import { US_PER_DAY } from '../data/time.js';
 
+/** The figures of one run (STATS.md): PnL, hit rate, Sharpe and Sortino, PSR, drawdown, trade statistics, turnover and exposure. */
 export interface RunMetrics {
   /** Net PnL = final equity − initial capital; gross = net + fees + borrow. */
   readonly pnlGross: number;
@@ -55,10 +56,12 @@ export interface RunMetrics {
   readonly fills: number;
 }
 
+/** A run's simple return per sampling period. */
 export function periodReturns(r: RunRecord): Float64Array {
   return returnsFromEquity(r.equity, r.initialCapital);
 }
 
+/** The {@link RunMetrics} of a record, annualised with `periodsPerYear`. */
 export function computeMetrics(r: RunRecord, periodsPerYear: number): RunMetrics {
   const rets = periodReturns(r);
   const net = r.finalEquity - r.initialCapital;

@@ -16,6 +16,7 @@ import { F_SYM, type RunRecord } from '../portfolio/record.js';
 import { sampleLabels } from './period.js';
 import { tearsheet, type Tearsheet } from './tearsheet.js';
 
+/** A run's tearsheet with its benchmark: which symbols, why, and the buy-and-hold of the traded symbols. */
 export interface RunTearsheet extends Tearsheet {
   /** The benchmark's symbols (its buy-and-hold). */
   readonly benchmarkSymbols: readonly string[];

@@ -14,6 +14,7 @@ import { formatIso } from '../data/time.js';
 import { mean, stdev } from './returns.js';
 import { normalQuantile } from '../stats/normal.js';
 
+/** One drawdown: peak, trough and recovery (points and times), depth and length. */
 export interface DrawdownEpisode {
   readonly peakIndex: number;
   readonly troughIndex: number;
@@ -29,6 +30,7 @@ export interface DrawdownEpisode {
   readonly recovered: boolean;
 }
 
+/** Historical 5%/95% quantiles of the returns, VaR and CVaR at 95% and the tail ratio. */
 export interface TailFigures {
   readonly q05: number;
   /** −q05, a loss. */
@@ -40,6 +42,7 @@ export interface TailFigures {
   readonly tailRatio: number;
 }
 
+/** The tearsheet figures of an equity curve (see the module comment and STATS.md). */
 export interface Tearsheet {
   readonly points: number;
   readonly returns: number;
@@ -227,6 +230,7 @@ function tradeFigures(r: ArrayLike<number>): NonNullable<Tearsheet['trades']> {
   };
 }
 
+/** The {@link Tearsheet} of an equity curve E_0..E_n with its time labels, `periodsPerYear` a year, optionally against a benchmark curve and with per-trade returns. */
 export function tearsheet(equity: ArrayLike<number>, ts: ArrayLike<number>, periodsPerYear: number, o: { readonly benchmark?: ArrayLike<number>; readonly tradeReturns?: ArrayLike<number> } = {}): Tearsheet {
   const n = equity.length;
   if (ts.length !== n) throw new RangeError(`${n} equity points but ${ts.length} time labels`);

@@ -40,6 +40,7 @@ function vwap(notional: number, qty: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, notional / qty));
 }
 
+/** Cash, positions at average cost, marks, and the round-trip ledger of one run. */
 export class Portfolio {
   cash: number;
   readonly position: Float64Array;

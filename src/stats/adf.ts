@@ -60,6 +60,7 @@ function adfRegression(y: ArrayLike<number>, lag: number, first: number, regress
 /** Index of γ among the fitted coefficients. */
 const gammaIndex = (regression: Deterministic): number => (regression === 'n' ? 0 : regression === 'c' ? 1 : 2);
 
+/** The augmented Dickey-Fuller test as statsmodels `adfuller`: statistic, MacKinnon p-value, critical values, the lag (fixed or by AIC). */
 export function adf(y: ArrayLike<number>, opts: AdfOptions = {}): AdfResult {
   const regression = opts.regression ?? 'c';
   const autolag = opts.autolag ?? 'aic';

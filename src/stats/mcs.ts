@@ -24,6 +24,7 @@ export interface McsResult {
   readonly steps: readonly McsStep[];
 }
 
+/** Hansen's Model Confidence Set of the models' losses (method R or max) from given bootstrap rows, as the python `arch` package. */
 export function mcs(losses: readonly Float64Array[], indices: readonly Int32Array[], alpha: number, method: 'R' | 'max'): McsResult {
   const K = losses.length;
   const B = indices.length;

@@ -28,6 +28,7 @@ export interface OlsFit {
   readonly aic: number;
 }
 
+/** A regression whose regressors are (nearly) linearly dependent. */
 export class CollinearError extends Error {}
 
 /**

@@ -9,6 +9,7 @@
  */
 export type Resampling = 'stationary' | 'circular';
 
+/** Bootstrap rows of a series of length T: stationary (geometric blocks of mean `block`) or circular blocks, from a seeded generator. */
 export function bootstrapIndices(kind: Resampling, T: number, block: number, reps: number, rng: () => number): Int32Array[] {
   if (!(block >= 1)) throw new RangeError(`the block length must be >= 1, got ${block}`);
   const out: Int32Array[] = [];

@@ -58,6 +58,7 @@ export function lossDifferentials(benchmark: Float64Array, models: readonly Floa
   return models.map((l) => Float64Array.from(l, (x, t) => benchmark[t]! - x));
 }
 
+/** Hansen's SPA test (lower, consistent, upper = White's Reality Check) of loss differentials against the benchmark, from given bootstrap rows, as `arch`. */
 export function spaTest(d: readonly Float64Array[], indices: readonly Int32Array[], block: number): SpaResult {
   const K = d.length;
   const T = d[0]!.length;

@@ -58,6 +58,7 @@ function* combinations(n: number, k: number): Generator<number[]> {
 /** The most splits a plan may have (C(N, k) grows fast: C(20, 10) = 184,756). */
 export const MAX_CPCV_SPLITS = 10_000;
 
+/** The C(N,k) combinatorial purged CV splits of `rows` observations, their purged and embargoed training sets and the paths' map (see the module comment). */
 export function planCpcv(rows: number, groups: number, testGroups: number, horizon = 0, embargo = 0): CpcvPlan {
   const T = rows;
   const N = groups;

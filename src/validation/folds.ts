@@ -62,6 +62,7 @@ export interface FoldOptions {
 /** A plan of more folds than this is refused unless `--max-folds` says otherwise. */
 export const DEFAULT_MAX_FOLDS = 1000;
 
+/** A window length: a duration (`30d`) or a number of rows (`50000rows`). */
 export function parseSpan(flag: string, s: string): Span {
   const rows = /^(\d+)\s*rows?$/.exec(s.trim());
   if (rows) {
@@ -95,6 +96,7 @@ function retreat(table: TickTable, atRow: number, atUs: number, span: Span): { r
 }
 
 
+/** One in-sample/out-of-sample split, or walk-forward folds, over a table (see the module comment); usage errors before any work. */
 export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
   const n = table.length;
   if (n < 2) throw new UsageError('validation needs at least two events of data');

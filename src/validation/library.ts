@@ -55,6 +55,7 @@ export interface WalkForwardOptions {
 
 const text = (v: string | number | boolean): string => String(v);
 
+/** A walk-forward (or one split) of the strategies over their grids against the four naive baselines, with every statistic and verdict of `tickfold walk-forward` (see the module comment). */
 export async function walkForward(table: TickTable, o: WalkForwardOptions): Promise<ValidationOutcome> {
   if (o.strategies.length === 0) throw new UsageError('walkForward needs at least one strategy');
   const period = choosePeriod(table, o.period, undefined, undefined);

@@ -37,6 +37,7 @@ export interface Snooping {
   readonly vs: readonly SnoopingVsBaseline[];
 }
 
+/** SPA, StepM and the MCS of the candidates' out-of-sample returns against each naive baseline, with one set of seeded bootstrap rows. */
 export function dataSnooping(
   candidates: readonly { readonly name: string; readonly returns: ArrayLike<number> }[],
   baselines: readonly { readonly name: string; readonly returns: ArrayLike<number>; readonly oosReturn: number }[],

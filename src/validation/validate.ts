@@ -390,6 +390,7 @@ const CPCV_OBJECTIVES = {
 /** The objectives CPCV accepts (the others need the trades of each training window). */
 export const CPCV_OBJECTIVE_NAMES = Object.keys(CPCV_OBJECTIVES) as readonly string[];
 
+/** The validation pipeline (see the module comment): trials, choices per selection, replayed out-of-sample paths, statistics and verdicts. */
 export async function validate(table: TickTable, entries: readonly Entry[], s: ValidationSettings): Promise<ValidationOutcome> {
   const folds = s.plan.folds;
   const objective = OBJECTIVES[s.objective];

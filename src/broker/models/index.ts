@@ -25,6 +25,7 @@ export const MODELS: Readonly<Record<Family, readonly ExecModel<unknown>[]>> = {
   financing: [financingBorrow],
 };
 
+/** The model `name` of slot `family`, or a usage error naming the models there are ("did you mean"). */
 export function modelOf(family: Family, name: string): ExecModel<unknown> | undefined {
   return MODELS[family].find((m) => m.name === name);
 }
