@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command[]>>> = {
   coint: async () => [(await import('./coint-commands.js')).cointCommand()],
   pairs: async () => [(await import('./coint-commands.js')).pairsCommand()],
   leadlag: async () => [(await import('./leadlag-command.js')).leadlagCommand()],
+  worker: async () => [(await import('./worker-command.js')).workerCommand()],
   'walk-forward': async () => [(await import('./validate-commands.js')).walkForwardCommand(() => currentArgv)],
   compare: async () => [(await import('./validate-commands.js')).compareCommand(() => currentArgv)],
   overfit: async () => [(await import('./overfit-command.js')).overfitCommand()],

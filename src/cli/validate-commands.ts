@@ -22,6 +22,7 @@ import { parseGrid } from '../validation/grid.js';
 import { parseListed, routeEntries } from './strategy-args.js';
 import { CPCV_OBJECTIVE_NAMES, NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective, type ValidationSettings } from '../validation/validate.js';
 import { TaskRunner } from '../validation/pool.js';
+import type { Runner } from '../validation/runner.js';
 import { renderHtmlReport } from '../report/html.js';
 import { validationHtml } from '../report/html-builders.js';
 import { baselineDefaults } from '../validation/baselines.js';
@@ -39,6 +40,7 @@ import { executionInputs } from './execution-options.js';
 
 
 interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
+  queue?: string;
   data: string[];
   param: string[];
   grid: string[];
@@ -89,6 +91,7 @@ function addValidationOptions(cmd: Command): Command {
     .option('--max-folds <n>', 'refuse a plan of more walk-forward folds than this, before any work', String(DEFAULT_MAX_FOLDS))
     .addOption(new Option('--fold-edge <policy>', 'positions at a fold edge: close them (paying costs) or carry them into the next fold').choices(['close', 'carry']).default('close'))
     .addOption(new Option('--objective <metric>', 'what the in-sample choice maximises').choices(Object.keys(OBJECTIVES)).default('sharpe'))
+    .option('--queue <url>', 'run the tasks on a distributed queue (BullMQ on Redis, redis://HOST:PORT) drained by tickfold worker processes; the report is the same bytes as a local run')
     .option('--workers <n>', `worker threads for trials and folds (default: ${availableParallelism()}, the cores here; each guarded, see --timeout)`)
     .option('--pbo-partitions <S>', 'CSCV blocks for PBO (even, 2..24)', '16')
     .option('--bootstrap <B>', 'stationary-bootstrap resamples for the p-values against baselines', '2000')
@@ -173,8 +176,10 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
       const base = sl.baseline ? baselineDefaults(sl.module, given, periodLabel) : given;
       return { name: sl.name, spec: sl.spec, module: sl.module, base, grid: sl.baseline ? [] : parseGrid(gridEntries.get(sl.name) ?? []), baseline: sl.baseline };
     });
-  // start the worker threads now: they load their code while this thread reads the data
-  const runner = new TaskRunner(workers, toGuard(f));
+  // start the worker threads now: they load their code while this thread reads the data; or the
+  // queue of other machines (--queue), checked before any work
+  if (f.queue !== undefined && f.workers !== undefined) throw new UsageError('--workers sets this machine\'s threads; with --queue the tasks run on the workers of the queue (tickfold worker --concurrency N there)');
+  const runner: Runner = f.queue !== undefined ? await (await import('../validation/queue.js')).QueueRunner.open(f.queue, toGuard(f)) : new TaskRunner(workers, toGuard(f));
   try {
     await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe, workers, sweep: sweepOf(f, execution), cpcv: cpcvOf(f) });
   } finally {
@@ -183,7 +188,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
 }
 
 async function validateWith(
-  runner: TaskRunner,
+  runner: Runner,
   command: 'walk-forward' | 'compare',
   entriesFor: (periodLabel: string) => Entry[],
   f: RawValidationFlags,
@@ -282,7 +287,7 @@ async function validateWith(
     const points: Record<string, SweepPoint[]> = Object.fromEntries(names.map((n) => [n, []]));
     for (const [k, level] of o.sweep.levels.entries()) {
       checkInterrupted();
-      const ol = await validate(table, entries, { ...common(o.sweep.settings[k]!), workers: o.workers });
+      const ol = await validate(table, entries, { ...common(o.sweep.settings[k]!), workers: f.queue !== undefined ? runner : o.workers });
       for (const n of names) points[n]!.push(sweepPoint(ol, n, level));
     }
     sweep = costSweep(o.sweep.key, points);

@@ -36,6 +36,7 @@ import type { FoldEdge, Segment } from './folded.js';
 import type { Fold, FoldPlan } from './folds.js';
 import { expandGrid, type Grid, type Trial } from './grid.js';
 import { TaskRunner, type Labeled } from './pool.js';
+import type { Runner } from './runner.js';
 import type { OosResult, OosTask, RunSettings, TrialBatchResult, TrialResult, TrialTask } from './tasks.js';
 import { sampleRange } from '../metrics/window.js';
 import { runTearsheet, type RunTearsheet } from '../metrics/run-tearsheet.js';
@@ -78,7 +79,7 @@ export interface ValidationSettings {
   /** Mean block length of the stationary bootstrap (default n^(1/3)). */
   readonly bootstrapBlock?: number;
   /** Worker threads; or a runner already started (its threads then load while data loads). */
-  readonly workers: number | TaskRunner;
+  readonly workers: number | Runner;
   /** Annual Sharpe for MinBTL. */
   readonly targetSharpe: number;
   /** Called as tasks finish: (done, total). */
@@ -329,7 +330,7 @@ function masked(r: Float64Array, mask: Uint8Array): Float64Array {
 async function replayCpcv(
   s: ValidationSettings,
   cv: NonNullable<ValidationSettings['cpcv']>,
-  runner: TaskRunner,
+  runner: Runner,
   entries: readonly Entry[],
   candidates: readonly number[],
   trialsOf: readonly (readonly Trial[])[],
@@ -623,6 +624,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       : strategies;
     return { plan: s.plan, objective: s.objective, edge: s.edge, strategies: withSnooping, totalTrials, ...(snooping ? { snooping } : {}) };
   } finally {
-    await runner.close();
+    // a runner made here is closed here; one handed in is its owner's
+    if (typeof s.workers === 'number') await runner.close();
   }
 }

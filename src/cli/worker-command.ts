@@ -1,0 +1,108 @@
+/**
+ * `tickfold worker --queue redis://HOST:PORT [--concurrency N]`: a long-running process that runs
+ * backtest tasks (trial batches, out-of-sample runs) from the queue that `walk-forward --queue` and
+ * `compare --queue` fill (src/validation/queue.ts). Each task runs on this machine's worker
+ * threads through the same code as a local run, so its result is the same bytes.
+ *
+ * - The data: fetched once per content hash from Redis, checked against the hash, kept in memory
+ *   (the last two tables).
+ * - Strategy modules: a built-in is this install's own (the job names the tickfold version: a job
+ *   of another version is refused); a module file is fetched by the hash the job names, checked,
+ *   and written to a private temporary folder to be imported. Nothing else is ever run.
+ * - A strategy's error goes back to the coordinator as the task's result (the run fails there,
+ *   naming the task); it is not retried. A failure of the worker itself (a hash that does not
+ *   match, data gone) fails the job with the reason.
+ * - SIGINT/SIGTERM: stops taking jobs, lets the running ones finish, exits.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { TickfoldError } from '../errors.js';
+import type { TickTable } from '../data/table.js';
+import { VERSION } from '../version.js';
+import { TaskRunner } from '../validation/pool.js';
+import { connectRedis } from '../validation/queue.js';
+import { dataKey, decodeTable, decodeValue, encodeValue, maskUrl, moduleKey, QUEUE, sha256, type JobData } from '../validation/queue-codec.js';
+import { packResult } from '../validation/task-run.js';
+import type { Task, TaskFailure, TaskResult } from '../validation/tasks.js';
+import { numberOption } from './options.js';
+
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description('run backtest tasks from a distributed queue (BullMQ on Redis) filled by walk-forward/compare --queue')
+    .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT (a password as redis://:PASSWORD@HOST:PORT)')
+    .option('--concurrency <n>', `tasks run at once (default: ${availableParallelism()}, the cores here)`)
+    .option('--once', 'exit when the queue has no task left (for tests and batch jobs)')
+    .action(async (f: { queue: string; concurrency?: string; once?: boolean }) => {
+      const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
+      const redis = await connectRedis(f.queue);
+      const { Worker } = await import('bullmq');
+      const tables = new Map<string, TickTable>();
+      const runners = new Map<string, TaskRunner>();
+      const modDir = mkdtempSync(join(tmpdir(), 'tickfold-worker-modules-'));
+      const tableOf = async (hash: string): Promise<TickTable> => {
+        const have = tables.get(hash);
+        if (have) return have;
+        const blob = await redis.getBuffer(dataKey(hash));
+        if (!blob) throw new Error(`the data ${hash.slice(0, 12)}… is not in the queue's store (expired or removed); run the command again`);
+        if (sha256(blob) !== hash) throw new Error(`the data fetched for ${hash.slice(0, 12)}… does not match its hash: refusing it`);
+        const t = decodeTable(blob);
+        tables.set(hash, t);
+        while (tables.size > 2) tables.delete(tables.keys().next().value!);
+        return t;
+      };
+      const moduleOf = async (d: JobData, spec: string): Promise<string> => {
+        if (d.moduleHash === null) return spec; // a built-in: this install's own
+        const file = join(modDir, d.moduleHash, d.moduleName ?? 'strategy.mjs');
+        const src = await redis.getBuffer(moduleKey(d.moduleHash));
+        if (!src || sha256(src) !== d.moduleHash) throw new Error(`the strategy module ${d.moduleName} is missing from the queue or does not match its hash: refusing to run it`);
+        mkdirSync(join(modDir, d.moduleHash), { recursive: true });
+        writeFileSync(file, src);
+        return file;
+      };
+      const worker = new Worker(
+        QUEUE,
+        async (job) => {
+          const d = job.data as JobData;
+          if (d.version !== VERSION) throw new Error(`the job is for tickfold ${d.version}, this worker is ${VERSION}: install the same version on every machine`);
+          const table = await tableOf(d.dataHash);
+          const task = decodeValue<Task>(d.task);
+          const spec = await moduleOf(d, task.strategy);
+          const key = `${d.dataHash}:${d.timeoutMs ?? ''}:${d.maxMemoryMb ?? ''}`;
+          let runner = runners.get(key);
+          if (!runner) {
+            runner = new TaskRunner(concurrency, { ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}), ...(d.maxMemoryMb !== undefined ? { maxMemoryMb: d.maxMemoryMb } : {}) });
+            runner.use(table);
+            runners.set(key, runner);
+          }
+          let r: TaskResult | TaskFailure;
+          try {
+            const done = (await runner.runAll([{ task: { ...task, strategy: spec } as Task, label: d.label }])) as TaskResult[];
+            r = done[0]!;
+          } catch (e) {
+            // the strategy's own error (or its time or memory limit): the task's result, not retried
+            if (!(e instanceof TickfoldError)) throw e;
+            const message = e.message.startsWith(`${d.label}: `) ? e.message.slice(d.label.length + 2) : e.message;
+            r = { kind: 'failure', code: e.code, message, exitCode: e.exitCode };
+          }
+          return encodeValue(packResult(r).value);
+        },
+        { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
+      );
+      worker.on('error', () => {});
+      process.stderr.write(`tickfold worker ${VERSION}: taking tasks from ${maskUrl(f.queue)} (${concurrency} at once)\n`);
+      const stop = async (): Promise<void> => {
+        await worker.close();
+        for (const r of runners.values()) await r.close();
+        redis.disconnect();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      if (f.once) {
+        worker.on('drained', () => void stop());
+      }
+      await new Promise(() => {});
+    });
+}

@@ -1,0 +1,78 @@
+/**
+ * What crosses the distributed queue (queue.ts, the `tickfold worker` command), and how it is
+ * named: a table travels as one binary blob named by the SHA-256 of its bytes, a strategy module
+ * file by the SHA-256 of its source, tasks and results as V8 serialisations (Infinity, typed arrays
+ * and nested objects survive, which JSON would not). A task's job id is the SHA-256 of the
+ * tickfold version, the strategy module's content, the task and the data's hash: the same task
+ * sent twice is one job, and a finished one is found again.
+ */
+import { createHash } from 'node:crypto';
+import { deserialize, serialize } from 'node:v8';
+import type { TickTable } from '../data/table.js';
+
+export const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
+
+const COLUMNS = ['ts', 'kind', 'sym', 'f0', 'f1', 'f2', 'f3', 'f4', 'barStart', 'symbolKinds'] as const;
+
+/** A table as one buffer: a JSON header line, then each column's bytes in order. */
+export function encodeTable(t: TickTable): Buffer {
+  const cols = COLUMNS.map((k) => t[k]);
+  const head = Buffer.from(JSON.stringify({ length: t.length, symbols: t.symbols, bytes: cols.map((c) => c.byteLength) }) + '\n');
+  return Buffer.concat([head, ...cols.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength))]);
+}
+
+export function decodeTable(b: Buffer): TickTable {
+  const nl = b.indexOf(10);
+  const head = JSON.parse(b.subarray(0, nl).toString('utf8')) as { length: number; symbols: string[]; bytes: number[] };
+  let at = nl + 1;
+  const take = <A>(n: number, make: (buf: ArrayBuffer) => A): A => {
+    const copy = new ArrayBuffer(n);
+    new Uint8Array(copy).set(b.subarray(at, at + n));
+    at += n;
+    return make(copy);
+  };
+  const [ts, kind, sym, f0, f1, f2, f3, f4, barStart, symbolKinds] = head.bytes;
+  return {
+    length: head.length,
+    symbols: head.symbols,
+    ts: take(ts!, (x) => new Float64Array(x)),
+    kind: take(kind!, (x) => new Uint8Array(x)),
+    sym: take(sym!, (x) => new Uint16Array(x)),
+    f0: take(f0!, (x) => new Float64Array(x)),
+    f1: take(f1!, (x) => new Float64Array(x)),
+    f2: take(f2!, (x) => new Float64Array(x)),
+    f3: take(f3!, (x) => new Float64Array(x)),
+    f4: take(f4!, (x) => new Float64Array(x)),
+    barStart: take(barStart!, (x) => new Float64Array(x)),
+    symbolKinds: take(symbolKinds!, (x) => new Uint8Array(x)),
+  };
+}
+
+export const encodeValue = (v: unknown): string => serialize(v).toString('base64');
+export const decodeValue = <T>(s: string): T => deserialize(Buffer.from(s, 'base64')) as T;
+
+/** A queue URL as it may be printed: the password replaced. */
+export function maskUrl(url: string): string {
+  return url.replace(/^(rediss?:\/\/)([^@/]*)@/, (_, scheme: string, auth: string) => `${scheme}${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
+}
+
+/** Redis keys and queue names. */
+export const QUEUE = 'tickfold-tasks';
+export const dataKey = (hash: string): string => `tickfold:data:${hash}`;
+export const moduleKey = (hash: string): string => `tickfold:module:${hash}`;
+
+/** What a job carries. */
+export interface JobData {
+  readonly version: string;
+  readonly dataHash: string;
+  /** The strategy module's source hash (module files), or null for a built-in. */
+  readonly moduleHash: string | null;
+  /** The module file's base name (to give it back its extension). */
+  readonly moduleName: string | null;
+  readonly label: string;
+  /** The task, V8-serialised and base64. */
+  readonly task: string;
+  /** The coordinator's --timeout (per run) and --max-memory, enforced by the worker. */
+  readonly timeoutMs?: number;
+  readonly maxMemoryMb?: number;
+}

@@ -1,0 +1,152 @@
+/**
+ * The distributed queue (BullMQ on Redis): a real redis-server started on a free loopback port
+ * (Debian's `redis-server`; .ci/run installs it), worker processes started as users start them.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir } from '../helpers.js';
+
+const REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
+const describeRedis: typeof describe = REDIS ? describe : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: no redis-server here; apt-get install redis-server (.ci/run does)]`, fn)) as typeof describe);
+
+const freePort = (): Promise<number> =>
+  new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+
+const BIN = join(ROOT, 'bin/tickfold');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The report without the command line it records (the one thing that differs between a local and a queued run). */
+const content = (file: string): unknown => {
+  const j = JSON.parse(readFileSync(file, 'utf8'));
+  delete j.tickfold.argv;
+  return j;
+};
+
+describeRedis('walk-forward on the queue', () => {
+  let redis: ChildProcess;
+  let url: string;
+  let port: number;
+  const workers: ChildProcess[] = [];
+  const startWorker = (): ChildProcess => {
+    const w = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    workers.push(w);
+    return w;
+  };
+  const startRedis = async (): Promise<void> => {
+    redis = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    for (let i = 0; i < 50; i++) {
+      if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG') return;
+      await sleep(100);
+    }
+    throw new Error('redis-server did not start');
+  };
+  beforeAll(async () => {
+    port = await freePort();
+    url = `redis://127.0.0.1:${port}`;
+    await startRedis();
+    startWorker();
+    startWorker();
+  }, 20_000);
+  afterAll(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    redis?.kill('SIGKILL');
+  });
+
+  const args = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--grid', 'lookback=60,120', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache'];
+
+  it('two workers give the local report, byte for byte but for the command line; a rerun is answered from finished jobs', async () => {
+    const d = tempDir();
+    expect(runCli([...args, '--json', join(d, 'local.json')]).code).toBe(0);
+    const q = runCli([...args, '--queue', url, '--json', join(d, 'queue.json')]);
+    expect(q.code, q.stderr).toBe(0);
+    expect(content(join(d, 'queue.json'))).toEqual(content(join(d, 'local.json')));
+    // the same tasks again: the same job ids, already finished, so no worker runs them
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port } });
+    const before = (await queue.getJobCounts('completed')).completed;
+    const again = runCli([...args, '--queue', url, '--json', join(d, 'again.json')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await queue.getJobCounts('completed')).completed).toBe(before);
+    expect(content(join(d, 'again.json'))).toEqual(content(join(d, 'local.json')));
+    await queue.close();
+  }, 60_000);
+
+  it('a throwing strategy fails the run at once, naming the trial and its parameters, and is not retried', () => {
+    const d = tempDir();
+    writeFileSync(
+      join(d, 'bad.mjs'),
+      `export default { name: 'bad', description: 'throws at x=2', params: { x: { type: 'integer', default: 1, doc: '' } }, create(p) { let n = 0; return { onTick() { if (p.x === 2 && ++n === 50) throw new Error('boom at the 50th tick'); } }; } };\n`,
+    );
+    const t0 = Date.now();
+    const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'bad.mjs'), '--grid', 'x=1,2', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url], d);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/trial 2 \(x=2\).*boom at the 50th tick/);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  }, 30_000);
+
+  it('a worker killed (kill -9) mid-run: its task is retried on the other, the report is the same bytes', async () => {
+    const d = tempDir();
+    // a slow strategy: its trial tasks take seconds, so the kill lands mid-task
+    writeFileSync(
+      join(d, 'slow.mjs'),
+      `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create(p) { let n = 0; return { onTick(ctx) { if (++n % 400 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } if (n % 5000 === 0) ctx.targetPercent(ctx.symbols[0], (n / 5000) % 2 ? 0.5 : 0); } }; } };\n`,
+    );
+    const a = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow.mjs'), '--grid', 'k=1,2,3,4', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache'];
+    expect(runCli([...a, '--json', join(d, 'local.json')], d).code).toBe(0);
+    // one worker only, so that the one killed is surely running a task
+    for (const w of workers.splice(0)) w.kill('SIGKILL');
+    const victim = startWorker();
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port } });
+    const coordinator = spawn(process.execPath, [BIN, ...a, '--queue', url, '--json', join(d, 'queue.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
+    let active: string | undefined;
+    for (let i = 0; i < 200 && active === undefined; i++) {
+      active = (await queue.getActive())[0]?.id;
+      if (active === undefined) await sleep(50);
+    }
+    expect(active).toBeDefined();
+    victim.kill('SIGKILL'); // mid-task
+    startWorker();
+    startWorker();
+    const code = await new Promise<number>((res) => coordinator.on('exit', (c) => res(c ?? 1)));
+    expect(code).toBe(0);
+    expect(content(join(d, 'queue.json'))).toEqual(content(join(d, 'local.json')));
+    // the killed worker's task was taken again once its lock lapsed (BullMQ's stalled-job check)
+    const job = await queue.getJob(active!);
+    expect(job?.stalledCounter ?? 0).toBeGreaterThanOrEqual(1);
+    await queue.close();
+  }, 90_000);
+
+  it('Redis unreachable at the start: the reason and the fix; the password is never printed', () => {
+    const r = runCli([...args, '--queue', `redis://:hunter2@127.0.0.1:${port + 1}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot use the queue at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: nothing listens there \(connection refused\); start redis-server there/);
+    expect(r.stderr + r.stdout).not.toContain('hunter2');
+    const both = runCli([...args, '--queue', url, '--workers', '2']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/with --queue the tasks run on the workers of the queue/);
+  });
+
+  it('Redis stopped mid-run: a clear error, no report', async () => {
+    const d = tempDir();
+    writeFileSync(join(d, 'slow.mjs'), `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`);
+    const coordinator = spawn(process.execPath, [BIN, 'walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow.mjs'), '--grid', 'k=1,2,3,4,5,6', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--json', join(d, 'r.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    coordinator.stderr!.on('data', (b) => (err += String(b)));
+    await sleep(1500);
+    redis.kill('SIGKILL');
+    const code = await new Promise<number>((res) => coordinator.on('exit', (c) => res(c ?? 1)));
+    expect(code).toBe(3);
+    expect(err).toMatch(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ mid-run .*no report was written/);
+    expect(existsSync(join(d, 'r.json'))).toBe(false);
+    await startRedis(); // for any test after this one
+  }, 60_000);
+});
