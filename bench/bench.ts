@@ -5,8 +5,8 @@
  * fastest time is reported (the least disturbed by other load on the machine). Memory is peak RSS above a baseline process that loads the same code
  * but no data, per row.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PAIR, generatePair } from '../src/data/generate.js';
@@ -213,6 +213,56 @@ try {
       console.log(`${pad('  speed-up / the machine\'s 2-thread floor', 60)}${pad(fmt(speedup / parFloor), 10)}(no target)`);
     }
     console.log(`${pad('floor: minimal loop, 1 thread vs 2 threads (same work each)', 60)}${pad(`${fmt(par1.ms, 0)} / ${fmt(par2.ms, 0)}`, 14)}speed-up ${fmt(parFloor)}`);
+
+    // ---- the same walk-forward on the distributed queue: 2 worker processes on this machine ----
+    const redisBin = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
+    if (!redisBin) console.log('queue: skipped (no redis-server here; apt-get install redis-server)');
+    else {
+      const port = 20000 + Math.floor(performance.now() % 20000);
+      const redis = spawn(redisBin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      const url = `redis://127.0.0.1:${port}`;
+      await new Promise((r) => setTimeout(r, 500));
+      const workers = [0, 1].map(() => spawn(process.execPath, [bin, 'worker', '--queue', url, '--concurrency', '1'], { stdio: 'ignore' }));
+      try {
+        await new Promise((r) => setTimeout(r, 1000));
+        const every = '5s';
+        const local = wf(every, 1);
+        const times: number[] = [];
+        let report = '';
+        for (let i = 0; i < WF_RUNS; i++) {
+          // a fresh queue each run: finished jobs would otherwise be answered from Redis
+          execFileSync('redis-cli', ['-p', String(port), 'flushall'], { stdio: 'ignore' });
+          const out = join(dir, `wf-queue-${i}.json`);
+          const argv = wfArgs(every, 1, out).filter((a, k, all) => a !== '--workers' && all[k - 1] !== '--workers');
+          const t0 = performance.now();
+          execFileSync(process.execPath, [...argv, '--queue', url], { stdio: ['ignore', 'ignore', 'inherit'] });
+          times.push(performance.now() - t0);
+          report = readFileSync(out, 'utf8').replace(/"argv": \[[^\]]*\]/, '"argv": null');
+        }
+        const qms = Math.min(...times);
+        // per-task figures from the jobs of the last run: enqueue to start, and the task's run on the worker
+        const { Queue } = await import('bullmq');
+        const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port } });
+        const jobs = await queue.getJobs(['completed']);
+        const med = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? NaN;
+        const wait = med(jobs.map((j) => (j.processedOn ?? 0) - j.timestamp));
+        const run = jobs.map((j) => (j.finishedOn ?? 0) - (j.processedOn ?? 0));
+        const work = run.reduce((a, b) => a + b, 0);
+        await queue.close();
+        console.log(`${pad(`walk-forward, pairs every=${every}, on the queue (BullMQ on Redis), ${jobs.length} tasks`, 62)}${pad('ms (wall)', 10)}`);
+        console.log(`${pad('  1 local worker thread', 60)}${pad(fmt(local.ms, 0), 10)}`);
+        console.log(`${pad('  2 queue workers (processes, 1 task at a time each)', 60)}${pad(fmt(qms, 0), 10)}`);
+        const same = report === local.report.replace(/"argv": null/, '"argv": null');
+        console.log(`${pad('  report identical to the local one (all but the command line)', 60)}${same ? 'yes' : 'NO'}`);
+        if (!same) failed++;
+        console.log(`${pad('  per task: median enqueue-to-start / median run on a worker', 60)}${fmt(wait, 0)} / ${fmt(med(run), 0)} ms`);
+        console.log(`${pad('  task work in all (sum of runs) / its share of 2 workers\' wall time', 60)}${fmt(work, 0)} ms / ${fmt(work / (2 * qms), 2)}`);
+        console.log(`${pad('  serial part (wall - work / 2: start, load, plan, report)', 60)}${fmt(qms - work / 2, 0)} ms`);
+      } finally {
+        for (const w of workers) w.kill('SIGKILL');
+        redis.kill('SIGKILL');
+      }
+    }
   }
 
   if (ONLY === undefined || ONLY === 'jobs') {

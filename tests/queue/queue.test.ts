@@ -125,6 +125,24 @@ describeRedis('walk-forward on the queue', () => {
     await queue.close();
   }, 90_000);
 
+  it('Ctrl-C on the coordinator: exit 130, no report, its jobs not yet started removed from the queue', async () => {
+    const d = tempDir();
+    writeFileSync(join(d, 'slow2.mjs'), `export default { name: 'slow2', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 100 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`);
+    const coordinator = spawn(process.execPath, [BIN, 'walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow2.mjs'), '--grid', 'k=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--json', join(d, 'r.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    coordinator.stderr!.on('data', (b) => (err += String(b)));
+    await sleep(1500);
+    coordinator.kill('SIGINT');
+    const code = await new Promise<number>((res) => coordinator.on('exit', (c) => res(c ?? 1)));
+    expect(code).toBe(130);
+    expect(err).toMatch(/interrupted \(SIGINT\); no output files were written/);
+    expect(existsSync(join(d, 'r.json'))).toBe(false);
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port } });
+    expect((await queue.getJobCounts('waiting')).waiting).toBe(0);
+    await queue.close();
+  }, 60_000);
+
   it('Redis unreachable at the start: the reason and the fix; the password is never printed', () => {
     const r = runCli([...args, '--queue', `redis://:hunter2@127.0.0.1:${port + 1}`]);
     expect(r.code).toBe(2);
