@@ -15,7 +15,7 @@
  * - SIGINT/SIGTERM: stops taking jobs, lets the running ones finish, exits.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { TickfoldError } from '../errors.js';
@@ -88,7 +88,8 @@ export function workerCommand(): Command {
           }
           return encodeValue(packResult(r).value);
         },
-        { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
+        // the name carries the concurrency: a coordinator sums it to size its tasks (queue.ts)
+        { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency, name: `tickfold-${hostname()}-${process.pid}-c${concurrency}`, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
       );
       worker.on('error', () => {});
       process.stderr.write(`tickfold worker ${VERSION}: taking tasks from ${maskUrl(f.queue)} (${concurrency} at once)\n`);

@@ -93,13 +93,27 @@ export class QueueRunner implements Runner {
     private readonly url: string,
     private readonly redis: import('ioredis').Redis,
     private readonly guard: Guard | undefined,
+    slots: number,
+    queue: import('bullmq').Queue,
   ) {
-    // as many tasks in flight as the queue can take: the workers decide how many run at once
-    this.workers = 1_000_000;
+    this.queue = queue;
+    // the task slots of the workers connected now: trials are batched to give each slot work
+    // (a validation sizes its batches by this), and every task is sent at once
+    this.workers = Math.max(1, slots);
   }
 
   static async open(url: string, guard?: Guard): Promise<QueueRunner> {
-    return new QueueRunner(url, await connectRedis(url), guard);
+    const redis = await connectRedis(url);
+    const { Queue } = await import('bullmq');
+    const q = new Queue(QUEUE, { connection: redis });
+    let slots = 0;
+    try {
+      for (const w of await q.getWorkers()) slots += Number(/-c(\d+)$/.exec(String(w.rawname ?? ''))?.[1] ?? 1);
+    } catch {
+      slots = 0; // a Redis without CLIENT LIST: one slot assumed
+    }
+    if (slots === 0) process.stderr.write(`tickfold: no tickfold worker is connected to ${maskUrl(url)} yet; the tasks wait until one is (start: tickfold worker --queue ${maskUrl(url)})\n`);
+    return new QueueRunner(url, redis, guard, slots, q);
   }
 
   use(table: TickTable): void {
