@@ -66,6 +66,7 @@ describeRedis('walk-forward on the queue', () => {
     const d = tempDir();
     expect(runCli([...args, '--json', join(d, 'local.json')]).code).toBe(0);
     const q = runCli([...args, '--queue', url, '--json', join(d, 'queue.json')]);
+    if (q.code !== 0) console.log(`queue run failed (${q.code}):\n${q.stderr}`);
     expect(q.code, q.stderr).toBe(0);
     expect(content(join(d, 'queue.json'))).toEqual(content(join(d, 'local.json')));
     // the same tasks again: the same job ids, already finished, so no worker runs them
@@ -87,6 +88,7 @@ describeRedis('walk-forward on the queue', () => {
     );
     const t0 = Date.now();
     const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'bad.mjs'), '--grid', 'x=1,2', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url], d);
+    if (!/boom at the 50th tick/.test(r.stderr)) console.log(`throwing run (${r.code}):\n${r.stderr}`);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/trial 2 \(x=2\).*boom at the 50th tick/);
     expect(Date.now() - t0).toBeLessThan(15_000);
