@@ -6,7 +6,7 @@
  * but no data, per row.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PAIR, generatePair } from '../src/data/generate.js';
@@ -186,11 +186,18 @@ try {
       // a ledger of the bench's own (its trials recorded, as a user's run does; never the project's)
       '--ledger', join(dir, 'ledger.sqlite'),
     ];
-    const wf = (every: string, workers: number): { ms: number; report: string } => {
+    const phases = join(dir, 'phases.jsonl');
+    const wf = (every: string, workers: number): { ms: number; report: string; trialsMs: number; oosMs: number } => {
       const out = join(dir, `wf-${every}-${workers}.json`);
+      // each phase's wall time, from the command itself (TICKFOLD_PHASE_TIMES): the fastest run's
+      writeFileSync(phases, '');
+      process.env.TICKFOLD_PHASE_TIMES = phases;
       const ms = wall(wfArgs(every, workers, out), WF_RUNS);
+      delete process.env.TICKFOLD_PHASE_TIMES;
+      const rows = readFileSync(phases, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { phase: string; ms: number });
+      const minOf = (ph: string): number => Math.min(...rows.filter((r) => r.phase === ph).map((r) => r.ms));
       // the report records its command line; everything else must be identical
-      return { ms, report: readFileSync(out, 'utf8').replace(/"argv": \[[^\]]*\]/, '"argv": null') };
+      return { ms, report: readFileSync(out, 'utf8').replace(/"argv": \[[^\]]*\]/, '"argv": null'), trialsMs: minOf('trials'), oosMs: minOf('out-of-sample') };
     };
     // what two threads give on this machine at all: the minimal replay loop, same work per thread
     const par1 = best('parallel-1', file, cacheDir);
@@ -211,6 +218,13 @@ try {
       if (!ok) failed++;
       console.log(`${pad(`  speed-up, 2 workers vs 1`, 60)}${pad(fmt(speedup), 10)}${target > 0 ? `>= ${target}  ${ok ? 'ok' : 'MISSED'}` : '(no target: short job)'}`);
       console.log(`${pad('  speed-up / the machine\'s 2-thread floor', 60)}${pad(fmt(speedup / parFloor), 10)}(no target)`);
+      // the trial phase alone (what the threads share), and the rest (serial: start, load, plan, OOS, report)
+      const trialSpeedup = wf1.trialsMs / wf2.trialsMs;
+      const trialOk = every !== '5s' || trialSpeedup / parFloor >= 0.85;
+      if (!trialOk) failed++;
+      console.log(`${pad('  trial phase: 1 thread / 2 threads', 60)}${pad(`${fmt(wf1.trialsMs, 0)} / ${fmt(wf2.trialsMs, 0)} ms`, 22)}speed-up ${fmt(trialSpeedup)}`);
+      console.log(`${pad('  trial phase speed-up / the machine\'s 2-thread floor', 60)}${pad(fmt(trialSpeedup / parFloor), 10)}${every === '5s' ? `>= 0.85  ${trialOk ? 'ok' : 'MISSED'}` : '(no target: short job)'}`);
+      console.log(`${pad('  the rest (wall - trial phase), 1 thread / 2 threads', 60)}${fmt(wf1.ms - wf1.trialsMs, 0)} / ${fmt(wf2.ms - wf2.trialsMs, 0)} ms (out-of-sample phase ${fmt(wf1.oosMs, 0)} / ${fmt(wf2.oosMs, 0)} ms)`);
     }
     console.log(`${pad('floor: minimal loop, 1 thread vs 2 threads (same work each)', 60)}${pad(`${fmt(par1.ms, 0)} / ${fmt(par2.ms, 0)}`, 14)}speed-up ${fmt(parFloor)}`);
 
@@ -352,7 +366,6 @@ try {
     const pq = join(dir, 'quotes_2m.parquet');
     const { loadFile } = await import('../src/data/load.js');
     const { toParquet } = await import('../src/data/convert.js');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(pq, await toParquet((await loadFile(file, { cache: false })).table));
     const csvCold = best('cold', file, cacheDir);
     const pqFloor = best('parquet-floor', pq, cacheDir);

@@ -2,6 +2,7 @@
  * `tickfold walk-forward` and `tickfold compare`: validation from the command line. Both build the
  * same {@link Entry} list and call {@link validate}; they differ only in which strategies run.
  */
+import { appendFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -268,6 +269,8 @@ async function validateWith(
       ...common(execution),
       ...(use ? { history: use.history } : {}),
       ...(o.cpcv ? { cpcv: o.cpcv } : {}),
+      // the phases' wall times, for npm run bench (TICKFOLD_PHASE_TIMES=file): never in a report
+      ...(process.env.TICKFOLD_PHASE_TIMES ? { onPhase: (phase: string, ms: number) => appendFileSync(process.env.TICKFOLD_PHASE_TIMES!, JSON.stringify({ phase, ms }) + '\n') } : {}),
       workers: runner,
       onProgress: (done, total) => {
         if (!bar) return;

@@ -94,6 +94,8 @@ export interface ValidationSettings {
   readonly cpcv?: { readonly groups: number; readonly testGroups: number; readonly purgeUs: number; readonly embargoUs: number };
   /** The tearsheet's benchmark symbols (default: the symbols the candidates traded). */
   readonly benchmark?: readonly string[];
+  /** Told how long each phase took, ms (the benchmark reads them; never in a report). */
+  readonly onPhase?: (phase: 'trials' | 'out-of-sample', ms: number) => void;
 }
 
 /** A candidate trial as the ledger records it. */
@@ -452,6 +454,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     runner.onDone = () => s.onProgress?.(++done, total);
     s.onProgress?.(0, total);
     const resultsOf: TrialResult[][] = entries.map(() => []);
+    const t0 = performance.now();
     (await runTrialsOf(candidates)).forEach((rs, k) => (resultsOf[candidates[k]!] = rs));
     const traded = tradedByCandidates(table.symbols, candidates.flatMap((i) => resultsOf[i]!));
     const restrict = traded.length > 0 && traded.length < table.symbols.length ? traded.join(',') : undefined;
@@ -461,6 +464,8 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       trialsOf[i] = expand(e, bases[i]!);
     }
     (await runTrialsOf(baselines)).forEach((rs, k) => (resultsOf[baselines[k]!] = rs));
+    s.onPhase?.('trials', performance.now() - t0);
+    const t1 = performance.now();
 
     // per fold, the best in-sample trial (NaN objectives lose; ties go to the lower trial number)
     const chosenOf = resultsOf.map((rs) =>
@@ -503,6 +508,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       }
     });
     const oosResults = (await oosPending) as OosResult[];
+    s.onPhase?.('out-of-sample', performance.now() - t1);
     const cpcvOf = s.cpcv ? await replayCpcv(s, s.cpcv, runner, entries, candidates, trialsOf, resultsOf, pathTask, table.ts[0]!) : new Map<number, CpcvOutcome>();
 
     const oosReturns = oosResults.map((r) => returnsFromEquity(r.record.equity, r.record.initialCapital));

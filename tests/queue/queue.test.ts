@@ -145,6 +145,14 @@ describeRedis('walk-forward on the queue', () => {
     await queue.close();
   }, 60_000);
 
+  it('--timeout holds on the workers: a strategy stuck in a loop is stopped there, and the run names it', () => {
+    const d = tempDir();
+    writeFileSync(join(d, 'stuck.mjs'), `export default { name: 'stuck', description: 'loops at x=2', params: { x: { type: 'integer', default: 1, doc: '' } }, create(p) { let n = 0; return { onTick() { if (p.x === 2 && ++n === 10) for (;;) {} } }; } };\n`);
+    const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'stuck.mjs'), '--grid', 'x=1,2', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--timeout', '2s'], d);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/did not finish within 2s \(--timeout, per run\)/);
+  }, 60_000);
+
   it('Redis unreachable at the start: the reason and the fix; the password is never printed', () => {
     const r = runCli([...args, '--queue', `redis://:hunter2@127.0.0.1:${port + 1}`]);
     expect(r.code).toBe(2);
