@@ -181,11 +181,14 @@ export class QueueRunner implements Runner {
         throw new InterruptedError(String(this.guard.signal.reason ?? 'interrupted'));
       }
       for (const [id, k] of [...pending]) {
+        // the state first, then the job: a job read before its state could have finished in
+        // between, and its copy would lack the result (seen: a completed job with no return value)
+        const state = await this.queue!.getJobState(id);
         const job = await this.queue!.getJob(id);
-        if (!job) throw new TickfoldError('queue-lost', `${tasks[k]!.label}: its job left the queue before it finished (Redis restarted without persistence, or the job was removed); run the command again (finished tasks are kept and not run twice); queue ${maskUrl(this.url)}`, 3);
-        const state = await job.getState();
+        if (!job || state === 'unknown') throw new TickfoldError('queue-lost', `${tasks[k]!.label}: its job left the queue before it finished (Redis restarted without persistence, or the job was removed); run the command again (finished tasks are kept and not run twice); queue ${maskUrl(this.url)}`, 3);
         if (state === 'completed') {
-          const r = unpackResult(decodeValue(job.returnvalue as string)) as TaskResult | TaskFailure;
+          if (typeof job.returnvalue !== 'string') continue; // not readable yet: the next poll
+          const r = unpackResult(decodeValue(job.returnvalue)) as TaskResult | TaskFailure;
           if (r.kind === 'failure') throw new TickfoldError(r.code, tasks[k]!.task.kind === 'run' ? r.message : `${tasks[k]!.label}: ${r.message}`, r.exitCode);
           out[k] = r;
           pending.delete(id);
