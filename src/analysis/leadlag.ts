@@ -22,7 +22,7 @@
 import seedrandom from 'seedrandom';
 import { UsageError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
-import type { TickTable } from '../data/table.js';
+import { markAt, type TickTable } from '../data/table.js';
 import { hyBlocks } from '../stats/hayashi-yoshida.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import { symbolId } from './cointegration.js';
@@ -87,7 +87,7 @@ function pathOf(t: TickTable, name: string): Path {
   let last = NaN;
   for (let i = 0; i < t.length; i++) {
     if (t.sym[i] !== s || t.kind[i] !== kind) continue;
-    const m = kind === QUOTE ? (t.f0[i]! + t.f1[i]!) / 2 : kind === BAR ? t.f3[i]! : t.f0[i]!;
+    const m = markAt(t, i);
     if (!(m > 0) || m === last) continue;
     last = m;
     ts.push(t.ts[i]!);

@@ -4,8 +4,8 @@
  * a grid: the last mark (mid for quotes, trade price) of each symbol at the end of every grid
  * period, from the first period in which all symbols have a price.
  */
-import { BAR, QUOTE } from './schema.js';
-import type { TickTable } from './table.js';
+import { BAR } from './schema.js';
+import { markAt, type TickTable } from './table.js';
 
 export interface Aligned {
   readonly ts: Float64Array;
@@ -44,8 +44,7 @@ export function alignPrices(t: TickTable, symbolIds: readonly number[], gridUs: 
       bucketEnd = (Math.floor(time / gridUs) + 1) * gridUs;
     }
     const s = t.sym[i]!;
-    const kind = t.kind[i]!;
-    last[s] = kind === QUOTE ? (t.f0[i]! + t.f1[i]!) / 2 : kind === BAR ? t.f3[i]! : t.f0[i]!;
+    last[s] = markAt(t, i);
   }
   if (bucketEnd > -Infinity) flush();
   return { ts: Float64Array.from(ts), prices: cols.map((c) => Float64Array.from(c)), method: 'grid', gridUs };

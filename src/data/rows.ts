@@ -79,24 +79,30 @@ export class RowSink {
    * are skipped). `offsets` are the 1-based character columns where each field starts.
    */
   accept(fields: readonly string[], offsets: readonly number[] | (() => readonly number[]), line: number): void {
-    this.guarded(line, () => this.parse(fields, offsets, line));
+    const n = this.builder.n;
+    try {
+      this.parse(fields, offsets, line);
+    } catch (e) {
+      this.badRow(e, line);
+      return;
+    }
+    this.noteLine(n, line);
   }
 
-  /** Runs one row's rules: a row appended notes its line; a bad one fails, or is counted when bad rows are skipped. */
-  private guarded(line: number, row: () => void): void {
-    try {
-      const n = this.builder.n;
-      row();
-      const lines = this.builder.lines;
-      if (lines && this.builder.n === n + 1) lines[n] = line;
-    } catch (e) {
-      if (this.opts.onBadRow === 'skip' && e instanceof DataError) {
-        this.badRows++;
-        if (this.badSamples.length < 5) this.badSamples.push({ line, message: e.message });
-        return;
-      }
-      throw e;
+  /** The file line of a row just appended (bar files keep them for messages). */
+  private noteLine(n: number, line: number): void {
+    const lines = this.builder.lines;
+    if (lines && this.builder.n === n + 1) lines[n] = line;
+  }
+
+  /** A row that broke a rule: counted when bad rows are skipped, else thrown on. */
+  private badRow(e: unknown, line: number): void {
+    if (this.opts.onBadRow === 'skip' && e instanceof DataError) {
+      this.badRows++;
+      if (this.badSamples.length < 5) this.badSamples.push({ line, message: e.message });
+      return;
     }
+    throw e;
   }
 
   /** Records a row the caller found bad without details (used by readers for skipped rows). */
@@ -192,7 +198,8 @@ export class RowSink {
   acceptValues(ts: number, symbol: string | null, values: ArrayLike<number | null>, text: (i: number) => string, line: number): void {
     const err = (code: string, index: number, rule: string, hint: string): DataError =>
       new DataError(code, { file: this.file, line, column: index + 1, field: this.header.names[index]?.trim() ?? `#${index + 1}`, value: text(index), rule, hint });
-    this.guarded(line, () => {
+    const n0 = this.builder.n;
+    try {
       if (!Number.isFinite(ts)) throw err('bad-timestamp', this.tsIndex, 'timestamp is empty or not a time', 'give every row a timestamp');
       this.checkOrder(ts, err);
       let symId = this.fixedSymId;
@@ -225,7 +232,11 @@ export class RowSink {
         vals[c] = v;
       }
       this.append(ts, symId, vals, err);
-    });
+    } catch (e) {
+      this.badRow(e, line);
+      return;
+    }
+    this.noteLine(n0, line);
   }
 
   private checkOrder(ts: number, err: RowErr): void {

@@ -12,7 +12,7 @@
  * `ts` is the time the event becomes visible: for trades and quotes the stamp, for bars the bar's
  * close (see bars.ts). Rows are in time order, ties broken by the merge order of the files (load.ts: trades, quotes, bars; then path), then row order.
  */
-import { BAR, type TickKind, VALUE_FIELDS } from './schema.js';
+import { BAR, QUOTE, type TickKind, VALUE_FIELDS } from './schema.js';
 
 export interface TickTable {
   readonly length: number;
@@ -334,4 +334,10 @@ export function sliceTime(t: TickTable, fromUs: number, toUs: number): TickTable
     while (hi > lo && rowTime(t, hi - 1) >= toUs) hi--;
   }
   return sliceRows(t, lo, hi);
+}
+
+/** A row's mark: the quote's mid, the bar's close, or the trade's price. */
+export function markAt(t: TickTable, row: number): number {
+  const kind = t.kind[row]!;
+  return kind === QUOTE ? (t.f0[row]! + t.f1[row]!) / 2 : kind === BAR ? t.f3[row]! : t.f0[row]!;
 }

@@ -94,29 +94,21 @@ export class Delivery {
 
   /** Rejections, then cancellations, reach onReject and onCancel. */
   flush(): void {
-    const pending = this.pendingRejections;
-    while (pending.length > 0) {
-      const r = pending.shift()!;
-      this.rejections.push(r);
-      const onReject = this.strategy.onReject;
-      if (onReject) {
-        try {
-          onReject.call(this.strategy, this.ctx, r);
-        } catch (e) {
-          this.handlerFailed('onReject', e);
-        }
-      }
-    }
-    const cancels = this.pendingCancels;
-    while (cancels.length > 0) {
-      const c = cancels.shift()!;
-      const onCancel = this.strategy.onCancel;
-      if (onCancel) {
-        try {
-          onCancel.call(this.strategy, this.ctx, c);
-        } catch (e) {
-          this.handlerFailed('onCancel', e);
-        }
+    this.drain(this.pendingRejections, 'onReject', this.rejections);
+    this.drain(this.pendingCancels, 'onCancel');
+  }
+
+  /** Hands each queued notice to the strategy's handler in order (a handler may queue more), recording it first. */
+  private drain<K extends 'onReject' | 'onCancel'>(queue: Parameters<NonNullable<Strategy[K]>>[1][], handler: K, record?: Parameters<NonNullable<Strategy[K]>>[1][]): void {
+    while (queue.length > 0) {
+      const x = queue.shift()!;
+      record?.push(x);
+      const h = this.strategy[handler] as ((ctx: Context, x: unknown) => void) | undefined;
+      if (!h) continue;
+      try {
+        h.call(this.strategy, this.ctx, x);
+      } catch (e) {
+        this.handlerFailed(handler, e);
       }
     }
   }

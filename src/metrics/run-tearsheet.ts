@@ -10,8 +10,7 @@
  *   last mark at or before the sample's end (quote mid, trade price or bar close);
  * - the trade statistics use each closed round trip's return (net PnL over its entry notional).
  */
-import { BAR, QUOTE } from '../data/schema.js';
-import type { TickTable } from '../data/table.js';
+import { markAt, type TickTable } from '../data/table.js';
 import { F_SYM, type RunRecord } from '../portfolio/record.js';
 import { sampleLabels } from './period.js';
 import { tearsheet, type Tearsheet } from './tearsheet.js';
@@ -36,13 +35,9 @@ export function buyAndHoldCurve(t: TickTable, ids: readonly number[], sampleTs: 
   out[0] = 1;
   let row = 0;
   // the price each symbol is bought at: its last mark at or before the start
-  const markAt = (r: number): number => {
-    const kind = t.kind[r]!;
-    return kind === QUOTE ? (t.f0[r]! + t.f1[r]!) / 2 : kind === BAR ? t.f3[r]! : t.f0[r]!;
-  };
   while (row < t.length && t.ts[row]! <= fromTs) {
     const s = t.sym[row]!;
-    const m = markAt(row);
+    const m = markAt(t, row);
     if (want[s] && m > 0) first[s] = last[s] = m;
     row++;
   }
@@ -51,7 +46,7 @@ export function buyAndHoldCurve(t: TickTable, ids: readonly number[], sampleTs: 
     while (row < t.length && t.ts[row]! <= end) {
       const s = t.sym[row]!;
       if (want[s]) {
-        const m = markAt(row);
+        const m = markAt(t, row);
         if (m > 0) {
           last[s] = m;
           if (Number.isNaN(first[s]!)) first[s] = m;

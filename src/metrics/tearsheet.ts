@@ -13,6 +13,7 @@ import { CollinearError, ols } from '../stats/ols.js';
 import { formatIso } from '../data/time.js';
 import { mean, stdev } from './returns.js';
 import { normalQuantile } from '../stats/normal.js';
+import { percentileLinear } from '../stats/percentile.js';
 
 /** One drawdown: peak, trough and recovery (points and times), depth and length. */
 export interface DrawdownEpisode {
@@ -111,13 +112,8 @@ function simpleReturns(e: ArrayLike<number>): Float64Array {
 function tail(r: Float64Array, method: 'linear' | 'lower'): TailFigures {
   const s = Float64Array.from(r).sort();
   const n = s.length;
-  const q = (p: number): number => {
-    if (n === 0) return NaN;
-    const h = (n - 1) * p;
-    const lo = Math.floor(h);
-    if (method === 'lower') return s[lo]!;
-    return s[lo]! + (h - lo) * (s[Math.min(n - 1, lo + 1)]! - s[lo]!);
-  };
+  // linear: the project's percentile (numpy's default); lower: sorted[floor((n − 1) p)]
+  const q = (p: number): number => (n === 0 ? NaN : method === 'linear' ? percentileLinear(s, p) : s[Math.floor((n - 1) * p)]!);
   const q05 = q(0.05);
   const q95 = q(0.95);
   let sum = 0;

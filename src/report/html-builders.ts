@@ -11,8 +11,7 @@ import { fmtNum, fmtP, fmtPct } from './format.js';
 import { sampleLabels } from '../metrics/period.js';
 import type { HtmlReport, PriceChart, StrategyPanel, SummaryItem } from './html.js';
 import type { RunTearsheet } from '../metrics/run-tearsheet.js';
-import { BAR, QUOTE } from '../data/schema.js';
-import type { TickTable } from '../data/table.js';
+import { markAt, type TickTable } from '../data/table.js';
 import { F_SIDE, F_SYM, F_TS, type RunRecord } from '../portfolio/record.js';
 import type { RunReport } from './run-report.js';
 
@@ -55,8 +54,7 @@ export function priceCharts(t: TickTable, r: RunRecord, from = -Infinity, to = I
       if (t.sym[i] !== id) continue;
       const at = t.ts[i]!;
       if (at < from || at > to) continue;
-      const k = t.kind[i]!;
-      const m = k === QUOTE ? (t.f0[i]! + t.f1[i]!) / 2 : k === BAR ? t.f3[i]! : t.f0[i]!;
+      const m = markAt(t, i);
       if (m > 0) {
         ts.push(at);
         px.push(m);
@@ -78,13 +76,20 @@ export function rollingSharpe(r: RunRecord, periodsPerYear: number): { window: n
   const labels = sampleLabels(r.sampleTs, r.periodUs);
   const ts = new Float64Array(n - w + 1);
   const values = new Float64Array(n - w + 1);
-  for (let k = w - 1; k < n; k++) {
-    let m = 0;
-    for (let j = k - w + 1; j <= k; j++) m += rets[j]!;
-    m /= w;
-    let v = 0;
-    for (let j = k - w + 1; j <= k; j++) v += (rets[j]! - m) ** 2;
-    const sd = Math.sqrt(v / (w - 1));
+  // running sums over the window: O(n), whatever the window (a year of minutes has a window of
+  // 131,400 periods; a sum per window would be 10^10 operations)
+  let s1 = 0;
+  let s2 = 0;
+  for (let k = 0; k < n; k++) {
+    s1 += rets[k]!;
+    s2 += rets[k]! ** 2;
+    if (k >= w) {
+      s1 -= rets[k - w]!;
+      s2 -= rets[k - w]! ** 2;
+    }
+    if (k < w - 1) continue;
+    const m = s1 / w;
+    const sd = Math.sqrt(Math.max(0, (s2 - w * m * m) / (w - 1)));
     ts[k - w + 1] = labels[k]!;
     values[k - w + 1] = sd > 0 ? (m / sd) * Math.sqrt(periodsPerYear) : NaN;
   }

@@ -89,13 +89,7 @@ type Points = [number, number][];
 /** The spread chart's points, and the monitor's events at the chart time nearest each (a marker needs a point of the series). */
 function spreadPayload(sp: NonNullable<HtmlReport['spread']>): { points: Points; entry: number; exit: number; stop: number; monitor: { time: number; what: string }[] } {
   const points = downsample(sp.ts, sp.z);
-  const monitor = (sp.monitor ?? []).flatMap((e) => {
-    if (points.length === 0) return [];
-    const s = Math.floor(e.ts / 1e6);
-    let k = 0;
-    while (k + 1 < points.length && points[k + 1]![0] <= s) k++;
-    return [{ time: points[k]![0], what: e.what }];
-  });
+  const monitor = snapped(points, sp.monitor ?? []).map((e) => ({ time: e.time, what: e.what }));
   return { points, entry: sp.entry, exit: sp.exit, stop: sp.stop, monitor };
 }
 
@@ -156,19 +150,25 @@ const fmtCell = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 100
 /** Fills drawn as markers, at most this many per chart (thinned evenly beyond: the note says so). */
 const MAX_MARKERS = 400;
 
+/**
+ * A marker needs a point of its series: each event (µs, in time order) at the last chart point at
+ * or before it (the first point when it comes before them all).
+ */
+function snapped<E extends { readonly ts: number }>(points: Points, events: readonly E[]): (E & { time: number })[] {
+  if (points.length === 0) return [];
+  let k = 0;
+  return events.map((e) => {
+    const t = Math.floor(e.ts / 1e6);
+    while (k + 1 < points.length && points[k + 1]![0] <= t) k++;
+    return { ...e, time: points[k]![0] };
+  });
+}
+
 function pricePayload(pc: PriceChart): { symbol: string; points: Points; marks: { time: number; side: string }[]; thinned: number } {
   const points = downsample(pc.ts, pc.px);
   const step = Math.max(1, Math.ceil(pc.fills.length / MAX_MARKERS));
-  const marks: { time: number; side: string }[] = [];
-  // a marker needs a point of its series: each fill at the last chart point at or before it
-  let k = 0;
-  for (let i = 0; i < pc.fills.length; i += step) {
-    const f = pc.fills[i]!;
-    const t = Math.floor(f.ts / 1e6);
-    while (k + 1 < points.length && points[k + 1]![0] <= t) k++;
-    if (points.length > 0) marks.push({ time: points[k]![0], side: f.side });
-  }
-  return { symbol: pc.symbol, points, marks, thinned: step };
+  const shown = pc.fills.filter((_, i) => i % step === 0);
+  return { symbol: pc.symbol, points, marks: snapped(points, shown).map((f) => ({ time: f.time, side: f.side })), thinned: step };
 }
 
 /** A month's return as a cell of the heatmap: green up, red down, stronger with size (±10% full). */

@@ -33,8 +33,8 @@ import type { Runner } from './runner.js';
 const KEEP_S = 86_400;
 const POLL_MS = 100;
 
-/** Redis connection options from a redis:// URL (host, port, password, db). */
-export function redisOptions(url: string): { host: string; port: number; password?: string; username?: string; db?: number; tls?: object } {
+/** A redis:// (or rediss://) URL, else a usage error; ioredis itself reads host, port, password and db from it. */
+function checkUrl(url: string): void {
   let u: URL;
   try {
     u = new URL(url);
@@ -42,15 +42,6 @@ export function redisOptions(url: string): { host: string; port: number; passwor
     throw new TickfoldError('bad-queue', `--queue '${maskUrl(url)}' is not a URL; write redis://HOST:PORT (e.g. redis://127.0.0.1:6379, or redis://:PASSWORD@host:6379)`, 2);
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new TickfoldError('bad-queue', `--queue '${maskUrl(url)}': the queue is Redis; write redis://HOST:PORT`, 2);
-  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
-  return {
-    host: u.hostname || '127.0.0.1',
-    port: u.port ? Number(u.port) : 6379,
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(db !== undefined && Number.isInteger(db) ? { db } : {}),
-    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
-  };
 }
 
 /** Connects, or fails with the reason and the fix (Redis not running, wrong password). */
@@ -58,7 +49,8 @@ export async function connectRedis(url: string): Promise<import('ioredis').Redis
   const { Redis } = await import('ioredis');
   // a command fails after 2 retries rather than waiting for ever: a Redis that goes away mid-run
   // is an error, not a hang
-  const client = new Redis({ ...redisOptions(url), lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 2, retryStrategy: () => null });
+  checkUrl(url);
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 2, retryStrategy: () => null });
   let cause: Error | undefined;
   client.on('error', (e: Error) => (cause ??= e)); // reported by connect() below
   try {

@@ -1,5 +1,5 @@
 import { BAR, QUOTE, TRADE } from '../../data/schema.js';
-import { lowerBound } from '../../data/table.js';
+import { lowerBound, markAt } from '../../data/table.js';
 import { durationUs } from '../../strategy/params.js';
 import { FILL_BAR, FILL_QUOTE } from '../fill-source.js';
 import type { ExecModel, Slippage } from '../model.js';
@@ -49,7 +49,7 @@ export const slippageSqrtImpact: ExecModel<Slippage> = {
       const own = src === FILL_QUOTE ? kind === QUOTE : src === FILL_BAR ? kind === BAR : kind === TRADE;
       let r2 = 0;
       if (own) {
-        const m = kind === QUOTE ? (t.f0[i]! + t.f1[i]!) / 2 : kind === BAR ? t.f3[i]! : t.f0[i]!;
+        const m = markAt(t, i);
         const prev = last[s]!;
         if (prev > 0 && m > 0) r2 = Math.log(m / prev) ** 2;
         last[s] = m;
