@@ -33,8 +33,7 @@ export function workerCommand(): Command {
     .description('run backtest tasks from a distributed queue (BullMQ on Redis) filled by walk-forward/compare --queue')
     .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT (a password as redis://:PASSWORD@HOST:PORT)')
     .option('--concurrency <n>', `tasks run at once (default: ${availableParallelism()}, the cores here)`)
-    .option('--once', 'exit when the queue has no task left (for tests and batch jobs)')
-    .action(async (f: { queue: string; concurrency?: string; once?: boolean }) => {
+    .action(async (f: { queue: string; concurrency?: string }) => {
       const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
       const redis = await connectRedis(f.queue);
       const { Worker } = await import('bullmq');
@@ -101,9 +100,6 @@ export function workerCommand(): Command {
       };
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
-      if (f.once) {
-        worker.on('drained', () => void stop());
-      }
       await new Promise(() => {});
     });
 }

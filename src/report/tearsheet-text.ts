@@ -26,11 +26,12 @@ export function tearsheetLines(t: RunTearsheet, indent = '  ', width = 15): stri
   const tr = t.trades;
   // compounded over a year from a few weeks, a growth rate means nothing: said, not printed
   const short = !(t.calendarYears >= SHORT_YEARS);
+  const span = formatDuration(t.calendarYears * 365.25 * 86_400e6);
   const growth = short
-    ? `CAGR and Calmar not shown (${formatDuration(t.calendarYears * 365.25 * 86_400e6)} of data: compounded to a year they mean nothing; in the JSON)`
-    : `CAGR ${fmtPct(t.cagrCalendar)} (calendar) / ${fmtPct(t.cagrPeriods)} (periods); Calmar ${fmtNum(t.calmarCalendar)}`;
+    ? `CAGR, Calmar and the annual mean not shown (${span} of data: scaled to a year they mean nothing; in the JSON)`
+    : `CAGR ${fmtPct(t.cagrCalendar)} (calendar) / ${fmtPct(t.cagrPeriods)} (periods); Calmar ${fmtNum(t.calmarCalendar)}; annual mean ${fmtPct(t.annualReturnArithmetic)}`;
   return [
-    L('returns', `total ${signed(t.totalReturn)}; ${growth}; annual mean ${fmtPct(t.annualReturnArithmetic)}, volatility ${fmtPct(t.annualVolatility)}`),
+    L('returns', `total ${signed(t.totalReturn)}; ${growth}; volatility ${fmtPct(t.annualVolatility)} a year`),
     L('tail', `VaR 95% ${fmtPct(tl.var95)} a period, CVaR ${fmtPct(0 - tl.cvar95)} (historical); best period ${signed(t.bestPeriod.ret)} (${day(t.bestPeriod.ts)}), worst ${signed(t.worstPeriod.ret)} (${day(t.worstPeriod.ts)}); Omega ${fmtNum(t.omega)}; tail ratio ${fmtNum(tl.tailRatio)}`),
     L('drawdowns', dd.count === 0 ? 'none' : `${dd.count} episodes, avg depth ${fmtPct(dd.avgDepth)}, avg length ${fmtNum(dd.avgLengthBars, 1)} periods; deepest ${deep.join('; ')}`),
     ...(years.length > 1 ? [L('by year', years.join(', '))] : []),
@@ -39,7 +40,7 @@ export function tearsheetLines(t: RunTearsheet, indent = '  ', width = 15): stri
       ? [
           L(
             'vs benchmark',
-            `buy-and-hold of ${benchName} (${t.benchmarkIs}) ${signed(b.totalReturn)}; beta ${fmtNum(b.beta)}, alpha ${fmtPct(b.alphaAnnual)} a year, information ratio ${fmtNum(b.informationRatioAnnual)}` +
+            `buy-and-hold of ${benchName} (${t.benchmarkIs}) ${signed(b.totalReturn)}; beta ${fmtNum(b.beta)}, ${short ? `alpha ${fmtPct(b.alpha)} a period, information ratio ${fmtNum(b.informationRatio)} a period` : `alpha ${fmtPct(b.alphaAnnual)} a year, information ratio ${fmtNum(b.informationRatioAnnual)}`}` +
               (t.benchmarkIs === 'given' && Number.isFinite(t.buyAndHoldTraded) ? `; buy-and-hold of the traded symbols ${signed(t.buyAndHoldTraded)}` : ''),
           ),
         ]
