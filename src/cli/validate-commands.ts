@@ -42,6 +42,7 @@ import { executionInputs } from './execution-options.js';
 
 interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
   queue?: string;
+  dataStore?: string;
   data: string[];
   param: string[];
   grid: string[];
@@ -93,6 +94,7 @@ function addValidationOptions(cmd: Command): Command {
     .addOption(new Option('--fold-edge <policy>', 'positions at a fold edge: close them (paying costs) or carry them into the next fold').choices(['close', 'carry']).default('close'))
     .addOption(new Option('--objective <metric>', 'what the in-sample choice maximises').choices(Object.keys(OBJECTIVES)).default('sharpe'))
     .option('--queue <url>', 'run the tasks on a distributed queue (BullMQ on Redis, redis://HOST:PORT) drained by tickfold worker processes; the report is the same bytes as a local run')
+    .option('--data-store <dir>', 'with --queue: put the data in this folder, shared with the workers (their --data-store), instead of in Redis')
     .option('--workers <n>', `worker threads for trials and folds (default: ${availableParallelism()}, the cores here; each guarded, see --timeout)`)
     .option('--pbo-partitions <S>', 'CSCV blocks for PBO (even, 2..24)', '16')
     .option('--bootstrap <B>', 'stationary-bootstrap resamples for the p-values against baselines', '2000')
@@ -180,7 +182,8 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   // start the worker threads now: they load their code while this thread reads the data; or the
   // queue of other machines (--queue), checked before any work
   if (f.queue !== undefined && f.workers !== undefined) throw new UsageError('--workers sets this machine\'s threads; with --queue the tasks run on the workers of the queue (tickfold worker --concurrency N there)');
-  const runner: Runner = f.queue !== undefined ? await (await import('../validation/queue.js')).QueueRunner.open(f.queue, toGuard(f)) : new TaskRunner(workers, toGuard(f));
+  if (f.dataStore !== undefined && f.queue === undefined) throw new UsageError('--data-store is where the data goes for the workers of a queue: give --queue redis://HOST:PORT too (a local run reads the data itself)');
+  const runner: Runner = f.queue !== undefined ? await (await import('../validation/queue.js')).QueueRunner.open(f.queue, toGuard(f), f.dataStore) : new TaskRunner(workers, toGuard(f));
   try {
     await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe, workers, sweep: sweepOf(f, execution), cpcv: cpcvOf(f) });
   } finally {

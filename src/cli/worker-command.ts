@@ -4,7 +4,8 @@
  * `compare --queue` fill (src/validation/queue.ts). Each task runs on this machine's worker
  * threads through the same code as a local run, so its result is the same bytes.
  *
- * - The data: fetched once per content hash from Redis, checked against the hash, kept in memory
+ * - The data: fetched once per content hash from Redis, or read from the shared folder of
+ *   `--data-store` when the coordinator put it there, checked against the hash, kept in memory
  *   (the last two tables).
  * - Strategy modules: a built-in is this install's own (the job names the tickfold version: a job
  *   of another version is refused); a module file is fetched by the hash the job names, checked,
@@ -12,18 +13,19 @@
  * - A strategy's error goes back to the coordinator as the task's result (the run fails there,
  *   naming the task); it is not retried. A failure of the worker itself (a hash that does not
  *   match, data gone) fails the job with the reason.
+ * - A flow's parent (queue `tickfold-runs`) is completed here once its tasks are: it carries no work.
  * - SIGINT/SIGTERM: stops taking jobs, lets the running ones finish, exits.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
 import { TaskRunner } from '../validation/pool.js';
 import { connectRedis } from '../validation/queue.js';
-import { dataKey, decodeTable, decodeValue, encodeValue, maskUrl, moduleKey, QUEUE, sha256, type JobData } from '../validation/queue-codec.js';
+import { dataKey, decodeTable, decodeValue, encodeValue, maskUrl, moduleKey, QUEUE, RUNS, sha256, storeFile, type JobData } from '../validation/queue-codec.js';
 import { packResult } from '../validation/task-run.js';
 import type { Task, TaskFailure, TaskResult } from '../validation/tasks.js';
 import { numberOption } from './options.js';
@@ -33,18 +35,30 @@ export function workerCommand(): Command {
     .description('run backtest tasks from a distributed queue (BullMQ on Redis) filled by walk-forward/compare --queue')
     .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT (a password as redis://:PASSWORD@HOST:PORT)')
     .option('--concurrency <n>', `tasks run at once (default: ${availableParallelism()}, the cores here)`)
-    .action(async (f: { queue: string; concurrency?: string }) => {
+    .option('--data-store <dir>', 'a folder shared with the coordinators (NFS, say): data they put there (their --data-store) is read from it, not from Redis')
+    .action(async (f: { queue: string; concurrency?: string; dataStore?: string }) => {
       const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
       const redis = await connectRedis(f.queue);
       const { Worker } = await import('bullmq');
       const tables = new Map<string, TickTable>();
       const runners = new Map<string, TaskRunner>();
       const modDir = mkdtempSync(join(tmpdir(), 'tickfold-worker-modules-'));
-      const tableOf = async (hash: string): Promise<TickTable> => {
+      const store = f.dataStore === undefined ? undefined : resolve(f.dataStore);
+      const tableOf = async (hash: string, where: JobData['dataIn']): Promise<TickTable> => {
         const have = tables.get(hash);
         if (have) return have;
-        const blob = await redis.getBuffer(dataKey(hash));
-        if (!blob) throw new Error(`the data ${hash.slice(0, 12)}… is not in the queue's store (expired or removed); run the command again`);
+        let blob: Buffer | null;
+        if (where === 'store') {
+          if (store === undefined) throw new Error(`the coordinator left the data in a shared folder (its --data-store); start this worker with --data-store <that folder as mounted here>`);
+          try {
+            blob = readFileSync(join(store, storeFile(hash)));
+          } catch (e) {
+            throw new Error(`cannot read the data ${storeFile(hash)} in --data-store ${store}: ${(e as Error).message}; is it the coordinator's folder?`);
+          }
+        } else {
+          blob = await redis.getBuffer(dataKey(hash));
+          if (!blob) throw new Error(`the data ${hash.slice(0, 12)}… is not in the queue's store (expired or removed); run the command again`);
+        }
         if (sha256(blob) !== hash) throw new Error(`the data fetched for ${hash.slice(0, 12)}… does not match its hash: refusing it`);
         const t = decodeTable(blob);
         tables.set(hash, t);
@@ -65,7 +79,7 @@ export function workerCommand(): Command {
         async (job) => {
           const d = job.data as JobData;
           if (d.version !== VERSION) throw new Error(`the job is for tickfold ${d.version}, this worker is ${VERSION}: install the same version on every machine`);
-          const table = await tableOf(d.dataHash);
+          const table = await tableOf(d.dataHash, d.dataIn ?? 'redis');
           const task = decodeValue<Task>(d.task);
           const spec = await moduleOf(d, task.strategy);
           const key = `${d.dataHash}:${d.timeoutMs ?? ''}:${d.maxMemoryMb ?? ''}`;
@@ -91,9 +105,13 @@ export function workerCommand(): Command {
         { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency, name: `tickfold-${hostname()}-${process.pid}-c${concurrency}`, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
       );
       worker.on('error', () => {});
-      process.stderr.write(`tickfold worker ${VERSION}: taking tasks from ${maskUrl(f.queue)} (${concurrency} at once)\n`);
+      // a flow's parent: done when its tasks are (BullMQ moves it here only then); no work of its own
+      const parents = new Worker(RUNS, async (job) => ({ tasks: (job.data as { tasks?: number }).tasks ?? 0 }), { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency: 1, name: `tickfold-${hostname()}-${process.pid}-runs` });
+      parents.on('error', () => {});
+      process.stderr.write(`tickfold worker ${VERSION}: taking tasks from ${maskUrl(f.queue)} (${concurrency} at once${store ? `; shared data from ${store}` : ''})\n`);
       const stop = async (): Promise<void> => {
         await worker.close();
+        await parents.close();
         for (const r of runners.values()) await r.close();
         redis.disconnect();
         process.exit(0);

@@ -14,16 +14,20 @@ export const sha256 = (b: Uint8Array | string): string => createHash('sha256').u
 
 const COLUMNS = ['ts', 'kind', 'sym', 'f0', 'f1', 'f2', 'f3', 'f4', 'barStart', 'symbolKinds'] as const;
 
-/** A table as one buffer: a JSON header line, then each column's bytes in order. */
+const MAGIC = 'TFTABLE1';
+
+/** A table as one buffer: "TFTABLE1", a JSON header line, then each column's bytes in order. */
 export function encodeTable(t: TickTable): Buffer {
   const cols = COLUMNS.map((k) => t[k]);
-  const head = Buffer.from(JSON.stringify({ length: t.length, symbols: t.symbols, bytes: cols.map((c) => c.byteLength) }) + '\n');
+  const head = Buffer.from(MAGIC + JSON.stringify({ length: t.length, symbols: t.symbols, bytes: cols.map((c) => c.byteLength) }) + '\n');
   return Buffer.concat([head, ...cols.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength))]);
 }
 
+/** The table of a blob {@link encodeTable} wrote (its hash checked by the caller). */
 export function decodeTable(b: Buffer): TickTable {
+  if (b.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) throw new Error('not a tickfold table blob');
   const nl = b.indexOf(10);
-  const head = JSON.parse(b.subarray(0, nl).toString('utf8')) as { length: number; symbols: string[]; bytes: number[] };
+  const head = JSON.parse(b.subarray(MAGIC.length, nl).toString('utf8')) as { length: number; symbols: string[]; bytes: number[] };
   let at = nl + 1;
   const take = <A>(n: number, make: (buf: ArrayBuffer) => A): A => {
     const copy = new ArrayBuffer(n);
@@ -56,8 +60,11 @@ export function maskUrl(url: string): string {
   return url.replace(/^(rediss?:\/\/)([^@/]*)@/, (_, scheme: string, auth: string) => `${scheme}${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
 }
 
-/** Redis keys and queue names. */
+/** Redis keys and queue names: the tasks, and the runs (a flow's parent: one per batch of tasks a command sends). */
 export const QUEUE = 'tickfold-tasks';
+export const RUNS = 'tickfold-runs';
+/** A table's file in a shared data store (--data-store). */
+export const storeFile = (hash: string): string => `${hash}.tftable`;
 export const dataKey = (hash: string): string => `tickfold:data:${hash}`;
 export const moduleKey = (hash: string): string => `tickfold:module:${hash}`;
 
@@ -65,6 +72,8 @@ export const moduleKey = (hash: string): string => `tickfold:module:${hash}`;
 export interface JobData {
   readonly version: string;
   readonly dataHash: string;
+  /** Where the data is: in Redis under {@link dataKey}, or in the shared folder of --data-store. */
+  readonly dataIn: 'redis' | 'store';
   /** The strategy module's source hash (module files), or null for a built-in. */
   readonly moduleHash: string | null;
   /** The module file's base name (to give it back its extension). */

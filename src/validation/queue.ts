@@ -5,8 +5,13 @@
  * report are the same; each task runs through the same executeTask as a local thread, so the
  * results, and the report, are byte-identical to a local run.
  *
- * - The table is uploaded once, as one blob under its SHA-256 (kept a day); a worker fetches it,
- *   checks the hash, and keeps it for the next tasks.
+ * - Each batch of tasks goes as one BullMQ flow: a parent job (queue `tickfold-runs`) that waits
+ *   for its children, the tasks (queue `tickfold-tasks`). The coordinator follows its children by
+ *   their queue's events (a completion is read at once, and counted in the progress), with a
+ *   sweep every second for what events cannot say (a job gone from the queue).
+ * - The table is uploaded once, as one blob under its SHA-256 (kept a day), or written to a
+ *   shared folder (`--data-store`); a worker fetches it, checks the hash, and keeps it for the
+ *   next tasks.
  * - A strategy module file travels as its source under its SHA-256; a worker runs only a module
  *   whose source has the hash the job names. Built-in strategies are the worker's own, and a job
  *   names the tickfold version: a worker of another version refuses it.
@@ -17,21 +22,43 @@
  *   stalled: BullMQ gives it to another worker (after the lock lapses), and the run completes with
  *   the same bytes. A job that disappears (Redis restarted without persistence) fails the run with
  *   the reason, never a wrong report.
- * - Interrupted (SIGINT), the coordinator removes its jobs that have not started and writes nothing.
+ * - Interrupted (SIGINT), the coordinator removes its flow's tasks that have not started, and the
+ *   flow, and writes nothing.
  */
-import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
 import { InterruptedError, type Guard, type Labeled } from './pool.js';
-import { dataKey, decodeValue, encodeTable, encodeValue, maskUrl, moduleKey, QUEUE, sha256, type JobData } from './queue-codec.js';
+import { dataKey, decodeValue, encodeTable, encodeValue, maskUrl, moduleKey, QUEUE, RUNS, sha256, storeFile, type JobData } from './queue-codec.js';
 import { unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
 import type { Runner } from './runner.js';
 
 /** Kept this long in Redis: finished jobs (the cache of results) and uploaded data. */
 const KEEP_S = 86_400;
-const POLL_MS = 100;
+/** Every pending task's state is read this often (events say when one finishes; not when one is lost). */
+const SWEEP_MS = 1_000;
+/** With tasks waiting and nothing finishing for this long, the coordinator says whether any worker is there. */
+const QUIET_MS = 15_000;
+/**
+ * Redis gone (restarted, the network down) for this long fails the run; shorter, the run goes on
+ * where it was (a Redis that persists its data has the jobs still; one that lost them fails the
+ * run on the job found gone).
+ */
+const GRACE_MS = 10_000;
+
+/** Why a Redis command failed, in the user's words (ioredis says 'Reached the max retries per request limit'). */
+const why = (e: unknown): string => {
+  const m = (e as Error)?.message ?? String(e);
+  return /max retries per request|ECONNREFUSED|Connection is closed|ECONNRESET/i.test(m) ? 'Redis does not answer' : m.replace(/\.$/, '');
+};
+
+/** The promise, or an error once `ms` have passed without an answer. */
+function answerWithin<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`no answer to ${what} in ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
+}
 
 /** A redis:// (or rediss://) URL, else a usage error; ioredis itself reads host, port, password and db from it. */
 function checkUrl(url: string): void {
@@ -79,33 +106,45 @@ export class QueueRunner implements Runner {
   private table: TickTable | undefined;
   private dataHash: string | undefined;
   private readonly modules = new Map<string, { hash: string; name: string } | null>();
-  private queue: import('bullmq').Queue | undefined;
 
   private constructor(
     private readonly url: string,
     private readonly redis: import('ioredis').Redis,
+    /** The events' own connection (a blocking read); BullMQ leaves a connection it was given to its owner to close. */
+    private readonly eventsRedis: import('ioredis').Redis,
     private readonly guard: Guard | undefined,
     slots: number,
-    queue: import('bullmq').Queue,
+    private readonly queue: import('bullmq').Queue,
+    private readonly flows: import('bullmq').FlowProducer,
+    private readonly events: import('bullmq').QueueEvents,
+    private readonly dataStore: string | undefined,
   ) {
-    this.queue = queue;
     // the task slots of the workers connected now: trials are batched to give each slot work
     // (a validation sizes its batches by this), and every task is sent at once
     this.workers = Math.max(1, slots);
   }
 
-  static async open(url: string, guard?: Guard): Promise<QueueRunner> {
+  /**
+   * Connects (or fails with the fix), counts the workers' task slots, and starts following the
+   * tasks' events. `dataStore`: a folder the workers also see (`--data-store`), for the data
+   * instead of Redis.
+   */
+  static async open(url: string, guard?: Guard, dataStore?: string): Promise<QueueRunner> {
     const redis = await connectRedis(url);
-    const { Queue } = await import('bullmq');
+    const { FlowProducer, Queue, QueueEvents } = await import('bullmq');
     const q = new Queue(QUEUE, { connection: redis });
-    let slots = 0;
-    try {
-      for (const w of await q.getWorkers()) slots += Number(/-c(\d+)$/.exec(String(w.rawname ?? ''))?.[1] ?? 1);
-    } catch {
-      slots = 0; // a Redis without CLIENT LIST: one slot assumed
-    }
+    // a lost connection is found by the next read, with its reason (unheard, BullMQ prints it)
+    q.on('error', () => {});
+    const slots = await taskSlots(q);
     if (slots === 0) process.stderr.write(`tickfold: no tickfold worker is connected to ${maskUrl(url)} yet; the tasks wait until one is (start: tickfold worker --queue ${maskUrl(url)})\n`);
-    return new QueueRunner(url, redis, guard, slots, q);
+    // events are read on a connection of their own (a blocking read)
+    const eventsRedis = redis.duplicate({ maxRetriesPerRequest: null });
+    const events = new QueueEvents(QUEUE, { connection: eventsRedis });
+    events.on('error', () => {});
+    await events.waitUntilReady();
+    const flows = new FlowProducer({ connection: redis });
+    flows.on('error', () => {});
+    return new QueueRunner(url, redis, eventsRedis, guard, slots, q, flows, events, dataStore === undefined ? undefined : resolve(dataStore));
   }
 
   use(table: TickTable): void {
@@ -113,12 +152,29 @@ export class QueueRunner implements Runner {
     this.dataHash = undefined;
   }
 
+  /** The table to Redis or to the shared store, once per content. */
   private async upload(): Promise<string> {
     if (this.dataHash) return this.dataHash;
     const blob = encodeTable(this.table!);
     const hash = sha256(blob);
-    await this.redis.set(dataKey(hash), blob, 'EX', KEEP_S, 'NX');
-    await this.redis.expire(dataKey(hash), KEEP_S);
+    if (this.dataStore !== undefined) {
+      const file = join(this.dataStore, storeFile(hash));
+      // named by its content: a file of that name and size is that blob (workers check the hash)
+      if (!existsSync(file) || statSync(file).size !== blob.length) {
+        mkdirSync(this.dataStore, { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        try {
+          writeFileSync(tmp, blob);
+          renameSync(tmp, file);
+        } catch (e) {
+          rmSync(tmp, { force: true });
+          throw new TickfoldError('data-store', `cannot write the data to --data-store ${this.dataStore}: ${(e as Error).message}; give a folder this machine can write and the workers can read`, 2);
+        }
+      }
+    } else {
+      await this.redis.set(dataKey(hash), blob, 'EX', KEEP_S, 'NX');
+      await this.redis.expire(dataKey(hash), KEEP_S);
+    }
     this.dataHash = hash;
     return hash;
   }
@@ -139,8 +195,7 @@ export class QueueRunner implements Runner {
 
   async runAll<T extends Task>(tasks: readonly Labeled<T>[]): Promise<never[]> {
     if (!this.table) throw new Error('QueueRunner.use(table) must come before runAll');
-    const { Queue } = await import('bullmq');
-    this.queue ??= new Queue(QUEUE, { connection: this.redis });
+    if (tasks.length === 0) return [];
     const dataHash = await this.upload();
     const jobs = await Promise.all(
       tasks.map(async (t) => {
@@ -148,53 +203,191 @@ export class QueueRunner implements Runner {
         const task = encodeValue(t.task);
         const id = sha256(`${VERSION}\n${mod?.hash ?? `builtin:${t.task.strategy}`}\n${dataHash}\n${task}`);
         // --timeout and --max-memory hold on the worker that runs the task
-        const data: JobData = { version: VERSION, dataHash, moduleHash: mod?.hash ?? null, moduleName: mod?.name ?? null, label: t.label, task, ...(this.guard?.timeoutMs !== undefined ? { timeoutMs: this.guard.timeoutMs } : {}), ...(this.guard?.maxMemoryMb !== undefined ? { maxMemoryMb: this.guard.maxMemoryMb } : {}) };
-        return { name: t.task.kind, data, opts: { jobId: id, removeOnComplete: { age: KEEP_S }, removeOnFail: { age: KEEP_S }, attempts: 1 } };
+        const data: JobData = { version: VERSION, dataHash, dataIn: this.dataStore === undefined ? 'redis' : 'store', moduleHash: mod?.hash ?? null, moduleName: mod?.name ?? null, label: t.label, task, ...(this.guard?.timeoutMs !== undefined ? { timeoutMs: this.guard.timeoutMs } : {}), ...(this.guard?.maxMemoryMb !== undefined ? { maxMemoryMb: this.guard.maxMemoryMb } : {}) };
+        return { id, name: t.task.kind, data };
       }),
     );
-    // a re-sent task with the id of a job that exists is that job (BullMQ ignores the duplicate)
-    await this.queue.addBulk(jobs);
+    // the same task twice in one batch is one job, whose result serves both
+    const waiters = new Map<string, number[]>();
+    jobs.forEach((j, k) => waiters.set(j.id, [...(waiters.get(j.id) ?? []), k]));
+    const unique = [...waiters.keys()].map((id) => jobs[waiters.get(id)![0]!]!);
+    // the flow: a parent that waits for its children. Its id is their ids' hash, so that the same
+    // batch sent again (a rerun, or after the coordinator was killed) is the same flow; a task
+    // that exists already is that job (BullMQ attaches it), a finished one is a cache hit.
+    const parentId = `run-${sha256(unique.map((j) => j.id).join('\n'))}`;
     const out: (TaskResult | undefined)[] = new Array(tasks.length);
-    const pending = new Map<string, number>(jobs.map((j, k) => [j.opts.jobId, k]));
     try {
-      await this.wait(tasks, pending, out);
+      // a task that failed before (a worker's own failure: data it could not read, another
+      // version) is tried again, not answered with its old failure: its job goes first
+      await answerWithin(Promise.all(unique.map(async (j) => ((await this.queue.getJobState(j.id)) === 'failed' ? (await this.queue.getJob(j.id))?.remove() : undefined))), GRACE_MS, 'reading the tasks');
+      const added = this.flows.add({
+        name: 'validation',
+        queueName: RUNS,
+        data: { version: VERSION, tasks: unique.length, label: tasks[0]!.label },
+        opts: { jobId: parentId, removeOnComplete: true, removeOnFail: true },
+        // a worker's own failure (data gone, a hash that does not match) fails the flow
+        children: unique.map((j) => ({ name: j.name, queueName: QUEUE, data: j.data, opts: { jobId: j.id, removeOnComplete: { age: KEEP_S }, removeOnFail: { age: KEEP_S }, attempts: 1, failParentOnFailure: true } })),
+      });
+      await answerWithin(added, GRACE_MS, 'sending the tasks');
+      await this.wait(tasks, waiters, out, parentId);
     } catch (e) {
+      // a task's failure ends the run at once: its flow's other tasks that have not started go too
+      if (e instanceof TickfoldError && !(e instanceof InterruptedError) && e.code !== 'queue-lost') await this.removeFlow(parentId, true);
       if (e instanceof TickfoldError) throw e;
-      throw new TickfoldError('queue-down', `lost the queue at ${maskUrl(this.url)} mid-run (${(e as Error).message}); no report was written. Start Redis again and rerun: tasks that finished are kept and not run twice (when Redis persists its data)`, 3);
+      const m = why(e);
+      if (/cannot be replaced/.test(m)) throw new TickfoldError('queue-busy', `some of these tasks belong to another command's flow that is still running on ${maskUrl(this.url)}; wait for it to finish and run this again (its finished tasks are then answered from the queue)`, 3);
+      throw new TickfoldError('queue-down', `lost the queue at ${maskUrl(this.url)} mid-run (${m}); no report was written. Start Redis again and rerun: tasks that finished are kept and not run twice (when Redis persists its data)`, 3);
     }
+    // done with the flow (a worker completes a parent once its children are done; this only tidies)
+    await this.removeFlow(parentId, false);
     return out as never[];
   }
 
-  private async wait<T extends Task>(tasks: readonly Labeled<T>[], pending: Map<string, number>, out: (TaskResult | undefined)[]): Promise<void> {
-    while (pending.size > 0) {
-      if (this.guard?.signal?.aborted) {
-        // cancel what has not started; nothing is written
-        await Promise.all([...pending.keys()].map(async (id) => (await this.queue!.getJob(id))?.remove().catch(() => undefined)));
-        throw new InterruptedError(String(this.guard.signal.reason ?? 'interrupted'));
-      }
-      for (const [id, k] of [...pending]) {
-        // the state first, then the job: a job read before its state could have finished in
-        // between, and its copy would lack the result (seen: a completed job with no return value)
-        const state = await this.queue!.getJobState(id);
-        const job = await this.queue!.getJob(id);
-        if (!job || state === 'unknown') throw new TickfoldError('queue-lost', `${tasks[k]!.label}: its job left the queue before it finished (Redis restarted without persistence, or the job was removed); run the command again (finished tasks are kept and not run twice); queue ${maskUrl(this.url)}`, 3);
-        if (state === 'completed') {
-          if (typeof job.returnvalue !== 'string') continue; // not readable yet: the next poll
-          const r = unpackResult(decodeValue(job.returnvalue)) as TaskResult | TaskFailure;
-          if (r.kind === 'failure') throw new TickfoldError(r.code, tasks[k]!.task.kind === 'run' ? r.message : `${tasks[k]!.label}: ${r.message}`, r.exitCode);
-          out[k] = r;
+  /** The flow's parent removed; with `unstarted`, its children that have not started too. */
+  private async removeFlow(parentId: string, unstarted: boolean): Promise<void> {
+    const parent = await this.queueOf(RUNS).getJob(parentId).catch(() => undefined);
+    if (!parent) return;
+    if (unstarted) await parent.removeUnprocessedChildren().catch(() => undefined);
+    await parent.remove({ removeChildren: false }).catch(() => undefined);
+  }
+
+  private readonly queues = new Map<string, import('bullmq').Queue>();
+  private queueOf(name: string): import('bullmq').Queue {
+    if (name === QUEUE) return this.queue;
+    let q = this.queues.get(name);
+    if (!q) {
+      const { Queue } = this.bullmq!;
+      this.queues.set(name, (q = new Queue(name, { connection: this.redis })));
+      q.on('error', () => {});
+    }
+    return q;
+  }
+  private bullmq: typeof import('bullmq') | undefined;
+
+  /**
+   * Until every task's result is in: a task's completion event wakes the loop, which reads that
+   * job; every {@link SWEEP_MS} every pending job is read (a job gone means Redis lost it).
+   */
+  private async wait<T extends Task>(tasks: readonly Labeled<T>[], waiters: Map<string, number[]>, out: (TaskResult | undefined)[], parentId: string): Promise<void> {
+    this.bullmq ??= await import('bullmq');
+    const pending = new Set(waiters.keys());
+    const woken = new Set<string>();
+    let wake: (() => void) | undefined;
+    const onEvent = ({ jobId }: { jobId: string }): void => {
+      if (!pending.has(jobId)) return;
+      woken.add(jobId);
+      wake?.();
+    };
+    this.events.on('completed', onEvent);
+    this.events.on('failed', onEvent);
+    let lastSweep = -Infinity;
+    let downSince: number | undefined;
+    let lastDone = performance.now();
+    let lastNotice = performance.now();
+    const abort = this.guard?.signal;
+    const onAbort = (): void => wake?.();
+    abort?.addEventListener('abort', onAbort);
+    try {
+      while (pending.size > 0) {
+        if (abort?.aborted) {
+          // cancel what has not started; nothing is written
+          await this.removeFlow(parentId, true);
+          throw new InterruptedError(String(abort.reason ?? 'interrupted'));
+        }
+        const now = performance.now();
+        const sweep = now - lastSweep >= SWEEP_MS;
+        const ids = sweep ? [...pending] : [...woken].filter((id) => pending.has(id));
+        if (sweep) lastSweep = now;
+        woken.clear();
+        let seen: Awaited<ReturnType<QueueRunner['readJob']>>[];
+        try {
+          // (while Redis is away, a read waits no longer than the grace left)
+          const left = downSince === undefined ? GRACE_MS : Math.max(500, GRACE_MS - (performance.now() - downSince));
+          seen = await answerWithin(Promise.all(ids.map((id) => this.readJob(id))), left, 'reading the tasks');
+          if (downSince !== undefined) process.stderr.write(`tickfold: the queue at ${maskUrl(this.url)} is back after ${((performance.now() - downSince) / 1000).toFixed(1)} s; going on\n`);
+          downSince = undefined;
+        } catch (e) {
+          // Redis away: the run goes on if it is back within the grace, with the jobs it had
+          if (downSince === undefined) {
+            downSince = performance.now();
+            process.stderr.write(`tickfold: lost the queue at ${maskUrl(this.url)} (${why(e)}); waiting up to ${GRACE_MS / 1000} s for it to come back\n`);
+          }
+          if (performance.now() - downSince > GRACE_MS - 100) throw new Error(`Redis did not come back within ${GRACE_MS / 1000} s`);
+          lastSweep = performance.now() - SWEEP_MS; // the next look reads every pending task again
+          await new Promise((r) => setTimeout(r, SWEEP_MS));
+          continue;
+        }
+        seen.forEach((r, n) => {
+          const id = ids[n]!;
+          const first = tasks[waiters.get(id)![0]!]!;
+          if (r === 'lost') throw new TickfoldError('queue-lost', `${first.label}: its job left the queue before it finished (Redis restarted without persistence, or the job was removed); run the command again (finished tasks are kept and not run twice); queue ${maskUrl(this.url)}`, 3);
+          if (r === undefined) return;
+          if ('failedReason' in r) throw new TickfoldError('queue-failed', `${first.label}: the worker could not run it: ${r.failedReason}`, 3);
+          for (const k of waiters.get(id)!) {
+            if (r.result.kind === 'failure') throw new TickfoldError(r.result.code, tasks[k]!.task.kind === 'run' ? r.result.message : `${tasks[k]!.label}: ${r.result.message}`, r.result.exitCode);
+            out[k] = r.result;
+            this.onDone();
+          }
           pending.delete(id);
-          this.onDone();
-        } else if (state === 'failed') {
-          throw new TickfoldError('queue-failed', `${tasks[k]!.label}: the worker could not run it: ${job.failedReason}`, 3);
+          lastDone = performance.now();
+        });
+        if (pending.size === 0) break;
+        if (performance.now() - lastDone > QUIET_MS && performance.now() - lastNotice > QUIET_MS) {
+          lastNotice = performance.now();
+          if ((await taskSlots(this.queue)) === 0) process.stderr.write(`tickfold: ${pending.size} task(s) waiting, and no tickfold worker is connected to ${maskUrl(this.url)}; start one: tickfold worker --queue ${maskUrl(this.url)}\n`);
+        }
+        if (woken.size === 0 && !abort?.aborted) {
+          await new Promise<void>((res) => {
+            const timer = setTimeout(res, Math.max(0, SWEEP_MS - (performance.now() - lastSweep)));
+            wake = () => {
+              clearTimeout(timer);
+              res();
+            };
+          });
+          wake = undefined;
         }
       }
-      if (pending.size > 0) await new Promise((r) => setTimeout(r, POLL_MS));
+    } finally {
+      this.events.off('completed', onEvent);
+      this.events.off('failed', onEvent);
+      abort?.removeEventListener('abort', onAbort);
     }
   }
 
+  /** A job's outcome: its result, its failure, undefined while it runs, or 'lost' when it is gone. */
+  private async readJob(id: string): Promise<{ result: TaskResult | TaskFailure } | { failedReason: string } | 'lost' | undefined> {
+    // the state first, then the job: a job read before its state could have finished in between,
+    // and its copy would lack the result (seen: a completed job with no return value)
+    const state = await this.queue.getJobState(id);
+    const job = await this.queue.getJob(id);
+    if (!job || state === 'unknown') return 'lost';
+    if (state === 'failed') return { failedReason: job.failedReason };
+    if (state !== 'completed' || typeof job.returnvalue !== 'string') return undefined; // not readable yet: the next look
+    return { result: unpackResult(decodeValue(job.returnvalue)) as TaskResult | TaskFailure };
+  }
+
   async close(): Promise<void> {
-    await this.queue?.close();
+    // gracefully when Redis answers; a Redis that is gone would keep a graceful close waiting
+    // (seen: QueueEvents.close() hung while its connection retried), so it is bounded, then cut
+    const all = [this.events, this.flows, ...this.queues.values(), this.queue];
+    // (close() always: it tells BullMQ's event reader to stop, which would otherwise reconnect)
+    const closing = Promise.all(all.map((x) => x.close().catch(() => undefined)));
+    await answerWithin(closing, this.redis.status === 'ready' ? 2_000 : 100, 'closing').catch(() => undefined);
+    // and any connection BullMQ made of its own (one kept retrying, and the process alive, when
+    // only the given ones were closed), then the connections given, which BullMQ leaves open
+    for (const x of all) void x.disconnect().catch(() => undefined);
+    this.eventsRedis.disconnect();
     this.redis.disconnect();
   }
+}
+
+/** The task slots of the tickfold workers connected to the queue (each worker's name ends in -c<concurrency>). */
+async function taskSlots(q: import('bullmq').Queue): Promise<number> {
+  let slots = 0;
+  try {
+    for (const w of await q.getWorkers()) slots += Number(/-c(\d+)$/.exec(String(w.rawname ?? ''))?.[1] ?? 1);
+  } catch {
+    return 0; // a Redis without CLIENT LIST
+  }
+  return slots;
 }

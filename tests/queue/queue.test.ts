@@ -3,7 +3,7 @@
  * (Debian's `redis-server`; .ci/run installs it), worker processes started as users start them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,7 +124,50 @@ describeRedis('walk-forward on the queue', () => {
     // the killed worker's task was taken again once its lock lapsed (BullMQ's stalled-job check)
     const job = await queue.getJob(active!);
     expect(job?.stalledCounter ?? 0).toBeGreaterThanOrEqual(1);
+    // it was a child of the command's flow, whose parent is gone once the run is done
+    expect(job?.parentKey).toMatch(/^bull:tickfold-runs:run-[0-9a-f]{64}$/);
+    const runs = new Queue('tickfold-runs', { connection: { host: '127.0.0.1', port } });
+    for (let i = 0; i < 50 && Object.values(await runs.getJobCounts()).some((n) => n > 0); i++) await sleep(100);
+    expect(await runs.getJobCounts('waiting-children', 'wait', 'active', 'completed', 'failed')).toEqual({ 'waiting-children': 0, wait: 0, active: 0, completed: 0, failed: 0 });
+    await runs.close();
     await queue.close();
+  }, 90_000);
+
+  it('--data-store: the data goes through a shared folder, not Redis; a worker without it says so, and the rerun after the fix runs', async () => {
+    const d = tempDir();
+    const store = join(d, 'store');
+    // data no worker has seen (a worker keeps the tables it fetched)
+    writeFileSync(join(d, 'q.csv'), readFileSync(join(ROOT, 'data/sample_pair_quotes.csv'), 'utf8').split('\n').slice(0, 30_001).join('\n') + '\n');
+    const a = ['walk-forward', '--data', join(d, 'q.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--train', '20m', '--test', '10m', '--no-ledger', '--no-cache'];
+    expect(runCli([...a, '--json', join(d, 'local.json')], d).code).toBe(0);
+    const dataKeys = (): string[] => spawnSync('redis-cli', ['-p', String(port), 'keys', 'tickfold:data:*'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+    const before = dataKeys();
+    // the workers here have no --data-store
+    const bad = runCli([...a, '--queue', url, '--data-store', store, '--json', join(d, 'bad.json')], d);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/the coordinator left the data in a shared folder \(its --data-store\); start this worker with --data-store/);
+    expect(existsSync(join(d, 'bad.json'))).toBe(false);
+    for (const w of workers.splice(0)) w.kill('SIGKILL');
+    const w = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '1', '--data-store', store], { stdio: ['ignore', 'ignore', 'pipe'] });
+    workers.push(w);
+    const ok = runCli([...a, '--queue', url, '--data-store', store, '--json', join(d, 'queue.json')], d);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(content(join(d, 'queue.json'))).toEqual(content(join(d, 'local.json')));
+    expect(dataKeys()).toEqual(before); // nothing of it in Redis
+    const files = readdirSync(store);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^[0-9a-f]{64}\.tftable$/);
+    // a blob that does not match its name is refused by the worker
+    for (const x of workers.splice(0)) x.kill('SIGKILL');
+    workers.push(spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '1', '--data-store', store], { stdio: ['ignore', 'ignore', 'pipe'] }));
+    const blob = readFileSync(join(store, files[0]!));
+    blob.writeUInt8(blob.readUInt8(blob.length - 1) ^ 1, blob.length - 1);
+    writeFileSync(join(store, files[0]!), blob);
+    const tampered = runCli([...a.map((x) => (x === 'entry=1.5,2' ? 'entry=2.5,3' : x)), '--queue', url, '--data-store', store], d);
+    expect(tampered.code).toBe(3);
+    expect(tampered.stderr).toMatch(/does not match its hash: refusing it/);
+    startWorker();
+    startWorker();
   }, 90_000);
 
   it('Ctrl-C on the coordinator: exit 130, no report, its jobs not yet started removed from the queue', async () => {
@@ -163,6 +206,46 @@ describeRedis('walk-forward on the queue', () => {
     expect(both.stderr).toMatch(/with --queue the tasks run on the workers of the queue/);
   });
 
+  it('Redis restarted mid-run (with persistence): the run waits for it and goes on; the report is the same bytes', async () => {
+    const d = tempDir();
+    writeFileSync(join(d, 'slow.mjs'), `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`);
+    const a = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow.mjs'), '--grid', 'k=1,2,3,4,5,6', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache'];
+    expect(runCli([...a, '--json', join(d, 'local.json')], d).code).toBe(0);
+    // a Redis of its own that keeps its data on disk (appendonly), as a production one would
+    const p2 = await freePort();
+    const u2 = `redis://127.0.0.1:${p2}`;
+    const aof = ['--port', String(p2), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', d];
+    let r2 = spawn(REDIS!, aof, { stdio: 'ignore' });
+    const up = async (): Promise<void> => {
+      for (let i = 0; i < 50; i++) {
+        if (spawnSync('redis-cli', ['-p', String(p2), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG') return;
+        await sleep(100);
+      }
+      throw new Error('redis-server did not start');
+    };
+    await up();
+    const own = [0, 1].map(() => spawn(process.execPath, [BIN, 'worker', '--queue', u2, '--concurrency', '1'], { stdio: 'ignore' }));
+    try {
+      await sleep(1000);
+      const coordinator = spawn(process.execPath, [BIN, ...a, '--queue', u2, '--json', join(d, 'queue.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      coordinator.stderr!.on('data', (b) => (err += String(b)));
+      await sleep(1500);
+      spawnSync('redis-cli', ['-p', String(p2), 'shutdown']); // saves its data, then stops
+      await new Promise((res) => r2.on('exit', res));
+      await sleep(2000);
+      r2 = spawn(REDIS!, aof, { stdio: 'ignore' });
+      const code = await new Promise<number>((res) => coordinator.on('exit', (c) => res(c ?? 1)));
+      expect(code, err).toBe(0);
+      expect(err).toMatch(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ \(Redis does not answer\); waiting up to 10 s/);
+      expect(err).toMatch(/is back after [\d.]+ s; going on/);
+      expect(content(join(d, 'queue.json'))).toEqual(content(join(d, 'local.json')));
+    } finally {
+      for (const w of own) w.kill('SIGKILL');
+      r2.kill('SIGKILL');
+    }
+  }, 60_000);
+
   it('Redis stopped mid-run: a clear error, no report', async () => {
     const d = tempDir();
     writeFileSync(join(d, 'slow.mjs'), `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`);
@@ -173,7 +256,9 @@ describeRedis('walk-forward on the queue', () => {
     redis.kill('SIGKILL');
     const code = await new Promise<number>((res) => coordinator.on('exit', (c) => res(c ?? 1)));
     expect(code).toBe(3);
-    expect(err).toMatch(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ mid-run .*no report was written/);
+    // it waits a while for Redis to come back (the test above), then gives up
+    expect(err).toMatch(/waiting up to 10 s for it to come back/);
+    expect(err).toMatch(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ mid-run \(Redis did not come back within 10 s\); no report was written/);
     expect(existsSync(join(d, 'r.json'))).toBe(false);
     await startRedis(); // for any test after this one
   }, 60_000);
