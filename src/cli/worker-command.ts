@@ -40,13 +40,22 @@ export function workerCommand(): Command {
       const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
       const redis = await connectRedis(f.queue);
       const { Worker } = await import('bullmq');
-      const tables = new Map<string, TickTable>();
+      // the tables fetched (the last two), each fetched once even when jobs ask for it at once
+      const tables = new Map<string, Promise<TickTable>>();
+      // one pool of threads per guard (--timeout, --max-memory of the coordinator), whatever the
+      // data; the one without limits starts now, so that a first task does not wait for threads
       const runners = new Map<string, TaskRunner>();
+      const runnerFor = (d: JobData): TaskRunner => {
+        const key = `${d.timeoutMs ?? ''}:${d.maxMemoryMb ?? ''}`;
+        let r = runners.get(key);
+        if (!r) runners.set(key, (r = new TaskRunner(concurrency, { ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}), ...(d.maxMemoryMb !== undefined ? { maxMemoryMb: d.maxMemoryMb } : {}) })));
+        return r;
+      };
+      runnerFor({} as JobData);
       const modDir = mkdtempSync(join(tmpdir(), 'tickfold-worker-modules-'));
       const store = f.dataStore === undefined ? undefined : resolve(f.dataStore);
-      const tableOf = async (hash: string, where: JobData['dataIn']): Promise<TickTable> => {
-        const have = tables.get(hash);
-        if (have) return have;
+      const fetchTable = async (hash: string, where: JobData['dataIn']): Promise<TickTable> => {
+        const t0 = performance.now();
         let blob: Buffer | null;
         if (where === 'store') {
           if (store === undefined) throw new Error(`the coordinator left the data in a shared folder (its --data-store); start this worker with --data-store <that folder as mounted here>`);
@@ -60,9 +69,18 @@ export function workerCommand(): Command {
           if (!blob) throw new Error(`the data ${hash.slice(0, 12)}… is not in the queue's store (expired or removed); run the command again`);
         }
         if (sha256(blob) !== hash) throw new Error(`the data fetched for ${hash.slice(0, 12)}… does not match its hash: refusing it`);
-        const t = decodeTable(blob);
-        tables.set(hash, t);
-        while (tables.size > 2) tables.delete(tables.keys().next().value!);
+        // straight into shared memory: the threads read it without a copy
+        const t = decodeTable(blob, true);
+        process.stderr.write(`tickfold worker: data ${hash.slice(0, 12)}… (${(blob.length / 1e6).toFixed(1)} MB, ${t.length.toLocaleString('en-US')} rows) from ${where === 'store' ? store : 'Redis'} in ${Math.round(performance.now() - t0)} ms, its SHA-256 checked\n`);
+        return t;
+      };
+      const tableOf = (hash: string, where: JobData['dataIn']): Promise<TickTable> => {
+        let t = tables.get(hash);
+        if (!t) {
+          tables.set(hash, (t = fetchTable(hash, where)));
+          t.catch(() => tables.delete(hash)); // tried again by the next job
+          while (tables.size > 2) tables.delete(tables.keys().next().value!);
+        }
         return t;
       };
       const moduleOf = async (d: JobData, spec: string): Promise<string> => {
@@ -82,15 +100,12 @@ export function workerCommand(): Command {
           const table = await tableOf(d.dataHash, d.dataIn ?? 'redis');
           const task = decodeValue<Task>(d.task);
           const spec = await moduleOf(d, task.strategy);
-          const key = `${d.dataHash}:${d.timeoutMs ?? ''}:${d.maxMemoryMb ?? ''}`;
-          let runner = runners.get(key);
-          if (!runner) {
-            runner = new TaskRunner(concurrency, { ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}), ...(d.maxMemoryMb !== undefined ? { maxMemoryMb: d.maxMemoryMb } : {}) });
-            runner.use(table);
-            runners.set(key, runner);
-          }
+          const runner = runnerFor(d);
           let r: TaskResult | TaskFailure;
           try {
+            // the task takes the runner's table as it starts (synchronously, below): jobs of
+            // other tables at the same time each run against their own
+            runner.use(table);
             const done = (await runner.runAll([{ task: { ...task, strategy: spec } as Task, label: d.label }])) as TaskResult[];
             r = done[0]!;
           } catch (e) {

@@ -23,14 +23,14 @@ export function encodeTable(t: TickTable): Buffer {
   return Buffer.concat([head, ...cols.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength))]);
 }
 
-/** The table of a blob {@link encodeTable} wrote (its hash checked by the caller). */
-export function decodeTable(b: Buffer): TickTable {
+/** The table of a blob {@link encodeTable} wrote (its hash checked by the caller); `shared`: in shared memory, for worker threads. */
+export function decodeTable(b: Buffer, shared = false): TickTable {
   if (b.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) throw new Error('not a tickfold table blob');
   const nl = b.indexOf(10);
   const head = JSON.parse(b.subarray(MAGIC.length, nl).toString('utf8')) as { length: number; symbols: string[]; bytes: number[] };
   let at = nl + 1;
-  const take = <A>(n: number, make: (buf: ArrayBuffer) => A): A => {
-    const copy = new ArrayBuffer(n);
+  const take = <A>(n: number, make: (buf: ArrayBuffer | SharedArrayBuffer) => A): A => {
+    const copy = shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n);
     new Uint8Array(copy).set(b.subarray(at, at + n));
     at += n;
     return make(copy);
