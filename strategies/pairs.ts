@@ -109,6 +109,8 @@ class Pairs implements Strategy {
   private barTsA = NaN;
   private barTsB = NaN;
   private readonly roll: RollingOls;
+  /** The rolling fit of this step: intercept, slope, sigma (RollingOls.fitInto). */
+  private readonly fit = new Float64Array(3);
   private readonly histA: History;
   private readonly histB: History;
   // fixed fit: intercept, slope, sigma
@@ -261,9 +263,17 @@ class Pairs implements Strategy {
       fitB = kf.b;
       fitSigma = Math.sqrt(v);
     } else {
-      fitA = fixed ? this.fitA : roll.intercept;
-      fitB = fixed ? this.fitB : roll.slope;
-      fitSigma = fixed ? this.fitS : roll.residSigma;
+      if (fixed) {
+        fitA = this.fitA;
+        fitB = this.fitB;
+        fitSigma = this.fitS;
+      } else {
+        const f = this.fit;
+        roll.fitInto(f);
+        fitA = f[0]!;
+        fitB = f[1]!;
+        fitSigma = f[2]!;
+      }
       if (!(fitSigma > 0)) return;
       z = (y - fitA - fitB * x) / fitSigma;
     }

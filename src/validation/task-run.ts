@@ -44,12 +44,20 @@ function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, pr
     kind: 'trial',
     trials: records.map((record) => ({
       sampleTs: record.sampleTs,
-      traded: [...new Set(Array.from(record.fills.col(F_SYM), (k) => record.symbols[k]!))].sort(),
+      traded: tradedSymbols(record),
       returns: periodReturns(record),
       metrics: computeMetrics(record, s.periodsPerYear),
       windows: task.windows.map(([from, to]) => computeMetrics(sliceRecord(record, from, to), s.periodsPerYear)),
     })),
   };
+}
+
+/** The symbols a run filled orders in, sorted (a flag per symbol: no array per fill). */
+function tradedSymbols(record: RunRecord): string[] {
+  const syms = record.fills.col(F_SYM);
+  const seen = new Uint8Array(record.symbols.length);
+  for (let i = 0; i < record.fills.length; i++) seen[syms[i]!] = 1;
+  return record.symbols.filter((_, k) => seen[k] === 1).sort();
 }
 
 /** The engine's settings for backtest `job` of a task, its clock in the task's progress cells. */

@@ -56,6 +56,17 @@ describeShared('econometrics against ../shared/oracles/eustockmarkets_reference.
     expect(checked).toBe(c.rolling.length);
   });
 
+  it('fitInto writes exactly the getters\' intercept, slope and residual sigma (the allocation-free read strategies use per tick)', async () => {
+    const { dax, cac } = await logs();
+    const roll = new RollingOls(60);
+    const out = new Float64Array(3);
+    for (let i = 0; i < dax.length; i++) {
+      roll.push(cac[i]!, dax[i]!);
+      roll.fitInto(out);
+      expect([...out]).toEqual([roll.intercept, roll.slope, roll.residSigma]);
+    }
+  });
+
   it('ADF of ln DAX, lag 1, deterministic none / constant / constant+trend', async () => {
     const { dax } = await logs();
     const a = ref().adf_log_dax;
