@@ -6,7 +6,7 @@
  * but no data, per row.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PAIR, generatePair } from '../src/data/generate.js';
@@ -236,7 +236,9 @@ try {
       const redis = spawn(redisBin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
       const url = `redis://127.0.0.1:${port}`;
       await new Promise((r) => setTimeout(r, 500));
-      const workers = [0, 1].map(() => spawn(process.execPath, [bin, 'worker', '--queue', url, '--concurrency', '1'], { stdio: 'ignore' }));
+      // their logs say how long each data fetch took (Redis to a checked table in shared memory)
+      const workerLogs = [0, 1].map((k) => join(dir, `worker-${k}.log`));
+      const workers = workerLogs.map((log) => spawn(process.execPath, [bin, 'worker', '--queue', url, '--concurrency', '1'], { stdio: ['ignore', 'ignore', openSync(log, 'w')] }));
       try {
         await new Promise((r) => setTimeout(r, 1000));
         const every = '5s';
@@ -262,6 +264,17 @@ try {
         const wait = med(jobs.map((j) => (j.processedOn ?? 0) - j.timestamp));
         const run = jobs.map((j) => (j.finishedOn ?? 0) - (j.processedOn ?? 0));
         const work = run.reduce((a, b) => a + b, 0);
+        // the queue's own cost per task: a worker's gap between finishing a task and starting the
+        // next one that was waiting (dispatch); the trials' results read back and the next flow
+        // sent (last trial finished -> out-of-sample task enqueued); each worker's data fetch
+        const gaps: number[] = [];
+        for (const name of new Set(jobs.map((j) => j.processedBy))) {
+          const mine = jobs.filter((j) => j.processedBy === name).sort((a, b) => (a.processedOn ?? 0) - (b.processedOn ?? 0));
+          for (let k = 1; k < mine.length; k++) gaps.push((mine[k]!.processedOn ?? 0) - Math.max(mine[k]!.timestamp, mine[k - 1]!.finishedOn ?? 0));
+        }
+        const trialsEnd = Math.max(...jobs.filter((j) => j.name === 'trial').map((j) => j.finishedOn ?? 0));
+        const oosAdded = Math.min(...jobs.filter((j) => j.name === 'oos').map((j) => j.timestamp));
+        const fetches = workerLogs.flatMap((l) => [...readFileSync(l, 'utf8').matchAll(/data \S+ \(([\d.]+) MB.* in (\d+) ms/g)].map((m) => `${m[1]} MB in ${m[2]} ms`));
         await queue.close();
         console.log(`${pad(`walk-forward, pairs every=${every}, on the queue (BullMQ on Redis), ${jobs.length} tasks`, 62)}${pad('ms (wall)', 10)}`);
         console.log(`${pad('  1 local worker thread', 60)}${pad(fmt(local.ms, 0), 10)}`);
@@ -270,6 +283,9 @@ try {
         console.log(`${pad('  report identical to the local one (all but the command line)', 60)}${same ? 'yes' : 'NO'}`);
         if (!same) failed++;
         console.log(`${pad('  per task: median enqueue-to-start / median run on a worker', 60)}${fmt(wait, 0)} / ${fmt(med(run), 0)} ms`);
+        console.log(`${pad('  queue overhead: dispatch gap on a worker (median, max)', 60)}${fmt(med([...gaps]), 0)} / ${fmt(Math.max(...gaps), 0)} ms (${gaps.length} tasks that waited)`);
+        console.log(`${pad('  queue overhead: trial results back -> next flow sent', 60)}${fmt(oosAdded - trialsEnd, 0)} ms`);
+        console.log(`${pad('  queue overhead: data fetch per worker (first run only)', 60)}${fetches.join(', ') || 'none'}`);
         console.log(`${pad('  task work in all (sum of runs) / its share of 2 workers\' wall time', 60)}${fmt(work, 0)} ms / ${fmt(work / (2 * qms), 2)}`);
         console.log(`${pad('  serial part (wall - work / 2: start, load, plan, report)', 60)}${fmt(qms - work / 2, 0)} ms`);
       } finally {
