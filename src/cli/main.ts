@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { TickfoldError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { installInterruptHandlers } from './interrupt.js';
+import { maskUrl } from '../validation/queue-codec.js';
 
 let currentArgv: readonly string[] = [];
 
@@ -51,7 +52,8 @@ function propagateExitOverride(c: Command): void {
 /** Runs the CLI; returns the exit code (0 ok, 2 user error, 1 internal error). */
 export async function main(argv: readonly string[], manifestArgv: readonly string[] = argv): Promise<number> {
   // the command line a report records (a rerun records the original one, see rerun-command.ts)
-  currentArgv = manifestArgv;
+  // (a queue URL's password is never recorded: reports, the ledger and manifests get it masked)
+  currentArgv = manifestArgv.map(maskUrl);
   try {
     checkOutputValues(argv);
     await (await buildProgram(argv)).parseAsync([...argv], { from: 'user' });

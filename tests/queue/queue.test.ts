@@ -80,6 +80,17 @@ describeRedis('walk-forward on the queue', () => {
     await queue.close();
   }, 60_000);
 
+  it('a password in the queue URL is recorded nowhere: not in the report, its HTML, the ledger, the output', () => {
+    const d = tempDir();
+    // (a Redis without a password accepts one: ioredis goes on)
+    const r = runCli([...args.filter((a) => a !== '--no-ledger'), '--ledger', join(d, 'ledger.sqlite'), '--queue', `redis://:hunter2@127.0.0.1:${port}`, '--json', join(d, 'r.json'), '--report', join(d, 'r.html')], d);
+    expect(r.code, r.stderr).toBe(0);
+    const json = readFileSync(join(d, 'r.json'), 'utf8');
+    expect(json).toContain('redis://:***@127.0.0.1');
+    for (const f of ['r.json', 'r.html', 'ledger.sqlite']) expect(readFileSync(join(d, f)).includes('hunter2'), f).toBe(false);
+    expect(r.stdout + r.stderr).not.toContain('hunter2');
+  }, 60_000);
+
   it('a throwing strategy fails the run at once, naming the trial and its parameters, and is not retried', () => {
     const d = tempDir();
     writeFileSync(
