@@ -115,6 +115,8 @@ export class QueueRunner implements Runner {
     private readonly guard: Guard | undefined,
     slots: number,
     private readonly queue: import('bullmq').Queue,
+    /** The flows' parents. */
+    private readonly runs: import('bullmq').Queue,
     private readonly flows: import('bullmq').FlowProducer,
     private readonly events: import('bullmq').QueueEvents,
     private readonly dataStore: string | undefined,
@@ -144,7 +146,9 @@ export class QueueRunner implements Runner {
     await events.waitUntilReady();
     const flows = new FlowProducer({ connection: redis });
     flows.on('error', () => {});
-    return new QueueRunner(url, redis, eventsRedis, guard, slots, q, flows, events, dataStore === undefined ? undefined : resolve(dataStore));
+    const runs = new Queue(RUNS, { connection: redis });
+    runs.on('error', () => {});
+    return new QueueRunner(url, redis, eventsRedis, guard, slots, q, runs, flows, events, dataStore === undefined ? undefined : resolve(dataStore));
   }
 
   use(table: TickTable): void {
@@ -159,8 +163,9 @@ export class QueueRunner implements Runner {
     const hash = sha256(blob);
     if (this.dataStore !== undefined) {
       const file = join(this.dataStore, storeFile(hash));
-      // named by its content: a file of that name and size is that blob (workers check the hash)
-      if (!existsSync(file) || statSync(file).size !== blob.length) {
+      // named by its content: a file there already is kept when it is that blob (its hash checked:
+      // a damaged copy would otherwise be refused by every worker, run after run)
+      if (!existsSync(file) || statSync(file).size !== blob.length || sha256(readFileSync(file)) !== hash) {
         mkdirSync(this.dataStore, { recursive: true });
         const tmp = `${file}.${process.pid}.tmp`;
         try {
@@ -245,31 +250,17 @@ export class QueueRunner implements Runner {
 
   /** The flow's parent removed; with `unstarted`, its children that have not started too. */
   private async removeFlow(parentId: string, unstarted: boolean): Promise<void> {
-    const parent = await this.queueOf(RUNS).getJob(parentId).catch(() => undefined);
+    const parent = await this.runs.getJob(parentId).catch(() => undefined);
     if (!parent) return;
     if (unstarted) await parent.removeUnprocessedChildren().catch(() => undefined);
     await parent.remove({ removeChildren: false }).catch(() => undefined);
   }
-
-  private readonly queues = new Map<string, import('bullmq').Queue>();
-  private queueOf(name: string): import('bullmq').Queue {
-    if (name === QUEUE) return this.queue;
-    let q = this.queues.get(name);
-    if (!q) {
-      const { Queue } = this.bullmq!;
-      this.queues.set(name, (q = new Queue(name, { connection: this.redis })));
-      q.on('error', () => {});
-    }
-    return q;
-  }
-  private bullmq: typeof import('bullmq') | undefined;
 
   /**
    * Until every task's result is in: a task's completion event wakes the loop, which reads that
    * job; every {@link SWEEP_MS} every pending job is read (a job gone means Redis lost it).
    */
   private async wait<T extends Task>(tasks: readonly Labeled<T>[], waiters: Map<string, number[]>, out: (TaskResult | undefined)[], parentId: string): Promise<void> {
-    this.bullmq ??= await import('bullmq');
     const pending = new Set(waiters.keys());
     const woken = new Set<string>();
     let wake: (() => void) | undefined;
@@ -373,7 +364,7 @@ export class QueueRunner implements Runner {
     this.eventsRedis.disconnect();
     // the rest gracefully when Redis answers, bounded (a Redis that is gone would keep it waiting),
     // then any connection BullMQ made of its own, then the one given, which BullMQ leaves open
-    const rest = [this.flows, ...this.queues.values(), this.queue];
+    const rest = [this.flows, this.runs, this.queue];
     await answerWithin(Promise.all(rest.map((x) => x.close().catch(() => undefined))), this.redis.status === 'ready' ? 2_000 : 100, 'closing').catch(() => undefined);
     for (const x of rest) void x.disconnect().catch(() => undefined);
     this.redis.disconnect();

@@ -3,7 +3,7 @@
  * (Debian's `redis-server`; .ci/run installs it), worker processes started as users start them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,15 +168,21 @@ describeRedis('walk-forward on the queue', () => {
     const files = readdirSync(store);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^[0-9a-f]{64}\.tftable$/);
-    // a blob that does not match its name is refused by the worker
+    // a blob that does not match its name is refused by the worker (here: its folder holds a
+    // damaged copy), and the coordinator puts an intact one back over a damaged one of its own
     for (const x of workers.splice(0)) x.kill('SIGKILL');
-    workers.push(spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '1', '--data-store', store], { stdio: ['ignore', 'ignore', 'pipe'] }));
+    const other = join(d, 'other');
+    mkdirSync(other);
     const blob = readFileSync(join(store, files[0]!));
     blob.writeUInt8(blob.readUInt8(blob.length - 1) ^ 1, blob.length - 1);
+    writeFileSync(join(other, files[0]!), blob);
     writeFileSync(join(store, files[0]!), blob);
+    workers.push(spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '1', '--data-store', other], { stdio: ['ignore', 'ignore', 'pipe'] }));
     const tampered = runCli([...a.map((x) => (x === 'entry=1.5,2' ? 'entry=2.5,3' : x)), '--queue', url, '--data-store', store], d);
     expect(tampered.code).toBe(3);
     expect(tampered.stderr).toMatch(/does not match its hash: refusing it/);
+    expect(readFileSync(join(store, files[0]!)).equals(blob)).toBe(false); // the coordinator's own copy mended
+    for (const x of workers.splice(0)) x.kill('SIGKILL');
     startWorker();
     startWorker();
   }, 90_000);
