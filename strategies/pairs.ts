@@ -120,7 +120,8 @@ class Pairs implements Strategy {
   private steps = 0;
   /** +1 long spread, −1 short spread, 0 flat. */
   private side = 0;
-  private enteredAt = 0;
+  /** When the position was entered (NaN while flat: a timestamp is never a small integer, see Portfolio). */
+  private enteredAt = NaN;
   private stoppedOut = false;
   private gateOpen: boolean;
   private gateOpenSteps = 0;

@@ -46,9 +46,9 @@ export class Portfolio {
   readonly position: Float64Array;
   readonly avgCost: Float64Array;
   readonly mark: Float64Array;
-  feesPaid = 0;
-  borrowPaid = 0;
-  tradedNotional = 0;
+  feesPaid: number;
+  borrowPaid: number;
+  tradedNotional: number;
   fills = 0;
   readonly closed: TripLog;
   private readonly open: (OpenTrip | undefined)[];
@@ -59,7 +59,18 @@ export class Portfolio {
     readonly initialCapital: number,
     readonly symbols: readonly string[],
   ) {
+    // money fields hold fractions from the first fill on: made double-valued from the start (a
+    // first store of a fraction), or V8 would hold them as small integers, change the object's
+    // layout at the first fill and throw away the code it had optimised for the old one (every
+    // function touching a portfolio compiled twice per worker thread, measured)
+    this.cash = 0.5;
+    this.feesPaid = 0.5;
+    this.borrowPaid = 0.5;
+    this.tradedNotional = 0.5;
     this.cash = initialCapital;
+    this.feesPaid = 0;
+    this.borrowPaid = 0;
+    this.tradedNotional = 0;
     this.closed = new TripLog(symbols);
     const n = symbols.length;
     this.position = new Float64Array(n);

@@ -54,10 +54,15 @@ function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, pr
 
 /** The symbols a run filled orders in, sorted (a flag per symbol: no array per fill). */
 function tradedSymbols(record: RunRecord): string[] {
-  const syms = record.fills.col(F_SYM);
-  const seen = new Uint8Array(record.symbols.length);
-  for (let i = 0; i < record.fills.length; i++) seen[syms[i]!] = 1;
+  const seen = symbolsSeen(record.fills.col(F_SYM), record.symbols.length);
   return record.symbols.filter((_, k) => seen[k] === 1).sort();
+}
+
+/** 1 for each symbol id in `syms` (the loop alone: see computeMetrics on loops and compile time). */
+function symbolsSeen(syms: ArrayLike<number>, n: number): Uint8Array {
+  const seen = new Uint8Array(n);
+  for (let i = 0; i < syms.length; i++) seen[syms[i]!] = 1;
+  return seen;
 }
 
 /** The engine's settings for backtest `job` of a task, its clock in the task's progress cells. */
