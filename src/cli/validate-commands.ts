@@ -242,7 +242,7 @@ async function validateWith(
 
   const bar =
     f.progress !== false && !f.quiet && process.stderr.isTTY
-      ? new cliProgress.SingleBar({ stream: process.stderr, format: 'validating [{bar}] {value}/{total} runs, {eta_formatted} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+      ? new cliProgress.SingleBar({ stream: process.stderr, format: 'validating [{bar}] {value}/{total} backtests, {eta_formatted} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
       : undefined;
   // the settings of every validation this command runs (the main one, and each cost level)
   const common = (exec: ExecutionSettings): Omit<ValidationSettings, 'workers'> => ({
@@ -257,6 +257,14 @@ async function validateWith(
     ...(benchmark ? { benchmark } : {}),
   });
   let outcome;
+  let doneRuns = 0;
+  let shown = 0;
+  let ticker: NodeJS.Timeout | undefined;
+  const show = (n: number): void => {
+    if (n <= shown) return; // never backwards
+    shown = n;
+    bar?.update(n);
+  };
   // the trial ledger: this command's trials recorded, DSR's N and V from all of them on this data
   const use = useLedger(f, {
     dataHash: dataHash(files, fromUs, toUs),
@@ -277,11 +285,16 @@ async function validateWith(
       workers: runner,
       onProgress: (done, total) => {
         if (!bar) return;
-        if (done === 0) bar.start(total, 0);
-        else bar.update(done);
+        doneRuns = done;
+        if (done === 0) {
+          bar.start(total, 0);
+          // between finished tasks, from the engines' clocks: a batch of trials moves the bar as it goes
+          if (runner.partial) ticker = setInterval(() => show(Math.min(total, Math.floor(doneRuns + runner.partial!()))), 250);
+        } else show(done);
       },
     });
   } finally {
+    if (ticker) clearInterval(ticker);
     bar?.stop();
     use?.ledger.close();
   }

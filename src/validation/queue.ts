@@ -32,7 +32,7 @@ import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
 import { InterruptedError, type Guard, type Labeled } from './pool.js';
 import { dataKey, decodeValue, encodeTable, encodeValue, maskUrl, moduleKey, QUEUE, RUNS, sha256, storeFile, type JobData } from './queue-codec.js';
-import { unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
+import { runsIn, unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
 import type { Runner } from './runner.js';
 
 /** Kept this long in Redis: finished jobs (the cache of results) and uploaded data. */
@@ -102,7 +102,7 @@ export async function connectRedis(url: string): Promise<import('ioredis').Redis
 export class QueueRunner implements Runner {
   readonly workers: number;
   readonly pooled = false;
-  onDone: () => void = () => {};
+  onDone: (runs: number) => void = () => {};
   private table: TickTable | undefined;
   private dataHash: string | undefined;
   private readonly modules = new Map<string, { hash: string; name: string } | null>();
@@ -317,7 +317,7 @@ export class QueueRunner implements Runner {
           for (const k of waiters.get(id)!) {
             if (r.result.kind === 'failure') throw new TickfoldError(r.result.code, tasks[k]!.task.kind === 'run' ? r.result.message : `${tasks[k]!.label}: ${r.result.message}`, r.result.exitCode);
             out[k] = r.result;
-            this.onDone();
+            this.onDone(runsIn(tasks[k]!.task));
           }
           pending.delete(id);
           lastDone = performance.now();

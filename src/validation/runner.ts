@@ -11,8 +11,10 @@ export interface Runner {
   readonly workers: number;
   /** Whether tasks run on this machine's worker threads (a table in shared memory then needs no copy). */
   readonly pooled: boolean;
-  /** Called as each task finishes. */
-  onDone: () => void;
+  /** Called as each task finishes, with the backtests it ran. */
+  onDone: (runs: number) => void;
+  /** How far the tasks running now have come, in backtests (where the runner can see it). */
+  partial?(): number;
   use(table: TickTable): void;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   runAll<T extends Task>(tasks: readonly Labeled<T>[]): Promise<any[]>;

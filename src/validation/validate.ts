@@ -87,7 +87,7 @@ export interface ValidationSettings {
   readonly workers: number | Runner;
   /** Annual Sharpe for MinBTL. */
   readonly targetSharpe: number;
-  /** Called as tasks finish: (done, total). */
+  /** Called as tasks finish: (backtests done, backtests in all). */
   readonly onProgress?: (done: number, total: number) => void;
   /**
    * The trial ledger: records this command's candidate trials and returns every trial it holds on
@@ -463,11 +463,11 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       });
     };
     // candidates first, then the baselines, which trade the symbols the candidates traded
-    const candidateTasks = candidates.reduce((n, i) => n + Math.ceil(trialsOf[i]!.length / batchSize), 0);
     // CPCV beside it: its paths replayed too, one out-of-sample run per path and candidate
     const cpcvPathCount = s.cpcv ? (s.cpcv.testGroups * binomial(s.cpcv.groups, s.cpcv.testGroups)) / s.cpcv.groups : 0;
-    const total = candidateTasks + baselines.length + entries.length + cpcvPathCount * candidates.length;
-    runner.onDone = () => s.onProgress?.(++done, total);
+    // counted in backtests: every trial, each baseline's one, the out-of-sample runs, CPCV's paths
+    const total = candidates.reduce((n, i) => n + trialsOf[i]!.length, 0) + baselines.length + entries.length + cpcvPathCount * candidates.length;
+    runner.onDone = (runs) => s.onProgress?.((done += runs), total);
     s.onProgress?.(0, total);
     const resultsOf: TrialResult[][] = entries.map(() => []);
     const t0 = performance.now();
