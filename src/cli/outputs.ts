@@ -118,6 +118,22 @@ export function guardOutputFolder(flag: string, dir: string): void {
   }
 }
 
+/**
+ * The folder of `--data-store`: a folder, never a file nor the bundled `data/`. The coordinator
+ * writes it (`writes`: it may not exist yet); a worker reads it, so it must exist.
+ */
+export function checkStoreFolder(dir: string, writes: boolean): void {
+  if (writes) guardOutputFolder('--data-store', dir);
+  let isDir: boolean | undefined;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = undefined;
+  }
+  if (isDir === false) throw new UsageError(`--data-store ${dir} is a file; give the folder the coordinators and workers share (e.g. --data-store /mnt/tickfold)`);
+  if (isDir === undefined && !writes) throw new UsageError(`--data-store ${dir}: no such folder here; give the shared folder as this machine mounts it (the coordinators' --data-store), e.g. --data-store /mnt/tickfold`);
+}
+
 /** The strategy arguments that are files (module paths, also as `NAME=PATH`), for {@link guardOutputs}. */
 export function strategyFiles(specs: readonly string[]): string[] {
   return specs.map((s) => (s.includes('=') ? s.slice(s.indexOf('=') + 1) : s)).filter(looksLikePath);

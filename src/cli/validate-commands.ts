@@ -29,7 +29,7 @@ import { validationHtml } from '../report/html-builders.js';
 import { baselineDefaults } from '../validation/baselines.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
-import { guardOutputs, strategyFiles } from './outputs.js';
+import { checkStoreFolder, guardOutputs, strategyFiles } from './outputs.js';
 import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { addLedgerOptions, useLedger } from './ledger-options.js';
 import { binomial, MAX_CPCV_SPLITS } from '../validation/cpcv.js';
@@ -183,6 +183,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   // queue of other machines (--queue), checked before any work
   if (f.queue !== undefined && f.workers !== undefined) throw new UsageError('--workers sets this machine\'s threads; with --queue the tasks run on the workers of the queue (tickfold worker --concurrency N there)');
   if (f.dataStore !== undefined && f.queue === undefined) throw new UsageError('--data-store is where the data goes for the workers of a queue: give --queue redis://HOST:PORT too (a local run reads the data itself)');
+  if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, true);
   const runner: Runner = f.queue !== undefined ? await (await import('../validation/queue.js')).QueueRunner.open(f.queue, toGuard(f), f.dataStore) : new TaskRunner(workers, toGuard(f));
   try {
     await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe, workers, sweep: sweepOf(f, execution), cpcv: cpcvOf(f) });

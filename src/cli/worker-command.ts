@@ -29,6 +29,7 @@ import { dataKey, decodeTable, decodeValue, encodeValue, maskUrl, moduleKey, QUE
 import { packResult } from '../validation/task-run.js';
 import type { Task, TaskFailure, TaskResult } from '../validation/tasks.js';
 import { numberOption } from './options.js';
+import { checkStoreFolder } from './outputs.js';
 
 export function workerCommand(): Command {
   return new Command('worker')
@@ -38,6 +39,7 @@ export function workerCommand(): Command {
     .option('--data-store <dir>', 'a folder shared with the coordinators (NFS, say): data they put there (their --data-store) is read from it, not from Redis')
     .action(async (f: { queue: string; concurrency?: string; dataStore?: string }) => {
       const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
+      if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, false);
       const redis = await connectRedis(f.queue);
       const { Worker } = await import('bullmq');
       // the tables fetched (the last two), each fetched once even when jobs ask for it at once

@@ -280,3 +280,24 @@ describeRedis('walk-forward on the queue', () => {
     await startRedis(); // for any test after this one
   }, 60_000);
 });
+
+describe('--data-store, checked before any work (no Redis needed)', () => {
+  const wf = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--train', '1h', '--test', '30m', '--queue', 'redis://127.0.0.1:1'];
+  it('refuses a file, the bundled data/ folder, and on a worker a folder that is not there', () => {
+    const d = tempDir();
+    writeFileSync(join(d, 'f.txt'), 'x');
+    const cases: [string[], RegExp][] = [
+      [[...wf, '--data-store', join(d, 'f.txt')], /--data-store .*f\.txt is a file; give the folder the coordinators and workers share/],
+      [[...wf, '--data-store', join(ROOT, 'data/store')], /--data-store .* bundled data\/ folder .*refusing to write there/],
+      [['worker', '--queue', 'redis://127.0.0.1:1', '--data-store', join(d, 'nope')], /--data-store .*nope: no such folder here; give the shared folder as this machine mounts it/],
+      [['worker', '--queue', 'redis://127.0.0.1:1', '--data-store', join(d, 'f.txt')], /is a file/],
+    ];
+    for (const [argv, re] of cases) {
+      const r = runCli(argv, d);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+    expect(existsSync(join(ROOT, 'data/store'))).toBe(false);
+  });
+});
