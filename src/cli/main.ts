@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { TickfoldError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { installInterruptHandlers } from './interrupt.js';
-import { maskUrl } from '../validation/queue-codec.js';
+import { maskUrl } from '../validation/queue-url.js';
 
 let currentArgv: readonly string[] = [];
 

@@ -25,7 +25,8 @@ import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
 import { TaskRunner } from '../validation/pool.js';
 import { connectRedis } from '../validation/queue.js';
-import { dataKey, decodeTable, decodeValue, encodeValue, maskUrl, moduleKey, QUEUE, RUNS, sha256, storeFile, type JobData } from '../validation/queue-codec.js';
+import { dataKey, decodeTable, decodeValue, encodeValue, moduleKey, QUEUE, RUNS, sha256, storeFile, type JobData } from '../validation/queue-codec.js';
+import { maskUrl } from '../validation/queue-url.js';
 import { packResult } from '../validation/task-run.js';
 import type { Task, TaskFailure, TaskResult } from '../validation/tasks.js';
 import { numberOption } from './options.js';
@@ -47,13 +48,13 @@ export function workerCommand(): Command {
       // one pool of threads per guard (--timeout, --max-memory of the coordinator), whatever the
       // data; the one without limits starts now, so that a first task does not wait for threads
       const runners = new Map<string, TaskRunner>();
-      const runnerFor = (d: JobData): TaskRunner => {
-        const key = `${d.timeoutMs ?? ''}:${d.maxMemoryMb ?? ''}`;
+      const runnerFor = (guard: Pick<JobData, 'timeoutMs' | 'maxMemoryMb'>): TaskRunner => {
+        const key = `${guard.timeoutMs ?? ''}:${guard.maxMemoryMb ?? ''}`;
         let r = runners.get(key);
-        if (!r) runners.set(key, (r = new TaskRunner(concurrency, { ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}), ...(d.maxMemoryMb !== undefined ? { maxMemoryMb: d.maxMemoryMb } : {}) })));
+        if (!r) runners.set(key, (r = new TaskRunner(concurrency, { ...(guard.timeoutMs !== undefined ? { timeoutMs: guard.timeoutMs } : {}), ...(guard.maxMemoryMb !== undefined ? { maxMemoryMb: guard.maxMemoryMb } : {}) })));
         return r;
       };
-      runnerFor({} as JobData);
+      runnerFor({});
       const modDir = mkdtempSync(join(tmpdir(), 'tickfold-worker-modules-'));
       const store = f.dataStore === undefined ? undefined : resolve(f.dataStore);
       const fetchTable = async (hash: string, where: JobData['dataIn']): Promise<TickTable> => {
@@ -85,21 +86,33 @@ export function workerCommand(): Command {
         }
         return t;
       };
-      const moduleOf = async (d: JobData, spec: string): Promise<string> => {
-        if (d.moduleHash === null) return spec; // a built-in: this install's own
-        const file = join(modDir, d.moduleHash, d.moduleName ?? 'strategy.mjs');
-        const src = await redis.getBuffer(moduleKey(d.moduleHash));
-        if (!src || sha256(src) !== d.moduleHash) throw new Error(`the strategy module ${d.moduleName} is missing from the queue or does not match its hash: refusing to run it`);
-        mkdirSync(join(modDir, d.moduleHash), { recursive: true });
+      // a module file fetched, checked and written once (not again for every job)
+      const modules = new Map<string, Promise<string>>();
+      const fetchModule = async (hash: string, name: string | null): Promise<string> => {
+        const file = join(modDir, hash, name ?? 'strategy.mjs');
+        const src = await redis.getBuffer(moduleKey(hash));
+        if (!src || sha256(src) !== hash) throw new Error(`the strategy module ${name} is missing from the queue or does not match its hash: refusing to run it`);
+        mkdirSync(join(modDir, hash), { recursive: true });
         writeFileSync(file, src);
         return file;
+      };
+      const moduleOf = (d: JobData, spec: string): Promise<string> => {
+        if (d.moduleHash === null) return Promise.resolve(spec); // a built-in: this install's own
+        // (by hash and name: the same source under another name is loaded by its own extension)
+        const key = `${d.moduleHash}/${d.moduleName}`;
+        let m = modules.get(key);
+        if (!m) {
+          modules.set(key, (m = fetchModule(d.moduleHash, d.moduleName)));
+          m.catch(() => modules.delete(key)); // tried again by the next job
+        }
+        return m;
       };
       const worker = new Worker(
         QUEUE,
         async (job) => {
           const d = job.data as JobData;
           if (d.version !== VERSION) throw new Error(`the job is for tickfold ${d.version}, this worker is ${VERSION}: install the same version on every machine`);
-          const table = await tableOf(d.dataHash, d.dataIn ?? 'redis');
+          const table = await tableOf(d.dataHash, d.dataIn);
           const task = decodeValue<Task>(d.task);
           const spec = await moduleOf(d, task.strategy);
           const runner = runnerFor(d);

@@ -55,10 +55,6 @@ export function decodeTable(b: Buffer, shared = false): TickTable {
 export const encodeValue = (v: unknown): string => serialize(v).toString('base64');
 export const decodeValue = <T>(s: string): T => deserialize(Buffer.from(s, 'base64')) as T;
 
-/** A queue URL (or any text holding one, e.g. `--queue=redis://…`) as it may be printed or recorded: the password replaced. */
-export function maskUrl(url: string): string {
-  return url.replace(/(rediss?:\/\/)([^@/\s]*)@/g, (_, scheme: string, auth: string) => `${scheme}${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
-}
 
 /** Redis keys and queue names: the tasks, and the runs (a flow's parent: one per batch of tasks a command sends). */
 export const QUEUE = 'tickfold-tasks';

@@ -25,13 +25,15 @@
  * - Interrupted (SIGINT), the coordinator removes its flow's tasks that have not started, and the
  *   flow, and writes nothing.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
 import { InterruptedError, type Guard, type Labeled } from './pool.js';
-import { dataKey, decodeValue, encodeTable, encodeValue, maskUrl, moduleKey, QUEUE, RUNS, sha256, storeFile, type JobData } from './queue-codec.js';
+import { dataKey, decodeValue, encodeTable, encodeValue, moduleKey, QUEUE, RUNS, sha256, storeFile, type JobData } from './queue-codec.js';
+import { checkUrl, maskUrl } from './queue-url.js';
+import { writeFileAtomic } from '../report/atomic.js';
 import { runsIn, unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
 import type { Runner } from './runner.js';
 
@@ -60,16 +62,6 @@ function answerWithin<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`no answer to ${what} in ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
-/** A redis:// (or rediss://) URL, else a usage error; ioredis itself reads host, port, password and db from it. */
-function checkUrl(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new TickfoldError('bad-queue', `--queue '${maskUrl(url)}' is not a URL; write redis://HOST:PORT (e.g. redis://127.0.0.1:6379, or redis://:PASSWORD@host:6379)`, 2);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new TickfoldError('bad-queue', `--queue '${maskUrl(url)}': the queue is Redis; write redis://HOST:PORT`, 2);
-}
 
 /** Connects, or fails with the reason and the fix (Redis not running, wrong password). */
 export async function connectRedis(url: string): Promise<import('ioredis').Redis> {
@@ -166,13 +158,9 @@ export class QueueRunner implements Runner {
       // named by its content: a file there already is kept when it is that blob (its hash checked:
       // a damaged copy would otherwise be refused by every worker, run after run)
       if (!existsSync(file) || statSync(file).size !== blob.length || sha256(readFileSync(file)) !== hash) {
-        mkdirSync(this.dataStore, { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
         try {
-          writeFileSync(tmp, blob);
-          renameSync(tmp, file);
+          writeFileAtomic(file, blob);
         } catch (e) {
-          rmSync(tmp, { force: true });
           throw new TickfoldError('data-store', `cannot write the data to --data-store ${this.dataStore}: ${(e as Error).message}; give a folder this machine can write and the workers can read`, 2);
         }
       }

@@ -441,7 +441,8 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       const k = Math.ceil(ts.length / batchSize);
       const out: Labeled<TrialTask>[] = [];
       for (let b = 0; b < k; b++) {
-        const batch = ts.filter((_, j) => j % k === b);
+        const batch: Trial[] = [];
+        for (let j = b; j < ts.length; j += k) batch.push(ts[j]!);
         out.push({
           task: { kind: 'trial' as const, strategy: e.spec, params: batch.map((t) => t.params), labels: batch.map((t) => `trial ${t.index + 1} (${t.label})`), windows, run: s.run },
           label: e.name,
