@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadData } from '../src/data/load.js';
 
-export const ORACLES = resolve(import.meta.dirname, '../../shared/oracles');
+/** Copies of the oracle files the tests need (tests/fixtures/oracles/SOURCES.md); tests/oracles-copy.test.ts checks them against ../shared/oracles when it is there. */
+export const ORACLES = resolve(import.meta.dirname, 'fixtures/oracles');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const oracle = (name: string): any => JSON.parse(readFileSync(join(ORACLES, name), 'utf8'));
 

@@ -202,11 +202,15 @@ describe('the cache survives damage on disk', () => {
 describe('time limits count from when a run starts', () => {
   it('runs queued behind others on one worker do not time out while they wait', () => {
     const d = tempDir();
-    // each strategy's run takes about 0.7 s; with one worker the second waits 0.7 s before starting
+    // each run of a strategy spends 1.5 s in onStart; with one worker the runs queue one behind
+    // another (two strategies, each run in sample and out of sample), so the last waits 4.5 s or more
+    // before it starts: far past the 3 s limit, were it counted from the queue. Each run itself stays
+    // 1.5 s under the limit, a margin that holds on a busy machine (the replay of the sample file is
+    // a few hundred ms even with both cores taken).
     for (const name of ['slowa', 'slowb']) {
-      writeFileSync(join(d, `${name}.mjs`), `export default { name: '${name}', description: 'slow start', params: {}, create() { return { onStart() { const t = Date.now(); while (Date.now() - t < 700) {} } }; } };\n`);
+      writeFileSync(join(d, `${name}.mjs`), `export default { name: '${name}', description: 'slow start', params: {}, create() { return { onStart() { const t = Date.now(); while (Date.now() - t < 1500) {} } }; } };\n`);
     }
-    const r = runCli(['compare', '--strategies', join(d, 'slowa.mjs') + ',' + join(d, 'slowb.mjs'), '--data', QUOTES, '--split', '0.7', '--workers', '1', '--timeout', '1s', '--quiet', ...OUTPUTS(d)], d);
+    const r = runCli(['compare', '--strategies', join(d, 'slowa.mjs') + ',' + join(d, 'slowb.mjs'), '--data', QUOTES, '--split', '0.7', '--workers', '1', '--timeout', '3s', '--quiet', ...OUTPUTS(d)], d);
     expect(r.stderr).toBe('');
     expect(r.code, r.stderr).toBe(0);
   });

@@ -23,9 +23,8 @@ import {
 } from '../../src/metrics/sharpe-inference.js';
 import { hitRate } from '../../src/metrics/hit-rate.js';
 import { closeRel, euCloses, oracle } from '../oracles.js';
-import { describeShared } from '../helpers.js';
 
-describeShared('metrics against ../shared/oracles/eustockmarkets_reference.json (DAX log returns)', () => {
+describe('metrics against tests/fixtures/oracles/eustockmarkets_reference.json (DAX log returns)', () => {
   const ref = () => oracle('eustockmarkets_reference.json');
   const daxReturns = async (): Promise<number[]> => {
     const dax = (await euCloses()).DAX!;
@@ -79,7 +78,7 @@ describeShared('metrics against ../shared/oracles/eustockmarkets_reference.json 
   });
 });
 
-describeShared('metrics against ../shared/oracles/published_examples.json', () => {
+describe('metrics against tests/fixtures/oracles/published_examples.json', () => {
   const ex = () => oracle('published_examples.json').examples as { name: string; [k: string]: unknown }[];
   const find = (prefix: string) => ex().find((e) => e.name.startsWith(prefix)) as never as Record<string, any>; // eslint-disable-line
 

@@ -3,12 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load.js';
 import { parseIso } from '../../src/data/time.js';
 import { drawdownEpisodes, tearsheet } from '../../src/metrics/tearsheet.js';
-import { describeShared } from '../helpers.js';
 import { closeRel, oracle } from '../oracles.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-describeShared('tearsheet against ../shared/oracles/tearsheet_dax.json (DAX closes as equity, CAC as benchmark)', () => {
+describe('tearsheet against tests/fixtures/oracles/tearsheet_dax.json (DAX closes as equity, CAC as benchmark)', () => {
   const load = async (): Promise<{ dax: number[]; cac: number[]; ts: number[] }> => {
     const { table } = await loadData([resolve(import.meta.dirname, '../../data/eustockmarkets_daily_1991_1998.csv')], { cache: false });
     const dax: number[] = [];

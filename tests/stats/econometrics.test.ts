@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { adf, engleGranger, halfLife } from '../../src/stats/adf.js';
 import { mackinnonCrit, mackinnonP } from '../../src/stats/mackinnon.js';
 import { ols, RollingOls } from '../../src/stats/ols.js';
-import { describeShared } from '../helpers.js';
 import { closeRel, euCloses, oracle } from '../oracles.js';
 
-describeShared('econometrics against ../shared/oracles/eustockmarkets_reference.json', () => {
+describe('econometrics against tests/fixtures/oracles/eustockmarkets_reference.json', () => {
   const ref = () => oracle('eustockmarkets_reference.json');
   const logs = async (): Promise<{ dax: number[]; cac: number[] }> => {
     const c = await euCloses();

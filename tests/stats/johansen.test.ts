@@ -3,12 +3,12 @@ import seedrandom from 'seedrandom';
 import { johansen, symmetricEigen, type DetOrder } from '../../src/stats/johansen.js';
 import { halfLife } from '../../src/stats/adf.js';
 import { resolve } from 'node:path';
-import { describeShared, runCli } from '../helpers.js';
+import { runCli } from '../helpers.js';
 import { closeRel, euCloses, oracle } from '../oracles.js';
 
 const ORDER = ['DAX', 'SMI', 'CAC', 'FTSE'] as const;
 
-describeShared('Johansen against ../shared/oracles/johansen_eustock.json (statsmodels coint_johansen)', () => {
+describe('Johansen against tests/fixtures/oracles/johansen_eustock.json (statsmodels coint_johansen)', () => {
   const ref = () => oracle('johansen_eustock.json');
   const levels = async (): Promise<number[][]> => {
     const c = await euCloses();

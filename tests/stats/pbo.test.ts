@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import { probabilityOfBacktestOverfitting } from '../../src/stats/pbo.js';
-import { describeShared } from '../helpers.js';
 import { ORACLES, oracle } from '../oracles.js';
 
 const matrix = (): number[][] => {
@@ -12,7 +11,7 @@ const matrix = (): number[][] => {
   return rows[0]!.map((_, j) => rows.map((r) => r[j]!));
 };
 
-describeShared('PBO by CSCV against ../shared/oracles/pbo_example.json', () => {
+describe('PBO by CSCV against tests/fixtures/oracles/pbo_example.json', () => {
   for (const [key, S] of [['S10', 10], ['S16_first_4_rows_dropped', 16]] as const) {
     it(`${key}: PBO, rank histogram, logit mean and median`, () => {
       const want = oracle('pbo_example.json').cases[key];
@@ -67,7 +66,7 @@ describe('PBO on known truths', () => {
   });
 });
 
-describeShared('tickfold overfit', () => {
+describe('tickfold overfit', () => {
   it('reproduces the PBO oracle and deflates the best trial by the number of trials', async () => {
     const { runCli } = await import('../helpers.js');
     const { deflatedSharpe } = await import('../../src/metrics/sharpe-inference.js');

@@ -1,6 +1,6 @@
 /**
  * SPA (lower/consistent/upper), White's Reality Check, Hansen's studentized SPA, StepM and the
- * MCS (R and max) against ../shared/oracles/spa_stepm_mcs.json, replaying the bootstrap rows arch
+ * MCS (R and max) against tests/fixtures/oracles/spa_stepm_mcs.json (a copy of ../shared/oracles'), replaying the bootstrap rows arch
  * drew: counts, p-values and sets exactly, continuous values to 1e-12 relative.
  */
 import { readFileSync } from 'node:fs';
@@ -9,9 +9,7 @@ import seedrandom from 'seedrandom';
 import { mcs } from '../../src/stats/mcs.js';
 import { bootstrapIndices } from '../../src/stats/resample.js';
 import { lossDifferentials, spaTest, stepM } from '../../src/stats/spa.js';
-import { SHARED } from '../helpers.js';
-
-const dir = `${SHARED}/../oracles`;
+import { ORACLES as dir } from '../oracles.js';
 const o = JSON.parse(readFileSync(`${dir}/spa_stepm_mcs.json`, 'utf8'));
 const csv = (f: string): string[][] => readFileSync(`${dir}/${f}`, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
 const lossRows = csv(o.inputs.losses_csv);

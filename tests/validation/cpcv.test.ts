@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { planCpcv, trainRows } from '../../src/validation/cpcv.js';
-import { SHARED } from '../helpers.js';
+import { join } from 'node:path';
+import { ORACLES } from '../oracles.js';
 
 interface OracleSplit { split: number; test_groups: number[]; test_blocks_inclusive: [number, number][]; train_ranges: [number, number][]; purged: number[]; embargoed: number[]; path_ids: number[]; train: number[]; test_per_group: number[][] }
 interface OracleCase { T: number; N_groups: number; k_test_groups: number; label_horizon_h: number; embargo_e: number; group_bounds_half_open: [number, number][]; n_splits: number; n_paths: number; splits: OracleSplit[]; paths_split_of_group: number[][] }
-const oracle = JSON.parse(readFileSync(`${SHARED}/../oracles/cpcv_splits.json`, 'utf8')) as { cases: Record<string, OracleCase>; skfolio_test_expected: { cases: { n_folds: number; n_test_folds: number; purged_size: number; embargo_size: number; n_observations: number; expected_splits: { train: number[]; tests: number[][] }[]; recombined_paths?: number[][]; get_path_ids?: number[][] }[] } };
+const oracle = JSON.parse(readFileSync(join(ORACLES, 'cpcv_splits.json'), 'utf8')) as { cases: Record<string, OracleCase>; skfolio_test_expected: { cases: { n_folds: number; n_test_folds: number; purged_size: number; embargo_size: number; n_observations: number; expected_splits: { train: number[]; tests: number[][] }[]; recombined_paths?: number[][]; get_path_ids?: number[][] }[] } };
 
 describe('combinatorial purged CV: the oracle\'s splits, purges, embargoes and paths, exactly', () => {
   for (const [name, c] of Object.entries(oracle.cases)) {
