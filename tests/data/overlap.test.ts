@@ -84,13 +84,13 @@ describe('copies, parts and files named twice', () => {
     const r = runCli(['run', '--strategy', 'momentum', '--data', 'a.csv', 'b.csv', '--no-cache'], e);
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/internal error|    at /);
-    // 2006 has 251 trading days; the first, 2006-01-03, is a.csv line 347 and b.csv line 2
-    expect(r.stderr).toMatch(/^tickfold: b\.csv:2: 251 bars of this file are also in a\.csv \(the same symbol and bar start\), and would be replayed twice; the first: the bar of GOOG starting 2006-01-03, a\.csv line 347 and b\.csv line 2/);
+    // 2006 has 251 trading days; the first, 2006-01-03, is a.csv line 348 and b.csv line 2
+    expect(r.stderr).toMatch(/^tickfold: b\.csv:2: 251 bars of this file are also in a\.csv \(the same symbol and bar start\), and would be replayed twice; the first: the bar of GOOG starting 2006-01-03, a\.csv line 348 and b\.csv line 2/);
     expect(r.stderr).toMatch(/fix: load each bar once: give one of the two files, or remove the shared span from one of them; or pass --on-bad-row skip/);
     // the same from the cache (no lines kept there: found again)
     runCli(['data', 'inspect', 'a.csv', 'b.csv'], e);
     const cached = runCli(['run', '--strategy', 'momentum', '--data', 'a.csv', 'b.csv'], e);
-    expect(cached.stderr).toMatch(/a\.csv line 347 and b\.csv line 2/);
+    expect(cached.stderr).toMatch(/a\.csv line 348 and b\.csv line 2/);
   });
 
   it('--on-bad-row skip keeps the first file\'s bars of the shared span and counts the later file\'s', () => {
@@ -115,7 +115,7 @@ describe('copies, parts and files named twice', () => {
     const r = runCli(['run', '--strategy', 'momentum', '--data', 'a.csv', 'b.csv', '--no-cache'], e);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/10 bars of this file are also in a\.csv/);
-    expect(r.stderr).toMatch(/their values differ \(the first: GOOG 2006-12-19: .*close [\d.]+, volume \d+ in a\.csv, .*close [\d.]+, volume \d+ in b\.csv\)/);
+    expect(r.stderr).toMatch(/their values differ \(the first: GOOG 2006-12-20: .*close [\d.]+, volume \d+ in a\.csv, .*close [\d.]+, volume \d+ in b\.csv\)/);
   });
 
   it('a daily and an hourly file of one symbol, given one by one, are two series, not duplicates', () => {
