@@ -295,8 +295,11 @@ export async function loadData(paths: readonly string[], opts: LoadOptions = {})
   }
   checkFolders(paths, summaries);
   const pending = kept.map((k, at) => ({ at, settle: k.settle }));
+  // the files left out as copies get their cache entries too (else each run parses them again)
+  const others = loaded.filter((l) => !kept.includes(l)).map((l) => l.settle);
   const settle = (): void => {
     for (const p of pending.splice(0)) if (p.settle) summaries[p.at] = { ...summaries[p.at]!, sha1: p.settle() };
+    for (const s of others.splice(0)) s?.();
   };
   return { table: mergeTables(inputs, opts.shared === true), files: summaries, leftOut, settle };
 }
@@ -313,7 +316,7 @@ interface Item {
 }
 
 /** The files to read, each once: a file named twice (a folder and a file in it, a path and a link to it) is read at its first mention. */
-function uniqueFiles(files: readonly string[]): { files: string[]; repeats: { file: string; sameAs: string }[] } {
+export function uniqueFiles(files: readonly string[]): { files: string[]; repeats: { file: string; sameAs: string }[] } {
   const seen = new Map<string, string>();
   const out: string[] = [];
   const repeats: { file: string; sameAs: string }[] = [];

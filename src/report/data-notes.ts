@@ -31,7 +31,7 @@ function firstLine(m: string, file: string): string {
 function leftOutLine(l: LeftOut): string {
   switch (l.why) {
     case 'named-twice':
-      return l.file === l.sameAs ? `read once: ${l.file} was named twice (a folder and a file in it)` : `read once: ${l.file} is ${l.sameAs} (the same file, named twice)`;
+      return l.file === l.sameAs ? `read once: ${l.file} was named twice` : `read once: ${l.file} is ${l.sameAs} (the same file, named twice)`;
     case 'copy':
       return `loaded once: ${l.file} holds the same ${fmtInt(l.rows)} ${l.kind} as ${l.sameAs} (a copy), so only ${l.sameAs} was loaded`;
     case 'part':

@@ -72,7 +72,7 @@ describe('copies, parts and files named twice', () => {
     const r = runCli(['run', '--strategy', 'momentum', '--data', 'data', 'data/goog.csv', '--no-cache'], e);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/data {5}597 events/);
-    expect(r.stdout).toMatch(/read once: data\/goog\.csv was named twice \(a folder and a file in it\)/);
+    expect(r.stdout).toMatch(/note {5}read once: data\/goog\.csv was named twice\n/);
     const j = runCli(['run', '--strategy', 'momentum', '--data', 'data', 'data/goog.csv', '--json', '-', '--no-cache'], e);
     expect(pnl(j.stdout)).toBe(pnl(single.stdout));
   });
