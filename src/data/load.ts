@@ -398,8 +398,8 @@ async function overlapError(a: Item, b: Item, o: ReturnType<typeof findOverlap>,
     line: lb,
     column: 0,
     value: `${sym} ${formatIso(t.ts[o.firstA]!)}`,
-    rule: `${n} ${kind} of this file are also in ${a.file} (${t.kind === BAR ? 'the same symbol and bar start' : 'the same time, symbol and values'}), and would be replayed twice; the first: ${what}, ${a.file}${la > 0 ? ` line ${la}` : ''} and ${b.file}${lb > 0 ? ` line ${lb}` : ''}${differ}`,
-    hint: `load each ${t.kind === BAR ? 'bar' : 'row'} once: give one of the two files, or remove the shared span from one of them; or pass --on-bad-row skip to keep ${a.file}'s and count ${b.file}'s as bad rows`,
+    rule: `${n} ${o.count === 1 ? kind.slice(0, -1) : kind} of this file ${o.count === 1 ? 'is' : 'are'} also in ${a.file} (${t.kind === BAR ? 'the same symbol and bar start' : 'the same time, symbol and values'}), and would be replayed twice; the first: ${what}, ${a.file}${la > 0 ? ` line ${la}` : ''} and ${b.file}${lb > 0 ? ` line ${lb}` : ''}${differ}`,
+    hint: `load each ${t.kind === BAR ? 'bar' : 'row'} once: give one of the two files, or remove the shared span from one of them; or pass --on-bad-row skip to keep ${a.file}'s and count ${b.file}'s as bad rows${t.kind === BAR ? '' : ' (two different feeds of one instrument: give them different symbols)'}`,
   });
 }
 
