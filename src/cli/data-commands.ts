@@ -24,6 +24,9 @@ export function dataCommand(): Command {
     guardOutputs([{ flag: '--json', path: flags.json, stdout: true }], paths);
     const ins = await inspectData(paths, toLoadOptions(flags));
     emitOutput(flags.json, ins, () => renderInspection(ins));
+    // the listing shows each file's bad rows; more than 1% skipped is a warning here too
+    const { dataNotesJson, dataWarnings } = await import('../report/data-notes.js');
+    for (const w of dataWarnings(dataNotesJson(ins.files.map((x) => x.summary), []))) process.stderr.write(`tickfold: WARNING: ${w}\n`);
   });
 
   addLoadOptions(

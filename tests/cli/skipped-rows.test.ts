@@ -42,10 +42,13 @@ describe('a quote feed with 2% crossed quotes, read with --on-bad-row skip', () 
     expect(cmp.stderr).toMatch(WARNED);
   });
 
-  it('commands whose text has no data section (check, data convert) say it on stderr, warning included', () => {
+  it('check, data inspect and data convert say it too (check on stderr), warning included', () => {
     const chk = runCli(['check', '--strategy', 'buy-and-hold', '--data', 'eurusd.csv', ...SKIP], d);
     expect(chk.stderr).toMatch(/^tickfold: skipped 20 of 1,000 rows of eurusd\.csv \(2\.0%\)/m);
     expect(chk.stderr).toMatch(WARNED);
+    const ins = runCli(['data', 'inspect', 'eurusd.csv', ...SKIP], d);
+    expect(ins.stdout).toMatch(/bad rows: 20/);
+    expect(ins.stderr).toMatch(WARNED);
     const conv = runCli(['data', 'convert', 'eurusd.csv', 'eurusd.parquet', ...SKIP], d);
     expect(conv.code).toBe(0);
     expect(conv.stdout).toMatch(SAID);
