@@ -1,7 +1,7 @@
 /** `tickfold check`: the contract checks of the shipped strategies, on any strategy and data. */
 import { Command } from 'commander';
 import { TickfoldError } from '../errors.js';
-import { loadData } from '../data/load.js';
+import { loadCommandData } from './load-data.js';
 import { loadStrategy } from '../strategy/load.js';
 import { parseParamPairs, resolveParams } from '../strategy/params.js';
 import { createStrategy } from '../strategy/instance.js';
@@ -25,7 +25,7 @@ export function checkCommand(): Command {
     const given = parseParamPairs(routeEntries('--param', f.param, new Map([[module.name, module.name], [f.strategy, module.name]]), module.name).get(module.name) ?? []);
     const params = resolveParams(module.name, module.params, given);
     createStrategy(module, params);
-    const { table } = await loadData(f.data, toLoadOptions(f));
+    const { table } = await loadCommandData(f.data, toLoadOptions(f), true);
     const report = checkStrategy(table, module, params);
     emitOutput(f.json, report, () => renderCheck(report, f.strategy));
     if (report.failed > 0) throw new TickfoldError('check-failed', `${report.failed} check${report.failed === 1 ? '' : 's'} failed (see above)`, 1);

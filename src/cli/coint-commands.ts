@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { UsageError, didYouMean } from '../errors.js';
 import { cointegration, johansenReport, scanPairs, type CointReport, type JohansenReport } from '../analysis/cointegration.js';
 import type { DetOrder } from '../stats/johansen.js';
-import { loadData } from '../data/load.js';
+import { loadCommandData } from './load-data.js';
 import { sliceTime, type TickTable } from '../data/table.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
 import { parseTimeBound } from '../engine/run-job.js';
@@ -36,7 +36,7 @@ function common(cmd: Command): Command {
 
 async function window(f: CommonFlags): Promise<{ table: TickTable; gridUs: number; maxLag?: number }> {
   guardOutputs([{ flag: '--json', path: f.json, stdout: true }], f.data);
-  const { table } = await loadData(f.data, toLoadOptions(f));
+  const { table } = await loadCommandData(f.data, toLoadOptions(f), true);
   const from = parseTimeBound('--from', f.from, -Infinity);
   const to = parseTimeBound('--to', f.to, Infinity);
   const t = sliceTime(table, from, to);

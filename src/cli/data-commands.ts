@@ -24,6 +24,9 @@ export function dataCommand(): Command {
     guardOutputs([{ flag: '--json', path: flags.json, stdout: true }], paths);
     const ins = await inspectData(paths, toLoadOptions(flags));
     emitOutput(flags.json, ins, () => renderInspection(ins));
+    // the listing shows each file's bad rows; more than 1% skipped is a warning here too
+    const { dataNotesJson, dataWarnings } = await import('../report/data-notes.js');
+    for (const w of dataWarnings(dataNotesJson(ins.files.map((x) => x.summary), []))) process.stderr.write(`tickfold: WARNING: ${w}\n`);
   });
 
   addLoadOptions(
@@ -42,7 +45,12 @@ export function dataCommand(): Command {
     const bytes = await toParquet(f.table);
     writeFileAtomic(out, bytes);
     const inBytes = statSync(input).size;
-    process.stdout.write(`wrote ${out}: ${f.table.length.toLocaleString('en-US')} ${f.summary.kind} rows, ${(bytes.length / 1e6).toFixed(2)} MB (${input}: ${(inBytes / 1e6).toFixed(2)} MB, ${(inBytes / bytes.length).toFixed(1)}x)${f.summary.badRows ? `; ${f.summary.badRows} bad rows skipped` : ''}\n`);
+    process.stdout.write(`wrote ${out}: ${f.table.length.toLocaleString('en-US')} ${f.summary.kind} rows, ${(bytes.length / 1e6).toFixed(2)} MB (${input}: ${(inBytes / 1e6).toFixed(2)} MB, ${(inBytes / bytes.length).toFixed(1)}x)\n`);
+    // the rows skipped as bad: how many, the first reason; a warning beyond 1%
+    const { dataNoteLines, dataNotesJson, dataWarnings } = await import('../report/data-notes.js');
+    const notes = dataNotesJson([f.summary], []);
+    for (const l of dataNoteLines(notes, 9)) process.stdout.write(`  ${l}\n`);
+    for (const w of dataWarnings(notes)) process.stderr.write(`tickfold: WARNING: ${w}\n`);
   });
 
   data

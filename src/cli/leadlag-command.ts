@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { leadLag, type LeadLagCurve, type LeadLagReport } from '../analysis/leadlag.js';
-import { loadData } from '../data/load.js';
+import { loadCommandData } from './load-data.js';
 import { sliceTime } from '../data/table.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
 import { parseTimeBound } from '../engine/run-job.js';
@@ -74,7 +74,7 @@ export function leadlagCommand(): Command {
     const reps = f.bootstrap === undefined ? 1000 : numberOption('--bootstrap', f.bootstrap, (x) => Number.isInteger(x) && x >= 100 && x <= 100_000, 'a whole number from 100 to 100000');
     const blocks = f.blocks === undefined ? 20 : numberOption('--blocks', f.blocks, (x) => Number.isInteger(x) && x >= 5 && x <= 1000, 'a whole number from 5 to 1000');
     const given = f.grid !== undefined ? gridOf(f.grid) : undefined;
-    const { table } = await loadData(f.data, toLoadOptions(f));
+    const { table } = await loadCommandData(f.data, toLoadOptions(f), true);
     const t = sliceTime(table, parseTimeBound('--from', f.from, -Infinity), parseTimeBound('--to', f.to, Infinity));
     if (t.length === 0) throw new UsageError('no data in the window');
     // default grid: ticks at 1 s, bars at their own spacing (the median gap between events)

@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../report/atomic.js';
 import { toJson } from '../report/format.js';
 import type { LoadOptions } from '../data/load.js';
 import { parseColumnMap, type Delimiter } from '../data/schema.js';
+import { parseSymbolFlags } from '../data/file-symbols.js';
 import { checkZone } from '../data/zone.js';
 import { durationError, parseDuration, TS_UNITS, type TsUnit } from '../data/time.js';
 import { CALENDAR_NAMES, parseCalendar, type Calendar } from '../metrics/calendar.js';
@@ -16,7 +17,7 @@ const DELIMITER_NAMES: Readonly<Record<string, Delimiter>> = { comma: ',', semic
 
 export interface RawLoadFlags {
   columns?: string;
-  symbol?: string;
+  symbol?: string[];
   delimiter?: string;
   tz?: string;
   tsUnit?: string;
@@ -31,7 +32,7 @@ export interface RawLoadFlags {
 export function addLoadOptions(cmd: Command): Command {
   return cmd
     .option('--columns <map>', 'map header columns to fields, e.g. ts=Date,close=Close (skip=Name drops one)')
-    .option('--symbol <name>', 'symbol for files without a symbol column (default: the file name)')
+    .option('--symbol <name|file=name>', 'symbol of the one file without a symbol column, or FILE=NAME per file (repeatable; FILE may hold *) (default: the file name)', collect, [])
     .option('--tz <zone>', 'IANA time zone of datetimes written without one, e.g. Europe/Berlin (default: UTC)')
     .addOption(new Option('--delimiter <d>', 'field delimiter: comma, semicolon or tab (or , ;) (default: detected from the header line)').choices(Object.keys(DELIMITER_NAMES)))
     .addOption(new Option('--ts-unit <unit>', 'unit of numeric epoch timestamps (default: by magnitude)').choices([...TS_UNITS]))
@@ -51,7 +52,7 @@ export function toLoadOptions(f: RawLoadFlags): LoadOptions {
   }
   return {
     ...(f.columns !== undefined ? { columns: parseColumnMap(f.columns) } : {}),
-    ...(f.symbol !== undefined ? { symbol: f.symbol } : {}),
+    ...parseSymbolFlags(f.symbol ?? []),
     ...(f.tz !== undefined ? { tz: checkZone(f.tz) } : {}),
     ...(f.delimiter !== undefined ? { delimiter: DELIMITER_NAMES[f.delimiter]! } : {}),
     ...(f.tsUnit !== undefined ? { tsUnit: f.tsUnit as TsUnit } : {}),

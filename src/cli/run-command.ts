@@ -7,7 +7,8 @@ import { UsageError } from '../errors.js';
 import { checkSizingSymbols } from '../broker/settings.js';
 import { durationError, parseDuration } from '../data/time.js';
 import { annualised, outcomeOf, prepareRun, type PreparedRun, type RunOutcome, type RunSpec } from '../engine/run-job.js';
-import { loadData, type FileSummary } from '../data/load.js';
+import type { FileSummary, LeftOut } from '../data/load.js';
+import { loadCommandData } from './load-data.js';
 import { TaskRunner, type Guard } from '../validation/pool.js';
 import { checkInterrupted, interruptSignal } from './interrupt.js';
 import { writeFileAtomic } from '../report/atomic.js';
@@ -101,11 +102,11 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     // the backtest runs on a worker thread, under the guard (time and memory limits, interrupts);
     // the thread starts while this one loads the data
     const runner = new TaskRunner(1, toGuard(f));
-    let out: RunOutcome & { files: readonly FileSummary[] };
+    let out: RunOutcome & { files: readonly FileSummary[]; leftOut: readonly LeftOut[] };
     let shownTable: TickTable | undefined;
     try {
-      const loaded = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled, deferCache: runner.pooled });
-      const { table, files } = loaded;
+      const loaded = await loadCommandData(f.data, { ...toLoadOptions(f), shared: runner.pooled, deferCache: runner.pooled }, false);
+      const { table, files, leftOut } = loaded;
       checkSizingSymbols(execution, table.symbols);
       checkInterrupted();
       const spec: RunSpec = {
@@ -143,7 +144,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
         throw e;
       }
       const [res] = await running;
-      out = { ...outcomeOf(full, res!.record), files };
+      out = { ...outcomeOf(full, res!.record), files, leftOut };
       shownTable = full.window;
     } finally {
       await runner.close();

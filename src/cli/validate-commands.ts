@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.js';
 import { checkSizingSymbols, type ExecutionSettings } from '../broker/settings.js';
-import { loadData } from '../data/load.js';
+import { loadCommandData } from './load-data.js';
 import { rowTime, sliceTime } from '../data/table.js';
 import { durationError, formatIso, parseDuration } from '../data/time.js';
 import { checkBenchmark, parseTimeBound } from '../engine/run-job.js';
@@ -201,7 +201,7 @@ async function validateWith(
   o: { execution: ExecutionSettings; initialCapital: number; pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number; workers: number; sweep: { key: string; levels: number[]; settings: ExecutionSettings[] } | undefined; cpcv: { groups: number; testGroups: number; purgeUs: number; embargoUs: number } | undefined },
 ): Promise<void> {
   const { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe } = o;
-  const { table: full, files } = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled });
+  const { table: full, files, leftOut } = await loadCommandData(f.data, { ...toLoadOptions(f), shared: runner.pooled }, false);
   checkSizingSymbols(o.execution, full.symbols);
   const fromUs = parseTimeBound('--from', f.from, -Infinity);
   const toUs = parseTimeBound('--to', f.to, Infinity);
@@ -319,6 +319,7 @@ async function validateWith(
     version: VERSION,
     argv,
     files,
+    leftOut,
     events: table.length,
     firstRowTs: rowTime(table, 0),
     lastRowTs: rowTime(table, table.length - 1),

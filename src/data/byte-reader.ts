@@ -105,7 +105,7 @@ export function readBytes(
   head: Buffer,
   bodyStart: number,
   header: ResolvedHeader,
-  opts: RowOptions & { readonly shared?: boolean },
+  opts: RowOptions & { readonly shared?: boolean; readonly keepLines?: boolean },
   hash: Hash | undefined,
 ): ByteReadResult {
   hash?.update(head);
@@ -116,7 +116,7 @@ export function readBytes(
   let lines = 0;
   for (let i = head.indexOf(10, bodyStart); i >= 0; i = head.indexOf(10, i + 1)) lines++;
   const avg = lines > 0 ? (head.length - bodyStart) / lines : 64;
-  const builder = new FileTableBuilder(header.kind, Math.ceil(((size - bodyStart) / avg) * 1.03) + 16, opts.shared === true);
+  const builder = new FileTableBuilder(header.kind, Math.ceil(((size - bodyStart) / avg) * 1.03) + 16, opts.shared === true, opts.keepLines === true);
   const sink = new RowSink(file, header, builder, opts);
   const kind = header.kind;
   const nVals = builder.cols.length;

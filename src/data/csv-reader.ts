@@ -13,12 +13,12 @@ import { FileTableBuilder, type FileTable } from './table.js';
 export async function readCsv(
   file: string,
   header: ResolvedHeader,
-  opts: RowOptions & { readonly shared?: boolean },
+  opts: RowOptions & { readonly shared?: boolean; readonly keepLines?: boolean },
   onHash: ((h: Hash) => void) | undefined,
 ): Promise<{ table: FileTable; badRows: number; badSamples: readonly BadRowSample[]; ruleRows: number }> {
   // loaded on first use: most files are unquoted and never need it (10 modules at every start)
   const { CsvError, parse } = await import('csv-parse');
-  const builder = new FileTableBuilder(header.kind, 1024, opts.shared === true);
+  const builder = new FileTableBuilder(header.kind, 1024, opts.shared === true, opts.keepLines === true);
   const sink = new RowSink(file, header, builder, opts);
   const stream = createReadStream(file);
   if (onHash) {

@@ -3,8 +3,9 @@
  */
 import { QUOTE, BAR, delimiterName } from './schema.js';
 import type { FileTable } from './table.js';
-import { checkCsvOnlyOptions, loadFile, expandPaths, type FileSummary, type LoadOptions } from './load.js';
+import { checkCsvOnlyOptions, loadFile, expandPaths, uniqueFiles, type FileSummary, type LoadOptions } from './load.js';
 import { barTiming } from './bars.js';
+import { symbolsForFiles } from './file-symbols.js';
 import { formatDuration, formatIso } from './time.js';
 
 /** How the text names the reader a file went through. */
@@ -119,8 +120,9 @@ function inspectSymbol(t: FileTable, id: number, barLengthUs: number | undefined
 /** Inspects files as `tickfold data inspect` does (the same rules as loading). */
 export async function inspectData(paths: readonly string[], opts: LoadOptions = {}, gapsToShow = 3): Promise<Inspection> {
   const files: FileInspection[] = [];
-  const inputs = expandPaths(paths);
+  const { files: inputs } = uniqueFiles(expandPaths(paths));
   checkCsvOnlyOptions(inputs, opts);
+  if (opts.fileSymbols !== undefined) symbolsForFiles(inputs, opts.fileSymbols);
   for (const file of inputs) {
     const { table, summary, barLengthsUs } = await loadFile(file, opts);
     const lengths = table.kind === BAR ? barTiming(file, table, opts.barStamp ?? 'start', opts.barLengthUs, barLengthsUs).lengthUs : undefined;

@@ -1,24 +1,28 @@
 /**
  * Loads many CSV files (and folders of them) into one time-ordered {@link TickTable}.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { isParquetFile } from './parquet-reader.js';
 import { join, resolve, sep } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
 import { barTiming, inferBarLengths, type BarStamp } from './bars.js';
 import { cacheKey, readCache, sameKey, sha1OfFile, writeCache } from './cache.js';
 import { readFile, type ReaderChoice } from './read-file.js';
+import { checkSymbolsUsed, matchesFile, severalSymbolLess, symbolsForFiles, type FileSymbol } from './file-symbols.js';
+import { findOverlap, relation } from './overlap.js';
 import type { BadRowSample, OnBadRow } from './rows.js';
-import { BAR, QUOTE, TRADE, KIND_NAMES, type Delimiter, type KindName, type ResolvedHeader } from './schema.js';
+import { BAR, QUOTE, TRADE, KIND_NAMES, VALUE_FIELDS, type Delimiter, type KindName, type ResolvedHeader } from './schema.js';
 import { isSorted, mergeTables, permuteFileTable, stableOrder, type FileTable, type MergeInput, type TickTable } from './table.js';
-import { formatDuration, type TsUnit } from './time.js';
+import { formatDuration, formatIso, type TsUnit } from './time.js';
 
 /** How `loadData` reads files: header mapping, row rules, time zone, bars, the cache and shared memory. */
 export interface LoadOptions {
   /** `field=Header` map (`--columns`). */
   readonly columns?: Readonly<Record<string, string>>;
-  /** Symbol for files without a symbol column (default: the file name). */
+  /** Symbol for the one file without a symbol column (default: the file name); see data/file-symbols.ts. */
   readonly symbol?: string;
+  /** Symbols of files without a symbol column, per file (`--symbol FILE=NAME`). */
+  readonly fileSymbols?: readonly FileSymbol[];
   /** Field delimiter (default: detected from each file's header). */
   readonly delimiter?: Delimiter;
   /** IANA zone of datetimes written without one (default: UTC). */
@@ -77,10 +81,27 @@ export interface FileSummary {
   readonly barLengthUs?: Readonly<Record<string, number>>;
 }
 
+/**
+ * A file given but not loaded, because its data is already in: the same file named twice (a
+ * folder and a file in it), a copy of another file (the same rows), or a part of one (all of its
+ * rows in the other, with the same values). See data/overlap.ts.
+ */
+export interface LeftOut {
+  readonly file: string;
+  /** The file that holds its rows. */
+  readonly sameAs: string;
+  readonly why: 'named-twice' | 'copy' | 'part';
+  readonly kind: KindName;
+  /** Its rows (all of them also in `sameAs`). */
+  readonly rows: number;
+}
+
 /** What `loadData` returns: the merged table and a summary of each file. */
 export interface Loaded {
   readonly table: TickTable;
   readonly files: readonly FileSummary[];
+  /** Files given whose data was already loaded from another (each loaded once). */
+  readonly leftOut: readonly LeftOut[];
   /**
    * Takes the SHA-1 of the files that were parsed and writes their cache entries (with
    * `deferCache`; otherwise already done). Fills in the `sha1` of `files` in place. Idempotent.
@@ -131,17 +152,23 @@ export interface LoadedFile {
   readonly settle?: () => string | undefined;
 }
 
-/** Reads one file, through the cache when allowed. */
-export async function loadFile(file: string, opts: LoadOptions = {}): Promise<LoadedFile> {
-  const rowOpts = {
+/** The options that decide how a file parses (the cache key's); the symbol: `--symbol`, or the `FILE=NAME` that names this file. */
+function rowOptions(opts: LoadOptions, file: string) {
+  const symbol = opts.fileSymbols !== undefined ? opts.fileSymbols.find((e) => matchesFile(e.file, file))?.symbol : opts.symbol;
+  return {
     onBadRow: opts.onBadRow ?? 'fail',
     sort: opts.sort ?? false,
     tsUnit: opts.tsUnit,
     ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
-    ...(opts.symbol !== undefined ? { symbol: opts.symbol } : {}),
+    ...(symbol !== undefined ? { symbol } : {}),
     ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
     ...(opts.tz !== undefined ? { tz: opts.tz } : {}),
   } as const;
+}
+
+/** Reads one file, through the cache when allowed. */
+export async function loadFile(file: string, opts: LoadOptions = {}): Promise<LoadedFile> {
+  const rowOpts = rowOptions(opts, file);
   const useCache = opts.cache ?? true;
   const dir = opts.cacheDir ?? '.tickfold-cache';
   const bytes = statSync(file).size;
@@ -223,19 +250,32 @@ export function checkCsvOnlyOptions(files: readonly string[], opts: LoadOptions)
   if (csvOnly) throw new UsageError(`${csvOnly} applies to CSV files, and every input is Parquet (${files.join(', ')}): leave it out`);
 }
 
-/** Loads CSV and Parquet files (or folders of them) into one time-ordered {@link TickTable}: each file read with the same header and row rules, bars released at their close, the binary cache used when it matches. Bad input throws a {@link DataError} naming file, line, column, value, rule and fix. */
+/** Loads CSV and Parquet files (or folders of them) into one time-ordered {@link TickTable}: each file read with the same header and row rules, bars released at their close, the binary cache used when it matches; the same data from two files loaded once or refused (data/overlap.ts). Bad input throws a {@link DataError} naming file, line, column, value, rule and fix. */
 export async function loadData(paths: readonly string[], opts: LoadOptions = {}): Promise<Loaded> {
-  const given = expandPaths(paths);
+  const { files: given, repeats } = uniqueFiles(expandPaths(paths));
   checkCsvOnlyOptions(given, opts);
-  const loaded: { file: string; kind: number; table: FileTable; summary: Omit<FileSummary, 'barLengthUs'>; barLengthsUs: readonly number[] | undefined; settle: (() => string | undefined) | undefined }[] = [];
-  for (const file of given) {
-    const { table, summary, barLengthsUs, settle } = await loadFile(file, opts);
-    loaded.push({ file, kind: table.kind, table, summary, barLengthsUs, settle });
+  const symbolOf = opts.fileSymbols !== undefined ? symbolsForFiles(given, opts.fileSymbols) : undefined;
+  const loaded: Item[] = [];
+  for (const [at, file] of given.entries()) {
+    const sym = symbolOf ? symbolOf[at] : opts.symbol;
+    const { fileSymbols: _, symbol: __, ...rest } = opts;
+    const { table, header, summary, barLengthsUs, settle } = await loadFile(file, { ...rest, ...(sym !== undefined ? { symbol: sym } : {}) });
+    loaded.push({ file, kind: table.kind, table, summary, barLengthsUs, settle, symbolColumn: header.fixedSymbol === undefined });
   }
+  if (opts.symbol !== undefined) {
+    const symbolLess = loaded.filter((l) => !l.symbolColumn).map((l) => l.file);
+    if (symbolLess.length > 1) throw severalSymbolLess(opts.symbol, symbolLess);
+  }
+  checkSymbolsUsed(loaded, opts.symbol, opts.fileSymbols);
+  const order = mergeOrder(loaded);
+  const leftOut: LeftOut[] = repeats.map((r) => {
+    const first = loaded[given.indexOf(r.sameAs)]!;
+    return { file: r.file, sameAs: r.sameAs, why: 'named-twice', kind: first.summary.kind, rows: first.summary.rows };
+  });
+  const kept = await settleOverlaps(order.map((k) => loaded[k]!), opts, leftOut);
   const inputs: MergeInput[] = [];
   const summaries: FileSummary[] = [];
-  for (const k of mergeOrder(loaded)) {
-    const { file, table, summary, barLengthsUs } = loaded[k]!;
+  for (const { file, table, summary, barLengthsUs } of kept) {
     if (table.kind === BAR) {
       const timing = barTiming(file, table, opts.barStamp ?? 'start', opts.barLengthUs, barLengthsUs, opts.shared === true);
       // the merge input keeps each bar's start in `ts`; its visible time is the close
@@ -254,11 +294,125 @@ export async function loadData(paths: readonly string[], opts: LoadOptions = {})
     }
   }
   checkFolders(paths, summaries);
-  const pending = mergeOrder(loaded).map((k, at) => ({ at, settle: loaded[k]!.settle }));
+  const pending = kept.map((k, at) => ({ at, settle: k.settle }));
+  // the files left out as copies get their cache entries too (else each run parses them again)
+  const others = loaded.filter((l) => !kept.includes(l)).map((l) => l.settle);
   const settle = (): void => {
     for (const p of pending.splice(0)) if (p.settle) summaries[p.at] = { ...summaries[p.at]!, sha1: p.settle() };
+    for (const s of others.splice(0)) s?.();
   };
-  return { table: mergeTables(inputs, opts.shared === true), files: summaries, settle };
+  return { table: mergeTables(inputs, opts.shared === true), files: summaries, leftOut, settle };
+}
+
+interface Item {
+  readonly file: string;
+  readonly kind: number;
+  table: FileTable;
+  summary: Omit<FileSummary, 'barLengthUs'>;
+  readonly barLengthsUs: readonly number[] | undefined;
+  readonly settle: (() => string | undefined) | undefined;
+  /** The file has a symbol column (else its symbol is --symbol's or its name). */
+  readonly symbolColumn: boolean;
+}
+
+/** The files to read, each once: a file named twice (a folder and a file in it, a path and a link to it) is read at its first mention. */
+export function uniqueFiles(files: readonly string[]): { files: string[]; repeats: { file: string; sameAs: string }[] } {
+  const seen = new Map<string, string>();
+  const out: string[] = [];
+  const repeats: { file: string; sameAs: string }[] = [];
+  for (const f of files) {
+    let key: string;
+    try {
+      key = realpathSync(f);
+    } catch {
+      key = resolve(f);
+    }
+    const first = seen.get(key);
+    if (first !== undefined) repeats.push({ file: f, sameAs: first });
+    else {
+      seen.set(key, f);
+      out.push(f);
+    }
+  }
+  return { files: out, repeats };
+}
+
+/**
+ * The same data in two files (see data/overlap.ts), over the files in merge order: a copy or a
+ * part of another file is left out (recorded in `leftOut`); any other shared row is an error
+ * naming both files and lines, or, with `--on-bad-row skip`, dropped from the later file and
+ * counted as its bad rows. Returns the files to merge.
+ */
+async function settleOverlaps(items: Item[], opts: LoadOptions, leftOut: LeftOut[]): Promise<Item[]> {
+  const out = new Set(items.map((_, i) => i));
+  const skip = opts.onBadRow === 'skip';
+  for (let x = 0; x < items.length; x++) {
+    for (let y = x + 1; y < items.length && out.has(x); y++) {
+      if (!out.has(y)) continue;
+      const a = items[x]!;
+      const b = items[y]!;
+      if (a.kind !== b.kind) continue;
+      const o = findOverlap(a.table, b.table, skip, a.barLengthsUs, b.barLengthsUs);
+      const rel = relation(a.table, b.table, o);
+      if (rel === 'none') continue;
+      const kind = KIND_NAMES[a.kind as 0 | 1 | 2];
+      if (rel === 'copy' || rel === 'b-in-a') {
+        out.delete(y);
+        leftOut.push({ file: b.file, sameAs: a.file, why: rel === 'copy' ? 'copy' : 'part', kind, rows: b.table.length });
+        continue;
+      }
+      if (rel === 'a-in-b') {
+        out.delete(x);
+        leftOut.push({ file: a.file, sameAs: b.file, why: 'part', kind, rows: a.table.length });
+        continue;
+      }
+      const err = await overlapError(a, b, o, kind, opts);
+      if (!skip) throw err;
+      // --on-bad-row skip: the later file's shared rows are dropped and counted as bad rows
+      const keep = new Uint32Array(b.table.length - o.count);
+      for (let i = 0, k = 0; i < b.table.length; i++) if (o.sharedB![i] === 0) keep[k++] = i;
+      const lineB = err.details.line;
+      b.table = permuteFileTable(b.table, keep);
+      b.summary = { ...b.summary, rows: b.table.length, badRows: b.summary.badRows + o.count, badSamples: [...b.summary.badSamples, { line: lineB, message: err.message }].slice(0, 5) };
+    }
+  }
+  return items.filter((_, i) => out.has(i));
+}
+
+/** The error for rows two files share: both files, the first shared row's line in each, and the fix. */
+async function overlapError(a: Item, b: Item, o: ReturnType<typeof findOverlap>, kind: KindName, opts: LoadOptions): Promise<DataError> {
+  const [la, lb] = [await lineOf(a, o.firstA, opts), await lineOf(b, o.firstB, opts)];
+  const t = a.table;
+  const sym = t.symbols[t.sym[o.firstA]!]!;
+  const fields = VALUE_FIELDS[t.kind];
+  const values = (tb: FileTable, r: number): string => fields.map((f, c) => `${f} ${tb.cols[c]![r]}`).join(', ');
+  const what = t.kind === BAR ? `the bar of ${sym} starting ${formatIso(t.ts[o.firstA]!)}` : `${sym} ${formatIso(t.ts[o.firstA]!)} ${values(t, o.firstA)}`;
+  let differ = '';
+  if (o.diffA >= 0) {
+    const d = b.table;
+    differ = `; their values differ (the first: ${d.symbols[d.sym[o.diffB]!]} ${formatIso(d.ts[o.diffB]!)}: ${values(t, o.diffA)} in ${a.file}, ${values(d, o.diffB)} in ${b.file})`;
+  }
+  const n = o.count.toLocaleString('en-US');
+  return new DataError('same-data-twice', {
+    file: b.file,
+    line: lb,
+    column: 0,
+    value: `${sym} ${formatIso(t.ts[o.firstA]!)}`,
+    rule: `${n} ${o.count === 1 ? kind.slice(0, -1) : kind} of this file ${o.count === 1 ? 'is' : 'are'} also in ${a.file} (${t.kind === BAR ? 'the same symbol and bar start' : 'the same time, symbol and values'}), and would be replayed twice; the first: ${what}, ${a.file}${la > 0 ? ` line ${la}` : ''} and ${b.file}${lb > 0 ? ` line ${lb}` : ''}${differ}`,
+    hint: `load each ${t.kind === BAR ? 'bar' : 'row'} once: give one of the two files, or remove the shared span from one of them; or pass --on-bad-row skip to keep ${a.file}'s and count ${b.file}'s as bad rows${t.kind === BAR ? '' : ' (two different feeds of one instrument: give them different symbols)'}`,
+  });
+}
+
+/** The file line of a row: kept while parsing (bar files), else found by reading the file again with every line kept. */
+async function lineOf(item: Item, row: number, opts: LoadOptions): Promise<number> {
+  const kept = item.table.lines?.[row];
+  if (kept !== undefined) return kept;
+  try {
+    const r = await readFile(item.file, { ...rowOptions(opts, item.file), reader: opts.reader ?? 'auto', keepLines: true });
+    return r.table.lines?.[row] ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**

@@ -79,7 +79,7 @@ const UNIT_NAMES = ['SECONDS', 'MILLIS', 'MICROS', 'NANOS'];
 
 export async function readParquet(
   file: string,
-  opts: RowOptions & HeaderOptions & { readonly shared?: boolean; readonly contentHash?: boolean },
+  opts: RowOptions & HeaderOptions & { readonly shared?: boolean; readonly contentHash?: boolean; readonly keepLines?: boolean },
 ): Promise<{ table: FileTable; header: ResolvedHeader; badRows: number; badSamples: readonly BadRowSample[]; ruleRows: number; sha1: string | undefined }> {
   const bytes = readFileSync(file);
   const fileErr = (code: string, rule: string, hint: string): DataError => new DataError(code, { file, line: 0, column: 0, rule, hint });
@@ -165,7 +165,7 @@ export async function readParquet(
     return numeric(t.getChildAt(j), n);
   });
   const symVec = symAt >= 0 ? t.getChildAt(symAt) : undefined;
-  const builder = new FileTableBuilder(header.kind, Math.max(1024, n), opts.shared === true);
+  const builder = new FileTableBuilder(header.kind, Math.max(1024, n), opts.shared === true, opts.keepLines === true);
   const sink = new RowSink(file, header, builder, opts);
   const row: (number | null)[] = resolved.roles.map(() => null);
   let at = 0;

@@ -27,6 +27,8 @@ export interface ReadOptions extends RowOptions, HeaderOptions {
   readonly contentHash?: boolean;
   /** Build the columns in shared memory (for worker threads). */
   readonly shared?: boolean;
+  /** Keep every row's line in `table.lines` (bar files always do): for messages that name a row. */
+  readonly keepLines?: boolean;
 }
 
 export interface ReadResult {

@@ -54,7 +54,7 @@ export interface FileTable {
   readonly sym: Uint16Array;
   /** `valueColumnCount(kind)` columns. */
   readonly cols: readonly Float64Array[];
-  /** The file line of each row (bar files, as parsed; not kept in the cache): for error messages. */
+  /** The file line of each row (bar files as parsed, or any file read with `keepLines`; not kept in the cache): for error messages. */
   readonly lines?: Int32Array;
 }
 
@@ -86,12 +86,14 @@ export class FileTableBuilder {
     capacity = 1024,
     /** Columns in shared memory (see {@link f64}). */
     readonly shared = false,
+    /** Keep the line of every row, whatever the kind (bar files always keep them). */
+    keepLines = false,
   ) {
     const cap = Math.max(16, Math.ceil(capacity));
     this.ts = f64(cap, shared);
     this.sym = u16(cap, shared);
     this.cols = Array.from({ length: valueColumnCount(kind) }, () => f64(cap, shared));
-    if (kind === BAR) this.lines = new Int32Array(cap);
+    if (kind === BAR || keepLines) this.lines = new Int32Array(cap);
   }
 
   get capacity(): number {

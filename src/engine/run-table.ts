@@ -2,7 +2,7 @@
  * One backtest on this thread, over a loaded table or files: the library's plain entry points
  * (the CLI runs its backtests on a worker thread instead, see validation/task-run.ts).
  */
-import { loadData, type FileSummary, type LoadOptions } from '../data/load.js';
+import { loadData, type FileSummary, type LeftOut, type LoadOptions } from '../data/load.js';
 import type { TickTable } from '../data/table.js';
 import { createStrategy } from '../strategy/instance.js';
 import { runBacktest } from './engine.js';
@@ -15,7 +15,7 @@ export function runOnTable(table: TickTable, spec: RunSpec): RunOutcome {
 }
 
 /** Loads the files and runs one backtest on them (see {@link runOnTable}). */
-export async function runJob(paths: readonly string[], load: LoadOptions, spec: RunSpec): Promise<RunOutcome & { files: readonly FileSummary[] }> {
-  const { table, files } = await loadData(paths, load);
-  return { ...runOnTable(table, spec), files };
+export async function runJob(paths: readonly string[], load: LoadOptions, spec: RunSpec): Promise<RunOutcome & { files: readonly FileSummary[]; leftOut: readonly LeftOut[] }> {
+  const { table, files, leftOut } = await loadData(paths, load);
+  return { ...runOnTable(table, spec), files, leftOut };
 }

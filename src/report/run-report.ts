@@ -3,7 +3,8 @@
  * trades CSV). Everything in it is a function of the inputs, parameters and seed (no wall-clock
  * times, no absolute working directory), so the same run gives the same bytes.
  */
-import type { FileSummary } from '../data/load.js';
+import type { FileSummary, LeftOut } from '../data/load.js';
+import { dataNoteLines, dataNotesJson, type DataNotesJson } from './data-notes.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import type { RunOutcome } from '../engine/run-job.js';
 import { describeExecution, type ExecutionSettings } from '../broker/settings.js';
@@ -24,6 +25,9 @@ export interface RunReport {
     readonly period: { readonly label: string; readonly us: number; readonly periodsPerYear: number; readonly calendar: string; readonly basis: string };
     readonly window: { readonly from: string; readonly to: string; readonly events: number };
     readonly data: readonly { file: string; kind: string; rows: number; bytes: number; sha1: string | null; symbols: readonly string[]; badRows: number; timestamps: string }[];
+    /** Rows skipped as bad (each file's count and first reason) and files left out as already loaded (report/data-notes.ts). */
+    readonly skippedRows: DataNotesJson['skippedRows'];
+    readonly leftOut: DataNotesJson['leftOut'];
   };
   readonly summary: {
     readonly pnlNet: number;
@@ -47,7 +51,7 @@ export interface RunReport {
   readonly strategy?: unknown;
 }
 
-export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[] }, version: string, argv: readonly string[], execution: ExecutionSettings, seed: string): RunReport {
+export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]; leftOut?: readonly LeftOut[] }, version: string, argv: readonly string[], execution: ExecutionSettings, seed: string): RunReport {
   const m = out.metrics;
   const r = out.record;
   const iso = (x: number): string | null => (Number.isFinite(x) ? formatIso(x) : null);
@@ -62,6 +66,7 @@ export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]
       period: { label: out.period.label, us: out.period.periodUs, periodsPerYear: out.period.periodsPerYear, calendar: out.period.calendar, basis: out.period.basis },
       window: { from: formatIso(out.fromUs), to: formatIso(out.toUs), events: r.events },
       data: out.files.map((f) => ({ file: f.file, kind: f.kind, rows: f.rows, bytes: f.bytes, sha1: f.sha1 ?? null, symbols: f.symbols, badRows: f.badRows, timestamps: timestampsOf(f) })),
+      ...dataNotesJson(out.files, out.leftOut ?? []),
     },
     summary: {
       pnlNet: m.pnlNet,
@@ -117,6 +122,7 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   lines.push(`  data     ${fmtInt(r.events)} events (${syms}), ${rep.manifest.window.from} → ${rep.manifest.window.to}`);
   const zoneNote = zoneWarning(rep.manifest.data);
   if (zoneNote) lines.push(`  note     ${zoneNote}`);
+  lines.push(...dataNoteLines(rep.manifest, 9).map((l) => `  ${l}`));
   lines.push('');
   lines.push(`  PnL net        ${fmtNum(m.pnlNet)}  (${fmtPct(m.returnFraction)} on ${fmtNum(r.initialCapital, 0)})   gross ${fmtNum(m.pnlGross)}, fees ${fmtNum(m.feesPaid)}${m.borrowPaid > 0 ? `, borrow ${fmtNum(m.borrowPaid)}` : ''}`);
   lines.push(

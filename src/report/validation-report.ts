@@ -6,7 +6,8 @@
  */
 import type { ExecutionSettings } from '../broker/settings.js';
 import type { CostSweep } from '../validation/cost-sweep.js';
-import type { FileSummary } from '../data/load.js';
+import type { FileSummary, LeftOut } from '../data/load.js';
+import { dataNoteLines, dataNotesJson } from './data-notes.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import { sampleLabels } from '../metrics/period.js';
 import { fewPeriodsWarning, timestampsOf, zoneWarning } from './run-report.js';
@@ -27,6 +28,8 @@ export interface ValidationContext {
   readonly version: string;
   readonly argv: readonly string[];
   readonly files: readonly FileSummary[];
+  /** Files left out because their data was already loaded (data/load.ts). */
+  readonly leftOut?: readonly LeftOut[];
   readonly events: number;
   /** First and last row as the data names them (a bar by its start). */
   readonly firstRowTs: number;
@@ -137,6 +140,7 @@ export function buildValidationReport(v: ValidationOutcome, c: ValidationContext
       // must give the same bytes), nor where it is (the text says so)
       ledger: c.ledger ? { trialsOnThisData: c.ledger.held, fresh: c.ledger.fresh } : null,
       data: c.files.map((f) => ({ file: f.file, kind: f.kind, rows: f.rows, bytes: f.bytes, sha1: f.sha1 ?? null, symbols: f.symbols, badRows: f.badRows })),
+      ...dataNotesJson(c.files, c.leftOut ?? []),
       window: { from: iso(v.plan.dataStart), to: iso(v.plan.dataEnd), events: c.events },
     },
     folds: v.plan.folds.map((f) => foldJson(f, v.plan.dataEnd)),
@@ -185,6 +189,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
   out.push(`  data       ${c.events.toLocaleString('en-US')} events (${syms}), ${formatIso(c.firstRowTs)} → ${formatIso(c.lastRowTs)}`);
   const zoneNote = zoneWarning(c.files.map((f) => ({ file: f.file, timestamps: timestampsOf(f) })));
   if (zoneNote) out.push(`  note       ${zoneNote}`);
+  out.push(...dataNoteLines(dataNotesJson(c.files, c.leftOut ?? []), 11).map((l) => `  ${l}`));
   const spec = plan.spec;
   out.push(
     plan.mode === 'split'

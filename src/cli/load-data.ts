@@ -1,0 +1,16 @@
+/**
+ * Loading the data of a command: {@link loadData}, then what it left out said on stderr: a
+ * warning for a file with more than 1% of its rows skipped as bad (every command, whatever its
+ * output), and, for a command whose text has no data section (`coint`, `pairs scan`, `leadlag`,
+ * `check`), the notes the text of `run`, `walk-forward` and `compare` carries.
+ */
+import { loadData, type Loaded, type LoadOptions } from '../data/load.js';
+import { dataNoteEntries, dataNotesJson, dataWarnings } from '../report/data-notes.js';
+
+export async function loadCommandData(paths: readonly string[], opts: LoadOptions, notesOnStderr: boolean): Promise<Loaded> {
+  const loaded = await loadData(paths, opts);
+  const j = dataNotesJson(loaded.files, loaded.leftOut);
+  if (notesOnStderr) for (const [label, text] of dataNoteEntries(j)) process.stderr.write(`tickfold: ${label === 'skipped' ? 'skipped ' : 'note: '}${text}\n`);
+  for (const w of dataWarnings(j)) process.stderr.write(`tickfold: WARNING: ${w}\n`);
+  return loaded;
+}
