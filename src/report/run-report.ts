@@ -12,6 +12,7 @@ import { sampleLabels } from '../metrics/period.js';
 import { tearsheetJson } from '../metrics/tearsheet.js';
 import { tearsheetLines } from './tearsheet-text.js';
 import { csvField, fmtInt, fmtNum, fmtP, fmtPct, toJson } from './format.js';
+import { pushAll } from '../arrays.js';
 
 export interface RunReport {
   readonly tickfold: { readonly version: string; readonly command: string; readonly argv: readonly string[] };
@@ -131,7 +132,7 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   lines.push(
     `  trades         ${m.trades} closed${m.openTrades ? `, ${m.openTrades} open at the end` : ''}; avg hold ${formatDuration(m.avgHoldingUs)}; profit factor ${fmtNum(m.profitFactor)}; expectancy ${fmtNum(m.expectancy)}; avg win ${fmtNum(m.avgWin)} / loss ${fmtNum(m.avgLoss)}`,
   );
-  lines.push(...tearsheetLines(out.tearsheet));
+  pushAll(lines, tearsheetLines(out.tearsheet));
   lines.push(`  activity       ${m.ordersSubmitted} orders (${m.ordersRejected} rejected), ${m.fills} fills; turnover ${fmtNum(m.turnover)}×; exposure ${fmtPct(m.exposureFraction, 1)} of the time; period hit rate ${fmtPct(m.periodHitRate.rate, 1)} of ${m.periodHitRate.wins + m.periodHitRate.losses} periods in the market`);
   if (r.rejections.length > 0) {
     const first = r.rejections[0]!;

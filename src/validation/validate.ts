@@ -40,6 +40,7 @@ import type { Runner } from './runner.js';
 import type { OosResult, OosTask, RunSettings, TrialBatchResult, TrialResult, TrialTask } from './tasks.js';
 import { sampleRange } from '../metrics/window.js';
 import { runTearsheet, type RunTearsheet } from '../metrics/run-tearsheet.js';
+import { maxOf, minOf } from '../arrays.js';
 
 /**
  * Trials replayed together in one task, at most (see engine runBacktests). A bigger batch makes
@@ -251,7 +252,7 @@ function stability(grid: Grid, trials: readonly Trial[], chosen: readonly number
     let spread = NaN;
     if (vals.every((v) => typeof v === 'number')) {
       const all = trials.map((t) => t.values[key] as number);
-      const range = Math.max(...all) - Math.min(...all);
+      const range = maxOf(all) - minOf(all);
       spread = range > 0 && vals.length > 1 ? stdev(vals as number[]) / range : 0;
     }
     return { key, chosen: vals, distinct: counts.size, mode, modeShare: counts.get(mode)! / vals.length, spread };
@@ -434,7 +435,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     // as few batches as give every task slot one, of at most MAX_BATCH trials; trial j goes to
     // batch j mod k, so that each batch mixes the grid's values (a grid's first trials, e.g. its
     // lowest entry thresholds, can trade several times more than its last)
-    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(Math.max(1, ...trialsOf.map((t) => t.length)) / runner.workers)));
+    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(maxOf(trialsOf.map((t) => t.length), 1) / runner.workers)));
     const tasksOf = (i: number): Labeled<TrialTask>[] => {
       const e = entries[i]!;
       const ts = trialsOf[i]!;
