@@ -2,6 +2,7 @@
  * What goes into the HTML report of a run and of a validation: the same numbers as the JSON
  * report (the summary's `data-value`s are the JSON values, checked by the browser test).
  */
+import { shortSpan } from './tearsheet-text.js';
 import type { TripLog } from '../portfolio/record.js';
 import type { RunOutcome } from '../engine/run-job.js';
 import { formatDuration, formatIso } from '../data/time.js';
@@ -102,12 +103,13 @@ export function strategyPanel(name: string, m: RunMetrics, t: RunTearsheet): Str
   const tl = t.tail.linear;
   const tr = t.trades;
   const row = (k: string, v: string): string[] => [k, v];
+  const short = shortSpan(t);
   return {
     name,
     summary: [
       ...headline(m),
       // compounded to a year from a few weeks a growth rate means nothing (the JSON has it)
-      { key: 'cagrCalendar', label: 'CAGR (calendar)', value: t.cagrCalendar, text: t.calendarYears >= 0.25 ? fmtPct(t.cagrCalendar) : `n/a over ${formatDuration(t.calendarYears * 365.25 * 86_400e6)}` },
+      { key: 'cagrCalendar', label: 'CAGR (calendar)', value: t.cagrCalendar, text: !short ? fmtPct(t.cagrCalendar) : `n/a over ${formatDuration(t.calendarYears * 365.25 * 86_400e6)}` },
       { key: 'annualVolatility', label: 'volatility (annual)', value: t.annualVolatility, text: fmtPct(t.annualVolatility) },
       { key: 'var95', label: 'VaR 95% (a period)', value: tl.var95, text: fmtPct(tl.var95) },
       { key: 'beta', label: `beta vs ${t.benchmarkSymbols.join('+')}`, value: b ? b.beta : null, text: b ? fmtNum(b.beta) : 'n/a' },
@@ -116,9 +118,10 @@ export function strategyPanel(name: string, m: RunMetrics, t: RunTearsheet): Str
       header: ['figure', 'value'],
       rows: [
         row('total return', fmtPct(t.totalReturn)),
-        row('CAGR (calendar span / periods)', t.calendarYears >= 0.25 ? `${fmtPct(t.cagrCalendar)} / ${fmtPct(t.cagrPeriods)}` : `not shown: ${formatDuration(t.calendarYears * 365.25 * 86_400e6)} of data`),
-        row('annualised mean, volatility', `${fmtPct(t.annualReturnArithmetic)}, ${fmtPct(t.annualVolatility)}`),
-        ...(t.calendarYears >= 0.25 ? [row('Calmar (calendar / periods)', `${fmtNum(t.calmarCalendar)} / ${fmtNum(t.calmarPeriods)}`)] : []),
+        row('CAGR (calendar span / periods)', !short ? `${fmtPct(t.cagrCalendar)} / ${fmtPct(t.cagrPeriods)}` : `not shown: ${formatDuration(t.calendarYears * 365.25 * 86_400e6)} of data`),
+        // as the text: scaled to a year from a short span, the mean, alpha and IR mean nothing
+        short ? row('volatility (annual)', fmtPct(t.annualVolatility)) : row('annualised mean, volatility', `${fmtPct(t.annualReturnArithmetic)}, ${fmtPct(t.annualVolatility)}`),
+        ...(!short ? [row('Calmar (calendar / periods)', `${fmtNum(t.calmarCalendar)} / ${fmtNum(t.calmarPeriods)}`)] : []),
         row('VaR / CVaR 95% (historical, a period)', `${fmtPct(tl.var95)} / ${fmtPct(0 - tl.cvar95)}`),
         row('best / worst period', `${fmtPct(t.bestPeriod.ret)} (${shortTime(t.bestPeriod.ts)}) / ${fmtPct(t.worstPeriod.ret)} (${shortTime(t.worstPeriod.ts)})`),
         row('Omega (0), tail ratio', `${fmtNum(t.omega)}, ${fmtNum(tl.tailRatio)}`),
@@ -127,7 +130,9 @@ export function strategyPanel(name: string, m: RunMetrics, t: RunTearsheet): Str
         ...(b
           ? [
               row(`buy-and-hold of ${t.benchmarkSymbols.join('+')} (${t.benchmarkIs})`, fmtPct(b.totalReturn)),
-              row('beta, alpha (annual), information ratio (annual)', `${fmtNum(b.beta)}, ${fmtPct(b.alphaAnnual)}, ${fmtNum(b.informationRatioAnnual)}`),
+              short
+                ? row('beta, alpha (a period), information ratio (a period)', `${fmtNum(b.beta)}, ${fmtPct(b.alpha)}, ${fmtNum(b.informationRatio)}`)
+                : row('beta, alpha (annual), information ratio (annual)', `${fmtNum(b.beta)}, ${fmtPct(b.alphaAnnual)}, ${fmtNum(b.informationRatioAnnual)}`),
             ]
           : []),
       ],
