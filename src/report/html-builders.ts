@@ -3,6 +3,7 @@
  * report (the summary's `data-value`s are the JSON values, checked by the browser test).
  */
 import { shortSpan } from './tearsheet-text.js';
+import { holdings, holdingsText, type Holding } from '../metrics/holdings.js';
 import type { TripLog } from '../portfolio/record.js';
 import type { RunOutcome } from '../engine/run-job.js';
 import { formatDuration, formatIso } from '../data/time.js';
@@ -98,7 +99,7 @@ export function rollingSharpe(r: RunRecord, periodsPerYear: number): { window: n
 }
 
 /** A strategy's tab: its headline figures, the tearsheet as a table, monthly returns, deepest drawdowns. */
-export function strategyPanel(name: string, m: RunMetrics, t: RunTearsheet): StrategyPanel {
+export function strategyPanel(name: string, m: RunMetrics, t: RunTearsheet, holds?: readonly Holding[]): StrategyPanel {
   const b = t.benchmark;
   const tl = t.tail.linear;
   const tr = t.trades;
@@ -117,6 +118,7 @@ export function strategyPanel(name: string, m: RunMetrics, t: RunTearsheet): Str
     figures: {
       header: ['figure', 'value'],
       rows: [
+        ...(holds ? [row('holds (equal weights of the symbols with data)', holdingsText(holds))] : []),
         row('total return', fmtPct(t.totalReturn)),
         row('CAGR (calendar span / periods)', !short ? `${fmtPct(t.cagrCalendar)} / ${fmtPct(t.cagrPeriods)}` : `not shown: ${formatDuration(t.calendarYears * 365.25 * 86_400e6)} of data`),
         // as the text: scaled to a year from a short span, the mean, alpha and IR mean nothing
@@ -186,7 +188,7 @@ export function runHtml(rep: RunReport, out: RunOutcome, table?: TickTable): Htm
     ...(diag?.series ? { forecast: diag.series } : {}),
     ...(table ? { prices: priceCharts(table, r) } : {}),
     ...(rollingOf(r, m.periodsPerYear)),
-    strategies: [strategyPanel(r.strategy, m, out.tearsheet)],
+    strategies: [strategyPanel(r.strategy, m, out.tearsheet, r.strategy === 'buy-and-hold' ? holdings(out.record) : undefined)],
     trades: { columns: TRADE_COLUMNS, rows: tradeRows(r.trades), total: r.trades.length },
     manifest: { tickfold: rep.tickfold, ...rep.manifest },
   };
@@ -296,7 +298,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
     ],
     foldMarks: folds.length > 1 ? folds.map((f) => ({ ts: f.testStart, label: `fold ${f.index + 1}` })) : [],
     folds: {
-      header: ['fold', 'train', 'test', 'chosen', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS trades'],
+      header: ['fold', 'train', 'test', 'chosen', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS fees', 'trades entered'],
       rows: main.folds.map((f) => [
         `${f.fold.index + 1}${f.fold.partial ? ' (partial)' : ''}`,
         `${shortTime(f.fold.trainStart)} → ${shortTime(f.fold.trainEnd)}`,
@@ -305,7 +307,8 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
         fmtNum(f.is.sharpeAnnualized),
         fmtNum(f.oos.sharpeAnnualized),
         fmtPct(f.oos.returnFraction),
-        String(f.oos.trades),
+        fmtNum(f.oos.feesPaid),
+        `${f.oos.trades}${f.oos.openTrades ? ` +${f.oos.openTrades} open` : ''}`,
       ]),
       ts: main.folds.map((f) => f.fold.testStart),
       isSharpe: main.folds.map((f) => f.is.sharpeAnnualized),
@@ -317,7 +320,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
     ...(table ? { prices: priceCharts(table, main.oos.record, main.folds[0]!.fold.testStart) } : {}),
     ...rollingOf(main.oos.record, m.periodsPerYear),
     // every strategy, candidates first, then the baselines: one tab each
-    strategies: [...v.strategies.filter((x) => !x.baseline), ...v.strategies.filter((x) => x.baseline)].map((x) => strategyPanel(x.baseline ? `${x.name} (baseline)` : x.name, x.oos.metrics, x.tearsheet)),
+    strategies: [...v.strategies.filter((x) => !x.baseline), ...v.strategies.filter((x) => x.baseline)].map((x) => strategyPanel(x.baseline ? `${x.name} (baseline)` : x.name, x.oos.metrics, x.tearsheet, x.holdings)),
     tables: [
       {
         title: 'All strategies, out of sample',

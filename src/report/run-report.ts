@@ -11,6 +11,7 @@ import type { RoundTrip } from '../portfolio/portfolio.js';
 import { sampleLabels } from '../metrics/period.js';
 import { tearsheetJson } from '../metrics/tearsheet.js';
 import { tearsheetLines } from './tearsheet-text.js';
+import { holdings, holdingsJson, holdingsText } from '../metrics/holdings.js';
 import { csvField, fmtInt, fmtNum, fmtP, fmtPct, toJson } from './format.js';
 import { pushAll } from '../arrays.js';
 
@@ -46,6 +47,8 @@ export interface RunReport {
   readonly rejections: readonly { ts: string; orderId: number; symbol: string; reason: string }[];
   /** The strategy's own diagnostics (`summary()`), when it has any. */
   readonly strategy?: unknown;
+  /** buy-and-hold: which symbols it held, from when (metrics/holdings.ts). */
+  readonly holdings?: readonly { symbol: string; from: string; to: string; atEnd: boolean }[];
 }
 
 export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[] }, version: string, argv: readonly string[], execution: ExecutionSettings, seed: string): RunReport {
@@ -82,6 +85,7 @@ export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]
     equity: { ts: Array.from(sampleLabels(r.sampleTs, r.periodUs), (t) => formatIso(t)), equity: Array.from(r.equity) },
     rejections: r.rejections.slice(0, 100).map((x) => ({ ts: formatIso(x.ts), orderId: x.orderId, symbol: x.symbol, reason: x.reason })),
     ...(r.strategySummary !== undefined ? { strategy: r.strategySummary } : {}),
+    ...(r.strategy === 'buy-and-hold' ? { holdings: holdingsJson(holdings(r)) } : {}),
   };
 }
 
@@ -132,6 +136,7 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   lines.push(
     `  trades         ${m.trades} closed${m.openTrades ? `, ${m.openTrades} open at the end` : ''}; avg hold ${formatDuration(m.avgHoldingUs)}; profit factor ${fmtNum(m.profitFactor)}; expectancy ${fmtNum(m.expectancy)}; avg win ${fmtNum(m.avgWin)} / loss ${fmtNum(m.avgLoss)}`,
   );
+  if (r.strategy === 'buy-and-hold') lines.push(`  holds          equal weights of the symbols with data: ${holdingsText(holdings(r))}`);
   pushAll(lines, tearsheetLines(out.tearsheet));
   lines.push(`  activity       ${m.ordersSubmitted} orders (${m.ordersRejected} rejected), ${m.fills} fills; turnover ${fmtNum(m.turnover)}×; exposure ${fmtPct(m.exposureFraction, 1)} of the time; period hit rate ${fmtPct(m.periodHitRate.rate, 1)} of ${m.periodHitRate.wins + m.periodHitRate.losses} periods in the market`);
   if (r.rejections.length > 0) {

@@ -16,6 +16,7 @@ import type { Fold } from '../validation/folds.js';
 import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.js';
 import { tearsheetJson } from '../metrics/tearsheet.js';
 import { tearsheetLines } from './tearsheet-text.js';
+import { holdingsJson, holdingsText } from '../metrics/holdings.js';
 import { fmtNum, fmtP, fmtPct, toJson } from './format.js';
 import { maxOf, pushAll } from '../arrays.js';
 
@@ -111,10 +112,13 @@ function strategyJson(s: StrategyOutcome, dataEnd: number): Record<string, unkno
       },
     },
     vsBaselines: s.vsBaselines,
+    // out of sample, a fold's trades are the round trips it entered; in sample, those closed in the window
+    foldTradesCountedBy: { inSample: 'exit', outOfSample: 'entry' },
     folds: s.folds.map((f) => ({ ...foldJson(f.fold, dataEnd), chosen: f.chosen, inSample: brief(f.is), outOfSample: brief(f.oos) })),
     trials: s.trials.map((t) => ({ index: t.index, label: t.label, values: t.values, wholeData: brief(t.metrics), isObjective: t.isObjective, returns: t.returns })),
     ...(s.diagnostics !== undefined ? { diagnostics: s.diagnostics } : {}),
     ...(s.cpcv ? { cpcv: s.cpcv } : {}),
+    ...(s.holdings ? { holdings: holdingsJson(s.holdings) } : {}),
     tearsheet: tearsheetJson(s.tearsheet),
   };
 }
@@ -226,6 +230,9 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
       [false, true, true, true, true, true, true, true, true, true, true, true, false],
     ).map((l) => `  ${l}`),
   );
+  for (const s of v.strategies) {
+    if (s.holdings) out.push(`  ${s.name} holds equal weights of the symbols with data: ${holdingsText(s.holdings)}${v.edge === 'close' ? ' (sold at each fold edge, bought again at the next fold start)' : ''}`);
+  }
   const sn = v.snooping;
   if (sn) {
     const b = sn.vs.find((x) => x.baseline === sn.best)!;
@@ -290,7 +297,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
       pushAll(
         out,
         table(
-          ['fold', 'test window', 'chosen', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS trades'],
+          ['fold', 'test window', 'chosen', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS fees', 'trades entered'],
           s.folds.map((f) => [
             `${f.fold.index + 1}${f.fold.partial ? '*' : ''}`,
             `${formatIso(f.fold.testStart)} +${formatDuration((Number.isFinite(f.fold.testEnd) ? f.fold.testEnd : plan.dataEnd) - f.fold.testStart)}`,
@@ -298,11 +305,13 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
             fmtNum(f.is.sharpeAnnualized),
             fmtNum(f.oos.sharpeAnnualized),
             signedPct(f.oos.returnFraction),
+            fmtNum(f.oos.feesPaid),
             `${f.oos.trades}${f.oos.openTrades ? ` +${f.oos.openTrades} open` : ''}`,
           ]),
-          [false, false, false, true, true, true, true],
+          [false, false, false, true, true, true, true, true],
         ).map((l) => `  ${l}`),
       );
+      out.push(`  trades entered: the round trips the fold opened (${v.edge === 'close' ? 'closed at the next fold\'s start when still open' : 'handed on to the next fold when still open'}); OOS return and fees: over the fold's time`);
       if (last.partial) out.push('  * partial fold: shorter than a full test window');
     }
   }

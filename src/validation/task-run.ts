@@ -82,7 +82,8 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
     kind: 'oos',
     record: { ...oos, orders: new OrderLog(oos.symbols) },
     metrics: computeMetrics(oos, s.periodsPerYear),
-    folds: task.segments.map((g) => computeMetrics(sliceRecord(record, g.testStart, g.testEnd), s.periodsPerYear)),
+    // a fold's round trips are those it entered (the fold table says so), its fees those paid in it
+    folds: task.segments.map((g) => computeMetrics(sliceRecord(record, g.testStart, g.testEnd, 'entry'), s.periodsPerYear)),
   };
 }
 

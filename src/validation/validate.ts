@@ -40,6 +40,7 @@ import type { Runner } from './runner.js';
 import type { OosResult, OosTask, RunSettings, TrialBatchResult, TrialResult, TrialTask } from './tasks.js';
 import { sampleRange } from '../metrics/window.js';
 import { runTearsheet, type RunTearsheet } from '../metrics/run-tearsheet.js';
+import { holdings, type Holding } from '../metrics/holdings.js';
 import { maxOf, minOf } from '../arrays.js';
 
 /**
@@ -228,6 +229,8 @@ export interface StrategyOutcome {
   readonly tearsheet: RunTearsheet;
   /** The fold instances' own diagnostics (`summary()`), per fold. */
   readonly diagnostics: unknown;
+  /** The buy-and-hold baseline: which symbols it held out of sample, from when (the report says it). */
+  readonly holdings?: readonly Holding[];
 }
 
 export interface ValidationOutcome {
@@ -629,6 +632,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         // one benchmark for every strategy of the command: the candidates' symbols, or --benchmark
         tearsheet: runTearsheet(oos.record, table, s.run.periodsPerYear, s.benchmark, traded),
         ...(cpcvOf.has(i) ? { cpcv: cpcvOf.get(i)! } : {}),
+        ...(e.baseline && e.module.name === 'buy-and-hold' ? { holdings: holdings(oos.record) } : {}),
       };
     });
     const totalTrials = trialsOf.reduce((a, t) => a + t.length, 0);
