@@ -12,6 +12,7 @@ import { sampleLabels } from '../metrics/period.js';
 import { tearsheetJson } from '../metrics/tearsheet.js';
 import { tearsheetLines } from './tearsheet-text.js';
 import { holdings, holdingsJson, holdingsText } from '../metrics/holdings.js';
+import { spanText } from '../metrics/span.js';
 import { csvField, fmtInt, fmtNum, fmtP, fmtPct, toJson } from './format.js';
 import { pushAll } from '../arrays.js';
 
@@ -47,6 +48,8 @@ export interface RunReport {
   readonly rejections: readonly { ts: string; orderId: number; symbol: string; reason: string }[];
   /** The strategy's own diagnostics (`summary()`), when it has any. */
   readonly strategy?: unknown;
+  /** The span the metrics and the tearsheet are measured over (metrics/span.ts). */
+  readonly measured: { readonly from: string; readonly to: string; readonly symbols: readonly string[]; readonly basis: string; readonly periods: number; readonly periodsBefore: number };
   /** buy-and-hold: which symbols it held, from when (metrics/holdings.ts). */
   readonly holdings?: readonly { symbol: string; from: string; to: string; atEnd: boolean }[];
 }
@@ -85,6 +88,7 @@ export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]
     equity: { ts: Array.from(sampleLabels(r.sampleTs, r.periodUs), (t) => formatIso(t)), equity: Array.from(r.equity) },
     rejections: r.rejections.slice(0, 100).map((x) => ({ ts: formatIso(x.ts), orderId: x.orderId, symbol: x.symbol, reason: x.reason })),
     ...(r.strategySummary !== undefined ? { strategy: r.strategySummary } : {}),
+    measured: { from: formatIso(out.measured.periodsBefore > 0 ? out.measured.fromLabelUs : r.firstTs), to: formatIso(r.lastTs), symbols: out.measured.symbols, basis: out.measured.basis, periods: m.periods, periodsBefore: out.measured.periodsBefore },
     ...(r.strategy === 'buy-and-hold' ? { holdings: holdingsJson(holdings(r)) } : {}),
   };
 }
@@ -122,6 +126,7 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   lines.push(`  data     ${fmtInt(r.events)} events (${syms}), ${rep.manifest.window.from} → ${rep.manifest.window.to}`);
   const zoneNote = zoneWarning(rep.manifest.data);
   if (zoneNote) lines.push(`  note     ${zoneNote}`);
+  lines.push(`  measured ${spanText(out.measured, m.periods, formatIso)}`);
   lines.push('');
   lines.push(`  PnL net        ${fmtNum(m.pnlNet)}  (${fmtPct(m.returnFraction)} on ${fmtNum(r.initialCapital, 0)})   gross ${fmtNum(m.pnlGross)}, fees ${fmtNum(m.feesPaid)}${m.borrowPaid > 0 ? `, borrow ${fmtNum(m.borrowPaid)}` : ''}`);
   lines.push(

@@ -17,6 +17,9 @@ import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.
 import { tearsheetJson } from '../metrics/tearsheet.js';
 import { tearsheetLines } from './tearsheet-text.js';
 import { holdingsJson, holdingsText } from '../metrics/holdings.js';
+import { spanText } from '../metrics/span.js';
+
+const dayOf = (us: number): string => formatIso(us);
 import { fmtNum, fmtP, fmtPct, toJson } from './format.js';
 import { maxOf, pushAll } from '../arrays.js';
 
@@ -119,6 +122,7 @@ function strategyJson(s: StrategyOutcome, dataEnd: number): Record<string, unkno
     ...(s.diagnostics !== undefined ? { diagnostics: s.diagnostics } : {}),
     ...(s.cpcv ? { cpcv: s.cpcv } : {}),
     ...(s.holdings ? { holdings: holdingsJson(s.holdings) } : {}),
+    measured: { from: formatIso(s.measured.periodsBefore > 0 ? s.measured.fromLabelUs : s.oos.record.firstTs), symbols: s.measured.symbols, basis: s.measured.basis, periods: s.oos.metrics.periods, periodsBefore: s.measured.periodsBefore },
     tearsheet: tearsheetJson(s.tearsheet),
   };
 }
@@ -231,6 +235,9 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     ).map((l) => `  ${l}`),
   );
   for (const s of v.strategies) {
+    if (s.measured.periodsBefore > 0) out.push(`  measured   ${s.name} ${spanText(s.measured, s.oos.metrics.periods, dayOf)}`);
+  }
+  for (const s of v.strategies) {
     if (s.holdings) out.push(`  ${s.name} holds equal weights of the symbols with data: ${holdingsText(s.holdings)}${v.edge === 'close' ? ' (sold at each fold edge, bought again at the next fold start)' : ''}`);
   }
   const sn = v.snooping;
@@ -265,6 +272,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     const of = s.overfitting;
     out.push('');
     out.push(`${s.name}: ${s.verdict}`);
+    out.push(`  measured     ${spanText(s.measured, m.periods, dayOf)}`);
     out.push(`  PnL OOS      ${fmtNum(m.pnlNet)} (${signedPct(m.returnFraction)}), fees ${fmtNum(m.feesPaid)}; hit rate ${fmtPct(m.hitRate.rate, 1)} of ${m.hitRate.wins + m.hitRate.losses} round trips${m.openTrades ? ` (+${m.openTrades} open at the end of the data, marked to market)` : ''} (95% CI ${fmtPct(m.hitRate.wilson95.low, 1)}–${fmtPct(m.hitRate.wilson95.high, 1)}, p = ${fmtP(m.hitRate.pValue)} vs 50%)`);
     pushAll(out, tearsheetLines(s.tearsheet, '  ', 13).map((l) => l.replace(/^  returns {6}/, '  OOS returns  ')));
     out.push(`  IS → OOS     Sharpe ${fmtNum(s.isAggregate.sharpeAnnualized)} → ${fmtNum(m.sharpeAnnualized)} (${signedNum(s.degradation.sharpe)}); hit rate ${fmtPct(s.isAggregate.hitRate.rate, 1)} → ${fmtPct(m.hitRate.rate, 1)}; walk-forward efficiency ${fmtNum(s.walkForwardEfficiency)}`);
