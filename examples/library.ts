@@ -1,5 +1,6 @@
 // examples/library.ts: tickfold as a library (run by the test suite: tests/examples.test.ts).
-// From a project that installed tickfold: `npx tsx library.ts` (or compile it with tsc).
+// From a project that installed tickfold: `npx tsx library.ts` (or compile it with tsc); in a
+// CommonJS project (`npm init -y`) name it library.mts: it is an ES module (top-level await).
 import { cointegration, computeMetrics, deflatedSharpe, johansen, loadData, loadStrategy, runOnTable, walkForward } from 'tickfold';
 import { BUILTIN_STRATEGIES } from 'tickfold/strategies';
 

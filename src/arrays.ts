@@ -13,3 +13,35 @@ export function objectList<T>(): T[] {
   a.pop();
   return a;
 }
+
+/**
+ * The largest of `init` and the values (NaN if any is NaN, as Math.max). A loop, not
+ * `Math.max(...xs)`: each spread argument takes a stack slot, and an array whose length depends on
+ * the data (2,000,000 trades' returns) throws "Maximum call stack size exceeded".
+ */
+export function maxOf(xs: ArrayLike<number>, init = -Infinity): number {
+  let m = init;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    if (x > m || Number.isNaN(x)) m = x;
+    if (Number.isNaN(m)) return NaN;
+  }
+  return m;
+}
+
+/** The smallest of `init` and the values (NaN if any is NaN, as Math.min); see {@link maxOf}. */
+export function minOf(xs: ArrayLike<number>, init = Infinity): number {
+  let m = init;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    if (x < m || Number.isNaN(x)) m = x;
+    if (Number.isNaN(m)) return NaN;
+  }
+  return m;
+}
+
+/** Appends the items to `out` (a loop, not `out.push(...items)`: see {@link maxOf}); returns `out`. */
+export function pushAll<T>(out: T[], items: Iterable<T>): T[] {
+  for (const x of items) out.push(x);
+  return out;
+}

@@ -27,6 +27,7 @@ const loadIndicators = (): Indicators => (indicators ??= createRequire(import.me
 import { olsCoefficients, CollinearError } from '../src/stats/ols.js';
 import { defineStrategy, type Context, type Params, type Strategy, type TickSubscription } from '../src/strategy/types.js';
 import { DecisionClock, subscription } from './lib.js';
+import { maxOf } from '../src/arrays.js';
 
 export interface LinregDiagnostics {
   readonly features: readonly string[];
@@ -74,7 +75,7 @@ export default defineStrategy({
     if (lags.some((l) => !Number.isInteger(l) || l < 1)) throw new Error(`lags='${String(p.lags)}' must be positive integers, e.g. 1,2,5`);
     const horizon = p.horizon as number;
     const window = p.window as number;
-    const maxLag = Math.max(1, ...lags, ...(String(p.cross).trim() !== '' ? String(p.crossLags).split(',').filter((x) => x.trim() !== '').map(Number) : []));
+    const maxLag = maxOf([...lags, ...(String(p.cross).trim() !== '' ? String(p.crossLags).split(',').filter((x) => x.trim() !== '').map(Number) : [])], 1);
     const rsiP = p.rsi as number;
     const emaP = p.ema as number;
     const useMacd = p.macd as boolean;

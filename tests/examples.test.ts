@@ -65,5 +65,16 @@ describe('npm pack, installed into an empty folder', () => {
     const ex = node(['--import', 'tsx', 'library.ts', join(ROOT, 'data/sample_pair_quotes.csv'), join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv')], app);
     expect(ex.status, ex.stderr).toBe(0);
     expect(ex.stdout).toContain('pairs: PnL 519.57');
-  }, 180_000);
+    // a project made by `npm init -y` (CommonJS): the example as library.mts, as README says
+    const cjs = join(t, 'cjs-app');
+    mkdirSync(cjs);
+    const init = spawnSync('npm', ['init', '-y'], { cwd: cjs, encoding: 'utf8' });
+    expect(init.status, init.stderr).toBe(0);
+    const inst2 = spawnSync('npm', ['install', join(t, tgz), '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: cjs, encoding: 'utf8' });
+    expect(inst2.status, inst2.stderr).toBe(0);
+    copyFileSync(join(ROOT, 'examples/library.ts'), join(cjs, 'library.mts'));
+    const ex2 = node(['--import', 'tsx', 'library.mts', join(ROOT, 'data/sample_pair_quotes.csv'), join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv')], cjs);
+    expect(ex2.status, ex2.stderr).toBe(0);
+    expect(ex2.stdout).toContain('pairs: PnL 519.57');
+  }, 300_000);
 });

@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HAS_SHARED, ROOT, runCli, tempDir } from './helpers.js';
+import { HAS_SHARED, ROOT, runCli } from './helpers.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -9,7 +10,9 @@ describe('README examples run as written', () => {
   it('the "Write your own strategy" module runs through tickfold run', () => {
     const code = /```ts\n(\/\/ my-strategy\.ts\n[\s\S]*?)```/.exec(readme)?.[1];
     expect(code).toBeDefined();
-    const d = tempDir();
+    // inside this package, where `import ... from 'tickfold'` resolves as where tickfold is installed
+    const d = join(ROOT, 'out', 'readme-strategy-run');
+    mkdirSync(d, { recursive: true });
     writeFileSync(join(d, 'my-strategy.ts'), code!);
     const r = runCli(['run', '--strategy', './my-strategy.ts', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'maxSpreadBps=3', '--no-cache', '--json', 'r.json'], d);
     expect(r.stderr).toBe('');
@@ -18,6 +21,22 @@ describe('README examples run as written', () => {
     const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
     expect(rep.metrics.fills).toBeGreaterThan(0);
   });
+  it('the "Write your own strategy" module type-checks under strict, its parameters typed by defineStrategy (issue 27, point 14)', () => {
+    const code = /```ts\n(\/\/ my-strategy\.ts\n[\s\S]*?)```/.exec(readme)![1]!;
+    // typed parameters: defineStrategy, and no cast of a parameter
+    expect(code).toMatch(/export default defineStrategy\(\{/);
+    expect(code).not.toMatch(/ as (number|string|boolean)\b/);
+    const d = join(ROOT, 'out', 'readme-strategy-typecheck');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'my-strategy.ts'), code);
+    const strict = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--noUncheckedIndexedAccess', '--exactOptionalPropertyTypes'];
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), ...strict, join(d, 'my-strategy.ts')], { encoding: 'utf8' });
+    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
+    // and a wrong use of the typed parameter is a compile error
+    writeFileSync(join(d, 'wrong.ts'), code.replace('bps < p.maxSpreadBps', 'p.maxSpreadBps.startsWith("x")'));
+    const bad = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), ...strict, join(d, 'wrong.ts')], { encoding: 'utf8' });
+    expect(bad.stdout).toMatch(/Property 'startsWith' does not exist on type 'number'/);
+  }, 60_000);
   it('the execution section lists every model and every parameter', async () => {
     const { MODELS } = await import('../src/broker/models/index.js');
     const section = readme.slice(readme.indexOf('### How orders fill'), readme.indexOf('### Strategies'));

@@ -10,6 +10,7 @@
  */
 import { DataError } from '../errors.js';
 import { f64, type FileTable } from './table.js';
+import { minOf } from '../arrays.js';
 
 export type BarStamp = 'start' | 'end';
 
@@ -75,7 +76,7 @@ export function barTiming(file: string, t: FileTable, stamp: BarStamp, lengthUs?
   else {
     lengths = inferred ? [...inferred] : inferBarLengths(t);
     const known = lengths.filter((x) => !Number.isNaN(x));
-    const fallback = known.length > 0 ? Math.min(...known) : NaN;
+    const fallback = known.length > 0 ? minOf(known) : NaN;
     if (Number.isNaN(fallback)) {
       throw new DataError('bar-length', {
         file,

@@ -7,6 +7,7 @@ import { checkCsvOnlyOptions, loadFile, expandPaths, uniqueFiles, type FileSumma
 import { barTiming } from './bars.js';
 import { symbolsForFiles } from './file-symbols.js';
 import { formatDuration, formatIso } from './time.js';
+import { maxOf, minOf } from '../arrays.js';
 
 /** How the text names the reader a file went through. */
 const READER_NAMES: Record<'fast' | 'csv' | 'parquet' | 'cache', string> = { fast: 'the byte reader', csv: 'csv-parse (quoted fields)', parquet: 'parquet-wasm (Parquet)', cache: 'the cache' };
@@ -130,8 +131,8 @@ export async function inspectData(paths: readonly string[], opts: LoadOptions = 
     const barLengthUs = lengths ? Object.fromEntries(table.symbols.map((s, i) => [s, lengths[i]!])) : undefined;
     files.push({
       summary: barLengthUs ? { ...summary, barLengthUs } : summary,
-      firstUs: Math.min(...symbols.map((s) => s.firstUs)),
-      lastUs: Math.max(...symbols.map((s) => s.lastUs)),
+      firstUs: minOf(symbols.map((s) => s.firstUs)),
+      lastUs: maxOf(symbols.map((s) => s.lastUs)),
       symbols,
     });
   }
@@ -139,8 +140,8 @@ export async function inspectData(paths: readonly string[], opts: LoadOptions = 
     files,
     totalRows: files.reduce((a, f) => a + f.summary.rows, 0),
     totalBadRows: files.reduce((a, f) => a + f.summary.badRows, 0),
-    firstUs: Math.min(...files.map((f) => f.firstUs)),
-    lastUs: Math.max(...files.map((f) => f.lastUs)),
+    firstUs: minOf(files.map((f) => f.firstUs)),
+    lastUs: maxOf(files.map((f) => f.lastUs)),
   };
 }
 

@@ -14,6 +14,7 @@ import type { BadRowSample, OnBadRow } from './rows.js';
 import { BAR, QUOTE, TRADE, KIND_NAMES, VALUE_FIELDS, type Delimiter, type KindName, type ResolvedHeader } from './schema.js';
 import { isSorted, mergeTables, permuteFileTable, stableOrder, type FileTable, type MergeInput, type TickTable } from './table.js';
 import { formatDuration, formatIso, type TsUnit } from './time.js';
+import { pushAll } from '../arrays.js';
 
 /** How `loadData` reads files: header mapping, row rules, time zone, bars, the cache and shared memory. */
 export interface LoadOptions {
@@ -133,7 +134,7 @@ export function expandPaths(paths: readonly string[]): string[] {
       if (csvs.length === 0) {
         throw new DataError('no-such-file', { file: p, line: 0, column: 0, rule: 'folder has no .csv or .parquet files', hint: 'point at CSV or Parquet files or a folder that holds them' });
       }
-      out.push(...csvs);
+      pushAll(out, csvs);
     } else out.push(p);
   }
   if (out.length === 0) {

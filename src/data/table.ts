@@ -13,6 +13,7 @@
  * close (see bars.ts). Rows are in time order, ties broken by the merge order of the files (load.ts: trades, quotes, bars; then path), then row order.
  */
 import { BAR, QUOTE, type TickKind, VALUE_FIELDS } from './schema.js';
+import { maxOf } from '../arrays.js';
 
 export interface TickTable {
   readonly length: number;
@@ -209,7 +210,7 @@ export function mergeTables(inputs: readonly MergeInput[], shared = false): Tick
   });
   const total = inputs.reduce((a, x) => a + x.table.length, 0);
   const kinds = new Set(inputs.map((x) => x.table.kind));
-  const nCols = Math.max(0, ...[...kinds].map(valueColumnCount));
+  const nCols = maxOf([...kinds].map(valueColumnCount), 0);
   const hasBars = kinds.has(BAR);
   const mixed = kinds.size > 1;
 

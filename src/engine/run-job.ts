@@ -15,6 +15,8 @@ import { createStrategy } from '../strategy/instance.js';
 import type { Params, ParamValue, StrategyModule } from '../strategy/types.js';
 import type { RunConfig } from './engine.js';
 import type { RunRecord } from '../portfolio/record.js';
+import { firstSeen, measuredSpan, type MeasuredSpan } from '../metrics/span.js';
+import { sliceRecord } from '../metrics/window.js';
 
 /**
  * One backtest's settings. Only the strategy is required: the parameters default to the
@@ -39,7 +41,10 @@ export interface RunSpec {
 /** One backtest's record, metrics, resolved parameters, period and tearsheet. */
 export interface RunOutcome {
   readonly record: RunRecord;
+  /** Over {@link RunOutcome.measured}'s span (the whole record unless the strategy's symbols start later). */
   readonly metrics: RunMetrics;
+  /** The span the metrics and the tearsheet are measured over (metrics/span.ts). */
+  readonly measured: MeasuredSpan;
   readonly params: Params;
   readonly period: PeriodChoice;
   readonly fromUs: EpochUs;
@@ -108,9 +113,15 @@ export function annualised(p: PreparedRun, spec: RunSpec): PreparedRun {
   return { ...p, period: choosePeriod(p.window, spec.period, spec.periodsPerYear, spec.calendar) };
 }
 
-/** What a prepared run produced, as a {@link RunOutcome}. */
-export function outcomeOf(p: PreparedRun, record: RunRecord, metrics: RunMetrics = computeMetrics(record, p.period.periodsPerYear)): RunOutcome {
-  return { record, metrics, params: p.params, period: p.period, fromUs: rowTime(p.window, 0), toUs: rowTime(p.window, p.window.length - 1), tearsheet: runTearsheet(record, p.window, p.period.periodsPerYear, p.benchmark) };
+/**
+ * What a prepared run produced, as a {@link RunOutcome}: the metrics and the tearsheet over the
+ * span where the strategy's symbols have data (metrics/span.ts), the record whole.
+ */
+export function outcomeOf(p: PreparedRun, record: RunRecord): RunOutcome {
+  const measured = measuredSpan(record, p.window.symbols, firstSeen(p.window), p.params);
+  const r = measured.periodsBefore > 0 ? sliceRecord(record, measured.fromUs, Infinity) : record;
+  const metrics = computeMetrics(r, p.period.periodsPerYear);
+  return { record, metrics, measured, params: p.params, period: p.period, fromUs: rowTime(p.window, 0), toUs: rowTime(p.window, p.window.length - 1), tearsheet: runTearsheet(r, p.window, p.period.periodsPerYear, p.benchmark) };
 }
 
 /** `--benchmark A[,B]`: symbols of the data, else a usage error with "did you mean". */

@@ -132,7 +132,7 @@ export class Ledger {
   /** The trials recorded on this data for these strategies: their count and in-sample Sharpes (per period, finite ones). */
   population(dataHash: string, strategies: readonly string[]): { readonly trials: number; readonly sharpes: number[] } {
     const q = this.db.prepare(`SELECT is_sharpe AS s FROM trials WHERE data_hash = ? AND strategy IN (${strategies.map(() => '?').join(',')}) ORDER BY key`);
-    const rows = q.all(dataHash, ...strategies) as { s: number | null }[];
+    const rows = q.all([dataHash, ...strategies]) as { s: number | null }[];
     return { trials: rows.length, sharpes: rows.map((r) => r.s).filter((s): s is number => s !== null && Number.isFinite(s)) };
   }
 
@@ -148,7 +148,7 @@ export class Ledger {
       args.push(filter.strategy);
     }
     const sql = `SELECT key, recorded_at AS recordedAt, data_hash AS dataHash, strategy, module_hash AS moduleHash, params, scheme, execution, command, is_sharpe AS isSharpe, periods FROM trials${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY recorded_at, key`;
-    return (this.db.prepare(sql).all(...args) as LedgerRow[]).map((r) => ({ ...r, isSharpe: r.isSharpe ?? NaN }));
+    return (this.db.prepare(sql).all(args) as LedgerRow[]).map((r) => ({ ...r, isSharpe: r.isSharpe ?? NaN }));
   }
 
   /** One trial by its key (or a unique prefix of it), with its returns. */

@@ -14,6 +14,7 @@ import { formatIso } from '../data/time.js';
 import { mean, stdev } from './returns.js';
 import { normalQuantile } from '../stats/normal.js';
 import { percentileLinear } from '../stats/percentile.js';
+import { maxOf, minOf } from '../arrays.js';
 
 /** One drawdown: peak, trough and recovery (points and times), depth and length. */
 export interface DrawdownEpisode {
@@ -221,8 +222,8 @@ function tradeFigures(r: ArrayLike<number>): NonNullable<Tearsheet['trades']> {
     kelly: W - (1 - W) / payoff,
     profitFactor: sumL < 0 ? sumW / -sumL : NaN,
     expectancy: n > 0 ? mean(x) : NaN,
-    best: n > 0 ? Math.max(...x) : NaN,
-    worst: n > 0 ? Math.min(...x) : NaN,
+    best: n > 0 ? maxOf(x) : NaN,
+    worst: n > 0 ? minOf(x) : NaN,
   };
 }
 

@@ -2,6 +2,8 @@
  * What goes into the HTML report of a run and of a validation: the same numbers as the JSON
  * report (the summary's `data-value`s are the JSON values, checked by the browser test).
  */
+import { shortSpan } from './tearsheet-text.js';
+import { holdings, holdingsText, type Holding } from '../metrics/holdings.js';
 import type { TripLog } from '../portfolio/record.js';
 import type { RunOutcome } from '../engine/run-job.js';
 import { formatDuration, formatIso } from '../data/time.js';
@@ -97,17 +99,18 @@ export function rollingSharpe(r: RunRecord, periodsPerYear: number): { window: n
 }
 
 /** A strategy's tab: its headline figures, the tearsheet as a table, monthly returns, deepest drawdowns. */
-export function strategyPanel(name: string, m: RunMetrics, t: RunTearsheet): StrategyPanel {
+export function strategyPanel(name: string, m: RunMetrics, t: RunTearsheet, holds?: readonly Holding[]): StrategyPanel {
   const b = t.benchmark;
   const tl = t.tail.linear;
   const tr = t.trades;
   const row = (k: string, v: string): string[] => [k, v];
+  const short = shortSpan(t);
   return {
     name,
     summary: [
       ...headline(m),
       // compounded to a year from a few weeks a growth rate means nothing (the JSON has it)
-      { key: 'cagrCalendar', label: 'CAGR (calendar)', value: t.cagrCalendar, text: t.calendarYears >= 0.25 ? fmtPct(t.cagrCalendar) : `n/a over ${formatDuration(t.calendarYears * 365.25 * 86_400e6)}` },
+      { key: 'cagrCalendar', label: 'CAGR (calendar)', value: t.cagrCalendar, text: !short ? fmtPct(t.cagrCalendar) : `n/a over ${formatDuration(t.calendarYears * 365.25 * 86_400e6)}` },
       { key: 'annualVolatility', label: 'volatility (annual)', value: t.annualVolatility, text: fmtPct(t.annualVolatility) },
       { key: 'var95', label: 'VaR 95% (a period)', value: tl.var95, text: fmtPct(tl.var95) },
       { key: 'beta', label: `beta vs ${t.benchmarkSymbols.join('+')}`, value: b ? b.beta : null, text: b ? fmtNum(b.beta) : 'n/a' },
@@ -115,10 +118,12 @@ export function strategyPanel(name: string, m: RunMetrics, t: RunTearsheet): Str
     figures: {
       header: ['figure', 'value'],
       rows: [
+        ...(holds ? [row('holds (equal weights of the symbols with data)', holdingsText(holds))] : []),
         row('total return', fmtPct(t.totalReturn)),
-        row('CAGR (calendar span / periods)', t.calendarYears >= 0.25 ? `${fmtPct(t.cagrCalendar)} / ${fmtPct(t.cagrPeriods)}` : `not shown: ${formatDuration(t.calendarYears * 365.25 * 86_400e6)} of data`),
-        row('annualised mean, volatility', `${fmtPct(t.annualReturnArithmetic)}, ${fmtPct(t.annualVolatility)}`),
-        ...(t.calendarYears >= 0.25 ? [row('Calmar (calendar / periods)', `${fmtNum(t.calmarCalendar)} / ${fmtNum(t.calmarPeriods)}`)] : []),
+        row('CAGR (calendar span / periods)', !short ? `${fmtPct(t.cagrCalendar)} / ${fmtPct(t.cagrPeriods)}` : `not shown: ${formatDuration(t.calendarYears * 365.25 * 86_400e6)} of data`),
+        // as the text: scaled to a year from a short span, the mean, alpha and IR mean nothing
+        short ? row('volatility (annual)', fmtPct(t.annualVolatility)) : row('annualised mean, volatility', `${fmtPct(t.annualReturnArithmetic)}, ${fmtPct(t.annualVolatility)}`),
+        ...(!short ? [row('Calmar (calendar / periods)', `${fmtNum(t.calmarCalendar)} / ${fmtNum(t.calmarPeriods)}`)] : []),
         row('VaR / CVaR 95% (historical, a period)', `${fmtPct(tl.var95)} / ${fmtPct(0 - tl.cvar95)}`),
         row('best / worst period', `${fmtPct(t.bestPeriod.ret)} (${shortTime(t.bestPeriod.ts)}) / ${fmtPct(t.worstPeriod.ret)} (${shortTime(t.worstPeriod.ts)})`),
         row('Omega (0), tail ratio', `${fmtNum(t.omega)}, ${fmtNum(tl.tailRatio)}`),
@@ -127,7 +132,9 @@ export function strategyPanel(name: string, m: RunMetrics, t: RunTearsheet): Str
         ...(b
           ? [
               row(`buy-and-hold of ${t.benchmarkSymbols.join('+')} (${t.benchmarkIs})`, fmtPct(b.totalReturn)),
-              row('beta, alpha (annual), information ratio (annual)', `${fmtNum(b.beta)}, ${fmtPct(b.alphaAnnual)}, ${fmtNum(b.informationRatioAnnual)}`),
+              short
+                ? row('beta, alpha (a period), information ratio (a period)', `${fmtNum(b.beta)}, ${fmtPct(b.alpha)}, ${fmtNum(b.informationRatio)}`)
+                : row('beta, alpha (annual), information ratio (annual)', `${fmtNum(b.beta)}, ${fmtPct(b.alphaAnnual)}, ${fmtNum(b.informationRatioAnnual)}`),
             ]
           : []),
       ],
@@ -181,7 +188,7 @@ export function runHtml(rep: RunReport, out: RunOutcome, table?: TickTable): Htm
     ...(diag?.series ? { forecast: diag.series } : {}),
     ...(table ? { prices: priceCharts(table, r) } : {}),
     ...(rollingOf(r, m.periodsPerYear)),
-    strategies: [strategyPanel(r.strategy, m, out.tearsheet)],
+    strategies: [strategyPanel(r.strategy, m, out.tearsheet, r.strategy === 'buy-and-hold' ? holdings(out.record) : undefined)],
     trades: { columns: TRADE_COLUMNS, rows: tradeRows(r.trades), total: r.trades.length },
     manifest: { tickfold: rep.tickfold, ...rep.manifest },
   };
@@ -291,7 +298,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
     ],
     foldMarks: folds.length > 1 ? folds.map((f) => ({ ts: f.testStart, label: `fold ${f.index + 1}` })) : [],
     folds: {
-      header: ['fold', 'train', 'test', 'chosen', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS trades'],
+      header: ['fold', 'train', 'test', 'chosen', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS fees', 'trades entered'],
       rows: main.folds.map((f) => [
         `${f.fold.index + 1}${f.fold.partial ? ' (partial)' : ''}`,
         `${shortTime(f.fold.trainStart)} → ${shortTime(f.fold.trainEnd)}`,
@@ -300,7 +307,8 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
         fmtNum(f.is.sharpeAnnualized),
         fmtNum(f.oos.sharpeAnnualized),
         fmtPct(f.oos.returnFraction),
-        String(f.oos.trades),
+        fmtNum(f.oos.feesPaid),
+        `${f.oos.trades}${f.oos.openTrades ? ` +${f.oos.openTrades} open` : ''}`,
       ]),
       ts: main.folds.map((f) => f.fold.testStart),
       isSharpe: main.folds.map((f) => f.is.sharpeAnnualized),
@@ -312,7 +320,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
     ...(table ? { prices: priceCharts(table, main.oos.record, main.folds[0]!.fold.testStart) } : {}),
     ...rollingOf(main.oos.record, m.periodsPerYear),
     // every strategy, candidates first, then the baselines: one tab each
-    strategies: [...v.strategies.filter((x) => !x.baseline), ...v.strategies.filter((x) => x.baseline)].map((x) => strategyPanel(x.baseline ? `${x.name} (baseline)` : x.name, x.oos.metrics, x.tearsheet)),
+    strategies: [...v.strategies.filter((x) => !x.baseline), ...v.strategies.filter((x) => x.baseline)].map((x) => strategyPanel(x.baseline ? `${x.name} (baseline)` : x.name, x.oos.metrics, x.tearsheet, x.holdings)),
     tables: [
       {
         title: 'All strategies, out of sample',

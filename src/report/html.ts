@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatIso } from '../data/time.js';
+import { maxOf, minOf } from '../arrays.js';
 
 /** Points per displayed series, at most (each bucket keeps its first, min, max and last). */
 export const MAX_POINTS = 2000;
@@ -265,8 +266,8 @@ ${sections.join('\n')}
 /** Exact counts of the logits in 24 equal bins over their range (widened to include ±1). */
 function logitHistogram(l: ArrayLike<number>): { lo: number; hi: number; counts: number[] } {
   const xs = Array.from(l).filter(Number.isFinite);
-  const lo = Math.min(-1, ...xs);
-  const hi = Math.max(1, ...xs);
+  const lo = minOf(xs, -1);
+  const hi = maxOf(xs, 1);
   const counts = new Array<number>(24).fill(0);
   for (const x of xs) counts[Math.min(23, Math.floor(((x - lo) / (hi - lo)) * 24))]!++;
   return { lo, hi, counts };

@@ -12,7 +12,10 @@ import type { RoundTrip } from '../portfolio/portfolio.js';
 import { sampleLabels } from '../metrics/period.js';
 import { tearsheetJson } from '../metrics/tearsheet.js';
 import { tearsheetLines } from './tearsheet-text.js';
+import { holdings, holdingsJson, holdingsText } from '../metrics/holdings.js';
+import { spanText } from '../metrics/span.js';
 import { csvField, fmtInt, fmtNum, fmtP, fmtPct, toJson } from './format.js';
+import { pushAll } from '../arrays.js';
 
 export interface RunReport {
   readonly tickfold: { readonly version: string; readonly command: string; readonly argv: readonly string[] };
@@ -49,6 +52,10 @@ export interface RunReport {
   readonly rejections: readonly { ts: string; orderId: number; symbol: string; reason: string }[];
   /** The strategy's own diagnostics (`summary()`), when it has any. */
   readonly strategy?: unknown;
+  /** The span the metrics and the tearsheet are measured over (metrics/span.ts). */
+  readonly measured: { readonly from: string; readonly to: string; readonly symbols: readonly string[]; readonly basis: string; readonly periods: number; readonly periodsBefore: number };
+  /** buy-and-hold: which symbols it held, from when (metrics/holdings.ts). */
+  readonly holdings?: readonly { symbol: string; from: string; to: string; atEnd: boolean }[];
 }
 
 export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]; leftOut?: readonly LeftOut[] }, version: string, argv: readonly string[], execution: ExecutionSettings, seed: string): RunReport {
@@ -86,6 +93,8 @@ export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]
     equity: { ts: Array.from(sampleLabels(r.sampleTs, r.periodUs), (t) => formatIso(t)), equity: Array.from(r.equity) },
     rejections: r.rejections.slice(0, 100).map((x) => ({ ts: formatIso(x.ts), orderId: x.orderId, symbol: x.symbol, reason: x.reason })),
     ...(r.strategySummary !== undefined ? { strategy: r.strategySummary } : {}),
+    measured: { from: formatIso(out.measured.periodsBefore > 0 ? out.measured.fromLabelUs : r.firstTs), to: formatIso(r.lastTs), symbols: out.measured.symbols, basis: out.measured.basis, periods: m.periods, periodsBefore: out.measured.periodsBefore },
+    ...(r.strategy === 'buy-and-hold' ? { holdings: holdingsJson(holdings(r)) } : {}),
   };
 }
 
@@ -123,6 +132,7 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   const zoneNote = zoneWarning(rep.manifest.data);
   if (zoneNote) lines.push(`  note     ${zoneNote}`);
   lines.push(...dataNoteLines(rep.manifest, 9).map((l) => `  ${l}`));
+  lines.push(`  measured ${spanText(out.measured, m.periods, formatIso)}`);
   lines.push('');
   lines.push(`  PnL net        ${fmtNum(m.pnlNet)}  (${fmtPct(m.returnFraction)} on ${fmtNum(r.initialCapital, 0)})   gross ${fmtNum(m.pnlGross)}, fees ${fmtNum(m.feesPaid)}${m.borrowPaid > 0 ? `, borrow ${fmtNum(m.borrowPaid)}` : ''}`);
   lines.push(
@@ -137,7 +147,8 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   lines.push(
     `  trades         ${m.trades} closed${m.openTrades ? `, ${m.openTrades} open at the end` : ''}; avg hold ${formatDuration(m.avgHoldingUs)}; profit factor ${fmtNum(m.profitFactor)}; expectancy ${fmtNum(m.expectancy)}; avg win ${fmtNum(m.avgWin)} / loss ${fmtNum(m.avgLoss)}`,
   );
-  lines.push(...tearsheetLines(out.tearsheet));
+  if (r.strategy === 'buy-and-hold') lines.push(`  holds          equal weights of the symbols with data: ${holdingsText(holdings(r))}`);
+  pushAll(lines, tearsheetLines(out.tearsheet));
   lines.push(`  activity       ${m.ordersSubmitted} orders (${m.ordersRejected} rejected), ${m.fills} fills; turnover ${fmtNum(m.turnover)}×; exposure ${fmtPct(m.exposureFraction, 1)} of the time; period hit rate ${fmtPct(m.periodHitRate.rate, 1)} of ${m.periodHitRate.wins + m.periodHitRate.losses} periods in the market`);
   if (r.rejections.length > 0) {
     const first = r.rejections[0]!;

@@ -6,8 +6,14 @@ import { formatDuration, formatIso } from '../data/time.js';
 import type { RunTearsheet } from '../metrics/run-tearsheet.js';
 import { fmtNum, fmtPct } from './format.js';
 
-/** Spans shorter than this (in years: about 3 months) get no CAGR in the text. */
-const SHORT_YEARS = 0.25;
+/**
+ * Spans shorter than this (in years: about 3 months) get no CAGR, Calmar or annualised mean, and
+ * alpha and the information ratio a period instead of a year, in the text and in the HTML report.
+ */
+export const SHORT_YEARS = 0.25;
+
+/** Whether a tearsheet's span is too short for figures scaled to a year (see {@link SHORT_YEARS}). */
+export const shortSpan = (t: { readonly calendarYears: number }): boolean => !(t.calendarYears >= SHORT_YEARS);
 
 const signed = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${fmtPct(x)}` : 'n/a');
 const day = (us: number | null): string => (us === null || !Number.isFinite(us) ? 'n/a' : formatIso(us).replace(/T00:00:00(\.0+)?Z$/, ''));
@@ -18,14 +24,13 @@ export function tearsheetLines(t: RunTearsheet, indent = '  ', width = 15): stri
   const tl = t.tail.linear;
   const dd = t.drawdowns;
   const deep = dd.top5.slice(0, 3).map((e) => `${fmtPct(e.depth)} ${day(e.peakTs)} → ${day(e.troughTs)}${e.recovered ? `, back ${day(e.recoveryTs)}` : ', not back'}`);
-  const years = Object.entries(t.monthly)
-    .map(([y, row]) => `${y} ${signed(row.year!)}`)
-    .slice(-12);
+  // every year (a 23-year run lists 23)
+  const years = Object.entries(t.monthly).map(([y, row]) => `${y} ${signed(row.year!)}`);
   const b = t.benchmark;
   const benchName = t.benchmarkSymbols.length <= 4 ? t.benchmarkSymbols.join('+') : `${t.benchmarkSymbols.length} symbols`;
   const tr = t.trades;
   // compounded over a year from a few weeks, a growth rate means nothing: said, not printed
-  const short = !(t.calendarYears >= SHORT_YEARS);
+  const short = shortSpan(t);
   const span = formatDuration(t.calendarYears * 365.25 * 86_400e6);
   const growth = short
     ? `CAGR, Calmar and the annual mean not shown (${span} of data: scaled to a year they mean nothing; in the JSON)`

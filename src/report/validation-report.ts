@@ -17,7 +17,12 @@ import type { Fold } from '../validation/folds.js';
 import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.js';
 import { tearsheetJson } from '../metrics/tearsheet.js';
 import { tearsheetLines } from './tearsheet-text.js';
+import { holdingsJson, holdingsText } from '../metrics/holdings.js';
+import { spanText } from '../metrics/span.js';
+
+const dayOf = (us: number): string => formatIso(us);
 import { fmtNum, fmtP, fmtPct, toJson } from './format.js';
+import { maxOf, pushAll } from '../arrays.js';
 
 export interface ValidationContext {
   /** The cost sweep (--fee-sweep, --slippage-sweep), or null. */
@@ -113,10 +118,14 @@ function strategyJson(s: StrategyOutcome, dataEnd: number): Record<string, unkno
       },
     },
     vsBaselines: s.vsBaselines,
+    // out of sample, a fold's trades are the round trips it entered; in sample, those closed in the window
+    foldTradesCountedBy: { inSample: 'exit', outOfSample: 'entry' },
     folds: s.folds.map((f) => ({ ...foldJson(f.fold, dataEnd), chosen: f.chosen, inSample: brief(f.is), outOfSample: brief(f.oos) })),
     trials: s.trials.map((t) => ({ index: t.index, label: t.label, values: t.values, wholeData: brief(t.metrics), isObjective: t.isObjective, returns: t.returns })),
     ...(s.diagnostics !== undefined ? { diagnostics: s.diagnostics } : {}),
     ...(s.cpcv ? { cpcv: s.cpcv } : {}),
+    ...(s.holdings ? { holdings: holdingsJson(s.holdings) } : {}),
+    measured: { from: formatIso(s.measured.periodsBefore > 0 ? s.measured.fromLabelUs : s.oos.record.firstTs), symbols: s.measured.symbols, basis: s.measured.basis, periods: s.oos.metrics.periods, periodsBefore: s.measured.periodsBefore },
     tearsheet: tearsheetJson(s.tearsheet),
   };
 }
@@ -173,7 +182,7 @@ function pad(cells: readonly string[], widths: readonly number[], right: readonl
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = header.map((h, i) => maxOf(rows.map((r) => r[i]!.length), h.length));
   return [pad(header, widths, right), ...rows.map((r) => pad(r, widths, right))];
 }
 
@@ -205,8 +214,9 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
   out.push(`  returns    ${c.period.label} periods, ${fmtNum(c.period.periodsPerYear, 0)} a year (calendar ${c.period.calendar}); bootstrap ${c.bootstrap.reps} resamples`);
   out.push(`  calendar   ${c.period.basis}`);
   out.push('');
-  out.push(
-    ...table(
+  pushAll(
+    out,
+    table(
       ['strategy', 'trials', 'IS Sharpe', 'OOS Sharpe', 'IS hit', 'OOS hit', 'OOS return', 'OOS PnL', 'trades', 'max DD', 'DSR', 'PBO', 'verdict'],
       v.strategies.map((s) => {
         const m = s.oos.metrics;
@@ -229,6 +239,12 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
       [false, true, true, true, true, true, true, true, true, true, true, true, false],
     ).map((l) => `  ${l}`),
   );
+  for (const s of v.strategies) {
+    if (s.measured.periodsBefore > 0) out.push(`  measured   ${s.name} ${spanText(s.measured, s.oos.metrics.periods, dayOf)}`);
+  }
+  for (const s of v.strategies) {
+    if (s.holdings) out.push(`  ${s.name} holds equal weights of the symbols with data: ${holdingsText(s.holdings)}${v.edge === 'close' ? ' (sold at each fold edge, bought again at the next fold start)' : ''}`);
+  }
   const sn = v.snooping;
   if (sn) {
     const b = sn.vs.find((x) => x.baseline === sn.best)!;
@@ -238,7 +254,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     out.push(`  StepM (${fmtPct(sn.alpha, 0)})   ${b.stepM.length > 0 ? b.stepM.join(', ') : 'none'} beat${b.stepM.length === 1 ? 's' : ''} ${sn.best} with family-wise error control`);
     out.push(`  MCS (${fmtPct(1 - sn.mcsAlpha, 0)})    ${b.mcs.included.map((n) => `${n} (p ${fmtP(b.mcs.pValues[n]!)})`).join(', ')}`);
     const others = sn.vs.filter((x) => x.baseline !== sn.best);
-    const w = Math.max(0, ...others.map((o) => o.baseline.length)) + 2;
+    const w = maxOf(others.map((o) => o.baseline.length), 0) + 2;
     for (const o of others) out.push(`  vs ${o.baseline.padEnd(w)}SPA p = ${fmtP(o.spa.consistent)}; StepM ${o.stepM.length > 0 ? o.stepM.join(', ') : 'none'}`);
   }
   const sw = c.sweep;
@@ -246,8 +262,9 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     const names = Object.keys(sw.candidates);
     out.push('');
     out.push(`cost sensitivity (${sw.key}: the same validation at each level; OOS edge over the best naive baseline, bootstrap p)`);
-    out.push(
-      ...table(
+    pushAll(
+      out,
+      table(
         ['bps', ...names],
         sw.levels.map((l, k) => [String(l), ...names.map((n) => { const p = sw.candidates[n]![k]!; return `${signedPct(p.edge)} (p=${fmtP(p.pValue)}, vs ${p.baseline})`; })]),
         [true, ...names.map(() => true)],
@@ -260,8 +277,9 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     const of = s.overfitting;
     out.push('');
     out.push(`${s.name}: ${s.verdict}`);
+    out.push(`  measured     ${spanText(s.measured, m.periods, dayOf)}`);
     out.push(`  PnL OOS      ${fmtNum(m.pnlNet)} (${signedPct(m.returnFraction)}), fees ${fmtNum(m.feesPaid)}; hit rate ${fmtPct(m.hitRate.rate, 1)} of ${m.hitRate.wins + m.hitRate.losses} round trips${m.openTrades ? ` (+${m.openTrades} open at the end of the data, marked to market)` : ''} (95% CI ${fmtPct(m.hitRate.wilson95.low, 1)}–${fmtPct(m.hitRate.wilson95.high, 1)}, p = ${fmtP(m.hitRate.pValue)} vs 50%)`);
-    out.push(...tearsheetLines(s.tearsheet, '  ', 13).map((l) => l.replace(/^  returns {6}/, '  OOS returns  ')));
+    pushAll(out, tearsheetLines(s.tearsheet, '  ', 13).map((l) => l.replace(/^  returns {6}/, '  OOS returns  ')));
     out.push(`  IS → OOS     Sharpe ${fmtNum(s.isAggregate.sharpeAnnualized)} → ${fmtNum(m.sharpeAnnualized)} (${signedNum(s.degradation.sharpe)}); hit rate ${fmtPct(s.isAggregate.hitRate.rate, 1)} → ${fmtPct(m.hitRate.rate, 1)}; walk-forward efficiency ${fmtNum(s.walkForwardEfficiency)}`);
     out.push(
       `  DSR          ${fmtNum(of.dsr, 3)}: in-sample best ${of.bestTrial.label} (IS Sharpe ${fmtNum(of.bestTrial.sharpeAnnualized)} a year over ${of.inSamplePeriods} periods) against SR0 ${fmtNum(of.sr0, 4)} per period, the best of ${of.configurations} configuration${of.configurations === 1 ? '' : 's'} by luck (V ${Number.isFinite(of.trialSharpeVariance) ? of.trialSharpeVariance.toExponential(2) : 'n/a'})`,
@@ -289,9 +307,10 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
       out.push(`  stability    ${s.stability.map((p) => `${p.key}: ${String(p.mode)} in ${Math.round(p.modeShare * nf)}/${nf} folds${Number.isFinite(p.spread) ? `, spread ${fmtNum(p.spread)}` : ''}`).join('; ')}`);
     }
     if (nf > 1 || s.trials.length > 1) {
-      out.push(
-        ...table(
-          ['fold', 'test window', 'chosen', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS trades'],
+      pushAll(
+        out,
+        table(
+          ['fold', 'test window', 'chosen', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS fees', 'trades entered'],
           s.folds.map((f) => [
             `${f.fold.index + 1}${f.fold.partial ? '*' : ''}`,
             `${formatIso(f.fold.testStart)} +${formatDuration((Number.isFinite(f.fold.testEnd) ? f.fold.testEnd : plan.dataEnd) - f.fold.testStart)}`,
@@ -299,11 +318,13 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
             fmtNum(f.is.sharpeAnnualized),
             fmtNum(f.oos.sharpeAnnualized),
             signedPct(f.oos.returnFraction),
+            fmtNum(f.oos.feesPaid),
             `${f.oos.trades}${f.oos.openTrades ? ` +${f.oos.openTrades} open` : ''}`,
           ]),
-          [false, false, false, true, true, true, true],
+          [false, false, false, true, true, true, true, true],
         ).map((l) => `  ${l}`),
       );
+      out.push(`  trades entered: the round trips the fold opened (${v.edge === 'close' ? 'closed at the next fold\'s start when still open' : 'handed on to the next fold when still open'}); OOS return and fees: over the fold's time`);
       if (last.partial) out.push('  * partial fold: shorter than a full test window');
     }
   }

@@ -6,6 +6,7 @@
  */
 import { nestedRss, ols, type OlsFit } from './ols.js';
 import { mackinnonCrit, mackinnonP, type CriticalValues, type Deterministic } from './mackinnon.js';
+import { pushAll } from '../arrays.js';
 
 export interface AdfResult {
   readonly stat: number;
@@ -48,7 +49,8 @@ function adfDesign(y: ArrayLike<number>, lag: number, first: number, regression:
   }
   const cols: Float64Array[] = [];
   if (regression === 'ct') cols.push(Float64Array.from({ length: rows }, (_, r) => r + 1));
-  cols.push(level, ...lags);
+  cols.push(level);
+  pushAll(cols, lags);
   return { dy, cols };
 }
 

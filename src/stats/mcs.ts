@@ -6,6 +6,7 @@
  * MCS p-value > α.
  */
 import { meanAt } from './resample.js';
+import { maxOf } from '../arrays.js';
 
 export interface McsStep {
   readonly modelsIn: readonly number[];
@@ -81,7 +82,7 @@ export function mcs(losses: readonly Float64Array[], indices: readonly Int32Arra
       for (const k of models) mean += lbar[k]!;
       mean /= n;
       const t = models.map((k, a) => (lbar[k]! - mean) / sd[a]!);
-      const tMax = Math.max(...t);
+      const tMax = maxOf(t);
       let c = 0;
       for (const row of E) {
         let m = -Infinity;

@@ -11,6 +11,7 @@
  */
 import { percentileLinear } from './percentile.js';
 import { meanAt } from './resample.js';
+import { maxOf, pushAll } from '../arrays.js';
 
 export type Recentring = 'lower' | 'consistent' | 'upper';
 const KINDS: readonly Recentring[] = ['lower', 'consistent', 'upper'];
@@ -78,7 +79,7 @@ export function spaTest(d: readonly Float64Array[], indices: readonly Int32Array
   const dbarStar = indices.map((idx) => Float64Array.from(d, (x) => meanAt(x, idx)));
   const omega = Float64Array.from(omega2, Math.sqrt);
   const t = Float64Array.from(dbar, (m, k) => (Math.sqrt(T) * m) / omega[k]!);
-  const tSpa = Math.max(0, ...t);
+  const tSpa = maxOf(t, 0);
   const simulated = {} as Record<Recentring, Float64Array>;
   const counts = {} as Record<Recentring, number>;
   const pValues = {} as Record<Recentring, number>;
@@ -147,12 +148,12 @@ export function stepM(spa: SpaResult, alpha: number): { readonly superior: reado
   const superior: number[] = [];
   const steps: StepmStep[] = [];
   while (active.length > 0) {
-    const sim = Float64Array.from(spa.dbarStar, (row) => Math.max(...active.map((k) => row[k]! - mu[k]!)));
+    const sim = Float64Array.from(spa.dbarStar, (row) => maxOf(active.map((k) => row[k]! - mu[k]!)));
     const crit = percentileLinear(sim, 1 - alpha);
     const now = active.filter((k) => spa.dbar[k]! > crit);
     steps.push({ active, critical: crit, newlySuperior: now });
     if (now.length === 0) break;
-    superior.push(...now);
+    pushAll(superior, now);
     active = active.filter((k) => !now.includes(k));
   }
   return { superior: superior.sort((a, b) => a - b), steps };

@@ -14,6 +14,7 @@
  */
 import { mean, sharpePerPeriod, stdev } from '../metrics/returns.js';
 import { planCpcv, trainRows, type CpcvPlan } from './cpcv.js';
+import { maxOf, minOf } from '../arrays.js';
 
 export interface CpcvPath {
   readonly path: number;
@@ -36,7 +37,7 @@ export interface SharpeSummary {
 /** Mean, spread (ddof 1), extremes and the share below 0 of the paths' annual Sharpe. */
 export function pathSharpeSummary(paths: readonly CpcvPath[]): SharpeSummary {
   const sh = paths.map((x) => x.sharpeAnnualized).filter(Number.isFinite);
-  return { mean: mean(sh), sd: sh.length > 1 ? stdev(sh, 1) : NaN, min: Math.min(...sh), max: Math.max(...sh), shareBelowZero: sh.filter((x) => x < 0).length / sh.length };
+  return { mean: mean(sh), sd: sh.length > 1 ? stdev(sh, 1) : NaN, min: minOf(sh), max: maxOf(sh), shareBelowZero: sh.filter((x) => x < 0).length / sh.length };
 }
 
 export interface CpcvOutcome {

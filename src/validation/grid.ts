@@ -18,7 +18,7 @@ function expandValues(flag: string, key: string, rhs: string): string[] {
     const count = Math.floor((b - a) / step + 1e-9) + 1;
     if (count > 10_000) throw new UsageError(`${flag} ${key}=${rhs} has ${count} values; at most 10,000 per key`);
     // decimals of the inputs, so that 0.1:0.3:0.1 gives 0.1, 0.2, 0.3 and not 0.30000000000000004
-    const dec = Math.max(...[range[1]!, range[3]!].map((s) => (s.split('.')[1] ?? '').length));
+    const dec = Math.max((range[1]!.split('.')[1] ?? '').length, (range[3]!.split('.')[1] ?? '').length);
     return Array.from({ length: count }, (_, i) => String(Number((a + i * step).toFixed(dec))));
   }
   const values = rhs.split(',').map((v) => v.trim());

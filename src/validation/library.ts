@@ -14,6 +14,7 @@ import { DEFAULT_EXECUTION, type ExecutionSettings } from '../broker/settings.js
 import type { TickTable } from '../data/table.js';
 import { choosePeriod } from '../metrics/period.js';
 import { loadStrategy } from '../strategy/load.js';
+import type { StrategyModule } from '../strategy/types.js';
 import { UsageError } from '../errors.js';
 import { baselineDefaults } from './baselines.js';
 import type { FoldEdge } from './folded.js';
@@ -22,8 +23,12 @@ import { parseGrid } from './grid.js';
 import { NAIVE_BASELINES, validate, type Entry, type Objective, type ValidationOutcome } from './validate.js';
 
 export interface CandidateSpec {
-  /** A built-in name (`pairs`) or a module path (`./my-strategy.ts`). */
-  readonly strategy: string;
+  /**
+   * A built-in name (`pairs`), a module path (`./my-strategy.ts`), or a strategy object (what
+   * `defineStrategy` returns, as `runOnTable` takes): with an object the backtests run on this
+   * thread (a function cannot be sent to worker threads), whatever `workers` says.
+   */
+  readonly strategy: string | StrategyModule;
   /** Fixed parameters. */
   readonly params?: Readonly<Record<string, string | number | boolean>>;
   /** Values searched in sample, per parameter: a list, or `start:stop:step` text. */
@@ -31,7 +36,7 @@ export interface CandidateSpec {
 }
 
 export interface WalkForwardOptions {
-  readonly strategies: readonly (string | CandidateSpec)[];
+  readonly strategies: readonly (string | StrategyModule | CandidateSpec)[];
   /** One split (`0.7` or an ISO time), or walk-forward windows (`train` and `test`, e.g. '30d', '5d'). */
   readonly split?: string;
   readonly train?: string;
@@ -55,6 +60,10 @@ export interface WalkForwardOptions {
 
 const text = (v: string | number | boolean): string => String(v);
 
+/** A strategy object: what defineStrategy returns (name, params, create). */
+const isModule = (x: unknown): x is StrategyModule =>
+  typeof x === 'object' && x !== null && typeof (x as StrategyModule).create === 'function' && typeof (x as StrategyModule).name === 'string' && typeof (x as StrategyModule).params === 'object';
+
 /** A walk-forward (or one split) of the strategies over their grids against the four naive baselines, with every statistic and verdict of `tickfold walk-forward` (see the module comment). */
 export async function walkForward(table: TickTable, o: WalkForwardOptions): Promise<ValidationOutcome> {
   if (o.strategies.length === 0) throw new UsageError('walkForward needs at least one strategy');
@@ -67,12 +76,25 @@ export async function walkForward(table: TickTable, o: WalkForwardOptions): Prom
     ...(o.embargo !== undefined ? { embargo: o.embargo } : {}),
     ...(o.warmup !== undefined ? { warmup: o.warmup } : {}),
   });
-  const specs = o.strategies.map((s): CandidateSpec => (typeof s === 'string' ? { strategy: s } : s));
+  const specs = o.strategies.map((s): CandidateSpec => (typeof s === 'string' || isModule(s) ? { strategy: s } : s));
   const entries: Entry[] = [];
-  for (const c of specs) {
-    const module = await loadStrategy(c.strategy);
+  let objects = 0;
+  for (const [k, c] of specs.entries()) {
+    let module: StrategyModule;
+    let spec: string;
+    if (typeof c.strategy === 'string') {
+      module = await loadStrategy(c.strategy);
+      spec = c.strategy;
+    } else {
+      if (!isModule(c.strategy)) throw new UsageError(`walkForward: strategies[${k}].strategy is neither a strategy name nor a strategy object (one with name, params and create)`);
+      module = c.strategy;
+      // tasks name their strategy by a string: this one is found in this thread's registry
+      spec = `<object ${module.name} #${k}>`;
+      (await import('./task-run.js')).registerStrategyModule(spec, module);
+      objects++;
+    }
     const grid = parseGrid(Object.entries(c.grid ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : v.map(text).join(',')}`));
-    entries.push({ name: module.name, spec: c.strategy, module, base: Object.fromEntries(Object.entries(c.params ?? {}).map(([k, v]) => [k, text(v)])), grid, baseline: false });
+    entries.push({ name: module.name, spec, module, base: Object.fromEntries(Object.entries(c.params ?? {}).map(([k, v]) => [k, text(v)])), grid, baseline: false });
   }
   for (const b of NAIVE_BASELINES) {
     const module = await loadStrategy(b);
@@ -87,6 +109,7 @@ export async function walkForward(table: TickTable, o: WalkForwardOptions): Prom
     pboPartitions: o.pboPartitions ?? 16,
     bootstrapReps: o.bootstrapReps ?? 2000,
     targetSharpe: o.targetSharpe ?? 1,
-    workers: o.workers ?? availableParallelism(),
+    // a strategy object's backtests run on this thread (see CandidateSpec.strategy)
+    workers: objects > 0 ? 1 : (o.workers ?? availableParallelism()),
   });
 }

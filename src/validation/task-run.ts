@@ -18,6 +18,15 @@ import { foldedStrategy } from './folded.js';
 import { clockOf, type OosResult, type OosTask, type RunResult, type RunSettings, type RunTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
 
 const modules = new Map<string, Promise<StrategyModule>>();
+
+/**
+ * Makes a strategy object (the library's `walkForward({ strategies: [{ strategy: module }] })`)
+ * the module of tasks whose strategy is `spec`: such tasks run on this thread (a function cannot
+ * be sent to a worker thread or another machine).
+ */
+export function registerStrategyModule(spec: string, module: StrategyModule): void {
+  modules.set(spec, Promise.resolve(module));
+}
 const moduleFor = (spec: string): Promise<StrategyModule> => {
   let m = modules.get(spec);
   if (!m) modules.set(spec, (m = loadStrategy(spec, BUILTIN_STRATEGIES)));
@@ -82,7 +91,8 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
     kind: 'oos',
     record: { ...oos, orders: new OrderLog(oos.symbols) },
     metrics: computeMetrics(oos, s.periodsPerYear),
-    folds: task.segments.map((g) => computeMetrics(sliceRecord(record, g.testStart, g.testEnd), s.periodsPerYear)),
+    // a fold's round trips are those it entered (the fold table says so), its fees those paid in it
+    folds: task.segments.map((g) => computeMetrics(sliceRecord(record, g.testStart, g.testEnd, 'entry'), s.periodsPerYear)),
   };
 }
 

@@ -38,8 +38,12 @@ import { expandGrid, type Grid, type Trial } from './grid.js';
 import { TaskRunner, type Labeled } from './pool.js';
 import type { Runner } from './runner.js';
 import type { OosResult, OosTask, RunSettings, TrialBatchResult, TrialResult, TrialTask } from './tasks.js';
-import { sampleRange } from '../metrics/window.js';
 import { runTearsheet, type RunTearsheet } from '../metrics/run-tearsheet.js';
+import { holdings, type Holding } from '../metrics/holdings.js';
+import { firstSeen, measuredSpan, type MeasuredSpan } from '../metrics/span.js';
+import { sampleRange, sliceRecord } from '../metrics/window.js';
+import { computeMetrics } from '../metrics/run-metrics.js';
+import { maxOf, minOf } from '../arrays.js';
 
 /**
  * Trials replayed together in one task, at most (see engine runBacktests). A bigger batch makes
@@ -227,6 +231,10 @@ export interface StrategyOutcome {
   readonly tearsheet: RunTearsheet;
   /** The fold instances' own diagnostics (`summary()`), per fold. */
   readonly diagnostics: unknown;
+  /** The span its out-of-sample figures are measured over (metrics/span.ts). */
+  readonly measured: MeasuredSpan;
+  /** The buy-and-hold baseline: which symbols it held out of sample, from when (the report says it). */
+  readonly holdings?: readonly Holding[];
 }
 
 export interface ValidationOutcome {
@@ -251,7 +259,7 @@ function stability(grid: Grid, trials: readonly Trial[], chosen: readonly number
     let spread = NaN;
     if (vals.every((v) => typeof v === 'number')) {
       const all = trials.map((t) => t.values[key] as number);
-      const range = Math.max(...all) - Math.min(...all);
+      const range = maxOf(all) - minOf(all);
       spread = range > 0 && vals.length > 1 ? stdev(vals as number[]) / range : 0;
     }
     return { key, chosen: vals, distinct: counts.size, mode, modeShare: counts.get(mode)! / vals.length, spread };
@@ -434,7 +442,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     // as few batches as give every task slot one, of at most MAX_BATCH trials; trial j goes to
     // batch j mod k, so that each batch mixes the grid's values (a grid's first trials, e.g. its
     // lowest entry thresholds, can trade several times more than its last)
-    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(Math.max(1, ...trialsOf.map((t) => t.length)) / runner.workers)));
+    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(maxOf(trialsOf.map((t) => t.length), 1) / runner.workers)));
     const tasksOf = (i: number): Labeled<TrialTask>[] => {
       const e = entries[i]!;
       const ts = trialsOf[i]!;
@@ -541,12 +549,19 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     const configurations = pop ? Math.max(pop.trials, commandConfigurations) : commandConfigurations;
     const finiteIs = pop ? [...pop.sharpes] : allIs.filter(Number.isFinite);
     const V = finiteIs.length > 1 ? stdev(finiteIs) ** 2 : 0;
+    const firstSeen_ = firstSeen(table);
     const strategies = entries.map((e, i): StrategyOutcome => {
       const trials = trialsOf[i]!;
       const rs = resultsOf[i]!;
       const chosen = chosenOf[i]!;
-      const oos = oosResults[i]!;
-      const rets = oosReturns[i]!;
+      const oosRun = oosResults[i]!;
+      // measured where its symbols have data (metrics/span.ts): the periods before are left out
+      // of its Sharpe, CAGR, volatility, PSR and its edges over the baselines
+      const measured = measuredSpan(oosRun.record, table.symbols, firstSeen_, bases[i]!);
+      const k0 = measured.periodsBefore;
+      const spanRecord = k0 > 0 ? sliceRecord(oosRun.record, measured.fromUs, Infinity) : oosRun.record;
+      const oos = k0 > 0 ? { ...oosRun, metrics: computeMetrics(spanRecord, s.run.periodsPerYear) } : oosRun;
+      const rets = oosReturns[i]!.subarray(k0);
       const foldOut = folds.map((f, k): FoldOutcome => {
         const t = trials[chosen[k]!]!;
         return { fold: f, chosen: { trial: t.index, label: t.label, values: t.values }, is: rs[chosen[k]!]!.windows[k]!, oos: oos.folds[k]! };
@@ -597,12 +612,15 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       const vsBaselines = baselineIdx
         .filter((j) => j !== i)
         .map((j): BaselineEdge => {
-          const b = oosReturns[j]!;
+          const b = oosReturns[j]!.subarray(k0);
           if (b.length !== rets.length) throw new Error(`internal: ${entries[j]!.name} has ${b.length} OOS periods, ${e.name} ${rets.length}`);
           const d = new Float64Array(rets.length);
           for (let k = 0; k < d.length; k++) d[k] = rets[k]! - b[k]!;
           const boot = stationaryBootstrapMean(d, { reps: s.bootstrapReps, ...(s.bootstrapBlock !== undefined ? { meanBlock: s.bootstrapBlock } : {}), seed: `${s.run.seed}:bootstrap:${e.name}:${entries[j]!.name}` });
-          const bm = oosResults[j]!.metrics;
+          // both compounded over this strategy's span
+          let bg = 1;
+          for (let k = 0; k < b.length; k++) bg *= 1 + b[k]!;
+          const bm = { returnFraction: k0 > 0 ? bg - 1 : oosResults[j]!.metrics.returnFraction };
           return { baseline: entries[j]!.name, baselineReturnPct: bm.returnFraction, edgeReturnPct: oos.metrics.returnFraction - bm.returnFraction, meanDiffPerPeriod: boot.mean, pValue: boot.pValue, meanBlock: boot.meanBlock, reps: boot.reps };
         });
       const verdict = verdictOf({ overfitting, vsBaselines, baseline: e.baseline, isSharpe, oosSharpe: oos.metrics.sharpeAnnualized });
@@ -626,8 +644,10 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         verdict: verdict.text,
         diagnostics: oos.record.strategySummary,
         // one benchmark for every strategy of the command: the candidates' symbols, or --benchmark
-        tearsheet: runTearsheet(oos.record, table, s.run.periodsPerYear, s.benchmark, traded),
+        tearsheet: runTearsheet(spanRecord, table, s.run.periodsPerYear, s.benchmark, traded),
+        measured,
         ...(cpcvOf.has(i) ? { cpcv: cpcvOf.get(i)! } : {}),
+        ...(e.baseline && e.module.name === 'buy-and-hold' ? { holdings: holdings(oos.record) } : {}),
       };
     });
     const totalTrials = trialsOf.reduce((a, t) => a + t.length, 0);
