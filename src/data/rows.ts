@@ -141,7 +141,7 @@ export class RowSink {
     // timestamp
     const tsText = fields[this.tsIndex]!.trim();
     let ts = this.parseTs(tsText);
-    if (Number.isNaN(ts)) throw err('bad-timestamp', this.tsIndex, tsText === '' ? 'timestamp is empty' : this.tsRule(), this.tsHint());
+    if (Number.isNaN(ts)) throw err('bad-timestamp', this.tsIndex, tsText === '' ? 'timestamp is empty' : this.tsRule(tsText), this.tsHint(tsText));
     if (this.timeIndex >= 0) {
       // a Date and a Time column: the date must be a date only, the time a time of day
       if (tsText.length > 10) {
@@ -317,22 +317,28 @@ export class RowSink {
     return m.kind === 'iso' ? parseIso(text) : m.kind === 'dated' ? parseOrderedDate(text, m.order) : parseEpoch(text, m.unit);
   }
 
-  /** The rule an unparseable timestamp broke, for the file's way of writing them. */
-  private tsRule(): string {
+  /** The order other than the file's in which a year-last date text reads, if one does (a row that contradicts the settled order). */
+  private otherOrder(text: string): DateOrder | undefined {
     const m = this.tsMode;
-    if (m?.kind === 'dated') return `not a date in ${DATE_ORDER_NAMES[m.order]} order, as the file's dates are read`;
+    if (m?.kind !== 'dated' || m.order === 'ymd') return undefined;
+    const other: DateOrder = m.order === 'mdy' ? 'dmy' : 'mdy';
+    return Number.isNaN(parseOrderedDate(text, other)) ? undefined : other;
+  }
+
+  /** The rule an unparseable timestamp broke, for the file's way of writing them. */
+  private tsRule(text: string): string {
+    const m = this.tsMode;
+    if (m?.kind === 'dated' && this.otherOrder(text) !== undefined) return `not a date in ${DATE_ORDER_NAMES[m.order]} order, as the file's dates are read`;
     return 'unparseable timestamp';
   }
 
-  private tsHint(): string {
+  private tsHint(text: string): string {
     const m = this.tsMode;
     if (m?.kind === 'epoch') return `write an epoch number in ${m.unit} like the rows before it, or ISO-8601 in every row`;
     if (m?.kind === 'dated') {
-      const from = this.header.dateOrder?.from ?? 'the year comes first';
-      const others = (['mdy', 'dmy'] as const).filter((o) => o !== m.order);
-      return m.order === 'ymd'
-        ? `dates are read year first (${from}); fix the row`
-        : `the ${DATE_ORDER_NAMES[m.order]} order was ${from}; if the file's dates are ${DATE_ORDER_NAMES[others[0]!]}, pass --date-order ${others[0]}; else fix the row`;
+      const other = this.otherOrder(text);
+      if (other !== undefined) return `the ${DATE_ORDER_NAMES[m.order]} order was ${this.header.dateOrder?.from ?? 'given'}; if the file's dates are ${DATE_ORDER_NAMES[other]}, pass --date-order ${other}; else fix the row`;
+      return `write dates ${DATE_ORDER_NAMES[m.order]} like the rows before it, with a 4-digit year and an optional 24-hour time (H:MM, HH:MM:SS or HH:MM:SS.ffffff; no AM/PM)`;
     }
     return 'write ISO-8601 such as 2024-08-08T23:54:14.087891Z, 2013-10-07 09:30:00-04:00, 2004-08-19 or 20040819, a date as 10/04/2013, 04.10.2013 or 2013.10.04 (see --date-order), or a numeric epoch (see --ts-unit)';
   }

@@ -78,12 +78,18 @@ describe('issue 27.7: US and European dates', () => {
     expect(e).toMatch(/mixed\.csv:4:1: not a date in month\/day\/year order/);
     expect(e).toMatch(/settled by line 2 \(10\/14\/2013/);
     expect(e).toMatch(/pass --date-order dmy/);
+    // a row in no order (12-hour time) is not blamed on the order
+    const pm = join(dir, 'pm.csv');
+    writeFileSync(pm, 'Date,Close\n10/14/2013 1:30,1\n10/14/2013 1:31 PM,2\n');
+    const e2 = refused([pm]);
+    expect(e2).toMatch(/pm\.csv:3:1: unparseable timestamp/);
+    expect(e2).toMatch(/write dates month\/day\/year like the rows before it.*no AM\/PM/);
     expect(refused([p, '--date-order', 'ymd'])).toMatch(/--date-order ymd does not fit this file: its dates put the year last/);
     expect(refused([vendor('aig_1min_date_time.csv'), '--date-order', 'dmy'])).toMatch(/--date-order dmy does not fit this file: its dates are ISO-8601/);
   });
 
   it('--date-order is an option of every command that loads data', () => {
-    for (const cmd of [['run'], ['walk-forward'], ['compare'], ['data', 'inspect'], ['data', 'convert'], ['coint'], ['leadlag'], ['check']]) {
+    for (const cmd of [['run'], ['walk-forward'], ['compare'], ['data', 'inspect'], ['data', 'convert'], ['coint'], ['pairs', 'scan'], ['leadlag'], ['check']]) {
       const r = runCli([...cmd, '--help']);
       expect(r.stdout, cmd.join(' ')).toMatch(/--date-order <order>/);
       expect(r.stdout, cmd.join(' ')).toMatch(/--header <names>/);
