@@ -13,7 +13,7 @@ type Shape = 'epoch-ms' | 'int' | 'dec' | 'date' | 'datetime' | 'time' | 'bool' 
 
 function shapeOf(field: string): Shape {
   const t = field.trim();
-  if (/^\d{12,14}$/.test(t)) return 'epoch-ms';
+  if (/^\d{12,17}$/.test(t)) return 'epoch-ms'; // ms or µs (Binance's spot dumps since 2025)
   if (/^[+-]?\d+$/.test(t)) return /^\d{8}$/.test(t) && dateShape(t) === 'iso' && Number(t.slice(0, 4)) >= 1800 && Number(t.slice(0, 4)) < 2200 ? 'date' : 'int';
   if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return 'dec';
   if (/^\d{1,2}:\d\d(:\d\d(\.\d+)?)?$/.test(t)) return 'time';
