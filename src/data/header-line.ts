@@ -78,7 +78,7 @@ const DOC_EXTENSIONS = new Set(['.md', '.markdown', '.rst', '.html', '.htm', '.x
 
 /**
  * A file that is not tabular data at all, named as what it is: a document by its extension, or a
- * first line that opens Markdown (`# `), HTML/XML (`<`) or JSON (`{`, `[`). Undefined for anything
+ * first line that opens Markdown (`# `), HTML/XML (`<html`, `<?xml`...) or JSON (`{`, `[`). Undefined for anything
  * else (a CSV header, right or wrong, is the header rules' to judge).
  */
 export function notDataError(file: string, firstLine: string): DataError | undefined {
@@ -86,8 +86,8 @@ export function notDataError(file: string, firstLine: string): DataError | undef
   const t = firstLine.trimStart();
   const what = /^#{1,6}\s/.test(t) || ext === '.md' || ext === '.markdown'
     ? 'a Markdown document'
-    : t.startsWith('<')
-      ? 'an HTML or XML document'
+    : /^<(\?xml|!doctype|!--|html\b|head\b|body\b|table\b)/i.test(t) || (t.startsWith('<') && !/[,;\t]/.test(t))
+      ? 'an HTML or XML document' // (not MetaTrader 5's header, <DATE>\t<TIME>\t...)
       : t.startsWith('{') || t.startsWith('[') || ext === '.json'
         ? 'JSON'
         : DOC_EXTENSIONS.has(ext)

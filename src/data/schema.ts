@@ -73,6 +73,8 @@ const ALIASES: Readonly<Record<Field, readonly string[]>> = {
 const IGNORED = new Set([
   'adjclose', 'adjustedclose', 'vwap', 'trades', 'numtrades', 'count', 'openinterest', 'oi',
   // Binance aggTrades and klines dumps (with their header, as written since 2022)
+  // MetaTrader 5 exports (<DATE> <TIME> <OPEN> <HIGH> <LOW> <CLOSE> <TICKVOL> <VOL> <SPREAD>): VOL is the volume
+  'tickvol', 'tickvolume', 'spread',
   'aggtradeid', 'firsttradeid', 'lasttradeid', 'isbuyermaker', 'isbestmatch', 'closetime', 'quotevolume', 'takerbuyvolume', 'takerbuyquotevolume', 'takerbuybasevolume', 'ignore',
 ]);
 

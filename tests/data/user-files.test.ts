@@ -139,6 +139,15 @@ describe('issue 27.8: Date and Time columns', () => {
     expect(f.symbols[0]!.barLengthUs).toBe(3600e6);
     await bothReaders(vendor('EURUSD60.csv'), { header: ['date', 'time', 'open', 'high', 'low', 'close', 'volume'] });
   });
+
+  it("MetaTrader 5's export with its header (<DATE>\t<TIME>\t...<TICKVOL>\t<VOL>\t<SPREAD>) loads as it is: date + time joined, tick volume and spread not loaded", () => {
+    const dir = tempDir();
+    const p = join(dir, 'EURUSD_H1.csv');
+    writeFileSync(p, '<DATE>\t<TIME>\t<OPEN>\t<HIGH>\t<LOW>\t<CLOSE>\t<TICKVOL>\t<VOL>\t<SPREAD>\n2013.10.14\t00:00:00\t1.35\t1.36\t1.34\t1.355\t120\t0\t2\n2013.10.14\t01:00:00\t1.355\t1.36\t1.35\t1.356\t110\t0\t2\n');
+    const f = inspect([p]).files[0]!;
+    expect([f.summary.rows, f.firstUs, f.lastUs]).toEqual([2, utc(2013, 10, 14), utc(2013, 10, 14, 1)]);
+    expect(f.summary.timestamps).toMatch(/date column '<DATE>' \+ time column '<TIME>'/);
+  });
 });
 
 describe('issue 27.9: headerless files', () => {
