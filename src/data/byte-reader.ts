@@ -268,7 +268,10 @@ export function readBytes(
         while (fe < le && buf[fe] !== DELIM) fe++;
         if (a === TS) {
           ts = tsKind === 0 ? parseIsoBytes(buf, fs, fe) : tsKind === 1 ? parseEpochBytes(buf, fs, fe, epochShift) : parseOrderedDateBytes(buf, fs, fe, dateOrder);
-          if (ts !== ts || (hasTime && fe - fs > 10)) ok = false;
+          if (ts !== ts) ok = false;
+          else if (hasTime) {
+            if (fe - fs > 10) ok = false; // the date column holds more than a date
+          } else if (ts < sink.prevTs && !sort) ok = false;
         } else if (a === TIME) {
           tod = parseTimeOfDayBytes(buf, fs, fe);
           if (tod !== tod) ok = false;
@@ -307,7 +310,7 @@ export function readBytes(
       fs = fe + 1;
     }
     if (ok && f !== nFields) ok = false; // too few fields
-    if (ok) {
+    if (hasTime && ok) {
       ts += tod;
       if (ts < sink.prevTs && !sort) ok = false;
     }
