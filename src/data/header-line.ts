@@ -30,6 +30,8 @@ export function looksLikeData(fields: readonly string[]): boolean {
 }
 
 const BAR_NAMES = ['open', 'high', 'low', 'close', 'volume'];
+/** `n` times 'skip' (none for n <= 0). */
+const skips = (n: number): string[] => Array.from({ length: Math.max(0, n) }, () => 'skip');
 
 /** Names for the columns of a headerless first line, from the shapes of its fields; undefined when no guess fits. */
 export function guessHeader(fields: readonly string[]): { names: string[]; what: string } | undefined {
@@ -46,17 +48,17 @@ export function guessHeader(fields: readonly string[]): { names: string[]; what:
   }
   // Binance klines: open_time, open, high, low, close, volume, close_time, quote_volume, count, taker_buy_volume, taker_buy_quote_volume, ignore
   if (n === 12 && s[0] === 'epoch-ms' && s[6] === 'epoch-ms') {
-    return { names: ['ts', ...BAR_NAMES, ...Array<string>(6).fill('skip')], what: "Binance klines' columns" };
+    return { names: ['ts'].concat(BAR_NAMES, skips(6)), what: "Binance klines' columns" };
   }
   // MetaTrader: date, time, open, high, low, close, tick volume[, volume, spread]
   if (n >= 6 && s[0] === 'date' && s[1] === 'time' && nums(2)) {
-    return { names: ['date', 'time', ...BAR_NAMES.slice(0, Math.min(5, n - 2)), ...Array<string>(Math.max(0, n - 7)).fill('skip')], what: 'a date, a time and bars (as MetaTrader writes them)' };
+    return { names: ['date', 'time'].concat(BAR_NAMES.slice(0, Math.min(5, n - 2)), skips(n - 7)), what: 'a date, a time and bars (as MetaTrader writes them)' };
   }
   // a timestamp, then numbers: bars (4 or more), trades (2), closes (1)
   if ((s[0] === 'datetime' || s[0] === 'date' || s[0] === 'epoch-ms' || s[0] === 'int') && n >= 2 && nums(1)) {
     const k = n - 1;
-    const names = k >= 4 ? [...BAR_NAMES.slice(0, Math.min(5, k)), ...Array<string>(Math.max(0, k - 5)).fill('skip')] : k === 1 ? ['close'] : k === 2 ? ['price', 'size'] : ['price', 'size', 'skip'];
-    return { names: ['ts', ...names], what: k >= 4 ? 'a timestamp and bars' : k === 1 ? 'a timestamp and closes' : 'a timestamp and trades' };
+    const names = k >= 4 ? BAR_NAMES.slice(0, Math.min(5, k)).concat(skips(k - 5)) : k === 1 ? ['close'] : k === 2 ? ['price', 'size'] : ['price', 'size', 'skip'];
+    return { names: ['ts'].concat(names), what: k >= 4 ? 'a timestamp and bars' : k === 1 ? 'a timestamp and closes' : 'a timestamp and trades' };
   }
   return undefined;
 }
