@@ -72,9 +72,9 @@ const ALIASES: Readonly<Record<Field, readonly string[]>> = {
 /** Vendor columns that are recognised and deliberately not loaded. */
 const IGNORED = new Set([
   'adjclose', 'adjustedclose', 'vwap', 'trades', 'numtrades', 'count', 'openinterest', 'oi',
-  // Binance aggTrades and klines dumps (with their header, as written since 2022)
   // MetaTrader 5 exports (<DATE> <TIME> <OPEN> <HIGH> <LOW> <CLOSE> <TICKVOL> <VOL> <SPREAD>): VOL is the volume
   'tickvol', 'tickvolume', 'spread',
+  // Binance aggTrades and klines dumps (with their header, as written since 2022)
   'aggtradeid', 'firsttradeid', 'lasttradeid', 'isbuyermaker', 'isbestmatch', 'closetime', 'quotevolume', 'takerbuyvolume', 'takerbuyquotevolume', 'takerbuybasevolume', 'ignore',
 ]);
 
@@ -231,6 +231,10 @@ export function resolveHeader(file: string, names: readonly string[], opts: Head
       const near = didYouMean(header, names);
       absent.push(`'${header}'${near ? ` (did you mean '${near}'?)` : ''}`);
       continue;
+    }
+    const before = explicit.get(names[idx]!);
+    if (before !== undefined && before !== field) {
+      throw headerErr(`--columns maps column '${header}' to two fields, '${before}' and '${field}'`, 'map each column once (entries of several --columns add up)', header, idx);
     }
     explicit.set(names[idx]!, field);
   }

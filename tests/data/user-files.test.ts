@@ -197,6 +197,7 @@ describe('issue 27.10: --columns', () => {
     const j = inspect([p, '--columns', 'ts=When', '--columns', 'close=Last', '--columns', 'skip=Junk']);
     expect([j.files[0]!.summary.kind, j.files[0]!.summary.rows]).toEqual(['bars', 2]);
     expect(refused([p, '--columns', 'ts=When', '--columns', 'ts=Last'])).toMatch(/--columns maps 'ts' twice, to 'When' and to 'Last'/);
+    expect(refused([p, '--columns', 'ts=When', '--columns', 'close=Last', '--columns', 'price=Last'])).toMatch(/--columns maps column 'Last' to two fields, 'close' and 'price'/);
   });
 
   it('all unknown columns are named in one error, each with its suggestion, and the --columns that drops them all', () => {
