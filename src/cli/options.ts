@@ -9,14 +9,17 @@ import type { LoadOptions } from '../data/load.js';
 import { parseColumnMap, type Delimiter } from '../data/schema.js';
 import { parseSymbolFlags } from '../data/file-symbols.js';
 import { checkZone } from '../data/zone.js';
-import { durationError, parseDuration, TS_UNITS, type TsUnit } from '../data/time.js';
+import { DATE_ORDERS, durationError, parseDuration, TS_UNITS, type DateOrder, type TsUnit } from '../data/time.js';
 import { CALENDAR_NAMES, parseCalendar, type Calendar } from '../metrics/calendar.js';
 
 /** What --delimiter accepts: the names data inspect prints, and the characters themselves. */
 const DELIMITER_NAMES: Readonly<Record<string, Delimiter>> = { comma: ',', semicolon: ';', tab: '\t', ',': ',', ';': ';' };
 
 export interface RawLoadFlags {
-  columns?: string;
+  columns?: string[];
+  header?: string;
+  dateOrder?: string;
+  thousands?: string;
   symbol?: string[];
   delimiter?: string;
   tz?: string;
@@ -31,7 +34,10 @@ export interface RawLoadFlags {
 
 export function addLoadOptions(cmd: Command): Command {
   return cmd
-    .option('--columns <map>', 'map header columns to fields, e.g. ts=Date,close=Close (skip=Name drops one)')
+    .option('--columns <map>', 'map header columns to fields, e.g. ts=Date,close=Close (skip=Name drops one; time=Name a time-of-day column); repeatable, entries add up', collect, [])
+    .option('--header <names>', 'names of the columns of files without a header line (their first line is data), e.g. skip,price,size,skip,skip,ts,skip,skip; skip drops a column')
+    .addOption(new Option('--date-order <order>', 'order of dates such as 10/04/2013: mdy (US), dmy (European) or ymd (default: settled by the file, a day above 12; refused when it does not)').choices([...DATE_ORDERS]))
+    .addOption(new Option('--thousands <sep>', 'read numbers with thousands separators, such as "1,234.50"').choices(['comma']))
     .option('--symbol <name|file=name>', 'symbol of the one file without a symbol column, or FILE=NAME per file (repeatable; FILE may hold *) (default: the file name)', collect, [])
     .option('--tz <zone>', 'IANA time zone of datetimes written without one, e.g. Europe/Berlin (default: UTC)')
     .addOption(new Option('--delimiter <d>', 'field delimiter: comma, semicolon or tab (or , ;) (default: detected from the header line)').choices(Object.keys(DELIMITER_NAMES)))
@@ -51,7 +57,10 @@ export function toLoadOptions(f: RawLoadFlags): LoadOptions {
     if (!(barLengthUs > 0)) throw new UsageError(durationError('--bar-length', f.barLength, '1m, 30m, 1h, 1d'));
   }
   return {
-    ...(f.columns !== undefined ? { columns: parseColumnMap(f.columns) } : {}),
+    ...(f.columns !== undefined && f.columns.length > 0 ? { columns: parseColumnMap(f.columns) } : {}),
+    ...(f.header !== undefined ? { header: headerNames(f.header) } : {}),
+    ...(f.dateOrder !== undefined ? { dateOrder: f.dateOrder as DateOrder } : {}),
+    ...(f.thousands === 'comma' ? { thousands: 'comma' as const } : {}),
     ...parseSymbolFlags(f.symbol ?? []),
     ...(f.tz !== undefined ? { tz: checkZone(f.tz) } : {}),
     ...(f.delimiter !== undefined ? { delimiter: DELIMITER_NAMES[f.delimiter]! } : {}),
@@ -63,6 +72,14 @@ export function toLoadOptions(f: RawLoadFlags): LoadOptions {
     cache: f.cache !== false,
     ...(f.cacheDir !== undefined ? { cacheDir: f.cacheDir } : {}),
   };
+}
+
+/** `--header ts,price,,size`: the names, each non-empty. */
+function headerNames(spec: string): string[] {
+  const names = spec.split(',').map((x) => x.trim());
+  const empty = names.findIndex((x) => x === '');
+  if (empty >= 0) throw new UsageError(`--header '${spec}' has an empty name (column ${empty + 1}); name every column, skip for one to drop`);
+  return names;
 }
 
 /** Commander collector for repeatable options (`--param a=1 --param b=2`). */

@@ -21,7 +21,7 @@ import { DataError } from '../errors.js';
 import { RowSink, splitCsvLine, type BadRowSample, type RowOptions } from './rows.js';
 import { BAR, QUOTE, VALUE_FIELDS, isSizeField, type ResolvedHeader } from './schema.js';
 import { FileTableBuilder, type FileTable } from './table.js';
-import { parseIsoBytes } from './time.js';
+import { dateOrderCode, parseIsoBytes, parseOrderedDateBytes, parseTimeOfDayBytes } from './time.js';
 
 export const CHUNK = 1 << 22; // 4 MiB reads
 export const MAX_LINE = 1 << 20; // a longer line is not CSV market data
@@ -91,6 +91,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array, start: number, len: number): bo
 
 const TS = -2;
 const SYM = -3;
+const TIME = -4;
 const SKIP = -1;
 
 /**
@@ -104,6 +105,7 @@ export function readBytes(
   size: number,
   head: Buffer,
   bodyStart: number,
+  firstLine: number,
   header: ResolvedHeader,
   opts: RowOptions & { readonly shared?: boolean; readonly keepLines?: boolean },
   hash: Hash | undefined,
@@ -123,7 +125,9 @@ export function readBytes(
   const sort = opts.sort;
   // what each field of a line is: a value column (>= 0), the timestamp, the symbol, or skipped
   const nFields = header.roles.length;
-  const act = Int8Array.from(header.roles, (r) => (r.role === 'value' ? r.col : r.role === 'ts' ? TS : r.role === 'symbol' ? SYM : SKIP));
+  const act = Int8Array.from(header.roles, (r) => (r.role === 'value' ? r.col : r.role === 'ts' ? TS : r.role === 'symbol' ? SYM : r.role === 'time' ? TIME : SKIP));
+  // a Date and a Time column: the date is a date only (at most 10 bytes), the time added to it
+  const hasTime = header.roles.some((r) => r.role === 'time');
   const valueFields = VALUE_FIELDS[kind];
   const isSize = Uint8Array.from(valueFields, (f) => (isSizeField(f) ? 1 : 0));
   // value columns the file lacks: unknown (NaN); close-only bars take open/high/low from the close
@@ -147,13 +151,14 @@ export function readBytes(
   let len = head.length;
   let filePos = head.length;
   let pos = bodyStart;
-  let lineNo = 2;
+  let lineNo = firstLine;
 
   let ruleRows = 0;
   // how timestamps are written: known once the row rules have read the first row
   let modeKnown = false;
-  let iso = false;
+  let tsKind = 0; // 0 ISO, 1 epoch, 2 a date in another order
   let epochShift = 0;
+  let dateOrder = 0;
   // A row for the row rules. It captures no loop variable: a variable that a closure writes lives
   // in a heap context, and the loop below would then load buf, the columns and the counters
   // from memory on every byte instead of keeping them in registers.
@@ -203,8 +208,9 @@ export function readBytes(
       const tsMode = sink.tsMode;
       if (tsMode !== undefined) {
         modeKnown = true;
-        iso = tsMode.kind === 'iso';
+        tsKind = tsMode.kind === 'iso' ? 0 : tsMode.kind === 'epoch' ? 1 : 2;
         epochShift = tsMode.kind === 'epoch' ? EPOCH_SHIFT[tsMode.unit] : 0;
+        dateOrder = tsMode.kind === 'dated' ? dateOrderCode(tsMode.order) : 0;
       }
       continue;
     }
@@ -220,6 +226,7 @@ export function readBytes(
     // field costs more than the scan itself at these lengths.
     let ok = true;
     let ts = NaN;
+    let tod = 0;
     let symId = fixedSym;
     let f = 0;
     let fs = ls;
@@ -260,8 +267,14 @@ export function readBytes(
       } else {
         while (fe < le && buf[fe] !== DELIM) fe++;
         if (a === TS) {
-          ts = iso ? parseIsoBytes(buf, fs, fe) : parseEpochBytes(buf, fs, fe, epochShift);
-          if (Number.isNaN(ts) || (ts < sink.prevTs && !sort)) ok = false;
+          ts = tsKind === 0 ? parseIsoBytes(buf, fs, fe) : tsKind === 1 ? parseEpochBytes(buf, fs, fe, epochShift) : parseOrderedDateBytes(buf, fs, fe, dateOrder);
+          if (ts !== ts) ok = false;
+          else if (hasTime) {
+            if (fe - fs > 10) ok = false; // the date column holds more than a date
+          } else if (ts < sink.prevTs && !sort) ok = false;
+        } else if (a === TIME) {
+          tod = parseTimeOfDayBytes(buf, fs, fe);
+          if (tod !== tod) ok = false;
         } else if (a === SYM) {
           const sl = fe - fs;
           if (lastSym >= 0 && sameBytes(symBytes[lastSym]!, buf, fs, sl)) symId = symIds[lastSym]!;
@@ -297,6 +310,10 @@ export function readBytes(
       fs = fe + 1;
     }
     if (ok && f !== nFields) ok = false; // too few fields
+    if (hasTime && ok) {
+      ts += tod;
+      if (ts < sink.prevTs && !sort) ok = false;
+    }
     if (ok) {
       for (let c = 0; c < nVals; c++) if (present[c] === 0) cols[c]![n] = NaN;
       if (kind === QUOTE) {

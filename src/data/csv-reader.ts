@@ -13,6 +13,7 @@ import { FileTableBuilder, type FileTable } from './table.js';
 export async function readCsv(
   file: string,
   header: ResolvedHeader,
+  firstLine: number,
   opts: RowOptions & { readonly shared?: boolean; readonly keepLines?: boolean },
   onHash: ((h: Hash) => void) | undefined,
 ): Promise<{ table: FileTable; badRows: number; badSamples: readonly BadRowSample[]; ruleRows: number }> {
@@ -31,10 +32,10 @@ export async function readCsv(
     // guess it from the file and count lines differently, so errors would name the wrong line)
     // no `info` (a third of csv-parse's time): lines are counted from each record's raw text,
     // blank lines included (they arrive as one empty field and are skipped here)
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: false, raw: true, from_line: 2, record_delimiter: ['\r\n', '\n'], delimiter: header.delimiter ?? ',' }),
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: false, raw: true, from_line: firstLine, record_delimiter: ['\r\n', '\n'], delimiter: header.delimiter ?? ',' }),
   );
   const delimiter = header.delimiter ?? ',';
-  let line = 2;
+  let line = firstLine;
   try {
     for await (const rec of parser as AsyncIterable<{ record: string[]; raw: string }>) {
       const raw = rec.raw;

@@ -158,6 +158,7 @@ export function renderInspection(ins: Inspection): string {
         `, ${formatIso(f.firstUs)} → ${formatIso(f.lastUs)}` +
         `${s.source === 'parquet' || (s.source === 'cache' && s.file.toLowerCase().endsWith('.parquet')) ? '' : `, ${delimiterName(s.delimiter)}-delimited`}, read by ${READER_NAMES[s.source]}${s.sorted ? ', sorted' : ''}, bad rows: ${s.badRows}`,
     );
+    if (s.timestamps) out.push(`  timestamps: ${s.timestamps}`);
     for (const b of s.badSamples) out.push(`    skipped line ${b.line}: ${b.message.split('\n')[0]}`);
     for (const y of f.symbols) {
       const bar = y.barLengthUs !== undefined ? `, bar ${formatDuration(y.barLengthUs)}` : '';

@@ -13,13 +13,19 @@ import { findOverlap, relation } from './overlap.js';
 import type { BadRowSample, OnBadRow } from './rows.js';
 import { BAR, QUOTE, TRADE, KIND_NAMES, VALUE_FIELDS, type Delimiter, type KindName, type ResolvedHeader } from './schema.js';
 import { isSorted, mergeTables, permuteFileTable, stableOrder, type FileTable, type MergeInput, type TickTable } from './table.js';
-import { formatDuration, formatIso, type TsUnit } from './time.js';
+import { DATE_ORDER_NAMES, formatDuration, formatIso, type DateOrder, type TsUnit } from './time.js';
 import { pushAll } from '../arrays.js';
 
 /** How `loadData` reads files: header mapping, row rules, time zone, bars, the cache and shared memory. */
 export interface LoadOptions {
   /** `field=Header` map (`--columns`). */
   readonly columns?: Readonly<Record<string, string>>;
+  /** Column names of files without a header line (`--header`): their first line is data. */
+  readonly header?: readonly string[];
+  /** Order of day and month in dates such as 10/04/2013 (`--date-order`); default: settled by each file. */
+  readonly dateOrder?: DateOrder;
+  /** Read `"1,234.50"` as 1234.50 (`--thousands comma`). */
+  readonly thousands?: 'comma';
   /** Symbol for the one file without a symbol column (default: the file name); see data/file-symbols.ts. */
   readonly symbol?: string;
   /** Symbols of files without a symbol column, per file (`--symbol FILE=NAME`). */
@@ -78,6 +84,8 @@ export interface FileSummary {
   readonly tz: string | null;
   /** True when rows were out of order and sorted (`--sort`). */
   readonly sorted: boolean;
+  /** How timestamps were put together, when not from one ISO or epoch column: the date order, a Date and a Time column joined, names from --header. */
+  readonly timestamps?: string;
   /** Bar length per symbol, µs (bar files only). */
   readonly barLengthUs?: Readonly<Record<string, number>>;
 }
@@ -164,6 +172,9 @@ function rowOptions(opts: LoadOptions, file: string) {
     ...(symbol !== undefined ? { symbol } : {}),
     ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
     ...(opts.tz !== undefined ? { tz: opts.tz } : {}),
+    ...(opts.header !== undefined ? { header: opts.header } : {}),
+    ...(opts.dateOrder !== undefined ? { dateOrder: opts.dateOrder } : {}),
+    ...(opts.thousands !== undefined ? { thousands: opts.thousands } : {}),
   } as const;
 }
 
@@ -222,7 +233,18 @@ function summarise(
   sorted: boolean,
   sha1: string | undefined,
 ): Omit<FileSummary, 'barLengthUs'> {
-  return { file, kind: KIND_NAMES[header.kind], rows: t.length, bytes, sha1, symbols: t.symbols, badRows, badSamples, source, sorted, delimiter: header.delimiter ?? ',', tsZone: header.tsZone ?? 'other', tz: header.tz ?? null };
+  const timestamps = describeTimestamps(header);
+  return { file, kind: KIND_NAMES[header.kind], rows: t.length, bytes, sha1, symbols: t.symbols, badRows, badSamples, source, sorted, delimiter: header.delimiter ?? ',', tsZone: header.tsZone ?? 'other', tz: header.tz ?? null, ...(timestamps ? { timestamps } : {}) };
+}
+
+/** `dates day/month/year (settled by line 14 ...); date column Date + time column Time; columns named by --header`, or undefined. */
+function describeTimestamps(h: ResolvedHeader): string | undefined {
+  const parts: string[] = [];
+  if (h.given) parts.push(`no header line: columns named by --header (${h.names.join(',')})`);
+  if (h.dateOrder) parts.push(`dates ${DATE_ORDER_NAMES[h.dateOrder.order]}, ${h.dateOrder.from}`);
+  const time = h.roles.findIndex((r) => r.role === 'time');
+  if (time >= 0) parts.push(`date column '${h.names[h.roles.findIndex((r) => r.role === 'ts')]}' + time column '${h.names[time]}'`);
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
 /**
@@ -247,7 +269,13 @@ function mergeOrder(files: readonly { file: string; kind: number }[]): number[] 
 /** CSV-only options (`--delimiter`, `--reader`) when every input is Parquet: refused, not ignored. */
 export function checkCsvOnlyOptions(files: readonly string[], opts: LoadOptions): void {
   if (files.length === 0 || !files.every((f) => isParquetFile(f))) return;
-  const csvOnly = opts.delimiter !== undefined ? '--delimiter' : opts.reader !== undefined && opts.reader !== 'auto' ? '--reader' : undefined;
+  const csvOnly =
+    opts.delimiter !== undefined ? '--delimiter'
+    : opts.reader !== undefined && opts.reader !== 'auto' ? '--reader'
+    : opts.header !== undefined ? '--header'
+    : opts.dateOrder !== undefined ? '--date-order'
+    : opts.thousands !== undefined ? '--thousands'
+    : undefined;
   if (csvOnly) throw new UsageError(`${csvOnly} applies to CSV files, and every input is Parquet (${files.join(', ')}): leave it out`);
 }
 

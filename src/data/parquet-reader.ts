@@ -99,6 +99,10 @@ export async function readParquet(
   const fields: { name: string; type: ArrowVector }[] = t.schema.fields;
   const names = fields.map((f) => f.name);
   const resolved = resolveHeader(file, names, opts);
+  const timeAt = resolved.roles.findIndex((r) => r.role === 'time');
+  if (timeAt >= 0) {
+    throw new DataError('bad-header', { file, line: 0, column: timeAt + 1, field: names[timeAt]!, rule: `separate date and time columns are joined in CSV files only; this Parquet file has the time of day in ${names[timeAt]}`, hint: 'write one timestamp column (tickfold data convert does so from the CSV)' });
+  }
   const tsAt = resolved.roles.findIndex((r) => r.role === 'ts');
   const symAt = resolved.roles.findIndex((r) => r.role === 'symbol');
   const tsType = fields[tsAt]!.type;

@@ -15,13 +15,19 @@ import { readCsv } from './csv-reader.js';
 import { splitCsvLine, type RowOptions, type BadRowSample } from './rows.js';
 import { BAR, CANONICAL_HEADERS, KIND_NAMES, detectDelimiter, resolveHeader, type HeaderOptions, type ResolvedHeader } from './schema.js';
 import { isSorted, permuteFileTable, stableOrder, type FileTable } from './table.js';
-import { formatIso } from './time.js';
+import { formatIso, type DateOrder } from './time.js';
+import { settleDateOrder } from './date-order.js';
+import { looksLikeData, noHeaderError, notDataError } from './header-line.js';
 import { classifyTs, wallToUtc } from './zone.js';
 import { isParquetFile, readParquet } from './parquet-reader.js';
 
 export type ReaderChoice = 'auto' | 'fast' | 'csv';
 
 export interface ReadOptions extends RowOptions, HeaderOptions {
+  /** Names of the columns of a file without a header line (`--header`): its first line is data. */
+  readonly header?: readonly string[];
+  /** Order of day and month in dates with the year last (`--date-order`); default: settled by the file. */
+  readonly dateOrder?: DateOrder;
   readonly reader?: ReaderChoice;
   /** Take the SHA-1 of the file while reading it (about 10% of a cold load). */
   readonly contentHash?: boolean;
@@ -84,17 +90,50 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
       throw fileErr(file, 'binary-file', 'the header is not UTF-8 text', 'save the file as UTF-8 CSV', 1);
     }
     if (headerText.trim() === '') throw fileErr(file, 'empty-file', 'the first line is empty', EXPECTED, 1);
+    const notData = notDataError(file, headerText);
+    if (notData) throw notData;
     const delimiter = opts.delimiter ?? detectDelimiter(headerText);
-    const { fields: names } = splitCsvLine(headerText, delimiter);
+    const { fields: firstFields } = splitCsvLine(headerText, delimiter);
+    // a file without a header line: its first line is data, and --header names the columns
+    let names: readonly string[];
+    let bodyStart: number;
+    let firstLine: number;
+    if (opts.header !== undefined) {
+      if (!looksLikeData(firstFields)) {
+        throw fileErr(file, 'has-header', `--header names the columns of a file without a header line, and this file's first line is a header`, 'leave --header out (map its columns with --columns, e.g. --columns ts=Date)', 1, headerText);
+      }
+      if (opts.header.length !== firstFields.length) {
+        throw fileErr(file, 'bad-header', `--header gives ${opts.header.length} names (${opts.header.join(',')}) and the first line has ${firstFields.length} fields`, `give one name per column (skip for a column to drop)`, 1, headerText);
+      }
+      names = opts.header;
+      bodyStart = bom;
+      firstLine = 1;
+    } else {
+      if (looksLikeData(firstFields)) throw noHeaderError(file, headerText, firstFields);
+      names = firstFields;
+      bodyStart = nl + 1;
+      firstLine = 2;
+    }
     const resolved = resolveHeader(file, names, opts);
     // how timestamps are written, from the first data row (a datetime without a zone is UTC,
     // or local time of --tz)
-    const nl2 = head.indexOf(10, nl + 1);
+    const nl2 = head.indexOf(10, bodyStart);
     // (a lenient decode: a row that is not UTF-8 is the row rules' to report, with its line)
-    const firstRow = LENIENT_UTF8.decode(head.subarray(nl + 1, nl2 < 0 ? head.length : nl2)).replace(/\r$/, '');
+    const firstRow = LENIENT_UTF8.decode(head.subarray(bodyStart, nl2 < 0 ? head.length : nl2)).replace(/\r$/, '');
     const tsAt = resolved.roles.findIndex((r) => r.role === 'ts');
-    const tsZone = tsAt >= 0 && firstRow !== '' ? classifyTs(splitCsvLine(firstRow, delimiter).fields[tsAt] ?? '', opts.tsUnit) : 'other';
-    const header: ResolvedHeader = { ...resolved, delimiter, tsZone, ...(opts.tz !== undefined && tsZone === 'local' ? { tz: opts.tz } : {}) };
+    const hasTime = resolved.roles.some((r) => r.role === 'time');
+    const firstTs = tsAt >= 0 && firstRow !== '' ? (splitCsvLine(firstRow, delimiter).fields[tsAt] ?? '').trim() : '';
+    const tsZone = firstTs === '' ? 'other' : hasTime ? 'local' : classifyTs(firstTs, opts.tsUnit);
+    // the order of day and month in dates such as 10/04/2013: given, or settled by the rows held
+    const dateOrder = firstTs === '' ? undefined : settleDateOrder(file, { line: firstLine, text: firstTs }, () => headTs(head, bodyStart, firstLine, got < size, delimiter, tsAt), opts.dateOrder, got === size);
+    const header: ResolvedHeader = {
+      ...resolved,
+      delimiter,
+      tsZone,
+      ...(opts.tz !== undefined && tsZone === 'local' ? { tz: opts.tz } : {}),
+      ...(dateOrder !== undefined ? { dateOrder } : {}),
+      ...(opts.header !== undefined ? { given: true } : {}),
+    };
     // a quote anywhere in the first chunk: csv-parse reads the file (a later one is found by the
     // byte reader, which then hands the file over)
     const quoted = head.indexOf(34) >= 0;
@@ -102,7 +141,7 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
     let done: Omit<ReadResult, 'sorted' | 'sha1'> | undefined;
     if (useBytes) {
       try {
-        done = { ...readBytes(file, fd, size, head, nl + 1, header, opts, hash), header, reader: 'fast' };
+        done = { ...readBytes(file, fd, size, head, bodyStart, firstLine, header, opts, hash), header, reader: 'fast' };
       } catch (e) {
         if (!(e instanceof NeedsCsvReader)) throw e;
         hash = undefined; // the csv reader hashes the file itself
@@ -110,7 +149,7 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
     }
     if (done === undefined) {
       if (opts.reader === 'fast') throw fileErr(file, 'quoted-fields', "the byte reader (reader: 'fast') reads unquoted files only, and this one has quoted fields", "leave the reader to 'auto': csv-parse reads quoted files", 0);
-      done = { ...(await readCsv(file, header, opts, hashing ? (h) => (csvHash = h) : undefined)), header, reader: 'csv' };
+      done = { ...(await readCsv(file, header, firstLine, opts, hashing ? (h) => (csvHash = h) : undefined)), header, reader: 'csv' };
     }
     result = done;
   } finally {
@@ -181,6 +220,19 @@ function duplicateBars(file: string, t: FileTable, opts: ReadOptions): { table: 
     else keep[k++] = i;
   }
   return { table: permuteFileTable(t, keep), dropped: drop.length, samples };
+}
+
+/** The timestamp texts of the rows in the first chunk, with their lines (the last, cut short, left out). */
+function* headTs(head: Buffer, bodyStart: number, firstLine: number, cut: boolean, delimiter: string, tsAt: number): Generator<{ line: number; text: string }> {
+  const text = LENIENT_UTF8.decode(head.subarray(bodyStart));
+  const lines = text.split('\n');
+  if (cut) lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!.replace(/\r$/, '');
+    if (l === '') continue;
+    const f = splitCsvLine(l, delimiter).fields[tsAt];
+    if (f !== undefined) yield { line: firstLine + i, text: f.trim() };
+  }
 }
 
 function lineOf(b: Uint8Array, pos: number): number {

@@ -6,7 +6,7 @@
 import { DataError } from '../errors.js';
 import { BAR, QUOTE, type ResolvedHeader, type Field, isSizeField } from './schema.js';
 import type { FileTableBuilder } from './table.js';
-import { detectTsUnit, isCompactDate, parseEpoch, parseIso, type TsUnit } from './time.js';
+import { DATE_ORDER_NAMES, dateShape, detectTsUnit, isCompactDate, parseEpoch, parseIso, parseOrderedDate, parseTimeOfDay, type DateOrder, type TsUnit } from './time.js';
 
 export type OnBadRow = 'fail' | 'skip';
 
@@ -16,6 +16,8 @@ export interface RowOptions {
   readonly sort: boolean;
   /** Unit of numeric epoch timestamps; detected from the first row's magnitude when absent. */
   readonly tsUnit: TsUnit | undefined;
+  /** Read `"1,234.50"` as 1234.50 (`--thousands comma`); else such a number is an error naming the option. */
+  readonly thousands?: 'comma';
 }
 
 /** A bad row, as counted under `--on-bad-row skip`. */
@@ -26,6 +28,10 @@ export interface BadRowSample {
 
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
+/** A number with commas between groups of three digits: 1,234.50 or 12,345,678. */
+const THOUSANDS_RE = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
+/** What vendors write for a missing value (Yahoo: `null` on a day without data). */
+const NULL_RE = /^(?:null|n\/a)$/i;
 
 type RowErr = (code: string, index: number, rule: string, hint: string) => DataError;
 const SYMBOL_EMPTY = ['symbol is empty', 'give every row a symbol'] as const;
@@ -41,7 +47,7 @@ function checkSign(field: Field, size: boolean, v: number, idx: number, err: Row
 }
 
 /** How timestamps of a file are written; decided by its first data row. */
-export type TsMode = { readonly kind: 'iso' } | { readonly kind: 'epoch'; readonly unit: TsUnit };
+export type TsMode = { readonly kind: 'iso' } | { readonly kind: 'epoch'; readonly unit: TsUnit } | { readonly kind: 'dated'; readonly order: DateOrder };
 
 export class RowSink {
   prevTs = -Infinity;
@@ -49,6 +55,8 @@ export class RowSink {
   readonly badSamples: BadRowSample[] = [];
   tsMode: TsMode | undefined;
   private readonly tsIndex: number;
+  /** The time-of-day column of a file with separate Date and Time columns, else -1. */
+  private readonly timeIndex: number;
   private readonly symIndex: number;
   private readonly fixedSymId: number;
   /** For each value column of the kind: header index, or -1 when missing. */
@@ -61,6 +69,7 @@ export class RowSink {
     readonly opts: RowOptions,
   ) {
     this.tsIndex = header.roles.findIndex((r) => r.role === 'ts');
+    this.timeIndex = header.roles.findIndex((r) => r.role === 'time');
     this.symIndex = header.roles.findIndex((r) => r.role === 'symbol');
     this.fixedSymId = header.fixedSymbol !== undefined ? builder.symbolId(header.fixedSymbol) : -1;
     this.valueIndex = builder.cols.map(() => -1);
@@ -131,16 +140,19 @@ export class RowSink {
     }
     // timestamp
     const tsText = fields[this.tsIndex]!.trim();
-    const ts = this.parseTs(tsText);
-    if (Number.isNaN(ts)) {
-      throw err(
-        'bad-timestamp',
-        this.tsIndex,
-        tsText === '' ? 'timestamp is empty' : 'unparseable timestamp',
-        this.tsMode?.kind === 'epoch'
-          ? `write an epoch number in ${this.tsMode.unit} like the rows before it, or ISO-8601 in every row`
-          : 'write ISO-8601 such as 2024-08-08T23:54:14.087891Z, 2013-10-07 09:30:00-04:00, 2004-08-19 or 20040819, or a numeric epoch (see --ts-unit)',
-      );
+    let ts = this.parseTs(tsText);
+    if (Number.isNaN(ts)) throw err('bad-timestamp', this.tsIndex, tsText === '' ? 'timestamp is empty' : this.tsRule(tsText), this.tsHint(tsText));
+    if (this.timeIndex >= 0) {
+      // a Date and a Time column: the date must be a date only, the time a time of day
+      if (tsText.length > 10) {
+        throw err('bad-timestamp', this.tsIndex, `the date column holds more than a date, and column '${h.names[this.timeIndex]!.trim()}' holds the time`, `write only the date here (e.g. 2013-10-04), or drop the time column with --columns skip=${h.names[this.timeIndex]!.trim()}`);
+      }
+      const timeText = fields[this.timeIndex]!.trim();
+      const tod = parseTimeOfDay(timeText);
+      if (Number.isNaN(tod)) {
+        throw err('bad-time', this.timeIndex, timeText === '' ? 'time of day is empty' : 'unparseable time of day', 'write the time of day as HH:MM, HH:MM:SS or HH:MM:SS.ffffff (e.g. 13:30 or 09:30:00.250), the date in its own column');
+      }
+      ts += tod;
     }
     this.checkOrder(ts, err);
     // symbol
@@ -176,12 +188,24 @@ export class RowSink {
         throw err('missing-value', idx, `${field} is empty; prices are required`, 'fill in the price, or drop the row');
       }
       if (NON_FINITE_RE.test(text)) throw err('not-finite', idx, `${field} must be a finite number`, NOT_FINITE_HINT);
-      if (!NUMBER_RE.test(text)) {
+      if (NULL_RE.test(text)) {
+        throw err('null-value', idx, `${field} is '${text}': the file has no value here (Yahoo writes null for a day without data)`, 'pass --on-bad-row skip to drop such rows (they are counted and reported), or delete them from the file');
+      }
+      let num = text;
+      if (THOUSANDS_RE.test(text)) {
+        if (this.opts.thousands === 'comma') num = text.replace(/,/g, '');
+        else {
+          const plain = text.replace(/,/g, '');
+          const alt = /^[+-]?\d+,\d{3}$/.test(text) ? ` (or, if the comma is a decimal comma, ${text.replace(',', '.')}: then write points)` : '';
+          throw err('thousands-separator', idx, `${field} has thousands separators`, `pass --thousands comma to read ${text} as ${plain}${alt}`);
+        }
+      }
+      if (!NUMBER_RE.test(num)) {
         // a decimal comma (1,1941 in a semicolon or tab file, as European exports write it)
         const decimalComma = /^[+-]?\d+,\d+$/.test(text) ? `it looks like a decimal comma: write ${text.replace(',', '.')} (the decimal separator is a point); ` : '';
         throw err('not-a-number', idx, `${field} is not a number`, `${decimalComma}write a plain decimal number such as 101.25 (no thousands separators, currency signs or units)`);
       }
-      const v = Number(text);
+      const v = Number(num);
       if (!Number.isFinite(v)) {
         throw err('not-finite', idx, `${field} overflows to Infinity`, 'fix the value; it is beyond the range of a double');
       }
@@ -281,9 +305,42 @@ export class RowSink {
         const unit = this.opts.tsUnit ?? detectTsUnit(text);
         if (unit === undefined) return NaN;
         this.tsMode = { kind: 'epoch', unit };
-      } else this.tsMode = { kind: 'iso' };
+      } else {
+        // 10/04/2013, 04.10.2013, 2013.10.04: the order the reader settled (see data/date-order.ts)
+        const shape = dateShape(text);
+        const order = shape === 'year-first' ? 'ymd' : shape === 'year-last' ? this.header.dateOrder?.order : undefined;
+        if (shape === 'year-last' && order === undefined) return NaN;
+        this.tsMode = order !== undefined ? { kind: 'dated', order } : { kind: 'iso' };
+      }
     }
-    return this.tsMode.kind === 'iso' ? parseIso(text) : parseEpoch(text, this.tsMode.unit);
+    const m = this.tsMode;
+    return m.kind === 'iso' ? parseIso(text) : m.kind === 'dated' ? parseOrderedDate(text, m.order) : parseEpoch(text, m.unit);
+  }
+
+  /** The order other than the file's in which a year-last date text reads, if one does (a row that contradicts the settled order). */
+  private otherOrder(text: string): DateOrder | undefined {
+    const m = this.tsMode;
+    if (m?.kind !== 'dated' || m.order === 'ymd') return undefined;
+    const other: DateOrder = m.order === 'mdy' ? 'dmy' : 'mdy';
+    return Number.isNaN(parseOrderedDate(text, other)) ? undefined : other;
+  }
+
+  /** The rule an unparseable timestamp broke, for the file's way of writing them. */
+  private tsRule(text: string): string {
+    const m = this.tsMode;
+    if (m?.kind === 'dated' && this.otherOrder(text) !== undefined) return `not a date in ${DATE_ORDER_NAMES[m.order]} order, as the file's dates are read`;
+    return 'unparseable timestamp';
+  }
+
+  private tsHint(text: string): string {
+    const m = this.tsMode;
+    if (m?.kind === 'epoch') return `write an epoch number in ${m.unit} like the rows before it, or ISO-8601 in every row`;
+    if (m?.kind === 'dated') {
+      const other = this.otherOrder(text);
+      if (other !== undefined) return `the ${DATE_ORDER_NAMES[m.order]} order was ${this.header.dateOrder?.from ?? 'given'}; if the file's dates are ${DATE_ORDER_NAMES[other]}, pass --date-order ${other}; else fix the row`;
+      return `write dates ${DATE_ORDER_NAMES[m.order]} like the rows before it, with a 4-digit year and an optional 24-hour time (H:MM, HH:MM:SS or HH:MM:SS.ffffff; no AM/PM)`;
+    }
+    return 'write ISO-8601 such as 2024-08-08T23:54:14.087891Z, 2013-10-07 09:30:00-04:00, 2004-08-19 or 20040819, a date as 10/04/2013, 04.10.2013 or 2013.10.04 (see --date-order), or a numeric epoch (see --ts-unit)';
   }
 }
 

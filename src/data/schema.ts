@@ -8,6 +8,7 @@
  */
 import { basename, extname } from 'node:path';
 import { DataError, didYouMean } from '../errors.js';
+import type { DateOrder } from './time.js';
 
 export const TRADE = 0;
 export const QUOTE = 1;
@@ -53,7 +54,7 @@ const SIZE_FIELDS = new Set<Field>(['size', 'bid_size', 'ask_size', 'volume']);
 export const isSizeField = (f: Field): boolean => SIZE_FIELDS.has(f);
 
 const ALIASES: Readonly<Record<Field, readonly string[]>> = {
-  ts: ['ts', 'timestamp', 'time', 'date', 'datetime', 'dt', 'localtime', 'eventtime'],
+  ts: ['ts', 'timestamp', 'time', 'date', 'datetime', 'dt', 'localtime', 'eventtime', 'transacttime', 'opentime'],
   symbol: ['symbol', 'ticker', 'instrument', 'sym', 'pair', 'code'],
   price: ['price', 'last', 'lastprice', 'tradeprice', 'px'],
   size: ['size', 'qty', 'quantity', 'amount', 'lastsize', 'tradesize'],
@@ -69,7 +70,13 @@ const ALIASES: Readonly<Record<Field, readonly string[]>> = {
 };
 
 /** Vendor columns that are recognised and deliberately not loaded. */
-const IGNORED = new Set(['adjclose', 'adjustedclose', 'vwap', 'trades', 'numtrades', 'count', 'openinterest', 'oi']);
+const IGNORED = new Set([
+  'adjclose', 'adjustedclose', 'vwap', 'trades', 'numtrades', 'count', 'openinterest', 'oi',
+  // MetaTrader 5 exports (<DATE> <TIME> <OPEN> <HIGH> <LOW> <CLOSE> <TICKVOL> <VOL> <SPREAD>): VOL is the volume
+  'tickvol', 'tickvolume', 'spread',
+  // Binance aggTrades and klines dumps (with their header, as written since 2022)
+  'aggtradeid', 'firsttradeid', 'lasttradeid', 'isbuyermaker', 'isbestmatch', 'closetime', 'quotevolume', 'takerbuyvolume', 'takerbuyquotevolume', 'takerbuybasevolume', 'ignore',
+]);
 
 const ALIAS_TO_FIELD = new Map<string, Field>();
 for (const [field, names] of Object.entries(ALIASES) as [Field, readonly string[]][]) {
@@ -78,9 +85,14 @@ for (const [field, names] of Object.entries(ALIASES) as [Field, readonly string[
 
 const normalise = (h: string): string => h.toLowerCase().replace(/[^a-z0-9]/g, '');
 
+/** Names of a time-of-day column that goes with a separate date column (`Date`,`Time`). */
+const TIME_NAMES = new Set(['time']);
+
 /** What to do with each header column. */
 export type ColumnRole =
   | { readonly role: 'ts' }
+  /** A time of day in its own column, added to the date in the `ts` column (`Date`,`Time` files). */
+  | { readonly role: 'time' }
   | { readonly role: 'symbol' }
   | { readonly role: 'value'; readonly field: Field; readonly col: number }
   | { readonly role: 'skip' };
@@ -99,6 +111,13 @@ export interface ResolvedHeader {
   readonly tsZone?: 'zoned' | 'local' | 'date' | 'epoch' | 'other';
   /** The zone local times were read in (`--tz`), when they were converted. */
   readonly tz?: string;
+  /**
+   * Dates written in an order other than ISO's (10/04/2013, 04.10.2013, 2013.10.04): the order,
+   * and what settled it (`--date-order`, or the line of the file whose day is above 12).
+   */
+  readonly dateOrder?: { readonly order: DateOrder; readonly from: string };
+  /** Names given with `--header` for a file without a header line (its first line is data). */
+  readonly given?: boolean;
 }
 
 export type Delimiter = ',' | ';' | '\t';
@@ -134,10 +153,18 @@ export interface HeaderOptions {
 
 const ALL_FIELDS = Object.keys(ALIASES) as Field[];
 
-/** Parses `ts=Date,close=Close` into a map, validating field names. */
-export function parseColumnMap(spec: string): Record<string, string> {
+/** The names `--columns` takes on its left: the fields, `time` (a time-of-day column) and `skip`. */
+const MAP_FIELDS = [...ALL_FIELDS, 'time', 'skip'];
+
+/**
+ * Parses `ts=Date,close=Close` into a map, validating field names. Several specs (`--columns`
+ * given more than once) add up; a field mapped twice to different columns is an error, and every
+ * unknown field is named in one error.
+ */
+export function parseColumnMap(spec: string | readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of spec.split(',')) {
+  const unknown: string[] = [];
+  for (const part of (typeof spec === 'string' ? [spec] : spec).flatMap((x) => x.split(','))) {
     const eq = part.indexOf('=');
     if (eq <= 0) {
       throw new DataError('bad-column-map', {
@@ -146,23 +173,38 @@ export function parseColumnMap(spec: string): Record<string, string> {
         column: 0,
         value: part,
         rule: 'each --columns entry must be field=Header',
-        hint: `write e.g. --columns ts=Date,close=Close (fields: ${ALL_FIELDS.join(', ')}, skip)`,
+        hint: `write e.g. --columns ts=Date,close=Close (fields: ${ALL_FIELDS.join(', ')}, time, skip)`,
       });
     }
     const field = part.slice(0, eq).trim();
-    if (field !== 'skip' && !(ALL_FIELDS as string[]).includes(field)) {
-      const near = didYouMean(field, [...ALL_FIELDS, 'skip']);
+    const header = part.slice(eq + 1).trim();
+    if (!MAP_FIELDS.includes(field)) {
+      const near = didYouMean(field, MAP_FIELDS);
+      unknown.push(`'${field}'${near ? ` (did you mean '${near}'?)` : ''}`);
+      continue;
+    }
+    const key = field === 'skip' ? `skip:${header}` : field;
+    if (out[key] !== undefined && out[key] !== header) {
       throw new DataError('bad-column-map', {
         file: '--columns',
         line: 0,
         column: 0,
-        value: field,
-        rule: 'unknown field in --columns',
-        hint: `${near ? `did you mean '${near}'? ` : ''}fields are: ${ALL_FIELDS.join(', ')}, skip`,
+        value: `${field}=${out[key]}, ${field}=${header}`,
+        rule: `--columns maps '${field}' twice, to '${out[key]}' and to '${header}'`,
+        hint: `keep one of the two (entries of several --columns add up)`,
       });
     }
-    const header = part.slice(eq + 1).trim();
-    out[field === 'skip' ? `skip:${header}` : field] = header;
+    out[key] = header;
+  }
+  if (unknown.length > 0) {
+    throw new DataError('bad-column-map', {
+      file: '--columns',
+      line: 0,
+      column: 0,
+      value: unknown.join(', '),
+      rule: unknown.length === 1 ? `unknown field in --columns: ${unknown[0]}` : `${unknown.length} unknown fields in --columns: ${unknown.join(', ')}`,
+      hint: `fields are: ${MAP_FIELDS.join(', ')}`,
+    });
   }
   return out;
 }
@@ -180,28 +222,39 @@ export function resolveHeader(file: string, names: readonly string[], opts: Head
     });
 
   // 1. field for each column: explicit map first, then aliases
-  const explicit = new Map<string, Field | 'skip'>();
+  const explicit = new Map<string, Field | 'skip' | 'time'>();
+  const absent: string[] = [];
   for (const [k, header] of Object.entries(opts.columns ?? {})) {
-    const field = k.startsWith('skip:') ? 'skip' : (k as Field);
+    const field = k.startsWith('skip:') ? 'skip' : (k as Field | 'time');
     const idx = names.findIndex((n) => n === header || n.trim() === header);
     if (idx < 0) {
       const near = didYouMean(header, names);
-      throw headerErr(
-        `--columns names a column '${header}' that the header does not have`,
-        `${near ? `did you mean '${near}'? ` : ''}the header has: ${names.join(', ')}`,
-        header,
-      );
+      absent.push(`'${header}'${near ? ` (did you mean '${near}'?)` : ''}`);
+      continue;
+    }
+    const before = explicit.get(names[idx]!);
+    if (before !== undefined && before !== field) {
+      throw headerErr(`--columns maps column '${header}' to two fields, '${before}' and '${field}'`, 'map each column once (entries of several --columns add up)', header, idx);
     }
     explicit.set(names[idx]!, field);
   }
-  const fieldOf: (Field | 'skip')[] = [];
+  if (absent.length > 0) {
+    throw headerErr(
+      absent.length === 1 ? `--columns names a column ${absent[0]!.replace(/ \(.*$/, '')} that the header does not have` : `--columns names ${absent.length} columns that the header does not have: ${absent.map((a) => a.replace(/ \(.*$/, '')).join(', ')}`,
+      `${absent.some((a) => a.includes('(')) ? `${absent.filter((a) => a.includes('(')).join('; ')}; ` : ''}the header has: ${names.join(', ')}`,
+      absent.map((a) => a.replace(/^'|'( \(.*)?$/g, '')).join(', '),
+    );
+  }
+  const fieldOf: (Field | 'skip' | 'time')[] = [];
   const seen = new Map<Field, number>();
+  const unknown: { name: string; index: number; fix: string }[] = [];
+  let timeAt = -1;
   names.forEach((raw, i) => {
     const name = raw.trim();
-    let f: Field | 'skip' | undefined = explicit.get(raw) ?? explicit.get(name);
+    let f: Field | 'skip' | 'time' | undefined = explicit.get(raw) ?? explicit.get(name);
     if (f === undefined) {
       const norm = normalise(name);
-      if (IGNORED.has(norm)) f = 'skip';
+      if (IGNORED.has(norm) || norm === 'skip') f = 'skip'; // (skip: the name --header gives a column to drop)
       else f = ALIAS_TO_FIELD.get(norm);
     }
     if (f === undefined) {
@@ -210,15 +263,31 @@ export function resolveHeader(file: string, names: readonly string[], opts: Head
       // a name holding another delimiter: the file is split by that one (a wrong --delimiter)
       const other = DELIMITERS.find((d) => d !== (opts.delimiter ?? ',') && name.includes(d));
       const split = other !== undefined ? `the name holds a ${delimiterName(other)}: the file looks ${delimiterName(other)}-delimited (give --delimiter ${delimiterName(other)}, or leave it out to detect it); ` : '';
-      throw headerErr(
-        `unknown column '${name}'`,
-        `${split}${mapped ? `did you mean '${mapped}'? ` : ''}rename it, map it with --columns <field>=${name}, or drop it with --columns skip=${name} (fields: ${ALL_FIELDS.join(', ')})`,
-        name,
-        i,
-      );
+      unknown.push({ name, index: i, fix: `${split}${mapped ? `did you mean '${mapped}'? ` : ''}` });
+      fieldOf.push('skip');
+      return;
     }
-    if (f !== 'skip') {
+    if (f === 'time') {
+      timeAt = i;
+    } else if (f !== 'skip') {
       const prev = seen.get(f);
+      if (prev !== undefined && f === 'ts' && timeAt < 0 && explicit.get(names[prev]!) === undefined && explicit.get(raw) === undefined) {
+        // a Date and a Time column: the time of day is added to the date
+        const tPrev = TIME_NAMES.has(normalise(names[prev]!));
+        const tThis = TIME_NAMES.has(normalise(name));
+        if (tPrev !== tThis) {
+          if (tThis) {
+            timeAt = i;
+            fieldOf.push('time');
+            return;
+          }
+          timeAt = prev;
+          fieldOf[prev] = 'time';
+          seen.set(f, i);
+          fieldOf.push(f);
+          return;
+        }
+      }
       if (prev !== undefined) {
         throw headerErr(
           `columns '${names[prev]!.trim()}' and '${name}' both mean '${f}'`,
@@ -231,6 +300,31 @@ export function resolveHeader(file: string, names: readonly string[], opts: Head
     }
     fieldOf.push(f);
   });
+  if (unknown.length === 1) {
+    const u = unknown[0]!;
+    throw headerErr(
+      `unknown column '${u.name}'`,
+      `${u.fix}rename it, map it with --columns <field>=${u.name}, or drop it with --columns skip=${u.name} (fields: ${ALL_FIELDS.join(', ')})`,
+      u.name,
+      u.index,
+    );
+  }
+  if (unknown.length > 1) {
+    throw headerErr(
+      `${unknown.length} unknown columns: ${unknown.map((u) => `'${u.name}'`).join(', ')}`,
+      `${unknown.map((u) => `'${u.name}': ${u.fix}map it with --columns <field>=${u.name} or drop it`).join('; ')}; to drop them all: --columns ${unknown.map((u) => `skip=${u.name}`).join(',')} (fields: ${ALL_FIELDS.join(', ')})`,
+      unknown.map((u) => u.name).join(', '),
+      unknown[0]!.index,
+    );
+  }
+  if (timeAt >= 0 && !seen.has('ts')) {
+    throw headerErr(
+      `column '${names[timeAt]!.trim()}' is a time of day, and no column holds the date`,
+      `map the date column with --columns ts=<Header>`,
+      names[timeAt]!,
+      timeAt,
+    );
+  }
 
   // 2. kind from the fields present
   let kind: TickKind;
@@ -259,6 +353,7 @@ export function resolveHeader(file: string, names: readonly string[], opts: Head
   const roles: ColumnRole[] = fieldOf.map((f, i) => {
     if (f === 'skip') return { role: 'skip' };
     if (f === 'ts') return { role: 'ts' };
+    if (f === 'time') return { role: 'time' };
     if (f === 'symbol') return { role: 'symbol' };
     const col = valueFields.indexOf(f);
     if (col < 0) {

@@ -8,7 +8,7 @@
  * no library and no table of rules to keep up to date by hand.
  */
 import { didYouMean, UsageError } from '../errors.js';
-import { isCompactDate, US_PER_HOUR, US_PER_MS, type TsUnit } from './time.js';
+import { dateShape, isCompactDate, US_PER_HOUR, US_PER_MS, type TsUnit } from './time.js';
 
 /** How a file's timestamps are written, from its first data row. */
 export type TsZone = 'zoned' | 'local' | 'date' | 'epoch' | 'other';
@@ -20,6 +20,13 @@ export function classifyTs(text: string, tsUnit?: TsUnit): TsZone {
   if (/^[+-]?\d+(\.\d+)?$/.test(t)) return 'epoch';
   if (/^\d{4}-\d\d-\d\d$/.test(t)) return 'date';
   if (/^(\d{4}-\d\d-\d\d|\d{8})[T ]\d\d:\d\d/.test(t)) return /(Z|[+-]\d\d(:?\d\d)?)$/.test(t) ? 'zoned' : 'local';
+  // 10/04/2013, 04.10.2013, 2013.10.04, with or without a time
+  const shape = dateShape(t);
+  if (shape === 'year-first' || shape === 'year-last') {
+    const time = /[T ](\d{1,2}:\d\d.*)$/.exec(t);
+    if (!time) return 'date';
+    return /(Z|[+-]\d\d(:?\d\d)?)$/.test(time[1]!) ? 'zoned' : 'local';
+  }
   return 'other';
 }
 

@@ -72,3 +72,25 @@ describe('formatting', () => {
     expect(formatDuration(1_500_000)).toBe('1.5s');
   });
 });
+
+describe('dates in other orders, and times of day (issue 27.7, 27.8)', () => {
+  it('reads month/day/year, day/month/year and year/month/day with 1- or 2-digit day, month and hour', async () => {
+    const { parseOrderedDate, parseTimeOfDay, dateShape } = await import('../../src/data/time.js');
+    const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, us = 0): number => Date.UTC(y, mo - 1, d, h, mi, s) * 1000 + us;
+    expect(parseOrderedDate('10/04/2013 13:30', 'mdy')).toBe(at(2013, 10, 4, 13, 30));
+    expect(parseOrderedDate('10/4/2013 9:30', 'mdy')).toBe(at(2013, 10, 4, 9, 30));
+    expect(parseOrderedDate('04.10.2013', 'dmy')).toBe(at(2013, 10, 4));
+    expect(parseOrderedDate('04-10-2013 13:30:05.000250', 'dmy')).toBe(at(2013, 10, 4, 13, 30, 5, 250));
+    expect(parseOrderedDate('2013.10.04', 'ymd')).toBe(at(2013, 10, 4));
+    expect(parseOrderedDate('2013/10/04T13:30:00Z', 'ymd')).toBe(at(2013, 10, 4, 13, 30));
+    // not a date in that order, or not a date
+    for (const [s, o] of [['13/10/2013', 'mdy'], ['02/30/2013', 'mdy'], ['10/04/13', 'mdy'], ['10/04/20130', 'mdy'], ['10/04-2013', 'mdy'], ['2013.10.04', 'dmy'], ['10/04/2013 1:30 PM', 'mdy'], ['10/04/2013 24:00', 'mdy'], ['04.10.2013 9', 'dmy']] as const) {
+      expect(parseOrderedDate(s, o), s).toBeNaN();
+    }
+    expect(parseTimeOfDay('13:30')).toBe((13 * 60 + 30) * 60e6);
+    expect(parseTimeOfDay('9:31')).toBe((9 * 60 + 31) * 60e6);
+    expect(parseTimeOfDay('09:30:00.250')).toBe((9 * 60 + 30) * 60e6 + 250_000);
+    for (const s of ['25:00', '13:3', '13:30:', '13:30:00.', '1330', '13:30Z']) expect(parseTimeOfDay(s), s).toBeNaN();
+    expect([dateShape('2013-10-04 13:30'), dateShape('20131004'), dateShape('2013.10.04'), dateShape('10/4/2013 9:30'), dateShape('1381152600')]).toEqual(['iso', 'iso', 'year-first', 'year-last', undefined]);
+  });
+});

@@ -2,7 +2,8 @@
  * The byte reader against csv-parse, on vendor-shaped copies of every real file: renamed headers
  * (aliases), other column orders, extra columns, semicolons and tabs, CRLF and a BOM, timestamps
  * with a space and no zone, with an offset, as epoch milliseconds, as epoch seconds with a
- * fraction, and as YYYYMMDD[ HH:MM:SS]. For each copy: both readers agree on every value bit for
+ * fraction, as YYYYMMDD[ HH:MM:SS], as US dates (month/day/year), and with no header line and
+ * European dates and times in two columns. For each copy: both readers agree on every value bit for
  * bit, and both equal the canonical file's values (timestamps cut to what the shape can hold).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -31,7 +32,10 @@ interface Shape {
   /** Timestamp text from µs, and the µs it reads back as. */
   readonly ts: (us: number, daily: boolean) => string;
   readonly back: (us: number) => number;
-  readonly options?: LoadOptions;
+  /** Load options; a function of the canonical column names when they depend on the file. */
+  readonly options?: LoadOptions | ((canon: readonly string[]) => LoadOptions);
+  /** No header line (the names go in the options' `header`). */
+  readonly headerless?: boolean;
 }
 
 const pad = (x: number, n = 2): string => String(x).padStart(n, '0');
@@ -92,14 +96,45 @@ const SHAPES: readonly Shape[] = [
     },
     back: same,
   },
+  {
+    // US dates: month/day/year, a space and the time (fraction kept); --date-order mdy (a file
+    // of 7-11 October never shows a day above 12)
+    name: 'US dates month/day/year',
+    delimiter: ',', eol: '\n', bom: false,
+    order: (n) => Array.from({ length: n }, (_, i) => i),
+    header: (c) => VENDOR_NAMES[c]!,
+    ts: (us, daily) => {
+      const { d, frac } = parts(us);
+      const date = `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()}`;
+      return daily ? date : `${date} ${hms(d)}${frac}`;
+    },
+    back: same,
+    options: { dateOrder: 'mdy' },
+  },
+  {
+    // no header line (--header), European dates and the time in a column of its own:
+    // 07.10.2013;13:30:00.072;IBM;...
+    name: 'headerless, European Date and Time columns',
+    delimiter: ';', eol: '\n', bom: false, headerless: true,
+    order: (n) => Array.from({ length: n }, (_, i) => i),
+    header: (c) => (c === 'ts' ? 'date;time' : c),
+    ts: (us) => {
+      const { d, frac } = parts(us);
+      return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()};${hms(d)}${frac}`;
+    },
+    back: same,
+    options: (canon) => ({ dateOrder: 'dmy', header: canon.flatMap((c) => (c === 'ts' ? ['date', 'time'] : [c])) }),
+  },
 ];
+
+const optionsOf = (shape: Shape, canon: readonly string[]): LoadOptions => (typeof shape.options === 'function' ? shape.options(canon) : (shape.options ?? {}));
 
 /** Writes the vendor-shaped copy of a canonical CSV. */
 function reshape(text: string, shape: Shape, daily: boolean, dir: string, name: string): string {
   const lines = text.split('\n').filter((l) => l !== '');
   const canon = lines[0]!.split(',');
   const order = shape.order(canon.length);
-  const out: string[] = [order.map((i) => (i < 0 ? 'Extra' : shape.header(canon[i]!))).join(shape.delimiter)];
+  const out: string[] = shape.headerless ? [] : [order.map((i) => (i < 0 ? 'Extra' : shape.header(canon[i]!))).join(shape.delimiter)];
   for (let k = 1; k < lines.length; k++) {
     const f = lines[k]!.split(',');
     const us = Date.parse(f[0]!) * 1000 + (/\.\d{3}(\d{3})Z$/.exec(f[0]!) ? Number(/\.\d{3}(\d{3})Z$/.exec(f[0]!)![1]) : 0);
@@ -131,7 +166,8 @@ describeShared('vendor-shaped copies of every real file: byte reader = csv-parse
       const canonical = await loadFile(shared(file), { cache: false, reader: 'fast' });
       for (const [k, shape] of SHAPES.entries()) {
         const p = reshape(text, shape, daily, dir, `${k}_${file}`);
-        const opts: LoadOptions = { cache: false, ...shape.options };
+        const shapeOpts = optionsOf(shape, text.slice(0, text.indexOf('\n')).split(','));
+        const opts: LoadOptions = { cache: false, ...shapeOpts };
         const bytes = await loadFile(p, { ...opts, reader: 'fast' });
         const csv = await loadFile(p, { ...opts, reader: 'csv' });
         const auto = await loadFile(p, opts);
@@ -139,7 +175,8 @@ describeShared('vendor-shaped copies of every real file: byte reader = csv-parse
         expect([bytes.summary.source, csv.summary.source, auto.summary.source], label).toEqual(['fast', 'csv', 'fast']);
         expect(bytes.summary.badRows, label).toBe(0);
         // the loop read them: only the first row (which decides the timestamp shape) took the rules
-        const direct = await readFile(p, { onBadRow: 'fail', sort: false, tsUnit: undefined, ...(shape.options?.columns ? { columns: shape.options.columns } : {}) });
+        const { cache: _c, ...readOpts } = opts;
+        const direct = await readFile(p, { onBadRow: 'fail', sort: false, tsUnit: undefined, ...readOpts });
         expect([direct.reader, direct.ruleRows], label).toEqual(['fast', 1]);
         expectSameTable(bytes.table, csv.table, `${label} bytes vs csv-parse`);
         expectSameTable(bytes.table, canonical.table, `${label} vs canonical`, shape.back);
