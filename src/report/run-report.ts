@@ -132,7 +132,6 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   const zoneNote = zoneWarning(rep.manifest.data);
   if (zoneNote) lines.push(`  note     ${zoneNote}`);
   lines.push(...dataNoteLines(rep.manifest, 9).map((l) => `  ${l}`));
-  lines.push(`  measured ${spanText(out.measured, m.periods, formatIso)}`);
   lines.push('');
   lines.push(`  PnL net        ${fmtNum(m.pnlNet)}  (${fmtPct(m.returnFraction)} on ${fmtNum(r.initialCapital, 0)})   gross ${fmtNum(m.pnlGross)}, fees ${fmtNum(m.feesPaid)}${m.borrowPaid > 0 ? `, borrow ${fmtNum(m.borrowPaid)}` : ''}`);
   lines.push(
@@ -140,6 +139,7 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   );
   lines.push(`  Sharpe         ${fmtNum(m.sharpeAnnualized)} annualised  (${fmtNum(m.sharpePerPeriod, 4)} per ${out.period.label} period × √${fmtNum(m.periodsPerYear, 0)}; ${m.periods} periods; PSR(0) ${fmtNum(m.probabilisticSharpe, 3)})`);
   lines.push(`  Sortino        ${fmtNum(m.sortinoAnnualized)} annualised`);
+  lines.push(`  measured       ${spanText(out.measured, m.periods, formatIso)}`);
   lines.push(
     `  max drawdown   ${fmtPct(m.maxDrawdownFraction)}` +
       (m.maxDrawdownFraction > 0 ? `  (${formatIso(m.maxDrawdownPeakTs)} → ${formatIso(m.maxDrawdownTroughTs)}, ${m.maxDrawdownRecovered ? 'recovered after' : 'not recovered in'} ${formatDuration(m.maxDrawdownDurationUs)})` : ''),

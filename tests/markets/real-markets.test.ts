@@ -81,15 +81,18 @@ describeShared('baselines that are what they claim', () => {
     const rep = json<{ strategies: S[]; folds: { testStart: string }[] }>('spy.json');
     const bh = rep.strategies.find((s) => s.name === 'buy-and-hold')!;
     expect(bh.baseline).toBe(true);
-    // carried across folds: bought once, in the first test window, held to the end
-    expect(bh.folds.at(-1)!.outOfSample.openTrades).toBe(1);
+    // carried across folds: bought once, in the first test window, held to the end: the open
+    // round trip counts in the fold that entered it (issue 27, point 13)
+    expect(bh.folds.map((f) => f.outOfSample.openTrades + f.outOfSample.trades)).toEqual([1, ...bh.folds.slice(1).map(() => 0)]);
+    expect(bh.folds[0]!.outOfSample.openTrades).toBe(1);
     const plain = runCli(['run', '--strategy', 'buy-and-hold', '--data', shared('spy_1h_1998_2021.csv'), '--from', rep.folds[0]!.testStart, '--period', '1d', '--no-cache', '--json', out('spy-bh.json')]);
     expect(plain.code, plain.stderr).toBe(0);
     const plainReturn = json<RunJson>('spy-bh.json').metrics.returnFraction;
     expect(plainReturn).toBeGreaterThan(1.5);
     expect(bh.outOfSample.metrics.returnFraction).toBeCloseTo(plainReturn, 1);
     // closing at every fold edge: each fold buys again with what it has; a fold's round trip is
-    // closed by the first fill of the next fold, so it counts there; the last one stays open
+    // closed by the first fill of the next fold and counts in the fold that entered it (issue 27,
+    // point 13); the last one stays open
     const closed = runCli([
       'walk-forward', '--strategy', 'momentum', '--grid', 'lookback=5,20', '--data', shared('spy_1h_1998_2021.csv'), '--train', '730d', '--test', '180d', '--period', '1d',
       '--no-cache', '--quiet', '--json', out('spy-close.json'),
@@ -97,9 +100,8 @@ describeShared('baselines that are what they claim', () => {
     expect(closed.code, closed.stderr).toBe(0);
     const bh2 = json<{ strategies: S[] }>('spy-close.json').strategies.find((s) => s.name === 'buy-and-hold')!;
     const perFold = bh2.folds.map((f) => [f.outOfSample.trades, f.outOfSample.openTrades]);
-    expect(perFold[0]).toEqual([0, 0]);
-    expect(perFold.slice(1, -1).every(([c, o]) => c === 1 && o === 0)).toBe(true);
-    expect(perFold.at(-1)).toEqual([1, 1]);
+    expect(perFold.slice(0, -1).every(([c, o]) => c === 1 && o === 0)).toBe(true);
+    expect(perFold.at(-1)).toEqual([0, 1]);
     expect(bh2.outOfSample.metrics.returnFraction).toBeGreaterThan(1.2);
   });
   it('baselines trade the symbols the strategy trades (pairs on GOOG,GOOGL of the ETF file), and buy-and-hold from when both have data', () => {

@@ -37,11 +37,11 @@ describeShared('statistics where the strategy has data', () => {
     expect(j.metrics.sharpeAnnualized).toBeCloseTo(0.49, 2);
     // over the whole run it would have been diluted by 4,088 flat periods
     expect(sharpe(eq, 100_000)).toBeCloseTo(0.27, 2);
-    expect(r.stdout).toContain('  measured from 2014-04-03 (when the symbols it names (GOOGL, GOOG) have data, or its first fill): 1,761 of 5,849 periods; Sharpe, CAGR, volatility and PSR over this span');
+    expect(r.stdout).toContain('  measured       from 2014-04-03 (when the symbols it names (GOOGL, GOOG) have data, or its first fill): 1,761 of 5,849 periods; Sharpe, CAGR, volatility and PSR over this span');
     expect(r.stdout).toMatch(/Sharpe {9}0\.49 annualised .*; 1761 periods; PSR/);
     // a strategy that names no symbols and trades from the start: the whole run
     const m = runCli(['run', '--strategy', 'momentum', '--data', ETF, '--no-cache']);
-    expect(m.stdout).toContain('  measured the whole run, 5,849 periods (the symbols it traded (12 symbols) have data from its start)');
+    expect(m.stdout).toContain('  measured       the whole run, 5,849 periods (the symbols it traded (12 symbols) have data from its start)');
   });
 
   it('walk-forward: the out-of-sample Sharpe, PSR and the edges over the baselines are measured from 2014-04-03', () => {

@@ -30,7 +30,9 @@ describeShared('buy-and-hold: equal weights of the symbols with data', () => {
     expect(j.metrics.pnlNet).toBeCloseTo(-16_666.666_667, 4);
     expect(j.metrics.fills).toBe(5);
     expect(j.holdings.map((h: { symbol: string; from: string }) => `${h.symbol} ${h.from}`)).toEqual(['A 2024-01-03', 'B 2024-01-03', 'C 2024-01-05']);
-    const text = runCli(['run', '--strategy', 'buy-and-hold', '--data', fixture('good/late_start_daily.csv'), '--period', '1d', '--no-cache']).stdout;
+    const d = tempDir();
+    const text = runCli(['run', '--strategy', 'buy-and-hold', '--data', fixture('good/late_start_daily.csv'), '--period', '1d', '--no-cache', '--report', join(d, 'r.html')]).stdout;
+    expect(readFileSync(join(d, 'r.html'), 'utf8')).toContain('holds (equal weights of the symbols with data)</td><td class="wrap">A, B from 2024-01-03; C from 2024-01-05; all held to the end');
     expect(text).toContain('holds          equal weights of the symbols with data: A, B from 2024-01-03; C from 2024-01-05; all held to the end');
   });
 

@@ -197,9 +197,10 @@ describe('compare and the command line', () => {
     const bh = rep.strategies.find((s) => s.name === 'buy-and-hold')!;
     expect(bh.outOfSample.metrics.ordersRejected).toBe(0);
     // one buy per leg per fold (10 folds, 2 legs) and the closing sells at 9 fold edges, all
-    // accepted; each fold's two round trips close at the next fold's start, the last two stay open
+    // accepted; each fold's two round trips close at the next fold's start and count in the fold
+    // that entered them (issue 27, point 13), the last two stay open
     expect(bh.outOfSample.metrics.ordersSubmitted).toBe(20 + 18);
-    expect(bh.folds.map((f) => f.outOfSample.trades)).toEqual([0, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(bh.folds.map((f) => f.outOfSample.trades)).toEqual([2, 2, 2, 2, 2, 2, 2, 2, 2, 0]);
     expect(bh.folds.at(-1)!.outOfSample.openTrades).toBe(2);
     const linreg = rep.strategies.find((s) => s.name === 'linreg')!;
     expect(linreg.verdictClass).toBe('loses in sample');
