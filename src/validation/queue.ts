@@ -12,9 +12,15 @@
  * - The table is uploaded once, as one blob under its SHA-256 (kept a day), or written to a
  *   shared folder (`--data-store`); a worker fetches it, checks the hash, and keeps it for the
  *   next tasks.
- * - A strategy module file travels as its source under its SHA-256; a worker runs only a module
- *   whose source has the hash the job names. Built-in strategies are the worker's own, and a job
- *   names the tickfold version: a worker of another version refuses it.
+ * - Every job carries an HMAC-SHA-256 under the queue's shared key (queue-key.ts) over its id and
+ *   its content, which names the SHA-256 of its data and of its strategy module's source; a worker
+ *   runs nothing else. Every result carries the worker's code over its job id and its bytes, and
+ *   one that does not match fails the run (exit 3, no report): a result edited in Redis is never
+ *   used. The key's fingerprint is part of each job id, so results made under another key are
+ *   other jobs. Without a key: loopback only, with `--insecure-loopback`.
+ * - A strategy module file travels as its source under its SHA-256, by its plain file name; a
+ *   worker runs only a module whose source has the hash the job names. Built-in strategies are
+ *   the worker's own, and a job names the tickfold version: a worker of another version refuses it.
  * - Job ids are content hashes (queue-codec.ts): a task sent twice is one job, and a task already
  *   finished (kept a day) is not run again.
  * - A strategy's error is a result, not a job failure: the worker returns it, nothing retries it,
@@ -31,7 +37,8 @@ import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
 import { InterruptedError, type Guard, type Labeled } from './pool.js';
-import { dataKey, decodeValue, encodeTable, encodeValue, moduleKey, QUEUE, RUNS, sha256, storeFile, type JobData } from './queue-codec.js';
+import { dataKey, decodeValue, encodeTable, encodeValue, jobContent, moduleKey, moduleNameProblem, QUEUE, RUNS, sha256, storeFile, type JobData, type JobReturn } from './queue-codec.js';
+import { checkQueueAccess, KEY_ENV, type QueueKey } from './queue-key.js';
 import { checkUrl, maskUrl } from './queue-url.js';
 import { writeFileAtomic } from '../report/atomic.js';
 import { runsIn, unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
@@ -55,6 +62,10 @@ const why = (e: unknown): string => {
   const m = (e as Error)?.message ?? String(e);
   return /max retries per request|ECONNREFUSED|Connection is closed|ECONNRESET/i.test(m) ? 'Redis does not answer' : m.replace(/\.$/, '');
 };
+
+/** Text from Redis as it may be printed: control characters (a terminal's escapes) shown as \\uXXXX. */
+// eslint-disable-next-line no-control-regex
+const printable = (t: string): string => String(t).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** The promise, or an error once `ms` have passed without an answer. */
 function answerWithin<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -112,6 +123,8 @@ export class QueueRunner implements Runner {
     private readonly flows: import('bullmq').FlowProducer,
     private readonly events: import('bullmq').QueueEvents,
     private readonly dataStore: string | undefined,
+    /** The shared key (undefined: --insecure-loopback). */
+    private readonly key: QueueKey | undefined,
   ) {
     // the task slots of the workers connected now: trials are batched to give each slot work
     // (a validation sizes its batches by this), and every task is sent at once
@@ -121,9 +134,12 @@ export class QueueRunner implements Runner {
   /**
    * Connects (or fails with the fix), counts the workers' task slots, and starts following the
    * tasks' events. `dataStore`: a folder the workers also see (`--data-store`), for the data
-   * instead of Redis.
+   * instead of Redis. `access`: the shared key, or none on loopback with `insecureLoopback`
+   * (checked before connecting: {@link checkQueueAccess}).
    */
-  static async open(url: string, guard?: Guard, dataStore?: string): Promise<QueueRunner> {
+  static async open(url: string, access: { key: QueueKey | undefined; insecureLoopback: boolean }, guard?: Guard, dataStore?: string): Promise<QueueRunner> {
+    checkUrl(url);
+    checkQueueAccess(url, access.key, access.insecureLoopback);
     const redis = await connectRedis(url);
     const { FlowProducer, Queue, QueueEvents } = await import('bullmq');
     const q = new Queue(QUEUE, { connection: redis });
@@ -140,7 +156,7 @@ export class QueueRunner implements Runner {
     flows.on('error', () => {});
     const runs = new Queue(RUNS, { connection: redis });
     runs.on('error', () => {});
-    return new QueueRunner(url, redis, eventsRedis, guard, slots, q, runs, flows, events, dataStore === undefined ? undefined : resolve(dataStore));
+    return new QueueRunner(url, redis, eventsRedis, guard, slots, q, runs, flows, events, dataStore === undefined ? undefined : resolve(dataStore), access.key);
   }
 
   use(table: TickTable): void {
@@ -178,6 +194,7 @@ export class QueueRunner implements Runner {
     const { BUILTIN_STRATEGIES } = await import('../../strategies/index.js');
     let m: { hash: string; name: string } | null = null;
     if (!BUILTIN_STRATEGIES.has(spec)) {
+      queueModuleName(spec);
       const source = readFileSync(resolve(spec));
       m = { hash: sha256(source), name: basename(spec) };
       await this.redis.set(moduleKey(m.hash), source, 'EX', KEEP_S);
@@ -194,9 +211,11 @@ export class QueueRunner implements Runner {
       tasks.map(async (t) => {
         const mod = await this.moduleOf(t.task.strategy);
         const task = encodeValue(t.task);
-        const id = sha256(`${VERSION}\n${mod?.hash ?? `builtin:${t.task.strategy}`}\n${dataHash}\n${task}`);
+        // (the key's fingerprint in the id: results made under another key are not these jobs)
+        const id = sha256(`${VERSION}\n${this.key?.id ?? 'no-key'}\n${mod?.hash ?? `builtin:${t.task.strategy}`}\n${dataHash}\n${task}`);
         // --timeout and --max-memory hold on the worker that runs the task
-        const data: JobData = { version: VERSION, dataHash, dataIn: this.dataStore === undefined ? 'redis' : 'store', moduleHash: mod?.hash ?? null, moduleName: mod?.name ?? null, label: t.label, task, ...(this.guard?.timeoutMs !== undefined ? { timeoutMs: this.guard.timeoutMs } : {}), ...(this.guard?.maxMemoryMb !== undefined ? { maxMemoryMb: this.guard.maxMemoryMb } : {}) };
+        const unsigned: Omit<JobData, 'mac'> = { version: VERSION, dataHash, dataIn: this.dataStore === undefined ? 'redis' : 'store', moduleHash: mod?.hash ?? null, moduleName: mod?.name ?? null, label: t.label, task, ...(this.guard?.timeoutMs !== undefined ? { timeoutMs: this.guard.timeoutMs } : {}), ...(this.guard?.maxMemoryMb !== undefined ? { maxMemoryMb: this.guard.maxMemoryMb } : {}) };
+        const data: JobData = { ...unsigned, mac: this.key ? this.key.mac('job', id, jobContent(unsigned)) : null };
         return { id, name: t.task.kind, data };
       }),
     );
@@ -301,7 +320,8 @@ export class QueueRunner implements Runner {
           const first = tasks[waiters.get(id)![0]!]!;
           if (r === 'lost') throw new TickfoldError('queue-lost', `${first.label}: its job left the queue before it finished (Redis restarted without persistence, or the job was removed); run the command again (finished tasks are kept and not run twice); queue ${maskUrl(this.url)}`, 3);
           if (r === undefined) return;
-          if ('failedReason' in r) throw new TickfoldError('queue-failed', `${first.label}: the worker could not run it: ${r.failedReason}`, 3);
+          if ('failedReason' in r) throw new TickfoldError('queue-failed', `${first.label}: the worker could not run it: ${printable(r.failedReason)}`, 3);
+          if ('forged' in r) throw new TickfoldError('queue-forged', `${first.label}: refusing its result in the queue (job ${id}): ${r.forged}; no report was written, and the job was removed. Something other than a tickfold worker with this key wrote it: check who can write to ${maskUrl(this.url)}, and that every worker has the same ${KEY_ENV}; then run the command again`, 3);
           for (const k of waiters.get(id)!) {
             if (r.result.kind === 'failure') throw new TickfoldError(r.result.code, tasks[k]!.task.kind === 'run' ? r.result.message : `${tasks[k]!.label}: ${r.result.message}`, r.result.exitCode);
             out[k] = r.result;
@@ -334,15 +354,35 @@ export class QueueRunner implements Runner {
   }
 
   /** A job's outcome: its result, its failure, undefined while it runs, or 'lost' when it is gone. */
-  private async readJob(id: string): Promise<{ result: TaskResult | TaskFailure } | { failedReason: string } | 'lost' | undefined> {
+  private async readJob(id: string): Promise<{ result: TaskResult | TaskFailure } | { failedReason: string } | { forged: string } | 'lost' | undefined> {
     // the state first, then the job: a job read before its state could have finished in between,
     // and its copy would lack the result (seen: a completed job with no return value)
     const state = await this.queue.getJobState(id);
     const job = await this.queue.getJob(id);
     if (!job || state === 'unknown') return 'lost';
     if (state === 'failed') return { failedReason: job.failedReason };
-    if (state !== 'completed' || typeof job.returnvalue !== 'string') return undefined; // not readable yet: the next look
-    return { result: unpackResult(decodeValue(job.returnvalue)) as TaskResult | TaskFailure };
+    if (state !== 'completed' || job.returnvalue === null || job.returnvalue === undefined) return undefined; // not readable yet: the next look
+    // the worker's code checked before a byte of the result is decoded
+    const rv = job.returnvalue as Partial<JobReturn> | string;
+    const forged = async (why: string): Promise<{ forged: string }> => {
+      // gone from the queue, so that the command run again runs that task afresh
+      await job.remove().catch(() => undefined);
+      return { forged: why };
+    };
+    if (typeof rv !== 'object' || typeof rv.result !== 'string') return forged('it is not a tickfold result');
+    if (this.key) {
+      if (rv.mac === null || rv.mac === undefined) return forged('it carries no authentication code (a worker without a key, or not a worker)');
+      if (!this.key.verify('result', id, rv.result, rv.mac)) return forged('its authentication code does not match (the result was changed in Redis, or made under another key)');
+    } else if (rv.mac !== null) {
+      return forged('it carries an authentication code, and this command has no key to check it');
+    }
+    let decoded: unknown;
+    try {
+      decoded = decodeValue(rv.result);
+    } catch {
+      return forged('it cannot be decoded');
+    }
+    return { result: unpackResult(decoded) };
   }
 
   async close(): Promise<void> {
@@ -358,6 +398,17 @@ export class QueueRunner implements Runner {
     this.redis.disconnect();
   }
 
+}
+
+/**
+ * A strategy module file's name as it travels to the workers (queue-codec.ts moduleNameProblem),
+ * else a usage error with the fix: checked before any work.
+ */
+export function queueModuleName(spec: string): string {
+  const name = basename(spec);
+  const problem = moduleNameProblem(name);
+  if (problem !== undefined) throw new TickfoldError('usage', `strategy file ${spec}: its name cannot travel to the queue's workers (${problem}); a worker takes a plain file name ending in .ts, .mts, .mjs, .js or .cjs: rename the file`, 2);
+  return name;
 }
 
 /** The task slots of the tickfold workers connected to the queue (each worker's name ends in -c<concurrency>). */
