@@ -91,11 +91,13 @@ export async function connectRedis(url: string): Promise<import('ioredis').Redis
     const err = (cause ?? e) as Error & { code?: string };
     const msg = err.code === 'ECONNREFUSED' ? 'nothing listens there (connection refused)' : err.code === 'ENOTFOUND' ? 'no such host' : (err.message ?? String(err)).replace(/\.$/, '');
     const auth = /NOAUTH|WRONGPASS|invalid password/i.test(msg);
-    throw new TickfoldError(
-      'queue-unreachable',
-      `cannot use the queue at ${maskUrl(url)}: ${auth ? 'Redis refused the password' : msg}; ${auth ? 'give the password in the URL (redis://:PASSWORD@host:port)' : 'start redis-server there (Debian: apt-get install redis-server), or check the host and port'}`,
-      2,
-    );
+    const cert = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|certificate/i.test(`${err.code ?? ''} ${msg}`);
+    const fix = auth
+      ? 'give the password in the URL (redis://:PASSWORD@host:port)'
+      : cert
+        ? "Redis's TLS certificate is not trusted here: give Node the CA that signed it (NODE_EXTRA_CA_CERTS=/path/to/ca.pem), and a certificate whose name or IP is the URL's host"
+        : `start redis-server there (Debian: apt-get install redis-server), or check the host and port${url.startsWith('rediss:') ? ' (rediss:// speaks TLS: the port must be its tls-port)' : ' (a Redis that speaks TLS only: write rediss://)'}`;
+    throw new TickfoldError('queue-unreachable', `cannot use the queue at ${maskUrl(url)}: ${auth ? 'Redis refused the password' : cert ? `TLS: ${msg}` : msg}; ${fix}`, 2);
   }
   // from here on, reconnect (a restart mid-run): the tasks' jobs are polled, a lost one is an error
   client.options.retryStrategy = (n: number) => Math.min(2_000, 100 * n);

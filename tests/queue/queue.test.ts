@@ -21,6 +21,9 @@ const freePort = (): Promise<number> =>
   });
 
 const BIN = join(ROOT, 'bin/tickfold');
+// the queue's shared key, for the coordinators and workers these tests start (they inherit it);
+// the attacks it stops are in security.test.ts
+process.env.TICKFOLD_QUEUE_KEY = '5b0e7c1d9a2f4e6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The report without the command line it records (the one thing that differs between a local and a queued run). */
