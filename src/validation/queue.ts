@@ -57,10 +57,14 @@ const QUIET_MS = 15_000;
  */
 const GRACE_MS = 10_000;
 
+/** A Redis command that failed because Redis is away (stopped, restarting, loading its data, the network down), not for what it asked. */
+const REDIS_AWAY = /max retries per request|ECONNREFUSED|Connection is closed|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|Stream isn't writeable|LOADING|^no answer to /i;
+const isAway = (e: unknown): boolean => !(e instanceof TickfoldError) && REDIS_AWAY.test((e as Error)?.message ?? String(e));
+
 /** Why a Redis command failed, in the user's words (ioredis says 'Reached the max retries per request limit'). */
 const why = (e: unknown): string => {
   const m = (e as Error)?.message ?? String(e);
-  return /max retries per request|ECONNREFUSED|Connection is closed|ECONNRESET/i.test(m) ? 'Redis does not answer' : m.replace(/\.$/, '');
+  return isAway(e) ? 'Redis does not answer' : m.replace(/\.$/, '');
 };
 
 /** Text from Redis as it may be printed: control characters (a terminal's escapes) shown as \\uXXXX. */
@@ -161,6 +165,33 @@ export class QueueRunner implements Runner {
     return new QueueRunner(url, redis, eventsRedis, guard, slots, q, runs, flows, events, dataStore === undefined ? undefined : resolve(dataStore), access.key);
   }
 
+  /**
+   * One Redis step of sending the tasks (the data, a module, the flow), tried again while Redis is
+   * away, as a restart is waited for mid-run: up to {@link GRACE_MS} from the first failure, said
+   * when it starts and when Redis is back; then the run fails with the reason. Each step is one
+   * that may be repeated (a SET of content under its hash, a flow under the same ids).
+   */
+  private async patiently<T>(what: string, step: () => Promise<T>): Promise<T> {
+    let downSince: number | undefined;
+    for (;;) {
+      if (this.guard?.signal?.aborted) throw new InterruptedError(String(this.guard.signal.reason ?? 'interrupted'));
+      try {
+        const left = downSince === undefined ? GRACE_MS : Math.max(500, GRACE_MS - (performance.now() - downSince));
+        const r = await answerWithin(step(), left, what);
+        if (downSince !== undefined) process.stderr.write(`tickfold: the queue at ${maskUrl(this.url)} is back after ${((performance.now() - downSince) / 1000).toFixed(1)} s; going on\n`);
+        return r;
+      } catch (e) {
+        if (!isAway(e)) throw e;
+        if (downSince === undefined) {
+          downSince = performance.now();
+          process.stderr.write(`tickfold: lost the queue at ${maskUrl(this.url)} (${why(e)}) while ${what}; waiting up to ${GRACE_MS / 1000} s for it to come back\n`);
+        }
+        if (performance.now() - downSince > GRACE_MS - 100) throw new TickfoldError('queue-down', `lost the queue at ${maskUrl(this.url)} while ${what} (Redis did not come back within ${GRACE_MS / 1000} s); no report was written. Start Redis again and rerun: tasks that finished are kept and not run twice (when Redis persists its data)`, 3);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
   use(table: TickTable): void {
     this.table = table;
     this.dataHash = undefined;
@@ -183,8 +214,10 @@ export class QueueRunner implements Runner {
         }
       }
     } else {
-      await this.redis.set(dataKey(hash), blob, 'EX', KEEP_S, 'NX');
-      await this.redis.expire(dataKey(hash), KEEP_S);
+      await this.patiently('sending the data', async () => {
+        await this.redis.set(dataKey(hash), blob, 'EX', KEEP_S, 'NX');
+        await this.redis.expire(dataKey(hash), KEEP_S);
+      });
     }
     this.dataHash = hash;
     return hash;
@@ -199,7 +232,7 @@ export class QueueRunner implements Runner {
       queueModuleName(spec);
       const source = readFileSync(resolve(spec));
       m = { hash: sha256(source), name: basename(spec) };
-      await this.redis.set(moduleKey(m.hash), source, 'EX', KEEP_S);
+      await this.patiently('sending the strategy module', () => this.redis.set(moduleKey(m!.hash), source, 'EX', KEEP_S));
     }
     this.modules.set(spec, m);
     return m;
@@ -233,8 +266,8 @@ export class QueueRunner implements Runner {
     try {
       // a task that failed before (a worker's own failure: data it could not read, another
       // version) is tried again, not answered with its old failure: its job goes first
-      await answerWithin(Promise.all(unique.map(async (j) => ((await this.queue.getJobState(j.id)) === 'failed' ? (await this.queue.getJob(j.id))?.remove() : undefined))), GRACE_MS, 'reading the tasks');
-      const added = this.flows.add({
+      await this.patiently('reading the tasks', () => Promise.all(unique.map(async (j) => ((await this.queue.getJobState(j.id)) === 'failed' ? (await this.queue.getJob(j.id))?.remove() : undefined))));
+      const add = () => this.flows.add({
         name: 'validation',
         queueName: RUNS,
         data: { version: VERSION, tasks: unique.length, label: tasks[0]!.label },
@@ -242,7 +275,7 @@ export class QueueRunner implements Runner {
         // a worker's own failure (data gone, a hash that does not match) fails the flow
         children: unique.map((j) => ({ name: j.name, queueName: QUEUE, data: j.data, opts: { jobId: j.id, removeOnComplete: { age: KEEP_S }, removeOnFail: { age: KEEP_S }, attempts: 1, failParentOnFailure: true } })),
       });
-      await answerWithin(added, GRACE_MS, 'sending the tasks');
+      await this.patiently('sending the tasks', add);
       await this.wait(tasks, waiters, out, parentId);
     } catch (e) {
       // a task's failure ends the run at once: its flow's other tasks that have not started go too
