@@ -107,7 +107,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       const loaded = await loadData(f.data, { ...toLoadOptions(f), shared: runner.pooled, deferCache: runner.pooled });
       const { table, files } = loaded;
       checkSizingSymbols(execution, table.symbols);
-      checkInterrupted();
+      await checkInterrupted();
       const spec: RunSpec = {
         strategy,
         // unprefixed keys, or prefixed with the strategy's name (or path); any other prefix is an error
@@ -154,7 +154,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const csv = f.trades !== undefined ? renderTradesCsv(out.record.trades, out.record.openTrades) : undefined;
     // the HTML report's code is loaded only when one is asked for
     const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out, shownTable)) : undefined;
-    checkInterrupted();
+    await checkInterrupted();
     if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
     if (csv !== undefined) writeFileAtomic(f.trades!, csv);
     if (html !== undefined) writeFileAtomic(f.report!, html);

@@ -323,7 +323,7 @@ async function validateWith(
     const names = outcome.strategies.filter((x) => !x.baseline).map((x) => x.name);
     const points: Record<string, SweepPoint[]> = Object.fromEntries(names.map((n) => [n, []]));
     for (const [k, level] of o.sweep.levels.entries()) {
-      checkInterrupted();
+      await checkInterrupted();
       const ol = await validate(table, entries, { ...common(o.sweep.settings[k]!), workers: f.queue !== undefined ? runner : o.workers });
       for (const n of names) points[n]!.push(sweepPoint(ol, n, level));
     }
@@ -353,7 +353,7 @@ async function validateWith(
   // render everything first, then write: a failure leaves no partial output
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
   const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, ctx.params, table)) : undefined;
-  checkInterrupted();
+  await checkInterrupted();
   if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
   if (html !== undefined) writeFileAtomic(f.report!, html);
   if (f.json === '-') process.stdout.write(json!);
