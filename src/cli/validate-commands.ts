@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { checkSizingSymbols, type ExecutionSettings } from '../broker/settings.js';
 import { loadData } from '../data/load.js';
 import { rowTime, sliceTime } from '../data/table.js';
-import { durationError, formatIso, parseDuration } from '../data/time.js';
+import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
 import { checkBenchmark, parseTimeBound } from '../engine/run-job.js';
 import { choosePeriod } from '../metrics/period.js';
 import { writeFileAtomic } from '../report/atomic.js';
@@ -118,6 +118,12 @@ function addValidationOptions(cmd: Command): Command {
   addLoadOptions(cmd);
   return cmd;
 }
+
+/** The time limit on each backtest, as the plan says it (the default shown as such, so that no one meets it by surprise). */
+const timeoutNote = (f: { timeout?: string }): string => {
+  const ms = toGuard(f).timeoutMs;
+  return ms === undefined ? 'no time limit per backtest (--timeout none)' : `each backtest stopped after ${formatDuration(ms * 1000)} (--timeout${f.timeout === undefined ? ' default; none for no limit' : ''})`;
+};
 
 /** A naive baseline's name when it also runs as a candidate (given a grid, or under test). */
 const naiveCopy = (n: string): string => `${n} (naive)`;
@@ -254,7 +260,7 @@ async function validateWith(
     const end = (t: number): string => (Number.isFinite(t) ? formatIso(t) : 'the end');
     process.stderr.write(
       `plan: ${nf} fold${nf === 1 ? '' : 's'} (first: train ${formatIso(firstF.trainStart)} → ${formatIso(firstF.trainEnd)}, test → ${end(firstF.testEnd)}` +
-        `${nf > 1 ? `; last: test ${formatIso(lastF.testStart)} → ${end(lastF.testEnd)}` : ''}); ${trials} trial${trials === 1 ? '' : 's'} (one replay each) × ${nf} in-sample choice${nf === 1 ? '' : 's'}, then ${entries.length} out-of-sample runs\n`,
+        `${nf > 1 ? `; last: test ${formatIso(lastF.testStart)} → ${end(lastF.testEnd)}` : ''}); ${trials} trial${trials === 1 ? '' : 's'} (one replay each) × ${nf} in-sample choice${nf === 1 ? '' : 's'}, then ${entries.length} out-of-sample runs; ${timeoutNote(f)}\n`,
     );
   }
 
