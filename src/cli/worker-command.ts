@@ -55,6 +55,10 @@ export function workerCommand(): Command {
       const key = loadQueueKey(f.queueKeyFile);
       checkQueueAccess(f.queue, key, f.insecureLoopback === true);
       const redis = await connectRedis(f.queue);
+      // a worker is a daemon: a fetch (data, a module) that meets Redis restarting waits for it to
+      // come back rather than failing the job (the coordinator waits up to 10 s; BullMQ's lock
+      // hands a job whose worker stays stuck to another)
+      redis.options.maxRetriesPerRequest = null;
       const { UnrecoverableError, Worker } = await import('bullmq');
       // the tables fetched (the last two), each fetched once even when jobs ask for it at once
       const tables = new Map<string, Promise<TickTable>>();
