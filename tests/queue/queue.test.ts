@@ -27,18 +27,26 @@ const BIN = join(ROOT, 'bin/tickfold');
 process.env.TICKFOLD_QUEUE_KEY = '5b0e7c1d9a2f4e6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Until a coordinator's tasks are in the queue on `p` (a job waiting or running): the moment to interrupt it, not a fixed wait. */
-const started = async (p: number): Promise<void> => {
+/**
+ * The queue on port `p` as it is now; its `started()` resolves once a task that was not in it
+ * then is (the coordinator started after this call has sent its tasks): the moment to interrupt
+ * it, not a fixed wait (on a busy machine the coordinator may not even have connected after
+ * seconds), and not fooled by tasks earlier tests left there.
+ */
+const watchQueue = async (p: number): Promise<{ started: () => Promise<void> }> => {
   const { Queue } = await import('bullmq');
   const q = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port: p } });
-  try {
-    await until(async () => {
-      const c = await q.getJobCounts('waiting', 'active', 'waiting-children');
-      return (c.waiting ?? 0) + (c.active ?? 0) > 0;
-    }, 'the coordinator to send its tasks', 600);
-  } finally {
-    await q.close();
-  }
+  const ids = async (): Promise<string[]> => (await q.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'waiting-children'])).map((j) => j.id!);
+  const before = new Set(await ids());
+  return {
+    started: async () => {
+      try {
+        await until(async () => (await ids()).some((id) => !before.has(id)), 'the coordinator to send its tasks', 600);
+      } finally {
+        await q.close();
+      }
+    },
+  };
 };
 
 /** The report without the command line it records (the one thing that differs between a local and a queued run). */
@@ -208,10 +216,11 @@ describeRedis('walk-forward on the queue', () => {
   it('Ctrl-C on the coordinator: exit 130, no report, its jobs not yet started removed from the queue', async () => {
     const d = tempDir();
     writeFileSync(join(d, 'slow2.mjs'), `export default { name: 'slow2', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 100 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`);
+    const watch = await watchQueue(port);
     const coordinator = spawn(process.execPath, [BIN, 'walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow2.mjs'), '--grid', 'k=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--json', join(d, 'r.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     coordinator.stderr!.on('data', (b) => (err += String(b)));
-    await started(port); // its tasks are in the queue (not a fixed wait: the machine may be busy)
+    await watch.started(); // its tasks are in the queue (not a fixed wait: the machine may be busy)
     coordinator.kill('SIGINT');
     const code = await new Promise<number>((res) => coordinator.on('exit', (c) => res(c ?? 1)));
     expect(code).toBe(130);
@@ -262,10 +271,11 @@ describeRedis('walk-forward on the queue', () => {
     const own = [0, 1].map(() => spawn(process.execPath, [BIN, 'worker', '--queue', u2, '--concurrency', '1'], { stdio: 'ignore' }));
     try {
       await sleep(1000);
+      const watch = await watchQueue(p2);
       const coordinator = spawn(process.execPath, [BIN, ...a, '--queue', u2, '--json', join(d, 'queue.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       coordinator.stderr!.on('data', (b) => (err += String(b)));
-      await started(p2);
+      await watch.started();
       spawnSync('redis-cli', ['-p', String(p2), 'shutdown']); // saves its data, then stops
       await new Promise((res) => r2.on('exit', res));
       await sleep(2000);
@@ -284,10 +294,11 @@ describeRedis('walk-forward on the queue', () => {
   it('Redis stopped mid-run: a clear error, no report', async () => {
     const d = tempDir();
     writeFileSync(join(d, 'slow.mjs'), `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`);
+    const watch = await watchQueue(port);
     const coordinator = spawn(process.execPath, [BIN, 'walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow.mjs'), '--grid', 'k=1,2,3,4,5,6', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--json', join(d, 'r.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     coordinator.stderr!.on('data', (b) => (err += String(b)));
-    await started(port);
+    await watch.started();
     redis.kill('SIGKILL');
     const code = await new Promise<number>((res) => coordinator.on('exit', (c) => res(c ?? 1)));
     expect(code, err).toBe(3);

@@ -197,8 +197,41 @@ describeRedis('attacks through the queue\'s Redis: an injected job, a module nam
   }, 120_000);
 });
 
+describeRedis('--insecure-loopback: no key, on this machine only', () => {
+  it('a worker and a coordinator both without a key give the local report; a keyed worker refuses their jobs', async () => {
+    const d = tempDir();
+    const port = await freePort();
+    const redis = await startRedis(port);
+    const url = `redis://127.0.0.1:${port}`;
+    const noKey = { ...process.env, TICKFOLD_QUEUE_KEY: '' };
+    const w = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '1', '--insecure-loopback'], { env: noKey, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    w.stderr!.on('data', (b) => (log += String(b)));
+    try {
+      expect(runCli([...wf, '--json', join(d, 'local.json')], d).code).toBe(0);
+      const r = runCli([...wf, '--queue', url, '--insecure-loopback', '--json', join(d, 'q.json')], d, { TICKFOLD_QUEUE_KEY: '' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(content(join(d, 'q.json'))).toEqual(content(join(d, 'local.json')));
+      expect(log).toMatch(/NO KEY \(--insecure-loopback\): any job in this Redis runs/);
+    } finally {
+      w.kill('SIGKILL');
+    }
+    // a worker with a key takes none of the jobs of a coordinator without one
+    const keyed = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '1'], { env: { ...process.env, ...ENV }, stdio: 'ignore' });
+    try {
+      const r = runCli([...wf.map((x) => (x === 'entry=1.5,2' ? 'entry=3' : x)), '--queue', url, '--insecure-loopback'], d, { TICKFOLD_QUEUE_KEY: '' });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/the worker could not run it: refused by the worker: it carries no authentication code/);
+    } finally {
+      keyed.kill('SIGKILL');
+      redis.kill('SIGKILL');
+    }
+  }, 90_000);
+});
+
 const OPENSSL = spawnSync('openssl', ['version']).status === 0;
-(OPENSSL ? describeRedis : describe.skip)('rediss:// (TLS) to a redis-server with a TLS port on loopback', () => {
+const describeTls: typeof describe = OPENSSL ? describeRedis : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: no openssl here to make the test's certificates; .ci/run installs it]`, fn)) as typeof describe);
+describeTls('rediss:// (TLS) to a redis-server with a TLS port on loopback', () => {
   it('worker and coordinator over TLS give the local report; without the CA trusted, the error says how to trust it', async () => {
     const d = tempDir();
     const ssl = (...a: string[]): void => {
