@@ -212,7 +212,8 @@ describeRedis('--insecure-loopback: no key, on this machine only', () => {
       const r = runCli([...wf, '--queue', url, '--insecure-loopback', '--json', join(d, 'q.json')], d, { TICKFOLD_QUEUE_KEY: '' });
       expect(r.code, r.stderr).toBe(0);
       expect(content(join(d, 'q.json'))).toEqual(content(join(d, 'local.json')));
-      expect(log).toMatch(/NO KEY \(--insecure-loopback\): any job in this Redis runs/);
+      // (its stderr read once this process's event loop is free again: runCli blocked it)
+      await until(() => /NO KEY \(--insecure-loopback\): any job in this Redis runs/.test(log), 'the worker to say it has no key');
     } finally {
       w.kill('SIGKILL');
     }
