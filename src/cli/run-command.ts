@@ -5,7 +5,7 @@ import type { TickTable } from '../data/table.js';
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { checkSizingSymbols } from '../broker/settings.js';
-import { durationError, parseDuration } from '../data/time.js';
+import { durationError, formatDuration, parseDuration } from '../data/time.js';
 import { annualised, outcomeOf, prepareRun, type PreparedRun, type RunOutcome, type RunSpec } from '../engine/run-job.js';
 import { loadData, type FileSummary } from '../data/load.js';
 import { TaskRunner, type Guard } from '../validation/pool.js';
@@ -44,6 +44,8 @@ export function addExecutionOptions(cmd: Command): Command {
  * built-ins on 2M events), yet a stuck one ends the same day. `--timeout none` lifts it.
  */
 export const DEFAULT_TIMEOUT = '30m';
+/** The longest `--timeout` (12 hours): a batch of 32 trials times it stays within a timer's 2^31-1 ms. */
+const MAX_TIMEOUT_MS = 12 * 3_600_000;
 
 /** The limits on strategy code (`--timeout`, default {@link DEFAULT_TIMEOUT}, `none` for none; `--max-memory`) and the interrupt that stops it. */
 export function toGuard(f: { timeout?: string; maxMemory?: string }): Guard {
@@ -53,6 +55,9 @@ export function toGuard(f: { timeout?: string; maxMemory?: string }): Guard {
     const us = parseDuration(timeout);
     if (!(us > 0)) throw new UsageError(`${durationError('--timeout', timeout, '30s, 5m, 1h')}; or none for no limit`);
     timeoutMs = us / 1000;
+    // a batch of up to 32 trials gets 32 times it, on a timer that holds at most 2^31-1 ms (24.8
+    // days; beyond, Node fires it at once): longer limits are no limit, said so
+    if (timeoutMs > MAX_TIMEOUT_MS) throw new UsageError(`--timeout '${timeout}' is longer than ${formatDuration(MAX_TIMEOUT_MS * 1000)}, the longest limit kept; give --timeout none for no limit`);
   }
   const maxMemoryMb = f.maxMemory === undefined ? undefined : numberOption('--max-memory', f.maxMemory, (x) => Number.isInteger(x) && x >= 64, 'an integer number of MB >= 64');
   return { signal: interruptSignal, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}) };

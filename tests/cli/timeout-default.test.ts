@@ -18,6 +18,9 @@ describe('--timeout default', () => {
     expect(toGuard({ timeout: '2s' }).timeoutMs).toBe(2_000);
     expect(() => toGuard({ timeout: 'never' })).toThrow(/--timeout 'never' is not a duration.*; or none for no limit/);
     expect(() => toGuard({ timeout: '0s' })).toThrow(/--timeout/);
+    // a batch of 32 trials gets 32 times the limit, on a timer that holds 2^31-1 ms: longer ones are refused, not fired at once
+    expect(toGuard({ timeout: '12h' }).timeoutMs).toBe(12 * 3_600_000);
+    expect(() => toGuard({ timeout: '13h' })).toThrow(/--timeout '13h' is longer than 12h, the longest limit kept; give --timeout none for no limit/);
   });
 
   it('the plan says the limit: the default as such, one given, or none', () => {
