@@ -214,6 +214,9 @@ describeRedis('--insecure-loopback: no key, on this machine only', () => {
       expect(content(join(d, 'q.json'))).toEqual(content(join(d, 'local.json')));
       // (its stderr read once this process's event loop is free again: runCli blocked it)
       await until(() => /NO KEY \(--insecure-loopback\): any job in this Redis runs/.test(log), 'the worker to say it has no key');
+    } catch (e) {
+      redis.kill('SIGKILL');
+      throw e;
     } finally {
       w.kill('SIGKILL');
     }
