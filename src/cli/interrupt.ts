@@ -28,7 +28,17 @@ export function installInterruptHandlers(): void {
   }
 }
 
-/** Throws {@link InterruptedError} when an interrupt has arrived (call before writing outputs). */
-export function checkInterrupted(): void {
+/**
+ * Throws {@link InterruptedError} when an interrupt has arrived (call before writing outputs).
+ * A signal's handler runs only when the event loop has a turn: one that came while this thread
+ * was busy (building and rendering a report, synchronously) is still pending here, and a check
+ * without a turn first would miss it and write the outputs (a SIGTERM then exited 0). So the
+ * loop gets a full turn before the check: a timer (the next iteration), then an immediate (after
+ * that iteration's poll phase, where pending signals are delivered; one immediate alone is not
+ * enough on the loop's first iteration, measured).
+ */
+export async function checkInterrupted(): Promise<void> {
+  await new Promise<void>((r) => setTimeout(r, 0));
+  await new Promise<void>((r) => setImmediate(r));
   if (controller.signal.aborted) throw new InterruptedError(String(controller.signal.reason));
 }

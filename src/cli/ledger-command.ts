@@ -11,7 +11,12 @@ import { guardOutputs } from './outputs.js';
 const open = (f: { ledger?: string }): Ledger => Ledger.open(f.ledger ?? defaultLedgerPath());
 const common = (c: Command): Command =>
   c.option('--ledger <path>', 'the trial ledger (default $TICKFOLD_LEDGER or .tickfold/ledger.sqlite)').option('--data-hash <prefix>', 'only trials on this data (a prefix of its hash)').option('--strategy <name>', 'only this strategy\'s trials');
-const filterOf = (f: { dataHash?: string; strategy?: string }): { dataHash?: string; strategy?: string } => ({ ...(f.dataHash ? { dataHash: f.dataHash } : {}), ...(f.strategy ? { strategy: f.strategy } : {}) });
+/** A hash prefix as given: hexadecimal, else a usage error (a data hash or key is hex; '_' or '%' is no prefix of one). */
+const hexPrefix = (flag: string, v: string): string => {
+  if (!/^[0-9a-f]+$/i.test(v)) throw new UsageError(`${flag} '${v}': a hash prefix is hexadecimal (0-9, a-f), e.g. the 12 characters 'tickfold ledger list' shows`);
+  return v.toLowerCase();
+};
+const filterOf = (f: { dataHash?: string; strategy?: string }): { dataHash?: string; strategy?: string } => ({ ...(f.dataHash !== undefined ? { dataHash: hexPrefix('--data-hash', f.dataHash) } : {}), ...(f.strategy ? { strategy: f.strategy } : {}) });
 
 const CSV_COLUMNS: readonly (keyof LedgerRow)[] = ['key', 'recordedAt', 'dataHash', 'strategy', 'moduleHash', 'command', 'params', 'scheme', 'execution', 'isSharpe', 'periods'];
 const csvCell = (v: unknown): string => {
@@ -53,7 +58,7 @@ export function ledgerCommand(): Command {
       .action((key: string, f: { ledger?: string }) => {
         const l = open(f);
         try {
-          const r = l.show(key);
+          const r = l.show(hexPrefix('key', key));
           if (!r) throw new UsageError(`no single trial has a key starting '${key}' in ${l.path}; 'tickfold ledger export --format csv --out -' lists the keys`);
           const { returns, ...rest } = r;
           process.stdout.write(`${JSON.stringify({ ...rest, returns: { periods: returns.length, first: Array.from(returns.subarray(0, 5)) } }, null, 2)}\n`);

@@ -5,7 +5,7 @@ import type { TickTable } from '../data/table.js';
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { checkSizingSymbols } from '../broker/settings.js';
-import { durationError, parseDuration } from '../data/time.js';
+import { durationError, formatDuration, parseDuration } from '../data/time.js';
 import { annualised, outcomeOf, prepareRun, type PreparedRun, type RunOutcome, type RunSpec } from '../engine/run-job.js';
 import type { FileSummary, LeftOut } from '../data/load.js';
 import { loadCommandData } from './load-data.js';
@@ -33,17 +33,32 @@ export function addExecutionOptions(cmd: Command): Command {
     .option('--periods-per-year <n>', 'periods per year for annualisation (default: from the period and the calendar)')
     .option('--seed <n>', 'seed of the run\'s random generator', '1')
     .option('--benchmark <symbols>', 'the tearsheet\'s benchmark: buy-and-hold of these symbols, equal weights (default: the symbols the strategy traded)')
-    .option('--timeout <duration>', 'time limit per backtest, e.g. 30s or 10m: a strategy that overruns it is stopped and named (default: none)')
+    .option('--timeout <duration>', `time limit per backtest, e.g. 30s or 10m, or none: a strategy that overruns it (a loop that never ends) is stopped and named (default: ${DEFAULT_TIMEOUT}, far beyond any real backtest: 2,000,000 events replay in about a second here)`)
     .option('--max-memory <MB>', 'heap limit of each thread that runs strategy code, MB (default: Node\'s)');
 }
 
-/** The limits on strategy code (`--timeout`, `--max-memory`) and the interrupt that stops it. */
+/**
+ * The default `--timeout`, per backtest (a batch of k trials gets k times it). Without one, a
+ * strategy stuck in a loop hung the command until Ctrl-C. 30 minutes is far beyond any backtest a
+ * user runs by accident (2,000,000 events replay in about a second on this 2-core machine, see
+ * README's Benchmarks: this is some 1,800 times that, or a strategy a thousand times slower than the
+ * built-ins on 2M events), yet a stuck one ends the same day. `--timeout none` lifts it.
+ */
+export const DEFAULT_TIMEOUT = '30m';
+/** The longest `--timeout` (12 hours): a batch of 32 trials times it stays within a timer's 2^31-1 ms. */
+const MAX_TIMEOUT_MS = 12 * 3_600_000;
+
+/** The limits on strategy code (`--timeout`, default {@link DEFAULT_TIMEOUT}, `none` for none; `--max-memory`) and the interrupt that stops it. */
 export function toGuard(f: { timeout?: string; maxMemory?: string }): Guard {
   let timeoutMs: number | undefined;
-  if (f.timeout !== undefined) {
-    const us = parseDuration(f.timeout);
-    if (!(us > 0)) throw new UsageError(durationError('--timeout', f.timeout, '30s, 5m, 1h'));
+  const timeout = f.timeout ?? DEFAULT_TIMEOUT;
+  if (timeout !== 'none') {
+    const us = parseDuration(timeout);
+    if (!(us > 0)) throw new UsageError(`${durationError('--timeout', timeout, '30s, 5m, 1h')}; or none for no limit`);
     timeoutMs = us / 1000;
+    // a batch of up to 32 trials gets 32 times it, on a timer that holds at most 2^31-1 ms (24.8
+    // days; beyond, Node fires it at once): longer limits are no limit, said so
+    if (timeoutMs > MAX_TIMEOUT_MS) throw new UsageError(`--timeout '${timeout}' is longer than ${formatDuration(MAX_TIMEOUT_MS * 1000)}, the longest limit kept; give --timeout none for no limit`);
   }
   const maxMemoryMb = f.maxMemory === undefined ? undefined : numberOption('--max-memory', f.maxMemory, (x) => Number.isInteger(x) && x >= 64, 'an integer number of MB >= 64');
   return { signal: interruptSignal, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}) };
@@ -108,7 +123,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       const loaded = await loadCommandData(f.data, { ...toLoadOptions(f), shared: runner.pooled, deferCache: runner.pooled }, false);
       const { table, files, leftOut } = loaded;
       checkSizingSymbols(execution, table.symbols);
-      checkInterrupted();
+      await checkInterrupted();
       const spec: RunSpec = {
         strategy,
         // unprefixed keys, or prefixed with the strategy's name (or path); any other prefix is an error
@@ -155,7 +170,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const csv = f.trades !== undefined ? renderTradesCsv(out.record.trades, out.record.openTrades) : undefined;
     // the HTML report's code is loaded only when one is asked for
     const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out, shownTable)) : undefined;
-    checkInterrupted();
+    await checkInterrupted();
     if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
     if (csv !== undefined) writeFileAtomic(f.trades!, csv);
     if (html !== undefined) writeFileAtomic(f.report!, html);

@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { checkSizingSymbols, type ExecutionSettings } from '../broker/settings.js';
 import { loadCommandData } from './load-data.js';
 import { rowTime, sliceTime } from '../data/table.js';
-import { durationError, formatIso, parseDuration } from '../data/time.js';
+import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
 import { checkBenchmark, parseTimeBound } from '../engine/run-job.js';
 import { choosePeriod } from '../metrics/period.js';
 import { writeFileAtomic } from '../report/atomic.js';
@@ -43,6 +43,8 @@ import { executionInputs } from './execution-options.js';
 interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
   queue?: string;
   dataStore?: string;
+  queueKeyFile?: string;
+  insecureLoopback?: boolean;
   data: string[];
   param: string[];
   grid: string[];
@@ -95,6 +97,8 @@ function addValidationOptions(cmd: Command): Command {
     .addOption(new Option('--objective <metric>', 'what the in-sample choice maximises').choices(Object.keys(OBJECTIVES)).default('sharpe'))
     .option('--queue <url>', 'run the tasks on a distributed queue (BullMQ on Redis, redis://HOST:PORT) drained by tickfold worker processes; the report is the same bytes as a local run')
     .option('--data-store <dir>', 'with --queue: put the data in this folder, shared with the workers (their --data-store), instead of in Redis')
+    .option('--queue-key-file <file>', "with --queue: the queue's shared key, in a file (default: $TICKFOLD_QUEUE_KEY); the workers hold the same: jobs and results are authenticated by it")
+    .option('--insecure-loopback', 'with --queue on this machine (127.0.0.1, ::1, localhost): no key, jobs and results unauthenticated')
     .option('--workers <n>', `worker threads for trials and folds (default: ${availableParallelism()}, the cores here; each guarded, see --timeout)`)
     .option('--pbo-partitions <S>', 'CSCV blocks for PBO (even, 2..24)', '16')
     .option('--bootstrap <B>', 'stationary-bootstrap resamples for the p-values against baselines', '2000')
@@ -114,6 +118,12 @@ function addValidationOptions(cmd: Command): Command {
   addLoadOptions(cmd);
   return cmd;
 }
+
+/** The time limit on each backtest, as the plan says it (the default shown as such, so that no one meets it by surprise). */
+const timeoutNote = (f: { timeout?: string }): string => {
+  const ms = toGuard(f).timeoutMs;
+  return ms === undefined ? 'no time limit per backtest (--timeout none)' : `each backtest stopped after ${formatDuration(ms * 1000)} (--timeout${f.timeout === undefined ? ' default; none for no limit' : ''})`;
+};
 
 /** A naive baseline's name when it also runs as a candidate (given a grid, or under test). */
 const naiveCopy = (n: string): string => `${n} (naive)`;
@@ -183,8 +193,21 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   // queue of other machines (--queue), checked before any work
   if (f.queue !== undefined && f.workers !== undefined) throw new UsageError('--workers sets this machine\'s threads; with --queue the tasks run on the workers of the queue (tickfold worker --concurrency N there)');
   if (f.dataStore !== undefined && f.queue === undefined) throw new UsageError('--data-store is where the data goes for the workers of a queue: give --queue redis://HOST:PORT too (a local run reads the data itself)');
+  if (f.queue === undefined && f.queueKeyFile !== undefined) throw new UsageError('--queue-key-file is the key of a queue\'s jobs: give --queue redis://HOST:PORT too (a local run needs no key)');
+  if (f.queue === undefined && f.insecureLoopback) throw new UsageError('--insecure-loopback is for a queue without a key: give --queue redis://127.0.0.1:PORT too (a local run needs neither)');
   if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, true);
-  const runner: Runner = f.queue !== undefined ? await (await import('../validation/queue.js')).QueueRunner.open(f.queue, toGuard(f), f.dataStore) : new TaskRunner(workers, toGuard(f));
+  let runner: Runner;
+  if (f.queue !== undefined) {
+    const { QueueRunner, queueModuleName } = await import('../validation/queue.js');
+    const { checkQueueAccess, loadQueueKey } = await import('../validation/queue-key.js');
+    const { checkUrl } = await import('../validation/queue-url.js');
+    // all checked before any work: the URL, the key and who may use the queue, the modules' names
+    checkUrl(f.queue);
+    const key = loadQueueKey(f.queueKeyFile);
+    checkQueueAccess(f.queue, key, f.insecureLoopback === true);
+    for (const sl of slots) if (!BUILTIN_STRATEGIES.has(sl.spec)) queueModuleName(sl.spec);
+    runner = await QueueRunner.open(f.queue, { key, insecureLoopback: f.insecureLoopback === true }, toGuard(f), f.dataStore);
+  } else runner = new TaskRunner(workers, toGuard(f));
   try {
     await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe, workers, sweep: sweepOf(f, execution), cpcv: cpcvOf(f) });
   } finally {
@@ -237,7 +260,7 @@ async function validateWith(
     const end = (t: number): string => (Number.isFinite(t) ? formatIso(t) : 'the end');
     process.stderr.write(
       `plan: ${nf} fold${nf === 1 ? '' : 's'} (first: train ${formatIso(firstF.trainStart)} → ${formatIso(firstF.trainEnd)}, test → ${end(firstF.testEnd)}` +
-        `${nf > 1 ? `; last: test ${formatIso(lastF.testStart)} → ${end(lastF.testEnd)}` : ''}); ${trials} trial${trials === 1 ? '' : 's'} (one replay each) × ${nf} in-sample choice${nf === 1 ? '' : 's'}, then ${entries.length} out-of-sample runs\n`,
+        `${nf > 1 ? `; last: test ${formatIso(lastF.testStart)} → ${end(lastF.testEnd)}` : ''}); ${trials} trial${trials === 1 ? '' : 's'} (one replay each) × ${nf} in-sample choice${nf === 1 ? '' : 's'}, then ${entries.length} out-of-sample runs; ${timeoutNote(f)}\n`,
     );
   }
 
@@ -306,7 +329,7 @@ async function validateWith(
     const names = outcome.strategies.filter((x) => !x.baseline).map((x) => x.name);
     const points: Record<string, SweepPoint[]> = Object.fromEntries(names.map((n) => [n, []]));
     for (const [k, level] of o.sweep.levels.entries()) {
-      checkInterrupted();
+      await checkInterrupted();
       const ol = await validate(table, entries, { ...common(o.sweep.settings[k]!), workers: f.queue !== undefined ? runner : o.workers });
       for (const n of names) points[n]!.push(sweepPoint(ol, n, level));
     }
@@ -337,7 +360,7 @@ async function validateWith(
   // render everything first, then write: a failure leaves no partial output
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
   const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, ctx.params, table)) : undefined;
-  checkInterrupted();
+  await checkInterrupted();
   if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
   if (html !== undefined) writeFileAtomic(f.report!, html);
   if (f.json === '-') process.stdout.write(json!);

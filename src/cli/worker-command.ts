@@ -7,6 +7,11 @@
  * - The data: fetched once per content hash from Redis, or read from the shared folder of
  *   `--data-store` when the coordinator put it there, checked against the hash, kept in memory
  *   (the last two tables).
+ * - Only authenticated jobs run: each carries an HMAC-SHA-256 under the queue's shared key
+ *   (`TICKFOLD_QUEUE_KEY` or `--queue-key-file`; queue-key.ts) over its id and content, which name
+ *   the SHA-256 of its data and of its module's source. A job that fails the check, names a module
+ *   by anything but a plain file name, or a built-in this install lacks, is refused, logged and
+ *   not run. Each result goes back with the worker's code over its job id and bytes.
  * - Strategy modules: a built-in is this install's own (the job names the tickfold version: a job
  *   of another version is refused); a module file is fetched by the hash the job names, checked,
  *   and written to a private temporary folder to be imported. Nothing else is ever run.
@@ -25,12 +30,15 @@ import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
 import { TaskRunner } from '../validation/pool.js';
 import { connectRedis } from '../validation/queue.js';
-import { dataKey, decodeTable, decodeValue, encodeValue, moduleKey, QUEUE, RUNS, sha256, storeFile, type JobData } from '../validation/queue-codec.js';
-import { maskUrl } from '../validation/queue-url.js';
+import { dataKey, decodeTable, decodeValue, encodeValue, jobContent, moduleKey, moduleNameProblem, QUEUE, RUNS, sha256, storeFile, type JobData, type JobReturn } from '../validation/queue-codec.js';
+import { checkQueueAccess, KEY_ENV, loadQueueKey } from '../validation/queue-key.js';
+import { checkUrl, maskUrl } from '../validation/queue-url.js';
 import { packResult } from '../validation/task-run.js';
 import type { Task, TaskFailure, TaskResult } from '../validation/tasks.js';
 import { numberOption } from './options.js';
 import { checkStoreFolder } from './outputs.js';
+
+const SHA256 = /^[0-9a-f]{64}$/;
 
 export function workerCommand(): Command {
   return new Command('worker')
@@ -38,11 +46,20 @@ export function workerCommand(): Command {
     .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT (a password as redis://:PASSWORD@HOST:PORT)')
     .option('--concurrency <n>', `tasks run at once (default: ${availableParallelism()}, the cores here)`)
     .option('--data-store <dir>', 'a folder shared with the coordinators (NFS, say): data they put there (their --data-store) is read from it, not from Redis')
-    .action(async (f: { queue: string; concurrency?: string; dataStore?: string }) => {
+    .option('--queue-key-file <file>', `the queue's shared key, in a file (default: $${KEY_ENV}); the same on the coordinators: only jobs authenticated by it run`)
+    .option('--insecure-loopback', 'no key: run any job of a queue on this machine (127.0.0.1, ::1, localhost) only')
+    .action(async (f: { queue: string; concurrency?: string; dataStore?: string; queueKeyFile?: string; insecureLoopback?: boolean }) => {
       const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
       if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, false);
+      checkUrl(f.queue);
+      const key = loadQueueKey(f.queueKeyFile);
+      checkQueueAccess(f.queue, key, f.insecureLoopback === true);
       const redis = await connectRedis(f.queue);
-      const { Worker } = await import('bullmq');
+      // a worker is a daemon: a fetch (data, a module) that meets Redis restarting waits for it to
+      // come back rather than failing the job (the coordinator waits up to 10 s; BullMQ's lock
+      // hands a job whose worker stays stuck to another)
+      redis.options.maxRetriesPerRequest = null;
+      const { UnrecoverableError, Worker } = await import('bullmq');
       // the tables fetched (the last two), each fetched once even when jobs ask for it at once
       const tables = new Map<string, Promise<TickTable>>();
       // one pool of threads per guard (--timeout, --max-memory of the coordinator), whatever the
@@ -107,13 +124,38 @@ export function workerCommand(): Command {
         }
         return m;
       };
+      const { BUILTIN_STRATEGIES } = await import('../../strategies/index.js');
+      /** Why a job is not run (undefined: it is authentic and well formed); checked before any of it is decoded or fetched. */
+      const refusal = (id: string, d: JobData): string | undefined => {
+        if (d === null || typeof d !== 'object') return 'it carries no job data';
+        if (key) {
+          if (typeof d.mac !== 'string') return `it carries no authentication code (sent without a key, or not by a tickfold coordinator): this worker runs only jobs authenticated by the queue's key`;
+          if (!key.verify('job', id, jobContent(d), d.mac)) return `its authentication code does not match (not sent by a coordinator with this queue's key, or changed in Redis since)`;
+        } else if (d.mac !== null) {
+          return `it carries an authentication code, and this worker has no key to check it: give it the coordinators' key (${KEY_ENV} or --queue-key-file)`;
+        }
+        if (typeof d.dataHash !== 'string' || !SHA256.test(d.dataHash)) return 'its data hash is not a SHA-256';
+        if (d.moduleHash === null) return undefined; // a built-in: checked once the task is decoded
+        if (typeof d.moduleHash !== 'string' || !SHA256.test(d.moduleHash)) return 'its module hash is not a SHA-256';
+        const bad = moduleNameProblem(d.moduleName);
+        if (bad !== undefined) return `its module name ${JSON.stringify(d.moduleName)} is not a plain file name (${bad})`;
+        return undefined;
+      };
+      const refuse = (job: { id?: string | undefined; name: string }, why: string): never => {
+        process.stderr.write(`tickfold worker: REFUSED job ${JSON.stringify(job.id)} (${JSON.stringify(job.name)}): ${why}; not run\n`);
+        // not retried: no attempt would change the answer
+        throw new UnrecoverableError(`refused by the worker: ${why}`);
+      };
       const worker = new Worker(
         QUEUE,
-        async (job) => {
+        async (job): Promise<JobReturn> => {
           const d = job.data as JobData;
-          if (d.version !== VERSION) throw new Error(`the job is for tickfold ${d.version}, this worker is ${VERSION}: install the same version on every machine`);
-          const table = await tableOf(d.dataHash, d.dataIn);
+          const why = refusal(job.id ?? '', d);
+          if (why !== undefined) refuse(job, why);
+          if (d.version !== VERSION) throw new UnrecoverableError(`the job is for tickfold ${d.version}, this worker is ${VERSION}: install the same version on every machine`);
           const task = decodeValue<Task>(d.task);
+          if (d.moduleHash === null && !BUILTIN_STRATEGIES.has(task.strategy)) refuse(job, `it names the strategy ${JSON.stringify(task.strategy)} as built in, and this install has no such built-in`);
+          const table = await tableOf(d.dataHash, d.dataIn);
           const spec = await moduleOf(d, task.strategy);
           const runner = runnerFor(d);
           let r: TaskResult | TaskFailure;
@@ -129,7 +171,8 @@ export function workerCommand(): Command {
             const message = e.message.startsWith(`${d.label}: `) ? e.message.slice(d.label.length + 2) : e.message;
             r = { kind: 'failure', code: e.code, message, exitCode: e.exitCode };
           }
-          return encodeValue(packResult(r).value);
+          const result = encodeValue(packResult(r).value);
+          return { result, mac: key ? key.mac('result', job.id!, result) : null };
         },
         // the name carries the concurrency: a coordinator sums it to size its tasks (queue.ts)
         { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency, name: `tickfold-${hostname()}-${process.pid}-c${concurrency}`, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
@@ -138,7 +181,7 @@ export function workerCommand(): Command {
       // a flow's parent: done when its tasks are (BullMQ moves it here only then); no work of its own
       const parents = new Worker(RUNS, async (job) => ({ tasks: (job.data as { tasks?: number }).tasks ?? 0 }), { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency: 1, name: `tickfold-${hostname()}-${process.pid}-runs` });
       parents.on('error', () => {});
-      process.stderr.write(`tickfold worker ${VERSION}: taking tasks from ${maskUrl(f.queue)} (${concurrency} at once${store ? `; shared data from ${store}` : ''})\n`);
+      process.stderr.write(`tickfold worker ${VERSION}: taking tasks from ${maskUrl(f.queue)} (${concurrency} at once${store ? `; shared data from ${store}` : ''}; ${key ? `only jobs authenticated by the queue's key ${key.id.slice(0, 8)}…` : 'NO KEY (--insecure-loopback): any job in this Redis runs'})\n`);
       const stop = async (): Promise<void> => {
         await worker.close();
         await parents.close();

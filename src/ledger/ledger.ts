@@ -136,12 +136,15 @@ export class Ledger {
     return { trials: rows.length, sharpes: rows.map((r) => r.s).filter((s): s is number => s !== null && Number.isFinite(s)) };
   }
 
+  /** The trials that match: `dataHash` a prefix of the data's hash (plain text, never a pattern), `strategy` exact. */
   rows(filter: { dataHash?: string; strategy?: string } = {}): LedgerRow[] {
     const where: string[] = [];
     const args: string[] = [];
     if (filter.dataHash) {
-      where.push('data_hash LIKE ?');
-      args.push(`${filter.dataHash}%`);
+      // a prefix compared as text, not a LIKE pattern: '_' and '%' in it are themselves
+      // (`ledger forget --data-hash _` once matched, and deleted, every trial)
+      where.push('substr(data_hash, 1, length(?)) = ?');
+      args.push(filter.dataHash, filter.dataHash);
     }
     if (filter.strategy) {
       where.push('strategy = ?');
@@ -151,9 +154,9 @@ export class Ledger {
     return (this.db.prepare(sql).all(args) as LedgerRow[]).map((r) => ({ ...r, isSharpe: r.isSharpe ?? NaN }));
   }
 
-  /** One trial by its key (or a unique prefix of it), with its returns. */
+  /** One trial by its key (or a unique prefix of it, compared as text: no pattern), with its returns. */
   show(keyPrefix: string): (LedgerRow & { readonly returns: Float32Array }) | undefined {
-    const rows = this.db.prepare(`SELECT key, recorded_at AS recordedAt, data_hash AS dataHash, strategy, module_hash AS moduleHash, params, scheme, execution, command, is_sharpe AS isSharpe, periods, returns FROM trials WHERE key LIKE ? LIMIT 2`).all(`${keyPrefix}%`) as (LedgerRow & { returns: Buffer })[];
+    const rows = this.db.prepare(`SELECT key, recorded_at AS recordedAt, data_hash AS dataHash, strategy, module_hash AS moduleHash, params, scheme, execution, command, is_sharpe AS isSharpe, periods, returns FROM trials WHERE substr(key, 1, length(?)) = ? LIMIT 2`).all(keyPrefix, keyPrefix) as (LedgerRow & { returns: Buffer })[];
     if (rows.length !== 1) return undefined;
     const r = rows[0]!;
     const b = r.returns;

@@ -64,6 +64,24 @@ export const storeFile = (hash: string): string => `${hash}.tftable`;
 export const dataKey = (hash: string): string => `tickfold:data:${hash}`;
 export const moduleKey = (hash: string): string => `tickfold:module:${hash}`;
 
+/**
+ * A strategy module's file name as a job carries it, or the reason it is refused: a plain file
+ * name (no folder separator, no `..`, no control character, not hidden), ending in an extension
+ * the loader reads. A worker writes the module under this name in a folder of its own, so a name
+ * like `../../x.mjs` would write outside it.
+ */
+export function moduleNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name === '') return 'it is empty';
+  if (name.length > 255) return 'it is longer than 255 characters';
+  if (/[/\\]/.test(name)) return 'it holds a folder separator (/ or \\)';
+  if (name.includes('..')) return "it holds '..'";
+  if (name.startsWith('.')) return "it starts with '.'";
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'it holds a control character';
+  if (!/\.(mjs|js|cjs|ts|mts)$/.test(name)) return 'it does not end in .ts, .mts, .mjs, .js or .cjs';
+  return undefined;
+}
+
 /** What a job carries. */
 export interface JobData {
   readonly version: string;
@@ -80,4 +98,19 @@ export interface JobData {
   /** The coordinator's --timeout (per run) and --max-memory, enforced by the worker. */
   readonly timeoutMs?: number;
   readonly maxMemoryMb?: number;
+  /**
+   * The coordinator's HMAC-SHA-256 (queue-key.ts) over the job id and {@link jobContent}; null
+   * from a coordinator without a key (`--insecure-loopback`), which only such a worker runs.
+   */
+  readonly mac: string | null;
+}
+
+/** What a job's code covers: every field but the code, in a fixed order (the data and the module by their SHA-256). */
+export const jobContent = (d: Omit<JobData, 'mac'>): string =>
+  JSON.stringify([d.version, d.dataHash, d.dataIn, d.moduleHash, d.moduleName, d.label, d.task, d.timeoutMs ?? null, d.maxMemoryMb ?? null]);
+
+/** What a worker returns for a job: the result (V8-serialised, base64) and its code over the job id and that text (null without a key). */
+export interface JobReturn {
+  readonly result: string;
+  readonly mac: string | null;
 }

@@ -12,9 +12,15 @@
  * - The table is uploaded once, as one blob under its SHA-256 (kept a day), or written to a
  *   shared folder (`--data-store`); a worker fetches it, checks the hash, and keeps it for the
  *   next tasks.
- * - A strategy module file travels as its source under its SHA-256; a worker runs only a module
- *   whose source has the hash the job names. Built-in strategies are the worker's own, and a job
- *   names the tickfold version: a worker of another version refuses it.
+ * - Every job carries an HMAC-SHA-256 under the queue's shared key (queue-key.ts) over its id and
+ *   its content, which names the SHA-256 of its data and of its strategy module's source; a worker
+ *   runs nothing else. Every result carries the worker's code over its job id and its bytes, and
+ *   one that does not match fails the run (exit 3, no report): a result edited in Redis is never
+ *   used. The key's fingerprint is part of each job id, so results made under another key are
+ *   other jobs. Without a key: loopback only, with `--insecure-loopback`.
+ * - A strategy module file travels as its source under its SHA-256, by its plain file name; a
+ *   worker runs only a module whose source has the hash the job names. Built-in strategies are
+ *   the worker's own, and a job names the tickfold version: a worker of another version refuses it.
  * - Job ids are content hashes (queue-codec.ts): a task sent twice is one job, and a task already
  *   finished (kept a day) is not run again.
  * - A strategy's error is a result, not a job failure: the worker returns it, nothing retries it,
@@ -31,7 +37,8 @@ import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
 import { InterruptedError, type Guard, type Labeled } from './pool.js';
-import { dataKey, decodeValue, encodeTable, encodeValue, moduleKey, QUEUE, RUNS, sha256, storeFile, type JobData } from './queue-codec.js';
+import { dataKey, decodeValue, encodeTable, encodeValue, jobContent, moduleKey, moduleNameProblem, QUEUE, RUNS, sha256, storeFile, type JobData, type JobReturn } from './queue-codec.js';
+import { checkQueueAccess, KEY_ENV, type QueueKey } from './queue-key.js';
 import { checkUrl, maskUrl } from './queue-url.js';
 import { writeFileAtomic } from '../report/atomic.js';
 import { runsIn, unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
@@ -50,11 +57,19 @@ const QUIET_MS = 15_000;
  */
 const GRACE_MS = 10_000;
 
+/** A Redis command that failed because Redis is away (stopped, restarting, loading its data, the network down), not for what it asked. */
+const REDIS_AWAY = /max retries per request|ECONNREFUSED|Connection is closed|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|Stream isn't writeable|LOADING|^no answer to /i;
+const isAway = (e: unknown): boolean => !(e instanceof TickfoldError) && REDIS_AWAY.test((e as Error)?.message ?? String(e));
+
 /** Why a Redis command failed, in the user's words (ioredis says 'Reached the max retries per request limit'). */
 const why = (e: unknown): string => {
   const m = (e as Error)?.message ?? String(e);
-  return /max retries per request|ECONNREFUSED|Connection is closed|ECONNRESET/i.test(m) ? 'Redis does not answer' : m.replace(/\.$/, '');
+  return isAway(e) ? 'Redis does not answer' : m.replace(/\.$/, '');
 };
+
+/** Text from Redis as it may be printed: control characters (a terminal's escapes) shown as \\uXXXX. */
+// eslint-disable-next-line no-control-regex
+const printable = (t: string): string => String(t).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** The promise, or an error once `ms` have passed without an answer. */
 function answerWithin<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -80,11 +95,13 @@ export async function connectRedis(url: string): Promise<import('ioredis').Redis
     const err = (cause ?? e) as Error & { code?: string };
     const msg = err.code === 'ECONNREFUSED' ? 'nothing listens there (connection refused)' : err.code === 'ENOTFOUND' ? 'no such host' : (err.message ?? String(err)).replace(/\.$/, '');
     const auth = /NOAUTH|WRONGPASS|invalid password/i.test(msg);
-    throw new TickfoldError(
-      'queue-unreachable',
-      `cannot use the queue at ${maskUrl(url)}: ${auth ? 'Redis refused the password' : msg}; ${auth ? 'give the password in the URL (redis://:PASSWORD@host:port)' : 'start redis-server there (Debian: apt-get install redis-server), or check the host and port'}`,
-      2,
-    );
+    const cert = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|certificate/i.test(`${err.code ?? ''} ${msg}`);
+    const fix = auth
+      ? 'give the password in the URL (redis://:PASSWORD@host:port)'
+      : cert
+        ? "Redis's TLS certificate is not trusted here: give Node the CA that signed it (NODE_EXTRA_CA_CERTS=/path/to/ca.pem), and a certificate whose name or IP is the URL's host"
+        : `start redis-server there (Debian: apt-get install redis-server), or check the host and port${url.startsWith('rediss:') ? ' (rediss:// speaks TLS: the port must be its tls-port)' : ' (a Redis that speaks TLS only: write rediss://)'}`;
+    throw new TickfoldError('queue-unreachable', `cannot use the queue at ${maskUrl(url)}: ${auth ? 'Redis refused the password' : cert ? `TLS: ${msg}` : msg}; ${fix}`, 2);
   }
   // from here on, reconnect (a restart mid-run): the tasks' jobs are polled, a lost one is an error
   client.options.retryStrategy = (n: number) => Math.min(2_000, 100 * n);
@@ -112,6 +129,8 @@ export class QueueRunner implements Runner {
     private readonly flows: import('bullmq').FlowProducer,
     private readonly events: import('bullmq').QueueEvents,
     private readonly dataStore: string | undefined,
+    /** The shared key (undefined: --insecure-loopback). */
+    private readonly key: QueueKey | undefined,
   ) {
     // the task slots of the workers connected now: trials are batched to give each slot work
     // (a validation sizes its batches by this), and every task is sent at once
@@ -121,9 +140,12 @@ export class QueueRunner implements Runner {
   /**
    * Connects (or fails with the fix), counts the workers' task slots, and starts following the
    * tasks' events. `dataStore`: a folder the workers also see (`--data-store`), for the data
-   * instead of Redis.
+   * instead of Redis. `access`: the shared key, or none on loopback with `insecureLoopback`
+   * (checked before connecting: {@link checkQueueAccess}).
    */
-  static async open(url: string, guard?: Guard, dataStore?: string): Promise<QueueRunner> {
+  static async open(url: string, access: { key: QueueKey | undefined; insecureLoopback: boolean }, guard?: Guard, dataStore?: string): Promise<QueueRunner> {
+    checkUrl(url);
+    checkQueueAccess(url, access.key, access.insecureLoopback);
     const redis = await connectRedis(url);
     const { FlowProducer, Queue, QueueEvents } = await import('bullmq');
     const q = new Queue(QUEUE, { connection: redis });
@@ -140,7 +162,34 @@ export class QueueRunner implements Runner {
     flows.on('error', () => {});
     const runs = new Queue(RUNS, { connection: redis });
     runs.on('error', () => {});
-    return new QueueRunner(url, redis, eventsRedis, guard, slots, q, runs, flows, events, dataStore === undefined ? undefined : resolve(dataStore));
+    return new QueueRunner(url, redis, eventsRedis, guard, slots, q, runs, flows, events, dataStore === undefined ? undefined : resolve(dataStore), access.key);
+  }
+
+  /**
+   * One Redis step of sending the tasks (the data, a module, the flow), tried again while Redis is
+   * away, as a restart is waited for mid-run: up to {@link GRACE_MS} from the first failure, said
+   * when it starts and when Redis is back; then the run fails with the reason. Each step is one
+   * that may be repeated (a SET of content under its hash, a flow under the same ids).
+   */
+  private async patiently<T>(what: string, step: () => Promise<T>): Promise<T> {
+    let downSince: number | undefined;
+    for (;;) {
+      if (this.guard?.signal?.aborted) throw new InterruptedError(String(this.guard.signal.reason ?? 'interrupted'));
+      try {
+        const left = downSince === undefined ? GRACE_MS : Math.max(500, GRACE_MS - (performance.now() - downSince));
+        const r = await answerWithin(step(), left, what);
+        if (downSince !== undefined) process.stderr.write(`tickfold: the queue at ${maskUrl(this.url)} is back after ${((performance.now() - downSince) / 1000).toFixed(1)} s; going on\n`);
+        return r;
+      } catch (e) {
+        if (!isAway(e)) throw e;
+        if (downSince === undefined) {
+          downSince = performance.now();
+          process.stderr.write(`tickfold: lost the queue at ${maskUrl(this.url)} (${why(e)}) while ${what}; waiting up to ${GRACE_MS / 1000} s for it to come back\n`);
+        }
+        if (performance.now() - downSince > GRACE_MS - 100) throw new TickfoldError('queue-down', `lost the queue at ${maskUrl(this.url)} while ${what} (Redis did not come back within ${GRACE_MS / 1000} s); no report was written. Start Redis again and rerun: tasks that finished are kept and not run twice (when Redis persists its data)`, 3);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 
   use(table: TickTable): void {
@@ -165,8 +214,10 @@ export class QueueRunner implements Runner {
         }
       }
     } else {
-      await this.redis.set(dataKey(hash), blob, 'EX', KEEP_S, 'NX');
-      await this.redis.expire(dataKey(hash), KEEP_S);
+      await this.patiently('sending the data', async () => {
+        await this.redis.set(dataKey(hash), blob, 'EX', KEEP_S, 'NX');
+        await this.redis.expire(dataKey(hash), KEEP_S);
+      });
     }
     this.dataHash = hash;
     return hash;
@@ -178,9 +229,10 @@ export class QueueRunner implements Runner {
     const { BUILTIN_STRATEGIES } = await import('../../strategies/index.js');
     let m: { hash: string; name: string } | null = null;
     if (!BUILTIN_STRATEGIES.has(spec)) {
+      queueModuleName(spec);
       const source = readFileSync(resolve(spec));
       m = { hash: sha256(source), name: basename(spec) };
-      await this.redis.set(moduleKey(m.hash), source, 'EX', KEEP_S);
+      await this.patiently('sending the strategy module', () => this.redis.set(moduleKey(m!.hash), source, 'EX', KEEP_S));
     }
     this.modules.set(spec, m);
     return m;
@@ -194,9 +246,11 @@ export class QueueRunner implements Runner {
       tasks.map(async (t) => {
         const mod = await this.moduleOf(t.task.strategy);
         const task = encodeValue(t.task);
-        const id = sha256(`${VERSION}\n${mod?.hash ?? `builtin:${t.task.strategy}`}\n${dataHash}\n${task}`);
+        // (the key's fingerprint in the id: results made under another key are not these jobs)
+        const id = sha256(`${VERSION}\n${this.key?.id ?? 'no-key'}\n${mod?.hash ?? `builtin:${t.task.strategy}`}\n${dataHash}\n${task}`);
         // --timeout and --max-memory hold on the worker that runs the task
-        const data: JobData = { version: VERSION, dataHash, dataIn: this.dataStore === undefined ? 'redis' : 'store', moduleHash: mod?.hash ?? null, moduleName: mod?.name ?? null, label: t.label, task, ...(this.guard?.timeoutMs !== undefined ? { timeoutMs: this.guard.timeoutMs } : {}), ...(this.guard?.maxMemoryMb !== undefined ? { maxMemoryMb: this.guard.maxMemoryMb } : {}) };
+        const unsigned: Omit<JobData, 'mac'> = { version: VERSION, dataHash, dataIn: this.dataStore === undefined ? 'redis' : 'store', moduleHash: mod?.hash ?? null, moduleName: mod?.name ?? null, label: t.label, task, ...(this.guard?.timeoutMs !== undefined ? { timeoutMs: this.guard.timeoutMs } : {}), ...(this.guard?.maxMemoryMb !== undefined ? { maxMemoryMb: this.guard.maxMemoryMb } : {}) };
+        const data: JobData = { ...unsigned, mac: this.key ? this.key.mac('job', id, jobContent(unsigned)) : null };
         return { id, name: t.task.kind, data };
       }),
     );
@@ -212,8 +266,8 @@ export class QueueRunner implements Runner {
     try {
       // a task that failed before (a worker's own failure: data it could not read, another
       // version) is tried again, not answered with its old failure: its job goes first
-      await answerWithin(Promise.all(unique.map(async (j) => ((await this.queue.getJobState(j.id)) === 'failed' ? (await this.queue.getJob(j.id))?.remove() : undefined))), GRACE_MS, 'reading the tasks');
-      const added = this.flows.add({
+      await this.patiently('reading the tasks', () => Promise.all(unique.map(async (j) => ((await this.queue.getJobState(j.id)) === 'failed' ? (await this.queue.getJob(j.id))?.remove() : undefined))));
+      const add = () => this.flows.add({
         name: 'validation',
         queueName: RUNS,
         data: { version: VERSION, tasks: unique.length, label: tasks[0]!.label },
@@ -221,7 +275,7 @@ export class QueueRunner implements Runner {
         // a worker's own failure (data gone, a hash that does not match) fails the flow
         children: unique.map((j) => ({ name: j.name, queueName: QUEUE, data: j.data, opts: { jobId: j.id, removeOnComplete: { age: KEEP_S }, removeOnFail: { age: KEEP_S }, attempts: 1, failParentOnFailure: true } })),
       });
-      await answerWithin(added, GRACE_MS, 'sending the tasks');
+      await this.patiently('sending the tasks', add);
       await this.wait(tasks, waiters, out, parentId);
     } catch (e) {
       // a task's failure ends the run at once: its flow's other tasks that have not started go too
@@ -301,7 +355,8 @@ export class QueueRunner implements Runner {
           const first = tasks[waiters.get(id)![0]!]!;
           if (r === 'lost') throw new TickfoldError('queue-lost', `${first.label}: its job left the queue before it finished (Redis restarted without persistence, or the job was removed); run the command again (finished tasks are kept and not run twice); queue ${maskUrl(this.url)}`, 3);
           if (r === undefined) return;
-          if ('failedReason' in r) throw new TickfoldError('queue-failed', `${first.label}: the worker could not run it: ${r.failedReason}`, 3);
+          if ('failedReason' in r) throw new TickfoldError('queue-failed', `${first.label}: the worker could not run it: ${printable(r.failedReason)}`, 3);
+          if ('forged' in r) throw new TickfoldError('queue-forged', `${first.label}: refusing its result in the queue (job ${id}): ${r.forged}; no report was written, and the job was removed. Something other than a tickfold worker with this key wrote it: check who can write to ${maskUrl(this.url)}, and that every worker has the same ${KEY_ENV}; then run the command again`, 3);
           for (const k of waiters.get(id)!) {
             if (r.result.kind === 'failure') throw new TickfoldError(r.result.code, tasks[k]!.task.kind === 'run' ? r.result.message : `${tasks[k]!.label}: ${r.result.message}`, r.result.exitCode);
             out[k] = r.result;
@@ -334,15 +389,35 @@ export class QueueRunner implements Runner {
   }
 
   /** A job's outcome: its result, its failure, undefined while it runs, or 'lost' when it is gone. */
-  private async readJob(id: string): Promise<{ result: TaskResult | TaskFailure } | { failedReason: string } | 'lost' | undefined> {
+  private async readJob(id: string): Promise<{ result: TaskResult | TaskFailure } | { failedReason: string } | { forged: string } | 'lost' | undefined> {
     // the state first, then the job: a job read before its state could have finished in between,
     // and its copy would lack the result (seen: a completed job with no return value)
     const state = await this.queue.getJobState(id);
     const job = await this.queue.getJob(id);
     if (!job || state === 'unknown') return 'lost';
     if (state === 'failed') return { failedReason: job.failedReason };
-    if (state !== 'completed' || typeof job.returnvalue !== 'string') return undefined; // not readable yet: the next look
-    return { result: unpackResult(decodeValue(job.returnvalue)) as TaskResult | TaskFailure };
+    if (state !== 'completed' || job.returnvalue === null || job.returnvalue === undefined) return undefined; // not readable yet: the next look
+    // the worker's code checked before a byte of the result is decoded
+    const rv = job.returnvalue as Partial<JobReturn> | string;
+    const forged = async (why: string): Promise<{ forged: string }> => {
+      // gone from the queue, so that the command run again runs that task afresh
+      await job.remove().catch(() => undefined);
+      return { forged: why };
+    };
+    if (typeof rv !== 'object' || typeof rv.result !== 'string') return forged('it is not a tickfold result');
+    if (this.key) {
+      if (rv.mac === null || rv.mac === undefined) return forged('it carries no authentication code (a worker without a key, or not a worker)');
+      if (!this.key.verify('result', id, rv.result, rv.mac)) return forged('its authentication code does not match (the result was changed in Redis, or made under another key)');
+    } else if (rv.mac !== null) {
+      return forged('it carries an authentication code, and this command has no key to check it');
+    }
+    let decoded: unknown;
+    try {
+      decoded = decodeValue(rv.result);
+    } catch {
+      return forged('it cannot be decoded');
+    }
+    return { result: unpackResult(decoded) };
   }
 
   async close(): Promise<void> {
@@ -358,6 +433,17 @@ export class QueueRunner implements Runner {
     this.redis.disconnect();
   }
 
+}
+
+/**
+ * A strategy module file's name as it travels to the workers (queue-codec.ts moduleNameProblem),
+ * else a usage error with the fix: checked before any work.
+ */
+export function queueModuleName(spec: string): string {
+  const name = basename(spec);
+  const problem = moduleNameProblem(name);
+  if (problem !== undefined) throw new TickfoldError('usage', `strategy file ${spec}: its name cannot travel to the queue's workers (${problem}); a worker takes a plain file name ending in .ts, .mts, .mjs, .js or .cjs: rename the file`, 2);
+  return name;
 }
 
 /** The task slots of the tickfold workers connected to the queue (each worker's name ends in -c<concurrency>). */

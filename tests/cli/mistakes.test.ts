@@ -114,7 +114,7 @@ describe('work that cannot explode', () => {
     const ok = cli('walk-forward', '--strategy', 'momentum', '--data', 'eu.csv', '--train', '1y', '--test', '6mo', '--grid', 'lookback=5,20', '--json', 'wf.json');
     expect(ok.code, ok.stderr).toBe(0);
     // 2 momentum trials and one per baseline
-    expect(ok.stderr).toMatch(/^plan: 13 folds \(first: train 1991-07-02 → 1992-07-01T06:00:00Z, test → 1992-12-30T21:00:00Z; last: test 1998-07-01T18:00:00Z → the end\); 6 trials \(one replay each\) × 13 in-sample choices, then 5 out-of-sample runs$/m);
+    expect(ok.stderr).toMatch(/^plan: 13 folds \(first: train 1991-07-02 → 1992-07-01T06:00:00Z, test → 1992-12-30T21:00:00Z; last: test 1998-07-01T18:00:00Z → the end\); 6 trials \(one replay each\) × 13 in-sample choices, then 5 out-of-sample runs; each backtest stopped after 30m \(--timeout default; none for no limit\)$/m);
     const rep = JSON.parse(readFileSync(join(d, 'wf.json'), 'utf8')) as { folds: unknown[] };
     expect(rep.folds).toHaveLength(13);
     expect(cli('walk-forward', '--strategy', 'momentum', '--data', 'eu.csv', '--train', '1y', '--test', '6mo', '--max-folds', '5').stderr).toMatch(/more than --max-folds 5/);

@@ -60,6 +60,37 @@ describe('trial ledger', () => {
     expect(runCli(['ledger', 'forget', '--ledger', ledger, '--all'], d).stdout).toMatch(/forgot 4 trials/);
   });
 
+  it("ledger forget --data-hash '_' or '%' deletes nothing: a prefix is plain hex, never a LIKE pattern; a real prefix deletes its own trials only", () => {
+    const d = tempDir();
+    const ledger = join(d, 'l.sqlite');
+    const h1 = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+    const h2 = 'ffeeddccbbaa00112233445566778899aabbccdd';
+    const l = Ledger.open(ledger);
+    // 14 trials on two data sets (as issue 29 found them: '_' deleted all 14)
+    l.record([...Array.from({ length: 10 }, (_, k) => trial(`k${k}`, 'pairs', 0.1, h1)), ...Array.from({ length: 4 }, (_, k) => trial(`m${k}`, 'linreg', 0.2, h2))]);
+    // the library: '_' and '%' are characters to compare, not wildcards
+    expect(l.rows({ dataHash: '_' })).toHaveLength(0);
+    expect(l.rows({ dataHash: '%' })).toHaveLength(0);
+    expect(l.rows({ dataHash: 'a1_2' })).toHaveLength(0);
+    expect(l.show('_')).toBeUndefined();
+    expect(l.show('k_')).toBeUndefined();
+    expect(l.rows({ dataHash: 'a1b2' })).toHaveLength(10);
+    l.close();
+    for (const bad of ['_', '%', 'a1%', '']) {
+      const r = runCli(['ledger', 'forget', '--ledger', ledger, '--data-hash', bad], d);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toMatch(/--data-hash '.*': a hash prefix is hexadecimal \(0-9, a-f\)/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(runCli(['ledger', 'show', '--ledger', ledger, '_'], d).code).toBe(2);
+    expect(runCli(['ledger', 'list', '--ledger', ledger], d).stdout).toMatch(/14 trials/);
+    // a true prefix (any case) forgets that data's trials, and only those
+    const ok = runCli(['ledger', 'forget', '--ledger', ledger, '--data-hash', 'FFEE'], d);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/forgot 4 trials/);
+    expect(runCli(['ledger', 'list', '--ledger', ledger], d).stdout).toMatch(/10 trials[\s\S]*a1b2c3d4e5f6 +pairs +10/);
+  });
+
   const writer = (path: string, tag: string, batches: number, size: number): string => `
     const { Ledger } = await import(${JSON.stringify(join(ROOT, 'dist/src/ledger/ledger.js'))});
     const l = Ledger.open(${JSON.stringify(path)});

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../helpers.js';
+import { until } from './redis-server.js';
 
 const REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
 const describeRedis: typeof describe = REDIS ? describe : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: no redis-server here; apt-get install redis-server (.ci/run does)]`, fn)) as typeof describe);
@@ -21,7 +22,32 @@ const freePort = (): Promise<number> =>
   });
 
 const BIN = join(ROOT, 'bin/tickfold');
+// the queue's shared key, for the coordinators and workers these tests start (they inherit it);
+// the attacks it stops are in security.test.ts
+process.env.TICKFOLD_QUEUE_KEY = '5b0e7c1d9a2f4e6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The queue on port `p` as it is now; its `started()` resolves once a task that was not in it
+ * then is (the coordinator started after this call has sent its tasks): the moment to interrupt
+ * it, not a fixed wait (on a busy machine the coordinator may not even have connected after
+ * seconds), and not fooled by tasks earlier tests left there.
+ */
+const watchQueue = async (p: number): Promise<{ started: () => Promise<void> }> => {
+  const { Queue } = await import('bullmq');
+  const q = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port: p } });
+  const ids = async (): Promise<string[]> => (await q.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'waiting-children'])).map((j) => j.id!);
+  const before = new Set(await ids());
+  return {
+    started: async () => {
+      try {
+        await until(async () => (await ids()).some((id) => !before.has(id)), 'the coordinator to send its tasks', 600);
+      } finally {
+        await q.close();
+      }
+    },
+  };
+};
 
 /** The report without the command line it records (the one thing that differs between a local and a queued run). */
 const content = (file: string): unknown => {
@@ -190,10 +216,11 @@ describeRedis('walk-forward on the queue', () => {
   it('Ctrl-C on the coordinator: exit 130, no report, its jobs not yet started removed from the queue', async () => {
     const d = tempDir();
     writeFileSync(join(d, 'slow2.mjs'), `export default { name: 'slow2', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 100 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`);
+    const watch = await watchQueue(port);
     const coordinator = spawn(process.execPath, [BIN, 'walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow2.mjs'), '--grid', 'k=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--json', join(d, 'r.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     coordinator.stderr!.on('data', (b) => (err += String(b)));
-    await sleep(1500);
+    await watch.started(); // its tasks are in the queue (not a fixed wait: the machine may be busy)
     coordinator.kill('SIGINT');
     const code = await new Promise<number>((res) => coordinator.on('exit', (c) => res(c ?? 1)));
     expect(code).toBe(130);
@@ -244,38 +271,40 @@ describeRedis('walk-forward on the queue', () => {
     const own = [0, 1].map(() => spawn(process.execPath, [BIN, 'worker', '--queue', u2, '--concurrency', '1'], { stdio: 'ignore' }));
     try {
       await sleep(1000);
+      const watch = await watchQueue(p2);
       const coordinator = spawn(process.execPath, [BIN, ...a, '--queue', u2, '--json', join(d, 'queue.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       coordinator.stderr!.on('data', (b) => (err += String(b)));
-      await sleep(1500);
+      await watch.started();
       spawnSync('redis-cli', ['-p', String(p2), 'shutdown']); // saves its data, then stops
       await new Promise((res) => r2.on('exit', res));
       await sleep(2000);
       r2 = spawn(REDIS!, aof, { stdio: 'ignore' });
       const code = await new Promise<number>((res) => coordinator.on('exit', (c) => res(c ?? 1)));
       expect(code, err).toBe(0);
-      expect(err).toMatch(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ \(Redis does not answer\); waiting up to 10 s/);
+      expect(err).toMatch(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ \(Redis does not answer\)( while [a-z ]+)?; waiting up to 10 s/);
       expect(err).toMatch(/is back after [\d.]+ s; going on/);
       expect(content(join(d, 'queue.json'))).toEqual(content(join(d, 'local.json')));
     } finally {
       for (const w of own) w.kill('SIGKILL');
       r2.kill('SIGKILL');
     }
-  }, 60_000);
+  }, 150_000);
 
   it('Redis stopped mid-run: a clear error, no report', async () => {
     const d = tempDir();
     writeFileSync(join(d, 'slow.mjs'), `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`);
+    const watch = await watchQueue(port);
     const coordinator = spawn(process.execPath, [BIN, 'walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow.mjs'), '--grid', 'k=1,2,3,4,5,6', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--json', join(d, 'r.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     coordinator.stderr!.on('data', (b) => (err += String(b)));
-    await sleep(1500);
+    await watch.started();
     redis.kill('SIGKILL');
     const code = await new Promise<number>((res) => coordinator.on('exit', (c) => res(c ?? 1)));
-    expect(code).toBe(3);
+    expect(code, err).toBe(3);
     // it waits a while for Redis to come back (the test above), then gives up
     expect(err).toMatch(/waiting up to 10 s for it to come back/);
-    expect(err).toMatch(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ mid-run \(Redis did not come back within 10 s\); no report was written/);
+    expect(err).toMatch(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ (mid-run|while sending the tasks) \(Redis did not come back within 10 s\); no report was written/);
     expect(existsSync(join(d, 'r.json'))).toBe(false);
     await startRedis(); // for any test after this one
   }, 60_000);
