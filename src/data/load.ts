@@ -50,6 +50,8 @@ export interface LoadOptions {
    * does not wait for them (1M vendor bars: ~150 ms of the first run).
    */
   readonly deferCache?: boolean;
+  /** Told what the user should know but that is not an error (a damaged cache file, rebuilt). */
+  readonly onNote?: (message: string) => void;
 }
 
 /** What was loaded from one file. */
@@ -147,8 +149,11 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
   const bytes = statSync(file).size;
   const key = useCache ? cacheKey(file, { ...rowOpts, v: 1 }) : undefined;
   if (key) {
-    const hit = readCache(dir, key, opts.shared === true);
-    if (hit) {
+    const read = readCache(dir, key, opts.shared === true);
+    // a damaged cache file is said, and replaced below by the parse of the file itself
+    if ('damaged' in read) opts.onNote?.(`${read.damaged}; ${file} is parsed again and the cache rewritten`);
+    if ('hit' in read) {
+      const hit = read.hit;
       return {
         table: hit.table,
         header: hit.header,
