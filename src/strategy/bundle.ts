@@ -49,7 +49,7 @@ export async function bundleStrategy(spec: string): Promise<BundledStrategy> {
   const imports = new Set<string>();
   for (const [path, input] of Object.entries(r.metafile.inputs)) {
     if (/(^|[\\/])node_modules[\\/]/.test(path)) continue; // a package's own imports are its business
-    for (const i of input.imports) if (i.original !== undefined) imports.add(i.original);
+    for (const i of input.imports) imports.add(i.original ?? i.path);
   }
   return { code: r.outputFiles![0]!.text, imports: [...imports].sort() };
 }
