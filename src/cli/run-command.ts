@@ -10,7 +10,7 @@ import { annualised, outcomeOf, prepareRun, type PreparedRun, type RunOutcome, t
 import { loadData, type FileSummary } from '../data/load.js';
 import { TaskRunner, type Guard } from '../validation/pool.js';
 import { checkInterrupted, interruptSignal } from './interrupt.js';
-import { writeFileAtomic } from '../report/atomic.js';
+import { writeFilesAtomic } from '../report/atomic.js';
 import { buildRunReport, renderRunJson, renderRunText, renderTradesCsv } from '../report/run-report.js';
 import { describeParams, parseParamPairs, resolveParams } from '../strategy/params.js';
 import type { StrategyModule } from '../strategy/types.js';
@@ -164,9 +164,12 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     // the HTML report's code is loaded only when one is asked for
     const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out, shownTable)) : undefined;
     checkInterrupted();
-    if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
-    if (csv !== undefined) writeFileAtomic(f.trades!, csv);
-    if (html !== undefined) writeFileAtomic(f.report!, html);
+    // all the outputs or none (report/atomic.ts)
+    writeFilesAtomic([
+      ...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []),
+      ...(csv !== undefined ? [{ path: f.trades!, data: csv }] : []),
+      ...(html !== undefined ? [{ path: f.report!, data: html }] : []),
+    ]);
     if (f.json === '-') process.stdout.write(json!);
     else if (!f.quiet) {
       process.stdout.write(renderRunText(report, out) + '\n');

@@ -13,7 +13,7 @@ import { rowTime, sliceTime } from '../data/table.js';
 import { durationError, formatIso, parseDuration } from '../data/time.js';
 import { checkBenchmark, parseTimeBound } from '../engine/run-job.js';
 import { choosePeriod } from '../metrics/period.js';
-import { writeFileAtomic } from '../report/atomic.js';
+import { writeFilesAtomic } from '../report/atomic.js';
 import { buildValidationReport, renderValidationJson, renderValidationText, type ValidationContext } from '../report/validation-report.js';
 import { parseParamPairs, resolveParams } from '../strategy/params.js';
 import type { StrategyModule } from '../strategy/types.js';
@@ -345,8 +345,8 @@ async function validateWith(
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
   const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, ctx.params, table)) : undefined;
   checkInterrupted();
-  if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
-  if (html !== undefined) writeFileAtomic(f.report!, html);
+  // both outputs or neither (report/atomic.ts)
+  writeFilesAtomic([...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []), ...(html !== undefined ? [{ path: f.report!, data: html }] : [])]);
   if (f.json === '-') process.stdout.write(json!);
   else if (!f.quiet) {
     process.stdout.write(renderValidationText(outcome, ctx) + '\n');

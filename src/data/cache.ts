@@ -21,6 +21,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { BadRowSample } from './rows.js';
+import { removeStaleTemps, tempPathFor } from '../report/atomic.js';
 import type { ResolvedHeader, TickKind } from './schema.js';
 import type { FileTable } from './table.js';
 
@@ -194,14 +195,13 @@ export function readCache(dir: string, key: CacheKey, shared = false): CacheRead
 
 const align8 = (x: number): number => Math.ceil(x / 8) * 8;
 
-let tmpCounter = 0;
-
 /** Writes the cache atomically (temp file + rename). Failures are ignored: a cache is optional. */
 export function writeCache(dir: string, key: CacheKey, f: CachedFile): boolean {
   const path = cachePath(dir, key);
-  const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
+  const tmp = tempPathFor(path);
   try {
     mkdirSync(dir, { recursive: true });
+    removeStaleTemps(dir); // of runs killed while they wrote
     const t = f.table;
     const parts: Uint8Array[] = [t.ts, ...t.cols, t.sym].map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     const meta: Meta = {
