@@ -127,8 +127,8 @@ export function checkWritableFolder(flag: string, path: string): void {
     } catch (e) {
       if (e instanceof EnvironmentError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && dirname(dir) !== dir) {
-        dir = dirname(dir); // made when the outputs are written
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(dir) !== dir) {
+        dir = dirname(dir); // made when the outputs are written (or a file above it, said next)
         continue;
       }
       throw environmentError(e, `${flag} ${path}: cannot use the folder ${dir}`, 'nothing was run') ?? e;

@@ -3,6 +3,7 @@
  * names the module or the handler: "strategy './s.mjs' tried to read /data/x.csv: ...". Kept apart
  * from sandbox.ts so that the engine can word a handler's refusal without importing node:fs.
  */
+import { resolve } from 'node:path';
 import { TickfoldError } from '../errors.js';
 
 /** Strategy code tried something the sandbox does not allow (exit 3, as other strategy faults). Its message reads after a subject: "tried to ...". */
@@ -24,7 +25,9 @@ export function deniedText(e: unknown): string | undefined {
   const what = err.permission ?? '';
   if (what.startsWith('FileSystem')) {
     const verb = what === 'FileSystemWrite' ? 'write' : 'read';
-    return `tried to ${verb}${err.resource ? ` ${err.resource}` : ' a file'}: strategy code may not touch files (a strategy that reads the data itself sees prices ahead of the clock); if it needs this, allow it with --allow-fs ${err.resource ?? 'PATH'}`;
+    // the path as the strategy wrote it may be relative: said from the root, as --allow-fs takes it
+    const path = err.resource ? resolve(err.resource) : undefined;
+    return `tried to ${verb}${path ? ` ${path}` : ' a file'}: strategy code may not touch files (a strategy that reads the data itself sees prices ahead of the clock); if it needs this, allow it with --allow-fs ${path ?? 'PATH'}`;
   }
   if (what === 'ChildProcess') return 'tried to start a child process: strategy code may not; allow it with --allow-child-process';
   if (what === 'WorkerThreads') return 'tried to start a worker thread: strategy code may not';
