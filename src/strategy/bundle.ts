@@ -11,7 +11,8 @@
  * too) stays closed. The same pass lists what the module imports, which `tickfold check` reports.
  */
 import { builtinModules } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 
 export interface BundledStrategy {
@@ -22,6 +23,13 @@ export interface BundledStrategy {
 }
 
 const BUILTIN = new Set(builtinModules);
+
+/** This install's entry points (package.json's exports), from dist/src/strategy/bundle.js or src/strategy/bundle.ts. */
+const INSTALL = (() => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = resolve(here, '..', '..', ...(/[\\/]dist[\\/]src[\\/]strategy$/.test(here) ? ['..'] : []));
+  return { main: join(root, 'dist/src/index.js'), strategies: join(root, 'dist/strategies/index.js') };
+})();
 /** Whether an import names one of Node's built-in modules (`fs`, `node:fs`, `fs/promises`). */
 export const isBuiltin = (spec: string): boolean => spec.startsWith('node:') || BUILTIN.has(spec);
 
@@ -30,7 +38,30 @@ export async function bundleStrategy(spec: string): Promise<BundledStrategy> {
   const { build } = await import('esbuild');
   let r;
   try {
-    r = await build({ entryPoints: [file], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, metafile: true, logLevel: 'silent', absWorkingDir: dirname(file) });
+    r = await build({
+      entryPoints: [file],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      absWorkingDir: dirname(file),
+      // a package written as CommonJS requires Node's modules at run time: give the bundle a
+      // require (from the strategy's place), as the file itself would have had
+      banner: { js: `import { createRequire as __tickfoldCreateRequire } from 'node:module'; const require = __tickfoldCreateRequire(${JSON.stringify(file)});` },
+      // 'tickfold' itself is this install's, imported as it is (a copy of the engine inside the
+      // strategy would be another engine; the threads may read the install)
+      plugins: [
+        {
+          name: 'tickfold-itself',
+          setup(b) {
+            b.onResolve({ filter: /^tickfold(\/strategies)?$/ }, (a) => ({ path: pathToFileURL(a.path === 'tickfold' ? INSTALL.main : INSTALL.strategies).href, external: true }));
+          },
+        },
+      ],
+    });
   } catch (e) {
     const errors = (e as { errors?: { text: string; location?: { file: string; line: number; column: number; lineText: string } | null }[] }).errors ?? [];
     const first = errors[0];

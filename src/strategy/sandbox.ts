@@ -29,7 +29,7 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SandboxError } from './denied.js';
 
@@ -44,13 +44,21 @@ export interface SandboxPolicy {
 export const STRICT: SandboxPolicy = { allowFs: [], allowNet: false, allowChildProcess: false };
 
 
-/** tickfold's own install: its compiled code and its dependencies, which the worker threads load. */
+/**
+ * tickfold's own install: its compiled code and its dependencies, which the worker threads load:
+ * `dist/`, `package.json`, and every `node_modules` folder from the install up (an installed
+ * tickfold's dependencies are hoisted next to it: app/node_modules/piscina).
+ */
 function installPaths(): string[] {
   // this file is dist/src/strategy/sandbox.js (or src/strategy/sandbox.ts in tests, run from dist)
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(/[\\/]dist[\\/]src[\\/]strategy$/.test(dirname(fileURLToPath(import.meta.url))) ? ['..'] : []));
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = resolve(here, '..', '..', ...(/[\\/]dist[\\/]src[\\/]strategy$/.test(here) ? ['..'] : []));
   const out = [join(root, 'dist'), join(root, 'package.json')];
-  const nm = join(root, 'node_modules');
-  if (existsSync(nm)) out.push(nm, realpathSync(nm));
+  for (let d = root; ; d = dirname(d)) {
+    if (basename(d) === 'node_modules') out.push(...bothPaths(d));
+    else if (existsSync(join(d, 'node_modules'))) out.push(...bothPaths(join(d, 'node_modules')));
+    if (dirname(d) === d) break;
+  }
   return out;
 }
 

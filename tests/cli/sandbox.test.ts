@@ -6,6 +6,7 @@
  * it; one that looped at its top level ignored --timeout; process.exit(0) there made run,
  * walk-forward and check exit 0 with no output.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -98,6 +99,31 @@ describe("a module's top level and create() are guarded like handlers", () => {
     const wf = runCli(['walk-forward', '--strategy', LOOP_TOP, '--data', QUOTES, '--no-cache', '--train', '1h', '--test', '30m', '--timeout', '2s', '--workers', '1'], d);
     expect(wf.code, wf.stderr).toBe(3);
     expect(wf.stderr).toContain(`strategy ${LOOP_TOP}: did not finish within 2s`);
+  });
+
+  it('SIGTERM, or SIGINT, while a module loops at its top level: stopped at once (it waited for kill -9)', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const marker = join(d, `looping-${signal}`);
+      // the module says it has started looping (a file it is allowed to write), then loops
+      const s = module(`loop-said-${signal}.mjs`, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');\nfor (;;) {}\nexport default { name: 'x', description: '', params: {}, create() { return {}; } };\n`);
+      const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [join(ROOT, 'bin/tickfold'), 'run', '--strategy', s, '--data', QUOTES, '--no-cache', '--allow-fs', d], { cwd: d });
+        let stderr = '';
+        child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        const poll = setInterval(() => {
+          if (existsSync(marker)) {
+            clearInterval(poll);
+            child.kill(signal);
+          }
+        }, 20);
+        child.on('exit', (code) => {
+          clearInterval(poll);
+          done({ code, stderr });
+        });
+      });
+      expect(r.code, r.stderr).toBe(signal === 'SIGTERM' ? 143 : 130);
+      expect(r.stderr).toContain(`interrupted (${signal})`);
+    }
   });
 
   it('process.exit(0) at the top level is an error naming the module in run, walk-forward and check (it was exit 0, no output)', () => {
