@@ -67,15 +67,16 @@ export async function bundleStrategy(spec: string): Promise<BundledStrategy> {
     const first = errors[0];
     if (!first) throw new UsageError(`cannot load strategy ${spec}: ${(e as Error).message}`);
     const missing = /Could not resolve "([^"]+)"/.exec(first.text)?.[1];
-    const at = first.location ? `${resolve(dirname(file), first.location.file)}:${first.location.line}:${first.location.column + 1}: ` : '';
+    const at = first.location ? `${resolve(dirname(file), first.location.file)}:${first.location.line}:${first.location.column + 1}` : '';
     if (missing !== undefined && !missing.startsWith('.') && !missing.startsWith('/')) {
       const pkg = missing.split('/').slice(0, missing.startsWith('@') ? 2 : 1).join('/');
       throw new UsageError(
-        `cannot load strategy ${spec}: ${at}it imports '${missing}', which is not installed where the strategy is; install it next to the strategy (cd ${dirname(file)} && npm install ${pkg})` +
-          (missing === 'tickfold' ? ", or import only types from it (import type { StrategyModule } from 'tickfold' needs nothing installed)" : ''),
+        `cannot load strategy ${spec}: it imports '${missing}', which is not installed where the strategy is; install it next to the strategy (cd ${dirname(file)} && npm install ${pkg})` +
+          (missing === 'tickfold' ? ", or import only types from it (import type { StrategyModule } from 'tickfold' needs nothing installed)" : '') +
+          (at ? ` (at ${at})` : ''),
       );
     }
-    throw new UsageError(`cannot load strategy ${spec}: ${at}${first.text}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`);
+    throw new UsageError(`cannot load strategy ${spec}: ${at ? `${at}: ` : ''}${first.text}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`);
   }
   const imports = new Set<string>();
   for (const [path, input] of Object.entries(r.metafile.inputs)) {
