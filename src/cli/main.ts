@@ -4,6 +4,7 @@
 import { checkOutputValues } from './outputs.js';
 import { Command, CommanderError } from 'commander';
 import { TickfoldError } from '../errors.js';
+import { environmentError } from '../environment.js';
 import { VERSION } from '../version.js';
 import { installInterruptHandlers } from './interrupt.js';
 import { maskUrl } from '../validation/queue-url.js';
@@ -66,6 +67,12 @@ export async function main(argv: readonly string[], manifestArgv: readonly strin
     if (e instanceof TickfoldError) {
       process.stderr.write(`tickfold: ${e.message}\n`);
       return e.exitCode;
+    }
+    // a full disk, a read-only folder, a broken link met where no code said it: the machine's, not a bug
+    const env = environmentError(e);
+    if (env) {
+      process.stderr.write(`tickfold: ${env.message}\n`);
+      return env.exitCode;
     }
     process.stderr.write(`tickfold: internal error (a bug in tickfold; please report it):\n${(e as Error)?.stack ?? String(e)}\n`);
     return 1;

@@ -71,6 +71,7 @@ export function toLoadOptions(f: RawLoadFlags): LoadOptions {
     barStamp: f.barStamp === 'end' ? 'end' : 'start',
     cache: f.cache !== false,
     ...(f.cacheDir !== undefined ? { cacheDir: f.cacheDir } : {}),
+    onNote: (m) => process.stderr.write(`tickfold: note: ${m}\n`),
   };
 }
 

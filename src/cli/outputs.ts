@@ -7,11 +7,12 @@
  * value that is one of the command's inputs (a data file, a strategy module) is refused, so a
  * forgotten file name can never make `--json` swallow, and overwrite, the first data file.
  */
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { looksLikePath } from '../strategy/load.js';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
+import { EnvironmentError, environmentError } from '../environment.js';
 
 /** The project's bundled `data/` folder (next to package.json, from src/ or dist/src/). */
 export const BUNDLED_DATA: string | undefined = (() => {
@@ -107,6 +108,36 @@ export function guardOutputs(outputs: readonly OutputSpec[], inputs: readonly st
     const other = seen.get(p);
     if (other !== undefined) throw new UsageError(`${other} and ${o.flag} both write ${o.path}; give each its own file`);
     seen.set(p, o.flag);
+    checkWritableFolder(o.flag, o.path);
+  }
+}
+
+/**
+ * The folder an output goes to can be written, checked before any work (a walk-forward that did
+ * all its work and recorded its trials used to fail only at the end): its nearest existing folder
+ * is a folder, and writable (access(2): EROFS on a read-only mount, EACCES without permission).
+ * A full disk can only be met when writing (report/atomic.ts says it then).
+ */
+export function checkWritableFolder(flag: string, path: string): void {
+  let dir = dirname(resolve(path));
+  for (;;) {
+    try {
+      if (!statSync(dir).isDirectory()) throw new EnvironmentError(`${flag} ${path}: ${dir} is a file, not a folder (ENOTDIR); nothing was run; give a path in a folder`);
+      break;
+    } catch (e) {
+      if (e instanceof EnvironmentError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(dir) !== dir) {
+        dir = dirname(dir); // made when the outputs are written (or a file above it, said next)
+        continue;
+      }
+      throw environmentError(e, `${flag} ${path}: cannot use the folder ${dir}`, 'nothing was run') ?? e;
+    }
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw environmentError(e, `${flag} ${path}: the folder ${dir} cannot be written`, 'nothing was run') ?? e;
   }
 }
 

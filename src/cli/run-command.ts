@@ -11,16 +11,16 @@ import type { FileSummary, LeftOut } from '../data/load.js';
 import { loadCommandData } from './load-data.js';
 import { TaskRunner, type Guard } from '../validation/pool.js';
 import { checkInterrupted, interruptSignal } from './interrupt.js';
-import { writeFileAtomic } from '../report/atomic.js';
+import { writeFilesAtomic } from '../report/atomic.js';
 import { buildRunReport, renderRunJson, renderRunText, renderTradesCsv } from '../report/run-report.js';
 import { describeParams, parseParamPairs, resolveParams } from '../strategy/params.js';
-import { createStrategy } from '../strategy/instance.js';
-import { loadStrategy } from '../strategy/load.js';
+import type { StrategyModule } from '../strategy/types.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
 import { routeEntries } from './strategy-args.js';
 import { addExecutionFlags, describeModels, executionInputs, toExecutionSettings, type RawExecFlags as RawExecutionFlags } from './execution-options.js';
+import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 
 
@@ -48,8 +48,8 @@ export const DEFAULT_TIMEOUT = '30m';
 /** The longest `--timeout` (12 hours): a batch of 32 trials times it stays within a timer's 2^31-1 ms. */
 const MAX_TIMEOUT_MS = 12 * 3_600_000;
 
-/** The limits on strategy code (`--timeout`, default {@link DEFAULT_TIMEOUT}, `none` for none; `--max-memory`) and the interrupt that stops it. */
-export function toGuard(f: { timeout?: string; maxMemory?: string }): Guard {
+/** The limits on strategy code (`--timeout`, default {@link DEFAULT_TIMEOUT}, `none` for none; `--max-memory`), the interrupt that stops it, and the sandbox of strategy code). */
+export function toGuard(f: { timeout?: string; maxMemory?: string }, sandbox?: Guard['sandbox']): Guard {
   let timeoutMs: number | undefined;
   const timeout = f.timeout ?? DEFAULT_TIMEOUT;
   if (timeout !== 'none') {
@@ -61,7 +61,7 @@ export function toGuard(f: { timeout?: string; maxMemory?: string }): Guard {
     if (timeoutMs > MAX_TIMEOUT_MS) throw new UsageError(`--timeout '${timeout}' is longer than ${formatDuration(MAX_TIMEOUT_MS * 1000)}, the longest limit kept; give --timeout none for no limit`);
   }
   const maxMemoryMb = f.maxMemory === undefined ? undefined : numberOption('--max-memory', f.maxMemory, (x) => Number.isInteger(x) && x >= 64, 'an integer number of MB >= 64');
-  return { signal: interruptSignal, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}) };
+  return { signal: interruptSignal, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}), ...(sandbox ? { sandbox: { policy: sandbox.policy, modules: sandbox.modules } } : {}) };
 }
 
 export interface RawExecFlags extends RawExecutionFlags {
@@ -97,9 +97,10 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     .option('--report <file>', 'write the self-contained HTML report here (atomically)')
     .option('--quiet', 'print nothing but errors');
   addExecutionOptions(cmd);
+  addSandboxOptions(cmd);
   addLoadOptions(cmd);
   cmd.addHelpText('after', () => `\nBuilt-in strategies and their parameters:\n${[...BUILTIN_STRATEGIES.values()].map((m) => `${m.name}: ${m.description}\n${describeParams(m.params)}`).join('\n')}\n\n${describeModels()}\n`);
-  cmd.action(async (f: RawLoadFlags & RawExecFlags & { strategy: string; data: string[]; param: string[]; from?: string; to?: string; json?: string; trades?: string; report?: string; quiet?: boolean }) => {
+  cmd.action(async (f: RawLoadFlags & RawExecFlags & RawSandboxFlags & { strategy: string; data: string[]; param: string[]; from?: string; to?: string; json?: string; trades?: string; report?: string; quiet?: boolean }) => {
     guardOutputs(
       [
         { flag: '--json', path: f.json, stdout: true },
@@ -108,15 +109,23 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       ],
       [...f.data, ...strategyFiles([f.strategy]), ...executionInputs(f)],
     );
-    const strategy = await loadStrategy(f.strategy, BUILTIN_STRATEGIES);
-    // parameters and the instance checked before the data is read
-    const paramPairs = parseParamPairs(routeEntries('--param', f.param, new Map([[strategy.name, strategy.name], [f.strategy, strategy.name]]), strategy.name).get(strategy.name) ?? []);
-    createStrategy(strategy, resolveParams(strategy.name, strategy.params, paramPairs));
     const execution = toExecution(f);
     const seed = f.seed;
-    // the backtest runs on a worker thread, under the guard (time and memory limits, interrupts);
-    // the thread starts while this one loads the data
-    const runner = new TaskRunner(1, toGuard(f));
+    // the backtest runs on a worker thread, under the guard (time and memory limits, interrupts,
+    // the sandbox); the thread starts while this one loads the data. The strategy's module is
+    // loaded there too, never here (its top-level code is strategy code).
+    const runner = new TaskRunner(1, toGuard(f, await toSandbox(f, [f.strategy])));
+    let strategy: StrategyModule;
+    let paramPairs: ReturnType<typeof parseParamPairs>;
+    try {
+      strategy = await runner.describe(f.strategy, BUILTIN_STRATEGIES);
+      // parameters and the instance checked before the data is read
+      paramPairs = parseParamPairs(routeEntries('--param', f.param, new Map([[strategy.name, strategy.name], [f.strategy, strategy.name]]), strategy.name).get(strategy.name) ?? []);
+      await runner.describe(f.strategy, BUILTIN_STRATEGIES, [resolveParams(strategy.name, strategy.params, paramPairs)]);
+    } catch (e) {
+      await runner.close();
+      throw e;
+    }
     let out: RunOutcome & { files: readonly FileSummary[]; leftOut: readonly LeftOut[] };
     let shownTable: TickTable | undefined;
     try {
@@ -171,9 +180,12 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     // the HTML report's code is loaded only when one is asked for
     const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out, shownTable)) : undefined;
     await checkInterrupted();
-    if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
-    if (csv !== undefined) writeFileAtomic(f.trades!, csv);
-    if (html !== undefined) writeFileAtomic(f.report!, html);
+    // all the outputs or none (report/atomic.ts)
+    writeFilesAtomic([
+      ...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []),
+      ...(csv !== undefined ? [{ path: f.trades!, data: csv }] : []),
+      ...(html !== undefined ? [{ path: f.report!, data: html }] : []),
+    ]);
     if (f.json === '-') process.stdout.write(json!);
     else if (!f.quiet) {
       process.stdout.write(renderRunText(report, out) + '\n');

@@ -13,9 +13,8 @@ import { rowTime, sliceTime } from '../data/table.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
 import { checkBenchmark, parseTimeBound } from '../engine/run-job.js';
 import { choosePeriod } from '../metrics/period.js';
-import { writeFileAtomic } from '../report/atomic.js';
+import { writeFilesAtomic } from '../report/atomic.js';
 import { buildValidationReport, renderValidationJson, renderValidationText, type ValidationContext } from '../report/validation-report.js';
-import { loadStrategy } from '../strategy/load.js';
 import { parseParamPairs, resolveParams } from '../strategy/params.js';
 import type { StrategyModule } from '../strategy/types.js';
 import { DEFAULT_MAX_FOLDS, planFolds } from '../validation/folds.js';
@@ -37,10 +36,11 @@ import { costSweep, sweepPoint, type CostSweep, type SweepPoint } from '../valid
 import { dataHash } from '../ledger/keys.js';
 import { addExecutionOptions, benchmarkOption, toExecution, toGuard, type RawExecFlags } from './run-command.js';
 import { checkInterrupted } from './interrupt.js';
+import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { executionInputs } from './execution-options.js';
 
 
-interface RawValidationFlags extends RawLoadFlags, RawExecFlags {
+interface RawValidationFlags extends RawLoadFlags, RawExecFlags, RawSandboxFlags {
   queue?: string;
   dataStore?: string;
   queueKeyFile?: string;
@@ -114,6 +114,7 @@ function addValidationOptions(cmd: Command): Command {
     .option('--quiet', 'print nothing but errors')
     .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)');
   addExecutionOptions(cmd);
+  addSandboxOptions(cmd);
   addLedgerOptions(cmd);
   addLoadOptions(cmd);
   return cmd;
@@ -137,9 +138,16 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     ],
     [...f.data, ...strategyFiles(listed.map((l) => l.spec)), ...executionInputs(f)],
   );
-  // the listed strategies, called by their alias or their module's name
+  // the listed strategies, called by their alias or their module's name; a module file is
+  // bundled here and loaded on a guarded, sandboxed thread (its top-level code is strategy code)
+  const sandbox = await toSandbox(f, listed.map((l) => l.spec));
   const listedModules: StrategyModule[] = [];
-  for (const l of listed) listedModules.push(await loadStrategy(l.spec, BUILTIN_STRATEGIES));
+  const describer = listed.some((l) => !BUILTIN_STRATEGIES.has(l.spec)) ? new TaskRunner(1, toGuard(f, sandbox)) : undefined;
+  try {
+    for (const l of listed) listedModules.push(describer ? await describer.describe(l.spec, BUILTIN_STRATEGIES) : BUILTIN_STRATEGIES.get(l.spec)!);
+  } finally {
+    await describer?.close();
+  }
   const names = listed.map((l, i) => l.alias ?? listedModules[i]!.name);
   if (new Set(names).size !== names.length) throw new UsageError(`two listed strategies are called the same (${names.join(', ')}); list each once, or name them: --strategies a=./a.ts,b=./b.ts`);
   const mainName = mainIndex === undefined ? undefined : names[mainIndex];
@@ -207,7 +215,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     checkQueueAccess(f.queue, key, f.insecureLoopback === true);
     for (const sl of slots) if (!BUILTIN_STRATEGIES.has(sl.spec)) queueModuleName(sl.spec);
     runner = await QueueRunner.open(f.queue, { key, insecureLoopback: f.insecureLoopback === true }, toGuard(f), f.dataStore);
-  } else runner = new TaskRunner(workers, toGuard(f));
+  } else runner = new TaskRunner(workers, toGuard(f, sandbox));
   try {
     await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe, workers, sweep: sweepOf(f, execution), cpcv: cpcvOf(f) });
   } finally {
@@ -361,8 +369,8 @@ async function validateWith(
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
   const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, ctx.params, table)) : undefined;
   await checkInterrupted();
-  if (json !== undefined && f.json !== '-') writeFileAtomic(f.json!, json);
-  if (html !== undefined) writeFileAtomic(f.report!, html);
+  // both outputs or neither (report/atomic.ts)
+  writeFilesAtomic([...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []), ...(html !== undefined ? [{ path: f.report!, data: html }] : [])]);
   if (f.json === '-') process.stdout.write(json!);
   else if (!f.quiet) {
     process.stdout.write(renderValidationText(outcome, ctx) + '\n');

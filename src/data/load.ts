@@ -1,7 +1,7 @@
 /**
  * Loads many CSV files (and folders of them) into one time-ordered {@link TickTable}.
  */
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { isParquetFile } from './parquet-reader.js';
 import { join, resolve, sep } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
@@ -61,6 +61,8 @@ export interface LoadOptions {
    * does not wait for them (1M vendor bars: ~150 ms of the first run).
    */
   readonly deferCache?: boolean;
+  /** Told what the user should know but that is not an error (a damaged cache file, rebuilt). */
+  readonly onNote?: (message: string) => void;
 }
 
 /** What was loaded from one file. */
@@ -118,6 +120,24 @@ export interface Loaded {
   settle(): void;
 }
 
+/** A data path that is a symbolic link to nothing (dangling) or to itself (a loop): a data error saying so. */
+function brokenLink(p: string, e: unknown): void {
+  const code = (e as NodeJS.ErrnoException).code;
+  let target = '';
+  try {
+    if (!lstatSync(p).isSymbolicLink()) return;
+    target = readlinkSync(p);
+  } catch {
+    if (code !== 'ELOOP') return;
+  }
+  if (code === 'ELOOP') {
+    throw new DataError('broken-link', { file: p, line: 0, column: 0, rule: `is a symbolic link in a loop (it leads back to itself${target ? `: -> ${target}` : ''})`, hint: 'remove the link, or point it at the data file it stands for' });
+  }
+  if (code === 'ENOENT') {
+    throw new DataError('broken-link', { file: p, line: 0, column: 0, rule: `is a symbolic link to ${target}, which does not exist (a dangling link)`, hint: 'remove the link, or point it at the data file it stands for (a relative target is relative to the link\'s folder)' });
+  }
+}
+
 /** Expands folders to the `.csv` and `.parquet` files in them (sorted by name); keeps files as given. */
 export function expandPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
@@ -125,7 +145,8 @@ export function expandPaths(paths: readonly string[]): string[] {
     let st;
     try {
       st = statSync(p);
-    } catch {
+    } catch (e) {
+      brokenLink(p, e);
       throw new DataError('no-such-file', {
         file: p,
         line: 0,
@@ -139,6 +160,15 @@ export function expandPaths(paths: readonly string[]): string[] {
         .filter((f) => f.toLowerCase().endsWith('.csv') || f.toLowerCase().endsWith('.parquet'))
         .sort()
         .map((f) => join(p, f));
+      // a link in the folder that leads nowhere is said here, not met as a failed open later
+      for (const f of csvs) {
+        try {
+          statSync(f);
+        } catch (e) {
+          brokenLink(f, e);
+          throw e;
+        }
+      }
       if (csvs.length === 0) {
         throw new DataError('no-such-file', { file: p, line: 0, column: 0, rule: 'folder has no .csv or .parquet files', hint: 'point at CSV or Parquet files or a folder that holds them' });
       }
@@ -186,8 +216,11 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
   const bytes = statSync(file).size;
   const key = useCache ? cacheKey(file, { ...rowOpts, v: 1 }) : undefined;
   if (key) {
-    const hit = readCache(dir, key, opts.shared === true);
-    if (hit) {
+    const read = readCache(dir, key, opts.shared === true);
+    // a damaged cache file is said, and replaced below by the parse of the file itself
+    if ('damaged' in read) opts.onNote?.(`${read.damaged}; ${file} is parsed again and the cache rewritten`);
+    if ('hit' in read) {
+      const hit = read.hit;
       return {
         table: hit.table,
         header: hit.header,
@@ -197,7 +230,14 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
     }
   }
   const defer = opts.deferCache === true && key !== undefined;
-  const r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto', contentHash: opts.contentHash ?? (useCache && !defer), shared: opts.shared === true });
+  let r: Awaited<ReturnType<typeof readFile>>;
+  try {
+    r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto', contentHash: opts.contentHash ?? (useCache && !defer), shared: opts.shared === true });
+  } catch (e) {
+    // the table's symbol limit does not know the file: name it
+    if (e instanceof DataError && e.code === 'too-many-symbols' && e.details.file === '(this file)') throw new DataError(e.code, { ...e.details, file });
+    throw e;
+  }
   const barLengthsUs = r.table.kind === BAR ? inferBarLengths(r.table) : undefined;
   const write = (sha1: string): void => {
     if (key) writeCache(dir, key, { table: r.table, header: r.header, badRows: r.badRows, badSamples: r.badSamples, sorted: r.sorted, sha1, ...(barLengthsUs ? { barLengthsUs } : {}) });

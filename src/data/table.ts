@@ -12,6 +12,7 @@
  * `ts` is the time the event becomes visible: for trades and quotes the stamp, for bars the bar's
  * close (see bars.ts). Rows are in time order, ties broken by the merge order of the files (load.ts: trades, quotes, bars; then path), then row order.
  */
+import { DataError } from '../errors.js';
 import { BAR, QUOTE, type TickKind, VALUE_FIELDS } from './schema.js';
 import { maxOf } from '../arrays.js';
 
@@ -41,6 +42,18 @@ export interface TickTable {
 
 export const VALUE_COLUMNS = ['f0', 'f1', 'f2', 'f3', 'f4'] as const;
 export const MAX_SYMBOLS = 65_535;
+
+/** More symbols than a table can number (ids are 16-bit): bad input for tickfold, not a bug (exit 2). */
+export function tooManySymbols(file: string, symbol: string, where: string): DataError {
+  return new DataError('too-many-symbols', {
+    file,
+    line: 0,
+    column: 0,
+    value: symbol,
+    rule: `more than ${MAX_SYMBOLS.toLocaleString('en-US')} symbols ${where} (the first one over is shown); a table numbers its symbols with 16 bits`,
+    hint: 'load fewer symbols at once: split the data by symbol (one folder per group) and run each group, or check the symbol column (--columns symbol=...) is the right one',
+  });
+}
 
 /** Number of value columns a kind uses. */
 export const valueColumnCount = (kind: TickKind): number => VALUE_FIELDS[kind].length;
@@ -122,7 +135,7 @@ export class FileTableBuilder {
     let id = this.symbolIds.get(name);
     if (id === undefined) {
       id = this.symbols.length;
-      if (id >= MAX_SYMBOLS) throw new RangeError(`more than ${MAX_SYMBOLS} symbols in one file`);
+      if (id >= MAX_SYMBOLS) throw tooManySymbols('(this file)', name, 'in one file');
       this.symbols.push(name);
       this.symbolIds.set(name, id);
     }
@@ -197,7 +210,7 @@ export function mergeTables(inputs: readonly MergeInput[], shared = false): Tick
       let id = globalId.get(s);
       if (id === undefined) {
         id = symbols.length;
-        if (id >= MAX_SYMBOLS) throw new RangeError(`more than ${MAX_SYMBOLS} symbols in all`);
+        if (id >= MAX_SYMBOLS) throw tooManySymbols(`the ${inputs.length} data files together`, s, 'in all the files together');
         symbols.push(s);
         globalId.set(s, id);
       }

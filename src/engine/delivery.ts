@@ -7,6 +7,7 @@ import { objectList } from '../arrays.js';
 import type { EpochUs } from '../data/time.js';
 import type { Cancellation, Context, Fill, Rejection, Strategy } from '../strategy/types.js';
 import { Notices } from './notices.js';
+import { deniedText } from '../strategy/denied.js';
 
 export class Delivery {
   /** Every rejection and cancellation of the run, for its record. */
@@ -52,6 +53,9 @@ export class Delivery {
   /** Rethrows what a handler threw as a StrategyError naming the handler and the tick. */
   handlerFailed(what: string, e: unknown): never {
     if (this.isStrategyError(e)) throw e;
+    // a refusal of the sandbox (a file, the network, process.exit) says what was tried and the flag
+    const denied = deniedText(e);
+    if (denied !== undefined) return this.fail(`${what} ${denied}`);
     const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     return this.fail(`${what} threw ${msg}`);
   }

@@ -6,6 +6,7 @@
  */
 import { didYouMean, TickfoldError, UsageError } from '../errors.js';
 import type { Params, Strategy, StrategyModule } from './types.js';
+import { deniedText, SandboxError } from './denied.js';
 
 export const HANDLERS = ['onStart', 'onTick', 'onBar', 'onFill', 'onReject', 'onCancel', 'onEnd'] as const;
 
@@ -43,6 +44,8 @@ export function createStrategy(module: StrategyModule, params: Params): Strategy
     s = module.create(params);
   } catch (e) {
     // create() refusing its parameters is the user's to fix, not a bug in tickfold
+    const denied = deniedText(e);
+    if (denied !== undefined) throw new SandboxError(`strategy '${module.name}': create() ${denied}`);
     if (e instanceof TickfoldError) throw e;
     const label = Object.entries(params).map(([k, v]) => `${k}=${String(v)}`).join(',') || '(defaults)';
     throw new UsageError(`strategy '${module.name}' refuses the parameters ${label}: ${e instanceof Error ? e.message : String(e)}`);

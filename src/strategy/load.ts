@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { didYouMean, UsageError } from '../errors.js';
 import type { StrategyModule } from './types.js';
+import { deniedText, SandboxError } from './denied.js';
 
 /** Whether a --strategy value names a file rather than a built-in. */
 export const looksLikePath = (s: string): boolean => /[\\/]/.test(s) || /\.(m?[jt]s)$/.test(s);
@@ -45,13 +46,29 @@ export async function loadStrategy(spec: string, builtins?: ReadonlyMap<string, 
   }
   const file = resolve(spec);
   if (!existsSync(file)) throw new UsageError(`strategy file ${spec} does not exist`);
+  return importStrategy(spec, file, async () =>
+    /\.m?ts$/.test(file)
+      ? ((await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>)
+      : ((await import(pathToFileURL(file).href)) as Record<string, unknown>),
+  );
+}
+
+/**
+ * A strategy module from its code, bundled into one ES module (bundle.ts): how a sandboxed worker
+ * thread loads a module file without reading it (sandbox.ts).
+ */
+export function loadStrategyCode(spec: string, code: string): Promise<StrategyModule> {
+  return importStrategy(spec, resolve(spec), async () => (await import(`data:text/javascript;base64,${Buffer.from(code, 'utf8').toString('base64')}`)) as Record<string, unknown>);
+}
+
+async function importStrategy(spec: string, file: string, load: () => Promise<Record<string, unknown>>): Promise<StrategyModule> {
   let ns: Record<string, unknown>;
   try {
-    if (/\.m?ts$/.test(file)) {
-      const { tsImport } = await import('tsx/esm/api');
-      ns = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
-    } else ns = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    ns = await load();
   } catch (e) {
+    // the sandbox refused something its top-level code tried (a file, the network, process.exit)
+    const denied = deniedText(e);
+    if (denied !== undefined) throw new SandboxError(`strategy ${spec} ${denied} (while its module loaded)`);
     // tsx's internal query (?namespace=...) and the require stack are noise to a user
     const msg = ((e as Error).message ?? String(e)).replace(/\?namespace=[\w-]+/g, '').replace(/\nRequire stack:[\s\S]*$/, '').trim();
     const missing = /Cannot find (?:module|package) '([^']+)'/.exec(msg)?.[1];

@@ -20,6 +20,11 @@ import { TickfoldError } from '../errors.js';
 import { lowerBound, type TickTable } from '../data/table.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import { foldAt, progressFor, runsIn, shareTable, unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
+import { permissionArgv, type SandboxPolicy } from '../strategy/sandbox.js';
+import { looksLikePath, loadStrategy } from '../strategy/load.js';
+import type { Params, StrategyModule } from '../strategy/types.js';
+import { CHECK_RUNS, describedModule, type CheckResult, type DescribeResult, type ModuleTask } from './module-tasks.js';
+import type { CheckReport } from './check.js';
 
 export interface Labeled<T extends Task> {
   readonly task: T;
@@ -34,6 +39,12 @@ export interface Guard {
   readonly maxMemoryMb?: number;
   /** Aborting it stops every running task (SIGINT). */
   readonly signal?: AbortSignal;
+  /**
+   * What strategy code on the threads may touch (sandbox.ts), and the strategy module files the
+   * threads run, each bundled into one text (bundle.ts; by the spec as given). Without it the
+   * threads have the process's access and load module files themselves.
+   */
+  readonly sandbox?: { readonly policy: SandboxPolicy; readonly modules: Readonly<Record<string, string>> };
 }
 
 /** The run was interrupted (SIGINT/SIGTERM): nothing was written. Exit code 130, as a shell expects. */
@@ -47,9 +58,9 @@ export class InterruptedError extends TickfoldError {
 /** The compiled worker next to this module; from the TypeScript sources (tests), the one in dist. */
 function workerFile(): string {
   const here = fileURLToPath(import.meta.url);
-  const js = here.replace(/pool\.[jt]s$/, 'worker.js');
+  const js = here.replace(/pool\.[jt]s$/, 'worker-entry.mjs');
   if (existsSync(js)) return js;
-  const dist = js.replace(/([\\/])src([\\/]validation[\\/]worker\.js)$/, '$1dist$1src$2');
+  const dist = js.replace(/([\\/])src([\\/]validation[\\/]worker-entry\.mjs)$/, '$1dist$1src$2');
   if (existsSync(dist)) return dist;
   throw new TickfoldError('no-worker', `cannot find the worker thread's code (${js}); run 'npm run build'`);
 }
@@ -82,7 +93,11 @@ export class TaskRunner {
         // while its threads start), aborts the whole process (SIGABRT, "Unexpected status of a
         // module that is imported again after being required"; 2 runs in 40, measured). Without
         // require(esm) in the workers, piscina goes straight to import().
-        execArgv: [...process.execArgv, '--no-experimental-require-module'],
+        //
+        // With a sandbox the threads run under Node's permission model (strategy/sandbox.ts says
+        // why this and not a loader hook); it applies to these threads alone, not to this one.
+        execArgv: [...process.execArgv, '--no-experimental-require-module', ...(guard?.sandbox ? permissionArgv(guard.sandbox.policy) : [])],
+        ...(guard?.sandbox ? { workerData: { tickfoldSandbox: guard.sandbox.policy, tickfoldModules: guard.sandbox.modules } } : {}),
         ...(guard?.maxMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: guard.maxMemoryMb } } : {}),
       });
     }
@@ -103,7 +118,7 @@ export class TaskRunner {
       const table = this.table;
       if (!table) throw new Error('TaskRunner.use(table) must come before runAll');
       // without a pool the task runs here; its code (engine, strategies) is loaded then
-      const r = this.pool ? await this.runGuarded(this.pool, table, t) : await (await import('./task-run.js')).executeTask(table, t.task);
+      const r = this.pool ? await this.runGuarded(this.pool, table, t) : ((await (await import('./task-run.js')).executeTask(table, t.task)) as TaskResult | TaskFailure);
       this.onDone(runsIn(t.task));
       // a plain run's own errors already name the strategy; a validation task's say which trial
       if (r.kind === 'failure') throw new TickfoldError(r.code, t.task.kind === 'run' ? r.message : `${t.label}: ${r.message}`, r.exitCode);
@@ -176,6 +191,71 @@ export class TaskRunner {
       }
       throw new TickfoldError('worker-failed', `${where.label}: its worker thread failed while handling ${where.at}: ${e instanceof Error ? e.message : String(e)}`, 3);
     }
+  }
+
+  /**
+   * A strategy by name or file, as the main thread needs it (name, description, parameters). A
+   * built-in is this install's own code, taken here; a module file is loaded on a worker thread
+   * under the guard (its top-level code and create() are strategy code: a loop there meets
+   * --timeout and the interrupt, process.exit and file access meet the sandbox), and `creates`
+   * are instances made and checked there (parameters refused, misspelt handlers: exit 2).
+   */
+  async describe(spec: string, builtins: ReadonlyMap<string, StrategyModule>, creates: readonly Params[] = []): Promise<StrategyModule> {
+    if (!this.pool || builtins.has(spec) || !looksLikePath(spec)) {
+      // a built-in (this install's code), the error for an unknown name, or no threads (this one
+      // runs the strategy code then anyway): here
+      const m = await loadStrategy(spec, builtins);
+      const { createStrategy } = await import('../strategy/instance.js');
+      for (const p of creates) createStrategy(m, p);
+      return m;
+    }
+    const task: ModuleTask = { kind: 'describe', strategy: spec, creates: [...creates] };
+    const r = (await this.runModuleTask(this.pool, undefined, task, `strategy ${spec}`, 1, 'loading its module or in create()')) as DescribeResult;
+    return describedModule(r);
+  }
+
+  /** `tickfold check` of a strategy on the table of {@link use}, on a worker thread under the guard. */
+  async check(spec: string, params: Params): Promise<CheckReport> {
+    const table = this.table;
+    if (!table) throw new Error('TaskRunner.use(table) must come before check');
+    if (!this.pool) {
+      const r = await (await import('./task-run.js')).executeTask(table, { kind: 'check', strategy: spec, params });
+      if (r.kind === 'failure') throw new TickfoldError(r.code, r.message, r.exitCode);
+      return (r as CheckResult).report;
+    }
+    return ((await this.runModuleTask(this.pool, table, { kind: 'check', strategy: spec, params }, `check of ${spec}`, CHECK_RUNS, 'its checks')) as CheckResult).report;
+  }
+
+  /** A module task on a thread, under the same limits as a backtest (`runs` backtests' worth of --timeout). */
+  private async runModuleTask(pool: Piscina, table: TickTable | undefined, task: ModuleTask, label: string, runs: number, doing: string): Promise<DescribeResult | CheckResult> {
+    const g = this.guard;
+    if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
+    // the thread's own start (its code loaded, ~0.5 s on a busy machine) is not the strategy's
+    // time: it answers a ping first, untimed (no strategy code runs for it; the interrupt still stops it)
+    if (g?.timeoutMs !== undefined) {
+      try {
+        await pool.run({ task: { kind: 'ping', strategy: '' } }, g.signal ? { signal: g.signal } : {});
+      } catch (e) {
+        if (g.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
+        throw e;
+      }
+    }
+    const limitMs = g?.timeoutMs !== undefined ? g.timeoutMs * runs : undefined;
+    const signals = [g?.signal, limitMs !== undefined ? AbortSignal.timeout(limitMs) : undefined].filter((x): x is AbortSignal => x !== undefined);
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    let r: DescribeResult | CheckResult | TaskFailure;
+    try {
+      r = (await pool.run({ table, task, progress: new Float64Array(new SharedArrayBuffer(24)).fill(-1) }, signal ? { signal } : {})) as DescribeResult | CheckResult | TaskFailure;
+    } catch (e) {
+      if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
+      if (signal?.aborted) {
+        throw new TickfoldError('timeout', `${label}: did not finish within ${formatDuration(limitMs! * 1000)} (--timeout${runs > 1 ? `, ${runs} runs' worth` : ''}) ${doing}, so the thread was stopped. Code that loops forever at a module's top level or in create() does this`, 3);
+      }
+      if ((e as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY') throw new TickfoldError('out-of-memory', `${label}: ran out of memory (${g?.maxMemoryMb !== undefined ? `--max-memory ${g.maxMemoryMb} MB` : 'the heap limit'}) ${doing}`, 3);
+      throw new TickfoldError('worker-failed', `${label}: its worker thread failed ${doing}: ${e instanceof Error ? e.message : String(e)}`, 3);
+    }
+    if (r.kind === 'failure') throw new TickfoldError(r.code, r.message, r.exitCode);
+    return r;
   }
 
   async close(): Promise<void> {

@@ -9,13 +9,21 @@ import { F_SYM, OrderLog, packRecord } from '../portfolio/record.js';
 import { sliceRows, lowerBound, type TickTable } from '../data/table.js';
 import { computeMetrics, periodReturns } from '../metrics/run-metrics.js';
 import { sliceRecord } from '../metrics/window.js';
-import { loadStrategy } from '../strategy/load.js';
+import { loadStrategy, loadStrategyCode } from '../strategy/load.js';
 import type { StrategyModule } from '../strategy/types.js';
 import { TickfoldError } from '../errors.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { createStrategy } from '../strategy/instance.js';
 import { foldedStrategy } from './folded.js';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { lockThread, type SandboxPolicy } from '../strategy/sandbox.js';
+import { checkStrategy } from './check.js';
+import type { CheckResult, DescribeResult, ModuleTask } from './module-tasks.js';
 import { clockOf, type OosResult, type OosTask, type RunResult, type RunSettings, type RunTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
+
+/** The sandbox of this thread and the strategy modules it runs, from the pool that started it (pool.ts). */
+const given = isMainThread ? undefined : (workerData as { tickfoldSandbox?: SandboxPolicy; tickfoldModules?: Readonly<Record<string, string>> } | undefined);
+const sandbox = given?.tickfoldSandbox;
 
 const modules = new Map<string, Promise<StrategyModule>>();
 
@@ -29,7 +37,11 @@ export function registerStrategyModule(spec: string, module: StrategyModule): vo
 }
 const moduleFor = (spec: string): Promise<StrategyModule> => {
   let m = modules.get(spec);
-  if (!m) modules.set(spec, (m = loadStrategy(spec, BUILTIN_STRATEGIES)));
+  if (!m) {
+    // a module file bundled on the main thread (a sandboxed thread reads no file), or loaded here
+    const code = given?.tickfoldModules?.[spec];
+    modules.set(spec, (m = code !== undefined && !BUILTIN_STRATEGIES.has(spec) ? loadStrategyCode(spec, code) : loadStrategy(spec, BUILTIN_STRATEGIES)));
+  }
   return m;
 };
 
@@ -102,10 +114,25 @@ function runOne(table: TickTable, module: StrategyModule, task: RunTask, progres
   return { kind: 'run', record, ...(Number.isFinite(task.run.periodsPerYear) ? { metrics: computeMetrics(record, task.run.periodsPerYear) } : {}) };
 }
 
-export async function executeTask(table: TickTable, task: Task, progress?: Float64Array): Promise<TaskResult | TaskFailure> {
+export async function executeTask(table: TickTable, task: Task | ModuleTask, progress?: Float64Array): Promise<TaskResult | TaskFailure | DescribeResult | CheckResult> {
   try {
+    if (sandbox) lockThread(sandbox); // before any strategy code runs on this thread
+    if (task.kind === 'ping') return { kind: 'describe', name: '', description: '', params: {} };
     const module = await moduleFor(task.strategy);
-    return task.kind === 'trial' ? runTrials(table, module, task, progress) : task.kind === 'oos' ? runOos(table, module, task, progress) : runOne(table, module, task, progress);
+    switch (task.kind) {
+      case 'describe':
+        // each instance made and checked here (create() may loop: it is under the guard here)
+        for (const p of task.creates) createStrategy(module, p);
+        return { kind: 'describe', name: module.name, description: module.description, params: module.params };
+      case 'check':
+        return { kind: 'check', report: checkStrategy(table, module, task.params) };
+      case 'trial':
+        return runTrials(table, module, task, progress);
+      case 'oos':
+        return runOos(table, module, task, progress);
+      case 'run':
+        return runOne(table, module, task, progress);
+    }
   } catch (e) {
     if (e instanceof TickfoldError) return { kind: 'failure', code: e.code, message: e.message, exitCode: e.exitCode };
     // a strategy's create() refusing its parameters is the strategy's error, not tickfold's
@@ -119,7 +146,7 @@ export async function executeTask(table: TickTable, task: Task, progress?: Float
  * can be moved rather than copied (the record's columns, the trial returns). {@link unpackResult}
  * undoes it on the other side.
  */
-export function packResult(r: TaskResult | TaskFailure): { value: unknown; transfer: ArrayBuffer[] } {
+export function packResult(r: TaskResult | TaskFailure | DescribeResult | CheckResult): { value: unknown; transfer: ArrayBuffer[] } {
   if (r.kind === 'oos' || r.kind === 'run') {
     const { packed, transfer } = packRecord(r.record);
     return { value: { ...r, record: packed }, transfer };

@@ -30,8 +30,9 @@ describe('tickfold check', () => {
   it('a clean strategy passes every check, one line each', () => {
     const r = check(CLEAN);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    for (const c of ['handlers', 'determinism', 'clock/random', 'look-ahead', 'isolation', 'warm-up', 'retained views', 'cost']) expect(r.stdout).toMatch(new RegExp(`^  ${c.replace('/', '\\/')} +ok: `, 'm'));
-    expect(r.stdout).toMatch(/^passed: 8 of 8 checks$/m);
+    for (const c of ['imports', 'handlers', 'determinism', 'clock/random', 'look-ahead', 'isolation', 'warm-up', 'retained views', 'cost']) expect(r.stdout).toMatch(new RegExp(`^  ${c.replace('/', '\\/')} +ok: `, 'm'));
+    expect(r.stdout).toMatch(/^ {2}imports +ok: nothing$/m); // a module file: what it imports, first
+    expect(r.stdout).toMatch(/^passed: 9 of 9 checks$/m);
   });
   it('a strategy with module-level state fails isolation (and look-ahead), with the first divergence; exit 1', () => {
     const r = check(LEAKY);

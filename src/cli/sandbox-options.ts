@@ -1,0 +1,48 @@
+/**
+ * `--allow-fs PATH`, `--allow-net`, `--allow-child-process`: what strategy code may touch beyond
+ * the default sandbox (src/strategy/sandbox.ts: no files but its own module, no network, no child
+ * processes). Given to every command that runs strategy code.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import type { Guard } from '../validation/pool.js';
+import { collect } from './options.js';
+import { strategyFiles } from './outputs.js';
+import { bundleStrategy } from '../strategy/bundle.js';
+
+export interface RawSandboxFlags {
+  allowFs: string[];
+  allowNet?: boolean;
+  allowChildProcess?: boolean;
+}
+
+export function addSandboxOptions(cmd: Command): Command {
+  return cmd
+    .option('--allow-fs <path>', 'let strategy code read and write this file or folder (repeatable; by default it may read only its own module file)', collect, [])
+    .option('--allow-net', 'let strategy code use the network (by default it may not)')
+    .option('--allow-child-process', 'let strategy code start processes (by default it may not)');
+}
+
+export interface Sandbox extends NonNullable<Guard['sandbox']> {
+  /** What each strategy module file imports (its own files' imports, as written). */
+  readonly imports: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * The sandbox of the threads that run `specs` (strategy names and files, as given): the policy
+ * from the flags, and each module file bundled here (read and compiled, not run).
+ */
+export async function toSandbox(f: RawSandboxFlags, specs: readonly string[]): Promise<Sandbox> {
+  for (const p of f.allowFs) if (!existsSync(p)) throw new UsageError(`--allow-fs ${p}: no such file or folder`);
+  const modules: Record<string, string> = {};
+  const imports: Record<string, readonly string[]> = {};
+  for (const spec of new Set(strategyFiles(specs))) {
+    if (!existsSync(spec)) throw new UsageError(`strategy file ${spec} does not exist`);
+    const b = await bundleStrategy(spec);
+    modules[spec] = b.code;
+    imports[spec] = b.imports;
+  }
+  return { policy: { allowFs: f.allowFs.map((p) => resolve(p)), allowNet: f.allowNet === true, allowChildProcess: f.allowChildProcess === true }, modules, imports };
+}

@@ -1,0 +1,142 @@
+/**
+ * Strategy code runs sandboxed (src/strategy/sandbox.ts): no file but its own module, no child
+ * process, no network, no process.exit, unless the user allows it; its module's top-level code and
+ * create() run on a guarded worker thread, under --timeout. A module that read the data file
+ * itself passed `tickfold check` 8/8 (+42% from prices 60 s ahead); one that spawned a process ran
+ * it; one that looped at its top level ignored --timeout; process.exit(0) there made run,
+ * walk-forward and check exit 0 with no output.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HAS_SHARED, ROOT, runCli, shared, tempDir } from '../helpers.js';
+
+const QUOTES = join(ROOT, 'data/sample_pair_quotes.csv');
+const d = tempDir();
+/** The data file a peeking module reads: the shared data when present (as in the issue), else the sample. */
+const PEEKED = HAS_SHARED ? shared('oanda_eurusd_quotes_tick_20140506.csv') : QUOTES;
+const module = (name: string, text: string): string => {
+  writeFileSync(join(d, name), text);
+  return `./${name}`;
+};
+// reads the data itself, by a relative path as the probe did (../shared/data from the project)
+const PEEK = module(
+  'peek.mjs',
+  `import { readFileSync } from 'node:fs';
+export default { name: 'peek', description: 'reads prices ahead', params: {}, create() { let rows = []; return {
+  onStart() { rows = readFileSync(${JSON.stringify(relative(d, PEEKED))}, 'utf8').split('\\n'); },
+  onTick(ctx, t) { if (rows.length < 2) throw new Error('no rows'); } }; } };\n`,
+);
+const SPAWN = module(
+  'spawn.mjs',
+  `import { execFileSync } from 'node:child_process';
+export default { name: 'spawner', description: '', params: {}, create() { return { onStart() { execFileSync(process.execPath, ['-e', '1']); } }; } };\n`,
+);
+const NET = module('net.mjs', `import { connect } from 'node:net';\nexport default { name: 'caller', description: '', params: {}, create() { return { onStart() { connect(9, '127.0.0.1'); } }; } };\n`);
+const run = (strategy: string, ...more: string[]): ReturnType<typeof runCli> => runCli(['run', '--strategy', strategy, '--data', QUOTES, '--no-cache', ...more], d);
+
+describe('strategy code is sandboxed', () => {
+  it('a module that reads the data file itself is refused, named with the file and the flag; --allow-fs allows it', () => {
+    const r = run(PEEK);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`strategy 'peek' failed at 2024-01-02T14:30:00.003521Z: onStart tried to read ${PEEKED}: strategy code may not touch files`);
+    expect(r.stderr).toContain(`allow it with --allow-fs ${PEEKED}`);
+    expect(r.stdout).toBe('');
+    const ok = run(PEEK, '--allow-fs', PEEKED);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('check refuses it too (it passed 8/8), and reports what it imports', () => {
+    const r = runCli(['check', '--strategy', PEEK, '--data', QUOTES, '--no-cache'], d);
+    expect(r.code, r.stdout).toBe(3);
+    expect(r.stderr).toMatch(/strategy 'peek' failed at \S+: onStart tried to read \S+: strategy code may not touch files/);
+    const allowed = runCli(['check', '--strategy', PEEK, '--data', QUOTES, '--no-cache', '--allow-fs', PEEKED], d);
+    expect(allowed.stdout).toMatch(/^ {2}imports +ok: node:fs$/m);
+    const spawner = runCli(['check', '--strategy', SPAWN, '--data', QUOTES, '--no-cache', '--allow-child-process'], d);
+    expect(spawner.stdout).toMatch(/^ {2}imports +ok: node:child_process$/m);
+    // imported but not allowed: said before it runs
+    const net = runCli(['check', '--strategy', NET, '--data', QUOTES, '--no-cache', '--allow-net'], d);
+    expect(net.stdout).toMatch(/^ {2}imports +ok: node:net$/m);
+  });
+
+  it('a module that starts a process is refused; --allow-child-process allows it', () => {
+    const r = run(SPAWN);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain("strategy 'spawner' failed at 2024-01-02T14:30:00.003521Z: onStart tried to start a child process: strategy code may not; allow it with --allow-child-process");
+    const ok = run(SPAWN, '--allow-child-process');
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('the network is refused; --allow-net allows it', () => {
+    const r = run(NET);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain("onStart tried to use the network (net.connect): strategy code may not; allow it with --allow-net");
+    const ok = run(NET, '--allow-net');
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('a TypeScript module and its own helper files load (bundled; nothing to allow)', () => {
+    module('helper.ts', 'export const weight = (n: number): number => n / 2;\n');
+    const ts = module('typed.ts', `import { weight } from './helper.ts';\nexport default { name: 'typed', description: '', params: {}, create() { return { onStart(ctx: { targetPercent(s: string, w: number): void }) { ctx.targetPercent('AAA', weight(1)); } }; } };\n`);
+    const r = run(ts, '--json', '-');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('"strategy": "typed"');
+  });
+});
+
+describe("a module's top level and create() are guarded like handlers", () => {
+  const LOOP_TOP = module('loop-top.mjs', `for (;;) {}\nexport default { name: 'x', description: '', params: {}, create() { return {}; } };\n`);
+  const LOOP_CREATE = module('loop-create.mjs', `export default { name: 'slowmake', description: '', params: {}, create() { for (;;) {} } };\n`);
+  const EXIT_TOP = module('exit-top.mjs', `process.exit(0);\nexport default { name: 'x', description: '', params: { n: { type: 'integer', default: 1, doc: '' } }, create() { return {}; } };\n`);
+
+  it('an endless loop at the top level or in create() meets --timeout, named', () => {
+    for (const s of [LOOP_TOP, LOOP_CREATE]) {
+      const r = run(s, '--timeout', '2s');
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain(`strategy ${s}: did not finish within 2s (--timeout) loading its module or in create(), so the thread was stopped`);
+    }
+    const wf = runCli(['walk-forward', '--strategy', LOOP_TOP, '--data', QUOTES, '--no-cache', '--train', '1h', '--test', '30m', '--timeout', '2s', '--workers', '1'], d);
+    expect(wf.code, wf.stderr).toBe(3);
+    expect(wf.stderr).toContain(`strategy ${LOOP_TOP}: did not finish within 2s`);
+  });
+
+  it('SIGTERM, or SIGINT, while a module loops at its top level: stopped at once (it waited for kill -9)', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const marker = join(d, `looping-${signal}`);
+      // the module says it has started looping (a file it is allowed to write), then loops
+      const s = module(`loop-said-${signal}.mjs`, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');\nfor (;;) {}\nexport default { name: 'x', description: '', params: {}, create() { return {}; } };\n`);
+      const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [join(ROOT, 'bin/tickfold'), 'run', '--strategy', s, '--data', QUOTES, '--no-cache', '--allow-fs', d], { cwd: d });
+        let stderr = '';
+        child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        const poll = setInterval(() => {
+          if (existsSync(marker)) {
+            clearInterval(poll);
+            child.kill(signal);
+          }
+        }, 20);
+        child.on('exit', (code) => {
+          clearInterval(poll);
+          done({ code, stderr });
+        });
+      });
+      expect(r.code, r.stderr).toBe(signal === 'SIGTERM' ? 143 : 130);
+      expect(r.stderr).toContain(`interrupted (${signal})`);
+    }
+  });
+
+  it('process.exit(0) at the top level is an error naming the module in run, walk-forward and check (it was exit 0, no output)', () => {
+    const out = join(d, 'out-exit.json');
+    for (const args of [
+      ['run', '--strategy', EXIT_TOP, '--data', QUOTES, '--json', out],
+      ['walk-forward', '--strategy', EXIT_TOP, '--data', QUOTES, '--train', '1h', '--test', '30m', '--workers', '1', '--json', out],
+      ['check', '--strategy', EXIT_TOP, '--data', QUOTES, '--json', out],
+    ]) {
+      const r = runCli([...args, '--no-cache'], d);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(3);
+      expect(r.stderr).toContain(`strategy ${EXIT_TOP} called process.exit(0): strategy code may not end the process`);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+});
