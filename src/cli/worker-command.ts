@@ -35,7 +35,8 @@ import { checkQueueAccess, KEY_ENV, loadQueueKey } from '../validation/queue-key
 import { checkUrl, maskUrl } from '../validation/queue-url.js';
 import { packResult } from '../validation/task-run.js';
 import type { Task, TaskFailure, TaskResult } from '../validation/tasks.js';
-import { numberOption } from './options.js';
+import { collect, numberOption } from './options.js';
+import { toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { checkStoreFolder } from './outputs.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -48,7 +49,10 @@ export function workerCommand(): Command {
     .option('--data-store <dir>', 'a folder shared with the coordinators (NFS, say): data they put there (their --data-store) is read from it, not from Redis')
     .option('--queue-key-file <file>', `the queue's shared key, in a file (default: $${KEY_ENV}); the same on the coordinators: only jobs authenticated by it run`)
     .option('--insecure-loopback', 'no key: run any job of a queue on this machine (127.0.0.1, ::1, localhost) only')
-    .action(async (f: { queue: string; concurrency?: string; dataStore?: string; queueKeyFile?: string; insecureLoopback?: boolean }) => {
+    .option('--allow-fs <path>', 'let strategy code read and write this file or folder (repeatable; by default it may read only its own module file)', collect, [])
+    .option('--allow-net', 'let strategy code use the network (by default it may not)')
+    .option('--allow-child-process', 'let strategy code start processes (by default it may not)')
+    .action(async (f: { queue: string; concurrency?: string; dataStore?: string; queueKeyFile?: string; insecureLoopback?: boolean } & RawSandboxFlags) => {
       const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
       if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, false);
       checkUrl(f.queue);
@@ -64,15 +68,19 @@ export function workerCommand(): Command {
       const tables = new Map<string, Promise<TickTable>>();
       // one pool of threads per guard (--timeout, --max-memory of the coordinator), whatever the
       // data; the one without limits starts now, so that a first task does not wait for threads
+      const modDir = mkdtempSync(join(tmpdir(), 'tickfold-worker-modules-'));
+      // strategy code of the queue's jobs runs in the same sandbox as on the researcher's machine
+      // (strategy/sandbox.ts): no files but tickfold's install and the fetched module files (read
+      // only), no network, no child processes, unless this worker's --allow-* flags say otherwise
+      const sandbox = { policy: { ...(await toSandbox(f, [])).policy, readFs: [modDir] }, modules: {} };
       const runners = new Map<string, TaskRunner>();
       const runnerFor = (guard: Pick<JobData, 'timeoutMs' | 'maxMemoryMb'>): TaskRunner => {
         const key = `${guard.timeoutMs ?? ''}:${guard.maxMemoryMb ?? ''}`;
         let r = runners.get(key);
-        if (!r) runners.set(key, (r = new TaskRunner(concurrency, { ...(guard.timeoutMs !== undefined ? { timeoutMs: guard.timeoutMs } : {}), ...(guard.maxMemoryMb !== undefined ? { maxMemoryMb: guard.maxMemoryMb } : {}) })));
+        if (!r) runners.set(key, (r = new TaskRunner(concurrency, { ...(guard.timeoutMs !== undefined ? { timeoutMs: guard.timeoutMs } : {}), ...(guard.maxMemoryMb !== undefined ? { maxMemoryMb: guard.maxMemoryMb } : {}), sandbox })));
         return r;
       };
       runnerFor({});
-      const modDir = mkdtempSync(join(tmpdir(), 'tickfold-worker-modules-'));
       const store = f.dataStore === undefined ? undefined : resolve(f.dataStore);
       const fetchTable = async (hash: string, where: JobData['dataIn']): Promise<TickTable> => {
         const t0 = performance.now();

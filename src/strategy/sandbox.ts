@@ -38,6 +38,11 @@ export interface SandboxPolicy {
   readonly allowFs: readonly string[];
   readonly allowNet: boolean;
   readonly allowChildProcess: boolean;
+  /**
+   * Paths strategy code may read but not write, besides tickfold's install: a queue worker's folder
+   * of fetched (authenticated) module files, which the threads import from.
+   */
+  readonly readFs?: readonly string[];
 }
 
 /** Nothing allowed: what strategy code gets unless the user says otherwise. */
@@ -79,7 +84,7 @@ function bothPaths(p: string): string[] {
  * bundled on the main thread: bundle.ts.)
  */
 export function permissionArgv(policy: SandboxPolicy): string[] {
-  const read = [...installPaths(), ...policy.allowFs.flatMap(bothPaths)];
+  const read = [...installPaths(), ...policy.allowFs.flatMap(bothPaths), ...(policy.readFs ?? []).flatMap(bothPaths)];
   // one flag per path (Node 20.20 no longer takes a comma-separated list)
   const write = [...new Set(policy.allowFs.flatMap(bothPaths))];
   return [

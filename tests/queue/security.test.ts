@@ -155,6 +155,19 @@ describeRedis('attacks through the queue\'s Redis: an injected job, a module nam
     expect(again.code, again.stderr).toBe(0);
   }, 90_000);
 
+  it('strategy code from the queue runs in the sandbox on the worker: a module that reads a file is refused there, as it is on a local run', () => {
+    const secret = join(d, 'secret.txt');
+    writeFileSync(secret, 'prices ahead of the clock');
+    writeFileSync(join(d, 'peek.mjs'), `import { readFileSync } from 'node:fs';\nexport default { name: 'peek', description: 'reads a file', params: {}, create() { return { onStart() { readFileSync(${JSON.stringify(secret)}, 'utf8'); } }; } };\n`);
+    const before = workerLog.length;
+    const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'peek.mjs'), '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--json', join(d, 'peek.json')], d, ENV);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/tried to read .*secret\.txt: strategy code may not touch files/);
+    expect(existsSync(join(d, 'peek.json'))).toBe(false);
+    // it was the worker's thread that refused it (the coordinator runs no strategy code on the queue)
+    expect(workerLog.slice(before)).not.toMatch(/REFUSED/);
+  }, 120_000);
+
   it('a tampered result is refused (exit 3, no report, the job removed), so is a valid result moved to another job; the rerun after is the genuine report', async () => {
     const { trial: trials, oos } = genuine;
     expect(trials.length).toBeGreaterThan(0);
