@@ -9,6 +9,7 @@
  * Each model is one file in broker/models and one entry in broker/models/index.ts.
  */
 import type { TickTable } from '../data/table.js';
+import type { BarPath } from './bar-path.js';
 import type { ParamSchema, Params } from '../strategy/types.js';
 
 /** The slots of an execution: one model each. */
@@ -67,6 +68,8 @@ export interface FillRules {
   readonly participation: number;
   /** Probability that a resting limit fills on a bar that only touches it (low = limit for a buy). */
   readonly barTouch: number;
+  /** The order in which a bar makes its prices (broker/bar-path.ts). */
+  readonly barPath: BarPath;
 }
 
 /** Where a resting limit stands in the queue at its price, from quote sizes and trade prints (L1). */

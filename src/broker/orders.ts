@@ -66,6 +66,10 @@ export class WorkingOrder implements QueueState {
   tradedSince = 0;
   /** The order rests (a limit not marketable when it went live): its fills are maker fills. */
   resting = false;
+  /** On a bar's path: the order may still be reached on the rest of this bar. */
+  onPath = false;
+  /** On a bar's path: the order had not seen an eligible event before (a limit is marketable). */
+  pathFirst = false;
 }
 
 /**

@@ -20,6 +20,7 @@
  */
 import { objectList } from '../arrays.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
+import { TO_HIGH, TO_LOW } from './bar-path.js';
 import type { TickTable } from '../data/table.js';
 import type { EpochUs } from '../data/time.js';
 import { OrderLog } from '../portfolio/record.js';
@@ -63,6 +64,14 @@ function onGrid(x: number, step: number): boolean {
 }
 
 /** |x| rounded down to whole steps (x itself when step is 0). */
+/** What happens where a bar's path reaches an order (see Venue.reach). */
+const ACT_TAKER = 0;
+const ACT_MAKER = 1;
+/** A stop-limit's stop: it turns into a limit. */
+const ACT_TRIGGER = 2;
+/** A limit the bar's extreme only touches: the touch rule decides. */
+const ACT_TOUCH = 3;
+
 function floorTo(x: number, step: number): number {
   if (!(step > 0)) return x;
   return Math.floor(x / step + 1e-9) * step;
@@ -272,6 +281,8 @@ export class Venue {
     o.ahead = Infinity;
     o.levelSize = NaN;
     o.tradedSince = 0;
+    o.onPath = false;
+    o.pathFirst = false;
     const n = this.workingCount[sym]!;
     this.working[sym]![n] = o;
     this.workingCount[sym] = n + 1;
@@ -334,16 +345,26 @@ export class Venue {
     const s = t.sym[i]!;
     const n0 = this.workingCount[s]!;
     if (n0 === 0) return;
-    const list = this.working[s]!;
     const kind = t.kind[i]!;
     const src = this.source[s]!;
-    const eventTs = kind === BAR ? t.barStart[i]! : t.ts[i]!;
-    const rules = this.rules;
-    const half = rules.halfSpread;
     // the position as this event's fills leave it (reduce-only orders are capped by it)
-    let pos = this.host.pf.position[s]!;
+    this.pos = this.host.pf.position[s]!;
+    if (kind === BAR && src === FILL_BAR) this.matchBar(i, s, n0);
+    else this.matchTick(i, s, n0, kind, src);
+    if (this.ended > 0) this.sweep(s);
+  }
+
+  /** The position of the symbol being matched, as the fills so far leave it. */
+  private pos = 0;
+
+  /** A tick (quote or trade), or a bar of a symbol whose orders fill on ticks: each order against the event's price. */
+  private matchTick(i: number, s: number, n0: number, kind: number, src: number): void {
+    const t = this.table;
+    const list = this.working[s]!;
+    const eventTs = kind === BAR ? t.barStart[i]! : t.ts[i]!;
+    const half = this.rules.halfSpread;
     // an event of the kind that fills this symbol's market and stop orders
-    const own = (kind === QUOTE && src === FILL_QUOTE) || (kind === TRADE && src === FILL_TRADE) || (kind === BAR && src === FILL_BAR);
+    const own = (kind === QUOTE && src === FILL_QUOTE) || (kind === TRADE && src === FILL_TRADE);
     // orders added during the match (a bracket's legs) are not tried on this event
     for (let k = 0; k < n0; k++) {
       const o = list[k]!;
@@ -361,32 +382,20 @@ export class Venue {
       const buy = o.side > 0;
       let type = o.type;
       if (type !== LIMIT && type !== STOP_LIMIT && own) o.seen = true;
-      if (type === TRAILING_STOP) this.trail(o, i, kind, src, first);
+      if (type === TRAILING_STOP) this.trail(o, i, kind, src);
       if (type === STOP || type === TRAILING_STOP || type === STOP_LIMIT) {
         const S = o.stop;
         let trig = NaN; // the price the stop triggers at (the worse of the stop and the market)
-        let atOpen = false;
         if (kind === QUOTE && src === FILL_QUOTE) {
           const q = buy ? t.f1[i]! : t.f0[i]!;
           if (buy ? q >= S : q <= S) {
             trig = buy ? Math.max(S, q) : Math.min(S, q);
             avail = buy ? t.f3[i]! : t.f2[i]!;
-            atOpen = true;
           }
         } else if (kind === TRADE && src === FILL_TRADE) {
           const p = t.f0[i]! * (1 + o.side * half);
-          if (buy ? p >= S : p <= S) {
-            trig = buy ? Math.max(S, p) : Math.min(S, p);
-            atOpen = true;
-          }
-        } else if (kind === BAR && src === FILL_BAR) {
-          const open = t.f0[i]!;
-          if (buy ? open >= S : open <= S) {
-            trig = open;
-            atOpen = true;
-          } else if (buy ? t.f1[i]! >= S : t.f2[i]! <= S) trig = S;
+          if (buy ? p >= S : p <= S) trig = buy ? Math.max(S, p) : Math.min(S, p);
         }
-        if (type === TRAILING_STOP && kind === BAR && src === FILL_BAR) this.trailBar(o, i);
         if (Number.isNaN(trig)) continue;
         if (type === STOP_LIMIT) {
           // triggered: from here on a limit order at its limit, tried on this event as a new one
@@ -394,12 +403,6 @@ export class Venue {
           type = LIMIT;
           o.seen = false;
           first = true;
-          if (!atOpen) {
-            // inside a bar: at the stop when that is within the limit, else it rests from the next bar
-            o.seen = true;
-            if (buy ? S <= o.limit : S >= o.limit) px = S;
-            else continue;
-          }
         } else px = trig;
       }
       if (type === MARKET) {
@@ -407,7 +410,6 @@ export class Venue {
           px = buy ? t.f1[i]! : t.f0[i]!;
           avail = buy ? t.f3[i]! : t.f2[i]!;
         } else if (kind === TRADE && src === FILL_TRADE) px = t.f0[i]! * (1 + o.side * half);
-        else if (kind === BAR && src === FILL_BAR) px = t.f0[i]!;
       } else if (type === LIMIT && Number.isNaN(px)) {
         const L = o.limit;
         if (kind === QUOTE) {
@@ -457,90 +459,236 @@ export class Venue {
               queued = got;
             }
           }
-        } else if (kind === BAR && src === FILL_BAR) {
-          const open = t.f0[i]!;
-          const lowOrHigh = buy ? t.f2[i]! : t.f1[i]!;
-          if (first && (buy ? open <= L : open >= L)) px = open;
-          else if (buy ? lowOrHigh < L : lowOrHigh > L) {
-            px = L;
-            maker = true;
-          } else if (lowOrHigh === L && (this.queue.touchFills || (rules.barTouch > 0 && this.rng() < rules.barTouch))) {
-            // only touched: the touch model fills; the others with probability barTouch
-            px = L;
-            maker = true;
-          }
-          o.seen = true;
         }
       }
       if (Number.isNaN(px)) {
         if (first && o.seen && (o.tif === IOC || o.tif === FOK)) this.end(o, `${o.tif === FOK ? 'fill or kill' : 'immediate or cancel'}: not filled on its first eligible event`, eventTs);
         continue;
       }
-      const slipped = type === MARKET || type === STOP || type === TRAILING_STOP;
-      // size: a notional order at the fill price (after slippage), in whole lots
-      let qty = o.remaining;
-      const lot = this.lot[s]!;
-      if (Number.isNaN(qty)) {
-        let p1 = px;
-        if (slipped) p1 = this.slippage.price(o.side, px, this.fees.units(o.notional, px), i, s);
-        qty = floorTo(this.fees.units(o.notional, p1), lot);
-        if (!(qty > 0) || qty < this.minQty[s]!) {
-          this.end(o, `notional ${o.notional} buys ${qty > 0 ? `${qty}, below the minimum quantity ${this.minQty[s]}` : `less than one lot of ${lot}`} at ${p1}`, eventTs);
-          continue;
-        }
-        o.remaining = qty;
-      }
-      if (rules.capToQuoteSize && avail < qty) qty = avail; // NaN (unknown size) does not cap
-      if (queued < qty) qty = queued;
-      if (rules.participation > 0) {
-        const cap = rules.participation * eventVolume(t, i, o.side);
-        if (cap < qty) qty = cap;
-      }
-      let capped = false;
-      if (o.reduceOnly) {
-        // only what brings the position toward flat; the rest is cancelled after the fill
-        const reducible = o.side * pos < 0 ? Math.abs(pos) : 0;
-        if (!(reducible > 0)) {
-          this.end(o, 'reduce-only: no position to reduce', eventTs);
-          continue;
-        }
-        if (reducible < qty) {
-          qty = reducible;
-          capped = true;
-        }
-      }
-      if (lot > 0 && qty < o.remaining) qty = floorTo(qty, lot);
-      if (o.tif === FOK && qty < o.remaining * (1 - 1e-12)) {
-        this.end(o, `fill or kill: only ${qty} of ${o.remaining} available`, eventTs);
-        continue;
-      }
-      if (!(qty > 0)) {
-        if (o.tif === IOC) this.end(o, 'immediate or cancel: nothing available on its first eligible event', eventTs);
-        continue;
-      }
-      if (slipped) px = this.slippage.price(o.side, px, qty, i, s);
-      // stamped at eventTs: a bar's start (the fill happened at its open or inside it, before its
-      // close, when the event is released), a tick's time otherwise; never before the order is live
-      o.remaining -= qty;
-      const done = o.remaining <= 1e-12 * qty;
-      if (done) o.remaining = 0;
-      out.push(o, qty, px, this.fees.fee(qty, px, maker), eventTs, done);
-      pos += o.side * qty;
-      if (!Number.isNaN(o.takeProfit) || !Number.isNaN(o.stopLoss)) this.attachLegs(o, qty, i);
-      if (o.oco !== 0) {
-        const other = this.find(s, o.oco);
-        if (other) {
-          other.remaining = Math.max(0, other.remaining - qty);
-          if (done || other.remaining === 0) this.end(other, 'one cancels other: the other leg filled', eventTs);
-        }
-      }
-      if (done) {
-        o.id = -o.id;
-        this.ended++;
-      } else if (capped) this.end(o, `reduce-only: ${qty} filled closed the position, the rest cancelled`, eventTs);
-      else if (o.tif === IOC) this.end(o, `immediate or cancel: ${qty} filled, the rest cancelled`, eventTs);
+      this.execute(o, type, px, maker, avail, queued, i, s, eventTs);
     }
-    if (this.ended > 0) this.sweep(s);
+  }
+
+  // ---- a bar's path -----------------------------------------------------------------------------
+
+  /** Set by {@link reach}: the price at which the order is reached, and what happens there. */
+  private reachPx = NaN;
+  private reachAct = 0;
+  /** True while a bar's path is matched: legs attached meanwhile are tried on the rest of it. */
+  private onBarPath = false;
+
+  /**
+   * A bar of a symbol whose orders fill on bars: its working orders are tried in the order the
+   * bar's path (the fill model's `barPath`, broker/bar-path.ts) reaches their prices. The path
+   * starts at the open: market orders, limits marketable on arrival and stops the open is
+   * already beyond fill there (in the order they were sent); then it goes to one extreme, the
+   * other and the close, and each order fills where the path first reaches it (a stop at its
+   * stop, a resting limit at its limit when the path goes strictly beyond it, a stop-limit turns
+   * into a limit where its stop is reached and is tried on the rest of the path). The legs a fill
+   * attaches are tried on the rest of the path from the fill's price.
+   */
+  private matchBar(i: number, s: number, n0: number): void {
+    const t = this.table;
+    const list = this.working[s]!;
+    const open = t.f0[i]!;
+    const high = t.f1[i]!;
+    const low = t.f2[i]!;
+    const close = t.f3[i]!;
+    const eventTs = t.barStart[i]!;
+    const path = this.rules.barPath;
+    for (let k = 0; k < n0; k++) {
+      const o = list[k]!;
+      o.onPath = false;
+      if (o.id < 0 || i <= o.submitIndex || eventTs < o.activeAt) continue;
+      if (eventTs >= o.expireAt) {
+        this.end(o, 'expired (good till time)', eventTs);
+        continue;
+      }
+      o.onPath = true;
+      o.pathFirst = !o.seen;
+      o.seen = true;
+      // a trailing stop trails from the open (the bar's extreme moves it after the bar)
+      if (o.type === TRAILING_STOP && o.pathFirst) this.moveTrail(o, open);
+    }
+    this.onBarPath = true;
+    let cur = open;
+    /** Where the path goes: at the open (NaN), an extreme (TO_HIGH/TO_LOW), the close (0). */
+    let leg = NaN;
+    let visited = 0; // extremes visited
+    let to = open;
+    for (;;) {
+      let best = -1;
+      let bestD = Infinity;
+      let px = NaN;
+      let act = 0;
+      const n = this.workingCount[s]!;
+      for (let k = 0; k < n; k++) {
+        const o = list[k]!;
+        if (!o.onPath || o.id < 0) continue;
+        const d = this.reach(o, cur, to, leg === TO_HIGH || leg === TO_LOW);
+        if (d < bestD) {
+          bestD = d;
+          best = k;
+          px = this.reachPx;
+          act = this.reachAct;
+        }
+      }
+      if (best < 0) {
+        // nothing more on the way: the path reaches where it was going
+        cur = to;
+        if (leg === 0) break;
+        if (!Number.isNaN(leg)) visited++;
+        leg = visited === 0 ? path.firstExtreme(cur, high, low, this.pos) : visited === 1 ? -leg : 0;
+        to = leg === TO_HIGH ? high : leg === TO_LOW ? low : close;
+        continue;
+      }
+      const o = list[best]!;
+      cur = px;
+      if (act === ACT_TRIGGER) {
+        // a stop-limit's stop: from here a limit, new (marketable at this price if within it)
+        o.type = LIMIT;
+        o.pathFirst = true;
+        continue;
+      }
+      o.onPath = false;
+      if (act === ACT_TOUCH && !(this.queue.touchFills || (this.rules.barTouch > 0 && this.rng() < this.rules.barTouch))) continue;
+      const type = o.type;
+      const filled = this.execute(o, type, px, act !== ACT_TAKER, NaN, Infinity, i, s, eventTs);
+      // the conservative path turns against the position a fill on the way to its first extreme leaves
+      if (filled && path.redecides && visited === 0 && (leg === TO_HIGH || leg === TO_LOW)) {
+        leg = path.firstExtreme(cur, high, low, this.pos);
+        to = leg === TO_HIGH ? high : low;
+      }
+    }
+    this.onBarPath = false;
+    for (let k = 0; k < this.workingCount[s]!; k++) {
+      const o = list[k]!;
+      if (o.id < 0) continue;
+      if (o.onPath && (o.tif === IOC || o.tif === FOK)) this.end(o, `${o.tif === FOK ? 'fill or kill' : 'immediate or cancel'}: not filled on its first eligible event`, eventTs);
+      else if (o.type === TRAILING_STOP && o.seen && i > o.submitIndex && eventTs >= o.activeAt) this.trailBar(o, i);
+      o.onPath = false;
+    }
+  }
+
+  /**
+   * Where on the stretch of a bar's path from `cur` to `to` order o is first reached: returns the
+   * distance from `cur` (Infinity: not on this stretch) and sets {@link reachPx} and
+   * {@link reachAct}. `extreme`: `to` is the bar's high or low (a limit only touched there fills
+   * by the touch rule).
+   */
+  private reach(o: WorkingOrder, cur: number, to: number, extreme: boolean): number {
+    const buy = o.side > 0;
+    const type = o.type;
+    if (type === MARKET) {
+      this.reachPx = cur;
+      this.reachAct = ACT_TAKER;
+      return 0;
+    }
+    if (type === LIMIT) {
+      const L = o.limit;
+      if (o.pathFirst && (buy ? cur <= L : cur >= L)) {
+        // marketable on arrival: at the price of its arrival
+        this.reachPx = cur;
+        this.reachAct = ACT_TAKER;
+        return 0;
+      }
+      this.reachAct = ACT_MAKER;
+      this.reachPx = L;
+      if (buy ? cur < L : cur > L) return 0; // a resting limit the open is beyond: at its limit
+      if (buy ? to < L : to > L) return Math.abs(cur - L);
+      if (to === L && extreme) {
+        this.reachAct = ACT_TOUCH;
+        return Math.abs(cur - L);
+      }
+      return Infinity;
+    }
+    // stops: at the price the path is at when it is already beyond the stop, else at the stop
+    const S = o.stop;
+    this.reachAct = type === STOP_LIMIT ? ACT_TRIGGER : ACT_TAKER;
+    if (buy ? cur >= S : cur <= S) {
+      this.reachPx = cur;
+      return 0;
+    }
+    if (buy ? to >= S : to <= S) {
+      this.reachPx = S;
+      return Math.abs(cur - S);
+    }
+    return Infinity;
+  }
+
+  /**
+   * Fills order o at `px` (before slippage) as far as its size, the caps and reduce-only allow;
+   * returns whether it filled. Ends what the fill ends (the order when done, an IOC's rest, the
+   * other leg of an OCO) and attaches a bracket's legs.
+   */
+  private execute(o: WorkingOrder, type: OrderCode, px: number, maker: boolean, avail: number, queued: number, i: number, s: number, eventTs: EpochUs): boolean {
+    const t = this.table;
+    const rules = this.rules;
+    const slipped = type === MARKET || type === STOP || type === TRAILING_STOP;
+    // size: a notional order at the fill price (after slippage), in whole lots
+    let qty = o.remaining;
+    const lot = this.lot[s]!;
+    if (Number.isNaN(qty)) {
+      let p1 = px;
+      if (slipped) p1 = this.slippage.price(o.side, px, this.fees.units(o.notional, px), i, s);
+      qty = floorTo(this.fees.units(o.notional, p1), lot);
+      if (!(qty > 0) || qty < this.minQty[s]!) {
+        this.end(o, `notional ${o.notional} buys ${qty > 0 ? `${qty}, below the minimum quantity ${this.minQty[s]}` : `less than one lot of ${lot}`} at ${p1}`, eventTs);
+        return false;
+      }
+      o.remaining = qty;
+    }
+    if (rules.capToQuoteSize && avail < qty) qty = avail; // NaN (unknown size) does not cap
+    if (queued < qty) qty = queued;
+    if (rules.participation > 0) {
+      const cap = rules.participation * eventVolume(t, i, o.side);
+      if (cap < qty) qty = cap;
+    }
+    let capped = false;
+    const pos = this.pos;
+    if (o.reduceOnly) {
+      // only what brings the position toward flat; the rest is cancelled after the fill
+      const reducible = o.side * pos < 0 ? Math.abs(pos) : 0;
+      if (!(reducible > 0)) {
+        this.end(o, 'reduce-only: no position to reduce', eventTs);
+        return false;
+      }
+      if (reducible < qty) {
+        qty = reducible;
+        capped = true;
+      }
+    }
+    if (lot > 0 && qty < o.remaining) qty = floorTo(qty, lot);
+    if (o.tif === FOK && qty < o.remaining * (1 - 1e-12)) {
+      this.end(o, `fill or kill: only ${qty} of ${o.remaining} available`, eventTs);
+      return false;
+    }
+    if (!(qty > 0)) {
+      if (o.tif === IOC) this.end(o, 'immediate or cancel: nothing available on its first eligible event', eventTs);
+      return false;
+    }
+    if (slipped) px = this.slippage.price(o.side, px, qty, i, s);
+    // stamped at eventTs: a bar's start (the fill happened at its open or inside it, before its
+    // close, when the event is released), a tick's time otherwise; never before the order is live
+    o.remaining -= qty;
+    const done = o.remaining <= 1e-12 * qty;
+    if (done) o.remaining = 0;
+    this.fills.push(o, qty, px, this.fees.fee(qty, px, maker), eventTs, done);
+    this.pos = pos + o.side * qty;
+    if (!Number.isNaN(o.takeProfit) || !Number.isNaN(o.stopLoss)) this.attachLegs(o, qty, i);
+    if (o.oco !== 0) {
+      const other = this.find(s, o.oco);
+      if (other) {
+        other.remaining = Math.max(0, other.remaining - qty);
+        if (done || other.remaining === 0) this.end(other, 'one cancels other: the other leg filled', eventTs);
+      }
+    }
+    if (done) {
+      o.id = -o.id;
+      this.ended++;
+    } else if (capped) this.end(o, `reduce-only: ${qty} filled closed the position, the rest cancelled`, eventTs);
+    else if (o.tif === IOC) this.end(o, `immediate or cancel: ${qty} filled, the rest cancelled`, eventTs);
+    return true;
   }
 
   /** Removes the orders a match ended or filled (their ids negated), keeping the others' order. */
@@ -592,6 +740,9 @@ export class Venue {
       this.orders.push(id, now, i, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, true);
       const leg = this.add(id, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, i, now, o.tag);
       leg.reduceOnly = true;
+      // attached on a bar's path: tried on the rest of it, from the fill's price
+      leg.onPath = this.onBarPath;
+      leg.pathFirst = true;
       leg.parent = o.id;
       ids.push(id);
     }
@@ -612,12 +763,11 @@ export class Venue {
   }
 
   /** A trailing stop on ticks: the best price moves the trigger (rounded away from the market to the tick). */
-  private trail(o: WorkingOrder, i: number, kind: number, src: number, first: boolean): void {
+  private trail(o: WorkingOrder, i: number, kind: number, src: number): void {
     const t = this.table;
     let p = NaN;
     if (kind === QUOTE && src === FILL_QUOTE) p = o.side > 0 ? t.f1[i]! : t.f0[i]!;
     else if (kind === TRADE && src === FILL_TRADE) p = t.f0[i]!;
-    else if (kind === BAR && src === FILL_BAR && first) p = t.f0[i]!; // a bar: from its open (see trailBar)
     if (Number.isNaN(p)) return;
     this.moveTrail(o, p);
   }
