@@ -30,9 +30,10 @@ import { FILL_BAR, FILL_QUOTE, FILL_TRADE } from './fill-source.js';
 import type { Fees, FillRules, Financing, Latency, ModelEnv, Queue, Slippage } from './model.js';
 import { modelOf } from './models/index.js';
 import { eventVolume } from './models/event-volume.js';
-import { EventFills, FOK, GTC, IOC, LIMIT, MARKET, removeAt, STOP, STOP_LIMIT, TRAILING_STOP, WorkingOrder, type OrderCode } from './orders.js';
+import { EventFills, FOK, GTC, IOC, LIMIT, MARGIN_CALL, MARKET, removeAt, STOP, STOP_LIMIT, TRAILING_STOP, WorkingOrder, type OrderCode } from './orders.js';
+import type { MarginCall } from '../portfolio/record.js';
 import { checkOrder } from './order-request.js';
-import { rulesFor, type ExecutionSettings } from './settings.js';
+import { rulesFor, type ExecutionSettings, type Margin } from './settings.js';
 
 /** What the venue needs from the backtest it serves. */
 export interface VenueHost {
@@ -102,6 +103,17 @@ export class Venue {
   private refusal = '';
   /** Orders ended during a match, removed at its end. */
   private ended = 0;
+  /** The account's margin (undefined: a cash account, no margin calls). */
+  private readonly margin: Margin | undefined;
+  /** Per symbol: 1 while it holds a position in a margin account (each of its events checks the margin). */
+  readonly watch: Uint8Array;
+  readonly marginCalls: MarginCall[] = [];
+  /** Cash moved by the fills of the match under way (the portfolio books them after it). */
+  private cashAdj = 0;
+  /** A negative balance a margin call left, for the engine to write off after booking the fills. */
+  writeOff = 0;
+  /** The order object of a margin call's fills. */
+  private readonly liq = new WorkingOrder();
 
   constructor(
     readonly settings: ExecutionSettings,
@@ -130,6 +142,8 @@ export class Venue {
     this.lot = Float64Array.from(r, (x) => x.lot);
     this.minQty = Float64Array.from(r, (x) => x.minQty);
     this.tick = Float64Array.from(r, (x) => x.tick);
+    this.margin = settings.margin;
+    this.watch = new Uint8Array(symbols.length);
   }
 
   // ---- intake ---------------------------------------------------------------------------------
@@ -215,6 +229,10 @@ export class Venue {
     const maxLeverage = this.settings.maxLeverage;
     if (gross > maxLeverage * equity * (1 + 1e-9) && gross > pf.grossExposure() + 1e-9) {
       return `needs gross exposure ${gross.toFixed(2)} > max leverage ${maxLeverage} × equity ${equity.toFixed(2)}`;
+    }
+    const m = this.margin;
+    if (m && m.initial * gross > equity * (1 + 1e-9) && gross > pf.grossExposure() + 1e-9) {
+      return `needs initial margin ${m.initial} × gross exposure ${gross.toFixed(2)} = ${(m.initial * gross).toFixed(2)} > equity ${equity.toFixed(2)}`;
     }
     return undefined;
   }
@@ -344,13 +362,17 @@ export class Venue {
     const t = this.table;
     const s = t.sym[i]!;
     const n0 = this.workingCount[s]!;
-    if (n0 === 0) return;
+    if (n0 === 0 && this.watch[s] === 0) return;
     const kind = t.kind[i]!;
     const src = this.source[s]!;
     // the position as this event's fills leave it (reduce-only orders are capped by it)
     this.pos = this.host.pf.position[s]!;
+    this.cashAdj = 0;
     if (kind === BAR && src === FILL_BAR) this.matchBar(i, s, n0);
-    else this.matchTick(i, s, n0, kind, src);
+    else {
+      this.matchTick(i, s, n0, kind, src);
+      if (this.margin && this.pos !== 0) this.checkMarginTick(i, s, kind, src);
+    }
     if (this.ended > 0) this.sweep(s);
   }
 
@@ -533,6 +555,25 @@ export class Venue {
           act = this.reachAct;
         }
       }
+      if (this.margin && this.pos !== 0) {
+        // a margin call where the path first reaches the price at which equity < maintenance
+        const pl = this.liquidationPrice(s);
+        const long = this.pos > 0;
+        let d = Infinity;
+        let at = NaN;
+        if (long ? cur < pl : cur > pl) {
+          d = 0;
+          at = cur;
+        } else if (long ? to < pl : to > pl) {
+          d = Math.abs(cur - pl);
+          at = pl;
+        }
+        if (d < bestD) {
+          cur = at;
+          this.marginCall(i, s, at, eventTs);
+          continue;
+        }
+      }
       if (best < 0) {
         // nothing more on the way: the path reaches where it was going
         cur = to;
@@ -673,8 +714,10 @@ export class Venue {
     o.remaining -= qty;
     const done = o.remaining <= 1e-12 * qty;
     if (done) o.remaining = 0;
-    this.fills.push(o, qty, px, this.fees.fee(qty, px, maker), eventTs, done);
+    const fee = this.fees.fee(qty, px, maker);
+    this.fills.push(o, qty, px, fee, eventTs, done);
     this.pos = pos + o.side * qty;
+    this.cashAdj -= o.side * qty * px + fee;
     if (!Number.isNaN(o.takeProfit) || !Number.isNaN(o.stopLoss)) this.attachLegs(o, qty, i);
     if (o.oco !== 0) {
       const other = this.find(s, o.oco);
@@ -689,6 +732,119 @@ export class Venue {
     } else if (capped) this.end(o, `reduce-only: ${qty} filled closed the position, the rest cancelled`, eventTs);
     else if (o.tif === IOC) this.end(o, `immediate or cancel: ${qty} filled, the rest cancelled`, eventTs);
     return true;
+  }
+
+  // ---- margin ----------------------------------------------------------------------------------
+
+  /**
+   * The price of symbol s at which equity would fall below the maintenance margin, the other
+   * symbols at their marks and the fills of this event booked (NaN: no position in s). Equity
+   * E(p) = A + q·p and the requirement R(p) = m·(G + |q|·p), A the cash and the other positions'
+   * value, G their gross exposure: a long is called below (m·G − A) / (q·(1 − m)), a short above
+   * (A − m·G) / (|q|·(1 + m)).
+   */
+  private liquidationPrice(s: number): number {
+    const pf = this.host.pf;
+    const q = this.pos;
+    if (q === 0) return NaN;
+    const m = this.margin!.maintenance;
+    let a = pf.cash + this.cashAdj;
+    let g = 0;
+    const nSym = this.workingCount.length;
+    if (pf.inMarket()) {
+      this.host.syncMarks();
+      for (let j = 0; j < nSym; j++) {
+        const p = pf.position[j]!;
+        if (j === s || p === 0) continue;
+        const px = Number.isNaN(pf.mark[j]!) ? pf.avgCost[j]! : pf.mark[j]!;
+        a += p * px;
+        g += Math.abs(p) * px;
+      }
+    }
+    return q > 0 ? (m * g - a) / (q * (1 - m)) : (a - m * g) / (-q * (1 + m));
+  }
+
+  /** A tick of symbol s: a margin call when closing the position at this event's price leaves equity below maintenance. */
+  private checkMarginTick(i: number, s: number, kind: number, src: number): void {
+    const t = this.table;
+    const long = this.pos > 0;
+    let px = NaN;
+    if (kind === QUOTE && src === FILL_QUOTE) px = long ? t.f0[i]! : t.f1[i]!;
+    else if (kind === TRADE && src === FILL_TRADE) px = t.f0[i]! * (1 - (long ? 1 : -1) * this.rules.halfSpread);
+    if (Number.isNaN(px)) return;
+    const pl = this.liquidationPrice(s);
+    if (long ? px < pl : px > pl) this.marginCall(i, s, px, t.ts[i]!);
+  }
+
+  /**
+   * A margin call at price `px` of symbol s: its position closes at px (after slippage), every
+   * other position at its mark, every working order is cancelled; a negative balance left is
+   * written off (see {@link writeOff}). Recorded in {@link marginCalls}.
+   */
+  private marginCall(i: number, s: number, px: number, ts: EpochUs): void {
+    const h = this.host;
+    const pf = h.pf;
+    const m = this.margin!.maintenance;
+    h.syncMarks();
+    let equity = pf.cash + this.cashAdj;
+    let gross = 0;
+    const nSym = this.workingCount.length;
+    for (let j = 0; j < nSym; j++) {
+      const q = j === s ? this.pos : pf.position[j]!;
+      if (q === 0) continue;
+      const pj = j === s ? px : Number.isNaN(pf.mark[j]!) ? pf.avgCost[j]! : pf.mark[j]!;
+      equity += q * pj;
+      gross += Math.abs(q) * pj;
+    }
+    const requirement = m * gross;
+    const reason = `margin call: equity ${equity.toFixed(2)} below the maintenance margin ${requirement.toFixed(2)} (${m} × gross exposure ${gross.toFixed(2)}) at ${h.symbols[s]} ${px}`;
+    // every working order ends
+    for (let j = 0; j < nSym; j++) {
+      const list = this.working[j]!;
+      const n = this.workingCount[j]!;
+      let any = false;
+      for (let k = 0; k < n; k++) {
+        const o = list[k]!;
+        if (o.id < 0) continue;
+        this.end(o, reason, ts);
+        any = true;
+      }
+      if (any && j !== s) {
+        const keep = this.ended;
+        this.sweep(j);
+        this.ended = keep;
+      }
+    }
+    const closed: { symbol: string; qty: number; price: number }[] = [];
+    for (let j = 0; j < nSym; j++) {
+      const q = j === s ? this.pos : pf.position[j]!;
+      if (q === 0) continue;
+      const side = (q > 0 ? -1 : 1) as 1 | -1;
+      const qty = Math.abs(q);
+      let p = j === s ? px : Number.isNaN(pf.mark[j]!) ? pf.avgCost[j]! : pf.mark[j]!;
+      if (j === s) p = this.slippage.price(side, p, qty, i, s);
+      const id = this.nextOrderId++;
+      this.ordersSubmitted++;
+      this.orders.push(id, h.clock[0]!, i, j, side, MARGIN_CALL, qty, NaN, NaN, NaN, true);
+      const o = this.liq;
+      o.id = id;
+      o.sym = j;
+      o.side = side;
+      o.parent = 0;
+      o.tag = undefined;
+      const fee = this.fees.fee(qty, p, false);
+      // the fills of other symbols are booked on their own symbol (EventFills.sym)
+      this.fills.push(o, qty, p, fee, ts, true);
+      this.cashAdj -= side * qty * p + fee;
+      closed.push({ symbol: h.symbols[j]!, qty: side * qty, price: p });
+      if (j === s) this.pos = 0;
+    }
+    // all flat: equity is cash; a negative balance is the broker's loss, written off
+    const left = pf.cash + this.cashAdj;
+    const writtenOff = left < 0 ? -left : 0;
+    this.writeOff += writtenOff;
+    this.cashAdj += writtenOff;
+    this.marginCalls.push({ ts, symbol: h.symbols[s]!, price: px, equity, requirement, closed, writtenOff });
   }
 
   /** Removes the orders a match ended or filled (their ids negated), keeping the others' order. */

@@ -24,7 +24,8 @@ export interface RawExecFlags {
   spread?: string;
   borrow?: string;
   capToQuoteSize?: boolean;
-  maxLeverage: string;
+  maxLeverage?: string;
+  margin?: string;
   exec: string[];
   lotSize: string[];
   minQty: string[];
@@ -54,7 +55,8 @@ export function addExecutionFlags(cmd: Command): Command {
     .option('--spread <bps>', 'HALF-spread assumed on trade-only data, basis points: buys pay the trade price + this, sells get it − this (default 0; fill.spread)')
     .option('--borrow <bps>', 'yearly borrow cost of short positions, basis points (default 0; financing.bps)')
     .option('--cap-to-quote-size', 'fill at most the displayed quote size; the rest stays working (fill.capToQuoteSize)')
-    .option('--max-leverage <x>', 'gross exposure allowed as a multiple of equity; larger orders are rejected', '1')
+    .option('--max-leverage <x>', 'gross exposure allowed as a multiple of equity; larger orders are rejected (default 1; above 1 the account has a margin: see --margin)')
+    .option('--margin <spec>', 'margin requirements as fractions of gross exposure: initial=F (to open; default 1/max-leverage),maintenance=F (below it the positions are closed: a margin call; default half the initial)')
     .option('--exec <key=value>', `an execution model (slot=model: ${FAMILIES.map((f) => `${f}=${MODELS[f].map((m) => m.name).join('|')}`).join(', ')}) or a model parameter (slot.param=value, e.g. queue.n=3); repeatable; models and parameters in --help`, collect, [])
     .option('--lot-size <sym=x>', 'orders of SYM in whole lots of x (targets and notional orders rounded down; * for every symbol); repeatable', collect, [])
     .option('--min-qty <sym=x>', 'smallest order quantity of SYM (* for every symbol); repeatable', collect, [])
@@ -85,6 +87,19 @@ export function describeModels(): string {
   return out.join('\n');
 }
 
+/** `--margin initial=0.1,maintenance=0.05` (either part may be left out). */
+export function parseMargin(raw: string): { initial?: number; maintenance?: number } {
+  const out: { initial?: number; maintenance?: number } = {};
+  for (const part of raw.split(',')) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part.trim() : part.slice(0, eq).trim();
+    if (key !== 'initial' && key !== 'maintenance') throw new UsageError(`--margin '${raw}': '${part.trim()}' must be initial=F or maintenance=F (fractions of gross exposure), e.g. --margin initial=0.1,maintenance=0.05`);
+    if (out[key] !== undefined) throw new UsageError(`--margin '${raw}': ${key} is given twice`);
+    out[key] = numberOption(`--margin ${key}`, part.slice(eq + 1), (x) => Number.isFinite(x) && x > 0 && x <= 1, 'a fraction > 0 and <= 1');
+  }
+  return out;
+}
+
 export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
   const nonNeg = (x: number): boolean => Number.isFinite(x) && x >= 0;
   const short: { -readonly [K in keyof ShortSettings]: ShortSettings[K] } = {};
@@ -104,7 +119,8 @@ export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
   set('halfSpreadBps', num('--spread', f.spread, 'a number >= 0 (basis points)'));
   set('borrowBps', num('--borrow', f.borrow, 'a number >= 0 (basis points a year)'));
   if (f.capToQuoteSize === true) short.capToQuoteSize = true;
-  short.maxLeverage = numberOption('--max-leverage', f.maxLeverage, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+  if (f.maxLeverage !== undefined) short.maxLeverage = numberOption('--max-leverage', f.maxLeverage, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+  if (f.margin !== undefined) short.margin = parseMargin(f.margin);
   const exec: Record<string, string> = {};
   for (const e of f.exec ?? []) {
     const eq = e.indexOf('=');

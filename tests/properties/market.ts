@@ -71,7 +71,7 @@ export function buildMarket(m: MarketSpec): TickTable {
 }
 
 /** Short settings (what the invariants read) and the settings they make. */
-export const executionArb: fc.Arbitrary<Required<ShortSettings> & { readonly settings: ExecutionSettings }> = fc.record({
+export const executionArb: fc.Arbitrary<Required<Omit<ShortSettings, 'margin'>> & { readonly settings: ExecutionSettings }> = fc.record({
   latencyUs: fc.constantFrom(0, 0, 500_000, 5_000_000),
   slippageBps: fc.constantFrom(0, 0, 1, 7.5),
   halfSpreadBps: fc.constantFrom(0, 2, 10),
