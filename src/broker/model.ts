@@ -101,9 +101,9 @@ export interface Slippage {
 }
 
 export interface Fees {
-  /** The fee of a fill (>= 0); `maker`: a resting limit filled at its limit. */
-  fee(qty: number, px: number, maker: boolean): number;
-  /** Units a notional order buys at `px`, leaving room for the (taker) fee. */
+  /** The fee of a fill (>= 0); `maker`: a resting limit filled at its limit; `firstFill`: the order's first fill. */
+  fee(qty: number, px: number, maker: boolean, firstFill: boolean): number;
+  /** Units a notional order buys at `px`, leaving room for the (taker) fee and a per-order fee. */
   units(notional: number, px: number): number;
 }
 

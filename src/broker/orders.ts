@@ -43,6 +43,8 @@ export class WorkingOrder implements QueueState {
   tag: string | undefined = undefined;
   /** Whether an eligible event has been seen (limit orders are marketable only on the first). */
   seen = false;
+  /** Whether the order has filled at all (its first fill pays a per-order fee). */
+  filledAny = false;
   /** Units still to fill; NaN for a notional order not yet sized. */
   remaining = 0;
   notional = 0;

@@ -168,6 +168,7 @@ export interface ShortSettings {
   readonly feePerUnit?: number;
   readonly feeBps?: number;
   readonly feeMinimum?: number;
+  readonly feePerOrder?: number;
   readonly borrowBps?: number;
   readonly capToQuoteSize?: boolean;
   readonly maxLeverage?: number;
@@ -182,6 +183,7 @@ export const SHORT_KEYS: Readonly<Record<Exclude<keyof ShortSettings, 'maxLevera
   feePerUnit: 'fees.perUnit',
   feeBps: 'fees.bps',
   feeMinimum: 'fees.minimum',
+  feePerOrder: 'fees.perOrder',
   borrowBps: 'financing.bps',
   capToQuoteSize: 'fill.capToQuoteSize',
 };

@@ -30,7 +30,7 @@ import { FILL_BAR, FILL_QUOTE, FILL_TRADE } from './fill-source.js';
 import type { Fees, FillRules, Financing, Latency, ModelEnv, Queue, Slippage } from './model.js';
 import { modelOf } from './models/index.js';
 import { eventVolume } from './models/event-volume.js';
-import { EventFills, FOK, GTC, IOC, LIMIT, MARGIN_CALL, MARKET, removeAt, STOP, STOP_LIMIT, TRAILING_STOP, WorkingOrder, type OrderCode } from './orders.js';
+import { EventFills, FOK, GTC, IOC, LIMIT, MARGIN_CALL, MARKET, MARKET_ON_CLOSE, removeAt, STOP, STOP_LIMIT, TRAILING_STOP, WorkingOrder, type OrderCode } from './orders.js';
 import type { MarginCall } from '../portfolio/record.js';
 import { checkOrder } from './order-request.js';
 import { rulesFor, type ExecutionSettings, type Margin } from './settings.js';
@@ -190,7 +190,7 @@ export class Venue {
     this.ordersSubmitted++;
     const now = h.clock[0]!;
     const entry = this.latency.entryUs(now);
-    const refusal = refusedFor ?? this.buyingPowerRefusal(s, side, qty, notional) ?? (Number.isNaN(entry) ? 'rejected by the venue (the latency model: a rejection in the latency file)' : undefined);
+    const refusal = refusedFor ?? (type === MARKET_ON_CLOSE ? this.onCloseRefusal(s, entry) : undefined) ?? this.buyingPowerRefusal(s, side, qty, notional) ?? (Number.isNaN(entry) ? 'rejected by the venue (the latency model: a rejection in the latency file)' : undefined);
     this.orders.push(id, now, h.clock[1]!, s, side, type, qty, notional, limit, stop, refusal === undefined);
     if (refusal !== undefined) {
       // a venue's rejection travels back; a check of the strategy's own order is known at once
@@ -200,6 +200,44 @@ export class Venue {
     }
     this.add(id, s, side, type, qty, notional, limit, stop, h.clock[1]!, now + entry, tag);
     return id;
+  }
+
+  /**
+   * A market-on-close order fills at the close of the bar it is decided on: it must be decided
+   * while a bar of its symbol (whose orders fill on bars) is handled, and reach the venue at once.
+   */
+  private onCloseRefusal(s: number, entryUs: number): string | undefined {
+    const t = this.table;
+    const i = this.host.clock[1]!;
+    if (!(i >= 0 && t.kind[i] === BAR && t.sym[i] === s && this.source[s] === FILL_BAR)) return `market-on-close fills at the close of the bar it is decided on: decide it in onBar of a bar of ${this.host.symbols[s]} (a symbol whose orders fill on bars)`;
+    if (entryUs > 0) return `market-on-close cannot reach the close it was decided at with an entry latency of ${entryUs} µs`;
+    return undefined;
+  }
+
+  /** Market-on-close orders put to work and not yet filled (the engine calls {@link matchClose} after onBar). */
+  closeOrders = 0;
+
+  /**
+   * Bar i's close: the market-on-close orders decided on it fill at its close (after slippage),
+   * stamped at the bar's end; what they could not fill is cancelled. Fills go to {@link fills}.
+   */
+  matchClose(i: number): void {
+    const out = this.fills;
+    out.n = 0;
+    const t = this.table;
+    const s = t.sym[i]!;
+    const list = this.working[s]!;
+    const n = this.workingCount[s]!;
+    this.pos = this.host.pf.position[s]!;
+    this.cashAdj = 0;
+    const ts = t.ts[i]!;
+    for (let k = 0; k < n; k++) {
+      const o = list[k]!;
+      if (o.id < 0 || o.type !== MARKET_ON_CLOSE) continue;
+      this.execute(o, MARKET_ON_CLOSE, t.f3[i]!, false, NaN, Infinity, i, s, ts);
+      if (o.id > 0) this.end(o, 'market-on-close: not filled whole at the close', ts);
+    }
+    if (this.ended > 0) this.sweep(s);
   }
 
   resultOf(r: number): SubmitResult {
@@ -301,6 +339,8 @@ export class Venue {
     o.tradedSince = 0;
     o.onPath = false;
     o.pathFirst = false;
+    o.filledAny = false;
+    if (type === MARKET_ON_CLOSE) this.closeOrders++;
     const n = this.workingCount[sym]!;
     this.working[sym]![n] = o;
     this.workingCount[sym] = n + 1;
@@ -309,6 +349,7 @@ export class Venue {
   }
 
   private release(o: WorkingOrder): void {
+    if (o.type === MARKET_ON_CLOSE) this.closeOrders--;
     o.tag = undefined;
     this.free.push(o);
   }
@@ -521,7 +562,7 @@ export class Venue {
     for (let k = 0; k < n0; k++) {
       const o = list[k]!;
       o.onPath = false;
-      if (o.id < 0 || i <= o.submitIndex || eventTs < o.activeAt) continue;
+      if (o.id < 0 || i <= o.submitIndex || eventTs < o.activeAt || o.type === MARKET_ON_CLOSE) continue;
       if (eventTs >= o.expireAt) {
         this.end(o, 'expired (good till time)', eventTs);
         continue;
@@ -665,7 +706,7 @@ export class Venue {
   private execute(o: WorkingOrder, type: OrderCode, px: number, maker: boolean, avail: number, queued: number, i: number, s: number, eventTs: EpochUs): boolean {
     const t = this.table;
     const rules = this.rules;
-    const slipped = type === MARKET || type === STOP || type === TRAILING_STOP;
+    const slipped = type === MARKET || type === STOP || type === TRAILING_STOP || type === MARKET_ON_CLOSE;
     // size: a notional order at the fill price (after slippage), in whole lots
     let qty = o.remaining;
     const lot = this.lot[s]!;
@@ -714,7 +755,8 @@ export class Venue {
     o.remaining -= qty;
     const done = o.remaining <= 1e-12 * qty;
     if (done) o.remaining = 0;
-    const fee = this.fees.fee(qty, px, maker);
+    const fee = this.fees.fee(qty, px, maker, !o.filledAny);
+    o.filledAny = true;
     this.fills.push(o, qty, px, fee, eventTs, done);
     this.pos = pos + o.side * qty;
     this.cashAdj -= o.side * qty * px + fee;
@@ -832,7 +874,7 @@ export class Venue {
       o.side = side;
       o.parent = 0;
       o.tag = undefined;
-      const fee = this.fees.fee(qty, p, false);
+      const fee = this.fees.fee(qty, p, false, true);
       // the fills of other symbols are booked on their own symbol (EventFills.sym)
       this.fills.push(o, qty, p, fee, ts, true);
       this.cashAdj -= side * qty * p + fee;

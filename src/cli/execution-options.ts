@@ -20,6 +20,7 @@ export interface RawExecFlags {
   fee?: string;
   feePerUnit?: string;
   feeMin?: string;
+  feePerOrder?: string;
   slippage?: string;
   spread?: string;
   borrow?: string;
@@ -41,6 +42,7 @@ const FLAG: Readonly<Record<keyof typeof SHORT_KEYS, string>> = {
   feePerUnit: '--fee-per-unit',
   feeBps: '--fee',
   feeMinimum: '--fee-min',
+  feePerOrder: '--fee-per-order',
   borrowBps: '--borrow',
   capToQuoteSize: '--cap-to-quote-size',
 };
@@ -51,6 +53,7 @@ export function addExecutionFlags(cmd: Command): Command {
     .option('--fee <bps>', 'taker fee in basis points of notional (default 0; fees.bps)')
     .option('--fee-per-unit <x>', 'fee per unit (share, coin) traded (default 0; fees.perUnit)')
     .option('--fee-min <x>', 'minimum fee per fill (default 0; fees.minimum)')
+    .option('--fee-per-order <x>', 'fixed fee per order, on its first fill (default 0; fees.perOrder)')
     .option('--slippage <bps>', 'slippage against market and stop fills, basis points (default 0; slippage.bps)')
     .option('--spread <bps>', 'HALF-spread assumed on trade-only data, basis points: buys pay the trade price + this, sells get it − this (default 0; fill.spread)')
     .option('--borrow <bps>', 'yearly borrow cost of short positions, basis points (default 0; financing.bps)')
@@ -115,6 +118,7 @@ export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
   set('feeBps', num('--fee', f.fee, 'a number >= 0 (basis points)'));
   set('feePerUnit', num('--fee-per-unit', f.feePerUnit, 'a number >= 0'));
   set('feeMinimum', num('--fee-min', f.feeMin, 'a number >= 0'));
+  set('feePerOrder', num('--fee-per-order', f.feePerOrder, 'a number >= 0'));
   set('slippageBps', num('--slippage', f.slippage, 'a number >= 0 (basis points)'));
   set('halfSpreadBps', num('--spread', f.spread, 'a number >= 0 (basis points)'));
   set('borrowBps', num('--borrow', f.borrow, 'a number >= 0 (basis points a year)'));

@@ -399,10 +399,21 @@ class EngineRun implements Backtest, VenueHost {
    * the number of open positions.
    */
   private bookFills(i: number, s: number, k: number, t: EpochUs): number {
+    this.broker.match(i);
+    return this.bookEventFills(i, s, k, t);
+  }
+
+  /** Bar i's market-on-close orders fill at its close (after onBar decided them); see {@link bookFills}. */
+  private bookClose(i: number, s: number, k: number, t: EpochUs): number {
+    this.broker.matchClose(i);
+    return this.bookEventFills(i, s, k, t);
+  }
+
+  /** Books the venue's fills of event i; returns the change in the number of open positions. */
+  private bookEventFills(i: number, s: number, k: number, t: EpochUs): number {
     let opened = 0;
     const pf = this.pf;
     const broker = this.broker;
-    broker.match(i);
     const fb = broker.fills;
     const n = fb.n;
     if (n > 0) this.accrueBorrow(t); // positions change: settle borrow up to now
@@ -528,6 +539,15 @@ class EngineRun implements Backtest, VenueHost {
             this.mail.handlerFailed('onBar', e);
           }
           if (this.mail.pending) this.mail.flush();
+          if (this.broker.closeOrders > 0) {
+            // market-on-close orders decided in onBar fill at this bar's close
+            const before = openPositions;
+            openPositions += this.bookClose(i, s, k, t);
+            if (before === 0 && openPositions > 0) exposedSince = t;
+            else if (before > 0 && openPositions === 0) exposureUs += t - exposedSince;
+            if (openPositions > 0) bucketInMarket = true;
+            if (this.mail.eventFills.length > 0 || this.mail.pending) this.mail.deliverFills();
+          }
         }
       } else if (onTick && wantTick[s] === 1 && t >= nextTickDue[perSymbol ? s : 0]!) {
         this.tickDelivered(s, t);

@@ -311,6 +311,15 @@ export class OrderLog extends ColumnLog<OrderRecord> {
     c[O_STOP]![i] = stop;
     c[O_ACCEPTED]![i] = accepted ? 1 : 0;
   }
+  /** How many accepted orders are of `type`. */
+  countType(type: OrderRecord['type']): number {
+    const code = TYPES.indexOf(type);
+    const t = this.c[O_TYPE]!;
+    const a = this.c[O_ACCEPTED]!;
+    let n = 0;
+    for (let i = 0; i < this.length; i++) if (t[i] === code && a[i] === 1) n++;
+    return n;
+  }
   at(i: number): OrderRecord {
     const c = this.c;
     return {

@@ -145,6 +145,8 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
     const first = r.cancellations[0]!;
     lines.push(`  cancelled      ${fmtInt(r.cancellations.length)} orders ended by the venue; the first at ${formatIso(first.ts)} (${first.symbol}): ${first.reason}`);
   }
+  const onClose = r.orders.countType('market-on-close');
+  if (onClose > 0) lines.push(`  on close       ${fmtInt(onClose)} market-on-close orders, filled at the close of the bar they were decided on (not the next bar's open); the orders' type says which`);
   for (const c of r.marginCalls) {
     const what = c.closed.map((x) => `${x.qty > 0 ? 'bought' : 'sold'} ${fmtNum(Math.abs(x.qty), Number.isInteger(x.qty) ? 0 : 4)} ${x.symbol} at ${fmtNum(x.price)}`).join(', ');
     lines.push(`  margin call    ${formatIso(c.ts)} (${c.symbol} at ${fmtNum(c.price)}): equity ${fmtNum(c.equity)} fell to the maintenance margin ${fmtNum(c.requirement)}; the venue ${what}${c.writtenOff > 0 ? `; a negative balance of ${fmtNum(c.writtenOff)} written off` : ''}`);

@@ -78,6 +78,7 @@ export const executionArb: fc.Arbitrary<Required<Omit<ShortSettings, 'margin'>> 
   feePerUnit: fc.constantFrom(0, 0, 0.005),
   feeBps: fc.constantFrom(0, 1, 10),
   feeMinimum: fc.constantFrom(0, 0, 1),
+  feePerOrder: fc.constantFrom(0, 0, 2),
   borrowBps: fc.constantFrom(0, 300),
   capToQuoteSize: fc.boolean(),
   maxLeverage: fc.constantFrom(0.5, 1, 3),
