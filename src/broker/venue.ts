@@ -675,8 +675,12 @@ export class Venue {
         return 0;
       }
       this.reachAct = ACT_MAKER;
+      if (buy ? cur < L : cur > L) {
+        // a resting limit the open is already beyond: at the open (the bar never traded at L)
+        this.reachPx = cur;
+        return 0;
+      }
       this.reachPx = L;
-      if (buy ? cur < L : cur > L) return 0; // a resting limit the open is beyond: at its limit
       if (buy ? to < L : to > L) return Math.abs(cur - L);
       if (to === L && extreme) {
         this.reachAct = ACT_TOUCH;
