@@ -1,8 +1,11 @@
 /**
- * The simulated venue: order intake (checks, latency, sizing rules, buying power, target orders),
- * working orders, matching and fees. The market assumptions are the run's execution models
- * (broker/models, bound once here); the rules by which prices are found per data kind are in
- * {@link Venue.match}. Each rule has a named test in tests/broker.
+ * The simulated venue: order intake (checks, latency, sizing rules, buying power, initial margin,
+ * target orders), working orders, matching, fees and margin calls. The market assumptions are the
+ * run's execution models (broker/models, bound once here). {@link Venue.match} offers each event's
+ * liquidity (rules/liquidity.ts: a quote, a trade print, or a bar's path, broker/bar-path.ts) to
+ * the working orders of its symbol; how each order type finds its price on it is its order rule,
+ * one file each in broker/rules (market, limit, stop, stop-limit, trailing stop, bracket/OCO,
+ * market-on-close). Each rule has a named test in tests/broker.
  *
  * Intake:
  * - An order is checked (side, type, one of qty or notional, prices) before anything else; a
@@ -16,11 +19,16 @@
  * - Latency: the order is live from `t + entry latency`; a latency model may reject it.
  *
  * Working orders fill on events of their symbol only, never on the event during which they were
- * submitted; see {@link Venue.match} for the prices.
+ * submitted (but a market-on-close order, at that bar's close); on a bar, in the order the bar's
+ * path reaches their prices, a bracket's legs on the rest of the bar where the entry filled.
  */
 import { objectList } from '../arrays.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import { TO_HIGH, TO_LOW } from './bar-path.js';
+import { attachLegs, ocoFilled, type LegHost } from './rules/bracket.js';
+import { orderRules } from './rules/index.js';
+import { ACT_TAKER, ACT_TOUCH, ACT_TRIGGER, Liquidity, type OrderRule } from './rules/liquidity.js';
+import { moveTrail } from './rules/trailing-stop.js';
 import type { TickTable } from '../data/table.js';
 import type { EpochUs } from '../data/time.js';
 import { OrderLog } from '../portfolio/record.js';
@@ -65,20 +73,12 @@ function onGrid(x: number, step: number): boolean {
 }
 
 /** |x| rounded down to whole steps (x itself when step is 0). */
-/** What happens where a bar's path reaches an order (see Venue.reach). */
-const ACT_TAKER = 0;
-const ACT_MAKER = 1;
-/** A stop-limit's stop: it turns into a limit. */
-const ACT_TRIGGER = 2;
-/** A limit the bar's extreme only touches: the touch rule decides. */
-const ACT_TOUCH = 3;
-
 function floorTo(x: number, step: number): number {
   if (!(step > 0)) return x;
   return Math.floor(x / step + 1e-9) * step;
 }
 
-export class Venue {
+export class Venue implements LegHost {
   /** Working orders per symbol, in submission order: the first workingCount[s] of working[s]. */
   readonly working: WorkingOrder[][];
   /** Number of working orders per symbol (what the engine's loop checks per event). */
@@ -114,6 +114,10 @@ export class Venue {
   writeOff = 0;
   /** The order object of a margin call's fills. */
   private readonly liq = new WorkingOrder();
+  /** The liquidity of the event being matched, as the order rules read it. */
+  private readonly liquidity: Liquidity;
+  /** The order rules (broker/rules), by order code. */
+  private readonly orderRules: readonly OrderRule[];
 
   constructor(
     readonly settings: ExecutionSettings,
@@ -144,6 +148,8 @@ export class Venue {
     this.tick = Float64Array.from(r, (x) => x.tick);
     this.margin = settings.margin;
     this.watch = new Uint8Array(symbols.length);
+    this.liquidity = new Liquidity(table, this.rules.halfSpread, this.queue, host.quoteRow);
+    this.orderRules = orderRules((sym) => this.tick[sym]!);
   }
 
   // ---- intake ---------------------------------------------------------------------------------
@@ -376,7 +382,7 @@ export class Venue {
   }
 
   /** The venue ends an order (expiry, IOC, FOK, OCO, reduce-only): removed at the end of the match. */
-  private end(o: WorkingOrder, reason: string, at: EpochUs): void {
+  end(o: WorkingOrder, reason: string, at: EpochUs): void {
     this.host.cancelled(o.id, o.sym, reason, o.remaining, at + this.latency.responseUs(at), o.parent);
     o.remaining = 0;
     o.notional = 0;
@@ -384,7 +390,7 @@ export class Venue {
     this.ended++;
   }
 
-  private find(s: number, id: number): WorkingOrder | undefined {
+  find(s: number, id: number): WorkingOrder | undefined {
     const list = this.working[s]!;
     const n = this.workingCount[s]!;
     for (let k = 0; k < n; k++) if (list[k]!.id === id) return list[k];
@@ -420,14 +426,15 @@ export class Venue {
   /** The position of the symbol being matched, as the fills so far leave it. */
   private pos = 0;
 
-  /** A tick (quote or trade), or a bar of a symbol whose orders fill on ticks: each order against the event's price. */
+  /** A tick (quote or trade), or a bar of a symbol whose orders fill on ticks: each order against the event's liquidity, by its rule (broker/rules). */
   private matchTick(i: number, s: number, n0: number, kind: number, src: number): void {
     const t = this.table;
     const list = this.working[s]!;
     const eventTs = kind === BAR ? t.barStart[i]! : t.ts[i]!;
-    const half = this.rules.halfSpread;
-    // an event of the kind that fills this symbol's market and stop orders
-    const own = (kind === QUOTE && src === FILL_QUOTE) || (kind === TRADE && src === FILL_TRADE);
+    const l = this.liquidity;
+    const rules = this.orderRules;
+    l.at(i, kind, src);
+    const own = l.own;
     // orders added during the match (a bracket's legs) are not tried on this event
     for (let k = 0; k < n0; k++) {
       const o = list[k]!;
@@ -436,107 +443,19 @@ export class Venue {
         this.end(o, 'expired (good till time)', eventTs);
         continue;
       }
-      let first = !o.seen;
-      let px = NaN;
-      let avail = Infinity;
-      let maker = false;
-      /** Units the queue model lets through on this print (Infinity: no queue limit). */
-      let queued = Infinity;
-      const buy = o.side > 0;
-      let type = o.type;
-      if (type !== LIMIT && type !== STOP_LIMIT && own) o.seen = true;
-      if (type === TRAILING_STOP) this.trail(o, i, kind, src);
-      if (type === STOP || type === TRAILING_STOP || type === STOP_LIMIT) {
-        const S = o.stop;
-        let trig = NaN; // the price the stop triggers at (the worse of the stop and the market)
-        if (kind === QUOTE && src === FILL_QUOTE) {
-          const q = buy ? t.f1[i]! : t.f0[i]!;
-          if (buy ? q >= S : q <= S) {
-            trig = buy ? Math.max(S, q) : Math.min(S, q);
-            avail = buy ? t.f3[i]! : t.f2[i]!;
-          }
-        } else if (kind === TRADE && src === FILL_TRADE) {
-          const p = t.f0[i]! * (1 + o.side * half);
-          if (buy ? p >= S : p <= S) trig = buy ? Math.max(S, p) : Math.min(S, p);
-        }
-        if (Number.isNaN(trig)) continue;
-        if (type === STOP_LIMIT) {
-          // triggered: from here on a limit order at its limit, tried on this event as a new one
-          o.type = LIMIT;
-          type = LIMIT;
-          o.seen = false;
-          first = true;
-        } else px = trig;
-      }
-      if (type === MARKET) {
-        if (kind === QUOTE && src === FILL_QUOTE) {
-          px = buy ? t.f1[i]! : t.f0[i]!;
-          avail = buy ? t.f3[i]! : t.f2[i]!;
-        } else if (kind === TRADE && src === FILL_TRADE) px = t.f0[i]! * (1 + o.side * half);
-      } else if (type === LIMIT && Number.isNaN(px)) {
-        const L = o.limit;
-        if (kind === QUOTE) {
-          const q = buy ? t.f1[i]! : t.f0[i]!;
-          if (buy ? q <= L : q >= L) {
-            px = first ? q : L;
-            maker = !first;
-            avail = buy ? t.f3[i]! : t.f2[i]!;
-          } else if (src === FILL_QUOTE) {
-            // resting: the queue at its price, from this quote's best on its side
-            const best = buy ? t.f0[i]! : t.f1[i]!;
-            const size = buy ? t.f2[i]! : t.f3[i]!;
-            if (first) this.queue.start(o, L, buy, best, size);
-            else this.queue.quote(o, L, buy, best, size);
-            o.resting = true;
-          }
-          o.seen = true;
-        } else if (kind === TRADE) {
-          const p = t.f0[i]!;
-          if (src === FILL_TRADE) {
-            // trade-only data: marketable on the first eligible trade at the market price (the
-            // trade ± the half-spread, as a market order) when that is within the limit
-            const q = p * (1 + o.side * half);
-            if (first && (buy ? q <= L : q >= L)) px = q;
-            else if (buy ? p < L : p > L) {
-              px = L;
-              maker = true;
-            } else if (p === L && this.queue.touchFills) {
-              px = L;
-              maker = true;
-            }
-            o.seen = true;
-          } else if (buy ? p < L : p > L) {
-            // a trade through the limit on a quoted symbol: at the limit, at most the trade's size
-            px = L;
-            maker = true;
-            avail = t.f1[i]!;
-          } else if (p === L && src === FILL_QUOTE) {
-            // a print at the limit: the queue decides how much of it reaches the order
-            if (!o.resting) this.startFromLatestQuote(o, L, buy);
-            const got = this.queue.tradeAt(o, t.f1[i]!);
-            if (got > 0) {
-              px = L;
-              maker = true;
-              // the queue's share of the print always caps; the touch rule's whole fill only under capToQuoteSize
-              avail = t.f1[i]!;
-              queued = got;
-            }
-          }
-        }
-      }
-      if (Number.isNaN(px)) {
-        if (first && o.seen && (o.tif === IOC || o.tif === FOK)) this.end(o, `${o.tif === FOK ? 'fill or kill' : 'immediate or cancel'}: not filled on its first eligible event`, eventTs);
+      l.clear(!o.seen);
+      if (o.type !== LIMIT && o.type !== STOP_LIMIT && own) o.seen = true;
+      rules[o.type]!.tick(o, l);
+      if (Number.isNaN(l.px)) {
+        if (l.first && o.seen && (o.tif === IOC || o.tif === FOK)) this.end(o, `${o.tif === FOK ? 'fill or kill' : 'immediate or cancel'}: not filled on its first eligible event`, eventTs);
         continue;
       }
-      this.execute(o, type, px, maker, avail, queued, i, s, eventTs);
+      this.execute(o, o.type, l.px, l.maker, l.avail, l.queued, i, s, eventTs);
     }
   }
 
   // ---- a bar's path -----------------------------------------------------------------------------
 
-  /** Set by {@link reach}: the price at which the order is reached, and what happens there. */
-  private reachPx = NaN;
-  private reachAct = 0;
   /** True while a bar's path is matched: legs attached meanwhile are tried on the rest of it. */
   private onBarPath = false;
 
@@ -559,6 +478,8 @@ export class Venue {
     const close = t.f3[i]!;
     const eventTs = t.barStart[i]!;
     const path = this.rules.barPath;
+    const l = this.liquidity;
+    const rules = this.orderRules;
     for (let k = 0; k < n0; k++) {
       const o = list[k]!;
       o.onPath = false;
@@ -571,7 +492,7 @@ export class Venue {
       o.pathFirst = !o.seen;
       o.seen = true;
       // a trailing stop trails from the open (the bar's extreme moves it after the bar)
-      if (o.type === TRAILING_STOP && o.pathFirst) this.moveTrail(o, open);
+      if (o.type === TRAILING_STOP && o.pathFirst) moveTrail(o, open, this.tick[s]!);
     }
     this.onBarPath = true;
     let cur = open;
@@ -588,12 +509,12 @@ export class Venue {
       for (let k = 0; k < n; k++) {
         const o = list[k]!;
         if (!o.onPath || o.id < 0) continue;
-        const d = this.reach(o, cur, to, leg === TO_HIGH || leg === TO_LOW);
+        const d = rules[o.type]!.path(o, cur, to, leg === TO_HIGH || leg === TO_LOW, l);
         if (d < bestD) {
           bestD = d;
           best = k;
-          px = this.reachPx;
-          act = this.reachAct;
+          px = l.reachPx;
+          act = l.reachAct;
         }
       }
       if (this.margin && this.pos !== 0) {
@@ -647,59 +568,9 @@ export class Venue {
       const o = list[k]!;
       if (o.id < 0) continue;
       if (o.onPath && (o.tif === IOC || o.tif === FOK)) this.end(o, `${o.tif === FOK ? 'fill or kill' : 'immediate or cancel'}: not filled on its first eligible event`, eventTs);
-      else if (o.type === TRAILING_STOP && o.seen && i > o.submitIndex && eventTs >= o.activeAt) this.trailBar(o, i);
+      else if (o.type === TRAILING_STOP && o.seen && i > o.submitIndex && eventTs >= o.activeAt) moveTrail(o, o.side > 0 ? low : high, this.tick[s]!);
       o.onPath = false;
     }
-  }
-
-  /**
-   * Where on the stretch of a bar's path from `cur` to `to` order o is first reached: returns the
-   * distance from `cur` (Infinity: not on this stretch) and sets {@link reachPx} and
-   * {@link reachAct}. `extreme`: `to` is the bar's high or low (a limit only touched there fills
-   * by the touch rule).
-   */
-  private reach(o: WorkingOrder, cur: number, to: number, extreme: boolean): number {
-    const buy = o.side > 0;
-    const type = o.type;
-    if (type === MARKET) {
-      this.reachPx = cur;
-      this.reachAct = ACT_TAKER;
-      return 0;
-    }
-    if (type === LIMIT) {
-      const L = o.limit;
-      if (o.pathFirst && (buy ? cur <= L : cur >= L)) {
-        // marketable on arrival: at the price of its arrival
-        this.reachPx = cur;
-        this.reachAct = ACT_TAKER;
-        return 0;
-      }
-      this.reachAct = ACT_MAKER;
-      if (buy ? cur < L : cur > L) {
-        // a resting limit the open is already beyond: at the open (the bar never traded at L)
-        this.reachPx = cur;
-        return 0;
-      }
-      this.reachPx = L;
-      if (buy ? to < L : to > L) return Math.abs(cur - L);
-      if (to === L && extreme) {
-        this.reachAct = ACT_TOUCH;
-        return Math.abs(cur - L);
-      }
-      return Infinity;
-    }
-    // stops: at the price the path is at when it is already beyond the stop, else at the stop
-    const S = o.stop;
-    this.reachAct = type === STOP_LIMIT ? ACT_TRIGGER : ACT_TAKER;
-    if (buy ? cur >= S : cur <= S) {
-      this.reachPx = cur;
-      return 0;
-    }
-    if (buy ? to >= S : to <= S) {
-      this.reachPx = S;
-      return Math.abs(cur - S);
-    }
-    return Infinity;
   }
 
   /**
@@ -764,14 +635,8 @@ export class Venue {
     this.fills.push(o, qty, px, fee, eventTs, done);
     this.pos = pos + o.side * qty;
     this.cashAdj -= o.side * qty * px + fee;
-    if (!Number.isNaN(o.takeProfit) || !Number.isNaN(o.stopLoss)) this.attachLegs(o, qty, i);
-    if (o.oco !== 0) {
-      const other = this.find(s, o.oco);
-      if (other) {
-        other.remaining = Math.max(0, other.remaining - qty);
-        if (done || other.remaining === 0) this.end(other, 'one cancels other: the other leg filled', eventTs);
-      }
-    }
+    if (!Number.isNaN(o.takeProfit) || !Number.isNaN(o.stopLoss)) attachLegs(this, o, qty, i);
+    if (o.oco !== 0) ocoFilled(this, o, qty, done, eventTs);
     if (done) {
       o.id = -o.id;
       this.ended++;
@@ -907,54 +772,24 @@ export class Venue {
     this.ended = 0;
   }
 
-  /** A limit that meets a print at its price before any quote since it went live: its queue from the latest quote. */
-  private startFromLatestQuote(o: WorkingOrder, L: number, buy: boolean): void {
-    const t = this.table;
-    const r = this.host.quoteRow[o.sym]!;
-    this.queue.start(o, L, buy, r >= 0 ? (buy ? t.f0[r]! : t.f1[r]!) : NaN, r >= 0 ? (buy ? t.f2[r]! : t.f3[r]!) : NaN);
-    o.resting = true;
-    o.seen = true;
-  }
-
-  /**
-   * A bracket's entry filled `qty`: its take-profit (a limit) and stop-loss (a stop) on the other
-   * side grow by `qty`, created on the first fill; each is reduce-only and cancels the other.
-   * They are held at the venue (no latency) and can fill from the next event.
-   */
-  private attachLegs(o: WorkingOrder, qty: number, i: number): void {
-    const s = o.sym;
+  /** A new leg of a bracket's entry (see rules/bracket.ts): reduce-only, held at the venue, live at once. */
+  newLeg(entry: WorkingOrder, type: OrderCode, price: number, qty: number, i: number): WorkingOrder {
+    const s = entry.sym;
     const now = this.table.kind[i] === BAR ? this.table.barStart[i]! : this.table.ts[i]!;
-    const side = -o.side as 1 | -1;
-    const legs: [number, OrderCode][] = [];
-    if (!Number.isNaN(o.takeProfit)) legs.push([o.takeProfit, LIMIT]);
-    if (!Number.isNaN(o.stopLoss)) legs.push([o.stopLoss, STOP]);
-    // the legs of this entry, if made on an earlier fill, are found by their tag link
-    const ids: number[] = [];
-    for (const [price, type] of legs) {
-      const existing = this.findLeg(s, o.id, type);
-      if (existing) {
-        existing.remaining += qty;
-        ids.push(existing.id);
-        continue;
-      }
-      const id = this.nextOrderId++;
-      this.ordersSubmitted++;
-      this.orders.push(id, now, i, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, true);
-      const leg = this.add(id, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, i, now, o.tag);
-      leg.reduceOnly = true;
-      // attached on a bar's path: tried on the rest of it, from the fill's price
-      leg.onPath = this.onBarPath;
-      leg.pathFirst = true;
-      leg.parent = o.id;
-      ids.push(id);
-    }
-    if (ids.length === 2) {
-      this.find(s, ids[0]!)!.oco = ids[1]!;
-      this.find(s, ids[1]!)!.oco = ids[0]!;
-    }
+    const side = -entry.side as 1 | -1;
+    const id = this.nextOrderId++;
+    this.ordersSubmitted++;
+    this.orders.push(id, now, i, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, true);
+    const leg = this.add(id, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, i, now, entry.tag);
+    leg.reduceOnly = true;
+    leg.parent = entry.id;
+    // attached on a bar's path: tried on the rest of it, from the fill's price
+    leg.onPath = this.onBarPath;
+    leg.pathFirst = true;
+    return leg;
   }
 
-  private findLeg(s: number, entryId: number, type: OrderCode): WorkingOrder | undefined {
+  findLeg(s: number, entryId: number, type: OrderCode): WorkingOrder | undefined {
     const list = this.working[s]!;
     const n = this.workingCount[s]!;
     for (let k = 0; k < n; k++) {
@@ -962,30 +797,5 @@ export class Venue {
       if (o.id > 0 && o.parent === entryId && o.type === type) return o;
     }
     return undefined;
-  }
-
-  /** A trailing stop on ticks: the best price moves the trigger (rounded away from the market to the tick). */
-  private trail(o: WorkingOrder, i: number, kind: number, src: number): void {
-    const t = this.table;
-    let p = NaN;
-    if (kind === QUOTE && src === FILL_QUOTE) p = o.side > 0 ? t.f1[i]! : t.f0[i]!;
-    else if (kind === TRADE && src === FILL_TRADE) p = t.f0[i]!;
-    if (Number.isNaN(p)) return;
-    this.moveTrail(o, p);
-  }
-
-  /** After a bar was tried against the stop as it stood at its open: the bar's extreme moves it. */
-  private trailBar(o: WorkingOrder, i: number): void {
-    this.moveTrail(o, o.side > 0 ? this.table.f2[i]! : this.table.f1[i]!);
-  }
-
-  private moveTrail(o: WorkingOrder, p: number): void {
-    const sell = o.side < 0;
-    if (!Number.isNaN(o.best) && (sell ? p <= o.best : p >= o.best)) return;
-    o.best = p;
-    const d = Number.isNaN(o.trail) ? p * o.trailPct : o.trail;
-    const tick = this.tick[o.sym]!;
-    const raw = sell ? p - d : p + d;
-    o.stop = tick > 0 ? (sell ? Math.floor(raw / tick + 1e-9) * tick : Math.ceil(raw / tick - 1e-9) * tick) : raw;
   }
 }
