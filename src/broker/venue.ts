@@ -426,7 +426,14 @@ export class Venue implements LegHost {
   /** The position of the symbol being matched, as the fills so far leave it. */
   private pos = 0;
 
-  /** A tick (quote or trade), or a bar of a symbol whose orders fill on ticks: each order against the event's liquidity, by its rule (broker/rules). */
+  /**
+   * A tick (quote or trade), or a bar of a symbol whose orders fill on ticks: each order against
+   * the event's liquidity, by its rule (broker/rules), each at its own price. When the event
+   * reaches several orders (a quote that jumps through them), they fill in the order the price
+   * reaches them coming from the previous mark: market orders and limits marketable on arrival
+   * first, then by the distance of their trigger (a stop's stop, a resting limit's limit) from
+   * that mark; as sent when equally far.
+   */
   private matchTick(i: number, s: number, n0: number, kind: number, src: number): void {
     const t = this.table;
     const list = this.working[s]!;
@@ -435,6 +442,8 @@ export class Venue implements LegHost {
     const rules = this.orderRules;
     l.at(i, kind, src);
     const own = l.own;
+    const prev = this.host.markOf(s);
+    let nf = 0;
     // orders added during the match (a bracket's legs) are not tried on this event
     for (let k = 0; k < n0; k++) {
       const o = list[k]!;
@@ -443,14 +452,75 @@ export class Venue implements LegHost {
         this.end(o, 'expired (good till time)', eventTs);
         continue;
       }
+      const type = o.type;
       l.clear(!o.seen);
-      if (o.type !== LIMIT && o.type !== STOP_LIMIT && own) o.seen = true;
-      rules[o.type]!.tick(o, l);
+      if (type !== LIMIT && type !== STOP_LIMIT && own) o.seen = true;
+      rules[type]!.tick(o, l);
       if (Number.isNaN(l.px)) {
         if (l.first && o.seen && (o.tif === IOC || o.tif === FOK)) this.end(o, `${o.tif === FOK ? 'fill or kill' : 'immediate or cancel'}: not filled on its first eligible event`, eventTs);
         continue;
       }
-      this.execute(o, o.type, l.px, l.maker, l.avail, l.queued, i, s, eventTs);
+      // where the price reached it: a stop at its stop, a resting limit at its limit, else at once
+      const at = type === STOP || type === TRAILING_STOP || type === STOP_LIMIT ? o.stop : l.maker ? o.limit : NaN;
+      const key = Number.isNaN(at) || Number.isNaN(prev) ? 0 : Math.abs(at - prev);
+      this.pushReached(nf++, k, key, l);
+    }
+    if (nf === 0) return;
+    if (nf > 1) this.sortReached(nf);
+    const r = this.reached;
+    for (let j = 0; j < nf; j++) {
+      const o = list[r.k[j]!]!;
+      if (o.id < 0) continue; // ended by an earlier fill (the other leg of an OCO)
+      this.execute(o, o.type, r.px[j]!, r.maker[j] === 1, r.avail[j]!, r.queued[j]!, i, s, eventTs);
+    }
+  }
+
+  /** The orders a tick reached, with their answers, in the order they fill (reused columns). */
+  private reached = { k: new Int32Array(8), key: new Float64Array(8), px: new Float64Array(8), avail: new Float64Array(8), queued: new Float64Array(8), maker: new Uint8Array(8) };
+
+  private pushReached(j: number, k: number, key: number, l: Liquidity): void {
+    let r = this.reached;
+    if (j === r.k.length) {
+      const n = j * 2;
+      const grow = <A extends Int32Array | Float64Array | Uint8Array>(a: A): A => {
+        const b = new (a.constructor as new (n: number) => A)(n);
+        b.set(a);
+        return b;
+      };
+      r = { k: grow(r.k), key: grow(r.key), px: grow(r.px), avail: grow(r.avail), queued: grow(r.queued), maker: grow(r.maker) };
+      this.reached = r;
+    }
+    r.k[j] = k;
+    r.key[j] = key;
+    r.px[j] = l.px;
+    r.avail[j] = l.avail;
+    r.queued[j] = l.queued;
+    r.maker[j] = l.maker ? 1 : 0;
+  }
+
+  /** Stable insertion sort of the first n reached orders by key (few at a time). */
+  private sortReached(n: number): void {
+    const r = this.reached;
+    for (let a = 1; a < n; a++) {
+      const key = r.key[a]!;
+      if (key >= r.key[a - 1]!) continue;
+      const k = r.k[a]!, px = r.px[a]!, av = r.avail[a]!, q = r.queued[a]!, m = r.maker[a]!;
+      let b = a - 1;
+      while (b >= 0 && r.key[b]! > key) {
+        r.k[b + 1] = r.k[b]!;
+        r.key[b + 1] = r.key[b]!;
+        r.px[b + 1] = r.px[b]!;
+        r.avail[b + 1] = r.avail[b]!;
+        r.queued[b + 1] = r.queued[b]!;
+        r.maker[b + 1] = r.maker[b]!;
+        b--;
+      }
+      r.k[b + 1] = k;
+      r.key[b + 1] = key;
+      r.px[b + 1] = px;
+      r.avail[b + 1] = av;
+      r.queued[b + 1] = q;
+      r.maker[b + 1] = m;
     }
   }
 
