@@ -9,6 +9,7 @@
  * Each model is one file in broker/models and one entry in broker/models/index.ts.
  */
 import type { TickTable } from '../data/table.js';
+import type { BarPath } from './bar-path.js';
 import type { ParamSchema, Params } from '../strategy/types.js';
 
 /** The slots of an execution: one model each. */
@@ -67,6 +68,8 @@ export interface FillRules {
   readonly participation: number;
   /** Probability that a resting limit fills on a bar that only touches it (low = limit for a buy). */
   readonly barTouch: number;
+  /** The order in which a bar makes its prices (broker/bar-path.ts). */
+  readonly barPath: BarPath;
 }
 
 /** Where a resting limit stands in the queue at its price, from quote sizes and trade prints (L1). */
@@ -98,9 +101,9 @@ export interface Slippage {
 }
 
 export interface Fees {
-  /** The fee of a fill (>= 0); `maker`: a resting limit filled at its limit. */
-  fee(qty: number, px: number, maker: boolean): number;
-  /** Units a notional order buys at `px`, leaving room for the (taker) fee. */
+  /** The fee of a fill (>= 0); `maker`: a resting limit filled at its limit; `firstFill`: the order's first fill. */
+  fee(qty: number, px: number, maker: boolean, firstFill: boolean): number;
+  /** Units a notional order buys at `px`, leaving room for the (taker) fee and a per-order fee. */
   units(notional: number, px: number): number;
 }
 

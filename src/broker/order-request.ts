@@ -4,9 +4,9 @@
  * reduce-only. A mistake is the strategy's, so it stops the run naming it (`fail`).
  */
 import type { OrderRequest } from '../strategy/types.js';
-import { FOK, GTC, GTT, IOC, LIMIT, MARKET, STOP, STOP_LIMIT, TRAILING_STOP, type OrderCode, type TifCode } from './orders.js';
+import { FOK, GTC, GTT, IOC, LIMIT, MARKET, MARKET_ON_CLOSE, STOP, STOP_LIMIT, TRAILING_STOP, type OrderCode, type TifCode } from './orders.js';
 
-const TYPE_CODES: Readonly<Record<string, OrderCode>> = { market: MARKET, limit: LIMIT, stop: STOP, 'stop-limit': STOP_LIMIT, 'trailing-stop': TRAILING_STOP };
+const TYPE_CODES: Readonly<Record<string, OrderCode>> = { market: MARKET, limit: LIMIT, stop: STOP, 'stop-limit': STOP_LIMIT, 'trailing-stop': TRAILING_STOP, 'market-on-close': MARKET_ON_CLOSE };
 const TIF_CODES: Readonly<Record<string, TifCode>> = { gtc: GTC, ioc: IOC, fok: FOK, gtt: GTT };
 
 export interface CheckedOrder {

@@ -9,9 +9,12 @@ export const LIMIT = 1;
 export const STOP = 2;
 export const STOP_LIMIT = 3;
 export const TRAILING_STOP = 4;
-export type OrderCode = typeof MARKET | typeof LIMIT | typeof STOP | typeof STOP_LIMIT | typeof TRAILING_STOP;
-/** The order types by code, as strategies name them. */
-export const ORDER_TYPE_NAMES = ['market', 'limit', 'stop', 'stop-limit', 'trailing-stop'] as const;
+export const MARKET_ON_CLOSE = 5;
+/** The venue's own order closing a position on a margin call (never a strategy's). */
+export const MARGIN_CALL = 6;
+export type OrderCode = typeof MARKET | typeof LIMIT | typeof STOP | typeof STOP_LIMIT | typeof TRAILING_STOP | typeof MARKET_ON_CLOSE | typeof MARGIN_CALL;
+/** The order types by code, as strategies name them (and the venue's margin call). */
+export const ORDER_TYPE_NAMES = ['market', 'limit', 'stop', 'stop-limit', 'trailing-stop', 'market-on-close', 'margin-call'] as const;
 
 /** Time in force: until cancelled; immediate or cancel; fill or kill; until a time. */
 export const GTC = 0;
@@ -40,6 +43,8 @@ export class WorkingOrder implements QueueState {
   tag: string | undefined = undefined;
   /** Whether an eligible event has been seen (limit orders are marketable only on the first). */
   seen = false;
+  /** Whether the order has filled at all (its first fill pays a per-order fee). */
+  filledAny = false;
   /** Units still to fill; NaN for a notional order not yet sized. */
   remaining = 0;
   notional = 0;
@@ -66,6 +71,10 @@ export class WorkingOrder implements QueueState {
   tradedSince = 0;
   /** The order rests (a limit not marketable when it went live): its fills are maker fills. */
   resting = false;
+  /** On a bar's path: the order may still be reached on the rest of this bar. */
+  onPath = false;
+  /** On a bar's path: the order had not seen an eligible event before (a limit is marketable). */
+  pathFirst = false;
 }
 
 /**
@@ -75,6 +84,8 @@ export class WorkingOrder implements QueueState {
 export class EventFills {
   n = 0;
   orderId = new Float64Array(8);
+  /** The fill's symbol (a margin call closes every symbol's position on one event). */
+  sym = new Uint16Array(8);
   side = new Float64Array(8);
   qty = new Float64Array(8);
   price = new Float64Array(8);
@@ -90,6 +101,7 @@ export class EventFills {
     const i = this.n;
     if (i === this.qty.length) this.grow();
     this.orderId[i] = o.id;
+    this.sym[i] = o.sym;
     this.side[i] = o.side;
     this.qty[i] = qty;
     this.price[i] = price;
@@ -102,12 +114,13 @@ export class EventFills {
   }
 
   private grow(): void {
-    const g = <A extends Float64Array | Uint8Array>(a: A): A => {
+    const g = <A extends Float64Array | Uint8Array | Uint16Array>(a: A): A => {
       const b = new (a.constructor as new (n: number) => A)(a.length * 2);
       b.set(a);
       return b;
     };
     this.orderId = g(this.orderId);
+    this.sym = g(this.sym);
     this.side = g(this.side);
     this.qty = g(this.qty);
     this.price = g(this.price);

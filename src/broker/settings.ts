@@ -28,15 +28,45 @@ export interface ExecutionSettings {
   readonly financing: ModelChoice;
   /** Gross exposure allowed as a multiple of equity; larger orders are rejected. */
   readonly maxLeverage: number;
+  /** Margin requirements (see {@link Margin}); absent: a cash account without margin calls. */
+  readonly margin?: Margin;
   /** Sizing rules by symbol; `*` for every symbol not named. */
   readonly sizing: Readonly<Record<string, SymbolRules>>;
+}
+
+/**
+ * **Margin.** An account trading with leverage holds `initial` × gross exposure to open (an order
+ * that would need more than equity is refused) and `maintenance` × gross exposure to keep its
+ * positions: at the first price where equity falls below that, every position is closed (a margin
+ * call: an event in the record and in the summary) and working orders are cancelled. A closing
+ * price beyond what equity covers (a gap) leaves a negative balance, which is written off: equity
+ * never stays below zero. Defaults from `--max-leverage` L > 1: initial 1/L, maintenance half of
+ * it; with L = 1 and no `--margin` the account is a cash account, with no margin calls.
+ */
+export interface Margin {
+  /** Fraction of gross exposure equity must cover for an order to be accepted. */
+  readonly initial: number;
+  /** Fraction of gross exposure below which the positions are closed. */
+  readonly maintenance: number;
 }
 
 export interface ExecutionInput {
   /** `family` → model name, `family.param` → value (as `--exec` gives them). */
   readonly exec?: Readonly<Record<string, string | ParamValue>>;
   readonly maxLeverage?: number;
+  readonly margin?: Partial<Margin>;
   readonly sizing?: Readonly<Record<string, Partial<SymbolRules>>>;
+}
+
+/** The margin of an account from what was given (see {@link Margin}); undefined: a cash account. */
+function marginOf(maxLeverage: number | undefined, given: Partial<Margin> | undefined): Margin | undefined {
+  const L = maxLeverage ?? 1;
+  if (given === undefined && !(L > 1)) return undefined;
+  const initial = given?.initial ?? (maxLeverage !== undefined || given?.maintenance === undefined ? 1 / L : given.maintenance);
+  const maintenance = given?.maintenance ?? initial / 2;
+  if (!(Number.isFinite(initial) && initial > 0 && initial <= 1)) throw new UsageError(`margin initial=${initial} must be a fraction > 0 and <= 1 (0.1 for 10x leverage)`);
+  if (!(Number.isFinite(maintenance) && maintenance > 0 && maintenance <= initial)) throw new UsageError(`margin maintenance=${maintenance} must be a fraction > 0 and <= the initial margin ${initial}`);
+  return { initial, maintenance };
 }
 
 /**
@@ -85,7 +115,9 @@ export function makeExecution(input: ExecutionInput = {}): ExecutionSettings {
     m.check?.(resolved);
     return { model: m.name, params: resolved };
   };
-  const maxLeverage = input.maxLeverage ?? 1;
+  const margin = marginOf(input.maxLeverage, input.margin);
+  // an initial margin without a leverage limit sets it (initial 0.1: 10x)
+  const maxLeverage = input.maxLeverage ?? (input.margin?.initial !== undefined ? 1 / input.margin.initial : 1);
   if (!(Number.isFinite(maxLeverage) && maxLeverage > 0)) throw new UsageError(`max leverage ${maxLeverage} must be > 0`);
   const sizing: Record<string, SymbolRules> = {};
   for (const [sym, r] of Object.entries(input.sizing ?? {})) {
@@ -101,6 +133,7 @@ export function makeExecution(input: ExecutionInput = {}): ExecutionSettings {
     fees: choice('fees'),
     financing: choice('financing'),
     maxLeverage,
+    ...(margin ? { margin } : {}),
     sizing,
   };
 }
@@ -115,12 +148,13 @@ export function rulesFor(s: ExecutionSettings, symbol: string): SymbolRules {
 
 /** One line per slot: the model, its parameters that differ from their defaults. */
 export function describeExecution(s: ExecutionSettings): string[] {
-  return FAMILIES.map((f) => {
+  const margin = s.margin ? [`margin: initial ${s.margin.initial}, maintenance ${s.margin.maintenance}`] : [];
+  return [...FAMILIES.map((f) => {
     const c = s[f];
     const m = modelOf(f, c.model)!;
     const changed = Object.entries(c.params).filter(([k, v]) => m.params[k]!.default !== v);
     return `${f}: ${c.model}${changed.length ? ` (${changed.map(([k, v]) => `${k}=${String(v)}`).join(', ')})` : ''}`;
-  });
+  }), ...margin];
 }
 
 /**
@@ -134,19 +168,22 @@ export interface ShortSettings {
   readonly feePerUnit?: number;
   readonly feeBps?: number;
   readonly feeMinimum?: number;
+  readonly feePerOrder?: number;
   readonly borrowBps?: number;
   readonly capToQuoteSize?: boolean;
   readonly maxLeverage?: number;
+  readonly margin?: Partial<Margin>;
 }
 
 /** Which `--exec` key each short setting sets. */
-export const SHORT_KEYS: Readonly<Record<Exclude<keyof ShortSettings, 'maxLeverage'>, string>> = {
+export const SHORT_KEYS: Readonly<Record<Exclude<keyof ShortSettings, 'maxLeverage' | 'margin'>, string>> = {
   latencyUs: 'latency.entry',
   slippageBps: 'slippage.bps',
   halfSpreadBps: 'fill.spread',
   feePerUnit: 'fees.perUnit',
   feeBps: 'fees.bps',
   feeMinimum: 'fees.minimum',
+  feePerOrder: 'fees.perOrder',
   borrowBps: 'financing.bps',
   capToQuoteSize: 'fill.capToQuoteSize',
 };
@@ -159,7 +196,7 @@ export function executionOf(short: ShortSettings, exec: Readonly<Record<string, 
     if (v === undefined) continue;
     e[key] = k === 'latencyUs' ? `${v as number}us` : v;
   }
-  return makeExecution({ exec: e, ...(short.maxLeverage !== undefined ? { maxLeverage: short.maxLeverage } : {}), ...(sizing ? { sizing } : {}) });
+  return makeExecution({ exec: e, ...(short.maxLeverage !== undefined ? { maxLeverage: short.maxLeverage } : {}), ...(short.margin ? { margin: short.margin } : {}), ...(sizing ? { sizing } : {}) });
 }
 
 /** Refuses sizing rules for a symbol the data does not have (a typo would otherwise be ignored). */

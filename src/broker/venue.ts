@@ -1,8 +1,11 @@
 /**
- * The simulated venue: order intake (checks, latency, sizing rules, buying power, target orders),
- * working orders, matching and fees. The market assumptions are the run's execution models
- * (broker/models, bound once here); the rules by which prices are found per data kind are in
- * {@link Venue.match}. Each rule has a named test in tests/broker.
+ * The simulated venue: order intake (checks, latency, sizing rules, buying power, initial margin,
+ * target orders), working orders, matching, fees and margin calls. The market assumptions are the
+ * run's execution models (broker/models, bound once here). {@link Venue.match} offers each event's
+ * liquidity (rules/liquidity.ts: a quote, a trade print, or a bar's path, broker/bar-path.ts) to
+ * the working orders of its symbol; how each order type finds its price on it is its order rule,
+ * one file each in broker/rules (market, limit, stop, stop-limit, trailing stop, bracket/OCO,
+ * market-on-close). Each rule has a named test in tests/broker.
  *
  * Intake:
  * - An order is checked (side, type, one of qty or notional, prices) before anything else; a
@@ -16,10 +19,16 @@
  * - Latency: the order is live from `t + entry latency`; a latency model may reject it.
  *
  * Working orders fill on events of their symbol only, never on the event during which they were
- * submitted; see {@link Venue.match} for the prices.
+ * submitted (but a market-on-close order, at that bar's close); on a bar, in the order the bar's
+ * path reaches their prices, a bracket's legs on the rest of the bar where the entry filled.
  */
 import { objectList } from '../arrays.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
+import { TO_HIGH, TO_LOW } from './bar-path.js';
+import { attachLegs, ocoFilled, type LegHost } from './rules/bracket.js';
+import { orderRules } from './rules/index.js';
+import { ACT_TAKER, ACT_TOUCH, ACT_TRIGGER, Liquidity, type OrderRule } from './rules/liquidity.js';
+import { moveTrail } from './rules/trailing-stop.js';
 import type { TickTable } from '../data/table.js';
 import type { EpochUs } from '../data/time.js';
 import { OrderLog } from '../portfolio/record.js';
@@ -29,9 +38,10 @@ import { FILL_BAR, FILL_QUOTE, FILL_TRADE } from './fill-source.js';
 import type { Fees, FillRules, Financing, Latency, ModelEnv, Queue, Slippage } from './model.js';
 import { modelOf } from './models/index.js';
 import { eventVolume } from './models/event-volume.js';
-import { EventFills, FOK, GTC, IOC, LIMIT, MARKET, removeAt, STOP, STOP_LIMIT, TRAILING_STOP, WorkingOrder, type OrderCode } from './orders.js';
+import { EventFills, FOK, GTC, IOC, LIMIT, MARGIN_CALL, MARKET, MARKET_ON_CLOSE, removeAt, STOP, STOP_LIMIT, TRAILING_STOP, WorkingOrder, type OrderCode } from './orders.js';
+import type { MarginCall } from '../portfolio/record.js';
 import { checkOrder } from './order-request.js';
-import { rulesFor, type ExecutionSettings } from './settings.js';
+import { rulesFor, type ExecutionSettings, type Margin } from './settings.js';
 
 /** What the venue needs from the backtest it serves. */
 export interface VenueHost {
@@ -68,7 +78,7 @@ function floorTo(x: number, step: number): number {
   return Math.floor(x / step + 1e-9) * step;
 }
 
-export class Venue {
+export class Venue implements LegHost {
   /** Working orders per symbol, in submission order: the first workingCount[s] of working[s]. */
   readonly working: WorkingOrder[][];
   /** Number of working orders per symbol (what the engine's loop checks per event). */
@@ -93,6 +103,21 @@ export class Venue {
   private refusal = '';
   /** Orders ended during a match, removed at its end. */
   private ended = 0;
+  /** The account's margin (undefined: a cash account, no margin calls). */
+  private readonly margin: Margin | undefined;
+  /** Per symbol: 1 while it holds a position in a margin account (each of its events checks the margin). */
+  readonly watch: Uint8Array;
+  readonly marginCalls: MarginCall[] = [];
+  /** Cash moved by the fills of the match under way (the portfolio books them after it). */
+  private cashAdj = 0;
+  /** A negative balance a margin call left, for the engine to write off after booking the fills. */
+  writeOff = 0;
+  /** The order object of a margin call's fills. */
+  private readonly liq = new WorkingOrder();
+  /** The liquidity of the event being matched, as the order rules read it. */
+  private readonly liquidity: Liquidity;
+  /** The order rules (broker/rules), by order code. */
+  private readonly orderRules: readonly OrderRule[];
 
   constructor(
     readonly settings: ExecutionSettings,
@@ -121,6 +146,10 @@ export class Venue {
     this.lot = Float64Array.from(r, (x) => x.lot);
     this.minQty = Float64Array.from(r, (x) => x.minQty);
     this.tick = Float64Array.from(r, (x) => x.tick);
+    this.margin = settings.margin;
+    this.watch = new Uint8Array(symbols.length);
+    this.liquidity = new Liquidity(table, this.rules.halfSpread, this.queue, host.quoteRow);
+    this.orderRules = orderRules((sym) => this.tick[sym]!);
   }
 
   // ---- intake ---------------------------------------------------------------------------------
@@ -167,7 +196,7 @@ export class Venue {
     this.ordersSubmitted++;
     const now = h.clock[0]!;
     const entry = this.latency.entryUs(now);
-    const refusal = refusedFor ?? this.buyingPowerRefusal(s, side, qty, notional) ?? (Number.isNaN(entry) ? 'rejected by the venue (the latency model: a rejection in the latency file)' : undefined);
+    const refusal = refusedFor ?? (type === MARKET_ON_CLOSE ? this.onCloseRefusal(s, entry) : undefined) ?? this.buyingPowerRefusal(s, side, qty, notional) ?? (Number.isNaN(entry) ? 'rejected by the venue (the latency model: a rejection in the latency file)' : undefined);
     this.orders.push(id, now, h.clock[1]!, s, side, type, qty, notional, limit, stop, refusal === undefined);
     if (refusal !== undefined) {
       // a venue's rejection travels back; a check of the strategy's own order is known at once
@@ -177,6 +206,44 @@ export class Venue {
     }
     this.add(id, s, side, type, qty, notional, limit, stop, h.clock[1]!, now + entry, tag);
     return id;
+  }
+
+  /**
+   * A market-on-close order fills at the close of the bar it is decided on: it must be decided
+   * while a bar of its symbol (whose orders fill on bars) is handled, and reach the venue at once.
+   */
+  private onCloseRefusal(s: number, entryUs: number): string | undefined {
+    const t = this.table;
+    const i = this.host.clock[1]!;
+    if (!(i >= 0 && t.kind[i] === BAR && t.sym[i] === s && this.source[s] === FILL_BAR)) return `market-on-close fills at the close of the bar it is decided on: decide it in onBar of a bar of ${this.host.symbols[s]} (a symbol whose orders fill on bars)`;
+    if (entryUs > 0) return `market-on-close cannot reach the close it was decided at with an entry latency of ${entryUs} µs`;
+    return undefined;
+  }
+
+  /** Market-on-close orders put to work and not yet filled (the engine calls {@link matchClose} after onBar). */
+  closeOrders = 0;
+
+  /**
+   * Bar i's close: the market-on-close orders decided on it fill at its close (after slippage),
+   * stamped at the bar's end; what they could not fill is cancelled. Fills go to {@link fills}.
+   */
+  matchClose(i: number): void {
+    const out = this.fills;
+    out.n = 0;
+    const t = this.table;
+    const s = t.sym[i]!;
+    const list = this.working[s]!;
+    const n = this.workingCount[s]!;
+    this.pos = this.host.pf.position[s]!;
+    this.cashAdj = 0;
+    const ts = t.ts[i]!;
+    for (let k = 0; k < n; k++) {
+      const o = list[k]!;
+      if (o.id < 0 || o.type !== MARKET_ON_CLOSE) continue;
+      this.execute(o, MARKET_ON_CLOSE, t.f3[i]!, false, NaN, Infinity, i, s, ts);
+      if (o.id > 0) this.end(o, 'market-on-close: not filled whole at the close', ts);
+    }
+    if (this.ended > 0) this.sweep(s);
   }
 
   resultOf(r: number): SubmitResult {
@@ -206,6 +273,10 @@ export class Venue {
     const maxLeverage = this.settings.maxLeverage;
     if (gross > maxLeverage * equity * (1 + 1e-9) && gross > pf.grossExposure() + 1e-9) {
       return `needs gross exposure ${gross.toFixed(2)} > max leverage ${maxLeverage} × equity ${equity.toFixed(2)}`;
+    }
+    const m = this.margin;
+    if (m && m.initial * gross > equity * (1 + 1e-9) && gross > pf.grossExposure() + 1e-9) {
+      return `needs initial margin ${m.initial} × gross exposure ${gross.toFixed(2)} = ${(m.initial * gross).toFixed(2)} > equity ${equity.toFixed(2)}`;
     }
     return undefined;
   }
@@ -272,6 +343,10 @@ export class Venue {
     o.ahead = Infinity;
     o.levelSize = NaN;
     o.tradedSince = 0;
+    o.onPath = false;
+    o.pathFirst = false;
+    o.filledAny = false;
+    if (type === MARKET_ON_CLOSE) this.closeOrders++;
     const n = this.workingCount[sym]!;
     this.working[sym]![n] = o;
     this.workingCount[sym] = n + 1;
@@ -280,6 +355,7 @@ export class Venue {
   }
 
   private release(o: WorkingOrder): void {
+    if (o.type === MARKET_ON_CLOSE) this.closeOrders--;
     o.tag = undefined;
     this.free.push(o);
   }
@@ -306,7 +382,7 @@ export class Venue {
   }
 
   /** The venue ends an order (expiry, IOC, FOK, OCO, reduce-only): removed at the end of the match. */
-  private end(o: WorkingOrder, reason: string, at: EpochUs): void {
+  end(o: WorkingOrder, reason: string, at: EpochUs): void {
     this.host.cancelled(o.id, o.sym, reason, o.remaining, at + this.latency.responseUs(at), o.parent);
     o.remaining = 0;
     o.notional = 0;
@@ -314,7 +390,7 @@ export class Venue {
     this.ended++;
   }
 
-  private find(s: number, id: number): WorkingOrder | undefined {
+  find(s: number, id: number): WorkingOrder | undefined {
     const list = this.working[s]!;
     const n = this.workingCount[s]!;
     for (let k = 0; k < n; k++) if (list[k]!.id === id) return list[k];
@@ -333,17 +409,41 @@ export class Venue {
     const t = this.table;
     const s = t.sym[i]!;
     const n0 = this.workingCount[s]!;
-    if (n0 === 0) return;
-    const list = this.working[s]!;
+    if (n0 === 0 && this.watch[s] === 0) return;
     const kind = t.kind[i]!;
     const src = this.source[s]!;
-    const eventTs = kind === BAR ? t.barStart[i]! : t.ts[i]!;
-    const rules = this.rules;
-    const half = rules.halfSpread;
     // the position as this event's fills leave it (reduce-only orders are capped by it)
-    let pos = this.host.pf.position[s]!;
-    // an event of the kind that fills this symbol's market and stop orders
-    const own = (kind === QUOTE && src === FILL_QUOTE) || (kind === TRADE && src === FILL_TRADE) || (kind === BAR && src === FILL_BAR);
+    this.pos = this.host.pf.position[s]!;
+    this.cashAdj = 0;
+    if (kind === BAR && src === FILL_BAR) this.matchBar(i, s, n0);
+    else {
+      this.matchTick(i, s, n0, kind, src);
+      if (this.margin && this.pos !== 0) this.checkMarginTick(i, s, kind, src);
+    }
+    if (this.ended > 0) this.sweep(s);
+  }
+
+  /** The position of the symbol being matched, as the fills so far leave it. */
+  private pos = 0;
+
+  /**
+   * A tick (quote or trade), or a bar of a symbol whose orders fill on ticks: each order against
+   * the event's liquidity, by its rule (broker/rules), each at its own price. When the event
+   * reaches several orders (a quote that jumps through them), they fill in the order the price
+   * reaches them coming from the previous mark: market orders and limits marketable on arrival
+   * first, then by the distance of their trigger (a stop's stop, a resting limit's limit) from
+   * that mark; as sent when equally far.
+   */
+  private matchTick(i: number, s: number, n0: number, kind: number, src: number): void {
+    const t = this.table;
+    const list = this.working[s]!;
+    const eventTs = kind === BAR ? t.barStart[i]! : t.ts[i]!;
+    const l = this.liquidity;
+    const rules = this.orderRules;
+    l.at(i, kind, src);
+    const own = l.own;
+    const prev = this.host.markOf(s);
+    let nf = 0;
     // orders added during the match (a bracket's legs) are not tried on this event
     for (let k = 0; k < n0; k++) {
       const o = list[k]!;
@@ -352,195 +452,380 @@ export class Venue {
         this.end(o, 'expired (good till time)', eventTs);
         continue;
       }
-      let first = !o.seen;
-      let px = NaN;
-      let avail = Infinity;
-      let maker = false;
-      /** Units the queue model lets through on this print (Infinity: no queue limit). */
-      let queued = Infinity;
-      const buy = o.side > 0;
-      let type = o.type;
+      const type = o.type;
+      l.clear(!o.seen);
       if (type !== LIMIT && type !== STOP_LIMIT && own) o.seen = true;
-      if (type === TRAILING_STOP) this.trail(o, i, kind, src, first);
-      if (type === STOP || type === TRAILING_STOP || type === STOP_LIMIT) {
-        const S = o.stop;
-        let trig = NaN; // the price the stop triggers at (the worse of the stop and the market)
-        let atOpen = false;
-        if (kind === QUOTE && src === FILL_QUOTE) {
-          const q = buy ? t.f1[i]! : t.f0[i]!;
-          if (buy ? q >= S : q <= S) {
-            trig = buy ? Math.max(S, q) : Math.min(S, q);
-            avail = buy ? t.f3[i]! : t.f2[i]!;
-            atOpen = true;
-          }
-        } else if (kind === TRADE && src === FILL_TRADE) {
-          const p = t.f0[i]! * (1 + o.side * half);
-          if (buy ? p >= S : p <= S) {
-            trig = buy ? Math.max(S, p) : Math.min(S, p);
-            atOpen = true;
-          }
-        } else if (kind === BAR && src === FILL_BAR) {
-          const open = t.f0[i]!;
-          if (buy ? open >= S : open <= S) {
-            trig = open;
-            atOpen = true;
-          } else if (buy ? t.f1[i]! >= S : t.f2[i]! <= S) trig = S;
-        }
-        if (type === TRAILING_STOP && kind === BAR && src === FILL_BAR) this.trailBar(o, i);
-        if (Number.isNaN(trig)) continue;
-        if (type === STOP_LIMIT) {
-          // triggered: from here on a limit order at its limit, tried on this event as a new one
-          o.type = LIMIT;
-          type = LIMIT;
-          o.seen = false;
-          first = true;
-          if (!atOpen) {
-            // inside a bar: at the stop when that is within the limit, else it rests from the next bar
-            o.seen = true;
-            if (buy ? S <= o.limit : S >= o.limit) px = S;
-            else continue;
-          }
-        } else px = trig;
-      }
-      if (type === MARKET) {
-        if (kind === QUOTE && src === FILL_QUOTE) {
-          px = buy ? t.f1[i]! : t.f0[i]!;
-          avail = buy ? t.f3[i]! : t.f2[i]!;
-        } else if (kind === TRADE && src === FILL_TRADE) px = t.f0[i]! * (1 + o.side * half);
-        else if (kind === BAR && src === FILL_BAR) px = t.f0[i]!;
-      } else if (type === LIMIT && Number.isNaN(px)) {
-        const L = o.limit;
-        if (kind === QUOTE) {
-          const q = buy ? t.f1[i]! : t.f0[i]!;
-          if (buy ? q <= L : q >= L) {
-            px = first ? q : L;
-            maker = !first;
-            avail = buy ? t.f3[i]! : t.f2[i]!;
-          } else if (src === FILL_QUOTE) {
-            // resting: the queue at its price, from this quote's best on its side
-            const best = buy ? t.f0[i]! : t.f1[i]!;
-            const size = buy ? t.f2[i]! : t.f3[i]!;
-            if (first) this.queue.start(o, L, buy, best, size);
-            else this.queue.quote(o, L, buy, best, size);
-            o.resting = true;
-          }
-          o.seen = true;
-        } else if (kind === TRADE) {
-          const p = t.f0[i]!;
-          if (src === FILL_TRADE) {
-            // trade-only data: marketable on the first eligible trade at the market price (the
-            // trade ± the half-spread, as a market order) when that is within the limit
-            const q = p * (1 + o.side * half);
-            if (first && (buy ? q <= L : q >= L)) px = q;
-            else if (buy ? p < L : p > L) {
-              px = L;
-              maker = true;
-            } else if (p === L && this.queue.touchFills) {
-              px = L;
-              maker = true;
-            }
-            o.seen = true;
-          } else if (buy ? p < L : p > L) {
-            // a trade through the limit on a quoted symbol: at the limit, at most the trade's size
-            px = L;
-            maker = true;
-            avail = t.f1[i]!;
-          } else if (p === L && src === FILL_QUOTE) {
-            // a print at the limit: the queue decides how much of it reaches the order
-            if (!o.resting) this.startFromLatestQuote(o, L, buy);
-            const got = this.queue.tradeAt(o, t.f1[i]!);
-            if (got > 0) {
-              px = L;
-              maker = true;
-              // the queue's share of the print always caps; the touch rule's whole fill only under capToQuoteSize
-              avail = t.f1[i]!;
-              queued = got;
-            }
-          }
-        } else if (kind === BAR && src === FILL_BAR) {
-          const open = t.f0[i]!;
-          const lowOrHigh = buy ? t.f2[i]! : t.f1[i]!;
-          if (first && (buy ? open <= L : open >= L)) px = open;
-          else if (buy ? lowOrHigh < L : lowOrHigh > L) {
-            px = L;
-            maker = true;
-          } else if (lowOrHigh === L && (this.queue.touchFills || (rules.barTouch > 0 && this.rng() < rules.barTouch))) {
-            // only touched: the touch model fills; the others with probability barTouch
-            px = L;
-            maker = true;
-          }
-          o.seen = true;
-        }
-      }
-      if (Number.isNaN(px)) {
-        if (first && o.seen && (o.tif === IOC || o.tif === FOK)) this.end(o, `${o.tif === FOK ? 'fill or kill' : 'immediate or cancel'}: not filled on its first eligible event`, eventTs);
+      rules[type]!.tick(o, l);
+      if (Number.isNaN(l.px)) {
+        if (l.first && o.seen && (o.tif === IOC || o.tif === FOK)) this.end(o, `${o.tif === FOK ? 'fill or kill' : 'immediate or cancel'}: not filled on its first eligible event`, eventTs);
         continue;
       }
-      const slipped = type === MARKET || type === STOP || type === TRAILING_STOP;
-      // size: a notional order at the fill price (after slippage), in whole lots
-      let qty = o.remaining;
-      const lot = this.lot[s]!;
-      if (Number.isNaN(qty)) {
-        let p1 = px;
-        if (slipped) p1 = this.slippage.price(o.side, px, this.fees.units(o.notional, px), i, s);
-        qty = floorTo(this.fees.units(o.notional, p1), lot);
-        if (!(qty > 0) || qty < this.minQty[s]!) {
-          this.end(o, `notional ${o.notional} buys ${qty > 0 ? `${qty}, below the minimum quantity ${this.minQty[s]}` : `less than one lot of ${lot}`} at ${p1}`, eventTs);
-          continue;
-        }
-        o.remaining = qty;
-      }
-      if (rules.capToQuoteSize && avail < qty) qty = avail; // NaN (unknown size) does not cap
-      if (queued < qty) qty = queued;
-      if (rules.participation > 0) {
-        const cap = rules.participation * eventVolume(t, i, o.side);
-        if (cap < qty) qty = cap;
-      }
-      let capped = false;
-      if (o.reduceOnly) {
-        // only what brings the position toward flat; the rest is cancelled after the fill
-        const reducible = o.side * pos < 0 ? Math.abs(pos) : 0;
-        if (!(reducible > 0)) {
-          this.end(o, 'reduce-only: no position to reduce', eventTs);
-          continue;
-        }
-        if (reducible < qty) {
-          qty = reducible;
-          capped = true;
-        }
-      }
-      if (lot > 0 && qty < o.remaining) qty = floorTo(qty, lot);
-      if (o.tif === FOK && qty < o.remaining * (1 - 1e-12)) {
-        this.end(o, `fill or kill: only ${qty} of ${o.remaining} available`, eventTs);
-        continue;
-      }
-      if (!(qty > 0)) {
-        if (o.tif === IOC) this.end(o, 'immediate or cancel: nothing available on its first eligible event', eventTs);
-        continue;
-      }
-      if (slipped) px = this.slippage.price(o.side, px, qty, i, s);
-      // stamped at eventTs: a bar's start (the fill happened at its open or inside it, before its
-      // close, when the event is released), a tick's time otherwise; never before the order is live
-      o.remaining -= qty;
-      const done = o.remaining <= 1e-12 * qty;
-      if (done) o.remaining = 0;
-      out.push(o, qty, px, this.fees.fee(qty, px, maker), eventTs, done);
-      pos += o.side * qty;
-      if (!Number.isNaN(o.takeProfit) || !Number.isNaN(o.stopLoss)) this.attachLegs(o, qty, i);
-      if (o.oco !== 0) {
-        const other = this.find(s, o.oco);
-        if (other) {
-          other.remaining = Math.max(0, other.remaining - qty);
-          if (done || other.remaining === 0) this.end(other, 'one cancels other: the other leg filled', eventTs);
-        }
-      }
-      if (done) {
-        o.id = -o.id;
-        this.ended++;
-      } else if (capped) this.end(o, `reduce-only: ${qty} filled closed the position, the rest cancelled`, eventTs);
-      else if (o.tif === IOC) this.end(o, `immediate or cancel: ${qty} filled, the rest cancelled`, eventTs);
+      // where the price reached it: a stop at its stop, a resting limit at its limit, else at once
+      const at = type === STOP || type === TRAILING_STOP || type === STOP_LIMIT ? o.stop : l.maker ? o.limit : NaN;
+      const key = Number.isNaN(at) || Number.isNaN(prev) ? 0 : Math.abs(at - prev);
+      this.pushReached(nf++, k, key, l);
     }
-    if (this.ended > 0) this.sweep(s);
+    if (nf === 0) return;
+    if (nf > 1) this.sortReached(nf);
+    const r = this.reached;
+    for (let j = 0; j < nf; j++) {
+      const o = list[r.k[j]!]!;
+      if (o.id < 0) continue; // ended by an earlier fill (the other leg of an OCO)
+      this.execute(o, o.type, r.px[j]!, r.maker[j] === 1, r.avail[j]!, r.queued[j]!, i, s, eventTs);
+    }
+  }
+
+  /** The orders a tick reached, with their answers, in the order they fill (reused columns). */
+  private reached = { k: new Int32Array(8), key: new Float64Array(8), px: new Float64Array(8), avail: new Float64Array(8), queued: new Float64Array(8), maker: new Uint8Array(8) };
+
+  private pushReached(j: number, k: number, key: number, l: Liquidity): void {
+    let r = this.reached;
+    if (j === r.k.length) {
+      const n = j * 2;
+      const grow = <A extends Int32Array | Float64Array | Uint8Array>(a: A): A => {
+        const b = new (a.constructor as new (n: number) => A)(n);
+        b.set(a);
+        return b;
+      };
+      r = { k: grow(r.k), key: grow(r.key), px: grow(r.px), avail: grow(r.avail), queued: grow(r.queued), maker: grow(r.maker) };
+      this.reached = r;
+    }
+    r.k[j] = k;
+    r.key[j] = key;
+    r.px[j] = l.px;
+    r.avail[j] = l.avail;
+    r.queued[j] = l.queued;
+    r.maker[j] = l.maker ? 1 : 0;
+  }
+
+  /** Stable insertion sort of the first n reached orders by key (few at a time). */
+  private sortReached(n: number): void {
+    const r = this.reached;
+    for (let a = 1; a < n; a++) {
+      const key = r.key[a]!;
+      if (key >= r.key[a - 1]!) continue;
+      const k = r.k[a]!, px = r.px[a]!, av = r.avail[a]!, q = r.queued[a]!, m = r.maker[a]!;
+      let b = a - 1;
+      while (b >= 0 && r.key[b]! > key) {
+        r.k[b + 1] = r.k[b]!;
+        r.key[b + 1] = r.key[b]!;
+        r.px[b + 1] = r.px[b]!;
+        r.avail[b + 1] = r.avail[b]!;
+        r.queued[b + 1] = r.queued[b]!;
+        r.maker[b + 1] = r.maker[b]!;
+        b--;
+      }
+      r.k[b + 1] = k;
+      r.key[b + 1] = key;
+      r.px[b + 1] = px;
+      r.avail[b + 1] = av;
+      r.queued[b + 1] = q;
+      r.maker[b + 1] = m;
+    }
+  }
+
+  // ---- a bar's path -----------------------------------------------------------------------------
+
+  /** True while a bar's path is matched: legs attached meanwhile are tried on the rest of it. */
+  private onBarPath = false;
+
+  /**
+   * A bar of a symbol whose orders fill on bars: its working orders are tried in the order the
+   * bar's path (the fill model's `barPath`, broker/bar-path.ts) reaches their prices. The path
+   * starts at the open: market orders, limits marketable on arrival and stops the open is
+   * already beyond fill there (in the order they were sent); then it goes to one extreme, the
+   * other and the close, and each order fills where the path first reaches it (a stop at its
+   * stop, a resting limit at its limit when the path goes strictly beyond it, a stop-limit turns
+   * into a limit where its stop is reached and is tried on the rest of the path). The legs a fill
+   * attaches are tried on the rest of the path from the fill's price.
+   */
+  private matchBar(i: number, s: number, n0: number): void {
+    const t = this.table;
+    const list = this.working[s]!;
+    const open = t.f0[i]!;
+    const high = t.f1[i]!;
+    const low = t.f2[i]!;
+    const close = t.f3[i]!;
+    const eventTs = t.barStart[i]!;
+    const path = this.rules.barPath;
+    const l = this.liquidity;
+    const rules = this.orderRules;
+    for (let k = 0; k < n0; k++) {
+      const o = list[k]!;
+      o.onPath = false;
+      if (o.id < 0 || i <= o.submitIndex || eventTs < o.activeAt || o.type === MARKET_ON_CLOSE) continue;
+      if (eventTs >= o.expireAt) {
+        this.end(o, 'expired (good till time)', eventTs);
+        continue;
+      }
+      o.onPath = true;
+      o.pathFirst = !o.seen;
+      o.seen = true;
+      // a trailing stop trails from the open (the bar's extreme moves it after the bar)
+      if (o.type === TRAILING_STOP && o.pathFirst) moveTrail(o, open, this.tick[s]!);
+    }
+    this.onBarPath = true;
+    let cur = open;
+    /** Where the path goes: at the open (NaN), an extreme (TO_HIGH/TO_LOW), the close (0). */
+    let leg = NaN;
+    let visited = 0; // extremes visited
+    let to = open;
+    for (;;) {
+      let best = -1;
+      let bestD = Infinity;
+      let px = NaN;
+      let act = 0;
+      const n = this.workingCount[s]!;
+      for (let k = 0; k < n; k++) {
+        const o = list[k]!;
+        if (!o.onPath || o.id < 0) continue;
+        const d = rules[o.type]!.path(o, cur, to, leg === TO_HIGH || leg === TO_LOW, l);
+        if (d < bestD) {
+          bestD = d;
+          best = k;
+          px = l.reachPx;
+          act = l.reachAct;
+        }
+      }
+      if (this.margin && this.pos !== 0) {
+        // a margin call where the path first reaches the price at which equity < maintenance
+        const pl = this.liquidationPrice(s);
+        const long = this.pos > 0;
+        let d = Infinity;
+        let at = NaN;
+        if (long ? cur < pl : cur > pl) {
+          d = 0;
+          at = cur;
+        } else if (long ? to < pl : to > pl) {
+          d = Math.abs(cur - pl);
+          at = pl;
+        }
+        if (d < bestD) {
+          cur = at;
+          this.marginCall(i, s, at, eventTs);
+          continue;
+        }
+      }
+      if (best < 0) {
+        // nothing more on the way: the path reaches where it was going
+        cur = to;
+        if (leg === 0) break;
+        if (!Number.isNaN(leg)) visited++;
+        leg = visited === 0 ? path.firstExtreme(cur, high, low, this.pos) : visited === 1 ? -leg : 0;
+        to = leg === TO_HIGH ? high : leg === TO_LOW ? low : close;
+        continue;
+      }
+      const o = list[best]!;
+      cur = px;
+      if (act === ACT_TRIGGER) {
+        // a stop-limit's stop: from here a limit, new (marketable at this price if within it)
+        o.type = LIMIT;
+        o.pathFirst = true;
+        continue;
+      }
+      o.onPath = false;
+      if (act === ACT_TOUCH && !(this.queue.touchFills || (this.rules.barTouch > 0 && this.rng() < this.rules.barTouch))) continue;
+      const type = o.type;
+      const filled = this.execute(o, type, px, act !== ACT_TAKER, NaN, Infinity, i, s, eventTs);
+      // the conservative path turns against the position a fill on the way to its first extreme leaves
+      if (filled && path.redecides && visited === 0 && (leg === TO_HIGH || leg === TO_LOW)) {
+        leg = path.firstExtreme(cur, high, low, this.pos);
+        to = leg === TO_HIGH ? high : low;
+      }
+    }
+    this.onBarPath = false;
+    for (let k = 0; k < this.workingCount[s]!; k++) {
+      const o = list[k]!;
+      if (o.id < 0) continue;
+      if (o.onPath && (o.tif === IOC || o.tif === FOK)) this.end(o, `${o.tif === FOK ? 'fill or kill' : 'immediate or cancel'}: not filled on its first eligible event`, eventTs);
+      else if (o.type === TRAILING_STOP && o.seen && i > o.submitIndex && eventTs >= o.activeAt) moveTrail(o, o.side > 0 ? low : high, this.tick[s]!);
+      o.onPath = false;
+    }
+  }
+
+  /**
+   * Fills order o at `px` (before slippage) as far as its size, the caps and reduce-only allow;
+   * returns whether it filled. Ends what the fill ends (the order when done, an IOC's rest, the
+   * other leg of an OCO) and attaches a bracket's legs.
+   */
+  private execute(o: WorkingOrder, type: OrderCode, px: number, maker: boolean, avail: number, queued: number, i: number, s: number, eventTs: EpochUs): boolean {
+    const t = this.table;
+    const rules = this.rules;
+    const slipped = type === MARKET || type === STOP || type === TRAILING_STOP || type === MARKET_ON_CLOSE;
+    // size: a notional order at the fill price (after slippage), in whole lots
+    let qty = o.remaining;
+    const lot = this.lot[s]!;
+    if (Number.isNaN(qty)) {
+      let p1 = px;
+      if (slipped) p1 = this.slippage.price(o.side, px, this.fees.units(o.notional, px), i, s);
+      qty = floorTo(this.fees.units(o.notional, p1), lot);
+      if (!(qty > 0) || qty < this.minQty[s]!) {
+        this.end(o, `notional ${o.notional} buys ${qty > 0 ? `${qty}, below the minimum quantity ${this.minQty[s]}` : `less than one lot of ${lot}`} at ${p1}`, eventTs);
+        return false;
+      }
+      o.remaining = qty;
+    }
+    if (rules.capToQuoteSize && avail < qty) qty = avail; // NaN (unknown size) does not cap
+    if (queued < qty) qty = queued;
+    if (rules.participation > 0) {
+      const cap = rules.participation * eventVolume(t, i, o.side);
+      if (cap < qty) qty = cap;
+    }
+    let capped = false;
+    const pos = this.pos;
+    if (o.reduceOnly) {
+      // only what brings the position toward flat; the rest is cancelled after the fill
+      const reducible = o.side * pos < 0 ? Math.abs(pos) : 0;
+      if (!(reducible > 0)) {
+        this.end(o, 'reduce-only: no position to reduce', eventTs);
+        return false;
+      }
+      if (reducible < qty) {
+        qty = reducible;
+        capped = true;
+      }
+    }
+    if (lot > 0 && qty < o.remaining) qty = floorTo(qty, lot);
+    if (o.tif === FOK && qty < o.remaining * (1 - 1e-12)) {
+      this.end(o, `fill or kill: only ${qty} of ${o.remaining} available`, eventTs);
+      return false;
+    }
+    if (!(qty > 0)) {
+      if (o.tif === IOC) this.end(o, 'immediate or cancel: nothing available on its first eligible event', eventTs);
+      return false;
+    }
+    if (slipped) px = this.slippage.price(o.side, px, qty, i, s);
+    // stamped at eventTs: a bar's start (the fill happened at its open or inside it, before its
+    // close, when the event is released), a tick's time otherwise; never before the order is live
+    o.remaining -= qty;
+    const done = o.remaining <= 1e-12 * qty;
+    if (done) o.remaining = 0;
+    const fee = this.fees.fee(qty, px, maker, !o.filledAny);
+    o.filledAny = true;
+    this.fills.push(o, qty, px, fee, eventTs, done);
+    this.pos = pos + o.side * qty;
+    this.cashAdj -= o.side * qty * px + fee;
+    if (!Number.isNaN(o.takeProfit) || !Number.isNaN(o.stopLoss)) attachLegs(this, o, qty, i);
+    if (o.oco !== 0) ocoFilled(this, o, qty, done, eventTs);
+    if (done) {
+      o.id = -o.id;
+      this.ended++;
+    } else if (capped) this.end(o, `reduce-only: ${qty} filled closed the position, the rest cancelled`, eventTs);
+    else if (o.tif === IOC) this.end(o, `immediate or cancel: ${qty} filled, the rest cancelled`, eventTs);
+    return true;
+  }
+
+  // ---- margin ----------------------------------------------------------------------------------
+
+  /**
+   * The price of symbol s at which equity would fall below the maintenance margin, the other
+   * symbols at their marks and the fills of this event booked (NaN: no position in s). Equity
+   * E(p) = A + q·p and the requirement R(p) = m·(G + |q|·p), A the cash and the other positions'
+   * value, G their gross exposure: a long is called below (m·G − A) / (q·(1 − m)), a short above
+   * (A − m·G) / (|q|·(1 + m)).
+   */
+  private liquidationPrice(s: number): number {
+    const pf = this.host.pf;
+    const q = this.pos;
+    if (q === 0) return NaN;
+    const m = this.margin!.maintenance;
+    let a = pf.cash + this.cashAdj;
+    let g = 0;
+    const nSym = this.workingCount.length;
+    if (pf.inMarket()) {
+      this.host.syncMarks();
+      for (let j = 0; j < nSym; j++) {
+        const p = pf.position[j]!;
+        if (j === s || p === 0) continue;
+        const px = Number.isNaN(pf.mark[j]!) ? pf.avgCost[j]! : pf.mark[j]!;
+        a += p * px;
+        g += Math.abs(p) * px;
+      }
+    }
+    return q > 0 ? (m * g - a) / (q * (1 - m)) : (a - m * g) / (-q * (1 + m));
+  }
+
+  /** A tick of symbol s: a margin call when closing the position at this event's price leaves equity below maintenance. */
+  private checkMarginTick(i: number, s: number, kind: number, src: number): void {
+    const t = this.table;
+    const long = this.pos > 0;
+    let px = NaN;
+    if (kind === QUOTE && src === FILL_QUOTE) px = long ? t.f0[i]! : t.f1[i]!;
+    else if (kind === TRADE && src === FILL_TRADE) px = t.f0[i]! * (1 - (long ? 1 : -1) * this.rules.halfSpread);
+    if (Number.isNaN(px)) return;
+    const pl = this.liquidationPrice(s);
+    if (long ? px < pl : px > pl) this.marginCall(i, s, px, t.ts[i]!);
+  }
+
+  /**
+   * A margin call at price `px` of symbol s: its position closes at px (after slippage), every
+   * other position at its mark, every working order is cancelled; a negative balance left is
+   * written off (see {@link writeOff}). Recorded in {@link marginCalls}.
+   */
+  private marginCall(i: number, s: number, px: number, ts: EpochUs): void {
+    const h = this.host;
+    const pf = h.pf;
+    const m = this.margin!.maintenance;
+    h.syncMarks();
+    let equity = pf.cash + this.cashAdj;
+    let gross = 0;
+    const nSym = this.workingCount.length;
+    for (let j = 0; j < nSym; j++) {
+      const q = j === s ? this.pos : pf.position[j]!;
+      if (q === 0) continue;
+      const pj = j === s ? px : Number.isNaN(pf.mark[j]!) ? pf.avgCost[j]! : pf.mark[j]!;
+      equity += q * pj;
+      gross += Math.abs(q) * pj;
+    }
+    const requirement = m * gross;
+    const reason = `margin call: equity ${equity.toFixed(2)} below the maintenance margin ${requirement.toFixed(2)} (${m} × gross exposure ${gross.toFixed(2)}) at ${h.symbols[s]} ${px}`;
+    // every working order ends
+    for (let j = 0; j < nSym; j++) {
+      const list = this.working[j]!;
+      const n = this.workingCount[j]!;
+      let any = false;
+      for (let k = 0; k < n; k++) {
+        const o = list[k]!;
+        if (o.id < 0) continue;
+        this.end(o, reason, ts);
+        any = true;
+      }
+      if (any && j !== s) {
+        const keep = this.ended;
+        this.sweep(j);
+        this.ended = keep;
+      }
+    }
+    const closed: { symbol: string; qty: number; price: number }[] = [];
+    for (let j = 0; j < nSym; j++) {
+      const q = j === s ? this.pos : pf.position[j]!;
+      if (q === 0) continue;
+      const side = (q > 0 ? -1 : 1) as 1 | -1;
+      const qty = Math.abs(q);
+      let p = j === s ? px : Number.isNaN(pf.mark[j]!) ? pf.avgCost[j]! : pf.mark[j]!;
+      if (j === s) p = this.slippage.price(side, p, qty, i, s);
+      const id = this.nextOrderId++;
+      this.ordersSubmitted++;
+      this.orders.push(id, h.clock[0]!, i, j, side, MARGIN_CALL, qty, NaN, NaN, NaN, true);
+      const o = this.liq;
+      o.id = id;
+      o.sym = j;
+      o.side = side;
+      o.parent = 0;
+      o.tag = undefined;
+      const fee = this.fees.fee(qty, p, false, true);
+      // the fills of other symbols are booked on their own symbol (EventFills.sym)
+      this.fills.push(o, qty, p, fee, ts, true);
+      this.cashAdj -= side * qty * p + fee;
+      closed.push({ symbol: h.symbols[j]!, qty: side * qty, price: p });
+      if (j === s) this.pos = 0;
+    }
+    // all flat: equity is cash; a negative balance is the broker's loss, written off
+    const left = pf.cash + this.cashAdj;
+    const writtenOff = left < 0 ? -left : 0;
+    this.writeOff += writtenOff;
+    this.cashAdj += writtenOff;
+    this.marginCalls.push({ ts, symbol: h.symbols[s]!, price: px, equity, requirement, closed, writtenOff });
   }
 
   /** Removes the orders a match ended or filled (their ids negated), keeping the others' order. */
@@ -557,51 +842,24 @@ export class Venue {
     this.ended = 0;
   }
 
-  /** A limit that meets a print at its price before any quote since it went live: its queue from the latest quote. */
-  private startFromLatestQuote(o: WorkingOrder, L: number, buy: boolean): void {
-    const t = this.table;
-    const r = this.host.quoteRow[o.sym]!;
-    this.queue.start(o, L, buy, r >= 0 ? (buy ? t.f0[r]! : t.f1[r]!) : NaN, r >= 0 ? (buy ? t.f2[r]! : t.f3[r]!) : NaN);
-    o.resting = true;
-    o.seen = true;
-  }
-
-  /**
-   * A bracket's entry filled `qty`: its take-profit (a limit) and stop-loss (a stop) on the other
-   * side grow by `qty`, created on the first fill; each is reduce-only and cancels the other.
-   * They are held at the venue (no latency) and can fill from the next event.
-   */
-  private attachLegs(o: WorkingOrder, qty: number, i: number): void {
-    const s = o.sym;
+  /** A new leg of a bracket's entry (see rules/bracket.ts): reduce-only, held at the venue, live at once. */
+  newLeg(entry: WorkingOrder, type: OrderCode, price: number, qty: number, i: number): WorkingOrder {
+    const s = entry.sym;
     const now = this.table.kind[i] === BAR ? this.table.barStart[i]! : this.table.ts[i]!;
-    const side = -o.side as 1 | -1;
-    const legs: [number, OrderCode][] = [];
-    if (!Number.isNaN(o.takeProfit)) legs.push([o.takeProfit, LIMIT]);
-    if (!Number.isNaN(o.stopLoss)) legs.push([o.stopLoss, STOP]);
-    // the legs of this entry, if made on an earlier fill, are found by their tag link
-    const ids: number[] = [];
-    for (const [price, type] of legs) {
-      const existing = this.findLeg(s, o.id, type);
-      if (existing) {
-        existing.remaining += qty;
-        ids.push(existing.id);
-        continue;
-      }
-      const id = this.nextOrderId++;
-      this.ordersSubmitted++;
-      this.orders.push(id, now, i, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, true);
-      const leg = this.add(id, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, i, now, o.tag);
-      leg.reduceOnly = true;
-      leg.parent = o.id;
-      ids.push(id);
-    }
-    if (ids.length === 2) {
-      this.find(s, ids[0]!)!.oco = ids[1]!;
-      this.find(s, ids[1]!)!.oco = ids[0]!;
-    }
+    const side = -entry.side as 1 | -1;
+    const id = this.nextOrderId++;
+    this.ordersSubmitted++;
+    this.orders.push(id, now, i, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, true);
+    const leg = this.add(id, s, side, type, qty, NaN, type === LIMIT ? price : NaN, type === STOP ? price : NaN, i, now, entry.tag);
+    leg.reduceOnly = true;
+    leg.parent = entry.id;
+    // attached on a bar's path: tried on the rest of it, from the fill's price
+    leg.onPath = this.onBarPath;
+    leg.pathFirst = true;
+    return leg;
   }
 
-  private findLeg(s: number, entryId: number, type: OrderCode): WorkingOrder | undefined {
+  findLeg(s: number, entryId: number, type: OrderCode): WorkingOrder | undefined {
     const list = this.working[s]!;
     const n = this.workingCount[s]!;
     for (let k = 0; k < n; k++) {
@@ -609,31 +867,5 @@ export class Venue {
       if (o.id > 0 && o.parent === entryId && o.type === type) return o;
     }
     return undefined;
-  }
-
-  /** A trailing stop on ticks: the best price moves the trigger (rounded away from the market to the tick). */
-  private trail(o: WorkingOrder, i: number, kind: number, src: number, first: boolean): void {
-    const t = this.table;
-    let p = NaN;
-    if (kind === QUOTE && src === FILL_QUOTE) p = o.side > 0 ? t.f1[i]! : t.f0[i]!;
-    else if (kind === TRADE && src === FILL_TRADE) p = t.f0[i]!;
-    else if (kind === BAR && src === FILL_BAR && first) p = t.f0[i]!; // a bar: from its open (see trailBar)
-    if (Number.isNaN(p)) return;
-    this.moveTrail(o, p);
-  }
-
-  /** After a bar was tried against the stop as it stood at its open: the bar's extreme moves it. */
-  private trailBar(o: WorkingOrder, i: number): void {
-    this.moveTrail(o, o.side > 0 ? this.table.f2[i]! : this.table.f1[i]!);
-  }
-
-  private moveTrail(o: WorkingOrder, p: number): void {
-    const sell = o.side < 0;
-    if (!Number.isNaN(o.best) && (sell ? p <= o.best : p >= o.best)) return;
-    o.best = p;
-    const d = Number.isNaN(o.trail) ? p * o.trailPct : o.trail;
-    const tick = this.tick[o.sym]!;
-    const raw = sell ? p - d : p + d;
-    o.stop = tick > 0 ? (sell ? Math.floor(raw / tick + 1e-9) * tick : Math.ceil(raw / tick - 1e-9) * tick) : raw;
   }
 }

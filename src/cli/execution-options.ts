@@ -20,11 +20,13 @@ export interface RawExecFlags {
   fee?: string;
   feePerUnit?: string;
   feeMin?: string;
+  feePerOrder?: string;
   slippage?: string;
   spread?: string;
   borrow?: string;
   capToQuoteSize?: boolean;
-  maxLeverage: string;
+  maxLeverage?: string;
+  margin?: string;
   exec: string[];
   lotSize: string[];
   minQty: string[];
@@ -40,6 +42,7 @@ const FLAG: Readonly<Record<keyof typeof SHORT_KEYS, string>> = {
   feePerUnit: '--fee-per-unit',
   feeBps: '--fee',
   feeMinimum: '--fee-min',
+  feePerOrder: '--fee-per-order',
   borrowBps: '--borrow',
   capToQuoteSize: '--cap-to-quote-size',
 };
@@ -50,11 +53,13 @@ export function addExecutionFlags(cmd: Command): Command {
     .option('--fee <bps>', 'taker fee in basis points of notional (default 0; fees.bps)')
     .option('--fee-per-unit <x>', 'fee per unit (share, coin) traded (default 0; fees.perUnit)')
     .option('--fee-min <x>', 'minimum fee per fill (default 0; fees.minimum)')
+    .option('--fee-per-order <x>', 'fixed fee per order, on its first fill (default 0; fees.perOrder)')
     .option('--slippage <bps>', 'slippage against market and stop fills, basis points (default 0; slippage.bps)')
     .option('--spread <bps>', 'HALF-spread assumed on trade-only data, basis points: buys pay the trade price + this, sells get it − this (default 0; fill.spread)')
     .option('--borrow <bps>', 'yearly borrow cost of short positions, basis points (default 0; financing.bps)')
     .option('--cap-to-quote-size', 'fill at most the displayed quote size; the rest stays working (fill.capToQuoteSize)')
-    .option('--max-leverage <x>', 'gross exposure allowed as a multiple of equity; larger orders are rejected', '1')
+    .option('--max-leverage <x>', 'gross exposure allowed as a multiple of equity; larger orders are rejected (default 1; above 1 the account has a margin: see --margin)')
+    .option('--margin <spec>', 'margin requirements as fractions of gross exposure: initial=F (to open; default 1/max-leverage),maintenance=F (below it the positions are closed: a margin call; default half the initial)')
     .option('--exec <key=value>', `an execution model (slot=model: ${FAMILIES.map((f) => `${f}=${MODELS[f].map((m) => m.name).join('|')}`).join(', ')}) or a model parameter (slot.param=value, e.g. queue.n=3); repeatable; models and parameters in --help`, collect, [])
     .option('--lot-size <sym=x>', 'orders of SYM in whole lots of x (targets and notional orders rounded down; * for every symbol); repeatable', collect, [])
     .option('--min-qty <sym=x>', 'smallest order quantity of SYM (* for every symbol); repeatable', collect, [])
@@ -85,6 +90,19 @@ export function describeModels(): string {
   return out.join('\n');
 }
 
+/** `--margin initial=0.1,maintenance=0.05` (either part may be left out). */
+export function parseMargin(raw: string): { initial?: number; maintenance?: number } {
+  const out: { initial?: number; maintenance?: number } = {};
+  for (const part of raw.split(',')) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part.trim() : part.slice(0, eq).trim();
+    if (key !== 'initial' && key !== 'maintenance') throw new UsageError(`--margin '${raw}': '${part.trim()}' must be initial=F or maintenance=F (fractions of gross exposure), e.g. --margin initial=0.1,maintenance=0.05`);
+    if (out[key] !== undefined) throw new UsageError(`--margin '${raw}': ${key} is given twice`);
+    out[key] = numberOption(`--margin ${key}`, part.slice(eq + 1), (x) => Number.isFinite(x) && x > 0 && x <= 1, 'a fraction > 0 and <= 1');
+  }
+  return out;
+}
+
 export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
   const nonNeg = (x: number): boolean => Number.isFinite(x) && x >= 0;
   const short: { -readonly [K in keyof ShortSettings]: ShortSettings[K] } = {};
@@ -100,11 +118,13 @@ export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
   set('feeBps', num('--fee', f.fee, 'a number >= 0 (basis points)'));
   set('feePerUnit', num('--fee-per-unit', f.feePerUnit, 'a number >= 0'));
   set('feeMinimum', num('--fee-min', f.feeMin, 'a number >= 0'));
+  set('feePerOrder', num('--fee-per-order', f.feePerOrder, 'a number >= 0'));
   set('slippageBps', num('--slippage', f.slippage, 'a number >= 0 (basis points)'));
   set('halfSpreadBps', num('--spread', f.spread, 'a number >= 0 (basis points)'));
   set('borrowBps', num('--borrow', f.borrow, 'a number >= 0 (basis points a year)'));
   if (f.capToQuoteSize === true) short.capToQuoteSize = true;
-  short.maxLeverage = numberOption('--max-leverage', f.maxLeverage, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+  if (f.maxLeverage !== undefined) short.maxLeverage = numberOption('--max-leverage', f.maxLeverage, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+  if (f.margin !== undefined) short.margin = parseMargin(f.margin);
   const exec: Record<string, string> = {};
   for (const e of f.exec ?? []) {
     const eq = e.indexOf('=');

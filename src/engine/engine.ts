@@ -170,6 +170,8 @@ class EngineRun implements Backtest, VenueHost {
   private readonly samples: Samples;
   private lastAccrual: number;
   private readonly borrowRate: Float64Array;
+  /** The venue's margin watch (symbols holding a position in a margin account), or undefined for a cash account. */
+  private readonly marginWatch: Uint8Array | undefined;
 
   // tick subscription (set up in start(), after onStart, which may define it)
   private wantTick: Uint8Array;
@@ -238,6 +240,7 @@ class EngineRun implements Backtest, VenueHost {
     this.lastAccrual = this.clock[0]!;
     this.borrowRate = Float64Array.from(symbols, (_, s) => this.broker.financing.shortRate(s));
     this.delayedFills = this.broker.latency.delaysResponses;
+    this.marginWatch = cfg.execution.margin ? this.broker.watch : undefined;
     this.wantTick = new Uint8Array(nSym);
     this.nextTickDue = new Float64Array(1);
     this.dueAt = new Float64Array(nSym).fill(Infinity);
@@ -245,7 +248,7 @@ class EngineRun implements Backtest, VenueHost {
     this.onBar = strategy.onBar;
     this.onFill = strategy.onFill;
     this.observer = cfg.observer;
-    this.quiet = new QuietScan(this.ts, this.sym, this.kind, this.quoteRow, this.tradeRow, this.markRow, this.source, this.dueAt, this.broker.workingCount, this.onBar !== undefined || this.observer !== undefined);
+    this.quiet = new QuietScan(this.ts, this.sym, this.kind, this.quoteRow, this.tradeRow, this.markRow, this.source, this.dueAt, this.broker.workingCount, this.broker.watch, this.onBar !== undefined || this.observer !== undefined);
     this.ctx = new EngineContext(this, cfg.initialCapital);
     this.mail = new Delivery(strategy, this.ctx, (cause) => this.fail(cause), (e) => e instanceof StrategyError);
     // reused views handed to handlers: one object each, pointed at the current row
@@ -396,34 +399,54 @@ class EngineRun implements Backtest, VenueHost {
    * the number of open positions.
    */
   private bookFills(i: number, s: number, k: number, t: EpochUs): number {
+    this.broker.match(i);
+    return this.bookEventFills(i, s, k, t);
+  }
+
+  /** Bar i's market-on-close orders fill at its close (after onBar decided them); see {@link bookFills}. */
+  private bookClose(i: number, s: number, k: number, t: EpochUs): number {
+    this.broker.matchClose(i);
+    return this.bookEventFills(i, s, k, t);
+  }
+
+  /** Books the venue's fills of event i; returns the change in the number of open positions. */
+  private bookEventFills(i: number, s: number, k: number, t: EpochUs): number {
     let opened = 0;
     const pf = this.pf;
     const broker = this.broker;
-    broker.match(i);
     const fb = broker.fills;
     const n = fb.n;
     if (n > 0) this.accrueBorrow(t); // positions change: settle borrow up to now
     const bid = k === QUOTE ? this.f0[i]! : NaN;
     const ask = k === QUOTE ? this.f1[i]! : NaN;
+    const watch = this.marginWatch;
     for (let j = 0; j < n; j++) {
-      const before = pf.position[s]!;
+      // a margin call closes other symbols' positions on this event too
+      const fs = fb.sym[j]!;
+      const before = pf.position[fs]!;
       // a bar fill is stamped at the bar's start (its open), the event's time otherwise
       const ft = fb.ts[j]!;
       const side = fb.side[j]!;
       const qty = fb.qty[j]!;
       const price = fb.price[j]!;
       const fee = fb.fee[j]!;
-      pf.applyFill(s, side * qty, price, fee, ft);
-      const after = pf.position[s]!;
+      pf.applyFill(fs, side * qty, price, fee, ft);
+      const after = pf.position[fs]!;
       if (before === 0 && after !== 0) opened++;
       else if (before !== 0 && after === 0) opened--;
-      this.fills.push(ft, i, fb.orderId[j]!, s, side, qty, price, fee, bid, ask);
+      if (watch) watch[fs] = after !== 0 ? 1 : 0;
+      this.fills.push(ft, i, fb.orderId[j]!, fs, side, qty, price, fee, fs === s ? bid : NaN, fs === s ? ask : NaN);
       if (this.onFill) {
-        const f: Fill = { orderId: fb.orderId[j]!, symbol: this.symbols[s]!, side: side > 0 ? 'buy' : 'sell', qty, price, fee, ts: ft, done: fb.done[j] === 1, tag: fb.tag[j] };
+        const f: Fill = { orderId: fb.orderId[j]!, symbol: this.symbols[fs]!, side: side > 0 ? 'buy' : 'sell', qty, price, fee, ts: ft, done: fb.done[j] === 1, tag: fb.tag[j] };
         if (fb.parent[j] !== 0) (f as { parentId?: number }).parentId = fb.parent[j]!;
         const at = this.delayedFills ? ft + broker.latency.responseUs(ft) : ft;
         this.mail.filled(f, t, at);
       }
+    }
+    if (broker.writeOff > 0) {
+      // a margin call's negative balance is written off: equity does not stay below zero
+      pf.cash += broker.writeOff;
+      broker.writeOff = 0;
     }
     return opened;
   }
@@ -447,6 +470,7 @@ class EngineRun implements Backtest, VenueHost {
     // imports, so that the optimiser keeps them in registers)
     const { ts, sym, kind, quoteRow, tradeRow, markRow, source, clock, wantTick, nextTickDue, periodUs, onTick, onBar, strategy, ctx, tick, bar, observer, quiet } = this;
     const workingCount = this.broker.workingCount;
+    const watch = this.broker.watch;
     const perSymbol = this.perSymbol;
     const K_QUOTE = QUOTE;
     const K_TRADE = TRADE;
@@ -476,7 +500,7 @@ class EngineRun implements Backtest, VenueHost {
       }
       // fills (against this event; the mark moves after)
       let hadFills = false;
-      if (workingCount[s]! > 0) {
+      if (workingCount[s]! > 0 || watch[s] !== 0) {
         clock[0] = t;
         clock[1] = i;
         const before = openPositions;
@@ -515,6 +539,15 @@ class EngineRun implements Backtest, VenueHost {
             this.mail.handlerFailed('onBar', e);
           }
           if (this.mail.pending) this.mail.flush();
+          if (this.broker.closeOrders > 0) {
+            // market-on-close orders decided in onBar fill at this bar's close
+            const before = openPositions;
+            openPositions += this.bookClose(i, s, k, t);
+            if (before === 0 && openPositions > 0) exposedSince = t;
+            else if (before > 0 && openPositions === 0) exposureUs += t - exposedSince;
+            if (openPositions > 0) bucketInMarket = true;
+            if (this.mail.eventFills.length > 0 || this.mail.pending) this.mail.deliverFills();
+          }
         }
       } else if (onTick && wantTick[s] === 1 && t >= nextTickDue[perSymbol ? s : 0]!) {
         this.tickDelivered(s, t);
@@ -599,6 +632,7 @@ class EngineRun implements Backtest, VenueHost {
       tradedNotional: pf.tradedNotional,
       exposureUs,
       strategySummary,
+      marginCalls: this.broker.marginCalls,
     };
   }
 }

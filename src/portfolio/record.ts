@@ -56,7 +56,7 @@ export interface OrderRecord {
   readonly index: number;
   readonly symbol: string;
   readonly side: 'buy' | 'sell';
-  readonly type: 'market' | 'limit' | 'stop' | 'stop-limit' | 'trailing-stop';
+  readonly type: (typeof TYPES)[number];
   readonly qty: number;
   readonly notional: number;
   readonly limit: number;
@@ -224,7 +224,7 @@ export abstract class ColumnLog<Row> implements Iterable<Row> {
 }
 
 const SIDE = ['sell', '', 'buy'] as const;
-const TYPES = ['market', 'limit', 'stop', 'stop-limit', 'trailing-stop'] as const;
+const TYPES = ['market', 'limit', 'stop', 'stop-limit', 'trailing-stop', 'market-on-close', 'margin-call'] as const;
 
 /** Fill columns: ts, index, orderId, sym, side (±1), qty, price, fee, bid, ask. */
 export const F_TS = 0;
@@ -310,6 +310,15 @@ export class OrderLog extends ColumnLog<OrderRecord> {
     c[O_LIMIT]![i] = limit;
     c[O_STOP]![i] = stop;
     c[O_ACCEPTED]![i] = accepted ? 1 : 0;
+  }
+  /** How many accepted orders are of `type`. */
+  countType(type: OrderRecord['type']): number {
+    const code = TYPES.indexOf(type);
+    const t = this.c[O_TYPE]!;
+    const a = this.c[O_ACCEPTED]!;
+    let n = 0;
+    for (let i = 0; i < this.length; i++) if (t[i] === code && a[i] === 1) n++;
+    return n;
   }
   at(i: number): OrderRecord {
     const c = this.c;
@@ -444,6 +453,23 @@ export interface RunRecord {
   readonly exposureUs: number;
   /** What the strategy's `summary()` returned, if it has one. */
   readonly strategySummary: unknown;
+  /** Margin calls: the positions the venue closed when equity fell below the maintenance margin. */
+  readonly marginCalls: readonly MarginCall[];
+}
+
+/** A margin call (broker/settings.ts Margin): when, where, the figures that triggered it, what it closed. */
+export interface MarginCall {
+  readonly ts: EpochUs;
+  /** The symbol whose price triggered it, and that price. */
+  readonly symbol: string;
+  readonly price: number;
+  /** Equity and the maintenance requirement at that price. */
+  readonly equity: number;
+  readonly requirement: number;
+  /** The positions closed: symbol, units closed (signed: − sold a long), price. */
+  readonly closed: readonly { readonly symbol: string; readonly qty: number; readonly price: number }[];
+  /** A negative balance left after the closing (a gap beyond what equity covered), written off. */
+  readonly writtenOff: number;
 }
 
 const LOGS = ['trades', 'openTrades', 'fills', 'orders'] as const;

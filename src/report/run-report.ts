@@ -50,6 +50,8 @@ export interface RunReport {
   readonly tearsheet: unknown;
   readonly equity: { readonly ts: readonly string[]; readonly equity: readonly number[] };
   readonly rejections: readonly { ts: string; orderId: number; symbol: string; reason: string }[];
+  /** Margin calls (broker/settings.ts Margin), when there were any: when, at what price, what they closed. */
+  readonly marginCalls?: readonly { ts: string; symbol: string; price: number; equity: number; requirement: number; closed: readonly { symbol: string; qty: number; price: number }[]; writtenOff: number }[];
   /** The strategy's own diagnostics (`summary()`), when it has any. */
   readonly strategy?: unknown;
   /** The span the metrics and the tearsheet are measured over (metrics/span.ts). */
@@ -92,6 +94,7 @@ export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]
     tearsheet: tearsheetJson(out.tearsheet),
     equity: { ts: Array.from(sampleLabels(r.sampleTs, r.periodUs), (t) => formatIso(t)), equity: Array.from(r.equity) },
     rejections: r.rejections.slice(0, 100).map((x) => ({ ts: formatIso(x.ts), orderId: x.orderId, symbol: x.symbol, reason: x.reason })),
+    ...(r.marginCalls.length > 0 ? { marginCalls: r.marginCalls.map((c) => ({ ...c, ts: formatIso(c.ts) })) } : {}),
     ...(r.strategySummary !== undefined ? { strategy: r.strategySummary } : {}),
     measured: { from: formatIso(out.measured.periodsBefore > 0 ? out.measured.fromLabelUs : r.firstTs), to: formatIso(r.lastTs), symbols: out.measured.symbols, basis: out.measured.basis, periods: m.periods, periodsBefore: out.measured.periodsBefore },
     ...(r.strategy === 'buy-and-hold' ? { holdings: holdingsJson(holdings(r)) } : {}),
@@ -158,6 +161,12 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   if (r.cancellations.length > 0) {
     const first = r.cancellations[0]!;
     lines.push(`  cancelled      ${fmtInt(r.cancellations.length)} orders ended by the venue; the first at ${formatIso(first.ts)} (${first.symbol}): ${first.reason}`);
+  }
+  const onClose = r.orders.countType('market-on-close');
+  if (onClose > 0) lines.push(`  on close       ${fmtInt(onClose)} market-on-close orders, filled at the close of the bar they were decided on (not the next bar's open); the orders' type says which`);
+  for (const c of r.marginCalls) {
+    const what = c.closed.map((x) => `${x.qty > 0 ? 'bought' : 'sold'} ${fmtNum(Math.abs(x.qty), Number.isInteger(x.qty) ? 0 : 4)} ${x.symbol} at ${fmtNum(x.price)}`).join(', ');
+    lines.push(`  margin call    ${formatIso(c.ts)} (${c.symbol} at ${fmtNum(c.price)}): equity ${fmtNum(c.equity)} fell to the maintenance margin ${fmtNum(c.requirement)}; the venue ${what}${c.writtenOff > 0 ? `; a negative balance of ${fmtNum(c.writtenOff)} written off` : ''}`);
   }
   // a strategy's own figures (its summary()'s plain numbers and words), e.g. a market maker's fill ratio
   const own = r.strategySummary;

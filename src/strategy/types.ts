@@ -7,7 +7,8 @@ import type { EpochUs } from '../data/time.js';
 import type { Cancellation, Rejection } from '../portfolio/record.js';
 
 export type Side = 'buy' | 'sell';
-export type OrderType = 'market' | 'limit' | 'stop' | 'stop-limit' | 'trailing-stop';
+/** 'market-on-close': fills at the close of the bar in whose onBar it was decided (bars of its symbol only). */
+export type OrderType = 'market' | 'limit' | 'stop' | 'stop-limit' | 'trailing-stop' | 'market-on-close';
 /** Time in force: good till cancelled (default), immediate or cancel, fill or kill, good till time (`expireAt`). */
 export type TimeInForce = 'gtc' | 'ioc' | 'fok' | 'gtt';
 

@@ -5,7 +5,10 @@
  * before its entry latency); never a market or stop fill better than the quote (a limit never
  * worse than its limit); fees >= 0; no order filled beyond its size; the same seed gives the same
  * fills; and the books balance (cash = capital − Σ signed notional − fees − borrow; positions =
- * Σ signed fills).
+ * Σ signed fills). The same on bars, with the bar's own promises: no fill at a price the bar did
+ * not reach (beyond slippage, which only moves against the order), no fill on the bar that
+ * submitted the order, a bracket's leg filled after its entry, and a stop the open is already
+ * beyond filled at the open, never at a better price later in the bar.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { MODELS } from '../../src/broker/models/index.js';
 import { FAMILIES } from '../../src/broker/model.js';
 import { makeExecution, type ExecutionSettings } from '../../src/broker/settings.js';
-import { QUOTE, TRADE, type TickKind } from '../../src/data/schema.js';
+import { BAR, QUOTE, TRADE, type TickKind } from '../../src/data/schema.js';
 import { mergeTables, type FileTable, type TickTable } from '../../src/data/table.js';
 import { runBacktest, type RunRecord } from '../../src/engine/engine.js';
 import type { OrderRequest, Strategy } from '../../src/strategy/types.js';
@@ -89,10 +92,8 @@ function flow(actions: readonly { at: number; op: (typeof ORDERS)[number]; sym: 
   const by = new Map<number, (typeof actions)[number][]>();
   for (const x of actions) by.set(x.at % n, [...(by.get(x.at % n) ?? []), x]);
   const ids: number[] = [];
-  return {
-    ids,
-    onTick(ctx, tick) {
-      for (const x of by.get(tick.index) ?? []) {
+  const on = (ctx: Parameters<NonNullable<Strategy['onTick']>>[0], index: number): void => {
+      for (const x of by.get(index) ?? []) {
         const side = x.buy ? 'buy' : 'sell';
         const q = ctx.quote(x.sym);
         const px = ctx.price(x.sym);
@@ -119,8 +120,8 @@ function flow(actions: readonly { at: number; op: (typeof ORDERS)[number]; sym: 
         else if (ids.length > 0) ctx.cancel(ids[x.qty % ids.length]!);
         if (o) ids.push(ctx.submit(o).id);
       }
-    },
   };
+  return { ids, onTick: (ctx, tick) => on(ctx, tick.index), onBar: (ctx, bar) => on(ctx, bar.index) };
 }
 
 /** Each model with settings that make it act (the defaults are tried too). */
@@ -201,8 +202,8 @@ describe('model contract: every execution model keeps the venue\'s promises', ()
             seen.fills.set(o.type, (seen.fills.get(o.type) ?? 0) + 1);
             pos.set(f.symbol, (pos.get(f.symbol) ?? 0) + (buy ? f.qty : -f.qty));
           }
-          // the books balance
-          expect(record.cash).toBeCloseTo(cash - record.borrowPaid, 6);
+          // the books balance (a margin call's negative balance is written off)
+          expect(record.cash).toBeCloseTo(cash - record.borrowPaid + record.marginCalls.reduce((a, c) => a + c.writtenOff, 0), 6);
           // same seed, same fills
           const again = run(table, flow(actions, table.length), execution);
           expect(again.fills.rows()).toEqual(record.fills.rows());
@@ -218,5 +219,95 @@ describe('model contract: every execution model keeps the venue\'s promises', ()
     console.log(`model contract: fills by type ${JSON.stringify(Object.fromEntries(seen.fills))}, ${seen.cancellations} cancellations, ${seen.rejections} rejections`);
     for (const type of ['market', 'limit', 'stop', 'stop-limit', 'trailing-stop']) expect(seen.fills.get(type) ?? 0, type).toBeGreaterThan(100);
     expect(seen.cancellations).toBeGreaterThan(100);
+  });
+});
+
+/** Bars of A (1-minute, on the tick grid): each a random open gap from the last close, then a random range around it. */
+const barsArb = fc.array(
+  fc.record({ gap: fc.integer({ min: -10, max: 10 }), up: fc.integer({ min: 0, max: 60 }), down: fc.integer({ min: 0, max: 60 }), close: fc.integer({ min: 0, max: 100 }), volume: fc.integer({ min: 1, max: 500 }) }),
+  { minLength: 10, maxLength: 150 },
+);
+
+function buildBars(bars: readonly { gap: number; up: number; down: number; close: number; volume: number }[]): TickTable {
+  const cols: number[][] = [[], [], [], [], [], []];
+  let last = 10_000;
+  bars.forEach((b, k) => {
+    const open = Math.max(200, last + b.gap);
+    const high = open + b.up;
+    const low = Math.max(100, open - b.down);
+    const close = low + Math.round(((high - low) * b.close) / 100);
+    last = close;
+    cols[0]!.push(T0 + k * 60e6);
+    for (const [c, v] of [open, high, low, close].entries()) cols[c + 1]!.push(v * TICK);
+    cols[5]!.push(b.volume);
+  });
+  const table: FileTable = { kind: BAR, length: bars.length, symbols: ['A'], ts: Float64Array.from(cols[0]!), sym: new Uint16Array(bars.length), cols: cols.slice(1).map((c) => Float64Array.from(c)) };
+  return mergeTables([{ table, visibleTs: Float64Array.from(cols[0]!, (t) => t + 60e6) }]);
+}
+
+/** The order flow on bars: one symbol, and more brackets (in place of the cancels and FOKs) to try legs on their entry's bar. */
+const onBars = (actions: Parameters<typeof flow>[0]): Parameters<typeof flow>[0] => actions.map((x) => ({ ...x, sym: 'A', op: x.op === 'cancel' || x.op === 'fok' ? 'bracket' : x.op }));
+
+const barSeen = { fills: new Map<string, number>(), legsSameBar: 0, stopsAtOpen: 0 };
+
+describe('model contract on bars: every rule on a bar\'s path keeps the venue\'s promises', () => {
+  for (const path of ['conservative', 'nearer-extreme']) {
+    for (const v of variants()) {
+      it(`${v.name}, barPath=${path}`, () => {
+        const execution = makeExecution({ exec: { ...v.exec, 'fill.barPath': path }, maxLeverage: 5 });
+        const slips = v.name.startsWith('slippage=') && v.name !== 'slippage=fixed (defaults)';
+        check(
+          'model-contract-bars',
+          `${v.name} ${path}`,
+          fc.record({ bars: barsArb, actions: actionsArb }),
+          ({ bars, actions }) => {
+            const table = buildBars(bars);
+            const strategy = flow(onBars(actions), table.length);
+            const record = run(table, strategy, execution);
+            const own = new Set(strategy.ids);
+            const orders = new Map(record.orders.rows().map((o) => [o.id, o]));
+            const tol = 1e-9;
+            const firstOnBar = new Map<number, number>();
+            let cash = 1e6;
+            record.fills.rows().forEach((f, k) => {
+              const o = orders.get(f.orderId)!;
+              const i = f.index;
+              const [open, high, low] = [table.f0[i]!, table.f1[i]!, table.f2[i]!];
+              const buy = f.side === 'buy';
+              const what = `${o.type} ${f.side} #${o.id} qty ${f.qty} at ${f.price} on bar ${i} (o ${open} h ${high} l ${low}; limit ${o.limit}, stop ${o.stop}) under ${v.name} ${path}`;
+              // never on or before the bar that submitted it (a leg: never before its entry's fill)
+              expect(i, what).toBeGreaterThan(o.index - (own.has(o.id) ? 0 : 1));
+              // a leg (or a margin call) made on this bar fills after what made it (its entry's fill)
+              if (!own.has(o.id) && o.index === i && o.type !== 'margin-call') {
+                expect(firstOnBar.has(i), what).toBe(true);
+                barSeen.legsSameBar++;
+              }
+              if (!firstOnBar.has(i)) firstOnBar.set(i, k);
+              // a price the bar reached; slippage only moves it against the order
+              if (slips) expect(buy ? f.price >= low * (1 - tol) : f.price <= high * (1 + tol), what).toBe(true);
+              else expect(f.price >= low * (1 - tol) && f.price <= high * (1 + tol), what).toBe(true);
+              if (o.type === 'limit' || o.type === 'stop-limit') expect(buy ? f.price <= o.limit * (1 + tol) : f.price >= o.limit * (1 - tol), what).toBe(true);
+              // a stop the open is beyond, live since before the bar: at the open, never better later
+              if (o.type === 'stop' && own.has(o.id) && !slips && (buy ? open >= o.stop : open <= o.stop)) {
+                expect(f.price, what).toBe(open);
+                barSeen.stopsAtOpen++;
+              }
+              cash -= (buy ? 1 : -1) * f.qty * f.price + f.fee;
+              barSeen.fills.set(o.type, (barSeen.fills.get(o.type) ?? 0) + 1);
+            });
+            expect(record.cash).toBeCloseTo(cash - record.borrowPaid + record.marginCalls.reduce((a, c) => a + c.writtenOff, 0), 6);
+            const again = run(table, flow(onBars(actions), table.length), execution);
+            expect(again.fills.rows()).toEqual(record.fills.rows());
+          },
+          20,
+        );
+      });
+    }
+  }
+  it('the bar cases filled every order type, legs on their entry\'s bar and stops at the open', () => {
+    console.log(`model contract on bars: fills by type ${JSON.stringify(Object.fromEntries(barSeen.fills))}, ${barSeen.legsSameBar} legs on their entry's bar, ${barSeen.stopsAtOpen} stops at the open`);
+    expect(barSeen.legsSameBar).toBeGreaterThan(10);
+    for (const type of ['market', 'limit', 'stop', 'stop-limit', 'trailing-stop']) expect(barSeen.fills.get(type) ?? 0, type).toBeGreaterThan(30);
+    expect(barSeen.stopsAtOpen).toBeGreaterThan(10);
   });
 });

@@ -171,3 +171,15 @@ describe('strategy faults', () => {
     for (const m of msgs) expect(m).toMatch(/^strategy 'test' failed at 2024-01-02T10:00:01Z/);
   });
 });
+
+describe('fees per order', () => {
+  it('a fixed fee per order, on its first fill only, beside bps and per unit', async () => {
+    // 25 units with capToQuoteSize fill 10, 10, 5: the per-order 1.5 on the first fill only
+    const r = run(await tableOf(quotes), scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 25 }] }), { capToQuoteSize: true, feePerOrder: 1.5, feeBps: 10 });
+    expect(r.fills.rows().map((f) => Number(f.fee.toFixed(6)))).toEqual([2.53, 1.05, 0.495]); // 1.5 + 10 × 103 × 0.001; 10 × 105 × 0.001; 5 × 99 × 0.001
+    // a notional order leaves room for it: (10,300 − 3) / 103 units
+    const n = run(await tableOf(quotes), scripted({ 0: [{ symbol: 'A', side: 'buy', notional: 10_300 }] }), { feePerOrder: 3 });
+    expect(n.fills.at(0).qty).toBeCloseTo(10_297 / 103, 9);
+    expect(n.cash).toBeCloseTo(1_000_000 - 10_300, 6);
+  });
+});

@@ -132,3 +132,15 @@ describe('a symbols file of sizing rules', () => {
     expect(() => toExecutionSettings({ ...base, symbolsFile: f })).toThrow(/unknown column 'lots'/);
   });
 });
+
+describe('a quote that jumps through several orders', () => {
+  it('fills them in the order the price reaches them, each at its own price, not in the order they were sent', async () => {
+    // long 10 (ask 101 at event 1); two reduce-only sell stops of 10: at 97 (sent first) and 99.
+    // The bid jumps from 100 to 95: the price reaches 99 before 97, so the stop at 99 fills (at
+    // the bid 95, the worse of stop and bid) and the one at 97 has nothing left to reduce
+    const s = scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 10 }], 1: [{ symbol: 'A', side: 'sell', qty: 10, type: 'stop', stop: 97, reduceOnly: true }, { symbol: 'A', side: 'sell', qty: 10, type: 'stop', stop: 99, reduceOnly: true }] });
+    const r = run(await quotes(100, 100, 100, 95), s);
+    expect(r.fills.rows().map((f) => [f.orderId, f.index, f.price])).toEqual([[1, 1, 101], [3, 3, 95]]);
+    expect(r.cancellations.map((c) => [c.orderId, c.reason])).toEqual([[2, 'reduce-only: no position to reduce']]);
+  });
+});

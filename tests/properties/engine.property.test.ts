@@ -163,8 +163,8 @@ describe('accounting on random order flow', () => {
         for (const [id, qty] of filled) {
           const o = orders.get(id)!;
           expect(o.accepted).toBe(true);
-          // a notional order is sized once, at its first fill's price, net of fees
-          const limit = Number.isNaN(o.qty) ? o.notional / (firstPrice.get(id)! * (1 + execution.feeBps / 1e4) + execution.feePerUnit) : o.qty;
+          // a notional order is sized once, at its first fill's price, net of fees (the per-order fee first)
+          const limit = Number.isNaN(o.qty) ? Math.max(0, o.notional - execution.feePerOrder) / (firstPrice.get(id)! * (1 + execution.feeBps / 1e4) + execution.feePerUnit) : o.qty;
           expect(qty, `order ${id}`).toBeLessThanOrEqual(limit * (1 + 1e-9));
         }
       },
