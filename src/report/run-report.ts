@@ -134,7 +134,7 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   lines.push(`  data     ${fmtInt(r.events)} events (${syms}), ${rep.manifest.window.from} → ${rep.manifest.window.to}`);
   const zoneNote = zoneWarning(rep.manifest.data);
   if (zoneNote) lines.push(`  note     ${zoneNote}`);
-  lines.push(...dataNoteLines(rep.manifest, 9).map((l) => `  ${l}`));
+  pushAll(lines, dataNoteLines(rep.manifest, 9).map((l) => `  ${l}`));
   lines.push('');
   lines.push(`  PnL net        ${fmtNum(m.pnlNet)}  (${fmtPct(m.returnFraction)} on ${fmtNum(r.initialCapital, 0)})   gross ${fmtNum(m.pnlGross)}, fees ${fmtNum(m.feesPaid)}${m.borrowPaid > 0 ? `, borrow ${fmtNum(m.borrowPaid)}` : ''}`);
   lines.push(

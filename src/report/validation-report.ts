@@ -198,7 +198,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
   out.push(`  data       ${c.events.toLocaleString('en-US')} events (${syms}), ${formatIso(c.firstRowTs)} → ${formatIso(c.lastRowTs)}`);
   const zoneNote = zoneWarning(c.files.map((f) => ({ file: f.file, timestamps: timestampsOf(f) })));
   if (zoneNote) out.push(`  note       ${zoneNote}`);
-  out.push(...dataNoteLines(dataNotesJson(c.files, c.leftOut ?? []), 11).map((l) => `  ${l}`));
+  pushAll(out, dataNoteLines(dataNotesJson(c.files, c.leftOut ?? []), 11).map((l) => `  ${l}`));
   const spec = plan.spec;
   out.push(
     plan.mode === 'split'

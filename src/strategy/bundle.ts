@@ -27,7 +27,7 @@ const BUILTIN = new Set(builtinModules);
 /** This install's entry points (package.json's exports), from dist/src/strategy/bundle.js or src/strategy/bundle.ts. */
 const INSTALL = (() => {
   const here = dirname(fileURLToPath(import.meta.url));
-  const root = resolve(here, '..', '..', ...(/[\\/]dist[\\/]src[\\/]strategy$/.test(here) ? ['..'] : []));
+  const root = /[\\/]dist[\\/]src[\\/]strategy$/.test(here) ? resolve(here, '..', '..', '..') : resolve(here, '..', '..');
   return { main: join(root, 'dist/src/index.js'), strategies: join(root, 'dist/strategies/index.js') };
 })();
 /** Whether an import names one of Node's built-in modules (`fs`, `node:fs`, `fs/promises`). */

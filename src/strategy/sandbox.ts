@@ -32,6 +32,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SandboxError } from './denied.js';
+import { pushAll } from '../arrays.js';
 
 export interface SandboxPolicy {
   /** Paths strategy code may read and write (files or folders), besides its own module files. */
@@ -57,11 +58,11 @@ export const STRICT: SandboxPolicy = { allowFs: [], allowNet: false, allowChildP
 function installPaths(): string[] {
   // this file is dist/src/strategy/sandbox.js (or src/strategy/sandbox.ts in tests, run from dist)
   const here = dirname(fileURLToPath(import.meta.url));
-  const root = resolve(here, '..', '..', ...(/[\\/]dist[\\/]src[\\/]strategy$/.test(here) ? ['..'] : []));
+  const root = /[\\/]dist[\\/]src[\\/]strategy$/.test(here) ? resolve(here, '..', '..', '..') : resolve(here, '..', '..');
   const out = [join(root, 'dist'), join(root, 'package.json')];
   for (let d = root; ; d = dirname(d)) {
-    if (basename(d) === 'node_modules') out.push(...bothPaths(d));
-    else if (existsSync(join(d, 'node_modules'))) out.push(...bothPaths(join(d, 'node_modules')));
+    if (basename(d) === 'node_modules') pushAll(out, bothPaths(d));
+    else if (existsSync(join(d, 'node_modules'))) pushAll(out, bothPaths(join(d, 'node_modules')));
     if (dirname(d) === d) break;
   }
   return out;
