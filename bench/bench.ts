@@ -9,6 +9,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { maxOf, minOf } from '../src/arrays.js';
 import { DEFAULT_PAIR, generatePair } from '../src/data/generate.js';
 import { writeVendorBars } from './vendor-bars.js';
 
@@ -40,7 +41,7 @@ function best(phase: string, file: string, cacheDir: string, before?: () => void
     ms.push(run(phase, file, cacheDir));
   }
   ms.sort((a, b) => a.ms - b.ms);
-  return { ...ms[0]!, maxRssBytes: Math.max(...ms.map((m) => m.maxRssBytes)) };
+  return { ...ms[0]!, maxRssBytes: maxOf(ms.map((m) => m.maxRssBytes)) };
 }
 
 /** `TICKFOLD_BENCH_ONLY=replay`, `=walk-forward` or `=jobs` runs only that section (the data file is still generated). */
@@ -53,7 +54,7 @@ const wall = (argv: string[], runs = RUNS): number => {
     execFileSync(process.execPath, argv, { stdio: 'ignore' });
     times.push(performance.now() - t0);
   }
-  return Math.min(...times);
+  return minOf(times);
 };
 
 const fmt = (x: number, d = 2): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -195,9 +196,9 @@ try {
       const ms = wall(wfArgs(every, workers, out), WF_RUNS);
       delete process.env.TICKFOLD_PHASE_TIMES;
       const rows = readFileSync(phases, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { phase: string; ms: number });
-      const minOf = (ph: string): number => Math.min(...rows.filter((r) => r.phase === ph).map((r) => r.ms));
+      const minPhase = (ph: string): number => minOf(rows.filter((r) => r.phase === ph).map((r) => r.ms));
       // the report records its command line; everything else must be identical
-      return { ms, report: readFileSync(out, 'utf8').replace(/"argv": \[[^\]]*\]/, '"argv": null'), trialsMs: minOf('trials'), oosMs: minOf('out-of-sample') };
+      return { ms, report: readFileSync(out, 'utf8').replace(/"argv": \[[^\]]*\]/, '"argv": null'), trialsMs: minPhase('trials'), oosMs: minPhase('out-of-sample') };
     };
     // what two threads give on this machine at all: the minimal replay loop, same work per thread
     const par1 = best('parallel-1', file, cacheDir);
@@ -255,7 +256,7 @@ try {
           times.push(performance.now() - t0);
           report = readFileSync(out, 'utf8').replace(/"argv": \[[^\]]*\]/, '"argv": null');
         }
-        const qms = Math.min(...times);
+        const qms = minOf(times);
         // per-task figures from the jobs of the last run: enqueue to start, and the task's run on the worker
         const { Queue } = await import('bullmq');
         const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port } });
@@ -272,8 +273,8 @@ try {
           const mine = jobs.filter((j) => j.processedBy === name).sort((a, b) => (a.processedOn ?? 0) - (b.processedOn ?? 0));
           for (let k = 1; k < mine.length; k++) gaps.push((mine[k]!.processedOn ?? 0) - Math.max(mine[k]!.timestamp, mine[k - 1]!.finishedOn ?? 0));
         }
-        const trialsEnd = Math.max(...jobs.filter((j) => j.name === 'trial').map((j) => j.finishedOn ?? 0));
-        const oosAdded = Math.min(...jobs.filter((j) => j.name === 'oos').map((j) => j.timestamp));
+        const trialsEnd = maxOf(jobs.filter((j) => j.name === 'trial').map((j) => j.finishedOn ?? 0));
+        const oosAdded = minOf(jobs.filter((j) => j.name === 'oos').map((j) => j.timestamp));
         const fetches = workerLogs.flatMap((l) => [...readFileSync(l, 'utf8').matchAll(/data \S+ \(([\d.]+) MB.* in (\d+) ms/g)].map((m) => `${m[1]} MB in ${m[2]} ms`));
         await queue.close();
         console.log(`${pad(`walk-forward, pairs every=${every}, on the queue (BullMQ on Redis), ${jobs.length} tasks`, 62)}${pad('ms (wall)', 10)}`);
@@ -283,7 +284,7 @@ try {
         console.log(`${pad('  report identical to the local one (all but the command line)', 60)}${same ? 'yes' : 'NO'}`);
         if (!same) failed++;
         console.log(`${pad('  per task: median enqueue-to-start / median run on a worker', 60)}${fmt(wait, 0)} / ${fmt(med(run), 0)} ms`);
-        console.log(`${pad('  queue overhead: dispatch gap on a worker (median, max)', 60)}${fmt(med([...gaps]), 0)} / ${fmt(Math.max(...gaps), 0)} ms (${gaps.length} tasks that waited)`);
+        console.log(`${pad('  queue overhead: dispatch gap on a worker (median, max)', 60)}${fmt(med([...gaps]), 0)} / ${fmt(maxOf(gaps), 0)} ms (${gaps.length} tasks that waited)`);
         console.log(`${pad('  queue overhead: trial results back -> next flow sent', 60)}${fmt(oosAdded - trialsEnd, 0)} ms`);
         console.log(`${pad('  queue overhead: data fetch per worker (first run only)', 60)}${fetches.join(', ') || 'none'}`);
         console.log(`${pad('  task work in all (sum of runs) / its share of 2 workers\' wall time', 60)}${fmt(work, 0)} ms / ${fmt(work / (2 * qms), 2)}`);

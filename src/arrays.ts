@@ -15,9 +15,9 @@ export function objectList<T>(): T[] {
 }
 
 /**
- * The largest of `init` and the values (NaN if any is NaN, as Math.max). A loop, not
- * `Math.max(...xs)`: each spread argument takes a stack slot, and an array whose length depends on
- * the data (2,000,000 trades' returns) throws "Maximum call stack size exceeded".
+ * The largest of `init` and the values (NaN if any is NaN, as Math.max). A loop, not Math.max
+ * over a spread array: each spread argument takes a stack slot, and an array whose length depends
+ * on the data (2,000,000 trades' returns) throws "Maximum call stack size exceeded".
  */
 export function maxOf(xs: ArrayLike<number>, init = -Infinity): number {
   let m = init;
