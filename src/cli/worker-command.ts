@@ -35,24 +35,22 @@ import { checkQueueAccess, KEY_ENV, loadQueueKey } from '../validation/queue-key
 import { checkUrl, maskUrl } from '../validation/queue-url.js';
 import { packResult } from '../validation/task-run.js';
 import type { Task, TaskFailure, TaskResult } from '../validation/tasks.js';
-import { collect, numberOption } from './options.js';
-import { toSandbox, type RawSandboxFlags } from './sandbox-options.js';
+import { numberOption } from './options.js';
+import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { checkStoreFolder } from './outputs.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
 export function workerCommand(): Command {
-  return new Command('worker')
+  const cmd = new Command('worker')
     .description('run backtest tasks from a distributed queue (BullMQ on Redis) filled by walk-forward/compare --queue')
     .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT (a password as redis://:PASSWORD@HOST:PORT)')
     .option('--concurrency <n>', `tasks run at once (default: ${availableParallelism()}, the cores here)`)
     .option('--data-store <dir>', 'a folder shared with the coordinators (NFS, say): data they put there (their --data-store) is read from it, not from Redis')
     .option('--queue-key-file <file>', `the queue's shared key, in a file (default: $${KEY_ENV}); the same on the coordinators: only jobs authenticated by it run`)
-    .option('--insecure-loopback', 'no key: run any job of a queue on this machine (127.0.0.1, ::1, localhost) only')
-    .option('--allow-fs <path>', 'let strategy code read and write this file or folder (repeatable; by default it may read only its own module file)', collect, [])
-    .option('--allow-net', 'let strategy code use the network (by default it may not)')
-    .option('--allow-child-process', 'let strategy code start processes (by default it may not)')
-    .action(async (f: { queue: string; concurrency?: string; dataStore?: string; queueKeyFile?: string; insecureLoopback?: boolean } & RawSandboxFlags) => {
+    .option('--insecure-loopback', 'no key: run any job of a queue on this machine (127.0.0.1, ::1, localhost) only');
+  // what the jobs' strategy code may touch: the same flags as a local run's
+  return addSandboxOptions(cmd).action(async (f: { queue: string; concurrency?: string; dataStore?: string; queueKeyFile?: string; insecureLoopback?: boolean } & RawSandboxFlags) => {
       const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
       if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, false);
       checkUrl(f.queue);
