@@ -15,7 +15,7 @@ import { unpackRecord, type PackedRecord, type RunRecord } from '../portfolio/re
 import type { TickTable } from '../data/table.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { Params } from '../strategy/types.js';
-import type { FoldEdge, Segment } from './folded.js';
+import type { FoldEdge, Segment } from '../validation/folded.js';
 
 export interface RunSettings {
   readonly execution: ExecutionSettings;
