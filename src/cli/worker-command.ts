@@ -8,7 +8,7 @@
  *   `--data-store` when the coordinator put it there, checked against the hash, kept in memory
  *   (the last two tables).
  * - Only authenticated jobs run: each carries an HMAC-SHA-256 under the queue's shared key
- *   (`TICKFOLD_QUEUE_KEY` or `--queue-key-file`; queue-key.ts) over its id and content, which name
+ *   (`TICKFOLD_QUEUE_KEY` or `--queue-key-file`; runtime/queue-key.ts) over its id and content, which name
  *   the SHA-256 of its data and of its module's source. A job that fails the check, names a module
  *   by anything but a plain file name, or a built-in this install lacks, is refused, logged and
  *   not run. Each result goes back with the worker's code over its job id and bytes.
@@ -181,7 +181,7 @@ export function workerCommand(): Command {
           const result = encodeValue(packResult(r).value);
           return { result, mac: key ? key.mac('result', job.id!, result) : null };
         },
-        // the name carries the concurrency: a coordinator sums it to size its tasks (queue.ts)
+        // the name carries the concurrency: a coordinator sums it to size its tasks (runtime/queue.ts)
         { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency, name: `tickfold-${hostname()}-${process.pid}-c${concurrency}`, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
       );
       worker.on('error', () => {});
