@@ -10,7 +10,7 @@ import { BUILTIN_FACTORS } from '../factor/factors.js';
 import { factorReport } from '../factor/report.js';
 import { factorHtmlPage, factorText } from '../factor/format.js';
 import { parseParamPairs, resolveParams } from '../strategy/params.js';
-import { writeFileAtomic } from '../report/atomic.js';
+import { writeFileAtomic } from '../atomic.js';
 import { loadCommandData } from './load-data.js';
 import { addLoadOptions, emitOutput, JSON_OPTION_DOC, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { guardOutputs } from './outputs.js';

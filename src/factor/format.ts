@@ -3,6 +3,7 @@
  * `factorHtmlPage`): the summary tables, quantile mean returns, IC summary, rank autocorrelation
  * and turnover. The JSON is the report object itself.
  */
+import { maxOf } from '../arrays.js';
 import type { FactorReport } from './report.js';
 
 const num = (x: number | null, d = 4): string => (x === null ? '-' : x.toFixed(d));
@@ -70,7 +71,7 @@ export function factorText(r: FactorReport): string {
   if (r.by_date.duplicate_edge_dates.length > 0) lines.push(`  WARNING: ${r.by_date.duplicate_edge_dates.length} dates have equal quantile edges (many equal factor values); their labels put equal values in the lower bin`);
   for (const { title, table } of tables(r)) {
     lines.push('', `  ${title}`);
-    const w = table.head.map((h, c) => Math.max(h.length, ...table.rows.map((row) => row[c]!.length)));
+    const w = table.head.map((h, c) => maxOf(table.rows.map((row) => row[c]!.length), h.length));
     lines.push('    ' + table.head.map((h, c) => pad(h, w[c]!)).join('  '));
     for (const row of table.rows) lines.push('    ' + row.map((x, c) => pad(x, w[c]!)).join('  '));
   }
