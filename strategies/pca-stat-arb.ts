@@ -56,7 +56,7 @@ export default defineStrategy({
     closeLong: { type: 'number', default: 0.5, min: 0, doc: 'close a long when s > -closeLong' },
     closeShort: { type: 'number', default: 0.75, min: 0, doc: 'close a short when s < closeShort' },
     centred: { type: 'boolean', default: true, doc: 'trade the centred s-score (m minus its cross-sectional mean: the paper\'s adjusted score)' },
-    perName: { type: 'number', default: 0.02, min: 0, max: 1, doc: 'stock leg of each open name as a fraction of equity (its hedge on top)' },
+    perName: { type: 'number', default: 0.002, min: 0, max: 1, doc: 'stock leg of each open name as a fraction of equity (its hedge on top)' },
     hedge: { type: 'boolean', default: true, doc: 'hold the factor hedge (market neutral); false: the stock legs only' },
     tolerance: { type: 'number', default: 0.002, min: 0, max: 0.5, doc: 'no order while a stock\'s position is within this share of equity of its target' },
     trace: { type: 'boolean', default: false, doc: 'record per session every name\'s s-score, kappa, betas and state in the summary (large)' },
@@ -74,6 +74,7 @@ export default defineStrategy({
     const used = { first: 0, last: 0 };
     const trace: TraceStep[] = [];
     let target = new Float64Array(0);
+    const exposure = new Float64Array(500);
     return {
       onStart(ctx: Context) {
         names = p.symbols.trim() === ''
@@ -143,23 +144,30 @@ export default defineStrategy({
         target.fill(0);
         for (const s of names) target[s] = state[s]! * p.perName;
         if (p.hedge) {
+          // the book's exposure to each eigenportfolio, E_j = Σ_i side_i β_ij, then its opposite
+          // in the stocks: −perName Σ_j E_j Q_kj dollars (per unit of equity) in stock k
+          exposure.fill(0, 0, m);
           for (let i = 0; i < N; i++) {
             const side = state[fit[i]!]!;
-            if (side === 0) continue;
-            for (let j = 0; j < m; j++) {
-              const b = st.betas[i * m + j]!;
-              for (let k = 0; k < N; k++) {
-                const q = st.eigenvectors[k * m + j]! / st.sigma[k]!;
-                target[fit[k]!] = target[fit[k]!]! - side * p.perName * b * q;
-              }
-            }
+            if (side !== 0) for (let j = 0; j < m; j++) exposure[j] = exposure[j]! + side * st.betas[i * m + j]!;
+          }
+          for (let k = 0; k < N; k++) {
+            let h = 0;
+            for (let j = 0; j < m; j++) h += exposure[j]! * st.eigenvectors[k * m + j]!;
+            target[fit[k]!] = target[fit[k]!]! - (p.perName * h) / st.sigma[k]!;
           }
         }
+        // orders for the difference, except where the book is within `tolerance` × equity of it
+        const equity = ctx.equity;
         for (const s of names) {
           const sym = ctx.symbols[s]!;
           if (!ctx.member(sym)) continue;
-          if (target[s] === 0 && ctx.position(sym) === 0 && ctx.pending(sym) === 0) continue;
-          ctx.targetPercent(sym, target[s]!, p.tolerance);
+          const px = ctx.price(sym);
+          if (!(px > 0)) continue;
+          const want = (target[s]! * equity) / px;
+          const have = ctx.position(sym) + ctx.pending(sym);
+          if (want === have || (want !== 0 && Math.abs(want - have) * px <= p.tolerance * equity)) continue;
+          ctx.targetPosition(sym, want);
         }
       },
       summary(): PcaStatArbDiagnostics {

@@ -7,6 +7,8 @@
  * what is held is valued at the marks, as in any run. A symbol of the data with no span is never a
  * member; a symbol of the file not in the data is listed in `absent` (the run says so).
  */
+import { BAR } from '../data/schema.js';
+import type { TickTable } from '../data/table.js';
 import type { MembersFile } from './members.js';
 
 export interface Removal {
@@ -47,4 +49,10 @@ export class Membership {
     for (let k = 0; k < sp.length; k += 2) if (session >= sp[k]! && session <= sp[k + 1]!) return true;
     return false;
   }
+}
+
+/** The data's last session: the start of its last bar (or the time of its last event). */
+export function dataEndSession(t: TickTable): number {
+  for (let i = t.length - 1; i >= 0; i--) if (t.kind[i] === BAR) return t.barStart[i]!;
+  return t.length > 0 ? t.ts[t.length - 1]! : -Infinity;
 }
