@@ -61,7 +61,7 @@ export function readMembersFile(file: string): MembersFile {
   for (let li = 1; li < lines.length; li++) {
     if (lines[li]!.trim() === '') continue;
     const { fields, offsets } = splitCsvLine(lines[li]!);
-    const at = (c: number): { v: string; column: number } => ({ v: (fields[c] ?? '').trim(), column: (offsets[c] ?? 0) + 1 });
+    const at = (c: number): { v: string; column: number } => ({ v: (fields[c] ?? '').trim(), column: offsets[c] ?? 0 });
     const sym = at(cs);
     if (sym.v === '') throw new DataError('no-symbol', { file, line: li + 1, column: sym.column, field: head[cs]!, value: '', rule: 'every row needs a symbol', hint: 'write the symbol as in the data file' });
     const time = (c: number, name: string): number => {
