@@ -179,7 +179,8 @@ export function runHtml(rep: RunReport, out: RunOutcome, table?: TickTable): Htm
     ...chartsOf([r]),
     ...(table ? { prices: priceCharts(table, r) } : {}),
     ...(rollingOf(r, m.periodsPerYear)),
-    strategies: [strategyPanel(r.strategy, m, out.tearsheet, r.strategy === 'buy-and-hold' ? holdings(out.record) : undefined)],
+    // the JSON report's holdings (a strategy that holds equal weights) shown in its tearsheet too
+    strategies: [strategyPanel(r.strategy, m, out.tearsheet, rep.holdings ? holdings(out.record) : undefined)],
     trades: { columns: TRADE_COLUMNS, rows: tradeRows(r.trades), total: r.trades.length },
     manifest: { tickfold: rep.tickfold, ...rep.manifest },
   };
