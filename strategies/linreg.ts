@@ -39,7 +39,7 @@ export interface LinregDiagnostics {
   readonly scored: number;
   readonly signHits: number;
   readonly oosSignAccuracy: number;
-  /** Sampled (time, forecast, realised) for charts, at most 5,000. */
+  /** (time, forecast, realised) of the scored forecasts, also charted by `diagnostics()`: fewer than 10,000 (at 10,000, every other one is dropped). */
   readonly series: { readonly ts: number[]; readonly predicted: number[]; readonly realised: number[] };
 }
 

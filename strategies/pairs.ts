@@ -40,7 +40,7 @@ export interface PairsDiagnostics {
   readonly monitorLastBreak?: string;
   /** The relationship monitor's state and its breaks and resumptions (with monitor=true). */
   readonly monitor?: MonitorSummary;
-  /** Sampled (time, z) for charts: every step, up to 5,000 kept evenly. */
+  /** Sampled (time, z), also charted by `diagnostics()`: fewer than 10,000 steps, evenly spaced (every step, then every other, and so on). */
   readonly zSeries: { readonly ts: number[]; readonly z: number[] };
 }
 
@@ -202,7 +202,7 @@ class Pairs implements Strategy {
       gateOpenShare: this.steps > this.lookback ? this.gateOpenSteps / (this.steps - this.lookback + 1) : NaN,
       lastGatePValue: this.lastP,
       ...(this.monitor ? this.monitorFields() : {}),
-      zSeries: { ts: Array.from(this.zTs.subarray(0, this.zCount)), z: Array.from(this.zs.subarray(0, this.zCount)) },
+      zSeries: this.zSeries(),
     };
   }
 
@@ -213,13 +213,14 @@ class Pairs implements Strategy {
       { value: -v, label, color },
     ];
     const events = this.monitor?.summary().events ?? [];
+    const z = this.zSeries();
     return {
       charts: [
         {
           id: 'spread',
           title: 'Spread z-score',
           note: `z of the hedged spread at each decision, with entry (±${this.entry}), exit (±${this.exit}) and stop (±${this.stop}) bands.${this.monitor ? ' Red markers: the relationship monitor broke (flattened and out); green: it resumed.' : ''}`,
-          series: [{ name: 'z', ts: Array.from(this.zTs.subarray(0, this.zCount)), values: Array.from(this.zs.subarray(0, this.zCount)), color: '#3860d9' }],
+          series: [{ name: 'z', ts: z.ts, values: z.z, color: '#3860d9' }],
           levels: [...band(this.entry, 'entry', '#e07b00'), ...band(this.exit, 'exit', '#2e9e57'), ...band(this.stop, 'stop', '#c23b3b')],
           markers: events.map((e) => ({ ts: e.ts, label: e.what, direction: e.what === 'break' ? 'down' : 'up' })),
         },
@@ -353,6 +354,11 @@ class Pairs implements Strategy {
       this.entries++;
       this.setLegs(ctx, this.side, pa, pb);
     }
+  }
+
+  /** The (ts, z) kept so far, as plain arrays. */
+  private zSeries(): PairsDiagnostics['zSeries'] {
+    return { ts: Array.from(this.zTs.subarray(0, this.zCount)), z: Array.from(this.zs.subarray(0, this.zCount)) };
   }
 
   /** Keeps (ts, z) for the chart: every zStride-th step, fewer than Z_POINTS points evenly spaced. */

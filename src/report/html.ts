@@ -2,9 +2,10 @@
  * The HTML report: one self-contained file (no network at view time) that a researcher opens to
  * look at a run or a validation. The summary is rendered here, as HTML with the exact values in
  * `data-value` attributes (a browser test compares them with the JSON report); the charts are
- * drawn in the page from an inlined JSON payload: equity curves, shading and fold markers, and
- * drawdown with TradingView's lightweight-charts (inlined, standalone build); the PBO histogram
- * and the IS/OOS scatter on plain canvases. Series are downsampled for display to at most
+ * drawn in the page, by its script (src/report/browser/page.ts, bundled), from an inlined JSON
+ * payload (src/report/browser/payload.ts): equity curves, shading and fold markers, drawdown and
+ * the strategies' own charts with TradingView's lightweight-charts (inlined, standalone build);
+ * the PBO histogram and the IS/OOS scatter on plain canvases. Series are downsampled for display to at most
  * {@link MAX_POINTS} points per chart, keeping each bucket's extremes, so large runs stay small.
  */
 import { readFileSync } from 'node:fs';
