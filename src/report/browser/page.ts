@@ -180,11 +180,26 @@ if (P.folds) {
   f.timeScale().fitContent();
 }
 
+/** An autoscaled range widened to take in the levels. */
+function withLevels(r: LWC.AutoscaleInfo | null, levels: readonly number[]): LWC.AutoscaleInfo | null {
+  if (!r || !r.priceRange) return r;
+  const [lo, hi] = range(levels, r.priceRange.minValue, r.priceRange.maxValue);
+  return { ...r, priceRange: { minValue: lo, maxValue: hi } };
+}
+
 // the strategies' own charts: lines, dashed levels, markers on the first line
 for (const d of P.charts) {
   const g = chart(`chart-${d.id}`);
+  const levels = d.levels.map((l) => l.value);
   const lines = d.series.map((s, i) => {
-    const line = g.addSeries(LC.LineSeries, { color: s.color ?? COLORS[i % COLORS.length]!, lineWidth: s.width as LWC.LineWidth, title: s.name, priceLineVisible: false });
+    const line = g.addSeries(LC.LineSeries, {
+      color: s.color ?? COLORS[i % COLORS.length]!,
+      lineWidth: s.width as LWC.LineWidth,
+      title: s.name,
+      priceLineVisible: false,
+      // the axis takes in the levels too: a threshold the data never reaches is still seen
+      ...(i === 0 && levels.length ? { autoscaleInfoProvider: (orig: () => LWC.AutoscaleInfo | null) => withLevels(orig(), levels) } : {}),
+    });
     line.setData(pts(s.points));
     return line;
   });
