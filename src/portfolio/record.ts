@@ -11,7 +11,7 @@
  */
 import { lowerBound } from '../data/table.js';
 import type { EpochUs } from '../data/time.js';
-import type { Diagnostics } from '../strategy/diagnostics.js';
+import type { Diagnostics } from './diagnostics.js';
 
 export interface RoundTrip {
   readonly symbol: string;
