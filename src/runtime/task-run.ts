@@ -4,6 +4,7 @@
  * metrics; the main thread of a command that runs its tasks on workers never loads it.
  */
 import { dataEndSession, Membership } from '../universe/membership.js';
+import { dataMembership } from '../universe/data-spans.js';
 import { runBacktest, type RunConfig, type RunRecord } from '../engine/engine.js';
 import { BatchJobError, runBacktests } from '../engine/batch.js';
 import { F_SYM, OrderLog, packRecord } from '../portfolio/record.js';
@@ -90,7 +91,8 @@ function symbolsSeen(syms: ArrayLike<number>, n: number): Uint8Array {
 /** The engine's settings for backtest `job` of a task, its clock in the task's progress cells. */
 function configFor(module: StrategyModule, s: RunSettings, table: TickTable, progress: Float64Array | undefined, job = 0): RunConfig {
   const clock = clockOf(progress, job);
-  const universe = s.universe ? new Membership(table.symbols, s.universe, dataEndSession(table)) : undefined;
+  // without --universe, each symbol is a member from its first to its last bar (data-spans.ts)
+  const universe = s.universe ? new Membership(table.symbols, s.universe, dataEndSession(table)) : dataMembership(table);
   return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}), ...(universe ? { universe } : {}) };
 }
 
