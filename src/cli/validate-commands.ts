@@ -38,6 +38,7 @@ import { addExecutionOptions, benchmarkOption, toExecution, toGuard, type RawExe
 import { checkInterrupted } from './interrupt.js';
 import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { executionInputs } from './execution-options.js';
+import { addUniverseOption, readUniverseOption } from './universe-option.js';
 
 
 interface RawValidationFlags extends RawLoadFlags, RawExecFlags, RawSandboxFlags {
@@ -76,6 +77,7 @@ interface RawValidationFlags extends RawLoadFlags, RawExecFlags, RawSandboxFlags
   cpcv?: string;
   purge?: string;
   cpcvEmbargo?: string;
+  universe?: string;
 }
 
 function addValidationOptions(cmd: Command): Command {
@@ -117,6 +119,7 @@ function addValidationOptions(cmd: Command): Command {
   addSandboxOptions(cmd);
   addLedgerOptions(cmd);
   addLoadOptions(cmd);
+  addUniverseOption(cmd);
   return cmd;
 }
 
@@ -136,7 +139,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
       { flag: '--json', path: f.json, stdout: true },
       { flag: '--report', path: f.report },
     ],
-    [...f.data, ...strategyFiles(listed.map((l) => l.spec)), ...executionInputs(f)],
+    [...f.data, ...strategyFiles(listed.map((l) => l.spec)), ...executionInputs(f), ...(f.universe !== undefined ? [f.universe] : [])],
   );
   // the listed strategies, called by their alias or their module's name; a module file is
   // bundled here and loaded on a guarded, sandboxed thread (its top-level code is strategy code)
@@ -204,6 +207,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   if (f.queue === undefined && f.queueKeyFile !== undefined) throw new UsageError('--queue-key-file is the key of a queue\'s jobs: give --queue redis://HOST:PORT too (a local run needs no key)');
   if (f.queue === undefined && f.insecureLoopback) throw new UsageError('--insecure-loopback is for a queue without a key: give --queue redis://127.0.0.1:PORT too (a local run needs neither)');
   if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, true);
+  if (f.queue !== undefined && f.universe !== undefined) throw new UsageError('--universe runs on this machine\'s threads only: drop --queue (or run without --universe)');
   let runner: Runner;
   if (f.queue !== undefined) {
     const { QueueRunner, queueModuleName } = await import('../runtime/queue.js');
@@ -258,6 +262,7 @@ async function validateWith(
 
   const benchmark = f.benchmark !== undefined ? benchmarkOption(f.benchmark) : undefined;
   if (benchmark) checkBenchmark(benchmark, table.symbols);
+  const universe = readUniverseOption(f.universe, table.symbols, f.quiet === true);
   const entries = entriesFor(period.label);
   // the plan, before any work (on stderr: stdout may be the JSON)
   if (!f.quiet) {
@@ -279,7 +284,7 @@ async function validateWith(
   // the settings of every validation this command runs (the main one, and each cost level)
   const common = (exec: ExecutionSettings): Omit<ValidationSettings, 'workers'> => ({
     plan,
-    run: { execution: exec, initialCapital, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: f.seed },
+    run: { execution: exec, initialCapital, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: f.seed, ...(universe ? { universe } : {}) },
     objective: f.objective as Objective,
     edge: f.foldEdge === 'carry' ? 'carry' : 'close',
     pboPartitions,

@@ -21,6 +21,7 @@ import { baselineDefaults } from './baselines.js';
 import type { FoldEdge } from './folded.js';
 import { planFolds } from './folds.js';
 import { parseGrid } from './grid.js';
+import type { MembersFile } from '../universe/members.js';
 import { NAIVE_BASELINES, validate, type Entry, type Objective, type ValidationOutcome } from './validate.js';
 
 export interface CandidateSpec {
@@ -57,6 +58,8 @@ export interface WalkForwardOptions {
   readonly bootstrapReps?: number;
   readonly pboPartitions?: number;
   readonly targetSharpe?: number;
+  /** A point-in-time universe (readMembersFile, src/universe/members.ts), as `--universe`; without it each symbol is a member from its first to its last bar. */
+  readonly universe?: MembersFile;
 }
 
 const text = (v: string | number | boolean): string => String(v);
@@ -104,7 +107,7 @@ export async function walkForward(table: TickTable, o: WalkForwardOptions): Prom
   }
   return validate(table, entries, {
     plan,
-    run: { execution: o.execution ?? DEFAULT_EXECUTION, initialCapital: o.initialCapital ?? 100_000, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: o.seed ?? '1' },
+    run: { execution: o.execution ?? DEFAULT_EXECUTION, initialCapital: o.initialCapital ?? 100_000, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: o.seed ?? '1', ...(o.universe ? { universe: o.universe } : {}) },
     objective: o.objective ?? 'sharpe',
     edge: o.edge ?? 'close',
     pboPartitions: o.pboPartitions ?? 16,
