@@ -1,17 +1,12 @@
 /**
- * `--universe FILE` of `run`, `walk-forward` and `compare`: the point-in-time membership file
+ * `--universe FILE` of `run`, `walk-forward` and `compare` (an execution option, run-command.ts): the point-in-time membership file
  * (src/universe/members.ts), read before any work, with a note on stderr naming the symbols of the
  * file that are not in the data.
  */
-import type { Command } from 'commander';
 import { readMembersFile, type MembersFile } from '../universe/members.js';
 import { Membership } from '../universe/membership.js';
 
 export const UNIVERSE_HELP = 'point-in-time membership: symbol,from,to[,delisting_return] (orders outside it refused; a position closed when its symbol leaves, at its last price x (1 + delisting return)); without it each symbol is a member from its first to its last bar';
-
-export function addUniverseOption(cmd: Command): Command {
-  return cmd.option('--universe <file>', UNIVERSE_HELP);
-}
 
 /** The file of `--universe` as read, or undefined; notes on stderr the symbols of the file not in `symbols`. */
 export function readUniverseOption(file: string | undefined, symbols: readonly string[], quiet = false): MembersFile | undefined {

@@ -38,7 +38,7 @@ import { addExecutionOptions, benchmarkOption, toExecution, toGuard, type RawExe
 import { checkInterrupted } from './interrupt.js';
 import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { executionInputs } from './execution-options.js';
-import { addUniverseOption, readUniverseOption } from './universe-option.js';
+import { readUniverseOption } from './universe-option.js';
 
 
 interface RawValidationFlags extends RawLoadFlags, RawExecFlags, RawSandboxFlags {
@@ -119,7 +119,6 @@ function addValidationOptions(cmd: Command): Command {
   addSandboxOptions(cmd);
   addLedgerOptions(cmd);
   addLoadOptions(cmd);
-  addUniverseOption(cmd);
   return cmd;
 }
 

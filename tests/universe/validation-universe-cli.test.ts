@@ -1,0 +1,34 @@
+/**
+ * `--universe` on `walk-forward` and `compare`: read before any work (a bad row exits 2 naming
+ * file, line and column), the symbols of the file not in the data noted, and refused with --queue.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir } from '../helpers.js';
+
+const DATA = join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv');
+
+describe('walk-forward and compare --universe', () => {
+  it('a walk-forward runs point in time; a symbol of the file not in the data is noted', () => {
+    const members = join(tempDir(), 'members.csv');
+    writeFileSync(members, 'symbol,from,to,delisting_return\nCAC,1991-07-01,1998-08-14,\nDAX,1991-07-01,1995-06-30,-0.5\nSMI,1993-01-04,1998-08-14,\nFTSE,1991-07-01,1998-08-14,\nXXX,1991-07-01,1992-01-01,\n');
+    const r = runCli(['walk-forward', '--strategy', 'buy-and-hold', '--data', DATA, '--universe', members, '--train', '365d', '--test', '365d', '--bootstrap', '200', '--workers', '1', '--no-ledger']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`1 symbol of ${members} is not in the data: XXX`);
+    // the file reaches the folds: DAX leaves in 1995 at -50%, SMI joins in 1993 (not so without it)
+    const without = runCli(['walk-forward', '--strategy', 'buy-and-hold', '--data', DATA, '--train', '365d', '--test', '365d', '--bootstrap', '200', '--workers', '1', '--no-ledger']);
+    expect(without.code, without.stderr).toBe(0);
+    expect(r.stdout).not.toBe(without.stdout);
+  }, 120_000);
+
+  it('compare with a bad membership row: exit 2, file:line:column, before any work', () => {
+    const members = join(tempDir(), 'members.csv');
+    writeFileSync(members, 'symbol,from,to\nCAC,1991-07-01,1990-01-01\n');
+    const r = runCli(['compare', '--strategies', 'buy-and-hold', '--data', DATA, '--universe', members, '--train', '365d', '--test', '365d', '--no-ledger']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${members}:2:`);
+    expect(r.stderr).not.toContain('plan:');
+    expect(r.stderr).not.toContain('    at ');
+  }, 120_000);
+});
