@@ -2,6 +2,7 @@
 import type { StrategyModule } from '../src/strategy/types.js';
 import basket from './basket.js';
 import buyAndHold from './buy-and-hold.js';
+import equalWeightMembers from './equal-weight-members.js';
 import flat from './flat.js';
 import linreg from './linreg.js';
 import marketMaker from './market-maker.js';
@@ -12,5 +13,5 @@ import pcaStatArb from './pca-stat-arb.js';
 import random from './random.js';
 
 export const BUILTIN_STRATEGIES: ReadonlyMap<string, StrategyModule> = new Map(
-  [buyAndHold, flat, random, momentum, meanReversion, pairs, basket, linreg, marketMaker, pcaStatArb].map((m) => [m.name, m]),
+  [buyAndHold, flat, random, momentum, meanReversion, pairs, basket, linreg, marketMaker, pcaStatArb, equalWeightMembers].map((m) => [m.name, m]),
 );

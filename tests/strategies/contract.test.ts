@@ -32,6 +32,8 @@ const ACTIVE: Record<string, { params: Record<string, string>; warmupEvents: num
   'basket monitor=true': { params: { every: '10s', formation: '60', refit: '10', entry: '1.5', monitor: 'true', cusumLimit: '5' }, warmupEvents: 60 },
   // a universe strategy: daily bars of 12 names with a common factor (the pair sample has no bars)
   'pca-stat-arb': { params: { pcaWindow: '20', regressionWindow: '20', factors: '3', maxReversionDays: '60', tolerance: '0' }, warmupEvents: 21, bars: true },
+  // the universe baseline: equal weights of the members, monthly
+  'equal-weight-members': { params: {}, warmupEvents: 0, bars: true },
   'pairs hedge=kalman': { params: { every: '10s', lookback: '60', entry: '1.5', hedge: 'kalman', delta: '0.001' }, warmupEvents: 60 },
 };
 /** The shipped strategy a contract entry runs. */
