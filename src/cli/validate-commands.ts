@@ -20,7 +20,7 @@ import type { StrategyModule } from '../strategy/types.js';
 import { DEFAULT_MAX_FOLDS, planFolds } from '../validation/folds.js';
 import { parseGrid } from '../validation/grid.js';
 import { parseListed, routeEntries } from './strategy-args.js';
-import { CPCV_OBJECTIVE_NAMES, NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective, type ValidationSettings } from '../validation/validate.js';
+import { CPCV_OBJECTIVE_NAMES, NAIVE_BASELINES, OBJECTIVES, UNIVERSE_BASELINE, validate, type Entry, type Objective, type ValidationSettings } from '../validation/validate.js';
 import { TaskRunner } from '../runtime/pool.js';
 import type { Runner, StrategyRunner } from '../runtime/runner.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -179,7 +179,9 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   const candidate = (i: number): boolean => !isNaive(names[i]!) || names[i] === mainName || (gridEntries.get(names[i]!)?.length ?? 0) > 0;
   interface Slot { readonly name: string; readonly spec: string; readonly module: StrategyModule; readonly baseline: boolean; readonly naiveCopy: boolean }
   const slots: Slot[] = listed.map((l, i) => ({ name: names[i]!, spec: l.spec, module: listedModules[i]!, baseline: !candidate(i), naiveCopy: false }));
-  for (const b of baselines) {
+  // with --universe, the universe's baseline runs beside the naive ones (when any run)
+  const yardsticks = f.universe !== undefined && baselines.length > 0 && !baselines.includes(UNIVERSE_BASELINE) ? [...baselines, UNIVERSE_BASELINE] : baselines;
+  for (const b of yardsticks) {
     const i = names.indexOf(b);
     if (i >= 0 && !candidate(i)) continue; // listed, and a baseline already
     slots.push({ name: i >= 0 ? naiveCopy(b) : b, spec: b, module: BUILTIN_STRATEGIES.get(b)!, baseline: true, naiveCopy: i >= 0 });

@@ -22,7 +22,7 @@ import type { FoldEdge } from './folded.js';
 import { planFolds } from './folds.js';
 import { parseGrid } from './grid.js';
 import type { MembersFile } from '../universe/members.js';
-import { NAIVE_BASELINES, validate, type Entry, type Objective, type ValidationOutcome } from './validate.js';
+import { NAIVE_BASELINES, UNIVERSE_BASELINE, validate, type Entry, type Objective, type ValidationOutcome } from './validate.js';
 
 export interface CandidateSpec {
   /**
@@ -100,7 +100,7 @@ export async function walkForward(table: TickTable, o: WalkForwardOptions): Prom
     const grid = parseGrid(Object.entries(c.grid ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : v.map(text).join(',')}`));
     entries.push({ name: module.name, spec, module, base: Object.fromEntries(Object.entries(c.params ?? {}).map(([k, v]) => [k, text(v)])), grid, baseline: false });
   }
-  for (const b of NAIVE_BASELINES) {
+  for (const b of o.universe ? [...NAIVE_BASELINES, UNIVERSE_BASELINE] : NAIVE_BASELINES) {
     const module = await loadStrategy(b, BUILTIN_STRATEGIES);
     const name = entries.some((e) => e.name === b) ? `${b} (naive)` : b;
     entries.push({ name, spec: b, module, base: baselineDefaults(module, {}, period.label), grid: [], baseline: true });

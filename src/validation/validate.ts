@@ -55,6 +55,8 @@ const MAX_BATCH = 32;
 
 /** The naive baselines every strategy is measured against. */
 export const NAIVE_BASELINES = ['buy-and-hold', 'flat', 'random', 'momentum'] as const;
+/** The baseline added beside the naive ones when a run has a point-in-time universe (strategies/equal-weight-members.ts). */
+export const UNIVERSE_BASELINE = 'equal-weight-members';
 
 export const OBJECTIVES = {
   sharpe: (m: RunMetrics): number => m.sharpeAnnualized,

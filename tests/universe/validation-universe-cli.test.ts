@@ -1,6 +1,7 @@
 /**
  * `--universe` on `walk-forward` and `compare`: read before any work (a bad row exits 2 naming
- * file, line and column), the symbols of the file not in the data noted, and refused with --queue.
+ * file, line and column), the symbols of the file not in the data noted; the universe baseline
+ * (equal-weight-members) runs beside the naive ones.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,9 @@ describe('walk-forward and compare --universe', () => {
     const without = runCli(['walk-forward', '--strategy', 'buy-and-hold', '--data', DATA, '--train', '365d', '--test', '365d', '--bootstrap', '200', '--workers', '1', '--no-ledger']);
     expect(without.code, without.stderr).toBe(0);
     expect(r.stdout).not.toBe(without.stdout);
+    // the universe baseline runs beside the naive ones, only with a universe
+    expect(r.stdout).toMatch(/\n  equal-weight-members +1 .* baseline\n/);
+    expect(without.stdout).not.toContain('equal-weight-members');
   }, 120_000);
 
   it('compare with a bad membership row: exit 2, file:line:column, before any work', () => {
