@@ -153,7 +153,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       };
       // the calendar (periods a year) is measured while the worker replays: not needed before
       const prepared = prepareRun(table, spec, false);
-      const universe = readUniverseOption(f.universe, prepared.window.symbols);
+      const universe = readUniverseOption(f.universe, prepared.window);
       runner.use(prepared.window);
       const c = prepared.config;
       const running = runner.runAll([

@@ -263,7 +263,7 @@ async function validateWith(
 
   const benchmark = f.benchmark !== undefined ? benchmarkOption(f.benchmark) : undefined;
   if (benchmark) checkBenchmark(benchmark, table.symbols);
-  const universe = readUniverseOption(f.universe, table.symbols, f.quiet === true);
+  const universe = readUniverseOption(f.universe, table, f.quiet === true);
   const entries = entriesFor(period.label);
   // the plan, before any work (on stderr: stdout may be the JSON)
   if (!f.quiet) {

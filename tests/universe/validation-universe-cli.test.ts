@@ -17,6 +17,7 @@ describe('walk-forward and compare --universe', () => {
     const r = runCli(['walk-forward', '--strategy', 'buy-and-hold', '--data', DATA, '--universe', members, '--train', '365d', '--test', '365d', '--bootstrap', '200', '--workers', '1', '--no-ledger']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`1 symbol of ${members} is not in the data: XXX`);
+    expect(r.stderr).not.toContain('survivorship'); // DAX leaves in 1995: written point in time
     // the file reaches the folds: DAX leaves in 1995 at -50%, SMI joins in 1993 (not so without it)
     const without = runCli(['walk-forward', '--strategy', 'buy-and-hold', '--data', DATA, '--train', '365d', '--test', '365d', '--bootstrap', '200', '--workers', '1', '--no-ledger']);
     expect(without.code, without.stderr).toBe(0);
@@ -24,6 +25,14 @@ describe('walk-forward and compare --universe', () => {
     // the universe baseline runs beside the naive ones, only with a universe
     expect(r.stdout).toMatch(/\n  equal-weight-members +1 .* baseline\n/);
     expect(without.stdout).not.toContain('equal-weight-members');
+  }, 120_000);
+
+  it('a universe of the names alive at the data\'s end: warned as chosen on the same data', () => {
+    const members = join(tempDir(), 'survivors.csv');
+    writeFileSync(members, 'symbol,from,to\nCAC,1991-07-01,1998-08-14\nDAX,1991-07-01,1998-08-14\nSMI,1993-01-04,1998-08-14\n');
+    const r = runCli(['compare', '--strategies', 'buy-and-hold', '--data', DATA, '--universe', members, '--train', '365d', '--test', '365d', '--bootstrap', '200', '--workers', '1', '--no-ledger']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`tickfold: warning: no symbol of ${members} leaves the universe before the data ends (1998-08-14): a list of the 3 names that survived to the end is chosen on the same data (survivorship bias)`);
   }, 120_000);
 
   it('compare with a bad membership row: exit 2, file:line:column, before any work', () => {
