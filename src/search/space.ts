@@ -6,7 +6,7 @@
  * the parameter strings a strategy's schema resolves, so an integer is rounded and a float written
  * with 6 significant digits: the same point always gives the same parameters, and the same label.
  */
-import { UsageError } from '../errors.js';
+import { didYouMean, UsageError } from '../errors.js';
 import type { ParamSchema } from '../strategy/types.js';
 
 export type Dimension =
@@ -64,7 +64,7 @@ export function checkSpace(space: Space, strategy: string, schema: ParamSchema, 
     const spec = schema[d.key];
     if (!spec) {
       const known = Object.keys(schema);
-      const near = known.find((k) => k.toLowerCase() === d.key.toLowerCase() || k.startsWith(d.key) || d.key.startsWith(k));
+      const near = didYouMean(d.key, known);
       throw new UsageError(`--space ${d.key}: strategy '${strategy}' has no parameter '${d.key}'${near ? ` (did you mean '${near}'?)` : ''}; its parameters: ${known.join(', ')}`);
     }
     if (d.key in base) throw new UsageError(`parameter '${d.key}' is given both in --param and in --space; keep one`);
