@@ -11,7 +11,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import { plannedEvaluations, SEARCH_METHODS, type SearchCache, type SearchMethod, type SearchSpec } from '../search/in-folds.js';
 import { checkSpace, parseSpace } from '../search/space.js';
 import type { StrategyModule } from '../strategy/types.js';
-import type { TrialResult } from '../validation/tasks.js';
+import type { TrialResult } from '../runtime/tasks.js';
 import { collect, numberOption } from './options.js';
 import { createHash } from 'node:crypto';
 
