@@ -61,6 +61,11 @@ export function searchOf(
   return { method: flags.method, trials: flags.trials, space };
 }
 
+/** `--space` entries routed to a strategy that is not a candidate (an unlisted naive baseline) are refused, never dropped. */
+export function checkSpaceOwners(spaceEntries: ReadonlyMap<string, readonly string[]>, candidates: readonly string[]): void {
+  for (const n of spaceEntries.keys()) if (!candidates.includes(n)) throw new UsageError(`--space for '${n}': only a listed strategy is searched; list it in --strategies (e.g. --strategies ${[...candidates, n].join(',')})`);
+}
+
 /** What the plan line says of a search. */
 export const searchPlanNote = (s: SearchSpec, folds: number): string => `${s.method} search of ${s.trials} configuration${s.trials === 1 ? '' : 's'} per fold (${plannedEvaluations(s, folds)} evaluations at most)`;
 

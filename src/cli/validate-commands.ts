@@ -38,7 +38,7 @@ import { addExecutionOptions, benchmarkOption, toExecution, toGuard, type RawExe
 import { checkInterrupted } from './interrupt.js';
 import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { executionInputs } from './execution-options.js';
-import { addSearchOptions, ledgerSearchCache, searchFlags, searchOf, searchPlanNote, type RawSearchFlags } from './search-options.js';
+import { addSearchOptions, checkSpaceOwners, ledgerSearchCache, searchFlags, searchOf, searchPlanNote, type RawSearchFlags } from './search-options.js';
 import { moduleHash } from '../ledger/keys.js';
 
 
@@ -175,6 +175,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   const paramEntries = routeEntries('--param', f.param, owners, mainName, having);
   const searching = searchFlags(f);
   const spaceEntries = routeEntries('--space', f.space, owners, mainName, having);
+  checkSpaceOwners(spaceEntries, names);
   // a candidate: any strategy that is not a naive baseline, one given a grid, or the one under
   // test in walk-forward; every naive baseline also runs as the yardstick, under its own name, or
   // as 'NAME (naive)' when a candidate has that name
