@@ -151,7 +151,9 @@ export function studyText(st: Study, objective: string): string[] {
   const out: string[] = [];
   const ev = st.folds.reduce((a, f) => a + f.evaluations, 0);
   const full = st.folds.reduce((a, f) => a + f.fullBudget, 0);
-  out.push(`search       ${st.method} over ${st.space.map((d) => `${d.key}=${d.spec}`).join(' ')}: ${ev} evaluations in ${st.folds.length} fold${st.folds.length === 1 ? '' : 's'} (${full} at full budget)${st.refused > 0 ? `; ${st.refused} configurations refused by the strategy, not run (${st.refusal})` : ''}`);
+  // a configuration two folds proposed at full budget ran once
+  const runs = new Set(st.evaluations.filter((e) => e.budget === 'full').map((e) => e.trial)).size + (ev - full);
+  out.push(`search       ${st.method} over ${st.space.map((d) => `${d.key}=${d.spec}`).join(' ')}: ${ev} evaluations in ${st.folds.length} fold${st.folds.length === 1 ? '' : 's'} (${full} at full budget), ${runs} distinct runs${st.refused > 0 ? `; ${st.refused} configurations refused by the strategy, not run (${st.refusal})` : ''}`);
   out.push(`importance   ${st.importance.map((p) => `${p.key} ${f3(p.eta2)}`).join(', ')} (η²: the share of the in-sample ${objective}'s variance the parameter alone explains, mean over folds)`);
   const q = (f: StudyFold, share: number): string => f3(f.bestSoFar[Math.max(0, Math.ceil(f.evaluations * share) - 1)] ?? NaN);
   out.push(`best so far  in-sample ${objective} of the fold's best after 10% / 25% / 50% / all of its evaluations, where found, and IS~OOS rank correlation:`);

@@ -111,7 +111,7 @@ describe('searches inside the folds', () => {
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     expect(body(join(dir, 'r2.json'))).toBe(body(join(dir, 'r1.json')));
-    expect(a.stdout).toMatch(/search {7}random over entry=float:0\.8\.\.3 exit=float:0\.\.0\.6 hedge=choice:rolling,kalman lookback=int:10\.\.200:log: 60 evaluations in 5 folds/);
+    expect(a.stdout).toMatch(/search {7}random over entry=float:0\.8\.\.3 exit=float:0\.\.0\.6 hedge=choice:rolling,kalman lookback=int:10\.\.200:log: 60 evaluations in 5 folds \(60 at full budget\), \d+ distinct runs/);
   });
 
   it('bad search flags: exit 2, naming the flag, the value and the fix', () => {
