@@ -55,13 +55,15 @@ export function useLedger(
       const rows = trials.map((t) => {
         const params = { ...t.base, ...t.values };
         const moduleH = modOf(t.strategy);
+        // a search's partial trial is marked in its scheme (and so keyed apart from the full one)
+        const scheme = t.budget !== undefined ? { ...(ctx.scheme as object), budget: t.budget } : ctx.scheme;
         return {
-          key: trialKey({ dataHash: ctx.dataHash, strategy: t.strategy, moduleHash: moduleH, params, scheme: ctx.scheme, execution: ctx.execution, periodUs: ctx.periodUs }),
+          key: trialKey({ dataHash: ctx.dataHash, strategy: t.strategy, moduleHash: moduleH, params, scheme, execution: ctx.execution, periodUs: ctx.periodUs }),
           dataHash: ctx.dataHash,
           strategy: t.strategy,
           moduleHash: moduleH,
           params: canonicalJson(params),
-          scheme: canonicalJson(ctx.scheme),
+          scheme: canonicalJson(scheme),
           execution: canonicalJson(ctx.execution),
           command: ctx.command,
           isSharpe: t.isSharpe,

@@ -38,9 +38,11 @@ import { addExecutionOptions, benchmarkOption, toExecution, toGuard, type RawExe
 import { checkInterrupted } from './interrupt.js';
 import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { executionInputs } from './execution-options.js';
+import { addSearchOptions, checkSpaceOwners, ledgerSearchCache, searchFlags, searchOf, searchPlanNote, type RawSearchFlags } from './search-options.js';
+import { moduleHash } from '../ledger/keys.js';
 
 
-interface RawValidationFlags extends RawLoadFlags, RawExecFlags, RawSandboxFlags {
+interface RawValidationFlags extends RawLoadFlags, RawExecFlags, RawSandboxFlags, RawSearchFlags {
   queue?: string;
   dataStore?: string;
   queueKeyFile?: string;
@@ -116,6 +118,7 @@ function addValidationOptions(cmd: Command): Command {
   addExecutionOptions(cmd);
   addSandboxOptions(cmd);
   addLedgerOptions(cmd);
+  addSearchOptions(cmd);
   addLoadOptions(cmd);
   return cmd;
 }
@@ -170,11 +173,14 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     if (!names.includes(g)) throw new UsageError(`--grid for '${g}': a naive baseline given a grid is a candidate; list it in --strategies (e.g. --strategies ${[...names, g].join(',')})`);
   }
   const paramEntries = routeEntries('--param', f.param, owners, mainName, having);
+  const searching = searchFlags(f);
+  const spaceEntries = routeEntries('--space', f.space, owners, mainName, having);
+  checkSpaceOwners(spaceEntries, names);
   // a candidate: any strategy that is not a naive baseline, one given a grid, or the one under
   // test in walk-forward; every naive baseline also runs as the yardstick, under its own name, or
   // as 'NAME (naive)' when a candidate has that name
   const isNaive = (n: string): boolean => (NAIVE_BASELINES as readonly string[]).includes(n);
-  const candidate = (i: number): boolean => !isNaive(names[i]!) || names[i] === mainName || (gridEntries.get(names[i]!)?.length ?? 0) > 0;
+  const candidate = (i: number): boolean => !isNaive(names[i]!) || names[i] === mainName || (gridEntries.get(names[i]!)?.length ?? 0) > 0 || (spaceEntries.get(names[i]!)?.length ?? 0) > 0;
   interface Slot { readonly name: string; readonly spec: string; readonly module: StrategyModule; readonly baseline: boolean; readonly naiveCopy: boolean }
   const slots: Slot[] = listed.map((l, i) => ({ name: names[i]!, spec: l.spec, module: listedModules[i]!, baseline: !candidate(i), naiveCopy: false }));
   for (const b of baselines) {
@@ -195,7 +201,9 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
       // the naive copy of a candidate runs with its defaults; the candidate takes the entries
       const given = sl.naiveCopy ? {} : parseParamPairs(paramEntries.get(sl.name) ?? []);
       const base = sl.baseline ? baselineDefaults(sl.module, given, periodLabel) : given;
-      return { name: sl.name, spec: sl.spec, module: sl.module, base, grid: sl.baseline ? [] : parseGrid(gridEntries.get(sl.name) ?? []), baseline: sl.baseline };
+      const grid = sl.baseline ? [] : parseGrid(gridEntries.get(sl.name) ?? []);
+      const search = sl.baseline || sl.naiveCopy ? undefined : searchOf(searching, sl.name, sl.module, base, spaceEntries.get(sl.name), grid.map((g) => g.key));
+      return { name: sl.name, spec: sl.spec, module: sl.module, base, grid, baseline: sl.baseline, ...(search ? { search } : {}) };
     });
   // start the worker threads now: they load their code while this thread reads the data; or the
   // queue of other machines (--queue), checked before any work
@@ -262,13 +270,14 @@ async function validateWith(
   // the plan, before any work (on stderr: stdout may be the JSON)
   if (!f.quiet) {
     const nf = plan.folds.length;
-    const trials = entries.reduce((n, e) => n + e.grid.reduce((p, g) => p * g.values.length, 1), 0);
+    const trials = entries.reduce((n, e) => n + (e.search ? 0 : e.grid.reduce((p, g) => p * g.values.length, 1)), 0);
+    const searches = entries.flatMap((e) => (e.search ? [`${e.name}: ${searchPlanNote(e.search, plan.folds.length)}`] : []));
     const firstF = plan.folds[0]!;
     const lastF = plan.folds[nf - 1]!;
     const end = (t: number): string => (Number.isFinite(t) ? formatIso(t) : 'the end');
     process.stderr.write(
       `plan: ${nf} fold${nf === 1 ? '' : 's'} (first: train ${formatIso(firstF.trainStart)} → ${formatIso(firstF.trainEnd)}, test → ${end(firstF.testEnd)}` +
-        `${nf > 1 ? `; last: test ${formatIso(lastF.testStart)} → ${end(lastF.testEnd)}` : ''}); ${trials} trial${trials === 1 ? '' : 's'} (one replay each) × ${nf} in-sample choice${nf === 1 ? '' : 's'}, then ${entries.length} out-of-sample runs; ${timeoutNote(f)}\n`,
+        `${nf > 1 ? `; last: test ${formatIso(lastF.testStart)} → ${end(lastF.testEnd)}` : ''}); ${trials} trial${trials === 1 ? '' : 's'} (one replay each) × ${nf} in-sample choice${nf === 1 ? '' : 's'}${searches.length ? `, ${searches.join('; ')}` : ''}, then ${entries.length} out-of-sample runs; ${timeoutNote(f)}\n`,
     );
   }
 
@@ -311,6 +320,9 @@ async function validateWith(
     outcome = await validate(table, entries, {
       ...common(execution),
       ...(use ? { history: use.history } : {}),
+      // a search resumes from the results the ledger holds (search/in-folds.ts)
+      ...(use && entries.some((e) => e.search) ? { searchCache: ledgerSearchCache(use.ledger, { dataHash: dataHash(files, fromUs, toUs), execution, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, initialCapital, seed: f.seed, version: VERSION, moduleHash: (n) => moduleHash(entries.find((e) => e.name === n)!.spec, BUILTIN_STRATEGIES.has(entries.find((e) => e.name === n)!.spec), VERSION) }) } : {}),
+      ...(f.quiet ? {} : { onSearch: (n: string, cached: number, ran: number) => process.stderr.write(`search ${n}: ${ran} trial${ran === 1 ? '' : 's'} run${cached > 0 ? `, ${cached} resumed from the ledger` : ''}\n`) }),
       ...(o.cpcv ? { cpcv: o.cpcv } : {}),
       // the phases' wall times, for npm run bench (TICKFOLD_PHASE_TIMES=file): never in a report
       ...(process.env.TICKFOLD_PHASE_TIMES ? { onPhase: (phase: string, ms: number) => appendFileSync(process.env.TICKFOLD_PHASE_TIMES!, JSON.stringify({ phase, ms }) + '\n') } : {}),

@@ -46,8 +46,9 @@ const moduleFor = (spec: string): Promise<StrategyModule> => {
   return m;
 };
 
-function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined): TrialBatchResult {
+function runTrials(all: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined): TrialBatchResult {
   const s = task.run;
+  const table = task.until !== undefined ? sliceRows(all, 0, lowerBound(all.ts, task.until)) : all;
   let records: RunRecord[];
   try {
     records = runBacktests(

@@ -38,6 +38,8 @@ export interface TrialTask {
   readonly labels: readonly string[];
   /** [from, to) windows to measure (the folds' training windows). */
   readonly windows: readonly (readonly [number, number])[];
+  /** Replay only the events before this time (a search's partial budget, search/halving.ts); absent: all of them. */
+  readonly until?: number;
   readonly run: RunSettings;
 }
 

@@ -6,7 +6,7 @@
  *   cli                        commander wiring
  *   jobs                       the use cases the CLI and the library call
  *   report                     renders what the layers below return (outcomes, records)
- *   validation, runtime, ledger  schemes and statistics | where backtests run | the trial ledger
+ *   validation, runtime, ledger, search  schemes and statistics | where backtests run | the trial ledger | samplers inside the folds
  *   strategies/                the built-in strategies, over the strategy API
  *   analysis, factor           cointegration, lead-lag | the factor report
  *   engine                     the replay
@@ -39,6 +39,7 @@ export const RANK: Readonly<Record<string, number>> = {
   'src/validation': 70,
   'src/runtime': 70,
   'src/ledger': 70,
+  'src/search': 70,
   strategies: 65,
   'src/analysis': 60,
   'src/factor': 60,
