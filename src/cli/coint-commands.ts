@@ -8,7 +8,7 @@ import type { DetOrder } from '../stats/johansen.js';
 import { loadCommandData } from './load-data.js';
 import { sliceTime, type TickTable } from '../data/table.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
-import { parseTimeBound } from '../engine/run-job.js';
+import { timeBound as parseTimeBound } from './run-options.js';
 import { defaultPeriodUs } from '../metrics/period.js';
 import { fmtNum, fmtP } from '../report/format.js';
 import { addLoadOptions, emitOutput, JSON_OPTION_DOC, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';

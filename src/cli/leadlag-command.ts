@@ -8,7 +8,7 @@ import { leadLag, type LeadLagCurve, type LeadLagReport } from '../analysis/lead
 import { loadCommandData } from './load-data.js';
 import { sliceTime } from '../data/table.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
-import { parseTimeBound } from '../engine/run-job.js';
+import { timeBound as parseTimeBound } from './run-options.js';
 import { fmtNum, fmtP } from '../report/format.js';
 import { addLoadOptions, emitOutput, JSON_OPTION_DOC, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { guardOutputs } from './outputs.js';

@@ -4,7 +4,7 @@
  * parameters and seed: no wall-clock times, no worker count, so it is byte-identical across runs
  * and across `--workers`.
  */
-import type { ExecutionSettings } from '../broker/settings.js';
+import type { PlainExecution } from '../broker/settings.js';
 import type { CostSweep } from '../validation/cost-sweep.js';
 import type { FileSummary, LeftOut } from '../data/load.js';
 import { dataNoteLines, dataNotesJson } from './data-notes.js';
@@ -40,7 +40,7 @@ export interface ValidationContext {
   readonly firstRowTs: number;
   readonly lastRowTs: number;
   readonly symbols: readonly string[];
-  readonly execution: ExecutionSettings;
+  readonly execution: PlainExecution;
   readonly initialCapital: number;
   readonly seed: string;
   readonly period: PeriodChoice;

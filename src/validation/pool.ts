@@ -24,7 +24,8 @@ import { permissionArgv, type SandboxPolicy } from '../strategy/sandbox.js';
 import { looksLikePath, loadStrategy } from '../strategy/load.js';
 import type { Params, StrategyModule } from '../strategy/types.js';
 import { CHECK_RUNS, describedModule, type CheckResult, type DescribeResult, type ModuleTask } from './module-tasks.js';
-import type { CheckReport } from './check.js';
+import type { CheckReport } from '../engine/contract-check.js';
+import type { BacktestSettings } from '../engine/engine.js';
 
 export interface Labeled<T extends Task> {
   readonly task: T;
@@ -215,15 +216,15 @@ export class TaskRunner {
   }
 
   /** `tickfold check` of a strategy on the table of {@link use}, on a worker thread under the guard. */
-  async check(spec: string, params: Params): Promise<CheckReport> {
+  async check(spec: string, params: Params, run: BacktestSettings): Promise<CheckReport> {
     const table = this.table;
     if (!table) throw new Error('TaskRunner.use(table) must come before check');
     if (!this.pool) {
-      const r = await (await import('./task-run.js')).executeTask(table, { kind: 'check', strategy: spec, params });
+      const r = await (await import('./task-run.js')).executeTask(table, { kind: 'check', strategy: spec, params, run });
       if (r.kind === 'failure') throw new TickfoldError(r.code, r.message, r.exitCode);
       return (r as CheckResult).report;
     }
-    return ((await this.runModuleTask(this.pool, table, { kind: 'check', strategy: spec, params }, `check of ${spec}`, CHECK_RUNS, 'its checks')) as CheckResult).report;
+    return ((await this.runModuleTask(this.pool, table, { kind: 'check', strategy: spec, params, run }, `check of ${spec}`, CHECK_RUNS, 'its checks')) as CheckResult).report;
   }
 
   /** A module task on a thread, under the same limits as a backtest (`runs` backtests' worth of --timeout). */

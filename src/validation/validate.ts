@@ -37,7 +37,8 @@ import type { Fold, FoldPlan } from './folds.js';
 import { expandGrid, type Grid, type Trial } from './grid.js';
 import { TaskRunner, type Labeled } from './pool.js';
 import type { Runner } from './runner.js';
-import type { OosResult, OosTask, RunSettings, TrialBatchResult, TrialResult, TrialTask } from './tasks.js';
+import type { OosResult, OosTask, TrialBatchResult, TrialResult, TrialTask } from './tasks.js';
+import type { BacktestSettings } from '../engine/engine.js';
 import { runTearsheet, type RunTearsheet } from '../metrics/run-tearsheet.js';
 import { holdings, type Holding } from '../metrics/holdings.js';
 import { firstSeen, measuredSpan, type MeasuredSpan } from '../metrics/span.js';
@@ -80,7 +81,7 @@ export interface Entry {
 
 export interface ValidationSettings {
   readonly plan: FoldPlan;
-  readonly run: RunSettings;
+  readonly run: BacktestSettings;
   readonly objective: Objective;
   readonly edge: FoldEdge;
   readonly pboPartitions: number;
