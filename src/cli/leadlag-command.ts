@@ -8,7 +8,7 @@ import { leadLag, type LeadLagCurve, type LeadLagReport } from '../analysis/lead
 import { loadCommandData } from './load-data.js';
 import { sliceTime } from '../data/table.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
-import { timeBound as parseTimeBound } from './run-options.js';
+import { timeBound } from './run-options.js';
 import { fmtNum, fmtP } from '../report/format.js';
 import { addLoadOptions, emitOutput, JSON_OPTION_DOC, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { guardOutputs } from './outputs.js';
@@ -75,7 +75,7 @@ export function leadlagCommand(): Command {
     const blocks = f.blocks === undefined ? 20 : numberOption('--blocks', f.blocks, (x) => Number.isInteger(x) && x >= 5 && x <= 1000, 'a whole number from 5 to 1000');
     const given = f.grid !== undefined ? gridOf(f.grid) : undefined;
     const { table } = await loadCommandData(f.data, toLoadOptions(f), true);
-    const t = sliceTime(table, parseTimeBound('--from', f.from, -Infinity), parseTimeBound('--to', f.to, Infinity));
+    const t = sliceTime(table, timeBound('--from', f.from, -Infinity), timeBound('--to', f.to, Infinity));
     if (t.length === 0) throw new UsageError('no data in the window');
     // default grid: ticks at 1 s, bars at their own spacing (the median gap between events)
     let grid = given;
