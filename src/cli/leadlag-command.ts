@@ -12,6 +12,7 @@ import { timeBound } from './run-options.js';
 import { fmtNum, fmtP } from '../report/format.js';
 import { addLoadOptions, emitOutput, JSON_OPTION_DOC, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { guardOutputs } from './outputs.js';
+import { DEFAULTS } from '../jobs/settings.js';
 
 interface Flags extends RawLoadFlags {
   data: string[];
@@ -84,7 +85,7 @@ export function leadlagCommand(): Command {
       const step = span > 30 * 86_400e6 ? 86_400e6 : 1e6;
       grid = { stepUs: step, maxLagUs: 20 * step };
     }
-    const r = leadLag(t, names[0]!, names[1]!, { ...grid, reps, blocks, seed: f.seed ?? '1' });
+    const r = leadLag(t, names[0]!, names[1]!, { ...grid, reps, blocks, seed: f.seed ?? DEFAULTS.seed });
     emitOutput(f.json, { ...r, from: formatIso(r.from), to: formatIso(r.to) }, () =>
       [
         `Lead-lag: ${r.a} (${r.marks.a}) vs ${r.b} (${r.marks.b}), ${formatIso(r.from)} → ${formatIso(r.to)} (${formatDuration(r.to - r.from)}); lags ±${formatDuration(r.maxLagUs)} in steps of ${formatDuration(r.stepUs)}`,
