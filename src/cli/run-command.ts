@@ -7,7 +7,7 @@ import { runGuarded } from '../jobs/run.js';
 import { plainExecution } from '../broker/settings.js';
 import { loadCommandData } from './load-data.js';
 import { checkInterrupted } from './interrupt.js';
-import { writeFilesAtomic } from '../report/atomic.js';
+import { writeFilesAtomic } from '../atomic.js';
 import { buildRunReport, renderRunJson, renderRunText, renderTradesCsv } from '../report/run-report.js';
 import { describeParams, parseParamPairs } from '../strategy/params.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
@@ -68,7 +68,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     // the HTML report's code is loaded only when one is asked for
     const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out, shownTable)) : undefined;
     await checkInterrupted();
-    // all the outputs or none (report/atomic.ts)
+    // all the outputs or none (src/atomic.ts)
     writeFilesAtomic([
       ...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []),
       ...(csv !== undefined ? [{ path: f.trades!, data: csv }] : []),

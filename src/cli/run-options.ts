@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { durationError, formatDuration, parseDuration, parseIso } from '../data/time.js';
 import { DEFAULTS, runSettings, type RunSettings } from '../jobs/settings.js';
-import type { Guard } from '../validation/pool.js';
+import type { Guard } from '../runtime/runner.js';
 import { addExecutionFlags, toExecutionSettings, type RawExecFlags } from './execution-options.js';
 import { interruptSignal } from './interrupt.js';
 import { calendarOption, numberOption } from './options.js';

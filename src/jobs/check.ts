@@ -11,7 +11,8 @@ import type { BacktestSettings } from '../engine/engine.js';
 import { isBuiltin } from '../strategy/bundle.js';
 import type { SandboxPolicy } from '../strategy/sandbox.js';
 import type { ParamValue, StrategyModule } from '../strategy/types.js';
-import { TaskRunner, type Guard } from '../validation/pool.js';
+import { TaskRunner } from '../runtime/pool.js';
+import type { Guard, StrategyRunner } from '../runtime/runner.js';
 import { DEFAULTS } from './settings.js';
 import { strategyParams } from './run.js';
 
@@ -36,7 +37,7 @@ export interface CheckJob {
 
 /** Runs the check (see {@link CheckJob}). */
 export async function runCheckJob(j: CheckJob): Promise<CheckReport> {
-  const runner = new TaskRunner(1, j.guard);
+  const runner: StrategyRunner = new TaskRunner(1, j.guard);
   try {
     const module = await runner.describe(j.strategy, j.builtins);
     const params = strategyParams(module, j.params(module));

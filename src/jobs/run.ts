@@ -13,7 +13,7 @@ import { formatIso } from '../data/time.js';
 import { runBacktest, type BacktestSettings } from '../engine/engine.js';
 import { choosePeriod, samplingPeriod, type PeriodChoice } from '../metrics/period.js';
 import { computeMetrics } from '../metrics/run-metrics.js';
-import type { RunOutcome } from '../metrics/run-outcome.js';
+import type { RunOutcome } from '../engine/run-outcome.js';
 import { runTearsheet } from '../metrics/run-tearsheet.js';
 import { firstSeen, measuredSpan } from '../metrics/span.js';
 import { sliceRecord } from '../metrics/window.js';
@@ -21,7 +21,8 @@ import type { RunRecord } from '../portfolio/record.js';
 import { createStrategy } from '../strategy/instance.js';
 import { resolveParams } from '../strategy/params.js';
 import type { Params, ParamValue, StrategyModule } from '../strategy/types.js';
-import { TaskRunner, type Guard } from '../validation/pool.js';
+import { TaskRunner } from '../runtime/pool.js';
+import type { Guard, StrategyRunner } from '../runtime/runner.js';
 import { backtestSettings, runSettings, type RunSettings } from './settings.js';
 
 export type { RunOutcome };
@@ -142,7 +143,7 @@ export type GuardedOutcome = RunOutcome & { readonly files: readonly FileSummary
  * before the data is read, and its one instance is made there.
  */
 export async function runGuarded(r: GuardedRun): Promise<GuardedOutcome> {
-  const runner = new TaskRunner(1, r.guard);
+  const runner: StrategyRunner = new TaskRunner(1, r.guard);
   try {
     const strategy = await runner.describe(r.strategy, r.builtins);
     const params = strategyParams(strategy, r.params(strategy));

@@ -14,7 +14,7 @@ import { resolveParams } from '../strategy/params.js';
 import type { CostSweep } from '../validation/cost-sweep.js';
 import type { FoldEdge } from '../validation/folded.js';
 import { planFolds, type FoldOptions, type FoldPlan } from '../validation/folds.js';
-import type { Runner } from '../validation/runner.js';
+import type { Runner } from '../runtime/runner.js';
 import { validate, type Entry, type Objective, type ValidationOutcome, type ValidationSettings } from '../validation/validate.js';
 import { VERSION } from '../version.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';

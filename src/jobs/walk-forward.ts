@@ -15,6 +15,7 @@ import type { TickTable } from '../data/table.js';
 import { UsageError } from '../errors.js';
 import { buildValidationReport } from '../report/validation-report.js';
 import { loadStrategy } from '../strategy/load.js';
+import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import type { StrategyModule } from '../strategy/types.js';
 import { baselineDefaults } from '../validation/baselines.js';
 import type { FoldOptions } from '../validation/folds.js';
@@ -61,20 +62,20 @@ async function walkForwardJob(data: TickTable | DataSet, o: WalkForwardOptions):
     let module: StrategyModule;
     let spec: string;
     if (typeof c.strategy === 'string') {
-      module = await loadStrategy(c.strategy);
+      module = await loadStrategy(c.strategy, BUILTIN_STRATEGIES);
       spec = c.strategy;
     } else {
       if (!isModule(c.strategy)) throw new UsageError(`walkForward: strategies[${k}].strategy is neither a strategy name nor a strategy object (one with name, params and create)`);
       module = c.strategy;
       // tasks name their strategy by a string: this one is found in this thread's registry
       spec = `<object ${module.name} #${k}>`;
-      (await import('../validation/task-run.js')).registerStrategyModule(spec, module);
+      (await import('../runtime/task-run.js')).registerStrategyModule(spec, module);
       objects++;
     }
     candidates.push({ name: module.name, spec, module, base: Object.fromEntries(Object.entries(c.params ?? {}).map(([key, v]) => [key, String(v)])), grid: gridOf(c.grid ?? {}), baseline: false });
   }
   const baselines: { name: string; module: StrategyModule; spec: string }[] = [];
-  for (const b of NAIVE_BASELINES) baselines.push({ name: candidates.some((e) => e.name === b) ? `${b} (naive)` : b, module: await loadStrategy(b), spec: b });
+  for (const b of NAIVE_BASELINES) baselines.push({ name: candidates.some((e) => e.name === b) ? `${b} (naive)` : b, module: await loadStrategy(b, BUILTIN_STRATEGIES), spec: b });
   const folds: FoldOptions = { ...(split !== undefined ? { split } : {}), ...(train !== undefined ? { train } : {}), ...(test !== undefined ? { test } : {}), ...(step !== undefined ? { step } : {}), ...(anchored ? { anchored } : {}), ...(embargo !== undefined ? { embargo } : {}), ...(warmup !== undefined ? { warmup } : {}), ...(maxFolds !== undefined ? { maxFolds } : {}) };
   return runValidationJob({
     command: strategies.length === 1 ? 'walk-forward' : 'compare',

@@ -5,7 +5,7 @@
 import { shortSpan } from './tearsheet-text.js';
 import { holdings, holdingsText, type Holding } from '../metrics/holdings.js';
 import type { TripLog } from '../portfolio/record.js';
-import type { RunOutcome } from '../metrics/run-outcome.js';
+import type { RunOutcome } from '../engine/run-outcome.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.js';

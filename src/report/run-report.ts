@@ -6,7 +6,7 @@
 import type { FileSummary, LeftOut } from '../data/load.js';
 import { dataNoteLines, dataNotesJson, type DataNotesJson } from './data-notes.js';
 import { formatDuration, formatIso } from '../data/time.js';
-import type { RunOutcome } from '../metrics/run-outcome.js';
+import type { RunOutcome } from '../engine/run-outcome.js';
 import { describeExecution, type PlainExecution } from '../broker/settings.js';
 import type { RoundTrip } from '../portfolio/portfolio.js';
 import { sampleLabels } from '../metrics/period.js';

@@ -14,7 +14,7 @@ import type { StrategyModule } from '../strategy/types.js';
 import { TickfoldError } from '../errors.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { createStrategy } from '../strategy/instance.js';
-import { foldedStrategy } from './folded.js';
+import { foldedStrategy } from '../validation/folded.js';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { lockThread, type SandboxPolicy } from '../strategy/sandbox.js';
 import { checkStrategy } from '../engine/contract-check.js';

@@ -2,10 +2,10 @@
 import type { EpochUs } from '../data/time.js';
 import type { RunRecord } from '../portfolio/record.js';
 import type { Params } from '../strategy/types.js';
-import type { PeriodChoice } from './period.js';
-import type { RunMetrics } from './run-metrics.js';
-import type { RunTearsheet } from './run-tearsheet.js';
-import type { MeasuredSpan } from './span.js';
+import type { PeriodChoice } from '../metrics/period.js';
+import type { RunMetrics } from '../metrics/run-metrics.js';
+import type { RunTearsheet } from '../metrics/run-tearsheet.js';
+import type { MeasuredSpan } from '../metrics/span.js';
 
 /** One backtest's record, metrics, resolved parameters, period and tearsheet. */
 export interface RunOutcome {
