@@ -1,6 +1,8 @@
 /**
- * `tickfold walk-forward` and `tickfold compare`: validation from the command line. Both build the
- * same {@link Entry} list and call {@link validate}; they differ only in which strategies run.
+ * `tickfold walk-forward` and `tickfold compare`: the flags of a validation, turned into typed
+ * settings (run-options.ts), the strategies' {@link Entry} list (their --param and --grid routed)
+ * and a runner (threads here, or a queue), then the validation job (jobs/validate.ts); the two
+ * commands differ only in which strategies run. Output: text, JSON, HTML, written atomically.
  */
 import { appendFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
