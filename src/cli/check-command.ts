@@ -5,6 +5,7 @@ import { loadCommandData } from './load-data.js';
 import { parseParamPairs } from '../strategy/params.js';
 import { renderCheck, runCheckJob } from '../jobs/check.js';
 import { toGuard } from './run-options.js';
+import { DEFAULTS } from '../jobs/settings.js';
 import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { addLoadOptions, collect, emitOutput, JSON_OPTION_DOC, toLoadOptions, type RawLoadFlags } from './options.js';
@@ -18,7 +19,7 @@ export function checkCommand(): Command {
     .requiredOption('--data <paths...>', 'CSV files or folders')
     .option('--param <key=value>', 'strategy parameter (repeatable)', collect, [])
     .option('--json <file>', JSON_OPTION_DOC)
-    .option('--timeout <duration>', 'time limit per backtest of the check (it replays the strategy about 14 times), e.g. 30s (default: none)')
+    .option('--timeout <duration>', `time limit per backtest of the check (it replays the strategy about 14 times), e.g. 30s, or none (default: ${DEFAULTS.timeout})`)
     .option('--max-memory <MB>', "heap limit of the thread that runs strategy code, MB (default: Node's)");
   addSandboxOptions(cmd);
   addLoadOptions(cmd);

@@ -249,6 +249,6 @@ function stuckAt(t: Labeled<Task>, progress: Float64Array): { label: string; at:
   const index = progress[2 + 2 * job]!;
   const label =
     task.kind === 'trial' && task.labels[job] !== undefined ? `${t.label}: ${task.labels[job]}` : task.kind === 'oos' && now >= 0 ? `${t.label}, ${foldAt(task.segments, now)}` : t.label;
-  const at = index < 0 || now < 0 ? 'its start (onStart or before the first event)' : `event #${index + 1} at ${formatIso(now)}`;
+  const at = index < 0 || now < 0 ? 'its start (create(), onStart or before the first event)' : `event #${index + 1} at ${formatIso(now)}`;
   return { label, at };
 }
