@@ -1,19 +1,14 @@
 /**
  * The search flags of the validation commands: `--search random|tpe|halving --trials N --space
  * key=int:10..500:log ...` (search/in-folds.ts), routed to their strategy like `--grid` entries,
- * checked before any work; and the search's resume cache over the trial ledger.
+ * checked before any work (the search's resume cache over the trial ledger: jobs/search-cache.ts).
  */
-import { serialize, deserialize } from 'node:v8';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { canonicalJson } from '../ledger/keys.js';
-import type { Ledger } from '../ledger/ledger.js';
-import { plannedEvaluations, SEARCH_METHODS, type SearchCache, type SearchMethod, type SearchSpec } from '../search/in-folds.js';
+import { plannedEvaluations, SEARCH_METHODS, type SearchMethod, type SearchSpec } from '../search/in-folds.js';
 import { checkSpace, parseSpace } from '../search/space.js';
 import type { StrategyModule } from '../strategy/types.js';
-import type { TrialResult } from '../runtime/tasks.js';
 import { collect, numberOption } from './options.js';
-import { createHash } from 'node:crypto';
 
 export interface RawSearchFlags {
   search?: string;
@@ -68,21 +63,3 @@ export function checkSpaceOwners(spaceEntries: ReadonlyMap<string, readonly stri
 
 /** What the plan line says of a search. */
 export const searchPlanNote = (s: SearchSpec, folds: number): string => `${s.method} search of ${s.trials} configuration${s.trials === 1 ? '' : 's'} per fold (${plannedEvaluations(s, folds)} evaluations at most)`;
-
-/**
- * The resume cache of searches in the trial ledger: each trial's whole result (V8-serialised, so
- * every float comes back with the same bits), keyed by everything that makes it the same run.
- */
-export function ledgerSearchCache(ledger: Ledger, ctx: { dataHash: string; execution: unknown; periodUs: number; periodsPerYear: number; initialCapital: number; seed: string; version: string; moduleHash: (strategy: string) => string }): SearchCache {
-  return {
-    key: (strategy, params, windows, until) =>
-      createHash('sha1')
-        .update(canonicalJson({ ...ctx, moduleHash: ctx.moduleHash(strategy), strategy, params, windows: windows.map(([a, b]) => [a, Number.isFinite(b) ? b : null]), until }))
-        .digest('hex'),
-    get: (key) => {
-      const b = ledger.storedResult(key);
-      return b ? (deserialize(b) as TrialResult) : undefined;
-    },
-    put: (rows) => ledger.storeResults(rows.map((r) => ({ key: r.key, result: serialize(r.result) }))),
-  };
-}

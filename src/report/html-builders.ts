@@ -6,7 +6,7 @@ import { buildStudy, studyFigures } from '../search/study.js';
 import { shortSpan } from './tearsheet-text.js';
 import { holdings, holdingsText, type Holding } from '../metrics/holdings.js';
 import type { TripLog } from '../portfolio/record.js';
-import type { RunOutcome } from '../engine/run-job.js';
+import type { RunOutcome } from '../engine/run-outcome.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { ValidationOutcome } from '../validation/validate.js';

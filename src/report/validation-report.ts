@@ -5,7 +5,7 @@
  * and across `--workers`.
  */
 import { buildStudy, studyJson, studyText } from '../search/study.js';
-import type { ExecutionSettings } from '../broker/settings.js';
+import type { PlainExecution } from '../broker/settings.js';
 import type { CostSweep } from '../validation/cost-sweep.js';
 import type { FileSummary, LeftOut } from '../data/load.js';
 import { dataNoteLines, dataNotesJson } from './data-notes.js';
@@ -41,7 +41,7 @@ export interface ValidationContext {
   readonly firstRowTs: number;
   readonly lastRowTs: number;
   readonly symbols: readonly string[];
-  readonly execution: ExecutionSettings;
+  readonly execution: PlainExecution;
   readonly initialCapital: number;
   readonly seed: string;
   readonly period: PeriodChoice;

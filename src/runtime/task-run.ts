@@ -4,7 +4,7 @@
  * metrics; the main thread of a command that runs its tasks on workers never loads it.
  */
 import { dataEndSession, Membership } from '../universe/membership.js';
-import { runBacktest, type RunConfig, type RunRecord } from '../engine/engine.js';
+import { runBacktest, type BacktestSettings, type RunConfig, type RunRecord } from '../engine/engine.js';
 import { BatchJobError, runBacktests } from '../engine/batch.js';
 import { F_SYM, OrderLog, packRecord } from '../portfolio/record.js';
 import { sliceRows, lowerBound, type TickTable } from '../data/table.js';
@@ -18,9 +18,9 @@ import { createStrategy } from '../strategy/instance.js';
 import { foldedStrategy } from '../validation/folded.js';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { lockThread, type SandboxPolicy } from '../strategy/sandbox.js';
-import { checkStrategy } from '../validation/check.js';
+import { checkStrategy } from '../engine/contract-check.js';
 import type { CheckResult, DescribeResult, ModuleTask } from './module-tasks.js';
-import { clockOf, type OosResult, type OosTask, type RunResult, type RunSettings, type RunTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
+import { clockOf, type OosResult, type OosTask, type RunResult, type RunTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
 
 /** The sandbox of this thread and the strategy modules it runs, from the pool that started it (pool.ts). */
 const given = isMainThread ? undefined : (workerData as { tickfoldSandbox?: SandboxPolicy; tickfoldModules?: Readonly<Record<string, string>> } | undefined);
@@ -89,7 +89,7 @@ function symbolsSeen(syms: ArrayLike<number>, n: number): Uint8Array {
 }
 
 /** The engine's settings for backtest `job` of a task, its clock in the task's progress cells. */
-function configFor(module: StrategyModule, s: RunSettings, table: TickTable, progress: Float64Array | undefined, job = 0): RunConfig {
+function configFor(module: StrategyModule, s: BacktestSettings, table: TickTable, progress: Float64Array | undefined, job = 0): RunConfig {
   const clock = clockOf(progress, job);
   const universe = s.universe ? new Membership(table.symbols, s.universe, dataEndSession(table)) : undefined;
   return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}), ...(universe ? { universe } : {}) };
@@ -128,7 +128,7 @@ export async function executeTask(table: TickTable, task: Task | ModuleTask, pro
         for (const p of task.creates) createStrategy(module, p);
         return { kind: 'describe', name: module.name, description: module.description, params: module.params };
       case 'check':
-        return { kind: 'check', report: checkStrategy(table, module, task.params) };
+        return { kind: 'check', report: checkStrategy(table, module, task.params, task.run) };
       case 'trial':
         return runTrials(table, module, task, progress);
       case 'oos':

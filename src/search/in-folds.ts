@@ -26,7 +26,8 @@ import type { Params, ParamValue } from '../strategy/types.js';
 import type { Fold } from '../validation/folds.js';
 import type { Trial } from '../validation/grid.js';
 import type { Labeled } from '../runtime/runner.js';
-import type { RunSettings, TrialBatchResult, TrialResult, TrialTask } from '../runtime/tasks.js';
+import type { TrialBatchResult, TrialResult, TrialTask } from '../runtime/tasks.js';
+import type { BacktestSettings } from '../engine/engine.js';
 import { promote, rungEnd, rungSizes, RUNGS } from './halving.js';
 import { RandomSampler } from './random.js';
 import type { Observation, Sampler } from './sampler.js';
@@ -112,7 +113,7 @@ export interface SearchContext {
   readonly spec: string;
   readonly search: SearchSpec;
   readonly folds: readonly Fold[];
-  readonly run: RunSettings;
+  readonly run: BacktestSettings;
   readonly objective: (m: RunMetrics) => number;
   /** A configuration as a trial (resolved and checked against the strategy: a refusal is the user's error). */
   readonly makeTrial: (values: Readonly<Record<string, string>>, index: number) => Trial;

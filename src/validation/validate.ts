@@ -37,7 +37,8 @@ import type { Fold, FoldPlan } from './folds.js';
 import { expandGrid, type Grid, type Trial } from './grid.js';
 import { TaskRunner } from '../runtime/pool.js';
 import type { Labeled, Runner } from '../runtime/runner.js';
-import type { OosResult, OosTask, RunSettings, TrialBatchResult, TrialResult, TrialTask } from '../runtime/tasks.js';
+import type { OosResult, OosTask, TrialBatchResult, TrialResult, TrialTask } from '../runtime/tasks.js';
+import type { BacktestSettings } from '../engine/engine.js';
 import { runTearsheet, type RunTearsheet } from '../metrics/run-tearsheet.js';
 import { holdings, type Holding } from '../metrics/holdings.js';
 import { firstSeen, measuredSpan, type MeasuredSpan } from '../metrics/span.js';
@@ -84,7 +85,7 @@ export interface Entry {
 
 export interface ValidationSettings {
   readonly plan: FoldPlan;
-  readonly run: RunSettings;
+  readonly run: BacktestSettings;
   readonly objective: Objective;
   readonly edge: FoldEdge;
   readonly pboPartitions: number;

@@ -5,14 +5,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMEOUT, toGuard } from '../../src/cli/run-command.js';
+import { toGuard } from '../../src/cli/run-options.js';
+import { DEFAULTS } from '../../src/jobs/settings.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
 
 const wf = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=1m', '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache'];
 
 describe('--timeout default', () => {
   it('the guard: 30 minutes per backtest unless told; none lifts it; a given one wins', () => {
-    expect(DEFAULT_TIMEOUT).toBe('30m');
+    expect(DEFAULTS.timeout).toBe('30m');
     expect(toGuard({}).timeoutMs).toBe(30 * 60_000);
     expect(toGuard({ timeout: 'none' }).timeoutMs).toBeUndefined();
     expect(toGuard({ timeout: '2s' }).timeoutMs).toBe(2_000);
