@@ -5,7 +5,7 @@
  */
 export const INDEX_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>tickfold ui</title><link rel="stylesheet" href="/app.css"></head>
+<title>tickfold ui</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/app.css"></head>
 <body><a class="skip" href="#main">Skip to content</a>
 <header><span class="brand">tickfold</span><nav aria-label="pages"><a href="#/runs" data-nav="runs">Runs</a><a href="#/compare" data-nav="compare">Compare</a><a href="#/data" data-nav="data">Data</a></nav><span id="status" role="status" aria-live="polite"></span></header>
 <main id="main" tabindex="-1"><p>Loading…</p></main>

@@ -23,7 +23,7 @@ export function generatedTrials(n: number, runs: number, periods = 40, seed = 'u
       strategy: strategies[g % strategies.length]!,
       moduleHash: 'builtin:test@0',
       params: JSON.stringify({ entry: 1 + (i % 13) / 4, lookback: 30 + (i % 17) * 10 }),
-      scheme: JSON.stringify({ mode: 'walk-forward', spec: `train=${1 + (g % 5)}h` }),
+      scheme: JSON.stringify({ mode: 'walk-forward', spec: `train=${1 + g}h` }),
       execution: JSON.stringify({ fee: g % 3 }),
       command: commands[g % commands.length]!,
       isSharpe: rnd() * 0.4 - 0.1,

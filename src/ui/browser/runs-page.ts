@@ -49,7 +49,7 @@ export function runsPage(main: HTMLElement): { refresh: () => Promise<void> } {
   const state = { q: p.get('q') ?? '', command: p.get('command') ?? '', source: p.get('source') ?? '', sort: p.get('sort') ?? 'when', dir: p.get('dir') ?? 'desc', page: Number(p.get('page') ?? 0) || 0 };
   const setHash = (): void => {
     const s = new URLSearchParams();
-    for (const [k, v] of Object.entries(state)) if (v !== '' && !(k === 'page' && v === 0)) s.set(k, String(v));
+    for (const [k, v] of Object.entries(state)) if (v !== '' && !(k === 'page' && v === 0) && !(k === 'sort' && v === 'when') && !(k === 'dir' && v === 'desc')) s.set(k, String(v));
     history.replaceState(null, '', `#/runs${s.size ? `?${s.toString()}` : ''}`);
   };
   const search = h('input', { type: 'search', id: 'filter', placeholder: 'command, strategy, data, verdict…', value: state.q, 'aria-label': 'filter runs' });
