@@ -124,25 +124,37 @@ export class LedgerView {
 
   private read(): LedgerState {
     const r = this.withDb((db) => {
-      const runs = (
-        db
-          .prepare(
-            `SELECT command, data_hash AS dataHash, scheme, execution, count(*) AS trials, min(recorded_at) AS first, max(recorded_at) AS last,
-               group_concat(DISTINCT strategy) AS strategies, max(is_sharpe) AS best
-             FROM trials GROUP BY command, data_hash, scheme, execution ORDER BY last DESC`,
-          )
-          .all() as { command: string; dataHash: string; scheme: string; execution: string; trials: number; first: string; last: string; strategies: string; best: number | null }[]
-      ).map((g) => ({ id: runId(g.command, g.dataHash, g.scheme, g.execution), command: g.command, dataHash: g.dataHash, scheme: g.scheme, execution: g.execution, trials: g.trials, first: g.first, last: g.last, strategies: g.strategies.split(',').sort(), bestIsSharpe: g.best ?? NaN }));
-      const byData = new Map<string, { first: string; last: string; strategies: { strategy: string; trials: number }[]; trials: number }>();
-      for (const g of db.prepare('SELECT data_hash AS dataHash, strategy, count(*) AS trials, min(recorded_at) AS first, max(recorded_at) AS last FROM trials GROUP BY data_hash, strategy ORDER BY data_hash, strategy').all() as { dataHash: string; strategy: string; trials: number; first: string; last: string }[]) {
-        const d = byData.get(g.dataHash) ?? { first: g.first, last: g.last, strategies: [], trials: 0 };
-        d.strategies.push({ strategy: g.strategy, trials: g.trials });
+      // one pass over the table (no index covers these columns, and a read-only reader may not
+      // add one): groups by run and strategy, from which both the runs and the data sets are made
+      const groups = db
+        .prepare(
+          `SELECT command, data_hash AS dataHash, scheme, execution, strategy, count(*) AS trials, min(recorded_at) AS first, max(recorded_at) AS last, max(is_sharpe) AS best
+           FROM trials GROUP BY command, data_hash, scheme, execution, strategy`,
+        )
+        .all() as { command: string; dataHash: string; scheme: string; execution: string; strategy: string; trials: number; first: string; last: string; best: number | null }[];
+      const byRun = new Map<string, { command: string; dataHash: string; scheme: string; execution: string; trials: number; first: string; last: string; strategies: string[]; best: number }>();
+      const byData = new Map<string, { first: string; last: string; strategies: Map<string, number>; trials: number }>();
+      for (const g of groups) {
+        const id = runId(g.command, g.dataHash, g.scheme, g.execution);
+        const run = byRun.get(id) ?? { command: g.command, dataHash: g.dataHash, scheme: g.scheme, execution: g.execution, trials: 0, first: g.first, last: g.last, strategies: [], best: NaN };
+        run.trials += g.trials;
+        run.strategies.push(g.strategy);
+        if (g.first < run.first) run.first = g.first;
+        if (g.last > run.last) run.last = g.last;
+        if (g.best !== null && !(g.best <= run.best)) run.best = g.best;
+        byRun.set(id, run);
+        const d = byData.get(g.dataHash) ?? { first: g.first, last: g.last, strategies: new Map<string, number>(), trials: 0 };
+        d.strategies.set(g.strategy, (d.strategies.get(g.strategy) ?? 0) + g.trials);
         d.trials += g.trials;
         if (g.first < d.first) d.first = g.first;
         if (g.last > d.last) d.last = g.last;
         byData.set(g.dataHash, d);
       }
-      const data = [...byData.entries()].map(([dataHash, d]) => ({ dataHash, ...d })).sort((a, b) => (a.last < b.last ? 1 : a.last > b.last ? -1 : 0));
+      const newestFirst = <T extends { last: string }>(a: T, b: T): number => (a.last < b.last ? 1 : a.last > b.last ? -1 : 0);
+      const runs: RunGroup[] = [...byRun.entries()].map(([id, g]) => ({ id, command: g.command, dataHash: g.dataHash, scheme: g.scheme, execution: g.execution, trials: g.trials, first: g.first, last: g.last, strategies: g.strategies.sort(), bestIsSharpe: g.best })).sort(newestFirst);
+      const data: DataGroup[] = [...byData.entries()]
+        .map(([dataHash, d]) => ({ dataHash, first: d.first, last: d.last, trials: d.trials, strategies: [...d.strategies.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([strategy, trials]) => ({ strategy, trials })) }))
+        .sort(newestFirst);
       return { path: this.path, trials: runs.reduce((n, g) => n + g.trials, 0), runs, data };
     });
     return r.ok ? { ok: true, snapshot: r.value } : { ok: false, path: this.path, message: r.message };
