@@ -38,7 +38,7 @@ button { font: inherit; padding: 5px 12px; border: 1px solid #1e3a8a; border-rad
 button[disabled] { background: #e5e7eb; color: #374151; border-color: #9ca3af; cursor: default; }
 button.link { background: none; border: none; color: var(--link); padding: 0; text-decoration: underline; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
 th { background: var(--panel); font-weight: 600; white-space: nowrap; }
 th button.sort { background: none; border: none; color: var(--fg); font-weight: 600; padding: 0; text-decoration: underline dotted; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }

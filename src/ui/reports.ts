@@ -84,6 +84,11 @@ type Json = Record<string, unknown>;
 const isObj = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const str = (x: unknown): string => (typeof x === 'string' ? x : x === undefined || x === null ? '' : JSON.stringify(x));
+/** A path as the user would type it from where `tickfold ui` runs: relative below the working folder, else absolute. */
+const shortPath = (p: string): string => {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') ? r : p;
+};
 const idOf = (file: string): string => `r${createHash('sha1').update(file).digest('hex').slice(0, 15)}`;
 
 /** An argv flag's value (`--from X`), or undefined. */
@@ -202,7 +207,7 @@ export function summarise(root: string, path: string): ReportEntry | undefined {
     version: str(t.version),
     command: t.command,
     argv,
-    rerun: `tickfold rerun ${relative(process.cwd(), path) || path}`,
+    rerun: `tickfold rerun ${shortPath(path)}`,
     dataHash: reportDataHash(data, argv),
     data: data.map((f) => ({ file: str(f.file), kind: str(f.kind), rows: num(f.rows), symbols: Array.isArray(f.symbols) ? f.symbols.map(str) : [], sha1: typeof f.sha1 === 'string' ? f.sha1 : null })),
     window: win,
