@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
@@ -222,5 +222,10 @@ describe('tickfold ui: the server', () => {
     } finally {
       s.server.close();
     }
+  });
+
+  it('the browser code type-checks under its own tsconfig (the DOM\'s types, strict as the rest)', () => {
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'src/ui/browser/tsconfig.json')], { encoding: 'utf8' });
+    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
   });
 });
