@@ -25,7 +25,7 @@ export function resolveInside(root: string, urlPath: string): SafePath {
   let real: string;
   try {
     base = realpathSync(root);
-    real = realpathSync(join(base, ...segments));
+    real = realpathSync(join(base, segments.join('/')));
   } catch {
     return { ok: false, status: 404, why: 'no such file' };
   }

@@ -4,7 +4,7 @@
  * behind them; the equity curves overlaid (reports on calendar time, ledger runs by period).
  */
 import { equityChart, PALETTE, type Curve } from './chart.js';
-import { cmd, fmt, getJson, h, message, routeParams, table } from './dom.js';
+import { cmd, fmt, getJson, h, message, routeParams, setChildren, table } from './dom.js';
 
 interface Item {
   id: string;
@@ -70,7 +70,7 @@ export function comparePage(main: HTMLElement): { refresh: () => Promise<void> }
       for (const i of periodic) parts.push(cmd(i.reproduce ?? '', i.label ?? i.id));
       parts.push(equityChart(periodic.flatMap((i) => i.equity!.map((c) => ({ curve: { ...c, name: `${i.label ?? i.id}: ${c.name}` }, color: colour.get(i.id)! }))), true, 'in-sample growth of the ledger runs\' best trials overlaid'));
     }
-    main.replaceChildren(...parts);
+    setChildren(main, parts);
     document.body.dataset.rendered = '1';
   };
   void load();

@@ -3,7 +3,7 @@
  * and symbols (as the reports on it record them), and every strategy tried on it with its trial
  * count: the N that the deflated Sharpe of a result on this data deflates by.
  */
-import { cmd, getJson, h, message, table, when } from './dom.js';
+import { cmd, getJson, h, message, setChildren, table, when } from './dom.js';
 
 interface DataSet {
   dataHash: string;
@@ -27,10 +27,10 @@ export function dataPage(main: HTMLElement): { refresh: () => Promise<void> } {
       document.body.dataset.rendered = '1';
       return;
     }
-    main.replaceChildren(
+    setChildren(main, [
       h('h1', {}, 'Data'),
       h('p', { class: 'note' }, 'Each data set as the ledger keys it (its files\' content hashes and the --from/--to window), with every strategy tried on it and how many trials: DSR deflates a Sharpe on this data by that count.'),
-      ...(a.ledger.message ? [message(a.ledger.message)] : []),
+      a.ledger.message ? message(a.ledger.message) : null,
       a.sets.length ? h('div', { class: 'cards' }, a.sets.map((s) =>
         h('section', { class: 'card', 'data-hash': s.dataHash, 'aria-label': `data ${s.dataHash.slice(0, 12)}` },
           h('h2', { class: 'mono' }, s.dataHash.slice(0, 12)),
@@ -44,7 +44,7 @@ export function dataPage(main: HTMLElement): { refresh: () => Promise<void> } {
           s.reports.length ? h('p', {}, 'Reports: ', s.reports.flatMap((r, i) => [i ? ', ' : '', h('a', { href: `#/run/${r.id}` }, r.file)])) : null,
         ),
       )) : h('p', { class: 'note' }, 'No data set yet: no trial in the ledger, no report in the folder.'),
-    );
+    ]);
     document.body.dataset.rendered = '1';
   };
   void load();

@@ -51,6 +51,12 @@ export function table(header: readonly (string | Node)[], rows: readonly (readon
   );
 }
 
+/** Replaces an element's children with these (a loop: no spread of a list into a call's arguments). */
+export function setChildren(el: Element, nodes: readonly (Node | null)[]): void {
+  el.replaceChildren();
+  for (const n of nodes) if (n !== null) el.append(n);
+}
+
 /** The hash route's query (#/runs?q=x&page=2). */
 export function routeParams(): URLSearchParams {
   const hash = location.hash;

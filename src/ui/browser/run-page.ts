@@ -5,7 +5,7 @@
  * settings and its trials, best in-sample Sharpe first, a page at a time.
  */
 import { equityChart, PALETTE } from './chart.js';
-import { cmd, fmt, getJson, h, message, routeParams, table, when } from './dom.js';
+import { cmd, fmt, getJson, h, message, routeParams, setChildren, table, when } from './dom.js';
 
 interface Trial { key: string; recordedAt: string; strategy: string; params: string; isSharpe: number | null; periods: number }
 interface Strategy { name: string; baseline: boolean; verdict: string; verdictClass: string; trials: number | null; dsr: number | null; pbo: number | null; oosSharpe: number | null; pnlNet: number | null }
@@ -127,7 +127,7 @@ export function runPage(main: HTMLElement, id: string): { refresh: () => Promise
       if (r.html) {
         parts.push(h('h2', {}, 'The report'), cmd(r.rerun), h('p', {}, h('a', { href: `/reports/${r.html.split('/').map(encodeURIComponent).join('/')}`, target: '_blank', rel: 'noopener' }, `Open ${r.html} on its own`)), h('iframe', { class: 'report', title: `the HTML report ${r.html}`, src: `/reports/${r.html.split('/').map(encodeURIComponent).join('/')}`, sandbox: 'allow-scripts', loading: 'lazy' }));
       }
-      main.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+      setChildren(main, parts);
     }
     document.body.dataset.rendered = '1';
   };

@@ -3,7 +3,7 @@
  * box, a command, a source), sorted by a column's header, 50 a page (the server filters, sorts and
  * pages: 100,000 trials cost the page one page of rows). Tick two or more and Compare.
  */
-import { cmd, fmt, getJson, h, message, routeParams, when } from './dom.js';
+import { cmd, fmt, getJson, h, message, routeParams, setChildren, when } from './dom.js';
 
 interface RunRow {
   id: string;
@@ -89,7 +89,7 @@ export function runsPage(main: HTMLElement): { refresh: () => Promise<void> } {
       body.replaceChildren(message(`The runs could not be read: ${(e as Error).message}`));
       return;
     }
-    problems.replaceChildren(...[a.ledger.message, a.reports.message].filter((m): m is string => m !== null).map(message));
+    setChildren(problems, [a.ledger.message, a.reports.message].map((m) => (m === null ? null : message(m))));
     const known = new Set(Array.from(commandSel.options).map((o) => o.value));
     for (const c of a.commands) if (!known.has(c)) commandSel.append(h('option', { value: c }, c));
     commandSel.value = state.command;
@@ -146,7 +146,7 @@ export function runsPage(main: HTMLElement): { refresh: () => Promise<void> } {
         h('td', { class: r.verdictClass === 'no significant edge' ? 'verdict-no' : '' }, r.verdict),
       );
     });
-    body.replaceChildren(h('table', { class: 'runs' }, h('thead', {}, head), h('tbody', {}, rows)), ...(a.rows.length ? [] : [h('p', { class: 'note' }, 'No run matches.')]));
+    setChildren(body, [h('table', { class: 'runs' }, h('thead', {}, head), h('tbody', {}, rows)), a.rows.length ? null : h('p', { class: 'note' }, 'No run matches.')]);
     const pages = Math.max(1, Math.ceil(a.total / PAGE));
     const go = (n: number): void => {
       state.page = n;
