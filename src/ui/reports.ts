@@ -182,7 +182,8 @@ export function summarise(root: string, path: string): ReportEntry | undefined {
       strategies.push({ name, baseline: s.baseline === true, verdict: str(s.verdict), verdictClass: str(s.verdictClass), trials: num(ov.trials), dsr: num(ov.dsr), pbo: isObj(ov.pbo) ? num(ov.pbo.pbo) : num(ov.pbo), oosSharpe: num(met.sharpeAnnualized), pnlNet: num(met.pnlNet) });
       const c = curve(s.baseline === true ? `${name} (baseline)` : name, oos.equity);
       if (c) equity.push(c);
-      if (Array.isArray(s.folds)) {
+      // the folds of the candidates (a baseline has nothing to choose: its folds say 'defaults')
+      if (s.baseline !== true && Array.isArray(s.folds)) {
         for (const f of s.folds.filter(isObj)) {
           const is = isObj(f.inSample) ? f.inSample : {};
           const os = isObj(f.outOfSample) ? f.outOfSample : {};

@@ -211,6 +211,11 @@ describeBrowser('tickfold ui in headless Chromium', () => {
     }
     const frame = await page.$('iframe.report');
     expect(await frame?.evaluate((f) => (f as HTMLIFrameElement).getAttribute('src'))).toBe('/reports/wf-fee.html');
+    // the report, as tickfold wrote it, drawn in its (sandboxed) frame
+    await frame!.scrollIntoView(); // (an offscreen frame's animation frames wait until it is seen)
+    const inner = page.frames().find((f) => f.url().endsWith('/reports/wf-fee.html'))!;
+    await inner.waitForSelector('body[data-rendered="1"]', { timeout: 30_000 });
+    expect(await inner.$$eval('section.summary > .kpi[data-key]', (k) => k.length)).toBeGreaterThan(5);
     await shot(page, 'ui-run.png');
     expect(await lowContrast(page)).toEqual([]);
     expect(errors).toEqual([]);

@@ -125,7 +125,7 @@ export function runPage(main: HTMLElement, id: string): { refresh: () => Promise
         );
       }
       if (r.html) {
-        parts.push(h('h2', {}, 'The report'), cmd(r.rerun), h('p', {}, h('a', { href: `/reports/${r.html.split('/').map(encodeURIComponent).join('/')}`, target: '_blank', rel: 'noopener' }, `Open ${r.html} on its own`)), h('iframe', { class: 'report', title: `the HTML report ${r.html}`, src: `/reports/${r.html.split('/').map(encodeURIComponent).join('/')}`, sandbox: 'allow-scripts', loading: 'lazy' }));
+        parts.push(h('h2', {}, 'The report'), cmd(r.rerun), h('p', {}, h('a', { href: `/reports/${r.html.split('/').map(encodeURIComponent).join('/')}`, target: '_blank', rel: 'noopener' }, `Open ${r.html} on its own`)), h('iframe', { class: 'report', title: `the HTML report ${r.html}`, src: `/reports/${r.html.split('/').map(encodeURIComponent).join('/')}`, sandbox: 'allow-scripts' }));
       }
       setChildren(main, parts);
     }
