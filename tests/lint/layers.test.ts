@@ -4,6 +4,7 @@
  *
  *   index.ts (the public barrel)
  *   cli                        commander wiring
+ *   ui                         `tickfold ui`: the web UI over the ledger and the reports
  *   jobs                       the use cases the CLI and the library call
  *   report                     renders what the layers below return (outcomes, records)
  *   validation, runtime, ledger, search  schemes and statistics | where backtests run | the trial ledger | samplers inside the folds
@@ -34,6 +35,7 @@ import { codeOnly } from './code-only.js';
 export const RANK: Readonly<Record<string, number>> = {
   'src/index.ts': 100,
   'src/cli': 90,
+  'src/ui': 85,
   'src/jobs': 80,
   'src/report': 75,
   'src/validation': 70,
