@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { checkSizingSymbols } from '../broker/settings.js';
 import { durationError, formatDuration, parseDuration } from '../data/time.js';
-import { annualised, outcomeOf, prepareRun, type PreparedRun, type RunOutcome, type RunSpec } from '../engine/run-job.js';
+import { annualised, outcomeOf, parseTimeBound, prepareRun, type PreparedRun, type RunOutcome, type RunSpec } from '../engine/run-job.js';
 import type { FileSummary, LeftOut } from '../data/load.js';
 import { loadCommandData } from './load-data.js';
 import { TaskRunner, type Guard } from '../validation/pool.js';
@@ -129,7 +129,9 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     let out: RunOutcome & { files: readonly FileSummary[]; leftOut: readonly LeftOut[] };
     let shownTable: TickTable | undefined;
     try {
-      const loaded = await loadCommandData(f.data, { ...toLoadOptions(f), shared: runner.pooled, deferCache: runner.pooled }, false);
+      // the window's partitions only, streamed from the catalog (data/catalog/)
+      const window = { fromUs: parseTimeBound('--from', f.from, -Infinity), toUs: parseTimeBound('--to', f.to, Infinity) };
+      const loaded = await loadCommandData(f.data, { ...toLoadOptions(f), shared: runner.pooled, deferCache: runner.pooled }, false, window);
       const { table, files, leftOut } = loaded;
       checkSizingSymbols(execution, table.symbols);
       await checkInterrupted();
