@@ -61,7 +61,10 @@ async function entryOf(file: string, opts: LoadOptions, dir: string, force: bool
     const summary = summarise(file, statSync(file).size, e, e.header, e.badRows, e.badSamples, 'cache', e.sorted, e.sha1 || undefined);
     return { entry: e, summary, symbolColumn: e.header.fixedSymbol === undefined };
   }
-  if ('damaged' in read) opts.onNote?.(`${read.damaged}; ${file} is parsed again and the cache rewritten`);
+  if ('damaged' in read) {
+    opts.onNote?.(`${read.damaged}; ${file} is parsed again and the cache rewritten`);
+    rmSync(indexPath(dir, key), { force: true }); // (said once: the parse below finds none)
+  }
   // parsed now, written to the catalog (not deferred: the merge reads it back), the table let go
   const lf = await loadFile(file, { ...opts, deferCache: false, cache: true });
   const again = readEntry(dir, key);
