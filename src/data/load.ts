@@ -48,7 +48,7 @@ export interface LoadOptions {
   readonly cache?: boolean;
   /** Cache folder (default `.tickfold-cache` in the working directory): the catalog (data/catalog/). */
   readonly cacheDir?: string;
-  /** Rows of a catalog partition, at most (default 1M; tests make it small). */
+  /** Rows of a catalog partition, at most (default 256Ki; tests make it small). */
   readonly partitionRows?: number;
   /** Take each file's SHA-1 while parsing (default: when writing the cache). */
   readonly contentHash?: boolean;

@@ -167,25 +167,30 @@ export function readEntryTable(dir: string, e: CatalogEntry, shared = false): Fi
   const sym = u16(n, shared);
   const cols = Array.from({ length: e.nCols }, () => f64(n, shared));
   let filled = 0;
-  e.partitions.forEach((parts, s) => {
-    for (const info of parts) {
+  for (let s = 0; s < e.partitions.length; s++) {
+    for (const info of e.partitions[s]!) {
       const p = readPartition(partitionPath(dir, info), info, e.kind, e.nCols);
-      const { row } = p;
-      for (let i = 0; i < p.rows; i++) {
-        const r = row[i]!;
-        ts[r] = p.ts[i]!;
-        sym[r] = s;
-      }
-      for (let c = 0; c < e.nCols; c++) {
-        const src = p.cols[c]!;
-        const dst = cols[c]!;
-        for (let i = 0; i < p.rows; i++) dst[row[i]!] = src[i]!;
+      const r0 = p.row[0]!;
+      if (p.rows > 0 && p.row[p.rows - 1] === r0 + p.rows - 1) {
+        // consecutive rows (a file of one symbol, or a run of one): copies, not a scatter
+        ts.set(p.ts, r0);
+        sym.fill(s, r0, r0 + p.rows);
+        for (let c = 0; c < e.nCols; c++) cols[c]!.set(p.cols[c]!, r0);
+      } else {
+        scatter(ts, p.ts, p.row);
+        for (let i = 0; i < p.rows; i++) sym[p.row[i]!] = s;
+        for (let c = 0; c < e.nCols; c++) scatter(cols[c]!, p.cols[c]!, p.row);
       }
       filled += p.rows;
     }
-  });
+  }
   if (filled !== n) throw new PartitionDamaged(`the partitions of ${e.key.path} hold ${filled} rows where the index says ${n}`);
   return { kind: e.kind, length: n, symbols: e.symbols, ts, sym, cols };
+}
+
+/** dst[row[i]] = src[i]: a partition's values back to their rows (one small function, kept monomorphic). */
+function scatter(dst: Float64Array, src: Float64Array, row: Uint32Array): void {
+  for (let i = 0; i < row.length; i++) dst[row[i]!] = src[i]!;
 }
 
 /** The entry's bar lengths with NaN back (JSON keeps null). */
