@@ -11,14 +11,14 @@
  * Layout of the index (little-endian): "TFINDEX1" | u32 JSON length | u32 CRC-32 of the JSON | JSON.
  * Files in the catalog folder: `<name>.tfi` (index) and `<name>.<symbol id>.<seq>.tfp`
  * (partitions), `<name>` a hash of the file's path and parse options. Every file is written
- * atomically (report/atomic.ts), the index last: it is what makes a build current; a crash before
+ * atomically (src/atomic.ts), the index last: it is what makes a build current; a crash before
  * it leaves the previous index, whose partitions' CRCs no longer match and are found damaged.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { removeStaleTemps, writeFileAtomic } from '../../report/atomic.js';
+import { removeStaleTemps, writeFileAtomic } from '../../atomic.js';
 import { sameKey, type CachedFile, type CacheKey } from '../cache.js';
 import type { BadRowSample } from '../rows.js';
 import type { ResolvedHeader, TickKind } from '../schema.js';

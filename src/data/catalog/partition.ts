@@ -14,7 +14,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { writeFileAtomic } from '../../report/atomic.js';
+import { writeFileAtomic } from '../../atomic.js';
 import type { TickKind } from '../schema.js';
 import { f64 } from '../table.js';
 
