@@ -66,7 +66,9 @@ class Cursor {
     while (this.next < this.parts.length) {
       const info = this.parts[this.next++]!;
       const e = this.src.entry;
-      this.rows = readPartition(partitionPath(this.src.dir, info), info, e.kind, e.nCols);
+      // the previous partition is passed (its rows copied out): its buffer takes the next one
+      const prev = this.rows.ts.buffer;
+      this.rows = readPartition(partitionPath(this.src.dir, info), info, e.kind, e.nCols, false, prev instanceof ArrayBuffer && prev.byteLength > 0 ? prev : undefined);
       this.i = 0;
       this.timeBars(this.next < this.parts.length ? this.parts[this.next]!.firstTs : this.after ? this.after.firstTs : Infinity);
       if (this.rows.rows > 0) return true;

@@ -56,6 +56,7 @@ interface Meta {
 }
 
 const align8 = (x: number): number => Math.ceil(x / 8) * 8;
+let scratch = new ArrayBuffer(0);
 
 /**
  * Encodes rows `rowIdx` of a file's columns (one symbol's, in row order) as a partition and
@@ -67,8 +68,12 @@ export function writePartition(path: string, name: string, kind: TickKind, sym: 
   const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
   const start = align8(HEAD + metaBytes.length);
   const size = start + n * 8 * (1 + cols.length) + align8(n * 4);
-  const buf = new ArrayBuffer(size);
-  const bytes = new Uint8Array(buf);
+  // one scratch buffer for every partition written (written out before the next is made): a
+  // file's partitions do not pile up as garbage while it is written
+  if (scratch.byteLength < size) scratch = new ArrayBuffer(size);
+  const buf = scratch;
+  const bytes = new Uint8Array(buf, 0, size);
+  bytes.fill(0, HEAD, start);
   bytes.set(Buffer.from(MAGIC, 'latin1'), 0);
   const view = new DataView(buf);
   view.setUint32(8, metaBytes.length, true);
@@ -80,6 +85,7 @@ export function writePartition(path: string, name: string, kind: TickKind, sym: 
   gather(ts, start);
   cols.forEach((c, k) => gather(c, start + n * 8 * (1 + k)));
   new Uint32Array(buf, start + n * 8 * (1 + cols.length), n).set(rowIdx);
+  bytes.fill(0, start + n * 8 * (1 + cols.length) + n * 4, size);
   const crc = crc32(bytes.subarray(HEAD));
   view.setUint32(12, crc, true);
   writeFileAtomic(path, bytes);
@@ -94,7 +100,7 @@ export class PartitionDamaged extends Error {}
  * CRC, kind, symbol, rows). Throws {@link PartitionDamaged} when it is missing, cut short or
  * changed. `shared`: the columns in shared memory (for worker threads).
  */
-export function readPartition(path: string, info: PartitionInfo, kind: TickKind, nCols: number, shared = false): PartitionRows {
+export function readPartition(path: string, info: PartitionInfo, kind: TickKind, nCols: number, shared = false, reuse?: ArrayBuffer): PartitionRows {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -104,15 +110,16 @@ export function readPartition(path: string, info: PartitionInfo, kind: TickKind,
   try {
     const size = fstatSync(fd).size;
     if (size !== info.bytes) throw new PartitionDamaged(`partition ${path} has ${size} bytes where the index says ${info.bytes}`);
-    const buf = shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
-    const bytes = new Uint8Array(buf);
+    // `reuse`: the buffer of a partition the caller is done with (a merge cursor's previous one)
+    const buf = shared ? new SharedArrayBuffer(size) : reuse && reuse.byteLength >= size ? reuse : new ArrayBuffer(size);
+    const bytes = new Uint8Array(buf, 0, size);
     for (let got = 0; got < size; ) {
       const n = readSync(fd, bytes, got, size - got, got);
       if (n === 0) throw new PartitionDamaged(`partition ${path} ends at byte ${got} of ${size}`);
       got += n;
     }
     if (Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) throw new PartitionDamaged(`partition ${path} has the wrong magic bytes`);
-    const view = new DataView(buf);
+    const view = new DataView(buf, 0, size);
     const metaLen = view.getUint32(8, true);
     const crc = view.getUint32(12, true);
     if (crc !== info.crc) throw new PartitionDamaged(`partition ${path} is not the one the index names (another build of the file)`);
