@@ -22,6 +22,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command[]>>> = {
   coint: async () => [(await import('./coint-commands.js')).cointCommand()],
   pairs: async () => [(await import('./coint-commands.js')).pairsCommand()],
   leadlag: async () => [(await import('./leadlag-command.js')).leadlagCommand()],
+  factor: async () => [(await import('./factor-command.js')).factorCommand()],
+  universe: async () => [(await import('./universe-command.js')).universeCommand()],
   worker: async () => [(await import('./worker-command.js')).workerCommand()],
   'walk-forward': async () => [(await import('./validate-commands.js')).walkForwardCommand(() => currentArgv)],
   compare: async () => [(await import('./validate-commands.js')).compareCommand(() => currentArgv)],

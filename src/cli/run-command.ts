@@ -1,6 +1,8 @@
 /**
  * `tickfold run`: one backtest, a readable summary, and the JSON report and trades CSV.
  */
+import { readMembersFile } from '../universe/members.js';
+import { Membership } from '../universe/membership.js';
 import type { TickTable } from '../data/table.js';
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -33,6 +35,7 @@ export function addExecutionOptions(cmd: Command): Command {
     .option('--calendar <name>', "market calendar for annualisation: 24x7, 24x5, us-equity, or <days>d:<hours>h such as 252d:8h (default: measured from the data)")
     .option('--periods-per-year <n>', 'periods per year for annualisation (default: from the period and the calendar)')
     .option('--seed <n>', 'seed of the run\'s random generator', '1')
+    .option('--universe <file>', 'point-in-time membership: symbol,from,to[,delisting_return] (orders outside it refused; a position closed when its symbol leaves, at its last price x (1 + delisting return))')
     .option('--benchmark <symbols>', 'the tearsheet\'s benchmark: buy-and-hold of these symbols, equal weights (default: the symbols the strategy traded)')
     .option('--timeout <duration>', `time limit per backtest, e.g. 30s or 10m, or none: a strategy that overruns it (a loop that never ends) is stopped and named (default: ${DEFAULT_TIMEOUT}, far beyond any real backtest: 2,000,000 events replay in about a second here)`)
     .option('--max-memory <MB>', 'heap limit of each thread that runs strategy code, MB (default: Node\'s)');
@@ -72,6 +75,7 @@ export interface RawExecFlags extends RawExecutionFlags {
   calendar?: string;
   seed: string;
   benchmark?: string;
+  universe?: string;
   timeout?: string;
   maxMemory?: string;
 }
@@ -152,11 +156,16 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       };
       // the calendar (periods a year) is measured while the worker replays: not needed before
       const prepared = prepareRun(table, spec, false);
+      const universe = f.universe !== undefined ? readMembersFile(f.universe) : undefined;
+      if (universe) {
+        const absent = new Membership(prepared.window.symbols, universe, Infinity).absent;
+        if (absent.length > 0) process.stderr.write(`tickfold: note: ${absent.length} symbol${absent.length === 1 ? '' : 's'} of ${f.universe} ${absent.length === 1 ? 'is' : 'are'} not in the data: ${absent.slice(0, 10).join(', ')}${absent.length > 10 ? ', ...' : ''}\n`);
+      }
       runner.use(prepared.window);
       const c = prepared.config;
       const running = runner.runAll([
         {
-          task: { kind: 'run', strategy: f.strategy, params: prepared.params, run: { execution: c.execution, initialCapital: c.initialCapital, periodUs: c.periodUs, periodsPerYear: prepared.period.periodsPerYear, seed } },
+          task: { kind: 'run', strategy: f.strategy, params: prepared.params, run: { execution: c.execution, initialCapital: c.initialCapital, periodUs: c.periodUs, periodsPerYear: prepared.period.periodsPerYear, seed, ...(universe ? { universe } : {}) } },
           label: `strategy '${strategy.name}'`,
         },
       ]);

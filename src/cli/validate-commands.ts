@@ -367,7 +367,7 @@ async function validateWith(
   const reportObj = f.json !== undefined || f.report !== undefined ? buildValidationReport(outcome, ctx) : undefined;
   // render everything first, then write: a failure leaves no partial output
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
-  const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, ctx.params, table)) : undefined;
+  const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, table)) : undefined;
   await checkInterrupted();
   // both outputs or neither (src/atomic.ts)
   writeFilesAtomic([...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []), ...(html !== undefined ? [{ path: f.report!, data: html }] : [])]);

@@ -3,6 +3,7 @@
  * thread when no pool is used. This is the heavy side, with the engine, the strategies and the
  * metrics; the main thread of a command that runs its tasks on workers never loads it.
  */
+import { dataEndSession, Membership } from '../universe/membership.js';
 import { runBacktest, type RunConfig, type RunRecord } from '../engine/engine.js';
 import { BatchJobError, runBacktests } from '../engine/batch.js';
 import { F_SYM, OrderLog, packRecord } from '../portfolio/record.js';
@@ -51,7 +52,7 @@ function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, pr
   try {
     records = runBacktests(
       table,
-      task.params.map((p, j) => ({ strategy: createStrategy(module, p), cfg: configFor(module, s, progress, j) })),
+      task.params.map((p, j) => ({ strategy: createStrategy(module, p), cfg: configFor(module, s, table, progress, j) })),
       progress?.subarray(0, 1),
     );
   } catch (e) {
@@ -87,9 +88,10 @@ function symbolsSeen(syms: ArrayLike<number>, n: number): Uint8Array {
 }
 
 /** The engine's settings for backtest `job` of a task, its clock in the task's progress cells. */
-function configFor(module: StrategyModule, s: RunSettings, progress: Float64Array | undefined, job = 0): RunConfig {
+function configFor(module: StrategyModule, s: RunSettings, table: TickTable, progress: Float64Array | undefined, job = 0): RunConfig {
   const clock = clockOf(progress, job);
-  return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}) };
+  const universe = s.universe ? new Membership(table.symbols, s.universe, dataEndSession(table)) : undefined;
+  return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}), ...(universe ? { universe } : {}) };
 }
 
 function runOos(table: TickTable, module: StrategyModule, task: OosTask, progress: Float64Array | undefined): OosResult {
@@ -97,7 +99,7 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
   const first = task.segments[0]!;
   const window = sliceRows(table, lowerBound(table.ts, first.warmupStart), table.length);
   // (the folded strategy's own errors name the fold and instance; foldAt serves the guard)
-  const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), configFor(module, s, progress));
+  const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), configFor(module, s, window, progress));
   const oos = sliceRecord(record, first.testStart, Infinity);
   return {
     kind: 'oos',
@@ -109,7 +111,7 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
 }
 
 function runOne(table: TickTable, module: StrategyModule, task: RunTask, progress: Float64Array | undefined): RunResult {
-  const record = runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, progress));
+  const record = runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, table, progress));
   // periods a year not known yet (the caller measures the calendar meanwhile): no metrics here
   return { kind: 'run', record, ...(Number.isFinite(task.run.periodsPerYear) ? { metrics: computeMetrics(record, task.run.periodsPerYear) } : {}) };
 }

@@ -16,6 +16,7 @@ import type { TickTable } from '../data/table.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { Params } from '../strategy/types.js';
 import type { FoldEdge, Segment } from '../validation/folded.js';
+import type { MembersFile } from '../universe/members.js';
 
 export interface RunSettings {
   readonly execution: ExecutionSettings;
@@ -23,6 +24,8 @@ export interface RunSettings {
   readonly periodUs: number;
   readonly periodsPerYear: number;
   readonly seed: string;
+  /** `--universe`: the membership file as read (structured-clone data; the engine's Membership is made per run). */
+  readonly universe?: MembersFile;
 }
 
 /** A batch of trials of one strategy, replayed together (see runBacktests). */

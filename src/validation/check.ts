@@ -126,7 +126,7 @@ function staleViewWatch(inner: Strategy): { strategy: Strategy; stale: () => str
   };
   if (inner.onTick) self.onTick = guarded(inner.onTick, 'tick');
   if (inner.onBar) self.onBar = guarded(inner.onBar, 'bar');
-  for (const k of ['onStart', 'onFill', 'onReject', 'onCancel', 'onEnd', 'summary'] as const) {
+  for (const k of ['onStart', 'onBars', 'onFill', 'onReject', 'onCancel', 'onEnd', 'summary'] as const) {
     const f = inner[k];
     if (typeof f === 'function') (self as Record<string, unknown>)[k] = (...a: unknown[]) => (f as (...x: unknown[]) => unknown).apply(inner, a);
   }
@@ -196,7 +196,7 @@ export function checkStrategy(table: TickTable, module: StrategyModule, params: 
   // handlers
   const problems = strategyProblems(make());
   const inst = make() as unknown as Record<string, unknown>;
-  const handlers = ['onStart', 'onTick', 'onBar', 'onFill', 'onReject', 'onCancel', 'onEnd'].filter((h) => typeof inst[h] === 'function');
+  const handlers = ['onStart', 'onTick', 'onBar', 'onBars', 'onFill', 'onReject', 'onCancel', 'onEnd'].filter((h) => typeof inst[h] === 'function');
   add('handlers', problems.length === 0, problems.length === 0 ? (handlers.length ? handlers.join(', ') : 'none (it never acts)') : problems.join('; '));
   if (problems.length > 0) return { strategy: module.name, params, events: n, lines, failed: 1 };
 

@@ -15,7 +15,8 @@
  *   belong to none.
  */
 import { createStrategy } from '../strategy/instance.js';
-import type { HistoryField, Context, Fill, OrderRequest, Params, Rejection, Cancellation, Strategy, StrategyModule, SubmitResult, TickSubscription } from '../strategy/types.js';
+import { checkedDiagnostics, joinDiagnostics, type DiagnosticsPart } from '../strategy/diagnostics.js';
+import type { HistoryField, PanelField, PanelMatrix, Context, Fill, OrderRequest, Params, Rejection, Cancellation, Strategy, StrategyModule, SubmitResult, TickSubscription } from '../strategy/types.js';
 
 export type FoldEdge = 'close' | 'carry';
 
@@ -95,6 +96,12 @@ class GatedContext implements Context {
   }
   history(symbol: string, n: number, field?: HistoryField): Float64Array {
     return this.real.history(symbol, n, field);
+  }
+  panel(field: PanelField, n: number): PanelMatrix {
+    return this.real.panel(field, n);
+  }
+  member(symbol: string): boolean {
+    return this.real.member(symbol);
   }
 }
 
@@ -205,6 +212,14 @@ export function foldedStrategy(module: StrategyModule, segments: readonly Segmen
         if (inst.onBar && segments[k]!.testEnd > t) wrap(k, 'onBar', () => inst.onBar!(contexts[k]!, bar));
       }
     },
+    onBars(ctx, session) {
+      const t = ctx.now;
+      advance(t);
+      for (let k = lo; k < hi; k++) {
+        const inst = instances[k]!;
+        if (inst.onBars && segments[k]!.testEnd > t) wrap(k, 'onBars', () => inst.onBars!(contexts[k]!, session));
+      }
+    },
     onFill(ctx, fill: Fill) {
       const k = owner.get(fill.orderId) ?? (fill.parentId !== undefined ? owner.get(fill.parentId) : undefined);
       const inst = k === undefined ? undefined : instances[k];
@@ -233,6 +248,16 @@ export function foldedStrategy(module: StrategyModule, segments: readonly Segmen
         if (inst.summary) wrap(k, 'summary', () => out.push({ fold: k, summary: inst.summary!() }));
       }
       return out.length > 0 ? out : undefined;
+    },
+    diagnostics() {
+      // each fold's charts over its test window (where it traded), joined in time order
+      const parts: DiagnosticsPart[] = [];
+      for (let k = 0; k < n; k++) {
+        const inst = instances[k]!;
+        const seg = segments[k]!;
+        if (inst.diagnostics) wrap(k, 'diagnostics', () => parts.push({ from: seg.testStart, to: seg.testEnd, diagnostics: checkedDiagnostics(inst.diagnostics!()) }));
+      }
+      return joinDiagnostics(parts) ?? { charts: [] };
     },
   };
   return self;

@@ -8,12 +8,14 @@
  *   report                     renders what the layers below return (outcomes, records)
  *   validation, runtime, ledger  schemes and statistics | where backtests run | the trial ledger
  *   strategies/                the built-in strategies, over the strategy API
- *   analysis                   cointegration, lead-lag
+ *   analysis, factor           cointegration, lead-lag | the factor report
  *   engine                     the replay
  *   broker                     the venue and its models
  *   strategy                   the strategy API, loading and the sandbox
  *   metrics                    pure measures of a run
  *   portfolio                  cash, positions and the RunRecord (below metrics, which reads it)
+ *   panel                      bar matrices, rolling panels, cross-sectional helpers
+ *   universe                   membership and the Avellaneda-Lee state
  *   stats                      pure numerics
  *   data                       tables, files, time
  *   errors.ts, arrays.ts, environment.ts, version.ts, atomic.ts  (used by all)
@@ -39,11 +41,14 @@ export const RANK: Readonly<Record<string, number>> = {
   'src/ledger': 70,
   strategies: 65,
   'src/analysis': 60,
+  'src/factor': 60,
   'src/engine': 50,
   'src/broker': 45,
   'src/strategy': 42,
   'src/metrics': 35,
   'src/portfolio': 30,
+  'src/panel': 26,
+  'src/universe': 25,
   'src/stats': 20,
   'src/data': 10,
   'src/errors.ts': 0,
