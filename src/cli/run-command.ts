@@ -56,7 +56,8 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       data: f.data,
       load: toLoadOptions(f),
       guard: toGuard(f, await toSandbox(f, [f.strategy])),
-      loader: (paths, opts) => loadCommandData(paths, opts, false),
+      // the window's partitions only, streamed from the catalog (data/catalog/)
+      loader: (paths, opts) => loadCommandData(paths, opts, false, { fromUs: settings.fromUs, toUs: settings.toUs }),
       checkpoint: checkInterrupted,
     });
     const shownTable = out.window;

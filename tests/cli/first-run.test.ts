@@ -1,7 +1,7 @@
 /**
- * A first run takes the file's SHA-1 and writes its cache while the backtest runs on the worker:
- * the report's hash is the file's, the cache is there afterwards (bar lengths included), and the
- * second run, from the cache, writes the same report.
+ * A first run takes the file's SHA-1 and writes its catalog entry (the index and its partitions,
+ * which `run` streams its rows from): the report's hash is the file's, the entry is there
+ * afterwards (bar lengths included), and the second run, from the catalog, writes the same report.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,8 @@ it('first run: hash and cache written while the worker replays; the cached secon
   expect(first.code, first.stderr).toBe(0);
   const a = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
   expect(a.manifest.data[0].sha1).toBe(createHash('sha1').update(readFileSync(file)).digest('hex'));
-  expect(readdirSync(cache).filter((f) => f.endsWith('.tfc'))).toHaveLength(1);
+  expect(readdirSync(cache).filter((f) => f.endsWith('.tfi'))).toHaveLength(1); // the catalog's index
+  expect(readdirSync(cache).filter((f) => f.endsWith('.tfp'))).toHaveLength(1); // and its partition (one symbol)
   const inspect = runCli(['data', 'inspect', file, '--cache-dir', cache, '--json', '-']);
   const summary = JSON.parse(inspect.stdout).files[0].summary;
   expect(summary.source).toBe('cache');
