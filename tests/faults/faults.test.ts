@@ -8,7 +8,8 @@ import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFile } from '../../src/data/load.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir, type CliResult } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const QUOTES = join(ROOT, 'data/sample_pair_quotes.csv');
 
@@ -32,31 +33,31 @@ const noOutputs = (dir: string): void => {
 };
 
 describe('strategy faults in `run`', () => {
-  it('throws: names the strategy, the handler and the tick; exit 3; no files', () => {
+  it('throws: names the strategy, the handler and the tick; exit 3; no files', async () => {
     const d = tempDir();
     const s = strategyFile(d, 'thrower', `if (calls === 500) throw new Error('boom at call 500');`);
-    const r = runCli(['run', '--strategy', s, '--data', QUOTES, ...OUTPUTS(d)], d);
+    const r = await runCliIn(['run', '--strategy', s, '--data', QUOTES, ...OUTPUTS(d)], d);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/strategy 'thrower' failed at 2024-01-02T\S+Z: onTick threw Error: boom at call 500/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     noOutputs(d);
   });
 
-  it('loops forever: stopped by --timeout, with the event it was stuck at', () => {
+  it('loops forever: stopped by --timeout, with the event it was stuck at', async () => {
     const d = tempDir();
     const s = strategyFile(d, 'spinner', `if (calls === 300) for (;;) {}`);
     // a limit well above what the 300 events before the loop take, even on a busy machine (1 s was
     // reached before the first event there); were it not enforced, the test itself would time out
-    const r = runCli(['run', '--strategy', s, '--data', QUOTES, '--timeout', '5s', ...OUTPUTS(d)], d);
+    const r = await runCliIn(['run', '--strategy', s, '--data', QUOTES, '--timeout', '5s', ...OUTPUTS(d)], d);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/strategy 'spinner': did not finish within 5s \(--timeout, per run\); it was handling event #\d+ at 2024-01-02T\S+Z/);
     noOutputs(d);
   });
 
-  it('allocates without bound: stopped by --max-memory, named', () => {
+  it('allocates without bound: stopped by --max-memory, named', async () => {
     const d = tempDir();
     const s = strategyFile(d, 'hoarder', `if (calls === 100) { const keep = []; for (;;) keep.push(new Array(1e5).fill(calls)); }`);
-    const r = runCli(['run', '--strategy', s, '--data', QUOTES, '--max-memory', '96', ...OUTPUTS(d)], d);
+    const r = await runCliIn(['run', '--strategy', s, '--data', QUOTES, '--max-memory', '96', ...OUTPUTS(d)], d);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/strategy 'hoarder': ran out of memory \(--max-memory 96 MB\) while handling event #\d+ at 2024-01-02T\S+Z/);
     noOutputs(d);
@@ -68,10 +69,10 @@ describe('strategy faults in `run`', () => {
     ['bad side', `ctx.submit({ symbol: 'AAA', side: 'long', qty: 1 })`, /order side must be 'buy' or 'sell', got "long"/],
     ['not an order', `ctx.submit(42)`, /submit\(\) needs an order object, got 42/],
     ['infinite target', `ctx.targetPosition('AAA', Infinity)`, /targetPosition\(AAA\) needs a finite quantity, got Infinity/],
-  ])('garbage order (%s): a clear error naming strategy and tick; no files', (_, body, message) => {
+  ])('garbage order (%s): a clear error naming strategy and tick; no files', async (_, body, message) => {
     const d = tempDir();
     const s = strategyFile(d, 'garbage', `if (calls === 50) ${body};`);
-    const r = runCli(['run', '--strategy', s, '--data', QUOTES, ...OUTPUTS(d)], d);
+    const r = await runCliIn(['run', '--strategy', s, '--data', QUOTES, ...OUTPUTS(d)], d);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/strategy 'garbage' failed at 2024-01-02T\S+Z: /);
     expect(r.stderr).toMatch(message);
@@ -80,13 +81,13 @@ describe('strategy faults in `run`', () => {
 });
 
 describe('faults in walk-forward trials (worker threads)', () => {
-  const wf = (s: string, d: string, extra: string[] = []): ReturnType<typeof runCli> =>
-    runCli(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2,3,4', '--train', '1h', '--test', '30m', '--period', '1m', '--workers', '2', '--quiet', ...extra, ...OUTPUTS(d)], d);
+  const wf = async (s: string, d: string, extra: string[] = []): Promise<CliResult> =>
+    await runCliIn(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2,3,4', '--train', '1h', '--test', '30m', '--period', '1m', '--workers', '2', '--quiet', ...extra, ...OUTPUTS(d)], d);
 
-  it('a trial that loops forever is stopped and named with its parameters', () => {
+  it('a trial that loops forever is stopped and named with its parameters', async () => {
     const d = tempDir();
     const s = strategyFile(d, 'spin3', `if (p.n === 3 && calls === 200) for (;;) {}`);
-    const r = wf(s, d, ['--timeout', '2s']);
+    const r = await wf(s, d, ['--timeout', '2s']);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/spin3: trial 3 \(n=3\): did not finish within 2s .*event #\d+ at 2024-01-02T/);
     noOutputs(d);
@@ -95,20 +96,20 @@ describe('faults in walk-forward trials (worker threads)', () => {
   // retry: once in CI (of many runs) the tickfold process itself was killed by a signal here (exit
   // status null, nothing captured), which 800+ runs of the same command under load never repeated;
   // runCli now reports the signal and stderr should it happen again
-  it('a trial that calls process.exit is reported with the trial, and the run ends', { retry: 2 }, () => {
+  it('a trial that calls process.exit is reported with the trial, and the run ends', { retry: 2 }, async () => {
     const d = tempDir();
     const s = strategyFile(d, 'quitter', `if (p.n === 2 && calls === 100) process.exit(7);`);
-    const r = wf(s, d);
+    const r = await wf(s, d);
     expect(r.code, r.stderr).toBe(3);
     // (it used to end its worker thread; strategy code may not end anything now: sandbox.ts)
     expect(r.stderr).toMatch(/quitter: trial 2 \(n=2\): strategy 'quitter' failed at 2024-01-02T\S+: onTick called process\.exit\(7\): strategy code may not end the process/);
     noOutputs(d);
   });
 
-  it('a trial that throws names the trial, its parameters and the tick', () => {
+  it('a trial that throws names the trial, its parameters and the tick', async () => {
     const d = tempDir();
     const s = strategyFile(d, 'thrower4', `if (p.n === 4 && calls === 10) throw new RangeError('n=4 is cursed');`);
-    const r = wf(s, d);
+    const r = await wf(s, d);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/thrower4: trial 4 \(n=4\): strategy 'thrower4' failed at 2024-01-02T\S+: onTick threw RangeError: n=4 is cursed/);
     noOutputs(d);
@@ -116,20 +117,20 @@ describe('faults in walk-forward trials (worker threads)', () => {
 });
 
 describe('faults in the out-of-sample run name the fold', () => {
-  it('a strategy that fails only out of sample: the fold and its parameters', () => {
+  it('a strategy that fails only out of sample: the fold and its parameters', async () => {
     const d = tempDir();
     // trials never warm up; an out-of-sample instance does, then tests: fail in the test window
     const s = strategyFile(d, 'oosfail', `if (ctx.warmingUp) this.warmed = true; else if (this.warmed) throw new Error('only out of sample');`);
-    const r = runCli(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2', '--train', '1h', '--test', '30m', '--baselines', 'none', '--workers', '2', '--quiet', ...OUTPUTS(d)], d);
+    const r = await runCliIn(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2', '--train', '1h', '--test', '30m', '--baselines', 'none', '--workers', '2', '--quiet', ...OUTPUTS(d)], d);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/oosfail out-of-sample run: strategy 'oosfail' failed at 2024-01-02T15:30:\S+Z: onTick threw Error: fold 1 \(n=\d\) onTick: only out of sample/);
     noOutputs(d);
   });
 
-  it('a timeout in the out-of-sample run names the fold', () => {
+  it('a timeout in the out-of-sample run names the fold', async () => {
     const d = tempDir();
     const s = strategyFile(d, 'oosspin', `if (ctx.warmingUp) this.warmed = true; else if (this.warmed) for (;;) {}`);
-    const r = runCli(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2', '--train', '1h', '--test', '30m', '--baselines', 'none', '--workers', '2', '--timeout', '2s', '--quiet', ...OUTPUTS(d)], d);
+    const r = await runCliIn(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2', '--train', '1h', '--test', '30m', '--baselines', 'none', '--workers', '2', '--timeout', '2s', '--quiet', ...OUTPUTS(d)], d);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/oosspin out-of-sample run, fold 1 \(testing n=\d\): did not finish within 2s .*event #\d+ at 2024-01-02T15:30:/);
     noOutputs(d);
@@ -201,7 +202,7 @@ describe('the cache survives damage on disk', () => {
 });
 
 describe('time limits count from when a run starts', () => {
-  it('runs queued behind others on one worker do not time out while they wait', () => {
+  it('runs queued behind others on one worker do not time out while they wait', async () => {
     const d = tempDir();
     // each run of a strategy spends 1.5 s in onStart; with one worker the runs queue one behind
     // another (two strategies, each run in sample and out of sample), so the last waits 4.5 s or more
@@ -211,7 +212,7 @@ describe('time limits count from when a run starts', () => {
     for (const name of ['slowa', 'slowb']) {
       writeFileSync(join(d, `${name}.mjs`), `export default { name: '${name}', description: 'slow start', params: {}, create() { return { onStart() { const t = Date.now(); while (Date.now() - t < 1500) {} } }; } };\n`);
     }
-    const r = runCli(['compare', '--strategies', join(d, 'slowa.mjs') + ',' + join(d, 'slowb.mjs'), '--data', QUOTES, '--split', '0.7', '--workers', '1', '--timeout', '3s', '--quiet', ...OUTPUTS(d)], d);
+    const r = await runCliIn(['compare', '--strategies', join(d, 'slowa.mjs') + ',' + join(d, 'slowb.mjs'), '--data', QUOTES, '--split', '0.7', '--workers', '1', '--timeout', '3s', '--quiet', ...OUTPUTS(d)], d);
     expect(r.stderr).toBe('');
     expect(r.code, r.stderr).toBe(0);
   });
