@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import { loadData } from '../../src/data/load.js';
-import { fixture } from '../helpers.js';
+import { fixture, runCli } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
 // fixture, error code, line, column, words the message must contain
@@ -55,6 +55,12 @@ describe('bad input: a typed error naming file, line, column, value, rule and fi
       expect(r.stderr, file).not.toMatch(/\n\s+at /);
       expect(r.stdout).toBe('');
     }
+    // and through a real process: the exit code the shell sees, nothing but the message on stderr
+    const [file, , line] = CASES[0]!;
+    const p = runCli(['data', 'inspect', '--no-cache', fixture(`bad/${file}`)]);
+    expect(p.code, p.stderr).toBe(2);
+    expect(p.stderr.startsWith(`tickfold: ${fixture(`bad/${file}`)}:${line}: `), p.stderr).toBe(true); // column 0: none said
+    expect(p.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('--on-bad-row skip skips and counts bad rows, and reports them', async () => {

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFile } from '../../src/data/load.js';
-import { ROOT, tempDir, type CliResult } from '../helpers.js';
+import { ROOT, runCli, tempDir, type CliResult } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
 const QUOTES = join(ROOT, 'data/sample_pair_quotes.csv');
@@ -33,10 +33,11 @@ const noOutputs = (dir: string): void => {
 };
 
 describe('strategy faults in `run`', () => {
-  it('throws: names the strategy, the handler and the tick; exit 3; no files', async () => {
+  // through a real process: the exit code the shell sees, and no stack trace on its stderr
+  it('throws: names the strategy, the handler and the tick; exit 3; no files', () => {
     const d = tempDir();
     const s = strategyFile(d, 'thrower', `if (calls === 500) throw new Error('boom at call 500');`);
-    const r = await runCliIn(['run', '--strategy', s, '--data', QUOTES, ...OUTPUTS(d)], d);
+    const r = runCli(['run', '--strategy', s, '--data', QUOTES, ...OUTPUTS(d)], d);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/strategy 'thrower' failed at 2024-01-02T\S+Z: onTick threw Error: boom at call 500/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
