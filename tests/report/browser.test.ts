@@ -53,7 +53,8 @@ async function open(browser: Browser, file: string, shot: string): Promise<PageC
   });
   const t0 = performance.now();
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  await page.waitForSelector('body[data-rendered="1"]', { timeout: 10_000 });
+  // a bound that only catches a page that never renders (a busy machine slows it many times)
+  await page.waitForSelector('body[data-rendered="1"]', { timeout: 90_000 });
   // let the charts paint (lightweight-charts draws on the next animation frame)
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const ms = performance.now() - t0;
