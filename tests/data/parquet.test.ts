@@ -2,7 +2,7 @@
  * Parquet input against the CSV it was made from (../shared/data/parquet/README: same rows, same
  * order, same values): every column of every row, for the ten copies and the three variants.
  */
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadData, type LoadOptions } from '../../src/data/load.js';
@@ -90,7 +90,7 @@ describeShared('bad Parquet input (shared files)', () => {
   it('truncated, and --delimiter with Parquet only', async () => {
     const d = tempDir();
     const src = pq('goog_daily_2004_2013.parquet');
-    const buf = require('node:fs').readFileSync(src) as Buffer;
+    const buf = readFileSync(src);
     writeFileSync(join(d, 'cut.parquet'), Buffer.concat([buf.subarray(0, 2000), Buffer.from('PAR1')]));
     const cut = await runCliIn(['data', 'inspect', join(d, 'cut.parquet'), '--no-cache']);
     expect(cut.code).toBe(2);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION, executionOf } from '../../src/broker/settings.js';
@@ -161,7 +161,6 @@ describe('tickfold run', () => {
   it('a strategy that throws: clear error, exit 3, no report written', async () => {
     const d = tempDir();
     const file = join(d, 'bad.ts');
-    const { writeFileSync, existsSync } = require('node:fs') as typeof import('node:fs');
     writeFileSync(file, `export default { name: 'bad', params: {}, create: () => ({ onTick(ctx: any, t: any) { if (t.index === 100) throw new RangeError('oops'); } }) };\n`);
     const r = await runCliIn(['run', '--strategy', file, '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--json', join(d, 'r.json'), '--trades', join(d, 't.csv')]);
     expect(r.code, r.stderr).toBe(3);

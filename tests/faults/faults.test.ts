@@ -23,7 +23,7 @@ function strategyFile(dir: string, name: string, body: string): string {
 const OUTPUTS = (dir: string): string[] => ['--json', join(dir, 'out/report.json'), '--report', join(dir, 'out/report.html')];
 /** Nothing at all in the output folder: no report, no temp file. */
 const noOutputs = (dir: string): void => {
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(join(dir, 'out'));
   } catch {
