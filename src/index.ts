@@ -23,7 +23,6 @@ export type { RunSpec, RunOutcome } from './engine/run-job.js';
 export type { RoundTrip } from './portfolio/portfolio.js';
 export * from './strategy/types.js';
 export { resolveParams } from './strategy/params.js';
-export { loadStrategy } from './strategy/load.js';
 export { computeMetrics } from './metrics/run-metrics.js';
 export type { RunMetrics } from './metrics/run-metrics.js';
 export * from './metrics/returns.js';
@@ -65,3 +64,14 @@ export { tearsheet, drawdownEpisodes } from './metrics/tearsheet.js';
 export type { Tearsheet, DrawdownEpisode } from './metrics/tearsheet.js';
 export { runTearsheet } from './metrics/run-tearsheet.js';
 export type { RunTearsheet } from './metrics/run-tearsheet.js';
+
+import { loadStrategy as loadStrategyFrom } from './strategy/load.js';
+import type { StrategyModule } from './strategy/types.js';
+/**
+ * A strategy by name (a built-in: `buy-and-hold`, `pairs`, ...; see `tickfold/strategies`) or a
+ * module file (`./my-strategy.ts`, `.mjs`, `.js`) whose default export is a {@link StrategyModule}.
+ * `builtins` defaults to the strategies that ship with tickfold (loaded when first needed).
+ */
+export async function loadStrategy(spec: string, builtins?: ReadonlyMap<string, StrategyModule>): Promise<StrategyModule> {
+  return loadStrategyFrom(spec, builtins ?? (await import('../strategies/index.js')).BUILTIN_STRATEGIES);
+}

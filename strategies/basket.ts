@@ -16,7 +16,7 @@
  */
 import { formatIso, parseDuration } from '../src/data/time.js';
 import { johansen, type DetOrder } from '../src/stats/johansen.js';
-import { defineStrategy, type BarView, type Context, type Params, type Strategy, type TickSubscription, type TickView } from '../src/strategy/types.js';
+import { defineStrategy, type BarView, type Context, type ParamSchema, type ParamsOf, type Strategy, type TickSubscription, type TickView } from '../src/strategy/types.js';
 import { DecisionClock, History, subscription, tradedSymbols } from './lib.js';
 import { RelationshipMonitor, type MonitorSummary } from './monitor.js';
 
@@ -38,27 +38,31 @@ export interface BasketDiagnostics {
   readonly monitor?: MonitorSummary;
 }
 
+const PARAMS = {
+  symbols: { type: 'string', default: '', doc: "the basket, comma-separated (2 to 12); '' = every symbol in the data" },
+  every: { type: 'string', format: 'duration', default: '', doc: "decide once per period (e.g. 1m, 1d); '' = on every event of a leg (bars: once all legs' bars are in)" },
+  formation: { type: 'integer', default: 250, min: 30, max: 1_000_000, doc: 'decision steps the vector, mean and sd are estimated on (and the warm-up)' },
+  refit: { type: 'integer', default: 20, min: 1, doc: 'steps between re-estimations (done while flat)' },
+  detOrder: { type: 'integer', default: 0, min: -1, max: 1, doc: 'Johansen deterministic terms: -1 none, 0 constant, 1 linear trend' },
+  kArDiff: { type: 'integer', default: 1, min: 1, max: 20, doc: 'Johansen lagged differences' },
+  entry: { type: 'number', default: 2, min: 0, doc: 'enter when |z| exceeds this' },
+  exit: { type: 'number', default: 0.5, min: 0, doc: 'exit when |z| falls below this' },
+  stop: { type: 'number', default: 4, min: 0, doc: 'stop out when |z| exceeds this' },
+  maxHold: { type: 'string', format: 'duration', default: '', doc: "close after holding this long (e.g. 5d); '' = no limit" },
+  fraction: { type: 'number', default: 0.95, min: 0, max: 10, doc: 'gross notional of the legs as a fraction of equity' },
+  rankGate: { type: 'boolean', default: false, doc: 'trade only while the trace test finds a cointegration rank >= 1 at 95%' },
+  monitor: { type: 'boolean', default: false, doc: 'relationship monitor: flatten and stop when the CUSUM of |z| breaks, resume when it is back and the trace test finds rank >= 1' },
+  cusumLevel: { type: 'number', default: 3, min: 0.1, doc: 'monitor: the CUSUM accumulates |z| − cusumLevel' },
+  cusumLimit: { type: 'number', default: 20, min: 0.1, doc: 'monitor: broken when the CUSUM exceeds this' },
+} satisfies ParamSchema;
+
+type BasketParams = ParamsOf<typeof PARAMS>;
+
 export default defineStrategy({
   name: 'basket',
   description: 'Trades the z-score of the spread of the first Johansen cointegrating vector of a basket, legs sized by the vector.',
-  params: {
-    symbols: { type: 'string', default: '', doc: "the basket, comma-separated (2 to 12); '' = every symbol in the data" },
-    every: { type: 'string', format: 'duration', default: '', doc: "decide once per period (e.g. 1m, 1d); '' = on every event of a leg (bars: once all legs' bars are in)" },
-    formation: { type: 'integer', default: 250, min: 30, max: 1_000_000, doc: 'decision steps the vector, mean and sd are estimated on (and the warm-up)' },
-    refit: { type: 'integer', default: 20, min: 1, doc: 'steps between re-estimations (done while flat)' },
-    detOrder: { type: 'integer', default: 0, min: -1, max: 1, doc: 'Johansen deterministic terms: -1 none, 0 constant, 1 linear trend' },
-    kArDiff: { type: 'integer', default: 1, min: 1, max: 20, doc: 'Johansen lagged differences' },
-    entry: { type: 'number', default: 2, min: 0, doc: 'enter when |z| exceeds this' },
-    exit: { type: 'number', default: 0.5, min: 0, doc: 'exit when |z| falls below this' },
-    stop: { type: 'number', default: 4, min: 0, doc: 'stop out when |z| exceeds this' },
-    maxHold: { type: 'string', format: 'duration', default: '', doc: "close after holding this long (e.g. 5d); '' = no limit" },
-    fraction: { type: 'number', default: 0.95, min: 0, max: 10, doc: 'gross notional of the legs as a fraction of equity' },
-    rankGate: { type: 'boolean', default: false, doc: 'trade only while the trace test finds a cointegration rank >= 1 at 95%' },
-    monitor: { type: 'boolean', default: false, doc: 'relationship monitor: flatten and stop when the CUSUM of |z| breaks, resume when it is back and the trace test finds rank >= 1' },
-    cusumLevel: { type: 'number', default: 3, min: 0.1, doc: 'monitor: the CUSUM accumulates |z| − cusumLevel' },
-    cusumLimit: { type: 'number', default: 20, min: 0.1, doc: 'monitor: broken when the CUSUM exceeds this' },
-  },
-  create: (p: Params) => new Basket(p),
+  params: PARAMS,
+  create: (p) => new Basket(p),
 });
 
 class Basket implements Strategy {
@@ -102,25 +106,25 @@ class Basket implements Strategy {
   private gateOpenSteps = 0;
   private lastZ = NaN;
 
-  constructor(private readonly p: Params) {
-    this.formation = p.formation as number;
-    this.refit = p.refit as number;
+  constructor(private readonly p: BasketParams) {
+    this.formation = p.formation;
+    this.refit = p.refit;
     this.detOrder = p.detOrder as DetOrder;
-    this.kArDiff = p.kArDiff as number;
-    this.entry = p.entry as number;
-    this.exit = p.exit as number;
-    this.stop = p.stop as number;
+    this.kArDiff = p.kArDiff;
+    this.entry = p.entry;
+    this.exit = p.exit;
+    this.stop = p.stop;
     if (!(this.exit < this.entry && this.entry < this.stop)) throw new Error(`need exit < entry < stop, got ${this.exit}, ${this.entry}, ${this.stop}`);
-    this.maxHoldUs = (p.maxHold as string) === '' ? Infinity : parseDuration(p.maxHold as string);
+    this.maxHoldUs = p.maxHold === '' ? Infinity : parseDuration(p.maxHold);
     if (Number.isNaN(this.maxHoldUs)) throw new Error(`maxHold='${String(p.maxHold)}' is not a duration`);
-    this.fraction = p.fraction as number;
-    this.rankGate = p.rankGate as boolean;
-    this.monitor = p.monitor ? new RelationshipMonitor(p.cusumLevel as number, p.cusumLimit as number) : undefined;
+    this.fraction = p.fraction;
+    this.rankGate = p.rankGate;
+    this.monitor = p.monitor ? new RelationshipMonitor(p.cusumLevel, p.cusumLimit) : undefined;
     if (!p.monitor && (p.cusumLevel !== 3 || p.cusumLimit !== 20)) throw new Error(`${p.cusumLevel !== 3 ? 'cusumLevel' : 'cusumLimit'} applies with monitor=true`);
   }
 
   onStart(ctx: Context): void {
-    this.ids = tradedSymbols(ctx, this.p.symbols as string);
+    this.ids = tradedSymbols(ctx, this.p.symbols);
     const n = this.ids.length;
     if (n < 2 || n > 12 || new Set(this.ids).size !== n) throw new Error(`basket needs 2 to 12 different symbols, got '${String(this.p.symbols)}' (data: ${ctx.symbols.join(', ')})`);
     this.names = this.ids.map((i) => ctx.symbols[i]!);
@@ -131,8 +135,8 @@ class Basket implements Strategy {
     this.w = new Float64Array(n);
     this.refW = new Float64Array(n);
     for (let k = 0; k < n; k++) this.logs.push(NaN);
-    this.clock = new DecisionClock(this.p.every as string, 1);
-    this.ticks = subscription(this.names, this.p.every as string, 'strategy');
+    this.clock = new DecisionClock(this.p.every, 1);
+    this.ticks = subscription(this.names, this.p.every, 'strategy');
   }
 
   onTick(ctx: Context, t: TickView): void {

@@ -45,7 +45,7 @@ export default defineStrategy({
     let allocatedCount = 0;
     let started = false;
     let lastJoinTs = -Infinity;
-    const fraction = p.fraction as number;
+    const fraction = p.fraction;
     /** Cash that buy orders still working will take (at the current price). */
     const committed = (ctx: Context): number => {
       let c = 0;
@@ -99,7 +99,7 @@ export default defineStrategy({
     };
     const decide = (ctx: Context, sym: number, ts: number): void => {
       if (!traded) {
-        ids = tradedSymbols(ctx, p.symbol as string);
+        ids = tradedSymbols(ctx, p.symbol);
         traded = new Uint8Array(ctx.symbols.length);
         for (const j of ids) traded[j] = 1;
         joinedTs = new Float64Array(ctx.symbols.length).fill(NaN);

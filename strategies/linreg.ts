@@ -25,7 +25,7 @@ type Indicators = typeof import('technicalindicators');
 let indicators: Indicators | undefined;
 const loadIndicators = (): Indicators => (indicators ??= createRequire(import.meta.url)('technicalindicators') as Indicators);
 import { olsCoefficients, CollinearError } from '../src/stats/ols.js';
-import { defineStrategy, type Context, type Params, type Strategy, type TickSubscription } from '../src/strategy/types.js';
+import { defineStrategy, type Context, type Diagnostics, type Strategy, type TickSubscription } from '../src/strategy/types.js';
 import { DecisionClock, subscription } from './lib.js';
 import { maxOf } from '../src/arrays.js';
 
@@ -39,7 +39,7 @@ export interface LinregDiagnostics {
   readonly scored: number;
   readonly signHits: number;
   readonly oosSignAccuracy: number;
-  /** Sampled (time, forecast, realised) for charts, at most 5,000. */
+  /** (time, forecast, realised) of the scored forecasts, also charted by `diagnostics()`: fewer than 10,000 (at 10,000, every other one is dropped). */
   readonly series: { readonly ts: number[]; readonly predicted: number[]; readonly realised: number[] };
 }
 
@@ -67,18 +67,18 @@ export default defineStrategy({
     crossQuotes: { type: 'boolean', default: false, doc: 'with cross: also its quote imbalance and relative spread (needs its quotes)' },
     basis: { type: 'boolean', default: false, doc: 'with cross: also the log basis ln p − ln p_cross' },
   },
-  create(p: Params) {
+  create(p) {
     const lags = String(p.lags)
       .split(',')
       .filter((s) => s.trim() !== '')
       .map((s) => Number(s));
     if (lags.some((l) => !Number.isInteger(l) || l < 1)) throw new Error(`lags='${String(p.lags)}' must be positive integers, e.g. 1,2,5`);
-    const horizon = p.horizon as number;
-    const window = p.window as number;
+    const horizon = p.horizon;
+    const window = p.window;
     const maxLag = maxOf([...lags, ...(String(p.cross).trim() !== '' ? String(p.crossLags).split(',').filter((x) => x.trim() !== '').map(Number) : [])], 1);
-    const rsiP = p.rsi as number;
-    const emaP = p.ema as number;
-    const useMacd = p.macd as boolean;
+    const rsiP = p.rsi;
+    const emaP = p.ema;
+    const useMacd = p.macd;
     let useImb = false;
     const cross = String(p.cross)
       .split(',')
@@ -89,8 +89,8 @@ export default defineStrategy({
       .filter((x) => x.trim() !== '')
       .map((x) => Number(x));
     if (crossLags.some((l) => !Number.isInteger(l) || l < 1)) throw new Error(`crossLags='${String(p.crossLags)}' must be positive integers, e.g. 1,2,5`);
-    const crossQuotes = p.crossQuotes as boolean;
-    const useBasis = p.basis as boolean;
+    const crossQuotes = p.crossQuotes;
+    const useBasis = p.basis;
     if (cross.length === 0 && (crossQuotes || useBasis || String(p.crossLags) !== '1,2,5')) throw new Error(`${crossQuotes ? 'crossQuotes' : useBasis ? 'basis' : 'crossLags'} applies with cross=SYMBOL (cross is empty)`);
     if (new Set(cross).size !== cross.length) throw new Error(`cross='${String(p.cross)}' names a symbol twice`);
     // marks of the cross symbols at each decision step, parallel to prices
@@ -261,7 +261,7 @@ export default defineStrategy({
           }
         }
       }
-      if (++stepsSinceFit >= (p.refit as number)) {
+      if (++stepsSinceFit >= p.refit) {
         fit(t);
         stepsSinceFit = 0;
       }
@@ -273,7 +273,7 @@ export default defineStrategy({
       }
       forecasts.push(forecast);
       // drop history no longer needed
-      const keep = (p.expanding ? Infinity : window + horizon + maxLag + 2) as number;
+      const keep = p.expanding ? Infinity : window + horizon + maxLag + 2;
       if (prices.length > keep * 2) {
         const drop = prices.length - keep;
         prices.splice(0, drop);
@@ -286,21 +286,21 @@ export default defineStrategy({
       if (Number.isNaN(forecast)) return; // warm-up: no fit yet
       const q = ctx.quote(symbol);
       const spread = q ? (q.ask - q.bid) / ((q.ask + q.bid) / 2) : 0;
-      const hurdle = spread + (2 * (p.feeBps as number)) / 1e4 + (p.threshold as number) / 1e4;
+      const hurdle = spread + (2 * p.feeBps) / 1e4 + p.threshold / 1e4;
       let target = 0;
       if (forecast > hurdle) target = 1;
       else if (forecast < -hurdle && p.allowShort) target = -1;
       const pos = ctx.position(symbol) + ctx.pending(symbol);
-      if (Math.sign(pos) !== target) ctx.targetPercent(symbol, target * (p.fraction as number));
+      if (Math.sign(pos) !== target) ctx.targetPercent(symbol, target * p.fraction);
     };
 
     const self: Strategy & { ticks?: TickSubscription } = {
       onStart(ctx) {
-        symbol = (p.symbol as string) === '' ? ctx.symbols[0]! : (p.symbol as string);
+        symbol = p.symbol === '' ? ctx.symbols[0]! : p.symbol;
         sym = ctx.symbols.indexOf(symbol);
         if (sym < 0) throw new Error(`symbol '${symbol}' is not in the data (${ctx.symbols.join(', ')})`);
-        clock = new DecisionClock(p.every as string, 1);
-        self.ticks = subscription([symbol], p.every as string, 'symbol');
+        clock = new DecisionClock(p.every, 1);
+        self.ticks = subscription([symbol], p.every, 'symbol');
         for (const c of cross) {
           if (!ctx.symbols.includes(c)) throw new Error(`cross symbol '${c}' is not in the data (${ctx.symbols.join(', ')})`);
           if (c === symbol) throw new Error(`cross symbol '${c}' is the traded symbol; name another`);
@@ -310,7 +310,7 @@ export default defineStrategy({
       onTick(ctx, tk) {
         if (tk.symbolId !== sym) return;
         if (names.length === 0) {
-          useImb = (p.imbalance as boolean) && tk.kind === 'quote' && Number.isFinite(tk.bidSize) && Number.isFinite(tk.askSize);
+          useImb = p.imbalance && tk.kind === 'quote' && Number.isFinite(tk.bidSize) && Number.isFinite(tk.askSize);
           names = featureNames();
           nf = names.length;
         }
@@ -335,6 +335,21 @@ export default defineStrategy({
           signHits: hits,
           oosSignAccuracy: scored > 0 ? hits / scored : NaN,
           series: { ts: sTs, predicted: sPred, realised: sReal },
+        };
+      },
+      diagnostics(): Diagnostics {
+        return {
+          charts: [
+            {
+              id: 'forecast',
+              title: 'Forecast vs realised return',
+              note: "The regression's predicted forward return (blue) and the return that followed (orange), per decision, in fractions.",
+              series: [
+                { name: 'realised', ts: sTs, values: sReal, color: '#e07b00' },
+                { name: 'predicted', ts: sTs, values: sPred, color: '#3860d9', width: 2 },
+              ],
+            },
+          ],
         };
       },
     };

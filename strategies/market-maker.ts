@@ -27,10 +27,10 @@ export default defineStrategy({
     horizon: { type: 'string', format: 'duration', default: '5s', doc: 'how long after a fill the mid is read for adverse selection' },
   },
   create(p) {
-    const size = p.size as number;
-    const maxInv = p.maxInventory as number;
-    const requoteUs = durationUs(p.requote as string);
-    const horizonUs = durationUs(p.horizon as string);
+    const size = p.size;
+    const maxInv = p.maxInventory;
+    const requoteUs = durationUs(p.requote);
+    const horizonUs = durationUs(p.horizon);
     let sym = '';
     let bidId = 0;
     let askId = 0;
@@ -56,7 +56,7 @@ export default defineStrategy({
     };
     const self: Strategy = {
       onStart(ctx) {
-        sym = (p.symbol as string) || ctx.symbols[0]!;
+        sym = p.symbol || ctx.symbols[0]!;
         if (!ctx.symbols.includes(sym)) throw new Error(`market-maker: symbol '${sym}' is not in the data (${ctx.symbols.join(', ')})`);
         (self as { ticks?: Strategy['ticks'] }).ticks = { symbols: [sym] };
       },

@@ -15,7 +15,7 @@ export function signStrategy(name: string, direction: 1 | -1, description: strin
       allowShort: { type: 'boolean', default: true, doc: 'go short on a negative signal (else flat)' },
     },
     create(p) {
-      const lookback = p.lookback as number;
+      const lookback = p.lookback;
       let u: Universe;
       let hist: History;
       const step = (ctx: Context, sym: number, ts: number): void => {
@@ -33,9 +33,9 @@ export function signStrategy(name: string, direction: 1 | -1, description: strin
       };
       const self: Strategy & { ticks?: TickSubscription } = {
         onStart(ctx) {
-          u = universe(ctx, p.symbol as string, p.fraction as number, p.every as string);
+          u = universe(ctx, p.symbol, p.fraction, p.every);
           hist = new History(lookback + 1, ctx.symbols.length);
-          self.ticks = subscription(ctx.symbols.filter((_, i) => u.traded[i]), p.every as string, 'symbol');
+          self.ticks = subscription(ctx.symbols.filter((_, i) => u.traded[i]), p.every, 'symbol');
         },
         onTick: (ctx, t) => step(ctx, t.symbolId, t.ts),
         onBar: (ctx, b) => step(ctx, b.symbolId, b.ts),

@@ -21,7 +21,7 @@ import { formatIso, parseDuration } from '../src/data/time.js';
 import { engleGranger } from '../src/stats/adf.js';
 import { KalmanRegression } from '../src/stats/kalman.js';
 import { RollingOls } from '../src/stats/ols.js';
-import { defineStrategy, type BarView, type Context, type Params, type Strategy, type TickSubscription, type TickView } from '../src/strategy/types.js';
+import { defineStrategy, type BarView, type Context, type Diagnostics, type ParamSchema, type ParamsOf, type Strategy, type TickSubscription, type TickView } from '../src/strategy/types.js';
 import { DecisionClock, History, subscription } from './lib.js';
 import { RelationshipMonitor, type MonitorSummary } from './monitor.js';
 
@@ -40,33 +40,37 @@ export interface PairsDiagnostics {
   readonly monitorLastBreak?: string;
   /** The relationship monitor's state and its breaks and resumptions (with monitor=true). */
   readonly monitor?: MonitorSummary;
-  /** Sampled (time, z) for charts: every step, up to 5,000 kept evenly. */
+  /** Sampled (time, z), also charted by `diagnostics()`: fewer than 10,000 steps, evenly spaced (every step, then every other, and so on). */
   readonly zSeries: { readonly ts: number[]; readonly z: number[] };
 }
+
+const PARAMS = {
+  symbols: { type: 'string', default: '', doc: "the two symbols 'A,B' (A regressed on B); '' = the first two symbols in the data" },
+  every: { type: 'string', format: 'duration', default: '', doc: "decide once per period (e.g. 1m); '' = on every event of either leg" },
+  lookback: { type: 'integer', default: 120, min: 10, max: 1_000_000, doc: 'decision steps in the regression window (and the warm-up)' },
+  hedge: { type: 'string', default: 'rolling', choices: ['rolling', 'fixed', 'kalman'], doc: 'rolling OLS, fixed from the first lookback steps (formation window), or a Kalman filter started from it' },
+  delta: { type: 'number', default: 1e-4, min: 0, max: 0.5, doc: 'hedge=kalman: state noise, q = delta/(1-delta) per step (0 = constant coefficients: recursive least squares)' },
+  obsVar: { type: 'number', default: 0, min: 0, doc: 'hedge=kalman: observation noise variance of ln A (0 = the residual variance of the formation fit)' },
+  entry: { type: 'number', default: 2, min: 0, doc: 'enter when |z| exceeds this' },
+  exit: { type: 'number', default: 0.5, min: 0, doc: 'exit when |z| falls below this' },
+  stop: { type: 'number', default: 4, min: 0, doc: 'stop out when |z| exceeds this' },
+  maxHold: { type: 'string', format: 'duration', default: '', doc: "close after holding this long (e.g. 1h, 5d); '' = no limit" },
+  fraction: { type: 'number', default: 0.95, min: 0, max: 10, doc: 'gross exposure as a fraction of equity, half on each leg' },
+  maxPValue: { type: 'number', default: 1, min: 0, max: 1, doc: 'trade only while the Engle-Granger p-value of the window is below this (1 = no gate)' },
+  gateEvery: { type: 'integer', default: 20, min: 1, doc: 'steps between cointegration re-tests' },
+  monitor: { type: 'boolean', default: false, doc: 'relationship monitor: flatten and stop when the CUSUM of |z| breaks, resume when it is back and the Engle-Granger p-value holds' },
+  cusumLevel: { type: 'number', default: 3, min: 0.1, doc: 'monitor: the CUSUM accumulates |z| − cusumLevel' },
+  cusumLimit: { type: 'number', default: 20, min: 0.1, doc: 'monitor: broken when the CUSUM exceeds this' },
+  resumePValue: { type: 'number', default: 0.05, min: 0, max: 1, doc: 'monitor: resume when the Engle-Granger p-value of the last lookback steps is below this' },
+} satisfies ParamSchema;
+
+type PairsParams = ParamsOf<typeof PARAMS>;
 
 export default defineStrategy({
   name: 'pairs',
   description: 'Trades the z-score of the OLS spread of ln A on ln B: enter beyond entry, exit inside exit, stop beyond stop.',
-  params: {
-    symbols: { type: 'string', default: '', doc: "the two symbols 'A,B' (A regressed on B); '' = the first two symbols in the data" },
-    every: { type: 'string', format: 'duration', default: '', doc: "decide once per period (e.g. 1m); '' = on every event of either leg" },
-    lookback: { type: 'integer', default: 120, min: 10, max: 1_000_000, doc: 'decision steps in the regression window (and the warm-up)' },
-    hedge: { type: 'string', default: 'rolling', choices: ['rolling', 'fixed', 'kalman'], doc: 'rolling OLS, fixed from the first lookback steps (formation window), or a Kalman filter started from it' },
-    delta: { type: 'number', default: 1e-4, min: 0, max: 0.5, doc: 'hedge=kalman: state noise, q = delta/(1-delta) per step (0 = constant coefficients: recursive least squares)' },
-    obsVar: { type: 'number', default: 0, min: 0, doc: 'hedge=kalman: observation noise variance of ln A (0 = the residual variance of the formation fit)' },
-    entry: { type: 'number', default: 2, min: 0, doc: 'enter when |z| exceeds this' },
-    exit: { type: 'number', default: 0.5, min: 0, doc: 'exit when |z| falls below this' },
-    stop: { type: 'number', default: 4, min: 0, doc: 'stop out when |z| exceeds this' },
-    maxHold: { type: 'string', format: 'duration', default: '', doc: "close after holding this long (e.g. 1h, 5d); '' = no limit" },
-    fraction: { type: 'number', default: 0.95, min: 0, max: 10, doc: 'gross exposure as a fraction of equity, half on each leg' },
-    maxPValue: { type: 'number', default: 1, min: 0, max: 1, doc: 'trade only while the Engle-Granger p-value of the window is below this (1 = no gate)' },
-    gateEvery: { type: 'integer', default: 20, min: 1, doc: 'steps between cointegration re-tests' },
-    monitor: { type: 'boolean', default: false, doc: 'relationship monitor: flatten and stop when the CUSUM of |z| breaks, resume when it is back and the Engle-Granger p-value holds' },
-    cusumLevel: { type: 'number', default: 3, min: 0.1, doc: 'monitor: the CUSUM accumulates |z| − cusumLevel' },
-    cusumLimit: { type: 'number', default: 20, min: 0.1, doc: 'monitor: broken when the CUSUM exceeds this' },
-    resumePValue: { type: 'number', default: 0.05, min: 0, max: 1, doc: 'monitor: resume when the Engle-Granger p-value of the last lookback steps is below this' },
-  },
-  create: (p: Params) => new Pairs(p),
+  params: PARAMS,
+  create: (p) => new Pairs(p),
 });
 
 /** Points of the z series kept for the chart: when full, every other one is dropped. */
@@ -135,26 +139,26 @@ class Pairs implements Strategy {
   private zCount = 0;
   private zStride = 1;
 
-  constructor(private readonly p: Params) {
-    this.lookback = p.lookback as number;
-    this.entry = p.entry as number;
-    this.exit = p.exit as number;
-    this.stop = p.stop as number;
+  constructor(private readonly p: PairsParams) {
+    this.lookback = p.lookback;
+    this.entry = p.entry;
+    this.exit = p.exit;
+    this.stop = p.stop;
     // a Kalman hedge is "fixed" for the rolling fit: the OLS of the formation window starts it
     this.fixed = p.hedge === 'fixed' || p.hedge === 'kalman';
-    this.delta = p.delta as number;
-    this.obsVar = p.obsVar as number;
+    this.delta = p.delta;
+    this.obsVar = p.obsVar;
     if (p.hedge !== 'kalman' && (this.delta !== 1e-4 || this.obsVar !== 0)) throw new Error(`${this.delta !== 1e-4 ? 'delta' : 'obsVar'} applies to hedge=kalman (hedge is ${String(p.hedge)})`);
-    this.maxHoldUs = (p.maxHold as string) === '' ? Infinity : parseDuration(p.maxHold as string);
+    this.maxHoldUs = p.maxHold === '' ? Infinity : parseDuration(p.maxHold);
     if (Number.isNaN(this.maxHoldUs)) throw new Error(`maxHold='${String(p.maxHold)}' is not a duration`);
     if (!(this.exit < this.entry && this.entry < this.stop)) throw new Error(`need exit < entry < stop, got ${this.exit}, ${this.entry}, ${this.stop}`);
-    this.maxPValue = p.maxPValue as number;
+    this.maxPValue = p.maxPValue;
     this.gate = this.maxPValue < 1;
-    this.gateEvery = p.gateEvery as number;
-    this.resumePValue = p.resumePValue as number;
-    this.fraction = p.fraction as number;
+    this.gateEvery = p.gateEvery;
+    this.resumePValue = p.resumePValue;
+    this.fraction = p.fraction;
     this.gateOpen = !this.gate;
-    this.monitor = p.monitor ? new RelationshipMonitor(p.cusumLevel as number, p.cusumLimit as number) : undefined;
+    this.monitor = p.monitor ? new RelationshipMonitor(p.cusumLevel, p.cusumLimit) : undefined;
     if (!p.monitor && (p.cusumLevel !== 3 || p.cusumLimit !== 20 || p.resumePValue !== 0.05)) throw new Error(`${p.cusumLevel !== 3 ? 'cusumLevel' : p.cusumLimit !== 20 ? 'cusumLimit' : 'resumePValue'} applies with monitor=true`);
     this.roll = new RollingOls(this.lookback);
     this.histA = new History(this.lookback, 1);
@@ -163,15 +167,15 @@ class Pairs implements Strategy {
 
   onStart(ctx: Context): void {
     const p = this.p;
-    const names = (p.symbols as string) === '' ? ctx.symbols.slice(0, 2) : (p.symbols as string).split(',').map((s) => s.trim());
+    const names = p.symbols === '' ? ctx.symbols.slice(0, 2) : p.symbols.split(',').map((s) => s.trim());
     if (names.length !== 2 || names[0] === names[1]) throw new Error(`pairs needs two symbols, got '${String(p.symbols)}' (data: ${ctx.symbols.join(', ')})`);
     this.a = ctx.symbols.indexOf(names[0]!);
     this.b = ctx.symbols.indexOf(names[1]!);
     if (this.a < 0 || this.b < 0) throw new Error(`symbols ${names.join(', ')} are not both in the data (${ctx.symbols.join(', ')})`);
     this.symA = names[0]!;
     this.symB = names[1]!;
-    this.clock = new DecisionClock(p.every as string, 1);
-    this.ticks = subscription([this.symA, this.symB], p.every as string, 'strategy');
+    this.clock = new DecisionClock(p.every, 1);
+    this.ticks = subscription([this.symA, this.symB], p.every, 'strategy');
   }
 
   onTick(ctx: Context, t: TickView): void {
@@ -198,7 +202,29 @@ class Pairs implements Strategy {
       gateOpenShare: this.steps > this.lookback ? this.gateOpenSteps / (this.steps - this.lookback + 1) : NaN,
       lastGatePValue: this.lastP,
       ...(this.monitor ? this.monitorFields() : {}),
-      zSeries: { ts: Array.from(this.zTs.subarray(0, this.zCount)), z: Array.from(this.zs.subarray(0, this.zCount)) },
+      zSeries: this.zSeries(),
+    };
+  }
+
+  /** The z-score with its bands and, with monitor=true, the monitor's breaks and resumptions. */
+  diagnostics(): Diagnostics {
+    const band = (v: number, label: string, color: string): { value: number; label: string; color: string }[] => [
+      { value: v, label, color },
+      { value: -v, label, color },
+    ];
+    const events = this.monitor?.summary().events ?? [];
+    const z = this.zSeries();
+    return {
+      charts: [
+        {
+          id: 'spread',
+          title: 'Spread z-score',
+          note: `z of the hedged spread at each decision, with entry (±${this.entry}), exit (±${this.exit}) and stop (±${this.stop}) bands.${this.monitor ? ' Red markers: the relationship monitor broke (flattened and out); green: it resumed.' : ''}`,
+          series: [{ name: 'z', ts: z.ts, values: z.z, color: '#3860d9' }],
+          levels: [...band(this.entry, 'entry', '#e07b00'), ...band(this.exit, 'exit', '#2e9e57'), ...band(this.stop, 'stop', '#c23b3b')],
+          markers: events.map((e) => ({ ts: e.ts, label: e.what, direction: e.what === 'break' ? 'down' : 'up' })),
+        },
+      ],
     };
   }
 
@@ -328,6 +354,11 @@ class Pairs implements Strategy {
       this.entries++;
       this.setLegs(ctx, this.side, pa, pb);
     }
+  }
+
+  /** The (ts, z) kept so far, as plain arrays. */
+  private zSeries(): PairsDiagnostics['zSeries'] {
+    return { ts: Array.from(this.zTs.subarray(0, this.zCount)), z: Array.from(this.zs.subarray(0, this.zCount)) };
   }
 
   /** Keeps (ts, z) for the chart: every zStride-th step, fewer than Z_POINTS points evenly spaced. */

@@ -15,7 +15,7 @@ export default defineStrategy({
     allowShort: { type: 'boolean', default: true, doc: 'enter short half the time (else long only)' },
   },
   create(p) {
-    const prob = p.prob as number;
+    const prob = p.prob;
     let u: Universe;
     const step = (ctx: Context, sym: number, ts: number): void => {
       if (!u.traded[sym] || !u.clock.due(sym, ts)) return;
@@ -31,8 +31,8 @@ export default defineStrategy({
     };
     const self: Strategy & { ticks?: TickSubscription } = {
       onStart(ctx) {
-        u = universe(ctx, p.symbol as string, p.fraction as number, p.every as string);
-        self.ticks = subscription(ctx.symbols.filter((_, i) => u.traded[i]), p.every as string, 'symbol');
+        u = universe(ctx, p.symbol, p.fraction, p.every);
+        self.ticks = subscription(ctx.symbols.filter((_, i) => u.traded[i]), p.every, 'symbol');
       },
       onTick: (ctx, t) => step(ctx, t.symbolId, t.ts),
       onBar: (ctx, b) => step(ctx, b.symbolId, b.ts),

@@ -4,7 +4,8 @@ import { TickfoldError } from '../errors.js';
 import { loadCommandData } from './load-data.js';
 import { parseParamPairs, resolveParams } from '../strategy/params.js';
 import { renderCheck, type CheckReport } from '../validation/check.js';
-import { TaskRunner } from '../validation/pool.js';
+import { TaskRunner } from '../runtime/pool.js';
+import type { StrategyRunner } from '../runtime/runner.js';
 import { isBuiltin } from '../strategy/bundle.js';
 import type { SandboxPolicy } from '../strategy/sandbox.js';
 import { toGuard } from './run-command.js';
@@ -29,7 +30,7 @@ export function checkCommand(): Command {
     guardOutputs([{ flag: '--json', path: f.json, stdout: true }], [...f.data, ...strategyFiles([f.strategy])]);
     // the module is loaded, created and checked on a guarded, sandboxed thread, never here
     const sandbox = await toSandbox(f, [f.strategy]);
-    const runner = new TaskRunner(1, toGuard(f, sandbox));
+    const runner: StrategyRunner = new TaskRunner(1, toGuard(f, sandbox));
     let report: CheckReport;
     try {
       const module = await runner.describe(f.strategy, BUILTIN_STRATEGIES);

@@ -40,7 +40,7 @@ export function dataCommand(): Command {
     guardOutputs([{ flag: 'OUT', path: out }], [input]);
     const { loadFile } = await import('../data/load.js');
     const { toParquet } = await import('../data/convert.js');
-    const { writeFileAtomic } = await import('../report/atomic.js');
+    const { writeFileAtomic } = await import('../atomic.js');
     const f = await loadFile(input, { ...toLoadOptions(flags), cache: false });
     const bytes = await toParquet(f.table);
     writeFileAtomic(out, bytes);

@@ -1,11 +1,11 @@
 /**
  * Interrupts (SIGINT, SIGTERM) end a command cleanly: backtests run on worker threads (see
- * validation/pool.ts), so the main thread is free to notice at once; it stops them, writes
+ * runtime/pool.ts), so the main thread is free to notice at once; it stops them, writes
  * nothing, and exits 130 (SIGINT) or 143 (SIGTERM). Output files are only ever written whole
  * (temp file + rename, after every check), so an interrupted run leaves the previous file or none.
  * A second interrupt exits immediately.
  */
-import { InterruptedError } from '../validation/pool.js';
+import { InterruptedError } from '../runtime/runner.js';
 
 const controller = new AbortController();
 

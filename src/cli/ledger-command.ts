@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { Ledger, type LedgerRow } from '../ledger/ledger.js';
-import { writeFileAtomic } from '../report/atomic.js';
+import { writeFileAtomic } from '../atomic.js';
 import { defaultLedgerPath } from './ledger-options.js';
 import { guardOutputs } from './outputs.js';
 

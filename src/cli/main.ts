@@ -7,7 +7,7 @@ import { TickfoldError } from '../errors.js';
 import { environmentError } from '../environment.js';
 import { VERSION } from '../version.js';
 import { installInterruptHandlers } from './interrupt.js';
-import { maskUrl } from '../validation/queue-url.js';
+import { maskUrl } from '../runtime/queue-url.js';
 
 let currentArgv: readonly string[] = [];
 

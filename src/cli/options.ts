@@ -3,7 +3,7 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic } from '../report/atomic.js';
+import { writeFileAtomic } from '../atomic.js';
 import { toJson } from '../report/format.js';
 import type { LoadOptions } from '../data/load.js';
 import { parseColumnMap, type Delimiter } from '../data/schema.js';

@@ -116,7 +116,7 @@ export function guardOutputs(outputs: readonly OutputSpec[], inputs: readonly st
  * The folder an output goes to can be written, checked before any work (a walk-forward that did
  * all its work and recorded its trials used to fail only at the end): its nearest existing folder
  * is a folder, and writable (access(2): EROFS on a read-only mount, EACCES without permission).
- * A full disk can only be met when writing (report/atomic.ts says it then).
+ * A full disk can only be met when writing (src/atomic.ts says it then).
  */
 export function checkWritableFolder(flag: string, path: string): void {
   let dir = dirname(resolve(path));

@@ -9,9 +9,10 @@ import { durationError, formatDuration, parseDuration } from '../data/time.js';
 import { annualised, outcomeOf, prepareRun, type PreparedRun, type RunOutcome, type RunSpec } from '../engine/run-job.js';
 import type { FileSummary, LeftOut } from '../data/load.js';
 import { loadCommandData } from './load-data.js';
-import { TaskRunner, type Guard } from '../validation/pool.js';
+import { TaskRunner } from '../runtime/pool.js';
+import type { Guard, StrategyRunner } from '../runtime/runner.js';
 import { checkInterrupted, interruptSignal } from './interrupt.js';
-import { writeFilesAtomic } from '../report/atomic.js';
+import { writeFilesAtomic } from '../atomic.js';
 import { buildRunReport, renderRunJson, renderRunText, renderTradesCsv } from '../report/run-report.js';
 import { describeParams, parseParamPairs, resolveParams } from '../strategy/params.js';
 import type { StrategyModule } from '../strategy/types.js';
@@ -114,7 +115,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     // the backtest runs on a worker thread, under the guard (time and memory limits, interrupts,
     // the sandbox); the thread starts while this one loads the data. The strategy's module is
     // loaded there too, never here (its top-level code is strategy code).
-    const runner = new TaskRunner(1, toGuard(f, await toSandbox(f, [f.strategy])));
+    const runner: StrategyRunner = new TaskRunner(1, toGuard(f, await toSandbox(f, [f.strategy])));
     let strategy: StrategyModule;
     let paramPairs: ReturnType<typeof parseParamPairs>;
     try {
@@ -180,7 +181,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     // the HTML report's code is loaded only when one is asked for
     const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out, shownTable)) : undefined;
     await checkInterrupted();
-    // all the outputs or none (report/atomic.ts)
+    // all the outputs or none (src/atomic.ts)
     writeFilesAtomic([
       ...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []),
       ...(csv !== undefined ? [{ path: f.trades!, data: csv }] : []),

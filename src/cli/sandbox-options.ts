@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { Guard } from '../validation/pool.js';
+import type { Guard } from '../runtime/runner.js';
 import { collect } from './options.js';
 import { strategyFiles } from './outputs.js';
 import { bundleStrategy } from '../strategy/bundle.js';

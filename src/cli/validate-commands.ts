@@ -13,7 +13,7 @@ import { rowTime, sliceTime } from '../data/table.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
 import { checkBenchmark, parseTimeBound } from '../engine/run-job.js';
 import { choosePeriod } from '../metrics/period.js';
-import { writeFilesAtomic } from '../report/atomic.js';
+import { writeFilesAtomic } from '../atomic.js';
 import { buildValidationReport, renderValidationJson, renderValidationText, type ValidationContext } from '../report/validation-report.js';
 import { parseParamPairs, resolveParams } from '../strategy/params.js';
 import type { StrategyModule } from '../strategy/types.js';
@@ -21,8 +21,8 @@ import { DEFAULT_MAX_FOLDS, planFolds } from '../validation/folds.js';
 import { parseGrid } from '../validation/grid.js';
 import { parseListed, routeEntries } from './strategy-args.js';
 import { CPCV_OBJECTIVE_NAMES, NAIVE_BASELINES, OBJECTIVES, validate, type Entry, type Objective, type ValidationSettings } from '../validation/validate.js';
-import { TaskRunner } from '../validation/pool.js';
-import type { Runner } from '../validation/runner.js';
+import { TaskRunner } from '../runtime/pool.js';
+import type { Runner, StrategyRunner } from '../runtime/runner.js';
 import { renderHtmlReport } from '../report/html.js';
 import { validationHtml } from '../report/html-builders.js';
 import { baselineDefaults } from '../validation/baselines.js';
@@ -142,7 +142,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   // bundled here and loaded on a guarded, sandboxed thread (its top-level code is strategy code)
   const sandbox = await toSandbox(f, listed.map((l) => l.spec));
   const listedModules: StrategyModule[] = [];
-  const describer = listed.some((l) => !BUILTIN_STRATEGIES.has(l.spec)) ? new TaskRunner(1, toGuard(f, sandbox)) : undefined;
+  const describer: StrategyRunner | undefined = listed.some((l) => !BUILTIN_STRATEGIES.has(l.spec)) ? new TaskRunner(1, toGuard(f, sandbox)) : undefined;
   try {
     for (const l of listed) listedModules.push(describer ? await describer.describe(l.spec, BUILTIN_STRATEGIES) : BUILTIN_STRATEGIES.get(l.spec)!);
   } finally {
@@ -206,9 +206,9 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, true);
   let runner: Runner;
   if (f.queue !== undefined) {
-    const { QueueRunner, queueModuleName } = await import('../validation/queue.js');
-    const { checkQueueAccess, loadQueueKey } = await import('../validation/queue-key.js');
-    const { checkUrl } = await import('../validation/queue-url.js');
+    const { QueueRunner, queueModuleName } = await import('../runtime/queue.js');
+    const { checkQueueAccess, loadQueueKey } = await import('../runtime/queue-key.js');
+    const { checkUrl } = await import('../runtime/queue-url.js');
     // all checked before any work: the URL, the key and who may use the queue, the modules' names
     checkUrl(f.queue);
     const key = loadQueueKey(f.queueKeyFile);
@@ -367,9 +367,9 @@ async function validateWith(
   const reportObj = f.json !== undefined || f.report !== undefined ? buildValidationReport(outcome, ctx) : undefined;
   // render everything first, then write: a failure leaves no partial output
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
-  const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, ctx.params, table)) : undefined;
+  const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, table)) : undefined;
   await checkInterrupted();
-  // both outputs or neither (report/atomic.ts)
+  // both outputs or neither (src/atomic.ts)
   writeFilesAtomic([...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []), ...(html !== undefined ? [{ path: f.report!, data: html }] : [])]);
   if (f.json === '-') process.stdout.write(json!);
   else if (!f.quiet) {

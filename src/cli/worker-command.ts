@@ -1,14 +1,14 @@
 /**
  * `tickfold worker --queue redis://HOST:PORT [--concurrency N]`: a long-running process that runs
  * backtest tasks (trial batches, out-of-sample runs) from the queue that `walk-forward --queue` and
- * `compare --queue` fill (src/validation/queue.ts). Each task runs on this machine's worker
+ * `compare --queue` fill (src/runtime/queue.ts). Each task runs on this machine's worker
  * threads through the same code as a local run, so its result is the same bytes.
  *
  * - The data: fetched once per content hash from Redis, or read from the shared folder of
  *   `--data-store` when the coordinator put it there, checked against the hash, kept in memory
  *   (the last two tables).
  * - Only authenticated jobs run: each carries an HMAC-SHA-256 under the queue's shared key
- *   (`TICKFOLD_QUEUE_KEY` or `--queue-key-file`; queue-key.ts) over its id and content, which name
+ *   (`TICKFOLD_QUEUE_KEY` or `--queue-key-file`; runtime/queue-key.ts) over its id and content, which name
  *   the SHA-256 of its data and of its module's source. A job that fails the check, names a module
  *   by anything but a plain file name, or a built-in this install lacks, is refused, logged and
  *   not run. Each result goes back with the worker's code over its job id and bytes.
@@ -28,13 +28,14 @@ import { Command } from 'commander';
 import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
-import { TaskRunner } from '../validation/pool.js';
-import { connectRedis } from '../validation/queue.js';
-import { dataKey, decodeTable, decodeValue, encodeValue, jobContent, moduleKey, moduleNameProblem, QUEUE, RUNS, sha256, storeFile, type JobData, type JobReturn } from '../validation/queue-codec.js';
-import { checkQueueAccess, KEY_ENV, loadQueueKey } from '../validation/queue-key.js';
-import { checkUrl, maskUrl } from '../validation/queue-url.js';
-import { packResult } from '../validation/task-run.js';
-import type { Task, TaskFailure, TaskResult } from '../validation/tasks.js';
+import { TaskRunner } from '../runtime/pool.js';
+import type { Runner } from '../runtime/runner.js';
+import { connectRedis } from '../runtime/queue.js';
+import { dataKey, decodeTable, decodeValue, encodeValue, jobContent, moduleKey, moduleNameProblem, QUEUE, RUNS, sha256, storeFile, type JobData, type JobReturn } from '../runtime/queue-codec.js';
+import { checkQueueAccess, KEY_ENV, loadQueueKey } from '../runtime/queue-key.js';
+import { checkUrl, maskUrl } from '../runtime/queue-url.js';
+import { packResult } from '../runtime/task-run.js';
+import type { Task, TaskFailure, TaskResult } from '../runtime/tasks.js';
 import { numberOption } from './options.js';
 import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { checkStoreFolder } from './outputs.js';
@@ -71,8 +72,8 @@ export function workerCommand(): Command {
       // (strategy/sandbox.ts): no files but tickfold's install and the fetched module files (read
       // only), no network, no child processes, unless this worker's --allow-* flags say otherwise
       const sandbox = { policy: { ...(await toSandbox(f, [])).policy, readFs: [modDir] }, modules: {} };
-      const runners = new Map<string, TaskRunner>();
-      const runnerFor = (guard: Pick<JobData, 'timeoutMs' | 'maxMemoryMb'>): TaskRunner => {
+      const runners = new Map<string, Runner>();
+      const runnerFor = (guard: Pick<JobData, 'timeoutMs' | 'maxMemoryMb'>): Runner => {
         const key = `${guard.timeoutMs ?? ''}:${guard.maxMemoryMb ?? ''}`;
         let r = runners.get(key);
         if (!r) runners.set(key, (r = new TaskRunner(concurrency, { ...(guard.timeoutMs !== undefined ? { timeoutMs: guard.timeoutMs } : {}), ...(guard.maxMemoryMb !== undefined ? { maxMemoryMb: guard.maxMemoryMb } : {}), sandbox })));
@@ -180,7 +181,7 @@ export function workerCommand(): Command {
           const result = encodeValue(packResult(r).value);
           return { result, mac: key ? key.mac('result', job.id!, result) : null };
         },
-        // the name carries the concurrency: a coordinator sums it to size its tasks (queue.ts)
+        // the name carries the concurrency: a coordinator sums it to size its tasks (runtime/queue.ts)
         { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency, name: `tickfold-${hostname()}-${process.pid}-c${concurrency}`, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
       );
       worker.on('error', () => {});

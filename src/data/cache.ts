@@ -21,7 +21,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { BadRowSample } from './rows.js';
-import { removeStaleTemps, tempPathFor } from '../report/atomic.js';
+import { removeStaleTemps, tempPathFor } from '../atomic.js';
 import type { ResolvedHeader, TickKind } from './schema.js';
 import type { FileTable } from './table.js';
 

@@ -33,6 +33,7 @@ import { Samples } from './samples.js';
 import { historyColumn, RowBarView, RowTickView } from './views.js';
 import { FillLog, type RunRecord } from '../portfolio/record.js';
 import type { Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Strategy, SubmitResult } from '../strategy/types.js';
+import { checkedDiagnostics, type Diagnostics } from '../strategy/diagnostics.js';
 
 export { DEFAULT_TARGET_TOLERANCE } from './context.js';
 
@@ -598,6 +599,8 @@ class EngineRun implements Backtest, VenueHost {
     if (!Number.isNaN(bucket)) this.closeSample((bucket + 1) * periodUs, clock[0]!, this.bucketInMarket, exposureUs);
     let strategySummary: unknown;
     if (strategy.summary) this.mail.call('summary', () => (strategySummary = strategy.summary!()));
+    let strategyDiagnostics: Diagnostics | undefined;
+    if (strategy.diagnostics) this.mail.call('diagnostics', () => (strategyDiagnostics = checkedDiagnostics(strategy.diagnostics!())));
     this.syncMarks();
     // an empty backtest of the same classes (not this one: it holds the table) and the strategy
     keepShapes(cfg.strategyName, new EngineRun(EMPTY_TABLE, strategy, cfg, new Float64Array(2)), strategy);
@@ -632,6 +635,7 @@ class EngineRun implements Backtest, VenueHost {
       tradedNotional: pf.tradedNotional,
       exposureUs,
       strategySummary,
+      ...(strategyDiagnostics ? { strategyDiagnostics } : {}),
       marginCalls: this.broker.marginCalls,
     };
   }
@@ -655,4 +659,3 @@ function keepShapes(name: string, ...objects: unknown[]): void {
   if (!kept.has(name) && kept.size >= 16) kept.delete(kept.keys().next().value!);
   kept.set(name, objects);
 }
-

@@ -1,6 +1,6 @@
 /**
  * One backtest on this thread, over a loaded table or files: the library's plain entry points
- * (the CLI runs its backtests on a worker thread instead, see validation/task-run.ts).
+ * (the CLI runs its backtests on a worker thread instead, see runtime/task-run.ts).
  */
 import { loadData, type FileSummary, type LeftOut, type LoadOptions } from '../data/load.js';
 import type { TickTable } from '../data/table.js';

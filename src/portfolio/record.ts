@@ -11,6 +11,7 @@
  */
 import { lowerBound } from '../data/table.js';
 import type { EpochUs } from '../data/time.js';
+import type { Diagnostics } from './diagnostics.js';
 
 export interface RoundTrip {
   readonly symbol: string;
@@ -453,6 +454,8 @@ export interface RunRecord {
   readonly exposureUs: number;
   /** What the strategy's `summary()` returned, if it has one. */
   readonly strategySummary: unknown;
+  /** The charts the strategy's `diagnostics()` returned, if it has one (drawn in the HTML report only). */
+  readonly strategyDiagnostics?: Diagnostics;
   /** Margin calls: the positions the venue closed when equity fell below the maintenance margin. */
   readonly marginCalls: readonly MarginCall[];
 }

@@ -8,7 +8,8 @@ import type { TripLog } from '../portfolio/record.js';
 import type { RunOutcome } from '../engine/run-job.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
-import type { StrategyOutcome, ValidationOutcome } from '../validation/validate.js';
+import type { ValidationOutcome } from '../validation/validate.js';
+import type { DiagnosticChart } from '../strategy/diagnostics.js';
 import { fmtNum, fmtP, fmtPct } from './format.js';
 import { sampleLabels } from '../metrics/period.js';
 import type { HtmlReport, PriceChart, StrategyPanel, SummaryItem } from './html.js';
@@ -161,18 +162,9 @@ function headline(m: RunMetrics): SummaryItem[] {
   ];
 }
 
-interface PairsLike {
-  zSeries?: { ts: number[]; z: number[] };
-  monitor?: { events: { ts: number; what: 'break' | 'resume' }[] };
-}
-interface LinregLike {
-  series?: { ts: number[]; predicted: number[]; realised: number[] };
-}
-
 export function runHtml(rep: RunReport, out: RunOutcome, table?: TickTable): HtmlReport {
   const r = out.record;
   const m = out.metrics;
-  const diag = r.strategySummary as (PairsLike & LinregLike) | undefined;
   const p = out.params;
   return {
     title: `tickfold run: ${r.strategy}`,
@@ -184,11 +176,11 @@ export function runHtml(rep: RunReport, out: RunOutcome, table?: TickTable): Htm
       { key: 'trials', label: 'trials', value: 1, text: '1' },
     ],
     equity: [{ name: r.strategy, ts: sampleLabels(r.sampleTs, r.periodUs), values: r.equity }],
-    ...(diag?.zSeries && typeof p.entry === 'number' ? { spread: { ts: diag.zSeries.ts, z: diag.zSeries.z, entry: p.entry, exit: p.exit as number, stop: p.stop as number, ...(diag.monitor ? { monitor: diag.monitor.events } : {}) } } : {}),
-    ...(diag?.series ? { forecast: diag.series } : {}),
+    ...chartsOf([r]),
     ...(table ? { prices: priceCharts(table, r) } : {}),
     ...(rollingOf(r, m.periodsPerYear)),
-    strategies: [strategyPanel(r.strategy, m, out.tearsheet, r.strategy === 'buy-and-hold' ? holdings(out.record) : undefined)],
+    // the JSON report's holdings (a strategy that holds equal weights) shown in its tearsheet too
+    strategies: [strategyPanel(r.strategy, m, out.tearsheet, rep.holdings ? holdings(out.record) : undefined)],
     trades: { columns: TRADE_COLUMNS, rows: tradeRows(r.trades), total: r.trades.length },
     manifest: { tickfold: rep.tickfold, ...rep.manifest },
   };
@@ -199,68 +191,24 @@ const rollingOf = (r: RunRecord, P: number): { rollingSharpe?: NonNullable<Retur
   return x ? { rollingSharpe: x } : {};
 };
 
-/** Each fold's diagnostics, restricted to its test window, joined in time order. */
-function joinFolds<T>(s: StrategyOutcome, pick: (d: unknown) => { ts: number[]; cols: number[][] } | undefined): { ts: number[]; cols: number[][] } | undefined {
-  const per = s.diagnostics as { fold: number; summary: unknown }[] | undefined;
-  if (!Array.isArray(per)) return undefined;
-  const ts: number[] = [];
-  let cols: number[][] | undefined;
-  for (const { fold, summary } of per) {
-    const d = pick(summary);
-    const f = s.folds[fold]?.fold;
-    if (!d || !f) continue;
-    cols ??= d.cols.map(() => []);
-    d.ts.forEach((t, i) => {
-      if (t >= f.testStart && t < f.testEnd) {
-        ts.push(t);
-        d.cols.forEach((c, j) => cols![j]!.push(c[i]!));
-      }
-    });
-  }
-  return cols && ts.length > 0 ? { ts, cols } : undefined;
+/**
+ * The strategies' own charts (`diagnostics()`, src/strategy/diagnostics.ts), each id once: from
+ * the first record that has it (the main strategy's first).
+ */
+function chartsOf(records: readonly RunRecord[]): { diagnostics?: DiagnosticChart[] } {
+  const out = new Map<string, DiagnosticChart>();
+  for (const r of records) for (const c of r.strategyDiagnostics?.charts ?? []) if (!out.has(c.id)) out.set(c.id, c);
+  return out.size > 0 ? { diagnostics: [...out.values()] } : {};
 }
 
-/** The relationship monitor's events of each fold's instance, inside its test window (where it traded). */
-function monitorOf(s: StrategyOutcome): { monitor?: { ts: number; what: 'break' | 'resume' }[] } {
-  const per = s.diagnostics as { fold: number; summary: unknown }[] | undefined;
-  if (!Array.isArray(per)) return {};
-  const out: { ts: number; what: 'break' | 'resume' }[] = [];
-  let any = false;
-  for (const { fold, summary } of per) {
-    const ev = (summary as PairsLike | undefined)?.monitor?.events;
-    const f = s.folds[fold]?.fold;
-    if (!ev || !f) continue;
-    any = true;
-    for (const e of ev) if (e.ts >= f.testStart && e.ts < f.testEnd) out.push({ ts: e.ts, what: e.what });
-  }
-  return any ? { monitor: out } : {};
-}
-
-export function validationHtml(v: ValidationOutcome, report: Record<string, unknown>, command: string, params: Readonly<Record<string, Readonly<Record<string, unknown>>>>, table?: TickTable): HtmlReport {
+export function validationHtml(v: ValidationOutcome, report: Record<string, unknown>, command: string, table?: TickTable): HtmlReport {
   const main = v.strategies.find((s) => !s.baseline) ?? v.strategies[0]!;
   const m = main.oos.metrics;
   const of = main.overfitting;
   const folds = v.plan.folds;
   const first = folds[0]!;
-  // diagnostics of the candidates: the first with a spread z-score, the first with forecasts
+  // the candidates' own charts, the main strategy's first
   const candidates = [main, ...v.strategies.filter((s) => !s.baseline && s !== main)];
-  let zOwner: StrategyOutcome | undefined;
-  let z: ReturnType<typeof joinFolds> | undefined;
-  let fc: ReturnType<typeof joinFolds> | undefined;
-  for (const s of candidates) {
-    if (!z) {
-      z = joinFolds(s, (d) => {
-        const x = (d as PairsLike | undefined)?.zSeries;
-        return x ? { ts: x.ts, cols: [x.z] } : undefined;
-      });
-      if (z) zOwner = s;
-    }
-    fc ??= joinFolds(s, (d) => {
-      const x = (d as LinregLike | undefined)?.series;
-      return x ? { ts: x.ts, cols: [x.predicted, x.realised] } : undefined;
-    });
-  }
-  const p = zOwner ? { ...params[zOwner.name], ...zOwner.folds[zOwner.folds.length - 1]!.chosen.values } : {};
   // the in-sample stretch of the first fold: its chosen trial's equity over its training window
   const t0 = main.folds[0]!;
   const isRets = main.trials[t0.chosen.trial]!.returns;
@@ -315,8 +263,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
       oosSharpe: main.folds.map((f) => f.oos.sharpeAnnualized),
     },
     ...(of.pbo ? { pbo: { pbo: of.pbo.pbo, logits: of.pbo.logits, isSharpe: of.pbo.isSharpe, oosSharpe: of.pbo.oosSharpe } } : {}),
-    ...(z && typeof p.entry === 'number' ? { spread: { ts: z.ts, z: z.cols[0]!, entry: p.entry, exit: p.exit as number, stop: p.stop as number, ...monitorOf(zOwner!) } } : {}),
-    ...(fc ? { forecast: { ts: fc.ts, predicted: fc.cols[0]!, realised: fc.cols[1]! } } : {}),
+    ...chartsOf(candidates.map((s) => s.oos.record)),
     ...(table ? { prices: priceCharts(table, main.oos.record, main.folds[0]!.fold.testStart) } : {}),
     ...rollingOf(main.oos.record, m.periodsPerYear),
     // every strategy, candidates first, then the baselines: one tab each

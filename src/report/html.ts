@@ -2,9 +2,10 @@
  * The HTML report: one self-contained file (no network at view time) that a researcher opens to
  * look at a run or a validation. The summary is rendered here, as HTML with the exact values in
  * `data-value` attributes (a browser test compares them with the JSON report); the charts are
- * drawn in the page from an inlined JSON payload: equity curves, shading and fold markers, and
- * drawdown with TradingView's lightweight-charts (inlined, standalone build); the PBO histogram
- * and the IS/OOS scatter on plain canvases. Series are downsampled for display to at most
+ * drawn in the page, by its script (src/report/browser/page.ts, bundled), from an inlined JSON
+ * payload (src/report/browser/payload.ts): equity curves, shading and fold markers, drawdown and
+ * the strategies' own charts with TradingView's lightweight-charts (inlined, standalone build);
+ * the PBO histogram and the IS/OOS scatter on plain canvases. Series are downsampled for display to at most
  * {@link MAX_POINTS} points per chart, keeping each bucket's extremes, so large runs stay small.
  */
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatIso } from '../data/time.js';
 import { maxOf, minOf } from '../arrays.js';
+import type { DiagnosticChart } from '../strategy/diagnostics.js';
+import type { ChartPayload, Payload, Points } from './browser/payload.js';
+import { PAGE_JS } from './browser/page.generated.js';
 
 /** Points per displayed series, at most (each bucket keeps its first, min, max and last). */
 export const MAX_POINTS = 2000;
@@ -43,16 +47,8 @@ export interface HtmlReport {
   readonly foldMarks?: readonly { readonly ts: number; readonly label: string }[];
   readonly folds?: { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly ts: readonly number[]; readonly isSharpe: readonly number[]; readonly oosSharpe: readonly number[] };
   readonly pbo?: { readonly pbo: number; readonly logits: ArrayLike<number>; readonly isSharpe: ArrayLike<number>; readonly oosSharpe: ArrayLike<number> };
-  readonly spread?: {
-    readonly ts: ArrayLike<number>;
-    readonly z: ArrayLike<number>;
-    readonly entry: number;
-    readonly exit: number;
-    readonly stop: number;
-    /** The relationship monitor's breaks and resumptions (µs), drawn as markers. */
-    readonly monitor?: readonly { readonly ts: number; readonly what: 'break' | 'resume' }[];
-  };
-  readonly forecast?: { readonly ts: ArrayLike<number>; readonly predicted: ArrayLike<number>; readonly realised: ArrayLike<number> };
+  /** The strategies' own charts (`Strategy.diagnostics()`), drawn after the PBO section. */
+  readonly diagnostics?: readonly DiagnosticChart[];
   readonly trades: { readonly columns: readonly string[]; readonly rows: readonly (readonly (string | number)[])[]; readonly total: number };
   readonly tables?: readonly { readonly title: string; readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] }[];
   /** Prices of the traded symbols with the strategy's fills as markers. */
@@ -70,8 +66,6 @@ export interface PriceChart {
   readonly px: ArrayLike<number>;
   /** Fills: µs, buy or sell. */
   readonly fills: readonly { readonly ts: number; readonly side: 'buy' | 'sell' }[];
-  /** A second line (e.g. the other leg's price, rescaled), optional. */
-  readonly note?: string;
 }
 
 export interface StrategyPanel {
@@ -83,17 +77,14 @@ export interface StrategyPanel {
   readonly figures: { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] };
 }
 
-/** Chart points: seconds since epoch, strictly increasing (the charting library's time unit). */
-type Points = [number, number][];
-
-/** Downsamples to at most `max` points, keeping each bucket's first, min, max and last point. */
-/** The spread chart's points, and the monitor's events at the chart time nearest each (a marker needs a point of the series). */
-function spreadPayload(sp: NonNullable<HtmlReport['spread']>): { points: Points; entry: number; exit: number; stop: number; monitor: { time: number; what: string }[] } {
-  const points = downsample(sp.ts, sp.z);
-  const monitor = snapped(points, sp.monitor ?? []).map((e) => ({ time: e.time, what: e.what }));
-  return { points, entry: sp.entry, exit: sp.exit, stop: sp.stop, monitor };
+/** A strategy's chart for the page: each series downsampled, each marker at the nearest point of the first series at or before it. */
+function chartPayload(c: DiagnosticChart): ChartPayload {
+  const series = c.series.map((x) => ({ name: x.name, color: x.color ?? null, width: x.width ?? 1, points: downsample(x.ts, x.values) }));
+  const markers = snapped(series[0]?.points ?? [], c.markers ?? []).map((m) => ({ time: m.time, label: m.label, direction: m.direction, color: m.color ?? null }));
+  return { id: c.id, series, levels: (c.levels ?? []).map((l) => ({ value: l.value, label: l.label, color: l.color ?? null })), markers };
 }
 
+/** Downsamples to at most `max` points (seconds, value), keeping each bucket's first, min, max and last point. */
 export function downsample(ts: ArrayLike<number>, v: ArrayLike<number>, max = MAX_POINTS): Points {
   const n = ts.length;
   const raw: Points = [];
@@ -165,7 +156,14 @@ function snapped<E extends { readonly ts: number }>(points: Points, events: read
   });
 }
 
-function pricePayload(pc: PriceChart): { symbol: string; points: Points; marks: { time: number; side: string }[]; thinned: number } {
+/** How many markers of each label a chart shows (they may come from several folds: the strategy cannot count them). */
+function markerNote(c: DiagnosticChart): string {
+  const n = new Map<string, number>();
+  for (const m of c.markers ?? []) n.set(m.label, (n.get(m.label) ?? 0) + 1);
+  return n.size > 0 ? ` Markers: ${[...n].map(([label, k]) => `${esc(label)} ×${k}`).join(', ')}.` : '';
+}
+
+function pricePayload(pc: PriceChart): Payload['prices'][number] {
   const points = downsample(pc.ts, pc.px);
   const step = Math.max(1, Math.ceil(pc.fills.length / MAX_MARKERS));
   const shown = pc.fills.filter((_, i) => i % step === 0);
@@ -203,15 +201,14 @@ function strategyTabs(panels: readonly StrategyPanel[]): string {
 }
 
 export function renderHtmlReport(r: HtmlReport): string {
-  const payload = {
+  const payload: Payload = {
     equity: r.equity.map((s) => ({ name: s.name, color: s.color ?? null, points: downsample(s.ts, s.values) })),
     drawdown: r.equity.length > 0 ? drawdownPoints(r.equity[0]!) : [],
     periods: (r.periods ?? []).map((p) => ({ from: Math.floor(p.from / 1e6), to: Number.isFinite(p.to) ? Math.floor(p.to / 1e6) : null, kind: p.kind })),
     foldMarks: (r.foldMarks ?? []).map((m) => ({ time: Math.floor(m.ts / 1e6), label: m.label })),
     folds: r.folds ? { ts: r.folds.ts.map((t) => Math.floor(t / 1e6)), is: r.folds.isSharpe, oos: r.folds.oosSharpe } : null,
     pbo: r.pbo ? { hist: logitHistogram(r.pbo.logits), is: thin(r.pbo.isSharpe), oos: thin(r.pbo.oosSharpe) } : null,
-    spread: r.spread ? spreadPayload(r.spread) : null,
-    forecast: r.forecast ? { predicted: downsample(r.forecast.ts, r.forecast.predicted), realised: downsample(r.forecast.ts, r.forecast.realised) } : null,
+    charts: (r.diagnostics ?? []).map(chartPayload),
     prices: (r.prices ?? []).map(pricePayload),
     rolling: r.rollingSharpe ? { window: r.rollingSharpe.window, points: downsample(r.rollingSharpe.ts, r.rollingSharpe.values) } : null,
   };
@@ -224,7 +221,7 @@ export function renderHtmlReport(r: HtmlReport): string {
   );
   if (r.rollingSharpe) sections.push(`<section><h2>Rolling Sharpe</h2><p class="note">Annualised Sharpe of ${esc(r.equity[0]?.name ?? '')} over the last ${r.rollingSharpe.window} periods.</p><div id="chart-rolling" class="chart small"></div></section>`);
   for (const [k, pc] of (r.prices ?? []).entries()) {
-    sections.push(`<section><h2>${esc(pc.symbol)}: price and fills</h2><p class="note">The mark (quote mid, trade or bar close); green arrows buys, red arrows sells${pc.note ? `; ${esc(pc.note)}` : ''}.</p><div id="chart-price-${k}" class="chart small"></div></section>`);
+    sections.push(`<section><h2>${esc(pc.symbol)}: price and fills</h2><p class="note">The mark (quote mid, trade or bar close); green arrows buys, red arrows sells.</p><div id="chart-price-${k}" class="chart small"></div></section>`);
   }
   if (r.strategies?.length) sections.push(strategyTabs(r.strategies));
   if (r.folds) {
@@ -235,12 +232,7 @@ export function renderHtmlReport(r: HtmlReport): string {
       `<section><h2>Probability of Backtest Overfitting: ${esc(r.pbo.pbo.toFixed(3))}</h2><p class="note">Left: histogram of the logits λ of the out-of-sample rank of the in-sample best trial over the CSCV splits (λ ≤ 0: it ranked in the worse half out of sample). Right: out-of-sample vs in-sample Sharpe (per period) of the selected trial in each split.</p><div class="row"><canvas id="canvas-logits" class="plot" width="560" height="300"></canvas><canvas id="canvas-scatter" class="plot" width="560" height="300"></canvas></div></section>`,
     );
   }
-  if (r.spread) {
-    const mon = r.spread.monitor ?? [];
-    const monNote = mon.length > 0 ? ` The relationship monitor broke ${mon.filter((e) => e.what === 'break').length} time(s) (red markers: flattened and out) and resumed ${mon.filter((e) => e.what === 'resume').length} time(s) (green).` : '';
-    sections.push(`<section><h2>Spread z-score</h2><p class="note">z of the hedged spread at each decision, with entry (±${r.spread.entry}), exit (±${r.spread.exit}) and stop (±${r.spread.stop}) bands.${monNote}</p><div id="chart-spread" class="chart small"></div></section>`);
-  }
-  if (r.forecast) sections.push(`<section><h2>Forecast vs realised return</h2><p class="note">The regression's predicted forward return (blue) and the return that followed (orange), per decision, in fractions.</p><div id="chart-forecast" class="chart small"></div></section>`);
+  for (const c of r.diagnostics ?? []) sections.push(`<section><h2>${esc(c.title)}</h2><p class="note">${esc(c.note ?? '')}${markerNote(c)}</p><div id="chart-${esc(c.id)}" class="chart small"></div></section>`);
   for (const t of r.tables ?? []) sections.push(`<section><h2>${esc(t.title)}</h2><div class="tablewrap">${table(t.header, t.rows)}</div></section>`);
   const shown = r.trades.rows.length;
   sections.push(
@@ -311,165 +303,4 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f6f9;
 table.sortable th{cursor:pointer}table.sortable th:hover{background:#e8edf5}
 section:has(table.trades){max-height:520px;overflow:auto}
 pre{font-size:12px;background:#f6f8fa;padding:8px;overflow:auto;max-height:360px}footer{color:#8a93a3;font-size:12px;margin:16px 0}
-`;
-
-/** The page's own script: builds the charts from the payload; fails loudly (console.error) on errors. */
-const PAGE_JS = `
-(function(){
-'use strict';
-var P = JSON.parse(document.getElementById('payload').textContent);
-var LC = window.LightweightCharts;
-// what the page drew where, for the browser test (label boxes, axis ranges)
-var LAYOUT = window.__layout = { foldLabels: [], canvasLabels: {} };
-var COLORS = ['#3860d9','#e07b00','#2e9e57','#c23b3b','#7e57c2','#00897b','#6d4c41'];
-function pts(a){ return a.map(function(p){ return { time: p[0], value: p[1] }; }); }
-function chart(id, opts){
-  var el = document.getElementById(id);
-  return LC.createChart(el, Object.assign({ autoSize: true, layout: { background: { type: 'solid', color: '#ffffff' }, textColor: '#2d3748', attributionLogo: false },
-    grid: { vertLines: { color: '#f0f2f5' }, horzLines: { color: '#f0f2f5' } }, timeScale: { timeVisible: true, secondsVisible: false }, rightPriceScale: { borderVisible: false } }, opts || {}));
-}
-// equity, with IS/OOS shading (a histogram on its own hidden scale) and fold marks
-if (P.equity.length) {
-  var c = chart('chart-equity');
-  if (P.periods.length) {
-    var shade = c.addSeries(LC.HistogramSeries, { priceScaleId: 'shade', lastValueVisible: false, priceLineVisible: false });
-    c.priceScale('shade').applyOptions({ scaleMargins: { top: 0, bottom: 0 }, visible: false });
-    var times = {}; P.equity.forEach(function(s){ s.points.forEach(function(p){ times[p[0]] = 1; }); });
-    var data = Object.keys(times).map(Number).sort(function(a,b){return a-b;}).map(function(t){
-      var k = null; P.periods.forEach(function(p){ if (t >= p.from && (p.to === null || t < p.to)) k = p.kind; });
-      return { time: t, value: 1, color: k === 'oos' ? 'rgba(46,158,87,0.10)' : k === 'is' ? 'rgba(120,130,150,0.10)' : 'rgba(0,0,0,0)' };
-    });
-    shade.setData(data);
-  }
-  var main = null;
-  P.equity.forEach(function(s, i){
-    var line = c.addSeries(LC.LineSeries, { color: s.color || COLORS[i % COLORS.length], lineWidth: i === 0 ? 2 : 1, title: s.name, priceLineVisible: false });
-    line.setData(pts(s.points));
-    if (i === 0) main = line;
-  });
-  // the drawdown in a second pane of the same chart: one time axis for both
-  var dd = c.addSeries(LC.AreaSeries, { lineColor: '#c23b3b', topColor: 'rgba(194,59,59,0.05)', bottomColor: 'rgba(194,59,59,0.35)', lineWidth: 1, title: 'drawdown %', priceLineVisible: false, invertFilledArea: true,
-    // a drawdown is never above 0: the axis stops there
-    autoscaleInfoProvider: function(orig){ var r = orig(); if (r && r.priceRange) { r.priceRange.maxValue = 0; if (r.priceRange.minValue >= 0) r.priceRange.minValue = -1; } return r; } }, 1);
-  dd.setData(pts(P.drawdown));
-  c.priceScale('right', 1).applyOptions({ scaleMargins: { top: 0, bottom: 0.05 } });
-  var panes = c.panes(); if (panes.length > 1) { panes[0].setStretchFactor(0.72); panes[1].setStretchFactor(0.28); }
-  c.timeScale().fitContent();
-  LAYOUT.drawdownSeries = dd;
-  LAYOUT.equityChart = c;
-  // fold marks: an arrow at every fold start, a label where it does not run into the previous one
-  if (P.foldMarks.length && main && LC.createSeriesMarkers) {
-    var fm = LC.createSeriesMarkers(main, []);
-    var placeFolds = function(){
-      var ts = c.timeScale(), meas = document.createElement('canvas').getContext('2d');
-      meas.font = '12px ' + getComputedStyle(document.body).fontFamily;
-      var lastRight = -Infinity, labels = [];
-      var marks = P.foldMarks.map(function(m){
-        var x = ts.timeToCoordinate(m.time), w = meas.measureText(m.label).width, text = '';
-        if (x !== null && x - w / 2 > lastRight + 6) { text = m.label; lastRight = x + w / 2; labels.push({ x: x, w: w, text: m.label }); }
-        return { time: m.time, position: 'belowBar', shape: 'arrowUp', color: '#5a6475', text: text };
-      });
-      fm.setMarkers(marks);
-      LAYOUT.foldLabels = labels;
-    };
-    placeFolds();
-    c.timeScale().subscribeVisibleLogicalRangeChange(function(){ placeFolds(); });
-  }
-  document.getElementById('log-equity').addEventListener('change', function(e){ c.priceScale('right', 0).applyOptions({ mode: e.target.checked ? 1 : 0 }); });
-}
-if (P.rolling) {
-  var rs = chart('chart-rolling');
-  var rl = rs.addSeries(LC.LineSeries, { color: '#3860d9', lineWidth: 1, title: 'Sharpe (' + P.rolling.window + ')', priceLineVisible: false });
-  rl.setData(pts(P.rolling.points));
-  rl.createPriceLine({ price: 0, color: '#9aa3b2', lineWidth: 1, lineStyle: 2, axisLabelVisible: false, title: '' });
-  rs.timeScale().fitContent();
-}
-P.prices.forEach(function(pc, k){
-  var pch = chart('chart-price-' + k);
-  var pl = pch.addSeries(LC.LineSeries, { color: '#2d3748', lineWidth: 1, title: pc.symbol, priceLineVisible: false });
-  pl.setData(pts(pc.points));
-  if (pc.marks.length && LC.createSeriesMarkers) LC.createSeriesMarkers(pl, pc.marks.map(function(m){ return m.side === 'buy' ? { time: m.time, position: 'belowBar', shape: 'arrowUp', color: '#2e9e57' } : { time: m.time, position: 'aboveBar', shape: 'arrowDown', color: '#c23b3b' }; }));
-  pch.timeScale().fitContent();
-});
-// tabs
-Array.prototype.forEach.call(document.querySelectorAll('.tabs .tab'), function(b){
-  b.addEventListener('click', function(){
-    Array.prototype.forEach.call(document.querySelectorAll('.tabs .tab'), function(x){ x.classList.toggle('on', x === b); });
-    Array.prototype.forEach.call(document.querySelectorAll('.tabpanel'), function(p){ p.hidden = p.dataset.panel !== b.dataset.tab; });
-  });
-});
-if (P.folds) {
-  var f = chart('chart-folds');
-  var oos = f.addSeries(LC.HistogramSeries, { color: '#2e9e57', title: 'OOS Sharpe', priceLineVisible: false });
-  oos.setData(P.folds.ts.map(function(t,i){ var v = P.folds.oos[i]; return v === null ? { time: t } : { time: t, value: v, color: v >= 0 ? '#2e9e57' : '#c23b3b' }; }));
-  var is = f.addSeries(LC.LineSeries, { color: '#5a6475', title: 'IS Sharpe', lineWidth: 1, pointMarkersVisible: true, priceLineVisible: false });
-  is.setData(P.folds.ts.map(function(t,i){ var v = P.folds.is[i]; return v === null ? { time: t } : { time: t, value: v }; }));
-  f.timeScale().fitContent();
-}
-if (P.spread) {
-  var s = chart('chart-spread');
-  var z = s.addSeries(LC.LineSeries, { color: '#3860d9', lineWidth: 1, title: 'z', priceLineVisible: false });
-  z.setData(pts(P.spread.points));
-  [[P.spread.entry,'#e07b00','entry'],[-P.spread.entry,'#e07b00','entry'],[P.spread.exit,'#2e9e57','exit'],[-P.spread.exit,'#2e9e57','exit'],[P.spread.stop,'#c23b3b','stop'],[-P.spread.stop,'#c23b3b','stop']].forEach(function(b){
-    z.createPriceLine({ price: b[0], color: b[1], lineWidth: 1, lineStyle: 2, axisLabelVisible: true, title: b[2] });
-  });
-  if (P.spread.monitor.length && LC.createSeriesMarkers) {
-    LC.createSeriesMarkers(z, P.spread.monitor.map(function(m){ return m.what === 'break' ? { time: m.time, position: 'aboveBar', shape: 'arrowDown', color: '#c23b3b', text: 'break' } : { time: m.time, position: 'belowBar', shape: 'arrowUp', color: '#2e9e57', text: 'resume' }; }));
-  }
-  s.timeScale().fitContent();
-}
-if (P.forecast) {
-  var g = chart('chart-forecast');
-  g.addSeries(LC.LineSeries, { color: '#e07b00', lineWidth: 1, title: 'realised', priceLineVisible: false }).setData(pts(P.forecast.realised));
-  g.addSeries(LC.LineSeries, { color: '#3860d9', lineWidth: 2, title: 'predicted', priceLineVisible: false }).setData(pts(P.forecast.predicted));
-  g.timeScale().fitContent();
-}
-// plain canvases: axes, labels, bars or points
-function axisText(v){ var a = Math.abs(v); return a >= 1000 ? Math.round(v).toLocaleString('en-US') : a >= 100 || Math.round(v) === v ? String(Math.round(v)) : v.toFixed(2); }
-// the left margin fits the widest y label (a label must never run off the canvas)
-function frame(ctx, id, w, h, xl, yl, x0, x1, y0, y1){
-  ctx.font = '12px system-ui, sans-serif';
-  var t0 = axisText(y0), t1 = axisText(y1);
-  var m = Math.max(50, Math.ceil(Math.max(ctx.measureText(t0).width, ctx.measureText(t1).width)) + 24);
-  ctx.fillStyle = '#fff'; ctx.fillRect(0,0,w,h);
-  ctx.strokeStyle = '#9aa3b2'; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(m,10); ctx.lineTo(m,h-40); ctx.lineTo(w-10,h-40); ctx.stroke();
-  ctx.fillStyle = '#2d3748'; ctx.textAlign = 'center';
-  ctx.fillText(xl, (w+m)/2, h-8); ctx.fillText(axisText(x0), m, h-26); ctx.fillText(axisText(x1), w-20, h-26);
-  ctx.save(); ctx.translate(12,(h-40)/2); ctx.rotate(-Math.PI/2); ctx.fillText(yl,0,0); ctx.restore();
-  ctx.textAlign = 'right'; ctx.fillText(t1, m-4, 18); ctx.fillText(t0, m-4, h-42);
-  LAYOUT.canvasLabels[id] = { minX: m - 4 - Math.max(ctx.measureText(t0).width, ctx.measureText(t1).width), margin: m };
-  return m;
-}
-if (P.pbo) {
-  var cv = document.getElementById('canvas-logits'), cx = cv.getContext('2d'), W = cv.width, H = cv.height;
-  var lo = P.pbo.hist.lo, hi = P.pbo.hist.hi, bins = P.pbo.hist.counts, nb = bins.length;
-  var top = Math.max.apply(null, bins.concat([1]));
-  var ml = frame(cx, 'canvas-logits', W, H, 'logit λ of the selected trial\\'s OOS rank', 'splits', lo, hi, 0, top);
-  var bw = (W-ml-10)/nb;
-  bins.forEach(function(b,i){ var x0 = lo + i*(hi-lo)/nb; cx.fillStyle = x0 + (hi-lo)/nb <= 0 ? '#c23b3b' : '#3860d9'; var bh = b/top*(H-60); cx.fillRect(ml+i*bw+1, H-40-bh, bw-2, bh); });
-  var zx = ml + (0-lo)/(hi-lo)*(W-ml-10); cx.strokeStyle = '#1d2330'; cx.setLineDash([4,3]); cx.beginPath(); cx.moveTo(zx,10); cx.lineTo(zx,H-40); cx.stroke(); cx.setLineDash([]);
-  var sv = document.getElementById('canvas-scatter'), sx = sv.getContext('2d');
-  var xs = P.pbo.is, ys = P.pbo.oos, ok = xs.map(function(x,i){ return x !== null && ys[i] !== null && isFinite(x) && isFinite(ys[i]); });
-  var X = xs.filter(function(_,i){return ok[i];}), Y = ys.filter(function(_,i){return ok[i];});
-  var xa = Math.min.apply(null, X.concat([0])), xb = Math.max.apply(null, X.concat([0.01])), ya = Math.min.apply(null, Y.concat([0])), yb = Math.max.apply(null, Y.concat([0.01]));
-  var ms = frame(sx, 'canvas-scatter', W, H, 'in-sample Sharpe (per period)', 'out-of-sample Sharpe', xa, xb, ya, yb);
-  var py0 = H-40-(0-ya)/(yb-ya)*(H-50); sx.strokeStyle = '#d0d5dd'; sx.beginPath(); sx.moveTo(ms,py0); sx.lineTo(W-10,py0); sx.stroke();
-  sx.fillStyle = 'rgba(56,96,217,0.35)';
-  for (var i = 0; i < X.length; i++) { var px = ms+(X[i]-xa)/(xb-xa)*(W-ms-10), py = H-40-(Y[i]-ya)/(yb-ya)*(H-50); sx.beginPath(); sx.arc(px,py,2,0,6.2832); sx.fill(); }
-}
-// sortable tables
-Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function(t){
-  Array.prototype.forEach.call(t.querySelectorAll('th'), function(th, col){
-    th.addEventListener('click', function(){
-      var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows), asc = th.dataset.dir !== 'asc';
-      rows.sort(function(a,b){ var x = a.cells[col], y = b.cells[col];
-        var u = x.dataset.sort !== undefined ? Number(x.dataset.sort) : x.textContent, v = y.dataset.sort !== undefined ? Number(y.dataset.sort) : y.textContent;
-        return (u < v ? -1 : u > v ? 1 : 0) * (asc ? 1 : -1); });
-      rows.forEach(function(r){ body.appendChild(r); }); th.dataset.dir = asc ? 'asc' : 'desc';
-    });
-  });
-});
-// the drawdown axis's top, once drawn (the browser test reads it)
-requestAnimationFrame(function(){ if (LAYOUT.drawdownSeries) LAYOUT.drawdownTop = LAYOUT.drawdownSeries.coordinateToPrice(0); document.body.dataset.rendered = '1'; });
-})();
 `;

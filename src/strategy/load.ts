@@ -34,10 +34,10 @@ function checkModule(m: unknown, where: string): StrategyModule {
 /**
  * A strategy by name: a built-in (`buy-and-hold`, `pairs`, ...; see `tickfold/strategies`) or a
  * module file (`./my-strategy.ts`, `.mjs`, `.js`) whose default export is a {@link StrategyModule}.
- * `builtins` defaults to the strategies that ship with tickfold.
+ * The built-ins are given by the caller (`strategies/` stands on this API, not under it; the
+ * library's `loadStrategy` in src/index.ts gives the shipped ones by default).
  */
-export async function loadStrategy(spec: string, builtins?: ReadonlyMap<string, StrategyModule>): Promise<StrategyModule> {
-  builtins ??= (await import('../../strategies/index.js')).BUILTIN_STRATEGIES;
+export async function loadStrategy(spec: string, builtins: ReadonlyMap<string, StrategyModule>): Promise<StrategyModule> {
   const builtin = builtins.get(spec);
   if (builtin) return builtin;
   if (!looksLikePath(spec)) {

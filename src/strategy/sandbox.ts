@@ -6,7 +6,7 @@
  *
  * How (measured on Node 20.20, the version tickfold supports):
  * - **Files and child processes: Node's permission model, per worker thread.** Strategy code runs
- *   only on worker threads (src/validation/pool.ts; modules are loaded and `create()` called there
+ *   only on worker threads (src/runtime/pool.ts; modules are loaded and `create()` called there
  *   too), and a worker thread started with `--experimental-permission` in its `execArgv` enforces
  *   it for itself alone: in it `fs.readFileSync('/etc/passwd')`, `child_process.execSync`,
  *   `process.binding('fs')`, the inspector (which could evaluate code on the main thread), native

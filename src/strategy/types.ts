@@ -5,6 +5,10 @@
  */
 import type { EpochUs } from '../data/time.js';
 import type { Cancellation, Rejection } from '../portfolio/record.js';
+import type { Diagnostics } from './diagnostics.js';
+
+// the charts a strategy draws in the report: src/strategy/diagnostics.ts
+export type { DiagnosticChart, DiagnosticLevel, DiagnosticMarker, DiagnosticSeries, Diagnostics } from './diagnostics.js';
 
 export type Side = 'buy' | 'sell';
 /** 'market-on-close': fills at the close of the bar in whose onBar it was decided (bars of its symbol only). */
@@ -205,8 +209,13 @@ export interface Strategy {
   onReject?(ctx: Context, rejection: Rejection): void;
   onCancel?(ctx: Context, cancellation: Cancellation): void;
   onEnd?(ctx: Context): void;
-  /** JSON-serialisable diagnostics for the report (fit, signals), asked for once at the end. */
+  /** JSON-serialisable figures for the JSON report (fit, signals), asked for once at the end. */
   summary?(): unknown;
+  /**
+   * Charts for the HTML report (series, levels, markers: src/strategy/diagnostics.ts), asked for
+   * once at the end, after `summary`. Plain data; the report draws them without knowing the strategy.
+   */
+  diagnostics?(): Diagnostics;
 }
 
 export type ParamValue = number | boolean | string;

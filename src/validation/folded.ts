@@ -15,6 +15,7 @@
  *   belong to none.
  */
 import { createStrategy } from '../strategy/instance.js';
+import { checkedDiagnostics, joinDiagnostics, type DiagnosticsPart } from '../strategy/diagnostics.js';
 import type { HistoryField, Context, Fill, OrderRequest, Params, Rejection, Cancellation, Strategy, StrategyModule, SubmitResult, TickSubscription } from '../strategy/types.js';
 
 export type FoldEdge = 'close' | 'carry';
@@ -233,6 +234,16 @@ export function foldedStrategy(module: StrategyModule, segments: readonly Segmen
         if (inst.summary) wrap(k, 'summary', () => out.push({ fold: k, summary: inst.summary!() }));
       }
       return out.length > 0 ? out : undefined;
+    },
+    diagnostics() {
+      // each fold's charts over its test window (where it traded), joined in time order
+      const parts: DiagnosticsPart[] = [];
+      for (let k = 0; k < n; k++) {
+        const inst = instances[k]!;
+        const seg = segments[k]!;
+        if (inst.diagnostics) wrap(k, 'diagnostics', () => parts.push({ from: seg.testStart, to: seg.testEnd, diagnostics: checkedDiagnostics(inst.diagnostics!()) }));
+      }
+      return joinDiagnostics(parts) ?? { charts: [] };
     },
   };
   return self;

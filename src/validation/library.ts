@@ -14,6 +14,7 @@ import { DEFAULT_EXECUTION, type ExecutionSettings } from '../broker/settings.js
 import type { TickTable } from '../data/table.js';
 import { choosePeriod } from '../metrics/period.js';
 import { loadStrategy } from '../strategy/load.js';
+import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import type { StrategyModule } from '../strategy/types.js';
 import { UsageError } from '../errors.js';
 import { baselineDefaults } from './baselines.js';
@@ -83,21 +84,21 @@ export async function walkForward(table: TickTable, o: WalkForwardOptions): Prom
     let module: StrategyModule;
     let spec: string;
     if (typeof c.strategy === 'string') {
-      module = await loadStrategy(c.strategy);
+      module = await loadStrategy(c.strategy, BUILTIN_STRATEGIES);
       spec = c.strategy;
     } else {
       if (!isModule(c.strategy)) throw new UsageError(`walkForward: strategies[${k}].strategy is neither a strategy name nor a strategy object (one with name, params and create)`);
       module = c.strategy;
       // tasks name their strategy by a string: this one is found in this thread's registry
       spec = `<object ${module.name} #${k}>`;
-      (await import('./task-run.js')).registerStrategyModule(spec, module);
+      (await import('../runtime/task-run.js')).registerStrategyModule(spec, module);
       objects++;
     }
     const grid = parseGrid(Object.entries(c.grid ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : v.map(text).join(',')}`));
     entries.push({ name: module.name, spec, module, base: Object.fromEntries(Object.entries(c.params ?? {}).map(([k, v]) => [k, text(v)])), grid, baseline: false });
   }
   for (const b of NAIVE_BASELINES) {
-    const module = await loadStrategy(b);
+    const module = await loadStrategy(b, BUILTIN_STRATEGIES);
     const name = entries.some((e) => e.name === b) ? `${b} (naive)` : b;
     entries.push({ name, spec: b, module, base: baselineDefaults(module, {}, period.label), grid: [], baseline: true });
   }

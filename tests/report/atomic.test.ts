@@ -22,7 +22,7 @@ vi.mock('node:fs', async (importOriginal) => {
     openSync: (p: fs.PathLike, flags: fs.OpenMode, mode?: fs.Mode) => (flags === 'w' && String(p).includes('.tickfold-tmp-') ? fail('open') : undefined, real.openSync(p, flags, mode)),
   };
 });
-const { writeFilesAtomic, removeStaleTemps } = await import('../../src/report/atomic.js');
+const { writeFilesAtomic, removeStaleTemps } = await import('../../src/atomic.js');
 
 beforeEach(() => {
   delete fault.on;

@@ -127,7 +127,8 @@ describe('the relationship monitor', () => {
     expect(ok.stdout).toMatch(/monitorBreaks 1, monitorBrokenShare 0\.\d+, monitorLastBreak 2024-01-02T17:5\d/);
     // the HTML report's spread chart carries the break as a marker, and says so
     const html = readFileSync(join(d, 'r.html'), 'utf8');
-    expect(html).toContain('The relationship monitor broke 1 time(s)');
-    expect(html).toMatch(/"monitor":\[\{"time":\d+,"what":"break"\}\]/);
+    // the spread chart's break marker (pairs' diagnostics()), counted in its note
+    expect(html).toContain('Red markers: the relationship monitor broke (flattened and out); green: it resumed. Markers: break ×1.');
+    expect(html).toMatch(/"markers":\[\{"time":\d+,"label":"break","direction":"down","color":null\}\]/);
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
 import { loadData } from '../../src/data/load.js';
-import { TaskRunner } from '../../src/validation/pool.js';
+import { TaskRunner } from '../../src/runtime/pool.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 describe('progress within tasks', () => {

@@ -1,11 +1,11 @@
 /**
- * The queue's key and access rules (src/validation/queue-key.ts) and the module names a job may
+ * The queue's key and access rules (src/runtime/queue-key.ts) and the module names a job may
  * carry (queue-codec.ts), as functions; the same through the CLI and a real Redis in
  * tests/queue/security.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { moduleNameProblem } from '../../src/validation/queue-codec.js';
-import { checkQueueAccess, isLoopback, loadQueueKey, QueueKey } from '../../src/validation/queue-key.js';
+import { moduleNameProblem } from '../../src/runtime/queue-codec.js';
+import { checkQueueAccess, isLoopback, loadQueueKey, QueueKey } from '../../src/runtime/queue-key.js';
 
 const K = 'a3f1c9e07b5d2468ace13579bdf02468a3f1c9e07b5d2468ace13579bdf02468';
 

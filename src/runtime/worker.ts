@@ -1,5 +1,5 @@
 /**
- * A validation worker thread (piscina): runs tasks against the table the pool shares with it. The
+ * A worker thread of the pool (piscina): runs tasks against the table the pool shares with it. The
  * table arrives with each task as shared memory (no copy in transit, none here); the result goes
  * back with its column buffers moved, not copied (task-run.ts packResult), and is unpacked by the pool.
  */

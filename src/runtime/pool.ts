@@ -20,58 +20,28 @@ import { TickfoldError } from '../errors.js';
 import { lowerBound, type TickTable } from '../data/table.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import { foldAt, progressFor, runsIn, shareTable, unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
-import { permissionArgv, type SandboxPolicy } from '../strategy/sandbox.js';
+import { permissionArgv } from '../strategy/sandbox.js';
 import { looksLikePath, loadStrategy } from '../strategy/load.js';
 import type { Params, StrategyModule } from '../strategy/types.js';
 import { CHECK_RUNS, describedModule, type CheckResult, type DescribeResult, type ModuleTask } from './module-tasks.js';
-import type { CheckReport } from './check.js';
-
-export interface Labeled<T extends Task> {
-  readonly task: T;
-  /** Says which task this is in an error message, e.g. "pairs trial 7 (entry=2,lookback=60)". */
-  readonly label: string;
-}
-
-export interface Guard {
-  /** Time limit per backtest, ms (a task of k backtests gets k times this). */
-  readonly timeoutMs?: number;
-  /** Old-generation heap limit of each worker thread, MB. */
-  readonly maxMemoryMb?: number;
-  /** Aborting it stops every running task (SIGINT). */
-  readonly signal?: AbortSignal;
-  /**
-   * What strategy code on the threads may touch (sandbox.ts), and the strategy module files the
-   * threads run, each bundled into one text (bundle.ts; by the spec as given). Without it the
-   * threads have the process's access and load module files themselves.
-   */
-  readonly sandbox?: { readonly policy: SandboxPolicy; readonly modules: Readonly<Record<string, string>> };
-}
-
-/** The run was interrupted (SIGINT/SIGTERM): nothing was written. Exit code 130, as a shell expects. */
-export class InterruptedError extends TickfoldError {
-  constructor(what: string) {
-    super('interrupted', `interrupted (${what}); no output files were written`, what === 'SIGTERM' ? 143 : 130);
-    this.name = 'InterruptedError';
-  }
-}
+import type { CheckReport } from '../validation/check.js';
+import { InterruptedError, type Guard, type Labeled, type ResultOf, type StrategyRunner } from './runner.js';
 
 /** The compiled worker next to this module; from the TypeScript sources (tests), the one in dist. */
 function workerFile(): string {
   const here = fileURLToPath(import.meta.url);
   const js = here.replace(/pool\.[jt]s$/, 'worker-entry.mjs');
   if (existsSync(js)) return js;
-  const dist = js.replace(/([\\/])src([\\/]validation[\\/]worker-entry\.mjs)$/, '$1dist$1src$2');
+  const dist = js.replace(/([\\/])src([\\/]runtime[\\/]worker-entry\.mjs)$/, '$1dist$1src$2');
   if (existsSync(dist)) return dist;
   throw new TickfoldError('no-worker', `cannot find the worker thread's code (${js}); run 'npm run build'`);
 }
-
-type Result<T extends Task> = T extends { kind: 'trial' } ? Extract<TaskResult, { kind: 'trial' }> : T extends { kind: 'oos' } ? Extract<TaskResult, { kind: 'oos' }> : Extract<TaskResult, { kind: 'run' }>;
 
 /**
  * Create it early (before loading the data): the worker threads start and load their code while
  * the main thread reads the files. Then {@link use} a table and run tasks against it.
  */
-export class TaskRunner {
+export class TaskRunner implements StrategyRunner {
   private pool: Piscina | undefined;
   private table: TickTable | undefined;
   /** Called as each task finishes, with the backtests it ran. */
@@ -113,7 +83,7 @@ export class TaskRunner {
     this.table = this.pool ? shareTable(table) : table;
   }
 
-  async runAll<T extends Task>(tasks: readonly Labeled<T>[]): Promise<Result<T>[]> {
+  async runAll<T extends Task>(tasks: readonly Labeled<T>[]): Promise<ResultOf<T>[]> {
     const one = async (t: Labeled<T>): Promise<TaskResult> => {
       const table = this.table;
       if (!table) throw new Error('TaskRunner.use(table) must come before runAll');

@@ -5,7 +5,7 @@
  * file: its top-level code or create() could loop forever (out of reach of --timeout and of the
  * interrupt while the main thread is stuck in it), call process.exit, or read the data itself.
  */
-import type { CheckReport } from './check.js';
+import type { CheckReport } from '../validation/check.js';
 import type { Params, ParamSchema, StrategyModule } from '../strategy/types.js';
 
 /** Load a module; make (and check) an instance for each parameter set. */

@@ -16,7 +16,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { environmentError } from '../environment.js';
+import { environmentError } from './environment.js';
 
 const TEMP = /^\.(.+)\.tickfold-tmp-(\d+)(?:-\d+)?$/;
 let counter = 0;

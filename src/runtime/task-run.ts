@@ -14,10 +14,10 @@ import type { StrategyModule } from '../strategy/types.js';
 import { TickfoldError } from '../errors.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { createStrategy } from '../strategy/instance.js';
-import { foldedStrategy } from './folded.js';
+import { foldedStrategy } from '../validation/folded.js';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { lockThread, type SandboxPolicy } from '../strategy/sandbox.js';
-import { checkStrategy } from './check.js';
+import { checkStrategy } from '../validation/check.js';
 import type { CheckResult, DescribeResult, ModuleTask } from './module-tasks.js';
 import { clockOf, type OosResult, type OosTask, type RunResult, type RunSettings, type RunTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
 

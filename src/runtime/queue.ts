@@ -36,13 +36,12 @@ import { basename, join, resolve } from 'node:path';
 import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
-import { InterruptedError, type Guard, type Labeled } from './pool.js';
 import { dataKey, decodeValue, encodeTable, encodeValue, jobContent, moduleKey, moduleNameProblem, QUEUE, RUNS, sha256, storeFile, type JobData, type JobReturn } from './queue-codec.js';
 import { checkQueueAccess, KEY_ENV, type QueueKey } from './queue-key.js';
 import { checkUrl, maskUrl } from './queue-url.js';
-import { writeFileAtomic } from '../report/atomic.js';
+import { writeFileAtomic } from '../atomic.js';
 import { runsIn, unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
-import type { Runner } from './runner.js';
+import { InterruptedError, type Guard, type Labeled, type Runner } from './runner.js';
 
 /** Kept this long in Redis: finished jobs (the cache of results) and uploaded data. */
 const KEEP_S = 86_400;

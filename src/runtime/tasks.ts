@@ -1,5 +1,5 @@
 /**
- * The units of work of a validation, each one call of {@link runBacktest}, run alike on the main
+ * The units of work of a run or a validation, each one call of {@link runBacktest}, run alike on the main
  * thread (`--workers 1`) or on worker threads: a task and its result are plain structured-clone
  * data, and the table is shared memory, so where a task runs cannot change what it returns.
  *
@@ -8,14 +8,14 @@
  *   (a column of the trials' return matrix, for PBO and DSR) and its metrics over each fold's
  *   training window (for choosing parameters in-sample). Each window's metrics depend only on
  *   data up to the window's end (see metrics/window.ts), so no fold's choice sees its test data.
- * - An out-of-sample task runs the folded strategy (folded.ts) from the first warm-up to the end.
+ * - An out-of-sample task runs the folded strategy (validation/folded.ts) from the first warm-up to the end.
  */
 import type { ExecutionSettings } from '../broker/settings.js';
 import { unpackRecord, type PackedRecord, type RunRecord } from '../portfolio/record.js';
 import type { TickTable } from '../data/table.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { Params } from '../strategy/types.js';
-import type { FoldEdge, Segment } from './folded.js';
+import type { FoldEdge, Segment } from '../validation/folded.js';
 
 export interface RunSettings {
   readonly execution: ExecutionSettings;
