@@ -8,8 +8,9 @@ import marketMaker from './market-maker.js';
 import meanReversion from './mean-reversion.js';
 import momentum from './momentum.js';
 import pairs from './pairs.js';
+import pcaStatArb from './pca-stat-arb.js';
 import random from './random.js';
 
 export const BUILTIN_STRATEGIES: ReadonlyMap<string, StrategyModule> = new Map(
-  [buyAndHold, flat, random, momentum, meanReversion, pairs, basket, linreg, marketMaker].map((m) => [m.name, m]),
+  [buyAndHold, flat, random, momentum, meanReversion, pairs, basket, linreg, marketMaker, pcaStatArb].map((m) => [m.name, m]),
 );

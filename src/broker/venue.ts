@@ -62,6 +62,8 @@ export interface VenueHost {
   /** An order refused or ended by the venue: the strategy hears of it at `at` (onReject / onCancel). */
   refused(orderId: number, s: number, reason: string, at: EpochUs): void;
   cancelled(orderId: number, s: number, reason: string, remaining: number, at: EpochUs, parent: number): void;
+  /** Why symbol s takes no order now (outside the universe), or undefined. */
+  outsideUniverse(s: number): string | undefined;
 }
 
 
@@ -134,7 +136,7 @@ export class Venue implements LegHost {
     const env: ModelEnv = { table, source, rng };
     const bind = <B,>(family: keyof ExecutionSettings & ('latency' | 'fill' | 'queue' | 'slippage' | 'fees' | 'financing')): B => {
       const c = settings[family];
-      return modelOf(family, c.model)!.bind(c.params, env) as B;
+      return modelOf(family, c.model)!.bind(c.params, env, c.us) as B;
     };
     this.latency = bind<Latency>('latency');
     this.rules = bind<FillRules>('fill');
@@ -196,7 +198,7 @@ export class Venue implements LegHost {
     this.ordersSubmitted++;
     const now = h.clock[0]!;
     const entry = this.latency.entryUs(now);
-    const refusal = refusedFor ?? (type === MARKET_ON_CLOSE ? this.onCloseRefusal(s, entry) : undefined) ?? this.buyingPowerRefusal(s, side, qty, notional) ?? (Number.isNaN(entry) ? 'rejected by the venue (the latency model: a rejection in the latency file)' : undefined);
+    const refusal = refusedFor ?? h.outsideUniverse(s) ?? (type === MARKET_ON_CLOSE ? this.onCloseRefusal(s, entry) : undefined) ?? this.buyingPowerRefusal(s, side, qty, notional) ?? (Number.isNaN(entry) ? 'rejected by the venue (the latency model: a rejection in the latency file)' : undefined);
     this.orders.push(id, now, h.clock[1]!, s, side, type, qty, notional, limit, stop, refusal === undefined);
     if (refusal !== undefined) {
       // a venue's rejection travels back; a check of the strategy's own order is known at once

@@ -22,12 +22,15 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command[]>>> = {
   coint: async () => [(await import('./coint-commands.js')).cointCommand()],
   pairs: async () => [(await import('./coint-commands.js')).pairsCommand()],
   leadlag: async () => [(await import('./leadlag-command.js')).leadlagCommand()],
+  factor: async () => [(await import('./factor-command.js')).factorCommand()],
+  universe: async () => [(await import('./universe-command.js')).universeCommand()],
   worker: async () => [(await import('./worker-command.js')).workerCommand()],
   'walk-forward': async () => [(await import('./validate-commands.js')).walkForwardCommand(() => currentArgv)],
   compare: async () => [(await import('./validate-commands.js')).compareCommand(() => currentArgv)],
   overfit: async () => [(await import('./overfit-command.js')).overfitCommand()],
   check: async () => [(await import('./check-command.js')).checkCommand()],
   ledger: async () => [(await import('./ledger-command.js')).ledgerCommand()],
+  ui: async () => [(await import('./ui-command.js')).uiCommand()],
   rerun: async () => [(await import('./rerun-command.js')).rerunCommand((argv, manifestArgv) => main(argv, manifestArgv))],
 };
 

@@ -5,7 +5,8 @@
 import type { EpochUs } from '../data/time.js';
 import type { Venue } from '../broker/venue.js';
 import type { Portfolio } from '../portfolio/portfolio.js';
-import type { Context, HistoryField, OrderRequest, QuoteSnapshot, SubmitResult } from '../strategy/types.js';
+import type { Context, HistoryField, OrderRequest, PanelField, PanelMatrix, QuoteSnapshot, SubmitResult } from '../strategy/types.js';
+import { PANEL_FIELDS } from '../panel/panel-feed.js';
 
 /**
  * targetPercent places no order while the position is within this share of equity of its target
@@ -29,6 +30,8 @@ export interface ContextHost {
   targetPosition(symbol: string, qty: number): SubmitResult | undefined;
   random(): number;
   history(s: number, n: number, field: HistoryField): Float64Array;
+  panel(field: PanelField, n: number): PanelMatrix;
+  isMember(s: number): boolean;
   fail(cause: string): never;
 }
 
@@ -108,5 +111,13 @@ export class EngineContext implements Context {
     if (!(Number.isInteger(n) && n >= 0)) r.fail(`history(${symbol}) needs a whole number of values, got ${n}`);
     return r.history(r.symId(symbol), n, field);
   }
+  panel(field: PanelField, n: number): PanelMatrix {
+    const r = this.run;
+    if (!PANEL_FIELDS.includes(field)) r.fail(`panel('${String(field)}'): the fields are ${PANEL_FIELDS.join(', ')}`);
+    if (!(Number.isInteger(n) && n >= 1)) r.fail(`panel('${field}', ${n}) needs a whole number of sessions >= 1`);
+    return r.panel(field, n);
+  }
+  member(symbol: string): boolean {
+    return this.run.isMember(this.run.symId(symbol));
+  }
 }
-

@@ -21,6 +21,10 @@ import seedrandom from 'seedrandom';
 import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import { rowTime, type TickTable } from '../data/table.js';
+import type { Membership } from '../universe/membership.js';
+import type { MembersFile } from '../universe/members.js';
+import { PanelFeed, type PanelField } from '../panel/panel-feed.js';
+import type { PanelMatrix } from '../panel/rolling-panel.js';
 import { formatIso, type EpochUs } from '../data/time.js';
 import { FILL_BAR, FILL_TRADE, fillSources } from '../broker/fill-source.js';
 import type { ExecutionSettings } from '../broker/settings.js';
@@ -49,20 +53,37 @@ export class StrategyError extends TickfoldError {
   }
 }
 
-/** The engine's settings for one backtest: strategy name, capital, execution, sampling period and seed. */
-export interface RunConfig {
-  readonly strategyName: string;
+/**
+ * What every backtest of a run is told: capital, execution, sampling period, periods a year (for
+ * the metrics a task returns) and seed. jobs/settings.ts makes it from the run's RunSettings once
+ * the period is chosen; tasks carry it to worker threads as it is.
+ */
+export interface BacktestSettings {
   readonly initialCapital: number;
   readonly execution: ExecutionSettings;
   /** Equity is sampled at the end of every period of this length (µs) that has events. */
   readonly periodUs: number;
+  readonly periodsPerYear: number;
   readonly seed: string;
+  /** `--universe`: the membership file as read (structured-clone data; the engine's Membership is made per run, runtime/task-run.ts). */
+  readonly universe?: MembersFile;
+}
+
+/** The engine's call for one backtest: a run's {@link BacktestSettings} (the engine reads no periods a year), the strategy's name, the hooks. */
+export interface RunConfig extends Omit<BacktestSettings, 'periodsPerYear' | 'universe'> {
+  readonly strategyName: string;
   /**
    * Where the engine keeps its clock, [now, index of the event being handled] (default: its own
    * array). A guard on another thread passes shared memory here to say where a run that overran
    * its time limit was stuck.
    */
   readonly clock?: Float64Array;
+  /**
+   * A point-in-time universe (src/universe/membership.ts): orders for a symbol outside it are
+   * refused, panels show NaN for it, and a position still held when its span ends is closed at
+   * its last price × (1 + its delisting return), as a fill with order id 0.
+   */
+  readonly universe?: Membership;
   /** Test hook: called after every event with the books as they stand. */
   readonly observer?: (o: Observation) => void;
 }
@@ -186,6 +207,12 @@ class EngineRun implements Backtest, VenueHost {
   private readonly quiet: QuietScan;
   private readonly onTick: Strategy['onTick'];
   private readonly onBar: Strategy['onBar'];
+  private readonly onBars: Strategy['onBars'];
+  /** The engine's side of ctx.panel (made on the first call). */
+  private panelFeed: PanelFeed | undefined;
+  private readonly universe: Membership | undefined;
+  /** The next span end of the universe to settle. */
+  private nextRemoval = 0;
   private readonly onFill: Strategy['onFill'];
   private readonly observer: RunConfig['observer'];
 
@@ -247,9 +274,11 @@ class EngineRun implements Backtest, VenueHost {
     this.dueAt = new Float64Array(nSym).fill(Infinity);
     this.onTick = strategy.onTick;
     this.onBar = strategy.onBar;
+    this.onBars = strategy.onBars;
+    this.universe = cfg.universe;
     this.onFill = strategy.onFill;
     this.observer = cfg.observer;
-    this.quiet = new QuietScan(this.ts, this.sym, this.kind, this.quoteRow, this.tradeRow, this.markRow, this.source, this.dueAt, this.broker.workingCount, this.broker.watch, this.onBar !== undefined || this.observer !== undefined);
+    this.quiet = new QuietScan(this.ts, this.sym, this.kind, this.quoteRow, this.tradeRow, this.markRow, this.source, this.dueAt, this.broker.workingCount, this.broker.watch, this.onBar !== undefined || this.onBars !== undefined || this.universe !== undefined || this.observer !== undefined);
     this.ctx = new EngineContext(this, cfg.initialCapital);
     this.mail = new Delivery(strategy, this.ctx, (cause) => this.fail(cause), (e) => e instanceof StrategyError);
     // reused views handed to handlers: one object each, pointed at the current row
@@ -364,6 +393,51 @@ class EngineRun implements Backtest, VenueHost {
       if (this.sym[i] === s && this.kind[i] === want) out[--k] = col(i);
     }
     return k === 0 ? out : out.slice(k);
+  }
+
+  /** See Context.panel. */
+  panel(field: PanelField, n: number): PanelMatrix {
+    this.panelFeed ??= new PanelFeed(this.table, this.universe);
+    return this.panelFeed.read(field, n, this.clock[1]!);
+  }
+
+  /** The session of the event being handled: its bar's start, or its time. */
+  private session(): number {
+    const i = this.clock[1]!;
+    if (i < 0) return this.n > 0 ? this.ts[0]! : 0;
+    return this.kind[i] === BAR ? this.table.barStart[i]! : this.ts[i]!;
+  }
+
+  isMember(s: number): boolean {
+    return this.universe === undefined || this.universe.isMember(s, this.session());
+  }
+
+  outsideUniverse(s: number): string | undefined {
+    if (this.isMember(s)) return undefined;
+    return `${this.symbols[s]} is not a member of the universe at ${formatIso(this.session())} (${this.universe!.file.file})`;
+  }
+
+  /**
+   * The universe's spans that ended by `session`: working orders cancelled, a position still held
+   * closed at the last price × (1 + delisting return). Returns the change in open positions.
+   */
+  private settleRemovals(session: number, t: EpochUs): number {
+    const rm = this.universe!.removals;
+    let opened = 0;
+    while (this.nextRemoval < rm.length && rm[this.nextRemoval]!.session <= session) {
+      const r = rm[this.nextRemoval++]!;
+      const s = r.sym;
+      this.broker.cancelSymbol(s);
+      const pos = this.pf.position[s]!;
+      if (pos === 0) continue;
+      this.accrueBorrow(t);
+      const price = this.markOf(s) * (1 + r.delistingReturn);
+      this.pf.applyFill(s, -pos, price, 0, t);
+      this.fills.push(t, this.clock[1]!, 0, s, pos > 0 ? -1 : 1, Math.abs(pos), price, 0, NaN, NaN);
+      if (this.marginWatch) this.marginWatch[s] = 0;
+      opened--;
+    }
+    return opened;
   }
 
   private accrueBorrow(t: EpochUs): void {
@@ -548,6 +622,24 @@ class EngineRun implements Backtest, VenueHost {
             else if (before > 0 && openPositions === 0) exposureUs += t - exposedSince;
             if (openPositions > 0) bucketInMarket = true;
             if (this.mail.eventFills.length > 0 || this.mail.pending) this.mail.deliverFills();
+          }
+        }
+        // the last bar of its time: the universe's decision clock (onBars), then the spans that end
+        if ((this.onBars !== undefined || this.universe !== undefined) && (i + 1 >= this.n || ts[i + 1] !== t || kind[i + 1] !== K_BAR)) {
+          clock[0] = t;
+          clock[1] = i;
+          if (this.onBars) {
+            try {
+              this.onBars.call(strategy, ctx, this.table.barStart[i]!);
+            } catch (e) {
+              this.mail.handlerFailed('onBars', e);
+            }
+            if (this.mail.pending) this.mail.flush();
+          }
+          if (this.universe) {
+            const before = openPositions;
+            openPositions += this.settleRemovals(this.table.barStart[i]!, t);
+            if (before > 0 && openPositions === 0) exposureUs += t - exposedSince;
           }
         }
       } else if (onTick && wantTick[s] === 1 && t >= nextTickDue[perSymbol ? s : 0]!) {

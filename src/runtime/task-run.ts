@@ -3,7 +3,8 @@
  * thread when no pool is used. This is the heavy side, with the engine, the strategies and the
  * metrics; the main thread of a command that runs its tasks on workers never loads it.
  */
-import { runBacktest, type RunConfig, type RunRecord } from '../engine/engine.js';
+import { dataEndSession, Membership } from '../universe/membership.js';
+import { runBacktest, type BacktestSettings, type RunConfig, type RunRecord } from '../engine/engine.js';
 import { BatchJobError, runBacktests } from '../engine/batch.js';
 import { F_SYM, OrderLog, packRecord } from '../portfolio/record.js';
 import { sliceRows, lowerBound, type TickTable } from '../data/table.js';
@@ -17,9 +18,9 @@ import { createStrategy } from '../strategy/instance.js';
 import { foldedStrategy } from '../validation/folded.js';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { lockThread, type SandboxPolicy } from '../strategy/sandbox.js';
-import { checkStrategy } from '../validation/check.js';
+import { checkStrategy } from '../engine/contract-check.js';
 import type { CheckResult, DescribeResult, ModuleTask } from './module-tasks.js';
-import { clockOf, type OosResult, type OosTask, type RunResult, type RunSettings, type RunTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
+import { clockOf, type OosResult, type OosTask, type RunResult, type RunTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
 
 /** The sandbox of this thread and the strategy modules it runs, from the pool that started it (pool.ts). */
 const given = isMainThread ? undefined : (workerData as { tickfoldSandbox?: SandboxPolicy; tickfoldModules?: Readonly<Record<string, string>> } | undefined);
@@ -45,13 +46,14 @@ const moduleFor = (spec: string): Promise<StrategyModule> => {
   return m;
 };
 
-function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined): TrialBatchResult {
+function runTrials(all: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined): TrialBatchResult {
   const s = task.run;
+  const table = task.until !== undefined ? sliceRows(all, 0, lowerBound(all.ts, task.until)) : all;
   let records: RunRecord[];
   try {
     records = runBacktests(
       table,
-      task.params.map((p, j) => ({ strategy: createStrategy(module, p), cfg: configFor(module, s, progress, j) })),
+      task.params.map((p, j) => ({ strategy: createStrategy(module, p), cfg: configFor(module, s, table, progress, j) })),
       progress?.subarray(0, 1),
     );
   } catch (e) {
@@ -87,9 +89,10 @@ function symbolsSeen(syms: ArrayLike<number>, n: number): Uint8Array {
 }
 
 /** The engine's settings for backtest `job` of a task, its clock in the task's progress cells. */
-function configFor(module: StrategyModule, s: RunSettings, progress: Float64Array | undefined, job = 0): RunConfig {
+function configFor(module: StrategyModule, s: BacktestSettings, table: TickTable, progress: Float64Array | undefined, job = 0): RunConfig {
   const clock = clockOf(progress, job);
-  return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}) };
+  const universe = s.universe ? new Membership(table.symbols, s.universe, dataEndSession(table)) : undefined;
+  return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}), ...(universe ? { universe } : {}) };
 }
 
 function runOos(table: TickTable, module: StrategyModule, task: OosTask, progress: Float64Array | undefined): OosResult {
@@ -97,7 +100,7 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
   const first = task.segments[0]!;
   const window = sliceRows(table, lowerBound(table.ts, first.warmupStart), table.length);
   // (the folded strategy's own errors name the fold and instance; foldAt serves the guard)
-  const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), configFor(module, s, progress));
+  const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), configFor(module, s, window, progress));
   const oos = sliceRecord(record, first.testStart, Infinity);
   return {
     kind: 'oos',
@@ -109,7 +112,7 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
 }
 
 function runOne(table: TickTable, module: StrategyModule, task: RunTask, progress: Float64Array | undefined): RunResult {
-  const record = runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, progress));
+  const record = runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, table, progress));
   // periods a year not known yet (the caller measures the calendar meanwhile): no metrics here
   return { kind: 'run', record, ...(Number.isFinite(task.run.periodsPerYear) ? { metrics: computeMetrics(record, task.run.periodsPerYear) } : {}) };
 }
@@ -125,7 +128,7 @@ export async function executeTask(table: TickTable, task: Task | ModuleTask, pro
         for (const p of task.creates) createStrategy(module, p);
         return { kind: 'describe', name: module.name, description: module.description, params: module.params };
       case 'check':
-        return { kind: 'check', report: checkStrategy(table, module, task.params) };
+        return { kind: 'check', report: checkStrategy(table, module, task.params, task.run) };
       case 'trial':
         return runTrials(table, module, task, progress);
       case 'oos':

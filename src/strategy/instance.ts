@@ -8,7 +8,7 @@ import { didYouMean, TickfoldError, UsageError } from '../errors.js';
 import type { Params, Strategy, StrategyModule } from './types.js';
 import { deniedText, SandboxError } from './denied.js';
 
-export const HANDLERS = ['onStart', 'onTick', 'onBar', 'onFill', 'onReject', 'onCancel', 'onEnd'] as const;
+export const HANDLERS = ['onStart', 'onTick', 'onBar', 'onBars', 'onFill', 'onReject', 'onCancel', 'onEnd'] as const;
 
 /** Every property name of an object and its prototypes (a class's methods live on its prototype). */
 function propertyNames(o: object): string[] {

@@ -5,6 +5,10 @@
  */
 import type { EpochUs } from '../data/time.js';
 import type { Cancellation, Rejection } from '../portfolio/record.js';
+import type { PanelMatrix } from '../panel/rolling-panel.js';
+import type { PanelField } from '../panel/panel-feed.js';
+
+export type { PanelField, PanelMatrix };
 import type { Diagnostics } from './diagnostics.js';
 
 // the charts a strategy draws in the report: src/strategy/diagnostics.ts
@@ -184,6 +188,15 @@ export interface Context {
    * size on trades. It scans back over the table: call it when deciding, not on every tick.
    */
   history(symbol: string, n: number, field?: HistoryField): Float64Array;
+  /**
+   * The last `n` sessions (distinct bar starts, the decision clock) of a bar field for every
+   * symbol, oldest first, as a row-major matrix (values[row * symbols.length + symbol index]), NaN
+   * where a symbol has no bar or is not a member of the universe. Incremental: each call reads only
+   * the bars since the last. The matrix is reused: valid until the next call for the same field.
+   */
+  panel(field: PanelField, n: number): PanelMatrix;
+  /** Whether the symbol is in the universe now (always true without a universe). */
+  member(symbol: string): boolean;
 }
 
 /**
@@ -205,6 +218,8 @@ export interface Strategy {
   onStart?(ctx: Context): void;
   onTick?(ctx: Context, tick: TickView): void;
   onBar?(ctx: Context, bar: BarView): void;
+  /** Once the bars of a time are all delivered (after the last one's onBar): a universe's decision clock. */
+  onBars?(ctx: Context, session: EpochUs): void;
   onFill?(ctx: Context, fill: Fill): void;
   onReject?(ctx: Context, rejection: Rejection): void;
   onCancel?(ctx: Context, cancellation: Cancellation): void;

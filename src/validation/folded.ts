@@ -16,7 +16,7 @@
  */
 import { createStrategy } from '../strategy/instance.js';
 import { checkedDiagnostics, joinDiagnostics, type DiagnosticsPart } from '../strategy/diagnostics.js';
-import type { HistoryField, Context, Fill, OrderRequest, Params, Rejection, Cancellation, Strategy, StrategyModule, SubmitResult, TickSubscription } from '../strategy/types.js';
+import type { HistoryField, PanelField, PanelMatrix, Context, Fill, OrderRequest, Params, Rejection, Cancellation, Strategy, StrategyModule, SubmitResult, TickSubscription } from '../strategy/types.js';
 
 export type FoldEdge = 'close' | 'carry';
 
@@ -96,6 +96,12 @@ class GatedContext implements Context {
   }
   history(symbol: string, n: number, field?: HistoryField): Float64Array {
     return this.real.history(symbol, n, field);
+  }
+  panel(field: PanelField, n: number): PanelMatrix {
+    return this.real.panel(field, n);
+  }
+  member(symbol: string): boolean {
+    return this.real.member(symbol);
   }
 }
 
@@ -204,6 +210,14 @@ export function foldedStrategy(module: StrategyModule, segments: readonly Segmen
       for (let k = lo; k < hi; k++) {
         const inst = instances[k]!;
         if (inst.onBar && segments[k]!.testEnd > t) wrap(k, 'onBar', () => inst.onBar!(contexts[k]!, bar));
+      }
+    },
+    onBars(ctx, session) {
+      const t = ctx.now;
+      advance(t);
+      for (let k = lo; k < hi; k++) {
+        const inst = instances[k]!;
+        if (inst.onBars && segments[k]!.testEnd > t) wrap(k, 'onBars', () => inst.onBars!(contexts[k]!, session));
       }
     },
     onFill(ctx, fill: Fill) {

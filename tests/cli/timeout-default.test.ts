@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMEOUT, toGuard } from '../../src/cli/run-command.js';
+import { toGuard } from '../../src/cli/run-options.js';
+import { DEFAULTS } from '../../src/jobs/settings.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
@@ -13,7 +14,7 @@ const wf = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'),
 
 describe('--timeout default', () => {
   it('the guard: 30 minutes per backtest unless told; none lifts it; a given one wins', () => {
-    expect(DEFAULT_TIMEOUT).toBe('30m');
+    expect(DEFAULTS.timeout).toBe('30m');
     expect(toGuard({}).timeoutMs).toBe(30 * 60_000);
     expect(toGuard({ timeout: 'none' }).timeoutMs).toBeUndefined();
     expect(toGuard({ timeout: '2s' }).timeoutMs).toBe(2_000);

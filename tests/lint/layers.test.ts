@@ -4,16 +4,19 @@
  *
  *   index.ts (the public barrel)
  *   cli                        commander wiring
+ *   ui                         `tickfold ui`: the web UI over the ledger and the reports
  *   jobs                       the use cases the CLI and the library call
  *   report                     renders what the layers below return (outcomes, records)
- *   validation, runtime, ledger  schemes and statistics | where backtests run | the trial ledger
+ *   validation, runtime, ledger, search  schemes and statistics | where backtests run | the trial ledger | samplers inside the folds
  *   strategies/                the built-in strategies, over the strategy API
- *   analysis                   cointegration, lead-lag
+ *   analysis, factor           cointegration, lead-lag | the factor report
  *   engine                     the replay
  *   broker                     the venue and its models
  *   strategy                   the strategy API, loading and the sandbox
  *   metrics                    pure measures of a run
  *   portfolio                  cash, positions and the RunRecord (below metrics, which reads it)
+ *   panel                      bar matrices, rolling panels, cross-sectional helpers
+ *   universe                   membership and the Avellaneda-Lee state
  *   stats                      pure numerics
  *   data                       tables, files, time
  *   errors.ts, arrays.ts, environment.ts, version.ts, atomic.ts  (used by all)
@@ -32,18 +35,23 @@ import { codeOnly } from './code-only.js';
 export const RANK: Readonly<Record<string, number>> = {
   'src/index.ts': 100,
   'src/cli': 90,
+  'src/ui': 85,
   'src/jobs': 80,
   'src/report': 75,
   'src/validation': 70,
   'src/runtime': 70,
   'src/ledger': 70,
+  'src/search': 70,
   strategies: 65,
   'src/analysis': 60,
+  'src/factor': 60,
   'src/engine': 50,
   'src/broker': 45,
   'src/strategy': 42,
   'src/metrics': 35,
   'src/portfolio': 30,
+  'src/panel': 26,
+  'src/universe': 25,
   'src/stats': 20,
   'src/data': 10,
   'src/errors.ts': 0,

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load.js';
 import { inferCalendar, measureCalendar, parseCalendar, periodsPerYearOf, symbolHint } from '../../src/metrics/calendar.js';
 import { choosePeriod } from '../../src/metrics/period.js';
+import { parseDuration } from '../../src/data/time.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeShared, shared, tempDir } from '../helpers.js';
@@ -84,7 +85,7 @@ describe('the calendar is measured from the data', () => {
 describeShared('annualisation on the real files', () => {
   const ppy = async (file: string, period?: string): Promise<{ periodsPerYear: number; calendar: string; basis: string }> => {
     const { table } = await loadData([shared(file)], { cache: false });
-    return choosePeriod(table, period);
+    return choosePeriod(table, period === undefined ? undefined : parseDuration(period));
   };
   it('Binance BTCUSDT/ETHUSDT (crypto, around the clock): 1-minute periods are 525,600 a year, not 98,280', async () => {
     const p = await ppy('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv', '1m');
@@ -97,7 +98,7 @@ describeShared('annualisation on the real files', () => {
   });
   it('USDCHF 30-minute bars: measured 24x5; the calendar gives 12,480 a year and a year of the file holds 12,508 bars', async () => {
     const { table } = await loadData([shared('usdchf_30min_1996_2001.csv')], { cache: false });
-    const p = choosePeriod(table, '30m');
+    const p = choosePeriod(table, parseDuration('30m'));
     expect([p.calendar, p.periodsPerYear]).toEqual(['24x5', 12_480]);
     const years = (table.ts[table.length - 1]! - table.ts[0]!) / (365.25 * 86_400e6);
     expect(Math.round(table.length / years)).toBe(12_508);

@@ -106,6 +106,18 @@ describeRedis('walk-forward on the queue', () => {
     await queue.close();
   }, 60_000);
 
+  it('a search (tpe, halving) through two workers gives the local report, byte for byte but for the command line', () => {
+    const d = tempDir();
+    for (const [method, trials] of [['tpe', '12'], ['halving', '9']]) {
+      const a = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--search', method!, '--trials', trials!, '--space', 'entry=float:1..3', '--space', 'lookback=int:20..200:log', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--baselines', 'flat'];
+      const local = runCli([...a, '--workers', '1', '--json', join(d, `${method}-local.json`)]);
+      expect(local.code, local.stderr).toBe(0);
+      const q = runCli([...a, '--queue', url, '--json', join(d, `${method}-queue.json`)]);
+      expect(q.code, q.stderr).toBe(0);
+      expect(content(join(d, `${method}-queue.json`))).toEqual(content(join(d, `${method}-local.json`)));
+    }
+  }, 240_000);
+
   it('a password in the queue URL is recorded nowhere: not in the report, its HTML, the ledger, the output', () => {
     const d = tempDir();
     // (a Redis without a password accepts one: ioredis goes on)

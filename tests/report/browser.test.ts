@@ -5,18 +5,15 @@
  * chart drew pixels and that the summary's numbers are the JSON report's; saves screenshots in
  * out/screenshots/.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import puppeteer, { type Browser } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeBrowser, launchChromium } from '../chromium.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
-const describeBrowser: typeof describe = CHROMIUM
-  ? describe
-  : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: no chromium here; apt-get install chromium (.ci/run does)]`, fn)) as typeof describe);
 
 const SHOTS = join(ROOT, 'out/screenshots');
 const dir = tempDir();
@@ -135,7 +132,7 @@ async function open(browser: Browser, file: string, shot: string): Promise<PageC
 describeBrowser('HTML reports in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await puppeteer.launch({ executablePath: CHROMIUM!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

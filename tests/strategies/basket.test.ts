@@ -1,9 +1,10 @@
+import { parseDuration } from '../../src/data/time.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
-import { runJob } from '../../src/engine/run-table.js';
+import { runJob } from '../../src/jobs/run.js';
 import type { BasketDiagnostics } from '../../strategies/basket.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { ROOT, tempDir } from '../helpers.js';
@@ -41,7 +42,7 @@ function basketCsv(days: number, seed: string, tied = true): string {
 
 /** No fees or slippage (the default execution): the test is of the signal, not of costs. */
 const job = (file: string, params: Record<string, string>) =>
-  runJob([file], { cache: false }, { strategy: BUILTIN_STRATEGIES.get('basket')!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', period: '1d' });
+  runJob([file], { cache: false }, { strategy: BUILTIN_STRATEGIES.get('basket')!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration('1d') });
 
 describe('basket (Johansen spread of two or more symbols)', () => {
   it('on a planted three-symbol relation: finds the vector, and trades its mean reversion at a profit', async () => {

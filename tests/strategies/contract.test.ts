@@ -12,10 +12,11 @@ import { runBacktest, type RunRecord } from '../../src/engine/engine.js';
 import { resolveParams } from '../../src/strategy/params.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { ROOT } from '../helpers.js';
-import { tableOf, Q } from '../engine/harness.js';
+import seedrandom from 'seedrandom';
+import { tableOf, B, Q } from '../engine/harness.js';
 
 /** Parameters that make each strategy active on the bundled pair sample, and its warm-up in events. */
-const ACTIVE: Record<string, { params: Record<string, string>; warmupEvents: number }> = {
+const ACTIVE: Record<string, { params: Record<string, string>; warmupEvents: number; bars?: true }> = {
   'buy-and-hold': { params: {}, warmupEvents: 0 },
   flat: { params: {}, warmupEvents: 0 },
   random: { params: { prob: '0.02', every: '10s' }, warmupEvents: 0 },
@@ -29,6 +30,8 @@ const ACTIVE: Record<string, { params: Record<string, string>; warmupEvents: num
   'linreg cross=BBB': { params: { symbol: 'AAA', every: '10s', window: '60', horizon: '3', refit: '10', cross: 'BBB', crossQuotes: 'true', basis: 'true' }, warmupEvents: 60 },
   'pairs monitor=true': { params: { every: '10s', lookback: '60', entry: '1.5', monitor: 'true', cusumLimit: '5' }, warmupEvents: 60 },
   'basket monitor=true': { params: { every: '10s', formation: '60', refit: '10', entry: '1.5', monitor: 'true', cusumLimit: '5' }, warmupEvents: 60 },
+  // a universe strategy: daily bars of 12 names with a common factor (the pair sample has no bars)
+  'pca-stat-arb': { params: { pcaWindow: '20', regressionWindow: '20', factors: '3', maxReversionDays: '60', tolerance: '0' }, warmupEvents: 21, bars: true },
   'pairs hedge=kalman': { params: { every: '10s', lookback: '60', entry: '1.5', hedge: 'kalman', delta: '0.001' }, warmupEvents: 60 },
 };
 /** The shipped strategy a contract entry runs. */
@@ -49,14 +52,36 @@ const decisions = (r: RunRecord, before = Infinity): string[] =>
   r.orders.rows().filter((o) => o.ts < before).map((o) => `${o.ts} ${o.symbol} ${o.side} ${o.qty} ${o.notional} ${o.accepted}`);
 
 let sample: TickTable;
-const table = async (): Promise<TickTable> =>
+let universe: TickTable;
+const pairTable = async (): Promise<TickTable> =>
   (sample ??= (await loadData([join(ROOT, 'data/sample_pair_quotes.csv'), join(ROOT, 'data/sample_pair_trades.csv')], { cache: false })).table);
+/** 12 names, 250 daily bars: a market factor plus mean-reverting idiosyncratic parts (seeded). */
+async function barUniverse(): Promise<TickTable> {
+  if (universe) return universe;
+  const rng = seedrandom('contract-universe');
+  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const names = Array.from({ length: 12 }, (_, k) => `N${String(k).padStart(2, '0')}`);
+  const idio = names.map(() => 0);
+  let market = 0;
+  const rows = [B];
+  for (let t = 0; t < 250; t++) {
+    market += 0.01 * gauss();
+    names.forEach((n, k) => {
+      idio[k] = 0.8 * idio[k]! + 0.01 * gauss();
+      const close = (50 + 5 * k) * Math.exp((0.5 + k / 12) * market + idio[k]!);
+      const c = close.toFixed(4);
+      rows.push(`${new Date(Date.UTC(2020, 0, 1) + t * 86_400_000).toISOString()},${n},${c},${c},${c},${c},1000`);
+    });
+  }
+  return (universe = await tableOf(rows.join('\n')));
+}
 
 describe('strategy contract', () => {
   it('every shipped strategy is covered', () => {
     expect([...new Set(Object.keys(ACTIVE).map(strategyOf))].sort()).toEqual([...BUILTIN_STRATEGIES.keys()].sort());
   });
-  for (const [name, { params, warmupEvents }] of Object.entries(ACTIVE)) {
+  for (const [name, { params, warmupEvents, bars }] of Object.entries(ACTIVE)) {
+    const table = bars ? barUniverse : pairTable;
     describe(name, () => {
       it('decides the same up to t on data truncated at t (no look-ahead)', async () => {
         const t = await table();
@@ -76,9 +101,10 @@ describe('strategy contract', () => {
       it('places no orders during warm-up', async () => {
         const t = await table();
         if (warmupEvents === 0) return;
-        // decision steps are 10 s apart; two legs: a window of (warm-up − 2) steps can never finish warm-up
+        // decision steps are 10 s apart (the bar universe: a session); two legs: a window of
+        // (warm-up − 2) steps can never finish warm-up
         const steps = warmupEvents - 2;
-        const part = sliceTime(t, -Infinity, t.ts[0]! + steps * 10e6);
+        const part = sliceTime(t, -Infinity, t.ts[0]! + steps * (bars ? 86_400e6 : 10e6));
         expect(run(part, name, params).orders).toHaveLength(0);
       });
       it('survives a long gap in the data', async () => {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
-import { parseIso } from '../../src/data/time.js';
-import { runJob } from '../../src/engine/run-table.js';
+import { parseIso, parseDuration } from '../../src/data/time.js';
+import { runJob } from '../../src/jobs/run.js';
 import type { BasketDiagnostics } from '../../strategies/basket.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { RelationshipMonitor } from '../../strategies/monitor.js';
@@ -13,7 +13,7 @@ import { ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
 const job = (files: string[], name: string, params: Record<string, string>, period = '1m') =>
-  runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', period });
+  runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration(period) });
 
 /** Equity at the last sample at or before `t`, and at the end. */
 function split(r: { sampleTs: Float64Array; equity: Float64Array; initialCapital: number; finalEquity: number }, t: number): { before: number; after: number } {

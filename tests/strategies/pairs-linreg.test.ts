@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
-import { parseIso } from '../../src/data/time.js';
-import { runJob } from '../../src/engine/run-table.js';
+import { parseIso, parseDuration } from '../../src/data/time.js';
+import { runJob } from '../../src/jobs/run.js';
 import type { LinregDiagnostics } from '../../strategies/linreg.js';
 import type { PairsDiagnostics } from '../../strategies/pairs.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
@@ -10,7 +10,7 @@ import { describeShared, ROOT, shared } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
 const job = (files: string[], name: string, params: Record<string, string>) =>
-  runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', period: '1m' });
+  runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration('1m') });
 
 /** The break time printed by `data generate` for the bundled break sample (data/README.md). */
 const BREAK = parseIso('2024-01-02T17:50:04.507166Z');
