@@ -6,7 +6,7 @@
  * but no data, per row.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maxOf, minOf } from '../src/arrays.js';
@@ -44,7 +44,7 @@ function best(phase: string, file: string, cacheDir: string, before?: () => void
   return { ...ms[0]!, maxRssBytes: maxOf(ms.map((m) => m.maxRssBytes)) };
 }
 
-/** `TICKFOLD_BENCH_ONLY=replay`, `=walk-forward` or `=jobs` runs only that section (the data file is still generated). */
+/** `TICKFOLD_BENCH_ONLY=replay`, `=walk-forward`, `=jobs`, `=parquet` or `=catalog` runs only that section (the data file is still generated). */
 const ONLY = process.env.TICKFOLD_BENCH_ONLY;
 const bin = join(import.meta.dirname, '../../bin/tickfold');
 const wall = (argv: string[], runs = RUNS): number => {
@@ -400,6 +400,62 @@ try {
       console.log(`${pad(name, 52)}${pad(fmt(m.ms, 0), 10)}${fmt(m.rows / (m.ms / 1000) / 1e6)}`);
     console.log(`${pad('Parquet cold load / CSV cold load', 52)}${fmt(pqCold.ms / csvCold.ms)}`);
     console.log(`${pad('Parquet cold load / its decode floor', 52)}${fmt(pqCold.ms / pqFloor.ms)}`);
+    console.log('');
+  }
+
+  if (ONLY === undefined || ONLY === 'catalog') {
+    // ---- the catalog: `run` over quotes and trades at two sizes, first and cached ---------------
+    // The targets of issue 31: peak RSS of the larger within 1.3x of the smaller (flat in the
+    // data's size) and under 800 MB at 23M rows. The engine still replays one table (the window's,
+    // merged from the catalog's partitions), so the RSS grows with the rows: this section measures
+    // where it stands. Sizes: ROWS/10 and ROWS quote updates, with trades (0.15 of them).
+    const cliRss = join(import.meta.dirname, 'cli-rss.js');
+    const sizes = [Math.round(ROWS / 10), ROWS];
+    const rows: { events: number; rows: number; first: Measure; cached: Measure }[] = [];
+    for (const events of sizes) {
+      const sub = join(dir, `pair-${events}`);
+      mkdirSync(sub, { recursive: true });
+      generatePair({ ...DEFAULT_PAIR, events }, join(sub, 'quotes.csv'), join(sub, 'trades.csv'));
+      const cat = join(sub, 'catalog');
+      const once = (): Measure => {
+        const t0 = performance.now();
+        const r = spawnSync(process.execPath, [cliRss, 'run', '--strategy', 'flat', '--data', join(sub, 'quotes.csv'), join(sub, 'trades.csv'), '--cache-dir', cat, '--quiet', '--json', join(dir, 'catalog-out.json')], { encoding: 'utf8' });
+        const ms = performance.now() - t0;
+        const tail = JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { code: number; maxRssBytes: number };
+        if (tail.code !== 0) throw new Error(`tickfold run on ${sub} failed: ${r.stderr}`);
+        const rep = JSON.parse(readFileSync(join(dir, 'catalog-out.json'), 'utf8')) as { manifest: { data: { rows: number }[] } };
+        return { ms, rows: rep.manifest.data.reduce((a, d) => a + d.rows, 0), maxRssBytes: tail.maxRssBytes };
+      };
+      const first = (() => {
+        let m: Measure | undefined;
+        for (let i = 0; i < RUNS; i++) {
+          rmSync(cat, { recursive: true, force: true });
+          const x = once();
+          if (!m || x.ms < m.ms) m = { ...x, maxRssBytes: Math.max(x.maxRssBytes, m?.maxRssBytes ?? 0) };
+        }
+        return m!;
+      })();
+      let cached: Measure | undefined;
+      for (let i = 0; i < RUNS; i++) {
+        const x = once();
+        if (!cached || x.ms < cached.ms) cached = { ...x, maxRssBytes: Math.max(x.maxRssBytes, cached?.maxRssBytes ?? 0) };
+      }
+      rows.push({ events, rows: first.rows, first, cached: cached! });
+      rmSync(sub, { recursive: true, force: true });
+    }
+    console.log('catalog: run --strategy flat over quotes + trades, first run (parse, catalog written) and cached (partitions merged)');
+    console.log(`${pad('rows', 14)}${pad('first s', 10)}${pad('first MB', 10)}${pad('cached s', 10)}cached MB`);
+    for (const r of rows) console.log(`${pad(fmt(r.rows, 0), 14)}${pad(fmt(r.first.ms / 1000), 10)}${pad(fmt(r.first.maxRssBytes / 1e6, 0), 10)}${pad(fmt(r.cached.ms / 1000), 10)}${fmt(r.cached.maxRssBytes / 1e6, 0)}`);
+    const [small, large] = rows as [(typeof rows)[0], (typeof rows)[0]];
+    const checks3: [string, number, number, string][] = [
+      [`cached peak RSS, ${fmt(large.rows / small.rows, 0)}x the rows / 1x`, large.cached.maxRssBytes / small.cached.maxRssBytes, 1.3, '<'],
+      [`first-run peak RSS, ${fmt(large.rows / small.rows, 0)}x the rows / 1x`, large.first.maxRssBytes / small.first.maxRssBytes, 1.3, '<'],
+    ];
+    for (const [name, v, target, op] of checks3) {
+      const ok = op === '>=' ? v >= target : v < target;
+      if (!ok) failed++;
+      console.log(`${pad(name, 50)}${pad(fmt(v), 10)}${op} ${target}  ${ok ? 'ok' : 'MISSED'}`);
+    }
     console.log('');
   }
 

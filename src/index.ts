@@ -17,9 +17,12 @@ export type { ExecutionSettings, ShortSettings, SymbolRules } from './broker/set
 export { MODELS } from './broker/models/index.js';
 export type { ExecModel } from './broker/model.js';
 export { runBacktest, StrategyError } from './engine/engine.js';
-export type { RunConfig, RunRecord, FillRecord, OrderRecord } from './engine/engine.js';
-export { runJob, runOnTable } from './engine/run-table.js';
-export type { RunSpec, RunOutcome } from './engine/run-job.js';
+export type { BacktestSettings, RunConfig, RunRecord, FillRecord, OrderRecord } from './engine/engine.js';
+// the jobs: the same use cases the command line runs, with typed settings
+export { DEFAULTS, runSettings } from './jobs/settings.js';
+export type { RunSettings } from './jobs/settings.js';
+export { runJob, runOnTable } from './jobs/run.js';
+export type { RunSpec, RunOutcome } from './jobs/run.js';
 export type { RoundTrip } from './portfolio/portfolio.js';
 export * from './strategy/types.js';
 export { resolveParams } from './strategy/params.js';
@@ -32,8 +35,10 @@ export type { HitRate } from './metrics/hit-rate.js';
 export { normalCdf, normalQuantile, normalPdf, erfc } from './stats/normal.js';
 export { binomialUpperTail, binomialTestGreater, wilsonInterval } from './stats/binomial.js';
 // validation: walk-forward and comparison against the naive baselines, as library calls
-export { walkForward } from './validation/library.js';
-export type { WalkForwardOptions, CandidateSpec } from './validation/library.js';
+export { walkForward, walkForwardReport } from './jobs/walk-forward.js';
+export type { WalkForwardOptions, CandidateSpec } from './jobs/walk-forward.js';
+export { validationOptions } from './jobs/validate.js';
+export type { ValidationOptions } from './jobs/validate.js';
 export { NAIVE_BASELINES, OBJECTIVES, verdictOf } from './validation/validate.js';
 export type { ValidationOutcome, StrategyOutcome, Overfitting, BaselineEdge, Objective, VerdictClass } from './validation/validate.js';
 export { planFolds } from './validation/folds.js';

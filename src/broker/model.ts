@@ -37,13 +37,20 @@ export interface ExecModel<B> {
    * made (the command line), before any data is read.
    */
   check?(p: Params): void;
-  bind(p: Params, env: ModelEnv): B;
+  /** `us`: the duration parameters in µs, parsed once where the settings were made ({@link ModelChoice.us}). */
+  bind(p: Params, env: ModelEnv, us: Readonly<Record<string, number>>): B;
 }
 
 /** A model chosen for a slot, with its parameters (checked, defaults filled in): plain JSON. */
 export interface ModelChoice {
   readonly model: string;
+  /** As given (a duration as written, `50ms`): what reports and the ledger show. */
   readonly params: Params;
+  /**
+   * The duration parameters in µs, from the one parse of each (strategy/params.ts): what the
+   * venue binds. Not in reports (broker/settings.ts `plainExecution`).
+   */
+  readonly us: Readonly<Record<string, number>>;
 }
 
 // ---- what the venue calls, per slot (bound once per run) ------------------------------------

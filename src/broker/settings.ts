@@ -103,8 +103,9 @@ export function makeExecution(input: ExecutionInput = {}): ExecutionSettings {
     const m = modelOf(family, chosen.get(family) ?? MODELS[family][0]!.name)!;
     const p = params.get(family) ?? {};
     let resolved;
+    const us: Record<string, number> = {};
     try {
-      resolved = resolveParams(m.name, m.params, p, `${family} model '${m.name}'`);
+      resolved = resolveParams(m.name, m.params, p, `${family} model '${m.name}'`, us);
     } catch (e) {
       // a parameter of another model of the slot: say which, and how to choose it
       const other = Object.keys(p).find((k) => !(k in m.params));
@@ -113,7 +114,7 @@ export function makeExecution(input: ExecutionInput = {}): ExecutionSettings {
       throw e;
     }
     m.check?.(resolved);
-    return { model: m.name, params: resolved };
+    return { model: m.name, params: resolved, us };
   };
   const margin = marginOf(input.maxLeverage, input.margin);
   // an initial margin without a leverage limit sets it (initial 0.1: 10x)
@@ -141,13 +142,35 @@ export function makeExecution(input: ExecutionInput = {}): ExecutionSettings {
 /** The command line's default execution: no latency, fills at the quote, no slippage, no fees. */
 export const DEFAULT_EXECUTION: ExecutionSettings = makeExecution();
 
+/**
+ * The settings as reports and the ledger show them: each model with its parameters as given,
+ * without the µs the venue binds ({@link ModelChoice.us}); the same keys in the same order.
+ */
+export function plainExecution(s: ExecutionSettings): PlainExecution {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) out[k] = (FAMILIES as readonly string[]).includes(k) ? { model: (v as ModelChoice).model, params: (v as ModelChoice).params } : v;
+  return out as PlainExecution;
+}
+
+/** {@link ExecutionSettings} as reports show them (see {@link plainExecution}). */
+export type PlainExecution = { readonly [K in keyof ExecutionSettings]: K extends Family ? Omit<ModelChoice, 'us'> : ExecutionSettings[K] };
+
+/**
+ * The settings with one parameter of a slot's model changed (a cost sweep's level): the parameter
+ * must not be a duration (those are parsed once, in {@link makeExecution}).
+ */
+export function withParam(s: ExecutionSettings, slot: Family, key: string, value: ParamValue): ExecutionSettings {
+  const c = s[slot];
+  return { ...s, [slot]: { ...c, params: { ...c.params, [key]: value } } };
+}
+
 /** The sizing rules of a symbol: its own, else `*`'s, else none. */
 export function rulesFor(s: ExecutionSettings, symbol: string): SymbolRules {
   return s.sizing[symbol] ?? s.sizing['*'] ?? NO_RULES;
 }
 
 /** One line per slot: the model, its parameters that differ from their defaults. */
-export function describeExecution(s: ExecutionSettings): string[] {
+export function describeExecution(s: PlainExecution): string[] {
   const margin = s.margin ? [`margin: initial ${s.margin.initial}, maintenance ${s.margin.maintenance}`] : [];
   return [...FAMILIES.map((f) => {
     const c = s[f];

@@ -136,7 +136,7 @@ export class Venue implements LegHost {
     const env: ModelEnv = { table, source, rng };
     const bind = <B,>(family: keyof ExecutionSettings & ('latency' | 'fill' | 'queue' | 'slippage' | 'fees' | 'financing')): B => {
       const c = settings[family];
-      return modelOf(family, c.model)!.bind(c.params, env) as B;
+      return modelOf(family, c.model)!.bind(c.params, env, c.us) as B;
     };
     this.latency = bind<Latency>('latency');
     this.rules = bind<FillRules>('fill');

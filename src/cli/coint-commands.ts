@@ -8,7 +8,7 @@ import type { DetOrder } from '../stats/johansen.js';
 import { loadCommandData } from './load-data.js';
 import { sliceTime, type TickTable } from '../data/table.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
-import { parseTimeBound } from '../engine/run-job.js';
+import { timeBound } from './run-options.js';
 import { defaultPeriodUs } from '../metrics/period.js';
 import { fmtNum, fmtP } from '../report/format.js';
 import { addLoadOptions, emitOutput, JSON_OPTION_DOC, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
@@ -37,8 +37,8 @@ function common(cmd: Command): Command {
 async function window(f: CommonFlags): Promise<{ table: TickTable; gridUs: number; maxLag?: number }> {
   guardOutputs([{ flag: '--json', path: f.json, stdout: true }], f.data);
   const { table } = await loadCommandData(f.data, toLoadOptions(f), true);
-  const from = parseTimeBound('--from', f.from, -Infinity);
-  const to = parseTimeBound('--to', f.to, Infinity);
+  const from = timeBound('--from', f.from, -Infinity);
+  const to = timeBound('--to', f.to, Infinity);
   const t = sliceTime(table, from, to);
   if (t.length === 0) throw new UsageError('no data in the window');
   const span = t.ts[t.length - 1]! - t.ts[0]!;

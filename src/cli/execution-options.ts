@@ -7,7 +7,6 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { durationError, parseDuration } from '../data/time.js';
 import { FAMILIES, type Family } from '../broker/model.js';
 import { MODELS } from '../broker/models/index.js';
 import { executionOf, SHORT_KEYS, type ExecutionSettings, type ShortSettings, type SymbolRules } from '../broker/settings.js';
@@ -106,11 +105,6 @@ export function parseMargin(raw: string): { initial?: number; maintenance?: numb
 export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
   const nonNeg = (x: number): boolean => Number.isFinite(x) && x >= 0;
   const short: { -readonly [K in keyof ShortSettings]: ShortSettings[K] } = {};
-  if (f.latency !== undefined) {
-    const us = f.latency.trim() === '0' ? 0 : parseDuration(f.latency);
-    if (Number.isNaN(us)) throw new UsageError(durationError('--latency', f.latency, '0, 50ms, 1s'));
-    short.latencyUs = us;
-  }
   const num = (flag: string, raw: string | undefined, what: string): number | undefined => (raw === undefined ? undefined : numberOption(flag, raw, nonNeg, what));
   const set = <K extends keyof ShortSettings>(k: K, v: ShortSettings[K] | undefined): void => {
     if (v !== undefined) short[k] = v;
@@ -135,7 +129,7 @@ export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
   }
   // a short flag and --exec for the same parameter, or a short flag for a model not chosen
   for (const [k, key] of Object.entries(SHORT_KEYS) as [keyof typeof SHORT_KEYS, string][]) {
-    if (short[k] === undefined) continue;
+    if (short[k] === undefined && !(k === 'latencyUs' && f.latency !== undefined)) continue;
     if (key in exec) throw new UsageError(`${FLAG[k]} and --exec ${key} set the same parameter; give one`);
     const family = key.slice(0, key.indexOf('.')) as Family;
     const model = exec[family];
@@ -144,11 +138,9 @@ export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
       throw new UsageError(`${FLAG[k]} sets the ${family} model '${owner.name}' (${key}), but --exec ${family}=${model} chose another; set that model's parameters with --exec ${family}.PARAM=value (see --help)`);
     }
   }
-  // the latency as the user wrote it (50ms), not as µs
-  if (short.latencyUs !== undefined) {
-    exec['latency.entry'] = f.latency!.trim();
-    delete short.latencyUs;
-  }
+  // the latency as the user wrote it (50ms): parsed once, with the model's parameters
+  // (makeExecution), into the µs the venue binds
+  if (f.latency !== undefined) exec['latency.entry'] = f.latency.trim();
   const sizing: Record<string, { -readonly [K in keyof SymbolRules]?: number }> = f.symbolsFile !== undefined ? readSymbolsFile(f.symbolsFile) : {};
   const rule = (flag: string, list: readonly string[], k: keyof SymbolRules): void => {
     for (const e of list) {

@@ -8,10 +8,11 @@ import { leadLag, type LeadLagCurve, type LeadLagReport } from '../analysis/lead
 import { loadCommandData } from './load-data.js';
 import { sliceTime } from '../data/table.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
-import { parseTimeBound } from '../engine/run-job.js';
+import { timeBound } from './run-options.js';
 import { fmtNum, fmtP } from '../report/format.js';
 import { addLoadOptions, emitOutput, JSON_OPTION_DOC, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
 import { guardOutputs } from './outputs.js';
+import { DEFAULTS } from '../jobs/settings.js';
 
 interface Flags extends RawLoadFlags {
   data: string[];
@@ -75,7 +76,7 @@ export function leadlagCommand(): Command {
     const blocks = f.blocks === undefined ? 20 : numberOption('--blocks', f.blocks, (x) => Number.isInteger(x) && x >= 5 && x <= 1000, 'a whole number from 5 to 1000');
     const given = f.grid !== undefined ? gridOf(f.grid) : undefined;
     const { table } = await loadCommandData(f.data, toLoadOptions(f), true);
-    const t = sliceTime(table, parseTimeBound('--from', f.from, -Infinity), parseTimeBound('--to', f.to, Infinity));
+    const t = sliceTime(table, timeBound('--from', f.from, -Infinity), timeBound('--to', f.to, Infinity));
     if (t.length === 0) throw new UsageError('no data in the window');
     // default grid: ticks at 1 s, bars at their own spacing (the median gap between events)
     let grid = given;
@@ -84,7 +85,7 @@ export function leadlagCommand(): Command {
       const step = span > 30 * 86_400e6 ? 86_400e6 : 1e6;
       grid = { stepUs: step, maxLagUs: 20 * step };
     }
-    const r = leadLag(t, names[0]!, names[1]!, { ...grid, reps, blocks, seed: f.seed ?? '1' });
+    const r = leadLag(t, names[0]!, names[1]!, { ...grid, reps, blocks, seed: f.seed ?? DEFAULTS.seed });
     emitOutput(f.json, { ...r, from: formatIso(r.from), to: formatIso(r.to) }, () =>
       [
         `Lead-lag: ${r.a} (${r.marks.a}) vs ${r.b} (${r.marks.b}), ${formatIso(r.from)} → ${formatIso(r.to)} (${formatDuration(r.to - r.from)}); lags ±${formatDuration(r.maxLagUs)} in steps of ${formatDuration(r.stepUs)}`,

@@ -3,6 +3,7 @@
  */
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { exportMlflow } from '../ledger/export-mlflow.js';
 import { Ledger, type LedgerRow } from '../ledger/ledger.js';
 import { writeFileAtomic } from '../atomic.js';
 import { defaultLedgerPath } from './ledger-options.js';
@@ -68,12 +69,28 @@ export function ledgerCommand(): Command {
       }),
   );
   cmd.addCommand(
-    common(new Command('export').description('the trials as CSV or JSON, for your own analysis'))
-      .option('--format <f>', "csv or json (the trials), or returns (their per-period returns as a matrix for 'tickfold overfit --returns', one data set)", 'csv')
-      .requiredOption('--out <file>', 'where to write it (atomically); - for standard output')
-      .action((f: { ledger?: string; dataHash?: string; strategy?: string; format: string; out: string }) => {
-        if (f.format !== 'csv' && f.format !== 'json' && f.format !== 'returns') throw new UsageError(`--format '${f.format}': csv, json or returns`);
-        if (f.out !== '-') guardOutputs([{ flag: '--out', path: f.out }], [f.ledger ?? defaultLedgerPath()]);
+    common(new Command('export').description('the trials as CSV or JSON, for your own analysis; or as an MLflow file store (--format mlflow DIR)'))
+      .argument('[dir]', 'with --format mlflow: the new folder to write the MLflow file store in (mlflow ui --backend-store-uri DIR)')
+      .option('--format <f>', "csv or json (the trials), returns (their per-period returns as a matrix for 'tickfold overfit --returns', one data set), or mlflow (MLflow's file-store layout, into DIR)", 'csv')
+      .option('--out <file>', 'where to write csv, json or returns (atomically); - for standard output')
+      .action((dir: string | undefined, f: { ledger?: string; dataHash?: string; strategy?: string; format: string; out?: string }) => {
+        if (f.format !== 'csv' && f.format !== 'json' && f.format !== 'returns' && f.format !== 'mlflow') throw new UsageError(`--format '${f.format}': csv, json, returns or mlflow`);
+        if (f.format === 'mlflow') {
+          if (dir === undefined || f.out !== undefined) throw new UsageError('ledger export --format mlflow DIR: give the new folder as DIR (and no --out), e.g. tickfold ledger export --format mlflow mlruns');
+          // (DIR must not exist: exportMlflow refuses one that does, so no input can be written over)
+          const l = open(f);
+          try {
+            const n = exportMlflow(l, dir, filterOf(f));
+            process.stdout.write(`wrote ${n.runs} trial${n.runs === 1 ? '' : 's'} as MLflow runs in ${n.experiments} experiment${n.experiments === 1 ? '' : 's'} (one per data set) to ${dir}; browse with: mlflow ui --backend-store-uri ${dir}\n`);
+          } finally {
+            l.close();
+          }
+          return;
+        }
+        if (dir !== undefined) throw new UsageError(`ledger export: '${dir}' is a folder for --format mlflow only; --format ${f.format} writes to --out FILE`);
+        if (f.out === undefined) throw new UsageError(`ledger export --format ${f.format}: give --out FILE (- for standard output)`);
+        const out = f.out;
+        if (out !== '-') guardOutputs([{ flag: '--out', path: out }], [f.ledger ?? defaultLedgerPath()]);
         const l = open(f);
         let text: string;
         try {
@@ -83,8 +100,8 @@ export function ledgerCommand(): Command {
         } finally {
           l.close();
         }
-        if (f.out === '-') process.stdout.write(text);
-        else writeFileAtomic(f.out, text);
+        if (out === '-') process.stdout.write(text);
+        else writeFileAtomic(out, text);
       }),
   );
   cmd.addCommand(

@@ -5,10 +5,13 @@
  * `check`), the notes the text of `run`, `walk-forward` and `compare` carries.
  */
 import { loadData, type Loaded, type LoadOptions } from '../data/load.js';
+import { loadWindow } from '../data/catalog/load-window.js';
+import type { StreamWindow } from '../data/catalog/merge-stream.js';
 import { dataNoteEntries, dataNotesJson, dataWarnings } from '../report/data-notes.js';
 
-export async function loadCommandData(paths: readonly string[], opts: LoadOptions, notesOnStderr: boolean): Promise<Loaded> {
-  const loaded = await loadData(paths, opts);
+/** With `window`, the rows of that window streamed from the catalog (data/catalog/load-window.ts), else (or when it cannot) every row in memory. */
+export async function loadCommandData(paths: readonly string[], opts: LoadOptions, notesOnStderr: boolean, window?: StreamWindow): Promise<Loaded> {
+  const loaded = (window ? await loadWindow(paths, opts, window) : undefined) ?? (await loadData(paths, opts));
   const j = dataNotesJson(loaded.files, loaded.leftOut);
   if (notesOnStderr) for (const [label, text] of dataNoteEntries(j)) process.stderr.write(`tickfold: ${label === 'skipped' ? 'skipped ' : 'note: '}${text}\n`);
   for (const w of dataWarnings(j)) process.stderr.write(`tickfold: WARNING: ${w}\n`);

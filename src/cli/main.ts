@@ -30,6 +30,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command[]>>> = {
   overfit: async () => [(await import('./overfit-command.js')).overfitCommand()],
   check: async () => [(await import('./check-command.js')).checkCommand()],
   ledger: async () => [(await import('./ledger-command.js')).ledgerCommand()],
+  ui: async () => [(await import('./ui-command.js')).uiCommand()],
   rerun: async () => [(await import('./rerun-command.js')).rerunCommand((argv, manifestArgv) => main(argv, manifestArgv))],
 };
 

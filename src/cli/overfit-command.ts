@@ -6,14 +6,15 @@ import { readReturnMatrix } from '../data/matrix.js';
 import { fmtNum, fmtP, fmtPct } from '../report/format.js';
 import { emitOutput, JSON_OPTION_DOC, numberOption } from './options.js';
 import { guardOutputs } from './outputs.js';
+import { DEFAULTS } from '../jobs/settings.js';
 
 export function overfitCommand(): Command {
   return new Command('overfit')
     .description('PBO (CSCV), DSR, PSR, MinTRL, MinBTL and the hit-rate test for a matrix of trial returns (rows = periods, columns = trials)')
     .requiredOption('--returns <file>', 'CSV matrix of per-period returns; optional header of trial names')
-    .option('--partitions <S>', 'CSCV blocks (even)', '16')
+    .option('--partitions <S>', 'CSCV blocks (even)', String(DEFAULTS.pboPartitions))
     .option('--periods-per-year <P>', 'for annualised Sharpe ratios', '252')
-    .option('--target-sharpe <x>', 'annual Sharpe for MinBTL', '1')
+    .option('--target-sharpe <x>', 'annual Sharpe for MinBTL', String(DEFAULTS.targetSharpe))
     .option('--json <file>', JSON_OPTION_DOC)
     .action((f: { returns: string; partitions: string; periodsPerYear: string; targetSharpe: string; json?: string }) => {
       guardOutputs([{ flag: '--json', path: f.json, stdout: true }], [f.returns]);

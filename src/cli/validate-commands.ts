@@ -1,47 +1,45 @@
 /**
- * `tickfold walk-forward` and `tickfold compare`: validation from the command line. Both build the
- * same {@link Entry} list and call {@link validate}; they differ only in which strategies run.
+ * `tickfold walk-forward` and `tickfold compare`: the flags of a validation, turned into typed
+ * settings (run-options.ts), the strategies' {@link Entry} list (their --param and --grid routed)
+ * and a runner (threads here, or a queue), then the validation job (jobs/validate.ts); the two
+ * commands differ only in which strategies run. Output: text, JSON, HTML, written atomically.
  */
 import { appendFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.js';
-import { checkSizingSymbols, type ExecutionSettings } from '../broker/settings.js';
 import { loadCommandData } from './load-data.js';
-import { rowTime, sliceTime } from '../data/table.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
-import { checkBenchmark, parseTimeBound } from '../engine/run-job.js';
-import { choosePeriod } from '../metrics/period.js';
 import { writeFilesAtomic } from '../atomic.js';
-import { buildValidationReport, renderValidationJson, renderValidationText, type ValidationContext } from '../report/validation-report.js';
-import { parseParamPairs, resolveParams } from '../strategy/params.js';
+import { buildValidationReport, renderValidationJson, renderValidationText } from '../report/validation-report.js';
+import { parseParamPairs } from '../strategy/params.js';
 import type { StrategyModule } from '../strategy/types.js';
-import { DEFAULT_MAX_FOLDS, planFolds } from '../validation/folds.js';
+import { DEFAULT_MAX_FOLDS, type FoldPlan } from '../validation/folds.js';
 import { parseGrid } from '../validation/grid.js';
 import { parseListed, routeEntries } from './strategy-args.js';
-import { CPCV_OBJECTIVE_NAMES, NAIVE_BASELINES, OBJECTIVES, UNIVERSE_BASELINE, validate, type Entry, type Objective, type ValidationSettings } from '../validation/validate.js';
+import { CPCV_OBJECTIVE_NAMES, NAIVE_BASELINES, OBJECTIVES, UNIVERSE_BASELINE, type Entry, type Objective, type ValidationSettings } from '../validation/validate.js';
 import { TaskRunner } from '../runtime/pool.js';
 import type { Runner, StrategyRunner } from '../runtime/runner.js';
 import { renderHtmlReport } from '../report/html.js';
 import { validationHtml } from '../report/html-builders.js';
 import { baselineDefaults } from '../validation/baselines.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
-import { VERSION } from '../version.js';
 import { checkStoreFolder, guardOutputs, strategyFiles } from './outputs.js';
-import { addLoadOptions, calendarOption, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
-import { addLedgerOptions, useLedger } from './ledger-options.js';
+import { addLoadOptions, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLedgerOptions, ledgerChoice } from './ledger-options.js';
 import { binomial, MAX_CPCV_SPLITS } from '../validation/cpcv.js';
-import { costSweep, sweepPoint, type CostSweep, type SweepPoint } from '../validation/cost-sweep.js';
-import { dataHash } from '../ledger/keys.js';
-import { addExecutionOptions, benchmarkOption, toExecution, toGuard, type RawExecFlags } from './run-command.js';
+import { addExecutionOptions, toGuard, toRunSettings, type RawRunFlags } from './run-options.js';
 import { checkInterrupted } from './interrupt.js';
 import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { executionInputs } from './execution-options.js';
-import { readUniverseOption } from './universe-option.js';
+import { noteUniverse } from './universe-option.js';
+import { DEFAULTS } from '../jobs/settings.js';
+import { addSearchOptions, checkSpaceOwners, searchFlags, searchOf, searchPlanNote, type RawSearchFlags } from './search-options.js';
+import { runValidationJob, validationOptions } from '../jobs/validate.js';
+import type { SweepSpec } from '../jobs/sweep.js';
 
-
-interface RawValidationFlags extends RawLoadFlags, RawExecFlags, RawSandboxFlags {
+interface RawValidationFlags extends RawLoadFlags, RawRunFlags, RawSandboxFlags, RawSearchFlags {
   queue?: string;
   dataStore?: string;
   queueKeyFile?: string;
@@ -49,8 +47,6 @@ interface RawValidationFlags extends RawLoadFlags, RawExecFlags, RawSandboxFlags
   data: string[];
   param: string[];
   grid: string[];
-  from?: string;
-  to?: string;
   split?: string;
   train?: string;
   test?: string;
@@ -77,7 +73,6 @@ interface RawValidationFlags extends RawLoadFlags, RawExecFlags, RawSandboxFlags
   cpcv?: string;
   purge?: string;
   cpcvEmbargo?: string;
-  universe?: string;
 }
 
 function addValidationOptions(cmd: Command): Command {
@@ -95,17 +90,17 @@ function addValidationOptions(cmd: Command): Command {
     .option('--embargo <length>', 'gap left out between each training window and its test window')
     .option('--warmup <length>', 'data replayed without trading before each test window (default: the training window)')
     .option('--max-folds <n>', 'refuse a plan of more walk-forward folds than this, before any work', String(DEFAULT_MAX_FOLDS))
-    .addOption(new Option('--fold-edge <policy>', 'positions at a fold edge: close them (paying costs) or carry them into the next fold').choices(['close', 'carry']).default('close'))
-    .addOption(new Option('--objective <metric>', 'what the in-sample choice maximises').choices(Object.keys(OBJECTIVES)).default('sharpe'))
+    .addOption(new Option('--fold-edge <policy>', 'positions at a fold edge: close them (paying costs) or carry them into the next fold').choices(['close', 'carry']).default(DEFAULTS.foldEdge))
+    .addOption(new Option('--objective <metric>', 'what the in-sample choice maximises').choices(Object.keys(OBJECTIVES)).default(DEFAULTS.objective))
     .option('--queue <url>', 'run the tasks on a distributed queue (BullMQ on Redis, redis://HOST:PORT) drained by tickfold worker processes; the report is the same bytes as a local run')
     .option('--data-store <dir>', 'with --queue: put the data in this folder, shared with the workers (their --data-store), instead of in Redis')
     .option('--queue-key-file <file>', "with --queue: the queue's shared key, in a file (default: $TICKFOLD_QUEUE_KEY); the workers hold the same: jobs and results are authenticated by it")
     .option('--insecure-loopback', 'with --queue on this machine (127.0.0.1, ::1, localhost): no key, jobs and results unauthenticated')
     .option('--workers <n>', `worker threads for trials and folds (default: ${availableParallelism()}, the cores here; each guarded, see --timeout)`)
-    .option('--pbo-partitions <S>', 'CSCV blocks for PBO (even, 2..24)', '16')
-    .option('--bootstrap <B>', 'stationary-bootstrap resamples for the p-values against baselines', '2000')
+    .option('--pbo-partitions <S>', 'CSCV blocks for PBO (even, 2..24)', String(DEFAULTS.pboPartitions))
+    .option('--bootstrap <B>', 'stationary-bootstrap resamples for the p-values against baselines', String(DEFAULTS.bootstrapReps))
     .option('--block <L>', 'mean block length of the bootstrap, in periods (default: n^(1/3))')
-    .option('--target-sharpe <x>', 'annual Sharpe for MinBTL', '1')
+    .option('--target-sharpe <x>', 'annual Sharpe for MinBTL', String(DEFAULTS.targetSharpe))
     .option('--cpcv <N:k>', 'also combinatorial purged CV over the configurations: N groups, k of them tested per split (e.g. 6:2: 15 splits, 5 paths)')
     .option('--purge <duration>', 'CPCV: the label horizon purged around each test block (e.g. 1h; default 0)')
     .option('--cpcv-embargo <duration>', 'CPCV: the embargo after each test block (e.g. 30m; default 0)')
@@ -118,6 +113,7 @@ function addValidationOptions(cmd: Command): Command {
   addExecutionOptions(cmd);
   addSandboxOptions(cmd);
   addLedgerOptions(cmd);
+  addSearchOptions(cmd);
   addLoadOptions(cmd);
   return cmd;
 }
@@ -138,7 +134,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
       { flag: '--json', path: f.json, stdout: true },
       { flag: '--report', path: f.report },
     ],
-    [...f.data, ...strategyFiles(listed.map((l) => l.spec)), ...executionInputs(f), ...(f.universe !== undefined ? [f.universe] : [])],
+    [...f.data, ...strategyFiles(listed.map((l) => l.spec)), ...executionInputs(f)],
   );
   // the listed strategies, called by their alias or their module's name; a module file is
   // bundled here and loaded on a guarded, sandboxed thread (its top-level code is strategy code)
@@ -172,11 +168,14 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     if (!names.includes(g)) throw new UsageError(`--grid for '${g}': a naive baseline given a grid is a candidate; list it in --strategies (e.g. --strategies ${[...names, g].join(',')})`);
   }
   const paramEntries = routeEntries('--param', f.param, owners, mainName, having);
+  const searching = searchFlags(f);
+  const spaceEntries = routeEntries('--space', f.space, owners, mainName, having);
+  checkSpaceOwners(spaceEntries, names);
   // a candidate: any strategy that is not a naive baseline, one given a grid, or the one under
   // test in walk-forward; every naive baseline also runs as the yardstick, under its own name, or
   // as 'NAME (naive)' when a candidate has that name
   const isNaive = (n: string): boolean => (NAIVE_BASELINES as readonly string[]).includes(n);
-  const candidate = (i: number): boolean => !isNaive(names[i]!) || names[i] === mainName || (gridEntries.get(names[i]!)?.length ?? 0) > 0;
+  const candidate = (i: number): boolean => !isNaive(names[i]!) || names[i] === mainName || (gridEntries.get(names[i]!)?.length ?? 0) > 0 || (spaceEntries.get(names[i]!)?.length ?? 0) > 0;
   interface Slot { readonly name: string; readonly spec: string; readonly module: StrategyModule; readonly baseline: boolean; readonly naiveCopy: boolean }
   const slots: Slot[] = listed.map((l, i) => ({ name: names[i]!, spec: l.spec, module: listedModules[i]!, baseline: !candidate(i), naiveCopy: false }));
   // with --universe, the universe's baseline runs beside the naive ones (when any run)
@@ -186,20 +185,37 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     if (i >= 0 && !candidate(i)) continue; // listed, and a baseline already
     slots.push({ name: i >= 0 ? naiveCopy(b) : b, spec: b, module: BUILTIN_STRATEGIES.get(b)!, baseline: true, naiveCopy: i >= 0 });
   }
-  // checked before any thread starts
-  const execution = toExecution(f);
-  const initialCapital = numberOption('--capital', f.capital, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+  // every flag checked before any thread starts
+  const settings = toRunSettings(f);
   const workers = f.workers === undefined ? availableParallelism() : numberOption('--workers', f.workers, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
-  const pboPartitions = numberOption('--pbo-partitions', f.pboPartitions, (x) => Number.isInteger(x) && x >= 2 && x % 2 === 0 && x <= 24, 'an even integer from 2 to 24');
-  const bootstrapReps = numberOption('--bootstrap', f.bootstrap, (x) => Number.isInteger(x) && x >= 100 && x <= 1_000_000, 'an integer from 100 to 1,000,000');
-  const block = f.block === undefined ? undefined : numberOption('--block', f.block, (x) => x >= 1, 'a number >= 1 (periods)');
-  const targetSharpe = numberOption('--target-sharpe', f.targetSharpe, (x) => x > 0, 'a number > 0');
+  const options = validationOptions({
+    objective: f.objective as Objective,
+    edge: f.foldEdge === 'carry' ? 'carry' : 'close',
+    pboPartitions: numberOption('--pbo-partitions', f.pboPartitions, (x) => Number.isInteger(x) && x >= 2 && x % 2 === 0 && x <= 24, 'an even integer from 2 to 24'),
+    bootstrapReps: numberOption('--bootstrap', f.bootstrap, (x) => Number.isInteger(x) && x >= 100 && x <= 1_000_000, 'an integer from 100 to 1,000,000'),
+    ...(f.block !== undefined ? { bootstrapBlock: numberOption('--block', f.block, (x) => x >= 1, 'a number >= 1 (periods)') } : {}),
+    targetSharpe: numberOption('--target-sharpe', f.targetSharpe, (x) => x > 0, 'a number > 0'),
+    ...cpcvOf(f),
+  });
+  const sweep = sweepOf(f);
+  const folds = {
+    ...(f.split !== undefined ? { split: f.split } : {}),
+    ...(f.train !== undefined ? { train: f.train } : {}),
+    ...(f.test !== undefined ? { test: f.test } : {}),
+    ...(f.step !== undefined ? { step: f.step } : {}),
+    ...(f.anchored ? { anchored: true } : {}),
+    ...(f.embargo !== undefined ? { embargo: f.embargo } : {}),
+    ...(f.warmup !== undefined ? { warmup: f.warmup } : {}),
+    maxFolds: numberOption('--max-folds', f.maxFolds, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'),
+  };
   const entriesFor = (periodLabel: string): Entry[] =>
     slots.map((sl) => {
       // the naive copy of a candidate runs with its defaults; the candidate takes the entries
       const given = sl.naiveCopy ? {} : parseParamPairs(paramEntries.get(sl.name) ?? []);
       const base = sl.baseline ? baselineDefaults(sl.module, given, periodLabel) : given;
-      return { name: sl.name, spec: sl.spec, module: sl.module, base, grid: sl.baseline ? [] : parseGrid(gridEntries.get(sl.name) ?? []), baseline: sl.baseline };
+      const grid = sl.baseline ? [] : parseGrid(gridEntries.get(sl.name) ?? []);
+      const search = sl.baseline || sl.naiveCopy ? undefined : searchOf(searching, sl.name, sl.module, base, spaceEntries.get(sl.name), grid.map((g) => g.key));
+      return { name: sl.name, spec: sl.spec, module: sl.module, base, grid, baseline: sl.baseline, ...(search ? { search } : {}) };
     });
   // start the worker threads now: they load their code while this thread reads the data; or the
   // queue of other machines (--queue), checked before any work
@@ -208,7 +224,6 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   if (f.queue === undefined && f.queueKeyFile !== undefined) throw new UsageError('--queue-key-file is the key of a queue\'s jobs: give --queue redis://HOST:PORT too (a local run needs no key)');
   if (f.queue === undefined && f.insecureLoopback) throw new UsageError('--insecure-loopback is for a queue without a key: give --queue redis://127.0.0.1:PORT too (a local run needs neither)');
   if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, true);
-  if (f.queue !== undefined && f.universe !== undefined) throw new UsageError('--universe runs on this machine\'s threads only: drop --queue (or run without --universe)');
   let runner: Runner;
   if (f.queue !== undefined) {
     const { QueueRunner, queueModuleName } = await import('../runtime/queue.js');
@@ -221,80 +236,10 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     for (const sl of slots) if (!BUILTIN_STRATEGIES.has(sl.spec)) queueModuleName(sl.spec);
     runner = await QueueRunner.open(f.queue, { key, insecureLoopback: f.insecureLoopback === true }, toGuard(f), f.dataStore);
   } else runner = new TaskRunner(workers, toGuard(f, sandbox));
-  try {
-    await validateWith(runner, command, entriesFor, f, argv, { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe, workers, sweep: sweepOf(f, execution), cpcv: cpcvOf(f) });
-  } finally {
-    await runner.close();
-  }
-}
-
-async function validateWith(
-  runner: Runner,
-  command: 'walk-forward' | 'compare',
-  entriesFor: (periodLabel: string) => Entry[],
-  f: RawValidationFlags,
-  argv: readonly string[],
-  o: { execution: ExecutionSettings; initialCapital: number; pboPartitions: number; bootstrapReps: number; block: number | undefined; targetSharpe: number; workers: number; sweep: { key: string; levels: number[]; settings: ExecutionSettings[] } | undefined; cpcv: { groups: number; testGroups: number; purgeUs: number; embargoUs: number } | undefined },
-): Promise<void> {
-  const { execution, initialCapital, pboPartitions, bootstrapReps, block, targetSharpe } = o;
-  const { table: full, files, leftOut } = await loadCommandData(f.data, { ...toLoadOptions(f), shared: runner.pooled }, false);
-  checkSizingSymbols(o.execution, full.symbols);
-  const fromUs = parseTimeBound('--from', f.from, -Infinity);
-  const toUs = parseTimeBound('--to', f.to, Infinity);
-  const table = sliceTime(full, fromUs, toUs);
-  if (table.length === 0) throw new UsageError(`no data between ${f.from ?? 'the start'} and ${f.to ?? 'the end'}`);
-  const period = choosePeriod(
-    table,
-    f.period,
-    f.periodsPerYear === undefined ? undefined : numberOption('--periods-per-year', f.periodsPerYear, (x) => x > 0, 'a number > 0'),
-    f.calendar === undefined ? undefined : calendarOption(f.calendar),
-  );
-  if (!(period.periodUs > 0)) throw new UsageError(durationError('--period', f.period ?? '', '1d, 1h, 5m'));
-  const plan = planFolds(table, {
-    ...(f.split !== undefined ? { split: f.split } : {}),
-    ...(f.train !== undefined ? { train: f.train } : {}),
-    ...(f.test !== undefined ? { test: f.test } : {}),
-    ...(f.step !== undefined ? { step: f.step } : {}),
-    ...(f.anchored ? { anchored: true } : {}),
-    ...(f.embargo !== undefined ? { embargo: f.embargo } : {}),
-    ...(f.warmup !== undefined ? { warmup: f.warmup } : {}),
-    maxFolds: numberOption('--max-folds', f.maxFolds, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1'),
-  });
-
-  const benchmark = f.benchmark !== undefined ? benchmarkOption(f.benchmark) : undefined;
-  if (benchmark) checkBenchmark(benchmark, table.symbols);
-  const universe = readUniverseOption(f.universe, table, f.quiet === true);
-  const entries = entriesFor(period.label);
-  // the plan, before any work (on stderr: stdout may be the JSON)
-  if (!f.quiet) {
-    const nf = plan.folds.length;
-    const trials = entries.reduce((n, e) => n + e.grid.reduce((p, g) => p * g.values.length, 1), 0);
-    const firstF = plan.folds[0]!;
-    const lastF = plan.folds[nf - 1]!;
-    const end = (t: number): string => (Number.isFinite(t) ? formatIso(t) : 'the end');
-    process.stderr.write(
-      `plan: ${nf} fold${nf === 1 ? '' : 's'} (first: train ${formatIso(firstF.trainStart)} → ${formatIso(firstF.trainEnd)}, test → ${end(firstF.testEnd)}` +
-        `${nf > 1 ? `; last: test ${formatIso(lastF.testStart)} → ${end(lastF.testEnd)}` : ''}); ${trials} trial${trials === 1 ? '' : 's'} (one replay each) × ${nf} in-sample choice${nf === 1 ? '' : 's'}, then ${entries.length} out-of-sample runs; ${timeoutNote(f)}\n`,
-    );
-  }
-
   const bar =
     f.progress !== false && !f.quiet && process.stderr.isTTY
       ? new cliProgress.SingleBar({ stream: process.stderr, format: 'validating [{bar}] {value}/{total} backtests, {eta_formatted} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
       : undefined;
-  // the settings of every validation this command runs (the main one, and each cost level)
-  const common = (exec: ExecutionSettings): Omit<ValidationSettings, 'workers'> => ({
-    plan,
-    run: { execution: exec, initialCapital, periodUs: period.periodUs, periodsPerYear: period.periodsPerYear, seed: f.seed, ...(universe ? { universe } : {}) },
-    objective: f.objective as Objective,
-    edge: f.foldEdge === 'carry' ? 'carry' : 'close',
-    pboPartitions,
-    bootstrapReps,
-    ...(block !== undefined ? { bootstrapBlock: block } : {}),
-    targetSharpe,
-    ...(benchmark ? { benchmark } : {}),
-  });
-  let outcome;
   let doneRuns = 0;
   let shown = 0;
   let ticker: NodeJS.Timeout | undefined;
@@ -303,24 +248,28 @@ async function validateWith(
     shown = n;
     bar?.update(n);
   };
-  // the trial ledger: this command's trials recorded, DSR's N and V from all of them on this data
-  const use = useLedger(f, {
-    dataHash: dataHash(files, fromUs, toUs),
-    command,
-    scheme: { mode: plan.mode, anchored: plan.anchored, spec: plan.spec, objective: f.objective, edge: f.foldEdge },
-    execution,
-    periodUs: period.periodUs,
-    version: VERSION,
-    specs: new Map(entries.map((e) => [e.name, { spec: e.spec, builtin: BUILTIN_STRATEGIES.has(e.spec) }])),
-  });
+  let result;
   try {
-    outcome = await validate(table, entries, {
-      ...common(execution),
-      ...(use ? { history: use.history } : {}),
-      ...(o.cpcv ? { cpcv: o.cpcv } : {}),
+    const ledger = ledgerChoice(f);
+    result = await runValidationJob({
+      command,
+      data: async (shared) => loadCommandData(f.data, { ...toLoadOptions(f), shared }, false),
+      entries: entriesFor,
+      settings,
+      folds,
+      options,
+      workers: runner,
+      // each level of a sweep on fresh worker threads (a queue's workers stay)
+      sweepWorkers: f.queue !== undefined ? runner : workers,
+      ...(sweep ? { sweep } : {}),
+      ...(ledger ? { ledger } : {}),
+      argv,
+      // the plan, before any work (on stderr: stdout may be the JSON)
+      onPlan: (plan, entries) => {
+        if (!f.quiet) process.stderr.write(planText(plan, entries, timeoutNote(f)));
+      },
       // the phases' wall times, for npm run bench (TICKFOLD_PHASE_TIMES=file): never in a report
       ...(process.env.TICKFOLD_PHASE_TIMES ? { onPhase: (phase: string, ms: number) => appendFileSync(process.env.TICKFOLD_PHASE_TIMES!, JSON.stringify({ phase, ms }) + '\n') } : {}),
-      workers: runner,
       onProgress: (done, total) => {
         if (!bar) return;
         doneRuns = done;
@@ -330,46 +279,16 @@ async function validateWith(
           if (runner.partial) ticker = setInterval(() => show(Math.min(total, Math.floor(doneRuns + runner.partial!()))), 250);
         } else show(done);
       },
+      ...(f.quiet ? {} : { onSearch: (n: string, cached: number, ran: number) => process.stderr.write(`search ${n}: ${ran} trial${ran === 1 ? '' : 's'} run${cached > 0 ? `, ${cached} resumed from the ledger` : ''}\n`) }),
+      checkpoint: checkInterrupted,
     });
   } finally {
     if (ticker) clearInterval(ticker);
     bar?.stop();
-    use?.ledger.close();
+    await runner.close();
   }
-  // cost sensitivity: the same validation at each level (not recorded in the ledger: the cost is
-  // not a searched parameter), on fresh worker threads each
-  let sweep: CostSweep | undefined;
-  if (o.sweep) {
-    const names = outcome.strategies.filter((x) => !x.baseline).map((x) => x.name);
-    const points: Record<string, SweepPoint[]> = Object.fromEntries(names.map((n) => [n, []]));
-    for (const [k, level] of o.sweep.levels.entries()) {
-      await checkInterrupted();
-      const ol = await validate(table, entries, { ...common(o.sweep.settings[k]!), workers: f.queue !== undefined ? runner : o.workers });
-      for (const n of names) points[n]!.push(sweepPoint(ol, n, level));
-    }
-    sweep = costSweep(o.sweep.key, points);
-  }
-  const ctx: ValidationContext = {
-    sweep: sweep ?? null,
-    ledger: use ? { path: use.ledger.path, added: use.recorded.added, held: use.recorded.held, fresh: f.fresh === true } : null,
-    command,
-    version: VERSION,
-    argv,
-    files,
-    leftOut,
-    events: table.length,
-    firstRowTs: rowTime(table, 0),
-    lastRowTs: rowTime(table, table.length - 1),
-    symbols: table.symbols,
-    execution,
-    initialCapital,
-    seed: f.seed,
-    period,
-    params: Object.fromEntries(outcome.strategies.map((o, i) => [o.name, resolveParams(o.name, entries[i]!.module.params, o.base)])),
-    bootstrap: { reps: bootstrapReps, block: block ?? null },
-    pboPartitions,
-    warmup: f.warmup ?? (plan.mode === 'split' ? 'the in-sample window' : plan.anchored ? `the last ${f.train}` : 'the training window'),
-  };
+  const { outcome, context: ctx, table } = result;
+  if (!f.quiet) noteUniverse(settings.universe, table);
   const reportObj = f.json !== undefined || f.report !== undefined ? buildValidationReport(outcome, ctx) : undefined;
   // render everything first, then write: a failure leaves no partial output
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
@@ -383,6 +302,20 @@ async function validateWith(
     const wrote = [f.json, f.report].filter((x): x is string => x !== undefined);
     if (wrote.length) process.stdout.write(`\nwrote ${wrote.join(', ')}\n`);
   }
+}
+
+/** The plan as shown before any work. */
+function planText(plan: FoldPlan, entries: readonly Entry[], timeout: string): string {
+  const nf = plan.folds.length;
+  const trials = entries.reduce((n, e) => n + (e.search ? 0 : e.grid.reduce((p, g) => p * g.values.length, 1)), 0);
+  const searches = entries.flatMap((e) => (e.search ? [`${e.name}: ${searchPlanNote(e.search, nf)}`] : []));
+  const firstF = plan.folds[0]!;
+  const lastF = plan.folds[nf - 1]!;
+  const end = (t: number): string => (Number.isFinite(t) ? formatIso(t) : 'the end');
+  return (
+    `plan: ${nf} fold${nf === 1 ? '' : 's'} (first: train ${formatIso(firstF.trainStart)} → ${formatIso(firstF.trainEnd)}, test → ${end(firstF.testEnd)}` +
+    `${nf > 1 ? `; last: test ${formatIso(lastF.testStart)} → ${end(lastF.testEnd)}` : ''}); ${trials} trial${trials === 1 ? '' : 's'} (one replay each) × ${nf} in-sample choice${nf === 1 ? '' : 's'}${searches.length ? `, ${searches.join('; ')}` : ''}, then ${entries.length} out-of-sample runs; ${timeout}\n`
+  );
 }
 
 export function walkForwardCommand(argv: () => readonly string[]): Command {
@@ -414,27 +347,21 @@ export function compareCommand(argv: () => readonly string[]): Command {
   return cmd;
 }
 
-/** The levels of --fee-sweep or --slippage-sweep, each as settings (checked before any work). */
-function sweepOf(f: RawValidationFlags, execution: ExecutionSettings): { key: string; levels: number[]; settings: ExecutionSettings[] } | undefined {
+/** --fee-sweep or --slippage-sweep: which cost, and its levels (checked against the execution by the job, before any work). */
+function sweepOf(f: RawValidationFlags): SweepSpec | undefined {
   if (f.feeSweep !== undefined && f.slippageSweep !== undefined) throw new UsageError('give one of --fee-sweep and --slippage-sweep');
   const raw = f.feeSweep ?? f.slippageSweep;
   if (raw === undefined) return undefined;
   const flag = f.feeSweep !== undefined ? '--fee-sweep' : '--slippage-sweep';
-  const slot = f.feeSweep !== undefined ? 'fees' : 'slippage';
-  if (execution[slot].model !== (slot === 'fees' ? 'schedule' : 'fixed')) throw new UsageError(`${flag} sets ${slot}.bps of the ${slot === 'fees' ? 'schedule' : 'fixed'} model; this run uses the ${slot} model '${execution[slot].model}'`);
   const levels = raw.split(',').map((x) => numberOption(flag, x.trim(), (v) => Number.isFinite(v) && v >= 0, 'a list of numbers >= 0 (bps), e.g. 0,1,2,5'));
-  if (levels.length < 2) throw new UsageError(`${flag} '${raw}': give at least two levels, e.g. 0,1,2,5`);
-  for (let i = 1; i < levels.length; i++) if (!(levels[i]! > levels[i - 1]!)) throw new UsageError(`${flag} '${raw}': the levels must increase`);
-  if (levels.length > 20) throw new UsageError(`${flag}: ${levels.length} levels, at most 20 (each is a whole validation)`);
-  const settings = levels.map((l): ExecutionSettings => ({ ...execution, [slot]: { model: execution[slot].model, params: { ...execution[slot].params, bps: l } } }));
-  return { key: `${slot}.bps`, levels, settings };
+  return { cost: f.feeSweep !== undefined ? 'fees' : 'slippage', levels };
 }
 
 /** --cpcv N:k with --purge and --cpcv-embargo, checked before any work. */
-function cpcvOf(f: RawValidationFlags): { groups: number; testGroups: number; purgeUs: number; embargoUs: number } | undefined {
+function cpcvOf(f: RawValidationFlags): { cpcv?: NonNullable<ValidationSettings['cpcv']> } {
   if (f.cpcv === undefined) {
     if (f.purge !== undefined || f.cpcvEmbargo !== undefined) throw new UsageError(`${f.purge !== undefined ? '--purge' : '--cpcv-embargo'} applies to --cpcv N:k (combinatorial purged CV), which is not given`);
-    return undefined;
+    return {};
   }
   if (!CPCV_OBJECTIVE_NAMES.includes(f.objective)) throw new UsageError(`--objective ${f.objective} with --cpcv: CPCV chooses on the trials' returns over its training groups, so by ${CPCV_OBJECTIVE_NAMES.join(', ')}; give one of those`);
   const m = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(f.cpcv);
@@ -450,5 +377,5 @@ function cpcvOf(f: RawValidationFlags): { groups: number; testGroups: number; pu
     if (!(us > 0)) throw new UsageError(durationError(flag, v, '0, 30m, 1h, 1d'));
     return us;
   };
-  return { groups, testGroups, purgeUs: dur('--purge', f.purge), embargoUs: dur('--cpcv-embargo', f.cpcvEmbargo) };
+  return { cpcv: { groups, testGroups, purgeUs: dur('--purge', f.purge), embargoUs: dur('--cpcv-embargo', f.cpcvEmbargo) } };
 }

@@ -69,25 +69,29 @@ export function inferBarLengths(t: FileTable): number[] {
   });
 }
 
+/**
+ * The bar length of each symbol: the one given (`--bar-length`), else the inferred one, a symbol
+ * with a single bar taking the shortest inferred; an error when no symbol has two bars.
+ */
+export function settleBarLengths(file: string, nSymbols: number, lengthUs: number | undefined, inferred: readonly number[]): number[] {
+  if (lengthUs !== undefined) return Array.from({ length: nSymbols }, () => lengthUs);
+  const known = inferred.filter((x) => !Number.isNaN(x));
+  const fallback = known.length > 0 ? minOf(known) : NaN;
+  if (Number.isNaN(fallback)) {
+    throw new DataError('bar-length', {
+      file,
+      line: 0,
+      column: 0,
+      rule: 'cannot infer the bar length: every symbol has a single bar',
+      hint: 'give it with --bar-length, e.g. --bar-length 1d or --bar-length 5m',
+    });
+  }
+  return inferred.map((x) => (Number.isNaN(x) ? fallback : x));
+}
+
 /** Close times from the bar length given (`--bar-length`), else the inferred one (`inferred`: already inferred, e.g. kept in the cache). */
 export function barTiming(file: string, t: FileTable, stamp: BarStamp, lengthUs?: number, inferred?: readonly number[], shared = false): BarTiming {
-  let lengths: number[];
-  if (lengthUs !== undefined) lengths = t.symbols.map(() => lengthUs);
-  else {
-    lengths = inferred ? [...inferred] : inferBarLengths(t);
-    const known = lengths.filter((x) => !Number.isNaN(x));
-    const fallback = known.length > 0 ? minOf(known) : NaN;
-    if (Number.isNaN(fallback)) {
-      throw new DataError('bar-length', {
-        file,
-        line: 0,
-        column: 0,
-        rule: 'cannot infer the bar length: every symbol has a single bar',
-        hint: 'give it with --bar-length, e.g. --bar-length 1d or --bar-length 5m',
-      });
-    }
-    lengths = lengths.map((x) => (Number.isNaN(x) ? fallback : x));
-  }
+  const lengths = settleBarLengths(file, t.symbols.length, lengthUs, lengthUs !== undefined ? [] : (inferred ?? inferBarLengths(t)));
   const n = t.length;
   const closeTs = f64(n, shared);
   if (stamp === 'end') {

@@ -6,7 +6,9 @@ import { isParquetFile } from './parquet-reader.js';
 import { join, resolve, sep } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
 import { barTiming, inferBarLengths, type BarStamp } from './bars.js';
-import { cacheKey, readCache, sameKey, sha1OfFile, writeCache } from './cache.js';
+import { cacheKey, sameKey, sha1OfFile } from './cache.js';
+import { entryBarLengths, readEntry, readEntryTable, writeEntry } from './catalog/entry.js';
+import { PartitionDamaged } from './catalog/partition.js';
 import { readFile, type ReaderChoice } from './read-file.js';
 import { checkSymbolsUsed, matchesFile, severalSymbolLess, symbolsForFiles, type FileSymbol } from './file-symbols.js';
 import { findOverlap, relation } from './overlap.js';
@@ -44,8 +46,10 @@ export interface LoadOptions {
   readonly barStamp?: BarStamp;
   /** Use the binary cache (default true). */
   readonly cache?: boolean;
-  /** Cache folder (default `.tickfold-cache` in the working directory). */
+  /** Cache folder (default `.tickfold-cache` in the working directory): the catalog (data/catalog/). */
   readonly cacheDir?: string;
+  /** Rows of a catalog partition, at most (default 256Ki; tests make it small). */
+  readonly partitionRows?: number;
   /** Take each file's SHA-1 while parsing (default: when writing the cache). */
   readonly contentHash?: boolean;
   /**
@@ -192,7 +196,7 @@ export interface LoadedFile {
 }
 
 /** The options that decide how a file parses (the cache key's); the symbol: `--symbol`, or the `FILE=NAME` that names this file. */
-function rowOptions(opts: LoadOptions, file: string) {
+export function rowOptions(opts: LoadOptions, file: string) {
   const symbol = opts.fileSymbols !== undefined ? opts.fileSymbols.find((e) => matchesFile(e.file, file))?.symbol : opts.symbol;
   return {
     onBadRow: opts.onBadRow ?? 'fail',
@@ -216,17 +220,24 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
   const bytes = statSync(file).size;
   const key = useCache ? cacheKey(file, { ...rowOpts, v: 1 }) : undefined;
   if (key) {
-    const read = readCache(dir, key, opts.shared === true);
-    // a damaged cache file is said, and replaced below by the parse of the file itself
+    const read = readEntry(dir, key);
+    // a damaged index or partition is said, and replaced below by the parse of the file itself
     if ('damaged' in read) opts.onNote?.(`${read.damaged}; ${file} is parsed again and the cache rewritten`);
     if ('hit' in read) {
       const hit = read.hit;
-      return {
-        table: hit.table,
-        header: hit.header,
-        ...(hit.barLengthsUs ? { barLengthsUs: hit.barLengthsUs } : {}),
-        summary: summarise(file, bytes, hit.table, hit.header, hit.badRows, hit.badSamples, 'cache', hit.sorted, hit.sha1 || undefined),
-      };
+      try {
+        const table = readEntryTable(dir, hit, opts.shared === true);
+        const barLengthsUs = entryBarLengths(hit);
+        return {
+          table,
+          header: hit.header,
+          ...(barLengthsUs ? { barLengthsUs } : {}),
+          summary: summarise(file, bytes, table, hit.header, hit.badRows, hit.badSamples, 'cache', hit.sorted, hit.sha1 || undefined),
+        };
+      } catch (e) {
+        if (!(e instanceof PartitionDamaged)) throw e;
+        opts.onNote?.(`the catalog of ${file} is damaged (${e.message}); ${file} is parsed again and the cache rewritten`);
+      }
     }
   }
   const defer = opts.deferCache === true && key !== undefined;
@@ -240,7 +251,7 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
   }
   const barLengthsUs = r.table.kind === BAR ? inferBarLengths(r.table) : undefined;
   const write = (sha1: string): void => {
-    if (key) writeCache(dir, key, { table: r.table, header: r.header, badRows: r.badRows, badSamples: r.badSamples, sorted: r.sorted, sha1, ...(barLengthsUs ? { barLengthsUs } : {}) });
+    if (key) writeEntry(dir, key, { table: r.table, header: r.header, badRows: r.badRows, badSamples: r.badSamples, sorted: r.sorted, sha1, ...(barLengthsUs ? { barLengthsUs } : {}) }, opts.partitionRows);
   };
   let settle: (() => string | undefined) | undefined;
   if (defer) {
@@ -262,10 +273,10 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
   };
 }
 
-function summarise(
+export function summarise(
   file: string,
   bytes: number,
-  t: FileTable,
+  t: Pick<FileTable, 'length' | 'symbols'>,
   header: ResolvedHeader,
   badRows: number,
   badSamples: readonly BadRowSample[],
@@ -296,7 +307,7 @@ function describeTimestamps(h: ResolvedHeader): string | undefined {
  */
 export const MERGE_KIND_ORDER: readonly number[] = [TRADE, QUOTE, BAR];
 
-function mergeOrder(files: readonly { file: string; kind: number }[]): number[] {
+export function mergeOrder(files: readonly { file: string; kind: number }[]): number[] {
   const rank = (k: number): number => MERGE_KIND_ORDER.indexOf(k);
   const key = files.map((f) => resolve(f.file));
   return files.map((_, i) => i).sort((a, b) => rank(files[a]!.kind) - rank(files[b]!.kind) || (key[a]! < key[b]! ? -1 : key[a]! > key[b]! ? 1 : a - b));
@@ -489,7 +500,7 @@ async function lineOf(item: Item, row: number, opts: LoadOptions): Promise<numbe
  * bars of different lengths (a 1-minute and a daily file of SPY side by side would be replayed
  * as one series): an error naming the files. Given one by one, such files are taken as meant.
  */
-function checkFolders(paths: readonly string[], files: readonly FileSummary[]): void {
+export function checkFolders(paths: readonly string[], files: readonly FileSummary[]): void {
   for (const p of paths) {
     let dir: string;
     try {

@@ -22,6 +22,7 @@ import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import { rowTime, type TickTable } from '../data/table.js';
 import type { Membership } from '../universe/membership.js';
+import type { MembersFile } from '../universe/members.js';
 import { PanelFeed, type PanelField } from '../panel/panel-feed.js';
 import type { PanelMatrix } from '../panel/rolling-panel.js';
 import { formatIso, type EpochUs } from '../data/time.js';
@@ -52,14 +53,25 @@ export class StrategyError extends TickfoldError {
   }
 }
 
-/** The engine's settings for one backtest: strategy name, capital, execution, sampling period and seed. */
-export interface RunConfig {
-  readonly strategyName: string;
+/**
+ * What every backtest of a run is told: capital, execution, sampling period, periods a year (for
+ * the metrics a task returns) and seed. jobs/settings.ts makes it from the run's RunSettings once
+ * the period is chosen; tasks carry it to worker threads as it is.
+ */
+export interface BacktestSettings {
   readonly initialCapital: number;
   readonly execution: ExecutionSettings;
   /** Equity is sampled at the end of every period of this length (µs) that has events. */
   readonly periodUs: number;
+  readonly periodsPerYear: number;
   readonly seed: string;
+  /** `--universe`: the membership file as read (structured-clone data; the engine's Membership is made per run, runtime/task-run.ts). */
+  readonly universe?: MembersFile;
+}
+
+/** The engine's call for one backtest: a run's {@link BacktestSettings} (the engine reads no periods a year), the strategy's name, the hooks. */
+export interface RunConfig extends Omit<BacktestSettings, 'periodsPerYear' | 'universe'> {
+  readonly strategyName: string;
   /**
    * Where the engine keeps its clock, [now, index of the event being handled] (default: its own
    * array). A guard on another thread passes shared memory here to say where a run that overran

@@ -87,6 +87,7 @@ export class Ledger {
           module_hash TEXT NOT NULL, params TEXT NOT NULL, scheme TEXT NOT NULL, execution TEXT NOT NULL,
           command TEXT NOT NULL, is_sharpe REAL, periods INTEGER NOT NULL, returns BLOB NOT NULL);
         CREATE INDEX IF NOT EXISTS trials_data ON trials (data_hash, strategy);
+        CREATE TABLE IF NOT EXISTS trial_results (key TEXT PRIMARY KEY, result BLOB NOT NULL);
         INSERT OR IGNORE INTO meta (k, v) VALUES ('schema', '${SCHEMA_VERSION}');`);
       const v = (db.prepare('SELECT v FROM meta WHERE k = ?').get('schema') as { v: string } | undefined)?.v;
       if (v !== String(SCHEMA_VERSION)) throw new Error(`schema version ${String(v)}, this tickfold reads ${SCHEMA_VERSION}`);
@@ -127,6 +128,24 @@ export class Ledger {
       return n;
     });
     return tx.immediate(trials) as number;
+  }
+
+  /**
+   * Stores a search's trial results (serialised by the caller), each in full, in one transaction,
+   * so that a search run again resumes from them (search/in-folds.ts). Not trials of the count:
+   * those are recorded by {@link record} when the command ends.
+   */
+  storeResults(rows: readonly { readonly key: string; readonly result: Uint8Array }[]): void {
+    const ins = this.db.prepare('INSERT OR IGNORE INTO trial_results (key, result) VALUES (?, ?)');
+    this.db.transaction((rs: typeof rows) => {
+      for (const r of rs) ins.run(r.key, Buffer.from(r.result.buffer, r.result.byteOffset, r.result.byteLength));
+    }).immediate(rows);
+  }
+
+  /** A stored result by its key. */
+  storedResult(key: string): Uint8Array | undefined {
+    const row = this.db.prepare('SELECT result FROM trial_results WHERE key = ?').get(key) as { result: Buffer } | undefined;
+    return row?.result;
   }
 
   /** The trials recorded on this data for these strategies: their count and in-sample Sharpes (per period, finite ones). */

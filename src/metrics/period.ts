@@ -4,7 +4,7 @@
  */
 import { inferCalendar, periodsPerYearOf, type Calendar } from './calendar.js';
 import type { TickTable } from '../data/table.js';
-import { formatDuration, parseDuration, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE } from '../data/time.js';
+import { formatDuration, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE } from '../data/time.js';
 
 export interface PeriodChoice {
   readonly periodUs: number;
@@ -24,15 +24,17 @@ export function defaultPeriodUs(spanUs: number): number {
   return US_PER_MINUTE;
 }
 
-/** The sampling period alone (given, or from the span): what a run needs before it starts. */
-export function samplingPeriod(t: TickTable, period?: string): { periodUs: number; label: string } {
+/** The sampling period alone (given in µs, or from the span): what a run needs before it starts. */
+export function samplingPeriod(t: TickTable, givenUs?: number): { periodUs: number; label: string } {
   const span = t.length > 0 ? t.ts[t.length - 1]! - t.ts[0]! : 0;
-  const periodUs = period !== undefined ? parseDuration(period) : defaultPeriodUs(span);
+  const periodUs = givenUs ?? defaultPeriodUs(span);
   return { periodUs, label: formatDuration(periodUs) };
 }
 
-export function choosePeriod(t: TickTable, period?: string, periodsPerYear?: number, calendar?: Calendar): PeriodChoice {
-  const { periodUs, label } = samplingPeriod(t, period);
+/** The period (given in µs, or from the span) and the periods a year (given, or from the calendar). */
+export function choosePeriod(t: TickTable, givenUs?: number, periodsPerYear?: number, calendar?: Calendar): PeriodChoice {
+  const period = givenUs;
+  const { periodUs, label } = samplingPeriod(t, givenUs);
   const cal = calendar ?? inferCalendar(t, periodUs < US_PER_DAY);
   const ppy = periodsPerYear !== undefined ? periodsPerYear : periodsPerYearOf(cal, periodUs);
   const held = periodUs > 0 ? heldPerYear(t, periodUs) : NaN;

@@ -2,10 +2,11 @@
  * What goes into the HTML report of a run and of a validation: the same numbers as the JSON
  * report (the summary's `data-value`s are the JSON values, checked by the browser test).
  */
+import { buildStudy, studyFigures } from '../search/study.js';
 import { shortSpan } from './tearsheet-text.js';
 import { holdings, holdingsText, type Holding } from '../metrics/holdings.js';
 import type { TripLog } from '../portfolio/record.js';
-import type { RunOutcome } from '../engine/run-job.js';
+import type { RunOutcome } from '../engine/run-outcome.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { ValidationOutcome } from '../validation/validate.js';
@@ -314,6 +315,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
           };
         }),
     ],
+    figures: v.strategies.flatMap((s) => (s.search ? studyFigures(s.name, buildStudy(s.search), v.objective) : [])),
     trades: { columns: TRADE_COLUMNS, rows: tradeRows(main.oos.record.trades), total: main.oos.record.trades.length },
     manifest: { tickfold: report.tickfold, ...(report.manifest as object) },
   };

@@ -51,6 +51,8 @@ export interface HtmlReport {
   readonly diagnostics?: readonly DiagnosticChart[];
   readonly trades: { readonly columns: readonly string[]; readonly rows: readonly (readonly (string | number)[])[]; readonly total: number };
   readonly tables?: readonly { readonly title: string; readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] }[];
+  /** Figures drawn as SVG by their builder (a search's study: search/study.ts). */
+  readonly figures?: readonly { readonly title: string; readonly note: string; readonly svg: string }[];
   /** Prices of the traded symbols with the strategy's fills as markers. */
   readonly prices?: readonly PriceChart[];
   /** The main equity's rolling annualised Sharpe. */
@@ -234,6 +236,7 @@ export function renderHtmlReport(r: HtmlReport): string {
   }
   for (const c of r.diagnostics ?? []) sections.push(`<section><h2>${esc(c.title)}</h2><p class="note">${esc(c.note ?? '')}${markerNote(c)}</p><div id="chart-${esc(c.id)}" class="chart small"></div></section>`);
   for (const t of r.tables ?? []) sections.push(`<section><h2>${esc(t.title)}</h2><div class="tablewrap">${table(t.header, t.rows)}</div></section>`);
+  for (const g of r.figures ?? []) sections.push(`<section><h2>${esc(g.title)}</h2><p class="note">${esc(g.note)}</p>${g.svg}</section>`);
   const shown = r.trades.rows.length;
   sections.push(
     `<section><h2>Trades</h2><p class="note">${shown < r.trades.total ? `First ${shown} of ${r.trades.total} round trips (the JSON/CSV outputs have all). ` : `${r.trades.total} round trips. `}Click a column header to sort.</p>${table(r.trades.columns, r.trades.rows, 'sortable trades')}</section>`,

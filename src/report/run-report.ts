@@ -6,8 +6,8 @@
 import type { FileSummary, LeftOut } from '../data/load.js';
 import { dataNoteLines, dataNotesJson, type DataNotesJson } from './data-notes.js';
 import { formatDuration, formatIso } from '../data/time.js';
-import type { RunOutcome } from '../engine/run-job.js';
-import { describeExecution, type ExecutionSettings } from '../broker/settings.js';
+import type { RunOutcome } from '../engine/run-outcome.js';
+import { describeExecution, type PlainExecution } from '../broker/settings.js';
 import type { RoundTrip } from '../portfolio/portfolio.js';
 import { sampleLabels } from '../metrics/period.js';
 import { tearsheetJson } from '../metrics/tearsheet.js';
@@ -24,7 +24,7 @@ export interface RunReport {
     readonly params: Readonly<Record<string, unknown>>;
     readonly seed: string;
     readonly initialCapital: number;
-    readonly execution: ExecutionSettings;
+    readonly execution: PlainExecution;
     readonly period: { readonly label: string; readonly us: number; readonly periodsPerYear: number; readonly calendar: string; readonly basis: string };
     readonly window: { readonly from: string; readonly to: string; readonly events: number };
     readonly data: readonly { file: string; kind: string; rows: number; bytes: number; sha1: string | null; symbols: readonly string[]; badRows: number; timestamps: string }[];
@@ -60,7 +60,7 @@ export interface RunReport {
   readonly holdings?: readonly { symbol: string; from: string; to: string; atEnd: boolean }[];
 }
 
-export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]; leftOut?: readonly LeftOut[] }, version: string, argv: readonly string[], execution: ExecutionSettings, seed: string): RunReport {
+export function buildRunReport(out: RunOutcome & { files: readonly FileSummary[]; leftOut?: readonly LeftOut[] }, version: string, argv: readonly string[], execution: PlainExecution, seed: string): RunReport {
   const m = out.metrics;
   const r = out.record;
   const iso = (x: number): string | null => (Number.isFinite(x) ? formatIso(x) : null);

@@ -4,7 +4,8 @@
  * parameters and seed: no wall-clock times, no worker count, so it is byte-identical across runs
  * and across `--workers`.
  */
-import type { ExecutionSettings } from '../broker/settings.js';
+import { buildStudy, studyJson, studyText } from '../search/study.js';
+import type { PlainExecution } from '../broker/settings.js';
 import type { CostSweep } from '../validation/cost-sweep.js';
 import type { FileSummary, LeftOut } from '../data/load.js';
 import { dataNoteLines, dataNotesJson } from './data-notes.js';
@@ -40,7 +41,7 @@ export interface ValidationContext {
   readonly firstRowTs: number;
   readonly lastRowTs: number;
   readonly symbols: readonly string[];
-  readonly execution: ExecutionSettings;
+  readonly execution: PlainExecution;
   readonly initialCapital: number;
   readonly seed: string;
   readonly period: PeriodChoice;
@@ -124,6 +125,7 @@ function strategyJson(s: StrategyOutcome, dataEnd: number): Record<string, unkno
     trials: s.trials.map((t) => ({ index: t.index, label: t.label, values: t.values, wholeData: brief(t.metrics), isObjective: t.isObjective, returns: t.returns })),
     ...(s.diagnostics !== undefined ? { diagnostics: s.diagnostics } : {}),
     ...(s.cpcv ? { cpcv: s.cpcv } : {}),
+    ...(s.search ? { study: studyJson(buildStudy(s.search)) } : {}),
     ...(s.holdings ? { holdings: holdingsJson(s.holdings) } : {}),
     measured: { from: formatIso(s.measured.periodsBefore > 0 ? s.measured.fromLabelUs : s.oos.record.firstTs), symbols: s.measured.symbols, basis: s.measured.basis, periods: s.oos.metrics.periods, periodsBefore: s.measured.periodsBefore },
     tearsheet: tearsheetJson(s.tearsheet),
@@ -303,6 +305,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
           (cv.recombined ? `; recombined from the trials' returns (no replay, no switching costs): mean ${fmtNum(cv.recombined.sharpe.mean)}, sd ${fmtNum(cv.recombined.sharpe.sd)}` : ''),
       );
     }
+    if (s.search) pushAll(out, studyText(buildStudy(s.search), v.objective).map((l) => `  ${l}`));
     if (s.stability.length > 0) {
       out.push(`  stability    ${s.stability.map((p) => `${p.key}: ${String(p.mode)} in ${Math.round(p.modeShare * nf)}/${nf} folds${Number.isFinite(p.spread) ? `, spread ${fmtNum(p.spread)}` : ''}`).join('; ')}`);
     }

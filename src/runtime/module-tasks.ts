@@ -5,7 +5,8 @@
  * file: its top-level code or create() could loop forever (out of reach of --timeout and of the
  * interrupt while the main thread is stuck in it), call process.exit, or read the data itself.
  */
-import type { CheckReport } from '../validation/check.js';
+import type { CheckReport } from '../engine/contract-check.js';
+import type { BacktestSettings } from '../engine/engine.js';
 import type { Params, ParamSchema, StrategyModule } from '../strategy/types.js';
 
 /** Load a module; make (and check) an instance for each parameter set. */
@@ -27,6 +28,8 @@ export interface CheckTask {
   readonly kind: 'check';
   readonly strategy: string;
   readonly params: Params;
+  /** The settings of every replay of the check (jobs/check.ts). */
+  readonly run: BacktestSettings;
 }
 
 export interface CheckResult {

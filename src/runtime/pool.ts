@@ -24,7 +24,8 @@ import { permissionArgv } from '../strategy/sandbox.js';
 import { looksLikePath, loadStrategy } from '../strategy/load.js';
 import type { Params, StrategyModule } from '../strategy/types.js';
 import { CHECK_RUNS, describedModule, type CheckResult, type DescribeResult, type ModuleTask } from './module-tasks.js';
-import type { CheckReport } from '../validation/check.js';
+import type { CheckReport } from '../engine/contract-check.js';
+import type { BacktestSettings } from '../engine/engine.js';
 import { InterruptedError, type Guard, type Labeled, type ResultOf, type StrategyRunner } from './runner.js';
 
 /** The compiled worker next to this module; from the TypeScript sources (tests), the one in dist. */
@@ -185,15 +186,15 @@ export class TaskRunner implements StrategyRunner {
   }
 
   /** `tickfold check` of a strategy on the table of {@link use}, on a worker thread under the guard. */
-  async check(spec: string, params: Params): Promise<CheckReport> {
+  async check(spec: string, params: Params, run: BacktestSettings): Promise<CheckReport> {
     const table = this.table;
     if (!table) throw new Error('TaskRunner.use(table) must come before check');
     if (!this.pool) {
-      const r = await (await import('./task-run.js')).executeTask(table, { kind: 'check', strategy: spec, params });
+      const r = await (await import('./task-run.js')).executeTask(table, { kind: 'check', strategy: spec, params, run });
       if (r.kind === 'failure') throw new TickfoldError(r.code, r.message, r.exitCode);
       return (r as CheckResult).report;
     }
-    return ((await this.runModuleTask(this.pool, table, { kind: 'check', strategy: spec, params }, `check of ${spec}`, CHECK_RUNS, 'its checks')) as CheckResult).report;
+    return ((await this.runModuleTask(this.pool, table, { kind: 'check', strategy: spec, params, run }, `check of ${spec}`, CHECK_RUNS, 'its checks')) as CheckResult).report;
   }
 
   /** A module task on a thread, under the same limits as a backtest (`runs` backtests' worth of --timeout). */
@@ -248,6 +249,6 @@ function stuckAt(t: Labeled<Task>, progress: Float64Array): { label: string; at:
   const index = progress[2 + 2 * job]!;
   const label =
     task.kind === 'trial' && task.labels[job] !== undefined ? `${t.label}: ${task.labels[job]}` : task.kind === 'oos' && now >= 0 ? `${t.label}, ${foldAt(task.segments, now)}` : t.label;
-  const at = index < 0 || now < 0 ? 'its start (onStart or before the first event)' : `event #${index + 1} at ${formatIso(now)}`;
+  const at = index < 0 || now < 0 ? 'its start (create(), onStart or before the first event)' : `event #${index + 1} at ${formatIso(now)}`;
   return { label, at };
 }

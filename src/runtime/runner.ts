@@ -9,7 +9,8 @@ import type { TickTable } from '../data/table.js';
 import { TickfoldError } from '../errors.js';
 import type { SandboxPolicy } from '../strategy/sandbox.js';
 import type { Params, StrategyModule } from '../strategy/types.js';
-import type { CheckReport } from '../validation/check.js';
+import type { CheckReport } from '../engine/contract-check.js';
+import type { BacktestSettings } from '../engine/engine.js';
 import type { Task, TaskResult } from './tasks.js';
 
 export interface Labeled<T extends Task> {
@@ -68,6 +69,6 @@ export interface Runner {
 export interface StrategyRunner extends Runner {
   /** A strategy by name or file, as the main thread needs it; `creates` are instances made and checked where strategy code runs. */
   describe(spec: string, builtins: ReadonlyMap<string, StrategyModule>, creates?: readonly Params[]): Promise<StrategyModule>;
-  /** `tickfold check` of a strategy on the table of {@link use}. */
-  check(spec: string, params: Params): Promise<CheckReport>;
+  /** `tickfold check` of a strategy on the table of {@link use}, every replay with the settings `run`. */
+  check(spec: string, params: Params, run: BacktestSettings): Promise<CheckReport>;
 }

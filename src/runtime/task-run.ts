@@ -5,7 +5,7 @@
  */
 import { dataEndSession, Membership } from '../universe/membership.js';
 import { dataMembership } from '../universe/data-spans.js';
-import { runBacktest, type RunConfig, type RunRecord } from '../engine/engine.js';
+import { runBacktest, type BacktestSettings, type RunConfig, type RunRecord } from '../engine/engine.js';
 import { BatchJobError, runBacktests } from '../engine/batch.js';
 import { F_SYM, OrderLog, packRecord } from '../portfolio/record.js';
 import { sliceRows, lowerBound, type TickTable } from '../data/table.js';
@@ -19,9 +19,9 @@ import { createStrategy } from '../strategy/instance.js';
 import { foldedStrategy } from '../validation/folded.js';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { lockThread, type SandboxPolicy } from '../strategy/sandbox.js';
-import { checkStrategy } from '../validation/check.js';
+import { checkStrategy } from '../engine/contract-check.js';
 import type { CheckResult, DescribeResult, ModuleTask } from './module-tasks.js';
-import { clockOf, type OosResult, type OosTask, type RunResult, type RunSettings, type RunTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
+import { clockOf, type OosResult, type OosTask, type RunResult, type RunTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
 
 /** The sandbox of this thread and the strategy modules it runs, from the pool that started it (pool.ts). */
 const given = isMainThread ? undefined : (workerData as { tickfoldSandbox?: SandboxPolicy; tickfoldModules?: Readonly<Record<string, string>> } | undefined);
@@ -47,8 +47,9 @@ const moduleFor = (spec: string): Promise<StrategyModule> => {
   return m;
 };
 
-function runTrials(table: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined): TrialBatchResult {
+function runTrials(all: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined): TrialBatchResult {
   const s = task.run;
+  const table = task.until !== undefined ? sliceRows(all, 0, lowerBound(all.ts, task.until)) : all;
   let records: RunRecord[];
   try {
     records = runBacktests(
@@ -89,7 +90,7 @@ function symbolsSeen(syms: ArrayLike<number>, n: number): Uint8Array {
 }
 
 /** The engine's settings for backtest `job` of a task, its clock in the task's progress cells. */
-function configFor(module: StrategyModule, s: RunSettings, table: TickTable, progress: Float64Array | undefined, job = 0): RunConfig {
+function configFor(module: StrategyModule, s: BacktestSettings, table: TickTable, progress: Float64Array | undefined, job = 0): RunConfig {
   const clock = clockOf(progress, job);
   // without --universe, each symbol is a member from its first to its last bar (data-spans.ts)
   const universe = s.universe ? new Membership(table.symbols, s.universe, dataEndSession(table)) : dataMembership(table);
@@ -129,7 +130,7 @@ export async function executeTask(table: TickTable, task: Task | ModuleTask, pro
         for (const p of task.creates) createStrategy(module, p);
         return { kind: 'describe', name: module.name, description: module.description, params: module.params };
       case 'check':
-        return { kind: 'check', report: checkStrategy(table, module, task.params) };
+        return { kind: 'check', report: checkStrategy(table, module, task.params, task.run) };
       case 'trial':
         return runTrials(table, module, task, progress);
       case 'oos':

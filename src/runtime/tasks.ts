@@ -10,23 +10,12 @@
  *   data up to the window's end (see metrics/window.ts), so no fold's choice sees its test data.
  * - An out-of-sample task runs the folded strategy (validation/folded.ts) from the first warm-up to the end.
  */
-import type { ExecutionSettings } from '../broker/settings.js';
+import type { BacktestSettings } from '../engine/engine.js';
 import { unpackRecord, type PackedRecord, type RunRecord } from '../portfolio/record.js';
 import type { TickTable } from '../data/table.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { Params } from '../strategy/types.js';
 import type { FoldEdge, Segment } from '../validation/folded.js';
-import type { MembersFile } from '../universe/members.js';
-
-export interface RunSettings {
-  readonly execution: ExecutionSettings;
-  readonly initialCapital: number;
-  readonly periodUs: number;
-  readonly periodsPerYear: number;
-  readonly seed: string;
-  /** `--universe`: the membership file as read (structured-clone data; the engine's Membership is made per run). */
-  readonly universe?: MembersFile;
-}
 
 /** A batch of trials of one strategy, replayed together (see runBacktests). */
 export interface TrialTask {
@@ -38,7 +27,9 @@ export interface TrialTask {
   readonly labels: readonly string[];
   /** [from, to) windows to measure (the folds' training windows). */
   readonly windows: readonly (readonly [number, number])[];
-  readonly run: RunSettings;
+  /** Replay only the events before this time (a search's partial budget, search/halving.ts); absent: all of them. */
+  readonly until?: number;
+  readonly run: BacktestSettings;
 }
 
 export interface TrialBatchResult {
@@ -60,7 +51,7 @@ export interface OosTask {
   readonly strategy: string;
   readonly segments: readonly Segment[];
   readonly edge: FoldEdge;
-  readonly run: RunSettings;
+  readonly run: BacktestSettings;
 }
 
 export interface OosResult {
@@ -77,7 +68,7 @@ export interface RunTask {
   readonly kind: 'run';
   readonly strategy: string;
   readonly params: Params;
-  readonly run: RunSettings;
+  readonly run: BacktestSettings;
 }
 
 export interface RunResult {

@@ -21,9 +21,10 @@ export interface BootstrapResult {
 /** Default mean block length: n^(1/3), at least 1 (the usual rate for the stationary bootstrap). */
 export const defaultBlock = (n: number): number => Math.max(1, Math.round(Math.cbrt(n)));
 
-export function stationaryBootstrapMean(x: ArrayLike<number>, opts: { reps?: number; meanBlock?: number; seed: string }): BootstrapResult {
+/** `reps`: the resamples (a validation's default is jobs/settings.ts DEFAULTS.bootstrapReps). */
+export function stationaryBootstrapMean(x: ArrayLike<number>, opts: { reps: number; meanBlock?: number; seed: string }): BootstrapResult {
   const n = x.length;
-  const reps = opts.reps ?? 2000;
+  const reps = opts.reps;
   if (!(Number.isInteger(reps) && reps >= 1)) throw new RangeError(`bootstrap repetitions must be an integer >= 1, got ${reps}`);
   const L = opts.meanBlock ?? defaultBlock(n);
   if (!(L >= 1)) throw new RangeError(`the mean block length must be >= 1, got ${L}`);

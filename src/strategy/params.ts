@@ -30,7 +30,7 @@ export function parseBoolean(raw: string): boolean | undefined {
   return undefined;
 }
 
-function convert(owner: string, key: string, raw: string | ParamValue, schema: ParamSchema): ParamValue {
+function convert(owner: string, key: string, raw: string | ParamValue, schema: ParamSchema, durations?: Record<string, number>): ParamValue {
   const spec = schema[key]!;
   const bad = (what: string): UsageError =>
     new UsageError(`${owner}: parameter ${key}=${String(raw)} is not ${what} (${spec.doc}; default ${String(spec.default)})`);
@@ -54,8 +54,11 @@ function convert(owner: string, key: string, raw: string | ParamValue, schema: P
     case 'string': {
       const s = String(raw);
       if (spec.choices && !spec.choices.includes(s)) throw bad(`one of ${spec.choices.join(', ')}`);
-      if (spec.format === 'duration' && !(s.trim() === '' && spec.default === '') && !(durationUs(s) > 0 || (spec.min === 0 && durationUs(s) === 0))) {
-        throw bad(`a duration (e.g. ${spec.min === 0 ? '0, 50ms, ' : ''}1m, 1h, 5d${spec.default === '' ? "; or '' for none" : ''}; ${DURATION_UNITS_HELP})`);
+      if (spec.format === 'duration' && !(s.trim() === '' && spec.default === '')) {
+        // the one parse of a duration: its µs go to `durations` when asked for
+        const us = durationUs(s);
+        if (!(us > 0 || (spec.min === 0 && us === 0))) throw bad(`a duration (e.g. ${spec.min === 0 ? '0, 50ms, ' : ''}1m, 1h, 5d${spec.default === '' ? "; or '' for none" : ''}; ${DURATION_UNITS_HELP})`);
+        if (durations) durations[key] = us;
       }
       return s;
     }
@@ -64,9 +67,11 @@ function convert(owner: string, key: string, raw: string | ParamValue, schema: P
 
 /**
  * Defaults overlaid with the given values, each converted and checked. `owner` names whose
- * parameters they are in messages (default: the strategy `strategy`).
+ * parameters they are in messages (default: the strategy `strategy`). With `durations`, every
+ * duration parameter's value in µs is put there, from the one parse that checks it (an execution
+ * model's durations go to the venue as numbers: broker/settings.ts).
  */
-export function resolveParams(strategy: string, schema: ParamSchema, given: Readonly<Record<string, string | ParamValue>>, owner = `strategy '${strategy}'`): Params {
+export function resolveParams(strategy: string, schema: ParamSchema, given: Readonly<Record<string, string | ParamValue>>, owner = `strategy '${strategy}'`, durations?: Record<string, number>): Params {
   const out: Record<string, ParamValue> = {};
   for (const key of Object.keys(given)) {
     if (!(key in schema)) {
@@ -79,7 +84,10 @@ export function resolveParams(strategy: string, schema: ParamSchema, given: Read
     }
   }
   for (const key of Object.keys(schema).sort()) {
-    out[key] = key in given ? convert(owner, key, given[key]!, schema) : schema[key]!.default;
+    const spec = schema[key]!;
+    // a default duration is checked by its schema's tests; its µs are wanted here only
+    out[key] = key in given ? convert(owner, key, given[key]!, schema, durations) : spec.default;
+    if (durations && !(key in given) && spec.format === 'duration' && spec.default !== '') durations[key] = durationUs(String(spec.default));
   }
   return out;
 }

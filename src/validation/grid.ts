@@ -28,17 +28,29 @@ function expandValues(flag: string, key: string, rhs: string): string[] {
 
 /** Parses `--grid` entries, each `key=values` (prefix `strategy.` where several strategies run). */
 export function parseGrid(entries: readonly string[], flag = '--grid'): Grid {
-  const out = new Map<string, string[]>();
+  const pairs: [string, string[]][] = [];
   for (const e of entries) {
     const eq = e.indexOf('=');
     if (eq <= 0) throw new UsageError(`${flag} '${e}' must be key=a,b,c or key=start:stop:step, e.g. ${flag} lookback=10:100:10`);
     const key = e.slice(0, eq).trim();
-    if (out.has(key)) throw new UsageError(`${flag} gives '${key}' twice; list all its values in one entry (${key}=a,b,c)`);
-    const values = expandValues(flag, key, e.slice(eq + 1));
-    if (new Set(values).size !== values.length) throw new UsageError(`${flag} ${e} repeats a value`);
-    out.set(key, values);
+    if (pairs.some(([k]) => k === key)) throw new UsageError(`${flag} gives '${key}' twice; list all its values in one entry (${key}=a,b,c)`);
+    pairs.push([key, expandValues(flag, key, e.slice(eq + 1))]);
   }
-  return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, values]) => ({ key, values }));
+  return gridFrom(flag, pairs);
+}
+
+/** A grid from typed values (the library's): per key a list of values, or `start:stop:step` text. */
+export function gridOf(values: Readonly<Record<string, string | readonly ParamValue[]>>, flag = 'grid'): Grid {
+  return gridFrom(
+    flag,
+    Object.entries(values).map(([key, v]) => [key, typeof v === 'string' ? expandValues(flag, key, v) : v.map(String)]),
+  );
+}
+
+/** The grid of (key, values) pairs, keys sorted; a repeated value refused. */
+function gridFrom(flag: string, pairs: readonly (readonly [string, readonly string[]])[]): Grid {
+  for (const [key, values] of pairs) if (new Set(values).size !== values.length) throw new UsageError(`${flag} ${key}=${values.join(',')} repeats a value`);
+  return [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, values]) => ({ key, values }));
 }
 
 export interface Trial {

@@ -37,13 +37,16 @@ import type { Fold, FoldPlan } from './folds.js';
 import { expandGrid, type Grid, type Trial } from './grid.js';
 import { TaskRunner } from '../runtime/pool.js';
 import type { Labeled, Runner } from '../runtime/runner.js';
-import type { OosResult, OosTask, RunSettings, TrialBatchResult, TrialResult, TrialTask } from '../runtime/tasks.js';
+import type { OosResult, OosTask, TrialBatchResult, TrialResult, TrialTask } from '../runtime/tasks.js';
+import type { BacktestSettings } from '../engine/engine.js';
 import { runTearsheet, type RunTearsheet } from '../metrics/run-tearsheet.js';
 import { holdings, type Holding } from '../metrics/holdings.js';
 import { firstSeen, measuredSpan, type MeasuredSpan } from '../metrics/span.js';
 import { sampleRange, sliceRecord } from '../metrics/window.js';
 import { computeMetrics } from '../metrics/run-metrics.js';
 import { maxOf, minOf } from '../arrays.js';
+import { resolveParams } from '../strategy/params.js';
+import { plannedEvaluations, searchInFolds, type SearchCache, type SearchOutcome, type SearchSpec } from '../search/in-folds.js';
 
 /**
  * Trials replayed together in one task, at most (see engine runBacktests). A bigger batch makes
@@ -78,11 +81,13 @@ export interface Entry {
   readonly base: Readonly<Record<string, string>>;
   readonly grid: Grid;
   readonly baseline: boolean;
+  /** A search instead of the grid (search/in-folds.ts): its trials come from samplers inside each fold. */
+  readonly search?: SearchSpec;
 }
 
 export interface ValidationSettings {
   readonly plan: FoldPlan;
-  readonly run: RunSettings;
+  readonly run: BacktestSettings;
   readonly objective: Objective;
   readonly edge: FoldEdge;
   readonly pboPartitions: number;
@@ -105,6 +110,10 @@ export interface ValidationSettings {
   readonly cpcv?: { readonly groups: number; readonly testGroups: number; readonly purgeUs: number; readonly embargoUs: number };
   /** The tearsheet's benchmark symbols (default: the symbols the candidates traded). */
   readonly benchmark?: readonly string[];
+  /** A search's stored trial results (the ledger's), so that a search run again resumes. */
+  readonly searchCache?: SearchCache;
+  /** Told, per searched strategy, how many evaluations came from the cache and how many ran (never in a report). */
+  readonly onSearch?: (strategy: string, fromCache: number, ran: number) => void;
   /** Told how long each phase took, ms (the benchmark reads them; never in a report). */
   readonly onPhase?: (phase: 'trials' | 'out-of-sample', ms: number) => void;
 }
@@ -118,8 +127,10 @@ export interface HistoryTrial {
   /** In-sample per-period Sharpe (over the command's in-sample windows). */
   readonly isSharpe: number;
   readonly periods: number;
-  /** Per-period returns over the whole data. */
+  /** Per-period returns over the whole data (a partial trial's: up to its budget's end). */
   readonly returns: Float64Array;
+  /** A search's partial trial (halving's early rungs): its budget and fold, e.g. '1/9 of fold 2'. */
+  readonly budget?: string;
 }
 
 export interface TrialOutcome {
@@ -200,6 +211,8 @@ export interface Overfitting {
   readonly pbo: PboResult | null;
   /** Why PBO is missing, when it is. */
   readonly pboNote: string | null;
+  /** With a search: its method, evaluations in all (every fold), of them at partial budgets, and the full-budget trials PBO is over. */
+  readonly search?: { readonly method: string; readonly evaluations: number; readonly partial: number; readonly fullBudget: number };
 }
 
 export type VerdictClass = 'likely real' | 'likely overfit' | 'no significant edge' | 'loses in sample' | 'baseline';
@@ -229,6 +242,8 @@ export interface StrategyOutcome {
   readonly verdict: string;
   /** Combinatorial purged CV over its configurations (with --cpcv). */
   readonly cpcv?: CpcvOutcome;
+  /** Its search, when it was searched (the study report reads it). */
+  readonly search?: SearchOutcome;
   /** The tearsheet of its out-of-sample run, against the command's benchmark. */
   readonly tearsheet: RunTearsheet;
   /** The fold instances' own diagnostics (`summary()`), per fold. */
@@ -293,7 +308,8 @@ export function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly B
   const n = of.configurations;
   // with a ledger, N counts its trials on this data: say how many this command ran
   const ledgerPart = of.ledgerConfigurations !== null && of.ledgerConfigurations !== undefined ? ` (ledger; this command ${of.commandConfigurations})` : '';
-  const text = `${edgePart}; DSR ${num(of.dsr)} over ${n} configuration${n === 1 ? '' : 's'}${ledgerPart}; ${pboPart}`;
+  const searchPart = of.search ? `; the ${of.search.method} search spent ${of.search.evaluations} trial${of.search.evaluations === 1 ? '' : 's'}${of.search.partial > 0 ? ` (${of.search.partial} at partial budgets)` : ''}, PBO over its ${of.search.fullBudget} full-budget ones` : '';
+  const text = `${edgePart}; DSR ${num(of.dsr)} over ${n} configuration${n === 1 ? '' : 's'}${ledgerPart}; ${pboPart}${searchPart}`;
   if (o.baseline) return { cls: 'baseline', text: `${edgePart}: naive baseline` };
   let cls: VerdictClass;
   const unstable = of.pbo !== null && of.pbo.pbo >= 0.5;
@@ -413,9 +429,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
   const folds = s.plan.folds;
   const objective = OBJECTIVES[s.objective];
   // trials, validated against each schema before anything runs
-  const expand = (e: Entry, base: Readonly<Record<string, string>>): Trial[] => {
-    const ts = expandGrid(e.name, e.module.params, base, e.grid);
-    for (const t of ts) {
+  const check = (e: Entry, t: Trial): void => {
       let inst: unknown;
       try {
         inst = e.module.create(t.params);
@@ -424,11 +438,23 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       }
       const problems = strategyProblems(inst);
       if (problems.length > 0) throw new UsageError(`strategy '${e.name}': ${problems.join('; ')}`);
-    }
+  };
+  const expand = (e: Entry, base: Readonly<Record<string, string>>): Trial[] => {
+    const ts = expandGrid(e.name, e.module.params, base, e.grid);
+    for (const t of ts) check(e, t);
     return ts;
   };
+  // a search's configuration as a trial, checked the same way
+  const searchTrial = (e: Entry, values: Readonly<Record<string, string>>, index: number): Trial => {
+    const params = resolveParams(e.name, e.module.params, { ...e.base, ...values });
+    const own: Record<string, ParamValue> = {};
+    for (const d of e.search!.space) own[d.key] = params[d.key]!;
+    const t: Trial = { index, label: e.search!.space.map((d) => `${d.key}=${String(params[d.key])}`).join(','), values: own, params };
+    check(e, t);
+    return t;
+  };
   const bases: Readonly<Record<string, string>>[] = entries.map((e) => e.base);
-  const trialsOf: Trial[][] = entries.map((e) => (e.baseline ? [] : expand(e, e.base)));
+  const trialsOf: Trial[][] = entries.map((e) => (e.baseline || e.search ? [] : expand(e, e.base)));
   // baselines are checked now too (with their parameters as given), and expanded again below
   for (const e of entries) if (e.baseline) expand(e, e.base);
   const candidates = entries.flatMap((e, i) => (e.baseline ? [] : [i]));
@@ -477,12 +503,35 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     // CPCV beside it: its paths replayed too, one out-of-sample run per path and candidate
     const cpcvPathCount = s.cpcv ? (s.cpcv.testGroups * binomial(s.cpcv.groups, s.cpcv.testGroups)) / s.cpcv.groups : 0;
     // counted in backtests: every trial, each baseline's one, the out-of-sample runs, CPCV's paths
-    const total = candidates.reduce((n, i) => n + trialsOf[i]!.length, 0) + baselines.length + entries.length + cpcvPathCount * candidates.length;
+    const total = candidates.reduce((n, i) => n + (entries[i]!.search ? plannedEvaluations(entries[i]!.search!, folds.length) : trialsOf[i]!.length), 0) + baselines.length + entries.length + cpcvPathCount * candidates.length;
     runner.onDone = (runs) => s.onProgress?.((done += runs), total);
     s.onProgress?.(0, total);
     const resultsOf: TrialResult[][] = entries.map(() => []);
     const t0 = performance.now();
-    (await runTrialsOf(candidates)).forEach((rs, k) => (resultsOf[candidates[k]!] = rs));
+    const gridCandidates = candidates.filter((i) => !entries[i]!.search);
+    (await runTrialsOf(gridCandidates)).forEach((rs, k) => (resultsOf[gridCandidates[k]!] = rs));
+    // searches, one strategy after another: each fold's sampler on its own training window
+    const searchOf = new Map<number, SearchOutcome>();
+    for (const i of candidates) {
+      const e = entries[i]!;
+      if (!e.search) continue;
+      const so = await searchInFolds({
+        name: e.name,
+        spec: e.spec,
+        search: e.search,
+        folds,
+        run: s.run,
+        objective,
+        makeTrial: (values, index) => searchTrial(e, values, index),
+        runTasks: async (tasks) => (await runner.runAll(tasks)) as TrialBatchResult[],
+        batchSize: MAX_BATCH,
+        ...(s.searchCache ? { cache: s.searchCache } : {}),
+      });
+      s.onSearch?.(e.name, so.fromCache, so.ran);
+      searchOf.set(i, so);
+      trialsOf[i] = [...so.trials];
+      resultsOf[i] = [...so.results];
+    }
     const traded = tradedByCandidates(table.symbols, candidates.flatMap((i) => resultsOf[i]!));
     const restrict = traded.length > 0 && traded.length < table.symbols.length ? traded.join(',') : undefined;
     for (const i of baselines) {
@@ -495,11 +544,14 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     const t1 = performance.now();
 
     // per fold, the best in-sample trial (NaN objectives lose; ties go to the lower trial number)
-    const chosenOf = resultsOf.map((rs) =>
+    // (a searched strategy's fold chooses among the trials its own sampler proposed)
+    const chosenOf = resultsOf.map((rs, i) =>
       folds.map((_, k) => {
-        let best = 0;
+        const own = searchOf.get(i)?.owners[k];
+        let best = own?.[0] ?? 0;
         let bestV = -Infinity;
         rs.forEach((r, j) => {
+          if (own && !own.includes(j)) return;
           const v = objective(r.windows[k]!);
           if (v > bestV) {
             bestV = v;
@@ -545,9 +597,13 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     const isReturnsOf = resultsOf.map((rs, i) => (entries[i]!.baseline ? [] : rs.map((r) => masked(r.returns, mask))));
     const isSharpesOf = isReturnsOf.map((rs) => rs.map((r) => sharpePerPeriod(r)));
     const allIs = candidates.flatMap((i) => isSharpesOf[i]!);
-    const commandConfigurations = allIs.length;
+    // a search's partial trials count in N (never in V: a Sharpe over a ninth of a window is not comparable)
+    const partialOf = candidates.flatMap((i) =>
+      (searchOf.get(i)?.partial ?? []).map((p): HistoryTrial => ({ strategy: entries[i]!.name, label: p.trial.label, values: p.trial.values, base: entries[i]!.base, isSharpe: NaN, periods: p.result.returns.length, returns: p.result.returns, budget: `${p.budget} of fold ${p.fold + 1}` })),
+    );
+    const commandConfigurations = allIs.length + partialOf.length;
     // with a ledger: every trial it holds on this data for these strategies (this command's too)
-    const pop = s.history?.(candidates.flatMap((i) => trialsOf[i]!.map((t, j): HistoryTrial => ({ strategy: entries[i]!.name, label: t.label, values: t.values, base: entries[i]!.base, isSharpe: isSharpesOf[i]![j]!, periods: isReturnsOf[i]![j]!.length, returns: resultsOf[i]![j]!.returns }))));
+    const pop = s.history?.([...candidates.flatMap((i) => trialsOf[i]!.map((t, j): HistoryTrial => ({ strategy: entries[i]!.name, label: t.label, values: t.values, base: entries[i]!.base, isSharpe: isSharpesOf[i]![j]!, periods: isReturnsOf[i]![j]!.length, returns: resultsOf[i]![j]!.returns }))), ...partialOf]);
     const configurations = pop ? Math.max(pop.trials, commandConfigurations) : commandConfigurations;
     const finiteIs = pop ? [...pop.sharpes] : allIs.filter(Number.isFinite);
     const V = finiteIs.length > 1 ? stdev(finiteIs) ** 2 : 0;
@@ -609,6 +665,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         bestTrial: bi >= 0 ? { index: bi, label: trials[bi]!.label, sharpeAnnualized: isSr[bi]! * Math.sqrt(s.run.periodsPerYear), dsr: defl.dsr } : { index: -1, label: 'none', sharpeAnnualized: NaN, dsr: NaN },
         pbo,
         pboNote,
+        ...(searchOf.has(i) ? { search: { method: searchOf.get(i)!.method, evaluations: n + searchOf.get(i)!.partial.length, partial: searchOf.get(i)!.partial.length, fullBudget: n } } : {}),
       };
       // against the naive baselines, on the same out-of-sample periods
       const vsBaselines = baselineIdx
@@ -639,7 +696,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         oosAnnualReturn: oosAnnual,
         walkForwardEfficiency: isAnnual > 0 ? oosAnnual / isAnnual : NaN,
         degradation: { sharpe: oos.metrics.sharpeAnnualized - isSharpe, hitRate: oos.metrics.hitRate.rate - isHit.rate },
-        stability: stability(e.grid, trials, chosen),
+        stability: stability(e.search ? e.search.space.map((d) => ({ key: d.key, values: [] })) : e.grid, trials, chosen),
         overfitting,
         vsBaselines,
         verdictClass: verdict.cls,
@@ -649,6 +706,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         tearsheet: runTearsheet(spanRecord, table, s.run.periodsPerYear, s.benchmark, traded),
         measured,
         ...(cpcvOf.has(i) ? { cpcv: cpcvOf.get(i)! } : {}),
+        ...(searchOf.has(i) ? { search: searchOf.get(i)! } : {}),
         ...(e.baseline && e.module.name === 'buy-and-hold' ? { holdings: holdings(oos.record) } : {}),
       };
     });

@@ -4,9 +4,10 @@
  *
  *   index.ts (the public barrel)
  *   cli                        commander wiring
+ *   ui                         `tickfold ui`: the web UI over the ledger and the reports
  *   jobs                       the use cases the CLI and the library call
  *   report                     renders what the layers below return (outcomes, records)
- *   validation, runtime, ledger  schemes and statistics | where backtests run | the trial ledger
+ *   validation, runtime, ledger, search  schemes and statistics | where backtests run | the trial ledger | samplers inside the folds
  *   strategies/                the built-in strategies, over the strategy API
  *   analysis, factor           cointegration, lead-lag | the factor report
  *   engine                     the replay
@@ -34,11 +35,13 @@ import { codeOnly } from './code-only.js';
 export const RANK: Readonly<Record<string, number>> = {
   'src/index.ts': 100,
   'src/cli': 90,
+  'src/ui': 85,
   'src/jobs': 80,
   'src/report': 75,
   'src/validation': 70,
   'src/runtime': 70,
   'src/ledger': 70,
+  'src/search': 70,
   strategies: 65,
   'src/analysis': 60,
   'src/factor': 60,

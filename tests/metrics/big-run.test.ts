@@ -6,11 +6,12 @@
  * trades make one round trip. Everything after the replay is the CLI's own code: the metrics, the
  * tearsheet, the text, JSON and HTML reports.
  */
+import { parseDuration } from '../../src/data/time.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
 import { TRADE } from '../../src/data/schema.js';
 import type { TickTable } from '../../src/data/table.js';
-import { runOnTable } from '../../src/engine/run-table.js';
+import { runOnTable } from '../../src/jobs/run.js';
 import { buildRunReport, renderRunJson, renderRunText } from '../../src/report/run-report.js';
 import { renderHtmlReport } from '../../src/report/html.js';
 import { runHtml } from '../../src/report/html-builders.js';
@@ -45,7 +46,7 @@ const flipper = defineStrategy({
 describe('a big run reports (issue 27, point 6)', () => {
   it('500,000 round trips: metrics, tearsheet, text, JSON and HTML without a stack overflow', { timeout: 120_000 }, () => {
     const table = tradesTable(1_000_002);
-    const out = runOnTable(table, { strategy: flipper, execution: DEFAULT_EXECUTION, period: '1h' });
+    const out = runOnTable(table, { strategy: flipper, execution: DEFAULT_EXECUTION, periodUs: parseDuration('1h') });
     expect(out.metrics.trades).toBeGreaterThanOrEqual(500_000);
     // the best and worst round trips, found by hand
     const rets = Array.from(out.record.trades.rows(), (x) => x.returnFraction);

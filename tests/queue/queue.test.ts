@@ -106,6 +106,18 @@ describeRedis('walk-forward on the queue', () => {
     await queue.close();
   }, 60_000);
 
+  it('a search (tpe, halving) through two workers gives the local report, byte for byte but for the command line', () => {
+    const d = tempDir();
+    for (const [method, trials] of [['tpe', '12'], ['halving', '9']]) {
+      const a = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--search', method!, '--trials', trials!, '--space', 'entry=float:1..3', '--space', 'lookback=int:20..200:log', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--baselines', 'flat'];
+      const local = runCli([...a, '--workers', '1', '--json', join(d, `${method}-local.json`)]);
+      expect(local.code, local.stderr).toBe(0);
+      const q = runCli([...a, '--queue', url, '--json', join(d, `${method}-queue.json`)]);
+      expect(q.code, q.stderr).toBe(0);
+      expect(content(join(d, `${method}-queue.json`))).toEqual(content(join(d, `${method}-local.json`)));
+    }
+  }, 240_000);
+
   it('a password in the queue URL is recorded nowhere: not in the report, its HTML, the ledger, the output', () => {
     const d = tempDir();
     // (a Redis without a password accepts one: ioredis goes on)
@@ -123,13 +135,13 @@ describeRedis('walk-forward on the queue', () => {
       join(d, 'bad.mjs'),
       `export default { name: 'bad', description: 'throws at x=2', params: { x: { type: 'integer', default: 1, doc: '' } }, create(p) { let n = 0; return { onTick() { if (p.x === 2 && ++n === 50) throw new Error('boom at the 50th tick'); } }; } };\n`,
     );
-    const t0 = Date.now();
     const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'bad.mjs'), '--grid', 'x=1,2', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url], d);
     if (!/boom at the 50th tick/.test(r.stderr)) console.log(`throwing run (${r.code}):\n${r.stderr}`);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/trial 2 \(x=2\).*boom at the 50th tick/);
-    expect(Date.now() - t0).toBeLessThan(15_000);
-  }, 30_000);
+    // not retried: the failure is said once (attempts: 1); no timing (the test's timeout catches a hang)
+    expect(r.stderr.match(/boom at the 50th tick/g)).toHaveLength(1);
+  }, 60_000);
 
   it('a worker killed (kill -9) mid-run: its task is retried on the other, the report is the same bytes', async () => {
     const d = tempDir();

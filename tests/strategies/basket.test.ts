@@ -1,12 +1,14 @@
+import { parseDuration } from '../../src/data/time.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
-import { runJob } from '../../src/engine/run-table.js';
+import { runJob } from '../../src/jobs/run.js';
 import type { BasketDiagnostics } from '../../strategies/basket.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 /**
  * Daily bars of three symbols: A and B random walks (2% a day), C = exp(0.6 ln A + 0.5 ln B + u) with u an
@@ -40,7 +42,7 @@ function basketCsv(days: number, seed: string, tied = true): string {
 
 /** No fees or slippage (the default execution): the test is of the signal, not of costs. */
 const job = (file: string, params: Record<string, string>) =>
-  runJob([file], { cache: false }, { strategy: BUILTIN_STRATEGIES.get('basket')!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', period: '1d' });
+  runJob([file], { cache: false }, { strategy: BUILTIN_STRATEGIES.get('basket')!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration('1d') });
 
 describe('basket (Johansen spread of two or more symbols)', () => {
   it('on a planted three-symbol relation: finds the vector, and trades its mean reversion at a profit', async () => {
@@ -78,14 +80,14 @@ describe('basket (Johansen spread of two or more symbols)', () => {
     expect(gated.entries).toBeLessThan(open.entries);
   });
 
-  it('refuses a basket of one symbol, a symbol not in the data, and exit >= entry', () => {
+  it('refuses a basket of one symbol, a symbol not in the data, and exit >= entry', async () => {
     const eu = join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv');
     for (const [params, re] of [
       [['symbols=DAX'], /basket needs 2 to 12 different symbols/],
       [['symbols=DAX,CAX'], /symbol 'CAX' is not in the data/],
       [['exit=2', 'entry=1'], /need exit < entry < stop/],
     ] as const) {
-      const r = runCli(['run', '--data', eu, '--strategy', 'basket', ...params.flatMap((p) => ['--param', p])]);
+      const r = await runCliIn(['run', '--data', eu, '--strategy', 'basket', ...params.flatMap((p) => ['--param', p])]);
       expect(r.code, r.stderr).not.toBe(0);
       expect(r.stderr).toMatch(re);
       expect(r.stderr).not.toMatch(/\n\s+at /);

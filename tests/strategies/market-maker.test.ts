@@ -1,6 +1,7 @@
+import { parseDuration } from '../../src/data/time.js';
 import { expect, it } from 'vitest';
 import { makeExecution } from '../../src/broker/settings.js';
-import { runJob } from '../../src/engine/run-table.js';
+import { runJob } from '../../src/jobs/run.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { describeShared, shared } from '../helpers.js';
 
@@ -21,7 +22,7 @@ const mm = async (queue: string) => {
     execution: makeExecution({ exec: { queue }, maxLeverage: 5 }),
     initialCapital: 100_000,
     seed: '1',
-    period: '1m',
+    periodUs: parseDuration('1m'),
   });
   return { s: o.record.strategySummary as MarketMakerSummary, pnl: o.metrics.pnlNet };
 };

@@ -3,16 +3,17 @@ import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
-import { parseIso } from '../../src/data/time.js';
-import { runJob } from '../../src/engine/run-table.js';
+import { parseIso, parseDuration } from '../../src/data/time.js';
+import { runJob } from '../../src/jobs/run.js';
 import type { BasketDiagnostics } from '../../strategies/basket.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { RelationshipMonitor } from '../../strategies/monitor.js';
 import type { PairsDiagnostics } from '../../strategies/pairs.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const job = (files: string[], name: string, params: Record<string, string>, period = '1m') =>
-  runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', period });
+  runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration(period) });
 
 /** Equity at the last sample at or before `t`, and at the end. */
 function split(r: { sampleTs: Float64Array; equity: Float64Array; initialCapital: number; finalEquity: number }, t: number): { before: number; after: number } {
@@ -115,13 +116,13 @@ describe('the relationship monitor', () => {
     expect(d.monitor!.events[0]!.ts).toBeGreaterThan(at);
   });
 
-  it('its settings are refused without monitor=true, and the run text shows the breaks', () => {
+  it('its settings are refused without monitor=true, and the run text shows the breaks', async () => {
     const q = join(ROOT, 'data/sample_pair_break_quotes.csv');
-    const bad = runCli(['run', '--data', q, '--strategy', 'pairs', '--param', 'cusumLimit=10']);
+    const bad = await runCliIn(['run', '--data', q, '--strategy', 'pairs', '--param', 'cusumLimit=10']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/cusumLimit applies with monitor=true/);
     const d = tempDir();
-    const ok = runCli(['run', '--data', q, '--strategy', 'pairs', '--param', 'symbols=BBB,AAA', '--param', 'every=30s', '--param', 'lookback=180', '--param', 'monitor=true', '--report', 'r.html'], d);
+    const ok = await runCliIn(['run', '--data', q, '--strategy', 'pairs', '--param', 'symbols=BBB,AAA', '--param', 'every=30s', '--param', 'lookback=180', '--param', 'monitor=true', '--report', 'r.html'], d);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/monitorBreaks 1, monitorBrokenShare 0\.\d+, monitorLastBreak 2024-01-02T17:5\d/);
     // the HTML report's spread chart carries the break as a marker, and says so

@@ -12,7 +12,7 @@ import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load.js';
 import type { TickTable } from '../../src/data/table.js';
-import { walkForward } from '../../src/validation/library.js';
+import { walkForward } from '../../src/jobs/walk-forward.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { readMembersFile, type MembersFile } from '../../src/universe/members.js';
 import { Membership } from '../../src/universe/membership.js';
@@ -112,7 +112,7 @@ describe('walk-forward of pca-stat-arb on a point-in-time universe', () => {
       strategies: [{ strategy: logged(log), params: { pcaWindow: 20, regressionWindow: 20, factors: 3, maxReversionDays: 60, tolerance: 0 }, grid: { openLong: [1, 1.25] } }],
       train: '60d',
       test: '40d',
-      period: '1d',
+      periodUs: DAY,
       bootstrapReps: 200,
       pboPartitions: 4,
       ...(universe ? { universe } : {}),

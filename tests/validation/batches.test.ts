@@ -10,14 +10,14 @@ import { runBacktest } from '../../src/engine/engine.js';
 import { computeMetrics } from '../../src/metrics/run-metrics.js';
 import { createStrategy } from '../../src/strategy/instance.js';
 import { resolveParams } from '../../src/strategy/params.js';
-import { walkForward } from '../../src/validation/library.js';
+import { walkForward } from '../../src/jobs/walk-forward.js';
 import pairs from '../../strategies/pairs.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 describe('trial batches', () => {
   it('7 trials on 1 and on 3 workers (batches {1..7} and {1,4,7},{2,5},{3,6}): each trial is its own backtest, in order', async () => {
     const { table } = await loadData([join(ROOT, 'data/sample_pair_quotes.csv')], { cacheDir: tempDir() });
-    const o = { strategies: [{ strategy: 'pairs', params: { every: '10s' }, grid: { entry: [1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75] } }], train: '1h', test: '30m', period: '1m', bootstrapReps: 200 };
+    const o = { strategies: [{ strategy: 'pairs', params: { every: '10s' }, grid: { entry: [1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75] } }], train: '1h', test: '30m', periodUs: 60_000_000, bootstrapReps: 200 };
     const one = await walkForward(table, { ...o, workers: 1 });
     const three = await walkForward(table, { ...o, workers: 3 });
     const a = one.strategies[0]!.trials;

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load.js';
-import { walkForward } from '../../src/validation/library.js';
+import { walkForward } from '../../src/jobs/walk-forward.js';
 import { defineStrategy } from '../../src/strategy/types.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { ROOT } from '../helpers.js';

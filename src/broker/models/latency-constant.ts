@@ -1,4 +1,3 @@
-import { durationUs } from '../../strategy/params.js';
 import type { ExecModel, Latency } from '../model.js';
 
 /**
@@ -16,9 +15,9 @@ export const latencyConstant: ExecModel<Latency> = {
     entry: { type: 'string', format: 'duration', min: 0, default: '0', doc: 'time from decision to a live order, e.g. 50ms (--latency)' },
     response: { type: 'string', format: 'duration', min: 0, default: '0', doc: 'time from a fill or rejection to the strategy hearing of it' },
   },
-  bind(p) {
-    const entry = durationUs(String(p.entry));
-    const response = durationUs(String(p.response));
+  bind(_p, _env, us) {
+    const entry = us.entry!;
+    const response = us.response!;
     return { entryUs: () => entry, responseUs: () => response, delaysResponses: response > 0 };
   },
 };

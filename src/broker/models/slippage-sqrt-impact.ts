@@ -1,6 +1,5 @@
 import { BAR, QUOTE, TRADE } from '../../data/schema.js';
 import { lowerBound, markAt } from '../../data/table.js';
-import { durationUs } from '../../strategy/params.js';
 import { FILL_BAR, FILL_QUOTE } from '../fill-source.js';
 import type { ExecModel, Slippage } from '../model.js';
 
@@ -21,10 +20,10 @@ export const slippageSqrtImpact: ExecModel<Slippage> = {
     horizon: { type: 'string', format: 'duration', default: '1d', doc: 'the trailing window σ and V are measured over' },
     cap: { type: 'number', min: 0, default: 1000, doc: 'the largest impact, bps (also used when the window has no volume)' },
   },
-  bind(p, env) {
+  bind(p, env, us) {
     const t = env.table;
     const y = Number(p.y);
-    const h = durationUs(String(p.horizon));
+    const h = us.horizon!;
     const cap = Number(p.cap) / 1e4;
     const nSym = t.symbols.length;
     // per symbol: its rows, their times, and running sums of volume and squared returns (one

@@ -1,6 +1,6 @@
 /**
- * `tickfold check`: the contract checks the shipped strategies pass, run on any strategy module
- * and data. Each check replays the strategy with the real engine and compares what it decided:
+ * The contract checks the shipped strategies pass, run on any strategy module and data (the
+ * `check` job, jobs/check.ts, runs them on a guarded worker thread). Each check replays the strategy with the real engine and compares what it decided:
  *
  * - handlers: create() returns an object whose handler names are ones the engine calls;
  * - determinism: two runs with the same seed decide the same orders and end with the same equity,
@@ -18,11 +18,10 @@
  * - cost: time per event, against a strategy that does nothing.
  */
 import seedrandom from 'seedrandom';
-import { DEFAULT_EXECUTION } from '../broker/settings.js';
 import { lowerBound, rowTime, sliceRows, type TickTable } from '../data/table.js';
 import { BAR } from '../data/schema.js';
 import { formatIso } from '../data/time.js';
-import { runBacktest, type OrderRecord, type RunConfig, type RunRecord } from '../engine/engine.js';
+import { runBacktest, type BacktestSettings, type OrderRecord, type RunConfig, type RunRecord } from './engine.js';
 import { strategyProblems } from '../strategy/instance.js';
 import type { BarView, Context, Params, ParamValue, Strategy, StrategyModule, TickView } from '../strategy/types.js';
 
@@ -41,7 +40,6 @@ export interface CheckReport {
   readonly failed: number;
 }
 
-const cfg = (name: string, seed = '1'): RunConfig => ({ strategyName: name, initialCapital: 100_000, execution: DEFAULT_EXECUTION, periodUs: 3_600e6, seed });
 
 /** How an order's time is shown: a decision at a bar's close is named by that bar (its start date). */
 let when: (ts: number) => string = formatIso;
@@ -185,13 +183,15 @@ function idleAt(r: RunRecord, events: number): Uint8Array {
   return idle;
 }
 
-export function checkStrategy(table: TickTable, module: StrategyModule, params: Params): CheckReport {
+/** Checks a strategy with these parameters on the table; every replay has the settings `run` (the check job's). */
+export function checkStrategy(table: TickTable, module: StrategyModule, params: Params, run: BacktestSettings): CheckReport {
   when = namer(table);
+  const cfg = (name: string): RunConfig => ({ strategyName: name, initialCapital: run.initialCapital, execution: run.execution, periodUs: run.periodUs, seed: run.seed });
   const lines: CheckLine[] = [];
   const add = (check: string, ok: boolean, detail: string, soft = false): void => void lines.push({ check, status: ok ? 'ok' : soft ? 'warn' : 'FAIL', detail });
   const n = table.length;
   const make = (p: Params = params): Strategy => module.create(p);
-  const runOn = (t: TickTable, p: Params = params, seed = '1'): RunRecord => runBacktest(t, make(p), cfg(module.name, seed));
+  const runOn = (t: TickTable, p: Params = params): RunRecord => runBacktest(t, make(p), cfg(module.name));
 
   // handlers
   const problems = strategyProblems(make());
@@ -281,12 +281,4 @@ export function checkStrategy(table: TickTable, module: StrategyModule, params: 
   add('cost', true, `${((elapsed / 2 / Math.max(1, n)) * 1000).toFixed(2)} µs per event (a strategy that does nothing: ${((base / Math.max(1, n)) * 1000).toFixed(2)} µs)`);
 
   return { strategy: module.name, params, events: n, lines, failed: lines.filter((l) => l.status === 'FAIL').length };
-}
-
-export function renderCheck(r: CheckReport, source: string): string {
-  const out = [`tickfold check: ${r.strategy} (${source}) ${Object.entries(r.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trimEnd(), `  on ${r.events.toLocaleString('en-US')} events`];
-  for (const l of r.lines) out.push(`  ${l.check.padEnd(15)}${l.status}: ${l.detail}`);
-  const warned = r.lines.filter((l) => l.status === 'warn').length;
-  out.push(r.failed === 0 ? `passed: ${r.lines.length - warned} of ${r.lines.length} checks${warned ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}` : `FAILED: ${r.failed} of ${r.lines.length} checks`);
-  return out.join('\n');
 }

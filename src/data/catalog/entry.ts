@@ -1,0 +1,197 @@
+/**
+ * The catalog entry of one parsed file: its index, kept apart from its partitions.
+ *
+ * The parse is kept as partitions (catalog/partition.ts: one symbol's rows, at most
+ * `partitionRows` each), and the index says what the file was (the cache key: path, size, mtime,
+ * sampled fingerprint, parse options), how it was read (header, bad rows, bar lengths, SHA-1) and
+ * where each partition is, with its symbol, rows, time range and CRC. So a run can choose the
+ * partitions it needs (a time window, some symbols) from the index alone, and read and check each
+ * one only when it gets to it.
+ *
+ * Layout of the index (little-endian): "TFINDEX1" | u32 JSON length | u32 CRC-32 of the JSON | JSON.
+ * Files in the catalog folder: `<name>.tfi` (index) and `<name>.<symbol id>.<seq>.tfp`
+ * (partitions), `<name>` a hash of the file's path and parse options. Every file is written
+ * atomically (src/atomic.ts), the index last: it is what makes a build current; a crash before
+ * it leaves the previous index, whose partitions' CRCs no longer match and are found damaged.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { removeStaleTemps, writeFileAtomic } from '../../atomic.js';
+import { sameKey, type CachedFile, type CacheKey } from '../cache.js';
+import type { BadRowSample } from '../rows.js';
+import type { ResolvedHeader, TickKind } from '../schema.js';
+import { f64, u16, type FileTable } from '../table.js';
+import { DEFAULT_PARTITION_ROWS, PartitionDamaged, readPartition, writePartition, type PartitionInfo } from './partition.js';
+
+const MAGIC = 'TFINDEX1';
+const FORMAT = 1;
+const HEAD = 16;
+
+/** What the index of a file says: the parse's facts and its partitions. */
+export interface CatalogEntry {
+  readonly format: number;
+  readonly key: CacheKey;
+  readonly kind: TickKind;
+  /** Rows of the whole file. */
+  readonly length: number;
+  readonly nCols: number;
+  /** The file's symbol dictionary (ids as in its table). */
+  readonly symbols: readonly string[];
+  readonly header: ResolvedHeader;
+  readonly badRows: number;
+  readonly badSamples: readonly BadRowSample[];
+  readonly sorted: boolean;
+  readonly sha1: string;
+  /** Bar files: the inferred bar length per symbol, µs (null for NaN: JSON has none). */
+  readonly barLengthsUs?: readonly (number | null)[];
+  /** Per symbol id, its partitions in row order. */
+  readonly partitions: readonly (readonly PartitionInfo[])[];
+}
+
+/** A file's entry in the catalog folder: what reading its index found. */
+export type EntryRead = { readonly hit: CatalogEntry } | { readonly miss: true } | { readonly damaged: string };
+
+/** The name of a file's entry: a hash of its path and parse options. */
+export function entryName(key: CacheKey): string {
+  return createHash('sha1').update(`${key.path}\0${key.options}`).digest('hex').slice(0, 24);
+}
+
+export const indexPath = (dir: string, key: CacheKey): string => join(dir, `${entryName(key)}.tfi`);
+export const partitionPath = (dir: string, p: PartitionInfo): string => join(dir, p.name);
+
+/** Reads a file's index (never throws): a hit, a miss (absent or for another version of the file), or damaged. */
+export function readEntry(dir: string, key: CacheKey): EntryRead {
+  const path = indexPath(dir, key);
+  const damaged = (why: string): EntryRead => ({ damaged: `the catalog index ${path} is damaged (${why})` });
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { miss: true };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size < HEAD) return damaged(`${size} bytes, shorter than its header`);
+    const bytes = Buffer.alloc(size);
+    for (let got = 0; got < size; ) {
+      const n = readSync(fd, bytes, got, size - got, got);
+      if (n === 0) return damaged(`ends at byte ${got} of ${size}`);
+      got += n;
+    }
+    if (bytes.toString('latin1', 0, 8) !== MAGIC) return damaged('wrong magic bytes');
+    const len = bytes.readUInt32LE(8);
+    if (HEAD + len !== size) return damaged(`${size} bytes where its header says ${HEAD + len}`);
+    if (crc32(bytes.subarray(HEAD)) !== bytes.readUInt32LE(12)) return damaged('checksum mismatch');
+    const entry = JSON.parse(bytes.toString('utf8', HEAD)) as CatalogEntry;
+    if (entry.format !== FORMAT || !sameKey(entry.key, key)) return { miss: true };
+    return { hit: entry };
+  } catch (e) {
+    return damaged(`unreadable: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Per symbol id, the rows of that symbol in row order (one pass to count, one to fill). */
+function rowsBySymbol(t: FileTable): Uint32Array[] {
+  const count = new Uint32Array(t.symbols.length);
+  for (let i = 0; i < t.length; i++) count[t.sym[i]!]!++;
+  const out = Array.from(count, (c) => new Uint32Array(c));
+  const at = new Uint32Array(t.symbols.length);
+  for (let i = 0; i < t.length; i++) {
+    const s = t.sym[i]!;
+    out[s]![at[s]!++] = i;
+  }
+  return out;
+}
+
+/**
+ * Writes a parsed file into the catalog: its partitions, then its index. Failures leave the
+ * catalog without a current entry for the file (it is parsed again) and return false: the catalog
+ * is a cache, and a full disk must not fail a run.
+ */
+export function writeEntry(dir: string, key: CacheKey, f: CachedFile, partitionRows = DEFAULT_PARTITION_ROWS): boolean {
+  const name = entryName(key);
+  const t = f.table;
+  try {
+    mkdirSync(dir, { recursive: true });
+    removeStaleTemps(dir); // of runs killed while they wrote
+    const partitions = rowsBySymbol(t).map((rows, s) => {
+      const parts: PartitionInfo[] = [];
+      for (let from = 0, seq = 0; from < rows.length; from += partitionRows, seq++) {
+        const pname = `${name}.${s}.${seq}.tfp`;
+        parts.push(writePartition(join(dir, pname), pname, t.kind, s, t.ts, t.cols, rows.subarray(from, from + partitionRows)));
+      }
+      return parts;
+    });
+    const entry: CatalogEntry = {
+      format: FORMAT,
+      key,
+      kind: t.kind,
+      length: t.length,
+      nCols: t.cols.length,
+      symbols: [...t.symbols],
+      header: f.header,
+      badRows: f.badRows,
+      badSamples: [...f.badSamples],
+      sorted: f.sorted,
+      sha1: f.sha1,
+      ...(f.barLengthsUs ? { barLengthsUs: f.barLengthsUs.map((x) => (Number.isNaN(x) ? null : x)) } : {}),
+      partitions,
+    };
+    const json = Buffer.from(JSON.stringify(entry), 'utf8');
+    const head = Buffer.alloc(HEAD);
+    head.write(MAGIC, 0, 'latin1');
+    head.writeUInt32LE(json.length, 8);
+    head.writeUInt32LE(crc32(json), 12);
+    writeFileAtomic(join(dir, `${name}.tfi`), Buffer.concat([head, json]));
+    // partitions of an earlier build that this one does not name (fewer symbols or rows)
+    const current = new Set(partitions.flat().map((p) => p.name));
+    for (const n of readdirSync(dir)) if (n.startsWith(`${name}.`) && n.endsWith('.tfp') && !current.has(n)) rmSync(join(dir, n), { force: true });
+    return true;
+  } catch {
+    rmSync(join(dir, `${name}.tfi`), { force: true });
+    return false;
+  }
+}
+
+/**
+ * The whole file's table from its partitions, each checked as it is read; rows go back to their
+ * places by their row index. Throws {@link PartitionDamaged} for a missing or damaged partition.
+ */
+export function readEntryTable(dir: string, e: CatalogEntry, shared = false): FileTable {
+  const n = e.length;
+  const ts = f64(n, shared);
+  const sym = u16(n, shared);
+  const cols = Array.from({ length: e.nCols }, () => f64(n, shared));
+  let filled = 0;
+  for (let s = 0; s < e.partitions.length; s++) {
+    for (const info of e.partitions[s]!) {
+      const p = readPartition(partitionPath(dir, info), info, e.kind, e.nCols);
+      const r0 = p.row[0]!;
+      if (p.rows > 0 && p.row[p.rows - 1] === r0 + p.rows - 1) {
+        // consecutive rows (a file of one symbol, or a run of one): copies, not a scatter
+        ts.set(p.ts, r0);
+        sym.fill(s, r0, r0 + p.rows);
+        for (let c = 0; c < e.nCols; c++) cols[c]!.set(p.cols[c]!, r0);
+      } else {
+        scatter(ts, p.ts, p.row);
+        for (let i = 0; i < p.rows; i++) sym[p.row[i]!] = s;
+        for (let c = 0; c < e.nCols; c++) scatter(cols[c]!, p.cols[c]!, p.row);
+      }
+      filled += p.rows;
+    }
+  }
+  if (filled !== n) throw new PartitionDamaged(`the partitions of ${e.key.path} hold ${filled} rows where the index says ${n}`);
+  return { kind: e.kind, length: n, symbols: e.symbols, ts, sym, cols };
+}
+
+/** dst[row[i]] = src[i]: a partition's values back to their rows (one small function, kept monomorphic). */
+function scatter(dst: Float64Array, src: Float64Array, row: Uint32Array): void {
+  for (let i = 0; i < row.length; i++) dst[row[i]!] = src[i]!;
+}
+
+/** The entry's bar lengths with NaN back (JSON keeps null). */
+export const entryBarLengths = (e: CatalogEntry): number[] | undefined => e.barLengthsUs?.map((x) => x ?? NaN);

@@ -1,0 +1,138 @@
+/**
+ * Loading for one window of time, through the catalog: the files' indexes decide which partitions
+ * hold rows of the window, and the streaming merge (merge-stream.ts) writes only those into the
+ * table. No file's whole table is held (a file parsed for the first time is written to the
+ * catalog and let go), so a run's memory is the window's merged table plus one partition per
+ * stream, where {@link loadData} holds every file's table and the merged copy of all of them.
+ *
+ * The table holds every row visible in [fromUs, toUs + the longest bar) and, since partitions are
+ * read whole, some rows around it: `sliceTime(table, fromUs, toUs)` of it is, row for row, that of
+ * the whole data's table (tests/data/catalog-stream.test.ts). The symbol dictionary and the kinds
+ * per symbol are the whole data's, from the indexes.
+ *
+ * What this path leaves to {@link loadData} (it returns undefined and the caller loads in
+ * memory): the cache turned off or unwritable, and files of one kind that share a symbol over
+ * overlapping times, whose rows must be compared (data/overlap.ts).
+ */
+import { rmSync, statSync } from 'node:fs';
+import { settleBarLengths } from '../bars.js';
+import { cacheKey } from '../cache.js';
+import { checkSymbolsUsed, severalSymbolLess, symbolsForFiles } from '../file-symbols.js';
+import { checkCsvOnlyOptions, checkFolders, expandPaths, loadFile, mergeOrder, rowOptions, summarise, uniqueFiles, type FileSummary, type LeftOut, type Loaded, type LoadOptions } from '../load.js';
+import { BAR, KIND_NAMES } from '../schema.js';
+import { entryBarLengths, indexPath, readEntry, type CatalogEntry } from './entry.js';
+import { mergeToTable, type StreamSource, type StreamWindow } from './merge-stream.js';
+import { PartitionDamaged } from './partition.js';
+
+interface Item {
+  readonly file: string;
+  readonly kind: number;
+  readonly opts: LoadOptions;
+  entry: CatalogEntry;
+  summary: Omit<FileSummary, 'barLengthUs'>;
+  readonly symbolColumn: boolean;
+}
+
+/** A symbol's first and last stamp in a file, from its partitions. */
+function span(e: CatalogEntry, s: number): [number, number] {
+  const p = e.partitions[s]!;
+  return p.length === 0 ? [Infinity, -Infinity] : [p[0]!.firstTs, p[p.length - 1]!.lastTs];
+}
+
+/** Whether two files of one kind may share rows: a symbol of both over overlapping times. */
+function mayOverlap(a: CatalogEntry, b: CatalogEntry): boolean {
+  if (a.kind !== b.kind) return false;
+  return a.symbols.some((name, sa) => {
+    const sb = b.symbols.indexOf(name);
+    if (sb < 0) return false;
+    const [fa, la] = span(a, sa);
+    const [fb, lb] = span(b, sb);
+    return fa <= lb && fb <= la;
+  });
+}
+
+/** Reads the file's index, parsing the file and writing its entry first when there is none current (or it is damaged). */
+async function entryOf(file: string, opts: LoadOptions, dir: string, force: boolean): Promise<{ entry: CatalogEntry; summary: Omit<FileSummary, 'barLengthUs'>; symbolColumn: boolean } | undefined> {
+  const key = cacheKey(file, { ...rowOptions(opts, file), v: 1 });
+  if (force) rmSync(indexPath(dir, key), { force: true });
+  const read = readEntry(dir, key);
+  if ('hit' in read) {
+    const e = read.hit;
+    const summary = summarise(file, statSync(file).size, e, e.header, e.badRows, e.badSamples, 'cache', e.sorted, e.sha1 || undefined);
+    return { entry: e, summary, symbolColumn: e.header.fixedSymbol === undefined };
+  }
+  if ('damaged' in read) {
+    opts.onNote?.(`${read.damaged}; ${file} is parsed again and the cache rewritten`);
+    rmSync(indexPath(dir, key), { force: true }); // (said once: the parse below finds none)
+  }
+  // parsed now, written to the catalog (not deferred: the merge reads it back), the table let go
+  const lf = await loadFile(file, { ...opts, deferCache: false, cache: true });
+  const again = readEntry(dir, key);
+  if (!('hit' in again)) return undefined;
+  return { entry: again.hit, summary: lf.summary, symbolColumn: lf.header.fixedSymbol === undefined };
+}
+
+/**
+ * The data of `paths` for the window [fromUs, toUs), streamed from the catalog (see the file's
+ * comment); undefined when it has to be loaded in memory instead.
+ */
+export async function loadWindow(paths: readonly string[], opts: LoadOptions, window: StreamWindow): Promise<Loaded | undefined> {
+  if (opts.cache === false) return undefined;
+  const dir = opts.cacheDir ?? '.tickfold-cache';
+  const { files: given, repeats } = uniqueFiles(expandPaths(paths));
+  checkCsvOnlyOptions(given, opts);
+  const symbolOf = opts.fileSymbols !== undefined ? symbolsForFiles(given, opts.fileSymbols) : undefined;
+  const items: Item[] = [];
+  for (const [at, file] of given.entries()) {
+    const sym = symbolOf ? symbolOf[at] : opts.symbol;
+    const { fileSymbols: _, symbol: __, ...rest } = opts;
+    const fileOpts: LoadOptions = { ...rest, ...(sym !== undefined ? { symbol: sym } : {}) };
+    const got = await entryOf(file, fileOpts, dir, false);
+    if (!got) return undefined;
+    items.push({ file, kind: got.entry.kind, opts: fileOpts, ...got });
+  }
+  if (opts.symbol !== undefined) {
+    const symbolLess = items.filter((l) => !l.symbolColumn).map((l) => l.file);
+    if (symbolLess.length > 1) throw severalSymbolLess(opts.symbol, symbolLess);
+  }
+  checkSymbolsUsed(items, opts.symbol, opts.fileSymbols);
+  const ordered = mergeOrder(items).map((k) => items[k]!);
+  for (let x = 0; x < ordered.length; x++) for (let y = x + 1; y < ordered.length; y++) if (mayOverlap(ordered[x]!.entry, ordered[y]!.entry)) return undefined;
+  const summaries: FileSummary[] = [];
+  const sources: StreamSource[] = [];
+  let longestBar = 0;
+  for (const it of ordered) {
+    const e = it.entry;
+    if (e.kind === BAR) {
+      const lengthsUs = settleBarLengths(it.file, e.symbols.length, opts.barLengthUs, entryBarLengths(e) ?? []);
+      for (const l of lengthsUs) if (l > longestBar) longestBar = l;
+      summaries.push({ ...it.summary, barLengthUs: Object.fromEntries(e.symbols.map((s, i) => [s, lengthsUs[i]!])) });
+      sources.push({ dir, entry: e, bars: { stamp: opts.barStamp ?? 'start', lengthsUs } });
+    } else {
+      summaries.push(it.summary);
+      sources.push({ dir, entry: e });
+    }
+  }
+  checkFolders(paths, summaries);
+  // rows released up to a bar's length after the window's end can still belong to it (by their start)
+  const w: StreamWindow = { fromUs: window.fromUs, toUs: window.toUs + longestBar };
+  let table;
+  try {
+    table = mergeToTable(sources, w, opts.shared === true);
+  } catch (err) {
+    if (!(err instanceof PartitionDamaged)) throw err;
+    // a partition missing or damaged: said, every file of the run parsed again, merged again
+    opts.onNote?.(`the catalog is damaged (${err.message}); the files are parsed again and the cache rewritten`);
+    for (const [k, it] of ordered.entries()) {
+      const got = await entryOf(it.file, it.opts, dir, true);
+      if (!got) return undefined;
+      sources[k] = { ...sources[k]!, entry: got.entry };
+    }
+    table = mergeToTable(sources, w, opts.shared === true);
+  }
+  const leftOut: LeftOut[] = repeats.map((r) => {
+    const first = items[given.indexOf(r.sameAs)]!;
+    return { file: r.file, sameAs: r.sameAs, why: 'named-twice', kind: KIND_NAMES[first.entry.kind], rows: first.entry.length };
+  });
+  return { table, files: summaries, leftOut, settle: () => undefined };
+}

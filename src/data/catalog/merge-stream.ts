@@ -1,0 +1,265 @@
+/**
+ * The streaming merge: the rows of many catalog partitions in the table's order, decoding one
+ * partition per (file, symbol) at a time and dropping it once passed.
+ *
+ * The order is the in-memory table's (data/table.ts mergeTables over the files in load.ts's
+ * MERGE_KIND_ORDER, each stable-sorted by visible time): by visible time (a tick's stamp, a bar's
+ * close), ties to the earlier file in merge order, then to the earlier row of that file. A file's
+ * symbols are separate partitions, so ties between them are broken by the row index each
+ * partition keeps. Symbols are numbered as mergeTables numbers them: file by file in merge order,
+ * each file's dictionary in its order.
+ *
+ * A bar's close is its start plus its symbol's length, or the symbol's next start when that
+ * comes first (data/bars.ts): the next start of a partition's last row is the next partition's
+ * first, known from the index without reading it.
+ *
+ * Memory: one decoded partition per stream (at most `partitionRows` rows each) plus what the
+ * caller writes into; the partitions outside the window are never read.
+ */
+import { BAR, type TickKind } from '../schema.js';
+import { f64, u16, u8, VALUE_COLUMNS, valueColumnCount, MAX_SYMBOLS, tooManySymbols, type TickTable } from '../table.js';
+import type { BarStamp } from '../bars.js';
+import { maxOf } from '../../arrays.js';
+import { partitionPath, type CatalogEntry } from './entry.js';
+import { readPartition, NO_ROWS, type PartitionInfo, type PartitionRows } from './partition.js';
+
+/** One file's entry, in merge order, and how its bars are timed (bar files only). */
+export interface StreamSource {
+  readonly dir: string;
+  readonly entry: CatalogEntry;
+  /** Bar files: the stamp convention and the length of each symbol's bars (µs, as load.ts settled them). */
+  readonly bars?: { readonly stamp: BarStamp; readonly lengthsUs: readonly number[] };
+}
+
+/**
+ * Rows wanted, by visible time: every row in [fromUs, toUs) is in the stream (whole partitions
+ * are read, so some rows outside it are too). Default: all.
+ */
+export interface StreamWindow {
+  readonly fromUs: number;
+  readonly toUs: number;
+}
+
+const EMPTY = new Float64Array(0);
+
+/** One (file, symbol)'s partitions in the window, read one at a time. */
+class Cursor {
+  rows: PartitionRows = NO_ROWS;
+  /** Visible time and start (bars) of the current partition's rows. */
+  vis: Float64Array = EMPTY;
+  start: Float64Array = EMPTY;
+  i = 0;
+  private next = 0;
+  constructor(
+    private readonly src: StreamSource,
+    /** The partitions selected and, after the last, the first one not selected (for its start), or undefined. */
+    private readonly parts: readonly PartitionInfo[],
+    private readonly after: PartitionInfo | undefined,
+    readonly rank: number,
+    readonly gsym: number,
+    readonly kind: TickKind,
+    private readonly lengthUs: number,
+  ) {}
+
+  /** Moves to the next partition with rows; false when none is left. */
+  load(): boolean {
+    while (this.next < this.parts.length) {
+      const info = this.parts[this.next++]!;
+      const e = this.src.entry;
+      // the previous partition is passed (its rows copied out): its buffer takes the next one
+      const prev = this.rows.ts.buffer;
+      this.rows = readPartition(partitionPath(this.src.dir, info), info, e.kind, e.nCols, false, prev instanceof ArrayBuffer && prev.byteLength > 0 ? prev : undefined);
+      this.i = 0;
+      this.timeBars(this.next < this.parts.length ? this.parts[this.next]!.firstTs : this.after ? this.after.firstTs : Infinity);
+      if (this.rows.rows > 0) return true;
+    }
+    this.rows = NO_ROWS;
+    this.vis = EMPTY;
+    this.start = EMPTY;
+    return false;
+  }
+
+  /** Visible times of the partition's rows (bars: their close, as data/bars.ts times them). */
+  private timeBars(nextStart: number): void {
+    const { ts, rows: n } = this.rows;
+    const bars = this.src.bars;
+    if (this.kind !== BAR || !bars) {
+      this.vis = ts;
+      this.start = EMPTY;
+      return;
+    }
+    const len = this.lengthUs;
+    const vis = new Float64Array(n);
+    if (bars.stamp === 'end') {
+      const start = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        vis[i] = ts[i]!;
+        start[i] = ts[i]! - len;
+      }
+      this.vis = vis;
+      this.start = start;
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const s = ts[i]!;
+      const nx = i + 1 < n ? ts[i + 1]! : nextStart;
+      vis[i] = Math.min(s + len, nx > s ? nx : Infinity);
+    }
+    this.vis = vis;
+    this.start = ts;
+  }
+}
+
+/** The partitions of a symbol whose rows may be visible in the window (a contiguous run), and the one after them. */
+function selectParts(parts: readonly PartitionInfo[], w: StreamWindow, lengthUs: number, stamp: BarStamp | undefined): { sel: PartitionInfo[]; after: PartitionInfo | undefined } {
+  // visible time of a partition's rows: within [firstTs, lastTs + length] (bars stamped at the
+  // start close at most one length later; ticks and end-stamped bars are visible at their stamp)
+  const late = stamp === 'start' ? lengthUs : 0;
+  let a = 0;
+  while (a < parts.length && parts[a]!.lastTs + late < w.fromUs) a++;
+  let b = a;
+  while (b < parts.length && parts[b]!.firstTs < w.toUs) b++;
+  return { sel: parts.slice(a, b), after: parts[b] };
+}
+
+/** The merge of the sources' partitions in the window: rows come out by {@link MergeStream.fill}. */
+export class MergeStream {
+  /** The merged dictionary and, per symbol, the kinds the files hold for it (as mergeTables). */
+  readonly symbols: string[] = [];
+  readonly symbolKinds: Uint8Array;
+  /** Rows the stream will give (the selected partitions' rows). */
+  readonly total: number;
+  readonly nCols: number;
+  readonly hasBars: boolean;
+  readonly mixed: boolean;
+  /** Cursors with rows left, as a binary heap on (visible time, file rank, row). */
+  private readonly heap: Cursor[] = [];
+
+  constructor(sources: readonly StreamSource[], window: StreamWindow = { fromUs: -Infinity, toUs: Infinity }) {
+    const ids = new Map<string, number>();
+    const remap = sources.map(({ entry }) =>
+      entry.symbols.map((s) => {
+        let id = ids.get(s);
+        if (id === undefined) {
+          id = this.symbols.length;
+          if (id >= MAX_SYMBOLS) throw tooManySymbols(`the ${sources.length} data files together`, s, 'in all the files together');
+          this.symbols.push(s);
+          ids.set(s, id);
+        }
+        return id;
+      }),
+    );
+    this.symbolKinds = new Uint8Array(this.symbols.length);
+    sources.forEach(({ entry }, f) => {
+      for (const g of remap[f]!) this.symbolKinds[g]! |= 1 << entry.kind;
+    });
+    const kinds = new Set(sources.map((s) => s.entry.kind));
+    this.nCols = maxOf([...kinds].map(valueColumnCount), 0);
+    this.hasBars = kinds.has(BAR);
+    this.mixed = kinds.size > 1;
+    let total = 0;
+    sources.forEach((src, f) => {
+      src.entry.partitions.forEach((parts, s) => {
+        const len = src.bars?.lengthsUs[s] ?? 0;
+        const { sel, after } = selectParts(parts, window, len, src.bars?.stamp);
+        for (const p of sel) total += p.rows;
+        const c = new Cursor(src, sel, after, f, remap[f]![s]!, src.entry.kind, len);
+        if (c.load()) this.push(c);
+      });
+    });
+    this.total = total;
+  }
+
+  /** Whether cursor a's current row comes before b's. */
+  private static before(a: Cursor, b: Cursor): boolean {
+    const ta = a.vis[a.i]!;
+    const tb = b.vis[b.i]!;
+    if (ta !== tb) return ta < tb;
+    if (a.rank !== b.rank) return a.rank < b.rank;
+    return a.rows.row[a.i]! < b.rows.row[b.i]!;
+  }
+
+  private push(c: Cursor): void {
+    const h = this.heap;
+    let k = h.push(c) - 1;
+    while (k > 0) {
+      const p = (k - 1) >> 1;
+      if (!MergeStream.before(h[k]!, h[p]!)) break;
+      [h[k], h[p]] = [h[p]!, h[k]!];
+      k = p;
+    }
+  }
+
+  private siftDown(): void {
+    const h = this.heap;
+    const n = h.length;
+    let k = 0;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= n) return;
+      const r = l + 1;
+      const m = r < n && MergeStream.before(h[r]!, h[l]!) ? r : l;
+      if (!MergeStream.before(h[m]!, h[k]!)) return;
+      [h[k], h[m]] = [h[m]!, h[k]!];
+      k = m;
+    }
+  }
+
+  /**
+   * Writes up to `max` next rows into `out` from row `at` (columns as the merged table's: see
+   * {@link allocMerged}); returns how many. The current cursor runs on while it stays first, so
+   * a long run of one symbol costs no heap work per row.
+   */
+  fill(out: TickTable, at: number, max: number): number {
+    const h = this.heap;
+    const { ts, kind, sym, barStart } = out;
+    const cols = [out.f0, out.f1, out.f2, out.f3, out.f4];
+    let o = at;
+    const end = at + max;
+    while (o < end && h.length > 0) {
+      const c = h[0]!;
+      const second = h.length === 1 ? undefined : h.length === 2 || MergeStream.before(h[1]!, h[2]!) ? h[1]! : h[2]!;
+      const { vis, rows } = c;
+      const nCols = rows.cols.length;
+      const k = c.kind;
+      const g = c.gsym;
+      // rows of this cursor while they stay first
+      do {
+        const i = c.i;
+        ts[o] = vis[i]!;
+        kind[o] = k;
+        sym[o] = g;
+        for (let q = 0; q < nCols; q++) cols[q]![o] = rows.cols[q]![i]!;
+        if (k === BAR) barStart[o] = c.start[i]!;
+        o++;
+        c.i++;
+      } while (o < end && c.i < rows.rows && (second === undefined || MergeStream.before(c, second)));
+      if (c.i >= rows.rows && !c.load()) {
+        const last = h.pop()!;
+        if (h.length > 0) {
+          h[0] = last;
+          this.siftDown();
+        }
+      } else this.siftDown();
+    }
+    return o - at;
+  }
+}
+
+/** An empty merged table of `n` rows with the columns mergeTables gives such inputs (mixed kinds: NaN where a kind has no value). */
+export function allocMerged(s: MergeStream, n: number, shared = false): TickTable {
+  const cols = VALUE_COLUMNS.map((_, c) => (c < s.nCols ? f64(n, shared) : EMPTY));
+  const barStart = s.hasBars ? f64(n, shared) : EMPTY;
+  if (s.mixed) for (const c of cols) c.fill(NaN);
+  if (s.mixed && s.hasBars) barStart.fill(NaN);
+  return { length: n, symbols: s.symbols, symbolKinds: s.symbolKinds, ts: f64(n, shared), kind: u8(n, shared), sym: u16(n, shared), f0: cols[0]!, f1: cols[1]!, f2: cols[2]!, f3: cols[3]!, f4: cols[4]!, barStart };
+}
+
+/** The whole stream as one table (the in-memory table of the window's partitions). */
+export function mergeToTable(sources: readonly StreamSource[], window?: StreamWindow, shared = false): TickTable {
+  const s = new MergeStream(sources, window);
+  const t = allocMerged(s, s.total, shared);
+  const got = s.fill(t, 0, s.total);
+  if (got !== s.total) throw new Error(`merge stream gave ${got} rows of ${s.total}`);
+  return t;
+}

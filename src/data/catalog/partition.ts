@@ -1,0 +1,142 @@
+/**
+ * One partition of the catalog: the rows of one symbol of one parsed file, at most
+ * {@link DEFAULT_PARTITION_ROWS} of them (a symbol with more rows has several partitions, in row
+ * order), in columns, with a checksum of its own.
+ *
+ * Layout (little-endian): "TFPART01" | u32 meta length | u32 CRC-32 | meta JSON | pad to 8 |
+ * ts f64[n] | value columns f64[n]… | row u32[n] | pad to 8. `row` is each row's index in its
+ * file's table (the parse's row order, after `--sort` and duplicate bars): the merge breaks ties
+ * between symbols of one file by it, exactly as the in-memory table does. The CRC-32 covers
+ * everything after it (metadata and columns); the catalog's index keeps the same CRC, so a
+ * partition from another build of the file (a crash between writing the partitions and the index)
+ * is found as well as a flipped bit. A partition is read and checked on its own, when the replay
+ * needs it: nothing reads the whole catalog first.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { writeFileAtomic } from '../../atomic.js';
+import type { TickKind } from '../schema.js';
+import { f64 } from '../table.js';
+
+const MAGIC = 'TFPART01';
+/** Bytes before the metadata: magic, meta length, CRC-32. */
+const HEAD = 16;
+/** Rows of a partition, at most: 256Ki quotes are 11 MB of columns, held once per stream while the merge reads it. */
+export const DEFAULT_PARTITION_ROWS = 1 << 18;
+
+/** What the index says of a partition (and the partition of itself). */
+export interface PartitionInfo {
+  /** File name in the catalog folder. */
+  readonly name: string;
+  /** The symbol's id in its file's dictionary. */
+  readonly sym: number;
+  readonly rows: number;
+  /** First and last stamp (bars: start) of its rows, µs. */
+  readonly firstTs: number;
+  readonly lastTs: number;
+  /** Its size in bytes and its CRC-32 (the one in its header). */
+  readonly bytes: number;
+  readonly crc: number;
+}
+
+/** A partition's rows, decoded. */
+export interface PartitionRows {
+  readonly rows: number;
+  readonly ts: Float64Array;
+  readonly cols: readonly Float64Array[];
+  /** Each row's index in its file's table. */
+  readonly row: Uint32Array;
+}
+
+interface Meta {
+  kind: TickKind;
+  sym: number;
+  rows: number;
+  nCols: number;
+}
+
+const align8 = (x: number): number => Math.ceil(x / 8) * 8;
+let scratch = new ArrayBuffer(0);
+
+/**
+ * Encodes rows `rowIdx` of a file's columns (one symbol's, in row order) as a partition and
+ * writes it atomically; returns what the index keeps of it.
+ */
+export function writePartition(path: string, name: string, kind: TickKind, sym: number, ts: Float64Array, cols: readonly Float64Array[], rowIdx: Uint32Array): PartitionInfo {
+  const n = rowIdx.length;
+  const meta: Meta = { kind, sym, rows: n, nCols: cols.length };
+  const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
+  const start = align8(HEAD + metaBytes.length);
+  const size = start + n * 8 * (1 + cols.length) + align8(n * 4);
+  // one scratch buffer for every partition written (written out before the next is made): a
+  // file's partitions do not pile up as garbage while it is written
+  if (scratch.byteLength < size) scratch = new ArrayBuffer(size);
+  const buf = scratch;
+  const bytes = new Uint8Array(buf, 0, size);
+  bytes.fill(0, HEAD, start);
+  bytes.set(Buffer.from(MAGIC, 'latin1'), 0);
+  const view = new DataView(buf);
+  view.setUint32(8, metaBytes.length, true);
+  bytes.set(metaBytes, HEAD);
+  const gather = (src: Float64Array, at: number): void => {
+    const out = new Float64Array(buf, at, n);
+    for (let i = 0; i < n; i++) out[i] = src[rowIdx[i]!]!;
+  };
+  gather(ts, start);
+  cols.forEach((c, k) => gather(c, start + n * 8 * (1 + k)));
+  new Uint32Array(buf, start + n * 8 * (1 + cols.length), n).set(rowIdx);
+  bytes.fill(0, start + n * 8 * (1 + cols.length) + n * 4, size);
+  const crc = crc32(bytes.subarray(HEAD));
+  view.setUint32(12, crc, true);
+  writeFileAtomic(path, bytes);
+  return { name, sym, rows: n, firstTs: n > 0 ? ts[rowIdx[0]!]! : NaN, lastTs: n > 0 ? ts[rowIdx[n - 1]!]! : NaN, bytes: size, crc };
+}
+
+/** A partition that is not what the index says: the reason, for the note that says it is rebuilt. */
+export class PartitionDamaged extends Error {}
+
+/**
+ * Reads one partition and checks it against its own CRC and the index's entry for it (size,
+ * CRC, kind, symbol, rows). Throws {@link PartitionDamaged} when it is missing, cut short or
+ * changed. `shared`: the columns in shared memory (for worker threads).
+ */
+export function readPartition(path: string, info: PartitionInfo, kind: TickKind, nCols: number, shared = false, reuse?: ArrayBuffer): PartitionRows {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    throw new PartitionDamaged(`partition ${path} is missing`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size !== info.bytes) throw new PartitionDamaged(`partition ${path} has ${size} bytes where the index says ${info.bytes}`);
+    // `reuse`: the buffer of a partition the caller is done with (a merge cursor's previous one)
+    const buf = shared ? new SharedArrayBuffer(size) : reuse && reuse.byteLength >= size ? reuse : new ArrayBuffer(size);
+    const bytes = new Uint8Array(buf, 0, size);
+    for (let got = 0; got < size; ) {
+      const n = readSync(fd, bytes, got, size - got, got);
+      if (n === 0) throw new PartitionDamaged(`partition ${path} ends at byte ${got} of ${size}`);
+      got += n;
+    }
+    if (Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) throw new PartitionDamaged(`partition ${path} has the wrong magic bytes`);
+    const view = new DataView(buf, 0, size);
+    const metaLen = view.getUint32(8, true);
+    const crc = view.getUint32(12, true);
+    if (crc !== info.crc) throw new PartitionDamaged(`partition ${path} is not the one the index names (another build of the file)`);
+    if (HEAD + metaLen > size || crc32(bytes.subarray(HEAD)) !== crc) throw new PartitionDamaged(`partition ${path} fails its checksum`);
+    const meta = JSON.parse(Buffer.from(bytes.subarray(HEAD, HEAD + metaLen)).toString('utf8')) as Meta;
+    const n = meta.rows;
+    const start = align8(HEAD + metaLen);
+    if (meta.kind !== kind || meta.sym !== info.sym || n !== info.rows || meta.nCols !== nCols || start + n * 8 * (1 + nCols) + align8(n * 4) !== size) {
+      throw new PartitionDamaged(`partition ${path} does not match its index entry`);
+    }
+    const cols: Float64Array[] = [];
+    for (let c = 0; c < nCols; c++) cols.push(new Float64Array(buf, start + n * 8 * (1 + c), n));
+    return { rows: n, ts: new Float64Array(buf, start, n), cols, row: new Uint32Array(buf, start + n * 8 * (1 + nCols), n) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Empty rows (a cursor before its first partition). */
+export const NO_ROWS: PartitionRows = { rows: 0, ts: f64(0), cols: [], row: new Uint32Array(0) };

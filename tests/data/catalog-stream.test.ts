@@ -1,0 +1,168 @@
+/**
+ * The streamed load (catalog partitions, merged by data/catalog/merge-stream.ts) gives the
+ * in-memory table row for row, and the same report byte for byte: on the bundled data, on random
+ * tables (ties across files and symbols, bars of two lengths, partitions of a few rows) and on
+ * every file of ../shared/data. Time windows read only their partitions and slice to the same rows.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import seedrandom from 'seedrandom';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
+import { loadWindow } from '../../src/data/catalog/load-window.js';
+import { loadData, type LoadOptions } from '../../src/data/load.js';
+import { sliceTime, type TickTable } from '../../src/data/table.js';
+import { formatIso } from '../../src/data/time.js';
+import { runOnTable } from '../../src/jobs/run.js';
+import { parseIso } from '../../src/data/time.js';
+import { buildRunReport, renderRunJson } from '../../src/report/run-report.js';
+import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
+import { describeShared, ROOT, shared, SHARED_FILES, tempDir } from '../helpers.js';
+
+const ALL = { fromUs: -Infinity, toUs: Infinity };
+const bytesOf = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** Every column of two tables, byte for byte (NaN patterns included), and their dictionaries. */
+function expectSameTable(a: TickTable, b: TickTable, what: string): void {
+  expect(b.length, `${what}: rows`).toBe(a.length);
+  expect(b.symbols, `${what}: symbols`).toEqual(a.symbols);
+  expect(Array.from(b.symbolKinds), `${what}: kinds per symbol`).toEqual(Array.from(a.symbolKinds));
+  for (const c of ['ts', 'kind', 'sym', 'f0', 'f1', 'f2', 'f3', 'f4', 'barStart'] as const) {
+    expect(bytesOf(b[c]).equals(bytesOf(a[c])), `${what}: column ${c}`).toBe(true);
+  }
+}
+
+async function both(paths: readonly string[], opts: LoadOptions, dir: string) {
+  const mem = await loadData(paths, { ...opts, cache: false, contentHash: true });
+  const streamed = await loadWindow(paths, { ...opts, cacheDir: dir }, ALL);
+  expect(streamed, 'the streamed path took the files').toBeDefined();
+  return { mem, streamed: streamed! };
+}
+
+/** The run report as the CLI writes it (--json), from a loaded table. */
+function report(loaded: Awaited<ReturnType<typeof loadData>>, strategy: string, window: { from?: string; to?: string } = {}): string {
+  const out = runOnTable(loaded.table, {
+    strategy: BUILTIN_STRATEGIES.get(strategy)!,
+    ...(window.from !== undefined ? { fromUs: parseIso(window.from) } : {}),
+    ...(window.to !== undefined ? { toUs: parseIso(window.to) } : {}),
+  });
+  return renderRunJson(buildRunReport({ ...out, files: loaded.files, leftOut: loaded.leftOut }, 'test', ['run'], DEFAULT_EXECUTION, '1'));
+}
+
+const BUNDLED: readonly (readonly string[])[] = [
+  ['data/sample_pair_quotes.csv', 'data/sample_pair_trades.csv'],
+  ['data/sample_pair_break_quotes.csv'],
+  ['data/eustockmarkets_daily_1991_1998.csv'],
+];
+
+describe('streamed from the catalog = in memory', () => {
+  for (const files of BUNDLED) {
+    it(`bundled ${files.join(' + ')}: the same table (partitions of 500 rows) and the same report, byte for byte`, async () => {
+      const paths = files.map((f) => join(ROOT, f));
+      const dir = join(tempDir(), 'cat');
+      const { mem, streamed } = await both(paths, { partitionRows: 500 }, dir);
+      expectSameTable(mem.table, streamed.table, files.join('+'));
+      for (const strategy of ['buy-and-hold', 'momentum']) expect(report(streamed, strategy), strategy).toBe(report(mem, strategy));
+      // the second load reads the catalog (no parse) and gives the same again
+      const again = (await loadWindow(paths, { partitionRows: 500, cacheDir: dir }, ALL))!;
+      expect(again.files.map((f) => f.source)).toEqual(files.map(() => 'cache'));
+      expectSameTable(mem.table, again.table, `${files.join('+')} again`);
+      expect(report(again, 'momentum')).toBe(report(mem, 'momentum'));
+    });
+  }
+
+  it('a time window reads only the partitions it needs, and slices to the same rows and report', async () => {
+    const paths = BUNDLED[0]!.map((f) => join(ROOT, f));
+    const dir = join(tempDir(), 'cat');
+    const { mem } = await both(paths, { partitionRows: 200 }, dir);
+    const t = mem.table;
+    const rng = seedrandom('windows');
+    for (let k = 0; k < 12; k++) {
+      const a = t.ts[Math.floor(rng() * t.length)]!;
+      const b = t.ts[Math.floor(rng() * t.length)]!;
+      const [fromUs, toUs] = a < b ? [a, b] : [b, a + 1];
+      const w = (await loadWindow(paths, { partitionRows: 200, cacheDir: dir }, { fromUs, toUs }))!;
+      expect(w.table.length, 'fewer rows than the whole data').toBeLessThan(t.length + 1);
+      expectSameTable(sliceTime(t, fromUs, toUs), sliceTime(w.table, fromUs, toUs), `window ${k}`);
+      const from = formatIso(fromUs);
+      const to = formatIso(toUs);
+      expect(report(w, 'momentum', { from, to }), `window ${from} .. ${to}`).toBe(report(mem, 'momentum', { from, to }));
+    }
+    // one hour out of a day: a small part of the rows is read
+    const hour = (await loadWindow(paths, { partitionRows: 200, cacheDir: dir }, { fromUs: t.ts[0]!, toUs: t.ts[0]! + 3600e6 }))!;
+    expect(hour.table.length).toBeLessThan(t.length / 2);
+  });
+});
+
+/** A CSV of random rows: `n` rows over few distinct times (many ties), symbols from `syms`. */
+function randomTicks(rng: () => number, kind: 'trades' | 'quotes', n: number, syms: readonly string[]): string {
+  const head = kind === 'trades' ? 'ts,symbol,price,size' : 'ts,symbol,bid,ask,bid_size,ask_size';
+  const lines = [head];
+  let t = Date.UTC(2024, 0, 2, 14, 30) * 1000;
+  for (let i = 0; i < n; i++) {
+    if (rng() < 0.3) t += Math.floor(rng() * 3) * 1000 + 1;
+    const s = syms[Math.floor(rng() * syms.length)]!;
+    const p = (100 + Math.floor(rng() * 100) / 100).toFixed(2);
+    const iso = formatIso(t);
+    lines.push(kind === 'trades' ? `${iso},${s},${p},${1 + Math.floor(rng() * 9)}00` : `${iso},${s},${p},${(Number(p) + 0.01).toFixed(2)},${Math.floor(rng() * 5)}00,${Math.floor(rng() * 5)}00`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Bars of two symbols, one every minute and one every five (different lengths, different closes). */
+function randomBars(rng: () => number, n: number): string {
+  const lines = ['ts,symbol,open,high,low,close,volume'];
+  const t0 = Date.UTC(2024, 0, 2, 14, 30) * 1000;
+  for (let m = 0; lines.length <= n; m++) {
+    const t = formatIso(t0 + m * 60e6);
+    const p = (50 + rng()).toFixed(3);
+    lines.push(`${t},ONE,${p},${p},${p},${p},${Math.floor(rng() * 100)}`);
+    if (m % 5 === 0 && rng() < 0.9) lines.push(`${t},FIVE,${p},${p},${p},${p},`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+describe('property: random tables', () => {
+  it('streamed = in memory for 12 random sets of files, partitions of 1 to 64 rows', async () => {
+    for (let seed = 0; seed < 12; seed++) {
+      const rng = seedrandom(`catalog-${seed}`);
+      const d = tempDir();
+      const files: string[] = [];
+      const add = (name: string, text: string): void => {
+        writeFileSync(join(d, name), text);
+        files.push(join(d, name));
+      };
+      const n = 50 + Math.floor(rng() * 400);
+      if (rng() < 0.8) add('b-trades.csv', randomTicks(rng, 'trades', n, ['X', 'Y', 'Z'].slice(0, 1 + Math.floor(rng() * 3))));
+      if (rng() < 0.8 || files.length === 0) add('a-quotes.csv', randomTicks(rng, 'quotes', n, ['Y', 'X']));
+      if (rng() < 0.5) add('c-trades.csv', randomTicks(rng, 'trades', n, ['W']));
+      if (rng() < 0.3) add('bars.csv', randomBars(rng, n));
+      const partitionRows = 1 + Math.floor(rng() * 64);
+      const { mem, streamed } = await both(files, { partitionRows }, join(d, 'cat'));
+      expectSameTable(mem.table, streamed.table, `seed ${seed} (${files.length} files, partitions of ${partitionRows})`);
+      const noSource = (fs: typeof mem.files) => fs.map(({ source: _, ...f }) => f);
+      expect(noSource(streamed.files)).toEqual(noSource(mem.files));
+    }
+  });
+});
+
+describeShared('streamed = in memory on every file of ../shared/data', () => {
+  it('each file: the same table and the same buy-and-hold report, byte for byte', async () => {
+    const dir = join(tempDir(), 'cat');
+    for (const [file] of SHARED_FILES) {
+      const { mem, streamed } = await both([shared(file)], {}, dir);
+      expectSameTable(mem.table, streamed.table, file);
+      expect(report(streamed, 'buy-and-hold'), file).toBe(report(mem, 'buy-and-hold'));
+    }
+    // and the ticks of one day, quotes and trades together, with a strategy that trades
+    const pair = ['binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv', 'binance_spot_btcusdt_ethusdt_trades_2024-08-08.csv'].map(shared);
+    const { mem, streamed } = await both(pair, {}, dir);
+    expectSameTable(mem.table, streamed.table, 'binance quotes + trades');
+    expect(report(streamed, 'momentum')).toBe(report(mem, 'momentum'));
+    const parquet = readdirSync(shared('parquet')).filter((f) => f.endsWith('.parquet'));
+    for (const f of parquet) {
+      const p = await both([shared(join('parquet', f))], {}, dir);
+      expectSameTable(p.mem.table, p.streamed.table, f);
+    }
+  });
+});
