@@ -148,6 +148,7 @@ switch (phase) {
     process.stdout.write(JSON.stringify({ ...f, ms: performance.now() - t0, maxRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
     process.exit(0);
   }
+  // falls through: never (process.exit above ends the process)
   case 'e2e-floor': {
     // minimal parse + minimal loop, no cache: the end-to-end floor
     rows = minimalParse(file);

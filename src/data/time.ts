@@ -482,7 +482,7 @@ export function formatDuration(us: number): string {
   if (!Number.isFinite(us)) return 'n/a';
   if (us === 0) return '0s';
   const sign = us < 0 ? '-' : '';
-  let v = Math.abs(us);
+  const v = Math.abs(us);
   if (v < US_PER_MS) return `${sign}${v}us`;
   if (v < US_PER_SECOND) return `${sign}${+(v / US_PER_MS).toFixed(3)}ms`;
   if (v < US_PER_MINUTE) return `${sign}${+(v / US_PER_SECOND).toFixed(3)}s`;

@@ -252,7 +252,7 @@ export class ReportsView {
     for (const k of [...this.cache.keys()]) if (!seen.has(k)) this.cache.delete(k);
     const entries: ReportEntry[] = [];
     for (const f of files) {
-      let stamp = '';
+      let stamp: string;
       try {
         const s = statSync(f);
         stamp = `${s.size}:${s.mtimeMs}`;

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { describeShared, runCli, shared, tempDir } from '../helpers.js';
+import { describeShared, shared, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 /**
  * Quotes of two symbols on one latent log price W: A quotes W, B quotes W as it was `lagMs`
@@ -34,10 +35,10 @@ function quotes(lagMs: number, seed: string, seconds = 1200): string {
 }
 
 describe('tickfold leadlag', () => {
-  it('finds a planted 300 ms lead of AAA over BBB, by both estimators, with the bootstrap interval around it', () => {
+  it('finds a planted 300 ms lead of AAA over BBB, by both estimators, with the bootstrap interval around it', async () => {
     const d = tempDir();
     writeFileSync(join(d, 'q.csv'), quotes(300, 'lead'));
-    const r = runCli(['leadlag', '--data', join(d, 'q.csv'), '--symbols', 'AAA,BBB', '--grid', '100ms..2s', '--no-cache', '--json', '-']);
+    const r = await runCliIn(['leadlag', '--data', join(d, 'q.csv'), '--symbols', 'AAA,BBB', '--grid', '100ms..2s', '--no-cache', '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.hy.best.lagUs).toBe(300_000);
@@ -47,27 +48,27 @@ describe('tickfold leadlag', () => {
     expect(j.leader).toBe('AAA');
     expect(j.leadUs).toBe(300_000);
     // the other way round: BBB follows, so the lag is negative and AAA still leads
-    const back = JSON.parse(runCli(['leadlag', '--data', join(d, 'q.csv'), '--symbols', 'BBB,AAA', '--grid', '100ms..2s', '--no-cache', '--json', '-']).stdout);
+    const back = JSON.parse((await runCliIn(['leadlag', '--data', join(d, 'q.csv'), '--symbols', 'BBB,AAA', '--grid', '100ms..2s', '--no-cache', '--json', '-'])).stdout);
     expect(back.hy.best.lagUs).toBe(-300_000);
     expect(back.leader).toBe('AAA');
-    const text = runCli(['leadlag', '--data', join(d, 'q.csv'), '--symbols', 'AAA,BBB', '--grid', '100ms..2s', '--no-cache']);
+    const text = await runCliIn(['leadlag', '--data', join(d, 'q.csv'), '--symbols', 'AAA,BBB', '--grid', '100ms..2s', '--no-cache']);
     expect(text.stdout).toMatch(/verdict {2}AAA leads BBB by about 300ms/);
   });
 
-  it('names no leader when the two move together, and is deterministic under its seed', () => {
+  it('names no leader when the two move together, and is deterministic under its seed', async () => {
     const d = tempDir();
     writeFileSync(join(d, 'q.csv'), quotes(0, 'together'));
     const args = ['leadlag', '--data', join(d, 'q.csv'), '--symbols', 'AAA,BBB', '--grid', '100ms..2s', '--no-cache', '--json', '-'];
-    const a = runCli(args);
+    const a = await runCliIn(args);
     expect(a.code, a.stderr).toBe(0);
     const j = JSON.parse(a.stdout);
     expect(j.leader).toBeNull();
     expect(j.hy.best.lagUs).toBe(0);
-    expect(runCli(args).stdout).toBe(a.stdout);
-    expect(runCli([...args, '--seed', '2']).stdout).not.toBe(a.stdout);
+    expect((await runCliIn(args)).stdout).toBe(a.stdout);
+    expect((await runCliIn([...args, '--seed', '2'])).stdout).not.toBe(a.stdout);
   });
 
-  it('refuses what it cannot do, saying why', () => {
+  it('refuses what it cannot do, saying why', async () => {
     const d = tempDir();
     writeFileSync(join(d, 'q.csv'), quotes(0, 'x', 60));
     const cases: [string[], RegExp][] = [
@@ -80,7 +81,7 @@ describe('tickfold leadlag', () => {
       [['--symbols', 'AAA,BBB', '--bootstrap', '10'], /--bootstrap '10' is not a whole number from 100/],
     ];
     for (const [args, re] of cases) {
-      const r = runCli(['leadlag', '--data', join(d, 'q.csv'), '--no-cache', ...args]);
+      const r = await runCliIn(['leadlag', '--data', join(d, 'q.csv'), '--no-cache', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(re);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -89,8 +90,8 @@ describe('tickfold leadlag', () => {
 });
 
 describeShared('tickfold leadlag on the Binance quotes', () => {
-  it('BTCUSDT and ETHUSDT move together at 100 ms: no lead', () => {
-    const r = runCli(['leadlag', '--data', shared('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv'), '--symbols', 'BTCUSDT,ETHUSDT', '--grid', '100ms..5s', '--json', '-']);
+  it('BTCUSDT and ETHUSDT move together at 100 ms: no lead', async () => {
+    const r = await runCliIn(['leadlag', '--data', shared('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv'), '--symbols', 'BTCUSDT,ETHUSDT', '--grid', '100ms..5s', '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.hy.best.lagUs).toBe(0);

@@ -8,51 +8,52 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { B, run, scripted, tableOf } from '../engine/harness.js';
-import { describeShared, fixture, runCli, shared, tempDir } from '../helpers.js';
+import { describeShared, fixture, shared, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 import type { OrderRequest } from '../../src/strategy/types.js';
 
 const STRATEGY = fixture('good/orders-by-date.mjs');
 const GOOG = shared('goog_daily_2004_2013.csv');
 
 /** `tickfold run` of orders-by-date on GOOG: the round trips of --trades, as [entry, exit, entry price, exit price, net pnl]. */
-function trips(orders: Record<string, unknown[]>, ...more: string[]): (string | number)[][] {
+async function trips(orders: Record<string, unknown[]>, ...more: string[]): Promise<(string | number)[][]> {
   const d = tempDir();
-  const r = runCli(['run', '--strategy', STRATEGY, '--param', `orders=${JSON.stringify(orders)}`, '--data', GOOG, '--no-cache', '--trades', join(d, 't.csv'), ...more]);
+  const r = await runCliIn(['run', '--strategy', STRATEGY, '--param', `orders=${JSON.stringify(orders)}`, '--data', GOOG, '--no-cache', '--trades', join(d, 't.csv'), ...more]);
   expect(r.code, r.stderr).toBe(0);
   return readFileSync(join(d, 't.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')).map((c) => [c[0]!, c[1]!, Number(c[5]), Number(c[6]), Number(Number(c[9]).toFixed(2))]);
 }
 
 describeShared('D1 and D2 on GOOG daily bars, by hand (CLI)', () => {
-  it('D1: a bracket\'s stop-loss is tried on the rest of the bar where its entry filled', () => {
+  it('D1: a bracket\'s stop-loss is tried on the rest of the bar where its entry filled', async () => {
     // bought 13 at the 2012-10-18 open 755.54 (decided at the 10-17 close) with a stop-loss at
     // 720; that bar's low is 676, so the stop is reached on the same bar: sold at 720.
     // PnL = 13 × (720 − 755.54) = 13 × −35.54 = −462.02 (it was held overnight and sold at the
     // 10-19 open 705.58: 13 × −49.96 = −649.48)
-    expect(trips({ '2012-10-17': [{ side: 'buy', qty: 13, stopLoss: 720 }] })).toEqual([['2012-10-18', '2012-10-18', 755.54, 720, -462.02]]);
+    expect(await trips({ '2012-10-17': [{ side: 'buy', qty: 13, stopLoss: 720 }] })).toEqual([['2012-10-18', '2012-10-18', 755.54, 720, -462.02]]);
   });
-  it('D2: a stop the open is beyond fills at the open, before a take-profit reached later in the bar', () => {
+  it('D2: a stop the open is beyond fills at the open, before a take-profit reached later in the bar', async () => {
     // bought 34 at the 2005-09-06 open 289 with take-profit 291.89 and stop-loss 286.11 (bar of
     // 09-06: 286.8-289.39, neither reached). 2005-09-07 opens at 285.89, below the stop: sold at
     // the open, PnL = 34 × (285.89 − 289) = 34 × −3.11 = −105.74 (the take-profit, sent first,
     // filled at 291.89 later in the bar: 34 × 2.89 = +98.26)
-    expect(trips({ '2005-09-02': [{ side: 'buy', qty: 34, takeProfit: 291.89, stopLoss: 286.11 }] })).toEqual([['2005-09-06', '2005-09-07', 289, 285.89, -105.74]]);
+    expect(await trips({ '2005-09-02': [{ side: 'buy', qty: 34, takeProfit: 291.89, stopLoss: 286.11 }] })).toEqual([['2005-09-06', '2005-09-07', 289, 285.89, -105.74]]);
   });
-  it('D2: two plain reduce-only orders give the same result whichever was sent first', () => {
+  it('D2: two plain reduce-only orders give the same result whichever was sent first', async () => {
     const tp = { side: 'sell', qty: 34, type: 'limit', limit: 291.89, reduceOnly: true };
     const sl = { side: 'sell', qty: 34, type: 'stop', stop: 286.11, reduceOnly: true };
-    const a = trips({ '2005-09-02': [{ side: 'buy', qty: 34 }], '2005-09-06': [tp, sl] });
-    const b = trips({ '2005-09-02': [{ side: 'buy', qty: 34 }], '2005-09-06': [sl, tp] });
+    const a = await trips({ '2005-09-02': [{ side: 'buy', qty: 34 }], '2005-09-06': [tp, sl] });
+    const b = await trips({ '2005-09-02': [{ side: 'buy', qty: 34 }], '2005-09-06': [sl, tp] });
     // the stop at the 09-07 open 285.89: 34 × (285.89 − 289) = −105.74, in both orders
     expect(a).toEqual([['2005-09-06', '2005-09-07', 289, 285.89, -105.74]]);
     expect(b).toEqual(a);
   });
-  it('fill.barPath=nearer-extreme: open, the nearer extreme, the other, the close', () => {
+  it('fill.barPath=nearer-extreme: open, the nearer extreme, the other, the close', async () => {
     // 2012-10-18: open 755.54, high 759.42 (3.88 away), low 676 (79.54 away): the high first; a
     // take-profit at 759 is reached before the stop-loss at 720: 13 × (759 − 755.54) = +44.98.
     // The conservative default goes to the low first (against the long): the stop, −462.02.
     const o = { '2012-10-17': [{ side: 'buy', qty: 13, takeProfit: 759, stopLoss: 720 }] };
-    expect(trips(o, '--exec', 'fill.barPath=nearer-extreme')).toEqual([['2012-10-18', '2012-10-18', 755.54, 759, 44.98]]);
-    expect(trips(o)).toEqual([['2012-10-18', '2012-10-18', 755.54, 720, -462.02]]);
+    expect(await trips(o, '--exec', 'fill.barPath=nearer-extreme')).toEqual([['2012-10-18', '2012-10-18', 755.54, 759, 44.98]]);
+    expect(await trips(o)).toEqual([['2012-10-18', '2012-10-18', 755.54, 720, -462.02]]);
   });
 });
 
@@ -120,8 +121,8 @@ describe('a bar\'s path (inline bars)', () => {
     const r = run(t, scripted({ 0: [{ symbol: 'A', side: 'sell', qty: 1, type: 'stop', stop: 98 }, { symbol: 'A', side: 'buy', qty: 2 }, { symbol: 'A', side: 'buy', qty: 1, type: 'limit', limit: 99 }] }), { maxLeverage: 2 });
     expect(r.fills.rows().map((f) => [f.orderId, f.price])).toEqual([[1, 95], [2, 95], [3, 95]]);
   });
-  it('refuses an unknown bar path with the ones there are', () => {
-    const r = runCli(['run', '--strategy', 'flat', '--data', fixture('good/VEND.csv'), '--exec', 'fill.barPath=optimistic']);
+  it('refuses an unknown bar path with the ones there are', async () => {
+    const r = await runCliIn(['run', '--strategy', 'flat', '--data', fixture('good/VEND.csv'), '--exec', 'fill.barPath=optimistic']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/barPath/);
     expect(r.stderr).toMatch(/conservative, nearer-extreme/);

@@ -10,10 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { executionOf } from '../../src/broker/settings.js';
 import { runBacktest } from '../../src/engine/engine.js';
 import { B, Q, run, scripted, tableOf } from '../engine/harness.js';
-import { describeShared, fixture, runCli, shared, tempDir } from '../helpers.js';
+import { describeShared, fixture, shared, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 describeShared('margin call on backtesting.py\'s test_wellknown orders (GOOG daily, CLI)', () => {
-  it('10x: the short of 2008-11-14 is closed by a margin call no later than the 2009-09-21 close; equity never below zero', () => {
+  it('10x: the short of 2008-11-14 is closed by a margin call no later than the 2009-09-21 close; equity never below zero', async () => {
     // backtesting.py's test_wellknown: capital 10,000, margin 0.1; long 100 by stop 484 / limit 466
     // decided 2006-10-19, closed 2007-10-30; short 200 by stop 300.52 (that day's low) / limit
     // 324.90 decided 2008-11-11. backtesting.py: entries 2006-11-01 and 2008-11-14, the short
@@ -28,7 +29,7 @@ describeShared('margin call on backtesting.py\'s test_wellknown orders (GOOG dai
       '2008-11-11': [{ side: 'sell', qty: 200, type: 'stop-limit', stop: 300.52, limit: 324.9 }],
     };
     const args = ['run', '--strategy', fixture('good/orders-by-date.mjs'), '--param', `orders=${JSON.stringify(orders)}`, '--data', shared('goog_daily_2004_2013.csv'), '--no-cache', '--capital', '10000'];
-    const r = runCli([...args, '--max-leverage', '10', '--json', join(d, 'r.json'), '--trades', join(d, 't.csv')]);
+    const r = await runCliIn([...args, '--max-leverage', '10', '--json', join(d, 'r.json'), '--trades', join(d, 't.csv')]);
     expect(r.code, r.stderr).toBe(0);
     const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8')) as { equity: { equity: number[] }; marginCalls: { ts: string; price: number; closed: { qty: number }[]; writtenOff: number }[] };
     expect(rep.marginCalls).toHaveLength(1);
@@ -108,10 +109,10 @@ describe('margin and liquidation', () => {
     expect(r.marginCalls.map((c) => [c.symbol, c.price])).toEqual([['A', 94.5]]);
     expect(r.finalEquity).toBeCloseTo(1000 - 100 * 5.5, 9);
   });
-  it('--margin is checked: fractions, maintenance at most initial', () => {
-    const bad = (m: string): string => runCli(['run', '--strategy', 'flat', '--data', fixture('good/VEND.csv'), '--margin', m]).stderr;
-    expect(bad('initial=2')).toMatch(/--margin initial.*a fraction > 0 and <= 1/);
-    expect(bad('initial=0.1,maintenance=0.2')).toMatch(/maintenance=0.2 must be a fraction > 0 and <= the initial margin 0.1/);
-    expect(bad('initail=0.1')).toMatch(/must be initial=F or maintenance=F/);
+  it('--margin is checked: fractions, maintenance at most initial', async () => {
+    const bad = async (m: string): Promise<string> => (await runCliIn(['run', '--strategy', 'flat', '--data', fixture('good/VEND.csv'), '--margin', m])).stderr;
+    expect(await bad('initial=2')).toMatch(/--margin initial.*a fraction > 0 and <= 1/);
+    expect(await bad('initial=0.1,maintenance=0.2')).toMatch(/maintenance=0.2 must be a fraction > 0 and <= the initial margin 0.1/);
+    expect(await bad('initail=0.1')).toMatch(/must be initial=F or maintenance=F/);
   });
 });

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { B, Q, run, scripted, tableOf } from '../engine/harness.js';
-import { fixture, runCli } from '../helpers.js';
+import { fixture } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 import type { Fill } from '../../src/strategy/types.js';
 
 const bars = `${B}\n2024-01-02,A,10,12,9,11,100\n2024-01-03,A,11.5,13,11,12,100\n2024-01-04,A,12.5,14,12,13,100`;
@@ -34,8 +35,8 @@ describe('market-on-close', () => {
     expect(late.fills).toHaveLength(0);
     expect(reasons).toEqual(['market-on-close fills at the close of the bar it is decided on: decide it in onBar of a bar of A (a symbol whose orders fill on bars)', 'market-on-close cannot reach the close it was decided at with an entry latency of 1000 µs']);
   });
-  it('the summary says how many orders filled at the close (CLI)', () => {
-    const r = runCli(['run', '--strategy', fixture('good/orders-by-date.mjs'), '--param', 'orders={"2024-01-02":[{"side":"buy","qty":1,"type":"market-on-close"}]}', '--data', fixture('good/VEND.csv'), '--no-cache']);
+  it('the summary says how many orders filled at the close (CLI)', async () => {
+    const r = await runCliIn(['run', '--strategy', fixture('good/orders-by-date.mjs'), '--param', 'orders={"2024-01-02":[{"side":"buy","qty":1,"type":"market-on-close"}]}', '--data', fixture('good/VEND.csv'), '--no-cache']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/on close {7}1 market-on-close orders, filled at the close of the bar they were decided on/);
   });

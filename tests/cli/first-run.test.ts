@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
-it('first run: hash and cache written while the worker replays; the cached second run gives the same report', () => {
+it('first run: hash and cache written while the worker replays; the cached second run gives the same report', async () => {
   const dir = tempDir();
   const file = join(dir, 'VEND.csv');
   const lines = ['Date,Open,High,Low,Close,Volume'];
@@ -23,17 +24,17 @@ it('first run: hash and cache written while the worker replays; the cached secon
   writeFileSync(file, lines.join('\n') + '\n');
   const cache = join(dir, 'cache');
   const args = (out: string): string[] => ['run', '--strategy', 'momentum', '--data', file, '--cache-dir', cache, '--quiet', '--json', join(dir, out)];
-  const first = runCli(args('a.json'));
+  const first = await runCliIn(args('a.json'));
   expect(first.code, first.stderr).toBe(0);
   const a = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
   expect(a.manifest.data[0].sha1).toBe(createHash('sha1').update(readFileSync(file)).digest('hex'));
   expect(readdirSync(cache).filter((f) => f.endsWith('.tfi'))).toHaveLength(1); // the catalog's index
   expect(readdirSync(cache).filter((f) => f.endsWith('.tfp'))).toHaveLength(1); // and its partition (one symbol)
-  const inspect = runCli(['data', 'inspect', file, '--cache-dir', cache, '--json', '-']);
+  const inspect = await runCliIn(['data', 'inspect', file, '--cache-dir', cache, '--json', '-']);
   const summary = JSON.parse(inspect.stdout).files[0].summary;
   expect(summary.source).toBe('cache');
   expect(summary.barLengthUs).toEqual({ VEND: 60e6 });
-  const second = runCli(args('b.json'));
+  const second = await runCliIn(args('b.json'));
   expect(second.code, second.stderr).toBe(0);
   const b = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8'));
   for (const r of [a, b]) delete r.tickfold.argv;

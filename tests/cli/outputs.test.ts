@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const sha = (f: string): string => createHash('sha1').update(readFileSync(f)).digest('hex');
 const hashes = (dir: string): Record<string, string> => Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.csv') || f.endsWith('.mjs')).map((f) => [f, sha(join(dir, f))]));
@@ -38,10 +39,10 @@ describe('outputs never land on inputs', () => {
     ['overfit --json over its matrix', ['overfit', '--returns', 'eu.csv', '--json', 'eu.csv'], /--json eu\.csv: the report is JSON/],
   ];
   for (const [name, args, re] of cases) {
-    it(name, () => {
+    it(name, async () => {
       const d = workspace();
       const before = { ...hashes(d), ...Object.fromEntries(Object.entries(hashes(join(d, 'folder'))).map(([k, v]) => [`folder/${k}`, v])) };
-      const r = runCli(args, d);
+      const r = await runCliIn(args, d);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(re);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -51,41 +52,41 @@ describe('outputs never land on inputs', () => {
     });
   }
 
-  it('data generate never writes into the bundled data/ (npm start\'s inputs), by default or by name', () => {
+  it('data generate never writes into the bundled data/ (npm start\'s inputs), by default or by name', async () => {
     const before = hashes(join(ROOT, 'data'));
     for (const out of ['data', join(ROOT, 'data'), 'data/sub']) {
-      const r = runCli(['data', 'generate', '--out', out], ROOT);
+      const r = await runCliIn(['data', 'generate', '--out', out], ROOT);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/is tickfold's bundled data\/ folder \(npm start's inputs\): refusing to write there/);
     }
     // its default is the current folder
     const d = tempDir();
-    expect(runCli(['data', 'generate', '--events', '100'], d).code).toBe(0);
+    expect((await runCliIn(['data', 'generate', '--events', '100'], d)).code).toBe(0);
     expect(readdirSync(d).sort()).toEqual(['sample_pair_quotes.csv', 'sample_pair_trades.csv']);
     expect(hashes(join(ROOT, 'data'))).toEqual(before);
     expect(existsSync(join(ROOT, 'data/sub'))).toBe(false);
   });
 
-  it('no output of run may go to the bundled data/ either', () => {
-    const r = runCli(['run', '--strategy', 'flat', '--data', 'data/sample_pair_quotes.csv', '--trades', 'data/trades.csv'], ROOT);
+  it('no output of run may go to the bundled data/ either', async () => {
+    const r = await runCliIn(['run', '--strategy', 'flat', '--data', 'data/sample_pair_quotes.csv', '--trades', 'data/trades.csv'], ROOT);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bundled data\/ folder/);
     expect(existsSync(join(ROOT, 'data/trades.csv'))).toBe(false);
   });
 
-  it('--json - prints the JSON on standard output, in every command', () => {
+  it('--json - prints the JSON on standard output, in every command', async () => {
     const d = workspace();
     for (const args of [
       ['data', 'inspect', 'eu.csv', '--json', '-'],
       ['coint', '--data', 'eu.csv', '--symbols', 'DAX,CAC', '--json', '-'],
       ['run', '--strategy', 'buy-and-hold', '--data', 'eu.csv', '--json', '-'],
     ]) {
-      const r = runCli(args, d);
+      const r = await runCliIn(args, d);
       expect(r.code, r.stderr).toBe(0);
       expect(() => JSON.parse(r.stdout), args.join(' ')).not.toThrow();
     }
     // and a file, written atomically, next to nothing else
-    const r = runCli(['data', 'inspect', 'eu.csv', '--json', 'inspect.json'], d);
+    const r = await runCliIn(['data', 'inspect', 'eu.csv', '--json', 'inspect.json'], d);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(d, 'inspect.json'), 'utf8')).files).toHaveLength(1);
   });

@@ -10,7 +10,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HAS_SHARED, ROOT, runCli, shared, tempDir } from '../helpers.js';
+import { HAS_SHARED, ROOT, shared, tempDir, type CliResult } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const QUOTES = join(ROOT, 'data/sample_pair_quotes.csv');
 const d = tempDir();
@@ -34,52 +35,52 @@ const SPAWN = module(
 export default { name: 'spawner', description: '', params: {}, create() { return { onStart() { execFileSync(process.execPath, ['-e', '1']); } }; } };\n`,
 );
 const NET = module('net.mjs', `import { connect } from 'node:net';\nexport default { name: 'caller', description: '', params: {}, create() { return { onStart() { connect(9, '127.0.0.1'); } }; } };\n`);
-const run = (strategy: string, ...more: string[]): ReturnType<typeof runCli> => runCli(['run', '--strategy', strategy, '--data', QUOTES, '--no-cache', ...more], d);
+const run = async (strategy: string, ...more: string[]): Promise<CliResult> => await runCliIn(['run', '--strategy', strategy, '--data', QUOTES, '--no-cache', ...more], d);
 
 describe('strategy code is sandboxed', () => {
-  it('a module that reads the data file itself is refused, named with the file and the flag; --allow-fs allows it', () => {
-    const r = run(PEEK);
+  it('a module that reads the data file itself is refused, named with the file and the flag; --allow-fs allows it', async () => {
+    const r = await run(PEEK);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain(`strategy 'peek' failed at 2024-01-02T14:30:00.003521Z: onStart tried to read ${PEEKED}: strategy code may not touch files`);
     expect(r.stderr).toContain(`allow it with --allow-fs ${PEEKED}`);
     expect(r.stdout).toBe('');
-    const ok = run(PEEK, '--allow-fs', PEEKED);
+    const ok = await run(PEEK, '--allow-fs', PEEKED);
     expect(ok.code, ok.stderr).toBe(0);
   });
 
-  it('check refuses it too (it passed 8/8), and reports what it imports', () => {
-    const r = runCli(['check', '--strategy', PEEK, '--data', QUOTES, '--no-cache'], d);
+  it('check refuses it too (it passed 8/8), and reports what it imports', async () => {
+    const r = await runCliIn(['check', '--strategy', PEEK, '--data', QUOTES, '--no-cache'], d);
     expect(r.code, r.stdout).toBe(3);
     expect(r.stderr).toMatch(/strategy 'peek' failed at \S+: onStart tried to read \S+: strategy code may not touch files/);
-    const allowed = runCli(['check', '--strategy', PEEK, '--data', QUOTES, '--no-cache', '--allow-fs', PEEKED], d);
+    const allowed = await runCliIn(['check', '--strategy', PEEK, '--data', QUOTES, '--no-cache', '--allow-fs', PEEKED], d);
     expect(allowed.stdout).toMatch(/^ {2}imports +ok: node:fs$/m);
-    const spawner = runCli(['check', '--strategy', SPAWN, '--data', QUOTES, '--no-cache', '--allow-child-process'], d);
+    const spawner = await runCliIn(['check', '--strategy', SPAWN, '--data', QUOTES, '--no-cache', '--allow-child-process'], d);
     expect(spawner.stdout).toMatch(/^ {2}imports +ok: node:child_process$/m);
     // imported but not allowed: said before it runs
-    const net = runCli(['check', '--strategy', NET, '--data', QUOTES, '--no-cache', '--allow-net'], d);
+    const net = await runCliIn(['check', '--strategy', NET, '--data', QUOTES, '--no-cache', '--allow-net'], d);
     expect(net.stdout).toMatch(/^ {2}imports +ok: node:net$/m);
   });
 
-  it('a module that starts a process is refused; --allow-child-process allows it', () => {
-    const r = run(SPAWN);
+  it('a module that starts a process is refused; --allow-child-process allows it', async () => {
+    const r = await run(SPAWN);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain("strategy 'spawner' failed at 2024-01-02T14:30:00.003521Z: onStart tried to start a child process: strategy code may not; allow it with --allow-child-process");
-    const ok = run(SPAWN, '--allow-child-process');
+    const ok = await run(SPAWN, '--allow-child-process');
     expect(ok.code, ok.stderr).toBe(0);
   });
 
-  it('the network is refused; --allow-net allows it', () => {
-    const r = run(NET);
+  it('the network is refused; --allow-net allows it', async () => {
+    const r = await run(NET);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain("onStart tried to use the network (net.connect): strategy code may not; allow it with --allow-net");
-    const ok = run(NET, '--allow-net');
+    const ok = await run(NET, '--allow-net');
     expect(ok.code, ok.stderr).toBe(0);
   });
 
-  it('a TypeScript module and its own helper files load (bundled; nothing to allow)', () => {
+  it('a TypeScript module and its own helper files load (bundled; nothing to allow)', async () => {
     module('helper.ts', 'export const weight = (n: number): number => n / 2;\n');
     const ts = module('typed.ts', `import { weight } from './helper.ts';\nexport default { name: 'typed', description: '', params: {}, create() { return { onStart(ctx: { targetPercent(s: string, w: number): void }) { ctx.targetPercent('AAA', weight(1)); } }; } };\n`);
-    const r = run(ts, '--json', '-');
+    const r = await run(ts, '--json', '-');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('"strategy": "typed"');
   });
@@ -90,15 +91,15 @@ describe("a module's top level and create() are guarded like handlers", () => {
   const LOOP_CREATE = module('loop-create.mjs', `export default { name: 'slowmake', description: '', params: {}, create() { for (;;) {} } };\n`);
   const EXIT_TOP = module('exit-top.mjs', `process.exit(0);\nexport default { name: 'x', description: '', params: { n: { type: 'integer', default: 1, doc: '' } }, create() { return {}; } };\n`);
 
-  it('an endless loop at the top level or in create() meets --timeout, named', () => {
-    const top = run(LOOP_TOP, '--timeout', '2s');
+  it('an endless loop at the top level or in create() meets --timeout, named', async () => {
+    const top = await run(LOOP_TOP, '--timeout', '2s');
     expect(top.code, top.stderr).toBe(3);
     expect(top.stderr).toContain(`strategy ${LOOP_TOP}: did not finish within 2s (--timeout) loading its module or in create(), so the thread was stopped`);
     // the run's one instance is made where it runs (jobs/run.ts): a create() that loops is stopped there
-    const make = run(LOOP_CREATE, '--timeout', '2s');
+    const make = await run(LOOP_CREATE, '--timeout', '2s');
     expect(make.code, make.stderr).toBe(3);
     expect(make.stderr).toContain(`strategy 'slowmake': did not finish within 2s (--timeout, per run); it was handling its start (create(), onStart or before the first event), so the thread was stopped`);
-    const wf = runCli(['walk-forward', '--strategy', LOOP_TOP, '--data', QUOTES, '--no-cache', '--train', '1h', '--test', '30m', '--timeout', '2s', '--workers', '1'], d);
+    const wf = await runCliIn(['walk-forward', '--strategy', LOOP_TOP, '--data', QUOTES, '--no-cache', '--train', '1h', '--test', '30m', '--timeout', '2s', '--workers', '1'], d);
     expect(wf.code, wf.stderr).toBe(3);
     expect(wf.stderr).toContain(`strategy ${LOOP_TOP}: did not finish within 2s`);
   });
@@ -128,14 +129,14 @@ describe("a module's top level and create() are guarded like handlers", () => {
     }
   });
 
-  it('process.exit(0) at the top level is an error naming the module in run, walk-forward and check (it was exit 0, no output)', () => {
+  it('process.exit(0) at the top level is an error naming the module in run, walk-forward and check (it was exit 0, no output)', async () => {
     const out = join(d, 'out-exit.json');
     for (const args of [
       ['run', '--strategy', EXIT_TOP, '--data', QUOTES, '--json', out],
       ['walk-forward', '--strategy', EXIT_TOP, '--data', QUOTES, '--train', '1h', '--test', '30m', '--workers', '1', '--json', out],
       ['check', '--strategy', EXIT_TOP, '--data', QUOTES, '--json', out],
     ]) {
-      const r = runCli([...args, '--no-cache'], d);
+      const r = await runCliIn([...args, '--no-cache'], d);
       expect(r.code, `${args[0]}: ${r.stderr}`).toBe(3);
       expect(r.stderr).toContain(`strategy ${EXIT_TOP} called process.exit(0): strategy code may not end the process`);
       expect(existsSync(out)).toBe(false);

@@ -7,7 +7,8 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataNoteLines, dataWarnings } from '../../src/report/data-notes.js';
-import { fixture, runCli, tempDir } from '../helpers.js';
+import { fixture, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const d = tempDir();
 copyFileSync(fixture('load/eurusd_quotes_crossed_2pct.csv'), join(d, 'eurusd.csv'));
@@ -18,45 +19,45 @@ const SAID = /skipped +20 of 1,000 rows of eurusd\.csv \(2\.0%\), as bad \(--on-
 const WARNED = /^tickfold: WARNING: 20 of 1,000 rows \(2\.0%\) of eurusd\.csv were skipped as bad \(--on-bad-row skip\), and the results leave them out; the first: line 51:\d+: crossed quote/m;
 
 describe('a quote feed with 2% crossed quotes, read with --on-bad-row skip', () => {
-  it('run: the text says 20 of 1,000 rows of eurusd.csv were skipped and why; stderr warns', () => {
-    const r = runCli(['run', '--strategy', 'buy-and-hold', '--data', 'eurusd.csv', ...SKIP], d);
+  it('run: the text says 20 of 1,000 rows of eurusd.csv were skipped and why; stderr warns', async () => {
+    const r = await runCliIn(['run', '--strategy', 'buy-and-hold', '--data', 'eurusd.csv', ...SKIP], d);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/data {5}980 events/);
     expect(r.stdout).toMatch(SAID);
     expect(r.stderr).toMatch(WARNED);
-    const j = runCli(['run', '--strategy', 'buy-and-hold', '--data', 'eurusd.csv', '--json', '-', ...SKIP], d);
+    const j = await runCliIn(['run', '--strategy', 'buy-and-hold', '--data', 'eurusd.csv', '--json', '-', ...SKIP], d);
     const m = (JSON.parse(j.stdout) as { manifest: { skippedRows: unknown } }).manifest;
     expect(m.skippedRows).toEqual([{ file: 'eurusd.csv', skipped: 20, of: 1000, first: { line: 51, reason: expect.stringMatching(/^line 51:\d+: crossed quote/) } }]);
     // with --json - the warning still reaches the user
     expect(j.stderr).toMatch(WARNED);
   });
 
-  it('walk-forward and compare: the same line in their text', () => {
-    const wf = runCli(['walk-forward', '--strategy', 'momentum', '--data', 'eurusd.csv', '--train', '10m', '--test', '5m', '--no-ledger', ...SKIP], d);
+  it('walk-forward and compare: the same line in their text', async () => {
+    const wf = await runCliIn(['walk-forward', '--strategy', 'momentum', '--data', 'eurusd.csv', '--train', '10m', '--test', '5m', '--no-ledger', ...SKIP], d);
     expect(wf.code).toBe(0);
     expect(wf.stdout).toMatch(SAID);
     expect(wf.stderr).toMatch(WARNED);
-    const cmp = runCli(['compare', '--strategies', 'momentum', '--data', 'eurusd.csv', '--split', '0.6', '--no-ledger', ...SKIP], d);
+    const cmp = await runCliIn(['compare', '--strategies', 'momentum', '--data', 'eurusd.csv', '--split', '0.6', '--no-ledger', ...SKIP], d);
     expect(cmp.code).toBe(0);
     expect(cmp.stdout).toMatch(SAID);
     expect(cmp.stderr).toMatch(WARNED);
   });
 
-  it('check, data inspect and data convert say it too (check on stderr), warning included', () => {
-    const chk = runCli(['check', '--strategy', 'buy-and-hold', '--data', 'eurusd.csv', ...SKIP], d);
+  it('check, data inspect and data convert say it too (check on stderr), warning included', async () => {
+    const chk = await runCliIn(['check', '--strategy', 'buy-and-hold', '--data', 'eurusd.csv', ...SKIP], d);
     expect(chk.stderr).toMatch(/^tickfold: skipped 20 of 1,000 rows of eurusd\.csv \(2\.0%\)/m);
     expect(chk.stderr).toMatch(WARNED);
-    const ins = runCli(['data', 'inspect', 'eurusd.csv', ...SKIP], d);
+    const ins = await runCliIn(['data', 'inspect', 'eurusd.csv', ...SKIP], d);
     expect(ins.stdout).toMatch(/bad rows: 20/);
     expect(ins.stderr).toMatch(WARNED);
-    const conv = runCli(['data', 'convert', 'eurusd.csv', 'eurusd.parquet', ...SKIP], d);
+    const conv = await runCliIn(['data', 'convert', 'eurusd.csv', 'eurusd.parquet', ...SKIP], d);
     expect(conv.code).toBe(0);
     expect(conv.stdout).toMatch(SAID);
     expect(conv.stderr).toMatch(WARNED);
   });
 
-  it('0.3% skipped: said in the text, no warning', () => {
-    const r = runCli(['run', '--strategy', 'buy-and-hold', '--data', 'eurusd_few.csv', ...SKIP], d);
+  it('0.3% skipped: said in the text, no warning', async () => {
+    const r = await runCliIn(['run', '--strategy', 'buy-and-hold', '--data', 'eurusd_few.csv', ...SKIP], d);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/skipped +3 of 1,000 rows of eurusd_few\.csv \(0\.3%\), as bad \(--on-bad-row skip\); the first: line 334:/);
     expect(r.stderr).not.toMatch(/WARNING/);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toGuard } from '../../src/cli/run-options.js';
 import { DEFAULTS } from '../../src/jobs/settings.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const wf = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=1m', '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache'];
 
@@ -24,25 +25,25 @@ describe('--timeout default', () => {
     expect(() => toGuard({ timeout: '13h' })).toThrow(/--timeout '13h' is longer than 12h, the longest limit kept; give --timeout none for no limit/);
   });
 
-  it('the plan says the limit: the default as such, one given, or none', () => {
+  it('the plan says the limit: the default as such, one given, or none', async () => {
     const d = tempDir();
-    const def = runCli(wf, d);
+    const def = await runCliIn(wf, d);
     expect(def.code, def.stderr).toBe(0);
     expect(def.stderr).toMatch(/^plan: .* out-of-sample runs; each backtest stopped after 30m \(--timeout default; none for no limit\)$/m);
-    const given = runCli([...wf, '--timeout', '90s'], d);
+    const given = await runCliIn([...wf, '--timeout', '90s'], d);
     expect(given.stderr).toMatch(/; each backtest stopped after 1m 30s \(--timeout\)$/m);
-    const none = runCli([...wf, '--timeout', 'none'], d);
+    const none = await runCliIn([...wf, '--timeout', 'none'], d);
     expect(none.code, none.stderr).toBe(0);
     expect(none.stderr).toMatch(/; no time limit per backtest \(--timeout none\)$/m);
-    const bad = runCli(['run', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--timeout', 'never'], d);
+    const bad = await runCliIn(['run', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--timeout', 'never'], d);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--timeout 'never' is not a duration; write e\.g\. 30s, 5m, 1h .*; or none for no limit/);
   });
 
-  it('run --timeout none still runs a strategy to its end (the limit is lifted, not broken)', () => {
+  it('run --timeout none still runs a strategy to its end (the limit is lifted, not broken)', async () => {
     const d = tempDir();
     writeFileSync(join(d, 'ok.mjs'), `export default { name: 'ok', description: 'flat', params: {}, create() { return { onTick() {} }; } };\n`);
-    const r = runCli(['run', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'ok.mjs'), '--timeout', 'none', '--no-cache'], d);
+    const r = await runCliIn(['run', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'ok.mjs'), '--timeout', 'none', '--no-cache'], d);
     expect(r.code, r.stderr).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import { loadData } from '../../src/data/load.js';
 import { fixture, runCli } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 // fixture, error code, line, column, words the message must contain
 const CASES = [
@@ -44,9 +45,9 @@ describe('bad input: a typed error naming file, line, column, value, rule and fi
     }
   });
 
-  it('the CLI prints file:line:column, exits 2 and shows no stack trace', () => {
+  it('the CLI prints file:line:column, exits 2 and shows no stack trace', async () => {
     for (const [file, , line, column, words] of CASES) {
-      const r = runCli(['data', 'inspect', '--no-cache', fixture(`bad/${file}`)]);
+      const r = await runCliIn(['data', 'inspect', '--no-cache', fixture(`bad/${file}`)]);
       expect(r.code, file).toBe(2);
       const where = line > 0 ? `${fixture(`bad/${file}`)}:${line}${column > 0 ? `:${column}` : ''}` : fixture(`bad/${file}`);
       expect(r.stderr, file).toContain(`tickfold: ${where}: `);
@@ -54,6 +55,12 @@ describe('bad input: a typed error naming file, line, column, value, rule and fi
       expect(r.stderr, file).not.toMatch(/\n\s+at /);
       expect(r.stdout).toBe('');
     }
+    // and through a real process: the exit code the shell sees, nothing but the message on stderr
+    const [file, , line] = CASES[0]!;
+    const p = runCli(['data', 'inspect', '--no-cache', fixture(`bad/${file}`)]);
+    expect(p.code, p.stderr).toBe(2);
+    expect(p.stderr.startsWith(`tickfold: ${fixture(`bad/${file}`)}:${line}: `), p.stderr).toBe(true); // column 0: none said
+    expect(p.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('--on-bad-row skip skips and counts bad rows, and reports them', async () => {
@@ -61,7 +68,7 @@ describe('bad input: a typed error naming file, line, column, value, rule and fi
     expect(files[0]!.badRows).toBe(3);
     expect(files[0]!.badSamples.map((b) => b.line)).toEqual([3, 5, 6]);
     expect(Array.from(table.f0)).toEqual([100, 100.2, 100.4]);
-    const r = runCli(['data', 'inspect', '--no-cache', '--on-bad-row', 'skip', fixture('bad/some-bad-rows.csv')]);
+    const r = await runCliIn(['data', 'inspect', '--no-cache', '--on-bad-row', 'skip', fixture('bad/some-bad-rows.csv')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('bad rows: 3');
     expect(r.stdout).toContain('skipped line 5');
@@ -73,11 +80,11 @@ describe('bad input: a typed error naming file, line, column, value, rule and fi
     expect(Array.from(table.f0)).toEqual([100, 100.2, 100.1]);
   });
 
-  it('a missing file and a bad --columns entry are clear errors too', () => {
-    const r = runCli(['data', 'inspect', 'nope.csv']);
+  it('a missing file and a bad --columns entry are clear errors too', async () => {
+    const r = await runCliIn(['data', 'inspect', 'nope.csv']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('nope.csv: no such file or folder');
-    const r2 = runCli(['data', 'inspect', '--columns', 'tz=Date', fixture('good/VEND.csv')]);
+    const r2 = await runCliIn(['data', 'inspect', '--columns', 'tz=Date', fixture('good/VEND.csv')]);
     expect(r2.code, r2.stderr).toBe(2);
     expect(r2.stderr).toContain("did you mean 'ts'?");
   });

@@ -9,7 +9,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFile } from '../../src/data/load.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const QUOTES = join(ROOT, 'data/sample_pair_quotes.csv');
 
@@ -23,20 +24,20 @@ function flipInMeta(file: string, marker: string, bit: number): void {
 }
 
 describe('the parse cache checksum covers its metadata', () => {
-  it('a flipped bit in a symbol name: found, said in a note, parsed again and rewritten (no relabelled symbol)', () => {
+  it('a flipped bit in a symbol name: found, said in a note, parsed again and rewritten (no relabelled symbol)', async () => {
     const d = tempDir();
     const args = ['run', '--strategy', 'buy-and-hold', '--data', QUOTES, '--cache-dir', join(d, 'cache'), '--json', '-'];
-    const first = runCli(args, d);
+    const first = await runCliIn(args, d);
     expect(first.code, first.stderr).toBe(0);
     const [cacheFile] = readdirSync(join(d, 'cache')).filter((f) => f.endsWith('.tfi')).map((f) => join(d, 'cache', f));
     flipInMeta(cacheFile!, '"symbols":["', 0); // AAA -> @AA
-    const second = runCli(args, d);
+    const second = await runCliIn(args, d);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/note: the catalog index \S+\.tfi is damaged \(checksum mismatch\); \S+sample_pair_quotes\.csv is parsed again and the cache rewritten/);
     expect(second.stdout).not.toContain('@AA');
     expect(second.stdout).toBe(first.stdout); // the report of the parsed file, byte for byte
     // rewritten: the next run reads the cache again, without a note
-    const third = runCli(args, d);
+    const third = await runCliIn(args, d);
     expect(third.stderr).not.toContain('note');
     expect(third.stdout).toBe(first.stdout);
   });

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PAIR, generatePair } from '../../src/data/generate.js';
 import { loadData } from '../../src/data/load.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 describe('data generate', () => {
-  it('the bundled samples are exactly what their documented commands produce', () => {
+  it('the bundled samples are exactly what their documented commands produce', async () => {
     const d = tempDir();
-    expect(runCli(['data', 'generate', '--out', d]).code).toBe(0);
-    expect(runCli(['data', 'generate', '--out', d, '--name', 'sample_pair_break', '--regime-break', '0.6', '--events', '40000', '--no-trades']).code).toBe(0);
+    expect((await runCliIn(['data', 'generate', '--out', d])).code).toBe(0);
+    expect((await runCliIn(['data', 'generate', '--out', d, '--name', 'sample_pair_break', '--regime-break', '0.6', '--events', '40000', '--no-trades'])).code).toBe(0);
     for (const f of ['sample_pair_quotes.csv', 'sample_pair_trades.csv', 'sample_pair_break_quotes.csv']) {
       expect(readFileSync(join(d, f)).equals(readFileSync(join(ROOT, 'data', f))), f).toBe(true);
     }
@@ -66,8 +67,8 @@ describe('data generate', () => {
     expect(diffSlope(after)).toBeGreaterThan(1.0);
     expect(slope(before)).toBeGreaterThan(0);
   });
-  it('bad options are usage errors', () => {
-    const r = runCli(['data', 'generate', '--out', tempDir(), '--regime-break', '1.5']);
+  it('bad options are usage errors', async () => {
+    const r = await runCliIn(['data', 'generate', '--out', tempDir(), '--regime-break', '1.5']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain("--regime-break '1.5' is not a fraction between 0 and 1");
   });

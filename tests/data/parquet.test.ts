@@ -2,12 +2,13 @@
  * Parquet input against the CSV it was made from (../shared/data/parquet/README: same rows, same
  * order, same values): every column of every row, for the ten copies and the three variants.
  */
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadData, type LoadOptions } from '../../src/data/load.js';
 import type { TickTable } from '../../src/data/table.js';
-import { describeShared, runCli, shared, SHARED_FILES, tempDir } from '../helpers.js';
+import { describeShared, shared, SHARED_FILES, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const pq = (f: string): string => shared(`parquet/${f}`);
 
@@ -63,10 +64,10 @@ describeShared('Parquet files load to the same tables as their CSVs', () => {
     sameTable(mixed, both, 'mixed');
   });
 
-  it('a backtest on Parquet gives the report of the same backtest on CSV (but for the file names and hashes)', () => {
-    const run = (f: string) => JSON.parse(runCli(['run', '--data', f, '--strategy', 'momentum', '--param', 'every=1m', '--no-cache', '--json', '-']).stdout);
-    const a = run(pq('oanda_eurusd_quotes_tick_20140506.parquet'));
-    const b = run(shared('oanda_eurusd_quotes_tick_20140506.csv'));
+  it('a backtest on Parquet gives the report of the same backtest on CSV (but for the file names and hashes)', async () => {
+    const run = async (f: string) => JSON.parse((await runCliIn(['run', '--data', f, '--strategy', 'momentum', '--param', 'every=1m', '--no-cache', '--json', '-'])).stdout);
+    const a = await run(pq('oanda_eurusd_quotes_tick_20140506.parquet'));
+    const b = await run(shared('oanda_eurusd_quotes_tick_20140506.csv'));
     expect(a.metrics).toEqual(b.metrics);
     expect(a.tearsheet).toEqual(b.tearsheet);
     expect(a.equity).toEqual(b.equity);
@@ -74,10 +75,10 @@ describeShared('Parquet files load to the same tables as their CSVs', () => {
 });
 
 describe('bad Parquet input', () => {
-  it('a file that is not Parquet is refused with the fix, no stack trace', () => {
+  it('a file that is not Parquet is refused with the fix, no stack trace', async () => {
     const d = tempDir();
     writeFileSync(join(d, 'fake.parquet'), 'ts,symbol,price,size\n2024-01-01T00:00:00Z,A,1,1\n');
-    const r = runCli(['data', 'inspect', join(d, 'fake.parquet'), '--no-cache']);
+    const r = await runCliIn(['data', 'inspect', join(d, 'fake.parquet'), '--no-cache']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not a Parquet file \(a Parquet file starts and ends with 'PAR1'\)/);
     expect(r.stderr).toMatch(/fix: point tickfold at the \.parquet file itself, or rename a CSV file to \.csv/);
@@ -86,16 +87,16 @@ describe('bad Parquet input', () => {
 });
 
 describeShared('bad Parquet input (shared files)', () => {
-  it('truncated, and --delimiter with Parquet only', () => {
+  it('truncated, and --delimiter with Parquet only', async () => {
     const d = tempDir();
     const src = pq('goog_daily_2004_2013.parquet');
-    const buf = require('node:fs').readFileSync(src) as Buffer;
+    const buf = readFileSync(src);
     writeFileSync(join(d, 'cut.parquet'), Buffer.concat([buf.subarray(0, 2000), Buffer.from('PAR1')]));
-    const cut = runCli(['data', 'inspect', join(d, 'cut.parquet'), '--no-cache']);
+    const cut = await runCliIn(['data', 'inspect', join(d, 'cut.parquet'), '--no-cache']);
     expect(cut.code).toBe(2);
     expect(cut.stderr).toMatch(/the Parquet file cannot be read/);
     expect(cut.stderr).not.toMatch(/\n\s+at /);
-    const delim = runCli(['data', 'inspect', src, '--delimiter', ';', '--no-cache']);
+    const delim = await runCliIn(['data', 'inspect', src, '--delimiter', ';', '--no-cache']);
     expect(delim.code).toBe(2);
     expect(delim.stderr).toMatch(/--delimiter applies to CSV files, and every input is Parquet/);
   });
@@ -106,15 +107,15 @@ describeShared('tickfold data convert', () => {
     const d = tempDir();
     for (const [csv] of SHARED_FILES) {
       const out = join(d, csv.replace(/\.csv$/, '.parquet'));
-      const r = runCli(['data', 'convert', shared(csv), out, '--no-cache']);
+      const r = await runCliIn(['data', 'convert', shared(csv), out, '--no-cache']);
       expect(r.code, `${csv}: ${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/^wrote .*\.parquet: [\d,]+ (trades|quotes|bars) rows, [\d.]+ MB \(.*: [\d.]+ MB, [\d.]+x\)\n$/);
       sameTable(await load(out), await load(shared(csv)), `converted ${csv}`);
     }
-    const self = runCli(['data', 'convert', join(d, 'spy_1h_1998_2021.parquet'), join(d, 'spy_1h_1998_2021.parquet')]);
+    const self = await runCliIn(['data', 'convert', join(d, 'spy_1h_1998_2021.parquet'), join(d, 'spy_1h_1998_2021.parquet')]);
     expect(self.code).toBe(2);
     expect(self.stderr).toMatch(/is an input of this command: refusing to write over it/);
-    const csvOut = runCli(['data', 'convert', shared('goog_daily_2004_2013.csv'), join(d, 'goog.csv')]);
+    const csvOut = await runCliIn(['data', 'convert', shared('goog_daily_2004_2013.csv'), join(d, 'goog.csv')]);
     expect(csvOut.code).toBe(2);
     expect(csvOut.stderr).toMatch(/data convert writes Parquet: name the output .*goog\.parquet/);
   }, 60_000);

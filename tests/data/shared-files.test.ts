@@ -2,11 +2,12 @@ import { expect, it } from 'vitest';
 import { loadData, loadFile } from '../../src/data/load.js';
 import { BAR, QUOTE, TRADE } from '../../src/data/schema.js';
 import { parseIso } from '../../src/data/time.js';
-import { describeShared, runCli, shared, SHARED_FILES } from '../helpers.js';
+import { describeShared, shared, SHARED_FILES } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 describeShared('the real files in ../shared/data', () => {
-  it('data inspect reports all ten files with the row counts of their README', () => {
-    const r = runCli(['data', 'inspect', '--json', '-', '--no-cache', ...SHARED_FILES.map(([f]) => shared(f))]);
+  it('data inspect reports all ten files with the row counts of their README', async () => {
+    const r = await runCliIn(['data', 'inspect', '--json', '-', '--no-cache', ...SHARED_FILES.map(([f]) => shared(f))]);
     expect(r.stderr).toBe('');
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout) as { files: { summary: { file: string; kind: string; rows: number; badRows: number } }[]; totalRows: number };

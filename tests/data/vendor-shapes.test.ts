@@ -13,7 +13,8 @@ import { loadFile, type LoadOptions } from '../../src/data/load.js';
 import { readFile } from '../../src/data/read-file.js';
 import type { FileTable } from '../../src/data/table.js';
 import { formatIso } from '../../src/data/time.js';
-import { describeShared, runCli, shared, SHARED_FILES, tempDir } from '../helpers.js';
+import { describeShared, shared, SHARED_FILES, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 /** Vendor spellings of the canonical fields. */
 const VENDOR_NAMES: Record<string, string> = {
@@ -205,14 +206,14 @@ it('both readers give the same error, line and column on a bad row of a vendor f
   }
 });
 
-it('--delimiter takes the names data inspect prints; a wrong one is named in the error, with the delimiter the header shows', () => {
+it('--delimiter takes the names data inspect prints; a wrong one is named in the error, with the delimiter the header shows', async () => {
   const dir = tempDir();
   const p = join(dir, 'USDCHF.txt');
   writeFileSync(p, 'Time\tClose\n19960331 22:00:00\t1.193\n19960331 22:30:00\t1.1935\n');
-  const ok = runCli(['data', 'inspect', p, '--no-cache', '--delimiter', 'tab']);
+  const ok = await runCliIn(['data', 'inspect', p, '--no-cache', '--delimiter', 'tab']);
   expect(ok.code, ok.stderr).toBe(0);
   expect(ok.stdout).toMatch(/tab-delimited, read by the byte reader/);
-  const wrong = runCli(['data', 'inspect', p, '--no-cache', '--delimiter', 'semicolon']);
+  const wrong = await runCliIn(['data', 'inspect', p, '--no-cache', '--delimiter', 'semicolon']);
   expect(wrong.code).toBe(2);
   expect(wrong.stderr).toMatch(/USDCHF\.txt:1:1: unknown column/);
   expect(wrong.stderr).toMatch(/the file looks tab-delimited \(give --delimiter tab/);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION, executionOf } from '../../src/broker/settings.js';
@@ -9,7 +9,8 @@ import { runBacktest, type RunConfig, type RunRecord } from '../../src/engine/en
 import { resolveParams } from '../../src/strategy/params.js';
 import type { Strategy } from '../../src/strategy/types.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
-import { describeShared, ROOT, runCli, shared, tempDir } from '../helpers.js';
+import { describeShared, ROOT, shared, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const cfg = (over: Partial<RunConfig> = {}): RunConfig => ({
   strategyName: 'x',
@@ -129,40 +130,39 @@ describe('backtests in one process share nothing but compiled code', () => {
 
 describe('tickfold run', () => {
   const args = (d: string, seed = '3') => ['run', '--strategy', 'random', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'prob=0.01', '--param', 'every=10s', '--fee', '2', '--seed', seed, '--json', join(d, 'r.json'), '--trades', join(d, 't.csv'), '--no-cache'];
-  it('prints PnL and hit rate first and writes the JSON report and trades CSV; same seed, same bytes', () => {
+  it('prints PnL and hit rate first and writes the JSON report and trades CSV; same seed, same bytes', async () => {
     const d1 = tempDir();
-    const r1 = runCli(args(d1));
+    const r1 = await runCliIn(args(d1));
     expect(r1.stderr).toBe('');
     expect(r1.code, r1.stderr).toBe(0);
     const lines = r1.stdout.split('\n');
     expect(lines[3]).toMatch(/^ {2}PnL net/);
     expect(lines[4]).toMatch(/^ {2}hit rate/);
     const first = [readFileSync(join(d1, 'r.json')), readFileSync(join(d1, 't.csv'))];
-    runCli(args(d1)); // again, same paths (the command line is part of the manifest)
+    await runCliIn(args(d1)); // again, same paths (the command line is part of the manifest)
     expect(readFileSync(join(d1, 'r.json')).equals(first[0]!)).toBe(true);
     expect(readFileSync(join(d1, 't.csv')).equals(first[1]!)).toBe(true);
     const rep = JSON.parse(readFileSync(join(d1, 'r.json'), 'utf8'));
     expect(rep.summary.trades).toBeGreaterThan(10);
     expect(rep.manifest.seed).toBe('3');
     expect(readFileSync(join(d1, 't.csv'), 'utf8').split('\n')[0]).toBe('entry_ts,exit_ts,symbol,side,max_qty,entry_price,exit_price,gross_pnl,fees,net_pnl,return_pct,holding_s,status');
-    runCli(args(d1, '4'));
+    await runCliIn(args(d1, '4'));
     expect(readFileSync(join(d1, 't.csv')).equals(first[1]!)).toBe(false); // another seed, other trades
   });
-  it('unknown parameters get "did you mean"; unknown strategies too', () => {
-    const r = runCli(['run', '--strategy', 'momentum', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'lookbak=5']);
+  it('unknown parameters get "did you mean"; unknown strategies too', async () => {
+    const r = await runCliIn(['run', '--strategy', 'momentum', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'lookbak=5']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain("strategy 'momentum' has no parameter 'lookbak'; did you mean 'lookback'?");
-    const r2 = runCli(['run', '--strategy', 'momentun', '--data', join(ROOT, 'data/sample_pair_quotes.csv')]);
+    const r2 = await runCliIn(['run', '--strategy', 'momentun', '--data', join(ROOT, 'data/sample_pair_quotes.csv')]);
     expect(r2.stderr).toContain("did you mean 'momentum'?");
-    const r3 = runCli(['run', '--strategy', 'momentum', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'lookback=abc']);
+    const r3 = await runCliIn(['run', '--strategy', 'momentum', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'lookback=abc']);
     expect(r3.stderr).toContain('lookback=abc is not a number');
   });
-  it('a strategy that throws: clear error, exit 3, no report written', () => {
+  it('a strategy that throws: clear error, exit 3, no report written', async () => {
     const d = tempDir();
     const file = join(d, 'bad.ts');
-    const { writeFileSync, existsSync } = require('node:fs') as typeof import('node:fs');
     writeFileSync(file, `export default { name: 'bad', params: {}, create: () => ({ onTick(ctx: any, t: any) { if (t.index === 100) throw new RangeError('oops'); } }) };\n`);
-    const r = runCli(['run', '--strategy', file, '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--json', join(d, 'r.json'), '--trades', join(d, 't.csv')]);
+    const r = await runCliIn(['run', '--strategy', file, '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--json', join(d, 'r.json'), '--trades', join(d, 't.csv')]);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/^tickfold: strategy 'bad' failed at 2024-01-02T14:30:\d\d\.\d+Z: onTick threw RangeError: oops\n$/);
     expect(existsSync(join(d, 'r.json'))).toBe(false);

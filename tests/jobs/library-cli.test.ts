@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load.js';
 import { walkForward, walkForwardReport } from '../../src/jobs/walk-forward.js';
 import { renderValidationJson } from '../../src/report/validation-report.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const DATA = 'data/sample_pair_quotes.csv';
 // README's library section, step 3
@@ -26,7 +27,7 @@ describe('the library and the CLI call the same validation job', () => {
   it('walkForward() (README step 3) and tickfold walk-forward give identical JSON but for the recorded command line', async () => {
     const d = tempDir();
     const out = join(d, 'wf.json');
-    const cli = runCli(['walk-forward', '--strategy', 'pairs', '--param', 'symbols=BBB,AAA', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--workers', '1', '--bootstrap', '500', '--data', DATA, '--no-cache', '--no-ledger', '--quiet', '--json', out], ROOT);
+    const cli = await runCliIn(['walk-forward', '--strategy', 'pairs', '--param', 'symbols=BBB,AAA', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--workers', '1', '--bootstrap', '500', '--data', DATA, '--no-cache', '--no-ledger', '--quiet', '--json', out], ROOT);
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     const loaded = await loadData([DATA], { cache: false });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { mlflowName } from '../../src/ledger/export-mlflow.js';
-import { runCli, tempDir } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 import { generatedTrials, writeLedger } from '../../bench/ui-ledger.js';
 
 /** The flat YAML MLflow's meta files are (key: value per line), as a map of unquoted values. */
@@ -27,12 +28,12 @@ const readYaml = (p: string): Record<string, string> =>
   );
 
 describe('ledger export --format mlflow', () => {
-  it('writes MLflow\'s file-store layout: experiments per data set, a run per trial with its params, metrics and tags', () => {
+  it('writes MLflow\'s file-store layout: experiments per data set, a run per trial with its params, metrics and tags', async () => {
     const d = tempDir();
     const ledger = join(d, 'l.sqlite');
     const trials = generatedTrials(30, 6, 5);
     writeLedger(ledger, trials);
-    const r = runCli(['ledger', 'export', '--ledger', ledger, '--format', 'mlflow', 'mlruns'], d);
+    const r = await runCliIn(['ledger', 'export', '--ledger', ledger, '--format', 'mlflow', 'mlruns'], d);
     expect(r.code, r.stderr).toBe(0);
     const root = join(d, 'mlruns');
     const dataSets = [...new Set(trials.map((t) => t.dataHash))].sort();
@@ -74,16 +75,16 @@ describe('ledger export --format mlflow', () => {
       l.close();
     }
     // never over an existing folder; no half folder left by a refusal
-    const again = runCli(['ledger', 'export', '--ledger', ledger, '--format', 'mlflow', 'mlruns'], d);
+    const again = await runCliIn(['ledger', 'export', '--ledger', ledger, '--format', 'mlflow', 'mlruns'], d);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/mlruns exists: the MLflow export writes a new folder and never over one/);
     expect(readdirSync(d).filter((n) => n.includes('tickfold-tmp'))).toEqual([]);
     // the flags: a folder for mlflow only, --out for the others
-    expect(runCli(['ledger', 'export', '--ledger', ledger, '--format', 'mlflow'], d).stderr).toMatch(/give the new folder as DIR/);
-    expect(runCli(['ledger', 'export', '--ledger', ledger, '--format', 'csv', 'x'], d).stderr).toMatch(/'x' is a folder for --format mlflow only/);
+    expect((await runCliIn(['ledger', 'export', '--ledger', ledger, '--format', 'mlflow'], d)).stderr).toMatch(/give the new folder as DIR/);
+    expect((await runCliIn(['ledger', 'export', '--ledger', ledger, '--format', 'csv', 'x'], d)).stderr).toMatch(/'x' is a folder for --format mlflow only/);
   });
 
-  it('names MLflow refuses become _', () => {
+  it('names MLflow refuses become _', async () => {
     expect(mlflowName('entry')).toBe('entry');
     expect(mlflowName('a/b:c*d')).toBe('a_b_c_d');
     expect(mlflowName('')).toBe('_');

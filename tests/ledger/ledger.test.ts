@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger, LedgerError, type LedgerTrial } from '../../src/ledger/ledger.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const trial = (k: string, strategy = 'pairs', isSharpe = 0.1, data = 'd1'): LedgerTrial => ({ key: k, dataHash: data, strategy, moduleHash: 'm', params: '{}', scheme: '{}', execution: '{}', command: 'test', isSharpe, periods: 3, returns: Float64Array.from([0.01, -0.02, 0.005]) });
 
@@ -28,39 +29,39 @@ describe('trial ledger', () => {
     l.close();
   });
 
-  it('DSR counts every trial on this data: a second command with a smaller grid still deflates by all of them; --fresh and --no-ledger count its own', () => {
+  it('DSR counts every trial on this data: a second command with a smaller grid still deflates by all of them; --fresh and --no-ledger count its own', async () => {
     const d = tempDir();
     const ledger = join(d, 'l.sqlite');
-    const wf = (grid: string, ...more: string[]) => {
-      const r = runCli(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', `entry=${grid}`, '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--json', join(d, 'r.json'), ...more], d, { TICKFOLD_LEDGER: ledger });
+    const wf = async (grid: string, ...more: string[]) => {
+      const r = await runCliIn(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', `entry=${grid}`, '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--json', join(d, 'r.json'), ...more], d, { TICKFOLD_LEDGER: ledger });
       expect(r.code, r.stderr).toBe(0);
       const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
       return { out: r.stdout, of: rep.strategies[0].overfitting, manifest: rep.manifest };
     };
-    const first = wf('1.5,2,2.5');
+    const first = await wf('1.5,2,2.5');
     expect(first.of.configurations).toBe(3);
-    const second = wf('1.5,3');
+    const second = await wf('1.5,3');
     expect(second.out).toMatch(/this command: 2 candidate trials; ledger: 4 on this data \(1 new; .*l\.sqlite\), DSR counts them all/);
     expect(second.of).toMatchObject({ configurations: 4, commandConfigurations: 2, ledgerConfigurations: 4 });
-    expect(wf('1.5,3', '--fresh').of).toMatchObject({ configurations: 2, commandConfigurations: 2 });
-    const none = wf('1.5,3', '--no-ledger');
+    expect((await wf('1.5,3', '--fresh')).of).toMatchObject({ configurations: 2, commandConfigurations: 2 });
+    const none = await wf('1.5,3', '--no-ledger');
     expect(none.of).toMatchObject({ configurations: 2, ledgerConfigurations: null });
     expect(none.out).toMatch(/; no ledger/);
     // the same command again adds nothing, and its report is the same bytes
     const again = readFileSync(join(d, 'r.json'));
-    wf('1.5,3', '--no-ledger');
+    await wf('1.5,3', '--no-ledger');
     expect(readFileSync(join(d, 'r.json')).equals(again)).toBe(true);
     // tickfold ledger list / export / forget
-    const list = runCli(['ledger', 'list', '--ledger', ledger], d);
+    const list = await runCliIn(['ledger', 'list', '--ledger', ledger], d);
     expect(list.stdout).toMatch(/4 trials[\s\S]*pairs +4/);
-    const ex = runCli(['ledger', 'export', '--ledger', ledger, '--format', 'csv', '--out', '-'], d);
+    const ex = await runCliIn(['ledger', 'export', '--ledger', ledger, '--format', 'csv', '--out', '-'], d);
     expect(ex.stdout.trim().split('\n')).toHaveLength(5);
     expect(ex.stdout.split('\n')[0]).toBe('key,recordedAt,dataHash,strategy,moduleHash,command,params,scheme,execution,isSharpe,periods');
-    expect(runCli(['ledger', 'forget', '--ledger', ledger], d).stderr).toMatch(/needs --data-hash, --strategy or --all/);
-    expect(runCli(['ledger', 'forget', '--ledger', ledger, '--all'], d).stdout).toMatch(/forgot 4 trials/);
+    expect((await runCliIn(['ledger', 'forget', '--ledger', ledger], d)).stderr).toMatch(/needs --data-hash, --strategy or --all/);
+    expect((await runCliIn(['ledger', 'forget', '--ledger', ledger, '--all'], d)).stdout).toMatch(/forgot 4 trials/);
   });
 
-  it("ledger forget --data-hash '_' or '%' deletes nothing: a prefix is plain hex, never a LIKE pattern; a real prefix deletes its own trials only", () => {
+  it("ledger forget --data-hash '_' or '%' deletes nothing: a prefix is plain hex, never a LIKE pattern; a real prefix deletes its own trials only", async () => {
     const d = tempDir();
     const ledger = join(d, 'l.sqlite');
     const h1 = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
@@ -77,18 +78,18 @@ describe('trial ledger', () => {
     expect(l.rows({ dataHash: 'a1b2' })).toHaveLength(10);
     l.close();
     for (const bad of ['_', '%', 'a1%', '']) {
-      const r = runCli(['ledger', 'forget', '--ledger', ledger, '--data-hash', bad], d);
+      const r = await runCliIn(['ledger', 'forget', '--ledger', ledger, '--data-hash', bad], d);
       expect(r.code, bad).toBe(2);
       expect(r.stderr).toMatch(/--data-hash '.*': a hash prefix is hexadecimal \(0-9, a-f\)/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
-    expect(runCli(['ledger', 'show', '--ledger', ledger, '_'], d).code).toBe(2);
-    expect(runCli(['ledger', 'list', '--ledger', ledger], d).stdout).toMatch(/14 trials/);
+    expect((await runCliIn(['ledger', 'show', '--ledger', ledger, '_'], d)).code).toBe(2);
+    expect((await runCliIn(['ledger', 'list', '--ledger', ledger], d)).stdout).toMatch(/14 trials/);
     // a true prefix (any case) forgets that data's trials, and only those
-    const ok = runCli(['ledger', 'forget', '--ledger', ledger, '--data-hash', 'FFEE'], d);
+    const ok = await runCliIn(['ledger', 'forget', '--ledger', ledger, '--data-hash', 'FFEE'], d);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/forgot 4 trials/);
-    expect(runCli(['ledger', 'list', '--ledger', ledger], d).stdout).toMatch(/10 trials[\s\S]*a1b2c3d4e5f6 +pairs +10/);
+    expect((await runCliIn(['ledger', 'list', '--ledger', ledger], d)).stdout).toMatch(/10 trials[\s\S]*a1b2c3d4e5f6 +pairs +10/);
   });
 
   const writer = (path: string, tag: string, batches: number, size: number): string => `
@@ -125,14 +126,14 @@ describe('trial ledger', () => {
     l.close();
   });
 
-  it('a damaged file (or one that is not a ledger) is reported with the fix and left as it was', () => {
+  it('a damaged file (or one that is not a ledger) is reported with the fix and left as it was', async () => {
     const d = tempDir();
     const p = join(d, 'l.sqlite');
     writeFileSync(p, 'ts,symbol,price\n2024-01-01,A,1\n'.repeat(200));
     const before = readFileSync(p);
     expect(() => Ledger.open(p)).toThrow(LedgerError);
     expect(() => Ledger.open(p)).toThrow(/damaged or not a ledger[\s\S]*fix: move it aside \(mv .*l\.sqlite .*\.damaged\)/);
-    const r = runCli(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--ledger', p, '--no-cache'], d);
+    const r = await runCliIn(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--ledger', p, '--no-cache'], d);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/the trial ledger is damaged or not a ledger/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -150,17 +151,17 @@ describe('trial ledger', () => {
 });
 
 describe('ledger export for tickfold overfit', () => {
-  it('--format returns writes the trials\' returns as a matrix that tickfold overfit reads', () => {
+  it('--format returns writes the trials\' returns as a matrix that tickfold overfit reads', async () => {
     const d = tempDir();
     const ledger = join(d, 'l.sqlite');
-    const r = runCli(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--quiet', '--ledger', ledger], d);
+    const r = await runCliIn(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--quiet', '--ledger', ledger], d);
     expect(r.code, r.stderr).toBe(0);
-    const ex = runCli(['ledger', 'export', '--ledger', ledger, '--format', 'returns', '--out', 'm.csv'], d);
+    const ex = await runCliIn(['ledger', 'export', '--ledger', ledger, '--format', 'returns', '--out', 'm.csv'], d);
     expect(ex.code, ex.stderr).toBe(0);
     const lines = readFileSync(join(d, 'm.csv'), 'utf8').trim().split('\n');
     expect(lines[0]!.split(',')).toHaveLength(3);
     expect(lines[0]).toMatch(/pairs entry=1\.5 every=10s/);
-    const o = runCli(['overfit', '--returns', 'm.csv', '--periods-per-year', '98280', '--partitions', '8'], d);
+    const o = await runCliIn(['overfit', '--returns', 'm.csv', '--periods-per-year', '98280', '--partitions', '8'], d);
     expect(o.code, o.stderr).toBe(0);
     expect(o.stdout).toMatch(new RegExp(`^3 trials × ${lines.length - 1} periods`));
   });

@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { describeShared, runCli, shared, tempDir } from '../helpers.js';
+import { describeShared, shared, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const dir = tempDir();
 const out = (f: string): string => join(dir, f);
@@ -21,8 +22,8 @@ interface RunJson {
 }
 
 describeShared('dates that match the data (GOOG daily bars)', () => {
-  it('buy-and-hold fills at the 2004-08-20 open and the trade says 2004-08-20, not the Saturday after', () => {
-    const r = runCli(['run', '--strategy', 'buy-and-hold', '--data', GOOG, '--no-cache', '--trades', out('bh.csv'), '--json', out('bh.json')]);
+  it('buy-and-hold fills at the 2004-08-20 open and the trade says 2004-08-20, not the Saturday after', async () => {
+    const r = await runCliIn(['run', '--strategy', 'buy-and-hold', '--data', GOOG, '--no-cache', '--trades', out('bh.csv'), '--json', out('bh.json')]);
     expect(r.code, r.stderr).toBe(0);
     const [trade] = csvRows('bh.csv');
     // the CSV row of 2004-08-20 opens at 101.01
@@ -49,16 +50,16 @@ describeShared('dates that match the data (GOOG daily bars)', () => {
     // buy-and-hold return = last close / first open − 1, by hand
     expect(rep.metrics.returnFraction).toBeCloseTo(close('2013-03-01') / 101.01 - 1, 10);
   });
-  it('--from 2010-01-01 --to 2011-01-01 selects the bars of 2010 (first 2010-01-04, last 2010-12-31)', () => {
-    const r = runCli(['run', '--strategy', 'flat', '--data', GOOG, '--from', '2010-01-01', '--to', '2011-01-01', '--no-cache', '--json', out('2010.json')]);
+  it('--from 2010-01-01 --to 2011-01-01 selects the bars of 2010 (first 2010-01-04, last 2010-12-31)', async () => {
+    const r = await runCliIn(['run', '--strategy', 'flat', '--data', GOOG, '--from', '2010-01-01', '--to', '2011-01-01', '--no-cache', '--json', out('2010.json')]);
     expect(r.code, r.stderr).toBe(0);
     const rep = json<RunJson>('2010.json');
     expect(rep.manifest.window).toEqual({ from: '2010-01-04', to: '2010-12-31', events: 252 });
     expect(rep.equity.ts[0]).toBe('2010-01-04');
     expect(rep.equity.ts.at(-1)).toBe('2010-12-31');
   });
-  it('a bar released at its close belongs to the period it closes: the first daily return is the first day\'s close to close', () => {
-    const r = runCli(['run', '--strategy', 'buy-and-hold', '--data', GOOG, '--from', '2010-01-01', '--to', '2011-01-01', '--no-cache', '--json', out('2010bh.json')]);
+  it('a bar released at its close belongs to the period it closes: the first daily return is the first day\'s close to close', async () => {
+    const r = await runCliIn(['run', '--strategy', 'buy-and-hold', '--data', GOOG, '--from', '2010-01-01', '--to', '2011-01-01', '--no-cache', '--json', out('2010bh.json')]);
     expect(r.code, r.stderr).toBe(0);
     const rep = json<RunJson>('2010bh.json');
     // decided at the 2010-01-04 close, filled at the 2010-01-05 open (627.18); the 2010-01-05
@@ -71,8 +72,8 @@ describeShared('dates that match the data (GOOG daily bars)', () => {
 });
 
 describeShared('baselines that are what they claim', () => {
-  it('buy-and-hold sizes from current equity: in a walk-forward on SPY hourly bars every fold invests, none is refused, and it matches a plain buy-and-hold', () => {
-    const r = runCli([
+  it('buy-and-hold sizes from current equity: in a walk-forward on SPY hourly bars every fold invests, none is refused, and it matches a plain buy-and-hold', async () => {
+    const r = await runCliIn([
       'walk-forward', '--strategy', 'momentum', '--grid', 'lookback=5,20', '--data', shared('spy_1h_1998_2021.csv'), '--train', '730d', '--test', '180d', '--period', '1d',
       '--no-cache', '--quiet', '--json', out('spy.json'), '--fold-edge', 'carry',
     ]);
@@ -85,7 +86,7 @@ describeShared('baselines that are what they claim', () => {
     // round trip counts in the fold that entered it (issue 27, point 13)
     expect(bh.folds.map((f) => f.outOfSample.openTrades + f.outOfSample.trades)).toEqual([1, ...bh.folds.slice(1).map(() => 0)]);
     expect(bh.folds[0]!.outOfSample.openTrades).toBe(1);
-    const plain = runCli(['run', '--strategy', 'buy-and-hold', '--data', shared('spy_1h_1998_2021.csv'), '--from', rep.folds[0]!.testStart, '--period', '1d', '--no-cache', '--json', out('spy-bh.json')]);
+    const plain = await runCliIn(['run', '--strategy', 'buy-and-hold', '--data', shared('spy_1h_1998_2021.csv'), '--from', rep.folds[0]!.testStart, '--period', '1d', '--no-cache', '--json', out('spy-bh.json')]);
     expect(plain.code, plain.stderr).toBe(0);
     const plainReturn = json<RunJson>('spy-bh.json').metrics.returnFraction;
     expect(plainReturn).toBeGreaterThan(1.5);
@@ -93,7 +94,7 @@ describeShared('baselines that are what they claim', () => {
     // closing at every fold edge: each fold buys again with what it has; a fold's round trip is
     // closed by the first fill of the next fold and counts in the fold that entered it (issue 27,
     // point 13); the last one stays open
-    const closed = runCli([
+    const closed = await runCliIn([
       'walk-forward', '--strategy', 'momentum', '--grid', 'lookback=5,20', '--data', shared('spy_1h_1998_2021.csv'), '--train', '730d', '--test', '180d', '--period', '1d',
       '--no-cache', '--quiet', '--json', out('spy-close.json'),
     ]);
@@ -104,8 +105,8 @@ describeShared('baselines that are what they claim', () => {
     expect(perFold.at(-1)).toEqual([0, 1]);
     expect(bh2.outOfSample.metrics.returnFraction).toBeGreaterThan(1.2);
   });
-  it('baselines trade the symbols the strategy trades (pairs on GOOG,GOOGL of the ETF file), and buy-and-hold from when both have data', () => {
-    const r = runCli([
+  it('baselines trade the symbols the strategy trades (pairs on GOOG,GOOGL of the ETF file), and buy-and-hold from when both have data', async () => {
+    const r = await runCliIn([
       'compare', '--strategies', 'pairs', '--param', 'symbols=GOOG,GOOGL', '--grid', 'pairs.entry=1.5,2', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--split', '0.7',
       '--no-cache', '--quiet', '--json', out('googl.json'),
     ]);
@@ -116,7 +117,7 @@ describeShared('baselines that are what they claim', () => {
     expect(params['random']!.symbol).toBe('GOOG,GOOGL');
     expect(params['momentum']!.symbol).toBe('GOOG,GOOGL');
     // a plain run of the same buy-and-hold buys both legs on the first day GOOGL has a bar
-    const run = runCli(['run', '--strategy', 'buy-and-hold', '--param', 'symbol=GOOG,GOOGL', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--no-cache', '--trades', out('googl-bh.csv')]);
+    const run = await runCliIn(['run', '--strategy', 'buy-and-hold', '--param', 'symbol=GOOG,GOOGL', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--no-cache', '--trades', out('googl-bh.csv')]);
     expect(run.code, run.stderr).toBe(0);
     const firstGoogl = readFileSync(shared('us_equities_etfs_daily_1998_2021.csv'), 'utf8').split('\n').find((l) => l.includes(',GOOGL,'))!.slice(0, 10);
     const entries = csvRows('googl-bh.csv').map((t) => [t[2], t[0]]);
@@ -124,7 +125,7 @@ describeShared('baselines that are what they claim', () => {
     // decided at GOOGL's first close, filled at the next open
     for (const [, d] of entries) expect(d! > firstGoogl).toBe(true);
   });
-  it('the edge is measured against every naive baseline whatever --strategies lists; a gridded naive strategy is a candidate', () => {
+  it('the edge is measured against every naive baseline whatever --strategies lists; a gridded naive strategy is a candidate', async () => {
     const sma = out('sma.mjs');
     writeFileSync(
       sma,
@@ -134,19 +135,19 @@ describeShared('baselines that are what they claim', () => {
           if (m(p.fast) > m(p.slow) && pos === 0) ctx.submit({ symbol: b.symbol, side: 'buy', notional: ctx.equity * 0.95 });
           else if (m(p.fast) <= m(p.slow) && pos > 0) ctx.submit({ symbol: b.symbol, side: 'sell', qty: pos }); } }; } };\n`,
     );
-    const verdict = (strategies: string, f: string): { verdict: string; edges: string[]; names: string[] } => {
-      const r = runCli(['compare', '--strategies', strategies, '--data', GOOG, '--split', '0.6', '--no-cache', '--quiet', '--json', out(f)]);
+    const verdict = async (strategies: string, f: string): Promise<{ verdict: string; edges: string[]; names: string[] }> => {
+      const r = await runCliIn(['compare', '--strategies', strategies, '--data', GOOG, '--split', '0.6', '--no-cache', '--quiet', '--json', out(f)]);
       expect(r.code, r.stderr).toBe(0);
       const rep = json<{ strategies: { name: string; verdict: string; vsBaselines: { baseline: string }[] }[] }>(f);
       const s = rep.strategies.find((x) => x.name === 'sma')!;
       return { verdict: s.verdict, edges: s.vsBaselines.map((b) => b.baseline).sort(), names: rep.strategies.map((x) => x.name).sort() };
     };
-    const some = verdict(`${sma},flat`, 'sma-flat.json');
-    const all = verdict(`${sma},buy-and-hold,flat,random,momentum`, 'sma-all.json');
+    const some = await verdict(`${sma},flat`, 'sma-flat.json');
+    const all = await verdict(`${sma},buy-and-hold,flat,random,momentum`, 'sma-all.json');
     expect(some).toEqual(all);
     expect(some.edges).toEqual(['buy-and-hold', 'flat', 'momentum', 'random']);
     // momentum given a grid competes as a candidate; the naive momentum still runs as a baseline
-    const r = runCli(['compare', '--strategies', `${sma},momentum`, '--grid', 'momentum.lookback=5,20', '--data', GOOG, '--split', '0.6', '--no-cache', '--quiet', '--json', out('mom.json')]);
+    const r = await runCliIn(['compare', '--strategies', `${sma},momentum`, '--grid', 'momentum.lookback=5,20', '--data', GOOG, '--split', '0.6', '--no-cache', '--quiet', '--json', out('mom.json')]);
     expect(r.code, r.stderr).toBe(0);
     const rep = json<{ strategies: { name: string; baseline: boolean; vsBaselines: { baseline: string }[]; overfitting: { configurations: number } }[] }>('mom.json');
     expect(rep.strategies.map((s) => [s.name, s.baseline])).toEqual([
@@ -159,15 +160,15 @@ describeShared('baselines that are what they claim', () => {
 });
 
 describeShared('ordering and outputs', () => {
-  it('Binance trades and quotes in either order give the same trades CSV and the same report (but for the command line it records)', () => {
+  it('Binance trades and quotes in either order give the same trades CSV and the same report (but for the command line it records)', async () => {
     const q = shared('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv');
     const t = shared('binance_spot_btcusdt_ethusdt_trades_2024-08-08.csv');
-    const go = (data: string[], tag: string): void => {
-      const r = runCli(['run', '--strategy', 'momentum', '--param', 'every=5s', '--data', ...data, '--no-cache', '--json', out(`bn-${tag}.json`), '--trades', out(`bn-${tag}.csv`)]);
+    const go = async (data: string[], tag: string): Promise<void> => {
+      const r = await runCliIn(['run', '--strategy', 'momentum', '--param', 'every=5s', '--data', ...data, '--no-cache', '--json', out(`bn-${tag}.json`), '--trades', out(`bn-${tag}.csv`)]);
       expect(r.code, r.stderr).toBe(0);
     };
-    go([q, t], 'qt');
-    go([t, q], 'tq');
+    await go([q, t], 'qt');
+    await go([t, q], 'tq');
     expect(readFileSync(out('bn-qt.csv'), 'utf8')).toBe(readFileSync(out('bn-tq.csv'), 'utf8'));
     const body = (f: string): string => readFileSync(out(f), 'utf8').replace(/"argv": \[[^\]]*\]/, '');
     expect(body('bn-qt.json')).toBe(body('bn-tq.json'));
@@ -184,15 +185,15 @@ describeShared('ordering and outputs', () => {
     expect(rep).not.toMatch(/Pct"/);
     expect(rep).toMatch(/"returnFraction": 6\.98/);
   });
-  it('coint gives the half-life in observations and in the data\'s own elapsed time (business days are not calendar days)', () => {
-    const r = runCli(['coint', '--symbols', 'DAX,CAC', '--data', shared('eustockmarkets_daily_1991_1998.csv'), '--no-cache', '--json', '-']);
+  it('coint gives the half-life in observations and in the data\'s own elapsed time (business days are not calendar days)', async () => {
+    const r = await runCliIn(['coint', '--symbols', 'DAX,CAC', '--data', shared('eustockmarkets_daily_1991_1998.csv'), '--no-cache', '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { observations: number; halfLifeObs: number; halfLifeUs: number; elapsedPerObsUs: number; from: string; to: string };
     const spanUs = Date.parse(`${j.to}T00:00:00Z`) * 1000 - Date.parse(`${j.from}T00:00:00Z`) * 1000;
     expect(j.elapsedPerObsUs).toBeCloseTo(spanUs / (j.observations - 1), 0);
     expect(j.elapsedPerObsUs / 86_400e6).toBeGreaterThan(1.35); // 1,860 business days over ~2,600 calendar days
     expect(j.halfLifeUs).toBeCloseTo(j.halfLifeObs * j.elapsedPerObsUs, 0);
-    const text = runCli(['coint', '--symbols', 'DAX,CAC', '--data', shared('eustockmarkets_daily_1991_1998.csv'), '--no-cache']);
+    const text = await runCliIn(['coint', '--symbols', 'DAX,CAC', '--data', shared('eustockmarkets_daily_1991_1998.csv'), '--no-cache']);
     expect(text.stdout).toMatch(/half-life {6}\d+\.\d obs, about \d+d \d+h elapsed \(1d 1\dh per observation in this data\)/);
   });
 });
@@ -211,9 +212,9 @@ describeShared('a run on each real file prints a calendar and dates a user would
     'goog_daily_2004_2013.csv': { calendar: /1d periods, 252 a year .*calendar 252d/, daily: true },
   };
   for (const [file, want] of Object.entries(EXPECT)) {
-    it(file, () => {
+    it(file, async () => {
       const j = out(`each-${file}.json`);
-      const r = runCli(['run', '--strategy', 'buy-and-hold', '--data', shared(file), '--no-cache', '--json', j, '--trades', out(`each-${file}.trades.csv`)]);
+      const r = await runCliIn(['run', '--strategy', 'buy-and-hold', '--data', shared(file), '--no-cache', '--json', j, '--trades', out(`each-${file}.trades.csv`)]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(want.calendar);
       const rep = JSON.parse(readFileSync(j, 'utf8')) as RunJson & { metrics: { ordersRejected: number } };

@@ -10,7 +10,8 @@ import { choosePeriod } from '../../src/metrics/period.js';
 import { parseDuration } from '../../src/data/time.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeShared, runCli, shared, tempDir } from '../helpers.js';
+import { describeShared, shared, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 import { tableOf } from '../engine/harness.js';
 
 const MIN = 60e6;
@@ -111,27 +112,27 @@ describeShared('annualisation on the real files', () => {
     expect([goog.calendar, goog.periodsPerYear]).toEqual(['252d', 252]);
     expect(goog.basis).toMatch(/251\.\d trading days a year \(taken as 252\)/);
   });
-  it('the run says its calendar, warns under 30 periods, and takes --calendar and --periods-per-year', () => {
+  it('the run says its calendar, warns under 30 periods, and takes --calendar and --periods-per-year', async () => {
     const f = shared('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv');
-    const r = runCli(['run', '--strategy', 'momentum', '--data', f, '--param', 'every=10s', '--no-cache']);
+    const r = await runCliIn(['run', '--strategy', 'momentum', '--data', f, '--param', 'every=10s', '--no-cache']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/× √525,600; 12 periods/);
     expect(r.stdout).toMatch(/annualisation {2}1m periods, 525,600 a year \(.*calendar 24x7/);
     expect(r.stdout).toMatch(/warning {8}Sharpe and Sortino rest on 12 1m returns \(fewer than 30\)/);
-    const stated = runCli(['run', '--strategy', 'momentum', '--data', f, '--param', 'every=10s', '--no-cache', '--calendar', '24x5', '--period', '10s']);
+    const stated = await runCliIn(['run', '--strategy', 'momentum', '--data', f, '--param', 'every=10s', '--no-cache', '--calendar', '24x5', '--period', '10s']);
     expect(stated.code, stated.stderr).toBe(0);
     expect(stated.stdout).toMatch(/10s periods, 2,246,400 a year \(period given; periods\/year from the calendar 24x5 given \(260 days a year × 24 h\)/);
     expect(stated.stdout).not.toMatch(/warning/);
-    const given = runCli(['run', '--strategy', 'momentum', '--data', f, '--param', 'every=10s', '--no-cache', '--calendar', '24x5', '--periods-per-year', '1000']);
+    const given = await runCliIn(['run', '--strategy', 'momentum', '--data', f, '--param', 'every=10s', '--no-cache', '--calendar', '24x5', '--periods-per-year', '1000']);
     expect(given.stdout).toMatch(/1m periods, 1,000 a year \(period chosen from the data span; periods\/year given/);
-    const bad = runCli(['run', '--strategy', 'momentum', '--data', f, '--no-cache', '--calendar', '24x6']);
+    const bad = await runCliIn(['run', '--strategy', 'momentum', '--data', f, '--no-cache', '--calendar', '24x6']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--calendar '24x6' is not a calendar; write one of 24x7, 24x5, us-equity, or <days>d:<hours>h/);
   });
-  it('a validation whose out-of-sample Sharpe rests on fewer than 30 returns says so, and the JSON names the calendar', () => {
+  it('a validation whose out-of-sample Sharpe rests on fewer than 30 returns says so, and the JSON names the calendar', async () => {
     const f = shared('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv');
     const d = tempDir();
-    const r = runCli(['compare', '--strategies', 'pairs', '--grid', 'pairs.entry=1.5,2', '--param', 'pairs.every=5s', '--param', 'pairs.lookback=20', '--data', f, '--split', '0.5', '--no-cache', '--json', join(d, 'c.json')]);
+    const r = await runCliIn(['compare', '--strategies', 'pairs', '--grid', 'pairs.entry=1.5,2', '--param', 'pairs.every=5s', '--param', 'pairs.lookback=20', '--data', f, '--split', '0.5', '--no-cache', '--json', join(d, 'c.json')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/returns {4}1m periods, 525,600 a year \(calendar 24x7\)/);
     expect(r.stdout).toMatch(/warning {6}out of sample: Sharpe and Sortino rest on \d 1m returns \(fewer than 30\)/);

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { describeShared, runCli, shared, tempDir } from '../helpers.js';
+import { describeShared, shared, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const ETF = shared('us_equities_etfs_daily_1998_2021.csv');
 
@@ -21,9 +22,9 @@ function sharpe(eq: readonly number[], start: number): number {
 }
 
 describeShared('statistics where the strategy has data', () => {
-  it('run: pairs GOOGL/GOOG measured from 2014-04-03 over 1,761 periods, and says so', () => {
+  it('run: pairs GOOGL/GOOG measured from 2014-04-03 over 1,761 periods, and says so', async () => {
     const d = tempDir();
-    const r = runCli(['run', '--strategy', 'pairs', '--param', 'symbols=GOOGL,GOOG', '--data', ETF, '--no-cache', '--json', join(d, 'r.json')]);
+    const r = await runCliIn(['run', '--strategy', 'pairs', '--param', 'symbols=GOOGL,GOOG', '--data', ETF, '--no-cache', '--json', join(d, 'r.json')]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
     expect(j.measured).toMatchObject({ from: '2014-04-03', symbols: ['GOOGL', 'GOOG'], basis: 'named', periods: 1761, periodsBefore: 4088 });
@@ -40,13 +41,13 @@ describeShared('statistics where the strategy has data', () => {
     expect(r.stdout).toContain('  measured       from 2014-04-03 (when the symbols it names (GOOGL, GOOG) have data, or its first fill): 1,761 of 5,849 periods; Sharpe, CAGR, volatility and PSR over this span');
     expect(r.stdout).toMatch(/Sharpe {9}0\.49 annualised .*; 1761 periods; PSR/);
     // a strategy that names no symbols and trades from the start: the whole run
-    const m = runCli(['run', '--strategy', 'momentum', '--data', ETF, '--no-cache']);
+    const m = await runCliIn(['run', '--strategy', 'momentum', '--data', ETF, '--no-cache']);
     expect(m.stdout).toContain('  measured       the whole run, 5,849 periods (the symbols it traded (12 symbols) have data from its start)');
   });
 
-  it('walk-forward: the out-of-sample Sharpe, PSR and the edges over the baselines are measured from 2014-04-03', () => {
+  it('walk-forward: the out-of-sample Sharpe, PSR and the edges over the baselines are measured from 2014-04-03', async () => {
     const d = tempDir();
-    const r = runCli(['walk-forward', '--strategy', 'pairs', '--param', 'symbols=GOOGL,GOOG', '--grid', 'entry=1.5,2', '--train', '3y', '--test', '1y', '--data', ETF, '--no-ledger', '--no-cache', '--json', join(d, 'wf.json')]);
+    const r = await runCliIn(['walk-forward', '--strategy', 'pairs', '--param', 'symbols=GOOGL,GOOG', '--grid', 'entry=1.5,2', '--train', '3y', '--test', '1y', '--data', ETF, '--no-ledger', '--no-cache', '--json', join(d, 'wf.json')]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(readFileSync(join(d, 'wf.json'), 'utf8'));
     const byName = (n: string): { measured: { from: string; periods: number; periodsBefore: number }; outOfSample: { metrics: { periods: number; returnFraction: number }; equity: { ts: string[]; equity: number[] } }; vsBaselines: { baseline: string; baselineReturnPct: number; edgeReturnPct: number }[] } =>

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const EU = join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv');
 
@@ -17,8 +18,8 @@ function closes(symbol: string): number[] {
 }
 
 describe('the tearsheet in run and walk-forward reports', () => {
-  it('run: the figures agree with the report itself and with the data read by hand; --benchmark is a buy-and-hold from the first close', () => {
-    const r = runCli(['run', '--data', EU, '--strategy', 'buy-and-hold', '--param', 'symbol=DAX', '--benchmark', 'CAC', '--no-cache', '--json', '-']);
+  it('run: the figures agree with the report itself and with the data read by hand; --benchmark is a buy-and-hold from the first close', async () => {
+    const r = await runCliIn(['run', '--data', EU, '--strategy', 'buy-and-hold', '--param', 'symbol=DAX', '--benchmark', 'CAC', '--no-cache', '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     const t = j.tearsheet;
@@ -42,13 +43,13 @@ describe('the tearsheet in run and walk-forward reports', () => {
     expect(months).toHaveLength(12);
     expect(months.reduce((g, [, v]) => g * (1 + v), 1) - 1).toBeCloseTo(t.monthly['1995'].year, 12);
     // and the text says it
-    const text = runCli(['run', '--data', EU, '--strategy', 'buy-and-hold', '--param', 'symbol=DAX', '--benchmark', 'CAC', '--no-cache']).stdout;
+    const text = (await runCliIn(['run', '--data', EU, '--strategy', 'buy-and-hold', '--param', 'symbol=DAX', '--benchmark', 'CAC', '--no-cache'])).stdout;
     expect(text).toMatch(/returns {8}total \+239\.22%; CAGR 18\.\d\d% \(calendar\)/);
     expect(text).toMatch(/vs benchmark {3}buy-and-hold of CAC \(given\) \+125\.35%; beta 0\.68/);
   });
 
-  it('the default benchmark is the traded symbols; a wrong --benchmark is refused with "did you mean"', () => {
-    const ok = runCli(['run', '--data', EU, '--strategy', 'momentum', '--param', 'symbol=DAX,CAC', '--no-cache', '--json', '-']);
+  it('the default benchmark is the traded symbols; a wrong --benchmark is refused with "did you mean"', async () => {
+    const ok = await runCliIn(['run', '--data', EU, '--strategy', 'momentum', '--param', 'symbol=DAX,CAC', '--no-cache', '--json', '-']);
     expect(ok.code, ok.stderr).toBe(0);
     const t = JSON.parse(ok.stdout).tearsheet;
     expect(t.benchmarkSymbols).toEqual(['CAC', 'DAX']);
@@ -57,24 +58,24 @@ describe('the tearsheet in run and walk-forward reports', () => {
       ['run', '--strategy', 'flat'],
       ['walk-forward', '--strategy', 'momentum', '--grid', 'lookback=10,20', '--train', '2y', '--test', '1y', '--no-ledger'],
     ]) {
-      const bad = runCli([...args, '--data', EU, '--benchmark', 'CAX', '--no-cache']);
+      const bad = await runCliIn([...args, '--data', EU, '--benchmark', 'CAX', '--no-cache']);
       expect(bad.code, args[0]).toBe(2);
       expect(bad.stderr).toMatch(/--benchmark CAX: not a symbol of the data; did you mean 'CAC'\?/);
     }
   });
 
-  it('is robust on tiny data: two trades of one symbol give a report, with n/a where a figure cannot be had', () => {
+  it('is robust on tiny data: two trades of one symbol give a report, with n/a where a figure cannot be had', async () => {
     const d = tempDir();
     writeFileSync(join(d, 'two.csv'), 'ts,symbol,price,size\n2024-01-15T09:30:00Z,A,1,1\n2024-07-15T09:30:00Z,A,2,1\n');
     for (const s of ['flat', 'buy-and-hold']) {
-      const r = runCli(['run', '--strategy', s, '--data', join(d, 'two.csv'), '--no-cache']);
+      const r = await runCliIn(['run', '--strategy', s, '--data', join(d, 'two.csv'), '--no-cache']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/vs benchmark {3}buy-and-hold of A \((traded|all) symbols\) \+100\.00%; beta n\/a/);
     }
   });
 
-  it('walk-forward: every strategy out of sample has a tearsheet against one benchmark', () => {
-    const r = runCli(['walk-forward', '--data', EU, '--strategy', 'momentum', '--param', 'symbol=DAX', '--grid', 'lookback=10,20', '--train', '2y', '--test', '1y', '--no-cache', '--no-ledger', '--json', '-']);
+  it('walk-forward: every strategy out of sample has a tearsheet against one benchmark', async () => {
+    const r = await runCliIn(['walk-forward', '--data', EU, '--strategy', 'momentum', '--param', 'symbol=DAX', '--grid', 'lookback=10,20', '--train', '2y', '--test', '1y', '--no-cache', '--no-ledger', '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     for (const s of j.strategies) {

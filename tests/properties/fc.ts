@@ -32,7 +32,7 @@ function record(suite: string, e: Entry): void {
   const dir = join(ROOT, 'out/properties');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${suite}.json`);
-  let all: Entry[] = [];
+  let all: Entry[];
   try {
     all = JSON.parse(readFileSync(file, 'utf8')) as Entry[];
   } catch {

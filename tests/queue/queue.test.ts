@@ -135,13 +135,13 @@ describeRedis('walk-forward on the queue', () => {
       join(d, 'bad.mjs'),
       `export default { name: 'bad', description: 'throws at x=2', params: { x: { type: 'integer', default: 1, doc: '' } }, create(p) { let n = 0; return { onTick() { if (p.x === 2 && ++n === 50) throw new Error('boom at the 50th tick'); } }; } };\n`,
     );
-    const t0 = Date.now();
     const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'bad.mjs'), '--grid', 'x=1,2', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url], d);
     if (!/boom at the 50th tick/.test(r.stderr)) console.log(`throwing run (${r.code}):\n${r.stderr}`);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/trial 2 \(x=2\).*boom at the 50th tick/);
-    expect(Date.now() - t0).toBeLessThan(15_000);
-  }, 30_000);
+    // not retried: the failure is said once (attempts: 1); no timing (the test's timeout catches a hang)
+    expect(r.stderr.match(/boom at the 50th tick/g)).toHaveLength(1);
+  }, 60_000);
 
   it('a worker killed (kill -9) mid-run: its task is retried on the other, the report is the same bytes', async () => {
     const d = tempDir();

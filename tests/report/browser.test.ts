@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBrowser, launchChromium } from '../chromium.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 
 const SHOTS = join(ROOT, 'out/screenshots');
@@ -49,7 +50,8 @@ async function open(browser: Browser, file: string, shot: string): Promise<PageC
   });
   const t0 = performance.now();
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  await page.waitForSelector('body[data-rendered="1"]', { timeout: 10_000 });
+  // a bound that only catches a page that never renders (a busy machine slows it many times)
+  await page.waitForSelector('body[data-rendered="1"]', { timeout: 90_000 });
   // let the charts paint (lightweight-charts draws on the next animation frame)
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const ms = performance.now() - t0;
@@ -151,7 +153,7 @@ describeBrowser('HTML reports in headless Chromium', () => {
 
   it('a walk-forward of 44 folds: fold labels do not overlap, the folds table fits its card', async () => {
     // (with --cpcv: its table of paths, configurations by group, must fit too)
-    const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--grid', 'lookback=60,120', '--train', '30m', '--test', '7m', '--cpcv', '6:2', '--purge', '5m', '--no-ledger', '--no-cache', '--report', join(dir, 'wf44.html')]);
+    const r = await runCliIn(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--grid', 'lookback=60,120', '--train', '30m', '--test', '7m', '--cpcv', '6:2', '--purge', '5m', '--no-ledger', '--no-cache', '--report', join(dir, 'wf44.html')]);
     expect(r.code, r.stderr).toBe(0);
     const c = await open(browser, join(dir, 'wf44.html'), 'walk-forward-44-folds.png');
     wellLaidOut(c);
@@ -163,7 +165,7 @@ describeBrowser('HTML reports in headless Chromium', () => {
   it('npm start\'s validation report: no errors, every chart drawn, summary = JSON report', async () => {
     const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
     const args = start.replace(/^node bin\/tickfold /, '').split(' ').map((a) => (a.startsWith('out/') ? join(dir, a.slice(4)) : a.startsWith('data/') ? join(ROOT, a) : a));
-    const r = runCli(args);
+    const r = await runCliIn(args);
     expect(r.stderr).toMatch(/^plan: [^\n]*\n$/); // the plan, and nothing else
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`wrote ${join(dir, 'report.json')}, ${join(dir, 'report.html')}`);
@@ -197,8 +199,8 @@ describeBrowser('HTML reports in headless Chromium', () => {
   });
 
   it('a 2,000,000-tick run: report under 5 MB, renders without errors, charts drawn', async () => {
-    expect(runCli(['data', 'generate', '--out', dir, '--name', 'big', '--events', '2000000', '--no-trades']).code).toBe(0);
-    const r = runCli(['run', '--strategy', 'pairs', '--param', 'every=1m', '--data', join(dir, 'big_quotes.csv'), '--no-cache', '--json', join(dir, 'big.json'), '--report', join(dir, 'big.html')]);
+    expect((await runCliIn(['data', 'generate', '--out', dir, '--name', 'big', '--events', '2000000', '--no-trades'])).code).toBe(0);
+    const r = await runCliIn(['run', '--strategy', 'pairs', '--param', 'every=1m', '--data', join(dir, 'big_quotes.csv'), '--no-cache', '--json', join(dir, 'big.json'), '--report', join(dir, 'big.html')]);
     expect(r.code, r.stderr).toBe(0);
     const size = statSync(join(dir, 'big.html')).size;
     expect(size).toBeLessThan(5e6);

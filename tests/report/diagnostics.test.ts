@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diagnosticsProblem, joinDiagnostics, type Diagnostics } from '../../src/strategy/diagnostics.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const dir = tempDir();
 
@@ -45,10 +46,10 @@ export default {
 `;
 
 describe('a strategy declares its own charts; the HTML report draws them', () => {
-  it("a user's module file: its chart, series, level and marker are in the page", () => {
+  it("a user's module file: its chart, series, level and marker are in the page", async () => {
     const file = join(dir, 'watcher.ts');
     writeFileSync(file, USER);
-    const r = runCli(['run', '--strategy', file, '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--no-cache', '--report', join(dir, 'watcher.html')]);
+    const r = await runCliIn(['run', '--strategy', file, '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--no-cache', '--report', join(dir, 'watcher.html')]);
     expect(r.code, r.stderr).toBe(0);
     const html = readFileSync(join(dir, 'watcher.html'), 'utf8');
     expect(html).toContain('<h2>Watched mark</h2><p class="note">the mark, once a minute Markers: third ×1.</p><div id="chart-watched-mark" class="chart small"></div>');

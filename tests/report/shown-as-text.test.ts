@@ -7,12 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { describeShared, runCli, shared, tempDir } from '../helpers.js';
+import { describeShared, shared, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 describeShared('the HTML report and the text agree on what means nothing', () => {
-  it('a short span: no annualised mean, no annual alpha or information ratio, in the HTML as in the text', () => {
+  it('a short span: no annualised mean, no annual alpha or information ratio, in the HTML as in the text', async () => {
     const d = tempDir();
-    const r = runCli(['run', '--strategy', 'momentum', '--data', shared('binance_spot_btcusdt_ethusdt_trades_2024-08-08.csv'), '--no-cache', '--report', join(d, 'r.html')]);
+    const r = await runCliIn(['run', '--strategy', 'momentum', '--data', shared('binance_spot_btcusdt_ethusdt_trades_2024-08-08.csv'), '--no-cache', '--report', join(d, 'r.html')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/CAGR, Calmar and the annual mean not shown/);
     expect(r.stdout).toMatch(/alpha -?[\d.]+% a period, information ratio -?[\d.]+ a period/);
@@ -22,12 +23,12 @@ describeShared('the HTML report and the text agree on what means nothing', () =>
     expect(html).toMatch(/alpha \(a period\), information ratio \(a period\)/);
   });
 
-  it('by year lists every year of a 24-year run (1998 to 2021), as the HTML heatmap does', () => {
-    const r = runCli(['run', '--strategy', 'buy-and-hold', '--param', 'symbol=SPY', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--no-cache', '--json', '-']);
+  it('by year lists every year of a 24-year run (1998 to 2021), as the HTML heatmap does', async () => {
+    const r = await runCliIn(['run', '--strategy', 'buy-and-hold', '--param', 'symbol=SPY', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--no-cache', '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const years = Object.keys(JSON.parse(r.stdout).tearsheet.monthly);
     expect(years).toHaveLength(24);
-    const text = runCli(['run', '--strategy', 'buy-and-hold', '--param', 'symbol=SPY', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--no-cache']).stdout;
+    const text = (await runCliIn(['run', '--strategy', 'buy-and-hold', '--param', 'symbol=SPY', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--no-cache'])).stdout;
     const line = text.split('\n').find((l) => l.trimStart().startsWith('by year'))!;
     for (const y of years) expect(line).toContain(`${y} `);
     expect(line).toMatch(/^ {2}by year {8}1998 [+-]/);

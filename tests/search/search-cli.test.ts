@@ -9,7 +9,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 import { twoSymbolBars } from '../validation/truth.js';
 
 const dir = tempDir();
@@ -37,10 +38,10 @@ beforeAll(() => {
 });
 
 describe('searches inside the folds', () => {
-  it('tpe: each fold chooses among its own trials; the study and the verdict count them; 1 and 2 threads give the same bytes', () => {
-    const one = runCli([...search('tpe', 16), '--workers', '1', '--json', join(dir, 'tpe1.json')]);
+  it('tpe: each fold chooses among its own trials; the study and the verdict count them; 1 and 2 threads give the same bytes', async () => {
+    const one = await runCliIn([...search('tpe', 16), '--workers', '1', '--json', join(dir, 'tpe1.json')]);
     expect(one.code, one.stderr).toBe(0);
-    const two = runCli([...search('tpe', 16), '--workers', '2', '--json', join(dir, 'tpe2.json')]);
+    const two = await runCliIn([...search('tpe', 16), '--workers', '2', '--json', join(dir, 'tpe2.json')]);
     expect(two.code, two.stderr).toBe(0);
     expect(body(join(dir, 'tpe2.json'))).toBe(body(join(dir, 'tpe1.json')));
     const s = read(join(dir, 'tpe1.json')).strategies[0]!;
@@ -65,15 +66,15 @@ describe('searches inside the folds', () => {
     expect(s.verdict).toContain(`the tpe search spent ${s.trials.length} trials, PBO over its ${s.trials.length} full-budget ones`);
     expect(st.importance.map((p) => p.key).sort()).toEqual(['entry', 'exit', 'hedge', 'lookback']);
     // a different seed: other trials
-    const other = runCli([...search('tpe', 16), '--workers', '1', '--seed', 'another', '--json', join(dir, 'tpe3.json')]);
+    const other = await runCliIn([...search('tpe', 16), '--workers', '1', '--seed', 'another', '--json', join(dir, 'tpe3.json')]);
     expect(other.code, other.stderr).toBe(0);
     expect(read(join(dir, 'tpe3.json')).strategies[0]!.trials.map((t) => t.label)).not.toEqual(s.trials.map((t) => t.label));
   });
 
-  it('halving: partial trials at 1/9 and 1/3 of the window are counted in N and marked in the ledger; PBO over the full-budget ones', () => {
+  it('halving: partial trials at 1/9 and 1/3 of the window are counted in N and marked in the ledger; PBO over the full-budget ones', async () => {
     const ledgerDir = tempDir();
     const ledger = join(ledgerDir, 'ledger.sqlite');
-    const r = runCli([...search('halving', 18), '--workers', '2', '--ledger', ledger, '--json', join(dir, 'halving.json'), '--report', join(dir, 'halving.html')]);
+    const r = await runCliIn([...search('halving', 18), '--workers', '2', '--ledger', ledger, '--json', join(dir, 'halving.json'), '--report', join(dir, 'halving.html')]);
     expect(r.code, r.stderr).toBe(0);
     const s = read(join(dir, 'halving.json')).strategies[0]!;
     // 18 at 1/9, 6 at 1/3, 2 at full budget, per fold
@@ -105,16 +106,16 @@ describe('searches inside the folds', () => {
     expect(html).toContain('Search of pairs: in-sample vs out-of-sample');
   });
 
-  it('random: seeded draws, the same on a second run', () => {
-    const a = runCli([...search('random', 12), '--workers', '1', '--json', join(dir, 'r1.json')]);
-    const b = runCli([...search('random', 12), '--workers', '1', '--json', join(dir, 'r2.json')]);
+  it('random: seeded draws, the same on a second run', async () => {
+    const a = await runCliIn([...search('random', 12), '--workers', '1', '--json', join(dir, 'r1.json')]);
+    const b = await runCliIn([...search('random', 12), '--workers', '1', '--json', join(dir, 'r2.json')]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     expect(body(join(dir, 'r2.json'))).toBe(body(join(dir, 'r1.json')));
     expect(a.stdout).toMatch(/search {7}random over entry=float:0\.8\.\.3 exit=float:0\.\.0\.6 hedge=choice:rolling,kalman lookback=int:10\.\.200:log: 60 evaluations in 5 folds \(60 at full budget\), \d+ distinct runs/);
   });
 
-  it('bad search flags: exit 2, naming the flag, the value and the fix', () => {
+  it('bad search flags: exit 2, naming the flag, the value and the fix', async () => {
     const cases: [string[], RegExp][] = [
       [['walk-forward', '--strategy', 'pairs', '--data', data, ...FOLDS, '--search', 'tpe', '--trials', '10'], /--search tpe needs a --space/],
       [['walk-forward', '--strategy', 'pairs', '--data', data, ...FOLDS, '--space', 'entry=float:1..2'], /--space is the space of a --search/],
@@ -129,7 +130,7 @@ describe('searches inside the folds', () => {
       [[...search('tpe', 10), '--grid', 'stop=3,4'], /has both a --grid \(stop\) and a --space/],
     ];
     for (const [args, msg] of cases) {
-      const r = runCli(args);
+      const r = await runCliIn(args);
       expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(msg);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -144,7 +145,7 @@ describe('resuming a search from the ledger', () => {
     const cut = join(tempDir(), 'cut');
     mkdirSync(whole);
     mkdirSync(cut);
-    const w = runCli(args, whole);
+    const w = await runCliIn(args, whole);
     expect(w.code, w.stderr).toBe(0);
     expect(w.stderr).toMatch(/search pairs: \d+ trials run\n/);
     // the same command, killed once the ledger holds some of its results but before the end
@@ -169,7 +170,7 @@ describe('resuming a search from the ledger', () => {
     await exited;
     expect(child.signalCode).toBe('SIGKILL');
     expect(seen).toBeGreaterThan(0);
-    const again = runCli(args, cut);
+    const again = await runCliIn(args, cut);
     expect(again.code, again.stderr).toBe(0);
     const m = /search pairs: (\d+) trials run, (\d+) resumed from the ledger/.exec(again.stderr);
     expect(m, again.stderr).not.toBeNull();

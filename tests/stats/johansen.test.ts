@@ -3,7 +3,8 @@ import seedrandom from 'seedrandom';
 import { johansen, symmetricEigen, type DetOrder } from '../../src/stats/johansen.js';
 import { halfLife } from '../../src/stats/adf.js';
 import { resolve } from 'node:path';
-import { runCli } from '../helpers.js';
+import {  } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 import { closeRel, euCloses, oracle } from '../oracles.js';
 
 const ORDER = ['DAX', 'SMI', 'CAC', 'FTSE'] as const;
@@ -114,13 +115,13 @@ describe('Johansen on constructed data', () => {
 
 describe('tickfold coint --method johansen', () => {
   const EU = resolve(import.meta.dirname, '../../data/eustockmarkets_daily_1991_1998.csv');
-  it('on the bundled EuStockMarkets: the oracle figures (det 0, k 1 and det 1, k 2), in JSON and in the text', () => {
+  it('on the bundled EuStockMarkets: the oracle figures (det 0, k 1 and det 1, k 2), in JSON and in the text', async () => {
     const o = oracle('johansen_eustock.json');
     for (const [det, k] of [
       [0, 1],
       [1, 2],
     ] as const) {
-      const r = runCli(['coint', '--data', EU, '--symbols', 'DAX,SMI,CAC,FTSE', '--method', 'johansen', '--det-order', String(det), '--k-ar-diff', String(k), '--json', '-']);
+      const r = await runCliIn(['coint', '--data', EU, '--symbols', 'DAX,SMI,CAC,FTSE', '--method', 'johansen', '--det-order', String(det), '--k-ar-diff', String(k), '--json', '-']);
       expect(r.code, r.stderr).toBe(0);
       const j = JSON.parse(r.stdout);
       const c = o.cases.find((x: { det_order: number; k_ar_diff: number }) => x.det_order === det && x.k_ar_diff === k);
@@ -133,14 +134,14 @@ describe('tickfold coint --method johansen', () => {
       expect(j.rankTrace).toBe(c.rank_trace_95);
       expect(j.rankMaxEig).toBe(c.rank_maxeig_95);
     }
-    const text = runCli(['coint', '--data', EU, '--symbols', 'DAX,SMI,CAC,FTSE', '--method', 'johansen']);
+    const text = await runCliIn(['coint', '--data', EU, '--symbols', 'DAX,SMI,CAC,FTSE', '--method', 'johansen']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('first vector   DAX  1.0000, SMI  2.7202, CAC -0.9814, FTSE -5.5039');
     expect(text.stdout).toMatch(/half-life {6}34\.5 obs/);
     expect(text.stdout).toMatch(/rank at 95%: 0 by the trace test, 1 by the max-eigenvalue test/);
   });
 
-  it('refuses a wrong method, a det order it does not know, Johansen options with Engle-Granger, and three symbols without Johansen', () => {
+  it('refuses a wrong method, a det order it does not know, Johansen options with Engle-Granger, and three symbols without Johansen', async () => {
     const cases: [string[], RegExp][] = [
       [['--symbols', 'DAX,CAC', '--method', 'johanson'], /--method 'johanson' is not a method; did you mean 'johansen'\?/],
       [['--symbols', 'DAX,CAC,SMI', '--method', 'johansen', '--det-order', '2'], /--det-order '2' must be -1 \(none\), 0 \(constant\) or 1/],
@@ -151,7 +152,7 @@ describe('tickfold coint --method johansen', () => {
       [['--symbols', 'DAX,CAC', '--method', 'johansen', '--k-ar-diff', '0'], /--k-ar-diff .*a whole number from 1 to 50/],
     ];
     for (const [args, re] of cases) {
-      const r = runCli(['coint', '--data', EU, ...args]);
+      const r = await runCliIn(['coint', '--data', EU, ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(re);
       expect(r.stderr).not.toMatch(/\n\s+at /);

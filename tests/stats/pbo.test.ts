@@ -68,11 +68,11 @@ describe('PBO on known truths', () => {
 
 describe('tickfold overfit', () => {
   it('reproduces the PBO oracle and deflates the best trial by the number of trials', async () => {
-    const { runCli } = await import('../helpers.js');
+    const { runCliIn } = await import('../cli-harness.js');
     const { deflatedSharpe } = await import('../../src/metrics/sharpe-inference.js');
     const file = join(ORACLES, 'pbo_example_matrix_t500_n12.csv');
     for (const [S, key] of [[10, 'S10'], [16, 'S16_first_4_rows_dropped']] as const) {
-      const r = runCli(['overfit', '--returns', file, '--partitions', String(S), '--json', '-']);
+      const r = await runCliIn(['overfit', '--returns', file, '--partitions', String(S), '--json', '-']);
       expect(r.code, r.stderr).toBe(0);
       const j = JSON.parse(r.stdout);
       expect(Math.abs(j.pbo.pbo - oracle('pbo_example.json').cases[key].pbo)).toBeLessThanOrEqual(1e-12);
@@ -83,19 +83,20 @@ describe('tickfold overfit', () => {
       expect(j.dsr).toBeCloseTo(deflatedSharpe(j.best.sharpePerPeriod, 500, j.best.skewness, j.best.kurtosisNonExcess, 12, v).dsr, 12);
       expect(j.best.sharpePerPeriod).toBe(Math.max(...sh));
     }
-    const text = runCli(['overfit', '--returns', file, '--partitions', '10']);
+    const text = await runCliIn(['overfit', '--returns', file, '--partitions', '10']);
     expect(text.stdout).toContain('PBO            0.4087');
     expect(text.stdout).toContain('OOS ranks      26 25 15 16 13 8 6 8 14 28 41 52');
   });
   it('bad matrices and options are clear errors', async () => {
-    const { runCli, tempDir } = await import('../helpers.js');
+    const { tempDir } = await import('../helpers.js');
+    const { runCliIn } = await import('../cli-harness.js');
     const { writeFileSync } = await import('node:fs');
     const d = tempDir();
     writeFileSync(join(d, 'm.csv'), 'a,b\n0.01,0.02\n0.01,x\n0.0,0.01\n0.02,0.01\n');
-    const r = runCli(['overfit', '--returns', join(d, 'm.csv')]);
+    const r = await runCliIn(['overfit', '--returns', join(d, 'm.csv')]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(`${join(d, 'm.csv')}:3:6: a return must be a finite number`);
-    const r2 = runCli(['overfit', '--returns', join(ORACLES, 'pbo_example_matrix_t500_n12.csv'), '--partitions', '7']);
+    const r2 = await runCliIn(['overfit', '--returns', join(ORACLES, 'pbo_example_matrix_t500_n12.csv'), '--partitions', '7']);
     expect(r2.code, r2.stderr).toBe(2);
     expect(r2.stderr).toContain("--partitions '7' is not an even integer from 2 to 24");
   });

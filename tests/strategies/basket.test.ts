@@ -7,7 +7,8 @@ import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
 import { runJob } from '../../src/jobs/run.js';
 import type { BasketDiagnostics } from '../../strategies/basket.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 /**
  * Daily bars of three symbols: A and B random walks (2% a day), C = exp(0.6 ln A + 0.5 ln B + u) with u an
@@ -79,14 +80,14 @@ describe('basket (Johansen spread of two or more symbols)', () => {
     expect(gated.entries).toBeLessThan(open.entries);
   });
 
-  it('refuses a basket of one symbol, a symbol not in the data, and exit >= entry', () => {
+  it('refuses a basket of one symbol, a symbol not in the data, and exit >= entry', async () => {
     const eu = join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv');
     for (const [params, re] of [
       [['symbols=DAX'], /basket needs 2 to 12 different symbols/],
       [['symbols=DAX,CAX'], /symbol 'CAX' is not in the data/],
       [['exit=2', 'entry=1'], /need exit < entry < stop/],
     ] as const) {
-      const r = runCli(['run', '--data', eu, '--strategy', 'basket', ...params.flatMap((p) => ['--param', p])]);
+      const r = await runCliIn(['run', '--data', eu, '--strategy', 'basket', ...params.flatMap((p) => ['--param', p])]);
       expect(r.code, r.stderr).not.toBe(0);
       expect(r.stderr).toMatch(re);
       expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { strategyProblems } from '../../src/strategy/instance.js';
 import type { Bar } from '../../src/strategy/types.js';
 import { B, Q, run, tableOf } from '../engine/harness.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const d = tempDir();
 copyFileSync(join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), join(d, 'eu.csv'));
@@ -19,13 +20,13 @@ const mod = (name: string, create: string): string => {
 };
 
 describe('strategy code mistakes are usage errors naming the module and the rule', () => {
-  it('create() returning nothing', () => {
-    const r = runCli(['run', '--strategy', mod('empty', ''), '--data', 'eu.csv', '--no-cache'], d);
+  it('create() returning nothing', async () => {
+    const r = await runCliIn(['run', '--strategy', mod('empty', ''), '--data', 'eu.csv', '--no-cache'], d);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/strategy 'empty': create\(\) returned nothing; it must return an object with handlers/);
   });
-  it('a misspelt handler: did you mean onBar', () => {
-    const r = runCli(['run', '--strategy', mod('typo', 'return { onbar(ctx, b) {} };'), '--data', 'eu.csv', '--no-cache'], d);
+  it('a misspelt handler: did you mean onBar', async () => {
+    const r = await runCliIn(['run', '--strategy', mod('typo', 'return { onbar(ctx, b) {} };'), '--data', 'eu.csv', '--no-cache'], d);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/strategy 'typo': 'onbar' is not a handler the engine calls; did you mean 'onBar'\?/);
     expect(strategyProblems({ ontick() {} })[0]).toMatch(/did you mean 'onTick'/);
@@ -39,25 +40,25 @@ describe('strategy code mistakes are usage errors naming the module and the rule
     expect(strategyProblems(new S())).toEqual([expect.stringMatching(/'onTik' is not a handler.*did you mean 'onTick'/)]);
     expect(strategyProblems({})).toEqual([]); // flat
   });
-  it('the same in a walk-forward, before any thread starts', () => {
-    const r = runCli(['walk-forward', '--strategy', mod('typo2', 'return { onFills() {} };'), '--data', 'eu.csv', '--split', '0.5', '--no-cache'], d);
+  it('the same in a walk-forward, before any thread starts', async () => {
+    const r = await runCliIn(['walk-forward', '--strategy', mod('typo2', 'return { onFills() {} };'), '--data', 'eu.csv', '--split', '0.5', '--no-cache'], d);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/strategy 'typo2': 'onFills' is not a handler the engine calls; did you mean 'onFill'\?/);
   });
-  it('create() refusing its parameters is a usage error naming them (exit 2), not an internal error', () => {
+  it('create() refusing its parameters is a usage error naming them (exit 2), not an internal error', async () => {
     const f = mod('picky', "if (p.n > 1) throw new Error('n must be 1'); return { onBar() {} };");
-    const r = runCli(['run', '--strategy', f, '--data', 'eu.csv', '--param', 'n=2', '--no-cache'], d);
+    const r = await runCliIn(['run', '--strategy', f, '--data', 'eu.csv', '--param', 'n=2', '--no-cache'], d);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/strategy 'picky' refuses the parameters n=2: n must be 1/);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
-  it('a parameter value that is not a duration is refused before the run (exit 2), not a crash in onStart', () => {
-    const r = runCli(['run', '--strategy', 'momentum', '--data', 'eu.csv', '--param', 'every=1', '--no-cache'], d);
+  it('a parameter value that is not a duration is refused before the run (exit 2), not a crash in onStart', async () => {
+    const r = await runCliIn(['run', '--strategy', 'momentum', '--data', 'eu.csv', '--param', 'every=1', '--no-cache'], d);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/strategy 'momentum': parameter every=1 is not a duration/);
   });
-  it('every order refused: the summary counts them, gives the first reason and warns', () => {
-    const r = runCli(['run', '--strategy', mod('lev', "return { onBar(ctx, b) { if (b.symbol === 'DAX') ctx.targetPercent('DAX', 1.5); } };"), '--data', 'eu.csv', '--no-cache'], d);
+  it('every order refused: the summary counts them, gives the first reason and warns', async () => {
+    const r = await runCliIn(['run', '--strategy', mod('lev', "return { onBar(ctx, b) { if (b.symbol === 'DAX') ctx.targetPercent('DAX', 1.5); } };"), '--data', 'eu.csv', '--no-cache'], d);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/refused {8}1,860 of 1,860 orders; the first at 1991-07-02 \(DAX\): needs gross exposure 150000\.00 > max leverage 1 × equity 100000\.00/);
     expect(r.stdout).toMatch(/warning {8}every order was refused: the strategy never traded/);
@@ -108,24 +109,24 @@ describe('targets and history', () => {
 });
 
 describe('a strategy file outside the project', () => {
-  it('imports npm packages installed next to it, and types from tickfold with nothing installed; a missing one is a clear error', () => {
+  it('imports npm packages installed next to it, and types from tickfold with nothing installed; a missing one is a clear error', async () => {
     const dir = tempDir();
     copyFileSync(join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), join(dir, 'eu.csv'));
     const src = `import { half } from 'halver';
 import type { StrategyModule } from 'tickfold';
 export default { name: 'uses-pkg', description: '', params: {}, create() { return { onBar(ctx, b) { if (b.symbol === 'DAX' && ctx.position('DAX') === 0) ctx.targetPercent('DAX', half(1)); } }; } } satisfies StrategyModule;\n`;
     writeFileSync(join(dir, 's.ts'), src);
-    const missing = runCli(['run', '--strategy', './s.ts', '--data', 'eu.csv', '--no-cache'], dir);
+    const missing = await runCliIn(['run', '--strategy', './s.ts', '--data', 'eu.csv', '--no-cache'], dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot load strategy \.\/s\.ts: it imports 'halver', which is not installed where the strategy is; install it next to the strategy \(cd .* && npm install halver\)/);
     expect(missing.stderr).not.toMatch(/namespace=|Require stack/);
     mkdirSync(join(dir, 'node_modules/halver'), { recursive: true });
     writeFileSync(join(dir, 'node_modules/halver/package.json'), JSON.stringify({ name: 'halver', version: '1.0.0', type: 'module', main: 'index.js' }));
     writeFileSync(join(dir, 'node_modules/halver/index.js'), 'export const half = (x) => x / 2;\n');
-    const r = runCli(['run', '--strategy', './s.ts', '--data', 'eu.csv', '--no-cache', '--json', 'r.json'], dir);
+    const r = await runCliIn(['run', '--strategy', './s.ts', '--data', 'eu.csv', '--no-cache', '--json', 'r.json'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/tickfold run: uses-pkg/);
     // and in a walk-forward, whose worker threads load it too
-    expect(runCli(['walk-forward', '--strategy', './s.ts', '--data', 'eu.csv', '--split', '0.5', '--no-cache', '--quiet'], dir).code).toBe(0);
+    expect((await runCliIn(['walk-forward', '--strategy', './s.ts', '--data', 'eu.csv', '--split', '0.5', '--no-cache', '--quiet'], dir)).code).toBe(0);
   });
 });

@@ -9,7 +9,8 @@ import type { BasketDiagnostics } from '../../strategies/basket.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { RelationshipMonitor } from '../../strategies/monitor.js';
 import type { PairsDiagnostics } from '../../strategies/pairs.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const job = (files: string[], name: string, params: Record<string, string>, period = '1m') =>
   runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration(period) });
@@ -115,13 +116,13 @@ describe('the relationship monitor', () => {
     expect(d.monitor!.events[0]!.ts).toBeGreaterThan(at);
   });
 
-  it('its settings are refused without monitor=true, and the run text shows the breaks', () => {
+  it('its settings are refused without monitor=true, and the run text shows the breaks', async () => {
     const q = join(ROOT, 'data/sample_pair_break_quotes.csv');
-    const bad = runCli(['run', '--data', q, '--strategy', 'pairs', '--param', 'cusumLimit=10']);
+    const bad = await runCliIn(['run', '--data', q, '--strategy', 'pairs', '--param', 'cusumLimit=10']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/cusumLimit applies with monitor=true/);
     const d = tempDir();
-    const ok = runCli(['run', '--data', q, '--strategy', 'pairs', '--param', 'symbols=BBB,AAA', '--param', 'every=30s', '--param', 'lookback=180', '--param', 'monitor=true', '--report', 'r.html'], d);
+    const ok = await runCliIn(['run', '--data', q, '--strategy', 'pairs', '--param', 'symbols=BBB,AAA', '--param', 'every=30s', '--param', 'lookback=180', '--param', 'monitor=true', '--report', 'r.html'], d);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/monitorBreaks 1, monitorBrokenShare 0\.\d+, monitorLastBreak 2024-01-02T17:5\d/);
     // the HTML report's spread chart carries the break as a marker, and says so

@@ -6,7 +6,8 @@ import { runJob } from '../../src/jobs/run.js';
 import type { LinregDiagnostics } from '../../strategies/linreg.js';
 import type { PairsDiagnostics } from '../../strategies/pairs.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
-import { describeShared, ROOT, runCli, shared } from '../helpers.js';
+import { describeShared, ROOT, shared } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const job = (files: string[], name: string, params: Record<string, string>) =>
   runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration('1m') });
@@ -47,8 +48,8 @@ describe('pairs on the bundled synthetic pair (zero fees and slippage: the quote
     const rls = (await job([file], 'pairs', { ...params, hedge: 'kalman', delta: '0' })).record.strategySummary as PairsDiagnostics;
     expect(rls.hedgeRatio).toBeLessThan(kalman.hedgeRatio);
   });
-  it('the Kalman settings are refused with another hedge', () => {
-    const r = runCli(['run', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'hedge=rolling', '--param', 'delta=0.01']);
+  it('the Kalman settings are refused with another hedge', async () => {
+    const r = await runCliIn(['run', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'hedge=rolling', '--param', 'delta=0.01']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/delta applies to hedge=kalman \(hedge is rolling\)/);
   });
@@ -81,7 +82,7 @@ describe('linreg with features from another symbol (lead-lag)', () => {
     expect(d.coefficients).toHaveLength(d.features.length);
     expect(d.fits).toBeGreaterThan(0);
   });
-  it('refuses cross settings without a cross symbol, the traded symbol as its own cross, and a cross not in the data', () => {
+  it('refuses cross settings without a cross symbol, the traded symbol as its own cross, and a cross not in the data', async () => {
     const q = join(ROOT, 'data/sample_pair_quotes.csv');
     for (const [params, re] of [
       [['basis=true'], /basis applies with cross=SYMBOL/],
@@ -89,7 +90,7 @@ describe('linreg with features from another symbol (lead-lag)', () => {
       [['cross=CCC'], /cross symbol 'CCC' is not in the data/],
       [['cross=BBB', 'crossLags=0'], /crossLags='0' must be positive integers/],
     ] as const) {
-      const r = runCli(['run', '--data', q, '--strategy', 'linreg', ...params.flatMap((x) => ['--param', x])]);
+      const r = await runCliIn(['run', '--data', q, '--strategy', 'linreg', ...params.flatMap((x) => ['--param', x])]);
       expect(r.code, params.join(' ')).not.toBe(0);
       expect(r.stderr).toMatch(re);
     }
@@ -112,25 +113,25 @@ describeShared('pairs and linreg on real data', () => {
       expect(Math.abs(o.metrics.returnFraction)).toBeLessThan(1); // no runaway leverage
     }
   });
-  it('tickfold coint on DAX/CAC matches statsmodels coint(maxlag=0)', () => {
-    const r = runCli(['coint', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--symbols', 'DAX,CAC', '--max-lag', '0', '--json', '-']);
+  it('tickfold coint on DAX/CAC matches statsmodels coint(maxlag=0)', async () => {
+    const r = await runCliIn(['coint', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--symbols', 'DAX,CAC', '--max-lag', '0', '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.stat).toBeCloseTo(-1.9482217293589028, 9);
     expect(j.pValue).toBeCloseTo(0.5553655348881288, 6);
     expect(j.hedgeRatio).toBeCloseTo(1.547295572805925, 9);
     expect(j.observations).toBe(1860);
-    const text = runCli(['coint', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--symbols', 'DAX,CAC']);
+    const text = await runCliIn(['coint', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--symbols', 'DAX,CAC']);
     expect(text.stdout).toContain('p-value        0.5465');
     expect(text.stdout).toContain('ADF ln DAX');
   });
-  it('tickfold pairs scan ranks every pair by p-value', () => {
-    const r = runCli(['pairs', 'scan', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--json', '-']);
+  it('tickfold pairs scan ranks every pair by p-value', async () => {
+    const r = await runCliIn(['pairs', 'scan', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { pairs: { y: string; x: string; pValue: number; hedgeRatio: number; halfLifeObs: number }[] };
     expect(j.pairs).toHaveLength(6); // 4 indices: C(4,2)
     for (let k = 1; k < j.pairs.length; k++) expect(j.pairs[k]!.pValue).toBeGreaterThanOrEqual(j.pairs[k - 1]!.pValue);
-    const bad = runCli(['coint', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--symbols', 'DAX,CAK']);
+    const bad = await runCliIn(['coint', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--symbols', 'DAX,CAK']);
     expect(bad.code, bad.stderr).toBe(2);
     expect(bad.stderr).toContain("did you mean 'CAC'?");
   });

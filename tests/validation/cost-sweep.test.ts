@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { costSweep } from '../../src/validation/cost-sweep.js';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 const pt = (level: number, edge: number) => ({ level, edge, pValue: 0.5, baseline: 'flat' });
 
@@ -14,9 +15,9 @@ describe('cost sensitivity', () => {
     expect(s.breakEvenText.b).toBe('above 2 bps (still ahead at every level)');
     expect(s.breakEvenText.c).toBe('below 0 bps (behind the baseline at every level)');
   });
-  it('walk-forward --fee-sweep: the edge falls as the fee rises, and the report names the break-even fee', () => {
+  it('walk-forward --fee-sweep: the edge falls as the fee rises, and the report names the break-even fee', async () => {
     const d = tempDir();
-    const r = runCli(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--fee-sweep', '0,0.5,1,2', '--json', join(d, 'r.json'), '--no-cache'], d);
+    const r = await runCliIn(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--fee-sweep', '0,0.5,1,2', '--json', join(d, 'r.json'), '--no-cache'], d);
     expect(r.code, r.stderr).toBe(0);
     const sw = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8')).costSweep as { levels: number[]; candidates: { pairs: { edge: number }[] }; breakEven: { pairs: number | null } };
     expect(sw.levels).toEqual([0, 0.5, 1, 2]);
@@ -25,6 +26,6 @@ describe('cost sensitivity', () => {
     expect(sw.breakEven.pairs).toBeGreaterThan(0);
     expect(sw.breakEven.pairs).toBeLessThan(1);
     expect(r.stdout).toMatch(/break-even {3}pairs: 0\.\d\d bps/);
-    expect(runCli(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--train', '1h', '--test', '30m', '--fee-sweep', '1', '--no-cache'], d).stderr).toMatch(/give at least two levels/);
+    expect((await runCliIn(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--train', '1h', '--test', '30m', '--fee-sweep', '1', '--no-cache'], d)).stderr).toMatch(/give at least two levels/);
   });
 });

@@ -81,11 +81,12 @@ describe('CPCV paths over a candidate\'s configurations', async () => {
 describe('walk-forward --cpcv', async () => {
   const { readFileSync } = await import('node:fs');
   const { join } = await import('node:path');
-  const { ROOT, runCli, tempDir } = await import('../helpers.js');
-  it('reports the OOS Sharpe distribution over the paths (text and JSON); refuses a plan that cannot be made before any work', () => {
+  const { ROOT, tempDir } = await import('../helpers.js');
+  const { runCliIn } = await import('../cli-harness.js');
+  it('reports the OOS Sharpe distribution over the paths (text and JSON); refuses a plan that cannot be made before any work', async () => {
     const d = tempDir();
     const args = ['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--no-cache'];
-    const r = runCli([...args, '--cpcv', '6:2', '--purge', '5m', '--cpcv-embargo', '2m', '--json', join(d, 'r.json')], d);
+    const r = await runCliIn([...args, '--cpcv', '6:2', '--purge', '5m', '--cpcv-embargo', '2m', '--json', join(d, 'r.json')], d);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/CPCV {9}6 groups, 2 tested: 15 splits, 5 paths over \d+ periods \(purge 5, embargo 2 periods\), each path replayed; OOS Sharpe over the paths: mean -?\d+\.\d\d, sd \d+\.\d\d, \d of 5 below 0 .*; recombined from the trials' returns \(no replay, no switching costs\): mean/);
     const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
@@ -106,7 +107,7 @@ describe('walk-forward --cpcv', async () => {
     expect(cv.sharpe.mean).toBeCloseTo(sh.reduce((a: number, b: number) => a + b, 0) / sh.length, 12);
     expect(cv.sharpe.max).toBe(Math.max(...sh));
     // the walk-forward beside it is unchanged by --cpcv
-    const plain = JSON.parse(runCli([...args, '--json', '-'], d).stdout);
+    const plain = JSON.parse((await runCliIn([...args, '--json', '-'], d)).stdout);
     expect(rep.strategies[0].outOfSample).toEqual(plain.strategies[0].outOfSample);
     for (const [a, msg] of [
       [['--purge', '5m'], /--purge applies to --cpcv N:k/],
@@ -115,7 +116,7 @@ describe('walk-forward --cpcv', async () => {
       [['--cpcv', '6:2', '--purge', '5'], /--purge '5' is not a duration/],
       [['--cpcv', '6:2', '--objective', 'pnl'], /--objective pnl with --cpcv: CPCV chooses on the trials' returns over its training groups, so by sharpe, sortino, return/],
     ] as const) {
-      const x = runCli([...args, ...a], d);
+      const x = await runCliIn([...args, ...a], d);
       expect(x.code, a.join(' ')).toBe(2);
       expect(x.stderr).toMatch(msg);
       expect(x.stderr).not.toMatch(/^plan:/m);

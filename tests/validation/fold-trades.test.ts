@@ -7,12 +7,13 @@
  * last one still open at the end).
  */
 import { expect, it } from 'vitest';
-import { describeShared, runCli, shared } from '../helpers.js';
+import { describeShared, shared } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 
 describeShared('the fold table counts the round trips a fold entered', () => {
-  it('buy-and-hold on GOOG with fees: one round trip per fold, in the fold that entered it, and the table says so', () => {
+  it('buy-and-hold on GOOG with fees: one round trip per fold, in the fold that entered it, and the table says so', async () => {
     const args = ['walk-forward', '--strategy', 'buy-and-hold', '--grid', 'fraction=0.5,1', '--data', shared('goog_daily_2004_2013.csv'), '--train', '2y', '--test', '1y', '--fee', '5', '--no-ledger', '--baselines', 'none', '--no-cache'];
-    const r = runCli([...args, '--json', '-']);
+    const r = await runCliIn([...args, '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     const s = j.strategies[0];
@@ -26,7 +27,7 @@ describeShared('the fold table counts the round trips a fold entered', () => {
     });
     // the folds' round trips are the run's, none lost or counted twice
     expect(folds.reduce((n, f) => n + f.outOfSample.trades, 0)).toBe(s.outOfSample.metrics.trades);
-    const text = runCli(args).stdout;
+    const text = (await runCliIn(args)).stdout;
     expect(text).toMatch(/fold {2}test window .* OOS fees {2}trades entered/);
     expect(text).toMatch(/\n {2}1 {5}2006-08-20T12:00:00Z \+365d 6h {2}fraction=1 .* 1\n/);
     expect(text).toContain("trades entered: the round trips the fold opened (closed at the next fold's start when still open); OOS return and fees: over the fold's time");

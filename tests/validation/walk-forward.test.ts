@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 import { twoSymbolBars } from './truth.js';
 
 interface Report {
@@ -36,8 +37,8 @@ beforeAll(() => {
 });
 
 describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)', () => {
-  it('planted relationship: low PBO, significant OOS edge over every baseline, DSR high: likely real', () => {
-    const r = runCli(WF(file('planted.csv'), file('planted.json'), '--workers', '1'));
+  it('planted relationship: low PBO, significant OOS edge over every baseline, DSR high: likely real', async () => {
+    const r = await runCliIn(WF(file('planted.csv'), file('planted.json'), '--workers', '1'));
     expect(r.stderr).toMatch(/^plan: [^\n]*\n$/); // the plan, and nothing else
     expect(r.code, r.stderr).toBe(0);
     const rep = read(file('planted.json'));
@@ -63,18 +64,19 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     expect(r.stdout).toContain(`pairs: ${p.verdict}`);
   });
 
-  it('pure noise, six independent data sets: PBO around 0.5 (selection is a coin flip), edges not significant, never called real', () => {
+  it('pure noise, six independent data sets: PBO around 0.5 (selection is a coin flip), edges not significant, never called real', async () => {
     // one data set can fool any single test (a 5% test rejects on 1 in 20 noise sets): the claim is
     // about the distribution, so it is checked on several fixed seeds, none picked
     const spaOf: number[] = [];
-    const results = ['a', 'b', 'c', 'd', 'e', 'f'].map((seed) => {
+    const results: Report['strategies'][number][] = [];
+    for (const seed of ['a', 'b', 'c', 'd', 'e', 'f']) {
       writeFileSync(file(`noise-${seed}.csv`), twoSymbolBars('noise', 4000, `truth-noise-${seed}`));
-      const r = runCli(WF(file(`noise-${seed}.csv`), file(`noise-${seed}.json`), '--baselines', 'flat', '--quiet'));
+      const r = await runCliIn(WF(file(`noise-${seed}.csv`), file(`noise-${seed}.json`), '--baselines', 'flat', '--quiet'));
       expect(r.code, r.stderr).toBe(0);
       const rep = read(file(`noise-${seed}.json`));
       spaOf.push((rep as unknown as { dataSnooping: { vs: { spa: { consistent: number } }[] } }).dataSnooping.vs[0]!.spa.consistent);
-      return rep.strategies.find((s) => s.name === 'pairs')!;
-    });
+      results.push(rep.strategies.find((s) => s.name === 'pairs')!);
+    }
     // after the search (the 32 configurations chose one per fold), SPA finds no edge over flat
     expect(spaOf.filter((x) => x > 0.05).length, spaOf.join(', ')).toBeGreaterThanOrEqual(5);
     const pbos = results.map((p) => p.overfitting.pbo!.pbo);
@@ -86,14 +88,14 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     // and the planted relationship passes on other seeds too
     for (const seed of ['b', 'c']) {
       writeFileSync(file(`planted-${seed}.csv`), twoSymbolBars('planted', 4000, `truth-planted-${seed}`));
-      expect(runCli(WF(file(`planted-${seed}.csv`), file(`planted-${seed}.json`), '--baselines', 'flat', '--quiet')).code).toBe(0);
+      expect((await runCliIn(WF(file(`planted-${seed}.csv`), file(`planted-${seed}.json`), '--baselines', 'flat', '--quiet'))).code).toBe(0);
       const p = read(file(`planted-${seed}.json`)).strategies.find((s) => s.name === 'pairs')!;
       expect(p.overfitting.pbo!.pbo).toBeLessThan(0.1);
       expect(p.verdictClass).toBe('likely real');
     }
   }, 600_000); // several walk-forwards: a generous limit, so that a busy machine only makes it slower
 
-  it('DSR deflates the in-sample best over every configuration: a grid with deliberately bad values (entry 0.3, lookback 10) on planted data is likely real on three seeds, on noise never', () => {
+  it('DSR deflates the in-sample best over every configuration: a grid with deliberately bad values (entry 0.3, lookback 10) on planted data is likely real on three seeds, on noise never', async () => {
     // the bad values churn and lose: they widen the spread V of the trials' Sharpes, so SR0 rises,
     // but the in-sample best on a real relationship still clears it
     const BAD = ['--grid', 'entry=0.3,1,1.5,2,2.5', '--grid', 'lookback=10,20,40,80,160', '--grid', 'exit=0.25'];
@@ -101,7 +103,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     for (const seed of ['', '-b', '-c']) {
       const csv = file(`planted-bad${seed}.csv`);
       writeFileSync(csv, twoSymbolBars('planted', 4000, `truth-planted${seed}`));
-      const r = runCli(wf(csv, file(`planted-bad${seed}.json`)));
+      const r = await runCliIn(wf(csv, file(`planted-bad${seed}.json`)));
       expect(r.code, r.stderr).toBe(0);
       const p = read(file(`planted-bad${seed}.json`)).strategies.find((s) => s.name === 'pairs')! as Report['strategies'][number] & { overfitting: { bestTrial: { label: string }; configurations: number; sr0: number } };
       expect(p.overfitting.configurations).toBe(25);
@@ -113,7 +115,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     for (const seed of ['a', 'b', 'c', 'd', 'e', 'f']) {
       const csv = file(`noise-bad-${seed}.csv`);
       writeFileSync(csv, twoSymbolBars('noise', 4000, `truth-noise-${seed}`));
-      const r = runCli(wf(csv, file(`noise-bad-${seed}.json`)));
+      const r = await runCliIn(wf(csv, file(`noise-bad-${seed}.json`)));
       expect(r.code, r.stderr).toBe(0);
       expect(read(file(`noise-bad-${seed}.json`)).strategies.find((s) => s.name === 'pairs')!.verdictClass, seed).not.toBe('likely real');
     }
@@ -135,8 +137,8 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     expect(p.walkForwardEfficiency).toBeGreaterThan(0.5);
   });
 
-  it('2 workers give byte-identical reports to 1 worker (and to another run)', () => {
-    const r = runCli(WF(file('planted.csv'), file('planted-2w.json'), '--workers', '2', '--quiet'));
+  it('2 workers give byte-identical reports to 1 worker (and to another run)', async () => {
+    const r = await runCliIn(WF(file('planted.csv'), file('planted-2w.json'), '--workers', '2', '--quiet'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     // the same bytes but for the command line the report records
@@ -145,10 +147,10 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     expect(body(file('planted-2w.json')).length).toBeGreaterThan(100_000);
   });
 
-  it('chooses parameters in-sample only: cutting the data after a fold leaves the earlier folds unchanged', () => {
+  it('chooses parameters in-sample only: cutting the data after a fold leaves the earlier folds unchanged', async () => {
     const full = read(file('planted.json'));
     const cut = full.folds[5]!.testEnd;
-    const r = runCli(WF(file('planted.csv'), file('cut.json'), '--workers', '1', '--to', cut));
+    const r = await runCliIn(WF(file('planted.csv'), file('cut.json'), '--workers', '1', '--to', cut));
     expect(r.code, r.stderr).toBe(0);
     const part = read(file('cut.json'));
     const a = full.strategies.find((s) => s.name === 'pairs')!;
@@ -163,8 +165,8 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
 });
 
 describe('compare and the command line', () => {
-  it('compare: one table of strategies and baselines on one split, a verdict each, carry edge', () => {
-    const r = runCli([
+  it('compare: one table of strategies and baselines on one split, a verdict each, carry edge', async () => {
+    const r = await runCliIn([
       'compare', '--strategies', 'pairs,linreg,buy-and-hold,flat,random,momentum', '--data', file('planted.csv'), '--split', '0.6',
       '--param', 'linreg.horizon=5', '--grid', 'pairs.entry=1.5,2', '--fold-edge', 'carry', '--period', '15m', '--no-cache', '--json', file('cmp.json'),
     ]);
@@ -181,10 +183,10 @@ describe('compare and the command line', () => {
     expect(r.stdout).toMatch(/^ {2}strategy +trials +IS Sharpe +OOS Sharpe +IS hit +OOS hit/m);
   });
 
-  it('npm start: buy-and-hold is never refused; linreg, which loses in sample, says so instead of "likely overfit"', () => {
+  it('npm start: buy-and-hold is never refused; linreg, which loses in sample, says so instead of "likely overfit"', async () => {
     const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
     const args = start.replace(/^node bin\/tickfold /, '').split(' ').map((a) => (a.startsWith('out/') ? file(`start-${a.slice(4)}`) : a.startsWith('data/') ? join(ROOT, a) : a));
-    const r = runCli([...args, '--no-cache']);
+    const r = await runCliIn([...args, '--no-cache']);
     expect(r.code, r.stderr).toBe(0);
     type S = {
       name: string;
@@ -208,7 +210,7 @@ describe('compare and the command line', () => {
     expect(r.stdout).toMatch(/^ {2}linreg .* loses in sample$/m);
   });
 
-  it('user mistakes: clear message, exit 2, no stack trace, no report', () => {
+  it('user mistakes: clear message, exit 2, no stack trace, no report', async () => {
     const cases: [string[], RegExp][] = [
       [['walk-forward', '--strategy', 'pairs', '--data', file('planted.csv'), '--split', '0.5', '--train', '1d'], /not both/],
       [['walk-forward', '--strategy', 'pairs', '--data', file('planted.csv'), '--train', '1000rows', '--test', '500rows', '--step', '100rows'], /must tile the data/],
@@ -219,7 +221,7 @@ describe('compare and the command line', () => {
       [['walk-forward', '--strategy', 'pairs', '--data', file('planted.csv'), '--split', '0.5', '--workers', '0'], /--workers '0' is not an integer from 1/],
     ];
     for (const [args, re] of cases) {
-      const r = runCli([...args, '--json', file('never.json'), '--no-cache']);
+      const r = await runCliIn([...args, '--json', file('never.json'), '--no-cache']);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(re);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -227,14 +229,14 @@ describe('compare and the command line', () => {
     expect(() => readFileSync(file('never.json'))).toThrow();
   });
 
-  it('a strategy that throws in a worker fails the run naming the trial, without hanging', () => {
+  it('a strategy that throws in a worker fails the run naming the trial, without hanging', async () => {
     const bad = file('bad-strategy.mjs');
     writeFileSync(
       bad,
       `export default { name: 'bad', description: '', params: { n: { type: 'integer', default: 1, doc: '' } },
         create(p) { return { onBar(ctx, b) { if (p.n === 2 && b.index > 100) throw new Error('boom'); } }; } };\n`,
     );
-    const r = runCli(['walk-forward', '--strategy', bad, '--data', file('planted.csv'), '--split', '0.5', '--grid', 'n=1,2,3', '--workers', '2', '--baselines', 'none', '--no-cache', '--json', file('bad.json')]);
+    const r = await runCliIn(['walk-forward', '--strategy', bad, '--data', file('planted.csv'), '--split', '0.5', '--grid', 'n=1,2,3', '--workers', '2', '--baselines', 'none', '--no-cache', '--json', file('bad.json')]);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/bad: trial 2 \(n=2\): .*strategy 'bad' failed at .*onBar threw Error: boom/);
     expect(() => readFileSync(file('bad.json'))).toThrow();
