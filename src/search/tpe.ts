@@ -108,9 +108,7 @@ export function numericEstimator(obs: readonly number[], lo: number, hi: number,
 }
 
 /** One group's kernels in one dimension: numeric (truncated Gaussians; an integer's scored on its rounding bin) or choice rows. */
-type DimKernels =
-  | { readonly kind: 'num'; readonly d: Dimension & { kind: 'int' | 'float' }; readonly m: Mixture }
-  | { readonly kind: 'cat'; readonly rows: readonly (readonly number[])[] };
+type DimKernels = { readonly kind: 'num'; readonly d: Dimension & { kind: 'int' | 'float' }; readonly m: Mixture } | { readonly kind: 'cat'; readonly rows: readonly (readonly number[])[] };
 
 /** A group's Parzen estimator over the whole space: kernel k is the product over dimensions of each dimension's kernel k. */
 export interface Estimator {
@@ -236,8 +234,16 @@ export class TpeSampler implements Sampler {
     const ranked = history.map((h, n) => ({ value: h.value, n })).sort(bestFirst);
     const nBelow = gamma(history.length);
     // each group oldest first (the weights ramp favours the newer observations)
-    const below = ranked.slice(0, nBelow).map((r) => r.n).sort((a, b) => a - b).map((n) => history[n]!.point);
-    const above = ranked.slice(nBelow).map((r) => r.n).sort((a, b) => a - b).map((n) => history[n]!.point);
+    const below = ranked
+      .slice(0, nBelow)
+      .map((r) => r.n)
+      .sort((a, b) => a - b)
+      .map((n) => history[n]!.point);
+    const above = ranked
+      .slice(nBelow)
+      .map((r) => r.n)
+      .sort((a, b) => a - b)
+      .map((n) => history[n]!.point);
     const l = parzenEstimator(this.space, below, this.o.priorWeight);
     const g = parzenEstimator(this.space, above, this.o.priorWeight);
     const known = new Set(this.proposed);

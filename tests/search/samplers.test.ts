@@ -86,10 +86,17 @@ describe('TPE as Optuna defines it', () => {
     const empty = parzenEstimator(parseSpace(['k=choice:a,b,c,d']), [], 1);
     for (let c = 0; c < 4; c++) expect(Math.exp(parzenLogPdf(empty, [c], [0]))).toBeCloseTo(0.25, 15);
   });
-  it('an integer is scored on the mass of its rounding bin: the values\' probabilities sum to 1, and a joint estimator multiplies the dimensions per kernel', () => {
+  it("an integer is scored on the mass of its rounding bin: the values' probabilities sum to 1, and a joint estimator multiplies the dimensions per kernel", () => {
     // the space's order is by key: m (its log), n
     const space = parseSpace(['n=int:1..5', 'm=int:2..40:log']);
-    const e = parzenEstimator(space, [[Math.log(3), 2], [Math.log(30), 4]], 1);
+    const e = parzenEstimator(
+      space,
+      [
+        [Math.log(3), 2],
+        [Math.log(30), 4],
+      ],
+      1,
+    );
     let sumN = 0;
     for (let v = 1; v <= 5; v++) sumN += Math.exp(parzenLogPdf(e, [v], [1]));
     expect(sumN).toBeCloseTo(1, 12);
@@ -131,7 +138,7 @@ describe('TPE as Optuna defines it', () => {
   it('beats random search on a smooth 3-d objective with the same 60 evaluations (median over 15 seeds)', () => {
     const space = parseSpace(['x=float:0..1', 'y=float:0..1', 'n=int:1..100:log']);
     // the space's order is by key: n (its log), x, y
-    const f = (p: readonly number[]): number => -(((p[0]! - Math.log(30)) / 4) ** 2) - ((p[1]! - 0.71) ** 2) - ((p[2]! - 0.23) ** 2);
+    const f = (p: readonly number[]): number => -(((p[0]! - Math.log(30)) / 4) ** 2) - (p[1]! - 0.71) ** 2 - (p[2]! - 0.23) ** 2;
     const run = (s: Sampler): number => {
       const h: Observation[] = [];
       for (let i = 0; i < 60; i++) {
