@@ -1,30 +1,40 @@
 /**
  * Tree-structured Parzen Estimator (Bergstra, Bardenet, Bengio & Kégl 2011, "Algorithms for
- * Hyper-Parameter Optimization"), univariate, written from the paper with Optuna's defaults
- * (optuna/samplers/_tpe: `TPESampler(multivariate=False)`):
+ * Hyper-Parameter Optimization") with Optuna's defaults and its multivariate estimator
+ * (optuna/samplers/_tpe: `TPESampler(multivariate=True)`, the joint kernels of Falkner, Klein &
+ * Hutter 2018, BOHB):
  *
  * - the first `startup` = 10 trials are random (random.ts);
  * - then the completed trials are split by their objective: the best γ(n) = min(⌈0.1·n⌉, 25)
  *   form l(x), the rest g(x) (NaN objectives rank last);
- * - each dimension, independently, gets a Parzen estimator per group: one truncated Gaussian per
- *   observation, centred on it, with the bandwidth of its wider neighbour gap among the sorted
- *   centres and the range's ends (the two outermost take their inner gap: Optuna's
- *   consider_endpoints=False), clipped to [range / min(100, 1 + kernels), range] ("magic clip"),
- *   plus a prior kernel (centre of the range, width the range) of weight 1.0; observation weights
- *   are 1, or for more than 25 observations a ramp from 1/n up to 1 over the older ones and 1 for
- *   the newest 25 (Optuna's default_weights);
- * - a choice gets, per observation, weight 1 on its value plus the prior's 1/(kernels) spread on
- *   every value (Optuna's categorical estimator), mixed with the observation weights;
- * - 24 candidates are drawn from l(x) and the one with the largest log l(x) − log g(x) (the
- *   expected improvement's maximiser, §4 of the paper) is proposed.
+ * - each group's estimator is a mixture of one kernel per observation plus a prior kernel; a
+ *   kernel is a product over the dimensions (multivariate: an observation's coordinates stay
+ *   together; univariate, `multivariate: false`, each dimension is scored on its own marginal);
+ * - a numeric dimension's kernel: a truncated Gaussian centred on the observation, with the
+ *   bandwidth of its wider neighbour gap among the sorted centres and the range's ends (the two
+ *   outermost take their inner gap: Optuna's consider_endpoints=False), clipped to
+ *   [range / min(100, 1 + kernels), range] ("magic clip"); the prior's: the range's centre, width
+ *   the range; an integer's kernel is discrete, the mass of its value's rounding bin
+ *   [v − ½, v + ½] (Optuna's step-aligned _BatchedDiscreteTruncNormDistributions), so every
+ *   candidate is a value and scored as one;
+ * - a choice's kernel: weight 1 on the observation's value plus the prior's 1/(kernels) spread on
+ *   every value, normalised (Optuna's categorical estimator); the prior's is uniform;
+ * - observation weights are 1, or for more than 25 observations a ramp from 1/n up to 1 over the
+ *   older ones and 1 for the newest 25 (Optuna's default_weights); the prior's weight is 1.0;
+ * - 24 candidates are drawn from l(x) (a kernel by weight, then each dimension from it) and the
+ *   one with the largest log l(x) − log g(x) (the expected improvement's maximiser, §4 of the
+ *   paper) is proposed. A candidate that is a configuration the sampler has already proposed or
+ *   observed is not counted (its objective is known or on its way: proposing it again would spend
+ *   an evaluation on nothing); after 10 × 24 draws the best of all is proposed (the caller's
+ *   repeat limit then ends the study when the space is used up).
  *
- * Integers are sampled as reals over [low − 0.5, high + 0.5] (in log space with `:log`) and rounded;
- * each observation is the rounded value. Proposals within a round of a study come from the same
- * observations with fresh draws (no constant liar). Randomness: seedrandom's Alea, seeded per study.
+ * Proposals within a round of a study come from the same observations with fresh draws (no
+ * constant liar). Randomness: seedrandom's Alea, seeded per study; the same seed and the same
+ * sequence of observations give the same proposals.
  */
 import seedrandom from 'seedrandom';
 import { normalCdf, normalQuantile } from '../stats/normal.js';
-import { coordRange, type Dimension, type Space } from './space.js';
+import { coordRange, coordValue, snap, valueCoord, type Dimension, type Space } from './space.js';
 import { drawUniform } from './random.js';
 import { bestFirst, type Observation, type Sampler } from './sampler.js';
 
@@ -35,12 +45,17 @@ export interface TpeOptions {
   readonly candidates: number;
   /** Weight of the prior kernel (Optuna: 1.0). */
   readonly priorWeight: number;
+  /** One joint estimator over all dimensions (Optuna's multivariate=True) instead of one per dimension. */
+  readonly multivariate: boolean;
 }
 
-export const TPE_DEFAULTS: TpeOptions = { startup: 10, candidates: 24, priorWeight: 1 };
+export const TPE_DEFAULTS: TpeOptions = { startup: 10, candidates: 24, priorWeight: 1, multivariate: true };
 
 /** γ(n): how many of n completed trials make the good group (Optuna's default_gamma). */
 export const gamma = (n: number): number => Math.min(Math.ceil(0.1 * n), 25);
+
+/** Draws per candidate before a proposal may repeat a known configuration (the space near l(x) is used up). */
+const DRAW_LIMIT = 10;
 
 /** Observation weights, oldest first (Optuna's default_weights). */
 export function observationWeights(n: number): number[] {
@@ -92,61 +107,114 @@ export function numericEstimator(obs: readonly number[], lo: number, hi: number,
   return { mu, sigma, w: w.map((x) => x / total), lo, hi };
 }
 
-/** log of the mixture's density at x. */
-export function mixtureLogPdf(m: Mixture, x: number): number {
-  let best = -Infinity;
-  const terms: number[] = [];
-  for (let k = 0; k < m.mu.length; k++) {
-    const s = m.sigma[k]!;
-    const z = (x - m.mu[k]!) / s;
-    const mass = normalCdf((m.hi - m.mu[k]!) / s) - normalCdf((m.lo - m.mu[k]!) / s);
-    const t = Math.log(m.w[k]!) - 0.5 * z * z - Math.log(s * Math.sqrt(2 * Math.PI) * Math.max(mass, 1e-300));
-    terms.push(t);
-    if (t > best) best = t;
-  }
-  if (best === -Infinity) return -Infinity;
-  let sum = 0;
-  for (const t of terms) sum += Math.exp(t - best);
-  return best + Math.log(sum);
+/** One group's kernels in one dimension: numeric (truncated Gaussians; an integer's scored on its rounding bin) or choice rows. */
+type DimKernels = { readonly kind: 'num'; readonly d: Dimension & { kind: 'int' | 'float' }; readonly m: Mixture } | { readonly kind: 'cat'; readonly rows: readonly (readonly number[])[] };
+
+/** A group's Parzen estimator over the whole space: kernel k is the product over dimensions of each dimension's kernel k. */
+export interface Estimator {
+  readonly logW: readonly number[];
+  readonly dims: readonly DimKernels[];
 }
 
-/** One draw from the mixture: a kernel by weight, then its truncated Gaussian by inverse CDF. */
-export function mixtureDraw(m: Mixture, rng: () => number): number {
-  let u = rng();
-  let k = 0;
-  while (k < m.w.length - 1 && u >= m.w[k]!) u -= m.w[k++]!;
-  const s = m.sigma[k]!;
-  const a = normalCdf((m.lo - m.mu[k]!) / s);
-  const b = normalCdf((m.hi - m.mu[k]!) / s);
-  const p = a + rng() * (b - a);
-  const x = m.mu[k]! + s * normalQuantile(Math.min(1 - 1e-16, Math.max(1e-16, p)));
-  return Math.min(m.hi, Math.max(m.lo, x));
-}
-
-/** Optuna's categorical estimator: per observation, its value plus the prior spread; rows weighted. */
-export function choiceEstimator(obs: readonly number[], choices: number, priorWeight: number): number[] {
-  const n = obs.length;
-  if (n === 0) return new Array<number>(choices).fill(1 / choices);
-  const kernels = n + 1;
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) {
+/** The choice kernels of Optuna's categorical estimator: a row per observation (its value plus the prior spread), then the prior's uniform row. */
+function choiceRows(obs: readonly number[], choices: number, priorWeight: number): number[][] {
+  const kernels = obs.length + 1;
+  const rows = obs.map((o) => {
     const r = new Array<number>(choices).fill(priorWeight / kernels);
-    r[obs[i]!]! += 1;
-    rows.push(r);
-  }
-  rows.push(new Array<number>(choices).fill(priorWeight / kernels));
-  const w = [...observationWeights(n), priorWeight];
-  const wt = w.reduce((a, b) => a + b, 0);
-  const p = new Array<number>(choices).fill(0);
-  rows.forEach((r, i) => {
+    r[o]! += 1;
     const rs = r.reduce((a, b) => a + b, 0);
-    for (let c = 0; c < choices; c++) p[c]! += (w[i]! / wt) * (r[c]! / rs);
+    return r.map((x) => x / rs);
   });
-  return p;
+  rows.push(new Array<number>(choices).fill(1 / choices));
+  return rows;
+}
+
+export function parzenEstimator(space: Space, points: readonly (readonly number[])[], priorWeight: number): Estimator {
+  const dims: DimKernels[] = space.map((d, i) => {
+    const obs = points.map((p) => p[i]!);
+    if (d.kind === 'choice') return { kind: 'cat', rows: choiceRows(obs, d.choices.length, priorWeight) };
+    const [lo, hi] = coordRange(d);
+    return { kind: 'num', d, m: numericEstimator(obs, lo, hi, priorWeight) };
+  });
+  const w = [...observationWeights(points.length), priorWeight];
+  const total = w.reduce((a, b) => a + b, 0);
+  return { logW: w.map((x) => Math.log(x / total)), dims };
+}
+
+/** log Φ(b) − Φ(a) for a < b, computed on the side of the mean where it does not cancel. */
+function logNormalMass(a: number, b: number): number {
+  const mass = a > 0 ? normalCdf(-a) - normalCdf(-b) : normalCdf(b) - normalCdf(a);
+  if (mass > 1e-300) return Math.log(mass);
+  // both far in one tail: the density at the nearer end times the width (an underestimate, never −∞)
+  const z = a > 0 ? a : -b;
+  return -0.5 * z * z - 0.5 * Math.log(2 * Math.PI) + Math.log(b - a);
+}
+
+/** The coordinate bin an integer's value v stands for: [v − ½, v + ½] (its logarithm with :log), inside the range. */
+function intBin(d: Dimension & { kind: 'int' | 'float' }, x: number, lo: number, hi: number): readonly [number, number] {
+  const v = Number(coordValue(d, x));
+  const a = d.log ? Math.log(v - 0.5) : v - 0.5;
+  const b = d.log ? Math.log(v + 0.5) : v + 0.5;
+  return [Math.max(lo, a), Math.min(hi, b)];
+}
+
+/** log of kernel k of one dimension at x: a density for a float, the bin's probability for an integer, the row's entry for a choice. */
+function kernelLog(k: DimKernels, j: number, x: number): number {
+  if (k.kind === 'cat') return Math.log(k.rows[j]![x]!);
+  const { mu, sigma, lo, hi } = k.m;
+  const s = sigma[j]!;
+  const logMass = logNormalMass((lo - mu[j]!) / s, (hi - mu[j]!) / s);
+  if (k.d.kind === 'int') {
+    const [a, b] = intBin(k.d, x, lo, hi);
+    return logNormalMass((a - mu[j]!) / s, (b - mu[j]!) / s) - logMass;
+  }
+  const z = (x - mu[j]!) / s;
+  return -0.5 * z * z - Math.log(s * Math.sqrt(2 * Math.PI)) - logMass;
+}
+
+/** One draw of kernel j of one dimension (an integer's rounded to its value's coordinate). */
+function kernelDraw(k: DimKernels, j: number, rng: () => number): number {
+  if (k.kind === 'cat') {
+    const row = k.rows[j]!;
+    let u = rng();
+    let x = 0;
+    while (x < row.length - 1 && u >= row[x]!) u -= row[x++]!;
+    return x;
+  }
+  const { mu, sigma, lo, hi } = k.m;
+  const s = sigma[j]!;
+  const a = normalCdf((lo - mu[j]!) / s);
+  const b = normalCdf((hi - mu[j]!) / s);
+  const p = a + rng() * (b - a);
+  const x = Math.min(hi, Math.max(lo, mu[j]! + s * normalQuantile(Math.min(1 - 1e-16, Math.max(1e-16, p)))));
+  return k.d.kind === 'int' ? valueCoord(k.d, coordValue(k.d, x)) : x;
+}
+
+function pickKernel(logW: readonly number[], rng: () => number): number {
+  let u = rng();
+  let j = 0;
+  while (j < logW.length - 1 && u >= Math.exp(logW[j]!)) u -= Math.exp(logW[j++]!);
+  return j;
+}
+
+function logSumExp(xs: readonly number[]): number {
+  let m = -Infinity;
+  for (const x of xs) if (x > m) m = x;
+  if (m === -Infinity) return -Infinity;
+  let s = 0;
+  for (const x of xs) s += Math.exp(x - m);
+  return m + Math.log(s);
+}
+
+/** log of the estimator's density at a point, over the dimensions `dims` (all: the joint; one: its marginal). */
+export function parzenLogPdf(e: Estimator, x: readonly number[], dims: readonly number[]): number {
+  return logSumExp(e.logW.map((lw, j) => dims.reduce((acc, i) => acc + kernelLog(e.dims[i]!, j, x[dims.length === 1 ? 0 : i]!), lw)));
 }
 
 export class TpeSampler implements Sampler {
   private readonly rng: () => number;
+  /** The configurations this sampler has proposed (evaluated or in flight): a candidate among them is not proposed again. */
+  private readonly proposed = new Set<string>();
   constructor(
     private readonly space: Space,
     seed: string,
@@ -156,47 +224,56 @@ export class TpeSampler implements Sampler {
   }
 
   propose(history: readonly Observation[]): number[] {
+    const x = this.next(history);
+    this.proposed.add(snap(this.space, x).join(','));
+    return x;
+  }
+
+  private next(history: readonly Observation[]): number[] {
     if (history.length < this.o.startup) return this.space.map((d) => drawUniform(d, this.rng()));
     const ranked = history.map((h, n) => ({ value: h.value, n })).sort(bestFirst);
     const nBelow = gamma(history.length);
     // each group oldest first (the weights ramp favours the newer observations)
-    const below = ranked.slice(0, nBelow).map((r) => r.n).sort((a, b) => a - b);
-    const above = ranked.slice(nBelow).map((r) => r.n).sort((a, b) => a - b);
-    return this.space.map((d, i) => this.proposeDim(d, below.map((n) => history[n]!.point[i]!), above.map((n) => history[n]!.point[i]!)));
-  }
-
-  private proposeDim(d: Dimension, below: readonly number[], above: readonly number[]): number {
-    const { candidates, priorWeight } = this.o;
-    if (d.kind === 'choice') {
-      const l = choiceEstimator(below, d.choices.length, priorWeight);
-      const g = choiceEstimator(above, d.choices.length, priorWeight);
-      let best = 0;
-      let bestScore = -Infinity;
-      for (let c = 0; c < candidates; c++) {
-        let u = this.rng();
-        let x = 0;
-        while (x < l.length - 1 && u >= l[x]!) u -= l[x++]!;
-        const score = Math.log(l[x]!) - Math.log(g[x]!);
-        if (score > bestScore) {
-          bestScore = score;
-          best = x;
-        }
+    const below = ranked
+      .slice(0, nBelow)
+      .map((r) => r.n)
+      .sort((a, b) => a - b)
+      .map((n) => history[n]!.point);
+    const above = ranked
+      .slice(nBelow)
+      .map((r) => r.n)
+      .sort((a, b) => a - b)
+      .map((n) => history[n]!.point);
+    const l = parzenEstimator(this.space, below, this.o.priorWeight);
+    const g = parzenEstimator(this.space, above, this.o.priorWeight);
+    const known = new Set(this.proposed);
+    for (const h of history) known.add(snap(this.space, h.point).join(','));
+    const all = this.space.map((_, i) => i);
+    // a candidate: multivariate, one kernel of l(x) for all dimensions scored on the joint log l − log g;
+    // univariate, each dimension its own kernel, scored on the sum of the marginals' log l − log g
+    const draw = (): { x: number[]; score: number } => {
+      if (this.o.multivariate) {
+        const j = pickKernel(l.logW, this.rng);
+        const x = l.dims.map((k) => kernelDraw(k, j, this.rng));
+        return { x, score: parzenLogPdf(l, x, all) - parzenLogPdf(g, x, all) };
       }
-      return best;
-    }
-    const [lo, hi] = coordRange(d);
-    const l = numericEstimator(below, lo, hi, priorWeight);
-    const g = numericEstimator(above, lo, hi, priorWeight);
-    let best = l.mu[0]!;
-    let bestScore = -Infinity;
-    for (let c = 0; c < candidates; c++) {
-      const x = mixtureDraw(l, this.rng);
-      const score = mixtureLogPdf(l, x) - mixtureLogPdf(g, x);
-      if (score > bestScore) {
-        bestScore = score;
-        best = x;
+      const x = l.dims.map((k) => kernelDraw(k, pickKernel(l.logW, this.rng), this.rng));
+      return { x, score: all.reduce((acc, i) => acc + parzenLogPdf(l, [x[i]!], [i]) - parzenLogPdf(g, [x[i]!], [i]), 0) };
+    };
+    // the best of `candidates` draws that are not configurations already known (a deterministic objective
+    // would give a known one's value again); after DRAW_LIMIT × candidates draws, the best of any
+    let best: { x: number[]; score: number } | undefined;
+    let bestKnown: { x: number[]; score: number } | undefined;
+    let fresh = 0;
+    for (let tries = 0; fresh < this.o.candidates && tries < DRAW_LIMIT * this.o.candidates; tries++) {
+      const c = draw();
+      if (known.has(snap(this.space, c.x).join(','))) {
+        if (!bestKnown || c.score > bestKnown.score) bestKnown = c;
+        continue;
       }
+      fresh++;
+      if (!best || c.score > best.score) best = c;
     }
-    return best;
+    return (best ?? bestKnown)!.x;
   }
 }

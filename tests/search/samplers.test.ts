@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSpace, coordRange, coordValue, parseSpace, pointValues, snap, spaceSize } from '../../src/search/space.js';
 import { RandomSampler } from '../../src/search/random.js';
-import { choiceEstimator, gamma, mixtureLogPdf, numericEstimator, observationWeights, TpeSampler } from '../../src/search/tpe.js';
+import { gamma, numericEstimator, observationWeights, parzenEstimator, parzenLogPdf, TpeSampler, TPE_DEFAULTS } from '../../src/search/tpe.js';
 import { promote, rungEnd, rungSizes } from '../../src/search/halving.js';
 import type { Observation, Sampler } from '../../src/search/sampler.js';
 import { correlationRatio, spearman } from '../../src/search/study.js';
@@ -71,17 +71,59 @@ describe('TPE as Optuna defines it', () => {
     expect(m.sigma[3]).toBe(1);
     expect(m.w).toEqual([0.25, 0.25, 0.25, 0.25]);
     // a density: integrates to 1 over the range
+    const e = parzenEstimator(parseSpace(['x=float:0..1']), [[0.1], [0.15], [0.9]], 1);
     let sum = 0;
-    for (let i = 0; i < 10_000; i++) sum += Math.exp(mixtureLogPdf(m, (i + 0.5) / 10_000)) / 10_000;
+    for (let i = 0; i < 10_000; i++) sum += Math.exp(parzenLogPdf(e, [(i + 0.5) / 10_000], [0])) / 10_000;
     expect(sum).toBeCloseTo(1, 6);
   });
   it('choices: each observation its value plus the prior spread over all', () => {
-    const p = choiceEstimator([0, 0, 1], 3, 1);
+    const e = parzenEstimator(parseSpace(['k=choice:a,b,c']), [[0], [0], [1]], 1);
+    const p = [0, 1, 2].map((c) => Math.exp(parzenLogPdf(e, [c], [0])));
     // kernels 4: rows (1.25, .25, .25)/1.75 twice, (.25, 1.25, .25)/1.75, and the prior (1/3 each), weights 1/4
     expect(p[0]).toBeCloseTo((2 * (1.25 / 1.75) + 0.25 / 1.75 + 1 / 3) / 4, 15);
     expect(p[2]).toBeCloseTo((3 * (0.25 / 1.75) + 1 / 3) / 4, 15);
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 15);
-    expect(choiceEstimator([], 4, 1)).toEqual([0.25, 0.25, 0.25, 0.25]);
+    const empty = parzenEstimator(parseSpace(['k=choice:a,b,c,d']), [], 1);
+    for (let c = 0; c < 4; c++) expect(Math.exp(parzenLogPdf(empty, [c], [0]))).toBeCloseTo(0.25, 15);
+  });
+  it("an integer is scored on the mass of its rounding bin: the values' probabilities sum to 1, and a joint estimator multiplies the dimensions per kernel", () => {
+    // the space's order is by key: m (its log), n
+    const space = parseSpace(['n=int:1..5', 'm=int:2..40:log']);
+    const e = parzenEstimator(
+      space,
+      [
+        [Math.log(3), 2],
+        [Math.log(30), 4],
+      ],
+      1,
+    );
+    let sumN = 0;
+    for (let v = 1; v <= 5; v++) sumN += Math.exp(parzenLogPdf(e, [v], [1]));
+    expect(sumN).toBeCloseTo(1, 12);
+    let sumM = 0;
+    for (let v = 2; v <= 40; v++) sumM += Math.exp(parzenLogPdf(e, [Math.log(v)], [0]));
+    expect(sumM).toBeCloseTo(1, 12);
+    // the joint sums to 1 too, and is not the product of the marginals (the kernels pair the observations' coordinates)
+    let joint = 0;
+    for (let v = 1; v <= 5; v++) for (let w = 2; w <= 40; w++) joint += Math.exp(parzenLogPdf(e, [Math.log(w), v], [0, 1]));
+    expect(joint).toBeCloseTo(1, 12);
+    const pair = parzenLogPdf(e, [Math.log(3), 2], [0, 1]);
+    const product = parzenLogPdf(e, [Math.log(3)], [0]) + parzenLogPdf(e, [2], [1]);
+    expect(Math.abs(pair - product)).toBeGreaterThan(0.1);
+  });
+  it('does not propose a configuration it has proposed or seen while the space has others: a 3 × 3 space is covered in 9 proposals', () => {
+    const space = parseSpace(['a=int:0..2', 'k=choice:x,y,z']);
+    for (const multivariate of [false, true]) {
+      const s = new TpeSampler(space, 'cover', { ...TPE_DEFAULTS, startup: 0, multivariate });
+      const h: Observation[] = [];
+      const keys = new Set<string>();
+      for (let i = 0; i < 9; i++) {
+        const point = snap(space, s.propose(h));
+        keys.add(point.join(','));
+        h.push({ point, value: -((point[0]! - 1) ** 2) - (point[1] === 2 ? 0 : 1) });
+      }
+      expect(keys.size).toBe(9);
+    }
   });
   it('the same seed and observations give the same proposals; the first 10 are random draws', () => {
     const space = parseSpace(['x=float:0..1', 'k=choice:a,b,c']);
@@ -96,7 +138,7 @@ describe('TPE as Optuna defines it', () => {
   it('beats random search on a smooth 3-d objective with the same 60 evaluations (median over 15 seeds)', () => {
     const space = parseSpace(['x=float:0..1', 'y=float:0..1', 'n=int:1..100:log']);
     // the space's order is by key: n (its log), x, y
-    const f = (p: readonly number[]): number => -(((p[0]! - Math.log(30)) / 4) ** 2) - ((p[1]! - 0.71) ** 2) - ((p[2]! - 0.23) ** 2);
+    const f = (p: readonly number[]): number => -(((p[0]! - Math.log(30)) / 4) ** 2) - (p[1]! - 0.71) ** 2 - (p[2]! - 0.23) ** 2;
     const run = (s: Sampler): number => {
       const h: Observation[] = [];
       for (let i = 0; i < 60; i++) {
