@@ -219,16 +219,19 @@ describe('the cache survives damage on disk', () => {
     const opts = { cache: true, cacheDir: join(dir, 'cache') };
     const first = await loadFile(QUOTES, opts);
     expect(first.summary.source).toBe('fast');
-    const [cacheFile] = readdirSync(opts.cacheDir).map((f) => join(opts.cacheDir, f));
+    // the catalog: an index (.tfi) and a partition per symbol (.tfp); every one of them damaged
+    const written = readdirSync(opts.cacheDir).sort();
+    expect(written.filter((f) => f.endsWith('.tfi'))).toHaveLength(1);
+    expect(written.filter((f) => f.endsWith('.tfp')).length).toBeGreaterThan(0);
     expect((await loadFile(QUOTES, opts)).summary.source).toBe('cache');
-    damage(cacheFile!);
+    for (const f of written) damage(join(opts.cacheDir, f));
     const again = await loadFile(QUOTES, opts);
     expect(again.summary.source).toBe('fast'); // not the damaged copy
     expect(Array.from(again.table.cols[1]!)).toEqual(Array.from(first.table.cols[1]!));
     expect(Array.from(again.table.ts)).toEqual(Array.from(first.table.ts));
     const third = await loadFile(QUOTES, opts);
     expect(third.summary.source).toBe('cache'); // rewritten whole
-    expect(readdirSync(opts.cacheDir)).toHaveLength(1); // and no temp files left behind
+    expect(readdirSync(opts.cacheDir).sort()).toEqual(written); // and no temp files left behind
   });
 });
 
