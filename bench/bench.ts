@@ -85,10 +85,7 @@ try {
     const rowsPerS = (m: Measure): number => m.rows / (m.ms / 1000);
     const rssPerRow = (m: Measure): number => (m.maxRssBytes - base.maxRssBytes) / ROWS;
     console.log(`${pad('load phase', 44)}${pad('ms', 10)}${pad('M rows/s', 10)}${pad('MB/s', 9)}${pad('peak RSS MB', 13)}B/row above baseline`);
-    const line = (name: string, m: Measure): void =>
-      console.log(
-        `${pad(name, 44)}${pad(fmt(m.ms, 0), 10)}${pad(fmt(rowsPerS(m) / 1e6), 10)}${pad(fmt(bytes / 1e6 / (m.ms / 1000), 0), 9)}${pad(fmt(m.maxRssBytes / 1e6, 0), 13)}${fmt(rssPerRow(m), 1)}`,
-      );
+    const line = (name: string, m: Measure): void => console.log(`${pad(name, 44)}${pad(fmt(m.ms, 0), 10)}${pad(fmt(rowsPerS(m) / 1e6), 10)}${pad(fmt(bytes / 1e6 / (m.ms / 1000), 0), 9)}${pad(fmt(m.maxRssBytes / 1e6, 0), 13)}${fmt(rssPerRow(m), 1)}`);
     console.log(`${pad('baseline process (code loaded, no data)', 44)}${pad('', 29)}${fmt(base.maxRssBytes / 1e6, 0)}`);
     line('floor: plain read of the file', read);
     line('floor: minimal hand-written parse', minimal);
@@ -110,7 +107,7 @@ try {
       if (!ok) failed++;
       console.log(`${pad(name, 50)}${pad(fmt(v), 10)}${op} ${target}  ${ok ? 'ok' : 'MISSED'}`);
     }
-    console.log(`\nreference: plain read is ${fmt(rowsPerS(read) / 1e6)} M rows/s; cold load is ${fmt(rowsPerS(cold) / rowsPerS(read) * 100, 0)}% of it.`);
+    console.log(`\nreference: plain read is ${fmt(rowsPerS(read) / 1e6)} M rows/s; cold load is ${fmt((rowsPerS(cold) / rowsPerS(read)) * 100, 0)}% of it.`);
     console.log('');
   }
 
@@ -181,11 +178,37 @@ try {
     // the fixed part — process start, loading 2M rows, the out-of-sample run, the report — weighs
     // most) and once every 5 s (trials are most of the work). The target applies to the second.
     const wfArgs = (every: string, workers: number, out: string): string[] => [
-      bin, 'walk-forward', '--strategy', 'pairs', '--data', file, '--cache-dir', cacheDir, '--param', `every=${every}`,
-      '--grid', 'entry=1.5,2,2.5,3', '--grid', 'lookback=60,120,240', '--grid', 'exit=0.25,0.5,0.75,1',
-      '--train', '2d', '--test', '1d', '--baselines', 'none', '--workers', String(workers), '--quiet', '--no-progress', '--json', out,
+      bin,
+      'walk-forward',
+      '--strategy',
+      'pairs',
+      '--data',
+      file,
+      '--cache-dir',
+      cacheDir,
+      '--param',
+      `every=${every}`,
+      '--grid',
+      'entry=1.5,2,2.5,3',
+      '--grid',
+      'lookback=60,120,240',
+      '--grid',
+      'exit=0.25,0.5,0.75,1',
+      '--train',
+      '2d',
+      '--test',
+      '1d',
+      '--baselines',
+      'none',
+      '--workers',
+      String(workers),
+      '--quiet',
+      '--no-progress',
+      '--json',
+      out,
       // a ledger of the bench's own (its trials recorded, as a user's run does; never the project's)
-      '--ledger', join(dir, 'ledger.sqlite'),
+      '--ledger',
+      join(dir, 'ledger.sqlite'),
     ];
     const phases = join(dir, 'phases.jsonl');
     const wf = (every: string, workers: number): { ms: number; report: string; trialsMs: number; oosMs: number } => {
@@ -195,7 +218,10 @@ try {
       process.env.TICKFOLD_PHASE_TIMES = phases;
       const ms = wall(wfArgs(every, workers, out), WF_RUNS);
       delete process.env.TICKFOLD_PHASE_TIMES;
-      const rows = readFileSync(phases, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { phase: string; ms: number });
+      const rows = readFileSync(phases, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { phase: string; ms: number });
       const minPhase = (ph: string): number => minOf(rows.filter((r) => r.phase === ph).map((r) => r.ms));
       // the report records its command line; everything else must be identical
       return { ms, report: readFileSync(out, 'utf8').replace(/"argv": \[[^\]]*\]/, '"argv": null'), trialsMs: minPhase('trials'), oosMs: minPhase('out-of-sample') };
@@ -204,7 +230,10 @@ try {
     const par1 = best('parallel-1', file, cacheDir);
     const par2 = best('parallel-2', file, cacheDir);
     const parFloor = (2 * par1.ms) / par2.ms;
-    for (const [every, target] of [['1m', 0], ['5s', 1.7]] as const) {
+    for (const [every, target] of [
+      ['1m', 0],
+      ['5s', 1.7],
+    ] as const) {
       const wf1 = wf(every, 1);
       const wf2 = wf(every, 2);
       const wfRep = JSON.parse(wf1.report) as { manifest: { totalTrials: number }; folds: unknown[] };
@@ -218,13 +247,13 @@ try {
       const ok = speedup >= target;
       if (!ok) failed++;
       console.log(`${pad(`  speed-up, 2 workers vs 1`, 60)}${pad(fmt(speedup), 10)}${target > 0 ? `>= ${target}  ${ok ? 'ok' : 'MISSED'}` : '(no target: short job)'}`);
-      console.log(`${pad('  speed-up / the machine\'s 2-thread floor', 60)}${pad(fmt(speedup / parFloor), 10)}(no target)`);
+      console.log(`${pad("  speed-up / the machine's 2-thread floor", 60)}${pad(fmt(speedup / parFloor), 10)}(no target)`);
       // the trial phase alone (what the threads share), and the rest (serial: start, load, plan, OOS, report)
       const trialSpeedup = wf1.trialsMs / wf2.trialsMs;
       const trialOk = every !== '5s' || trialSpeedup / parFloor >= 0.85;
       if (!trialOk) failed++;
       console.log(`${pad('  trial phase: 1 thread / 2 threads', 60)}${pad(`${fmt(wf1.trialsMs, 0)} / ${fmt(wf2.trialsMs, 0)} ms`, 22)}speed-up ${fmt(trialSpeedup)}`);
-      console.log(`${pad('  trial phase speed-up / the machine\'s 2-thread floor', 60)}${pad(fmt(trialSpeedup / parFloor), 10)}${every === '5s' ? `>= 0.85  ${trialOk ? 'ok' : 'MISSED'}` : '(no target: short job)'}`);
+      console.log(`${pad("  trial phase speed-up / the machine's 2-thread floor", 60)}${pad(fmt(trialSpeedup / parFloor), 10)}${every === '5s' ? `>= 0.85  ${trialOk ? 'ok' : 'MISSED'}` : '(no target: short job)'}`);
       console.log(`${pad('  the rest (wall - trial phase), 1 thread / 2 threads', 60)}${fmt(wf1.ms - wf1.trialsMs, 0)} / ${fmt(wf2.ms - wf2.trialsMs, 0)} ms (out-of-sample phase ${fmt(wf1.oosMs, 0)} / ${fmt(wf2.oosMs, 0)} ms)`);
     }
     console.log(`${pad('floor: minimal loop, 1 thread vs 2 threads (same work each)', 60)}${pad(`${fmt(par1.ms, 0)} / ${fmt(par2.ms, 0)}`, 14)}speed-up ${fmt(parFloor)}`);
@@ -287,7 +316,7 @@ try {
         console.log(`${pad('  queue overhead: dispatch gap on a worker (median, max)', 60)}${fmt(med([...gaps]), 0)} / ${fmt(maxOf(gaps), 0)} ms (${gaps.length} tasks that waited)`);
         console.log(`${pad('  queue overhead: trial results back -> next flow sent', 60)}${fmt(oosAdded - trialsEnd, 0)} ms`);
         console.log(`${pad('  queue overhead: data fetch per worker (first run only)', 60)}${fetches.join(', ') || 'none'}`);
-        console.log(`${pad('  task work in all (sum of runs) / its share of 2 workers\' wall time', 60)}${fmt(work, 0)} ms / ${fmt(work / (2 * qms), 2)}`);
+        console.log(`${pad("  task work in all (sum of runs) / its share of 2 workers' wall time", 60)}${fmt(work, 0)} ms / ${fmt(work / (2 * qms), 2)}`);
         console.log(`${pad('  serial part (wall - work / 2: start, load, plan, report)', 60)}${fmt(qms - work / 2, 0)} ms`);
       } finally {
         for (const w of workers) w.kill('SIGKILL');
@@ -312,11 +341,18 @@ try {
     const tradesFile = join(dir, 'trades_2m.csv');
     generatePair({ ...DEFAULT_PAIR, events: ROWS, tradeProb: 1 }, join(dir, 'unused_quotes.csv'), tradesFile);
     rmSync(join(dir, 'unused_quotes.csv'));
-    console.log(`users' jobs: ${fmt(BAR_ROWS, 0)} vendor bars (Date,Open,High,Low,Close,Volume; ${fmt(statSync(vendor).size / 1e6, 1)} MB) and ${fmt(ROWS, 0)} canonical trades (${fmt(statSync(tradesFile).size / 1e6, 1)} MB), generated in ${fmt((performance.now() - t) / 1000)} s`);
+    console.log(
+      `users' jobs: ${fmt(BAR_ROWS, 0)} vendor bars (Date,Open,High,Low,Close,Volume; ${fmt(statSync(vendor).size / 1e6, 1)} MB) and ${fmt(ROWS, 0)} canonical trades (${fmt(statSync(tradesFile).size / 1e6, 1)} MB), generated in ${fmt((performance.now() - t) / 1000)} s`,
+    );
     const sma = join(import.meta.dirname, '../../bench/sma-cross.mjs');
     const cliRss = join(import.meta.dirname, 'cli-rss.js');
     const jobCache = join(dir, 'job-cache');
-    interface Job { ms: number; maxRssBytes: number; trades: number; orders: number }
+    interface Job {
+      ms: number;
+      maxRssBytes: number;
+      trades: number;
+      orders: number;
+    }
     /** A tickfold command, RUNS times (before each: `before`); fastest time, largest RSS, counts from its JSON. */
     const tickfold = (args: string[], before?: () => void): Job => {
       const out = join(dir, 'job.json');

@@ -203,13 +203,17 @@ switch (phase) {
       for (let r = 0; r < 20; r++) for (let i = 0; i < n; i++) { const s = sym[i]; bid[s] = f0[i]; ask[s] = f1[i]; const m = (f0[i] + f1[i]) / 2; eq += m - mark[s]; mark[s] = m; }
       parentPort.postMessage([performance.now() - t0, eq]);`;
     const times = await Promise.all(
-      Array.from({ length: n }, () => new Promise<number>((res) => {
-        const w = new Worker(kernel, { eval: true });
-        w.on('message', (m: [number, number]) => {
-          res(m[0]);
-          void w.terminate();
-        });
-      })),
+      Array.from(
+        { length: n },
+        () =>
+          new Promise<number>((res) => {
+            const w = new Worker(kernel, { eval: true });
+            w.on('message', (m: [number, number]) => {
+              res(m[0]);
+              void w.terminate();
+            });
+          }),
+      ),
     );
     t0 = performance.now() - maxOf(times);
     rows = 2_000_000 * 20 * n;

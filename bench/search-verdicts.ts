@@ -25,14 +25,48 @@ function verdict(kind: 'noise' | 'planted', i: number): string {
   const data = join(dir, `${kind}-${i}.csv`);
   writeFileSync(data, twoSymbolBars(kind, ROWS, `verdicts-${kind}-${i}`));
   const out = join(dir, `${kind}-${i}.json`);
-  const args = ['walk-forward', '--strategy', 'pairs', '--data', data, '--split', '0.6', '--period', '15m', '--no-cache', '--baselines', 'flat', '--bootstrap', '1000', '--search', METHOD, '--trials', String(TRIALS),
-    '--space', 'entry=float:0.8..3', '--space', 'lookback=int:10..200:log', '--space', 'exit=float:0..0.6', '--space', 'hedge=choice:rolling,kalman', '--ledger', join(dir, `${kind}-${i}.sqlite`), '--json', out, '--quiet'];
+  const args = [
+    'walk-forward',
+    '--strategy',
+    'pairs',
+    '--data',
+    data,
+    '--split',
+    '0.6',
+    '--period',
+    '15m',
+    '--no-cache',
+    '--baselines',
+    'flat',
+    '--bootstrap',
+    '1000',
+    '--search',
+    METHOD,
+    '--trials',
+    String(TRIALS),
+    '--space',
+    'entry=float:0.8..3',
+    '--space',
+    'lookback=int:10..200:log',
+    '--space',
+    'exit=float:0..0.6',
+    '--space',
+    'hedge=choice:rolling,kalman',
+    '--ledger',
+    join(dir, `${kind}-${i}.sqlite`),
+    '--json',
+    out,
+    '--quiet',
+  ];
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return (JSON.parse(readFileSync(out, 'utf8')) as { strategies: { verdictClass: string }[] }).strategies[0]!.verdictClass;
 }
 
-for (const [kind, n] of [['noise', NOISE], ['planted', PLANTED]] as const) {
+for (const [kind, n] of [
+  ['noise', NOISE],
+  ['planted', PLANTED],
+] as const) {
   const counts = new Map<string, number>();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
@@ -40,5 +74,10 @@ for (const [kind, n] of [['noise', NOISE], ['planted', PLANTED]] as const) {
     counts.set(v, (counts.get(v) ?? 0) + 1);
   }
   const real = counts.get('likely real') ?? 0;
-  console.log(`${kind}: ${n} data sets, ${METHOD} search of ${TRIALS} trials each: likely real ${real}/${n} (${((100 * real) / n).toFixed(1)}%); ${[...counts].sort().map(([k, c]) => `${k} ${c}`).join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  console.log(
+    `${kind}: ${n} data sets, ${METHOD} search of ${TRIALS} trials each: likely real ${real}/${n} (${((100 * real) / n).toFixed(1)}%); ${[...counts]
+      .sort()
+      .map(([k, c]) => `${k} ${c}`)
+      .join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+  );
 }

@@ -40,4 +40,3 @@ export function writeLedger(path: string, trials: readonly LedgerTrial[]): void 
     l.close();
   }
 }
-

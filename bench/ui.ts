@@ -34,7 +34,11 @@ try {
     cpu.push((c.user + c.system) / 1000);
     if (!s.ok || s.snapshot.trials !== TRIALS) throw new Error(`the generated ledger reads wrong: ${JSON.stringify(s).slice(0, 200)}`);
   }
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`ledger of ${TRIALS.toLocaleString('en-US')} trials, 1,000 runs: server read ${minOf(read).toFixed(0)} ms fastest (CPU ${minOf(cpu).toFixed(0)} ms)`);
   if (!CHROMIUM) console.log('runs page: skipped (no chromium; apt-get install chromium)');
   else {

@@ -30,7 +30,10 @@ console.log(`DSR ${d.dsr.toFixed(3)} (SR0 ${d.sr0.toFixed(4)} per period)`);
 const bars = (await loadData([eu])).table;
 const eg = cointegration(bars, 'DAX', 'CAC', { gridUs: 86_400e6 });
 console.log(`Engle-Granger DAX on CAC: p = ${eg.pValue.toFixed(4)}, hedge ${eg.hedgeRatio.toFixed(3)}`);
-const closes = (s: string): number[] => Array.from({ length: bars.length }, (_, i) => i).filter((i) => bars.symbols[bars.sym[i]!] === s).map((i) => Math.log(bars.f3[i]!));
+const closes = (s: string): number[] =>
+  Array.from({ length: bars.length }, (_, i) => i)
+    .filter((i) => bars.symbols[bars.sym[i]!] === s)
+    .map((i) => Math.log(bars.f3[i]!));
 const j = johansen(['DAX', 'SMI', 'CAC', 'FTSE'].map(closes), 0, 1);
 console.log(`Johansen: trace ${Array.from(j.trace, (x) => x.toFixed(2)).join(', ')}; rank ${j.rankTrace}`);
 console.log(`built-in strategies: ${[...BUILTIN_STRATEGIES.keys()].join(', ')}`);

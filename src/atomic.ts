@@ -116,8 +116,22 @@ export function writeFilesAtomic(files: readonly OutputFile[]): void {
     }
   } catch (e) {
     for (const t of temps.slice(done)) rmSync(t.tmp, { force: true });
-    const left = temps.slice(done).map((t) => t.path).join(', ');
-    throw environmentError(e, `cannot put ${temps[done]?.path ?? ''} in place`, done > 0 ? `${temps.slice(0, done).map((t) => t.path).join(', ')} are new; ${left} are the previous ones` : 'the previous files are as they were') ?? e;
+    const left = temps
+      .slice(done)
+      .map((t) => t.path)
+      .join(', ');
+    throw (
+      environmentError(
+        e,
+        `cannot put ${temps[done]?.path ?? ''} in place`,
+        done > 0
+          ? `${temps
+              .slice(0, done)
+              .map((t) => t.path)
+              .join(', ')} are new; ${left} are the previous ones`
+          : 'the previous files are as they were',
+      ) ?? e
+    );
   }
   for (const d of folders) syncFolder(d);
 }

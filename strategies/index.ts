@@ -12,6 +12,4 @@ import pairs from './pairs.js';
 import pcaStatArb from './pca-stat-arb.js';
 import random from './random.js';
 
-export const BUILTIN_STRATEGIES: ReadonlyMap<string, StrategyModule> = new Map(
-  [buyAndHold, flat, random, momentum, meanReversion, pairs, basket, linreg, marketMaker, pcaStatArb, equalWeightMembers].map((m) => [m.name, m]),
-);
+export const BUILTIN_STRATEGIES: ReadonlyMap<string, StrategyModule> = new Map([buyAndHold, flat, random, momentum, meanReversion, pairs, basket, linreg, marketMaker, pcaStatArb, equalWeightMembers].map((m) => [m.name, m]));

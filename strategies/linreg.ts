@@ -75,7 +75,18 @@ export default defineStrategy({
     if (lags.some((l) => !Number.isInteger(l) || l < 1)) throw new Error(`lags='${String(p.lags)}' must be positive integers, e.g. 1,2,5`);
     const horizon = p.horizon;
     const window = p.window;
-    const maxLag = maxOf([...lags, ...(String(p.cross).trim() !== '' ? String(p.crossLags).split(',').filter((x) => x.trim() !== '').map(Number) : [])], 1);
+    const maxLag = maxOf(
+      [
+        ...lags,
+        ...(String(p.cross).trim() !== ''
+          ? String(p.crossLags)
+              .split(',')
+              .filter((x) => x.trim() !== '')
+              .map(Number)
+          : []),
+      ],
+      1,
+    );
     const rsiP = p.rsi;
     const emaP = p.ema;
     const useMacd = p.macd;
@@ -183,7 +194,7 @@ export default defineStrategy({
       }
       let m = 0;
       const last = t - horizon;
-      for (let s = from; s <= last; ) {
+      for (let s = from; s <= last;) {
         if (valid[s - first] === 0) {
           s++;
           continue;

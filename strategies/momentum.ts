@@ -35,7 +35,11 @@ export function signStrategy(name: string, direction: 1 | -1, description: strin
         onStart(ctx) {
           u = universe(ctx, p.symbol, p.fraction, p.every);
           hist = new History(lookback + 1, ctx.symbols.length);
-          self.ticks = subscription(ctx.symbols.filter((_, i) => u.traded[i]), p.every, 'symbol');
+          self.ticks = subscription(
+            ctx.symbols.filter((_, i) => u.traded[i]),
+            p.every,
+            'symbol',
+          );
         },
         onTick: (ctx, t) => step(ctx, t.symbolId, t.ts),
         onBar: (ctx, b) => step(ctx, b.symbolId, b.ts),

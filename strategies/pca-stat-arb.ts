@@ -43,23 +43,23 @@ export interface TraceStep {
 
 export default defineStrategy({
   name: 'pca-stat-arb',
-  description: 'Avellaneda-Lee statistical arbitrage: trades each name\'s s-score of its PCA-factor residual (OU fit), market neutral through the eigenportfolios.',
+  description: "Avellaneda-Lee statistical arbitrage: trades each name's s-score of its PCA-factor residual (OU fit), market neutral through the eigenportfolios.",
   params: {
     symbols: { type: 'string', default: '', doc: "names to trade, comma-separated; '' = every member of the universe" },
     pcaWindow: { type: 'integer', default: 60, min: 10, max: 2000, doc: 'sessions of returns the correlation matrix is estimated on' },
     regressionWindow: { type: 'integer', default: 60, min: 10, max: 2000, doc: 'sessions of returns each name is regressed on the factors over (and the OU fit)' },
     factors: { type: 'integer', default: 15, min: 1, max: 500, doc: 'eigenportfolios (the paper: 15); ignored when varianceShare > 0' },
-    varianceShare: { type: 'number', default: 0, min: 0, max: 0.99, doc: 'if > 0: as many factors as explain this share of the variance (the paper\'s alternative: 0.55)' },
+    varianceShare: { type: 'number', default: 0, min: 0, max: 0.99, doc: "if > 0: as many factors as explain this share of the variance (the paper's alternative: 0.55)" },
     maxReversionDays: { type: 'number', default: 30, min: 1, max: 252, doc: 'open only when the mean-reversion time 252/kappa is below this many sessions (kappa > 252/30)' },
     openLong: { type: 'number', default: 1.25, min: 0, doc: 'open long when s < -openLong' },
     openShort: { type: 'number', default: 1.25, min: 0, doc: 'open short when s > openShort' },
     closeLong: { type: 'number', default: 0.5, min: 0, doc: 'close a long when s > -closeLong' },
     closeShort: { type: 'number', default: 0.75, min: 0, doc: 'close a short when s < closeShort' },
-    centred: { type: 'boolean', default: true, doc: 'trade the centred s-score (m minus its cross-sectional mean: the paper\'s adjusted score)' },
+    centred: { type: 'boolean', default: true, doc: "trade the centred s-score (m minus its cross-sectional mean: the paper's adjusted score)" },
     perName: { type: 'number', default: 0.002, min: 0, max: 1, doc: 'stock leg of each open name as a fraction of equity (its hedge on top)' },
     hedge: { type: 'boolean', default: true, doc: 'hold the factor hedge (market neutral); false: the stock legs only' },
-    tolerance: { type: 'number', default: 0.002, min: 0, max: 0.5, doc: 'no order while a stock\'s position is within this share of equity of its target' },
-    trace: { type: 'boolean', default: false, doc: 'record per session every name\'s s-score, kappa, betas and state in the summary (large)' },
+    tolerance: { type: 'number', default: 0.002, min: 0, max: 0.5, doc: "no order while a stock's position is within this share of equity of its target" },
+    trace: { type: 'boolean', default: false, doc: "record per session every name's s-score, kappa, betas and state in the summary (large)" },
   },
   create(p): Strategy {
     const annual = 252;
@@ -77,13 +77,14 @@ export default defineStrategy({
     const exposure = new Float64Array(500);
     return {
       onStart(ctx: Context) {
-        names = p.symbols.trim() === ''
-          ? ctx.symbols.map((_, i) => i)
-          : p.symbols.split(',').map((s) => {
-              const i = ctx.symbols.indexOf(s.trim());
-              if (i < 0) throw new Error(`pca-stat-arb: symbol '${s.trim()}' is not in the data`);
-              return i;
-            });
+        names =
+          p.symbols.trim() === ''
+            ? ctx.symbols.map((_, i) => i)
+            : p.symbols.split(',').map((s) => {
+                const i = ctx.symbols.indexOf(s.trim());
+                if (i < 0) throw new Error(`pca-stat-arb: symbol '${s.trim()}' is not in the data`);
+                return i;
+              });
         state = new Int8Array(ctx.symbols.length);
         target = new Float64Array(ctx.symbols.length);
       },

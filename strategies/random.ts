@@ -32,7 +32,11 @@ export default defineStrategy({
     const self: Strategy & { ticks?: TickSubscription } = {
       onStart(ctx) {
         u = universe(ctx, p.symbol, p.fraction, p.every);
-        self.ticks = subscription(ctx.symbols.filter((_, i) => u.traded[i]), p.every, 'symbol');
+        self.ticks = subscription(
+          ctx.symbols.filter((_, i) => u.traded[i]),
+          p.every,
+          'symbol',
+        );
       },
       onTick: (ctx, t) => step(ctx, t.symbolId, t.ts),
       onBar: (ctx, b) => step(ctx, b.symbolId, b.ts),

@@ -8,8 +8,6 @@ import { describe } from 'vitest';
 
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 
-export const describeBrowser: typeof describe = CHROMIUM
-  ? describe
-  : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: no chromium here; apt-get install chromium (.ci/run does)]`, fn)) as typeof describe);
+export const describeBrowser: typeof describe = CHROMIUM ? describe : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: no chromium here; apt-get install chromium (.ci/run does)]`, fn)) as typeof describe);
 
 export const launchChromium = (): Promise<Browser> => puppeteer.launch({ executablePath: CHROMIUM!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });

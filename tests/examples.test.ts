@@ -29,10 +29,7 @@ describe('the library examples', () => {
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     const d = join(ROOT, 'out', 'typing-check');
     mkdirSync(d, { recursive: true });
-    writeFileSync(
-      join(d, 'wrong.ts'),
-      `import { defineStrategy } from 'tickfold';\nexport default defineStrategy({ name: 'x', description: '', params: { lookback: { type: 'integer', default: 5, doc: '' } }, create(p) { const s: string = p.lookback; void s; return {}; } });\n`,
-    );
+    writeFileSync(join(d, 'wrong.ts'), `import { defineStrategy } from 'tickfold';\nexport default defineStrategy({ name: 'x', description: '', params: { lookback: { type: 'integer', default: 5, doc: '' } }, create(p) { const s: string = p.lookback; void s; return {}; } });\n`);
     const bad = node([TSC, ...STRICT, join(d, 'wrong.ts')], ROOT);
     expect(bad.status).not.toBe(0);
     expect(bad.stdout).toMatch(/Type 'number' is not assignable to type 'string'/);

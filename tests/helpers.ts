@@ -11,10 +11,7 @@ export const shared = (f: string): string => join(SHARED, f);
 export const fixture = (f: string): string => join(ROOT, 'tests/fixtures', f);
 
 /** `describe` for suites that need ../shared/data; skipped, with the reason in the name, without it. */
-export const describeShared: typeof describe = HAS_SHARED
-  ? describe
-  : (((name: string, fn: () => void) =>
-      describe.skip(`${name} [skipped: ../shared/data is absent; these tests read the real data files in place]`, fn)) as typeof describe);
+export const describeShared: typeof describe = HAS_SHARED ? describe : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: ../shared/data is absent; these tests read the real data files in place]`, fn)) as typeof describe);
 
 export interface CliResult {
   /** The exit code; for a process killed by a signal, 128 + the signal's number, as a shell reports it. */

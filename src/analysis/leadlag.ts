@@ -221,13 +221,20 @@ export function leadLag(t: TickTable, a: string, b: string, o: LeadLagOptions): 
   if (a === b) throw new UsageError(`--symbols ${a},${b}: two different symbols`);
   const pa = pathOf(t, a);
   const pb = pathOf(t, b);
-  for (const [name, p] of [[a, pa], [b, pb]] as const) if (p.ts.length < 10) throw new UsageError(`${name} changes price only ${p.ts.length} times in the window: too few for a lead-lag estimate (need 10)`);
+  for (const [name, p] of [
+    [a, pa],
+    [b, pb],
+  ] as const)
+    if (p.ts.length < 10) throw new UsageError(`${name} changes price only ${p.ts.length} times in the window: too few for a lead-lag estimate (need 10)`);
   const from = Math.max(pa.ts[0]!, pb.ts[0]!);
   const to = Math.min(pa.ts[pa.ts.length - 1]!, pb.ts[pb.ts.length - 1]!);
   if (!(to > from)) throw new UsageError(`${a} and ${b} have no common span (${a} ${formatIso(pa.ts[0]!)} → ${formatIso(pa.ts[pa.ts.length - 1]!)}, ${b} ${formatIso(pb.ts[0]!)} → ${formatIso(pb.ts[pb.ts.length - 1]!)})`);
   const L = Math.round(o.maxLagUs / o.stepUs);
   const n = Math.floor((to - from) / o.stepUs);
-  if (n < Math.max(4 * L + 10, 10 * o.blocks)) throw new UsageError(`${a} and ${b} overlap for ${n} steps of ${formatDuration(o.stepUs)} (${formatDuration(to - from)}), too few for lags of ±${L} steps and ${o.blocks} bootstrap blocks (need ${Math.max(4 * L + 10, 10 * o.blocks)}): use a finer step, a smaller largest lag or fewer --blocks`);
+  if (n < Math.max(4 * L + 10, 10 * o.blocks))
+    throw new UsageError(
+      `${a} and ${b} overlap for ${n} steps of ${formatDuration(o.stepUs)} (${formatDuration(to - from)}), too few for lags of ±${L} steps and ${o.blocks} bootstrap blocks (need ${Math.max(4 * L + 10, 10 * o.blocks)}): use a finer step, a smaller largest lag or fewer --blocks`,
+    );
   const lagsUs = Array.from({ length: 2 * L + 1 }, (_, k) => (k - L) * o.stepUs);
   const rng = seedrandom(`${o.seed}:leadlag:${a}:${b}`);
   const ra = gridReturns(pa, from, o.stepUs, n);

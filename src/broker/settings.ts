@@ -172,12 +172,15 @@ export function rulesFor(s: ExecutionSettings, symbol: string): SymbolRules {
 /** One line per slot: the model, its parameters that differ from their defaults. */
 export function describeExecution(s: PlainExecution): string[] {
   const margin = s.margin ? [`margin: initial ${s.margin.initial}, maintenance ${s.margin.maintenance}`] : [];
-  return [...FAMILIES.map((f) => {
-    const c = s[f];
-    const m = modelOf(f, c.model)!;
-    const changed = Object.entries(c.params).filter(([k, v]) => m.params[k]!.default !== v);
-    return `${f}: ${c.model}${changed.length ? ` (${changed.map(([k, v]) => `${k}=${String(v)}`).join(', ')})` : ''}`;
-  }), ...margin];
+  return [
+    ...FAMILIES.map((f) => {
+      const c = s[f];
+      const m = modelOf(f, c.model)!;
+      const changed = Object.entries(c.params).filter(([k, v]) => m.params[k]!.default !== v);
+      return `${f}: ${c.model}${changed.length ? ` (${changed.map(([k, v]) => `${k}=${String(v)}`).join(', ')})` : ''}`;
+    }),
+    ...margin,
+  ];
 }
 
 /**

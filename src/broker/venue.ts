@@ -66,7 +66,6 @@ export interface VenueHost {
   outsideUniverse(s: number): string | undefined;
 }
 
-
 /** Whether x is a whole multiple of step (relative tolerance 1e-9); true when step is 0. */
 function onGrid(x: number, step: number): boolean {
   if (!(step > 0)) return true;
@@ -134,7 +133,7 @@ export class Venue implements LegHost {
     this.orders = new OrderLog(symbols);
     this.rng = rng;
     const env: ModelEnv = { table, source, rng };
-    const bind = <B,>(family: keyof ExecutionSettings & ('latency' | 'fill' | 'queue' | 'slippage' | 'fees' | 'financing')): B => {
+    const bind = <B>(family: keyof ExecutionSettings & ('latency' | 'fill' | 'queue' | 'slippage' | 'fees' | 'financing')): B => {
       const c = settings[family];
       return modelOf(family, c.model)!.bind(c.params, env, c.us) as B;
     };
@@ -168,7 +167,14 @@ export class Venue implements LegHost {
     let refusal: string | undefined;
     if (hasQty && !onGrid(amount, lot)) refusal = `qty ${amount} is not a whole number of lots of ${lot}`;
     else if (hasQty && amount < this.minQty[s]!) refusal = `qty ${amount} is below the minimum quantity ${this.minQty[s]}`;
-    else for (const [name, v] of [['limit', limit], ['stop', stop], ['takeProfit', tp], ['stopLoss', sl]] as const) if (!Number.isNaN(v) && !onGrid(v, tick)) refusal ??= `${name} ${v} is not on the tick size ${tick}`;
+    else
+      for (const [name, v] of [
+        ['limit', limit],
+        ['stop', stop],
+        ['takeProfit', tp],
+        ['stopLoss', sl],
+      ] as const)
+        if (!Number.isNaN(v) && !onGrid(v, tick)) refusal ??= `${name} ${v} is not on the tick size ${tick}`;
     const id = this.order(s, c.side, c.type, hasQty ? amount : NaN, hasQty ? NaN : amount, limit, stop, c.tag, refusal);
     if (id >= 0) {
       const w = this.last!;
@@ -198,7 +204,12 @@ export class Venue implements LegHost {
     this.ordersSubmitted++;
     const now = h.clock[0]!;
     const entry = this.latency.entryUs(now);
-    const refusal = refusedFor ?? h.outsideUniverse(s) ?? (type === MARKET_ON_CLOSE ? this.onCloseRefusal(s, entry) : undefined) ?? this.buyingPowerRefusal(s, side, qty, notional) ?? (Number.isNaN(entry) ? 'rejected by the venue (the latency model: a rejection in the latency file)' : undefined);
+    const refusal =
+      refusedFor ??
+      h.outsideUniverse(s) ??
+      (type === MARKET_ON_CLOSE ? this.onCloseRefusal(s, entry) : undefined) ??
+      this.buyingPowerRefusal(s, side, qty, notional) ??
+      (Number.isNaN(entry) ? 'rejected by the venue (the latency model: a rejection in the latency file)' : undefined);
     this.orders.push(id, now, h.clock[1]!, s, side, type, qty, notional, limit, stop, refusal === undefined);
     if (refusal !== undefined) {
       // a venue's rejection travels back; a check of the strategy's own order is known at once
@@ -506,7 +517,11 @@ export class Venue implements LegHost {
     for (let a = 1; a < n; a++) {
       const key = r.key[a]!;
       if (key >= r.key[a - 1]!) continue;
-      const k = r.k[a]!, px = r.px[a]!, av = r.avail[a]!, q = r.queued[a]!, m = r.maker[a]!;
+      const k = r.k[a]!,
+        px = r.px[a]!,
+        av = r.avail[a]!,
+        q = r.queued[a]!,
+        m = r.maker[a]!;
       let b = a - 1;
       while (b >= 0 && r.key[b]! > key) {
         r.k[b + 1] = r.k[b]!;

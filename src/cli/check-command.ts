@@ -29,7 +29,18 @@ export function checkCommand(): Command {
     const report = await runCheckJob({
       strategy: f.strategy,
       builtins: BUILTIN_STRATEGIES,
-      params: (m) => parseParamPairs(routeEntries('--param', f.param, new Map([[m.name, m.name], [f.strategy, m.name]]), m.name).get(m.name) ?? []),
+      params: (m) =>
+        parseParamPairs(
+          routeEntries(
+            '--param',
+            f.param,
+            new Map([
+              [m.name, m.name],
+              [f.strategy, m.name],
+            ]),
+            m.name,
+          ).get(m.name) ?? [],
+        ),
       data: f.data,
       load: toLoadOptions(f),
       guard: toGuard(f, sandbox),

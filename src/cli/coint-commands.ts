@@ -53,8 +53,7 @@ const roughly = (us: number): string => {
   const unit = us >= 86_400e6 ? 3_600e6 : us >= 60e6 ? 60e6 : 1;
   return formatDuration(Math.round(us / unit) * unit);
 };
-const halfLife = (r: CointReport): string =>
-  Number.isFinite(r.halfLifeObs) ? `${fmtNum(r.halfLifeObs, 1)} obs, about ${roughly(r.halfLifeUs)} elapsed (${roughly(r.elapsedPerObsUs)} per observation in this data)` : 'n/a (no mean reversion)';
+const halfLife = (r: CointReport): string => (Number.isFinite(r.halfLifeObs) ? `${fmtNum(r.halfLifeObs, 1)} obs, about ${roughly(r.halfLifeUs)} elapsed (${roughly(r.elapsedPerObsUs)} per observation in this data)` : 'n/a (no mean reversion)');
 
 const METHODS = ['engle-granger', 'johansen'] as const;
 const DET_ORDERS: Record<string, DetOrder> = { '-1': -1, none: -1, '0': 0, constant: 0, '1': 1, trend: 1 };
@@ -113,7 +112,10 @@ function johansenText(r: JohansenReport): string {
     `Johansen: ln ${r.symbols.join(', ln ')}, ${r.observations} observations (${r.alignment}), ${formatIso(r.from)} → ${formatIso(r.to)}`,
     `  ${DET_TEXT[r.detOrder]} (det_order ${r.detOrder}), ${r.kArDiff} lagged difference${r.kArDiff === 1 ? '' : 's'}, n = ${r.nobs}; critical values MacKinnon-Haug-Michelis (1996)`,
     `  ${row(['H0: rank', 'eigenvalue', 'trace', '95%', 'max-eig', '95%'], wd)}`,
-    ...r.tests.map((t) => `  ${row([`<= ${t.r}`, fmtNum(t.eigenvalue, 5), fmtNum(t.trace, 3), fmtNum(t.traceCrit['95%'], 3), fmtNum(t.maxEig, 3), fmtNum(t.maxEigCrit['95%'], 3)], wd)}${t.trace >= t.traceCrit['95%'] ? '  rejected (trace)' : t.maxEig >= t.maxEigCrit['95%'] ? '  rejected (max-eig)' : ''}`),
+    ...r.tests.map(
+      (t) =>
+        `  ${row([`<= ${t.r}`, fmtNum(t.eigenvalue, 5), fmtNum(t.trace, 3), fmtNum(t.traceCrit['95%'], 3), fmtNum(t.maxEig, 3), fmtNum(t.maxEigCrit['95%'], 3)], wd)}${t.trace >= t.traceCrit['95%'] ? '  rejected (trace)' : t.maxEig >= t.maxEigCrit['95%'] ? '  rejected (max-eig)' : ''}`,
+    ),
     `  rank at 95%: ${r.rankTrace} by the trace test, ${r.rankMaxEig} by the max-eigenvalue test${r.rankTrace === 0 ? ' (the trace test finds no cointegration at 5%)' : r.rankTrace === p ? ' (every series looks stationary: a full rank is no cointegration)' : ''}`,
     `  first vector   ${r.symbols.map((s) => `${s} ${fmtW(r.vectors[0]![s]!)}`).join(', ')}`,
     `  spread         ${spread}  (mean ${fmtNum(r.spread.mean, 4)}, sd ${fmtNum(r.spread.sd, 4)})`,
@@ -146,10 +148,7 @@ export function pairsCommand(): Command {
     const shown = rows.slice(0, top);
     emitOutput(f.json, { pairs: shown.map((r) => ({ ...r, from: formatIso(r.from), to: formatIso(r.to) })), skipped }, () => {
       const head = `${'rank'.padEnd(5)}${'y on x'.padEnd(16)}${'p-value'.padEnd(10)}${'stat'.padEnd(9)}${'hedge'.padEnd(10)}${'half-life'.padEnd(26)}${'obs'.padEnd(7)}reverse p`;
-      const lines = shown.map(
-        (r, k) =>
-          `${String(k + 1).padEnd(5)}${`${r.y}/${r.x}`.padEnd(16)}${fmtP(r.pValue).padEnd(10)}${fmtNum(r.stat, 3).padEnd(9)}${fmtNum(r.hedgeRatio, 3).padEnd(10)}${halfLife(r).padEnd(26)}${String(r.observations).padEnd(7)}${fmtP(r.reverse.pValue)}`,
-      );
+      const lines = shown.map((r, k) => `${String(k + 1).padEnd(5)}${`${r.y}/${r.x}`.padEnd(16)}${fmtP(r.pValue).padEnd(10)}${fmtNum(r.stat, 3).padEnd(9)}${fmtNum(r.hedgeRatio, 3).padEnd(10)}${halfLife(r).padEnd(26)}${String(r.observations).padEnd(7)}${fmtP(r.reverse.pValue)}`);
       return [head, ...lines, ...(skipped.length ? [`skipped: ${skipped.join('; ')}`] : [])].join('\n');
     });
   });

@@ -14,27 +14,25 @@ import { guardOutputFolder, guardOutputs } from './outputs.js';
 export function dataCommand(): Command {
   const data = new Command('data').description('inspect and generate market data files');
 
-  addLoadOptions(
-    data
-      .command('inspect')
-      .description('kind, symbols, rows, time range, spacing, gaps, spreads and bad rows of CSV or Parquet files')
-      .argument('<paths...>', 'CSV or Parquet files, or folders of them')
-      .option('--json <file>', JSON_OPTION_DOC),
-  ).action(async (paths: string[], flags: RawLoadFlags & { json?: string }) => {
-    guardOutputs([{ flag: '--json', path: flags.json, stdout: true }], paths);
-    const ins = await inspectData(paths, toLoadOptions(flags));
-    emitOutput(flags.json, ins, () => renderInspection(ins));
-    // the listing shows each file's bad rows; more than 1% skipped is a warning here too
-    const { dataNotesJson, dataWarnings } = await import('../report/data-notes.js');
-    for (const w of dataWarnings(dataNotesJson(ins.files.map((x) => x.summary), []))) process.stderr.write(`tickfold: WARNING: ${w}\n`);
-  });
+  addLoadOptions(data.command('inspect').description('kind, symbols, rows, time range, spacing, gaps, spreads and bad rows of CSV or Parquet files').argument('<paths...>', 'CSV or Parquet files, or folders of them').option('--json <file>', JSON_OPTION_DOC)).action(
+    async (paths: string[], flags: RawLoadFlags & { json?: string }) => {
+      guardOutputs([{ flag: '--json', path: flags.json, stdout: true }], paths);
+      const ins = await inspectData(paths, toLoadOptions(flags));
+      emitOutput(flags.json, ins, () => renderInspection(ins));
+      // the listing shows each file's bad rows; more than 1% skipped is a warning here too
+      const { dataNotesJson, dataWarnings } = await import('../report/data-notes.js');
+      for (const w of dataWarnings(
+        dataNotesJson(
+          ins.files.map((x) => x.summary),
+          [],
+        ),
+      ))
+        process.stderr.write(`tickfold: WARNING: ${w}\n`);
+    },
+  );
 
   addLoadOptions(
-    data
-      .command('convert')
-      .description('rewrite a CSV (or Parquet) file as Parquet in tickfold\'s columns: zstd, timestamps to the µs, unknown sizes as nulls')
-      .argument('<in>', 'the CSV or Parquet file')
-      .argument('<out>', 'the Parquet file to write (.parquet)'),
+    data.command('convert').description("rewrite a CSV (or Parquet) file as Parquet in tickfold's columns: zstd, timestamps to the µs, unknown sizes as nulls").argument('<in>', 'the CSV or Parquet file').argument('<out>', 'the Parquet file to write (.parquet)'),
   ).action(async (input: string, out: string, flags: RawLoadFlags) => {
     if (!out.toLowerCase().endsWith('.parquet')) throw new UsageError(`data convert writes Parquet: name the output ${out.replace(/\.[^./]*$/, '')}.parquet`);
     guardOutputs([{ flag: 'OUT', path: out }], [input]);
@@ -73,7 +71,9 @@ export function dataCommand(): Command {
     .action((f: Record<string, string | boolean | undefined>) => {
       const str = (k: string): string => String(f[k]);
       const pos = (x: number): boolean => Number.isFinite(x) && x > 0;
-      const symbols = str('symbols').split(',').map((s) => s.trim());
+      const symbols = str('symbols')
+        .split(',')
+        .map((s) => s.trim());
       if (symbols.length !== 2 || symbols.some((s) => s === '') || symbols[0] === symbols[1]) {
         throw new UsageError(`--symbols '${str('symbols')}' must name two different symbols, e.g. AAA,BBB`);
       }
@@ -107,12 +107,7 @@ export function dataCommand(): Command {
       mkdirSync(out, { recursive: true });
       const prefix = str('name');
       const g = generatePair(opts, join(out, `${prefix}_quotes.csv`), f.trades === false ? undefined : join(out, `${prefix}_trades.csv`));
-      process.stdout.write(
-        `wrote ${g.quotesFile} (${g.quotes} quotes)` +
-          (g.tradesFile ? ` and ${g.tradesFile} (${g.trades} trades)` : '') +
-          (g.breakUs !== undefined ? `; regime break at ${formatIso(g.breakUs)} (event ${g.breakEvent})` : '') +
-          '\n',
-      );
+      process.stdout.write(`wrote ${g.quotesFile} (${g.quotes} quotes)` + (g.tradesFile ? ` and ${g.tradesFile} (${g.trades} trades)` : '') + (g.breakUs !== undefined ? `; regime break at ${formatIso(g.breakUs)} (event ${g.breakEvent})` : '') + '\n');
     });
   return data;
 }

@@ -48,7 +48,13 @@ export function factorCommand(): Command {
     .option('--html <file>', 'also write the report as an HTML page (atomically)');
   addLoadOptions(cmd);
   cmd.action(async (f: Flags) => {
-    guardOutputs([{ flag: '--json', path: f.json, stdout: true }, { flag: '--html', path: f.html, stdout: false }], f.data);
+    guardOutputs(
+      [
+        { flag: '--json', path: f.json, stdout: true },
+        { flag: '--html', path: f.html, stdout: false },
+      ],
+      f.data,
+    );
     const mod = BUILTIN_FACTORS[f.factor];
     if (!mod) {
       const near = didYouMean(f.factor, Object.keys(BUILTIN_FACTORS));

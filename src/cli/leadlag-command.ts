@@ -61,7 +61,7 @@ export function leadlagCommand(): Command {
     .requiredOption('--data <paths...>', 'CSV files or folders')
     .requiredOption('--symbols <A,B>', 'the two symbols; a positive lag means A leads')
     .option('--grid <STEP..LAG>', 'grid step and largest lag (default: 1s..20s for ticks, 1d..20d for daily bars)')
-    .option('--bootstrap <n>', 'block-bootstrap resamples for the lead\'s interval and p-value (default 1000)')
+    .option('--bootstrap <n>', "block-bootstrap resamples for the lead's interval and p-value (default 1000)")
     .option('--blocks <n>', 'blocks of time the bootstrap redraws (default 20)')
     .option('--seed <s>', 'seed of the bootstrap (default 1)')
     .option('--from <time>', 'start of the window (ISO-8601)')

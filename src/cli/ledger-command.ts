@@ -11,7 +11,7 @@ import { guardOutputs } from './outputs.js';
 
 const open = (f: { ledger?: string }): Ledger => Ledger.open(f.ledger ?? defaultLedgerPath());
 const common = (c: Command): Command =>
-  c.option('--ledger <path>', 'the trial ledger (default $TICKFOLD_LEDGER or .tickfold/ledger.sqlite)').option('--data-hash <prefix>', 'only trials on this data (a prefix of its hash)').option('--strategy <name>', 'only this strategy\'s trials');
+  c.option('--ledger <path>', 'the trial ledger (default $TICKFOLD_LEDGER or .tickfold/ledger.sqlite)').option('--data-hash <prefix>', 'only trials on this data (a prefix of its hash)').option('--strategy <name>', "only this strategy's trials");
 /** A hash prefix as given: hexadecimal, else a usage error (a data hash or key is hex; '_' or '%' is no prefix of one). */
 const hexPrefix = (flag: string, v: string): string => {
   if (!/^[0-9a-f]+$/i.test(v)) throw new UsageError(`${flag} '${v}': a hash prefix is hexadecimal (0-9, a-f), e.g. the 12 characters 'tickfold ledger list' shows`);
@@ -54,7 +54,7 @@ export function ledgerCommand(): Command {
   cmd.addCommand(
     new Command('show')
       .description('one trial: its parameters, scheme, execution, in-sample Sharpe and returns')
-      .argument('<key>', 'the trial\'s key, or a unique prefix of it (see export)')
+      .argument('<key>', "the trial's key, or a unique prefix of it (see export)")
       .option('--ledger <path>', 'the trial ledger')
       .action((key: string, f: { ledger?: string }) => {
         const l = open(f);
@@ -96,7 +96,15 @@ export function ledgerCommand(): Command {
         try {
           const rows = l.rows(filterOf(f));
           if (f.format === 'returns') text = returnMatrix(l, filterOf(f));
-          else text = f.format === 'json' ? `${JSON.stringify(rows.map((r) => ({ ...r, isSharpe: Number.isFinite(r.isSharpe) ? r.isSharpe : null })), null, 1)}\n` : `${CSV_COLUMNS.join(',')}\n${rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(',')).join('\n')}${rows.length ? '\n' : ''}`;
+          else
+            text =
+              f.format === 'json'
+                ? `${JSON.stringify(
+                    rows.map((r) => ({ ...r, isSharpe: Number.isFinite(r.isSharpe) ? r.isSharpe : null })),
+                    null,
+                    1,
+                  )}\n`
+                : `${CSV_COLUMNS.join(',')}\n${rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(',')).join('\n')}${rows.length ? '\n' : ''}`;
         } finally {
           l.close();
         }
@@ -131,7 +139,13 @@ function returnMatrix(l: Ledger, filter: { dataHash?: string; strategy?: string 
   if (data.size > 1) throw new UsageError(`the trials are on ${data.size} data sets: a return matrix needs one; give --data-hash (see 'tickfold ledger list')`);
   const lengths = new Set(all.map((x) => x.returns.length));
   if (lengths.size > 1) throw new UsageError(`the trials on this data have different numbers of periods (${[...lengths].join(', ')}: other --period settings); give --strategy, or forget the others`);
-  const names = all.map((x) => `${x.row.strategy} ${Object.entries(JSON.parse(x.row.params) as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trim().replace(/[",]/g, ' '));
+  const names = all.map((x) =>
+    `${x.row.strategy} ${Object.entries(JSON.parse(x.row.params) as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ')}`
+      .trim()
+      .replace(/[",]/g, ' '),
+  );
   const n = all[0]!.returns.length;
   const lines = [names.join(',')];
   for (let i = 0; i < n; i++) lines.push(all.map((x) => String(x.returns[i]!)).join(','));

@@ -16,8 +16,8 @@ export interface RawLedgerFlags {
 export function addLedgerOptions(cmd: Command): Command {
   return cmd
     .option('--ledger <path>', 'the trial ledger (SQLite) every trial is recorded in; DSR counts all of its trials on this data (default $TICKFOLD_LEDGER or .tickfold/ledger.sqlite)')
-    .option('--no-ledger', 'record nothing; DSR counts this command\'s trials only')
-    .option('--fresh', 'record the trials, but let DSR count this command\'s only');
+    .option('--no-ledger', "record nothing; DSR counts this command's trials only")
+    .option('--fresh', "record the trials, but let DSR count this command's only");
 }
 
 /** The ledger the flags name (undefined with --no-ledger). */

@@ -36,11 +36,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command[]>>> = {
 
 /** The program, with the command named first in `argv` (or, when none is, every command). */
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
-  const program = new Command('tickfold')
-    .description('Event-driven tick/quote/bar backtester with walk-forward validation and overfitting statistics')
-    .version(VERSION)
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+  const program = new Command('tickfold').description('Event-driven tick/quote/bar backtester with walk-forward validation and overfitting statistics').version(VERSION).showHelpAfterError('(run with --help for usage)').exitOverride();
   const first = argv[0];
   const only = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
   for (const name of only) for (const c of await COMMANDS[name]!()) program.addCommand(c);

@@ -72,13 +72,15 @@ export interface OutputSpec {
  */
 export function guardOutputs(outputs: readonly OutputSpec[], inputs: readonly string[]): void {
   const ins = inputFiles(inputs);
-  const inputFolders = inputs.filter((p) => {
-    try {
-      return statSync(p).isDirectory();
-    } catch {
-      return false;
-    }
-  }).map(real);
+  const inputFolders = inputs
+    .filter((p) => {
+      try {
+        return statSync(p).isDirectory();
+      } catch {
+        return false;
+      }
+    })
+    .map(real);
   const seen = new Map<string, string>();
   for (const o of outputs) {
     if (o.path === undefined) continue;
@@ -87,12 +89,14 @@ export function guardOutputs(outputs: readonly OutputSpec[], inputs: readonly st
       throw new UsageError(`${o.flag} needs a file name (standard output, '-', is only for --json)`);
     }
     if (o.path === '' || o.path.startsWith('-')) {
-      throw new UsageError(`${o.flag} needs a file name${o.stdout ? ", or - for standard output" : ''}; got '${o.path}' (write e.g. ${o.flag} out/report.json)`);
+      throw new UsageError(`${o.flag} needs a file name${o.stdout ? ', or - for standard output' : ''}; got '${o.path}' (write e.g. ${o.flag} out/report.json)`);
     }
     checkOutputKind(o.flag, o.path);
     const p = real(o.path);
     if (ins.includes(p)) {
-      throw new UsageError(`${o.flag} ${o.path} is an input of this command: refusing to write over it; name another file (e.g. ${o.flag.startsWith('--') ? `${o.flag} out/${o.flag.slice(2)}${o.flag === '--trades' ? '.csv' : o.flag === '--report' ? '.html' : '.json'}` : `out/${basename(o.path)}`})`);
+      throw new UsageError(
+        `${o.flag} ${o.path} is an input of this command: refusing to write over it; name another file (e.g. ${o.flag.startsWith('--') ? `${o.flag} out/${o.flag.slice(2)}${o.flag === '--trades' ? '.csv' : o.flag === '--report' ? '.html' : '.json'}` : `out/${basename(o.path)}`})`,
+      );
     }
     if (inputFolders.some((d) => inside(p, d)) && /\.csv$/i.test(p)) {
       throw new UsageError(`${o.flag} ${o.path} is a .csv file in a data folder this command reads: refusing to add it to the input; name a file elsewhere`);
@@ -202,6 +206,8 @@ const NOT_FOR: Readonly<Record<string, RegExp>> = {
 export function checkOutputKind(flag: string, path: string): void {
   const re = NOT_FOR[flag];
   if (re && re.test(path)) {
-    throw new UsageError(`${flag} ${path}: ${flag === '--trades' ? 'the trades are CSV' : flag === '--json' ? 'the report is JSON' : 'the report is HTML'}, not a ${path.slice(path.lastIndexOf('.'))} file; did you forget the file name before the data? write e.g. ${flag === '--json' ? '--json out/report.json (or --json -)' : flag === '--trades' ? '--trades out/trades.csv' : '--report out/report.html'}`);
+    throw new UsageError(
+      `${flag} ${path}: ${flag === '--trades' ? 'the trades are CSV' : flag === '--json' ? 'the report is JSON' : 'the report is HTML'}, not a ${path.slice(path.lastIndexOf('.'))} file; did you forget the file name before the data? write e.g. ${flag === '--json' ? '--json out/report.json (or --json -)' : flag === '--trades' ? '--trades out/trades.csv' : '--report out/report.html'}`,
+    );
   }
 }

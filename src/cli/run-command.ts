@@ -51,7 +51,18 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       strategy: f.strategy,
       builtins: BUILTIN_STRATEGIES,
       // unprefixed keys, or prefixed with the strategy's name (or path); any other prefix is an error
-      params: (m) => parseParamPairs(routeEntries('--param', f.param, new Map([[m.name, m.name], [f.strategy, m.name]]), m.name).get(m.name) ?? []),
+      params: (m) =>
+        parseParamPairs(
+          routeEntries(
+            '--param',
+            f.param,
+            new Map([
+              [m.name, m.name],
+              [f.strategy, m.name],
+            ]),
+            m.name,
+          ).get(m.name) ?? [],
+        ),
       settings,
       data: f.data,
       load: toLoadOptions(f),
@@ -72,11 +83,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out, shownTable)) : undefined;
     await checkInterrupted();
     // all the outputs or none (src/atomic.ts)
-    writeFilesAtomic([
-      ...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []),
-      ...(csv !== undefined ? [{ path: f.trades!, data: csv }] : []),
-      ...(html !== undefined ? [{ path: f.report!, data: html }] : []),
-    ]);
+    writeFilesAtomic([...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []), ...(csv !== undefined ? [{ path: f.trades!, data: csv }] : []), ...(html !== undefined ? [{ path: f.report!, data: html }] : [])]);
     if (f.json === '-') process.stdout.write(json!);
     else if (!f.quiet) {
       process.stdout.write(renderRunText(report, out) + '\n');

@@ -20,13 +20,13 @@ export function addExecutionOptions(cmd: Command): Command {
   return addExecutionFlags(cmd)
     .option('--capital <x>', 'initial capital', String(DEFAULTS.initialCapital))
     .option('--period <duration>', 'equity sampling period for returns, e.g. 1d, 1h, 5m (default: from the data span)')
-    .option('--calendar <name>', "market calendar for annualisation: 24x7, 24x5, us-equity, or <days>d:<hours>h such as 252d:8h (default: measured from the data)")
+    .option('--calendar <name>', 'market calendar for annualisation: 24x7, 24x5, us-equity, or <days>d:<hours>h such as 252d:8h (default: measured from the data)')
     .option('--periods-per-year <n>', 'periods per year for annualisation (default: from the period and the calendar)')
-    .option('--seed <n>', 'seed of the run\'s random generator', DEFAULTS.seed)
+    .option('--seed <n>', "seed of the run's random generator", DEFAULTS.seed)
     .option('--universe <file>', 'point-in-time membership: symbol,from,to[,delisting_return] (orders outside it refused; a position closed when its symbol leaves, at its last price x (1 + delisting return))')
-    .option('--benchmark <symbols>', 'the tearsheet\'s benchmark: buy-and-hold of these symbols, equal weights (default: the symbols the strategy traded)')
+    .option('--benchmark <symbols>', "the tearsheet's benchmark: buy-and-hold of these symbols, equal weights (default: the symbols the strategy traded)")
     .option('--timeout <duration>', `time limit per backtest, e.g. 30s or 10m, or none: a strategy that overruns it (a loop that never ends) is stopped and named (default: ${DEFAULTS.timeout}, far beyond any real backtest: 2,000,000 events replay in about a second here)`)
-    .option('--max-memory <MB>', 'heap limit of each thread that runs strategy code, MB (default: Node\'s)');
+    .option('--max-memory <MB>', "heap limit of each thread that runs strategy code, MB (default: Node's)");
 }
 
 /** The flags of {@link addExecutionOptions} as commander gives them, with `--from`/`--to`. */

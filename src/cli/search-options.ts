@@ -41,14 +41,7 @@ export function searchFlags(f: RawSearchFlags): { method: SearchMethod; trials: 
 }
 
 /** A strategy's search from its routed `--space` entries (undefined when it has none), checked against its schema. */
-export function searchOf(
-  flags: { method: SearchMethod; trials: number } | undefined,
-  name: string,
-  module: StrategyModule,
-  base: Readonly<Record<string, string>>,
-  spaceEntries: readonly string[] | undefined,
-  gridKeys: readonly string[],
-): SearchSpec | undefined {
+export function searchOf(flags: { method: SearchMethod; trials: number } | undefined, name: string, module: StrategyModule, base: Readonly<Record<string, string>>, spaceEntries: readonly string[] | undefined, gridKeys: readonly string[]): SearchSpec | undefined {
   if (!flags || !spaceEntries || spaceEntries.length === 0) return undefined;
   const space = parseSpace(spaceEntries);
   checkSpace(space, name, module.params, base, gridKeys);

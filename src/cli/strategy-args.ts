@@ -54,7 +54,9 @@ export function routeEntries(flag: string, entries: readonly string[], owners: R
     else {
       const having = ownersOf ? ownersOf(key) : [];
       const example = (having[0] ?? canonical[0] ?? 'pairs') + `.${key}=${e.slice(eq + 1)}`;
-      throw new UsageError(`${flag} '${e}': with several strategies, prefix the key with the strategy's name, e.g. ${flag} ${example}${having.length > 1 ? ` (${having.join(', ')} all have '${key}')` : having.length === 0 ? ` (none of ${canonical.join(', ')} has a parameter '${key}')` : ''}`);
+      throw new UsageError(
+        `${flag} '${e}': with several strategies, prefix the key with the strategy's name, e.g. ${flag} ${example}${having.length > 1 ? ` (${having.join(', ')} all have '${key}')` : having.length === 0 ? ` (none of ${canonical.join(', ')} has a parameter '${key}')` : ''}`,
+      );
     }
     const list = out.get(owner) ?? [];
     list.push(`${rest}=${e.slice(eq + 1)}`);

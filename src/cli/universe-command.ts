@@ -31,7 +31,7 @@ export function universeCommand(): Command {
     .description('PCA eigenvalues, and per symbol betas, a, b, kappa, m, sigma_eq, s and the centred s (Avellaneda-Lee) at one session')
     .requiredOption('--data <paths...>', 'bar files or folders')
     .requiredOption('--at <date>', 'the session (bar start, ISO-8601); its return is the last of the windows')
-    .option('--symbols <A,B,...>', "the symbols (default: every symbol with a close on each session of the windows)")
+    .option('--symbols <A,B,...>', 'the symbols (default: every symbol with a close on each session of the windows)')
     .option('--pca-window <n>', 'returns the correlation matrix is estimated on', String(AL_DEFAULTS.pcaWindow))
     .option('--window <n>', 'returns of the regression and the OU fit', String(AL_DEFAULTS.regressionWindow))
     .option('--factors <m>', 'eigenportfolios', String(AL_DEFAULTS.factors))
@@ -104,7 +104,10 @@ export function universeCommand(): Command {
     emitOutput(f.json, out, () =>
       [
         `Avellaneda-Lee state at ${out.date}: ${N} symbols, PCA of ${pcaWindow} returns, ${factors} factors (${(100 * out.explained_variance_ratio_top_m.reduce((a, b) => a + b, 0)).toFixed(1)}% of the variance), regression and OU fit over ${window}`,
-        `  eigenvalues ${out.eigenvalues.slice(0, factors).map((x) => x.toFixed(3)).join(' ')}`,
+        `  eigenvalues ${out.eigenvalues
+          .slice(0, factors)
+          .map((x) => x.toFixed(3))
+          .join(' ')}`,
         `  symbol      kappa         m  sigma_eq         s  s_centred  eligible`,
         ...out.per_stock.map((p) => `  ${p.symbol.padEnd(8)}${f4(p.kappa)} ${f4(p.m)} ${f4(p.sigma_eq)} ${f4(p.s)}  ${f4(p.s_centred)}  ${p.eligible ? 'yes' : p.valid ? 'no (kappa)' : 'no (b)'}`),
       ].join('\n'),

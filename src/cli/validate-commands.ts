@@ -138,7 +138,10 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   );
   // the listed strategies, called by their alias or their module's name; a module file is
   // bundled here and loaded on a guarded, sandboxed thread (its top-level code is strategy code)
-  const sandbox = await toSandbox(f, listed.map((l) => l.spec));
+  const sandbox = await toSandbox(
+    f,
+    listed.map((l) => l.spec),
+  );
   const listedModules: StrategyModule[] = [];
   const describer: StrategyRunner | undefined = listed.some((l) => !BUILTIN_STRATEGIES.has(l.spec)) ? new TaskRunner(1, toGuard(f, sandbox)) : undefined;
   try {
@@ -176,7 +179,13 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   // as 'NAME (naive)' when a candidate has that name
   const isNaive = (n: string): boolean => (NAIVE_BASELINES as readonly string[]).includes(n);
   const candidate = (i: number): boolean => !isNaive(names[i]!) || names[i] === mainName || (gridEntries.get(names[i]!)?.length ?? 0) > 0 || (spaceEntries.get(names[i]!)?.length ?? 0) > 0;
-  interface Slot { readonly name: string; readonly spec: string; readonly module: StrategyModule; readonly baseline: boolean; readonly naiveCopy: boolean }
+  interface Slot {
+    readonly name: string;
+    readonly spec: string;
+    readonly module: StrategyModule;
+    readonly baseline: boolean;
+    readonly naiveCopy: boolean;
+  }
   const slots: Slot[] = listed.map((l, i) => ({ name: names[i]!, spec: l.spec, module: listedModules[i]!, baseline: !candidate(i), naiveCopy: false }));
   // with --universe, the universe's baseline runs beside the naive ones (when any run)
   const yardsticks = f.universe !== undefined && baselines.length > 0 && !baselines.includes(UNIVERSE_BASELINE) ? [...baselines, UNIVERSE_BASELINE] : baselines;
@@ -214,14 +223,24 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
       const given = sl.naiveCopy ? {} : parseParamPairs(paramEntries.get(sl.name) ?? []);
       const base = sl.baseline ? baselineDefaults(sl.module, given, periodLabel) : given;
       const grid = sl.baseline ? [] : parseGrid(gridEntries.get(sl.name) ?? []);
-      const search = sl.baseline || sl.naiveCopy ? undefined : searchOf(searching, sl.name, sl.module, base, spaceEntries.get(sl.name), grid.map((g) => g.key));
+      const search =
+        sl.baseline || sl.naiveCopy
+          ? undefined
+          : searchOf(
+              searching,
+              sl.name,
+              sl.module,
+              base,
+              spaceEntries.get(sl.name),
+              grid.map((g) => g.key),
+            );
       return { name: sl.name, spec: sl.spec, module: sl.module, base, grid, baseline: sl.baseline, ...(search ? { search } : {}) };
     });
   // start the worker threads now: they load their code while this thread reads the data; or the
   // queue of other machines (--queue), checked before any work
-  if (f.queue !== undefined && f.workers !== undefined) throw new UsageError('--workers sets this machine\'s threads; with --queue the tasks run on the workers of the queue (tickfold worker --concurrency N there)');
+  if (f.queue !== undefined && f.workers !== undefined) throw new UsageError("--workers sets this machine's threads; with --queue the tasks run on the workers of the queue (tickfold worker --concurrency N there)");
   if (f.dataStore !== undefined && f.queue === undefined) throw new UsageError('--data-store is where the data goes for the workers of a queue: give --queue redis://HOST:PORT too (a local run reads the data itself)');
-  if (f.queue === undefined && f.queueKeyFile !== undefined) throw new UsageError('--queue-key-file is the key of a queue\'s jobs: give --queue redis://HOST:PORT too (a local run needs no key)');
+  if (f.queue === undefined && f.queueKeyFile !== undefined) throw new UsageError("--queue-key-file is the key of a queue's jobs: give --queue redis://HOST:PORT too (a local run needs no key)");
   if (f.queue === undefined && f.insecureLoopback) throw new UsageError('--insecure-loopback is for a queue without a key: give --queue redis://127.0.0.1:PORT too (a local run needs neither)');
   if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, true);
   let runner: Runner;
@@ -325,7 +344,13 @@ export function walkForwardCommand(argv: () => readonly string[]): Command {
     .option('--baselines <list>', `naive baselines run on the same folds, or 'none'`, NAIVE_BASELINES.join(','));
   addValidationOptions(cmd);
   cmd.action(async (f: RawValidationFlags & { strategy: string; baselines: string }) => {
-    const baselines = f.baselines.trim() === 'none' ? [] : f.baselines.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const baselines =
+      f.baselines.trim() === 'none'
+        ? []
+        : f.baselines
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
     for (const b of baselines) if (!(NAIVE_BASELINES as readonly string[]).includes(b)) throw new UsageError(`--baselines: '${b}' is not a naive baseline (${NAIVE_BASELINES.join(', ')}, or none)`);
     await runValidation('walk-forward', [f.strategy], 0, baselines, f, argv());
   });
@@ -338,7 +363,10 @@ export function compareCommand(argv: () => readonly string[]): Command {
     .requiredOption('--strategies <list>', 'comma-separated built-ins or module files; every naive baseline (buy-and-hold, flat, random, momentum) runs as the yardstick whether listed or not; a naive one given a --grid is a candidate');
   addValidationOptions(cmd);
   cmd.action(async (f: RawValidationFlags & { strategies: string }) => {
-    const names = f.strategies.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const names = f.strategies
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (names.length === 0) throw new UsageError('--strategies needs at least one strategy');
     if (new Set(names).size !== names.length) throw new UsageError(`--strategies lists a strategy twice (${names.join(', ')})`);
     // the edge is always measured against every naive baseline, whichever are listed

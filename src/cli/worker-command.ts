@@ -52,152 +52,154 @@ export function workerCommand(): Command {
     .option('--insecure-loopback', 'no key: run any job of a queue on this machine (127.0.0.1, ::1, localhost) only');
   // what the jobs' strategy code may touch: the same flags as a local run's
   return addSandboxOptions(cmd).action(async (f: { queue: string; concurrency?: string; dataStore?: string; queueKeyFile?: string; insecureLoopback?: boolean } & RawSandboxFlags) => {
-      const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
-      if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, false);
-      checkUrl(f.queue);
-      const key = loadQueueKey(f.queueKeyFile);
-      checkQueueAccess(f.queue, key, f.insecureLoopback === true);
-      const redis = await connectRedis(f.queue);
-      // a worker is a daemon: a fetch (data, a module) that meets Redis restarting waits for it to
-      // come back rather than failing the job (the coordinator waits up to 10 s; BullMQ's lock
-      // hands a job whose worker stays stuck to another)
-      redis.options.maxRetriesPerRequest = null;
-      const { UnrecoverableError, Worker } = await import('bullmq');
-      // the tables fetched (the last two), each fetched once even when jobs ask for it at once
-      const tables = new Map<string, Promise<TickTable>>();
-      // one pool of threads per guard (--timeout, --max-memory of the coordinator), whatever the
-      // data; the one without limits starts now, so that a first task does not wait for threads
-      const modDir = mkdtempSync(join(tmpdir(), 'tickfold-worker-modules-'));
-      // strategy code of the queue's jobs runs in the same sandbox as on the researcher's machine
-      // (strategy/sandbox.ts): no files but tickfold's install and the fetched module files (read
-      // only), no network, no child processes, unless this worker's --allow-* flags say otherwise
-      const sandbox = { policy: { ...(await toSandbox(f, [])).policy, readFs: [modDir] }, modules: {} };
-      const runners = new Map<string, Runner>();
-      const runnerFor = (guard: Pick<JobData, 'timeoutMs' | 'maxMemoryMb'>): Runner => {
-        const key = `${guard.timeoutMs ?? ''}:${guard.maxMemoryMb ?? ''}`;
-        let r = runners.get(key);
-        if (!r) runners.set(key, (r = new TaskRunner(concurrency, { ...(guard.timeoutMs !== undefined ? { timeoutMs: guard.timeoutMs } : {}), ...(guard.maxMemoryMb !== undefined ? { maxMemoryMb: guard.maxMemoryMb } : {}), sandbox })));
-        return r;
-      };
-      runnerFor({});
-      const store = f.dataStore === undefined ? undefined : resolve(f.dataStore);
-      const fetchTable = async (hash: string, where: JobData['dataIn']): Promise<TickTable> => {
-        const t0 = performance.now();
-        let blob: Buffer | null;
-        if (where === 'store') {
-          if (store === undefined) throw new Error(`the coordinator left the data in a shared folder (its --data-store); start this worker with --data-store <that folder as mounted here>`);
-          try {
-            blob = readFileSync(join(store, storeFile(hash)));
-          } catch (e) {
-            throw new Error(`cannot read the data ${storeFile(hash)} in --data-store ${store}: ${(e as Error).message}; is it the coordinator's folder?`);
-          }
-        } else {
-          blob = await redis.getBuffer(dataKey(hash));
-          if (!blob) throw new Error(`the data ${hash.slice(0, 12)}… is not in the queue's store (expired or removed); run the command again`);
+    const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
+    if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, false);
+    checkUrl(f.queue);
+    const key = loadQueueKey(f.queueKeyFile);
+    checkQueueAccess(f.queue, key, f.insecureLoopback === true);
+    const redis = await connectRedis(f.queue);
+    // a worker is a daemon: a fetch (data, a module) that meets Redis restarting waits for it to
+    // come back rather than failing the job (the coordinator waits up to 10 s; BullMQ's lock
+    // hands a job whose worker stays stuck to another)
+    redis.options.maxRetriesPerRequest = null;
+    const { UnrecoverableError, Worker } = await import('bullmq');
+    // the tables fetched (the last two), each fetched once even when jobs ask for it at once
+    const tables = new Map<string, Promise<TickTable>>();
+    // one pool of threads per guard (--timeout, --max-memory of the coordinator), whatever the
+    // data; the one without limits starts now, so that a first task does not wait for threads
+    const modDir = mkdtempSync(join(tmpdir(), 'tickfold-worker-modules-'));
+    // strategy code of the queue's jobs runs in the same sandbox as on the researcher's machine
+    // (strategy/sandbox.ts): no files but tickfold's install and the fetched module files (read
+    // only), no network, no child processes, unless this worker's --allow-* flags say otherwise
+    const sandbox = { policy: { ...(await toSandbox(f, [])).policy, readFs: [modDir] }, modules: {} };
+    const runners = new Map<string, Runner>();
+    const runnerFor = (guard: Pick<JobData, 'timeoutMs' | 'maxMemoryMb'>): Runner => {
+      const key = `${guard.timeoutMs ?? ''}:${guard.maxMemoryMb ?? ''}`;
+      let r = runners.get(key);
+      if (!r) runners.set(key, (r = new TaskRunner(concurrency, { ...(guard.timeoutMs !== undefined ? { timeoutMs: guard.timeoutMs } : {}), ...(guard.maxMemoryMb !== undefined ? { maxMemoryMb: guard.maxMemoryMb } : {}), sandbox })));
+      return r;
+    };
+    runnerFor({});
+    const store = f.dataStore === undefined ? undefined : resolve(f.dataStore);
+    const fetchTable = async (hash: string, where: JobData['dataIn']): Promise<TickTable> => {
+      const t0 = performance.now();
+      let blob: Buffer | null;
+      if (where === 'store') {
+        if (store === undefined) throw new Error(`the coordinator left the data in a shared folder (its --data-store); start this worker with --data-store <that folder as mounted here>`);
+        try {
+          blob = readFileSync(join(store, storeFile(hash)));
+        } catch (e) {
+          throw new Error(`cannot read the data ${storeFile(hash)} in --data-store ${store}: ${(e as Error).message}; is it the coordinator's folder?`);
         }
-        if (sha256(blob) !== hash) throw new Error(`the data fetched for ${hash.slice(0, 12)}… does not match its hash: refusing it`);
-        // straight into shared memory: the threads read it without a copy
-        const t = decodeTable(blob, true);
-        process.stderr.write(`tickfold worker: data ${hash.slice(0, 12)}… (${(blob.length / 1e6).toFixed(1)} MB, ${t.length.toLocaleString('en-US')} rows) from ${where === 'store' ? store : 'Redis'} in ${Math.round(performance.now() - t0)} ms, its SHA-256 checked\n`);
-        return t;
-      };
-      const tableOf = (hash: string, where: JobData['dataIn']): Promise<TickTable> => {
-        let t = tables.get(hash);
-        if (!t) {
-          tables.set(hash, (t = fetchTable(hash, where)));
-          t.catch(() => tables.delete(hash)); // tried again by the next job
-          while (tables.size > 2) tables.delete(tables.keys().next().value!);
+      } else {
+        blob = await redis.getBuffer(dataKey(hash));
+        if (!blob) throw new Error(`the data ${hash.slice(0, 12)}… is not in the queue's store (expired or removed); run the command again`);
+      }
+      if (sha256(blob) !== hash) throw new Error(`the data fetched for ${hash.slice(0, 12)}… does not match its hash: refusing it`);
+      // straight into shared memory: the threads read it without a copy
+      const t = decodeTable(blob, true);
+      process.stderr.write(`tickfold worker: data ${hash.slice(0, 12)}… (${(blob.length / 1e6).toFixed(1)} MB, ${t.length.toLocaleString('en-US')} rows) from ${where === 'store' ? store : 'Redis'} in ${Math.round(performance.now() - t0)} ms, its SHA-256 checked\n`);
+      return t;
+    };
+    const tableOf = (hash: string, where: JobData['dataIn']): Promise<TickTable> => {
+      let t = tables.get(hash);
+      if (!t) {
+        tables.set(hash, (t = fetchTable(hash, where)));
+        t.catch(() => tables.delete(hash)); // tried again by the next job
+        while (tables.size > 2) tables.delete(tables.keys().next().value!);
+      }
+      return t;
+    };
+    // a module file fetched, checked and written once (not again for every job)
+    const modules = new Map<string, Promise<string>>();
+    const fetchModule = async (hash: string, name: string | null): Promise<string> => {
+      const file = join(modDir, hash, name ?? 'strategy.mjs');
+      const src = await redis.getBuffer(moduleKey(hash));
+      if (!src || sha256(src) !== hash) throw new Error(`the strategy module ${name} is missing from the queue or does not match its hash: refusing to run it`);
+      mkdirSync(join(modDir, hash), { recursive: true });
+      writeFileSync(file, src);
+      return file;
+    };
+    const moduleOf = (d: JobData, spec: string): Promise<string> => {
+      if (d.moduleHash === null) return Promise.resolve(spec); // a built-in: this install's own
+      // (by hash and name: the same source under another name is loaded by its own extension)
+      const key = `${d.moduleHash}/${d.moduleName}`;
+      let m = modules.get(key);
+      if (!m) {
+        modules.set(key, (m = fetchModule(d.moduleHash, d.moduleName)));
+        m.catch(() => modules.delete(key)); // tried again by the next job
+      }
+      return m;
+    };
+    const { BUILTIN_STRATEGIES } = await import('../../strategies/index.js');
+    /** Why a job is not run (undefined: it is authentic and well formed); checked before any of it is decoded or fetched. */
+    const refusal = (id: string, d: JobData): string | undefined => {
+      if (d === null || typeof d !== 'object') return 'it carries no job data';
+      if (key) {
+        if (typeof d.mac !== 'string') return `it carries no authentication code (sent without a key, or not by a tickfold coordinator): this worker runs only jobs authenticated by the queue's key`;
+        if (!key.verify('job', id, jobContent(d), d.mac)) return `its authentication code does not match (not sent by a coordinator with this queue's key, or changed in Redis since)`;
+      } else if (d.mac !== null) {
+        return `it carries an authentication code, and this worker has no key to check it: give it the coordinators' key (${KEY_ENV} or --queue-key-file)`;
+      }
+      if (typeof d.dataHash !== 'string' || !SHA256.test(d.dataHash)) return 'its data hash is not a SHA-256';
+      if (d.moduleHash === null) return undefined; // a built-in: checked once the task is decoded
+      if (typeof d.moduleHash !== 'string' || !SHA256.test(d.moduleHash)) return 'its module hash is not a SHA-256';
+      const bad = moduleNameProblem(d.moduleName);
+      if (bad !== undefined) return `its module name ${JSON.stringify(d.moduleName)} is not a plain file name (${bad})`;
+      return undefined;
+    };
+    const refuse = (job: { id?: string | undefined; name: string }, why: string): never => {
+      process.stderr.write(`tickfold worker: REFUSED job ${JSON.stringify(job.id)} (${JSON.stringify(job.name)}): ${why}; not run\n`);
+      // not retried: no attempt would change the answer
+      throw new UnrecoverableError(`refused by the worker: ${why}`);
+    };
+    const worker = new Worker(
+      QUEUE,
+      async (job): Promise<JobReturn> => {
+        const d = job.data as JobData;
+        const why = refusal(job.id ?? '', d);
+        if (why !== undefined) refuse(job, why);
+        if (d.version !== VERSION) throw new UnrecoverableError(`the job is for tickfold ${d.version}, this worker is ${VERSION}: install the same version on every machine`);
+        const task = decodeValue<Task>(d.task);
+        if (d.moduleHash === null && !BUILTIN_STRATEGIES.has(task.strategy)) refuse(job, `it names the strategy ${JSON.stringify(task.strategy)} as built in, and this install has no such built-in`);
+        const table = await tableOf(d.dataHash, d.dataIn);
+        const spec = await moduleOf(d, task.strategy);
+        const runner = runnerFor(d);
+        let r: TaskResult | TaskFailure;
+        try {
+          // the task takes the runner's table as it starts (synchronously, below): jobs of
+          // other tables at the same time each run against their own
+          runner.use(table);
+          const done = (await runner.runAll([{ task: { ...task, strategy: spec } as Task, label: d.label }])) as TaskResult[];
+          r = done[0]!;
+        } catch (e) {
+          // the strategy's own error (or its time or memory limit): the task's result, not retried
+          if (!(e instanceof TickfoldError)) throw e;
+          const message = e.message.startsWith(`${d.label}: `) ? e.message.slice(d.label.length + 2) : e.message;
+          r = { kind: 'failure', code: e.code, message, exitCode: e.exitCode };
         }
-        return t;
-      };
-      // a module file fetched, checked and written once (not again for every job)
-      const modules = new Map<string, Promise<string>>();
-      const fetchModule = async (hash: string, name: string | null): Promise<string> => {
-        const file = join(modDir, hash, name ?? 'strategy.mjs');
-        const src = await redis.getBuffer(moduleKey(hash));
-        if (!src || sha256(src) !== hash) throw new Error(`the strategy module ${name} is missing from the queue or does not match its hash: refusing to run it`);
-        mkdirSync(join(modDir, hash), { recursive: true });
-        writeFileSync(file, src);
-        return file;
-      };
-      const moduleOf = (d: JobData, spec: string): Promise<string> => {
-        if (d.moduleHash === null) return Promise.resolve(spec); // a built-in: this install's own
-        // (by hash and name: the same source under another name is loaded by its own extension)
-        const key = `${d.moduleHash}/${d.moduleName}`;
-        let m = modules.get(key);
-        if (!m) {
-          modules.set(key, (m = fetchModule(d.moduleHash, d.moduleName)));
-          m.catch(() => modules.delete(key)); // tried again by the next job
-        }
-        return m;
-      };
-      const { BUILTIN_STRATEGIES } = await import('../../strategies/index.js');
-      /** Why a job is not run (undefined: it is authentic and well formed); checked before any of it is decoded or fetched. */
-      const refusal = (id: string, d: JobData): string | undefined => {
-        if (d === null || typeof d !== 'object') return 'it carries no job data';
-        if (key) {
-          if (typeof d.mac !== 'string') return `it carries no authentication code (sent without a key, or not by a tickfold coordinator): this worker runs only jobs authenticated by the queue's key`;
-          if (!key.verify('job', id, jobContent(d), d.mac)) return `its authentication code does not match (not sent by a coordinator with this queue's key, or changed in Redis since)`;
-        } else if (d.mac !== null) {
-          return `it carries an authentication code, and this worker has no key to check it: give it the coordinators' key (${KEY_ENV} or --queue-key-file)`;
-        }
-        if (typeof d.dataHash !== 'string' || !SHA256.test(d.dataHash)) return 'its data hash is not a SHA-256';
-        if (d.moduleHash === null) return undefined; // a built-in: checked once the task is decoded
-        if (typeof d.moduleHash !== 'string' || !SHA256.test(d.moduleHash)) return 'its module hash is not a SHA-256';
-        const bad = moduleNameProblem(d.moduleName);
-        if (bad !== undefined) return `its module name ${JSON.stringify(d.moduleName)} is not a plain file name (${bad})`;
-        return undefined;
-      };
-      const refuse = (job: { id?: string | undefined; name: string }, why: string): never => {
-        process.stderr.write(`tickfold worker: REFUSED job ${JSON.stringify(job.id)} (${JSON.stringify(job.name)}): ${why}; not run\n`);
-        // not retried: no attempt would change the answer
-        throw new UnrecoverableError(`refused by the worker: ${why}`);
-      };
-      const worker = new Worker(
-        QUEUE,
-        async (job): Promise<JobReturn> => {
-          const d = job.data as JobData;
-          const why = refusal(job.id ?? '', d);
-          if (why !== undefined) refuse(job, why);
-          if (d.version !== VERSION) throw new UnrecoverableError(`the job is for tickfold ${d.version}, this worker is ${VERSION}: install the same version on every machine`);
-          const task = decodeValue<Task>(d.task);
-          if (d.moduleHash === null && !BUILTIN_STRATEGIES.has(task.strategy)) refuse(job, `it names the strategy ${JSON.stringify(task.strategy)} as built in, and this install has no such built-in`);
-          const table = await tableOf(d.dataHash, d.dataIn);
-          const spec = await moduleOf(d, task.strategy);
-          const runner = runnerFor(d);
-          let r: TaskResult | TaskFailure;
-          try {
-            // the task takes the runner's table as it starts (synchronously, below): jobs of
-            // other tables at the same time each run against their own
-            runner.use(table);
-            const done = (await runner.runAll([{ task: { ...task, strategy: spec } as Task, label: d.label }])) as TaskResult[];
-            r = done[0]!;
-          } catch (e) {
-            // the strategy's own error (or its time or memory limit): the task's result, not retried
-            if (!(e instanceof TickfoldError)) throw e;
-            const message = e.message.startsWith(`${d.label}: `) ? e.message.slice(d.label.length + 2) : e.message;
-            r = { kind: 'failure', code: e.code, message, exitCode: e.exitCode };
-          }
-          const result = encodeValue(packResult(r).value);
-          return { result, mac: key ? key.mac('result', job.id!, result) : null };
-        },
-        // the name carries the concurrency: a coordinator sums it to size its tasks (runtime/queue.ts)
-        { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency, name: `tickfold-${hostname()}-${process.pid}-c${concurrency}`, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
-      );
-      worker.on('error', () => {});
-      // a flow's parent: done when its tasks are (BullMQ moves it here only then); no work of its own
-      const parents = new Worker(RUNS, async (job) => ({ tasks: (job.data as { tasks?: number }).tasks ?? 0 }), { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency: 1, name: `tickfold-${hostname()}-${process.pid}-runs` });
-      parents.on('error', () => {});
-      process.stderr.write(`tickfold worker ${VERSION}: taking tasks from ${maskUrl(f.queue)} (${concurrency} at once${store ? `; shared data from ${store}` : ''}; ${key ? `only jobs authenticated by the queue's key ${key.id.slice(0, 8)}…` : 'NO KEY (--insecure-loopback): any job in this Redis runs'})\n`);
-      const stop = async (): Promise<void> => {
-        await worker.close();
-        await parents.close();
-        for (const r of runners.values()) await r.close();
-        redis.disconnect();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
-      await new Promise(() => {});
-    });
+        const result = encodeValue(packResult(r).value);
+        return { result, mac: key ? key.mac('result', job.id!, result) : null };
+      },
+      // the name carries the concurrency: a coordinator sums it to size its tasks (runtime/queue.ts)
+      { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency, name: `tickfold-${hostname()}-${process.pid}-c${concurrency}`, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
+    );
+    worker.on('error', () => {});
+    // a flow's parent: done when its tasks are (BullMQ moves it here only then); no work of its own
+    const parents = new Worker(RUNS, async (job) => ({ tasks: (job.data as { tasks?: number }).tasks ?? 0 }), { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency: 1, name: `tickfold-${hostname()}-${process.pid}-runs` });
+    parents.on('error', () => {});
+    process.stderr.write(
+      `tickfold worker ${VERSION}: taking tasks from ${maskUrl(f.queue)} (${concurrency} at once${store ? `; shared data from ${store}` : ''}; ${key ? `only jobs authenticated by the queue's key ${key.id.slice(0, 8)}…` : 'NO KEY (--insecure-loopback): any job in this Redis runs'})\n`,
+    );
+    const stop = async (): Promise<void> => {
+      await worker.close();
+      await parents.close();
+      for (const r of runners.values()) await r.close();
+      redis.disconnect();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+    await new Promise(() => {});
+  });
 }

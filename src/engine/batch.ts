@@ -49,4 +49,3 @@ export class BatchJobError extends Error {
     this.name = 'BatchJobError';
   }
 }
-

@@ -40,7 +40,6 @@ export interface CheckReport {
   readonly failed: number;
 }
 
-
 /** How an order's time is shown: a decision at a bar's close is named by that bar (its start date). */
 let when: (ts: number) => string = formatIso;
 function namer(t: TickTable): (ts: number) => string {
@@ -114,14 +113,16 @@ function staleViewWatch(inner: Strategy): { strategy: Strategy; stale: () => str
   const s: Strategy = Object.create(inner) as Strategy;
   const self = s as { -readonly [K in keyof Strategy]: Strategy[K] };
   // each view handed over as a proxy that goes stale when the handler returns
-  const guarded = <V extends TickView | BarView>(handler: (ctx: Context, v: V) => void, what: string) => (ctx: Context, v: V): void => {
-    const w = wrap(v, what, v.ts);
-    try {
-      handler.call(inner, ctx, w.proxy);
-    } finally {
-      w.done();
-    }
-  };
+  const guarded =
+    <V extends TickView | BarView>(handler: (ctx: Context, v: V) => void, what: string) =>
+    (ctx: Context, v: V): void => {
+      const w = wrap(v, what, v.ts);
+      try {
+        handler.call(inner, ctx, w.proxy);
+      } finally {
+        w.done();
+      }
+    };
   if (inner.onTick) self.onTick = guarded(inner.onTick, 'tick');
   if (inner.onBar) self.onBar = guarded(inner.onBar, 'bar');
   for (const k of ['onStart', 'onBars', 'onFill', 'onReject', 'onCancel', 'onEnd', 'summary'] as const) {
@@ -209,7 +210,15 @@ export function checkStrategy(table: TickTable, module: StrategyModule, params: 
   const sameEquity = a.finalEquity === b.finalEquity;
   add('determinism', d === undefined && sameEquity, d ? `two runs with seed 1 differ at ${d}` : sameEquity ? `two runs with seed 1 gave the same ${a.orders.rows().length} orders and final equity` : `final equity ${a.finalEquity} vs ${b.finalEquity}`);
   const used = Object.entries(watched.calls).filter(([, c]) => c > 0);
-  add('clock/random', used.length === 0, used.length === 0 ? `no ${Object.keys(watched.calls).join(', ').replace(/, ([^,]+)$/, ' or $1')}` : `calls ${used.map(([k, c]) => `${k} (${c}×)`).join(', ')}: use ctx.random() (seeded) and ctx.now`);
+  add(
+    'clock/random',
+    used.length === 0,
+    used.length === 0
+      ? `no ${Object.keys(watched.calls)
+          .join(', ')
+          .replace(/, ([^,]+)$/, ' or $1')}`
+      : `calls ${used.map(([k, c]) => `${k} (${c}×)`).join(', ')}: use ctx.random() (seeded) and ctx.now`,
+  );
 
   // look-ahead by truncation
   const cuts = [0.25, 0.5, 0.75].map((f) => Math.max(2, Math.floor(n * f)));
@@ -227,7 +236,11 @@ export function checkStrategy(table: TickTable, module: StrategyModule, params: 
 
   // isolation: other parameters before, between and after
   const other = otherParams(module, params);
-  const label = Object.entries(other).filter(([k, v]) => v !== params[k]).map(([k, v]) => `${k}=${String(v as ParamValue)}`).join(',') || 'the same parameters';
+  const label =
+    Object.entries(other)
+      .filter(([k, v]) => v !== params[k])
+      .map(([k, v]) => `${k}=${String(v as ParamValue)}`)
+      .join(',') || 'the same parameters';
   runOn(table, other);
   const afterOther = runOn(table);
   runOn(table, other);
@@ -245,13 +258,17 @@ export function checkStrategy(table: TickTable, module: StrategyModule, params: 
     const i1 = idleAt(r1, n - w);
     const i2 = idleAt(r2, n);
     let from = -1;
-    for (let i = c; i < n; i++) if (i1[i - w] === 1 && i2[i] === 1) {
-      from = i;
-      break;
-    }
+    for (let i = c; i < n; i++)
+      if (i1[i - w] === 1 && i2[i] === 1) {
+        from = i;
+        break;
+      }
     if (from < 0) add('warm-up', true, `not compared: the runs are never flat and idle together after ${when(table.ts[c]!)}`);
     else {
-      const after1 = r1.orders.rows().filter((o) => o.index + w > from).map((o) => ({ ...o, index: o.index + w }));
+      const after1 = r1.orders
+        .rows()
+        .filter((o) => o.index + w > from)
+        .map((o) => ({ ...o, index: o.index + w }));
       const after2 = r2.orders.rows().filter((o) => o.index > from);
       const diff = firstDifference(after1, after2, false);
       add(

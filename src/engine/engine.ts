@@ -278,9 +278,26 @@ class EngineRun implements Backtest, VenueHost {
     this.universe = cfg.universe;
     this.onFill = strategy.onFill;
     this.observer = cfg.observer;
-    this.quiet = new QuietScan(this.ts, this.sym, this.kind, this.quoteRow, this.tradeRow, this.markRow, this.source, this.dueAt, this.broker.workingCount, this.broker.watch, this.onBar !== undefined || this.onBars !== undefined || this.universe !== undefined || this.observer !== undefined);
+    this.quiet = new QuietScan(
+      this.ts,
+      this.sym,
+      this.kind,
+      this.quoteRow,
+      this.tradeRow,
+      this.markRow,
+      this.source,
+      this.dueAt,
+      this.broker.workingCount,
+      this.broker.watch,
+      this.onBar !== undefined || this.onBars !== undefined || this.universe !== undefined || this.observer !== undefined,
+    );
     this.ctx = new EngineContext(this, cfg.initialCapital);
-    this.mail = new Delivery(strategy, this.ctx, (cause) => this.fail(cause), (e) => e instanceof StrategyError);
+    this.mail = new Delivery(
+      strategy,
+      this.ctx,
+      (cause) => this.fail(cause),
+      (e) => e instanceof StrategyError,
+    );
     // reused views handed to handlers: one object each, pointed at the current row
     this.tick = new RowTickView(table);
     this.bar = new RowBarView(table);

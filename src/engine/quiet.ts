@@ -60,4 +60,3 @@ export function scanQuiet(q: QuietScan, from: number, to: number, until: number)
   }
   return to;
 }
-

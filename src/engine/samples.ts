@@ -35,4 +35,3 @@ export class Samples {
     return this.buf.slice(c * this.capacity, c * this.capacity + this.length);
   }
 }
-

@@ -23,7 +23,6 @@ export function historyColumn(t: TickTable, kind: number, field: HistoryField): 
   return c ? (i) => c[i]! : undefined;
 }
 
-
 /**
  * A view of the current row of the table, handed to handlers: the engine moves `index`; every field
  * is read from the typed arrays on access, so delivering an event costs one store.
@@ -95,4 +94,3 @@ export class RowBarView extends RowView implements BarView {
     return Object.freeze({ ts: this.ts, start: this.start, symbol: this.symbol, open: this.open, high: this.high, low: this.low, close: this.close, volume: this.volume });
   }
 }
-

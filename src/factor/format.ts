@@ -64,14 +64,25 @@ function tables(r: FactorReport): { title: string; table: Table }[] {
 export function factorText(r: FactorReport): string {
   const s = r.summary;
   const lines = [
-    `Factor ${r.factor} (${r.module}${Object.keys(r.params).length ? `, ${Object.entries(r.params).map(([k, v]) => `${k}=${String(v)}`).join(', ')}` : ''}), ${r.quantiles} quantiles, horizons ${r.periods.join(', ')} sessions`,
+    `Factor ${r.factor} (${r.module}${
+      Object.keys(r.params).length
+        ? `, ${Object.entries(r.params)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(', ')}`
+        : ''
+    }), ${r.quantiles} quantiles, horizons ${r.periods.join(', ')} sessions`,
     `  factor dates ${r.requested.first} .. ${r.requested.last} (${r.requested.count} sessions); kept ${s.n_dates} dates (${s.first_date ?? '-'} .. ${s.last_date ?? '-'}), ${s.n_pairs.toLocaleString('en-US')} (date, symbol) pairs`,
     `  a pair is kept when its factor and every forward return are known (no fill of missing closes); alphalens definitions`,
   ];
   if (r.by_date.duplicate_edge_dates.length > 0) lines.push(`  WARNING: ${r.by_date.duplicate_edge_dates.length} dates have equal quantile edges (many equal factor values); their labels put equal values in the lower bin`);
   for (const { title, table } of tables(r)) {
     lines.push('', `  ${title}`);
-    const w = table.head.map((h, c) => maxOf(table.rows.map((row) => row[c]!.length), h.length));
+    const w = table.head.map((h, c) =>
+      maxOf(
+        table.rows.map((row) => row[c]!.length),
+        h.length,
+      ),
+    );
     lines.push('    ' + table.head.map((h, c) => pad(h, w[c]!)).join('  '));
     for (const row of table.rows) lines.push('    ' + row.map((x, c) => pad(x, w[c]!)).join('  '));
   }
@@ -83,7 +94,11 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 /** The report as one `<section>` (for a page of several reports). */
 export function factorHtmlSection(r: FactorReport): string {
   const s = r.summary;
-  const out = [`<section class="factor-report">`, `<h2>Factor ${esc(r.factor)}</h2>`, `<p>${esc(`${r.quantiles} quantiles, horizons ${r.periods.join(', ')} sessions; ${s.n_dates} dates kept (${s.first_date ?? '-'} .. ${s.last_date ?? '-'}), ${s.n_pairs} pairs; alphalens definitions`)}</p>`];
+  const out = [
+    `<section class="factor-report">`,
+    `<h2>Factor ${esc(r.factor)}</h2>`,
+    `<p>${esc(`${r.quantiles} quantiles, horizons ${r.periods.join(', ')} sessions; ${s.n_dates} dates kept (${s.first_date ?? '-'} .. ${s.last_date ?? '-'}), ${s.n_pairs} pairs; alphalens definitions`)}</p>`,
+  ];
   for (const { title, table } of tables(r)) {
     out.push(`<h3>${esc(title)}</h3>`, '<table>', `<tr>${table.head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>`);
     for (const row of table.rows) out.push(`<tr>${row.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`);

@@ -73,7 +73,12 @@ function withImports(r: CheckReport, imports: readonly string[] | undefined, pol
 
 /** The check's report as text. */
 export function renderCheck(r: CheckReport, source: string): string {
-  const out = [`tickfold check: ${r.strategy} (${source}) ${Object.entries(r.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trimEnd(), `  on ${r.events.toLocaleString('en-US')} events`];
+  const out = [
+    `tickfold check: ${r.strategy} (${source}) ${Object.entries(r.params)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ')}`.trimEnd(),
+    `  on ${r.events.toLocaleString('en-US')} events`,
+  ];
   for (const l of r.lines) out.push(`  ${l.check.padEnd(15)}${l.status}: ${l.detail}`);
   const warned = r.lines.filter((l) => l.status === 'warn').length;
   out.push(r.failed === 0 ? `passed: ${r.lines.length - warned} of ${r.lines.length} checks${warned ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}` : `FAILED: ${r.failed} of ${r.lines.length} checks`);

@@ -20,10 +20,7 @@ export interface LedgerUse {
 }
 
 /** Opens the ledger (see {@link LedgerUse}). */
-export function useLedger(
-  f: LedgerChoice,
-  ctx: { dataHash: string; command: string; scheme: unknown; execution: unknown; periodUs: number; version: string; specs: ReadonlyMap<string, { spec: string; builtin: boolean }> },
-): LedgerUse {
+export function useLedger(f: LedgerChoice, ctx: { dataHash: string; command: string; scheme: unknown; execution: unknown; periodUs: number; version: string; specs: ReadonlyMap<string, { spec: string; builtin: boolean }> }): LedgerUse {
   const ledger = Ledger.open(f.path);
   const recorded = { added: 0, held: 0 };
   const modules = new Map<string, string>();

@@ -40,13 +40,7 @@ export function sweepSettings(execution: ExecutionSettings, s: SweepSpec): Execu
  * (`settings`, from {@link sweepSettings}), in order, `checkpoint` between them; the points of the
  * candidates named and their break-even.
  */
-export async function runSweep(
-  spec: SweepSpec,
-  settings: readonly ExecutionSettings[],
-  candidates: readonly string[],
-  validateAt: (execution: ExecutionSettings) => Promise<ValidationOutcome>,
-  checkpoint?: () => Promise<void>,
-): Promise<CostSweep> {
+export async function runSweep(spec: SweepSpec, settings: readonly ExecutionSettings[], candidates: readonly string[], validateAt: (execution: ExecutionSettings) => Promise<ValidationOutcome>, checkpoint?: () => Promise<void>): Promise<CostSweep> {
   const points: Record<string, SweepPoint[]> = Object.fromEntries(candidates.map((n) => [n, []]));
   for (const [k, level] of spec.levels.entries()) {
     await checkpoint?.();

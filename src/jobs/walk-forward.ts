@@ -48,8 +48,7 @@ export interface WalkForwardOptions extends Partial<RunSettings>, FoldOptions, P
 }
 
 /** A strategy object: what defineStrategy returns (name, params, create). */
-const isModule = (x: unknown): x is StrategyModule =>
-  typeof x === 'object' && x !== null && typeof (x as StrategyModule).create === 'function' && typeof (x as StrategyModule).name === 'string' && typeof (x as StrategyModule).params === 'object';
+const isModule = (x: unknown): x is StrategyModule => typeof x === 'object' && x !== null && typeof (x as StrategyModule).create === 'function' && typeof (x as StrategyModule).name === 'string' && typeof (x as StrategyModule).params === 'object';
 
 /** The validation job of the library's options (see the module comment). */
 async function walkForwardJob(data: TickTable | DataSet, o: WalkForwardOptions): Promise<ValidationResult> {
@@ -77,7 +76,16 @@ async function walkForwardJob(data: TickTable | DataSet, o: WalkForwardOptions):
   const baselines: { name: string; module: StrategyModule; spec: string }[] = [];
   // with a universe, its baseline (equal weights of the members, monthly) beside the naive ones
   for (const b of run.universe ? [...NAIVE_BASELINES, UNIVERSE_BASELINE] : NAIVE_BASELINES) baselines.push({ name: candidates.some((e) => e.name === b) ? `${b} (naive)` : b, module: await loadStrategy(b, BUILTIN_STRATEGIES), spec: b });
-  const folds: FoldOptions = { ...(split !== undefined ? { split } : {}), ...(train !== undefined ? { train } : {}), ...(test !== undefined ? { test } : {}), ...(step !== undefined ? { step } : {}), ...(anchored ? { anchored } : {}), ...(embargo !== undefined ? { embargo } : {}), ...(warmup !== undefined ? { warmup } : {}), ...(maxFolds !== undefined ? { maxFolds } : {}) };
+  const folds: FoldOptions = {
+    ...(split !== undefined ? { split } : {}),
+    ...(train !== undefined ? { train } : {}),
+    ...(test !== undefined ? { test } : {}),
+    ...(step !== undefined ? { step } : {}),
+    ...(anchored ? { anchored } : {}),
+    ...(embargo !== undefined ? { embargo } : {}),
+    ...(warmup !== undefined ? { warmup } : {}),
+    ...(maxFolds !== undefined ? { maxFolds } : {}),
+  };
   return runValidationJob({
     command: strategies.length === 1 ? 'walk-forward' : 'compare',
     data: 'ts' in data ? { table: data, files: [], leftOut: [] } : data,

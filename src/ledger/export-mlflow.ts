@@ -53,10 +53,28 @@ function writeRun(expDir: string, experimentId: string, row: LedgerRow, returns:
   } catch {
     params = { params: row.params };
   }
-  const runName = `${row.strategy} ${Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`.trim();
+  const runName = `${row.strategy} ${Object.entries(params)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ')}`.trim();
   write(
     join(run, 'meta.yaml'),
-    yaml({ artifact_uri: `${uriRoot}/${experimentId}/${row.key}/artifacts`, end_time: ms, entry_point_name: '', experiment_id: experimentId, lifecycle_stage: 'active', run_id: row.key, run_name: runName, run_uuid: row.key, source_name: '', source_type: SOURCE_LOCAL, source_version: '', start_time: ms, status: RUN_FINISHED, tags: [], user_id: 'tickfold' }),
+    yaml({
+      artifact_uri: `${uriRoot}/${experimentId}/${row.key}/artifacts`,
+      end_time: ms,
+      entry_point_name: '',
+      experiment_id: experimentId,
+      lifecycle_stage: 'active',
+      run_id: row.key,
+      run_name: runName,
+      run_uuid: row.key,
+      source_name: '',
+      source_type: SOURCE_LOCAL,
+      source_version: '',
+      start_time: ms,
+      status: RUN_FINISHED,
+      tags: [],
+      user_id: 'tickfold',
+    }),
   );
   mkdirSync(join(run, 'artifacts'), { recursive: true });
   for (const [k, v] of Object.entries(params)) write(join(run, 'params', mlflowName(k)), typeof v === 'string' ? v : JSON.stringify(v));

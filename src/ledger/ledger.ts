@@ -137,9 +137,11 @@ export class Ledger {
    */
   storeResults(rows: readonly { readonly key: string; readonly result: Uint8Array }[]): void {
     const ins = this.db.prepare('INSERT OR IGNORE INTO trial_results (key, result) VALUES (?, ?)');
-    this.db.transaction((rs: typeof rows) => {
-      for (const r of rs) ins.run(r.key, Buffer.from(r.result.buffer, r.result.byteOffset, r.result.byteLength));
-    }).immediate(rows);
+    this.db
+      .transaction((rs: typeof rows) => {
+        for (const r of rs) ins.run(r.key, Buffer.from(r.result.buffer, r.result.byteOffset, r.result.byteLength));
+      })
+      .immediate(rows);
   }
 
   /** A stored result by its key. */
@@ -175,7 +177,9 @@ export class Ledger {
 
   /** One trial by its key (or a unique prefix of it, compared as text: no pattern), with its returns. */
   show(keyPrefix: string): (LedgerRow & { readonly returns: Float32Array }) | undefined {
-    const rows = this.db.prepare(`SELECT key, recorded_at AS recordedAt, data_hash AS dataHash, strategy, module_hash AS moduleHash, params, scheme, execution, command, is_sharpe AS isSharpe, periods, returns FROM trials WHERE substr(key, 1, length(?)) = ? LIMIT 2`).all(keyPrefix, keyPrefix) as (LedgerRow & { returns: Buffer })[];
+    const rows = this.db
+      .prepare(`SELECT key, recorded_at AS recordedAt, data_hash AS dataHash, strategy, module_hash AS moduleHash, params, scheme, execution, command, is_sharpe AS isSharpe, periods, returns FROM trials WHERE substr(key, 1, length(?)) = ? LIMIT 2`)
+      .all(keyPrefix, keyPrefix) as (LedgerRow & { returns: Buffer })[];
     if (rows.length !== 1) return undefined;
     const r = rows[0]!;
     const b = r.returns;

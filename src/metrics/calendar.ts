@@ -197,7 +197,9 @@ export function measureCalendar(t: TickTable): CalendarMeasure {
   // trading days a year: days with at least half of a typical (median) active day's time
   let tradingDaysPerYear = NaN;
   if (spanUs >= MIN_SPAN_FOR_DAYS_US) {
-    const act = Array.from(activeSlots).filter((c) => c > 0).sort((x, y) => x - y);
+    const act = Array.from(activeSlots)
+      .filter((c) => c > 0)
+      .sort((x, y) => x - y);
     const typical = act[Math.floor(act.length / 2)] ?? 0;
     let trading = 0;
     for (let d = 0; d < nDays; d++) if (activeSlots[d]! > 0 && activeSlots[d]! * 2 >= typical) trading++;

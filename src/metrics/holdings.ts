@@ -63,5 +63,4 @@ export function holdingsText(h: readonly Holding[]): string {
 }
 
 /** The holdings as the JSON report gives them (times as ISO strings). */
-export const holdingsJson = (h: readonly Holding[]): { symbol: string; from: string; to: string; atEnd: boolean }[] =>
-  h.map((x) => ({ symbol: x.symbol, from: formatIso(x.fromUs), to: formatIso(x.toUs), atEnd: x.atEnd }));
+export const holdingsJson = (h: readonly Holding[]): { symbol: string; from: string; to: string; atEnd: boolean }[] => h.map((x) => ({ symbol: x.symbol, from: formatIso(x.fromUs), to: formatIso(x.toUs), atEnd: x.atEnd }));

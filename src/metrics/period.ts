@@ -44,8 +44,7 @@ export function choosePeriod(t: TickTable, givenUs?: number, periodsPerYear?: nu
     // a check by hand; far from the figure used when sessions cross the UTC period boundaries
     const far = Math.abs(held / ppy - 1) > 0.1;
     parts.push(
-      `the data holds ${count(held)} ${label} periods with events a year` +
-        (far ? ` (not ${count(ppy)}: periods are UTC-aligned, and a session that crosses a period boundary makes periods of its own; --periods-per-year ${Math.round(held)} annualises by the samples)` : ''),
+      `the data holds ${count(held)} ${label} periods with events a year` + (far ? ` (not ${count(ppy)}: periods are UTC-aligned, and a session that crosses a period boundary makes periods of its own; --periods-per-year ${Math.round(held)} annualises by the samples)` : ''),
     );
   }
   return { periodUs, label, periodsPerYear: ppy, calendar: cal.name, basis: parts.join('; ') };

@@ -75,7 +75,10 @@ export function runTearsheet(r: RunRecord, t: TickTable, periodsPerYear: number,
   const ts = new Float64Array(n + 1);
   ts[0] = n > 0 ? labels[0]! - r.periodUs : r.firstTs;
   ts.set(labels, 1);
-  const tradedIds = [...new Set(Array.from(r.fills.col(F_SYM)))].map((k) => t.symbols.indexOf(r.symbols[k]!)).filter((i) => i >= 0).sort((a, b) => a - b);
+  const tradedIds = [...new Set(Array.from(r.fills.col(F_SYM)))]
+    .map((k) => t.symbols.indexOf(r.symbols[k]!))
+    .filter((i) => i >= 0)
+    .sort((a, b) => a - b);
   const defaultIds = traded && traded.length > 0 ? traded.map((s) => t.symbols.indexOf(s)) : tradedIds;
   const benchIds = benchmark ? benchmark.map((s) => t.symbols.indexOf(s)) : defaultIds.length > 0 ? defaultIds : t.symbols.map((_, i) => i);
   const curve = buyAndHoldCurve(t, benchIds, r.sampleTs, r.firstTs);

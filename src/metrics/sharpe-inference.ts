@@ -17,8 +17,7 @@ function domain(ok: boolean, message: string): void {
   if (!ok) throw new RangeError(message);
 }
 const checkCount = (t: number): void => domain(Number.isInteger(t) && t >= 0, `the number of returns T must be an integer >= 0, got ${t}`);
-const checkKurtosis = (b2: number): void =>
-  domain(Number.isNaN(b2) || b2 >= 1 - 1e-9, `kurtosis must be non-excess (normal = 3, always >= 1), got ${b2}; for excess kurtosis add 3`);
+const checkKurtosis = (b2: number): void => domain(Number.isNaN(b2) || b2 >= 1 - 1e-9, `kurtosis must be non-excess (normal = 3, always >= 1), got ${b2}; for excess kurtosis add 3`);
 const checkTrials = (n: number): void => domain(Number.isInteger(n) && n >= 1, `the number of trials N must be an integer >= 1, got ${n}`);
 
 /**

@@ -46,7 +46,11 @@ export function firstSeen(t: TickTable): Float64Array {
 export function namedSymbols(params: Readonly<Record<string, unknown>>): string[] {
   for (const k of ['symbols', 'symbol']) {
     const v = params[k];
-    if (typeof v === 'string' && v.trim() !== '') return v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    if (typeof v === 'string' && v.trim() !== '')
+      return v
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
   }
   return [];
 }

@@ -41,9 +41,7 @@ function leftOutLine(l: LeftOut): string {
 
 export function dataNotesJson(files: readonly FileSummary[], leftOut: readonly LeftOut[]): DataNotesJson {
   return {
-    skippedRows: files
-      .filter((f) => f.badRows > 0)
-      .map((f) => ({ file: f.file, skipped: f.badRows, of: f.rows + f.badRows, first: f.badSamples[0] ? { line: f.badSamples[0].line, reason: firstLine(f.badSamples[0].message, f.file) } : null })),
+    skippedRows: files.filter((f) => f.badRows > 0).map((f) => ({ file: f.file, skipped: f.badRows, of: f.rows + f.badRows, first: f.badSamples[0] ? { line: f.badSamples[0].line, reason: firstLine(f.badSamples[0].message, f.file) } : null })),
     leftOut,
   };
 }

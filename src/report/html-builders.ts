@@ -25,7 +25,20 @@ export const MAX_TRADE_ROWS = 1000;
 const TRADE_COLUMNS = ['entry', 'exit', 'symbol', 'side', 'max qty', 'entry price', 'exit price', 'gross PnL', 'fees', 'net PnL', 'return %', 'held'];
 
 function tradeRows(trades: TripLog): (string | number)[][] {
-  return Array.from({ length: Math.min(trades.length, MAX_TRADE_ROWS) }, (_, i) => trades.at(i)).map((t) => [formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, t.returnFraction * 100, formatDuration(t.holdingUs)]);
+  return Array.from({ length: Math.min(trades.length, MAX_TRADE_ROWS) }, (_, i) => trades.at(i)).map((t) => [
+    formatIso(t.entryTs),
+    formatIso(t.exitTs),
+    t.symbol,
+    t.side,
+    t.maxQty,
+    t.entryPrice,
+    t.exitPrice,
+    t.grossPnl,
+    t.fees,
+    t.netPnl,
+    t.returnFraction * 100,
+    formatDuration(t.holdingUs),
+  ]);
 }
 
 /**
@@ -49,7 +62,10 @@ export function priceCharts(t: TickTable, r: RunRecord, from = -Infinity, to = I
   const symCol = r.fills.col(F_SYM);
   const tsCol = r.fills.col(F_TS);
   const sideCol = r.fills.col(F_SIDE);
-  const traded = [...new Set(Array.from(symCol))].map((k) => r.symbols[k]!).sort().slice(0, MAX_PRICE_CHARTS);
+  const traded = [...new Set(Array.from(symCol))]
+    .map((k) => r.symbols[k]!)
+    .sort()
+    .slice(0, MAX_PRICE_CHARTS);
   return traded.map((name) => {
     const id = t.symbols.indexOf(name);
     const ts: number[] = [];
@@ -169,17 +185,15 @@ export function runHtml(rep: RunReport, out: RunOutcome, table?: TickTable): Htm
   const p = out.params;
   return {
     title: `tickfold run: ${r.strategy}`,
-    subtitle: `${Object.entries(p).map(([k, v]) => `${k}=${String(v)}`).join(' ')} · ${r.events.toLocaleString('en-US')} events (${r.symbols.join(', ')}) · ${rep.manifest.window.from} → ${rep.manifest.window.to}`,
+    subtitle: `${Object.entries(p)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ')} · ${r.events.toLocaleString('en-US')} events (${r.symbols.join(', ')}) · ${rep.manifest.window.from} → ${rep.manifest.window.to}`,
     verdict: `One run: no trials to deflate (PSR(0) ${fmtNum(m.probabilisticSharpe, 3)}; trials 1; DSR and PBO need a grid: use tickfold walk-forward)`,
-    summary: [
-      ...headline(m),
-      { key: 'probabilisticSharpe', label: 'PSR(0)', value: m.probabilisticSharpe, text: fmtNum(m.probabilisticSharpe, 3) },
-      { key: 'trials', label: 'trials', value: 1, text: '1' },
-    ],
+    summary: [...headline(m), { key: 'probabilisticSharpe', label: 'PSR(0)', value: m.probabilisticSharpe, text: fmtNum(m.probabilisticSharpe, 3) }, { key: 'trials', label: 'trials', value: 1, text: '1' }],
     equity: [{ name: r.strategy, ts: sampleLabels(r.sampleTs, r.periodUs), values: r.equity }],
     ...chartsOf([r]),
     ...(table ? { prices: priceCharts(table, r) } : {}),
-    ...(rollingOf(r, m.periodsPerYear)),
+    ...rollingOf(r, m.periodsPerYear),
     // the JSON report's holdings (a strategy that holds equal weights) shown in its tearsheet too
     strategies: [strategyPanel(r.strategy, m, out.tearsheet, rep.holdings ? holdings(out.record) : undefined)],
     trades: { columns: TRADE_COLUMNS, rows: tradeRows(r.trades), total: r.trades.length },
@@ -227,7 +241,12 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
   const scale = isEq.length > 0 ? main.oos.record.initialCapital / isEq[0]! : 1;
   const colors = ['#3860d9', '#e07b00', '#2e9e57', '#c23b3b', '#7e57c2', '#00897b', '#6d4c41', '#8a93a3'];
   return {
-    title: `tickfold ${command}: ${v.strategies.filter((s) => !s.baseline).map((s) => s.name).join(', ') || main.name}`,
+    title: `tickfold ${command}: ${
+      v.strategies
+        .filter((s) => !s.baseline)
+        .map((s) => s.name)
+        .join(', ') || main.name
+    }`,
     subtitle: `${v.plan.mode === 'split' ? 'one in-sample/out-of-sample split' : `${folds.length} ${v.plan.anchored ? 'anchored' : 'rolling'} walk-forward folds`} · parameters chosen in-sample by ${v.objective} · fold edge: ${v.edge} · out-of-sample figures of ${main.name}`,
     verdict: `${main.name}: ${main.verdict}`,
     summary: [
@@ -292,15 +311,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
             {
               title: `Data snooping: ${v.snooping.candidates.length} candidate${v.snooping.candidates.length === 1 ? '' : 's'} against each naive baseline (SPA, StepM at ${fmtPct(v.snooping.alpha, 0)}, MCS at ${fmtPct(1 - v.snooping.mcsAlpha, 0)}; ${v.snooping.reps} resamples over ${v.snooping.periods} OOS periods)`,
               header: ['baseline', 'SPA p (consistent)', 'lower', "upper (White's RC)", 'studentized', 'StepM set', 'MCS'],
-              rows: v.snooping.vs.map((b) => [
-                b.baseline + (b.baseline === v.snooping!.best ? ' (best)' : ''),
-                fmtP(b.spa.consistent),
-                fmtP(b.spa.lower),
-                fmtP(b.realityCheck),
-                fmtP(b.spaStudentized),
-                b.stepM.join(', ') || 'none',
-                b.mcs.included.join(', '),
-              ]),
+              rows: v.snooping.vs.map((b) => [b.baseline + (b.baseline === v.snooping!.best ? ' (best)' : ''), fmtP(b.spa.consistent), fmtP(b.spa.lower), fmtP(b.realityCheck), fmtP(b.spaStudentized), b.stepM.join(', ') || 'none', b.mcs.included.join(', ')]),
             },
           ]
         : []),

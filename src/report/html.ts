@@ -118,8 +118,7 @@ export function downsample(ts: ArrayLike<number>, v: ArrayLike<number>, max = MA
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** JSON safe inside a <script> element. */
-const scriptJson = (x: unknown): string =>
-  JSON.stringify(x, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)).replace(/</g, '\\u003c');
+const scriptJson = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)).replace(/</g, '\\u003c');
 
 let chartsLib: string | undefined;
 function chartsSource(): string {
@@ -214,9 +213,7 @@ export function renderHtmlReport(r: HtmlReport): string {
     prices: (r.prices ?? []).map(pricePayload),
     rolling: r.rollingSharpe ? { window: r.rollingSharpe.window, points: downsample(r.rollingSharpe.ts, r.rollingSharpe.values) } : null,
   };
-  const summary = r.summary
-    .map((s) => `<div class="kpi" data-key="${esc(s.key)}" data-value="${esc(String(s.value ?? ''))}"><div class="label">${esc(s.label)}</div><div class="value">${esc(s.text)}</div></div>`)
-    .join('');
+  const summary = r.summary.map((s) => `<div class="kpi" data-key="${esc(s.key)}" data-value="${esc(String(s.value ?? ''))}"><div class="label">${esc(s.label)}</div><div class="value">${esc(s.text)}</div></div>`).join('');
   const sections: string[] = [];
   sections.push(
     `<section><h2>Equity</h2><p class="note">Equity sampled per period (currency). ${r.periods?.length ? 'Shaded: grey = in-sample, green = out-of-sample; arrows mark fold starts (labelled where there is room). ' : ''}Drawdown of ${esc(r.equity[0]?.name ?? '')} in the lower pane (% below the running peak), on the same time axis. <label class="switch"><input type="checkbox" id="log-equity"> log scale</label></p><div id="chart-equity" class="chart tall"></div></section>`,
@@ -227,7 +224,9 @@ export function renderHtmlReport(r: HtmlReport): string {
   }
   if (r.strategies?.length) sections.push(strategyTabs(r.strategies));
   if (r.folds) {
-    sections.push(`<section><h2>Folds</h2><p class="note">Annualised Sharpe per fold: in-sample of the chosen parameters (line) and out-of-sample (bars).</p><div id="chart-folds" class="chart small"></div><div class="tablewrap">${table(r.folds.header, r.folds.rows, 'folds')}</div></section>`);
+    sections.push(
+      `<section><h2>Folds</h2><p class="note">Annualised Sharpe per fold: in-sample of the chosen parameters (line) and out-of-sample (bars).</p><div id="chart-folds" class="chart small"></div><div class="tablewrap">${table(r.folds.header, r.folds.rows, 'folds')}</div></section>`,
+    );
   }
   if (r.pbo) {
     sections.push(

@@ -112,11 +112,7 @@ const pct = (x: number): number => (Number.isFinite(x) ? Number((x * 100).toPrec
 export function renderTradesCsv(closed: Iterable<RoundTrip>, open: Iterable<RoundTrip>): string {
   const rows = [TRADE_COLUMNS.join(',')];
   const add = (t: RoundTrip, status: string): void => {
-    rows.push(
-      [formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, pct(t.returnFraction), t.holdingUs / 1e6, status]
-        .map((v) => csvField(v))
-        .join(','),
-    );
+    rows.push([formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, pct(t.returnFraction), t.holdingUs / 1e6, status].map((v) => csvField(v)).join(','));
   };
   for (const t of closed) add(t, 'closed');
   for (const t of open) add(t, 'open');
@@ -130,16 +126,21 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   const h = m.hitRate;
   const lines: string[] = [];
   const syms = r.symbols.length <= 6 ? r.symbols.join(', ') : `${r.symbols.length} symbols`;
-  lines.push(`tickfold run: ${r.strategy} ${Object.entries(out.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`.trimEnd());
+  lines.push(
+    `tickfold run: ${r.strategy} ${Object.entries(out.params)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ')}`.trimEnd(),
+  );
   lines.push(`  data     ${fmtInt(r.events)} events (${syms}), ${rep.manifest.window.from} → ${rep.manifest.window.to}`);
   const zoneNote = zoneWarning(rep.manifest.data);
   if (zoneNote) lines.push(`  note     ${zoneNote}`);
-  pushAll(lines, dataNoteLines(rep.manifest, 9).map((l) => `  ${l}`));
+  pushAll(
+    lines,
+    dataNoteLines(rep.manifest, 9).map((l) => `  ${l}`),
+  );
   lines.push('');
   lines.push(`  PnL net        ${fmtNum(m.pnlNet)}  (${fmtPct(m.returnFraction)} on ${fmtNum(r.initialCapital, 0)})   gross ${fmtNum(m.pnlGross)}, fees ${fmtNum(m.feesPaid)}${m.borrowPaid > 0 ? `, borrow ${fmtNum(m.borrowPaid)}` : ''}`);
-  lines.push(
-    `  hit rate       ${fmtPct(h.rate, 1)}  (${h.wins} won, ${h.losses} lost${h.breakEven ? `, ${h.breakEven} even` : ''} of ${m.trades} round trips; 95% CI ${fmtPct(h.wilson95.low, 1)}–${fmtPct(h.wilson95.high, 1)}; p = ${fmtP(h.pValue)} vs 50%)`,
-  );
+  lines.push(`  hit rate       ${fmtPct(h.rate, 1)}  (${h.wins} won, ${h.losses} lost${h.breakEven ? `, ${h.breakEven} even` : ''} of ${m.trades} round trips; 95% CI ${fmtPct(h.wilson95.low, 1)}–${fmtPct(h.wilson95.high, 1)}; p = ${fmtP(h.pValue)} vs 50%)`);
   lines.push(`  Sharpe         ${fmtNum(m.sharpeAnnualized)} annualised  (${fmtNum(m.sharpePerPeriod, 4)} per ${out.period.label} period × √${fmtNum(m.periodsPerYear, 0)}; ${m.periods} periods; PSR(0) ${fmtNum(m.probabilisticSharpe, 3)})`);
   lines.push(`  Sortino        ${fmtNum(m.sortinoAnnualized)} annualised`);
   lines.push(`  measured       ${spanText(out.measured, m.periods, formatIso)}`);
@@ -152,7 +153,9 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   );
   if (r.strategy === 'buy-and-hold') lines.push(`  holds          equal weights of the symbols with data: ${holdingsText(holdings(r))}`);
   pushAll(lines, tearsheetLines(out.tearsheet));
-  lines.push(`  activity       ${m.ordersSubmitted} orders (${m.ordersRejected} rejected), ${m.fills} fills; turnover ${fmtNum(m.turnover)}×; exposure ${fmtPct(m.exposureFraction, 1)} of the time; period hit rate ${fmtPct(m.periodHitRate.rate, 1)} of ${m.periodHitRate.wins + m.periodHitRate.losses} periods in the market`);
+  lines.push(
+    `  activity       ${m.ordersSubmitted} orders (${m.ordersRejected} rejected), ${m.fills} fills; turnover ${fmtNum(m.turnover)}×; exposure ${fmtPct(m.exposureFraction, 1)} of the time; period hit rate ${fmtPct(m.periodHitRate.rate, 1)} of ${m.periodHitRate.wins + m.periodHitRate.losses} periods in the market`,
+  );
   if (r.rejections.length > 0) {
     const first = r.rejections[0]!;
     lines.push(`  refused        ${fmtInt(r.rejections.length)} of ${fmtInt(m.ordersSubmitted)} orders; the first at ${formatIso(first.ts)} (${first.symbol}): ${first.reason}`);
@@ -166,7 +169,9 @@ export function renderRunText(rep: RunReport, out: RunOutcome): string {
   if (onClose > 0) lines.push(`  on close       ${fmtInt(onClose)} market-on-close orders, filled at the close of the bar they were decided on (not the next bar's open); the orders' type says which`);
   for (const c of r.marginCalls) {
     const what = c.closed.map((x) => `${x.qty > 0 ? 'bought' : 'sold'} ${fmtNum(Math.abs(x.qty), Number.isInteger(x.qty) ? 0 : 4)} ${x.symbol} at ${fmtNum(x.price)}`).join(', ');
-    lines.push(`  margin call    ${formatIso(c.ts)} (${c.symbol} at ${fmtNum(c.price)}): equity ${fmtNum(c.equity)} fell to the maintenance margin ${fmtNum(c.requirement)}; the venue ${what}${c.writtenOff > 0 ? `; a negative balance of ${fmtNum(c.writtenOff)} written off` : ''}`);
+    lines.push(
+      `  margin call    ${formatIso(c.ts)} (${c.symbol} at ${fmtNum(c.price)}): equity ${fmtNum(c.equity)} fell to the maintenance margin ${fmtNum(c.requirement)}; the venue ${what}${c.writtenOff > 0 ? `; a negative balance of ${fmtNum(c.writtenOff)} written off` : ''}`,
+    );
   }
   // a strategy's own figures (its summary()'s plain numbers and words), e.g. a market maker's fill ratio
   const own = r.strategySummary;

@@ -37,7 +37,10 @@ export function tearsheetLines(t: RunTearsheet, indent = '  ', width = 15): stri
     : `CAGR ${fmtPct(t.cagrCalendar)} (calendar) / ${fmtPct(t.cagrPeriods)} (periods); Calmar ${fmtNum(t.calmarCalendar)}; annual mean ${fmtPct(t.annualReturnArithmetic)}`;
   return [
     L('returns', `total ${signed(t.totalReturn)}; ${growth}; volatility ${fmtPct(t.annualVolatility)} a year`),
-    L('tail', `VaR 95% ${fmtPct(tl.var95)} a period, CVaR ${fmtPct(0 - tl.cvar95)} (historical); best period ${signed(t.bestPeriod.ret)} (${day(t.bestPeriod.ts)}), worst ${signed(t.worstPeriod.ret)} (${day(t.worstPeriod.ts)}); Omega ${fmtNum(t.omega)}; tail ratio ${fmtNum(tl.tailRatio)}`),
+    L(
+      'tail',
+      `VaR 95% ${fmtPct(tl.var95)} a period, CVaR ${fmtPct(0 - tl.cvar95)} (historical); best period ${signed(t.bestPeriod.ret)} (${day(t.bestPeriod.ts)}), worst ${signed(t.worstPeriod.ret)} (${day(t.worstPeriod.ts)}); Omega ${fmtNum(t.omega)}; tail ratio ${fmtNum(tl.tailRatio)}`,
+    ),
     L('drawdowns', dd.count === 0 ? 'none' : `${dd.count} episodes, avg depth ${fmtPct(dd.avgDepth)}, avg length ${fmtNum(dd.avgLengthBars, 1)} periods; deepest ${deep.join('; ')}`),
     ...(years.length > 1 ? [L('by year', years.join(', '))] : []),
     ...(tr && tr.n > 0 ? [L('trade stats', `SQN ${fmtNum(tr.sqn)}; Kelly ${fmtNum(tr.kelly)}; payoff ${fmtNum(tr.payoff)}; best trade ${signed(tr.best)}, worst ${signed(tr.worst)}`)] : []),

@@ -180,11 +180,19 @@ export function buildValidationReport(v: ValidationOutcome, c: ValidationContext
 export const renderValidationJson = (r: Record<string, unknown>): string => toJson(r);
 
 function pad(cells: readonly string[], widths: readonly number[], right: readonly boolean[]): string {
-  return cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return cells
+    .map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+    .join('  ')
+    .trimEnd();
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[], right: readonly boolean[]): string[] {
-  const widths = header.map((h, i) => maxOf(rows.map((r) => r[i]!.length), h.length));
+  const widths = header.map((h, i) =>
+    maxOf(
+      rows.map((r) => r[i]!.length),
+      h.length,
+    ),
+  );
   return [pad(header, widths, right), ...rows.map((r) => pad(r, widths, right))];
 }
 
@@ -196,11 +204,21 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
   const nf = plan.folds.length;
   const last = plan.folds[nf - 1]!;
   const syms = c.symbols.length <= 6 ? c.symbols.join(', ') : `${c.symbols.length} symbols`;
-  out.push(`tickfold ${c.command}: ${v.strategies.filter((s) => !s.baseline).map((s) => s.name).join(', ') || v.strategies.map((s) => s.name).join(', ')}`);
+  out.push(
+    `tickfold ${c.command}: ${
+      v.strategies
+        .filter((s) => !s.baseline)
+        .map((s) => s.name)
+        .join(', ') || v.strategies.map((s) => s.name).join(', ')
+    }`,
+  );
   out.push(`  data       ${c.events.toLocaleString('en-US')} events (${syms}), ${formatIso(c.firstRowTs)} → ${formatIso(c.lastRowTs)}`);
   const zoneNote = zoneWarning(c.files.map((f) => ({ file: f.file, timestamps: timestampsOf(f) })));
   if (zoneNote) out.push(`  note       ${zoneNote}`);
-  pushAll(out, dataNoteLines(dataNotesJson(c.files, c.leftOut ?? []), 11).map((l) => `  ${l}`));
+  pushAll(
+    out,
+    dataNoteLines(dataNotesJson(c.files, c.leftOut ?? []), 11).map((l) => `  ${l}`),
+  );
   const spec = plan.spec;
   out.push(
     plan.mode === 'split'
@@ -211,7 +229,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
   const commandTrials = v.strategies.filter((s) => !s.baseline).reduce((n, s) => n + s.trials.length, 0);
   out.push(
     `  trials     ${v.strategies.map((s) => `${s.name} ${s.trials.length}`).join(', ')} (${v.totalTrials} in all)` +
-      (c.ledger ? `; this command: ${commandTrials} candidate trials; ledger: ${c.ledger.held} on this data (${c.ledger.added} new; ${c.ledger.path})${c.ledger.fresh ? ', --fresh: DSR counts this command\'s' : ', DSR counts them all'}` : '; no ledger'),
+      (c.ledger ? `; this command: ${commandTrials} candidate trials; ledger: ${c.ledger.held} on this data (${c.ledger.added} new; ${c.ledger.path})${c.ledger.fresh ? ", --fresh: DSR counts this command's" : ', DSR counts them all'}` : '; no ledger'),
   );
   out.push(`  returns    ${c.period.label} periods, ${fmtNum(c.period.periodsPerYear, 0)} a year (calendar ${c.period.calendar}); bootstrap ${c.bootstrap.reps} resamples`);
   out.push(`  calendar   ${c.period.basis}`);
@@ -252,11 +270,17 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     const b = sn.vs.find((x) => x.baseline === sn.best)!;
     out.push('');
     out.push(`data snooping (${sn.candidates.length} candidate${sn.candidates.length === 1 ? '' : 's'} against the best naive baseline, ${sn.best}, over ${sn.periods} out-of-sample periods; ${sn.reps} stationary-bootstrap resamples, mean block ${fmtNum(sn.meanBlock, 0)})`);
-    out.push(`  SPA          p ${b.spa.consistent === 0 ? `< ${fmtP(1 / sn.reps)} (none of ${sn.reps} resamples beat it; ` : `= ${fmtP(b.spa.consistent)} (`}consistent; lower ${fmtP(b.spa.lower)}, upper = White's Reality Check ${fmtP(b.realityCheck)}; studentized ${fmtP(b.spaStudentized)}): ${b.spa.consistent < sn.alpha ? 'some candidate beats it after the search' : 'no candidate beats it after the search'}`);
+    out.push(
+      `  SPA          p ${b.spa.consistent === 0 ? `< ${fmtP(1 / sn.reps)} (none of ${sn.reps} resamples beat it; ` : `= ${fmtP(b.spa.consistent)} (`}consistent; lower ${fmtP(b.spa.lower)}, upper = White's Reality Check ${fmtP(b.realityCheck)}; studentized ${fmtP(b.spaStudentized)}): ${b.spa.consistent < sn.alpha ? 'some candidate beats it after the search' : 'no candidate beats it after the search'}`,
+    );
     out.push(`  StepM (${fmtPct(sn.alpha, 0)})   ${b.stepM.length > 0 ? b.stepM.join(', ') : 'none'} beat${b.stepM.length === 1 ? 's' : ''} ${sn.best} with family-wise error control`);
     out.push(`  MCS (${fmtPct(1 - sn.mcsAlpha, 0)})    ${b.mcs.included.map((n) => `${n} (p ${fmtP(b.mcs.pValues[n]!)})`).join(', ')}`);
     const others = sn.vs.filter((x) => x.baseline !== sn.best);
-    const w = maxOf(others.map((o) => o.baseline.length), 0) + 2;
+    const w =
+      maxOf(
+        others.map((o) => o.baseline.length),
+        0,
+      ) + 2;
     for (const o of others) out.push(`  vs ${o.baseline.padEnd(w)}SPA p = ${fmtP(o.spa.consistent)}; StepM ${o.stepM.length > 0 ? o.stepM.join(', ') : 'none'}`);
   }
   const sw = c.sweep;
@@ -268,7 +292,13 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
       out,
       table(
         ['bps', ...names],
-        sw.levels.map((l, k) => [String(l), ...names.map((n) => { const p = sw.candidates[n]![k]!; return `${signedPct(p.edge)} (p=${fmtP(p.pValue)}, vs ${p.baseline})`; })]),
+        sw.levels.map((l, k) => [
+          String(l),
+          ...names.map((n) => {
+            const p = sw.candidates[n]![k]!;
+            return `${signedPct(p.edge)} (p=${fmtP(p.pValue)}, vs ${p.baseline})`;
+          }),
+        ]),
         [true, ...names.map(() => true)],
       ).map((l) => `  ${l}`),
     );
@@ -280,20 +310,23 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     out.push('');
     out.push(`${s.name}: ${s.verdict}`);
     out.push(`  measured     ${spanText(s.measured, m.periods, dayOf)}`);
-    out.push(`  PnL OOS      ${fmtNum(m.pnlNet)} (${signedPct(m.returnFraction)}), fees ${fmtNum(m.feesPaid)}; hit rate ${fmtPct(m.hitRate.rate, 1)} of ${m.hitRate.wins + m.hitRate.losses} round trips${m.openTrades ? ` (+${m.openTrades} open at the end of the data, marked to market)` : ''} (95% CI ${fmtPct(m.hitRate.wilson95.low, 1)}–${fmtPct(m.hitRate.wilson95.high, 1)}, p = ${fmtP(m.hitRate.pValue)} vs 50%)`);
-    pushAll(out, tearsheetLines(s.tearsheet, '  ', 13).map((l) => l.replace(/^  returns {6}/, '  OOS returns  ')));
-    out.push(`  IS → OOS     Sharpe ${fmtNum(s.isAggregate.sharpeAnnualized)} → ${fmtNum(m.sharpeAnnualized)} (${signedNum(s.degradation.sharpe)}); hit rate ${fmtPct(s.isAggregate.hitRate.rate, 1)} → ${fmtPct(m.hitRate.rate, 1)}; walk-forward efficiency ${fmtNum(s.walkForwardEfficiency)}`);
+    out.push(
+      `  PnL OOS      ${fmtNum(m.pnlNet)} (${signedPct(m.returnFraction)}), fees ${fmtNum(m.feesPaid)}; hit rate ${fmtPct(m.hitRate.rate, 1)} of ${m.hitRate.wins + m.hitRate.losses} round trips${m.openTrades ? ` (+${m.openTrades} open at the end of the data, marked to market)` : ''} (95% CI ${fmtPct(m.hitRate.wilson95.low, 1)}–${fmtPct(m.hitRate.wilson95.high, 1)}, p = ${fmtP(m.hitRate.pValue)} vs 50%)`,
+    );
+    pushAll(
+      out,
+      tearsheetLines(s.tearsheet, '  ', 13).map((l) => l.replace(/^  returns {6}/, '  OOS returns  ')),
+    );
+    out.push(
+      `  IS → OOS     Sharpe ${fmtNum(s.isAggregate.sharpeAnnualized)} → ${fmtNum(m.sharpeAnnualized)} (${signedNum(s.degradation.sharpe)}); hit rate ${fmtPct(s.isAggregate.hitRate.rate, 1)} → ${fmtPct(m.hitRate.rate, 1)}; walk-forward efficiency ${fmtNum(s.walkForwardEfficiency)}`,
+    );
     out.push(
       `  DSR          ${fmtNum(of.dsr, 3)}: in-sample best ${of.bestTrial.label} (IS Sharpe ${fmtNum(of.bestTrial.sharpeAnnualized)} a year over ${of.inSamplePeriods} periods) against SR0 ${fmtNum(of.sr0, 4)} per period, the best of ${of.configurations} configuration${of.configurations === 1 ? '' : 's'} by luck (V ${Number.isFinite(of.trialSharpeVariance) ? of.trialSharpeVariance.toExponential(2) : 'n/a'})`,
     );
     out.push(`  OOS Sharpe   PSR(0) ${fmtNum(of.psr, 3)} over ${m.periods} periods; MinTRL ${fmtNum(of.minTrl, 0)} periods; MinBTL ${fmtNum(of.minBtlYears, 2)} years for ${of.configurations} configurations`);
     const few = fewPeriodsWarning(m.periods, c.period.label);
     if (few) out.push(`  warning      out of sample: ${few}`);
-    out.push(
-      of.pbo
-        ? `  PBO          ${fmtNum(of.pbo.pbo, 3)} (${of.pbo.combinations} CSCV splits of ${of.pbo.partitions} blocks); degradation slope ${fmtNum(of.pbo.degradationSlope, 3)}; P(OOS loss) ${fmtPct(of.pbo.probOosLoss, 1)}`
-        : `  PBO          n/a: ${of.pboNote}`,
-    );
+    out.push(of.pbo ? `  PBO          ${fmtNum(of.pbo.pbo, 3)} (${of.pbo.combinations} CSCV splits of ${of.pbo.partitions} blocks); degradation slope ${fmtNum(of.pbo.degradationSlope, 3)}; P(OOS loss) ${fmtPct(of.pbo.probOosLoss, 1)}` : `  PBO          n/a: ${of.pboNote}`);
     if (s.vsBaselines.length > 0) {
       out.push(`  vs baselines ${s.vsBaselines.map((b) => `${b.baseline} ${signedPct(b.edgeReturnPct)} (p=${fmtP(b.pValue)})`).join('; ')}`);
     }
@@ -305,7 +338,11 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
           (cv.recombined ? `; recombined from the trials' returns (no replay, no switching costs): mean ${fmtNum(cv.recombined.sharpe.mean)}, sd ${fmtNum(cv.recombined.sharpe.sd)}` : ''),
       );
     }
-    if (s.search) pushAll(out, studyText(buildStudy(s.search), v.objective).map((l) => `  ${l}`));
+    if (s.search)
+      pushAll(
+        out,
+        studyText(buildStudy(s.search), v.objective).map((l) => `  ${l}`),
+      );
     if (s.stability.length > 0) {
       out.push(`  stability    ${s.stability.map((p) => `${p.key}: ${String(p.mode)} in ${Math.round(p.modeShare * nf)}/${nf} folds${Number.isFinite(p.spread) ? `, spread ${fmtNum(p.spread)}` : ''}`).join('; ')}`);
     }
@@ -327,7 +364,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
           [false, false, false, true, true, true, true, true],
         ).map((l) => `  ${l}`),
       );
-      out.push(`  trades entered: the round trips the fold opened (${v.edge === 'close' ? 'closed at the next fold\'s start when still open' : 'handed on to the next fold when still open'}); OOS return and fees: over the fold's time`);
+      out.push(`  trades entered: the round trips the fold opened (${v.edge === 'close' ? "closed at the next fold's start when still open" : 'handed on to the next fold when still open'}); OOS return and fees: over the fold's time`);
       if (last.partial) out.push('  * partial fold: shorter than a full test window');
     }
   }

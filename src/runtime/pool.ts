@@ -154,7 +154,11 @@ export class TaskRunner implements StrategyRunner {
       if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
       const where = stuckAt(t, progress);
       if (signal?.aborted) {
-        throw new TickfoldError('timeout', `${where.label}: did not finish within ${formatDuration(g!.timeoutMs! * 1000)} (--timeout, per run); it was handling ${where.at}, so the thread was stopped. A strategy that loops forever, or one far slower than expected, does this; raise --timeout if the run is just long`, 3);
+        throw new TickfoldError(
+          'timeout',
+          `${where.label}: did not finish within ${formatDuration(g!.timeoutMs! * 1000)} (--timeout, per run); it was handling ${where.at}, so the thread was stopped. A strategy that loops forever, or one far slower than expected, does this; raise --timeout if the run is just long`,
+          3,
+        );
       }
       const code = (e as { code?: string })?.code;
       if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
@@ -247,8 +251,7 @@ function stuckAt(t: Labeled<Task>, progress: Float64Array): { label: string; at:
   const task = t.task;
   const now = progress[1 + 2 * job]!;
   const index = progress[2 + 2 * job]!;
-  const label =
-    task.kind === 'trial' && task.labels[job] !== undefined ? `${t.label}: ${task.labels[job]}` : task.kind === 'oos' && now >= 0 ? `${t.label}, ${foldAt(task.segments, now)}` : t.label;
+  const label = task.kind === 'trial' && task.labels[job] !== undefined ? `${t.label}: ${task.labels[job]}` : task.kind === 'oos' && now >= 0 ? `${t.label}, ${foldAt(task.segments, now)}` : t.label;
   const at = index < 0 || now < 0 ? 'its start (create(), onStart or before the first event)' : `event #${index + 1} at ${formatIso(now)}`;
   return { label, at };
 }

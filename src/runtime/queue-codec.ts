@@ -55,7 +55,6 @@ export function decodeTable(b: Buffer, shared = false): TickTable {
 export const encodeValue = (v: unknown): string => serialize(v).toString('base64');
 export const decodeValue = <T>(s: string): T => deserialize(Buffer.from(s, 'base64')) as T;
 
-
 /** Redis keys and queue names: the tasks, and the runs (a flow's parent: one per batch of tasks a command sends). */
 export const QUEUE = 'tickfold-tasks';
 export const RUNS = 'tickfold-runs';
@@ -106,8 +105,7 @@ export interface JobData {
 }
 
 /** What a job's code covers: every field but the code, in a fixed order (the data and the module by their SHA-256). */
-export const jobContent = (d: Omit<JobData, 'mac'>): string =>
-  JSON.stringify([d.version, d.dataHash, d.dataIn, d.moduleHash, d.moduleName, d.label, d.task, d.timeoutMs ?? null, d.maxMemoryMb ?? null]);
+export const jobContent = (d: Omit<JobData, 'mac'>): string => JSON.stringify([d.version, d.dataHash, d.dataIn, d.moduleHash, d.moduleName, d.label, d.task, d.timeoutMs ?? null, d.maxMemoryMb ?? null]);
 
 /** What a worker returns for a job: the result (V8-serialised, base64) and its code over the job id and that text (null without a key). */
 export interface JobReturn {

@@ -76,7 +76,6 @@ function answerWithin<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`no answer to ${what} in ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
-
 /** Connects, or fails with the reason and the fix (Redis not running, wrong password). */
 export async function connectRedis(url: string): Promise<import('ioredis').Redis> {
   const { Redis } = await import('ioredis');
@@ -185,7 +184,12 @@ export class QueueRunner implements Runner {
           downSince = performance.now();
           process.stderr.write(`tickfold: lost the queue at ${maskUrl(this.url)} (${why(e)}) while ${what}; waiting up to ${GRACE_MS / 1000} s for it to come back\n`);
         }
-        if (performance.now() - downSince > GRACE_MS - 100) throw new TickfoldError('queue-down', `lost the queue at ${maskUrl(this.url)} while ${what} (Redis did not come back within ${GRACE_MS / 1000} s); no report was written. Start Redis again and rerun: tasks that finished are kept and not run twice (when Redis persists its data)`, 3);
+        if (performance.now() - downSince > GRACE_MS - 100)
+          throw new TickfoldError(
+            'queue-down',
+            `lost the queue at ${maskUrl(this.url)} while ${what} (Redis did not come back within ${GRACE_MS / 1000} s); no report was written. Start Redis again and rerun: tasks that finished are kept and not run twice (when Redis persists its data)`,
+            3,
+          );
         await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -248,7 +252,17 @@ export class QueueRunner implements Runner {
         // (the key's fingerprint in the id: results made under another key are not these jobs)
         const id = sha256(`${VERSION}\n${this.key?.id ?? 'no-key'}\n${mod?.hash ?? `builtin:${t.task.strategy}`}\n${dataHash}\n${task}`);
         // --timeout and --max-memory hold on the worker that runs the task
-        const unsigned: Omit<JobData, 'mac'> = { version: VERSION, dataHash, dataIn: this.dataStore === undefined ? 'redis' : 'store', moduleHash: mod?.hash ?? null, moduleName: mod?.name ?? null, label: t.label, task, ...(this.guard?.timeoutMs !== undefined ? { timeoutMs: this.guard.timeoutMs } : {}), ...(this.guard?.maxMemoryMb !== undefined ? { maxMemoryMb: this.guard.maxMemoryMb } : {}) };
+        const unsigned: Omit<JobData, 'mac'> = {
+          version: VERSION,
+          dataHash,
+          dataIn: this.dataStore === undefined ? 'redis' : 'store',
+          moduleHash: mod?.hash ?? null,
+          moduleName: mod?.name ?? null,
+          label: t.label,
+          task,
+          ...(this.guard?.timeoutMs !== undefined ? { timeoutMs: this.guard.timeoutMs } : {}),
+          ...(this.guard?.maxMemoryMb !== undefined ? { maxMemoryMb: this.guard.maxMemoryMb } : {}),
+        };
         const data: JobData = { ...unsigned, mac: this.key ? this.key.mac('job', id, jobContent(unsigned)) : null };
         return { id, name: t.task.kind, data };
       }),
@@ -266,14 +280,15 @@ export class QueueRunner implements Runner {
       // a task that failed before (a worker's own failure: data it could not read, another
       // version) is tried again, not answered with its old failure: its job goes first
       await this.patiently('reading the tasks', () => Promise.all(unique.map(async (j) => ((await this.queue.getJobState(j.id)) === 'failed' ? (await this.queue.getJob(j.id))?.remove() : undefined))));
-      const add = () => this.flows.add({
-        name: 'validation',
-        queueName: RUNS,
-        data: { version: VERSION, tasks: unique.length, label: tasks[0]!.label },
-        opts: { jobId: parentId, removeOnComplete: true, removeOnFail: true },
-        // a worker's own failure (data gone, a hash that does not match) fails the flow
-        children: unique.map((j) => ({ name: j.name, queueName: QUEUE, data: j.data, opts: { jobId: j.id, removeOnComplete: { age: KEEP_S }, removeOnFail: { age: KEEP_S }, attempts: 1, failParentOnFailure: true } })),
-      });
+      const add = () =>
+        this.flows.add({
+          name: 'validation',
+          queueName: RUNS,
+          data: { version: VERSION, tasks: unique.length, label: tasks[0]!.label },
+          opts: { jobId: parentId, removeOnComplete: true, removeOnFail: true },
+          // a worker's own failure (data gone, a hash that does not match) fails the flow
+          children: unique.map((j) => ({ name: j.name, queueName: QUEUE, data: j.data, opts: { jobId: j.id, removeOnComplete: { age: KEEP_S }, removeOnFail: { age: KEEP_S }, attempts: 1, failParentOnFailure: true } })),
+        });
       await this.patiently('sending the tasks', add);
       await this.wait(tasks, waiters, out, parentId);
     } catch (e) {
@@ -352,10 +367,16 @@ export class QueueRunner implements Runner {
         seen.forEach((r, n) => {
           const id = ids[n]!;
           const first = tasks[waiters.get(id)![0]!]!;
-          if (r === 'lost') throw new TickfoldError('queue-lost', `${first.label}: its job left the queue before it finished (Redis restarted without persistence, or the job was removed); run the command again (finished tasks are kept and not run twice); queue ${maskUrl(this.url)}`, 3);
+          if (r === 'lost')
+            throw new TickfoldError('queue-lost', `${first.label}: its job left the queue before it finished (Redis restarted without persistence, or the job was removed); run the command again (finished tasks are kept and not run twice); queue ${maskUrl(this.url)}`, 3);
           if (r === undefined) return;
           if ('failedReason' in r) throw new TickfoldError('queue-failed', `${first.label}: the worker could not run it: ${printable(r.failedReason)}`, 3);
-          if ('forged' in r) throw new TickfoldError('queue-forged', `${first.label}: refusing its result in the queue (job ${id}): ${r.forged}; no report was written, and the job was removed. Something other than a tickfold worker with this key wrote it: check who can write to ${maskUrl(this.url)}, and that every worker has the same ${KEY_ENV}; then run the command again`, 3);
+          if ('forged' in r)
+            throw new TickfoldError(
+              'queue-forged',
+              `${first.label}: refusing its result in the queue (job ${id}): ${r.forged}; no report was written, and the job was removed. Something other than a tickfold worker with this key wrote it: check who can write to ${maskUrl(this.url)}, and that every worker has the same ${KEY_ENV}; then run the command again`,
+              3,
+            );
           for (const k of waiters.get(id)!) {
             if (r.result.kind === 'failure') throw new TickfoldError(r.result.code, tasks[k]!.task.kind === 'run' ? r.result.message : `${tasks[k]!.label}: ${r.result.message}`, r.result.exitCode);
             out[k] = r.result;
@@ -431,7 +452,6 @@ export class QueueRunner implements Runner {
     for (const x of rest) void x.disconnect().catch(() => undefined);
     this.redis.disconnect();
   }
-
 }
 
 /**

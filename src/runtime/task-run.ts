@@ -163,4 +163,3 @@ export function packResult(r: TaskResult | TaskFailure | DescribeResult | CheckR
   }
   return { value: r, transfer: [] };
 }
-

@@ -301,7 +301,12 @@ export async function searchInFolds(c: SearchContext): Promise<SearchOutcome> {
       const jobs: Job[][] =
         r === 0
           ? folds.map((_, k) => proposeFor(k, sizes[0]!, [], seen[k]!).map((p) => p.job))
-          : rung.map((prev) => promote(prev.map((p) => p.value), Math.min(sizes[r]!, prev.length)).map((i) => ({ ...prev[i]!.job, rung: r })));
+          : rung.map((prev) =>
+              promote(
+                prev.map((p) => p.value),
+                Math.min(sizes[r]!, prev.length),
+              ).map((i) => ({ ...prev[i]!.job, rung: r })),
+            );
       const flat = jobs.flat();
       const values = record(flat, await runJobs(flat));
       let at = 0;

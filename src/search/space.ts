@@ -9,9 +9,7 @@
 import { didYouMean, UsageError } from '../errors.js';
 import type { ParamSchema } from '../strategy/types.js';
 
-export type Dimension =
-  | { readonly key: string; readonly kind: 'int' | 'float'; readonly low: number; readonly high: number; readonly log: boolean }
-  | { readonly key: string; readonly kind: 'choice'; readonly choices: readonly string[] };
+export type Dimension = { readonly key: string; readonly kind: 'int' | 'float'; readonly low: number; readonly high: number; readonly log: boolean } | { readonly key: string; readonly kind: 'choice'; readonly choices: readonly string[] };
 
 /** Dimensions sorted by key (trial labels and sampler draws in a fixed order). */
 export type Space = readonly Dimension[];
@@ -29,7 +27,10 @@ function parseDimension(flag: string, entry: string): Dimension {
   const key = entry.slice(0, eq).trim();
   const rhs = entry.slice(eq + 1).trim();
   if (/^choice:/i.test(rhs)) {
-    const choices = rhs.slice(rhs.indexOf(':') + 1).split(',').map((c) => c.trim());
+    const choices = rhs
+      .slice(rhs.indexOf(':') + 1)
+      .split(',')
+      .map((c) => c.trim());
     if (choices.some((c) => c === '')) throw new UsageError(`${flag} ${entry} has an empty choice; write ${key}=choice:a,b,c`);
     if (choices.length < 2) throw new UsageError(`${flag} ${entry} has one choice; a fixed value is --param ${key}=${choices[0]}`);
     if (new Set(choices).size !== choices.length) throw new UsageError(`${flag} ${entry} repeats a choice`);
@@ -69,7 +70,7 @@ export function checkSpace(space: Space, strategy: string, schema: ParamSchema, 
     }
     if (d.key in base) throw new UsageError(`parameter '${d.key}' is given both in --param and in --space; keep one`);
     if (gridKeys.includes(d.key)) throw new UsageError(`parameter '${d.key}' is given both in --grid and in --space; keep one (a search replaces the grid)`);
-    const want = d.kind === 'choice' ? (spec.type === 'string' || spec.type === 'boolean' || spec.type === 'integer' || spec.type === 'number') : spec.type === 'number' || (spec.type === 'integer' && d.kind === 'int');
+    const want = d.kind === 'choice' ? spec.type === 'string' || spec.type === 'boolean' || spec.type === 'integer' || spec.type === 'number' : spec.type === 'number' || (spec.type === 'integer' && d.kind === 'int');
     if (!want) throw new UsageError(`--space ${d.key}=${d.kind}:…: '${d.key}' of strategy '${strategy}' is ${spec.type === 'integer' ? 'an integer: use int:low..high' : `a ${spec.type}: use choice:a,b`}`);
     if (d.kind !== 'choice') {
       if (spec.min !== undefined && d.low < spec.min) throw new UsageError(`--space ${d.key}: low ${d.low} is below the parameter's minimum ${spec.min}`);

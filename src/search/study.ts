@@ -48,7 +48,7 @@ export const IMPORTANCE_MEASURE = "correlation ratio η² of the fold's in-sampl
 function ranks(xs: readonly number[]): number[] {
   const order = xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || a - b);
   const r = new Array<number>(xs.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && xs[order[j + 1]!] === xs[order[i]!]) j++;
     for (let k = i; k <= j; k++) r[order[k]!] = (i + j) / 2 + 1;
@@ -107,7 +107,18 @@ export function buildStudy(so: SearchOutcome): Study {
       return best;
     });
     const full = ev.filter((e) => e.budget === 'full');
-    return { fold: k, evaluations: ev.length, fullBudget: full.length, bestSoFar, bestAt, best, isOosRankCorrelation: spearman(full.map((e) => e.isObjective), full.map((e) => e.oosObjective)) };
+    return {
+      fold: k,
+      evaluations: ev.length,
+      fullBudget: full.length,
+      bestSoFar,
+      bestAt,
+      best,
+      isOosRankCorrelation: spearman(
+        full.map((e) => e.isObjective),
+        full.map((e) => e.oosObjective),
+      ),
+    };
   });
   const importance = so.space
     .map((d) => {
@@ -122,7 +133,10 @@ export function buildStudy(so: SearchOutcome): Study {
           const r = ranks(full.map((e) => Number(e.values[d.key])));
           group = r.map((x) => String(Math.min(BINS - 1, Math.floor(((x - 1) / full.length) * BINS))));
         }
-        return correlationRatio(group, full.map((e) => e.isObjective));
+        return correlationRatio(
+          group,
+          full.map((e) => e.isObjective),
+        );
       });
       const fin = per.filter(Number.isFinite);
       return { key: d.key, eta2: fin.length > 0 ? mean(fin) : NaN };
@@ -153,7 +167,9 @@ export function studyText(st: Study, objective: string): string[] {
   const full = st.folds.reduce((a, f) => a + f.fullBudget, 0);
   // a configuration two folds proposed at full budget ran once
   const runs = new Set(st.evaluations.filter((e) => e.budget === 'full').map((e) => e.trial)).size + (ev - full);
-  out.push(`search       ${st.method} over ${st.space.map((d) => `${d.key}=${d.spec}`).join(' ')}: ${ev} evaluations in ${st.folds.length} fold${st.folds.length === 1 ? '' : 's'} (${full} at full budget), ${runs} distinct runs${st.refused > 0 ? `; ${st.refused} configurations refused by the strategy, not run (${st.refusal})` : ''}`);
+  out.push(
+    `search       ${st.method} over ${st.space.map((d) => `${d.key}=${d.spec}`).join(' ')}: ${ev} evaluations in ${st.folds.length} fold${st.folds.length === 1 ? '' : 's'} (${full} at full budget), ${runs} distinct runs${st.refused > 0 ? `; ${st.refused} configurations refused by the strategy, not run (${st.refusal})` : ''}`,
+  );
   out.push(`importance   ${st.importance.map((p) => `${p.key} ${f3(p.eta2)}`).join(', ')} (η²: the share of the in-sample ${objective}'s variance the parameter alone explains, mean over folds)`);
   const q = (f: StudyFold, share: number): string => f3(f.bestSoFar[Math.max(0, Math.ceil(f.evaluations * share) - 1)] ?? NaN);
   out.push(`best so far  in-sample ${objective} of the fold's best after 10% / 25% / 50% / all of its evaluations, where found, and IS~OOS rank correlation:`);
@@ -225,7 +241,15 @@ export function studyFigures(name: string, st: Study, objective: string): { titl
   });
   const full = st.evaluations.filter((e) => e.budget === 'full');
   return [
-    { title: `Search of ${name}: trials over time`, note: `Each fold's evaluations in order (dots: in-sample ${objective} on the fold's training window, partial budgets at their share of it) and its best full-budget ${objective} so far (line); one colour per fold.`, svg: svgPlot(over, 'evaluation', `in-sample ${objective}`) },
-    { title: `Search of ${name}: in-sample vs out-of-sample`, note: `Every full-budget trial: its ${objective} on its fold's training window (x) and on the fold's test window (y), from the same run. Importances: ${st.importance.map((p) => `${p.key} ${f3(p.eta2)}`).join(', ')} (${st.importanceMeasure}).`, svg: svgPlot([{ xs: full.map((e) => e.isObjective), ys: full.map((e) => e.oosObjective), line: false, color: COLORS[0]! }], `in-sample ${objective}`, `out-of-sample ${objective}`) },
+    {
+      title: `Search of ${name}: trials over time`,
+      note: `Each fold's evaluations in order (dots: in-sample ${objective} on the fold's training window, partial budgets at their share of it) and its best full-budget ${objective} so far (line); one colour per fold.`,
+      svg: svgPlot(over, 'evaluation', `in-sample ${objective}`),
+    },
+    {
+      title: `Search of ${name}: in-sample vs out-of-sample`,
+      note: `Every full-budget trial: its ${objective} on its fold's training window (x) and on the fold's test window (y), from the same run. Importances: ${st.importance.map((p) => `${p.key} ${f3(p.eta2)}`).join(', ')} (${st.importanceMeasure}).`,
+      svg: svgPlot([{ xs: full.map((e) => e.isObjective), ys: full.map((e) => e.oosObjective), line: false, color: COLORS[0]! }], `in-sample ${objective}`, `out-of-sample ${objective}`),
+    },
   ];
 }

@@ -69,7 +69,10 @@ export async function bundleStrategy(spec: string): Promise<BundledStrategy> {
     const missing = /Could not resolve "([^"]+)"/.exec(first.text)?.[1];
     const at = first.location ? `${resolve(dirname(file), first.location.file)}:${first.location.line}:${first.location.column + 1}` : '';
     if (missing !== undefined && !missing.startsWith('.') && !missing.startsWith('/')) {
-      const pkg = missing.split('/').slice(0, missing.startsWith('@') ? 2 : 1).join('/');
+      const pkg = missing
+        .split('/')
+        .slice(0, missing.startsWith('@') ? 2 : 1)
+        .join('/');
       throw new UsageError(
         `cannot load strategy ${spec}: it imports '${missing}', which is not installed where the strategy is; install it next to the strategy (cd ${dirname(file)} && npm install ${pkg})` +
           (missing === 'tickfold' ? ", or import only types from it (import type { StrategyModule } from 'tickfold' needs nothing installed)" : '') +

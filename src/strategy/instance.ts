@@ -47,7 +47,10 @@ export function createStrategy(module: StrategyModule, params: Params): Strategy
     const denied = deniedText(e);
     if (denied !== undefined) throw new SandboxError(`strategy '${module.name}': create() ${denied}`);
     if (e instanceof TickfoldError) throw e;
-    const label = Object.entries(params).map(([k, v]) => `${k}=${String(v)}`).join(',') || '(defaults)';
+    const label =
+      Object.entries(params)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',') || '(defaults)';
     throw new UsageError(`strategy '${module.name}' refuses the parameters ${label}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const problems = strategyProblems(s);

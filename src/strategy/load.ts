@@ -22,10 +22,7 @@ function checkModule(m: unknown, where: string): StrategyModule {
     if (mod.params !== undefined && (typeof mod.params !== 'object' || mod.params === null)) problems.push("'params' is not an object");
   }
   if (problems.length > 0) {
-    throw new UsageError(
-      `${where} is not a tickfold strategy module: ${problems.join('; ')}. ` +
-        "Export default { name, description, params: { key: { type, default, doc } }, create(params) { return { onTick(ctx, tick) {...} } } } (see README, 'Write your own strategy')",
-    );
+    throw new UsageError(`${where} is not a tickfold strategy module: ${problems.join('; ')}. ` + "Export default { name, description, params: { key: { type, default, doc } }, create(params) { return { onTick(ctx, tick) {...} } } } (see README, 'Write your own strategy')");
   }
   const ok = mod as StrategyModule;
   return { ...ok, description: ok.description ?? '', params: ok.params ?? {} };
@@ -46,11 +43,7 @@ export async function loadStrategy(spec: string, builtins: ReadonlyMap<string, S
   }
   const file = resolve(spec);
   if (!existsSync(file)) throw new UsageError(`strategy file ${spec} does not exist`);
-  return importStrategy(spec, file, async () =>
-    /\.m?ts$/.test(file)
-      ? ((await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>)
-      : ((await import(pathToFileURL(file).href)) as Record<string, unknown>),
-  );
+  return importStrategy(spec, file, async () => (/\.m?ts$/.test(file) ? ((await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>)));
 }
 
 /**
@@ -70,13 +63,19 @@ async function importStrategy(spec: string, file: string, load: () => Promise<Re
     const denied = deniedText(e);
     if (denied !== undefined) throw new SandboxError(`strategy ${spec} ${denied} (while its module loaded)`);
     // tsx's internal query (?namespace=...) and the require stack are noise to a user
-    const msg = ((e as Error).message ?? String(e)).replace(/\?namespace=[\w-]+/g, '').replace(/\nRequire stack:[\s\S]*$/, '').trim();
+    const msg = ((e as Error).message ?? String(e))
+      .replace(/\?namespace=[\w-]+/g, '')
+      .replace(/\nRequire stack:[\s\S]*$/, '')
+      .trim();
     const missing = /Cannot find (?:module|package) '([^']+)'/.exec(msg)?.[1];
     if (missing !== undefined && !missing.startsWith('.') && !missing.startsWith('/')) {
       const dir = dirname(file);
       throw new UsageError(
         `cannot load strategy ${spec}: it imports '${missing}', which is not installed where the strategy is; ` +
-          `install it next to the strategy (cd ${dir} && npm install ${missing.split('/').slice(0, missing.startsWith('@') ? 2 : 1).join('/')})` +
+          `install it next to the strategy (cd ${dir} && npm install ${missing
+            .split('/')
+            .slice(0, missing.startsWith('@') ? 2 : 1)
+            .join('/')})` +
           (missing === 'tickfold' ? ", or import only types from it (import type { StrategyModule } from 'tickfold' needs nothing installed)" : ''),
       );
     }

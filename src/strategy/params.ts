@@ -32,8 +32,7 @@ export function parseBoolean(raw: string): boolean | undefined {
 
 function convert(owner: string, key: string, raw: string | ParamValue, schema: ParamSchema, durations?: Record<string, number>): ParamValue {
   const spec = schema[key]!;
-  const bad = (what: string): UsageError =>
-    new UsageError(`${owner}: parameter ${key}=${String(raw)} is not ${what} (${spec.doc}; default ${String(spec.default)})`);
+  const bad = (what: string): UsageError => new UsageError(`${owner}: parameter ${key}=${String(raw)} is not ${what} (${spec.doc}; default ${String(spec.default)})`);
   switch (spec.type) {
     case 'number':
     case 'integer': {
@@ -77,10 +76,7 @@ export function resolveParams(strategy: string, schema: ParamSchema, given: Read
     if (!(key in schema)) {
       const known = Object.keys(schema);
       const near = didYouMean(key, known);
-      throw new UsageError(
-        `${owner} has no parameter '${key}'${near ? `; did you mean '${near}'?` : ''}` +
-          (known.length ? ` (parameters: ${known.join(', ')})` : ' (it takes no parameters)'),
-      );
+      throw new UsageError(`${owner} has no parameter '${key}'${near ? `; did you mean '${near}'?` : ''}` + (known.length ? ` (parameters: ${known.join(', ')})` : ' (it takes no parameters)'));
     }
   }
   for (const key of Object.keys(schema).sort()) {

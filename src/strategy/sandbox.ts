@@ -49,7 +49,6 @@ export interface SandboxPolicy {
 /** Nothing allowed: what strategy code gets unless the user says otherwise. */
 export const STRICT: SandboxPolicy = { allowFs: [], allowNet: false, allowChildProcess: false };
 
-
 /**
  * tickfold's own install: its compiled code and its dependencies, which the worker threads load:
  * `dist/`, `package.json`, and every `node_modules` folder from the install up (an installed
@@ -88,13 +87,7 @@ export function permissionArgv(policy: SandboxPolicy): string[] {
   const read = [...installPaths(), ...policy.allowFs.flatMap(bothPaths), ...(policy.readFs ?? []).flatMap(bothPaths)];
   // one flag per path (Node 20.20 no longer takes a comma-separated list)
   const write = [...new Set(policy.allowFs.flatMap(bothPaths))];
-  return [
-    '--experimental-permission',
-    '--disable-warning=ExperimentalWarning',
-    ...[...new Set(read)].map((p) => `--allow-fs-read=${p}`),
-    ...write.map((p) => `--allow-fs-write=${p}`),
-    ...(policy.allowChildProcess ? ['--allow-child-process'] : []),
-  ];
+  return ['--experimental-permission', '--disable-warning=ExperimentalWarning', ...[...new Set(read)].map((p) => `--allow-fs-read=${p}`), ...write.map((p) => `--allow-fs-write=${p}`), ...(policy.allowChildProcess ? ['--allow-child-process'] : [])];
 }
 
 const NETWORK: Readonly<Record<string, readonly string[]>> = {

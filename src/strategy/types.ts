@@ -51,9 +51,7 @@ export interface OrderRequest {
 }
 
 /** Submitting is a value, not an exception: a refused order says why. */
-export type SubmitResult =
-  | { readonly ok: true; readonly id: number }
-  | { readonly ok: false; readonly id: number; readonly reason: string };
+export type SubmitResult = { readonly ok: true; readonly id: number } | { readonly ok: false; readonly id: number; readonly reason: string };
 
 export interface Fill {
   readonly orderId: number;

@@ -68,7 +68,21 @@ export class Api {
     const rows: RunRow[] = [];
     if (l.ok) {
       for (const g of l.snapshot.runs) {
-        rows.push({ id: g.id, source: 'ledger', when: g.last, command: g.command, dataHash: g.dataHash, dataLabel: labels.get(g.dataHash) ?? g.dataHash.slice(0, 12), strategies: g.strategies, trials: g.trials, verdict: '', verdictClass: '', problem: null, file: null, reproduce: ledgerLine(this.ledger.path, g) });
+        rows.push({
+          id: g.id,
+          source: 'ledger',
+          when: g.last,
+          command: g.command,
+          dataHash: g.dataHash,
+          dataLabel: labels.get(g.dataHash) ?? g.dataHash.slice(0, 12),
+          strategies: g.strategies,
+          trials: g.trials,
+          verdict: '',
+          verdictClass: '',
+          problem: null,
+          file: null,
+          reproduce: ledgerLine(this.ledger.path, g),
+        });
       }
     }
     for (const e of r.entries) {
@@ -101,10 +115,7 @@ export class Api {
     const all = this.allRows();
     const needle = q.q.trim().toLowerCase();
     const rows = all.rows.filter(
-      (r) =>
-        (!q.command || r.command === q.command) &&
-        (!q.source || r.source === q.source) &&
-        (!needle || [r.command, r.dataHash ?? '', r.dataLabel, r.verdict, r.file ?? '', r.problem ?? '', ...r.strategies].some((s) => s.toLowerCase().includes(needle))),
+      (r) => (!q.command || r.command === q.command) && (!q.source || r.source === q.source) && (!needle || [r.command, r.dataHash ?? '', r.dataLabel, r.verdict, r.file ?? '', r.problem ?? '', ...r.strategies].some((s) => s.toLowerCase().includes(needle))),
     );
     const keyOf = (r: RunRow): string | number => {
       switch (q.sort) {
@@ -169,7 +180,14 @@ export class Api {
         const r = this.reportById(id);
         if (!r) return { id, missing: true };
         if (!r.ok) return { id, problem: r.message, file: r.file };
-        const settings: Record<string, string> = { command: r.command, data: r.data.map((d) => basename(d.file)).join(', '), 'data hash': r.dataHash ?? 'n/a', window: r.window ? `${r.window.from} → ${r.window.to}` : 'n/a', ...r.settings, 'command line': `tickfold ${r.argv.join(' ')}` };
+        const settings: Record<string, string> = {
+          command: r.command,
+          data: r.data.map((d) => basename(d.file)).join(', '),
+          'data hash': r.dataHash ?? 'n/a',
+          window: r.window ? `${r.window.from} → ${r.window.to}` : 'n/a',
+          ...r.settings,
+          'command line': `tickfold ${r.argv.join(' ')}`,
+        };
         return { id, label: r.file, source: 'report', settings, verdicts: r.strategies, equity: r.equity, reproduce: r.rerun, equityNote: 'out-of-sample equity (currency), from the report' };
       }
       if (!l.ok) return { id, problem: l.message };

@@ -64,7 +64,11 @@ export type LedgerState = { readonly ok: true; readonly snapshot: LedgerSnapshot
 
 type Db = BetterSqlite3.Database;
 
-const runId = (command: string, dataHash: string, scheme: string, execution: string): string => createHash('sha1').update(JSON.stringify([command, dataHash, scheme, execution])).digest('hex').slice(0, 16);
+const runId = (command: string, dataHash: string, scheme: string, execution: string): string =>
+  createHash('sha1')
+    .update(JSON.stringify([command, dataHash, scheme, execution]))
+    .digest('hex')
+    .slice(0, 16);
 
 /** A token that changes when the ledger's files do (a commit writes the WAL; a checkpoint the database). */
 function filesToken(path: string): string | undefined {
@@ -151,7 +155,9 @@ export class LedgerView {
         byData.set(g.dataHash, d);
       }
       const newestFirst = <T extends { last: string }>(a: T, b: T): number => (a.last < b.last ? 1 : a.last > b.last ? -1 : 0);
-      const runs: RunGroup[] = [...byRun.entries()].map(([id, g]) => ({ id, command: g.command, dataHash: g.dataHash, scheme: g.scheme, execution: g.execution, trials: g.trials, first: g.first, last: g.last, strategies: g.strategies.sort(), bestIsSharpe: g.best })).sort(newestFirst);
+      const runs: RunGroup[] = [...byRun.entries()]
+        .map(([id, g]) => ({ id, command: g.command, dataHash: g.dataHash, scheme: g.scheme, execution: g.execution, trials: g.trials, first: g.first, last: g.last, strategies: g.strategies.sort(), bestIsSharpe: g.best }))
+        .sort(newestFirst);
       const data: DataGroup[] = [...byData.entries()]
         .map(([dataHash, d]) => ({ dataHash, first: d.first, last: d.last, trials: d.trials, strategies: [...d.strategies.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([strategy, trials]) => ({ strategy, trials })) }))
         .sort(newestFirst);
@@ -182,9 +188,8 @@ export class LedgerView {
   bestReturns(run: RunGroup): { key: string; strategy: string; params: string; returns: number[] } | { error: string } | undefined {
     const r = this.withDb(
       (db) =>
-        db
-          .prepare(`SELECT key, strategy, params, returns FROM trials WHERE command = ? AND data_hash = ? AND scheme = ? AND execution = ? ORDER BY is_sharpe IS NULL, is_sharpe DESC, key LIMIT 1`)
-          .get(run.command, run.dataHash, run.scheme, run.execution) as { key: string; strategy: string; params: string; returns: Buffer } | undefined,
+        db.prepare(`SELECT key, strategy, params, returns FROM trials WHERE command = ? AND data_hash = ? AND scheme = ? AND execution = ? ORDER BY is_sharpe IS NULL, is_sharpe DESC, key LIMIT 1`).get(run.command, run.dataHash, run.scheme, run.execution) as
+          { key: string; strategy: string; params: string; returns: Buffer } | undefined,
     );
     if (!r.ok) return { error: r.message };
     if (!r.value) return undefined;

@@ -187,13 +187,22 @@ export function summarise(root: string, path: string): ReportEntry | undefined {
         for (const f of s.folds.filter(isObj)) {
           const is = isObj(f.inSample) ? f.inSample : {};
           const os = isObj(f.outOfSample) ? f.outOfSample : {};
-          folds.push({ strategy: name, index: num(f.index) ?? folds.length, testStart: str(f.testStart), testEnd: str(f.testEnd), chosen: isObj(f.chosen) ? str(f.chosen.label) : '', isSharpe: num(is.sharpeAnnualized), oosSharpe: num(os.sharpeAnnualized), oosPnl: num(os.pnlNet) });
+          folds.push({
+            strategy: name,
+            index: num(f.index) ?? folds.length,
+            testStart: str(f.testStart),
+            testEnd: str(f.testEnd),
+            chosen: isObj(f.chosen) ? str(f.chosen.label) : '',
+            isSharpe: num(is.sharpeAnnualized),
+            oosSharpe: num(os.sharpeAnnualized),
+            oosPnl: num(os.pnlNet),
+          });
         }
       }
     }
   } else if (isObj(doc.summary)) {
     // a single run: no verdict, no trials (a run is not a selection)
-    const name = isObj(m.strategy) ? str(m.strategy.name) : flagValue(argv, '--strategy') ?? 'run';
+    const name = isObj(m.strategy) ? str(m.strategy.name) : (flagValue(argv, '--strategy') ?? 'run');
     strategies.push({ name, baseline: false, verdict: '', verdictClass: 'single run', trials: null, dsr: null, pbo: null, oosSharpe: num(doc.summary.sharpeAnnualized), pnlNet: num(doc.summary.pnlNet) });
     const c = curve(name, doc.equity);
     if (c) equity.push(c);

@@ -42,7 +42,13 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', ...extra });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
-const json = (res: ServerResponse, status: number, x: unknown): void => send(res, status, 'application/json; charset=utf-8', JSON.stringify(x, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+const json = (res: ServerResponse, status: number, x: unknown): void =>
+  send(
+    res,
+    status,
+    'application/json; charset=utf-8',
+    JSON.stringify(x, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
+  );
 
 const int = (s: string | null, fallback: number, max: number): number => {
   const n = s === null ? NaN : Number(s);
@@ -68,7 +74,15 @@ export function handler(api: Api, reportsDir: string, script: string, port: () =
         return json(
           res,
           200,
-          api.runs({ q: params.get('q') ?? '', command: params.get('command') ?? '', source: params.get('source') ?? '', sort: (SORT_KEYS as readonly string[]).includes(sort) ? (sort as SortKey) : 'when', desc: params.get('dir') !== 'asc', offset: int(params.get('offset'), 0, Number.MAX_SAFE_INTEGER), limit: Math.max(1, int(params.get('limit'), 50, 500)) }),
+          api.runs({
+            q: params.get('q') ?? '',
+            command: params.get('command') ?? '',
+            source: params.get('source') ?? '',
+            sort: (SORT_KEYS as readonly string[]).includes(sort) ? (sort as SortKey) : 'when',
+            desc: params.get('dir') !== 'asc',
+            offset: int(params.get('offset'), 0, Number.MAX_SAFE_INTEGER),
+            limit: Math.max(1, int(params.get('limit'), 50, 500)),
+          }),
         );
       }
       if (path.startsWith('/api/run/')) {
@@ -77,7 +91,10 @@ export function handler(api: Api, reportsDir: string, script: string, port: () =
         return r === undefined ? json(res, 404, { error: `no run ${id} in the ledger or the reports folder (it may have been forgotten or removed)` }) : json(res, 200, r);
       }
       if (path === '/api/compare') {
-        const ids = (params.get('ids') ?? '').split(',').filter((s) => /^[0-9a-z]{16}$/.test(s)).slice(0, 8);
+        const ids = (params.get('ids') ?? '')
+          .split(',')
+          .filter((s) => /^[0-9a-z]{16}$/.test(s))
+          .slice(0, 8);
         return json(res, 200, api.compare(ids));
       }
       if (path === '/api/data') return json(res, 200, api.data());

@@ -67,7 +67,7 @@ export function readMembersFile(file: string): MembersFile {
     const time = (c: number, name: string): number => {
       const { v, column } = at(c);
       const us = parseIso(v);
-      if (Number.isNaN(us)) throw new DataError('bad-time', { file, line: li + 1, column, field: head[c]!, value: v, rule: `'${name}' must be a date or ISO-8601 time`, hint: 'write e.g. 2015-06-30 or 2015-06-30T00:00:00Z (the session: a daily bar\'s start)' });
+      if (Number.isNaN(us)) throw new DataError('bad-time', { file, line: li + 1, column, field: head[c]!, value: v, rule: `'${name}' must be a date or ISO-8601 time`, hint: "write e.g. 2015-06-30 or 2015-06-30T00:00:00Z (the session: a daily bar's start)" });
       return us;
     };
     const from = time(cf, 'from');
@@ -77,11 +77,13 @@ export function readMembersFile(file: string): MembersFile {
     if (cr >= 0 && at(cr).v !== '') {
       const { v, column } = at(cr);
       r = Number(v);
-      if (!Number.isFinite(r) || r < -1) throw new DataError('bad-return', { file, line: li + 1, column, field: head[cr]!, value: v, rule: 'a delisting return must be a number >= -1 (a fraction: -1 is a total loss)', hint: 'write e.g. -0.3 for a 30% loss, -1 for a total loss, or leave it empty' });
+      if (!Number.isFinite(r) || r < -1)
+        throw new DataError('bad-return', { file, line: li + 1, column, field: head[cr]!, value: v, rule: 'a delisting return must be a number >= -1 (a fraction: -1 is a total loss)', hint: 'write e.g. -0.3 for a 30% loss, -1 for a total loss, or leave it empty' });
     }
     const list = spans.get(sym.v) ?? [];
     for (const s of list) {
-      if (from <= s.to && s.from <= to) throw new DataError('overlap', { file, line: li + 1, column: at(cf).column, field: head[cf]!, value: at(cf).v, rule: `${sym.v}'s span overlaps the one on line ${s.line}`, hint: 'give each symbol spans that do not overlap (one row per time it is in the universe)' });
+      if (from <= s.to && s.from <= to)
+        throw new DataError('overlap', { file, line: li + 1, column: at(cf).column, field: head[cf]!, value: at(cf).v, rule: `${sym.v}'s span overlaps the one on line ${s.line}`, hint: 'give each symbol spans that do not overlap (one row per time it is in the universe)' });
     }
     list.push({ from, to, delistingReturn: r, line: li + 1 });
     spans.set(sym.v, list);

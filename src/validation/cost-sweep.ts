@@ -45,12 +45,7 @@ export function costSweep(key: string, points: Readonly<Record<string, readonly 
     breakEven[name] = be;
     const first = ps[0];
     const last = ps.at(-1);
-    text[name] =
-      be !== null
-        ? `${be.toFixed(2)} bps`
-        : first && !(first.edge > 0)
-          ? `below ${first.level} bps (behind the baseline at every level)`
-          : `above ${last?.level ?? NaN} bps (still ahead at every level)`;
+    text[name] = be !== null ? `${be.toFixed(2)} bps` : first && !(first.edge > 0) ? `below ${first.level} bps (behind the baseline at every level)` : `above ${last?.level ?? NaN} bps (still ahead at every level)`;
   }
   return { key, levels, candidates: points, breakEven, breakEvenText: text };
 }

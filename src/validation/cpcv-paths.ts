@@ -77,7 +77,11 @@ export function cpcvPaths(
 ): CpcvOutcome {
   const T = trials[0]!.returns.length;
   const plan: CpcvPlan = planCpcv(T, o.groups, o.testGroups, o.purgePeriods, o.embargoPeriods);
-  const chosen = chooseBySplit(plan, trials.map((t) => t.returns), o.score);
+  const chosen = chooseBySplit(
+    plan,
+    trials.map((t) => t.returns),
+    o.score,
+  );
   const paths: CpcvPath[] = [];
   for (let p = 0; p < plan.nPaths; p++) {
     const r = new Float64Array(T);

@@ -141,7 +141,6 @@ function unionSubscription(subs: readonly (TickSubscription | undefined)[]): Tic
   return { ...(symbols ? { symbols } : {}), everyUs: every, per };
 }
 
-
 export function foldedStrategy(module: StrategyModule, segments: readonly Segment[], edge: FoldEdge): Strategy {
   const n = segments.length;
   const instances: Strategy[] = segments.map((s) => createStrategy(module, s.params));
@@ -193,8 +192,7 @@ export function foldedStrategy(module: StrategyModule, segments: readonly Segmen
       if (instances.some((i) => i.onTick)) {
         const u = unionSubscription(instances.map((i) => (i.onTick ? i.ticks : { symbols: [] })));
         if (u) self.ticks = u;
-      }
-      else self.ticks = { symbols: [] };
+      } else self.ticks = { symbols: [] };
     },
     onTick(ctx, tick) {
       const t = tick.ts;

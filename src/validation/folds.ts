@@ -95,7 +95,6 @@ function retreat(table: TickTable, atRow: number, atUs: number, span: Span): { r
   return { row, us: table.ts[row]! };
 }
 
-
 /** One in-sample/out-of-sample split, or walk-forward folds, over a table (see the module comment); usage errors before any work. */
 export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
   const n = table.length;
@@ -152,10 +151,7 @@ export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
     const step = parseSpan('--step', o.step);
     const same = step.unit === test.unit && (step.unit === 'time' ? step.us === (test as { us: number }).us : step.rows === (test as { rows: number }).rows);
     if (!same) {
-      throw new UsageError(
-        `--step ${o.step} differs from --test ${o.test}: out-of-sample windows must tile the data so that they stitch into one equity curve; ` +
-          'give the same value (or leave --step out), and change --test to retrain more or less often',
-      );
+      throw new UsageError(`--step ${o.step} differs from --test ${o.test}: out-of-sample windows must tile the data so that they stitch into one equity curve; ` + 'give the same value (or leave --step out), and change --test to retrain more or less often');
     }
   }
   const folds: Fold[] = [];
@@ -193,9 +189,7 @@ export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
     testStart = testEnd;
   }
   if (folds.length === 0) {
-    throw new UsageError(
-      `--train ${o.train}${embargo ? ` plus --embargo ${o.embargo}` : ''} covers all the data (${formatIso(dataStart)} to ${formatIso(dataEnd)}, ${formatDuration(dataEnd - dataStart)}, ${n} rows): shorten the training window`,
-    );
+    throw new UsageError(`--train ${o.train}${embargo ? ` plus --embargo ${o.embargo}` : ''} covers all the data (${formatIso(dataStart)} to ${formatIso(dataEnd)}, ${formatDuration(dataEnd - dataStart)}, ${n} rows): shorten the training window`);
   }
   return { mode: 'walk-forward', anchored: o.anchored === true, dataStart, dataEnd, spec, folds };
 }

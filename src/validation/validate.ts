@@ -265,7 +265,6 @@ export interface ValidationOutcome {
   readonly snooping?: Snooping;
 }
 
-
 function stability(grid: Grid, trials: readonly Trial[], chosen: readonly number[]): ParamStability[] {
   return grid.map(({ key }) => {
     const vals = chosen.map((c) => trials[c]!.values[key]!);
@@ -308,7 +307,9 @@ export function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly B
   const n = of.configurations;
   // with a ledger, N counts its trials on this data: say how many this command ran
   const ledgerPart = of.ledgerConfigurations !== null && of.ledgerConfigurations !== undefined ? ` (ledger; this command ${of.commandConfigurations})` : '';
-  const searchPart = of.search ? `; the ${of.search.method} search spent ${of.search.evaluations} trial${of.search.evaluations === 1 ? '' : 's'}${of.search.partial > 0 ? ` (${of.search.partial} at partial budgets)` : ''}, PBO over its ${of.search.fullBudget} full-budget ones` : '';
+  const searchPart = of.search
+    ? `; the ${of.search.method} search spent ${of.search.evaluations} trial${of.search.evaluations === 1 ? '' : 's'}${of.search.partial > 0 ? ` (${of.search.partial} at partial budgets)` : ''}, PBO over its ${of.search.fullBudget} full-budget ones`
+    : '';
   const text = `${edgePart}; DSR ${num(of.dsr)} over ${n} configuration${n === 1 ? '' : 's'}${ledgerPart}; ${pboPart}${searchPart}`;
   if (o.baseline) return { cls: 'baseline', text: `${edgePart}: naive baseline` };
   let cls: VerdictClass;
@@ -380,7 +381,11 @@ async function replayCpcv(
     const rs = resultsOf[i]!;
     const plan = planCpcv(rs[0]!.returns.length, cv.groups, cv.testGroups, purgePeriods, embargoPeriods);
     const scheme = cpcvScheme(plan, rs[0]!.sampleTs, dataStart);
-    const chosen = chooseBySplit(plan, rs.map((r) => r.returns), score);
+    const chosen = chooseBySplit(
+      plan,
+      rs.map((r) => r.returns),
+      score,
+    );
     jobs.push({ i, plan, chosen, scheme });
   }
   const tasks = jobs.flatMap(({ i, chosen, scheme }) => scheme.paths.map((p) => pathTask(entries[i]!, trialsOf[i]!, chosen, p, `${entries[i]!.name} CPCV path ${p.index + 1}`)));
@@ -430,14 +435,14 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
   const objective = OBJECTIVES[s.objective];
   // trials, validated against each schema before anything runs
   const check = (e: Entry, t: Trial): void => {
-      let inst: unknown;
-      try {
-        inst = e.module.create(t.params);
-      } catch (err) {
-        throw new UsageError(`strategy '${e.name}' refuses the parameters ${t.label === 'defaults' ? '(defaults)' : t.label}: ${(err as Error).message}; change the --grid or --param values`);
-      }
-      const problems = strategyProblems(inst);
-      if (problems.length > 0) throw new UsageError(`strategy '${e.name}': ${problems.join('; ')}`);
+    let inst: unknown;
+    try {
+      inst = e.module.create(t.params);
+    } catch (err) {
+      throw new UsageError(`strategy '${e.name}' refuses the parameters ${t.label === 'defaults' ? '(defaults)' : t.label}: ${(err as Error).message}; change the --grid or --param values`);
+    }
+    const problems = strategyProblems(inst);
+    if (problems.length > 0) throw new UsageError(`strategy '${e.name}': ${problems.join('; ')}`);
   };
   const expand = (e: Entry, base: Readonly<Record<string, string>>): Trial[] => {
     const ts = expandGrid(e.name, e.module.params, base, e.grid);
@@ -470,7 +475,18 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     // as few batches as give every task slot one, of at most MAX_BATCH trials; trial j goes to
     // batch j mod k, so that each batch mixes the grid's values (a grid's first trials, e.g. its
     // lowest entry thresholds, can trade several times more than its last)
-    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(maxOf(trialsOf.map((t) => t.length), 1) / runner.workers)));
+    const batchSize = Math.max(
+      1,
+      Math.min(
+        MAX_BATCH,
+        Math.ceil(
+          maxOf(
+            trialsOf.map((t) => t.length),
+            1,
+          ) / runner.workers,
+        ),
+      ),
+    );
     const tasksOf = (i: number): Labeled<TrialTask>[] => {
       const e = entries[i]!;
       const ts = trialsOf[i]!;
@@ -532,7 +548,10 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       trialsOf[i] = [...so.trials];
       resultsOf[i] = [...so.results];
     }
-    const traded = tradedByCandidates(table.symbols, candidates.flatMap((i) => resultsOf[i]!));
+    const traded = tradedByCandidates(
+      table.symbols,
+      candidates.flatMap((i) => resultsOf[i]!),
+    );
     const restrict = traded.length > 0 && traded.length < table.symbols.length ? traded.join(',') : undefined;
     for (const i of baselines) {
       const e = entries[i]!;
@@ -581,7 +600,13 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     const pboOf = resultsOf.map((rs): { pbo: PboResult | null; note: string | null } => {
       if (rs.length < 2) return { pbo: null, note: 'one trial: nothing was selected; give a --grid' };
       try {
-        return { pbo: probabilityOfBacktestOverfitting(rs.map((r) => r.returns), s.pboPartitions), note: null };
+        return {
+          pbo: probabilityOfBacktestOverfitting(
+            rs.map((r) => r.returns),
+            s.pboPartitions,
+          ),
+          note: null,
+        };
       } catch (err) {
         return { pbo: null, note: `${(err as Error).message}; use a shorter --period or fewer --pbo-partitions` };
       }
@@ -599,11 +624,23 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     const allIs = candidates.flatMap((i) => isSharpesOf[i]!);
     // a search's partial trials count in N (never in V: a Sharpe over a ninth of a window is not comparable)
     const partialOf = candidates.flatMap((i) =>
-      (searchOf.get(i)?.partial ?? []).map((p): HistoryTrial => ({ strategy: entries[i]!.name, label: p.trial.label, values: p.trial.values, base: entries[i]!.base, isSharpe: NaN, periods: p.result.returns.length, returns: p.result.returns, budget: `${p.budget} of fold ${p.fold + 1}` })),
+      (searchOf.get(i)?.partial ?? []).map((p): HistoryTrial => ({
+        strategy: entries[i]!.name,
+        label: p.trial.label,
+        values: p.trial.values,
+        base: entries[i]!.base,
+        isSharpe: NaN,
+        periods: p.result.returns.length,
+        returns: p.result.returns,
+        budget: `${p.budget} of fold ${p.fold + 1}`,
+      })),
     );
     const commandConfigurations = allIs.length + partialOf.length;
     // with a ledger: every trial it holds on this data for these strategies (this command's too)
-    const pop = s.history?.([...candidates.flatMap((i) => trialsOf[i]!.map((t, j): HistoryTrial => ({ strategy: entries[i]!.name, label: t.label, values: t.values, base: entries[i]!.base, isSharpe: isSharpesOf[i]![j]!, periods: isReturnsOf[i]![j]!.length, returns: resultsOf[i]![j]!.returns }))), ...partialOf]);
+    const pop = s.history?.([
+      ...candidates.flatMap((i) => trialsOf[i]!.map((t, j): HistoryTrial => ({ strategy: entries[i]!.name, label: t.label, values: t.values, base: entries[i]!.base, isSharpe: isSharpesOf[i]![j]!, periods: isReturnsOf[i]![j]!.length, returns: resultsOf[i]![j]!.returns }))),
+      ...partialOf,
+    ]);
     const configurations = pop ? Math.max(pop.trials, commandConfigurations) : commandConfigurations;
     const finiteIs = pop ? [...pop.sharpes] : allIs.filter(Number.isFinite);
     const V = finiteIs.length > 1 ? stdev(finiteIs) ** 2 : 0;
@@ -722,7 +759,10 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
           if (st.baseline) return st;
           const v = snooping.vs.find((x) => x.baseline === snooping.best)!;
           const n = snooping.candidates.length;
-          return { ...st, verdict: `${st.verdict}; SPA p${v.spa.consistent === 0 ? `<${pv(1 / snooping.reps)}` : `=${pv(v.spa.consistent)}`} (${n === 1 ? 'this candidate' : `any of ${n} candidates`} vs ${snooping.best}), ${v.stepM.includes(st.name) ? 'in' : 'not in'} the StepM set` };
+          return {
+            ...st,
+            verdict: `${st.verdict}; SPA p${v.spa.consistent === 0 ? `<${pv(1 / snooping.reps)}` : `=${pv(v.spa.consistent)}`} (${n === 1 ? 'this candidate' : `any of ${n} candidates`} vs ${snooping.best}), ${v.stepM.includes(st.name) ? 'in' : 'not in'} the StepM set`,
+          };
         })
       : strategies;
     return { plan: s.plan, objective: s.objective, edge: s.edge, strategies: withSnooping, totalTrials, ...(snooping ? { snooping } : {}) };

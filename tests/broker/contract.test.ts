@@ -93,33 +93,32 @@ function flow(actions: readonly { at: number; op: (typeof ORDERS)[number]; sym: 
   for (const x of actions) by.set(x.at % n, [...(by.get(x.at % n) ?? []), x]);
   const ids: number[] = [];
   const on = (ctx: Parameters<NonNullable<Strategy['onTick']>>[0], index: number): void => {
-      for (const x of by.get(index) ?? []) {
-        const side = x.buy ? 'buy' : 'sell';
-        const q = ctx.quote(x.sym);
-        const px = ctx.price(x.sym);
-        if (Number.isNaN(px)) continue;
-        const best = q ? (x.buy ? q.bid : q.ask) : Math.round(px / TICK) * TICK;
-        const grid = (v: number): number => Math.round(v / TICK) * TICK;
-        const away = grid(best + (x.buy ? 2 : -2) * TICK);
-        let o: OrderRequest | undefined;
-        if (x.op === 'market') o = { symbol: x.sym, side, qty: x.qty };
-        else if (x.op === 'notional') o = { symbol: x.sym, side, notional: x.qty * 50 };
-        else if (x.op === 'limitAtBest') o = { symbol: x.sym, side, qty: x.qty, type: 'limit', limit: grid(best) };
-        else if (x.op === 'limitInside') o = { symbol: x.sym, side, qty: x.qty, type: 'limit', limit: grid(best + (x.buy ? -TICK : TICK)) };
-        else if (x.op === 'stop') o = { symbol: x.sym, side, qty: x.qty, type: 'stop', stop: away };
-        else if (x.op === 'stopLimit') o = { symbol: x.sym, side, qty: x.qty, type: 'stop-limit', stop: away, limit: grid(away + (x.buy ? 1 : -1) * TICK) };
-        else if (x.op === 'trailing') o = { symbol: x.sym, side, qty: x.qty, type: 'trailing-stop', trail: 2 * TICK };
-        else if (x.op === 'bracket') o = { symbol: x.sym, side, qty: x.qty, takeProfit: grid(px * (x.buy ? 1.002 : 0.998)), stopLoss: grid(px * (x.buy ? 0.998 : 1.002)) };
-        else if (x.op === 'ioc') o = { symbol: x.sym, side, qty: x.qty, type: 'limit', limit: grid(best), tif: 'ioc' };
-        else if (x.op === 'fok') o = { symbol: x.sym, side, qty: x.qty, tif: 'fok' };
-        else if (x.op === 'reduce') o = { symbol: x.sym, side, qty: x.qty, reduceOnly: true };
-        else if (x.op === 'target' || x.op === 'flat') {
-          const r = ctx.targetPosition(x.sym, x.op === 'flat' ? 0 : (x.buy ? 1 : -1) * x.qty);
-          if (r) ids.push(r.id);
-        }
-        else if (ids.length > 0) ctx.cancel(ids[x.qty % ids.length]!);
-        if (o) ids.push(ctx.submit(o).id);
-      }
+    for (const x of by.get(index) ?? []) {
+      const side = x.buy ? 'buy' : 'sell';
+      const q = ctx.quote(x.sym);
+      const px = ctx.price(x.sym);
+      if (Number.isNaN(px)) continue;
+      const best = q ? (x.buy ? q.bid : q.ask) : Math.round(px / TICK) * TICK;
+      const grid = (v: number): number => Math.round(v / TICK) * TICK;
+      const away = grid(best + (x.buy ? 2 : -2) * TICK);
+      let o: OrderRequest | undefined;
+      if (x.op === 'market') o = { symbol: x.sym, side, qty: x.qty };
+      else if (x.op === 'notional') o = { symbol: x.sym, side, notional: x.qty * 50 };
+      else if (x.op === 'limitAtBest') o = { symbol: x.sym, side, qty: x.qty, type: 'limit', limit: grid(best) };
+      else if (x.op === 'limitInside') o = { symbol: x.sym, side, qty: x.qty, type: 'limit', limit: grid(best + (x.buy ? -TICK : TICK)) };
+      else if (x.op === 'stop') o = { symbol: x.sym, side, qty: x.qty, type: 'stop', stop: away };
+      else if (x.op === 'stopLimit') o = { symbol: x.sym, side, qty: x.qty, type: 'stop-limit', stop: away, limit: grid(away + (x.buy ? 1 : -1) * TICK) };
+      else if (x.op === 'trailing') o = { symbol: x.sym, side, qty: x.qty, type: 'trailing-stop', trail: 2 * TICK };
+      else if (x.op === 'bracket') o = { symbol: x.sym, side, qty: x.qty, takeProfit: grid(px * (x.buy ? 1.002 : 0.998)), stopLoss: grid(px * (x.buy ? 0.998 : 1.002)) };
+      else if (x.op === 'ioc') o = { symbol: x.sym, side, qty: x.qty, type: 'limit', limit: grid(best), tif: 'ioc' };
+      else if (x.op === 'fok') o = { symbol: x.sym, side, qty: x.qty, tif: 'fok' };
+      else if (x.op === 'reduce') o = { symbol: x.sym, side, qty: x.qty, reduceOnly: true };
+      else if (x.op === 'target' || x.op === 'flat') {
+        const r = ctx.targetPosition(x.sym, x.op === 'flat' ? 0 : (x.buy ? 1 : -1) * x.qty);
+        if (r) ids.push(r.id);
+      } else if (ids.length > 0) ctx.cancel(ids[x.qty % ids.length]!);
+      if (o) ids.push(ctx.submit(o).id);
+    }
   };
   return { ids, onTick: (ctx, tick) => on(ctx, tick.index), onBar: (ctx, bar) => on(ctx, bar.index) };
 }
@@ -158,7 +157,7 @@ function run(table: TickTable, s: Strategy, execution: ExecutionSettings, seed =
 /** Counts what a suite's cases did, so that a contract that checks nothing fails. */
 const seen = { fills: new Map<string, number>(), cancellations: 0, rejections: 0 };
 
-describe('model contract: every execution model keeps the venue\'s promises', () => {
+describe("model contract: every execution model keeps the venue's promises", () => {
   for (const v of variants()) {
     it(v.name, () => {
       const execution = makeExecution({ exec: v.exec, maxLeverage: 5 });
@@ -223,10 +222,7 @@ describe('model contract: every execution model keeps the venue\'s promises', ()
 });
 
 /** Bars of A (1-minute, on the tick grid): each a random open gap from the last close, then a random range around it. */
-const barsArb = fc.array(
-  fc.record({ gap: fc.integer({ min: -10, max: 10 }), up: fc.integer({ min: 0, max: 60 }), down: fc.integer({ min: 0, max: 60 }), close: fc.integer({ min: 0, max: 100 }), volume: fc.integer({ min: 1, max: 500 }) }),
-  { minLength: 10, maxLength: 150 },
-);
+const barsArb = fc.array(fc.record({ gap: fc.integer({ min: -10, max: 10 }), up: fc.integer({ min: 0, max: 60 }), down: fc.integer({ min: 0, max: 60 }), close: fc.integer({ min: 0, max: 100 }), volume: fc.integer({ min: 1, max: 500 }) }), { minLength: 10, maxLength: 150 });
 
 function buildBars(bars: readonly { gap: number; up: number; down: number; close: number; volume: number }[]): TickTable {
   const cols: number[][] = [[], [], [], [], [], []];
@@ -250,7 +246,7 @@ const onBars = (actions: Parameters<typeof flow>[0]): Parameters<typeof flow>[0]
 
 const barSeen = { fills: new Map<string, number>(), legsSameBar: 0, stopsAtOpen: 0 };
 
-describe('model contract on bars: every rule on a bar\'s path keeps the venue\'s promises', () => {
+describe("model contract on bars: every rule on a bar's path keeps the venue's promises", () => {
   for (const path of ['conservative', 'nearer-extreme']) {
     for (const v of variants()) {
       it(`${v.name}, barPath=${path}`, () => {
@@ -304,7 +300,7 @@ describe('model contract on bars: every rule on a bar\'s path keeps the venue\'s
       });
     }
   }
-  it('the bar cases filled every order type, legs on their entry\'s bar and stops at the open', () => {
+  it("the bar cases filled every order type, legs on their entry's bar and stops at the open", () => {
     console.log(`model contract on bars: fills by type ${JSON.stringify(Object.fromEntries(barSeen.fills))}, ${barSeen.legsSameBar} legs on their entry's bar, ${barSeen.stopsAtOpen} stops at the open`);
     expect(barSeen.legsSameBar).toBeGreaterThan(10);
     for (const type of ['market', 'limit', 'stop', 'stop-limit', 'trailing-stop']) expect(barSeen.fills.get(type) ?? 0, type).toBeGreaterThan(30);

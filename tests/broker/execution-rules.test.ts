@@ -30,12 +30,12 @@ describe('market orders', () => {
     const r = run(t, scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 1 }], 1: [{ symbol: 'A', side: 'sell', qty: 1 }] }), { halfSpreadBps: 10 });
     expect(r.fills.rows().map((f) => f.price)).toEqual([200 * 1.001, 300 * 0.999]);
   });
-  it('on bars it fills at the next bar\'s open', async () => {
+  it("on bars it fills at the next bar's open", async () => {
     const t = await tableOf(`${B}\n2024-01-02,A,10,12,9,11,100\n2024-01-03,A,11.5,13,11,12,100\n2024-01-04,A,12.5,14,12,13,100`);
     const r = run(t, scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 1 }] }));
     expect(r.fills.at(0)).toMatchObject({ index: 1, price: 11.5 });
   });
-  it('a fill at a bar\'s open is stamped at that bar\'s start, not at its close (the event\'s time)', async () => {
+  it("a fill at a bar's open is stamped at that bar's start, not at its close (the event's time)", async () => {
     // Friday 2024-01-05's bar is released on Saturday at midnight; the order decided then fills
     // at Monday's open and is stamped Monday, as the data says
     const t = await tableOf(`${B}\n2024-01-04,A,10,12,9,11,100\n2024-01-05,A,11,12,10,11.5,100\n2024-01-08,A,12.5,14,12,13,100`);
@@ -128,7 +128,11 @@ describe('size, fees, buying power, borrow', () => {
   });
   it('with capToQuoteSize a fill takes at most the displayed size and the rest stays working', async () => {
     const r = run(await tableOf(quotes), scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 25 }] }), { capToQuoteSize: true });
-    expect(r.fills.rows().map((f) => [f.index, f.qty])).toEqual([[1, 10], [2, 10], [3, 5]]);
+    expect(r.fills.rows().map((f) => [f.index, f.qty])).toEqual([
+      [1, 10],
+      [2, 10],
+      [3, 5],
+    ]);
   });
   it('an order that needs more buying power than allowed is rejected as an event, not an exception', async () => {
     const rejected: string[] = [];
@@ -155,15 +159,38 @@ describe('size, fees, buying power, borrow', () => {
 
 describe('strategy faults', () => {
   it('a strategy that throws stops the run with an error naming the strategy, the tick time and the message', async () => {
-    const s = { onTick: (_c: unknown, t: { index: number }) => { if (t.index === 2) throw new Error('boom'); } };
-    const e = await tableOf(quotes).then((tb) => { try { run(tb, s as never); return undefined; } catch (x) { return x; } });
+    const s = {
+      onTick: (_c: unknown, t: { index: number }) => {
+        if (t.index === 2) throw new Error('boom');
+      },
+    };
+    const e = await tableOf(quotes).then((tb) => {
+      try {
+        run(tb, s as never);
+        return undefined;
+      } catch (x) {
+        return x;
+      }
+    });
     expect(e).toBeInstanceOf(StrategyError);
     expect((e as StrategyError).message).toBe("strategy 'test' failed at 2024-01-02T10:00:02Z: onTick threw Error: boom");
   });
   it('garbage orders (NaN size, unknown symbol, bad side) are errors naming the strategy', async () => {
     const tb = await tableOf(quotes);
-    const bad = [{ symbol: 'A', side: 'buy', qty: NaN }, { symbol: 'ZZZ', side: 'buy', qty: 1 }, { symbol: 'A', side: 'long', qty: 1 }, { symbol: 'A', side: 'buy', type: 'limit', qty: 1 }];
-    const msgs = bad.map((o) => { try { run(tb, scripted({ 1: [o as never] })); return ''; } catch (e) { return (e as Error).message; } });
+    const bad = [
+      { symbol: 'A', side: 'buy', qty: NaN },
+      { symbol: 'ZZZ', side: 'buy', qty: 1 },
+      { symbol: 'A', side: 'long', qty: 1 },
+      { symbol: 'A', side: 'buy', type: 'limit', qty: 1 },
+    ];
+    const msgs = bad.map((o) => {
+      try {
+        run(tb, scripted({ 1: [o as never] }));
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
     expect(msgs[0]).toContain('qty must be a finite number > 0, got NaN');
     expect(msgs[1]).toContain("unknown symbol 'ZZZ'");
     expect(msgs[2]).toContain("side must be 'buy' or 'sell'");

@@ -13,7 +13,7 @@ import { B, Q, run, scripted, tableOf } from '../engine/harness.js';
 import { describeShared, fixture, shared, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
-describeShared('margin call on backtesting.py\'s test_wellknown orders (GOOG daily, CLI)', () => {
+describeShared("margin call on backtesting.py's test_wellknown orders (GOOG daily, CLI)", () => {
   it('10x: the short of 2008-11-14 is closed by a margin call no later than the 2009-09-21 close; equity never below zero', async () => {
     // backtesting.py's test_wellknown: capital 10,000, margin 0.1; long 100 by stop 484 / limit 466
     // decided 2006-10-19, closed 2007-10-30; short 200 by stop 300.52 (that day's low) / limit
@@ -39,8 +39,15 @@ describeShared('margin call on backtesting.py\'s test_wellknown orders (GOOG dai
     expect(call.price).toBeCloseTo(98_449 / 210, 6);
     expect(call.closed).toEqual([{ symbol: 'GOOG', qty: 200, price: call.price }]);
     for (const e of rep.equity.equity) expect(e).toBeGreaterThanOrEqual(0);
-    const trips = readFileSync(join(d, 't.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 4));
-    expect(trips).toEqual([['2006-11-01', '2007-10-31', 'GOOG', 'long'], ['2008-11-14', '2009-08-24', 'GOOG', 'short']]);
+    const trips = readFileSync(join(d, 't.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').slice(0, 4));
+    expect(trips).toEqual([
+      ['2006-11-01', '2007-10-31', 'GOOG', 'long'],
+      ['2008-11-14', '2009-08-24', 'GOOG', 'short'],
+    ]);
     expect(r.stdout).toMatch(/margin call {4}2009-08-24 \(GOOG at 468\.80\): equity 4,688\.05 fell to the maintenance margin 4,688\.05; the venue bought 200 GOOG at 468\.80/);
     expect(r.stdout).toMatch(/margin: initial 0\.1, maintenance 0\.05/);
   });
@@ -51,7 +58,7 @@ describe('margin and liquidation', () => {
   const rising = (bar2: string): string => `${B}\n2024-01-02,A,100,101,99,100,1000\n2024-01-03,A,100,101,99,100,1000\n${bar2}\n2024-01-05,A,112,113,111,112,1000`;
   const short = scripted({ 0: [{ symbol: 'A', side: 'sell', qty: 50 }] });
 
-  it('a short is closed at the first price of the bar\'s path where equity falls below maintenance', async () => {
+  it("a short is closed at the first price of the bar's path where equity falls below maintenance", async () => {
     // cash after the short: 1,000 + 50 × 100 = 6,000; maintenance 0.05 (half of 1/10): called at
     // p where 6,000 − 50 p = 0.05 × 50 p → p = 6,000 / 52.5 = 114.2857; bar 2 goes to 120
     const r = run(await tableOf(rising('2024-01-04,A,110,120,109,115,1000')), short, { maxLeverage: 10 }, 1000);
@@ -61,7 +68,10 @@ describe('margin and liquidation', () => {
     expect(c.equity).toBeCloseTo(c.requirement, 6);
     expect(c.requirement).toBeCloseTo(0.05 * 50 * (6000 / 52.5), 9);
     expect(c.writtenOff).toBe(0);
-    expect(r.fills.rows().map((f) => [f.index, f.side, f.qty])).toEqual([[1, 'sell', 50], [2, 'buy', 50]]);
+    expect(r.fills.rows().map((f) => [f.index, f.side, f.qty])).toEqual([
+      [1, 'sell', 50],
+      [2, 'buy', 50],
+    ]);
     expect(r.orders.rows().at(-1)!.type).toBe('margin-call');
     expect(r.finalEquity).toBeCloseTo(6000 - 50 * (6000 / 52.5), 6); // 285.71
   });
@@ -83,7 +93,7 @@ describe('margin and liquidation', () => {
     for (const e of seen) expect(e).toBeGreaterThanOrEqual(-1e-9);
     for (const e of r.equity) expect(e).toBeGreaterThanOrEqual(-1e-9);
   });
-  it('a cash account (no leverage) keeps today\'s rule: no margin call', async () => {
+  it("a cash account (no leverage) keeps today's rule: no margin call", async () => {
     const r = run(await tableOf(rising('2024-01-04,A,130,131,129,130,1000')), scripted({ 0: [{ symbol: 'A', side: 'sell', qty: 5 }] }), {}, 1000);
     expect(r.marginCalls).toHaveLength(0);
     expect(r.fills).toHaveLength(1);
@@ -105,7 +115,10 @@ describe('margin and liquidation', () => {
     const bids = [99, 99, 97, 95, 94.5, 90];
     const t = await tableOf(`${Q}\n${bids.map((b, k) => `${at(k)},A,${b},${b + 1},10,10`).join('\n')}`);
     const r = run(t, scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 100 }] }), { maxLeverage: 10 }, 1000);
-    expect(r.fills.rows().map((f) => [f.index, f.side, f.price])).toEqual([[1, 'buy', 100], [4, 'sell', 94.5]]);
+    expect(r.fills.rows().map((f) => [f.index, f.side, f.price])).toEqual([
+      [1, 'buy', 100],
+      [4, 'sell', 94.5],
+    ]);
     expect(r.marginCalls.map((c) => [c.symbol, c.price])).toEqual([['A', 94.5]]);
     expect(r.finalEquity).toBeCloseTo(1000 - 100 * 5.5, 9);
   });

@@ -17,9 +17,12 @@ describe('latency models', () => {
   it('constant: fills reach the strategy `response` after they happen; the books change at the fill', async () => {
     const t = await tableOf(`${Q}\n${at(0)},A,100,101,10,10\n${at(1)},A,100,101,10,10\n${at(2)},A,100,101,10,10\n${at(3)},A,100,101,10,10\n${at(4)},A,100,101,10,10`);
     const heard: { now: number; position: number; fill: Fill }[] = [];
-    const s: Strategy = { onTick: (ctx, tk) => {
-      if (tk.index === 0) ctx.submit({ symbol: 'A', side: 'buy', qty: 1 });
-    }, onFill: (ctx, f) => heard.push({ now: ctx.now, position: ctx.position('A'), fill: f }) };
+    const s: Strategy = {
+      onTick: (ctx, tk) => {
+        if (tk.index === 0) ctx.submit({ symbol: 'A', side: 'buy', qty: 1 });
+      },
+      onFill: (ctx, f) => heard.push({ now: ctx.now, position: ctx.position('A'), fill: f }),
+    };
     const r = run(t, s, {}, 1e6, { 'latency.response': '2s' });
     expect(r.fills.at(0)).toMatchObject({ index: 1, price: 101 });
     // filled at 10:00:01, heard of at the first event at or after 10:00:03 (before its onTick)
@@ -47,9 +50,12 @@ describe('latency models', () => {
     const rows = Array.from({ length: 12 }, (_, k) => `${at(k)},A,100,101,10,10`).join('\n');
     const t = await tableOf(`${Q}\n${rows}`);
     const rejected: number[] = [];
-    const s: Strategy = { onTick: (ctx, tk) => {
-      if (tk.index === 5) ctx.submit({ symbol: 'A', side: 'buy', qty: 1 });
-    }, onReject: (ctx) => rejected.push(ctx.now) };
+    const s: Strategy = {
+      onTick: (ctx, tk) => {
+        if (tk.index === 5) ctx.submit({ symbol: 'A', side: 'buy', qty: 1 });
+      },
+      onReject: (ctx) => rejected.push(ctx.now),
+    };
     const r = run(t, s, {}, 1e6, { latency: 'file', 'latency.file': f });
     expect(r.fills).toHaveLength(0);
     expect(r.rejections[0]!.reason).toMatch(/rejected by the venue/);
@@ -68,8 +74,7 @@ describe('latency models', () => {
 
 describe('queue models (resting limits at L1)', () => {
   // A buy limit at the bid 100 (10 shown ahead), then prints at 100 and size changes
-  const book = (events: string): Promise<ReturnType<typeof tableOf> extends Promise<infer X> ? X : never> =>
-    tableOf(`${Q}\n${at(0)},A,100,101,10,10\n${at(1)},A,100,101,10,10${events.includes('Q') ? '' : ''}`, `${T}\n${events}`);
+  const book = (events: string): Promise<ReturnType<typeof tableOf> extends Promise<infer X> ? X : never> => tableOf(`${Q}\n${at(0)},A,100,101,10,10\n${at(1)},A,100,101,10,10${events.includes('Q') ? '' : ''}`, `${T}\n${events}`);
   const order = { 0: [{ symbol: 'A', side: 'buy' as const, qty: 5, type: 'limit' as const, limit: 100 }] };
 
   it('through (default): a print at the limit does not fill it', async () => {
@@ -116,9 +121,16 @@ describe('queue models (resting limits at L1)', () => {
     const o = { 0: [{ symbol: 'A', side: 'buy' as const, qty: 1, type: 'limit' as const, limit: 10 }] };
     expect(run(await tableOf(bars), scripted(o)).fills).toHaveLength(0);
     // the second bar's low is exactly the limit: a touch
-    expect(run(await tableOf(bars), scripted(o), {}, 1e6, { 'fill.barTouch': 1 }).fills.rows().map((f) => [f.index, f.price])).toEqual([[1, 10]]);
+    expect(
+      run(await tableOf(bars), scripted(o), {}, 1e6, { 'fill.barTouch': 1 })
+        .fills.rows()
+        .map((f) => [f.index, f.price]),
+    ).toEqual([[1, 10]]);
     // with 0.5, which touch fills is drawn from the run's seed: the same seed, the same answer
-    const half = (seed: string): number[] => runBacktest(table2, scripted(o), { strategyName: 't', initialCapital: 1e6, execution: makeExecution({ exec: { 'fill.barTouch': 0.5 } }), periodUs: 60e6, seed }).fills.rows().map((f) => f.index);
+    const half = (seed: string): number[] =>
+      runBacktest(table2, scripted(o), { strategyName: 't', initialCapital: 1e6, execution: makeExecution({ exec: { 'fill.barTouch': 0.5 } }), periodUs: 60e6, seed })
+        .fills.rows()
+        .map((f) => f.index);
     const table2 = await tableOf(bars);
     expect(half('1')).toEqual(half('1'));
     const outcomes = new Set(['1', '2', '3', '4', '5', '6', '7', '8'].map((k) => half(k).join(',')));
@@ -136,7 +148,7 @@ describe('slippage and impact models', () => {
     expect(run(t, scripted(o), {}, 1e6, { slippage: 'volume-share' }).fills.at(0).price).toBeCloseTo(11 * (1 + 0.025 ** 2 * 0.1), 12);
     expect(run(t, scripted(o), {}, 1e6, { slippage: 'volume-share', 'slippage.limit': 1 }).fills.at(0).price).toBeCloseTo(11 * (1 + 0.1 ** 2 * 0.1), 12);
   });
-  it('sqrt-impact: y × σ × √(Q/V), σ and V from the symbol\'s trailing horizon before the fill', async () => {
+  it("sqrt-impact: y × σ × √(Q/V), σ and V from the symbol's trailing horizon before the fill", async () => {
     const t = await tableOf(bars);
     const r = run(t, scripted({ 1: [{ symbol: 'A', side: 'sell', qty: 250 }] }), { maxLeverage: 10 }, 1e6, { slippage: 'sqrt-impact', 'slippage.horizon': '3d' });
     // the fill is on the 3rd bar; before it: closes 11, 11 (σ² = ln(11/11)² = 0) ... so σ = 0: no impact
@@ -146,7 +158,7 @@ describe('slippage and impact models', () => {
     const sigma = Math.abs(Math.log(11 / 10));
     expect(m.fills.at(0).price).toBeCloseTo(12 * (1 - 0.5 * sigma * Math.sqrt(250 / 2000)), 12);
   });
-  it('participation: one fill takes at most that share of the event\'s volume; the rest stays working', async () => {
+  it("participation: one fill takes at most that share of the event's volume; the rest stays working", async () => {
     const t = await tableOf(bars);
     const r = run(t, scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 150 }] }), {}, 1e6, { 'fill.participation': 0.1 });
     expect(r.fills.rows().map((f) => f.qty)).toEqual([100, 50]);
@@ -156,12 +168,23 @@ describe('slippage and impact models', () => {
 describe('fee models', () => {
   it('schedule: a resting limit filled at its limit pays the maker rate, a marketable one the taker rate', async () => {
     const t = await tableOf(`${Q}\n${at(0)},A,100,101,10,10\n${at(1)},A,100,101,10,10\n${at(2)},A,99,99.5,10,10`);
-    const r = run(t, scripted({ 0: [
-      { symbol: 'A', side: 'buy', qty: 1, type: 'limit', limit: 99.5 },
-      { symbol: 'A', side: 'buy', qty: 1, type: 'limit', limit: 102 },
-    ] }), {}, 1e6, { 'fees.bps': 10, 'fees.makerBps': 1 });
+    const r = run(
+      t,
+      scripted({
+        0: [
+          { symbol: 'A', side: 'buy', qty: 1, type: 'limit', limit: 99.5 },
+          { symbol: 'A', side: 'buy', qty: 1, type: 'limit', limit: 102 },
+        ],
+      }),
+      {},
+      1e6,
+      { 'fees.bps': 10, 'fees.makerBps': 1 },
+    );
     const rows = r.fills.rows();
-    expect(rows.map((f) => [f.index, f.price])).toEqual([[1, 101], [2, 99.5]]);
+    expect(rows.map((f) => [f.index, f.price])).toEqual([
+      [1, 101],
+      [2, 99.5],
+    ]);
     expect(rows[0]!.fee).toBeCloseTo(101 * 10e-4, 12); // marketable: taker
     expect(rows[1]!.fee).toBeCloseTo(99.5 * 1e-4, 12); // resting: maker
   });

@@ -34,15 +34,24 @@ describe('order types', () => {
     const s = { ...scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 2, takeProfit: 104, stopLoss: 98 }] }), onCancel: (_: unknown, c: Cancellation) => cancels.push(c) } as Strategy;
     const r = run(await quotes(100, 100, 102, 104, 99, 97), s);
     // entry at the ask 101 (event 1); the take-profit sells at 104 when the bid reaches it (event 3)
-    expect(r.fills.rows().map((f) => [f.index, f.side, f.price, f.qty])).toEqual([[1, 'buy', 101, 2], [3, 'sell', 104, 2]]);
+    expect(r.fills.rows().map((f) => [f.index, f.side, f.price, f.qty])).toEqual([
+      [1, 'buy', 101, 2],
+      [3, 'sell', 104, 2],
+    ]);
     expect(cancels.map((c) => c.reason)).toEqual(['one cancels other: the other leg filled']);
     expect(r.openTrades.length).toBe(0);
     const stopped = run(await quotes(100, 100, 99, 97.5), scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 2, takeProfit: 104, stopLoss: 98 }] }));
-    expect(stopped.fills.rows().map((f) => [f.side, f.price])).toEqual([['buy', 101], ['sell', 97.5]]);
+    expect(stopped.fills.rows().map((f) => [f.side, f.price])).toEqual([
+      ['buy', 101],
+      ['sell', 97.5],
+    ]);
   });
   it('bad order fields are errors naming the strategy and the rule', async () => {
     const t = await quotes(100, 101);
-    const bad = (o: OrderRequest): (() => unknown) => () => run(t, scripted({ 0: [o] }));
+    const bad =
+      (o: OrderRequest): (() => unknown) =>
+      () =>
+        run(t, scripted({ 0: [o] }));
     expect(bad({ symbol: 'A', side: 'buy', qty: 1, type: 'trailing-stop' })).toThrow(/needs exactly one of trail .* or trailPercent/);
     expect(bad({ symbol: 'A', side: 'buy', qty: 1, type: 'stop', tif: 'ioc', stop: 102 })).toThrow(/tif 'ioc' applies to market and limit orders/);
     expect(bad({ symbol: 'A', side: 'buy', qty: 1, tif: 'gtt' })).toThrow(/tif 'gtt' needs expireAt/);
@@ -75,7 +84,10 @@ describe('time in force and reduce-only', () => {
   it('reduce-only: capped to the position; cancelled when there is none to reduce', async () => {
     const t = await quotes(100, 100, 100, 100);
     const r = run(t, scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 3 }], 1: [{ symbol: 'A', side: 'sell', qty: 5, reduceOnly: true }], 2: [{ symbol: 'A', side: 'sell', qty: 1, reduceOnly: true }] }));
-    expect(r.fills.rows().map((f) => [f.side, f.qty])).toEqual([['buy', 3], ['sell', 3]]);
+    expect(r.fills.rows().map((f) => [f.side, f.qty])).toEqual([
+      ['buy', 3],
+      ['sell', 3],
+    ]);
     expect(r.cancellations.map((c) => c.reason)).toEqual(['reduce-only: 3 filled closed the position, the rest cancelled', 'reduce-only: no position to reduce']);
   });
 });
@@ -84,19 +96,31 @@ describe('sizing rules', () => {
   const withRules = (exec: Parameters<typeof executionOf>[2]) => executionOf({}, {}, exec);
   it('an explicit quantity off the lot or below the minimum, a price off the tick, is refused with the reason', async () => {
     const t = await quotes(100, 100);
-    const r = runBacktest(t, scripted({ 0: [
-      { symbol: 'A', side: 'buy', qty: 1.5 },
-      { symbol: 'A', side: 'buy', qty: 2, type: 'limit', limit: 99.995 },
-      { symbol: 'A', side: 'buy', qty: 1 },
-    ] }), { strategyName: 't', initialCapital: 1e6, execution: withRules({ A: { lot: 1, minQty: 2, tick: 0.01 } }), periodUs: 60e6, seed: '1' });
+    const r = runBacktest(
+      t,
+      scripted({
+        0: [
+          { symbol: 'A', side: 'buy', qty: 1.5 },
+          { symbol: 'A', side: 'buy', qty: 2, type: 'limit', limit: 99.995 },
+          { symbol: 'A', side: 'buy', qty: 1 },
+        ],
+      }),
+      { strategyName: 't', initialCapital: 1e6, execution: withRules({ A: { lot: 1, minQty: 2, tick: 0.01 } }), periodUs: 60e6, seed: '1' },
+    );
     expect(r.rejections.map((x) => x.reason)).toEqual(['qty 1.5 is not a whole number of lots of 1', 'limit 99.995 is not on the tick size 0.01', 'qty 1 is below the minimum quantity 2']);
   });
   it('targets round toward zero to whole lots; notional orders are sized at the fill price in whole lots', async () => {
     const t = await quotes(100, 100, 100);
-    const r = runBacktest(t, { onTick(ctx, tk) {
-      if (tk.index === 0) ctx.targetPosition('A', 10.7);
-      if (tk.index === 1) ctx.submit({ symbol: 'A', side: 'buy', notional: 550 });
-    } }, { strategyName: 't', initialCapital: 1e6, execution: withRules({ '*': { lot: 1 } }), periodUs: 60e6, seed: '1' });
+    const r = runBacktest(
+      t,
+      {
+        onTick(ctx, tk) {
+          if (tk.index === 0) ctx.targetPosition('A', 10.7);
+          if (tk.index === 1) ctx.submit({ symbol: 'A', side: 'buy', notional: 550 });
+        },
+      },
+      { strategyName: 't', initialCapital: 1e6, execution: withRules({ '*': { lot: 1 } }), periodUs: 60e6, seed: '1' },
+    );
     // 10.7 → 10; 550 at the ask 101 buys 5.44... → 5
     expect(r.fills.rows().map((f) => f.qty)).toEqual([10, 5]);
   });
@@ -138,9 +162,18 @@ describe('a quote that jumps through several orders', () => {
     // long 10 (ask 101 at event 1); two reduce-only sell stops of 10: at 97 (sent first) and 99.
     // The bid jumps from 100 to 95: the price reaches 99 before 97, so the stop at 99 fills (at
     // the bid 95, the worse of stop and bid) and the one at 97 has nothing left to reduce
-    const s = scripted({ 0: [{ symbol: 'A', side: 'buy', qty: 10 }], 1: [{ symbol: 'A', side: 'sell', qty: 10, type: 'stop', stop: 97, reduceOnly: true }, { symbol: 'A', side: 'sell', qty: 10, type: 'stop', stop: 99, reduceOnly: true }] });
+    const s = scripted({
+      0: [{ symbol: 'A', side: 'buy', qty: 10 }],
+      1: [
+        { symbol: 'A', side: 'sell', qty: 10, type: 'stop', stop: 97, reduceOnly: true },
+        { symbol: 'A', side: 'sell', qty: 10, type: 'stop', stop: 99, reduceOnly: true },
+      ],
+    });
     const r = run(await quotes(100, 100, 100, 95), s);
-    expect(r.fills.rows().map((f) => [f.orderId, f.index, f.price])).toEqual([[1, 1, 101], [3, 3, 95]]);
+    expect(r.fills.rows().map((f) => [f.orderId, f.index, f.price])).toEqual([
+      [1, 1, 101],
+      [3, 3, 95],
+    ]);
     expect(r.cancellations.map((c) => [c.orderId, c.reason])).toEqual([[2, 'reduce-only: no position to reduce']]);
   });
 });

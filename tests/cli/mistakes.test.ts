@@ -37,7 +37,7 @@ describe('parameters that are never dropped', () => {
     expect(grid.code).toBe(2);
     expect(grid.stderr).toMatch(/did you mean 'pairs'/);
   });
-  it('a module file\'s parameters reach it by its name; a typo in one is refused', async () => {
+  it("a module file's parameters reach it by its name; a typo in one is refused", async () => {
     const typo = await cli('compare', '--strategies', './sma.mjs,flat', ...SPLIT, '--param', 'sma-cross.fsat=5');
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/strategy 'sma-cross' has no parameter 'fsat'; did you mean 'fast'\?/);
@@ -62,7 +62,17 @@ describe('parameters that are never dropped', () => {
     expect(r.stderr).toMatch(/no strategy called 'pairs'/);
   });
   it('booleans: true/false, yes/no, on/off, 1/0 in any case; anything else is refused', async () => {
-    for (const [v, b] of [['TRUE', true], ['Yes', true], ['on', true], ['1', true], ['False', false], ['NO', false], ['off', false], ['0', false]] as const) expect(parseBoolean(v), v).toBe(b);
+    for (const [v, b] of [
+      ['TRUE', true],
+      ['Yes', true],
+      ['on', true],
+      ['1', true],
+      ['False', false],
+      ['NO', false],
+      ['off', false],
+      ['0', false],
+    ] as const)
+      expect(parseBoolean(v), v).toBe(b);
     expect(parseBoolean('maybe')).toBeUndefined();
     const r = await cli('run', '--strategy', 'momentum', '--data', 'eu.csv', '--param', 'allowShort=OFF');
     expect(r.code, r.stderr).toBe(0);
@@ -117,7 +127,9 @@ describe('work that cannot explode', () => {
     const ok = await cli('walk-forward', '--strategy', 'momentum', '--data', 'eu.csv', '--train', '1y', '--test', '6mo', '--grid', 'lookback=5,20', '--json', 'wf.json');
     expect(ok.code, ok.stderr).toBe(0);
     // 2 momentum trials and one per baseline
-    expect(ok.stderr).toMatch(/^plan: 13 folds \(first: train 1991-07-02 → 1992-07-01T06:00:00Z, test → 1992-12-30T21:00:00Z; last: test 1998-07-01T18:00:00Z → the end\); 6 trials \(one replay each\) × 13 in-sample choices, then 5 out-of-sample runs; each backtest stopped after 30m \(--timeout default; none for no limit\)$/m);
+    expect(ok.stderr).toMatch(
+      /^plan: 13 folds \(first: train 1991-07-02 → 1992-07-01T06:00:00Z, test → 1992-12-30T21:00:00Z; last: test 1998-07-01T18:00:00Z → the end\); 6 trials \(one replay each\) × 13 in-sample choices, then 5 out-of-sample runs; each backtest stopped after 30m \(--timeout default; none for no limit\)$/m,
+    );
     const rep = JSON.parse(readFileSync(join(d, 'wf.json'), 'utf8')) as { folds: unknown[] };
     expect(rep.folds).toHaveLength(13);
     expect((await cli('walk-forward', '--strategy', 'momentum', '--data', 'eu.csv', '--train', '1y', '--test', '6mo', '--max-folds', '5')).stderr).toMatch(/more than --max-folds 5/);

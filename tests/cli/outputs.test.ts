@@ -10,7 +10,12 @@ import { ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
 const sha = (f: string): string => createHash('sha1').update(readFileSync(f)).digest('hex');
-const hashes = (dir: string): Record<string, string> => Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.csv') || f.endsWith('.mjs')).map((f) => [f, sha(join(dir, f))]));
+const hashes = (dir: string): Record<string, string> =>
+  Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.csv') || f.endsWith('.mjs'))
+      .map((f) => [f, sha(join(dir, f))]),
+  );
 
 /** A folder with copies of two data files and a strategy module: what a user has. */
 function workspace(): string {
@@ -52,7 +57,7 @@ describe('outputs never land on inputs', () => {
     });
   }
 
-  it('data generate never writes into the bundled data/ (npm start\'s inputs), by default or by name', async () => {
+  it("data generate never writes into the bundled data/ (npm start's inputs), by default or by name", async () => {
     const before = hashes(join(ROOT, 'data'));
     for (const out of ['data', join(ROOT, 'data'), 'data/sub']) {
       const r = await runCliIn(['data', 'generate', '--out', out], ROOT);

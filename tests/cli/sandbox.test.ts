@@ -72,7 +72,7 @@ describe('strategy code is sandboxed', () => {
   it('the network is refused; --allow-net allows it', async () => {
     const r = await run(NET);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toContain("onStart tried to use the network (net.connect): strategy code may not; allow it with --allow-net");
+    expect(r.stderr).toContain('onStart tried to use the network (net.connect): strategy code may not; allow it with --allow-net');
     const ok = await run(NET, '--allow-net');
     expect(ok.code, ok.stderr).toBe(0);
   });

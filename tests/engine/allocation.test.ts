@@ -8,7 +8,11 @@ import { Session } from 'node:inspector/promises';
 import { expect, it } from 'vitest';
 import { heavyTrading } from './harness.js';
 
-interface Node { callFrame: { functionName: string; url: string }; selfSize: number; children: Node[] }
+interface Node {
+  callFrame: { functionName: string; url: string };
+  selfSize: number;
+  children: Node[];
+}
 
 it('broker: no allocation per order (pooled orders, reused fill columns, lists that keep their storage)', async () => {
   const { run } = await heavyTrading(60_000);

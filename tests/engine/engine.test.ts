@@ -24,12 +24,14 @@ const make = (name: string, params: Record<string, string> = {}): Strategy => {
   const m = BUILTIN_STRATEGIES.get(name)!;
   return m.create(resolveParams(name, m.params, params));
 };
-const sample = async (): Promise<TickTable> =>
-  (await loadData([join(ROOT, 'data/sample_pair_quotes.csv'), join(ROOT, 'data/sample_pair_trades.csv')], { cache: false })).table;
+const sample = async (): Promise<TickTable> => (await loadData([join(ROOT, 'data/sample_pair_quotes.csv'), join(ROOT, 'data/sample_pair_trades.csv')], { cache: false })).table;
 
 /** The strategy's decisions: every order it submitted, with the time it was made. */
 const decisions = (rec: RunRecord, before: number): string[] =>
-  rec.orders.rows().filter((o) => o.ts < before).map((o) => `${o.ts} ${o.symbol} ${o.side} ${o.type} ${o.qty} ${o.notional} ${o.accepted}`);
+  rec.orders
+    .rows()
+    .filter((o) => o.ts < before)
+    .map((o) => `${o.ts} ${o.symbol} ${o.side} ${o.type} ${o.qty} ${o.notional} ${o.accepted}`);
 
 describe('accounting invariants (every event)', () => {
   for (const name of ['random', 'momentum', 'mean-reversion']) {
@@ -37,18 +39,22 @@ describe('accounting invariants (every event)', () => {
       const table = await sample();
       let worst = 0;
       let prevTs = -Infinity;
-      const rec = runBacktest(table, make(name, name === 'random' ? { prob: '0.02' } : { every: '30s', lookback: '5' }), cfg({
-        observer: ({ ts, portfolio: pf }) => {
-          expect(ts).toBeGreaterThanOrEqual(prevTs); // time never goes back
-          prevTs = ts;
-          let pv = 0;
-          for (let s = 0; s < pf.position.length; s++) if (pf.position[s] !== 0) pv += pf.position[s]! * pf.mark[s]!;
-          const eq = pf.equity();
-          worst = Math.max(worst, Math.abs(pf.cash + pv - eq) / Math.abs(eq));
-          const pnl = pf.closed.rows().reduce((a, t) => a + t.netPnl, 0) + pf.totalOpenPnl();
-          worst = Math.max(worst, Math.abs(pnl - (eq - pf.initialCapital)) / pf.initialCapital);
-        },
-      }));
+      const rec = runBacktest(
+        table,
+        make(name, name === 'random' ? { prob: '0.02' } : { every: '30s', lookback: '5' }),
+        cfg({
+          observer: ({ ts, portfolio: pf }) => {
+            expect(ts).toBeGreaterThanOrEqual(prevTs); // time never goes back
+            prevTs = ts;
+            let pv = 0;
+            for (let s = 0; s < pf.position.length; s++) if (pf.position[s] !== 0) pv += pf.position[s]! * pf.mark[s]!;
+            const eq = pf.equity();
+            worst = Math.max(worst, Math.abs(pf.cash + pv - eq) / Math.abs(eq));
+            const pnl = pf.closed.rows().reduce((a, t) => a + t.netPnl, 0) + pf.totalOpenPnl();
+            worst = Math.max(worst, Math.abs(pnl - (eq - pf.initialCapital)) / pf.initialCapital);
+          },
+        }),
+      );
       expect(rec.trades.length).toBeGreaterThan(5);
       expect(worst).toBeLessThan(1e-9);
       const total = rec.trades.rows().reduce((a, t) => a + t.netPnl, 0) + rec.openTrades.rows().reduce((a, t) => a + t.netPnl, 0);
@@ -63,7 +69,11 @@ describe('accounting invariants (every event)', () => {
 });
 
 describe('no look-ahead', () => {
-  for (const [name, params] of [['random', { prob: '0.05' }], ['momentum', { lookback: '3' }], ['mean-reversion', { every: '10s', lookback: '4' }]] as const) {
+  for (const [name, params] of [
+    ['random', { prob: '0.05' }],
+    ['momentum', { lookback: '3' }],
+    ['mean-reversion', { every: '10s', lookback: '4' }],
+  ] as const) {
     it(`${name}: decisions up to t are identical on data truncated at t and on the full data`, async () => {
       const table = await sample();
       const cut = table.ts[Math.floor(table.length * 0.4)]!;
@@ -169,4 +179,3 @@ describe('tickfold run', () => {
     expect(existsSync(join(d, 't.csv'))).toBe(false);
   });
 });
-

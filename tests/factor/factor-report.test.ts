@@ -45,12 +45,17 @@ describeShared('factor report vs the alphalens-convention oracle (S&P 500 daily)
     expect(close.rows).toBe(1259);
     for (const [name, spec] of Object.entries(O.factors) as [string, { spec: { lookback_sessions: number; quantiles: number; periods_sessions: number[] } }][]) {
       const mod = BUILTIN_FACTORS[name.split('_')[0]!]!;
-      reports[name] = factorReport(close, mod, { lookback: spec.spec.lookback_sessions }, {
-        quantiles: spec.spec.quantiles,
-        periods: spec.spec.periods_sessions,
-        firstRow: O.inputs.factor_dates_requested.calendar_index_first,
-        lastRow: O.inputs.factor_dates_requested.calendar_index_last,
-      });
+      reports[name] = factorReport(
+        close,
+        mod,
+        { lookback: spec.spec.lookback_sessions },
+        {
+          quantiles: spec.spec.quantiles,
+          periods: spec.spec.periods_sessions,
+          firstRow: O.inputs.factor_dates_requested.calendar_index_first,
+          lastRow: O.inputs.factor_dates_requested.calendar_index_last,
+        },
+      );
     }
   }, 120_000);
 

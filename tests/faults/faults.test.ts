@@ -173,7 +173,10 @@ describe('interrupts', () => {
   const signalling = (dir: string, name: string, at: number, then: string): { file: string; marker: string } => {
     const file = join(dir, `${name}.mjs`);
     const marker = join(dir, `${name}-running`);
-    writeFileSync(file, `import { writeFileSync } from 'node:fs';\nexport default { name: '${name}', description: 'fault test', params: { n: { type: 'integer', default: 1, doc: 'trial knob' } }, create(p) { let calls = 0; return { onTick(ctx, tick) { calls++; if (calls === ${at}) { writeFileSync(${JSON.stringify(marker)}, 'x'); ${then} } } }; } };\n`);
+    writeFileSync(
+      file,
+      `import { writeFileSync } from 'node:fs';\nexport default { name: '${name}', description: 'fault test', params: { n: { type: 'integer', default: 1, doc: 'trial knob' } }, create(p) { let calls = 0; return { onTick(ctx, tick) { calls++; if (calls === ${at}) { writeFileSync(${JSON.stringify(marker)}, 'x'); ${then} } } }; } };\n`,
+    );
     return { file, marker };
   };
 
@@ -203,16 +206,22 @@ describe('interrupts', () => {
 describe('the cache survives damage on disk', () => {
   it.each([
     ['truncated', (p: string) => truncateSync(p, Math.floor(statSync(p).size / 2))],
-    ['a flipped byte in the data', (p: string) => {
-      const b = readFileSync(p);
-      b[b.length - 100] = b[b.length - 100]! ^ 0xff;
-      writeFileSync(p, b);
-    }],
-    ['garbage header', (p: string) => {
-      const b = readFileSync(p);
-      b.write('{{{{not json', 12, 'latin1');
-      writeFileSync(p, b);
-    }],
+    [
+      'a flipped byte in the data',
+      (p: string) => {
+        const b = readFileSync(p);
+        b[b.length - 100] = b[b.length - 100]! ^ 0xff;
+        writeFileSync(p, b);
+      },
+    ],
+    [
+      'garbage header',
+      (p: string) => {
+        const b = readFileSync(p);
+        b.write('{{{{not json', 12, 'latin1');
+        writeFileSync(p, b);
+      },
+    ],
     ['emptied', (p: string) => writeFileSync(p, '')],
   ])('%s: detected (checksum, layout), parsed again, rewritten', async (_, damage) => {
     const dir = tempDir();

@@ -46,7 +46,10 @@ describe('tickfold rerun', () => {
     const d = workspace();
     expect((await runCliIn(['run', '--strategy', 'momentum', '--data', 'data/sample_pair_quotes.csv', '--json', 'out/r.json', '--quiet'], d)).code).toBe(0);
     const p = join(d, 'out/r.json');
-    writeFileSync(p, readFileSync(p, 'utf8').replace(/"pnlNet": (-?[\d.]+)/, (_, x: string) => `"pnlNet": ${Number(x) + 1}`));
+    writeFileSync(
+      p,
+      readFileSync(p, 'utf8').replace(/"pnlNet": (-?[\d.]+)/, (_, x: string) => `"pnlNet": ${Number(x) + 1}`),
+    );
     const r = await runCliIn(['rerun', 'out/r.json'], d);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/output {4}out\/r\.json: DIFFERS at byte \d+, line \d+: was ".*pnlNet.*", now ".*pnlNet.*"/);

@@ -27,7 +27,10 @@ describe('the library and the CLI call the same validation job', () => {
   it('walkForward() (README step 3) and tickfold walk-forward give identical JSON but for the recorded command line', async () => {
     const d = tempDir();
     const out = join(d, 'wf.json');
-    const cli = await runCliIn(['walk-forward', '--strategy', 'pairs', '--param', 'symbols=BBB,AAA', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--workers', '1', '--bootstrap', '500', '--data', DATA, '--no-cache', '--no-ledger', '--quiet', '--json', out], ROOT);
+    const cli = await runCliIn(
+      ['walk-forward', '--strategy', 'pairs', '--param', 'symbols=BBB,AAA', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--workers', '1', '--bootstrap', '500', '--data', DATA, '--no-cache', '--no-ledger', '--quiet', '--json', out],
+      ROOT,
+    );
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     const loaded = await loadData([DATA], { cache: false });

@@ -51,10 +51,22 @@ describe('run settings', () => {
     expect(plainExecution(s.execution).latency).toEqual({ model: 'constant', params: { entry: '50ms', response: '0' } });
     const bind = vi.spyOn(latencyConstant, 'bind');
     const { table } = await loadData(['data/sample_pair_quotes.csv'], { cache: false });
-    const buyOnce = defineStrategy({ name: 'buy-once', description: 'buys one AAA on the first tick', params: {}, create: () => {
-      let done = false;
-      return { onTick(ctx) { if (!done) { done = true; ctx.submit({ symbol: 'AAA', side: 'buy', qty: 1 }); } } };
-    } });
+    const buyOnce = defineStrategy({
+      name: 'buy-once',
+      description: 'buys one AAA on the first tick',
+      params: {},
+      create: () => {
+        let done = false;
+        return {
+          onTick(ctx) {
+            if (!done) {
+              done = true;
+              ctx.submit({ symbol: 'AAA', side: 'buy', qty: 1 });
+            }
+          },
+        };
+      },
+    });
     const out = runOnTable(table, { strategy: buyOnce, execution: s.execution });
     expect(bind).toHaveBeenCalled();
     // every venue (the run's, and the engine's empty one that keeps its shapes) got the

@@ -28,7 +28,7 @@ const readYaml = (p: string): Record<string, string> =>
   );
 
 describe('ledger export --format mlflow', () => {
-  it('writes MLflow\'s file-store layout: experiments per data set, a run per trial with its params, metrics and tags', async () => {
+  it("writes MLflow's file-store layout: experiments per data set, a run per trial with its params, metrics and tags", async () => {
     const d = tempDir();
     const ledger = join(d, 'l.sqlite');
     const trials = generatedTrials(30, 6, 5);
@@ -51,7 +51,11 @@ describe('ledger export --format mlflow', () => {
         expect(readFileSync(join(exp, 'tags/tickfold.data_hash'), 'utf8')).toBe(h);
         const rows = l.rows({ dataHash: h });
         expect(readFileSync(join(exp, 'tags/tickfold.trials'), 'utf8')).toBe(String(rows.length));
-        expect(readdirSync(exp).filter((n) => !['meta.yaml', 'tags'].includes(n)).sort()).toEqual(rows.map((x) => x.key).sort());
+        expect(
+          readdirSync(exp)
+            .filter((n) => !['meta.yaml', 'tags'].includes(n))
+            .sort(),
+        ).toEqual(rows.map((x) => x.key).sort());
         for (const row of rows) {
           const run = join(exp, row.key);
           const m = readYaml(join(run, 'meta.yaml'));
@@ -63,7 +67,10 @@ describe('ledger export --format mlflow', () => {
           // metric lines: "timestamp value step", as FileStore._get_metric_from_line parses them
           expect(readFileSync(join(run, 'metrics/in_sample_sharpe_per_period'), 'utf8')).toBe(`${m.start_time} ${row.isSharpe} 0\n`);
           const returns = l.show(row.key)!.returns;
-          const lines = readFileSync(join(run, 'metrics/in_sample_return'), 'utf8').trim().split('\n').map((x) => x.split(' '));
+          const lines = readFileSync(join(run, 'metrics/in_sample_return'), 'utf8')
+            .trim()
+            .split('\n')
+            .map((x) => x.split(' '));
           expect(lines.map((x) => Number(x[2]))).toEqual(Array.from(returns, (_, k) => k));
           expect(lines.map((x) => Number(x[1]))).toEqual(Array.from(returns));
           expect(readFileSync(join(run, 'tags/tickfold.scheme'), 'utf8')).toBe(row.scheme);

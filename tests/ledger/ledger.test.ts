@@ -11,7 +11,19 @@ import { Ledger, LedgerError, type LedgerTrial } from '../../src/ledger/ledger.j
 import { ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
-const trial = (k: string, strategy = 'pairs', isSharpe = 0.1, data = 'd1'): LedgerTrial => ({ key: k, dataHash: data, strategy, moduleHash: 'm', params: '{}', scheme: '{}', execution: '{}', command: 'test', isSharpe, periods: 3, returns: Float64Array.from([0.01, -0.02, 0.005]) });
+const trial = (k: string, strategy = 'pairs', isSharpe = 0.1, data = 'd1'): LedgerTrial => ({
+  key: k,
+  dataHash: data,
+  strategy,
+  moduleHash: 'm',
+  params: '{}',
+  scheme: '{}',
+  execution: '{}',
+  command: 'test',
+  isSharpe,
+  periods: 3,
+  returns: Float64Array.from([0.01, -0.02, 0.005]),
+});
 
 describe('trial ledger', () => {
   it('records a trial once; counts the trials on one data set for the strategies asked; keeps the returns', () => {
@@ -33,7 +45,11 @@ describe('trial ledger', () => {
     const d = tempDir();
     const ledger = join(d, 'l.sqlite');
     const wf = async (grid: string, ...more: string[]) => {
-      const r = await runCliIn(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', `entry=${grid}`, '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--json', join(d, 'r.json'), ...more], d, { TICKFOLD_LEDGER: ledger });
+      const r = await runCliIn(
+        ['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', `entry=${grid}`, '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--json', join(d, 'r.json'), ...more],
+        d,
+        { TICKFOLD_LEDGER: ledger },
+      );
       expect(r.code, r.stderr).toBe(0);
       const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
       return { out: r.stdout, of: rep.strategies[0].overfitting, manifest: rep.manifest };
@@ -151,10 +167,13 @@ describe('trial ledger', () => {
 });
 
 describe('ledger export for tickfold overfit', () => {
-  it('--format returns writes the trials\' returns as a matrix that tickfold overfit reads', async () => {
+  it("--format returns writes the trials' returns as a matrix that tickfold overfit reads", async () => {
     const d = tempDir();
     const ledger = join(d, 'l.sqlite');
-    const r = await runCliIn(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--quiet', '--ledger', ledger], d);
+    const r = await runCliIn(
+      ['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--quiet', '--ledger', ledger],
+      d,
+    );
     expect(r.code, r.stderr).toBe(0);
     const ex = await runCliIn(['ledger', 'export', '--ledger', ledger, '--format', 'returns', '--out', 'm.csv'], d);
     expect(ex.code, ex.stderr).toBe(0);

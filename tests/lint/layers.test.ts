@@ -135,7 +135,7 @@ describe('imports point down the layers', () => {
       'src/data/c.ts': "import type { X } from '../report/html.js';\n",
       'src/stats/d.ts': "/** see import('../engine/engine.js') */\n// import { x } from '../cli/main.js';\nexport const s = \"from '../cli/main.js'\";\n",
       'src/runtime/e.ts': "import { folded } from '../validation/folded.js';\nimport { x } from '../engine/engine.js';\n",
-      'src/newlayer/f.ts': "export {};\n",
+      'src/newlayer/f.ts': 'export {};\n',
     };
     const found = upImports(Object.keys(fake), (f) => fake[f]!);
     expect(found).toEqual([

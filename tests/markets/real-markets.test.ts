@@ -11,7 +11,12 @@ import { runCliIn } from '../cli-harness.js';
 const dir = tempDir();
 const out = (f: string): string => join(dir, f);
 const json = <T>(f: string): T => JSON.parse(readFileSync(out(f), 'utf8')) as T;
-const csvRows = (f: string): string[][] => readFileSync(out(f), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+const csvRows = (f: string): string[][] =>
+  readFileSync(out(f), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
 const weekday = (d: string): number => new Date(`${d.slice(0, 10)}T00:00:00Z`).getUTCDay();
 const GOOG = shared('goog_daily_2004_2013.csv');
 
@@ -38,11 +43,21 @@ describeShared('dates that match the data (GOOG daily bars)', () => {
     expect(rep.equity.ts).toHaveLength(2148);
     expect(rep.equity.ts.filter((d) => weekday(d) === 0 || weekday(d) === 6)).toEqual([]);
     // every label is a date of the CSV, in order
-    const dates = readFileSync(GOOG, 'utf8').trim().split('\n').slice(1).map((l) => l.slice(0, 10));
+    const dates = readFileSync(GOOG, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.slice(0, 10));
     expect(rep.equity.ts).toEqual(dates);
     expect([rep.metrics.maxDrawdownPeakTs, rep.metrics.maxDrawdownTroughTs]).toEqual(['2007-11-06', '2008-11-24']);
     // the closes of those days: 741.79 (the 2007 high) and 257.44; equity tracks them
-    const close = (d: string): number => Number(readFileSync(GOOG, 'utf8').split('\n').find((l) => l.startsWith(d))!.split(',')[5]);
+    const close = (d: string): number =>
+      Number(
+        readFileSync(GOOG, 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith(d))!
+          .split(',')[5],
+      );
     const eq = (d: string): number => rep.equity.equity[rep.equity.ts.indexOf(d)]!;
     const units = 100_000 / 101.01;
     expect(eq('2007-11-06')).toBeCloseTo(100_000 - units * 101.01 + units * close('2007-11-06'), 6);
@@ -58,7 +73,7 @@ describeShared('dates that match the data (GOOG daily bars)', () => {
     expect(rep.equity.ts[0]).toBe('2010-01-04');
     expect(rep.equity.ts.at(-1)).toBe('2010-12-31');
   });
-  it('a bar released at its close belongs to the period it closes: the first daily return is the first day\'s close to close', async () => {
+  it("a bar released at its close belongs to the period it closes: the first daily return is the first day's close to close", async () => {
     const r = await runCliIn(['run', '--strategy', 'buy-and-hold', '--data', GOOG, '--from', '2010-01-01', '--to', '2011-01-01', '--no-cache', '--json', out('2010bh.json')]);
     expect(r.code, r.stderr).toBe(0);
     const rep = json<RunJson>('2010bh.json');
@@ -73,12 +88,14 @@ describeShared('dates that match the data (GOOG daily bars)', () => {
 
 describeShared('baselines that are what they claim', () => {
   it('buy-and-hold sizes from current equity: in a walk-forward on SPY hourly bars every fold invests, none is refused, and it matches a plain buy-and-hold', async () => {
-    const r = await runCliIn([
-      'walk-forward', '--strategy', 'momentum', '--grid', 'lookback=5,20', '--data', shared('spy_1h_1998_2021.csv'), '--train', '730d', '--test', '180d', '--period', '1d',
-      '--no-cache', '--quiet', '--json', out('spy.json'), '--fold-edge', 'carry',
-    ]);
+    const r = await runCliIn(['walk-forward', '--strategy', 'momentum', '--grid', 'lookback=5,20', '--data', shared('spy_1h_1998_2021.csv'), '--train', '730d', '--test', '180d', '--period', '1d', '--no-cache', '--quiet', '--json', out('spy.json'), '--fold-edge', 'carry']);
     expect(r.code, r.stderr).toBe(0);
-    interface S { name: string; baseline: boolean; outOfSample: { metrics: { returnFraction: number } }; folds: { outOfSample: { trades: number; openTrades: number } }[] }
+    interface S {
+      name: string;
+      baseline: boolean;
+      outOfSample: { metrics: { returnFraction: number } };
+      folds: { outOfSample: { trades: number; openTrades: number } }[];
+    }
     const rep = json<{ strategies: S[]; folds: { testStart: string }[] }>('spy.json');
     const bh = rep.strategies.find((s) => s.name === 'buy-and-hold')!;
     expect(bh.baseline).toBe(true);
@@ -94,10 +111,7 @@ describeShared('baselines that are what they claim', () => {
     // closing at every fold edge: each fold buys again with what it has; a fold's round trip is
     // closed by the first fill of the next fold and counts in the fold that entered it (issue 27,
     // point 13); the last one stays open
-    const closed = await runCliIn([
-      'walk-forward', '--strategy', 'momentum', '--grid', 'lookback=5,20', '--data', shared('spy_1h_1998_2021.csv'), '--train', '730d', '--test', '180d', '--period', '1d',
-      '--no-cache', '--quiet', '--json', out('spy-close.json'),
-    ]);
+    const closed = await runCliIn(['walk-forward', '--strategy', 'momentum', '--grid', 'lookback=5,20', '--data', shared('spy_1h_1998_2021.csv'), '--train', '730d', '--test', '180d', '--period', '1d', '--no-cache', '--quiet', '--json', out('spy-close.json')]);
     expect(closed.code, closed.stderr).toBe(0);
     const bh2 = json<{ strategies: S[] }>('spy-close.json').strategies.find((s) => s.name === 'buy-and-hold')!;
     const perFold = bh2.folds.map((f) => [f.outOfSample.trades, f.outOfSample.openTrades]);
@@ -106,10 +120,7 @@ describeShared('baselines that are what they claim', () => {
     expect(bh2.outOfSample.metrics.returnFraction).toBeGreaterThan(1.2);
   });
   it('baselines trade the symbols the strategy trades (pairs on GOOG,GOOGL of the ETF file), and buy-and-hold from when both have data', async () => {
-    const r = await runCliIn([
-      'compare', '--strategies', 'pairs', '--param', 'symbols=GOOG,GOOGL', '--grid', 'pairs.entry=1.5,2', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--split', '0.7',
-      '--no-cache', '--quiet', '--json', out('googl.json'),
-    ]);
+    const r = await runCliIn(['compare', '--strategies', 'pairs', '--param', 'symbols=GOOG,GOOGL', '--grid', 'pairs.entry=1.5,2', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--split', '0.7', '--no-cache', '--quiet', '--json', out('googl.json')]);
     expect(r.code, r.stderr).toBe(0);
     const rep = json<{ manifest: { strategies: { name: string; params: Record<string, unknown> }[] } }>('googl.json');
     const params = Object.fromEntries(rep.manifest.strategies.map((s) => [s.name, s.params]));
@@ -119,7 +130,10 @@ describeShared('baselines that are what they claim', () => {
     // a plain run of the same buy-and-hold buys both legs on the first day GOOGL has a bar
     const run = await runCliIn(['run', '--strategy', 'buy-and-hold', '--param', 'symbol=GOOG,GOOGL', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--no-cache', '--trades', out('googl-bh.csv')]);
     expect(run.code, run.stderr).toBe(0);
-    const firstGoogl = readFileSync(shared('us_equities_etfs_daily_1998_2021.csv'), 'utf8').split('\n').find((l) => l.includes(',GOOGL,'))!.slice(0, 10);
+    const firstGoogl = readFileSync(shared('us_equities_etfs_daily_1998_2021.csv'), 'utf8')
+      .split('\n')
+      .find((l) => l.includes(',GOOGL,'))!
+      .slice(0, 10);
     const entries = csvRows('googl-bh.csv').map((t) => [t[2], t[0]]);
     expect(entries).toHaveLength(2);
     // decided at GOOGL's first close, filled at the next open
@@ -151,7 +165,12 @@ describeShared('baselines that are what they claim', () => {
     expect(r.code, r.stderr).toBe(0);
     const rep = json<{ strategies: { name: string; baseline: boolean; vsBaselines: { baseline: string }[]; overfitting: { configurations: number } }[] }>('mom.json');
     expect(rep.strategies.map((s) => [s.name, s.baseline])).toEqual([
-      ['sma', false], ['momentum', false], ['buy-and-hold', true], ['flat', true], ['random', true], ['momentum (naive)', true],
+      ['sma', false],
+      ['momentum', false],
+      ['buy-and-hold', true],
+      ['flat', true],
+      ['random', true],
+      ['momentum (naive)', true],
     ]);
     expect(rep.strategies[1]!.vsBaselines.map((b) => b.baseline)).toEqual(['buy-and-hold', 'flat', 'random', 'momentum (naive)']);
     // N of the deflation: every candidate configuration (1 sma + 2 momentum)
@@ -173,7 +192,14 @@ describeShared('ordering and outputs', () => {
     const body = (f: string): string => readFileSync(out(f), 'utf8').replace(/"argv": \[[^\]]*\]/, '');
     expect(body('bn-qt.json')).toBe(body('bn-tq.json'));
     // the two files do share timestamps: the rule decides those ties, not the arguments
-    const times = (f: string): Set<string> => new Set(readFileSync(f, 'utf8').trim().split('\n').slice(1).map((l) => l.slice(0, 27)));
+    const times = (f: string): Set<string> =>
+      new Set(
+        readFileSync(f, 'utf8')
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.slice(0, 27)),
+      );
     const tq = times(t);
     expect([...times(q)].filter((x) => tq.has(x)).length).toBeGreaterThanOrEqual(30);
   });
@@ -185,7 +211,7 @@ describeShared('ordering and outputs', () => {
     expect(rep).not.toMatch(/Pct"/);
     expect(rep).toMatch(/"returnFraction": 6\.98/);
   });
-  it('coint gives the half-life in observations and in the data\'s own elapsed time (business days are not calendar days)', async () => {
+  it("coint gives the half-life in observations and in the data's own elapsed time (business days are not calendar days)", async () => {
     const r = await runCliIn(['coint', '--symbols', 'DAX,CAC', '--data', shared('eustockmarkets_daily_1991_1998.csv'), '--no-cache', '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { observations: number; halfLifeObs: number; halfLifeUs: number; elapsedPerObsUs: number; from: string; to: string };

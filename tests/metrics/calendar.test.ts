@@ -21,7 +21,7 @@ function quotes(symbol: string, days: readonly string[], fromH: number, toH: num
   const rows = ['ts,symbol,bid,ask,bid_size,ask_size'];
   for (const d of days) {
     for (let m = fromH * 60; m < toH * 60; m += stepMin) {
-      const t = new Date(Date.parse(`${d}T00:00:00Z`) + m * MIN / 1000);
+      const t = new Date(Date.parse(`${d}T00:00:00Z`) + (m * MIN) / 1000);
       rows.push(`${t.toISOString()},${symbol},100,100.01,1,1`);
     }
   }
@@ -48,7 +48,12 @@ describe('the calendar is measured from the data', () => {
     const week = days('2024-03-04', 10, false);
     // Sunday evening's open is activity on a weekend day, but not a weekend session
     const csv = quotes('XYZ', week, 0, 24) + '\n' + quotes('XYZ', ['2024-03-10'], 22, 24).split('\n').slice(1).join('\n');
-    const t = await tableOf(csv.split('\n').sort((a, b) => (a.startsWith('ts') ? -1 : b.startsWith('ts') ? 1 : a < b ? -1 : 1)).join('\n'));
+    const t = await tableOf(
+      csv
+        .split('\n')
+        .sort((a, b) => (a.startsWith('ts') ? -1 : b.startsWith('ts') ? 1 : a < b ? -1 : 1))
+        .join('\n'),
+    );
     const c = inferCalendar(t);
     expect([c.name, c.daysPerYear, c.hoursPerDay]).toEqual(['24x5', 260, 24]);
     expect(periodsPerYearOf(c, 5 * MIN)).toBe(260 * 288);

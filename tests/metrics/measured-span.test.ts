@@ -50,8 +50,13 @@ describeShared('statistics where the strategy has data', () => {
     const r = await runCliIn(['walk-forward', '--strategy', 'pairs', '--param', 'symbols=GOOGL,GOOG', '--grid', 'entry=1.5,2', '--train', '3y', '--test', '1y', '--data', ETF, '--no-ledger', '--no-cache', '--json', join(d, 'wf.json')]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(readFileSync(join(d, 'wf.json'), 'utf8'));
-    const byName = (n: string): { measured: { from: string; periods: number; periodsBefore: number }; outOfSample: { metrics: { periods: number; returnFraction: number }; equity: { ts: string[]; equity: number[] } }; vsBaselines: { baseline: string; baselineReturnPct: number; edgeReturnPct: number }[] } =>
-      j.strategies.find((s: { name: string }) => s.name === n);
+    const byName = (
+      n: string,
+    ): {
+      measured: { from: string; periods: number; periodsBefore: number };
+      outOfSample: { metrics: { periods: number; returnFraction: number }; equity: { ts: string[]; equity: number[] } };
+      vsBaselines: { baseline: string; baselineReturnPct: number; edgeReturnPct: number }[];
+    } => j.strategies.find((s: { name: string }) => s.name === n);
     const pairs = byName('pairs');
     expect(pairs.measured).toMatchObject({ from: '2014-04-03', periods: 1761, periodsBefore: 3332 });
     expect(pairs.outOfSample.metrics.periods).toBe(1761);

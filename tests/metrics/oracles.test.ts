@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { binomialTestGreater, wilsonInterval } from '../../src/stats/binomial.js';
 import { normalCdf, normalQuantile } from '../../src/stats/normal.js';
-import {
-  downsideDeviation,
-  kurtosisNonExcess,
-  maxDrawdown,
-  mean,
-  sharpeAnnualized,
-  sharpePerPeriod,
-  skewness,
-  sortinoPerPeriod,
-  stdev,
-} from '../../src/metrics/returns.js';
-import {
-  deannualizeSharpe,
-  deannualizeVariance,
-  deflatedSharpe,
-  expectedMaxZ,
-  minBacktestLength,
-  minTrackRecordLength,
-  probabilisticSharpe,
-} from '../../src/metrics/sharpe-inference.js';
+import { downsideDeviation, kurtosisNonExcess, maxDrawdown, mean, sharpeAnnualized, sharpePerPeriod, skewness, sortinoPerPeriod, stdev } from '../../src/metrics/returns.js';
+import { deannualizeSharpe, deannualizeVariance, deflatedSharpe, expectedMaxZ, minBacktestLength, minTrackRecordLength, probabilisticSharpe } from '../../src/metrics/sharpe-inference.js';
 import { hitRate } from '../../src/metrics/hit-rate.js';
 import { closeRel, euCloses, oracle } from '../oracles.js';
 
@@ -139,7 +121,13 @@ describe('metrics against tests/fixtures/oracles/published_examples.json', () =>
 
 describe('normal distribution and intervals', () => {
   it('Φ and Φ⁻¹ to ~1e-15 (scipy values)', () => {
-    const ref: [number, number][] = [[1, 0.8413447460685429], [-3, 0.0013498980316300933], [-8, 6.220960574271785e-16], [0.3, 0.6179114221889527], [-6, 9.865876450376981e-10]];
+    const ref: [number, number][] = [
+      [1, 0.8413447460685429],
+      [-3, 0.0013498980316300933],
+      [-8, 6.220960574271785e-16],
+      [0.3, 0.6179114221889527],
+      [-6, 9.865876450376981e-10],
+    ];
     for (const [z, p] of ref) expect(closeRel(normalCdf(z), p, 1e-13)).toBe(true);
     expect(Math.abs(normalQuantile(0.975) - 1.959963984540054)).toBeLessThan(1e-14);
     expect(Math.abs(normalQuantile(1e-10) - -6.361340902404056)).toBeLessThan(1e-12);

@@ -27,7 +27,10 @@ it('windows: the rows with time in [from, to), as views on an ascending column a
       ts.forEach((t, i) => log.push(0, 1, t - 1, t, 1, 10, 11, i, 0.5, 2));
       const from = Math.min(a, b);
       const to = Math.max(a, b);
-      const want = ts.map((t, i) => [t, i] as const).filter(([t]) => t >= from && t < to).map(([, i]) => log.at(i));
+      const want = ts
+        .map((t, i) => [t, i] as const)
+        .filter(([t]) => t >= from && t < to)
+        .map(([, i]) => log.at(i));
       expect(log.within(T_EXIT_TS, from, to).rows()).toEqual(want);
       expect(log.countWithin(T_EXIT_TS, from, to)).toBe(want.length);
     }),
@@ -42,7 +45,10 @@ it('a record moved to another thread (transfer list) and back is row for row the
   const { packed, transfer } = packRecord(rec);
   expect(transfer.length).toBeGreaterThan(10);
   // an echo thread: what it receives it sends back, moving the buffers both ways
-  const w = new Worker(`const { parentPort } = require('node:worker_threads'); parentPort.on('message', (m) => { const t = new Set(); for (const k of ['trades', 'openTrades', 'fills', 'orders']) for (const c of m[k].cols) t.add(c.buffer); parentPort.postMessage(m, [...t]); });`, { eval: true });
+  const w = new Worker(
+    `const { parentPort } = require('node:worker_threads'); parentPort.on('message', (m) => { const t = new Set(); for (const k of ['trades', 'openTrades', 'fills', 'orders']) for (const c of m[k].cols) t.add(c.buffer); parentPort.postMessage(m, [...t]); });`,
+    { eval: true },
+  );
   const back = await new Promise<PackedRecord>((res) => {
     w.once('message', res);
     w.postMessage(packed, transfer);

@@ -84,7 +84,12 @@ describe('accounting on random order flow', () => {
         seen.rejections += record.rejections.length;
         if (record.borrowPaid > 0) seen.borrowRuns++;
         expect(record.fills.rows().every((f) => f.fee >= execution.feeMinimum - 1e-12)).toBe(true);
-        expect(near(record.feesPaid, record.fills.rows().reduce((a, f) => a + f.fee, 0))).toBe(true);
+        expect(
+          near(
+            record.feesPaid,
+            record.fills.rows().reduce((a, f) => a + f.fee, 0),
+          ),
+        ).toBe(true);
         // the record's equity samples never go back in time either
         for (let k = 1; k < record.sampleTs.length; k++) expect(record.sampleTs[k]!).toBeGreaterThan(record.sampleTs[k - 1]!);
       },

@@ -71,18 +71,20 @@ export function buildMarket(m: MarketSpec): TickTable {
 }
 
 /** Short settings (what the invariants read) and the settings they make. */
-export const executionArb: fc.Arbitrary<Required<Omit<ShortSettings, 'margin'>> & { readonly settings: ExecutionSettings }> = fc.record({
-  latencyUs: fc.constantFrom(0, 0, 500_000, 5_000_000),
-  slippageBps: fc.constantFrom(0, 0, 1, 7.5),
-  halfSpreadBps: fc.constantFrom(0, 2, 10),
-  feePerUnit: fc.constantFrom(0, 0, 0.005),
-  feeBps: fc.constantFrom(0, 1, 10),
-  feeMinimum: fc.constantFrom(0, 0, 1),
-  feePerOrder: fc.constantFrom(0, 0, 2),
-  borrowBps: fc.constantFrom(0, 300),
-  capToQuoteSize: fc.boolean(),
-  maxLeverage: fc.constantFrom(0.5, 1, 3),
-}).map((e) => ({ ...e, settings: executionOf(e) }));
+export const executionArb: fc.Arbitrary<Required<Omit<ShortSettings, 'margin'>> & { readonly settings: ExecutionSettings }> = fc
+  .record({
+    latencyUs: fc.constantFrom(0, 0, 500_000, 5_000_000),
+    slippageBps: fc.constantFrom(0, 0, 1, 7.5),
+    halfSpreadBps: fc.constantFrom(0, 2, 10),
+    feePerUnit: fc.constantFrom(0, 0, 0.005),
+    feeBps: fc.constantFrom(0, 1, 10),
+    feeMinimum: fc.constantFrom(0, 0, 1),
+    feePerOrder: fc.constantFrom(0, 0, 2),
+    borrowBps: fc.constantFrom(0, 300),
+    capToQuoteSize: fc.boolean(),
+    maxLeverage: fc.constantFrom(0.5, 1, 3),
+  })
+  .map((e) => ({ ...e, settings: executionOf(e) }));
 
 export interface Action {
   readonly at: number;

@@ -28,7 +28,10 @@ function numbers(v: unknown, path = '', out: [string, number][] = []): [string, 
   else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) numbers(x, path ? `${path}.${k}` : k, out);
   return out;
 }
-const infinities = (v: unknown): string[] => numbers(v).filter(([, x]) => x === Infinity || x === -Infinity).map(([p, x]) => `${p} = ${x}`);
+const infinities = (v: unknown): string[] =>
+  numbers(v)
+    .filter(([, x]) => x === Infinity || x === -Infinity)
+    .map(([p, x]) => `${p} = ${x}`);
 
 /** Degenerate return series first, then arbitrary finite ones. */
 const series = fc.oneof(
@@ -166,7 +169,10 @@ describe('statistics never give Infinity', () => {
         // a permutation from the random keys (ties by index)
         const order = cols.map((_, j) => j).sort((a, b) => perm[a]! - perm[b]! || a - b);
         const a = probabilityOfBacktestOverfitting(cols, 4);
-        const b = probabilityOfBacktestOverfitting(order.map((j) => cols[j]!), 4);
+        const b = probabilityOfBacktestOverfitting(
+          order.map((j) => cols[j]!),
+          4,
+        );
         if (Number.isNaN(a.pbo)) expect(b.pbo).toBeNaN();
         else expect(b.pbo).toBe(a.pbo);
         expect(b.combinations).toBe(a.combinations);
@@ -196,7 +202,12 @@ describe('statistics never give Infinity', () => {
             return v;
           }),
         );
-        const rep = overfitReport(cols.map((_, j) => `t${j}`), cols, 8, 252);
+        const rep = overfitReport(
+          cols.map((_, j) => `t${j}`),
+          cols,
+          8,
+          252,
+        );
         expect(infinities(rep)).toEqual([]);
         // no trial with a Sharpe (all zero or constant returns): nothing is ever selected, PBO n/a
         if (kind === 'zeros' || kind === 'constant') expect(rep.pbo.pbo).toBeNaN();
@@ -220,9 +231,16 @@ describe('inputs outside the domain are a clear RangeError', () => {
       SUITE,
       'Sharpe inference: domain errors',
       fc.record({
-        t: fc.oneof(fc.integer({ min: -1000, max: -1 }), fc.double({ min: 0.01, max: 1000, noNaN: true }).filter((x) => !Number.isInteger(x))),
+        t: fc.oneof(
+          fc.integer({ min: -1000, max: -1 }),
+          fc.double({ min: 0.01, max: 1000, noNaN: true }).filter((x) => !Number.isInteger(x)),
+        ),
         kurt: fc.double({ min: -10, max: 0.99, noNaN: true }),
-        n: fc.oneof(fc.integer({ min: -50, max: 0 }), fc.constant(NaN), fc.double({ min: 1.01, max: 99.9, noNaN: true }).filter((x) => !Number.isInteger(x))),
+        n: fc.oneof(
+          fc.integer({ min: -50, max: 0 }),
+          fc.constant(NaN),
+          fc.double({ min: 1.01, max: 99.9, noNaN: true }).filter((x) => !Number.isInteger(x)),
+        ),
         v: fc.double({ min: -5, max: -1e-9, noNaN: true }),
         prob: fc.oneof(fc.double({ min: -3, max: 0, noNaN: true }), fc.double({ min: 1, max: 3, noNaN: true })),
       }),
@@ -248,7 +266,11 @@ describe('inputs outside the domain are a clear RangeError', () => {
       SUITE,
       'PBO: domain errors',
       fc.record({
-        partitions: fc.oneof(fc.integer({ min: -4, max: 1 }), fc.integer({ min: 1, max: 12 }).map((k) => 2 * k + 1), fc.integer({ min: 13, max: 40 }).map((k) => 2 * k)),
+        partitions: fc.oneof(
+          fc.integer({ min: -4, max: 1 }),
+          fc.integer({ min: 1, max: 12 }).map((k) => 2 * k + 1),
+          fc.integer({ min: 13, max: 40 }).map((k) => 2 * k),
+        ),
         where: fc.nat({ max: 99 }),
         poison: fc.constantFrom(NaN, Infinity, -Infinity),
       }),
@@ -257,7 +279,14 @@ describe('inputs outside the domain are a clear RangeError', () => {
         bad(() => probabilityOfBacktestOverfitting(cols, partitions), /partitions/);
         bad(() => probabilityOfBacktestOverfitting([cols[0]!], 8), /at least 2 trials/);
         bad(() => probabilityOfBacktestOverfitting([cols[0]!, cols[1]!.subarray(1)], 8), /same number of periods/);
-        bad(() => probabilityOfBacktestOverfitting(cols.map((c) => c.subarray(0, 15)), 8), /too few/);
+        bad(
+          () =>
+            probabilityOfBacktestOverfitting(
+              cols.map((c) => c.subarray(0, 15)),
+              8,
+            ),
+          /too few/,
+        );
         const poisoned = cols.map((c) => Float64Array.from(c));
         poisoned[1]![where] = poison;
         bad(() => probabilityOfBacktestOverfitting(poisoned, 8), new RegExp(`trial 2, period ${where + 1}`));

@@ -108,8 +108,35 @@ describeRedis('walk-forward on the queue', () => {
 
   it('a search (tpe, halving) through two workers gives the local report, byte for byte but for the command line', () => {
     const d = tempDir();
-    for (const [method, trials] of [['tpe', '12'], ['halving', '9']]) {
-      const a = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--search', method!, '--trials', trials!, '--space', 'entry=float:1..3', '--space', 'lookback=int:20..200:log', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--baselines', 'flat'];
+    for (const [method, trials] of [
+      ['tpe', '12'],
+      ['halving', '9'],
+    ]) {
+      const a = [
+        'walk-forward',
+        '--data',
+        join(ROOT, 'data/sample_pair_quotes.csv'),
+        '--strategy',
+        'pairs',
+        '--param',
+        'every=10s',
+        '--search',
+        method!,
+        '--trials',
+        trials!,
+        '--space',
+        'entry=float:1..3',
+        '--space',
+        'lookback=int:20..200:log',
+        '--train',
+        '1h',
+        '--test',
+        '30m',
+        '--no-ledger',
+        '--no-cache',
+        '--baselines',
+        'flat',
+      ];
       const local = runCli([...a, '--workers', '1', '--json', join(d, `${method}-local.json`)]);
       expect(local.code, local.stderr).toBe(0);
       const q = runCli([...a, '--queue', url, '--json', join(d, `${method}-queue.json`)]);
@@ -189,7 +216,11 @@ describeRedis('walk-forward on the queue', () => {
     writeFileSync(join(d, 'q.csv'), readFileSync(join(ROOT, 'data/sample_pair_quotes.csv'), 'utf8').split('\n').slice(0, 30_001).join('\n') + '\n');
     const a = ['walk-forward', '--data', join(d, 'q.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--train', '20m', '--test', '10m', '--no-ledger', '--no-cache'];
     expect(runCli([...a, '--json', join(d, 'local.json')], d).code).toBe(0);
-    const dataKeys = (): string[] => spawnSync('redis-cli', ['-p', String(port), 'keys', 'tickfold:data:*'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+    const dataKeys = (): string[] =>
+      spawnSync('redis-cli', ['-p', String(port), 'keys', 'tickfold:data:*'], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')
+        .filter(Boolean);
     const before = dataKeys();
     // the workers here have no --data-store
     const bad = runCli([...a, '--queue', url, '--data-store', store, '--json', join(d, 'bad.json')], d);
@@ -227,9 +258,16 @@ describeRedis('walk-forward on the queue', () => {
 
   it('Ctrl-C on the coordinator: exit 130, no report, its jobs not yet started removed from the queue', async () => {
     const d = tempDir();
-    writeFileSync(join(d, 'slow2.mjs'), `export default { name: 'slow2', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 100 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`);
+    writeFileSync(
+      join(d, 'slow2.mjs'),
+      `export default { name: 'slow2', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 100 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`,
+    );
     const watch = await watchQueue(port);
-    const coordinator = spawn(process.execPath, [BIN, 'walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow2.mjs'), '--grid', 'k=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--json', join(d, 'r.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
+    const coordinator = spawn(
+      process.execPath,
+      [BIN, 'walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow2.mjs'), '--grid', 'k=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--json', join(d, 'r.json')],
+      { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let err = '';
     coordinator.stderr!.on('data', (b) => (err += String(b)));
     await watch.started(); // its tasks are in the queue (not a fixed wait: the machine may be busy)
@@ -264,7 +302,10 @@ describeRedis('walk-forward on the queue', () => {
 
   it('Redis restarted mid-run (with persistence): the run waits for it and goes on; the report is the same bytes', async () => {
     const d = tempDir();
-    writeFileSync(join(d, 'slow.mjs'), `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`);
+    writeFileSync(
+      join(d, 'slow.mjs'),
+      `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`,
+    );
     const a = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow.mjs'), '--grid', 'k=1,2,3,4,5,6', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache'];
     expect(runCli([...a, '--json', join(d, 'local.json')], d).code).toBe(0);
     // a Redis of its own that keeps its data on disk (appendonly), as a production one would
@@ -305,9 +346,16 @@ describeRedis('walk-forward on the queue', () => {
 
   it('Redis stopped mid-run: a clear error, no report', async () => {
     const d = tempDir();
-    writeFileSync(join(d, 'slow.mjs'), `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`);
+    writeFileSync(
+      join(d, 'slow.mjs'),
+      `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`,
+    );
     const watch = await watchQueue(port);
-    const coordinator = spawn(process.execPath, [BIN, 'walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow.mjs'), '--grid', 'k=1,2,3,4,5,6', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--json', join(d, 'r.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
+    const coordinator = spawn(
+      process.execPath,
+      [BIN, 'walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow.mjs'), '--grid', 'k=1,2,3,4,5,6', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--json', join(d, 'r.json')],
+      { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let err = '';
     coordinator.stderr!.on('data', (b) => (err += String(b)));
     await watch.started();

@@ -71,7 +71,7 @@ describe('who may use a queue: checked before connecting, exit 2 with the fix', 
     expect(tls.stderr).toMatch(/cannot use the queue at rediss:\/\/localhost:1: nothing listens there.*rediss:\/\/ speaks TLS/);
   });
 
-  it("a strategy file whose name cannot travel as a plain file name is refused before any work", () => {
+  it('a strategy file whose name cannot travel as a plain file name is refused before any work', () => {
     const d = tempDir();
     writeFileSync(join(d, 'v1..2.mjs'), `export default { name: 'v', description: '', params: {}, create() { return {}; } };\n`);
     const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'v1..2.mjs'), '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', 'redis://127.0.0.1:1'], d, ENV);
@@ -80,7 +80,7 @@ describe('who may use a queue: checked before connecting, exit 2 with the fix', 
   });
 });
 
-describeRedis('attacks through the queue\'s Redis: an injected job, a module name with ../, a tampered result', () => {
+describeRedis("attacks through the queue's Redis: an injected job, a module name with ../, a tampered result", () => {
   let redis: ChildProcess;
   let port: number;
   let url: string;
@@ -124,10 +124,21 @@ describeRedis('attacks through the queue\'s Redis: an injected job, a module nam
     const moduleHash = sha256(evil);
     // the attacker stores the module under its own SHA-256, as a coordinator would
     spawnSync('redis-cli', ['-p', String(port), '-x', 'set', `tickfold:module:${moduleHash}`], { input: evil });
-    const dataHash = spawnSync('redis-cli', ['-p', String(port), 'keys', 'tickfold:data:*'], { encoding: 'utf8' }).stdout.trim().split('\n')[0]!.replace('tickfold:data:', '');
+    const dataHash = spawnSync('redis-cli', ['-p', String(port), 'keys', 'tickfold:data:*'], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')[0]!
+      .replace('tickfold:data:', '');
     expect(dataHash).toMatch(/^[0-9a-f]{64}$/);
     const run = { execution: {}, initialCapital: 1e6, periodUs: 6e7, periodsPerYear: 252, seed: '1' };
-    const job = (strategy: string, moduleName: string | null): Omit<JobData, 'mac'> => ({ version: VERSION, dataHash, dataIn: 'redis', moduleHash: moduleName === null ? null : moduleHash, moduleName, label: 'injected', task: encodeValue({ kind: 'run', strategy, params: {}, run }) });
+    const job = (strategy: string, moduleName: string | null): Omit<JobData, 'mac'> => ({
+      version: VERSION,
+      dataHash,
+      dataIn: 'redis',
+      moduleHash: moduleName === null ? null : moduleHash,
+      moduleName,
+      label: 'injected',
+      task: encodeValue({ kind: 'run', strategy, params: {}, run }),
+    });
     const real = new QueueKey(Buffer.from(KEY));
     const wrong = new QueueKey(Buffer.from(WRONG_KEY));
     const attacks: { id: string; data: Omit<JobData, 'mac'>; mac: (id: string, j: Omit<JobData, 'mac'>) => string | null; refused: RegExp }[] = [

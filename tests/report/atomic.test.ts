@@ -36,7 +36,13 @@ function oldSet(): string {
   return d;
 }
 const newSet = (d: string) => Object.keys(OLD).map((n) => ({ path: join(d, n), data: `new ${n}` }));
-const contents = (d: string): Record<string, string> => Object.fromEntries(fs.readdirSync(d).sort().map((n) => [n, fs.readFileSync(join(d, n), 'utf8')]));
+const contents = (d: string): Record<string, string> =>
+  Object.fromEntries(
+    fs
+      .readdirSync(d)
+      .sort()
+      .map((n) => [n, fs.readFileSync(join(d, n), 'utf8')]),
+  );
 
 describe('outputs are written as a set', () => {
   it('a full disk while writing the second of three outputs: the old set stays whole, no temp file, a clear error', () => {
@@ -65,7 +71,13 @@ describe('outputs are written as a set', () => {
   it('without a fault, all three are replaced', () => {
     const d = oldSet();
     writeFilesAtomic(newSet(d));
-    expect(contents(d)).toEqual(Object.fromEntries(Object.keys(OLD).sort().map((n) => [n, `new ${n}`])));
+    expect(contents(d)).toEqual(
+      Object.fromEntries(
+        Object.keys(OLD)
+          .sort()
+          .map((n) => [n, `new ${n}`]),
+      ),
+    );
   });
 
   it("temp files of a killed run are removed by the next write; a running process's are kept", () => {

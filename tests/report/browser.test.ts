@@ -14,7 +14,6 @@ import { describeBrowser, launchChromium } from '../chromium.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
-
 const SHOTS = join(ROOT, 'out/screenshots');
 const dir = tempDir();
 
@@ -95,7 +94,9 @@ async function open(browser: Browser, file: string, shot: string): Promise<PageC
         foldLabels: labels.length,
         foldOverlaps: labels.filter((l, i) => i > 0 && l.x - l.w / 2 < labels[i - 1]!.x + labels[i - 1]!.w / 2 + 2).length,
         overflowing,
-        clippedLabels: Object.entries(L.canvasLabels).filter(([, v]) => v.minX < 0).map(([k]) => k),
+        clippedLabels: Object.entries(L.canvasLabels)
+          .filter(([, v]) => v.minX < 0)
+          .map(([k]) => k),
         drawdownTop: L.drawdownTop ?? null,
         panes,
         tabs: document.querySelectorAll('.tabs .tab').length,
@@ -118,7 +119,9 @@ async function open(browser: Browser, file: string, shot: string): Promise<PageC
     const b = document.querySelectorAll<HTMLButtonElement>('.tabs .tab');
     if (b.length < 2) return null;
     b[1]!.click();
-    const shown = Array.from(document.querySelectorAll<HTMLElement>('.tabpanel')).filter((p) => !p.hidden).map((p) => p.dataset.panel);
+    const shown = Array.from(document.querySelectorAll<HTMLElement>('.tabpanel'))
+      .filter((p) => !p.hidden)
+      .map((p) => p.dataset.panel);
     b[0]!.click();
     return shown;
   });
@@ -153,7 +156,31 @@ describeBrowser('HTML reports in headless Chromium', () => {
 
   it('a walk-forward of 44 folds: fold labels do not overlap, the folds table fits its card', async () => {
     // (with --cpcv: its table of paths, configurations by group, must fit too)
-    const r = await runCliIn(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--grid', 'lookback=60,120', '--train', '30m', '--test', '7m', '--cpcv', '6:2', '--purge', '5m', '--no-ledger', '--no-cache', '--report', join(dir, 'wf44.html')]);
+    const r = await runCliIn([
+      'walk-forward',
+      '--data',
+      join(ROOT, 'data/sample_pair_quotes.csv'),
+      '--strategy',
+      'pairs',
+      '--param',
+      'every=10s',
+      '--grid',
+      'entry=1.5,2',
+      '--grid',
+      'lookback=60,120',
+      '--train',
+      '30m',
+      '--test',
+      '7m',
+      '--cpcv',
+      '6:2',
+      '--purge',
+      '5m',
+      '--no-ledger',
+      '--no-cache',
+      '--report',
+      join(dir, 'wf44.html'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const c = await open(browser, join(dir, 'wf44.html'), 'walk-forward-44-folds.png');
     wellLaidOut(c);
@@ -162,9 +189,12 @@ describeBrowser('HTML reports in headless Chromium', () => {
     for (const id of ['chart-equity', 'chart-folds', 'chart-rolling', 'chart-price-0', 'chart-price-1']) expect(c.drawn[id], id).toBeGreaterThan(500);
   });
 
-  it('npm start\'s validation report: no errors, every chart drawn, summary = JSON report', async () => {
+  it("npm start's validation report: no errors, every chart drawn, summary = JSON report", async () => {
     const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
-    const args = start.replace(/^node bin\/tickfold /, '').split(' ').map((a) => (a.startsWith('out/') ? join(dir, a.slice(4)) : a.startsWith('data/') ? join(ROOT, a) : a));
+    const args = start
+      .replace(/^node bin\/tickfold /, '')
+      .split(' ')
+      .map((a) => (a.startsWith('out/') ? join(dir, a.slice(4)) : a.startsWith('data/') ? join(ROOT, a) : a));
     const r = await runCliIn(args);
     expect(r.stderr).toMatch(/^plan: [^\n]*\n$/); // the plan, and nothing else
     expect(r.code, r.stderr).toBe(0);

@@ -71,7 +71,14 @@ describe('a strategy declares its own charts; the HTML report draws them', () =>
     expect(diagnosticsProblem({ charts: [{ id: 'ok-1', title: 't', series: s([1, 2], [3, 4]) }] })).toBeUndefined();
     expect(diagnosticsProblem({ charts: [{ id: 'Spread', title: 't', series: s([1], [1]) }] })).toMatch(/chart id 'Spread' must be lower-case/);
     expect(diagnosticsProblem({ charts: [{ id: 'equity', title: 't', series: s([1], [1]) }] })).toMatch(/'equity' is the report's own/);
-    expect(diagnosticsProblem({ charts: [{ id: 'a', title: 't', series: s([1], [1]) }, { id: 'a', title: 't', series: s([1], [1]) }] })).toMatch(/'a' is used twice/);
+    expect(
+      diagnosticsProblem({
+        charts: [
+          { id: 'a', title: 't', series: s([1], [1]) },
+          { id: 'a', title: 't', series: s([1], [1]) },
+        ],
+      }),
+    ).toMatch(/'a' is used twice/);
     expect(diagnosticsProblem({ charts: [{ id: 'a', title: 't', series: s([1, 2], [1]) }] })).toMatch(/series 'x': 2 times but 1 values/);
     expect(diagnosticsProblem({ charts: [{ id: 'a', title: 't', series: s([2, 1], [1, 1]) }] })).toMatch(/times go back at index 1/);
     expect(diagnosticsProblem({ charts: [{ id: 'a', title: 't', series: [] }] })).toMatch(/at least one series/);
@@ -86,13 +93,24 @@ describe('a strategy declares its own charts; the HTML report draws them', () =>
       { from: 6, to: Infinity, diagnostics: fold(2, [4, 5, 6, 7, 8], [5, 7]) },
     ]);
     expect(j).toEqual({
-      charts: [{ id: 'z', title: 'z 2', series: [{ name: 'z', ts: [3, 4, 5, 6, 7, 8], values: [30, 40, 50, 60, 70, 80], color: '#111111' }], levels: [{ value: 2, label: 'entry' }], markers: [{ ts: 4, label: 'm', direction: 'down' }, { ts: 7, label: 'm', direction: 'down' }] }],
+      charts: [
+        {
+          id: 'z',
+          title: 'z 2',
+          series: [{ name: 'z', ts: [3, 4, 5, 6, 7, 8], values: [30, 40, 50, 60, 70, 80], color: '#111111' }],
+          levels: [{ value: 2, label: 'entry' }],
+          markers: [
+            { ts: 4, label: 'm', direction: 'down' },
+            { ts: 7, label: 'm', direction: 'down' },
+          ],
+        },
+      ],
     });
     // nothing inside the windows: no chart
     expect(joinDiagnostics([{ from: 100, to: 200, diagnostics: fold(1, [1, 2], []) }])).toBeUndefined();
   });
 
-  it('the HTML builders know no strategy: no built-in name as a string, no read of a strategy\'s free-form summary', () => {
+  it("the HTML builders know no strategy: no built-in name as a string, no read of a strategy's free-form summary", () => {
     const src = readFileSync(join(ROOT, 'src/report/html-builders.ts'), 'utf8');
     for (const name of BUILTIN_STRATEGIES.keys()) expect(src, name).not.toMatch(new RegExp(`['"\`]${name}['"\`]`));
     expect(src).not.toMatch(/strategySummary|\.diagnostics\b/);

@@ -28,7 +28,12 @@ interface Report {
     overfitting: { configurations: number; commandConfigurations: number; search?: { method: string; evaluations: number; partial: number; fullBudget: number }; pbo: { pbo: number } | null };
     trials: { label: string }[];
     folds: { chosen: { label: string; trial: number } }[];
-    study?: { method: string; folds: { evaluations: number; fullBudget: number; bestSoFar: (number | null)[] }[]; importance: { key: string; eta2: number | null }[]; evaluations: { fold: number; budget: string; trial: number; label: string; isObjective: number | null; oosObjective: number | null }[] };
+    study?: {
+      method: string;
+      folds: { evaluations: number; fullBudget: number; bestSoFar: (number | null)[] }[];
+      importance: { key: string; eta2: number | null }[];
+      evaluations: { fold: number; budget: string; trial: number; label: string; isObjective: number | null; oosObjective: number | null }[];
+    };
   }[];
 }
 const read = (p: string): Report => JSON.parse(readFileSync(p, 'utf8')) as Report;

@@ -46,7 +46,12 @@ describe('econometrics against tests/fixtures/oracles/eustockmarkets_reference.j
       const want = byEnd.get(i);
       if (want) {
         expect(roll.full).toBe(i >= c.rolling_first_valid_index);
-        for (const [got, w] of [[roll.slope, want.slope], [roll.intercept, want.intercept], [roll.r2, want.r_squared], [roll.seSlope, want.se_slope]] as [number, number][]) {
+        for (const [got, w] of [
+          [roll.slope, want.slope],
+          [roll.intercept, want.intercept],
+          [roll.r2, want.r_squared],
+          [roll.seSlope, want.se_slope],
+        ] as [number, number][]) {
           expect(closeRel(got, w, 1e-8), `index ${i}: ${got} vs ${w}`).toBe(true);
         }
         checked++;
@@ -55,7 +60,7 @@ describe('econometrics against tests/fixtures/oracles/eustockmarkets_reference.j
     expect(checked).toBe(c.rolling.length);
   });
 
-  it('fitInto writes exactly the getters\' intercept, slope and residual sigma (the allocation-free read strategies use per tick)', async () => {
+  it("fitInto writes exactly the getters' intercept, slope and residual sigma (the allocation-free read strategies use per tick)", async () => {
     const { dax, cac } = await logs();
     const roll = new RollingOls(60);
     const out = new Float64Array(3);

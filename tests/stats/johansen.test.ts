@@ -3,7 +3,7 @@ import seedrandom from 'seedrandom';
 import { johansen, symmetricEigen, type DetOrder } from '../../src/stats/johansen.js';
 import { halfLife } from '../../src/stats/adf.js';
 import { resolve } from 'node:path';
-import {  } from '../helpers.js';
+import {} from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 import { closeRel, euCloses, oracle } from '../oracles.js';
 
@@ -107,7 +107,16 @@ describe('Johansen on constructed data', () => {
 
   it('refuses what it cannot test, with the reason', () => {
     expect(() => johansen([[1, 2, 3]], 0, 1)).toThrow(/at least two series/);
-    expect(() => johansen([[1, 2, 3], [1, 2, 4]], 0, 1)).toThrow(/too few/);
+    expect(() =>
+      johansen(
+        [
+          [1, 2, 3],
+          [1, 2, 4],
+        ],
+        0,
+        1,
+      ),
+    ).toThrow(/too few/);
     expect(() => johansen([[1], [2]], 2 as DetOrder, 1)).toThrow(/det_order 2/);
     expect(() => johansen([[1], [2]], 0, 0)).toThrow(/k_ar_diff 0/);
   });

@@ -12,7 +12,10 @@ const matrix = (): number[][] => {
 };
 
 describe('PBO by CSCV against tests/fixtures/oracles/pbo_example.json', () => {
-  for (const [key, S] of [['S10', 10], ['S16_first_4_rows_dropped', 16]] as const) {
+  for (const [key, S] of [
+    ['S10', 10],
+    ['S16_first_4_rows_dropped', 16],
+  ] as const) {
     it(`${key}: PBO, rank histogram, logit mean and median`, () => {
       const want = oracle('pbo_example.json').cases[key];
       const got = probabilityOfBacktestOverfitting(matrix(), S);
@@ -61,8 +64,24 @@ describe('PBO on known truths', () => {
   });
   it('rejects inputs outside its domain with a clear error', () => {
     expect(() => probabilityOfBacktestOverfitting([[1, 2, 3]], 2)).toThrow(/at least 2 trials/);
-    expect(() => probabilityOfBacktestOverfitting([[1, 2, 3, 4], [1, 2, 3, 4]], 3)).toThrow(/even integer/);
-    expect(() => probabilityOfBacktestOverfitting([[1, 2, 3], [1, 2, 3]], 2)).toThrow(/too few/);
+    expect(() =>
+      probabilityOfBacktestOverfitting(
+        [
+          [1, 2, 3, 4],
+          [1, 2, 3, 4],
+        ],
+        3,
+      ),
+    ).toThrow(/even integer/);
+    expect(() =>
+      probabilityOfBacktestOverfitting(
+        [
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+        2,
+      ),
+    ).toThrow(/too few/);
   });
 });
 
@@ -71,7 +90,10 @@ describe('tickfold overfit', () => {
     const { runCliIn } = await import('../cli-harness.js');
     const { deflatedSharpe } = await import('../../src/metrics/sharpe-inference.js');
     const file = join(ORACLES, 'pbo_example_matrix_t500_n12.csv');
-    for (const [S, key] of [[10, 'S10'], [16, 'S16_first_4_rows_dropped']] as const) {
+    for (const [S, key] of [
+      [10, 'S10'],
+      [16, 'S16_first_4_rows_dropped'],
+    ] as const) {
       const r = await runCliIn(['overfit', '--returns', file, '--partitions', String(S), '--json', '-']);
       expect(r.code, r.stderr).toBe(0);
       const j = JSON.parse(r.stdout);

@@ -11,7 +11,12 @@ import { bootstrapIndices } from '../../src/stats/resample.js';
 import { lossDifferentials, spaTest, stepM } from '../../src/stats/spa.js';
 import { ORACLES as dir } from '../oracles.js';
 const o = JSON.parse(readFileSync(`${dir}/spa_stepm_mcs.json`, 'utf8'));
-const csv = (f: string): string[][] => readFileSync(`${dir}/${f}`, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+const csv = (f: string): string[][] =>
+  readFileSync(`${dir}/${f}`, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
 const lossRows = csv(o.inputs.losses_csv);
 const columns = Array.from({ length: 7 }, (_, c) => Float64Array.from(lossRows, (r) => Number(r[c + 1])));
 const indices = csv(o.bootstrap.indices_csv).map((r) => Int32Array.from(r.slice(1), Number));
@@ -20,7 +25,7 @@ const close = (a: ArrayLike<number>, b: readonly number[]): void => {
   for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1e-300, Math.abs(b[i]!)) + 1e-300);
 };
 
-describe('SPA, Reality Check, StepM and MCS against arch, on the oracle\'s bootstrap rows', () => {
+describe("SPA, Reality Check, StepM and MCS against arch, on the oracle's bootstrap rows", () => {
   const [bench, ...models] = columns as [Float64Array, ...Float64Array[]];
   const spa = spaTest(lossDifferentials(bench, models), indices, o.bootstrap.block_size);
   it('SPA: d̄, ω², thresholds, recentring, statistic, counts, p-values and critical values', () => {
@@ -39,18 +44,21 @@ describe('SPA, Reality Check, StepM and MCS against arch, on the oracle\'s boots
     expect(o.inputs.models_in_order[spa.argmax]).toBe(o.spa.argmax_model);
     for (let b = 0; b < 5; b++) close(spa.dbarStar[b]!, o.spa.debug_first_5_reps.bootstrap_mean_loss_diff_dbar_star[b]);
   });
-  it('White\'s Reality Check is the upper p-value; Hansen\'s studentized SPA as given beside it', () => {
+  it("White's Reality Check is the upper p-value; Hansen's studentized SPA as given beside it", () => {
     expect(spa.pValues.upper).toBe(o.reality_check.pvalue);
     close(spa.studentized.t, o.hansen_studentized_independent.t_stats);
     close([spa.studentized.statistic], [o.hansen_studentized_independent.T_spa]);
     for (const k of ['lower', 'consistent', 'upper'] as const) expect(spa.studentized.counts[k]).toBe(o.hansen_studentized_independent.count[k]);
   });
-  it('StepM: the superior set and each step\'s critical value', () => {
+  it("StepM: the superior set and each step's critical value", () => {
     const s = stepM(spa, o.settings.stepm_size);
     expect(s.superior).toEqual(o.stepm.superior_models);
     expect(s.steps.map((x) => x.active)).toEqual(o.stepm.steps.map((x: { active_models: number[] }) => x.active_models));
     expect(s.steps.map((x) => x.newlySuperior)).toEqual(o.stepm.steps.map((x: { newly_superior: number[] }) => x.newly_superior));
-    close(s.steps.map((x) => x.critical), o.stepm.steps.map((x: { critical_value: number }) => x.critical_value));
+    close(
+      s.steps.map((x) => x.critical),
+      o.stepm.steps.map((x: { critical_value: number }) => x.critical_value),
+    );
   });
   for (const method of ['R', 'max'] as const) {
     it(`MCS (${method}): elimination order, each step's statistic and count, MCS p-values, the set`, () => {
@@ -59,16 +67,22 @@ describe('SPA, Reality Check, StepM and MCS against arch, on the oracle\'s boots
       expect(r.included).toEqual(want.included);
       expect(r.excluded).toEqual(want.excluded);
       expect(r.order).toEqual(want.pvalues_in_elimination_order.map((x: { model: number }) => x.model));
-      close(r.order.map((k) => r.pValues[k]!), want.pvalues_in_elimination_order.map((x: { mcs_pvalue: number }) => x.mcs_pvalue));
+      close(
+        r.order.map((k) => r.pValues[k]!),
+        want.pvalues_in_elimination_order.map((x: { mcs_pvalue: number }) => x.mcs_pvalue),
+      );
       expect(r.steps.map((s) => s.modelsIn)).toEqual(want.steps.map((s: { models_in: number[] }) => s.models_in));
       const stat = method === 'R' ? 'test_stat_t_R' : 'test_stat_t_max';
-      close(r.steps.map((s) => s.statistic), want.steps.map((s: Record<string, number>) => s[stat]!));
+      close(
+        r.steps.map((s) => s.statistic),
+        want.steps.map((s: Record<string, number>) => s[stat]!),
+      );
       if (want.steps[0].count_exceed !== undefined) expect(r.steps.map((s) => s.count)).toEqual(want.steps.map((s: { count_exceed: number }) => s.count_exceed));
     });
   }
 });
 
-describe('bootstrap rows from the run\'s seed', () => {
+describe("bootstrap rows from the run's seed", () => {
   it('stationary: runs of consecutive rows of mean length b; circular: blocks of length b; the same seed, the same rows', () => {
     const a = bootstrapIndices('stationary', 1000, 10, 50, seedrandom.alea('s'));
     expect(bootstrapIndices('stationary', 1000, 10, 50, seedrandom.alea('s'))).toEqual(a);

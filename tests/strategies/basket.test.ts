@@ -41,8 +41,7 @@ function basketCsv(days: number, seed: string, tied = true): string {
 }
 
 /** No fees or slippage (the default execution): the test is of the signal, not of costs. */
-const job = (file: string, params: Record<string, string>) =>
-  runJob([file], { cache: false }, { strategy: BUILTIN_STRATEGIES.get('basket')!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration('1d') });
+const job = (file: string, params: Record<string, string>) => runJob([file], { cache: false }, { strategy: BUILTIN_STRATEGIES.get('basket')!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration('1d') });
 
 describe('basket (Johansen spread of two or more symbols)', () => {
   it('on a planted three-symbol relation: finds the vector, and trades its mean reversion at a profit', async () => {

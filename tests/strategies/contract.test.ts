@@ -51,12 +51,14 @@ const run = (table: TickTable, key: string, params: Record<string, string>, seed
   });
 };
 const decisions = (r: RunRecord, before = Infinity): string[] =>
-  r.orders.rows().filter((o) => o.ts < before).map((o) => `${o.ts} ${o.symbol} ${o.side} ${o.qty} ${o.notional} ${o.accepted}`);
+  r.orders
+    .rows()
+    .filter((o) => o.ts < before)
+    .map((o) => `${o.ts} ${o.symbol} ${o.side} ${o.qty} ${o.notional} ${o.accepted}`);
 
 let sample: TickTable;
 let universe: TickTable;
-const pairTable = async (): Promise<TickTable> =>
-  (sample ??= (await loadData([join(ROOT, 'data/sample_pair_quotes.csv'), join(ROOT, 'data/sample_pair_trades.csv')], { cache: false })).table);
+const pairTable = async (): Promise<TickTable> => (sample ??= (await loadData([join(ROOT, 'data/sample_pair_quotes.csv'), join(ROOT, 'data/sample_pair_trades.csv')], { cache: false })).table);
 /** 12 names, 250 daily bars: a market factor plus mean-reverting idiosyncratic parts (seeded). */
 async function barUniverse(): Promise<TickTable> {
   if (universe) return universe;
@@ -119,10 +121,7 @@ describe('strategy contract', () => {
         expect(Number.isFinite(r.finalEquity)).toBe(true);
       });
       it('survives a symbol with no data in the window', async () => {
-        const extra = await tableOf(
-          `${Q}\n2024-01-02T14:30:00.100000Z,AAA,100,100.01,100,100\n2024-01-02T14:31:00Z,BBB,50,50.01,100,100\n2024-01-02T14:32:00Z,AAA,100.01,100.02,100,100\n2024-01-02T14:33:00Z,BBB,50.01,50.02,100,100`,
-          `${Q}\n2030-01-01T00:00:00Z,ZZZ,10,10.01,1,1`,
-        );
+        const extra = await tableOf(`${Q}\n2024-01-02T14:30:00.100000Z,AAA,100,100.01,100,100\n2024-01-02T14:31:00Z,BBB,50,50.01,100,100\n2024-01-02T14:32:00Z,AAA,100.01,100.02,100,100\n2024-01-02T14:33:00Z,BBB,50.01,50.02,100,100`, `${Q}\n2030-01-01T00:00:00Z,ZZZ,10,10.01,1,1`);
         const window = sliceTime(extra, -Infinity, Date.UTC(2025, 0, 1) * 1000); // ZZZ is a symbol, without rows
         expect(window.symbols).toContain('ZZZ');
         const r = run(window, name, { ...params, ...(['pairs', 'basket'].includes(strategyOf(name)) ? { symbols: 'AAA,BBB' } : {}) });

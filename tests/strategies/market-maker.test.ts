@@ -16,14 +16,18 @@ interface MarketMakerSummary {
 
 const files = [shared('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv'), shared('binance_spot_btcusdt_ethusdt_trades_2024-08-08.csv')];
 const mm = async (queue: string) => {
-  const o = await runJob(files, { cache: false }, {
-    strategy: BUILTIN_STRATEGIES.get('market-maker')!,
-    params: { symbol: 'ETHUSDT', size: '0.5', maxInventory: '2' },
-    execution: makeExecution({ exec: { queue }, maxLeverage: 5 }),
-    initialCapital: 100_000,
-    seed: '1',
-    periodUs: parseDuration('1m'),
-  });
+  const o = await runJob(
+    files,
+    { cache: false },
+    {
+      strategy: BUILTIN_STRATEGIES.get('market-maker')!,
+      params: { symbol: 'ETHUSDT', size: '0.5', maxInventory: '2' },
+      execution: makeExecution({ exec: { queue }, maxLeverage: 5 }),
+      initialCapital: 100_000,
+      seed: '1',
+      periodUs: parseDuration('1m'),
+    },
+  );
   return { s: o.record.strategySummary as MarketMakerSummary, pnl: o.metrics.pnlNet };
 };
 
@@ -36,6 +40,8 @@ describeShared('market-maker on the Binance ETHUSDT quotes and trades', () => {
     expect(averse.s.spreadCaptured).toBeLessThan(touch.s.spreadCaptured);
     for (const r of [touch, averse]) expect(r.s.maxAbsInventory).toBeLessThanOrEqual(2 + 1e-9);
     // what README shows: the touch model's extra fills were adversely selected on this sample
-    console.log(`market-maker ETHUSDT: touch fill ratio ${touch.s.fillRatio.toFixed(3)}, spread ${touch.s.spreadCaptured.toFixed(2)}, adverse ${touch.s.adverseSelection.toFixed(2)}, PnL ${touch.pnl.toFixed(2)}; risk-averse ${averse.s.fillRatio.toFixed(3)}, ${averse.s.spreadCaptured.toFixed(2)}, ${averse.s.adverseSelection.toFixed(2)}, ${averse.pnl.toFixed(2)}`);
+    console.log(
+      `market-maker ETHUSDT: touch fill ratio ${touch.s.fillRatio.toFixed(3)}, spread ${touch.s.spreadCaptured.toFixed(2)}, adverse ${touch.s.adverseSelection.toFixed(2)}, PnL ${touch.pnl.toFixed(2)}; risk-averse ${averse.s.fillRatio.toFixed(3)}, ${averse.s.spreadCaptured.toFixed(2)}, ${averse.s.adverseSelection.toFixed(2)}, ${averse.pnl.toFixed(2)}`,
+    );
   });
 });

@@ -71,16 +71,46 @@ describe('targets and history', () => {
   it('targetPercent does not re-trade a target already held within 1% of equity (and 0 always closes)', async () => {
     const flat = await tableOf(`${B}\n` + Array.from({ length: 40 }, (_, i) => `2024-01-02T10:${String(i).padStart(2, '0')}:00Z,A,100,100.2,99.8,100,1000`).join('\n'));
     let calls = 0;
-    const r = run(flat, { onBar: (ctx, b) => { calls++; ctx.targetPercent(b.symbol, calls < 30 ? 0.5 : 0); } }, {}, 100_000);
+    const r = run(
+      flat,
+      {
+        onBar: (ctx, b) => {
+          calls++;
+          ctx.targetPercent(b.symbol, calls < 30 ? 0.5 : 0);
+        },
+      },
+      {},
+      100_000,
+    );
     // one order to get there, one to close: not one per call
     expect(r.fills.rows().map((f) => f.side)).toEqual(['buy', 'sell']);
     // on a rising price it rebalances only when the drift passes 1% of equity; with tolerance 0,
     // at every call
     const rising = await tableOf(bars);
     let c1 = 0;
-    const tol = run(rising, { onBar: (ctx, b) => { c1++; ctx.targetPercent(b.symbol, c1 < 30 ? 0.5 : 0); } }, {}, 100_000);
+    const tol = run(
+      rising,
+      {
+        onBar: (ctx, b) => {
+          c1++;
+          ctx.targetPercent(b.symbol, c1 < 30 ? 0.5 : 0);
+        },
+      },
+      {},
+      100_000,
+    );
     let c2 = 0;
-    const exact = run(rising, { onBar: (ctx, b) => { c2++; ctx.targetPercent(b.symbol, c2 < 30 ? 0.5 : 0, 0); } }, {}, 100_000);
+    const exact = run(
+      rising,
+      {
+        onBar: (ctx, b) => {
+          c2++;
+          ctx.targetPercent(b.symbol, c2 < 30 ? 0.5 : 0, 0);
+        },
+      },
+      {},
+      100_000,
+    );
     expect(tol.fills.length).toBeLessThan(10);
     expect(exact.fills.length).toBeGreaterThanOrEqual(29);
   });

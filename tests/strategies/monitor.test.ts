@@ -12,8 +12,7 @@ import type { PairsDiagnostics } from '../../strategies/pairs.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
-const job = (files: string[], name: string, params: Record<string, string>, period = '1m') =>
-  runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration(period) });
+const job = (files: string[], name: string, params: Record<string, string>, period = '1m') => runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration(period) });
 
 /** Equity at the last sample at or before `t`, and at the end. */
 function split(r: { sampleTs: Float64Array; equity: Float64Array; initialCapital: number; finalEquity: number }, t: number): { before: number; after: number } {

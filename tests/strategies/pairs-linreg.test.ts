@@ -9,8 +9,7 @@ import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { describeShared, ROOT, shared } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
-const job = (files: string[], name: string, params: Record<string, string>) =>
-  runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration('1m') });
+const job = (files: string[], name: string, params: Record<string, string>) => runJob(files, { cache: false }, { strategy: BUILTIN_STRATEGIES.get(name)!, params, execution: DEFAULT_EXECUTION, initialCapital: 100_000, seed: '1', periodUs: parseDuration('1m') });
 
 /** The break time printed by `data generate` for the bundled break sample (data/README.md). */
 const BREAK = parseIso('2024-01-02T17:50:04.507166Z');

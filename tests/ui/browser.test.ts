@@ -19,13 +19,16 @@ import { startUi } from '../../src/ui/server.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
 import { generatedTrials, writeLedger, writeReports } from './generate.js';
 
-
 const SHOTS = join(ROOT, 'docs/screenshots');
 const dir = tempDir();
 const reports = join(dir, 'reports');
 const ledgerPath = join(dir, 'ledger.sqlite');
 
-interface Opened { page: Page; errors: string[]; ms: number }
+interface Opened {
+  page: Page;
+  errors: string[];
+  ms: number;
+}
 
 async function open(browser: Browser, url: string): Promise<Opened> {
   const page = await browser.newPage();
@@ -123,7 +126,33 @@ describeBrowser('tickfold ui in headless Chromium', () => {
   const ids: Record<string, string> = {};
   beforeAll(async () => {
     const wf = (name: string, ...more: string[]): void => {
-      const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--grid', 'lookback=60,120', '--train', '1h', '--test', '30m', '--no-cache', '--json', join(dir, `${name}.json`), '--report', join(dir, `${name}.html`), ...more], dir, { TICKFOLD_LEDGER: ledgerPath });
+      const r = runCli(
+        [
+          'walk-forward',
+          '--data',
+          join(ROOT, 'data/sample_pair_quotes.csv'),
+          '--strategy',
+          'pairs',
+          '--param',
+          'every=10s',
+          '--grid',
+          'entry=1.5,2',
+          '--grid',
+          'lookback=60,120',
+          '--train',
+          '1h',
+          '--test',
+          '30m',
+          '--no-cache',
+          '--json',
+          join(dir, `${name}.json`),
+          '--report',
+          join(dir, `${name}.html`),
+          ...more,
+        ],
+        dir,
+        { TICKFOLD_LEDGER: ledgerPath },
+      );
       expect(r.code, r.stderr).toBe(0);
     };
     wf('wf-nofee');
@@ -198,7 +227,7 @@ describeBrowser('tickfold ui in headless Chromium', () => {
     await page.close();
   });
 
-  it('a report\'s page: verdicts, equity, folds with the chosen parameters, its trials, the HTML report; every figure with its command', async () => {
+  it("a report's page: verdicts, equity, folds with the chosen parameters, its trials, the HTML report; every figure with its command", async () => {
     const { page, errors } = await open(browser, `${ui.url}#/run/${ids.fee}`);
     await page.waitForSelector('.chart[data-drawn="1"]');
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
@@ -222,7 +251,7 @@ describeBrowser('tickfold ui in headless Chromium', () => {
     await page.close();
   });
 
-  it('a ledger run\'s page and the data page: no errors; the trial counts per strategy and data set', async () => {
+  it("a ledger run's page and the data page: no errors; the trial counts per strategy and data set", async () => {
     const run = await open(browser, `${ui.url}#/run/${ids.ledger}`);
     expect(await run.page.$$eval('table.trials tbody tr', (t) => t.length)).toBe(25); // 300 trials / 12 runs
     expect(await run.page.$eval('code.cmd', (c) => c.textContent)).toMatch(/^\$ tickfold ledger list --ledger .* --data-hash [0-9a-f]{12}$/);

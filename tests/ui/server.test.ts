@@ -17,7 +17,10 @@ import { startUi } from '../../src/ui/server.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
 import { generatedTrials, writeLedger, writeReports } from './generate.js';
 
-interface Answer { status: number; body: string }
+interface Answer {
+  status: number;
+  body: string;
+}
 /** A GET with the path sent as written (no normalisation by a URL parser). */
 function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -45,7 +48,11 @@ const SECRET = 'the secret outside the reports folder';
 describe('tickfold ui: the server', () => {
   let ui: Awaited<ReturnType<typeof startUi>>;
   beforeAll(async () => {
-    const wf = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--no-cache', '--json', join(dir, 'wf.json'), '--report', join(dir, 'wf.html')], dir, { TICKFOLD_LEDGER: ledgerPath });
+    const wf = runCli(
+      ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--no-cache', '--json', join(dir, 'wf.json'), '--report', join(dir, 'wf.html')],
+      dir,
+      { TICKFOLD_LEDGER: ledgerPath },
+    );
     expect(wf.code, wf.stderr).toBe(0);
     writeReports(reports, [join(dir, 'wf.json')]);
     writeLedger(ledgerPath, generatedTrials(300, 12));
@@ -56,15 +63,21 @@ describe('tickfold ui: the server', () => {
   });
   afterAll(() => new Promise<void>((r) => (ui ? ui.server.close(() => r()) : r())));
 
-  it('listens on 127.0.0.1 only, and is not reached on the machine\'s other addresses', async () => {
+  it("listens on 127.0.0.1 only, and is not reached on the machine's other addresses", async () => {
     expect((ui.server.address() as AddressInfo).address).toBe('127.0.0.1');
     expect(ui.url).toBe(`http://127.0.0.1:${ui.port}/`);
-    const others = Object.values(networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4').map((i) => i!.address);
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i && !i.internal && i.family === 'IPv4')
+      .map((i) => i!.address);
     for (const host of others) {
       const err = await new Promise<string>((resolve) => {
         const req = request({ host, port: ui.port, path: '/', timeout: 2000 }, () => resolve('answered'));
         req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-        req.on('timeout', () => { req.destroy(); resolve('timeout'); });
+        req.on('timeout', () => {
+          req.destroy();
+          resolve('timeout');
+        });
         req.end();
       });
       expect(err, host).not.toBe('answered');
@@ -78,15 +91,24 @@ describe('tickfold ui: the server', () => {
     const url = await new Promise<string>((resolve, reject) => {
       const t = setInterval(() => {
         const m = /on (http:\/\/[^ ]+\/)/.exec(out);
-        if (m) { clearInterval(t); resolve(m[1]!); }
+        if (m) {
+          clearInterval(t);
+          resolve(m[1]!);
+        }
       }, 50);
-      p.on('exit', (c) => { clearInterval(t); reject(new Error(`exited ${c}: ${out}`)); });
+      p.on('exit', (c) => {
+        clearInterval(t);
+        reject(new Error(`exited ${c}: ${out}`));
+      });
     });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const port = Number(new URL(url).port);
     expect((await get(port, '/')).body).toContain('<script src="/app.js">');
     expect((await get(port, '/app.js')).body.length).toBeGreaterThan(10_000); // the bundle, with lightweight-charts
-    const code = await new Promise<number | null>((resolve) => { p.on('exit', (c) => resolve(c)); p.kill('SIGINT'); });
+    const code = await new Promise<number | null>((resolve) => {
+      p.on('exit', (c) => resolve(c));
+      p.kill('SIGINT');
+    });
     expect(code).toBe(0);
     expect(runCli(['ui', '--port', '70000']).stderr).toMatch(/--port '70000': a port is a whole number/);
   });
@@ -130,8 +152,13 @@ describe('tickfold ui: the server', () => {
     expect((await get(ui.port, '/', {}, 'HEAD')).status).toBe(200);
   });
 
-  it('lists the ledger\'s runs and the reports; an old report and a broken one as messages; filters, sorts and pages', async () => {
-    interface Runs { total: number; commands: string[]; rows: { id: string; source: string; command: string; trials: number | null; problem: string | null; file: string | null; reproduce: string }[]; ledger: { trials: number } }
+  it("lists the ledger's runs and the reports; an old report and a broken one as messages; filters, sorts and pages", async () => {
+    interface Runs {
+      total: number;
+      commands: string[];
+      rows: { id: string; source: string; command: string; trials: number | null; problem: string | null; file: string | null; reproduce: string }[];
+      ledger: { trials: number };
+    }
     const all = await api<Runs>(ui.port, '/api/runs?limit=500');
     // 300 generated trials in 12 runs + the walk-forward's own, and 3 report files (not-a-report.json is not listed)
     expect(all.ledger.trials).toBe(302);
@@ -157,7 +184,7 @@ describe('tickfold ui: the server', () => {
     expect(page2.rows.map((r) => r.id)).toEqual(all.rows.slice(5, 10).map((r) => r.id));
   });
 
-  it('a report\'s run: its folds with the parameters chosen, and the ledger\'s trials on its data', async () => {
+  it("a report's run: its folds with the parameters chosen, and the ledger's trials on its data", async () => {
     const all = await api<{ rows: { id: string; file: string | null }[] }>(ui.port, '/api/runs?limit=500');
     const id = all.rows.find((r) => r.file === 'wf.json')!.id;
     const r = await api<{ report: { folds: { strategy: string; chosen: string }[]; html: string | null; strategies: { name: string; trials: number | null }[] }; trials: { total: number; rows: { params: string }[] } | null }>(ui.port, `/api/run/${id}`);
@@ -224,7 +251,7 @@ describe('tickfold ui: the server', () => {
     }
   });
 
-  it('the browser code type-checks under its own tsconfig (the DOM\'s types, strict as the rest)', () => {
+  it("the browser code type-checks under its own tsconfig (the DOM's types, strict as the rest)", () => {
     const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'src/ui/browser/tsconfig.json')], { encoding: 'utf8' });
     expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
   });

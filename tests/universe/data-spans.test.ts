@@ -80,7 +80,7 @@ describe('no --universe: a symbol is a member from its first to its last bar', (
     full = (await loadData([writeBars(['AAA', 'BBB']).file], { cache: false })).table;
   });
 
-  it('spans are each symbol\'s first and last bar; none when every symbol spans the data', () => {
+  it("spans are each symbol's first and last bar; none when every symbol spans the data", () => {
     const f = dataSpans(partial.table)!;
     expect(f.file).toBe(DATA_SPANS_SOURCE);
     const span = (s: string) => f.spans.get(s)![0]!;
@@ -93,7 +93,10 @@ describe('no --universe: a symbol is a member from its first to its last bar', (
     const { record } = await run(partial.table);
     const closes = record.fills.rows().filter((f) => f.orderId === 0);
     expect(closes.map((f) => f.symbol)).toEqual(['CCC']);
-    const held = record.fills.rows().filter((f) => f.symbol === 'CCC' && f.orderId !== 0).reduce((a, f) => a + f.qty, 0);
+    const held = record.fills
+      .rows()
+      .filter((f) => f.symbol === 'CCC' && f.orderId !== 0)
+      .reduce((a, f) => a + f.qty, 0);
     expect(held).toBeGreaterThan(100);
     expect(closes[0]!.qty).toBe(held);
     expect(closes[0]!.side).toBe('sell');
@@ -103,7 +106,12 @@ describe('no --universe: a symbol is a member from its first to its last bar', (
     expect(after.every((o) => !o.accepted)).toBe(true);
     expect(record.rejections.some((r) => r.reason.includes('CCC is not a member') && r.reason.includes(DATA_SPANS_SOURCE))).toBe(true);
     // the symbols spanning the data are never refused
-    expect(record.orders.rows().filter((o) => o.symbol === 'AAA').every((o) => o.accepted)).toBe(true);
+    expect(
+      record.orders
+        .rows()
+        .filter((o) => o.symbol === 'AAA')
+        .every((o) => o.accepted),
+    ).toBe(true);
   });
 
   it('every symbol spanning the data: no refusal, no settlement', async () => {

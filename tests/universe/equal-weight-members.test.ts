@@ -68,7 +68,12 @@ describe('equal-weight-members', () => {
     expect(first.map((o) => o.symbol).sort()).toEqual(['A', 'B', 'C', 'D']);
     for (const o of first) expect(o.qty * close.get(`${o.symbol} 0`)!).toBeCloseTo(250_000, 6);
     // D left on session 40 (closed by the engine, order id 0); E is bought on March 1, not before
-    expect(r.fills.rows().filter((f) => f.orderId === 0).map((f) => f.symbol)).toEqual(['D']);
+    expect(
+      r.fills
+        .rows()
+        .filter((f) => f.orderId === 0)
+        .map((f) => f.symbol),
+    ).toEqual(['D']);
     expect(orders.filter((o) => o.symbol === 'E').map((o) => session(o.ts))).toEqual([60]);
     expect(orders.some((o) => o.symbol === 'D' && session(o.ts) > 40)).toBe(false);
     expect((r.strategySummary as { rebalances: number }).rebalances).toBe(3);

@@ -21,14 +21,20 @@ const d = (s: string): number => Date.parse(`${s}T00:00:00Z`) * 1000;
 describe('membership file', () => {
   it('spans, re-entries and delisting returns; membership by session', () => {
     const f = readMembersFile(file('symbol,from,to,delisting_return\nA,2020-01-01,2020-03-31,\nB,2020-01-01,2020-01-31,-1\nA,2020-06-01,2020-12-31,-0.25\n'));
-    expect(f.spans.get('A')!.map((s) => [s.from, s.to, s.delistingReturn])).toEqual([[d('2020-01-01'), d('2020-03-31'), NaN], [d('2020-06-01'), d('2020-12-31'), -0.25]]);
+    expect(f.spans.get('A')!.map((s) => [s.from, s.to, s.delistingReturn])).toEqual([
+      [d('2020-01-01'), d('2020-03-31'), NaN],
+      [d('2020-06-01'), d('2020-12-31'), -0.25],
+    ]);
     const m = new Membership(['A', 'B', 'C'], f, d('2020-12-31'));
     expect(m.isMember(0, d('2020-03-31'))).toBe(true);
     expect(m.isMember(0, d('2020-04-01'))).toBe(false);
     expect(m.isMember(0, d('2020-06-01'))).toBe(true);
     expect(m.isMember(2, d('2020-06-01'))).toBe(false); // C has no span
     // A's second span ends with the data: no removal; B's -100%
-    expect(m.removals.map((r) => [r.sym, r.session, r.delistingReturn])).toEqual([[1, d('2020-01-31'), -1], [0, d('2020-03-31'), 0]]);
+    expect(m.removals.map((r) => [r.sym, r.session, r.delistingReturn])).toEqual([
+      [1, d('2020-01-31'), -1],
+      [0, d('2020-03-31'), 0],
+    ]);
     expect(new Membership(['A'], f, Infinity).absent).toEqual(['B']);
     void DAY;
   });

@@ -90,8 +90,7 @@ function buyMembers(): Strategy & { refused: number; accepted: number } {
   return self;
 }
 
-const run = (table: TickTable, strategy: Strategy, universe?: Membership): RunRecord =>
-  runBacktest(table, strategy, { strategyName: 'buy-members', initialCapital: 1_000_000, execution: DEFAULT_EXECUTION, periodUs: DAY, seed: '1', ...(universe ? { universe } : {}) });
+const run = (table: TickTable, strategy: Strategy, universe?: Membership): RunRecord => runBacktest(table, strategy, { strategyName: 'buy-members', initialCapital: 1_000_000, execution: DEFAULT_EXECUTION, periodUs: DAY, seed: '1', ...(universe ? { universe } : {}) });
 
 describe('point-in-time universe: 30% of names delist', () => {
   let table: TickTable;

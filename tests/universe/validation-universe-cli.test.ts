@@ -27,7 +27,7 @@ describe('walk-forward and compare --universe', () => {
     expect(without.stdout).not.toContain('equal-weight-members');
   }, 120_000);
 
-  it('a universe of the names alive at the data\'s end: warned as chosen on the same data', () => {
+  it("a universe of the names alive at the data's end: warned as chosen on the same data", () => {
     const members = join(tempDir(), 'survivors.csv');
     writeFileSync(members, 'symbol,from,to\nCAC,1991-07-01,1998-08-14\nDAX,1991-07-01,1998-08-14\nSMI,1993-01-04,1998-08-14\n');
     const r = runCli(['compare', '--strategies', 'buy-and-hold', '--data', DATA, '--universe', members, '--train', '365d', '--test', '365d', '--bootstrap', '200', '--workers', '1', '--no-ledger']);

@@ -17,7 +17,10 @@ describe('cost sensitivity', () => {
   });
   it('walk-forward --fee-sweep: the edge falls as the fee rises, and the report names the break-even fee', async () => {
     const d = tempDir();
-    const r = await runCliIn(['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--fee-sweep', '0,0.5,1,2', '--json', join(d, 'r.json'), '--no-cache'], d);
+    const r = await runCliIn(
+      ['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--fee-sweep', '0,0.5,1,2', '--json', join(d, 'r.json'), '--no-cache'],
+      d,
+    );
     expect(r.code, r.stderr).toBe(0);
     const sw = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8')).costSweep as { levels: number[]; candidates: { pairs: { edge: number }[] }; breakEven: { pairs: number | null } };
     expect(sw.levels).toEqual([0, 0.5, 1, 2]);

@@ -4,11 +4,35 @@ import { planCpcv, trainRows } from '../../src/validation/cpcv.js';
 import { join } from 'node:path';
 import { ORACLES } from '../oracles.js';
 
-interface OracleSplit { split: number; test_groups: number[]; test_blocks_inclusive: [number, number][]; train_ranges: [number, number][]; purged: number[]; embargoed: number[]; path_ids: number[]; train: number[]; test_per_group: number[][] }
-interface OracleCase { T: number; N_groups: number; k_test_groups: number; label_horizon_h: number; embargo_e: number; group_bounds_half_open: [number, number][]; n_splits: number; n_paths: number; splits: OracleSplit[]; paths_split_of_group: number[][] }
-const oracle = JSON.parse(readFileSync(join(ORACLES, 'cpcv_splits.json'), 'utf8')) as { cases: Record<string, OracleCase>; skfolio_test_expected: { cases: { n_folds: number; n_test_folds: number; purged_size: number; embargo_size: number; n_observations: number; expected_splits: { train: number[]; tests: number[][] }[]; recombined_paths?: number[][]; get_path_ids?: number[][] }[] } };
+interface OracleSplit {
+  split: number;
+  test_groups: number[];
+  test_blocks_inclusive: [number, number][];
+  train_ranges: [number, number][];
+  purged: number[];
+  embargoed: number[];
+  path_ids: number[];
+  train: number[];
+  test_per_group: number[][];
+}
+interface OracleCase {
+  T: number;
+  N_groups: number;
+  k_test_groups: number;
+  label_horizon_h: number;
+  embargo_e: number;
+  group_bounds_half_open: [number, number][];
+  n_splits: number;
+  n_paths: number;
+  splits: OracleSplit[];
+  paths_split_of_group: number[][];
+}
+const oracle = JSON.parse(readFileSync(join(ORACLES, 'cpcv_splits.json'), 'utf8')) as {
+  cases: Record<string, OracleCase>;
+  skfolio_test_expected: { cases: { n_folds: number; n_test_folds: number; purged_size: number; embargo_size: number; n_observations: number; expected_splits: { train: number[]; tests: number[][] }[]; recombined_paths?: number[][]; get_path_ids?: number[][] }[] };
+};
 
-describe('combinatorial purged CV: the oracle\'s splits, purges, embargoes and paths, exactly', () => {
+describe("combinatorial purged CV: the oracle's splits, purges, embargoes and paths, exactly", () => {
   for (const [name, c] of Object.entries(oracle.cases)) {
     it(name, () => {
       const p = planCpcv(c.T, c.N_groups, c.k_test_groups, c.label_horizon_h, c.embargo_e);
@@ -35,7 +59,12 @@ describe('combinatorial purged CV: the oracle\'s splits, purges, embargoes and p
       for (const [k, s] of c.expected_splits.entries()) {
         const q = p.splits[k]!;
         expect(trainRows(q)).toEqual(s.train);
-        expect(q.testGroups.map((g) => { const [a, b] = p.groups[g]!; return Array.from({ length: b - a }, (_, i) => a + i); })).toEqual(s.tests);
+        expect(
+          q.testGroups.map((g) => {
+            const [a, b] = p.groups[g]!;
+            return Array.from({ length: b - a }, (_, i) => a + i);
+          }),
+        ).toEqual(s.tests);
       }
       if (c.recombined_paths) expect(p.pathsSplitOfGroup).toEqual(c.recombined_paths);
       if (c.get_path_ids) expect(p.splits.map((s) => s.pathIds)).toEqual(c.get_path_ids);
@@ -48,7 +77,7 @@ describe('combinatorial purged CV: the oracle\'s splits, purges, embargoes and p
   });
 });
 
-describe('CPCV paths over a candidate\'s configurations', async () => {
+describe("CPCV paths over a candidate's configurations", async () => {
   const { cpcvPaths } = await import('../../src/validation/cpcv-paths.js');
   const seedrandom = (await import('seedrandom')).default;
   const noise = (n: number, mean: number, seed: string): Float64Array => {
@@ -66,7 +95,7 @@ describe('CPCV paths over a candidate\'s configurations', async () => {
     expect(out.paths).toHaveLength(5);
     for (const p of out.paths) for (let g = 0; g < 6; g++) expect(p.chosen[g]).toBe(out.chosenBySplit[plan.pathsSplitOfGroup[g]![p.path]!]);
   });
-  it('a planted configuration among noise: chosen in most splits, and the paths\' Sharpe is positive; noise alone centres near 0', () => {
+  it("a planted configuration among noise: chosen in most splits, and the paths' Sharpe is positive; noise alone centres near 0", () => {
     const T = 1500;
     const planted = [...Array.from({ length: 7 }, (_, j) => ({ label: `n${j}`, returns: noise(T, 0, `n${j}`) })), { label: 'planted', returns: noise(T, 0.002, 'p') }];
     const a = cpcvPaths(planted, { groups: 8, testGroups: 2, purgePeriods: 2, embargoPeriods: 2, periodsPerYear: 252 });
@@ -88,7 +117,9 @@ describe('walk-forward --cpcv', async () => {
     const args = ['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--no-cache'];
     const r = await runCliIn([...args, '--cpcv', '6:2', '--purge', '5m', '--cpcv-embargo', '2m', '--json', join(d, 'r.json')], d);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/CPCV {9}6 groups, 2 tested: 15 splits, 5 paths over \d+ periods \(purge 5, embargo 2 periods\), each path replayed; OOS Sharpe over the paths: mean -?\d+\.\d\d, sd \d+\.\d\d, \d of 5 below 0 .*; recombined from the trials' returns \(no replay, no switching costs\): mean/);
+    expect(r.stdout).toMatch(
+      /CPCV {9}6 groups, 2 tested: 15 splits, 5 paths over \d+ periods \(purge 5, embargo 2 periods\), each path replayed; OOS Sharpe over the paths: mean -?\d+\.\d\d, sd \d+\.\d\d, \d of 5 below 0 .*; recombined from the trials' returns \(no replay, no switching costs\): mean/,
+    );
     const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
     const cv = rep.strategies[0].cpcv;
     expect(cv.paths).toHaveLength(5);

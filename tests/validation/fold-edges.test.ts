@@ -31,9 +31,7 @@ const hold = defineStrategy({
 describe('fold edges', () => {
   it('the first return of a fold that goes flat is 0 when the old position is sold at the close it was marked at', async () => {
     // every open equals the previous close, and prices rise 10 a day
-    const t = await tableOf(
-      `${B}\n2024-01-08,A,90,100,90,100,1\n2024-01-09,A,100,110,100,110,1\n2024-01-10,A,110,120,110,120,1\n2024-01-11,A,120,130,120,130,1\n2024-01-12,A,130,140,130,140,1\n2024-01-15,A,140,150,140,150,1`,
-    );
+    const t = await tableOf(`${B}\n2024-01-08,A,90,100,90,100,1\n2024-01-09,A,100,110,100,110,1\n2024-01-10,A,110,120,110,120,1\n2024-01-11,A,120,130,120,130,1\n2024-01-12,A,130,140,130,140,1\n2024-01-15,A,140,150,140,150,1`);
     const segments: Segment[] = [
       { params: { long: 1 }, label: 'long=1', warmupStart: day('2024-01-09'), testStart: day('2024-01-09'), testEnd: day('2024-01-11') },
       { params: { long: 0 }, label: 'long=0', warmupStart: day('2024-01-11'), testStart: day('2024-01-11'), testEnd: Infinity },

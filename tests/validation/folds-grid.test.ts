@@ -91,7 +91,10 @@ describe('parameter grids', () => {
     expect(() => expandGrid('pairs', pairs.params, {}, parseGrid(['lookbak=10,20']))).toThrow(/did you mean 'lookback'/);
     expect(() => expandGrid('pairs', pairs.params, {}, parseGrid(['lookback=5,20']))).toThrow(/lookback=5 is not >= 10/);
     expect(() => expandGrid('pairs', pairs.params, { entry: '2' }, parseGrid(['entry=1,2']))).toThrow(/both in --param and in --grid/);
-    const owners = new Map([['pairs', 'pairs'], ['linreg', 'linreg']]);
+    const owners = new Map([
+      ['pairs', 'pairs'],
+      ['linreg', 'linreg'],
+    ]);
     expect(() => routeEntries('--grid', ['entry=1,2'], owners, undefined, () => ['pairs'])).toThrow(/prefix the key.*pairs\.entry/);
     expect(routeEntries('--grid', ['pairs.entry=1,2', 'linreg.horizon=5,10'], owners, undefined).get('linreg')).toEqual(['horizon=5,10']);
     expect(() => routeEntries('--grid', ['pair.entry=1,2'], owners, undefined)).toThrow(/no strategy called 'pair' in this command; did you mean 'pairs'\?/);
@@ -171,7 +174,7 @@ describe('stationary bootstrap', () => {
 });
 
 describe('brackets in the folded out-of-sample run', () => {
-  it('a bracket leg\'s fill reaches the fold that placed the entry (by its parentId)', async () => {
+  it("a bracket leg's fill reaches the fold that placed the entry (by its parentId)", async () => {
     const t = await minuteQuotes(30);
     const heard: { fold: number; orderId: number; parentId: number | undefined }[] = [];
     const bracket: StrategyModule = {
@@ -192,7 +195,7 @@ describe('brackets in the folded out-of-sample run', () => {
     const segments: Segment[] = [{ params: { fold: 0 }, label: 'fold=0', warmupStart: T0, testStart: T0 + 2 * MIN, testEnd: Infinity }];
     runBacktest(t, foldedStrategy(bracket, segments, 'carry'), { strategyName: 'bracket', initialCapital: 10_000, execution: DEFAULT_EXECUTION, periodUs: MIN, seed: '1' });
     // the entry, then its take-profit leg (prices rise a point a minute)
-    expect(heard.map((h) => h.parentId === undefined ? 'entry' : 'leg')).toEqual(['entry', 'leg']);
+    expect(heard.map((h) => (h.parentId === undefined ? 'entry' : 'leg'))).toEqual(['entry', 'leg']);
     expect(heard[1]!.parentId).toBe(heard[0]!.orderId);
   });
 });

@@ -11,10 +11,7 @@ function normal(n: number, mean: number, sd: number, seed: string): Float64Array
 describe('data snooping: known truth', () => {
   it('a planted signal among noise candidates: it is in the StepM set and SPA p < 0.05', () => {
     const T = 750;
-    const cands = [
-      ...Array.from({ length: 9 }, (_, k) => ({ name: `noise${k}`, returns: normal(T, 0, 0.01, `n${k}`) })),
-      { name: 'planted', returns: normal(T, 0.0015, 0.01, 'planted') },
-    ];
+    const cands = [...Array.from({ length: 9 }, (_, k) => ({ name: `noise${k}`, returns: normal(T, 0, 0.01, `n${k}`) })), { name: 'planted', returns: normal(T, 0.0015, 0.01, 'planted') }];
     const flat = { name: 'flat', returns: new Float64Array(T), oosReturn: 0 };
     const s = dataSnooping(cands, [flat], { reps: 1000, seed: 'known' })!;
     const v = s.vs[0]!;

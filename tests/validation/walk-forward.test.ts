@@ -26,9 +26,7 @@ const dir = tempDir();
 const file = (name: string): string => join(dir, name);
 // 32 trials of pairs on 4,000 minutes of two symbols: 5 folds of 500 rows after 1,000 rows of training
 const GRID = ['--grid', 'entry=1,1.5,2,2.5', '--grid', 'lookback=20,40,80,160', '--grid', 'exit=0.25,0.5'];
-const WF = (data: string, out: string, ...extra: string[]): string[] => [
-  'walk-forward', '--strategy', 'pairs', '--data', data, ...GRID, '--train', '1000rows', '--test', '500rows', '--period', '15m', '--no-cache', '--json', out, ...extra,
-];
+const WF = (data: string, out: string, ...extra: string[]): string[] => ['walk-forward', '--strategy', 'pairs', '--data', data, ...GRID, '--train', '1000rows', '--test', '500rows', '--period', '15m', '--no-cache', '--json', out, ...extra];
 const read = (p: string): Report => JSON.parse(readFileSync(p, 'utf8')) as Report;
 
 beforeAll(() => {
@@ -167,15 +165,36 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
 describe('compare and the command line', () => {
   it('compare: one table of strategies and baselines on one split, a verdict each, carry edge', async () => {
     const r = await runCliIn([
-      'compare', '--strategies', 'pairs,linreg,buy-and-hold,flat,random,momentum', '--data', file('planted.csv'), '--split', '0.6',
-      '--param', 'linreg.horizon=5', '--grid', 'pairs.entry=1.5,2', '--fold-edge', 'carry', '--period', '15m', '--no-cache', '--json', file('cmp.json'),
+      'compare',
+      '--strategies',
+      'pairs,linreg,buy-and-hold,flat,random,momentum',
+      '--data',
+      file('planted.csv'),
+      '--split',
+      '0.6',
+      '--param',
+      'linreg.horizon=5',
+      '--grid',
+      'pairs.entry=1.5,2',
+      '--fold-edge',
+      'carry',
+      '--period',
+      '15m',
+      '--no-cache',
+      '--json',
+      file('cmp.json'),
     ]);
     expect(r.stderr).toMatch(/^plan: [^\n]*\n$/); // the plan, and nothing else
     expect(r.code, r.stderr).toBe(0);
     const rep = read(file('cmp.json'));
     expect(rep.manifest.foldEdge).toBe('carry');
     expect(rep.table.map((t) => [t.strategy, t.baseline])).toEqual([
-      ['pairs', false], ['linreg', false], ['buy-and-hold', true], ['flat', true], ['random', true], ['momentum', true],
+      ['pairs', false],
+      ['linreg', false],
+      ['buy-and-hold', true],
+      ['flat', true],
+      ['random', true],
+      ['momentum', true],
     ]);
     expect(rep.folds).toHaveLength(1);
     expect(r.stdout).toMatch(/pairs: OOS edge over best naive baseline/);
@@ -185,7 +204,10 @@ describe('compare and the command line', () => {
 
   it('npm start: buy-and-hold is never refused; linreg, which loses in sample, says so instead of "likely overfit"', async () => {
     const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
-    const args = start.replace(/^node bin\/tickfold /, '').split(' ').map((a) => (a.startsWith('out/') ? file(`start-${a.slice(4)}`) : a.startsWith('data/') ? join(ROOT, a) : a));
+    const args = start
+      .replace(/^node bin\/tickfold /, '')
+      .split(' ')
+      .map((a) => (a.startsWith('out/') ? file(`start-${a.slice(4)}`) : a.startsWith('data/') ? join(ROOT, a) : a));
     const r = await runCliIn([...args, '--no-cache']);
     expect(r.code, r.stderr).toBe(0);
     type S = {

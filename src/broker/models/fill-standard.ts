@@ -15,11 +15,11 @@ import type { ExecModel, FillRules } from '../model.js';
 export const fillStandard: ExecModel<FillRules> = {
   family: 'fill',
   name: 'standard',
-  rule: 'trade-only data: market orders pay the trade price ± the half-spread; capToQuoteSize: at most the displayed (or traded) size; participation p: at most p of the event\'s volume per fill; bars: a limit only touched fills with probability barTouch; orders on a bar are reached in the order of its path (barPath)',
+  rule: "trade-only data: market orders pay the trade price ± the half-spread; capToQuoteSize: at most the displayed (or traded) size; participation p: at most p of the event's volume per fill; bars: a limit only touched fills with probability barTouch; orders on a bar are reached in the order of its path (barPath)",
   params: {
     spread: { type: 'number', min: 0, default: 0, doc: 'HALF-spread assumed on trade-only data, bps of the trade price (--spread)' },
     capToQuoteSize: { type: 'boolean', default: false, doc: 'fill at most the displayed quote size (a trade through a limit: its size) (--cap-to-quote-size)' },
-    participation: { type: 'number', min: 0, max: 1, default: 0, doc: 'most of an event\'s volume one fill may take, 0 to 1; 0: no cap' },
+    participation: { type: 'number', min: 0, max: 1, default: 0, doc: "most of an event's volume one fill may take, 0 to 1; 0: no cap" },
     barTouch: { type: 'number', min: 0, max: 1, default: 0, doc: 'probability that a resting limit fills on a bar that only touches it' },
     barPath: { type: 'string', default: 'conservative', choices: BAR_PATHS.map((b) => b.name), doc: `the order in which a bar makes its prices: ${BAR_PATHS.map((b) => `${b.name} (${b.rule})`).join('; ')}` },
   },

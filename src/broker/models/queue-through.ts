@@ -9,7 +9,7 @@ import type { ExecModel, Queue } from '../model.js';
 export const queueThrough: ExecModel<Queue> = {
   family: 'queue',
   name: 'through',
-  rule: 'a resting limit fills only when a trade goes strictly beyond it or the other side\'s quote reaches it; a print at the limit does not fill it',
+  rule: "a resting limit fills only when a trade goes strictly beyond it or the other side's quote reaches it; a print at the limit does not fill it",
   params: {},
   bind() {
     return { touchFills: false, start() {}, quote() {}, tradeAt: () => 0 };

@@ -14,7 +14,7 @@ import type { ExecModel, Slippage } from '../model.js';
 export const slippageSqrtImpact: ExecModel<Slippage> = {
   family: 'slippage',
   name: 'sqrt-impact',
-  rule: 'market and stop fills move against the order by y × σ × √(Q/V), σ and V the volatility and volume of the symbol\'s trailing horizon (past only), at most cap bps',
+  rule: "market and stop fills move against the order by y × σ × √(Q/V), σ and V the volatility and volume of the symbol's trailing horizon (past only), at most cap bps",
   params: {
     y: { type: 'number', min: 0, default: 1, doc: 'the impact coefficient Y (of order 1 in the literature)' },
     horizon: { type: 'string', format: 'duration', default: '1d', doc: 'the trailing window σ and V are measured over' },

@@ -10,7 +10,7 @@ import { eventVolume } from './event-volume.js';
 export const slippageVolumeShare: ExecModel<Slippage> = {
   family: 'slippage',
   name: 'volume-share',
-  rule: 'market and stop fills move against the order by min(q/V, limit)^2 × impact, V the event\'s volume (bar volume, trade size, displayed size); V unknown: the limit',
+  rule: "market and stop fills move against the order by min(q/V, limit)^2 × impact, V the event's volume (bar volume, trade size, displayed size); V unknown: the limit",
   params: {
     impact: { type: 'number', min: 0, default: 0.1, doc: 'price impact at full share (LEAN: 0.1)' },
     limit: { type: 'number', min: 0, max: 1, default: 0.025, doc: 'the volume share beyond which the slippage no longer grows (LEAN: 0.025)' },

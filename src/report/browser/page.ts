@@ -168,15 +168,19 @@ if (P.folds) {
   const { ts, is, oos } = P.folds;
   const f = chart('chart-folds');
   const bars = f.addSeries(LC.HistogramSeries, { color: '#2e9e57', title: 'OOS Sharpe', priceLineVisible: false });
-  bars.setData(ts.map((t, i) => {
-    const v = oos[i] ?? null;
-    return v === null ? { time: sec(t) } : { time: sec(t), value: v, color: v >= 0 ? '#2e9e57' : '#c23b3b' };
-  }));
+  bars.setData(
+    ts.map((t, i) => {
+      const v = oos[i] ?? null;
+      return v === null ? { time: sec(t) } : { time: sec(t), value: v, color: v >= 0 ? '#2e9e57' : '#c23b3b' };
+    }),
+  );
   const line = f.addSeries(LC.LineSeries, { color: '#5a6475', title: 'IS Sharpe', lineWidth: 1, pointMarkersVisible: true, priceLineVisible: false });
-  line.setData(ts.map((t, i) => {
-    const v = is[i] ?? null;
-    return v === null ? { time: sec(t) } : { time: sec(t), value: v };
-  }));
+  line.setData(
+    ts.map((t, i) => {
+      const v = is[i] ?? null;
+      return v === null ? { time: sec(t) } : { time: sec(t), value: v };
+    }),
+  );
   f.timeScale().fitContent();
 }
 

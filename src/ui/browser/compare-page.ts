@@ -47,13 +47,18 @@ export function comparePage(main: HTMLElement): { refresh: () => Promise<void> }
     const parts: HTMLElement[] = [h('h1', {}, `Compare ${ok.length} runs`), ...problems];
     parts.push(h('h2', {}, 'Settings'), h('p', { class: 'note' }, `${settingRows.filter((r) => r.differs).length} of ${keys.length} settings differ (highlighted rows).`));
     parts.push(
-      table(['Setting', '', ...ok.map((i) => h('span', {}, h('span', { style: `color:${colour.get(i.id)!}` }, '■ '), h('a', { href: `#/run/${i.id}` }, i.label ?? i.id)))], settingRows.map((r) => r.cells), { class: 'settings-compare' }, (n) => (settingRows[n]!.differs ? { class: 'diff', 'data-differs': '1' } : {})),
+      table(
+        ['Setting', '', ...ok.map((i) => h('span', {}, h('span', { style: `color:${colour.get(i.id)!}` }, '■ '), h('a', { href: `#/run/${i.id}` }, i.label ?? i.id)))],
+        settingRows.map((r) => r.cells),
+        { class: 'settings-compare' },
+        (n) => (settingRows[n]!.differs ? { class: 'diff', 'data-differs': '1' } : {}),
+      ),
     );
     parts.push(h('h2', {}, 'Verdicts and the trials behind them'));
     for (const i of ok) parts.push(cmd(i.reproduce ?? '', i.label ?? i.id));
     parts.push(
       table(
-        ['Run', 'Strategy', 'Verdict', 'Trials (DSR\'s N)', 'DSR', 'PBO', 'OOS Sharpe (ann.)'],
+        ['Run', 'Strategy', 'Verdict', "Trials (DSR's N)", 'DSR', 'PBO', 'OOS Sharpe (ann.)'],
         ok.flatMap((i) => (i.verdicts ?? []).map((v) => [i.label ?? i.id, v.baseline ? `${v.name} (baseline)` : v.name, v.verdictClass || (i.source === 'ledger' ? 'trials only (no report)' : ''), v.trials ?? '', fmt(v.dsr), fmt(v.pbo), fmt(v.oosSharpe, 2)])),
         { class: 'verdicts' },
       ),
@@ -63,12 +68,24 @@ export function comparePage(main: HTMLElement): { refresh: () => Promise<void> }
     if (timed.length) {
       parts.push(h('h2', {}, 'Equity overlaid (reports)'), h('p', { class: 'note' }, `${timed[0]!.equityNote ?? ''}, each as growth of 1 from its first point.`));
       for (const i of timed) parts.push(cmd(i.reproduce ?? '', i.label ?? i.id));
-      parts.push(equityChart(timed.flatMap((i) => i.equity!.filter((c) => !c.name.endsWith('(baseline)')).map((c) => ({ curve: { ...c, name: `${i.label ?? i.id}: ${c.name}` }, color: colour.get(i.id)! }))), false, 'equity curves of the reports overlaid'));
+      parts.push(
+        equityChart(
+          timed.flatMap((i) => i.equity!.filter((c) => !c.name.endsWith('(baseline)')).map((c) => ({ curve: { ...c, name: `${i.label ?? i.id}: ${c.name}` }, color: colour.get(i.id)! }))),
+          false,
+          'equity curves of the reports overlaid',
+        ),
+      );
     }
     if (periodic.length) {
       parts.push(h('h2', {}, 'Equity overlaid (ledger runs)'), h('p', { class: 'note' }, `${periodic[0]!.equityNote ?? ''}.`));
       for (const i of periodic) parts.push(cmd(i.reproduce ?? '', i.label ?? i.id));
-      parts.push(equityChart(periodic.flatMap((i) => i.equity!.map((c) => ({ curve: { ...c, name: `${i.label ?? i.id}: ${c.name}` }, color: colour.get(i.id)! }))), true, 'in-sample growth of the ledger runs\' best trials overlaid'));
+      parts.push(
+        equityChart(
+          periodic.flatMap((i) => i.equity!.map((c) => ({ curve: { ...c, name: `${i.label ?? i.id}: ${c.name}` }, color: colour.get(i.id)! }))),
+          true,
+          "in-sample growth of the ledger runs' best trials overlaid",
+        ),
+      );
     }
     setChildren(main, parts);
     document.body.dataset.rendered = '1';

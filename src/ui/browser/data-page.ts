@@ -29,21 +29,40 @@ export function dataPage(main: HTMLElement): { refresh: () => Promise<void> } {
     }
     setChildren(main, [
       h('h1', {}, 'Data'),
-      h('p', { class: 'note' }, 'Each data set as the ledger keys it (its files\' content hashes and the --from/--to window), with every strategy tried on it and how many trials: DSR deflates a Sharpe on this data by that count.'),
+      h('p', { class: 'note' }, "Each data set as the ledger keys it (its files' content hashes and the --from/--to window), with every strategy tried on it and how many trials: DSR deflates a Sharpe on this data by that count."),
       a.ledger.message ? message(a.ledger.message) : null,
-      a.sets.length ? h('div', { class: 'cards' }, a.sets.map((s) =>
-        h('section', { class: 'card', 'data-hash': s.dataHash, 'aria-label': `data ${s.dataHash.slice(0, 12)}` },
-          h('h2', { class: 'mono' }, s.dataHash.slice(0, 12)),
-          cmd(s.reproduce, 'the trials on this data'),
-          s.files.length
-            ? table(['File', 'Kind', 'Rows', 'Symbols'], s.files.map((f) => [h('span', { class: 'mono' }, f.file), f.kind, f.rows ?? '', f.symbols.join(' ')]), { class: 'files' })
-            : h('p', { class: 'note' }, 'No report on this data in the reports folder: its files are known by their hash only.'),
-          s.window ? h('p', { class: 'note' }, `span ${when(s.window.from)} → ${when(s.window.to)}${s.window.events !== null ? `, ${s.window.events.toLocaleString('en-US')} events` : ''}`) : null,
-          table(['Strategy', 'Trials'], [...s.strategies.map((x) => [x.strategy, x.trials] as const), ['all', s.trials] as const], { class: 'strategies' }),
-          s.first ? h('p', { class: 'note' }, `recorded ${when(s.first)} → ${when(s.last ?? '')}`) : null,
-          s.reports.length ? h('p', {}, 'Reports: ', s.reports.flatMap((r, i) => [i ? ', ' : '', h('a', { href: `#/run/${r.id}` }, r.file)])) : null,
-        ),
-      )) : h('p', { class: 'note' }, 'No data set yet: no trial in the ledger, no report in the folder.'),
+      a.sets.length
+        ? h(
+            'div',
+            { class: 'cards' },
+            a.sets.map((s) =>
+              h(
+                'section',
+                { class: 'card', 'data-hash': s.dataHash, 'aria-label': `data ${s.dataHash.slice(0, 12)}` },
+                h('h2', { class: 'mono' }, s.dataHash.slice(0, 12)),
+                cmd(s.reproduce, 'the trials on this data'),
+                s.files.length
+                  ? table(
+                      ['File', 'Kind', 'Rows', 'Symbols'],
+                      s.files.map((f) => [h('span', { class: 'mono' }, f.file), f.kind, f.rows ?? '', f.symbols.join(' ')]),
+                      { class: 'files' },
+                    )
+                  : h('p', { class: 'note' }, 'No report on this data in the reports folder: its files are known by their hash only.'),
+                s.window ? h('p', { class: 'note' }, `span ${when(s.window.from)} → ${when(s.window.to)}${s.window.events !== null ? `, ${s.window.events.toLocaleString('en-US')} events` : ''}`) : null,
+                table(['Strategy', 'Trials'], [...s.strategies.map((x) => [x.strategy, x.trials] as const), ['all', s.trials] as const], { class: 'strategies' }),
+                s.first ? h('p', { class: 'note' }, `recorded ${when(s.first)} → ${when(s.last ?? '')}`) : null,
+                s.reports.length
+                  ? h(
+                      'p',
+                      {},
+                      'Reports: ',
+                      s.reports.flatMap((r, i) => [i ? ', ' : '', h('a', { href: `#/run/${r.id}` }, r.file)]),
+                    )
+                  : null,
+              ),
+            ),
+          )
+        : h('p', { class: 'note' }, 'No data set yet: no trial in the ledger, no report in the folder.'),
     ]);
     document.body.dataset.rendered = '1';
   };

@@ -42,11 +42,25 @@ export function table(header: readonly (string | Node)[], rows: readonly (readon
   return h(
     'table',
     attrs,
-    h('thead', {}, h('tr', {}, header.map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        header.map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
     h(
       'tbody',
       {},
-      rows.map((r, i) => h('tr', rowAttrs ? rowAttrs(i) : {}, r.map((c) => h('td', typeof c === 'number' ? { class: 'num' } : {}, c)))),
+      rows.map((r, i) =>
+        h(
+          'tr',
+          rowAttrs ? rowAttrs(i) : {},
+          r.map((c) => h('td', typeof c === 'number' ? { class: 'num' } : {}, c)),
+        ),
+      ),
     ),
   );
 }

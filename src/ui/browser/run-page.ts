@@ -7,16 +7,68 @@
 import { equityChart, PALETTE } from './chart.js';
 import { cmd, fmt, getJson, h, message, routeParams, setChildren, table, when } from './dom.js';
 
-interface Trial { key: string; recordedAt: string; strategy: string; params: string; isSharpe: number | null; periods: number }
-interface Strategy { name: string; baseline: boolean; verdict: string; verdictClass: string; trials: number | null; dsr: number | null; pbo: number | null; oosSharpe: number | null; pnlNet: number | null }
-interface Fold { strategy: string; index: number; testStart: string; testEnd: string; chosen: string; isSharpe: number | null; oosSharpe: number | null; oosPnl: number | null }
-interface Curve { name: string; time: number[]; value: number[] }
-interface Report {
-  id: string; file: string; html: string | null; modified: string; version: string; command: string; argv: string[]; rerun: string; dataHash: string | null;
-  data: { file: string; kind: string; rows: number | null; symbols: string[] }[]; window: { from: string; to: string; events: number | null } | null;
-  settings: Record<string, string>; strategies: Strategy[]; folds: Fold[]; equity: Curve[];
+interface Trial {
+  key: string;
+  recordedAt: string;
+  strategy: string;
+  params: string;
+  isSharpe: number | null;
+  periods: number;
 }
-interface LedgerRun { id: string; command: string; dataHash: string; scheme: string; execution: string; trials: number; first: string; last: string; strategies: string[] }
+interface Strategy {
+  name: string;
+  baseline: boolean;
+  verdict: string;
+  verdictClass: string;
+  trials: number | null;
+  dsr: number | null;
+  pbo: number | null;
+  oosSharpe: number | null;
+  pnlNet: number | null;
+}
+interface Fold {
+  strategy: string;
+  index: number;
+  testStart: string;
+  testEnd: string;
+  chosen: string;
+  isSharpe: number | null;
+  oosSharpe: number | null;
+  oosPnl: number | null;
+}
+interface Curve {
+  name: string;
+  time: number[];
+  value: number[];
+}
+interface Report {
+  id: string;
+  file: string;
+  html: string | null;
+  modified: string;
+  version: string;
+  command: string;
+  argv: string[];
+  rerun: string;
+  dataHash: string | null;
+  data: { file: string; kind: string; rows: number | null; symbols: string[] }[];
+  window: { from: string; to: string; events: number | null } | null;
+  settings: Record<string, string>;
+  strategies: Strategy[];
+  folds: Fold[];
+  equity: Curve[];
+}
+interface LedgerRun {
+  id: string;
+  command: string;
+  dataHash: string;
+  scheme: string;
+  execution: string;
+  trials: number;
+  first: string;
+  last: string;
+  strategies: string[];
+}
 type RunAnswer =
   | { kind: 'ledger'; error: string }
   | { kind: 'ledger'; ledger: string; run: LedgerRun; trials: Trial[]; total: number; offset: number; limit: number; reports: { id: string; file: string; rerun: string }[]; reproduce: string }
@@ -28,7 +80,15 @@ const PAGE = 50;
 function trialsTable(rows: readonly Trial[], ledger: string): HTMLElement {
   return table(
     ['Trial', 'Strategy', 'Parameters', 'IS Sharpe (per period)', 'Periods', 'Recorded', 'Reproduce'],
-    rows.map((t) => [h('span', { class: 'mono' }, t.key.slice(0, 12)), t.strategy, h('span', { class: 'mono' }, t.params), t.isSharpe === null ? 'n/a' : fmt(t.isSharpe, 4), t.periods, when(t.recordedAt), h('span', { class: 'mono' }, `tickfold ledger show ${t.key.slice(0, 12)} --ledger ${ledger}`)]),
+    rows.map((t) => [
+      h('span', { class: 'mono' }, t.key.slice(0, 12)),
+      t.strategy,
+      h('span', { class: 'mono' }, t.params),
+      t.isSharpe === null ? 'n/a' : fmt(t.isSharpe, 4),
+      t.periods,
+      when(t.recordedAt),
+      h('span', { class: 'mono' }, `tickfold ledger show ${t.key.slice(0, 12)} --ledger ${ledger}`),
+    ]),
     { class: 'trials' },
   );
 }
@@ -66,20 +126,30 @@ export function runPage(main: HTMLElement, id: string): { refresh: () => Promise
       const r = a.run;
       main.replaceChildren(
         h('h1', {}, `${r.command} on ${r.dataHash.slice(0, 12)}`),
-        cmd(a.reproduce, 'the ledger\'s trials on this data'),
-        table(['', ''], [
-          ['command', r.command],
-          ['data hash', h('span', { class: 'mono' }, r.dataHash)],
-          ['strategies', r.strategies.join(', ')],
-          ['trials', r.trials.toLocaleString('en-US')],
-          ['fold plan', h('span', { class: 'mono' }, r.scheme)],
-          ['execution', h('span', { class: 'mono' }, r.execution)],
-          ['recorded', `${when(r.first)} → ${when(r.last)}`],
-        ], { class: 'settings' }),
+        cmd(a.reproduce, "the ledger's trials on this data"),
+        table(
+          ['', ''],
+          [
+            ['command', r.command],
+            ['data hash', h('span', { class: 'mono' }, r.dataHash)],
+            ['strategies', r.strategies.join(', ')],
+            ['trials', r.trials.toLocaleString('en-US')],
+            ['fold plan', h('span', { class: 'mono' }, r.scheme)],
+            ['execution', h('span', { class: 'mono' }, r.execution)],
+            ['recorded', `${when(r.first)} → ${when(r.last)}`],
+          ],
+          { class: 'settings' },
+        ),
         h('h2', {}, 'Reports on this data'),
-        a.reports.length ? h('ul', {}, a.reports.map((x) => h('li', {}, h('a', { href: `#/run/${x.id}` }, x.file)))) : h('p', { class: 'note' }, 'None in the reports folder (the ledger keeps trials, not reports: write one with --json).'),
+        a.reports.length
+          ? h(
+              'ul',
+              {},
+              a.reports.map((x) => h('li', {}, h('a', { href: `#/run/${x.id}` }, x.file))),
+            )
+          : h('p', { class: 'note' }, 'None in the reports folder (the ledger keeps trials, not reports: write one with --json).'),
         h('h2', {}, 'Trials'),
-        h('p', { class: 'note' }, 'Best in-sample Sharpe first. Each trial\'s line reproduces its record (parameters, fold plan, execution, returns).'),
+        h('p', { class: 'note' }, "Best in-sample Sharpe first. Each trial's line reproduces its record (parameters, fold plan, execution, returns)."),
         trialsTable(a.trials, a.ledger),
         pager(a.total, a.offset, go),
       );
@@ -89,17 +159,29 @@ export function runPage(main: HTMLElement, id: string): { refresh: () => Promise
       const parts: (HTMLElement | null)[] = [
         h('h1', {}, `${r.command}: ${r.file}`),
         cmd(r.rerun, 'this report, byte for byte'),
-        h('p', { class: 'note' }, `Written ${when(r.modified)} by tickfold ${r.version}. Data: ${r.data.map((d) => `${d.file} (${d.kind}${d.rows !== null ? `, ${d.rows.toLocaleString('en-US')} rows` : ''}${d.symbols.length ? `, ${d.symbols.join(' ')}` : ''})`).join('; ')}${r.window ? `; ${r.window.from} → ${r.window.to}` : ''}.`),
+        h(
+          'p',
+          { class: 'note' },
+          `Written ${when(r.modified)} by tickfold ${r.version}. Data: ${r.data.map((d) => `${d.file} (${d.kind}${d.rows !== null ? `, ${d.rows.toLocaleString('en-US')} rows` : ''}${d.symbols.length ? `, ${d.symbols.join(' ')}` : ''})`).join('; ')}${r.window ? `; ${r.window.from} → ${r.window.to}` : ''}.`,
+        ),
         h('h2', {}, 'Verdicts'),
         cmd(r.rerun),
         table(
-          ['Strategy', 'Verdict', 'Trials (DSR\'s N)', 'DSR', 'PBO', 'OOS Sharpe (ann.)', 'OOS PnL', 'In full'],
+          ['Strategy', 'Verdict', "Trials (DSR's N)", 'DSR', 'PBO', 'OOS Sharpe (ann.)', 'OOS PnL', 'In full'],
           r.strategies.map((s) => [s.baseline ? `${s.name} (baseline)` : s.name, s.verdictClass, s.trials ?? '', fmt(s.dsr), fmt(s.pbo), fmt(s.oosSharpe, 2), fmt(s.pnlNet, 2), s.verdict]),
           { class: 'verdicts' },
         ),
       ];
       if (r.equity.length) {
-        parts.push(h('h2', {}, 'Equity (growth of 1)'), cmd(r.rerun), equityChart(r.equity.map((c, i) => ({ curve: c, color: PALETTE[i % PALETTE.length]! })), false, `equity of ${r.equity.map((c) => c.name).join(', ')}`));
+        parts.push(
+          h('h2', {}, 'Equity (growth of 1)'),
+          cmd(r.rerun),
+          equityChart(
+            r.equity.map((c, i) => ({ curve: c, color: PALETTE[i % PALETTE.length]! })),
+            false,
+            `equity of ${r.equity.map((c) => c.name).join(', ')}`,
+          ),
+        );
       }
       if (r.folds.length) {
         parts.push(
@@ -125,7 +207,12 @@ export function runPage(main: HTMLElement, id: string): { refresh: () => Promise
         );
       }
       if (r.html) {
-        parts.push(h('h2', {}, 'The report'), cmd(r.rerun), h('p', {}, h('a', { href: `/reports/${r.html.split('/').map(encodeURIComponent).join('/')}`, target: '_blank', rel: 'noopener' }, `Open ${r.html} on its own`)), h('iframe', { class: 'report', title: `the HTML report ${r.html}`, src: `/reports/${r.html.split('/').map(encodeURIComponent).join('/')}`, sandbox: 'allow-scripts' }));
+        parts.push(
+          h('h2', {}, 'The report'),
+          cmd(r.rerun),
+          h('p', {}, h('a', { href: `/reports/${r.html.split('/').map(encodeURIComponent).join('/')}`, target: '_blank', rel: 'noopener' }, `Open ${r.html} on its own`)),
+          h('iframe', { class: 'report', title: `the HTML report ${r.html}`, src: `/reports/${r.html.split('/').map(encodeURIComponent).join('/')}`, sandbox: 'allow-scripts' }),
+        );
       }
       setChildren(main, parts);
     }

@@ -89,7 +89,10 @@ export function runsPage(main: HTMLElement): { refresh: () => Promise<void> } {
       body.replaceChildren(message(`The runs could not be read: ${(e as Error).message}`));
       return;
     }
-    setChildren(problems, [a.ledger.message, a.reports.message].map((m) => (m === null ? null : message(m))));
+    setChildren(
+      problems,
+      [a.ledger.message, a.reports.message].map((m) => (m === null ? null : message(m))),
+    );
     const known = new Set(Array.from(commandSel.options).map((o) => o.value));
     for (const c of a.commands) if (!known.has(c)) commandSel.append(h('option', { value: c }, c));
     commandSel.value = state.command;
@@ -158,7 +161,7 @@ export function runsPage(main: HTMLElement): { refresh: () => Promise<void> } {
       h('span', {}, `page ${state.page + 1} of ${pages}`),
       h('button', { type: 'button', id: 'next', disabled: state.page + 1 >= pages, onclick: () => go(state.page + 1) }, 'Next ›'),
     );
-    ledgerCmd.replaceChildren(cmd(`tickfold ledger list --ledger ${a.ledger.path}`, 'the ledger\'s trials by data and strategy'));
+    ledgerCmd.replaceChildren(cmd(`tickfold ledger list --ledger ${a.ledger.path}`, "the ledger's trials by data and strategy"));
     updateCompare();
     document.body.dataset.rendered = '1';
   };

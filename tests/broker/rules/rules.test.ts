@@ -27,7 +27,7 @@ const on = (o: WorkingOrder, cur: number, to: number, extreme = true): [number, 
   return [d, d === Infinity ? NaN : l.reachPx, l.reachAct];
 };
 
-describe('order rules on a bar\'s path', () => {
+describe("order rules on a bar's path", () => {
   it('registration: every order type has its rule, named as strategies name it', () => {
     for (const code of [MARKET, LIMIT, STOP, STOP_LIMIT, TRAILING_STOP, MARKET_ON_CLOSE]) expect(rules[code]!.name).toBe(ORDER_TYPE_NAMES[code]);
   });
@@ -60,7 +60,7 @@ describe('order rules on a bar\'s path', () => {
     expect(o.stop).toBeCloseTo(98, 9);
     expect(on(o, 100, 90)).toEqual([2, o.stop, ACT_TAKER]);
   });
-  it('market-on-close: never on a path (only at its bar\'s close)', () => {
+  it("market-on-close: never on a path (only at its bar's close)", () => {
     expect(on(order(MARKET_ON_CLOSE, 1, NaN), 100, 90)[0]).toBe(Infinity);
   });
 });
