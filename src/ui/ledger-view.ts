@@ -50,6 +50,8 @@ export interface TrialRow {
   readonly params: string;
   readonly isSharpe: number | null;
   readonly periods: number;
+  /** A search's partial budget (e.g. `1/9 of fold 2`); null for a trial over the whole window. */
+  readonly budget: string | null;
 }
 
 export interface LedgerSnapshot {
@@ -63,6 +65,13 @@ export interface LedgerSnapshot {
 export type LedgerState = { readonly ok: true; readonly snapshot: LedgerSnapshot } | { readonly ok: false; readonly path: string; readonly message: string };
 
 type Db = BetterSqlite3.Database;
+
+/**
+ * A run's scheme: the trial's scheme without a search's partial budget (jobs/ledger.ts marks a
+ * halving trial at 1/9 or 1/3 of a fold's window with `budget`), so one search is one run, its
+ * partial trials among its trials, marked, not a run per budget and fold.
+ */
+const RUN_SCHEME = `json_remove(scheme, '$.budget')`;
 
 const runId = (command: string, dataHash: string, scheme: string, execution: string): string =>
   createHash('sha1')
@@ -132,8 +141,8 @@ export class LedgerView {
       // add one): groups by run and strategy, from which both the runs and the data sets are made
       const groups = db
         .prepare(
-          `SELECT command, data_hash AS dataHash, scheme, execution, strategy, count(*) AS trials, min(recorded_at) AS first, max(recorded_at) AS last, max(is_sharpe) AS best
-           FROM trials GROUP BY command, data_hash, scheme, execution, strategy`,
+          `SELECT command, data_hash AS dataHash, ${RUN_SCHEME} AS scheme, execution, strategy, count(*) AS trials, min(recorded_at) AS first, max(recorded_at) AS last, max(CASE WHEN json_extract(scheme, '$.budget') IS NULL THEN is_sharpe END) AS best
+           FROM trials GROUP BY command, data_hash, ${RUN_SCHEME}, execution, strategy`,
         )
         .all() as { command: string; dataHash: string; scheme: string; execution: string; strategy: string; trials: number; first: string; last: string; best: number | null }[];
       const byRun = new Map<string, { command: string; dataHash: string; scheme: string; execution: string; trials: number; first: string; last: string; strategies: string[]; best: number }>();
@@ -176,8 +185,8 @@ export class LedgerView {
       (db) =>
         db
           .prepare(
-            `SELECT key, recorded_at AS recordedAt, strategy, params, is_sharpe AS isSharpe, periods FROM trials
-             WHERE command = ? AND data_hash = ? AND scheme = ? AND execution = ? ORDER BY is_sharpe IS NULL, is_sharpe DESC, key LIMIT ? OFFSET ?`,
+            `SELECT key, recorded_at AS recordedAt, strategy, params, is_sharpe AS isSharpe, periods, json_extract(scheme, '$.budget') AS budget FROM trials
+             WHERE command = ? AND data_hash = ? AND ${RUN_SCHEME} = ? AND execution = ? ORDER BY is_sharpe IS NULL, is_sharpe DESC, key LIMIT ? OFFSET ?`,
           )
           .all(run.command, run.dataHash, run.scheme, run.execution, limit, offset) as TrialRow[],
     );
@@ -188,8 +197,9 @@ export class LedgerView {
   bestReturns(run: RunGroup): { key: string; strategy: string; params: string; returns: number[] } | { error: string } | undefined {
     const r = this.withDb(
       (db) =>
-        db.prepare(`SELECT key, strategy, params, returns FROM trials WHERE command = ? AND data_hash = ? AND scheme = ? AND execution = ? ORDER BY is_sharpe IS NULL, is_sharpe DESC, key LIMIT 1`).get(run.command, run.dataHash, run.scheme, run.execution) as
-          { key: string; strategy: string; params: string; returns: Buffer } | undefined,
+        db
+          .prepare(`SELECT key, strategy, params, returns FROM trials WHERE command = ? AND data_hash = ? AND ${RUN_SCHEME} = ? AND execution = ? ORDER BY json_extract(scheme, '$.budget') IS NOT NULL, is_sharpe IS NULL, is_sharpe DESC, key LIMIT 1`)
+          .get(run.command, run.dataHash, run.scheme, run.execution) as { key: string; strategy: string; params: string; returns: Buffer } | undefined,
     );
     if (!r.ok) return { error: r.message };
     if (!r.value) return undefined;

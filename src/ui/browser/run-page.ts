@@ -14,6 +14,7 @@ interface Trial {
   params: string;
   isSharpe: number | null;
   periods: number;
+  budget: string | null;
 }
 interface Strategy {
   name: string;
@@ -83,7 +84,7 @@ function trialsTable(rows: readonly Trial[], ledger: string): HTMLElement {
     rows.map((t) => [
       h('span', { class: 'mono' }, t.key.slice(0, 12)),
       t.strategy,
-      h('span', { class: 'mono' }, t.params),
+      h('span', { class: 'mono' }, t.budget === null ? t.params : `${t.params} (partial: ${t.budget})`),
       t.isSharpe === null ? 'n/a' : fmt(t.isSharpe, 4),
       t.periods,
       when(t.recordedAt),
