@@ -2,7 +2,6 @@
 import { Command } from 'commander';
 import { TickfoldError } from '../errors.js';
 import { loadCommandData } from './load-data.js';
-import { parseParamPairs } from '../strategy/params.js';
 import { renderCheck, runCheckJob } from '../jobs/check.js';
 import { toGuard } from './run-options.js';
 import { DEFAULTS } from '../jobs/settings.js';
@@ -10,7 +9,7 @@ import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-op
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { addLoadOptions, collect, emitOutput, JSON_OPTION_DOC, toLoadOptions, type RawLoadFlags } from './options.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
-import { routeEntries } from './strategy-args.js';
+import { singleStrategyParams } from './strategy-args.js';
 
 export function checkCommand(): Command {
   const cmd = new Command('check')
@@ -29,18 +28,7 @@ export function checkCommand(): Command {
     const report = await runCheckJob({
       strategy: f.strategy,
       builtins: BUILTIN_STRATEGIES,
-      params: (m) =>
-        parseParamPairs(
-          routeEntries(
-            '--param',
-            f.param,
-            new Map([
-              [m.name, m.name],
-              [f.strategy, m.name],
-            ]),
-            m.name,
-          ).get(m.name) ?? [],
-        ),
+      params: (m) => singleStrategyParams(f.param, f.strategy, m.name),
       data: f.data,
       load: toLoadOptions(f),
       guard: toGuard(f, sandbox),

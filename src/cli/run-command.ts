@@ -10,11 +10,11 @@ import { loadCommandData } from './load-data.js';
 import { checkInterrupted } from './interrupt.js';
 import { writeFilesAtomic } from '../atomic.js';
 import { buildRunReport, renderRunJson, renderRunText, renderTradesCsv } from '../report/run-report.js';
-import { describeParams, parseParamPairs } from '../strategy/params.js';
+import { describeParams } from '../strategy/params.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { VERSION } from '../version.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
-import { routeEntries } from './strategy-args.js';
+import { singleStrategyParams } from './strategy-args.js';
 import { describeModels, executionInputs } from './execution-options.js';
 import { addExecutionOptions, toGuard, toRunSettings, type RawRunFlags } from './run-options.js';
 import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
@@ -50,19 +50,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const out = await runGuarded({
       strategy: f.strategy,
       builtins: BUILTIN_STRATEGIES,
-      // unprefixed keys, or prefixed with the strategy's name (or path); any other prefix is an error
-      params: (m) =>
-        parseParamPairs(
-          routeEntries(
-            '--param',
-            f.param,
-            new Map([
-              [m.name, m.name],
-              [f.strategy, m.name],
-            ]),
-            m.name,
-          ).get(m.name) ?? [],
-        ),
+      params: (m) => singleStrategyParams(f.param, f.strategy, m.name),
       settings,
       data: f.data,
       load: toLoadOptions(f),

@@ -9,6 +9,7 @@
  * dropped. (Unknown keys of a strategy are refused by its schema, also with "did you mean".)
  */
 import { didYouMean, UsageError } from '../errors.js';
+import { parseParamPairs } from '../strategy/params.js';
 
 export interface Listed {
   /** What `--strategies` / `--strategy` said: built-in name or module path. */
@@ -63,4 +64,23 @@ export function routeEntries(flag: string, entries: readonly string[], owners: R
     out.set(owner, list);
   }
   return out;
+}
+
+/**
+ * The `--param` entries of a command that runs one strategy (`run`, `check`), once its module is
+ * known: unprefixed keys, or keys prefixed with the strategy's name or with the spec it was given
+ * by (a path); any other prefix is an error.
+ */
+export function singleStrategyParams(entries: readonly string[], spec: string, name: string): ReturnType<typeof parseParamPairs> {
+  return parseParamPairs(
+    routeEntries(
+      '--param',
+      entries,
+      new Map([
+        [name, name],
+        [spec, name],
+      ]),
+      name,
+    ).get(name) ?? [],
+  );
 }
