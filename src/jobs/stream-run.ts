@@ -64,7 +64,7 @@ export function blockRowsFor(memoryBytes: number, text: string, plan: StreamPlan
   // ts, kind, sym, the value columns, the bar's start
   const rowBytes = 8 + 1 + 2 + 8 * nCols + (hasBars ? 8 : 0);
   const held = PROCESS_BYTES + streams * partBytes + SCAN_ROWS * rowBytes;
-  const least = Math.max(minBlockRows(nSym), SCAN_ROWS);
+  const least = minBlockRows(nSym);
   const rows = Math.floor((memoryBytes - held) / rowBytes);
   if (rows < least) {
     const need = Math.ceil((held + least * rowBytes) / MB);

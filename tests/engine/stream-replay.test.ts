@@ -109,18 +109,24 @@ describe('streamed replay = replay in memory', () => {
 
   it('property: random tables of trades, quotes and bars with ties, random block sizes', async () => {
     const cases = fc.record({ seed: fc.integer({ min: 0, max: 1e9 }), n: fc.integer({ min: 1, max: 400 }), extra: fc.integer({ min: 0, max: 300 }), bars: fc.boolean() });
-    await checkAsync('stream-replay', 'random tables', cases, async ({ seed, n, extra, bars }) => {
-      const rng = seedrandom(String(seed));
-      const syms = ['A', 'B', 'C'];
-      const tick = (k: number): number => 1_700_000_000_000_000 + Math.floor(k / 2) * 1e6;
-      const q = [Q, ...Array.from({ length: n }, (_, k) => `${tick(k)},${syms[Math.floor(rng() * 3)]},${(100 + rng()).toFixed(2)},${(101 + rng()).toFixed(2)},${1 + Math.floor(rng() * 9)},${1 + Math.floor(rng() * 9)}`)].join('\n');
-      const tr = [T, ...Array.from({ length: n }, (_, k) => `${tick(k)},${syms[Math.floor(rng() * 2)]},${(100.5 + rng()).toFixed(2)},${1 + Math.floor(rng() * 9)}`)].join('\n');
-      const csvs = bars ? [[B, ...Array.from({ length: n }, (_, k) => `${tick(2 * k * 60)},${syms[k % 3]},100,${(101 + rng()).toFixed(2)},99,${(100 + rng()).toFixed(2)},${Math.floor(rng() * 100)}`)].join('\n')] : [q, tr];
-      const t = await tableOf(...csvs);
-      const small = minBlockRows(t.symbols.length) + extra;
-      for (const make of [builtin('random'), builtin('momentum')]) expectSame(t, make, small);
-      // history of 5 rows: a block whose kept quarter holds that many of each symbol
-      expectSame(t, historyTrader, small + 400);
-    }, 25);
+    await checkAsync(
+      'stream-replay',
+      'random tables',
+      cases,
+      async ({ seed, n, extra, bars }) => {
+        const rng = seedrandom(String(seed));
+        const syms = ['A', 'B', 'C'];
+        const tick = (k: number): number => 1_700_000_000_000_000 + Math.floor(k / 2) * 1e6;
+        const q = [Q, ...Array.from({ length: n }, (_, k) => `${tick(k)},${syms[Math.floor(rng() * 3)]},${(100 + rng()).toFixed(2)},${(101 + rng()).toFixed(2)},${1 + Math.floor(rng() * 9)},${1 + Math.floor(rng() * 9)}`)].join('\n');
+        const tr = [T, ...Array.from({ length: n }, (_, k) => `${tick(k)},${syms[Math.floor(rng() * 2)]},${(100.5 + rng()).toFixed(2)},${1 + Math.floor(rng() * 9)}`)].join('\n');
+        const csvs = bars ? [[B, ...Array.from({ length: n }, (_, k) => `${tick(2 * k * 60)},${syms[k % 3]},100,${(101 + rng()).toFixed(2)},99,${(100 + rng()).toFixed(2)},${Math.floor(rng() * 100)}`)].join('\n')] : [q, tr];
+        const t = await tableOf(...csvs);
+        const small = minBlockRows(t.symbols.length) + extra;
+        for (const make of [builtin('random'), builtin('momentum')]) expectSame(t, make, small);
+        // history of 5 rows: a block whose kept quarter holds that many of each symbol
+        expectSame(t, historyTrader, small + 400);
+      },
+      25,
+    );
   });
 });
