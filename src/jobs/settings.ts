@@ -38,7 +38,7 @@ export const DEFAULTS = {
   /**
    * What a streamed replay may hold (`tickfold run --memory`): the block of rows the engine
    * replays, one catalog partition per stream of the merge, and the process itself. 1 GB fits a
-   * laptop with room to spare and holds a block of a million rows (engine/stream-replay.ts).
+   * laptop with room to spare: the block (at most 256Ki rows) and a hundred quote streams.
    */
   memory: '1g',
 } as const;

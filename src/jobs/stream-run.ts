@@ -34,8 +34,8 @@ import { scanAfter, scanBefore, SCAN_ROWS, type FactsBefore } from './stream-fac
 
 /** The process without the data (Node and the code on two threads, the run's record and report): measured, `run --strategy flat` on the bundled sample. */
 const PROCESS_BYTES = 200 * 2 ** 20;
-/** Rows of the replay's block, at most: more saves nothing (a block is rebased in well under a millisecond per 10^5 rows). */
-const MAX_BLOCK_ROWS = 1 << 20;
+/** Rows of the replay's block, at most (11 MB of quotes): more saves nothing (a rebase moves a quarter block, once per three quarters replayed). */
+const MAX_BLOCK_ROWS = 1 << 18;
 const MB = 2 ** 20;
 
 /** Whether a run's execution models can run streamed: `sqrt-impact` measures each symbol's whole series before the first event. */
