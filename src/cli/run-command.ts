@@ -3,6 +3,7 @@
  * become one RunSettings (run-options.ts); the backtest is the `run` job (jobs/run.ts).
  */
 import { Command } from 'commander';
+import { UsageError } from '../errors.js';
 import { noteUniverse } from './universe-option.js';
 import { runGuarded } from '../jobs/run.js';
 import { plainExecution } from '../broker/settings.js';
@@ -57,6 +58,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const window = { fromUs: settings.fromUs, toUs: settings.toUs };
     // streamed (the HTML report draws the window's rows: held whole then); the worker reads the catalog
     const streamed = f.report === undefined && load.cache !== false;
+    if (!streamed && cmd.getOptionValueSource('memory') === 'cli') throw new UsageError(`--memory bounds a run streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : '--no-cache'} the data is held whole: leave out --memory`);
     const sandbox = await toSandbox(f, [f.strategy]);
     // (made now: the worker threads' read permission names it when they start)
     if (streamed) mkdirSync(load.cacheDir ?? '.tickfold-cache', { recursive: true });
