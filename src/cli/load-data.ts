@@ -9,7 +9,6 @@ import { loadWindow, planWindow, type PlannedWindow } from '../data/catalog/load
 import type { StreamWindow } from '../data/catalog/merge-stream.js';
 import { dataNoteEntries, dataNotesJson, dataWarnings } from '../report/data-notes.js';
 
-/** With `window`, the rows of that window streamed from the catalog (data/catalog/load-window.ts), else (or when it cannot) every row in memory. */
 /** The window's catalog plan for a streamed run (data/catalog/load-window.ts), its notes and warnings said as {@link loadCommandData} says them; undefined: load in memory. */
 export async function planCommandData(paths: readonly string[], opts: LoadOptions, window: StreamWindow): Promise<PlannedWindow | undefined> {
   const planned = await planWindow(paths, opts, window);

@@ -73,7 +73,16 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       guard: toGuard(f, guardSandbox),
       // the window's partitions only, read from the catalog (data/catalog/): streamed, or into one table
       loader: (paths, opts) => loadCommandData(paths, opts, false, window),
-      ...(streamed ? { stream: { plan: (paths: readonly string[], opts: LoadOptions) => planCommandData(paths, opts, window), memoryBytes: memory, memoryText: f.memory } } : {}),
+      ...(streamed
+        ? {
+            stream: {
+              plan: (paths: readonly string[], opts: LoadOptions) => planCommandData(paths, opts, window),
+              memoryBytes: memory,
+              memoryText: f.memory,
+              ...(cmd.getOptionValueSource('memory') === 'cli' ? { heldWhole: (why: string) => process.stderr.write(`tickfold: note: --memory ${f.memory} is not used: the data is held whole, since ${why}\n`) } : {}),
+            },
+          }
+        : {}),
       checkpoint: checkInterrupted,
     });
     const shownTable = out.window;

@@ -141,9 +141,10 @@ export interface GuardedRun {
   readonly checkpoint?: () => Promise<void>;
   /**
    * Streamed from the catalog when it can be (jobs/stream-run.ts): the window's plan (undefined:
-   * loaded in memory by `loader`) and `--memory` (bytes, and as given).
+   * loaded in memory by `loader`) and `--memory` (bytes, and as given); `heldWhole` is told why
+   * a run that could not be streamed holds its data whole (the CLI says so when `--memory` was given).
    */
-  readonly stream?: { readonly plan: (paths: readonly string[], opts: LoadOptions) => Promise<PlannedWindow | undefined>; readonly memoryBytes: number; readonly memoryText: string };
+  readonly stream?: { readonly plan: (paths: readonly string[], opts: LoadOptions) => Promise<PlannedWindow | undefined>; readonly memoryBytes: number; readonly memoryText: string; readonly heldWhole?: (why: string) => void };
 }
 
 /**
@@ -163,9 +164,11 @@ export async function runGuarded(r: GuardedRun): Promise<GuardedOutcome> {
   try {
     const strategy = await runner.describe(r.strategy, r.builtins);
     const params = strategyParams(strategy, r.params(strategy));
-    if (r.stream && streamableExecution(r.settings.execution)) {
+    if (r.stream && !streamableExecution(r.settings.execution)) r.stream.heldWhole?.('the sqrt-impact slippage model measures its trailing σ and volume over the table in memory');
+    else if (r.stream) {
       const planned = await r.stream.plan(r.data, r.load);
       if (planned && streamable(planned.plan)) return await runStreamed(runner, r, strategy.name, params, planned, r.stream.memoryBytes, r.stream.memoryText);
+      r.stream.heldWhole?.(planned ? 'bars with a --to end are cut at their last whole bar, which needs the window whole' : 'these files cannot be streamed from the catalog (files of one kind that overlap in time are merged in memory)');
     }
     const loaded = await (r.loader ?? loadData)(r.data, { ...r.load, shared: runner.pooled, deferCache: runner.pooled });
     checkSizingSymbols(r.settings.execution, loaded.table.symbols);

@@ -37,4 +37,14 @@ describe('--memory', () => {
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
   });
+
+  it('a run that cannot be streamed says that a given --memory goes unused (and says nothing when it was not given)', () => {
+    const d = tempDir();
+    const given = runCli(['run', '--strategy', 'momentum', '--data', ...data, '--cache-dir', join(d, 'cat'), '--exec', 'slippage=sqrt-impact', '--memory', '500m', '--quiet'], d);
+    expect(given.code).toBe(0);
+    expect(given.stderr).toMatch(/tickfold: note: --memory 500m is not used: the data is held whole, since the sqrt-impact slippage model/);
+    const unsaid = runCli(['run', '--strategy', 'momentum', '--data', ...data, '--cache-dir', join(d, 'cat'), '--exec', 'slippage=sqrt-impact', '--quiet'], d);
+    expect(unsaid.code).toBe(0);
+    expect(unsaid.stderr).toBe('');
+  });
 });
