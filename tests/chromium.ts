@@ -10,4 +10,9 @@ export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr
 
 export const describeBrowser: typeof describe = CHROMIUM ? describe : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: no chromium here; apt-get install chromium (.ci/run does)]`, fn)) as typeof describe);
 
-export const launchChromium = (): Promise<Browser> => puppeteer.launch({ executablePath: CHROMIUM!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+/**
+ * Chromium started with no wall-clock bounds of puppeteer's own (30 s to start, 180 s a protocol
+ * call): on a machine whose cores are busy either may pass without anything being wrong; the
+ * test's own bound (vitest.config.ts) catches a hang.
+ */
+export const launchChromium = (): Promise<Browser> => puppeteer.launch({ executablePath: CHROMIUM!, headless: true, timeout: 0, protocolTimeout: 0, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });

@@ -22,7 +22,7 @@ describe('the library examples', () => {
     expect(r.stdout).toContain('Engle-Granger DAX on CAC: p = 0.5465, hedge 1.547');
     expect(r.stdout).toContain('Johansen: trace 46.48, 18.88, 3.97, 0.31; rank 0');
     expect(r.stdout).toContain('basket');
-  }, 60_000);
+  });
 
   it('they type-check under strict settings, and a parameter used as the wrong type does not', () => {
     const ok = node([TSC, ...STRICT, 'examples/library.ts', 'examples/typed-params.ts'], ROOT);
@@ -33,7 +33,7 @@ describe('the library examples', () => {
     const bad = node([TSC, ...STRICT, join(d, 'wrong.ts')], ROOT);
     expect(bad.status).not.toBe(0);
     expect(bad.stdout).toMatch(/Type 'number' is not assignable to type 'string'/);
-  }, 60_000);
+  });
 
   it('the typed strategy runs through tickfold run', () => {
     const r = runCli(['run', '--strategy', join(ROOT, 'examples/typed-params.ts'), '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--no-cache']);
@@ -73,5 +73,5 @@ describe('npm pack, installed into an empty folder', () => {
     const ex2 = node(['--import', 'tsx', 'library.mts', join(ROOT, 'data/sample_pair_quotes.csv'), join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv')], cjs);
     expect(ex2.status, ex2.stderr).toBe(0);
     expect(ex2.stdout).toContain('pairs: PnL 519.57');
-  }, 300_000);
+  });
 });

@@ -36,7 +36,7 @@ describe('README examples run as written', () => {
     writeFileSync(join(d, 'wrong.ts'), code.replace('bps < p.maxSpreadBps', 'p.maxSpreadBps.startsWith("x")'));
     const bad = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), ...strict, join(d, 'wrong.ts')], { encoding: 'utf8' });
     expect(bad.stdout).toMatch(/Property 'startsWith' does not exist on type 'number'/);
-  }, 60_000);
+  });
   it('the execution section lists every model and every parameter', async () => {
     const { MODELS } = await import('../src/broker/models/index.js');
     const section = readme.slice(readme.indexOf('### How orders fill'), readme.indexOf('### Strategies'));

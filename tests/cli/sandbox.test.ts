@@ -118,7 +118,7 @@ describe("a module's top level and create() are guarded like handlers", () => {
             clearInterval(poll);
             child.kill(signal);
           }
-        }, 20);
+        });
         child.on('exit', (code) => {
           clearInterval(poll);
           done({ code, stderr });

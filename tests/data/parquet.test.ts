@@ -35,7 +35,7 @@ describeShared('Parquet files load to the same tables as their CSVs', () => {
       const name = csv.replace(/\.csv$/, '.parquet');
       sameTable(await load(pq(name)), await load(shared(csv)), name);
     }
-  }, 60_000);
+  });
 
   it('zstd with 16,384-row groups: the Binance quotes, every row in order across the groups', async () => {
     sameTable(await load(pq('variants/binance_quotes_zstd_rg16384.parquet')), await load(shared('binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv')), 'zstd');
@@ -118,5 +118,5 @@ describeShared('tickfold data convert', () => {
     const csvOut = await runCliIn(['data', 'convert', shared('goog_daily_2004_2013.csv'), join(d, 'goog.csv')]);
     expect(csvOut.code).toBe(2);
     expect(csvOut.stderr).toMatch(/data convert writes Parquet: name the output .*goog\.parquet/);
-  }, 60_000);
+  });
 });

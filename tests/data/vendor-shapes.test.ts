@@ -182,7 +182,7 @@ describeShared('vendor-shaped copies of every real file: byte reader = csv-parse
         expectSameTable(bytes.table, csv.table, `${label} bytes vs csv-parse`);
         expectSameTable(bytes.table, canonical.table, `${label} vs canonical`, shape.back);
       }
-    }, 60_000);
+    });
   }
 });
 

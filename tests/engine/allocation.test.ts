@@ -36,4 +36,4 @@ it('broker: no allocation per order (pooled orders, reused fill columns, lists t
   // an object per fill); now what is left is the optimiser boxing a number now and then (~9 B
   // an order on average under the test runner, ~0 in the built code), less than one object
   expect(broker / rec.orders.length).toBeLessThan(16);
-}, 60_000);
+});

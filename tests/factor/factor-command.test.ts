@@ -30,7 +30,7 @@ describeShared('tickfold factor', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`kept ${want.n_dates} dates`);
     expect(text.stdout).toContain(want.mean_factor_rank_autocorrelation.lag_1.toFixed(4));
-  }, 120_000);
+  });
 
   it('an unknown factor, parameter or horizon list: exit 2 with the fix', async () => {
     const base = ['factor', '--data', shared('sp500_daily_2013_2018.csv')];
@@ -44,5 +44,5 @@ describeShared('tickfold factor', () => {
     expect(c.code).toBe(2);
     expect(c.stderr).toContain('must increase');
     expect(a.stderr + b.stderr + c.stderr).not.toContain('    at ');
-  }, 60_000);
+  });
 });

@@ -57,7 +57,7 @@ describeShared('factor report vs the alphalens-convention oracle (S&P 500 daily)
         },
       );
     }
-  }, 120_000);
+  });
 
   for (const name of ['momentum_20', 'reversal_5']) {
     it(`${name}: summary (IC, quantile returns, long-short, autocorrelation, turnover)`, () => {

@@ -43,5 +43,5 @@ describe('the library and the CLI call the same validation job', () => {
     const v = await walkForward(loaded.table, OPTIONS);
     const report = JSON.parse(fromCli) as { strategies: { name: string; verdict: string }[] };
     expect(v.strategies.map((s) => [s.name, s.verdict])).toEqual(report.strategies.map((s) => [s.name, s.verdict]));
-  }, 300_000);
+  });
 });

@@ -44,7 +44,7 @@ const flipper = defineStrategy({
 });
 
 describe('a big run reports (issue 27, point 6)', () => {
-  it('500,000 round trips: metrics, tearsheet, text, JSON and HTML without a stack overflow', { timeout: 120_000 }, () => {
+  it('500,000 round trips: metrics, tearsheet, text, JSON and HTML without a stack overflow', () => {
     const table = tradesTable(1_000_002);
     const out = runOnTable(table, { strategy: flipper, execution: DEFAULT_EXECUTION, periodUs: parseDuration('1h') });
     expect(out.metrics.trades).toBeGreaterThanOrEqual(500_000);

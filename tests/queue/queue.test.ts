@@ -4,28 +4,15 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from '../helpers.js';
-import { until } from './redis-server.js';
-
-const REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
-const describeRedis: typeof describe = REDIS ? describe : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: no redis-server here; apt-get install redis-server (.ci/run does)]`, fn)) as typeof describe);
-
-const freePort = (): Promise<number> =>
-  new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
+import { describeRedis, freePort, REDIS, sleep, startRedis as startRedisOn, until } from './redis-server.js';
 
 const BIN = join(ROOT, 'bin/tickfold');
 // the queue's shared key, for the coordinators and workers these tests start (they inherit it);
 // the attacks it stops are in security.test.ts
 process.env.TICKFOLD_QUEUE_KEY = '5b0e7c1d9a2f4e6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The queue on port `p` as it is now; its `started()` resolves once a task that was not in it
@@ -41,7 +28,7 @@ const watchQueue = async (p: number): Promise<{ started: () => Promise<void> }> 
   return {
     started: async () => {
       try {
-        await until(async () => (await ids()).some((id) => !before.has(id)), 'the coordinator to send its tasks', 600);
+        await until(async () => (await ids()).some((id) => !before.has(id)), 'the coordinator to send its tasks');
       } finally {
         await q.close();
       }
@@ -67,12 +54,7 @@ describeRedis('walk-forward on the queue', () => {
     return w;
   };
   const startRedis = async (): Promise<void> => {
-    redis = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (let i = 0; i < 50; i++) {
-      if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG') return;
-      await sleep(100);
-    }
-    throw new Error('redis-server did not start');
+    redis = await startRedisOn(port);
   };
   beforeAll(async () => {
     port = await freePort();
@@ -80,7 +62,7 @@ describeRedis('walk-forward on the queue', () => {
     await startRedis();
     startWorker();
     startWorker();
-  }, 20_000);
+  });
   afterAll(async () => {
     for (const w of workers) w.kill('SIGKILL');
     redis?.kill('SIGKILL');
@@ -104,7 +86,7 @@ describeRedis('walk-forward on the queue', () => {
     expect((await queue.getJobCounts('completed')).completed).toBe(before);
     expect(content(join(d, 'again.json'))).toEqual(content(join(d, 'local.json')));
     await queue.close();
-  }, 60_000);
+  });
 
   it('a search (tpe, halving) through two workers gives the local report, byte for byte but for the command line', () => {
     const d = tempDir();
@@ -143,7 +125,7 @@ describeRedis('walk-forward on the queue', () => {
       expect(q.code, q.stderr).toBe(0);
       expect(content(join(d, `${method}-queue.json`))).toEqual(content(join(d, `${method}-local.json`)));
     }
-  }, 240_000);
+  });
 
   it('a password in the queue URL is recorded nowhere: not in the report, its HTML, the ledger, the output', () => {
     const d = tempDir();
@@ -154,7 +136,7 @@ describeRedis('walk-forward on the queue', () => {
     expect(json).toContain('redis://:***@127.0.0.1');
     for (const f of ['r.json', 'r.html', 'ledger.sqlite']) expect(readFileSync(join(d, f)).includes('hunter2'), f).toBe(false);
     expect(r.stdout + r.stderr).not.toContain('hunter2');
-  }, 60_000);
+  });
 
   it('a throwing strategy fails the run at once, naming the trial and its parameters, and is not retried', () => {
     const d = tempDir();
@@ -168,7 +150,7 @@ describeRedis('walk-forward on the queue', () => {
     expect(r.stderr).toMatch(/trial 2 \(x=2\).*boom at the 50th tick/);
     // not retried: the failure is said once (attempts: 1); no timing (the test's timeout catches a hang)
     expect(r.stderr.match(/boom at the 50th tick/g)).toHaveLength(1);
-  }, 60_000);
+  });
 
   it('a worker killed (kill -9) mid-run: its task is retried on the other, the report is the same bytes', async () => {
     const d = tempDir();
@@ -186,11 +168,7 @@ describeRedis('walk-forward on the queue', () => {
     const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port } });
     const coordinator = spawn(process.execPath, [BIN, ...a, '--queue', url, '--json', join(d, 'queue.json')], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] });
     let active: string | undefined;
-    for (let i = 0; i < 200 && active === undefined; i++) {
-      active = (await queue.getActive())[0]?.id;
-      if (active === undefined) await sleep(50);
-    }
-    expect(active).toBeDefined();
+    await until(async () => (active = (await queue.getActive())[0]?.id) !== undefined, 'the worker to take a task');
     victim.kill('SIGKILL'); // mid-task
     startWorker();
     startWorker();
@@ -203,11 +181,11 @@ describeRedis('walk-forward on the queue', () => {
     // it was a child of the command's flow, whose parent is gone once the run is done
     expect(job?.parentKey).toMatch(/^bull:tickfold-runs:run-[0-9a-f]{64}$/);
     const runs = new Queue('tickfold-runs', { connection: { host: '127.0.0.1', port } });
-    for (let i = 0; i < 50 && Object.values(await runs.getJobCounts()).some((n) => n > 0); i++) await sleep(100);
+    await until(async () => !Object.values(await runs.getJobCounts()).some((n) => n > 0), "the run's flow to be removed");
     expect(await runs.getJobCounts('waiting-children', 'wait', 'active', 'completed', 'failed')).toEqual({ 'waiting-children': 0, wait: 0, active: 0, completed: 0, failed: 0 });
     await runs.close();
     await queue.close();
-  }, 90_000);
+  });
 
   it('--data-store: the data goes through a shared folder, not Redis; a worker without it says so, and the rerun after the fix runs', async () => {
     const d = tempDir();
@@ -254,7 +232,7 @@ describeRedis('walk-forward on the queue', () => {
     for (const x of workers.splice(0)) x.kill('SIGKILL');
     startWorker();
     startWorker();
-  }, 90_000);
+  });
 
   it('Ctrl-C on the coordinator: exit 130, no report, its jobs not yet started removed from the queue', async () => {
     const d = tempDir();
@@ -280,7 +258,7 @@ describeRedis('walk-forward on the queue', () => {
     const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port } });
     expect((await queue.getJobCounts('waiting')).waiting).toBe(0);
     await queue.close();
-  }, 60_000);
+  });
 
   it('--timeout holds on the workers: a strategy stuck in a loop is stopped there, and the run names it', () => {
     const d = tempDir();
@@ -288,7 +266,7 @@ describeRedis('walk-forward on the queue', () => {
     const r = runCli(['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'stuck.mjs'), '--grid', 'x=1,2', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url, '--timeout', '2s'], d);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/did not finish within 2s \(--timeout, per run\)/);
-  }, 60_000);
+  });
 
   it('Redis unreachable at the start: the reason and the fix; the password is never printed', () => {
     const r = runCli([...args, '--queue', `redis://:hunter2@127.0.0.1:${port + 1}`]);
@@ -313,14 +291,7 @@ describeRedis('walk-forward on the queue', () => {
     const u2 = `redis://127.0.0.1:${p2}`;
     const aof = ['--port', String(p2), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', d];
     let r2 = spawn(REDIS!, aof, { stdio: 'ignore' });
-    const up = async (): Promise<void> => {
-      for (let i = 0; i < 50; i++) {
-        if (spawnSync('redis-cli', ['-p', String(p2), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG') return;
-        await sleep(100);
-      }
-      throw new Error('redis-server did not start');
-    };
-    await up();
+    await until(() => spawnSync('redis-cli', ['-p', String(p2), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG', 'redis-server to start');
     const own = [0, 1].map(() => spawn(process.execPath, [BIN, 'worker', '--queue', u2, '--concurrency', '1'], { stdio: 'ignore' }));
     try {
       await sleep(1000);
@@ -331,7 +302,8 @@ describeRedis('walk-forward on the queue', () => {
       await watch.started();
       spawnSync('redis-cli', ['-p', String(p2), 'shutdown']); // saves its data, then stops
       await new Promise((res) => r2.on('exit', res));
-      await sleep(2000);
+      // down until the coordinator has seen it gone (a state, not a fixed wait), then back
+      await until(() => /lost the queue at /.test(err), 'the coordinator to see Redis gone');
       r2 = spawn(REDIS!, aof, { stdio: 'ignore' });
       const code = await new Promise<number>((res) => coordinator.on('exit', (c) => res(c ?? 1)));
       expect(code, err).toBe(0);
@@ -342,7 +314,7 @@ describeRedis('walk-forward on the queue', () => {
       for (const w of own) w.kill('SIGKILL');
       r2.kill('SIGKILL');
     }
-  }, 150_000);
+  });
 
   it('Redis stopped mid-run: a clear error, no report', async () => {
     const d = tempDir();
@@ -367,7 +339,7 @@ describeRedis('walk-forward on the queue', () => {
     expect(err).toMatch(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ (mid-run|while sending the tasks) \(Redis did not come back within 10 s\); no report was written/);
     expect(existsSync(join(d, 'r.json'))).toBe(false);
     await startRedis(); // for any test after this one
-  }, 60_000);
+  });
 });
 
 describe('--data-store, checked before any work (no Redis needed)', () => {

@@ -20,8 +20,12 @@ export const freePort = (): Promise<number> =>
     });
   });
 
-/** Polls `ok` (every 100 ms, up to `tries` times): for a state, never a fixed wait. */
-export async function until(ok: () => boolean | Promise<boolean>, what: string, tries = 300): Promise<void> {
+/**
+ * Polls `ok` (every 100 ms, up to `tries` times: 5 minutes, a bound that only catches a hang, as
+ * on a machine whose cores are busy a state may take many times longer than on a quiet one): for
+ * a state, never a fixed wait.
+ */
+export async function until(ok: () => boolean | Promise<boolean>, what: string, tries = 3_000): Promise<void> {
   for (let i = 0; i < tries; i++) {
     if (await ok()) return;
     await sleep(100);
@@ -32,6 +36,6 @@ export async function until(ok: () => boolean | Promise<boolean>, what: string, 
 /** A redis-server on 127.0.0.1:`port` without persistence; `extra` arguments appended (TLS, a password). `cli`: how redis-cli reaches it. */
 export async function startRedis(port: number, extra: readonly string[] = [], cli: readonly string[] = ['-p', String(port)]): Promise<ChildProcess> {
   const r = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], { stdio: 'ignore' });
-  await until(() => spawnSync('redis-cli', [...cli, 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG', 'redis-server to start', 100);
+  await until(() => spawnSync('redis-cli', [...cli, 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG', 'redis-server to start');
   return r;
 }

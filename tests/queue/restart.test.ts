@@ -69,6 +69,6 @@ describeRedis('Redis restarting while the tasks are being sent', () => {
       } finally {
         await proxy.close();
       }
-    }, 90_000);
+    });
   }
 });

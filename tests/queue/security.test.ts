@@ -109,7 +109,7 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
     const done = await queue.getCompleted();
     genuine = { trial: done.filter((j) => j.name === 'trial').map((j) => j.id!), oos: done.filter((j) => j.name === 'oos').map((j) => j.id!) };
     await queue.close();
-  }, 60_000);
+  });
   afterAll(() => {
     worker?.kill('SIGKILL');
     redis?.kill('SIGKILL');
@@ -164,7 +164,7 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
     // and the worker still runs genuine jobs
     const again = runCli([...wf.map((x) => (x === 'entry=1.5,2' ? 'entry=2.5' : x)), '--queue', url], d, ENV);
     expect(again.code, again.stderr).toBe(0);
-  }, 90_000);
+  });
 
   it('strategy code from the queue runs in the sandbox on the worker: a module that reads a file is refused there, as it is on a local run', () => {
     const secret = join(d, 'secret.txt');
@@ -177,7 +177,7 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
     expect(existsSync(join(d, 'peek.json'))).toBe(false);
     // it was the worker's thread that refused it (the coordinator runs no strategy code on the queue)
     expect(workerLog.slice(before)).not.toMatch(/REFUSED/);
-  }, 120_000);
+  });
 
   it('a tampered result is refused (exit 3, no report, the job removed), so is a valid result moved to another job; the rerun after is the genuine report', async () => {
     const { trial: trials, oos } = genuine;
@@ -218,7 +218,7 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
     const other = runCli([...wf, '--queue', url, '--json', join(d, 'other.json')], d, { TICKFOLD_QUEUE_KEY: WRONG_KEY });
     expect(other.code).toBe(3);
     expect(other.stderr).toMatch(/the worker could not run it: refused by the worker: its authentication code does not match/);
-  }, 120_000);
+  });
 });
 
 describeRedis('--insecure-loopback: no key, on this machine only', () => {
@@ -254,7 +254,7 @@ describeRedis('--insecure-loopback: no key, on this machine only', () => {
       keyed.kill('SIGKILL');
       redis.kill('SIGKILL');
     }
-  }, 90_000);
+  });
 });
 
 const OPENSSL = spawnSync('openssl', ['version']).status === 0;
@@ -293,5 +293,5 @@ describeTls('rediss:// (TLS) to a redis-server with a TLS port on loopback', () 
       w.kill('SIGKILL');
       redis.kill('SIGKILL');
     }
-  }, 90_000);
+  });
 });

@@ -181,5 +181,5 @@ describe('resuming a search from the ledger', () => {
     expect(m, again.stderr).not.toBeNull();
     expect(Number(m![2])).toBeGreaterThanOrEqual(seen);
     expect(readFileSync(join(cut, 'out.json'), 'utf8')).toBe(readFileSync(join(whole, 'out.json'), 'utf8'));
-  }, 240_000);
+  });
 });

@@ -32,6 +32,7 @@ interface Opened {
 
 async function open(browser: Browser, url: string): Promise<Opened> {
   const page = await browser.newPage();
+  page.setDefaultTimeout(0); // no wall-clock bound of its own: the test's bound catches a hang
   await page.setViewport({ width: 1366, height: 900 });
   const errors: string[] = [];
   page.on('console', (m) => {
@@ -44,7 +45,7 @@ async function open(browser: Browser, url: string): Promise<Opened> {
   });
   const t0 = performance.now();
   await page.goto(url, { waitUntil: 'domcontentloaded' });
-  await page.waitForSelector('body[data-rendered="1"]', { timeout: 30_000 });
+  await page.waitForSelector('body[data-rendered="1"]');
   const ms = performance.now() - t0;
   return { page, errors, ms };
 }
@@ -53,7 +54,7 @@ async function open(browser: Browser, url: string): Promise<Opened> {
 const rerendered = async (page: Page, act: () => Promise<unknown>): Promise<void> => {
   await page.evaluate(() => delete document.body.dataset.rendered);
   await act();
-  await page.waitForSelector('body[data-rendered="1"]', { timeout: 30_000 });
+  await page.waitForSelector('body[data-rendered="1"]');
 };
 
 /** Every visible text's contrast against its background (WCAG 2 relative luminance). */
@@ -166,7 +167,7 @@ describeBrowser('tickfold ui in headless Chromium', () => {
     ids.nofee = runs.rows.find((r) => r.file === 'wf-nofee.json')!.id;
     ids.fee = runs.rows.find((r) => r.file === 'wf-fee.json')!.id;
     ids.ledger = runs.rows.find((r) => r.source === 'ledger' && r.command === 'search')!.id;
-  }, 180_000);
+  });
   afterAll(async () => {
     await browser?.close();
     ui?.server.close();
@@ -243,7 +244,7 @@ describeBrowser('tickfold ui in headless Chromium', () => {
     // the report, as tickfold wrote it, drawn in its (sandboxed) frame
     await frame!.scrollIntoView(); // (an offscreen frame's animation frames wait until it is seen)
     const inner = page.frames().find((f) => f.url().endsWith('/reports/wf-fee.html'))!;
-    await inner.waitForSelector('body[data-rendered="1"]', { timeout: 30_000 });
+    await inner.waitForSelector('body[data-rendered="1"]');
     expect(await inner.$$eval('section.summary > .kpi[data-key]', (k) => k.length)).toBeGreaterThan(5);
     await shot(page, 'ui-run.png');
     expect(await lowContrast(page)).toEqual([]);
@@ -309,7 +310,7 @@ describeBrowser('tickfold ui in headless Chromium', () => {
       w.close();
     }
     // the page polls the server (every 2 s); waited for, not timed
-    await page.waitForFunction(() => /of the ledger's 313 trials/.test(document.getElementById('summary')?.textContent ?? ''), { timeout: 30_000 });
+    await page.waitForFunction(() => /of the ledger's 313 trials/.test(document.getElementById('summary')?.textContent ?? ''));
     expect(await page.$$eval('#command option', (o) => o.map((x) => x.textContent))).toContain('grid-search');
     expect(errors).toEqual([]);
     await page.close();
@@ -348,5 +349,5 @@ describeBrowser('tickfold ui in headless Chromium', () => {
     } finally {
       s.server.close();
     }
-  }, 180_000);
+  });
 });

@@ -95,7 +95,7 @@ describe('tickfold ui: the server', () => {
           clearInterval(t);
           resolve(m[1]!);
         }
-      }, 50);
+      });
       p.on('exit', (c) => {
         clearInterval(t);
         reject(new Error(`exited ${c}: ${out}`));

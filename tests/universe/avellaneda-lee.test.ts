@@ -48,7 +48,7 @@ describeShared('Avellaneda-Lee vs the oracle (80 S&P 500 names)', () => {
     const t = O.inputs.T_calendar_index as number;
     expect(isoSecond(close.calendar[t]!)).toBe(O.inputs.T);
     st = alState(returnsAt(close, cols, t), W, SYMS.length, opts);
-  }, 120_000);
+  });
 
   it('eigenvalues (1e-9 relative) and explained variance', () => {
     (V.eigenvalues_top as number[]).forEach((w, j) => relClose(st.eigenvalues[j]!, w, 1e-9, `eigenvalue ${j}`));

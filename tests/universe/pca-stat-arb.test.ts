@@ -33,7 +33,7 @@ describeShared('pca-stat-arb vs the Avellaneda-Lee oracle (engine run, 80 names,
     let b = a;
     while (b < table.length && table.barStart[b]! <= last) b++;
     window = sliceRows(table, a, b);
-  }, 120_000);
+  });
 
   const runWith = (centred: boolean): PcaStatArbDiagnostics => {
     const params = resolveParams('pca-stat-arb', pcaStatArb.params, { symbols: SYMS.join(','), centred: String(centred), trace: 'true' });
@@ -60,6 +60,6 @@ describeShared('pca-stat-arb vs the Avellaneda-Lee oracle (engine run, 80 names,
       });
       const last = d.trace![d.trace!.length - 1]!;
       (V.per_stock as { betas: number[] }[]).forEach((p, i) => p.betas.forEach((w, j) => expect(Math.abs(last.betas[i]![j]! - w)).toBeLessThanOrEqual(1e-8)));
-    }, 120_000);
+    });
   }
 });

@@ -29,7 +29,7 @@ describeShared('tickfold universe scores and run --universe', () => {
     const text = await runCliIn(['universe', 'scores', '--data', shared('sp500_daily_2013_2018.csv'), '--at', '2017-06-30', '--symbols', 'AAPL,MSFT,XOM,JPM,GE', '--factors', '2']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('Avellaneda-Lee state at 2017-06-30T00:00:00Z: 5 symbols');
-  }, 120_000);
+  });
 
   it('run --universe with a bad row: exit 2, file:line:column, no stack', async () => {
     const dir = tempDir();
@@ -40,5 +40,5 @@ describeShared('tickfold universe scores and run --universe', () => {
     expect(r.stderr).toContain(`${members}:3:`);
     expect(r.stderr).toContain('a delisting return must be a number >= -1');
     expect(r.stderr).not.toContain('    at ');
-  }, 120_000);
+  });
 });

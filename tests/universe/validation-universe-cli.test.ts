@@ -25,7 +25,7 @@ describe('walk-forward and compare --universe', () => {
     // the universe baseline runs beside the naive ones, only with a universe
     expect(r.stdout).toMatch(/\n  equal-weight-members +1 .* baseline\n/);
     expect(without.stdout).not.toContain('equal-weight-members');
-  }, 120_000);
+  });
 
   it("a universe of the names alive at the data's end: warned as chosen on the same data", () => {
     const members = join(tempDir(), 'survivors.csv');
@@ -33,7 +33,7 @@ describe('walk-forward and compare --universe', () => {
     const r = runCli(['compare', '--strategies', 'buy-and-hold', '--data', DATA, '--universe', members, '--train', '365d', '--test', '365d', '--bootstrap', '200', '--workers', '1', '--no-ledger']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`tickfold: warning: no symbol of ${members} leaves the universe before the data ends (1998-08-14): a list of the 3 names that survived to the end is chosen on the same data (survivorship bias)`);
-  }, 120_000);
+  });
 
   it('compare with a bad membership row: exit 2, file:line:column, before any work', () => {
     const members = join(tempDir(), 'members.csv');
@@ -43,5 +43,5 @@ describe('walk-forward and compare --universe', () => {
     expect(r.stderr).toContain(`${members}:2:`);
     expect(r.stderr).not.toContain('plan:');
     expect(r.stderr).not.toContain('    at ');
-  }, 120_000);
+  });
 });

@@ -126,5 +126,5 @@ describe('walk-forward of pca-stat-arb on a point-in-time universe', () => {
     expect(pit.outside.filter((x) => x.accepted)).toEqual([]);
     const biased = await run(undefined);
     expect(biased.outside.filter((x) => x.accepted).length).toBeGreaterThan(0);
-  }, 120_000);
+  });
 });

@@ -35,5 +35,5 @@ describe('trial batches', () => {
     }
     // the trials differ (else the order would not show)
     expect(new Set(a.map((t) => t.metrics.pnlNet)).size).toBeGreaterThan(3);
-  }, 60_000);
+  });
 });

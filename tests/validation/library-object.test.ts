@@ -19,7 +19,7 @@ const own = defineStrategy({
 });
 
 describe('walkForward takes strategy objects', () => {
-  it('{ strategy: object } and a bare object: the same result as the built-in by name', { timeout: 120_000 }, async () => {
+  it('{ strategy: object } and a bare object: the same result as the built-in by name', async () => {
     const { table } = await loadData([join(ROOT, 'data/sample_pair_quotes.csv')], { cache: false });
     const opts = { train: '1h', test: '30m', workers: 1, bootstrapReps: 200 } as const;
     const byObject = await walkForward(table, { ...opts, strategies: [{ strategy: own, grid: { lookback: [10, 40] } }] });

@@ -91,7 +91,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
       expect(p.overfitting.pbo!.pbo).toBeLessThan(0.1);
       expect(p.verdictClass).toBe('likely real');
     }
-  }, 600_000); // several walk-forwards: a generous limit, so that a busy machine only makes it slower
+  });
 
   it('DSR deflates the in-sample best over every configuration: a grid with deliberately bad values (entry 0.3, lookback 10) on planted data is likely real on three seeds, on noise never', async () => {
     // the bad values churn and lose: they widen the spread V of the trials' Sharpes, so SR0 rises,
@@ -117,7 +117,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
       expect(r.code, r.stderr).toBe(0);
       expect(read(file(`noise-bad-${seed}.json`)).strategies.find((s) => s.name === 'pairs')!.verdictClass, seed).not.toBe('likely real');
     }
-  }, 600_000); // several walk-forwards: a generous limit, so that a busy machine only makes it slower
+  });
 
   it('every trial is recorded with its parameters and per-period returns; folds with their choice and IS/OOS figures', () => {
     const rep = read(file('planted.json'));
