@@ -3,6 +3,7 @@
  */
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { isParquetFile } from './parquet-reader.js';
+import { catalogBytes, checkCatalogOnlyOptions, isCatalogIndex, loadCatalogIndex } from './catalog/index-file.js';
 import { join, resolve, sep } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
 import { barTiming, inferBarLengths, type BarStamp } from './bars.js';
@@ -142,7 +143,7 @@ function brokenLink(p: string, e: unknown): void {
   }
 }
 
-/** Expands folders to the `.csv` and `.parquet` files in them (sorted by name); keeps files as given. */
+/** Expands folders to the `.csv` and `.parquet` files in them (sorted by name), or, in a folder with none, its catalog indexes (`.tfi`, data/catalog/index-file.ts); keeps files as given. */
 export function expandPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
@@ -160,10 +161,9 @@ export function expandPaths(paths: readonly string[]): string[] {
       });
     }
     if (st.isDirectory()) {
-      const csvs = readdirSync(p)
-        .filter((f) => f.toLowerCase().endsWith('.csv') || f.toLowerCase().endsWith('.parquet'))
-        .sort()
-        .map((f) => join(p, f));
+      const names = readdirSync(p).sort();
+      let csvs = names.filter((f) => f.toLowerCase().endsWith('.csv') || f.toLowerCase().endsWith('.parquet')).map((f) => join(p, f));
+      if (csvs.length === 0) csvs = names.filter(isCatalogIndex).map((f) => join(p, f));
       // a link in the folder that leads nowhere is said here, not met as a failed open later
       for (const f of csvs) {
         try {
@@ -174,7 +174,7 @@ export function expandPaths(paths: readonly string[]): string[] {
         }
       }
       if (csvs.length === 0) {
-        throw new DataError('no-such-file', { file: p, line: 0, column: 0, rule: 'folder has no .csv or .parquet files', hint: 'point at CSV or Parquet files or a folder that holds them' });
+        throw new DataError('no-such-file', { file: p, line: 0, column: 0, rule: 'folder has no .csv or .parquet files (nor catalog indexes, .tfi)', hint: 'point at CSV or Parquet files or a folder that holds them' });
       }
       pushAll(out, csvs);
     } else out.push(p);
@@ -214,6 +214,10 @@ export function rowOptions(opts: LoadOptions, file: string) {
 
 /** Reads one file, through the cache when allowed. */
 export async function loadFile(file: string, opts: LoadOptions = {}): Promise<LoadedFile> {
+  if (isCatalogIndex(file)) {
+    const { entry, table, header } = loadCatalogIndex(file, opts.shared === true);
+    return { table, header, summary: summarise(file, catalogBytes(entry), table, header, entry.badRows, entry.badSamples, 'cache', entry.sorted, entry.sha1 || undefined) };
+  }
   const rowOpts = rowOptions(opts, file);
   const useCache = opts.cache ?? true;
   const dir = opts.cacheDir ?? '.tickfold-cache';
@@ -334,6 +338,7 @@ export function checkCsvOnlyOptions(files: readonly string[], opts: LoadOptions)
 export async function loadData(paths: readonly string[], opts: LoadOptions = {}): Promise<Loaded> {
   const { files: given, repeats } = uniqueFiles(expandPaths(paths));
   checkCsvOnlyOptions(given, opts);
+  checkCatalogOnlyOptions(given, opts);
   const symbolOf = opts.fileSymbols !== undefined ? symbolsForFiles(given, opts.fileSymbols) : undefined;
   const loaded: Item[] = [];
   for (const [at, file] of given.entries()) {
