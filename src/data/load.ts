@@ -3,6 +3,7 @@
  */
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { isParquetFile } from './parquet-reader.js';
+import type { ParallelOptions } from './parallel-read.js';
 import { catalogBytes, checkCatalogOnlyOptions, isCatalogIndex, loadCatalogIndex } from './catalog/index-file.js';
 import { join, resolve, sep } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
@@ -58,6 +59,8 @@ export interface LoadOptions {
    * worker threads without a copy (the CLI asks for it when it runs backtests on workers).
    */
   readonly shared?: boolean;
+  /** A large CSV parsed on every core (data/parallel-read.ts; tests set its chunks), or false for one thread. */
+  readonly parallel?: ParallelOptions | false;
   /** Force a reader (tests); default: the byte reader, csv-parse for quoted files. */
   readonly reader?: ReaderChoice;
   /**
@@ -247,7 +250,7 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
   const defer = opts.deferCache === true && key !== undefined;
   let r: Awaited<ReturnType<typeof readFile>>;
   try {
-    r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto', contentHash: opts.contentHash ?? (useCache && !defer), shared: opts.shared === true });
+    r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto', contentHash: opts.contentHash ?? (useCache && !defer), shared: opts.shared === true, ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}) });
   } catch (e) {
     // the table's symbol limit does not know the file: name it
     if (e instanceof DataError && e.code === 'too-many-symbols' && e.details.file === '(this file)') throw new DataError(e.code, { ...e.details, file });
