@@ -26,7 +26,7 @@ import type { ResolvedHeader } from './schema.js';
 import { f64, MAX_SYMBOLS, u16, type FileTable } from './table.js';
 
 /** Below this many bytes of body a file is read on one thread (starting the threads costs more). */
-export const PARALLEL_MIN_BYTES = 32 << 20;
+export const PARALLEL_MIN_BYTES = 64 << 20;
 
 export interface ParallelOptions {
   /** Threads (default: the machine's cores). */
