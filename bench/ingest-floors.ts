@@ -33,7 +33,7 @@ if (op === 'scan') {
   let bytes = 0;
   for (const f of readdirSync(dir)) {
     const fd = openSync(join(dir, f), 'r');
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) bytes += n;
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) bytes += n;
     closeSync(fd);
   }
   process.stdout.write(JSON.stringify({ bytes }));

@@ -19,7 +19,10 @@ import { DEFAULT_PAIR, generatePair } from '../src/data/generate.js';
 
 const fmt = (x: number, d = 2): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const pad = (s: string, n: number): string => s.padEnd(n);
-const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 /** Fastest of `runs` wall times of a process (`before` run untimed ahead of each). */
 function wall(argv: string[], runs: number, before?: () => void): number {
@@ -78,7 +81,9 @@ export function ingestSection(dir: string, runs: number): number {
   const genMs = performance.now() - t0;
   const genRssKb = Number(r.stderr.trim().split('\n').at(-1));
   const genBytes = readdirSync(cat).reduce((a, f) => a + statSync(join(cat, f)).size, 0);
-  console.log(`${pad(`data generate --catalog, ${fmt(genEvents, 0)} events, 50 symbols`, 58)}${pad(fmt(genMs, 0), 10)}${fmt(genEvents / (genMs / 1000) / 1e6)} M events/s, peak RSS ${fmt(genRssKb / 1e3, 0)} MB, ${fmt(genBytes / 1e6, 1)} MB (${fmt(genBytes / genEvents, 1)} B/event)`);
+  console.log(
+    `${pad(`data generate --catalog, ${fmt(genEvents, 0)} events, 50 symbols`, 58)}${pad(fmt(genMs, 0), 10)}${fmt(genEvents / (genMs / 1000) / 1e6)} M events/s, peak RSS ${fmt(genRssKb / 1e3, 0)} MB, ${fmt(genBytes / 1e6, 1)} MB (${fmt(genBytes / genEvents, 1)} B/event)`,
+  );
   rmSync(sub, { recursive: true, force: true });
   let failed = 0;
   const checks: [string, number, number][] = [
