@@ -44,7 +44,7 @@ function best(phase: string, file: string, cacheDir: string, before?: () => void
   return { ...ms[0]!, maxRssBytes: maxOf(ms.map((m) => m.maxRssBytes)) };
 }
 
-/** `TICKFOLD_BENCH_ONLY=replay`, `=walk-forward`, `=jobs`, `=parquet` or `=catalog` runs only that section (the data file is still generated). */
+/** `TICKFOLD_BENCH_ONLY=replay`, `=walk-forward`, `=jobs`, `=parquet`, `=catalog` or `=ingest` runs only that section (the data file is still generated). */
 const ONLY = process.env.TICKFOLD_BENCH_ONLY;
 const bin = join(import.meta.dirname, '../../bin/tickfold');
 const wall = (argv: string[], runs = RUNS): number => {
@@ -498,6 +498,11 @@ try {
       console.log(`${pad(name, 50)}${pad(fmt(v), 10)}${op} ${target}  ${ok ? 'ok' : 'MISSED'}`);
     }
     console.log('');
+  }
+
+  if (ONLY === undefined || ONLY === 'ingest') {
+    const { ingestSection } = await import('./ingest.js');
+    failed += ingestSection(dir, Math.min(RUNS, 3));
   }
 
   if (failed > 0) console.log(`${failed} target(s) missed`);

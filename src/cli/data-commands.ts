@@ -53,12 +53,14 @@ export function dataCommand(): Command {
 
   data
     .command('generate')
-    .description('write a deterministic synthetic cointegrated pair: quotes and trades CSVs')
+    .description('write deterministic synthetic cointegrated pairs: quotes and trades CSVs, or a catalog (--catalog)')
     .option('--out <dir>', 'output folder (not the bundled data/)', '.')
+    .option('--catalog <dir>', 'write the events straight into a catalog folder (partitions and indexes, no CSV): run --data DIR replays it')
+    .option('--partition-rows <n>', 'with --catalog: rows of a partition, at most (default: 262144, less with many symbols so that the buffers stay under 256 MB)')
     .option('--name <prefix>', 'file name prefix', 'sample_pair')
     .option('--seed <n>', 'random seed', String(DEFAULT_PAIR.seed))
     .option('--events <n>', 'quote updates over both symbols', String(DEFAULT_PAIR.events))
-    .option('--symbols <a,b>', 'the two symbols', DEFAULT_PAIR.symbols.join(','))
+    .option('--symbols <a,b,...|n>', 'the symbols, an even number (pairs of legs A and B), or how many (named S01, S02, ...)', DEFAULT_PAIR.symbols.join(','))
     .option('--start <iso>', 'time of the first event', formatIso(DEFAULT_PAIR.startUs))
     .option('--interval <duration>', 'mean time between quote updates', '500ms')
     .option('--half-life <duration>', 'half-life of the spread (Ornstein-Uhlenbeck)', '10m')
@@ -68,15 +70,10 @@ export function dataCommand(): Command {
     .option('--trade-prob <p>', 'probability that a quote update also prints a trade', String(DEFAULT_PAIR.tradeProb))
     .option('--regime-break [fraction]', 'break the relationship after this fraction of events (default 0.6)')
     .option('--no-trades', 'write quotes only')
-    .action((f: Record<string, string | boolean | undefined>) => {
+    .action(async (f: Record<string, string | boolean | undefined>, cmd: Command) => {
       const str = (k: string): string => String(f[k]);
       const pos = (x: number): boolean => Number.isFinite(x) && x > 0;
-      const symbols = str('symbols')
-        .split(',')
-        .map((s) => s.trim());
-      if (symbols.length !== 2 || symbols.some((s) => s === '') || symbols[0] === symbols[1]) {
-        throw new UsageError(`--symbols '${str('symbols')}' must name two different symbols, e.g. AAA,BBB`);
-      }
+      const symbols = generatedSymbols(str('symbols'));
       const startUs = parseIso(str('start'));
       if (Number.isNaN(startUs)) throw new UsageError(`--start '${str('start')}' is not an ISO-8601 time`);
       const seconds = (k: string, flag: string): number => {
@@ -92,7 +89,7 @@ export function dataCommand(): Command {
         ...DEFAULT_PAIR,
         seed: numberOption('--seed', str('seed'), Number.isSafeInteger, 'an integer'),
         events: numberOption('--events', str('events'), (x) => Number.isSafeInteger(x) && x > 0, 'a positive integer'),
-        symbols: [symbols[0]!, symbols[1]!] as const,
+        symbols,
         startUs,
         meanIntervalS: seconds('interval', '--interval'),
         halfLifeS: seconds('halfLife', '--half-life'),
@@ -102,12 +99,38 @@ export function dataCommand(): Command {
         tradeProb: numberOption('--trade-prob', str('tradeProb'), (x) => x >= 0 && x <= 1, 'a probability'),
         regimeBreak,
       };
+      const breakNote = (g: { breakUs: number | undefined; breakEvent: number }): string => (g.breakUs !== undefined ? `; regime break at ${formatIso(g.breakUs)} (event ${g.breakEvent})` : '');
+      if (f.catalog !== undefined) {
+        for (const k of ['out', 'name'] as const) if (cmd.getOptionValueSource(k) === 'cli') throw new UsageError(`--${k} names CSV files, and --catalog writes a catalog folder instead: give one of the two`);
+        const dir = str('catalog');
+        guardOutputFolder('--catalog', dir);
+        const { generateCatalog, generatedPartitionRows } = await import('../data/generate-catalog.js');
+        const partitionRows = f.partitionRows === undefined ? generatedPartitionRows(symbols.length) : numberOption('--partition-rows', str('partitionRows'), (x) => Number.isSafeInteger(x) && x > 0 && x <= 1 << 24, 'a positive integer up to 16777216');
+        const g = generateCatalog(opts, dir, f.trades !== false, partitionRows);
+        process.stdout.write(`wrote the catalog ${dir}: ${g.quotes} quotes${g.tradesIndex ? ` and ${g.trades} trades` : ''} of ${symbols.length} symbols in ${g.partitions} partitions of at most ${g.partitionRows} rows, ${(g.bytes / 1e6).toFixed(1)} MB${breakNote(g)}\n`);
+        return;
+      }
+      if (f.partitionRows !== undefined) throw new UsageError('--partition-rows applies to --catalog: leave it out, or add --catalog DIR');
       const out = str('out');
       guardOutputFolder('--out', out);
       mkdirSync(out, { recursive: true });
       const prefix = str('name');
       const g = generatePair(opts, join(out, `${prefix}_quotes.csv`), f.trades === false ? undefined : join(out, `${prefix}_trades.csv`));
-      process.stdout.write(`wrote ${g.quotesFile} (${g.quotes} quotes)` + (g.tradesFile ? ` and ${g.tradesFile} (${g.trades} trades)` : '') + (g.breakUs !== undefined ? `; regime break at ${formatIso(g.breakUs)} (event ${g.breakEvent})` : '') + '\n');
+      process.stdout.write(`wrote ${g.quotesFile} (${g.quotes} quotes)` + (g.tradesFile ? ` and ${g.tradesFile} (${g.trades} trades)` : '') + breakNote(g) + '\n');
     });
   return data;
+}
+
+/** `--symbols`: names (an even number, all different), or a count (S01, S02, ...). */
+export function generatedSymbols(text: string): string[] {
+  const err = (): UsageError => new UsageError(`--symbols '${text}' must name an even number of different symbols (pairs of legs A and B), e.g. AAA,BBB, or give how many, e.g. 50`);
+  if (/^\d+$/.test(text.trim())) {
+    const n = Number(text.trim());
+    if (!(n >= 2 && n % 2 === 0 && n <= 65_534)) throw err();
+    const width = String(n).length < 2 ? 2 : String(n).length;
+    return Array.from({ length: n }, (_, i) => `S${String(i + 1).padStart(width, '0')}`);
+  }
+  const names = text.split(',').map((s) => s.trim());
+  if (names.length % 2 !== 0 || names.some((s) => s === '') || new Set(names).size !== names.length) throw err();
+  return names;
 }

@@ -18,7 +18,7 @@
 import type { Hash } from 'node:crypto';
 import { readSync } from 'node:fs';
 import { DataError } from '../errors.js';
-import { RowSink, splitCsvLine, type BadRowSample, type RowOptions } from './rows.js';
+import { RowSink, splitCsvLine, type BadRowSample, type RowOptions, type TsMode } from './rows.js';
 import { BAR, QUOTE, VALUE_FIELDS, isSizeField, type ResolvedHeader } from './schema.js';
 import { FileTableBuilder, type FileTable } from './table.js';
 import { dateOrderCode, parseIsoBytes, parseOrderedDateBytes, parseTimeOfDayBytes } from './time.js';
@@ -35,6 +35,12 @@ export interface ByteReadResult {
   readonly badSamples: readonly BadRowSample[];
   /** Rows that went through the row rules (the first one; any the loop did not recognise). */
   readonly ruleRows: number;
+  /** How timestamps are written, as the first row decided (undefined: no row read). */
+  readonly tsMode: TsMode | undefined;
+  /** The line after the last one read. */
+  readonly nextLine: number;
+  /** The line of the first row kept (0: none). */
+  readonly firstRowLine: number;
 }
 
 // 10^k for k = 0..22: exactly representable doubles
@@ -97,7 +103,8 @@ const SKIP = -1;
 /**
  * Reads the body of an open file (`head` holds its first bytes, the body starts at `bodyStart`)
  * with the header already resolved. Rows go into typed columns; rows it does not recognise go to
- * the row rules.
+ * the row rules. `base`: the file offset of `head` (a chunk of the file read on its own, from a
+ * line's start up to `size`, by data/parallel-read.ts), 0 for the whole file.
  */
 export function readBytes(
   file: string,
@@ -109,6 +116,7 @@ export function readBytes(
   header: ResolvedHeader,
   opts: RowOptions & { readonly shared?: boolean; readonly keepLines?: boolean },
   hash: Hash | undefined,
+  base = 0,
 ): ByteReadResult {
   hash?.update(head);
   const delimiter = header.delimiter ?? ',';
@@ -118,7 +126,7 @@ export function readBytes(
   let lines = 0;
   for (let i = head.indexOf(10, bodyStart); i >= 0; i = head.indexOf(10, i + 1)) lines++;
   const avg = lines > 0 ? (head.length - bodyStart) / lines : 64;
-  const builder = new FileTableBuilder(header.kind, Math.ceil(((size - bodyStart) / avg) * 1.03) + 16, opts.shared === true, opts.keepLines === true);
+  const builder = new FileTableBuilder(header.kind, Math.ceil(((size - base - bodyStart) / avg) * 1.03) + 16, opts.shared === true, opts.keepLines === true);
   const sink = new RowSink(file, header, builder, opts);
   const kind = header.kind;
   const nVals = builder.cols.length;
@@ -149,11 +157,12 @@ export function readBytes(
   const buf = Buffer.allocUnsafe(Math.max(CHUNK, head.length) + MAX_LINE);
   head.copy(buf, 0, 0, head.length);
   let len = head.length;
-  let filePos = head.length;
+  let filePos = base + head.length;
   let pos = bodyStart;
   let lineNo = firstLine;
 
   let ruleRows = 0;
+  let firstRowLine = 0;
   // how timestamps are written: known once the row rules have read the first row
   let modeKnown = false;
   let tsKind = 0; // 0 ISO, 1 epoch, 2 a date in another order
@@ -179,7 +188,7 @@ export function readBytes(
         if (len >= MAX_LINE) {
           throw new DataError('line-too-long', { file, line: lineNo, column: 0, rule: `line ${lineNo} is longer than ${MAX_LINE} bytes`, hint: 'this is not line-oriented CSV; check the file' });
         }
-        const n = readSync(fd, buf, len, buf.length - len, filePos);
+        const n = readSync(fd, buf, len, Math.min(buf.length - len, size - filePos), filePos);
         hash?.update(buf.subarray(len, len + n));
         filePos += n;
         len += n;
@@ -200,6 +209,7 @@ export function readBytes(
     if (!modeKnown) {
       ruleRows++;
       slowRow(buf.toString('utf8', ls, le), lineNo); // the first row decides how timestamps are written
+      if (firstRowLine === 0 && builder.n > 0) firstRowLine = lineNo;
       tsCol = builder.ts;
       symCol = builder.sym;
       cols = builder.cols;
@@ -332,6 +342,7 @@ export function readBytes(
       }
     }
     if (ok) {
+      if (n === 0) firstRowLine = lineNo;
       tsCol[n] = ts;
       symCol[n] = symId;
       if (linesCol !== undefined) linesCol[n] = lineNo;
@@ -348,5 +359,5 @@ export function readBytes(
     }
     lineNo++;
   }
-  return { table: builder.finish(), badRows: sink.badRows, badSamples: sink.badSamples, ruleRows };
+  return { table: builder.finish(), badRows: sink.badRows, badSamples: sink.badSamples, ruleRows, tsMode: sink.tsMode, nextLine: lineNo, firstRowLine };
 }

@@ -1,5 +1,5 @@
 /**
- * Deterministic synthetic market data: a cointegrated pair of quote streams and their trades.
+ * Deterministic synthetic market data: cointegrated pairs of quote streams and their trades.
  *
  * Model, in log prices on one clock (time in seconds; events arrive as a Poisson process):
  * - leg A: a random walk, ln A(t+dt) = ln A(t) + σ_A √dt · N(0,1);
@@ -13,7 +13,15 @@
  * drifts away at `breakDrift` stationary standard deviations an hour, so a hedge ratio and spread
  * band fitted before the break fail after it.
  *
- * All randomness comes from one seeded generator: the same options give the same bytes.
+ * More symbols (an even number) are that many pairs, symbols 2j and 2j+1 the legs of pair j,
+ * leg prices (1 + j/pairs) times `priceA` and `priceB`: each event picks a pair at random, then
+ * advances it by the time since its own last event (the exact transition of both processes over
+ * that interval) and quotes one of its legs. With one pair, every event advances it by its own
+ * interval, and no pick is drawn.
+ *
+ * All randomness comes from one seeded generator: the same options give the same bytes. The
+ * events go to a {@link TickSink}: CSV lines here, or catalog partitions (data/generate-catalog.ts),
+ * the same events either way.
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import seedrandom from 'seedrandom';
@@ -26,7 +34,8 @@ export interface PairOptions {
   readonly startUs: number;
   /** Mean time between events, seconds. */
   readonly meanIntervalS: number;
-  readonly symbols: readonly [string, string];
+  /** An even number of symbols: pairs of legs A and B, in this order. */
+  readonly symbols: readonly string[];
   readonly priceA: number;
   readonly priceB: number;
   /** Hedge ratio of ln B on ln A. */
@@ -121,8 +130,14 @@ export interface Generated {
   readonly breakUs: number | undefined;
 }
 
-/** Writes `quotesFile` (and `tradesFile` when given) atomically. */
-export function generatePair(o: PairOptions, quotesFile: string, tradesFile?: string): Generated {
+/** Where generated events go: prices in ticks of `tickSize`, symbols as indexes into `symbols`. */
+export interface TickSink {
+  quote(tUs: number, sym: number, bidTicks: number, askTicks: number, bidSize: number, askSize: number): void;
+  trade(tUs: number, sym: number, priceTicks: number, size: number): void;
+}
+
+/** Runs the model (see the file's comment) and hands each event to `sink`; trades only with `trades`. */
+export function generateEvents(o: PairOptions, sink: TickSink, trades: boolean): { breakEvent: number; breakUs: number | undefined } {
   const rng = seedrandom(String(o.seed));
   let spare: number | undefined;
   const gauss = (): number => {
@@ -139,51 +154,71 @@ export function generatePair(o: PairOptions, quotesFile: string, tradesFile?: st
     spare = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
   };
-  const decimals = Math.max(0, Math.round(-Math.log10(o.tickSize)));
-  const q = new AtomicCsvWriter(quotesFile, 'ts,symbol,bid,ask,bid_size,ask_size');
-  const tr = tradesFile ? new AtomicCsvWriter(tradesFile, 'ts,symbol,price,size') : undefined;
+  const pairs = o.symbols.length / 2;
+  if (!Number.isInteger(pairs) || pairs < 1) throw new RangeError(`generate: an even number of symbols, not ${o.symbols.length}`);
   const breakEvent = o.regimeBreak === undefined ? -1 : Math.floor(o.events * o.regimeBreak);
   let breakUs: number | undefined;
-  try {
-    let lnA = Math.log(o.priceA);
-    const lnA0 = lnA;
-    const lnB0 = Math.log(o.priceB);
-    let s = 0;
-    let beta = o.beta;
-    let theta = Math.LN2 / o.halfLifeS;
-    // σ of the OU increments so that the stationary sd is spreadVol
-    let sigmaS = o.spreadVol * Math.sqrt(2 * theta);
-    let drift = 0; // spread drift, log units per second
-    let tUs = o.startUs;
-    for (let i = 0; i < o.events; i++) {
-      if (i === breakEvent) {
-        beta *= o.breakBetaFactor;
-        theta /= 20;
-        sigmaS = o.spreadVol * Math.sqrt(2 * (Math.LN2 / o.halfLifeS));
-        drift = (o.breakDrift * o.spreadVol) / 3600;
-        breakUs = tUs;
-      }
-      const dt = -Math.log(1 - rng()) * o.meanIntervalS;
-      tUs += Math.max(1, Math.round(dt * US_PER_SECOND));
-      lnA += o.volA * Math.sqrt(dt) * gauss();
-      const decay = Math.exp(-theta * dt);
-      s = s * decay + sigmaS * Math.sqrt((1 - decay * decay) / (2 * theta)) * gauss() + drift * dt;
-      const leg = rng() < 0.5 ? 0 : 1;
-      const mid = leg === 0 ? Math.exp(lnA) : Math.exp(lnB0 + beta * (lnA - lnA0) + s);
-      const bidTicks = Math.floor(mid / o.tickSize - o.spreadTicks / 2 + 0.5);
-      const bid = bidTicks * o.tickSize;
-      const ask = (bidTicks + o.spreadTicks) * o.tickSize;
-      const bidSize = (1 + Math.floor(rng() * 20)) * 100;
-      const askSize = (1 + Math.floor(rng() * 20)) * 100;
-      const ts = formatIsoUs(tUs);
-      const sym = o.symbols[leg]!;
-      q.line(`${ts},${sym},${fmt(bid, decimals)},${fmt(ask, decimals)},${bidSize},${askSize}`);
-      if (tr && rng() < o.tradeProb) {
-        const buy = rng() < 0.5;
-        const size = (1 + Math.floor(rng() * 5)) * 100;
-        tr.line(`${formatIsoUs(tUs + 1)},${sym},${fmt(buy ? ask : bid, decimals)},${size}`);
-      }
+  const lnA = Float64Array.from({ length: pairs }, (_, j) => Math.log(o.priceA * (1 + j / pairs)));
+  const lnA0 = Float64Array.from(lnA);
+  const lnB0 = Float64Array.from({ length: pairs }, (_, j) => Math.log(o.priceB * (1 + j / pairs)));
+  const spread = new Float64Array(pairs);
+  const lastS = new Float64Array(pairs); // each pair's last event, seconds from the start
+  let beta = o.beta;
+  let theta = Math.LN2 / o.halfLifeS;
+  // σ of the OU increments so that the stationary sd is spreadVol
+  let sigmaS = o.spreadVol * Math.sqrt(2 * theta);
+  let drift = 0; // spread drift, log units per second
+  let tUs = o.startUs;
+  let tS = 0;
+  for (let i = 0; i < o.events; i++) {
+    if (i === breakEvent) {
+      beta *= o.breakBetaFactor;
+      theta /= 20;
+      sigmaS = o.spreadVol * Math.sqrt(2 * (Math.LN2 / o.halfLifeS));
+      drift = (o.breakDrift * o.spreadVol) / 3600;
+      breakUs = tUs;
     }
+    const dt = -Math.log(1 - rng()) * o.meanIntervalS;
+    tUs += Math.max(1, Math.round(dt * US_PER_SECOND));
+    tS += dt;
+    const j = pairs === 1 ? 0 : Math.floor(rng() * pairs);
+    const el = pairs === 1 ? dt : tS - lastS[j]!;
+    lastS[j] = tS;
+    lnA[j] = lnA[j]! + o.volA * Math.sqrt(el) * gauss();
+    const decay = Math.exp(-theta * el);
+    spread[j] = spread[j]! * decay + sigmaS * Math.sqrt((1 - decay * decay) / (2 * theta)) * gauss() + drift * el;
+    const leg = rng() < 0.5 ? 0 : 1;
+    const mid = leg === 0 ? Math.exp(lnA[j]!) : Math.exp(lnB0[j]! + beta * (lnA[j]! - lnA0[j]!) + spread[j]!);
+    const bidTicks = Math.floor(mid / o.tickSize - o.spreadTicks / 2 + 0.5);
+    const bidSize = (1 + Math.floor(rng() * 20)) * 100;
+    const askSize = (1 + Math.floor(rng() * 20)) * 100;
+    const sym = 2 * j + leg;
+    sink.quote(tUs, sym, bidTicks, bidTicks + o.spreadTicks, bidSize, askSize);
+    if (trades && rng() < o.tradeProb) {
+      const buy = rng() < 0.5;
+      const size = (1 + Math.floor(rng() * 5)) * 100;
+      sink.trade(tUs + 1, sym, buy ? bidTicks + o.spreadTicks : bidTicks, size);
+    }
+  }
+  return { breakEvent, breakUs };
+}
+
+/** Writes `quotesFile` (and `tradesFile` when given) atomically. */
+export function generatePair(o: PairOptions, quotesFile: string, tradesFile?: string): Generated {
+  const decimals = Math.max(0, Math.round(-Math.log10(o.tickSize)));
+  const price = (ticks: number): string => fmt(ticks * o.tickSize, decimals);
+  const q = new AtomicCsvWriter(quotesFile, 'ts,symbol,bid,ask,bid_size,ask_size');
+  const tr = tradesFile ? new AtomicCsvWriter(tradesFile, 'ts,symbol,price,size') : undefined;
+  let made;
+  try {
+    made = generateEvents(
+      o,
+      {
+        quote: (tUs, sym, bid, ask, bidSize, askSize) => q.line(`${formatIsoUs(tUs)},${o.symbols[sym]!},${price(bid)},${price(ask)},${bidSize},${askSize}`),
+        trade: (tUs, sym, p, size) => tr!.line(`${formatIsoUs(tUs)},${o.symbols[sym]!},${price(p)},${size}`),
+      },
+      tr !== undefined,
+    );
     q.commit();
     tr?.commit();
   } catch (e) {
@@ -191,7 +226,7 @@ export function generatePair(o: PairOptions, quotesFile: string, tradesFile?: st
     tr?.abort();
     throw e;
   }
-  return { quotesFile, tradesFile, quotes: q.rows, trades: tr?.rows ?? 0, breakEvent, breakUs };
+  return { quotesFile, tradesFile, quotes: q.rows, trades: tr?.rows ?? 0, ...made };
 }
 
 /** ISO-8601 with exactly 6 fraction digits. */

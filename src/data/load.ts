@@ -3,6 +3,8 @@
  */
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { isParquetFile } from './parquet-reader.js';
+import type { ParallelOptions } from './parallel-read.js';
+import { catalogBytes, checkCatalogOnlyOptions, isCatalogIndex, loadCatalogIndex } from './catalog/index-file.js';
 import { join, resolve, sep } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
 import { barTiming, inferBarLengths, type BarStamp } from './bars.js';
@@ -57,6 +59,8 @@ export interface LoadOptions {
    * worker threads without a copy (the CLI asks for it when it runs backtests on workers).
    */
   readonly shared?: boolean;
+  /** A large CSV parsed on every core (data/parallel-read.ts; tests set its chunks), or false for one thread. */
+  readonly parallel?: ParallelOptions | false;
   /** Force a reader (tests); default: the byte reader, csv-parse for quoted files. */
   readonly reader?: ReaderChoice;
   /**
@@ -142,7 +146,7 @@ function brokenLink(p: string, e: unknown): void {
   }
 }
 
-/** Expands folders to the `.csv` and `.parquet` files in them (sorted by name); keeps files as given. */
+/** Expands folders to the `.csv` and `.parquet` files in them (sorted by name), or, in a folder with none, its catalog indexes (`.tfi`, data/catalog/index-file.ts); keeps files as given. */
 export function expandPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
@@ -160,10 +164,9 @@ export function expandPaths(paths: readonly string[]): string[] {
       });
     }
     if (st.isDirectory()) {
-      const csvs = readdirSync(p)
-        .filter((f) => f.toLowerCase().endsWith('.csv') || f.toLowerCase().endsWith('.parquet'))
-        .sort()
-        .map((f) => join(p, f));
+      const names = readdirSync(p).sort();
+      let csvs = names.filter((f) => f.toLowerCase().endsWith('.csv') || f.toLowerCase().endsWith('.parquet')).map((f) => join(p, f));
+      if (csvs.length === 0) csvs = names.filter(isCatalogIndex).map((f) => join(p, f));
       // a link in the folder that leads nowhere is said here, not met as a failed open later
       for (const f of csvs) {
         try {
@@ -174,7 +177,7 @@ export function expandPaths(paths: readonly string[]): string[] {
         }
       }
       if (csvs.length === 0) {
-        throw new DataError('no-such-file', { file: p, line: 0, column: 0, rule: 'folder has no .csv or .parquet files', hint: 'point at CSV or Parquet files or a folder that holds them' });
+        throw new DataError('no-such-file', { file: p, line: 0, column: 0, rule: 'folder has no .csv or .parquet files (nor catalog indexes, .tfi)', hint: 'point at CSV or Parquet files or a folder that holds them' });
       }
       pushAll(out, csvs);
     } else out.push(p);
@@ -214,6 +217,10 @@ export function rowOptions(opts: LoadOptions, file: string) {
 
 /** Reads one file, through the cache when allowed. */
 export async function loadFile(file: string, opts: LoadOptions = {}): Promise<LoadedFile> {
+  if (isCatalogIndex(file)) {
+    const { entry, table, header } = loadCatalogIndex(file, opts.shared === true);
+    return { table, header, summary: summarise(file, catalogBytes(entry), table, header, entry.badRows, entry.badSamples, 'cache', entry.sorted, entry.sha1 || undefined) };
+  }
   const rowOpts = rowOptions(opts, file);
   const useCache = opts.cache ?? true;
   const dir = opts.cacheDir ?? '.tickfold-cache';
@@ -243,7 +250,7 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
   const defer = opts.deferCache === true && key !== undefined;
   let r: Awaited<ReturnType<typeof readFile>>;
   try {
-    r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto', contentHash: opts.contentHash ?? (useCache && !defer), shared: opts.shared === true });
+    r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto', contentHash: opts.contentHash ?? (useCache && !defer), shared: opts.shared === true, ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}) });
   } catch (e) {
     // the table's symbol limit does not know the file: name it
     if (e instanceof DataError && e.code === 'too-many-symbols' && e.details.file === '(this file)') throw new DataError(e.code, { ...e.details, file });
@@ -334,6 +341,7 @@ export function checkCsvOnlyOptions(files: readonly string[], opts: LoadOptions)
 export async function loadData(paths: readonly string[], opts: LoadOptions = {}): Promise<Loaded> {
   const { files: given, repeats } = uniqueFiles(expandPaths(paths));
   checkCsvOnlyOptions(given, opts);
+  checkCatalogOnlyOptions(given, opts);
   const symbolOf = opts.fileSymbols !== undefined ? symbolsForFiles(given, opts.fileSymbols) : undefined;
   const loaded: Item[] = [];
   for (const [at, file] of given.entries()) {

@@ -20,6 +20,7 @@ import { settleDateOrder } from './date-order.js';
 import { looksLikeData, noHeaderError, notDataError } from './header-line.js';
 import { classifyTs, wallToUtc } from './zone.js';
 import { isParquetFile, readParquet } from './parquet-reader.js';
+import { readBytesParallel, type ParallelOptions } from './parallel-read.js';
 
 export type ReaderChoice = 'auto' | 'fast' | 'csv';
 
@@ -35,6 +36,8 @@ export interface ReadOptions extends RowOptions, HeaderOptions {
   readonly shared?: boolean;
   /** Keep every row's line in `table.lines` (bar files always do): for messages that name a row. */
   readonly keepLines?: boolean;
+  /** A large unquoted file is parsed on every core (data/parallel-read.ts); false: on this thread. */
+  readonly parallel?: ParallelOptions | false;
 }
 
 export interface ReadResult {
@@ -48,6 +51,8 @@ export interface ReadResult {
   readonly sorted: boolean;
   /** SHA-1 of the file's bytes, hex (when `contentHash` was asked for). */
   readonly sha1: string | undefined;
+  /** Chunks read in parallel (data/parallel-read.ts); absent when read on one thread. */
+  readonly chunks?: number;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -141,7 +146,9 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
     let done: Omit<ReadResult, 'sorted' | 'sha1'> | undefined;
     if (useBytes) {
       try {
-        done = { ...readBytes(file, fd, size, head, bodyStart, firstLine, header, opts, hash), header, reader: 'fast' };
+        const par = opts.parallel === false ? undefined : await readBytesParallel(file, fd, size, head, bodyStart, firstLine, header, opts, hash !== undefined, opts.parallel);
+        if (par) hash = par.hash;
+        done = { ...(par?.read ?? readBytes(file, fd, size, head, bodyStart, firstLine, header, opts, hash)), header, reader: 'fast', ...(par ? { chunks: par.chunks } : {}) };
       } catch (e) {
         if (!(e instanceof NeedsCsvReader)) throw e;
         hash = undefined; // the csv reader hashes the file itself

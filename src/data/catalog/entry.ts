@@ -26,7 +26,7 @@ import { f64, u16, type FileTable } from '../table.js';
 import { DEFAULT_PARTITION_ROWS, PartitionDamaged, readPartition, writePartition, type PartitionInfo } from './partition.js';
 
 const MAGIC = 'TFINDEX1';
-const FORMAT = 1;
+export const FORMAT = 1;
 const HEAD = 16;
 
 /** What the index of a file says: the parse's facts and its partitions. */
@@ -63,7 +63,13 @@ export const partitionPath = (dir: string, p: PartitionInfo): string => join(dir
 
 /** Reads a file's index (never throws): a hit, a miss (absent or for another version of the file), or damaged. */
 export function readEntry(dir: string, key: CacheKey): EntryRead {
-  const path = indexPath(dir, key);
+  const read = readIndexFile(indexPath(dir, key));
+  if ('hit' in read && (read.hit.format !== FORMAT || !sameKey(read.hit.key, key))) return { miss: true };
+  return read;
+}
+
+/** Reads an index file by its path and checks its own CRC (never throws); a hit whatever its key. */
+export function readIndexFile(path: string): EntryRead {
   const damaged = (why: string): EntryRead => ({ damaged: `the catalog index ${path} is damaged (${why})` });
   let fd: number;
   try {
@@ -84,9 +90,7 @@ export function readEntry(dir: string, key: CacheKey): EntryRead {
     const len = bytes.readUInt32LE(8);
     if (HEAD + len !== size) return damaged(`${size} bytes where its header says ${HEAD + len}`);
     if (crc32(bytes.subarray(HEAD)) !== bytes.readUInt32LE(12)) return damaged('checksum mismatch');
-    const entry = JSON.parse(bytes.toString('utf8', HEAD)) as CatalogEntry;
-    if (entry.format !== FORMAT || !sameKey(entry.key, key)) return { miss: true };
-    return { hit: entry };
+    return { hit: JSON.parse(bytes.toString('utf8', HEAD)) as CatalogEntry };
   } catch (e) {
     return damaged(`unreadable: ${(e as Error).message}`);
   } finally {
@@ -126,7 +130,7 @@ export function writeEntry(dir: string, key: CacheKey, f: CachedFile, partitionR
       }
       return parts;
     });
-    const entry: CatalogEntry = {
+    writeIndex(join(dir, `${name}.tfi`), {
       format: FORMAT,
       key,
       kind: t.kind,
@@ -140,21 +144,29 @@ export function writeEntry(dir: string, key: CacheKey, f: CachedFile, partitionR
       sha1: f.sha1,
       ...(f.barLengthsUs ? { barLengthsUs: f.barLengthsUs.map((x) => (Number.isNaN(x) ? null : x)) } : {}),
       partitions,
-    };
-    const json = Buffer.from(JSON.stringify(entry), 'utf8');
-    const head = Buffer.alloc(HEAD);
-    head.write(MAGIC, 0, 'latin1');
-    head.writeUInt32LE(json.length, 8);
-    head.writeUInt32LE(crc32(json), 12);
-    writeFileAtomic(join(dir, `${name}.tfi`), Buffer.concat([head, json]));
-    // partitions of an earlier build that this one does not name (fewer symbols or rows)
-    const current = new Set(partitions.flat().map((p) => p.name));
-    for (const n of readdirSync(dir)) if (n.startsWith(`${name}.`) && n.endsWith('.tfp') && !current.has(n)) rmSync(join(dir, n), { force: true });
+    });
+    removeUnnamedPartitions(dir, name, partitions);
     return true;
   } catch {
     rmSync(join(dir, `${name}.tfi`), { force: true });
     return false;
   }
+}
+
+/** Writes an index (its header, CRC and JSON) atomically: the last step of a build. */
+export function writeIndex(path: string, entry: CatalogEntry): void {
+  const json = Buffer.from(JSON.stringify(entry), 'utf8');
+  const head = Buffer.alloc(HEAD);
+  head.write(MAGIC, 0, 'latin1');
+  head.writeUInt32LE(json.length, 8);
+  head.writeUInt32LE(crc32(json), 12);
+  writeFileAtomic(path, Buffer.concat([head, json]));
+}
+
+/** Removes the partitions `<name>.*.tfp` of an earlier build that this one does not name (fewer symbols or rows). */
+export function removeUnnamedPartitions(dir: string, name: string, partitions: readonly (readonly PartitionInfo[])[]): void {
+  const current = new Set(partitions.flat().map((p) => p.name));
+  for (const n of readdirSync(dir)) if (n.startsWith(`${name}.`) && n.endsWith('.tfp') && !current.has(n)) rmSync(join(dir, n), { force: true });
 }
 
 /**

@@ -64,10 +64,36 @@ let scratch = new ArrayBuffer(0);
  */
 export function writePartition(path: string, name: string, kind: TickKind, sym: number, ts: Float64Array, cols: readonly Float64Array[], rowIdx: Uint32Array): PartitionInfo {
   const n = rowIdx.length;
-  const meta: Meta = { kind, sym, rows: n, nCols: cols.length };
+  return encode(path, name, kind, sym, n, cols.length, (buf, start) => {
+    const gather = (src: Float64Array, at: number): void => {
+      const out = new Float64Array(buf, at, n);
+      for (let i = 0; i < n; i++) out[i] = src[rowIdx[i]!]!;
+    };
+    gather(ts, start);
+    cols.forEach((c, k) => gather(c, start + n * 8 * (1 + k)));
+    new Uint32Array(buf, start + n * 8 * (1 + cols.length), n).set(rowIdx);
+  });
+}
+
+/**
+ * Writes a partition from columns already gathered: the first `n` values of `ts`, of each of
+ * `cols` and of `row` (each row's index in its file's table). A writer that makes rows symbol by
+ * symbol (the generator, data/generate-catalog.ts) fills these and writes them as they fill.
+ */
+export function writePartitionColumns(path: string, name: string, kind: TickKind, sym: number, n: number, ts: Float64Array, cols: readonly Float64Array[], row: Uint32Array): PartitionInfo {
+  return encode(path, name, kind, sym, n, cols.length, (buf, start) => {
+    new Float64Array(buf, start, n).set(ts.subarray(0, n));
+    cols.forEach((c, k) => new Float64Array(buf, start + n * 8 * (1 + k), n).set(c.subarray(0, n)));
+    new Uint32Array(buf, start + n * 8 * (1 + cols.length), n).set(row.subarray(0, n));
+  });
+}
+
+/** The partition's bytes around columns that `fill` writes at `start`; its CRC; written atomically. */
+function encode(path: string, name: string, kind: TickKind, sym: number, n: number, nCols: number, fill: (buf: ArrayBuffer, start: number) => void): PartitionInfo {
+  const meta: Meta = { kind, sym, rows: n, nCols };
   const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
   const start = align8(HEAD + metaBytes.length);
-  const size = start + n * 8 * (1 + cols.length) + align8(n * 4);
+  const size = start + n * 8 * (1 + nCols) + align8(n * 4);
   // one scratch buffer for every partition written (written out before the next is made): a
   // file's partitions do not pile up as garbage while it is written
   if (scratch.byteLength < size) scratch = new ArrayBuffer(size);
@@ -78,18 +104,13 @@ export function writePartition(path: string, name: string, kind: TickKind, sym: 
   const view = new DataView(buf);
   view.setUint32(8, metaBytes.length, true);
   bytes.set(metaBytes, HEAD);
-  const gather = (src: Float64Array, at: number): void => {
-    const out = new Float64Array(buf, at, n);
-    for (let i = 0; i < n; i++) out[i] = src[rowIdx[i]!]!;
-  };
-  gather(ts, start);
-  cols.forEach((c, k) => gather(c, start + n * 8 * (1 + k)));
-  new Uint32Array(buf, start + n * 8 * (1 + cols.length), n).set(rowIdx);
-  bytes.fill(0, start + n * 8 * (1 + cols.length) + n * 4, size);
+  fill(buf, start);
+  bytes.fill(0, start + n * 8 * (1 + nCols) + n * 4, size);
   const crc = crc32(bytes.subarray(HEAD));
   view.setUint32(12, crc, true);
   writeFileAtomic(path, bytes);
-  return { name, sym, rows: n, firstTs: n > 0 ? ts[rowIdx[0]!]! : NaN, lastTs: n > 0 ? ts[rowIdx[n - 1]!]! : NaN, bytes: size, crc };
+  const ts = new Float64Array(buf, start, n);
+  return { name, sym, rows: n, firstTs: n > 0 ? ts[0]! : NaN, lastTs: n > 0 ? ts[n - 1]! : NaN, bytes: size, crc };
 }
 
 /** A partition that is not what the index says: the reason, for the note that says it is rebuilt. */

@@ -1,0 +1,167 @@
+/**
+ * A large unquoted CSV parsed on every core: the body is cut into chunks at line starts; worker
+ * threads count each chunk's lines (so each chunk knows its first line number), then read each
+ * chunk with the byte reader (data/byte-reader.ts) and the same row rules; the chunks' tables are
+ * joined in file order, their symbol ids mapped to the file's dictionary (ids in order of first
+ * appearance, as one reader gives them). The result is, value for value, the one-thread read's
+ * (tests/data/parallel-read.test.ts compares them, and the catalog partitions written from them).
+ *
+ * What a chunk cannot decide alone, the file is read on one thread instead (returns undefined),
+ * so no message or result differs from the one-thread read: a bad row that stops the read (its
+ * message must be the file's first error, and a row of a later chunk could be out of order against
+ * an earlier chunk before it); a chunk whose first rows go back in time against the previous
+ * chunk's last (without --sort the one-thread read would reject them against rows it has seen), or
+ * bad rows before its first kept row (the one-thread read checks their order first); a chunk whose first row writes timestamps another way; a quoted field (csv-parse reads the file);
+ * more symbols than a table holds.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { existsSync, readSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { CHUNK, type ByteReadResult } from './byte-reader.js';
+import type { ChunkResult, ChunkTask } from './parse-chunk.js';
+import type { BadRowSample, RowOptions } from './rows.js';
+import type { ResolvedHeader } from './schema.js';
+import { f64, MAX_SYMBOLS, u16, type FileTable } from './table.js';
+
+/** Below this many bytes of body a file is read on one thread (starting the threads costs more). */
+export const PARALLEL_MIN_BYTES = 64 << 20;
+
+export interface ParallelOptions {
+  /** Threads (default: the machine's cores). */
+  readonly threads?: number;
+  /** Bytes of a chunk, about (default: the body split in 2 per thread). */
+  readonly chunkBytes?: number;
+  /** Smallest body read in parallel (default {@link PARALLEL_MIN_BYTES}). */
+  readonly minBytes?: number;
+}
+
+function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const js = here.replace(/parallel-read\.[jt]s$/, 'parse-worker.mjs');
+  if (existsSync(js)) return js;
+  return js.replace(/([\\/])src([\\/]data[\\/]parse-worker\.mjs)$/, '$1dist$1src$2');
+}
+
+/** Chunk starts: `bodyStart`, then the byte after the first newline at or after each cut. */
+function cuts(fd: number, bodyStart: number, size: number, chunkBytes: number): number[] {
+  const starts = [bodyStart];
+  const probe = Buffer.allocUnsafe(1 << 16);
+  for (let at = bodyStart + chunkBytes; at < size; at += chunkBytes) {
+    let pos = Math.max(at, starts[starts.length - 1]! + 1);
+    let next = -1;
+    while (pos < size && next < 0) {
+      const n = readSync(fd, probe, 0, probe.length, pos);
+      if (n === 0) break;
+      const nl = probe.subarray(0, n).indexOf(10);
+      if (nl >= 0) next = pos + nl + 1;
+      else pos += n;
+    }
+    if (next < 0 || next >= size) break;
+    if (next > starts[starts.length - 1]!) starts.push(next);
+    at = Math.max(at, next - chunkBytes);
+  }
+  starts.push(size);
+  return starts;
+}
+
+/**
+ * Reads the body of an open file on worker threads (see the file's comment); undefined when it
+ * must be read on one thread. With `hashing`, this thread hashes the file's bytes meanwhile (SHA-1).
+ */
+export async function readBytesParallel(file: string, fd: number, size: number, head: Buffer, bodyStart: number, firstLine: number, header: ResolvedHeader, opts: RowOptions & { readonly shared?: boolean; readonly keepLines?: boolean }, hashing: boolean, par: ParallelOptions = {}): Promise<{ read: ByteReadResult; hash: Hash | undefined; chunks: number } | undefined> {
+  const threads = par.threads ?? availableParallelism();
+  if (threads < 2 || size - bodyStart < (par.minBytes ?? PARALLEL_MIN_BYTES)) return undefined;
+  const starts = cuts(fd, bodyStart, size, par.chunkBytes ?? Math.ceil((size - bodyStart) / (2 * threads)));
+  const chunks = starts.length - 1;
+  if (chunks < 2) return undefined;
+  const pool = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, execArgv: [...process.execArgv, '--no-experimental-require-module'] });
+  try {
+    const run = (t: ChunkTask): Promise<ChunkResult> => pool.run(t) as Promise<ChunkResult>;
+    const counting = Promise.all(Array.from({ length: chunks - 1 }, (_, k) => run({ op: 'count', file, start: starts[k]!, end: starts[k + 1]! })));
+    // meanwhile, this thread hashes the file (the threads read it too: from the page cache)
+    const hash = hashing ? createHash('sha1') : undefined;
+    if (hash) {
+      hash.update(head);
+      const buf = Buffer.allocUnsafe(CHUNK);
+      for (let pos = head.length; pos < size; ) {
+        const n = readSync(fd, buf, 0, buf.length, pos);
+        if (n === 0) break;
+        hash.update(buf.subarray(0, n));
+        pos += n;
+      }
+    }
+    const counts = await counting;
+    const first = [firstLine];
+    for (const c of counts) first.push(first[first.length - 1]! + (c as { lines: number }).lines);
+    const { shared: _, ...rowOpts } = opts;
+    const results = await Promise.all(Array.from({ length: chunks }, (_, k) => run({ op: 'parse', file, start: starts[k]!, end: starts[k + 1]!, firstLine: first[k]!, header, opts: rowOpts })));
+    const reads: ByteReadResult[] = [];
+    for (const r of results) {
+      if (!('read' in r)) return undefined;
+      reads.push(r.read);
+    }
+    const read = join(reads, opts.sort === true, opts.shared === true);
+    return read && { read, hash, chunks };
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** The chunks' tables as one, in file order; undefined when a chunk cannot stand alone (see the file's comment). */
+function join(reads: readonly ByteReadResult[], sort: boolean, shared: boolean): ByteReadResult | undefined {
+  const t0 = reads[0]!.table;
+  const mode = JSON.stringify(reads.find((r) => r.tsMode !== undefined)?.tsMode);
+  const symbols: string[] = [];
+  const ids = new Map<string, number>();
+  const maps: Uint16Array[] = [];
+  let n = 0;
+  let lastTs = -Infinity;
+  for (const r of reads) {
+    const t = r.table;
+    if (r.tsMode !== undefined && JSON.stringify(r.tsMode) !== mode) return undefined;
+    // bad rows before a later chunk's first kept row: the one-thread read checked their order against earlier rows first
+    if (r !== reads[0] && r.badRows > 0 && (r.firstRowLine === 0 || r.badSamples[0]!.line < r.firstRowLine)) return undefined;
+    // rows that go back in time against an earlier chunk: the one-thread read sees them otherwise
+    if (!sort && t.length > 0) {
+      if (t.ts[0]! < lastTs) return undefined;
+      lastTs = t.ts[t.length - 1]!;
+    }
+    maps.push(
+      Uint16Array.from(t.symbols, (name) => {
+        let id = ids.get(name);
+        if (id === undefined) {
+          id = symbols.length;
+          symbols.push(name);
+          ids.set(name, id);
+        }
+        return id;
+      }),
+    );
+    n += t.length;
+  }
+  if (symbols.length > MAX_SYMBOLS) return undefined;
+  const ts = f64(n, shared);
+  const sym = u16(n, shared);
+  const cols = t0.cols.map(() => f64(n, shared));
+  const lines = t0.lines ? new Int32Array(n) : undefined;
+  let at = 0;
+  let badRows = 0;
+  let ruleRows = 0;
+  const badSamples: BadRowSample[] = [];
+  reads.forEach((r, k) => {
+    const t = r.table;
+    ts.set(t.ts, at);
+    cols.forEach((c, i) => c.set(t.cols[i]!, at));
+    lines?.set(t.lines!, at);
+    const map = maps[k]!;
+    for (let i = 0; i < t.length; i++) sym[at + i] = map[t.sym[i]!]!;
+    at += t.length;
+    badRows += r.badRows;
+    ruleRows += r.ruleRows;
+    for (const s of r.badSamples) if (badSamples.length < 5) badSamples.push(s);
+  });
+  const table: FileTable = { kind: t0.kind, length: n, symbols, ts, sym, cols, ...(lines ? { lines } : {}) };
+  return { table, badRows, badSamples, ruleRows, tsMode: reads[0]!.tsMode, nextLine: reads[reads.length - 1]!.nextLine, firstRowLine: reads.find((r) => r.firstRowLine > 0)?.firstRowLine ?? 0 };
+}

@@ -1,0 +1,57 @@
+/**
+ * The worker threads' side of a parallel parse (data/parallel-read.ts): count the lines of a byte
+ * range of a file, or read a range that starts at a line's start through the byte reader with its
+ * true first line number (so every message and kept line names the file's own line). The columns
+ * are built in shared memory: they come back without a copy.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { DataError } from '../errors.js';
+import { CHUNK, NeedsCsvReader, readBytes, type ByteReadResult } from './byte-reader.js';
+import type { RowOptions } from './rows.js';
+import type { ResolvedHeader } from './schema.js';
+
+export type ChunkTask =
+  | { readonly op: 'count'; readonly file: string; readonly start: number; readonly end: number }
+  | { readonly op: 'parse'; readonly file: string; readonly start: number; readonly end: number; readonly firstLine: number; readonly header: ResolvedHeader; readonly opts: RowOptions & { readonly keepLines?: boolean } };
+
+/** A parse's outcome: the rows, or why the chunk cannot stand alone (the caller then parses the file on one thread). */
+export type ChunkResult = { readonly lines: number } | { readonly read: ByteReadResult } | { readonly failed: 'data-error' | 'quoted' };
+
+/** Reads `end - start` bytes from `start` (or fewer at the file's end). */
+function readRange(fd: number, buf: Buffer, start: number, len: number): number {
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, buf, got, len - got, start + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+export default function runChunk(task: ChunkTask): ChunkResult {
+  const fd = openSync(task.file, 'r');
+  try {
+    if (task.op === 'count') {
+      const buf = Buffer.allocUnsafe(CHUNK);
+      let lines = 0;
+      for (let pos = task.start; pos < task.end; ) {
+        const got = readRange(fd, buf, pos, Math.min(CHUNK, task.end - pos));
+        if (got === 0) break;
+        for (let i = buf.indexOf(10); i >= 0 && i < got; i = buf.indexOf(10, i + 1)) lines++;
+        pos += got;
+      }
+      return { lines };
+    }
+    const head = Buffer.allocUnsafe(Math.min(CHUNK, task.end - task.start));
+    const got = readRange(fd, head, task.start, head.length);
+    try {
+      return { read: readBytes(task.file, fd, task.end, head.subarray(0, got), 0, task.firstLine, task.header, { ...task.opts, shared: true }, undefined, task.start) };
+    } catch (e) {
+      if (e instanceof NeedsCsvReader) return { failed: 'quoted' };
+      if (e instanceof DataError) return { failed: 'data-error' };
+      throw e;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
