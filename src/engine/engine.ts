@@ -479,11 +479,13 @@ class EngineRun implements Backtest, VenueHost {
     this.accrueBorrow(accrueTo);
     const pf = this.pf;
     let equity = pf.cash; // no positions: equity is cash
+    let gross = 0;
     if (pf.inMarket()) {
       this.syncMarks();
       equity = pf.equity();
+      gross = pf.grossExposure();
     }
-    this.samples.push(endTs, equity, inMarket ? 1 : 0, pf.feesPaid, pf.borrowPaid, pf.tradedNotional, exposureSoFar);
+    this.samples.push(endTs, equity, inMarket ? 1 : 0, pf.feesPaid, pf.borrowPaid, pf.tradedNotional, exposureSoFar, gross);
   }
 
   /**
@@ -729,6 +731,7 @@ class EngineRun implements Backtest, VenueHost {
       borrowCum: smp.column(4),
       notionalCum: smp.column(5),
       exposureCum: smp.column(6),
+      gross: smp.column(7),
       trades: pf.closed,
       // open round trips are marked at the last event, named as a bar is named: by its start
       openTrades: pf.openTrips(n > 0 ? rowTime(this.table, n - 1) : clock[0]!),
