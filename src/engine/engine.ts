@@ -21,7 +21,7 @@ import seedrandom from 'seedrandom';
 import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import { rowTime, type TickTable } from '../data/table.js';
-import type { Membership } from '../universe/membership.js';
+import type { Membership, Removal } from '../universe/membership.js';
 import type { MembersFile } from '../universe/members.js';
 import { PanelFeed, type PanelField } from '../panel/panel-feed.js';
 import type { PanelMatrix } from '../panel/rolling-panel.js';
@@ -213,6 +213,8 @@ class EngineRun implements Backtest, VenueHost {
   private readonly universe: Membership | undefined;
   /** The next span end of the universe to settle. */
   private nextRemoval = 0;
+  /** Tick-only data with a universe: the end of the next span to settle (settleTickRemovals); Infinity otherwise. */
+  private tickRemovalAt = Infinity;
   private readonly onFill: Strategy['onFill'];
   private readonly observer: RunConfig['observer'];
 
@@ -276,6 +278,8 @@ class EngineRun implements Backtest, VenueHost {
     this.onBar = strategy.onBar;
     this.onBars = strategy.onBars;
     this.universe = cfg.universe;
+    // on tick data (no bar: no session to settle at), spans end by time
+    if (cfg.universe && cfg.universe.removals.length > 0 && !this.kind.includes(BAR)) this.tickRemovalAt = cfg.universe.removals[0]!.end;
     this.onFill = strategy.onFill;
     this.observer = cfg.observer;
     this.quiet = new QuietScan(
@@ -441,20 +445,36 @@ class EngineRun implements Backtest, VenueHost {
   private settleRemovals(session: number, t: EpochUs): number {
     const rm = this.universe!.removals;
     let opened = 0;
-    while (this.nextRemoval < rm.length && rm[this.nextRemoval]!.session <= session) {
-      const r = rm[this.nextRemoval++]!;
-      const s = r.sym;
-      this.broker.cancelSymbol(s);
-      const pos = this.pf.position[s]!;
-      if (pos === 0) continue;
-      this.accrueBorrow(t);
-      const price = this.markOf(s) * (1 + r.delistingReturn);
-      this.pf.applyFill(s, -pos, price, 0, t);
-      this.fills.push(t, this.clock[1]!, 0, s, pos > 0 ? -1 : 1, Math.abs(pos), price, 0, NaN, NaN);
-      if (this.marginWatch) this.marginWatch[s] = 0;
-      opened--;
-    }
+    while (this.nextRemoval < rm.length && rm[this.nextRemoval]!.session <= session) opened += this.settle(rm[this.nextRemoval++]!, t);
     return opened;
+  }
+
+  /**
+   * Tick data (no bars, no sessions): the spans that ended by `t` (their `end` at or before it),
+   * settled before the event at `t` moves any mark, so a position is closed at the symbol's last
+   * price before the span ended (last trade, or mid quote) × (1 + delisting return). Returns the
+   * change in open positions.
+   */
+  private settleTickRemovals(t: EpochUs): number {
+    const rm = this.universe!.removals;
+    let opened = 0;
+    while (this.nextRemoval < rm.length && rm[this.nextRemoval]!.end <= t) opened += this.settle(rm[this.nextRemoval++]!, t);
+    this.tickRemovalAt = this.nextRemoval < rm.length ? rm[this.nextRemoval]!.end : Infinity;
+    return opened;
+  }
+
+  /** One removal: the symbol's working orders cancelled, a position closed at its mark × (1 + delisting return), a fill with order id 0. */
+  private settle(r: Removal, t: EpochUs): number {
+    const s = r.sym;
+    this.broker.cancelSymbol(s);
+    const pos = this.pf.position[s]!;
+    if (pos === 0) return 0;
+    this.accrueBorrow(t);
+    const price = this.markOf(s) * (1 + r.delistingReturn);
+    this.pf.applyFill(s, -pos, price, 0, t);
+    this.fills.push(t, this.clock[1]!, 0, s, pos > 0 ? -1 : 1, Math.abs(pos), price, 0, NaN, NaN);
+    if (this.marginWatch) this.marginWatch[s] = 0;
+    return -1;
   }
 
   private accrueBorrow(t: EpochUs): void {
@@ -579,7 +599,7 @@ class EngineRun implements Backtest, VenueHost {
     let exposedSince = this.exposedSince;
     for (let i = from; i < to; i++) {
       // quiet events up to the next one that needs more than a market-state update
-      i = scanQuiet(quiet, i, to, this.mail.notices.due === Infinity ? bucketEnd : Math.min(bucketEnd, this.mail.notices.due - 0.5));
+      i = scanQuiet(quiet, i, to, Math.min(bucketEnd, this.mail.notices.due - 0.5, this.tickRemovalAt - 0.5));
       if (i >= to) break;
       const t = ts[i]!;
       const s = sym[i]!;
@@ -591,6 +611,14 @@ class EngineRun implements Backtest, VenueHost {
         bucket = Math.ceil(t / periodUs) - 1;
         bucketEnd = (bucket + 1) * periodUs;
         bucketInMarket = openPositions > 0;
+      }
+      // tick data: universe spans that ended by now, closed at the last price before this event
+      if (t >= this.tickRemovalAt) {
+        clock[0] = t;
+        clock[1] = i;
+        const before = openPositions;
+        openPositions += this.settleTickRemovals(t);
+        if (before > 0 && openPositions === 0) exposureUs += t - exposedSince;
       }
       // fills (against this event; the mark moves after)
       let hadFills = false;
