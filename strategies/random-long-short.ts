@@ -16,7 +16,7 @@
  * gross exposure (metrics/gross-exposure.ts) unless given (validation/validate.ts).
  */
 import { defineStrategy, type Context } from '../src/strategy/types.js';
-import { monthOf } from './equal-weight-members.js';
+import { monthlyClock } from './equal-weight-members.js';
 
 export default defineStrategy({
   name: 'random-long-short',
@@ -26,16 +26,13 @@ export default defineStrategy({
     share: { type: 'number', default: 0.1, min: 0, max: 0.5, doc: 'share of the members drawn on each side (at least one each)' },
   },
   create(p) {
-    let lastMonth = NaN;
+    const due = monthlyClock();
     let rebalances = 0;
     let ids = new Int32Array(0);
     let want = new Float64Array(0);
     return {
       onBars(ctx: Context, session: number) {
-        if (ctx.warmingUp) return;
-        const month = monthOf(session);
-        if (month === lastMonth) return;
-        lastMonth = month;
+        if (!due(ctx, session)) return;
         const syms = ctx.symbols;
         if (ids.length !== syms.length) {
           ids = new Int32Array(syms.length);
