@@ -100,7 +100,7 @@ export function universeBench(): number {
     console.log(`universe: skipped (${SHARED} is absent: these measures read the S&P 500 file in place)`);
     return 0;
   }
-  let machine = '';
+  let machine: string;
   try {
     machine = execFileSync('lscpu', { encoding: 'utf8' })
       .split('\n')
