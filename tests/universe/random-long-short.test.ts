@@ -4,9 +4,6 @@
  * that session, Σ |value| = gross × equity, dollar neutral; in a walk-forward with a universe its
  * gross is the candidate's measured mean gross exposure.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load.js';
 import type { TickTable } from '../../src/data/table.js';
@@ -18,13 +15,12 @@ import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { resolveParams } from '../../src/strategy/params.js';
 import { meanGrossLeverage } from '../../src/metrics/gross-exposure.js';
 import { walkForward } from '../../src/jobs/walk-forward.js';
-import { tempDir } from '../helpers.js';
+import { writeDailyUniverse } from './daily-universe.js';
 
 const DAY = 86_400e6;
 const START = Date.UTC(2020, 0, 1) * 1000; // sessions 0..119: January 1 to April 29
 const SESSIONS = 120;
 const N = 20;
-const iso = (us: number): string => new Date(us / 1000).toISOString().slice(0, 10);
 const NAMES = Array.from({ length: N }, (_, k) => `N${String(k).padStart(2, '0')}`);
 // N00-N03 leave on session 40; N04-N05 join on session 50
 const FROM = (k: number): number => (k === 4 || k === 5 ? 50 : 0);
@@ -35,24 +31,12 @@ describe('random-long-short', () => {
   let table: TickTable;
   let members: MembersFile;
   let membership: Membership;
-  const close = new Map<string, number>();
+  let close: Map<string, number>;
   beforeAll(async () => {
-    const rng = seedrandom('rls');
-    const px = NAMES.map(() => 20 + 80 * rng());
-    const rows = ['ts,symbol,open,high,low,close,volume'];
-    for (let t = 0; t < SESSIONS; t++) {
-      NAMES.forEach((n, k) => {
-        const c = Math.round(px[k]! * Math.exp(0.04 * (rng() - 0.5)) * 100) / 100;
-        px[k] = c;
-        rows.push(`${iso(START + t * DAY)},${n},${c},${c},${c},${c},1000`);
-        close.set(`${n} ${t}`, c);
-      });
-    }
-    const d = tempDir();
-    writeFileSync(join(d, 'bars.csv'), rows.join('\n') + '\n');
-    writeFileSync(join(d, 'members.csv'), ['symbol,from,to', ...NAMES.map((n, k) => `${n},${iso(START + FROM(k) * DAY)},${iso(START + TO(k) * DAY)}`)].join('\n') + '\n');
-    table = (await loadData([join(d, 'bars.csv')], { cache: false })).table;
-    members = readMembersFile(join(d, 'members.csv'));
+    const u = writeDailyUniverse('rls', NAMES, SESSIONS, START, FROM, TO);
+    close = u.close;
+    table = (await loadData([u.bars], { cache: false })).table;
+    members = readMembersFile(u.members);
     membership = new Membership(table.symbols, members, START + (SESSIONS - 1) * DAY);
   });
 
