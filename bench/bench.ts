@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { maxOf, minOf } from '../src/arrays.js';
 import { DEFAULT_PAIR, generatePair } from '../src/data/generate.js';
 import { writeVendorBars } from './vendor-bars.js';
+import { universeBench } from './universe.js';
 
 const ROWS = Number(process.env.TICKFOLD_BENCH_ROWS ?? 2_000_000);
 const RUNS = Number(process.env.TICKFOLD_BENCH_RUNS ?? 5);
@@ -44,7 +45,7 @@ function best(phase: string, file: string, cacheDir: string, before?: () => void
   return { ...ms[0]!, maxRssBytes: maxOf(ms.map((m) => m.maxRssBytes)) };
 }
 
-/** `TICKFOLD_BENCH_ONLY=replay`, `=walk-forward`, `=jobs`, `=parquet`, `=catalog` or `=ingest` runs only that section (the data file is still generated). */
+/** `TICKFOLD_BENCH_ONLY=replay`, `=walk-forward`, `=jobs`, `=parquet`, `=catalog` or `=ingest` runs only that section (the data file is still generated); `=universe` only bench/universe.ts (no file generated). */
 const ONLY = process.env.TICKFOLD_BENCH_ONLY;
 const bin = join(import.meta.dirname, '../../bin/tickfold');
 const wall = (argv: string[], runs = RUNS): number => {
@@ -59,6 +60,12 @@ const wall = (argv: string[], runs = RUNS): number => {
 
 const fmt = (x: number, d = 2): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const pad = (s: string, n: number): string => s.padEnd(n);
+
+if (ONLY === 'universe') {
+  const missed = universeBench();
+  if (missed > 0) console.log(`${missed} target(s) missed`);
+  process.exit(0);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'tickfold-bench-'));
 try {
@@ -504,6 +511,8 @@ try {
     const { ingestSection } = await import('./ingest.js');
     failed += ingestSection(dir, Math.min(RUNS, 3));
   }
+
+  if (ONLY === undefined) failed += universeBench();
 
   if (failed > 0) console.log(`${failed} target(s) missed`);
 } finally {

@@ -17,6 +17,21 @@ export const monthOf = (us: number): number => {
   return d.getUTCFullYear() * 12 + d.getUTCMonth();
 };
 
+/**
+ * The monthly rebalancing clock of the universe baselines: `due(ctx, session)` is true on the
+ * first session the strategy trades (not warming up) and on the first of each later calendar month.
+ */
+export function monthlyClock(): (ctx: Context, session: number) => boolean {
+  let lastMonth = NaN;
+  return (ctx, session) => {
+    if (ctx.warmingUp) return false;
+    const month = monthOf(session);
+    if (month === lastMonth) return false;
+    lastMonth = month;
+    return true;
+  };
+}
+
 export default defineStrategy({
   name: 'equal-weight-members',
   description: 'Universe baseline: equal weights (fraction × equity) of the current members, rebalanced on the first session of each month.',
@@ -24,14 +39,11 @@ export default defineStrategy({
     fraction: { type: 'number', default: 1, min: 0, max: 1, doc: 'share of equity held, split equally across the members' },
   },
   create(p) {
-    let lastMonth = NaN;
+    const due = monthlyClock();
     let rebalances = 0;
     return {
       onBars(ctx: Context, session: number) {
-        if (ctx.warmingUp) return;
-        const month = monthOf(session);
-        if (month === lastMonth) return;
-        lastMonth = month;
+        if (!due(ctx, session)) return;
         let n = 0;
         for (const s of ctx.symbols) if (ctx.member(s) && ctx.price(s) > 0) n++;
         const each = n > 0 ? (p.fraction * ctx.equity) / n : 0;

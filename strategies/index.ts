@@ -11,5 +11,6 @@ import momentum from './momentum.js';
 import pairs from './pairs.js';
 import pcaStatArb from './pca-stat-arb.js';
 import random from './random.js';
+import randomLongShort from './random-long-short.js';
 
-export const BUILTIN_STRATEGIES: ReadonlyMap<string, StrategyModule> = new Map([buyAndHold, flat, random, momentum, meanReversion, pairs, basket, linreg, marketMaker, pcaStatArb, equalWeightMembers].map((m) => [m.name, m]));
+export const BUILTIN_STRATEGIES: ReadonlyMap<string, StrategyModule> = new Map([buyAndHold, flat, random, momentum, meanReversion, pairs, basket, linreg, marketMaker, pcaStatArb, equalWeightMembers, randomLongShort].map((m) => [m.name, m]));

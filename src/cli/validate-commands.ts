@@ -19,7 +19,7 @@ import type { StrategyModule } from '../strategy/types.js';
 import { DEFAULT_MAX_FOLDS, type FoldPlan } from '../validation/folds.js';
 import { parseGrid } from '../validation/grid.js';
 import { parseListed, routeEntries } from './strategy-args.js';
-import { CPCV_OBJECTIVE_NAMES, NAIVE_BASELINES, OBJECTIVES, UNIVERSE_BASELINE, type Entry, type Objective, type ValidationSettings } from '../validation/validate.js';
+import { CPCV_OBJECTIVE_NAMES, NAIVE_BASELINES, OBJECTIVES, UNIVERSE_BASELINES, type Entry, type Objective, type ValidationSettings } from '../validation/validate.js';
 import { TaskRunner } from '../runtime/pool.js';
 import type { Runner, StrategyRunner } from '../runtime/runner.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -188,8 +188,8 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     readonly naiveCopy: boolean;
   }
   const slots: Slot[] = listed.map((l, i) => ({ name: names[i]!, spec: l.spec, module: listedModules[i]!, baseline: !candidate(i), naiveCopy: false }));
-  // with --universe, the universe's baseline runs beside the naive ones (when any run)
-  const yardsticks = f.universe !== undefined && baselines.length > 0 && !baselines.includes(UNIVERSE_BASELINE) ? [...baselines, UNIVERSE_BASELINE] : baselines;
+  // with --universe, the universe's baselines run beside the naive ones (when any run)
+  const yardsticks = f.universe !== undefined && baselines.length > 0 ? [...baselines, ...UNIVERSE_BASELINES.filter((b) => !baselines.includes(b))] : baselines;
   for (const b of yardsticks) {
     const i = names.indexOf(b);
     if (i >= 0 && !candidate(i)) continue; // listed, and a baseline already

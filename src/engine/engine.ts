@@ -22,7 +22,7 @@ import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
 import { lowerBound, rowTime, type TickTable } from '../data/table.js';
 import { copyRow, moveRows } from '../data/catalog/window-stream.js';
-import type { Membership } from '../universe/membership.js';
+import type { Membership, Removal } from '../universe/membership.js';
 import type { MembersFile } from '../universe/members.js';
 import { PanelFeed, type PanelField } from '../panel/panel-feed.js';
 import type { PanelMatrix } from '../panel/rolling-panel.js';
@@ -245,6 +245,8 @@ class EngineRun implements BlockBacktest, VenueHost {
   private readonly universe: Membership | undefined;
   /** The next span end of the universe to settle. */
   private nextRemoval = 0;
+  /** Tick-only data with a universe: the end of the next span to settle (settleTickRemovals); Infinity otherwise. */
+  private tickRemovalAt = Infinity;
   private readonly onFill: Strategy['onFill'];
   private readonly observer: RunConfig['observer'];
 
@@ -311,6 +313,11 @@ class EngineRun implements BlockBacktest, VenueHost {
     this.onBar = strategy.onBar;
     this.onBars = strategy.onBars;
     this.universe = cfg.universe;
+    // on tick data (no bar: no session to settle at), spans end by time
+    // (from the symbols' kinds: a streamed replay's table is one block of the data)
+    const barBit = 1 << BAR;
+    const hasBars = table.symbolKinds.length > 0 ? table.symbolKinds.some((k) => (k & barBit) !== 0) : this.kind.includes(BAR);
+    if (cfg.universe && cfg.universe.removals.length > 0 && !hasBars) this.tickRemovalAt = cfg.universe.removals[0]!.end;
     this.onFill = strategy.onFill;
     this.observer = cfg.observer;
     this.quiet = new QuietScan(
@@ -485,20 +492,36 @@ class EngineRun implements BlockBacktest, VenueHost {
   private settleRemovals(session: number, t: EpochUs): number {
     const rm = this.universe!.removals;
     let opened = 0;
-    while (this.nextRemoval < rm.length && rm[this.nextRemoval]!.session <= session) {
-      const r = rm[this.nextRemoval++]!;
-      const s = r.sym;
-      this.broker.cancelSymbol(s);
-      const pos = this.pf.position[s]!;
-      if (pos === 0) continue;
-      this.accrueBorrow(t);
-      const price = this.markOf(s) * (1 + r.delistingReturn);
-      this.pf.applyFill(s, -pos, price, 0, t);
-      this.fills.push(t, this.clock[1]! + this.indexOffset, 0, s, pos > 0 ? -1 : 1, Math.abs(pos), price, 0, NaN, NaN);
-      if (this.marginWatch) this.marginWatch[s] = 0;
-      opened--;
-    }
+    while (this.nextRemoval < rm.length && rm[this.nextRemoval]!.session <= session) opened += this.settle(rm[this.nextRemoval++]!, t);
     return opened;
+  }
+
+  /**
+   * Tick data (no bars, no sessions): the spans that ended by `t` (their `end` at or before it),
+   * settled before the event at `t` moves any mark, so a position is closed at the symbol's last
+   * price before the span ended (last trade, or mid quote) × (1 + delisting return). Returns the
+   * change in open positions.
+   */
+  private settleTickRemovals(t: EpochUs): number {
+    const rm = this.universe!.removals;
+    let opened = 0;
+    while (this.nextRemoval < rm.length && rm[this.nextRemoval]!.end <= t) opened += this.settle(rm[this.nextRemoval++]!, t);
+    this.tickRemovalAt = this.nextRemoval < rm.length ? rm[this.nextRemoval]!.end : Infinity;
+    return opened;
+  }
+
+  /** One removal: the symbol's working orders cancelled, a position closed at its mark × (1 + delisting return), a fill with order id 0. */
+  private settle(r: Removal, t: EpochUs): number {
+    const s = r.sym;
+    this.broker.cancelSymbol(s);
+    const pos = this.pf.position[s]!;
+    if (pos === 0) return 0;
+    this.accrueBorrow(t);
+    const price = this.markOf(s) * (1 + r.delistingReturn);
+    this.pf.applyFill(s, -pos, price, 0, t);
+    this.fills.push(t, this.clock[1]! + this.indexOffset, 0, s, pos > 0 ? -1 : 1, Math.abs(pos), price, 0, NaN, NaN);
+    if (this.marginWatch) this.marginWatch[s] = 0;
+    return -1;
   }
 
   private accrueBorrow(t: EpochUs): void {
@@ -523,11 +546,13 @@ class EngineRun implements BlockBacktest, VenueHost {
     this.accrueBorrow(accrueTo);
     const pf = this.pf;
     let equity = pf.cash; // no positions: equity is cash
+    let gross = 0;
     if (pf.inMarket()) {
       this.syncMarks();
       equity = pf.equity();
+      gross = pf.grossExposure();
     }
-    this.samples.push(endTs, equity, inMarket ? 1 : 0, pf.feesPaid, pf.borrowPaid, pf.tradedNotional, exposureSoFar);
+    this.samples.push(endTs, equity, inMarket ? 1 : 0, pf.feesPaid, pf.borrowPaid, pf.tradedNotional, exposureSoFar, gross);
   }
 
   /**
@@ -621,7 +646,7 @@ class EngineRun implements BlockBacktest, VenueHost {
     let exposedSince = this.exposedSince;
     for (let i = from; i < to; i++) {
       // quiet events up to the next one that needs more than a market-state update
-      i = scanQuiet(quiet, i, to, this.mail.notices.due === Infinity ? bucketEnd : Math.min(bucketEnd, this.mail.notices.due - 0.5));
+      i = scanQuiet(quiet, i, to, Math.min(bucketEnd, this.mail.notices.due - 0.5, this.tickRemovalAt - 0.5));
       if (i >= to) break;
       const t = ts[i]!;
       const s = sym[i]!;
@@ -633,6 +658,14 @@ class EngineRun implements BlockBacktest, VenueHost {
         bucket = Math.ceil(t / periodUs) - 1;
         bucketEnd = (bucket + 1) * periodUs;
         bucketInMarket = openPositions > 0;
+      }
+      // tick data: universe spans that ended by now, closed at the last price before this event
+      if (t >= this.tickRemovalAt) {
+        clock[0] = t;
+        clock[1] = i;
+        const before = openPositions;
+        openPositions += this.settleTickRemovals(t);
+        if (before > 0 && openPositions === 0) exposureUs += t - exposedSince;
       }
       // fills (against this event; the mark moves after)
       let hadFills = false;
@@ -820,6 +853,7 @@ class EngineRun implements BlockBacktest, VenueHost {
       borrowCum: smp.column(4),
       notionalCum: smp.column(5),
       exposureCum: smp.column(6),
+      gross: smp.column(7),
       trades: pf.closed,
       // open round trips are marked at the last event, named as a bar is named: by its start
       openTrades: pf.openTrips(n > 0 ? rowTime(this.table, n - 1) : clock[0]!),

@@ -1,21 +1,24 @@
 /** The equity samples of a backtest, one row per period, in typed columns. */
 /**
  * The equity samples, one row per period: end time, equity, in market (0/1), then the running
- * fees, borrow, traded notional and exposure. Typed columns, doubled when full (the number of
+ * fees, borrow, traded notional and exposure, and the gross exposure at the period's end
+ * (Σ |position × mark|). Typed columns, doubled when full (the number of
  * periods with events is known only at the end).
  */
+const COLS = 8;
+
 export class Samples {
   private buf: Float64Array;
   private capacity: number;
   private length = 0;
   constructor(expected: number) {
     this.capacity = Math.max(16, Math.min(Math.ceil(expected), 1 << 16));
-    this.buf = new Float64Array(7 * this.capacity);
+    this.buf = new Float64Array(COLS * this.capacity);
   }
-  push(endTs: number, equity: number, inMarket: number, fees: number, borrow: number, notional: number, exposure: number): void {
+  push(endTs: number, equity: number, inMarket: number, fees: number, borrow: number, notional: number, exposure: number, gross: number): void {
     if (this.length === this.capacity) {
-      const bigger = new Float64Array(14 * this.capacity);
-      for (let c = 0; c < 7; c++) bigger.set(this.buf.subarray(c * this.capacity, (c + 1) * this.capacity), 2 * c * this.capacity);
+      const bigger = new Float64Array(2 * COLS * this.capacity);
+      for (let c = 0; c < COLS; c++) bigger.set(this.buf.subarray(c * this.capacity, (c + 1) * this.capacity), 2 * c * this.capacity);
       this.buf = bigger;
       this.capacity *= 2;
     }
@@ -29,6 +32,7 @@ export class Samples {
     b[4 * cap + i] = borrow;
     b[5 * cap + i] = notional;
     b[6 * cap + i] = exposure;
+    b[7 * cap + i] = gross;
   }
   /** A copy of column c. */
   column(c: number): Float64Array {

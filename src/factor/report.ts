@@ -170,7 +170,7 @@ export function factorReport(close: BarMatrix, factor: FactorModule, params: Par
   const fwls = periods.map(() => [] as number[]);
   const pooled = periods.map(() => Array.from({ length: Q }, () => ({ raw: 0, dem: 0, n: 0 })));
   let nPairs = 0;
-  const order = new Uint32Array(N);
+  const rankScratch = new Float64Array(N);
   const rf = new Float64Array(N);
   const rr = new Float64Array(N);
   const fk = new Float64Array(N);
@@ -216,7 +216,7 @@ export function factorReport(close: BarMatrix, factor: FactorModule, params: Par
     qEdges.push(Array.from(edges));
     keptF.push(kf);
     labels.push(lab);
-    const rk = rank(kf, new Float64Array(N), order);
+    const rk = rank(kf, new Float64Array(N), rankScratch);
     keptRank.push(rk);
     // factor weights (demeaned, not equal-weight)
     const fm = meanOf(kf);
@@ -226,8 +226,8 @@ export function factorReport(close: BarMatrix, factor: FactorModule, params: Par
       const r = fwd[p]!;
       for (let s = 0; s < N; s++) fk[s] = lab[s] !== 0 ? r[s]! : NaN;
       // Spearman = Pearson of average ranks over the kept symbols
-      rank(kf, rf, order);
-      rank(fk, rr, order);
+      rank(kf, rf, rankScratch);
+      rank(fk, rr, rankScratch);
       ic[p]!.push(pearson(rf, rr));
       const m = meanOf(fk);
       allMean[p]!.push(m);

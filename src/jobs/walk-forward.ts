@@ -20,7 +20,7 @@ import type { StrategyModule } from '../strategy/types.js';
 import { baselineDefaults } from '../validation/baselines.js';
 import type { FoldOptions } from '../validation/folds.js';
 import { gridOf } from '../validation/grid.js';
-import { NAIVE_BASELINES, UNIVERSE_BASELINE, type Entry, type ValidationOutcome } from '../validation/validate.js';
+import { NAIVE_BASELINES, UNIVERSE_BASELINES, type Entry, type ValidationOutcome } from '../validation/validate.js';
 import { runSettings, type RunSettings } from './settings.js';
 import { runValidationJob, validationOptions, type DataSet, type ValidationOptions, type ValidationResult } from './validate.js';
 
@@ -74,8 +74,8 @@ async function walkForwardJob(data: TickTable | DataSet, o: WalkForwardOptions):
     candidates.push({ name: module.name, spec, module, base: Object.fromEntries(Object.entries(c.params ?? {}).map(([key, v]) => [key, String(v)])), grid: gridOf(c.grid ?? {}), baseline: false });
   }
   const baselines: { name: string; module: StrategyModule; spec: string }[] = [];
-  // with a universe, its baseline (equal weights of the members, monthly) beside the naive ones
-  for (const b of run.universe ? [...NAIVE_BASELINES, UNIVERSE_BASELINE] : NAIVE_BASELINES) baselines.push({ name: candidates.some((e) => e.name === b) ? `${b} (naive)` : b, module: await loadStrategy(b, BUILTIN_STRATEGIES), spec: b });
+  // with a universe, its baselines (equal weights of the members, monthly; a random long-short of the candidates' gross) beside the naive ones
+  for (const b of run.universe ? [...NAIVE_BASELINES, ...UNIVERSE_BASELINES] : NAIVE_BASELINES) baselines.push({ name: candidates.some((e) => e.name === b) ? `${b} (naive)` : b, module: await loadStrategy(b, BUILTIN_STRATEGIES), spec: b });
   const folds: FoldOptions = {
     ...(split !== undefined ? { split } : {}),
     ...(train !== undefined ? { train } : {}),

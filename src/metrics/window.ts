@@ -55,6 +55,7 @@ export function sliceRecord(r: RunRecord, fromUs: number, toUs: number, tradesBy
     borrowCum: r.borrowCum.slice(k0, k1),
     notionalCum: r.notionalCum.slice(k0, k1),
     exposureCum: r.exposureCum.slice(k0, k1),
+    gross: r.gross.slice(k0, k1),
     trades: r.trades.within(tradesBy === 'entry' ? T_ENTRY_TS : T_EXIT_TS, fromUs, toUs),
     openTrades: tradesBy === 'entry' ? r.openTrades.within(T_ENTRY_TS, fromUs, toUs) : atEnd ? r.openTrades : r.openTrades.within(T_EXIT_TS, 0, -1),
     fills: r.fills.within(F_TS, fromUs, toUs),

@@ -435,6 +435,8 @@ export interface RunRecord {
   readonly borrowCum: Float64Array;
   readonly notionalCum: Float64Array;
   readonly exposureCum: Float64Array;
+  /** Gross exposure at each sample's end: Σ |position × mark| (0 when flat). */
+  readonly gross: Float64Array;
   /** Closed round trips, in the order they closed. */
   readonly trades: TripLog;
   /** Round trips still open at the end, valued at the last marks. */
@@ -488,7 +490,7 @@ export function packRecord(r: RunRecord): { packed: PackedRecord; transfer: Arra
     if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
   };
   for (const k of LOGS) for (const c of packed[k].cols) add(c);
-  for (const a of [r.sampleTs, r.equity, r.inMarket, r.feesCum, r.borrowCum, r.notionalCum, r.exposureCum]) add(a);
+  for (const a of [r.sampleTs, r.equity, r.inMarket, r.feesCum, r.borrowCum, r.notionalCum, r.exposureCum, r.gross]) add(a);
   return { packed, transfer: [...buffers] };
 }
 

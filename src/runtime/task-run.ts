@@ -3,6 +3,7 @@
  * thread when no pool is used. This is the heavy side, with the engine, the strategies and the
  * metrics; the main thread of a command that runs its tasks on workers never loads it.
  */
+import { meanGrossLeverage } from '../metrics/gross-exposure.js';
 import { dataEndSession, Membership } from '../universe/membership.js';
 import { dataMembership } from '../universe/data-spans.js';
 import { runBacktest, type BacktestSettings, type RunConfig, type RunRecord } from '../engine/engine.js';
@@ -71,6 +72,7 @@ function runTrials(all: TickTable, module: StrategyModule, task: TrialTask, prog
     trials: records.map((record) => ({
       sampleTs: record.sampleTs,
       traded: tradedSymbols(record),
+      meanGross: meanGrossLeverage(record),
       returns: periodReturns(record),
       metrics: computeMetrics(record, s.periodsPerYear),
       windows: task.windows.map(([from, to]) => computeMetrics(sliceRecord(record, from, to), s.periodsPerYear)),

@@ -43,6 +43,8 @@ export interface TrialResult {
   readonly sampleTs: Float64Array;
   /** Symbols it filled orders in (the baselines trade those of the candidates). */
   readonly traded: readonly string[];
+  /** Mean gross exposure / equity over the samples holding a position (metrics/gross-exposure.ts): what random-long-short is sized to. */
+  readonly meanGross: number;
   readonly returns: Float64Array;
   readonly metrics: RunMetrics;
   readonly windows: readonly RunMetrics[];

@@ -6,14 +6,15 @@
  * matrix is ρ = Y'Y / (W − 1) (numpy.corrcoef). Its nonzero eigenpairs are found from whichever
  * of Y'Y (N × N) and YY' (W × W) is smaller: with 500 names and a 60-day window, the 60 × 60 Gram
  * matrix (ρ has rank ≤ W − 1 there), whose eigenvectors u map to ρ's as v = Y'u / √((W−1) λ).
- * Both are solved by cyclic Jacobi (stats/johansen.ts), which is accurate to the last bits.
+ * Both are solved by Householder tridiagonalisation and implicit QL (stats/symmetric-eigen.ts),
+ * accurate to the last bits (cyclic Jacobi, which it replaced, was half of a pca-stat-arb run).
  *
  * Sign: each eigenvector is flipped if needed so that its component of largest absolute value is
  * positive (the first such index if several), so the same window always gives the same vectors
  * and a refit on the next day keeps the orientation of every factor whose dominant stock stays
  * the same (the oracle ../shared/oracles/avellaneda_lee_sp500.json, convention 3_pca).
  */
-import { symmetricEigen } from './johansen.js';
+import { symmetricEigenQl } from './symmetric-eigen.js';
 
 export interface CorrelationPca {
   /** Eigenvalues in decreasing order (the nonzero ones: at most min(N, W − 1)). */
@@ -50,24 +51,25 @@ export function correlationPca(r: Float64Array, W: number, N: number, m: number)
   for (let k = 0; k < W; k++) for (let i = 0; i < N; i++) y[k * N + i] = (r[k * N + i]! - mean[i]!) / sigma[i]!;
   const dual = N > W;
   const p = dual ? W : N;
-  const g: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const g = new Float64Array(p * p);
   if (dual) {
     for (let a = 0; a < W; a++)
       for (let b = a; b < W; b++) {
         let s = 0;
         for (let i = 0; i < N; i++) s += y[a * N + i]! * y[b * N + i]!;
-        g[a]![b] = g[b]![a] = s / (W - 1);
+        g[a * p + b] = g[b * p + a] = s / (W - 1);
       }
   } else {
     for (let a = 0; a < N; a++)
       for (let b = a; b < N; b++) {
         let s = 0;
         for (let k = 0; k < W; k++) s += y[k * N + a]! * y[k * N + b]!;
-        g[a]![b] = g[b]![a] = s / (W - 1);
+        g[a * p + b] = g[b * p + a] = s / (W - 1);
       }
   }
-  const eig = symmetricEigen(g);
-  const order = eig.values.map((_, i) => i).sort((a, b) => eig.values[b]! - eig.values[a]! || a - b);
+  const eig = symmetricEigenQl(g, p);
+  const ev = eig.vectors;
+  const order = Array.from(eig.values, (_, i) => i).sort((a, b) => eig.values[b]! - eig.values[a]! || a - b);
   // the nonzero ones: ρ has rank <= W - 1 (centred rows), so drop what is rounding
   const top = eig.values[order[0]!]!;
   const kept = order.filter((i) => eig.values[i]! > top * 1e-12).slice(0, dual ? W - 1 : N);
@@ -81,14 +83,14 @@ export function correlationPca(r: Float64Array, W: number, N: number, m: number)
       let norm = 0;
       for (let i = 0; i < N; i++) {
         let s = 0;
-        for (let k = 0; k < W; k++) s += y[k * N + i]! * eig.vectors[k]![c]!;
+        for (let k = 0; k < W; k++) s += y[k * N + i]! * ev[k * p + c]!;
         vectors[i * m + j] = s * scale;
         norm += (s * scale) ** 2;
       }
       const inv = 1 / Math.sqrt(norm);
       for (let i = 0; i < N; i++) vectors[i * m + j] = vectors[i * m + j]! * inv;
     } else {
-      for (let i = 0; i < N; i++) vectors[i * m + j] = eig.vectors[i]![c]!;
+      for (let i = 0; i < N; i++) vectors[i * m + j] = ev[i * p + c]!;
     }
     fixSign(vectors, N, m, j);
   }

@@ -58,8 +58,12 @@ const MAX_BATCH = 32;
 
 /** The naive baselines every strategy is measured against. */
 export const NAIVE_BASELINES = ['buy-and-hold', 'flat', 'random', 'momentum'] as const;
-/** The baseline added beside the naive ones when a run has a point-in-time universe (strategies/equal-weight-members.ts). */
-export const UNIVERSE_BASELINE = 'equal-weight-members';
+/**
+ * The baselines added beside the naive ones when a run has a point-in-time universe: equal weights
+ * of the members (strategies/equal-weight-members.ts) and a random long-short book of the
+ * candidates' gross exposure (strategies/random-long-short.ts).
+ */
+export const UNIVERSE_BASELINES = ['equal-weight-members', 'random-long-short'] as const;
 
 export const OBJECTIVES = {
   sharpe: (m: RunMetrics): number => m.sharpeAnnualized,
@@ -328,6 +332,24 @@ export function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly B
   return { cls, text: `${text}: ${why}` };
 }
 
+/**
+ * The gross exposure a random long-short baseline is given: the mean, over the candidates' trials
+ * (every configuration of every candidate) that held a position, of each one's mean gross
+ * exposure / equity (metrics/gross-exposure.ts), as text to 4 decimals (it is a parameter the
+ * report shows); undefined when no trial held one (the baseline keeps its default).
+ */
+function candidatesGross(results: readonly TrialResult[]): string | undefined {
+  let sum = 0;
+  let n = 0;
+  for (const r of results) {
+    if (Number.isFinite(r.meanGross)) {
+      sum += r.meanGross;
+      n++;
+    }
+  }
+  return n > 0 ? String(Number((sum / n).toFixed(4))) : undefined;
+}
+
 /** Symbols that some configuration of the candidates traded, in the table's order. */
 function tradedByCandidates(symbols: readonly string[], results: readonly TrialResult[]): string[] {
   const seen = new Set(results.flatMap((r) => r.traded));
@@ -553,9 +575,11 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       candidates.flatMap((i) => resultsOf[i]!),
     );
     const restrict = traded.length > 0 && traded.length < table.symbols.length ? traded.join(',') : undefined;
+    const gross = candidatesGross(candidates.flatMap((i) => resultsOf[i]!));
     for (const i of baselines) {
       const e = entries[i]!;
       if (restrict !== undefined && 'symbol' in e.module.params && e.base.symbol === undefined) bases[i] = { ...e.base, symbol: restrict };
+      if (gross !== undefined && e.module.name === 'random-long-short' && e.base.gross === undefined) bases[i] = { ...bases[i]!, gross };
       trialsOf[i] = expand(e, bases[i]!);
     }
     (await runTrialsOf(baselines)).forEach((rs, k) => (resultsOf[baselines[k]!] = rs));

@@ -34,6 +34,8 @@ const ACTIVE: Record<string, { params: Record<string, string>; warmupEvents: num
   'pca-stat-arb': { params: { pcaWindow: '20', regressionWindow: '20', factors: '3', maxReversionDays: '60', tolerance: '0' }, warmupEvents: 21, bars: true },
   // the universe baseline: equal weights of the members, monthly
   'equal-weight-members': { params: {}, warmupEvents: 0, bars: true },
+  // the other universe baseline: a random long-short book, monthly
+  'random-long-short': { params: { share: '0.25' }, warmupEvents: 0, bars: true },
   'pairs hedge=kalman': { params: { every: '10s', lookback: '60', entry: '1.5', hedge: 'kalman', delta: '0.001' }, warmupEvents: 60 },
 };
 /** The shipped strategy a contract entry runs. */

@@ -3,9 +3,6 @@
  * equal shares of equity in the members of that session, and trades nothing in between; a name
  * that joins mid-month waits for the next month, a name that leaves is closed by the engine.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadData } from '../../src/data/load.js';
 import type { TickTable } from '../../src/data/table.js';
@@ -16,12 +13,11 @@ import { Membership } from '../../src/universe/membership.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { monthOf } from '../../strategies/equal-weight-members.js';
 import { resolveParams } from '../../src/strategy/params.js';
-import { tempDir } from '../helpers.js';
+import { writeDailyUniverse } from './daily-universe.js';
 
 const DAY = 86_400e6;
 const START = Date.UTC(2020, 0, 1) * 1000; // sessions 0..89: January 1 to March 30
 const SESSIONS = 90;
-const iso = (us: number): string => new Date(us / 1000).toISOString().slice(0, 10);
 const NAMES = ['A', 'B', 'C', 'D', 'E'];
 // D leaves on session 40 (February 9), E joins on session 45 (February 14): a member from March only for the strategy
 const FROM: Record<string, number> = { A: 0, B: 0, C: 0, D: 0, E: 45 };
@@ -30,24 +26,19 @@ const TO: Record<string, number> = { A: 89, B: 89, C: 89, D: 40, E: 89 };
 describe('equal-weight-members', () => {
   let table: TickTable;
   let members: Membership;
-  const close = new Map<string, number>(); // `${sym} ${session}` -> close
+  let close: Map<string, number>; // `${sym} ${session}` -> close
   beforeAll(async () => {
-    const rng = seedrandom('ew');
-    const px = NAMES.map(() => 20 + 80 * rng());
-    const rows = ['ts,symbol,open,high,low,close,volume'];
-    for (let t = 0; t < SESSIONS; t++) {
-      NAMES.forEach((n, k) => {
-        const c = Math.round(px[k]! * Math.exp(0.04 * (rng() - 0.5)) * 100) / 100;
-        px[k] = c;
-        rows.push(`${iso(START + t * DAY)},${n},${c},${c},${c},${c},1000`);
-        close.set(`${n} ${t}`, c);
-      });
-    }
-    const d = tempDir();
-    writeFileSync(join(d, 'bars.csv'), rows.join('\n') + '\n');
-    writeFileSync(join(d, 'members.csv'), ['symbol,from,to', ...NAMES.map((n) => `${n},${iso(START + FROM[n]! * DAY)},${iso(START + TO[n]! * DAY)}`)].join('\n') + '\n');
-    table = (await loadData([join(d, 'bars.csv')], { cache: false })).table;
-    members = new Membership(table.symbols, readMembersFile(join(d, 'members.csv')), START + (SESSIONS - 1) * DAY);
+    const u = writeDailyUniverse(
+      'ew',
+      NAMES,
+      SESSIONS,
+      START,
+      (k) => FROM[NAMES[k]!]!,
+      (k) => TO[NAMES[k]!]!,
+    );
+    close = u.close;
+    table = (await loadData([u.bars], { cache: false })).table;
+    members = new Membership(table.symbols, readMembersFile(u.members), START + (SESSIONS - 1) * DAY);
   });
 
   const run = (): RunRecord => {

@@ -1,7 +1,7 @@
 /**
  * `--universe` on `walk-forward` and `compare`: read before any work (a bad row exits 2 naming
  * file, line and column), the symbols of the file not in the data noted; the universe baseline
- * (equal-weight-members) runs beside the naive ones.
+ * (equal-weight-members, random-long-short) run beside the naive ones.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,9 @@ describe('walk-forward and compare --universe', () => {
     expect(r.stdout).not.toBe(without.stdout);
     // the universe baseline runs beside the naive ones, only with a universe
     expect(r.stdout).toMatch(/\n  equal-weight-members +1 .* baseline\n/);
+    expect(r.stdout).toMatch(/\n  random-long-short +1 .* baseline\n/);
     expect(without.stdout).not.toContain('equal-weight-members');
+    expect(without.stdout).not.toContain('random-long-short');
   });
 
   it("a universe of the names alive at the data's end: warned as chosen on the same data", () => {
