@@ -30,7 +30,7 @@ describeRedis('walk-forward --universe on the queue', () => {
     url = `redis://127.0.0.1:${port}`;
     redis = await startRedis(port);
     for (let k = 0; k < 2; k++) workers.push(spawn(process.execPath, [join(ROOT, 'bin/tickfold'), 'worker', '--queue', url, '--concurrency', '1'], { stdio: ['ignore', 'ignore', 'pipe'] }));
-  }, 30_000);
+  });
   afterAll(() => {
     for (const w of workers) w.kill('SIGKILL');
     redis?.kill('SIGKILL');

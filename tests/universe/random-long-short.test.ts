@@ -115,5 +115,5 @@ describe('random-long-short', () => {
     // without a universe it does not run
     const without = await walkForward(table, { strategies: [{ strategy: 'pca-stat-arb', params: pca }], train: '40d', test: '30d', periodUs: DAY, bootstrapReps: 200, pboPartitions: 4 });
     expect(without.strategies.map((s) => s.name)).not.toContain('random-long-short');
-  }, 120_000);
+  });
 });
