@@ -9,8 +9,9 @@ import type { Context, HistoryField, OrderRequest, PanelField, PanelMatrix, Quot
 import { PANEL_FIELDS } from '../panel/panel-feed.js';
 
 /**
- * targetPercent places no order while the position is within this share of equity of its target
- * (1%): a target already held is not re-traded on every call as prices and equity drift.
+ * targetPercent places no order while the position, on the target's side, is within this share of
+ * equity of its target (1%): a target already held is not re-traded on every call as prices and
+ * equity drift. From flat, or on the other side, it always orders, however small the target.
  */
 export const DEFAULT_TARGET_TOLERANCE = 0.01;
 
@@ -98,9 +99,12 @@ export class EngineContext implements Context {
     const equity = r.pf.equity();
     const target = (fraction * equity) / px;
     // already there within the tolerance (a share of equity): no order. Without it, every call
-    // re-trades the drift of price and equity (a position held at 50% is at 49.8% a bar later)
+    // re-trades the drift of price and equity (a position held at 50% is at 49.8% a bar later).
+    // The tolerance is for a target already held: opening from flat, or turning to the other
+    // side, always orders. Otherwise a target smaller than the tolerance is silently never
+    // entered (equal weights of 505 names, 0.19% each, made no trade against 1%).
     const have = r.pf.position[s]! + r.broker.pendingUnits(s, px);
-    if (target !== 0 && Math.abs((target - have) * px) <= tolerance * Math.abs(equity)) return undefined;
+    if (target !== 0 && Math.sign(have) === Math.sign(target) && Math.abs((target - have) * px) <= tolerance * Math.abs(equity)) return undefined;
     return r.broker.targetUnits(s, target);
   }
   random(): number {

@@ -172,8 +172,9 @@ export interface Context {
   targetPosition(symbol: string, qty: number): SubmitResult | undefined;
   /**
    * {@link targetPosition} with the target as a fraction of equity at the current price; no order
-   * while the position is within `tolerance` × equity of the target (default 0.01), so that a
-   * target already held is not re-traded on every call. A target of 0 always closes.
+   * while the position, on the target's side, is within `tolerance` × equity of the target
+   * (default 0.01), so that a target already held is not re-traded on every call. From flat or
+   * on the other side it always orders, however small the target; a target of 0 always closes.
    */
   targetPercent(symbol: string, fraction: number, tolerance?: number): SubmitResult | undefined;
   /** Uniform [0, 1) from the run's seeded generator. */
