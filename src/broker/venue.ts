@@ -51,6 +51,8 @@ export interface VenueHost {
   readonly symbols: readonly string[];
   /** Per symbol, the row of its latest quote (-1: none yet). */
   readonly quoteRow: Int32Array;
+  /** Event index of the table's row 0 (a streamed replay's block: rows already released before it). */
+  readonly indexOffset: number;
   /** Brings the marks into the portfolio. */
   syncMarks(): void;
   /** The price an order of `side` would meet now: the quote's ask or bid, else the mark. */
@@ -153,6 +155,14 @@ export class Venue implements LegHost {
     this.orderRules = orderRules((sym) => this.tick[sym]!);
   }
 
+  /** A streamed replay moved its rows `shift` places back (engine's rebase): the working orders' submission rows follow. */
+  rebase(shift: number): void {
+    for (let s = 0; s < this.working.length; s++) {
+      const list = this.working[s]!;
+      for (let k = 0; k < this.workingCount[s]!; k++) list[k]!.submitIndex -= shift;
+    }
+  }
+
   // ---- intake ---------------------------------------------------------------------------------
 
   /** A strategy's order, checked (order-request.ts); a refused one is a value with the reason. */
@@ -210,7 +220,7 @@ export class Venue implements LegHost {
       (type === MARKET_ON_CLOSE ? this.onCloseRefusal(s, entry) : undefined) ??
       this.buyingPowerRefusal(s, side, qty, notional) ??
       (Number.isNaN(entry) ? 'rejected by the venue (the latency model: a rejection in the latency file)' : undefined);
-    this.orders.push(id, now, h.clock[1]!, s, side, type, qty, notional, limit, stop, refusal === undefined);
+    this.orders.push(id, now, h.clock[1]! + h.indexOffset, s, side, type, qty, notional, limit, stop, refusal === undefined);
     if (refusal !== undefined) {
       // a venue's rejection travels back; a check of the strategy's own order is known at once
       h.refused(id, s, refusal, Number.isNaN(entry) ? now + this.latency.responseUs(now) : now);

@@ -3,10 +3,15 @@
  * become one RunSettings (run-options.ts); the backtest is the `run` job (jobs/run.ts).
  */
 import { Command } from 'commander';
+import { UsageError } from '../errors.js';
 import { noteUniverse } from './universe-option.js';
 import { runGuarded } from '../jobs/run.js';
 import { plainExecution } from '../broker/settings.js';
-import { loadCommandData } from './load-data.js';
+import { loadCommandData, planCommandData } from './load-data.js';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { LoadOptions } from '../data/load.js';
+import { DEFAULTS, memoryBytes } from '../jobs/settings.js';
 import { checkInterrupted } from './interrupt.js';
 import { writeFilesAtomic } from '../atomic.js';
 import { buildRunReport, renderRunJson, renderRunText, renderTradesCsv } from '../report/run-report.js';
@@ -31,12 +36,13 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     .option('--json <file>', 'write the JSON report here (atomically); - prints it on standard output instead of the summary')
     .option('--trades <file>', 'write the round-trip trades CSV here (atomically)')
     .option('--report <file>', 'write the self-contained HTML report here (atomically)')
+    .option('--memory <size>', `what a run streamed from the catalog may hold (block of rows, one partition per stream, the process), e.g. 512m, 2g; with --no-cache or --report the data is held whole instead`, DEFAULTS.memory)
     .option('--quiet', 'print nothing but errors');
   addExecutionOptions(cmd);
   addSandboxOptions(cmd);
   addLoadOptions(cmd);
   cmd.addHelpText('after', () => `\nBuilt-in strategies and their parameters:\n${[...BUILTIN_STRATEGIES.values()].map((m) => `${m.name}: ${m.description}\n${describeParams(m.params)}`).join('\n')}\n\n${describeModels()}\n`);
-  cmd.action(async (f: RawLoadFlags & RawRunFlags & RawSandboxFlags & { strategy: string; data: string[]; param: string[]; json?: string; trades?: string; report?: string; quiet?: boolean }) => {
+  cmd.action(async (f: RawLoadFlags & RawRunFlags & RawSandboxFlags & { strategy: string; data: string[]; param: string[]; json?: string; trades?: string; report?: string; quiet?: boolean; memory: string }) => {
     guardOutputs(
       [
         { flag: '--json', path: f.json, stdout: true },
@@ -47,20 +53,40 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     );
     // every flag checked before any work
     const settings = toRunSettings(f);
+    const memory = memoryBytes(f.memory);
+    const load = toLoadOptions(f);
+    const window = { fromUs: settings.fromUs, toUs: settings.toUs };
+    // streamed (the HTML report draws the window's rows: held whole then); the worker reads the catalog
+    const streamed = f.report === undefined && load.cache !== false;
+    if (!streamed && cmd.getOptionValueSource('memory') === 'cli') throw new UsageError(`--memory bounds a run streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : '--no-cache'} the data is held whole: leave out --memory`);
+    const sandbox = await toSandbox(f, [f.strategy]);
+    // (made now: the worker threads' read permission names it when they start)
+    if (streamed) mkdirSync(load.cacheDir ?? '.tickfold-cache', { recursive: true });
+    const guardSandbox = streamed ? { ...sandbox, policy: { ...sandbox.policy, readFs: [...(sandbox.policy.readFs ?? []), resolve(load.cacheDir ?? '.tickfold-cache')] } } : sandbox;
     const out = await runGuarded({
       strategy: f.strategy,
       builtins: BUILTIN_STRATEGIES,
       params: (m) => singleStrategyParams(f.param, f.strategy, m.name),
       settings,
       data: f.data,
-      load: toLoadOptions(f),
-      guard: toGuard(f, await toSandbox(f, [f.strategy])),
-      // the window's partitions only, streamed from the catalog (data/catalog/)
-      loader: (paths, opts) => loadCommandData(paths, opts, false, { fromUs: settings.fromUs, toUs: settings.toUs }),
+      load,
+      guard: toGuard(f, guardSandbox),
+      // the window's partitions only, read from the catalog (data/catalog/): streamed, or into one table
+      loader: (paths, opts) => loadCommandData(paths, opts, false, window),
+      ...(streamed
+        ? {
+            stream: {
+              plan: (paths: readonly string[], opts: LoadOptions) => planCommandData(paths, opts, window),
+              memoryBytes: memory,
+              memoryText: f.memory,
+              ...(cmd.getOptionValueSource('memory') === 'cli' ? { heldWhole: (why: string) => process.stderr.write(`tickfold: note: --memory ${f.memory} is not used: the data is held whole, since ${why}\n`) } : {}),
+            },
+          }
+        : {}),
       checkpoint: checkInterrupted,
     });
     const shownTable = out.window;
-    noteUniverse(settings.universe, shownTable);
+    noteUniverse(settings.universe, out.symbols, out.endSession);
     const execution = plainExecution(settings.execution);
     const seed = settings.seed;
     const report = buildRunReport(out, VERSION, argvForManifest(), execution, seed);
@@ -68,7 +94,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const json = f.json !== undefined ? renderRunJson(report) : undefined;
     const csv = f.trades !== undefined ? renderTradesCsv(out.record.trades, out.record.openTrades) : undefined;
     // the HTML report's code is loaded only when one is asked for
-    const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out, shownTable)) : undefined;
+    const html = f.report !== undefined ? (await import('../report/html.js')).renderHtmlReport((await import('../report/html-builders.js')).runHtml(report, out, shownTable!)) : undefined;
     await checkInterrupted();
     // all the outputs or none (src/atomic.ts)
     writeFilesAtomic([...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []), ...(csv !== undefined ? [{ path: f.trades!, data: csv }] : []), ...(html !== undefined ? [{ path: f.report!, data: html }] : [])]);

@@ -4,15 +4,13 @@
  * universe looks chosen on the same data (src/universe/survivors.ts).
  */
 import type { MembersFile } from '../universe/members.js';
-import { dataEndSession, Membership } from '../universe/membership.js';
+import { Membership } from '../universe/membership.js';
 import { survivorWarning } from '../universe/survivors.js';
-import type { TickTable } from '../data/table.js';
 
-export function noteUniverse(universe: MembersFile | undefined, table: TickTable): void {
+export function noteUniverse(universe: MembersFile | undefined, symbols: readonly string[], endSession: number): void {
   if (universe === undefined) return;
-  const symbols = table.symbols;
   const file = universe.file;
-  const survivors = survivorWarning(universe, symbols, dataEndSession(table));
+  const survivors = survivorWarning(universe, symbols, endSession);
   if (survivors !== undefined) process.stderr.write(`tickfold: warning: ${survivors}\n`);
   const absent = new Membership(symbols, universe, Infinity).absent;
   if (absent.length > 0) process.stderr.write(`tickfold: note: ${absent.length} symbol${absent.length === 1 ? '' : 's'} of ${file} ${absent.length === 1 ? 'is' : 'are'} not in the data: ${absent.slice(0, 10).join(', ')}${absent.length > 10 ? ', ...' : ''}\n`);

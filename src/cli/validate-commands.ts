@@ -4,6 +4,7 @@
  * and a runner (threads here, or a queue), then the validation job (jobs/validate.ts); the two
  * commands differ only in which strategies run. Output: text, JSON, HTML, written atomically.
  */
+import { dataEndSession } from '../universe/membership.js';
 import { appendFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
@@ -307,7 +308,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     await runner.close();
   }
   const { outcome, context: ctx, table } = result;
-  if (!f.quiet) noteUniverse(settings.universe, table);
+  if (!f.quiet) noteUniverse(settings.universe, table.symbols, dataEndSession(table));
   const reportObj = f.json !== undefined || f.report !== undefined ? buildValidationReport(outcome, ctx) : undefined;
   // render everything first, then write: a failure leaves no partial output
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;

@@ -20,7 +20,8 @@
 import seedrandom from 'seedrandom';
 import { TickfoldError } from '../errors.js';
 import { BAR, QUOTE, TRADE } from '../data/schema.js';
-import { rowTime, type TickTable } from '../data/table.js';
+import { lowerBound, rowTime, type TickTable } from '../data/table.js';
+import { copyRow, moveRows } from '../data/catalog/window-stream.js';
 import type { Membership } from '../universe/membership.js';
 import type { MembersFile } from '../universe/members.js';
 import { PanelFeed, type PanelField } from '../panel/panel-feed.js';
@@ -140,6 +141,31 @@ export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConf
 }
 
 /**
+ * A backtest over a block of rows that is refilled as it goes (engine/stream-replay.ts): the
+ * block's arrays stay the same objects, its rows move.
+ */
+export interface BlockBacktest extends Backtest {
+  /** Rows replayed so far in this block (its next event's row). */
+  readonly done: number;
+  /**
+   * Makes room in the block: keeps the rows the books still point at (each symbol's latest
+   * quote, trade and mark), the last `keep` replayed rows (for ctx.history) and the rows not yet
+   * replayed, moved to the block's start; returns how many rows it holds now (fill after them,
+   * then {@link setLength}). Event indices in the record stay those of the whole stream.
+   */
+  rebase(keep: number): number;
+  /** The block holds `n` rows now. */
+  setLength(n: number): void;
+}
+
+/** A backtest whose block the caller refills (`table`: the block, its length the rows filled). */
+export function startBlockBacktest(table: TickTable, strategy: Strategy, cfg: RunConfig): BlockBacktest {
+  const run = new EngineRun(table, strategy, cfg);
+  run.start();
+  return run;
+}
+
+/**
  * One backtest: its books, market state, samples and loop state, with the loop and its helpers
  * as methods.
  *
@@ -149,9 +175,15 @@ export function startBacktest(table: TickTable, strategy: Strategy, cfg: RunConf
  * away when the run's objects died. Pairs every=1m on 2M quotes, third run in a process: ~40 ms
  * with closures, ~18 ms as methods (see also {@link keepShapes}).
  */
-class EngineRun implements Backtest, VenueHost {
-  // the table's columns
-  private readonly n: number;
+class EngineRun implements BlockBacktest, VenueHost {
+  // the table's columns (a streamed replay's block: rows move, `n` and `offset` change, see rebase)
+  private n: number;
+  /** Event index of row 0 (a streamed replay's block starts after released rows; 0 in memory). */
+  indexOffset = 0;
+  /** Rows before this one are not the events just before it (carried rows; streamed replay). */
+  private heldFrom = 0;
+  /** Time of the first event. */
+  private readonly firstTs: number;
   private readonly ts: Float64Array;
   private readonly kind: Uint8Array;
   private readonly sym: Uint16Array;
@@ -226,7 +258,9 @@ class EngineRun implements Backtest, VenueHost {
   private openPositions = 0;
   private exposureUs = 0;
   private exposedSince = 0;
-  private done = 0;
+  done = 0;
+  /** Per symbol × kind, rows released by {@link rebase} (ctx.history and ctx.panel say when they would need them). */
+  private released: Float64Array | undefined;
 
   constructor(
     table: TickTable,
@@ -261,6 +295,7 @@ class EngineRun implements Backtest, VenueHost {
     this.tradeRow = new Int32Array(nSym).fill(-1);
     this.markRow = new Int32Array(nSym).fill(-1);
     this.quoteViews = new Array<QuoteSnapshot | undefined>(nSym).fill(undefined);
+    this.firstTs = n > 0 ? this.ts[0]! : NaN;
     this.clock[0] = n > 0 ? this.ts[0]! : 0;
     this.clock[1] = -1;
     this.periodUs = cfg.periodUs;
@@ -406,22 +441,31 @@ class EngineRun implements Backtest, VenueHost {
     if (col === undefined) this.fail(`history(${this.symbols[s]}, ${n}, '${field}'): its ${want === BAR ? 'bars' : want === TRADE ? 'trades' : 'quotes'} have no field '${field}'`);
     const out = new Float64Array(n);
     let k = n;
-    for (let i = this.clock[1]!; i >= 0 && k > 0; i--) {
+    const from = this.heldFrom;
+    for (let i = this.clock[1]!; i >= from && k > 0; i--) {
       if (this.sym[i] === s && this.kind[i] === want) out[--k] = col(i);
     }
+    if (k > 0 && this.released !== undefined && this.released[s * 3 + want]! > 0) this.fail(`history(${this.symbols[s]}, ${n}) reaches back past the rows the streamed replay holds (run it with a larger --memory)`);
     return k === 0 ? out : out.slice(k);
+  }
+
+  private releasedBars(): number {
+    let c = 0;
+    for (let s = 0; s < this.nSym; s++) c += this.released![s * 3 + BAR]!;
+    return c;
   }
 
   /** See Context.panel. */
   panel(field: PanelField, n: number): PanelMatrix {
     this.panelFeed ??= new PanelFeed(this.table, this.universe);
+    if (this.released !== undefined && !this.panelFeed.fed(field, n) && this.releasedBars() > 0) this.fail(`ctx.panel('${field}', ${n}) asked for more sessions than it held when the streamed replay released the bars before (raise --memory)`);
     return this.panelFeed.read(field, n, this.clock[1]!);
   }
 
   /** The session of the event being handled: its bar's start, or its time. */
   private session(): number {
     const i = this.clock[1]!;
-    if (i < 0) return this.n > 0 ? this.ts[0]! : 0;
+    if (i < 0) return this.n > 0 ? this.firstTs : 0;
     return this.kind[i] === BAR ? this.table.barStart[i]! : this.ts[i]!;
   }
 
@@ -450,7 +494,7 @@ class EngineRun implements Backtest, VenueHost {
       this.accrueBorrow(t);
       const price = this.markOf(s) * (1 + r.delistingReturn);
       this.pf.applyFill(s, -pos, price, 0, t);
-      this.fills.push(t, this.clock[1]!, 0, s, pos > 0 ? -1 : 1, Math.abs(pos), price, 0, NaN, NaN);
+      this.fills.push(t, this.clock[1]! + this.indexOffset, 0, s, pos > 0 ? -1 : 1, Math.abs(pos), price, 0, NaN, NaN);
       if (this.marginWatch) this.marginWatch[s] = 0;
       opened--;
     }
@@ -527,7 +571,7 @@ class EngineRun implements Backtest, VenueHost {
       if (before === 0 && after !== 0) opened++;
       else if (before !== 0 && after === 0) opened--;
       if (watch) watch[fs] = after !== 0 ? 1 : 0;
-      this.fills.push(ft, i, fb.orderId[j]!, fs, side, qty, price, fee, fs === s ? bid : NaN, fs === s ? ask : NaN);
+      this.fills.push(ft, i + this.indexOffset, fb.orderId[j]!, fs, side, qty, price, fee, fs === s ? bid : NaN, fs === s ? ask : NaN);
       if (this.onFill) {
         const f: Fill = { orderId: fb.orderId[j]!, symbol: this.symbols[fs]!, side: side > 0 ? 'buy' : 'sell', qty, price, fee, ts: ft, done: fb.done[j] === 1, tag: fb.tag[j] };
         if (fb.parent[j] !== 0) (f as { parentId?: number }).parentId = fb.parent[j]!;
@@ -624,7 +668,7 @@ class EngineRun implements Backtest, VenueHost {
         if (onBar) {
           clock[0] = t;
           clock[1] = i;
-          bar.index = i;
+          bar.row = i;
           try {
             onBar.call(strategy, ctx, bar);
           } catch (e) {
@@ -663,7 +707,7 @@ class EngineRun implements Backtest, VenueHost {
         this.tickDelivered(s, t);
         clock[0] = t;
         clock[1] = i;
-        tick.index = i;
+        tick.row = i;
         try {
           onTick.call(strategy, ctx, tick);
         } catch (e) {
@@ -675,7 +719,7 @@ class EngineRun implements Backtest, VenueHost {
         clock[0] = t;
         clock[1] = i;
         this.syncMarks();
-        observer({ index: i, ts: t, portfolio: this.pf });
+        observer({ index: i + this.indexOffset, ts: t, portfolio: this.pf });
       }
     }
     this.bucket = bucket;
@@ -684,6 +728,53 @@ class EngineRun implements Backtest, VenueHost {
     this.openPositions = openPositions;
     this.exposureUs = exposureUs;
     this.exposedSince = exposedSince;
+  }
+
+  rebase(keep: number): number {
+    const to = this.done;
+    const n = this.n;
+    const from = this.heldFrom;
+    const tailStart = Math.max(from, to - Math.max(0, keep));
+    const t = this.table;
+    // what leaves the block: counted per symbol and kind
+    const nSym = this.nSym;
+    const released = (this.released ??= new Float64Array(nSym * 3));
+    for (let i = from; i < tailStart; i++) released[this.sym[i]! * 3 + this.kind[i]!]!++;
+    // the rows the books point at, before the tail: kept, in their order
+    const refs: number[] = [];
+    for (const a of [this.quoteRow, this.tradeRow, this.markRow]) for (let s = 0; s < nSym; s++) if (a[s]! >= 0 && a[s]! < tailStart) refs.push(a[s]!);
+    refs.sort((x, y) => x - y);
+    let r = 0;
+    for (let k = 0; k < refs.length; k++) if (k === 0 || refs[k] !== refs[k - 1]) refs[r++] = refs[k]!;
+    refs.length = r;
+    // the panel's rows are read up to the last replayed row before they move
+    this.panelFeed?.catchUp(to - 1);
+    for (let k = 0; k < r; k++) if (refs[k] !== k) copyRow(t, refs[k]!, k);
+    const shift = tailStart - r;
+    if (shift > 0) moveRows(t, tailStart, n, r);
+    const remap = (a: Int32Array): void => {
+      for (let s = 0; s < nSym; s++) {
+        const x = a[s]!;
+        if (x >= tailStart) a[s] = x - shift;
+        else if (x >= 0) a[s] = lowerBound(refs, x);
+      }
+    };
+    remap(this.quoteRow);
+    remap(this.tradeRow);
+    remap(this.markRow);
+    this.broker.rebase(shift);
+    this.panelFeed?.rebase(shift);
+    this.indexOffset += shift;
+    this.tick.base = this.indexOffset;
+    this.bar.base = this.indexOffset;
+    this.heldFrom = r;
+    this.done = to - shift;
+    this.n = n - shift;
+    return this.n;
+  }
+
+  setLength(n: number): void {
+    this.n = n;
   }
 
   advance(to: number): void {
@@ -718,9 +809,9 @@ class EngineRun implements Backtest, VenueHost {
       strategy: cfg.strategyName,
       symbols: this.symbols,
       initialCapital: cfg.initialCapital,
-      firstTs: n > 0 ? ts[0]! : NaN,
+      firstTs: this.firstTs,
       lastTs: n > 0 ? ts[n - 1]! : NaN,
-      events: n,
+      events: n + this.indexOffset,
       periodUs,
       sampleTs: smp.column(0),
       equity: smp.column(1),

@@ -24,46 +24,53 @@ export function historyColumn(t: TickTable, kind: number, field: HistoryField): 
 }
 
 /**
- * A view of the current row of the table, handed to handlers: the engine moves `index`; every field
+ * A view of the current row of the table, handed to handlers: the engine moves `row`; every field
  * is read from the typed arrays on access, so delivering an event costs one store.
  */
 class RowView {
-  index = 0;
+  /** The row in the table (a streamed replay's block). */
+  row = 0;
+  /** Event index of the table's row 0 (a streamed replay's block: the rows released before it). */
+  base = 0;
+  /** The event's index in the whole replay. */
+  get index(): number {
+    return this.row + this.base;
+  }
   constructor(protected readonly t: TickTable) {}
   get ts(): EpochUs {
-    return this.t.ts[this.index]!;
+    return this.t.ts[this.row]!;
   }
   get symbolId(): number {
-    return this.t.sym[this.index]!;
+    return this.t.sym[this.row]!;
   }
   get symbol(): string {
-    return this.t.symbols[this.t.sym[this.index]!]!;
+    return this.t.symbols[this.t.sym[this.row]!]!;
   }
 }
 
 /** The tick handed to `onTick`. */
 export class RowTickView extends RowView implements TickView {
   get kind(): 'trade' | 'quote' {
-    return this.t.kind[this.index] === QUOTE ? 'quote' : 'trade';
+    return this.t.kind[this.row] === QUOTE ? 'quote' : 'trade';
   }
   get price(): number {
-    const i = this.index;
+    const i = this.row;
     return this.t.kind[i] === QUOTE ? (this.t.f0[i]! + this.t.f1[i]!) / 2 : this.t.f0[i]!;
   }
   get size(): number {
-    return this.t.kind[this.index] === QUOTE ? NaN : this.t.f1[this.index]!;
+    return this.t.kind[this.row] === QUOTE ? NaN : this.t.f1[this.row]!;
   }
   get bid(): number {
-    return this.t.kind[this.index] === QUOTE ? this.t.f0[this.index]! : NaN;
+    return this.t.kind[this.row] === QUOTE ? this.t.f0[this.row]! : NaN;
   }
   get ask(): number {
-    return this.t.kind[this.index] === QUOTE ? this.t.f1[this.index]! : NaN;
+    return this.t.kind[this.row] === QUOTE ? this.t.f1[this.row]! : NaN;
   }
   get bidSize(): number {
-    return this.t.kind[this.index] === QUOTE ? this.t.f2[this.index]! : NaN;
+    return this.t.kind[this.row] === QUOTE ? this.t.f2[this.row]! : NaN;
   }
   get askSize(): number {
-    return this.t.kind[this.index] === QUOTE ? this.t.f3[this.index]! : NaN;
+    return this.t.kind[this.row] === QUOTE ? this.t.f3[this.row]! : NaN;
   }
   snapshot(): Tick {
     return Object.freeze({ ts: this.ts, symbol: this.symbol, kind: this.kind, price: this.price, size: this.size, bid: this.bid, ask: this.ask, bidSize: this.bidSize, askSize: this.askSize });
@@ -73,22 +80,22 @@ export class RowTickView extends RowView implements TickView {
 /** The bar handed to `onBar`, at its close. */
 export class RowBarView extends RowView implements BarView {
   get start(): EpochUs {
-    return this.t.barStart[this.index]!;
+    return this.t.barStart[this.row]!;
   }
   get open(): number {
-    return this.t.f0[this.index]!;
+    return this.t.f0[this.row]!;
   }
   get high(): number {
-    return this.t.f1[this.index]!;
+    return this.t.f1[this.row]!;
   }
   get low(): number {
-    return this.t.f2[this.index]!;
+    return this.t.f2[this.row]!;
   }
   get close(): number {
-    return this.t.f3[this.index]!;
+    return this.t.f3[this.row]!;
   }
   get volume(): number {
-    return this.t.f4[this.index]!;
+    return this.t.f4[this.row]!;
   }
   snapshot(): Bar {
     return Object.freeze({ ts: this.ts, start: this.start, symbol: this.symbol, open: this.open, high: this.high, low: this.low, close: this.close, volume: this.volume });

@@ -26,6 +26,9 @@ import type { Params, ParamValue, StrategyModule } from '../strategy/types.js';
 import { TaskRunner } from '../runtime/pool.js';
 import type { Guard, StrategyRunner } from '../runtime/runner.js';
 import { backtestSettings, runSettings, type RunSettings } from './settings.js';
+import { runStreamed, streamableExecution } from './stream-run.js';
+import { streamable } from '../data/catalog/window-stream.js';
+import type { PlannedWindow } from '../data/catalog/load-window.js';
 
 export type { RunOutcome };
 
@@ -136,10 +139,19 @@ export interface GuardedRun {
   readonly loader?: (paths: readonly string[], opts: LoadOptions) => Promise<Loaded>;
   /** Called between steps; throws to stop (an interrupt). */
   readonly checkpoint?: () => Promise<void>;
+  /**
+   * Streamed from the catalog when it can be (jobs/stream-run.ts): the window's plan (undefined:
+   * loaded in memory by `loader`) and `--memory` (bytes, and as given); `heldWhole` is told why
+   * a run that could not be streamed holds its data whole (the CLI says so when `--memory` was given).
+   */
+  readonly stream?: { readonly plan: (paths: readonly string[], opts: LoadOptions) => Promise<PlannedWindow | undefined>; readonly memoryBytes: number; readonly memoryText: string; readonly heldWhole?: (why: string) => void };
 }
 
-/** What a guarded run gives: the outcome, the files read, and the window replayed (for the HTML report). */
-export type GuardedOutcome = RunOutcome & { readonly files: readonly FileSummary[]; readonly leftOut: readonly LeftOut[]; readonly window: TickTable };
+/**
+ * What a guarded run gives: the outcome, the files read, the data's symbols and last session, and
+ * the window replayed (for the HTML report; absent when it was streamed, jobs/stream-run.ts).
+ */
+export type GuardedOutcome = RunOutcome & { readonly files: readonly FileSummary[]; readonly leftOut: readonly LeftOut[]; readonly symbols: readonly string[]; readonly endSession: number; readonly window?: TickTable };
 
 /**
  * The backtest on a worker thread, under the guard (time and memory limits, interrupts, the
@@ -152,6 +164,12 @@ export async function runGuarded(r: GuardedRun): Promise<GuardedOutcome> {
   try {
     const strategy = await runner.describe(r.strategy, r.builtins);
     const params = strategyParams(strategy, r.params(strategy));
+    if (r.stream && !streamableExecution(r.settings.execution)) r.stream.heldWhole?.('the sqrt-impact slippage model measures its trailing σ and volume over the table in memory');
+    else if (r.stream) {
+      const planned = await r.stream.plan(r.data, r.load);
+      if (planned && streamable(planned.plan)) return await runStreamed(runner, r, strategy.name, params, planned, r.stream.memoryBytes, r.stream.memoryText);
+      r.stream.heldWhole?.(planned ? 'bars with a --to end are cut at their last whole bar, which needs the window whole' : 'these files cannot be streamed from the catalog (files of one kind that overlap in time are merged in memory)');
+    }
     const loaded = await (r.loader ?? loadData)(r.data, { ...r.load, shared: runner.pooled, deferCache: runner.pooled });
     checkSizingSymbols(r.settings.execution, loaded.table.symbols);
     await r.checkpoint?.();
@@ -170,7 +188,7 @@ export async function runGuarded(r: GuardedRun): Promise<GuardedOutcome> {
       throw e;
     }
     const [res] = await running;
-    return { ...outcomeOf(full, res!.record), files: loaded.files, leftOut: loaded.leftOut, window: full.window };
+    return { ...outcomeOf(full, res!.record), files: loaded.files, leftOut: loaded.leftOut, window: full.window, symbols: full.window.symbols, endSession: dataEndSession(full.window) };
   } finally {
     await runner.close();
   }

@@ -35,7 +35,23 @@ export const DEFAULTS = {
    * README's Benchmarks: this is some 1,800 times that), yet a stuck one ends the same day.
    */
   timeout: '30m',
+  /**
+   * What a streamed replay may hold (`tickfold run --memory`): the block of rows the engine
+   * replays, one catalog partition per stream of the merge, and the process itself. 1 GB fits a
+   * laptop with room to spare: the block (at most 256Ki rows) and a hundred quote streams.
+   */
+  memory: '1g',
 } as const;
+
+const UNITS: Readonly<Record<string, number>> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
+
+/** `--memory` as bytes: a number with k, m or g (binary units), e.g. 512m, 1g, 1.5g; a usage error otherwise. */
+export function memoryBytes(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kmg])b?$/i.exec(text.trim());
+  const bytes = m ? Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!) : NaN;
+  if (!(bytes > 0)) throw new UsageError(`--memory ${text}: not a size; give a number with k, m or g (binary units), e.g. 512m or 2g (default ${DEFAULTS.memory})`);
+  return bytes;
+}
 
 /** One run's settings, defaults filled in and checked (see {@link runSettings}). */
 export interface RunSettings {

@@ -107,59 +107,124 @@ const weekday = (day: number): number => (((day + 4) % 7) + 7) % 7; // 1970-01-0
 
 /** Measures the calendar's parts from a table (see the module's rules). O(rows + days × 288). */
 export function measureCalendar(t: TickTable): CalendarMeasure {
-  const n = t.length;
-  if (n === 0) return { spanUs: 0, dailyBars: false, hoursPerDay: NaN, weekends: undefined, tradingDaysPerYear: NaN };
-  const hasBars = t.barStart.length > 0;
-  // the row loops below read the columns as locals (no per-row closure: 1M rows in ~5 ms)
-  const { ts, kind, barStart } = t;
-  // daily bars: every row a bar at least 20 h long
-  let dailyBars = hasBars;
-  let first = Infinity;
-  for (let i = 0; i < n; i++) {
-    const bar = hasBars && kind[i] === BAR;
-    const a = bar ? barStart[i]! : ts[i]!;
-    if (a < first) first = a;
-    if (dailyBars && (!bar || ts[i]! - a < 20 * US_PER_HOUR)) dailyBars = false;
+  const c = new CalendarScan(t.barStart.length > 0);
+  c.scanSpan(t, 0, t.length);
+  c.scanActivity(t, 0, t.length);
+  return c.result();
+}
+
+/**
+ * {@link measureCalendar} over rows given in blocks (a streamed run, jobs/stream-facts.ts): every
+ * row in order to {@link scanSpan}, then every row again in order to {@link scanActivity}, then
+ * {@link result}. The same arithmetic on the same rows: the same figures.
+ */
+export class CalendarScan {
+  private rows = 0;
+  /** Daily bars: every row a bar at least 20 h long. */
+  private dailyBars: boolean;
+  private first = Infinity;
+  private last = NaN;
+  private day0 = 0;
+  private nDays = 0;
+  private slots: Uint8Array | undefined;
+  // the stretch of activity being merged (events in time order; bars cover [start, close))
+  private cs = 0;
+  private ce = 0;
+  private ceClose = false;
+  private stretching = false;
+
+  constructor(private readonly hasBars: boolean) {
+    this.dailyBars = hasBars;
   }
-  const last = t.ts[n - 1]!;
-  const day0 = Math.floor(first / US_PER_DAY);
-  const nDays = Math.floor(last / US_PER_DAY) - day0 + 1;
-  const slots = new Uint8Array(nDays * SLOTS);
-  // a stretch [a, b]: b is inclusive when it is a tick's time, exclusive when it is a bar's close
-  const mark = (a: number, b: number, bIsClose: boolean): void => {
-    const s0 = Math.floor(a / SLOT_US) - day0 * SLOTS;
-    const s1 = Math.max(s0 + 1, (bIsClose ? Math.ceil(b / SLOT_US) : Math.floor(b / SLOT_US) + 1) - day0 * SLOTS);
-    slots.fill(1, Math.max(0, s0), Math.min(slots.length, s1));
-  };
-  // merge activity into stretches (events in time order; bars cover [start, close))
-  let cs = rowTime(t, 0);
-  let ce = ts[0]!;
-  let ceClose = hasBars && kind[0] === BAR;
-  for (let i = 1; i < n; i++) {
-    const bar = hasBars && kind[i] === BAR;
-    const a = bar ? barStart[i]! : ts[i]!;
-    const b = ts[i]!;
-    if (a - ce <= JOIN_GAP_US) {
-      if (a < cs) cs = a;
-      if (b >= ce) {
-        ceClose = b > ce ? bar : ceClose && bar;
-        ce = b;
-      }
-    } else {
-      mark(cs, ce, ceClose);
-      cs = a;
-      ce = b;
-      ceClose = bar;
+
+  /** First pass: the span and whether the rows are daily bars. */
+  scanSpan(t: TickTable, from: number, to: number): void {
+    if (to <= from) return;
+    const hasBars = this.hasBars;
+    // the row loops read the columns as locals (no per-row closure: 1M rows in ~5 ms)
+    const { ts, kind, barStart } = t;
+    let dailyBars = this.dailyBars;
+    let first = this.first;
+    for (let i = from; i < to; i++) {
+      const bar = hasBars && kind[i] === BAR;
+      const a = bar ? barStart[i]! : ts[i]!;
+      if (a < first) first = a;
+      if (dailyBars && (!bar || ts[i]! - a < 20 * US_PER_HOUR)) dailyBars = false;
     }
+    this.dailyBars = dailyBars;
+    this.first = first;
+    this.last = ts[to - 1]!;
+    this.rows += to - from;
   }
-  mark(cs, ce, ceClose);
+
+  /** A stretch [a, b]: b is inclusive when it is a tick's time, exclusive when it is a bar's close. */
+  private mark(a: number, b: number, bIsClose: boolean): void {
+    const slots = this.slots!;
+    const base = this.day0 * SLOTS;
+    const s0 = Math.floor(a / SLOT_US) - base;
+    const s1 = Math.max(s0 + 1, (bIsClose ? Math.ceil(b / SLOT_US) : Math.floor(b / SLOT_US) + 1) - base);
+    slots.fill(1, Math.max(0, s0), Math.min(slots.length, s1));
+  }
+
+  /** Second pass (after {@link scanSpan} has seen every row): activity merged into stretches, marked in 5-minute slots. */
+  scanActivity(t: TickTable, from: number, to: number): void {
+    if (to <= from) return;
+    if (!this.slots) {
+      this.day0 = Math.floor(this.first / US_PER_DAY);
+      this.nDays = Math.floor(this.last / US_PER_DAY) - this.day0 + 1;
+      this.slots = new Uint8Array(this.nDays * SLOTS);
+    }
+    const hasBars = this.hasBars;
+    const { ts, kind, barStart } = t;
+    let i = from;
+    if (!this.stretching) {
+      this.cs = rowTime(t, i);
+      this.ce = ts[i]!;
+      this.ceClose = hasBars && kind[i] === BAR;
+      this.stretching = true;
+      i++;
+    }
+    let { cs, ce, ceClose } = this;
+    for (; i < to; i++) {
+      const bar = hasBars && kind[i] === BAR;
+      const a = bar ? barStart[i]! : ts[i]!;
+      const b = ts[i]!;
+      if (a - ce <= JOIN_GAP_US) {
+        if (a < cs) cs = a;
+        if (b >= ce) {
+          ceClose = b > ce ? bar : ceClose && bar;
+          ce = b;
+        }
+      } else {
+        this.mark(cs, ce, ceClose);
+        cs = a;
+        ce = b;
+        ceClose = bar;
+      }
+    }
+    this.cs = cs;
+    this.ce = ce;
+    this.ceClose = ceClose;
+  }
+
+  /** The measure, once both passes have seen every row. */
+  result(): CalendarMeasure {
+    if (this.rows === 0) return { spanUs: 0, dailyBars: false, hoursPerDay: NaN, weekends: undefined, tradingDaysPerYear: NaN };
+    this.mark(this.cs, this.ce, this.ceClose);
+    const { nDays, day0, dailyBars, first, last } = this;
+    const slots = this.slots!;
+    return slotMeasure(slots, nDays, day0, dailyBars, last - first);
+  }
+}
+
+/** The calendar's figures from the active slots of each day. */
+function slotMeasure(slots: Uint8Array, nDays: number, day0: number, dailyBars: boolean, spanUs: number): CalendarMeasure {
   const activeSlots = new Uint16Array(nDays);
   for (let d = 0; d < nDays; d++) {
     let c = 0;
     for (let s = 0; s < SLOTS; s++) c += slots[d * SLOTS + s]!;
     activeSlots[d] = c;
   }
-  const spanUs = last - first;
   // hours a day: slots active on at least half of the active weekdays
   let hoursPerDay = NaN;
   if (!dailyBars && spanUs >= MIN_SPAN_FOR_HOURS_US) {
@@ -219,9 +284,13 @@ function snapDays(d: number): number {
  * and the data cannot show them, the calendar is days only (`252d`).
  */
 export function inferCalendar(t: TickTable, intraday = true): Calendar {
-  const m = measureCalendar(t);
-  const hint = symbolHint(t.symbols);
-  const hintText = hint === 'crypto' ? `the symbols (${t.symbols.join(', ')}) are crypto pairs` : hint === 'fx' ? `the symbols (${t.symbols.join(', ')}) are currency pairs` : 'no other evidence: a US equity session';
+  return calendarOf(measureCalendar(t), t.symbols, intraday);
+}
+
+/** {@link inferCalendar} from the measure of the data and its symbols. */
+export function calendarOf(m: CalendarMeasure, symbols: readonly string[], intraday = true): Calendar {
+  const hint = symbolHint(symbols);
+  const hintText = hint === 'crypto' ? `the symbols (${symbols.join(', ')}) are crypto pairs` : hint === 'fx' ? `the symbols (${symbols.join(', ')}) are currency pairs` : 'no other evidence: a US equity session';
   const measured: string[] = [];
   const assumed: string[] = [];
   const span = formatDuration(Math.round(m.spanUs / US_PER_MINUTE) * US_PER_MINUTE || US_PER_MINUTE);

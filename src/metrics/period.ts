@@ -2,7 +2,7 @@
  * The sampling period of the equity curve and the periods per year used to annualise.
  * Both are explicit in every report; these are only the defaults when none is given.
  */
-import { inferCalendar, periodsPerYearOf, type Calendar } from './calendar.js';
+import { calendarOf, measureCalendar, periodsPerYearOf, type Calendar, type CalendarMeasure } from './calendar.js';
 import type { TickTable } from '../data/table.js';
 import { formatDuration, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE } from '../data/time.js';
 
@@ -26,18 +26,36 @@ export function defaultPeriodUs(spanUs: number): number {
 
 /** The sampling period alone (given in µs, or from the span): what a run needs before it starts. */
 export function samplingPeriod(t: TickTable, givenUs?: number): { periodUs: number; label: string } {
-  const span = t.length > 0 ? t.ts[t.length - 1]! - t.ts[0]! : 0;
-  const periodUs = givenUs ?? defaultPeriodUs(span);
+  return samplingPeriodOf(t.length > 0 ? t.ts[t.length - 1]! - t.ts[0]! : 0, givenUs);
+}
+
+/** {@link samplingPeriod} from the data's span (its last time less its first, µs). */
+export function samplingPeriodOf(spanUs: number, givenUs?: number): { periodUs: number; label: string } {
+  const periodUs = givenUs ?? defaultPeriodUs(spanUs);
   return { periodUs, label: formatDuration(periodUs) };
+}
+
+/** What the period's choice reads from the data: its span, its symbols, and its two measures (asked for only when needed). */
+export interface PeriodData {
+  readonly spanUs: number;
+  readonly symbols: readonly string[];
+  calendar(): CalendarMeasure;
+  heldPerYear(periodUs: number): number;
 }
 
 /** The period (given in µs, or from the span) and the periods a year (given, or from the calendar). */
 export function choosePeriod(t: TickTable, givenUs?: number, periodsPerYear?: number, calendar?: Calendar): PeriodChoice {
+  const data: PeriodData = { spanUs: t.length > 0 ? t.ts[t.length - 1]! - t.ts[0]! : 0, symbols: t.symbols, calendar: () => measureCalendar(t), heldPerYear: (p) => heldPerYear(t, p) };
+  return choosePeriodOf(data, givenUs, periodsPerYear, calendar);
+}
+
+/** {@link choosePeriod} from what it reads of the data (a streamed run measures it in passes, jobs/stream-facts.ts). */
+export function choosePeriodOf(data: PeriodData, givenUs?: number, periodsPerYear?: number, calendar?: Calendar): PeriodChoice {
   const period = givenUs;
-  const { periodUs, label } = samplingPeriod(t, givenUs);
-  const cal = calendar ?? inferCalendar(t, periodUs < US_PER_DAY);
+  const { periodUs, label } = samplingPeriodOf(data.spanUs, givenUs);
+  const cal = calendar ?? calendarOf(data.calendar(), data.symbols, periodUs < US_PER_DAY);
   const ppy = periodsPerYear !== undefined ? periodsPerYear : periodsPerYearOf(cal, periodUs);
-  const held = periodUs > 0 ? heldPerYear(t, periodUs) : NaN;
+  const held = periodUs > 0 ? data.heldPerYear(periodUs) : NaN;
   const count = (x: number): string => Math.round(x).toLocaleString('en-US');
   const parts = [period !== undefined ? 'period given' : 'period chosen from the data span', `periods/year ${periodsPerYear !== undefined ? 'given' : `from the ${cal.basis}`}`];
   if (Number.isFinite(held)) {
@@ -58,23 +76,43 @@ export function heldPerYear(t: TickTable, periodUs: number): number {
   if (t.length === 0) return NaN;
   const span = t.ts[t.length - 1]! - t.ts[0]!;
   if (span < 30 * US_PER_DAY) return NaN;
+  const h = new HeldScan(periodUs);
+  h.scan(t.ts, 0, t.length);
+  return h.result(span);
+}
+
+/** {@link heldPerYear} over times given in blocks, in order. */
+export class HeldScan {
   // the distinct ceil(ts / period) in time order; an event at or before the current period's end
   // has that period's number (ts ascending), so the division runs only past it
-  let count = 0;
-  let last = NaN;
-  let end = -Infinity;
-  const ts = t.ts;
-  for (let i = 0; i < ts.length; i++) {
-    const x = ts[i]!;
-    if (x <= end) continue;
-    const b = Math.ceil(x / periodUs);
-    if (b !== last) {
-      count++;
-      last = b;
+  private count = 0;
+  private last = NaN;
+  private end = -Infinity;
+  constructor(private readonly periodUs: number) {}
+
+  scan(ts: Float64Array, from: number, to: number): void {
+    const periodUs = this.periodUs;
+    let { count, last, end } = this;
+    for (let i = from; i < to; i++) {
+      const x = ts[i]!;
+      if (x <= end) continue;
+      const b = Math.ceil(x / periodUs);
+      if (b !== last) {
+        count++;
+        last = b;
+      }
+      end = b * periodUs;
     }
-    end = b * periodUs;
+    this.count = count;
+    this.last = last;
+    this.end = end;
   }
-  return count / (span / (365.25 * US_PER_DAY));
+
+  /** Periods with events a year, for data spanning `spanUs` (NaN under 30 days). */
+  result(spanUs: number): number {
+    if (spanUs < 30 * US_PER_DAY) return NaN;
+    return this.count / (spanUs / (365.25 * US_PER_DAY));
+  }
 }
 
 /**

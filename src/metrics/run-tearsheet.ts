@@ -27,24 +27,59 @@ export interface RunTearsheet extends Tearsheet {
 
 /** Equal-weight buy-and-hold of `ids` bought at `fromTs`, at each of `sampleTs` (B_0 = 1 at the start). */
 export function buyAndHoldCurve(t: TickTable, ids: readonly number[], sampleTs: Float64Array, fromTs: number): Float64Array {
-  const first = new Float64Array(t.symbols.length).fill(NaN);
-  const last = new Float64Array(t.symbols.length).fill(NaN);
-  const want = new Uint8Array(t.symbols.length);
-  for (const i of ids) want[i] = 1;
-  const out = new Float64Array(sampleTs.length + 1);
-  out[0] = 1;
-  let row = 0;
-  // the price each symbol is bought at: its last mark at or before the start
-  while (row < t.length && t.ts[row]! <= fromTs) {
-    const s = t.sym[row]!;
-    const m = markAt(t, row);
-    if (want[s] && m > 0) first[s] = last[s] = m;
-    row++;
+  const b = new BuyAndHoldScan(t.symbols.length, ids, sampleTs, fromTs);
+  b.scan(t, 0, t.length);
+  return b.result();
+}
+
+/** {@link buyAndHoldCurve} over rows given in blocks, in order. */
+export class BuyAndHoldScan {
+  private readonly first: Float64Array;
+  private readonly last: Float64Array;
+  private readonly want: Uint8Array;
+  private readonly out: Float64Array;
+  /** Still among the rows at or before the start (the price each symbol is bought at: its last mark then). */
+  private atStart = true;
+  /** The next sample to close. */
+  private k = 0;
+
+  constructor(
+    nSym: number,
+    private readonly ids: readonly number[],
+    private readonly sampleTs: Float64Array,
+    private readonly fromTs: number,
+  ) {
+    this.first = new Float64Array(nSym).fill(NaN);
+    this.last = new Float64Array(nSym).fill(NaN);
+    this.want = new Uint8Array(nSym);
+    for (const i of ids) this.want[i] = 1;
+    this.out = new Float64Array(sampleTs.length + 1);
+    this.out[0] = 1;
   }
-  for (let k = 0; k < sampleTs.length; k++) {
-    const end = sampleTs[k]!;
-    while (row < t.length && t.ts[row]! <= end) {
+
+  private close(k: number): void {
+    let sum = 0;
+    for (const i of this.ids) sum += Number.isNaN(this.first[i]!) ? 1 : this.last[i]! / this.first[i]!;
+    this.out[k + 1] = sum / this.ids.length;
+  }
+
+  scan(t: TickTable, from: number, to: number): void {
+    const { first, last, want, sampleTs } = this;
+    const nSamples = sampleTs.length;
+    for (let row = from; row < to; row++) {
+      const x = t.ts[row]!;
       const s = t.sym[row]!;
+      if (this.atStart) {
+        if (x <= this.fromTs) {
+          const m = markAt(t, row);
+          if (want[s] && m > 0) first[s] = last[s] = m;
+          continue;
+        }
+        this.atStart = false;
+      }
+      // samples that end before this row: closed with the marks as they stand
+      while (this.k < nSamples && x > sampleTs[this.k]!) this.close(this.k++);
+      if (this.k >= nSamples) return;
       if (want[s]) {
         const m = markAt(t, row);
         if (m > 0) {
@@ -52,13 +87,14 @@ export function buyAndHoldCurve(t: TickTable, ids: readonly number[], sampleTs: 
           if (Number.isNaN(first[s]!)) first[s] = m;
         }
       }
-      row++;
     }
-    let sum = 0;
-    for (const i of ids) sum += Number.isNaN(first[i]!) ? 1 : last[i]! / first[i]!;
-    out[k + 1] = sum / ids.length;
   }
-  return out;
+
+  /** The curve, once every row has been scanned. */
+  result(): Float64Array {
+    while (this.k < this.sampleTs.length) this.close(this.k++);
+    return this.out;
+  }
 }
 
 /**
@@ -67,6 +103,31 @@ export function buyAndHoldCurve(t: TickTable, ids: readonly number[], sampleTs: 
  * against the candidates' symbols).
  */
 export function runTearsheet(r: RunRecord, t: TickTable, periodsPerYear: number, benchmark?: readonly string[], traded?: readonly string[]): RunTearsheet {
+  const ids = benchmarkIds(r, t.symbols, benchmark, traded);
+  const curve = (which: readonly number[]): Float64Array => buyAndHoldCurve(t, which, r.sampleTs, r.firstTs);
+  return tearsheetWith(r, t.symbols, periodsPerYear, ids, curve(ids.bench), ids.traded.length > 0 ? curve(ids.traded) : undefined);
+}
+
+/** The symbols of a run's benchmark and those it traded (ids in `symbols`), and which default applied. */
+export interface BenchmarkIds {
+  readonly bench: readonly number[];
+  readonly traded: readonly number[];
+  readonly is: RunTearsheet['benchmarkIs'];
+}
+
+/** See {@link runTearsheet}: the benchmark's symbols. */
+export function benchmarkIds(r: RunRecord, symbols: readonly string[], benchmark?: readonly string[], traded?: readonly string[]): BenchmarkIds {
+  const tradedIds = [...new Set(Array.from(r.fills.col(F_SYM)))]
+    .map((k) => symbols.indexOf(r.symbols[k]!))
+    .filter((i) => i >= 0)
+    .sort((a, b) => a - b);
+  const defaultIds = traded && traded.length > 0 ? traded.map((s) => symbols.indexOf(s)) : tradedIds;
+  const bench = benchmark ? benchmark.map((s) => symbols.indexOf(s)) : defaultIds.length > 0 ? defaultIds : symbols.map((_, i) => i);
+  return { bench, traded: tradedIds, is: benchmark ? 'given' : defaultIds.length > 0 ? 'traded symbols' : 'all symbols' };
+}
+
+/** The tearsheet from the benchmark's curve and the traded symbols' (undefined: none traded), made by {@link buyAndHoldCurve} or a {@link BuyAndHoldScan}. */
+export function tearsheetWith(r: RunRecord, symbols: readonly string[], periodsPerYear: number, ids: BenchmarkIds, curve: Float64Array, own: Float64Array | undefined): RunTearsheet {
   const labels = sampleLabels(r.sampleTs, r.periodUs);
   const n = r.equity.length;
   const equity = new Float64Array(n + 1);
@@ -75,20 +136,12 @@ export function runTearsheet(r: RunRecord, t: TickTable, periodsPerYear: number,
   const ts = new Float64Array(n + 1);
   ts[0] = n > 0 ? labels[0]! - r.periodUs : r.firstTs;
   ts.set(labels, 1);
-  const tradedIds = [...new Set(Array.from(r.fills.col(F_SYM)))]
-    .map((k) => t.symbols.indexOf(r.symbols[k]!))
-    .filter((i) => i >= 0)
-    .sort((a, b) => a - b);
-  const defaultIds = traded && traded.length > 0 ? traded.map((s) => t.symbols.indexOf(s)) : tradedIds;
-  const benchIds = benchmark ? benchmark.map((s) => t.symbols.indexOf(s)) : defaultIds.length > 0 ? defaultIds : t.symbols.map((_, i) => i);
-  const curve = buyAndHoldCurve(t, benchIds, r.sampleTs, r.firstTs);
-  const own = tradedIds.length > 0 ? buyAndHoldCurve(t, tradedIds, r.sampleTs, r.firstTs) : undefined;
   const tradeReturns = Array.from(r.trades.rows(), (x) => x.returnFraction);
   const sheet = tearsheet(equity, ts, periodsPerYear, { benchmark: curve, tradeReturns });
   return {
     ...sheet,
-    benchmarkSymbols: benchIds.map((i) => t.symbols[i]!),
-    benchmarkIs: benchmark ? 'given' : defaultIds.length > 0 ? 'traded symbols' : 'all symbols',
+    benchmarkSymbols: ids.bench.map((i) => symbols[i]!),
+    benchmarkIs: ids.is,
     buyAndHoldTraded: own ? own[own.length - 1]! - 1 : NaN,
   };
 }

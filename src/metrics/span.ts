@@ -31,15 +31,22 @@ export interface MeasuredSpan {
 /** Per symbol of the table, the time of its first row (NaN: none). One pass over the table. */
 export function firstSeen(t: TickTable): Float64Array {
   const out = new Float64Array(t.symbols.length).fill(NaN);
-  let left = t.symbols.length;
-  for (let i = 0; i < t.length && left > 0; i++) {
+  scanFirstSeen(t, 0, t.length, out);
+  return out;
+}
+
+/** {@link firstSeen} over rows [from, to) given in order, into `out` (NaN: not seen yet); returns how many symbols are still unseen. */
+export function scanFirstSeen(t: TickTable, from: number, to: number, out: Float64Array): number {
+  let left = 0;
+  for (let s = 0; s < out.length; s++) if (Number.isNaN(out[s]!)) left++;
+  for (let i = from; i < to && left > 0; i++) {
     const s = t.sym[i]!;
     if (Number.isNaN(out[s]!)) {
       out[s] = t.ts[i]!;
       left--;
     }
   }
-  return out;
+  return left;
 }
 
 /** The symbols a strategy's parameters name (`symbol` or `symbols`, comma-separated), or [] when none. */

@@ -21,18 +21,34 @@ interface Fed {
 }
 
 export class PanelFeed {
-  private readonly fed = new Map<PanelField, Fed>();
+  private readonly fed_ = new Map<PanelField, Fed>();
   constructor(
     private readonly table: TickTable,
     private readonly membership: Membership | undefined,
   ) {}
 
+  /** Whether `field` has been read with at least `n` sessions (its panel holds them: a streamed replay cannot read its rows again). */
+  fed(field: PanelField, n = 0): boolean {
+    const f = this.fed_.get(field);
+    return f !== undefined && f.panel.capacity >= n;
+  }
+
+  /** Every field read so far fed up to row `upto` (a streamed replay moves its rows next, see {@link rebase}). */
+  catchUp(upto: number): void {
+    for (const [field, f] of this.fed_) if (f.next <= upto) this.read(field, 1, upto);
+  }
+
+  /** The rows moved `shift` places back (engine's rebase). */
+  rebase(shift: number): void {
+    for (const f of this.fed_.values()) f.next -= shift;
+  }
+
   /** The last n sessions of `field` up to table row `upto` (included). */
   read(field: PanelField, n: number, upto: number): PanelMatrix {
-    let f = this.fed.get(field);
+    let f = this.fed_.get(field);
     if (f === undefined || f.panel.capacity < n) {
       f = { panel: new RollingPanel(this.table.symbols.length, Math.max(n, 2 * (f?.panel.capacity ?? 0))), next: 0 };
-      this.fed.set(field, f);
+      this.fed_.set(field, f);
     }
     const t = this.table;
     const col = t[COLUMN[field]];

@@ -105,14 +105,20 @@ export const renderRunJson = (rep: RunReport): string => toJson(rep);
 
 const TRADE_COLUMNS = ['entry_ts', 'exit_ts', 'symbol', 'side', 'max_qty', 'entry_price', 'exit_price', 'gross_pnl', 'fees', 'net_pnl', 'return_pct', 'holding_s', 'status'];
 
+/**
+ * Money and prices for the CSV at 13 significant digits: the float noise of summing fills
+ * (-462.0199999999995, or a few ulps more) goes, and a cent of a PnL up to 99 billion stays.
+ * The JSON keeps full doubles.
+ */
+const num = (x: number): number => (Number.isFinite(x) ? Number(x.toPrecision(13)) : x);
 /** A fraction as a percent for the CSV, without the float noise of × 100 (6.98 for +6.98%). */
-const pct = (x: number): number => (Number.isFinite(x) ? Number((x * 100).toPrecision(12)) : x);
+const pct = (x: number): number => num(x * 100);
 
 /** Round trips as CSV, closed ones first, then those still open (marked at the end). */
 export function renderTradesCsv(closed: Iterable<RoundTrip>, open: Iterable<RoundTrip>): string {
   const rows = [TRADE_COLUMNS.join(',')];
   const add = (t: RoundTrip, status: string): void => {
-    rows.push([formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, t.maxQty, t.entryPrice, t.exitPrice, t.grossPnl, t.fees, t.netPnl, pct(t.returnFraction), t.holdingUs / 1e6, status].map((v) => csvField(v)).join(','));
+    rows.push([formatIso(t.entryTs), formatIso(t.exitTs), t.symbol, t.side, num(t.maxQty), num(t.entryPrice), num(t.exitPrice), num(t.grossPnl), num(t.fees), num(t.netPnl), pct(t.returnFraction), t.holdingUs / 1e6, status].map((v) => csvField(v)).join(','));
   };
   for (const t of closed) add(t, 'closed');
   for (const t of open) add(t, 'open');

@@ -12,6 +12,8 @@ import { sliceRows, lowerBound, type TickTable } from '../data/table.js';
 import { computeMetrics, periodReturns } from '../metrics/run-metrics.js';
 import { sliceRecord } from '../metrics/window.js';
 import { loadStrategy, loadStrategyCode } from '../strategy/load.js';
+import { replayStream } from '../engine/stream-replay.js';
+import { WindowStream } from '../data/catalog/window-stream.js';
 import type { StrategyModule } from '../strategy/types.js';
 import { TickfoldError } from '../errors.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
@@ -21,7 +23,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { lockThread, type SandboxPolicy } from '../strategy/sandbox.js';
 import { checkStrategy } from '../engine/contract-check.js';
 import type { CheckResult, DescribeResult, ModuleTask } from './module-tasks.js';
-import { clockOf, type OosResult, type OosTask, type RunResult, type RunTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
+import { clockOf, type OosResult, type OosTask, type RunResult, type RunTask, type StreamedTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
 
 /** The sandbox of this thread and the strategy modules it runs, from the pool that started it (pool.ts). */
 const given = isMainThread ? undefined : (workerData as { tickfoldSandbox?: SandboxPolicy; tickfoldModules?: Readonly<Record<string, string>> } | undefined);
@@ -91,9 +93,19 @@ function symbolsSeen(syms: ArrayLike<number>, n: number): Uint8Array {
 
 /** The engine's settings for backtest `job` of a task, its clock in the task's progress cells. */
 function configFor(module: StrategyModule, s: BacktestSettings, table: TickTable, progress: Float64Array | undefined, job = 0): RunConfig {
-  const clock = clockOf(progress, job);
   // without --universe, each symbol is a member from its first to its last bar (data-spans.ts)
   const universe = s.universe ? new Membership(table.symbols, s.universe, dataEndSession(table)) : dataMembership(table);
+  return configWith(module, s, universe, progress, job);
+}
+
+/** A streamed run's engine settings: the membership from what the pass before the replay measured (jobs/stream-facts.ts). */
+function streamConfig(module: StrategyModule, s: BacktestSettings, st: StreamedTask, progress: Float64Array | undefined): RunConfig {
+  const universe = s.universe ? new Membership(st.symbols, s.universe, st.endSession) : st.spans ? new Membership(st.symbols, st.spans, st.endSession) : undefined;
+  return configWith(module, s, universe, progress, 0);
+}
+
+function configWith(module: StrategyModule, s: BacktestSettings, universe: Membership | undefined, progress: Float64Array | undefined, job: number): RunConfig {
+  const clock = clockOf(progress, job);
   return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}), ...(universe ? { universe } : {}) };
 }
 
@@ -114,7 +126,9 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
 }
 
 function runOne(table: TickTable, module: StrategyModule, task: RunTask, progress: Float64Array | undefined): RunResult {
-  const record = runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, table, progress));
+  const st = task.stream;
+  // streamed: this thread reads the window's partitions itself, block by block (engine/stream-replay.ts)
+  const record = st ? replayStream(new WindowStream(st.plan), createStrategy(module, task.params), streamConfig(module, task.run, st, progress), st.rows) : runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, table, progress));
   // periods a year not known yet (the caller measures the calendar meanwhile): no metrics here
   return { kind: 'run', record, ...(Number.isFinite(task.run.periodsPerYear) ? { metrics: computeMetrics(record, task.run.periodsPerYear) } : {}) };
 }

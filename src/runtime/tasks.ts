@@ -10,6 +10,8 @@
  *   data up to the window's end (see metrics/window.ts), so no fold's choice sees its test data.
  * - An out-of-sample task runs the folded strategy (validation/folded.ts) from the first warm-up to the end.
  */
+import type { StreamPlan } from '../data/catalog/window-stream.js';
+import type { MembersFile } from '../universe/members.js';
 import type { BacktestSettings } from '../engine/engine.js';
 import { unpackRecord, type PackedRecord, type RunRecord } from '../portfolio/record.js';
 import type { TickTable } from '../data/table.js';
@@ -69,6 +71,17 @@ export interface RunTask {
   readonly strategy: string;
   readonly params: Params;
   readonly run: BacktestSettings;
+  /** Streamed from the catalog instead of the table (jobs/stream-run.ts). */
+  readonly stream?: StreamedTask;
+}
+
+/** A streamed run's data: the window's plan, the block's rows, and what the membership needs (measured before, jobs/stream-facts.ts). */
+export interface StreamedTask {
+  readonly plan: StreamPlan;
+  readonly rows: number;
+  readonly symbols: readonly string[];
+  readonly spans: MembersFile | null;
+  readonly endSession: number;
 }
 
 export interface RunResult {

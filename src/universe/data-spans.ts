@@ -23,34 +23,57 @@ const cache = new WeakMap<TickTable, MembersFile | null>();
 export function dataSpans(t: TickTable): MembersFile | null {
   const hit = cache.get(t);
   if (hit !== undefined) return hit;
-  const n = t.symbols.length;
-  const first = new Float64Array(n).fill(Infinity);
-  const last = new Float64Array(n).fill(-Infinity);
-  const kind = t.kind;
-  const sym = t.sym;
-  const start = t.barStart;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < t.length; i++) {
-    if (kind[i] !== BAR) continue;
-    const s = sym[i]!;
-    const b = start[i]!;
-    if (b < first[s]!) first[s] = b;
-    if (b > last[s]!) last[s] = b;
-    if (b < lo) lo = b;
-    if (b > hi) hi = b;
-  }
-  let partial = false;
-  const spans = new Map<string, MemberSpan[]>();
-  for (let s = 0; s < n; s++) {
-    if (first[s] === Infinity) continue; // no bars: ticks only, never settled
-    if (first[s]! > lo || last[s]! < hi) partial = true;
-    spans.set(t.symbols[s]!, [{ from: first[s]!, to: last[s]!, delistingReturn: NaN, line: 0 }]);
-  }
-  // a symbol with ticks only is left out of the spans, so it would never be a member: no membership then
-  const made = partial && spans.size === n ? { file: DATA_SPANS_SOURCE, spans } : null;
+  const scan = new DataSpanScan(t.symbols.length);
+  scan.scan(t, 0, t.length);
+  const made = scan.result(t.symbols);
   cache.set(t, made);
   return made;
+}
+
+/** {@link dataSpans} over rows given in blocks. */
+export class DataSpanScan {
+  private readonly first: Float64Array;
+  private readonly last: Float64Array;
+  private lo = Infinity;
+  private hi = -Infinity;
+  constructor(nSym: number) {
+    this.first = new Float64Array(nSym).fill(Infinity);
+    this.last = new Float64Array(nSym).fill(-Infinity);
+  }
+
+  scan(t: TickTable, from: number, to: number): void {
+    const { first, last } = this;
+    const kind = t.kind;
+    const sym = t.sym;
+    const start = t.barStart;
+    let lo = this.lo;
+    let hi = this.hi;
+    for (let i = from; i < to; i++) {
+      if (kind[i] !== BAR) continue;
+      const s = sym[i]!;
+      const b = start[i]!;
+      if (b < first[s]!) first[s] = b;
+      if (b > last[s]!) last[s] = b;
+      if (b < lo) lo = b;
+      if (b > hi) hi = b;
+    }
+    this.lo = lo;
+    this.hi = hi;
+  }
+
+  result(symbols: readonly string[]): MembersFile | null {
+    const { first, last, lo, hi } = this;
+    const n = symbols.length;
+    let partial = false;
+    const spans = new Map<string, MemberSpan[]>();
+    for (let s = 0; s < n; s++) {
+      if (first[s] === Infinity) continue; // no bars: ticks only, never settled
+      if (first[s]! > lo || last[s]! < hi) partial = true;
+      spans.set(symbols[s]!, [{ from: first[s]!, to: last[s]!, delistingReturn: NaN, line: 0 }]);
+    }
+    // a symbol with ticks only is left out of the spans, so it would never be a member: no membership then
+    return partial && spans.size === n ? { file: DATA_SPANS_SOURCE, spans } : null;
+  }
 }
 
 /** The membership of a run without `--universe`, or undefined when it would change nothing. */

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
-import { loadWindow } from '../../src/data/catalog/load-window.js';
+import { loadWindow, planWindow } from '../../src/data/catalog/load-window.js';
+import { runGuarded } from '../../src/jobs/run.js';
+import { runSettings } from '../../src/jobs/settings.js';
 import { loadData, type LoadOptions } from '../../src/data/load.js';
 import { sliceTime, type TickTable } from '../../src/data/table.js';
 import { formatIso } from '../../src/data/time.js';
@@ -49,6 +51,30 @@ function report(loaded: Awaited<ReturnType<typeof loadData>>, strategy: string, 
   return renderRunJson(buildRunReport({ ...out, files: loaded.files, leftOut: loaded.leftOut }, 'test', ['run'], DEFAULT_EXECUTION, '1'));
 }
 
+/**
+ * The `run` job's report as the CLI makes it, through runGuarded on a worker thread: streamed
+ * from the catalog in `dir` (jobs/stream-run.ts) with `memory` bytes (blocks of a few hundred
+ * rows when it is small), or in memory (no cache: the table path) without `stream`.
+ */
+async function jobReport(paths: readonly string[], load: LoadOptions, strategy: string, window: { fromUs?: number; toUs?: number }, stream?: { dir: string; memory: number }): Promise<string> {
+  const w = { fromUs: window.fromUs ?? -Infinity, toUs: window.toUs ?? Infinity };
+  const out = await runGuarded({
+    strategy,
+    builtins: BUILTIN_STRATEGIES,
+    params: () => ({}),
+    settings: runSettings(window),
+    data: paths,
+    load: stream ? { ...load, cacheDir: stream.dir } : { ...load, cache: false, contentHash: true },
+    guard: {},
+    ...(stream ? { stream: { plan: (p: readonly string[], o: LoadOptions) => planWindow(p, o, w), memoryBytes: stream.memory, memoryText: `${stream.memory}` } } : {}),
+  });
+  expect(out.window === undefined, stream ? 'streamed' : 'in memory').toBe(stream !== undefined);
+  return renderRunJson(buildRunReport(out, 'test', ['run'], DEFAULT_EXECUTION, '1'));
+}
+
+/** A --memory that leaves the replay a block of about `rows` rows (jobs/stream-run.ts blockRowsFor). */
+const memoryFor = (rows: number): number => 200 * 2 ** 20 + 64 * 2 ** 20 + rows * 59;
+
 const BUNDLED: readonly (readonly string[])[] = [
   ['data/sample_pair_quotes.csv', 'data/sample_pair_trades.csv'],
   ['data/sample_pair_break_quotes.csv'],
@@ -68,6 +94,11 @@ describe('streamed from the catalog = in memory', () => {
       expect(again.files.map((f) => f.source)).toEqual(files.map(() => 'cache'));
       expectSameTable(mem.table, again.table, `${files.join('+')} again`);
       expect(report(again, 'momentum')).toBe(report(mem, 'momentum'));
+      // the run job streamed (blocks of a few hundred rows, then one block) = the job in memory
+      for (const strategy of ['flat', 'momentum', 'random', 'buy-and-hold']) {
+        const inMemory = await jobReport(paths, { partitionRows: 500 }, strategy, {});
+        for (const memory of [memoryFor(300), 2 ** 30]) expect(await jobReport(paths, { partitionRows: 500 }, strategy, {}, { dir, memory }), `${strategy} streamed, --memory ${memory}`).toBe(inMemory);
+      }
     });
   }
 
@@ -87,6 +118,7 @@ describe('streamed from the catalog = in memory', () => {
       const from = formatIso(fromUs);
       const to = formatIso(toUs);
       expect(report(w, 'momentum', { from, to }), `window ${from} .. ${to}`).toBe(report(mem, 'momentum', { from, to }));
+      if (k < 4) expect(await jobReport(paths, { partitionRows: 200 }, 'momentum', { fromUs, toUs }, { dir, memory: memoryFor(300) }), `streamed window ${from} .. ${to}`).toBe(await jobReport(paths, { partitionRows: 200 }, 'momentum', { fromUs, toUs }));
     }
     // one hour out of a day: a small part of the rows is read
     const hour = (await loadWindow(paths, { partitionRows: 200, cacheDir: dir }, { fromUs: t.ts[0]!, toUs: t.ts[0]! + 3600e6 }))!;
@@ -142,6 +174,8 @@ describe('property: random tables', () => {
       expectSameTable(mem.table, streamed.table, `seed ${seed} (${files.length} files, partitions of ${partitionRows})`);
       const noSource = (fs: typeof mem.files) => fs.map(({ source: _, ...f }) => f);
       expect(noSource(streamed.files)).toEqual(noSource(mem.files));
+      // the run job streamed in blocks of a few hundred rows = in memory (every other set: each costs a worker thread)
+      if (seed % 2 === 0) expect(await jobReport(files, { partitionRows }, 'random', {}, { dir: join(d, 'cat'), memory: memoryFor(100) }), `seed ${seed} streamed`).toBe(await jobReport(files, { partitionRows }, 'random', {}));
     }
   });
 });
@@ -153,12 +187,14 @@ describeShared('streamed = in memory on every file of ../shared/data', () => {
       const { mem, streamed } = await both([shared(file)], {}, dir);
       expectSameTable(mem.table, streamed.table, file);
       expect(report(streamed, 'buy-and-hold'), file).toBe(report(mem, 'buy-and-hold'));
+      expect(await jobReport([shared(file)], {}, 'buy-and-hold', {}, { dir, memory: memoryFor(5000) }), `${file} streamed`).toBe(await jobReport([shared(file)], {}, 'buy-and-hold', {}));
     }
     // and the ticks of one day, quotes and trades together, with a strategy that trades
     const pair = ['binance_spot_btcusdt_ethusdt_quotes_2024-08-08.csv', 'binance_spot_btcusdt_ethusdt_trades_2024-08-08.csv'].map(shared);
     const { mem, streamed } = await both(pair, {}, dir);
     expectSameTable(mem.table, streamed.table, 'binance quotes + trades');
     expect(report(streamed, 'momentum')).toBe(report(mem, 'momentum'));
+    expect(await jobReport(pair, {}, 'momentum', {}, { dir, memory: memoryFor(5000) }), 'binance pair streamed').toBe(await jobReport(pair, {}, 'momentum', {}));
     const parquet = readdirSync(shared('parquet')).filter((f) => f.endsWith('.parquet'));
     for (const f of parquet) {
       const p = await both([shared(join('parquet', f))], {}, dir);

@@ -22,6 +22,7 @@ import { checkCsvOnlyOptions, checkFolders, expandPaths, loadFile, mergeOrder, r
 import { BAR, KIND_NAMES } from '../schema.js';
 import { entryBarLengths, indexPath, readEntry, type CatalogEntry } from './entry.js';
 import { mergeToTable, type StreamSource, type StreamWindow } from './merge-stream.js';
+import type { StreamPlan } from './window-stream.js';
 import { PartitionDamaged } from './partition.js';
 
 interface Item {
@@ -72,11 +73,32 @@ async function entryOf(file: string, opts: LoadOptions, dir: string, force: bool
   return { entry: again.hit, summary: lf.summary, symbolColumn: lf.header.fixedSymbol === undefined };
 }
 
+/** The catalog's plan of a window's rows (window-stream.ts) and what the files said, or undefined when it has to be loaded in memory. */
+export interface PlannedWindow {
+  readonly plan: StreamPlan;
+  readonly files: FileSummary[];
+  readonly leftOut: LeftOut[];
+  /**
+   * Runs a pass over the plan's partitions; a partition found missing or damaged is said, every
+   * file of the run parsed again and the pass run again on the new plan (returned with it).
+   */
+  checked<T>(pass: (plan: StreamPlan) => T): Promise<{ plan: StreamPlan; value: T } | undefined>;
+}
+
 /**
  * The data of `paths` for the window [fromUs, toUs), streamed from the catalog (see the file's
  * comment); undefined when it has to be loaded in memory instead.
  */
 export async function loadWindow(paths: readonly string[], opts: LoadOptions, window: StreamWindow): Promise<Loaded | undefined> {
+  const planned = await planWindow(paths, opts, window);
+  if (!planned) return undefined;
+  const merged = await planned.checked((plan) => mergeToTable(plan.sources, plan.merge, opts.shared === true));
+  if (!merged) return undefined;
+  return { table: merged.value, files: planned.files, leftOut: planned.leftOut, settle: () => undefined };
+}
+
+/** The files' catalog entries for the window (parsing a file first when it has none), as a {@link PlannedWindow}; undefined: load in memory. */
+export async function planWindow(paths: readonly string[], opts: LoadOptions, window: StreamWindow): Promise<PlannedWindow | undefined> {
   if (opts.cache === false) return undefined;
   const dir = opts.cacheDir ?? '.tickfold-cache';
   const { files: given, repeats } = uniqueFiles(expandPaths(paths));
@@ -115,24 +137,27 @@ export async function loadWindow(paths: readonly string[], opts: LoadOptions, wi
   }
   checkFolders(paths, summaries);
   // rows released up to a bar's length after the window's end can still belong to it (by their start)
-  const w: StreamWindow = { fromUs: window.fromUs, toUs: window.toUs + longestBar };
-  let table;
-  try {
-    table = mergeToTable(sources, w, opts.shared === true);
-  } catch (err) {
-    if (!(err instanceof PartitionDamaged)) throw err;
-    // a partition missing or damaged: said, every file of the run parsed again, merged again
-    opts.onNote?.(`the catalog is damaged (${err.message}); the files are parsed again and the cache rewritten`);
-    for (const [k, it] of ordered.entries()) {
-      const got = await entryOf(it.file, it.opts, dir, true);
-      if (!got) return undefined;
-      sources[k] = { ...sources[k]!, entry: got.entry };
-    }
-    table = mergeToTable(sources, w, opts.shared === true);
-  }
+  const merge: StreamWindow = { fromUs: window.fromUs, toUs: window.toUs + longestBar };
   const leftOut: LeftOut[] = repeats.map((r) => {
     const first = items[given.indexOf(r.sameAs)]!;
     return { file: r.file, sameAs: r.sameAs, why: 'named-twice', kind: KIND_NAMES[first.entry.kind], rows: first.entry.length };
   });
-  return { table, files: summaries, leftOut, settle: () => undefined };
+  const checked = async <T>(pass: (plan: StreamPlan) => T): Promise<{ plan: StreamPlan; value: T } | undefined> => {
+    try {
+      const plan = { sources: [...sources], window, merge };
+      return { plan, value: pass(plan) };
+    } catch (err) {
+      if (!(err instanceof PartitionDamaged)) throw err;
+      // a partition missing or damaged: said, every file of the run parsed again, read again
+      opts.onNote?.(`the catalog is damaged (${err.message}); the files are parsed again and the cache rewritten`);
+      for (const [k, it] of ordered.entries()) {
+        const got = await entryOf(it.file, it.opts, dir, true);
+        if (!got) return undefined;
+        sources[k] = { ...sources[k]!, entry: got.entry };
+      }
+      const plan = { sources: [...sources], window, merge };
+      return { plan, value: pass(plan) };
+    }
+  };
+  return { plan: { sources, window, merge }, files: summaries, leftOut, checked };
 }

@@ -1,0 +1,116 @@
+/**
+ * The `run` job streamed from the catalog: the window's rows are never held whole. Three passes
+ * over the window's partitions (data/catalog/window-stream.ts), each in blocks of bounded size:
+ *   1. on this thread, the facts the replay needs first (jobs/stream-facts.ts scanBefore: the
+ *      sampling period's span, the membership, each symbol's first time); every partition is
+ *      read and checked here, and a damaged one rebuilt before the replay starts;
+ *   2. on the worker thread, the replay (engine/stream-replay.ts), which reads the partitions itself;
+ *   3. on this thread, the facts that need the record (scanAfter: the calendar, the tearsheet's
+ *      buy-and-hold curves).
+ * The outcome is the one jobs/run.ts makes from a table in memory, figure for figure (the same
+ * arithmetic over the same rows: tests/data/catalog-stream.test.ts compares the reports' bytes).
+ *
+ * Memory (`--memory`, {@link blockRowsFor}): the process, one partition per stream of the merge,
+ * and the replay's block, whose rows are what is left; never the data's size.
+ */
+import { UsageError } from '../errors.js';
+import { checkSizingSymbols, type ExecutionSettings } from '../broker/settings.js';
+import { formatIso } from '../data/time.js';
+import { valueColumnCount } from '../data/table.js';
+import { BAR } from '../data/schema.js';
+import type { PlannedWindow } from '../data/catalog/load-window.js';
+import type { StreamPlan } from '../data/catalog/window-stream.js';
+import { minBlockRows } from '../engine/stream-replay.js';
+import { choosePeriodOf, samplingPeriodOf, type PeriodChoice } from '../metrics/period.js';
+import { computeMetrics } from '../metrics/run-metrics.js';
+import { benchmarkIds, tearsheetWith } from '../metrics/run-tearsheet.js';
+import { measuredSpan } from '../metrics/span.js';
+import { sliceRecord } from '../metrics/window.js';
+import type { Params } from '../strategy/types.js';
+import type { StrategyRunner } from '../runtime/runner.js';
+import { checkBenchmark, type GuardedOutcome, type GuardedRun } from './run.js';
+import { backtestSettings } from './settings.js';
+import { scanAfter, scanBefore, SCAN_ROWS, type FactsBefore } from './stream-facts.js';
+
+/** The process without the data (Node and the code on two threads, the run's record and report): measured, `run --strategy flat` on the bundled sample. */
+const PROCESS_BYTES = 200 * 2 ** 20;
+/** Rows of the replay's block, at most (11 MB of quotes): more saves nothing (a rebase moves a quarter block, once per three quarters replayed). */
+const MAX_BLOCK_ROWS = 1 << 18;
+const MB = 2 ** 20;
+
+/** Whether a run's execution models can run streamed: `sqrt-impact` measures each symbol's whole series before the first event. */
+export function streamableExecution(e: ExecutionSettings): boolean {
+  return e.slippage.model !== 'sqrt-impact';
+}
+
+/**
+ * The replay's block rows under `--memory` (bytes; `text` as given, for the message): what is
+ * left after the process and one partition per stream of the merge (the partitions a pass holds
+ * while it reads them), bytes of a block row apart; refused when that leaves less than the
+ * smallest block.
+ */
+export function blockRowsFor(memoryBytes: number, text: string, plan: StreamPlan, nSym: number): number {
+  let streams = 0;
+  let partBytes = 0;
+  let nCols = 0;
+  for (const s of plan.sources) {
+    nCols = Math.max(nCols, valueColumnCount(s.entry.kind));
+    for (const parts of s.entry.partitions) {
+      if (parts.length > 0) streams++;
+      for (const p of parts) partBytes = Math.max(partBytes, p.bytes);
+    }
+  }
+  const hasBars = plan.sources.some((s) => s.entry.kind === BAR);
+  // ts, kind, sym, the value columns, the bar's start
+  const rowBytes = 8 + 1 + 2 + 8 * nCols + (hasBars ? 8 : 0);
+  const held = PROCESS_BYTES + streams * partBytes + SCAN_ROWS * rowBytes;
+  const least = minBlockRows(nSym);
+  const rows = Math.floor((memoryBytes - held) / rowBytes);
+  if (rows < least) {
+    const need = Math.ceil((held + least * rowBytes) / MB);
+    throw new UsageError(
+      `--memory ${text} is too small for this data: a streamed run holds the process (~${PROCESS_BYTES / MB} MB), one partition per stream of the merge (${streams} streams, partitions of up to ${(partBytes / MB).toFixed(1)} MB) and a block of at least ${least} rows (${rowBytes} bytes each); give --memory ${need}m or more`,
+    );
+  }
+  return Math.min(rows, MAX_BLOCK_ROWS);
+}
+
+/** The window's bounds as a message names them. */
+const bound = (us: number, open: string): string => (Number.isFinite(us) ? formatIso(us) : open);
+
+/** The run, streamed (see the file's comment): `runner` is the guarded run's, `planned` the window's catalog plan. */
+export async function runStreamed(runner: StrategyRunner, r: GuardedRun, name: string, params: Params, planned: PlannedWindow, memoryBytes: number, memoryText: string): Promise<GuardedOutcome> {
+  const s = r.settings;
+  const first = await planned.checked((plan) => scanBefore(plan));
+  if (!first) throw new UsageError('the catalog could not be rebuilt after damage; run with --no-cache');
+  const { plan } = first;
+  const before: FactsBefore = first.value;
+  if (before.rows === 0) throw new UsageError(`no data between ${bound(s.fromUs, 'the start')} and ${bound(s.toUs, 'the end')} (--from, --to)`);
+  const symbols = before.symbols;
+  checkSizingSymbols(s.execution, symbols);
+  if (s.benchmark) checkBenchmark(s.benchmark, symbols);
+  const rows = blockRowsFor(memoryBytes, memoryText, plan, symbols.length);
+  await r.checkpoint?.();
+  const spanUs = before.lastTs - before.firstTs;
+  const sampling = samplingPeriodOf(spanUs, s.periodUs);
+  const backtest = backtestSettings(s, { periodUs: sampling.periodUs, periodsPerYear: NaN });
+  runner.use(emptyTable(symbols));
+  const [res] = await runner.runAll([{ task: { kind: 'run', strategy: r.strategy, params, run: backtest, stream: { plan, rows, symbols, spans: before.spans, endSession: before.endSession } }, label: `strategy '${name}'` }]);
+  const record = res!.record;
+  // as jobs/run.ts outcomeOf: metrics and tearsheet over the span where the strategy's symbols have data
+  const measured = measuredSpan(record, symbols, before.firstSeen, params);
+  const rec = measured.periodsBefore > 0 ? sliceRecord(record, measured.fromUs, Infinity) : record;
+  const ids = benchmarkIds(rec, symbols, s.benchmark);
+  const asked = [{ ids: ids.bench, sampleTs: rec.sampleTs, fromTs: rec.firstTs }, ...(ids.traded.length > 0 ? [{ ids: ids.traded, sampleTs: rec.sampleTs, fromTs: rec.firstTs }] : [])];
+  const after = scanAfter(plan, before, sampling.periodUs, asked);
+  const period: PeriodChoice = choosePeriodOf({ spanUs, symbols, calendar: () => after.calendar, heldPerYear: () => after.heldPerYear }, s.periodUs, s.periodsPerYear, s.calendar);
+  const metrics = computeMetrics(rec, period.periodsPerYear);
+  const tearsheet = tearsheetWith(rec, symbols, period.periodsPerYear, ids, after.curves[0]!, after.curves[1]);
+  return { record, metrics, measured, params, period, fromUs: before.firstRowTime, toUs: before.lastRowTime, tearsheet, files: planned.files, leftOut: planned.leftOut, symbols, endSession: before.endSession };
+}
+
+/** A table of no rows with the data's symbols (the runner's table: a streamed task reads its own rows). */
+function emptyTable(symbols: readonly string[]) {
+  const f = new Float64Array(0);
+  return { length: 0, symbols, symbolKinds: new Uint8Array(symbols.length), ts: f, kind: new Uint8Array(0), sym: new Uint16Array(0), f0: f, f1: f, f2: f, f3: f, f4: f, barStart: f };
+}
