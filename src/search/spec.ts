@@ -21,7 +21,15 @@ export function checkSearchMethod(method: string, trials: number, names: { reado
 }
 
 /** A strategy's search from its space entries (undefined when it has none), checked against its schema. */
-export function searchOf(flags: { method: SearchMethod; trials: number } | undefined, name: string, module: StrategyModule, base: Readonly<Record<string, string>>, spaceEntries: readonly string[] | undefined, gridKeys: readonly string[], names: { readonly space: string; readonly grid: string } = { space: '--space', grid: '--grid' }): SearchSpec | undefined {
+export function searchOf(
+  flags: { method: SearchMethod; trials: number } | undefined,
+  name: string,
+  module: StrategyModule,
+  base: Readonly<Record<string, string>>,
+  spaceEntries: readonly string[] | undefined,
+  gridKeys: readonly string[],
+  names: { readonly space: string; readonly grid: string } = { space: '--space', grid: '--grid' },
+): SearchSpec | undefined {
   if (!flags || !spaceEntries || spaceEntries.length === 0) return undefined;
   const space = parseSpace(spaceEntries, names.space);
   checkSpace(space, name, module.params, base, gridKeys);

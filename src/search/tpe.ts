@@ -120,7 +120,8 @@ export function numericEstimator(obs: readonly number[], lo: number, hi: number,
 }
 
 /** One group's kernels in one dimension: numeric (truncated Gaussians; an integer's scored on its rounding bin) or choice rows. */
-type DimKernels = { readonly kind: 'num'; readonly d: Dimension & { kind: 'int' | 'float' }; readonly m: Mixture; readonly binTerms?: Map<number, Float64Array> } | { readonly kind: 'cat'; readonly rows: readonly (readonly number[])[]; readonly logRows: readonly (readonly number[])[] };
+type DimKernels =
+  { readonly kind: 'num'; readonly d: Dimension & { kind: 'int' | 'float' }; readonly m: Mixture; readonly binTerms?: Map<number, Float64Array> } | { readonly kind: 'cat'; readonly rows: readonly (readonly number[])[]; readonly logRows: readonly (readonly number[])[] };
 
 /** A group's Parzen estimator over the whole space: kernel k is the product over dimensions of each dimension's kernel k. */
 export interface Estimator {

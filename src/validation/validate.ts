@@ -581,7 +581,8 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     // CPCV beside it: its paths replayed too, one out-of-sample run per path and candidate
     const cpcvPathCount = s.cpcv ? (s.cpcv.testGroups * binomial(s.cpcv.groups, s.cpcv.testGroups)) / s.cpcv.groups : 0;
     // counted in backtests: every trial, each baseline's one, the out-of-sample runs, CPCV's paths
-    const total = candidates.reduce((n, i) => n + (entries[i]!.search ? plannedEvaluations(entries[i]!.search!, folds.length + (s.cpcv ? binomial(s.cpcv.groups, s.cpcv.testGroups) : 0)) : trialsOf[i]!.length), 0) + baselines.length + entries.length + cpcvPathCount * candidates.length;
+    const total =
+      candidates.reduce((n, i) => n + (entries[i]!.search ? plannedEvaluations(entries[i]!.search!, folds.length + (s.cpcv ? binomial(s.cpcv.groups, s.cpcv.testGroups) : 0)) : trialsOf[i]!.length), 0) + baselines.length + entries.length + cpcvPathCount * candidates.length;
     runner.onDone = (runs) => s.onProgress?.((done += runs), total);
     s.onProgress?.(0, total);
     const resultsOf: TrialResult[][] = entries.map(() => []);

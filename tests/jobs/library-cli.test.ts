@@ -48,7 +48,40 @@ describe('the library and the CLI call the same validation job', () => {
     const d = tempDir();
     const out = join(d, 'search.json');
     const cli = await runCliIn(
-      ['walk-forward', '--strategy', 'pairs', '--param', 'symbols=BBB,AAA', '--param', 'every=10s', '--search', 'tpe', '--trials', '14', '--space', 'entry=float:1..3', '--space', 'lookback=int:20..200:log', '--space', 'hedge=choice:rolling,kalman', '--train', '1h', '--test', '30m', '--workers', '1', '--bootstrap', '500', '--data', DATA, '--no-cache', '--no-ledger', '--quiet', '--json', out],
+      [
+        'walk-forward',
+        '--strategy',
+        'pairs',
+        '--param',
+        'symbols=BBB,AAA',
+        '--param',
+        'every=10s',
+        '--search',
+        'tpe',
+        '--trials',
+        '14',
+        '--space',
+        'entry=float:1..3',
+        '--space',
+        'lookback=int:20..200:log',
+        '--space',
+        'hedge=choice:rolling,kalman',
+        '--train',
+        '1h',
+        '--test',
+        '30m',
+        '--workers',
+        '1',
+        '--bootstrap',
+        '500',
+        '--data',
+        DATA,
+        '--no-cache',
+        '--no-ledger',
+        '--quiet',
+        '--json',
+        out,
+      ],
       ROOT,
     );
     expect(cli.stderr).toBe('');
@@ -62,7 +95,9 @@ describe('the library and the CLI call the same validation job', () => {
     expect(r.strategies[0]!.study).toBeDefined();
     expect(r.strategies[0]!.overfitting.trials).toBeGreaterThan(14);
     // the CLI's text form of a dimension is accepted too, and bad input is refused with the rule and the fix
-    const text = renderValidationJson(await walkForwardReport(loaded, { ...OPTIONS, strategies: [{ strategy: 'pairs', params: { symbols: 'BBB,AAA', every: '10s' }, search: { ...search, space: { entry: 'float:1..3', lookback: 'int:20..200:log', hedge: 'choice:rolling,kalman' } } }] }));
+    const text = renderValidationJson(
+      await walkForwardReport(loaded, { ...OPTIONS, strategies: [{ strategy: 'pairs', params: { symbols: 'BBB,AAA', every: '10s' }, search: { ...search, space: { entry: 'float:1..3', lookback: 'int:20..200:log', hedge: 'choice:rolling,kalman' } } }] }),
+    );
     expect(text).toBe(lib);
     const bad = (s: object, rule: RegExp): Promise<void> => expect(walkForward(loaded.table, { ...OPTIONS, strategies: [{ strategy: 'pairs', params: { symbols: 'BBB,AAA', every: '10s' }, search: s as never }] })).rejects.toThrow(rule);
     await bad({ ...search, method: 'grid' }, /strategies\[0\]\.search\.method 'grid' is not a search method; give one of random, tpe, halving/);

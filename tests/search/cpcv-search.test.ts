@@ -57,7 +57,7 @@ interface Report {
   strategies: {
     name: string;
     verdict: string;
-    overfitting: { trials: number; ledgerConfigurations?: number; search?: { evaluations: number; fullBudget: number }; pbo: { rankCounts: number[] } | null };
+    overfitting: { trials: number; configurations: number; ledgerConfigurations?: number; search?: { evaluations: number; fullBudget: number }; pbo: { rankCounts: number[] } | null };
     trials: { label: string; returns: number[] }[];
     cpcv: { splits: number; chosenBySplit: string[]; search?: { method: string; trialsPerSplit: number[]; newTrials: number } };
     study: { evaluations: { label: string }[] };
@@ -67,7 +67,7 @@ interface Report {
 beforeAll(() => writeFileSync(data, twoSymbolBars('planted', 1800, 'cpcv-search')));
 
 describe('CPCV with a search', () => {
-  it("each split searches on its own training groups with its own seeded sampler and chooses among its own trials; every trial counted in DSR, PBO and the ledger; 1 and 2 threads give the same bytes", async () => {
+  it('each split searches on its own training groups with its own seeded sampler and chooses among its own trials; every trial counted in DSR, PBO and the ledger; 1 and 2 threads give the same bytes', async () => {
     const one = join(dir, 'one.json');
     const two = join(dir, 'two.json');
     const ledger = join(dir, 'ledger.sqlite');
@@ -116,10 +116,25 @@ describe('CPCV with a search', () => {
     expect(p.verdict).toContain(`the random search spent ${p.trials.length} trials`);
     // the same bytes on 2 threads (each with its own ledger: its path aside)
     expect(body(two).replaceAll(ledger2, 'LEDGER')).toBe(body(one).replaceAll(ledger, 'LEDGER'));
+    // a search of an earlier command on the same data counts (the ledger): another seed, the same ledger
+    const three = join(dir, 'three.json');
+    const r3 = await runCliIn(
+      [...args(three, '--workers', '1', '--ledger', ledger)].map((a) => (a === '7' ? '8' : a)),
+      ROOT,
+    );
+    expect(r3.code, r3.stderr).toBe(0);
+    const q = (JSON.parse(readFileSync(three, 'utf8')) as Report).strategies.find((s) => s.name === 'pairs')!;
+    const both = new Set([...p.trials.map((t) => t.label), ...q.trials.map((t) => t.label)]).size;
+    expect(q.overfitting.ledgerConfigurations).toBe(both);
+    expect(q.overfitting.configurations).toBe(both);
+    expect(q.verdict).toContain(`DSR ${q.verdict.match(/DSR (\S+)/)![1]} over ${both} configurations (ledger; this command ${q.trials.length})`);
   }, 600_000);
 
   it('refuses halving with --cpcv: its budgets are shares of one contiguous training window', async () => {
-    const r = await runCliIn(args(join(dir, 'h.json'), '--workers', '1', '--no-ledger').map((a) => (a === 'random' ? 'halving' : a === String(TRIALS) ? '9' : a)), ROOT);
+    const r = await runCliIn(
+      args(join(dir, 'h.json'), '--workers', '1', '--no-ledger').map((a) => (a === 'random' ? 'halving' : a === String(TRIALS) ? '9' : a)),
+      ROOT,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/halving search chooses on shares \(1\/9, 1\/3\) of one training window; CPCV splits' training sets are not one window: use --search tpe or random/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
