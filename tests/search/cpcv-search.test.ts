@@ -128,7 +128,7 @@ describe('CPCV with a search', () => {
     expect(q.overfitting.ledgerConfigurations).toBe(both);
     expect(q.overfitting.configurations).toBe(both);
     expect(q.verdict).toContain(`DSR ${q.verdict.match(/DSR (\S+)/)![1]} over ${both} configurations (ledger; this command ${q.trials.length})`);
-  }, 600_000);
+  });
 
   it('refuses halving with --cpcv: its budgets are shares of one contiguous training window', async () => {
     const r = await runCliIn(
@@ -138,5 +138,5 @@ describe('CPCV with a search', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/halving search chooses on shares \(1\/9, 1\/3\) of one training window; CPCV splits' training sets are not one window: use --search tpe or random/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-  }, 300_000);
+  });
 });
