@@ -18,7 +18,7 @@ import { F_SYM, F_TS } from '../../src/portfolio/record.js';
 import type { Context } from '../../src/strategy/types.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { B, run, tableOf } from '../engine/harness.js';
-import { tempDir } from '../helpers.js';
+import { describeShared, shared, tempDir } from '../helpers.js';
 
 const DAY = 86_400_000_000;
 const START = Date.parse('2020-01-01T00:00:00Z') * 1000;
@@ -49,8 +49,7 @@ const file = join(tempDir(), 'universe.csv');
 writeFileSync(file, universeCsv('many-names'));
 const all = Array.from({ length: NAMES }, (_, k) => name(k));
 
-const job = (strategy: string, params: Record<string, string>) =>
-  runJob([file], { cache: false }, { strategy: BUILTIN_STRATEGIES.get(strategy)!, params, execution: DEFAULT_EXECUTION, initialCapital: 1_000_000, seed: '1', periodUs: parseDuration('1d') });
+const job = (strategy: string, params: Record<string, string>) => runJob([file], { cache: false }, { strategy: BUILTIN_STRATEGIES.get(strategy)!, params, execution: DEFAULT_EXECUTION, initialCapital: 1_000_000, seed: '1', periodUs: parseDuration('1d') });
 
 describe('random and momentum on 120 names (0.79% of equity each)', () => {
   for (const [strategy, params] of [
@@ -108,5 +107,19 @@ describe('targetPercent below its tolerance', () => {
     expect(qty.length).toBe(2);
     expect(qty[0]!).toBeCloseTo(20, 6);
     expect(qty[1]!).toBeCloseTo(-40, 6);
+  });
+});
+
+describeShared('random and momentum on the S&P 500 file (505 names, 0.19% of equity each)', () => {
+  it('trade every name (they made no trade at all before)', async () => {
+    for (const [strategy, params] of [
+      ['random', { every: '1d', prob: '0.1' }],
+      ['momentum', { every: '1d' }],
+    ] as const) {
+      const o = await runJob([shared('sp500_daily_2013_2018.csv')], { cache: false }, { strategy: BUILTIN_STRATEGIES.get(strategy)!, params, execution: DEFAULT_EXECUTION, initialCapital: 10_000_000, seed: '1', periodUs: parseDuration('1d') });
+      const traded = new Set(Array.from(o.record.fills.col(F_SYM), (s) => o.record.symbols[s]));
+      expect(traded.size, strategy).toBe(505);
+      expect(o.measured.periodsBefore, strategy).toBe(0);
+    }
   });
 });
