@@ -37,6 +37,7 @@ export { binomialUpperTail, binomialTestGreater, wilsonInterval } from './stats/
 // validation: walk-forward and comparison against the naive baselines, as library calls
 export { walkForward, walkForwardReport } from './jobs/walk-forward.js';
 export type { WalkForwardOptions, CandidateSpec } from './jobs/walk-forward.js';
+export type { SearchOptions, SpaceDimension } from './search/spec.js';
 export { validationOptions } from './jobs/validate.js';
 export type { ValidationOptions } from './jobs/validate.js';
 export { NAIVE_BASELINES, OBJECTIVES, verdictOf } from './validation/validate.js';

@@ -5,9 +5,9 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
+export { MAX_SEARCH_TRIALS, searchOf } from '../search/spec.js';
 import { plannedEvaluations, SEARCH_METHODS, type SearchMethod, type SearchSpec } from '../search/in-folds.js';
-import { checkSpace, parseSpace } from '../search/space.js';
-import type { StrategyModule } from '../strategy/types.js';
+import { checkSearchMethod, MAX_SEARCH_TRIALS } from '../search/spec.js';
 import { collect, numberOption } from './options.js';
 
 export interface RawSearchFlags {
@@ -15,9 +15,6 @@ export interface RawSearchFlags {
   trials?: string;
   space: string[];
 }
-
-/** At most this many configurations per fold. */
-export const MAX_SEARCH_TRIALS = 100_000;
 
 export function addSearchOptions(cmd: Command): Command {
   return cmd
@@ -37,16 +34,7 @@ export function searchFlags(f: RawSearchFlags): { method: SearchMethod; trials: 
   if (f.trials === undefined) throw new UsageError(`--search ${f.search} needs --trials N (configurations per fold), e.g. --trials 100`);
   const trials = numberOption('--trials', f.trials, (x) => Number.isInteger(x) && x >= 1 && x <= MAX_SEARCH_TRIALS, `an integer from 1 to ${MAX_SEARCH_TRIALS.toLocaleString('en-US')}`);
   if (f.search === 'halving' && trials < 9) throw new UsageError(`--search halving --trials ${trials}: halving keeps a third at each of its 3 budgets; give --trials 9 or more`);
-  return { method: f.search as SearchMethod, trials };
-}
-
-/** A strategy's search from its routed `--space` entries (undefined when it has none), checked against its schema. */
-export function searchOf(flags: { method: SearchMethod; trials: number } | undefined, name: string, module: StrategyModule, base: Readonly<Record<string, string>>, spaceEntries: readonly string[] | undefined, gridKeys: readonly string[]): SearchSpec | undefined {
-  if (!flags || !spaceEntries || spaceEntries.length === 0) return undefined;
-  const space = parseSpace(spaceEntries);
-  checkSpace(space, name, module.params, base, gridKeys);
-  if (gridKeys.length > 0) throw new UsageError(`strategy '${name}' has both a --grid (${gridKeys.join(', ')}) and a --space: a search replaces the grid; give its keys as --space entries (key=choice:a,b for a list)`);
-  return { method: flags.method, trials: flags.trials, space };
+  return checkSearchMethod(f.search, trials);
 }
 
 /** `--space` entries routed to a strategy that is not a candidate (an unlisted naive baseline) are refused, never dropped. */

@@ -9,6 +9,9 @@
  * const v = await walkForward(table, { strategies: [{ strategy: 'pairs', params: { every: '10s' }, grid: { entry: [1.5, 2] } }], train: '1h', test: '30m' });
  * console.log(v.strategies[0].verdict);
  * ```
+ *
+ * A candidate's `search` searches a space inside each fold instead of a grid, as the CLI's
+ * `--search tpe --trials 100 --space ...` does (search/spec.ts).
  */
 import { availableParallelism } from 'node:os';
 import type { TickTable } from '../data/table.js';
@@ -17,6 +20,7 @@ import { buildValidationReport } from '../report/validation-report.js';
 import { loadStrategy } from '../strategy/load.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import type { StrategyModule } from '../strategy/types.js';
+import { checkSearchMethod, searchOf, spaceEntries, type SearchOptions } from '../search/spec.js';
 import { baselineDefaults } from '../validation/baselines.js';
 import type { FoldOptions } from '../validation/folds.js';
 import { gridOf } from '../validation/grid.js';
@@ -35,6 +39,11 @@ export interface CandidateSpec {
   readonly params?: Readonly<Record<string, string | number | boolean>>;
   /** Values searched in sample, per parameter: a list, or `start:stop:step` text. */
   readonly grid?: Readonly<Record<string, string | readonly (string | number | boolean)[]>>;
+  /**
+   * A search instead of a grid, inside each fold (the CLI's `--search`, `--trials`, `--space`):
+   * `{ method: 'tpe', trials: 100, space: { lookback: { int: [10, 500], log: true }, entry: { float: [0.5, 3] }, hedge: { choice: ['rolling', 'kalman'] } } }`.
+   */
+  readonly search?: SearchOptions;
 }
 
 /**
@@ -71,7 +80,23 @@ async function walkForwardJob(data: TickTable | DataSet, o: WalkForwardOptions):
       (await import('../runtime/task-run.js')).registerStrategyModule(spec, module);
       objects++;
     }
-    candidates.push({ name: module.name, spec, module, base: Object.fromEntries(Object.entries(c.params ?? {}).map(([key, v]) => [key, String(v)])), grid: gridOf(c.grid ?? {}), baseline: false });
+    const base = Object.fromEntries(Object.entries(c.params ?? {}).map(([key, v]) => [key, String(v)]));
+    const grid = gridOf(c.grid ?? {});
+    // the same checks and space parser as the CLI's --search, --trials, --space
+    const where = `walkForward: strategies[${k}].search`;
+    const search = c.search
+      ? searchOf(
+          checkSearchMethod(c.search.method, c.search.trials, { method: `${where}.method`, trials: `${where}.trials` }),
+          module.name,
+          module,
+          base,
+          spaceEntries(c.search.space ?? {}, `${where}.space`),
+          grid.map((g) => g.key),
+          { space: `${where}.space`, grid: `strategies[${k}].grid` },
+        )
+      : undefined;
+    if (c.search && !search) throw new UsageError(`${where}.space is empty: give at least one dimension, e.g. { lookback: { int: [10, 500], log: true } }`);
+    candidates.push({ name: module.name, spec, module, base, grid, baseline: false, ...(search ? { search } : {}) });
   }
   const baselines: { name: string; module: StrategyModule; spec: string }[] = [];
   // with a universe, its baselines (equal weights of the members, monthly; a random long-short of the candidates' gross) beside the naive ones

@@ -337,6 +337,10 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
         `  CPCV         ${cv.groups} groups, ${cv.testGroups} tested: ${cv.splits} splits, ${cv.paths.length} paths over ${cv.periods} periods (purge ${cv.purgePeriods}, embargo ${cv.embargoPeriods} periods), ${cv.replayed ? 'each path replayed' : 'recombined from the trials'}; OOS Sharpe over the paths: mean ${fmtNum(cv.sharpe.mean)}, sd ${fmtNum(cv.sharpe.sd)}, ${below} of ${cv.paths.length} below 0 (min ${fmtNum(cv.sharpe.min)}, max ${fmtNum(cv.sharpe.max)})` +
           (cv.recombined ? `; recombined from the trials' returns (no replay, no switching costs): mean ${fmtNum(cv.recombined.sharpe.mean)}, sd ${fmtNum(cv.recombined.sharpe.sd)}` : ''),
       );
+      if (cv.search) {
+        const n = cv.search.trialsPerSplit.reduce((a, b) => a + b, 0);
+        out.push(`  CPCV search  ${cv.search.method} in each of the ${cv.splits} splits on its training groups, each choosing among its own: ${n} evaluations (${cv.search.newTrials} configurations the folds' search had not run), counted in DSR, PBO and the ledger`);
+      }
     }
     if (s.search)
       pushAll(

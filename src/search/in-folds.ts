@@ -122,6 +122,16 @@ export interface SearchContext {
   /** Trials per task at most. */
   readonly batchSize: number;
   readonly cache?: SearchCache;
+  /**
+   * Where the choices are made, when not the folds' training windows: CPCV's splits (validate.ts),
+   * each with a sampler of its own (`seed`), scoring a full-budget trial by `objective` (its
+   * returns over the split's training groups). A trial still runs on all the data and measures
+   * the folds' windows, so a configuration a fold proposed is the same run. Not with halving (its
+   * budgets are shares of one contiguous training window).
+   */
+  readonly selections?: { readonly count: number; readonly name: string; readonly seed: (k: number) => string; readonly objective: (r: TrialResult, k: number) => number };
+  /** Full-budget trials already run (the folds' search): a configuration among them is not run again, and they keep their numbers. */
+  readonly prior?: { readonly trials: readonly Trial[]; readonly results: readonly TrialResult[] };
 }
 
 /** The evaluations a study plans (the progress bar's count): per fold, every rung. */
@@ -148,13 +158,18 @@ interface Job {
 export async function searchInFolds(c: SearchContext): Promise<SearchOutcome> {
   const { search, folds } = c;
   const F = folds.length;
+  if (c.selections && search.method === 'halving') throw new UsageError(`a halving search chooses on shares (1/9, 1/3) of one training window; ${c.selections.name}s' training sets are not one window: use --search tpe or random`);
+  // the selections: the folds' training windows, or the caller's (CPCV's splits)
+  const S = c.selections?.count ?? F;
+  const unit = c.selections?.name ?? 'fold';
+  const seedOf = c.selections?.seed ?? ((k: number) => studySeed(c.run.seed, c.name, k));
   // a full-budget trial measures every fold's training window, then every fold's test window
   const fullWindows: [number, number][] = [...folds.map((f): [number, number] => [f.trainStart, f.trainEnd]), ...folds.map((f): [number, number] => [f.testStart, f.testEnd])];
-  const trials: Trial[] = [];
-  const results: TrialResult[] = [];
-  const byLabel = new Map<string, number>();
-  const owners: number[][] = folds.map(() => []);
-  const evals: SearchEval[][] = folds.map(() => []);
+  const trials: Trial[] = [...(c.prior?.trials ?? [])];
+  const results: TrialResult[] = [...(c.prior?.results ?? [])];
+  const byLabel = new Map<string, number>(trials.map((t, j) => [t.label, j]));
+  const owners: number[][] = Array.from({ length: S }, () => []);
+  const evals: SearchEval[][] = Array.from({ length: S }, () => []);
   const partial: PartialTrial[] = [];
   let fromCache = 0;
   let ran = 0;
@@ -252,16 +267,16 @@ export async function searchInFolds(c: SearchContext): Promise<SearchOutcome> {
     jobs.map((job, j) => {
       const r = rs[j]!;
       const full = job.rung === RUNGS.length - 1;
-      const isObjective = c.objective(full ? r.windows[job.fold]! : r.windows[0]!);
+      const isObjective = c.selections ? c.selections.objective(r, job.fold) : c.objective(full ? r.windows[job.fold]! : r.windows[0]!);
       const trial = full ? byLabel.get(job.label)! : -1;
       if (full && !owners[job.fold]!.includes(trial)) owners[job.fold]!.push(trial);
       if (!full) partial.push({ trial: c.makeTrial(job.values, -1), fold: job.fold, budget: RUNGS[job.rung]!.label, result: r });
       const values = full ? trials[trial]!.values : c.makeTrial(job.values, -1).values;
-      evals[job.fold]!.push({ n: evals[job.fold]!.length, fold: job.fold, budget: RUNGS[job.rung]!.label, trial, label: job.label, values, isObjective, oosObjective: full ? c.objective(r.windows[F + job.fold]!) : NaN });
+      evals[job.fold]!.push({ n: evals[job.fold]!.length, fold: job.fold, budget: RUNGS[job.rung]!.label, trial, label: job.label, values, isObjective, oosObjective: full && !c.selections ? c.objective(r.windows[F + job.fold]!) : NaN });
       return isObjective;
     });
 
-  const samplers = folds.map((_, k) => samplerFor(search, studySeed(c.run.seed, c.name, k)));
+  const samplers = Array.from({ length: S }, (_, k) => samplerFor(search, seedOf(k)));
   const labelOf = (values: Readonly<Record<string, string>>): string => search.space.map((d) => `${d.key}=${values[d.key]}`).join(',');
 
   /** Up to `count` new configurations for fold k (distinct from its earlier ones), from its observations. */
@@ -292,8 +307,8 @@ export async function searchInFolds(c: SearchContext): Promise<SearchOutcome> {
     return out;
   };
 
-  const histories: Observation[][] = folds.map(() => []);
-  const seen = folds.map(() => new Set<string>());
+  const histories: Observation[][] = Array.from({ length: S }, () => []);
+  const seen = Array.from({ length: S }, () => new Set<string>());
   if (search.method === 'halving') {
     const sizes = rungSizes(search.trials);
     let rung: { job: Job; value: number }[][] = [];
@@ -317,7 +332,7 @@ export async function searchInFolds(c: SearchContext): Promise<SearchOutcome> {
     let done = 0;
     while (done < search.trials) {
       const count = done === 0 ? first : Math.min(TPE_ROUND, search.trials - done);
-      const proposals = folds.map((_, k) => proposeFor(k, count, histories[k]!, seen[k]!));
+      const proposals = histories.map((h, k) => proposeFor(k, count, h, seen[k]!));
       const flat = proposals.flat();
       if (flat.length === 0) break; // every fold's space is used up
       const values = record(
@@ -329,6 +344,6 @@ export async function searchInFolds(c: SearchContext): Promise<SearchOutcome> {
     }
   }
   const empty = owners.findIndex((o) => o.length === 0);
-  if (empty >= 0) throw new UsageError(`the ${search.method} search of '${c.name}' has no configuration for fold ${empty + 1}: ${refused > 0 ? `the strategy refused all it was offered (${refusal}); narrow the --space` : 'the space is used up'}`);
+  if (empty >= 0) throw new UsageError(`the ${search.method} search of '${c.name}' has no configuration for ${unit} ${empty + 1}: ${refused > 0 ? `the strategy refused all it was offered (${refusal}); narrow the --space` : 'the space is used up'}`);
   return { method: search.method, space: search.space, trials, results, owners, evals, partial, refused, refusal, fromCache, ran };
 }

@@ -67,13 +67,19 @@ export function observationWeights(n: number): number[] {
   return out;
 }
 
-/** A mixture of Gaussians truncated to [lo, hi]: centres, widths, normalised weights. */
+/**
+ * A mixture of Gaussians truncated to [lo, hi]: centres, widths, normalised weights; and per kernel
+ * what its log density needs at every point (computed once, not per candidate): the log of its mass
+ * inside [lo, hi] and log(σ√(2π)).
+ */
 interface Mixture {
   readonly mu: number[];
   readonly sigma: number[];
   readonly w: number[];
   readonly lo: number;
   readonly hi: number;
+  readonly logMass: Float64Array;
+  readonly logNorm: Float64Array;
 }
 
 /** Optuna's univariate Parzen estimator of a numeric dimension over observed coordinates (oldest first). */
@@ -104,11 +110,18 @@ export function numericEstimator(obs: readonly number[], lo: number, hi: number,
   sigma.push(range);
   const w = [...observationWeights(n), priorWeight];
   const total = w.reduce((a, b) => a + b, 0);
-  return { mu, sigma, w: w.map((x) => x / total), lo, hi };
+  const logMass = new Float64Array(mu.length);
+  const logNorm = new Float64Array(mu.length);
+  for (let j = 0; j < mu.length; j++) {
+    logMass[j] = logNormalMass((lo - mu[j]!) / sigma[j]!, (hi - mu[j]!) / sigma[j]!);
+    logNorm[j] = Math.log(sigma[j]! * Math.sqrt(2 * Math.PI));
+  }
+  return { mu, sigma, w: w.map((x) => x / total), lo, hi, logMass, logNorm };
 }
 
 /** One group's kernels in one dimension: numeric (truncated Gaussians; an integer's scored on its rounding bin) or choice rows. */
-type DimKernels = { readonly kind: 'num'; readonly d: Dimension & { kind: 'int' | 'float' }; readonly m: Mixture } | { readonly kind: 'cat'; readonly rows: readonly (readonly number[])[] };
+type DimKernels =
+  { readonly kind: 'num'; readonly d: Dimension & { kind: 'int' | 'float' }; readonly m: Mixture; readonly binTerms?: Map<number, Float64Array> } | { readonly kind: 'cat'; readonly rows: readonly (readonly number[])[]; readonly logRows: readonly (readonly number[])[] };
 
 /** A group's Parzen estimator over the whole space: kernel k is the product over dimensions of each dimension's kernel k. */
 export interface Estimator {
@@ -132,9 +145,13 @@ function choiceRows(obs: readonly number[], choices: number, priorWeight: number
 export function parzenEstimator(space: Space, points: readonly (readonly number[])[], priorWeight: number): Estimator {
   const dims: DimKernels[] = space.map((d, i) => {
     const obs = points.map((p) => p[i]!);
-    if (d.kind === 'choice') return { kind: 'cat', rows: choiceRows(obs, d.choices.length, priorWeight) };
+    if (d.kind === 'choice') {
+      const rows = choiceRows(obs, d.choices.length, priorWeight);
+      return { kind: 'cat', rows, logRows: rows.map((r) => r.map((x) => Math.log(x))) };
+    }
     const [lo, hi] = coordRange(d);
-    return { kind: 'num', d, m: numericEstimator(obs, lo, hi, priorWeight) };
+    // an integer's per-kernel bin terms, by value: candidates often share a value
+    return { kind: 'num', d, m: numericEstimator(obs, lo, hi, priorWeight), ...(d.kind === 'int' ? { binTerms: new Map<number, Float64Array>() } : {}) };
   });
   const w = [...observationWeights(points.length), priorWeight];
   const total = w.reduce((a, b) => a + b, 0);
@@ -156,20 +173,6 @@ function intBin(d: Dimension & { kind: 'int' | 'float' }, x: number, lo: number,
   const a = d.log ? Math.log(v - 0.5) : v - 0.5;
   const b = d.log ? Math.log(v + 0.5) : v + 0.5;
   return [Math.max(lo, a), Math.min(hi, b)];
-}
-
-/** log of kernel k of one dimension at x: a density for a float, the bin's probability for an integer, the row's entry for a choice. */
-function kernelLog(k: DimKernels, j: number, x: number): number {
-  if (k.kind === 'cat') return Math.log(k.rows[j]![x]!);
-  const { mu, sigma, lo, hi } = k.m;
-  const s = sigma[j]!;
-  const logMass = logNormalMass((lo - mu[j]!) / s, (hi - mu[j]!) / s);
-  if (k.d.kind === 'int') {
-    const [a, b] = intBin(k.d, x, lo, hi);
-    return logNormalMass((a - mu[j]!) / s, (b - mu[j]!) / s) - logMass;
-  }
-  const z = (x - mu[j]!) / s;
-  return -0.5 * z * z - Math.log(s * Math.sqrt(2 * Math.PI)) - logMass;
 }
 
 /** One draw of kernel j of one dimension (an integer's rounded to its value's coordinate). */
@@ -197,24 +200,62 @@ function pickKernel(logW: readonly number[], rng: () => number): number {
   return j;
 }
 
-function logSumExp(xs: readonly number[]): number {
+function logSumExp(xs: ArrayLike<number>): number {
   let m = -Infinity;
-  for (const x of xs) if (x > m) m = x;
+  for (let i = 0; i < xs.length; i++) if (xs[i]! > m) m = xs[i]!;
   if (m === -Infinity) return -Infinity;
   let s = 0;
-  for (const x of xs) s += Math.exp(x - m);
+  for (let i = 0; i < xs.length; i++) s += Math.exp(xs[i]! - m);
   return m + Math.log(s);
 }
 
-/** log of the estimator's density at a point, over the dimensions `dims` (all: the joint; one: its marginal). */
+/**
+ * log of the estimator's density at a point, over the dimensions `dims` (all: the joint; one: its
+ * marginal, x then holds that dimension's coordinate only). Kernel j's term is the sum over the
+ * dimensions of its log: a density for a float, its value's bin probability for an integer, the
+ * row's entry for a choice. What depends on the point alone (an integer's bin) is found once.
+ */
 export function parzenLogPdf(e: Estimator, x: readonly number[], dims: readonly number[]): number {
-  return logSumExp(e.logW.map((lw, j) => dims.reduce((acc, i) => acc + kernelLog(e.dims[i]!, j, x[dims.length === 1 ? 0 : i]!), lw)));
+  const K = e.logW.length;
+  const terms = Float64Array.from(e.logW);
+  for (const i of dims) {
+    const k = e.dims[i]!;
+    const xi = x[dims.length === 1 ? 0 : i]!;
+    if (k.kind === 'cat') {
+      for (let j = 0; j < K; j++) terms[j] = terms[j]! + k.logRows[j]![xi]!;
+      continue;
+    }
+    const { mu, sigma, lo, hi, logMass, logNorm } = k.m;
+    if (k.d.kind === 'int') {
+      let bin = k.binTerms!.get(xi);
+      if (!bin) {
+        const [a, b] = intBin(k.d, xi, lo, hi);
+        bin = new Float64Array(K);
+        for (let j = 0; j < K; j++) bin[j] = logNormalMass((a - mu[j]!) / sigma[j]!, (b - mu[j]!) / sigma[j]!) - logMass[j]!;
+        k.binTerms!.set(xi, bin);
+      }
+      for (let j = 0; j < K; j++) terms[j] = terms[j]! + bin[j]!;
+      continue;
+    }
+    for (let j = 0; j < K; j++) {
+      const z = (xi - mu[j]!) / sigma[j]!;
+      terms[j] = terms[j]! + (-0.5 * z * z - logNorm[j]! - logMass[j]!);
+    }
+  }
+  return logSumExp(terms);
 }
 
 export class TpeSampler implements Sampler {
   private readonly rng: () => number;
   /** The configurations this sampler has proposed (evaluated or in flight): a candidate among them is not proposed again. */
   private readonly proposed = new Set<string>();
+  /**
+   * The estimators of the last observations seen, and their configurations: a round's proposals
+   * come from the same observations (in-folds.ts), so they are built once per round. Observations
+   * are only ever appended, so the same array at the same length is the same observations.
+   */
+  private fitted: { history: readonly Observation[]; length: number; l: Estimator; g: Estimator } | undefined;
+  private observed: { history: readonly Observation[]; length: number; labels: Set<string> } | undefined;
   constructor(
     private readonly space: Space,
     seed: string,
@@ -229,8 +270,9 @@ export class TpeSampler implements Sampler {
     return x;
   }
 
-  private next(history: readonly Observation[]): number[] {
-    if (history.length < this.o.startup) return this.space.map((d) => drawUniform(d, this.rng()));
+  /** l(x) and g(x) of these observations (built once per round; see {@link fitted}). */
+  private estimators(history: readonly Observation[]): { l: Estimator; g: Estimator } {
+    if (this.fitted && this.fitted.history === history && this.fitted.length === history.length) return this.fitted;
     const ranked = history.map((h, n) => ({ value: h.value, n })).sort(bestFirst);
     const nBelow = gamma(history.length);
     // each group oldest first (the weights ramp favours the newer observations)
@@ -246,8 +288,23 @@ export class TpeSampler implements Sampler {
       .map((n) => history[n]!.point);
     const l = parzenEstimator(this.space, below, this.o.priorWeight);
     const g = parzenEstimator(this.space, above, this.o.priorWeight);
-    const known = new Set(this.proposed);
-    for (const h of history) known.add(snap(this.space, h.point).join(','));
+    this.fitted = { history, length: history.length, l, g };
+    return this.fitted;
+  }
+
+  /** The configurations of the observations (extended by the ones appended since the last call). */
+  private observedLabels(history: readonly Observation[]): Set<string> {
+    const o = this.observed && this.observed.history === history && this.observed.length <= history.length ? this.observed : { history, length: 0, labels: new Set<string>() };
+    for (let n = o.length; n < history.length; n++) o.labels.add(snap(this.space, history[n]!.point).join(','));
+    this.observed = { history, length: history.length, labels: o.labels };
+    return o.labels;
+  }
+
+  private next(history: readonly Observation[]): number[] {
+    if (history.length < this.o.startup) return this.space.map((d) => drawUniform(d, this.rng()));
+    const { l, g } = this.estimators(history);
+    const observed = this.observedLabels(history);
+    const isKnown = (label: string): boolean => this.proposed.has(label) || observed.has(label);
     const all = this.space.map((_, i) => i);
     // a candidate: multivariate, one kernel of l(x) for all dimensions scored on the joint log l − log g;
     // univariate, each dimension its own kernel, scored on the sum of the marginals' log l − log g
@@ -267,7 +324,7 @@ export class TpeSampler implements Sampler {
     let fresh = 0;
     for (let tries = 0; fresh < this.o.candidates && tries < DRAW_LIMIT * this.o.candidates; tries++) {
       const c = draw();
-      if (known.has(snap(this.space, c.x).join(','))) {
+      if (isKnown(snap(this.space, c.x).join(','))) {
         if (!bestKnown || c.score > bestKnown.score) bestKnown = c;
         continue;
       }

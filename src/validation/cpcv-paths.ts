@@ -55,6 +55,8 @@ export interface CpcvOutcome {
   readonly replayed?: boolean;
   /** With replayed paths: the recombination of the same choices, for comparison. */
   readonly recombined?: { readonly sharpe: SharpeSummary; readonly paths: readonly CpcvPath[] };
+  /** With a search: each split searched on its own training groups (validate.ts): its evaluations, and the trials new to the folds' search. */
+  readonly search?: { readonly method: string; readonly trialsPerSplit: readonly number[]; readonly newTrials: number };
 }
 
 /** Per split, the trial with the best score over its training periods (ties: the lower trial). */
@@ -73,15 +75,18 @@ export function chooseBySplit(plan: CpcvPlan, returns: readonly Float64Array[], 
 
 export function cpcvPaths(
   trials: readonly { readonly label: string; readonly returns: Float64Array }[],
-  o: { readonly groups: number; readonly testGroups: number; readonly purgePeriods: number; readonly embargoPeriods: number; readonly periodsPerYear: number; readonly score?: (r: readonly number[]) => number },
+  o: { readonly groups: number; readonly testGroups: number; readonly purgePeriods: number; readonly embargoPeriods: number; readonly periodsPerYear: number; readonly score?: (r: readonly number[]) => number; readonly chosen?: readonly number[] },
 ): CpcvOutcome {
   const T = trials[0]!.returns.length;
   const plan: CpcvPlan = planCpcv(T, o.groups, o.testGroups, o.purgePeriods, o.embargoPeriods);
-  const chosen = chooseBySplit(
-    plan,
-    trials.map((t) => t.returns),
-    o.score,
-  );
+  // the splits' choices as given (each split's own search: validate.ts), or the best of all trials
+  const chosen =
+    o.chosen ??
+    chooseBySplit(
+      plan,
+      trials.map((t) => t.returns),
+      o.score,
+    );
   const paths: CpcvPath[] = [];
   for (let p = 0; p < plan.nPaths; p++) {
     const r = new Float64Array(T);

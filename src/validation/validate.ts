@@ -28,7 +28,7 @@ import { deflatedSharpe, minBacktestLength, minTrackRecordLength } from '../metr
 import { stationaryBootstrapMean } from '../stats/bootstrap.js';
 import { dataSnooping, type Snooping } from './snooping.js';
 import { chooseBySplit, cpcvPaths, pathSharpeSummary, type CpcvOutcome, type CpcvPath } from './cpcv-paths.js';
-import { binomial, planCpcv, type CpcvPlan } from './cpcv.js';
+import { binomial, planCpcv, trainRows, type CpcvPlan } from './cpcv.js';
 import { cpcvScheme, foldScheme, type Scheme, type SchemePath } from './scheme.js';
 import { probabilityOfBacktestOverfitting, type PboResult } from '../stats/pbo.js';
 import type { ParamValue, StrategyModule } from '../strategy/types.js';
@@ -393,21 +393,25 @@ async function replayCpcv(
   resultsOf: readonly (readonly TrialResult[])[],
   pathTask: (e: Entry, trials: readonly Trial[], chosen: readonly number[], path: SchemePath, label: string) => Labeled<OosTask>,
   dataStart: number,
+  searched: ReadonlyMap<number, CpcvSearch>,
 ): Promise<Map<number, CpcvOutcome>> {
   const purgePeriods = Math.ceil(cv.purgeUs / s.run.periodUs);
   const embargoPeriods = Math.ceil(cv.embargoUs / s.run.periodUs);
   const score = CPCV_OBJECTIVES[s.objective as keyof typeof CPCV_OBJECTIVES] ?? CPCV_OBJECTIVES.sharpe;
   const out = new Map<number, CpcvOutcome>();
-  const jobs: { i: number; plan: CpcvPlan; chosen: number[]; scheme: Scheme }[] = [];
+  const jobs: { i: number; plan: CpcvPlan; chosen: readonly number[]; scheme: Scheme }[] = [];
   for (const i of candidates) {
     const rs = resultsOf[i]!;
     const plan = planCpcv(rs[0]!.returns.length, cv.groups, cv.testGroups, purgePeriods, embargoPeriods);
     const scheme = cpcvScheme(plan, rs[0]!.sampleTs, dataStart);
-    const chosen = chooseBySplit(
-      plan,
-      rs.map((r) => r.returns),
-      score,
-    );
+    // a searched candidate: each split chose among its own search's trials; else among all
+    const chosen =
+      searched.get(i)?.chosen ??
+      chooseBySplit(
+        plan,
+        rs.map((r) => r.returns),
+        score,
+      );
     jobs.push({ i, plan, chosen, scheme });
   }
   const tasks = jobs.flatMap(({ i, chosen, scheme }) => scheme.paths.map((p) => pathTask(entries[i]!, trialsOf[i]!, chosen, p, `${entries[i]!.name} CPCV path ${p.index + 1}`)));
@@ -422,7 +426,7 @@ async function replayCpcv(
     });
     const recombined = cpcvPaths(
       trials.map((t, j) => ({ label: t.label, returns: rs[j]!.returns })),
-      { groups: cv.groups, testGroups: cv.testGroups, purgePeriods, embargoPeriods, periodsPerYear: s.run.periodsPerYear, score },
+      { groups: cv.groups, testGroups: cv.testGroups, purgePeriods, embargoPeriods, periodsPerYear: s.run.periodsPerYear, score, chosen },
     );
     out.set(i, {
       groups: cv.groups,
@@ -436,9 +440,67 @@ async function replayCpcv(
       sharpe: pathSharpeSummary(paths),
       replayed: true,
       recombined: { sharpe: recombined.sharpe, paths: recombined.paths },
+      ...(searched.has(i) ? { search: searched.get(i)!.summary } : {}),
     });
   }
   return out;
+}
+
+/** A searched candidate's CPCV: each split's own search, and the trial each split chose. */
+interface CpcvSearch {
+  /** The folds' trials and the splits' new ones (a configuration both proposed runs once). */
+  readonly outcome: SearchOutcome;
+  /** Per split, the trial chosen: the best of the split's own trials on its training groups. */
+  readonly chosen: readonly number[];
+  readonly summary: NonNullable<CpcvOutcome['search']>;
+}
+
+/**
+ * CPCV with a search: in each split a sampler of its own (seeded from the run's seed, the strategy
+ * and the split) searches the space on the split's training groups (purged and embargoed), scoring
+ * each trial by the CPCV objective over those periods of its returns, and the split chooses among
+ * its own trials only (as a fold does). Its trials run on all the data like the folds' (one replay
+ * each, shared by label with the folds' trials), so every one is a trial of the candidate: counted
+ * in DSR's N and V, in PBO's matrix and in the ledger.
+ */
+async function searchInCpcvSplits(
+  s: ValidationSettings,
+  cv: NonNullable<ValidationSettings['cpcv']>,
+  e: Entry,
+  folds: SearchOutcome,
+  objective: (m: RunMetrics) => number,
+  makeTrial: (values: Readonly<Record<string, string>>, index: number) => Trial,
+  runner: Runner,
+): Promise<CpcvSearch> {
+  const score = CPCV_OBJECTIVES[s.objective as keyof typeof CPCV_OBJECTIVES] ?? CPCV_OBJECTIVES.sharpe;
+  const plan = planCpcv(folds.results[0]!.returns.length, cv.groups, cv.testGroups, Math.ceil(cv.purgeUs / s.run.periodUs), Math.ceil(cv.embargoUs / s.run.periodUs));
+  const rows = plan.splits.map((sp) => trainRows(sp));
+  const outcome = await searchInFolds({
+    name: e.name,
+    spec: e.spec,
+    search: e.search!,
+    folds: s.plan.folds,
+    run: s.run,
+    objective,
+    makeTrial,
+    runTasks: async (tasks) => (await runner.runAll(tasks)) as TrialBatchResult[],
+    batchSize: MAX_BATCH,
+    ...(s.searchCache ? { cache: s.searchCache } : {}),
+    selections: { count: plan.splits.length, name: 'CPCV split', seed: (k) => `${s.run.seed}:search:${e.name}:cpcv split ${k + 1}`, objective: (r, k) => score(rows[k]!.map((t) => r.returns[t]!)) },
+    prior: { trials: folds.trials, results: folds.results },
+  });
+  // per split, its best trial (NaN objectives lose; ties go to the lower trial number, as a fold's)
+  const chosen = outcome.evals.map((ev) => {
+    let best = ev[0]!.trial;
+    let bestV = -Infinity;
+    for (const x of ev)
+      if (x.isObjective > bestV || (x.isObjective === bestV && x.trial < best)) {
+        bestV = x.isObjective;
+        best = x.trial;
+      }
+    return best;
+  });
+  return { outcome, chosen, summary: { method: outcome.method, trialsPerSplit: outcome.evals.map((ev) => ev.length), newTrials: outcome.trials.length - folds.trials.length } };
 }
 
 /** The objectives CPCV can choose by: computed on the trials' returns over the training groups. */
@@ -541,7 +603,8 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     // CPCV beside it: its paths replayed too, one out-of-sample run per path and candidate
     const cpcvPathCount = s.cpcv ? (s.cpcv.testGroups * binomial(s.cpcv.groups, s.cpcv.testGroups)) / s.cpcv.groups : 0;
     // counted in backtests: every trial, each baseline's one, the out-of-sample runs, CPCV's paths
-    const total = candidates.reduce((n, i) => n + (entries[i]!.search ? plannedEvaluations(entries[i]!.search!, folds.length) : trialsOf[i]!.length), 0) + baselines.length + entries.length + cpcvPathCount * candidates.length;
+    const total =
+      candidates.reduce((n, i) => n + (entries[i]!.search ? plannedEvaluations(entries[i]!.search!, folds.length + (s.cpcv ? binomial(s.cpcv.groups, s.cpcv.testGroups) : 0)) : trialsOf[i]!.length), 0) + baselines.length + entries.length + cpcvPathCount * candidates.length;
     runner.onDone = (runs) => s.onProgress?.((done += runs), total);
     s.onProgress?.(0, total);
     const resultsOf: TrialResult[][] = entries.map(() => []);
@@ -550,6 +613,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     (await runTrialsOf(gridCandidates)).forEach((rs, k) => (resultsOf[gridCandidates[k]!] = rs));
     // searches, one strategy after another: each fold's sampler on its own training window
     const searchOf = new Map<number, SearchOutcome>();
+    const cpcvSearchOf = new Map<number, CpcvSearch>();
     for (const i of candidates) {
       const e = entries[i]!;
       if (!e.search) continue;
@@ -565,10 +629,20 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         batchSize: MAX_BATCH,
         ...(s.searchCache ? { cache: s.searchCache } : {}),
       });
-      s.onSearch?.(e.name, so.fromCache, so.ran);
       searchOf.set(i, so);
       trialsOf[i] = [...so.trials];
       resultsOf[i] = [...so.results];
+      let { fromCache, ran } = so;
+      // with CPCV: a search in each of its splits too, on the split's training groups (cpcv-search below)
+      if (s.cpcv) {
+        const cs = await searchInCpcvSplits(s, s.cpcv, e, so, objective, (values, index) => searchTrial(e, values, index), runner);
+        cpcvSearchOf.set(i, cs);
+        trialsOf[i] = [...cs.outcome.trials];
+        resultsOf[i] = [...cs.outcome.results];
+        fromCache += cs.outcome.fromCache;
+        ran += cs.outcome.ran;
+      }
+      s.onSearch?.(e.name, fromCache, ran);
     }
     const traded = tradedByCandidates(
       table.symbols,
@@ -637,7 +711,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     });
     const oosResults = (await oosPending) as OosResult[];
     s.onPhase?.('out-of-sample', performance.now() - t1);
-    const cpcvOf = s.cpcv ? await replayCpcv(s, s.cpcv, runner, entries, candidates, trialsOf, resultsOf, pathTask, table.ts[0]!) : new Map<number, CpcvOutcome>();
+    const cpcvOf = s.cpcv ? await replayCpcv(s, s.cpcv, runner, entries, candidates, trialsOf, resultsOf, pathTask, table.ts[0]!, cpcvSearchOf) : new Map<number, CpcvOutcome>();
 
     const oosReturns = oosResults.map((r) => returnsFromEquity(r.record.equity, r.record.initialCapital));
     const baselineIdx = baselines;

@@ -11,6 +11,7 @@ import { promote, rungEnd, rungSizes } from '../../src/search/halving.js';
 import type { Observation, Sampler } from '../../src/search/sampler.js';
 import { correlationRatio, spearman } from '../../src/search/study.js';
 import pairs from '../../strategies/pairs.js';
+import { normalCdf } from '../../src/stats/normal.js';
 
 describe('space', () => {
   it('parses int, float, log and choice dimensions, sorted by key', () => {
@@ -134,6 +135,44 @@ describe('TPE as Optuna defines it', () => {
     const hist: Observation[] = Array.from({ length: 12 }, (_, i) => ({ point: [i / 12, i % 3], value: -((i / 12 - 0.3) ** 2) }));
     for (let i = 0; i < 10; i++) b.propose([]);
     expect(a.propose(hist)).toEqual(b.propose(hist));
+  });
+  it("a round's proposals from the same observations array (estimators and bins kept) equal a fresh copy's each time (nothing kept)", () => {
+    const space = parseSpace(['entry=float:0.8..3', 'lookback=int:10..200:log', 'exit=float:0..0.6', 'hedge=choice:rolling,kalman']);
+    const f = (p: readonly number[]): number => Math.sin(p[0]! * 3) + Math.cos(p[1]! * 2) - p[2]! + p[3]! * 0.3;
+    const kept = new TpeSampler(space, 'round');
+    const fresh = new TpeSampler(space, 'round');
+    const h: Observation[] = [];
+    while (h.length < 120) {
+      const round: number[][] = [];
+      for (let i = 0; i < (h.length === 0 ? 10 : 5); i++) {
+        const a = kept.propose(h);
+        expect(fresh.propose(h.slice())).toEqual(a);
+        round.push(snap(space, a));
+      }
+      for (const point of round) h.push({ point, value: f(point) });
+    }
+  });
+  it('the log density of the joint estimator is the log of the sum over kernels of weight × product of the dimensions (computed by hand)', () => {
+    const space = parseSpace(['x=float:0..1', 'n=int:1..5']);
+    // the space's order is by key: n, x
+    const pts = [
+      [2, 0.2],
+      [4, 0.7],
+    ];
+    const e = parzenEstimator(space, pts, 1);
+    const m = numericEstimator([0.2, 0.7], 0, 1, 1);
+    const mn = numericEstimator([2, 4], 0.5, 5.5, 1);
+    const phi = (z: number): number => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+    const cdf = normalCdf;
+    let sum = 0;
+    for (let j = 0; j < 3; j++) {
+      const s = m.sigma[j]!;
+      const fx = phi((0.5 - m.mu[j]!) / s) / s / (cdf((1 - m.mu[j]!) / s) - cdf((0 - m.mu[j]!) / s));
+      const t = mn.sigma[j]!;
+      const pn = (cdf((3.5 - mn.mu[j]!) / t) - cdf((2.5 - mn.mu[j]!) / t)) / (cdf((5.5 - mn.mu[j]!) / t) - cdf((0.5 - mn.mu[j]!) / t));
+      sum += m.w[j]! * fx * pn;
+    }
+    expect(parzenLogPdf(e, [3, 0.5], [0, 1])).toBeCloseTo(Math.log(sum), 6);
   });
   it('beats random search on a smooth 3-d objective with the same 60 evaluations (median over 15 seeds)', () => {
     const space = parseSpace(['x=float:0..1', 'y=float:0..1', 'n=int:1..100:log']);
