@@ -207,7 +207,8 @@ describe('run --data on a generated catalog (CLI)', () => {
     }
     // a copy (one seed) and another world of the same names (another seed)
     for (const other of ['b', 'c']) {
-      for (const memory of [[], ['--memory', '300m']]) {
+      // streamed (default, --memory) and in memory (--no-cache): the same refusal
+      for (const memory of [[], ['--memory', '300m'], ['--no-cache']]) {
         const r = await runCliIn(['run', '--strategy', 'flat', '--data', join(d, 'a'), join(d, other), ...memory, '--quiet', '--cache-dir', join(d, 'cache')]);
         expect(r.code, r.stderr).toBe(2);
         expect(r.stderr).toContain(`${join(d, other, 'trades.tfi')} and ${join(d, 'a', 'trades.tfi')} are catalogs of one kind that both hold S0`);
