@@ -9,7 +9,9 @@ import { runGuarded } from '../jobs/run.js';
 import { plainExecution } from '../broker/settings.js';
 import { loadCommandData, planCommandData } from './load-data.js';
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { expandPaths } from '../data/load.js';
+import { isCatalogIndex } from '../data/catalog/index-file.js';
 import type { LoadOptions } from '../data/load.js';
 import { DEFAULTS, memoryBytes } from '../jobs/settings.js';
 import { checkInterrupted } from './interrupt.js';
@@ -62,7 +64,9 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const sandbox = await toSandbox(f, [f.strategy]);
     // (made now: the worker threads' read permission names it when they start)
     if (streamed) mkdirSync(load.cacheDir ?? '.tickfold-cache', { recursive: true });
-    const guardSandbox = streamed ? { ...sandbox, policy: { ...sandbox.policy, readFs: [...(sandbox.policy.readFs ?? []), resolve(load.cacheDir ?? '.tickfold-cache')] } } : sandbox;
+    // the worker reads the partitions: the cache's, and those of catalog indexes given as data
+    const catalogDirs = streamed ? [resolve(load.cacheDir ?? '.tickfold-cache'), ...new Set(expandPaths(f.data).filter(isCatalogIndex).map((p) => resolve(dirname(p))))] : [];
+    const guardSandbox = streamed ? { ...sandbox, policy: { ...sandbox.policy, readFs: [...(sandbox.policy.readFs ?? []), ...catalogDirs] } } : sandbox;
     const out = await runGuarded({
       strategy: f.strategy,
       builtins: BUILTIN_STRATEGIES,

@@ -4,7 +4,7 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { isParquetFile } from './parquet-reader.js';
 import type { ParallelOptions } from './parallel-read.js';
-import { catalogBytes, checkCatalogOnlyOptions, isCatalogIndex, loadCatalogIndex } from './catalog/index-file.js';
+import { catalogBytes, catalogsOverlap, checkCatalogOnlyOptions, isCatalogIndex, loadCatalogIndex } from './catalog/index-file.js';
 import { join, resolve, sep } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
 import { barTiming, inferBarLengths, type BarStamp } from './bars.js';
@@ -13,7 +13,7 @@ import { entryBarLengths, readEntry, readEntryTable, writeEntry } from './catalo
 import { PartitionDamaged } from './catalog/partition.js';
 import { readFile, type ReaderChoice } from './read-file.js';
 import { checkSymbolsUsed, matchesFile, severalSymbolLess, symbolsForFiles, type FileSymbol } from './file-symbols.js';
-import { findOverlap, relation } from './overlap.js';
+import { findOverlap, relation, sharedSpanSymbol } from './overlap.js';
 import type { BadRowSample, OnBadRow } from './rows.js';
 import { BAR, QUOTE, TRADE, KIND_NAMES, VALUE_FIELDS, type Delimiter, type KindName, type ResolvedHeader } from './schema.js';
 import { isSorted, mergeTables, permuteFileTable, stableOrder, type FileTable, type MergeInput, type TickTable } from './table.js';
@@ -440,6 +440,12 @@ async function settleOverlaps(items: Item[], opts: LoadOptions, leftOut: LeftOut
       const a = items[x]!;
       const b = items[y]!;
       if (a.kind !== b.kind) continue;
+      // two catalog indexes: refused as the streamed path refuses them (catalog/load-window.ts)
+      if (isCatalogIndex(a.file) && isCatalogIndex(b.file)) {
+        const shared = sharedSpanSymbol(a.table, b.table);
+        if (shared !== undefined) throw catalogsOverlap(a.file, b.file, shared);
+        continue;
+      }
       const o = findOverlap(a.table, b.table, skip, a.barLengthsUs, b.barLengthsUs);
       const rel = relation(a.table, b.table, o);
       if (rel === 'none') continue;

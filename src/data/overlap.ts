@@ -124,3 +124,29 @@ export function relation(a: FileTable, b: FileTable, o: Overlap): 'none' | 'copy
   if (o.count === a.length) return 'a-in-b';
   return 'overlap';
 }
+
+/** Each symbol's first and last stamp in a table (rows in time order): [first, last] per symbol id, +/-Infinity when it has none. */
+function symbolSpans(t: FileTable): Float64Array {
+  const s = new Float64Array(2 * t.symbols.length);
+  for (let k = 0; k < t.symbols.length; k++) {
+    s[2 * k] = Infinity;
+    s[2 * k + 1] = -Infinity;
+  }
+  for (let i = 0; i < t.length; i++) {
+    const k = t.sym[i]!;
+    const ts = t.ts[i]!;
+    if (ts < s[2 * k]!) s[2 * k] = ts;
+    if (ts > s[2 * k + 1]!) s[2 * k + 1] = ts;
+  }
+  return s;
+}
+
+/** The first symbol of `a` that two tables of one kind both hold over overlapping times (undefined: none); catalog indexes given together are refused on it (catalog/index-file.ts catalogsOverlap). */
+export function sharedSpanSymbol(a: FileTable, b: FileTable): string | undefined {
+  if (a.kind !== b.kind) return undefined;
+  const [sa, sb] = [symbolSpans(a), symbolSpans(b)];
+  return a.symbols.find((name, i) => {
+    const j = b.symbols.indexOf(name);
+    return j >= 0 && sa[2 * i]! <= sb[2 * j + 1]! && sb[2 * j]! <= sa[2 * i + 1]!;
+  });
+}

@@ -12,7 +12,13 @@ import { readEntry, readIndexFile, type CatalogEntry } from '../../src/data/cata
 import { DEFAULT_PARTITION_ROWS } from '../../src/data/catalog/partition.js';
 import { DEFAULT_PAIR, generatePair, type PairOptions } from '../../src/data/generate.js';
 import { GENERATE_BUFFER_BYTES, generateCatalog, generatedPartitionRows } from '../../src/data/generate-catalog.js';
-import { loadData, loadFile, rowOptions } from '../../src/data/load.js';
+import { loadData, loadFile, rowOptions, type LoadOptions } from '../../src/data/load.js';
+import { planWindow } from '../../src/data/catalog/load-window.js';
+import { DEFAULT_EXECUTION } from '../../src/broker/settings.js';
+import { runGuarded } from '../../src/jobs/run.js';
+import { runSettings } from '../../src/jobs/settings.js';
+import { buildRunReport, renderRunJson } from '../../src/report/run-report.js';
+import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { runCliIn } from '../cli-harness.js';
 import { tempDir } from '../helpers.js';
 
@@ -97,6 +103,60 @@ describe('generate --catalog', () => {
   });
 });
 
+/**
+ * The `run` job's report (as --json writes it) on `paths`: streamed from the catalog with `memory`
+ * bytes (jobs/stream-run.ts), or in memory (no cache: the table path) without it.
+ */
+async function jobReport(paths: readonly string[], strategy: string, memory?: number): Promise<string> {
+  const all = { fromUs: -Infinity, toUs: Infinity };
+  const out = await runGuarded({
+    strategy,
+    builtins: BUILTIN_STRATEGIES,
+    params: () => ({}),
+    settings: runSettings({}),
+    data: paths,
+    load: memory !== undefined ? { cacheDir: join(tempDir(), 'unused') } : { cache: false },
+    guard: {},
+    ...(memory !== undefined ? { stream: { plan: (p: readonly string[], o: LoadOptions) => planWindow(p, o, all), memoryBytes: memory, memoryText: `${memory}` } } : {}),
+  });
+  expect(out.window === undefined, memory !== undefined ? 'streamed' : 'in memory').toBe(memory !== undefined);
+  return renderRunJson(buildRunReport(out, 'test', ['run'], DEFAULT_EXECUTION, '1'));
+}
+
+describe('a generated catalog streamed (data/catalog/load-window.ts)', () => {
+  it('the folder and its indexes are planned from their own folder, nothing parsed or written to the cache', async () => {
+    const d = tempDir();
+    generateCatalog({ ...DEFAULT_PAIR, events: 3000, symbols: symbolsN(4) }, join(d, 'cat'), true, 200);
+    const [q, t] = [join(d, 'cat', 'quotes.tfi'), join(d, 'cat', 'trades.tfi')];
+    // files in merge order: trades, then quotes
+    for (const [paths, files] of [
+      [[join(d, 'cat')], [t, q]],
+      [[q], [q]],
+      [[q, t], [t, q]],
+    ] as [string[], string[]][]) {
+      const planned = await planWindow(paths, { cacheDir: join(d, 'cache') }, { fromUs: -Infinity, toUs: Infinity });
+      expect(planned, paths.join(' ')).toBeDefined();
+      expect(planned!.files.map((f) => f.file)).toEqual(files);
+      expect(planned!.plan.sources.map((s) => s.dir)).toEqual(files.map(() => join(d, 'cat')));
+      expect(planned!.files.map((f) => f.source)).toEqual(files.map(() => 'cache'));
+    }
+    expect(readdirSync(d)).toEqual(['cat']); // no cache folder made
+  });
+
+  it('streamed in blocks of a few hundred rows = in memory: the same report, byte for byte', async () => {
+    const d = tempDir();
+    const cat = join(d, 'cat');
+    generateCatalog({ ...DEFAULT_PAIR, events: 12000, symbols: symbolsN(6), seed: 5 }, cat, true, 300);
+    // partitions of 300 rows, blocks of ~300 rows: many of each in the pass
+    const small = 200 * 2 ** 20 + 64 * 2 ** 20 + 300 * 59;
+    for (const strategy of ['flat', 'pairs', 'buy-and-hold', 'momentum']) {
+      const inMemory = await jobReport([cat], strategy);
+      expect(JSON.parse(inMemory).metrics, strategy).toBeDefined();
+      for (const memory of [small, 2 ** 30]) expect(await jobReport([cat], strategy, memory), `${strategy}, memory ${memory}`).toBe(inMemory);
+    }
+  });
+});
+
 describe('run --data on a generated catalog (CLI)', () => {
   const report = (path: string) => {
     const r = JSON.parse(readFileSync(path, 'utf8')) as { manifest: { data: unknown }; tickfold: unknown };
@@ -137,6 +197,32 @@ describe('run --data on a generated catalog (CLI)', () => {
       expect(r.stderr).toContain(`tickfold data generate --catalog ${cat}`);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     }
+  });
+
+  it('two catalogs of one kind over the same symbols and times: refused, naming both and the fix', async () => {
+    const d = tempDir();
+    for (const [name, seed] of [['a', '42'], ['b', '42'], ['c', '7']]) {
+      const g = await runCliIn(['data', 'generate', '--events', '3000', '--symbols', '4', '--seed', seed!, '--catalog', join(d, name!)]);
+      expect(g.code, g.stderr).toBe(0);
+    }
+    // a copy (one seed) and another world of the same names (another seed)
+    for (const other of ['b', 'c']) {
+      // streamed (default, --memory) and in memory (--no-cache): the same refusal
+      for (const memory of [[], ['--memory', '300m'], ['--no-cache']]) {
+        const r = await runCliIn(['run', '--strategy', 'flat', '--data', join(d, 'a'), join(d, other), ...memory, '--quiet', '--cache-dir', join(d, 'cache')]);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toContain(`${join(d, other, 'trades.tfi')} and ${join(d, 'a', 'trades.tfi')} are catalogs of one kind that both hold S0`);
+        expect(r.stderr).toMatch(/both hold S0[1-4] over overlapping times/);
+        expect(r.stderr).toContain('fix: give one of the two; or, to replay both, generate them over times that do not overlap (--start) or with other symbols (--symbols)');
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+    }
+    // over times that do not overlap: replayed together
+    const later = await runCliIn(['data', 'generate', '--events', '3000', '--symbols', '4', '--start', '2024-02-01T14:30:00Z', '--catalog', join(d, 'later')]);
+    expect(later.code, later.stderr).toBe(0);
+    const r = await runCliIn(['run', '--strategy', 'flat', '--data', join(d, 'a'), join(d, 'later'), '--json', '-', '--cache-dir', join(d, 'cache')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
   });
 
   it('refuses flags that do not fit', async () => {

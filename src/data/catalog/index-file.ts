@@ -17,7 +17,8 @@ import { PartitionDamaged } from './partition.js';
 /** Whether a data path names a catalog index. */
 export const isCatalogIndex = (file: string): boolean => file.toLowerCase().endsWith('.tfi');
 
-const damagedError = (file: string, why: string): DataError =>
+/** A damaged index or partition of the catalog index at `file`: an error naming it and how to write it again. */
+export const catalogDamaged = (file: string, why: string): DataError =>
   new DataError('catalog-damaged', {
     file,
     line: 0,
@@ -29,7 +30,7 @@ const damagedError = (file: string, why: string): DataError =>
 /** Reads the index at `file` (a data error when it is missing or damaged). */
 export function readCatalogIndex(file: string): CatalogEntry {
   const read = readIndexFile(file);
-  if ('damaged' in read) throw damagedError(file, read.damaged);
+  if ('damaged' in read) throw catalogDamaged(file, read.damaged);
   if ('miss' in read) throw new DataError('no-such-file', { file, line: 0, column: 0, rule: 'no such catalog index', hint: 'check the path' });
   return read.hit;
 }
@@ -40,10 +41,25 @@ export function loadCatalogIndex(file: string, shared: boolean): { entry: Catalo
   try {
     return { entry, table: readEntryTable(dirname(file), entry, shared), header: entry.header };
   } catch (e) {
-    if (e instanceof PartitionDamaged) throw damagedError(file, e.message);
+    if (e instanceof PartitionDamaged) throw catalogDamaged(file, e.message);
     throw e;
   }
 }
+
+/**
+ * Two catalog indexes of one kind that hold a symbol over overlapping times (`symbol`, the first
+ * shared): refused. Their rows could only be compared (a copy left out, a shared row found) by
+ * holding both whole, and two generated catalogs of one seed repeat each other's events.
+ */
+export const catalogsOverlap = (a: string, b: string, symbol: string): DataError =>
+  new DataError('same-data-twice', {
+    file: b,
+    line: 0,
+    column: 0,
+    value: symbol,
+    rule: `${b} and ${a} are catalogs of one kind that both hold ${symbol} over overlapping times: their rows would be replayed together, the same events perhaps twice`,
+    hint: `give one of the two; or, to replay both, generate them over times that do not overlap (--start) or with other symbols (--symbols)`,
+  });
 
 /** Bytes of a catalog file's data: its partitions. */
 export const catalogBytes = (e: CatalogEntry): number => e.partitions.reduce((a, ps) => ps.reduce((b, p) => b + p.bytes, a), 0);

@@ -10,11 +10,18 @@
  * the whole data's table (tests/data/catalog-stream.test.ts). The symbol dictionary and the kinds
  * per symbol are the whole data's, from the indexes.
  *
+ * A catalog index given as data (`DIR/quotes.tfi`, or a folder of them: a catalog written by
+ * `tickfold data generate --catalog`, catalog/index-file.ts) is streamed from its own folder as it
+ * stands: nothing is parsed, and a damaged partition of it is an error naming the index (there is
+ * no source to parse again), where a cached file's is rebuilt.
+ *
  * What this path leaves to {@link loadData} (it returns undefined and the caller loads in
  * memory): the cache turned off or unwritable, and files of one kind that share a symbol over
- * overlapping times, whose rows must be compared (data/overlap.ts).
+ * overlapping times, whose rows must be compared (data/overlap.ts); two such catalog indexes
+ * are refused instead (their rows could only be compared by holding both whole).
  */
 import { rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { settleBarLengths } from '../bars.js';
 import { cacheKey } from '../cache.js';
 import { checkSymbolsUsed, severalSymbolLess, symbolsForFiles } from '../file-symbols.js';
@@ -23,12 +30,18 @@ import { BAR, KIND_NAMES } from '../schema.js';
 import { entryBarLengths, indexPath, readEntry, type CatalogEntry } from './entry.js';
 import { mergeToTable, type StreamSource, type StreamWindow } from './merge-stream.js';
 import type { StreamPlan } from './window-stream.js';
+import { partitionPath } from './entry.js';
+import { catalogBytes, catalogDamaged, catalogsOverlap, checkCatalogOnlyOptions, isCatalogIndex, readCatalogIndex } from './index-file.js';
 import { PartitionDamaged } from './partition.js';
 
 interface Item {
   readonly file: string;
   readonly kind: number;
   readonly opts: LoadOptions;
+  /** The folder of its partitions: the cache's, or a catalog index's own. */
+  readonly dir: string;
+  /** A catalog index given as data (nothing to parse again). */
+  readonly index: boolean;
   entry: CatalogEntry;
   summary: Omit<FileSummary, 'barLengthUs'>;
   readonly symbolColumn: boolean;
@@ -40,10 +53,10 @@ function span(e: CatalogEntry, s: number): [number, number] {
   return p.length === 0 ? [Infinity, -Infinity] : [p[0]!.firstTs, p[p.length - 1]!.lastTs];
 }
 
-/** Whether two files of one kind may share rows: a symbol of both over overlapping times. */
-function mayOverlap(a: CatalogEntry, b: CatalogEntry): boolean {
-  if (a.kind !== b.kind) return false;
-  return a.symbols.some((name, sa) => {
+/** Whether two files of one kind may share rows: the first symbol of `a` both hold over overlapping times, or undefined. */
+function mayOverlap(a: CatalogEntry, b: CatalogEntry): string | undefined {
+  if (a.kind !== b.kind) return undefined;
+  return a.symbols.find((name, sa) => {
     const sb = b.symbols.indexOf(name);
     if (sb < 0) return false;
     const [fa, la] = span(a, sa);
@@ -71,6 +84,17 @@ async function entryOf(file: string, opts: LoadOptions, dir: string, force: bool
   const again = readEntry(dir, key);
   if (!('hit' in again)) return undefined;
   return { entry: again.hit, summary: lf.summary, symbolColumn: lf.header.fixedSymbol === undefined };
+}
+
+/** A catalog index given as data, as {@link entryOf} gives a parsed file's entry. */
+function indexEntry(file: string): { entry: CatalogEntry; summary: Omit<FileSummary, 'barLengthUs'>; symbolColumn: boolean } {
+  const e = readCatalogIndex(file);
+  return { entry: e, summary: summarise(file, catalogBytes(e), e, e.header, e.badRows, e.badSamples, 'cache', e.sorted, e.sha1 || undefined), symbolColumn: e.header.fixedSymbol === undefined };
+}
+
+/** The catalog index given as data whose partition `err` names, if any. */
+function damagedIndex(items: readonly Item[], err: PartitionDamaged): Item | undefined {
+  return items.find((it) => it.index && it.entry.partitions.some((ps) => ps.some((p) => err.message.includes(partitionPath(it.dir, p)))));
 }
 
 /** The catalog's plan of a window's rows (window-stream.ts) and what the files said, or undefined when it has to be loaded in memory. */
@@ -103,15 +127,17 @@ export async function planWindow(paths: readonly string[], opts: LoadOptions, wi
   const dir = opts.cacheDir ?? '.tickfold-cache';
   const { files: given, repeats } = uniqueFiles(expandPaths(paths));
   checkCsvOnlyOptions(given, opts);
+  checkCatalogOnlyOptions(given, opts);
   const symbolOf = opts.fileSymbols !== undefined ? symbolsForFiles(given, opts.fileSymbols) : undefined;
   const items: Item[] = [];
   for (const [at, file] of given.entries()) {
     const sym = symbolOf ? symbolOf[at] : opts.symbol;
     const { fileSymbols: _, symbol: __, ...rest } = opts;
     const fileOpts: LoadOptions = { ...rest, ...(sym !== undefined ? { symbol: sym } : {}) };
-    const got = await entryOf(file, fileOpts, dir, false);
+    const index = isCatalogIndex(file);
+    const got = index ? indexEntry(file) : await entryOf(file, fileOpts, dir, false);
     if (!got) return undefined;
-    items.push({ file, kind: got.entry.kind, opts: fileOpts, ...got });
+    items.push({ file, kind: got.entry.kind, opts: fileOpts, dir: index ? dirname(file) : dir, index, ...got });
   }
   if (opts.symbol !== undefined) {
     const symbolLess = items.filter((l) => !l.symbolColumn).map((l) => l.file);
@@ -119,7 +145,15 @@ export async function planWindow(paths: readonly string[], opts: LoadOptions, wi
   }
   checkSymbolsUsed(items, opts.symbol, opts.fileSymbols);
   const ordered = mergeOrder(items).map((k) => items[k]!);
-  for (let x = 0; x < ordered.length; x++) for (let y = x + 1; y < ordered.length; y++) if (mayOverlap(ordered[x]!.entry, ordered[y]!.entry)) return undefined;
+  for (let x = 0; x < ordered.length; x++) {
+    for (let y = x + 1; y < ordered.length; y++) {
+      const [a, b] = [ordered[x]!, ordered[y]!];
+      const shared = mayOverlap(a.entry, b.entry);
+      if (shared === undefined) continue;
+      if (a.index && b.index) throw catalogsOverlap(a.file, b.file, shared);
+      return undefined;
+    }
+  }
   const summaries: FileSummary[] = [];
   const sources: StreamSource[] = [];
   let longestBar = 0;
@@ -129,10 +163,10 @@ export async function planWindow(paths: readonly string[], opts: LoadOptions, wi
       const lengthsUs = settleBarLengths(it.file, e.symbols.length, opts.barLengthUs, entryBarLengths(e) ?? []);
       for (const l of lengthsUs) if (l > longestBar) longestBar = l;
       summaries.push({ ...it.summary, barLengthUs: Object.fromEntries(e.symbols.map((s, i) => [s, lengthsUs[i]!])) });
-      sources.push({ dir, entry: e, bars: { stamp: opts.barStamp ?? 'start', lengthsUs } });
+      sources.push({ dir: it.dir, entry: e, bars: { stamp: opts.barStamp ?? 'start', lengthsUs } });
     } else {
       summaries.push(it.summary);
-      sources.push({ dir, entry: e });
+      sources.push({ dir: it.dir, entry: e });
     }
   }
   checkFolders(paths, summaries);
@@ -148,9 +182,13 @@ export async function planWindow(paths: readonly string[], opts: LoadOptions, wi
       return { plan, value: pass(plan) };
     } catch (err) {
       if (!(err instanceof PartitionDamaged)) throw err;
+      // a catalog index given as data has no source to parse again
+      const index = damagedIndex(ordered, err);
+      if (index) throw catalogDamaged(index.file, err.message);
       // a partition missing or damaged: said, every file of the run parsed again, read again
       opts.onNote?.(`the catalog is damaged (${err.message}); the files are parsed again and the cache rewritten`);
       for (const [k, it] of ordered.entries()) {
+        if (it.index) continue;
         const got = await entryOf(it.file, it.opts, dir, true);
         if (!got) return undefined;
         sources[k] = { ...sources[k]!, entry: got.entry };
