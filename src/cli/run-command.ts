@@ -65,7 +65,16 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     // (made now: the worker threads' read permission names it when they start)
     if (streamed) mkdirSync(load.cacheDir ?? '.tickfold-cache', { recursive: true });
     // the worker reads the partitions: the cache's, and those of catalog indexes given as data
-    const catalogDirs = streamed ? [resolve(load.cacheDir ?? '.tickfold-cache'), ...new Set(expandPaths(f.data).filter(isCatalogIndex).map((p) => resolve(dirname(p))))] : [];
+    const catalogDirs = streamed
+      ? [
+          resolve(load.cacheDir ?? '.tickfold-cache'),
+          ...new Set(
+            expandPaths(f.data)
+              .filter(isCatalogIndex)
+              .map((p) => resolve(dirname(p))),
+          ),
+        ]
+      : [];
     const guardSandbox = streamed ? { ...sandbox, policy: { ...sandbox.policy, readFs: [...(sandbox.policy.readFs ?? []), ...catalogDirs] } } : sandbox;
     const out = await runGuarded({
       strategy: f.strategy,
