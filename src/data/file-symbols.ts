@@ -77,8 +77,12 @@ export function symbolsForFiles(files: readonly string[], fileSymbols: readonly 
   });
 }
 
-/** After the files are read: every `--symbol` was used on a file without a symbol column. */
+/** After the files are read: a plain `--symbol` names one file without a symbol column, and every `--symbol` was used on such a file. */
 export function checkSymbolsUsed(files: readonly { file: string; symbolColumn: boolean }[], symbol: string | undefined, fileSymbols: readonly FileSymbol[] | undefined): void {
+  if (symbol !== undefined) {
+    const symbolLess = files.filter((f) => !f.symbolColumn).map((f) => f.file);
+    if (symbolLess.length > 1) throw severalSymbolLess(symbol, symbolLess);
+  }
   const withColumn = files.filter((f) => f.symbolColumn).map((f) => f.file);
   if (symbol !== undefined && withColumn.length === files.length) {
     throw new UsageError(`--symbol ${symbol} names the instrument of a file without a symbol column, and every data file has one (${withColumn.join(', ')}): leave --symbol out`);

@@ -12,7 +12,8 @@ import { cacheKey, sameKey, sha1OfFile } from './cache.js';
 import { entryBarLengths, readEntry, readEntryTable, writeEntry } from './catalog/entry.js';
 import { PartitionDamaged } from './catalog/partition.js';
 import { readFile, type ReaderChoice } from './read-file.js';
-import { checkSymbolsUsed, matchesFile, severalSymbolLess, symbolsForFiles, type FileSymbol } from './file-symbols.js';
+import { checkSymbolsUsed, matchesFile, symbolsForFiles, type FileSymbol } from './file-symbols.js';
+import { parseFlagGiven } from './parse-flags.js';
 import { findOverlap, relation, sharedSpanSymbol } from './overlap.js';
 import type { BadRowSample, OnBadRow } from './rows.js';
 import { BAR, QUOTE, TRADE, KIND_NAMES, VALUE_FIELDS, type Delimiter, type KindName, type ResolvedHeader } from './schema.js';
@@ -327,32 +328,35 @@ export function mergeOrder(files: readonly { file: string; kind: number }[]): nu
 /** CSV-only options (`--delimiter`, `--reader`) when every input is Parquet: refused, not ignored. */
 export function checkCsvOnlyOptions(files: readonly string[], opts: LoadOptions): void {
   if (files.length === 0 || !files.every((f) => isParquetFile(f))) return;
-  const csvOnly =
-    opts.delimiter !== undefined ? '--delimiter'
-    : opts.reader !== undefined && opts.reader !== 'auto' ? '--reader'
-    : opts.header !== undefined ? '--header'
-    : opts.dateOrder !== undefined ? '--date-order'
-    : opts.thousands !== undefined ? '--thousands'
-    : undefined;
+  const csvOnly = parseFlagGiven(opts, true);
   if (csvOnly) throw new UsageError(`${csvOnly} applies to CSV files, and every input is Parquet (${files.join(', ')}): leave it out`);
+}
+
+/**
+ * The data's inputs: folders expanded, a file named twice kept once (`repeats`), the options that
+ * apply to none of them refused, and each file's own options (`--symbol FILE=NAME` resolved to its
+ * `symbol`). Shared by {@link loadData} and the catalog's streamed plan (catalog/load-window.ts).
+ */
+export function inputFiles(paths: readonly string[], opts: LoadOptions): { files: string[]; repeats: { file: string; sameAs: string }[]; fileOpts: LoadOptions[] } {
+  const { files, repeats } = uniqueFiles(expandPaths(paths));
+  checkCsvOnlyOptions(files, opts);
+  checkCatalogOnlyOptions(files, opts);
+  const symbolOf = opts.fileSymbols !== undefined ? symbolsForFiles(files, opts.fileSymbols) : undefined;
+  const { fileSymbols: _, symbol: __, ...rest } = opts;
+  const fileOpts = files.map((_f, at): LoadOptions => {
+    const sym = symbolOf ? symbolOf[at] : opts.symbol;
+    return { ...rest, ...(sym !== undefined ? { symbol: sym } : {}) };
+  });
+  return { files, repeats, fileOpts };
 }
 
 /** Loads CSV and Parquet files (or folders of them) into one time-ordered {@link TickTable}: each file read with the same header and row rules, bars released at their close, the binary cache used when it matches; the same data from two files loaded once or refused (data/overlap.ts). Bad input throws a {@link DataError} naming file, line, column, value, rule and fix. */
 export async function loadData(paths: readonly string[], opts: LoadOptions = {}): Promise<Loaded> {
-  const { files: given, repeats } = uniqueFiles(expandPaths(paths));
-  checkCsvOnlyOptions(given, opts);
-  checkCatalogOnlyOptions(given, opts);
-  const symbolOf = opts.fileSymbols !== undefined ? symbolsForFiles(given, opts.fileSymbols) : undefined;
+  const { files: given, repeats, fileOpts } = inputFiles(paths, opts);
   const loaded: Item[] = [];
   for (const [at, file] of given.entries()) {
-    const sym = symbolOf ? symbolOf[at] : opts.symbol;
-    const { fileSymbols: _, symbol: __, ...rest } = opts;
-    const { table, header, summary, barLengthsUs, settle } = await loadFile(file, { ...rest, ...(sym !== undefined ? { symbol: sym } : {}) });
+    const { table, header, summary, barLengthsUs, settle } = await loadFile(file, fileOpts[at]!);
     loaded.push({ file, kind: table.kind, table, summary, barLengthsUs, settle, symbolColumn: header.fixedSymbol === undefined });
-  }
-  if (opts.symbol !== undefined) {
-    const symbolLess = loaded.filter((l) => !l.symbolColumn).map((l) => l.file);
-    if (symbolLess.length > 1) throw severalSymbolLess(opts.symbol, symbolLess);
   }
   checkSymbolsUsed(loaded, opts.symbol, opts.fileSymbols);
   const order = mergeOrder(loaded);

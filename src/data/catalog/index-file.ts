@@ -9,6 +9,7 @@
 import { dirname } from 'node:path';
 import { DataError, UsageError } from '../../errors.js';
 import type { LoadOptions } from '../load.js';
+import { parseFlagGiven } from '../parse-flags.js';
 import type { ResolvedHeader } from '../schema.js';
 import type { FileTable } from '../table.js';
 import { readEntryTable, readIndexFile, type CatalogEntry } from './entry.js';
@@ -67,17 +68,6 @@ export const catalogBytes = (e: CatalogEntry): number => e.partitions.reduce((a,
 /** Options that shape a parse, when every input is a catalog index (already parsed): refused, not ignored. */
 export function checkCatalogOnlyOptions(files: readonly string[], opts: LoadOptions): void {
   if (files.length === 0 || !files.every(isCatalogIndex)) return;
-  const given =
-    opts.delimiter !== undefined ? '--delimiter'
-    : opts.reader !== undefined && opts.reader !== 'auto' ? '--reader'
-    : opts.header !== undefined ? '--header'
-    : opts.columns !== undefined ? '--columns'
-    : opts.dateOrder !== undefined ? '--date-order'
-    : opts.thousands !== undefined ? '--thousands'
-    : opts.tz !== undefined ? '--tz'
-    : opts.tsUnit !== undefined ? '--ts-unit'
-    : opts.sort === true ? '--sort'
-    : opts.symbol !== undefined || opts.fileSymbols !== undefined ? '--symbol'
-    : undefined;
+  const given = parseFlagGiven(opts, false);
   if (given) throw new UsageError(`${given} applies to CSV and Parquet files, and every input is a catalog index, already parsed (${files.join(', ')}): leave it out`);
 }

@@ -24,14 +24,14 @@ import { rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { settleBarLengths } from '../bars.js';
 import { cacheKey } from '../cache.js';
-import { checkSymbolsUsed, severalSymbolLess, symbolsForFiles } from '../file-symbols.js';
-import { checkCsvOnlyOptions, checkFolders, expandPaths, loadFile, mergeOrder, rowOptions, summarise, uniqueFiles, type FileSummary, type LeftOut, type Loaded, type LoadOptions } from '../load.js';
+import { checkSymbolsUsed } from '../file-symbols.js';
+import { checkFolders, inputFiles, loadFile, mergeOrder, rowOptions, summarise, type FileSummary, type LeftOut, type Loaded, type LoadOptions } from '../load.js';
 import { BAR, KIND_NAMES } from '../schema.js';
 import { entryBarLengths, indexPath, readEntry, type CatalogEntry } from './entry.js';
 import { mergeToTable, type StreamSource, type StreamWindow } from './merge-stream.js';
 import type { StreamPlan } from './window-stream.js';
 import { partitionPath } from './entry.js';
-import { catalogBytes, catalogDamaged, catalogsOverlap, checkCatalogOnlyOptions, isCatalogIndex, readCatalogIndex } from './index-file.js';
+import { catalogBytes, catalogDamaged, catalogsOverlap, isCatalogIndex, readCatalogIndex } from './index-file.js';
 import { PartitionDamaged } from './partition.js';
 
 interface Item {
@@ -125,23 +125,14 @@ export async function loadWindow(paths: readonly string[], opts: LoadOptions, wi
 export async function planWindow(paths: readonly string[], opts: LoadOptions, window: StreamWindow): Promise<PlannedWindow | undefined> {
   if (opts.cache === false) return undefined;
   const dir = opts.cacheDir ?? '.tickfold-cache';
-  const { files: given, repeats } = uniqueFiles(expandPaths(paths));
-  checkCsvOnlyOptions(given, opts);
-  checkCatalogOnlyOptions(given, opts);
-  const symbolOf = opts.fileSymbols !== undefined ? symbolsForFiles(given, opts.fileSymbols) : undefined;
+  const { files: given, repeats, fileOpts: optsOf } = inputFiles(paths, opts);
   const items: Item[] = [];
   for (const [at, file] of given.entries()) {
-    const sym = symbolOf ? symbolOf[at] : opts.symbol;
-    const { fileSymbols: _, symbol: __, ...rest } = opts;
-    const fileOpts: LoadOptions = { ...rest, ...(sym !== undefined ? { symbol: sym } : {}) };
+    const fileOpts = optsOf[at]!;
     const index = isCatalogIndex(file);
     const got = index ? indexEntry(file) : await entryOf(file, fileOpts, dir, false);
     if (!got) return undefined;
     items.push({ file, kind: got.entry.kind, opts: fileOpts, dir: index ? dirname(file) : dir, index, ...got });
-  }
-  if (opts.symbol !== undefined) {
-    const symbolLess = items.filter((l) => !l.symbolColumn).map((l) => l.file);
-    if (symbolLess.length > 1) throw severalSymbolLess(opts.symbol, symbolLess);
   }
   checkSymbolsUsed(items, opts.symbol, opts.fileSymbols);
   const ordered = mergeOrder(items).map((k) => items[k]!);
