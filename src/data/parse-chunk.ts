@@ -1,8 +1,9 @@
 /**
- * The worker threads' side of a parallel parse (data/parallel-read.ts): count the lines of a byte
- * range of a file, or read a range that starts at a line's start through the byte reader with its
- * true first line number (so every message and kept line names the file's own line). The columns
- * are built in shared memory: they come back without a copy.
+ * The worker threads' side of a parallel parse (data/parallel-read.ts): read a byte range that
+ * starts at a line's start through the byte reader, its lines numbered from `firstLine` (the
+ * caller renumbers them once the lines before the range are known). The columns are built in
+ * shared memory: they come back without a copy. (`count`, the lines of a range, is the ingest
+ * bench's floor: bench/ingest-floors.ts.)
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
