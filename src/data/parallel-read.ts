@@ -19,11 +19,9 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { existsSync, readSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { readSync } from 'node:fs';
 import { CHUNK, type ByteReadResult } from './byte-reader.js';
-import type { ChunkResult, ChunkTask } from './parse-chunk.js';
+import { ParseWorkers } from './parse-workers.js';
 import type { BadRowSample, RowOptions } from './rows.js';
 import type { ResolvedHeader } from './schema.js';
 import { f64, MAX_SYMBOLS, u16, type FileTable } from './table.js';
@@ -38,13 +36,8 @@ export interface ParallelOptions {
   readonly chunkBytes?: number;
   /** Smallest body read in parallel (default {@link PARALLEL_MIN_BYTES}). */
   readonly minBytes?: number;
-}
-
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const js = here.replace(/parallel-read\.[jt]s$/, 'parse-worker.mjs');
-  if (existsSync(js)) return js;
-  return js.replace(/([\\/])src([\\/]data[\\/]parse-worker\.mjs)$/, '$1dist$1src$2');
+  /** Threads already started (by data/load.ts, which also writes the catalog on them); else the read starts and closes its own. */
+  readonly workers?: ParseWorkers;
 }
 
 /** Chunk starts: `bodyStart`, then the byte after the first newline at or after each cut. */
@@ -74,14 +67,14 @@ function cuts(fd: number, bodyStart: number, size: number, chunkBytes: number): 
  * must be read on one thread. With `hashing`, this thread hashes the file's bytes meanwhile (SHA-1).
  */
 export async function readBytesParallel(file: string, fd: number, size: number, head: Buffer, bodyStart: number, firstLine: number, header: ResolvedHeader, opts: RowOptions & { readonly shared?: boolean; readonly keepLines?: boolean }, hashing: boolean, par: ParallelOptions = {}): Promise<{ read: ByteReadResult; hash: Hash | undefined; chunks: number } | undefined> {
-  const threads = par.threads ?? availableParallelism();
+  const threads = par.workers?.threads ?? par.threads ?? availableParallelism();
   if (threads < 2 || size - bodyStart < (par.minBytes ?? PARALLEL_MIN_BYTES)) return undefined;
   const starts = cuts(fd, bodyStart, size, par.chunkBytes ?? Math.ceil((size - bodyStart) / (2 * threads)));
   const chunks = starts.length - 1;
   if (chunks < 2) return undefined;
-  const pool = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, execArgv: [...process.execArgv, '--no-experimental-require-module'] });
+  const workers = par.workers ?? new ParseWorkers(threads);
   try {
-    const run = (t: ChunkTask): Promise<ChunkResult> => pool.run(t) as Promise<ChunkResult>;
+    const run = workers.run.bind(workers);
     // no pass to count lines first: a later chunk numbers its lines from 1, and once every chunk
     // is read their true numbers follow from the lines each one read (see rebase)
     const { shared: _, ...rowOpts } = opts;
@@ -108,10 +101,10 @@ export async function readBytesParallel(file: string, fd: number, size: number, 
       reads.push(read);
       line = read.nextLine;
     }
-    const read = join(reads, opts.sort === true, opts.shared === true);
+    const read = join(reads, opts.sort === true);
     return read && { read, hash, chunks };
   } finally {
-    await pool.destroy();
+    if (workers !== par.workers) await workers.close();
   }
 }
 
@@ -136,7 +129,7 @@ export function rebase(file: string, r: ByteReadResult, shift: number): ByteRead
 }
 
 /** The chunks' tables as one, in file order; undefined when a chunk cannot stand alone (see the file's comment). */
-function join(reads: readonly ByteReadResult[], sort: boolean, shared: boolean): ByteReadResult | undefined {
+function join(reads: readonly ByteReadResult[], sort: boolean): ByteReadResult | undefined {
   const t0 = reads[0]!.table;
   const mode = JSON.stringify(reads.find((r) => r.tsMode !== undefined)?.tsMode);
   const symbols: string[] = [];
@@ -168,9 +161,10 @@ function join(reads: readonly ByteReadResult[], sort: boolean, shared: boolean):
     n += t.length;
   }
   if (symbols.length > MAX_SYMBOLS) return undefined;
-  const ts = f64(n, shared);
-  const sym = u16(n, shared);
-  const cols = t0.cols.map(() => f64(n, shared));
+  // in shared memory (whatever `shared` asked): the catalog write's threads read it without a copy
+  const ts = f64(n, true);
+  const sym = u16(n, true);
+  const cols = t0.cols.map(() => f64(n, true));
   const lines = t0.lines ? new Int32Array(n) : undefined;
   let at = 0;
   let badRows = 0;
