@@ -1,13 +1,14 @@
 /**
- * Tasks about a strategy module rather than a backtest, run where strategy code runs (a guarded
+ * Tasks about a user's module rather than a backtest, run where strategy code runs (a guarded
  * worker thread, under the sandbox): loading a module to learn its name and parameters, making
- * instances to check parameters, and `tickfold check`. The main thread never loads a strategy
+ * instances to check parameters, `tickfold check`, and a factor module's values (`tickfold factor`). The main thread never loads a strategy
  * file: its top-level code or create() could loop forever (out of reach of --timeout and of the
  * interrupt while the main thread is stuck in it), call process.exit, or read the data itself.
  */
 import type { CheckReport } from '../engine/contract-check.js';
 import type { BacktestSettings } from '../engine/engine.js';
 import type { Params, ParamSchema, StrategyModule } from '../strategy/types.js';
+import type { BarMatrix } from '../panel/bar-matrix.js';
 
 /** Load a module; make (and check) an instance for each parameter set. */
 export interface DescribeTask {
@@ -43,7 +44,32 @@ export interface PingTask {
   readonly strategy: string;
 }
 
-export type ModuleTask = DescribeTask | CheckTask | PingTask;
+/**
+ * A factor module file's values over the closes (factor/module-task.ts): loaded, its parameters
+ * checked against its schema, rows firstRow..lastRow computed. The closes' values travel once,
+ * moved (a copy of the main thread's, which the report keeps reading), and the matrix comes back moved.
+ */
+export interface FactorTask {
+  readonly kind: 'factor';
+  /** The module file, as given (its bundle is the sandbox's, by this key). */
+  readonly factor: string;
+  /** `--param` as given (key -> text), checked on the thread against the module's schema. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly close: BarMatrix;
+  readonly firstRow: number;
+  readonly lastRow: number;
+}
+
+export interface FactorResult {
+  readonly kind: 'factor';
+  readonly name: string;
+  readonly label: string;
+  readonly params: Params;
+  /** rows × cols of the closes (unchecked: the main thread checks what crossed, factor/matrix.ts). */
+  readonly values: Float64Array;
+}
+
+export type ModuleTask = DescribeTask | CheckTask | PingTask | FactorTask;
 
 /** The backtests a check replays (for its time limit): two for determinism, three cuts, four for isolation, two for warm-up, one watched, two empty. */
 export const CHECK_RUNS = 14;
