@@ -130,7 +130,7 @@ function checkFactorFile(spec: string): void {
   const dir = dirname(resolve(spec));
   const files = existsSync(dir) ? readdirSync(dir).filter((n) => /\.(m?[jt]s)$/.test(n)) : [];
   const near = didYouMean(basename(spec), files);
-  throw new UsageError(`factor file ${spec} does not exist${near ? `; did you mean ${join(dirname(spec), near)}?` : ''} (--factor takes a built-in, ${BUILTINS_TEXT}, or the path of an existing factor module file)`);
+  throw new UsageError(`factor file ${spec} does not exist${near ? `; did you mean ${join(dirname(spec), near)}?` : ''} (--factor takes a built-in factor (${BUILTINS_TEXT}) or the path of an existing factor module file: .ts, .js or .mjs)`);
 }
 
 /** The options of a module file's thread, refused with a built-in (it runs on this thread, under no sandbox: they would do nothing). */

@@ -22,7 +22,7 @@ export async function computeFactorTask(task: FactorTask, code: string | undefin
   const spec = task.factor;
   if (code === undefined) throw new TickfoldError('no-module', `factor ${spec}: its module was not bundled for this thread (a factor module runs only in the sandbox)`, 3);
   let m = loaded.get(spec);
-  if (!m) loaded.set(spec, (m = importModuleCode(spec, code, 'factor', 'compute').then((x) => checkFactorModule(x, spec))));
+  if (!m) loaded.set(spec, (m = importModuleCode(spec, code, 'factor', 'compute').then((x) => checkFactorModule(x.value, spec, x.exports))));
   const mod = await m;
   const params = resolveParams(mod.name, mod.params, task.params, `factor ${spec}`);
   const fault = (where: string, e: unknown): TickfoldError => {

@@ -10,6 +10,7 @@ import { didYouMean, UsageError } from '../errors.js';
 import type { StrategyModule } from './types.js';
 import { deniedText, SandboxError } from './denied.js';
 import type { ModuleKind } from './bundle.js';
+import { sourceLine } from './source-line.js';
 
 /** Whether a --strategy value names a file rather than a built-in. */
 export const looksLikePath = (s: string): boolean => /[\\/]/.test(s) || /\.(m?[jt]s)$/.test(s);
@@ -45,7 +46,7 @@ export async function loadStrategy(spec: string, builtins: ReadonlyMap<string, S
   }
   const file = resolve(spec);
   if (!existsSync(file)) throw new UsageError(`strategy file ${spec} does not exist`);
-  return checkModule(await importModule(spec, file, 'strategy', 'create', async () => (/\.m?ts$/.test(file) ? ((await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>))), spec);
+  return checkModule((await importModule(spec, file, 'strategy', 'create', async () => (/\.m?ts$/.test(file) ? ((await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>)))).value, spec);
 }
 
 /**
@@ -53,18 +54,25 @@ export async function loadStrategy(spec: string, builtins: ReadonlyMap<string, S
  * thread loads a module file without reading it (sandbox.ts).
  */
 export async function loadStrategyCode(spec: string, code: string): Promise<StrategyModule> {
-  return checkModule(await importModuleCode(spec, code, 'strategy', 'create'), spec);
+  return checkModule((await importModuleCode(spec, code, 'strategy', 'create')).value, spec);
+}
+
+/** A module's default export (unchecked), and the names of its other exports (for the error when it has no default). */
+export interface ImportedModule {
+  readonly value: unknown;
+  readonly exports: readonly string[];
 }
 
 /**
  * The default export of a user's module (a strategy's, a factor's) from its bundle, unchecked;
- * `key` is a property its export has, which tells it from a CommonJS module's wrapper.
+ * `key` is a property its export has, which tells it from a CommonJS module's wrapper. An error
+ * its top-level code throws names the line of the user's file when the bundle has a source map.
  */
-export function importModuleCode(spec: string, code: string, what: ModuleKind, key: string): Promise<unknown> {
-  return importModule(spec, resolve(spec), what, key, async () => (await import(`data:text/javascript;base64,${Buffer.from(code, 'utf8').toString('base64')}`)) as Record<string, unknown>);
+export function importModuleCode(spec: string, code: string, what: ModuleKind, key: string): Promise<ImportedModule> {
+  return importModule(spec, resolve(spec), what, key, async () => (await import(`data:text/javascript;base64,${Buffer.from(code, 'utf8').toString('base64')}`)) as Record<string, unknown>, (e) => sourceLine(e, code, spec));
 }
 
-async function importModule(spec: string, file: string, what: ModuleKind, key: string, load: () => Promise<Record<string, unknown>>): Promise<unknown> {
+async function importModule(spec: string, file: string, what: ModuleKind, key: string, load: () => Promise<Record<string, unknown>>, at: (e: unknown) => string | undefined = () => undefined): Promise<ImportedModule> {
   let ns: Record<string, unknown>;
   try {
     ns = await load();
@@ -89,10 +97,11 @@ async function importModule(spec: string, file: string, what: ModuleKind, key: s
           (missing === 'tickfold' ? `, or import only types from it (import type { ${what === 'strategy' ? 'StrategyModule' : 'FactorModule'} } from 'tickfold' needs nothing installed)` : ''),
       );
     }
-    throw new UsageError(`cannot load ${what} ${spec}: ${msg}`);
+    const line = at(e);
+    throw new UsageError(`cannot load ${what} ${spec}: ${msg}${line ? ` (at ${line})` : ''}`);
   }
   // ESM default export, or a CommonJS-style module.exports through interop
   let m = ns.default;
   if (m && typeof m === 'object' && 'default' in m && !(key in m)) m = (m as { default: unknown }).default;
-  return m;
+  return { value: m, exports: Object.keys(ns).filter((k) => k !== 'default') };
 }
