@@ -226,4 +226,14 @@ describeShared('a factor module file on the S&P 500 file', () => {
     expect(JSON.parse(a.stdout).factor).toBe('momentum_20');
     expect(b.stdout).toBe(a.stdout);
   });
+
+  it("README's run of examples/skip-momentum.ts shows its real output", async () => {
+    const block = /```\n\$ npx tickfold (factor [^\n]*--factor examples\/skip-momentum\.ts[^\n]*)\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+    expect(block).not.toBeNull();
+    const r = await runCliIn([...block![1]!.split(' '), '--no-cache'], ROOT);
+    expect(r.code, r.stderr).toBe(0);
+    const shown = block![2]!.split('\n').filter((l) => l !== '' && l !== '...');
+    expect(shown.length).toBeGreaterThan(10);
+    for (const line of shown) expect(r.stdout.split('\n')).toContain(line);
+  });
 });
