@@ -91,9 +91,7 @@ export function factorCommand(): Command {
       const { table } = await loadCommandData(f.data, toLoadOptions(f), true);
       const close = barMatrix(table, 'close');
       const window = scoredRows(close, from, to, f);
-      const values: FactorValues = builtin
-        ? { label: builtin.label(params!), name: builtin.name, params: params!, values: factorMatrix(close, builtin, params!, window.firstRow, window.lastRow, `'${builtin.name}'`) }
-        : await moduleValues(runner!, f.factor, given, close, window);
+      const values: FactorValues = builtin ? { label: builtin.label(params!), name: builtin.name, params: params!, values: factorMatrix(close, builtin, params!, window.firstRow, window.lastRow, `'${builtin.name}'`) } : await moduleValues(runner!, f.factor, given, close, window);
       r = factorReport(close, values, { quantiles, periods, ...window });
     } finally {
       await runner?.close();
@@ -135,13 +133,7 @@ function checkFactorFile(spec: string): void {
 
 /** The options of a module file's thread, refused with a built-in (it runs on this thread, under no sandbox: they would do nothing). */
 function refuseModuleFlags(f: Flags): void {
-  const given = [
-    f.timeout !== undefined && '--timeout',
-    f.maxMemory !== undefined && '--max-memory',
-    f.allowFs.length > 0 && '--allow-fs',
-    f.allowNet === true && '--allow-net',
-    f.allowChildProcess === true && '--allow-child-process',
-  ].filter((x): x is string => x !== false);
+  const given = [f.timeout !== undefined && '--timeout', f.maxMemory !== undefined && '--max-memory', f.allowFs.length > 0 && '--allow-fs', f.allowNet === true && '--allow-net', f.allowChildProcess === true && '--allow-child-process'].filter((x): x is string => x !== false);
   if (given.length > 0) throw new UsageError(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to a factor module file only; --factor ${f.factor} is a built-in (tickfold's own code, run without a sandbox): remove ${given.length === 1 ? 'it' : 'them'}`);
 }
 

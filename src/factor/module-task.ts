@@ -11,10 +11,36 @@ import { importModuleCode } from '../strategy/load.js';
 import { deniedText, SandboxError } from '../strategy/denied.js';
 import { sourceLine } from '../strategy/source-line.js';
 import { resolveParams } from '../strategy/params.js';
-import type { FactorResult, FactorTask } from '../runtime/module-tasks.js';
+import type { BarMatrix } from '../panel/bar-matrix.js';
+import type { Params } from '../strategy/types.js';
 import type { FactorModule } from './factors.js';
 import { FactorThrew, factorMatrix } from './matrix.js';
 import { checkFactorModule } from './module.js';
+
+/**
+ * A factor module file's values over the closes (below): loaded, its parameters
+ * checked against its schema, rows firstRow..lastRow computed. The closes' values travel once,
+ * moved (a copy of the main thread's, which the report keeps reading), and the matrix comes back moved.
+ */
+export interface FactorTask {
+  readonly kind: 'factor';
+  /** The module file, as given (its bundle is the sandbox's, by this key). */
+  readonly factor: string;
+  /** `--param` as given (key -> text), checked on the thread against the module's schema. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly close: BarMatrix;
+  readonly firstRow: number;
+  readonly lastRow: number;
+}
+
+export interface FactorResult {
+  readonly kind: 'factor';
+  readonly name: string;
+  readonly label: string;
+  readonly params: Params;
+  /** rows × cols of the closes (unchecked: the main thread checks what crossed, factor/matrix.ts). */
+  readonly values: Float64Array;
+}
 
 const loaded = new Map<string, Promise<FactorModule>>();
 
@@ -39,7 +65,8 @@ export async function computeFactorTask(task: FactorTask, code: string | undefin
   } catch (e) {
     throw fault('label()', e);
   }
-  if (typeof label !== 'string' || label === '') throw new TickfoldError('usage', `factor ${spec}: label(params) returned ${typeof label === 'string' ? 'an empty string' : `a ${typeof label}`}; it must return the factor's name with its parameters, e.g. \`${mod.name}_\${p.lookback}\``, 2);
+  if (typeof label !== 'string' || label === '')
+    throw new TickfoldError('usage', `factor ${spec}: label(params) returned ${typeof label === 'string' ? 'an empty string' : `a ${typeof label}`}; it must return the factor's name with its parameters, e.g. \`${mod.name}_\${p.lookback}\``, 2);
   let values: Float64Array;
   try {
     values = factorMatrix(task.close, mod, params, task.firstRow, task.lastRow, spec);

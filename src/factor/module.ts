@@ -16,16 +16,24 @@ export const FACTOR_SHAPE =
 export const defaultLabel =
   (name: string) =>
   (p: Params): string =>
-    [name, ...Object.keys(p).sort().map((k) => String(p[k]))].join('_');
+    [
+      name,
+      ...Object.keys(p)
+        .sort()
+        .map((k) => String(p[k])),
+    ].join('_');
 
 /** A module's default export as a factor module, or a usage error (exit 2) naming the file and each problem. */
 export function checkFactorModule(m: unknown, spec: string, named: readonly string[] = []): FactorModule {
   const mod = m as Partial<FactorModule> | undefined;
   const problems: string[] = [];
-  if (!mod || typeof mod !== 'object') problems.push(`its default export is ${mod === undefined ? `missing${named.length > 0 ? ` (it exports ${named.map((n) => `'${n}'`).join(', ')}: write export default ${named.length === 1 ? named[0] : 'the factor'})` : ''}` : `not an object (${mod === null ? 'null' : typeof mod})`}`);
+  if (!mod || typeof mod !== 'object')
+    problems.push(
+      `its default export is ${mod === undefined ? `missing${named.length > 0 ? ` (it exports ${named.map((n) => `'${n}'`).join(', ')}: write export default ${named.length === 1 ? named[0] : 'the factor'})` : ''}` : `not an object (${mod === null ? 'null' : typeof mod})`}`,
+    );
   else {
     if (typeof mod.name !== 'string' || mod.name === '') problems.push("it has no 'name' string");
-    if (typeof mod.compute !== 'function') problems.push(`it has no 'compute(close, t, params, out)' function${typeof (mod as { create?: unknown }).create === 'function' ? " (it has create(): is it a strategy module? tickfold run takes those)" : ''}`);
+    if (typeof mod.compute !== 'function') problems.push(`it has no 'compute(close, t, params, out)' function${typeof (mod as { create?: unknown }).create === 'function' ? ' (it has create(): is it a strategy module? tickfold run takes those)' : ''}`);
     if (mod.params !== undefined && (typeof mod.params !== 'object' || mod.params === null)) problems.push("'params' is not an object");
     if (mod.label !== undefined && typeof mod.label !== 'function') problems.push("'label' is not a function of the parameters");
     if (mod.description !== undefined && typeof mod.description !== 'string') problems.push("'description' is not a string");

@@ -8,7 +8,7 @@
 import type { CheckReport } from '../engine/contract-check.js';
 import type { BacktestSettings } from '../engine/engine.js';
 import type { Params, ParamSchema, StrategyModule } from '../strategy/types.js';
-import type { BarMatrix } from '../panel/bar-matrix.js';
+import type { FactorTask } from '../factor/module-task.js';
 
 /** Load a module; make (and check) an instance for each parameter set. */
 export interface DescribeTask {
@@ -44,30 +44,8 @@ export interface PingTask {
   readonly strategy: string;
 }
 
-/**
- * A factor module file's values over the closes (factor/module-task.ts): loaded, its parameters
- * checked against its schema, rows firstRow..lastRow computed. The closes' values travel once,
- * moved (a copy of the main thread's, which the report keeps reading), and the matrix comes back moved.
- */
-export interface FactorTask {
-  readonly kind: 'factor';
-  /** The module file, as given (its bundle is the sandbox's, by this key). */
-  readonly factor: string;
-  /** `--param` as given (key -> text), checked on the thread against the module's schema. */
-  readonly params: Readonly<Record<string, string>>;
-  readonly close: BarMatrix;
-  readonly firstRow: number;
-  readonly lastRow: number;
-}
-
-export interface FactorResult {
-  readonly kind: 'factor';
-  readonly name: string;
-  readonly label: string;
-  readonly params: Params;
-  /** rows × cols of the closes (unchecked: the main thread checks what crossed, factor/matrix.ts). */
-  readonly values: Float64Array;
-}
+// a factor module file's values (`tickfold factor --factor PATH`): the task is the factor's (factor/module-task.ts)
+export type { FactorResult, FactorTask } from '../factor/module-task.js';
 
 export type ModuleTask = DescribeTask | CheckTask | PingTask | FactorTask;
 

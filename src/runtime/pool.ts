@@ -210,7 +210,16 @@ export class TaskRunner implements StrategyRunner {
   async factor(task: FactorTask): Promise<FactorResult> {
     if (!this.pool) throw new TickfoldError('no-worker', 'a factor module file runs only on a guarded worker thread (TaskRunner with a guard)');
     const buffers = [task.close.values.buffer, task.close.calendar.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
-    return (await this.runModuleTask(this.pool, undefined, task, `factor ${task.factor}`, 1, 'loading its module or computing the factor', 'Code that loops forever, at a module\'s top level or in compute(), does this; raise --timeout if the factor is just slow', buffers)) as FactorResult;
+    return (await this.runModuleTask(
+      this.pool,
+      undefined,
+      task,
+      `factor ${task.factor}`,
+      1,
+      'loading its module or computing the factor',
+      "Code that loops forever, at a module's top level or in compute(), does this; raise --timeout if the factor is just slow",
+      buffers,
+    )) as FactorResult;
   }
 
   /** A module task on a thread, under the same limits as a backtest (`runs` backtests' worth of --timeout). */

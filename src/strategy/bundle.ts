@@ -98,6 +98,5 @@ export async function bundleModule(spec: string, what: ModuleKind = 'strategy', 
     if (/(^|[\\/])node_modules[\\/]/.test(path)) continue; // a package's own imports are its business
     for (const i of input.imports) imports.add(i.original ?? i.path);
   }
-  const code = r.outputFiles!.find((o) => o.path.endsWith('.js'))!.text;
-  return { code, imports: [...imports].sort() };
+  return { code: r.outputFiles![0]!.text, imports: [...imports].sort() };
 }

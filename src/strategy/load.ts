@@ -46,7 +46,14 @@ export async function loadStrategy(spec: string, builtins: ReadonlyMap<string, S
   }
   const file = resolve(spec);
   if (!existsSync(file)) throw new UsageError(`strategy file ${spec} does not exist`);
-  return checkModule((await importModule(spec, file, 'strategy', 'create', async () => (/\.m?ts$/.test(file) ? ((await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>)))).value, spec);
+  return checkModule(
+    (
+      await importModule(spec, file, 'strategy', 'create', async () =>
+        /\.m?ts$/.test(file) ? ((await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>),
+      )
+    ).value,
+    spec,
+  );
 }
 
 /**
@@ -69,7 +76,14 @@ export interface ImportedModule {
  * its top-level code throws names the line of the user's file when the bundle has a source map.
  */
 export function importModuleCode(spec: string, code: string, what: ModuleKind, key: string): Promise<ImportedModule> {
-  return importModule(spec, resolve(spec), what, key, async () => (await import(`data:text/javascript;base64,${Buffer.from(code, 'utf8').toString('base64')}`)) as Record<string, unknown>, (e) => sourceLine(e, code, spec));
+  return importModule(
+    spec,
+    resolve(spec),
+    what,
+    key,
+    async () => (await import(`data:text/javascript;base64,${Buffer.from(code, 'utf8').toString('base64')}`)) as Record<string, unknown>,
+    (e) => sourceLine(e, code, spec),
+  );
 }
 
 async function importModule(spec: string, file: string, what: ModuleKind, key: string, load: () => Promise<Record<string, unknown>>, at: (e: unknown) => string | undefined = () => undefined): Promise<ImportedModule> {

@@ -134,7 +134,10 @@ describe('a factor module file', () => {
     expect(five.code, five.stderr).toBe(0);
     expect(JSON.parse(five.stdout).factor).toBe('skip-momentum_60_5');
     expect(JSON.parse(five.stdout).summary).not.toEqual(m.summary);
-    const line = readFileSync(example, 'utf8').split('\n').findIndex((l) => l.includes('must be less than lookback')) + 1;
+    const line =
+      readFileSync(example, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('must be less than lookback')) + 1;
     const err = await fails(3, '--factor', example, '--param', 'skip=60');
     expect(err).toContain(`factor ${example} threw Error: skip=60 must be less than lookback=60 in compute() at session 0 (2020-01-01) at ${example}:${line}:`);
   });
@@ -205,7 +208,9 @@ describe('a factor module file that is wrong: the file, the rule, the fix', () =
 describe('the sandbox of a factor module', () => {
   it('refuses reading a file (the data itself), the network and process.exit; --allow-fs lets it read', async () => {
     const reads = file('reads.mjs', `import { readFileSync } from 'node:fs';\nexport default { name: 'reader', compute(close, t, p, out) { const n = readFileSync(${JSON.stringify(data)}, 'utf8').length; for (let s = 0; s < close.cols; s++) out[s] = s + n; } };\n`);
-    expect(await fails(3, '--factor', reads)).toContain(`factor ${reads} tried to read ${data}: factor code may not touch files (a factor that reads the data itself sees prices ahead of the clock); if it needs this, allow it with --allow-fs ${data} (in compute() at session 0 (2020-01-01))`);
+    expect(await fails(3, '--factor', reads)).toContain(
+      `factor ${reads} tried to read ${data}: factor code may not touch files (a factor that reads the data itself sees prices ahead of the clock); if it needs this, allow it with --allow-fs ${data} (in compute() at session 0 (2020-01-01))`,
+    );
     const net = file('net.mjs', 'export default { name: "net", compute() { fetch("http://127.0.0.1:9/"); } };\n');
     expect(await fails(3, '--factor', net)).toContain(`factor ${net} tried to use the network (fetch): factor code may not; allow it with --allow-net`);
     const exit = file('exit.mjs', 'process.exit(0);\nexport default { name: "exit", compute() {} };\n');
