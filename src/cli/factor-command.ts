@@ -5,7 +5,7 @@
  * bundled here and run on a sandboxed worker thread under --timeout, as a strategy module is
  * (runtime/pool.ts TaskRunner.factor, factor/module-task.ts); its matrix comes back checked.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { UsageError, didYouMean } from '../errors.js';
@@ -124,7 +124,10 @@ function checkFactorFile(spec: string): void {
     const near = didYouMean(spec, Object.keys(BUILTIN_FACTORS));
     throw new UsageError(`--factor '${spec}' is not a built-in factor${near ? `; did you mean '${near}'?` : ''} (${BUILTINS_TEXT}); or give the path of a factor module file (.ts, .js, .mjs), which must exist, e.g. --factor ./my-factor.ts`);
   }
-  if (existsSync(spec)) return;
+  if (existsSync(spec)) {
+    if (statSync(spec).isDirectory()) throw new UsageError(`--factor ${spec} is a folder; give the factor module file in it (.ts, .js, .mjs), e.g. --factor ${join(spec, 'my-factor.ts')}`);
+    return;
+  }
   const dir = dirname(resolve(spec));
   const files = existsSync(dir) ? readdirSync(dir).filter((n) => /\.(m?[jt]s)$/.test(n)) : [];
   const near = didYouMean(basename(spec), files);

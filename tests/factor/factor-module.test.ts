@@ -151,6 +151,7 @@ describe('a factor module file that is wrong: the file, the rule, the fix', () =
     const b = await fails(2, '--factor', './my-factr.mjs');
     expect(b).toContain('factor file ./my-factr.mjs does not exist; did you mean my-factor.mjs?');
     expect(b).toContain('built-ins: momentum, reversal');
+    expect(await fails(2, '--factor', './')).toContain('--factor ./ is a folder; give the factor module file in it');
   });
 
   it('a syntax error: file, line and column, before the data is read', async () => {
