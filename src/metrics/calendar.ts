@@ -207,6 +207,11 @@ export class CalendarScan {
     this.ceClose = ceClose;
   }
 
+  /** Whether every row scanned so far is a bar of 20 h or more. */
+  get isDailyBars(): boolean {
+    return this.dailyBars;
+  }
+
   /** The measure, once both passes have seen every row. */
   result(): CalendarMeasure {
     if (this.rows === 0) return { spanUs: 0, dailyBars: false, hoursPerDay: NaN, weekends: undefined, tradingDaysPerYear: NaN };
@@ -214,6 +219,110 @@ export class CalendarScan {
     const { nDays, day0, dailyBars, first, last } = this;
     const slots = this.slots!;
     return slotMeasure(slots, nDays, day0, dailyBars, last - first);
+  }
+}
+
+/**
+ * {@link CalendarScan} in one pass (a streamed run measures the calendar while it replays,
+ * jobs/stream-facts.ts): every row once, in order, to {@link scan}, then {@link result}.
+ *
+ * The two-pass scan needs the span first only to size its slots (the days from the first start
+ * to the last time) and clips every stretch to them; here the slots grow to whatever days the
+ * stretches cover and the result reads the same days out of them: the same slots, the same
+ * figures (tests/metrics/calendar.test.ts compares the two on the same rows).
+ */
+export class CalendarOnePass {
+  private readonly span: CalendarScan;
+  private rows = 0;
+  private first = Infinity;
+  private last = NaN;
+  /** Active slots, from absolute slot {@link lo} on (grown as the stretches need). */
+  private slots = new Uint8Array(0);
+  private lo = 0;
+  private cs = 0;
+  private ce = 0;
+  private ceClose = false;
+  private stretching = false;
+
+  constructor(private readonly hasBars: boolean) {
+    this.span = new CalendarScan(hasBars);
+  }
+
+  /** Absolute slots [s0, s1) marked active, the array grown to hold them. */
+  private mark(a: number, b: number, bIsClose: boolean): void {
+    const s0 = Math.floor(a / SLOT_US);
+    const s1 = Math.max(s0 + 1, bIsClose ? Math.ceil(b / SLOT_US) : Math.floor(b / SLOT_US) + 1);
+    if (this.slots.length === 0) {
+      this.lo = s0;
+      this.slots = new Uint8Array(Math.max(SLOTS, 2 * (s1 - s0)));
+    } else if (s0 < this.lo || s1 > this.lo + this.slots.length) {
+      const lo = Math.min(this.lo, s0);
+      const hi = Math.max(this.lo + this.slots.length, s1);
+      const grown = new Uint8Array(Math.max(2 * this.slots.length, hi - lo));
+      grown.set(this.slots, this.lo - lo);
+      this.slots = grown;
+      this.lo = lo;
+    }
+    this.slots.fill(1, s0 - this.lo, s1 - this.lo);
+  }
+
+  /** Rows [from, to) of a block, the next in order. */
+  scan(t: TickTable, from: number, to: number): void {
+    if (to <= from) return;
+    this.span.scanSpan(t, from, to);
+    const hasBars = this.hasBars;
+    const { ts, kind, barStart } = t;
+    let i = from;
+    if (!this.stretching) {
+      this.cs = rowTime(t, i);
+      this.ce = ts[i]!;
+      this.ceClose = hasBars && kind[i] === BAR;
+      this.stretching = true;
+      i++;
+    }
+    let { cs, ce, ceClose, first } = this;
+    for (let j = from; j < to; j++) {
+      const a = hasBars && kind[j] === BAR ? barStart[j]! : ts[j]!;
+      if (a < first) first = a;
+    }
+    for (; i < to; i++) {
+      const bar = hasBars && kind[i] === BAR;
+      const a = bar ? barStart[i]! : ts[i]!;
+      const b = ts[i]!;
+      if (a - ce <= JOIN_GAP_US) {
+        if (a < cs) cs = a;
+        if (b >= ce) {
+          ceClose = b > ce ? bar : ceClose && bar;
+          ce = b;
+        }
+      } else {
+        this.mark(cs, ce, ceClose);
+        cs = a;
+        ce = b;
+        ceClose = bar;
+      }
+    }
+    this.cs = cs;
+    this.ce = ce;
+    this.ceClose = ceClose;
+    this.first = first;
+    this.last = ts[to - 1]!;
+    this.rows += to - from;
+  }
+
+  /** The measure, once every row has been scanned: {@link CalendarScan.result}'s. */
+  result(): CalendarMeasure {
+    if (this.rows === 0) return this.span.result();
+    this.mark(this.cs, this.ce, this.ceClose);
+    const day0 = Math.floor(this.first / US_PER_DAY);
+    const nDays = Math.floor(this.last / US_PER_DAY) - day0 + 1;
+    // the two-pass scan's slots: these days, the stretches clipped to them
+    const slots = new Uint8Array(nDays * SLOTS);
+    const base = day0 * SLOTS;
+    const from = Math.max(base, this.lo);
+    const to = Math.min(base + slots.length, this.lo + this.slots.length);
+    if (to > from) slots.set(this.slots.subarray(from - this.lo, to - this.lo), from - base);
+    return slotMeasure(slots, nDays, day0, this.span.isDailyBars, this.last - this.first);
   }
 }
 

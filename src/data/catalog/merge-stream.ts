@@ -122,10 +122,36 @@ function selectParts(parts: readonly PartitionInfo[], w: StreamWindow, lengthUs:
   return { sel: parts.slice(a, b), after: parts[b] };
 }
 
+/**
+ * The merged dictionary (mergeTables' numbering: file by file in merge order, each file's
+ * dictionary in its order), the kinds per symbol, and each file's ids in it: from the indexes alone.
+ */
+export function mergedDictionary(sources: readonly StreamSource[]): { symbols: string[]; symbolKinds: Uint8Array; remap: number[][] } {
+  const symbols: string[] = [];
+  const ids = new Map<string, number>();
+  const remap = sources.map(({ entry }) =>
+    entry.symbols.map((s) => {
+      let id = ids.get(s);
+      if (id === undefined) {
+        id = symbols.length;
+        if (id >= MAX_SYMBOLS) throw tooManySymbols(`the ${sources.length} data files together`, s, 'in all the files together');
+        symbols.push(s);
+        ids.set(s, id);
+      }
+      return id;
+    }),
+  );
+  const symbolKinds = new Uint8Array(symbols.length);
+  sources.forEach(({ entry }, f) => {
+    for (const g of remap[f]!) symbolKinds[g]! |= 1 << entry.kind;
+  });
+  return { symbols, symbolKinds, remap };
+}
+
 /** The merge of the sources' partitions in the window: rows come out by {@link MergeStream.fill}. */
 export class MergeStream {
   /** The merged dictionary and, per symbol, the kinds the files hold for it (as mergeTables). */
-  readonly symbols: string[] = [];
+  readonly symbols: string[];
   readonly symbolKinds: Uint8Array;
   /** Rows the stream will give (the selected partitions' rows). */
   readonly total: number;
@@ -136,23 +162,10 @@ export class MergeStream {
   private readonly heap: Cursor[] = [];
 
   constructor(sources: readonly StreamSource[], window: StreamWindow = { fromUs: -Infinity, toUs: Infinity }) {
-    const ids = new Map<string, number>();
-    const remap = sources.map(({ entry }) =>
-      entry.symbols.map((s) => {
-        let id = ids.get(s);
-        if (id === undefined) {
-          id = this.symbols.length;
-          if (id >= MAX_SYMBOLS) throw tooManySymbols(`the ${sources.length} data files together`, s, 'in all the files together');
-          this.symbols.push(s);
-          ids.set(s, id);
-        }
-        return id;
-      }),
-    );
-    this.symbolKinds = new Uint8Array(this.symbols.length);
-    sources.forEach(({ entry }, f) => {
-      for (const g of remap[f]!) this.symbolKinds[g]! |= 1 << entry.kind;
-    });
+    const d = mergedDictionary(sources);
+    this.symbols = d.symbols;
+    this.symbolKinds = d.symbolKinds;
+    const remap = d.remap;
     const kinds = new Set(sources.map((s) => s.entry.kind));
     this.nCols = maxOf([...kinds].map(valueColumnCount), 0);
     this.hasBars = kinds.has(BAR);
