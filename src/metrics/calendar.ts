@@ -229,7 +229,7 @@ export class CalendarScan {
  * The two-pass scan needs the span first only to size its slots (the days from the first start
  * to the last time) and clips every stretch to them; here the slots grow to whatever days the
  * stretches cover and the result reads the same days out of them: the same slots, the same
- * figures (tests/metrics/calendar.test.ts compares the two on the same rows).
+ * figures (tests/jobs/stream-facts.test.ts compares the two on the same rows).
  */
 export class CalendarOnePass {
   private readonly span: CalendarScan;
