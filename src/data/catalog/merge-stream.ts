@@ -21,6 +21,7 @@ import { f64, u16, u8, VALUE_COLUMNS, valueColumnCount, MAX_SYMBOLS, tooManySymb
 import type { BarStamp } from '../bars.js';
 import { maxOf } from '../../arrays.js';
 import { partitionPath, type CatalogEntry } from './entry.js';
+import { lowerBound } from '../table.js';
 import { readPartition, NO_ROWS, type PartitionInfo, type PartitionRows } from './partition.js';
 
 /** One file's entry, in merge order, and how its bars are timed (bar files only). */
@@ -49,6 +50,8 @@ class Cursor {
   vis: Float64Array = EMPTY;
   start: Float64Array = EMPTY;
   i = 0;
+  /** The current partition's rows end here (a trimmed stream: before the window's end). */
+  end = 0;
   private next = 0;
   constructor(
     private readonly src: StreamSource,
@@ -59,6 +62,8 @@ class Cursor {
     readonly gsym: number,
     readonly kind: TickKind,
     private readonly lengthUs: number,
+    /** Leave out the rows visible outside this window (a window's stream), or undefined: every row. */
+    private readonly trim: StreamWindow | undefined,
   ) {}
 
   /** Moves to the next partition with rows; false when none is left. */
@@ -70,12 +75,21 @@ class Cursor {
       const prev = this.rows.ts.buffer;
       this.rows = readPartition(partitionPath(this.src.dir, info), info, e.kind, e.nCols, false, prev instanceof ArrayBuffer && prev.byteLength > 0 ? prev : undefined);
       this.i = 0;
+      this.end = this.rows.rows;
       this.timeBars(this.next < this.parts.length ? this.parts[this.next]!.firstTs : this.after ? this.after.firstTs : Infinity);
-      if (this.rows.rows > 0) return true;
+      const t = this.trim;
+      if (t) {
+        // rows visible before the window's start or at or after its end never reach it (see MergeStream)
+        if (t.fromUs > -Infinity) this.i = lowerBound(this.vis, t.fromUs);
+        if (t.toUs < Infinity) this.end = lowerBound(this.vis, t.toUs);
+      }
+      if (this.i < this.end) return true;
     }
     this.rows = NO_ROWS;
     this.vis = EMPTY;
     this.start = EMPTY;
+    this.i = 0;
+    this.end = 0;
     return false;
   }
 
@@ -171,7 +185,14 @@ export class MergeStream {
   private readonly keyT: Float64Array;
   private readonly keyR: Float64Array;
 
-  constructor(sources: readonly StreamSource[], window: StreamWindow = { fromUs: -Infinity, toUs: Infinity }) {
+  /**
+   * `trim`: the stream of a window (window-stream.ts), which keeps no row visible before
+   * `window.fromUs` (every such row comes before its first row, in visible-time order) nor at or
+   * after `window.toUs` (ticks: the window ends at the first; bar windows with an end are not
+   * streamed): those rows of the partitions read are skipped, not merged ({@link total} still
+   * counts the partitions' rows). Without it, every row of the partitions read comes out.
+   */
+  constructor(sources: readonly StreamSource[], window: StreamWindow = { fromUs: -Infinity, toUs: Infinity }, trim = false) {
     const d = mergedDictionary(sources);
     this.symbols = d.symbols;
     this.symbolKinds = d.symbolKinds;
@@ -187,7 +208,7 @@ export class MergeStream {
         const len = src.bars?.lengthsUs[s] ?? 0;
         const { sel, after } = selectParts(parts, window, len, src.bars?.stamp);
         for (const p of sel) total += p.rows;
-        const c = new Cursor(src, sel, after, f, remap[f]![s]!, src.entry.kind, len);
+        const c = new Cursor(src, sel, after, f, remap[f]![s]!, src.entry.kind, len, trim ? window : undefined);
         if (c.load()) cursors.push(c);
       });
     });
@@ -216,7 +237,7 @@ export class MergeStream {
   /** Leaf k's keys from its cursor's current row (+Infinity when it has none). */
   private key(k: number): void {
     const c = this.cursors[k]!;
-    if (c.i < c.rows.rows) {
+    if (c.i < c.end) {
       this.keyT[k] = c.vis[c.i]!;
       this.keyR[k] = c.rank * 4294967296 + c.rows.row[c.i]!;
     } else {
@@ -260,7 +281,7 @@ export class MergeStream {
       if (c.kind === K_BAR) barStart[o] = c.start[i]!;
       o++;
       c.i = ++i;
-      if (i < c.rows.rows) {
+      if (i < c.end) {
         keyT[w] = c.vis[i]!;
         keyR[w] = c.rank * 4294967296 + c.rows.row[i]!;
       } else {
