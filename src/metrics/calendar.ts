@@ -114,6 +114,56 @@ export function measureCalendar(t: TickTable): CalendarMeasure {
 }
 
 /**
+ * Activity merged into stretches (rows in time order; a bar covers [start, close)): a row within
+ * {@link JOIN_GAP_US} of the stretch's end joins it, any other closes it (to `mark`) and starts
+ * the next. Its state carries over from block to block.
+ */
+class Stretches {
+  private cs = 0;
+  private ce = 0;
+  private ceClose = false;
+  private stretching = false;
+
+  scan(t: TickTable, from: number, to: number, hasBars: boolean, mark: (a: number, b: number, bIsClose: boolean) => void): void {
+    const { ts, kind, barStart } = t;
+    let i = from;
+    if (!this.stretching) {
+      this.cs = rowTime(t, i);
+      this.ce = ts[i]!;
+      this.ceClose = hasBars && kind[i] === BAR;
+      this.stretching = true;
+      i++;
+    }
+    let { cs, ce, ceClose } = this;
+    for (; i < to; i++) {
+      const bar = hasBars && kind[i] === BAR;
+      const a = bar ? barStart[i]! : ts[i]!;
+      const b = ts[i]!;
+      if (a - ce <= JOIN_GAP_US) {
+        if (a < cs) cs = a;
+        if (b >= ce) {
+          ceClose = b > ce ? bar : ceClose && bar;
+          ce = b;
+        }
+      } else {
+        mark(cs, ce, ceClose);
+        cs = a;
+        ce = b;
+        ceClose = bar;
+      }
+    }
+    this.cs = cs;
+    this.ce = ce;
+    this.ceClose = ceClose;
+  }
+
+  /** The last stretch, to `mark` (once every row has been scanned). */
+  close(mark: (a: number, b: number, bIsClose: boolean) => void): void {
+    mark(this.cs, this.ce, this.ceClose);
+  }
+}
+
+/**
  * {@link measureCalendar} over rows given in blocks (a streamed run, jobs/stream-facts.ts): every
  * row in order to {@link scanSpan}, then every row again in order to {@link scanActivity}, then
  * {@link result}. The same arithmetic on the same rows: the same figures.
@@ -127,11 +177,8 @@ export class CalendarScan {
   private day0 = 0;
   private nDays = 0;
   private slots: Uint8Array | undefined;
-  // the stretch of activity being merged (events in time order; bars cover [start, close))
-  private cs = 0;
-  private ce = 0;
-  private ceClose = false;
-  private stretching = false;
+  private readonly stretches = new Stretches();
+  private readonly marker = (a: number, b: number, bIsClose: boolean): void => this.mark(a, b, bIsClose);
 
   constructor(private readonly hasBars: boolean) {
     this.dailyBars = hasBars;
@@ -174,37 +221,7 @@ export class CalendarScan {
       this.nDays = Math.floor(this.last / US_PER_DAY) - this.day0 + 1;
       this.slots = new Uint8Array(this.nDays * SLOTS);
     }
-    const hasBars = this.hasBars;
-    const { ts, kind, barStart } = t;
-    let i = from;
-    if (!this.stretching) {
-      this.cs = rowTime(t, i);
-      this.ce = ts[i]!;
-      this.ceClose = hasBars && kind[i] === BAR;
-      this.stretching = true;
-      i++;
-    }
-    let { cs, ce, ceClose } = this;
-    for (; i < to; i++) {
-      const bar = hasBars && kind[i] === BAR;
-      const a = bar ? barStart[i]! : ts[i]!;
-      const b = ts[i]!;
-      if (a - ce <= JOIN_GAP_US) {
-        if (a < cs) cs = a;
-        if (b >= ce) {
-          ceClose = b > ce ? bar : ceClose && bar;
-          ce = b;
-        }
-      } else {
-        this.mark(cs, ce, ceClose);
-        cs = a;
-        ce = b;
-        ceClose = bar;
-      }
-    }
-    this.cs = cs;
-    this.ce = ce;
-    this.ceClose = ceClose;
+    this.stretches.scan(t, from, to, this.hasBars, this.marker);
   }
 
   /** Whether every row scanned so far is a bar of 20 h or more. */
@@ -215,7 +232,7 @@ export class CalendarScan {
   /** The measure, once both passes have seen every row. */
   result(): CalendarMeasure {
     if (this.rows === 0) return { spanUs: 0, dailyBars: false, hoursPerDay: NaN, weekends: undefined, tradingDaysPerYear: NaN };
-    this.mark(this.cs, this.ce, this.ceClose);
+    this.stretches.close(this.marker);
     const { nDays, day0, dailyBars, first, last } = this;
     const slots = this.slots!;
     return slotMeasure(slots, nDays, day0, dailyBars, last - first);
@@ -239,10 +256,8 @@ export class CalendarOnePass {
   /** Active slots, from absolute slot {@link lo} on (grown as the stretches need). */
   private slots = new Uint8Array(0);
   private lo = 0;
-  private cs = 0;
-  private ce = 0;
-  private ceClose = false;
-  private stretching = false;
+  private readonly stretches = new Stretches();
+  private readonly marker = (a: number, b: number, bIsClose: boolean): void => this.mark(a, b, bIsClose);
 
   constructor(private readonly hasBars: boolean) {
     this.span = new CalendarScan(hasBars);
@@ -272,39 +287,12 @@ export class CalendarOnePass {
     this.span.scanSpan(t, from, to);
     const hasBars = this.hasBars;
     const { ts, kind, barStart } = t;
-    let i = from;
-    if (!this.stretching) {
-      this.cs = rowTime(t, i);
-      this.ce = ts[i]!;
-      this.ceClose = hasBars && kind[i] === BAR;
-      this.stretching = true;
-      i++;
-    }
-    let { cs, ce, ceClose, first } = this;
+    let first = this.first;
     for (let j = from; j < to; j++) {
       const a = hasBars && kind[j] === BAR ? barStart[j]! : ts[j]!;
       if (a < first) first = a;
     }
-    for (; i < to; i++) {
-      const bar = hasBars && kind[i] === BAR;
-      const a = bar ? barStart[i]! : ts[i]!;
-      const b = ts[i]!;
-      if (a - ce <= JOIN_GAP_US) {
-        if (a < cs) cs = a;
-        if (b >= ce) {
-          ceClose = b > ce ? bar : ceClose && bar;
-          ce = b;
-        }
-      } else {
-        this.mark(cs, ce, ceClose);
-        cs = a;
-        ce = b;
-        ceClose = bar;
-      }
-    }
-    this.cs = cs;
-    this.ce = ce;
-    this.ceClose = ceClose;
+    this.stretches.scan(t, from, to, hasBars, this.marker);
     this.first = first;
     this.last = ts[to - 1]!;
     this.rows += to - from;
@@ -313,7 +301,7 @@ export class CalendarOnePass {
   /** The measure, once every row has been scanned: {@link CalendarScan.result}'s. */
   result(): CalendarMeasure {
     if (this.rows === 0) return this.span.result();
-    this.mark(this.cs, this.ce, this.ceClose);
+    this.stretches.close(this.marker);
     const day0 = Math.floor(this.first / US_PER_DAY);
     const nDays = Math.floor(this.last / US_PER_DAY) - day0 + 1;
     // the two-pass scan's slots: these days, the stretches clipped to them
