@@ -136,7 +136,9 @@ function runOne(table: TickTable, module: StrategyModule, task: RunTask, progres
   // streamed: this thread reads the window's partitions itself, block by block
   // (engine/stream-replay.ts), and measures what the report needs of them on the way
   const facts = st ? new ReplayFacts(st.symbols.length, st.facts) : undefined;
-  const record = st ? replayStream(new WindowStream(st.plan), createStrategy(module, task.params), streamConfig(module, task.run, st, progress), st.rows, (t, from, to) => facts!.scan(t, from, to)) : runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, table, progress));
+  const record = st
+    ? replayStream(new WindowStream(st.plan), createStrategy(module, task.params), streamConfig(module, task.run, st, progress), st.rows, (t, from, to) => facts!.scan(t, from, to))
+    : runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, table, progress));
   // periods a year not known yet (the caller measures the calendar meanwhile): no metrics here
   return { kind: 'run', record, ...(facts ? { facts: facts.result() } : {}), ...(Number.isFinite(task.run.periodsPerYear) ? { metrics: computeMetrics(record, task.run.periodsPerYear) } : {}) };
 }

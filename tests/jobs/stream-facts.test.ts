@@ -18,7 +18,7 @@ const FILES: readonly (readonly string[])[] = [['data/sample_pair_quotes.csv', '
 
 /** The table in random blocks of 1 to `most` rows, each to `visit`. */
 function inBlocks(t: TickTable, rng: () => number, most: number, visit: (t: TickTable, from: number, to: number) => void): void {
-  for (let i = 0; i < t.length; ) {
+  for (let i = 0; i < t.length;) {
     const n = Math.min(t.length - i, 1 + Math.floor(rng() * most));
     visit(t, i, i + n);
     i += n;
@@ -41,7 +41,12 @@ function sampleEnds(ts: Float64Array, periodUs: number): Float64Array {
 describe('facts measured in one pass = over the whole table', () => {
   for (const files of FILES) {
     it(`${files.join(' + ')}: the calendar, and the buy-and-hold curves of any symbols`, async () => {
-      const t = (await loadData(files.map((f) => join(ROOT, f)), { cache: false })).table;
+      const t = (
+        await loadData(
+          files.map((f) => join(ROOT, f)),
+          { cache: false },
+        )
+      ).table;
       const rng = seedrandom(files.join());
       const want = measureCalendar(t);
       for (const sub of [t, sliceRows(t, Math.floor(t.length / 3), t.length)]) {
