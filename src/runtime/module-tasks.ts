@@ -37,13 +37,7 @@ export interface CheckResult {
   readonly report: CheckReport;
 }
 
-/** Nothing: a thread answers once its code is loaded (so that a time limit then counts the strategy's code only). */
-export interface PingTask {
-  readonly kind: 'ping';
-  readonly strategy: string;
-}
-
-export type ModuleTask = DescribeTask | CheckTask | PingTask;
+export type ModuleTask = DescribeTask | CheckTask;
 
 /** The backtests a check replays (for its time limit): two for determinism, three cuts, four for isolation, two for warm-up, one watched, two empty. */
 export const CHECK_RUNS = 14;

@@ -138,7 +138,6 @@ function runOne(table: TickTable, module: StrategyModule, task: RunTask, progres
 export async function executeTask(table: TickTable, task: Task | ModuleTask, progress?: Float64Array): Promise<TaskResult | TaskFailure | DescribeResult | CheckResult> {
   try {
     if (sandbox) lockThread(sandbox); // before any strategy code runs on this thread
-    if (task.kind === 'ping') return { kind: 'describe', name: '', description: '', params: {} };
     const module = await moduleFor(task.strategy);
     switch (task.kind) {
       case 'describe':
