@@ -4,7 +4,8 @@
  *
  * A guarded runner (what the CLI uses) always runs tasks on worker threads, so that the main thread
  * stays free to enforce limits on strategy code it does not trust:
- * - a time limit per backtest (`--timeout`): a task that overruns has its thread terminated, and
+ * - a time limit per backtest (`--timeout`), counted from when its thread takes the task (not the
+ *   thread's start, task-clock.ts): a task that overruns has its thread terminated, and
  *   the error names the run and the event it was stuck at (read from shared memory the engine
  *   writes its clock to, see tasks.ts progressFor);
  * - a heap limit per thread (`--max-memory`): a strategy that allocates without bound kills only
