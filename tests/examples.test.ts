@@ -28,9 +28,9 @@ describe('the library examples', () => {
     const d = join(ROOT, 'out', 'typing-check');
     mkdirSync(d, { recursive: true });
     writeFileSync(join(d, 'wrong.ts'), `import { defineStrategy } from 'tickfold';\nexport default defineStrategy({ name: 'x', description: '', params: { lookback: { type: 'integer', default: 5, doc: '' } }, create(p) { const s: string = p.lookback; void s; return {}; } });\n`);
-    // one run of tsc over the three (one load of tickfold's types): the examples without an
+    // one run of tsc over the four (one load of tickfold's types): the examples without an
     // error, the wrong use with exactly its own
-    const r = node([TSC, ...STRICT, 'examples/library.ts', 'examples/typed-params.ts', join(d, 'wrong.ts')], ROOT);
+    const r = node([TSC, ...STRICT, 'examples/library.ts', 'examples/typed-params.ts', 'examples/skip-momentum.ts', join(d, 'wrong.ts')], ROOT);
     const errors = r.stdout.split('\n').filter((l) => /error TS\d+/.test(l));
     expect(errors.filter((l) => !l.includes('wrong.ts(')), r.stdout + r.stderr).toEqual([]);
     expect(errors, r.stdout).toHaveLength(1);
