@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAS_SHARED, ROOT, runCli } from './helpers.js';
+import { runCliIn } from './cli-harness.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -30,12 +31,14 @@ describe('README examples run as written', () => {
     mkdirSync(d, { recursive: true });
     writeFileSync(join(d, 'my-strategy.ts'), code);
     const strict = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--noUncheckedIndexedAccess', '--exactOptionalPropertyTypes'];
-    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), ...strict, join(d, 'my-strategy.ts')], { encoding: 'utf8' });
-    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
-    // and a wrong use of the typed parameter is a compile error
+    // and a wrong use of the typed parameter is a compile error: both files in one run of tsc (one
+    // load of tickfold's types), the module without an error, the wrong use with exactly its own
     writeFileSync(join(d, 'wrong.ts'), code.replace('bps < p.maxSpreadBps', 'p.maxSpreadBps.startsWith("x")'));
-    const bad = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), ...strict, join(d, 'wrong.ts')], { encoding: 'utf8' });
-    expect(bad.stdout).toMatch(/Property 'startsWith' does not exist on type 'number'/);
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), ...strict, join(d, 'my-strategy.ts'), join(d, 'wrong.ts')], { encoding: 'utf8' });
+    const errors = tsc.stdout.split('\n').filter((l) => /error TS\d+/.test(l));
+    expect(errors.filter((l) => !l.includes('wrong.ts(')), tsc.stdout + tsc.stderr).toEqual([]);
+    expect(errors, tsc.stdout).toHaveLength(1);
+    expect(errors[0]).toMatch(/Property 'startsWith' does not exist on type 'number'/);
   });
   it('the execution section lists every model and every parameter', async () => {
     const { MODELS } = await import('../src/broker/models/index.js');
@@ -60,9 +63,10 @@ describe('README output examples are what the commands print', () => {
     const needsShared = cmd.includes('../shared/') && !HAS_SHARED;
     // `tickfold ui` serves until Ctrl-C: its first line is checked by tests/ui/server.test.ts
     if (cmd.startsWith('ui ')) continue;
-    (needsShared ? it.skip : it)(`${cmd.split(' ').slice(0, 3).join(' ')}${needsShared ? ' [skipped: ../shared/data is absent]' : ''}`, () => {
+    // in this process (tests/cli-harness.ts): what is tested is the output, not the process
+    (needsShared ? it.skip : it)(`${cmd.split(' ').slice(0, 3).join(' ')}${needsShared ? ' [skipped: ../shared/data is absent]' : ''}`, async () => {
       const args = cmd.split(' ');
-      const r = runCli([...args, '--no-cache'], ROOT);
+      const r = await runCliIn([...args, '--no-cache'], ROOT);
       expect(r.code, r.stderr).toBe(0);
       for (const line of block.trimEnd().split('\n')) expect(r.stdout).toContain(line);
     });

@@ -20,6 +20,7 @@ import { readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { RowSink, splitCsvLine, type BadRowSample, type RowOptions, type TsMode } from './rows.js';
 import { BAR, QUOTE, VALUE_FIELDS, isSizeField, type ResolvedHeader } from './schema.js';
+import { SymbolBytes } from './symbol-bytes.js';
 import { FileTableBuilder, type FileTable } from './table.js';
 import { dateOrderCode, parseIsoBytes, parseOrderedDateBytes, parseTimeOfDayBytes } from './time.js';
 
@@ -89,12 +90,6 @@ export function parseEpochBytes(b: Uint8Array, s: number, e: number, shift: numb
   return v <= Number.MAX_SAFE_INTEGER ? v : NaN;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array, start: number, len: number): boolean {
-  if (a.length !== len) return false;
-  for (let i = 0; i < len; i++) if (a[i] !== b[start + i]) return false;
-  return true;
-}
-
 const TS = -2;
 const SYM = -3;
 const TIME = -4;
@@ -149,9 +144,9 @@ export function readBytes(
   let cols = builder.cols;
   let linesCol = builder.lines;
 
-  // symbols seen, as bytes, to find a row's symbol id without making a string
-  const symBytes: Buffer[] = [];
-  const symIds: number[] = [];
+  // symbols seen, as bytes, to find a row's symbol id without making a string; the last one found
+  // first (rows of one symbol often follow each other)
+  const symbols = new SymbolBytes();
   let lastSym = -1;
 
   const buf = Buffer.allocUnsafe(Math.max(CHUNK, head.length) + MAX_LINE);
@@ -287,24 +282,19 @@ export function readBytes(
           if (tod !== tod) ok = false;
         } else if (a === SYM) {
           const sl = fe - fs;
-          if (lastSym >= 0 && sameBytes(symBytes[lastSym]!, buf, fs, sl)) symId = symIds[lastSym]!;
+          if (lastSym >= 0 && symbols.is(lastSym, buf, fs, fe)) symId = symbols.idAt(lastSym);
           else {
-            symId = -1;
-            for (let k = 0; k < symBytes.length; k++) {
-              if (sameBytes(symBytes[k]!, buf, fs, sl)) {
-                lastSym = k;
-                symId = symIds[k]!;
-                break;
-              }
-            }
-            if (symId < 0) {
+            const k = symbols.find(buf, fs, fe);
+            if (k >= 0) {
+              lastSym = k;
+              symId = symbols.idAt(k);
+            } else {
+              symId = -1;
               const name = buf.toString('utf8', fs, fe);
               if (sl === 0 || name.trim() !== name || name.includes('\ufffd')) ok = false; // the row rules say why
               else {
                 symId = builder.symbolId(name);
-                symBytes.push(Buffer.from(buf.subarray(fs, fe)));
-                symIds.push(symId);
-                lastSym = symBytes.length - 1;
+                lastSym = symbols.add(buf, fs, fe, symId);
               }
             }
           }

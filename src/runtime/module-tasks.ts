@@ -38,16 +38,10 @@ export interface CheckResult {
   readonly report: CheckReport;
 }
 
-/** Nothing: a thread answers once its code is loaded (so that a time limit then counts the strategy's code only). */
-export interface PingTask {
-  readonly kind: 'ping';
-  readonly strategy: string;
-}
-
 // a factor module file's values (`tickfold factor --factor PATH`): the task is the factor's (factor/module-task.ts)
 export type { FactorResult, FactorTask } from '../factor/module-task.js';
 
-export type ModuleTask = DescribeTask | CheckTask | PingTask | FactorTask;
+export type ModuleTask = DescribeTask | CheckTask | FactorTask;
 
 /** The backtests a check replays (for its time limit): two for determinism, three cuts, four for isolation, two for warm-up, one watched, two empty. */
 export const CHECK_RUNS = 14;

@@ -4,7 +4,8 @@
  *
  * A guarded runner (what the CLI uses) always runs tasks on worker threads, so that the main thread
  * stays free to enforce limits on strategy code it does not trust:
- * - a time limit per backtest (`--timeout`): a task that overruns has its thread terminated, and
+ * - a time limit per backtest (`--timeout`), counted from when its thread takes the task (not the
+ *   thread's start, task-clock.ts): a task that overruns has its thread terminated, and
  *   the error names the run and the event it was stuck at (read from shared memory the engine
  *   writes its clock to, see tasks.ts progressFor);
  * - a heap limit per thread (`--max-memory`): a strategy that allocates without bound kills only
@@ -26,6 +27,7 @@ import type { Params, StrategyModule } from '../strategy/types.js';
 import { CHECK_RUNS, describedModule, type CheckResult, type DescribeResult, type FactorResult, type FactorTask, type ModuleTask } from './module-tasks.js';
 import type { CheckReport } from '../engine/contract-check.js';
 import type { BacktestSettings } from '../engine/engine.js';
+import { clockFromStart, startedCell } from './task-clock.js';
 import { InterruptedError, type Guard, type Labeled, type ResultOf, type StrategyRunner } from './runner.js';
 
 /** The compiled worker next to this module; from the TypeScript sources (tests), the one in dist. */
@@ -96,8 +98,8 @@ export class TaskRunner implements StrategyRunner {
       return r;
     };
     // One lane per thread (one lane, on this thread, without a pool), results in task order. At
-    // most one task per thread is in flight: a task's time limit starts when it is handed over,
-    // so it must not wait in piscina's queue behind others (it would time out having not run).
+    // most one task per thread is in flight (a task's time limit starts when its thread takes it,
+    // task-clock.ts; a queue behind others would only hold results back).
     const out: TaskResult[] = new Array(tasks.length);
     let next = 0;
     let failed = false;
@@ -123,11 +125,13 @@ export class TaskRunner implements StrategyRunner {
     const mark = { progress, runs: runsIn(t.task), rows: rowsReplayed(table, t.task) };
     this.inflight.add(mark);
     const limitMs = g?.timeoutMs !== undefined ? g.timeoutMs * runsIn(t.task) : undefined;
-    const signals = [g?.signal, limitMs !== undefined ? AbortSignal.timeout(limitMs) : undefined].filter((x): x is AbortSignal => x !== undefined);
-    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    const started = startedCell();
+    const clock = limitMs !== undefined ? clockFromStart(started, limitMs) : undefined;
+    const signal = anyOf(g?.signal, clock?.signal);
     try {
-      return await this.guardedRun(pool, table, t, progress, signal);
+      return await this.guardedRun(pool, table, t, progress, started, signal);
     } finally {
+      clock?.stop();
       this.inflight.delete(mark);
     }
   }
@@ -146,10 +150,10 @@ export class TaskRunner implements StrategyRunner {
   }
 
   /** The task on a thread, its failures (time limit, memory, the thread itself) said with the task and the event it was at. */
-  private async guardedRun(pool: Piscina, table: TickTable, t: Labeled<Task>, progress: Float64Array, signal: AbortSignal | undefined): Promise<TaskResult | TaskFailure> {
+  private async guardedRun(pool: Piscina, table: TickTable, t: Labeled<Task>, progress: Float64Array, started: Int32Array, signal: AbortSignal | undefined): Promise<TaskResult | TaskFailure> {
     const g = this.guard;
     try {
-      return unpackResult(await pool.run({ table, task: t.task, progress }, signal ? { signal } : {}));
+      return unpackResult(await pool.run({ table, task: t.task, progress, started }, signal ? { signal } : {}));
     } catch (e) {
       if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
       const where = stuckAt(t, progress);
@@ -235,22 +239,15 @@ export class TaskRunner implements StrategyRunner {
   ): Promise<DescribeResult | CheckResult | FactorResult> {
     const g = this.guard;
     if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
-    // the thread's own start (its code loaded, ~0.5 s on a busy machine) is not the strategy's
-    // time: it answers a ping first, untimed (no strategy code runs for it; the interrupt still stops it)
-    if (g?.timeoutMs !== undefined) {
-      try {
-        await pool.run({ task: { kind: 'ping', strategy: '' } }, g.signal ? { signal: g.signal } : {});
-      } catch (e) {
-        if (g.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
-        throw e;
-      }
-    }
+    // the thread's own start (its code loaded) is not the strategy's time: the clock starts when
+    // the thread takes the task (task-clock.ts)
     const limitMs = g?.timeoutMs !== undefined ? g.timeoutMs * runs : undefined;
-    const signals = [g?.signal, limitMs !== undefined ? AbortSignal.timeout(limitMs) : undefined].filter((x): x is AbortSignal => x !== undefined);
-    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    const started = startedCell();
+    const clock = limitMs !== undefined ? clockFromStart(started, limitMs) : undefined;
+    const signal = anyOf(g?.signal, clock?.signal);
     let r: DescribeResult | CheckResult | FactorResult | TaskFailure;
     try {
-      r = (await pool.run({ table, task, progress: new Float64Array(new SharedArrayBuffer(24)).fill(-1) }, { ...(signal ? { signal } : {}), ...(transferList.length > 0 ? { transferList } : {}) })) as DescribeResult | CheckResult | FactorResult | TaskFailure;
+      r = (await pool.run({ table, task, progress: new Float64Array(new SharedArrayBuffer(24)).fill(-1), started }, { ...(signal ? { signal } : {}), ...(transferList.length > 0 ? { transferList } : {}) })) as DescribeResult | CheckResult | FactorResult | TaskFailure;
     } catch (e) {
       if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
       if (signal?.aborted) {
@@ -258,6 +255,8 @@ export class TaskRunner implements StrategyRunner {
       }
       if ((e as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY') throw new TickfoldError('out-of-memory', `${label}: ran out of memory (${g?.maxMemoryMb !== undefined ? `--max-memory ${g.maxMemoryMb} MB` : 'the heap limit'}) ${doing}`, 3);
       throw new TickfoldError('worker-failed', `${label}: its worker thread failed ${doing}: ${e instanceof Error ? e.message : String(e)}`, 3);
+    } finally {
+      clock?.stop();
     }
     if (r.kind === 'failure') throw new TickfoldError(r.code, r.message, r.exitCode);
     return r;
@@ -268,6 +267,12 @@ export class TaskRunner implements StrategyRunner {
     this.pool = undefined;
     if (p) await p.destroy();
   }
+}
+
+/** The interrupt and the time limit as one signal (undefined when there is neither). */
+function anyOf(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((x): x is AbortSignal => x !== undefined);
+  return present.length > 1 ? AbortSignal.any(present) : present[0];
 }
 
 /** The rows a task's backtests replay each: the table, or for an out-of-sample run from its first warm-up on (task-run.ts runOos). */

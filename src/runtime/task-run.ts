@@ -146,7 +146,6 @@ function runOne(table: TickTable, module: StrategyModule, task: RunTask, progres
 export async function executeTask(table: TickTable, task: Task | ModuleTask, progress?: Float64Array): Promise<TaskResult | TaskFailure | DescribeResult | CheckResult | FactorResult> {
   try {
     if (sandbox) lockThread(sandbox); // before any strategy code runs on this thread
-    if (task.kind === 'ping') return { kind: 'describe', name: '', description: '', params: {} };
     if (task.kind === 'factor') return await computeFactorTask(task, given?.tickfoldModules?.[task.factor]);
     const module = await moduleFor(task.strategy);
     switch (task.kind) {

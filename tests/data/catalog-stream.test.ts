@@ -94,8 +94,10 @@ describe('streamed from the catalog = in memory', () => {
       expect(again.files.map((f) => f.source)).toEqual(files.map(() => 'cache'));
       expectSameTable(mem.table, again.table, `${files.join('+')} again`);
       expect(report(again, 'momentum')).toBe(report(mem, 'momentum'));
-      // the run job streamed (blocks of a few hundred rows, then one block) = the job in memory
-      for (const strategy of ['flat', 'momentum', 'random', 'buy-and-hold']) {
+      // the run job streamed (blocks of a few hundred rows, then one block) = the job in memory,
+      // with the two strategies that trade throughout (each job a worker thread; flat and
+      // buy-and-hold, whose orders are none or one, add no case)
+      for (const strategy of ['momentum', 'random']) {
         const inMemory = await jobReport(paths, { partitionRows: 500 }, strategy, {});
         for (const memory of [memoryFor(300), 2 ** 30]) expect(await jobReport(paths, { partitionRows: 500 }, strategy, {}, { dir, memory }), `${strategy} streamed, --memory ${memory}`).toBe(inMemory);
       }
@@ -118,7 +120,7 @@ describe('streamed from the catalog = in memory', () => {
       const from = formatIso(fromUs);
       const to = formatIso(toUs);
       expect(report(w, 'momentum', { from, to }), `window ${from} .. ${to}`).toBe(report(mem, 'momentum', { from, to }));
-      if (k < 4) expect(await jobReport(paths, { partitionRows: 200 }, 'momentum', { fromUs, toUs }, { dir, memory: memoryFor(300) }), `streamed window ${from} .. ${to}`).toBe(await jobReport(paths, { partitionRows: 200 }, 'momentum', { fromUs, toUs }));
+      if (k < 2) expect(await jobReport(paths, { partitionRows: 200 }, 'momentum', { fromUs, toUs }, { dir, memory: memoryFor(300) }), `streamed window ${from} .. ${to}`).toBe(await jobReport(paths, { partitionRows: 200 }, 'momentum', { fromUs, toUs }));
     }
     // one hour out of a day: a small part of the rows is read
     const hour = (await loadWindow(paths, { partitionRows: 200, cacheDir: dir }, { fromUs: t.ts[0]!, toUs: t.ts[0]! + 3600e6 }))!;

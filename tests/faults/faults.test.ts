@@ -20,6 +20,9 @@ function strategyFile(dir: string, name: string, body: string): string {
   return p;
 }
 
+/** Strategy code that never returns, blocked without using a core (a thread's terminate still ends it). */
+const STUCK = 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);';
+
 const OUTPUTS = (dir: string): string[] => ['--json', join(dir, 'out/report.json'), '--report', join(dir, 'out/report.html')];
 /** Nothing at all in the output folder: no report, no temp file. */
 const noOutputs = (dir: string): void => {
@@ -47,11 +50,12 @@ describe('strategy faults in `run`', () => {
   it('loops forever: stopped by --timeout, with the event it was stuck at', async () => {
     const d = tempDir();
     const s = strategyFile(d, 'spinner', `if (calls === 300) for (;;) {}`);
-    // a limit well above what the 300 events before the loop take, even on a busy machine (1 s was
-    // reached before the first event there); were it not enforced, the test itself would time out
-    const r = await runCliIn(['run', '--strategy', s, '--data', QUOTES, '--timeout', '5s', ...OUTPUTS(d)], d);
+    // the limit counts from when the thread takes the run (runtime/task-clock.ts), so its start on a
+    // busy machine is not in it: 2 s is far above the module's load and the 300 events before the
+    // loop; were it not enforced, the test itself would time out
+    const r = await runCliIn(['run', '--strategy', s, '--data', QUOTES, '--timeout', '2s', ...OUTPUTS(d)], d);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/strategy 'spinner': did not finish within 5s \(--timeout, per run\); it was handling event #\d+ at 2024-01-02T\S+Z/);
+    expect(r.stderr).toMatch(/strategy 'spinner': did not finish within 2s \(--timeout, per run\); it was handling event #\d+ at 2024-01-02T\S+Z/);
     noOutputs(d);
   });
 
@@ -87,12 +91,13 @@ describe('faults in walk-forward trials (worker threads)', () => {
 
   it('a trial that loops forever is stopped and named with its parameters', async () => {
     const d = tempDir();
-    const s = strategyFile(d, 'spin3', `if (p.n === 3 && calls === 200) for (;;) {}`);
-    // the other trials must finish within the limit, their thread's start included: 30 s, as under
-    // `npm run test:load` (a load of 25 on 2 cores) a start took more than 5 s
-    const r = await wf(s, d, ['--timeout', '30s']);
+    // stuck for good without burning a core (a CPU loop is the test above: what is tested here is
+    // which trial is named); the other trials must finish within the limit, counted from when
+    // their thread takes them, not from the thread's start (runtime/task-clock.ts)
+    const s = strategyFile(d, 'spin3', `if (p.n === 3 && calls === 200) ${STUCK}`);
+    const r = await wf(s, d, ['--timeout', '3s']);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/spin3: trial 3 \(n=3\): did not finish within 30s .*event #\d+ at 2024-01-02T/);
+    expect(r.stderr).toMatch(/spin3: trial 3 \(n=3\): did not finish within 3s .*event #\d+ at 2024-01-02T/);
     noOutputs(d);
   });
 
@@ -132,11 +137,11 @@ describe('faults in the out-of-sample run name the fold', () => {
 
   it('a timeout in the out-of-sample run names the fold', async () => {
     const d = tempDir();
-    // the in-sample trials must finish within --timeout, their thread's start included (see above)
-    const s = strategyFile(d, 'oosspin', `if (ctx.warmingUp) this.warmed = true; else if (this.warmed) for (;;) {}`);
-    const r = await runCliIn(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2', '--train', '1h', '--test', '30m', '--baselines', 'none', '--workers', '2', '--timeout', '30s', '--quiet', ...OUTPUTS(d)], d);
+    // the in-sample trials must finish within --timeout from when their thread takes them (see above)
+    const s = strategyFile(d, 'oosspin', `if (ctx.warmingUp) this.warmed = true; else if (this.warmed) ${STUCK}`);
+    const r = await runCliIn(['walk-forward', '--strategy', s, '--data', QUOTES, '--grid', 'n=1,2', '--train', '1h', '--test', '30m', '--baselines', 'none', '--workers', '2', '--timeout', '3s', '--quiet', ...OUTPUTS(d)], d);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/oosspin out-of-sample run, fold 1 \(testing n=\d\): did not finish within 30s .*event #\d+ at 2024-01-02T15:30:/);
+    expect(r.stderr).toMatch(/oosspin out-of-sample run, fold 1 \(testing n=\d\): did not finish within 3s .*event #\d+ at 2024-01-02T15:30:/);
     noOutputs(d);
   });
 });
@@ -250,14 +255,14 @@ describe('the cache survives damage on disk', () => {
 describe('time limits count from when a run starts', () => {
   it('runs queued behind others on one worker do not time out while they wait', async () => {
     const d = tempDir();
-    // each run of a strategy spends 3 s in onStart; with one worker the runs queue one behind
-    // another (two strategies, each run in sample and out of sample), so the last waits 9 s or more
-    // before it starts: past the 8 s limit, were it counted from the queue. Each run itself stays
-    // 5 s under the limit: the limit is a bound of the kind that only catches the bug (the wait
-    // counted), with room for a replay of the sample file slowed many times by a busy machine (a
-    // few hundred ms quiet; the margin was 1.5 s).
+    // each run of a strategy spends 3 s in onStart (asleep: the wait, not a busy core, is what
+    // matters); with one worker the runs queue one behind another (two strategies, each run in
+    // sample and out of sample), so the last waits 9 s or more before it starts: past the 8 s limit,
+    // were it counted from the queue. Each run itself stays 5 s under the limit: the limit is a
+    // bound of the kind that only catches the bug (the wait counted), with room for a replay of the
+    // sample file slowed many times by a busy machine (a few hundred ms quiet; the margin was 1.5 s).
     for (const name of ['slowa', 'slowb']) {
-      writeFileSync(join(d, `${name}.mjs`), `export default { name: '${name}', description: 'slow start', params: {}, create() { return { onStart() { const t = Date.now(); while (Date.now() - t < 3000) {} } }; } };\n`);
+      writeFileSync(join(d, `${name}.mjs`), `export default { name: '${name}', description: 'slow start', params: {}, create() { return { onStart() { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000); } }; } };\n`);
     }
     const r = await runCliIn(['compare', '--strategies', join(d, 'slowa.mjs') + ',' + join(d, 'slowb.mjs'), '--data', QUOTES, '--split', '0.7', '--workers', '1', '--timeout', '8s', '--quiet', ...OUTPUTS(d)], d);
     expect(r.stderr).toBe('');
