@@ -51,7 +51,10 @@ export function workerCommand(): Command {
     .option('--data-store <dir>', 'a folder shared with the coordinators (NFS, say): data they put there (their --data-store) is read from it, not from Redis')
     .option('--queue-key-file <file>', `the queue's shared key, in a file (default: $${KEY_ENV}); the same on the coordinators: only jobs authenticated by it run`)
     .option('--insecure-loopback', 'no key: run any job of a queue on this machine (127.0.0.1, ::1, localhost) only')
-    .option('--lock <duration>', `how long this worker's hold on a task outlives it: a task of a worker killed mid-run goes to another worker within about 1.5 times this; shorter hands it on sooner, and must stay well above any pause of this machine (default: ${LOCK_DEFAULTS.lockMs / 1000}s; from 1s to 1h)`);
+    .option(
+      '--lock <duration>',
+      `how long this worker's hold on a task outlives it: a task of a worker killed mid-run goes to another worker within about 1.5 times this; shorter hands it on sooner, and must stay well above any pause of this machine (default: ${LOCK_DEFAULTS.lockMs / 1000}s; from 1s to 1h)`,
+    );
   // what the jobs' strategy code may touch: the same flags as a local run's
   return addSandboxOptions(cmd).action(async (f: { queue: string; concurrency?: string; dataStore?: string; queueKeyFile?: string; insecureLoopback?: boolean; lock?: string } & RawSandboxFlags) => {
     const lock = f.lock === undefined ? LOCK_DEFAULTS : lockSettings(lockOption(f.lock));

@@ -66,7 +66,26 @@ describeRedis('the queue when a worker, the command or Redis goes away', () => {
     const watch = await watchQueue(q.port);
     const coordinator = spawn(
       process.execPath,
-      [BIN, 'walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow2.mjs'), '--grid', 'k=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', q.url, '--json', join(d, 'r.json')],
+      [
+        BIN,
+        'walk-forward',
+        '--data',
+        join(ROOT, 'data/sample_pair_quotes.csv'),
+        '--strategy',
+        join(d, 'slow2.mjs'),
+        '--grid',
+        'k=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16',
+        '--train',
+        '1h',
+        '--test',
+        '30m',
+        '--no-ledger',
+        '--no-cache',
+        '--queue',
+        q.url,
+        '--json',
+        join(d, 'r.json'),
+      ],
       { cwd: d, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let err = '';

@@ -29,8 +29,7 @@ export const content = (file: string): unknown => {
 };
 
 /** A `tickfold worker` process on `url`, taking one task at a time; `args` appended. */
-export const spawnWorker = (url: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): ChildProcess =>
-  spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '1', ...args], { env, stdio: 'ignore' });
+export const spawnWorker = (url: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): ChildProcess => spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '1', ...args], { env, stdio: 'ignore' });
 
 export interface SharedQueue {
   readonly port: number;
