@@ -74,12 +74,28 @@ export function sharedQueue(workers: number, workerArgs: readonly string[] = [])
     port = await freePort();
     await q.restartRedis();
     for (let i = 0; i < workers; i++) q.startWorker();
+    await workersConnected(port, workers);
   });
   afterAll(() => {
     for (const w of list) w.kill('SIGKILL');
     redis?.kill('SIGKILL');
   });
   return q;
+}
+
+/**
+ * Until `n` tickfold workers are connected to the queue on port `p` (a state, not a fixed wait): a
+ * command sizes its batches of trials by the task slots connected when it starts, so a test that
+ * compares the jobs of two runs starts them with the same workers there.
+ */
+export async function workersConnected(p: number, n: number): Promise<void> {
+  const { Queue } = await import('bullmq');
+  const q = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port: p } });
+  try {
+    await until(async () => (await q.getWorkers()).filter((w) => /-c\d+$/.test(String(w.rawname ?? ''))).length >= n, `${n} worker(s) to connect`);
+  } finally {
+    await q.close();
+  }
 }
 
 /**
