@@ -116,7 +116,8 @@ describeRedis('the queue when a worker, the command or Redis goes away', () => {
     const aof = ['--port', String(p2), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', d];
     let r2 = spawn(REDIS!, aof, { stdio: 'ignore' });
     await until(() => spawnSync('redis-cli', ['-p', String(p2), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG', 'redis-server to start');
-    const own = [0, 1].map(() => spawnWorker(u2));
+    // (the short lock: a task whose lock lapsed while Redis was away is handed on in seconds)
+    const own = [0, 1].map(() => spawnWorker(u2, ['--lock', SHORT_LOCK]));
     try {
       await sleep(1000);
       const watch = await watchQueue(p2);
