@@ -25,12 +25,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { TickfoldError } from '../errors.js';
+import { TickfoldError, UsageError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
 import { TaskRunner } from '../runtime/pool.js';
 import type { Runner } from '../runtime/runner.js';
-import { connectRedis } from '../runtime/queue.js';
+import { connectRedis, LOCK_DEFAULTS, lockSettings, workerLockOptions } from '../runtime/queue.js';
+import { durationError, parseDuration } from '../data/time.js';
 import { dataKey, decodeTable, decodeValue, encodeValue, jobContent, moduleKey, moduleNameProblem, QUEUE, RUNS, sha256, storeFile, type JobData, type JobReturn } from '../runtime/queue-codec.js';
 import { checkQueueAccess, KEY_ENV, loadQueueKey } from '../runtime/queue-key.js';
 import { checkUrl, maskUrl } from '../runtime/queue-url.js';
@@ -49,9 +50,14 @@ export function workerCommand(): Command {
     .option('--concurrency <n>', `tasks run at once (default: ${availableParallelism()}, the cores here)`)
     .option('--data-store <dir>', 'a folder shared with the coordinators (NFS, say): data they put there (their --data-store) is read from it, not from Redis')
     .option('--queue-key-file <file>', `the queue's shared key, in a file (default: $${KEY_ENV}); the same on the coordinators: only jobs authenticated by it run`)
-    .option('--insecure-loopback', 'no key: run any job of a queue on this machine (127.0.0.1, ::1, localhost) only');
+    .option('--insecure-loopback', 'no key: run any job of a queue on this machine (127.0.0.1, ::1, localhost) only')
+    .option(
+      '--lock <duration>',
+      `how long this worker's hold on a task outlives it: a task of a worker killed mid-run goes to another worker within about 1.5 times this; shorter hands it on sooner, and must stay well above any pause of this machine (default: ${LOCK_DEFAULTS.lockMs / 1000}s; from 1s to 1h)`,
+    );
   // what the jobs' strategy code may touch: the same flags as a local run's
-  return addSandboxOptions(cmd).action(async (f: { queue: string; concurrency?: string; dataStore?: string; queueKeyFile?: string; insecureLoopback?: boolean } & RawSandboxFlags) => {
+  return addSandboxOptions(cmd).action(async (f: { queue: string; concurrency?: string; dataStore?: string; queueKeyFile?: string; insecureLoopback?: boolean; lock?: string } & RawSandboxFlags) => {
+    const lock = f.lock === undefined ? LOCK_DEFAULTS : lockSettings(lockOption(f.lock));
     const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
     if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, false);
     checkUrl(f.queue);
@@ -182,7 +188,7 @@ export function workerCommand(): Command {
         return { result, mac: key ? key.mac('result', job.id!, result) : null };
       },
       // the name carries the concurrency: a coordinator sums it to size its tasks (runtime/queue.ts)
-      { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency, name: `tickfold-${hostname()}-${process.pid}-c${concurrency}`, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 },
+      { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency, name: `tickfold-${hostname()}-${process.pid}-c${concurrency}`, ...workerLockOptions(lock) },
     );
     worker.on('error', () => {});
     // a flow's parent: done when its tasks are (BullMQ moves it here only then); no work of its own
@@ -205,4 +211,12 @@ export function workerCommand(): Command {
     process.once('SIGTERM', () => void stop());
     await new Promise(() => {});
   });
+}
+
+/** `--lock`: a duration from 1 s to 1 h, in ms; else a usage error with examples. */
+function lockOption(s: string): number {
+  const us = parseDuration(s);
+  if (Number.isNaN(us)) throw new UsageError(durationError('--lock', s, '10s, 30s, 2m'));
+  if (!(us >= 1e6 && us <= 3_600e6)) throw new UsageError(`--lock '${s}' is out of range: give from 1s to 1h (default ${LOCK_DEFAULTS.lockMs / 1000}s)`);
+  return us / 1000;
 }

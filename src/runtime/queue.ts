@@ -25,7 +25,7 @@
  *   finished (kept a day) is not run again.
  * - A strategy's error is a result, not a job failure: the worker returns it, nothing retries it,
  *   and the run fails at once naming the task, as locally. A worker killed mid-job leaves its job
- *   stalled: BullMQ gives it to another worker (after the lock lapses), and the run completes with
+ *   stalled: BullMQ gives it to another worker (after the lock lapses: {@link LockSettings}), and the run completes with
  *   the same bytes. A job that disappears (Redis restarted without persistence) fails the run with
  *   the reason, never a wrong report.
  * - Interrupted (SIGINT), the coordinator removes its flow's tasks that have not started, and the
@@ -55,6 +55,32 @@ const QUIET_MS = 15_000;
  * run on the job found gone).
  */
 const GRACE_MS = 10_000;
+
+/**
+ * How a task whose worker died goes to another worker (BullMQ's lock and stalled-job check). A
+ * worker holds each job it runs under a lock of `lockMs`, renewed every `lockMs / 2` by a timer of
+ * its main thread (the tasks themselves run on its worker threads, so a task busy on the CPU does
+ * not hold that timer up); a job whose lock has lapsed (its worker killed, or cut off from Redis)
+ * is found by a live worker's stalled-job check, run every `stalledIntervalMs`, and handed to a
+ * worker again, at most `maxStalledCount` times (then it fails). A killed worker's task is taken
+ * again within about `lockMs + stalledIntervalMs`; a shorter lock hands it on sooner, and needs a
+ * worker whose main thread answers its timer within `lockMs / 2` (a lock lapsed that way makes a
+ * task run twice, to the same bytes, not a wrong result).
+ */
+export interface LockSettings {
+  readonly lockMs: number;
+  readonly stalledIntervalMs: number;
+  readonly maxStalledCount: number;
+}
+
+/** The production lock: 10 s, checked every 5 s, a task handed on at most 3 times. */
+export const LOCK_DEFAULTS: LockSettings = { lockMs: 10_000, stalledIntervalMs: 5_000, maxStalledCount: 3 };
+
+/** The lock of `tickfold worker --lock DURATION`: the stalled-job check at half of it, as by default. */
+export const lockSettings = (lockMs: number): LockSettings => ({ ...LOCK_DEFAULTS, lockMs, stalledIntervalMs: lockMs / 2 });
+
+/** The settings as BullMQ's Worker takes them. */
+export const workerLockOptions = (s: LockSettings): { lockDuration: number; stalledInterval: number; maxStalledCount: number } => ({ lockDuration: s.lockMs, stalledInterval: s.stalledIntervalMs, maxStalledCount: s.maxStalledCount });
 
 /** A Redis command that failed because Redis is away (stopped, restarting, loading its data, the network down), not for what it asked. */
 const REDIS_AWAY = /max retries per request|ECONNREFUSED|Connection is closed|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|Stream isn't writeable|LOADING|^no answer to /i;

@@ -3,23 +3,20 @@
  * module upload or the flow cut off mid-send, Redis back after a few reconnection attempts; the
  * command waits (up to 10 s, as for a restart mid-run) and goes on, and the report is the local
  * one. The restart is played by a proxy (cut-proxy.ts) at the exact command, not by a clock.
+ * The queued command runs in a process of its own (its event loop apart from the proxy's, which
+ * runs here), the local one it is compared with in this process (tests/cli-harness.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 import { cutProxy, loadingProxy } from './cut-proxy.js';
+import { BIN, content } from './queue-fixture.js';
 import { describeRedis, freePort, startRedis } from './redis-server.js';
 
-const BIN = join(ROOT, 'bin/tickfold');
 const ENV = { TICKFOLD_QUEUE_KEY: '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0' };
-
-const content = (file: string): unknown => {
-  const j = JSON.parse(readFileSync(file, 'utf8'));
-  delete j.tickfold.argv;
-  return j;
-};
 
 /** The CLI in a child process without blocking this one (the proxy runs here). */
 function runAsync(args: readonly string[], cwd: string): Promise<{ code: number; stderr: string }> {
@@ -54,7 +51,7 @@ describeRedis('Redis restarting while the tasks are being sent', () => {
   for (const [what, how, trigger, strat] of cases) {
     it(`${what}: the command waits for Redis and goes on; the report is the local one`, async () => {
       const args = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), ...strat, '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache'];
-      expect(runCli([...args, '--json', join(d, `local-${trigger}.json`)], d).code).toBe(0);
+      expect((await runCliIn([...args, '--json', join(d, `local-${trigger}.json`)], d, ENV)).code).toBe(0);
       const proxy = how === 'cut' ? await cutProxy(port, trigger, 24) : await loadingProxy(port, trigger, 3);
       try {
         const r = await runAsync([...args, '--queue', `redis://127.0.0.1:${proxy.port}`, '--json', join(d, `queue-${trigger}.json`)], d);
