@@ -32,7 +32,10 @@ describe('the library examples', () => {
     // error, the wrong use with exactly its own
     const r = node([TSC, ...STRICT, 'examples/library.ts', 'examples/typed-params.ts', 'examples/skip-momentum.ts', join(d, 'wrong.ts')], ROOT);
     const errors = r.stdout.split('\n').filter((l) => /error TS\d+/.test(l));
-    expect(errors.filter((l) => !l.includes('wrong.ts(')), r.stdout + r.stderr).toEqual([]);
+    expect(
+      errors.filter((l) => !l.includes('wrong.ts(')),
+      r.stdout + r.stderr,
+    ).toEqual([]);
     expect(errors, r.stdout).toHaveLength(1);
     expect(errors[0]).toMatch(/Type 'number' is not assignable to type 'string'/);
   });
