@@ -87,15 +87,21 @@ export function factorCommand(): Command {
     // started while the data loads
     const runner = builtin ? undefined : new TaskRunner(1, toGuard(f, await toSandbox(f, [f.factor], 'factor')));
     let r;
+    let noValue = false;
     try {
       const { table } = await loadCommandData(f.data, toLoadOptions(f), true);
       const close = barMatrix(table, 'close');
       const window = scoredRows(close, from, to, f);
       const values: FactorValues = builtin ? { label: builtin.label(params!), name: builtin.name, params: params!, values: factorMatrix(close, builtin, params!, window.firstRow, window.lastRow, `'${builtin.name}'`) } : await moduleValues(runner!, f.factor, given, close, window);
       r = factorReport(close, values, { quantiles, periods, ...window });
+      noValue = values.values.every((v) => Number.isNaN(v));
     } finally {
       await runner?.close();
     }
+    if (r.summary.n_dates === 0 && noValue)
+      throw new UsageError(
+        `factor ${f.factor} gave NaN for every symbol on every scored session: compute(close, t, ...) sees rows 0..t of close only (a later row reads as undefined, a NaN: a factor is scored on what was known at t); check its lookback against the window ${f.from ?? 'start'} .. ${f.to ?? 'end'}`,
+      );
     if (r.summary.n_dates === 0) throw new UsageError(`no (date, symbol) pair has both the factor and every forward return in the window: widen it, or shorten the lookback or the horizons (${periods[periods.length - 1]} sessions)`);
     if (f.html !== undefined) {
       writeFileAtomic(f.html, factorHtmlPage(r));

@@ -24,8 +24,8 @@ export interface FactorModule {
   /** The label of the factor with these parameters in a report (e.g. momentum_20). */
   label(params: Params): string;
   /**
-   * The factor of session `t` (row t of `close`; rows before it are the past, rows after it the
-   * future, which a factor must not read): writes one value per symbol (close.symbols' order) into
+   * The factor of session `t` (row t of `close`; `close` holds rows 0..t only, the panel as it
+   * stood at t: factor/matrix.ts pastOf): writes one value per symbol (close.symbols' order) into
    * `out`, NaN where it has none, and returns nothing; or returns them as an array of close.cols
    * numbers. Values must be finite or NaN. Called once per scored session, in order.
    */

@@ -51,7 +51,7 @@ export function factorMatrix(close: BarMatrix, mod: FactorModule, params: Params
     row.fill(NaN);
     let r: unknown;
     try {
-      r = mod.compute(close, t, params, row);
+      r = mod.compute(pastOf(close, t), t, params, row);
     } catch (e) {
       throw new FactorThrew(e, `session ${t} (${day(close, t)})`);
     }
@@ -71,6 +71,18 @@ export function factorMatrix(close: BarMatrix, mod: FactorModule, params: Params
     out.set(row, t * N);
   }
   return out;
+}
+
+/**
+ * The panel as it stood at session `t` (point in time): rows 0..t of the closes, views of the
+ * same memory (no copy). A factor that reads a later session (values[(t + 1) * cols + s]) reads
+ * past the view's end and gets undefined, a NaN in arithmetic, never the future's close: a
+ * factor report scores what could have been known at t, as a strategy's context gives only the
+ * past. The built-ins read rows t and t - L only, so their values are the same either way.
+ */
+function pastOf(close: BarMatrix, t: number): BarMatrix {
+  const rows = t + 1;
+  return { calendar: close.calendar.subarray(0, rows), symbols: close.symbols, rows, cols: close.cols, values: close.values.subarray(0, rows * close.cols) };
 }
 
 /**

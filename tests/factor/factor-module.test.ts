@@ -109,6 +109,25 @@ describe('a factor module file', () => {
     expect(readFileSync(json('ts.json'), 'utf8')).toBe(want);
   });
 
+  it('a factor sees the panel as it stood at t: reading the next session gives NaN, not the future (a factor that peeks is refused, not scored)', async () => {
+    // next-session return: if the future were readable, its 1-session IC would be near 1
+    const peek = file(
+      'peek.mjs',
+      `export default { name: 'peek', description: 'reads t+1', params: {}, label: () => 'peek',
+      compute(close, t, p, out) { for (let s = 0; s < close.cols; s++) out[s] = close.values[(t + 1) * close.cols + s] / close.values[t * close.cols + s] - 1; } };`,
+    );
+    const err = await fails(2, '--factor', peek, '--horizons', '1');
+    expect(err).toMatch(/gave NaN for every symbol on every scored session: compute\(close, t, \.\.\.\) sees rows 0\.\.t of close only/);
+    // what it sees: rows 0..t, close.rows = t + 1
+    const rows = file(
+      'rows.mjs',
+      `export default { name: 'rows', description: 'close.rows - t', params: {}, label: () => 'rows',
+      compute(close, t, p, out) { if (close.rows !== t + 1 || close.calendar.length !== t + 1 || close.values.length !== (t + 1) * close.cols) throw new Error('saw ' + close.rows + ' rows at ' + t); out.fill(0); for (let s = 0; s < close.cols; s++) out[s] = s % 5; } };`,
+    );
+    const r = await factor('--factor', rows, '--horizons', '1', '--json', join(dir, 'rows.json'));
+    expect(r.code, r.stderr).toBe(0);
+  });
+
   it('--param before --factor, --from/--to and --html: the same report as the built-in', async () => {
     const mjs = file('momentum-copy.mjs', MOMENTUM_COPY);
     const html = join(dir, 'f.html');
