@@ -34,6 +34,14 @@ import type { RunSettings } from './settings.js';
 import { scanAfter, scanBefore, scanCurves, type FactsBefore } from './stream-facts.js';
 import { blockRowsFor, streamableExecution } from './stream-run.js';
 
+/**
+ * Rows of a task's block, at most (3.7 MB of quotes; a batch of 32 trials holds 33 of them on a
+ * thread): `run`'s 256Ki-row blocks made a 48-trial walk-forward hold 880 MB at any size of data;
+ * the rows kept back at each refill (a quarter block) are still 16Ki, far more than ctx.history
+ * asks of the built-in strategies.
+ */
+const BATCH_BLOCK_ROWS = 1 << 16;
+
 /** A validation job's streaming: the window's catalog plan (undefined: load in memory), `--memory`, and who is told why the data is held whole instead. */
 export interface ValidationStream {
   readonly plan: () => Promise<PlannedWindow | undefined>;
@@ -95,7 +103,7 @@ export async function startStreamed(stream: ValidationStream, s: RunSettings, fo
   const symbols = facts.symbols;
   checkSizingSymbols(s.execution, symbols);
   // each thread: a block per trial of a batch and one staging the stream's rows
-  const rows = blockRowsFor(stream.memoryBytes, stream.memoryText, plan, symbols.length, { threads, blocks: MAX_BATCH + 1 });
+  const rows = Math.min(BATCH_BLOCK_ROWS, blockRowsFor(stream.memoryBytes, stream.memoryText, plan, symbols.length, { threads, blocks: MAX_BATCH + 1 }));
   const spanUs = facts.lastTs - facts.firstTs;
   // the calendar's second pass, for the periods a year (the tasks' metrics need them)
   const after = scanAfter(plan, facts, samplingPeriodOf(spanUs, s.periodUs).periodUs, []);
