@@ -24,7 +24,8 @@ import { foldedStrategy } from '../validation/folded.js';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { lockThread, type SandboxPolicy } from '../strategy/sandbox.js';
 import { checkStrategy } from '../engine/contract-check.js';
-import type { CheckResult, DescribeResult, ModuleTask } from './module-tasks.js';
+import type { CheckResult, DescribeResult, FactorResult, ModuleTask } from './module-tasks.js';
+import { computeFactorTask } from '../factor/module-task.js';
 import { clockOf, type OosResult, type OosTask, type RunResult, type RunTask, type StreamedTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
 
 /** The sandbox of this thread and the strategy modules it runs, from the pool that started it (pool.ts). */
@@ -159,10 +160,11 @@ function runOne(table: TickTable, module: StrategyModule, task: RunTask, progres
   return { kind: 'run', record, ...(Number.isFinite(task.run.periodsPerYear) ? { metrics: computeMetrics(record, task.run.periodsPerYear) } : {}) };
 }
 
-export async function executeTask(table: TickTable, task: Task | ModuleTask, progress?: Float64Array): Promise<TaskResult | TaskFailure | DescribeResult | CheckResult> {
+export async function executeTask(table: TickTable, task: Task | ModuleTask, progress?: Float64Array): Promise<TaskResult | TaskFailure | DescribeResult | CheckResult | FactorResult> {
   try {
     if (sandbox) lockThread(sandbox); // before any strategy code runs on this thread
     if (task.kind === 'ping') return { kind: 'describe', name: '', description: '', params: {} };
+    if (task.kind === 'factor') return await computeFactorTask(task, given?.tickfoldModules?.[task.factor]);
     const module = await moduleFor(task.strategy);
     switch (task.kind) {
       case 'describe':
@@ -191,7 +193,8 @@ export async function executeTask(table: TickTable, task: Task | ModuleTask, pro
  * can be moved rather than copied (the record's columns, the trial returns). {@link unpackResult}
  * undoes it on the other side.
  */
-export function packResult(r: TaskResult | TaskFailure | DescribeResult | CheckResult): { value: unknown; transfer: ArrayBuffer[] } {
+export function packResult(r: TaskResult | TaskFailure | DescribeResult | CheckResult | FactorResult): { value: unknown; transfer: ArrayBuffer[] } {
+  if (r.kind === 'factor') return { value: r, transfer: r.values.buffer instanceof ArrayBuffer ? [r.values.buffer] : [] };
   if (r.kind === 'oos' || r.kind === 'run') {
     const { packed, transfer } = packRecord(r.record);
     return { value: { ...r, record: packed }, transfer };
