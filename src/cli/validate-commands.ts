@@ -111,7 +111,11 @@ function addValidationOptions(cmd: Command): Command {
     .option('--slippage-sweep <bps,...>', 'the same at each fixed slippage')
     .option('--json <file>', 'write the JSON report here (atomically); - prints it on standard output instead of the text')
     .option('--report <file>', 'write the self-contained HTML report here (atomically)')
-    .option('--memory <size>', `what a validation streamed from the catalog may hold (the process; on each worker thread one partition per stream and a block per trial of a batch), e.g. 512m, 2g; with --no-cache, --report or --queue the data is held whole instead`, DEFAULTS.memory)
+    .option(
+      '--memory <size>',
+      `what a validation streamed from the catalog may hold (the process; on each worker thread one partition per stream and a block per trial of a batch), e.g. 512m, 2g; with --no-cache, --report or --queue the data is held whole instead`,
+      DEFAULTS.memory,
+    )
     .option('--quiet', 'print nothing but errors')
     .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)');
   addExecutionOptions(cmd);
@@ -251,7 +255,10 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   const load = toLoadOptions(f);
   const streamed = f.report === undefined && load.cache !== false && f.queue === undefined;
   const memoryGiven = f.memoryGiven === true;
-  if (!streamed && memoryGiven) throw new UsageError(`--memory bounds a validation streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : f.queue !== undefined ? "--queue (the queue's workers are sent the table)" : '--no-cache'} the data is held whole: leave out --memory`);
+  if (!streamed && memoryGiven)
+    throw new UsageError(
+      `--memory bounds a validation streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : f.queue !== undefined ? "--queue (the queue's workers are sent the table)" : '--no-cache'} the data is held whole: leave out --memory`,
+    );
   const memory = memoryBytes(f.memory);
   const window = { fromUs: settings.fromUs, toUs: settings.toUs };
   let runner: Runner;

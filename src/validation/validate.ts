@@ -671,7 +671,15 @@ export async function validate(data: TickTable | StreamedData, entries: readonly
       let { fromCache, ran } = so;
       // with CPCV: a search in each of its splits too, on the split's training groups (cpcv-search below)
       if (s.cpcv) {
-        const cs = await searchInCpcvSplits(s, s.cpcv, e, so, objective, (values, index) => searchTrial(e, values, index), (tasks) => runner.runAll(tasks.map(withData)));
+        const cs = await searchInCpcvSplits(
+          s,
+          s.cpcv,
+          e,
+          so,
+          objective,
+          (values, index) => searchTrial(e, values, index),
+          (tasks) => runner.runAll(tasks.map(withData)),
+        );
         cpcvSearchOf.set(i, cs);
         trialsOf[i] = [...cs.outcome.trials];
         resultsOf[i] = [...cs.outcome.results];
@@ -717,18 +725,18 @@ export async function validate(data: TickTable | StreamedData, entries: readonly
     // one out-of-sample task per path of a scheme: segment k trades with its selection's choice
     const pathTask = (e: Entry, trials: readonly Trial[], chosen: readonly number[], path: SchemePath, label: string): Labeled<OosTask> =>
       withData({
-      task: {
-        kind: 'oos' as const,
-        strategy: e.spec,
-        edge: s.edge,
-        run: s.run,
-        segments: path.segments.map((g): Segment => {
-          const t = trials[chosen[g.selection]!]!;
-          return { params: t.params, label: t.label, warmupStart: g.warmupStart, testStart: g.testStart, testEnd: g.testEnd };
-        }),
-      },
-      label,
-    } as Labeled<OosTask>);
+        task: {
+          kind: 'oos' as const,
+          strategy: e.spec,
+          edge: s.edge,
+          run: s.run,
+          segments: path.segments.map((g): Segment => {
+            const t = trials[chosen[g.selection]!]!;
+            return { params: t.params, label: t.label, warmupStart: g.warmupStart, testStart: g.testStart, testEnd: g.testEnd };
+          }),
+        },
+        label,
+      } as Labeled<OosTask>);
     const oosTasks: Labeled<OosTask>[] = entries.map((e, i) => pathTask(e, trialsOf[i]!, chosenOf[i]!, scheme.paths[0]!, `${e.name} out-of-sample run`));
     const oosPending = runner.runAll(oosTasks);
     // PBO needs only the trials: computed here while worker threads run the out-of-sample tasks
