@@ -219,12 +219,3 @@ export function scanCurves(plan: StreamPlan, nSym: number, curves: readonly Curv
   });
   return scans.map((b) => b.result());
 }
-
-/** Buy-and-hold curves alone, in one pass (a streamed validation's tearsheets, after its out-of-sample runs). */
-export function scanCurves(plan: StreamPlan, nSym: number, curves: readonly CurveAsked[]): Float64Array[] {
-  const scans = curves.map((c) => new BuyAndHoldScan(nSym, c.ids, c.sampleTs, c.fromTs));
-  eachBlock(plan, (t, n) => {
-    for (const b of scans) b.scan(t, 0, n);
-  });
-  return scans.map((b) => b.result());
-}

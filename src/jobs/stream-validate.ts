@@ -23,7 +23,6 @@
  */
 import { BAR } from '../data/schema.js';
 import type { PlannedWindow } from '../data/catalog/load-window.js';
-import { streamable } from '../data/catalog/window-stream.js';
 import { UsageError } from '../errors.js';
 import { formatIso } from '../data/time.js';
 import { choosePeriodOf, samplingPeriodOf, type PeriodChoice } from '../metrics/period.js';
@@ -31,7 +30,8 @@ import { durationsOnly, spanAxis, type FoldOptions, type TimeAxis } from '../val
 import { MAX_BATCH, type StreamedData } from '../validation/validate.js';
 import { checkSizingSymbols } from '../broker/settings.js';
 import type { RunSettings } from './settings.js';
-import { scanAfter, scanBefore, scanCurves, type FactsBefore } from './stream-facts.js';
+import { factsBefore, ReplayFacts, scanCurves, SCAN_ROWS, type FactsBefore, type FactsMeasured } from './stream-facts.js';
+import { streamable, WindowStream, type StreamPlan } from '../data/catalog/window-stream.js';
 import { blockRowsFor, streamableExecution } from './stream-run.js';
 
 /**
@@ -72,8 +72,24 @@ export interface StreamedStart {
   readonly period: PeriodChoice;
   readonly axis: TimeAxis;
   readonly facts: FactsBefore;
+  /** The window's rows. */
+  readonly rows: number;
   readonly files: PlannedWindow['files'];
   readonly leftOut: PlannedWindow['leftOut'];
+}
+
+/** The window's rows counted, and what {@link ReplayFacts} measures of them, in one pass on this thread. */
+function measure(plan: StreamPlan, nSym: number, asked: ConstructorParameters<typeof ReplayFacts>[1]): { count: number; measured: FactsMeasured } {
+  const facts = new ReplayFacts(nSym, asked);
+  const s = new WindowStream(plan);
+  const block = s.block(SCAN_ROWS);
+  let count = 0;
+  for (;;) {
+    const n = s.fill(block, 0, SCAN_ROWS);
+    facts.scan(block, 0, n);
+    count += n;
+    if (n < SCAN_ROWS) return { count, measured: facts.result() };
+  }
 }
 
 /** The window's bounds as a message names them. */
@@ -95,25 +111,26 @@ export async function startStreamed(stream: ValidationStream, s: RunSettings, fo
     stream.heldWhole?.(whyPlan);
     return undefined;
   }
-  const first = await planned!.checked((plan) => scanBefore(plan));
+  const first = await planned!.checked((plan) => factsBefore(plan));
   if (!first) throw new UsageError('the catalog could not be rebuilt after damage; run with --no-cache');
   const { plan } = first;
   const facts = first.value;
-  if (facts.rows === 0) throw new UsageError(`no data between ${bound(s.fromUs, 'the start')} and ${bound(s.toUs, 'the end')} (--from, --to)`);
+  if (!facts.hasRows) throw new UsageError(`no data between ${bound(s.fromUs, 'the start')} and ${bound(s.toUs, 'the end')} (--from, --to)`);
   const symbols = facts.symbols;
   checkSizingSymbols(s.execution, symbols);
   // each thread: a block per trial of a batch and one staging the stream's rows
   const rows = Math.min(BATCH_BLOCK_ROWS, blockRowsFor(stream.memoryBytes, stream.memoryText, plan, symbols.length, { threads, blocks: MAX_BATCH + 1 }));
   const spanUs = facts.lastTs - facts.firstTs;
-  // the calendar's second pass, for the periods a year (the tasks' metrics need them)
-  const after = scanAfter(plan, facts, samplingPeriodOf(spanUs, s.periodUs).periodUs, []);
-  const period = choosePeriodOf({ spanUs, symbols, calendar: () => after.calendar, heldPerYear: () => after.heldPerYear }, s.periodUs, s.periodsPerYear, s.calendar);
+  // a pass for the rows, each symbol's first time and the calendar: the periods a year (the tasks' metrics need them)
+  const asked = { hasBars: false, spanUs, periodUs: samplingPeriodOf(spanUs, s.periodUs).periodUs };
+  const { count, measured } = measure(plan, symbols.length, asked);
+  const period = choosePeriodOf({ spanUs, symbols, calendar: () => measured.calendar, heldPerYear: () => measured.heldPerYear }, s.periodUs, s.periodsPerYear, s.calendar);
   const data: StreamedData = {
     symbols,
     firstTs: facts.firstTs,
-    firstSeen: facts.firstSeen,
-    task: { plan, rows, symbols, spans: facts.spans, endSession: facts.endSession },
+    firstSeen: measured.firstSeen,
+    task: { plan, rows, symbols, spans: facts.spans, endSession: facts.endSession, facts: asked },
     curves: (asked) => scanCurves(plan, symbols.length, asked),
   };
-  return { data, period, axis: spanAxis(facts.rows, facts.firstTs, facts.lastTs), facts, files: planned!.files, leftOut: planned!.leftOut };
+  return { data, period, axis: spanAxis(count, facts.firstTs, facts.lastTs), facts, rows: count, files: planned!.files, leftOut: planned!.leftOut };
 }

@@ -112,7 +112,7 @@ async function dataOf(job: ValidationJob): Promise<{ data: TickTable | StreamedD
       axis: streamed.axis,
       files: streamed.files,
       leftOut: streamed.leftOut,
-      rows: { events: f.rows, first: f.firstRowTime, last: f.lastRowTime, endSession: f.endSession },
+      rows: { events: streamed.rows, first: f.firstRowTime, last: f.lastRowTime, endSession: f.endSession },
     };
   }
   const { table: full, files, leftOut } = typeof job.data === 'function' ? await job.data(typeof job.workers !== 'number' && job.workers.pooled) : job.data;
