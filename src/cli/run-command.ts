@@ -7,11 +7,7 @@ import { UsageError } from '../errors.js';
 import { noteUniverse } from './universe-option.js';
 import { runGuarded } from '../jobs/run.js';
 import { plainExecution } from '../broker/settings.js';
-import { loadCommandData, planCommandData } from './load-data.js';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { expandPaths } from '../data/load.js';
-import { isCatalogIndex } from '../data/catalog/index-file.js';
+import { loadCommandData, planCommandData, streamingSandbox } from './load-data.js';
 import type { LoadOptions } from '../data/load.js';
 import { DEFAULTS, memoryBytes } from '../jobs/settings.js';
 import { checkInterrupted } from './interrupt.js';
@@ -62,20 +58,8 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const streamed = f.report === undefined && load.cache !== false;
     if (!streamed && cmd.getOptionValueSource('memory') === 'cli') throw new UsageError(`--memory bounds a run streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : '--no-cache'} the data is held whole: leave out --memory`);
     const sandbox = await toSandbox(f, [f.strategy]);
-    // (made now: the worker threads' read permission names it when they start)
-    if (streamed) mkdirSync(load.cacheDir ?? '.tickfold-cache', { recursive: true });
-    // the worker reads the partitions: the cache's, and those of catalog indexes given as data
-    const catalogDirs = streamed
-      ? [
-          resolve(load.cacheDir ?? '.tickfold-cache'),
-          ...new Set(
-            expandPaths(f.data)
-              .filter(isCatalogIndex)
-              .map((p) => resolve(dirname(p))),
-          ),
-        ]
-      : [];
-    const guardSandbox = streamed ? { ...sandbox, policy: { ...sandbox.policy, readFs: [...(sandbox.policy.readFs ?? []), ...catalogDirs] } } : sandbox;
+    // the worker reads the partitions
+    const guardSandbox = streamed ? streamingSandbox(sandbox, load, f.data) : sandbox;
     const out = await runGuarded({
       strategy: f.strategy,
       builtins: BUILTIN_STRATEGIES,

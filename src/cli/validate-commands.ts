@@ -4,13 +4,12 @@
  * and a runner (threads here, or a queue), then the validation job (jobs/validate.ts); the two
  * commands differ only in which strategies run. Output: text, JSON, HTML, written atomically.
  */
-import { dataEndSession } from '../universe/membership.js';
 import { appendFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.js';
-import { loadCommandData } from './load-data.js';
+import { loadCommandData, planCommandData, streamingSandbox } from './load-data.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
 import { writeFilesAtomic } from '../atomic.js';
 import { buildValidationReport, renderValidationJson, renderValidationText } from '../report/validation-report.js';
@@ -35,7 +34,7 @@ import { checkInterrupted } from './interrupt.js';
 import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { executionInputs } from './execution-options.js';
 import { noteUniverse } from './universe-option.js';
-import { DEFAULTS } from '../jobs/settings.js';
+import { DEFAULTS, memoryBytes } from '../jobs/settings.js';
 import { addSearchOptions, checkSpaceOwners, searchFlags, searchOf, searchPlanNote, type RawSearchFlags } from './search-options.js';
 import { runValidationJob, validationOptions } from '../jobs/validate.js';
 import type { SweepSpec } from '../jobs/sweep.js';
@@ -65,6 +64,9 @@ interface RawValidationFlags extends RawLoadFlags, RawRunFlags, RawSandboxFlags,
   targetSharpe: string;
   json?: string;
   report?: string;
+  memory: string;
+  /** --memory was given on the command line (not the default). */
+  memoryGiven?: boolean;
   quiet?: boolean;
   progress?: boolean;
   ledger: string | false;
@@ -109,6 +111,11 @@ function addValidationOptions(cmd: Command): Command {
     .option('--slippage-sweep <bps,...>', 'the same at each fixed slippage')
     .option('--json <file>', 'write the JSON report here (atomically); - prints it on standard output instead of the text')
     .option('--report <file>', 'write the self-contained HTML report here (atomically)')
+    .option(
+      '--memory <size>',
+      `what a validation streamed from the catalog may hold (the process; on each worker thread one partition per stream and a block per trial of a batch), e.g. 512m, 2g; with --no-cache, --report or --queue the data is held whole instead`,
+      DEFAULTS.memory,
+    )
     .option('--quiet', 'print nothing but errors')
     .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)');
   addExecutionOptions(cmd);
@@ -244,6 +251,16 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   if (f.queue === undefined && f.queueKeyFile !== undefined) throw new UsageError("--queue-key-file is the key of a queue's jobs: give --queue redis://HOST:PORT too (a local run needs no key)");
   if (f.queue === undefined && f.insecureLoopback) throw new UsageError('--insecure-loopback is for a queue without a key: give --queue redis://127.0.0.1:PORT too (a local run needs neither)');
   if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, true);
+  // streamed from the catalog (the HTML report draws the rows, a queue's workers are sent the table: held whole then); the worker threads read the partitions
+  const load = toLoadOptions(f);
+  const streamed = f.report === undefined && load.cache !== false && f.queue === undefined;
+  const memoryGiven = f.memoryGiven === true;
+  if (!streamed && memoryGiven)
+    throw new UsageError(
+      `--memory bounds a validation streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : f.queue !== undefined ? "--queue (the queue's workers are sent the table)" : '--no-cache'} the data is held whole: leave out --memory`,
+    );
+  const memory = memoryBytes(f.memory);
+  const window = { fromUs: settings.fromUs, toUs: settings.toUs };
   let runner: Runner;
   if (f.queue !== undefined) {
     const { QueueRunner, queueModuleName } = await import('../runtime/queue.js');
@@ -255,7 +272,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     checkQueueAccess(f.queue, key, f.insecureLoopback === true);
     for (const sl of slots) if (!BUILTIN_STRATEGIES.has(sl.spec)) queueModuleName(sl.spec);
     runner = await QueueRunner.open(f.queue, { key, insecureLoopback: f.insecureLoopback === true }, toGuard(f), f.dataStore);
-  } else runner = new TaskRunner(workers, toGuard(f, sandbox));
+  } else runner = new TaskRunner(workers, toGuard(f, streamed ? streamingSandbox(sandbox, load, f.data) : sandbox));
   const bar =
     f.progress !== false && !f.quiet && process.stderr.isTTY
       ? new cliProgress.SingleBar({ stream: process.stderr, format: 'validating [{bar}] {value}/{total} backtests, {eta_formatted} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
@@ -273,7 +290,17 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     const ledger = ledgerChoice(f);
     result = await runValidationJob({
       command,
-      data: async (shared) => loadCommandData(f.data, { ...toLoadOptions(f), shared }, false),
+      data: async (shared) => loadCommandData(f.data, { ...load, shared }, false),
+      ...(streamed
+        ? {
+            stream: {
+              plan: () => planCommandData(f.data, load, window),
+              memoryBytes: memory,
+              memoryText: f.memory,
+              ...(memoryGiven ? { heldWhole: (why: string) => process.stderr.write(`tickfold: note: --memory ${f.memory} is not used: the data is held whole, since ${why}\n`) } : {}),
+            },
+          }
+        : {}),
       entries: entriesFor,
       settings,
       folds,
@@ -308,11 +335,11 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     await runner.close();
   }
   const { outcome, context: ctx, table } = result;
-  if (!f.quiet) noteUniverse(settings.universe, table.symbols, dataEndSession(table));
+  if (!f.quiet) noteUniverse(settings.universe, result.symbols, result.endSession);
   const reportObj = f.json !== undefined || f.report !== undefined ? buildValidationReport(outcome, ctx) : undefined;
   // render everything first, then write: a failure leaves no partial output
   const json = f.json !== undefined ? renderValidationJson(reportObj!) : undefined;
-  const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, table)) : undefined;
+  const html = f.report !== undefined ? renderHtmlReport(validationHtml(outcome, reportObj!, command, table!)) : undefined;
   await checkInterrupted();
   // both outputs or neither (src/atomic.ts)
   writeFilesAtomic([...(json !== undefined && f.json !== '-' ? [{ path: f.json!, data: json }] : []), ...(html !== undefined ? [{ path: f.report!, data: html }] : [])]);
@@ -353,7 +380,7 @@ export function walkForwardCommand(argv: () => readonly string[]): Command {
             .map((s) => s.trim())
             .filter((s) => s !== '');
     for (const b of baselines) if (!(NAIVE_BASELINES as readonly string[]).includes(b)) throw new UsageError(`--baselines: '${b}' is not a naive baseline (${NAIVE_BASELINES.join(', ')}, or none)`);
-    await runValidation('walk-forward', [f.strategy], 0, baselines, f, argv());
+    await runValidation('walk-forward', [f.strategy], 0, baselines, { ...f, memoryGiven: cmd.getOptionValueSource('memory') === 'cli' }, argv());
   });
   return cmd;
 }
@@ -371,7 +398,7 @@ export function compareCommand(argv: () => readonly string[]): Command {
     if (names.length === 0) throw new UsageError('--strategies needs at least one strategy');
     if (new Set(names).size !== names.length) throw new UsageError(`--strategies lists a strategy twice (${names.join(', ')})`);
     // the edge is always measured against every naive baseline, whichever are listed
-    await runValidation('compare', names, names.length === 1 ? 0 : undefined, [...NAIVE_BASELINES], f, argv());
+    await runValidation('compare', names, names.length === 1 ? 0 : undefined, [...NAIVE_BASELINES], { ...f, memoryGiven: cmd.getOptionValueSource('memory') === 'cli' }, argv());
   });
   return cmd;
 }

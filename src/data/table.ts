@@ -357,3 +357,9 @@ export function markAt(t: TickTable, row: number): number {
   const kind = t.kind[row]!;
   return kind === QUOTE ? (t.f0[row]! + t.f1[row]!) / 2 : kind === BAR ? t.f3[row]! : t.f0[row]!;
 }
+
+/** A table of no rows with the data's symbols (a runner's table when each task streams its own rows from the catalog). */
+export function emptyTable(symbols: readonly string[]): TickTable {
+  const f = new Float64Array(0);
+  return { length: 0, symbols, symbolKinds: new Uint8Array(symbols.length), ts: f, kind: new Uint8Array(0), sym: new Uint16Array(0), f0: f, f1: f, f2: f, f3: f, f4: f, barStart: f };
+}

@@ -21,7 +21,7 @@ import { TickfoldError, UsageError } from '../errors.js';
 import { PARTITION_DAMAGED } from '../runtime/tasks.js';
 import { checkSizingSymbols, type ExecutionSettings } from '../broker/settings.js';
 import { formatIso } from '../data/time.js';
-import { valueColumnCount } from '../data/table.js';
+import { emptyTable, valueColumnCount } from '../data/table.js';
 import { BAR } from '../data/schema.js';
 import type { PlannedWindow } from '../data/catalog/load-window.js';
 import type { StreamPlan } from '../data/catalog/window-stream.js';
@@ -54,9 +54,10 @@ export function streamableExecution(e: ExecutionSettings): boolean {
  * The replay's block rows under `--memory` (bytes; `text` as given, for the message): what is
  * left after the process and one partition per stream of the merge (the partitions a pass holds
  * while it reads them), bytes of a block row apart; refused when that leaves less than the
- * smallest block.
+ * smallest block. `share`: replays on several threads at once, each reading the partitions itself
+ * and holding several blocks (a validation's trial batch, jobs/stream-validate.ts).
  */
-export function blockRowsFor(memoryBytes: number, text: string, plan: StreamPlan, nSym: number): number {
+export function blockRowsFor(memoryBytes: number, text: string, plan: StreamPlan, nSym: number, share = { threads: 1, blocks: 1 }): number {
   let streams = 0;
   let partBytes = 0;
   let nCols = 0;
@@ -70,13 +71,16 @@ export function blockRowsFor(memoryBytes: number, text: string, plan: StreamPlan
   const hasBars = plan.sources.some((s) => s.entry.kind === BAR);
   // ts, kind, sym, the value columns, the bar's start
   const rowBytes = 8 + 1 + 2 + 8 * nCols + (hasBars ? 8 : 0);
-  const held = PROCESS_BYTES + streams * partBytes + SCAN_ROWS * rowBytes;
+  const held = PROCESS_BYTES + share.threads * streams * partBytes + SCAN_ROWS * rowBytes;
   const least = minBlockRows(nSym);
-  const rows = Math.floor((memoryBytes - held) / rowBytes);
+  const blocks = share.threads * share.blocks;
+  const rows = Math.floor((memoryBytes - held) / (rowBytes * blocks));
   if (rows < least) {
-    const need = Math.ceil((held + least * rowBytes) / MB);
+    const need = Math.ceil((held + blocks * least * rowBytes) / MB);
+    const each = share.threads > 1 ? ` on each of ${share.threads} threads` : '';
+    const block = blocks > 1 ? `${share.blocks} blocks of at least ${least} rows${each}` : `a block of at least ${least} rows`;
     throw new UsageError(
-      `--memory ${text} is too small for this data: a streamed run holds the process (~${PROCESS_BYTES / MB} MB), one partition per stream of the merge (${streams} streams, partitions of up to ${(partBytes / MB).toFixed(1)} MB) and a block of at least ${least} rows (${rowBytes} bytes each); give --memory ${need}m or more`,
+      `--memory ${text} is too small for this data: a streamed run holds the process (~${PROCESS_BYTES / MB} MB), one partition per stream of the merge${each} (${streams} streams, partitions of up to ${(partBytes / MB).toFixed(1)} MB) and ${block} (${rowBytes} bytes each); give --memory ${need}m or more`,
     );
   }
   return Math.min(rows, MAX_BLOCK_ROWS);
@@ -131,10 +135,4 @@ export async function runStreamed(runner: StrategyRunner, r: GuardedRun, name: s
   const metrics = computeMetrics(rec, period.periodsPerYear);
   const tearsheet = tearsheetWith(rec, symbols, period.periodsPerYear, ids, curves[0]!, curves[1]);
   return { record, metrics, measured, params, period, fromUs: before.firstRowTime, toUs: before.lastRowTime, tearsheet, files: planned.files, leftOut: planned.leftOut, symbols, endSession: before.endSession };
-}
-
-/** A table of no rows with the data's symbols (the runner's table: a streamed task reads its own rows). */
-function emptyTable(symbols: readonly string[]) {
-  const f = new Float64Array(0);
-  return { length: 0, symbols, symbolKinds: new Uint8Array(symbols.length), ts: f, kind: new Uint8Array(0), sym: new Uint16Array(0), f0: f, f1: f, f2: f, f3: f, f4: f, barStart: f };
 }

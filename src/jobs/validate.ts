@@ -9,14 +9,16 @@ import type { FileSummary, LeftOut } from '../data/load.js';
 import { rowTime, type TickTable } from '../data/table.js';
 import { dataHash, moduleHash } from '../ledger/keys.js';
 import { ledgerSearchCache } from './search-cache.js';
-import { choosePeriod } from '../metrics/period.js';
+import { choosePeriod, type PeriodChoice } from '../metrics/period.js';
+import { dataEndSession } from '../universe/membership.js';
+import { startStreamed, type ValidationStream } from './stream-validate.js';
 import type { ValidationContext } from '../report/validation-report.js';
 import { resolveParams } from '../strategy/params.js';
 import type { CostSweep } from '../validation/cost-sweep.js';
 import type { FoldEdge } from '../validation/folded.js';
-import { planFolds, type FoldOptions, type FoldPlan } from '../validation/folds.js';
+import { planFolds, type FoldOptions, type FoldPlan, type TimeAxis } from '../validation/folds.js';
 import type { Runner } from '../runtime/runner.js';
-import { validate, type Entry, type Objective, type ValidationOutcome, type ValidationSettings } from '../validation/validate.js';
+import { validate, type StreamedData, type Entry, type Objective, type ValidationOutcome, type ValidationSettings } from '../validation/validate.js';
 import { VERSION } from '../version.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { useLedger, type LedgerChoice } from './ledger.js';
@@ -61,6 +63,8 @@ export interface ValidationJob {
   readonly command: 'walk-forward' | 'compare';
   /** The data, loaded; or loaded by the job (`shared`: into shared memory for the runner's threads). */
   readonly data: DataSet | ((shared: boolean) => Promise<DataSet>);
+  /** Streamed from the catalog when it can be (jobs/stream-validate.ts); else `data` is loaded. */
+  readonly stream?: ValidationStream;
   /** The strategies that run (candidates and baselines), given the period's label (the baselines decide once a period). */
   readonly entries: (periodLabel: string) => Entry[];
   readonly settings: RunSettings;
@@ -85,11 +89,37 @@ export interface ValidationJob {
   readonly checkpoint?: () => Promise<void>;
 }
 
-/** What a validation job gives: the outcome, what its report is built from, and the table validated. */
+/** What a validation job gives: the outcome, what its report is built from, and the table validated (absent when it was streamed). */
 export interface ValidationResult {
   readonly outcome: ValidationOutcome;
   readonly context: ValidationContext;
-  readonly table: TickTable;
+  readonly table?: TickTable;
+  /** The data's symbols and last session (universe/membership.ts dataEndSession). */
+  readonly symbols: readonly string[];
+  readonly endSession: number;
+}
+
+/** The data as the validation reads it: a table in memory, or streamed from the catalog. */
+async function dataOf(job: ValidationJob): Promise<{ data: TickTable | StreamedData; period: PeriodChoice; axis: TickTable | TimeAxis; files: readonly FileSummary[]; leftOut: readonly LeftOut[]; rows: { events: number; first: number; last: number; endSession: number } }> {
+  const { settings } = job;
+  const runner = typeof job.workers === 'number' ? { workers: job.workers, pooled: true } : job.workers;
+  const streamed = job.stream ? await startStreamed(job.stream, settings, job.folds, runner.workers, runner.pooled) : undefined;
+  if (streamed) {
+    const f = streamed.facts;
+    return {
+      data: streamed.data,
+      period: streamed.period,
+      axis: streamed.axis,
+      files: streamed.files,
+      leftOut: streamed.leftOut,
+      rows: { events: streamed.rows, first: f.firstRowTime, last: f.lastRowTime, endSession: f.endSession },
+    };
+  }
+  const { table: full, files, leftOut } = typeof job.data === 'function' ? await job.data(typeof job.workers !== 'number' && job.workers.pooled) : job.data;
+  checkSizingSymbols(settings.execution, full.symbols);
+  const table = windowOf(full, settings);
+  const period = choosePeriod(table, settings.periodUs, settings.periodsPerYear, settings.calendar);
+  return { data: table, period, axis: table, files, leftOut, rows: { events: table.length, first: rowTime(table, 0), last: rowTime(table, table.length - 1), endSession: dataEndSession(table) } };
 }
 
 /** Runs a validation job (see {@link ValidationJob}). */
@@ -97,12 +127,9 @@ export async function runValidationJob(job: ValidationJob): Promise<ValidationRe
   const { settings, options } = job;
   // the sweep's levels checked before any work
   const sweepLevels = job.sweep ? sweepSettings(settings.execution, job.sweep) : undefined;
-  const { table: full, files, leftOut } = typeof job.data === 'function' ? await job.data(typeof job.workers !== 'number' && job.workers.pooled) : job.data;
-  checkSizingSymbols(settings.execution, full.symbols);
-  const table = windowOf(full, settings);
-  const period = choosePeriod(table, settings.periodUs, settings.periodsPerYear, settings.calendar);
-  const plan = planFolds(table, job.folds);
-  if (settings.benchmark) checkBenchmark(settings.benchmark, table.symbols);
+  const { data, period, axis, files, leftOut, rows } = await dataOf(job);
+  const plan = planFolds(axis, job.folds);
+  if (settings.benchmark) checkBenchmark(settings.benchmark, data.symbols);
   const entries = job.entries(period.label);
   job.onPlan?.(plan, entries);
   // the settings of every validation this job runs (the main one, and each cost level)
@@ -132,7 +159,7 @@ export async function runValidationJob(job: ValidationJob): Promise<ValidationRe
     : undefined;
   let outcome: ValidationOutcome;
   try {
-    outcome = await validate(table, entries, {
+    outcome = await validate(data, entries, {
       ...common(settings.execution),
       ...(use ? { history: use.history } : {}),
       // a search resumes from the results the ledger holds (search/in-folds.ts)
@@ -167,7 +194,7 @@ export async function runValidationJob(job: ValidationJob): Promise<ValidationRe
   if (job.sweep && sweepLevels) {
     const candidates = outcome.strategies.filter((x) => !x.baseline).map((x) => x.name);
     const at = job.sweepWorkers ?? (typeof job.workers === 'number' ? job.workers : job.workers.workers);
-    sweep = await runSweep(job.sweep, sweepLevels, candidates, (exec) => validate(table, entries, { ...common(exec), workers: at }), job.checkpoint);
+    sweep = await runSweep(job.sweep, sweepLevels, candidates, (exec) => validate(data, entries, { ...common(exec), workers: at }), job.checkpoint);
   }
   const context: ValidationContext = {
     sweep: sweep ?? null,
@@ -177,10 +204,10 @@ export async function runValidationJob(job: ValidationJob): Promise<ValidationRe
     argv: job.argv,
     files,
     leftOut,
-    events: table.length,
-    firstRowTs: rowTime(table, 0),
-    lastRowTs: rowTime(table, table.length - 1),
-    symbols: table.symbols,
+    events: rows.events,
+    firstRowTs: rows.first,
+    lastRowTs: rows.last,
+    symbols: data.symbols,
     execution,
     initialCapital: settings.initialCapital,
     seed: settings.seed,
@@ -190,5 +217,5 @@ export async function runValidationJob(job: ValidationJob): Promise<ValidationRe
     pboPartitions: options.pboPartitions,
     warmup: job.folds.warmup ?? (plan.mode === 'split' ? 'the in-sample window' : plan.anchored ? `the last ${job.folds.train}` : 'the training window'),
   };
-  return { outcome, context, table };
+  return { outcome, context, ...('ts' in data ? { table: data } : {}), symbols: data.symbols, endSession: rows.endSession };
 }

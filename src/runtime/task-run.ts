@@ -14,6 +14,7 @@ import { computeMetrics, periodReturns } from '../metrics/run-metrics.js';
 import { sliceRecord } from '../metrics/window.js';
 import { loadStrategy, loadStrategyCode } from '../strategy/load.js';
 import { replayStream } from '../engine/stream-replay.js';
+import { replayStreamBatch } from '../engine/stream-batch.js';
 import { WindowStream } from '../data/catalog/window-stream.js';
 import { PartitionDamaged } from '../data/catalog/partition.js';
 import { ReplayFacts } from '../jobs/stream-facts.js';
@@ -54,16 +55,33 @@ const moduleFor = (spec: string): Promise<StrategyModule> => {
   return m;
 };
 
+/** A streamed task's stream: its window's rows, from `fromUs` (a first warm-up) and before `untilUs` (a search's partial budget) when given. */
+function streamOf(st: StreamedTask, fromUs = -Infinity, untilUs = Infinity): WindowStream {
+  const { plan } = st;
+  const from = Math.max(plan.window.fromUs, fromUs);
+  const to = Math.min(plan.window.toUs, untilUs);
+  return new WindowStream({ ...plan, window: { fromUs: from, toUs: to }, merge: { fromUs: Math.max(plan.merge.fromUs, from), toUs: Math.min(plan.merge.toUs, to) } });
+}
+
 function runTrials(all: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined): TrialBatchResult {
   const s = task.run;
-  const table = task.until !== undefined ? sliceRows(all, 0, lowerBound(all.ts, task.until)) : all;
+  const st = task.stream;
+  const table = task.until !== undefined && !st ? sliceRows(all, 0, lowerBound(all.ts, task.until)) : all;
   let records: RunRecord[];
   try {
-    records = runBacktests(
-      table,
-      task.params.map((p, j) => ({ strategy: createStrategy(module, p), cfg: configFor(module, s, table, progress, j) })),
-      progress?.subarray(0, 1),
-    );
+    // streamed: the batch in lockstep over one pass of the window's partitions, read by this thread
+    records = st
+      ? replayStreamBatch(
+          streamOf(st, -Infinity, task.until),
+          task.params.map((p, j) => ({ strategy: createStrategy(module, p), cfg: streamConfig(module, s, st, progress, j) })),
+          st.rows,
+          progress?.subarray(0, 1),
+        )
+      : runBacktests(
+          table,
+          task.params.map((p, j) => ({ strategy: createStrategy(module, p), cfg: configFor(module, s, table, progress, j) })),
+          progress?.subarray(0, 1),
+        );
   } catch (e) {
     if (!(e instanceof BatchJobError)) throw e;
     const c = e.cause;
@@ -105,9 +123,9 @@ function configFor(module: StrategyModule, s: BacktestSettings, table: TickTable
 }
 
 /** A streamed run's engine settings: the membership from what the pass before the replay measured (jobs/stream-facts.ts). */
-function streamConfig(module: StrategyModule, s: BacktestSettings, st: StreamedTask, progress: Float64Array | undefined): RunConfig {
+function streamConfig(module: StrategyModule, s: BacktestSettings, st: StreamedTask, progress: Float64Array | undefined, job = 0): RunConfig {
   const universe = s.universe ? new Membership(st.symbols, s.universe, st.endSession) : st.spans ? new Membership(st.symbols, st.spans, st.endSession) : undefined;
-  return configWith(module, s, universe, progress, 0);
+  return configWith(module, s, universe, progress, job);
 }
 
 function configWith(module: StrategyModule, s: BacktestSettings, universe: Membership | undefined, progress: Float64Array | undefined, job: number): RunConfig {
@@ -118,9 +136,15 @@ function configWith(module: StrategyModule, s: BacktestSettings, universe: Membe
 function runOos(table: TickTable, module: StrategyModule, task: OosTask, progress: Float64Array | undefined): OosResult {
   const s = task.run;
   const first = task.segments[0]!;
-  const window = sliceRows(table, lowerBound(table.ts, first.warmupStart), table.length);
+  const st = task.stream;
+  const folded = foldedStrategy(module, task.segments, task.edge);
   // (the folded strategy's own errors name the fold and instance; foldAt serves the guard)
-  const record = runBacktest(window, foldedStrategy(module, task.segments, task.edge), configFor(module, s, window, progress));
+  let record: RunRecord;
+  if (st) record = replayStream(streamOf(st, first.warmupStart), folded, streamConfig(module, s, st, progress), st.rows);
+  else {
+    const window = sliceRows(table, lowerBound(table.ts, first.warmupStart), table.length);
+    record = runBacktest(window, folded, configFor(module, s, window, progress));
+  }
   const oos = sliceRecord(record, first.testStart, Infinity);
   return {
     kind: 'oos',

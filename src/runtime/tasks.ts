@@ -33,6 +33,8 @@ export interface TrialTask {
   /** Replay only the events before this time (a search's partial budget, search/halving.ts); absent: all of them. */
   readonly until?: number;
   readonly run: BacktestSettings;
+  /** Streamed from the catalog instead of the table, the batch in lockstep over one pass (engine/stream-batch.ts). */
+  readonly stream?: StreamedTask;
 }
 
 export interface TrialBatchResult {
@@ -57,6 +59,8 @@ export interface OosTask {
   readonly segments: readonly Segment[];
   readonly edge: FoldEdge;
   readonly run: BacktestSettings;
+  /** Streamed from the catalog instead of the table, from the first warm-up on. */
+  readonly stream?: StreamedTask;
 }
 
 export interface OosResult {

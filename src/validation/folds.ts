@@ -75,32 +75,71 @@ export function parseSpan(flag: string, s: string): Span {
   return { unit: 'time', us, text: s };
 }
 
+/**
+ * The data's times as a fold plan reads them: its rows, the time of a row, and the first row at or
+ * after a time. A table's ts column ({@link tableAxis}); or, for data streamed from the catalog,
+ * its row count and first and last times alone ({@link spanAxis}), which is all a plan whose
+ * windows are all durations reads (see {@link durationsOnly}).
+ */
+export interface TimeAxis {
+  readonly length: number;
+  /** The time of a row. */
+  at(row: number): number;
+  lowerBound(us: number): number;
+}
+
+/** A table's times. */
+export const tableAxis = (t: TickTable): TimeAxis => ({ length: t.length, at: (row) => t.ts[row]!, lowerBound: (us) => lowerBound(t.ts, us) });
+
+/**
+ * The times of `rows` rows from `first` to `last` known by those alone. With every window a
+ * duration, a plan reads the first and last time and whether a row lies at or after a time (a
+ * row index compared with 0 and the row count): this axis answers those exactly (a time inside
+ * the data is at row 1: some row between); the time of an inner row it does not know.
+ */
+export function spanAxis(rows: number, first: number, last: number): TimeAxis {
+  const at = (row: number): number => {
+    if (row === 0) return first;
+    if (row === rows - 1) return last;
+    throw new Error(`internal: the time of row ${row} of streamed data is not known (a fold plan over it takes durations only)`);
+  };
+  return { length: rows, at, lowerBound: (us) => (us <= first ? 0 : us > last ? rows : 1) };
+}
+
+/** Whether a plan of these options reads only the data's first and last time and its row count: every window a duration, a split at a time (see {@link spanAxis}). */
+export function durationsOnly(o: FoldOptions): boolean {
+  const rows = (x: string | undefined): boolean => x !== undefined && /^(\d+)\s*rows?$/.test(x.trim());
+  if (o.split !== undefined && /^0?\.\d+$/.test(o.split.trim())) return false;
+  return ![o.train, o.test, o.step, o.embargo, o.warmup].some(rows);
+}
+
 /** Advances from row/time `at` by a span: the time `span` later, or the time of the row `span` rows on. */
-function advance(table: TickTable, atRow: number, atUs: number, span: Span): { row: number; us: number } {
+function advance(table: TimeAxis, atRow: number, atUs: number, span: Span): { row: number; us: number } {
   if (span.unit === 'time') {
     const us = atUs + span.us;
-    return { row: lowerBound(table.ts, us), us };
+    return { row: table.lowerBound(us), us };
   }
   const row = atRow + span.rows;
-  return { row, us: row < table.length ? table.ts[row]! : Infinity };
+  return { row, us: row < table.length ? table.at(row) : Infinity };
 }
 
 /** Goes back from row/time `at` by a span (not before the first row). */
-function retreat(table: TickTable, atRow: number, atUs: number, span: Span): { row: number; us: number } {
+function retreat(table: TimeAxis, atRow: number, atUs: number, span: Span): { row: number; us: number } {
   if (span.unit === 'time') {
-    const us = Math.max(table.ts[0]!, atUs - span.us);
-    return { row: lowerBound(table.ts, us), us };
+    const us = Math.max(table.at(0), atUs - span.us);
+    return { row: table.lowerBound(us), us };
   }
   const row = Math.max(0, atRow - span.rows);
-  return { row, us: table.ts[row]! };
+  return { row, us: table.at(row) };
 }
 
 /** One in-sample/out-of-sample split, or walk-forward folds, over a table (see the module comment); usage errors before any work. */
-export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
+export function planFolds(data: TickTable | TimeAxis, o: FoldOptions): FoldPlan {
+  const table = 'lowerBound' in data ? data : tableAxis(data);
   const n = table.length;
   if (n < 2) throw new UsageError('validation needs at least two events of data');
-  const dataStart = table.ts[0]!;
-  const dataEnd = table.ts[n - 1]!;
+  const dataStart = table.at(0);
+  const dataEnd = table.at(n - 1);
   const spec: Record<string, string> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined && k !== 'maxFolds') spec[k] = String(v);
   const maxFolds = o.maxFolds ?? DEFAULT_MAX_FOLDS;
@@ -109,8 +148,8 @@ export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
   const warmupStartOf = (trainStart: number, testStart: number): number => {
     if (warmup === undefined) return trainStart;
     if (warmup.unit === 'time') return Math.max(dataStart, testStart - warmup.us);
-    const row = lowerBound(table.ts, testStart);
-    return table.ts[Math.max(0, row - warmup.rows)]!;
+    const row = table.lowerBound(testStart);
+    return table.at(Math.max(0, row - warmup.rows));
   };
   const afterEmbargo = (row: number, us: number): { row: number; us: number } => (embargo ? advance(table, row, us, embargo) : { row, us });
 
@@ -124,11 +163,11 @@ export function planFolds(table: TickTable, o: FoldOptions): FoldPlan {
       const f = Number(o.split);
       if (!(f > 0 && f < 1)) throw new UsageError(`--split ${o.split}: a fraction must be strictly between 0 and 1`);
       splitRow = Math.round(f * n);
-      splitUs = table.ts[Math.min(splitRow, n - 1)]!;
+      splitUs = table.at(Math.min(splitRow, n - 1));
     } else {
       splitUs = parseIso(o.split);
       if (Number.isNaN(splitUs)) throw new UsageError(`--split '${o.split}' is neither a fraction (e.g. 0.7) nor an ISO-8601 time (e.g. 2013-10-09)`);
-      splitRow = lowerBound(table.ts, splitUs);
+      splitRow = table.lowerBound(splitUs);
     }
     const test = afterEmbargo(splitRow, splitUs);
     if (!(splitUs > dataStart) || !(test.us <= dataEnd)) {

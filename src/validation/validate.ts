@@ -19,7 +19,7 @@
  */
 import { UsageError } from '../errors.js';
 import { strategyProblems } from '../strategy/instance.js';
-import type { TickTable } from '../data/table.js';
+import { emptyTable, type TickTable } from '../data/table.js';
 import type { RunRecord } from '../engine/engine.js';
 import { hitRateOfCounts, type HitRate } from '../metrics/hit-rate.js';
 import { kurtosisNonExcess, mean, returnsFromEquity, sharpePerPeriod, skewness, sortinoPerPeriod, stdev } from '../metrics/returns.js';
@@ -37,9 +37,9 @@ import type { Fold, FoldPlan } from './folds.js';
 import { expandGrid, type Grid, type Trial } from './grid.js';
 import { TaskRunner } from '../runtime/pool.js';
 import type { Labeled, Runner } from '../runtime/runner.js';
-import type { OosResult, OosTask, TrialBatchResult, TrialResult, TrialTask } from '../runtime/tasks.js';
+import type { OosResult, OosTask, StreamedTask, TrialBatchResult, TrialResult, TrialTask } from '../runtime/tasks.js';
 import type { BacktestSettings } from '../engine/engine.js';
-import { runTearsheet, type RunTearsheet } from '../metrics/run-tearsheet.js';
+import { benchmarkIds, runTearsheet, tearsheetWith, type RunTearsheet } from '../metrics/run-tearsheet.js';
 import { holdings, type Holding } from '../metrics/holdings.js';
 import { firstSeen, measuredSpan, type MeasuredSpan } from '../metrics/span.js';
 import { sampleRange, sliceRecord } from '../metrics/window.js';
@@ -54,7 +54,7 @@ import { plannedEvaluations, searchInFolds, type SearchCache, type SearchOutcome
  * 48 2.3 s, measured) but holds that many records at once (peak RSS 300, 343, 389 MB there, more
  * for a strategy that fills often): 32 bounds it.
  */
-const MAX_BATCH = 32;
+export const MAX_BATCH = 32;
 
 /** The naive baselines every strategy is measured against. */
 export const NAIVE_BASELINES = ['buy-and-hold', 'flat', 'random', 'momentum'] as const;
@@ -120,6 +120,24 @@ export interface ValidationSettings {
   readonly onSearch?: (strategy: string, fromCache: number, ran: number) => void;
   /** Told how long each phase took, ms (the benchmark reads them; never in a report). */
   readonly onPhase?: (phase: 'trials' | 'out-of-sample', ms: number) => void;
+}
+
+/**
+ * The data of a validation streamed from the catalog (jobs/stream-validate.ts) instead of a table
+ * in memory: what the validation reads of the rows, measured in passes over them, and the stream
+ * each task reads itself (every trial batch one pass, every out-of-sample run one from its first
+ * warm-up).
+ */
+export interface StreamedData {
+  readonly symbols: readonly string[];
+  /** The first row's time. */
+  readonly firstTs: number;
+  /** Each symbol's first time (metrics/span.ts firstSeen). */
+  readonly firstSeen: Float64Array;
+  /** What each task is given to stream. */
+  readonly task: StreamedTask;
+  /** Buy-and-hold curves of the data's symbols (metrics/run-tearsheet.ts), one pass for all of them. */
+  curves(asked: readonly { readonly ids: readonly number[]; readonly sampleTs: Float64Array; readonly fromTs: number }[]): Float64Array[];
 }
 
 /** A candidate trial as the ledger records it. */
@@ -470,7 +488,7 @@ async function searchInCpcvSplits(
   folds: SearchOutcome,
   objective: (m: RunMetrics) => number,
   makeTrial: (values: Readonly<Record<string, string>>, index: number) => Trial,
-  runner: Runner,
+  run: (tasks: Labeled<TrialTask>[]) => Promise<unknown[]>,
 ): Promise<CpcvSearch> {
   const score = CPCV_OBJECTIVES[s.objective as keyof typeof CPCV_OBJECTIVES] ?? CPCV_OBJECTIVES.sharpe;
   const plan = planCpcv(folds.results[0]!.returns.length, cv.groups, cv.testGroups, Math.ceil(cv.purgeUs / s.run.periodUs), Math.ceil(cv.embargoUs / s.run.periodUs));
@@ -483,7 +501,7 @@ async function searchInCpcvSplits(
     run: s.run,
     objective,
     makeTrial,
-    runTasks: async (tasks) => (await runner.runAll(tasks)) as TrialBatchResult[],
+    runTasks: async (tasks) => (await run(tasks)) as TrialBatchResult[],
     batchSize: MAX_BATCH,
     ...(s.searchCache ? { cache: s.searchCache } : {}),
     selections: { count: plan.splits.length, name: 'CPCV split', seed: (k) => `${s.run.seed}:search:${e.name}:cpcv split ${k + 1}`, objective: (r, k) => score(rows[k]!.map((t) => r.returns[t]!)) },
@@ -513,9 +531,27 @@ const CPCV_OBJECTIVES = {
 /** The objectives CPCV accepts (the others need the trades of each training window). */
 export const CPCV_OBJECTIVE_NAMES = Object.keys(CPCV_OBJECTIVES) as readonly string[];
 
+/** The tearsheets of streamed data ({@link runTearsheet}'s, with the buy-and-hold curves of every record measured in one pass). */
+function streamedTearsheets(data: StreamedData, records: readonly RunRecord[], periodsPerYear: number, benchmark: readonly string[] | undefined, traded: readonly string[]): RunTearsheet[] {
+  const ids = records.map((r) => benchmarkIds(r, data.symbols, benchmark, traded));
+  const asked = records.flatMap((r, i) => [{ ids: ids[i]!.bench, sampleTs: r.sampleTs, fromTs: r.firstTs }, ...(ids[i]!.traded.length > 0 ? [{ ids: ids[i]!.traded, sampleTs: r.sampleTs, fromTs: r.firstTs }] : [])]);
+  const curves = data.curves(asked);
+  let at = 0;
+  return records.map((r, i) => {
+    const bench = curves[at++]!;
+    const own = ids[i]!.traded.length > 0 ? curves[at++]! : undefined;
+    return tearsheetWith(r, data.symbols, periodsPerYear, ids[i]!, bench, own);
+  });
+}
+
 /** The validation pipeline (see the module comment): trials, choices per selection, replayed out-of-sample paths, statistics and verdicts. */
-export async function validate(table: TickTable, entries: readonly Entry[], s: ValidationSettings): Promise<ValidationOutcome> {
+export async function validate(data: TickTable | StreamedData, entries: readonly Entry[], s: ValidationSettings): Promise<ValidationOutcome> {
   const folds = s.plan.folds;
+  // in memory: the table, read by the tasks on the runner's threads; streamed: each task reads the catalog itself
+  const table = 'ts' in data ? data : undefined;
+  const streamed = 'ts' in data ? undefined : data;
+  const symbols = data.symbols;
+  const withData = <T extends TrialTask | OosTask>(l: Labeled<T>): Labeled<T> => (streamed ? { ...l, task: { ...l.task, stream: streamed.task } } : l);
   const objective = OBJECTIVES[s.objective];
   // trials, validated against each schema before anything runs
   const check = (e: Entry, t: Trial): void => {
@@ -550,7 +586,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
   const baselines = entries.flatMap((e, i) => (e.baseline ? [i] : []));
   let done = 0;
   const runner = typeof s.workers === 'number' ? new TaskRunner(s.workers) : s.workers;
-  runner.use(table);
+  runner.use(table ?? emptyTable(symbols));
   try {
     // the scheme: a selection per fold (its training window), and one path of the folds' test windows
     const scheme = foldScheme(s.plan);
@@ -588,7 +624,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     };
     const runTrialsOf = async (idx: readonly number[]): Promise<TrialResult[][]> => {
       const tasks = idx.map((i) => tasksOf(i));
-      const done = (await runner.runAll(tasks.flat())) as TrialBatchResult[];
+      const done = (await runner.runAll(tasks.flat().map(withData))) as TrialBatchResult[];
       // back in trial order: the m-th trial of batch b is trial b + m·k
       let at = 0;
       return idx.map((i, n) => {
@@ -625,7 +661,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         run: s.run,
         objective,
         makeTrial: (values, index) => searchTrial(e, values, index),
-        runTasks: async (tasks) => (await runner.runAll(tasks)) as TrialBatchResult[],
+        runTasks: async (tasks) => (await runner.runAll(tasks.map(withData))) as TrialBatchResult[],
         batchSize: MAX_BATCH,
         ...(s.searchCache ? { cache: s.searchCache } : {}),
       });
@@ -635,7 +671,15 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       let { fromCache, ran } = so;
       // with CPCV: a search in each of its splits too, on the split's training groups (cpcv-search below)
       if (s.cpcv) {
-        const cs = await searchInCpcvSplits(s, s.cpcv, e, so, objective, (values, index) => searchTrial(e, values, index), runner);
+        const cs = await searchInCpcvSplits(
+          s,
+          s.cpcv,
+          e,
+          so,
+          objective,
+          (values, index) => searchTrial(e, values, index),
+          (tasks) => runner.runAll(tasks.map(withData)),
+        );
         cpcvSearchOf.set(i, cs);
         trialsOf[i] = [...cs.outcome.trials];
         resultsOf[i] = [...cs.outcome.results];
@@ -645,10 +689,10 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       s.onSearch?.(e.name, fromCache, ran);
     }
     const traded = tradedByCandidates(
-      table.symbols,
+      symbols,
       candidates.flatMap((i) => resultsOf[i]!),
     );
-    const restrict = traded.length > 0 && traded.length < table.symbols.length ? traded.join(',') : undefined;
+    const restrict = traded.length > 0 && traded.length < symbols.length ? traded.join(',') : undefined;
     const gross = candidatesGross(candidates.flatMap((i) => resultsOf[i]!));
     for (const i of baselines) {
       const e = entries[i]!;
@@ -679,19 +723,20 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
       }),
     );
     // one out-of-sample task per path of a scheme: segment k trades with its selection's choice
-    const pathTask = (e: Entry, trials: readonly Trial[], chosen: readonly number[], path: SchemePath, label: string): Labeled<OosTask> => ({
-      task: {
-        kind: 'oos' as const,
-        strategy: e.spec,
-        edge: s.edge,
-        run: s.run,
-        segments: path.segments.map((g): Segment => {
-          const t = trials[chosen[g.selection]!]!;
-          return { params: t.params, label: t.label, warmupStart: g.warmupStart, testStart: g.testStart, testEnd: g.testEnd };
-        }),
-      },
-      label,
-    });
+    const pathTask = (e: Entry, trials: readonly Trial[], chosen: readonly number[], path: SchemePath, label: string): Labeled<OosTask> =>
+      withData({
+        task: {
+          kind: 'oos' as const,
+          strategy: e.spec,
+          edge: s.edge,
+          run: s.run,
+          segments: path.segments.map((g): Segment => {
+            const t = trials[chosen[g.selection]!]!;
+            return { params: t.params, label: t.label, warmupStart: g.warmupStart, testStart: g.testStart, testEnd: g.testEnd };
+          }),
+        },
+        label,
+      } as Labeled<OosTask>);
     const oosTasks: Labeled<OosTask>[] = entries.map((e, i) => pathTask(e, trialsOf[i]!, chosenOf[i]!, scheme.paths[0]!, `${e.name} out-of-sample run`));
     const oosPending = runner.runAll(oosTasks);
     // PBO needs only the trials: computed here while worker threads run the out-of-sample tasks
@@ -711,7 +756,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     });
     const oosResults = (await oosPending) as OosResult[];
     s.onPhase?.('out-of-sample', performance.now() - t1);
-    const cpcvOf = s.cpcv ? await replayCpcv(s, s.cpcv, runner, entries, candidates, trialsOf, resultsOf, pathTask, table.ts[0]!, cpcvSearchOf) : new Map<number, CpcvOutcome>();
+    const cpcvOf = s.cpcv ? await replayCpcv(s, s.cpcv, runner, entries, candidates, trialsOf, resultsOf, pathTask, table ? table.ts[0]! : streamed!.firstTs, cpcvSearchOf) : new Map<number, CpcvOutcome>();
 
     const oosReturns = oosResults.map((r) => returnsFromEquity(r.record.equity, r.record.initialCapital));
     const baselineIdx = baselines;
@@ -742,17 +787,21 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
     const configurations = pop ? Math.max(pop.trials, commandConfigurations) : commandConfigurations;
     const finiteIs = pop ? [...pop.sharpes] : allIs.filter(Number.isFinite);
     const V = finiteIs.length > 1 ? stdev(finiteIs) ** 2 : 0;
-    const firstSeen_ = firstSeen(table);
+    const firstSeen_ = table ? firstSeen(table) : streamed!.firstSeen;
+    // measured where its symbols have data (metrics/span.ts): the periods before are left out
+    // of its Sharpe, CAGR, volatility, PSR and its edges over the baselines
+    const measuredOf = oosResults.map((r, i) => measuredSpan(r.record, symbols, firstSeen_, bases[i]!));
+    const spanRecords = oosResults.map((r, i) => (measuredOf[i]!.periodsBefore > 0 ? sliceRecord(r.record, measuredOf[i]!.fromUs, Infinity) : r.record));
+    // one benchmark for every strategy of the command: the candidates' symbols, or --benchmark
+    const tearsheets = table ? spanRecords.map((r) => runTearsheet(r, table, s.run.periodsPerYear, s.benchmark, traded)) : streamedTearsheets(streamed!, spanRecords, s.run.periodsPerYear, s.benchmark, traded);
     const strategies = entries.map((e, i): StrategyOutcome => {
       const trials = trialsOf[i]!;
       const rs = resultsOf[i]!;
       const chosen = chosenOf[i]!;
       const oosRun = oosResults[i]!;
-      // measured where its symbols have data (metrics/span.ts): the periods before are left out
-      // of its Sharpe, CAGR, volatility, PSR and its edges over the baselines
-      const measured = measuredSpan(oosRun.record, table.symbols, firstSeen_, bases[i]!);
+      const measured = measuredOf[i]!;
       const k0 = measured.periodsBefore;
-      const spanRecord = k0 > 0 ? sliceRecord(oosRun.record, measured.fromUs, Infinity) : oosRun.record;
+      const spanRecord = spanRecords[i]!;
       const oos = k0 > 0 ? { ...oosRun, metrics: computeMetrics(spanRecord, s.run.periodsPerYear) } : oosRun;
       const rets = oosReturns[i]!.subarray(k0);
       const foldOut = folds.map((f, k): FoldOutcome => {
@@ -837,8 +886,7 @@ export async function validate(table: TickTable, entries: readonly Entry[], s: V
         verdictClass: verdict.cls,
         verdict: verdict.text,
         diagnostics: oos.record.strategySummary,
-        // one benchmark for every strategy of the command: the candidates' symbols, or --benchmark
-        tearsheet: runTearsheet(spanRecord, table, s.run.periodsPerYear, s.benchmark, traded),
+        tearsheet: tearsheets[i]!,
         measured,
         ...(cpcvOf.has(i) ? { cpcv: cpcvOf.get(i)! } : {}),
         ...(searchOf.has(i) ? { search: searchOf.get(i)! } : {}),
