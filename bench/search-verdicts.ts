@@ -12,16 +12,17 @@
  * 0.333%), beside ln A's random walk of 0.1% a minute. The default spread of the test helper
  * (phi 0.8, half-life 3 minutes) is a much larger edge (a 15m Sharpe of 1.2 per period).
  *
- * Why 6,000 minutes (400 periods of 15m; T = 240 in sample): DSR = Φ((SR − SR0)·√(T−1) / σ),
- * SR0 = √V·E[max_N], E[max_1000] = 3.255, σ = √(1 − g1·SR + (b2−1)/4·SR²) ≈ 1.1 here. V is the
- * trials' spread of true Sharpes plus the noise of a Sharpe over T periods (≈ 1/T): V ≈ V* + 1/T.
- * Measured on this spread (6,000 minutes, 200 random trials): best in-sample SR 0.615 per period,
- * V 0.0182 at T = 240, so V* ≈ 0.014. DSR ≥ 0.95 needs (0.615 − 3.255·√(0.014 + 1/T))·√(T−1)
- * ≥ 1.645·1.1: T = 100 gives 1.0, T = 150 gives 1.63 (the smallest length, 250 periods, 3,750
- * minutes), T = 240 gives 2.5: the margin a data set's own luck needs for 90% of them to pass
- * (the best SR and V vary between seeds). At 1,500 minutes (T = 60), a clear out-of-sample edge
- * was called "no significant edge" by DSR 0.89: too short for a 1,000-trial search, as a
- * researcher who searched 1,000 configurations would need more data too.
+ * Why 9,000 minutes (600 periods of 15m; T = 360 in sample): DSR = Φ((SR − SR0)·√(T−1) / σ),
+ * SR0 = √V·E[max_N], E[max_1000] = 3.255, σ = √(1 − g1·SR + (b2−1)/4·SR²). V is the trials'
+ * spread of true Sharpes plus the noise of a Sharpe over T periods (≈ 1/T): V ≈ V* + 1/T.
+ * Measured on this spread (6,000 minutes, T = 240, a tpe search of 1,000 trials): best
+ * in-sample SR 0.686 per period, V 0.0275 (so V* ≈ 0.0233), SR0 0.540, DSR 0.967 (σ ≈ 1.23).
+ * DSR ≥ 0.95 needs (0.686 − 3.255·√(0.0233 + 1/T))·√(T−1) ≥ 1.645·1.23 = 2.02: T = 150 gives
+ * 1.49, T = 200 gives 1.95, T = 210 gives 2.03 (the smallest length: 350 periods, 5,250
+ * minutes), T = 360 gives 3.04 (z 2.47, DSR 0.993): the margin that a data set's own luck (the
+ * best SR and V vary between seeds) needs for 90% of them to pass. At 1,500 minutes (T = 60), a
+ * clear out-of-sample edge was called "no significant edge" by DSR 0.89: too short for a
+ * 1,000-trial search, as a researcher who searched 1,000 configurations would need more data.
  *
  * The data sets run `TICKFOLD_VERDICT_JOBS` at a time (default 2: this machine's cores), noise
  * and planted alternating until the planted are done, so a run stopped early has both kinds. Each finished search is a line of `TICKFOLD_VERDICT_LOG` (JSON
