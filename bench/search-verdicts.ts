@@ -38,7 +38,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { twoSymbolBars } from '../tests/validation/truth.js';
+import { MODEST_SPREAD, twoSymbolBars } from '../tests/validation/truth.js';
 
 const NOISE = Number(process.env.TICKFOLD_VERDICT_NOISE ?? 200);
 const PLANTED = Number(process.env.TICKFOLD_VERDICT_PLANTED ?? 20);
@@ -46,7 +46,7 @@ const TRIALS = Number(process.env.TICKFOLD_VERDICT_TRIALS ?? 1000);
 const METHOD = process.env.TICKFOLD_VERDICT_METHOD ?? 'tpe';
 const ROWS = Number(process.env.TICKFOLD_VERDICT_MINUTES ?? 9000);
 /** The planted spread (see above): phi 0.9, a stationary standard deviation of 0.333%. */
-const SPREAD = { phi: 0.9, sd: 0.001452 } as const;
+const SPREAD = MODEST_SPREAD;
 const JOBS = Number(process.env.TICKFOLD_VERDICT_JOBS ?? 2);
 // TICKFOLD_VERDICT_BIN: a copy of bin/ and dist/ to run while the tree is rebuilt
 const bin = process.env.TICKFOLD_VERDICT_BIN ?? join(import.meta.dirname, '../bin/tickfold');
