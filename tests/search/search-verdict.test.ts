@@ -5,7 +5,9 @@
  * on noise it does not; and every input of the Deflated Sharpe comes from the ledger: N is the
  * ledger's count of trials on this data, V the variance of the Sharpes it holds, T the in-sample
  * periods each trial was recorded with, and the DSR recomputed from those (STATS.md) is the
- * report's. A second search on the same data and ledger counts the first one's trials too.
+ * report's. A second search on the same data and ledger counts the first one's trials too; one
+ * at another period has the first one's Sharpes in its own period (a 15m Sharpe is half an
+ * hourly one: V of a mix of the two was inflated).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -140,5 +142,22 @@ describe('the verdict after a search, its DSR inputs from the ledger', () => {
     expect(s.overfitting.dsr).toBeLessThan(0.95);
     expect(s.overfitting.configurations).toBe(TRIALS);
     expectDsrFromLedger(s, ledger);
+  });
+
+  it('a search at 1h after one at 15m on the same ledger: N counts both, V is over Sharpes per hour (the 15m ones x 2)', async () => {
+    const ledger = join(dir, 'periods.sqlite');
+    const set: Record<string, string> = { '--search': 'random', '--trials': '12' };
+    const at = (period: string, json: string): string[] => search(planted, ledger, json).map((a, i, all) => (all[i - 1] === '--period' ? period : (set[all[i - 1]!] ?? a)));
+    const a = await runCliIn(at('15m', join(dir, 'p15.json')));
+    expect(a.code, a.stderr).toBe(0);
+    const b = await runCliIn(at('1h', join(dir, 'p60.json')));
+    expect(b.code, b.stderr).toBe(0);
+    const first15 = first(join(dir, 'p15.json'));
+    const s = first(join(dir, 'p60.json'));
+    const rows = ledgerRows(ledger);
+    expect(s.overfitting.configurations).toBe(rows.length);
+    expect(rows.filter((r) => r.periods === 120)).toHaveLength(first15.overfitting.commandConfigurations);
+    const perHour = rows.filter((r) => r.s !== null).map((r) => (r.periods === 120 ? r.s! * 2 : r.s!));
+    expect(s.overfitting.trialSharpeVariance).toBeCloseTo(stdev(perHour) ** 2, 12);
   });
 });
