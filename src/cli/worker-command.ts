@@ -21,7 +21,7 @@
  * - A flow's parent (queue `tickfold-runs`) is completed here once its tasks are: it carries no work.
  * - SIGINT/SIGTERM: stops taking jobs, lets the running ones finish, exits.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -195,6 +195,9 @@ export function workerCommand(): Command {
       await worker.close();
       await parents.close();
       for (const r of runners.values()) await r.close();
+      // the fetched module files go with the worker (a worker killed hard leaves its folder in
+      // the system's temporary folder, named tickfold-worker-modules-*)
+      rmSync(modDir, { recursive: true, force: true });
       redis.disconnect();
       process.exit(0);
     };
