@@ -56,14 +56,24 @@ describe('trial ledger', () => {
     const l = Ledger.open(p);
     const m15 = 15 * 60e6;
     const h1 = 60 * 60e6;
-    expect(l.record([{ ...trial('a', 'pairs', 0.1), periodUs: m15 }, { ...trial('b', 'pairs', 0.3), periodUs: h1 }])).toBe(2);
+    expect(
+      l.record([
+        { ...trial('a', 'pairs', 0.1), periodUs: m15 },
+        { ...trial('b', 'pairs', 0.3), periodUs: h1 },
+      ]),
+    ).toBe(2);
     // rows in key order: a (15m), b (1h), o (no period)
     expect(l.population('d1', ['pairs'])).toEqual({ trials: 3, sharpes: [0.1, 0.3, 0.5] });
     expect(l.population('d1', ['pairs'], h1)).toEqual({ trials: 3, sharpes: [0.1 * 2, 0.3, 0.5] });
     expect(l.population('d1', ['pairs'], m15)).toEqual({ trials: 3, sharpes: [0.1, 0.3 * Math.sqrt(0.25), 0.5] });
     l.close();
     const cols = new Database(p);
-    expect(cols.prepare('PRAGMA table_info(trials)').all().map((c) => c.name)).toContain('period_us');
+    expect(
+      cols
+        .prepare('PRAGMA table_info(trials)')
+        .all()
+        .map((c) => c.name),
+    ).toContain('period_us');
     cols.close();
   });
 
