@@ -25,6 +25,10 @@ export { runJob, runOnTable } from './jobs/run.js';
 export type { RunSpec, RunOutcome } from './jobs/run.js';
 export type { RoundTrip } from './portfolio/portfolio.js';
 export * from './strategy/types.js';
+// a factor module file of `tickfold factor --factor ./f.ts` (README, 'tickfold factor')
+export { defineFactor } from './factor/factors.js';
+export type { FactorModule } from './factor/factors.js';
+export type { BarMatrix } from './panel/bar-matrix.js';
 export { resolveParams } from './strategy/params.js';
 export { computeMetrics } from './metrics/run-metrics.js';
 export type { RunMetrics } from './metrics/run-metrics.js';

@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import type { Guard } from '../runtime/runner.js';
 import { collect } from './options.js';
 import { strategyFiles } from './outputs.js';
-import { bundleStrategy } from '../strategy/bundle.js';
+import { bundleModule, type ModuleKind } from '../strategy/bundle.js';
 
 export interface RawSandboxFlags {
   allowFs: string[];
@@ -34,15 +34,16 @@ export interface Sandbox extends NonNullable<Guard['sandbox']> {
  * The sandbox of the threads that run `specs` (strategy names and files, as given): the policy
  * from the flags, and each module file bundled here (read and compiled, not run).
  */
-export async function toSandbox(f: RawSandboxFlags, specs: readonly string[]): Promise<Sandbox> {
+export async function toSandbox(f: RawSandboxFlags, specs: readonly string[], what: ModuleKind = 'strategy'): Promise<Sandbox> {
   for (const p of f.allowFs) if (!existsSync(p)) throw new UsageError(`--allow-fs ${p}: no such file or folder`);
   const modules: Record<string, string> = {};
   const imports: Record<string, readonly string[]> = {};
   for (const spec of new Set(strategyFiles(specs))) {
-    if (!existsSync(spec)) throw new UsageError(`strategy file ${spec} does not exist`);
-    const b = await bundleStrategy(spec);
+    if (!existsSync(spec)) throw new UsageError(`${what} file ${spec} does not exist`);
+    // a factor's stack is told in its own lines (factor/run.ts); a strategy's as before
+    const b = await bundleModule(spec, what, what === 'factor');
     modules[spec] = b.code;
     imports[spec] = b.imports;
   }
-  return { policy: { allowFs: f.allowFs.map((p) => resolve(p)), allowNet: f.allowNet === true, allowChildProcess: f.allowChildProcess === true }, modules, imports };
+  return { policy: { allowFs: f.allowFs.map((p) => resolve(p)), allowNet: f.allowNet === true, allowChildProcess: f.allowChildProcess === true, ...(what !== 'strategy' ? { what } : {}) }, modules, imports };
 }

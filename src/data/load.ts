@@ -2,14 +2,16 @@
  * Loads many CSV files (and folders of them) into one time-ordered {@link TickTable}.
  */
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isParquetFile } from './parquet-reader.js';
-import type { ParallelOptions } from './parallel-read.js';
+import { PARALLEL_MIN_BYTES, type ParallelOptions } from './parallel-read.js';
+import { ParseWorkers } from './parse-workers.js';
 import { catalogBytes, catalogsOverlap, checkCatalogOnlyOptions, isCatalogIndex, loadCatalogIndex } from './catalog/index-file.js';
 import { join, resolve, sep } from 'node:path';
 import { DataError, UsageError } from '../errors.js';
 import { barTiming, inferBarLengths, type BarStamp } from './bars.js';
 import { cacheKey, sameKey, sha1OfFile } from './cache.js';
-import { entryBarLengths, readEntry, readEntryTable, writeEntry } from './catalog/entry.js';
+import { entryBarLengths, readEntry, readEntryTable, writeEntry, writeEntryOn } from './catalog/entry.js';
 import { PartitionDamaged } from './catalog/partition.js';
 import { readFile, type ReaderChoice } from './read-file.js';
 import { checkSymbolsUsed, matchesFile, symbolsForFiles, type FileSymbol } from './file-symbols.js';
@@ -249,29 +251,39 @@ export async function loadFile(file: string, opts: LoadOptions = {}): Promise<Lo
     }
   }
   const defer = opts.deferCache === true && key !== undefined;
+  // a large CSV: the threads start now (while this one reads the header), parse it, then write its catalog
+  const par = opts.parallel;
+  const workers = par !== false && !isParquetFile(file) && bytes >= (par?.minBytes ?? PARALLEL_MIN_BYTES) && (par?.threads ?? availableParallelism()) >= 2 ? new ParseWorkers(par?.threads) : undefined;
+  const parallel = par === false ? false : workers ? { ...par, workers } : par;
   let r: Awaited<ReturnType<typeof readFile>>;
-  try {
-    r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto', contentHash: opts.contentHash ?? (useCache && !defer), shared: opts.shared === true, ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}) });
-  } catch (e) {
-    // the table's symbol limit does not know the file: name it
-    if (e instanceof DataError && e.code === 'too-many-symbols' && e.details.file === '(this file)') throw new DataError(e.code, { ...e.details, file });
-    throw e;
-  }
-  const barLengthsUs = r.table.kind === BAR ? inferBarLengths(r.table) : undefined;
-  const write = (sha1: string): void => {
-    if (key) writeEntry(dir, key, { table: r.table, header: r.header, badRows: r.badRows, badSamples: r.badSamples, sorted: r.sorted, sha1, ...(barLengthsUs ? { barLengthsUs } : {}) }, opts.partitionRows);
-  };
+  let barLengthsUs: number[] | undefined;
   let settle: (() => string | undefined) | undefined;
-  if (defer) {
-    settle = () => {
-      const sha1 = r.sha1 ?? sha1OfFile(file);
-      // the file must still be the one parsed: else no cache entry (the next load parses it
-      // again) and no hash (it would be the changed file's, not the parsed rows')
-      if (!sameKey(cacheKey(file, { ...rowOpts, v: 1 }), key)) return undefined;
-      write(sha1);
-      return sha1;
-    };
-  } else write(r.sha1 ?? '');
+  try {
+    try {
+      r = await readFile(file, { ...rowOpts, reader: opts.reader ?? 'auto', contentHash: opts.contentHash ?? (useCache && !defer), shared: opts.shared === true, ...(parallel !== undefined ? { parallel } : {}) });
+    } catch (e) {
+      // the table's symbol limit does not know the file: name it
+      if (e instanceof DataError && e.code === 'too-many-symbols' && e.details.file === '(this file)') throw new DataError(e.code, { ...e.details, file });
+      throw e;
+    }
+    const read = r;
+    barLengthsUs = read.table.kind === BAR ? inferBarLengths(read.table) : undefined;
+    const lengths = barLengthsUs;
+    const entry = (sha1: string) => ({ table: read.table, header: read.header, badRows: read.badRows, badSamples: read.badSamples, sorted: read.sorted, sha1, ...(lengths ? { barLengthsUs: lengths } : {}) });
+    if (defer) {
+      settle = () => {
+        const sha1 = read.sha1 ?? sha1OfFile(file);
+        // the file must still be the one parsed: else no cache entry (the next load parses it
+        // again) and no hash (it would be the changed file's, not the parsed rows')
+        if (!sameKey(cacheKey(file, { ...rowOpts, v: 1 }), key)) return undefined;
+        writeEntry(dir, key, entry(sha1), opts.partitionRows);
+        return sha1;
+      };
+    } else if (key && workers) await writeEntryOn(workers, dir, key, entry(read.sha1 ?? ''), opts.partitionRows);
+    else if (key) writeEntry(dir, key, entry(read.sha1 ?? ''), opts.partitionRows);
+  } finally {
+    await workers?.close();
+  }
   return {
     table: r.table,
     header: r.header,

@@ -1,8 +1,11 @@
 /**
- * A large unquoted CSV parsed on every core: the body is cut into chunks at line starts; worker
- * threads count each chunk's lines (so each chunk knows its first line number), then read each
- * chunk with the byte reader (data/byte-reader.ts) and the same row rules; the chunks' tables are
- * joined in file order, their symbol ids mapped to the file's dictionary (ids in order of first
+ * A large unquoted CSV parsed on every core: the body is cut into chunks at the first line start
+ * after each of a few byte offsets (no pass over the file first); worker threads read each chunk
+ * with the byte reader (data/byte-reader.ts) and the same row rules, a later chunk numbering its
+ * lines from 1. Once all are read, each chunk's true first line is the previous one's plus the
+ * lines that one read, and its kept lines and bad rows' messages are renumbered ({@link rebase}:
+ * an error that stops a chunk makes the file read on one thread, whose message is the file's
+ * first). The chunks' tables (in shared memory: they come back without a copy) are joined in file order, their symbol ids mapped to the file's dictionary (ids in order of first
  * appearance, as one reader gives them). The result is, value for value, the one-thread read's
  * (tests/data/parallel-read.test.ts compares them, and the catalog partitions written from them).
  *
@@ -16,11 +19,9 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { existsSync, readSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { readSync } from 'node:fs';
 import { CHUNK, type ByteReadResult } from './byte-reader.js';
-import type { ChunkResult, ChunkTask } from './parse-chunk.js';
+import { ParseWorkers } from './parse-workers.js';
 import type { BadRowSample, RowOptions } from './rows.js';
 import type { ResolvedHeader } from './schema.js';
 import { f64, MAX_SYMBOLS, u16, type FileTable } from './table.js';
@@ -35,13 +36,8 @@ export interface ParallelOptions {
   readonly chunkBytes?: number;
   /** Smallest body read in parallel (default {@link PARALLEL_MIN_BYTES}). */
   readonly minBytes?: number;
-}
-
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const js = here.replace(/parallel-read\.[jt]s$/, 'parse-worker.mjs');
-  if (existsSync(js)) return js;
-  return js.replace(/([\\/])src([\\/]data[\\/]parse-worker\.mjs)$/, '$1dist$1src$2');
+  /** Threads already started (by data/load.ts, which also writes the catalog on them); else the read starts and closes its own. */
+  readonly workers?: ParseWorkers;
 }
 
 /** Chunk starts: `bodyStart`, then the byte after the first newline at or after each cut. */
@@ -71,15 +67,18 @@ function cuts(fd: number, bodyStart: number, size: number, chunkBytes: number): 
  * must be read on one thread. With `hashing`, this thread hashes the file's bytes meanwhile (SHA-1).
  */
 export async function readBytesParallel(file: string, fd: number, size: number, head: Buffer, bodyStart: number, firstLine: number, header: ResolvedHeader, opts: RowOptions & { readonly shared?: boolean; readonly keepLines?: boolean }, hashing: boolean, par: ParallelOptions = {}): Promise<{ read: ByteReadResult; hash: Hash | undefined; chunks: number } | undefined> {
-  const threads = par.threads ?? availableParallelism();
+  const threads = par.workers?.threads ?? par.threads ?? availableParallelism();
   if (threads < 2 || size - bodyStart < (par.minBytes ?? PARALLEL_MIN_BYTES)) return undefined;
   const starts = cuts(fd, bodyStart, size, par.chunkBytes ?? Math.ceil((size - bodyStart) / (2 * threads)));
   const chunks = starts.length - 1;
   if (chunks < 2) return undefined;
-  const pool = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, execArgv: [...process.execArgv, '--no-experimental-require-module'] });
+  const workers = par.workers ?? new ParseWorkers(threads);
   try {
-    const run = (t: ChunkTask): Promise<ChunkResult> => pool.run(t) as Promise<ChunkResult>;
-    const counting = Promise.all(Array.from({ length: chunks - 1 }, (_, k) => run({ op: 'count', file, start: starts[k]!, end: starts[k + 1]! })));
+    const run = workers.run.bind(workers);
+    // no pass to count lines first: a later chunk numbers its lines from 1, and once every chunk
+    // is read their true numbers follow from the lines each one read (see rebase)
+    const { shared: _, ...rowOpts } = opts;
+    const parsing = Promise.all(Array.from({ length: chunks }, (_, k) => run({ op: 'parse', file, start: starts[k]!, end: starts[k + 1]!, firstLine: k === 0 ? firstLine : 1, header, opts: rowOpts })));
     // meanwhile, this thread hashes the file (the threads read it too: from the page cache)
     const hash = hashing ? createHash('sha1') : undefined;
     if (hash) {
@@ -92,25 +91,45 @@ export async function readBytesParallel(file: string, fd: number, size: number, 
         pos += n;
       }
     }
-    const counts = await counting;
-    const first = [firstLine];
-    for (const c of counts) first.push(first[first.length - 1]! + (c as { lines: number }).lines);
-    const { shared: _, ...rowOpts } = opts;
-    const results = await Promise.all(Array.from({ length: chunks }, (_, k) => run({ op: 'parse', file, start: starts[k]!, end: starts[k + 1]!, firstLine: first[k]!, header, opts: rowOpts })));
+    const results = await parsing;
     const reads: ByteReadResult[] = [];
-    for (const r of results) {
+    let line = firstLine;
+    for (const [k, r] of results.entries()) {
       if (!('read' in r)) return undefined;
-      reads.push(r.read);
+      const read = k === 0 ? r.read : rebase(file, r.read, line - 1);
+      if (read === undefined) return undefined;
+      reads.push(read);
+      line = read.nextLine;
     }
-    const read = join(reads, opts.sort === true, opts.shared === true);
+    const read = join(reads, opts.sort === true);
     return read && { read, hash, chunks };
   } finally {
-    await pool.destroy();
+    if (workers !== par.workers) await workers.close();
   }
 }
 
+/**
+ * A later chunk's read, numbered from line 1, renumbered from its true first line (`shift` + 1):
+ * its kept rows' lines, its first row's, its bad rows' lines and messages (`file:line[:column]:`
+ * first: the message of the same row read on one thread). Undefined for a message that does not
+ * start so (then the file is read on one thread).
+ */
+export function rebase(file: string, r: ByteReadResult, shift: number): ByteReadResult | undefined {
+  if (shift === 0) return r;
+  const lines = r.table.lines;
+  if (lines) for (let i = 0; i < lines.length; i++) lines[i]! += shift;
+  const badSamples: BadRowSample[] = [];
+  for (const s of r.badSamples) {
+    const at = `${file}:${s.line}`;
+    const next = s.message.charAt(at.length);
+    if (!s.message.startsWith(at) || (next !== ':' && next !== '')) return undefined;
+    badSamples.push({ line: s.line + shift, message: `${file}:${s.line + shift}${s.message.slice(at.length)}` });
+  }
+  return { ...r, badSamples, nextLine: r.nextLine + shift, firstRowLine: r.firstRowLine > 0 ? r.firstRowLine + shift : 0 };
+}
+
 /** The chunks' tables as one, in file order; undefined when a chunk cannot stand alone (see the file's comment). */
-function join(reads: readonly ByteReadResult[], sort: boolean, shared: boolean): ByteReadResult | undefined {
+function join(reads: readonly ByteReadResult[], sort: boolean): ByteReadResult | undefined {
   const t0 = reads[0]!.table;
   const mode = JSON.stringify(reads.find((r) => r.tsMode !== undefined)?.tsMode);
   const symbols: string[] = [];
@@ -142,9 +161,10 @@ function join(reads: readonly ByteReadResult[], sort: boolean, shared: boolean):
     n += t.length;
   }
   if (symbols.length > MAX_SYMBOLS) return undefined;
-  const ts = f64(n, shared);
-  const sym = u16(n, shared);
-  const cols = t0.cols.map(() => f64(n, shared));
+  // in shared memory (whatever `shared` asked): the catalog write's threads read it without a copy
+  const ts = f64(n, true);
+  const sym = u16(n, true);
+  const cols = t0.cols.map(() => f64(n, true));
   const lines = t0.lines ? new Int32Array(n) : undefined;
   let at = 0;
   let badRows = 0;
@@ -156,7 +176,8 @@ function join(reads: readonly ByteReadResult[], sort: boolean, shared: boolean):
     cols.forEach((c, i) => c.set(t.cols[i]!, at));
     lines?.set(t.lines!, at);
     const map = maps[k]!;
-    for (let i = 0; i < t.length; i++) sym[at + i] = map[t.sym[i]!]!;
+    if (map.every((id, i) => id === i)) sym.set(t.sym, at);
+    else remap(sym, at, t.sym, map);
     at += t.length;
     badRows += r.badRows;
     ruleRows += r.ruleRows;
@@ -164,4 +185,9 @@ function join(reads: readonly ByteReadResult[], sort: boolean, shared: boolean):
   });
   const table: FileTable = { kind: t0.kind, length: n, symbols, ts, sym, cols, ...(lines ? { lines } : {}) };
   return { table, badRows, badSamples, ruleRows, tsMode: reads[0]!.tsMode, nextLine: reads[reads.length - 1]!.nextLine, firstRowLine: reads.find((r) => r.firstRowLine > 0)?.firstRowLine ?? 0 };
+}
+
+/** dst[at + i] = map[src[i]]: a chunk's symbol ids to the file's (one small function, kept monomorphic). */
+function remap(dst: Uint16Array, at: number, src: Uint16Array, map: Uint16Array): void {
+  for (let i = 0; i < src.length; i++) dst[at + i] = map[src[i]!]!;
 }

@@ -1,21 +1,26 @@
 /**
- * The worker threads' side of a parallel parse (data/parallel-read.ts): count the lines of a byte
- * range of a file, or read a range that starts at a line's start through the byte reader with its
- * true first line number (so every message and kept line names the file's own line). The columns
- * are built in shared memory: they come back without a copy.
+ * The worker threads' side of a parallel parse (data/parallel-read.ts): read a byte range that
+ * starts at a line's start through the byte reader, its lines numbered from `firstLine` (the
+ * caller renumbers them once the lines before the range are known). The columns are built in
+ * shared memory: they come back without a copy. `write`: one catalog partition of a table in
+ * shared memory (the catalog write on every core, catalog/entry.ts). (`count`, the lines of a range, is the ingest
+ * bench's floor: bench/ingest-floors.ts.)
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { CHUNK, NeedsCsvReader, readBytes, type ByteReadResult } from './byte-reader.js';
+import { writePartition, type PartitionInfo } from './catalog/partition.js';
 import type { RowOptions } from './rows.js';
-import type { ResolvedHeader } from './schema.js';
+import type { ResolvedHeader, TickKind } from './schema.js';
 
 export type ChunkTask =
   | { readonly op: 'count'; readonly file: string; readonly start: number; readonly end: number }
-  | { readonly op: 'parse'; readonly file: string; readonly start: number; readonly end: number; readonly firstLine: number; readonly header: ResolvedHeader; readonly opts: RowOptions & { readonly keepLines?: boolean } };
+  | { readonly op: 'parse'; readonly file: string; readonly start: number; readonly end: number; readonly firstLine: number; readonly header: ResolvedHeader; readonly opts: RowOptions & { readonly keepLines?: boolean } }
+  /** One catalog partition written from a table in shared memory (catalog/entry.ts). */
+  | { readonly op: 'write'; readonly path: string; readonly name: string; readonly kind: TickKind; readonly sym: number; readonly ts: Float64Array; readonly cols: readonly Float64Array[]; readonly rows: Uint32Array };
 
 /** A parse's outcome: the rows, or why the chunk cannot stand alone (the caller then parses the file on one thread). */
-export type ChunkResult = { readonly lines: number } | { readonly read: ByteReadResult } | { readonly failed: 'data-error' | 'quoted' };
+export type ChunkResult = { readonly lines: number } | { readonly read: ByteReadResult } | { readonly failed: 'data-error' | 'quoted' } | { readonly partition: PartitionInfo };
 
 /** Reads `end - start` bytes from `start` (or fewer at the file's end). */
 function readRange(fd: number, buf: Buffer, start: number, len: number): number {
@@ -29,6 +34,7 @@ function readRange(fd: number, buf: Buffer, start: number, len: number): number 
 }
 
 export default function runChunk(task: ChunkTask): ChunkResult {
+  if (task.op === 'write') return { partition: writePartition(task.path, task.name, task.kind, task.sym, task.ts, task.cols, task.rows) };
   const fd = openSync(task.file, 'r');
   try {
     if (task.op === 'count') {

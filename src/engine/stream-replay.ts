@@ -31,17 +31,23 @@ export interface BlockSource {
 /** Rows a block needs at least for `nSym` symbols: room for the rows kept (three per symbol, a quarter block) and as many new ones. */
 export const minBlockRows = (nSym: number): number => 8 * nSym + 64;
 
-/** Replays the stream through a strategy in blocks of `rows` rows; the record of the whole replay. */
-export function replayStream(src: BlockSource, strategy: Strategy, cfg: RunConfig, rows: number): RunRecord {
+/**
+ * Replays the stream through a strategy in blocks of `rows` rows; the record of the whole replay.
+ * `onRows`: told of each stretch of new rows as the stream writes them (every row once, in
+ * order), before they are replayed (jobs/stream-facts.ts measures the data there).
+ */
+export function replayStream(src: BlockSource, strategy: Strategy, cfg: RunConfig, rows: number, onRows?: (t: TickTable, from: number, to: number) => void): RunRecord {
   const cap = Math.max(rows, minBlockRows(src.symbols.length));
   const block = src.block(cap);
   const keep = cap >> 2;
   let n = src.fill(block, 0, cap);
+  onRows?.(block, 0, n);
   const run = startBlockBacktest({ ...block, length: n }, strategy, cfg);
   while (n === cap) {
     run.advance(n - 1);
     const held = run.rebase(keep);
     n = held + src.fill(block, held, cap - held);
+    onRows?.(block, held, n);
     run.setLength(n);
   }
   run.advance(n);

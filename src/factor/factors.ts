@@ -8,17 +8,43 @@
  * NaN if either close is missing or t-L < 0 ("t-L" is L sessions of the calendar earlier, whether
  * or not the symbol has a row there).
  */
-import type { ParamSchema, Params } from '../strategy/types.js';
+import type { ParamSchema, Params, ParamsOf } from '../strategy/types.js';
 import type { BarMatrix } from '../panel/bar-matrix.js';
 
+/**
+ * A factor module: the built-ins below, and a user's module file (`tickfold factor --factor
+ * ./my-factor.ts`, whose default export has this shape; factor/module.ts checks it, README
+ * "tickfold factor" documents it, and `import type { FactorModule } from 'tickfold'` types it).
+ */
 export interface FactorModule {
   readonly name: string;
   readonly description: string;
+  /** Parameters (`--param key=value`), checked against this schema as a strategy's are. */
   readonly params: ParamSchema;
   /** The label of the factor with these parameters in a report (e.g. momentum_20). */
   label(params: Params): string;
-  /** Writes the factor of session `t` (a row of `close`) into `out` (one value per symbol). */
-  compute(close: BarMatrix, t: number, params: Params, out: Float64Array): void;
+  /**
+   * The factor of session `t` (row t of `close`; rows before it are the past, rows after it the
+   * future, which a factor must not read): writes one value per symbol (close.symbols' order) into
+   * `out`, NaN where it has none, and returns nothing; or returns them as an array of close.cols
+   * numbers. Values must be finite or NaN. Called once per scored session, in order.
+   */
+  compute(close: BarMatrix, t: number, params: Params, out: Float64Array): void | ArrayLike<number>;
+}
+
+/**
+ * A factor module with its parameters typed from its schema, for a module file's default export:
+ * with `params: { lookback: { type: 'integer', ... } }`, `compute` and `label` see `p.lookback` as
+ * a number, without casts. Returns the module as it is.
+ */
+export function defineFactor<const S extends ParamSchema>(m: {
+  readonly name: string;
+  readonly description: string;
+  readonly params: S;
+  label(params: ParamsOf<S>): string;
+  compute(close: BarMatrix, t: number, params: ParamsOf<S>, out: Float64Array): void | ArrayLike<number>;
+}): FactorModule {
+  return m as unknown as FactorModule;
 }
 
 const LOOKBACK = { lookback: { type: 'integer', default: 20, min: 1, max: 10_000, doc: 'sessions back: the return from C(t-lookback) to C(t)' } } as const satisfies ParamSchema;

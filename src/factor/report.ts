@@ -25,7 +25,7 @@ import type { Params } from '../strategy/types.js';
 import type { BarMatrix } from '../panel/bar-matrix.js';
 import { meanOf, pearson, rank } from '../panel/cross-section.js';
 import { studentTwoSidedP } from '../stats/student-t.js';
-import type { FactorModule } from './factors.js';
+import type { FactorValues } from './matrix.js';
 import { duplicateEdges, quantileEdges, quantileOf } from './quantiles.js';
 
 export interface FactorReportOptions {
@@ -144,14 +144,14 @@ function icSummary(ic: readonly number[]): IcSummary {
   };
 }
 
-export function factorReport(close: BarMatrix, factor: FactorModule, params: Params, o: FactorReportOptions): FactorReport {
+/** The report of a factor's values (factor/matrix.ts: a built-in's, or a module's computed on a worker thread) against the closes' forward returns. */
+export function factorReport(close: BarMatrix, factor: FactorValues, o: FactorReportOptions): FactorReport {
   const Q = o.quantiles;
   const periods = [...o.periods];
   const N = close.cols;
   const T = close.rows;
   const C = close.values;
   if (!(o.firstRow >= 0 && o.lastRow < T && o.firstRow <= o.lastRow)) throw new UsageError('the factor window holds no session of the data');
-  const f = new Float64Array(N);
   const fwd = periods.map(() => new Float64Array(N));
 
   // per kept date: factor (NaN where not kept), ranks over the kept, labels (0 = not kept)
@@ -177,7 +177,7 @@ export function factorReport(close: BarMatrix, factor: FactorModule, params: Par
   const edges = new Float64Array(Q + 1);
 
   for (let t = o.firstRow; t <= o.lastRow; t++) {
-    factor.compute(close, t, params, f);
+    const f = factor.values.subarray(t * N, (t + 1) * N);
     for (let p = 0; p < periods.length; p++) {
       const k = periods[p]!;
       const out = fwd[p]!;
@@ -305,9 +305,9 @@ export function factorReport(close: BarMatrix, factor: FactorModule, params: Par
 
   const iso = (t: number): string => isoSecond(close.calendar[t]!);
   return {
-    factor: factor.label(params),
+    factor: factor.label,
     module: factor.name,
-    params,
+    params: factor.params,
     quantiles: Q,
     periods,
     requested: { first: iso(o.firstRow), last: iso(o.lastRow), count: o.lastRow - o.firstRow + 1 },

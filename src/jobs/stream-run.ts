@@ -1,19 +1,24 @@
 /**
- * The `run` job streamed from the catalog: the window's rows are never held whole. Three passes
- * over the window's partitions (data/catalog/window-stream.ts), each in blocks of bounded size:
- *   1. on this thread, the facts the replay needs first (jobs/stream-facts.ts scanBefore: the
- *      sampling period's span, the membership, each symbol's first time); every partition is
- *      read and checked here, and a damaged one rebuilt before the replay starts;
- *   2. on the worker thread, the replay (engine/stream-replay.ts), which reads the partitions itself;
- *   3. on this thread, the facts that need the record (scanAfter: the calendar, the tearsheet's
- *      buy-and-hold curves).
+ * The `run` job streamed from the catalog: the window's rows are never held whole, and read once.
+ *   1. Before the replay, the facts it needs first (jobs/stream-facts.ts factsBefore: the
+ *      sampling period's span, the membership): from the partitions' index for tick data, a
+ *      pass over the rows for bar data.
+ *   2. On the worker thread, the replay (engine/stream-replay.ts), which reads the partitions
+ *      itself, each checked as it is read, and measures on the way what the report needs of the
+ *      data (stream-facts.ts ReplayFacts: each symbol's first time, the calendar, the periods
+ *      with events, the buy-and-hold marks).
+ *   3. Only when the marks kept cannot give a buy-and-hold curve (a record cut to a later start),
+ *      a pass after for it (stream-facts.ts scanCurves).
+ * A damaged partition found by the replay is said, the files parsed again and the run started
+ * again (load-window.ts checked).
  * The outcome is the one jobs/run.ts makes from a table in memory, figure for figure (the same
  * arithmetic over the same rows: tests/data/catalog-stream.test.ts compares the reports' bytes).
  *
  * Memory (`--memory`, {@link blockRowsFor}): the process, one partition per stream of the merge,
  * and the replay's block, whose rows are what is left; never the data's size.
  */
-import { UsageError } from '../errors.js';
+import { TickfoldError, UsageError } from '../errors.js';
+import { PARTITION_DAMAGED } from '../runtime/tasks.js';
 import { checkSizingSymbols, type ExecutionSettings } from '../broker/settings.js';
 import { formatIso } from '../data/time.js';
 import { valueColumnCount } from '../data/table.js';
@@ -30,7 +35,9 @@ import type { Params } from '../strategy/types.js';
 import type { StrategyRunner } from '../runtime/runner.js';
 import { checkBenchmark, type GuardedOutcome, type GuardedRun } from './run.js';
 import { backtestSettings } from './settings.js';
-import { scanAfter, scanBefore, SCAN_ROWS, type FactsBefore } from './stream-facts.js';
+import { factsBefore, scanCurves, SCAN_ROWS, type FactsMeasured } from './stream-facts.js';
+import { curveFromMarks } from '../metrics/buy-and-hold-marks.js';
+import { PartitionDamaged } from '../data/catalog/partition.js';
 
 /** The process without the data (Node and the code on two threads, the run's record and report): measured, `run --strategy flat` on the bundled sample. */
 const PROCESS_BYTES = 200 * 2 ** 20;
@@ -81,31 +88,48 @@ const bound = (us: number, open: string): string => (Number.isFinite(us) ? forma
 /** The run, streamed (see the file's comment): `runner` is the guarded run's, `planned` the window's catalog plan. */
 export async function runStreamed(runner: StrategyRunner, r: GuardedRun, name: string, params: Params, planned: PlannedWindow, memoryBytes: number, memoryText: string): Promise<GuardedOutcome> {
   const s = r.settings;
-  const first = await planned.checked((plan) => scanBefore(plan));
-  if (!first) throw new UsageError('the catalog could not be rebuilt after damage; run with --no-cache');
-  const { plan } = first;
-  const before: FactsBefore = first.value;
-  if (before.rows === 0) throw new UsageError(`no data between ${bound(s.fromUs, 'the start')} and ${bound(s.toUs, 'the end')} (--from, --to)`);
+  // the facts before, the replay: a partition found damaged by either is said, the files are
+  // parsed again and both run again (load-window.ts checked)
+  const done = await planned.checked(async (plan) => {
+    const before = factsBefore(plan);
+    if (!before.hasRows) throw new UsageError(`no data between ${bound(s.fromUs, 'the start')} and ${bound(s.toUs, 'the end')} (--from, --to)`);
+    const symbols = before.symbols;
+    checkSizingSymbols(s.execution, symbols);
+    if (s.benchmark) checkBenchmark(s.benchmark, symbols);
+    const rows = blockRowsFor(memoryBytes, memoryText, plan, symbols.length);
+    await r.checkpoint?.();
+    const spanUs = before.lastTs - before.firstTs;
+    const sampling = samplingPeriodOf(spanUs, s.periodUs);
+    const backtest = backtestSettings(s, { periodUs: sampling.periodUs, periodsPerYear: NaN });
+    runner.use(emptyTable(symbols));
+    const stream = { plan, rows, symbols, spans: before.spans, endSession: before.endSession, facts: { hasBars: before.hasBars, spanUs, periodUs: sampling.periodUs } };
+    try {
+      const [res] = await runner.runAll([{ task: { kind: 'run', strategy: r.strategy, params, run: backtest, stream }, label: `strategy '${name}'` }]);
+      return { before, spanUs, res: res! };
+    } catch (e) {
+      if (e instanceof TickfoldError && e.code === PARTITION_DAMAGED) throw new PartitionDamaged(e.message);
+      throw e;
+    }
+  });
+  if (!done) throw new UsageError('the catalog could not be rebuilt after damage; run with --no-cache');
+  const { before, spanUs, res } = done.value;
   const symbols = before.symbols;
-  checkSizingSymbols(s.execution, symbols);
-  if (s.benchmark) checkBenchmark(s.benchmark, symbols);
-  const rows = blockRowsFor(memoryBytes, memoryText, plan, symbols.length);
-  await r.checkpoint?.();
-  const spanUs = before.lastTs - before.firstTs;
-  const sampling = samplingPeriodOf(spanUs, s.periodUs);
-  const backtest = backtestSettings(s, { periodUs: sampling.periodUs, periodsPerYear: NaN });
-  runner.use(emptyTable(symbols));
-  const [res] = await runner.runAll([{ task: { kind: 'run', strategy: r.strategy, params, run: backtest, stream: { plan, rows, symbols, spans: before.spans, endSession: before.endSession } }, label: `strategy '${name}'` }]);
-  const record = res!.record;
+  const record = res.record;
+  const facts: FactsMeasured = res.facts!;
   // as jobs/run.ts outcomeOf: metrics and tearsheet over the span where the strategy's symbols have data
-  const measured = measuredSpan(record, symbols, before.firstSeen, params);
+  const measured = measuredSpan(record, symbols, facts.firstSeen, params);
   const rec = measured.periodsBefore > 0 ? sliceRecord(record, measured.fromUs, Infinity) : record;
   const ids = benchmarkIds(rec, symbols, s.benchmark);
   const asked = [{ ids: ids.bench, sampleTs: rec.sampleTs, fromTs: rec.firstTs }, ...(ids.traded.length > 0 ? [{ ids: ids.traded, sampleTs: rec.sampleTs, fromTs: rec.firstTs }] : [])];
-  const after = scanAfter(plan, before, sampling.periodUs, asked);
-  const period: PeriodChoice = choosePeriodOf({ spanUs, symbols, calendar: () => after.calendar, heldPerYear: () => after.heldPerYear }, s.periodUs, s.periodsPerYear, s.calendar);
+  let curves = asked.map((c) => (facts.marks ? curveFromMarks(facts.marks, c.ids, c.sampleTs, c.fromTs) : undefined));
+  if (curves.some((c) => c === undefined)) {
+    const scanned = await planned.checked((p) => scanCurves(p, symbols.length, asked));
+    if (!scanned) throw new UsageError('the catalog could not be rebuilt after damage; run with --no-cache');
+    curves = scanned.value;
+  }
+  const period: PeriodChoice = choosePeriodOf({ spanUs, symbols, calendar: () => facts.calendar, heldPerYear: () => facts.heldPerYear }, s.periodUs, s.periodsPerYear, s.calendar);
   const metrics = computeMetrics(rec, period.periodsPerYear);
-  const tearsheet = tearsheetWith(rec, symbols, period.periodsPerYear, ids, after.curves[0]!, after.curves[1]);
+  const tearsheet = tearsheetWith(rec, symbols, period.periodsPerYear, ids, curves[0]!, curves[1]);
   return { record, metrics, measured, params, period, fromUs: before.firstRowTime, toUs: before.lastRowTime, tearsheet, files: planned.files, leftOut: planned.leftOut, symbols, endSession: before.endSession };
 }
 

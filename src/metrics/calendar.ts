@@ -114,6 +114,56 @@ export function measureCalendar(t: TickTable): CalendarMeasure {
 }
 
 /**
+ * Activity merged into stretches (rows in time order; a bar covers [start, close)): a row within
+ * {@link JOIN_GAP_US} of the stretch's end joins it, any other closes it (to `mark`) and starts
+ * the next. Its state carries over from block to block.
+ */
+class Stretches {
+  private cs = 0;
+  private ce = 0;
+  private ceClose = false;
+  private stretching = false;
+
+  scan(t: TickTable, from: number, to: number, hasBars: boolean, mark: (a: number, b: number, bIsClose: boolean) => void): void {
+    const { ts, kind, barStart } = t;
+    let i = from;
+    if (!this.stretching) {
+      this.cs = rowTime(t, i);
+      this.ce = ts[i]!;
+      this.ceClose = hasBars && kind[i] === BAR;
+      this.stretching = true;
+      i++;
+    }
+    let { cs, ce, ceClose } = this;
+    for (; i < to; i++) {
+      const bar = hasBars && kind[i] === BAR;
+      const a = bar ? barStart[i]! : ts[i]!;
+      const b = ts[i]!;
+      if (a - ce <= JOIN_GAP_US) {
+        if (a < cs) cs = a;
+        if (b >= ce) {
+          ceClose = b > ce ? bar : ceClose && bar;
+          ce = b;
+        }
+      } else {
+        mark(cs, ce, ceClose);
+        cs = a;
+        ce = b;
+        ceClose = bar;
+      }
+    }
+    this.cs = cs;
+    this.ce = ce;
+    this.ceClose = ceClose;
+  }
+
+  /** The last stretch, to `mark` (once every row has been scanned). */
+  close(mark: (a: number, b: number, bIsClose: boolean) => void): void {
+    mark(this.cs, this.ce, this.ceClose);
+  }
+}
+
+/**
  * {@link measureCalendar} over rows given in blocks (a streamed run, jobs/stream-facts.ts): every
  * row in order to {@link scanSpan}, then every row again in order to {@link scanActivity}, then
  * {@link result}. The same arithmetic on the same rows: the same figures.
@@ -127,11 +177,8 @@ export class CalendarScan {
   private day0 = 0;
   private nDays = 0;
   private slots: Uint8Array | undefined;
-  // the stretch of activity being merged (events in time order; bars cover [start, close))
-  private cs = 0;
-  private ce = 0;
-  private ceClose = false;
-  private stretching = false;
+  private readonly stretches = new Stretches();
+  private readonly marker = (a: number, b: number, bIsClose: boolean): void => this.mark(a, b, bIsClose);
 
   constructor(private readonly hasBars: boolean) {
     this.dailyBars = hasBars;
@@ -174,46 +221,96 @@ export class CalendarScan {
       this.nDays = Math.floor(this.last / US_PER_DAY) - this.day0 + 1;
       this.slots = new Uint8Array(this.nDays * SLOTS);
     }
-    const hasBars = this.hasBars;
-    const { ts, kind, barStart } = t;
-    let i = from;
-    if (!this.stretching) {
-      this.cs = rowTime(t, i);
-      this.ce = ts[i]!;
-      this.ceClose = hasBars && kind[i] === BAR;
-      this.stretching = true;
-      i++;
-    }
-    let { cs, ce, ceClose } = this;
-    for (; i < to; i++) {
-      const bar = hasBars && kind[i] === BAR;
-      const a = bar ? barStart[i]! : ts[i]!;
-      const b = ts[i]!;
-      if (a - ce <= JOIN_GAP_US) {
-        if (a < cs) cs = a;
-        if (b >= ce) {
-          ceClose = b > ce ? bar : ceClose && bar;
-          ce = b;
-        }
-      } else {
-        this.mark(cs, ce, ceClose);
-        cs = a;
-        ce = b;
-        ceClose = bar;
-      }
-    }
-    this.cs = cs;
-    this.ce = ce;
-    this.ceClose = ceClose;
+    this.stretches.scan(t, from, to, this.hasBars, this.marker);
+  }
+
+  /** Whether every row scanned so far is a bar of 20 h or more. */
+  get isDailyBars(): boolean {
+    return this.dailyBars;
   }
 
   /** The measure, once both passes have seen every row. */
   result(): CalendarMeasure {
     if (this.rows === 0) return { spanUs: 0, dailyBars: false, hoursPerDay: NaN, weekends: undefined, tradingDaysPerYear: NaN };
-    this.mark(this.cs, this.ce, this.ceClose);
+    this.stretches.close(this.marker);
     const { nDays, day0, dailyBars, first, last } = this;
     const slots = this.slots!;
     return slotMeasure(slots, nDays, day0, dailyBars, last - first);
+  }
+}
+
+/**
+ * {@link CalendarScan} in one pass (a streamed run measures the calendar while it replays,
+ * jobs/stream-facts.ts): every row once, in order, to {@link scan}, then {@link result}.
+ *
+ * The two-pass scan needs the span first only to size its slots (the days from the first start
+ * to the last time) and clips every stretch to them; here the slots grow to whatever days the
+ * stretches cover and the result reads the same days out of them: the same slots, the same
+ * figures (tests/jobs/stream-facts.test.ts compares the two on the same rows).
+ */
+export class CalendarOnePass {
+  private readonly span: CalendarScan;
+  private rows = 0;
+  private first = Infinity;
+  private last = NaN;
+  /** Active slots, from absolute slot {@link lo} on (grown as the stretches need). */
+  private slots = new Uint8Array(0);
+  private lo = 0;
+  private readonly stretches = new Stretches();
+  private readonly marker = (a: number, b: number, bIsClose: boolean): void => this.mark(a, b, bIsClose);
+
+  constructor(private readonly hasBars: boolean) {
+    this.span = new CalendarScan(hasBars);
+  }
+
+  /** Absolute slots [s0, s1) marked active, the array grown to hold them. */
+  private mark(a: number, b: number, bIsClose: boolean): void {
+    const s0 = Math.floor(a / SLOT_US);
+    const s1 = Math.max(s0 + 1, bIsClose ? Math.ceil(b / SLOT_US) : Math.floor(b / SLOT_US) + 1);
+    if (this.slots.length === 0) {
+      this.lo = s0;
+      this.slots = new Uint8Array(Math.max(SLOTS, 2 * (s1 - s0)));
+    } else if (s0 < this.lo || s1 > this.lo + this.slots.length) {
+      const lo = Math.min(this.lo, s0);
+      const hi = Math.max(this.lo + this.slots.length, s1);
+      const grown = new Uint8Array(Math.max(2 * this.slots.length, hi - lo));
+      grown.set(this.slots, this.lo - lo);
+      this.slots = grown;
+      this.lo = lo;
+    }
+    this.slots.fill(1, s0 - this.lo, s1 - this.lo);
+  }
+
+  /** Rows [from, to) of a block, the next in order. */
+  scan(t: TickTable, from: number, to: number): void {
+    if (to <= from) return;
+    this.span.scanSpan(t, from, to);
+    const hasBars = this.hasBars;
+    const { ts, kind, barStart } = t;
+    let first = this.first;
+    for (let j = from; j < to; j++) {
+      const a = hasBars && kind[j] === BAR ? barStart[j]! : ts[j]!;
+      if (a < first) first = a;
+    }
+    this.stretches.scan(t, from, to, hasBars, this.marker);
+    this.first = first;
+    this.last = ts[to - 1]!;
+    this.rows += to - from;
+  }
+
+  /** The measure, once every row has been scanned: {@link CalendarScan.result}'s. */
+  result(): CalendarMeasure {
+    if (this.rows === 0) return this.span.result();
+    this.stretches.close(this.marker);
+    const day0 = Math.floor(this.first / US_PER_DAY);
+    const nDays = Math.floor(this.last / US_PER_DAY) - day0 + 1;
+    // the two-pass scan's slots: these days, the stretches clipped to them
+    const slots = new Uint8Array(nDays * SLOTS);
+    const base = day0 * SLOTS;
+    const from = Math.max(base, this.lo);
+    const to = Math.min(base + slots.length, this.lo + this.slots.length);
+    if (to > from) slots.set(this.slots.subarray(from - this.lo, to - this.lo), from - base);
+    return slotMeasure(slots, nDays, day0, this.span.isDailyBars, this.last - this.first);
   }
 }
 

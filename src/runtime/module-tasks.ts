@@ -1,13 +1,14 @@
 /**
- * Tasks about a strategy module rather than a backtest, run where strategy code runs (a guarded
+ * Tasks about a user's module rather than a backtest, run where strategy code runs (a guarded
  * worker thread, under the sandbox): loading a module to learn its name and parameters, making
- * instances to check parameters, and `tickfold check`. The main thread never loads a strategy
+ * instances to check parameters, `tickfold check`, and a factor module's values (`tickfold factor`). The main thread never loads a strategy
  * file: its top-level code or create() could loop forever (out of reach of --timeout and of the
  * interrupt while the main thread is stuck in it), call process.exit, or read the data itself.
  */
 import type { CheckReport } from '../engine/contract-check.js';
 import type { BacktestSettings } from '../engine/engine.js';
 import type { Params, ParamSchema, StrategyModule } from '../strategy/types.js';
+import type { FactorTask } from '../factor/module-task.js';
 
 /** Load a module; make (and check) an instance for each parameter set. */
 export interface DescribeTask {
@@ -43,7 +44,10 @@ export interface PingTask {
   readonly strategy: string;
 }
 
-export type ModuleTask = DescribeTask | CheckTask | PingTask;
+// a factor module file's values (`tickfold factor --factor PATH`): the task is the factor's (factor/module-task.ts)
+export type { FactorResult, FactorTask } from '../factor/module-task.js';
+
+export type ModuleTask = DescribeTask | CheckTask | PingTask | FactorTask;
 
 /** The backtests a check replays (for its time limit): two for determinism, three cuts, four for isolation, two for warm-up, one watched, two empty. */
 export const CHECK_RUNS = 14;

@@ -23,7 +23,7 @@ import { foldAt, progressFor, runsIn, shareTable, unpackResult, type Task, type 
 import { permissionArgv } from '../strategy/sandbox.js';
 import { looksLikePath, loadStrategy } from '../strategy/load.js';
 import type { Params, StrategyModule } from '../strategy/types.js';
-import { CHECK_RUNS, describedModule, type CheckResult, type DescribeResult, type ModuleTask } from './module-tasks.js';
+import { CHECK_RUNS, describedModule, type CheckResult, type DescribeResult, type FactorResult, type FactorTask, type ModuleTask } from './module-tasks.js';
 import type { CheckReport } from '../engine/contract-check.js';
 import type { BacktestSettings } from '../engine/engine.js';
 import { InterruptedError, type Guard, type Labeled, type ResultOf, type StrategyRunner } from './runner.js';
@@ -201,8 +201,38 @@ export class TaskRunner implements StrategyRunner {
     return ((await this.runModuleTask(this.pool, table, { kind: 'check', strategy: spec, params, run }, `check of ${spec}`, CHECK_RUNS, 'its checks')) as CheckResult).report;
   }
 
+  /**
+   * A factor module file's values over the closes (factor/module-task.ts), on a worker thread
+   * under the guard: its top-level code and compute() are a user's, like a strategy's, with one
+   * backtest's worth of --timeout. The closes' buffer is moved to the thread (give a copy), the
+   * matrix moved back.
+   */
+  async factor(task: FactorTask): Promise<FactorResult> {
+    if (!this.pool) throw new TickfoldError('no-worker', 'a factor module file runs only on a guarded worker thread (TaskRunner with a guard)');
+    const buffers = [task.close.values.buffer, task.close.calendar.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+    return (await this.runModuleTask(
+      this.pool,
+      undefined,
+      task,
+      `factor ${task.factor}`,
+      1,
+      'loading its module or computing the factor',
+      "Code that loops forever, at a module's top level or in compute(), does this; raise --timeout if the factor is just slow",
+      buffers,
+    )) as FactorResult;
+  }
+
   /** A module task on a thread, under the same limits as a backtest (`runs` backtests' worth of --timeout). */
-  private async runModuleTask(pool: Piscina, table: TickTable | undefined, task: ModuleTask, label: string, runs: number, doing: string): Promise<DescribeResult | CheckResult> {
+  private async runModuleTask(
+    pool: Piscina,
+    table: TickTable | undefined,
+    task: ModuleTask,
+    label: string,
+    runs: number,
+    doing: string,
+    hint = "Code that loops forever at a module's top level or in create() does this",
+    transferList: ArrayBuffer[] = [],
+  ): Promise<DescribeResult | CheckResult | FactorResult> {
     const g = this.guard;
     if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
     // the thread's own start (its code loaded, ~0.5 s on a busy machine) is not the strategy's
@@ -218,13 +248,13 @@ export class TaskRunner implements StrategyRunner {
     const limitMs = g?.timeoutMs !== undefined ? g.timeoutMs * runs : undefined;
     const signals = [g?.signal, limitMs !== undefined ? AbortSignal.timeout(limitMs) : undefined].filter((x): x is AbortSignal => x !== undefined);
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
-    let r: DescribeResult | CheckResult | TaskFailure;
+    let r: DescribeResult | CheckResult | FactorResult | TaskFailure;
     try {
-      r = (await pool.run({ table, task, progress: new Float64Array(new SharedArrayBuffer(24)).fill(-1) }, signal ? { signal } : {})) as DescribeResult | CheckResult | TaskFailure;
+      r = (await pool.run({ table, task, progress: new Float64Array(new SharedArrayBuffer(24)).fill(-1) }, { ...(signal ? { signal } : {}), ...(transferList.length > 0 ? { transferList } : {}) })) as DescribeResult | CheckResult | FactorResult | TaskFailure;
     } catch (e) {
       if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
       if (signal?.aborted) {
-        throw new TickfoldError('timeout', `${label}: did not finish within ${formatDuration(limitMs! * 1000)} (--timeout${runs > 1 ? `, ${runs} runs' worth` : ''}) ${doing}, so the thread was stopped. Code that loops forever at a module's top level or in create() does this`, 3);
+        throw new TickfoldError('timeout', `${label}: did not finish within ${formatDuration(limitMs! * 1000)} (--timeout${runs > 1 ? `, ${runs} runs' worth` : ''}) ${doing}, so the thread was stopped. ${hint}`, 3);
       }
       if ((e as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY') throw new TickfoldError('out-of-memory', `${label}: ran out of memory (${g?.maxMemoryMb !== undefined ? `--max-memory ${g.maxMemoryMb} MB` : 'the heap limit'}) ${doing}`, 3);
       throw new TickfoldError('worker-failed', `${label}: its worker thread failed ${doing}: ${e instanceof Error ? e.message : String(e)}`, 3);

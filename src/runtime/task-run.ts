@@ -15,6 +15,9 @@ import { sliceRecord } from '../metrics/window.js';
 import { loadStrategy, loadStrategyCode } from '../strategy/load.js';
 import { replayStream } from '../engine/stream-replay.js';
 import { WindowStream } from '../data/catalog/window-stream.js';
+import { PartitionDamaged } from '../data/catalog/partition.js';
+import { ReplayFacts } from '../jobs/stream-facts.js';
+import { PARTITION_DAMAGED } from './tasks.js';
 import type { StrategyModule } from '../strategy/types.js';
 import { TickfoldError } from '../errors.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
@@ -23,7 +26,8 @@ import { foldedStrategy } from '../validation/folded.js';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { lockThread, type SandboxPolicy } from '../strategy/sandbox.js';
 import { checkStrategy } from '../engine/contract-check.js';
-import type { CheckResult, DescribeResult, ModuleTask } from './module-tasks.js';
+import type { CheckResult, DescribeResult, FactorResult, ModuleTask } from './module-tasks.js';
+import { computeFactorTask } from '../factor/module-task.js';
 import { clockOf, type OosResult, type OosTask, type RunResult, type RunTask, type StreamedTask, type Task, type TaskFailure, type TaskResult, type TrialBatchResult, type TrialTask } from './tasks.js';
 
 /** The sandbox of this thread and the strategy modules it runs, from the pool that started it (pool.ts). */
@@ -129,16 +133,19 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
 
 function runOne(table: TickTable, module: StrategyModule, task: RunTask, progress: Float64Array | undefined): RunResult {
   const st = task.stream;
-  // streamed: this thread reads the window's partitions itself, block by block (engine/stream-replay.ts)
-  const record = st ? replayStream(new WindowStream(st.plan), createStrategy(module, task.params), streamConfig(module, task.run, st, progress), st.rows) : runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, table, progress));
+  // streamed: this thread reads the window's partitions itself, block by block
+  // (engine/stream-replay.ts), and measures what the report needs of them on the way
+  const facts = st ? new ReplayFacts(st.symbols.length, st.facts) : undefined;
+  const record = st ? replayStream(new WindowStream(st.plan), createStrategy(module, task.params), streamConfig(module, task.run, st, progress), st.rows, (t, from, to) => facts!.scan(t, from, to)) : runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, table, progress));
   // periods a year not known yet (the caller measures the calendar meanwhile): no metrics here
-  return { kind: 'run', record, ...(Number.isFinite(task.run.periodsPerYear) ? { metrics: computeMetrics(record, task.run.periodsPerYear) } : {}) };
+  return { kind: 'run', record, ...(facts ? { facts: facts.result() } : {}), ...(Number.isFinite(task.run.periodsPerYear) ? { metrics: computeMetrics(record, task.run.periodsPerYear) } : {}) };
 }
 
-export async function executeTask(table: TickTable, task: Task | ModuleTask, progress?: Float64Array): Promise<TaskResult | TaskFailure | DescribeResult | CheckResult> {
+export async function executeTask(table: TickTable, task: Task | ModuleTask, progress?: Float64Array): Promise<TaskResult | TaskFailure | DescribeResult | CheckResult | FactorResult> {
   try {
     if (sandbox) lockThread(sandbox); // before any strategy code runs on this thread
     if (task.kind === 'ping') return { kind: 'describe', name: '', description: '', params: {} };
+    if (task.kind === 'factor') return await computeFactorTask(task, given?.tickfoldModules?.[task.factor]);
     const module = await moduleFor(task.strategy);
     switch (task.kind) {
       case 'describe':
@@ -156,6 +163,8 @@ export async function executeTask(table: TickTable, task: Task | ModuleTask, pro
     }
   } catch (e) {
     if (e instanceof TickfoldError) return { kind: 'failure', code: e.code, message: e.message, exitCode: e.exitCode };
+    // a streamed replay met a damaged partition: the caller rebuilds the catalog (jobs/stream-run.ts)
+    if (e instanceof PartitionDamaged) return { kind: 'failure', code: PARTITION_DAMAGED, message: e.message, exitCode: 3 };
     // a strategy's create() refusing its parameters is the strategy's error, not tickfold's
     const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     return { kind: 'failure', code: 'task-error', message: msg, exitCode: 3 };
@@ -167,7 +176,8 @@ export async function executeTask(table: TickTable, task: Task | ModuleTask, pro
  * can be moved rather than copied (the record's columns, the trial returns). {@link unpackResult}
  * undoes it on the other side.
  */
-export function packResult(r: TaskResult | TaskFailure | DescribeResult | CheckResult): { value: unknown; transfer: ArrayBuffer[] } {
+export function packResult(r: TaskResult | TaskFailure | DescribeResult | CheckResult | FactorResult): { value: unknown; transfer: ArrayBuffer[] } {
+  if (r.kind === 'factor') return { value: r, transfer: r.values.buffer instanceof ArrayBuffer ? [r.values.buffer] : [] };
   if (r.kind === 'oos' || r.kind === 'run') {
     const { packed, transfer } = packRecord(r.record);
     return { value: { ...r, record: packed }, transfer };

@@ -11,6 +11,7 @@
  * - An out-of-sample task runs the folded strategy (validation/folded.ts) from the first warm-up to the end.
  */
 import type { StreamPlan } from '../data/catalog/window-stream.js';
+import type { FactsAsked, FactsMeasured } from '../jobs/stream-facts.js';
 import type { MembersFile } from '../universe/members.js';
 import type { BacktestSettings } from '../engine/engine.js';
 import { unpackRecord, type PackedRecord, type RunRecord } from '../portfolio/record.js';
@@ -84,11 +85,18 @@ export interface StreamedTask {
   readonly symbols: readonly string[];
   readonly spans: MembersFile | null;
   readonly endSession: number;
+  /** What the replay measures of the rows for the report on the way (jobs/stream-facts.ts ReplayFacts). */
+  readonly facts: FactsAsked;
 }
+
+/** A failure's code when a streamed replay met a damaged partition of the catalog (the caller rebuilds it). */
+export const PARTITION_DAMAGED = 'partition-damaged';
 
 export interface RunResult {
   readonly kind: 'run';
   readonly record: RunRecord;
+  /** A streamed run's facts of the rows (jobs/stream-facts.ts ReplayFacts). */
+  readonly facts?: FactsMeasured;
   /** Absent when the task's periodsPerYear was not known yet (NaN). */
   readonly metrics?: RunMetrics;
 }

@@ -1,8 +1,9 @@
 /**
- * A strategy module file made into one self-contained ES module text on the main thread, to be
+ * A user's module file (a strategy, or a factor of `tickfold factor`) made into one self-contained
+ * ES module text on the main thread, to be
  * loaded on a sandboxed worker thread (sandbox.ts) from memory. esbuild compiles it (TypeScript
  * too) and inlines its own files and packages; only Node's built-in modules stay imports. It only
- * parses and rewrites the code: nothing of the strategy runs here.
+ * parses and rewrites the code: nothing of the module runs here.
  *
  * Why: under the permission model a worker thread can read only what it is allowed, and Node 20
  * loads TypeScript through tsx's loader hooks, which run on a thread of their own (refused in the
@@ -15,7 +16,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 
-export interface BundledStrategy {
+/** What a user's module file is, for its messages: "cannot load factor ./f.ts: ...". */
+export type ModuleKind = 'strategy' | 'factor';
+/** The type a module of each kind exports, for the hint on importing only types from 'tickfold'. */
+const MODULE_TYPE: Readonly<Record<ModuleKind, string>> = { strategy: 'StrategyModule', factor: 'FactorModule' };
+
+export interface BundledModule {
   /** The module as one ES module text. */
   readonly code: string;
   /** What the strategy's own files import, as written (`./helper.ts`, `node:fs`, `technicalindicators`), sorted. */
@@ -33,7 +39,11 @@ const INSTALL = (() => {
 /** Whether an import names one of Node's built-in modules (`fs`, `node:fs`, `fs/promises`). */
 export const isBuiltin = (spec: string): boolean => spec.startsWith('node:') || BUILTIN.has(spec);
 
-export async function bundleStrategy(spec: string): Promise<BundledStrategy> {
+/**
+ * `what` words the errors; `sourceMap` appends the bundle's source map (inline), from which
+ * {@link sourceLine} tells a line of the bundle's stack as a line of the user's file.
+ */
+export async function bundleModule(spec: string, what: ModuleKind = 'strategy', sourceMap = false): Promise<BundledModule> {
   const file = resolve(spec);
   const { build } = await import('esbuild');
   let r;
@@ -48,6 +58,8 @@ export async function bundleStrategy(spec: string): Promise<BundledStrategy> {
       metafile: true,
       logLevel: 'silent',
       absWorkingDir: dirname(file),
+      // (an outfile beside the module, never written: the map's sources are then relative to its folder)
+      ...(sourceMap ? { sourcemap: 'inline' as const, outfile: join(dirname(file), '__tickfold_bundle.js') } : {}),
       // a package written as CommonJS requires Node's modules at run time: give the bundle a
       // require (from the strategy's place), as the file itself would have had
       banner: { js: `import { createRequire as __tickfoldCreateRequire } from 'node:module'; const require = __tickfoldCreateRequire(${JSON.stringify(file)});` },
@@ -65,7 +77,7 @@ export async function bundleStrategy(spec: string): Promise<BundledStrategy> {
   } catch (e) {
     const errors = (e as { errors?: { text: string; location?: { file: string; line: number; column: number; lineText: string } | null }[] }).errors ?? [];
     const first = errors[0];
-    if (!first) throw new UsageError(`cannot load strategy ${spec}: ${(e as Error).message}`);
+    if (!first) throw new UsageError(`cannot load ${what} ${spec}: ${(e as Error).message}`);
     const missing = /Could not resolve "([^"]+)"/.exec(first.text)?.[1];
     const at = first.location ? `${resolve(dirname(file), first.location.file)}:${first.location.line}:${first.location.column + 1}` : '';
     if (missing !== undefined && !missing.startsWith('.') && !missing.startsWith('/')) {
@@ -74,12 +86,12 @@ export async function bundleStrategy(spec: string): Promise<BundledStrategy> {
         .slice(0, missing.startsWith('@') ? 2 : 1)
         .join('/');
       throw new UsageError(
-        `cannot load strategy ${spec}: it imports '${missing}', which is not installed where the strategy is; install it next to the strategy (cd ${dirname(file)} && npm install ${pkg})` +
-          (missing === 'tickfold' ? ", or import only types from it (import type { StrategyModule } from 'tickfold' needs nothing installed)" : '') +
+        `cannot load ${what} ${spec}: it imports '${missing}', which is not installed where the ${what} is; install it next to the ${what} (cd ${dirname(file)} && npm install ${pkg})` +
+          (missing === 'tickfold' ? `, or import only types from it (import type { ${MODULE_TYPE[what]} } from 'tickfold' needs nothing installed)` : '') +
           (at ? ` (at ${at})` : ''),
       );
     }
-    throw new UsageError(`cannot load strategy ${spec}: ${at ? `${at}: ` : ''}${first.text}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`);
+    throw new UsageError(`cannot load ${what} ${spec}: ${at ? `${at}: ` : ''}${first.text}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`);
   }
   const imports = new Set<string>();
   for (const [path, input] of Object.entries(r.metafile.inputs)) {

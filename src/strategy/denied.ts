@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { TickfoldError } from '../errors.js';
+import type { ModuleKind } from './bundle.js';
 
 /** Strategy code tried something the sandbox does not allow (exit 3, as other strategy faults). Its message reads after a subject: "tried to ...". */
 export class SandboxError extends TickfoldError {
@@ -16,9 +17,10 @@ export class SandboxError extends TickfoldError {
 
 /**
  * "tried to read /x: ..." for a refusal (Node's permission model's ERR_ACCESS_DENIED, or a
- * {@link SandboxError}), with the flag that allows it; undefined for any other error.
+ * {@link SandboxError}), with the flag that allows it; undefined for any other error. `who`
+ * says whose code it was (a strategy's, or a factor module's).
  */
-export function deniedText(e: unknown): string | undefined {
+export function deniedText(e: unknown, who: ModuleKind = 'strategy'): string | undefined {
   if (e instanceof SandboxError) return e.message;
   const err = e as { code?: string; permission?: string; resource?: string; message?: string } | null;
   if (err?.code !== 'ERR_ACCESS_DENIED') return undefined;
@@ -27,9 +29,9 @@ export function deniedText(e: unknown): string | undefined {
     const verb = what === 'FileSystemWrite' ? 'write' : 'read';
     // the path as the strategy wrote it may be relative: said from the root, as --allow-fs takes it
     const path = err.resource ? resolve(err.resource) : undefined;
-    return `tried to ${verb}${path ? ` ${path}` : ' a file'}: strategy code may not touch files (a strategy that reads the data itself sees prices ahead of the clock); if it needs this, allow it with --allow-fs ${path ?? 'PATH'}`;
+    return `tried to ${verb}${path ? ` ${path}` : ' a file'}: ${who} code may not touch files (a ${who} that reads the data itself sees prices ahead of the clock); if it needs this, allow it with --allow-fs ${path ?? 'PATH'}`;
   }
-  if (what === 'ChildProcess') return 'tried to start a child process: strategy code may not; allow it with --allow-child-process';
-  if (what === 'WorkerThreads') return 'tried to start a worker thread: strategy code may not';
-  return `tried something strategy code may not do (${what || err.message || 'access denied'})`;
+  if (what === 'ChildProcess') return `tried to start a child process: ${who} code may not; allow it with --allow-child-process`;
+  if (what === 'WorkerThreads') return `tried to start a worker thread: ${who} code may not`;
+  return `tried something ${who} code may not do (${what || err.message || 'access denied'})`;
 }

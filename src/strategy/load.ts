@@ -1,6 +1,7 @@
 /**
  * Finds a strategy module by name (the built-ins) or loads one from a file: `.js`/`.mjs` by
  * import, `.ts`/`.mts` through tsx, so a user's TypeScript strategy runs without a build step.
+ * A factor module of `tickfold factor` is loaded from its bundle the same way ({@link importModuleCode}).
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -8,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { didYouMean, UsageError } from '../errors.js';
 import type { StrategyModule } from './types.js';
 import { deniedText, SandboxError } from './denied.js';
+import type { ModuleKind } from './bundle.js';
+import { sourceLine } from './source-line.js';
 
 /** Whether a --strategy value names a file rather than a built-in. */
 export const looksLikePath = (s: string): boolean => /[\\/]/.test(s) || /\.(m?[jt]s)$/.test(s);
@@ -43,25 +46,54 @@ export async function loadStrategy(spec: string, builtins: ReadonlyMap<string, S
   }
   const file = resolve(spec);
   if (!existsSync(file)) throw new UsageError(`strategy file ${spec} does not exist`);
-  return importStrategy(spec, file, async () => (/\.m?ts$/.test(file) ? ((await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>)));
+  return checkModule(
+    (
+      await importModule(spec, file, 'strategy', 'create', async () =>
+        /\.m?ts$/.test(file) ? ((await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>),
+      )
+    ).value,
+    spec,
+  );
 }
 
 /**
  * A strategy module from its code, bundled into one ES module (bundle.ts): how a sandboxed worker
  * thread loads a module file without reading it (sandbox.ts).
  */
-export function loadStrategyCode(spec: string, code: string): Promise<StrategyModule> {
-  return importStrategy(spec, resolve(spec), async () => (await import(`data:text/javascript;base64,${Buffer.from(code, 'utf8').toString('base64')}`)) as Record<string, unknown>);
+export async function loadStrategyCode(spec: string, code: string): Promise<StrategyModule> {
+  return checkModule((await importModuleCode(spec, code, 'strategy', 'create')).value, spec);
 }
 
-async function importStrategy(spec: string, file: string, load: () => Promise<Record<string, unknown>>): Promise<StrategyModule> {
+/** A module's default export (unchecked), and the names of its other exports (for the error when it has no default). */
+export interface ImportedModule {
+  readonly value: unknown;
+  readonly exports: readonly string[];
+}
+
+/**
+ * The default export of a user's module (a strategy's, a factor's) from its bundle, unchecked;
+ * `key` is a property its export has, which tells it from a CommonJS module's wrapper. An error
+ * its top-level code throws names the line of the user's file when the bundle has a source map.
+ */
+export function importModuleCode(spec: string, code: string, what: ModuleKind, key: string): Promise<ImportedModule> {
+  return importModule(
+    spec,
+    resolve(spec),
+    what,
+    key,
+    async () => (await import(`data:text/javascript;base64,${Buffer.from(code, 'utf8').toString('base64')}`)) as Record<string, unknown>,
+    (e) => sourceLine(e, code, spec),
+  );
+}
+
+async function importModule(spec: string, file: string, what: ModuleKind, key: string, load: () => Promise<Record<string, unknown>>, at: (e: unknown) => string | undefined = () => undefined): Promise<ImportedModule> {
   let ns: Record<string, unknown>;
   try {
     ns = await load();
   } catch (e) {
     // the sandbox refused something its top-level code tried (a file, the network, process.exit)
-    const denied = deniedText(e);
-    if (denied !== undefined) throw new SandboxError(`strategy ${spec} ${denied} (while its module loaded)`);
+    const denied = deniedText(e, what);
+    if (denied !== undefined) throw new SandboxError(`${what} ${spec} ${denied} (while its module loaded)`);
     // tsx's internal query (?namespace=...) and the require stack are noise to a user
     const msg = ((e as Error).message ?? String(e))
       .replace(/\?namespace=[\w-]+/g, '')
@@ -71,18 +103,19 @@ async function importStrategy(spec: string, file: string, load: () => Promise<Re
     if (missing !== undefined && !missing.startsWith('.') && !missing.startsWith('/')) {
       const dir = dirname(file);
       throw new UsageError(
-        `cannot load strategy ${spec}: it imports '${missing}', which is not installed where the strategy is; ` +
-          `install it next to the strategy (cd ${dir} && npm install ${missing
+        `cannot load ${what} ${spec}: it imports '${missing}', which is not installed where the ${what} is; ` +
+          `install it next to the ${what} (cd ${dir} && npm install ${missing
             .split('/')
             .slice(0, missing.startsWith('@') ? 2 : 1)
             .join('/')})` +
-          (missing === 'tickfold' ? ", or import only types from it (import type { StrategyModule } from 'tickfold' needs nothing installed)" : ''),
+          (missing === 'tickfold' ? `, or import only types from it (import type { ${what === 'strategy' ? 'StrategyModule' : 'FactorModule'} } from 'tickfold' needs nothing installed)` : ''),
       );
     }
-    throw new UsageError(`cannot load strategy ${spec}: ${msg}`);
+    const line = at(e);
+    throw new UsageError(`cannot load ${what} ${spec}: ${msg}${line ? ` (at ${line})` : ''}`);
   }
   // ESM default export, or a CommonJS-style module.exports through interop
   let m = ns.default;
-  if (m && typeof m === 'object' && 'default' in m && !('create' in m)) m = (m as { default: unknown }).default;
-  return checkModule(m, spec);
+  if (m && typeof m === 'object' && 'default' in m && !(key in m)) m = (m as { default: unknown }).default;
+  return { value: m, exports: Object.keys(ns).filter((k) => k !== 'default') };
 }

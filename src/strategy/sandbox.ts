@@ -32,6 +32,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SandboxError } from './denied.js';
+import type { ModuleKind } from './bundle.js';
 import { pushAll } from '../arrays.js';
 
 export interface SandboxPolicy {
@@ -44,6 +45,8 @@ export interface SandboxPolicy {
    * of fetched (authenticated) module files, which the threads import from.
    */
   readonly readFs?: readonly string[];
+  /** Whose code the threads run, for the refusals' wording (default: a strategy's). */
+  readonly what?: ModuleKind;
 }
 
 /** Nothing allowed: what strategy code gets unless the user says otherwise. */
@@ -112,10 +115,11 @@ export function lockThread(policy: SandboxPolicy): void {
   if (locked) return;
   locked = true;
   const require = createRequire(import.meta.url);
+  const who = policy.what ?? 'strategy';
   if (!policy.allowNet) {
     const refuse = (what: string) =>
       function refused(): never {
-        throw new SandboxError(`tried to use the network (${what}): strategy code may not; allow it with --allow-net`);
+        throw new SandboxError(`tried to use the network (${what}): ${who} code may not; allow it with --allow-net`);
       };
     for (const [mod, names] of Object.entries(NETWORK)) {
       const m = require(mod) as Record<string, unknown>;
@@ -128,7 +132,7 @@ export function lockThread(policy: SandboxPolicy): void {
     syncBuiltinESMExports();
   }
   const exit = (code?: unknown): never => {
-    throw new SandboxError(`called process.exit(${code === undefined ? '' : String(code)}): strategy code may not end the process; throw an Error to stop a run`);
+    throw new SandboxError(`called process.exit(${code === undefined ? '' : String(code)}): ${who} code may not end the process; throw an Error to stop a run`);
   };
   Object.defineProperty(process, 'exit', { value: exit, writable: false, configurable: false });
   Object.defineProperty(process, 'reallyExit', { value: exit, writable: false, configurable: false });
@@ -136,7 +140,7 @@ export function lockThread(policy: SandboxPolicy): void {
   if (!policy.allowChildProcess) {
     Object.defineProperty(process, 'kill', {
       value: () => {
-        throw new SandboxError('called process.kill: strategy code may not signal processes; allow it with --allow-child-process');
+        throw new SandboxError(`called process.kill: ${who} code may not signal processes; allow it with --allow-child-process`);
       },
       writable: false,
       configurable: false,

@@ -10,6 +10,7 @@ import { barMatrix, type BarMatrix } from '../../src/panel/bar-matrix.js';
 import { BUILTIN_FACTORS } from '../../src/factor/factors.js';
 import { quantileOf } from '../../src/factor/quantiles.js';
 import { factorReport, type FactorReport } from '../../src/factor/report.js';
+import { factorMatrix } from '../../src/factor/matrix.js';
 import { describeShared, shared } from '../helpers.js';
 import { oracle } from '../oracles.js';
 
@@ -45,10 +46,11 @@ describeShared('factor report vs the alphalens-convention oracle (S&P 500 daily)
     expect(close.rows).toBe(1259);
     for (const [name, spec] of Object.entries(O.factors) as [string, { spec: { lookback_sessions: number; quantiles: number; periods_sessions: number[] } }][]) {
       const mod = BUILTIN_FACTORS[name.split('_')[0]!]!;
+      const params = { lookback: spec.spec.lookback_sessions };
+      const rows = { firstRow: O.inputs.factor_dates_requested.calendar_index_first, lastRow: O.inputs.factor_dates_requested.calendar_index_last };
       reports[name] = factorReport(
         close,
-        mod,
-        { lookback: spec.spec.lookback_sessions },
+        { label: mod.label(params), name: mod.name, params, values: factorMatrix(close, mod, params, rows.firstRow, rows.lastRow, mod.name) },
         {
           quantiles: spec.spec.quantiles,
           periods: spec.spec.periods_sessions,

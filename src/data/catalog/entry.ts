@@ -23,6 +23,7 @@ import { sameKey, type CachedFile, type CacheKey } from '../cache.js';
 import type { BadRowSample } from '../rows.js';
 import type { ResolvedHeader, TickKind } from '../schema.js';
 import { f64, u16, type FileTable } from '../table.js';
+import type { ParseWorkers } from '../parse-workers.js';
 import { DEFAULT_PARTITION_ROWS, PartitionDamaged, readPartition, writePartition, type PartitionInfo } from './partition.js';
 
 const MAGIC = 'TFINDEX1';
@@ -111,6 +112,42 @@ function rowsBySymbol(t: FileTable): Uint32Array[] {
   return out;
 }
 
+/** One partition to write: its symbol, file name and rows (indexes into the file's table). */
+interface PartitionPlan {
+  readonly sym: number;
+  readonly name: string;
+  readonly rows: Uint32Array;
+}
+
+/** The partitions of a table: each symbol's rows in row order, `partitionRows` at most each. */
+function planPartitions(name: string, t: FileTable, partitionRows: number): PartitionPlan[][] {
+  return rowsBySymbol(t).map((rows, sym) => {
+    const parts: PartitionPlan[] = [];
+    for (let from = 0, seq = 0; from < rows.length; from += partitionRows, seq++) parts.push({ sym, name: `${name}.${sym}.${seq}.tfp`, rows: rows.subarray(from, from + partitionRows) });
+    return parts;
+  });
+}
+
+/** The index of a file whose partitions are written. */
+function entryOf(key: CacheKey, f: CachedFile, partitions: PartitionInfo[][]): CatalogEntry {
+  const t = f.table;
+  return {
+    format: FORMAT,
+    key,
+    kind: t.kind,
+    length: t.length,
+    nCols: t.cols.length,
+    symbols: [...t.symbols],
+    header: f.header,
+    badRows: f.badRows,
+    badSamples: [...f.badSamples],
+    sorted: f.sorted,
+    sha1: f.sha1,
+    ...(f.barLengthsUs ? { barLengthsUs: f.barLengthsUs.map((x) => (Number.isNaN(x) ? null : x)) } : {}),
+    partitions,
+  };
+}
+
 /**
  * Writes a parsed file into the catalog: its partitions, then its index. Failures leave the
  * catalog without a current entry for the file (it is parsed again) and return false: the catalog
@@ -122,29 +159,41 @@ export function writeEntry(dir: string, key: CacheKey, f: CachedFile, partitionR
   try {
     mkdirSync(dir, { recursive: true });
     removeStaleTemps(dir); // of runs killed while they wrote
-    const partitions = rowsBySymbol(t).map((rows, s) => {
-      const parts: PartitionInfo[] = [];
-      for (let from = 0, seq = 0; from < rows.length; from += partitionRows, seq++) {
-        const pname = `${name}.${s}.${seq}.tfp`;
-        parts.push(writePartition(join(dir, pname), pname, t.kind, s, t.ts, t.cols, rows.subarray(from, from + partitionRows)));
-      }
-      return parts;
-    });
-    writeIndex(join(dir, `${name}.tfi`), {
-      format: FORMAT,
-      key,
-      kind: t.kind,
-      length: t.length,
-      nCols: t.cols.length,
-      symbols: [...t.symbols],
-      header: f.header,
-      badRows: f.badRows,
-      badSamples: [...f.badSamples],
-      sorted: f.sorted,
-      sha1: f.sha1,
-      ...(f.barLengthsUs ? { barLengthsUs: f.barLengthsUs.map((x) => (Number.isNaN(x) ? null : x)) } : {}),
-      partitions,
-    });
+    const partitions = planPartitions(name, t, partitionRows).map((ps) => ps.map((p) => writePartition(join(dir, p.name), p.name, t.kind, p.sym, t.ts, t.cols, p.rows)));
+    writeIndex(join(dir, `${name}.tfi`), entryOf(key, f, partitions));
+    removeUnnamedPartitions(dir, name, partitions);
+    return true;
+  } catch {
+    rmSync(join(dir, `${name}.tfi`), { force: true });
+    return false;
+  }
+}
+
+/**
+ * {@link writeEntry} with the partitions gathered, checksummed and written on worker threads, all
+ * at once (the same bytes: the same code writes them). Only for a table in shared memory (the
+ * threads read it without a copy); another is written on this thread.
+ */
+export async function writeEntryOn(workers: ParseWorkers, dir: string, key: CacheKey, f: CachedFile, partitionRows = DEFAULT_PARTITION_ROWS): Promise<boolean> {
+  const t = f.table;
+  const shared = [t.ts, ...t.cols].every((c) => c.buffer instanceof SharedArrayBuffer);
+  if (!shared) return writeEntry(dir, key, f, partitionRows);
+  const name = entryName(key);
+  try {
+    mkdirSync(dir, { recursive: true });
+    removeStaleTemps(dir);
+    const partitions = await Promise.all(
+      planPartitions(name, t, partitionRows).map((ps) =>
+        Promise.all(
+          ps.map(async (p) => {
+            const r = await workers.run({ op: 'write', path: join(dir, p.name), name: p.name, kind: t.kind, sym: p.sym, ts: t.ts, cols: t.cols, rows: p.rows.slice() });
+            if (!('partition' in r)) throw new Error('not a partition');
+            return r.partition;
+          }),
+        ),
+      ),
+    );
+    writeIndex(join(dir, `${name}.tfi`), entryOf(key, f, partitions));
     removeUnnamedPartitions(dir, name, partitions);
     return true;
   } catch {

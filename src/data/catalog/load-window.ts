@@ -106,7 +106,7 @@ export interface PlannedWindow {
    * Runs a pass over the plan's partitions; a partition found missing or damaged is said, every
    * file of the run parsed again and the pass run again on the new plan (returned with it).
    */
-  checked<T>(pass: (plan: StreamPlan) => T): Promise<{ plan: StreamPlan; value: T } | undefined>;
+  checked<T>(pass: (plan: StreamPlan) => T | Promise<T>): Promise<{ plan: StreamPlan; value: T } | undefined>;
 }
 
 /**
@@ -167,10 +167,10 @@ export async function planWindow(paths: readonly string[], opts: LoadOptions, wi
     const first = items[given.indexOf(r.sameAs)]!;
     return { file: r.file, sameAs: r.sameAs, why: 'named-twice', kind: KIND_NAMES[first.entry.kind], rows: first.entry.length };
   });
-  const checked = async <T>(pass: (plan: StreamPlan) => T): Promise<{ plan: StreamPlan; value: T } | undefined> => {
+  const checked = async <T>(pass: (plan: StreamPlan) => T | Promise<T>): Promise<{ plan: StreamPlan; value: T } | undefined> => {
     try {
       const plan = { sources: [...sources], window, merge };
-      return { plan, value: pass(plan) };
+      return { plan, value: await pass(plan) };
     } catch (err) {
       if (!(err instanceof PartitionDamaged)) throw err;
       // a catalog index given as data has no source to parse again
@@ -185,7 +185,7 @@ export async function planWindow(paths: readonly string[], opts: LoadOptions, wi
         sources[k] = { ...sources[k]!, entry: got.entry };
       }
       const plan = { sources: [...sources], window, merge };
-      return { plan, value: pass(plan) };
+      return { plan, value: await pass(plan) };
     }
   };
   return { plan: { sources, window, merge }, files: summaries, leftOut, checked };

@@ -21,6 +21,7 @@ import { f64, u16, u8, VALUE_COLUMNS, valueColumnCount, MAX_SYMBOLS, tooManySymb
 import type { BarStamp } from '../bars.js';
 import { maxOf } from '../../arrays.js';
 import { partitionPath, type CatalogEntry } from './entry.js';
+import { lowerBound } from '../table.js';
 import { readPartition, NO_ROWS, type PartitionInfo, type PartitionRows } from './partition.js';
 
 /** One file's entry, in merge order, and how its bars are timed (bar files only). */
@@ -49,6 +50,8 @@ class Cursor {
   vis: Float64Array = EMPTY;
   start: Float64Array = EMPTY;
   i = 0;
+  /** The current partition's rows end here (a trimmed stream: before the window's end). */
+  end = 0;
   private next = 0;
   constructor(
     private readonly src: StreamSource,
@@ -59,6 +62,8 @@ class Cursor {
     readonly gsym: number,
     readonly kind: TickKind,
     private readonly lengthUs: number,
+    /** Leave out the rows visible outside this window (a window's stream), or undefined: every row. */
+    private readonly trim: StreamWindow | undefined,
   ) {}
 
   /** Moves to the next partition with rows; false when none is left. */
@@ -70,12 +75,21 @@ class Cursor {
       const prev = this.rows.ts.buffer;
       this.rows = readPartition(partitionPath(this.src.dir, info), info, e.kind, e.nCols, false, prev instanceof ArrayBuffer && prev.byteLength > 0 ? prev : undefined);
       this.i = 0;
+      this.end = this.rows.rows;
       this.timeBars(this.next < this.parts.length ? this.parts[this.next]!.firstTs : this.after ? this.after.firstTs : Infinity);
-      if (this.rows.rows > 0) return true;
+      const t = this.trim;
+      if (t) {
+        // rows visible before the window's start or at or after its end never reach it (see MergeStream)
+        if (t.fromUs > -Infinity) this.i = lowerBound(this.vis, t.fromUs);
+        if (t.toUs < Infinity) this.end = lowerBound(this.vis, t.toUs);
+      }
+      if (this.i < this.end) return true;
     }
     this.rows = NO_ROWS;
     this.vis = EMPTY;
     this.start = EMPTY;
+    this.i = 0;
+    this.end = 0;
     return false;
   }
 
@@ -122,125 +136,170 @@ function selectParts(parts: readonly PartitionInfo[], w: StreamWindow, lengthUs:
   return { sel: parts.slice(a, b), after: parts[b] };
 }
 
+/**
+ * The merged dictionary (mergeTables' numbering: file by file in merge order, each file's
+ * dictionary in its order), the kinds per symbol, and each file's ids in it: from the indexes alone.
+ */
+export function mergedDictionary(sources: readonly StreamSource[]): { symbols: string[]; symbolKinds: Uint8Array; remap: number[][] } {
+  const symbols: string[] = [];
+  const ids = new Map<string, number>();
+  const remap = sources.map(({ entry }) =>
+    entry.symbols.map((s) => {
+      let id = ids.get(s);
+      if (id === undefined) {
+        id = symbols.length;
+        if (id >= MAX_SYMBOLS) throw tooManySymbols(`the ${sources.length} data files together`, s, 'in all the files together');
+        symbols.push(s);
+        ids.set(s, id);
+      }
+      return id;
+    }),
+  );
+  const symbolKinds = new Uint8Array(symbols.length);
+  sources.forEach(({ entry }, f) => {
+    for (const g of remap[f]!) symbolKinds[g]! |= 1 << entry.kind;
+  });
+  return { symbols, symbolKinds, remap };
+}
+
 /** The merge of the sources' partitions in the window: rows come out by {@link MergeStream.fill}. */
 export class MergeStream {
   /** The merged dictionary and, per symbol, the kinds the files hold for it (as mergeTables). */
-  readonly symbols: string[] = [];
+  readonly symbols: string[];
   readonly symbolKinds: Uint8Array;
   /** Rows the stream will give (the selected partitions' rows). */
   readonly total: number;
   readonly nCols: number;
   readonly hasBars: boolean;
   readonly mixed: boolean;
-  /** Cursors with rows left, as a binary heap on (visible time, file rank, row). */
-  private readonly heap: Cursor[] = [];
+  /**
+   * The cursors as the leaves of a loser tree on (visible time, file rank, row): `tree[0]` is the
+   * cursor whose row comes next, `tree[n]` the loser of the match at node n; leaves past the
+   * cursors and cursors run dry have the key +Infinity. A row costs one match per level
+   * (log2 of the streams), on keys held in typed arrays, and no allocation.
+   */
+  private readonly cursors: Cursor[];
+  private readonly leaves: number;
+  private readonly tree: Int32Array;
+  /** Per leaf, its current row's visible time, and its file rank × 2^32 + row index (the ties). */
+  private readonly keyT: Float64Array;
+  private readonly keyR: Float64Array;
 
-  constructor(sources: readonly StreamSource[], window: StreamWindow = { fromUs: -Infinity, toUs: Infinity }) {
-    const ids = new Map<string, number>();
-    const remap = sources.map(({ entry }) =>
-      entry.symbols.map((s) => {
-        let id = ids.get(s);
-        if (id === undefined) {
-          id = this.symbols.length;
-          if (id >= MAX_SYMBOLS) throw tooManySymbols(`the ${sources.length} data files together`, s, 'in all the files together');
-          this.symbols.push(s);
-          ids.set(s, id);
-        }
-        return id;
-      }),
-    );
-    this.symbolKinds = new Uint8Array(this.symbols.length);
-    sources.forEach(({ entry }, f) => {
-      for (const g of remap[f]!) this.symbolKinds[g]! |= 1 << entry.kind;
-    });
+  /**
+   * `trim`: the stream of a window (window-stream.ts), which keeps no row visible before
+   * `window.fromUs` (every such row comes before its first row, in visible-time order) nor at or
+   * after `window.toUs` (ticks: the window ends at the first; bar windows with an end are not
+   * streamed): those rows of the partitions read are skipped, not merged ({@link total} still
+   * counts the partitions' rows). Without it, every row of the partitions read comes out.
+   */
+  constructor(sources: readonly StreamSource[], window: StreamWindow = { fromUs: -Infinity, toUs: Infinity }, trim = false) {
+    const d = mergedDictionary(sources);
+    this.symbols = d.symbols;
+    this.symbolKinds = d.symbolKinds;
+    const remap = d.remap;
     const kinds = new Set(sources.map((s) => s.entry.kind));
     this.nCols = maxOf([...kinds].map(valueColumnCount), 0);
     this.hasBars = kinds.has(BAR);
     this.mixed = kinds.size > 1;
     let total = 0;
+    const cursors: Cursor[] = [];
     sources.forEach((src, f) => {
       src.entry.partitions.forEach((parts, s) => {
         const len = src.bars?.lengthsUs[s] ?? 0;
         const { sel, after } = selectParts(parts, window, len, src.bars?.stamp);
         for (const p of sel) total += p.rows;
-        const c = new Cursor(src, sel, after, f, remap[f]![s]!, src.entry.kind, len);
-        if (c.load()) this.push(c);
+        const c = new Cursor(src, sel, after, f, remap[f]![s]!, src.entry.kind, len, trim ? window : undefined);
+        if (c.load()) cursors.push(c);
       });
     });
     this.total = total;
+    this.cursors = cursors;
+    let leaves = 1;
+    while (leaves < cursors.length) leaves *= 2;
+    this.leaves = leaves;
+    this.tree = new Int32Array(leaves);
+    this.keyT = new Float64Array(leaves).fill(Infinity);
+    this.keyR = new Float64Array(leaves).fill(Infinity);
+    for (let k = 0; k < cursors.length; k++) this.key(k);
+    // the first matches, bottom up: each node keeps its loser, the winner goes on
+    const win = new Int32Array(2 * leaves);
+    for (let k = 0; k < leaves; k++) win[leaves + k] = k;
+    for (let n = leaves - 1; n >= 1; n--) {
+      const a = win[2 * n]!;
+      const b = win[2 * n + 1]!;
+      const bFirst = this.less(b, a);
+      win[n] = bFirst ? b : a;
+      this.tree[n] = bFirst ? a : b;
+    }
+    this.tree[0] = leaves > 1 ? win[1]! : 0;
   }
 
-  /** Whether cursor a's current row comes before b's. */
-  private static before(a: Cursor, b: Cursor): boolean {
-    const ta = a.vis[a.i]!;
-    const tb = b.vis[b.i]!;
-    if (ta !== tb) return ta < tb;
-    if (a.rank !== b.rank) return a.rank < b.rank;
-    return a.rows.row[a.i]! < b.rows.row[b.i]!;
-  }
-
-  private push(c: Cursor): void {
-    const h = this.heap;
-    let k = h.push(c) - 1;
-    while (k > 0) {
-      const p = (k - 1) >> 1;
-      if (!MergeStream.before(h[k]!, h[p]!)) break;
-      [h[k], h[p]] = [h[p]!, h[k]!];
-      k = p;
+  /** Leaf k's keys from its cursor's current row (+Infinity when it has none). */
+  private key(k: number): void {
+    const c = this.cursors[k]!;
+    if (c.i < c.end) {
+      this.keyT[k] = c.vis[c.i]!;
+      this.keyR[k] = c.rank * 4294967296 + c.rows.row[c.i]!;
+    } else {
+      this.keyT[k] = Infinity;
+      this.keyR[k] = Infinity;
     }
   }
 
-  private siftDown(): void {
-    const h = this.heap;
-    const n = h.length;
-    let k = 0;
-    for (;;) {
-      const l = 2 * k + 1;
-      if (l >= n) return;
-      const r = l + 1;
-      const m = r < n && MergeStream.before(h[r]!, h[l]!) ? r : l;
-      if (!MergeStream.before(h[m]!, h[k]!)) return;
-      [h[k], h[m]] = [h[m]!, h[k]!];
-      k = m;
-    }
+  /** Whether leaf a's row comes before leaf b's. */
+  private less(a: number, b: number): boolean {
+    const ta = this.keyT[a]!;
+    const tb = this.keyT[b]!;
+    return ta < tb || (ta === tb && this.keyR[a]! < this.keyR[b]!);
   }
 
   /**
    * Writes up to `max` next rows into `out` from row `at` (columns as the merged table's: see
-   * {@link allocMerged}); returns how many. The current cursor runs on while it stays first, so
-   * a long run of one symbol costs no heap work per row.
+   * {@link allocMerged}); returns how many.
    */
   fill(out: TickTable, at: number, max: number): number {
-    const h = this.heap;
-    const { ts, kind, sym, barStart } = out;
-    const cols = [out.f0, out.f1, out.f2, out.f3, out.f4];
+    const { ts, kind, sym, barStart, f0, f1, f2, f3, f4 } = out;
+    const { tree, keyT, keyR, cursors, leaves } = this;
+    const K_BAR = BAR;
     let o = at;
     const end = at + max;
-    while (o < end && h.length > 0) {
-      const c = h[0]!;
-      const second = h.length === 1 ? undefined : h.length === 2 || MergeStream.before(h[1]!, h[2]!) ? h[1]! : h[2]!;
-      const { vis, rows } = c;
-      const nCols = rows.cols.length;
-      const k = c.kind;
-      const g = c.gsym;
-      // rows of this cursor while they stay first
-      do {
-        const i = c.i;
-        ts[o] = vis[i]!;
-        kind[o] = k;
-        sym[o] = g;
-        for (let q = 0; q < nCols; q++) cols[q]![o] = rows.cols[q]![i]!;
-        if (k === BAR) barStart[o] = c.start[i]!;
-        o++;
-        c.i++;
-      } while (o < end && c.i < rows.rows && (second === undefined || MergeStream.before(c, second)));
-      if (c.i >= rows.rows && !c.load()) {
-        const last = h.pop()!;
-        if (h.length > 0) {
-          h[0] = last;
-          this.siftDown();
+    while (o < end) {
+      const w = tree[0]!;
+      if (keyR[w] === Infinity) break; // every cursor dry
+      const c = cursors[w]!;
+      let i = c.i;
+      const cols = c.rows.cols;
+      ts[o] = c.vis[i]!;
+      kind[o] = c.kind;
+      sym[o] = c.gsym;
+      const nc = cols.length;
+      if (nc > 0) f0[o] = cols[0]![i]!;
+      if (nc > 1) f1[o] = cols[1]![i]!;
+      if (nc > 2) f2[o] = cols[2]![i]!;
+      if (nc > 3) f3[o] = cols[3]![i]!;
+      if (nc > 4) f4[o] = cols[4]![i]!;
+      if (c.kind === K_BAR) barStart[o] = c.start[i]!;
+      o++;
+      c.i = ++i;
+      if (i < c.end) {
+        keyT[w] = c.vis[i]!;
+        keyR[w] = c.rank * 4294967296 + c.rows.row[i]!;
+      } else {
+        c.load();
+        this.key(w);
+      }
+      // the winner's path to the root, match by match
+      let win = w;
+      for (let n = (w + leaves) >> 1; n >= 1; n >>= 1) {
+        const l = tree[n]!;
+        const tl = keyT[l]!;
+        const tw = keyT[win]!;
+        if (tl < tw || (tl === tw && keyR[l]! < keyR[win]!)) {
+          tree[n] = win;
+          win = l;
         }
-      } else this.siftDown();
+      }
+      tree[0] = win;
     }
     return o - at;
   }

@@ -45,7 +45,7 @@ export class WindowStream {
 
   constructor(plan: StreamPlan) {
     if (!streamable(plan)) throw new Error('a window with an end over bar files is not streamed (see window-stream.ts)');
-    this.merge = new MergeStream(plan.sources, plan.merge);
+    this.merge = new MergeStream(plan.sources, plan.merge, true);
     this.fromUs = plan.window.fromUs;
     this.toUs = plan.window.toUs;
   }
