@@ -53,11 +53,13 @@ export function useLedger(f: LedgerChoice, ctx: { dataHash: string; command: str
           command: ctx.command,
           isSharpe: t.isSharpe,
           periods: t.periods,
+          periodUs: ctx.periodUs,
           returns: t.returns,
         };
       });
       recorded.added = ledger.record(rows);
-      const pop = ledger.population(ctx.dataHash, [...new Set(trials.map((t) => t.strategy))]);
+      // V in this command's period: a trial recorded at another period has its Sharpe converted
+      const pop = ledger.population(ctx.dataHash, [...new Set(trials.map((t) => t.strategy))], ctx.periodUs);
       recorded.held = pop.trials;
       // --fresh: recorded, but N and V are this command's
       return f.fresh ? { trials: trials.length, sharpes: trials.map((t) => t.isSharpe).filter(Number.isFinite) } : pop;

@@ -35,6 +35,11 @@ interface TrialFields {
   /** In-sample Sharpe per period (over the command's in-sample windows); NaN is stored as null. */
   readonly isSharpe: number;
   readonly periods: number;
+  /**
+   * The return period of `isSharpe` and `periods`, in microseconds (a Sharpe per 15m period is not
+   * one per hour); absent in rows recorded before it was stored (null).
+   */
+  readonly periodUs?: number | null;
 }
 
 /** A trial to record, with its per-period returns (stored as a float32 copy). */
@@ -89,6 +94,9 @@ export class Ledger {
         CREATE INDEX IF NOT EXISTS trials_data ON trials (data_hash, strategy);
         CREATE TABLE IF NOT EXISTS trial_results (key TEXT PRIMARY KEY, result BLOB NOT NULL);
         INSERT OR IGNORE INTO meta (k, v) VALUES ('schema', '${SCHEMA_VERSION}');`);
+      // the period of each trial's Sharpe, added to schema 1 (a ledger written before has null there)
+      const columns = db.prepare('PRAGMA table_info(trials)').all() as { name: string }[];
+      if (!columns.some((c) => c.name === 'period_us')) db.exec('ALTER TABLE trials ADD COLUMN period_us INTEGER');
       const v = (db.prepare('SELECT v FROM meta WHERE k = ?').get('schema') as { v: string } | undefined)?.v;
       if (v !== String(SCHEMA_VERSION)) throw new Error(`schema version ${String(v)}, this tickfold reads ${SCHEMA_VERSION}`);
     } catch (e) {
@@ -102,8 +110,8 @@ export class Ledger {
   /** Records trials in one transaction (all or none); a trial already recorded is left as it is. Returns how many were new. */
   record(trials: readonly LedgerTrial[], now: Date = new Date()): number {
     const ins = this.db.prepare(
-      `INSERT OR IGNORE INTO trials (key, recorded_at, data_hash, strategy, module_hash, params, scheme, execution, command, is_sharpe, periods, returns)
-       VALUES (@key, @recordedAt, @dataHash, @strategy, @moduleHash, @params, @scheme, @execution, @command, @isSharpe, @periods, @returns)`,
+      `INSERT OR IGNORE INTO trials (key, recorded_at, data_hash, strategy, module_hash, params, scheme, execution, command, is_sharpe, periods, period_us, returns)
+       VALUES (@key, @recordedAt, @dataHash, @strategy, @moduleHash, @params, @scheme, @execution, @command, @isSharpe, @periods, @periodUs, @returns)`,
     );
     const at = now.toISOString();
     const tx = this.db.transaction((rows: readonly LedgerTrial[]) => {
@@ -121,6 +129,7 @@ export class Ledger {
           command: t.command,
           isSharpe: Number.isFinite(t.isSharpe) ? t.isSharpe : null,
           periods: t.periods,
+          periodUs: t.periodUs ?? null,
           returns: Buffer.from(Float32Array.from(t.returns).buffer),
         });
         n += r.changes;
@@ -150,11 +159,18 @@ export class Ledger {
     return row?.result;
   }
 
-  /** The trials recorded on this data for these strategies: their count and in-sample Sharpes (per period, finite ones). */
-  population(dataHash: string, strategies: readonly string[]): { readonly trials: number; readonly sharpes: number[] } {
-    const q = this.db.prepare(`SELECT is_sharpe AS s FROM trials WHERE data_hash = ? AND strategy IN (${strategies.map(() => '?').join(',')}) ORDER BY key`);
-    const rows = q.all([dataHash, ...strategies]) as { s: number | null }[];
-    return { trials: rows.length, sharpes: rows.map((r) => r.s).filter((s): s is number => s !== null && Number.isFinite(s)) };
+  /**
+   * The trials recorded on this data for these strategies: their count (DSR's N) and in-sample
+   * Sharpes (per period, finite ones: DSR's V). With `periodUs`, the Sharpes are per that period:
+   * a trial recorded at another period p has its Sharpe converted as for i.i.d. returns,
+   * SR × √(periodUs / p) (STATS.md converts annualised inputs the same way); one recorded without
+   * its period is taken as it is.
+   */
+  population(dataHash: string, strategies: readonly string[], periodUs?: number): { readonly trials: number; readonly sharpes: number[] } {
+    const q = this.db.prepare(`SELECT is_sharpe AS s, period_us AS p FROM trials WHERE data_hash = ? AND strategy IN (${strategies.map(() => '?').join(',')}) ORDER BY key`);
+    const rows = q.all([dataHash, ...strategies]) as { s: number | null; p: number | null }[];
+    const per = (r: { s: number; p: number | null }): number => (periodUs === undefined || r.p === null || r.p === periodUs ? r.s : r.s * Math.sqrt(periodUs / r.p));
+    return { trials: rows.length, sharpes: rows.filter((r): r is { s: number; p: number | null } => r.s !== null && Number.isFinite(r.s)).map(per) };
   }
 
   /** The trials that match: `dataHash` a prefix of the data's hash (plain text, never a pattern), `strategy` exact. */

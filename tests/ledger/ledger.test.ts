@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger, LedgerError, type LedgerTrial } from '../../src/ledger/ledger.js';
@@ -39,6 +40,41 @@ describe('trial ledger', () => {
     expect(l.forget({ strategy: 'linreg' })).toBe(1);
     expect(l.rows()).toHaveLength(3);
     l.close();
+  });
+
+  it("V's Sharpes are per the command's period: one recorded at another period is converted (x sqrt of the ratio), one recorded without its period is taken as it is; an older ledger gains the column", () => {
+    const p = join(tempDir(), 'periods.sqlite');
+    // a ledger of schema 1 as written before the period was stored
+    const Database = createRequire(import.meta.url)('better-sqlite3') as new (p: string) => { exec(q: string): void; prepare(q: string): { all(): { name: string }[] }; close(): void };
+    const old = new Database(p);
+    old.exec(`CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL); INSERT INTO meta VALUES ('schema', '1');
+      CREATE TABLE trials (key TEXT PRIMARY KEY, recorded_at TEXT NOT NULL, data_hash TEXT NOT NULL, strategy TEXT NOT NULL,
+        module_hash TEXT NOT NULL, params TEXT NOT NULL, scheme TEXT NOT NULL, execution TEXT NOT NULL,
+        command TEXT NOT NULL, is_sharpe REAL, periods INTEGER NOT NULL, returns BLOB NOT NULL);
+      INSERT INTO trials VALUES ('o', 't', 'd1', 'pairs', 'm', '{}', '{}', '{}', 'old', 0.5, 3, x'00');`);
+    old.close();
+    const l = Ledger.open(p);
+    const m15 = 15 * 60e6;
+    const h1 = 60 * 60e6;
+    expect(
+      l.record([
+        { ...trial('a', 'pairs', 0.1), periodUs: m15 },
+        { ...trial('b', 'pairs', 0.3), periodUs: h1 },
+      ]),
+    ).toBe(2);
+    // rows in key order: a (15m), b (1h), o (no period)
+    expect(l.population('d1', ['pairs'])).toEqual({ trials: 3, sharpes: [0.1, 0.3, 0.5] });
+    expect(l.population('d1', ['pairs'], h1)).toEqual({ trials: 3, sharpes: [0.1 * 2, 0.3, 0.5] });
+    expect(l.population('d1', ['pairs'], m15)).toEqual({ trials: 3, sharpes: [0.1, 0.3 * Math.sqrt(0.25), 0.5] });
+    l.close();
+    const cols = new Database(p);
+    expect(
+      cols
+        .prepare('PRAGMA table_info(trials)')
+        .all()
+        .map((c) => c.name),
+    ).toContain('period_us');
+    cols.close();
   });
 
   it('DSR counts every trial on this data: a second command with a smaller grid still deflates by all of them; --fresh and --no-ledger count its own', async () => {
