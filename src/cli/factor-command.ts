@@ -87,7 +87,7 @@ export function factorCommand(): Command {
     // started while the data loads
     const runner = builtin ? undefined : new TaskRunner(1, toGuard(f, await toSandbox(f, [f.factor], 'factor')));
     let r;
-    let noValue = false;
+    let noValue: boolean;
     try {
       const { table } = await loadCommandData(f.data, toLoadOptions(f), true);
       const close = barMatrix(table, 'close');

@@ -34,7 +34,7 @@ export const minBlockRows = (nSym: number): number => 8 * nSym + 64;
 /**
  * Replays the stream through a strategy in blocks of `rows` rows; the record of the whole replay.
  * `onRows`: told of each stretch of new rows as the stream writes them (every row once, in
- * order), before they are replayed (jobs/stream-facts.ts measures the data there).
+ * order), before they are replayed (engine/stream-facts.ts measures the data there).
  */
 export function replayStream(src: BlockSource, strategy: Strategy, cfg: RunConfig, rows: number, onRows?: (t: TickTable, from: number, to: number) => void): RunRecord {
   const cap = Math.max(rows, minBlockRows(src.symbols.length));

@@ -1,6 +1,6 @@
 /**
  * The `run` job streamed from the catalog: the window's rows are never held whole, and read once.
- *   1. Before the replay, the facts it needs first (jobs/stream-facts.ts factsBefore: the
+ *   1. Before the replay, the facts it needs first (engine/stream-facts.ts factsBefore: the
  *      sampling period's span, the membership): from the partitions' index for tick data, a
  *      pass over the rows for bar data.
  *   2. On the worker thread, the replay (engine/stream-replay.ts), which reads the partitions
@@ -35,7 +35,7 @@ import type { Params } from '../strategy/types.js';
 import type { StrategyRunner } from '../runtime/runner.js';
 import { checkBenchmark, type GuardedOutcome, type GuardedRun } from './run.js';
 import { backtestSettings } from './settings.js';
-import { factsBefore, scanCurves, SCAN_ROWS, type FactsMeasured } from './stream-facts.js';
+import { factsBefore, scanCurves, SCAN_ROWS, type FactsMeasured } from '../engine/stream-facts.js';
 import { curveFromMarks } from '../metrics/buy-and-hold-marks.js';
 import { PartitionDamaged } from '../data/catalog/partition.js';
 

@@ -3,7 +3,7 @@
  * window's rows are never held whole, on this thread or on the runner's.
  *
  * - This thread measures what the validation reads of the rows in passes over the window's
- *   partitions (jobs/stream-facts.ts): before any task, the rows, the first and last time, each
+ *   partitions (engine/stream-facts.ts): before any task, the rows, the first and last time, each
  *   symbol's first time and the calendar (the period and the fold plan); after the
  *   out-of-sample runs, the tearsheets' buy-and-hold curves.
  * - Each task streams the partitions itself on its thread (runtime/task-run.ts): a trial batch
@@ -30,7 +30,7 @@ import { durationsOnly, spanAxis, type FoldOptions, type TimeAxis } from '../val
 import { MAX_BATCH, type StreamedData } from '../validation/validate.js';
 import { checkSizingSymbols } from '../broker/settings.js';
 import type { RunSettings } from './settings.js';
-import { factsBefore, ReplayFacts, scanCurves, SCAN_ROWS, type FactsBefore, type FactsMeasured } from './stream-facts.js';
+import { factsBefore, ReplayFacts, scanCurves, SCAN_ROWS, type FactsBefore, type FactsMeasured } from '../engine/stream-facts.js';
 import { streamable, WindowStream, type StreamPlan } from '../data/catalog/window-stream.js';
 import { blockRowsFor, streamableExecution } from './stream-run.js';
 

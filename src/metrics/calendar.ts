@@ -164,7 +164,7 @@ class Stretches {
 }
 
 /**
- * {@link measureCalendar} over rows given in blocks (a streamed run, jobs/stream-facts.ts): every
+ * {@link measureCalendar} over rows given in blocks (a streamed run, engine/stream-facts.ts): every
  * row in order to {@link scanSpan}, then every row again in order to {@link scanActivity}, then
  * {@link result}. The same arithmetic on the same rows: the same figures.
  */
@@ -241,12 +241,12 @@ export class CalendarScan {
 
 /**
  * {@link CalendarScan} in one pass (a streamed run measures the calendar while it replays,
- * jobs/stream-facts.ts): every row once, in order, to {@link scan}, then {@link result}.
+ * engine/stream-facts.ts): every row once, in order, to {@link scan}, then {@link result}.
  *
  * The two-pass scan needs the span first only to size its slots (the days from the first start
  * to the last time) and clips every stretch to them; here the slots grow to whatever days the
  * stretches cover and the result reads the same days out of them: the same slots, the same
- * figures (tests/jobs/stream-facts.test.ts compares the two on the same rows).
+ * figures (tests/engine/stream-facts.test.ts compares the two on the same rows).
  */
 export class CalendarOnePass {
   private readonly span: CalendarScan;

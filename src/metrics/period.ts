@@ -49,7 +49,7 @@ export function choosePeriod(t: TickTable, givenUs?: number, periodsPerYear?: nu
   return choosePeriodOf(data, givenUs, periodsPerYear, calendar);
 }
 
-/** {@link choosePeriod} from what it reads of the data (a streamed run measures it in passes, jobs/stream-facts.ts). */
+/** {@link choosePeriod} from what it reads of the data (a streamed run measures it in passes, engine/stream-facts.ts). */
 export function choosePeriodOf(data: PeriodData, givenUs?: number, periodsPerYear?: number, calendar?: Calendar): PeriodChoice {
   const period = givenUs;
   const { periodUs, label } = samplingPeriodOf(data.spanUs, givenUs);

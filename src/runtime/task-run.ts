@@ -17,7 +17,7 @@ import { replayStream } from '../engine/stream-replay.js';
 import { replayStreamBatch } from '../engine/stream-batch.js';
 import { WindowStream } from '../data/catalog/window-stream.js';
 import { PartitionDamaged } from '../data/catalog/partition.js';
-import { ReplayFacts } from '../jobs/stream-facts.js';
+import { ReplayFacts } from '../engine/stream-facts.js';
 import { PARTITION_DAMAGED } from './tasks.js';
 import type { StrategyModule } from '../strategy/types.js';
 import { TickfoldError } from '../errors.js';
@@ -122,7 +122,7 @@ function configFor(module: StrategyModule, s: BacktestSettings, table: TickTable
   return configWith(module, s, universe, progress, job);
 }
 
-/** A streamed run's engine settings: the membership from what the pass before the replay measured (jobs/stream-facts.ts). */
+/** A streamed run's engine settings: the membership from what the pass before the replay measured (engine/stream-facts.ts). */
 function streamConfig(module: StrategyModule, s: BacktestSettings, st: StreamedTask, progress: Float64Array | undefined, job = 0): RunConfig {
   const universe = s.universe ? new Membership(st.symbols, s.universe, st.endSession) : st.spans ? new Membership(st.symbols, st.spans, st.endSession) : undefined;
   return configWith(module, s, universe, progress, job);

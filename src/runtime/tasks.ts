@@ -11,7 +11,7 @@
  * - An out-of-sample task runs the folded strategy (validation/folded.ts) from the first warm-up to the end.
  */
 import type { StreamPlan } from '../data/catalog/window-stream.js';
-import type { FactsAsked, FactsMeasured } from '../jobs/stream-facts.js';
+import type { FactsAsked, FactsMeasured } from '../engine/stream-facts.js';
 import type { MembersFile } from '../universe/members.js';
 import type { BacktestSettings } from '../engine/engine.js';
 import { unpackRecord, type PackedRecord, type RunRecord } from '../portfolio/record.js';
@@ -82,14 +82,14 @@ export interface RunTask {
   readonly stream?: StreamedTask;
 }
 
-/** A streamed run's data: the window's plan, the block's rows, and what the membership needs (measured before, jobs/stream-facts.ts). */
+/** A streamed run's data: the window's plan, the block's rows, and what the membership needs (measured before, engine/stream-facts.ts). */
 export interface StreamedTask {
   readonly plan: StreamPlan;
   readonly rows: number;
   readonly symbols: readonly string[];
   readonly spans: MembersFile | null;
   readonly endSession: number;
-  /** What the replay measures of the rows for the report on the way (jobs/stream-facts.ts ReplayFacts). */
+  /** What the replay measures of the rows for the report on the way (engine/stream-facts.ts ReplayFacts). */
   readonly facts: FactsAsked;
 }
 
@@ -99,7 +99,7 @@ export const PARTITION_DAMAGED = 'partition-damaged';
 export interface RunResult {
   readonly kind: 'run';
   readonly record: RunRecord;
-  /** A streamed run's facts of the rows (jobs/stream-facts.ts ReplayFacts). */
+  /** A streamed run's facts of the rows (engine/stream-facts.ts ReplayFacts). */
   readonly facts?: FactsMeasured;
   /** Absent when the task's periodsPerYear was not known yet (NaN). */
   readonly metrics?: RunMetrics;

@@ -1,5 +1,5 @@
 /**
- * What a streamed run measures during its one pass (jobs/stream-facts.ts) is what the table
+ * What a streamed run measures during its one pass (engine/stream-facts.ts) is what the table
  * functions measure over the whole table: the calendar in one pass (metrics/calendar.ts
  * CalendarOnePass) and the buy-and-hold curves from the marks kept per period
  * (metrics/buy-and-hold-marks.ts), over the bundled files cut into random blocks.

@@ -2,7 +2,7 @@
  * The rows of a run's window as a stream of blocks: the catalog's merge (merge-stream.ts) cut to
  * the rows `sliceTime(table, fromUs, toUs)` keeps of the in-memory table, written into a block of
  * bounded size that the caller reuses (the engine's streamed replay, engine/stream-replay.ts, and
- * the passes that measure the data for the report, jobs/stream-facts.ts).
+ * the passes that measure the data for the report, engine/stream-facts.ts).
  *
  * The window's rule (data/table.ts sliceTime): the rows from the first whose time and start are
  * both at or after `fromUs`, up to the first whose time and start are both at or after `toUs`.
