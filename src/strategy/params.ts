@@ -64,6 +64,43 @@ function convert(owner: string, key: string, raw: string | ParamValue, schema: P
   }
 }
 
+const TYPES = ['number', 'integer', 'boolean', 'string'] as const;
+/** Other languages' names of the types, for the error's "did you mean". */
+const TYPE_ALIASES: Readonly<Record<string, string>> = { int: 'integer', float: 'number', double: 'number', bool: 'boolean', str: 'string' };
+
+/**
+ * A module's parameter schema, checked before it is used: a user's module file is plain
+ * JavaScript at run time, and a spec the code below does not know (`type: 'int'`, a default of
+ * the wrong kind or out of its own range) would otherwise give the strategy or factor `undefined`
+ * or a value its own rules refuse, and a report of a run nobody asked for.
+ */
+function checkSchema(owner: string, schema: ParamSchema): void {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+    throw new UsageError(`${owner}: its params must be an object of parameter specs (e.g. params: { lookback: { type: 'integer', default: 20, min: 1, doc: 'bars back' } }), not ${Array.isArray(schema) ? 'an array' : String(schema)}`);
+  for (const [key, spec] of Object.entries(schema)) {
+    const bad = (what: string): UsageError => new UsageError(`${owner}: the spec of parameter '${key}' ${what} (a spec: { type: 'number' | 'integer' | 'boolean' | 'string', default, doc, min?, max?, choices?, format?: 'duration' })`);
+    if (typeof spec !== 'object' || spec === null) throw bad(`is ${String(spec)}, not an object`);
+    const type = (spec as { type?: unknown }).type;
+    if (!TYPES.includes(type as (typeof TYPES)[number])) {
+      const near = typeof type === 'string' ? (TYPE_ALIASES[type.toLowerCase()] ?? didYouMean(type, TYPES)) : undefined;
+      throw bad(`has type ${JSON.stringify(type)}: the type must be one of ${TYPES.join(', ')}${near ? ` (did you mean '${near}'?)` : ''}`);
+    }
+    const d = spec.default;
+    if (spec.type === 'number' || spec.type === 'integer') {
+      if (typeof d !== 'number' || !Number.isFinite(d)) throw bad(`has default ${JSON.stringify(d)}: a ${spec.type} parameter's default must be a finite number`);
+      if (spec.type === 'integer' && !Number.isInteger(d)) throw bad(`has default ${d}: an integer parameter's default must be a whole number`);
+      for (const bound of ['min', 'max'] as const) if (spec[bound] !== undefined && (typeof spec[bound] !== 'number' || Number.isNaN(spec[bound]))) throw bad(`has ${bound} ${JSON.stringify(spec[bound])}: it must be a number`);
+      if (spec.min !== undefined && spec.max !== undefined && spec.min > spec.max) throw bad(`has min ${spec.min} above max ${spec.max}`);
+      if ((spec.min !== undefined && d < spec.min) || (spec.max !== undefined && d > spec.max)) throw bad(`has default ${d} outside its own range ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`);
+    } else if (spec.type === 'boolean') {
+      if (typeof d !== 'boolean') throw bad(`has default ${JSON.stringify(d)}: a boolean parameter's default must be true or false`);
+    } else {
+      if (typeof d !== 'string') throw bad(`has default ${JSON.stringify(d)}: a string parameter's default must be a string`);
+      if (spec.choices !== undefined && (!Array.isArray(spec.choices) || !spec.choices.includes(d))) throw bad(`has default ${JSON.stringify(d)}, not one of its choices ${JSON.stringify(spec.choices)}`);
+    }
+  }
+}
+
 /**
  * Defaults overlaid with the given values, each converted and checked. `owner` names whose
  * parameters they are in messages (default: the strategy `strategy`). With `durations`, every
@@ -71,6 +108,7 @@ function convert(owner: string, key: string, raw: string | ParamValue, schema: P
  * model's durations go to the venue as numbers: broker/settings.ts).
  */
 export function resolveParams(strategy: string, schema: ParamSchema, given: Readonly<Record<string, string | ParamValue>>, owner = `strategy '${strategy}'`, durations?: Record<string, number>): Params {
+  checkSchema(owner, schema);
   const out: Record<string, ParamValue> = {};
   for (const key of Object.keys(given)) {
     if (!(key in schema)) {
