@@ -47,11 +47,16 @@ export function factorMatrix(close: BarMatrix, mod: FactorModule, params: Params
   const N = close.cols;
   const out = new Float64Array(close.rows * N).fill(NaN);
   const row = new Float64Array(N);
+  // the closes known so far: rows 0..t copied in as t advances, the rest NaN (one copy in all)
+  const known = new Float64Array(close.rows * N).fill(NaN);
+  let copied = 0;
   for (let t = firstRow; t <= lastRow; t++) {
     row.fill(NaN);
+    known.set(close.values.subarray(copied * N, (t + 1) * N), copied * N);
+    copied = t + 1;
     let r: unknown;
     try {
-      r = mod.compute(pastOf(close, t), t, params, row);
+      r = mod.compute(pastOf(close, known, t), t, params, row);
     } catch (e) {
       throw new FactorThrew(e, `session ${t} (${day(close, t)})`);
     }
@@ -74,15 +79,16 @@ export function factorMatrix(close: BarMatrix, mod: FactorModule, params: Params
 }
 
 /**
- * The panel as it stood at session `t` (point in time): rows 0..t of the closes, views of the
- * same memory (no copy). A factor that reads a later session (values[(t + 1) * cols + s]) reads
- * past the view's end and gets undefined, a NaN in arithmetic, never the future's close: a
- * factor report scores what could have been known at t, as a strategy's context gives only the
- * past. The built-ins read rows t and t - L only, so their values are the same either way.
+ * The panel as it stood at session `t` (point in time): rows 0..t of the closes, a view of
+ * `known`, which holds the closes up to t and NaN after (so not even the view's buffer holds the
+ * future). A factor that reads a later session (values[(t + 1) * cols + s]) reads past the view's
+ * end and gets undefined, a NaN in arithmetic, never the future's close: a factor report scores
+ * what could have been known at t, as a strategy's context gives only the past. The built-ins
+ * read rows t and t - L only, so their values are the same either way.
  */
-function pastOf(close: BarMatrix, t: number): BarMatrix {
+function pastOf(close: BarMatrix, known: Float64Array, t: number): BarMatrix {
   const rows = t + 1;
-  return { calendar: close.calendar.subarray(0, rows), symbols: close.symbols, rows, cols: close.cols, values: close.values.subarray(0, rows * close.cols) };
+  return { calendar: close.calendar.subarray(0, rows), symbols: close.symbols, rows, cols: close.cols, values: known.subarray(0, rows * close.cols) };
 }
 
 /**

@@ -117,6 +117,13 @@ describe('a factor module file', () => {
       compute(close, t, p, out) { for (let s = 0; s < close.cols; s++) out[s] = close.values[(t + 1) * close.cols + s] / close.values[t * close.cols + s] - 1; } };`,
     );
     const err = await fails(2, '--factor', peek, '--horizons', '1');
+    // nor through the view's buffer
+    const buffer = file(
+      'buffer.mjs',
+      `export default { name: 'buffer', description: 'reads t+1 through the buffer', params: {}, label: () => 'buffer',
+      compute(close, t, p, out) { const all = new Float64Array(close.values.buffer); for (let s = 0; s < close.cols; s++) out[s] = all[(t + 1) * close.cols + s] / all[t * close.cols + s] - 1; } };`,
+    );
+    expect(await fails(2, '--factor', buffer, '--horizons', '1')).toMatch(/gave NaN for every symbol on every scored session/);
     expect(err).toMatch(/gave NaN for every symbol on every scored session: compute\(close, t, \.\.\.\) sees rows 0\.\.t of close only/);
     // what it sees: rows 0..t, close.rows = t + 1
     const rows = file(
