@@ -7,6 +7,7 @@
  * Layout of a generated catalog (the catalog's own formats, catalog/entry.ts):
  *   quotes.tfi, trades.tfi              the indexes, written last
  *   quotes.<symbol id>.<seq>.tfp, ...   the partitions, per symbol in row order
+ *   quotes.seq.<k>.tfs, ...             the symbol sequence (catalog/sequence.ts), written as it fills
  * Symbol ids and rows are what parsing the same events from CSV gives (ids in order of first
  * appearance, rows in event order; a test compares them byte for byte), so `run --data DIR`
  * replays a generated catalog exactly as it would the CSVs' (data/catalog/index-file.ts).
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { removeStaleTemps } from '../atomic.js';
 import { FORMAT, removeUnnamedPartitions, writeIndex, type CatalogEntry } from './catalog/entry.js';
 import { DEFAULT_PARTITION_ROWS, writePartitionColumns, type PartitionInfo } from './catalog/partition.js';
+import { SEQUENCE_ROWS, sequenceName, writeSequenceChunk, type SequenceInfo } from './catalog/sequence.js';
 import { generateEvents, type PairOptions } from './generate.js';
 import { CANONICAL_HEADERS, QUOTE, TRADE, resolveHeader, type TickKind } from './schema.js';
 
@@ -58,6 +60,11 @@ class KindWriter {
   private readonly row: Uint32Array[] = [];
   private readonly fill: number[] = [];
   readonly parts: PartitionInfo[][] = [];
+  /** The symbol sequence: the chunk filling, the chunks written, and whether the rows stayed in time order (else none is kept). */
+  private readonly seq = new Uint16Array(SEQUENCE_ROWS);
+  private readonly chunks: SequenceInfo[] = [];
+  private inOrder = true;
+  private lastTs = -Infinity;
   rows = 0;
   bytes = 0;
   private readonly hash = createHash('sha1');
@@ -96,9 +103,24 @@ class KindWriter {
       n = 0;
     }
     this.ts[s]![n] = tUs;
-    this.row[s]![n] = this.rows++;
+    const r = this.rows++;
+    this.row[s]![n] = r;
     this.fill[s] = n + 1;
+    if (!(tUs >= this.lastTs)) this.inOrder = false;
+    this.lastTs = tUs;
+    const k = r % SEQUENCE_ROWS;
+    this.seq[k] = s;
+    if (k === SEQUENCE_ROWS - 1) this.flushSequence(k + 1);
     return n;
+  }
+
+  /** The sequence's filled chunk (its first `n` ids) written out. */
+  private flushSequence(n: number): void {
+    const name = sequenceName(this.name, this.chunks.length);
+    const info = writeSequenceChunk(join(this.dir, name), name, this.chunks.length * SEQUENCE_ROWS, this.seq.subarray(0, n));
+    this.chunks.push(info);
+    // (not in `sha1`: the sequence is derived from the rows, and the data's hash is the partitions')
+    this.bytes += info.bytes;
   }
 
   col(s: number, c: number): Float64Array {
@@ -118,6 +140,7 @@ class KindWriter {
   /** The last partitions, then the index; returns the index's path. */
   finish(options: string): string {
     for (let s = 0; s < this.names.length; s++) if (this.fill[s]! > 0) this.flush(s);
+    if (this.rows % SEQUENCE_ROWS > 0) this.flushSequence(this.rows % SEQUENCE_ROWS);
     const path = join(this.dir, `${this.name}.tfi`);
     const names = CANONICAL_HEADERS[this.kind];
     const entry: CatalogEntry = {
@@ -133,9 +156,10 @@ class KindWriter {
       sorted: false,
       sha1: this.hash.digest('hex'),
       partitions: this.parts,
+      ...(this.inOrder ? { sequence: this.chunks } : {}),
     };
     writeIndex(path, entry);
-    removeUnnamedPartitions(this.dir, this.name, this.parts);
+    removeUnnamedPartitions(this.dir, this.name, this.parts, this.inOrder ? this.chunks : []);
     return path;
   }
 }

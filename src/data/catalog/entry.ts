@@ -9,8 +9,11 @@
  * one only when it gets to it.
  *
  * Layout of the index (little-endian): "TFINDEX1" | u32 JSON length | u32 CRC-32 of the JSON | JSON.
- * Files in the catalog folder: `<name>.tfi` (index) and `<name>.<symbol id>.<seq>.tfp`
- * (partitions), `<name>` a hash of the file's path and parse options. Every file is written
+ * Files in the catalog folder: `<name>.tfi` (index), `<name>.<symbol id>.<seq>.tfp`
+ * (partitions) and, for a tick file in time order, `<name>.seq.<k>.tfs` (its symbol sequence,
+ * catalog/sequence.ts: what the merge reads instead of comparing), `<name>` a hash of the file's
+ * path and parse options. Format 2 added the sequence; an index of another format is said and
+ * rebuilt (a catalog given as data is refused: catalog/index-file.ts). Every file is written
  * atomically (src/atomic.ts), the index last: it is what makes a build current; a crash before
  * it leaves the previous index, whose partitions' CRCs no longer match and are found damaged.
  */
@@ -23,11 +26,14 @@ import { sameKey, type CachedFile, type CacheKey } from '../cache.js';
 import type { BadRowSample } from '../rows.js';
 import type { ResolvedHeader, TickKind } from '../schema.js';
 import { f64, u16, type FileTable } from '../table.js';
+import { BAR } from '../schema.js';
 import type { ParseWorkers } from '../parse-workers.js';
 import { DEFAULT_PARTITION_ROWS, PartitionDamaged, readPartition, writePartition, type PartitionInfo } from './partition.js';
+import { inTimeOrder, readSequenceChunk, writeSequence, type SequenceInfo } from './sequence.js';
 
 const MAGIC = 'TFINDEX1';
-export const FORMAT = 1;
+/** The index's format: 2 since the symbol sequence (catalog/sequence.ts). */
+export const FORMAT = 2;
 const HEAD = 16;
 
 /** What the index of a file says: the parse's facts and its partitions. */
@@ -49,6 +55,8 @@ export interface CatalogEntry {
   readonly barLengthsUs?: readonly (number | null)[];
   /** Per symbol id, its partitions in row order. */
   readonly partitions: readonly (readonly PartitionInfo[])[];
+  /** A tick file whose rows are in time order: its symbol sequence's chunks, in row order (catalog/sequence.ts). */
+  readonly sequence?: readonly SequenceInfo[];
 }
 
 /** A file's entry in the catalog folder: what reading its index found. */
@@ -60,14 +68,18 @@ export function entryName(key: CacheKey): string {
 }
 
 export const indexPath = (dir: string, key: CacheKey): string => join(dir, `${entryName(key)}.tfi`);
-export const partitionPath = (dir: string, p: PartitionInfo): string => join(dir, p.name);
+export const partitionPath = (dir: string, p: { readonly name: string }): string => join(dir, p.name);
 
 /** Reads a file's index (never throws): a hit, a miss (absent or for another version of the file), or damaged. */
 export function readEntry(dir: string, key: CacheKey): EntryRead {
   const read = readIndexFile(indexPath(dir, key));
-  if ('hit' in read && (read.hit.format !== FORMAT || !sameKey(read.hit.key, key))) return { miss: true };
+  if ('hit' in read && read.hit.format !== FORMAT) return { damaged: olderFormat(indexPath(dir, key), read.hit.format) };
+  if ('hit' in read && !sameKey(read.hit.key, key)) return { miss: true };
   return read;
 }
+
+/** An index of another format than this tickfold's: the reason, for the note (or error) that says so. */
+export const olderFormat = (path: string, format: unknown): string => `the catalog index ${path} is of format ${String(format)}, and this tickfold reads format ${FORMAT}`;
 
 /** Reads an index file by its path and checks its own CRC (never throws); a hit whatever its key. */
 export function readIndexFile(path: string): EntryRead {
@@ -128,8 +140,14 @@ function planPartitions(name: string, t: FileTable, partitionRows: number): Part
   });
 }
 
+/** A tick file in time order: its symbol sequence written (catalog/sequence.ts); else undefined. */
+function sequenceOf(dir: string, name: string, t: FileTable): SequenceInfo[] | undefined {
+  if (t.kind === BAR || !inTimeOrder(t.ts, t.length)) return undefined;
+  return writeSequence((n) => join(dir, n), name, t.sym, t.length);
+}
+
 /** The index of a file whose partitions are written. */
-function entryOf(key: CacheKey, f: CachedFile, partitions: PartitionInfo[][]): CatalogEntry {
+function entryOf(key: CacheKey, f: CachedFile, partitions: PartitionInfo[][], sequence: SequenceInfo[] | undefined): CatalogEntry {
   const t = f.table;
   return {
     format: FORMAT,
@@ -145,6 +163,7 @@ function entryOf(key: CacheKey, f: CachedFile, partitions: PartitionInfo[][]): C
     sha1: f.sha1,
     ...(f.barLengthsUs ? { barLengthsUs: f.barLengthsUs.map((x) => (Number.isNaN(x) ? null : x)) } : {}),
     partitions,
+    ...(sequence ? { sequence } : {}),
   };
 }
 
@@ -160,8 +179,9 @@ export function writeEntry(dir: string, key: CacheKey, f: CachedFile, partitionR
     mkdirSync(dir, { recursive: true });
     removeStaleTemps(dir); // of runs killed while they wrote
     const partitions = planPartitions(name, t, partitionRows).map((ps) => ps.map((p) => writePartition(join(dir, p.name), p.name, t.kind, p.sym, t.ts, t.cols, p.rows)));
-    writeIndex(join(dir, `${name}.tfi`), entryOf(key, f, partitions));
-    removeUnnamedPartitions(dir, name, partitions);
+    const sequence = sequenceOf(dir, name, t);
+    writeIndex(join(dir, `${name}.tfi`), entryOf(key, f, partitions, sequence));
+    removeUnnamedPartitions(dir, name, partitions, sequence);
     return true;
   } catch {
     rmSync(join(dir, `${name}.tfi`), { force: true });
@@ -182,6 +202,8 @@ export async function writeEntryOn(workers: ParseWorkers, dir: string, key: Cach
   try {
     mkdirSync(dir, { recursive: true });
     removeStaleTemps(dir);
+    // the sequence on this thread while the workers write the partitions (2 bytes a row)
+    const sequence = sequenceOf(dir, name, t);
     const partitions = await Promise.all(
       planPartitions(name, t, partitionRows).map((ps) =>
         Promise.all(
@@ -193,8 +215,8 @@ export async function writeEntryOn(workers: ParseWorkers, dir: string, key: Cach
         ),
       ),
     );
-    writeIndex(join(dir, `${name}.tfi`), entryOf(key, f, partitions));
-    removeUnnamedPartitions(dir, name, partitions);
+    writeIndex(join(dir, `${name}.tfi`), entryOf(key, f, partitions, sequence));
+    removeUnnamedPartitions(dir, name, partitions, sequence);
     return true;
   } catch {
     rmSync(join(dir, `${name}.tfi`), { force: true });
@@ -212,11 +234,14 @@ export function writeIndex(path: string, entry: CatalogEntry): void {
   writeFileAtomic(path, Buffer.concat([head, json]));
 }
 
-/** Removes the partitions `<name>.*.tfp` of an earlier build that this one does not name (fewer symbols or rows). */
-export function removeUnnamedPartitions(dir: string, name: string, partitions: readonly (readonly PartitionInfo[])[]): void {
-  const current = new Set(partitions.flat().map((p) => p.name));
-  for (const n of readdirSync(dir)) if (n.startsWith(`${name}.`) && n.endsWith('.tfp') && !current.has(n)) rmSync(join(dir, n), { force: true });
+/** Removes the partitions `<name>.*.tfp` and sequence chunks `<name>.seq.*.tfs` of an earlier build that this one does not name (fewer symbols or rows). */
+export function removeUnnamedPartitions(dir: string, name: string, partitions: readonly (readonly PartitionInfo[])[], sequence: readonly SequenceInfo[] = []): void {
+  const current = new Set([...partitions.flat(), ...sequence].map((p) => p.name));
+  for (const n of readdirSync(dir)) if (n.startsWith(`${name}.`) && (n.endsWith('.tfp') || n.endsWith('.tfs')) && !current.has(n)) rmSync(join(dir, n), { force: true });
 }
+
+/** The files of an entry in its folder: partitions and sequence chunks. */
+export const entryFiles = (e: CatalogEntry): readonly { readonly name: string }[] => [...e.partitions.flat(), ...(e.sequence ?? [])];
 
 /**
  * The whole file's table from its partitions, each checked as it is read; rows go back to their
@@ -228,6 +253,16 @@ export function readEntryTable(dir: string, e: CatalogEntry, shared = false): Fi
   const sym = u16(n, shared);
   const cols = Array.from({ length: e.nCols }, () => f64(n, shared));
   let filled = 0;
+  // the symbol column: the sequence, where the file has one (each chunk checked as it is read)
+  let seqRows = 0;
+  for (const info of e.sequence ?? []) {
+    const chunk = readSequenceChunk(partitionPath(dir, info), info);
+    if (info.firstRow !== seqRows || seqRows + chunk.length > n) throw new PartitionDamaged(`the symbol sequence of ${e.key.path} does not cover its ${n} rows`);
+    sym.set(chunk, seqRows);
+    seqRows += chunk.length;
+  }
+  const symFromSequence = e.sequence !== undefined;
+  if (symFromSequence && seqRows !== n) throw new PartitionDamaged(`the symbol sequence of ${e.key.path} holds ${seqRows} rows where the index says ${n}`);
   for (let s = 0; s < e.partitions.length; s++) {
     for (const info of e.partitions[s]!) {
       const p = readPartition(partitionPath(dir, info), info, e.kind, e.nCols);
@@ -235,11 +270,11 @@ export function readEntryTable(dir: string, e: CatalogEntry, shared = false): Fi
       if (p.rows > 0 && p.row[p.rows - 1] === r0 + p.rows - 1) {
         // consecutive rows (a file of one symbol, or a run of one): copies, not a scatter
         ts.set(p.ts, r0);
-        sym.fill(s, r0, r0 + p.rows);
+        if (!symFromSequence) sym.fill(s, r0, r0 + p.rows);
         for (let c = 0; c < e.nCols; c++) cols[c]!.set(p.cols[c]!, r0);
       } else {
         scatter(ts, p.ts, p.row);
-        for (let i = 0; i < p.rows; i++) sym[p.row[i]!] = s;
+        if (!symFromSequence) for (let i = 0; i < p.rows; i++) sym[p.row[i]!] = s;
         for (let c = 0; c < e.nCols; c++) scatter(cols[c]!, p.cols[c]!, p.row);
       }
       filled += p.rows;

@@ -12,7 +12,7 @@ import type { LoadOptions } from '../load.js';
 import { parseFlagGiven } from '../parse-flags.js';
 import type { ResolvedHeader } from '../schema.js';
 import type { FileTable } from '../table.js';
-import { readEntryTable, readIndexFile, type CatalogEntry } from './entry.js';
+import { FORMAT, olderFormat, readEntryTable, readIndexFile, type CatalogEntry } from './entry.js';
 import { PartitionDamaged } from './partition.js';
 
 /** Whether a data path names a catalog index. */
@@ -33,6 +33,7 @@ export function readCatalogIndex(file: string): CatalogEntry {
   const read = readIndexFile(file);
   if ('damaged' in read) throw catalogDamaged(file, read.damaged);
   if ('miss' in read) throw new DataError('no-such-file', { file, line: 0, column: 0, rule: 'no such catalog index', hint: 'check the path' });
+  if (read.hit.format !== FORMAT) throw catalogDamaged(file, olderFormat(file, read.hit.format));
   return read.hit;
 }
 

@@ -21,16 +21,15 @@
  * are refused instead (their rows could only be compared by holding both whole).
  */
 import { rmSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { settleBarLengths } from '../bars.js';
 import { cacheKey } from '../cache.js';
 import { checkSymbolsUsed } from '../file-symbols.js';
 import { checkFolders, inputFiles, loadFile, mergeOrder, rowOptions, summarise, type FileSummary, type LeftOut, type Loaded, type LoadOptions } from '../load.js';
 import { BAR, KIND_NAMES } from '../schema.js';
-import { entryBarLengths, indexPath, readEntry, type CatalogEntry } from './entry.js';
+import { entryBarLengths, entryFiles, indexPath, readEntry, type CatalogEntry } from './entry.js';
 import { mergeToTable, type StreamSource, type StreamWindow } from './merge-stream.js';
 import type { StreamPlan } from './window-stream.js';
-import { partitionPath } from './entry.js';
 import { catalogBytes, catalogDamaged, catalogsOverlap, isCatalogIndex, readCatalogIndex } from './index-file.js';
 import { PartitionDamaged } from './partition.js';
 
@@ -94,7 +93,7 @@ function indexEntry(file: string): { entry: CatalogEntry; summary: Omit<FileSumm
 
 /** The catalog index given as data whose partition `err` names, if any. */
 function damagedIndex(items: readonly Item[], err: PartitionDamaged): Item | undefined {
-  return items.find((it) => it.index && it.entry.partitions.some((ps) => ps.some((p) => err.message.includes(partitionPath(it.dir, p)))));
+  return items.find((it) => it.index && entryFiles(it.entry).some((p) => err.message.includes(join(it.dir, p.name))));
 }
 
 /** The catalog's plan of a window's rows (window-stream.ts) and what the files said, or undefined when it has to be loaded in memory. */

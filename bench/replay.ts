@@ -1,0 +1,71 @@
+/**
+ * The replay alone, on one thread: `planWindow` over a catalog, then (1) the merge by itself (the
+ * window's stream written block by block into one reused block, nothing else) and (2) the merge
+ * and the engine (`replayStream` with a built-in strategy), each timed in user CPU of this process
+ * (process.cpuUsage: the figure to read on a shared machine; wall time beside it). No worker, no
+ * report, no facts pass: what issue 31's replay-throughput target measures.
+ *
+ *   node dist/bench/replay.js <catalog dir | data files...> [--strategy flat|pairs] [--param k=v]... [--runs n]
+ *
+ * Prints one line per measure: rows, user CPU s, wall s, rows per user-CPU second.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { planWindow } from '../src/data/catalog/load-window.js';
+import { WindowStream } from '../src/data/catalog/window-stream.js';
+import { replayStream } from '../src/engine/stream-replay.js';
+import { executionOf } from '../src/broker/settings.js';
+import { createStrategy } from '../src/strategy/instance.js';
+import { BUILTIN_STRATEGIES } from '../strategies/index.js';
+import { resolveParams } from '../src/strategy/params.js';
+
+const args = process.argv.slice(2);
+const paths: string[] = [];
+let strategy = 'flat';
+let runs = 3;
+const params: Record<string, string> = {};
+for (let i = 0; i < args.length; i++) {
+  const a = args[i]!;
+  if (a === '--strategy') strategy = args[++i]!;
+  else if (a === '--runs') runs = Number(args[++i]);
+  else if (a === '--param') {
+    const [k, v] = args[++i]!.split('=') as [string, string];
+    params[k] = v;
+  } else paths.push(a);
+}
+// a folder of indexes (a generated catalog): its .tfi files
+const data = paths.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((n) => n.endsWith('.tfi')).map((n) => join(p, n)) : [p]));
+const module = BUILTIN_STRATEGIES.get(strategy);
+if (!module) throw new Error(`no built-in strategy ${strategy}`);
+
+const planned = await planWindow(data, {}, { fromUs: -Infinity, toUs: Infinity });
+if (!planned) throw new Error('these files are not streamed (see load-window.ts)');
+const plan = planned.plan;
+const BLOCK = 1 << 16;
+
+const timed = (what: string, f: () => number): void => {
+  let best: { user: number; wall: number; rows: number } | undefined;
+  for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const rows = f();
+    const user = process.cpuUsage(c0).user / 1e6;
+    const wall = (performance.now() - t0) / 1000;
+    if (!best || user < best.user) best = { user, wall, rows };
+  }
+  const b = best!;
+  console.log(`${what.padEnd(34)} ${String(b.rows).padStart(11)} rows  user ${b.user.toFixed(2)} s  wall ${b.wall.toFixed(2)} s  ${(b.rows / b.user / 1e6).toFixed(2)}M rows/user-s`);
+};
+
+timed('merge alone', () => {
+  const s = new WindowStream(plan);
+  const block = s.block(BLOCK);
+  let rows = 0;
+  for (let n; (n = s.fill(block, 0, BLOCK)) > 0; ) rows += n;
+  return rows;
+});
+timed(`merge + engine, ${strategy}`, () => {
+  const cfg = { strategyName: module.name, initialCapital: 100000, execution: executionOf({}, {}), periodUs: 60e6, seed: '1' };
+  const record = replayStream(new WindowStream(plan), createStrategy(module, resolveParams(module.name, module.params, params)), cfg, BLOCK);
+  return record.events;
+});
