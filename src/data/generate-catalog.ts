@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { removeStaleTemps } from '../atomic.js';
 import { FORMAT, removeUnnamedPartitions, writeIndex, type CatalogEntry } from './catalog/entry.js';
 import { DEFAULT_PARTITION_ROWS, writePartitionColumns, type PartitionInfo } from './catalog/partition.js';
-import { SEQUENCE_ROWS, sequenceName, writeSequenceChunk, type SequenceInfo } from './catalog/sequence.js';
+import { sequenceChunkRows, sequenceName, writeSequenceChunk, type SequenceInfo } from './catalog/sequence.js';
 import { generateEvents, type PairOptions } from './generate.js';
 import { CANONICAL_HEADERS, QUOTE, TRADE, resolveHeader, type TickKind } from './schema.js';
 
@@ -61,7 +61,7 @@ class KindWriter {
   private readonly fill: number[] = [];
   readonly parts: PartitionInfo[][] = [];
   /** The symbol sequence: the chunk filling, the chunks written, and whether the rows stayed in time order (else none is kept). */
-  private readonly seq = new Uint16Array(SEQUENCE_ROWS);
+  private readonly seq: Uint16Array;
   private readonly chunks: SequenceInfo[] = [];
   private inOrder = true;
   private lastTs = -Infinity;
@@ -77,6 +77,7 @@ class KindWriter {
     readonly partitionRows: number,
   ) {
     this.ids = new Int32Array(symbols.length).fill(-1);
+    this.seq = new Uint16Array(sequenceChunkRows(partitionRows));
   }
 
   /** The file's id of generated symbol `g` (ids in order of first appearance, as a parse gives them). */
@@ -108,16 +109,16 @@ class KindWriter {
     this.fill[s] = n + 1;
     if (!(tUs >= this.lastTs)) this.inOrder = false;
     this.lastTs = tUs;
-    const k = r % SEQUENCE_ROWS;
+    const k = r % this.seq.length;
     this.seq[k] = s;
-    if (k === SEQUENCE_ROWS - 1) this.flushSequence(k + 1);
+    if (k === this.seq.length - 1) this.flushSequence(k + 1);
     return n;
   }
 
   /** The sequence's filled chunk (its first `n` ids) written out. */
   private flushSequence(n: number): void {
     const name = sequenceName(this.name, this.chunks.length);
-    const info = writeSequenceChunk(join(this.dir, name), name, this.chunks.length * SEQUENCE_ROWS, this.seq.subarray(0, n));
+    const info = writeSequenceChunk(join(this.dir, name), name, this.chunks.length * this.seq.length, this.seq.subarray(0, n));
     this.chunks.push(info);
     // (not in `sha1`: the sequence is derived from the rows, and the data's hash is the partitions')
     this.bytes += info.bytes;
@@ -140,7 +141,7 @@ class KindWriter {
   /** The last partitions, then the index; returns the index's path. */
   finish(options: string): string {
     for (let s = 0; s < this.names.length; s++) if (this.fill[s]! > 0) this.flush(s);
-    if (this.rows % SEQUENCE_ROWS > 0) this.flushSequence(this.rows % SEQUENCE_ROWS);
+    if (this.rows % this.seq.length > 0) this.flushSequence(this.rows % this.seq.length);
     const path = join(this.dir, `${this.name}.tfi`);
     const names = CANONICAL_HEADERS[this.kind];
     const entry: CatalogEntry = {

@@ -1,15 +1,17 @@
 /**
  * The catalog's layout and its damage cases: partitions of one symbol and at most
- * `partitionRows` rows, each with its time range and CRC in an index kept apart; a truncated
- * partition, a flipped bit in a partition or in the index, a deleted partition: each found, said
- * in a note, the file parsed again and the entry rewritten, and the rows the same. A partition is
- * checked when it is read: a window that does not need a damaged one never meets it.
+ * `partitionRows` rows, each with its time range and CRC in an index kept apart, and a tick file's
+ * symbol sequence in chunks with a CRC each; a truncated partition or sequence chunk, a flipped
+ * bit in either or in the index, a deleted partition or chunk, an index of an older format: each
+ * found, said in a note, the file parsed again and the entry rewritten, and the rows the same. A
+ * partition is checked when it is read: a window that does not need a damaged one never meets it.
  */
 import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheKey } from '../../src/data/cache.js';
-import { readEntry } from '../../src/data/catalog/entry.js';
+import { readEntry, readIndexFile, writeIndex, type CatalogEntry } from '../../src/data/catalog/entry.js';
+import { sequenceChunkRows } from '../../src/data/catalog/sequence.js';
 import { loadWindow } from '../../src/data/catalog/load-window.js';
 import { loadData, loadFile, rowOptions, type LoadOptions } from '../../src/data/load.js';
 import type { TickTable } from '../../src/data/table.js';
@@ -50,19 +52,30 @@ describe('catalog layout', () => {
       }
       expect(parts.length).toBe(Math.ceil(rows.length / P));
     });
-    // the index is a file of its own, beside the partitions
+    // the symbol sequence: the table's symbol column, in chunks of 4 partitions' rows
+    const seq = e.sequence!;
+    expect(seq.map((c) => c.firstRow)).toEqual(seq.map((_, k) => k * sequenceChunkRows(P)));
+    expect(seq.reduce((a, c) => a + c.rows, 0)).toBe(f.table.length);
+    for (const c of seq) {
+      const b = readFileSync(join(dir, c.name));
+      expect(Buffer.from(b.buffer, b.byteOffset + 24, c.rows * 2).equals(Buffer.from(f.table.sym.buffer, f.table.sym.byteOffset + c.firstRow * 2, c.rows * 2)), c.name).toBe(true);
+    }
+    // the index is a file of its own, beside the partitions and the sequence
     const names = readdirSync(dir);
     expect(names.filter((n) => n.endsWith('.tfi'))).toHaveLength(1);
     expect(names.filter((n) => n.endsWith('.tfp')).sort()).toEqual(e.partitions.flat().map((p) => p.name).sort());
+    expect(names.filter((n) => n.endsWith('.tfs')).sort()).toEqual(seq.map((c) => c.name).sort());
     // a rebuild (the index gone) with larger partitions leaves none of the old ones behind
     rmSync(join(dir, names.find((n) => n.endsWith('.tfi'))!));
     await loadFile(QUOTES, { cacheDir: dir, partitionRows: 1 << 20 });
     expect(readdirSync(dir).filter((n) => n.endsWith('.tfp')).sort()).toEqual(entryOf(dir, QUOTES).partitions.flat().map((p) => p.name).sort());
     expect(readdirSync(dir).filter((n) => n.endsWith('.tfp'))).toHaveLength(2);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tfs'))).toEqual(entryOf(dir, QUOTES).sequence!.map((c) => c.name));
   });
 });
 
-type Damage = (dir: string, partition: string, index: string) => void;
+/** A damage done to the catalog of the quotes: a partition, a chunk of its sequence, or its index. */
+type Damage = (dir: string, files: { partition: string; sequence: string }, index: string) => void;
 const flipByte = (file: string, at: (size: number) => number): void => {
   const b = readFileSync(file);
   const i = at(b.length);
@@ -70,10 +83,23 @@ const flipByte = (file: string, at: (size: number) => number): void => {
   writeFileSync(file, b);
 };
 const DAMAGES: readonly [string, Damage, RegExp][] = [
-  ['a truncated partition', (d, p) => truncateSync(join(d, p), 100), /has 100 bytes where the index says/],
-  ['a flipped bit in a partition', (d, p) => flipByte(join(d, p), (n) => n - 20), /fails its checksum/],
+  ['a truncated partition', (d, f) => truncateSync(join(d, f.partition), 100), /partition \S+ has 100 bytes where the index says/],
+  ['a flipped bit in a partition', (d, f) => flipByte(join(d, f.partition), (n) => n - 20), /partition \S+ fails its checksum/],
   ['a flipped bit in the index', (d, _, i) => flipByte(join(d, i), (n) => n - 30), /catalog index \S+ is damaged \(checksum mismatch\)/],
-  ['a deleted partition', (d, p) => rmSync(join(d, p)), /is missing/],
+  ['a deleted partition', (d, f) => rmSync(join(d, f.partition)), /partition \S+ is missing/],
+  ['a truncated sequence chunk', (d, f) => truncateSync(join(d, f.sequence), 100), /symbol sequence \S+ has 100 bytes where the index says/],
+  ['a flipped bit in a sequence chunk', (d, f) => flipByte(join(d, f.sequence), (n) => n - 20), /symbol sequence \S+ fails its checksum/],
+  ['a deleted sequence chunk', (d, f) => rmSync(join(d, f.sequence)), /symbol sequence \S+ is missing/],
+  [
+    'an index of the format before the sequence',
+    (d, _, i) => {
+      const r = readIndexFile(join(d, i));
+      if (!('hit' in r)) throw new Error('no index');
+      const { sequence: _seq, ...old } = r.hit;
+      writeIndex(join(d, i), { ...old, format: 1 } as CatalogEntry);
+    },
+    /catalog index \S+ is of format 1, and this tickfold reads format 2/,
+  ],
 ];
 
 describe('catalog damage: found, said, rebuilt', () => {
@@ -87,7 +113,7 @@ describe('catalog damage: found, said, rebuilt', () => {
         await loadData([QUOTES, TRADES], opts);
         const e = entryOf(dir, QUOTES);
         const index = readdirSync(dir).find((n) => n.endsWith('.tfi') && readFileSync(join(dir, n)).includes(e.partitions[1]![1]!.name))!;
-        damage(dir, e.partitions[1]![1]!.name, index);
+        damage(dir, { partition: e.partitions[1]![1]!.name, sequence: e.sequence![1]!.name }, index);
         const got = streamed ? (await loadWindow([QUOTES, TRADES], opts, ALL))!.table : (await loadData([QUOTES, TRADES], opts)).table;
         expect(notes, `${what}, ${streamed ? 'streamed' : 'in memory'}`).toHaveLength(1);
         expect(notes[0]).toMatch(note);

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheKey } from '../../src/data/cache.js';
-import { readEntry, readIndexFile, type CatalogEntry } from '../../src/data/catalog/entry.js';
+import { readEntry, readIndexFile, writeIndex, type CatalogEntry } from '../../src/data/catalog/entry.js';
 import { DEFAULT_PARTITION_ROWS } from '../../src/data/catalog/partition.js';
 import { DEFAULT_PAIR, generatePair, type PairOptions } from '../../src/data/generate.js';
 import { GENERATE_BUFFER_BYTES, generateCatalog, generatedPartitionRows } from '../../src/data/generate-catalog.js';
@@ -35,8 +35,8 @@ const indexAt = (file: string): CatalogEntry => {
   return r.hit;
 };
 
-/** The index without what names its source (key, hash, partition file names). */
-const facts = (e: CatalogEntry) => ({ ...e, key: undefined, sha1: undefined, partitions: e.partitions.map((ps) => ps.map((p) => ({ ...p, name: undefined }))) });
+/** The index without what names its source (key, hash, partition and sequence file names). */
+const facts = (e: CatalogEntry) => ({ ...e, key: undefined, sha1: undefined, partitions: e.partitions.map((ps) => ps.map((p) => ({ ...p, name: undefined }))), sequence: e.sequence?.map((c) => ({ ...c, name: undefined })) });
 
 describe('generate --catalog', () => {
   for (const [label, opts, P] of [
@@ -65,6 +65,13 @@ describe('generate --catalog', () => {
             expect(readFileSync(join(d, 'cat', mine.name)).equals(readFileSync(join(cache, p.name))), mine.name).toBe(true);
           }),
         );
+        // the symbol sequence too (ticks in time order: every chunk, byte for byte)
+        expect(made.sequence!.length).toBeGreaterThan(0);
+        parsed.sequence!.forEach((c, k) => {
+          const mine = made.sequence![k]!;
+          expect(mine.name).toBe(`${name}.seq.${k}.tfs`);
+          expect(readFileSync(join(d, 'cat', mine.name)).equals(readFileSync(join(cache, c.name))), mine.name).toBe(true);
+        });
       }
       expect(g.quotes).toBe(opts.events);
       expect(g.trades).toBe(indexAt(g.tradesIndex!).length);
@@ -177,15 +184,27 @@ describe('run --data on a generated catalog (CLI)', () => {
     expect(JSON.stringify(JSON.parse(readFileSync(join(d, 'a.json'), 'utf8')).manifest.data)).toContain('quotes.tfi');
   });
 
-  it('a flipped bit, a cut or deleted partition, a damaged index: exit 2 naming the file and how to write it again', async () => {
+  it('a flipped bit, a cut or deleted partition or sequence chunk, a damaged index, an older format: exit 2 naming the file and how to write it again', async () => {
     const d = tempDir();
     const cat = join(d, 'cat');
     const o = { ...DEFAULT_PAIR, events: 4000 };
+    const seqChunk = (k: number): string => join(cat, `quotes.seq.${k}.tfs`);
     const damage: [string, (parts: string[]) => void][] = [
       ['fails its checksum', (p) => writeFileSync(p[1]!, Buffer.from(readFileSync(p[1]!).map((x, i) => (i === 200 ? x ^ 4 : x))))],
       ['has 100 bytes where the index says', (p) => truncateSync(p[0]!, 100)],
       ['is missing', (p) => rmSync(p[2]!)],
       ['damaged (checksum mismatch)', () => writeFileSync(join(cat, 'quotes.tfi'), Buffer.from(readFileSync(join(cat, 'quotes.tfi')).map((x, i) => (i === 40 ? x ^ 1 : x))))],
+      ['symbol sequence', () => writeFileSync(seqChunk(1), Buffer.from(readFileSync(seqChunk(1)).map((x, i) => (i === 100 ? x ^ 4 : x))))],
+      ['symbol sequence', () => truncateSync(seqChunk(0), 100)],
+      ['symbol sequence', () => rmSync(seqChunk(1))],
+      [
+        'is of format 1, and this tickfold reads format 2',
+        () => {
+          const r = readIndexFile(join(cat, 'quotes.tfi'));
+          if (!('hit' in r)) throw new Error('no index');
+          writeIndex(join(cat, 'quotes.tfi'), { ...r.hit, format: 1 });
+        },
+      ],
     ];
     for (const [why, hurt] of damage) {
       generateCatalog(o, cat, true, 500);

@@ -29,7 +29,7 @@ import { f64, u16, type FileTable } from '../table.js';
 import { BAR } from '../schema.js';
 import type { ParseWorkers } from '../parse-workers.js';
 import { DEFAULT_PARTITION_ROWS, PartitionDamaged, readPartition, writePartition, type PartitionInfo } from './partition.js';
-import { inTimeOrder, readSequenceChunk, writeSequence, type SequenceInfo } from './sequence.js';
+import { inTimeOrder, readSequenceChunk, sequenceChunkRows, writeSequence, type SequenceInfo } from './sequence.js';
 
 const MAGIC = 'TFINDEX1';
 /** The index's format: 2 since the symbol sequence (catalog/sequence.ts). */
@@ -141,9 +141,9 @@ function planPartitions(name: string, t: FileTable, partitionRows: number): Part
 }
 
 /** A tick file in time order: its symbol sequence written (catalog/sequence.ts); else undefined. */
-function sequenceOf(dir: string, name: string, t: FileTable): SequenceInfo[] | undefined {
+function sequenceOf(dir: string, name: string, t: FileTable, partitionRows: number): SequenceInfo[] | undefined {
   if (t.kind === BAR || !inTimeOrder(t.ts, t.length)) return undefined;
-  return writeSequence((n) => join(dir, n), name, t.sym, t.length);
+  return writeSequence((n) => join(dir, n), name, t.sym, t.length, sequenceChunkRows(partitionRows));
 }
 
 /** The index of a file whose partitions are written. */
@@ -179,7 +179,7 @@ export function writeEntry(dir: string, key: CacheKey, f: CachedFile, partitionR
     mkdirSync(dir, { recursive: true });
     removeStaleTemps(dir); // of runs killed while they wrote
     const partitions = planPartitions(name, t, partitionRows).map((ps) => ps.map((p) => writePartition(join(dir, p.name), p.name, t.kind, p.sym, t.ts, t.cols, p.rows)));
-    const sequence = sequenceOf(dir, name, t);
+    const sequence = sequenceOf(dir, name, t, partitionRows);
     writeIndex(join(dir, `${name}.tfi`), entryOf(key, f, partitions, sequence));
     removeUnnamedPartitions(dir, name, partitions, sequence);
     return true;
@@ -203,7 +203,7 @@ export async function writeEntryOn(workers: ParseWorkers, dir: string, key: Cach
     mkdirSync(dir, { recursive: true });
     removeStaleTemps(dir);
     // the sequence on this thread while the workers write the partitions (2 bytes a row)
-    const sequence = sequenceOf(dir, name, t);
+    const sequence = sequenceOf(dir, name, t, partitionRows);
     const partitions = await Promise.all(
       planPartitions(name, t, partitionRows).map((ps) =>
         Promise.all(

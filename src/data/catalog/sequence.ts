@@ -1,7 +1,7 @@
 /**
  * A file's symbol sequence: the symbol id of each row of its table, in row order (the table's
- * `sym` column), kept in the catalog beside the partitions, in chunks of at most
- * {@link SEQUENCE_ROWS} rows with a checksum each.
+ * `sym` column), kept in the catalog beside the partitions, in chunks of
+ * {@link sequenceChunkRows} rows (the last fewer) with a checksum each.
  *
  * Why: a tick file's table is in time order (its rows' stamps never go down), so the merged order
  * of its symbols' partitions is its row order, and row r comes from the partition of symbol
@@ -21,8 +21,11 @@ import { PartitionDamaged } from './partition.js';
 
 const MAGIC = 'TFSEQ001';
 const HEAD = 24;
-/** Rows of a chunk, at most: 2 MB, held once per file while the merge reads it. */
-export const SEQUENCE_ROWS = 1 << 20;
+/**
+ * Rows of a chunk: 4 partitions' worth (the default 256Ki-row partitions give 1Mi-row chunks of
+ * 2 MB, held once per file while the merge reads it, against 11 MB per partition).
+ */
+export const sequenceChunkRows = (partitionRows: number): number => 4 * partitionRows;
 
 /** What the index says of a chunk of the sequence. */
 export interface SequenceInfo {
@@ -57,15 +60,12 @@ export function writeSequenceChunk(path: string, name: string, firstRow: number,
   return { name, firstRow, rows: n, bytes: size, crc };
 }
 
-/**
- * The chunks of a file's sequence from its `sym` column: written at `dir/<name>`, one per
- * {@link SEQUENCE_ROWS} rows.
- */
-export function writeSequence(pathOf: (name: string) => string, entryName: string, sym: Uint16Array, length: number): SequenceInfo[] {
+/** The chunks of a file's sequence from its `sym` column, `chunkRows` rows each, written at `pathOf(name)`. */
+export function writeSequence(pathOf: (name: string) => string, entryName: string, sym: Uint16Array, length: number, chunkRows: number): SequenceInfo[] {
   const out: SequenceInfo[] = [];
-  for (let from = 0, k = 0; from < length; from += SEQUENCE_ROWS, k++) {
+  for (let from = 0, k = 0; from < length; from += chunkRows, k++) {
     const name = sequenceName(entryName, k);
-    out.push(writeSequenceChunk(pathOf(name), name, from, sym.subarray(from, Math.min(length, from + SEQUENCE_ROWS))));
+    out.push(writeSequenceChunk(pathOf(name), name, from, sym.subarray(from, Math.min(length, from + chunkRows))));
   }
   return out;
 }
