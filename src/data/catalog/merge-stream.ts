@@ -163,13 +163,13 @@ class FileSeq {
         if (r < r0) r0 = r;
       }
     }
-    this.cur = bySym[0]!;
+    this.cur = bySym.find((c) => c.i < c.end && c.rows.row[c.i] === r0) ?? bySym[0]!;
     if (this.live > 0) {
       // entered at the first row a cursor holds (a window: found in its partitions by binary search)
       this.chunk = chunkOf(src.entry.sequence!, r0) - 1;
       if (this.chunk < -1) throw new PartitionDamaged(`the symbol sequence of ${src.entry.key.path} has no row ${r0}`);
       this.nextChunk();
-      this.r = r0 - 1;
+      this.r = r0;
     }
   }
 
@@ -303,11 +303,8 @@ export class MergeStream {
     this.tree = new Int32Array(leaves);
     this.keyT = new Float64Array(leaves).fill(Infinity);
     this.keyR = new Float64Array(leaves).fill(Infinity);
-    for (let k = 0; k < cursors.length; k++) {
-      const q = seqs[k];
-      if (q) this.seqNext(q, k);
-      else this.key(k);
-    }
+    // (a sequenced leaf's cursor holds its first row: its keys are that row's)
+    for (let k = 0; k < cursors.length; k++) this.key(k);
     // the first matches, bottom up: each node keeps its loser, the winner goes on
     const win = new Int32Array(2 * leaves);
     for (let k = 0; k < leaves; k++) win[leaves + k] = k;
@@ -333,40 +330,6 @@ export class MergeStream {
     }
   }
 
-  /**
-   * Sequenced leaf k: its next row, the first after `q.r` whose symbol's cursor holds it (a
-   * window's cursors may not hold every row), and its keys; +Infinity when its cursors are dry.
-   */
-  private seqNext(q: FileSeq, k: number): void {
-    if (q.live === 0) {
-      this.keyT[k] = Infinity;
-      this.keyR[k] = Infinity;
-      return;
-    }
-    const bySym = q.bySym;
-    let r = q.r + 1;
-    let seq = q.seq;
-    let j = r - q.base;
-    for (;;) {
-      if (j >= seq.length) {
-        q.nextChunk();
-        seq = q.seq;
-        j = r - q.base;
-      }
-      const c = bySym[seq[j]!];
-      if (c !== undefined && c.i < c.end && c.rows.row[c.i] === r) {
-        q.cur = c;
-        q.r = r;
-        this.cursors[k] = c;
-        this.keyT[k] = c.vis[c.i]!;
-        this.keyR[k] = q.rankBase + r;
-        return;
-      }
-      r++;
-      j++;
-    }
-  }
-
   /** Whether leaf a's row comes before leaf b's. */
   private less(a: number, b: number): boolean {
     const ta = this.keyT[a]!;
@@ -383,40 +346,30 @@ export class MergeStream {
    * would allocate or not inline.
    */
   fill(out: TickTable, at: number, max: number): number {
-    const { ts, kind, sym, barStart, f0, f1, f2, f3, f4 } = out;
-    const { tree, keyT, keyR, cursors, seqs, leaves } = this;
-    const K_BAR = BAR;
+    const { tree, keyT, keyR, seqs, leaves } = this;
     let o = at;
     const end = at + max;
     while (o < end) {
       const w = tree[0]!;
       if (keyR[w] === Infinity) break; // every leaf dry
-      const c = cursors[w]!;
-      let i = c.i;
-      const cols = c.rows.cols;
-      ts[o] = c.vis[i]!;
-      kind[o] = c.kind;
-      sym[o] = c.gsym;
-      const nc = cols.length;
-      if (nc > 0) f0[o] = cols[0]![i]!;
-      if (nc > 1) f1[o] = cols[1]![i]!;
-      if (nc > 2) f2[o] = cols[2]![i]!;
-      if (nc > 3) f3[o] = cols[3]![i]!;
-      if (nc > 4) f4[o] = cols[4]![i]!;
-      if (c.kind === K_BAR) barStart[o] = c.start[i]!;
-      o++;
-      c.i = ++i;
       const q = seqs[w] as FileSeq | null;
       if (q !== null) {
-        // a sequenced file: its next row by the sequence, no comparison
-        if (i >= c.end && !c.load()) q.live--;
-        this.seqNext(q, w);
-      } else if (i < c.end) {
-        keyT[w] = c.vis[i]!;
-        keyR[w] = c.rank * 4294967296 + c.rows.row[i]!;
+        // a sequenced file: its rows go out in row order, no comparison, while they come before
+        // the best of the other leaves (the least of the losers on its path; their keys do not
+        // change meanwhile)
+        let limT = Infinity;
+        let limR = Infinity;
+        for (let n = (w + leaves) >> 1; n >= 1; n >>= 1) {
+          const l = tree[n]!;
+          const t = keyT[l]!;
+          if (t < limT || (t === limT && keyR[l]! < limR)) {
+            limT = t;
+            limR = keyR[l]!;
+          }
+        }
+        o = this.seqRun(q, w, out, o, end, limT, limR);
       } else {
-        c.load();
-        this.key(w);
+        o = this.emit(w, out, o);
       }
       if (leaves === 1) continue;
       // the winner's path to the root, match by match
@@ -433,6 +386,91 @@ export class MergeStream {
       tree[0] = win;
     }
     return o - at;
+  }
+
+  /**
+   * Sequenced leaf w's rows into `out` from row `o`, up to `end` or its first row that does not
+   * come before (limT, limR); returns the next free row. Its keys are left on that row.
+   */
+  private seqRun(q: FileSeq, w: number, out: TickTable, o: number, end: number, limT: number, limR: number): number {
+    const { ts, kind, sym, f0, f1, f2, f3, f4 } = out;
+    const bySym = q.bySym;
+    const rankBase = q.rankBase;
+    let c = q.cur;
+    let r = q.r;
+    let seq = q.seq;
+    let j = r - q.base;
+    for (;;) {
+      let i = c.i;
+      const cols = c.rows.cols;
+      ts[o] = c.vis[i]!;
+      kind[o] = c.kind;
+      sym[o] = c.gsym;
+      const nc = cols.length;
+      if (nc > 0) f0[o] = cols[0]![i]!;
+      if (nc > 1) f1[o] = cols[1]![i]!;
+      if (nc > 2) f2[o] = cols[2]![i]!;
+      if (nc > 3) f3[o] = cols[3]![i]!;
+      if (nc > 4) f4[o] = cols[4]![i]!;
+      o++;
+      c.i = ++i;
+      if (i >= c.end && !c.load() && --q.live === 0) {
+        this.keyT[w] = Infinity;
+        this.keyR[w] = Infinity;
+        return o;
+      }
+      // the next row a cursor holds (a window's cursors may not hold every row)
+      for (;;) {
+        r++;
+        j++;
+        if (j >= seq.length) {
+          q.nextChunk();
+          seq = q.seq;
+          j = r - q.base;
+        }
+        const d = bySym[seq[j]!];
+        if (d !== undefined && d.i < d.end && d.rows.row[d.i] === r) {
+          c = d;
+          break;
+        }
+      }
+      const t = c.vis[c.i]!;
+      if (o >= end || !(t < limT || (t === limT && rankBase + r < limR))) {
+        q.cur = c;
+        q.r = r;
+        this.cursors[w] = c;
+        this.keyT[w] = t;
+        this.keyR[w] = rankBase + r;
+        return o;
+      }
+    }
+  }
+
+  /** Cursor leaf w's row into `out` at row `o`, its cursor moved on and its keys set; returns o + 1. */
+  private emit(w: number, out: TickTable, o: number): number {
+    const { ts, kind, sym, barStart, f0, f1, f2, f3, f4 } = out;
+    const c = this.cursors[w]!;
+    let i = c.i;
+    const cols = c.rows.cols;
+    ts[o] = c.vis[i]!;
+    kind[o] = c.kind;
+    sym[o] = c.gsym;
+    const nc = cols.length;
+    if (nc > 0) f0[o] = cols[0]![i]!;
+    if (nc > 1) f1[o] = cols[1]![i]!;
+    if (nc > 2) f2[o] = cols[2]![i]!;
+    if (nc > 3) f3[o] = cols[3]![i]!;
+    if (nc > 4) f4[o] = cols[4]![i]!;
+    if (c.kind === BAR) barStart[o] = c.start[i]!;
+    c.i = ++i;
+    if (i < c.end) {
+      this.keyT[w] = c.vis[i]!;
+      this.keyR[w] = c.rank * 4294967296 + c.rows.row[i]!;
+    } else {
+      c.load();
+      this.key(w);
+    }
+    return o + 1;
   }
 }
 
