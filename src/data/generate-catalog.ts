@@ -38,7 +38,7 @@ export interface GeneratedCatalog {
   readonly breakUs: number | undefined;
 }
 
-/** Bytes the generator buffers, at most, over all symbols and both kinds (sets the default partition size). */
+/** Bytes the generator buffers for partitions, at most, over all symbols and both kinds (sets the default partition size); the two sequences' chunks add 16 bytes × partitionRows. */
 export const GENERATE_BUFFER_BYTES = 256 << 20;
 /** Bytes of a buffered quote and trade row: ts, values, row index. */
 const ROW_BYTES = 8 * (1 + 4) + 4 + 8 * (1 + 2) + 4;
