@@ -162,13 +162,13 @@ export function buildStudy(so: SearchOutcome): Study {
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 const fp = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
-/** The Reality Check over the search's trials (trials-spa.ts), in words: the text report's line and the HTML study's note. */
+/** The Reality Check over the search's trials (trials-spa.ts), in words, after "SPA over the search's trials ": the text report's line and the HTML study's note. */
 export function searchSpaSentence(r: { readonly spa: SearchSpa | null; readonly spaNote: string | null }): string {
   const s = r.spa;
-  if (!s) return `SPA over the search's trials n/a: ${r.spaNote}`;
+  if (!s) return `n/a: ${r.spaNote}`;
   const p = s.consistent === 0 ? `< ${fp(1 / s.reps)} (none of ${s.reps} resamples beat it; ` : `= ${fp(s.consistent)} (`;
   return (
-    `SPA p ${p}consistent; lower ${fp(s.lower)}, upper = White's Reality Check ${fp(s.upper)}; studentized ${fp(s.studentized)}): ` +
+    `p ${p}consistent; lower ${fp(s.lower)}, upper = White's Reality Check ${fp(s.upper)}; studentized ${fp(s.studentized)}): ` +
     `is the best of the ${s.trials} full-budget trials (${s.bestTrial.label}) better than ${s.benchmark} on the ${s.periods} in-sample periods, after the search? ` +
     `${s.reps} stationary-bootstrap resamples, mean block ${s.block}${s.partialExcluded > 0 ? `; ${s.partialExcluded} partial-budget trials left out, as from PBO` : ''}`
   );
@@ -258,7 +258,7 @@ export function studyFigures(name: string, st: Study, objective: string, spa?: {
   return [
     {
       title: `Search of ${name}: trials over time`,
-      note: `Each fold's evaluations in order (dots: in-sample ${objective} on the fold's training window, partial budgets at their share of it) and its best full-budget ${objective} so far (line); one colour per fold.${spa ? ` ${searchSpaSentence(spa)}.` : ''}`,
+      note: `Each fold's evaluations in order (dots: in-sample ${objective} on the fold's training window, partial budgets at their share of it) and its best full-budget ${objective} so far (line); one colour per fold.${spa ? ` Hansen's SPA over the search's trials (White's Reality Check in its original use): ${searchSpaSentence(spa)}.` : ''}`,
       svg: svgPlot(over, 'evaluation', `in-sample ${objective}`),
     },
     {
