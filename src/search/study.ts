@@ -166,9 +166,11 @@ const fp = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 0.001 ? p.t
 export function searchSpaSentence(r: { readonly spa: SearchSpa | null; readonly spaNote: string | null }): string {
   const s = r.spa;
   if (!s) return `n/a: ${r.spaNote}`;
+  // a p-value of 0: no resample beat it, below 1/B
+  const q = (x: number): string => (x === 0 ? `< ${fp(1 / s.reps)}` : fp(x));
   const p = s.consistent === 0 ? `< ${fp(1 / s.reps)} (none of ${s.reps} resamples beat it; ` : `= ${fp(s.consistent)} (`;
   return (
-    `p ${p}consistent; lower ${fp(s.lower)}, upper = White's Reality Check ${fp(s.upper)}; studentized ${fp(s.studentized)}): ` +
+    `p ${p}consistent; lower ${q(s.lower)}, upper = White's Reality Check ${q(s.upper)}; studentized ${q(s.studentized)}): ` +
     `is the best of the ${s.trials} full-budget trials (${s.bestTrial.label}) better than ${s.benchmark} on the ${s.periods} in-sample periods, after the search? ` +
     `${s.reps} stationary-bootstrap resamples, mean block ${s.block}${s.partialExcluded > 0 ? `; ${s.partialExcluded} partial-budget trials left out, as from PBO` : ''}`
   );
