@@ -9,7 +9,8 @@
  * - the SPA recomputed here from the report's own trial returns (the trials', the baseline's, the
  *   in-sample ranges) by calling spaTest directly is the report's, p-value for p-value;
  * - the JSON field, the text report's line (N and the baseline named) and the verdict's text;
- * - halving: its partial-budget trials are left out (N = the full-budget trials, as PBO's).
+ * - halving: its partial-budget trials are left out (N = the full-budget trials, as PBO's);
+ * - with --baselines none the benchmark is flat: 0 every period.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { runCliIn } from '../cli-harness.js';
 import { twoSymbolBars } from '../validation/truth.js';
 import { bootstrapIndices } from '../../src/stats/resample.js';
 import { spaTest } from '../../src/stats/spa.js';
+import { FLAT_BENCHMARK } from '../../src/search/trials-spa.js';
 
 const dir = tempDir();
 const TRIALS = 12;
@@ -77,21 +79,21 @@ interface Strategy {
 const report = (p: string): Strategy[] => (JSON.parse(readFileSync(p, 'utf8')) as { strategies: Strategy[] }).strategies;
 
 /** Runs a search; its report's candidate and flat baseline, and the text report. */
-async function run(name: string, kind: 'planted' | 'noise', seed: string, method = 'random', trials = TRIALS): Promise<{ s: Strategy; flat: Strategy; stdout: string }> {
+async function run(name: string, kind: 'planted' | 'noise', seed: string, method = 'random', trials = TRIALS, ...extra: string[]): Promise<{ s: Strategy; flat: Strategy | undefined; stdout: string }> {
   const data = join(dir, `${name}.csv`);
   writeFileSync(data, twoSymbolBars(kind, MINUTES, seed));
   const json = join(dir, `${name}.json`);
-  const r = await runCliIn(search(data, json, method, trials));
+  const r = await runCliIn(search(data, json, method, trials, ...extra));
   expect(r.code, r.stderr).toBe(0);
   const all = report(json);
-  return { s: all.find((x) => x.name === 'pairs')!, flat: all.find((x) => x.name === 'flat')!, stdout: r.stdout };
+  return { s: all.find((x) => x.name === 'pairs')!, flat: all.find((x) => x.name === 'flat'), stdout: r.stdout };
 }
 
-/** The SPA of the report's trial returns against the report's flat returns on its in-sample ranges, by spaTest directly. */
-function recomputed(s: Strategy, flat: Strategy): ReturnType<typeof spaTest> {
+/** The SPA of the report's trial returns against the report's flat returns (none: 0) on its in-sample ranges, by spaTest directly. */
+function recomputed(s: Strategy, flat: Strategy | undefined): ReturnType<typeof spaTest> {
   const spa = s.overfitting.search!.spa!;
   const rows = spa.inSample.flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k));
-  const bench = flat.trials[0]!.returns;
+  const bench = flat ? flat.trials[0]!.returns : s.trials[0]!.returns.map(() => 0);
   const d = s.trials.map((t) => Float64Array.from(rows, (k) => t.returns[k]! - bench[k]!));
   return spaTest(d, bootstrapIndices('stationary', rows.length, spa.block, spa.reps, seedrandom.alea(spa.seed)), spa.block);
 }
@@ -158,9 +160,13 @@ describe("SPA over a search's trials (White's Reality Check of the search)", () 
     expect(ps.filter((p) => p > 0.05).length, `p-values ${ps.join(', ')}`).toBeGreaterThanOrEqual(2);
   });
 
-  it("halving: its partial-budget trials are left out (N = the full-budget trials, PBO's), and say so", async () => {
-    const { s, stdout } = await run('halving', 'noise', 'search-spa-halving', 'halving', 9);
+  it("halving: its partial-budget trials are left out (N = the full-budget trials, PBO's), and say so; with no baseline, against flat = 0", async () => {
+    const { s, flat, stdout } = await run('halving', 'noise', 'search-spa-halving', 'halving', 9, '--baselines', 'none');
+    expect(flat).toBeUndefined();
     const se = s.overfitting.search!;
+    expect(se.spa!.benchmark).toBe(FLAT_BENCHMARK);
+    expect(se.spa!.consistent).toBe(recomputed(s, undefined).pValues.consistent);
+    expect(s.verdict).toContain(`SPA over its ${se.spa!.trials} full-budget trials' in-sample returns vs ${FLAT_BENCHMARK} p`);
     expect(se.partial).toBeGreaterThan(0);
     expect(se.spa!.trials).toBe(se.fullBudget);
     expect(se.spa!.trials).toBe(s.trials.length);
