@@ -35,21 +35,27 @@ export interface SpaResult {
   critical(kind: Recentring, alpha: number): number;
 }
 
-/** ω² of a series: γ_0 + 2 Σ_{i>=1} κ_i γ_i, the stationary bootstrap's kernel with p = 1/block. */
-export function kernelVariance(d: Float64Array, block: number): number {
+/** The weights of ω² at lags 0..T−1: 1, then 2κ_i, κ_i = (1 − i/T)(1 − p)^i + (i/T)(1 − p)^(T−i), p = 1/block (the same for every model of a test). */
+export function kernelWeights(T: number, block: number): Float64Array {
+  const p = 1 / block;
+  const w = new Float64Array(T);
+  for (let i = 0; i < T; i++) w[i] = i === 0 ? 1 : 2 * ((1 - i / T) * (1 - p) ** i + (i / T) * (1 - p) ** (T - i));
+  return w;
+}
+
+/** ω² of a series: γ_0 + 2 Σ_{i>=1} κ_i γ_i, the stationary bootstrap's kernel with p = 1/block (`weights`: {@link kernelWeights}, given when many series share them). */
+export function kernelVariance(d: Float64Array, block: number, weights: Float64Array = kernelWeights(d.length, block)): number {
   const T = d.length;
   let m = 0;
   for (let t = 0; t < T; t++) m += d[t]!;
   m /= T;
   const e = Float64Array.from(d, (x) => x - m);
-  const p = 1 / block;
   let w = 0;
   for (let i = 0; i < T; i++) {
     let g = 0;
     for (let t = 0; t + i < T; t++) g += e[t]! * e[t + i]!;
     g /= T;
-    if (i === 0) w += g;
-    else w += 2 * ((1 - i / T) * (1 - p) ** i + (i / T) * (1 - p) ** (T - i)) * g;
+    w += i === 0 ? g : weights[i]! * g;
   }
   return w;
 }
@@ -65,7 +71,8 @@ export function spaTest(d: readonly Float64Array[], indices: readonly Int32Array
   const T = d[0]!.length;
   const B = indices.length;
   const dbar = Float64Array.from(d, (x) => x.reduce((a, b) => a + b, 0) / T);
-  const omega2 = Float64Array.from(d, (x) => kernelVariance(x, block));
+  const weights = kernelWeights(T, block);
+  const omega2 = Float64Array.from(d, (x) => kernelVariance(x, block, weights));
   const threshold = Float64Array.from(omega2, (w) => Math.sqrt((w / T) * 2 * Math.log(Math.log(T))));
   const valid = Array.from(dbar, (m, k) => m >= -threshold[k]!);
   const mu = {
