@@ -26,32 +26,11 @@ import { FLAT_BENCHMARK } from '../../src/search/trials-spa.js';
 const dir = tempDir();
 const TRIALS = 12;
 const MINUTES = 2000;
-const SPACE = ['--space', 'entry=float:0.8..3', '--space', 'lookback=int:10..120:log', '--space', 'exit=float:0..0.6'];
-const search = (data: string, json: string, method = 'random', trials = TRIALS, ...extra: string[]): string[] => [
-  'walk-forward',
-  '--strategy',
-  'pairs',
-  '--data',
-  data,
-  '--split',
-  '0.6',
-  '--period',
-  '15m',
-  '--no-cache',
-  '--baselines',
-  'flat',
-  '--bootstrap',
-  '500',
-  '--search',
-  method,
-  '--trials',
-  String(trials),
-  ...SPACE,
-  '--workers',
-  '1',
-  '--no-ledger',
-  '--json',
-  json,
+const SPACE = '--space entry=float:0.8..3 --space lookback=int:10..120:log --space exit=float:0..0.6';
+/** The verdict bench's command, small (paths without spaces: tempDir's). */
+const search = (data: string, json: string, method: string, trials: number, ...extra: string[]): string[] => [
+  ...`walk-forward --strategy pairs --data ${data} --split 0.6 --period 15m --no-cache --baselines flat --bootstrap 500`.split(' '),
+  ...`--search ${method} --trials ${trials} ${SPACE} --workers 1 --no-ledger --json ${json}`.split(' '),
   ...extra,
 ];
 
