@@ -40,8 +40,9 @@ export async function toSandbox(f: RawSandboxFlags, specs: readonly string[], wh
   const imports: Record<string, readonly string[]> = {};
   for (const spec of new Set(strategyFiles(specs))) {
     if (!existsSync(spec)) throw new UsageError(`${what} file ${spec} does not exist`);
-    // a factor's stack is told in its own lines (factor/run.ts); a strategy's as before
-    const b = await bundleModule(spec, what, what === 'factor');
+    // with its source map: an error of the module's code is told in the lines of the user's file
+    // (factor/module-task.ts, runtime/task-run.ts)
+    const b = await bundleModule(spec, what);
     modules[spec] = b.code;
     imports[spec] = b.imports;
   }

@@ -23,7 +23,7 @@ export class Delivery {
     private readonly strategy: Strategy,
     private readonly ctx: Context,
     /** Stops the run naming the cause (a StrategyError). */
-    private readonly fail: (cause: string) => never,
+    private readonly fail: (cause: string, thrown?: unknown) => never,
     private readonly isStrategyError: (e: unknown) => boolean,
   ) {}
 
@@ -55,9 +55,9 @@ export class Delivery {
     if (this.isStrategyError(e)) throw e;
     // a refusal of the sandbox (a file, the network, process.exit) says what was tried and the flag
     const denied = deniedText(e);
-    if (denied !== undefined) return this.fail(`${what} ${denied}`);
+    if (denied !== undefined) return this.fail(`${what} ${denied}`, e);
     const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    return this.fail(`${what} threw ${msg}`);
+    return this.fail(`${what} threw ${msg}`, e);
   }
 
   call(what: string, fn: () => void): void {

@@ -48,6 +48,8 @@ export class StrategyError extends TickfoldError {
     readonly strategy: string,
     readonly ts: EpochUs,
     readonly reason: string,
+    /** What the strategy's code threw (its stack names the user's line: runtime/task-run.ts reads it), when it threw. */
+    readonly thrown?: unknown,
   ) {
     super('strategy-error', `strategy '${strategy}' failed at ${formatIso(ts)}: ${reason}`, 3);
     this.name = 'StrategyError';
@@ -337,7 +339,7 @@ class EngineRun implements BlockBacktest, VenueHost {
     this.mail = new Delivery(
       strategy,
       this.ctx,
-      (cause) => this.fail(cause),
+      (cause, thrown) => this.fail(cause, thrown),
       (e) => e instanceof StrategyError,
     );
     // reused views handed to handlers: one object each, pointed at the current row
@@ -362,8 +364,8 @@ class EngineRun implements BlockBacktest, VenueHost {
     for (let s = 0; s < nSym; s++) if (this.observer || (this.onTick && this.wantTick[s] === 1)) this.dueAt[s] = -Infinity;
   }
 
-  fail(cause: string): never {
-    throw new StrategyError(this.cfg.strategyName, this.clock[0]!, cause);
+  fail(cause: string, thrown?: unknown): never {
+    throw new StrategyError(this.cfg.strategyName, this.clock[0]!, cause, thrown);
   }
 
   symId(name: string): number {

@@ -6,7 +6,8 @@
 import { meanGrossLeverage } from '../metrics/gross-exposure.js';
 import { dataEndSession, Membership } from '../universe/membership.js';
 import { dataMembership } from '../universe/data-spans.js';
-import { runBacktest, type BacktestSettings, type RunConfig, type RunRecord } from '../engine/engine.js';
+import { runBacktest, StrategyError, type BacktestSettings, type RunConfig, type RunRecord } from '../engine/engine.js';
+import { sourceLine } from '../strategy/source-line.js';
 import { BatchJobError, runBacktests } from '../engine/batch.js';
 import { F_SYM, OrderLog, packRecord } from '../portfolio/record.js';
 import { sliceRows, lowerBound, type TickTable } from '../data/table.js';
@@ -55,6 +56,24 @@ const moduleFor = (spec: string): Promise<StrategyModule> => {
   return m;
 };
 
+/**
+ * A strategy's error naming the line of the user's file it came from: the first frame of the
+ * module's bundle in the stack of what its code threw (or, for a refusal of tickfold's such as a
+ * NaN target, of the error itself, whose stack passes through the user's call), mapped back through
+ * the bundle's source map (strategy/source-line.ts). Built-ins and modules loaded unbundled are
+ * left as they are.
+ */
+function located(e: unknown, spec: string): unknown {
+  if (!(e instanceof StrategyError)) return e;
+  const code = given?.tickfoldModules?.[spec];
+  if (code === undefined) return e;
+  // what the code threw, what that wrapped (validation/folded.ts names the fold), the error itself
+  const thrown = e.thrown as { cause?: unknown } | undefined;
+  let at: string | undefined;
+  for (const x of [thrown, thrown?.cause, e]) if (at === undefined && x !== undefined) at = sourceLine(x, code, spec);
+  return at === undefined ? e : new StrategyError(e.strategy, e.ts, `${e.reason} (at ${at})`, e.thrown);
+}
+
 /** A streamed task's stream: its window's rows, from `fromUs` (a first warm-up) and before `untilUs` (a search's partial budget) when given. */
 function streamOf(st: StreamedTask, fromUs = -Infinity, untilUs = Infinity): WindowStream {
   const { plan } = st;
@@ -84,7 +103,7 @@ function runTrials(all: TickTable, module: StrategyModule, task: TrialTask, prog
         );
   } catch (e) {
     if (!(e instanceof BatchJobError)) throw e;
-    const c = e.cause;
+    const c = located(e.cause, task.strategy);
     const label = task.labels[e.job]!;
     if (c instanceof TickfoldError) throw new TickfoldError(c.code, `${label}: ${c.message}`, c.exitCode);
     throw new TickfoldError('task-error', `${label}: ${c instanceof Error ? `${c.name}: ${c.message}` : String(c)}`, 3);
@@ -186,7 +205,8 @@ export async function executeTask(table: TickTable, task: Task | ModuleTask, pro
       case 'run':
         return runOne(table, module, task, progress);
     }
-  } catch (e) {
+  } catch (thrown) {
+    const e = task.kind === 'factor' ? thrown : located(thrown, task.strategy);
     if (e instanceof TickfoldError) return { kind: 'failure', code: e.code, message: e.message, exitCode: e.exitCode };
     // a streamed replay met a damaged partition: the caller rebuilds the catalog (jobs/stream-run.ts)
     if (e instanceof PartitionDamaged) return { kind: 'failure', code: PARTITION_DAMAGED, message: e.message, exitCode: 3 };

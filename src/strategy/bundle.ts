@@ -40,10 +40,10 @@ const INSTALL = (() => {
 export const isBuiltin = (spec: string): boolean => spec.startsWith('node:') || BUILTIN.has(spec);
 
 /**
- * `what` words the errors; `sourceMap` appends the bundle's source map (inline), from which
+ * `what` words the errors. The bundle ends with its source map (inline), from which
  * {@link sourceLine} tells a line of the bundle's stack as a line of the user's file.
  */
-export async function bundleModule(spec: string, what: ModuleKind = 'strategy', sourceMap = false): Promise<BundledModule> {
+export async function bundleModule(spec: string, what: ModuleKind = 'strategy'): Promise<BundledModule> {
   const file = resolve(spec);
   const { build } = await import('esbuild');
   let r;
@@ -59,7 +59,8 @@ export async function bundleModule(spec: string, what: ModuleKind = 'strategy', 
       logLevel: 'silent',
       absWorkingDir: dirname(file),
       // (an outfile beside the module, never written: the map's sources are then relative to its folder)
-      ...(sourceMap ? { sourcemap: 'inline' as const, outfile: join(dirname(file), '__tickfold_bundle.js') } : {}),
+      sourcemap: 'inline',
+      outfile: join(dirname(file), '__tickfold_bundle.js'),
       // a package written as CommonJS requires Node's modules at run time: give the bundle a
       // require (from the strategy's place), as the file itself would have had
       banner: { js: `import { createRequire as __tickfoldCreateRequire } from 'node:module'; const require = __tickfoldCreateRequire(${JSON.stringify(file)});` },

@@ -158,7 +158,7 @@ export function foldedStrategy(module: StrategyModule, segments: readonly Segmen
       fn();
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      throw new Error(`fold ${k + 1} (${segments[k]!.label}) ${what}: ${msg}`);
+      throw new Error(`fold ${k + 1} (${segments[k]!.label}) ${what}: ${msg}`, { cause: e });
     }
   };
 

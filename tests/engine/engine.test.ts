@@ -174,7 +174,8 @@ describe('tickfold run', () => {
     writeFileSync(file, `export default { name: 'bad', params: {}, create: () => ({ onTick(ctx: any, t: any) { if (t.index === 100) throw new RangeError('oops'); } }) };\n`);
     const r = await runCliIn(['run', '--strategy', file, '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--json', join(d, 'r.json'), '--trades', join(d, 't.csv')]);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/^tickfold: strategy 'bad' failed at 2024-01-02T14:30:\d\d\.\d+Z: onTick threw RangeError: oops\n$/);
+    // the place in the user's file: line 1, the column of `throw` (tests/strategies/error-line.test.ts)
+    expect(r.stderr).toMatch(/^tickfold: strategy 'bad' failed at 2024-01-02T14:30:\d\d\.\d+Z: onTick threw RangeError: oops \(at .*bad\.ts:1:\d+\)\n$/);
     expect(existsSync(join(d, 'r.json'))).toBe(false);
     expect(existsSync(join(d, 't.csv'))).toBe(false);
   });
