@@ -8,7 +8,8 @@
  * - noise (independent random walks): p > 0.05 on most of several seeds;
  * - the SPA recomputed here from the report's own trial returns (the trials', the baseline's, the
  *   in-sample ranges) by calling spaTest directly is the report's, p-value for p-value;
- * - the JSON field, the text report's line (N and the baseline named) and the verdict's text;
+ * - the JSON field, the text report's line (N and the baseline named), the verdict's text and the
+ *   HTML study's note;
  * - halving: its partial-budget trials are left out (N = the full-budget trials, as PBO's);
  * - with --baselines none the benchmark is flat: 0 every period.
  */
@@ -78,8 +79,9 @@ function recomputed(s: Strategy, flat: Strategy | undefined): ReturnType<typeof 
 }
 
 let planted: Awaited<ReturnType<typeof run>>;
+const html = join(dir, 'planted.html');
 beforeAll(async () => {
-  planted = await run('planted', 'planted', 'search-spa-planted');
+  planted = await run('planted', 'planted', 'search-spa-planted', 'random', TRIALS, '--report', html);
 });
 
 describe("SPA over a search's trials (White's Reality Check of the search)", () => {
@@ -125,6 +127,10 @@ describe("SPA over a search's trials (White's Reality Check of the search)", () 
     expect(line).toContain(`the best of the ${spa.trials} full-budget trials`);
     expect(line).toContain(`better than flat on the 80 in-sample periods`);
     expect(line).toContain("White's Reality Check");
+    // the HTML study section: the trials-over-time figure's note says it
+    const page = readFileSync(html, 'utf8').replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)));
+    const note = `Hansen's SPA over the search's trials (White's Reality Check in its original use): ${line!.trim().replace(/^search SPA\s+/, '')}`;
+    expect(page.includes(note), `the HTML has: ${note}`).toBe(true);
   });
 
   it(`noise: the best of ${TRIALS} random trials does not beat flat after the search (p > 0.05) on most of 3 seeds`, async () => {
