@@ -21,7 +21,7 @@ import { TickfoldError } from '../errors.js';
 import { lowerBound, type TickTable } from '../data/table.js';
 import { formatDuration, formatIso } from '../data/time.js';
 import { foldAt, progressFor, runsIn, shareTable, unpackResult, type Task, type TaskFailure, type TaskResult } from './tasks.js';
-import { permissionArgv } from '../strategy/sandbox.js';
+import { permissionArgv, sandboxEnv } from '../strategy/sandbox.js';
 import { looksLikePath, loadStrategy } from '../strategy/load.js';
 import type { Params, StrategyModule } from '../strategy/types.js';
 import { CHECK_RUNS, describedModule, type CheckResult, type DescribeResult, type FactorResult, type FactorTask, type ModuleTask } from './module-tasks.js';
@@ -70,7 +70,7 @@ export class TaskRunner implements StrategyRunner {
         // With a sandbox the threads run under Node's permission model (strategy/sandbox.ts says
         // why this and not a loader hook); it applies to these threads alone, not to this one.
         execArgv: [...process.execArgv, '--no-experimental-require-module', ...(guard?.sandbox ? permissionArgv(guard.sandbox.policy) : [])],
-        ...(guard?.sandbox ? { workerData: { tickfoldSandbox: guard.sandbox.policy, tickfoldModules: guard.sandbox.modules } } : {}),
+        ...(guard?.sandbox ? { workerData: { tickfoldSandbox: guard.sandbox.policy, tickfoldModules: guard.sandbox.modules }, env: sandboxEnv(guard.sandbox.policy) } : {}),
         ...(guard?.maxMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: guard.maxMemoryMb } } : {}),
       });
     }

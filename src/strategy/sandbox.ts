@@ -45,6 +45,8 @@ export interface SandboxPolicy {
    * of fetched (authenticated) module files, which the threads import from.
    */
   readonly readFs?: readonly string[];
+  /** Environment variables strategy code may read (`--allow-env NAME`); the threads see no other (see {@link sandboxEnv}). */
+  readonly allowEnv?: readonly string[];
   /** Whose code the threads run, for the refusals' wording (default: a strategy's). */
   readonly what?: ModuleKind;
 }
@@ -91,6 +93,22 @@ export function permissionArgv(policy: SandboxPolicy): string[] {
   // one flag per path (Node 20.20 no longer takes a comma-separated list)
   const write = [...new Set(policy.allowFs.flatMap(bothPaths))];
   return ['--experimental-permission', '--disable-warning=ExperimentalWarning', ...[...new Set(read)].map((p) => `--allow-fs-read=${p}`), ...write.map((p) => `--allow-fs-write=${p}`), ...(policy.allowChildProcess ? ['--allow-child-process'] : [])];
+}
+
+/**
+ * The environment of a sandboxed thread: only the variables the policy names. Node's permission
+ * model does not cover `process.env`, and a thread's environment is by default a copy of the
+ * process's: a queue worker's credentials (cloud keys, tokens) would be readable by the code of
+ * whoever sends it a job, which could return them in its diagnostics. A thread's environment is
+ * its own (worker_threads' `env` option), so tickfold's code on the main thread keeps the whole.
+ */
+export function sandboxEnv(policy: SandboxPolicy, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of policy.allowEnv ?? []) {
+    const v = env[name];
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
 }
 
 const NETWORK: Readonly<Record<string, readonly string[]>> = {

@@ -158,7 +158,11 @@ export function foldedStrategy(module: StrategyModule, segments: readonly Segmen
       fn();
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      throw new Error(`fold ${k + 1} (${segments[k]!.label}) ${what}: ${msg}`, { cause: e });
+      // the thrown error's class kept (a RangeError stays one in the message), the error itself as
+      // the cause (its stack names the user's line: runtime/task-run.ts)
+      const wrapped = new Error(`fold ${k + 1} (${segments[k]!.label}) ${what}: ${msg}`, { cause: e });
+      if (e instanceof Error) wrapped.name = e.name;
+      throw wrapped;
     }
   };
 

@@ -142,4 +142,22 @@ describe("a module's top level and create() are guarded like handlers", () => {
       expect(existsSync(out)).toBe(false);
     }
   });
+
+  it("strategy code sees no environment variable but those --allow-env names (a worker's credentials stay its own)", async () => {
+    // the module says what it saw by failing with it
+    const ENV = module('env.mjs', `export default { name: 'env', description: '', params: {}, create() { return { onStart() { throw new Error('saw ' + JSON.stringify(Object.keys(process.env)) + ' ' + process.env.TICKFOLD_TEST_SECRET); } }; } };\n`);
+    const env = { TICKFOLD_TEST_SECRET: 's3cret', TICKFOLD_TEST_OTHER: 'x' };
+    const hidden = await runCliIn(['run', '--strategy', ENV, '--data', QUOTES, '--no-cache'], d, env);
+    expect(hidden.code).toBe(3);
+    expect(hidden.stderr).toContain('onStart threw Error: saw [] undefined');
+    const allowed = await runCliIn(['run', '--strategy', ENV, '--data', QUOTES, '--no-cache', '--allow-env', 'TICKFOLD_TEST_SECRET'], d, env);
+    expect(allowed.stderr).toContain('onStart threw Error: saw ["TICKFOLD_TEST_SECRET"] s3cret');
+    // a name that is not set here, or is not a name: refused before anything runs
+    const unset = await runCliIn(['run', '--strategy', ENV, '--data', QUOTES, '--no-cache', '--allow-env', 'TICKFOLD_TEST_NOT_SET'], d, env);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('--allow-env TICKFOLD_TEST_NOT_SET: no such variable is set here');
+    const bad = await runCliIn(['run', '--strategy', ENV, '--data', QUOTES, '--no-cache', '--allow-env', 'A=B'], d, env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--allow-env A=B: not a variable's name");
+  });
 });

@@ -62,7 +62,7 @@ describe("a strategy's error names the line of its file", () => {
     );
     const r = await runCliIn(['walk-forward', '--strategy', f, '--data', 'eu.csv', '--no-cache', '--train', '1y', '--test', '1y', '--workers', '1'], d);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/oos out-of-sample run: strategy 'oos' failed at .*: onBar threw Error: fold \d+ \(defaults\) onBar: instance 2/);
+    expect(r.stderr).toMatch(/oos out-of-sample run: strategy 'oos' failed at .*: onBar threw RangeError: fold \d+ \(defaults\) onBar: instance 2/);
     expect(r.stderr).toContain(`(at ${f}:8:28)`);
   });
 });
