@@ -51,6 +51,8 @@ export type { Fold, FoldPlan, FoldOptions } from './validation/folds.js';
 export { planCpcv } from './validation/cpcv.js';
 export { dataSnooping } from './validation/snooping.js';
 export type { Snooping } from './validation/snooping.js';
+export { searchSpa } from './search/trials-spa.js';
+export type { SearchSpa } from './search/trials-spa.js';
 // overfitting and data-snooping statistics
 export { probabilityOfBacktestOverfitting } from './stats/pbo.js';
 export type { PboResult } from './stats/pbo.js';

@@ -326,7 +326,7 @@ export function validationHtml(v: ValidationOutcome, report: Record<string, unkn
           };
         }),
     ],
-    figures: v.strategies.flatMap((s) => (s.search ? studyFigures(s.name, buildStudy(s.search), v.objective) : [])),
+    figures: v.strategies.flatMap((s) => (s.search ? studyFigures(s.name, buildStudy(s.search), v.objective, s.overfitting.search) : [])),
     trades: { columns: TRADE_COLUMNS, rows: tradeRows(main.oos.record.trades), total: main.oos.record.trades.length },
     manifest: { tickfold: report.tickfold, ...(report.manifest as object) },
   };

@@ -345,7 +345,7 @@ export function renderValidationText(v: ValidationOutcome, c: ValidationContext)
     if (s.search)
       pushAll(
         out,
-        studyText(buildStudy(s.search), v.objective).map((l) => `  ${l}`),
+        studyText(buildStudy(s.search), v.objective, of.search).map((l) => `  ${l}`),
       );
     if (s.stability.length > 0) {
       out.push(`  stability    ${s.stability.map((p) => `${p.key}: ${String(p.mode)} in ${Math.round(p.modeShare * nf)}/${nf} folds${Number.isFinite(p.spread) ? `, spread ${fmtNum(p.spread)}` : ''}`).join('; ')}`);

@@ -14,6 +14,7 @@
  */
 import { mean } from '../metrics/returns.js';
 import type { SearchEval, SearchOutcome } from './in-folds.js';
+import type { SearchSpa } from './trials-spa.js';
 
 export interface StudyFold {
   readonly fold: number;
@@ -159,9 +160,24 @@ export function buildStudy(so: SearchOutcome): Study {
 }
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+const fp = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
-/** The study in the text report (indented by the caller). */
-export function studyText(st: Study, objective: string): string[] {
+/** The Reality Check over the search's trials (trials-spa.ts), in words, after "SPA over the search's trials ": the text report's line and the HTML study's note. */
+export function searchSpaSentence(r: { readonly spa: SearchSpa | null; readonly spaNote: string | null }): string {
+  const s = r.spa;
+  if (!s) return `n/a: ${r.spaNote}`;
+  // a p-value of 0: no resample beat it, below 1/B
+  const q = (x: number): string => (x === 0 ? `< ${fp(1 / s.reps)}` : fp(x));
+  const p = s.consistent === 0 ? `< ${fp(1 / s.reps)} (none of ${s.reps} resamples beat it; ` : `= ${fp(s.consistent)} (`;
+  return (
+    `p ${p}consistent; lower ${q(s.lower)}, upper = White's Reality Check ${q(s.upper)}; studentized ${q(s.studentized)}): ` +
+    `is the best of the ${s.trials} full-budget trials (${s.bestTrial.label}) better than ${s.benchmark} on the ${s.periods} in-sample periods, after the search? ` +
+    `${s.reps} stationary-bootstrap resamples, mean block ${s.block}${s.partialExcluded > 0 ? `; ${s.partialExcluded} partial-budget trials left out, as from PBO` : ''}`
+  );
+}
+
+/** The study in the text report (indented by the caller); with the search's Reality Check when given. */
+export function studyText(st: Study, objective: string, spa?: { readonly spa: SearchSpa | null; readonly spaNote: string | null }): string[] {
   const out: string[] = [];
   const ev = st.folds.reduce((a, f) => a + f.evaluations, 0);
   const full = st.folds.reduce((a, f) => a + f.fullBudget, 0);
@@ -170,6 +186,7 @@ export function studyText(st: Study, objective: string): string[] {
   out.push(
     `search       ${st.method} over ${st.space.map((d) => `${d.key}=${d.spec}`).join(' ')}: ${ev} evaluations in ${st.folds.length} fold${st.folds.length === 1 ? '' : 's'} (${full} at full budget), ${runs} distinct runs${st.refused > 0 ? `; ${st.refused} configurations refused by the strategy, not run (${st.refusal})` : ''}`,
   );
+  if (spa) out.push(`search SPA   ${searchSpaSentence(spa)}`);
   out.push(`importance   ${st.importance.map((p) => `${p.key} ${f3(p.eta2)}`).join(', ')} (η²: the share of the in-sample ${objective}'s variance the parameter alone explains, mean over folds)`);
   const q = (f: StudyFold, share: number): string => f3(f.bestSoFar[Math.max(0, Math.ceil(f.evaluations * share) - 1)] ?? NaN);
   out.push(`best so far  in-sample ${objective} of the fold's best after 10% / 25% / 50% / all of its evaluations, where found, and IS~OOS rank correlation:`);
@@ -229,8 +246,8 @@ function svgPlot(series: readonly { readonly xs: readonly number[]; readonly ys:
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
-/** The study's figures for the HTML report: trials over time with the best so far, and IS vs OOS. */
-export function studyFigures(name: string, st: Study, objective: string): { title: string; note: string; svg: string }[] {
+/** The study's figures for the HTML report: trials over time with the best so far (its note with the search's Reality Check when given), and IS vs OOS. */
+export function studyFigures(name: string, st: Study, objective: string, spa?: { readonly spa: SearchSpa | null; readonly spaNote: string | null }): { title: string; note: string; svg: string }[] {
   const over = st.folds.flatMap((f, k) => {
     const ev = st.evaluations.filter((e) => e.fold === f.fold);
     const c = COLORS[k % COLORS.length]!;
@@ -243,7 +260,7 @@ export function studyFigures(name: string, st: Study, objective: string): { titl
   return [
     {
       title: `Search of ${name}: trials over time`,
-      note: `Each fold's evaluations in order (dots: in-sample ${objective} on the fold's training window, partial budgets at their share of it) and its best full-budget ${objective} so far (line); one colour per fold.`,
+      note: `Each fold's evaluations in order (dots: in-sample ${objective} on the fold's training window, partial budgets at their share of it) and its best full-budget ${objective} so far (line); one colour per fold.${spa ? ` Hansen's SPA over the search's trials (White's Reality Check in its original use): ${searchSpaSentence(spa)}.` : ''}`,
       svg: svgPlot(over, 'evaluation', `in-sample ${objective}`),
     },
     {

@@ -47,6 +47,7 @@ import { computeMetrics } from '../metrics/run-metrics.js';
 import { maxOf, minOf } from '../arrays.js';
 import { resolveParams } from '../strategy/params.js';
 import { plannedEvaluations, searchInFolds, type SearchCache, type SearchOutcome, type SearchSpec } from '../search/in-folds.js';
+import { searchSpa, type SearchSpa } from '../search/trials-spa.js';
 
 /**
  * Trials replayed together in one task, at most (see engine runBacktests). A bigger batch makes
@@ -233,8 +234,12 @@ export interface Overfitting {
   readonly pbo: PboResult | null;
   /** Why PBO is missing, when it is. */
   readonly pboNote: string | null;
-  /** With a search: its method, evaluations in all (every fold), of them at partial budgets, and the full-budget trials PBO is over. */
-  readonly search?: { readonly method: string; readonly evaluations: number; readonly partial: number; readonly fullBudget: number };
+  /**
+   * With a search: its method, evaluations in all (every fold), of them at partial budgets, the
+   * full-budget trials PBO is over, and the Reality Check over those trials (search/trials-spa.ts:
+   * SPA of their in-sample returns against the verdict's baseline; null with `spaNote` saying why).
+   */
+  readonly search?: { readonly method: string; readonly evaluations: number; readonly partial: number; readonly fullBudget: number; readonly spa: SearchSpa | null; readonly spaNote: string | null };
 }
 
 export type VerdictClass = 'likely real' | 'likely overfit' | 'no significant edge' | 'loses in sample' | 'baseline';
@@ -323,14 +328,16 @@ const pv = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 0.001 ? p.t
  */
 export function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly BaselineEdge[]; baseline: boolean; isSharpe: number; oosSharpe: number }): { cls: VerdictClass; text: string } {
   const of = o.overfitting;
-  const best = o.vsBaselines.length > 0 ? o.vsBaselines.reduce((a, b) => (b.baselineReturnPct > a.baselineReturnPct ? b : a)) : undefined;
+  const best = bestBaseline(o.vsBaselines);
   const edgePart = best ? `OOS edge over best naive baseline (${best.baseline}): ${pct(best.edgeReturnPct)} (p=${pv(best.pValue)})` : 'no naive baseline to compare with';
   const pboPart = of.pbo ? `PBO ${num(of.pbo.pbo)}` : `PBO n/a (${of.pboNote})`;
   const n = of.configurations;
   // with a ledger, N counts its trials on this data: say how many this command ran
   const ledgerPart = of.ledgerConfigurations !== null && of.ledgerConfigurations !== undefined ? ` (ledger; this command ${of.commandConfigurations})` : '';
+  const sp = of.search?.spa;
+  const spaPart = !of.search ? '' : sp ? `; SPA over its ${sp.trials} full-budget trials' in-sample returns vs ${sp.benchmark} p${sp.consistent === 0 ? `<${pv(1 / sp.reps)}` : `=${pv(sp.consistent)}`}` : `; SPA over its trials n/a (${of.search.spaNote})`;
   const searchPart = of.search
-    ? `; the ${of.search.method} search spent ${of.search.evaluations} trial${of.search.evaluations === 1 ? '' : 's'}${of.search.partial > 0 ? ` (${of.search.partial} at partial budgets)` : ''}, PBO over its ${of.search.fullBudget} full-budget ones`
+    ? `; the ${of.search.method} search spent ${of.search.evaluations} trial${of.search.evaluations === 1 ? '' : 's'}${of.search.partial > 0 ? ` (${of.search.partial} at partial budgets)` : ''}, PBO over its ${of.search.fullBudget} full-budget ones${spaPart}`
     : '';
   const text = `${edgePart}; DSR ${num(of.dsr)} over ${n} configuration${n === 1 ? '' : 's'}${ledgerPart}; ${pboPart}${searchPart}`;
   if (o.baseline) return { cls: 'baseline', text: `${edgePart}: naive baseline` };
@@ -348,6 +355,11 @@ export function verdictOf(o: { overfitting: Overfitting; vsBaselines: readonly B
         ? `no significant edge (PBO ${num(of.pbo!.pbo)}: the in-sample choice is unstable, but the out-of-sample run held up: Sharpe ${num(o.oosSharpe)} vs ${num(o.isSharpe)} in sample)`
         : cls;
   return { cls, text: `${text}: ${why}` };
+}
+
+/** The best naive baseline (the highest out-of-sample return; ties: the first): the one the verdict names. */
+export function bestBaseline(vs: readonly BaselineEdge[]): BaselineEdge | undefined {
+  return vs.length > 0 ? vs.reduce((a, b) => (b.baselineReturnPct > a.baselineReturnPct ? b : a)) : undefined;
 }
 
 /**
@@ -794,6 +806,18 @@ export async function validate(data: TickTable | StreamedData, entries: readonly
     const spanRecords = oosResults.map((r, i) => (measuredOf[i]!.periodsBefore > 0 ? sliceRecord(r.record, measuredOf[i]!.fromUs, Infinity) : r.record));
     // one benchmark for every strategy of the command: the candidates' symbols, or --benchmark
     const tearsheets = table ? spanRecords.map((r) => runTearsheet(r, table, s.run.periodsPerYear, s.benchmark, traded)) : streamedTearsheets(streamed!, spanRecords, s.run.periodsPerYear, s.benchmark, traded);
+    // a search's Reality Check: its full-budget trials' in-sample returns against the verdict's baseline (search/trials-spa.ts)
+    const spaOf = (i: number, vs: readonly BaselineEdge[]): { spa: SearchSpa | null; spaNote: string | null } => {
+      const name = bestBaseline(vs)?.baseline;
+      const j = name === undefined ? undefined : baselineIdx.find((x) => entries[x]!.name === name);
+      const r = searchSpa(
+        trialsOf[i]!.map((t, k) => ({ label: t.label, returns: resultsOf[i]![k]!.returns })),
+        j !== undefined ? { name: name!, returns: resultsOf[j]![0]!.returns } : null,
+        mask,
+        { reps: s.bootstrapReps, ...(s.bootstrapBlock !== undefined ? { block: s.bootstrapBlock } : {}), seed: s.run.seed, strategy: entries[i]!.name, partialExcluded: searchOf.get(i)!.partial.length },
+      );
+      return { spa: r.spa, spaNote: r.note };
+    };
     const strategies = entries.map((e, i): StrategyOutcome => {
       const trials = trialsOf[i]!;
       const rs = resultsOf[i]!;
@@ -831,6 +855,21 @@ export async function validate(data: TickTable | StreamedData, entries: readonly
         const br = isReturnsOf[i]![bi]!;
         defl = deflatedSharpe(isSr[bi]!, br.length, skewness(br), kurtosisNonExcess(br), configurations, V);
       }
+      // against the naive baselines, on the same out-of-sample periods
+      const vsBaselines = baselineIdx
+        .filter((j) => j !== i)
+        .map((j): BaselineEdge => {
+          const b = oosReturns[j]!.subarray(k0);
+          if (b.length !== rets.length) throw new Error(`internal: ${entries[j]!.name} has ${b.length} OOS periods, ${e.name} ${rets.length}`);
+          const d = new Float64Array(rets.length);
+          for (let k = 0; k < d.length; k++) d[k] = rets[k]! - b[k]!;
+          const boot = stationaryBootstrapMean(d, { reps: s.bootstrapReps, ...(s.bootstrapBlock !== undefined ? { meanBlock: s.bootstrapBlock } : {}), seed: `${s.run.seed}:bootstrap:${e.name}:${entries[j]!.name}` });
+          // both compounded over this strategy's span
+          let bg = 1;
+          for (let k = 0; k < b.length; k++) bg *= 1 + b[k]!;
+          const bm = { returnFraction: k0 > 0 ? bg - 1 : oosResults[j]!.metrics.returnFraction };
+          return { baseline: entries[j]!.name, baselineReturnPct: bm.returnFraction, edgeReturnPct: oos.metrics.returnFraction - bm.returnFraction, meanDiffPerPeriod: boot.mean, pValue: boot.pValue, meanBlock: boot.meanBlock, reps: boot.reps };
+        });
       const { pbo, note: pboNote } = pboOf[i]!;
       const overfitting: Overfitting = {
         trials: n,
@@ -849,23 +888,8 @@ export async function validate(data: TickTable | StreamedData, entries: readonly
         bestTrial: bi >= 0 ? { index: bi, label: trials[bi]!.label, sharpeAnnualized: isSr[bi]! * Math.sqrt(s.run.periodsPerYear), dsr: defl.dsr } : { index: -1, label: 'none', sharpeAnnualized: NaN, dsr: NaN },
         pbo,
         pboNote,
-        ...(searchOf.has(i) ? { search: { method: searchOf.get(i)!.method, evaluations: n + searchOf.get(i)!.partial.length, partial: searchOf.get(i)!.partial.length, fullBudget: n } } : {}),
+        ...(searchOf.has(i) ? { search: { method: searchOf.get(i)!.method, evaluations: n + searchOf.get(i)!.partial.length, partial: searchOf.get(i)!.partial.length, fullBudget: n, ...spaOf(i, vsBaselines) } } : {}),
       };
-      // against the naive baselines, on the same out-of-sample periods
-      const vsBaselines = baselineIdx
-        .filter((j) => j !== i)
-        .map((j): BaselineEdge => {
-          const b = oosReturns[j]!.subarray(k0);
-          if (b.length !== rets.length) throw new Error(`internal: ${entries[j]!.name} has ${b.length} OOS periods, ${e.name} ${rets.length}`);
-          const d = new Float64Array(rets.length);
-          for (let k = 0; k < d.length; k++) d[k] = rets[k]! - b[k]!;
-          const boot = stationaryBootstrapMean(d, { reps: s.bootstrapReps, ...(s.bootstrapBlock !== undefined ? { meanBlock: s.bootstrapBlock } : {}), seed: `${s.run.seed}:bootstrap:${e.name}:${entries[j]!.name}` });
-          // both compounded over this strategy's span
-          let bg = 1;
-          for (let k = 0; k < b.length; k++) bg *= 1 + b[k]!;
-          const bm = { returnFraction: k0 > 0 ? bg - 1 : oosResults[j]!.metrics.returnFraction };
-          return { baseline: entries[j]!.name, baselineReturnPct: bm.returnFraction, edgeReturnPct: oos.metrics.returnFraction - bm.returnFraction, meanDiffPerPeriod: boot.mean, pValue: boot.pValue, meanBlock: boot.meanBlock, reps: boot.reps };
-        });
       const verdict = verdictOf({ overfitting, vsBaselines, baseline: e.baseline, isSharpe, oosSharpe: oos.metrics.sharpeAnnualized });
       return {
         name: e.name,

@@ -57,7 +57,7 @@ interface Report {
   strategies: {
     name: string;
     verdict: string;
-    overfitting: { trials: number; configurations: number; ledgerConfigurations?: number; search?: { evaluations: number; fullBudget: number }; pbo: { rankCounts: number[] } | null };
+    overfitting: { trials: number; configurations: number; ledgerConfigurations?: number; inSamplePeriods: number; search?: { evaluations: number; fullBudget: number; spa: { trials: number; periods: number } | null }; pbo: { rankCounts: number[] } | null };
     trials: { label: string; returns: number[] }[];
     cpcv: { splits: number; chosenBySplit: string[]; search?: { method: string; trialsPerSplit: number[]; newTrials: number } };
     study: { evaluations: { label: string }[] };
@@ -112,6 +112,9 @@ describe('CPCV with a search', () => {
     expect(p.overfitting.trials).toBe(p.trials.length);
     expect(p.overfitting.ledgerConfigurations).toBe(p.trials.length);
     expect(p.overfitting.search!.fullBudget).toBe(p.trials.length);
+    // the Reality Check over the search is over them all too, on DSR's in-sample periods (search/trials-spa.ts)
+    expect(p.overfitting.search!.spa!.trials).toBe(p.trials.length);
+    expect(p.overfitting.search!.spa!.periods).toBe(p.overfitting.inSamplePeriods);
     expect(p.overfitting.pbo!.rankCounts.length).toBe(p.trials.length);
     expect(p.verdict).toContain(`the random search spent ${p.trials.length} trials`);
     // the same bytes on 2 threads (each with its own ledger: its path aside)

@@ -65,7 +65,9 @@ describe('searches inside the folds', () => {
       for (let i = 1; i < bsf.length; i++) expect(bsf[i]!).toBeGreaterThanOrEqual(bsf[i - 1]!);
     });
     // N: the distinct configurations run (a configuration two folds proposed runs once)
-    expect(s.overfitting.search).toEqual({ method: 'tpe', evaluations: s.trials.length, partial: 0, fullBudget: s.trials.length });
+    expect(s.overfitting.search).toMatchObject({ method: 'tpe', evaluations: s.trials.length, partial: 0, fullBudget: s.trials.length, spaNote: null });
+    // the Reality Check over the same trials (tests/search/search-spa.test.ts)
+    expect(s.overfitting.search).toHaveProperty('spa.trials', s.trials.length);
     expect(s.overfitting.commandConfigurations).toBe(s.trials.length);
     expect(new Set(s.trials.map((t) => t.label)).size).toBe(s.trials.length);
     expect(s.verdict).toContain(`the tpe search spent ${s.trials.length} trials, PBO over its ${s.trials.length} full-budget ones`);

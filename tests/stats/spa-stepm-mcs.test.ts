@@ -50,6 +50,13 @@ describe("SPA, Reality Check, StepM and MCS against arch, on the oracle's bootst
     close([spa.studentized.statistic], [o.hansen_studentized_independent.T_spa]);
     for (const k of ['lower', 'consistent', 'upper'] as const) expect(spa.studentized.counts[k]).toBe(o.hansen_studentized_independent.count[k]);
   });
+  it('a model identical to the benchmark (ω = 0: no t-statistic) is left out of the studentized SPA: the oracle figures unchanged', () => {
+    const withTie = spaTest([...lossDifferentials(bench, models), new Float64Array(bench.length)], indices, o.bootstrap.block_size);
+    expect(withTie.omega2[models.length]).toBe(0);
+    expect(Number.isNaN(withTie.studentized.t[models.length]!)).toBe(true);
+    close([withTie.studentized.statistic], [o.hansen_studentized_independent.T_spa]);
+    for (const k of ['lower', 'consistent', 'upper'] as const) expect(withTie.studentized.counts[k]).toBe(o.hansen_studentized_independent.count[k]);
+  });
   it("StepM: the superior set and each step's critical value", () => {
     const s = stepM(spa, o.settings.stepm_size);
     expect(s.superior).toEqual(o.stepm.superior_models);
