@@ -1,7 +1,8 @@
 /**
  * The replay alone, on one thread: `planWindow` over a catalog, then (1) the merge by itself (the
  * window's stream written block by block into one reused block, nothing else) and (2) the merge
- * and the engine (`replayStream` with a built-in strategy), each timed in user CPU of this process
+ * and the engine (`replayStream` with a built-in strategy), (3) the same with the facts the report
+ * needs measured over each block (engine/stream-facts.ts, as `run` does), each timed in user CPU of this process
  * (process.cpuUsage: the figure to read on a shared machine; wall time beside it). No worker, no
  * report, no facts pass: what issue 31's replay-throughput target measures.
  *
@@ -14,6 +15,8 @@ import { join } from 'node:path';
 import { planWindow } from '../src/data/catalog/load-window.js';
 import { WindowStream } from '../src/data/catalog/window-stream.js';
 import { replayStream } from '../src/engine/stream-replay.js';
+import { factsBefore, ReplayFacts } from '../src/engine/stream-facts.js';
+import { samplingPeriodOf } from '../src/metrics/period.js';
 import { executionOf } from '../src/broker/settings.js';
 import { createStrategy } from '../src/strategy/instance.js';
 import { BUILTIN_STRATEGIES } from '../strategies/index.js';
@@ -64,8 +67,14 @@ timed('merge alone', () => {
   for (let n; (n = s.fill(block, 0, BLOCK)) > 0; ) rows += n;
   return rows;
 });
-timed(`merge + engine, ${strategy}`, () => {
-  const cfg = { strategyName: module.name, initialCapital: 100000, execution: executionOf({}, {}), periodUs: 60e6, seed: '1' };
-  const record = replayStream(new WindowStream(plan), createStrategy(module, resolveParams(module.name, module.params, params)), cfg, BLOCK);
-  return record.events;
+const before = factsBefore(plan);
+// the sampling period `run` would choose for the data's span
+const periodUs = samplingPeriodOf(before.lastTs - before.firstTs).periodUs;
+const cfg = { strategyName: module.name, initialCapital: 100000, execution: executionOf({}, {}), periodUs, seed: '1' };
+const strategyNow = () => createStrategy(module, resolveParams(module.name, module.params, params));
+timed(`merge + engine, ${strategy}`, () => replayStream(new WindowStream(plan), strategyNow(), cfg, BLOCK).events);
+// as `run` replays (runtime/task-run.ts): the report's facts measured over each block too
+timed(`merge + engine + facts, ${strategy}`, () => {
+  const facts = new ReplayFacts(before.symbols.length, { hasBars: before.hasBars, spanUs: before.lastTs - before.firstTs, periodUs });
+  return replayStream(new WindowStream(plan), strategyNow(), cfg, BLOCK, (t, from, to) => facts.scan(t, from, to)).events;
 });
