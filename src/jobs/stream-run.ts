@@ -61,17 +61,22 @@ export function blockRowsFor(memoryBytes: number, text: string, plan: StreamPlan
   let streams = 0;
   let partBytes = 0;
   let nCols = 0;
+  // and one chunk of each file's symbol sequence (data/catalog/sequence.ts)
+  let seqBytes = 0;
   for (const s of plan.sources) {
     nCols = Math.max(nCols, valueColumnCount(s.entry.kind));
     for (const parts of s.entry.partitions) {
       if (parts.length > 0) streams++;
       for (const p of parts) partBytes = Math.max(partBytes, p.bytes);
     }
+    let chunk = 0;
+    for (const c of s.entry.sequence ?? []) chunk = Math.max(chunk, c.bytes);
+    seqBytes += chunk;
   }
   const hasBars = plan.sources.some((s) => s.entry.kind === BAR);
   // ts, kind, sym, the value columns, the bar's start
   const rowBytes = 8 + 1 + 2 + 8 * nCols + (hasBars ? 8 : 0);
-  const held = PROCESS_BYTES + share.threads * streams * partBytes + SCAN_ROWS * rowBytes;
+  const held = PROCESS_BYTES + share.threads * (streams * partBytes + seqBytes) + SCAN_ROWS * rowBytes;
   const least = minBlockRows(nSym);
   const blocks = share.threads * share.blocks;
   const rows = Math.floor((memoryBytes - held) / (rowBytes * blocks));
