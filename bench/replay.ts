@@ -37,7 +37,13 @@ for (let i = 0; i < args.length; i++) {
   } else paths.push(a);
 }
 // a folder of indexes (a generated catalog): its .tfi files
-const data = paths.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((n) => n.endsWith('.tfi')).map((n) => join(p, n)) : [p]));
+const data = paths.flatMap((p) =>
+  statSync(p).isDirectory()
+    ? readdirSync(p)
+        .filter((n) => n.endsWith('.tfi'))
+        .map((n) => join(p, n))
+    : [p],
+);
 const module = BUILTIN_STRATEGIES.get(strategy);
 if (!module) throw new Error(`no built-in strategy ${strategy}`);
 
@@ -64,7 +70,7 @@ timed('merge alone', () => {
   const s = new WindowStream(plan);
   const block = s.block(BLOCK);
   let rows = 0;
-  for (let n; (n = s.fill(block, 0, BLOCK)) > 0; ) rows += n;
+  for (let n; (n = s.fill(block, 0, BLOCK)) > 0;) rows += n;
   return rows;
 });
 const before = factsBefore(plan);

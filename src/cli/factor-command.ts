@@ -142,7 +142,14 @@ function checkFactorFile(spec: string): void {
 
 /** The options of a module file's thread, refused with a built-in (it runs on this thread, under no sandbox: they would do nothing). */
 function refuseModuleFlags(f: Flags): void {
-  const given = [f.timeout !== undefined && '--timeout', f.maxMemory !== undefined && '--max-memory', f.allowFs.length > 0 && '--allow-fs', f.allowNet === true && '--allow-net', f.allowChildProcess === true && '--allow-child-process', f.allowEnv.length > 0 && '--allow-env'].filter((x): x is string => x !== false);
+  const given = [
+    f.timeout !== undefined && '--timeout',
+    f.maxMemory !== undefined && '--max-memory',
+    f.allowFs.length > 0 && '--allow-fs',
+    f.allowNet === true && '--allow-net',
+    f.allowChildProcess === true && '--allow-child-process',
+    f.allowEnv.length > 0 && '--allow-env',
+  ].filter((x): x is string => x !== false);
   if (given.length > 0) throw new UsageError(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to a factor module file only; --factor ${f.factor} is a built-in (tickfold's own code, run without a sandbox): remove ${given.length === 1 ? 'it' : 'them'}`);
 }
 

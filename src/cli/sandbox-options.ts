@@ -52,5 +52,9 @@ export async function toSandbox(f: RawSandboxFlags, specs: readonly string[], wh
     modules[spec] = b.code;
     imports[spec] = b.imports;
   }
-  return { policy: { allowFs: f.allowFs.map((p) => resolve(p)), allowNet: f.allowNet === true, allowChildProcess: f.allowChildProcess === true, ...(f.allowEnv.length > 0 ? { allowEnv: [...new Set(f.allowEnv)] } : {}), ...(what !== 'strategy' ? { what } : {}) }, modules, imports };
+  return {
+    policy: { allowFs: f.allowFs.map((p) => resolve(p)), allowNet: f.allowNet === true, allowChildProcess: f.allowChildProcess === true, ...(f.allowEnv.length > 0 ? { allowEnv: [...new Set(f.allowEnv)] } : {}), ...(what !== 'strategy' ? { what } : {}) },
+    modules,
+    imports,
+  };
 }

@@ -57,6 +57,7 @@ describe('the parse cache checksum covers its metadata', () => {
     const third = await loadFile(QUOTES, opts);
     expect(third.summary.source).toBe('cache');
     expect(third.table.kind).toBe(first.table.kind);
-    expect(readdirSync(opts.cacheDir).sort().map((f) => f.slice(24))).toEqual(['.0.0.tfp', '.1.0.tfp', '.tfi']); // the index and a partition per symbol
+    // the index, a partition per symbol and the file's symbol sequence (one chunk)
+    expect(readdirSync(opts.cacheDir).sort().map((f) => f.slice(24))).toEqual(['.0.0.tfp', '.1.0.tfp', '.seq.0.tfs', '.tfi']);
   });
 });
