@@ -36,7 +36,7 @@ describeRedis('walk-forward on the queue', () => {
     // second time and complete after the run had its result (the fixture's note), which is not the rerun's doing
     for (;;) {
       const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      if (c.waiting + c.active + c.delayed + c.prioritized === 0) break;
+      if (Object.values(c).every((n) => n === 0)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const before = (await queue.getJobCounts('completed')).completed;

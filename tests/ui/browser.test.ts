@@ -6,7 +6,8 @@
  * control (with a visible focus) and opens a run; every visible text has a contrast of at least
  * 4.5:1 (3:1 for large text); a damaged ledger is a message in the page; a ledger of 100,000
  * trials opens its runs page (its time printed, never asserted: no test depends on timing).
- * Screenshots go to docs/screenshots/.
+ * Screenshots go to out/screenshots/ (a test run leaves the tracked files alone: README's images in
+ * docs/screenshots/ are refreshed by copying them there by hand).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import { startUi } from '../../src/ui/server.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
 import { generatedTrials, writeLedger, writeReports } from './generate.js';
 
-const SHOTS = join(ROOT, 'docs/screenshots');
+const SHOTS = join(ROOT, 'out/screenshots');
 const dir = tempDir();
 const reports = join(dir, 'reports');
 const ledgerPath = join(dir, 'ledger.sqlite');

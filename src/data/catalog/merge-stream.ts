@@ -446,7 +446,11 @@ export class MergeStream {
     }
   }
 
-  /** Cursor leaf w's row into `out` at row `o`, its cursor moved on and its keys set; returns o + 1. */
+  /**
+   * Cursor leaf w's row into `out` at row `o`, its cursor moved on and its keys set; returns o + 1.
+   * (Its row copy is the one of {@link seqRun}, written out in both: a shared copyRow() measured
+   * 1.00-1.04 → 1.25-1.27 s of user CPU for merge + engine over 11.5M rows, 10^7 events.)
+   */
   private emit(w: number, out: TickTable, o: number): number {
     const { ts, kind, sym, barStart, f0, f1, f2, f3, f4 } = out;
     const c = this.cursors[w]!;
