@@ -48,8 +48,10 @@ export function keptSymbols(selected: readonly string[] | undefined, data: reado
   const inData = new Set(data);
   for (const s of selected) {
     if (inData.has(s)) continue;
-    const near = didYouMean(s, data);
-    throw new UsageError(`--symbols: ${s} is not a symbol of the data${near ? `; did you mean ${near}?` : ''} (the data's symbols: ${listed(data)}); --symbols keeps only the rows of the symbols it names, so each must be in the files given`);
+    // (listed in name order, not the dictionary's: a reader looks a name up)
+    const sorted = [...data].sort();
+    const near = didYouMean(s, sorted);
+    throw new UsageError(`--symbols: ${s} is not a symbol of the data${near ? `; did you mean ${near}?` : ''} (the data's symbols: ${listed(sorted)}); --symbols keeps only the rows of the symbols it names, so each must be in the files given`);
   }
   const keep = new Set(selected);
   return dictionary.map((s) => keep.has(s));
