@@ -83,7 +83,10 @@ export function toLoadOptions(f: RawLoadFlags): LoadOptions {
  * analyse (`coint`, `leadlag`, `universe scores`) have their own.
  */
 export function addSymbolsOption(cmd: Command): Command {
-  return cmd.option('--symbols <A,B,...>', "use only these symbols of the data: their rows, as if the files held nothing else (every figure of the report over them; the other symbols' catalog partitions are not read) (default: every symbol). Not --symbols-file, which gives sizing rules");
+  return cmd.option(
+    '--symbols <A,B,...>',
+    "use only these symbols of the data: their rows, as if the files held nothing else (every figure of the report over them; the other symbols' catalog partitions are not read) (default: every symbol). Not --symbols-file, which gives sizing rules",
+  );
 }
 
 /** The load options with `--symbols` (see {@link addSymbolsOption}), parsed and checked as a list. */
