@@ -26,7 +26,7 @@ import { validationHtml } from '../report/html-builders.js';
 import { baselineDefaults } from '../validation/baselines.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { checkStoreFolder, guardOutputs, strategyFiles } from './outputs.js';
-import { addLoadOptions, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLoadOptions, addSymbolsOption, collect, numberOption, toLoadOptions, withSymbols, type RawLoadFlags } from './options.js';
 import { addLedgerOptions, ledgerChoice } from './ledger-options.js';
 import { binomial, MAX_CPCV_SPLITS } from '../validation/cpcv.js';
 import { addExecutionOptions, toGuard, toRunSettings, type RawRunFlags } from './run-options.js';
@@ -76,6 +76,8 @@ interface RawValidationFlags extends RawLoadFlags, RawRunFlags, RawSandboxFlags,
   cpcv?: string;
   purge?: string;
   cpcvEmbargo?: string;
+  /** `--symbols`: the data's symbols used (data/symbol-selection.ts). */
+  symbols?: string;
 }
 
 function addValidationOptions(cmd: Command): Command {
@@ -123,6 +125,7 @@ function addValidationOptions(cmd: Command): Command {
   addLedgerOptions(cmd);
   addSearchOptions(cmd);
   addLoadOptions(cmd);
+  addSymbolsOption(cmd);
   return cmd;
 }
 
@@ -252,7 +255,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   if (f.queue === undefined && f.insecureLoopback) throw new UsageError('--insecure-loopback is for a queue without a key: give --queue redis://127.0.0.1:PORT too (a local run needs neither)');
   if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, true);
   // streamed from the catalog (the HTML report draws the rows, a queue's workers are sent the table: held whole then); the worker threads read the partitions
-  const load = toLoadOptions(f);
+  const load = withSymbols(toLoadOptions(f), f.symbols);
   const streamed = f.report === undefined && load.cache !== false && f.queue === undefined;
   const memoryGiven = f.memoryGiven === true;
   if (!streamed && memoryGiven)
