@@ -6,7 +6,7 @@
  * (process.cpuUsage: the figure to read on a shared machine; wall time beside it). No worker, no
  * report, no facts pass: what issue 31's replay-throughput target measures.
  *
- *   node dist/bench/replay.js <catalog dir | data files...> [--strategy flat|pairs] [--param k=v]... [--runs n]
+ *   node dist/bench/replay.js <catalog dir | data files...> [--strategy flat|pairs] [--param k=v]... [--symbols A,B] [--runs n]
  *
  * Prints one line per measure: rows, user CPU s, wall s, rows per user-CPU second.
  */
@@ -21,16 +21,19 @@ import { executionOf } from '../src/broker/settings.js';
 import { createStrategy } from '../src/strategy/instance.js';
 import { BUILTIN_STRATEGIES } from '../strategies/index.js';
 import { resolveParams } from '../src/strategy/params.js';
+import { parseSymbolSelection } from '../src/data/symbol-selection.js';
 
 const args = process.argv.slice(2);
 const paths: string[] = [];
 let strategy = 'flat';
 let runs = 3;
+let symbols: string[] | undefined;
 const params: Record<string, string> = {};
 for (let i = 0; i < args.length; i++) {
   const a = args[i]!;
   if (a === '--strategy') strategy = args[++i]!;
   else if (a === '--runs') runs = Number(args[++i]);
+  else if (a === '--symbols') symbols = parseSymbolSelection(args[++i]!);
   else if (a === '--param') {
     const [k, v] = args[++i]!.split('=') as [string, string];
     params[k] = v;
@@ -47,7 +50,7 @@ const data = paths.flatMap((p) =>
 const module = BUILTIN_STRATEGIES.get(strategy);
 if (!module) throw new Error(`no built-in strategy ${strategy}`);
 
-const planned = await planWindow(data, {}, { fromUs: -Infinity, toUs: Infinity });
+const planned = await planWindow(data, symbols ? { symbolSelection: symbols } : {}, { fromUs: -Infinity, toUs: Infinity });
 if (!planned) throw new Error('these files are not streamed (see load-window.ts)');
 const plan = planned.plan;
 const BLOCK = 1 << 16;

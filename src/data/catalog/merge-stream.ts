@@ -190,6 +190,31 @@ class FileSeq {
   }
 }
 
+/**
+ * Above this share of a file's rows (`--symbols`), its symbol sequence is walked; below it, the
+ * file's kept symbols' cursors are merged by key instead, as a bar file's are.
+ */
+const SEQUENCE_SHARE = 1 / 4;
+
+/**
+ * Whether `--symbols` keeps so few of a sequenced file's rows that merging its kept symbols'
+ * cursors by key beats walking its sequence. The sequence costs a step per row of the file, kept
+ * or not (a 10^9-event catalog with 2 of 50 symbols kept walked 1.15G rows to give 46M); the
+ * cursors cost a match per level of the loser tree per kept row, about 7 a row with 100 cursors
+ * (a whole catalog). Measured on a generated 10^7-event catalog of 50 symbols (the merge alone,
+ * bench/replay.ts --symbols, user CPU, best of 3): 2 symbols kept (4% of the rows) 0.04 s by key
+ * against 0.08-0.14 s by the sequence, 6 (12%) 0.15 against 0.18, 12 (24%) 0.27 against 0.28,
+ * 25 (50%) 0.64 against 0.53: the two meet at about a quarter. The order is the same
+ * either way: a sequenced file's stamps never go down (checked when the sequence is written), so
+ * its row order is the merge's order (visible time, file rank, row).
+ */
+function sparseSelection(src: StreamSource): boolean {
+  if (src.selected === undefined) return false;
+  let kept = 0;
+  for (const parts of src.entry.partitions) for (const p of parts) kept += p.rows;
+  return kept < SEQUENCE_SHARE * src.entry.length;
+}
+
 /** A cursor with no rows (a symbol of a sequenced file whose partitions the window leaves out). */
 function dryCursor(src: StreamSource, rank: number, gsym: number): Cursor {
   return new Cursor(src, [], undefined, rank, gsym, src.entry.kind, 0, undefined);
@@ -280,7 +305,7 @@ export class MergeStream {
     const cursors: Cursor[] = [];
     const seqs: (FileSeq | null)[] = [];
     sources.forEach((src, f) => {
-      const sequenced = src.entry.sequence !== undefined && src.entry.kind !== BAR;
+      const sequenced = src.entry.sequence !== undefined && src.entry.kind !== BAR && !sparseSelection(src);
       const bySym: Cursor[] = [];
       src.entry.partitions.forEach((parts, s) => {
         const len = src.bars?.lengthsUs[s] ?? 0;
