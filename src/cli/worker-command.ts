@@ -150,7 +150,7 @@ export function workerCommand(): Command {
       } else {
         named = catalogKey(f.hash);
         blob = await redis.getBuffer(named);
-        if (!blob) throw new Error(`the catalog file ${named} is not in the queue's store (expired or removed); run the command again`);
+        if (!blob) throw new Error(`the catalog file ${named} is not in the queue's store (expired, or removed by a worker that found it did not match its hash); run the command again: it is sent afresh`);
       }
       if (sha256(blob) !== f.hash) {
         // named by its content: what is there is wrong, and goes (the command run again sends it afresh)
