@@ -256,10 +256,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   const load = toLoadOptions(f);
   const streamed = f.report === undefined && load.cache !== false;
   const memoryGiven = f.memoryGiven === true;
-  if (!streamed && memoryGiven)
-    throw new UsageError(
-      `--memory bounds a validation streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : '--no-cache'} the data is held whole: leave out --memory`,
-    );
+  if (!streamed && memoryGiven) throw new UsageError(`--memory bounds a validation streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : '--no-cache'} the data is held whole: leave out --memory`);
   const memory = memoryBytes(f.memory);
   const window = { fromUs: settings.fromUs, toUs: settings.toUs };
   let runner: Runner;

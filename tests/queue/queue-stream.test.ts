@@ -129,7 +129,7 @@ describeRedis('a walk-forward streamed from the catalog on the queue', () => {
     expect(content(join(d, 'again.json'))).toEqual(content(join(d, 'local.json')));
   });
 
-  it('a tampered catalog file is refused by the worker, naming it: in Redis (removed, so the rerun sends it afresh) and in a worker\'s copy of the store; never a report', async () => {
+  it("a tampered catalog file is refused by the worker, naming it: in Redis (removed, so the rerun sends it afresh) and in a worker's copy of the store; never a report", async () => {
     const d = tempDir();
     // a fresh worker: nothing fetched yet (a worker keeps the files it fetched); one, so that it
     // is the one that finds the damage (a second would then find the file gone from Redis)

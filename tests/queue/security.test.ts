@@ -111,7 +111,7 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
     expect(again.code, again.stderr).toBe(0);
   });
 
-  it('a streamed task whose plan names a catalog file by anything but its hash, or a folder, is refused (even with a valid code): nothing read or written outside the worker\'s folder', async () => {
+  it("a streamed task whose plan names a catalog file by anything but its hash, or a folder, is refused (even with a valid code): nothing read or written outside the worker's folder", async () => {
     const { Queue } = await import('bullmq');
     const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port } });
     const real = new QueueKey(Buffer.from(KEY));
@@ -120,7 +120,15 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
     // a file the attacker would have the worker read (a plan's folder), or write (a name with ../)
     const target = join(d, 'target');
     mkdirSync(target, { recursive: true });
-    const entry = (names: string[], seq: string[] = []) => ({ kind: 1, nCols: 4, symbols: ['AAA'], key: { path: 'q.csv' }, badSamples: [], partitions: [names.map((name) => ({ name, sym: 0, rows: 1, firstTs: 0, lastTs: 0, bytes: 64, crc: 0 }))], sequence: seq.map((name) => ({ name, firstRow: 0, rows: 1, bytes: 32, crc: 0 })) });
+    const entry = (names: string[], seq: string[] = []) => ({
+      kind: 1,
+      nCols: 4,
+      symbols: ['AAA'],
+      key: { path: 'q.csv' },
+      badSamples: [],
+      partitions: [names.map((name) => ({ name, sym: 0, rows: 1, firstTs: 0, lastTs: 0, bytes: 64, crc: 0 }))],
+      sequence: seq.map((name) => ({ name, firstRow: 0, rows: 1, bytes: 32, crc: 0 })),
+    });
     const streamed = (dir: string, names: string[], seq: string[] = []) => ({
       kind: 'trial',
       strategy: 'pairs',
@@ -154,7 +162,11 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
     }
     // nothing fetched for them: no catalog file was even asked of Redis, and nothing landed outside
     expect(workerLog).not.toMatch(/crafted: streamed from/);
-    for (const where of [d, join(d, 'tmp'), join(d, '..'), target]) expect(readdirSync(where).some((n) => /^[0-9a-f]{64}\.tf[ps]$/.test(n)), where).toBe(false);
+    for (const where of [d, join(d, 'tmp'), join(d, '..'), target])
+      expect(
+        readdirSync(where).some((n) => /^[0-9a-f]{64}\.tf[ps]$/.test(n)),
+        where,
+      ).toBe(false);
     await queue.close();
   });
 
