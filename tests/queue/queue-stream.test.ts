@@ -5,7 +5,7 @@
  * and each worker fetches, checks and keeps them in its own folder and streams from there. On a
  * real redis-server with worker processes (queue-fixture.ts), the commands in this process.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
@@ -14,7 +14,7 @@ import { decodeValue, type JobData } from '../../src/runtime/queue-codec.js';
 import type { Task } from '../../src/runtime/tasks.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
-import { content, sharedQueue, workersConnected } from './queue-fixture.js';
+import { BIN, content, sharedQueue, workersConnected } from './queue-fixture.js';
 import { describeRedis } from './redis-server.js';
 
 // the queue's shared key, for the coordinators and workers these tests start (they inherit it)
@@ -172,5 +172,37 @@ describeRedis('a walk-forward streamed from the catalog on the queue', () => {
     expect(tampered.code).toBe(3);
     expect(tampered.stderr).toContain(`the catalog file ${join(other, part)} does not match its hash: refusing it`);
     expect(existsSync(join(d, 'tampered.json'))).toBe(false);
+  });
+
+  it('CPCV paths stream on a worker whose --data-cache is smaller than a window: each task fetches again, the report is the same, and nothing is left in its folder', async () => {
+    const d = tempDir();
+    const tmp = join(d, 'tmp');
+    mkdirSync(tmp);
+    for (const w of q.workers.splice(0)) w.kill('SIGKILL');
+    // one worker, its temporary folder in the test's folder (to look into), its log read
+    const w = spawn(process.execPath, [BIN, 'worker', '--queue', q.url, '--concurrency', '1', '--data-cache', '1k'], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'ignore', 'pipe'] });
+    q.workers.push(w);
+    let log = '';
+    w.stderr!.on('data', (b) => (log += String(b)));
+    await workersConnected(q.port, 1);
+    const cpcv = [...wf(d, 'entry=1.5,2'), '--cpcv', '6:2', '--purge', '5m'];
+    const local = await runCliIn([...cpcv, '--workers', '2', '--json', join(d, 'local.json')], d);
+    expect(local.code, local.stderr).toBe(0);
+    const r = await runCliIn([...cpcv, '--queue', q.url, '--json', join(d, 'queue.json')], d);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/held whole/);
+    expect(content(join(d, 'queue.json'))).toEqual(content(join(d, 'local.json')));
+    expect(log).toMatch(/catalog files kept in .*tickfold-worker-data-\w+, at most 1k/);
+    // every task fetched its files (the last task's were let go): as many fetches as jobs it ran
+    const jobs = (await jobsNow()).length;
+    const fetches = log.match(/streamed from \d+ catalog files, \d+ fetched now/g) ?? [];
+    expect(fetches.length).toBeGreaterThan(1);
+    expect(fetches.length).toBeLessThanOrEqual(jobs);
+    const folder = readdirSync(tmp).find((n) => n.startsWith('tickfold-worker-data-'))!;
+    expect(readdirSync(join(tmp, folder))).toEqual([]);
+    // a size that is not one: refused before connecting
+    const bad = await runCliIn(['worker', '--queue', 'redis://127.0.0.1:1', '--data-cache', 'lots'], d);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--data-cache lots: not a size; give a number with k, m or g/);
   });
 });
