@@ -38,18 +38,14 @@ export interface CatalogFile {
   readonly name: string;
 }
 
-/** A plan as it travels, the files it names, and what publishing it took. */
+/** A plan as it travels, and its data's hash ({@link manifestHash}). */
 export interface PublishedPlan {
   readonly plan: StreamPlan;
   readonly hash: string;
-  readonly files: number;
-  readonly bytes: number;
-  /** Files sent now (the rest were there already). */
-  readonly sent: number;
 }
 
-/** Puts a file where the workers fetch it, unless it is there already; true when it was sent. */
-export type PutFile = (file: CatalogFile, bytes: Uint8Array) => Promise<boolean>;
+/** Puts a file where the workers fetch it, unless it is there already. */
+export type PutFile = (file: CatalogFile, bytes: Uint8Array) => Promise<unknown>;
 
 /** The data's hash of a streamed job: the SHA-256 of its files' names, in plan order. */
 export const manifestHash = (files: readonly CatalogFile[]): string => sha256(files.map((f) => f.name).join('\n'));
@@ -61,15 +57,12 @@ export const manifestHash = (files: readonly CatalogFile[]): string => sha256(fi
  */
 export async function publishPlan(plan: StreamPlan, put: PutFile): Promise<PublishedPlan> {
   const files: CatalogFile[] = [];
-  let bytes = 0;
-  let sent = 0;
   let reuse: ArrayBuffer | undefined;
-  const send = async (hashOf: Uint8Array, ext: 'tfp' | 'tfs'): Promise<string> => {
-    const hash = sha256(hashOf);
+  const send = async (bytes: Uint8Array, ext: 'tfp' | 'tfs'): Promise<string> => {
+    const hash = sha256(bytes);
     const file = { hash, name: `${hash}.${ext}` };
     files.push(file);
-    bytes += hashOf.byteLength;
-    if (await put(file, hashOf)) sent++;
+    await put(file, bytes);
     return file.name;
   };
   const sources: StreamSource[] = [];
@@ -111,7 +104,7 @@ export async function publishPlan(plan: StreamPlan, put: PutFile): Promise<Publi
     const entry: CatalogEntry = { ...e, key: { ...e.key, path: basename(e.key.path) }, badSamples: [], partitions, ...(sequence ? { sequence } : {}) };
     sources.push({ ...src, dir: '', entry });
   }
-  return { plan: { ...plan, sources }, hash: manifestHash(files), files: files.length, bytes, sent };
+  return { plan: { ...plan, sources }, hash: manifestHash(files) };
 }
 
 /**

@@ -248,17 +248,15 @@ export class QueueRunner implements Runner {
   /**
    * Content named by its hash into the shared store, unless a file there is that content already
    * (its hash checked: a damaged copy would otherwise be refused by every worker, run after run);
-   * true when it was written.
    */
-  private toStore(name: string, hash: string, bytes: Uint8Array): boolean {
+  private toStore(name: string, hash: string, bytes: Uint8Array): void {
     const file = join(this.dataStore!, name);
-    if (existsSync(file) && statSync(file).size === bytes.byteLength && sha256(readFileSync(file)) === hash) return false;
+    if (existsSync(file) && statSync(file).size === bytes.byteLength && sha256(readFileSync(file)) === hash) return;
     try {
       writeFileAtomic(file, bytes);
     } catch (e) {
       throw new TickfoldError('data-store', `cannot write the data to --data-store ${this.dataStore}: ${(e as Error).message}; give a folder this machine can write and the workers can read`, 2);
     }
-    return true;
   }
 
   /**
@@ -269,11 +267,13 @@ export class QueueRunner implements Runner {
   private publish(plan: StreamPlan): Promise<PublishedPlan> {
     let p = this.published.get(plan);
     if (!p) {
-      const put = async (f: CatalogFile, bytes: Uint8Array): Promise<boolean> => {
-        if (this.dataStore !== undefined) return this.toStore(f.name, f.hash, bytes);
+      const put = async (f: CatalogFile, bytes: Uint8Array): Promise<void> => {
+        if (this.dataStore !== undefined) return void this.toStore(f.name, f.hash, bytes);
         const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         // EXPIRE answers whether the key is there (and renews it): what is there is not sent again
-        return this.patiently('sending the data', async () => (await this.redis.expire(catalogKey(f.hash), KEEP_S)) === 0 && (await this.redis.set(catalogKey(f.hash), buf, 'EX', KEEP_S)) === 'OK');
+        await this.patiently('sending the data', async () => {
+          if ((await this.redis.expire(catalogKey(f.hash), KEEP_S)) === 0) await this.redis.set(catalogKey(f.hash), buf, 'EX', KEEP_S);
+        });
       };
       this.published.set(plan, (p = publishPlan(plan, put)));
       p.catch(() => this.published.delete(plan));
