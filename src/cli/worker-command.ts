@@ -132,7 +132,7 @@ export function workerCommand(): Command {
       return t;
     };
     // the catalog files kept (in order of last use), each with the running tasks that read it
-    const kept = new Map<string, { bytes: number; refs: number }>();
+    const kept = new Map<string, { name: string; bytes: number; refs: number }>();
     let keptBytes = 0;
     const fetching = new Map<string, Promise<number>>();
     /** A catalog file fetched by its hash (a name that matched queue-catalog.ts's rule), checked, written to this worker's folder; its size. */
@@ -168,8 +168,7 @@ export function workerCommand(): Command {
       for (const [hash, k] of kept) {
         if (keptBytes <= cacheBytes) break;
         if (k.refs > 0) continue;
-        rmSync(join(dataDir, `${hash}.tfp`), { force: true });
-        rmSync(join(dataDir, `${hash}.tfs`), { force: true });
+        rmSync(join(dataDir, k.name), { force: true });
         kept.delete(hash);
         keptBytes -= k.bytes;
       }
@@ -197,7 +196,7 @@ export function workerCommand(): Command {
             k = kept.get(f.hash);
             if (!k) {
               const size = statSync(join(dataDir, f.name)).size;
-              kept.set(f.hash, (k = { bytes: size, refs: 0 }));
+              kept.set(f.hash, (k = { name: f.name, bytes: size, refs: 0 }));
               keptBytes += size;
             }
           }
