@@ -7,7 +7,7 @@ import { toGuard } from './run-options.js';
 import { DEFAULTS } from '../jobs/settings.js';
 import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
-import { addLoadOptions, collect, emitOutput, JSON_OPTION_DOC, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLoadOptions, addSymbolsOption, collect, emitOutput, JSON_OPTION_DOC, toLoadOptions, withSymbols, type RawLoadFlags } from './options.js';
 import { guardOutputs, strategyFiles } from './outputs.js';
 import { singleStrategyParams } from './strategy-args.js';
 
@@ -22,7 +22,8 @@ export function checkCommand(): Command {
     .option('--max-memory <MB>', "heap limit of the thread that runs strategy code, MB (default: Node's)");
   addSandboxOptions(cmd);
   addLoadOptions(cmd);
-  cmd.action(async (f: RawLoadFlags & RawSandboxFlags & { strategy: string; data: string[]; param: string[]; json?: string; timeout?: string; maxMemory?: string }) => {
+  addSymbolsOption(cmd);
+  cmd.action(async (f: RawLoadFlags & RawSandboxFlags & { strategy: string; data: string[]; param: string[]; json?: string; timeout?: string; maxMemory?: string; symbols?: string }) => {
     guardOutputs([{ flag: '--json', path: f.json, stdout: true }], [...f.data, ...strategyFiles([f.strategy])]);
     const sandbox = await toSandbox(f, [f.strategy]);
     const report = await runCheckJob({
@@ -30,7 +31,7 @@ export function checkCommand(): Command {
       builtins: BUILTIN_STRATEGIES,
       params: (m) => singleStrategyParams(f.param, f.strategy, m.name),
       data: f.data,
-      load: toLoadOptions(f),
+      load: withSymbols(toLoadOptions(f), f.symbols),
       guard: toGuard(f, sandbox),
       ...(sandbox.imports[f.strategy] !== undefined ? { imports: sandbox.imports[f.strategy] } : {}),
       loader: (paths, opts) => loadCommandData(paths, opts, true),

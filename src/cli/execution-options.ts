@@ -63,7 +63,7 @@ export function addExecutionFlags(cmd: Command): Command {
     .option('--lot-size <sym=x>', 'orders of SYM in whole lots of x (targets and notional orders rounded down; * for every symbol); repeatable', collect, [])
     .option('--min-qty <sym=x>', 'smallest order quantity of SYM (* for every symbol); repeatable', collect, [])
     .option('--tick-size <sym=x>', 'limit and stop prices of SYM on multiples of x (* for every symbol); repeatable', collect, [])
-    .option('--symbols-file <csv>', 'sizing rules of many symbols: CSV symbol,lot_size,min_qty,tick_size (* for the rest); the flags above override it');
+    .option('--symbols-file <csv>', 'sizing rules of many symbols: CSV symbol,lot_size,min_qty,tick_size (* for the rest); the flags above override it. Not --symbols, which selects the symbols of the data');
 }
 
 /** The files the execution flags read (a symbols file, a latency file): inputs no output may overwrite. */

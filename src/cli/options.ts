@@ -8,6 +8,7 @@ import { toJson } from '../report/format.js';
 import type { LoadOptions } from '../data/load.js';
 import { parseColumnMap, type Delimiter } from '../data/schema.js';
 import { parseSymbolFlags } from '../data/file-symbols.js';
+import { parseSymbolSelection } from '../data/symbol-selection.js';
 import { checkZone } from '../data/zone.js';
 import { DATE_ORDERS, durationError, parseDuration, TS_UNITS, type DateOrder, type TsUnit } from '../data/time.js';
 import { CALENDAR_NAMES, parseCalendar, type Calendar } from '../metrics/calendar.js';
@@ -73,6 +74,24 @@ export function toLoadOptions(f: RawLoadFlags): LoadOptions {
     ...(f.cacheDir !== undefined ? { cacheDir: f.cacheDir } : {}),
     onNote: (m) => process.stderr.write(`tickfold: note: ${m}\n`),
   };
+}
+
+/**
+ * `--symbols A,B,...` of the commands that load data for backtests (`run`, `walk-forward`,
+ * `compare`, `check`): the data is only those symbols' rows (data/symbol-selection.ts). Not
+ * `--symbols-file` (sizing rules per symbol). Commands whose `--symbols` names the series to
+ * analyse (`coint`, `leadlag`, `universe scores`) have their own.
+ */
+export function addSymbolsOption(cmd: Command): Command {
+  return cmd.option(
+    '--symbols <A,B,...>',
+    "use only these symbols of the data: their rows, as if the files held nothing else (every figure of the report over them; the other symbols' catalog partitions are not read) (default: every symbol). Not --symbols-file, which gives sizing rules",
+  );
+}
+
+/** The load options with `--symbols` (see {@link addSymbolsOption}), parsed and checked as a list. */
+export function withSymbols(load: LoadOptions, symbols: string | undefined): LoadOptions {
+  return symbols === undefined ? load : { ...load, symbolSelection: parseSymbolSelection(symbols) };
 }
 
 /** `--header ts,price,,size`: the names, each non-empty. */

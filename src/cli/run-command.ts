@@ -21,7 +21,7 @@ import { singleStrategyParams } from './strategy-args.js';
 import { describeModels, executionInputs } from './execution-options.js';
 import { addExecutionOptions, toGuard, toRunSettings, type RawRunFlags } from './run-options.js';
 import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-options.js';
-import { addLoadOptions, collect, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLoadOptions, addSymbolsOption, collect, toLoadOptions, withSymbols, type RawLoadFlags } from './options.js';
 
 export function runCommand(argvForManifest: () => readonly string[]): Command {
   const cmd = new Command('run')
@@ -39,8 +39,9 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
   addExecutionOptions(cmd);
   addSandboxOptions(cmd);
   addLoadOptions(cmd);
+  addSymbolsOption(cmd);
   cmd.addHelpText('after', () => `\nBuilt-in strategies and their parameters:\n${[...BUILTIN_STRATEGIES.values()].map((m) => `${m.name}: ${m.description}\n${describeParams(m.params)}`).join('\n')}\n\n${describeModels()}\n`);
-  cmd.action(async (f: RawLoadFlags & RawRunFlags & RawSandboxFlags & { strategy: string; data: string[]; param: string[]; json?: string; trades?: string; report?: string; quiet?: boolean; memory: string }) => {
+  cmd.action(async (f: RawLoadFlags & RawRunFlags & RawSandboxFlags & { strategy: string; data: string[]; param: string[]; json?: string; trades?: string; report?: string; quiet?: boolean; memory: string; symbols?: string }) => {
     guardOutputs(
       [
         { flag: '--json', path: f.json, stdout: true },
@@ -52,7 +53,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     // every flag checked before any work
     const settings = toRunSettings(f);
     const memory = memoryBytes(f.memory);
-    const load = toLoadOptions(f);
+    const load = withSymbols(toLoadOptions(f), f.symbols);
     const window = { fromUs: settings.fromUs, toUs: settings.toUs };
     // streamed (the HTML report draws the window's rows: held whole then); the worker reads the catalog
     const streamed = f.report === undefined && load.cache !== false;

@@ -26,7 +26,7 @@ import { validationHtml } from '../report/html-builders.js';
 import { baselineDefaults } from '../validation/baselines.js';
 import { BUILTIN_STRATEGIES } from '../../strategies/index.js';
 import { checkStoreFolder, guardOutputs, strategyFiles } from './outputs.js';
-import { addLoadOptions, collect, numberOption, toLoadOptions, type RawLoadFlags } from './options.js';
+import { addLoadOptions, addSymbolsOption, collect, numberOption, toLoadOptions, withSymbols, type RawLoadFlags } from './options.js';
 import { addLedgerOptions, ledgerChoice } from './ledger-options.js';
 import { binomial, MAX_CPCV_SPLITS } from '../validation/cpcv.js';
 import { addExecutionOptions, toGuard, toRunSettings, type RawRunFlags } from './run-options.js';
@@ -76,6 +76,8 @@ interface RawValidationFlags extends RawLoadFlags, RawRunFlags, RawSandboxFlags,
   cpcv?: string;
   purge?: string;
   cpcvEmbargo?: string;
+  /** `--symbols`: the data's symbols used (data/symbol-selection.ts). */
+  symbols?: string;
 }
 
 function addValidationOptions(cmd: Command): Command {
@@ -123,6 +125,7 @@ function addValidationOptions(cmd: Command): Command {
   addLedgerOptions(cmd);
   addSearchOptions(cmd);
   addLoadOptions(cmd);
+  addSymbolsOption(cmd);
   return cmd;
 }
 
@@ -253,7 +256,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, true);
   // streamed from the catalog (the HTML report draws the rows: held whole then); the worker
   // threads read the partitions, or a queue's workers fetch them by hash (runtime/queue-catalog.ts)
-  const load = toLoadOptions(f);
+  const load = withSymbols(toLoadOptions(f), f.symbols);
   const streamed = f.report === undefined && load.cache !== false;
   const memoryGiven = f.memoryGiven === true;
   if (!streamed && memoryGiven) throw new UsageError(`--memory bounds a validation streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : '--no-cache'} the data is held whole: leave out --memory`);

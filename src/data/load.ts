@@ -22,6 +22,7 @@ import { BAR, QUOTE, TRADE, KIND_NAMES, VALUE_FIELDS, type Delimiter, type KindN
 import { isSorted, mergeTables, permuteFileTable, stableOrder, type FileTable, type MergeInput, type TickTable } from './table.js';
 import { DATE_ORDER_NAMES, formatDuration, formatIso, type DateOrder, type TsUnit } from './time.js';
 import { pushAll } from '../arrays.js';
+import { selectRows } from './symbol-selection.js';
 
 /** How `loadData` reads files: header mapping, row rules, time zone, bars, the cache and shared memory. */
 export interface LoadOptions {
@@ -72,6 +73,12 @@ export interface LoadOptions {
    * does not wait for them (1M vendor bars: ~150 ms of the first run).
    */
   readonly deferCache?: boolean;
+  /**
+   * `--symbols`: the data is only these symbols' rows, as if the files held nothing else
+   * (data/symbol-selection.ts); undefined: every symbol. Not a parse option: the cache and the
+   * catalog keep every symbol.
+   */
+  readonly symbolSelection?: readonly string[];
   /** Told what the user should know but that is not an error (a damaged cache file, rebuilt). */
   readonly onNote?: (message: string) => void;
 }
@@ -405,7 +412,8 @@ export async function loadData(paths: readonly string[], opts: LoadOptions = {})
     for (const p of pending.splice(0)) if (p.settle) summaries[p.at] = { ...summaries[p.at]!, sha1: p.settle() };
     for (const s of others.splice(0)) s?.();
   };
-  return { table: mergeTables(inputs, opts.shared === true), files: summaries, leftOut, settle };
+  // --symbols: only those symbols' rows (numbered as the catalog's streamed merge numbers them)
+  return { table: selectRows(mergeTables(inputs, opts.shared === true), opts.symbolSelection, opts.shared === true), files: summaries, leftOut, settle };
 }
 
 interface Item {

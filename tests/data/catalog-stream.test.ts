@@ -4,7 +4,7 @@
  * tables (ties across files and symbols, bars of two lengths, partitions of a few rows) and on
  * every file of ../shared/data. Time windows read only their partitions and slice to the same rows.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
@@ -223,5 +223,87 @@ describeShared('streamed = in memory on every file of ../shared/data', () => {
       const p = await both([shared(join('parquet', f))], {}, dir);
       expectSameTable(p.mem.table, p.streamed.table, f);
     }
+  });
+});
+
+/** A CSV's header and the lines of the symbols in `keep` (the symbol is the second column of these files). */
+function onlySymbols(text: string, keep: ReadonlySet<string>): string {
+  const [head, ...lines] = text.trimEnd().split('\n');
+  return [head, ...lines.filter((l) => keep.has(l.split(',')[1]!))].join('\n') + '\n';
+}
+
+/** A report without what names the files as parsed (the manifest's file entries and notes): the rest must not know other symbols were there. */
+function withoutFiles(json: string): unknown {
+  const r = JSON.parse(json) as { manifest: Record<string, unknown> };
+  const { data: _d, skippedRows: _s, leftOut: _l, ...manifest } = r.manifest;
+  return { ...r, manifest };
+}
+
+describe('--symbols: the data is only those symbols rows, as if the files held nothing else', () => {
+  it('property: random files and random symbol subsets: in memory = streamed = files holding only those rows (table and report)', async () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const rng = seedrandom(`symbols-${seed}`);
+      const d = tempDir();
+      const texts = new Map<string, string>();
+      const n = 60 + Math.floor(rng() * 300);
+      texts.set('b-trades.csv', randomTicks(rng, 'trades', n, ['X', 'Y', 'Z']));
+      texts.set('a-quotes.csv', randomTicks(rng, 'quotes', n, ['Y', 'X', 'V']));
+      if (rng() < 0.5) texts.set('c-trades.csv', randomTicks(rng, 'trades', n, ['W', 'U']));
+      if (rng() < 0.3) texts.set('bars.csv', randomBars(rng, n));
+      const all = [...new Set([...texts.values()].flatMap((t) => t.trimEnd().split('\n').slice(1).map((l) => l.split(',')[1]!)))];
+      // a random subset (at least one symbol), named in a random order
+      const picked = all.filter(() => rng() < 0.5);
+      if (picked.length === 0) picked.push(all[Math.floor(rng() * all.length)]!);
+      const selected = picked.sort(() => rng() - 0.5);
+      const keep = new Set(selected);
+      const files: string[] = [];
+      const only: string[] = [];
+      for (const [name, text] of texts) {
+        writeFileSync(join(d, name), text);
+        files.push(join(d, name));
+        const kept = onlySymbols(text, keep);
+        if (kept.split('\n').length <= 2) continue; // no row of the symbols named: the file is as if absent
+        mkdirSync(join(d, 'only'), { recursive: true });
+        writeFileSync(join(d, 'only', name), kept);
+        only.push(join(d, 'only', name));
+      }
+      const partitionRows = 1 + Math.floor(rng() * 48);
+      const opts: LoadOptions = { partitionRows, symbolSelection: selected };
+      const what = `seed ${seed}: ${selected.join(',')} of ${all.join(',')}, partitions of ${partitionRows}`;
+      const { mem, streamed } = await both(files, opts, join(d, 'cat'));
+      expect(mem.table.symbols.length, `${what}: the symbols named only`).toBe(selected.length);
+      expectSameTable(mem.table, streamed.table, `${what}, streamed`);
+      const alone = await loadData(only, { cache: false });
+      // a file with none of the symbols still gives the table its columns (as an empty file would)
+      if (only.length === files.length) expectSameTable(alone.table, mem.table, `${what}, files holding only those rows`);
+      const strategy = seed % 2 === 0 ? 'random' : 'buy-and-hold';
+      const reference = withoutFiles(report(alone, strategy));
+      expect(withoutFiles(report(mem, strategy)), `${what}: report`).toEqual(reference);
+      expect(withoutFiles(report(streamed, strategy)), `${what}: report streamed`).toEqual(reference);
+      // the run job streamed in blocks of a few hundred rows = in memory, byte for byte (every third set: each costs worker threads)
+      if (seed % 3 === 0) {
+        const inMemory = await jobReport(files, opts, strategy, {});
+        expect(await jobReport(files, opts, strategy, {}, { dir: join(d, 'cat'), memory: memoryFor(100) }), `${what}: job streamed`).toBe(inMemory);
+        expect(withoutFiles(inMemory), `${what}: job = files holding only those rows`).toEqual(withoutFiles(await jobReport(only, { partitionRows }, strategy, {})));
+      }
+    }
+  });
+
+  it('the partitions of the other symbols are not read: deleted from the cache, the streamed run does not notice', async () => {
+    const paths = BUNDLED[0]!.map((f) => join(ROOT, f));
+    const dir = join(tempDir(), 'cat');
+    const load: LoadOptions = { partitionRows: 500, symbolSelection: ['BBB'] };
+    const inMemory = await jobReport(paths, load, 'momentum', {});
+    expect(await jobReport(paths, load, 'momentum', {}, { dir, memory: memoryFor(300) })).toBe(inMemory);
+    // AAA is the first symbol of both files (id 0): its partitions go
+    const aaa = readdirSync(dir).filter((n) => /\.0\.\d+\.tfp$/.test(n));
+    expect(aaa.length).toBeGreaterThan(2);
+    for (const p of aaa) rmSync(join(dir, p));
+    const notes: string[] = [];
+    expect(await jobReport(paths, { ...load, onNote: (m) => notes.push(m) }, 'momentum', {}, { dir, memory: memoryFor(300) })).toBe(inMemory);
+    expect(notes, 'no partition found missing, nothing parsed again').toEqual([]);
+    // without --symbols the run needs them: said, parsed again
+    await jobReport(paths, { partitionRows: 500, onNote: (m) => notes.push(m) }, 'momentum', {}, { dir, memory: memoryFor(300) });
+    expect(notes.join('\n')).toMatch(/parsed again and the cache rewritten/);
   });
 });

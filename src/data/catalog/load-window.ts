@@ -5,6 +5,10 @@
  * catalog and let go), so a run's memory is the window's merged table plus one partition per
  * stream, where {@link loadData} holds every file's table and the merged copy of all of them.
  *
+ * With `--symbols` (LoadOptions.symbolSelection) only those symbols' partitions are read
+ * (catalog/select-symbols.ts): the table and the dictionary are then those {@link loadData}
+ * gives after its selectRows (data/symbol-selection.ts).
+ *
  * The table holds every row visible in [fromUs, toUs + the longest bar) and, since partitions are
  * read whole, some rows around it: `sliceTime(table, fromUs, toUs)` of it is, row for row, that of
  * the whole data's table (tests/data/catalog-stream.test.ts). The symbol dictionary and the kinds
@@ -32,6 +36,7 @@ import { mergeToTable, type StreamSource, type StreamWindow } from './merge-stre
 import type { StreamPlan } from './window-stream.js';
 import { catalogBytes, catalogDamaged, catalogsOverlap, isCatalogIndex, readCatalogIndex } from './index-file.js';
 import { PartitionDamaged } from './partition.js';
+import { selectSources } from './select-symbols.js';
 
 interface Item {
   readonly file: string;
@@ -168,7 +173,7 @@ export async function planWindow(paths: readonly string[], opts: LoadOptions, wi
   });
   const checked = async <T>(pass: (plan: StreamPlan) => T | Promise<T>): Promise<{ plan: StreamPlan; value: T } | undefined> => {
     try {
-      const plan = { sources: [...sources], window, merge };
+      const plan = { sources: selectSources(sources, opts.symbolSelection), window, merge };
       return { plan, value: await pass(plan) };
     } catch (err) {
       if (!(err instanceof PartitionDamaged)) throw err;
@@ -183,9 +188,10 @@ export async function planWindow(paths: readonly string[], opts: LoadOptions, wi
         if (!got) return undefined;
         sources[k] = { ...sources[k]!, entry: got.entry };
       }
-      const plan = { sources: [...sources], window, merge };
+      const plan = { sources: selectSources(sources, opts.symbolSelection), window, merge };
       return { plan, value: await pass(plan) };
     }
   };
-  return { plan: { sources, window, merge }, files: summaries, leftOut, checked };
+  // --symbols: only the partitions of the symbols named (checked against the data's here)
+  return { plan: { sources: selectSources(sources, opts.symbolSelection), window, merge }, files: summaries, leftOut, checked };
 }

@@ -40,6 +40,12 @@ export interface StreamSource {
   readonly entry: CatalogEntry;
   /** Bar files: the stamp convention and the length of each symbol's bars (µs, as load.ts settled them). */
   readonly bars?: { readonly stamp: BarStamp; readonly lengthsUs: readonly number[] };
+  /**
+   * Per symbol of the file, whether it is in the data (`--symbols`, data/symbol-selection.ts);
+   * absent: all. A symbol left out has no partitions in `entry` (catalog/select-symbols.ts) and no
+   * id in the merged dictionary.
+   */
+  readonly selected?: readonly boolean[];
 }
 
 /**
@@ -203,13 +209,15 @@ export function selectParts(parts: readonly PartitionInfo[], w: StreamWindow, le
 
 /**
  * The merged dictionary (mergeTables' numbering: file by file in merge order, each file's
- * dictionary in its order), the kinds per symbol, and each file's ids in it: from the indexes alone.
+ * dictionary in its order, the symbols a source leaves out skipped), the kinds per symbol, and
+ * each file's ids in it (-1: left out): from the indexes alone.
  */
 export function mergedDictionary(sources: readonly StreamSource[]): { symbols: string[]; symbolKinds: Uint8Array; remap: number[][] } {
   const symbols: string[] = [];
   const ids = new Map<string, number>();
-  const remap = sources.map(({ entry }) =>
-    entry.symbols.map((s) => {
+  const remap = sources.map(({ entry, selected }) =>
+    entry.symbols.map((s, local) => {
+      if (selected !== undefined && !selected[local]) return -1;
       let id = ids.get(s);
       if (id === undefined) {
         id = symbols.length;
@@ -222,7 +230,7 @@ export function mergedDictionary(sources: readonly StreamSource[]): { symbols: s
   );
   const symbolKinds = new Uint8Array(symbols.length);
   sources.forEach(({ entry }, f) => {
-    for (const g of remap[f]!) symbolKinds[g]! |= 1 << entry.kind;
+    for (const g of remap[f]!) if (g >= 0) symbolKinds[g]! |= 1 << entry.kind;
   });
   return { symbols, symbolKinds, remap };
 }
