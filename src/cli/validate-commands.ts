@@ -115,7 +115,7 @@ function addValidationOptions(cmd: Command): Command {
     .option('--report <file>', 'write the self-contained HTML report here (atomically)')
     .option(
       '--memory <size>',
-      `what a validation streamed from the catalog may hold (the process; on each worker thread one partition per stream and a block per trial of a batch), e.g. 512m, 2g; with --no-cache, --report or --queue the data is held whole instead`,
+      `what a validation streamed from the catalog may hold (the process; on each worker thread, or each task slot of a queue's workers, one partition per stream and a block per trial of a batch), e.g. 512m, 2g; with --no-cache or --report the data is held whole instead`,
       DEFAULTS.memory,
     )
     .option('--quiet', 'print nothing but errors')
@@ -254,14 +254,12 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
   if (f.queue === undefined && f.queueKeyFile !== undefined) throw new UsageError("--queue-key-file is the key of a queue's jobs: give --queue redis://HOST:PORT too (a local run needs no key)");
   if (f.queue === undefined && f.insecureLoopback) throw new UsageError('--insecure-loopback is for a queue without a key: give --queue redis://127.0.0.1:PORT too (a local run needs neither)');
   if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, true);
-  // streamed from the catalog (the HTML report draws the rows, a queue's workers are sent the table: held whole then); the worker threads read the partitions
+  // streamed from the catalog (the HTML report draws the rows: held whole then); the worker
+  // threads read the partitions, or a queue's workers fetch them by hash (runtime/queue-catalog.ts)
   const load = withSymbols(toLoadOptions(f), f.symbols);
-  const streamed = f.report === undefined && load.cache !== false && f.queue === undefined;
+  const streamed = f.report === undefined && load.cache !== false;
   const memoryGiven = f.memoryGiven === true;
-  if (!streamed && memoryGiven)
-    throw new UsageError(
-      `--memory bounds a validation streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : f.queue !== undefined ? "--queue (the queue's workers are sent the table)" : '--no-cache'} the data is held whole: leave out --memory`,
-    );
+  if (!streamed && memoryGiven) throw new UsageError(`--memory bounds a validation streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : '--no-cache'} the data is held whole: leave out --memory`);
   const memory = memoryBytes(f.memory);
   const window = { fromUs: settings.fromUs, toUs: settings.toUs };
   let runner: Runner;

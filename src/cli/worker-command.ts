@@ -6,7 +6,12 @@
  *
  * - The data: fetched once per content hash from Redis, or read from the shared folder of
  *   `--data-store` when the coordinator put it there, checked against the hash, kept in memory
- *   (the last two tables).
+ *   (the last two tables). A task streamed from the catalog (issue 31; runtime/queue-catalog.ts)
+ *   carries its plan with each partition and sequence chunk named by its SHA-256: each is fetched
+ *   the same way, checked, and kept in this worker's own folder (`tickfold-worker-data-*` in the
+ *   system's temporary folder, removed at exit; `--data-cache` bounds it, least recently used
+ *   files that no running task reads going first), from which the task's thread streams them as a
+ *   local thread streams the catalog: the worker holds no table then.
  * - Only authenticated jobs run: each carries an HMAC-SHA-256 under the queue's shared key
  *   (`TICKFOLD_QUEUE_KEY` or `--queue-key-file`; runtime/queue-key.ts) over its id and content, which name
  *   the SHA-256 of its data and of its module's source. A job that fails the check, names a module
@@ -21,18 +26,21 @@
  * - A flow's parent (queue `tickfold-runs`) is completed here once its tasks are: it carries no work.
  * - SIGINT/SIGTERM: stops taking jobs, lets the running ones finish, exits.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { TickfoldError, UsageError } from '../errors.js';
-import type { TickTable } from '../data/table.js';
+import { emptyTable, type TickTable } from '../data/table.js';
+import { writeFileAtomic } from '../atomic.js';
+import { memoryBytes } from '../jobs/settings.js';
+import { catalogFilesOf, localPlan, manifestHash, type CatalogFile } from '../runtime/queue-catalog.js';
 import { VERSION } from '../version.js';
 import { TaskRunner } from '../runtime/pool.js';
 import type { Runner } from '../runtime/runner.js';
 import { connectRedis, LOCK_DEFAULTS, lockSettings, workerLockOptions } from '../runtime/queue.js';
 import { durationError, parseDuration } from '../data/time.js';
-import { dataKey, decodeTable, decodeValue, encodeValue, jobContent, moduleKey, moduleNameProblem, QUEUE, RUNS, sha256, storeFile, type JobData, type JobReturn } from '../runtime/queue-codec.js';
+import { catalogKey, dataKey, decodeTable, decodeValue, encodeValue, jobContent, moduleKey, moduleNameProblem, QUEUE, RUNS, sha256, storeFile, type JobData, type JobReturn } from '../runtime/queue-codec.js';
 import { checkQueueAccess, KEY_ENV, loadQueueKey } from '../runtime/queue-key.js';
 import { checkUrl, maskUrl } from '../runtime/queue-url.js';
 import { packResult } from '../runtime/task-run.js';
@@ -42,6 +50,8 @@ import { addSandboxOptions, toSandbox, type RawSandboxFlags } from './sandbox-op
 import { checkStoreFolder } from './outputs.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** `--data-cache` by default: the catalog files kept for streamed tasks. */
+const DATA_CACHE_DEFAULT = '8g';
 
 export function workerCommand(): Command {
   const cmd = new Command('worker')
@@ -49,6 +59,7 @@ export function workerCommand(): Command {
     .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT (a password as redis://:PASSWORD@HOST:PORT)')
     .option('--concurrency <n>', `tasks run at once (default: ${availableParallelism()}, the cores here)`)
     .option('--data-store <dir>', 'a folder shared with the coordinators (NFS, say): data they put there (their --data-store) is read from it, not from Redis')
+    .option('--data-cache <size>', `the catalog files of streamed tasks kept in this worker's folder, at most (least recently used first out; the files of running tasks stay) (default: ${DATA_CACHE_DEFAULT})`)
     .option('--queue-key-file <file>', `the queue's shared key, in a file (default: $${KEY_ENV}); the same on the coordinators: only jobs authenticated by it run`)
     .option('--insecure-loopback', 'no key: run any job of a queue on this machine (127.0.0.1, ::1, localhost) only')
     .option(
@@ -56,8 +67,9 @@ export function workerCommand(): Command {
       `how long this worker's hold on a task outlives it: a task of a worker killed mid-run goes to another worker within about 1.5 times this; shorter hands it on sooner, and must stay well above any pause of this machine (default: ${LOCK_DEFAULTS.lockMs / 1000}s; from 1s to 1h)`,
     );
   // what the jobs' strategy code may touch: the same flags as a local run's
-  return addSandboxOptions(cmd).action(async (f: { queue: string; concurrency?: string; dataStore?: string; queueKeyFile?: string; insecureLoopback?: boolean; lock?: string } & RawSandboxFlags) => {
+  return addSandboxOptions(cmd).action(async (f: { queue: string; concurrency?: string; dataStore?: string; dataCache?: string; queueKeyFile?: string; insecureLoopback?: boolean; lock?: string } & RawSandboxFlags) => {
     const lock = f.lock === undefined ? LOCK_DEFAULTS : lockSettings(lockOption(f.lock));
+    const cacheBytes = sizeOption('--data-cache', f.dataCache ?? DATA_CACHE_DEFAULT);
     const concurrency = f.concurrency === undefined ? availableParallelism() : numberOption('--concurrency', f.concurrency, (x) => Number.isInteger(x) && x >= 1 && x <= 256, 'an integer from 1 to 256');
     if (f.dataStore !== undefined) checkStoreFolder(f.dataStore, false);
     checkUrl(f.queue);
@@ -74,10 +86,13 @@ export function workerCommand(): Command {
     // one pool of threads per guard (--timeout, --max-memory of the coordinator), whatever the
     // data; the one without limits starts now, so that a first task does not wait for threads
     const modDir = mkdtempSync(join(tmpdir(), 'tickfold-worker-modules-'));
+    // the catalog files of streamed tasks, named by their SHA-256 (this worker's own folder)
+    const dataDir = mkdtempSync(join(tmpdir(), 'tickfold-worker-data-'));
     // strategy code of the queue's jobs runs in the same sandbox as on the researcher's machine
-    // (strategy/sandbox.ts): no files but tickfold's install and the fetched module files (read
-    // only), no network, no child processes, unless this worker's --allow-* flags say otherwise
-    const sandbox = { policy: { ...(await toSandbox(f, [])).policy, readFs: [modDir] }, modules: {} };
+    // (strategy/sandbox.ts): no files but tickfold's install, the fetched module files and the
+    // fetched catalog files (read only), no network, no child processes, unless this worker's
+    // --allow-* flags say otherwise
+    const sandbox = { policy: { ...(await toSandbox(f, [])).policy, readFs: [modDir, dataDir] }, modules: {} };
     const runners = new Map<string, Runner>();
     const runnerFor = (guard: Pick<JobData, 'timeoutMs' | 'maxMemoryMb'>): Runner => {
       const key = `${guard.timeoutMs ?? ''}:${guard.maxMemoryMb ?? ''}`;
@@ -115,6 +130,87 @@ export function workerCommand(): Command {
         while (tables.size > 2) tables.delete(tables.keys().next().value!);
       }
       return t;
+    };
+    // the catalog files kept (in order of last use), each with the running tasks that read it
+    const kept = new Map<string, { name: string; bytes: number; refs: number }>();
+    let keptBytes = 0;
+    const fetching = new Map<string, Promise<number>>();
+    /** A catalog file fetched by its hash (a name that matched queue-catalog.ts's rule), checked, written to this worker's folder; its size. */
+    const fetchCatalogFile = async (f: CatalogFile, where: JobData['dataIn']): Promise<number> => {
+      let blob: Buffer | null;
+      let named: string;
+      if (where === 'store') {
+        if (store === undefined) throw new Error(`the coordinator left the data in a shared folder (its --data-store); start this worker with --data-store <that folder as mounted here>`);
+        named = join(store, f.name);
+        try {
+          blob = readFileSync(named);
+        } catch (e) {
+          throw new Error(`cannot read the catalog file ${named} in --data-store: ${(e as Error).message}; is it the coordinator's folder?`);
+        }
+      } else {
+        named = catalogKey(f.hash);
+        blob = await redis.getBuffer(named);
+        if (!blob) throw new Error(`the catalog file ${named} is not in the queue's store (expired, or removed by a worker that found it did not match its hash); run the command again: it is sent afresh`);
+      }
+      if (sha256(blob) !== f.hash) {
+        // named by its content: what is there is wrong, and goes (the command run again sends it afresh)
+        if (where === 'redis') await redis.del(named).catch(() => undefined);
+        throw new Error(
+          `the catalog file ${named} does not match its hash: refusing it${where === 'redis' ? ' (removed from Redis: the command run again sends it afresh)' : " (the coordinator mends a damaged copy in its --data-store when it runs again; a copy of this worker's own mount: check it)"}`,
+        );
+      }
+      writeFileAtomic(join(dataDir, f.name), blob);
+      return blob.length;
+    };
+    /** A task's files let go; then the least recently used files no running task holds go while the folder is over --data-cache. */
+    const release = (files: readonly CatalogFile[]): void => {
+      for (const f of files) kept.get(f.hash)!.refs--;
+      for (const [hash, k] of kept) {
+        if (keptBytes <= cacheBytes) break;
+        if (k.refs > 0) continue;
+        rmSync(join(dataDir, k.name), { force: true });
+        kept.delete(hash);
+        keptBytes -= k.bytes;
+      }
+    };
+    /** A task's catalog files in this worker's folder, each held (not evicted) until {@link release}; what was fetched now. */
+    const hold = async (files: readonly CatalogFile[], where: JobData['dataIn']): Promise<{ fetched: number; bytes: number }> => {
+      let fetched = 0;
+      let bytes = 0;
+      const held: CatalogFile[] = [];
+      try {
+        // one at a time: one file in memory per task while it is fetched
+        for (const f of files) {
+          let k = kept.get(f.hash);
+          if (!k) {
+            let p = fetching.get(f.hash);
+            if (!p) {
+              fetching.set(f.hash, (p = fetchCatalogFile(f, where)));
+              void p.then(
+                () => fetching.delete(f.hash),
+                () => fetching.delete(f.hash),
+              );
+              fetched++;
+              bytes += await p;
+            } else await p;
+            k = kept.get(f.hash);
+            if (!k) {
+              const size = statSync(join(dataDir, f.name)).size;
+              kept.set(f.hash, (k = { name: f.name, bytes: size, refs: 0 }));
+              keptBytes += size;
+            }
+          }
+          k.refs++;
+          held.push(f);
+          // the last used last: the first out when the folder outgrows --data-cache
+          kept.delete(f.hash);
+          kept.set(f.hash, k);
+        }
+      } catch (e) {
+        release(held);
+        throw e;
+      }
+      return { fetched, bytes };
     };
     // a module file fetched, checked and written once (not again for every job)
     const modules = new Map<string, Promise<string>>();
@@ -168,21 +264,37 @@ export function workerCommand(): Command {
         if (d.version !== VERSION) throw new UnrecoverableError(`the job is for tickfold ${d.version}, this worker is ${VERSION}: install the same version on every machine`);
         const task = decodeValue<Task>(d.task);
         if (d.moduleHash === null && !BUILTIN_STRATEGIES.has(task.strategy)) refuse(job, `it names the strategy ${JSON.stringify(task.strategy)} as built in, and this install has no such built-in`);
-        const table = await tableOf(d.dataHash, d.dataIn);
-        const spec = await moduleOf(d, task.strategy);
-        const runner = runnerFor(d);
+        // streamed from the catalog: its files by their hashes, never by a name or folder of its own
+        const st = task.stream;
+        const files = st ? catalogFilesOf(st.plan) : undefined;
+        if (typeof files === 'string') return refuse(job, files);
+        if (files && manifestHash(files) !== d.dataHash) refuse(job, "its data hash is not the hash of its plan's catalog files");
+        const t0 = performance.now();
+        const got = files ? await hold(files, d.dataIn) : undefined;
         let r: TaskResult | TaskFailure;
         try {
-          // the task takes the runner's table as it starts (synchronously, below): jobs of
-          // other tables at the same time each run against their own
-          runner.use(table);
-          const done = (await runner.runAll([{ task: { ...task, strategy: spec } as Task, label: d.label }])) as TaskResult[];
-          r = done[0]!;
-        } catch (e) {
-          // the strategy's own error (or its time or memory limit): the task's result, not retried
-          if (!(e instanceof TickfoldError)) throw e;
-          const message = e.message.startsWith(`${d.label}: `) ? e.message.slice(d.label.length + 2) : e.message;
-          r = { kind: 'failure', code: e.code, message, exitCode: e.exitCode };
+          if (got && got.fetched > 0)
+            process.stderr.write(
+              `tickfold worker: ${d.label}: streamed from ${files!.length} catalog files, ${got.fetched} fetched now (${(got.bytes / 1e6).toFixed(1)} MB from ${d.dataIn === 'store' ? store : 'Redis'} in ${Math.round(performance.now() - t0)} ms, each SHA-256 checked), kept in ${dataDir}\n`,
+            );
+          const table = st ? emptyTable(st.symbols) : await tableOf(d.dataHash, d.dataIn);
+          const spec = await moduleOf(d, task.strategy);
+          const runner = runnerFor(d);
+          const run = { ...task, strategy: spec, ...(st ? { stream: { ...st, plan: localPlan(st.plan, dataDir) } } : {}) } as Task;
+          try {
+            // the task takes the runner's table as it starts (synchronously, below): jobs of
+            // other tables at the same time each run against their own
+            runner.use(table);
+            const done = (await runner.runAll([{ task: run, label: d.label }])) as TaskResult[];
+            r = done[0]!;
+          } catch (e) {
+            // the strategy's own error (or its time or memory limit): the task's result, not retried
+            if (!(e instanceof TickfoldError)) throw e;
+            const message = e.message.startsWith(`${d.label}: `) ? e.message.slice(d.label.length + 2) : e.message;
+            r = { kind: 'failure', code: e.code, message, exitCode: e.exitCode };
+          }
+        } finally {
+          if (files) release(files);
         }
         const result = encodeValue(packResult(r).value);
         return { result, mac: key ? key.mac('result', job.id!, result) : null };
@@ -195,7 +307,7 @@ export function workerCommand(): Command {
     const parents = new Worker(RUNS, async (job) => ({ tasks: (job.data as { tasks?: number }).tasks ?? 0 }), { connection: redis.duplicate({ maxRetriesPerRequest: null }), concurrency: 1, name: `tickfold-${hostname()}-${process.pid}-runs` });
     parents.on('error', () => {});
     process.stderr.write(
-      `tickfold worker ${VERSION}: taking tasks from ${maskUrl(f.queue)} (${concurrency} at once${store ? `; shared data from ${store}` : ''}; ${key ? `only jobs authenticated by the queue's key ${key.id.slice(0, 8)}…` : 'NO KEY (--insecure-loopback): any job in this Redis runs'})\n`,
+      `tickfold worker ${VERSION}: taking tasks from ${maskUrl(f.queue)} (${concurrency} at once${store ? `; shared data from ${store}` : ''}; catalog files kept in ${dataDir}, at most ${f.dataCache ?? DATA_CACHE_DEFAULT}; ${key ? `only jobs authenticated by the queue's key ${key.id.slice(0, 8)}…` : 'NO KEY (--insecure-loopback): any job in this Redis runs'})\n`,
     );
     const stop = async (): Promise<void> => {
       await worker.close();
@@ -204,6 +316,7 @@ export function workerCommand(): Command {
       // the fetched module files go with the worker (a worker killed hard leaves its folder in
       // the system's temporary folder, named tickfold-worker-modules-*)
       rmSync(modDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
       redis.disconnect();
       process.exit(0);
     };
@@ -211,6 +324,15 @@ export function workerCommand(): Command {
     process.once('SIGTERM', () => void stop());
     await new Promise(() => {});
   });
+}
+
+/** A size option (512m, 8g), in bytes; else a usage error naming the option. */
+function sizeOption(name: string, text: string): number {
+  try {
+    return memoryBytes(text);
+  } catch {
+    throw new UsageError(`${name} ${text}: not a size; give a number with k, m or g (binary units), e.g. 512m or 8g (default ${DATA_CACHE_DEFAULT})`);
+  }
 }
 
 /** `--lock`: a duration from 1 s to 1 h, in ms; else a usage error with examples. */

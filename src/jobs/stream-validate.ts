@@ -9,14 +9,16 @@
  * - Each task streams the partitions itself on its thread (runtime/task-run.ts): a trial batch
  *   replays one pass for all its trials in lockstep (engine/stream-batch.ts), an out-of-sample
  *   run (a walk-forward path or a CPCV path) one pass from its first warm-up. The task carries the
- *   plan (the files' indexes and the catalog folder), never rows.
+ *   plan (the files' indexes and the catalog folder), never rows. On a queue, the plan travels
+ *   with its partitions named by their SHA-256, fetched and checked by the worker that runs it
+ *   (runtime/queue-catalog.ts).
  * The report is the one of the validation over the table in memory, byte for byte
  * (tests/jobs/stream-validate.test.ts).
  *
  * What it leaves to the table in memory ({@link heldWholeWhy}): bar files (a warm-up or a search's
  * partial budget cuts the rows by time, where a streamed window cuts bars by their start), folds
- * or a split given in rows (the plan reads the time of inner rows), `--universe`, the
- * `sqrt-impact` slippage model, and a queue (its workers are sent the table by hash).
+ * or a split given in rows (the plan reads the time of inner rows), `--universe` and the
+ * `sqrt-impact` slippage model.
  *
  * Memory (`--memory`): the process, and on each of the runner's threads one partition per stream
  * of the merge and a block per trial of a batch (and one that stages the stream's rows).
@@ -51,8 +53,7 @@ export interface ValidationStream {
 }
 
 /** Why these settings need the table in memory (see the file's comment), or undefined. */
-export function heldWholeWhy(s: RunSettings, folds: FoldOptions, pooled: boolean): string | undefined {
-  if (!pooled) return "a queue's workers are sent the table (by its hash, through Redis or --data-store)";
+export function heldWholeWhy(s: RunSettings, folds: FoldOptions): string | undefined {
   if (!streamableExecution(s.execution)) return 'the sqrt-impact slippage model measures its trailing σ and volume over the table in memory';
   if (!durationsOnly(folds)) return 'folds or a split given in rows (or as a fraction of the rows) read the time of any row';
   if (s.universe) return "--universe's membership is settled at the end of the rows each task replays";
@@ -97,10 +98,11 @@ const bound = (us: number, open: string): string => (Number.isFinite(us) ? forma
 
 /**
  * The streamed validation's start (see the file's comment), or undefined when the data is held
- * whole instead (said to `stream.heldWhole`); `threads`: the runner's, each streaming its tasks.
+ * whole instead (said to `stream.heldWhole`); `threads`: the runner's (its threads, or a queue's
+ * task slots), each streaming its tasks.
  */
-export async function startStreamed(stream: ValidationStream, s: RunSettings, folds: FoldOptions, threads: number, pooled: boolean): Promise<StreamedStart | undefined> {
-  const why = heldWholeWhy(s, folds, pooled);
+export async function startStreamed(stream: ValidationStream, s: RunSettings, folds: FoldOptions, threads: number): Promise<StreamedStart | undefined> {
+  const why = heldWholeWhy(s, folds);
   if (why !== undefined) {
     stream.heldWhole?.(why);
     return undefined;

@@ -103,7 +103,7 @@ export interface ValidationResult {
 async function dataOf(job: ValidationJob): Promise<{ data: TickTable | StreamedData; period: PeriodChoice; axis: TickTable | TimeAxis; files: readonly FileSummary[]; leftOut: readonly LeftOut[]; rows: { events: number; first: number; last: number; endSession: number } }> {
   const { settings } = job;
   const runner = typeof job.workers === 'number' ? { workers: job.workers, pooled: true } : job.workers;
-  const streamed = job.stream ? await startStreamed(job.stream, settings, job.folds, runner.workers, runner.pooled) : undefined;
+  const streamed = job.stream ? await startStreamed(job.stream, settings, job.folds, runner.workers) : undefined;
   if (streamed) {
     const f = streamed.facts;
     return {

@@ -1,6 +1,7 @@
 /**
  * What crosses the distributed queue (queue.ts, the `tickfold worker` command), and how it is
- * named: a table travels as one binary blob named by the SHA-256 of its bytes, a strategy module
+ * named: a table travels as one binary blob named by the SHA-256 of its bytes (a streamed task's
+ * catalog files each by theirs: queue-catalog.ts), a strategy module
  * file by the SHA-256 of its source, tasks and results as V8 serialisations (Infinity, typed arrays
  * and nested objects survive, which JSON would not). A task's job id is the SHA-256 of the
  * tickfold version, the strategy module's content, the task and the data's hash: the same task
@@ -62,6 +63,8 @@ export const RUNS = 'tickfold-runs';
 export const storeFile = (hash: string): string => `${hash}.tftable`;
 export const dataKey = (hash: string): string => `tickfold:data:${hash}`;
 export const moduleKey = (hash: string): string => `tickfold:module:${hash}`;
+/** A catalog file (a partition or a sequence chunk of a streamed task's plan, queue-catalog.ts) in Redis; in the shared store it is its name, `<hash>.tfp` or `.tfs`. */
+export const catalogKey = (hash: string): string => `tickfold:catalog:${hash}`;
 
 /**
  * A strategy module's file name as a job carries it, or the reason it is refused: a plain file
@@ -84,6 +87,7 @@ export function moduleNameProblem(name: unknown): string | undefined {
 /** What a job carries. */
 export interface JobData {
   readonly version: string;
+  /** The table blob's SHA-256; for a task streamed from the catalog, the hash of its files' names (queue-catalog.ts manifestHash). */
   readonly dataHash: string;
   /** Where the data is: in Redis under {@link dataKey}, or in the shared folder of --data-store. */
   readonly dataIn: 'redis' | 'store';

@@ -36,7 +36,9 @@ import { basename, join, resolve } from 'node:path';
 import { TickfoldError } from '../errors.js';
 import type { TickTable } from '../data/table.js';
 import { VERSION } from '../version.js';
-import { dataKey, decodeValue, encodeTable, encodeValue, jobContent, moduleKey, moduleNameProblem, QUEUE, RUNS, sha256, storeFile, type JobData, type JobReturn } from './queue-codec.js';
+import { catalogKey, dataKey, decodeValue, encodeTable, encodeValue, jobContent, moduleKey, moduleNameProblem, QUEUE, RUNS, sha256, storeFile, type JobData, type JobReturn } from './queue-codec.js';
+import { publishPlan, type CatalogFile, type PublishedPlan } from './queue-catalog.js';
+import type { StreamPlan } from '../data/catalog/window-stream.js';
 import { checkQueueAccess, KEY_ENV, type QueueKey } from './queue-key.js';
 import { checkUrl, maskUrl } from './queue-url.js';
 import { writeFileAtomic } from '../atomic.js';
@@ -139,6 +141,8 @@ export class QueueRunner implements Runner {
   private table: TickTable | undefined;
   private dataHash: string | undefined;
   private readonly modules = new Map<string, { hash: string; name: string } | null>();
+  /** Streamed tasks' plans, published once each (queue-catalog.ts): the tasks of a validation share one. */
+  private readonly published = new WeakMap<StreamPlan, Promise<PublishedPlan>>();
 
   private constructor(
     private readonly url: string,
@@ -231,25 +235,50 @@ export class QueueRunner implements Runner {
     if (this.dataHash) return this.dataHash;
     const blob = encodeTable(this.table!);
     const hash = sha256(blob);
-    if (this.dataStore !== undefined) {
-      const file = join(this.dataStore, storeFile(hash));
-      // named by its content: a file there already is kept when it is that blob (its hash checked:
-      // a damaged copy would otherwise be refused by every worker, run after run)
-      if (!existsSync(file) || statSync(file).size !== blob.length || sha256(readFileSync(file)) !== hash) {
-        try {
-          writeFileAtomic(file, blob);
-        } catch (e) {
-          throw new TickfoldError('data-store', `cannot write the data to --data-store ${this.dataStore}: ${(e as Error).message}; give a folder this machine can write and the workers can read`, 2);
-        }
-      }
-    } else {
+    if (this.dataStore !== undefined) this.toStore(storeFile(hash), hash, blob);
+    else
       await this.patiently('sending the data', async () => {
         await this.redis.set(dataKey(hash), blob, 'EX', KEEP_S, 'NX');
         await this.redis.expire(dataKey(hash), KEEP_S);
       });
-    }
     this.dataHash = hash;
     return hash;
+  }
+
+  /**
+   * Content named by its hash into the shared store, unless a file there is that content already
+   * (its hash checked: a damaged copy would otherwise be refused by every worker, run after run);
+   */
+  private toStore(name: string, hash: string, bytes: Uint8Array): void {
+    const file = join(this.dataStore!, name);
+    if (existsSync(file) && statSync(file).size === bytes.byteLength && sha256(readFileSync(file)) === hash) return;
+    try {
+      writeFileAtomic(file, bytes);
+    } catch (e) {
+      throw new TickfoldError('data-store', `cannot write the data to --data-store ${this.dataStore}: ${(e as Error).message}; give a folder this machine can write and the workers can read`, 2);
+    }
+  }
+
+  /**
+   * A streamed task's plan published (queue-catalog.ts): each catalog file of its window into the
+   * shared store or Redis under its hash, once (one already there is kept, and in Redis its
+   * expiry renewed), one file at a time; the plan as it travels, naming them by hash.
+   */
+  private publish(plan: StreamPlan): Promise<PublishedPlan> {
+    let p = this.published.get(plan);
+    if (!p) {
+      const put = async (f: CatalogFile, bytes: Uint8Array): Promise<void> => {
+        if (this.dataStore !== undefined) return void this.toStore(f.name, f.hash, bytes);
+        const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        // EXPIRE answers whether the key is there (and renews it): what is there is not sent again
+        await this.patiently('sending the data', async () => {
+          if ((await this.redis.expire(catalogKey(f.hash), KEEP_S)) === 0) await this.redis.set(catalogKey(f.hash), buf, 'EX', KEEP_S);
+        });
+      };
+      this.published.set(plan, (p = publishPlan(plan, put)));
+      p.catch(() => this.published.delete(plan));
+    }
+    return p;
   }
 
   /** A module file's source into Redis under its hash; null for a built-in. */
@@ -268,13 +297,17 @@ export class QueueRunner implements Runner {
   }
 
   async runAll<T extends Task>(tasks: readonly Labeled<T>[]): Promise<never[]> {
-    if (!this.table) throw new Error('QueueRunner.use(table) must come before runAll');
+    if (!this.table && tasks.some((t) => !t.task.stream)) throw new Error('QueueRunner.use(table) must come before runAll');
     if (tasks.length === 0) return [];
-    const dataHash = await this.upload();
+    // a streamed task's data is its plan's catalog files (their hashes in the plan), else the table
+    const tableHash = tasks.some((t) => !t.task.stream) ? await this.upload() : undefined;
     const jobs = await Promise.all(
       tasks.map(async (t) => {
         const mod = await this.moduleOf(t.task.strategy);
-        const task = encodeValue(t.task);
+        const st = t.task.stream;
+        const pub = st ? await this.publish(st.plan) : undefined;
+        const dataHash = pub?.hash ?? tableHash!;
+        const task = encodeValue(st ? { ...t.task, stream: { ...st, plan: pub!.plan } } : t.task);
         // (the key's fingerprint in the id: results made under another key are not these jobs)
         const id = sha256(`${VERSION}\n${this.key?.id ?? 'no-key'}\n${mod?.hash ?? `builtin:${t.task.strategy}`}\n${dataHash}\n${task}`);
         // --timeout and --max-memory hold on the worker that runs the task

@@ -21,14 +21,21 @@ process.env.TICKFOLD_QUEUE_KEY = '5b0e7c1d9a2f4e6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e
 describeRedis('walk-forward on the queue', () => {
   const q = sharedQueue(2);
 
-  const args = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--grid', 'lookback=60,120', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache'];
+  // streamed from the catalog (a cache of the test's own), locally and on the queue's workers
+  // (queue-stream.test.ts: what travels); the tests with --no-cache send the table whole, as before
+  // issue 31 (queue-data-store.test.ts, security.test.ts, queue-faults.test.ts compare it too)
+  const cache = tempDir();
+  const args = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--grid', 'lookback=60,120', '--train', '1h', '--test', '30m', '--no-ledger', '--cache-dir', cache];
 
-  it('two workers give the local report, byte for byte but for the command line; a rerun is answered from finished jobs', async () => {
+  it('two workers give the report of one and of two local threads, byte for byte but for the command line; a rerun is answered from finished jobs', async () => {
     const d = tempDir();
-    expect((await runCliIn([...args, '--json', join(d, 'local.json')])).code).toBe(0);
-    const r = await runCliIn([...args, '--queue', q.url, '--json', join(d, 'queue.json')]);
+    for (const threads of ['1', '2']) expect((await runCliIn([...args, '--workers', threads, '--json', join(d, `local-${threads}.json`)])).code).toBe(0);
+    expect(content(join(d, 'local-2.json'))).toEqual(content(join(d, 'local-1.json')));
+    // --memory given: a validation whose data is held whole says so
+    const r = await runCliIn([...args, '--memory', '256m', '--queue', q.url, '--json', join(d, 'queue.json')]);
     expect(r.code, r.stderr).toBe(0);
-    expect(content(join(d, 'queue.json'))).toEqual(content(join(d, 'local.json')));
+    expect(r.stderr).not.toMatch(/held whole/);
+    expect(content(join(d, 'queue.json'))).toEqual(content(join(d, 'local-1.json')));
     // the same tasks again: the same job ids, already finished, so no worker runs them
     const { Queue } = await import('bullmq');
     const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port: q.port } });
@@ -40,10 +47,11 @@ describeRedis('walk-forward on the queue', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     const before = (await queue.getJobCounts('completed')).completed;
-    const again = await runCliIn([...args, '--queue', q.url, '--json', join(d, 'again.json')]);
+    // (the same --memory: a streamed task carries its block's rows, which --memory sizes)
+    const again = await runCliIn([...args, '--memory', '256m', '--queue', q.url, '--json', join(d, 'again.json')]);
     expect(again.code, again.stderr).toBe(0);
     expect((await queue.getJobCounts('completed')).completed).toBe(before);
-    expect(content(join(d, 'again.json'))).toEqual(content(join(d, 'local.json')));
+    expect(content(join(d, 'again.json'))).toEqual(content(join(d, 'local-1.json')));
     await queue.close();
   });
 
@@ -78,7 +86,8 @@ describeRedis('walk-forward on the queue', () => {
         '--test',
         '30m',
         '--no-ledger',
-        '--no-cache',
+        '--cache-dir',
+        cache,
         '--baselines',
         'flat',
       ];

@@ -5,7 +5,7 @@
  * queue between them). Who may use a queue at all, and a queue over TLS, are in access.test.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -109,6 +109,65 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
     // and the worker still runs genuine jobs
     const again = await runCliIn([...wf.map((x) => (x === 'entry=1.5,2' ? 'entry=2.5' : x)), '--queue', url], d, ENV);
     expect(again.code, again.stderr).toBe(0);
+  });
+
+  it("a streamed task whose plan names a catalog file by anything but its hash, or a folder, is refused (even with a valid code): nothing read or written outside the worker's folder", async () => {
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port } });
+    const real = new QueueKey(Buffer.from(KEY));
+    const run = { execution: {}, initialCapital: 1e6, periodUs: 6e7, periodsPerYear: 252, seed: '1' };
+    const h = 'ab'.repeat(32);
+    // a file the attacker would have the worker read (a plan's folder), or write (a name with ../)
+    const target = join(d, 'target');
+    mkdirSync(target, { recursive: true });
+    const entry = (names: string[], seq: string[] = []) => ({
+      kind: 1,
+      nCols: 4,
+      symbols: ['AAA'],
+      key: { path: 'q.csv' },
+      badSamples: [],
+      partitions: [names.map((name) => ({ name, sym: 0, rows: 1, firstTs: 0, lastTs: 0, bytes: 64, crc: 0 }))],
+      sequence: seq.map((name) => ({ name, firstRow: 0, rows: 1, bytes: 32, crc: 0 })),
+    });
+    const streamed = (dir: string, names: string[], seq: string[] = []) => ({
+      kind: 'trial',
+      strategy: 'pairs',
+      params: [{}],
+      labels: ['crafted'],
+      windows: [],
+      run,
+      stream: { plan: { sources: [{ dir, entry: entry(names, seq) }], window: { fromUs: -Infinity, toUs: Infinity }, merge: { fromUs: -Infinity, toUs: Infinity } }, rows: 64, symbols: ['AAA'], spans: null, endSession: 0, facts: {} },
+    });
+    const manifest = (names: string[]): string => sha256(names.join('\n'));
+    const cases: { id: string; task: unknown; dataHash: string; refused: RegExp }[] = [
+      { id: 'crafted-dotdot', task: streamed('', [`../../${h}.tfp`]), dataHash: manifest([`../../${h}.tfp`]), refused: /its streamed plan names a catalog file "\.\.\/\.\.\/[0-9a-f]{64}\.tfp", not a SHA-256 in hex with \.tfp/ },
+      { id: 'crafted-short-hash', task: streamed('', ['abc.tfp']), dataHash: manifest(['abc.tfp']), refused: /names a catalog file "abc\.tfp", not a SHA-256/ },
+      { id: 'crafted-upper-hash', task: streamed('', [`${h.toUpperCase()}.tfp`]), dataHash: manifest([`${h.toUpperCase()}.tfp`]), refused: /not a SHA-256 in hex with \.tfp/ },
+      { id: 'crafted-seq-as-part', task: streamed('', [`${h}.tfs`]), dataHash: manifest([`${h}.tfs`]), refused: /not a SHA-256 in hex with \.tfp/ },
+      { id: 'crafted-seq-name', task: streamed('', [`${h}.tfp`], ['/etc/passwd']), dataHash: manifest([`${h}.tfp`, '/etc/passwd']), refused: /names a catalog file "\/etc\/passwd", not a SHA-256 in hex with \.tfs/ },
+      { id: 'crafted-folder', task: streamed(target, [`${h}.tfp`]), dataHash: manifest([`${h}.tfp`]), refused: /its streamed plan names a folder ".*target" \(a plan from the queue names its files by hash only\)/ },
+      { id: 'crafted-manifest', task: streamed('', [`${h}.tfp`]), dataHash: 'cd'.repeat(32), refused: /its data hash is not the hash of its plan's catalog files/ },
+    ];
+    for (const c of cases) {
+      const data: Omit<JobData, 'mac'> = { version: VERSION, dataHash: c.dataHash, dataIn: 'redis', moduleHash: null, moduleName: null, label: 'crafted', task: encodeValue(c.task) };
+      await queue.add('trial', { ...data, mac: real.mac('job', c.id, jobContent(data)) }, { jobId: c.id, attempts: 5 });
+    }
+    for (const c of cases) {
+      await until(async () => (await queue.getJobState(c.id)) === 'failed', `the worker to refuse ${c.id}`);
+      const j = await queue.getJob(c.id);
+      expect(j!.failedReason, c.id).toMatch(/^refused by the worker: /);
+      expect(j!.failedReason, c.id).toMatch(c.refused);
+      expect(j!.attemptsMade, c.id).toBe(1); // not retried
+      expect(workerLog, c.id).toMatch(new RegExp(`REFUSED job "${c.id}" \\("trial"\\): .*; not run`));
+    }
+    // nothing fetched for them: no catalog file was even asked of Redis, and nothing landed outside
+    expect(workerLog).not.toMatch(/crafted: streamed from/);
+    for (const where of [d, join(d, 'tmp'), join(d, '..'), target])
+      expect(
+        readdirSync(where).some((n) => /^[0-9a-f]{64}\.tf[ps]$/.test(n)),
+        where,
+      ).toBe(false);
+    await queue.close();
   });
 
   it('strategy code from the queue runs in the sandbox on the worker: a module that reads a file is refused there, as it is on a local run', async () => {

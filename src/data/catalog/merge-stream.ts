@@ -221,7 +221,7 @@ function dryCursor(src: StreamSource, rank: number, gsym: number): Cursor {
 }
 
 /** The partitions of a symbol whose rows may be visible in the window (a contiguous run), and the one after them. */
-function selectParts(parts: readonly PartitionInfo[], w: StreamWindow, lengthUs: number, stamp: BarStamp | undefined): { sel: PartitionInfo[]; after: PartitionInfo | undefined } {
+export function selectParts(parts: readonly PartitionInfo[], w: StreamWindow, lengthUs: number, stamp: BarStamp | undefined): { sel: PartitionInfo[]; after: PartitionInfo | undefined } {
   // visible time of a partition's rows: within [firstTs, lastTs + length] (bars stamped at the
   // start close at most one length later; ticks and end-stamped bars are visible at their stamp)
   const late = stamp === 'start' ? lengthUs : 0;
