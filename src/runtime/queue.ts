@@ -47,6 +47,8 @@ import { InterruptedError, type Guard, type Labeled, type Runner } from './runne
 
 /** Kept this long in Redis: finished jobs (the cache of results) and uploaded data. */
 const KEEP_S = 86_400;
+/** Redis's proto-max-bulk-len unless configured otherwise: the largest value it takes. */
+const REDIS_VALUE_DEFAULT = 512 * 2 ** 20;
 /** Every pending task's state is read this often (events say when one finishes; not when one is lost). */
 const SWEEP_MS = 1_000;
 /** With tasks waiting and nothing finishing for this long, the coordinator says whether any worker is there. */
@@ -230,17 +232,45 @@ export class QueueRunner implements Runner {
     this.dataHash = undefined;
   }
 
+  /** The largest value this Redis takes (its proto-max-bulk-len; 512 MiB, Redis's default, when it will not say). */
+  private valueLimit: Promise<number> | undefined;
+
+  /**
+   * `bytes` of `what` fit in one Redis value, or a usage error that says so and what to do: a
+   * value over the server's proto-max-bulk-len is refused by Redis closing the connection, which
+   * the coordinator would take for a lost queue (a 989 MB table said "lost the queue").
+   */
+  private async fitsRedis(bytes: number, what: string): Promise<void> {
+    this.valueLimit ??= this.redis
+      .config('GET', 'proto-max-bulk-len')
+      .then((r) => {
+        const n = Number((r as string[])[1]);
+        return Number.isFinite(n) && n > 0 ? n : REDIS_VALUE_DEFAULT;
+      })
+      .catch(() => REDIS_VALUE_DEFAULT);
+    const limit = await this.valueLimit;
+    if (bytes <= limit) return;
+    const mb = (x: number): string => (x / 2 ** 20).toFixed(1);
+    throw new TickfoldError(
+      'queue-value-too-large',
+      `${what} is ${mb(bytes)} MB, over the ${mb(limit)} MB this Redis takes in one value (its proto-max-bulk-len); give --data-store DIR, a folder the workers see too (\`tickfold worker --data-store\`), or raise proto-max-bulk-len in Redis's configuration`,
+      2,
+    );
+  }
+
   /** The table to Redis or to the shared store, once per content. */
   private async upload(): Promise<string> {
     if (this.dataHash) return this.dataHash;
     const blob = encodeTable(this.table!);
     const hash = sha256(blob);
     if (this.dataStore !== undefined) this.toStore(storeFile(hash), hash, blob);
-    else
+    else {
+      await this.fitsRedis(blob.byteLength, 'the data, as the workers are sent it (the table held whole)');
       await this.patiently('sending the data', async () => {
         await this.redis.set(dataKey(hash), blob, 'EX', KEEP_S, 'NX');
         await this.redis.expire(dataKey(hash), KEEP_S);
       });
+    }
     this.dataHash = hash;
     return hash;
   }
@@ -269,6 +299,7 @@ export class QueueRunner implements Runner {
     if (!p) {
       const put = async (f: CatalogFile, bytes: Uint8Array): Promise<void> => {
         if (this.dataStore !== undefined) return void this.toStore(f.name, f.hash, bytes);
+        await this.fitsRedis(bytes.byteLength, `the catalog file ${f.name}`);
         const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         // EXPIRE answers whether the key is there (and renews it): what is there is not sent again
         await this.patiently('sending the data', async () => {
@@ -290,6 +321,7 @@ export class QueueRunner implements Runner {
       queueModuleName(spec);
       const source = readFileSync(resolve(spec));
       m = { hash: sha256(source), name: basename(spec) };
+      await this.fitsRedis(source.byteLength, `the strategy module ${spec}`);
       await this.patiently('sending the strategy module', () => this.redis.set(moduleKey(m!.hash), source, 'EX', KEEP_S));
     }
     this.modules.set(spec, m);

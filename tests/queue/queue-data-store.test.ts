@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 import { content, sharedQueue } from './queue-fixture.js';
-import { describeRedis } from './redis-server.js';
+import { describeRedis, freePort, startRedis } from './redis-server.js';
 
 // the queue's shared key, for the coordinators and workers these tests start (they inherit it)
 process.env.TICKFOLD_QUEUE_KEY = '5b0e7c1d9a2f4e6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b';
@@ -58,5 +58,26 @@ describeRedis('--data-store on the queue', () => {
     expect(tampered.code).toBe(3);
     expect(tampered.stderr).toMatch(/does not match its hash: refusing it/);
     expect(readFileSync(join(store, files[0]!)).equals(blob)).toBe(false); // the coordinator's own copy mended
+  });
+});
+
+describeRedis('data over the largest value Redis takes', () => {
+  it('the table held whole over proto-max-bulk-len: exit 2 naming its size, the limit and --data-store (it said "lost the queue")', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port, ['--proto-max-bulk-len', '1mb']);
+    try {
+      const d = tempDir();
+      const url = `redis://127.0.0.1:${port}`;
+      // the bundled sample held whole (--no-cache): a table of about 2.7 MB
+      const a = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), join(ROOT, 'data/sample_pair_trades.csv'), '--strategy', 'pairs', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache', '--queue', url];
+      const big = await runCliIn(a, d);
+      expect(big.code, big.stderr).toBe(2);
+      expect(big.stderr).toMatch(/the data, as the workers are sent it \(the table held whole\) is [\d.]+ MB, over the 1\.0 MB this Redis takes in one value \(its proto-max-bulk-len\); give --data-store DIR/);
+      expect(big.stderr).not.toMatch(/lost the queue|\n\s+at /);
+      const keys = spawnSync('redis-cli', ['-p', String(port), 'keys', 'tickfold:*'], { encoding: 'utf8' }).stdout.trim();
+      expect(keys).toBe('');
+    } finally {
+      redis.kill('SIGKILL');
+    }
   });
 });
