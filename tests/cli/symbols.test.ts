@@ -87,6 +87,11 @@ describe('--symbols on a generated catalog of 4 symbols', () => {
     const check = await runCli(['check', '--strategy', 'flat', '--data', cat, '--symbols', 'S01,S01'], dir);
     expect(check.code).toBe(2);
     expect(check.stderr).toMatch(/names S01 twice/);
+    // a sizing rule for a symbol of the files left out: not in the data, and the message says why
+    const sized = await runCli(['run', '--strategy', 'flat', '--data', cat, '--symbols', 'S01', '--lot-size', 'S02=10', '--quiet'], dir);
+    expect(sized.code).toBe(2);
+    expect(sized.stderr).toMatch(/name 'S02', which is not in the data.*\(symbols: S01; \* for all; with --symbols the data is only the symbols it names\)/);
+    noStack(sized.stderr);
   });
 
   it("a strategy's parameter naming a symbol left out fails as one naming a symbol not in the files does", async () => {
