@@ -230,6 +230,8 @@ export function checkSizingSymbols(s: ExecutionSettings, symbols: readonly strin
   for (const sym of Object.keys(s.sizing)) {
     if (sym === '*' || symbols.includes(sym)) continue;
     const near = didYouMean(sym, symbols);
-    throw new UsageError(`sizing rules (--lot-size/--min-qty/--tick-size) name '${sym}', which is not in the data${near ? `; did you mean '${near}'?` : ''} (symbols: ${symbols.length <= 12 ? symbols.join(', ') : `${symbols.slice(0, 12).join(', ')}, ...`}; * for all; with --symbols the data is only the symbols it names)`);
+    throw new UsageError(
+      `sizing rules (--lot-size/--min-qty/--tick-size) name '${sym}', which is not in the data${near ? `; did you mean '${near}'?` : ''} (symbols: ${symbols.length <= 12 ? symbols.join(', ') : `${symbols.slice(0, 12).join(', ')}, ...`}; * for all; with --symbols the data is only the symbols it names)`,
+    );
   }
 }
