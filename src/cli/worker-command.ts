@@ -26,7 +26,7 @@
  * - A flow's parent (queue `tickfold-runs`) is completed here once its tasks are: it carries no work.
  * - SIGINT/SIGTERM: stops taking jobs, lets the running ones finish, exits.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -184,18 +184,22 @@ export function workerCommand(): Command {
           let k = kept.get(f.hash);
           if (!k) {
             let p = fetching.get(f.hash);
+            const mine = p === undefined;
             if (!p) {
               fetching.set(f.hash, (p = fetchCatalogFile(f, where)));
               void p.then(
                 () => fetching.delete(f.hash),
                 () => fetching.delete(f.hash),
               );
+            }
+            const size = await p;
+            if (mine) {
               fetched++;
-              bytes += await p;
-            } else await p;
+              bytes += size;
+            }
+            // (a task that fetched it at the same time may have kept it first)
             k = kept.get(f.hash);
             if (!k) {
-              const size = statSync(join(dataDir, f.name)).size;
               kept.set(f.hash, (k = { name: f.name, bytes: size, refs: 0 }));
               keptBytes += size;
             }

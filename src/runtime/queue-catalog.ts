@@ -4,7 +4,8 @@
  * value), and the task carries its plan with their hashes in place of the coordinator's paths.
  *
  * - The coordinator ({@link publishPlan}) reads each partition of the plan's window (the
- *   partitions the merge selects, `selectParts`) and the sequence chunks that cover their rows,
+ *   partitions the merge selects, `selectParts`) and the sequence chunks that cover their rows
+ *   (none for a file the merge takes by key, `sparseSelection`),
  *   checks each against its index entry (its CRC, as a replay does), hashes its bytes (SHA-256)
  *   and puts it where the workers fetch it (Redis or `--data-store`: queue.ts), once per content.
  *   The plan it sends names each file `<sha256>.tfp` (partition) or `<sha256>.tfs` (sequence
@@ -23,7 +24,7 @@
 import { basename } from 'node:path';
 import { BAR } from '../data/schema.js';
 import { partitionPath, type CatalogEntry } from '../data/catalog/entry.js';
-import { selectParts, type StreamSource } from '../data/catalog/merge-stream.js';
+import { selectParts, sparseSelection, type StreamSource } from '../data/catalog/merge-stream.js';
 import { readPartition, type PartitionInfo } from '../data/catalog/partition.js';
 import { chunkOf, readSequenceChunk, type SequenceInfo } from '../data/catalog/sequence.js';
 import type { StreamPlan } from '../data/catalog/window-stream.js';
@@ -90,7 +91,8 @@ export async function publishPlan(plan: StreamPlan, put: PutFile): Promise<Publi
     let sequence: SequenceInfo[] | undefined;
     if (e.sequence) {
       sequence = [];
-      if (firstRow <= lastRow) {
+      // (a file of which --symbols keeps little is merged by key: its sequence is not read, nor sent)
+      if (firstRow <= lastRow && !sparseSelection(src)) {
         const a = chunkOf(e.sequence, firstRow);
         const b = chunkOf(e.sequence, lastRow);
         // (a chunk missing from the index: the replay says so; the local run would too)

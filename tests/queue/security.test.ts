@@ -59,6 +59,15 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
     worker?.kill('SIGKILL');
     redis?.kill('SIGKILL');
   });
+  /** Job `id` refused by the worker: failed with the reason `refused`, tried once (not retried), logged as refused. */
+  const refusedOnce = async (queue: import('bullmq').Queue, id: string, name: string, refused: RegExp): Promise<void> => {
+    await until(async () => (await queue.getJobState(id)) === 'failed', `the worker to refuse ${id}`);
+    const j = await queue.getJob(id);
+    expect(j!.failedReason, id).toMatch(/^refused by the worker: /);
+    expect(j!.failedReason, id).toMatch(refused);
+    expect(j!.attemptsMade, id).toBe(1); // not retried
+    expect(workerLog, id).toMatch(new RegExp(`REFUSED job "${id}" \\("${name}"\\): .*; not run`));
+  };
 
   it('injected jobs are refused, logged and not run: no code, a wrong key\'s code, a module name with ../ (even with a valid code), a "built-in" that is a path', async () => {
     const { Queue } = await import('bullmq');
@@ -95,14 +104,7 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
       { id: 'inject-builtin-path', data: job(join(d, 'evil.mjs'), null), mac: (id, j) => real.mac('job', id, jobContent(j)), refused: /names the strategy ".*evil\.mjs" as built in, and this install has no such built-in/ },
     ];
     for (const a of attacks) await queue.add('run', { ...a.data, mac: a.mac(a.id, a.data) }, { jobId: a.id, attempts: 5 });
-    for (const a of attacks) {
-      await until(async () => (await queue.getJobState(a.id)) === 'failed', `the worker to refuse ${a.id}`);
-      const j = await queue.getJob(a.id);
-      expect(j!.failedReason, a.id).toMatch(/^refused by the worker: /);
-      expect(j!.failedReason, a.id).toMatch(a.refused);
-      expect(j!.attemptsMade, a.id).toBe(1); // not retried
-      expect(workerLog, a.id).toMatch(new RegExp(`REFUSED job "${a.id}" \\("run"\\): .*; not run`));
-    }
+    for (const a of attacks) await refusedOnce(queue, a.id, 'run', a.refused);
     expect(existsSync(marker)).toBe(false); // the module never ran
     for (const where of [d, join(d, 'tmp'), join(d, '..')]) expect(existsSync(join(where, 'pwned.mjs')), where).toBe(false);
     await queue.close();
@@ -152,14 +154,7 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
       const data: Omit<JobData, 'mac'> = { version: VERSION, dataHash: c.dataHash, dataIn: 'redis', moduleHash: null, moduleName: null, label: 'crafted', task: encodeValue(c.task) };
       await queue.add('trial', { ...data, mac: real.mac('job', c.id, jobContent(data)) }, { jobId: c.id, attempts: 5 });
     }
-    for (const c of cases) {
-      await until(async () => (await queue.getJobState(c.id)) === 'failed', `the worker to refuse ${c.id}`);
-      const j = await queue.getJob(c.id);
-      expect(j!.failedReason, c.id).toMatch(/^refused by the worker: /);
-      expect(j!.failedReason, c.id).toMatch(c.refused);
-      expect(j!.attemptsMade, c.id).toBe(1); // not retried
-      expect(workerLog, c.id).toMatch(new RegExp(`REFUSED job "${c.id}" \\("trial"\\): .*; not run`));
-    }
+    for (const c of cases) await refusedOnce(queue, c.id, 'trial', c.refused);
     // nothing fetched for them: no catalog file was even asked of Redis, and nothing landed outside
     expect(workerLog).not.toMatch(/crafted: streamed from/);
     for (const where of [d, join(d, 'tmp'), join(d, '..'), target])

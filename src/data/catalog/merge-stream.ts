@@ -208,7 +208,7 @@ const SEQUENCE_SHARE = 1 / 4;
  * either way: a sequenced file's stamps never go down (checked when the sequence is written), so
  * its row order is the merge's order (visible time, file rank, row).
  */
-function sparseSelection(src: StreamSource): boolean {
+export function sparseSelection(src: StreamSource): boolean {
   if (src.selected === undefined) return false;
   let kept = 0;
   for (const parts of src.entry.partitions) for (const p of parts) kept += p.rows;
