@@ -4,11 +4,7 @@
  * output), and, for a command whose text has no data section (`coint`, `pairs scan`, `leadlag`,
  * `check`), the notes the text of `run`, `walk-forward` and `compare` carries.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { expandPaths, loadData, type Loaded, type LoadOptions } from '../data/load.js';
-import { isCatalogIndex } from '../data/catalog/index-file.js';
-import type { Sandbox } from './sandbox-options.js';
+import { loadData, type Loaded, type LoadOptions } from '../data/load.js';
 import { loadWindow, planWindow, type PlannedWindow } from '../data/catalog/load-window.js';
 import type { StreamWindow } from '../data/catalog/merge-stream.js';
 import { dataNoteEntries, dataNotesJson, dataWarnings } from '../report/data-notes.js';
@@ -30,23 +26,4 @@ export async function loadCommandData(paths: readonly string[], opts: LoadOption
   const loaded = (window ? await loadWindow(paths, opts, window) : undefined) ?? (await loadData(paths, opts));
   sayNotes(loaded.files, loaded.leftOut, notesOnStderr);
   return loaded;
-}
-
-/**
- * The sandbox of threads that stream their rows from the catalog: reading the partitions too, the
- * cache's (made now: the threads' read permission names it when they start) and those of catalog
- * indexes given as data.
- */
-export function streamingSandbox(sandbox: Sandbox, load: LoadOptions, data: readonly string[]): Sandbox {
-  const cache = load.cacheDir ?? '.tickfold-cache';
-  mkdirSync(cache, { recursive: true });
-  const dirs = [
-    resolve(cache),
-    ...new Set(
-      expandPaths(data)
-        .filter(isCatalogIndex)
-        .map((p) => resolve(dirname(p))),
-    ),
-  ];
-  return { ...sandbox, policy: { ...sandbox.policy, readFs: [...(sandbox.policy.readFs ?? []), ...dirs] } };
 }

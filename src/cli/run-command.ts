@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { noteUniverse } from './universe-option.js';
 import { runGuarded } from '../jobs/run.js';
 import { plainExecution } from '../broker/settings.js';
-import { loadCommandData, planCommandData, streamingSandbox } from './load-data.js';
+import { loadCommandData, planCommandData } from './load-data.js';
 import type { LoadOptions } from '../data/load.js';
 import { DEFAULTS, memoryBytes } from '../jobs/settings.js';
 import { checkInterrupted } from './interrupt.js';
@@ -59,8 +59,6 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
     const streamed = f.report === undefined && load.cache !== false;
     if (!streamed && cmd.getOptionValueSource('memory') === 'cli') throw new UsageError(`--memory bounds a run streamed from the catalog; with ${f.report !== undefined ? '--report (the HTML report draws the rows)' : '--no-cache'} the data is held whole: leave out --memory`);
     const sandbox = await toSandbox(f, [f.strategy]);
-    // the worker reads the partitions
-    const guardSandbox = streamed ? streamingSandbox(sandbox, load, f.data) : sandbox;
     const out = await runGuarded({
       strategy: f.strategy,
       builtins: BUILTIN_STRATEGIES,
@@ -68,7 +66,7 @@ export function runCommand(argvForManifest: () => readonly string[]): Command {
       settings,
       data: f.data,
       load,
-      guard: toGuard(f, guardSandbox),
+      guard: toGuard(f, sandbox),
       // the window's partitions only, read from the catalog (data/catalog/): streamed, or into one table
       loader: (paths, opts) => loadCommandData(paths, opts, false, window),
       ...(streamed

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../errors.js';
-import { loadCommandData, planCommandData, streamingSandbox } from './load-data.js';
+import { loadCommandData, planCommandData } from './load-data.js';
 import { durationError, formatDuration, formatIso, parseDuration } from '../data/time.js';
 import { writeFilesAtomic } from '../atomic.js';
 import { buildValidationReport, renderValidationJson, renderValidationText } from '../report/validation-report.js';
@@ -273,7 +273,7 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     checkQueueAccess(f.queue, key, f.insecureLoopback === true);
     for (const sl of slots) if (!BUILTIN_STRATEGIES.has(sl.spec)) queueModuleName(sl.spec);
     runner = await QueueRunner.open(f.queue, { key, insecureLoopback: f.insecureLoopback === true }, toGuard(f), f.dataStore);
-  } else runner = new TaskRunner(workers, toGuard(f, streamed ? streamingSandbox(sandbox, load, f.data) : sandbox));
+  } else runner = new TaskRunner(workers, toGuard(f, sandbox));
   const bar =
     f.progress !== false && !f.quiet && process.stderr.isTTY
       ? new cliProgress.SingleBar({ stream: process.stderr, format: 'validating [{bar}] {value}/{total} backtests, {eta_formatted} left', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)

@@ -89,10 +89,11 @@ export function workerCommand(): Command {
     // the catalog files of streamed tasks, named by their SHA-256 (this worker's own folder)
     const dataDir = mkdtempSync(join(tmpdir(), 'tickfold-worker-data-'));
     // strategy code of the queue's jobs runs in the same sandbox as on the researcher's machine
-    // (strategy/sandbox.ts): no files but tickfold's install, the fetched module files and the
-    // fetched catalog files (read only), no network, no child processes, unless this worker's
-    // --allow-* flags say otherwise
-    const sandbox = { policy: { ...(await toSandbox(f, [])).policy, readFs: [modDir, dataDir] }, modules: {} };
+    // (strategy/sandbox.ts): no files but tickfold's install and the fetched module files (read
+    // only; the catalog files of streamed tasks come from the reader thread,
+    // runtime/catalog-server.ts), no network, no child processes, unless this worker's --allow-*
+    // flags say otherwise
+    const sandbox = { policy: { ...(await toSandbox(f, [])).policy, readFs: [modDir] }, modules: {} };
     const runners = new Map<string, Runner>();
     const runnerFor = (guard: Pick<JobData, 'timeoutMs' | 'maxMemoryMb'>): Runner => {
       const key = `${guard.timeoutMs ?? ''}:${guard.maxMemoryMb ?? ''}`;

@@ -28,6 +28,8 @@ import { CHECK_RUNS, describedModule, type CheckResult, type DescribeResult, typ
 import type { CheckReport } from '../engine/contract-check.js';
 import type { BacktestSettings } from '../engine/engine.js';
 import { clockFromStart, startedCell } from './task-clock.js';
+import { CatalogServer } from './catalog-server.js';
+import { planFiles } from '../data/catalog/window-stream.js';
 import { InterruptedError, type Guard, type Labeled, type ResultOf, type StrategyRunner } from './runner.js';
 
 /** The compiled worker next to this module; from the TypeScript sources (tests), the one in dist. */
@@ -46,6 +48,7 @@ function workerFile(): string {
  */
 export class TaskRunner implements StrategyRunner {
   private pool: Piscina | undefined;
+  private catalog: CatalogServer | undefined;
   private table: TickTable | undefined;
   /** Called as each task finishes, with the backtests it ran. */
   onDone: (runs: number) => void = () => {};
@@ -153,7 +156,10 @@ export class TaskRunner implements StrategyRunner {
   private async guardedRun(pool: Piscina, table: TickTable, t: Labeled<Task>, progress: Float64Array, started: Int32Array, signal: AbortSignal | undefined): Promise<TaskResult | TaskFailure> {
     const g = this.guard;
     try {
-      return unpackResult(await pool.run({ table, task: t.task, progress, started }, signal ? { signal } : {}));
+      // a streamed task's catalog files come from the reader thread (catalog-server.ts says why)
+      const st = t.task.stream;
+      const reader = st ? this.catalogServer().connect(planFiles(st.plan)) : undefined;
+      return unpackResult(await pool.run({ table, task: t.task, progress, started, ...(reader ? { reader } : {}) }, { ...(signal ? { signal } : {}), ...(reader ? { transferList: [reader.port] as never } : {}) }));
     } catch (e) {
       if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
       const where = stuckAt(t, progress);
@@ -262,10 +268,17 @@ export class TaskRunner implements StrategyRunner {
     return r;
   }
 
+  /** The catalog's reader thread, started with the first streamed task. */
+  private catalogServer(): CatalogServer {
+    return (this.catalog ??= new CatalogServer());
+  }
+
   async close(): Promise<void> {
     const p = this.pool;
     this.pool = undefined;
-    if (p) await p.destroy();
+    const c = this.catalog;
+    this.catalog = undefined;
+    await Promise.all([p?.destroy(), c?.close()]);
   }
 }
 

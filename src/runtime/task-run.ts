@@ -17,6 +17,7 @@ import { loadStrategy, loadStrategyCode } from '../strategy/load.js';
 import { replayStream } from '../engine/stream-replay.js';
 import { replayStreamBatch } from '../engine/stream-batch.js';
 import { WindowStream } from '../data/catalog/window-stream.js';
+import { LOCAL_READER, type CatalogReader } from '../data/catalog/checked-read.js';
 import { PartitionDamaged } from '../data/catalog/partition.js';
 import { ReplayFacts } from '../engine/stream-facts.js';
 import { PARTITION_DAMAGED } from './tasks.js';
@@ -75,14 +76,14 @@ function located(e: unknown, spec: string): unknown {
 }
 
 /** A streamed task's stream: its window's rows, from `fromUs` (a first warm-up) and before `untilUs` (a search's partial budget) when given. */
-function streamOf(st: StreamedTask, fromUs = -Infinity, untilUs = Infinity): WindowStream {
+function streamOf(st: StreamedTask, reader: CatalogReader, fromUs = -Infinity, untilUs = Infinity): WindowStream {
   const { plan } = st;
   const from = Math.max(plan.window.fromUs, fromUs);
   const to = Math.min(plan.window.toUs, untilUs);
-  return new WindowStream({ ...plan, window: { fromUs: from, toUs: to }, merge: { fromUs: Math.max(plan.merge.fromUs, from), toUs: Math.min(plan.merge.toUs, to) } });
+  return new WindowStream({ ...plan, window: { fromUs: from, toUs: to }, merge: { fromUs: Math.max(plan.merge.fromUs, from), toUs: Math.min(plan.merge.toUs, to) } }, reader);
 }
 
-function runTrials(all: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined): TrialBatchResult {
+function runTrials(all: TickTable, module: StrategyModule, task: TrialTask, progress: Float64Array | undefined, reader: CatalogReader): TrialBatchResult {
   const s = task.run;
   const st = task.stream;
   const table = task.until !== undefined && !st ? sliceRows(all, 0, lowerBound(all.ts, task.until)) : all;
@@ -91,7 +92,7 @@ function runTrials(all: TickTable, module: StrategyModule, task: TrialTask, prog
     // streamed: the batch in lockstep over one pass of the window's partitions, read by this thread
     records = st
       ? replayStreamBatch(
-          streamOf(st, -Infinity, task.until),
+          streamOf(st, reader, -Infinity, task.until),
           task.params.map((p, j) => ({ strategy: createStrategy(module, p), cfg: streamConfig(module, s, st, progress, j) })),
           st.rows,
           progress?.subarray(0, 1),
@@ -152,14 +153,14 @@ function configWith(module: StrategyModule, s: BacktestSettings, universe: Membe
   return { strategyName: module.name, initialCapital: s.initialCapital, execution: s.execution, periodUs: s.periodUs, seed: s.seed, ...(clock ? { clock } : {}), ...(universe ? { universe } : {}) };
 }
 
-function runOos(table: TickTable, module: StrategyModule, task: OosTask, progress: Float64Array | undefined): OosResult {
+function runOos(table: TickTable, module: StrategyModule, task: OosTask, progress: Float64Array | undefined, reader: CatalogReader): OosResult {
   const s = task.run;
   const first = task.segments[0]!;
   const st = task.stream;
   const folded = foldedStrategy(module, task.segments, task.edge);
   // (the folded strategy's own errors name the fold and instance; foldAt serves the guard)
   let record: RunRecord;
-  if (st) record = replayStream(streamOf(st, first.warmupStart), folded, streamConfig(module, s, st, progress), st.rows);
+  if (st) record = replayStream(streamOf(st, reader, first.warmupStart), folded, streamConfig(module, s, st, progress), st.rows);
   else {
     const window = sliceRows(table, lowerBound(table.ts, first.warmupStart), table.length);
     record = runBacktest(window, folded, configFor(module, s, window, progress));
@@ -174,19 +175,23 @@ function runOos(table: TickTable, module: StrategyModule, task: OosTask, progres
   };
 }
 
-function runOne(table: TickTable, module: StrategyModule, task: RunTask, progress: Float64Array | undefined): RunResult {
+function runOne(table: TickTable, module: StrategyModule, task: RunTask, progress: Float64Array | undefined, reader: CatalogReader): RunResult {
   const st = task.stream;
   // streamed: this thread reads the window's partitions itself, block by block
   // (engine/stream-replay.ts), and measures what the report needs of them on the way
   const facts = st ? new ReplayFacts(st.symbols.length, st.facts) : undefined;
   const record = st
-    ? replayStream(new WindowStream(st.plan), createStrategy(module, task.params), streamConfig(module, task.run, st, progress), st.rows, (t, from, to) => facts!.scan(t, from, to))
+    ? replayStream(new WindowStream(st.plan, reader), createStrategy(module, task.params), streamConfig(module, task.run, st, progress), st.rows, (t, from, to) => facts!.scan(t, from, to))
     : runBacktest(table, createStrategy(module, task.params), configFor(module, task.run, table, progress));
   // periods a year not known yet (the caller measures the calendar meanwhile): no metrics here
   return { kind: 'run', record, ...(facts ? { facts: facts.result() } : {}), ...(Number.isFinite(task.run.periodsPerYear) ? { metrics: computeMetrics(record, task.run.periodsPerYear) } : {}) };
 }
 
-export async function executeTask(table: TickTable, task: Task | ModuleTask, progress?: Float64Array): Promise<TaskResult | TaskFailure | DescribeResult | CheckResult | FactorResult> {
+/**
+ * One task. `reader`: who reads a streamed task's catalog files (a thread under the sandbox may
+ * not read them itself: runtime/catalog-server.ts serves them).
+ */
+export async function executeTask(table: TickTable, task: Task | ModuleTask, progress?: Float64Array, reader: CatalogReader = LOCAL_READER): Promise<TaskResult | TaskFailure | DescribeResult | CheckResult | FactorResult> {
   try {
     if (sandbox) lockThread(sandbox); // before any strategy code runs on this thread
     if (task.kind === 'factor') return await computeFactorTask(task, given?.tickfoldModules?.[task.factor]);
@@ -199,11 +204,11 @@ export async function executeTask(table: TickTable, task: Task | ModuleTask, pro
       case 'check':
         return { kind: 'check', report: checkStrategy(table, module, task.params, task.run) };
       case 'trial':
-        return runTrials(table, module, task, progress);
+        return runTrials(table, module, task, progress, reader);
       case 'oos':
-        return runOos(table, module, task, progress);
+        return runOos(table, module, task, progress, reader);
       case 'run':
-        return runOne(table, module, task, progress);
+        return runOne(table, module, task, progress, reader);
     }
   } catch (thrown) {
     const e = task.kind === 'factor' ? thrown : located(thrown, task.strategy);

@@ -143,6 +143,38 @@ describe("a module's top level and create() are guarded like handlers", () => {
     }
   });
 
+  it("a streamed run's catalog (the cache's partitions, a generated catalog given as data) is no readable file of strategy code: it holds every future price", async () => {
+    // the threads once had read access to the catalog folders to stream their rows: a module
+    // read .tickfold-cache/*.tfp from onStart (now the reader thread serves the replay its files,
+    // runtime/catalog-server.ts)
+    const peekIn = (dir: string): string =>
+      module(
+        `peek-${dir.replace(/\W/g, '')}.mjs`,
+        `import { readdirSync, readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nexport default { name: 'catalog-peek', description: '', params: {}, create() { return { onStart() { const f = readdirSync(${JSON.stringify(dir)}).find((n) => n.endsWith('.tfp')); readFileSync(join(${JSON.stringify(dir)}, f)); } }; } };\n`,
+      );
+    const cache = join(d, '.tickfold-cache');
+    const fromCache = peekIn(cache);
+    const plain = await runCliIn(['run', '--strategy', 'flat', '--data', QUOTES, '--json', 'plain.json'], d);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(existsSync(cache)).toBe(true);
+    for (const args of [
+      ['run', '--strategy', fromCache, '--data', QUOTES],
+      ['walk-forward', '--strategy', fromCache, '--data', QUOTES, '--train', '1h', '--test', '30m'],
+    ]) {
+      const r = await runCliIn(args, d);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(3);
+      expect(r.stderr).toContain(`onStart tried to read ${cache}: strategy code may not touch files`);
+    }
+    const made = await runCliIn(['data', 'generate', '--events', '2000', '--catalog', 'gen-catalog'], d);
+    expect(made.code, made.stderr).toBe(0);
+    const r = await runCliIn(['run', '--strategy', peekIn(join(d, 'gen-catalog')), '--data', 'gen-catalog'], d);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`onStart tried to read ${join(d, 'gen-catalog')}: strategy code may not touch files`);
+    // --allow-fs still allows it, and the run streams as before
+    const allowed = await runCliIn(['run', '--strategy', fromCache, '--data', QUOTES, '--allow-fs', cache], d);
+    expect(allowed.code, allowed.stderr).toBe(0);
+  });
+
   it("strategy code sees no environment variable but those --allow-env names (a worker's credentials stay its own)", async () => {
     // the module says what it saw by failing with it
     const ENV = module('env.mjs', `export default { name: 'env', description: '', params: {}, create() { return { onStart() { throw new Error('saw ' + JSON.stringify(Object.keys(process.env)) + ' ' + process.env.TICKFOLD_TEST_SECRET); } }; } };\n`);

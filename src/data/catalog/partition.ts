@@ -12,11 +12,11 @@
  * is found as well as a flipped bit. A partition is read and checked on its own, when the replay
  * needs it: nothing reads the whole catalog first.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { writeFileAtomic } from '../../atomic.js';
 import type { TickKind } from '../schema.js';
 import { f64 } from '../table.js';
+import { LOCAL_READER, PartitionDamaged, type CatalogFileRef, type CatalogReader } from './checked-read.js';
 
 const MAGIC = 'TFPART01';
 /** Bytes before the metadata: magic, meta length, CRC-32. */
@@ -113,50 +113,50 @@ function encode(path: string, name: string, kind: TickKind, sym: number, n: numb
   return { name, sym, rows: n, firstTs: n > 0 ? ts[0]! : NaN, lastTs: n > 0 ? ts[n - 1]! : NaN, bytes: size, crc };
 }
 
-/** A partition that is not what the index says: the reason, for the note that says it is rebuilt. */
-export class PartitionDamaged extends Error {}
+export { PartitionDamaged };
+
+/** The file of a partition, as a {@link CatalogReader} reads it. */
+export function partitionRef(path: string, info: PartitionInfo): CatalogFileRef {
+  return { path, bytes: info.bytes, crc: info.crc, magic: MAGIC, what: 'partition' };
+}
 
 /**
  * Reads one partition and checks it against its own CRC and the index's entry for it (size,
  * CRC, kind, symbol, rows). Throws {@link PartitionDamaged} when it is missing, cut short or
- * changed. `shared`: the columns in shared memory (for worker threads).
+ * changed. `shared`: the columns in shared memory (for worker threads). `reader`: who reads the
+ * bytes (checked-read.ts; this thread by default).
  */
-export function readPartition(path: string, info: PartitionInfo, kind: TickKind, nCols: number, shared = false, reuse?: ArrayBuffer): PartitionRows {
-  let fd: number;
+export function readPartition(path: string, info: PartitionInfo, kind: TickKind, nCols: number, shared = false, reuse?: ArrayBuffer, reader: CatalogReader = LOCAL_READER): PartitionRows {
+  const ref = partitionRef(path, info);
+  const local = reader.read(ref, shared ? undefined : reuse);
+  let buf: ArrayBuffer | SharedArrayBuffer = local;
+  if (shared) {
+    buf = new SharedArrayBuffer(info.bytes);
+    new Uint8Array(buf).set(new Uint8Array(local, 0, info.bytes));
+  }
+  return decodePartition(buf, path, info, kind, nCols);
+}
+
+/** The columns of a partition's checked bytes (views on `buf`), its metadata checked against the index. */
+function decodePartition(buf: ArrayBuffer | SharedArrayBuffer, path: string, info: PartitionInfo, kind: TickKind, nCols: number): PartitionRows {
+  const size = info.bytes;
+  const bytes = new Uint8Array(buf, 0, size);
+  const metaLen = new DataView(buf, 0, size).getUint32(8, true);
+  if (HEAD + metaLen > size) throw new PartitionDamaged(`partition ${path} does not match its index entry`);
+  let meta: Meta;
   try {
-    fd = openSync(path, 'r');
+    meta = JSON.parse(Buffer.from(bytes.subarray(HEAD, HEAD + metaLen)).toString('utf8')) as Meta;
   } catch {
-    throw new PartitionDamaged(`partition ${path} is missing`);
+    throw new PartitionDamaged(`partition ${path} does not match its index entry`);
   }
-  try {
-    const size = fstatSync(fd).size;
-    if (size !== info.bytes) throw new PartitionDamaged(`partition ${path} has ${size} bytes where the index says ${info.bytes}`);
-    // `reuse`: the buffer of a partition the caller is done with (a merge cursor's previous one)
-    const buf = shared ? new SharedArrayBuffer(size) : reuse && reuse.byteLength >= size ? reuse : new ArrayBuffer(size);
-    const bytes = new Uint8Array(buf, 0, size);
-    for (let got = 0; got < size; ) {
-      const n = readSync(fd, bytes, got, size - got, got);
-      if (n === 0) throw new PartitionDamaged(`partition ${path} ends at byte ${got} of ${size}`);
-      got += n;
-    }
-    if (Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) throw new PartitionDamaged(`partition ${path} has the wrong magic bytes`);
-    const view = new DataView(buf, 0, size);
-    const metaLen = view.getUint32(8, true);
-    const crc = view.getUint32(12, true);
-    if (crc !== info.crc) throw new PartitionDamaged(`partition ${path} is not the one the index names (another build of the file)`);
-    if (HEAD + metaLen > size || crc32(bytes.subarray(HEAD)) !== crc) throw new PartitionDamaged(`partition ${path} fails its checksum`);
-    const meta = JSON.parse(Buffer.from(bytes.subarray(HEAD, HEAD + metaLen)).toString('utf8')) as Meta;
-    const n = meta.rows;
-    const start = align8(HEAD + metaLen);
-    if (meta.kind !== kind || meta.sym !== info.sym || n !== info.rows || meta.nCols !== nCols || start + n * 8 * (1 + nCols) + align8(n * 4) !== size) {
-      throw new PartitionDamaged(`partition ${path} does not match its index entry`);
-    }
-    const cols: Float64Array[] = [];
-    for (let c = 0; c < nCols; c++) cols.push(new Float64Array(buf, start + n * 8 * (1 + c), n));
-    return { rows: n, ts: new Float64Array(buf, start, n), cols, row: new Uint32Array(buf, start + n * 8 * (1 + nCols), n) };
-  } finally {
-    closeSync(fd);
+  const n = meta.rows;
+  const start = align8(HEAD + metaLen);
+  if (meta.kind !== kind || meta.sym !== info.sym || n !== info.rows || meta.nCols !== nCols || start + n * 8 * (1 + nCols) + align8(n * 4) !== size) {
+    throw new PartitionDamaged(`partition ${path} does not match its index entry`);
   }
+  const cols: Float64Array[] = [];
+  for (let c = 0; c < nCols; c++) cols.push(new Float64Array(buf, start + n * 8 * (1 + c), n));
+  return { rows: n, ts: new Float64Array(buf, start, n), cols, row: new Uint32Array(buf, start + n * 8 * (1 + nCols), n) };
 }
 
 /** Empty rows (a cursor before its first partition). */

@@ -14,10 +14,9 @@
  * sym u16[rows] | pad to 8. The CRC covers everything after it; the index lists each chunk with
  * its first row, rows, size and CRC, and a chunk is checked against both when it is read.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { writeFileAtomic } from '../../atomic.js';
-import { PartitionDamaged } from './partition.js';
+import { LOCAL_READER, PartitionDamaged, type CatalogFileRef, type CatalogReader } from './checked-read.js';
 
 const MAGIC = 'TFSEQ001';
 const HEAD = 24;
@@ -76,39 +75,24 @@ export function inTimeOrder(ts: Float64Array, length: number): boolean {
   return true;
 }
 
+/** The file of a chunk, as a {@link CatalogReader} reads it. */
+export function sequenceRef(path: string, info: SequenceInfo): CatalogFileRef {
+  return { path, bytes: info.bytes, crc: info.crc, magic: MAGIC, what: 'symbol sequence' };
+}
+
 /**
  * Reads one chunk and checks it against its own CRC and the index's entry for it; throws
  * {@link PartitionDamaged} (the catalog's damage, rebuilt as a partition's is) when it is
  * missing, cut short or changed. `reuse`: the buffer of the chunk the caller is done with.
+ * `reader`: who reads the bytes (checked-read.ts; this thread by default).
  */
-export function readSequenceChunk(path: string, info: SequenceInfo, reuse?: ArrayBuffer): Uint16Array {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    throw new PartitionDamaged(`symbol sequence ${path} is missing`);
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size !== info.bytes) throw new PartitionDamaged(`symbol sequence ${path} has ${size} bytes where the index says ${info.bytes}`);
-    const buf = reuse && reuse.byteLength >= size ? reuse : new ArrayBuffer(size);
-    const bytes = new Uint8Array(buf, 0, size);
-    for (let got = 0; got < size; ) {
-      const n = readSync(fd, bytes, got, size - got, got);
-      if (n === 0) throw new PartitionDamaged(`symbol sequence ${path} ends at byte ${got} of ${size}`);
-      got += n;
-    }
-    if (Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) throw new PartitionDamaged(`symbol sequence ${path} has the wrong magic bytes`);
-    const view = new DataView(buf, 0, size);
-    const crc = view.getUint32(12, true);
-    if (crc !== info.crc) throw new PartitionDamaged(`symbol sequence ${path} is not the one the index names (another build of the file)`);
-    if (crc32(bytes.subarray(16)) !== crc) throw new PartitionDamaged(`symbol sequence ${path} fails its checksum`);
-    const n = view.getUint32(8, true);
-    if (n !== info.rows || view.getUint32(16, true) !== info.firstRow || HEAD + align8(n * 2) !== size) throw new PartitionDamaged(`symbol sequence ${path} does not match its index entry`);
-    return new Uint16Array(buf, HEAD, n);
-  } finally {
-    closeSync(fd);
-  }
+export function readSequenceChunk(path: string, info: SequenceInfo, reuse?: ArrayBuffer, reader: CatalogReader = LOCAL_READER): Uint16Array {
+  const buf = reader.read(sequenceRef(path, info), reuse);
+  const size = info.bytes;
+  const view = new DataView(buf, 0, size);
+  const n = view.getUint32(8, true);
+  if (size < HEAD || n !== info.rows || view.getUint32(16, true) !== info.firstRow || HEAD + align8(n * 2) !== size) throw new PartitionDamaged(`symbol sequence ${path} does not match its index entry`);
+  return new Uint16Array(buf, HEAD, n);
 }
 
 /** The chunk of `seq` that holds row `r` (chunks in row order), or -1. */

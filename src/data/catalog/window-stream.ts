@@ -15,7 +15,11 @@
  */
 import { BAR } from '../schema.js';
 import type { TickTable } from '../table.js';
-import { allocMerged, MergeStream, type StreamSource, type StreamWindow } from './merge-stream.js';
+import { allocMerged, MergeStream, selectParts, type StreamSource, type StreamWindow } from './merge-stream.js';
+import { partitionPath } from './entry.js';
+import { partitionRef } from './partition.js';
+import { sequenceRef } from './sequence.js';
+import { LOCAL_READER, type CatalogFileRef, type CatalogReader } from './checked-read.js';
 
 /** What a streamed pass reads: the files' catalog entries in merge order and the window. */
 export interface StreamPlan {
@@ -24,6 +28,21 @@ export interface StreamPlan {
   readonly window: StreamWindow;
   /** The partitions read: the window widened by the longest bar (rows released after it may still belong to it). */
   readonly merge: StreamWindow;
+}
+
+/**
+ * Every file a stream of the plan may read (the partitions its merge window selects, every chunk
+ * of the sequences): what a reader thread serves a task that streams it (runtime/catalog-server.ts).
+ */
+export function planFiles(plan: Pick<StreamPlan, 'sources' | 'merge'>): CatalogFileRef[] {
+  const out: CatalogFileRef[] = [];
+  for (const src of plan.sources) {
+    src.entry.partitions.forEach((parts, s) => {
+      for (const p of selectParts(parts, plan.merge, src.bars?.lengthsUs[s] ?? 0, src.bars?.stamp).sel) out.push(partitionRef(partitionPath(src.dir, p), p));
+    });
+    for (const c of src.entry.sequence ?? []) out.push(sequenceRef(partitionPath(src.dir, c), c));
+  }
+  return out;
 }
 
 /** Whether the window can be cut while streaming (see the file's comment). */
@@ -43,9 +62,10 @@ export class WindowStream {
   private started = false;
   private ended = false;
 
-  constructor(plan: StreamPlan) {
+  /** `reader`: who reads the catalog's files (checked-read.ts; this thread by default). */
+  constructor(plan: StreamPlan, reader: CatalogReader = LOCAL_READER) {
     if (!streamable(plan)) throw new Error('a window with an end over bar files is not streamed (see window-stream.ts)');
-    this.merge = new MergeStream(plan.sources, plan.merge, true);
+    this.merge = new MergeStream(plan.sources, plan.merge, true, reader);
     this.fromUs = plan.window.fromUs;
     this.toUs = plan.window.toUs;
   }
