@@ -205,4 +205,75 @@ describeRedis('a walk-forward streamed from the catalog on the queue', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--data-cache lots: not a size; give a number with k, m or g/);
   });
+
+  it("a streamed task's strategy code cannot read the catalog files its worker fetched (they hold every future price): the job fails in the sandbox, the same job of a built-in streams and succeeds", async () => {
+    // the sandbox's read access once included the worker's folder of fetched catalog files (now
+    // the task's reader thread serves them, runtime/catalog-server.ts); the local run's test is in
+    // tests/cli/sandbox.test.ts
+    const d = tempDir();
+    const tmp = join(d, 'tmp');
+    mkdirSync(tmp);
+    for (const w of q.workers.splice(0)) w.kill('SIGKILL');
+    // one fresh worker (nothing fetched yet), its temporary folder (where it keeps the catalog
+    // files it fetches) in the test's folder, its log read
+    const w = spawn(process.execPath, [BIN, 'worker', '--queue', q.url, '--concurrency', '1'], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'ignore', 'pipe'] });
+    q.workers.push(w);
+    let log = '';
+    w.stderr!.on('data', (b) => (log += String(b)));
+    await workersConnected(q.port, 1);
+    const folder = join(
+      tmp,
+      readdirSync(tmp).find((n) => n.startsWith('tickfold-worker-data-'))!,
+    );
+    // the same job but for its strategy: no parameters (the module has none), streamed (--memory)
+    const job = (strategy: string, out: string): string[] => [
+      'walk-forward',
+      '--data',
+      join(ROOT, 'data/sample_pair_quotes.csv'),
+      join(ROOT, 'data/sample_pair_trades.csv'),
+      '--strategy',
+      strategy,
+      '--train',
+      '1h',
+      '--test',
+      '30m',
+      '--no-ledger',
+      '--cache-dir',
+      join(d, 'coordinator-cache'),
+      '--memory',
+      '256m',
+      '--queue',
+      q.url,
+      '--json',
+      join(d, out),
+    ];
+    // a module that lists the worker's folder and reads a partition from onStart (the folder's
+    // name written into it: the sandbox sees neither TMPDIR nor the listing of the temporary
+    // folder); were the read allowed, it would fail with what it read
+    const peek = join(d, 'catalog-peek.mjs');
+    writeFileSync(
+      peek,
+      `import { readdirSync, readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nexport default { name: 'catalog-peek', description: '', params: {}, create() { return { onStart() { const f = readdirSync(${JSON.stringify(folder)}).find((n) => n.endsWith('.tfp')); const b = readFileSync(join(${JSON.stringify(folder)}, f)); throw new Error('read ' + b.length + ' bytes of the catalog file ' + f); } }; } };\n`,
+    );
+    const r = await runCliIn(job(peek, 'peek.json'), d);
+    expect(r.stderr).not.toMatch(/bytes of the catalog file/);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`onStart tried to read ${folder}: strategy code may not touch files`);
+    expect(existsSync(join(d, 'peek.json'))).toBe(false);
+    // the worker fetched the task's files into that folder and ran it (its thread refused the
+    // read; the job was not refused before it ran)
+    expect(log).toMatch(/streamed from \d+ catalog files, [1-9]\d* fetched now .*, kept in .*tickfold-worker-data-\w+/);
+    expect(log).not.toMatch(/REFUSED/);
+    // the built-in: streamed from those files, a report
+    const builtIn = await runCliIn(job('flat', 'flat.json'), d);
+    expect(builtIn.code, builtIn.stderr).toBe(0);
+    expect(builtIn.stderr).not.toMatch(/held whole/);
+    expect(existsSync(join(d, 'flat.json'))).toBe(true);
+    expect(readdirSync(folder).filter((n) => n.endsWith('.tfp')).length).toBeGreaterThan(0);
+    // both ran as streamed tasks on the worker: the module's jobs (a strategy's failure is its job's result) and the built-in's
+    const jobs = await jobsNow();
+    const streamed = (module: boolean): number => jobs.filter(({ data }) => (data.moduleName !== null) === module && decodeValue<Task>(data.task).stream !== undefined && (module || decodeValue<Task>(data.task).strategy === 'flat')).length;
+    expect(streamed(true)).toBeGreaterThan(0);
+    expect(streamed(false)).toBeGreaterThan(0);
+  });
 });
