@@ -15,7 +15,8 @@
  * arithmetic over the same rows: tests/data/catalog-stream.test.ts compares the reports' bytes).
  *
  * Memory (`--memory`, {@link blockRowsFor}): the process, one partition per stream of the merge,
- * and the replay's block, whose rows are what is left; never the data's size.
+ * as much again read ahead by the reader thread (at most 256 MB, runtime/catalog-server.ts), and
+ * the replay's block, whose rows are what is left; never the data's size.
  */
 import { TickfoldError, UsageError } from '../errors.js';
 import { PARTITION_DAMAGED } from '../runtime/tasks.js';
@@ -24,7 +25,7 @@ import { formatIso } from '../data/time.js';
 import { emptyTable, valueColumnCount } from '../data/table.js';
 import { BAR } from '../data/schema.js';
 import type { PlannedWindow } from '../data/catalog/load-window.js';
-import type { StreamPlan } from '../data/catalog/window-stream.js';
+import { catalogHeld, type StreamPlan } from '../data/catalog/window-stream.js';
 import { minBlockRows } from '../engine/stream-replay.js';
 import { choosePeriodOf, samplingPeriodOf, type PeriodChoice } from '../metrics/period.js';
 import { computeMetrics } from '../metrics/run-metrics.js';
@@ -58,25 +59,15 @@ export function streamableExecution(e: ExecutionSettings): boolean {
  * and holding several blocks (a validation's trial batch, jobs/stream-validate.ts).
  */
 export function blockRowsFor(memoryBytes: number, text: string, plan: StreamPlan, nSym: number, share = { threads: 1, blocks: 1 }): number {
-  let streams = 0;
-  let partBytes = 0;
   let nCols = 0;
-  // and one chunk of each file's symbol sequence (data/catalog/sequence.ts)
-  let seqBytes = 0;
-  for (const s of plan.sources) {
-    nCols = Math.max(nCols, valueColumnCount(s.entry.kind));
-    for (const parts of s.entry.partitions) {
-      if (parts.length > 0) streams++;
-      for (const p of parts) partBytes = Math.max(partBytes, p.bytes);
-    }
-    let chunk = 0;
-    for (const c of s.entry.sequence ?? []) chunk = Math.max(chunk, c.bytes);
-    seqBytes += chunk;
-  }
+  for (const s of plan.sources) nCols = Math.max(nCols, valueColumnCount(s.entry.kind));
+  // one partition per stream of the merge and one chunk of each file's symbol sequence
+  // (data/catalog/sequence.ts), and what the reader thread holds read ahead for it
+  const { streams, partBytes, held: catalog, ahead } = catalogHeld(plan);
   const hasBars = plan.sources.some((s) => s.entry.kind === BAR);
   // ts, kind, sym, the value columns, the bar's start
   const rowBytes = 8 + 1 + 2 + 8 * nCols + (hasBars ? 8 : 0);
-  const held = PROCESS_BYTES + share.threads * (streams * partBytes + seqBytes) + SCAN_ROWS * rowBytes;
+  const held = PROCESS_BYTES + share.threads * (catalog + ahead) + SCAN_ROWS * rowBytes;
   const least = minBlockRows(nSym);
   const blocks = share.threads * share.blocks;
   const rows = Math.floor((memoryBytes - held) / (rowBytes * blocks));
@@ -85,7 +76,7 @@ export function blockRowsFor(memoryBytes: number, text: string, plan: StreamPlan
     const each = share.threads > 1 ? ` on each of ${share.threads} threads` : '';
     const block = blocks > 1 ? `${share.blocks} blocks of at least ${least} rows${each}` : `a block of at least ${least} rows`;
     throw new UsageError(
-      `--memory ${text} is too small for this data: a streamed run holds the process (~${PROCESS_BYTES / MB} MB), one partition per stream of the merge${each} (${streams} streams, partitions of up to ${(partBytes / MB).toFixed(1)} MB) and ${block} (${rowBytes} bytes each); give --memory ${need}m or more`,
+      `--memory ${text} is too small for this data: a streamed run holds the process (~${PROCESS_BYTES / MB} MB), one partition per stream of the merge${each} (${streams} streams, partitions of up to ${(partBytes / MB).toFixed(1)} MB) and up to as much again read ahead (${(ahead / MB).toFixed(0)} MB), and ${block} (${rowBytes} bytes each); give --memory ${need}m or more`,
     );
   }
   return Math.min(rows, MAX_BLOCK_ROWS);

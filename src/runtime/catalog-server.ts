@@ -5,35 +5,44 @@
  * Why a thread of its own:
  * - **The sandbox.** A worker thread that runs strategy code may read no data file
  *   (strategy/sandbox.ts): a strategy reading the catalog's partitions would see every future
- *   price (a module reading `.tickfold-cache/*.tfp` from onTick did, before this). So those
+ *   price (a module reading `.tickfold-cache/*.tfp` from onStart did, before this). So those
  *   threads read nothing of the catalog: each streamed task gets a connection (a MessagePort and
- *   a cell of shared memory) to this thread, which reads only the files of that task's plan
- *   (their paths, sizes and CRCs, given by the main thread when it connects the task) and refuses
- *   any other.
- * - **Read-ahead.** Reading a partition and checking its CRC-32 was ~25% of a streamed replay's
- *   CPU on its thread (10^7-event catalog: 0.3 of 1.2 s); here it runs on another core while the
- *   merge works: the merge says in which order it will read the files (merge-stream.ts
- *   readOrder) and this thread keeps up to {@link AHEAD_FILES} of them (at most
- *   {@link AHEAD_BYTES}) read and checked before they are asked for.
+ *   cells of shared memory) to this thread, which reads only the files of that task's plan (their
+ *   paths, sizes and CRCs, given by the main thread when it connects the task) and refuses any
+ *   other.
+ * - **Read-ahead.** Reading a partition and checking its CRC-32 is ~10-25% of a streamed
+ *   replay's CPU; here it runs on another core while the merge works: the merge says in which
+ *   order it will read the files (merge-stream.ts readOrder) and this thread keeps up to the
+ *   connection's read-ahead bytes of them read and checked before they are asked for.
  *
- * The replay thread asks synchronously (its merge is synchronous code): it posts a request and
- * sleeps on the cell (Atomics.wait) until this thread has posted the answer, which it then takes
- * with receiveMessageOnPort; the bytes move (transferred), they are not copied, and the buffer of
- * the file the merge is done with travels back with the next request for reuse.
+ * The files go into **slots**: SharedArrayBuffers of the task's largest file, made by this thread
+ * as needed and reused, one per file held (by a cursor of the merge, or read ahead). Nothing is
+ * allocated or moved per file: moving each file's ArrayBuffer between the threads instead (a
+ * fresh buffer where none came back) cost 3-5 s more CPU than it saved over 1,800 partitions
+ * (10^8 events: page faults of the fresh buffers, garbage collections for their external memory;
+ * measured). The replay thread's merge is synchronous code: it takes what this thread has posted
+ * with receiveMessageOnPort, and when the file it needs is not there yet it asks for it and
+ * sleeps on a cell (Atomics.wait) until this thread has posted more. Files read ahead are posted
+ * as soon as they are read, not when asked for: a request and its answer cost two thread
+ * wake-ups, which on a busy machine took 0.5-2 ms a file (measured), longer than the read.
  *
- * Protocol, replay thread → here: `{ t: 'ahead', paths }` (the order it will read; replaces the
- * last), `{ t: 'get', path, bytes, crc, buf? }` (one file, now). Here → replay thread: `{ buf }` or
- * `{ error, damaged }` (a damaged file is the catalog's damage: the run rebuilds it, as when the
- * thread read it itself). Cell 0 counts answers posted; cell 1 is set when this thread is gone.
+ * Protocol, replay thread → here: `{ t: 'ahead', paths, gen }` (the order a new stream will read;
+ * the last stream's slots are all free), `{ t: 'get', path, bytes, crc }` (one file, now),
+ * `{ t: 'free', slot }` (a slot the merge is done with), `{ t: 'more' }` (reading ahead waited at
+ * its bound and files were taken since). Here → replay thread: `{ path, slot, sab?, gen }` (read
+ * ahead; `sab` the first time a slot is used), `{ path, slot, sab?, asked: true }` or
+ * `{ path, error, damaged, asked: true }` (a damaged file is the catalog's damage: the run
+ * rebuilds it, as when the replay's thread read it itself). Cells: 0 counts messages posted
+ * here, 1 is set when this thread is gone, 2 counts files read ahead that the replay thread has
+ * taken (or dropped), 3 is set here while reading ahead waits for that count.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, MessagePort, parentPort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
 import { PartitionDamaged, readChecked, type CatalogFileRef, type CatalogReader } from '../data/catalog/checked-read.js';
 
-/** Files read ahead and held for a connection, at most (and bytes, at most). */
-const AHEAD_FILES = 16;
-const AHEAD_BYTES = 96 * 1024 * 1024;
+/** Files read ahead and not taken, at most, whatever their size. */
+const AHEAD_FILES = 1024;
 
 /** What a replay thread needs to ask for its task's files: transfer `port` to it with the task. */
 export interface CatalogConnection {
@@ -46,13 +55,28 @@ interface Get {
   readonly path: string;
   readonly bytes: number;
   readonly crc: number;
-  readonly buf?: ArrayBuffer;
 }
 interface Ahead {
   readonly t: 'ahead';
   readonly paths: readonly string[];
+  readonly gen: number;
 }
-type Answer = { readonly buf: ArrayBuffer } | { readonly error: string; readonly damaged: boolean };
+interface Free {
+  readonly t: 'free';
+  readonly slot: number;
+}
+interface More {
+  readonly t: 'more';
+}
+type Request = Get | Ahead | Free | More;
+/** A file in a slot, read ahead (`gen`: of which order) or asked for (`asked`); or the error of one asked for. */
+type Posted = { readonly path: string; readonly slot: number; readonly sab?: SharedArrayBuffer; readonly gen?: number; readonly asked?: boolean } | { readonly path: string; readonly error: string; readonly damaged: boolean; readonly asked: true };
+
+/** Cells of a connection's shared memory. */
+const POSTED = 0;
+const GONE = 1;
+const TAKEN = 2;
+const WAITING = 3;
 
 /** This file compiled (from the TypeScript sources in tests: the one in dist). */
 function serverFile(): string {
@@ -77,8 +101,8 @@ export class CatalogServer {
       const gone = (): void => {
         this.stopped = true;
         for (const c of this.cells) {
-          Atomics.store(c, 1, 1);
-          Atomics.notify(c, 0);
+          Atomics.store(c, GONE, 1);
+          Atomics.notify(c, POSTED);
         }
       };
       w.on('exit', gone);
@@ -88,15 +112,18 @@ export class CatalogServer {
     return this.worker;
   }
 
-  /** A connection for one task, which may read `files` (its plan's) and nothing else. */
-  connect(files: readonly CatalogFileRef[]): CatalogConnection {
+  /**
+   * A connection for one task, which may read `files` (its plan's) and nothing else, and gets up
+   * to `aheadBytes` of them read ahead (data/catalog/window-stream.ts catalogHeld).
+   */
+  connect(files: readonly CatalogFileRef[], aheadBytes: number): CatalogConnection {
     const w = this.thread();
     const { port1, port2 } = new MessageChannel();
-    const signal = new Int32Array(new SharedArrayBuffer(8));
-    if (this.stopped) signal[1] = 1;
+    const signal = new Int32Array(new SharedArrayBuffer(16));
+    if (this.stopped) signal[GONE] = 1;
     this.cells.add(signal);
     port2.on('close', () => this.cells.delete(signal));
-    w.postMessage({ port: port1, signal, files }, [port1]);
+    w.postMessage({ port: port1, signal, files, aheadBytes }, [port1]);
     return { port: port2, signal };
   }
 
@@ -107,33 +134,114 @@ export class CatalogServer {
   }
 }
 
-/** The replay thread's side of a connection: a {@link CatalogReader} that asks the reader thread. */
+/**
+ * The replay thread's side of a connection: a {@link CatalogReader} that takes its files from the
+ * reader thread. One stream at a time: {@link ahead} starts a stream and ends the last (its slots
+ * are given back).
+ */
 export class RemoteReader implements CatalogReader {
+  /** The slots' memory, by slot (sent once each), and each slot's number by its memory. */
+  private readonly slots: SharedArrayBuffer[] = [];
+  private readonly slotOf = new Map<SharedArrayBuffer, number>();
+  /** Files posted to this thread and not taken yet: their slot, and whether they came read ahead. */
+  private readonly got = new Map<string, { slot: number; ahead: boolean }>();
+  /** Slots given to the merge and not given back. */
+  private readonly lent = new Set<number>();
+  /** Files asked for whose answer has not come (a file read ahead may come first: the answer is then dropped). */
+  private readonly asked = new Set<string>();
+  /** An answer that was an error, for the request that waits for it. */
+  private failure: { path: string; error: string; damaged: boolean } | undefined;
+  private gen = 0;
+
   constructor(
     private readonly port: MessagePort,
     private readonly signal: Int32Array,
   ) {}
 
   ahead(refs: readonly CatalogFileRef[]): void {
-    this.port.postMessage({ t: 'ahead', paths: refs.map((r) => r.path) } satisfies Ahead);
+    // a new stream: the last one's files are done with, those not taken dropped
+    this.drain();
+    let dropped = 0;
+    for (const { slot, ahead } of this.got.values()) {
+      this.free(slot);
+      if (ahead) dropped++;
+    }
+    this.got.clear();
+    for (const slot of this.lent) this.free(slot);
+    this.lent.clear();
+    if (dropped > 0) this.taken(dropped);
+    this.port.postMessage({ t: 'ahead', paths: refs.map((r) => r.path), gen: ++this.gen } satisfies Ahead);
   }
 
-  read(ref: CatalogFileRef, reuse?: ArrayBuffer): ArrayBuffer {
+  read(ref: CatalogFileRef, reuse?: ArrayBufferLike): ArrayBufferLike {
     const { port, signal } = this;
-    const seen = Atomics.load(signal, 0);
-    const buf = reuse instanceof ArrayBuffer && reuse.byteLength > 0 ? reuse : undefined;
-    port.postMessage({ t: 'get', path: ref.path, bytes: ref.bytes, crc: ref.crc, ...(buf ? { buf } : {}) } satisfies Get, buf ? [buf] : []);
-    for (;;) {
-      const m = receiveMessageOnPort(port);
-      if (m) {
-        const a = m.message as Answer;
-        if ('buf' in a) return a.buf;
-        throw a.damaged ? new PartitionDamaged(a.error) : new Error(a.error);
+    // the merge is done with the file in `reuse`
+    const done = reuse instanceof SharedArrayBuffer ? this.slotOf.get(reuse) : undefined;
+    if (done !== undefined && this.lent.delete(done)) this.free(done);
+    for (let askedNow = false; ;) {
+      const seen = Atomics.load(signal, POSTED);
+      this.drain();
+      const g = this.got.get(ref.path);
+      if (g) {
+        this.got.delete(ref.path);
+        if (g.ahead) this.taken(1);
+        this.lent.add(g.slot);
+        return this.slots[g.slot]!;
       }
-      if (Atomics.load(signal, 1) !== 0) throw new Error(`the catalog's reader thread stopped before it gave ${ref.path}`);
-      // until the answer is posted (the count moves) or a second passes (then look again)
-      Atomics.wait(signal, 0, seen, 1000);
+      if (this.failure !== undefined && this.failure.path === ref.path) {
+        const f = this.failure;
+        this.failure = undefined;
+        throw f.damaged ? new PartitionDamaged(f.error) : new Error(f.error);
+      }
+      if (!askedNow) {
+        askedNow = true;
+        this.asked.add(ref.path);
+        port.postMessage({ t: 'get', path: ref.path, bytes: ref.bytes, crc: ref.crc } satisfies Get);
+      }
+      if (Atomics.load(signal, GONE) !== 0) throw new Error(`the catalog's reader thread stopped before it gave ${ref.path}`);
+      // until something more is posted (the count moves) or a second passes (then look again)
+      Atomics.wait(signal, POSTED, seen, 1000);
     }
+  }
+
+  /** Everything posted so far, into {@link got}. */
+  private drain(): void {
+    for (let m; (m = receiveMessageOnPort(this.port));) {
+      const x = m.message as Posted;
+      if (!('slot' in x)) {
+        // an error answers a request
+        if (this.asked.delete(x.path)) this.failure = { path: x.path, error: x.error, damaged: x.damaged };
+        continue;
+      }
+      if (x.sab) {
+        this.slots[x.slot] = x.sab;
+        this.slotOf.set(x.sab, x.slot);
+      }
+      if (x.asked) {
+        // the file came read ahead before its answer (or is here already): the answer is not needed
+        if (!this.asked.delete(x.path) || this.got.has(x.path)) this.free(x.slot);
+        else this.got.set(x.path, { slot: x.slot, ahead: false });
+        continue;
+      }
+      if (x.gen !== this.gen || this.got.has(x.path)) {
+        // of a stream that has ended, or a file already here
+        this.free(x.slot);
+        this.taken(1);
+        continue;
+      }
+      this.asked.delete(x.path);
+      this.got.set(x.path, { slot: x.slot, ahead: true });
+    }
+  }
+
+  /** `n` files read ahead taken or dropped: the reader thread may read more (told when it waits for this). */
+  private taken(n: number): void {
+    Atomics.add(this.signal, TAKEN, n);
+    if (Atomics.compareExchange(this.signal, WAITING, 1, 0) === 1) this.port.postMessage({ t: 'more' } satisfies More);
+  }
+
+  private free(slot: number): void {
+    this.port.postMessage({ t: 'free', slot } satisfies Free);
   }
 
   close(): void {
@@ -141,97 +249,132 @@ export class RemoteReader implements CatalogReader {
   }
 }
 
-/** One task's files, on the reader thread: served when asked, read ahead in the order given. */
+/** One task's files, on the reader thread: read ahead in the order given and posted, or read when asked for. */
 class Served {
   private readonly allowed: Map<string, CatalogFileRef>;
   private order: readonly string[] = [];
+  private gen = 0;
   private next = 0;
-  private readonly held = new Map<string, ArrayBuffer>();
-  private heldBytes = 0;
-  /** Files of the current order already given (not read ahead again). */
+  /** Files read ahead and posted (cell TAKEN counts those taken of them). */
+  private posted = 0;
+  /** Files of the current order already posted or answered (not read ahead again). */
   private given = new Set<string>();
-  private readonly spare: ArrayBuffer[] = [];
+  /**
+   * Files of the current order posted read ahead (read without error): a request for one of
+   * them is not answered (the replay thread finds the file posted before it): answering it read
+   * the file a second time, which on a loaded machine put this thread further behind, so that
+   * the replay thread asked for more (measured: the reads doubled).
+   */
+  private postedAhead = new Set<string>();
+  /** Every slot made, and those free; slots the replay thread has not seen yet. */
+  private readonly slots: SharedArrayBuffer[] = [];
+  private readonly free: number[] = [];
+  private readonly unseen = new Set<number>();
   private pumping = false;
   private closed = false;
+  /** Files read ahead and not taken, at most: as many of the task's largest file as `aheadBytes` holds, within 1..{@link AHEAD_FILES}. */
+  private readonly depth: number;
+  /** A slot's size: the task's largest file, so that any slot holds any file. */
+  private readonly slotBytes: number;
 
   constructor(
     private readonly port: MessagePort,
     private readonly signal: Int32Array,
     files: readonly CatalogFileRef[],
+    aheadBytes: number,
   ) {
     this.allowed = new Map(files.map((f) => [f.path, f]));
-    port.on('message', (m: Get | Ahead) => this.onMessage(m));
+    let largest = 8;
+    for (const f of files) if (f.bytes > largest) largest = f.bytes;
+    this.slotBytes = largest;
+    this.depth = Math.max(1, Math.min(AHEAD_FILES, Math.floor(aheadBytes / largest)));
+    port.on('message', (m: Request) => this.onMessage(m));
     port.on('close', () => {
       this.closed = true;
-      this.held.clear();
-      this.spare.length = 0;
+      this.slots.length = 0;
+      this.free.length = 0;
     });
   }
 
-  private onMessage(m: Get | Ahead): void {
-    if (m.t === 'ahead') {
-      for (const b of this.held.values()) this.keep(b);
-      this.held.clear();
-      this.heldBytes = 0;
-      this.order = m.paths.filter((p) => this.allowed.has(p));
-      this.next = 0;
-      this.given = new Set();
-      this.pump();
-      return;
-    }
-    if (m.buf) this.keep(m.buf);
-    const ref = this.allowed.get(m.path);
-    let answer: Answer;
-    let transfer: ArrayBuffer[] = [];
-    if (!ref || ref.bytes !== m.bytes || ref.crc !== m.crc) {
-      answer = { error: `the catalog's reader refused ${m.path}: not a file of this task's data`, damaged: false };
-    } else {
-      let buf = this.held.get(m.path);
-      if (buf) {
-        this.held.delete(m.path);
-        this.heldBytes -= ref.bytes;
+  private onMessage(m: Request): void {
+    switch (m.t) {
+      case 'free':
+        this.free.push(m.slot);
+        return;
+      case 'more':
+        this.pump();
+        return;
+      case 'ahead':
+        this.order = m.paths.filter((p) => this.allowed.has(p));
+        this.gen = m.gen;
+        this.next = 0;
+        this.given = new Set();
+        this.postedAhead = new Set();
+        this.pump();
+        return;
+      case 'get': {
+        if (this.postedAhead.has(m.path)) return;
+        const ref = this.allowed.get(m.path);
+        this.given.add(m.path);
+        if (!ref || ref.bytes !== m.bytes || ref.crc !== m.crc) {
+          this.post({ path: m.path, asked: true, error: `the catalog's reader refused ${m.path}: not a file of this task's data`, damaged: false });
+          return;
+        }
+        this.post(this.readOne(ref, true));
+        this.pump();
       }
-      try {
-        buf ??= readChecked(ref, this.take(ref.bytes));
-        answer = { buf };
-        transfer = [buf];
-      } catch (e) {
-        answer = { error: e instanceof Error ? e.message : String(e), damaged: e instanceof PartitionDamaged };
-      }
-      this.given.add(m.path);
     }
-    this.port.postMessage(answer, transfer);
-    Atomics.add(this.signal, 0, 1);
-    Atomics.notify(this.signal, 0);
-    this.pump();
   }
 
-  /** A spare buffer of at least `bytes`, if one is kept. */
-  private take(bytes: number): ArrayBuffer | undefined {
-    const k = this.spare.findIndex((b) => b.byteLength >= bytes);
-    return k < 0 ? undefined : this.spare.splice(k, 1)[0];
+  /** The file read and checked into a slot, as a message (its error when it is damaged or unreadable). */
+  private readOne(ref: CatalogFileRef, asked: boolean): Posted {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.slots.length;
+      this.slots.push(new SharedArrayBuffer(this.slotBytes));
+      this.unseen.add(slot);
+    }
+    try {
+      readChecked(ref, this.slots[slot]!);
+    } catch (e) {
+      this.free.push(slot);
+      const error = e instanceof Error ? e.message : String(e);
+      // (an error read ahead is dropped there: the file is read again when asked for, and said then)
+      return asked ? { path: ref.path, error, damaged: e instanceof PartitionDamaged, asked: true } : { path: ref.path, slot: -1, gen: -1 };
+    }
+    const sab = this.unseen.delete(slot) ? { sab: this.slots[slot]! } : {};
+    return asked ? { path: ref.path, slot, ...sab, asked: true } : { path: ref.path, slot, ...sab, gen: this.gen };
   }
 
-  private keep(b: ArrayBuffer): void {
-    if (this.spare.length < 4) this.spare.push(b);
+  private post(m: Posted): void {
+    if ('slot' in m && m.slot < 0) return;
+    this.port.postMessage(m);
+    Atomics.add(this.signal, POSTED, 1);
+    Atomics.notify(this.signal, POSTED);
   }
 
-  /** Reads the next file of the order, then lets requests in before the next (setImmediate). */
+  /** Reads and posts the next file of the order, then lets requests in before the next (setImmediate). */
   private pump(): void {
-    if (this.pumping) return;
+    if (this.pumping || this.closed) return;
     this.pumping = true;
     setImmediate(() => {
       this.pumping = false;
       if (this.closed) return;
-      while (this.next < this.order.length && this.held.size < AHEAD_FILES && this.heldBytes < AHEAD_BYTES) {
+      while (this.next < this.order.length) {
+        if (this.posted - Atomics.load(this.signal, TAKEN) >= this.depth) {
+          // at the bound: the replay thread says 'more' when it takes one (or now, if it just did)
+          Atomics.store(this.signal, WAITING, 1);
+          if (this.posted - Atomics.load(this.signal, TAKEN) >= this.depth) return;
+          Atomics.store(this.signal, WAITING, 0);
+        }
         const path = this.order[this.next++]!;
-        if (this.given.has(path) || this.held.has(path)) continue;
-        const ref = this.allowed.get(path)!;
-        try {
-          this.held.set(path, readChecked(ref, this.take(ref.bytes)));
-          this.heldBytes += ref.bytes;
-        } catch {
-          // a damaged file is said when it is asked for (read again then, the error its answer)
+        if (this.given.has(path)) continue;
+        this.given.add(path);
+        const read = this.readOne(this.allowed.get(path)!, false);
+        if ('slot' in read && read.slot >= 0) {
+          this.posted++;
+          this.postedAhead.add(path);
+          this.post(read);
         }
         this.pump();
         return;
@@ -241,7 +384,7 @@ class Served {
 }
 
 if (parentPort && (workerData as { tickfoldCatalogServer?: boolean } | null)?.tickfoldCatalogServer) {
-  parentPort.on('message', (m: { port: MessagePort; signal: Int32Array; files: CatalogFileRef[] }) => {
-    new Served(m.port, m.signal, m.files);
+  parentPort.on('message', (m: { port: MessagePort; signal: Int32Array; files: CatalogFileRef[]; aheadBytes: number }) => {
+    new Served(m.port, m.signal, m.files, m.aheadBytes);
   });
 }

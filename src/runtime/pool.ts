@@ -29,7 +29,7 @@ import type { CheckReport } from '../engine/contract-check.js';
 import type { BacktestSettings } from '../engine/engine.js';
 import { clockFromStart, startedCell } from './task-clock.js';
 import { CatalogServer } from './catalog-server.js';
-import { planFiles } from '../data/catalog/window-stream.js';
+import { catalogHeld, planFiles } from '../data/catalog/window-stream.js';
 import { InterruptedError, type Guard, type Labeled, type ResultOf, type StrategyRunner } from './runner.js';
 
 /** The compiled worker next to this module; from the TypeScript sources (tests), the one in dist. */
@@ -158,7 +158,7 @@ export class TaskRunner implements StrategyRunner {
     try {
       // a streamed task's catalog files come from the reader thread (catalog-server.ts says why)
       const st = t.task.stream;
-      const reader = st ? this.catalogServer().connect(planFiles(st.plan)) : undefined;
+      const reader = st ? this.catalogServer().connect(planFiles(st.plan), catalogHeld(st.plan).ahead) : undefined;
       return unpackResult(await pool.run({ table, task: t.task, progress, started, ...(reader ? { reader } : {}) }, { ...(signal ? { signal } : {}), ...(reader ? { transferList: [reader.port] as never } : {}) }));
     } catch (e) {
       if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));

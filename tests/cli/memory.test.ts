@@ -25,7 +25,9 @@ describe('--memory', () => {
     const d = tempDir();
     const small = await runCliIn(['run', '--strategy', 'flat', '--data', ...data, '--cache-dir', join(d, 'cat'), '--memory', '100m', '--quiet'], d);
     expect(small.code).toBe(2);
-    expect(small.stderr).toMatch(/--memory 100m is too small for this data: a streamed run holds the process .*, one partition per stream of the merge \(4 streams, partitions of up to [\d.]+ MB\) and a block of at least \d+ rows .*; give --memory \d+m or more/);
+    expect(small.stderr).toMatch(
+      /--memory 100m is too small for this data: a streamed run holds the process .*, one partition per stream of the merge \(4 streams, partitions of up to [\d.]+ MB\) and up to as much again read ahead \(\d+ MB\), and a block of at least \d+ rows .*; give --memory \d+m or more/,
+    );
     expect(small.stderr).not.toMatch(/\n\s+at /);
     const bad = await runCliIn(['run', '--strategy', 'flat', '--data', ...data, '--memory', 'plenty', '--quiet'], d);
     expect(bad.code).toBe(2);

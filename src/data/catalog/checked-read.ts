@@ -34,13 +34,13 @@ export class PartitionDamaged extends Error {}
  * {@link PartitionDamaged} when the file is missing, cut short or changed.
  */
 export interface CatalogReader {
-  read(ref: CatalogFileRef, reuse?: ArrayBuffer): ArrayBuffer;
+  read(ref: CatalogFileRef, reuse?: ArrayBufferLike): ArrayBufferLike;
   /** The files a merge will read, in about the order it will read them (a reader may read them ahead). */
   ahead?(refs: readonly CatalogFileRef[]): void;
 }
 
 /** Reads and checks the file on this thread. */
-export function readChecked(ref: CatalogFileRef, reuse?: ArrayBuffer): ArrayBuffer {
+export function readChecked<B extends ArrayBufferLike = ArrayBuffer>(ref: CatalogFileRef, reuse?: B): B | ArrayBuffer {
   const { path, what } = ref;
   let fd: number;
   try {
@@ -51,7 +51,7 @@ export function readChecked(ref: CatalogFileRef, reuse?: ArrayBuffer): ArrayBuff
   try {
     const size = fstatSync(fd).size;
     if (size !== ref.bytes) throw new PartitionDamaged(`${what} ${path} has ${size} bytes where the index says ${ref.bytes}`);
-    const buf = reuse && reuse.byteLength >= size ? reuse : new ArrayBuffer(size);
+    const buf: B | ArrayBuffer = reuse && reuse.byteLength >= size ? reuse : new ArrayBuffer(size);
     const bytes = new Uint8Array(buf, 0, size);
     for (let got = 0; got < size; ) {
       const n = readSync(fd, bytes, got, size - got, got);

@@ -101,7 +101,7 @@ class Cursor {
       const e = this.src.entry;
       // the previous partition is passed (its rows copied out): its buffer takes the next one
       const prev = this.rows.ts.buffer;
-      this.rows = readPartition(partitionPath(this.src.dir, info), info, e.kind, e.nCols, false, prev instanceof ArrayBuffer && prev.byteLength > 0 ? prev : undefined, this.reader);
+      this.rows = readPartition(partitionPath(this.src.dir, info), info, e.kind, e.nCols, false, prev.byteLength > 0 ? prev : undefined, this.reader);
       this.i = 0;
       this.end = this.rows.rows;
       this.columns();
@@ -216,7 +216,7 @@ class FileSeq {
     const info = all[++this.chunk];
     if (!info) throw new PartitionDamaged(`the symbol sequence of ${this.src.entry.key.path} ends at row ${this.base + this.seq.length}, before its partitions`);
     const prev = this.seq.buffer;
-    this.seq = readSequenceChunk(partitionPath(this.src.dir, info), info, prev instanceof ArrayBuffer && prev.byteLength > 0 ? prev : undefined, this.reader);
+    this.seq = readSequenceChunk(partitionPath(this.src.dir, info), info, prev.byteLength > 0 ? prev : undefined, this.reader);
     this.base = info.firstRow;
   }
 }

@@ -126,10 +126,10 @@ export function partitionRef(path: string, info: PartitionInfo): CatalogFileRef 
  * changed. `shared`: the columns in shared memory (for worker threads). `reader`: who reads the
  * bytes (checked-read.ts; this thread by default).
  */
-export function readPartition(path: string, info: PartitionInfo, kind: TickKind, nCols: number, shared = false, reuse?: ArrayBuffer, reader: CatalogReader = LOCAL_READER): PartitionRows {
+export function readPartition(path: string, info: PartitionInfo, kind: TickKind, nCols: number, shared = false, reuse?: ArrayBufferLike, reader: CatalogReader = LOCAL_READER): PartitionRows {
   const ref = partitionRef(path, info);
   const local = reader.read(ref, shared ? undefined : reuse);
-  let buf: ArrayBuffer | SharedArrayBuffer = local;
+  let buf: ArrayBufferLike = local;
   if (shared) {
     buf = new SharedArrayBuffer(info.bytes);
     new Uint8Array(buf).set(new Uint8Array(local, 0, info.bytes));
@@ -138,7 +138,7 @@ export function readPartition(path: string, info: PartitionInfo, kind: TickKind,
 }
 
 /** The columns of a partition's checked bytes (views on `buf`), its metadata checked against the index. */
-function decodePartition(buf: ArrayBuffer | SharedArrayBuffer, path: string, info: PartitionInfo, kind: TickKind, nCols: number): PartitionRows {
+function decodePartition(buf: ArrayBufferLike, path: string, info: PartitionInfo, kind: TickKind, nCols: number): PartitionRows {
   const size = info.bytes;
   const bytes = new Uint8Array(buf, 0, size);
   const metaLen = new DataView(buf, 0, size).getUint32(8, true);

@@ -86,7 +86,7 @@ export function sequenceRef(path: string, info: SequenceInfo): CatalogFileRef {
  * missing, cut short or changed. `reuse`: the buffer of the chunk the caller is done with.
  * `reader`: who reads the bytes (checked-read.ts; this thread by default).
  */
-export function readSequenceChunk(path: string, info: SequenceInfo, reuse?: ArrayBuffer, reader: CatalogReader = LOCAL_READER): Uint16Array {
+export function readSequenceChunk(path: string, info: SequenceInfo, reuse?: ArrayBufferLike, reader: CatalogReader = LOCAL_READER): Uint16Array {
   const buf = reader.read(sequenceRef(path, info), reuse);
   const size = info.bytes;
   const view = new DataView(buf, 0, size);

@@ -45,6 +45,32 @@ export function planFiles(plan: Pick<StreamPlan, 'sources' | 'merge'>): CatalogF
   return out;
 }
 
+/** Bytes a reader thread may hold read ahead for one stream, at most (runtime/catalog-server.ts). */
+export const READ_AHEAD_MAX_BYTES = 64 * 2 ** 20;
+
+/**
+ * What a stream of the plan holds of the catalog: one partition per stream of its merge (the
+ * largest) and one chunk of each file's sequence; and what its reader thread may hold read
+ * ahead: as much again (the next partition of every stream, which the merge's streams need at
+ * about the same time), at most {@link READ_AHEAD_MAX_BYTES}.
+ */
+export function catalogHeld(plan: Pick<StreamPlan, 'sources'>): { streams: number; partBytes: number; held: number; ahead: number } {
+  let streams = 0;
+  let partBytes = 0;
+  let seqBytes = 0;
+  for (const s of plan.sources) {
+    for (const parts of s.entry.partitions) {
+      if (parts.length > 0) streams++;
+      for (const p of parts) partBytes = Math.max(partBytes, p.bytes);
+    }
+    let chunk = 0;
+    for (const c of s.entry.sequence ?? []) chunk = Math.max(chunk, c.bytes);
+    seqBytes += chunk;
+  }
+  const held = streams * partBytes + seqBytes;
+  return { streams, partBytes, held, ahead: Math.min(READ_AHEAD_MAX_BYTES, held) };
+}
+
 /** Whether the window can be cut while streaming (see the file's comment). */
 export function streamable(plan: Pick<StreamPlan, 'sources' | 'window'>): boolean {
   return !(plan.window.toUs < Infinity && plan.sources.some((s) => s.entry.kind === BAR));
