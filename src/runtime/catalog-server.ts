@@ -122,9 +122,13 @@ export class CatalogServer {
     const signal = new Int32Array(new SharedArrayBuffer(16));
     if (this.stopped) signal[GONE] = 1;
     this.cells.add(signal);
-    port2.on('close', () => this.cells.delete(signal));
     w.postMessage({ port: port1, signal, files, aheadBytes }, [port1]);
     return { port: port2, signal };
+  }
+
+  /** The task of `c` is over (its port closed on the thread that ran it, or that thread gone). */
+  release(c: CatalogConnection): void {
+    this.cells.delete(c.signal);
   }
 
   async close(): Promise<void> {

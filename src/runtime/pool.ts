@@ -159,7 +159,11 @@ export class TaskRunner implements StrategyRunner {
       // a streamed task's catalog files come from the reader thread (catalog-server.ts says why)
       const st = t.task.stream;
       const reader = st ? this.catalogServer().connect(planFiles(st.plan), catalogHeld(st.plan).ahead) : undefined;
-      return unpackResult(await pool.run({ table, task: t.task, progress, started, ...(reader ? { reader } : {}) }, { ...(signal ? { signal } : {}), ...(reader ? { transferList: [reader.port] as never } : {}) }));
+      try {
+        return unpackResult(await pool.run({ table, task: t.task, progress, started, ...(reader ? { reader } : {}) }, { ...(signal ? { signal } : {}), ...(reader ? { transferList: [reader.port] as never } : {}) }));
+      } finally {
+        if (reader) this.catalog?.release(reader);
+      }
     } catch (e) {
       if (g?.signal?.aborted) throw new InterruptedError(String(g.signal.reason ?? 'interrupted'));
       const where = stuckAt(t, progress);
