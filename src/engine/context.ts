@@ -36,60 +36,67 @@ export interface ContextHost {
   fail(cause: string): never;
 }
 
-/** The {@link Context} handed to the strategy: reads and orders go to its backtest. */
+/**
+ * The {@link Context} handed to the strategy: reads and orders go to its backtest. The backtest is
+ * held in a private field (`#run`): as a TypeScript `private` it was a plain property at run time,
+ * and `ctx.run` gave strategy code the engine itself (its table with the rows ahead of the clock,
+ * the broker, the portfolio's cash).
+ */
 export class EngineContext implements Context {
+  readonly #run: ContextHost;
   warmingUp = false;
   readonly symbols: readonly string[];
   constructor(
-    private readonly run: ContextHost,
+    run: ContextHost,
     readonly initialCapital: number,
   ) {
+    this.#run = run;
     this.symbols = run.symbols;
   }
   get now(): EpochUs {
-    return this.run.clock[0]!;
+    return this.#run.clock[0]!;
   }
   get cash(): number {
-    return this.run.pf.cash;
+    return this.#run.pf.cash;
   }
   get equity(): number {
-    this.run.syncMarks();
-    return this.run.pf.equity();
+    this.#run.syncMarks();
+    return this.#run.pf.equity();
   }
   quote(symbol: string): QuoteSnapshot | undefined {
-    return this.run.quote(this.run.symId(symbol));
+    return this.#run.quote(this.#run.symId(symbol));
   }
   lastTrade(symbol: string): number {
-    return this.run.lastTrade(this.run.symId(symbol));
+    return this.#run.lastTrade(this.#run.symId(symbol));
   }
   price(symbol: string): number {
-    return this.run.markOf(this.run.symId(symbol));
+    return this.#run.markOf(this.#run.symId(symbol));
   }
   position(symbol: string): number {
-    return this.run.pf.position[this.run.symId(symbol)]!;
+    return this.#run.pf.position[this.#run.symId(symbol)]!;
   }
   pending(symbol: string): number {
-    const r = this.run;
+    const r = this.#run;
     const s = r.symId(symbol);
     // nothing working (most ticks): no reference price to look up
     return r.broker.workingCount[s] === 0 ? 0 : r.broker.pendingUnits(s, r.refPrice(s, 1));
   }
   submit(order: OrderRequest): SubmitResult {
-    return this.run.submit(order);
+    return this.#run.submit(order);
   }
   cancel(orderId: number): boolean {
-    return this.run.broker.cancel(orderId);
+    return this.#run.broker.cancel(orderId);
   }
   cancelAll(symbol?: string): void {
-    const r = this.run;
+    const r = this.#run;
     if (symbol === undefined) for (let s = 0; s < r.symbols.length; s++) r.broker.cancelSymbol(s);
     else r.broker.cancelSymbol(r.symId(symbol));
   }
   targetPosition(symbol: string, qty: number): SubmitResult | undefined {
-    return this.run.targetPosition(symbol, qty);
+    return this.#run.targetPosition(symbol, qty);
   }
   targetPercent(symbol: string, fraction: number, tolerance = DEFAULT_TARGET_TOLERANCE): SubmitResult | undefined {
-    const r = this.run;
+    const r = this.#run;
     if (!Number.isFinite(fraction)) r.fail(`targetPercent(${symbol}) needs a finite fraction, got ${fraction}`);
     if (!(tolerance >= 0 && tolerance < 1)) r.fail(`targetPercent(${symbol}) needs a tolerance from 0 to 1, got ${tolerance}`);
     const s = r.symId(symbol);
@@ -108,20 +115,20 @@ export class EngineContext implements Context {
     return r.broker.targetUnits(s, target);
   }
   random(): number {
-    return this.run.random();
+    return this.#run.random();
   }
   history(symbol: string, n: number, field: HistoryField = 'price'): Float64Array {
-    const r = this.run;
+    const r = this.#run;
     if (!(Number.isInteger(n) && n >= 0)) r.fail(`history(${symbol}) needs a whole number of values, got ${n}`);
     return r.history(r.symId(symbol), n, field);
   }
   panel(field: PanelField, n: number): PanelMatrix {
-    const r = this.run;
+    const r = this.#run;
     if (!PANEL_FIELDS.includes(field)) r.fail(`panel('${String(field)}'): the fields are ${PANEL_FIELDS.join(', ')}`);
     if (!(Number.isInteger(n) && n >= 1)) r.fail(`panel('${field}', ${n}) needs a whole number of sessions >= 1`);
     return r.panel(field, n);
   }
   member(symbol: string): boolean {
-    return this.run.isMember(this.run.symId(symbol));
+    return this.#run.isMember(this.#run.symId(symbol));
   }
 }

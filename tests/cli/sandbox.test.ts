@@ -143,6 +143,28 @@ describe("a module's top level and create() are guarded like handlers", () => {
     }
   });
 
+  it('the objects a strategy is handed hold nothing but what they show: no table (the rows ahead of the clock), no engine', async () => {
+    // tick.t (the engine's table, a TypeScript `protected`) and ctx.run (the backtest, a
+    // TypeScript `private`) were plain properties: tick.t.ts[tick.t.length - 1] was the day's last
+    // stamp at the first tick. The module lists every own property of the tick and the context
+    // that holds an object (ctx.symbols, the symbols' names, aside) and fails with what it found.
+    const SNOOP = module(
+      'snoop.mjs',
+      `export default { name: 'snoop', description: '', params: {}, create() { return { onTick(ctx, t) {
+  const found = [];
+  const look = (name, o) => { for (const k of Reflect.ownKeys(o)) { const v = o[k]; if (v !== null && typeof v === 'object' && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) found.push(name + '.' + String(k)); } };
+  look('tick', t);
+  look('ctx', ctx);
+  throw new Error('found ' + JSON.stringify(found) + ' ' + typeof t.t + ' ' + typeof ctx.run);
+} }; } };\n`,
+    );
+    for (const cache of [['--no-cache'], []]) {
+      const r = await runCliIn(['run', '--strategy', SNOOP, '--data', QUOTES, ...cache], d);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain('onTick threw Error: found [] undefined undefined');
+    }
+  });
+
   it("a streamed run's catalog (the cache's partitions, a generated catalog given as data) is no readable file of strategy code: it holds every future price", async () => {
     // the threads once had read access to the catalog folders to stream their rows: a module
     // read .tickfold-cache/*.tfp from onStart (now the reader thread serves the replay its files,

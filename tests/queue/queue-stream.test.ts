@@ -15,7 +15,7 @@ import type { Task } from '../../src/runtime/tasks.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 import { BIN, content, sharedQueue, workersConnected } from './queue-fixture.js';
-import { describeRedis } from './redis-server.js';
+import { describeRedis, until } from './redis-server.js';
 
 // the queue's shared key, for the coordinators and workers these tests start (they inherit it)
 process.env.TICKFOLD_QUEUE_KEY = '5b0e7c1d9a2f4e6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b';
@@ -221,10 +221,12 @@ describeRedis('a walk-forward streamed from the catalog on the queue', () => {
     let log = '';
     w.stderr!.on('data', (b) => (log += String(b)));
     await workersConnected(q.port, 1);
-    const folder = join(
-      tmp,
-      readdirSync(tmp).find((n) => n.startsWith('tickfold-worker-data-'))!,
-    );
+    // (the count above may still see a worker just killed: wait for this one's folder, which it
+    // makes before it connects)
+    const dataFolder = (): string | undefined => readdirSync(tmp).find((n) => n.startsWith('tickfold-worker-data-'));
+    await until(() => dataFolder() !== undefined, "the new worker's data folder");
+    await workersConnected(q.port, 1);
+    const folder = join(tmp, dataFolder()!);
     // the same job but for its strategy: no parameters (the module has none), streamed (--memory)
     const job = (strategy: string, out: string): string[] => [
       'walk-forward',
