@@ -70,7 +70,7 @@ const server = readerThread ? new CatalogServer() : undefined;
 /** A stream of the plan, its files read by this thread or asked of the reader thread. */
 const stream = (): WindowStream => {
   if (!server) return new WindowStream(plan);
-  const c = server.connect(planFiles(plan), catalogHeld(plan).ahead);
+  const c = server.connect(planFiles(plan), catalogHeld(plan));
   return new WindowStream(plan, new RemoteReader(c.port, c.signal));
 };
 

@@ -158,7 +158,7 @@ export class TaskRunner implements StrategyRunner {
     try {
       // a streamed task's catalog files come from the reader thread (catalog-server.ts says why)
       const st = t.task.stream;
-      const reader = st ? this.catalogServer().connect(planFiles(st.plan), catalogHeld(st.plan).ahead) : undefined;
+      const reader = st ? this.catalogServer().connect(planFiles(st.plan), catalogHeld(st.plan)) : undefined;
       try {
         return unpackResult(await pool.run({ table, task: t.task, progress, started, ...(reader ? { reader } : {}) }, { ...(signal ? { signal } : {}), ...(reader ? { transferList: [reader.port] as never } : {}) }));
       } finally {
