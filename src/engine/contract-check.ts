@@ -103,9 +103,11 @@ function staleViewWatch(inner: Strategy): { strategy: Strategy; stale: () => str
   const wrap = <V extends object>(view: V, what: string, ts: number): { proxy: V; done: () => void } => {
     let live = true;
     const proxy = new Proxy(view, {
-      get(target, prop, recv) {
+      get(target, prop) {
         if (!live && found === undefined && typeof prop === 'string' && prop !== 'snapshot') found = `a ${what} handed over at ${when(ts)} was read (${prop}) after its call returned`;
-        return Reflect.get(target, prop, recv) as unknown;
+        // the view's own getters run on the view itself: they read its table through a private
+        // field (engine/views.ts), which a proxy as `this` does not have
+        return Reflect.get(target, prop, target) as unknown;
       },
     });
     return { proxy, done: () => (live = false) };
