@@ -24,19 +24,15 @@ describeRedis('a walk-forward streamed from the catalog on the queue', () => {
   const q = sharedQueue(2);
   // the catalog is the coordinator's own (--cache-dir in the test's folder): nothing in the jobs
   // may name it, and the workers' sandbox may read only their own folders
-  const wf = (d: string, grid = 'entry=1.5,2,2.5'): string[] => [
+  const wf = (d: string, grid = 'entry=1.5,2,2.5'): string[] => wfOf(d, ['pairs', '--param', 'every=10s', '--grid', grid, '--grid', 'lookback=60,120']);
+  /** The walk-forward of `strategy` (its name or file, and its options), streamed (--memory). */
+  const wfOf = (d: string, strategy: readonly string[]): string[] => [
     'walk-forward',
     '--data',
     join(ROOT, 'data/sample_pair_quotes.csv'),
     join(ROOT, 'data/sample_pair_trades.csv'),
     '--strategy',
-    'pairs',
-    '--param',
-    'every=10s',
-    '--grid',
-    grid,
-    '--grid',
-    'lookback=60,120',
+    ...strategy,
     '--train',
     '1h',
     '--test',
@@ -228,27 +224,7 @@ describeRedis('a walk-forward streamed from the catalog on the queue', () => {
     await workersConnected(q.port, 1);
     const folder = join(tmp, dataFolder()!);
     // the same job but for its strategy: no parameters (the module has none), streamed (--memory)
-    const job = (strategy: string, out: string): string[] => [
-      'walk-forward',
-      '--data',
-      join(ROOT, 'data/sample_pair_quotes.csv'),
-      join(ROOT, 'data/sample_pair_trades.csv'),
-      '--strategy',
-      strategy,
-      '--train',
-      '1h',
-      '--test',
-      '30m',
-      '--no-ledger',
-      '--cache-dir',
-      join(d, 'coordinator-cache'),
-      '--memory',
-      '256m',
-      '--queue',
-      q.url,
-      '--json',
-      join(d, out),
-    ];
+    const job = (strategy: string, out: string): string[] => [...wfOf(d, [strategy]), '--queue', q.url, '--json', join(d, out)];
     // a module that lists the worker's folder and reads a partition from onStart (the folder's
     // name written into it: the sandbox sees neither TMPDIR nor the listing of the temporary
     // folder); were the read allowed, it would fail with what it read

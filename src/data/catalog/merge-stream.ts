@@ -196,11 +196,11 @@ class FileSeq {
     for (const c of bySym) {
       if (c.i < c.end) {
         this.live++;
-        const r = c.rows.row[c.i]!;
+        const r = c.row[c.i]!;
         if (r < r0) r0 = r;
       }
     }
-    this.cur = bySym.find((c) => c.i < c.end && c.rows.row[c.i] === r0) ?? bySym[0]!;
+    this.cur = bySym.find((c) => c.i < c.end && c.row[c.i] === r0) ?? bySym[0]!;
     if (this.live > 0) {
       // entered at the first row a cursor holds (a window: found in its partitions by binary search)
       this.chunk = chunkOf(src.entry.sequence!, r0) - 1;
@@ -430,7 +430,7 @@ export class MergeStream {
     const c = this.cursors[k]!;
     if (c.i < c.end) {
       this.keyT[k] = c.vis[c.i]!;
-      this.keyR[k] = c.rank * 4294967296 + c.rows.row[c.i]!;
+      this.keyR[k] = c.rank * 4294967296 + c.row[c.i]!;
     } else {
       this.keyT[k] = Infinity;
       this.keyR[k] = Infinity;
@@ -563,21 +563,20 @@ export class MergeStream {
     const { ts, kind, sym, barStart, f0, f1, f2, f3, f4 } = out;
     const c = this.cursors[w]!;
     let i = c.i;
-    const cols = c.rows.cols;
+    const nc = c.rows.cols.length;
     ts[o] = c.vis[i]!;
     kind[o] = c.kind;
     sym[o] = c.gsym;
-    const nc = cols.length;
-    if (nc > 0) f0[o] = cols[0]![i]!;
-    if (nc > 1) f1[o] = cols[1]![i]!;
-    if (nc > 2) f2[o] = cols[2]![i]!;
-    if (nc > 3) f3[o] = cols[3]![i]!;
-    if (nc > 4) f4[o] = cols[4]![i]!;
+    if (nc > 0) f0[o] = c.c0[i]!;
+    if (nc > 1) f1[o] = c.c1[i]!;
+    if (nc > 2) f2[o] = c.c2[i]!;
+    if (nc > 3) f3[o] = c.c3[i]!;
+    if (nc > 4) f4[o] = c.c4[i]!;
     if (c.kind === BAR) barStart[o] = c.start[i]!;
     c.i = ++i;
     if (i < c.end) {
       this.keyT[w] = c.vis[i]!;
-      this.keyR[w] = c.rank * 4294967296 + c.rows.row[i]!;
+      this.keyR[w] = c.rank * 4294967296 + c.row[i]!;
     } else {
       c.load();
       this.key(w);
