@@ -41,7 +41,7 @@ export interface ParallelOptions {
 }
 
 /** Chunk starts: `bodyStart`, then the byte after the first newline at or after each cut. */
-function cuts(fd: number, bodyStart: number, size: number, chunkBytes: number): number[] {
+export function cuts(fd: number, bodyStart: number, size: number, chunkBytes: number): number[] {
   const starts = [bodyStart];
   const probe = Buffer.allocUnsafe(1 << 16);
   for (let at = bodyStart + chunkBytes; at < size; at += chunkBytes) {

@@ -75,73 +75,7 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
   let hash = hashing ? createHash('sha1') : undefined;
   let csvHash: Hash | undefined;
   try {
-    const size = fstatSync(fd).size;
-    if (size === 0) throw fileErr(file, 'empty-file', 'file is empty', `${EXPECTED}, then data rows`);
-    const first = Buffer.allocUnsafe(Math.min(CHUNK, size));
-    const got = readSync(fd, first, 0, first.length, 0);
-    const head = first.subarray(0, got);
-    const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-    const nul = head.indexOf(0);
-    if (nul >= 0) {
-      throw fileErr(file, 'binary-file', 'file is binary, not CSV text (it contains NUL bytes)', 'point tickfold at the CSV file itself (unzip or decompress it first)', lineOf(head, nul));
-    }
-    let nl = head.indexOf(10, bom);
-    if (nl < 0 && got < size) throw fileErr(file, 'binary-file', 'no line break in the first 4 MiB: not a CSV file', 'point tickfold at a CSV file');
-    if (nl < 0) nl = got;
-    let headerText: string;
-    try {
-      headerText = UTF8.decode(head.subarray(bom, nl)).replace(/\r$/, '');
-    } catch {
-      throw fileErr(file, 'binary-file', 'the header is not UTF-8 text', 'save the file as UTF-8 CSV', 1);
-    }
-    if (headerText.trim() === '') throw fileErr(file, 'empty-file', 'the first line is empty', EXPECTED, 1);
-    const notData = notDataError(file, headerText);
-    if (notData) throw notData;
-    const delimiter = opts.delimiter ?? detectDelimiter(headerText);
-    const { fields: firstFields } = splitCsvLine(headerText, delimiter);
-    // a file without a header line: its first line is data, and --header names the columns
-    let names: readonly string[];
-    let bodyStart: number;
-    let firstLine: number;
-    if (opts.header !== undefined) {
-      if (!looksLikeData(firstFields)) {
-        throw fileErr(file, 'has-header', `--header names the columns of a file without a header line, and this file's first line is a header`, 'leave --header out (map its columns with --columns, e.g. --columns ts=Date)', 1, headerText);
-      }
-      if (opts.header.length !== firstFields.length) {
-        throw fileErr(file, 'bad-header', `--header gives ${opts.header.length} names (${opts.header.join(',')}) and the first line has ${firstFields.length} fields`, `give one name per column (skip for a column to drop)`, 1, headerText);
-      }
-      names = opts.header;
-      bodyStart = bom;
-      firstLine = 1;
-    } else {
-      if (looksLikeData(firstFields)) throw noHeaderError(file, headerText, firstFields);
-      names = firstFields;
-      bodyStart = nl + 1;
-      firstLine = 2;
-    }
-    const resolved = resolveHeader(file, names, opts);
-    // how timestamps are written, from the first data row (a datetime without a zone is UTC,
-    // or local time of --tz)
-    const nl2 = head.indexOf(10, bodyStart);
-    // (a lenient decode: a row that is not UTF-8 is the row rules' to report, with its line)
-    const firstRow = LENIENT_UTF8.decode(head.subarray(bodyStart, nl2 < 0 ? head.length : nl2)).replace(/\r$/, '');
-    const tsAt = resolved.roles.findIndex((r) => r.role === 'ts');
-    const hasTime = resolved.roles.some((r) => r.role === 'time');
-    const firstTs = tsAt >= 0 && firstRow !== '' ? (splitCsvLine(firstRow, delimiter).fields[tsAt] ?? '').trim() : '';
-    const tsZone = firstTs === '' ? 'other' : hasTime ? 'local' : classifyTs(firstTs, opts.tsUnit);
-    // the order of day and month in dates such as 10/04/2013: given, or settled by the rows held
-    const dateOrder = firstTs === '' ? undefined : settleDateOrder(file, { line: firstLine, text: firstTs }, () => headTs(head, bodyStart, firstLine, got < size, delimiter, tsAt), opts.dateOrder, got === size);
-    const header: ResolvedHeader = {
-      ...resolved,
-      delimiter,
-      tsZone,
-      ...(opts.tz !== undefined && tsZone === 'local' ? { tz: opts.tz } : {}),
-      ...(dateOrder !== undefined ? { dateOrder } : {}),
-      ...(opts.header !== undefined ? { given: true } : {}),
-    };
-    // a quote anywhere in the first chunk: csv-parse reads the file (a later one is found by the
-    // byte reader, which then hands the file over)
-    const quoted = head.indexOf(34) >= 0;
+    const { size, head, bodyStart, firstLine, header, quoted } = csvHead(file, fd, opts);
     const useBytes = opts.reader === 'fast' || (opts.reader !== 'csv' && !quoted);
     let done: Omit<ReadResult, 'sorted' | 'sha1'> | undefined;
     if (useBytes) {
@@ -163,6 +97,90 @@ export async function readFile(file: string, opts: ReadOptions): Promise<ReadRes
     closeSync(fd);
   }
   return finishRead(file, result, (csvHash ?? hash)?.digest('hex'), opts);
+}
+
+/** A CSV file's first bytes, header and how its rows are written (what every read of it decides first). */
+export interface CsvHead {
+  readonly size: number;
+  /** Its first bytes (up to a chunk). */
+  readonly head: Buffer;
+  readonly bodyStart: number;
+  /** The line of the first data row. */
+  readonly firstLine: number;
+  readonly header: ResolvedHeader;
+  /** A quote in the first bytes: csv-parse reads the file. */
+  readonly quoted: boolean;
+}
+
+/** Reads the head of an open CSV file and settles its header (the errors of a bad or missing one). */
+export function csvHead(file: string, fd: number, opts: ReadOptions): CsvHead {
+  const size = fstatSync(fd).size;
+  if (size === 0) throw fileErr(file, 'empty-file', 'file is empty', `${EXPECTED}, then data rows`);
+  const first = Buffer.allocUnsafe(Math.min(CHUNK, size));
+  const got = readSync(fd, first, 0, first.length, 0);
+  const head = first.subarray(0, got);
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const nul = head.indexOf(0);
+  if (nul >= 0) {
+    throw fileErr(file, 'binary-file', 'file is binary, not CSV text (it contains NUL bytes)', 'point tickfold at the CSV file itself (unzip or decompress it first)', lineOf(head, nul));
+  }
+  let nl = head.indexOf(10, bom);
+  if (nl < 0 && got < size) throw fileErr(file, 'binary-file', 'no line break in the first 4 MiB: not a CSV file', 'point tickfold at a CSV file');
+  if (nl < 0) nl = got;
+  let headerText: string;
+  try {
+    headerText = UTF8.decode(head.subarray(bom, nl)).replace(/\r$/, '');
+  } catch {
+    throw fileErr(file, 'binary-file', 'the header is not UTF-8 text', 'save the file as UTF-8 CSV', 1);
+  }
+  if (headerText.trim() === '') throw fileErr(file, 'empty-file', 'the first line is empty', EXPECTED, 1);
+  const notData = notDataError(file, headerText);
+  if (notData) throw notData;
+  const delimiter = opts.delimiter ?? detectDelimiter(headerText);
+  const { fields: firstFields } = splitCsvLine(headerText, delimiter);
+  // a file without a header line: its first line is data, and --header names the columns
+  let names: readonly string[];
+  let bodyStart: number;
+  let firstLine: number;
+  if (opts.header !== undefined) {
+    if (!looksLikeData(firstFields)) {
+      throw fileErr(file, 'has-header', `--header names the columns of a file without a header line, and this file's first line is a header`, 'leave --header out (map its columns with --columns, e.g. --columns ts=Date)', 1, headerText);
+    }
+    if (opts.header.length !== firstFields.length) {
+      throw fileErr(file, 'bad-header', `--header gives ${opts.header.length} names (${opts.header.join(',')}) and the first line has ${firstFields.length} fields`, `give one name per column (skip for a column to drop)`, 1, headerText);
+    }
+    names = opts.header;
+    bodyStart = bom;
+    firstLine = 1;
+  } else {
+    if (looksLikeData(firstFields)) throw noHeaderError(file, headerText, firstFields);
+    names = firstFields;
+    bodyStart = nl + 1;
+    firstLine = 2;
+  }
+  const resolved = resolveHeader(file, names, opts);
+  // how timestamps are written, from the first data row (a datetime without a zone is UTC,
+  // or local time of --tz)
+  const nl2 = head.indexOf(10, bodyStart);
+  // (a lenient decode: a row that is not UTF-8 is the row rules' to report, with its line)
+  const firstRow = LENIENT_UTF8.decode(head.subarray(bodyStart, nl2 < 0 ? head.length : nl2)).replace(/\r$/, '');
+  const tsAt = resolved.roles.findIndex((r) => r.role === 'ts');
+  const hasTime = resolved.roles.some((r) => r.role === 'time');
+  const firstTs = tsAt >= 0 && firstRow !== '' ? (splitCsvLine(firstRow, delimiter).fields[tsAt] ?? '').trim() : '';
+  const tsZone = firstTs === '' ? 'other' : hasTime ? 'local' : classifyTs(firstTs, opts.tsUnit);
+  // the order of day and month in dates such as 10/04/2013: given, or settled by the rows held
+  const dateOrder = firstTs === '' ? undefined : settleDateOrder(file, { line: firstLine, text: firstTs }, () => headTs(head, bodyStart, firstLine, got < size, delimiter, tsAt), opts.dateOrder, got === size);
+  const header: ResolvedHeader = {
+    ...resolved,
+    delimiter,
+    tsZone,
+    ...(opts.tz !== undefined && tsZone === 'local' ? { tz: opts.tz } : {}),
+    ...(dateOrder !== undefined ? { dateOrder } : {}),
+    ...(opts.header !== undefined ? { given: true } : {}),
+  };
+  // a quote anywhere in the first chunk: csv-parse reads the file (a later one is found by the
+  // byte reader, which then hands the file over)
+  return { size, head, bodyStart, firstLine, header, quoted: head.indexOf(34) >= 0 };
 }
 
 /** What holds for every reader: no rows is an error; `--tz`, `--sort` and duplicate bars. */

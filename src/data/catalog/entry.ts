@@ -146,15 +146,19 @@ function sequenceOf(dir: string, name: string, t: FileTable, partitionRows: numb
   return writeSequence((n) => join(dir, n), name, t.sym, t.length, sequenceChunkRows(partitionRows));
 }
 
-/** The index of a file whose partitions are written. */
-function entryOf(key: CacheKey, f: CachedFile, partitions: PartitionInfo[][], sequence: SequenceInfo[] | undefined): CatalogEntry {
-  const t = f.table;
+/** What the index needs of a file's table: its shape and dictionary. */
+export type TableShape = Pick<FileTable, 'kind' | 'length' | 'symbols'> & { readonly nCols: number };
+
+const shapeOf = (t: FileTable): TableShape => ({ kind: t.kind, length: t.length, symbols: t.symbols, nCols: t.cols.length });
+
+/** The index of a file whose partitions are written (also catalog/entry-writer.ts's, which holds no table). */
+export function indexEntry(key: CacheKey, t: TableShape, f: Omit<CachedFile, 'table'>, partitions: readonly (readonly PartitionInfo[])[], sequence: readonly SequenceInfo[] | undefined): CatalogEntry {
   return {
     format: FORMAT,
     key,
     kind: t.kind,
     length: t.length,
-    nCols: t.cols.length,
+    nCols: t.nCols,
     symbols: [...t.symbols],
     header: f.header,
     badRows: f.badRows,
@@ -180,7 +184,7 @@ export function writeEntry(dir: string, key: CacheKey, f: CachedFile, partitionR
     removeStaleTemps(dir); // of runs killed while they wrote
     const partitions = planPartitions(name, t, partitionRows).map((ps) => ps.map((p) => writePartition(join(dir, p.name), p.name, t.kind, p.sym, t.ts, t.cols, p.rows)));
     const sequence = sequenceOf(dir, name, t, partitionRows);
-    writeIndex(join(dir, `${name}.tfi`), entryOf(key, f, partitions, sequence));
+    writeIndex(join(dir, `${name}.tfi`), indexEntry(key, shapeOf(t), f, partitions, sequence));
     removeUnnamedPartitions(dir, name, partitions, sequence);
     return true;
   } catch {
@@ -215,7 +219,7 @@ export async function writeEntryOn(workers: ParseWorkers, dir: string, key: Cach
         ),
       ),
     );
-    writeIndex(join(dir, `${name}.tfi`), entryOf(key, f, partitions, sequence));
+    writeIndex(join(dir, `${name}.tfi`), indexEntry(key, shapeOf(t), f, partitions, sequence));
     removeUnnamedPartitions(dir, name, partitions, sequence);
     return true;
   } catch {

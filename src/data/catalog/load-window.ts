@@ -37,6 +37,7 @@ import type { StreamPlan } from './window-stream.js';
 import { catalogBytes, catalogDamaged, catalogsOverlap, isCatalogIndex, readCatalogIndex } from './index-file.js';
 import { PartitionDamaged } from './partition.js';
 import { selectSources } from './select-symbols.js';
+import { ingestCsv } from './ingest.js';
 
 interface Item {
   readonly file: string;
@@ -83,7 +84,10 @@ async function entryOf(file: string, opts: LoadOptions, dir: string, force: bool
     opts.onNote?.(`${read.damaged}; ${file} is parsed again and the cache rewritten`);
     rmSync(indexPath(dir, key), { force: true }); // (said once: the parse below finds none)
   }
-  // parsed now, written to the catalog (not deferred: the merge reads it back), the table let go
+  // a large CSV: parsed into the catalog chunk by chunk, no table held (catalog/ingest.ts)
+  const ingested = await ingestCsv(file, opts, dir, key);
+  if (ingested) return { entry: ingested.entry, summary: ingested.summary, symbolColumn: ingested.header.fixedSymbol === undefined };
+  // else parsed whole, written to the catalog (not deferred: the merge reads it back), the table let go
   const lf = await loadFile(file, { ...opts, deferCache: false, cache: true });
   const again = readEntry(dir, key);
   if (!('hit' in again)) return undefined;

@@ -1,0 +1,162 @@
+/**
+ * A file's catalog entry written as its rows arrive, in file order, in bounded memory: the
+ * partitions and symbol-sequence chunks that {@link writeEntry} writes from a whole table, byte for
+ * byte (each symbol's rows cut every `partitionRows`, the sequence every
+ * {@link sequenceChunkRows}), written as each one fills; the index last ({@link finish}).
+ *
+ * What it holds: per symbol, the rows of its partition being filled (grown as needed, up to
+ * `partitionRows`), and one chunk of the sequence. A file of S symbols holds at most S partitions'
+ * rows, whatever its length (a parse that builds the whole table holds every row: ~43 bytes a
+ * quote, 1 GB at 23M rows).
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeStaleTemps } from '../../atomic.js';
+import type { CacheKey } from '../cache.js';
+import type { BadRowSample } from '../rows.js';
+import type { ResolvedHeader, TickKind } from '../schema.js';
+import { entryName, indexEntry, removeUnnamedPartitions, writeIndex, type CatalogEntry } from './entry.js';
+import { DEFAULT_PARTITION_ROWS, writePartitionColumns, type PartitionInfo } from './partition.js';
+import { sequenceChunkRows, sequenceName, writeSequenceChunk, type SequenceInfo } from './sequence.js';
+
+/** One symbol's partition being filled. */
+interface Pending {
+  n: number;
+  ts: Float64Array;
+  cols: Float64Array[];
+  row: Uint32Array;
+  /** Partitions of the symbol written so far. */
+  readonly parts: PartitionInfo[];
+}
+
+/** What the index says of the file besides its rows (the parse's facts). */
+export interface EntryFacts {
+  readonly symbols: readonly string[];
+  readonly header: ResolvedHeader;
+  readonly badRows: number;
+  readonly badSamples: readonly BadRowSample[];
+  readonly sha1: string;
+}
+
+export class EntryWriter {
+  private readonly name: string;
+  private readonly pending: Pending[] = [];
+  private readonly chunkRows: number;
+  private seq: Uint16Array;
+  private seqN = 0;
+  private readonly sequence: SequenceInfo[] = [];
+  /** Rows added so far (the next row's index in the file's table). */
+  private rows = 0;
+  private lastTs = -Infinity;
+  /** Rows added so far. */
+  get rowsAdded(): number {
+    return this.rows;
+  }
+
+  /** Rows held now (partitions being filled), and the most ever held. */
+  held = 0;
+  peakHeld = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly key: CacheKey,
+    private readonly kind: TickKind,
+    private readonly nCols: number,
+    private readonly partitionRows = DEFAULT_PARTITION_ROWS,
+  ) {
+    this.name = entryName(key);
+    this.chunkRows = sequenceChunkRows(partitionRows);
+    this.seq = new Uint16Array(Math.min(this.chunkRows, 1 << 16));
+    mkdirSync(dir, { recursive: true });
+    removeStaleTemps(dir); // of runs killed while they wrote
+  }
+
+  /**
+   * Appends rows `from..to` of a chunk of the file (its columns; `sym` in the file's ids, mapped
+   * by `map` when given). Throws when a stamp goes back in time: a file whose rows are not in
+   * time order is not written this way (its sequence would not hold).
+   */
+  add(ts: Float64Array, sym: Uint16Array, cols: readonly Float64Array[], n: number, map?: Uint16Array): void {
+    for (let i = 0; i < n; i++) {
+      const t = ts[i]!;
+      if (!(t >= this.lastTs)) throw new Error(`row ${this.rows} goes back in time`);
+      this.lastTs = t;
+      const s = map ? map[sym[i]!]! : sym[i]!;
+      const p = this.pending[s] ?? this.open(s);
+      if (p.n === p.ts.length) this.grow(p);
+      const k = p.n++;
+      p.ts[k] = t;
+      for (let c = 0; c < this.nCols; c++) p.cols[c]![k] = cols[c]![i]!;
+      p.row[k] = this.rows++;
+      if (p.n === this.partitionRows) this.flush(s, p);
+      else this.held++;
+      if (this.seqN === this.seq.length) this.growSeq();
+      this.seq[this.seqN++] = s;
+      if (this.seqN === this.chunkRows) this.flushSeq();
+    }
+    if (this.held > this.peakHeld) this.peakHeld = this.held;
+  }
+
+  /** Writes what is left and the index; returns the entry. */
+  finish(facts: EntryFacts): CatalogEntry {
+    const partitions = facts.symbols.map((_, s) => {
+      const p = this.pending[s];
+      if (!p) return [];
+      if (p.n > 0) this.flush(s, p);
+      return p.parts;
+    });
+    if (this.seqN > 0) this.flushSeq();
+    const entry = indexEntry(this.key, { kind: this.kind, length: this.rows, nCols: this.nCols, symbols: facts.symbols }, { ...facts, sorted: false }, partitions, this.sequence);
+    writeIndex(join(this.dir, `${this.name}.tfi`), entry);
+    removeUnnamedPartitions(this.dir, this.name, partitions, this.sequence);
+    return entry;
+  }
+
+  /** Removes what was written (no index names it: the file is parsed again another way). */
+  abort(): void {
+    rmSync(join(this.dir, `${this.name}.tfi`), { force: true });
+    for (const p of this.pending) for (const info of p?.parts ?? []) rmSync(join(this.dir, info.name), { force: true });
+    for (const info of this.sequence) rmSync(join(this.dir, info.name), { force: true });
+  }
+
+  private open(s: number): Pending {
+    const cap = Math.min(this.partitionRows, 1024);
+    const p: Pending = { n: 0, ts: new Float64Array(cap), cols: Array.from({ length: this.nCols }, () => new Float64Array(cap)), row: new Uint32Array(cap), parts: [] };
+    this.pending[s] = p;
+    return p;
+  }
+
+  /** Doubles a partition's buffers, up to `partitionRows` (a symbol with few rows holds few). */
+  private grow(p: Pending): void {
+    const cap = Math.min(this.partitionRows, p.ts.length * 2);
+    const more = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    p.ts = more(p.ts);
+    p.cols = p.cols.map(more);
+    const row = new Uint32Array(cap);
+    row.set(p.row);
+    p.row = row;
+  }
+
+  private flush(s: number, p: Pending): void {
+    const name = `${this.name}.${s}.${p.parts.length}.tfp`;
+    p.parts.push(writePartitionColumns(join(this.dir, name), name, this.kind, s, p.n, p.ts, p.cols, p.row));
+    this.held -= p.n - 1;
+    p.n = 0;
+  }
+
+  private growSeq(): void {
+    const b = new Uint16Array(Math.min(this.chunkRows, this.seq.length * 2));
+    b.set(this.seq);
+    this.seq = b;
+  }
+
+  private flushSeq(): void {
+    const name = sequenceName(this.name, this.sequence.length);
+    this.sequence.push(writeSequenceChunk(join(this.dir, name), name, this.rows - this.seqN, this.seq.subarray(0, this.seqN)));
+    this.seqN = 0;
+  }
+}
