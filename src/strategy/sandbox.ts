@@ -112,12 +112,14 @@ export function sandboxEnv(policy: SandboxPolicy, env: NodeJS.ProcessEnv = proce
 }
 
 const NETWORK: Readonly<Record<string, readonly string[]>> = {
-  'node:net': ['connect', 'createConnection', 'createServer', 'Socket', 'Server', 'Stream'],
+  // _createServerHandle: a listening TCP handle straight from the binding (bind and listen on any
+  // port), whose constructor's connect() with a plain object aborted the whole process
+  'node:net': ['connect', 'createConnection', 'createServer', 'Socket', 'Server', 'Stream', '_createServerHandle'],
   'node:tls': ['connect', 'createServer', 'TLSSocket', 'Server'],
   'node:http': ['request', 'get', 'createServer', 'Agent', 'Server'],
   'node:https': ['request', 'get', 'createServer', 'Agent', 'Server'],
   'node:http2': ['connect', 'createServer', 'createSecureServer'],
-  'node:dgram': ['createSocket', 'Socket'],
+  'node:dgram': ['createSocket', 'Socket', '_createSocketHandle'],
   'node:dns': ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveCaa', 'resolveMx', 'resolveNaptr', 'resolveNs', 'resolvePtr', 'resolveSoa', 'resolveSrv', 'resolveTxt', 'reverse', 'Resolver'],
   'node:dns/promises': ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveCaa', 'resolveMx', 'resolveNaptr', 'resolveNs', 'resolvePtr', 'resolveSoa', 'resolveSrv', 'resolveTxt', 'reverse', 'Resolver'],
 };
@@ -149,6 +151,15 @@ export function lockThread(policy: SandboxPolicy): void {
     // `import { connect } from 'node:net'` sees the replacements too
     syncBuiltinESMExports();
   }
+  // process.report.getReport() is the whole process's: its environment (the variables the thread's
+  // own process.env leaves out: a queue worker's credentials, its queue key), its command line (a
+  // Redis password in --queue), its host. Node's permission model stops writeReport, not getReport.
+  Object.defineProperty(process, 'report', {
+    get(): never {
+      throw new SandboxError(`read process.report: ${who} code may not (it holds the process's environment and command line)`);
+    },
+    configurable: false,
+  });
   const exit = (code?: unknown): never => {
     throw new SandboxError(`called process.exit(${code === undefined ? '' : String(code)}): ${who} code may not end the process; throw an Error to stop a run`);
   };

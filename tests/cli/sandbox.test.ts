@@ -214,4 +214,20 @@ describe("a module's top level and create() are guarded like handlers", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--allow-env A=B: not a variable's name");
   });
+
+  it("nor through process.report, whose report is the whole process's (its environment, its command line); nor a listening socket from net._createServerHandle", async () => {
+    // both worked: getReport() gave every variable of the process (a queue worker's credentials
+    // and TICKFOLD_QUEUE_KEY) to a module that saw an empty process.env, and _createServerHandle
+    // (not replaced with net's other entry points) opened a port any machine could connect to
+    const REPORT = module('report.mjs', `export default { name: 'report', description: '', params: {}, create() { return { onStart() { throw new Error('saw ' + process.report.getReport().environmentVariables.TICKFOLD_TEST_SECRET); } }; } };\n`);
+    const got = await runCliIn(['run', '--strategy', REPORT, '--data', QUOTES, '--no-cache'], d, { TICKFOLD_TEST_SECRET: 's3cret' });
+    expect(got.code).toBe(3);
+    expect(got.stderr).not.toContain('s3cret');
+    expect(got.stderr).toContain('onStart read process.report: strategy code may not');
+    const LISTEN = module('listen.mjs', `import { _createServerHandle } from 'node:net';\nexport default { name: 'listener', description: '', params: {}, create() { return { onStart() { const h = _createServerHandle('127.0.0.1', 0, 4); throw new Error('listening: ' + typeof h); } }; } };\n`);
+    const listened = await run(LISTEN);
+    expect(listened.code).toBe(3);
+    expect(listened.stderr).toContain('tried to use the network (net._createServerHandle)');
+    expect((await run(LISTEN, '--allow-net')).stderr).toContain('listening: object');
+  });
 });
