@@ -224,7 +224,10 @@ describe("a module's top level and create() are guarded like handlers", () => {
     expect(got.code).toBe(3);
     expect(got.stderr).not.toContain('s3cret');
     expect(got.stderr).toContain('onStart read process.report: strategy code may not');
-    const LISTEN = module('listen.mjs', `import { _createServerHandle } from 'node:net';\nexport default { name: 'listener', description: '', params: {}, create() { return { onStart() { const h = _createServerHandle('127.0.0.1', 0, 4); throw new Error('listening: ' + typeof h); } }; } };\n`);
+    const LISTEN = module(
+      'listen.mjs',
+      `import { _createServerHandle } from 'node:net';\nexport default { name: 'listener', description: '', params: {}, create() { return { onStart() { const h = _createServerHandle('127.0.0.1', 0, 4); throw new Error('listening: ' + typeof h); } }; } };\n`,
+    );
     const listened = await run(LISTEN);
     expect(listened.code).toBe(3);
     expect(listened.stderr).toContain('tried to use the network (net._createServerHandle)');
