@@ -115,6 +115,8 @@ export function dataCommand(): Command {
       guardOutputFolder('--out', out);
       mkdirSync(out, { recursive: true });
       const prefix = str('name');
+      // a prefix, not a path: the files go into --out, whose folder is checked (not data/, not an input)
+      if (prefix === '' || /[\\/]|^\.\.?$/.test(prefix)) throw new UsageError(`--name '${prefix}' is a file name prefix, not a path: name the folder with --out and give a plain prefix (e.g. --name sample_pair)`);
       const g = generatePair(opts, join(out, `${prefix}_quotes.csv`), f.trades === false ? undefined : join(out, `${prefix}_trades.csv`));
       process.stdout.write(`wrote ${g.quotesFile} (${g.quotes} quotes)` + (g.tradesFile ? ` and ${g.tradesFile} (${g.trades} trades)` : '') + breakNote(g) + '\n');
     });

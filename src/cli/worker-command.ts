@@ -264,7 +264,14 @@ export function workerCommand(): Command {
       QUEUE,
       async (job): Promise<JobReturn> => {
         const d = job.data as JobData;
-        const why = refusal(job.id ?? '', d);
+        let why: string | undefined;
+        try {
+          why = refusal(job.id ?? '', d);
+        } catch (e) {
+          // job data that its checks cannot even read (nested too deep to serialise: a job put in
+          // Redis by hand with attempts of its own) is refused like any other, not retried
+          why = `its data cannot be read (${e instanceof Error ? e.message : String(e)})`;
+        }
         if (why !== undefined) refuse(job, why);
         if (d.version !== VERSION) throw new UnrecoverableError(`the job is for tickfold ${d.version}, this worker is ${VERSION}: install the same version on every machine`);
         const task = decodeValue<Task>(d.task);

@@ -113,6 +113,21 @@ describeRedis("attacks through the queue's Redis: an injected job, a module name
     expect(again.code, again.stderr).toBe(0);
   });
 
+  it('a job whose data its checks cannot read (nested too deep to serialise, put in Redis by hand with attempts of its own) is refused once, not retried', async () => {
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port } });
+    const id = 'inject-deep';
+    // a placeholder the worker cannot take yet, then its data replaced in Redis (bullmq would not
+    // serialise such data itself): 200,000 nested arrays, which JSON.parse reads and JSON.stringify cannot
+    await queue.add('run', { placeholder: true }, { jobId: id, delay: 3_600_000, attempts: 1_000_000, backoff: { type: 'fixed', delay: 0 } });
+    const deep = `{"version":${JSON.stringify(VERSION)},"mac":"${'aa'.repeat(32)}","task":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    const set = spawnSync('redis-cli', ['-p', String(port), '-x', 'hset', `bull:tickfold-tasks:${id}`, 'data'], { input: deep, encoding: 'utf8' });
+    expect(set.status, set.stderr).toBe(0);
+    await (await queue.getJob(id))!.promote();
+    await refusedOnce(queue, id, 'run', /its data cannot be read/);
+    await queue.close();
+  });
+
   it("a streamed task whose plan names a catalog file by anything but its hash, or a folder, is refused (even with a valid code): nothing read or written outside the worker's folder", async () => {
     const { Queue } = await import('bullmq');
     const queue = new Queue('tickfold-tasks', { connection: { host: '127.0.0.1', port } });
