@@ -25,8 +25,10 @@ function shapeOf(field: string): Shape {
 
 /** True when a first line's fields look like a row of data rather than column names. */
 export function looksLikeData(fields: readonly string[]): boolean {
-  const data = fields.filter((f) => f.trim() !== '' && shapeOf(f) !== 'text').length;
-  return data * 2 > fields.length;
+  // over the fields that hold something: a row's empty fields (unknown sizes or volume) are not names
+  const filled = fields.filter((f) => f.trim() !== '');
+  const data = filled.filter((f) => shapeOf(f) !== 'text').length;
+  return data * 2 > filled.length;
 }
 
 const BAR_NAMES = ['open', 'high', 'low', 'close', 'volume'];
@@ -53,6 +55,19 @@ export function guessHeader(fields: readonly string[]): { names: string[]; what:
   // MetaTrader: date, time, open, high, low, close, tick volume[, volume, spread]
   if (n >= 6 && s[0] === 'date' && s[1] === 'time' && nums(2)) {
     return { names: ['date', 'time'].concat(BAR_NAMES.slice(0, Math.min(5, n - 2)), skips(n - 7)), what: 'a date, a time and bars (as MetaTrader writes them)' };
+  }
+  // a timestamp, a symbol, then numbers or empty fields (tickfold's own columns): trades (2), quotes
+  // (4, unless they read as consistent bars), bars (4 or more)
+  const numsOrEmpty = (from: number): boolean => fields.slice(from).every((f, i) => f.trim() === '' || s[from + i] === 'dec' || s[from + i] === 'int');
+  if ((s[0] === 'datetime' || s[0] === 'date' || s[0] === 'epoch-ms') && s[1] === 'text' && n >= 3 && numsOrEmpty(2)) {
+    const k = n - 2;
+    const v = fields.slice(2).map((f) => (f.trim() === '' ? NaN : Number(f)));
+    const p4 = v.slice(0, 4);
+    // bars: high the highest, low the lowest, and all four prices of one size (a quote's sizes are not prices)
+    const bars = k >= 4 && v[1]! >= Math.max(v[0]!, v[3]!) && v[2]! <= Math.min(v[0]!, v[3]!) && Math.max(...p4) < 1.5 * Math.min(...p4);
+    const names = k === 1 ? ['close'] : k === 2 ? ['price', 'size'] : k === 4 && !bars ? ['bid', 'ask', 'bid_size', 'ask_size'] : k >= 4 ? BAR_NAMES.slice(0, Math.min(5, k)).concat(skips(k - 5)) : ['price', 'size', 'skip'];
+    const what = k === 1 ? 'closes' : k === 4 && !bars ? 'quotes' : k >= 4 ? 'bars' : 'trades';
+    return { names: ['ts', 'symbol'].concat(names), what: `a timestamp, a symbol and ${what}` };
   }
   // a timestamp, then numbers: bars (4 or more), trades (2), closes (1)
   if ((s[0] === 'datetime' || s[0] === 'date' || s[0] === 'epoch-ms' || s[0] === 'int') && n >= 2 && nums(1)) {
