@@ -12,7 +12,11 @@ export function parseParamPairs(pairs: readonly string[]): Record<string, string
   for (const p of pairs) {
     const eq = p.indexOf('=');
     if (eq <= 0) throw new UsageError(`--param '${p}' must be key=value, e.g. --param lookback=20`);
-    out[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
+    const key = p.slice(0, eq).trim();
+    const value = p.slice(eq + 1).trim();
+    // a key given twice with two values is refused, as --grid and --columns refuse theirs: the first was never silently dropped
+    if (Object.hasOwn(out, key) && out[key] !== value) throw new UsageError(`--param gives '${key}' twice (${key}=${out[key]}, then ${key}=${value}); give it once`);
+    out[key] = value;
   }
   return out;
 }
