@@ -5,6 +5,9 @@
  * bit in either or in the index, a deleted partition or chunk, an index of an older format: each
  * found, said in a note, the file parsed again and the entry rewritten, and the rows the same. A
  * partition is checked when it is read: a window that does not need a damaged one never meets it.
+ * Damage made by hand that passes every checksum (an index whose symbols are not names, that names
+ * a partition outside its folder, whose length is not its partitions' rows; a partition whose
+ * stamps go back) is found the same way, by the index's shape and the partition's order.
  */
 import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { cacheKey } from '../../src/data/cache.js';
 import { readEntry, readIndexFile, writeIndex, type CatalogEntry } from '../../src/data/catalog/entry.js';
 import { sequenceChunkRows } from '../../src/data/catalog/sequence.js';
+import { readPartition, writePartitionColumns, type PartitionInfo } from '../../src/data/catalog/partition.js';
+import type { TickKind } from '../../src/data/schema.js';
 import { loadWindow } from '../../src/data/catalog/load-window.js';
 import { loadData, loadFile, rowOptions, type LoadOptions } from '../../src/data/load.js';
 import type { TickTable } from '../../src/data/table.js';
@@ -82,7 +87,7 @@ const flipByte = (file: string, at: (size: number) => number): void => {
   b[i] = b[i]! ^ 0x10;
   writeFileSync(file, b);
 };
-const DAMAGES: readonly [string, Damage, RegExp][] = [
+const DAMAGES: [string, Damage, RegExp][] = [
   ['a truncated partition', (d, f) => truncateSync(join(d, f.partition), 100), /partition \S+ has 100 bytes where the index says/],
   ['a flipped bit in a partition', (d, f) => flipByte(join(d, f.partition), (n) => n - 20), /partition \S+ fails its checksum/],
   ['a flipped bit in the index', (d, _, i) => flipByte(join(d, i), (n) => n - 30), /catalog index \S+ is damaged \(checksum mismatch\)/],
@@ -101,6 +106,38 @@ const DAMAGES: readonly [string, Damage, RegExp][] = [
     /catalog index \S+ is of format 1, and this tickfold reads format 2/,
   ],
 ];
+
+/** The quotes' index rewritten (a valid CRC) with `edit` applied to its entry. */
+const editIndex =
+  (edit: (e: Record<string, unknown>) => void): Damage =>
+  (d, _, i) => {
+    const r = readIndexFile(join(d, i));
+    if (!('hit' in r)) throw new Error('no index');
+    const e = structuredClone(r.hit) as unknown as Record<string, unknown>;
+    edit(e);
+    writeIndex(join(d, i), e as unknown as CatalogEntry);
+  };
+/** Hand-made damage that passes every checksum: what an index's shape and a partition's order catch. */
+DAMAGES.push(
+  ['an index (valid CRC) whose symbols are not names', editIndex((e) => ((e.symbols as unknown[])[0] = {})), /catalog index \S+ is damaged \(symbols not a list of names\)/],
+  ['an index (valid CRC) naming a partition outside its folder', editIndex((e) => (((e.partitions as { name: string }[][])[1]![1]!.name = '../../etc/passwd'))), /catalog index \S+ is damaged \(a partition of symbol 1 is not one \("\.\.\/\.\.\/etc\/passwd"\)\)/],
+  ['an index (valid CRC) whose length is not its partitions\' rows', editIndex((e) => (e.length = 1e12)), /catalog index \S+ is damaged \(its partitions hold \d+ rows where it says 1000000000000\)/],
+  [
+    'a partition rewritten with its stamps out of order, its CRC and the index made to match',
+    (d, f, i) => {
+      const idx = readIndexFile(join(d, i));
+      if (!('hit' in idx)) throw new Error('no index');
+      const e = structuredClone(idx.hit) as unknown as { partitions: PartitionInfo[][]; kind: TickKind; nCols: number };
+      const info = e.partitions[1]!.find((p) => p.name === f.partition)!;
+      const p = readPartition(join(d, info.name), info, e.kind, e.nCols);
+      const ts = Float64Array.from(p.ts);
+      ts[1] = ts[0]! - 1; // the second row before the first
+      e.partitions[1]![e.partitions[1]!.indexOf(info)] = { ...writePartitionColumns(join(d, info.name), info.name, e.kind, 1, p.rows, ts, p.cols.map((c) => Float64Array.from(c)), Uint32Array.from(p.row)), firstTs: ts[0]!, lastTs: ts[p.rows - 1]! };
+      writeIndex(join(d, i), e as unknown as CatalogEntry);
+    },
+    /partition \S+ does not match its index entry \(its stamps or rows out of order/,
+  ],
+);
 
 describe('catalog damage: found, said, rebuilt', () => {
   for (const [what, damage, note] of DAMAGES) {

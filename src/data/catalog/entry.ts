@@ -29,12 +29,14 @@ import { f64, u16, type FileTable } from '../table.js';
 import { BAR } from '../schema.js';
 import type { ParseWorkers } from '../parse-workers.js';
 import { DEFAULT_PARTITION_ROWS, PartitionDamaged, readPartition, writePartition, type PartitionInfo } from './partition.js';
+import { entryShapeProblem } from './entry-shape.js';
 import { inTimeOrder, readSequenceChunk, sequenceChunkRows, writeSequence, type SequenceInfo } from './sequence.js';
 
 const MAGIC = 'TFINDEX1';
 /** The index's format: 2 since the symbol sequence (catalog/sequence.ts). */
 export const FORMAT = 2;
 const HEAD = 16;
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** What the index of a file says: the parse's facts and its partitions. */
 export interface CatalogEntry {
@@ -103,7 +105,11 @@ export function readIndexFile(path: string): EntryRead {
     const len = bytes.readUInt32LE(8);
     if (HEAD + len !== size) return damaged(`${size} bytes where its header says ${HEAD + len}`);
     if (crc32(bytes.subarray(HEAD)) !== bytes.readUInt32LE(12)) return damaged('checksum mismatch');
-    return { hit: JSON.parse(bytes.toString('utf8', HEAD)) as CatalogEntry };
+    const json: unknown = JSON.parse(bytes.toString('utf8', HEAD));
+    // (an index of another format is said as such by the callers, before its shape)
+    if (isObject(json) && json.format !== FORMAT) return { hit: json as unknown as CatalogEntry };
+    const bad = entryShapeProblem(json);
+    return bad === undefined ? { hit: json as CatalogEntry } : damaged(bad);
   } catch (e) {
     return damaged(`unreadable: ${(e as Error).message}`);
   } finally {

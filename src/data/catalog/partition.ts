@@ -156,7 +156,24 @@ function decodePartition(buf: ArrayBufferLike, path: string, info: PartitionInfo
   }
   const cols: Float64Array[] = [];
   for (let c = 0; c < nCols; c++) cols.push(new Float64Array(buf, start + n * 8 * (1 + c), n));
-  return { rows: n, ts: new Float64Array(buf, start, n), cols, row: new Uint32Array(buf, start + n * 8 * (1 + nCols), n) };
+  const ts = new Float64Array(buf, start, n);
+  const row = new Uint32Array(buf, start + n * 8 * (1 + nCols), n);
+  if (!inOrder(ts, row, info)) throw new PartitionDamaged(`partition ${path} does not match its index entry (its stamps or rows out of order, or not the index's first and last)`);
+  return { rows: n, ts, cols, row };
+}
+
+/**
+ * Whether a partition's stamps never go down and its rows go up, from the index's first stamp to
+ * its last: what the merge takes for granted (a partition with a valid CRC but stamps out of order,
+ * written by hand, gave a report of a 24x7 calendar over 19,724 days, exit 0). A loop without
+ * calls over the stamps and rows: ~2% of the replay's time (measured at 10^7 events).
+ */
+function inOrder(ts: Float64Array, row: Uint32Array, info: PartitionInfo): boolean {
+  const n = ts.length;
+  if (n === 0) return true;
+  if (ts[0] !== info.firstTs || ts[n - 1] !== info.lastTs) return false;
+  for (let i = 1; i < n; i++) if (!(ts[i]! >= ts[i - 1]!) || !(row[i]! > row[i - 1]!)) return false;
+  return true;
 }
 
 /** Empty rows (a cursor before its first partition). */
