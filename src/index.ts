@@ -30,6 +30,7 @@ export { defineFactor } from './factor/factors.js';
 export type { FactorModule } from './factor/factors.js';
 export type { BarMatrix } from './panel/bar-matrix.js';
 export { resolveParams } from './strategy/params.js';
+export { ParamError, symbolNotInData } from './strategy/param-error.js';
 export { computeMetrics } from './metrics/run-metrics.js';
 export type { RunMetrics } from './metrics/run-metrics.js';
 export * from './metrics/returns.js';

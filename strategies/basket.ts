@@ -124,7 +124,7 @@ class Basket implements Strategy {
   }
 
   onStart(ctx: Context): void {
-    this.ids = tradedSymbols(ctx, this.p.symbols);
+    this.ids = tradedSymbols(ctx, this.p.symbols, 'symbols');
     const n = this.ids.length;
     if (n < 2 || n > 12 || new Set(this.ids).size !== n) throw new Error(`basket needs 2 to 12 different symbols, got '${String(this.p.symbols)}' (data: ${ctx.symbols.join(', ')})`);
     this.names = this.ids.map((i) => ctx.symbols[i]!);

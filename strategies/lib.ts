@@ -4,6 +4,7 @@
  */
 import { parseDuration } from '../src/data/time.js';
 import type { Context, ParamSpec, TickSubscription } from '../src/strategy/types.js';
+import { symbolNotInData } from '../src/strategy/param-error.js';
 
 export const COMMON_PARAMS = {
   symbol: { type: 'string', default: '', doc: "symbols to trade, comma-separated; '' = every symbol in the data, equal weights" },
@@ -17,12 +18,12 @@ export const COMMON_PARAMS = {
   },
 } as const satisfies Record<string, ParamSpec>;
 
-/** The symbols a strategy trades, as ids into ctx.symbols. */
-export function tradedSymbols(ctx: Context, spec: string): number[] {
+/** The symbols a strategy trades, as ids into ctx.symbols (`param`: the parameter that named them, for the error). */
+export function tradedSymbols(ctx: Context, spec: string, param = 'symbol'): number[] {
   if (spec.trim() === '') return ctx.symbols.map((_, i) => i);
   return spec.split(',').map((s) => {
     const i = ctx.symbols.indexOf(s.trim());
-    if (i < 0) throw new Error(`symbol '${s.trim()}' is not in the data (${ctx.symbols.join(', ')})`);
+    if (i < 0) throw symbolNotInData(param, spec, s.trim(), ctx.symbols);
     return i;
   });
 }

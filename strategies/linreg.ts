@@ -26,6 +26,7 @@ let indicators: Indicators | undefined;
 const loadIndicators = (): Indicators => (indicators ??= createRequire(import.meta.url)('technicalindicators') as Indicators);
 import { olsCoefficients, CollinearError } from '../src/stats/ols.js';
 import { defineStrategy, type Context, type Diagnostics, type Strategy, type TickSubscription } from '../src/strategy/types.js';
+import { symbolNotInData } from '../src/strategy/param-error.js';
 import { DecisionClock, subscription } from './lib.js';
 import { maxOf } from '../src/arrays.js';
 
@@ -309,11 +310,11 @@ export default defineStrategy({
       onStart(ctx) {
         symbol = p.symbol === '' ? ctx.symbols[0]! : p.symbol;
         sym = ctx.symbols.indexOf(symbol);
-        if (sym < 0) throw new Error(`symbol '${symbol}' is not in the data (${ctx.symbols.join(', ')})`);
+        if (sym < 0) throw symbolNotInData('symbol', symbol, symbol, ctx.symbols);
         clock = new DecisionClock(p.every, 1);
         self.ticks = subscription([symbol], p.every, 'symbol');
         for (const c of cross) {
-          if (!ctx.symbols.includes(c)) throw new Error(`cross symbol '${c}' is not in the data (${ctx.symbols.join(', ')})`);
+          if (!ctx.symbols.includes(c)) throw symbolNotInData('cross', p.cross, c, ctx.symbols);
           if (c === symbol) throw new Error(`cross symbol '${c}' is the traded symbol; name another`);
         }
         crossQuoted = cross.map(() => false);

@@ -15,6 +15,7 @@
  */
 import { durationUs } from '../src/strategy/params.js';
 import { defineStrategy, type Context, type Fill, type Strategy } from '../src/strategy/types.js';
+import { symbolNotInData } from '../src/strategy/param-error.js';
 
 export default defineStrategy({
   name: 'market-maker',
@@ -57,7 +58,7 @@ export default defineStrategy({
     const self: Strategy = {
       onStart(ctx) {
         sym = p.symbol || ctx.symbols[0]!;
-        if (!ctx.symbols.includes(sym)) throw new Error(`market-maker: symbol '${sym}' is not in the data (${ctx.symbols.join(', ')})`);
+        if (!ctx.symbols.includes(sym)) throw symbolNotInData('symbol', sym, sym, ctx.symbols);
         (self as { ticks?: Strategy['ticks'] }).ticks = { symbols: [sym] };
       },
       onTick(ctx, t) {

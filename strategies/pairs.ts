@@ -22,6 +22,7 @@ import { engleGranger } from '../src/stats/adf.js';
 import { KalmanRegression } from '../src/stats/kalman.js';
 import { RollingOls } from '../src/stats/ols.js';
 import { defineStrategy, type BarView, type Context, type Diagnostics, type ParamSchema, type ParamsOf, type Strategy, type TickSubscription, type TickView } from '../src/strategy/types.js';
+import { symbolNotInData } from '../src/strategy/param-error.js';
 import { DecisionClock, History, subscription } from './lib.js';
 import { RelationshipMonitor, type MonitorSummary } from './monitor.js';
 
@@ -171,7 +172,7 @@ class Pairs implements Strategy {
     if (names.length !== 2 || names[0] === names[1]) throw new Error(`pairs needs two symbols, got '${String(p.symbols)}' (data: ${ctx.symbols.join(', ')})`);
     this.a = ctx.symbols.indexOf(names[0]!);
     this.b = ctx.symbols.indexOf(names[1]!);
-    if (this.a < 0 || this.b < 0) throw new Error(`symbols ${names.join(', ')} are not both in the data (${ctx.symbols.join(', ')})`);
+    if (this.a < 0 || this.b < 0) throw symbolNotInData('symbols', p.symbols, names[this.a < 0 ? 0 : 1]!, ctx.symbols);
     this.symA = names[0]!;
     this.symB = names[1]!;
     this.clock = new DecisionClock(p.every, 1);

@@ -18,6 +18,7 @@
  * A name that leaves the universe is closed by the engine (at its delisting return, if any).
  */
 import { defineStrategy, type Context, type Strategy } from '../src/strategy/types.js';
+import { symbolNotInData } from '../src/strategy/param-error.js';
 import { alState, alStep, type AlOptions, type AlRule } from '../src/universe/avellaneda-lee.js';
 import { correlationPca } from '../src/stats/pca.js';
 
@@ -82,7 +83,7 @@ export default defineStrategy({
             ? ctx.symbols.map((_, i) => i)
             : p.symbols.split(',').map((s) => {
                 const i = ctx.symbols.indexOf(s.trim());
-                if (i < 0) throw new Error(`pca-stat-arb: symbol '${s.trim()}' is not in the data`);
+                if (i < 0) throw symbolNotInData('symbols', p.symbols, s.trim(), ctx.symbols);
                 return i;
               });
         state = new Int8Array(ctx.symbols.length);

@@ -7,6 +7,7 @@ import { TickfoldError } from '../errors.js';
 import { environmentError } from '../environment.js';
 import { VERSION } from '../version.js';
 import { installInterruptHandlers } from './interrupt.js';
+import { checkRepeatedOptions } from './repeated-options.js';
 import { maskUrl } from '../runtime/queue-url.js';
 
 let currentArgv: readonly string[] = [];
@@ -56,7 +57,9 @@ export async function main(argv: readonly string[], manifestArgv: readonly strin
   currentArgv = manifestArgv.map(maskUrl);
   try {
     checkOutputValues(argv);
-    await (await buildProgram(argv)).parseAsync([...argv], { from: 'user' });
+    const program = await buildProgram(argv);
+    checkRepeatedOptions(program, argv);
+    await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {

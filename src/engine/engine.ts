@@ -39,6 +39,7 @@ import { historyColumn, RowBarView, RowTickView } from './views.js';
 import { FillLog, type RunRecord } from '../portfolio/record.js';
 import type { Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Strategy, SubmitResult } from '../strategy/types.js';
 import { checkedDiagnostics, type Diagnostics } from '../strategy/diagnostics.js';
+import { ParamError } from '../strategy/param-error.js';
 
 export { DEFAULT_TARGET_TOLERANCE } from './context.js';
 
@@ -365,6 +366,8 @@ class EngineRun implements BlockBacktest, VenueHost {
   }
 
   fail(cause: string, thrown?: unknown): never {
+    // a parameter that does not fit the data is the user's mistake (exit 2), named with its strategy
+    if (thrown instanceof ParamError) throw new TickfoldError(thrown.code, `strategy '${this.cfg.strategyName}': ${thrown.message}`, thrown.exitCode);
     throw new StrategyError(this.cfg.strategyName, this.clock[0]!, cause, thrown);
   }
 

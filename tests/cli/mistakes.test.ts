@@ -25,6 +25,37 @@ writeFileSync(
 const cli = async (...args: string[]): Promise<CliResult> => await runCliIn([...args, '--no-cache'], d);
 const SPLIT = ['--data', 'eu.csv', '--split', '0.6'];
 
+describe('options that are never dropped', () => {
+  it('an option of one value given twice with two values is refused, naming both (commander kept the last); the same value twice, and repeatable options, are taken', async () => {
+    const strat = await cli('run', '--strategy', 'flat', '--strategy', 'buy-and-hold', '--data', 'eu.csv');
+    expect(strat.code).toBe(2);
+    expect(strat.stderr).toMatch(/--strategy is given twice \(flat, then buy-and-hold\): it takes one value; give it once/);
+    const from = await cli('run', '--strategy', 'flat', '--data', 'eu.csv', '--from', '1992-01-01', '--from=1993-01-01');
+    expect(from.code).toBe(2);
+    expect(from.stderr).toMatch(/--from is given twice \(1992-01-01, then 1993-01-01\)/);
+    const same = await cli('run', '--strategy', 'flat', '--strategy', 'flat', '--quiet', '--quiet', '--data', 'eu.csv');
+    expect(same.code, same.stderr).toBe(0);
+    const adds = await cli('run', '--strategy', 'momentum', '--data', 'eu.csv', '--param', 'lookback=5', '--param', 'symbol=DAX', '--quiet');
+    expect(adds.code, adds.stderr).toBe(0);
+  });
+});
+
+describe('a parameter that names what the data does not hold', () => {
+  it("a symbol the data does not hold is the user's mistake (exit 2, did-you-mean, fix), not the strategy's failure (exit 3)", async () => {
+    for (const [strategy, param] of [
+      ['linreg', 'symbol=DAXX'],
+      ['buy-and-hold', 'symbol=DAXX'],
+      ['pairs', 'symbols=DAX,SMII'],
+    ] as const) {
+      const r = await cli('run', '--strategy', strategy, '--data', 'eu.csv', '--param', param, '--quiet');
+      expect(r.code, `${strategy}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`strategy '${strategy}': parameter ${param}: symbol '(DAXX|SMII)' is not in the data \\(CAC, DAX, FTSE, SMI\\); did you mean '(DAX|SMI)'\\?`));
+      expect(r.stderr).toMatch(/fix: name symbols the data holds/);
+      expect(r.stderr).not.toMatch(/failed at|threw/);
+    }
+  });
+});
+
 describe('parameters that are never dropped', () => {
   it('a wrong prefix, or no prefix among several strategies, is a usage error with did-you-mean', async () => {
     const wrong = await cli('compare', '--strategies', 'pairs,linreg', ...SPLIT, '--param', 'pair.entry=3');

@@ -96,8 +96,8 @@ describe('--symbols on a generated catalog of 4 symbols', () => {
 
   it("a strategy's parameter naming a symbol left out fails as one naming a symbol not in the files does", async () => {
     const r = await runCli(['run', '--strategy', 'pairs', '--param', 'symbols=S01,S03', '--data', cat, '--symbols', 'S01,S02', '--quiet'], dir);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/pairs.*symbols S01, S03 are not both in the data \(S01, S02\)/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/strategy 'pairs': parameter symbols=S01,S03: symbol 'S03' is not in the data \(S01, S02\)/);
     noStack(r.stderr);
   });
 });

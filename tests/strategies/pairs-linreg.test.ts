@@ -86,7 +86,7 @@ describe('linreg with features from another symbol (lead-lag)', () => {
     for (const [params, re] of [
       [['basis=true'], /basis applies with cross=SYMBOL/],
       [['cross=AAA', 'symbol=AAA'], /cross symbol 'AAA' is the traded symbol/],
-      [['cross=CCC'], /cross symbol 'CCC' is not in the data/],
+      [['cross=CCC'], /parameter cross=CCC: symbol 'CCC' is not in the data/],
       [['cross=BBB', 'crossLags=0'], /crossLags='0' must be positive integers/],
     ] as const) {
       const r = await runCliIn(['run', '--data', q, '--strategy', 'linreg', ...params.flatMap((x) => ['--param', x])]);
