@@ -40,6 +40,7 @@ import { FillLog, type RunRecord } from '../portfolio/record.js';
 import type { Context, Fill, HistoryField, OrderRequest, QuoteSnapshot, Strategy, SubmitResult } from '../strategy/types.js';
 import { checkedDiagnostics, type Diagnostics } from '../strategy/diagnostics.js';
 import { ParamError } from '../strategy/param-error.js';
+import { checkedSummary } from '../strategy/summary-check.js';
 
 export { DEFAULT_TARGET_TOLERANCE } from './context.js';
 
@@ -836,7 +837,7 @@ class EngineRun implements BlockBacktest, VenueHost {
     this.mail.flush();
     if (!Number.isNaN(bucket)) this.closeSample((bucket + 1) * periodUs, clock[0]!, this.bucketInMarket, exposureUs);
     let strategySummary: unknown;
-    if (strategy.summary) this.mail.call('summary', () => (strategySummary = strategy.summary!()));
+    if (strategy.summary) this.mail.call('summary', () => (strategySummary = checkedSummary(strategy.summary!())));
     let strategyDiagnostics: Diagnostics | undefined;
     if (strategy.diagnostics) this.mail.call('diagnostics', () => (strategyDiagnostics = checkedDiagnostics(strategy.diagnostics!())));
     this.syncMarks();

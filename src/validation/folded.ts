@@ -16,6 +16,7 @@
  */
 import { createStrategy } from '../strategy/instance.js';
 import { checkedDiagnostics, joinDiagnostics, type DiagnosticsPart } from '../strategy/diagnostics.js';
+import { checkedSummary } from '../strategy/summary-check.js';
 import type { HistoryField, PanelField, PanelMatrix, Context, Fill, OrderRequest, Params, Rejection, Cancellation, Strategy, StrategyModule, SubmitResult, TickSubscription } from '../strategy/types.js';
 
 export type FoldEdge = 'close' | 'carry';
@@ -247,7 +248,7 @@ export function foldedStrategy(module: StrategyModule, segments: readonly Segmen
       const out: { fold: number; summary: unknown }[] = [];
       for (let k = 0; k < n; k++) {
         const inst = instances[k]!;
-        if (inst.summary) wrap(k, 'summary', () => out.push({ fold: k, summary: inst.summary!() }));
+        if (inst.summary) wrap(k, 'summary', () => out.push({ fold: k, summary: checkedSummary(inst.summary!()) }));
       }
       return out.length > 0 ? out : undefined;
     },
