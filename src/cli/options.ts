@@ -10,6 +10,7 @@ import { parseColumnMap, type Delimiter } from '../data/schema.js';
 import { parseSymbolFlags } from '../data/file-symbols.js';
 import { parseSymbolSelection } from '../data/symbol-selection.js';
 import { checkZone } from '../data/zone.js';
+import { guardOutputFolder } from './outputs.js';
 import { DATE_ORDERS, durationError, parseDuration, TS_UNITS, type DateOrder, type TsUnit } from '../data/time.js';
 import { CALENDAR_NAMES, parseCalendar, type Calendar } from '../metrics/calendar.js';
 
@@ -71,7 +72,7 @@ export function toLoadOptions(f: RawLoadFlags): LoadOptions {
     ...(barLengthUs !== undefined ? { barLengthUs } : {}),
     barStamp: f.barStamp === 'end' ? 'end' : 'start',
     cache: f.cache !== false,
-    ...(f.cacheDir !== undefined ? { cacheDir: f.cacheDir } : {}),
+    ...(f.cacheDir !== undefined ? { cacheDir: cacheDirOf(f.cacheDir) } : {}),
     onNote: (m) => process.stderr.write(`tickfold: note: ${m}\n`),
   };
 }
@@ -133,4 +134,10 @@ export function calendarOption(value: string): Calendar {
   const c = parseCalendar(value);
   if (!c) throw new UsageError(`--calendar '${value}' is not a calendar; write one of ${CALENDAR_NAMES.join(', ')}, or <days>d:<hours>h such as 252d:8h`);
   return c;
+}
+
+/** `--cache-dir`: a folder the catalog is written to, never the bundled data/ (npm start's inputs). */
+function cacheDirOf(dir: string): string {
+  guardOutputFolder('--cache-dir', dir);
+  return dir;
 }

@@ -95,7 +95,7 @@ export function guardOutputs(outputs: readonly OutputSpec[], inputs: readonly st
     const p = real(o.path);
     if (ins.includes(p)) {
       throw new UsageError(
-        `${o.flag} ${o.path} is an input of this command: refusing to write over it; name another file (e.g. ${o.flag.startsWith('--') ? `${o.flag} out/${o.flag.slice(2)}${o.flag === '--trades' ? '.csv' : o.flag === '--report' ? '.html' : '.json'}` : `out/${basename(o.path)}`})`,
+        `${o.flag} ${o.path} is an input of this command: refusing to write over it; name another file (e.g. ${o.flag.startsWith('--') ? `${o.flag} out/${o.flag.slice(2)}${o.flag === '--trades' ? '.csv' : o.flag === '--report' ? '.html' : o.flag === '--ledger' ? '.sqlite' : '.json'}` : `out/${basename(o.path)}`})`,
       );
     }
     if (inputFolders.some((d) => inside(p, d)) && /\.csv$/i.test(p)) {

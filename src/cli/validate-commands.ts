@@ -144,6 +144,9 @@ async function runValidation(command: 'walk-forward' | 'compare', items: readonl
     [
       { flag: '--json', path: f.json, stdout: true },
       { flag: '--report', path: f.report },
+      // the ledger is written too: never over an input (it was refused only after all the work,
+      // "not a ledger", its fix moving the user's file aside), nor into the bundled data/
+      { flag: '--ledger', path: typeof f.ledger === 'string' ? f.ledger : undefined },
     ],
     [...f.data, ...strategyFiles(listed.map((l) => l.spec)), ...executionInputs(f)],
   );

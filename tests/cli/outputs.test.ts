@@ -72,6 +72,26 @@ describe('outputs never land on inputs', () => {
     expect(existsSync(join(ROOT, 'data/sub'))).toBe(false);
   });
 
+  it('nor a --name with a path in it, nor the catalog (--cache-dir), nor the ledger; a ledger over an input is refused before any work', async () => {
+    const before = hashes(join(ROOT, 'data'));
+    const d = tempDir();
+    const q = join(ROOT, 'data/sample_pair_quotes.csv');
+    const cases: [string[], RegExp][] = [
+      [['data', 'generate', '--out', d, '--name', '../../../' + join(ROOT, 'data/sample_pair'), '--events', '100'], /--name '.*' is a file name prefix, not a path/],
+      [['run', '--strategy', 'flat', '--data', q, '--cache-dir', join(ROOT, 'data/c'), '--quiet'], /--cache-dir .* is tickfold's bundled data\/ folder/],
+      [['walk-forward', '--strategy', 'flat', '--data', q, '--train', '1h', '--test', '1h', '--ledger', join(ROOT, 'data/l.sqlite'), '--quiet'], /--ledger .* is in tickfold's bundled data\/ folder/],
+      [['walk-forward', '--strategy', 'flat', '--data', q, '--train', '1h', '--test', '1h', '--ledger', q, '--quiet'], /--ledger .* is an input of this command: refusing to write over it; name another file \(e\.g\. --ledger out\/ledger\.sqlite\)/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await runCliIn(args, d);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr).not.toMatch(/^plan:/m); // refused before any work
+    }
+    expect(hashes(join(ROOT, 'data'))).toEqual(before);
+    expect(readdirSync(d)).toEqual([]);
+  });
+
   it('no output of run may go to the bundled data/ either', async () => {
     const r = await runCliIn(['run', '--strategy', 'flat', '--data', 'data/sample_pair_quotes.csv', '--trades', 'data/trades.csv'], ROOT);
     expect(r.code).toBe(2);
