@@ -30,7 +30,8 @@ const MINUTES = 2000;
 const SPACE = '--space entry=float:0.8..3 --space lookback=int:10..120:log --space exit=float:0..0.6';
 /** The verdict bench's command, small (paths without spaces: tempDir's). */
 const search = (data: string, json: string, method: string, trials: number, ...extra: string[]): string[] => [
-  ...`walk-forward --strategy pairs --data ${data} --split 0.6 --period 15m --no-cache --baselines flat --bootstrap 500`.split(' '),
+  // (--baselines flat unless the call gives its own: an option of one value is given once)
+  ...`walk-forward --strategy pairs --data ${data} --split 0.6 --period 15m --no-cache${extra.includes('--baselines') ? '' : ' --baselines flat'} --bootstrap 500`.split(' '),
   ...`--search ${method} --trials ${trials} ${SPACE} --workers 1 --no-ledger --json ${json}`.split(' '),
   ...extra,
 ];
