@@ -8,6 +8,7 @@
 import { basename, extname } from 'node:path';
 import { DataError } from '../errors.js';
 import { dateShape } from './time.js';
+import { maxOf, minOf } from '../arrays.js';
 
 type Shape = 'epoch-ms' | 'int' | 'dec' | 'date' | 'datetime' | 'time' | 'bool' | 'text';
 
@@ -64,7 +65,7 @@ export function guessHeader(fields: readonly string[]): { names: string[]; what:
     const v = fields.slice(2).map((f) => (f.trim() === '' ? NaN : Number(f)));
     const p4 = v.slice(0, 4);
     // bars: high the highest, low the lowest, and all four prices of one size (a quote's sizes are not prices)
-    const bars = k >= 4 && v[1]! >= Math.max(v[0]!, v[3]!) && v[2]! <= Math.min(v[0]!, v[3]!) && Math.max(...p4) < 1.5 * Math.min(...p4);
+    const bars = k >= 4 && v[1]! >= Math.max(v[0]!, v[3]!) && v[2]! <= Math.min(v[0]!, v[3]!) && maxOf(p4) < 1.5 * minOf(p4);
     const names = k === 1 ? ['close'] : k === 2 ? ['price', 'size'] : k === 4 && !bars ? ['bid', 'ask', 'bid_size', 'ask_size'] : k >= 4 ? BAR_NAMES.slice(0, Math.min(5, k)).concat(skips(k - 5)) : ['price', 'size', 'skip'];
     const what = k === 1 ? 'closes' : k === 4 && !bars ? 'quotes' : k >= 4 ? 'bars' : 'trades';
     return { names: ['ts', 'symbol'].concat(names), what: `a timestamp, a symbol and ${what}` };
