@@ -183,12 +183,20 @@ describe('the catalog ingested chunk by chunk, random files', () => {
         const c1 = join(d, `w${n}`);
         const c2 = join(d, `g${n}`);
         let whole: Awaited<ReturnType<typeof loadFile>> | undefined;
+        let wholeError: string | undefined;
         try {
           whole = await loadFile(file, { ...lo, cacheDir: c1, parallel: false });
-        } catch {
-          whole = undefined;
+        } catch (e) {
+          wholeError = (e as Error).message;
         }
-        const got = await ingestCsv(file, { ...lo, parallel: { threads: 2, chunkBytes: s.chunk, minBytes: 0 } }, c2, cacheKey(file, { ...rowOptions(lo, file), v: 1 }));
+        let got: Awaited<ReturnType<typeof ingestCsv>>;
+        try {
+          got = await ingestCsv(file, { ...lo, parallel: { threads: 2, chunkBytes: s.chunk, minBytes: 0 } }, c2, cacheKey(file, { ...rowOptions(lo, file), v: 1 }));
+        } catch (e) {
+          // only what the file's head says (its header): the whole parse's own error
+          expect((e as Error).message).toBe(wholeError);
+          return;
+        }
         if (!got) {
           declined++;
           // nothing left behind: no index, no partition, no sequence chunk
