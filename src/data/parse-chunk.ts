@@ -10,7 +10,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { DataError } from '../errors.js';
 import { CHUNK, NeedsCsvReader, readBytes, type ByteReadResult } from './byte-reader.js';
-import { writePartition, type PartitionInfo } from './catalog/partition.js';
+import { writePartition, writePartitionColumns, type PartitionInfo } from './catalog/partition.js';
 import type { RowOptions } from './rows.js';
 import type { ResolvedHeader, TickKind } from './schema.js';
 
@@ -24,6 +24,8 @@ export type ChunkTask =
    * already written (measured), where moved ones are freed as the caller drops them.
    */
   | { readonly op: 'parse'; readonly file: string; readonly start: number; readonly end: number; readonly firstLine: number; readonly header: ResolvedHeader; readonly opts: RowOptions & { readonly keepLines?: boolean }; readonly move?: boolean }
+  /** One catalog partition written from columns already gathered, moved here (catalog/entry-writer.ts): its first `n` rows. */
+  | { readonly op: 'write-columns'; readonly path: string; readonly name: string; readonly kind: TickKind; readonly sym: number; readonly n: number; readonly ts: Float64Array; readonly cols: readonly Float64Array[]; readonly row: Uint32Array }
   /** One catalog partition written from a table in shared memory (catalog/entry.ts). */
   | { readonly op: 'write'; readonly path: string; readonly name: string; readonly kind: TickKind; readonly sym: number; readonly ts: Float64Array; readonly cols: readonly Float64Array[]; readonly rows: Uint32Array };
 
@@ -43,6 +45,7 @@ function readRange(fd: number, buf: Buffer, start: number, len: number): number 
 
 export default function runChunk(task: ChunkTask): ChunkResult {
   if (task.op === 'write') return { partition: writePartition(task.path, task.name, task.kind, task.sym, task.ts, task.cols, task.rows) };
+  if (task.op === 'write-columns') return { partition: writePartitionColumns(task.path, task.name, task.kind, task.sym, task.n, task.ts, task.cols, task.row) };
   const fd = openSync(task.file, 'r');
   try {
     if (task.op === 'count') {

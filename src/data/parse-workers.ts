@@ -26,8 +26,9 @@ export class ParseWorkers {
     this.pool = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, execArgv: [...process.execArgv, '--no-experimental-require-module'] });
   }
 
-  run(task: ChunkTask): Promise<ChunkResult> {
-    return this.pool.run(task) as Promise<ChunkResult>;
+  /** `transfer`: buffers of the task moved to the thread (not copied; unusable here after). */
+  run(task: ChunkTask, transfer?: readonly ArrayBuffer[]): Promise<ChunkResult> {
+    return this.pool.run(task, transfer ? { transferList: [...transfer] } : {}) as Promise<ChunkResult>;
   }
 
   close(): Promise<void> {

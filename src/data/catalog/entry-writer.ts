@@ -25,9 +25,15 @@ interface Pending {
   ts: Float64Array;
   cols: Float64Array[];
   row: Uint32Array;
-  /** Partitions of the symbol written so far. */
-  readonly parts: PartitionInfo[];
+  /** Partitions of the symbol written (or being written) so far. */
+  readonly parts: (PartitionInfo | Promise<PartitionInfo>)[];
 }
+
+/**
+ * Writes a full partition elsewhere (the ingest's parse threads: catalog/ingest.ts), its columns
+ * moved there; the writer then fills new ones. Without it, partitions are written on this thread.
+ */
+export type PartitionSink = (path: string, name: string, kind: TickKind, sym: number, n: number, ts: Float64Array, cols: readonly Float64Array[], row: Uint32Array) => Promise<PartitionInfo>;
 
 /** What the index says of the file besides its rows (the parse's facts). */
 export interface EntryFacts {
@@ -63,6 +69,7 @@ export class EntryWriter {
     private readonly kind: TickKind,
     private readonly nCols: number,
     private readonly partitionRows = DEFAULT_PARTITION_ROWS,
+    private readonly sink?: PartitionSink,
   ) {
     this.name = entryName(key);
     this.chunkRows = sequenceChunkRows(partitionRows);
@@ -97,14 +104,25 @@ export class EntryWriter {
     if (this.held > this.peakHeld) this.peakHeld = this.held;
   }
 
+  /** Partitions handed to the sink and not written yet. */
+  private writing = 0;
+
+  /** Until at most `n` partitions are being written by the sink (the columns they hold are bounded so). */
+  async drain(n: number): Promise<void> {
+    const all = this.pending.flatMap((p) => p?.parts ?? []);
+    for (let k = 0; this.writing > n && k < all.length; k++) if (all[k] instanceof Promise) await all[k];
+  }
+
   /** Writes what is left and the index; returns the entry. */
-  finish(facts: EntryFacts): CatalogEntry {
-    const partitions = facts.symbols.map((_, s) => {
-      const p = this.pending[s];
-      if (!p) return [];
-      if (p.n > 0) this.flush(s, p);
-      return p.parts;
-    });
+  async finish(facts: EntryFacts): Promise<CatalogEntry> {
+    const partitions = await Promise.all(
+      facts.symbols.map(async (_, s) => {
+        const p = this.pending[s];
+        if (!p) return [];
+        if (p.n > 0) this.flush(s, p);
+        return await Promise.all(p.parts);
+      }),
+    );
     if (this.seqN > 0) this.flushSeq();
     const entry = indexEntry(this.key, { kind: this.kind, length: this.rows, nCols: this.nCols, symbols: facts.symbols }, { ...facts, sorted: false }, partitions, this.sequence);
     writeIndex(join(this.dir, `${this.name}.tfi`), entry);
@@ -112,10 +130,15 @@ export class EntryWriter {
     return entry;
   }
 
-  /** Removes what was written (no index names it: the file is parsed again another way). */
-  abort(): void {
+  /** Removes what was written (no index names it: the file is parsed again another way), once the writes under way are done. */
+  async abort(): Promise<void> {
     rmSync(join(this.dir, `${this.name}.tfi`), { force: true });
-    for (const p of this.pending) for (const info of p?.parts ?? []) rmSync(join(this.dir, info.name), { force: true });
+    for (const [s, p] of this.pending.entries()) {
+      for (const [k, info] of (p?.parts ?? []).entries()) {
+        await Promise.resolve(info).catch(() => undefined);
+        rmSync(join(this.dir, `${this.name}.${s}.${k}.tfp`), { force: true });
+      }
+    }
     for (const info of this.sequence) rmSync(join(this.dir, info.name), { force: true });
   }
 
@@ -143,7 +166,19 @@ export class EntryWriter {
 
   private flush(s: number, p: Pending): void {
     const name = `${this.name}.${s}.${p.parts.length}.tfp`;
-    p.parts.push(writePartitionColumns(join(this.dir, name), name, this.kind, s, p.n, p.ts, p.cols, p.row));
+    const path = join(this.dir, name);
+    if (this.sink) {
+      // the columns go with the write (moved: they may be detached here as soon as the sink is
+      // called, so the size is read first); the next partition fills new ones
+      const cap = p.ts.length;
+      this.writing++;
+      const job = this.sink(path, name, this.kind, s, p.n, p.ts, p.cols, p.row).finally(() => this.writing--);
+      job.catch(() => undefined); // (a failed write is met by drain, finish or abort, which await it)
+      p.parts.push(job);
+      p.ts = new Float64Array(cap);
+      p.cols = p.cols.map(() => new Float64Array(cap));
+      p.row = new Uint32Array(cap);
+    } else p.parts.push(writePartitionColumns(path, name, this.kind, s, p.n, p.ts, p.cols, p.row));
     this.held -= p.n - 1;
     p.n = 0;
   }
