@@ -120,7 +120,7 @@ export class EntryWriter {
         const p = this.pending[s];
         if (!p) return [];
         if (p.n > 0) this.flush(s, p);
-        return await Promise.all(p.parts);
+        return await Promise.all(p.parts.map(async (x) => await x));
       }),
     );
     if (this.seqN > 0) this.flushSeq();
