@@ -128,6 +128,32 @@ export function rebase(file: string, r: ByteReadResult, shift: number): ByteRead
   return { ...r, badSamples, nextLine: r.nextLine + shift, firstRowLine: r.firstRowLine > 0 ? r.firstRowLine + shift : 0 };
 }
 
+/**
+ * Whether a chunk's read can be taken as it is, as far as the chunks before it go (`later`: not
+ * the file's first): its timestamps written as the file's `mode` says (the first chunk's that
+ * has one, JSON), and, for a later chunk, no bad row before its first kept row (the one-thread
+ * read checked their order against earlier rows first). (Rows back in time across chunks are the
+ * caller's to check: with `--sort` they are not an error.) Also catalog/ingest.ts's.
+ */
+export function standsAlone(r: ByteReadResult, later: boolean, mode: string | undefined): boolean {
+  if (r.tsMode !== undefined && mode !== undefined && JSON.stringify(r.tsMode) !== mode) return false;
+  if (later && r.badRows > 0 && (r.firstRowLine === 0 || r.badSamples[0]!.line < r.firstRowLine)) return false;
+  return true;
+}
+
+/** A chunk's symbol ids as the file's (ids in order of first appearance over the chunks so far: `symbols` and `ids` grow). Also catalog/ingest.ts's. */
+export function fileSymbolIds(names: readonly string[], symbols: string[], ids: Map<string, number>): Uint16Array {
+  return Uint16Array.from(names, (name) => {
+    let id = ids.get(name);
+    if (id === undefined) {
+      id = symbols.length;
+      symbols.push(name);
+      ids.set(name, id);
+    }
+    return id;
+  });
+}
+
 /** The chunks' tables as one, in file order; undefined when a chunk cannot stand alone (see the file's comment). */
 function join(reads: readonly ByteReadResult[], sort: boolean): ByteReadResult | undefined {
   const t0 = reads[0]!.table;
@@ -139,25 +165,13 @@ function join(reads: readonly ByteReadResult[], sort: boolean): ByteReadResult |
   let lastTs = -Infinity;
   for (const r of reads) {
     const t = r.table;
-    if (r.tsMode !== undefined && JSON.stringify(r.tsMode) !== mode) return undefined;
-    // bad rows before a later chunk's first kept row: the one-thread read checked their order against earlier rows first
-    if (r !== reads[0] && r.badRows > 0 && (r.firstRowLine === 0 || r.badSamples[0]!.line < r.firstRowLine)) return undefined;
+    if (!standsAlone(r, r !== reads[0], mode)) return undefined;
     // rows that go back in time against an earlier chunk: the one-thread read sees them otherwise
     if (!sort && t.length > 0) {
       if (t.ts[0]! < lastTs) return undefined;
       lastTs = t.ts[t.length - 1]!;
     }
-    maps.push(
-      Uint16Array.from(t.symbols, (name) => {
-        let id = ids.get(name);
-        if (id === undefined) {
-          id = symbols.length;
-          symbols.push(name);
-          ids.set(name, id);
-        }
-        return id;
-      }),
-    );
+    maps.push(fileSymbolIds(t.symbols, symbols, ids));
     n += t.length;
   }
   if (symbols.length > MAX_SYMBOLS) return undefined;

@@ -120,6 +120,21 @@ function catalog(dir: string): Buffer[] {
     .map((f) => readFileSync(join(dir, f)));
 }
 
+/** The two catalog folders hold the same files, byte for byte. */
+function sameCatalog(a: string, b: string): void {
+  expect(readdirSync(b).sort()).toEqual(readdirSync(a).sort());
+  const x = catalog(a);
+  catalog(b).forEach((buf, i) => expect(buf.equals(x[i]!)).toBe(true));
+}
+
+/** A random file of shape `s` written as `name` in `d`, and the options it reads with. */
+function writeRandom(d: string, name: string, s: Shape): { file: string; opts: Partial<ReadOptions> } {
+  const { text, opts } = render(s);
+  const file = join(d, name);
+  writeFileSync(file, text);
+  return { file, opts };
+}
+
 describe('parallel CSV parse, random files', () => {
   it('gives the one-thread result: table, lines, bad rows and messages, errors, catalog bytes', async () => {
     const d = tempDir();
@@ -130,9 +145,7 @@ describe('parallel CSV parse, random files', () => {
       'parallel parse = one-thread parse',
       shapeArb,
       async (s) => {
-        const { text, opts } = render(s);
-        const file = join(d, `r${n++}.csv`);
-        writeFileSync(file, text);
+        const { file, opts } = writeRandom(d, `r${n++}.csv`, s);
         const par = { threads: 2, chunkBytes: s.chunk, minBytes: 0 };
         const one = await outcome(file, { ...opts, parallel: false });
         const two = await outcome(file, { ...opts, parallel: par });
@@ -155,9 +168,7 @@ describe('parallel CSV parse, random files', () => {
         const c2 = join(d, `c${n}b`);
         await loadFile(file, { ...(opts as object), cacheDir: c1, partitionRows: 64, parallel: false });
         await loadFile(file, { ...(opts as object), cacheDir: c2, partitionRows: 64, parallel: par });
-        expect(readdirSync(c2).sort()).toEqual(readdirSync(c1).sort());
-        const x = catalog(c1);
-        catalog(c2).forEach((buf, i) => expect(buf.equals(x[i]!)).toBe(true));
+        sameCatalog(c1, c2);
       },
       12,
     );
@@ -176,9 +187,7 @@ describe('the catalog ingested chunk by chunk, random files', () => {
       'chunked ingest = whole-table catalog',
       shapeArb,
       async (s) => {
-        const { text, opts } = render(s);
-        const file = join(d, `i${n++}.csv`);
-        writeFileSync(file, text);
+        const { file, opts } = writeRandom(d, `i${n++}.csv`, s);
         const lo = { ...(opts as object), partitionRows: 64 } as LoadOptions;
         const c1 = join(d, `w${n}`);
         const c2 = join(d, `g${n}`);
@@ -206,9 +215,7 @@ describe('the catalog ingested chunk by chunk, random files', () => {
         ingested++;
         expect(whole, 'a file the whole parse refuses is never ingested').toBeDefined();
         expect(s.kind).not.toBe('bar');
-        expect(readdirSync(c2).sort()).toEqual(readdirSync(c1).sort());
-        const x = catalog(c1);
-        catalog(c2).forEach((buf, i) => expect(buf.equals(x[i]!)).toBe(true));
+        sameCatalog(c1, c2);
         expect(got.summary).toEqual(whole!.summary);
         expect(got.peakHeld).toBeLessThan(5 * 64);
       },

@@ -10,7 +10,8 @@ import { valueColumnCount, MAX_SYMBOLS } from '../table.js';
 import type { CatalogEntry } from './entry.js';
 
 const isInt = (x: unknown, min = 0): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= min;
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+/** A JSON object (not an array, not null). */
+export const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 /** A file name in the catalog's own folder: no folder in it. */
 const plainName = (x: unknown, ext: string): boolean => typeof x === 'string' && x.endsWith(ext) && !/[\\/]/.test(x) && !x.startsWith('.');
 

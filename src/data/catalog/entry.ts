@@ -29,14 +29,13 @@ import { f64, u16, type FileTable } from '../table.js';
 import { BAR } from '../schema.js';
 import type { ParseWorkers } from '../parse-workers.js';
 import { DEFAULT_PARTITION_ROWS, PartitionDamaged, readPartition, writePartition, type PartitionInfo } from './partition.js';
-import { entryShapeProblem } from './entry-shape.js';
+import { entryShapeProblem, isObject } from './entry-shape.js';
 import { inTimeOrder, readSequenceChunk, sequenceChunkRows, writeSequence, type SequenceInfo } from './sequence.js';
 
 const MAGIC = 'TFINDEX1';
 /** The index's format: 2 since the symbol sequence (catalog/sequence.ts). */
 export const FORMAT = 2;
 const HEAD = 16;
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** What the index of a file says: the parse's facts and its partitions. */
 export interface CatalogEntry {

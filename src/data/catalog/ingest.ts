@@ -31,7 +31,7 @@ import { availableParallelism } from 'node:os';
 import { CHUNK, type ByteReadResult } from '../byte-reader.js';
 import type { CacheKey } from '../cache.js';
 import { rowOptions, summarise, type FileSummary, type LoadOptions } from '../load.js';
-import { cuts, PARALLEL_MIN_BYTES, rebase } from '../parallel-read.js';
+import { cuts, fileSymbolIds, PARALLEL_MIN_BYTES, rebase, standsAlone } from '../parallel-read.js';
 import type { ChunkResult } from '../parse-chunk.js';
 import { ParseWorkers } from '../parse-workers.js';
 import { isParquetFile } from '../parquet-reader.js';
@@ -105,18 +105,10 @@ export async function ingestCsv(file: string, opts: LoadOptions, dir: string, ke
       if (k + ahead < chunks) inflight[k + ahead] = parse(k + ahead);
       if (!('read' in r)) return undefined;
       const read: ByteReadResult | undefined = k === 0 ? r.read : rebase(file, r.read, line - 1);
-      if (!read || !standsAlone(read, k, mode)) return undefined;
+      if (!read || !standsAlone(read, k > 0, mode)) return undefined;
       if (read.tsMode !== undefined) mode ??= JSON.stringify(read.tsMode);
       const t = read.table;
-      const map = Uint16Array.from(t.symbols, (name) => {
-        let id = ids.get(name);
-        if (id === undefined) {
-          id = symbols.length;
-          symbols.push(name);
-          ids.set(name, id);
-        }
-        return id;
-      });
+      const map = fileSymbolIds(t.symbols, symbols, ids);
       if (symbols.length > MAX_SYMBOLS || t.cols.length !== nCols) return undefined;
       try {
         out.add(t.ts, t.sym, t.cols, t.length, map.every((id, i) => id === i) ? undefined : map);
@@ -158,12 +150,4 @@ export async function ingestCsv(file: string, opts: LoadOptions, dir: string, ke
     await Promise.allSettled(inflight);
     await workers?.close();
   }
-}
-
-/** Whether a chunk's read can be taken as it is (what data/parallel-read.ts's join checks). */
-function standsAlone(r: ByteReadResult, k: number, mode: string | undefined): boolean {
-  if (r.tsMode !== undefined && mode !== undefined && JSON.stringify(r.tsMode) !== mode) return false;
-  // bad rows before a later chunk's first kept row: the one-thread read checked their order against earlier rows first
-  if (k > 0 && r.badRows > 0 && (r.firstRowLine === 0 || r.badSamples[0]!.line < r.firstRowLine)) return false;
-  return true;
 }
