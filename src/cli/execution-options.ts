@@ -10,7 +10,8 @@ import { UsageError } from '../errors.js';
 import { FAMILIES, type Family } from '../broker/model.js';
 import { MODELS } from '../broker/models/index.js';
 import { executionOf, SHORT_KEYS, type ExecutionSettings, type ShortSettings, type SymbolRules } from '../broker/settings.js';
-import { describeParams } from '../strategy/params.js';
+import { describeParams, durationUs } from '../strategy/params.js';
+import { durationError } from '../data/time.js';
 import { collect, numberOption } from './options.js';
 import { readSymbolsFile } from '../data/symbols-file.js';
 
@@ -157,5 +158,13 @@ export function toExecutionSettings(f: RawExecFlags): ExecutionSettings {
   // a symbol named only for some rules takes the others from '*'
   const star = sizing['*'];
   if (star) for (const [sym, r] of Object.entries(sizing)) if (sym !== '*') sizing[sym] = { ...star, ...r };
-  return executionOf(short, exec, sizing);
+  try {
+    return executionOf(short, exec, sizing);
+  } catch (e) {
+    // a bad --latency is the flag's mistake, not a model parameter's (the parameter it sets,
+    // latency.entry, is not what the user wrote): said with the flag and the usual slips' hints
+    // (`--latency 50`: give a unit). Read again only here, on the error's way out.
+    if (e instanceof UsageError && f.latency !== undefined && !(durationUs(f.latency) >= 0)) throw new UsageError(durationError('--latency', f.latency, '0, 50ms, 1s, 250us'));
+    throw e;
+  }
 }

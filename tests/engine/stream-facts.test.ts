@@ -80,3 +80,41 @@ describe('facts measured in one pass = over the whole table', () => {
     });
   }
 });
+
+describe('the calendar of ticks in one pass (its own loop: CalendarOnePass on tick data)', () => {
+  it('= measureCalendar on random tick times: sessions, gaps around the 30-minute join, weekends, equal times, any blocks', () => {
+    const rng = seedrandom('ticks-calendar');
+    for (let c = 0; c < 40; c++) {
+      // a few days to a few months of ticks: bursts (sessions) split by gaps of seconds to days
+      const n = 1 + Math.floor(rng() * 5000);
+      const ts = new Float64Array(n);
+      let x = Date.UTC(2024, 0, 1 + Math.floor(rng() * 30)) * 1000 + Math.floor(rng() * 86_400e6);
+      for (let i = 0; i < n; i++) {
+        const r = rng();
+        // equal times, seconds, just under and over the 30-minute join, hours, days
+        x += r < 0.1 ? 0 : r < 0.8 ? Math.floor(rng() * 60e6) : r < 0.87 ? 30 * 60e6 - 1 + Math.floor(rng() * 3) : r < 0.95 ? Math.floor(rng() * 8 * 3600e6) : Math.floor(rng() * 3 * 86_400e6);
+        ts[i] = x;
+      }
+      const t: TickTable = {
+        length: n,
+        symbols: ['A'],
+        symbolKinds: new Uint8Array([1]),
+        ts,
+        kind: new Uint8Array(n),
+        sym: new Uint16Array(n),
+        f0: new Float64Array(n).fill(100),
+        f1: new Float64Array(0),
+        f2: new Float64Array(0),
+        f3: new Float64Array(0),
+        f4: new Float64Array(0),
+        barStart: new Float64Array(0),
+      };
+      const want = measureCalendar(t);
+      for (const most of [1, 13, n]) {
+        const one = new CalendarOnePass(false);
+        inBlocks(t, rng, most, (b, from, to) => one.scan(b, from, to));
+        expect(one.result(), `case ${c}, ${n} ticks, blocks of up to ${most}`).toEqual(want);
+      }
+    }
+  });
+});

@@ -40,6 +40,14 @@ describe('run settings', () => {
     expect(() => toRunSettings(flags('--from', '2024-01-03', '--to', '2024-01-02'))).toThrow(/--from 2024-01-03 must be before --to 2024-01-02/);
   });
 
+  it("a bad --latency is said as the flag the user gave, with the usual slips' hints (not as the model parameter latency.entry it sets)", () => {
+    expect(() => toRunSettings(flags('--latency', '50'))).toThrow(/^--latency '50' is not a duration; give a unit/);
+    expect(() => toRunSettings(flags('--latency', '5M'))).toThrow(/^--latency '5M' is not a duration; 'M' is ambiguous/);
+    expect(() => toRunSettings(flags('--latency', '-5ms'))).toThrow(/^--latency '-5ms' is not a duration; write e\.g\. 0, 50ms/);
+    // a good latency with another model's mistake: that mistake, unchanged
+    expect(() => toRunSettings(flags('--latency', '5ms', '--exec', 'latency.response=x'))).toThrow(/latency model 'constant': parameter response=x is not a duration/);
+  });
+
   it('a key the settings do not have is refused with "did you mean", not ignored', () => {
     expect(() => runSettings({ period: '1m' } as never)).toThrow(/run settings have no 'period'; did you mean 'periodUs'\?/);
     expect(() => runSettings({ initialCapital: 0 })).toThrow(/--capital 0 must be > 0/);
