@@ -166,3 +166,13 @@ describe('work that cannot explode', () => {
     expect((await cli('walk-forward', '--strategy', 'momentum', '--data', 'eu.csv', '--train', '1y', '--test', '6mo', '--max-folds', '5')).stderr).toMatch(/more than --max-folds 5/);
   });
 });
+
+describe('--version', () => {
+  it('prints the version and nothing else, alone (-V too) and before --help', async () => {
+    const { VERSION } = await import('../../src/version.js');
+    for (const args of [['--version'], ['-V'], ['--version', '--help']]) {
+      const r = await runCliIn(args);
+      expect([r.code, r.stdout, r.stderr], args.join(' ')).toEqual([0, `${VERSION}\n`, '']);
+    }
+  });
+});
