@@ -291,7 +291,9 @@ export function readBytes(
             } else {
               symId = -1;
               const name = buf.toString('utf8', fs, fe);
-              if (sl === 0 || name.trim() !== name || name.includes('\ufffd')) ok = false; // the row rules say why
+              // (a quote: the row rules hand the file to csv-parse, which reads "AAA" as AAA; the
+              // first 4 MiB are checked for quotes before, a later one only here)
+              if (sl === 0 || name.trim() !== name || name.includes('\ufffd') || name.includes('"')) ok = false; // the row rules say why
               else {
                 symId = builder.symbolId(name);
                 lastSym = symbols.add(buf, fs, fe, symId);

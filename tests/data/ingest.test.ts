@@ -101,6 +101,14 @@ describe('a large CSV into the catalog, chunk by chunk', () => {
     expect(streamed).toBe(await errorOf(() => loadData([back], { cache: false, parallel: false })));
   });
 
+  it('a cache folder that cannot be made: declined (the whole-table path runs without the cache), not an error', async () => {
+    const d = tempDir();
+    const [q] = pair(d, 3000);
+    const notDir = join(d, 'a-file');
+    writeFileSync(notDir, '');
+    expect(await ingest(q, join(notDir, 'cache'))).toBeUndefined();
+  });
+
   it('bars, --sort and --tz are parsed whole (settled over the whole file)', async () => {
     const d = tempDir();
     const [q] = pair(d, 3000);

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PAIR, generatePair } from '../../src/data/generate.js';
 import { loadFile, type LoadOptions } from '../../src/data/load.js';
 import { readFile, type ReadOptions } from '../../src/data/read-file.js';
+import { CHUNK } from '../../src/data/byte-reader.js';
 import type { FileTable } from '../../src/data/table.js';
 import { tempDir } from '../helpers.js';
 
@@ -93,6 +94,22 @@ describe('parallel CSV parse', () => {
     writeFileSync(join(d, 'quoted.csv'), rows.join('\n') + '\n');
     const { par } = await both(join(d, 'quoted.csv'), {}, false);
     expect(par.reader).toBe('csv');
+  });
+
+  it('a quoted symbol past the first 4 MiB: csv-parse reads the file, "AAA" is AAA (not a third symbol)', async () => {
+    const d = tempDir();
+    const rows = readFileSync(quotes(d, 90_000), 'utf8').trimEnd().split('\n');
+    const at = rows.length - 5;
+    expect(Buffer.byteLength(rows.slice(0, at).join('\n'))).toBeGreaterThan(CHUNK);
+    rows[at] = rows[at]!.replace(/,(AAA|BBB),/, ',"$1",');
+    const file = join(d, 'quoted-late.csv');
+    writeFileSync(file, rows.join('\n') + '\n');
+    for (const parallel of [false, PAR] as const) {
+      const r = await readFile(file, { onBadRow: 'fail', parallel } as ReadOptions);
+      expect(r.table.symbols).toEqual(['AAA', 'BBB']);
+      expect(r.table.length).toBe(rows.length - 1);
+      expect(r.reader).toBe('csv');
+    }
   });
 
   it('bad rows skipped in later chunks: the same count and samples, with their own lines', async () => {

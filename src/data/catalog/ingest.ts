@@ -81,7 +81,14 @@ export async function ingestCsv(file: string, opts: LoadOptions, dir: string, ke
       if (!('partition' in r)) throw new Error('not a partition');
       return r.partition;
     };
-    const out = (writer = new EntryWriter(dir, key, header.kind, nCols, opts.partitionRows, sink));
+    let out: EntryWriter;
+    try {
+      out = writer = new EntryWriter(dir, key, header.kind, nCols, opts.partitionRows, sink);
+    } catch {
+      // a cache folder that cannot be made (read-only, not permitted): the whole-table path, which
+      // runs without the cache as it does for a small file
+      return undefined;
+    }
     const parse = (k: number): Promise<ChunkResult> => {
       const p = w.run({ op: 'parse', file, start: starts[k]!, end: starts[k + 1]!, firstLine: k === 0 ? firstLine : 1, header, opts: rowOpts, move: true });
       // (a chunk still in flight when the file is declined is waited for, not an error)
