@@ -14,7 +14,8 @@ import { ingestCsv } from '../../src/data/catalog/ingest.js';
 import { planWindow } from '../../src/data/catalog/load-window.js';
 import { mergeToTable } from '../../src/data/catalog/merge-stream.js';
 import { DEFAULT_PAIR, generatePair } from '../../src/data/generate.js';
-import { loadData, rowOptions, type LoadOptions } from '../../src/data/load.js';
+import { loadData, loadFile, rowOptions, type LoadOptions } from '../../src/data/load.js';
+import { heldRowsMax } from '../../src/data/catalog/partition.js';
 import type { TickTable } from '../../src/data/table.js';
 import { tempDir } from '../helpers.js';
 
@@ -71,6 +72,29 @@ describe('a large CSV into the catalog, chunk by chunk', () => {
     // four symbols, partitions of 300 rows: at most 4 × 299 rows wait for their partition to fill
     for (const r of [small!, large!]) expect(r.peakHeld).toBeLessThanOrEqual(4 * 299);
     expect(large!.peakHeld).toBeLessThan(large!.entry.length / 20);
+  });
+
+  it('many symbols: the rows held stay within heldRowsMax (every partition being filled cut past it), and the catalog is the whole-table write\'s, byte for byte', async () => {
+    const d = tempDir();
+    // 60 symbols interleaved, partitions of 50 rows: 60 × 49 = 2,940 rows could wait for their
+    // partition to fill; the bound is 8 × 50 = 400, so partitions are cut by it, not by their size
+    const symbols = Array.from({ length: 60 }, (_, i) => `S${String(i).padStart(2, '0')}`);
+    const [q] = pair(d, 12000, symbols);
+    const lo: LoadOptions = { partitionRows: 50 };
+    const got = (await ingestCsv(q, { ...lo, parallel: PAR }, join(d, 'i'), cacheKey(q, { ...rowOptions(lo, q), v: 1 })))!;
+    expect(got, 'ingested').toBeDefined();
+    expect(got.peakHeld).toBeLessThanOrEqual(heldRowsMax(50));
+    const parts = got.entry.partitions.flat();
+    expect(parts.some((p) => p.rows < 50 && p.rows > 0)).toBe(true);
+    expect(parts.reduce((a, p) => a + p.rows, 0)).toBe(12000);
+    await loadFile(q, { ...lo, cacheDir: join(d, 'w'), parallel: false });
+    const files = (dir: string): string[] => readdirSync(dir).sort();
+    expect(files(join(d, 'i'))).toEqual(files(join(d, 'w')));
+    for (const f of files(join(d, 'w'))) expect(readFileSync(join(d, 'i', f)).equals(readFileSync(join(d, 'w', f))), f).toBe(true);
+    // and the streamed rows are the in-memory table's
+    const planned = await planWindow([q], { ...lo, cacheDir: join(d, 'i'), parallel: PAR }, ALL);
+    const streamed = await planned!.checked((plan) => mergeToTable(plan.sources, plan.merge));
+    sameRows((await loadData([q], { cache: false })).table, streamed!.value);
   });
 
   it('an error in a later chunk: nothing written, and the whole-table parse says it (file, line, column)', async () => {

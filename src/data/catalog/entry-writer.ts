@@ -5,9 +5,9 @@
  * {@link sequenceChunkRows}), written as each one fills; the index last ({@link finish}).
  *
  * What it holds: per symbol, the rows of its partition being filled (grown as needed, up to
- * `partitionRows`), and one chunk of the sequence. A file of S symbols holds at most S partitions'
- * rows, whatever its length (a parse that builds the whole table holds every row: ~43 bytes a
- * quote, 1 GB at 23M rows).
+ * `partitionRows`), at most {@link heldRowsMax} rows in all (past it every partition being filled
+ * is cut), and one chunk of the sequence: whatever the file's length and its number of symbols (a
+ * parse that builds the whole table holds every row: ~43 bytes a quote, 1 GB at 23M rows).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import type { CacheKey } from '../cache.js';
 import type { BadRowSample } from '../rows.js';
 import type { ResolvedHeader, TickKind } from '../schema.js';
 import { entryName, indexEntry, removeUnnamedPartitions, writeIndex, type CatalogEntry } from './entry.js';
-import { DEFAULT_PARTITION_ROWS, writePartitionColumns, type PartitionInfo } from './partition.js';
+import { DEFAULT_PARTITION_ROWS, heldRowsMax, writePartitionColumns, type PartitionInfo } from './partition.js';
 import { sequenceChunkRows, sequenceName, writeSequenceChunk, type SequenceInfo } from './sequence.js';
 
 /** One symbol's partition being filled. */
@@ -48,6 +48,8 @@ export class EntryWriter {
   private readonly name: string;
   private readonly pending: Pending[] = [];
   private readonly chunkRows: number;
+  /** Rows the partitions being filled may hold together ({@link heldRowsMax}). */
+  private readonly heldMax: number;
   private seq: Uint16Array;
   private seqN = 0;
   private readonly sequence: SequenceInfo[] = [];
@@ -73,6 +75,7 @@ export class EntryWriter {
   ) {
     this.name = entryName(key);
     this.chunkRows = sequenceChunkRows(partitionRows);
+    this.heldMax = heldRowsMax(partitionRows);
     this.seq = new Uint16Array(Math.min(this.chunkRows, 1 << 16));
     mkdirSync(dir, { recursive: true });
     removeStaleTemps(dir); // of runs killed while they wrote
@@ -95,8 +98,10 @@ export class EntryWriter {
       p.ts[k] = t;
       for (let c = 0; c < this.nCols; c++) p.cols[c]![k] = cols[c]![i]!;
       p.row[k] = this.rows++;
+      this.held++;
       if (p.n === this.partitionRows) this.flush(s, p);
-      else this.held++;
+      // past the bound, every partition being filled is cut where it is (planPartitions' rule)
+      else if (this.held > this.heldMax) for (const [q, o] of this.pending.entries()) if (o !== undefined && o.n > 0) this.flush(q, o);
       if (this.seqN === this.seq.length) this.growSeq();
       this.seq[this.seqN++] = s;
       if (this.seqN === this.chunkRows) this.flushSeq();
@@ -179,7 +184,7 @@ export class EntryWriter {
       p.cols = p.cols.map(() => new Float64Array(cap));
       p.row = new Uint32Array(cap);
     } else p.parts.push(writePartitionColumns(path, name, this.kind, s, p.n, p.ts, p.cols, p.row));
-    this.held -= p.n - 1;
+    this.held -= p.n;
     p.n = 0;
   }
 

@@ -28,7 +28,7 @@ import type { ResolvedHeader, TickKind } from '../schema.js';
 import { f64, u16, type FileTable } from '../table.js';
 import { BAR } from '../schema.js';
 import type { ParseWorkers } from '../parse-workers.js';
-import { DEFAULT_PARTITION_ROWS, PartitionDamaged, readPartition, writePartition, type PartitionInfo } from './partition.js';
+import { DEFAULT_PARTITION_ROWS, heldRowsMax, PartitionDamaged, readPartition, writePartition, type PartitionInfo } from './partition.js';
 import { entryShapeProblem, isObject } from './entry-shape.js';
 import { inTimeOrder, readSequenceChunk, sequenceChunkRows, writeSequence, type SequenceInfo } from './sequence.js';
 
@@ -136,13 +136,32 @@ interface PartitionPlan {
   readonly rows: Uint32Array;
 }
 
-/** The partitions of a table: each symbol's rows in row order, `partitionRows` at most each. */
+/**
+ * The partitions of a table: each symbol's rows in row order, `partitionRows` at most each, and
+ * every symbol's partition cut where it is when the rows not yet in a partition pass
+ * {@link heldRowsMax} (the rule {@link EntryWriter} follows as the rows arrive: the same cuts).
+ */
 function planPartitions(name: string, t: FileTable, partitionRows: number): PartitionPlan[][] {
-  return rowsBySymbol(t).map((rows, sym) => {
-    const parts: PartitionPlan[] = [];
-    for (let from = 0, seq = 0; from < rows.length; from += partitionRows, seq++) parts.push({ sym, name: `${name}.${sym}.${seq}.tfp`, rows: rows.subarray(from, from + partitionRows) });
-    return parts;
-  });
+  const bySym = rowsBySymbol(t);
+  const parts: PartitionPlan[][] = bySym.map(() => []);
+  const start = new Int32Array(bySym.length);
+  const seen = new Int32Array(bySym.length);
+  const heldMax = heldRowsMax(partitionRows);
+  let held = 0;
+  const cut = (s: number): void => {
+    parts[s]!.push({ sym: s, name: `${name}.${s}.${parts[s]!.length}.tfp`, rows: bySym[s]!.subarray(start[s]!, seen[s]!) });
+    held -= seen[s]! - start[s]!;
+    start[s] = seen[s]!;
+  };
+  for (let i = 0; i < t.length; i++) {
+    const s = t.sym[i]!;
+    seen[s]!++;
+    held++;
+    if (seen[s]! - start[s]! === partitionRows) cut(s);
+    else if (held > heldMax) for (let k = 0; k < bySym.length; k++) if (seen[k]! > start[k]!) cut(k);
+  }
+  for (let k = 0; k < bySym.length; k++) if (seen[k]! > start[k]!) cut(k);
+  return parts;
 }
 
 /** A tick file in time order: its symbol sequence written (catalog/sequence.ts); else undefined. */

@@ -24,6 +24,17 @@ const HEAD = 16;
 /** Rows of a partition, at most: 256Ki quotes are 11 MB of columns, held once per stream while the merge reads it. */
 export const DEFAULT_PARTITION_ROWS = 1 << 18;
 
+/**
+ * Rows a file's partitions being filled may hold together, at most, for `partitionRows`: past it,
+ * every symbol's partition being filled is cut where it is (the rule of both writers,
+ * catalog/entry.ts planPartitions and entry-writer.ts, so the catalog is the same bytes either
+ * way). Without it a file of S symbols held up to S full partitions while its first run wrote
+ * them (400 symbols of 15k rows: 938-963 MB, more than parsing the file whole, 719 MB). At the
+ * default, 2Mi rows (~92 MB of columns): a file of a few symbols never reaches it; one of many
+ * interleaved symbols gets partitions of about 2Mi / S rows.
+ */
+export const heldRowsMax = (partitionRows: number): number => 8 * partitionRows;
+
 /** What the index says of a partition (and the partition of itself). */
 export interface PartitionInfo {
   /** File name in the catalog folder. */
