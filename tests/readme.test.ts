@@ -69,7 +69,11 @@ describe('README output examples are what the commands print', () => {
     // in this process (tests/cli-harness.ts): what is tested is the output, not the process
     (needsShared ? it.skip : it)(`${cmd.split(' ').slice(0, 3).join(' ')}${needsShared ? ' [skipped: ../shared/data is absent]' : ''}`, async () => {
       const args = cmd.split(' ');
-      const r = await runCliIn([...args, '--no-cache'], ROOT);
+      // the validation commands on one worker thread: the default (one per core) prints the same
+      // (tests/validation/walk-forward.test.ts: 1 and 2 threads give the same bytes), with a thread
+      // more to start
+      const threads = args[0] === 'walk-forward' || args[0] === 'compare' ? ['--workers', '1'] : [];
+      const r = await runCliIn([...args, '--no-cache', ...threads], ROOT);
       expect(r.code, r.stderr).toBe(0);
       // a line `...` marks lines the README leaves out
       for (const line of block.trimEnd().split('\n')) if (line !== '...') expect(r.stdout).toContain(line);

@@ -24,6 +24,8 @@ writeFileSync(
 );
 const cli = async (...args: string[]): Promise<CliResult> => await runCliIn([...args, '--no-cache'], d);
 const SPLIT = ['--data', 'eu.csv', '--split', '0.6'];
+// the runs that succeed take one worker thread (the default is one per core): the same report
+// (tests/validation/walk-forward.test.ts checks 1 and 2 threads give the same bytes), a thread less
 
 describe('options that are never dropped', () => {
   it('an option of one value given twice with two values is refused, naming both (commander kept the last); the same value twice, and repeatable options, are taken', async () => {
@@ -72,19 +74,19 @@ describe('parameters that are never dropped', () => {
     const typo = await cli('compare', '--strategies', './sma.mjs,flat', ...SPLIT, '--param', 'sma-cross.fsat=5');
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/strategy 'sma-cross' has no parameter 'fsat'; did you mean 'fast'\?/);
-    const ok = await cli('compare', '--strategies', './sma.mjs,flat', ...SPLIT, '--param', 'sma-cross.fast=5', '--quiet', '--json', 'p.json');
+    const ok = await cli('compare', '--strategies', './sma.mjs,flat', ...SPLIT, '--param', 'sma-cross.fast=5', '--quiet', '--workers', '1', '--json', 'p.json');
     expect(ok.code, ok.stderr).toBe(0);
     const rep = JSON.parse(readFileSync(join(d, 'p.json'), 'utf8')) as { manifest: { strategies: { name: string; params: { fast?: number } }[] } };
     expect(rep.manifest.strategies.find((s) => s.name === 'sma-cross')!.params.fast).toBe(5);
   });
   it('a module file can be named and gridded in compare (--strategies sma=./sma.mjs --grid sma.fast=5,10)', async () => {
-    const r = await cli('compare', '--strategies', 'sma=./sma.mjs', ...SPLIT, '--grid', 'sma.fast=5,10', '--quiet', '--json', 'g.json');
+    const r = await cli('compare', '--strategies', 'sma=./sma.mjs', ...SPLIT, '--grid', 'sma.fast=5,10', '--quiet', '--workers', '1', '--json', 'g.json');
     expect(r.code, r.stderr).toBe(0);
     const rep = JSON.parse(readFileSync(join(d, 'g.json'), 'utf8')) as { strategies: { name: string; trials: { label: string }[] }[] };
     expect(rep.strategies[0]!.name).toBe('sma');
     expect(rep.strategies[0]!.trials.map((t) => t.label)).toEqual(['fast=5', 'fast=10']);
     // the path as written works as a prefix too
-    expect((await cli('compare', '--strategies', './sma.mjs', ...SPLIT, '--grid', './sma.mjs.fast=5,10', '--quiet')).code).toBe(0);
+    expect((await cli('compare', '--strategies', './sma.mjs', ...SPLIT, '--grid', './sma.mjs.fast=5,10', '--quiet', '--workers', '1')).code).toBe(0);
   });
   it('run takes its own name as a prefix and refuses another', async () => {
     expect((await cli('run', '--strategy', 'momentum', '--data', 'eu.csv', '--param', 'momentum.lookback=5', '--quiet')).code).toBe(0);
@@ -155,7 +157,7 @@ describe('work that cannot explode', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--train 1y --test 6m make about [\d,]+ folds over .* more than --max-folds 1000: use a longer --test \(6m is 6 minutes; 6 months is 6mo\), or raise --max-folds/);
     expect(existsSync(ledger) ? Ledger.open(ledger).rows() : []).toEqual([]);
-    const ok = await cli('walk-forward', '--strategy', 'momentum', '--data', 'eu.csv', '--train', '1y', '--test', '6mo', '--grid', 'lookback=5,20', '--json', 'wf.json');
+    const ok = await cli('walk-forward', '--strategy', 'momentum', '--data', 'eu.csv', '--train', '1y', '--test', '6mo', '--grid', 'lookback=5,20', '--workers', '1', '--json', 'wf.json');
     expect(ok.code, ok.stderr).toBe(0);
     // 2 momentum trials and one per baseline
     expect(ok.stderr).toMatch(

@@ -33,11 +33,11 @@ describe('a quote feed with 2% crossed quotes, read with --on-bad-row skip', () 
   });
 
   it('walk-forward and compare: the same line in their text', async () => {
-    const wf = await runCliIn(['walk-forward', '--strategy', 'momentum', '--data', 'eurusd.csv', '--train', '10m', '--test', '5m', '--no-ledger', ...SKIP], d);
+    const wf = await runCliIn(['walk-forward', '--strategy', 'momentum', '--data', 'eurusd.csv', '--train', '10m', '--test', '5m', '--no-ledger', '--workers', '1', ...SKIP], d);
     expect(wf.code).toBe(0);
     expect(wf.stdout).toMatch(SAID);
     expect(wf.stderr).toMatch(WARNED);
-    const cmp = await runCliIn(['compare', '--strategies', 'momentum', '--data', 'eurusd.csv', '--split', '0.6', '--no-ledger', ...SKIP], d);
+    const cmp = await runCliIn(['compare', '--strategies', 'momentum', '--data', 'eurusd.csv', '--split', '0.6', '--no-ledger', '--workers', '1', ...SKIP], d);
     expect(cmp.code).toBe(0);
     expect(cmp.stdout).toMatch(SAID);
     expect(cmp.stderr).toMatch(WARNED);

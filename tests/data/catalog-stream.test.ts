@@ -75,6 +75,15 @@ async function jobReport(paths: readonly string[], load: LoadOptions, strategy: 
 /** A --memory that leaves the replay a block of about `rows` rows (jobs/stream-run.ts blockRowsFor). */
 const memoryFor = (rows: number): number => 200 * 2 ** 20 + 64 * 2 ** 20 + rows * 59;
 
+/**
+ * Random sets per property below: half of them in `npm test` (each set loads its files twice and
+ * every other set runs two jobs, each on worker threads), all of them under `npm run fuzz`
+ * (TICKFOLD_FUZZ=1). The half still draws every kind of file, partitions of a single row and of
+ * tens, and streamed jobs.
+ */
+const FUZZ = process.env.TICKFOLD_FUZZ === '1';
+const SETS = (all: number): number => (FUZZ ? all : Math.ceil(all / 2));
+
 const BUNDLED: readonly (readonly string[])[] = [
   ['data/sample_pair_quotes.csv', 'data/sample_pair_trades.csv'],
   ['data/sample_pair_break_quotes.csv'],
@@ -178,8 +187,8 @@ function randomBars(rng: () => number, n: number): string {
 }
 
 describe('property: random tables', () => {
-  it('streamed = in memory for 12 random sets of files, partitions of 1 to 64 rows', async () => {
-    for (let seed = 0; seed < 12; seed++) {
+  it(`streamed = in memory for ${SETS(12)} random sets of files, partitions of 1 to 64 rows`, async () => {
+    for (let seed = 0; seed < SETS(12); seed++) {
       const rng = seedrandom(`catalog-${seed}`);
       const d = tempDir();
       const files: string[] = [];
@@ -241,7 +250,7 @@ function withoutFiles(json: string): unknown {
 
 describe('--symbols: the data is only those symbols rows, as if the files held nothing else', () => {
   it('property: random files and random symbol subsets: in memory = streamed = files holding only those rows (table and report)', async () => {
-    for (let seed = 0; seed < 10; seed++) {
+    for (let seed = 0; seed < SETS(10); seed++) {
       const rng = seedrandom(`symbols-${seed}`);
       const d = tempDir();
       const texts = new Map<string, string>();

@@ -200,9 +200,10 @@ describe('interrupts', () => {
 
   it('SIGTERM during a walk-forward: exit 143, nothing written', async () => {
     const d = tempDir();
-    // every tick a little busy, so the walk-forward is still running when the signal comes
+    // every tick a little slow (asleep 2 ms: the time, not a core), so the walk-forward is still
+    // running when the signal comes
     const s = signalling(d, 'slow', 1, '');
-    writeFileSync(s.file, readFileSync(s.file, 'utf8').replace('calls++;', 'calls++; { const t = Date.now(); while (Date.now() - t < 2) {} }'));
+    writeFileSync(s.file, readFileSync(s.file, 'utf8').replace('calls++;', 'calls++; Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);'));
     const r = await interrupted(['walk-forward', '--strategy', s.file, '--data', QUOTES, '--grid', 'n=1,2', '--train', '1h', '--test', '30m', '--workers', '2', ...OUTPUTS(d)], d, 'SIGTERM', s.marker);
     expect(r.hung, r.stderr).toBe(false);
     expect(r.code, r.stderr).toBe(143);

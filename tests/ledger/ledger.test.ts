@@ -82,7 +82,31 @@ describe('trial ledger', () => {
     const ledger = join(d, 'l.sqlite');
     const wf = async (grid: string, ...more: string[]) => {
       const r = await runCliIn(
-        ['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', `entry=${grid}`, '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--json', join(d, 'r.json'), ...more],
+        [
+          'walk-forward',
+          '--strategy',
+          'pairs',
+          '--data',
+          join(ROOT, 'data/sample_pair_quotes.csv'),
+          '--param',
+          'every=10s',
+          '--grid',
+          `entry=${grid}`,
+          '--train',
+          '1h',
+          '--test',
+          '30m',
+          '--period',
+          '1m',
+          '--baselines',
+          'flat',
+          '--no-cache',
+          '--workers',
+          '1',
+          '--json',
+          join(d, 'r.json'),
+          ...more,
+        ],
         d,
         { TICKFOLD_LEDGER: ledger },
       );
@@ -207,7 +231,31 @@ describe('ledger export for tickfold overfit', () => {
     const d = tempDir();
     const ledger = join(d, 'l.sqlite');
     const r = await runCliIn(
-      ['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--baselines', 'flat', '--no-cache', '--quiet', '--ledger', ledger],
+      [
+        'walk-forward',
+        '--strategy',
+        'pairs',
+        '--data',
+        join(ROOT, 'data/sample_pair_quotes.csv'),
+        '--param',
+        'every=10s',
+        '--grid',
+        'entry=1.5,2,2.5',
+        '--train',
+        '1h',
+        '--test',
+        '30m',
+        '--period',
+        '1m',
+        '--baselines',
+        'flat',
+        '--no-cache',
+        '--quiet',
+        '--workers',
+        '1',
+        '--ledger',
+        ledger,
+      ],
       d,
     );
     expect(r.code, r.stderr).toBe(0);

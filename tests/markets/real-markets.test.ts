@@ -19,6 +19,12 @@ const csvRows = (f: string): string[][] =>
     .map((l) => l.split(','));
 const weekday = (d: string): number => new Date(`${d.slice(0, 10)}T00:00:00Z`).getUTCDay();
 const GOOG = shared('goog_daily_2004_2013.csv');
+/**
+ * For walk-forward and compare: one worker thread (the default is one per core, each a thread to
+ * start for the same report: tests/validation/walk-forward.test.ts checks 1 and 2 give the same
+ * bytes). What these tests check is the figures on the real files.
+ */
+const ONE_THREAD = ['--workers', '1'];
 
 interface RunJson {
   equity: { ts: string[]; equity: number[] };
@@ -88,7 +94,28 @@ describeShared('dates that match the data (GOOG daily bars)', () => {
 
 describeShared('baselines that are what they claim', () => {
   it('buy-and-hold sizes from current equity: in a walk-forward on SPY hourly bars every fold invests, none is refused, and it matches a plain buy-and-hold', async () => {
-    const r = await runCliIn(['walk-forward', '--strategy', 'momentum', '--grid', 'lookback=5,20', '--data', shared('spy_1h_1998_2021.csv'), '--train', '730d', '--test', '180d', '--period', '1d', '--no-cache', '--quiet', '--json', out('spy.json'), '--fold-edge', 'carry']);
+    const r = await runCliIn([
+      'walk-forward',
+      '--strategy',
+      'momentum',
+      '--grid',
+      'lookback=5,20',
+      '--data',
+      shared('spy_1h_1998_2021.csv'),
+      '--train',
+      '730d',
+      '--test',
+      '180d',
+      '--period',
+      '1d',
+      '--no-cache',
+      '--quiet',
+      ...ONE_THREAD,
+      '--json',
+      out('spy.json'),
+      '--fold-edge',
+      'carry',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     interface S {
       name: string;
@@ -111,7 +138,7 @@ describeShared('baselines that are what they claim', () => {
     // closing at every fold edge: each fold buys again with what it has; a fold's round trip is
     // closed by the first fill of the next fold and counts in the fold that entered it (issue 27,
     // point 13); the last one stays open
-    const closed = await runCliIn(['walk-forward', '--strategy', 'momentum', '--grid', 'lookback=5,20', '--data', shared('spy_1h_1998_2021.csv'), '--train', '730d', '--test', '180d', '--period', '1d', '--no-cache', '--quiet', '--json', out('spy-close.json')]);
+    const closed = await runCliIn(['walk-forward', '--strategy', 'momentum', '--grid', 'lookback=5,20', '--data', shared('spy_1h_1998_2021.csv'), '--train', '730d', '--test', '180d', '--period', '1d', '--no-cache', '--quiet', ...ONE_THREAD, '--json', out('spy-close.json')]);
     expect(closed.code, closed.stderr).toBe(0);
     const bh2 = json<{ strategies: S[] }>('spy-close.json').strategies.find((s) => s.name === 'buy-and-hold')!;
     const perFold = bh2.folds.map((f) => [f.outOfSample.trades, f.outOfSample.openTrades]);
@@ -120,7 +147,7 @@ describeShared('baselines that are what they claim', () => {
     expect(bh2.outOfSample.metrics.returnFraction).toBeGreaterThan(1.2);
   });
   it('baselines trade the symbols the strategy trades (pairs on GOOG,GOOGL of the ETF file), and buy-and-hold from when both have data', async () => {
-    const r = await runCliIn(['compare', '--strategies', 'pairs', '--param', 'symbols=GOOG,GOOGL', '--grid', 'pairs.entry=1.5,2', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--split', '0.7', '--no-cache', '--quiet', '--json', out('googl.json')]);
+    const r = await runCliIn(['compare', '--strategies', 'pairs', '--param', 'symbols=GOOG,GOOGL', '--grid', 'pairs.entry=1.5,2', '--data', shared('us_equities_etfs_daily_1998_2021.csv'), '--split', '0.7', '--no-cache', '--quiet', ...ONE_THREAD, '--json', out('googl.json')]);
     expect(r.code, r.stderr).toBe(0);
     const rep = json<{ manifest: { strategies: { name: string; params: Record<string, unknown> }[] } }>('googl.json');
     const params = Object.fromEntries(rep.manifest.strategies.map((s) => [s.name, s.params]));
@@ -150,7 +177,7 @@ describeShared('baselines that are what they claim', () => {
           else if (m(p.fast) <= m(p.slow) && pos > 0) ctx.submit({ symbol: b.symbol, side: 'sell', qty: pos }); } }; } };\n`,
     );
     const verdict = async (strategies: string, f: string): Promise<{ verdict: string; edges: string[]; names: string[] }> => {
-      const r = await runCliIn(['compare', '--strategies', strategies, '--data', GOOG, '--split', '0.6', '--no-cache', '--quiet', '--json', out(f)]);
+      const r = await runCliIn(['compare', '--strategies', strategies, '--data', GOOG, '--split', '0.6', '--no-cache', '--quiet', ...ONE_THREAD, '--json', out(f)]);
       expect(r.code, r.stderr).toBe(0);
       const rep = json<{ strategies: { name: string; verdict: string; vsBaselines: { baseline: string }[] }[] }>(f);
       const s = rep.strategies.find((x) => x.name === 'sma')!;
@@ -161,7 +188,7 @@ describeShared('baselines that are what they claim', () => {
     expect(some).toEqual(all);
     expect(some.edges).toEqual(['buy-and-hold', 'flat', 'momentum', 'random']);
     // momentum given a grid competes as a candidate; the naive momentum still runs as a baseline
-    const r = await runCliIn(['compare', '--strategies', `${sma},momentum`, '--grid', 'momentum.lookback=5,20', '--data', GOOG, '--split', '0.6', '--no-cache', '--quiet', '--json', out('mom.json')]);
+    const r = await runCliIn(['compare', '--strategies', `${sma},momentum`, '--grid', 'momentum.lookback=5,20', '--data', GOOG, '--split', '0.6', '--no-cache', '--quiet', ...ONE_THREAD, '--json', out('mom.json')]);
     expect(r.code, r.stderr).toBe(0);
     const rep = json<{ strategies: { name: string; baseline: boolean; vsBaselines: { baseline: string }[]; overfitting: { configurations: number } }[] }>('mom.json');
     expect(rep.strategies.map((s) => [s.name, s.baseline])).toEqual([

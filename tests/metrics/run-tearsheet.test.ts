@@ -75,7 +75,7 @@ describe('the tearsheet in run and walk-forward reports', () => {
   });
 
   it('walk-forward: every strategy out of sample has a tearsheet against one benchmark', async () => {
-    const r = await runCliIn(['walk-forward', '--data', EU, '--strategy', 'momentum', '--param', 'symbol=DAX', '--grid', 'lookback=10,20', '--train', '2y', '--test', '1y', '--no-cache', '--no-ledger', '--json', '-']);
+    const r = await runCliIn(['walk-forward', '--data', EU, '--strategy', 'momentum', '--param', 'symbol=DAX', '--grid', 'lookback=10,20', '--train', '2y', '--test', '1y', '--no-cache', '--no-ledger', '--workers', '1', '--json', '-']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     for (const s of j.strategies) {

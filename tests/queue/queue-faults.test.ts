@@ -15,6 +15,10 @@ import { runCliIn } from '../cli-harness.js';
 import { BIN, content, sharedQueue, SHORT_LOCK, spawnWorker, watchQueue } from './queue-fixture.js';
 import { describeRedis, freePort, REDIS, sleep, until } from './redis-server.js';
 
+// The slow strategies below sleep 2 ms every few hundred ticks (Atomics.wait, as a strategy stuck
+// for good does in tests/faults): their tasks take seconds, so that a kill, a Ctrl-C or Redis going
+// away lands mid-task, without spending those seconds of CPU (they spun on Date.now() before)
+
 // the queue's shared key, for the coordinators and workers these tests start (they inherit it)
 process.env.TICKFOLD_QUEUE_KEY = '5b0e7c1d9a2f4e6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b';
 
@@ -26,7 +30,7 @@ describeRedis('the queue when a worker, the command or Redis goes away', () => {
     // a slow strategy: its trial tasks take seconds, so the kill lands mid-task
     writeFileSync(
       join(d, 'slow.mjs'),
-      `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create(p) { let n = 0; return { onTick(ctx) { if (++n % 400 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } if (n % 5000 === 0) ctx.targetPercent(ctx.symbols[0], (n / 5000) % 2 ? 0.5 : 0); } }; } };\n`,
+      `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create(p) { let n = 0; const nap = new Int32Array(new SharedArrayBuffer(4)); return { onTick(ctx) { if (++n % 400 === 0) Atomics.wait(nap, 0, 0, 2); if (n % 5000 === 0) ctx.targetPercent(ctx.symbols[0], (n / 5000) % 2 ? 0.5 : 0); } }; } };\n`,
     );
     const a = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow.mjs'), '--grid', 'k=1,2,3,4', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache'];
     expect((await runCliIn([...a, '--json', join(d, 'local.json')], d)).code).toBe(0);
@@ -61,7 +65,7 @@ describeRedis('the queue when a worker, the command or Redis goes away', () => {
     const d = tempDir();
     writeFileSync(
       join(d, 'slow2.mjs'),
-      `export default { name: 'slow2', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 100 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`,
+      `export default { name: 'slow2', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; const nap = new Int32Array(new SharedArrayBuffer(4)); return { onTick() { if (++n % 100 === 0) Atomics.wait(nap, 0, 0, 2); } }; } };\n`,
     );
     const watch = await watchQueue(q.port);
     const coordinator = spawn(
@@ -106,7 +110,7 @@ describeRedis('the queue when a worker, the command or Redis goes away', () => {
     const d = tempDir();
     writeFileSync(
       join(d, 'slow.mjs'),
-      `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`,
+      `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; const nap = new Int32Array(new SharedArrayBuffer(4)); return { onTick() { if (++n % 200 === 0) Atomics.wait(nap, 0, 0, 2); } }; } };\n`,
     );
     const a = ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', join(d, 'slow.mjs'), '--grid', 'k=1,2,3,4,5,6', '--train', '1h', '--test', '30m', '--no-ledger', '--no-cache'];
     expect((await runCliIn([...a, '--json', join(d, 'local.json')], d)).code).toBe(0);
@@ -145,7 +149,7 @@ describeRedis('the queue when a worker, the command or Redis goes away', () => {
     const d = tempDir();
     writeFileSync(
       join(d, 'slow.mjs'),
-      `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 200 === 0) { const t = Date.now(); while (Date.now() - t < 2) {} } } }; } };\n`,
+      `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; const nap = new Int32Array(new SharedArrayBuffer(4)); return { onTick() { if (++n % 200 === 0) Atomics.wait(nap, 0, 0, 2); } }; } };\n`,
     );
     const watch = await watchQueue(q.port);
     // the command in this process (what is tested is what it says and writes, not its process)

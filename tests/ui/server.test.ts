@@ -16,6 +16,7 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { startUi } from '../../src/ui/server.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
 import { generatedTrials, writeLedger, writeReports } from './generate.js';
+import { runCliIn } from '../cli-harness.js';
 
 interface Answer {
   status: number;
@@ -48,8 +49,9 @@ const SECRET = 'the secret outside the reports folder';
 describe('tickfold ui: the server', () => {
   let ui: Awaited<ReturnType<typeof startUi>>;
   beforeAll(async () => {
-    const wf = runCli(
-      ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--no-cache', '--json', join(dir, 'wf.json'), '--report', join(dir, 'wf.html')],
+    // in this process (tests/cli-harness.ts), on one worker thread: what is used is its report
+    const wf = await runCliIn(
+      ['walk-forward', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--strategy', 'pairs', '--param', 'every=10s', '--grid', 'entry=1.5,2', '--train', '1h', '--test', '30m', '--no-cache', '--workers', '1', '--json', join(dir, 'wf.json'), '--report', join(dir, 'wf.html')],
       dir,
       { TICKFOLD_LEDGER: ledgerPath },
     );

@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { runCliIn } from '../cli-harness.js';
 import { describeRedis, freePort, startRedis } from '../queue/redis-server.js';
 
 process.env.TICKFOLD_QUEUE_KEY = '7c1e0b9d2a4f6e8b0c2d4e6f8a0b1c3d5e7f9a1b3c5d7e9f0a2b4c6d8e0f1a3b';
@@ -36,16 +37,18 @@ describeRedis('walk-forward --universe on the queue', () => {
     redis?.kill('SIGKILL');
   });
 
-  it('two workers give the local report, byte for byte but for the command line', () => {
+  it('two workers give the local report, byte for byte but for the command line', async () => {
     const d = tempDir();
     const members = join(d, 'members.csv');
     writeFileSync(members, 'symbol,from,to,delisting_return\nCAC,1991-07-01,1998-08-14,\nDAX,1991-07-01,1995-06-30,-0.5\nSMI,1993-01-04,1998-08-14,\nFTSE,1991-07-01,1998-08-14,\n');
     const args = ['walk-forward', '--strategy', 'momentum', '--data', join(ROOT, 'data/eustockmarkets_daily_1991_1998.csv'), '--param', 'every=1d', '--grid', 'lookback=20,60', '--train', '365d', '--test', '365d', '--bootstrap', '200', '--no-ledger', '--no-cache'];
-    const local = runCli([...args, '--universe', members, '--json', join(d, 'local.json')]);
+    // the commands in this process (tests/cli-harness.ts), the local ones on one thread (the
+    // default is one per core; the report is the same): what is compared is their reports
+    const local = await runCliIn([...args, '--universe', members, '--workers', '1', '--json', join(d, 'local.json')]);
     expect(local.code, local.stderr).toBe(0);
-    const plain = runCli([...args, '--json', join(d, 'plain.json')]);
+    const plain = await runCliIn([...args, '--workers', '1', '--json', join(d, 'plain.json')]);
     expect(plain.code, plain.stderr).toBe(0);
-    const queued = runCli([...args, '--universe', members, '--queue', url, '--json', join(d, 'queue.json')]);
+    const queued = await runCliIn([...args, '--universe', members, '--queue', url, '--json', join(d, 'queue.json')]);
     expect(queued.code, queued.stderr).toBe(0);
     const l = content(join(d, 'local.json'));
     expect(content(join(d, 'plain.json'))).not.toEqual(l); // the universe matters to the report

@@ -17,8 +17,33 @@ describe('cost sensitivity', () => {
   });
   it('walk-forward --fee-sweep: the edge falls as the fee rises, and the report names the break-even fee', async () => {
     const d = tempDir();
+    // one worker thread for each level of the sweep (the default is one per core): the same report
+    // (tests/validation/walk-forward.test.ts checks 1 and 2 threads give the same bytes)
     const r = await runCliIn(
-      ['walk-forward', '--strategy', 'pairs', '--data', join(ROOT, 'data/sample_pair_quotes.csv'), '--param', 'every=10s', '--grid', 'entry=1.5,2,2.5', '--train', '1h', '--test', '30m', '--period', '1m', '--fee-sweep', '0,0.5,1,2', '--json', join(d, 'r.json'), '--no-cache'],
+      [
+        'walk-forward',
+        '--strategy',
+        'pairs',
+        '--data',
+        join(ROOT, 'data/sample_pair_quotes.csv'),
+        '--param',
+        'every=10s',
+        '--grid',
+        'entry=1.5,2,2.5',
+        '--train',
+        '1h',
+        '--test',
+        '30m',
+        '--period',
+        '1m',
+        '--fee-sweep',
+        '0,0.5,1,2',
+        '--workers',
+        '1',
+        '--json',
+        join(d, 'r.json'),
+        '--no-cache',
+      ],
       d,
     );
     expect(r.code, r.stderr).toBe(0);

@@ -14,7 +14,11 @@ describe('progress within tasks', () => {
   it('a batch of 3 slow trials reads as 0..3 backtests done while it runs, never backwards, and 0 in flight after', async () => {
     const d = tempDir();
     const mod = join(d, 'slow.mjs');
-    writeFileSync(mod, `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; return { onTick() { if (++n % 100 === 0) { const t = Date.now(); while (Date.now() - t < 1) {} } } }; } };\n`);
+    // slow by sleeping 1 ms every 100 ticks (Atomics.wait: the seconds the trials take, not CPU)
+    writeFileSync(
+      mod,
+      `export default { name: 'slow', description: 'busy', params: { k: { type: 'integer', default: 1, doc: '' } }, create() { let n = 0; const nap = new Int32Array(new SharedArrayBuffer(4)); return { onTick() { if (++n % 100 === 0) Atomics.wait(nap, 0, 0, 1); } }; } };\n`,
+    );
     const { table } = await loadData([join(ROOT, 'data/sample_pair_quotes.csv')], { cacheDir: tempDir(), shared: true });
     const runner = new TaskRunner(1, {});
     runner.use(table);

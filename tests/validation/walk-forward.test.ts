@@ -26,6 +26,9 @@ const dir = tempDir();
 const file = (name: string): string => join(dir, name);
 // 32 trials of pairs on 4,000 minutes of two symbols: 5 folds of 500 rows after 1,000 rows of training
 const GRID = ['--grid', 'entry=1,1.5,2,2.5', '--grid', 'lookback=20,40,80,160', '--grid', 'exit=0.25,0.5'];
+// One worker thread for every run whose subject is not the threads (the CLI's default is one per
+// core, each a thread to start, ~0.5 s of CPU, for the same bytes: '2 workers give byte-identical
+// reports to 1 worker' below is the test of that, and the run it makes keeps two)
 const WF = (data: string, out: string, ...extra: string[]): string[] => ['walk-forward', '--strategy', 'pairs', '--data', data, ...GRID, '--train', '1000rows', '--test', '500rows', '--period', '15m', '--no-cache', '--json', out, ...extra];
 const read = (p: string): Report => JSON.parse(readFileSync(p, 'utf8')) as Report;
 
@@ -69,7 +72,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     const results: Report['strategies'][number][] = [];
     for (const seed of ['a', 'b', 'c', 'd', 'e', 'f']) {
       writeFileSync(file(`noise-${seed}.csv`), twoSymbolBars('noise', 4000, `truth-noise-${seed}`));
-      const r = await runCliIn(WF(file(`noise-${seed}.csv`), file(`noise-${seed}.json`), '--baselines', 'flat', '--quiet'));
+      const r = await runCliIn(WF(file(`noise-${seed}.csv`), file(`noise-${seed}.json`), '--baselines', 'flat', '--quiet', '--workers', '1'));
       expect(r.code, r.stderr).toBe(0);
       const rep = read(file(`noise-${seed}.json`));
       spaOf.push((rep as unknown as { dataSnooping: { vs: { spa: { consistent: number } }[] } }).dataSnooping.vs[0]!.spa.consistent);
@@ -86,7 +89,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     // and the planted relationship passes on other seeds too
     for (const seed of ['b', 'c']) {
       writeFileSync(file(`planted-${seed}.csv`), twoSymbolBars('planted', 4000, `truth-planted-${seed}`));
-      expect((await runCliIn(WF(file(`planted-${seed}.csv`), file(`planted-${seed}.json`), '--baselines', 'flat', '--quiet'))).code).toBe(0);
+      expect((await runCliIn(WF(file(`planted-${seed}.csv`), file(`planted-${seed}.json`), '--baselines', 'flat', '--quiet', '--workers', '1'))).code).toBe(0);
       const p = read(file(`planted-${seed}.json`)).strategies.find((s) => s.name === 'pairs')!;
       expect(p.overfitting.pbo!.pbo).toBeLessThan(0.1);
       expect(p.verdictClass).toBe('likely real');
@@ -97,7 +100,7 @@ describe('walk-forward on data whose truth is known (32-trial grid, fixed seeds)
     // the bad values churn and lose: they widen the spread V of the trials' Sharpes, so SR0 rises,
     // but the in-sample best on a real relationship still clears it
     const BAD = ['--grid', 'entry=0.3,1,1.5,2,2.5', '--grid', 'lookback=10,20,40,80,160', '--grid', 'exit=0.25'];
-    const wf = (data: string, out: string): string[] => ['walk-forward', '--strategy', 'pairs', '--data', data, ...BAD, '--train', '1000rows', '--test', '500rows', '--period', '15m', '--no-cache', '--quiet', '--json', out];
+    const wf = (data: string, out: string): string[] => ['walk-forward', '--strategy', 'pairs', '--data', data, ...BAD, '--train', '1000rows', '--test', '500rows', '--period', '15m', '--no-cache', '--quiet', '--workers', '1', '--json', out];
     for (const seed of ['', '-b', '-c']) {
       const csv = file(`planted-bad${seed}.csv`);
       writeFileSync(csv, twoSymbolBars('planted', 4000, `truth-planted${seed}`));
@@ -181,6 +184,8 @@ describe('compare and the command line', () => {
       '--period',
       '15m',
       '--no-cache',
+      '--workers',
+      '1',
       '--json',
       file('cmp.json'),
     ]);
@@ -208,7 +213,7 @@ describe('compare and the command line', () => {
       .replace(/^node bin\/tickfold /, '')
       .split(' ')
       .map((a) => (a.startsWith('out/') ? file(`start-${a.slice(4)}`) : a.startsWith('data/') ? join(ROOT, a) : a));
-    const r = await runCliIn([...args, '--no-cache']);
+    const r = await runCliIn([...args, '--no-cache', '--workers', '1']);
     expect(r.code, r.stderr).toBe(0);
     type S = {
       name: string;
