@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { ChunkResult, ChunkTask } from './parse-chunk.js';
+import { workerExecArgv } from '../runtime/exec-argv.js';
 
 function workerFile(): string {
   const here = fileURLToPath(import.meta.url);
@@ -23,7 +24,7 @@ export class ParseWorkers {
 
   constructor(threads = availableParallelism()) {
     this.threads = threads;
-    this.pool = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, execArgv: [...process.execArgv, '--no-experimental-require-module'] });
+    this.pool = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, execArgv: [...workerExecArgv(), '--no-experimental-require-module'] });
   }
 
   /** `transfer`: buffers of the task moved to the thread (not copied; unusable here after). */

@@ -31,6 +31,7 @@ import { clockFromStart, startedCell } from './task-clock.js';
 import { CatalogServer } from './catalog-server.js';
 import { catalogHeld, planFiles } from '../data/catalog/window-stream.js';
 import { InterruptedError, type Guard, type Labeled, type ResultOf, type StrategyRunner } from './runner.js';
+import { workerExecArgv } from './exec-argv.js';
 
 /** The compiled worker next to this module; from the TypeScript sources (tests), the one in dist. */
 function workerFile(): string {
@@ -72,7 +73,7 @@ export class TaskRunner implements StrategyRunner {
         //
         // With a sandbox the threads run under Node's permission model (strategy/sandbox.ts says
         // why this and not a loader hook); it applies to these threads alone, not to this one.
-        execArgv: [...process.execArgv, '--no-experimental-require-module', ...(guard?.sandbox ? permissionArgv(guard.sandbox.policy) : [])],
+        execArgv: [...workerExecArgv(), '--no-experimental-require-module', ...(guard?.sandbox ? permissionArgv(guard.sandbox.policy) : [])],
         ...(guard?.sandbox ? { workerData: { tickfoldSandbox: guard.sandbox.policy, tickfoldModules: guard.sandbox.modules }, env: sandboxEnv(guard.sandbox.policy) } : {}),
         ...(guard?.maxMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: guard.maxMemoryMb } } : {}),
       });
