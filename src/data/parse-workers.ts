@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { ChunkResult, ChunkTask } from './parse-chunk.js';
-import { workerExecArgv } from '../runtime/exec-argv.js';
+import { workerExecArgv } from '../exec-argv.js';
 
 function workerFile(): string {
   const here = fileURLToPath(import.meta.url);

@@ -31,7 +31,7 @@ import { clockFromStart, startedCell } from './task-clock.js';
 import { CatalogServer } from './catalog-server.js';
 import { catalogHeld, planFiles } from '../data/catalog/window-stream.js';
 import { InterruptedError, type Guard, type Labeled, type ResultOf, type StrategyRunner } from './runner.js';
-import { workerExecArgv } from './exec-argv.js';
+import { workerExecArgv } from '../exec-argv.js';
 
 /** The compiled worker next to this module; from the TypeScript sources (tests), the one in dist. */
 function workerFile(): string {

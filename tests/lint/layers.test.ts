@@ -59,6 +59,7 @@ export const RANK: Readonly<Record<string, number>> = {
   'src/environment.ts': 0,
   'src/version.ts': 0,
   'src/atomic.ts': 0,
+  'src/exec-argv.ts': 0,
 };
 
 /** The layer of a file (path relative to the repository), or undefined outside src/ and strategies/. */

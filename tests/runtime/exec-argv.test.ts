@@ -1,13 +1,13 @@
 /**
  * Worker threads get the process's Node options less those Node refuses for a thread
- * (runtime/exec-argv.ts): `node --max-old-space-size=... tickfold run ...`, the usual way to give a
+ * (src/exec-argv.ts): `node --max-old-space-size=... tickfold run ...`, the usual way to give a
  * large run more heap, ended with an internal error (ERR_WORKER_INVALID_EXEC_ARGV) where the
  * backtest pool or the parse threads started.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { threadOptions } from '../../src/runtime/exec-argv.js';
+import { threadOptions } from '../../src/exec-argv.js';
 import { ROOT } from '../helpers.js';
 
 describe("the process's Node options, as worker threads take them", () => {
