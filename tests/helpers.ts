@@ -41,6 +41,34 @@ export function runCli(args: readonly string[], cwd?: string, env: Readonly<Reco
 
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'tickfold-test-'));
 
+/**
+ * The commands' tests' usual walk-forward: `pairs` every 10 s on the bundled AAA/BBB quotes over
+ * the entry grid `grid`, 1 h train, 30 m test, 1-minute periods, no cache, one worker thread (the
+ * threads are not the subject; tests/validation/walk-forward.test.ts checks 1 and 2 give the same
+ * bytes), then `more`.
+ */
+export const pairsWalkForward = (grid: string, ...more: string[]): string[] => [
+  'walk-forward',
+  '--strategy',
+  'pairs',
+  '--data',
+  join(ROOT, 'data/sample_pair_quotes.csv'),
+  '--param',
+  'every=10s',
+  '--grid',
+  `entry=${grid}`,
+  '--train',
+  '1h',
+  '--test',
+  '30m',
+  '--period',
+  '1m',
+  '--no-cache',
+  '--workers',
+  '1',
+  ...more,
+];
+
 /** Every row of a table as plain values, for exact comparisons. */
 export const SHARED_FILES = [
   ['ibm_trades_tick_2013-10-07_2013-10-11.csv', 'trades', 125_777],

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger, LedgerError, type LedgerTrial } from '../../src/ledger/ledger.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { pairsWalkForward, ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
 const trial = (k: string, strategy = 'pairs', isSharpe = 0.1, data = 'd1'): LedgerTrial => ({
@@ -81,35 +81,7 @@ describe('trial ledger', () => {
     const d = tempDir();
     const ledger = join(d, 'l.sqlite');
     const wf = async (grid: string, ...more: string[]) => {
-      const r = await runCliIn(
-        [
-          'walk-forward',
-          '--strategy',
-          'pairs',
-          '--data',
-          join(ROOT, 'data/sample_pair_quotes.csv'),
-          '--param',
-          'every=10s',
-          '--grid',
-          `entry=${grid}`,
-          '--train',
-          '1h',
-          '--test',
-          '30m',
-          '--period',
-          '1m',
-          '--baselines',
-          'flat',
-          '--no-cache',
-          '--workers',
-          '1',
-          '--json',
-          join(d, 'r.json'),
-          ...more,
-        ],
-        d,
-        { TICKFOLD_LEDGER: ledger },
-      );
+      const r = await runCliIn(pairsWalkForward(grid, '--baselines', 'flat', '--json', join(d, 'r.json'), ...more), d, { TICKFOLD_LEDGER: ledger });
       expect(r.code, r.stderr).toBe(0);
       const rep = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8'));
       return { out: r.stdout, of: rep.strategies[0].overfitting, manifest: rep.manifest };
@@ -230,34 +202,7 @@ describe('ledger export for tickfold overfit', () => {
   it("--format returns writes the trials' returns as a matrix that tickfold overfit reads", async () => {
     const d = tempDir();
     const ledger = join(d, 'l.sqlite');
-    const r = await runCliIn(
-      [
-        'walk-forward',
-        '--strategy',
-        'pairs',
-        '--data',
-        join(ROOT, 'data/sample_pair_quotes.csv'),
-        '--param',
-        'every=10s',
-        '--grid',
-        'entry=1.5,2,2.5',
-        '--train',
-        '1h',
-        '--test',
-        '30m',
-        '--period',
-        '1m',
-        '--baselines',
-        'flat',
-        '--no-cache',
-        '--quiet',
-        '--workers',
-        '1',
-        '--ledger',
-        ledger,
-      ],
-      d,
-    );
+    const r = await runCliIn(pairsWalkForward('1.5,2,2.5', '--baselines', 'flat', '--quiet', '--ledger', ledger), d);
     expect(r.code, r.stderr).toBe(0);
     const ex = await runCliIn(['ledger', 'export', '--ledger', ledger, '--format', 'returns', '--out', 'm.csv'], d);
     expect(ex.code, ex.stderr).toBe(0);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { costSweep } from '../../src/validation/cost-sweep.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { pairsWalkForward, ROOT, tempDir } from '../helpers.js';
 import { runCliIn } from '../cli-harness.js';
 
 const pt = (level: number, edge: number) => ({ level, edge, pValue: 0.5, baseline: 'flat' });
@@ -17,35 +17,8 @@ describe('cost sensitivity', () => {
   });
   it('walk-forward --fee-sweep: the edge falls as the fee rises, and the report names the break-even fee', async () => {
     const d = tempDir();
-    // one worker thread for each level of the sweep (the default is one per core): the same report
-    // (tests/validation/walk-forward.test.ts checks 1 and 2 threads give the same bytes)
-    const r = await runCliIn(
-      [
-        'walk-forward',
-        '--strategy',
-        'pairs',
-        '--data',
-        join(ROOT, 'data/sample_pair_quotes.csv'),
-        '--param',
-        'every=10s',
-        '--grid',
-        'entry=1.5,2,2.5',
-        '--train',
-        '1h',
-        '--test',
-        '30m',
-        '--period',
-        '1m',
-        '--fee-sweep',
-        '0,0.5,1,2',
-        '--workers',
-        '1',
-        '--json',
-        join(d, 'r.json'),
-        '--no-cache',
-      ],
-      d,
-    );
+    // (one worker thread for each level of the sweep: see pairsWalkForward)
+    const r = await runCliIn(pairsWalkForward('1.5,2,2.5', '--fee-sweep', '0,0.5,1,2', '--json', join(d, 'r.json')), d);
     expect(r.code, r.stderr).toBe(0);
     const sw = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8')).costSweep as { levels: number[]; candidates: { pairs: { edge: number }[] }; breakEven: { pairs: number | null } };
     expect(sw.levels).toEqual([0, 0.5, 1, 2]);
