@@ -5,8 +5,8 @@
  * {@link sequenceChunkRows}), written as each one fills; the index last ({@link finish}).
  *
  * What it holds: per symbol, the rows of its partition being filled (grown as needed, up to
- * `partitionRows`), at most {@link heldRowsMax} rows in all (past it every partition being filled
- * is cut), and one chunk of the sequence: whatever the file's length and its number of symbols (a
+ * `partitionRows`), at most heldRowsMax rows in all ({@link cutAfterRow}: past it every partition
+ * being filled is cut), and one chunk of the sequence: whatever the file's length and its number of symbols (a
  * parse that builds the whole table holds every row: ~43 bytes a quote, 1 GB at 23M rows).
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -16,7 +16,7 @@ import type { CacheKey } from '../cache.js';
 import type { BadRowSample } from '../rows.js';
 import type { ResolvedHeader, TickKind } from '../schema.js';
 import { entryName, indexEntry, removeUnnamedPartitions, writeIndex, type CatalogEntry } from './entry.js';
-import { DEFAULT_PARTITION_ROWS, heldRowsMax, writePartitionColumns, type PartitionInfo } from './partition.js';
+import { CUT_ALL, CUT_SYMBOL, cutAfterRow, DEFAULT_PARTITION_ROWS, writePartitionColumns, type PartitionInfo } from './partition.js';
 import { sequenceChunkRows, sequenceName, writeSequenceChunk, type SequenceInfo } from './sequence.js';
 
 /** One symbol's partition being filled. */
@@ -48,8 +48,6 @@ export class EntryWriter {
   private readonly name: string;
   private readonly pending: Pending[] = [];
   private readonly chunkRows: number;
-  /** Rows the partitions being filled may hold together ({@link heldRowsMax}). */
-  private readonly heldMax: number;
   private seq: Uint16Array;
   private seqN = 0;
   private readonly sequence: SequenceInfo[] = [];
@@ -75,7 +73,6 @@ export class EntryWriter {
   ) {
     this.name = entryName(key);
     this.chunkRows = sequenceChunkRows(partitionRows);
-    this.heldMax = heldRowsMax(partitionRows);
     this.seq = new Uint16Array(Math.min(this.chunkRows, 1 << 16));
     mkdirSync(dir, { recursive: true });
     removeStaleTemps(dir); // of runs killed while they wrote
@@ -99,9 +96,9 @@ export class EntryWriter {
       for (let c = 0; c < this.nCols; c++) p.cols[c]![k] = cols[c]![i]!;
       p.row[k] = this.rows++;
       this.held++;
-      if (p.n === this.partitionRows) this.flush(s, p);
-      // past the bound, every partition being filled is cut where it is (planPartitions' rule)
-      else if (this.held > this.heldMax) for (const [q, o] of this.pending.entries()) if (o !== undefined && o.n > 0) this.flush(q, o);
+      const cut = cutAfterRow(p.n, this.held, this.partitionRows);
+      if (cut === CUT_SYMBOL) this.flush(s, p);
+      else if (cut === CUT_ALL) for (const [q, o] of this.pending.entries()) if (o !== undefined && o.n > 0) this.flush(q, o);
       if (this.seqN === this.seq.length) this.growSeq();
       this.seq[this.seqN++] = s;
       if (this.seqN === this.chunkRows) this.flushSeq();

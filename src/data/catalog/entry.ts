@@ -28,7 +28,7 @@ import type { ResolvedHeader, TickKind } from '../schema.js';
 import { f64, u16, type FileTable } from '../table.js';
 import { BAR } from '../schema.js';
 import type { ParseWorkers } from '../parse-workers.js';
-import { DEFAULT_PARTITION_ROWS, heldRowsMax, PartitionDamaged, readPartition, writePartition, type PartitionInfo } from './partition.js';
+import { CUT_ALL, CUT_SYMBOL, cutAfterRow, DEFAULT_PARTITION_ROWS, PartitionDamaged, readPartition, writePartition, type PartitionInfo } from './partition.js';
 import { entryShapeProblem, isObject } from './entry-shape.js';
 import { inTimeOrder, readSequenceChunk, sequenceChunkRows, writeSequence, type SequenceInfo } from './sequence.js';
 
@@ -139,14 +139,13 @@ interface PartitionPlan {
 /**
  * The partitions of a table: each symbol's rows in row order, `partitionRows` at most each, and
  * every symbol's partition cut where it is when the rows not yet in a partition pass
- * {@link heldRowsMax} (the rule {@link EntryWriter} follows as the rows arrive: the same cuts).
+ * heldRowsMax: {@link cutAfterRow}, the rule EntryWriter follows as the rows arrive (the same cuts).
  */
 function planPartitions(name: string, t: FileTable, partitionRows: number): PartitionPlan[][] {
   const bySym = rowsBySymbol(t);
   const parts: PartitionPlan[][] = bySym.map(() => []);
   const start = new Int32Array(bySym.length);
   const seen = new Int32Array(bySym.length);
-  const heldMax = heldRowsMax(partitionRows);
   let held = 0;
   const cut = (s: number): void => {
     parts[s]!.push({ sym: s, name: `${name}.${s}.${parts[s]!.length}.tfp`, rows: bySym[s]!.subarray(start[s]!, seen[s]!) });
@@ -157,8 +156,9 @@ function planPartitions(name: string, t: FileTable, partitionRows: number): Part
     const s = t.sym[i]!;
     seen[s]!++;
     held++;
-    if (seen[s]! - start[s]! === partitionRows) cut(s);
-    else if (held > heldMax) for (let k = 0; k < bySym.length; k++) if (seen[k]! > start[k]!) cut(k);
+    const c = cutAfterRow(seen[s]! - start[s]!, held, partitionRows);
+    if (c === CUT_SYMBOL) cut(s);
+    else if (c === CUT_ALL) for (let k = 0; k < bySym.length; k++) if (seen[k]! > start[k]!) cut(k);
   }
   for (let k = 0; k < bySym.length; k++) if (seen[k]! > start[k]!) cut(k);
   return parts;

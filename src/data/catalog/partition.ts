@@ -35,6 +35,18 @@ export const DEFAULT_PARTITION_ROWS = 1 << 18;
  */
 export const heldRowsMax = (partitionRows: number): number => 8 * partitionRows;
 
+/** What a row ends ({@link cutAfterRow}): nothing, its symbol's partition, or every partition being filled. */
+export const CUT_NONE = 0;
+export const CUT_SYMBOL = 1;
+export const CUT_ALL = 2;
+
+/**
+ * The one rule both writers cut partitions by, told after each row in file order: `n` rows of the
+ * row's symbol now wait for their partition, `held` rows of all symbols. A full partition is cut;
+ * else past {@link heldRowsMax} every partition being filled is.
+ */
+export const cutAfterRow = (n: number, held: number, partitionRows: number): number => (n === partitionRows ? CUT_SYMBOL : held > heldRowsMax(partitionRows) ? CUT_ALL : CUT_NONE);
+
 /** What the index says of a partition (and the partition of itself). */
 export interface PartitionInfo {
   /** File name in the catalog folder. */
